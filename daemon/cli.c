@@ -1,0 +1,240 @@
+#include "cli.h"
+
+#include "log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command_def {
+    const char *name;
+    enum cli_command command;
+    const char *usage;
+};
+
+static const struct command_def commands[] = {
+    {"serve", CLI_SERVE,
+     "usage: retentiond serve [--config FILE] [--db CONNINFO] [--log-level LEVEL]\n"
+     "  Serve the dashboard and the JSON API. FILE defaults to " "/etc/retentiond/retentiond.conf.\n"},
+    {"migrate", CLI_MIGRATE,
+     "usage: retentiond migrate [--db CONNINFO]\n"
+     "  Create or upgrade retentiond's own schema (kpi). Never touches dw.\n"},
+    {"compute", CLI_COMPUTE,
+     "usage: retentiond compute --as-of YYYY-MM-DD [--format json|table] [--db CONNINFO]\n"
+     "  Compute every KPI for that date, store it as one run and print it.\n"},
+    {"cohort", CLI_COHORT,
+     "usage: retentiond cohort --year YYYY --refreeze [--db CONNINFO]\n"
+     "  Re-take the frozen K1 cohort and K2 VIP snapshot of a year (logged).\n"},
+    {"targets", CLI_TARGETS,
+     "usage: retentiond targets import FILE [--db CONNINFO]\n"
+     "  Import base/challenge targets from a CSV file.\n"},
+    {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char overview[] =
+    "usage: retentiond COMMAND [OPTIONS]\n"
+    "\n"
+    "Retention KPIs of mid/high-end mobile customers, from the operator's warehouse.\n"
+    "\n"
+    "commands:\n"
+    "  serve     serve the dashboard and the JSON API\n"
+    "  migrate   create or upgrade retentiond's own schema\n"
+    "  compute   compute every KPI for a date and store the run\n"
+    "  cohort    re-freeze the K1 cohort / K2 snapshot of a year\n"
+    "  targets   import base/challenge targets\n"
+    "  version   print the version\n"
+    "\n"
+    "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
+    "'retentiond COMMAND --help' describes one command.\n";
+
+enum opt_kind { OPT_VALUE, OPT_FLAG };
+
+struct option_def {
+    const char *name;
+    enum opt_kind kind;
+    size_t offset;
+    unsigned commands; /* bitmask of 1 << enum cli_command */
+};
+
+#define ALL_COMMANDS (~0u)
+#define CMD(c) (1u << (c))
+
+static const struct option_def options[] = {
+    {"--db", OPT_VALUE, offsetof(struct cli_args, db), ALL_COMMANDS},
+    {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
+    {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE)},
+    {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
+    {"--format", OPT_VALUE, offsetof(struct cli_args, format), CMD(CLI_COMPUTE)},
+    {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
+    {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+bool cli_valid_date(const char *t)
+{
+    if (strlen(t) != 10 || t[4] != '-' || t[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && !isdigit((unsigned char)t[i]))
+            return false;
+    }
+    int y = atoi(t), m = atoi(t + 5), d = atoi(t + 8);
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || m < 1 || m > 12 || d < 1)
+        return false;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 ? leap : 0);
+}
+
+static bool valid_year(const char *t)
+{
+    if (strlen(t) != 4)
+        return false;
+    for (int i = 0; i < 4; i++) {
+        if (!isdigit((unsigned char)t[i]))
+            return false;
+    }
+    return atoi(t) >= 1900;
+}
+
+static const struct option_def *find_option(const char *name, size_t namelen)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        if (strlen(options[i].name) == namelen && strncmp(options[i].name, name, namelen) == 0)
+            return &options[i];
+    }
+    return NULL;
+}
+
+static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, char *err,
+                         size_t errlen)
+{
+    const char *arg = argv[*i];
+    const char *eq = strchr(arg, '=');
+    size_t namelen = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct option_def *opt = find_option(arg, namelen);
+    if (!opt || !(opt->commands & CMD(out->command))) {
+        snprintf(err, errlen, "retentiond: unknown option '%.*s' for '%s'", (int)namelen, arg,
+                 argv[1]);
+        return false;
+    }
+    char *base = (char *)out;
+    if (opt->kind == OPT_FLAG) {
+        if (eq) {
+            snprintf(err, errlen, "retentiond: option '%s' takes no value", opt->name);
+            return false;
+        }
+        *(bool *)(void *)(base + opt->offset) = true;
+        return true;
+    }
+    const char *value = eq ? eq + 1 : NULL;
+    if (!value) {
+        if (*i + 1 >= argc) {
+            snprintf(err, errlen, "retentiond: option '%s' needs a value", opt->name);
+            return false;
+        }
+        value = argv[++*i];
+    }
+    *(const char **)(void *)(base + opt->offset) = value;
+    return true;
+}
+
+static bool validate(const struct cli_args *a, char *err, size_t errlen)
+{
+    enum log_level level;
+    if (a->log_level && !log_level_parse(a->log_level, &level)) {
+        snprintf(err, errlen, "retentiond: --log-level must be error, warn, info or debug");
+        return false;
+    }
+    if (a->command == CLI_COMPUTE) {
+        if (!a->as_of) {
+            snprintf(err, errlen, "retentiond: compute needs --as-of YYYY-MM-DD");
+            return false;
+        }
+        if (!cli_valid_date(a->as_of)) {
+            snprintf(err, errlen, "retentiond: --as-of '%s' is not a date (YYYY-MM-DD)", a->as_of);
+            return false;
+        }
+        if (a->format && strcmp(a->format, "json") != 0 && strcmp(a->format, "table") != 0) {
+            snprintf(err, errlen, "retentiond: --format must be json or table");
+            return false;
+        }
+    }
+    if (a->command == CLI_COHORT) {
+        if (!a->year || !valid_year(a->year)) {
+            snprintf(err, errlen, "retentiond: cohort needs --year YYYY");
+            return false;
+        }
+        if (!a->refreeze) {
+            snprintf(err, errlen, "retentiond: cohort needs --refreeze (the only action)");
+            return false;
+        }
+    }
+    if (a->command == CLI_TARGETS &&
+        (a->npositional != 2 || strcmp(a->positional[0], "import") != 0)) {
+        snprintf(err, errlen, "retentiond: usage: retentiond targets import FILE");
+        return false;
+    }
+    if (a->command != CLI_TARGETS && a->npositional > 0) {
+        snprintf(err, errlen, "retentiond: unexpected argument '%s'", a->positional[0]);
+        return false;
+    }
+    return true;
+}
+
+bool cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (argc < 2) {
+        snprintf(err, errlen, "retentiond: missing command (try 'retentiond --help')");
+        return false;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        out->command = CLI_HELP;
+        return true;
+    }
+    if (strcmp(name, "--version") == 0) {
+        out->command = CLI_VERSION;
+        return true;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            out->command = commands[i].command;
+    }
+    if (out->command == CLI_NONE) {
+        snprintf(err, errlen, "retentiond: unknown command '%s' (try 'retentiond --help')", name);
+        return false;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            out->help = true;
+            return true;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') {
+            if (!parse_option(argc, argv, &i, out, err, errlen))
+                return false;
+            continue;
+        }
+        if (out->npositional == CLI_MAX_POSITIONAL) {
+            snprintf(err, errlen, "retentiond: too many arguments");
+            return false;
+        }
+        out->positional[out->npositional++] = arg;
+    }
+    return validate(out, err, errlen);
+}
+
+const char *cli_usage(enum cli_command command)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].command == command)
+            return commands[i].usage;
+    }
+    return overview;
+}

@@ -1,0 +1,48 @@
+/* Command-line parsing for retentiond's subcommands.
+ *
+ * Ownership: every string in struct cli_args points into the argv given to
+ * cli_parse(); nothing is allocated. */
+#ifndef RETENTIOND_CLI_H
+#define RETENTIOND_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cli_command {
+    CLI_NONE = 0,
+    CLI_HELP,
+    CLI_VERSION,
+    CLI_SERVE,
+    CLI_MIGRATE,
+    CLI_COMPUTE,
+    CLI_COHORT,
+    CLI_TARGETS,
+};
+
+#define CLI_MAX_POSITIONAL 4
+
+struct cli_args {
+    enum cli_command command;
+    bool help;               /* --help given after a subcommand */
+    const char *db;          /* --db CONNINFO */
+    const char *config;      /* serve --config FILE */
+    const char *as_of;       /* compute --as-of YYYY-MM-DD (validated) */
+    const char *format;      /* compute --format json|table */
+    const char *year;        /* cohort --year YYYY (validated) */
+    bool refreeze;           /* cohort --refreeze */
+    const char *log_level;   /* --log-level */
+    const char *positional[CLI_MAX_POSITIONAL];
+    int npositional;
+};
+
+/* Parses argv (argv[0] is the program). On error returns false with one
+ * line (no newline) in err; the caller prints it and exits 2. */
+bool cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t errlen);
+
+/* True when text is a valid calendar date written YYYY-MM-DD. */
+bool cli_valid_date(const char *text);
+
+/* The usage text for a command (CLI_NONE/CLI_HELP: the overview). */
+const char *cli_usage(enum cli_command command);
+
+#endif

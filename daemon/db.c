@@ -1,0 +1,193 @@
+#include "db.h"
+
+#include "log.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db {
+    PGconn *conn;
+    char sqlstate[6];
+    char errmsg[512];
+};
+
+struct db_result {
+    PGresult *res;
+};
+
+static void on_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    log_debug("msg=\"server notice\" severity=%s notice=\"%s\"", sev ? sev : "?",
+              msg ? msg : "");
+}
+
+static void one_line(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src ? src : "");
+    for (char *p = dst; *p; p++) {
+        if (*p == '\n' || *p == '"')
+            *p = (*p == '"') ? '\'' : ' ';
+    }
+    size_t n = strlen(dst);
+    while (n > 0 && dst[n - 1] == ' ')
+        dst[--n] = '\0';
+}
+
+static void keep_error(struct db *db, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    one_line(db->errmsg, sizeof db->errmsg, msg ? msg : PQerrorMessage(db->conn));
+}
+
+bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
+{
+    struct db *db = calloc(1, sizeof *db);
+    if (!db)
+        return false;
+    db->conn = PQconnectdb(conninfo ? conninfo : "");
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
+        log_error("msg=\"cannot connect to the database\" reason=\"%s\"", db->errmsg);
+        goto failed;
+    }
+    PQsetNoticeReceiver(db->conn, on_notice, NULL);
+    char timeout[32];
+    snprintf(timeout, sizeof timeout, "%d", statement_timeout_ms);
+    const char *params[] = {timeout};
+    if (!db_query(db,
+                  "SELECT set_config('statement_timeout', $1, false),"
+                  " set_config('client_encoding', 'UTF8', false),"
+                  " set_config('DateStyle', 'ISO, YMD', false),"
+                  " set_config('jit', 'off', false)",
+                  1, params, NULL))
+        goto failed;
+    *out = db;
+    return true;
+failed:
+    db_close(db);
+    return false;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    PQfinish(db->conn);
+    free(db);
+}
+
+static bool check_result(struct db *db, PGresult *res, const char *what)
+{
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        db->sqlstate[0] = '\0';
+        db->errmsg[0] = '\0';
+        return true;
+    }
+    keep_error(db, res);
+    log_error("msg=\"database error\" what=\"%s\" sqlstate=%s reason=\"%s\"", what, db->sqlstate,
+              db->errmsg);
+    return false;
+}
+
+bool db_exec_script(struct db *db, const char *what, const char *sql)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    bool ok = check_result(db, res, what);
+    PQclear(res);
+    return ok;
+}
+
+static void statement_name(const char *sql, char *out, size_t len)
+{
+    one_line(out, len, sql);
+}
+
+bool db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+              struct db_result **out)
+{
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    char what[96];
+    statement_name(sql, what, sizeof what);
+    if (!check_result(db, res, what)) {
+        PQclear(res);
+        return false;
+    }
+    if (!out) {
+        PQclear(res);
+        return true;
+    }
+    struct db_result *r = malloc(sizeof *r);
+    if (!r) {
+        PQclear(res);
+        return false;
+    }
+    r->res = res;
+    *out = r;
+    return true;
+}
+
+bool db_begin(struct db *db)
+{
+    return db_query(db, "BEGIN", 0, NULL, NULL);
+}
+
+bool db_commit(struct db *db)
+{
+    return db_query(db, "COMMIT", 0, NULL, NULL);
+}
+
+void db_rollback(struct db *db)
+{
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        return;
+    PGresult *res = PQexec(db->conn, "ROLLBACK");
+    PQclear(res);
+}
+
+const char *db_sqlstate(const struct db *db)
+{
+    return db->sqlstate;
+}
+
+const char *db_errmsg(const struct db *db)
+{
+    return db->errmsg;
+}
+
+int db_rows(const struct db_result *r)
+{
+    return PQntuples(r->res);
+}
+
+int db_cols(const struct db_result *r)
+{
+    return PQnfields(r->res);
+}
+
+const char *db_colname(const struct db_result *r, int col)
+{
+    return PQfname(r->res, col);
+}
+
+const char *db_value(const struct db_result *r, int row, int col)
+{
+    if (PQgetisnull(r->res, row, col))
+        return NULL;
+    return PQgetvalue(r->res, row, col);
+}
+
+void db_result_free(struct db_result *r)
+{
+    if (!r)
+        return;
+    PQclear(r->res);
+    free(r);
+}

@@ -1,0 +1,49 @@
+/* The database module: the only place libpq types appear.
+ *
+ * One struct db wraps one connection. Statements are parameterised
+ * (db_query); db_exec_script runs trusted multi-statement SQL embedded in the
+ * binary and never user input. Errors are logged here, once, with the
+ * SQLSTATE kept for the caller (db_sqlstate). Server notices go to the log.
+ *
+ * Ownership: db_connect() gives the caller a struct db to db_close();
+ * db_query() gives a struct db_result to db_result_free(). Strings returned
+ * by db_value() belong to the result and live as long as it. */
+#ifndef RETENTIOND_DB_H
+#define RETENTIOND_DB_H
+
+#include <stdbool.h>
+
+struct db;
+struct db_result;
+
+/* Connects with `conninfo` ("" = libpq defaults and PG* variables) and sets
+ * statement_timeout (ms, 0 = none), client_encoding UTF8, DateStyle ISO. */
+bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out);
+void db_close(struct db *db);
+
+/* Runs a trusted SQL script (several statements, no parameters). */
+bool db_exec_script(struct db *db, const char *what, const char *sql);
+
+/* Runs one statement with text parameters (NULL entries are SQL NULL).
+ * `res` may be NULL when the rows are not wanted. */
+bool db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+              struct db_result **res);
+
+bool db_begin(struct db *db);
+bool db_commit(struct db *db);
+/* Rolls back if a transaction is open; never fails loudly. */
+void db_rollback(struct db *db);
+
+/* The SQLSTATE of the last failed call ("" if none). Owned by db. */
+const char *db_sqlstate(const struct db *db);
+/* The primary message of the last failure ("" if none). Owned by db. */
+const char *db_errmsg(const struct db *db);
+
+int db_rows(const struct db_result *res);
+int db_cols(const struct db_result *res);
+const char *db_colname(const struct db_result *res, int col);
+/* NULL when the value is SQL NULL. */
+const char *db_value(const struct db_result *res, int row, int col);
+void db_result_free(struct db_result *res);
+
+#endif

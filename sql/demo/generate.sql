@@ -1,0 +1,285 @@
+-- Demo province generator: deterministic for a seed (every random choice is
+-- a hash of the seed, an entity key and a salt), for tests and the demo.
+--
+--   SELECT demo.generate(seed => 42, scale => 200000, today => DATE '2026-11-22');
+--
+-- One province (湖北), 12 cities, 151 county branches plus one orphan branch;
+-- `scale` subscribers, about a third mid/high-end; usage from October of last
+-- year to the last closed month; VIP tiers in the source's proportions; one
+-- bundling campaign for the current quarter; monthly survey responses over
+-- the indicator tree; and a sprinkling of dirty rows (see demo.dirty_counts).
+-- Expects empty dw tables (sql/warehouse/tables.sql).
+CREATE SCHEMA IF NOT EXISTS demo;
+
+-- Uniform [0, 1) from (seed, key, salt).
+CREATE OR REPLACE FUNCTION demo.r(seed int, k bigint, salt int) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (hashint8extended(k, seed::bigint * 1000003 + salt) & 2147483647)::double precision
+           / 2147483648.0
+$$;
+
+CREATE OR REPLACE FUNCTION demo.load_branches() RETURNS void LANGUAGE sql AS $$
+    INSERT INTO dw.branch VALUES (1, '420000', '湖北省公司', NULL, 0);
+    WITH cities(no, name, counties) AS (VALUES
+        (1,  '武汉', '{江岸,江汉,硚口,汉阳,武昌,青山,洪山,东西湖,汉南,蔡甸,江夏,黄陂,新洲}'::text[]),
+        (2,  '黄石', '{黄石港,西塞山,下陆,铁山,阳新,大冶}'),
+        (3,  '十堰', '{茅箭,张湾,郧阳,郧西,竹山,竹溪,房县,丹江口}'),
+        (4,  '宜昌', '{西陵,伍家岗,点军,猇亭,夷陵,远安,兴山,秭归,长阳,五峰,宜都,当阳,枝江}'),
+        (5,  '襄阳', '{襄城,樊城,襄州,南漳,谷城,保康,老河口,枣阳,宜城}'),
+        (6,  '鄂州', '{梁子湖,华容,鄂城}'),
+        (7,  '荆门', '{东宝,掇刀,沙洋,钟祥,京山}'),
+        (8,  '孝感', '{孝南,孝昌,大悟,云梦,应城,安陆,汉川}'),
+        (9,  '荆州', '{沙市,荆州,公安,监利,江陵,石首,洪湖,松滋}'),
+        (10, '黄冈', '{黄州,团风,红安,罗田,英山,浠水,蕲春,黄梅,麻城,武穴}'),
+        (11, '咸宁', '{咸安,嘉鱼,通城,崇阳,通山,赤壁}'),
+        (12, '随州', '{曾都,随县,广水}')),
+    city_rows AS (
+        INSERT INTO dw.branch
+        SELECT 100 + no, '42' || lpad(no::text, 2, '0') || '00', name || '分公司', 1, 1
+        FROM cities RETURNING branch_id),
+    units AS (
+        -- the real counties and districts, then five business zones per city
+        SELECT c.no, u.ord, u.name || CASE WHEN u.ord <= cardinality(c.counties)
+                                           THEN '分公司' ELSE '营业部' END AS name
+        FROM cities c,
+             unnest(c.counties || ARRAY[c.name || '高新区', c.name || '经开区', c.name || '城东',
+                                        c.name || '城西', c.name || '城南'])
+                 WITH ORDINALITY AS u(name, ord))
+    INSERT INTO dw.branch
+    SELECT 1000 + row_number() OVER (ORDER BY no, ord),
+           '42' || lpad(no::text, 2, '0') || lpad(ord::text, 2, '0'), name, 100 + no, 2
+    FROM units;
+    -- dirty: a county branch without a parent
+    INSERT INTO dw.branch VALUES (9999, '429999', '待划分网格', NULL, 2);
+$$;
+
+CREATE OR REPLACE FUNCTION demo.load_indicators() RETURNS void LANGUAGE sql AS $$
+    INSERT INTO dw.satisfaction_indicator (code, parent_code, weight, name) VALUES
+        ('csi',            NULL,      1.00, '客户满意度综合指数'),
+        ('hall',           'csi',     0.25, '营业厅服务'),
+        ('hall_wait',      'hall',    0.40, '等候时长'),
+        ('hall_staff',     'hall',    0.60, '人员服务'),
+        ('voice',          'csi',     0.25, '语音质量'),
+        ('voice_cover',    'voice',   0.50, '网络覆盖'),
+        ('voice_clarity',  'voice',   0.50, '通话质量'),
+        ('hotline',        'csi',     0.15, '10086热线'),
+        ('hotline_access', 'hotline', 0.50, '接通及时'),
+        ('hotline_solve',  'hotline', 0.50, '问题解决'),
+        ('newsvc',         'csi',     0.10, '新业务'),
+        ('newsvc_data',    'newsvc',  1.00, '数据业务体验'),
+        ('promo',          'csi',     0.10, '营销宣传'),
+        ('promo_clear',    'promo',   1.00, '资费透明'),
+        ('comm',           'csi',     0.15, '客户沟通'),
+        ('comm_care',      'comm',    0.50, '客户关怀'),
+        ('comm_mgr',       'comm',    0.50, '客户经理服务');
+$$;
+
+CREATE OR REPLACE FUNCTION demo.generate(seed int, scale int, today date) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    y         int  := extract(year FROM today)::int;
+    w_start   date := make_date(y - 1, 10, 1);
+    q_start   date := date_trunc('quarter', today)::date;
+    q_end     date := (date_trunc('quarter', today) + interval '3 months - 1 day')::date;
+    slots     int[];
+BEGIN
+    IF scale < 1000 OR scale > 10000000 THEN
+        RAISE EXCEPTION 'scale % is outside 1000..10000000', scale;
+    END IF;
+    PERFORM setseed(0);
+    PERFORM demo.load_branches();
+    PERFORM demo.load_indicators();
+
+    -- Closed billing months: from October of last year; a month closes on
+    -- the 5th of the next one.
+    INSERT INTO dw.billing_month
+    SELECT m::date, (m + interval '1 month 4 days')::date
+    FROM generate_series(w_start, today, interval '1 month') AS m
+    WHERE (m + interval '1 month 4 days')::date <= today;
+
+    -- Subscribers spread over the county branches, weighted: city 1 (the
+    -- capital) and the real districts get more. 1000 slots of branch ids.
+    SELECT array_agg(branch_id ORDER BY slot) INTO slots
+    FROM (SELECT b.branch_id, row_number() OVER (ORDER BY b.branch_id, g) AS slot
+          FROM dw.branch b
+          CROSS JOIN LATERAL generate_series(1,
+              CASE WHEN b.parent_id = 101 THEN 10 ELSE 5 END
+              + CASE WHEN right(b.name, 3) = '营业部' THEN 0 ELSE 3 END) AS g
+          WHERE b.level = 2 AND b.parent_id IS NOT NULL) s;
+
+    CREATE TEMP TABLE demo_sub ON COMMIT DROP AS
+    SELECT i AS n,
+           13800000000 + i AS sub_id,
+           slots[1 + floor(demo.r(seed, i, 1) * cardinality(slots))::int] AS branch_id,
+           demo.r(seed, i, 2) < 0.34 AS high,
+           demo.r(seed, i, 3) AS r_bill,
+           demo.r(seed, i, 4) AS r_vip,
+           demo.r(seed, i, 5) AS r_cancel,
+           demo.r(seed, i, 6) AS r_act,
+           demo.r(seed, i, 7) AS r_kind
+    FROM generate_series(1, scale) AS i;
+
+    ALTER TABLE demo_sub ADD COLUMN vip boolean, ADD COLUMN base_bill numeric,
+        ADD COLUMN activated_on date, ADD COLUMN cancelled_on date, ADD COLUMN decline_from date,
+        ADD COLUMN quiet boolean, ADD COLUMN min_commit boolean, ADD COLUMN brand text;
+    UPDATE demo_sub SET
+        vip = CASE WHEN high THEN r_vip < 0.36 ELSE r_vip < 0.02 END,
+        base_bill = CASE WHEN high THEN 128 + 300 * r_bill * r_bill ELSE 8 + 100 * r_bill END,
+        -- 5 % activated inside the window, the rest over the last ten years
+        activated_on = CASE WHEN r_act < 0.05
+                            THEN w_start + floor(r_act / 0.05 * (today - w_start))::int
+                            ELSE w_start - 1 - floor((r_act - 0.05) / 0.95 * 3650)::int END,
+        decline_from = CASE WHEN high AND r_kind < 0.03
+                            THEN make_date(y, 1 + floor(r_kind / 0.03 * 9)::int, 1) END,
+        quiet = high AND r_kind BETWEEN 0.03 AND 0.045,
+        min_commit = high AND r_kind > 0.70,
+        brand = CASE WHEN high AND r_kind > 0.35 THEN 'gotone'
+                     WHEN r_kind > 0.55 THEN 'mzone' ELSE 'easyown' END;
+    -- Yearly churn of 5-10 %: ~9 % over the window (VIPs far less), plus 2 %
+    -- who left before the window and have no usage.
+    UPDATE demo_sub SET cancelled_on = CASE
+        WHEN r_cancel < CASE WHEN vip THEN 0.0006 ELSE 0.09 END
+            THEN greatest(activated_on + 30,
+                          w_start + floor(r_cancel / CASE WHEN vip THEN 0.0006 ELSE 0.09 END
+                                          * (today - w_start))::int)
+        WHEN r_cancel > 0.98 AND activated_on < w_start - 400
+            THEN w_start - 1 - floor((r_cancel - 0.98) / 0.02 * 365)::int
+        END;
+    UPDATE demo_sub SET cancelled_on = NULL WHERE cancelled_on > today;
+
+    INSERT INTO dw.subscriber
+    SELECT sub_id, branch_id, brand, activated_on, cancelled_on FROM demo_sub ORDER BY sub_id;
+
+    -- Usage, month by month as an ETL loads it: a row per subscriber in the
+    -- network during the month. Bill jitters around the subscriber's base;
+    -- decliners drop under 50 from their month on; quiet ones stop calling
+    -- in the last closed month; the month of cancellation is pre_cancel.
+    INSERT INTO dw.monthly_usage (sub_id, month, bill_amount, calling_mou, min_commit, status)
+    SELECT s.sub_id, m.month,
+           round((CASE WHEN s.decline_from <= m.month THEN 15 + 33 * demo.r(seed, s.n, 100 + m.k)
+                       ELSE s.base_bill * (0.88 + 0.30 * demo.r(seed, s.n, 100 + m.k)) END)::numeric, 2),
+           (CASE WHEN s.quiet AND m.month = lm.month THEN 0.25 ELSE 1 END
+            * CASE WHEN s.decline_from <= m.month THEN 60 ELSE s.base_bill * 1.2 END
+            * (1.0 + 1.8 * demo.r(seed, s.n, 200 + m.k)))::int,
+           s.min_commit,
+           CASE WHEN s.cancelled_on < (m.month + interval '1 month')::date THEN 'pre_cancel'
+                WHEN s.cancelled_on < (m.month + interval '2 months')::date
+                     AND demo.r(seed, s.n, 300) < 0.5 THEN 'suspended'
+                WHEN demo.r(seed, s.n, 400 + m.k) < 0.004 THEN 'suspended'
+                ELSE 'active' END
+    FROM (SELECT month, row_number() OVER (ORDER BY month)::int AS k FROM dw.billing_month) m
+    CROSS JOIN (SELECT max(month) AS month FROM dw.billing_month) lm
+    JOIN demo_sub s ON s.activated_on < (m.month + interval '1 month')::date
+                   AND (s.cancelled_on IS NULL OR s.cancelled_on >= m.month)
+    ORDER BY m.month, s.sub_id;
+
+    -- VIP membership in the source's proportions (821 : 4,113 : 25,165 :
+    -- 46,286), valid on 1 January; some expired before, some starting on the
+    -- snapshot day, some after it, and overlapping rows for upgraded members.
+    INSERT INTO dw.vip_membership
+    SELECT sub_id,
+           CASE WHEN t < 0.010748 THEN 'diamond' WHEN t < 0.064594 THEN 'gold'
+                WHEN t < 0.394050 THEN 'silver' ELSE 'member' END,
+           CASE WHEN k < 0.02 THEN make_date(y, 1, 1)
+                WHEN k < 0.05 THEN make_date(y, 1, 1) + 1 + floor(k * 2000)::int % 200
+                ELSE make_date(y - 1, 12, 31) - floor(k * 2500)::int END,
+           CASE WHEN k > 0.97 THEN make_date(y - 1, 12, 31) - floor((k - 0.97) * 3000)::int
+                WHEN k > 0.90 THEN make_date(y, 12, 31)
+                END
+    FROM (SELECT sub_id, demo.r(seed, n, 8) AS t, demo.r(seed, n, 9) AS k
+          FROM demo_sub WHERE vip AND activated_on < make_date(y - 1, 12, 1)) v;
+    INSERT INTO dw.vip_membership
+    SELECT sub_id, 'member', make_date(y - 3, 6, 1), NULL
+    FROM demo_sub
+    WHERE vip AND demo.r(seed, n, 10) < 0.03 AND activated_on < make_date(y - 3, 6, 1);
+
+    -- The current quarter's bundling campaign: targets are the mid/high-end
+    -- customers in the network when it starts; contracts accumulate day by
+    -- day to about 40 % by quarter end (only up to today, of course).
+    INSERT INTO dw.bundle_campaign VALUES
+        (1, extract(year FROM q_start) || '年第' || extract(quarter FROM q_start)
+            || '季度中高端客户捆绑攻坚', q_start, q_end,
+         '{prepay_credit,family_plan,handset}');
+    INSERT INTO dw.bundle_target
+    SELECT 1, sub_id, branch_id FROM demo_sub
+    WHERE high AND activated_on < q_start AND (cancelled_on IS NULL OR cancelled_on >= q_start)
+    ORDER BY sub_id;
+
+    CREATE TEMP TABLE demo_sign ON COMMIT DROP AS
+    SELECT s.n, s.sub_id,
+           q_start + floor(demo.r(seed, s.n, 20) / 0.43 * (q_end - q_start + 1))::int AS signed_on,
+           demo.r(seed, s.n, 21) AS p, demo.r(seed, s.n, 22) AS e
+    FROM demo_sub s JOIN dw.bundle_target t ON t.sub_id = s.sub_id AND t.campaign_id = 1;
+    INSERT INTO dw.bundle_contract
+    SELECT row_number() OVER (ORDER BY sub_id, policy, signed_on), sub_id, policy, signed_on, ended_on
+    FROM (
+        SELECT sub_id, CASE WHEN p < 0.5 THEN 'prepay_credit' WHEN p < 0.8 THEN 'family_plan'
+                            ELSE 'handset' END AS policy, signed_on,
+               CASE WHEN e < 0.03 THEN signed_on + 1 + floor(e * 1000)::int END AS ended_on
+        FROM demo_sign WHERE signed_on <= least(q_end, today)
+        UNION ALL -- a second policy for one in ten
+        SELECT sub_id, CASE WHEN p < 0.5 THEN 'family_plan' ELSE 'handset' END,
+               least(signed_on + 3, today), NULL
+        FROM demo_sign WHERE signed_on <= least(q_end, today) AND e > 0.9
+        UNION ALL -- old contracts, signed before the window: they do not count
+        SELECT sub_id, 'handset', q_start - 100 - floor(p * 200)::int, NULL
+        FROM demo_sign WHERE p > 0.95
+    ) c;
+    UPDATE dw.bundle_contract SET ended_on = NULL WHERE ended_on > today;
+
+    -- Survey responses: per county branch, month and leaf indicator, about
+    -- six answers (a leaf is sometimes skipped: the tree is then partial).
+    INSERT INTO dw.survey_response
+    SELECT row_number() OVER (ORDER BY b.branch_id, m, i.code, g),
+           b.branch_id,
+           CASE WHEN demo.r(seed, b.branch_id * 100000 + g, hashtext(i.code) + extract(epoch FROM m)::int % 1000) < 0.4
+                THEN 'gotone' WHEN b.branch_id % 2 = 0 THEN 'mzone' ELSE 'easyown' END,
+           least(today, (m + make_interval(days => (g * 5) % 28))::date),
+           i.code,
+           least(100, greatest(35, round((76 + (b.branch_id % 13)
+                 + 14 * (demo.r(seed, b.branch_id * 1000 + g, hashtext(i.code) + extract(month FROM m)::int) - 0.5)
+                 + extract(month FROM m)::int % 4)::numeric, 2)))
+    FROM dw.branch b
+    CROSS JOIN generate_series(w_start, today, interval '1 month') AS m
+    CROSS JOIN dw.satisfaction_indicator i
+    CROSS JOIN generate_series(1, 6) AS g
+    WHERE b.level = 2 AND b.parent_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM dw.satisfaction_indicator c WHERE c.parent_code = i.code)
+      AND m + make_interval(days => (g * 5) % 28) <= today
+      AND NOT (i.code = 'newsvc_data' AND (b.branch_id + extract(month FROM m)::int) % 10 = 0);
+
+    PERFORM demo.add_dirty_rows(seed, today);
+END
+$fn$;
+
+-- The dirty rows domain.md lists, a documented number of each.
+CREATE OR REPLACE FUNCTION demo.add_dirty_rows(seed int, today date) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    last_month date := (SELECT max(month) FROM dw.billing_month);
+    next_id    bigint := (SELECT max(response_id) FROM dw.survey_response) + 1;
+BEGIN
+    -- usage of 50 unknown subscribers, in the last closed month
+    INSERT INTO dw.monthly_usage
+    SELECT 19900000000 + g, last_month, 88.00, 100, false, 'active' FROM generate_series(1, 50) g;
+    -- NULL bills (a low month) and negative bills (refunds), 1 in 5,000 and 1 in 10,000 rows
+    UPDATE dw.monthly_usage SET bill_amount = NULL
+    WHERE demo.r(seed, sub_id, 500 + extract(month FROM month)::int) < 0.0002;
+    UPDATE dw.monthly_usage SET bill_amount = -round((5 + 40 * demo.r(seed, sub_id, 600))::numeric, 2)
+    WHERE demo.r(seed, sub_id, 700 + extract(month FROM month)::int) < 0.0001
+      AND bill_amount IS NOT NULL;
+    -- survey: NULL scores, out-of-range scores, unknown branch, non-leaf indicator, duplicates
+    UPDATE dw.survey_response SET score = NULL WHERE response_id % 9973 = 17;
+    INSERT INTO dw.survey_response
+    SELECT next_id + g, 1001, 'gotone', today - g, 'hall_staff', CASE WHEN g % 2 = 0 THEN 120 ELSE -5 END
+    FROM generate_series(0, 14) g;
+    INSERT INTO dw.survey_response
+    SELECT next_id + 100 + g, 8888, 'mzone', today - g, 'hall_wait', 80 FROM generate_series(0, 9) g;
+    INSERT INTO dw.survey_response
+    SELECT next_id + 200 + g, 1002, 'easyown', today - g, 'hall', 85 FROM generate_series(0, 9) g;
+    INSERT INTO dw.survey_response
+    SELECT next_id + 300 + row_number() OVER (ORDER BY response_id), branch_id, brand, surveyed_on,
+           indicator, score
+    FROM dw.survey_response WHERE response_id % 4999 = 3 AND response_id < next_id;
+END
+$fn$;

@@ -1,0 +1,303 @@
+#include "harness.h"
+
+#include "buf.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *harness_server(void)
+{
+    const char *s = getenv("RETENTIOND_TEST_PG");
+    if (!s || !*s) {
+        fprintf(stderr, "RETENTIOND_TEST_PG is not set: run scripts/test\n");
+        exit(HARNESS_SKIP);
+    }
+    return s;
+}
+
+static char *conninfo_for(const char *dbname)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%s dbname=%s", harness_server(), dbname);
+    return buf_detach(&b, NULL);
+}
+
+static void admin(const char *before, const char *name, const char *after)
+{
+    char *ci = conninfo_for("postgres");
+    struct db *db = NULL;
+    ck_assert_msg(db_connect(ci, 0, &db), "cannot connect to the test server");
+    struct buf b = BUF_INIT;
+    /* names are chosen by the tests themselves: [a-z0-9_] only */
+    for (const char *p = name; *p; p++)
+        ck_assert((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+    buf_puts(&b, before);
+    buf_puts(&b, name);
+    buf_puts(&b, after);
+    ck_assert_msg(db_exec_script(db, "admin", b.data), "%s", db_errmsg(db));
+    buf_release(&b);
+    db_close(db);
+    free(ci);
+}
+
+char *harness_create_db(const char *name)
+{
+    admin("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)");
+    admin("CREATE DATABASE ", name, "");
+    return conninfo_for(name);
+}
+
+void harness_drop_db(const char *name)
+{
+    admin("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)");
+}
+
+char *harness_read_source(const char *relpath)
+{
+    const char *src = getenv("RETENTIOND_SRCDIR");
+    ck_assert_msg(src != NULL, "RETENTIOND_SRCDIR is not set");
+    struct buf path = BUF_INIT, text = BUF_INIT;
+    buf_printf(&path, "%s/%s", src, relpath);
+    FILE *f = fopen(path.data, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path.data);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&text, chunk, n);
+    fclose(f);
+    buf_release(&path);
+    return buf_detach(&text, NULL);
+}
+
+void harness_exec_file(struct db *db, const char *relpath)
+{
+    char *sql = harness_read_source(relpath);
+    ck_assert_msg(db_exec_script(db, relpath, sql), "%s: %s", relpath, db_errmsg(db));
+    free(sql);
+}
+
+void harness_load_demo(struct db *db, int seed, int scale, const char *today)
+{
+    harness_exec_file(db, "sql/warehouse/tables.sql");
+    harness_exec_file(db, "sql/demo/generate.sql");
+    char s[16], n[16];
+    snprintf(s, sizeof s, "%d", seed);
+    snprintf(n, sizeof n, "%d", scale);
+    const char *params[] = {s, n, today};
+    ck_assert_msg(db_query(db, "SELECT demo.generate($1::int, $2::int, $3::date)", 3, params, NULL),
+                  "%s", db_errmsg(db));
+    harness_exec_file(db, "sql/warehouse/indexes.sql");
+    ck_assert(db_exec_script(db, "analyze", "ANALYZE"));
+}
+
+char *harness_text(struct db *db, const char *sql)
+{
+    struct db_result *res = NULL;
+    ck_assert_msg(db_query(db, sql, 0, NULL, &res), "%s: %s", sql, db_errmsg(db));
+    ck_assert_int_eq(db_rows(res), 1);
+    const char *v = db_value(res, 0, 0);
+    char *copy = strdup(v ? v : "");
+    db_result_free(res);
+    return copy;
+}
+
+long harness_long(struct db *db, const char *sql)
+{
+    char *t = harness_text(db, sql);
+    long v = atol(t);
+    free(t);
+    return v;
+}
+
+static const char *binary(void)
+{
+    const char *bin = getenv("RETENTIOND_BIN");
+    ck_assert_msg(bin != NULL, "RETENTIOND_BIN is not set");
+    return bin;
+}
+
+static void exec_child(const char *const *args, const char *env_db, int out_fd, int err_fd)
+{
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    if (env_db)
+        setenv("RETENTIOND_DB", env_db, 1);
+    else
+        unsetenv("RETENTIOND_DB");
+    const char *argv[32] = {binary()};
+    int i = 0;
+    for (; args[i] && i < 30; i++)
+        argv[i + 1] = args[i];
+    argv[i + 1] = NULL;
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+}
+
+static void drain(int fd, struct buf *b)
+{
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        buf_append(b, chunk, (size_t)n);
+}
+
+int harness_run(const char *const *args, const char *env_db, char **out, char **err)
+{
+    FILE *fo = tmpfile(), *fe = tmpfile();
+    ck_assert(fo && fe);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        exec_child(args, env_db, fileno(fo), fileno(fe));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    struct buf bo = BUF_INIT, be = BUF_INIT;
+    lseek(fileno(fo), 0, SEEK_SET);
+    lseek(fileno(fe), 0, SEEK_SET);
+    drain(fileno(fo), &bo);
+    drain(fileno(fe), &be);
+    fclose(fo);
+    fclose(fe);
+    if (out)
+        *out = buf_detach(&bo, NULL);
+    if (err)
+        *err = buf_detach(&be, NULL);
+    buf_release(&bo);
+    buf_release(&be);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int ms)
+{
+    long deadline = now_ms() + ms;
+    struct buf b = BUF_INIT;
+    if (d->log)
+        buf_puts(&b, d->log);
+    free(d->log);
+    d->log = NULL;
+    bool found = b.data && strstr(b.data, needle);
+    while (!found && now_ms() < deadline) {
+        struct pollfd p = {.fd = d->err_fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        char chunk[4096];
+        ssize_t n = read(d->err_fd, chunk, sizeof chunk);
+        if (n <= 0)
+            break;
+        buf_append(&b, chunk, (size_t)n);
+        found = strstr(b.data, needle) != NULL;
+    }
+    d->log = buf_detach(&b, NULL);
+    return found;
+}
+
+bool harness_daemon_start(struct harness_daemon *d, const char *config_path, const char *env_db)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    memset(d, 0, sizeof *d);
+    d->pid = fork();
+    ck_assert_int_ge(d->pid, 0);
+    if (d->pid == 0) {
+        close(fds[0]);
+        const char *args[] = {"serve", "--config", config_path, NULL};
+        exec_child(args, env_db, 1, fds[1]);
+    }
+    close(fds[1]);
+    d->err_fd = fds[0];
+    fcntl(d->err_fd, F_SETFL, O_NONBLOCK);
+    if (!harness_daemon_wait_log(d, "msg=listening", 15000))
+        return false;
+    const char *url = strstr(d->log, "url=http://");
+    ck_assert_ptr_nonnull(url);
+    const char *colon = strchr(url + strlen("url=http://"), ':');
+    d->port = atoi(colon + 1);
+    return d->port > 0;
+}
+
+int harness_daemon_stop(struct harness_daemon *d, int sig, int ms)
+{
+    if (d->pid <= 0)
+        return -1;
+    kill(d->pid, sig);
+    long deadline = now_ms() + ms;
+    int status = 0;
+    pid_t r = 0;
+    while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+        harness_daemon_wait_log(d, "\x01never", 20);
+    if (r == 0) {
+        kill(d->pid, SIGKILL);
+        waitpid(d->pid, &status, 0);
+        status = -1;
+    }
+    harness_daemon_wait_log(d, "\x01never", 0);
+    close(d->err_fd);
+    d->pid = 0;
+    if (status == -1)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *user)
+{
+    buf_append(user, ptr, size * nmemb);
+    return size * nmemb;
+}
+
+long harness_http(int port, const char *method, const char *path, const char *extra_header,
+                  char **body, char **headers)
+{
+    CURL *c = curl_easy_init();
+    ck_assert_ptr_nonnull(c);
+    struct buf url = BUF_INIT, b = BUF_INIT, h = BUF_INIT;
+    buf_printf(&url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *hdrs = extra_header ? curl_slist_append(NULL, extra_header) : NULL;
+    curl_easy_setopt(c, CURLOPT_URL, url.data);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    long code = 0;
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    buf_release(&url);
+    *body = buf_detach(&b, NULL);
+    if (headers)
+        *headers = buf_detach(&h, NULL);
+    buf_release(&h);
+    return code;
+}
+
+char *harness_temp_file(const char *text)
+{
+    char path[] = "/tmp/rtnd-test-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return strdup(path);
+}

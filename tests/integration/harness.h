@@ -1,0 +1,65 @@
+/* Integration-test harness: private test databases in the cluster that
+ * scripts/test starts (RETENTIOND_TEST_PG), the retentiond binary
+ * (RETENTIOND_BIN) run as a child process, and an HTTP client (libcurl).
+ *
+ * Ownership: strings returned by harness_* are malloc'd and freed by the
+ * caller unless stated otherwise. */
+#ifndef RETENTIOND_HARNESS_H
+#define RETENTIOND_HARNESS_H
+
+#include "db.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Exit code meson reads as "skipped". */
+#define HARNESS_SKIP 77
+
+/* Server conninfo from RETENTIOND_TEST_PG; exits HARNESS_SKIP when unset. */
+const char *harness_server(void);
+
+/* Creates (dropping first) database NAME; returns its conninfo. */
+char *harness_create_db(const char *name);
+void harness_drop_db(const char *name);
+
+/* Reads a file of the source tree (RETENTIOND_SRCDIR + relpath). */
+char *harness_read_source(const char *relpath);
+/* Runs a source-tree SQL file on db; aborts the test on failure. */
+void harness_exec_file(struct db *db, const char *relpath);
+
+/* Loads tables, the generator and indexes, and generates a demo province. */
+void harness_load_demo(struct db *db, int seed, int scale, const char *today);
+
+/* Runs a query expected to return one value; returns it as a long. */
+long harness_long(struct db *db, const char *sql);
+/* Runs a query expected to return one value; returns a copy of the text. */
+char *harness_text(struct db *db, const char *sql);
+
+/* Runs retentiond with argv (NULL-terminated, without argv[0]); captures
+ * stdout/stderr into malloc'd strings (either may be NULL); returns the exit
+ * status (or -1). env_db, if not NULL, is exported as RETENTIOND_DB. */
+int harness_run(const char *const *args, const char *env_db, char **out, char **err);
+
+struct harness_daemon {
+    pid_t pid;
+    int port;
+    int err_fd;      /* read end of the daemon's stderr */
+    char *log;       /* everything read from stderr so far */
+};
+
+/* Starts `retentiond serve --config path` and waits for its listening line. */
+bool harness_daemon_start(struct harness_daemon *d, const char *config_path, const char *env_db);
+/* Reads more stderr for up to ms milliseconds; true when `needle` appears. */
+bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int ms);
+/* Sends sig and waits up to ms for exit; returns the exit status or -1. */
+int harness_daemon_stop(struct harness_daemon *d, int sig, int ms);
+
+/* GET (or another method) http://127.0.0.1:port/path; returns the status
+ * code, fills *body (malloc'd) and, if headers != NULL, the headers. */
+long harness_http(int port, const char *method, const char *path, const char *extra_header,
+                  char **body, char **headers);
+
+/* Writes text to a fresh temporary file; returns its path. */
+char *harness_temp_file(const char *text);
+
+#endif

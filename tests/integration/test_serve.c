@@ -1,0 +1,162 @@
+/* Integration: the retentiond binary: CLI errors, migrate, and serve with
+ * /healthz, error routes, SIGHUP and SIGTERM. */
+#include "harness.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+START_TEST(cli_errors_exit_2_with_one_line)
+{
+    static const char *const cases[][4] = {
+        {"bogus", NULL}, {"serve", "--nope", NULL}, {"compute", "--as-of", "2026-02-30", NULL},
+        {NULL}};
+    for (int i = 0; cases[i][0]; i++) {
+        char *out = NULL, *err = NULL;
+        int rc = harness_run(cases[i], NULL, &out, &err);
+        ck_assert_int_eq(rc, 2);
+        ck_assert_int_eq(count_lines(err), 1);
+        ck_assert_str_eq(out, "");
+        free(out);
+        free(err);
+    }
+    const char *version[] = {"version", NULL};
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(version, NULL, &out, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(out, "retentiond "));
+    free(out);
+}
+END_TEST
+
+START_TEST(migrate_is_idempotent_and_leaves_dw_alone)
+{
+    char name[64];
+    snprintf(name, sizeof name, "rt_it_migrate_%d", (int)getpid());
+    char *ci = harness_create_db(name);
+    const char *args[] = {"migrate", "--db", ci, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "schema version ") != NULL, "%s", out);
+    free(out);
+    free(err);
+    /* again, through RETENTIOND_DB this time: nothing new */
+    const char *again[] = {"migrate", NULL};
+    ck_assert_int_eq(harness_run(again, ci, &out, &err), 0);
+    ck_assert_msg(strstr(out, "(0 migrations applied)") != NULL, "%s", out);
+    free(out);
+    free(err);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_ge(harness_long(db, "SELECT count(*) FROM kpi.schema_version"), 1);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'dw'"), 0);
+    db_close(db);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
+START_TEST(migrate_without_database_fails_cleanly)
+{
+    const char *args[] = {"migrate", "--db", "host=127.0.0.1 port=1 connect_timeout=2", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
+    ck_assert_int_eq(count_lines(err), 1);
+    ck_assert_ptr_nonnull(strstr(err, "cannot connect"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(bad_config_at_start_names_file_and_line)
+{
+    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\n[daemon]\nfoo = 1\n");
+    const char *args[] = {"serve", "--config", path, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s:5: unknown key 'foo' in section [daemon]", path);
+    ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+    free(out);
+    free(err);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(healthz_errors_reload_and_stop)
+{
+    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\n");
+    struct harness_daemon d;
+    ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
+
+    char *body = NULL;
+    ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
+    json_error_t jerr;
+    json_t *j = json_loads(body, 0, &jerr);
+    ck_assert_msg(j != NULL, "%s", body);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "ok");
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "version")));
+    json_decref(j);
+    free(body);
+
+    ck_assert_int_eq(harness_http(d.port, "GET", "/no/such/route", NULL, &body, NULL), 404);
+    j = json_loads(body, 0, &jerr);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                     "not_found");
+    json_decref(j);
+    free(body);
+    ck_assert_int_eq(harness_http(d.port, "POST", "/healthz", NULL, &body, NULL), 405);
+    free(body);
+
+    /* an invalid config on SIGHUP is refused and the daemon keeps serving */
+    FILE *f = fopen(path, "w");
+    fputs("[http]\nport = banana\n", f);
+    fclose(f);
+    kill(d.pid, SIGHUP);
+    ck_assert(harness_daemon_wait_log(&d, "config reload failed", 5000));
+    ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
+    free(body);
+
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 5000), 0);
+    ck_assert_ptr_nonnull(strstr(d.log, "msg=stopped"));
+    free(d.log);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+static Suite *serve_suite(void)
+{
+    Suite *s = suite_create("serve");
+    TCase *tc = tcase_create("binary");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, cli_errors_exit_2_with_one_line);
+    tcase_add_test(tc, migrate_is_idempotent_and_leaves_dw_alone);
+    tcase_add_test(tc, migrate_without_database_fails_cleanly);
+    tcase_add_test(tc, bad_config_at_start_names_file_and_line);
+    tcase_add_test(tc, healthz_errors_reload_and_stop);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    harness_server();
+    SRunner *sr = srunner_create(serve_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

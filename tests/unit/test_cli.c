@@ -1,0 +1,116 @@
+/* Unit tests of command-line parsing (cli_). */
+#include "cli.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXARGS 8
+
+static bool parse(const char *const *words, struct cli_args *out, char *err, size_t errlen)
+{
+    char *argv[MAXARGS + 1] = {"retentiond"};
+    int argc = 1;
+    for (; words[argc - 1]; argc++)
+        argv[argc] = (char *)words[argc - 1];
+    return cli_parse(argc, argv, out, err, errlen);
+}
+
+START_TEST(good_command_lines)
+{
+    struct cli_args a;
+    char err[256];
+    const char *serve[] = {"serve", "--config", "/etc/x.conf", "--db=host=/tmp", NULL};
+    ck_assert_msg(parse(serve, &a, err, sizeof err), "%s", err);
+    ck_assert_int_eq(a.command, CLI_SERVE);
+    ck_assert_str_eq(a.config, "/etc/x.conf");
+    ck_assert_str_eq(a.db, "host=/tmp");
+
+    const char *compute[] = {"compute", "--as-of", "2024-02-29", "--format", "table", NULL};
+    ck_assert_msg(parse(compute, &a, err, sizeof err), "%s", err);
+    ck_assert_int_eq(a.command, CLI_COMPUTE);
+    ck_assert_str_eq(a.as_of, "2024-02-29");
+    ck_assert_str_eq(a.format, "table");
+
+    const char *targets[] = {"targets", "import", "t.csv", NULL};
+    ck_assert_msg(parse(targets, &a, err, sizeof err), "%s", err);
+    ck_assert_str_eq(a.positional[1], "t.csv");
+
+    const char *cohort[] = {"cohort", "--year", "2026", "--refreeze", NULL};
+    ck_assert_msg(parse(cohort, &a, err, sizeof err), "%s", err);
+    ck_assert(a.refreeze);
+
+    const char *help[] = {"compute", "--help", NULL};
+    ck_assert(parse(help, &a, err, sizeof err));
+    ck_assert(a.help);
+    ck_assert_ptr_nonnull(strstr(cli_usage(a.command), "--as-of"));
+}
+END_TEST
+
+static const struct {
+    const char *words[MAXARGS];
+    const char *error;
+} bad[] = {
+    {{NULL}, "missing command"},
+    {{"frobnicate", NULL}, "unknown command 'frobnicate'"},
+    {{"serve", "--verbose", NULL}, "unknown option '--verbose' for 'serve'"},
+    {{"serve", "--as-of", "2024-01-01", NULL}, "unknown option '--as-of' for 'serve'"},
+    {{"serve", "--config", NULL}, "option '--config' needs a value"},
+    {{"compute", NULL}, "compute needs --as-of"},
+    {{"compute", "--as-of", "2023-02-29", NULL}, "'2023-02-29' is not a date"},
+    {{"compute", "--as-of", "2024-13-01", NULL}, "is not a date"},
+    {{"compute", "--as-of", "24-01-01", NULL}, "is not a date"},
+    {{"compute", "--as-of=2024-01-01", "--format", "xml", NULL}, "--format must be json or table"},
+    {{"migrate", "extra", NULL}, "unexpected argument 'extra'"},
+    {{"cohort", "--year", "26", "--refreeze", NULL}, "cohort needs --year YYYY"},
+    {{"cohort", "--year", "2026", NULL}, "needs --refreeze"},
+    {{"cohort", "--refreeze=yes", NULL}, "takes no value"},
+    {{"targets", "export", "x", NULL}, "targets import FILE"},
+    {{"version", "--log-level", "loud", NULL}, "--log-level must be"},
+};
+
+START_TEST(bad_command_lines_explain_themselves)
+{
+    struct cli_args a;
+    char err[256] = "";
+    ck_assert(!parse(bad[_i].words, &a, err, sizeof err));
+    ck_assert_msg(strstr(err, bad[_i].error) != NULL, "got '%s', want '%s'", err, bad[_i].error);
+    ck_assert_msg(strncmp(err, "retentiond: ", 12) == 0, "got '%s'", err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+static const struct {
+    const char *text;
+    bool valid;
+} dates[] = {
+    {"2024-02-29", true},  {"2023-02-28", true},  {"2023-02-29", false}, {"1900-02-29", false},
+    {"2000-02-29", true},  {"2026-04-31", false}, {"2026-12-31", true},  {"2026-00-10", false},
+    {"2026-1-10", false},  {"2026/01/10", false}, {"", false},           {"2026-01-10x", false},
+};
+
+START_TEST(date_validation)
+{
+    ck_assert_msg(cli_valid_date(dates[_i].text) == dates[_i].valid, "%s", dates[_i].text);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, good_command_lines);
+    tcase_add_loop_test(tc, bad_command_lines_explain_themselves, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_loop_test(tc, date_validation, 0, (int)(sizeof dates / sizeof dates[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
