@@ -1,13 +1,17 @@
 /* retentiond: entry point and subcommand dispatch. */
 #include "cli.h"
+#include "buf.h"
 #include "db.h"
+#include "kpi.h"
 #include "log.h"
 #include "migrate.h"
 #include "serve.h"
+#include "targets.h"
 #include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *resolve_conninfo(const struct cli_args *args)
 {
@@ -34,10 +38,63 @@ done:
     return rc;
 }
 
-static int not_yet(const char *what)
+static int cmd_compute(const struct cli_args *args)
 {
-    fprintf(stderr, "retentiond: '%s' is not implemented in this version\n", what);
-    return 1;
+    struct db *db = NULL;
+    struct buf out = BUF_INIT;
+    long long run_id = 0;
+    int rc = 1;
+    if (!db_connect(resolve_conninfo(args), 0, &db) || !kpi_compute(db, args->as_of, &run_id))
+        goto done; /* errors have been logged already */
+    bool table = args->format && strcmp(args->format, "table") == 0;
+    if (!(table ? kpi_render_table(db, run_id, &out) : kpi_render_json(db, run_id, &out)))
+        goto done;
+    fwrite(out.data, 1, out.len, stdout);
+    rc = fflush(stdout) == 0 ? 0 : 1;
+done:
+    buf_release(&out);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_cohort(const struct cli_args *args)
+{
+    struct db *db = NULL;
+    long long cohort = -1, vips = -1;
+    int rc = 1;
+    if (!db_connect(resolve_conninfo(args), 0, &db) ||
+        !kpi_refreeze(db, atoi(args->year), &cohort, &vips))
+        goto done;
+    if (cohort < 0)
+        printf("year %s: K1 cohort not taken (baseline months not all closed);"
+               " K2 snapshot %lld members\n",
+               args->year, vips);
+    else
+        printf("year %s: K1 cohort %lld members; K2 snapshot %lld members\n", args->year, cohort,
+               vips);
+    rc = 0;
+done:
+    db_close(db);
+    return rc;
+}
+
+static int cmd_targets(const struct cli_args *args)
+{
+    struct db *db = NULL;
+    char err[512];
+    int imported = 0, rc = 1;
+    if (!db_connect(resolve_conninfo(args), 0, &db))
+        goto done;
+    if (!targets_import(db, args->positional[1], &imported, err, sizeof err)) {
+        if (*err)
+            fprintf(stderr, "retentiond: %s\n", err);
+        goto done;
+    }
+    printf("%d target%s imported\n", imported, imported == 1 ? "" : "s");
+    rc = 0;
+done:
+    db_close(db);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -65,11 +122,11 @@ int main(int argc, char **argv)
     case CLI_MIGRATE:
         return cmd_migrate(&args);
     case CLI_COMPUTE:
-        return not_yet("compute");
+        return cmd_compute(&args);
     case CLI_COHORT:
-        return not_yet("cohort");
+        return cmd_cohort(&args);
     case CLI_TARGETS:
-        return not_yet("targets");
+        return cmd_targets(&args);
     default:
         return 2;
     }

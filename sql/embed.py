@@ -28,7 +28,7 @@ def main() -> int:
             return 1
         out.append(f'static const char sql_{i}[] = {{')
         for off in range(0, len(data), 16):
-            out.append('    ' + ', '.join(str(b) for b in data[off:off + 16]) + ',')
+            out.append('    ' + ', '.join(str(b if b < 128 else b - 256) for b in data[off:off + 16]) + ',')
         out.append('    0};')
         names.append(name)
     out.append('')

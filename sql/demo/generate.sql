@@ -129,8 +129,10 @@ BEGIN
         activated_on = CASE WHEN r_act < 0.05
                             THEN w_start + floor(r_act / 0.05 * (today - w_start))::int
                             ELSE w_start - 1 - floor((r_act - 0.05) / 0.95 * 3650)::int END,
-        decline_from = CASE WHEN high AND r_kind < 0.03
-                            THEN make_date(y, 1 + floor(r_kind / 0.03 * 9)::int, 1) END,
+        -- decliners: 1-27 % of mid/high-end depending on the branch, so
+        -- that the demo has branches on both sides of the K1 targets
+        decline_from = CASE WHEN high AND demo.r(seed, n, 11) < 0.01 + 0.26 * ((branch_id * 7) % 23) / 22.0
+                            THEN make_date(y, 1 + floor(demo.r(seed, n, 12) * 9)::int, 1) END,
         quiet = high AND r_kind BETWEEN 0.03 AND 0.045,
         min_commit = high AND r_kind > 0.70,
         brand = CASE WHEN high AND r_kind > 0.35 THEN 'gotone'
@@ -258,6 +260,8 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     last_month date := (SELECT max(month) FROM dw.billing_month);
     next_id    bigint := (SELECT max(response_id) FROM dw.survey_response) + 1;
+    -- the dirty survey rows go into last month, the month K4 reports
+    sday       date := (date_trunc('month', today) - interval '1 month')::date;
 BEGIN
     -- usage of 50 unknown subscribers, in the last closed month
     INSERT INTO dw.monthly_usage
@@ -271,12 +275,12 @@ BEGIN
     -- survey: NULL scores, out-of-range scores, unknown branch, non-leaf indicator, duplicates
     UPDATE dw.survey_response SET score = NULL WHERE response_id % 9973 = 17;
     INSERT INTO dw.survey_response
-    SELECT next_id + g, 1001, 'gotone', today - g, 'hall_staff', CASE WHEN g % 2 = 0 THEN 120 ELSE -5 END
+    SELECT next_id + g, 1001, 'gotone', sday + g, 'hall_staff', CASE WHEN g % 2 = 0 THEN 120 ELSE -5 END
     FROM generate_series(0, 14) g;
     INSERT INTO dw.survey_response
-    SELECT next_id + 100 + g, 8888, 'mzone', today - g, 'hall_wait', 80 FROM generate_series(0, 9) g;
+    SELECT next_id + 100 + g, 8888, 'mzone', sday + g, 'hall_wait', 80 FROM generate_series(0, 9) g;
     INSERT INTO dw.survey_response
-    SELECT next_id + 200 + g, 1002, 'easyown', today - g, 'hall', 85 FROM generate_series(0, 9) g;
+    SELECT next_id + 200 + g, 1002, 'easyown', sday + g, 'hall', 85 FROM generate_series(0, 9) g;
     INSERT INTO dw.survey_response
     SELECT next_id + 300 + row_number() OVER (ORDER BY response_id), branch_id, brand, surveyed_on,
            indicator, score

@@ -1,0 +1,561 @@
+#include "kpi.h"
+
+#include "log.h"
+#include "migrate.h"
+#include "sql_embed.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* pg_advisory_xact_lock key serialising compute runs and freezes. */
+#define COMPUTE_LOCK_KEY "1920234597"
+
+/* ---- the warehouse contract ------------------------------------------ */
+
+enum col_family { F_INT, F_TEXT, F_DATE, F_NUM, F_BOOL, F_TEXTARR };
+
+struct contract_col {
+    const char *table;
+    const char *column;
+    enum col_family family;
+};
+
+static const struct contract_col contract[] = {
+    {"branch", "branch_id", F_INT},          {"branch", "code", F_TEXT},
+    {"branch", "name", F_TEXT},              {"branch", "parent_id", F_INT},
+    {"branch", "level", F_INT},              {"subscriber", "sub_id", F_INT},
+    {"subscriber", "branch_id", F_INT},      {"subscriber", "brand", F_TEXT},
+    {"subscriber", "activated_on", F_DATE},  {"subscriber", "cancelled_on", F_DATE},
+    {"vip_membership", "sub_id", F_INT},     {"vip_membership", "tier", F_TEXT},
+    {"vip_membership", "valid_from", F_DATE}, {"vip_membership", "valid_to", F_DATE},
+    {"billing_month", "month", F_DATE},      {"billing_month", "closed_on", F_DATE},
+    {"monthly_usage", "sub_id", F_INT},      {"monthly_usage", "month", F_DATE},
+    {"monthly_usage", "bill_amount", F_NUM}, {"monthly_usage", "calling_mou", F_INT},
+    {"monthly_usage", "min_commit", F_BOOL}, {"monthly_usage", "status", F_TEXT},
+    {"bundle_campaign", "campaign_id", F_INT}, {"bundle_campaign", "name", F_TEXT},
+    {"bundle_campaign", "starts_on", F_DATE}, {"bundle_campaign", "ends_on", F_DATE},
+    {"bundle_campaign", "policies", F_TEXTARR}, {"bundle_target", "campaign_id", F_INT},
+    {"bundle_target", "sub_id", F_INT},      {"bundle_target", "branch_id", F_INT},
+    {"bundle_contract", "contract_id", F_INT}, {"bundle_contract", "sub_id", F_INT},
+    {"bundle_contract", "policy", F_TEXT},   {"bundle_contract", "signed_on", F_DATE},
+    {"bundle_contract", "ended_on", F_DATE}, {"satisfaction_indicator", "code", F_TEXT},
+    {"satisfaction_indicator", "parent_code", F_TEXT},
+    {"satisfaction_indicator", "weight", F_NUM}, {"satisfaction_indicator", "name", F_TEXT},
+    {"survey_response", "response_id", F_INT}, {"survey_response", "branch_id", F_INT},
+    {"survey_response", "brand", F_TEXT},    {"survey_response", "surveyed_on", F_DATE},
+    {"survey_response", "indicator", F_TEXT}, {"survey_response", "score", F_NUM},
+};
+
+static const char *const family_names[] = {"an integer", "text", "a date",
+                                           "a number",   "a boolean", "a text array"};
+
+static bool type_fits(enum col_family f, const char *type)
+{
+    switch (f) {
+    case F_INT:
+        return !strcmp(type, "integer") || !strcmp(type, "bigint") || !strcmp(type, "smallint");
+    case F_TEXT:
+        return !strcmp(type, "text") || !strncmp(type, "character", 9);
+    case F_DATE:
+        return !strcmp(type, "date");
+    case F_NUM:
+        return !strncmp(type, "numeric", 7) || !strcmp(type, "double precision") ||
+               !strcmp(type, "real");
+    case F_BOOL:
+        return !strcmp(type, "boolean");
+    case F_TEXTARR:
+        return !strcmp(type, "text[]") || !strcmp(type, "character varying[]");
+    }
+    return false;
+}
+
+static int find_column(const struct db_result *res, const char *table, const char *column,
+                       bool *table_seen)
+{
+    for (int i = 0; i < db_rows(res); i++) {
+        if (strcmp(db_value(res, i, 0), table) != 0)
+            continue;
+        *table_seen = true;
+        if (strcmp(db_value(res, i, 1), column) == 0)
+            return i;
+    }
+    return -1;
+}
+
+bool kpi_check_warehouse(struct db *db)
+{
+    struct db_result *res = NULL;
+    bool ok = false;
+    if (!db_query(db,
+                  "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)"
+                  " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                  " WHERE n.nspname = 'dw' AND a.attnum > 0 AND NOT a.attisdropped"
+                  " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+                  0, NULL, &res))
+        goto done;
+    for (size_t i = 0; i < sizeof contract / sizeof contract[0]; i++) {
+        const struct contract_col *c = &contract[i];
+        bool table_seen = false;
+        int row = find_column(res, c->table, c->column, &table_seen);
+        if (!table_seen) {
+            log_error("msg=\"warehouse contract broken\" reason=\"table dw.%s is missing\"",
+                      c->table);
+            goto done;
+        }
+        if (row < 0) {
+            log_error("msg=\"warehouse contract broken\" reason=\"column dw.%s.%s is missing\"",
+                      c->table, c->column);
+            goto done;
+        }
+        const char *type = db_value(res, row, 2);
+        if (!type_fits(c->family, type)) {
+            log_error("msg=\"warehouse contract broken\" reason=\"dw.%s.%s is %s, expected %s\"",
+                      c->table, c->column, type, family_names[c->family]);
+            goto done;
+        }
+    }
+    ok = true;
+done:
+    db_result_free(res);
+    return ok;
+}
+
+/* ---- running the embedded SQL ----------------------------------------- */
+
+static bool run_file(struct db *db, const char *name, int nparams, const char *const *params)
+{
+    const char *sql = sql_embed_get(name);
+    if (!sql) {
+        log_error("msg=\"embedded SQL missing\" file=%s", name);
+        return false;
+    }
+    log_debug("msg=\"running\" file=%s", name);
+    if (nparams == 0 && strchr(sql, ';') != NULL)
+        return db_exec_script(db, name, sql);
+    return db_query(db, sql, nparams, params, NULL);
+}
+
+/* One value of a one-row, one-column query, copied into out. */
+static bool query_value(struct db *db, const char *sql, int nparams, const char *const *params,
+                        char *out, size_t outlen)
+{
+    struct db_result *res = NULL;
+    if (!db_query(db, sql, nparams, params, &res))
+        return false;
+    const char *v = db_rows(res) > 0 ? db_value(res, 0, 0) : NULL;
+    snprintf(out, outlen, "%s", v ? v : "");
+    db_result_free(res);
+    return true;
+}
+
+struct settings {
+    char baseline_bill[32], low_bill[32], low_months[32];
+    char bill_a[32], minutes_b[32], minutes_c[32], step_rate[32], step_score[32];
+};
+
+static bool load_settings(struct db *db, struct settings *s)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } keys[] = {
+        {"k1_baseline_bill", offsetof(struct settings, baseline_bill)},
+        {"k1_low_bill", offsetof(struct settings, low_bill)},
+        {"k1_low_months", offsetof(struct settings, low_months)},
+        {"k5_bill_a", offsetof(struct settings, bill_a)},
+        {"k5_minutes_b", offsetof(struct settings, minutes_b)},
+        {"k5_minutes_c", offsetof(struct settings, minutes_c)},
+        {"step_rate", offsetof(struct settings, step_rate)},
+        {"step_score", offsetof(struct settings, step_score)},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *params[] = {keys[i].key};
+        char *slot = (char *)s + keys[i].offset;
+        if (!query_value(db, "SELECT value::text FROM kpi.setting WHERE key = $1", 1, params, slot,
+                         32))
+            return false;
+        if (!*slot) {
+            log_error("msg=\"setting missing\" key=%s", keys[i].key);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- frozen snapshots -------------------------------------------------- */
+
+static bool baseline_closed(struct db *db, const char *year, const char *as_of, bool *closed)
+{
+    const char *params[] = {year, as_of};
+    char n[16];
+    if (!query_value(db,
+                     "SELECT count(*) FROM dw.billing_month"
+                     " WHERE month BETWEEN make_date($1::int - 1, 10, 1)"
+                     " AND make_date($1::int - 1, 12, 1) AND closed_on <= $2::date",
+                     2, params, n, sizeof n))
+        return false;
+    *closed = atoi(n) == 3;
+    return true;
+}
+
+static bool freeze_cohort(struct db *db, const char *year, const struct settings *s,
+                          const char *action, long long *members)
+{
+    const char *params[] = {year, s->baseline_bill, s->low_bill, action};
+    char n[32];
+    if (!run_file(db, "kpi/k1_cohort_freeze.sql", 2, params))
+        return false;
+    if (!query_value(db,
+                     "WITH c AS (INSERT INTO kpi.cohort (year, frozen_at, members, baseline_bill,"
+                     " low_bill) SELECT $1::int, now(), count(*), $2::numeric, $3::numeric"
+                     " FROM kpi.cohort_member WHERE year = $1::int RETURNING members)"
+                     " INSERT INTO kpi.freeze_log (what, year, action, members)"
+                     " SELECT 'cohort', $1::int, $4, members FROM c RETURNING members",
+                     4, params, n, sizeof n))
+        return false;
+    *members = atoll(n);
+    log_info("msg=\"K1 cohort frozen\" year=%s members=%s action=%s", year, n, action);
+    return true;
+}
+
+static bool freeze_vips(struct db *db, const char *year, const char *action, long long *members)
+{
+    const char *params[] = {year, action};
+    char n[32];
+    if (!run_file(db, "kpi/k2_vip_freeze.sql", 1, params))
+        return false;
+    if (!query_value(db,
+                     "WITH v AS (INSERT INTO kpi.vip_snapshot (year, frozen_at, members)"
+                     " SELECT $1::int, now(), count(*) FROM kpi.vip_member WHERE year = $1::int"
+                     " RETURNING members)"
+                     " INSERT INTO kpi.freeze_log (what, year, action, members)"
+                     " SELECT 'vip_snapshot', $1::int, $2, members FROM v RETURNING members",
+                     2, params, n, sizeof n))
+        return false;
+    *members = atoll(n);
+    log_info("msg=\"K2 VIP snapshot frozen\" year=%s members=%s action=%s", year, n, action);
+    return true;
+}
+
+static bool is_frozen(struct db *db, const char *table, const char *year, bool *frozen)
+{
+    const char *params[] = {year};
+    char n[16];
+    bool ok = strcmp(table, "cohort") == 0
+                  ? query_value(db, "SELECT count(*) FROM kpi.cohort WHERE year = $1::int", 1,
+                                params, n, sizeof n)
+                  : query_value(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int",
+                                1, params, n, sizeof n);
+    *frozen = ok && atoi(n) > 0;
+    return ok;
+}
+
+/* ---- one run ------------------------------------------------------------ */
+
+static bool check_schema(struct db *db)
+{
+    int version = 0;
+    if (!migrate_current(db, &version))
+        return false;
+    if (version < migrate_latest()) {
+        log_error("msg=\"database schema is out of date, run 'retentiond migrate'\""
+                  " version=%d needed=%d",
+                  version, migrate_latest());
+        return false;
+    }
+    return true;
+}
+
+static bool compute_k1(struct db *db, const char *year, const char *as_of,
+                       const struct settings *s, bool *have_cohort)
+{
+    bool closed = false, frozen = false;
+    long long members = 0;
+    *have_cohort = false;
+    if (!is_frozen(db, "cohort", year, &frozen))
+        return false;
+    if (!frozen) {
+        if (!baseline_closed(db, year, as_of, &closed))
+            return false;
+        if (!closed) {
+            log_warn("msg=\"K1/K5 skipped: the baseline months are not all closed\" year=%s",
+                     year);
+            return true;
+        }
+        if (!freeze_cohort(db, year, s, "freeze", &members))
+            return false;
+    }
+    char low_bill[32];
+    const char *yp[] = {year};
+    if (!query_value(db, "SELECT low_bill::text FROM kpi.cohort WHERE year = $1::int", 1, yp,
+                     low_bill, sizeof low_bill))
+        return false;
+    const char *fold[] = {year, as_of, low_bill};
+    const char *k1[] = {year, as_of, s->low_months};
+    *have_cohort = true;
+    return run_file(db, "kpi/k1_fold_months.sql", 3, fold) &&
+           run_file(db, "kpi/k1_retention.sql", 3, k1);
+}
+
+static bool compute_k2(struct db *db, const char *year, const char *as_of)
+{
+    bool frozen = false;
+    long long members = 0;
+    if (!is_frozen(db, "vip", year, &frozen))
+        return false;
+    if (!frozen && !freeze_vips(db, year, "freeze", &members))
+        return false;
+    const char *params[] = {year, as_of};
+    return run_file(db, "kpi/k2_in_network.sql", 2, params);
+}
+
+static bool compute_k4(struct db *db, const char *as_of)
+{
+    const char *params[] = {as_of};
+    char depth[16];
+    if (!run_file(db, "kpi/k4_satisfaction_leaves.sql", 1, params))
+        return false;
+    if (!query_value(db,
+                     "WITH RECURSIVE d (code, n) AS (SELECT code, 0 FROM dw.satisfaction_indicator"
+                     " WHERE parent_code IS NULL UNION SELECT i.code, d.n + 1"
+                     " FROM dw.satisfaction_indicator i JOIN d ON i.parent_code = d.code"
+                     " WHERE d.n < 32) SELECT coalesce(max(n), 0) FROM d",
+                     0, NULL, depth, sizeof depth))
+        return false;
+    for (int d = atoi(depth) - 1; d >= 0; d--) {
+        char level[16];
+        snprintf(level, sizeof level, "%d", d);
+        const char *lp[] = {level};
+        if (!run_file(db, "kpi/k4_satisfaction_parents.sql", 1, lp))
+            return false;
+    }
+    return true;
+}
+
+static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len)
+{
+    const char *params[] = {as_of};
+    return query_value(db,
+                       "INSERT INTO kpi.run (as_of, started_at, settings)"
+                       " SELECT $1::date, clock_timestamp(), jsonb_object_agg(key, value)"
+                       " FROM kpi.setting RETURNING run_id",
+                       1, params, run_id, len);
+}
+
+static bool compute_all(struct db *db, const char *as_of, const struct settings *s,
+                        const char *run_id)
+{
+    char year[5];
+    memcpy(year, as_of, 4);
+    year[4] = '\0';
+    bool have_cohort = false;
+    const char *d[] = {as_of};
+    const char *k5[] = {year, as_of, s->bill_a, s->minutes_b, s->minutes_c};
+    const char *dq[] = {as_of, year};
+    const char *fin[] = {run_id, as_of, s->step_rate, s->step_score};
+    const char *dqrun[] = {run_id, as_of, year};
+    const char *wm[] = {run_id, as_of};
+    return run_file(db, "kpi/00_temp_tables.sql", 0, NULL) &&
+           run_file(db, "kpi/01_branch_closure.sql", 0, NULL) &&
+           compute_k1(db, year, as_of, s, &have_cohort) && compute_k2(db, year, as_of) &&
+           run_file(db, "kpi/k3_bundling.sql", 1, d) && compute_k4(db, as_of) &&
+           (!have_cohort || run_file(db, "kpi/k5_zones.sql", 5, k5)) &&
+           run_file(db, "kpi/finalize.sql", 4, fin) &&
+           run_file(db, "kpi/usage_month_dq.sql", 2, dq) &&
+           run_file(db, "kpi/data_quality.sql", 3, dqrun) &&
+           run_file(db, "kpi/watermark.sql", 2, wm);
+}
+
+bool kpi_compute(struct db *db, const char *as_of, long long *run_id)
+{
+    struct settings s;
+    char id[32];
+    if (!check_schema(db) || !kpi_check_warehouse(db))
+        return false; /* errors have been logged already */
+    if (!db_begin(db))
+        return false;
+    if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
+        !load_settings(db, &s) || !start_run(db, as_of, id, sizeof id) ||
+        !compute_all(db, as_of, &s, id) || !db_commit(db)) {
+        db_rollback(db);
+        return false;
+    }
+    *run_id = atoll(id);
+    log_info("msg=\"compute run stored\" run_id=%s as_of=%s", id, as_of);
+    return true;
+}
+
+bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips)
+{
+    char y[8];
+    struct settings s;
+    bool closed = false;
+    snprintf(y, sizeof y, "%d", year);
+    const char *params[] = {y};
+    *cohort = -1;
+    *vips = -1;
+    if (!check_schema(db) || !kpi_check_warehouse(db) || !db_begin(db))
+        return false;
+    if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
+        !load_settings(db, &s) ||
+        !db_query(db, "DELETE FROM kpi.cohort_member WHERE year = $1::int", 1, params, NULL) ||
+        !db_query(db, "DELETE FROM kpi.cohort WHERE year = $1::int", 1, params, NULL) ||
+        !db_query(db, "DELETE FROM kpi.vip_member WHERE year = $1::int", 1, params, NULL) ||
+        !db_query(db, "DELETE FROM kpi.vip_snapshot WHERE year = $1::int", 1, params, NULL))
+        goto failed;
+    char today[16];
+    if (!query_value(db, "SELECT current_date::text", 0, NULL, today, sizeof today) ||
+        !baseline_closed(db, y, today, &closed))
+        goto failed;
+    if (closed && !freeze_cohort(db, y, &s, "refreeze", cohort))
+        goto failed;
+    if (!freeze_vips(db, y, "refreeze", vips) || !db_commit(db))
+        goto failed;
+    return true;
+failed:
+    db_rollback(db);
+    return false;
+}
+
+/* ---- rendering ------------------------------------------------------------ */
+
+static const char values_sql[] =
+    "SELECT v.kpi, v.branch_code, v.dim, v.campaign_id, v.period, v.numerator::text,"
+    " v.denominator::text, v.value::text, v.status, v.target_base::text,"
+    " v.target_challenge::text, v.partial, v.reason"
+    " FROM kpi.value v WHERE v.run_id = $1::bigint"
+    " ORDER BY array_position(ARRAY['retention_rate', 'in_network_rate', 'bundling_coverage',"
+    " 'satisfaction', 'satisfaction_gotone', 'zone_count'], v.kpi), v.campaign_id,"
+    " v.branch_code, v.dim NULLS FIRST";
+
+enum { V_KPI, V_BRANCH, V_DIM, V_CAMPAIGN, V_PERIOD, V_NUM, V_DEN, V_VALUE, V_STATUS, V_BASE,
+       V_CHALLENGE, V_PARTIAL, V_REASON };
+
+static json_t *json_number(const char *text)
+{
+    if (!text)
+        return json_null();
+    if (!strchr(text, '.') && !strchr(text, 'e'))
+        return json_integer(strtoll(text, NULL, 10));
+    return json_real(strtod(text, NULL));
+}
+
+static json_t *json_text(const char *text)
+{
+    return text ? json_string(text) : json_null();
+}
+
+static json_t *value_to_json(const struct db_result *res, int i)
+{
+    const char *kpi = db_value(res, i, V_KPI);
+    json_t *v = json_object();
+    json_object_set_new(v, "kpi", json_string(kpi));
+    json_object_set_new(v, "branch", json_string(db_value(res, i, V_BRANCH)));
+    json_object_set_new(v, "dim", json_text(db_value(res, i, V_DIM)));
+    json_object_set_new(v, "numerator", json_number(db_value(res, i, V_NUM)));
+    json_object_set_new(v, "denominator", json_number(db_value(res, i, V_DEN)));
+    json_object_set_new(v, "value", json_number(db_value(res, i, V_VALUE)));
+    json_object_set_new(v, "status", json_text(db_value(res, i, V_STATUS)));
+    json_object_set_new(v, "target_base", json_number(db_value(res, i, V_BASE)));
+    json_object_set_new(v, "target_challenge", json_number(db_value(res, i, V_CHALLENGE)));
+    if (strcmp(kpi, "bundling_coverage") == 0)
+        json_object_set_new(v, "campaign", json_number(db_value(res, i, V_CAMPAIGN)));
+    if (strncmp(kpi, "satisfaction", 12) == 0) {
+        json_object_set_new(v, "period", json_text(db_value(res, i, V_PERIOD)));
+        json_object_set_new(v, "partial", json_boolean(db_value(res, i, V_PARTIAL)[0] == 't'));
+    }
+    if (db_value(res, i, V_REASON))
+        json_object_set_new(v, "reason", json_string(db_value(res, i, V_REASON)));
+    return v;
+}
+
+static bool run_header(struct db *db, const char *id, char *as_of, size_t len)
+{
+    const char *params[] = {id};
+    if (!query_value(db, "SELECT as_of::text FROM kpi.run WHERE run_id = $1::bigint", 1, params,
+                     as_of, len))
+        return false;
+    if (!*as_of) {
+        log_error("msg=\"no such run\" run_id=%s", id);
+        return false;
+    }
+    return true;
+}
+
+bool kpi_render_json(struct db *db, long long run_id, struct buf *out)
+{
+    char id[32], as_of[16];
+    struct db_result *vals = NULL, *dq = NULL;
+    json_t *root = NULL;
+    bool ok = false;
+    snprintf(id, sizeof id, "%lld", run_id);
+    const char *params[] = {id};
+    if (!run_header(db, id, as_of, sizeof as_of) || !db_query(db, values_sql, 1, params, &vals) ||
+        !db_query(db,
+                  "SELECT rule, rows::text FROM kpi.data_quality WHERE run_id = $1::bigint"
+                  " ORDER BY rule",
+                  1, params, &dq))
+        goto done;
+    json_t *values = json_array(), *quality = json_array();
+    root = json_pack("{s:s, s:I, s:o, s:o}", "as_of", as_of, "run_id", (json_int_t)run_id,
+                     "values", values, "data_quality", quality);
+    for (int i = 0; i < db_rows(vals); i++)
+        json_array_append_new(values, value_to_json(vals, i));
+    for (int i = 0; i < db_rows(dq); i++)
+        json_array_append_new(quality, json_pack("{s:s, s:I}", "rule", db_value(dq, i, 0), "rows",
+                                                 (json_int_t)atoll(db_value(dq, i, 1))));
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER);
+    buf_puts(out, text);
+    buf_puts(out, "\n");
+    free(text);
+    ok = true;
+done:
+    json_decref(root);
+    db_result_free(vals);
+    db_result_free(dq);
+    return ok;
+}
+
+static void format_number(const char *kpi, const char *text, char *out, size_t len)
+{
+    if (!text)
+        snprintf(out, len, "-");
+    else if (strcmp(kpi, "zone_count") == 0)
+        snprintf(out, len, "%s", text);
+    else if (strncmp(kpi, "satisfaction", 12) != 0)
+        snprintf(out, len, "%.2f%%", strtod(text, NULL) * 100.0);
+    else
+        snprintf(out, len, "%.2f", strtod(text, NULL));
+}
+
+bool kpi_render_table(struct db *db, long long run_id, struct buf *out)
+{
+    char id[32], as_of[16];
+    struct db_result *vals = NULL;
+    snprintf(id, sizeof id, "%lld", run_id);
+    const char *params[] = {id};
+    if (!run_header(db, id, as_of, sizeof as_of) || !db_query(db, values_sql, 1, params, &vals)) {
+        db_result_free(vals);
+        return false;
+    }
+    buf_printf(out, "run %s as of %s\n", id, as_of);
+    buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %-9s\n", "kpi", "branch", "dim",
+               "numerator", "denominator", "value", "base", "status");
+    for (int i = 0; i < db_rows(vals); i++) {
+        const char *kpi = db_value(vals, i, V_KPI);
+        const char *dim = db_value(vals, i, V_DIM);
+        const char *num = db_value(vals, i, V_NUM), *den = db_value(vals, i, V_DEN);
+        const char *status = db_value(vals, i, V_STATUS);
+        char value[32], base[32];
+        format_number(kpi, db_value(vals, i, V_VALUE), value, sizeof value);
+        format_number(kpi, db_value(vals, i, V_BASE), base, sizeof base);
+        buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %-9s\n", kpi,
+                   db_value(vals, i, V_BRANCH), dim ? dim : "-", num ? num : "-", den ? den : "-",
+                   value, base, status ? status : "-");
+    }
+    db_result_free(vals);
+    return true;
+}

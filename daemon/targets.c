@@ -1,0 +1,181 @@
+#include "targets.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kpis[] = {"retention_rate", "in_network_rate", "bundling_coverage",
+                                   "satisfaction",   "satisfaction_gotone"};
+
+static bool is_rate(const char *kpi)
+{
+    return strncmp(kpi, "satisfaction", 12) != 0;
+}
+
+static bool valid_period(const char *p)
+{
+    size_t n = strlen(p);
+    if (n == 0)
+        return true;
+    for (int i = 0; i < 4; i++) {
+        if (!isdigit((unsigned char)p[i]))
+            return false;
+    }
+    if (n == 4)
+        return true;
+    if (n == 7 && p[4] == '-' && p[5] == 'Q')
+        return p[6] >= '1' && p[6] <= '4';
+    if (n == 7 && p[4] == '-' && isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6])) {
+        int m = atoi(p + 5);
+        return m >= 1 && m <= 12;
+    }
+    return false;
+}
+
+static bool valid_number(const char *kpi, const char *name, const char *text, char *err,
+                         size_t errlen)
+{
+    if (!*text)
+        return true;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end) {
+        snprintf(err, errlen, "%s '%s' is not a number", name, text);
+        return false;
+    }
+    if (v < 0 || (is_rate(kpi) && v > 1) || v > 100) {
+        snprintf(err, errlen, "%s %s is out of range (%s)", name, text,
+                 is_rate(kpi) ? "a fraction 0..1" : "a score 0..100");
+        return false;
+    }
+    return true;
+}
+
+bool targets_check_row(char *const f[6], char *err, size_t errlen)
+{
+    bool known = false;
+    for (size_t i = 0; i < sizeof kpis / sizeof kpis[0]; i++)
+        known = known || strcmp(kpis[i], f[0]) == 0;
+    if (!known) {
+        snprintf(err, errlen, "unknown kpi '%s'", f[0]);
+        return false;
+    }
+    if (!valid_period(f[3])) {
+        snprintf(err, errlen, "period '%s' is not YYYY, YYYY-Qn or YYYY-MM", f[3]);
+        return false;
+    }
+    if (!valid_number(f[0], "base", f[4], err, errlen) ||
+        !valid_number(f[0], "challenge", f[5], err, errlen))
+        return false;
+    if (!*f[4] && !*f[5]) {
+        snprintf(err, errlen, "neither base nor challenge given");
+        return false;
+    }
+    return true;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    size_t lead = strspn(s, " \t");
+    memmove(s, s + lead, n - lead + 1);
+}
+
+static int split(char *line, char *fields[6])
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (n < 6)
+            fields[n] = p;
+        n++;
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    for (int i = 0; i < n && i < 6; i++)
+        trim(fields[i]);
+    return n;
+}
+
+static bool store_row(struct db *db, char *const f[6], char *err, size_t errlen)
+{
+    static const char upsert[] =
+        "INSERT INTO kpi.target (kpi, branch_id, dim, period, base, challenge, source)"
+        " SELECT $1, b.branch_id, nullif($3, ''), nullif($4, ''), nullif($5, '')::numeric,"
+        " nullif($6, '')::numeric, 'import'"
+        " FROM (SELECT NULL::int AS branch_id WHERE $2 = ''"
+        "       UNION ALL SELECT branch_id FROM dw.branch WHERE code = $2) b"
+        " ON CONFLICT (kpi, coalesce(dim, ''), coalesce(branch_id, -1), coalesce(period, ''))"
+        " DO UPDATE SET base = excluded.base, challenge = excluded.challenge,"
+        " imported_at = now(), source = 'import'"
+        " RETURNING 1";
+    const char *params[] = {f[0], f[1], f[2], f[3], f[4], f[5]};
+    struct db_result *res = NULL;
+    if (!db_query(db, upsert, 6, params, &res))
+        return false;
+    bool found = db_rows(res) == 1;
+    db_result_free(res);
+    if (!found)
+        snprintf(err, errlen, "unknown branch '%s'", f[1]);
+    return found;
+}
+
+bool targets_import(struct db *db, const char *path, int *imported, char *err, size_t errlen)
+{
+    char line[1024], reason[256] = "";
+    int lineno = 0;
+    *imported = 0;
+    err[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    if (!db_begin(db))
+        goto failed;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *fields[6];
+        trim(line);
+        if (lineno == 1) {
+            if (strcmp(line, "kpi,branch,dim,period,base,challenge") != 0) {
+                snprintf(reason, sizeof reason,
+                         "header must be kpi,branch,dim,period,base,challenge");
+                goto bad;
+            }
+            continue;
+        }
+        if (!*line || line[0] == '#')
+            continue;
+        int n = split(line, fields);
+        if (n != 6) {
+            snprintf(reason, sizeof reason, "%d fields, expected 6", n);
+            goto bad;
+        }
+        if (!targets_check_row(fields, reason, sizeof reason))
+            goto bad;
+        if (!store_row(db, fields, reason, sizeof reason)) {
+            if (!*reason)
+                goto failed; /* a database error, logged already */
+            goto bad;
+        }
+        (*imported)++;
+    }
+    fclose(f);
+    return db_commit(db);
+bad:
+    snprintf(err, errlen, "%s:%d: %s", path, lineno, reason);
+failed:
+    fclose(f);
+    db_rollback(db);
+    *imported = 0;
+    return false;
+}

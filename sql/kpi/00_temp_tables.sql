@@ -1,0 +1,19 @@
+-- Scratch tables of one compute run (dropped at commit). calc holds the
+-- values of every KPI per branch before targets and alarms are applied.
+CREATE TEMP TABLE branch_up (
+    branch_id   int NOT NULL,
+    ancestor_id int NOT NULL
+) ON COMMIT DROP;
+
+CREATE TEMP TABLE calc (
+    kpi              text NOT NULL,
+    branch_id        int NOT NULL,
+    dim              text,
+    campaign_id      int,
+    period           text,
+    numerator        numeric,
+    denominator      numeric,
+    value            numeric,
+    partial          boolean NOT NULL DEFAULT false,
+    key_account_loss boolean NOT NULL DEFAULT false
+) ON COMMIT DROP;

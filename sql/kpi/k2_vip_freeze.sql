@@ -1,0 +1,14 @@
+-- K2 VIP snapshot of 1 January of year $1: a membership row valid that day
+-- (valid_from <= day <= valid_to, both ends inclusive, NULL valid_to = open)
+-- of a subscriber not cancelled on or before it. With two valid rows the
+-- higher tier counts (diamond > gold > silver > member). Frozen once, with
+-- the subscriber's branch at that time.
+INSERT INTO kpi.vip_member (year, sub_id, tier, branch_id)
+SELECT DISTINCT ON (v.sub_id) $1::int, v.sub_id, v.tier, s.branch_id
+FROM dw.vip_membership v
+JOIN dw.subscriber s ON s.sub_id = v.sub_id
+WHERE v.valid_from <= make_date($1::int, 1, 1)
+  AND (v.valid_to IS NULL OR v.valid_to >= make_date($1::int, 1, 1))
+  AND (s.cancelled_on IS NULL OR s.cancelled_on > make_date($1::int, 1, 1))
+  AND v.tier IN ('diamond', 'gold', 'silver', 'member')
+ORDER BY v.sub_id, array_position(ARRAY['diamond', 'gold', 'silver', 'member'], v.tier)

@@ -1,0 +1,12 @@
+-- The data watermark of run $1 at $2: the last closed month, and the newest
+-- dates seen in the source tables (newest_usage looks from the last closed
+-- month on, so that it reads one BRIN range rather than the whole table).
+UPDATE kpi.run r
+SET last_closed_month = w.last_closed,
+    newest_usage = (SELECT max(u.month) FROM dw.monthly_usage u WHERE u.month >= w.last_closed),
+    newest_cancel = (SELECT max(cancelled_on) FROM dw.subscriber),
+    newest_contract = (SELECT max(signed_on) FROM dw.bundle_contract),
+    newest_survey = (SELECT max(surveyed_on) FROM dw.survey_response),
+    finished_at = clock_timestamp()
+FROM (SELECT max(month) AS last_closed FROM dw.billing_month WHERE closed_on <= $2::date) w
+WHERE r.run_id = $1::bigint
