@@ -1,0 +1,488 @@
+/* Integration: the KPI engine (`retentiond compute`) against hand-written
+ * warehouses (tests/fixtures/golden.sql: every boundary of domain.md, with
+ * the expected values worked out by hand below; source_figures.sql: the
+ * figures of the operator's documents), and against broken warehouses. */
+#include "harness.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char golden_db[64];
+static char *golden_ci;
+
+static void load_fixture(const char *name, const char *fixture, char **ci)
+{
+    *ci = harness_create_db(name);
+    struct db *db = NULL;
+    ck_assert(db_connect(*ci, 0, &db));
+    harness_exec_file(db, "sql/warehouse/tables.sql");
+    harness_exec_file(db, fixture);
+    harness_exec_file(db, "sql/warehouse/indexes.sql");
+    db_close(db);
+    const char *migrate[] = {"migrate", "--db", *ci, NULL};
+    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+}
+
+static void golden_setup(void)
+{
+    snprintf(golden_db, sizeof golden_db, "rt_it_kpi_%d", (int)getpid());
+    load_fixture(golden_db, "tests/fixtures/golden.sql", &golden_ci);
+}
+
+static void golden_teardown(void)
+{
+    harness_drop_db(golden_db);
+    free(golden_ci);
+}
+
+static json_t *compute(const char *ci, const char *as_of)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", as_of, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = harness_run(args, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "compute %s exited %d: %s", as_of, rc, err);
+    json_error_t jerr;
+    json_t *j = json_loads(out, 0, &jerr);
+    ck_assert_msg(j != NULL, "not JSON: %s", jerr.text);
+    free(out);
+    free(err);
+    return j;
+}
+
+static json_t *find(json_t *run, const char *kpi, const char *branch, const char *dim)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(run, "values"), i, v)
+    {
+        const char *d = json_string_value(json_object_get(v, "dim"));
+        if (strcmp(json_string_value(json_object_get(v, "kpi")), kpi) == 0 &&
+            strcmp(json_string_value(json_object_get(v, "branch")), branch) == 0 &&
+            ((!d && !dim) || (d && dim && strcmp(d, dim) == 0)))
+            return v;
+    }
+    return NULL;
+}
+
+static double num(json_t *v, const char *key)
+{
+    return json_number_value(json_object_get(v, key));
+}
+
+/* numerator/denominator exact (or NULL when den < 0), value to 1e-9, status */
+static void expect(json_t *run, const char *kpi, const char *branch, const char *dim, double n,
+                   double d, double value, const char *status)
+{
+    json_t *v = find(run, kpi, branch, dim);
+    ck_assert_msg(v != NULL, "no value %s/%s/%s", kpi, branch, dim ? dim : "-");
+    if (d >= 0) {
+        ck_assert_msg(fabs(num(v, "numerator") - n) < 1e-9, "%s/%s/%s numerator %g, want %g",
+                      kpi, branch, dim ? dim : "-", num(v, "numerator"), n);
+        ck_assert_msg(fabs(num(v, "denominator") - d) < 1e-9, "%s/%s/%s denominator %g want %g",
+                      kpi, branch, dim ? dim : "-", num(v, "denominator"), d);
+    } else {
+        ck_assert(json_is_null(json_object_get(v, "denominator")));
+    }
+    ck_assert_msg(fabs(num(v, "value") - value) < 1e-9, "%s/%s/%s value %.12g, want %.12g", kpi,
+                  branch, dim ? dim : "-", num(v, "value"), value);
+    const char *s = json_string_value(json_object_get(v, "status"));
+    if (status)
+        ck_assert_msg(s && strcmp(s, status) == 0, "%s/%s/%s status %s, want %s", kpi, branch,
+                      dim ? dim : "-", s ? s : "null", status);
+    else
+        ck_assert_msg(s == NULL, "%s/%s/%s status %s, want null", kpi, branch, dim ? dim : "-",
+                      s);
+}
+
+static long dq(json_t *run, const char *rule)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(run, "data_quality"), i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "rule")), rule) == 0)
+            return (long)json_integer_value(json_object_get(v, "rows"));
+    }
+    ck_abort_msg("no data-quality rule %s", rule);
+    return -1;
+}
+
+START_TEST(k1_retention_boundaries)
+{
+    json_t *run = compute(golden_ci, "2026-11-22");
+    ck_assert_str_eq(json_string_value(json_object_get(run, "as_of")), "2026-11-22");
+    /* A: cohort 1, 6-12 (8): lost 6, 7 (cancelled by the as-of day), 10 and
+     * 12 (3 low months) -> 4/8. Not cohort: 2 (119.99), 3 (NULL), 4
+     * (missing month), 5 (cancelled on 31 Dec), 99999 (unknown). */
+    expect(run, "retention_rate", "A", NULL, 4, 8, 0.5, "red");
+    expect(run, "retention_rate", "B", NULL, 1, 1, 1.0, "excellent");
+    expect(run, "retention_rate", "C1", NULL, 5, 9, 5.0 / 9, "red");
+    expect(run, "retention_rate", "C2", NULL, 1, 1, 1.0, "excellent");
+    /* the orphan branch O has its own value but does not roll up */
+    expect(run, "retention_rate", "O", NULL, 1, 1, 1.0, "excellent");
+    expect(run, "retention_rate", "P", NULL, 6, 10, 0.6, "red");
+    json_t *p = find(run, "retention_rate", "P", NULL);
+    ck_assert(fabs(num(p, "target_base") - 0.77) < 1e-12);
+    ck_assert(fabs(num(p, "target_challenge") - 0.83) < 1e-12);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "reason")), "below_base");
+    json_decref(run);
+
+    /* the day before: 7 is not lost yet -> A 5/8 */
+    run = compute(golden_ci, "2026-11-21");
+    expect(run, "retention_rate", "A", NULL, 5, 8, 0.625, "red");
+    json_decref(run);
+}
+END_TEST
+
+START_TEST(k2_vip_snapshot_and_key_accounts)
+{
+    json_t *run = compute(golden_ci, "2026-11-22");
+    /* snapshot at A: 1 gold, 7 diamond (valid_to = snapshot day), 8 silver
+     * (overlap: higher tier), 9 member (starts on the snapshot day); out: 6
+     * (cancelled on it), 10 (starts after), 11 (expired before). 7 left. */
+    expect(run, "in_network_rate", "A", NULL, 3, 4, 0.75, "red");
+    expect(run, "in_network_rate", "A", "diamond", 0, 1, 0.0, "red");
+    expect(run, "in_network_rate", "A", "gold", 1, 1, 1.0, "green");
+    expect(run, "in_network_rate", "A", "silver", 1, 1, 1.0, "green");
+    expect(run, "in_network_rate", "A", "member", 1, 1, 1.0, "green");
+    expect(run, "in_network_rate", "B", NULL, 1, 1, 1.0, "green");
+    expect(run, "in_network_rate", "P", NULL, 4, 5, 0.8, "red");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(find(run, "in_network_rate", "P", NULL), "reason")),
+        "key_account_cancellation");
+    ck_assert_ptr_null(find(run, "in_network_rate", "B", "diamond"));
+    json_decref(run);
+}
+END_TEST
+
+START_TEST(k3_bundling_window_and_policies)
+{
+    json_t *before = compute(golden_ci, "2026-11-21");
+    json_t *run = compute(golden_ci, "2026-11-22");
+    /* A targets: 1, 7, 8, 9, 11, 12 (1 listed twice). Bundled on 11-22: 1
+     * (signed on the first day), 11 (ended on the as-of day); not: 7 (left),
+     * 8 (signed after), 9 (signed before the window), 12 (ended the day
+     * before). On 11-21 also 7 and 12: 4/6, so 11-22 is a step decline. */
+    expect(before, "bundling_coverage", "A", NULL, 4, 6, 4.0 / 6, "excellent");
+    expect(run, "bundling_coverage", "A", NULL, 2, 6, 2.0 / 6, "red");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(find(run, "bundling_coverage", "A", NULL), "reason")),
+        "below_base,step_decline");
+    /* per policy there is no target by default (the 40 % is for the total),
+     * but the step rule applies: prepay fell from 2/6 (1, 12) to 1/6 */
+    expect(run, "bundling_coverage", "A", "prepay_credit", 1, 6, 1.0 / 6, "red");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         find(run, "bundling_coverage", "A", "prepay_credit"), "reason")),
+                     "step_decline");
+    expect(run, "bundling_coverage", "A", "family_plan", 1, 6, 1.0 / 6, NULL);
+    ck_assert_ptr_null(find(run, "bundling_coverage", "A", "handset"));
+    /* B: 13 holds a handset contract, not a policy of the campaign */
+    expect(run, "bundling_coverage", "B", NULL, 0, 1, 0.0, "red");
+    /* Z: 14 holds both policies (once in the total), 100000 is unknown */
+    expect(run, "bundling_coverage", "Z", NULL, 1, 2, 0.5, "green");
+    expect(run, "bundling_coverage", "Z", "prepay_credit", 1, 2, 0.5, NULL);
+    expect(run, "bundling_coverage", "Z", "family_plan", 1, 2, 0.5, NULL);
+    expect(run, "bundling_coverage", "P", NULL, 3, 9, 1.0 / 3, "red");
+    json_t *a = find(run, "bundling_coverage", "A", NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(a, "campaign")), 1);
+    /* campaigns 2 (not started) and 3 (over) are not reported */
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(run, "values"), i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "kpi")), "bundling_coverage") == 0)
+            ck_assert_int_eq(json_integer_value(json_object_get(v, "campaign")), 1);
+    }
+    json_decref(before);
+    json_decref(run);
+}
+END_TEST
+
+START_TEST(k4_satisfaction_tree)
+{
+    json_t *run = compute(golden_ci, "2026-11-22");
+    /* period October; A: a1 {80, 90}, a2 {70, 70 (duplicate kept)}, b {60, 100};
+     * a = (85 + 70) / 2 = 77.5; csi = 0.6 * 77.5 + 0.4 * 80 = 78.5 */
+    expect(run, "satisfaction", "A", "a1", 170, 2, 85, "green");
+    expect(run, "satisfaction", "A", "a2", 140, 2, 70, "red");
+    expect(run, "satisfaction", "A", "b", 160, 2, 80, "red");
+    json_t *csi = find(run, "satisfaction", "A", "csi");
+    ck_assert(json_is_null(json_object_get(csi, "numerator")));
+    ck_assert(fabs(num(csi, "value") - 78.5) < 1e-9);
+    ck_assert(json_is_false(json_object_get(csi, "partial")));
+    ck_assert_str_eq(json_string_value(json_object_get(csi, "period")), "2026-10");
+    ck_assert(fabs(num(find(run, "satisfaction", "A", "a"), "value") - 77.5) < 1e-9);
+    /* B: only a1 = 100 (a score of exactly 100 is valid): a partial tree */
+    json_t *b = find(run, "satisfaction", "B", "csi");
+    ck_assert(fabs(num(b, "value") - 100) < 1e-9);
+    ck_assert(json_is_true(json_object_get(b, "partial")));
+    ck_assert_ptr_null(find(run, "satisfaction", "B", "b"));
+    /* C1 pools the responses of A and B: a1 = 270 / 3 = 90; a = 80; csi = 80 */
+    expect(run, "satisfaction", "C1", "a1", 270, 3, 90, "green");
+    ck_assert(fabs(num(find(run, "satisfaction", "C1", "csi"), "value") - 80) < 1e-9);
+    ck_assert(fabs(num(find(run, "satisfaction", "P", "csi"), "value") - 80) < 1e-9);
+    /* GoTone: only A's b = 60; csi = 60, partial */
+    expect(run, "satisfaction_gotone", "A", "b", 60, 1, 60, "red");
+    json_t *g = find(run, "satisfaction_gotone", "A", "csi");
+    ck_assert(fabs(num(g, "value") - 60) < 1e-9);
+    ck_assert(json_is_true(json_object_get(g, "partial")));
+    ck_assert_ptr_null(find(run, "satisfaction_gotone", "A", "a1"));
+    json_decref(run);
+}
+END_TEST
+
+START_TEST(k5_risk_zones)
+{
+    json_t *run = compute(golden_ci, "2026-11-22");
+    /* M = October 2026. A: white 7 (pre_cancel), red 8, yellow 10, blue 1,
+     * green 11; unzoned 9 (150 minutes) and 12 (300 minutes in September);
+     * 6 left before the end of M. */
+    static const char *const zones[] = {"white", "red", "yellow", "blue", "green"};
+    static const double a[] = {1, 1, 1, 1, 1}, c1[] = {1, 1, 1, 1, 2}, p[] = {2, 1, 1, 1, 2};
+    for (int i = 0; i < 5; i++) {
+        expect(run, "zone_count", "A", zones[i], a[i], -1, a[i], NULL);
+        expect(run, "zone_count", "C1", zones[i], c1[i], -1, c1[i], NULL);
+        expect(run, "zone_count", "P", zones[i], p[i], -1, p[i], NULL);
+    }
+    expect(run, "zone_count", "Z", "white", 1, -1, 1, NULL);
+    expect(run, "zone_count", "Z", "green", 0, -1, 0, NULL);
+    json_decref(run);
+}
+END_TEST
+
+START_TEST(data_quality_rules)
+{
+    json_t *run = compute(golden_ci, "2026-11-22");
+    ck_assert_int_eq(dq(run, "usage_unknown_subscriber"), 3);
+    ck_assert_int_eq(dq(run, "usage_null_bill"), 2); /* not November's: open */
+    ck_assert_int_eq(dq(run, "usage_negative_bill"), 1);
+    ck_assert_int_eq(dq(run, "survey_null_score"), 1);
+    ck_assert_int_eq(dq(run, "survey_score_out_of_range"), 2);
+    ck_assert_int_eq(dq(run, "survey_unknown_branch"), 1);
+    ck_assert_int_eq(dq(run, "survey_indicator_not_leaf"), 2);
+    ck_assert_int_eq(dq(run, "survey_duplicate"), 1);
+    ck_assert_int_eq(dq(run, "branch_without_parent"), 1);
+    ck_assert_int_eq(dq(run, "bundle_target_unknown_subscriber"), 1);
+    json_decref(run);
+}
+END_TEST
+
+START_TEST(frozen_cohort_survives_data_changes)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(golden_ci, 0, &db));
+    json_t *run = compute(golden_ci, "2026-11-22");
+    json_decref(run);
+    /* the ETL moves subscriber 1 to B and restates its baseline: the frozen
+     * cohort keeps it at A */
+    ck_assert(db_exec_script(db, "change",
+                             "UPDATE dw.subscriber SET branch_id = 101 WHERE sub_id = 1;"
+                             "UPDATE dw.monthly_usage SET bill_amount = 1 WHERE sub_id = 1"
+                             " AND month = '2025-10-01'"));
+    run = compute(golden_ci, "2026-11-22");
+    expect(run, "retention_rate", "A", NULL, 4, 8, 0.5, "red");
+    json_decref(run);
+    /* an explicit re-freeze takes the new data, and is logged */
+    const char *refreeze[] = {"cohort", "--db", golden_ci, "--year", "2026", "--refreeze", NULL};
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(refreeze, NULL, &out, NULL), 0);
+    ck_assert_msg(strstr(out, "K1 cohort 10 members") != NULL, "%s", out);
+    free(out);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.freeze_log"
+                                      " WHERE action = 'refreeze' AND year = 2026"),
+                     2);
+    run = compute(golden_ci, "2026-11-22");
+    expect(run, "retention_rate", "A", NULL, 3, 7, 3.0 / 7, "red");
+    json_decref(run);
+    ck_assert(db_exec_script(db, "restore",
+                             "UPDATE dw.subscriber SET branch_id = 100 WHERE sub_id = 1;"
+                             "UPDATE dw.monthly_usage SET bill_amount = 120 WHERE sub_id = 1"
+                             " AND month = '2025-10-01'"));
+    ck_assert_int_eq(harness_run(refreeze, NULL, NULL, NULL), 0);
+    db_close(db);
+}
+END_TEST
+
+START_TEST(targets_import_overrides_and_rejects)
+{
+    char *good = harness_temp_file("kpi,branch,dim,period,base,challenge\n"
+                                   "retention_rate,A,,2026,0.40,0.50\n"
+                                   "satisfaction,,*,,75,90\n");
+    const char *args[] = {"targets", "import", good, "--db", golden_ci, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "2 targets imported\n");
+    free(out);
+    free(err);
+    json_t *run = compute(golden_ci, "2026-11-22");
+    expect(run, "retention_rate", "A", NULL, 4, 8, 0.5, "excellent");
+    expect(run, "retention_rate", "B", NULL, 1, 1, 1.0, "excellent");
+    expect(run, "retention_rate", "P", NULL, 6, 10, 0.6, "red");
+    expect(run, "satisfaction", "A", "a1", 170, 2, 85, "green");
+    expect(run, "satisfaction", "A", "b", 160, 2, 80, "green");
+    json_decref(run);
+
+    char *bad = harness_temp_file("kpi,branch,dim,period,base,challenge\n"
+                                  "retention_rate,B,,,0.5,0.6\n"
+                                  "retention_rate,NOPE,,,0.5,0.6\n");
+    const char *args2[] = {"targets", "import", bad, "--db", golden_ci, NULL};
+    ck_assert_int_eq(harness_run(args2, NULL, &out, &err), 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s:3: unknown branch 'NOPE'", bad);
+    ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+    free(out);
+    free(err);
+    struct db *db = NULL;
+    ck_assert(db_connect(golden_ci, 0, &db));
+    /* all or nothing: B's row of line 2 was not kept */
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.target WHERE source = 'import'"),
+                     2);
+    ck_assert(db_exec_script(db, "reset", "DELETE FROM kpi.target WHERE source = 'import'"));
+    db_close(db);
+    unlink(good);
+    unlink(bad);
+    free(good);
+    free(bad);
+}
+END_TEST
+
+START_TEST(source_figures)
+{
+    char name[64], *ci = NULL;
+    snprintf(name, sizeof name, "rt_it_kpi_src_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/source_figures.sql", &ci);
+    json_t *run = compute(ci, "2026-12-31");
+    expect(run, "retention_rate", "C", NULL, 104628 - 1235, 104628, 103393.0 / 104628,
+           "excellent");
+    expect(run, "in_network_rate", "C", NULL, 76385 - 38, 76385, 76347.0 / 76385, "green");
+    expect(run, "in_network_rate", "C", "diamond", 821, 821, 1, "green");
+    expect(run, "in_network_rate", "C", "gold", 4113, 4113, 1, "green");
+    expect(run, "in_network_rate", "C", "silver", 25165, 25165, 1, "green");
+    expect(run, "in_network_rate", "C", "member", 46286 - 38, 46286, 46248.0 / 46286, "green");
+    expect(run, "bundling_coverage", "C", NULL, 43204, 104628, 43204.0 / 104628, "green");
+    /* shown with two decimals: 98.82 %, 99.95 %, 41.29 % */
+    char shown[16];
+    snprintf(shown, sizeof shown, "%.2f",
+             100 * num(find(run, "retention_rate", "C", NULL), "value"));
+    ck_assert_str_eq(shown, "98.82");
+    snprintf(shown, sizeof shown, "%.2f",
+             100 * num(find(run, "in_network_rate", "C", NULL), "value"));
+    ck_assert_str_eq(shown, "99.95");
+    snprintf(shown, sizeof shown, "%.2f",
+             100 * num(find(run, "bundling_coverage", "C", NULL), "value"));
+    ck_assert_str_eq(shown, "41.29");
+    json_decref(run);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
+static const struct {
+    const char *breakage;
+    const char *message;
+} broken[] = {
+    {"DROP TABLE dw.bundle_contract", "table dw.bundle_contract is missing"},
+    {"ALTER TABLE dw.monthly_usage ALTER bill_amount TYPE text",
+     "dw.monthly_usage.bill_amount is text, expected a number"},
+    {"ALTER TABLE dw.subscriber DROP COLUMN cancelled_on",
+     "column dw.subscriber.cancelled_on is missing"},
+};
+
+START_TEST(broken_warehouse_one_line_no_run)
+{
+    char name[64], *ci = NULL;
+    snprintf(name, sizeof name, "rt_it_kpi_broken_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_exec_script(db, "break", broken[_i].breakage));
+    const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-22", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
+    ck_assert_str_eq(out, "");
+    int lines = 0;
+    for (const char *p = err; *p; p++)
+        lines += *p == '\n';
+    ck_assert_msg(lines == 1, "%d lines: %s", lines, err);
+    ck_assert_msg(strstr(err, broken[_i].message) != NULL, "%s", err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort_member"), 0);
+    free(out);
+    free(err);
+    db_close(db);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
+START_TEST(a_failing_run_leaves_nothing)
+{
+    char name[64], *ci = NULL;
+    snprintf(name, sizeof name, "rt_it_kpi_fail_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    /* the contract holds, but a row makes the K3 step fail half-way (after
+     * K1 froze its cohort): nothing of the run may remain */
+    ck_assert(db_exec_script(db, "poison",
+                             "CREATE FUNCTION dw.boom() RETURNS trigger LANGUAGE plpgsql AS"
+                             " $$BEGIN RAISE EXCEPTION 'boom'; END$$;"
+                             "ALTER TABLE dw.bundle_contract RENAME TO bundle_contract_t;"
+                             "CREATE VIEW dw.bundle_contract AS SELECT contract_id, sub_id,"
+                             " policy, signed_on, ended_on FROM dw.bundle_contract_t"
+                             " WHERE 1 / (contract_id - 5) IS NOT NULL"));
+    const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-22", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
+    ck_assert_msg(strstr(err, "division by zero") != NULL, "%s", err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.value"), 0);
+    free(out);
+    free(err);
+    db_close(db);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
+static Suite *kpi_suite(void)
+{
+    Suite *s = suite_create("kpi");
+    TCase *golden = tcase_create("golden");
+    tcase_set_timeout(golden, 120);
+    tcase_add_unchecked_fixture(golden, golden_setup, golden_teardown);
+    tcase_add_test(golden, k1_retention_boundaries);
+    tcase_add_test(golden, k2_vip_snapshot_and_key_accounts);
+    tcase_add_test(golden, k3_bundling_window_and_policies);
+    tcase_add_test(golden, k4_satisfaction_tree);
+    tcase_add_test(golden, k5_risk_zones);
+    tcase_add_test(golden, data_quality_rules);
+    tcase_add_test(golden, frozen_cohort_survives_data_changes);
+    tcase_add_test(golden, targets_import_overrides_and_rejects);
+    suite_add_tcase(s, golden);
+    TCase *other = tcase_create("warehouses");
+    tcase_set_timeout(other, 180);
+    tcase_add_test(other, source_figures);
+    tcase_add_loop_test(other, broken_warehouse_one_line_no_run, 0,
+                        (int)(sizeof broken / sizeof broken[0]));
+    tcase_add_test(other, a_failing_run_leaves_nothing);
+    suite_add_tcase(s, other);
+    return s;
+}
+
+int main(void)
+{
+    harness_server();
+    SRunner *sr = srunner_create(kpi_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
