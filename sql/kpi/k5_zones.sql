@@ -25,31 +25,38 @@ pop AS (
     WHERE cm.year = $1::int AND (s.cancelled_on IS NULL OR s.cancelled_on > m.cur_end)
 ),
 usage AS (
-    SELECT u.sub_id, u.month, coalesce(u.bill_amount, 0) AS bill,
-           coalesce(u.calling_mou, 0) AS mou, coalesce(u.min_commit, false) AS commit,
-           u.status
+    -- one pass over M-1 and M (the bounds are scalars, so the BRIN index on
+    -- month applies); at most one row per month and subscriber (the pk)
+    SELECT u.sub_id,
+           max(coalesce(u.bill_amount, 0)) FILTER (WHERE u.month = (SELECT cur FROM m)) AS bill,
+           max(coalesce(u.calling_mou, 0)) FILTER (WHERE u.month = (SELECT cur FROM m)) AS mou,
+           bool_or(coalesce(u.min_commit, false)) FILTER (WHERE u.month = (SELECT cur FROM m))
+               AS commit,
+           max(u.status) FILTER (WHERE u.month = (SELECT cur FROM m)) AS status,
+           max(coalesce(u.bill_amount, 0)) FILTER (WHERE u.month = (SELECT prev FROM m))
+               AS prev_bill,
+           max(coalesce(u.calling_mou, 0)) FILTER (WHERE u.month = (SELECT prev FROM m))
+               AS prev_mou
     FROM dw.monthly_usage u
-    CROSS JOIN m
-    WHERE u.month BETWEEN m.prev AND m.cur
+    WHERE u.month BETWEEN (SELECT prev FROM m) AND (SELECT cur FROM m)
       AND u.sub_id IN (SELECT sub_id FROM pop)
+    GROUP BY u.sub_id
 ),
 zoned AS (
     SELECT p.branch_id,
            CASE
-               WHEN cur.status IN ('suspended', 'pre_cancel') THEN 'white'
-               WHEN coalesce(prev.bill, 0) >= $3::numeric AND coalesce(prev.mou, 0) > $4::numeric
-                    AND coalesce(cur.bill, 0) >= $3::numeric AND coalesce(cur.mou, 0) < $5::numeric
+               WHEN u.status IN ('suspended', 'pre_cancel') THEN 'white'
+               WHEN coalesce(u.prev_bill, 0) >= $3::numeric AND coalesce(u.prev_mou, 0) > $4::numeric
+                    AND coalesce(u.bill, 0) >= $3::numeric AND coalesce(u.mou, 0) < $5::numeric
                    THEN 'red'
-               WHEN coalesce(prev.bill, 0) >= $3::numeric AND coalesce(prev.mou, 0) > $4::numeric
-                    AND coalesce(cur.bill, 0) < $3::numeric
+               WHEN coalesce(u.prev_bill, 0) >= $3::numeric AND coalesce(u.prev_mou, 0) > $4::numeric
+                    AND coalesce(u.bill, 0) < $3::numeric
                    THEN 'yellow'
-               WHEN coalesce(cur.bill, 0) >= $3::numeric AND coalesce(cur.mou, 0) > $4::numeric
-                   THEN CASE WHEN cur.commit THEN 'blue' ELSE 'green' END
+               WHEN coalesce(u.bill, 0) >= $3::numeric AND coalesce(u.mou, 0) > $4::numeric
+                   THEN CASE WHEN u.commit THEN 'blue' ELSE 'green' END
            END AS zone
     FROM pop p
-    CROSS JOIN m
-    LEFT JOIN usage cur ON cur.sub_id = p.sub_id AND cur.month = m.cur
-    LEFT JOIN usage prev ON prev.sub_id = p.sub_id AND prev.month = m.prev
+    LEFT JOIN usage u ON u.sub_id = p.sub_id
 ),
 counts AS (
     SELECT branch_id, zone, count(*) AS n FROM zoned WHERE zone IS NOT NULL GROUP BY 1, 2
