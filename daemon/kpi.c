@@ -133,7 +133,7 @@ static bool run_file(struct db *db, const char *name, int nparams, const char *c
         return false;
     }
     log_debug("msg=\"running\" file=%s", name);
-    if (nparams == 0 && strchr(sql, ';') != NULL)
+    if (nparams == 0)
         return db_exec_script(db, name, sql);
     return db_query(db, sql, nparams, params, NULL);
 }
@@ -156,33 +156,42 @@ struct settings {
     char bill_a[32], minutes_b[32], minutes_c[32], step_rate[32], step_score[32];
 };
 
+static const struct {
+    const char *key;
+    size_t offset;
+} setting_keys[] = {
+    {"k1_baseline_bill", offsetof(struct settings, baseline_bill)},
+    {"k1_low_bill", offsetof(struct settings, low_bill)},
+    {"k1_low_months", offsetof(struct settings, low_months)},
+    {"k5_bill_a", offsetof(struct settings, bill_a)},
+    {"k5_minutes_b", offsetof(struct settings, minutes_b)},
+    {"k5_minutes_c", offsetof(struct settings, minutes_c)},
+    {"step_rate", offsetof(struct settings, step_rate)},
+    {"step_score", offsetof(struct settings, step_score)},
+};
+
 static bool load_settings(struct db *db, struct settings *s)
 {
-    static const struct {
-        const char *key;
-        size_t offset;
-    } keys[] = {
-        {"k1_baseline_bill", offsetof(struct settings, baseline_bill)},
-        {"k1_low_bill", offsetof(struct settings, low_bill)},
-        {"k1_low_months", offsetof(struct settings, low_months)},
-        {"k5_bill_a", offsetof(struct settings, bill_a)},
-        {"k5_minutes_b", offsetof(struct settings, minutes_b)},
-        {"k5_minutes_c", offsetof(struct settings, minutes_c)},
-        {"step_rate", offsetof(struct settings, step_rate)},
-        {"step_score", offsetof(struct settings, step_score)},
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *params[] = {keys[i].key};
-        char *slot = (char *)s + keys[i].offset;
-        if (!query_value(db, "SELECT value::text FROM kpi.setting WHERE key = $1", 1, params, slot,
-                         32))
-            return false;
+    struct db_result *res = NULL;
+    bool ok = false;
+    if (!db_query(db, "SELECT key, value::text FROM kpi.setting", 0, NULL, &res))
+        return false;
+    for (size_t i = 0; i < sizeof setting_keys / sizeof setting_keys[0]; i++) {
+        char *slot = (char *)s + setting_keys[i].offset;
+        *slot = '\0';
+        for (int r = 0; r < db_rows(res); r++) {
+            if (strcmp(db_value(res, r, 0), setting_keys[i].key) == 0)
+                snprintf(slot, sizeof s->baseline_bill, "%s", db_value(res, r, 1));
+        }
         if (!*slot) {
-            log_error("msg=\"setting missing\" key=%s", keys[i].key);
-            return false;
+            log_error("msg=\"setting missing\" key=%s", setting_keys[i].key);
+            goto done;
         }
     }
-    return true;
+    ok = true;
+done:
+    db_result_free(res);
+    return ok;
 }
 
 /* ---- frozen snapshots -------------------------------------------------- */
@@ -240,15 +249,12 @@ static bool freeze_vips(struct db *db, const char *year, const char *action, lon
     return true;
 }
 
-static bool is_frozen(struct db *db, const char *table, const char *year, bool *frozen)
+/* count_sql: a count of the year's snapshot rows, $1 = year. */
+static bool is_frozen(struct db *db, const char *count_sql, const char *year, bool *frozen)
 {
     const char *params[] = {year};
     char n[16];
-    bool ok = strcmp(table, "cohort") == 0
-                  ? query_value(db, "SELECT count(*) FROM kpi.cohort WHERE year = $1::int", 1,
-                                params, n, sizeof n)
-                  : query_value(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int",
-                                1, params, n, sizeof n);
+    bool ok = query_value(db, count_sql, 1, params, n, sizeof n);
     *frozen = ok && atoi(n) > 0;
     return ok;
 }
@@ -275,7 +281,7 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of,
     bool closed = false, frozen = false;
     long long members = 0;
     *have_cohort = false;
-    if (!is_frozen(db, "cohort", year, &frozen))
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.cohort WHERE year = $1::int", year, &frozen))
         return false;
     if (!frozen) {
         if (!baseline_closed(db, year, as_of, &closed))
@@ -304,7 +310,8 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of)
 {
     bool frozen = false;
     long long members = 0;
-    if (!is_frozen(db, "vip", year, &frozen))
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year,
+                   &frozen))
         return false;
     if (!frozen && !freeze_vips(db, year, "freeze", &members))
         return false;
@@ -318,12 +325,9 @@ static bool compute_k4(struct db *db, const char *as_of)
     char depth[16];
     if (!run_file(db, "kpi/k4_satisfaction_leaves.sql", 1, params))
         return false;
-    if (!query_value(db,
-                     "WITH RECURSIVE d (code, n) AS (SELECT code, 0 FROM dw.satisfaction_indicator"
-                     " WHERE parent_code IS NULL UNION SELECT i.code, d.n + 1"
-                     " FROM dw.satisfaction_indicator i JOIN d ON i.parent_code = d.code"
-                     " WHERE d.n < 32) SELECT coalesce(max(n), 0) FROM d",
-                     0, NULL, depth, sizeof depth))
+    if (!run_file(db, "kpi/k4_indicator_depth.sql", 0, NULL) ||
+        !query_value(db, "SELECT coalesce(max(d), 0) FROM pg_temp.indicator_depth", 0, NULL,
+                     depth, sizeof depth))
         return false;
     for (int d = atoi(depth) - 1; d >= 0; d--) {
         char level[16];

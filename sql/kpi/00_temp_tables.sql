@@ -17,3 +17,9 @@ CREATE TEMP TABLE calc (
     partial          boolean NOT NULL DEFAULT false,
     key_account_loss boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP;
+
+-- K4: each indicator's depth in the tree (root 0), filled once per run.
+CREATE TEMP TABLE indicator_depth (
+    code text NOT NULL,
+    d    int NOT NULL
+) ON COMMIT DROP;

@@ -20,13 +20,13 @@ good AS (
       AND u.sub_id IN (SELECT sub_id FROM kpi.cohort_member WHERE year = $1::int)
     GROUP BY u.sub_id
 ),
+-- a data-modifying CTE always runs, whether or not it is referenced
 folded AS (
     UPDATE kpi.cohort_member cm SET good_mask = cm.good_mask | good.mask
     FROM good
     WHERE cm.year = $1::int AND cm.sub_id = good.sub_id
-    RETURNING 1
 )
 UPDATE kpi.cohort c
 SET folded_mask = c.folded_mask
     | coalesce((SELECT bit_or(1 << (extract(month FROM month)::int - 1)) FROM new_months), 0)
-WHERE c.year = $1::int AND (SELECT count(*) FROM folded) >= 0
+WHERE c.year = $1::int

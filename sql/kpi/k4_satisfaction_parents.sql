@@ -1,22 +1,14 @@
 -- K4 客户满意度, parents at depth $1 of the indicator tree (the root is at
--- depth 0; run from the deepest parents up): at each branch, the weighted
--- mean of the children that have a score, weights renormalised over those
+-- depth 0, see pg_temp.indicator_depth; run from the deepest parents up):
+-- at each branch, the weighted mean of the children that have a score, weights renormalised over those
 -- children; partial when a child has no score or is itself partial. Never
 -- averaged across branches: each branch's parent comes from its own
 -- children. Numerator and denominator are NULL for parents.
 INSERT INTO pg_temp.calc (kpi, branch_id, dim, period, value, partial)
-WITH RECURSIVE depth (code, d) AS (
-    SELECT code, 0 FROM dw.satisfaction_indicator WHERE parent_code IS NULL
-    UNION
-    SELECT i.code, depth.d + 1
-    FROM dw.satisfaction_indicator i
-    JOIN depth ON i.parent_code = depth.code
-    WHERE depth.d < 32
-),
-child AS (
+WITH child AS (
     SELECT i.code, i.parent_code, i.weight
     FROM dw.satisfaction_indicator i
-    JOIN depth p ON p.code = i.parent_code AND p.d = $1::int
+    JOIN pg_temp.indicator_depth p ON p.code = i.parent_code AND p.d = $1::int
 ),
 scored AS (
     SELECT c.kpi, c.branch_id, c.period, ch.parent_code, ch.weight, c.value, c.partial

@@ -382,6 +382,31 @@ START_TEST(source_figures)
 }
 END_TEST
 
+/* Runs compute on ci expecting exit 1, nothing on stdout, `message` on
+ * stderr (as its only line when one_line: a run that fails half-way has
+ * logged its progress before), and no run or snapshot stored. */
+static void expect_failed_compute(const char *ci, const char *message, bool one_line)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-22", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
+    ck_assert_str_eq(out, "");
+    int lines = 0;
+    for (const char *p = err; *p; p++)
+        lines += *p == '\n';
+    ck_assert_msg(!one_line || lines == 1, "%d lines: %s", lines, err);
+    ck_assert_msg(strstr(err, message) != NULL, "%s", err);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.value"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort_member"), 0);
+    db_close(db);
+    free(out);
+    free(err);
+}
+
 static const struct {
     const char *breakage;
     const char *message;
@@ -401,20 +426,8 @@ START_TEST(broken_warehouse_one_line_no_run)
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
     ck_assert(db_exec_script(db, "break", broken[_i].breakage));
-    const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-22", NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
-    ck_assert_str_eq(out, "");
-    int lines = 0;
-    for (const char *p = err; *p; p++)
-        lines += *p == '\n';
-    ck_assert_msg(lines == 1, "%d lines: %s", lines, err);
-    ck_assert_msg(strstr(err, broken[_i].message) != NULL, "%s", err);
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 0);
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort_member"), 0);
-    free(out);
-    free(err);
     db_close(db);
+    expect_failed_compute(ci, broken[_i].message, true);
     harness_drop_db(name);
     free(ci);
 }
@@ -430,22 +443,12 @@ START_TEST(a_failing_run_leaves_nothing)
     /* the contract holds, but a row makes the K3 step fail half-way (after
      * K1 froze its cohort): nothing of the run may remain */
     ck_assert(db_exec_script(db, "poison",
-                             "CREATE FUNCTION dw.boom() RETURNS trigger LANGUAGE plpgsql AS"
-                             " $$BEGIN RAISE EXCEPTION 'boom'; END$$;"
                              "ALTER TABLE dw.bundle_contract RENAME TO bundle_contract_t;"
                              "CREATE VIEW dw.bundle_contract AS SELECT contract_id, sub_id,"
                              " policy, signed_on, ended_on FROM dw.bundle_contract_t"
                              " WHERE 1 / (contract_id - 5) IS NOT NULL"));
-    const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-22", NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
-    ck_assert_msg(strstr(err, "division by zero") != NULL, "%s", err);
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 0);
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort"), 0);
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.value"), 0);
-    free(out);
-    free(err);
     db_close(db);
+    expect_failed_compute(ci, "division by zero", false);
     harness_drop_db(name);
     free(ci);
 }
