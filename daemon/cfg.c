@@ -10,9 +10,13 @@
 #include <string.h>
 
 #define KEY_INT(sec, nm, field, def, lo, hi, rel, h)                                               \
-    {sec, nm, CFG_INT, offsetof(struct cfg, field), def, lo, hi, rel, h}
+    {                                                                                              \
+        sec, nm, CFG_INT, offsetof(struct cfg, field), def, lo, hi, rel, h                         \
+    }
 #define KEY_STR(sec, nm, field, def, rel, h)                                                       \
-    {sec, nm, CFG_STRING, offsetof(struct cfg, field), def, 0, 0, rel, h}
+    {                                                                                              \
+        sec, nm, CFG_STRING, offsetof(struct cfg, field), def, 0, 0, rel, h                        \
+    }
 
 static const struct cfg_key keys[] = {
     KEY_STR("http", "listen", listen, "127.0.0.1", false, "address to listen on (IPv4 or IPv6)"),
@@ -66,8 +70,8 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
             return false;
         }
         if (v < k->min || v > k->max) {
-            snprintf(err, errlen, "%s.%s: %ld is outside %ld..%ld", k->section, k->name, v,
-                     k->min, k->max);
+            snprintf(err, errlen, "%s.%s: %ld is outside %ld..%ld", k->section, k->name, v, k->min,
+                     k->max);
             return false;
         }
         *int_field(cfg, k) = (int)v;
@@ -76,8 +80,8 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
     if (k->type == CFG_LOG_LEVEL) {
         enum log_level level;
         if (!log_level_parse(value, &level)) {
-            snprintf(err, errlen, "%s.%s: '%s' is not one of error, warn, info, debug",
-                     k->section, k->name, value);
+            snprintf(err, errlen, "%s.%s: '%s' is not one of error, warn, info, debug", k->section,
+                     k->name, value);
             return false;
         }
     }

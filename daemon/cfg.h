@@ -13,17 +13,17 @@
 #define CFG_DEFAULT_PATH "/etc/retentiond/retentiond.conf"
 
 struct cfg {
-    char *listen;            /* http.listen: numeric IPv4/IPv6 address */
-    int port;                /* http.port: 0 picks a free port */
-    int max_connections;     /* http.max_connections */
-    int connection_timeout;  /* http.connection_timeout, seconds */
-    char *conninfo;          /* database.conninfo: libpq conninfo, "" = libpq defaults */
-    int pool_size;           /* database.pool_size */
-    int statement_timeout;   /* database.statement_timeout, milliseconds */
-    int refresh_interval;    /* daemon.refresh_interval, seconds */
-    char *timezone;          /* daemon.timezone */
-    char *data_dir;          /* daemon.data_dir */
-    char *log_level;         /* daemon.log_level: error|warn|info|debug */
+    char *listen;           /* http.listen: numeric IPv4/IPv6 address */
+    int port;               /* http.port: 0 picks a free port */
+    int max_connections;    /* http.max_connections */
+    int connection_timeout; /* http.connection_timeout, seconds */
+    char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
+    int pool_size;          /* database.pool_size */
+    int statement_timeout;  /* database.statement_timeout, milliseconds */
+    int refresh_interval;   /* daemon.refresh_interval, seconds */
+    char *timezone;         /* daemon.timezone */
+    char *data_dir;         /* daemon.data_dir */
+    char *log_level;        /* daemon.log_level: error|warn|info|debug */
 };
 
 /* One entry of the key table, exported for docs and tests. */

@@ -16,7 +16,8 @@ struct command_def {
 static const struct command_def commands[] = {
     {"serve", CLI_SERVE,
      "usage: retentiond serve [--config FILE] [--db CONNINFO] [--log-level LEVEL]\n"
-     "  Serve the dashboard and the JSON API. FILE defaults to " "/etc/retentiond/retentiond.conf.\n"},
+     "  Serve the dashboard and the JSON API. FILE defaults to "
+     "/etc/retentiond/retentiond.conf.\n"},
     {"migrate", CLI_MIGRATE,
      "usage: retentiond migrate [--db CONNINFO]\n"
      "  Create or upgrade retentiond's own schema (kpi). Never touches dw.\n"},
@@ -60,7 +61,7 @@ struct option_def {
 };
 
 #define ALL_COMMANDS (~0u)
-#define CMD(c) (1u << (c))
+#define CMD(c)       (1u << (c))
 
 static const struct option_def options[] = {
     {"--db", OPT_VALUE, offsetof(struct cli_args, db), ALL_COMMANDS},

@@ -23,14 +23,14 @@ enum cli_command {
 
 struct cli_args {
     enum cli_command command;
-    bool help;               /* --help given after a subcommand */
-    const char *db;          /* --db CONNINFO */
-    const char *config;      /* serve --config FILE */
-    const char *as_of;       /* compute --as-of YYYY-MM-DD (validated) */
-    const char *format;      /* compute --format json|table */
-    const char *year;        /* cohort --year YYYY (validated) */
-    bool refreeze;           /* cohort --refreeze */
-    const char *log_level;   /* --log-level */
+    bool help;             /* --help given after a subcommand */
+    const char *db;        /* --db CONNINFO */
+    const char *config;    /* serve --config FILE */
+    const char *as_of;     /* compute --as-of YYYY-MM-DD (validated) */
+    const char *format;    /* compute --format json|table */
+    const char *year;      /* cohort --year YYYY (validated) */
+    bool refreeze;         /* cohort --refreeze */
+    const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;
 };

@@ -22,8 +22,7 @@ static void on_notice(void *arg, const PGresult *res)
     (void)arg;
     const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
     const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-    log_debug("msg=\"server notice\" severity=%s notice=\"%s\"", sev ? sev : "?",
-              msg ? msg : "");
+    log_debug("msg=\"server notice\" severity=%s notice=\"%s\"", sev ? sev : "?", msg ? msg : "");
 }
 
 static void one_line(char *dst, size_t len, const char *src)

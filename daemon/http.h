@@ -29,11 +29,11 @@ struct http_route {
 };
 
 struct http_options {
-    const char *listen;     /* numeric address */
-    int port;               /* 0 = any free port */
-    int threads;            /* thread pool size */
+    const char *listen; /* numeric address */
+    int port;           /* 0 = any free port */
+    int threads;        /* thread pool size */
     int max_connections;
-    int connection_timeout; /* seconds */
+    int connection_timeout;          /* seconds */
     const struct http_route *routes; /* terminated by {NULL, NULL, NULL}; static */
     void *ctx;                       /* passed to handlers; not owned */
 };

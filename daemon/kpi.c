@@ -23,32 +23,54 @@ struct contract_col {
 };
 
 static const struct contract_col contract[] = {
-    {"branch", "branch_id", F_INT},          {"branch", "code", F_TEXT},
-    {"branch", "name", F_TEXT},              {"branch", "parent_id", F_INT},
-    {"branch", "level", F_INT},              {"subscriber", "sub_id", F_INT},
-    {"subscriber", "branch_id", F_INT},      {"subscriber", "brand", F_TEXT},
-    {"subscriber", "activated_on", F_DATE},  {"subscriber", "cancelled_on", F_DATE},
-    {"vip_membership", "sub_id", F_INT},     {"vip_membership", "tier", F_TEXT},
-    {"vip_membership", "valid_from", F_DATE}, {"vip_membership", "valid_to", F_DATE},
-    {"billing_month", "month", F_DATE},      {"billing_month", "closed_on", F_DATE},
-    {"monthly_usage", "sub_id", F_INT},      {"monthly_usage", "month", F_DATE},
-    {"monthly_usage", "bill_amount", F_NUM}, {"monthly_usage", "calling_mou", F_INT},
-    {"monthly_usage", "min_commit", F_BOOL}, {"monthly_usage", "status", F_TEXT},
-    {"bundle_campaign", "campaign_id", F_INT}, {"bundle_campaign", "name", F_TEXT},
-    {"bundle_campaign", "starts_on", F_DATE}, {"bundle_campaign", "ends_on", F_DATE},
-    {"bundle_campaign", "policies", F_TEXTARR}, {"bundle_target", "campaign_id", F_INT},
-    {"bundle_target", "sub_id", F_INT},      {"bundle_target", "branch_id", F_INT},
-    {"bundle_contract", "contract_id", F_INT}, {"bundle_contract", "sub_id", F_INT},
-    {"bundle_contract", "policy", F_TEXT},   {"bundle_contract", "signed_on", F_DATE},
-    {"bundle_contract", "ended_on", F_DATE}, {"satisfaction_indicator", "code", F_TEXT},
+    {"branch", "branch_id", F_INT},
+    {"branch", "code", F_TEXT},
+    {"branch", "name", F_TEXT},
+    {"branch", "parent_id", F_INT},
+    {"branch", "level", F_INT},
+    {"subscriber", "sub_id", F_INT},
+    {"subscriber", "branch_id", F_INT},
+    {"subscriber", "brand", F_TEXT},
+    {"subscriber", "activated_on", F_DATE},
+    {"subscriber", "cancelled_on", F_DATE},
+    {"vip_membership", "sub_id", F_INT},
+    {"vip_membership", "tier", F_TEXT},
+    {"vip_membership", "valid_from", F_DATE},
+    {"vip_membership", "valid_to", F_DATE},
+    {"billing_month", "month", F_DATE},
+    {"billing_month", "closed_on", F_DATE},
+    {"monthly_usage", "sub_id", F_INT},
+    {"monthly_usage", "month", F_DATE},
+    {"monthly_usage", "bill_amount", F_NUM},
+    {"monthly_usage", "calling_mou", F_INT},
+    {"monthly_usage", "min_commit", F_BOOL},
+    {"monthly_usage", "status", F_TEXT},
+    {"bundle_campaign", "campaign_id", F_INT},
+    {"bundle_campaign", "name", F_TEXT},
+    {"bundle_campaign", "starts_on", F_DATE},
+    {"bundle_campaign", "ends_on", F_DATE},
+    {"bundle_campaign", "policies", F_TEXTARR},
+    {"bundle_target", "campaign_id", F_INT},
+    {"bundle_target", "sub_id", F_INT},
+    {"bundle_target", "branch_id", F_INT},
+    {"bundle_contract", "contract_id", F_INT},
+    {"bundle_contract", "sub_id", F_INT},
+    {"bundle_contract", "policy", F_TEXT},
+    {"bundle_contract", "signed_on", F_DATE},
+    {"bundle_contract", "ended_on", F_DATE},
+    {"satisfaction_indicator", "code", F_TEXT},
     {"satisfaction_indicator", "parent_code", F_TEXT},
-    {"satisfaction_indicator", "weight", F_NUM}, {"satisfaction_indicator", "name", F_TEXT},
-    {"survey_response", "response_id", F_INT}, {"survey_response", "branch_id", F_INT},
-    {"survey_response", "brand", F_TEXT},    {"survey_response", "surveyed_on", F_DATE},
-    {"survey_response", "indicator", F_TEXT}, {"survey_response", "score", F_NUM},
+    {"satisfaction_indicator", "weight", F_NUM},
+    {"satisfaction_indicator", "name", F_TEXT},
+    {"survey_response", "response_id", F_INT},
+    {"survey_response", "branch_id", F_INT},
+    {"survey_response", "brand", F_TEXT},
+    {"survey_response", "surveyed_on", F_DATE},
+    {"survey_response", "indicator", F_TEXT},
+    {"survey_response", "score", F_NUM},
 };
 
-static const char *const family_names[] = {"an integer", "text", "a date",
+static const char *const family_names[] = {"an integer", "text",      "a date",
                                            "a number",   "a boolean", "a text array"};
 
 static bool type_fits(enum col_family f, const char *type)
@@ -275,8 +297,8 @@ static bool check_schema(struct db *db)
     return true;
 }
 
-static bool compute_k1(struct db *db, const char *year, const char *as_of,
-                       const struct settings *s, bool *have_cohort)
+static bool compute_k1(struct db *db, const char *year, const char *as_of, const struct settings *s,
+                       bool *have_cohort)
 {
     bool closed = false, frozen = false;
     long long members = 0;
@@ -287,8 +309,7 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of,
         if (!baseline_closed(db, year, as_of, &closed))
             return false;
         if (!closed) {
-            log_warn("msg=\"K1/K5 skipped: the baseline months are not all closed\" year=%s",
-                     year);
+            log_warn("msg=\"K1/K5 skipped: the baseline months are not all closed\" year=%s", year);
             return true;
         }
         if (!freeze_cohort(db, year, s, "freeze", &members))
@@ -310,8 +331,7 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of)
 {
     bool frozen = false;
     long long members = 0;
-    if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year,
-                   &frozen))
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year, &frozen))
         return false;
     if (!frozen && !freeze_vips(db, year, "freeze", &members))
         return false;
@@ -326,8 +346,8 @@ static bool compute_k4(struct db *db, const char *as_of)
     if (!run_file(db, "kpi/k4_satisfaction_leaves.sql", 1, params))
         return false;
     if (!run_file(db, "kpi/k4_indicator_depth.sql", 0, NULL) ||
-        !query_value(db, "SELECT coalesce(max(d), 0) FROM pg_temp.indicator_depth", 0, NULL,
-                     depth, sizeof depth))
+        !query_value(db, "SELECT coalesce(max(d), 0) FROM pg_temp.indicator_depth", 0, NULL, depth,
+                     sizeof depth))
         return false;
     for (int d = atoi(depth) - 1; d >= 0; d--) {
         char level[16];
@@ -435,8 +455,21 @@ static const char values_sql[] =
     " 'satisfaction', 'satisfaction_gotone', 'zone_count'], v.kpi), v.campaign_id,"
     " v.branch_code, v.dim NULLS FIRST";
 
-enum { V_KPI, V_BRANCH, V_DIM, V_CAMPAIGN, V_PERIOD, V_NUM, V_DEN, V_VALUE, V_STATUS, V_BASE,
-       V_CHALLENGE, V_PARTIAL, V_REASON };
+enum {
+    V_KPI,
+    V_BRANCH,
+    V_DIM,
+    V_CAMPAIGN,
+    V_PERIOD,
+    V_NUM,
+    V_DEN,
+    V_VALUE,
+    V_STATUS,
+    V_BASE,
+    V_CHALLENGE,
+    V_PARTIAL,
+    V_REASON
+};
 
 static json_t *json_number(const char *text)
 {
@@ -504,8 +537,8 @@ bool kpi_render_json(struct db *db, long long run_id, struct buf *out)
                   1, params, &dq))
         goto done;
     json_t *values = json_array(), *quality = json_array();
-    root = json_pack("{s:s, s:I, s:o, s:o}", "as_of", as_of, "run_id", (json_int_t)run_id,
-                     "values", values, "data_quality", quality);
+    root = json_pack("{s:s, s:I, s:o, s:o}", "as_of", as_of, "run_id", (json_int_t)run_id, "values",
+                     values, "data_quality", quality);
     for (int i = 0; i < db_rows(vals); i++)
         json_array_append_new(values, value_to_json(vals, i));
     for (int i = 0; i < db_rows(dq); i++)

@@ -1,6 +1,6 @@
 /* retentiond: entry point and subcommand dispatch. */
-#include "cli.h"
 #include "buf.h"
+#include "cli.h"
 #include "db.h"
 #include "kpi.h"
 #include "log.h"
@@ -117,8 +117,7 @@ int main(int argc, char **argv)
         printf("retentiond %s\n", RETENTIOND_VERSION);
         return 0;
     case CLI_SERVE:
-        return serve_main(args.config, args.db ? args.db : getenv("RETENTIOND_DB"),
-                          args.log_level);
+        return serve_main(args.config, args.db ? args.db : getenv("RETENTIOND_DB"), args.log_level);
     case CLI_MIGRATE:
         return cmd_migrate(&args);
     case CLI_COMPUTE:

@@ -30,13 +30,12 @@ int migrate_latest(void)
     return latest;
 }
 
-static const char create_version_table[] =
-    "CREATE SCHEMA IF NOT EXISTS kpi;\n"
-    "CREATE TABLE IF NOT EXISTS kpi.schema_version (\n"
-    "    version int PRIMARY KEY,\n"
-    "    name text NOT NULL,\n"
-    "    applied_at timestamptz NOT NULL DEFAULT now()\n"
-    ");\n";
+static const char create_version_table[] = "CREATE SCHEMA IF NOT EXISTS kpi;\n"
+                                           "CREATE TABLE IF NOT EXISTS kpi.schema_version (\n"
+                                           "    version int PRIMARY KEY,\n"
+                                           "    name text NOT NULL,\n"
+                                           "    applied_at timestamptz NOT NULL DEFAULT now()\n"
+                                           ");\n";
 
 bool migrate_current(struct db *db, int *version)
 {

@@ -106,9 +106,9 @@ int serve_main(const char *config_path, const char *db_override, const char *log
         cfg_free(&ctx.cfg);
         return 1;
     }
-    log_info("msg=listening url=http://%s%s%s:%d/ version=%s", strchr(ctx.cfg.listen, ':') ? "[" : "",
-             ctx.cfg.listen, strchr(ctx.cfg.listen, ':') ? "]" : "", http_port(srv),
-             RETENTIOND_VERSION);
+    log_info("msg=listening url=http://%s%s%s:%d/ version=%s",
+             strchr(ctx.cfg.listen, ':') ? "[" : "", ctx.cfg.listen,
+             strchr(ctx.cfg.listen, ':') ? "]" : "", http_port(srv), RETENTIOND_VERSION);
     for (;;) {
         int sig = sigwaitinfo(&set, NULL);
         if (sig == SIGTERM || sig == SIGINT)

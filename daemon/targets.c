@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const kpis[] = {"retention_rate", "in_network_rate", "bundling_coverage",
-                                   "satisfaction",   "satisfaction_gotone"};
+                                   "satisfaction", "satisfaction_gotone"};
 
 static bool is_rate(const char *kpi)
 {

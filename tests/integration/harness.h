@@ -43,8 +43,8 @@ int harness_run(const char *const *args, const char *env_db, char **out, char **
 struct harness_daemon {
     pid_t pid;
     int port;
-    int err_fd;      /* read end of the daemon's stderr */
-    char *log;       /* everything read from stderr so far */
+    int err_fd; /* read end of the daemon's stderr */
+    char *log;  /* everything read from stderr so far */
 };
 
 /* Starts `retentiond serve --config path` and waits for its listening line. */

@@ -81,8 +81,8 @@ static void expect(json_t *run, const char *kpi, const char *branch, const char 
     json_t *v = find(run, kpi, branch, dim);
     ck_assert_msg(v != NULL, "no value %s/%s/%s", kpi, branch, dim ? dim : "-");
     if (d >= 0) {
-        ck_assert_msg(fabs(num(v, "numerator") - n) < 1e-9, "%s/%s/%s numerator %g, want %g",
-                      kpi, branch, dim ? dim : "-", num(v, "numerator"), n);
+        ck_assert_msg(fabs(num(v, "numerator") - n) < 1e-9, "%s/%s/%s numerator %g, want %g", kpi,
+                      branch, dim ? dim : "-", num(v, "numerator"), n);
         ck_assert_msg(fabs(num(v, "denominator") - d) < 1e-9, "%s/%s/%s denominator %g want %g",
                       kpi, branch, dim ? dim : "-", num(v, "denominator"), d);
     } else {
@@ -95,8 +95,7 @@ static void expect(json_t *run, const char *kpi, const char *branch, const char 
         ck_assert_msg(s && strcmp(s, status) == 0, "%s/%s/%s status %s, want %s", kpi, branch,
                       dim ? dim : "-", s ? s : "null", status);
     else
-        ck_assert_msg(s == NULL, "%s/%s/%s status %s, want null", kpi, branch, dim ? dim : "-",
-                      s);
+        ck_assert_msg(s == NULL, "%s/%s/%s status %s, want null", kpi, branch, dim ? dim : "-", s);
 }
 
 static long dq(json_t *run, const char *rule)
@@ -357,8 +356,7 @@ START_TEST(source_figures)
     snprintf(name, sizeof name, "rt_it_kpi_src_%d", (int)getpid());
     load_fixture(name, "tests/fixtures/source_figures.sql", &ci);
     json_t *run = compute(ci, "2026-12-31");
-    expect(run, "retention_rate", "C", NULL, 104628 - 1235, 104628, 103393.0 / 104628,
-           "excellent");
+    expect(run, "retention_rate", "C", NULL, 104628 - 1235, 104628, 103393.0 / 104628, "excellent");
     expect(run, "in_network_rate", "C", NULL, 76385 - 38, 76385, 76347.0 / 76385, "green");
     expect(run, "in_network_rate", "C", "diamond", 821, 821, 1, "green");
     expect(run, "in_network_rate", "C", "gold", 4113, 4113, 1, "green");

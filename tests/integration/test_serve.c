@@ -20,9 +20,10 @@ static int count_lines(const char *s)
 
 START_TEST(cli_errors_exit_2_with_one_line)
 {
-    static const char *const cases[][4] = {
-        {"bogus", NULL}, {"serve", "--nope", NULL}, {"compute", "--as-of", "2026-02-30", NULL},
-        {NULL}};
+    static const char *const cases[][4] = {{"bogus", NULL},
+                                           {"serve", "--nope", NULL},
+                                           {"compute", "--as-of", "2026-02-30", NULL},
+                                           {NULL}};
     for (int i = 0; cases[i][0]; i++) {
         char *out = NULL, *err = NULL;
         int rc = harness_run(cases[i], NULL, &out, &err);

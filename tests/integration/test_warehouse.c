@@ -61,8 +61,9 @@ START_TEST(row_counts_and_months)
                                       " WHERE closed_on > DATE '" TODAY "'"),
                      0);
     /* usage only for closed months, one row per subscriber in the network */
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM dw.monthly_usage u WHERE NOT EXISTS"
-                                      " (SELECT 1 FROM dw.billing_month b WHERE b.month = u.month)"),
+    ck_assert_int_eq(harness_long(db,
+                                  "SELECT count(*) FROM dw.monthly_usage u WHERE NOT EXISTS"
+                                  " (SELECT 1 FROM dw.billing_month b WHERE b.month = u.month)"),
                      0);
     long usage = harness_long(db, "SELECT count(*) FROM dw.monthly_usage");
     ck_assert_int_gt(usage, SCALE * 11);
@@ -110,8 +111,8 @@ START_TEST(bundling_campaign_accumulates)
                                     " JOIN dw.bundle_contract c USING (sub_id)"
                                     " WHERE c.signed_on >= '2026-10-01'");
     /* 53 of 92 days gone: about 40 % x 53/92 = 23 % */
-    ck_assert_msg(bundled * 100 > targets * 15 && bundled * 100 < targets * 32, "%ld/%ld",
-                  bundled, targets);
+    ck_assert_msg(bundled * 100 > targets * 15 && bundled * 100 < targets * 32, "%ld/%ld", bundled,
+                  targets);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM dw.bundle_contract"
                                       " WHERE signed_on > DATE '" TODAY "'"),
                      0);
@@ -142,8 +143,9 @@ START_TEST(dirty_rows_are_there)
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM dw.survey_response"
                                       " WHERE score < 0 OR score > 100"),
                      15);
-    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM dw.survey_response r WHERE NOT EXISTS"
-                                      " (SELECT 1 FROM dw.branch b WHERE b.branch_id = r.branch_id)"),
+    ck_assert_int_eq(harness_long(db,
+                                  "SELECT count(*) FROM dw.survey_response r WHERE NOT EXISTS"
+                                  " (SELECT 1 FROM dw.branch b WHERE b.branch_id = r.branch_id)"),
                      10);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM dw.survey_response r WHERE EXISTS"
                                       " (SELECT 1 FROM dw.satisfaction_indicator i"

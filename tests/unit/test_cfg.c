@@ -117,9 +117,9 @@ START_TEST(every_key_has_a_valid_default)
         struct cfg c;
         char err[128];
         cfg_defaults(&c);
-        ck_assert_msg(cfg_set(&c, keys[i].section, keys[i].name, keys[i].default_value, err,
-                              sizeof err),
-                      "%s", err);
+        ck_assert_msg(
+            cfg_set(&c, keys[i].section, keys[i].name, keys[i].default_value, err, sizeof err),
+            "%s", err);
         ck_assert_ptr_nonnull(keys[i].help);
         cfg_free(&c);
     }

@@ -84,9 +84,9 @@ static const struct {
     const char *text;
     bool valid;
 } dates[] = {
-    {"2024-02-29", true},  {"2023-02-28", true},  {"2023-02-29", false}, {"1900-02-29", false},
-    {"2000-02-29", true},  {"2026-04-31", false}, {"2026-12-31", true},  {"2026-00-10", false},
-    {"2026-1-10", false},  {"2026/01/10", false}, {"", false},           {"2026-01-10x", false},
+    {"2024-02-29", true}, {"2023-02-28", true},  {"2023-02-29", false}, {"1900-02-29", false},
+    {"2000-02-29", true}, {"2026-04-31", false}, {"2026-12-31", true},  {"2026-00-10", false},
+    {"2026-1-10", false}, {"2026/01/10", false}, {"", false},           {"2026-01-10x", false},
 };
 
 START_TEST(date_validation)
@@ -100,7 +100,8 @@ static Suite *cli_suite(void)
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, good_command_lines);
-    tcase_add_loop_test(tc, bad_command_lines_explain_themselves, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_loop_test(tc, bad_command_lines_explain_themselves, 0,
+                        (int)(sizeof bad / sizeof bad[0]));
     tcase_add_loop_test(tc, date_validation, 0, (int)(sizeof dates / sizeof dates[0]));
     suite_add_tcase(s, tc);
     return s;
