@@ -25,6 +25,8 @@ static const struct cfg_key keys[] = {
             "concurrent connections accepted"),
     KEY_INT("http", "connection_timeout", connection_timeout, "30", 1, 3600, false,
             "seconds an idle connection is kept"),
+    KEY_INT("http", "max_url_length", max_url_length, "2048", 64, 65536, false,
+            "longest URL (path and query) answered; longer gets 414"),
     KEY_STR("database", "conninfo", conninfo, "", true,
             "libpq conninfo; empty uses libpq's defaults (PGHOST, ...)"),
     KEY_INT("database", "pool_size", pool_size, "4", 1, 64, false, "database connections"),
@@ -38,6 +40,16 @@ static const struct cfg_key keys[] = {
             "directory for the persisted snapshot"),
     {"daemon", "log_level", CFG_LOG_LEVEL, offsetof(struct cfg, log_level), "info", 0, 0, true,
      "error, warn, info or debug"},
+    KEY_INT(
+        "daemon", "history_days", history_days, "92", 1, 3660, true,
+        "every daily run of this many days is kept in memory (older: one per month, 24 months)"),
+    KEY_INT("daemon", "auto_compute", auto_compute, "1", 0, 1, true,
+            "1: compute today's run on NOTIFY retentiond_refresh, SIGUSR1 and when today has none"),
+    KEY_INT(
+        "thresholds", "snapshot_max_age", snapshot_max_age, "0", 0, 864000, true,
+        "seconds after which an unconfirmed snapshot makes /readyz fail; 0 = 3 x refresh_interval"),
+    KEY_INT("thresholds", "bottom_n", bottom_n, "5", 0, 100, true,
+            "branches flagged as the bottom of a ranking"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

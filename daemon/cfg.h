@@ -17,6 +17,7 @@ struct cfg {
     int port;               /* http.port: 0 picks a free port */
     int max_connections;    /* http.max_connections */
     int connection_timeout; /* http.connection_timeout, seconds */
+    int max_url_length;     /* http.max_url_length, bytes */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
     int statement_timeout;  /* database.statement_timeout, milliseconds */
@@ -24,6 +25,10 @@ struct cfg {
     char *timezone;         /* daemon.timezone */
     char *data_dir;         /* daemon.data_dir */
     char *log_level;        /* daemon.log_level: error|warn|info|debug */
+    int history_days;       /* daemon.history_days: daily runs kept in the snapshot */
+    int auto_compute;       /* daemon.auto_compute: 1 = the daemon runs compute itself */
+    int snapshot_max_age;   /* thresholds.snapshot_max_age, seconds; 0 = 3 x refresh_interval */
+    int bottom_n;           /* thresholds.bottom_n: branches flagged at the bottom of a ranking */
 };
 
 /* One entry of the key table, exported for docs and tests. */

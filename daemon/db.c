@@ -9,6 +9,7 @@
 
 struct db {
     PGconn *conn;
+    PGcancel *cancel;
     char sqlstate[6];
     char errmsg[512];
 };
@@ -57,6 +58,7 @@ bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
         goto failed;
     }
     PQsetNoticeReceiver(db->conn, on_notice, NULL);
+    db->cancel = PQgetCancel(db->conn);
     char timeout[32];
     snprintf(timeout, sizeof timeout, "%d", statement_timeout_ms);
     const char *params[] = {timeout};
@@ -74,10 +76,46 @@ failed:
     return false;
 }
 
+int db_socket(const struct db *db)
+{
+    return PQsocket(db->conn);
+}
+
+bool db_alive(const struct db *db)
+{
+    return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+int db_notifications(struct db *db)
+{
+    if (!PQconsumeInput(db->conn)) {
+        one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
+        log_warn("msg=\"database connection lost\" reason=\"%s\"", db->errmsg);
+        return -1;
+    }
+    int n = 0;
+    PGnotify *note;
+    while ((note = PQnotifies(db->conn)) != NULL) {
+        log_debug("msg=notification channel=%s", note->relname);
+        PQfreemem(note);
+        n++;
+    }
+    return n;
+}
+
+void db_cancel(struct db *db)
+{
+    char err[256];
+    if (db && db->cancel && !PQcancel(db->cancel, err, sizeof err))
+        log_warn("msg=\"cannot cancel the running statement\" reason=\"%s\"", err);
+}
+
 void db_close(struct db *db)
 {
     if (!db)
         return;
+    if (db->cancel)
+        PQfreeCancel(db->cancel);
     PQfinish(db->conn);
     free(db);
 }

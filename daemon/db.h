@@ -29,6 +29,18 @@ bool db_exec_script(struct db *db, const char *what, const char *sql);
 bool db_query(struct db *db, const char *sql, int nparams, const char *const *params,
               struct db_result **res);
 
+/* The connection's socket, to poll() for notifications. */
+int db_socket(const struct db *db);
+/* true while the connection is usable. */
+bool db_alive(const struct db *db);
+/* Reads what the server sent; returns how many notifications (LISTEN)
+ * arrived, or -1 when the connection is lost. */
+int db_notifications(struct db *db);
+/* Asks the server to cancel what db is running. The only call that may be
+ * made from another thread while db is in use (it must not be closed
+ * meanwhile). */
+void db_cancel(struct db *db);
+
 bool db_begin(struct db *db);
 bool db_commit(struct db *db);
 /* Rolls back if a transaction is open; never fails loudly. */

@@ -6,20 +6,26 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct http_server {
     struct MHD_Daemon *mhd;
     const struct http_route *routes;
     void *ctx;
+    http_observer observe;
     int port;
+    int max_url_length;
 };
 
 struct http_request {
     struct MHD_Connection *conn;
+    const char *path;
 };
 
 /* Marks the first access-handler call of a request: the reply is queued on
@@ -29,6 +35,22 @@ static int first_call_marker;
 const char *http_arg(struct http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_path(struct http_request *req)
+{
+    return req->path;
+}
+
+void http_reply_header(struct http_reply *reply, const char *name, const char *fmt, ...)
+{
+    if (reply->nheaders >= HTTP_MAX_HEADERS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reply->headers[reply->nheaders].value, sizeof reply->headers[0].value, fmt, ap);
+    va_end(ap);
+    reply->headers[reply->nheaders++].name = name;
 }
 
 void http_reply_error(struct http_reply *reply, unsigned status, const char *code,
@@ -51,7 +73,7 @@ static const struct http_route *find_route(const struct http_route *routes, cons
 {
     *path_known = false;
     for (const struct http_route *r = routes; r->path; r++) {
-        if (strcmp(r->path, url) != 0)
+        if (r->prefix ? strncmp(r->path, url, strlen(r->path)) != 0 : strcmp(r->path, url) != 0)
             continue;
         *path_known = true;
         if (strcmp(r->method, method) == 0)
@@ -65,21 +87,115 @@ static void free_body(void *cls)
     free(cls);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply *reply)
+static struct MHD_Response *make_response(struct http_reply *reply)
 {
+    struct MHD_Response *resp;
+    if (reply->shared) {
+        buf_release(&reply->body);
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            reply->shared_len, (void *)(uintptr_t)reply->shared, reply->release,
+            reply->release_ctx);
+        if (!resp && reply->release)
+            reply->release(reply->release_ctx);
+        return resp;
+    }
     size_t len = 0;
     char *body = buf_detach(&reply->body, &len);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(len, body, free_body);
-    if (!resp) {
+    resp = MHD_create_response_from_buffer_with_free_callback(len, body, free_body);
+    if (!resp)
         free(body);
+    return resp;
+}
+
+/* Drops the body of a reply (sent as 304 Not Modified instead). */
+static void drop_body(struct http_reply *reply)
+{
+    buf_release(&reply->body);
+    if (reply->shared && reply->release)
+        reply->release(reply->release_ctx);
+    reply->shared = NULL;
+    reply->status = MHD_HTTP_NOT_MODIFIED;
+}
+
+static bool etag_matches(struct MHD_Connection *conn, const char *etag)
+{
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (!inm || !*etag)
+        return false;
+    if (strcmp(inm, "*") == 0)
+        return true;
+    char quoted[80];
+    snprintf(quoted, sizeof quoted, "\"%s\"", etag);
+    const char *p = strstr(inm, quoted); /* a list: "a", "b", W/"c" */
+    return p != NULL;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply *reply)
+{
+    if (reply->status == MHD_HTTP_OK && etag_matches(conn, reply->etag))
+        drop_body(reply);
+    struct MHD_Response *resp = make_response(reply);
+    if (!resp)
         return MHD_NO;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
+    if (reply->status != MHD_HTTP_NOT_MODIFIED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (*reply->etag) {
+        char quoted[80];
+        snprintf(quoted, sizeof quoted, "\"%s\"", reply->etag);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, quoted);
+    }
+    for (int i = 0; i < reply->nheaders; i++)
+        MHD_add_response_header(resp, reply->headers[i].name, reply->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(conn, reply->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+struct arg_check {
+    const char *const *allowed;
+    const char *unknown; /* first parameter not allowed */
+    size_t length;       /* of all keys and values */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    struct arg_check *c = cls;
+    c->length += strlen(key) + (value ? strlen(value) : 0) + 2;
+    bool known = false;
+    for (const char *const *a = c->allowed; a && *a && !known; a++)
+        known = strcmp(*a, key) == 0;
+    if (!known && !c->unknown)
+        c->unknown = key;
+    return MHD_YES;
+}
+
+/* The URL-length limit and the parameter list, before the handler runs. */
+static bool precheck(const struct http_server *srv, struct MHD_Connection *conn, const char *url,
+                     const struct http_route *route, struct http_reply *reply)
+{
+    struct arg_check c = {.allowed = route ? route->params : NULL};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
+    if (strlen(url) + c.length > (size_t)srv->max_url_length) {
+        http_reply_error(reply, MHD_HTTP_URI_TOO_LONG, "uri_too_long", "the URL is too long", NULL);
+        return false;
+    }
+    if (route && c.unknown) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "unknown parameter '%.100s'", c.unknown);
+        http_reply_error(reply, MHD_HTTP_BAD_REQUEST, "unknown_parameter", msg, c.unknown);
+        return false;
+    }
+    return true;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -97,12 +213,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0; /* no route takes a body yet: discard it */
         return MHD_YES;
     }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     struct http_reply reply = {.status = 200, .content_type = "application/json"};
     buf_init(&reply.body);
     bool path_known = false;
     const struct http_route *route = find_route(srv->routes, method, url, &path_known);
-    if (route) {
-        struct http_request req = {.conn = conn};
+    if (!precheck(srv, conn, url, route, &reply)) {
+        /* the error is in reply */
+    } else if (route) {
+        struct http_request req = {.conn = conn, .path = url};
         route->handler(&req, &reply, srv->ctx);
     } else if (path_known) {
         http_reply_error(&reply, 405, "method_not_allowed", "method not allowed on this path",
@@ -111,7 +231,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         http_reply_error(&reply, 404, "not_found", "no such route", NULL);
     }
     log_debug("msg=request method=%s path=\"%s\" status=%u", method, url, reply.status);
-    return send_reply(conn, &reply);
+    enum MHD_Result ret = send_reply(conn, &reply);
+    if (srv->observe)
+        srv->observe(srv->ctx, route ? (int)(route - srv->routes) : -1, reply.status,
+                     seconds_since(&t0));
+    return ret;
 }
 
 static bool make_sockaddr(const char *listen, int port, struct sockaddr_storage *ss)
@@ -145,6 +269,8 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         return false;
     srv->routes = opts->routes;
     srv->ctx = opts->ctx;
+    srv->observe = opts->observe;
+    srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
     unsigned flags =
         MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
@@ -153,7 +279,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)opts->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        (unsigned)opts->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
         MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);

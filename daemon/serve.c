@@ -1,8 +1,11 @@
 #include "serve.h"
 
+#include "api.h"
 #include "cfg.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
+#include "refresh.h"
 #include "version.h"
 
 #include <errno.h>
@@ -15,24 +18,39 @@
 
 struct serve_ctx {
     struct cfg cfg;
+    struct metrics *metrics;
+    struct refresh *refresh;
+    struct api api;
 };
 
-static void route_healthz(struct http_request *req, struct http_reply *reply, void *ctx)
+static void observe(void *ctx, int route, unsigned status, double seconds)
 {
-    (void)req;
-    (void)ctx;
-    json_t *obj = json_pack("{s:s, s:s}", "status", "ok", "version", RETENTIOND_VERSION);
-    char *text = json_dumps(obj, JSON_COMPACT);
-    buf_puts(&reply->body, text);
-    buf_puts(&reply->body, "\n");
-    free(text);
-    json_decref(obj);
+    struct api *api = ctx;
+    metrics_request(api->metrics, route, status, seconds);
 }
 
-static const struct http_route routes[] = {
-    {"GET", "/healthz", route_healthz},
-    {NULL, NULL, NULL},
-};
+static struct refresh_options refresh_options(const struct serve_ctx *ctx)
+{
+    const struct cfg *c = &ctx->cfg;
+    return (struct refresh_options){.conninfo = c->conninfo,
+                                    .statement_timeout = c->statement_timeout,
+                                    .refresh_interval = c->refresh_interval,
+                                    .timezone = c->timezone,
+                                    .data_dir = c->data_dir,
+                                    .history_days = c->history_days,
+                                    .auto_compute = c->auto_compute != 0,
+                                    .metrics = ctx->metrics};
+}
+
+/* The settings the API reads at request time. */
+static void apply_api_settings(struct serve_ctx *ctx)
+{
+    const struct cfg *c = &ctx->cfg;
+    atomic_store(&ctx->api.bottom_n, c->bottom_n);
+    atomic_store(&ctx->api.snapshot_max_age,
+                 c->snapshot_max_age ? c->snapshot_max_age : 3 * c->refresh_interval);
+    api_set_database(&ctx->api, c->conninfo, c->statement_timeout);
+}
 
 static bool load_config(const char *path, bool explicit_path, const char *db_override,
                         const char *log_level, struct cfg *cfg)
@@ -70,20 +88,62 @@ static void reload_config(const char *path, bool explicit_path, const char *db_o
         log_warn("msg=\"changed keys need a restart\" keys=%s", fixed);
     cfg_free(&ctx->cfg);
     ctx->cfg = fresh;
+    struct refresh_options ro = refresh_options(ctx);
+    refresh_reconfigure(ctx->refresh, &ro);
+    apply_api_settings(ctx);
     log_info("msg=\"config reloaded\" path=%s", path);
+}
+
+/* Everything but the signal loop; false (logged) when something cannot
+ * start. */
+static bool start(struct serve_ctx *ctx, struct http_server **srv)
+{
+    size_t nroutes = 0;
+    const struct http_route *routes = api_routes(&nroutes);
+    ctx->metrics = metrics_new(api_route_names(), nroutes);
+    if (!ctx->metrics)
+        return false;
+    struct refresh_options ro = refresh_options(ctx);
+    if (!refresh_start(&ro, &ctx->refresh))
+        return false;
+    api_init(&ctx->api, ctx->refresh, ctx->metrics);
+    apply_api_settings(ctx);
+    struct http_options opts = {
+        .listen = ctx->cfg.listen,
+        .port = ctx->cfg.port,
+        .threads = 2,
+        .max_connections = ctx->cfg.max_connections,
+        .connection_timeout = ctx->cfg.connection_timeout,
+        .max_url_length = ctx->cfg.max_url_length,
+        .routes = routes,
+        .ctx = &ctx->api,
+        .observe = observe,
+    };
+    return http_start(&opts, srv);
+}
+
+static void stop(struct serve_ctx *ctx, struct http_server *srv)
+{
+    http_stop(srv); /* no new connections; in-flight requests finish */
+    refresh_stop(ctx->refresh);
+    if (ctx->refresh)
+        api_destroy(&ctx->api);
+    metrics_free(ctx->metrics);
+    cfg_free(&ctx->cfg);
 }
 
 int serve_main(const char *config_path, const char *db_override, const char *log_level)
 {
     bool explicit_path = config_path != NULL;
     const char *path = explicit_path ? config_path : CFG_DEFAULT_PATH;
-    struct serve_ctx ctx;
+    struct serve_ctx ctx = {0};
     struct http_server *srv = NULL;
     if (!load_config(path, explicit_path, db_override, log_level, &ctx.cfg))
         return 1;
 
     /* Signals are taken synchronously by this thread; every thread started
-     * from here on (libmicrohttpd's) inherits the blocked mask. */
+     * from here on (libmicrohttpd's, the refresher) inherits the blocked
+     * mask. */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -93,17 +153,8 @@ int serve_main(const char *config_path, const char *db_override, const char *log
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct http_options opts = {
-        .listen = ctx.cfg.listen,
-        .port = ctx.cfg.port,
-        .threads = 2,
-        .max_connections = ctx.cfg.max_connections,
-        .connection_timeout = ctx.cfg.connection_timeout,
-        .routes = routes,
-        .ctx = &ctx,
-    };
-    if (!http_start(&opts, &srv)) {
-        cfg_free(&ctx.cfg);
+    if (!start(&ctx, &srv)) {
+        stop(&ctx, srv);
         return 1;
     }
     log_info("msg=listening url=http://%s%s%s:%d/ version=%s",
@@ -115,12 +166,13 @@ int serve_main(const char *config_path, const char *db_override, const char *log
             break;
         if (sig == SIGHUP)
             reload_config(path, explicit_path, db_override, log_level, &ctx);
-        if (sig == SIGUSR1)
+        if (sig == SIGUSR1) {
             log_info("msg=\"refresh requested\"");
+            refresh_request(ctx.refresh);
+        }
     }
     log_info("msg=\"shutting down\"");
-    http_stop(srv);
-    cfg_free(&ctx.cfg);
+    stop(&ctx, srv);
     log_info("msg=stopped");
     return 0;
 }

@@ -1,0 +1,864 @@
+#include "api.h"
+
+#include "log.h"
+#include "version.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* One API request being answered: the snapshot it reads, and the error to
+ * send when rendering fails. */
+struct q {
+    struct api *api;
+    struct http_request *req;
+    struct snap *snap;
+    unsigned status;
+    const char *code;
+    const char *param;
+    char message[200];
+};
+
+typedef bool (*render_fn)(struct q *q, json_t **out);
+
+static bool fail(struct q *q, unsigned status, const char *code, const char *param, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
+
+static bool fail(struct q *q, unsigned status, const char *code, const char *param, const char *fmt,
+                 ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->message, sizeof q->message, fmt, ap);
+    va_end(ap);
+    q->status = status;
+    q->code = code;
+    q->param = param;
+    return false;
+}
+
+/* ---- parameters ------------------------------------------------------------ */
+
+static bool valid_date(const char *text)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+        text[4] != '-' || text[7] != '-')
+        return false;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+    time_t t = timegm(&tm);
+    struct tm back;
+    gmtime_r(&t, &back);
+    return y >= 1900 && back.tm_year == y - 1900 && back.tm_mon == m - 1 && back.tm_mday == d;
+}
+
+/* An optional date parameter; out = "" when absent. */
+static bool param_date(struct q *q, const char *name, char out[11])
+{
+    const char *v = http_arg(q->req, name);
+    out[0] = '\0';
+    if (!v)
+        return true;
+    if (!valid_date(v))
+        return fail(q, 400, "invalid_date", name, "%s must be a date YYYY-MM-DD", name);
+    memcpy(out, v, 11);
+    return true;
+}
+
+/* An optional month parameter YYYY-MM; out = "" when absent. */
+static bool param_month(struct q *q, const char *name, char out[8])
+{
+    const char *v = http_arg(q->req, name);
+    char day[11];
+    out[0] = '\0';
+    if (!v)
+        return true;
+    snprintf(day, sizeof day, "%.7s-01", v);
+    if (strlen(v) != 7 || !valid_date(day))
+        return fail(q, 400, "invalid_month", name, "%s must be a month YYYY-MM", name);
+    memcpy(out, v, 8);
+    return true;
+}
+
+/* A branch code; the province root when absent. */
+static bool param_branch(struct q *q, const char *name, int *out)
+{
+    const char *v = http_arg(q->req, name);
+    *out = v ? snap_branch_find(q->snap, v) : snap_branch_root(q->snap);
+    if (*out >= 0)
+        return true;
+    if (!v)
+        return fail(q, 404, "no_branches", name, "the warehouse has no province branch");
+    return fail(q, 400, "unknown_branch", name, "no branch with code '%.60s'", v);
+}
+
+static bool param_kpi(struct q *q, const char *name, bool required, int *out)
+{
+    const char *v = http_arg(q->req, name);
+    *out = -1;
+    if (!v && !required)
+        return true;
+    if (!v)
+        return fail(q, 400, "missing_parameter", name, "%s is required", name);
+    *out = snap_kpi_parse(v);
+    if (*out < 0)
+        return fail(q, 400, "unknown_kpi", name, "no KPI named '%.60s'", v);
+    return true;
+}
+
+/* An optional positive integer; -1 when absent. */
+static bool param_int(struct q *q, const char *name, int *out)
+{
+    const char *v = http_arg(q->req, name);
+    char *end = NULL;
+    *out = -1;
+    if (!v)
+        return true;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 0 || n > 1000000000)
+        return fail(q, 400, "invalid_parameter", name, "%s must be a non-negative integer", name);
+    *out = (int)n;
+    return true;
+}
+
+/* The run of `date` ("" = the newest). */
+static bool pick_run(struct q *q, const char *date, const struct snap_run **out)
+{
+    *out = *date ? snap_run_on(q->snap, date) : snap_latest(q->snap);
+    if (*out)
+        return true;
+    if (*date)
+        return fail(q, 404, "no_run", "date", "no compute run for %s", date);
+    return fail(q, 404, "no_run", NULL, "no compute run yet");
+}
+
+/* ---- small JSON helpers ---------------------------------------------------- */
+
+static json_t *num(const struct snap_value *v, int f)
+{
+    if (!v || isnan(v->f[f]))
+        return json_null();
+    if (v->integer & (1u << f))
+        return json_integer((json_int_t)v->f[f]);
+    return json_real(v->f[f]);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* value, numerator, denominator, status, targets of v into obj. */
+static void put_figures(json_t *obj, const struct snap_value *v)
+{
+    json_object_set_new(obj, "value", num(v, SNAP_VALUE));
+    json_object_set_new(obj, "numerator", num(v, SNAP_NUM));
+    json_object_set_new(obj, "denominator", num(v, SNAP_DEN));
+    json_object_set_new(obj, "status", str_or_null(v ? snap_status_name(v->status) : NULL));
+    json_object_set_new(obj, "target_base", num(v, SNAP_BASE));
+    json_object_set_new(obj, "target_challenge", num(v, SNAP_CHALLENGE));
+}
+
+static json_t *dq_json(const struct snap_run *run)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < run->ndq; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:I}", "rule", snap_str(run->dq[i].rule),
+                                             "rows", (json_int_t)run->dq[i].rows));
+    return arr;
+}
+
+static const char *period_of(const struct snap_value *v, const struct snap_run *run, char buf[8])
+{
+    const char *p = snap_str(v->period);
+    if (p && strlen(p) == 7) /* a month; K1's period is its cohort year */
+        return p;
+    snprintf(buf, 8, "%.7s", run->as_of);
+    return buf;
+}
+
+static void month_before(const char *month, char out[8])
+{
+    int y = 0, m = 0;
+    sscanf(month, "%d-%d", &y, &m);
+    if (--m == 0) {
+        m = 12;
+        y--;
+    }
+    snprintf(out, 8, "%04d-%02d", y, m);
+}
+
+/* ---- /api/v1/branches ---------------------------------------------------------- */
+
+static json_t *branch_node(const struct snap *s, int b, int depth)
+{
+    const struct snap_branch *br = &s->branches[b];
+    json_t *children = json_array();
+    for (int i = 0; depth < 16 && i < br->nchildren; i++)
+        json_array_append_new(children, branch_node(s, br->children[i], depth + 1));
+    return json_pack("{s:s, s:s, s:i, s:o}", "code", br->code, "name", br->name, "level", br->level,
+                     "children", children);
+}
+
+static bool render_branches(struct q *q, json_t **out)
+{
+    json_t *roots = json_array();
+    for (size_t i = 0; i < q->snap->nbranches; i++)
+        if (q->snap->branches[i].parent < 0)
+            json_array_append_new(roots, branch_node(q->snap, (int)i, 0));
+    *out = json_pack("{s:o}", "branches", roots);
+    return true;
+}
+
+/* ---- /api/v1/kpis ------------------------------------------------------------------ */
+
+static bool render_kpis(struct q *q, json_t **out)
+{
+    char date[11];
+    int kpi = -1, branch = -1;
+    const struct snap_run *run;
+    if (!param_date(q, "date", date) || !param_kpi(q, "kpi", false, &kpi) ||
+        (http_arg(q->req, "branch") && !param_branch(q, "branch", &branch)) ||
+        !pick_run(q, date, &run))
+        return false;
+    json_t *values = json_array();
+    size_t from = kpi < 0 ? 0 : run->kpi_start[kpi],
+           to = kpi < 0 ? run->nvalues : run->kpi_start[kpi + 1];
+    for (size_t i = from; i < to; i++)
+        if (branch < 0 || run->values[i].branch == branch)
+            json_array_append_new(values, snap_value_json(q->snap, &run->values[i]));
+    *out = json_pack("{s:s, s:I, s:o, s:o}", "as_of", run->as_of, "run_id", (json_int_t)run->run_id,
+                     "values", values, "data_quality", dq_json(run));
+    return true;
+}
+
+/* ---- /api/v1/trend ------------------------------------------------------------------- */
+
+struct trend_args {
+    int kpi, branch, campaign;
+    const char *dim;
+    char from[11], to[11];
+};
+
+static json_t *trend_point(const struct snap_run *run, const struct snap_value *v,
+                           const char *period)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "date", json_string(run->as_of));
+    if (period)
+        json_object_set_new(p, "period", json_string(period));
+    put_figures(p, v);
+    return p;
+}
+
+static bool in_range(const struct trend_args *a, const char *date)
+{
+    return (!*a->from || strcmp(date, a->from) >= 0) && (!*a->to || strcmp(date, a->to) <= 0);
+}
+
+/* Daily: one point per run. */
+static json_t *daily_series(const struct snap *s, const struct trend_args *a, int campaign)
+{
+    json_t *points = json_array();
+    for (size_t i = 0; i < s->nruns; i++) {
+        const struct snap_value *v =
+            snap_find(s->runs[i], (enum snap_kpi)a->kpi, a->branch, a->dim, campaign);
+        if (v && in_range(a, s->runs[i]->as_of))
+            json_array_append_new(points, trend_point(s->runs[i], v, NULL));
+    }
+    return points;
+}
+
+/* Monthly: per period (the value's own, else the as-of month), the newest
+ * run's value. */
+static json_t *monthly_series(const struct snap *s, const struct trend_args *a)
+{
+    json_t *points = json_array();
+    char last[8] = "";
+    for (size_t i = 0; i < s->nruns; i++) {
+        const struct snap_run *run = s->runs[i];
+        const struct snap_value *v = snap_find(run, (enum snap_kpi)a->kpi, a->branch, a->dim, -1);
+        char buf[8];
+        if (!v || !in_range(a, run->as_of))
+            continue;
+        const char *period = period_of(v, run, buf);
+        size_t n = json_array_size(points);
+        if (n && strcmp(last, period) == 0)
+            json_array_remove(points, n - 1);
+        if (n && strcmp(last, period) > 0)
+            continue; /* an older period seen late: keep the order */
+        snprintf(last, sizeof last, "%s", period);
+        json_array_append_new(points, trend_point(run, v, period));
+    }
+    return points;
+}
+
+static bool render_trend(struct q *q, json_t **out)
+{
+    struct trend_args a = {.dim = http_arg(q->req, "dim")};
+    if (!param_kpi(q, "kpi", true, &a.kpi) || !param_branch(q, "branch", &a.branch) ||
+        !param_int(q, "campaign", &a.campaign) || !param_date(q, "from", a.from) ||
+        !param_date(q, "to", a.to))
+        return false;
+    if (*a.from && *a.to && strcmp(a.from, a.to) > 0)
+        return fail(q, 400, "invalid_range", "from", "from is after to");
+    bool daily = a.kpi == SNAP_BUNDLING;
+    json_t *series = json_array();
+    if (!daily) {
+        json_array_append_new(series, json_pack("{s:o, s:o}", "campaign", json_null(), "points",
+                                                monthly_series(q->snap, &a)));
+    } else {
+        for (size_t c = 0; c < q->snap->ncampaigns; c++) {
+            int id = q->snap->campaigns[c].id;
+            if (a.campaign < 0 || a.campaign == id)
+                json_array_append_new(series, json_pack("{s:i, s:s, s:o}", "campaign", id, "name",
+                                                        q->snap->campaigns[c].name, "points",
+                                                        daily_series(q->snap, &a, id)));
+        }
+    }
+    *out = json_pack("{s:s, s:s, s:o, s:s, s:o}", "kpi", snap_kpi_name((enum snap_kpi)a.kpi),
+                     "branch", q->snap->branches[a.branch].code, "dim", str_or_null(a.dim),
+                     "granularity", daily ? "daily" : "monthly", "series", series);
+    return true;
+}
+
+/* ---- /api/v1/ranking ---------------------------------------------------------------- */
+
+struct ranked {
+    int branch;
+    const struct snap_value *v;
+    int rank;
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+    const struct ranked *a = x, *b = y;
+    double va = a->v->f[SNAP_VALUE], vb = b->v->f[SNAP_VALUE];
+    if (va != vb)
+        return va < vb ? 1 : -1;
+    return a->branch - b->branch; /* branches are sorted by code */
+}
+
+/* The children of parent with a value, ranked (ties share a rank). */
+static size_t rank_children(const struct snap *s, const struct snap_run *run, int kpi, int parent,
+                            const char *dim, int campaign, struct ranked *out)
+{
+    const struct snap_branch *p = &s->branches[parent];
+    size_t n = 0;
+    for (int i = 0; run && i < p->nchildren; i++) {
+        const struct snap_value *v =
+            snap_find(run, (enum snap_kpi)kpi, p->children[i], dim, campaign);
+        if (v && !isnan(v->f[SNAP_VALUE]))
+            out[n++] = (struct ranked){.branch = p->children[i], .v = v};
+    }
+    qsort(out, n, sizeof *out, cmp_ranked);
+    for (size_t i = 0; i < n; i++)
+        out[i].rank = i > 0 && out[i].v->f[SNAP_VALUE] == out[i - 1].v->f[SNAP_VALUE]
+                          ? out[i - 1].rank
+                          : (int)i + 1;
+    return n;
+}
+
+static const char *default_dim(const struct snap *s, int kpi)
+{
+    if (kpi != SNAP_SATISFACTION && kpi != SNAP_SATISFACTION_GOTONE)
+        return NULL;
+    for (size_t i = 0; i < s->nindicators; i++)
+        if (s->indicators[i].parent < 0)
+            return s->indicators[i].code;
+    return NULL;
+}
+
+static int default_campaign(const struct snap_run *run, int kpi)
+{
+    if (kpi != SNAP_BUNDLING || run->kpi_start[kpi] == run->kpi_start[kpi + 1])
+        return -1;
+    return run->values[run->kpi_start[kpi]].campaign;
+}
+
+static json_t *ranking_entry(const struct snap *s, const struct ranked *r,
+                             const struct ranked *prev, size_t nprev, bool bottom)
+{
+    json_t *e = json_pack("{s:i, s:s, s:s}", "rank", r->rank, "branch", s->branches[r->branch].code,
+                          "name", s->branches[r->branch].name);
+    put_figures(e, r->v);
+    int previous = -1;
+    for (size_t i = 0; i < nprev; i++)
+        if (prev[i].branch == r->branch)
+            previous = prev[i].rank;
+    json_object_set_new(e, "previous_rank", previous < 0 ? json_null() : json_integer(previous));
+    json_object_set_new(e, "rank_change",
+                        previous < 0 ? json_null() : json_integer(previous - r->rank));
+    json_object_set_new(e, "bottom", json_boolean(bottom));
+    return e;
+}
+
+static bool render_ranking(struct q *q, json_t **out)
+{
+    char date[11];
+    int kpi, parent, campaign;
+    const struct snap_run *run;
+    if (!param_kpi(q, "kpi", true, &kpi) || !param_date(q, "date", date) ||
+        !param_branch(q, "parent", &parent) || !param_int(q, "campaign", &campaign) ||
+        !pick_run(q, date, &run))
+        return false;
+    if (kpi == SNAP_ZONES)
+        return fail(q, 400, "invalid_parameter", "kpi",
+                    "zone_count is a count, not a rate: rank a rate or a score");
+    const char *dim = http_arg(q->req, "dim") ? http_arg(q->req, "dim") : default_dim(q->snap, kpi);
+    if (campaign < 0)
+        campaign = default_campaign(run, kpi);
+    const struct snap_run *prev = kpi == SNAP_BUNDLING
+                                      ? snap_run_previous_day(q->snap, run->as_of)
+                                      : snap_run_previous_month(q->snap, run->as_of);
+    size_t cap = (size_t)q->snap->branches[parent].nchildren + 1;
+    struct ranked *now = calloc(cap, sizeof *now), *before = calloc(cap, sizeof *before);
+    if (!now || !before)
+        abort();
+    size_t n = rank_children(q->snap, run, kpi, parent, dim, campaign, now);
+    size_t nprev = rank_children(q->snap, prev, kpi, parent, dim, campaign, before);
+    size_t bottom_n = (size_t)atomic_load(&q->api->bottom_n);
+    json_t *entries = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(entries,
+                              ranking_entry(q->snap, &now[i], before, nprev, i + bottom_n >= n));
+    free(now);
+    free(before);
+    *out =
+        json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}", "kpi", snap_kpi_name((enum snap_kpi)kpi),
+                  "parent", q->snap->branches[parent].code, "dim", str_or_null(dim), "campaign",
+                  campaign < 0 ? json_null() : json_integer(campaign), "date", run->as_of,
+                  "previous_date", str_or_null(prev ? prev->as_of : NULL), "entries", entries);
+    return true;
+}
+
+/* ---- /api/v1/alarms ----------------------------------------------------------------------- */
+
+static json_t *alarm_json(const struct snap *s, const struct snap_value *v)
+{
+    json_t *a = snap_value_json(s, v);
+    json_t *reasons = json_array();
+    const char *r = snap_str(v->reason);
+    while (r && *r) {
+        size_t len = strcspn(r, ",");
+        json_array_append_new(reasons, json_stringn(r, len));
+        r += len + (r[len] == ',');
+    }
+    json_object_set_new(a, "name", json_string(s->branches[v->branch].name));
+    json_object_set_new(a, "reasons", reasons);
+    return a;
+}
+
+static bool render_alarms(struct q *q, json_t **out)
+{
+    char date[11];
+    int branch;
+    const struct snap_run *run;
+    if (!param_date(q, "date", date) || !param_branch(q, "branch", &branch) ||
+        !pick_run(q, date, &run))
+        return false;
+    json_t *alarms = json_array();
+    int counts[2] = {0, 0};
+    static const enum snap_status wanted[2] = {SNAP_STATUS_RED, SNAP_STATUS_EXCELLENT};
+    for (int w = 0; w < 2; w++)
+        for (size_t i = 0; i < run->nvalues; i++) {
+            const struct snap_value *v = &run->values[i];
+            if (v->status == wanted[w] && snap_branch_within(q->snap, v->branch, branch)) {
+                json_array_append_new(alarms, alarm_json(q->snap, v));
+                counts[w]++;
+            }
+        }
+    *out = json_pack("{s:s, s:I, s:s, s:{s:i, s:i}, s:o}", "as_of", run->as_of, "run_id",
+                     (json_int_t)run->run_id, "branch", q->snap->branches[branch].code, "counts",
+                     "red", counts[0], "excellent", counts[1], "alarms", alarms);
+    return true;
+}
+
+/* ---- /api/v1/satisfaction ------------------------------------------------------------------- */
+
+/* The newest run whose `kpi` values for `branch` are of `period`. */
+static const struct snap_run *run_of_period(const struct snap *s, int kpi, int branch,
+                                            const char *dim, const char *period)
+{
+    for (size_t i = s->nruns; i-- > 0;) {
+        const struct snap_value *v = snap_find(s->runs[i], (enum snap_kpi)kpi, branch, dim, -1);
+        const char *p = v ? snap_str(v->period) : NULL;
+        if (p && strcmp(p, period) == 0)
+            return s->runs[i];
+    }
+    return NULL;
+}
+
+struct panorama {
+    const struct snap *s;
+    const struct snap_run *run, *prev;
+    int kpi, branch;
+};
+
+static json_t *indicator_node(const struct panorama *p, int ind, int depth)
+{
+    const struct snap_indicator *in = &p->s->indicators[ind];
+    const struct snap_value *v = snap_find(p->run, (enum snap_kpi)p->kpi, p->branch, in->code, -1);
+    const struct snap_value *last =
+        p->prev ? snap_find(p->prev, (enum snap_kpi)p->kpi, p->branch, in->code, -1) : NULL;
+    json_t *node =
+        json_pack("{s:s, s:s, s:f}", "code", in->code, "name", in->name, "weight", in->weight);
+    put_figures(node, v);
+    bool both = v && last && !isnan(v->f[SNAP_VALUE]) && !isnan(last->f[SNAP_VALUE]);
+    double change = both ? v->f[SNAP_VALUE] - last->f[SNAP_VALUE] : 0;
+    json_object_set_new(node, "last_month", num(last, SNAP_VALUE));
+    json_object_set_new(node, "change", both ? json_real(round(change * 100) / 100) : json_null());
+    json_object_set_new(node, "arrow",
+                        !both ? json_null()
+                              : json_string(change > 0   ? "up"
+                                            : change < 0 ? "down"
+                                                         : "flat"));
+    json_object_set_new(node, "flag",
+                        !v                                   ? json_null()
+                        : v->status == SNAP_STATUS_RED       ? json_string("warn")
+                        : v->status == SNAP_STATUS_EXCELLENT ? json_string("excellent")
+                                                             : json_null());
+    json_object_set_new(node, "partial", json_boolean(v && v->partial));
+    json_t *children = json_array();
+    for (size_t i = 0; depth < 16 && i < p->s->nindicators; i++)
+        if (p->s->indicators[i].parent == ind)
+            json_array_append_new(children, indicator_node(p, (int)i, depth + 1));
+    json_object_set_new(node, "children", children);
+    return node;
+}
+
+static bool render_satisfaction(struct q *q, json_t **out)
+{
+    char month[8], before[8];
+    int kpi;
+    struct panorama p = {.s = q->snap};
+    if (!param_branch(q, "branch", &p.branch) || !param_month(q, "month", month) ||
+        !param_kpi(q, "kpi", false, &kpi))
+        return false;
+    p.kpi = kpi < 0 ? SNAP_SATISFACTION : kpi;
+    if (p.kpi != SNAP_SATISFACTION && p.kpi != SNAP_SATISFACTION_GOTONE)
+        return fail(q, 400, "invalid_parameter", "kpi", "satisfaction or satisfaction_gotone");
+    const char *root = default_dim(q->snap, p.kpi);
+    const struct snap_run *latest = snap_latest(q->snap);
+    const struct snap_value *rv =
+        latest ? snap_find(latest, (enum snap_kpi)p.kpi, p.branch, root, -1) : NULL;
+    if (!*month && rv && snap_str(rv->period))
+        snprintf(month, sizeof month, "%s", snap_str(rv->period));
+    p.run = *month ? run_of_period(q->snap, p.kpi, p.branch, root, month) : NULL;
+    if (!p.run)
+        return fail(q, 404, "no_data", *month ? "month" : NULL, "no satisfaction figures%s%s",
+                    *month ? " for " : "", month);
+    month_before(month, before);
+    p.prev = run_of_period(q->snap, p.kpi, p.branch, root, before);
+    json_t *tree = json_array();
+    for (size_t i = 0; i < q->snap->nindicators; i++)
+        if (q->snap->indicators[i].parent < 0)
+            json_array_append_new(tree, indicator_node(&p, (int)i, 0));
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kpi", snap_kpi_name((enum snap_kpi)p.kpi),
+                     "branch", q->snap->branches[p.branch].code, "month", month, "previous_month",
+                     before, "as_of", p.run->as_of, "indicators", tree);
+    return true;
+}
+
+/* ---- /api/v1/zones ---------------------------------------------------------------------- */
+
+static const char *const zone_names[] = {"white", "red", "yellow", "blue", "green"};
+
+static bool render_zones(struct q *q, json_t **out)
+{
+    char month[8], before[8];
+    int branch;
+    if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month))
+        return false;
+    const struct snap_run *latest = snap_latest(q->snap);
+    const struct snap_value *any =
+        latest ? snap_find(latest, SNAP_ZONES, branch, "white", -1) : NULL;
+    if (!*month && any && snap_str(any->period))
+        snprintf(month, sizeof month, "%s", snap_str(any->period));
+    const struct snap_run *run =
+        *month ? run_of_period(q->snap, SNAP_ZONES, branch, "white", month) : NULL;
+    if (!run)
+        return fail(q, 404, "no_data", *month ? "month" : NULL, "no zone counts%s%s",
+                    *month ? " for " : "", month);
+    month_before(month, before);
+    const struct snap_run *prev = run_of_period(q->snap, SNAP_ZONES, branch, "white", before);
+    json_t *zones = json_array();
+    for (size_t z = 0; z < 5; z++) {
+        const struct snap_value *v = snap_find(run, SNAP_ZONES, branch, zone_names[z], -1);
+        const struct snap_value *pv =
+            prev ? snap_find(prev, SNAP_ZONES, branch, zone_names[z], -1) : NULL;
+        json_t *count = num(v, SNAP_VALUE), *previous = num(pv, SNAP_VALUE);
+        json_t *change = v && pv ? json_integer((json_int_t)(v->f[SNAP_VALUE] - pv->f[SNAP_VALUE]))
+                                 : json_null();
+        json_array_append_new(zones,
+                              json_pack("{s:s, s:o, s:o, s:o}", "zone", zone_names[z], "count",
+                                        count, "previous", previous, "change", change));
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "branch", q->snap->branches[branch].code, "month",
+                     month, "previous_month", before, "as_of", run->as_of, "zones", zones);
+    return true;
+}
+
+/* ---- /api/v1/data-quality ----------------------------------------------------------------- */
+
+static bool render_data_quality(struct q *q, json_t **out)
+{
+    char date[11];
+    const struct snap_run *run;
+    if (!param_date(q, "date", date) || !pick_run(q, date, &run))
+        return false;
+    *out = json_pack("{s:s, s:I, s:o}", "as_of", run->as_of, "run_id", (json_int_t)run->run_id,
+                     "data_quality", dq_json(run));
+    return true;
+}
+
+/* ---- the common path: snapshot, cache, ETag, stale ------------------------------------------ */
+
+static void release_snap(void *s)
+{
+    snap_unref(s);
+}
+
+/* The cache key: the route and its parameters in the route's order. */
+static void cache_key(struct http_request *req, const char *path, const char *const *params,
+                      struct buf *key)
+{
+    buf_puts(key, path);
+    for (const char *const *p = params; *p; p++) {
+        const char *v = http_arg(req, *p);
+        if (v)
+            buf_printf(key, "\x1f%s=%s", *p, v);
+    }
+}
+
+static void reply_shared(struct http_reply *reply, struct snap *s, const char *body, size_t len)
+{
+    reply->shared = body;
+    reply->shared_len = len;
+    reply->release = release_snap;
+    reply->release_ctx = s;
+    snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+}
+
+static void serve_json(struct http_request *req, struct http_reply *reply, struct api *api,
+                       const char *const *params, render_fn render)
+{
+    struct refresh_status st;
+    struct snap *s = refresh_acquire(api->refresh, &st);
+    struct buf key = BUF_INIT;
+    size_t len = 0;
+    if (!s) {
+        http_reply_error(reply, 503, "no_snapshot",
+                         "no snapshot yet: the database has not answered", NULL);
+        return;
+    }
+    http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
+    cache_key(req, http_path(req), params, &key);
+    const char *hit = st.stale ? NULL : snap_cache_get(s, key.data, &len);
+    if (hit) {
+        reply_shared(reply, s, hit, len);
+        buf_release(&key);
+        return;
+    }
+    struct q q = {.api = api, .req = req, .snap = s};
+    json_t *obj = NULL;
+    if (!render(&q, &obj)) {
+        http_reply_error(reply, q.status, q.code, q.message, q.param);
+        goto done;
+    }
+    json_object_set_new(obj, "stale", json_boolean(st.stale));
+    if (st.stale)
+        json_object_set_new(obj, "snapshot_age", json_integer((json_int_t)st.age));
+    char *text = json_dumps(obj, JSON_FLAGS);
+    json_decref(obj);
+    len = strlen(text);
+    const char *cached = st.stale ? NULL : snap_cache_put(s, key.data, text, len);
+    if (cached) {
+        free(text);
+        reply_shared(reply, s, cached, len);
+        s = NULL; /* the reply holds the reference now */
+        goto done;
+    }
+    buf_append(&reply->body, text, len);
+    free(text);
+done:
+    buf_release(&key);
+    snap_unref(s);
+}
+
+static const char *const p_none[] = {NULL};
+static const char *const p_kpis[] = {"date", "branch", "kpi", NULL};
+static const char *const p_trend[] = {"kpi", "branch", "dim", "campaign", "from", "to", NULL};
+static const char *const p_ranking[] = {"kpi", "date", "parent", "dim", "campaign", NULL};
+static const char *const p_alarms[] = {"date", "branch", NULL};
+static const char *const p_satisfaction[] = {"branch", "month", "kpi", NULL};
+static const char *const p_zones[] = {"branch", "month", NULL};
+static const char *const p_date[] = {"date", NULL};
+
+static void h_branches(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_none, render_branches);
+}
+
+static void h_kpis(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_kpis, render_kpis);
+}
+
+static void h_trend(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_trend, render_trend);
+}
+
+static void h_ranking(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_ranking, render_ranking);
+}
+
+static void h_alarms(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_alarms, render_alarms);
+}
+
+static void h_satisfaction(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_satisfaction, render_satisfaction);
+}
+
+static void h_zones(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_zones, render_zones);
+}
+
+static void h_data_quality(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_json(req, reply, ctx, p_date, render_data_quality);
+}
+
+/* ---- health, readiness, metrics -------------------------------------------------------------- */
+
+static void put_json(struct http_reply *reply, json_t *obj)
+{
+    char *text = json_dumps(obj, JSON_FLAGS);
+    buf_puts(&reply->body, text);
+    buf_puts(&reply->body, "\n");
+    free(text);
+    json_decref(obj);
+}
+
+static void h_healthz(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)req;
+    (void)ctx;
+    put_json(reply, json_pack("{s:s, s:s}", "status", "ok", "version", RETENTIOND_VERSION));
+}
+
+static void h_readyz(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)req;
+    struct api *api = ctx;
+    struct refresh_status st;
+    struct snap *s = refresh_acquire(api->refresh, &st);
+    int max_age = atomic_load(&api->snapshot_max_age);
+    json_t *reasons = json_array();
+    if (!st.db_up)
+        json_array_append_new(reasons, json_string("database unreachable"));
+    if (!s)
+        json_array_append_new(reasons, json_string("no snapshot"));
+    else if (st.stale)
+        json_array_append_new(reasons, json_string("snapshot not confirmed by the database"));
+    else if (st.age > max_age)
+        json_array_append_new(reasons, json_string("snapshot too old"));
+    bool ready = json_array_size(reasons) == 0;
+    reply->status = ready ? 200 : 503;
+    put_json(reply, json_pack("{s:s, s:o, s:o, s:b, s:o}", "status", ready ? "ready" : "not_ready",
+                              "snapshot", str_or_null(s ? s->id : NULL), "snapshot_age",
+                              s ? json_integer((json_int_t)st.age) : json_null(), "stale", st.stale,
+                              "reasons", reasons));
+    snap_unref(s);
+}
+
+static void h_metrics(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)req;
+    struct api *api = ctx;
+    struct refresh_status st;
+    struct snap *s = refresh_acquire(api->refresh, &st);
+    struct metrics_gauges g = {.snapshot_age = st.age,
+                               .stale = st.stale,
+                               .db_up = st.db_up,
+                               .snapshot_runs = s ? (long long)s->nruns : 0};
+    snap_unref(s);
+    reply->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    metrics_render(api->metrics, &g, &reply->body);
+}
+
+/* ---- the table ----------------------------------------------------------------------------------
+ */
+
+static const struct http_route routes[] = {
+    {"GET", "/healthz", h_healthz, p_none, false},
+    {"GET", "/readyz", h_readyz, p_none, false},
+    {"GET", "/metrics", h_metrics, p_none, false},
+    {"GET", "/api/v1/branches", h_branches, p_none, false},
+    {"GET", "/api/v1/kpis", h_kpis, p_kpis, false},
+    {"GET", "/api/v1/trend", h_trend, p_trend, false},
+    {"GET", "/api/v1/ranking", h_ranking, p_ranking, false},
+    {"GET", "/api/v1/alarms", h_alarms, p_alarms, false},
+    {"GET", "/api/v1/satisfaction", h_satisfaction, p_satisfaction, false},
+    {"GET", "/api/v1/zones", h_zones, p_zones, false},
+    {"GET", "/api/v1/data-quality", h_data_quality, p_date, false},
+    {NULL, NULL, NULL, NULL, false},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0] - 1)
+
+static const char *route_names[NROUTES];
+
+const struct http_route *api_routes(size_t *count)
+{
+    *count = NROUTES;
+    return routes;
+}
+
+const char *const *api_route_names(void)
+{
+    for (size_t i = 0; i < NROUTES; i++)
+        route_names[i] = routes[i].path;
+    return route_names;
+}
+
+void api_init(struct api *api, struct refresh *refresh, struct metrics *metrics)
+{
+    memset(api, 0, sizeof *api);
+    api->refresh = refresh;
+    api->metrics = metrics;
+    atomic_init(&api->bottom_n, 5);
+    atomic_init(&api->snapshot_max_age, 900);
+    pthread_mutex_init(&api->db_mu, NULL);
+}
+
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout)
+{
+    pthread_mutex_lock(&api->db_mu);
+    free(api->conninfo);
+    api->conninfo = strdup(conninfo ? conninfo : "");
+    api->statement_timeout = statement_timeout;
+    db_close(api->db); /* reopened with the new settings on next use */
+    api->db = NULL;
+    pthread_mutex_unlock(&api->db_mu);
+}
+
+void api_destroy(struct api *api)
+{
+    db_close(api->db);
+    free(api->conninfo);
+    pthread_mutex_destroy(&api->db_mu);
+}

@@ -1,0 +1,176 @@
+/* The KPI snapshot: what the daemon serves. An immutable in-memory copy of
+ * the branch tree, the satisfaction indicator tree, the bundling campaigns
+ * and the stored compute runs (the newest run of every as-of date in the
+ * history window, plus the newest run of each earlier month), built from
+ * the database or from the file the daemon persisted, never changed after
+ * it is published.
+ *
+ * Runs are immutable in the database too (one run = one transaction), so a
+ * new snapshot shares the runs it has in common with the previous one.
+ *
+ * Ownership and threads: snap_build_db()/snap_read_file() give the caller a
+ * snapshot with one reference; snap_ref() takes another, snap_unref()
+ * drops one and frees the snapshot with the last. Everything reachable from
+ * a struct snap is read-only and lives as long as the reference. Interned
+ * strings (snap_str) live until the process ends. */
+#ifndef RETENTIOND_SNAP_H
+#define RETENTIOND_SNAP_H
+
+#include "buf.h"
+#include "db.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum snap_kpi {
+    SNAP_RETENTION,
+    SNAP_IN_NETWORK,
+    SNAP_BUNDLING,
+    SNAP_SATISFACTION,
+    SNAP_SATISFACTION_GOTONE,
+    SNAP_ZONES,
+    SNAP_NKPI
+};
+
+enum snap_status { SNAP_STATUS_NONE, SNAP_STATUS_RED, SNAP_STATUS_GREEN, SNAP_STATUS_EXCELLENT };
+
+/* The numeric fields of a value, in this order in snap_value.f. */
+enum snap_field { SNAP_NUM, SNAP_DEN, SNAP_VALUE, SNAP_BASE, SNAP_CHALLENGE, SNAP_NFIELDS };
+
+struct snap_value {
+    double f[SNAP_NFIELDS]; /* NAN = SQL NULL */
+    int32_t campaign;       /* campaign_id, -1 = none */
+    uint16_t branch;        /* index into snap.branches */
+    uint16_t dim;           /* interned string, 0 = NULL */
+    uint16_t period;        /* interned "YYYY-MM", 0 = NULL */
+    uint16_t reason;        /* interned, 0 = NULL */
+    uint8_t kpi;            /* enum snap_kpi */
+    uint8_t status;         /* enum snap_status */
+    uint8_t integer;        /* bit i: f[i] is an integer */
+    bool partial;
+};
+
+struct snap_dq {
+    uint16_t rule; /* interned */
+    long long rows;
+};
+
+struct snap_run {
+    atomic_int refs;
+    long long run_id;
+    char as_of[11]; /* YYYY-MM-DD */
+    /* Sorted as `retentiond compute` prints them: by KPI, campaign,
+     * branch code, dim (NULL first). values of KPI k are
+     * [kpi_start[k], kpi_start[k + 1]). */
+    struct snap_value *values;
+    size_t nvalues;
+    size_t kpi_start[SNAP_NKPI + 1];
+    struct snap_dq *dq;
+    size_t ndq;
+};
+
+struct snap_branch {
+    int id;
+    int parent; /* index, -1 = none (the province root, or an orphan) */
+    int level;  /* 0 province, 1 city, 2 county */
+    char *code;
+    char *name;
+    int *children; /* indexes, sorted by code */
+    int nchildren;
+};
+
+struct snap_indicator {
+    char *code;
+    char *name;
+    int parent; /* index, -1 = root */
+    double weight;
+};
+
+struct snap_campaign {
+    int id;
+    char *name;
+    char starts_on[11];
+    char ends_on[11];
+};
+
+struct snap_cache; /* rendered responses, per snapshot */
+
+struct snap {
+    atomic_int refs;
+    char id[40];                  /* identifies the contents: the ETag */
+    long long built_at;           /* unix time the contents were read from the database */
+    struct snap_branch *branches; /* sorted by level, then code */
+    size_t nbranches;
+    struct snap_indicator *indicators; /* sorted by code */
+    size_t nindicators;
+    struct snap_campaign *campaigns; /* sorted by id */
+    size_t ncampaigns;
+    struct snap_run **runs; /* sorted by as_of, oldest first */
+    size_t nruns;
+    struct snap_cache *cache;
+};
+
+/* ---- building ------------------------------------------------------------- */
+
+/* Reads the database into a new snapshot. history_days: every as-of date
+ * within that many days of the newest is kept, and for the 24 months
+ * before, the newest run of each month. Runs also present in `previous`
+ * (may be NULL) are shared, not read again. */
+bool snap_build_db(struct db *db, int history_days, const struct snap *previous, struct snap **out);
+
+/* Persists to `path` (written to a temporary file in the same directory,
+ * fsync'd and renamed). Logs and returns false on failure. */
+bool snap_write_file(const struct snap *s, const char *path);
+/* Reads a file written by snap_write_file(). false (logged) when the file is
+ * missing, unreadable or not in the expected format. */
+bool snap_read_file(const char *path, struct snap **out);
+
+struct snap *snap_ref(struct snap *s);
+void snap_unref(struct snap *s);
+
+/* ---- lookups (all return indexes, or -1 / NULL when absent) ----------------- */
+
+const char *snap_str(uint16_t id); /* NULL for 0 */
+const char *snap_kpi_name(enum snap_kpi kpi);
+int snap_kpi_parse(const char *name);              /* -1 when unknown */
+const char *snap_status_name(enum snap_status st); /* NULL for NONE */
+
+int snap_branch_find(const struct snap *s, const char *code);
+/* The root: the level-0 branch without a parent (the first one). */
+int snap_branch_root(const struct snap *s);
+/* true when branch `b` is `ancestor` or below it. */
+bool snap_branch_within(const struct snap *s, int b, int ancestor);
+int snap_indicator_find(const struct snap *s, const char *code);
+
+/* The newest run, the run of exactly `as_of`, or NULL. */
+const struct snap_run *snap_latest(const struct snap *s);
+const struct snap_run *snap_run_on(const struct snap *s, const char *as_of);
+/* The newest run of the calendar month before as_of's month, or NULL. */
+const struct snap_run *snap_run_previous_month(const struct snap *s, const char *as_of);
+/* The run of the day before as_of, or NULL. */
+const struct snap_run *snap_run_previous_day(const struct snap *s, const char *as_of);
+
+/* The value of (kpi, branch, dim, campaign) in a run; dim NULL = the total,
+ * campaign -1 = none. */
+const struct snap_value *snap_find(const struct snap_run *run, enum snap_kpi kpi, int branch,
+                                   const char *dim, int campaign);
+
+/* ---- rendering -------------------------------------------------------------- */
+
+/* Appends one value as a JSON object of the compute contract. */
+struct json_t;
+struct json_t *snap_value_json(const struct snap *s, const struct snap_value *v);
+
+/* ---- the per-snapshot cache of rendered bodies --------------------------------- */
+
+/* Looks up `key`; on a hit returns the body (owned by the snapshot, valid
+ * as long as a reference is held) and its length. */
+const char *snap_cache_get(struct snap *s, const char *key, size_t *len);
+/* Stores a copy of body under key (first writer wins; when the cache is full
+ * nothing is stored). Returns the cached body (the snapshot's copy or, when
+ * not stored, NULL). */
+const char *snap_cache_put(struct snap *s, const char *key, const char *body, size_t len);
+
+#endif

@@ -1,0 +1,25 @@
+-- The runs a daemon snapshot holds. A run is final once finished; of several
+-- runs of one as-of date only the newest counts. Kept: every date within
+-- $1 days of the newest date (daily series, day-on-day comparisons), and
+-- for the 24 months before, the newest run of each calendar month (monthly
+-- series, month-on-month comparisons). Oldest first.
+WITH latest AS (
+    SELECT DISTINCT ON (as_of) run_id, as_of
+    FROM kpi.run
+    WHERE finished_at IS NOT NULL
+    ORDER BY as_of, run_id DESC
+),
+newest AS (
+    SELECT max(as_of) AS as_of FROM latest
+),
+month_ends AS (
+    SELECT DISTINCT ON (date_trunc('month', l.as_of)) l.run_id
+    FROM latest l, newest n
+    WHERE l.as_of > n.as_of - interval '25 months'
+    ORDER BY date_trunc('month', l.as_of), l.as_of DESC
+)
+SELECT l.run_id::text, l.as_of::text
+FROM latest l, newest n
+WHERE l.as_of > n.as_of - $1::int
+   OR l.run_id IN (SELECT run_id FROM month_ends)
+ORDER BY l.as_of

@@ -1,0 +1,533 @@
+/* Integration: `retentiond serve` and its JSON API against a generated
+ * province in the private PostgreSQL: every endpoint's values equal what
+ * `retentiond compute` printed, every error class, ETag/304, refresh on
+ * NOTIFY and SIGUSR1, SIGHUP with a bad config, /metrics through promtool,
+ * and the database stopped and restarted under a running daemon. */
+#include "harness.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dbname[64];
+static char *ci;
+static char *computed; /* `compute --as-of 2026-11-21 --format json` stdout */
+static char datadir[128];
+static char *config_path;
+static struct harness_daemon d;
+
+static char *compute(const char *as_of)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", as_of, "--format", "json", NULL};
+    char *out = NULL, *err = NULL;
+    int rc = harness_run(args, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "compute %s: %s", as_of, err);
+    free(err);
+    return out;
+}
+
+static void write_config(const char *extra)
+{
+    FILE *f = fopen(config_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+            "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n%s",
+            ci, datadir, extra);
+    fclose(f);
+}
+
+static void start_daemon(void)
+{
+    ck_assert_msg(harness_daemon_start(&d, config_path, NULL), "%s", d.log ? d.log : "");
+    ck_assert_msg(harness_daemon_wait_log(&d, "snapshot published", 20000) ||
+                      strstr(d.log, "snapshot published"),
+                  "%s", d.log);
+}
+
+static void setup(void)
+{
+    snprintf(dbname, sizeof dbname, "rt_it_api_%d", (int)getpid());
+    ci = harness_create_db(dbname);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    harness_load_demo(db, 11, 20000, "2026-11-22");
+    db_close(db);
+    const char *migrate[] = {"migrate", "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+    free(compute("2026-10-31"));
+    free(compute("2026-11-20"));
+    computed = compute("2026-11-21");
+    snprintf(datadir, sizeof datadir, "/tmp/rt_it_api_%d", (int)getpid());
+    mkdir(datadir, 0700);
+    config_path = harness_temp_file("");
+    write_config("");
+    start_daemon();
+}
+
+static void teardown(void)
+{
+    if (d.pid > 0)
+        harness_daemon_stop(&d, SIGTERM, 5000);
+    free(d.log);
+    char path[256];
+    snprintf(path, sizeof path, "%s/snapshot.json", datadir);
+    unlink(path);
+    rmdir(datadir);
+    unlink(config_path);
+    free(config_path);
+    free(computed);
+    harness_drop_db(dbname);
+    free(ci);
+}
+
+/* GET path; returns the parsed body (the caller frees) and the status. */
+static json_t *get(const char *path, long *status)
+{
+    char *body = NULL;
+    *status = harness_http(d.port, "GET", path, NULL, &body, NULL);
+    json_error_t jerr;
+    json_t *j = json_loads(body ? body : "", 0, &jerr);
+    ck_assert_msg(j != NULL, "%s: not JSON: %.300s", path, body ? body : "(null)");
+    free(body);
+    return j;
+}
+
+static json_t *get_ok(const char *path)
+{
+    long status = 0;
+    json_t *j = get(path, &status);
+    ck_assert_msg(status == 200, "%s: %ld %s\n%s", path, status, json_dumps(j, 0), d.log);
+    return j;
+}
+
+static json_t *computed_json(void)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(computed, 0, &jerr);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* The compute output's value of (kpi, branch, dim). */
+static json_t *computed_value(json_t *run, const char *kpi, const char *branch, const char *dim)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(run, "values"), i, v)
+    {
+        const char *vd = json_string_value(json_object_get(v, "dim"));
+        if (strcmp(json_string_value(json_object_get(v, "kpi")), kpi) == 0 &&
+            strcmp(json_string_value(json_object_get(v, "branch")), branch) == 0 &&
+            ((!vd && !dim) || (vd && dim && strcmp(vd, dim) == 0)))
+            return v;
+    }
+    return NULL;
+}
+
+static double num(json_t *o, const char *key)
+{
+    return json_number_value(json_object_get(o, key));
+}
+
+START_TEST(kpis_equal_compute)
+{
+    json_t *want = computed_json();
+    json_t *got = get_ok("/api/v1/kpis");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "as_of")), "2026-11-21");
+    ck_assert_int_eq(json_integer_value(json_object_get(got, "run_id")),
+                     json_integer_value(json_object_get(want, "run_id")));
+    ck_assert_int_gt(json_array_size(json_object_get(want, "values")), 1000);
+    ck_assert(json_equal(json_object_get(got, "values"), json_object_get(want, "values")));
+    ck_assert(
+        json_equal(json_object_get(got, "data_quality"), json_object_get(want, "data_quality")));
+    ck_assert(json_is_false(json_object_get(got, "stale")));
+    json_decref(got);
+
+    /* filters: the same objects, only those */
+    got = get_ok("/api/v1/kpis?date=2026-11-21&kpi=retention_rate&branch=420100");
+    ck_assert_int_eq(json_array_size(json_object_get(got, "values")), 1);
+    ck_assert(json_equal(json_array_get(json_object_get(got, "values"), 0),
+                         computed_value(want, "retention_rate", "420100", NULL)));
+    json_decref(got);
+    got = get_ok("/api/v1/kpis?date=2026-10-31&kpi=zone_count");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "as_of")), "2026-10-31");
+    ck_assert_int_gt(json_array_size(json_object_get(got, "values")), 5);
+    json_decref(got);
+    json_decref(want);
+}
+END_TEST
+
+static int count_nodes(json_t *nodes)
+{
+    int n = 0;
+    size_t i;
+    json_t *node;
+    json_array_foreach(nodes, i, node) n += 1 + count_nodes(json_object_get(node, "children"));
+    return n;
+}
+
+START_TEST(branches_tree)
+{
+    json_t *got = get_ok("/api/v1/branches");
+    json_t *roots = json_object_get(got, "branches");
+    json_t *root = json_array_get(roots, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "code")), "420000");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "name")), "湖北省公司");
+    ck_assert_int_eq(json_array_size(json_object_get(root, "children")), 12);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(count_nodes(roots), harness_long(db, "SELECT count(*) FROM dw.branch"));
+    db_close(db);
+    json_decref(got);
+}
+END_TEST
+
+START_TEST(trend_daily_and_monthly)
+{
+    json_t *want = computed_json();
+    json_t *got = get_ok("/api/v1/trend?kpi=bundling_coverage&branch=420100");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "granularity")), "daily");
+    json_t *points = json_object_get(json_array_get(json_object_get(got, "series"), 0), "points");
+    /* the campaign runs October to December: all three runs are in it */
+    ck_assert_int_eq(json_array_size(points), 3);
+    json_t *last = json_array_get(points, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(last, "date")), "2026-11-21");
+    ck_assert_double_eq_tol(num(last, "value"),
+                            num(computed_value(want, "bundling_coverage", "420100", NULL), "value"),
+                            1e-12);
+    json_decref(got);
+
+    got = get_ok("/api/v1/trend?kpi=retention_rate&branch=420100&from=2026-01-01");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "granularity")), "monthly");
+    points = json_object_get(json_array_get(json_object_get(got, "series"), 0), "points");
+    ck_assert_int_eq(json_array_size(points), 2); /* October, November (newest run: the 21st) */
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(points, 0), "period")),
+                     "2026-10");
+    last = json_array_get(points, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(last, "date")), "2026-11-21");
+    ck_assert_double_eq_tol(num(last, "value"),
+                            num(computed_value(want, "retention_rate", "420100", NULL), "value"),
+                            1e-12);
+    json_decref(got);
+    json_decref(want);
+}
+END_TEST
+
+START_TEST(ranking_siblings_rank_change_bottom_five)
+{
+    json_t *want = computed_json();
+    json_t *got = get_ok("/api/v1/ranking?kpi=retention_rate");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "previous_date")), "2026-10-31");
+    json_t *entries = json_object_get(got, "entries");
+    ck_assert_int_eq(json_array_size(entries), 12);
+    double prev = 2;
+    for (size_t i = 0; i < 12; i++) {
+        json_t *e = json_array_get(entries, i);
+        const char *code = json_string_value(json_object_get(e, "branch"));
+        ck_assert_double_le(num(e, "value"), prev);
+        prev = num(e, "value");
+        ck_assert_double_eq_tol(num(e, "value"),
+                                num(computed_value(want, "retention_rate", code, NULL), "value"),
+                                1e-12);
+        ck_assert(json_is_boolean(json_object_get(e, "bottom")));
+        ck_assert(json_is_true(json_object_get(e, "bottom")) == (i >= 7));
+        ck_assert(json_is_integer(json_object_get(e, "previous_rank")));
+        ck_assert_int_eq(json_integer_value(json_object_get(e, "rank_change")),
+                         json_integer_value(json_object_get(e, "previous_rank")) -
+                             json_integer_value(json_object_get(e, "rank")));
+    }
+    json_decref(got);
+    /* the counties of a city; bundling: the day before */
+    got = get_ok("/api/v1/ranking?kpi=bundling_coverage&parent=420100");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "previous_date")), "2026-11-20");
+    ck_assert_int_eq(json_integer_value(json_object_get(got, "campaign")), 1);
+    ck_assert_int_gt(json_array_size(json_object_get(got, "entries")), 5);
+    json_decref(got);
+    json_decref(want);
+}
+END_TEST
+
+START_TEST(alarms_match_statuses)
+{
+    json_t *want = computed_json();
+    json_t *got = get_ok("/api/v1/alarms?branch=420100");
+    size_t i, expect_red = 0, expect_exc = 0;
+    json_t *v;
+    json_array_foreach(json_object_get(want, "values"), i, v)
+    {
+        const char *code = json_string_value(json_object_get(v, "branch"));
+        const char *st = json_string_value(json_object_get(v, "status"));
+        if (strncmp(code, "4201", 4) != 0 || !st)
+            continue;
+        expect_red += strcmp(st, "red") == 0;
+        expect_exc += strcmp(st, "excellent") == 0;
+    }
+    json_t *counts = json_object_get(got, "counts");
+    ck_assert_int_eq(json_integer_value(json_object_get(counts, "red")), (json_int_t)expect_red);
+    ck_assert_int_eq(json_integer_value(json_object_get(counts, "excellent")),
+                     (json_int_t)expect_exc);
+    json_array_foreach(json_object_get(got, "alarms"), i, v)
+    {
+        ck_assert_int_gt(json_array_size(json_object_get(v, "reasons")), 0);
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(v, "name")));
+    }
+    json_decref(got);
+    json_decref(want);
+}
+END_TEST
+
+START_TEST(satisfaction_zones_data_quality)
+{
+    json_t *want = computed_json();
+    json_t *got = get_ok("/api/v1/satisfaction?branch=420100");
+    json_t *root = json_array_get(json_object_get(got, "indicators"), 0);
+    const char *root_code = json_string_value(json_object_get(root, "code"));
+    json_t *cv = computed_value(want, "satisfaction", "420100", root_code);
+    ck_assert_str_eq(json_string_value(json_object_get(got, "month")),
+                     json_string_value(json_object_get(cv, "period")));
+    ck_assert_double_eq_tol(num(root, "value"), num(cv, "value"), 1e-9);
+    ck_assert_int_gt(json_array_size(json_object_get(root, "children")), 1);
+    /* last month: the run of 2026-10-31 carries September's survey */
+    ck_assert(json_is_number(json_object_get(root, "last_month")));
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(root, "arrow")));
+    json_decref(got);
+
+    got = get_ok("/api/v1/zones?branch=420100");
+    size_t i;
+    json_t *z;
+    json_array_foreach(json_object_get(got, "zones"), i, z)
+    {
+        const char *zone = json_string_value(json_object_get(z, "zone"));
+        ck_assert_double_eq(num(z, "count"),
+                            num(computed_value(want, "zone_count", "420100", zone), "value"));
+        ck_assert(json_is_integer(json_object_get(z, "previous")));
+    }
+    ck_assert_int_eq(i, 5);
+    json_decref(got);
+
+    got = get_ok("/api/v1/data-quality?date=2026-11-21");
+    ck_assert(
+        json_equal(json_object_get(got, "data_quality"), json_object_get(want, "data_quality")));
+    json_decref(got);
+    json_decref(want);
+}
+END_TEST
+
+struct bad_case {
+    const char *path;
+    long status;
+    const char *code;
+    const char *param; /* NULL: none */
+};
+
+START_TEST(errors_name_the_parameter)
+{
+    static const struct bad_case cases[] = {
+        {"/api/v1/kpis?colour=red", 400, "unknown_parameter", "colour"},
+        {"/api/v1/kpis?date=2026-02-30", 400, "invalid_date", "date"},
+        {"/api/v1/kpis?date=yesterday", 400, "invalid_date", "date"},
+        {"/api/v1/kpis?branch=999999", 400, "unknown_branch", "branch"},
+        {"/api/v1/kpis?kpi=churn", 400, "unknown_kpi", "kpi"},
+        {"/api/v1/trend?branch=420100", 400, "missing_parameter", "kpi"},
+        {"/api/v1/trend?kpi=retention_rate&from=2026-11-01&to=2026-10-01", 400, "invalid_range",
+         "from"},
+        {"/api/v1/ranking?kpi=zone_count", 400, "invalid_parameter", "kpi"},
+        {"/api/v1/ranking?kpi=retention_rate&parent=nope", 400, "unknown_branch", "parent"},
+        {"/api/v1/zones?month=2026-13", 400, "invalid_month", "month"},
+        {"/api/v1/trend?kpi=bundling_coverage&campaign=-3", 400, "invalid_parameter", "campaign"},
+        {"/api/v1/kpis?date=2020-01-01", 404, "no_run", "date"},
+        {"/api/v1/nothing", 404, "not_found", NULL},
+        {"/healthz?verbose=1", 400, "unknown_parameter", "verbose"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long status = 0;
+        json_t *j = get(cases[i].path, &status);
+        json_t *err = json_object_get(j, "error");
+        ck_assert_msg(status == cases[i].status, "%s: %ld", cases[i].path, status);
+        ck_assert_str_eq(json_string_value(json_object_get(err, "code")), cases[i].code);
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(err, "message")));
+        if (cases[i].param)
+            ck_assert_str_eq(json_string_value(json_object_get(err, "param")), cases[i].param);
+        json_decref(j);
+    }
+    char *body = NULL;
+    ck_assert_int_eq(harness_http(d.port, "POST", "/api/v1/kpis", NULL, &body, NULL), 405);
+    free(body);
+    char path[4200] = "/api/v1/kpis?branch=";
+    memset(path + strlen(path), '4', 4000);
+    path[4100] = '\0';
+    ck_assert_int_eq(harness_http(d.port, "GET", path, NULL, &body, NULL), 414);
+    free(body);
+}
+END_TEST
+
+/* The ETag of GET path. */
+static char *etag_of(const char *path)
+{
+    char *body = NULL, *headers = NULL;
+    ck_assert_int_eq(harness_http(d.port, "GET", path, NULL, &body, &headers), 200);
+    const char *p = strstr(headers, "ETag: ");
+    ck_assert_msg(p != NULL, "%s", headers);
+    char *tag = strndup(p + 6, strcspn(p + 6, "\r\n"));
+    free(body);
+    free(headers);
+    return tag;
+}
+
+START_TEST(etag_notify_sigusr1_sighup)
+{
+    char *tag = etag_of("/api/v1/kpis");
+    char hdr[128], *body = NULL;
+    snprintf(hdr, sizeof hdr, "If-None-Match: %s", tag);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/api/v1/kpis", hdr, &body, NULL), 304);
+    ck_assert_str_eq(body, "");
+    free(body);
+
+    /* an ETL loads more and notifies: the daemon (auto_compute off) reloads */
+    free(compute("2026-11-22"));
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_query(db, "NOTIFY retentiond_refresh", 0, NULL, NULL));
+    ck_assert(harness_daemon_wait_log(&d, "latest=2026-11-22", 10000));
+    json_t *got = get_ok("/api/v1/kpis?kpi=retention_rate");
+    ck_assert_str_eq(json_string_value(json_object_get(got, "as_of")), "2026-11-22");
+    json_decref(got);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/api/v1/kpis", hdr, &body, NULL), 200);
+    free(body);
+    char *tag2 = etag_of("/api/v1/kpis");
+    ck_assert_str_ne(tag, tag2);
+
+    /* a bad config on SIGHUP is refused; the API goes on */
+    FILE *f = fopen(config_path, "w");
+    fputs("[daemon]\nrefresh_interval = soon\n", f);
+    fclose(f);
+    kill(d.pid, SIGHUP);
+    ck_assert(harness_daemon_wait_log(&d, "config reload failed", 5000));
+    json_decref(get_ok("/api/v1/branches"));
+
+    /* auto_compute on, then SIGUSR1: the daemon computes today itself */
+    long before = harness_long(db, "SELECT count(*) FROM kpi.run");
+    write_config("auto_compute = 1\n");
+    kill(d.pid, SIGHUP);
+    ck_assert(harness_daemon_wait_log(&d, "config reloaded", 5000));
+    kill(d.pid, SIGUSR1);
+    ck_assert(harness_daemon_wait_log(&d, "compute started", 10000));
+    ck_assert(harness_daemon_wait_log(&d, "compute run stored", 60000));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), before + 1);
+    db_close(db);
+    free(tag);
+    free(tag2);
+}
+END_TEST
+
+START_TEST(metrics_pass_promtool)
+{
+    char *body = NULL;
+    json_decref(get_ok("/api/v1/kpis"));
+    ck_assert_int_eq(harness_http(d.port, "GET", "/metrics", NULL, &body, NULL), 200);
+    ck_assert_ptr_nonnull(strstr(body, "retentiond_http_requests_total{route=\"/api/v1/kpis\""));
+    ck_assert_ptr_nonnull(strstr(body, "retentiond_http_request_duration_seconds_bucket"));
+    ck_assert_ptr_nonnull(strstr(body, "retentiond_snapshot_age_seconds"));
+    ck_assert_ptr_nonnull(strstr(body, "retentiond_db_errors_total"));
+    char *path = harness_temp_file(body);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s >&2", path);
+    ck_assert_msg(system(cmd) == 0, "promtool rejected:\n%s", body);
+    unlink(path);
+    free(path);
+    free(body);
+}
+END_TEST
+
+static void pg(const char *action)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/scripts/pg' %s >&2", getenv("RETENTIOND_SRCDIR"), action);
+    ck_assert_msg(system(cmd) == 0, "scripts/pg %s failed", action);
+}
+
+START_TEST(database_outage_served_stale_then_recovered)
+{
+    if (!getenv("RETENTIOND_PG_DIR"))
+        ck_abort_msg("RETENTIOND_PG_DIR is not set: run through scripts/test");
+    json_t *fresh = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
+    pg("stop");
+    long status = 0;
+    json_t *j = get("/readyz", &status);
+    for (int i = 0; i < 50 && status == 200; i++) {
+        json_decref(j);
+        usleep(100000);
+        j = get("/readyz", &status);
+    }
+    ck_assert_int_eq(status, 503);
+    json_decref(j);
+    j = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
+    ck_assert(json_is_true(json_object_get(j, "stale")));
+    ck_assert(json_is_integer(json_object_get(j, "snapshot_age")));
+    ck_assert(json_equal(json_object_get(j, "values"), json_object_get(fresh, "values")));
+    json_decref(j);
+
+    /* restarted while the database is down: the persisted snapshot */
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 5000), 0);
+    free(d.log);
+    ck_assert_msg(harness_daemon_start(&d, config_path, NULL), "%s", d.log ? d.log : "");
+    ck_assert_ptr_nonnull(strstr(d.log, "serving the persisted snapshot"));
+    j = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
+    ck_assert(json_is_true(json_object_get(j, "stale")));
+    ck_assert(json_equal(json_object_get(j, "values"), json_object_get(fresh, "values")));
+    json_decref(j);
+
+    pg("start");
+    ck_assert(harness_daemon_wait_log(&d, "database connected", 40000));
+    for (int i = 0; i < 100; i++) {
+        j = get("/readyz", &status);
+        json_decref(j);
+        if (status == 200)
+            break;
+        usleep(100000);
+    }
+    ck_assert_int_eq(status, 200);
+    j = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
+    ck_assert(json_is_false(json_object_get(j, "stale")));
+    json_decref(j);
+    json_decref(fresh);
+}
+END_TEST
+
+static Suite *api_suite(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("daemon");
+    tcase_set_timeout(tc, 240);
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, kpis_equal_compute);
+    tcase_add_test(tc, branches_tree);
+    tcase_add_test(tc, trend_daily_and_monthly);
+    tcase_add_test(tc, ranking_siblings_rank_change_bottom_five);
+    tcase_add_test(tc, alarms_match_statuses);
+    tcase_add_test(tc, satisfaction_zones_data_quality);
+    tcase_add_test(tc, errors_name_the_parameter);
+    tcase_add_test(tc, metrics_pass_promtool);
+    tcase_add_test(tc, etag_notify_sigusr1_sighup);
+    tcase_add_test(tc, database_outage_served_stale_then_recovered);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    harness_server();
+    SRunner *sr = srunner_create(api_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
