@@ -277,8 +277,7 @@ static void *thread_main(void *arg)
                 backoff = 1;
                 next_timer = 0;
             } else {
-                log_warn("msg=\"database unreachable, serving the last snapshot\" retry_in=%d",
-                         backoff);
+                log_warn("msg=\"database unreachable, retrying\" retry_in=%d", backoff);
                 retry_at = now_seconds() + backoff;
                 backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
             }
