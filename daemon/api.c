@@ -1,6 +1,7 @@
 #include "api.h"
 
 #include "log.h"
+#include "sql_embed.h"
 #include "version.h"
 
 #include <jansson.h>
@@ -23,6 +24,7 @@ struct q {
     const char *code;
     const char *param;
     char message[200];
+    bool no_cache; /* the body has a part the database could not give */
 };
 
 typedef bool (*render_fn)(struct q *q, json_t **out);
@@ -571,22 +573,71 @@ static bool render_satisfaction(struct q *q, json_t **out)
 
 static const char *const zone_names[] = {"white", "red", "yellow", "blue", "green"};
 
-static bool render_zones(struct q *q, json_t **out)
+/* Runs one query on the API's own connection (opened on first use, closed
+ * after a failure so that the next call reconnects). */
+static bool api_query(struct api *api, const char *sql, int n, const char *const *params,
+                      struct db_result **res)
 {
-    char month[8], before[8];
-    int branch;
-    if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month))
-        return false;
+    bool ok = false;
+    pthread_mutex_lock(&api->db_mu);
+    if (api->db || db_connect(api->conninfo, api->statement_timeout, &api->db)) {
+        ok = db_query(api->db, sql, n, params, res);
+        if (!ok && !db_alive(api->db)) {
+            db_close(api->db);
+            api->db = NULL;
+        }
+    }
+    pthread_mutex_unlock(&api->db_mu);
+    if (!ok)
+        metrics_db_error(api->metrics);
+    return ok;
+}
+
+/* The run carrying the zone counts of `month` for branch ("" = the newest;
+ * filled in). */
+static bool zone_run(struct q *q, int branch, char month[8], const struct snap_run **run)
+{
     const struct snap_run *latest = snap_latest(q->snap);
     const struct snap_value *any =
         latest ? snap_find(latest, SNAP_ZONES, branch, "white", -1) : NULL;
     if (!*month && any && snap_str(any->period))
-        snprintf(month, sizeof month, "%s", snap_str(any->period));
-    const struct snap_run *run =
-        *month ? run_of_period(q->snap, SNAP_ZONES, branch, "white", month) : NULL;
-    if (!run)
-        return fail(q, 404, "no_data", *month ? "month" : NULL, "no zone counts%s%s",
-                    *month ? " for " : "", month);
+        snprintf(month, 8, "%s", snap_str(any->period));
+    *run = *month ? run_of_period(q->snap, SNAP_ZONES, branch, "white", month) : NULL;
+    if (*run)
+        return true;
+    return fail(q, 404, "no_data", *month ? "month" : NULL, "no zone counts%s%s",
+                *month ? " for " : "", month);
+}
+
+/* Member moves between the zones of M-1 and M, from the database. */
+static json_t *zone_moves(struct q *q, const struct snap_run *run, int branch, const char *month)
+{
+    char id[32], first[11];
+    struct db_result *res = NULL;
+    snprintf(id, sizeof id, "%lld", run->run_id);
+    snprintf(first, sizeof first, "%s-01", month);
+    const char *params[] = {id, first, q->snap->branches[branch].code, "moves", NULL};
+    if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res)) {
+        q->no_cache = true;
+        return json_null();
+    }
+    json_t *moves = json_array();
+    for (int i = 0; i < db_rows(res); i++)
+        json_array_append_new(moves, json_pack("{s:s, s:s, s:I}", "from", db_value(res, i, 0), "to",
+                                               db_value(res, i, 1), "members",
+                                               (json_int_t)atoll(db_value(res, i, 2))));
+    db_result_free(res);
+    return moves;
+}
+
+static bool render_zones(struct q *q, json_t **out)
+{
+    char month[8], before[8];
+    int branch;
+    const struct snap_run *run;
+    if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month) ||
+        !zone_run(q, branch, month, &run))
+        return false;
     month_before(month, before);
     const struct snap_run *prev = run_of_period(q->snap, SNAP_ZONES, branch, "white", before);
     json_t *zones = json_array();
@@ -594,16 +645,81 @@ static bool render_zones(struct q *q, json_t **out)
         const struct snap_value *v = snap_find(run, SNAP_ZONES, branch, zone_names[z], -1);
         const struct snap_value *pv =
             prev ? snap_find(prev, SNAP_ZONES, branch, zone_names[z], -1) : NULL;
-        json_t *count = num(v, SNAP_VALUE), *previous = num(pv, SNAP_VALUE);
         json_t *change = v && pv ? json_integer((json_int_t)(v->f[SNAP_VALUE] - pv->f[SNAP_VALUE]))
                                  : json_null();
-        json_array_append_new(zones,
-                              json_pack("{s:s, s:o, s:o, s:o}", "zone", zone_names[z], "count",
-                                        count, "previous", previous, "change", change));
+        json_array_append_new(zones, json_pack("{s:s, s:o, s:o, s:o}", "zone", zone_names[z],
+                                               "count", num(v, SNAP_VALUE), "previous",
+                                               num(pv, SNAP_VALUE), "change", change));
     }
-    *out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "branch", q->snap->branches[branch].code, "month",
-                     month, "previous_month", before, "as_of", run->as_of, "zones", zones);
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "branch", q->snap->branches[branch].code,
+                     "month", month, "previous_month", before, "as_of", run->as_of, "zones", zones,
+                     "moves", zone_moves(q, run, branch, month));
     return true;
+}
+
+/* ---- /api/v1/zones/customers (CSV) ---------------------------------------------------------- */
+
+static bool param_zone(struct q *q, const char **zones)
+{
+    const char *v = http_arg(q->req, "zone");
+    if (!v) {
+        *zones = "{white,red,yellow}"; /* the at-risk zones */
+        return true;
+    }
+    for (size_t z = 0; z < 5; z++)
+        if (strcmp(v, zone_names[z]) == 0) {
+            *zones = v;
+            return true;
+        }
+    return fail(q, 400, "invalid_parameter", "zone", "zone is white, red, yellow, blue or green");
+}
+
+static bool customers_csv(struct q *q, struct buf *out)
+{
+    char month[8], id[32], first[11], one[16];
+    int branch;
+    const char *zones;
+    const struct snap_run *run;
+    struct db_result *res = NULL;
+    if (!param_branch(q, "branch", &branch) || !param_zone(q, &zones) ||
+        !param_month(q, "month", month) || !zone_run(q, branch, month, &run))
+        return false;
+    if (zones[0] != '{') {
+        snprintf(one, sizeof one, "{%s}", zones);
+        zones = one;
+    }
+    snprintf(id, sizeof id, "%lld", run->run_id);
+    snprintf(first, sizeof first, "%s-01", month);
+    const char *params[] = {id, first, q->snap->branches[branch].code, "list", zones};
+    if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res))
+        return fail(q, 503, "database_unavailable", NULL,
+                    "the at-risk list is read from the database, which does not answer");
+    buf_puts(out, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n");
+    for (int i = 0; i < db_rows(res); i++)
+        for (int c = 0; c < 7; c++)
+            buf_printf(out, "%s%c", db_value(res, i, c), c == 6 ? '\n' : ',');
+    db_result_free(res);
+    return true;
+}
+
+static const char *const p_customers[] = {"branch", "zone", "month", NULL};
+
+static void h_zone_customers(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    struct refresh_status st;
+    struct q q = {.api = api, .req = req, .snap = refresh_acquire(api->refresh, &st)};
+    if (!q.snap) {
+        http_reply_error(reply, 503, "no_snapshot", "no snapshot yet", NULL);
+        return;
+    }
+    if (!customers_csv(&q, &reply->body)) {
+        http_reply_error(reply, q.status, q.code, q.message, q.param);
+    } else {
+        reply->content_type = "text/csv; charset=utf-8";
+        http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
+    }
+    snap_unref(q.snap);
 }
 
 /* ---- /api/v1/data-quality ----------------------------------------------------------------- */
@@ -679,7 +795,7 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     char *text = json_dumps(obj, JSON_FLAGS);
     json_decref(obj);
     len = strlen(text);
-    const char *cached = st.stale ? NULL : snap_cache_put(s, key.data, text, len);
+    const char *cached = st.stale || q.no_cache ? NULL : snap_cache_put(s, key.data, text, len);
     if (cached) {
         free(text);
         reply_shared(reply, s, cached, len);
@@ -814,6 +930,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/alarms", h_alarms, p_alarms, false},
     {"GET", "/api/v1/satisfaction", h_satisfaction, p_satisfaction, false},
     {"GET", "/api/v1/zones", h_zones, p_zones, false},
+    {"GET", "/api/v1/zones/customers", h_zone_customers, p_customers, false},
     {"GET", "/api/v1/data-quality", h_data_quality, p_date, false},
     {NULL, NULL, NULL, NULL, false},
 };

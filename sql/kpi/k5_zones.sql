@@ -1,13 +1,8 @@
 -- K5 五区预警: M = the last closed month at $2, M-1 the month before. The
 -- population is the K1 cohort of year $1 still in the network at the end of
 -- M; a missing usage row (or NULL bill/minutes) reads as zero. Thresholds:
--- A = $3 (bill), B = $4 (minutes), C = $5 (low minutes). Precedence
--- white > red > yellow > blue/green; everyone else is unzoned.
---   white  (流失区) suspended or pre-cancelled in M
---   red    (危险区) bill >= A and minutes > B in M-1; bill >= A, minutes < C in M
---   yellow (异动区) bill >= A and minutes > B in M-1; bill < A in M
---   blue   (安全区) bill >= A and minutes > B in M, with a minimum-spend commitment
---   green  (稳定区) bill >= A and minutes > B in M, without one
+-- A = $3 (bill), B = $4 (minutes), C = $5 (low minutes); the zone of a
+-- member is kpi.risk_zone (sql/schema/003_risk_zone.sql, with the rules).
 -- value = numerator = the count; all five zones for every branch with a population.
 INSERT INTO pg_temp.calc (kpi, branch_id, dim, period, numerator, value)
 WITH m AS (
@@ -43,18 +38,10 @@ usage AS (
     GROUP BY u.sub_id
 ),
 zoned AS (
+    -- the zone rules: kpi.risk_zone (sql/schema/003_risk_zone.sql)
     SELECT p.branch_id,
-           CASE
-               WHEN u.status IN ('suspended', 'pre_cancel') THEN 'white'
-               WHEN coalesce(u.prev_bill, 0) >= $3::numeric AND coalesce(u.prev_mou, 0) > $4::numeric
-                    AND coalesce(u.bill, 0) >= $3::numeric AND coalesce(u.mou, 0) < $5::numeric
-                   THEN 'red'
-               WHEN coalesce(u.prev_bill, 0) >= $3::numeric AND coalesce(u.prev_mou, 0) > $4::numeric
-                    AND coalesce(u.bill, 0) < $3::numeric
-                   THEN 'yellow'
-               WHEN coalesce(u.bill, 0) >= $3::numeric AND coalesce(u.mou, 0) > $4::numeric
-                   THEN CASE WHEN u.commit THEN 'blue' ELSE 'green' END
-           END AS zone
+           kpi.risk_zone(u.status, u.prev_bill, u.prev_mou, u.bill, u.mou, u.commit,
+                         $3::numeric, $4::numeric, $5::numeric) AS zone
     FROM pop p
     LEFT JOIN usage u ON u.sub_id = p.sub_id
 ),

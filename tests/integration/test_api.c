@@ -310,7 +310,48 @@ START_TEST(satisfaction_zones_data_quality)
         ck_assert(json_is_integer(json_object_get(z, "previous")));
     }
     ck_assert_int_eq(i, 5);
+    /* the moves into each zone add up to its count */
+    json_array_foreach(json_object_get(got, "zones"), i, z)
+    {
+        const char *zone = json_string_value(json_object_get(z, "zone"));
+        double into = 0;
+        size_t k;
+        json_t *m;
+        json_array_foreach(json_object_get(got, "moves"), k, m)
+        {
+            if (strcmp(json_string_value(json_object_get(m, "to")), zone) == 0)
+                into += num(m, "members");
+        }
+        ck_assert_double_eq(into, num(z, "count"));
+    }
+    double at_risk = num(json_array_get(json_object_get(got, "zones"), 0), "count") +
+                     num(json_array_get(json_object_get(got, "zones"), 1), "count") +
+                     num(json_array_get(json_object_get(got, "zones"), 2), "count");
+    double red = num(json_array_get(json_object_get(got, "zones"), 1), "count");
     json_decref(got);
+
+    /* the at-risk list: one CSV line per member of the white, red, yellow zones */
+    char *csv = NULL, *headers = NULL;
+    ck_assert_int_eq(
+        harness_http(d.port, "GET", "/api/v1/zones/customers?branch=420100", NULL, &csv, &headers),
+        200);
+    ck_assert_ptr_nonnull(strstr(headers, "text/csv"));
+    ck_assert(strstr(csv, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n") == csv);
+    int lines = 0;
+    for (const char *c = csv; *c; c++)
+        lines += *c == '\n';
+    ck_assert_int_eq(lines - 1, (int)at_risk);
+    free(csv);
+    free(headers);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/api/v1/zones/customers?branch=420100&zone=red",
+                                  NULL, &csv, NULL),
+                     200);
+    lines = 0;
+    for (const char *c = csv; *c; c++)
+        lines += *c == '\n';
+    ck_assert_int_eq(lines - 1, (int)red);
+    ck_assert_ptr_null(strstr(csv, ",white,"));
+    free(csv);
 
     got = get_ok("/api/v1/data-quality?date=2026-11-21");
     ck_assert(
@@ -341,6 +382,7 @@ START_TEST(errors_name_the_parameter)
         {"/api/v1/ranking?kpi=zone_count", 400, "invalid_parameter", "kpi"},
         {"/api/v1/ranking?kpi=retention_rate&parent=nope", 400, "unknown_branch", "parent"},
         {"/api/v1/zones?month=2026-13", 400, "invalid_month", "month"},
+        {"/api/v1/zones/customers?zone=pink", 400, "invalid_parameter", "zone"},
         {"/api/v1/trend?kpi=bundling_coverage&campaign=-3", 400, "invalid_parameter", "campaign"},
         {"/api/v1/kpis?date=2020-01-01", 404, "no_run", "date"},
         {"/api/v1/nothing", 404, "not_found", NULL},
