@@ -301,3 +301,23 @@ char *harness_temp_file(const char *text)
     close(fd);
     return strdup(path);
 }
+
+json_t *harness_find_value(json_t *run, const char *kpi, const char *branch, const char *dim)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(run, "values"), i, v)
+    {
+        const char *d = json_string_value(json_object_get(v, "dim"));
+        if (strcmp(json_string_value(json_object_get(v, "kpi")), kpi) == 0 &&
+            strcmp(json_string_value(json_object_get(v, "branch")), branch) == 0 &&
+            ((!d && !dim) || (d && dim && strcmp(d, dim) == 0)))
+            return v;
+    }
+    return NULL;
+}
+
+double harness_num(json_t *obj, const char *key)
+{
+    return json_number_value(json_object_get(obj, key));
+}

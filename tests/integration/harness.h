@@ -9,6 +9,8 @@
 
 #include "db.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -58,6 +60,12 @@ int harness_daemon_stop(struct harness_daemon *d, int sig, int ms);
  * code, fills *body (malloc'd) and, if headers != NULL, the headers. */
 long harness_http(int port, const char *method, const char *path, const char *extra_header,
                   char **body, char **headers);
+
+/* The value (kpi, branch, dim; dim NULL = the total) in a run of the
+ * compute JSON contract, or NULL. Borrowed from run. */
+json_t *harness_find_value(json_t *run, const char *kpi, const char *branch, const char *dim);
+/* A number member of a JSON object (0 when absent). */
+double harness_num(json_t *obj, const char *key);
 
 /* Writes text to a fresh temporary file; returns its path. */
 char *harness_temp_file(const char *text);

@@ -115,27 +115,6 @@ static json_t *computed_json(void)
     return j;
 }
 
-/* The compute output's value of (kpi, branch, dim). */
-static json_t *computed_value(json_t *run, const char *kpi, const char *branch, const char *dim)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(run, "values"), i, v)
-    {
-        const char *vd = json_string_value(json_object_get(v, "dim"));
-        if (strcmp(json_string_value(json_object_get(v, "kpi")), kpi) == 0 &&
-            strcmp(json_string_value(json_object_get(v, "branch")), branch) == 0 &&
-            ((!vd && !dim) || (vd && dim && strcmp(vd, dim) == 0)))
-            return v;
-    }
-    return NULL;
-}
-
-static double num(json_t *o, const char *key)
-{
-    return json_number_value(json_object_get(o, key));
-}
-
 START_TEST(kpis_equal_compute)
 {
     json_t *want = computed_json();
@@ -154,7 +133,7 @@ START_TEST(kpis_equal_compute)
     got = get_ok("/api/v1/kpis?date=2026-11-21&kpi=retention_rate&branch=420100");
     ck_assert_int_eq(json_array_size(json_object_get(got, "values")), 1);
     ck_assert(json_equal(json_array_get(json_object_get(got, "values"), 0),
-                         computed_value(want, "retention_rate", "420100", NULL)));
+                         harness_find_value(want, "retention_rate", "420100", NULL)));
     json_decref(got);
     got = get_ok("/api/v1/kpis?date=2026-10-31&kpi=zone_count");
     ck_assert_str_eq(json_string_value(json_object_get(got, "as_of")), "2026-10-31");
@@ -199,9 +178,9 @@ START_TEST(trend_daily_and_monthly)
     ck_assert_int_eq(json_array_size(points), 3);
     json_t *last = json_array_get(points, 2);
     ck_assert_str_eq(json_string_value(json_object_get(last, "date")), "2026-11-21");
-    ck_assert_double_eq_tol(num(last, "value"),
-                            num(computed_value(want, "bundling_coverage", "420100", NULL), "value"),
-                            1e-12);
+    ck_assert_double_eq_tol(
+        harness_num(last, "value"),
+        harness_num(harness_find_value(want, "bundling_coverage", "420100", NULL), "value"), 1e-12);
     json_decref(got);
 
     got = get_ok("/api/v1/trend?kpi=retention_rate&branch=420100&from=2026-01-01");
@@ -212,9 +191,9 @@ START_TEST(trend_daily_and_monthly)
                      "2026-10");
     last = json_array_get(points, 1);
     ck_assert_str_eq(json_string_value(json_object_get(last, "date")), "2026-11-21");
-    ck_assert_double_eq_tol(num(last, "value"),
-                            num(computed_value(want, "retention_rate", "420100", NULL), "value"),
-                            1e-12);
+    ck_assert_double_eq_tol(
+        harness_num(last, "value"),
+        harness_num(harness_find_value(want, "retention_rate", "420100", NULL), "value"), 1e-12);
     json_decref(got);
     json_decref(want);
 }
@@ -231,11 +210,11 @@ START_TEST(ranking_siblings_rank_change_bottom_five)
     for (size_t i = 0; i < 12; i++) {
         json_t *e = json_array_get(entries, i);
         const char *code = json_string_value(json_object_get(e, "branch"));
-        ck_assert_double_le(num(e, "value"), prev);
-        prev = num(e, "value");
-        ck_assert_double_eq_tol(num(e, "value"),
-                                num(computed_value(want, "retention_rate", code, NULL), "value"),
-                                1e-12);
+        ck_assert_double_le(harness_num(e, "value"), prev);
+        prev = harness_num(e, "value");
+        ck_assert_double_eq_tol(
+            harness_num(e, "value"),
+            harness_num(harness_find_value(want, "retention_rate", code, NULL), "value"), 1e-12);
         ck_assert(json_is_boolean(json_object_get(e, "bottom")));
         ck_assert(json_is_true(json_object_get(e, "bottom")) == (i >= 7));
         ck_assert(json_is_integer(json_object_get(e, "previous_rank")));
@@ -289,10 +268,10 @@ START_TEST(satisfaction_zones_data_quality)
     json_t *got = get_ok("/api/v1/satisfaction?branch=420100");
     json_t *root = json_array_get(json_object_get(got, "indicators"), 0);
     const char *root_code = json_string_value(json_object_get(root, "code"));
-    json_t *cv = computed_value(want, "satisfaction", "420100", root_code);
+    json_t *cv = harness_find_value(want, "satisfaction", "420100", root_code);
     ck_assert_str_eq(json_string_value(json_object_get(got, "month")),
                      json_string_value(json_object_get(cv, "period")));
-    ck_assert_double_eq_tol(num(root, "value"), num(cv, "value"), 1e-9);
+    ck_assert_double_eq_tol(harness_num(root, "value"), harness_num(cv, "value"), 1e-9);
     ck_assert_int_gt(json_array_size(json_object_get(root, "children")), 1);
     /* last month: the run of 2026-10-31 carries September's survey */
     ck_assert(json_is_number(json_object_get(root, "last_month")));
@@ -305,8 +284,9 @@ START_TEST(satisfaction_zones_data_quality)
     json_array_foreach(json_object_get(got, "zones"), i, z)
     {
         const char *zone = json_string_value(json_object_get(z, "zone"));
-        ck_assert_double_eq(num(z, "count"),
-                            num(computed_value(want, "zone_count", "420100", zone), "value"));
+        ck_assert_double_eq(
+            harness_num(z, "count"),
+            harness_num(harness_find_value(want, "zone_count", "420100", zone), "value"));
         ck_assert(json_is_integer(json_object_get(z, "previous")));
     }
     ck_assert_int_eq(i, 5);
@@ -320,14 +300,14 @@ START_TEST(satisfaction_zones_data_quality)
         json_array_foreach(json_object_get(got, "moves"), k, m)
         {
             if (strcmp(json_string_value(json_object_get(m, "to")), zone) == 0)
-                into += num(m, "members");
+                into += harness_num(m, "members");
         }
-        ck_assert_double_eq(into, num(z, "count"));
+        ck_assert_double_eq(into, harness_num(z, "count"));
     }
-    double at_risk = num(json_array_get(json_object_get(got, "zones"), 0), "count") +
-                     num(json_array_get(json_object_get(got, "zones"), 1), "count") +
-                     num(json_array_get(json_object_get(got, "zones"), 2), "count");
-    double red = num(json_array_get(json_object_get(got, "zones"), 1), "count");
+    double at_risk = harness_num(json_array_get(json_object_get(got, "zones"), 0), "count") +
+                     harness_num(json_array_get(json_object_get(got, "zones"), 1), "count") +
+                     harness_num(json_array_get(json_object_get(got, "zones"), 2), "count");
+    double red = harness_num(json_array_get(json_object_get(got, "zones"), 1), "count");
     json_decref(got);
 
     /* the at-risk list: one CSV line per member of the white, red, yellow zones */

@@ -54,42 +54,24 @@ static json_t *compute(const char *ci, const char *as_of)
     return j;
 }
 
-static json_t *find(json_t *run, const char *kpi, const char *branch, const char *dim)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(run, "values"), i, v)
-    {
-        const char *d = json_string_value(json_object_get(v, "dim"));
-        if (strcmp(json_string_value(json_object_get(v, "kpi")), kpi) == 0 &&
-            strcmp(json_string_value(json_object_get(v, "branch")), branch) == 0 &&
-            ((!d && !dim) || (d && dim && strcmp(d, dim) == 0)))
-            return v;
-    }
-    return NULL;
-}
-
-static double num(json_t *v, const char *key)
-{
-    return json_number_value(json_object_get(v, key));
-}
-
 /* numerator/denominator exact (or NULL when den < 0), value to 1e-9, status */
 static void expect(json_t *run, const char *kpi, const char *branch, const char *dim, double n,
                    double d, double value, const char *status)
 {
-    json_t *v = find(run, kpi, branch, dim);
+    json_t *v = harness_find_value(run, kpi, branch, dim);
     ck_assert_msg(v != NULL, "no value %s/%s/%s", kpi, branch, dim ? dim : "-");
     if (d >= 0) {
-        ck_assert_msg(fabs(num(v, "numerator") - n) < 1e-9, "%s/%s/%s numerator %g, want %g", kpi,
-                      branch, dim ? dim : "-", num(v, "numerator"), n);
-        ck_assert_msg(fabs(num(v, "denominator") - d) < 1e-9, "%s/%s/%s denominator %g want %g",
-                      kpi, branch, dim ? dim : "-", num(v, "denominator"), d);
+        ck_assert_msg(fabs(harness_num(v, "numerator") - n) < 1e-9,
+                      "%s/%s/%s numerator %g, want %g", kpi, branch, dim ? dim : "-",
+                      harness_num(v, "numerator"), n);
+        ck_assert_msg(fabs(harness_num(v, "denominator") - d) < 1e-9,
+                      "%s/%s/%s denominator %g want %g", kpi, branch, dim ? dim : "-",
+                      harness_num(v, "denominator"), d);
     } else {
         ck_assert(json_is_null(json_object_get(v, "denominator")));
     }
-    ck_assert_msg(fabs(num(v, "value") - value) < 1e-9, "%s/%s/%s value %.12g, want %.12g", kpi,
-                  branch, dim ? dim : "-", num(v, "value"), value);
+    ck_assert_msg(fabs(harness_num(v, "value") - value) < 1e-9, "%s/%s/%s value %.12g, want %.12g",
+                  kpi, branch, dim ? dim : "-", harness_num(v, "value"), value);
     const char *s = json_string_value(json_object_get(v, "status"));
     if (status)
         ck_assert_msg(s && strcmp(s, status) == 0, "%s/%s/%s status %s, want %s", kpi, branch,
@@ -125,9 +107,9 @@ START_TEST(k1_retention_boundaries)
     /* the orphan branch O has its own value but does not roll up */
     expect(run, "retention_rate", "O", NULL, 1, 1, 1.0, "excellent");
     expect(run, "retention_rate", "P", NULL, 6, 10, 0.6, "red");
-    json_t *p = find(run, "retention_rate", "P", NULL);
-    ck_assert(fabs(num(p, "target_base") - 0.77) < 1e-12);
-    ck_assert(fabs(num(p, "target_challenge") - 0.83) < 1e-12);
+    json_t *p = harness_find_value(run, "retention_rate", "P", NULL);
+    ck_assert(fabs(harness_num(p, "target_base") - 0.77) < 1e-12);
+    ck_assert(fabs(harness_num(p, "target_challenge") - 0.83) < 1e-12);
     ck_assert_str_eq(json_string_value(json_object_get(p, "reason")), "below_base");
     json_decref(run);
 
@@ -151,10 +133,10 @@ START_TEST(k2_vip_snapshot_and_key_accounts)
     expect(run, "in_network_rate", "A", "member", 1, 1, 1.0, "green");
     expect(run, "in_network_rate", "B", NULL, 1, 1, 1.0, "green");
     expect(run, "in_network_rate", "P", NULL, 4, 5, 0.8, "red");
-    ck_assert_str_eq(
-        json_string_value(json_object_get(find(run, "in_network_rate", "P", NULL), "reason")),
-        "key_account_cancellation");
-    ck_assert_ptr_null(find(run, "in_network_rate", "B", "diamond"));
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         harness_find_value(run, "in_network_rate", "P", NULL), "reason")),
+                     "key_account_cancellation");
+    ck_assert_ptr_null(harness_find_value(run, "in_network_rate", "B", "diamond"));
     json_decref(run);
 }
 END_TEST
@@ -169,17 +151,18 @@ START_TEST(k3_bundling_window_and_policies)
      * before). On 11-21 also 7 and 12: 4/6, so 11-22 is a step decline. */
     expect(before, "bundling_coverage", "A", NULL, 4, 6, 4.0 / 6, "excellent");
     expect(run, "bundling_coverage", "A", NULL, 2, 6, 2.0 / 6, "red");
-    ck_assert_str_eq(
-        json_string_value(json_object_get(find(run, "bundling_coverage", "A", NULL), "reason")),
-        "below_base,step_decline");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         harness_find_value(run, "bundling_coverage", "A", NULL), "reason")),
+                     "below_base,step_decline");
     /* per policy there is no target by default (the 40 % is for the total),
      * but the step rule applies: prepay fell from 2/6 (1, 12) to 1/6 */
     expect(run, "bundling_coverage", "A", "prepay_credit", 1, 6, 1.0 / 6, "red");
-    ck_assert_str_eq(json_string_value(json_object_get(
-                         find(run, "bundling_coverage", "A", "prepay_credit"), "reason")),
-                     "step_decline");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(
+            harness_find_value(run, "bundling_coverage", "A", "prepay_credit"), "reason")),
+        "step_decline");
     expect(run, "bundling_coverage", "A", "family_plan", 1, 6, 1.0 / 6, NULL);
-    ck_assert_ptr_null(find(run, "bundling_coverage", "A", "handset"));
+    ck_assert_ptr_null(harness_find_value(run, "bundling_coverage", "A", "handset"));
     /* B: 13 holds a handset contract, not a policy of the campaign */
     expect(run, "bundling_coverage", "B", NULL, 0, 1, 0.0, "red");
     /* Z: 14 holds both policies (once in the total), 100000 is unknown */
@@ -187,7 +170,7 @@ START_TEST(k3_bundling_window_and_policies)
     expect(run, "bundling_coverage", "Z", "prepay_credit", 1, 2, 0.5, NULL);
     expect(run, "bundling_coverage", "Z", "family_plan", 1, 2, 0.5, NULL);
     expect(run, "bundling_coverage", "P", NULL, 3, 9, 1.0 / 3, "red");
-    json_t *a = find(run, "bundling_coverage", "A", NULL);
+    json_t *a = harness_find_value(run, "bundling_coverage", "A", NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(a, "campaign")), 1);
     /* campaigns 2 (not started) and 3 (over) are not reported */
     size_t i;
@@ -210,27 +193,30 @@ START_TEST(k4_satisfaction_tree)
     expect(run, "satisfaction", "A", "a1", 170, 2, 85, "green");
     expect(run, "satisfaction", "A", "a2", 140, 2, 70, "red");
     expect(run, "satisfaction", "A", "b", 160, 2, 80, "red");
-    json_t *csi = find(run, "satisfaction", "A", "csi");
+    json_t *csi = harness_find_value(run, "satisfaction", "A", "csi");
     ck_assert(json_is_null(json_object_get(csi, "numerator")));
-    ck_assert(fabs(num(csi, "value") - 78.5) < 1e-9);
+    ck_assert(fabs(harness_num(csi, "value") - 78.5) < 1e-9);
     ck_assert(json_is_false(json_object_get(csi, "partial")));
     ck_assert_str_eq(json_string_value(json_object_get(csi, "period")), "2026-10");
-    ck_assert(fabs(num(find(run, "satisfaction", "A", "a"), "value") - 77.5) < 1e-9);
+    ck_assert(fabs(harness_num(harness_find_value(run, "satisfaction", "A", "a"), "value") - 77.5) <
+              1e-9);
     /* B: only a1 = 100 (a score of exactly 100 is valid): a partial tree */
-    json_t *b = find(run, "satisfaction", "B", "csi");
-    ck_assert(fabs(num(b, "value") - 100) < 1e-9);
+    json_t *b = harness_find_value(run, "satisfaction", "B", "csi");
+    ck_assert(fabs(harness_num(b, "value") - 100) < 1e-9);
     ck_assert(json_is_true(json_object_get(b, "partial")));
-    ck_assert_ptr_null(find(run, "satisfaction", "B", "b"));
+    ck_assert_ptr_null(harness_find_value(run, "satisfaction", "B", "b"));
     /* C1 pools the responses of A and B: a1 = 270 / 3 = 90; a = 80; csi = 80 */
     expect(run, "satisfaction", "C1", "a1", 270, 3, 90, "green");
-    ck_assert(fabs(num(find(run, "satisfaction", "C1", "csi"), "value") - 80) < 1e-9);
-    ck_assert(fabs(num(find(run, "satisfaction", "P", "csi"), "value") - 80) < 1e-9);
+    ck_assert(fabs(harness_num(harness_find_value(run, "satisfaction", "C1", "csi"), "value") -
+                   80) < 1e-9);
+    ck_assert(fabs(harness_num(harness_find_value(run, "satisfaction", "P", "csi"), "value") - 80) <
+              1e-9);
     /* GoTone: only A's b = 60; csi = 60, partial */
     expect(run, "satisfaction_gotone", "A", "b", 60, 1, 60, "red");
-    json_t *g = find(run, "satisfaction_gotone", "A", "csi");
-    ck_assert(fabs(num(g, "value") - 60) < 1e-9);
+    json_t *g = harness_find_value(run, "satisfaction_gotone", "A", "csi");
+    ck_assert(fabs(harness_num(g, "value") - 60) < 1e-9);
     ck_assert(json_is_true(json_object_get(g, "partial")));
-    ck_assert_ptr_null(find(run, "satisfaction_gotone", "A", "a1"));
+    ck_assert_ptr_null(harness_find_value(run, "satisfaction_gotone", "A", "a1"));
     json_decref(run);
 }
 END_TEST
@@ -366,13 +352,13 @@ START_TEST(source_figures)
     /* shown with two decimals: 98.82 %, 99.95 %, 41.29 % */
     char shown[16];
     snprintf(shown, sizeof shown, "%.2f",
-             100 * num(find(run, "retention_rate", "C", NULL), "value"));
+             100 * harness_num(harness_find_value(run, "retention_rate", "C", NULL), "value"));
     ck_assert_str_eq(shown, "98.82");
     snprintf(shown, sizeof shown, "%.2f",
-             100 * num(find(run, "in_network_rate", "C", NULL), "value"));
+             100 * harness_num(harness_find_value(run, "in_network_rate", "C", NULL), "value"));
     ck_assert_str_eq(shown, "99.95");
     snprintf(shown, sizeof shown, "%.2f",
-             100 * num(find(run, "bundling_coverage", "C", NULL), "value"));
+             100 * harness_num(harness_find_value(run, "bundling_coverage", "C", NULL), "value"));
     ck_assert_str_eq(shown, "41.29");
     json_decref(run);
     harness_drop_db(name);
