@@ -244,7 +244,8 @@ static void wait_events(struct refresh *r, double deadline)
     struct pollfd fds[2] = {{.fd = r->wake[0], .events = POLLIN},
                             {.fd = r->db ? db_socket(r->db) : -1, .events = POLLIN}};
     double left = deadline - now_seconds();
-    int ms = left <= 0 ? 0 : left > 3600 ? 3600000 : (int)(left * 1000) + 1;
+    /* at most 5 s: a connection libpq dropped is noticed on the next turn */
+    int ms = left <= 0 ? 0 : left > 5 ? 5000 : (int)(left * 1000) + 1;
     if (poll(fds, 2, ms) <= 0)
         return;
     if (fds[0].revents & POLLIN) {
@@ -290,6 +291,8 @@ static void *thread_main(void *arg)
             if ((timer || compute) && !refresh_once(r, &o, timer, compute) && !db_alive(r->db))
                 drop_db(r);
         }
+        if (r->db && (!db_alive(r->db) || db_socket(r->db) < 0))
+            drop_db(r); /* libpq closed it while reading a server error */
         double deadline = r->db ? next_timer : retry_at;
         opts_free(&o);
         if (!atomic_load(&r->stopping) && !atomic_load(&r->want_compute))

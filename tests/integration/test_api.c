@@ -483,7 +483,7 @@ START_TEST(database_outage_served_stale_then_recovered)
     pg("stop");
     long status = 0;
     json_t *j = get("/readyz", &status);
-    for (int i = 0; i < 50 && status == 200; i++) {
+    for (int i = 0; i < 200 && status == 200; i++) {
         json_decref(j);
         usleep(100000);
         j = get("/readyz", &status);
