@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include "cli.h"
 #include "log.h"
 #include "sql_embed.h"
 #include "version.h"
@@ -47,20 +48,6 @@ static bool fail(struct q *q, unsigned status, const char *code, const char *par
 
 /* ---- parameters ------------------------------------------------------------ */
 
-static bool valid_date(const char *text)
-{
-    int y, m, d;
-    char tail;
-    if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-        text[4] != '-' || text[7] != '-')
-        return false;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
-    time_t t = timegm(&tm);
-    struct tm back;
-    gmtime_r(&t, &back);
-    return y >= 1900 && back.tm_year == y - 1900 && back.tm_mon == m - 1 && back.tm_mday == d;
-}
-
 /* An optional date parameter; out = "" when absent. */
 static bool param_date(struct q *q, const char *name, char out[11])
 {
@@ -68,7 +55,7 @@ static bool param_date(struct q *q, const char *name, char out[11])
     out[0] = '\0';
     if (!v)
         return true;
-    if (!valid_date(v))
+    if (!cli_valid_date(v))
         return fail(q, 400, "invalid_date", name, "%s must be a date YYYY-MM-DD", name);
     memcpy(out, v, 11);
     return true;
@@ -83,7 +70,7 @@ static bool param_month(struct q *q, const char *name, char out[8])
     if (!v)
         return true;
     snprintf(day, sizeof day, "%.7s-01", v);
-    if (strlen(v) != 7 || !valid_date(day))
+    if (strlen(v) != 7 || !cli_valid_date(day))
         return fail(q, 400, "invalid_month", name, "%s must be a month YYYY-MM", name);
     memcpy(out, v, 8);
     return true;
@@ -143,29 +130,15 @@ static bool pick_run(struct q *q, const char *date, const struct snap_run **out)
 
 /* ---- small JSON helpers ---------------------------------------------------- */
 
-static json_t *num(const struct snap_value *v, int f)
-{
-    if (!v || isnan(v->f[f]))
-        return json_null();
-    if (v->integer & (1u << f))
-        return json_integer((json_int_t)v->f[f]);
-    return json_real(v->f[f]);
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 /* value, numerator, denominator, status, targets of v into obj. */
 static void put_figures(json_t *obj, const struct snap_value *v)
 {
-    json_object_set_new(obj, "value", num(v, SNAP_VALUE));
-    json_object_set_new(obj, "numerator", num(v, SNAP_NUM));
-    json_object_set_new(obj, "denominator", num(v, SNAP_DEN));
-    json_object_set_new(obj, "status", str_or_null(v ? snap_status_name(v->status) : NULL));
-    json_object_set_new(obj, "target_base", num(v, SNAP_BASE));
-    json_object_set_new(obj, "target_challenge", num(v, SNAP_CHALLENGE));
+    json_object_set_new(obj, "value", snap_field_json(v, SNAP_VALUE));
+    json_object_set_new(obj, "numerator", snap_field_json(v, SNAP_NUM));
+    json_object_set_new(obj, "denominator", snap_field_json(v, SNAP_DEN));
+    json_object_set_new(obj, "status", snap_text_json(v ? snap_status_name(v->status) : NULL));
+    json_object_set_new(obj, "target_base", snap_field_json(v, SNAP_BASE));
+    json_object_set_new(obj, "target_challenge", snap_field_json(v, SNAP_CHALLENGE));
 }
 
 static json_t *dq_json(const struct snap_run *run)
@@ -326,7 +299,7 @@ static bool render_trend(struct q *q, json_t **out)
         }
     }
     *out = json_pack("{s:s, s:s, s:o, s:s, s:o}", "kpi", snap_kpi_name((enum snap_kpi)a.kpi),
-                     "branch", q->snap->branches[a.branch].code, "dim", str_or_null(a.dim),
+                     "branch", q->snap->branches[a.branch].code, "dim", snap_text_json(a.dim),
                      "granularity", daily ? "daily" : "monthly", "series", series);
     return true;
 }
@@ -435,9 +408,9 @@ static bool render_ranking(struct q *q, json_t **out)
     free(before);
     *out =
         json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}", "kpi", snap_kpi_name((enum snap_kpi)kpi),
-                  "parent", q->snap->branches[parent].code, "dim", str_or_null(dim), "campaign",
+                  "parent", q->snap->branches[parent].code, "dim", snap_text_json(dim), "campaign",
                   campaign < 0 ? json_null() : json_integer(campaign), "date", run->as_of,
-                  "previous_date", str_or_null(prev ? prev->as_of : NULL), "entries", entries);
+                  "previous_date", snap_text_json(prev ? prev->as_of : NULL), "entries", entries);
     return true;
 }
 
@@ -498,6 +471,23 @@ static const struct snap_run *run_of_period(const struct snap *s, int kpi, int b
     return NULL;
 }
 
+/* The run carrying the figures of `kpi` for (branch, dim) of `month`
+ * ("" = the newest month, filled in); a 404 naming month when none. */
+static bool month_run(struct q *q, int kpi, int branch, const char *dim, char month[8],
+                      const struct snap_run **run)
+{
+    const struct snap_run *latest = snap_latest(q->snap);
+    const struct snap_value *v =
+        latest ? snap_find(latest, (enum snap_kpi)kpi, branch, dim, -1) : NULL;
+    if (!*month && v && snap_str(v->period))
+        snprintf(month, 8, "%s", snap_str(v->period));
+    *run = *month ? run_of_period(q->snap, kpi, branch, dim, month) : NULL;
+    if (*run)
+        return true;
+    return fail(q, 404, "no_data", *month ? "month" : NULL, "no %s figures%s%s",
+                snap_kpi_name((enum snap_kpi)kpi), *month ? " for " : "", month);
+}
+
 struct panorama {
     const struct snap *s;
     const struct snap_run *run, *prev;
@@ -515,7 +505,7 @@ static json_t *indicator_node(const struct panorama *p, int ind, int depth)
     put_figures(node, v);
     bool both = v && last && !isnan(v->f[SNAP_VALUE]) && !isnan(last->f[SNAP_VALUE]);
     double change = both ? v->f[SNAP_VALUE] - last->f[SNAP_VALUE] : 0;
-    json_object_set_new(node, "last_month", num(last, SNAP_VALUE));
+    json_object_set_new(node, "last_month", snap_field_json(last, SNAP_VALUE));
     json_object_set_new(node, "change", both ? json_real(round(change * 100) / 100) : json_null());
     json_object_set_new(node, "arrow",
                         !both ? json_null()
@@ -548,15 +538,8 @@ static bool render_satisfaction(struct q *q, json_t **out)
     if (p.kpi != SNAP_SATISFACTION && p.kpi != SNAP_SATISFACTION_GOTONE)
         return fail(q, 400, "invalid_parameter", "kpi", "satisfaction or satisfaction_gotone");
     const char *root = default_dim(q->snap, p.kpi);
-    const struct snap_run *latest = snap_latest(q->snap);
-    const struct snap_value *rv =
-        latest ? snap_find(latest, (enum snap_kpi)p.kpi, p.branch, root, -1) : NULL;
-    if (!*month && rv && snap_str(rv->period))
-        snprintf(month, sizeof month, "%s", snap_str(rv->period));
-    p.run = *month ? run_of_period(q->snap, p.kpi, p.branch, root, month) : NULL;
-    if (!p.run)
-        return fail(q, 404, "no_data", *month ? "month" : NULL, "no satisfaction figures%s%s",
-                    *month ? " for " : "", month);
+    if (!month_run(q, p.kpi, p.branch, root, month, &p.run))
+        return false;
     month_before(month, before);
     p.prev = run_of_period(q->snap, p.kpi, p.branch, root, before);
     json_t *tree = json_array();
@@ -593,22 +576,6 @@ static bool api_query(struct api *api, const char *sql, int n, const char *const
     return ok;
 }
 
-/* The run carrying the zone counts of `month` for branch ("" = the newest;
- * filled in). */
-static bool zone_run(struct q *q, int branch, char month[8], const struct snap_run **run)
-{
-    const struct snap_run *latest = snap_latest(q->snap);
-    const struct snap_value *any =
-        latest ? snap_find(latest, SNAP_ZONES, branch, "white", -1) : NULL;
-    if (!*month && any && snap_str(any->period))
-        snprintf(month, 8, "%s", snap_str(any->period));
-    *run = *month ? run_of_period(q->snap, SNAP_ZONES, branch, "white", month) : NULL;
-    if (*run)
-        return true;
-    return fail(q, 404, "no_data", *month ? "month" : NULL, "no zone counts%s%s",
-                *month ? " for " : "", month);
-}
-
 /* Member moves between the zones of M-1 and M, from the database. */
 static json_t *zone_moves(struct q *q, const struct snap_run *run, int branch, const char *month)
 {
@@ -636,7 +603,7 @@ static bool render_zones(struct q *q, json_t **out)
     int branch;
     const struct snap_run *run;
     if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month) ||
-        !zone_run(q, branch, month, &run))
+        !month_run(q, SNAP_ZONES, branch, "white", month, &run))
         return false;
     month_before(month, before);
     const struct snap_run *prev = run_of_period(q->snap, SNAP_ZONES, branch, "white", before);
@@ -648,8 +615,8 @@ static bool render_zones(struct q *q, json_t **out)
         json_t *change = v && pv ? json_integer((json_int_t)(v->f[SNAP_VALUE] - pv->f[SNAP_VALUE]))
                                  : json_null();
         json_array_append_new(zones, json_pack("{s:s, s:o, s:o, s:o}", "zone", zone_names[z],
-                                               "count", num(v, SNAP_VALUE), "previous",
-                                               num(pv, SNAP_VALUE), "change", change));
+                                               "count", snap_field_json(v, SNAP_VALUE), "previous",
+                                               snap_field_json(pv, SNAP_VALUE), "change", change));
     }
     *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "branch", q->snap->branches[branch].code,
                      "month", month, "previous_month", before, "as_of", run->as_of, "zones", zones,
@@ -682,7 +649,7 @@ static bool customers_csv(struct q *q, struct buf *out)
     const struct snap_run *run;
     struct db_result *res = NULL;
     if (!param_branch(q, "branch", &branch) || !param_zone(q, &zones) ||
-        !param_month(q, "month", month) || !zone_run(q, branch, month, &run))
+        !param_month(q, "month", month) || !month_run(q, SNAP_ZONES, branch, "white", month, &run))
         return false;
     if (zones[0] != '{') {
         snprintf(one, sizeof one, "{%s}", zones);
@@ -895,7 +862,7 @@ static void h_readyz(struct http_request *req, struct http_reply *reply, void *c
     bool ready = json_array_size(reasons) == 0;
     reply->status = ready ? 200 : 503;
     put_json(reply, json_pack("{s:s, s:o, s:o, s:b, s:o}", "status", ready ? "ready" : "not_ready",
-                              "snapshot", str_or_null(s ? s->id : NULL), "snapshot_age",
+                              "snapshot", snap_text_json(s ? s->id : NULL), "snapshot_age",
                               s ? json_integer((json_int_t)st.age) : json_null(), "stale", st.stale,
                               "reasons", reasons));
     snap_unref(s);

@@ -446,15 +446,7 @@ failed:
 
 /* ---- rendering ------------------------------------------------------------ */
 
-static const char values_sql[] =
-    "SELECT v.kpi, v.branch_code, v.dim, v.campaign_id, v.period, v.numerator::text,"
-    " v.denominator::text, v.value::text, v.status, v.target_base::text,"
-    " v.target_challenge::text, v.partial, v.reason"
-    " FROM kpi.value v WHERE v.run_id = $1::bigint"
-    " ORDER BY array_position(ARRAY['retention_rate', 'in_network_rate', 'bundling_coverage',"
-    " 'satisfaction', 'satisfaction_gotone', 'zone_count'], v.kpi), v.campaign_id,"
-    " v.branch_code, v.dim NULLS FIRST";
-
+/* The columns of kpi/run_values.sql. */
 enum {
     V_KPI,
     V_BRANCH,
@@ -530,11 +522,9 @@ bool kpi_render_json(struct db *db, long long run_id, struct buf *out)
     bool ok = false;
     snprintf(id, sizeof id, "%lld", run_id);
     const char *params[] = {id};
-    if (!run_header(db, id, as_of, sizeof as_of) || !db_query(db, values_sql, 1, params, &vals) ||
-        !db_query(db,
-                  "SELECT rule, rows::text FROM kpi.data_quality WHERE run_id = $1::bigint"
-                  " ORDER BY rule",
-                  1, params, &dq))
+    if (!run_header(db, id, as_of, sizeof as_of) ||
+        !db_query(db, sql_embed_get("kpi/run_values.sql"), 1, params, &vals) ||
+        !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
         goto done;
     json_t *values = json_array(), *quality = json_array();
     root = json_pack("{s:s, s:I, s:o, s:o}", "as_of", as_of, "run_id", (json_int_t)run_id, "values",
@@ -574,7 +564,8 @@ bool kpi_render_table(struct db *db, long long run_id, struct buf *out)
     struct db_result *vals = NULL;
     snprintf(id, sizeof id, "%lld", run_id);
     const char *params[] = {id};
-    if (!run_header(db, id, as_of, sizeof as_of) || !db_query(db, values_sql, 1, params, &vals)) {
+    if (!run_header(db, id, as_of, sizeof as_of) ||
+        !db_query(db, sql_embed_get("kpi/run_values.sql"), 1, params, &vals)) {
         db_result_free(vals);
         return false;
     }

@@ -275,12 +275,12 @@ static void add_ref_item(struct snap *s, const struct ref_item *it)
     } else if (it->kind == 'i') {
         s->indicators = grow(s->indicators, s->nindicators, sizeof *s->indicators);
         struct snap_indicator *ind = &s->indicators[s->nindicators++];
-        /* parent: the parent's code until linked, kept in name's slot order */
+        /* parent holds the parent's interned code until link_reference()
+         * turns it into an index */
         *ind = (struct snap_indicator){.code = strdup(it->code),
                                        .name = strdup(it->name),
-                                       .parent = -1,
+                                       .parent = it->a ? (int)intern(it->a) : -1,
                                        .weight = strtod(it->b ? it->b : "0", NULL)};
-        ind->parent = it->a ? (int)intern(it->a) : -1; /* an interned code until linked */
     } else if (it->kind == 'c') {
         s->campaigns = grow(s->campaigns, s->ncampaigns, sizeof *s->campaigns);
         struct snap_campaign *c = &s->campaigns[s->ncampaigns++];
@@ -477,11 +477,8 @@ static bool read_run(struct db *db, const struct snap *s, const char *id, const 
     struct db_result *vals = NULL, *dq = NULL;
     const char *params[] = {id};
     bool ok = false;
-    if (!db_query(db, sql_embed_get("api/run_values.sql"), 1, params, &vals) ||
-        !db_query(db,
-                  "SELECT rule, rows::text FROM kpi.data_quality WHERE run_id = $1::bigint"
-                  " ORDER BY rule",
-                  1, params, &dq))
+    if (!db_query(db, sql_embed_get("kpi/run_values.sql"), 1, params, &vals) ||
+        !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
         goto done;
     struct snap_run *r = run_new(atoll(id), as_of, (size_t)db_rows(vals));
     for (int i = 0; i < db_rows(vals); i++) {
@@ -539,14 +536,14 @@ failed:
  * campaigns), then one object per run. Each line is parsed on its own, so
  * reading never holds more than one run as JSON. */
 
-static json_t *text_or_null(const char *text)
+json_t *snap_text_json(const char *text)
 {
     return text ? json_string(text) : json_null();
 }
 
-static json_t *number_json(const struct snap_value *v, int f)
+json_t *snap_field_json(const struct snap_value *v, int f)
 {
-    if (isnan(v->f[f]))
+    if (!v || isnan(v->f[f]))
         return json_null();
     if (v->integer & (1u << f))
         return json_integer((json_int_t)v->f[f]);
@@ -569,7 +566,7 @@ static json_t *header_json(const struct snap *s)
         json_array_append_new(
             indicators,
             json_pack("[s, s, o, f]", ind->code, ind->name,
-                      text_or_null(ind->parent < 0 ? NULL : s->indicators[ind->parent].code),
+                      snap_text_json(ind->parent < 0 ? NULL : s->indicators[ind->parent].code),
                       ind->weight));
     }
     for (size_t i = 0; i < s->ncampaigns; i++) {
@@ -588,16 +585,16 @@ static json_t *run_json(const struct snap *s, const struct snap_run *r)
     for (size_t i = 0; i < r->nvalues; i++) {
         const struct snap_value *v = &r->values[i];
         json_t *row = json_pack("[s, s, o, o, o]", kpi_names[v->kpi], s->branches[v->branch].code,
-                                text_or_null(snap_str(v->dim)),
+                                snap_text_json(snap_str(v->dim)),
                                 v->campaign < 0 ? json_null() : json_integer(v->campaign),
-                                text_or_null(snap_str(v->period)));
+                                snap_text_json(snap_str(v->period)));
         for (int f = 0; f < SNAP_NFIELDS; f++) {
-            json_array_append_new(row, number_json(v, f));
+            json_array_append_new(row, snap_field_json(v, f));
             if (f == SNAP_VALUE)
-                json_array_append_new(row, text_or_null(snap_status_name(v->status)));
+                json_array_append_new(row, snap_text_json(snap_status_name(v->status)));
         }
         json_array_append_new(row, json_boolean(v->partial));
-        json_array_append_new(row, text_or_null(snap_str(v->reason)));
+        json_array_append_new(row, snap_text_json(snap_str(v->reason)));
         json_array_append_new(values, row);
     }
     for (size_t i = 0; i < r->ndq; i++)
@@ -868,18 +865,18 @@ json_t *snap_value_json(const struct snap *s, const struct snap_value *v)
     json_t *o = json_object();
     json_object_set_new(o, "kpi", json_string(kpi_names[v->kpi]));
     json_object_set_new(o, "branch", json_string(s->branches[v->branch].code));
-    json_object_set_new(o, "dim", text_or_null(snap_str(v->dim)));
-    json_object_set_new(o, "numerator", number_json(v, SNAP_NUM));
-    json_object_set_new(o, "denominator", number_json(v, SNAP_DEN));
-    json_object_set_new(o, "value", number_json(v, SNAP_VALUE));
-    json_object_set_new(o, "status", text_or_null(snap_status_name(v->status)));
-    json_object_set_new(o, "target_base", number_json(v, SNAP_BASE));
-    json_object_set_new(o, "target_challenge", number_json(v, SNAP_CHALLENGE));
+    json_object_set_new(o, "dim", snap_text_json(snap_str(v->dim)));
+    json_object_set_new(o, "numerator", snap_field_json(v, SNAP_NUM));
+    json_object_set_new(o, "denominator", snap_field_json(v, SNAP_DEN));
+    json_object_set_new(o, "value", snap_field_json(v, SNAP_VALUE));
+    json_object_set_new(o, "status", snap_text_json(snap_status_name(v->status)));
+    json_object_set_new(o, "target_base", snap_field_json(v, SNAP_BASE));
+    json_object_set_new(o, "target_challenge", snap_field_json(v, SNAP_CHALLENGE));
     if (v->kpi == SNAP_BUNDLING)
         json_object_set_new(o, "campaign",
                             v->campaign < 0 ? json_null() : json_integer(v->campaign));
     if (v->kpi == SNAP_SATISFACTION || v->kpi == SNAP_SATISFACTION_GOTONE) {
-        json_object_set_new(o, "period", text_or_null(snap_str(v->period)));
+        json_object_set_new(o, "period", snap_text_json(snap_str(v->period)));
         json_object_set_new(o, "partial", json_boolean(v->partial));
     }
     if (v->reason)

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "db.h"
 
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -159,9 +160,13 @@ const struct snap_value *snap_find(const struct snap_run *run, enum snap_kpi kpi
 
 /* ---- rendering -------------------------------------------------------------- */
 
-/* Appends one value as a JSON object of the compute contract. */
-struct json_t;
-struct json_t *snap_value_json(const struct snap *s, const struct snap_value *v);
+/* One value as a JSON object of the compute contract (a new reference). */
+json_t *snap_value_json(const struct snap *s, const struct snap_value *v);
+/* Field f of v as JSON: an integer or a real as the compute JSON prints it,
+ * null when SQL NULL or v is NULL. A new reference. */
+json_t *snap_field_json(const struct snap_value *v, int f);
+/* A string, or null for NULL. A new reference. */
+json_t *snap_text_json(const char *text);
 
 /* ---- the per-snapshot cache of rendered bodies --------------------------------- */
 

@@ -1,5 +1,5 @@
 -- The values of one stored run ($1), in the order `retentiond compute`
--- prints them: KPI, campaign, branch code, dim (the total first).
+-- prints them (and the daemon serves them): KPI, campaign, branch code, dim (the total first).
 SELECT v.kpi, v.branch_code, v.dim, v.campaign_id::text, v.period,
        v.numerator::text, v.denominator::text, v.value::text, v.status,
        v.target_base::text, v.target_challenge::text, v.partial, v.reason
