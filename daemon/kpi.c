@@ -218,6 +218,23 @@ done:
 
 /* ---- frozen snapshots -------------------------------------------------- */
 
+/* What a run or a re-freeze froze, logged only once the transaction that
+ * froze it has committed (a rolled-back freeze never happened). -1: not
+ * frozen by this transaction. */
+struct frozen {
+    long long cohort, vips;
+};
+
+static void log_frozen(const struct frozen *f, const char *year, const char *action)
+{
+    if (f->cohort >= 0)
+        log_info("msg=\"K1 cohort frozen\" year=%s members=%lld action=%s", year, f->cohort,
+                 action);
+    if (f->vips >= 0)
+        log_info("msg=\"K2 VIP snapshot frozen\" year=%s members=%lld action=%s", year, f->vips,
+                 action);
+}
+
 static bool baseline_closed(struct db *db, const char *year, const char *as_of, bool *closed)
 {
     const char *params[] = {year, as_of};
@@ -248,7 +265,6 @@ static bool freeze_cohort(struct db *db, const char *year, const struct settings
                      4, params, n, sizeof n))
         return false;
     *members = atoll(n);
-    log_info("msg=\"K1 cohort frozen\" year=%s members=%s action=%s", year, n, action);
     return true;
 }
 
@@ -267,7 +283,6 @@ static bool freeze_vips(struct db *db, const char *year, const char *action, lon
                      2, params, n, sizeof n))
         return false;
     *members = atoll(n);
-    log_info("msg=\"K2 VIP snapshot frozen\" year=%s members=%s action=%s", year, n, action);
     return true;
 }
 
@@ -298,21 +313,20 @@ static bool check_schema(struct db *db)
 }
 
 static bool compute_k1(struct db *db, const char *year, const char *as_of, const struct settings *s,
-                       bool *have_cohort)
+                       bool *have_cohort, struct frozen *frozen)
 {
-    bool closed = false, frozen = false;
-    long long members = 0;
+    bool closed = false, is = false;
     *have_cohort = false;
-    if (!is_frozen(db, "SELECT count(*) FROM kpi.cohort WHERE year = $1::int", year, &frozen))
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.cohort WHERE year = $1::int", year, &is))
         return false;
-    if (!frozen) {
+    if (!is) {
         if (!baseline_closed(db, year, as_of, &closed))
             return false;
         if (!closed) {
             log_warn("msg=\"K1/K5 skipped: the baseline months are not all closed\" year=%s", year);
             return true;
         }
-        if (!freeze_cohort(db, year, s, "freeze", &members))
+        if (!freeze_cohort(db, year, s, "freeze", &frozen->cohort))
             return false;
     }
     char low_bill[32];
@@ -327,13 +341,12 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of, const
            run_file(db, "kpi/k1_retention.sql", 3, k1);
 }
 
-static bool compute_k2(struct db *db, const char *year, const char *as_of)
+static bool compute_k2(struct db *db, const char *year, const char *as_of, struct frozen *frozen)
 {
-    bool frozen = false;
-    long long members = 0;
-    if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year, &frozen))
+    bool is = false;
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year, &is))
         return false;
-    if (!frozen && !freeze_vips(db, year, "freeze", &members))
+    if (!is && !freeze_vips(db, year, "freeze", &frozen->vips))
         return false;
     const char *params[] = {year, as_of};
     return run_file(db, "kpi/k2_in_network.sql", 2, params);
@@ -369,12 +382,9 @@ static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len
                        1, params, run_id, len);
 }
 
-static bool compute_all(struct db *db, const char *as_of, const struct settings *s,
-                        const char *run_id)
+static bool compute_all(struct db *db, const char *as_of, const char *year,
+                        const struct settings *s, const char *run_id, struct frozen *frozen)
 {
-    char year[5];
-    memcpy(year, as_of, 4);
-    year[4] = '\0';
     bool have_cohort = false;
     const char *d[] = {as_of};
     const char *k5[] = {year, as_of, s->bill_a, s->minutes_b, s->minutes_c};
@@ -384,9 +394,9 @@ static bool compute_all(struct db *db, const char *as_of, const struct settings 
     const char *wm[] = {run_id, as_of};
     return run_file(db, "kpi/00_temp_tables.sql", 0, NULL) &&
            run_file(db, "kpi/01_branch_closure.sql", 0, NULL) &&
-           compute_k1(db, year, as_of, s, &have_cohort) && compute_k2(db, year, as_of) &&
-           run_file(db, "kpi/k3_bundling.sql", 1, d) && compute_k4(db, as_of) &&
-           (!have_cohort || run_file(db, "kpi/k5_zones.sql", 5, k5)) &&
+           compute_k1(db, year, as_of, s, &have_cohort, frozen) &&
+           compute_k2(db, year, as_of, frozen) && run_file(db, "kpi/k3_bundling.sql", 1, d) &&
+           compute_k4(db, as_of) && (!have_cohort || run_file(db, "kpi/k5_zones.sql", 5, k5)) &&
            run_file(db, "kpi/finalize.sql", 4, fin) &&
            run_file(db, "kpi/usage_month_dq.sql", 2, dq) &&
            run_file(db, "kpi/data_quality.sql", 3, dqrun) &&
@@ -396,17 +406,21 @@ static bool compute_all(struct db *db, const char *as_of, const struct settings 
 bool kpi_compute(struct db *db, const char *as_of, long long *run_id)
 {
     struct settings s;
-    char id[32];
+    struct frozen frozen = {-1, -1};
+    char id[32], year[5];
+    memcpy(year, as_of, 4);
+    year[4] = '\0';
     if (!check_schema(db) || !kpi_check_warehouse(db))
         return false; /* errors have been logged already */
     if (!db_begin(db))
         return false;
     if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
         !load_settings(db, &s) || !start_run(db, as_of, id, sizeof id) ||
-        !compute_all(db, as_of, &s, id) || !db_commit(db)) {
+        !compute_all(db, as_of, year, &s, id, &frozen) || !db_commit(db)) {
         db_rollback(db);
         return false;
     }
+    log_frozen(&frozen, year, "freeze");
     *run_id = atoll(id);
     log_info("msg=\"compute run stored\" run_id=%s as_of=%s", id, as_of);
     return true;
@@ -416,6 +430,7 @@ bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips)
 {
     char y[8];
     struct settings s;
+    struct frozen frozen = {-1, -1};
     bool closed = false;
     snprintf(y, sizeof y, "%d", year);
     const char *params[] = {y};
@@ -434,10 +449,13 @@ bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips)
     if (!query_value(db, "SELECT current_date::text", 0, NULL, today, sizeof today) ||
         !baseline_closed(db, y, today, &closed))
         goto failed;
-    if (closed && !freeze_cohort(db, y, &s, "refreeze", cohort))
+    if (closed && !freeze_cohort(db, y, &s, "refreeze", &frozen.cohort))
         goto failed;
-    if (!freeze_vips(db, y, "refreeze", vips) || !db_commit(db))
+    if (!freeze_vips(db, y, "refreeze", &frozen.vips) || !db_commit(db))
         goto failed;
+    log_frozen(&frozen, y, "refreeze");
+    *cohort = frozen.cohort;
+    *vips = frozen.vips;
     return true;
 failed:
     db_rollback(db);

@@ -400,6 +400,9 @@ static void expect_failed_compute(const char *ci, const char *message, bool one_
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.value"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort_member"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.vip_snapshot"), 0);
+    /* a freeze rolled back with its run is not reported as done */
+    ck_assert_msg(strstr(err, "frozen") == NULL, "%s", err);
     db_close(db);
     free(out);
     free(err);
