@@ -26,7 +26,8 @@ static const struct command_def commands[] = {
      "  Compute every KPI for that date, store it as one run and print it.\n"},
     {"cohort", CLI_COHORT,
      "usage: retentiond cohort --year YYYY --refreeze [--db CONNINFO]\n"
-     "  Re-take the frozen K1 cohort and K2 VIP snapshot of a year (logged).\n"},
+     "  Re-take the frozen K1 cohort and K2 VIP snapshot of a year (logged);\n"
+     "  the year's stored K5 zones are dropped and taken again by the next run.\n"},
     {"targets", CLI_TARGETS,
      "usage: retentiond targets import FILE [--db CONNINFO]\n"
      "  Import base/challenge targets from a CSV file.\n"},

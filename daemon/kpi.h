@@ -19,12 +19,14 @@ bool kpi_check_warehouse(struct db *db);
 
 /* Computes and stores a run for as_of (YYYY-MM-DD, already validated).
  * Freezes the K1 cohort and the K2 VIP snapshot of the year the first time
- * they are needed. *run_id receives the new run's id. */
+ * they are needed, and keeps the state later runs reuse (docs/kpis.md,
+ * "State kept between runs"). *run_id receives the new run's id. */
 bool kpi_compute(struct db *db, const char *as_of, long long *run_id);
 
 /* Re-takes the frozen K1 cohort and K2 snapshot of `year` (logged in
- * kpi.freeze_log). *cohort / *vips receive the new sizes (-1: not taken,
- * the baseline months are not all closed yet). */
+ * kpi.freeze_log) and drops the year's stored K5 zones (taken again by the
+ * next run). *cohort / *vips receive the new sizes (-1: not taken, the
+ * baseline months are not all closed yet). */
 bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips);
 
 /* Appends a stored run in the compute JSON contract (docs/api.md). */

@@ -1,5 +1,5 @@
 -- Zone moves or the at-risk list of branch $3 (code) for month $2 (first
--- day of M) of run $1, from kpi.zone_members (sql/schema/003_risk_zone.sql).
+-- day of M) of run $1, from kpi.zone_members (sql/schema/005_zone_members_stored.sql).
 -- $4 = 'moves': rows (from zone in M-1, to zone in M, members), 'out' where
 -- a member is not in that month's population. $4 = 'list': one row per
 -- member whose zone in M is in $5 (text[]): sub_id, branch code, zone, bill

@@ -23,3 +23,16 @@ CREATE TEMP TABLE indicator_depth (
     code text NOT NULL,
     d    int NOT NULL
 ) ON COMMIT DROP;
+
+-- Data-quality counts a KPI step takes in its own pass (K3: the target rows
+-- of unknown subscribers), read by data_quality.sql.
+CREATE TEMP TABLE run_quality (
+    rule text NOT NULL,
+    rows bigint NOT NULL
+) ON COMMIT DROP;
+
+-- K1: the subscribers with a qualifying bill in every baseline month, while
+-- a cohort is being frozen (k1_cohort_baseline.sql, k1_cohort_freeze.sql).
+CREATE TEMP TABLE baseline (
+    sub_id bigint NOT NULL
+) ON COMMIT DROP;

@@ -12,6 +12,8 @@
 --                              unknown: its values do not roll up
 --   bundle_target_unknown_subscriber  a target of a running campaign not in
 --                              dw.subscriber: in the denominator, never bundled
+--                              (counted by k3_bundling.sql in its pass over
+--                              the targets' subscribers: pg_temp.run_quality)
 -- Usage counts cover the closed months read: October of $3 - 1 to the last
 -- closed month at $2.
 INSERT INTO kpi.data_quality (run_id, rule, rows)
@@ -54,9 +56,7 @@ rules (rule, rows) AS (
          WHERE b.level > 0
            AND NOT EXISTS (SELECT 1 FROM dw.branch p WHERE p.branch_id = b.parent_id))
     UNION ALL SELECT 'bundle_target_unknown_subscriber',
-        (SELECT count(*) FROM dw.bundle_target t
-         JOIN dw.bundle_campaign c ON c.campaign_id = t.campaign_id
-         WHERE c.starts_on <= $2::date AND c.ends_on >= $2::date
-           AND NOT EXISTS (SELECT 1 FROM dw.subscriber s WHERE s.sub_id = t.sub_id))
+        (SELECT coalesce(sum(q.rows), 0) FROM pg_temp.run_quality q
+         WHERE q.rule = 'bundle_target_unknown_subscriber')
 )
 SELECT $1::bigint, rule, rows FROM rules

@@ -4,7 +4,8 @@
 -- the value's own dim over '*' = every dim, a period over all periods; periods 'YYYY', 'YYYY-Qn'
 -- or 'YYYY-MM' of the as-of date, or the satisfaction month).
 -- Previous period: the newest finished run of the day before (K3) or of the
--- calendar month before (the other KPIs).
+-- calendar month before (the other KPIs); only those two runs' values are
+-- read (the index on kpi.value), however many runs are stored.
 -- status: red when below base, fallen by more than the step since the
 -- previous period, or (K2) a diamond/gold member cancelled; else excellent
 -- at or above the challenge target; else green. NULL when no rule applies
@@ -20,6 +21,11 @@ WITH previous AS (
          WHERE as_of >= date_trunc('month', $2::date) - interval '1 month'
            AND as_of < date_trunc('month', $2::date) AND finished_at IS NOT NULL
          ORDER BY as_of DESC, run_id DESC LIMIT 1) AS month_run
+),
+previous_value AS (
+    SELECT p.run_id, p.kpi, p.branch_id, p.dim, p.campaign_id, p.value
+    FROM kpi.value p
+    WHERE p.run_id IN (SELECT day_run FROM previous UNION ALL SELECT month_run FROM previous)
 ),
 judged AS (
     SELECT c.*, t.base, t.challenge, p.value AS previous_value,
@@ -39,7 +45,7 @@ judged AS (
                  length(coalesce(t.period, '')) DESC
         LIMIT 1
     ) t ON true
-    LEFT JOIN kpi.value p
+    LEFT JOIN previous_value p
            ON p.run_id = CASE WHEN c.kpi = 'bundling_coverage' THEN previous.day_run
                               ELSE previous.month_run END
           AND p.kpi = c.kpi AND p.branch_id = c.branch_id
@@ -54,17 +60,18 @@ reasons AS (
                CASE WHEN j.key_account_loss THEN 'key_account_cancellation' END), '') AS red_reason
     FROM judged j
 )
-SELECT $1::bigint, kpi, branch_id, (SELECT code FROM dw.branch b WHERE b.branch_id = reasons.branch_id),
-       dim, campaign_id, period, numerator, denominator, value,
-       partial,
-       CASE WHEN kpi = 'zone_count' THEN NULL
-            WHEN red_reason IS NOT NULL THEN 'red'
-            WHEN value >= challenge THEN 'excellent'
-            WHEN base IS NOT NULL OR kpi = 'in_network_rate' THEN 'green'
+SELECT $1::bigint, r.kpi, r.branch_id, b.code,
+       r.dim, r.campaign_id, r.period, r.numerator, r.denominator, r.value,
+       r.partial,
+       CASE WHEN r.kpi = 'zone_count' THEN NULL
+            WHEN r.red_reason IS NOT NULL THEN 'red'
+            WHEN r.value >= r.challenge THEN 'excellent'
+            WHEN r.base IS NOT NULL OR r.kpi = 'in_network_rate' THEN 'green'
        END,
-       CASE WHEN kpi = 'zone_count' THEN NULL
-            WHEN red_reason IS NOT NULL THEN red_reason
-            WHEN value >= challenge THEN 'at_or_above_challenge'
+       CASE WHEN r.kpi = 'zone_count' THEN NULL
+            WHEN r.red_reason IS NOT NULL THEN r.red_reason
+            WHEN r.value >= r.challenge THEN 'at_or_above_challenge'
        END,
-       base, challenge
-FROM reasons
+       r.base, r.challenge
+FROM reasons r
+LEFT JOIN dw.branch b ON b.branch_id = r.branch_id

@@ -1,23 +1,15 @@
--- K1 per-member state: fold the months of year $1 that are closed at $2 and
--- not folded yet into each member's good_mask (bit m-1 = month m had a bill
--- >= $3, default 50.00). A closed month is final, so it is read once; a
--- month without a usage row, with a NULL or a negative bill leaves its bit
--- clear, i.e. counts as a low month.
-WITH new_months AS (
-    SELECT bm.month
-    FROM dw.billing_month bm
-    JOIN kpi.cohort c ON c.year = $1::int
-    WHERE bm.month BETWEEN make_date($1::int, 1, 1) AND make_date($1::int, 12, 1)
-      AND bm.closed_on <= $2::date
-      AND c.folded_mask & (1 << (extract(month FROM bm.month)::int - 1)) = 0
-),
-good AS (
+-- K1 per-member state: fold the months $3 (months of year $1, closed and not
+-- folded yet: k1_fold_pending.sql) into each member's good_mask (bit m-1 =
+-- month m had a bill >= $2, default 50.00). A closed month is final, so it is
+-- read once; a month without a usage row, with a NULL or a negative bill
+-- leaves its bit clear, i.e. counts as a low month. The months come as a
+-- constant array so that the planner sees how many rows they hold.
+WITH good AS (
     SELECT u.sub_id, bit_or(1 << (extract(month FROM u.month)::int - 1)) AS mask
     FROM dw.monthly_usage u
-    WHERE u.month BETWEEN (SELECT min(month) FROM new_months) AND (SELECT max(month) FROM new_months)
-      AND u.month IN (SELECT month FROM new_months)
-      AND u.bill_amount >= $3::numeric
-      AND u.sub_id IN (SELECT sub_id FROM kpi.cohort_member WHERE year = $1::int)
+    JOIN kpi.cohort_member cm ON cm.year = $1::int AND cm.sub_id = u.sub_id
+    WHERE u.month = ANY ($3::date[])
+      AND u.bill_amount >= $2::numeric
     GROUP BY u.sub_id
 ),
 -- a data-modifying CTE always runs, whether or not it is referenced
@@ -28,5 +20,5 @@ folded AS (
 )
 UPDATE kpi.cohort c
 SET folded_mask = c.folded_mask
-    | coalesce((SELECT bit_or(1 << (extract(month FROM month)::int - 1)) FROM new_months), 0)
+    | (SELECT coalesce(bit_or(1 << (extract(month FROM m)::int - 1)), 0) FROM unnest($3::date[]) m)
 WHERE c.year = $1::int

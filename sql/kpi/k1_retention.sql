@@ -4,6 +4,10 @@
 -- year $1 up to $2 (cumulative; a missing row or NULL bill is a low month).
 -- numerator = members - lost, denominator = members (the frozen cohort),
 -- by the member's branch at freezing time, rolled up the branch tree.
+-- (b) comes from the folded good_mask (k1_fold_months.sql); (a) reads only
+-- the subscribers cancelled on or before $2 (the partial index on
+-- cancelled_on), not the whole of dw.subscriber. A member unknown to
+-- dw.subscriber is not cancelled.
 INSERT INTO pg_temp.calc (kpi, branch_id, period, numerator, denominator, value)
 WITH closed AS (
     SELECT coalesce(bit_or(1 << (extract(month FROM month)::int - 1)), 0) AS mask
@@ -11,12 +15,15 @@ WITH closed AS (
     WHERE month BETWEEN make_date($1::int, 1, 1) AND make_date($1::int, 12, 1)
       AND closed_on <= $2::date
 ),
+cancelled AS (
+    SELECT sub_id FROM dw.subscriber WHERE cancelled_on <= $2::date
+),
 member AS (
     SELECT cm.branch_id,
-           coalesce(s.cancelled_on <= $2::date, false)
+           c.sub_id IS NOT NULL
            OR bit_count(((SELECT mask FROM closed) & ~cm.good_mask)::bit(32)) >= $3::int AS lost
     FROM kpi.cohort_member cm
-    LEFT JOIN dw.subscriber s ON s.sub_id = cm.sub_id
+    LEFT JOIN cancelled c ON c.sub_id = cm.sub_id
     WHERE cm.year = $1::int
 ),
 per_branch AS (

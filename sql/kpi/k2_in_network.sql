@@ -1,14 +1,18 @@
 -- K2 大客户在网率 at date $2 of the frozen snapshot of year $1: in network =
 -- not cancelled on or before $2 (suspension and pre-cancellation still count
--- as in network). Per tier (dim = tier) and over all tiers (dim NULL).
+-- as in network; a member unknown to dw.subscriber is in the network). Only
+-- the subscribers cancelled on or before $2 are read (the partial index on
+-- cancelled_on). Per tier (dim = tier) and over all tiers (dim NULL).
 -- key_account_loss marks a branch where a diamond or gold member cancelled.
 INSERT INTO pg_temp.calc (kpi, branch_id, dim, period, numerator, denominator, value,
                           key_account_loss)
-WITH member AS (
-    SELECT vm.branch_id, vm.tier,
-           (s.cancelled_on IS NULL OR s.cancelled_on > $2::date) AS in_network
+WITH cancelled AS (
+    SELECT sub_id FROM dw.subscriber WHERE cancelled_on <= $2::date
+),
+member AS (
+    SELECT vm.branch_id, vm.tier, c.sub_id IS NULL AS in_network
     FROM kpi.vip_member vm
-    LEFT JOIN dw.subscriber s ON s.sub_id = vm.sub_id
+    LEFT JOIN cancelled c ON c.sub_id = vm.sub_id
     WHERE vm.year = $1::int
 ),
 per_branch AS (

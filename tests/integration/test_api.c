@@ -523,6 +523,52 @@ START_TEST(database_outage_served_stale_then_recovered)
 }
 END_TEST
 
+/* kpi.zone_members reads the zones the run's K5 counts came from: with both
+ * months stored it gives what the warehouse gives (nothing loaded late), and
+ * a cancellation loaded after the zones were taken does not move a member
+ * out of them, exactly as it does not change the run's counts. */
+#define ZM_ARGS                                                                                    \
+    "(SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-11-21'), "                               \
+    "(SELECT max(month) FROM dw.billing_month WHERE closed_on <= '2026-11-21'), "                  \
+    "(SELECT branch_id FROM dw.branch WHERE code = '420100'))"
+START_TEST(zone_members_read_the_stored_zones)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month WHERE year = 2026 AND "
+                                      "month >= (SELECT max(month) - interval '1 month' FROM "
+                                      "dw.billing_month WHERE closed_on <= '2026-11-21')"),
+                     2);
+    ck_assert(db_exec_script(
+        db, "stored",
+        "BEGIN; CREATE TEMP TABLE zm AS SELECT * FROM kpi.zone_members(" ZM_ARGS ";"));
+    ck_assert_int_gt(harness_long(db, "SELECT count(*) FROM zm WHERE zone = 'red'"), 0);
+    /* the same members, computed from the warehouse when nothing is stored */
+    ck_assert(db_exec_script(db, "computed", "SAVEPOINT s; DELETE FROM kpi.zone_month;"));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM ((TABLE zm EXCEPT SELECT * FROM "
+                                      "kpi.zone_members(" ZM_ARGS ") UNION ALL (SELECT * FROM "
+                                      "kpi.zone_members(" ZM_ARGS " EXCEPT TABLE zm)) x"),
+                     0);
+    /* a red member's cancellation in M, loaded late */
+    ck_assert(db_exec_script(
+        db, "late",
+        "ROLLBACK TO SAVEPOINT s; UPDATE dw.subscriber SET cancelled_on = "
+        "(SELECT max(month) + 3 FROM dw.billing_month WHERE closed_on <= '2026-11-21') "
+        "WHERE sub_id = (SELECT min(sub_id) FROM zm WHERE zone = 'red');"));
+    ck_assert_int_eq(
+        harness_long(db, "SELECT count(*) FROM kpi.zone_members(" ZM_ARGS
+                         " z JOIN zm USING (sub_id) WHERE z.zone IS DISTINCT FROM zm.zone"),
+        0);
+    ck_assert(db_exec_script(db, "forget", "DELETE FROM kpi.zone_month;"));
+    ck_assert_int_eq(
+        harness_long(db, "SELECT count(*) FROM kpi.zone_members(" ZM_ARGS
+                         " z JOIN zm USING (sub_id) WHERE z.zone IS DISTINCT FROM zm.zone"),
+        1);
+    ck_assert(db_exec_script(db, "rollback", "ROLLBACK;"));
+    db_close(db);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -535,6 +581,7 @@ static Suite *api_suite(void)
     tcase_add_test(tc, ranking_siblings_rank_change_bottom_five);
     tcase_add_test(tc, alarms_match_statuses);
     tcase_add_test(tc, satisfaction_zones_data_quality);
+    tcase_add_test(tc, zone_members_read_the_stored_zones);
     tcase_add_test(tc, errors_name_the_parameter);
     tcase_add_test(tc, metrics_pass_promtool);
     tcase_add_test(tc, etag_notify_sigusr1_sighup);

@@ -386,6 +386,12 @@ static void expect_failed_compute(const char *ci, const char *message, bool one_
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.value"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.cohort_member"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.vip_snapshot"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.campaign_target_list"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.usage_month_dq"), 0);
+    /* a freeze rolled back with its run is not reported as done */
+    ck_assert_msg(strstr(err, "frozen") == NULL, "%s", err);
     db_close(db);
     free(out);
     free(err);
@@ -438,6 +444,148 @@ START_TEST(a_failing_run_leaves_nothing)
 }
 END_TEST
 
+/* ---- state kept between runs ------------------------------------------ */
+
+/* Forgets every snapshot and cache of the KPI engine (as on a fresh schema)
+ * but keeps the stored runs, so that the alarms of the next run compare
+ * with the same previous runs as on the database it is checked against. */
+static void forget_state(const char *ci)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_exec_script(db, "forget",
+                             "DELETE FROM kpi.cohort_member; DELETE FROM kpi.cohort;"
+                             "DELETE FROM kpi.vip_member; DELETE FROM kpi.vip_snapshot;"
+                             "DELETE FROM kpi.zone_member; DELETE FROM kpi.zone_count;"
+                             "DELETE FROM kpi.zone_month; DELETE FROM kpi.campaign_target;"
+                             "DELETE FROM kpi.campaign_target_list;"
+                             "DELETE FROM kpi.usage_month_dq"));
+    db_close(db);
+}
+
+static void exec_on(const char *ci, const char *sql)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_msg(db_exec_script(db, "change", sql), "%s", db_errmsg(db));
+    db_close(db);
+}
+
+/* The run of `as_of` on `cached` (which keeps its state from the runs
+ * before) must equal, value for value, the run on `cold` computed from no
+ * state at all. */
+static void expect_same_as_cold(const char *cached, const char *cold, const char *as_of)
+{
+    json_t *a = compute(cached, as_of);
+    forget_state(cold);
+    json_t *b = compute(cold, as_of);
+    static const char *const parts[] = {"values", "data_quality"};
+    for (size_t p = 0; p < 2; p++) {
+        json_t *va = json_object_get(a, parts[p]), *vb = json_object_get(b, parts[p]);
+        ck_assert_msg(json_array_size(va) == json_array_size(vb), "%s %s: %zu %s, cold %zu", as_of,
+                      parts[p], json_array_size(va), parts[p], json_array_size(vb));
+        ck_assert_msg(json_array_size(va) > 0, "%s: no %s", as_of, parts[p]);
+        for (size_t i = 0; i < json_array_size(va); i++) {
+            json_t *x = json_array_get(va, i), *y = json_array_get(vb, i);
+            char *tx = json_dumps(x, JSON_SORT_KEYS), *ty = json_dumps(y, JSON_SORT_KEYS);
+            ck_assert_msg(json_equal(x, y), "%s %s[%zu]: cached %s, cold %s", as_of, parts[p], i,
+                          tx, ty);
+            free(tx);
+            free(ty);
+        }
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
+START_TEST(cached_state_gives_the_cold_values)
+{
+    char cached_name[64], cold_name[64], *cached = NULL, *cold = NULL;
+    snprintf(cached_name, sizeof cached_name, "rt_it_kpi_cached_%d", (int)getpid());
+    snprintf(cold_name, sizeof cold_name, "rt_it_kpi_cold_%d", (int)getpid());
+    load_fixture(cached_name, "tests/fixtures/golden.sql", &cached);
+    load_fixture(cold_name, "tests/fixtures/golden.sql", &cold);
+    /* day after day; 12-05 closes November (a new fold and new zones);
+     * then back to a day whose zones (October) are stored */
+    static const char *const days[] = {"2026-11-22", "2026-11-23", "2026-12-05", "2026-12-06",
+                                       "2026-11-21"};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+        expect_same_as_cold(cached, cold, days[i]);
+    struct db *db = NULL;
+    ck_assert(db_connect(cached, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month WHERE year = 2026"), 2);
+    ck_assert_int_eq(harness_long(db, "SELECT folded_mask FROM kpi.cohort WHERE year = 2026"),
+                     2047);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.usage_month_dq"), 14);
+    /* every member of the population is stored with its zone */
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_member"
+                                      " WHERE month = '2026-10-01' AND zone = 'red'"),
+                     1);
+    db_close(db);
+    /* the ETL corrects the target list: 13 gets a second row at A (the
+     * smaller branch wins), 100000 is dropped; the stored list is taken
+     * again */
+    static const char fix_targets[] = "INSERT INTO dw.bundle_target VALUES (1, 13, 100);"
+                                      "DELETE FROM dw.bundle_target WHERE sub_id = 100000";
+    exec_on(cached, fix_targets);
+    exec_on(cold, fix_targets);
+    expect_same_as_cold(cached, cold, "2026-12-07");
+    json_t *run = compute(cached, "2026-12-07");
+    /* A: 13 moves in (7 targets); only 1 is bundled on 12-07 (8 left on
+     * 11-23, 13's handset is not a policy of the campaign) */
+    expect(run, "bundling_coverage", "A", NULL, 1, 7, 1.0 / 7, "red");
+    expect(run, "bundling_coverage", "Z", NULL, 1, 1, 1.0, "excellent");
+    ck_assert_int_eq(dq(run, "bundle_target_unknown_subscriber"), 0);
+    json_decref(run);
+    /* other thresholds: the zones are taken again */
+    static const char thresholds[] =
+        "UPDATE kpi.setting SET value = 500 WHERE key = 'k5_minutes_b'";
+    exec_on(cached, thresholds);
+    exec_on(cold, thresholds);
+    expect_same_as_cold(cached, cold, "2026-12-08");
+    harness_drop_db(cached_name);
+    harness_drop_db(cold_name);
+    free(cached);
+    free(cold);
+}
+END_TEST
+
+START_TEST(refreeze_takes_the_zones_again)
+{
+    char name[64], *ci = NULL;
+    snprintf(name, sizeof name, "rt_it_kpi_zones_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-22", NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, NULL, &err), 0);
+    /* logged once the run has committed */
+    ck_assert_msg(strstr(err, "msg=\"K1 cohort frozen\" year=2026 members=11") != NULL, "%s", err);
+    free(err);
+    /* the ETL restates October for 8 (red: 100 minutes) as 400 minutes: the
+     * zones of October are kept, as the closed month and the cohort are */
+    exec_on(ci, "UPDATE dw.monthly_usage SET calling_mou = 400"
+                " WHERE sub_id = 8 AND month = '2026-10-01'");
+    json_t *run = compute(ci, "2026-11-22");
+    expect(run, "zone_count", "A", "red", 1, -1, 1, NULL);
+    expect(run, "zone_count", "A", "green", 1, -1, 1, NULL);
+    json_decref(run);
+    const char *refreeze[] = {"cohort", "--db", ci, "--year", "2026", "--refreeze", NULL};
+    ck_assert_int_eq(harness_run(refreeze, NULL, NULL, NULL), 0);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month WHERE year = 2026"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_member WHERE year = 2026"), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_count WHERE year = 2026"), 0);
+    db_close(db);
+    run = compute(ci, "2026-11-22");
+    expect(run, "zone_count", "A", "red", 0, -1, 0, NULL);
+    expect(run, "zone_count", "A", "green", 2, -1, 2, NULL);
+    json_decref(run);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
 static Suite *kpi_suite(void)
 {
     Suite *s = suite_create("kpi");
@@ -460,6 +608,11 @@ static Suite *kpi_suite(void)
                         (int)(sizeof broken / sizeof broken[0]));
     tcase_add_test(other, a_failing_run_leaves_nothing);
     suite_add_tcase(s, other);
+    TCase *state = tcase_create("state");
+    tcase_set_timeout(state, 180);
+    tcase_add_test(state, cached_state_gives_the_cold_values);
+    tcase_add_test(state, refreeze_takes_the_zones_again);
+    suite_add_tcase(s, state);
     return s;
 }
 
