@@ -556,21 +556,11 @@ static bool render_satisfaction(struct q *q, json_t **out)
 
 static const char *const zone_names[] = {"white", "red", "yellow", "blue", "green"};
 
-/* Runs one query on the API's own connection (opened on first use, closed
- * after a failure so that the next call reconnects). */
+/* Runs one query on a pooled connection; a failure counts as a database error. */
 static bool api_query(struct api *api, const char *sql, int n, const char *const *params,
                       struct db_result **res)
 {
-    bool ok = false;
-    pthread_mutex_lock(&api->db_mu);
-    if (api->db || db_connect(api->conninfo, api->statement_timeout, &api->db)) {
-        ok = db_query(api->db, sql, n, params, res);
-        if (!ok && !db_alive(api->db)) {
-            db_close(api->db);
-            api->db = NULL;
-        }
-    }
-    pthread_mutex_unlock(&api->db_mu);
+    bool ok = pool_query(api->pool, sql, n, params, res);
     if (!ok)
         metrics_db_error(api->metrics);
     return ok;
@@ -919,30 +909,24 @@ const char *const *api_route_names(void)
     return route_names;
 }
 
-void api_init(struct api *api, struct refresh *refresh, struct metrics *metrics)
+bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size)
 {
     memset(api, 0, sizeof *api);
     api->refresh = refresh;
     api->metrics = metrics;
     atomic_init(&api->bottom_n, 5);
     atomic_init(&api->snapshot_max_age, 900);
-    pthread_mutex_init(&api->db_mu, NULL);
+    api->pool = pool_new(pool_size);
+    return api->pool != NULL;
 }
 
 void api_set_database(struct api *api, const char *conninfo, int statement_timeout)
 {
-    pthread_mutex_lock(&api->db_mu);
-    free(api->conninfo);
-    api->conninfo = strdup(conninfo ? conninfo : "");
-    api->statement_timeout = statement_timeout;
-    db_close(api->db); /* reopened with the new settings on next use */
-    api->db = NULL;
-    pthread_mutex_unlock(&api->db_mu);
+    pool_configure(api->pool, conninfo, statement_timeout);
 }
 
 void api_destroy(struct api *api)
 {
-    db_close(api->db);
-    free(api->conninfo);
-    pthread_mutex_destroy(&api->db_mu);
+    pool_free(api->pool);
+    api->pool = NULL;
 }

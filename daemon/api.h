@@ -13,9 +13,9 @@
 #include "db.h"
 #include "http.h"
 #include "metrics.h"
+#include "pool.h"
 #include "refresh.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -24,12 +24,9 @@ struct api {
     struct metrics *metrics;
     atomic_int bottom_n;         /* thresholds.bottom_n */
     atomic_int snapshot_max_age; /* seconds; /readyz fails beyond it */
-    /* Serialises the at-risk list's database use; the connection is
-     * opened on first use and reopened after a failure. */
-    pthread_mutex_t db_mu;
-    struct db *db;
-    char *conninfo; /* guarded by db_mu */
-    int statement_timeout;
+    /* The connections of the endpoints that query the database (zone
+     * moves, the at-risk list); owned. */
+    struct pool *pool;
 };
 
 /* The routes, terminated by an entry with path NULL; *count receives the
@@ -37,7 +34,8 @@ struct api {
 const struct http_route *api_routes(size_t *count);
 const char *const *api_route_names(void);
 
-void api_init(struct api *api, struct refresh *refresh, struct metrics *metrics);
+/* false when out of memory. pool_size: database.pool_size. */
+bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size);
 /* Database settings for the endpoints that query it (copied). */
 void api_set_database(struct api *api, const char *conninfo, int statement_timeout);
 void api_destroy(struct api *api);

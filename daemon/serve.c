@@ -106,7 +106,10 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     struct refresh_options ro = refresh_options(ctx);
     if (!refresh_start(&ro, &ctx->refresh))
         return false;
-    api_init(&ctx->api, ctx->refresh, ctx->metrics);
+    if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size)) {
+        log_error("msg=\"out of memory\" what=\"database pool\"");
+        return false;
+    }
     apply_api_settings(ctx);
     struct http_options opts = {
         .listen = ctx->cfg.listen,

@@ -522,6 +522,18 @@ START_TEST(cached_state_gives_the_cold_values)
                                       " WHERE month = '2026-10-01' AND zone = 'red'"),
                      1);
     db_close(db);
+    /* the ETL loads target 100000's subscriber late (cancelled, so still
+     * not bundled): no longer an unknown-subscriber row, though the stored
+     * list said unknown */
+    static const char late_subscriber[] = "INSERT INTO dw.subscriber (sub_id, branch_id, brand,"
+                                          " activated_on, cancelled_on) VALUES"
+                                          " (100000, 102, 'gotone', '2015-01-01', '2026-01-31')";
+    exec_on(cached, late_subscriber);
+    exec_on(cold, late_subscriber);
+    expect_same_as_cold(cached, cold, "2026-12-06");
+    json_t *late = compute(cached, "2026-12-06");
+    ck_assert_int_eq(dq(late, "bundle_target_unknown_subscriber"), 0);
+    json_decref(late);
     /* the ETL corrects the target list: 13 gets a second row at A (the
      * smaller branch wins), 100000 is dropped; the stored list is taken
      * again */
