@@ -142,6 +142,7 @@ typedef struct {
     const chart_rank_item *items;
     size_t n;
     const char *status_text[CHART_STATUS_COUNT];
+    const char *target_text; /* legend of the target marker; NULL: "target" */
 } chart_ranking;
 
 /* The height (logical units) at which `n` ranking rows and the title fit at
@@ -155,6 +156,7 @@ typedef struct {
     const char *label; /* NULL: none */
     chart_axis axis;
     double value, base, challenge;
+    const char *base_text, *challenge_text; /* NULL: "base", "challenge" */
 } chart_bullet;
 
 /* Zones: the five risk zones per branch as stacked bars, in this order. */
@@ -195,7 +197,10 @@ typedef struct {
     const chart_panorama_node *nodes;
     size_t n;
     double arrow_change;
-    const char *status_text[CHART_STATUS_COUNT]; /* NULL: "warn", "", "excellent" */
+    const char *status_text[CHART_STATUS_COUNT]; /* NULL: "", "warn", "", "excellent" */
+    /* Column headings: indicator, value, change against last month, last
+     * month, target, status. NULL: English defaults. */
+    const char *header_text[6];
 } chart_panorama;
 
 /* Sparkline for dashboard tiles: a line over n values (NAN: gap), the last

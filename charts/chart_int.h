@@ -163,6 +163,46 @@ void chart_axis_x(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, con
  * are in the caller's order; the function sorts a copy of the indices. */
 void chart_spread_labels(double *ys, size_t n, double gap, double top, double bottom);
 
+/* Rows of labelled bars (ranking, zones): the row pitch, the label font
+ * size (0: no labels, rows too thin) and the label column's width. */
+typedef struct {
+    double pitch, font, label_w;
+} chart_rows;
+/* Fits n rows into height h; the label column gets the widest label's width
+ * (measured at the font size), at most max_label_w. */
+void chart_rows_fit(chart_ctx *ctx, double h, size_t n, const char *const *labels,
+                    double max_label_w, chart_rows *r);
+/* Draws a row label right-aligned in the label column, ellipsised. */
+void chart_row_label(chart_ctx *ctx, const chart_rows *r, const char *label, double x, double cy);
+/* A legend entry: glyph (or a swatch when g is NONE) and text; returns the
+ * x after it. */
+double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, chart_rgb c,
+                          bool outline, const char *text);
+
+/* ---- ranking layout (tested) ---- */
+typedef struct {
+    size_t item;         /* index into the input */
+    double y, h, x0, x1; /* bar rectangle (x0 <= x1) */
+    chart_rgb colour;
+    chart_glyph glyph;
+} chart_rank_bar;
+
+typedef struct {
+    chart_rect plot;
+    chart_scale x;
+    chart_ticks xt;
+    chart_rows rows;
+    double top;           /* where the legend goes */
+    chart_rank_bar *bars; /* n bars in rank order, malloc'd */
+    size_t n;
+} chart_rank_layout;
+
+/* Lays out the ranking for opts' size (title included). False when memory
+ * runs out. Free with chart_rank_layout_free(). */
+bool chart_ranking_layout(chart_ctx *ctx, const chart_opts *opts, const chart_ranking *in,
+                          chart_rank_layout *l);
+void chart_rank_layout_free(chart_rank_layout *l);
+
 /* Per-kind validation and drawing. */
 bool chart_trend_check(const chart_trend *in, char *err, size_t errlen);
 void chart_trend_draw(chart_ctx *ctx, const chart_trend *in);
