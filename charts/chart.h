@@ -1,0 +1,233 @@
+/* The chart library: trend, ranking, bullet, zones, panorama and sparkline
+ * charts as PNG (in memory), SVG or PDF, drawn with cairo, text through
+ * pango. No daemon code: errors come back as text in a caller-given buffer.
+ *
+ * Objects
+ *   chart_fonts  the font family, checked once against fontconfig. Immutable
+ *                after chart_fonts_new(): one may be shared by every thread.
+ *   chart_ctx    a render context: pango font map, context, layout and font
+ *                description (fonts are loaded once, on creation), plus the
+ *                reusable PNG surface. A context is NOT thread-safe: use one
+ *                per thread (or guard it); any number may exist at once.
+ *
+ * Rendering
+ *   Every chart_render_*() takes a context, options and the chart's input,
+ *   and on success sets *out to a malloc'd buffer of *len bytes (PNG, SVG or
+ *   PDF per opts->format) that the caller frees with free(). On failure it
+ *   returns false, leaves *out NULL and *len 0, and writes one line naming
+ *   the problem into err (errlen bytes, always NUL-terminated; err may be
+ *   NULL). The input is only read during the call: the library keeps no
+ *   pointer to it. Strings are UTF-8.
+ *
+ *   The same input, options and fonts give the same bytes, in one process and
+ *   across processes (PDF carries fixed dates; SVG ids are renumbered).
+ *
+ * Units
+ *   CHART_AXIS_PERCENT: values are fractions (0.4129 is shown "41.29%");
+ *   CHART_AXIS_SCORE:   values are scores 0..100 shown with two decimals.
+ *   NAN means "missing" wherever a double may be absent (a gap in a series,
+ *   no target). */
+#ifndef RETENTIOND_CHART_H
+#define RETENTIOND_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct chart_fonts chart_fonts;
+typedef struct chart_ctx chart_ctx;
+
+#define CHART_DEFAULT_FAMILY "Noto Sans CJK SC"
+
+/* ---- fonts and contexts ------------------------------------------------ */
+
+/* Checks with fontconfig that `family` (NULL: CHART_DEFAULT_FAMILY) resolves
+ * to a font of that family, not a substitute. Returns NULL and an error
+ * naming the family (and what fontconfig would use instead) otherwise. The
+ * caller frees the result with chart_fonts_free(). */
+chart_fonts *chart_fonts_new(const char *family, char *err, size_t errlen);
+/* NULL-safe. Free only after every context made from it is freed. */
+void chart_fonts_free(chart_fonts *fonts);
+/* The family name (owned by `fonts`). */
+const char *chart_fonts_family(const chart_fonts *fonts);
+
+/* A render context using `fonts` (not copied: `fonts` must outlive it).
+ * Loads the fonts now, so the first chart is as fast as the next ones.
+ * Returns NULL with an error on failure. Free with chart_ctx_free(). */
+chart_ctx *chart_ctx_new(const chart_fonts *fonts, char *err, size_t errlen);
+/* NULL-safe. */
+void chart_ctx_free(chart_ctx *ctx);
+
+/* ---- options -------------------------------------------------------------- */
+
+typedef enum { CHART_PNG, CHART_SVG, CHART_PDF } chart_format;
+
+/* Colour of change arrows: CN (the operator's convention) draws a rise red
+ * and a fall green; INTL the reverse. The arrow's direction is its shape, so
+ * the meaning never rests on colour alone. */
+typedef enum { CHART_ARROWS_CN, CHART_ARROWS_INTL } chart_arrows;
+
+typedef enum { CHART_AXIS_PERCENT, CHART_AXIS_SCORE } chart_axis;
+
+/* Status of a value against its targets: below base (red, glyph ▼), on target
+ * (green, ●) or at or above challenge (excellent, ★). For the panorama, RED
+ * means "warns" (示警) and EXCELLENT "excellent" (绩优). */
+typedef enum {
+    CHART_STATUS_NONE,
+    CHART_STATUS_RED,
+    CHART_STATUS_GREEN,
+    CHART_STATUS_EXCELLENT,
+    CHART_STATUS_COUNT
+} chart_status;
+
+typedef struct {
+    int width, height;   /* logical size, 16..4096 each */
+    double scale;        /* 0.5..4: PNG pixels (and SVG/PDF points) per unit */
+    chart_format format; /* PNG, SVG or PDF */
+    chart_arrows arrows; /* CN or INTL */
+    const char *title;   /* NULL or "": no title (never drawn on sparklines) */
+} chart_opts;
+
+/* 800x400, scale 1, PNG, CN arrows, no title. */
+void chart_opts_default(chart_opts *opts);
+/* False with an error naming the field (e.g. "width: 5 is outside 16..4096")
+ * when an option is out of range. The render functions call it too. */
+bool chart_opts_check(const chart_opts *opts, char *err, size_t errlen);
+
+/* ---- inputs ---------------------------------------------------------------- */
+
+/* A date as days since 1970-01-01 (chart_date_parse converts "YYYY-MM-DD"). */
+bool chart_date_parse(const char *ymd, int32_t *day);
+
+typedef struct {
+    int32_t day;  /* days since 1970-01-01 */
+    double value; /* NAN: missing (the line breaks there) */
+} chart_point;
+
+typedef struct {
+    const char *name;          /* legend text */
+    const chart_point *points; /* n points in increasing day order */
+    size_t n;
+} chart_series;
+
+/* Trend: one or more series over dates; base and challenge target lines
+ * (NAN: none); the last value of each series labelled. At most
+ * CHART_TREND_MAX_SERIES series. */
+#define CHART_TREND_MAX_SERIES 6
+typedef struct {
+    chart_axis axis;
+    const chart_series *series;
+    size_t nseries;
+    double base, challenge;     /* NAN: no line */
+    const char *base_text;      /* label of the base line; NULL: "base" */
+    const char *challenge_text; /* NULL: "challenge" */
+} chart_trend;
+
+/* Ranking: one horizontal bar per item, sorted by value (highest first;
+ * equal values keep their input order, items with a NAN value last). Bars
+ * are coloured and marked with a glyph by status; long labels are
+ * ellipsised. Use chart_ranking_height() for a height where every label is
+ * readable; on a shorter chart rows shrink, and below 6 px labels are left
+ * out. `status_text` names the statuses in the legend (NULL entries: "red",
+ * "green", "excellent"). */
+typedef struct {
+    const char *label;
+    double value;
+    chart_status status;
+    double target; /* NAN: no marker */
+} chart_rank_item;
+
+typedef struct {
+    chart_axis axis;
+    const chart_rank_item *items;
+    size_t n;
+    const char *status_text[CHART_STATUS_COUNT];
+    const char *target_text; /* legend of the target marker; NULL: "target" */
+} chart_ranking;
+
+/* The height (logical units) at which `n` ranking rows and the title fit at
+ * the normal text size. */
+int chart_ranking_height(size_t n, bool with_title);
+
+/* Bullet: one value against base and challenge (either may be NAN). The
+ * status glyph is derived: below base red, below challenge green, else
+ * excellent. */
+typedef struct {
+    const char *label; /* NULL: none */
+    chart_axis axis;
+    double value, base, challenge;
+    const char *base_text, *challenge_text; /* NULL: "base", "challenge" */
+} chart_bullet;
+
+/* Zones: the five risk zones per branch as stacked bars, in this order. */
+typedef enum {
+    CHART_ZONE_WHITE,
+    CHART_ZONE_RED,
+    CHART_ZONE_YELLOW,
+    CHART_ZONE_BLUE,
+    CHART_ZONE_GREEN,
+    CHART_ZONE_COUNT
+} chart_zone;
+
+typedef struct {
+    const char *label;
+    long counts[CHART_ZONE_COUNT]; /* >= 0 */
+} chart_zone_row;
+
+typedef struct {
+    const chart_zone_row *rows;
+    size_t n;
+    const char *zone_text[CHART_ZONE_COUNT]; /* legend; NULL: "white", ... */
+} chart_zones;
+
+/* Panorama: the satisfaction indicator tree, one row per node, in the order
+ * given (depth-first: a node's parent comes before it). Each row shows the
+ * value, an arrow when the value moved by `arrow_change` or more against
+ * last month (relative; 0 or NAN: 0.05), the target and the status glyph. */
+typedef struct {
+    const char *code;  /* may be NULL */
+    const char *label; /* may be NULL */
+    int parent;        /* index of the parent node, -1 for a root */
+    double value, last, target;
+    chart_status status; /* NONE, RED (warns), GREEN, EXCELLENT */
+} chart_panorama_node;
+
+typedef struct {
+    chart_axis axis;
+    const chart_panorama_node *nodes;
+    size_t n;
+    double arrow_change;
+    const char *status_text[CHART_STATUS_COUNT]; /* NULL: "", "warn", "", "excellent" */
+    /* Column headings: indicator, value, change against last month, last
+     * month, target, status. NULL: English defaults. */
+    const char *header_text[6];
+} chart_panorama;
+
+/* Sparkline for dashboard tiles: a line over n values (NAN: gap), the last
+ * value marked, an optional dashed reference line. No text, no title. */
+typedef struct {
+    const double *values;
+    size_t n;
+    double reference; /* NAN: none */
+} chart_sparkline;
+
+/* ---- rendering (see the contract at the top) ------------------------------ */
+
+bool chart_render_trend(chart_ctx *ctx, const chart_opts *opts, const chart_trend *in,
+                        unsigned char **out, size_t *len, char *err, size_t errlen);
+bool chart_render_ranking(chart_ctx *ctx, const chart_opts *opts, const chart_ranking *in,
+                          unsigned char **out, size_t *len, char *err, size_t errlen);
+bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bullet *in,
+                         unsigned char **out, size_t *len, char *err, size_t errlen);
+bool chart_render_zones(chart_ctx *ctx, const chart_opts *opts, const chart_zones *in,
+                        unsigned char **out, size_t *len, char *err, size_t errlen);
+bool chart_render_panorama(chart_ctx *ctx, const chart_opts *opts, const chart_panorama *in,
+                           unsigned char **out, size_t *len, char *err, size_t errlen);
+bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_sparkline *in,
+                            unsigned char **out, size_t *len, char *err, size_t errlen);
+
+/* Formats a value as the charts show it: "41.29%" (percent) or "82.00"
+ * (score); "-" for NAN. Always NUL-terminates when n > 0. */
+void chart_format_value(chart_axis axis, double value, char *buf, size_t n);
+
+#endif

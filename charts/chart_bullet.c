@@ -1,0 +1,134 @@
+/* The bullet chart: one value against base and challenge, on grey bands
+ * (below base, base to challenge, above challenge). */
+#include "chart_int.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static chart_status bullet_status(const chart_bullet *in)
+{
+    if (!isfinite(in->value))
+        return CHART_STATUS_NONE;
+    if (isfinite(in->base) && in->value < in->base)
+        return CHART_STATUS_RED;
+    if (isfinite(in->challenge) && in->value >= in->challenge)
+        return CHART_STATUS_EXCELLENT;
+    return isfinite(in->base) || isfinite(in->challenge) ? CHART_STATUS_GREEN : CHART_STATUS_NONE;
+}
+
+static void bullet_bands(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
+                         const chart_scale *x)
+{
+    static const chart_rgb band[3] = {{0.80, 0.80, 0.80}, {0.88, 0.88, 0.88}, {0.95, 0.95, 0.95}};
+    double edge[4] = {r->x, r->x + r->w, r->x + r->w, r->x + r->w};
+    if (isfinite(in->base))
+        edge[1] = chart_scale_map(x, in->base);
+    if (isfinite(in->challenge))
+        edge[2] = chart_scale_map(x, in->challenge);
+    if (edge[2] < edge[1])
+        edge[2] = edge[1];
+    for (int k = 0; k < 3; k++) {
+        cairo_rectangle(ctx->cr, edge[k], r->y, edge[k + 1] - edge[k], r->h);
+        chart_set_rgb(ctx->cr, band[k]);
+        cairo_fill(ctx->cr);
+    }
+}
+
+/* Base and challenge markers, labelled above the bands. */
+static void bullet_markers(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
+                           const chart_scale *x)
+{
+    double t[2] = {in->base, in->challenge};
+    const char *name[2] = {in->base_text ? in->base_text : "base",
+                           in->challenge_text ? in->challenge_text : "challenge"};
+    chart_textstyle st = {.size = 10, .colour = chart_muted, .valign = CHART_BOTTOM};
+    for (int k = 0; k < 2; k++) {
+        if (!isfinite(t[k]))
+            continue;
+        double xm = chart_scale_map(x, t[k]);
+        chart_vline(ctx->cr, xm, r->y - 2, r->y + r->h + 2, 2.5, chart_ink, false);
+        char v[32], buf[96];
+        chart_format_value(in->axis, t[k], v, sizeof v);
+        snprintf(buf, sizeof buf, "%s %s", name[k], v);
+        st.halign = k == 0 ? CHART_RIGHT : CHART_LEFT; /* base left of its line, challenge right */
+        chart_text(ctx, buf, xm + (k == 0 ? -3 : 3), r->y - 3, &st);
+    }
+}
+
+static void bullet_value(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
+                         const chart_scale *x)
+{
+    if (!isfinite(in->value))
+        return;
+    chart_status s = bullet_status(in);
+    double x0 = chart_scale_map(x, 0), x1 = chart_scale_map(x, in->value);
+    double h = r->h / 3;
+    cairo_rectangle(ctx->cr, fmin(x0, x1), r->y + h, fabs(x1 - x0), h);
+    chart_set_rgb(ctx->cr, s == CHART_STATUS_NONE ? chart_ink : chart_status_colour(s));
+    cairo_fill(ctx->cr);
+    char v[32];
+    chart_format_value(in->axis, in->value, v, sizeof v);
+    double size = fmin(r->h * 0.45, 16);
+    chart_textstyle st = {.size = size, .bold = true, .colour = chart_ink, .valign = CHART_MIDDLE};
+    double tw, th;
+    bool el;
+    chart_text_measure(ctx, v, &st, &tw, &th, &el);
+    double cy = r->y + r->h / 2, gx = x1 + size * 0.7 + 3;
+    if (gx + size * 0.7 + 3 + tw <= ctx->opts->width - 4) { /* right of the bar */
+        chart_glyph_draw(ctx->cr, chart_status_glyph(s), gx, cy, size, chart_status_colour(s));
+        chart_text(ctx, v, gx + size * 0.7 + 3, cy, &st);
+    } else { /* inside the bar's end, on a white box */
+        double bx = x1 - tw - size * 1.4 - 10;
+        cairo_rectangle(ctx->cr, bx, cy - th / 2, x1 - bx - 2, th);
+        cairo_set_source_rgb(ctx->cr, 1, 1, 1);
+        cairo_fill(ctx->cr);
+        chart_glyph_draw(ctx->cr, chart_status_glyph(s), bx + 3 + size * 0.6, cy, size,
+                         chart_status_colour(s));
+        chart_text(ctx, v, bx + size * 1.2 + 6, cy, &st);
+    }
+}
+
+bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bullet *in,
+                         unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    if (in == NULL) {
+        chart_err(err, errlen, "bullet: no input");
+        return false;
+    }
+    if (!chart_begin(ctx, opts, err, errlen))
+        return false;
+    double top = chart_title(ctx);
+    double left = 10;
+    if (in->label != NULL && in->label[0] != '\0') {
+        chart_textstyle st = {
+            .size = 12, .bold = true, .colour = chart_ink, .valign = CHART_MIDDLE};
+        double w, h;
+        bool el;
+        st.max_width = opts->width * 0.25;
+        chart_text_measure(ctx, in->label, &st, &w, &h, &el);
+        chart_text(ctx, in->label, 10, (top + opts->height - 18) / 2 + 6, &st);
+        left += w + 10;
+    }
+    chart_rect r = {left, top + 16, opts->width - left - 16, opts->height - top - 16 - 22};
+    if (r.h > 48) { /* keep a bullet a bar, not a block */
+        r.y += (r.h - 48) / 2;
+        r.h = 48;
+    }
+    double lo = 0, hi = 0;
+    double v[3] = {in->value, in->base, in->challenge};
+    for (int k = 0; k < 3; k++)
+        if (isfinite(v[k])) {
+            lo = fmin(lo, v[k]);
+            hi = fmax(hi, v[k] * 1.08);
+        }
+    chart_ticks t;
+    chart_ticks_axis(in->axis, lo, hi, (int)(r.w / 80) + 1, &t);
+    chart_scale x = {t.first, t.last, r.x, r.x + r.w};
+    chart_axis_x(ctx, &r, &x, &t, in->axis);
+    bullet_bands(ctx, in, &r, &x); /* over the grid lines */
+    bullet_value(ctx, in, &r, &x);
+    bullet_markers(ctx, in, &r, &x);
+    return chart_end(ctx, out, len, err, errlen);
+}

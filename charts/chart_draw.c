@@ -1,0 +1,286 @@
+/* Drawing primitives shared by the chart kinds: text through the context's
+ * one PangoLayout, glyph shapes (drawn, not taken from a font), lines, the
+ * title and value axes. */
+#include "chart_int.h"
+
+#include <math.h>
+
+static void text_set(chart_ctx *ctx, const char *s, const chart_textstyle *st)
+{
+    pango_font_description_set_absolute_size(ctx->font, st->size * PANGO_SCALE);
+    pango_font_description_set_weight(ctx->font,
+                                      st->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(ctx->layout, ctx->font);
+    if (st->max_width > 0) {
+        pango_layout_set_width(ctx->layout, (int)(st->max_width * PANGO_SCALE));
+        pango_layout_set_ellipsize(ctx->layout, PANGO_ELLIPSIZE_END);
+    } else {
+        pango_layout_set_width(ctx->layout, -1);
+        pango_layout_set_ellipsize(ctx->layout, PANGO_ELLIPSIZE_NONE);
+    }
+    pango_layout_set_alignment(ctx->layout, PANGO_ALIGN_LEFT);
+    pango_layout_set_text(ctx->layout, s, -1);
+}
+
+void chart_text_measure(chart_ctx *ctx, const char *s, const chart_textstyle *st, double *w,
+                        double *h, bool *ellipsised)
+{
+    PangoRectangle logical;
+    text_set(ctx, s, st);
+    pango_layout_get_extents(ctx->layout, NULL, &logical);
+    *w = (double)logical.width / PANGO_SCALE;
+    if (st->max_width > 0 && *w > st->max_width)
+        *w = st->max_width;
+    *h = (double)logical.height / PANGO_SCALE;
+    *ellipsised = pango_layout_is_ellipsized(ctx->layout);
+}
+
+void chart_text(chart_ctx *ctx, const char *s, double x, double y, const chart_textstyle *st)
+{
+    PangoRectangle logical;
+    text_set(ctx, s, st);
+    pango_layout_get_extents(ctx->layout, NULL, &logical);
+    double h = (double)logical.height / PANGO_SCALE;
+    double y0 = st->valign == CHART_TOP ? y : st->valign == CHART_MIDDLE ? y - h / 2 : y - h;
+    double x0;
+    if (st->max_width > 0) {
+        /* A box of max_width: pango aligns (and ellipsises) inside it. */
+        PangoAlignment a = st->halign == CHART_LEFT     ? PANGO_ALIGN_LEFT
+                           : st->halign == CHART_CENTER ? PANGO_ALIGN_CENTER
+                                                        : PANGO_ALIGN_RIGHT;
+        pango_layout_set_alignment(ctx->layout, a);
+        x0 = st->halign == CHART_LEFT     ? x
+             : st->halign == CHART_CENTER ? x - st->max_width / 2
+                                          : x - st->max_width;
+    } else {
+        double w = (double)logical.width / PANGO_SCALE;
+        x0 = st->halign == CHART_LEFT ? x : st->halign == CHART_CENTER ? x - w / 2 : x - w;
+        x0 -= (double)logical.x / PANGO_SCALE;
+    }
+    cairo_t *cr = ctx->cr;
+    chart_set_rgb(cr, st->colour);
+    cairo_move_to(cr, x0, y0 - (double)logical.y / PANGO_SCALE);
+    pango_cairo_show_layout(cr, ctx->layout);
+    cairo_new_path(cr);
+}
+
+void chart_set_rgb(cairo_t *cr, chart_rgb c)
+{
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+static void polygon(cairo_t *cr, const double *xy, int n, double cx, double cy, double r)
+{
+    for (int i = 0; i < n; i++) {
+        double x = cx + xy[2 * i] * r, y = cy + xy[2 * i + 1] * r;
+        if (i == 0)
+            cairo_move_to(cr, x, y);
+        else
+            cairo_line_to(cr, x, y);
+    }
+    cairo_close_path(cr);
+}
+
+static void star(cairo_t *cr, double cx, double cy, double r)
+{
+    for (int i = 0; i < 10; i++) {
+        double a = -M_PI / 2 + i * M_PI / 5;
+        double rr = i % 2 ? r * 0.45 : r;
+        double x = cx + rr * cos(a), y = cy + rr * sin(a) + r * 0.1;
+        if (i == 0)
+            cairo_move_to(cr, x, y);
+        else
+            cairo_line_to(cr, x, y);
+    }
+    cairo_close_path(cr);
+}
+
+void chart_glyph_draw(cairo_t *cr, chart_glyph g, double cx, double cy, double size, chart_rgb c)
+{
+    static const double down[] = {-1, -0.75, 1, -0.75, 0, 0.95};
+    static const double up[] = {-1, 0.75, 1, 0.75, 0, -0.95};
+    static const double square[] = {-0.75, -0.75, 0.75, -0.75, 0.75, 0.75, -0.75, 0.75};
+    static const double diamond[] = {0, -1, 1, 0, 0, 1, -1, 0};
+    double r = size / 2;
+    switch (g) {
+    case CHART_GLYPH_NONE:
+        return;
+    case CHART_GLYPH_TRIANGLE_DOWN:
+        polygon(cr, down, 3, cx, cy, r);
+        break;
+    case CHART_GLYPH_TRIANGLE_UP:
+        polygon(cr, up, 3, cx, cy, r);
+        break;
+    case CHART_GLYPH_CIRCLE:
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, cx, cy, r * 0.8, 0, 2 * M_PI);
+        break;
+    case CHART_GLYPH_STAR:
+        star(cr, cx, cy, r * 1.1);
+        break;
+    case CHART_GLYPH_SQUARE:
+        polygon(cr, square, 4, cx, cy, r);
+        break;
+    case CHART_GLYPH_DIAMOND:
+        polygon(cr, diamond, 4, cx, cy, r);
+        break;
+    }
+    chart_set_rgb(cr, c);
+    cairo_fill(cr);
+}
+
+void chart_arrow_draw(cairo_t *cr, bool up, double cx, double cy, double size, chart_rgb c)
+{
+    double r = size / 2, d = up ? 1 : -1; /* shape[] points up */
+    static const double shape[] = {0,  1,     0.7, 0.1,   0.25, 0.1,  0.25,
+                                   -1, -0.25, -1,  -0.25, 0.1,  -0.7, 0.1};
+    for (int i = 0; i < 7; i++) {
+        double x = cx + shape[2 * i] * r, y = cy - d * shape[2 * i + 1] * r;
+        if (i == 0)
+            cairo_move_to(cr, x, y);
+        else
+            cairo_line_to(cr, x, y);
+    }
+    cairo_close_path(cr);
+    chart_set_rgb(cr, c);
+    cairo_fill(cr);
+}
+
+static void line(cairo_t *cr, double x0, double y0, double x1, double y1, double width, chart_rgb c,
+                 bool dashed)
+{
+    static const double dash[] = {5, 3};
+    cairo_save(cr);
+    if (dashed)
+        cairo_set_dash(cr, dash, 2, 0);
+    cairo_set_line_width(cr, width);
+    chart_set_rgb(cr, c);
+    cairo_move_to(cr, x0, y0);
+    cairo_line_to(cr, x1, y1);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+void chart_hline(cairo_t *cr, double x0, double x1, double y, double width, chart_rgb c,
+                 bool dashed)
+{
+    line(cr, x0, y, x1, y, width, c, dashed);
+}
+
+void chart_vline(cairo_t *cr, double x, double y0, double y1, double width, chart_rgb c,
+                 bool dashed)
+{
+    line(cr, x, y0, x, y1, width, c, dashed);
+}
+
+double chart_title(chart_ctx *ctx)
+{
+    const char *t = ctx->opts->title;
+    if (t == NULL || *t == '\0')
+        return 10;
+    chart_textstyle st = {
+        .size = 16, .bold = true, .colour = chart_ink, .max_width = ctx->opts->width - 20};
+    chart_text(ctx, t, 10, 8, &st);
+    double w, h;
+    bool el;
+    chart_text_measure(ctx, t, &st, &w, &h, &el);
+    return 8 + h + 6;
+}
+
+void chart_axis_y(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
+                  chart_axis axis)
+{
+    chart_textstyle st = {
+        .size = 11, .colour = chart_muted, .halign = CHART_RIGHT, .valign = CHART_MIDDLE};
+    for (int i = 0; i < t->n; i++) {
+        double v = t->first + i * t->step;
+        double y = chart_scale_map(s, v);
+        char label[32];
+        chart_format_value(axis, v, label, sizeof label);
+        chart_hline(ctx->cr, r->x, r->x + r->w, y, 1, chart_grid, false);
+        chart_text(ctx, label, r->x - 6, y, &st);
+    }
+}
+
+void chart_axis_x(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
+                  chart_axis axis)
+{
+    chart_textstyle st = {.size = 11, .colour = chart_muted, .valign = CHART_TOP};
+    double right = ctx->opts->width - 2;
+    for (int i = 0; i < t->n; i++) {
+        double v = t->first + i * t->step;
+        double x = chart_scale_map(s, v), w, h;
+        bool el;
+        char label[32];
+        chart_format_value(axis, v, label, sizeof label);
+        chart_vline(ctx->cr, x, r->y, r->y + r->h, 1, chart_grid, false);
+        chart_text_measure(ctx, label, &st, &w, &h, &el);
+        st.halign = CHART_CENTER;
+        if (x + w / 2 > right) { /* keep the last label inside the chart */
+            st.halign = CHART_RIGHT;
+            x = right;
+        } else if (x - w / 2 < 2) {
+            st.halign = CHART_LEFT;
+            x = 2;
+        }
+        chart_text(ctx, label, x, r->y + r->h + 4, &st);
+    }
+}
+
+void chart_rows_fit(chart_ctx *ctx, double h, size_t n, const char *const *labels,
+                    double max_label_w, chart_rows *r)
+{
+    r->pitch = n > 0 ? h / (double)n : h;
+    if (r->pitch > 28)
+        r->pitch = 28;
+    r->font = r->pitch * 0.72 > 12 ? 12 : r->pitch * 0.72;
+    if (r->font < 6)
+        r->font = 0;
+    r->label_w = 0;
+    if (r->font == 0)
+        return;
+    chart_textstyle st = {.size = r->font};
+    for (size_t i = 0; i < n; i++) {
+        double w, lh;
+        bool el;
+        chart_text_measure(ctx, labels[i] ? labels[i] : "", &st, &w, &lh, &el);
+        if (w > r->label_w)
+            r->label_w = w;
+    }
+    if (r->label_w > max_label_w)
+        r->label_w = max_label_w;
+}
+
+void chart_row_label(chart_ctx *ctx, const chart_rows *r, const char *label, double x, double cy)
+{
+    if (r->font == 0 || label == NULL)
+        return;
+    chart_textstyle st = {.size = r->font,
+                          .colour = chart_ink,
+                          .halign = CHART_RIGHT,
+                          .valign = CHART_MIDDLE,
+                          .max_width = r->label_w};
+    chart_text(ctx, label, x, cy, &st);
+}
+
+double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, chart_rgb c,
+                          bool outline, const char *text)
+{
+    if (g != CHART_GLYPH_NONE) {
+        chart_glyph_draw(ctx->cr, g, x + 6, cy, 11, c);
+    } else {
+        cairo_rectangle(ctx->cr, x, cy - 5, 12, 10);
+        chart_set_rgb(ctx->cr, c);
+        cairo_fill_preserve(ctx->cr);
+        cairo_set_line_width(ctx->cr, 1);
+        chart_set_rgb(ctx->cr, outline ? chart_muted : c);
+        cairo_stroke(ctx->cr);
+    }
+    chart_textstyle st = {
+        .size = 11, .colour = chart_ink, .valign = CHART_MIDDLE, .max_width = 160};
+    double w, h;
+    bool el;
+    chart_text(ctx, text, x + 17, cy, &st);
+    chart_text_measure(ctx, text, &st, &w, &h, &el);
+    return x + 17 + w + 16;
+}

@@ -1,0 +1,146 @@
+/* The panorama (满意度全景视图): the indicator tree as a table, one row per
+ * indicator, indented by depth: value, change against last month with an
+ * arrow when it moved enough, last month, target, and the status (warns /
+ * excellent) as glyph, text and row tint. */
+#include "chart_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const header_default[6] = {"indicator",  "value",  "vs last",
+                                              "last month", "target", "status"};
+static const char *const status_default[CHART_STATUS_COUNT] = {"", "warn", "", "excellent"};
+
+/* Column anchors as fractions of the width: indicator (left edge), value,
+ * change, last, target (right edges), status (left edge). */
+static const double col[6] = {0.0, 0.50, 0.64, 0.76, 0.86, 0.89};
+
+static bool panorama_check(const chart_panorama *in, char *err, size_t errlen)
+{
+    if (in == NULL || (in->n > 0 && in->nodes == NULL)) {
+        chart_err(err, errlen, "panorama: no input");
+        return false;
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        int p = in->nodes[i].parent;
+        if (p < -1 || p >= (int)i) {
+            chart_err(err, errlen, "panorama: node %zu: parent %d is not an earlier node", i, p);
+            return false;
+        }
+        if ((unsigned)in->nodes[i].status >= CHART_STATUS_COUNT) {
+            chart_err(err, errlen, "panorama: node %zu: status %d is unknown", i,
+                      (int)in->nodes[i].status);
+            return false;
+        }
+    }
+    return true;
+}
+
+static int node_depth(const chart_panorama *in, size_t i)
+{
+    int d = 0;
+    for (int p = in->nodes[i].parent; p >= 0 && d < 32; p = in->nodes[p].parent)
+        d++;
+    return d;
+}
+
+static void panorama_header(chart_ctx *ctx, const chart_panorama *in, double y, double font)
+{
+    double w = ctx->opts->width - 20;
+    chart_textstyle st = {
+        .size = font, .bold = true, .colour = chart_muted, .valign = CHART_MIDDLE};
+    for (int c = 0; c < 6; c++) {
+        const char *t = in->header_text[c] ? in->header_text[c] : header_default[c];
+        st.halign = c == 0 || c == 5 ? CHART_LEFT : CHART_RIGHT;
+        st.max_width = c == 0 ? w * 0.45 : w * 0.11;
+        double x = 10 + w * col[c];
+        chart_text(ctx, t, st.halign == CHART_RIGHT ? x : x, y, &st);
+    }
+}
+
+/* The change against last month: relative, signed, with an arrow when it
+ * reaches the threshold. */
+static void panorama_change(chart_ctx *ctx, const chart_panorama *in, const chart_panorama_node *nd,
+                            double x, double cy, double font)
+{
+    if (!isfinite(nd->value) || !isfinite(nd->last) || nd->last == 0)
+        return;
+    double rel = (nd->value - nd->last) / fabs(nd->last);
+    double th = isfinite(in->arrow_change) && in->arrow_change > 0 ? in->arrow_change : 0.05;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%+.2f%%", fabs(rel) < 0.00005 ? 0.0 : rel * 100);
+    chart_textstyle st = {
+        .size = font, .colour = chart_ink, .halign = CHART_RIGHT, .valign = CHART_MIDDLE};
+    chart_text(ctx, buf, x - font - 2, cy, &st);
+    if (fabs(rel) >= th - 1e-12) {
+        bool up = rel > 0;
+        chart_arrow_draw(ctx->cr, up, x - font / 2, cy, font,
+                         chart_arrow_colour(ctx->opts->arrows, up));
+    }
+}
+
+static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, double y, double pitch,
+                         double font)
+{
+    const chart_panorama_node *nd = &in->nodes[i];
+    double w = ctx->opts->width - 20, cy = y + pitch / 2;
+    if (nd->status == CHART_STATUS_RED || nd->status == CHART_STATUS_EXCELLENT) {
+        chart_rgb c = chart_status_colour(nd->status);
+        cairo_rectangle(ctx->cr, 6, y + 1, w + 8, pitch - 2);
+        cairo_set_source_rgba(ctx->cr, c.r, c.g, c.b, 0.12);
+        cairo_fill(ctx->cr);
+    }
+    char name[256], v[32];
+    snprintf(name, sizeof name, "%s%s%s", nd->code ? nd->code : "",
+             nd->code && nd->label ? " " : "", nd->label ? nd->label : "");
+    double indent = node_depth(in, i) * font * 1.2;
+    chart_textstyle st = {.size = font,
+                          .bold = nd->parent < 0,
+                          .colour = chart_ink,
+                          .valign = CHART_MIDDLE,
+                          .max_width = w * 0.45 - indent};
+    chart_text(ctx, name, 10 + indent, cy, &st);
+    st.bold = false;
+    st.max_width = 0;
+    st.halign = CHART_RIGHT;
+    double vals[3] = {nd->value, nd->last, nd->target};
+    int cols[3] = {1, 3, 4};
+    for (int k = 0; k < 3; k++) {
+        chart_format_value(in->axis, vals[k], v, sizeof v);
+        st.bold = k == 0;
+        chart_text(ctx, v, 10 + w * col[cols[k]], cy, &st);
+    }
+    panorama_change(ctx, in, nd, 10 + w * col[2], cy, font);
+    chart_rgb sc = chart_status_colour(nd->status);
+    double gx = 10 + w * col[5] + font / 2;
+    chart_glyph_draw(ctx->cr, chart_status_glyph(nd->status), gx, cy, font, sc);
+    const char *t =
+        in->status_text[nd->status] ? in->status_text[nd->status] : status_default[nd->status];
+    chart_textstyle ss = {.size = font,
+                          .colour = chart_ink,
+                          .valign = CHART_MIDDLE,
+                          .max_width = w * (1 - col[5]) - font - 4};
+    chart_text(ctx, t, gx + font / 2 + 4, cy, &ss);
+}
+
+bool chart_render_panorama(chart_ctx *ctx, const chart_opts *opts, const chart_panorama *in,
+                           unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    if (!panorama_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
+        return false;
+    double top = chart_title(ctx);
+    double pitch = (opts->height - top - 6) / (double)(in->n + 1);
+    pitch = pitch > 24 ? 24 : pitch;
+    double font = fmin(12, pitch * 0.6);
+    panorama_header(ctx, in, top + pitch / 2, font);
+    chart_hline(ctx->cr, 6, opts->width - 6, top + pitch, 1, chart_muted, false);
+    for (size_t i = 0; i < in->n; i++) {
+        double y = top + pitch * (double)(i + 1);
+        panorama_row(ctx, in, i, y, pitch, font);
+        chart_hline(ctx->cr, 6, opts->width - 6, y + pitch, 0.5, chart_grid, false);
+    }
+    return chart_end(ctx, out, len, err, errlen);
+}

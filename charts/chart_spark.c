@@ -1,0 +1,56 @@
+/* The sparkline: a small line for dashboard tiles, no text. */
+#include "chart_int.h"
+
+#include <math.h>
+
+bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_sparkline *in,
+                            unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    if (in == NULL || (in->n > 0 && in->values == NULL)) {
+        chart_err(err, errlen, "sparkline: no input");
+        return false;
+    }
+    if (!chart_begin(ctx, opts, err, errlen))
+        return false;
+    double lo = in->reference, hi = in->reference;
+    size_t last = in->n;
+    for (size_t i = 0; i < in->n; i++)
+        if (isfinite(in->values[i])) {
+            lo = isfinite(lo) ? fmin(lo, in->values[i]) : in->values[i];
+            hi = isfinite(hi) ? fmax(hi, in->values[i]) : in->values[i];
+            last = i;
+        }
+    if (isfinite(lo) && lo == hi) {
+        lo -= 1;
+        hi += 1;
+    }
+    double pad = 3.5;
+    chart_scale x = {0, in->n > 1 ? (double)(in->n - 1) : 1, pad, opts->width - pad};
+    chart_scale y = {lo, hi, opts->height - pad, pad};
+    if (isfinite(in->reference))
+        chart_hline(ctx->cr, pad, opts->width - pad, chart_scale_map(&y, in->reference), 1,
+                    chart_muted, true);
+    bool down = false;
+    for (size_t i = 0; i < in->n; i++) {
+        if (!isfinite(in->values[i])) {
+            down = false;
+            continue;
+        }
+        double px = chart_scale_map(&x, (double)i), py = chart_scale_map(&y, in->values[i]);
+        if (down)
+            cairo_line_to(ctx->cr, px, py);
+        else
+            cairo_move_to(ctx->cr, px, py);
+        down = true;
+    }
+    cairo_set_line_width(ctx->cr, 1.5);
+    cairo_set_line_join(ctx->cr, CAIRO_LINE_JOIN_ROUND);
+    chart_set_rgb(ctx->cr, chart_series_colour(0));
+    cairo_stroke(ctx->cr);
+    if (last < in->n)
+        chart_glyph_draw(ctx->cr, CHART_GLYPH_CIRCLE, chart_scale_map(&x, (double)last),
+                         chart_scale_map(&y, in->values[last]), 6, chart_series_colour(0));
+    return chart_end(ctx, out, len, err, errlen);
+}

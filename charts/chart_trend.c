@@ -1,0 +1,320 @@
+/* The trend chart: series over dates, gaps at NAN, base and challenge
+ * lines, the last values labelled in the right margin. */
+#include "chart_int.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* The plot's geometry and scales, computed before anything is drawn. */
+typedef struct {
+    chart_rect plot;
+    chart_scale x, y;
+    chart_ticks yt;
+    chart_date_ticks xt;
+    bool any; /* at least one finite value */
+} trend_layout;
+
+static const chart_textstyle label_style = {.size = 11, .colour = {0.13, 0.13, 0.13}};
+
+bool chart_trend_check(const chart_trend *in, char *err, size_t errlen)
+{
+    if (in == NULL || (in->nseries > 0 && in->series == NULL)) {
+        chart_err(err, errlen, "trend: no input");
+        return false;
+    }
+    if (in->nseries > CHART_TREND_MAX_SERIES) {
+        chart_err(err, errlen, "trend: %zu series, at most %d", in->nseries,
+                  CHART_TREND_MAX_SERIES);
+        return false;
+    }
+    for (size_t s = 0; s < in->nseries; s++) {
+        const chart_series *se = &in->series[s];
+        if (se->n > 0 && se->points == NULL) {
+            chart_err(err, errlen, "trend: series %zu has no points", s);
+            return false;
+        }
+        for (size_t i = 1; i < se->n; i++)
+            if (se->points[i].day <= se->points[i - 1].day) {
+                chart_err(err, errlen, "trend: series %zu: point %zu is not after point %zu", s, i,
+                          i - 1);
+                return false;
+            }
+    }
+    return true;
+}
+
+/* Range of days and finite values over every series and target line. */
+static void trend_ranges(const chart_trend *in, int32_t *d0, int32_t *d1, double *lo, double *hi,
+                         bool *any)
+{
+    *d0 = INT32_MAX;
+    *d1 = INT32_MIN;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    *any = false;
+    for (size_t s = 0; s < in->nseries; s++)
+        for (size_t i = 0; i < in->series[s].n; i++) {
+            const chart_point *p = &in->series[s].points[i];
+            *d0 = p->day < *d0 ? p->day : *d0;
+            *d1 = p->day > *d1 ? p->day : *d1;
+            if (isfinite(p->value)) {
+                *lo = fmin(*lo, p->value);
+                *hi = fmax(*hi, p->value);
+                *any = true;
+            }
+        }
+    double t[2] = {in->base, in->challenge};
+    for (int k = 0; k < 2; k++)
+        if (isfinite(t[k])) {
+            *lo = fmin(*lo, t[k]);
+            *hi = fmax(*hi, t[k]);
+        }
+    if (*d0 > *d1) { /* no points at all */
+        *d0 = 0;
+        *d1 = 1;
+    } else if (*d0 == *d1) {
+        (*d0)--;
+        (*d1)++;
+    }
+}
+
+static const char *target_text(const chart_trend *in, int k)
+{
+    const char *t = k == 0 ? in->base_text : in->challenge_text;
+    return t != NULL ? t : k == 0 ? "base" : "challenge";
+}
+
+/* Width of the right margin: the widest of the last-value and target labels. */
+static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ticks *yt)
+{
+    double w, h, max = 30;
+    bool el;
+    char buf[96], v[32];
+    chart_format_value(in->axis, yt->first, v, sizeof v);
+    chart_text_measure(ctx, v, &label_style, &w, &h, &el);
+    max = fmax(max, w);
+    chart_format_value(in->axis, yt->last, v, sizeof v);
+    chart_text_measure(ctx, v, &label_style, &w, &h, &el);
+    max = fmax(max, w);
+    double t[2] = {in->base, in->challenge};
+    for (int k = 0; k < 2; k++)
+        if (isfinite(t[k])) {
+            chart_format_value(in->axis, t[k], v, sizeof v);
+            snprintf(buf, sizeof buf, "%s %s", target_text(in, k), v);
+            chart_text_measure(ctx, buf, &label_style, &w, &h, &el);
+            max = fmax(max, w);
+        }
+    return fmin(max + 14, ctx->opts->width / 3.0);
+}
+
+static bool has_legend(const chart_trend *in)
+{
+    for (size_t s = 0; s < in->nseries; s++)
+        if (in->series[s].name != NULL && in->series[s].name[0] != '\0')
+            return true;
+    return false;
+}
+
+static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, double top, trend_layout *l)
+{
+    const chart_opts *o = ctx->opts;
+    int32_t d0, d1;
+    double lo, hi, w, h;
+    bool el;
+    trend_ranges(in, &d0, &d1, &lo, &hi, &l->any);
+    if (has_legend(in))
+        top += 22;
+    double bottom = o->height - 24;
+    int nt = (int)((bottom - top) / 36);
+    chart_ticks_axis(in->axis, lo, hi, nt < 2 ? 2 : nt > 10 ? 10 : nt, &l->yt);
+    char v[32];
+    chart_format_value(in->axis, l->yt.first, v, sizeof v);
+    chart_text_measure(ctx, v, &label_style, &w, &h, &el);
+    double left = w;
+    chart_format_value(in->axis, l->yt.last, v, sizeof v);
+    chart_text_measure(ctx, v, &label_style, &w, &h, &el);
+    left = fmax(left, w) + 14;
+    double right = right_margin(ctx, in, &l->yt);
+    l->plot = (chart_rect){left, top + 6, o->width - left - right, bottom - top - 6};
+    l->x = (chart_scale){d0, d1, l->plot.x, l->plot.x + l->plot.w};
+    l->y = (chart_scale){l->yt.first, l->yt.last, l->plot.y + l->plot.h, l->plot.y};
+    chart_date_ticks_make(d0, d1, (int)(l->plot.w / 80) + 1, &l->xt);
+}
+
+static void trend_legend(chart_ctx *ctx, const chart_trend *in, double y)
+{
+    double x = 10, w, h;
+    bool el;
+    chart_textstyle st = label_style;
+    st.valign = CHART_MIDDLE;
+    st.max_width = 200;
+    for (size_t s = 0; s < in->nseries; s++) {
+        const char *name = in->series[s].name ? in->series[s].name : "";
+        chart_rgb c = chart_series_colour(s);
+        chart_hline(ctx->cr, x, x + 22, y, 2, c, false);
+        chart_glyph_draw(ctx->cr, chart_series_glyph(s), x + 11, y, 8, c);
+        chart_text(ctx, name, x + 28, y, &st);
+        chart_text_measure(ctx, name, &st, &w, &h, &el);
+        x += 28 + w + 18;
+    }
+}
+
+static void trend_date_axis(chart_ctx *ctx, const trend_layout *l)
+{
+    chart_textstyle st = label_style;
+    st.colour = chart_muted;
+    st.halign = CHART_CENTER;
+    for (int i = 0; i < l->xt.n; i++) {
+        double x = chart_scale_map(&l->x, l->xt.day[i]);
+        char buf[16];
+        chart_date_label(&l->xt, l->xt.day[i], buf, sizeof buf);
+        chart_vline(ctx->cr, x, l->plot.y + l->plot.h, l->plot.y + l->plot.h + 4, 1, chart_muted,
+                    false);
+        chart_text(ctx, buf, x, l->plot.y + l->plot.h + 5, &st);
+    }
+    chart_hline(ctx->cr, l->plot.x, l->plot.x + l->plot.w, l->plot.y + l->plot.h, 1, chart_muted,
+                false);
+}
+
+/* One series: a line broken at NAN values; markers at every point when
+ * there is room, and on isolated points always. */
+static void trend_series(chart_ctx *ctx, const trend_layout *l, const chart_series *se, size_t s)
+{
+    cairo_t *cr = ctx->cr;
+    chart_rgb c = chart_series_colour(s);
+    bool markers = se->n > 0 && l->plot.w / (double)se->n >= 10;
+    bool down = false;
+    for (size_t i = 0; i < se->n; i++) {
+        double v = se->points[i].value;
+        if (!isfinite(v)) {
+            down = false;
+            continue;
+        }
+        double x = chart_scale_map(&l->x, se->points[i].day), y = chart_scale_map(&l->y, v);
+        if (down)
+            cairo_line_to(cr, x, y);
+        else
+            cairo_move_to(cr, x, y);
+        down = true;
+    }
+    cairo_set_line_width(cr, 2);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    chart_set_rgb(cr, c);
+    cairo_stroke(cr);
+    for (size_t i = 0; i < se->n; i++) {
+        double v = se->points[i].value;
+        bool alone = (i == 0 || !isfinite(se->points[i - 1].value)) &&
+                     (i + 1 == se->n || !isfinite(se->points[i + 1].value));
+        if (isfinite(v) && (markers || alone))
+            chart_glyph_draw(cr, chart_series_glyph(s), chart_scale_map(&l->x, se->points[i].day),
+                             chart_scale_map(&l->y, v), 7, c);
+    }
+}
+
+/* Right-margin annotations: the last value of each series and the target
+ * lines' names and values, spread so that they do not overlap. */
+static void trend_annotations(chart_ctx *ctx, const chart_trend *in, const trend_layout *l)
+{
+    double ys[CHART_TREND_MAX_SERIES + 2], px[CHART_TREND_MAX_SERIES + 2];
+    char text[CHART_TREND_MAX_SERIES + 2][96];
+    chart_rgb col[CHART_TREND_MAX_SERIES + 2];
+    size_t n = 0;
+    double xr = l->plot.x + l->plot.w;
+    for (size_t s = 0; s < in->nseries; s++) {
+        const chart_series *se = &in->series[s];
+        size_t i = se->n;
+        while (i > 0 && !isfinite(se->points[i - 1].value))
+            i--;
+        if (i == 0)
+            continue;
+        const chart_point *p = &se->points[i - 1];
+        ys[n] = chart_scale_map(&l->y, p->value);
+        px[n] = chart_scale_map(&l->x, p->day);
+        chart_format_value(in->axis, p->value, text[n], sizeof text[n]);
+        col[n] = chart_series_colour(s);
+        chart_glyph_draw(ctx->cr, chart_series_glyph(s), px[n], ys[n], 9, col[n]);
+        n++;
+    }
+    size_t nseries = n; /* labels of series values come first, in bold */
+    double t[2] = {in->base, in->challenge};
+    for (int k = 0; k < 2; k++) {
+        if (!isfinite(t[k]))
+            continue;
+        char v[32];
+        chart_format_value(in->axis, t[k], v, sizeof v);
+        ys[n] = chart_scale_map(&l->y, t[k]);
+        px[n] = xr;
+        snprintf(text[n], sizeof text[n], "%s %s", target_text(in, k), v);
+        col[n] = chart_muted;
+        n++;
+    }
+    double at[CHART_TREND_MAX_SERIES + 2];
+    for (size_t i = 0; i < n; i++)
+        at[i] = ys[i];
+    chart_spread_labels(ys, n, 15, l->plot.y, l->plot.y + l->plot.h);
+    chart_textstyle st = label_style;
+    st.valign = CHART_MIDDLE;
+    st.max_width = ctx->opts->width - xr - 8;
+    for (size_t i = 0; i < n; i++) {
+        if (px[i] < xr - 2 || fabs(at[i] - ys[i]) > 1) {
+            cairo_move_to(ctx->cr, px[i] + 5, at[i]);
+            cairo_line_to(ctx->cr, xr + 4, ys[i]);
+            cairo_set_line_width(ctx->cr, 0.75);
+            chart_set_rgb(ctx->cr, col[i]);
+            cairo_stroke(ctx->cr);
+        }
+        st.colour = col[i];
+        st.bold = i < nseries;
+        chart_text(ctx, text[i], xr + 6, ys[i], &st);
+    }
+}
+
+static void trend_targets(chart_ctx *ctx, const chart_trend *in, const trend_layout *l)
+{
+    static const double dash_base[] = {6, 4}, dash_challenge[] = {2, 3};
+    double t[2] = {in->base, in->challenge};
+    for (int k = 0; k < 2; k++) {
+        if (!isfinite(t[k]))
+            continue;
+        double y = chart_scale_map(&l->y, t[k]);
+        cairo_save(ctx->cr);
+        cairo_set_dash(ctx->cr, k == 0 ? dash_base : dash_challenge, 2, 0);
+        cairo_set_line_width(ctx->cr, 1.5);
+        chart_set_rgb(ctx->cr, chart_muted);
+        cairo_move_to(ctx->cr, l->plot.x, y);
+        cairo_line_to(ctx->cr, l->plot.x + l->plot.w, y);
+        cairo_stroke(ctx->cr);
+        cairo_restore(ctx->cr);
+    }
+}
+
+void chart_trend_draw(chart_ctx *ctx, const chart_trend *in)
+{
+    trend_layout l;
+    double top = chart_title(ctx);
+    trend_layout_make(ctx, in, top, &l);
+    if (has_legend(in))
+        trend_legend(ctx, in, top + 10);
+    chart_axis_y(ctx, &l.plot, &l.y, &l.yt, in->axis);
+    trend_date_axis(ctx, &l);
+    trend_targets(ctx, in, &l);
+    for (size_t s = 0; s < in->nseries; s++)
+        trend_series(ctx, &l, &in->series[s], s);
+    trend_annotations(ctx, in, &l);
+    if (!l.any) {
+        chart_textstyle st = {
+            .size = 13, .colour = chart_muted, .halign = CHART_CENTER, .valign = CHART_MIDDLE};
+        chart_text(ctx, "no data", l.plot.x + l.plot.w / 2, l.plot.y + l.plot.h / 2, &st);
+    }
+}
+
+bool chart_render_trend(chart_ctx *ctx, const chart_opts *opts, const chart_trend *in,
+                        unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    if (!chart_trend_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
+        return false;
+    chart_trend_draw(ctx, in);
+    return chart_end(ctx, out, len, err, errlen);
+}

@@ -1,0 +1,150 @@
+/* The zones chart: the five risk zones of each branch as one stacked bar
+ * (white, red, yellow, blue, green), white drawn with an outline. */
+#include "chart_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define ZONES_LEGEND 24.0
+#define ZONES_AXIS   24.0
+
+static const char *const zone_default[CHART_ZONE_COUNT] = {"white", "red", "yellow", "blue",
+                                                           "green"};
+
+static long zones_total(const chart_zone_row *r)
+{
+    long t = 0;
+    for (int z = 0; z < CHART_ZONE_COUNT; z++)
+        t += r->counts[z];
+    return t;
+}
+
+static bool zones_check(const chart_zones *in, char *err, size_t errlen)
+{
+    if (in == NULL || (in->n > 0 && in->rows == NULL)) {
+        chart_err(err, errlen, "zones: no input");
+        return false;
+    }
+    for (size_t i = 0; i < in->n; i++)
+        for (int z = 0; z < CHART_ZONE_COUNT; z++)
+            if (in->rows[i].counts[z] < 0) {
+                chart_err(err, errlen, "zones: row %zu: count %ld is negative", i,
+                          in->rows[i].counts[z]);
+                return false;
+            }
+    return true;
+}
+
+static void zones_legend(chart_ctx *ctx, const chart_zones *in, double x, double cy)
+{
+    for (int z = 0; z < CHART_ZONE_COUNT; z++)
+        x = chart_legend_entry(ctx, x, cy, CHART_GLYPH_NONE, chart_zone_colour((chart_zone)z),
+                               z == CHART_ZONE_WHITE,
+                               in->zone_text[z] ? in->zone_text[z] : zone_default[z]);
+}
+
+/* Count axis: integer ticks under the plot. */
+static void zones_axis(chart_ctx *ctx, const chart_rect *r, const chart_scale *x,
+                       const chart_ticks *t)
+{
+    chart_textstyle st = {.size = 11, .colour = chart_muted, .halign = CHART_CENTER};
+    for (int i = 0; i < t->n; i++) {
+        double v = t->first + i * t->step, px = chart_scale_map(x, v);
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.0f", v);
+        chart_vline(ctx->cr, px, r->y, r->y + r->h, 1, chart_grid, false);
+        chart_text(ctx, buf, px, r->y + r->h + 4, &st);
+    }
+}
+
+/* One segment, its count inside when it fits. */
+static void zones_segment(chart_ctx *ctx, chart_zone z, long count, double x0, double x1, double y,
+                          double h, double font)
+{
+    if (count == 0)
+        return;
+    cairo_rectangle(ctx->cr, x0, y, x1 - x0, h);
+    chart_set_rgb(ctx->cr, chart_zone_colour(z));
+    cairo_fill_preserve(ctx->cr);
+    cairo_set_line_width(ctx->cr, z == CHART_ZONE_WHITE ? 1 : 0.5);
+    chart_set_rgb(ctx->cr, z == CHART_ZONE_WHITE ? chart_muted : (chart_rgb){1, 1, 1});
+    cairo_stroke(ctx->cr);
+    if (font == 0)
+        return;
+    char buf[32];
+    double w, th;
+    bool el;
+    snprintf(buf, sizeof buf, "%ld", count);
+    bool dark = z == CHART_ZONE_RED || z == CHART_ZONE_BLUE || z == CHART_ZONE_GREEN;
+    chart_textstyle st = {.size = font * 0.9,
+                          .colour = dark ? (chart_rgb){1, 1, 1} : chart_ink,
+                          .halign = CHART_CENTER,
+                          .valign = CHART_MIDDLE};
+    chart_text_measure(ctx, buf, &st, &w, &th, &el);
+    if (w + 4 <= x1 - x0)
+        chart_text(ctx, buf, (x0 + x1) / 2, y + h / 2, &st);
+}
+
+static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t errlen)
+{
+    const chart_opts *o = ctx->opts;
+    double top = chart_title(ctx);
+    double y0 = top + ZONES_LEGEND + 6, y1 = o->height - ZONES_AXIS;
+    const char **labels = malloc((in->n + 1) * sizeof *labels);
+    if (labels == NULL) {
+        chart_err(err, errlen, "zones: out of memory");
+        return false;
+    }
+    long max = 1;
+    for (size_t i = 0; i < in->n; i++) {
+        labels[i] = in->rows[i].label;
+        long t = zones_total(&in->rows[i]);
+        max = t > max ? t : max;
+    }
+    chart_rows rows;
+    chart_rows_fit(ctx, y1 - y0, in->n, labels, o->width * 0.3, &rows);
+    free(labels);
+    double left = 8 + (rows.font > 0 ? rows.label_w + 8 : 0);
+    chart_rect plot = {left, y0, o->width - left - 60, rows.pitch * (double)in->n};
+    chart_ticks t;
+    chart_ticks_nice(0, (double)max, (int)(plot.w / 70) + 1, &t);
+    if (t.step < 1)
+        chart_ticks_nice(0, fmax((double)max, 5), 6, &t);
+    chart_scale x = {t.first, t.last, plot.x, plot.x + plot.w};
+    zones_legend(ctx, in, plot.x, top + ZONES_LEGEND / 2);
+    zones_axis(ctx, &plot, &x, &t);
+    for (size_t i = 0; i < in->n; i++) {
+        const chart_zone_row *r = &in->rows[i];
+        double h = rows.pitch * 0.75, y = y0 + rows.pitch * (double)i + (rows.pitch - h) / 2;
+        long acc = 0;
+        for (int z = 0; z < CHART_ZONE_COUNT; z++) {
+            double xa = chart_scale_map(&x, (double)acc);
+            acc += r->counts[z];
+            zones_segment(ctx, (chart_zone)z, r->counts[z], xa, chart_scale_map(&x, (double)acc), y,
+                          h, rows.font);
+        }
+        chart_row_label(ctx, &rows, r->label, plot.x - 6, y + h / 2);
+        if (rows.font > 0) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%ld", acc);
+            chart_textstyle st = {.size = rows.font, .colour = chart_muted, .valign = CHART_MIDDLE};
+            chart_text(ctx, buf, chart_scale_map(&x, (double)acc) + 4, y + h / 2, &st);
+        }
+    }
+    return true;
+}
+
+bool chart_render_zones(chart_ctx *ctx, const chart_opts *opts, const chart_zones *in,
+                        unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    if (!zones_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
+        return false;
+    if (!zones_draw(ctx, in, err, errlen)) {
+        chart_abort(ctx);
+        return false;
+    }
+    return chart_end(ctx, out, len, err, errlen);
+}

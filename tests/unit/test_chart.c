@@ -1,0 +1,803 @@
+/* Unit tests of the chart library (chart_): layout (ticks, labels, bar
+ * order and colours), output formats (PNG size, SVG well-formed, PDF text),
+ * reproducible bytes, and pixel digests under pinned fonts (meson sets
+ * FONTCONFIG_FILE to tests/unit/fonts.conf: Noto Sans CJK only).
+ *
+ * CHART_SAMPLES_DIR=dir writes every sample chart there, to look at. */
+#include "chart.h"
+#include "chart_int.h"
+
+#include <check.h>
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static chart_fonts *fonts;
+static chart_ctx *ctx;
+
+static void ctx_setup(void)
+{
+    char err[256] = "";
+    fonts = chart_fonts_new(NULL, err, sizeof err);
+    ck_assert_msg(fonts != NULL, "%s", err);
+    ctx = chart_ctx_new(fonts, err, sizeof err);
+    ck_assert_msg(ctx != NULL, "%s", err);
+}
+
+static void ctx_teardown(void)
+{
+    chart_ctx_free(ctx);
+    chart_fonts_free(fonts);
+    ctx = NULL;
+    fonts = NULL;
+}
+
+/* ---- sample inputs ---- */
+
+static const char *const cities[] = {"武汉", "黄石", "十堰", "宜昌", "襄阳", "鄂州",
+                                     "荆门", "孝感", "荆州", "黄冈", "咸宁", "随州"};
+
+/* 92 days of two series with gaps (a week, two single days, a tail). */
+static chart_point trend_p1[92], trend_p2[92];
+static chart_series trend_series[2];
+static chart_trend sample_trend(void)
+{
+    int32_t d0;
+    ck_assert(chart_date_parse("2026-08-23", &d0));
+    for (int i = 0; i < 92; i++) {
+        trend_p1[i] = (chart_point){d0 + i, 0.30 + 0.12 * i / 91.0 + 0.01 * sin(i / 3.0)};
+        trend_p2[i] = (chart_point){d0 + i, 0.25 + 0.10 * i / 91.0 + 0.02 * cos(i / 5.0)};
+    }
+    for (int i = 40; i < 47; i++)
+        trend_p1[i].value = NAN;
+    trend_p1[60].value = trend_p1[62].value = NAN;
+    trend_p2[90].value = trend_p2[91].value = NAN;
+    trend_series[0] = (chart_series){"捆绑到位率 全省", trend_p1, 92};
+    trend_series[1] = (chart_series){"杭州市分公司", trend_p2, 92};
+    return (chart_trend){CHART_AXIS_PERCENT, trend_series, 2, 0.40, 0.60, "基础值", "挑战值"};
+}
+
+/* n branches; every 17th has a long name; item 1 is 杭州市分公司 with no value. */
+static chart_rank_item rank_items[160];
+static char rank_names[160][96];
+static chart_ranking sample_ranking(size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i % 17 == 3)
+            snprintf(rank_names[i], sizeof rank_names[i], "%s市%s经济技术开发区第%zu营业部分公司",
+                     cities[i % 12], cities[(i + 5) % 12], i);
+        else
+            snprintf(rank_names[i], sizeof rank_names[i], "%s市分公司%zu", cities[i % 12], i);
+        double v = 0.70 + 0.3 * fmod((double)i * 0.618, 1.0);
+        rank_items[i] = (chart_rank_item){rank_names[i], v,
+                                          v < 0.77   ? CHART_STATUS_RED
+                                          : v < 0.83 ? CHART_STATUS_GREEN
+                                                     : CHART_STATUS_EXCELLENT,
+                                          i % 5 == 0 ? NAN : 0.77};
+    }
+    if (n > 2)
+        rank_items[1] = (chart_rank_item){"杭州市分公司", NAN, CHART_STATUS_NONE, 0.77};
+    return (chart_ranking){.axis = CHART_AXIS_PERCENT, .items = rank_items, .n = n};
+}
+
+static chart_zone_row zone_rows[12];
+static chart_zones sample_zones(void)
+{
+    for (size_t i = 0; i < 12; i++) {
+        snprintf(rank_names[i], sizeof rank_names[i], "%s市分公司", cities[i]);
+        zone_rows[i].label = rank_names[i];
+        for (int z = 0; z < CHART_ZONE_COUNT; z++)
+            zone_rows[i].counts[z] = (long)((i * 37 + (size_t)z * 101) % 400) + (z == 4 ? 900 : 20);
+    }
+    zone_rows[0].label = "杭州市分公司";
+    return (chart_zones){.rows = zone_rows, .n = 12};
+}
+
+static const chart_panorama_node pano_nodes[] = {
+    {"S", "客户满意度", -1, 83.12, 82.40, 82, CHART_STATUS_GREEN},
+    {"S1", "营业厅服务", 0, 86.50, 80.10, 82, CHART_STATUS_EXCELLENT},
+    {"S11", "等候时间", 1, 79.20, 84.00, 82, CHART_STATUS_RED},
+    {"S12", "业务办理", 1, 90.10, 88.00, 82, CHART_STATUS_EXCELLENT},
+    {"S2", "语音质量", 0, 84.00, 83.90, 82, CHART_STATUS_GREEN},
+    {"S3", "客服热线", 0, 78.30, 83.00, 82, CHART_STATUS_RED},
+    {"S4", "新业务", 0, 82.50, 82.00, 82, CHART_STATUS_GREEN},
+    {"S5", "宣传推广", 0, NAN, 81.00, 82, CHART_STATUS_NONE},
+};
+
+static chart_panorama sample_panorama(void)
+{
+    return (chart_panorama){.axis = CHART_AXIS_SCORE,
+                            .nodes = pano_nodes,
+                            .n = N_ELEMS(pano_nodes),
+                            .status_text = {NULL, "示警", NULL, "绩优"}};
+}
+
+static const double spark_values[] = {0.81, 0.82, 0.815, NAN, 0.83, 0.84, 0.835, 0.85, 0.86};
+
+/* Renders sample kind k (0 trend, 1 ranking, 2 bullet, 3 zones, 4 panorama,
+ * 5 sparkline) with opts `o` (title and, for kinds that need it, size set
+ * here when o->width is 0). */
+enum { KIND_TREND, KIND_RANKING, KIND_BULLET, KIND_ZONES, KIND_PANORAMA, KIND_SPARK, KIND_N };
+static const char *const kind_name[KIND_N] = {"trend", "ranking",  "bullet",
+                                              "zones", "panorama", "sparkline"};
+
+static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, char *err,
+                        size_t errlen)
+{
+    bool sized = o->width != 0;
+    if (!sized)
+        chart_opts_default(o);
+    switch (k) {
+    case KIND_TREND: {
+        chart_trend t = sample_trend();
+        o->title = "中高端客户捆绑到位率 (K3) 2026年第四季度";
+        return chart_render_trend(ctx, o, &t, out, len, err, errlen);
+    }
+    case KIND_RANKING: {
+        chart_ranking r = sample_ranking(30);
+        o->title = "中高端客户保有率 各分公司排名";
+        if (!sized)
+            o->height = chart_ranking_height(30, true);
+        return chart_render_ranking(ctx, o, &r, out, len, err, errlen);
+    }
+    case KIND_BULLET: {
+        chart_bullet b = {"杭州市分公司", CHART_AXIS_PERCENT, 0.7912, 0.77, 0.83, "基础", "挑战"};
+        o->title = "保有率";
+        if (!sized) {
+            o->width = 480;
+            o->height = 110;
+        }
+        return chart_render_bullet(ctx, o, &b, out, len, err, errlen);
+    }
+    case KIND_ZONES: {
+        chart_zones z = sample_zones();
+        z.zone_text[0] = "白 流失区";
+        z.zone_text[1] = "红 危险区";
+        z.zone_text[2] = "黄 异动区";
+        z.zone_text[3] = "蓝 安全区";
+        z.zone_text[4] = "绿 稳定区";
+        o->title = "五区预警 2026-10";
+        return chart_render_zones(ctx, o, &z, out, len, err, errlen);
+    }
+    case KIND_PANORAMA: {
+        chart_panorama p = sample_panorama();
+        o->title = "满意度全景视图 杭州市分公司 2026-10";
+        if (!sized)
+            o->height = 300;
+        return chart_render_panorama(ctx, o, &p, out, len, err, errlen);
+    }
+    default: {
+        chart_sparkline s = {spark_values, N_ELEMS(spark_values), 0.83};
+        if (!sized) {
+            o->width = 120;
+            o->height = 32;
+        }
+        return chart_render_sparkline(ctx, o, &s, out, len, err, errlen);
+    }
+    }
+}
+
+static unsigned char *render_ok(int k, chart_opts *o, size_t *len)
+{
+    unsigned char *out = NULL;
+    char err[256] = "";
+    ck_assert_msg(render_kind(k, o, &out, len, err, sizeof err), "%s: %s", kind_name[k], err);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_gt(*len, 0);
+    const char *dir = getenv("CHART_SAMPLES_DIR");
+    if (dir != NULL) {
+        static const char *const ext[] = {"png", "svg", "pdf"};
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s-%dx%d@%g.%s", dir, kind_name[k], o->width, o->height,
+                 o->scale, ext[o->format]);
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(out, 1, *len, f), *len);
+        fclose(f);
+    }
+    return out;
+}
+
+/* ---- nice ticks ---- */
+
+static const struct {
+    double lo, hi;
+    int max;
+    double step, first, last;
+} tick_cases[] = {
+    {0, 1, 6, 0.2, 0, 1},
+    {0.7, 0.99, 6, 0.1, 0.7, 1.0},
+    {-3, 7, 5, 5, -5, 10},
+    {5, 5, 5, 0.5, 4.5, 5.5},
+    {0, 0, 5, 0.5, 0, 1},
+    {NAN, NAN, 6, 0.2, 0, 1},
+    {NAN, 3, 5, 0.2, 2.6, 3.4},
+    {1e-9, 3e-9, 5, 5e-10, 1e-9, 3e-9},
+    {10, -10, 5, 5, -10, 10},
+    {0, 123456, 8, 20000, 0, 140000},
+    {77.5, 92.25, 8, 5, 75, 95},
+    {77.5, 92.25, 10, 2, 76, 94},
+    {-0.004, -0.001, 4, 0.001, -0.004, -0.001},
+};
+
+START_TEST(ticks_table)
+{
+    chart_ticks t;
+    chart_ticks_nice(tick_cases[_i].lo, tick_cases[_i].hi, tick_cases[_i].max, &t);
+    double eps = fabs(tick_cases[_i].step) * 1e-6;
+    ck_assert_msg(fabs(t.step - tick_cases[_i].step) <= eps &&
+                      fabs(t.first - tick_cases[_i].first) <= eps &&
+                      fabs(t.last - tick_cases[_i].last) <= eps,
+                  "case %d: got step %g %g..%g, want %g %g..%g", _i, t.step, t.first, t.last,
+                  tick_cases[_i].step, tick_cases[_i].first, tick_cases[_i].last);
+    ck_assert_int_le(t.n, tick_cases[_i].max < 2 ? 2 : tick_cases[_i].max);
+}
+END_TEST
+
+/* Properties over many ranges: 1-2-5 steps, the range covered, n ticks at
+ * most, first and last on the step grid. */
+START_TEST(ticks_many_ranges)
+{
+    unsigned seed = 12345;
+    for (int k = 0; k < 20000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        double a = ((seed >> 8) % 2000001 - 1000000.0) * pow(10, (int)(seed % 13) - 8);
+        seed = seed * 1103515245u + 12345u;
+        double b = a + ((seed >> 8) % 100000) * pow(10, (int)(seed % 11) - 8);
+        int max = 2 + (int)(seed % 10);
+        chart_ticks t;
+        chart_ticks_nice(a, b, max, &t);
+        double m = t.step / pow(10, floor(log10(t.step) + 1e-9));
+        ck_assert_msg(fabs(m - 1) < 1e-6 || fabs(m - 2) < 1e-6 || fabs(m - 5) < 1e-6,
+                      "step %g for %g..%g", t.step, a, b);
+        double tol = t.step * 1e-6 + fmax(fabs(a), fabs(b)) * 1e-12; /* doubles near 1e6 */
+        ck_assert_msg(t.first <= a + tol && t.last >= b - tol, "%g..%g does not cover %g..%g",
+                      t.first, t.last, a, b);
+        ck_assert_msg(t.n >= 2 && t.n <= max, "%d ticks for max %d (%g..%g)", t.n, max, a, b);
+        ck_assert(fabs(t.first + (t.n - 1) * t.step - t.last) <=
+                  t.step * 1e-6 + fmax(fabs(t.first), fabs(t.last)) * 1e-12);
+    }
+}
+END_TEST
+
+START_TEST(ticks_axis_keeps_two_decimals_distinct)
+{
+    chart_ticks t;
+    chart_ticks_axis(CHART_AXIS_PERCENT, 0.41290, 0.41291, 6, &t);
+    ck_assert(t.step >= 0.0001 - 1e-12);
+    char a[32], b[32];
+    chart_format_value(CHART_AXIS_PERCENT, t.first, a, sizeof a);
+    chart_format_value(CHART_AXIS_PERCENT, t.first + t.step, b, sizeof b);
+    ck_assert_str_ne(a, b);
+    chart_ticks_axis(CHART_AXIS_SCORE, 82, 82, 6, &t);
+    ck_assert(t.step >= 0.01 - 1e-12);
+    ck_assert(t.first <= 82 && t.last >= 82);
+}
+END_TEST
+
+/* ---- values, dates, options ---- */
+
+static const struct {
+    chart_axis axis;
+    double v;
+    const char *want;
+} value_cases[] = {
+    {CHART_AXIS_PERCENT, 0.4129, "41.29%"}, {CHART_AXIS_PERCENT, 0.929293099, "92.93%"},
+    {CHART_AXIS_PERCENT, 1, "100.00%"},     {CHART_AXIS_PERCENT, -0.00001, "0.00%"},
+    {CHART_AXIS_PERCENT, NAN, "-"},         {CHART_AXIS_SCORE, 82, "82.00"},
+    {CHART_AXIS_SCORE, 84.266, "84.27"},    {CHART_AXIS_SCORE, -1.5, "-1.50"},
+};
+
+START_TEST(values_have_two_decimals)
+{
+    char buf[32];
+    chart_format_value(value_cases[_i].axis, value_cases[_i].v, buf, sizeof buf);
+    ck_assert_str_eq(buf, value_cases[_i].want);
+}
+END_TEST
+
+START_TEST(dates_parse_and_tick)
+{
+    int32_t d;
+    ck_assert(chart_date_parse("1970-01-01", &d) && d == 0);
+    ck_assert(chart_date_parse("2026-11-22", &d) && d == 20779);
+    ck_assert(chart_date_parse("2024-02-29", &d));
+    ck_assert(!chart_date_parse("2026-02-29", &d));
+    ck_assert(!chart_date_parse("2026-13-01", &d));
+    ck_assert(!chart_date_parse("2026-1-01", &d));
+    ck_assert(!chart_date_parse("2026-01-01x", &d));
+    ck_assert(!chart_date_parse(NULL, &d));
+    chart_date_ticks t;
+    chart_date_parse("2026-08-23", &d);
+    chart_date_ticks_make(d, d + 91, 9, &t); /* 92 days in at most 9 ticks: fortnights */
+    ck_assert(!t.months);
+    ck_assert_int_eq(t.n, 7);
+    ck_assert_int_eq(t.day[1] - t.day[0], 14);
+    char buf[16];
+    chart_date_label(&t, t.day[0], buf, sizeof buf);
+    ck_assert_str_eq(buf, "08-23");
+    chart_date_ticks_make(d, d + 730, 9, &t); /* two years: quarters on the 1st */
+    ck_assert(t.months);
+    chart_date_label(&t, t.day[0], buf, sizeof buf);
+    ck_assert_str_eq(buf, "2026-10");
+    ck_assert_int_le(t.n, 9);
+}
+END_TEST
+
+static const struct {
+    int width, height;
+    double scale;
+    int format, arrows;
+    const char *want;
+} bad_opts[] = {
+    {8, 400, 1, CHART_PNG, CHART_ARROWS_CN, "width: 8 is outside 16..4096"},
+    {800, 5000, 1, CHART_PNG, CHART_ARROWS_CN, "height: 5000 is outside 16..4096"},
+    {800, 400, 0.25, CHART_PNG, CHART_ARROWS_CN, "scale: 0.25 is outside 0.5..4"},
+    {800, 400, NAN, CHART_PNG, CHART_ARROWS_CN, "scale: nan is outside"},
+    {800, 400, 1, 7, CHART_ARROWS_CN, "format: 7 is not"},
+    {800, 400, 1, CHART_SVG, 3, "arrows: 3 is not"},
+};
+
+START_TEST(options_are_checked)
+{
+    chart_opts o;
+    chart_opts_default(&o);
+    char err[128] = "";
+    ck_assert(chart_opts_check(&o, err, sizeof err));
+    o.width = bad_opts[_i].width;
+    o.height = bad_opts[_i].height;
+    o.scale = bad_opts[_i].scale;
+    o.format = (chart_format)bad_opts[_i].format;
+    o.arrows = (chart_arrows)bad_opts[_i].arrows;
+    ck_assert(!chart_opts_check(&o, err, sizeof err));
+    ck_assert_msg(strstr(err, bad_opts[_i].want) != NULL, "got '%s'", err);
+    /* and a render refuses them without output */
+    chart_sparkline s = {spark_values, N_ELEMS(spark_values), NAN};
+    unsigned char *out = (unsigned char *)"x";
+    size_t len = 1;
+    ck_assert(!chart_render_sparkline(ctx, &o, &s, &out, &len, err, sizeof err));
+    ck_assert_ptr_null(out);
+    ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
+START_TEST(fonts_unknown_family_fails)
+{
+    char err[256] = "";
+    ck_assert_ptr_null(chart_fonts_new("No Such Family 42", err, sizeof err));
+    ck_assert_msg(strstr(err, "'No Such Family 42' is not installed") != NULL, "got '%s'", err);
+    ck_assert_str_eq(chart_fonts_family(fonts), "Noto Sans CJK SC");
+    chart_fonts_free(NULL);
+    chart_ctx_free(NULL);
+}
+END_TEST
+
+START_TEST(bad_inputs_fail_clearly)
+{
+    chart_opts o;
+    chart_opts_default(&o);
+    char err[256] = "";
+    unsigned char *out;
+    size_t len;
+    chart_point p[2] = {{5, 0.1}, {5, 0.2}};
+    chart_series s = {"x", p, 2};
+    chart_trend t = {CHART_AXIS_PERCENT, &s, 1, NAN, NAN, NULL, NULL};
+    ck_assert(!chart_render_trend(ctx, &o, &t, &out, &len, err, sizeof err));
+    ck_assert_msg(strstr(err, "point 1 is not after point 0") != NULL, "%s", err);
+    chart_panorama_node n[2] = {{"a", NULL, 1, 1, 1, 1, CHART_STATUS_NONE},
+                                {"b", NULL, -1, 1, 1, 1, CHART_STATUS_NONE}};
+    chart_panorama pa = {.axis = CHART_AXIS_SCORE, .nodes = n, .n = 2};
+    ck_assert(!chart_render_panorama(ctx, &o, &pa, &out, &len, err, sizeof err));
+    ck_assert_msg(strstr(err, "node 0: parent 1 is not an earlier node") != NULL, "%s", err);
+    chart_zone_row zr = {"x", {1, -2, 3, 4, 5}};
+    chart_zones z = {.rows = &zr, .n = 1};
+    ck_assert(!chart_render_zones(ctx, &o, &z, &out, &len, err, sizeof err));
+    ck_assert_msg(strstr(err, "count -2 is negative") != NULL, "%s", err);
+    ck_assert(!chart_render_bullet(ctx, &o, NULL, &out, &len, err, sizeof err));
+    /* the context still works after failures */
+    size_t l2;
+    free(render_ok(KIND_SPARK, &o, &l2));
+}
+END_TEST
+
+/* ---- layout ---- */
+
+START_TEST(long_labels_are_ellipsised)
+{
+    chart_textstyle st = {.size = 12, .max_width = 100};
+    double w, h;
+    bool el;
+    chart_text_measure(ctx, "宜昌市荆州经济技术开发区第三营业部分公司", &st, &w, &h, &el);
+    ck_assert(el);
+    ck_assert(w <= 100.0);
+    chart_text_measure(ctx, "杭州市分公司", &st, &w, &h, &el);
+    ck_assert(!el);
+    ck_assert(w > 50 && w < 100); /* six CJK characters at 12 px */
+}
+END_TEST
+
+START_TEST(ranking_order_and_colours)
+{
+    chart_rank_item it[] = {
+        {"a", 0.80, CHART_STATUS_GREEN, 0.77},    {"b", NAN, CHART_STATUS_NONE, NAN},
+        {"c", 0.95, CHART_STATUS_EXCELLENT, NAN}, {"d", 0.60, CHART_STATUS_RED, 0.77},
+        {"e", 0.80, CHART_STATUS_GREEN, NAN},
+    };
+    chart_ranking r = {.axis = CHART_AXIS_PERCENT, .items = it, .n = N_ELEMS(it)};
+    chart_opts o;
+    chart_opts_default(&o);
+    chart_rank_layout l;
+    ck_assert(chart_ranking_layout(ctx, &o, &r, &l));
+    const size_t want[] = {2, 0, 4, 3, 1}; /* by value, ties in input order, NAN last */
+    ck_assert_uint_eq(l.n, 5);
+    for (size_t i = 0; i < l.n; i++) {
+        const chart_rank_bar *b = &l.bars[i];
+        ck_assert_uint_eq(b->item, want[i]);
+        chart_rgb c = chart_status_colour(it[b->item].status);
+        ck_assert(b->colour.r == c.r && b->colour.g == c.g && b->colour.b == c.b);
+        ck_assert_int_eq(b->glyph, chart_status_glyph(it[b->item].status));
+        ck_assert(b->x0 <= b->x1);
+        ck_assert(b->y >= l.plot.y && b->y + b->h <= l.plot.y + l.plot.h + 1e-9);
+        if (i > 0)
+            ck_assert(b->y > l.bars[i - 1].y);
+    }
+    ck_assert(l.bars[0].x1 > l.bars[1].x1);          /* 0.95 longer than 0.80 */
+    ck_assert(l.bars[4].x1 - l.bars[4].x0 < 1e-9);   /* NAN: no bar */
+    ck_assert(l.xt.first <= 0 && l.xt.last >= 0.95); /* the axis starts at zero */
+    /* palette: Okabe-Ito vermillion, bluish green, blue; distinct glyphs */
+    chart_rgb red = chart_status_colour(CHART_STATUS_RED);
+    ck_assert(fabs(red.r - 0xD5 / 255.0) < 1e-9 && fabs(red.g - 0x5E / 255.0) < 1e-9);
+    ck_assert_int_ne(chart_status_glyph(CHART_STATUS_RED), chart_status_glyph(CHART_STATUS_GREEN));
+    ck_assert_int_ne(chart_status_glyph(CHART_STATUS_GREEN),
+                     chart_status_glyph(CHART_STATUS_EXCELLENT));
+    chart_rank_layout_free(&l);
+    chart_rank_layout_free(NULL);
+}
+END_TEST
+
+START_TEST(ranking_of_151_branches_fits)
+{
+    chart_ranking r = sample_ranking(151);
+    chart_opts o;
+    chart_opts_default(&o);
+    o.title = "t";
+    o.height = chart_ranking_height(151, true);
+    ck_assert_int_le(o.height, 4096);
+    chart_rank_layout l;
+    ck_assert(chart_ranking_layout(ctx, &o, &r, &l));
+    ck_assert(l.rows.font >= 11); /* readable labels at the suggested height */
+    ck_assert(l.rows.label_w <= o.width * 0.3);
+    ck_assert(l.plot.y + l.plot.h <= o.height - 20);
+    chart_rank_layout_free(&l);
+    o.height = 400; /* squeezed: no labels, bars still there */
+    ck_assert(chart_ranking_layout(ctx, &o, &r, &l));
+    ck_assert(l.rows.font == 0);
+    ck_assert(l.bars[150].y + l.bars[150].h <= o.height);
+    chart_rank_layout_free(&l);
+}
+END_TEST
+
+START_TEST(annotations_do_not_overlap)
+{
+    double ys[] = {100, 101, 99, 300, 102};
+    chart_spread_labels(ys, N_ELEMS(ys), 15, 20, 380);
+    for (size_t i = 0; i < N_ELEMS(ys); i++)
+        for (size_t j = i + 1; j < N_ELEMS(ys); j++)
+            ck_assert_msg(fabs(ys[i] - ys[j]) >= 15 - 1e-9, "%g and %g", ys[i], ys[j]);
+    double low[] = {379, 380, 380};
+    chart_spread_labels(low, 3, 15, 20, 380);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert(low[i] <= 380 && low[i] >= 20);
+}
+END_TEST
+
+START_TEST(arrow_convention)
+{
+    chart_rgb red = chart_status_colour(CHART_STATUS_RED);
+    chart_rgb green = chart_status_colour(CHART_STATUS_GREEN);
+    ck_assert(chart_arrow_colour(CHART_ARROWS_CN, true).r == red.r);
+    ck_assert(chart_arrow_colour(CHART_ARROWS_CN, false).g == green.g);
+    ck_assert(chart_arrow_colour(CHART_ARROWS_INTL, true).g == green.g);
+    ck_assert(chart_arrow_colour(CHART_ARROWS_INTL, false).r == red.r);
+}
+END_TEST
+
+/* ---- outputs ---- */
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const double scales[] = {0.5, 1, 1.5, 2, 4};
+
+START_TEST(png_size_is_width_times_scale)
+{
+    for (int k = 0; k < KIND_N; k++) {
+        chart_opts o = {0};
+        render_kind(k, &o, &(unsigned char *){NULL}, &(size_t){0}, NULL, 0); /* sizes o */
+        o.scale = scales[_i];
+        if (o.width * o.scale > 4096 || o.height * o.scale > 4096 || o.height > 1000)
+            o.height = 300;
+        size_t len;
+        unsigned char *png = render_ok(k, &o, &len);
+        ck_assert_uint_gt(len, 24);
+        ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+        ck_assert_uint_eq(be32(png + 16), (uint32_t)lround(o.width * o.scale));
+        ck_assert_uint_eq(be32(png + 20), (uint32_t)lround(o.height * o.scale));
+        free(png);
+    }
+}
+END_TEST
+
+/* Same input, same bytes: twice in this process, for every kind and format.
+ * (Across processes: the digests below, and the PDF/SVG bytes are compared
+ * between two forked test processes by bytes_across_processes.) */
+START_TEST(same_bytes_twice)
+{
+    for (int k = 0; k < KIND_N; k++) {
+        chart_opts o = {0};
+        size_t l1, l2;
+        render_kind(k, &o, &(unsigned char *){NULL}, &(size_t){0}, NULL, 0);
+        o.format = (chart_format)_i;
+        unsigned char *a = render_ok(k, &o, &l1);
+        chart_opts o2 = o;
+        unsigned char *b = render_ok(k, &o2, &l2);
+        ck_assert_msg(l1 == l2 && memcmp(a, b, l1) == 0, "%s format %d differs", kind_name[k], _i);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+/* SHA-256 of the bytes of every kind in format _i, in a forked child
+ * (Check forks each test) compared with the same in this process after
+ * other renders: ids and dates must not depend on what ran before. */
+START_TEST(bytes_across_processes)
+{
+    char *sums[KIND_N];
+    for (int k = 0; k < KIND_N; k++) {
+        chart_opts o = {0};
+        size_t len;
+        render_kind(k, &o, &(unsigned char *){NULL}, &(size_t){0}, NULL, 0);
+        o.format = (chart_format)_i;
+        unsigned char *b = render_ok(k, &o, &len);
+        sums[k] = g_compute_checksum_for_data(G_CHECKSUM_SHA256, b, len);
+        free(b);
+    }
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* a fresh context and fonts in a new process state */
+        close(fds[0]);
+        ctx_teardown();
+        ctx_setup();
+        for (int k = KIND_N - 1; k >= 0; k--) { /* another order */
+            chart_opts o = {0};
+            size_t len;
+            render_kind(k, &o, &(unsigned char *){NULL}, &(size_t){0}, NULL, 0);
+            o.format = (chart_format)_i;
+            unsigned char *b = render_ok(k, &o, &len);
+            char *s = g_compute_checksum_for_data(G_CHECKSUM_SHA256, b, len);
+            ck_assert(write(fds[1], s, 64) == 64);
+            g_free(s);
+            free(b);
+        }
+        close(fds[1]);
+        ctx_teardown();
+        _exit(0);
+    }
+    close(fds[1]);
+    for (int k = KIND_N - 1; k >= 0; k--) {
+        char s[65] = "";
+        ck_assert_int_eq(read(fds[0], s, 64), 64);
+        ck_assert_msg(strcmp(s, sums[k]) == 0, "%s format %d: %s vs %s", kind_name[k], _i, s,
+                      sums[k]);
+    }
+    close(fds[0]);
+    for (int k = 0; k < KIND_N; k++)
+        g_free(sums[k]);
+}
+END_TEST
+
+/* SVG: well-formed XML (GMarkup is a strict parser of the XML subset cairo
+ * writes) with an <svg> root. */
+static void svg_start(GMarkupParseContext *c, const gchar *name, const gchar **an, const gchar **av,
+                      gpointer data, GError **error)
+{
+    (void)c;
+    (void)an;
+    (void)av;
+    (void)error;
+    int *depth_roots = data;
+    if (depth_roots[0]++ == 0 && strcmp(name, "svg") == 0)
+        depth_roots[1]++;
+}
+
+static void svg_end(GMarkupParseContext *c, const gchar *name, gpointer data, GError **error)
+{
+    (void)c;
+    (void)name;
+    (void)error;
+    ((int *)data)[0]--;
+}
+
+START_TEST(svg_is_well_formed)
+{
+    chart_opts o = {0};
+    size_t len;
+    render_kind(_i, &o, &(unsigned char *){NULL}, &(size_t){0}, NULL, 0);
+    o.format = CHART_SVG;
+    unsigned char *svg = render_ok(_i, &o, &len);
+    GMarkupParser p = {.start_element = svg_start, .end_element = svg_end};
+    int state[2] = {0, 0};
+    GMarkupParseContext *pc = g_markup_parse_context_new(&p, 0, state, NULL);
+    GError *e = NULL;
+    gboolean ok = g_markup_parse_context_parse(pc, (const char *)svg, (gssize)len, &e) &&
+                  g_markup_parse_context_end_parse(pc, &e);
+    ck_assert_msg(ok, "%s: %s", kind_name[_i], e ? e->message : "?");
+    ck_assert_int_eq(state[0], 0);
+    ck_assert_int_eq(state[1], 1);
+    g_markup_parse_context_free(pc);
+    free(svg);
+}
+END_TEST
+
+/* PDF text through pdftotext: the Chinese branch names are text, not
+ * pictures of text. */
+static char *pdf_text(const unsigned char *pdf, size_t len)
+{
+    char path[] = "/tmp/rtnd-chart-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, pdf, len) == (ssize_t)len);
+    close(fd);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 %s -", path);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    GString *s = g_string_new(NULL);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        g_string_append_len(s, buf, (gssize)n);
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(path);
+    return g_string_free(s, FALSE);
+}
+
+START_TEST(pdf_has_chinese_text)
+{
+    static const int kinds[] = {KIND_RANKING, KIND_ZONES, KIND_TREND, KIND_PANORAMA};
+    static const char *const want[][3] = {
+        {"杭州市分公司", "武汉市分公司12", "98.32%"},
+        {"杭州市分公司", "随州市分公司", "绿 稳定区"},
+        {"杭州市分公司", "基础值 40.00%", "41.12%"},
+        {"客户满意度", "示警", "83.12"},
+    };
+    chart_opts o = {0};
+    size_t len;
+    render_kind(kinds[_i], &o, &(unsigned char *){NULL}, &(size_t){0}, NULL, 0);
+    o.format = CHART_PDF;
+    unsigned char *pdf = render_ok(kinds[_i], &o, &len);
+    ck_assert_int_eq(memcmp(pdf, "%PDF-", 5), 0);
+    char *text = pdf_text(pdf, len);
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(strstr(text, want[_i][k]) != NULL, "%s: '%s' missing in:\n%s",
+                      kind_name[kinds[_i]], want[_i][k], text);
+    g_free(text);
+    free(pdf);
+}
+END_TEST
+
+/* Pixel digests under the pinned fonts. They change with cairo, pango,
+ * harfbuzz, freetype or font package versions (recorded: Debian 12, cairo
+ * 1.16.0, pango 1.50.12, fonts-noto-cjk 1:20220127) and with any drawing
+ * change. To regenerate: CHART_PRINT_DIGESTS=1 meson test -C build unit-chart
+ * --verbose, look at the PNGs (CHART_SAMPLES_DIR=dir), then paste. */
+static const char *const digests[KIND_N] = {
+    "ffaf73605814569f8d325afbe09f4bcbc2ae332ac7ad1bc08d41170b0fbf7a86", /* trend */
+    "6d8f9786b1969fcf6b1574ca7f51abd39ba408dbfe5745cdf9f4ba6ea9ae6bb6", /* ranking */
+    "1f27dc65fb1dee8b8f2662361ff980b46da295ec71e20049f76b7a527499d1b6", /* bullet */
+    "afff2dd274ce1740151e5eae9fb7924973b1924b7f61f7369201f162dc3f5ed0", /* zones */
+    "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
+    "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
+};
+
+struct mem_reader {
+    const unsigned char *p;
+    size_t left;
+};
+
+static cairo_status_t mem_read(void *closure, unsigned char *data, unsigned int len)
+{
+    struct mem_reader *r = closure;
+    if (len > r->left)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, r->p, len);
+    r->p += len;
+    r->left -= len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* SHA-256 of the decoded pixels (not of the PNG bytes: zlib may change). */
+static char *pixel_digest(const unsigned char *png, size_t len)
+{
+    struct mem_reader rd = {png, len};
+    cairo_surface_t *img = cairo_image_surface_create_from_png_stream(mem_read, &rd);
+    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    int stride = cairo_image_surface_get_stride(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    for (int y = 0; y < h; y++)
+        g_checksum_update(ck, data + (size_t)y * (size_t)stride, (gssize)w * 4);
+    char *sum = g_strdup(g_checksum_get_string(ck));
+    g_checksum_free(ck);
+    cairo_surface_destroy(img);
+    return sum;
+}
+
+START_TEST(pixel_digests)
+{
+    chart_opts o = {0};
+    size_t len;
+    unsigned char *png = render_ok(_i, &o, &len);
+    char *sum = pixel_digest(png, len);
+    if (getenv("CHART_PRINT_DIGESTS"))
+        printf("    \"%s\", /* %s */\n", sum, kind_name[_i]);
+    else
+        ck_assert_msg(strcmp(sum, digests[_i]) == 0, "%s: pixels %s, recorded %s", kind_name[_i],
+                      sum, digests[_i]);
+    g_free(sum);
+    free(png);
+}
+END_TEST
+
+static Suite *chart_suite(void)
+{
+    Suite *s = suite_create("chart");
+    TCase *pure = tcase_create("layout");
+    tcase_add_loop_test(pure, ticks_table, 0, (int)N_ELEMS(tick_cases));
+    tcase_add_test(pure, ticks_many_ranges);
+    tcase_add_test(pure, ticks_axis_keeps_two_decimals_distinct);
+    tcase_add_loop_test(pure, values_have_two_decimals, 0, (int)N_ELEMS(value_cases));
+    tcase_add_test(pure, dates_parse_and_tick);
+    tcase_add_test(pure, annotations_do_not_overlap);
+    tcase_add_test(pure, arrow_convention);
+    suite_add_tcase(s, pure);
+
+    TCase *tc = tcase_create("render");
+    tcase_add_checked_fixture(tc, ctx_setup, ctx_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, options_are_checked, 0, (int)N_ELEMS(bad_opts));
+    tcase_add_test(tc, fonts_unknown_family_fails);
+    tcase_add_test(tc, bad_inputs_fail_clearly);
+    tcase_add_test(tc, long_labels_are_ellipsised);
+    tcase_add_test(tc, ranking_order_and_colours);
+    tcase_add_test(tc, ranking_of_151_branches_fits);
+    tcase_add_loop_test(tc, png_size_is_width_times_scale, 0, (int)N_ELEMS(scales));
+    tcase_add_loop_test(tc, same_bytes_twice, 0, 3);
+    tcase_add_loop_test(tc, bytes_across_processes, 0, 3);
+    tcase_add_loop_test(tc, svg_is_well_formed, 0, KIND_N);
+    tcase_add_loop_test(tc, pdf_has_chinese_text, 0, 4);
+    tcase_add_loop_test(tc, pixel_digests, 0, KIND_N);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(chart_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
