@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "plot.h"
 #include "sql_embed.h"
 #include "version.h"
 
@@ -18,8 +19,9 @@
 /* One API request being answered: the snapshot it reads, and the error to
  * send when rendering fails. */
 struct q {
-    struct api *api;
+    struct api *api; /* NULL outside the daemon (retentiond chart) */
     struct http_request *req;
+    const char *const *args; /* name, value, ..., NULL: the parameters when req is NULL */
     struct snap *snap;
     unsigned status;
     const char *code;
@@ -48,10 +50,20 @@ static bool fail(struct q *q, unsigned status, const char *code, const char *par
 
 /* ---- parameters ------------------------------------------------------------ */
 
+static const char *q_arg(struct q *q, const char *name)
+{
+    if (q->req)
+        return http_arg(q->req, name);
+    for (const char *const *a = q->args; a && a[0]; a += 2)
+        if (strcmp(a[0], name) == 0)
+            return a[1];
+    return NULL;
+}
+
 /* An optional date parameter; out = "" when absent. */
 static bool param_date(struct q *q, const char *name, char out[11])
 {
-    const char *v = http_arg(q->req, name);
+    const char *v = q_arg(q, name);
     out[0] = '\0';
     if (!v)
         return true;
@@ -64,7 +76,7 @@ static bool param_date(struct q *q, const char *name, char out[11])
 /* An optional month parameter YYYY-MM; out = "" when absent. */
 static bool param_month(struct q *q, const char *name, char out[8])
 {
-    const char *v = http_arg(q->req, name);
+    const char *v = q_arg(q, name);
     char day[11];
     out[0] = '\0';
     if (!v)
@@ -79,7 +91,7 @@ static bool param_month(struct q *q, const char *name, char out[8])
 /* A branch code; the province root when absent. */
 static bool param_branch(struct q *q, const char *name, int *out)
 {
-    const char *v = http_arg(q->req, name);
+    const char *v = q_arg(q, name);
     *out = v ? snap_branch_find(q->snap, v) : snap_branch_root(q->snap);
     if (*out >= 0)
         return true;
@@ -90,7 +102,7 @@ static bool param_branch(struct q *q, const char *name, int *out)
 
 static bool param_kpi(struct q *q, const char *name, bool required, int *out)
 {
-    const char *v = http_arg(q->req, name);
+    const char *v = q_arg(q, name);
     *out = -1;
     if (!v && !required)
         return true;
@@ -105,7 +117,7 @@ static bool param_kpi(struct q *q, const char *name, bool required, int *out)
 /* An optional positive integer; -1 when absent. */
 static bool param_int(struct q *q, const char *name, int *out)
 {
-    const char *v = http_arg(q->req, name);
+    const char *v = q_arg(q, name);
     char *end = NULL;
     *out = -1;
     if (!v)
@@ -200,8 +212,7 @@ static bool render_kpis(struct q *q, json_t **out)
     int kpi = -1, branch = -1;
     const struct snap_run *run;
     if (!param_date(q, "date", date) || !param_kpi(q, "kpi", false, &kpi) ||
-        (http_arg(q->req, "branch") && !param_branch(q, "branch", &branch)) ||
-        !pick_run(q, date, &run))
+        (q_arg(q, "branch") && !param_branch(q, "branch", &branch)) || !pick_run(q, date, &run))
         return false;
     json_t *values = json_array();
     size_t from = kpi < 0 ? 0 : run->kpi_start[kpi],
@@ -277,7 +288,7 @@ static json_t *monthly_series(const struct snap *s, const struct trend_args *a)
 
 static bool render_trend(struct q *q, json_t **out)
 {
-    struct trend_args a = {.dim = http_arg(q->req, "dim")};
+    struct trend_args a = {.dim = q_arg(q, "dim")};
     if (!param_kpi(q, "kpi", true, &a.kpi) || !param_branch(q, "branch", &a.branch) ||
         !param_int(q, "campaign", &a.campaign) || !param_date(q, "from", a.from) ||
         !param_date(q, "to", a.to))
@@ -387,7 +398,7 @@ static bool render_ranking(struct q *q, json_t **out)
     if (kpi == SNAP_ZONES)
         return fail(q, 400, "invalid_parameter", "kpi",
                     "zone_count is a count, not a rate: rank a rate or a score");
-    const char *dim = http_arg(q->req, "dim") ? http_arg(q->req, "dim") : default_dim(q->snap, kpi);
+    const char *dim = q_arg(q, "dim") ? q_arg(q, "dim") : default_dim(q->snap, kpi);
     if (campaign < 0)
         campaign = default_campaign(run, kpi);
     const struct snap_run *prev = kpi == SNAP_BUNDLING
@@ -399,7 +410,7 @@ static bool render_ranking(struct q *q, json_t **out)
         abort();
     size_t n = rank_children(q->snap, run, kpi, parent, dim, campaign, now);
     size_t nprev = rank_children(q->snap, prev, kpi, parent, dim, campaign, before);
-    size_t bottom_n = (size_t)atomic_load(&q->api->bottom_n);
+    size_t bottom_n = q->api ? (size_t)atomic_load(&q->api->bottom_n) : API_BOTTOM_N;
     json_t *entries = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(entries,
@@ -560,6 +571,8 @@ static const char *const zone_names[] = {"white", "red", "yellow", "blue", "gree
 static bool api_query(struct api *api, const char *sql, int n, const char *const *params,
                       struct db_result **res)
 {
+    if (!api)
+        return false;
     bool ok = pool_query(api->pool, sql, n, params, res);
     if (!ok)
         metrics_db_error(api->metrics);
@@ -618,7 +631,7 @@ static bool render_zones(struct q *q, json_t **out)
 
 static bool param_zone(struct q *q, const char **zones)
 {
-    const char *v = http_arg(q->req, "zone");
+    const char *v = q_arg(q, "zone");
     if (!v) {
         *zones = "{white,red,yellow}"; /* the at-risk zones */
         return true;
@@ -692,6 +705,39 @@ static bool render_data_quality(struct q *q, json_t **out)
     return true;
 }
 
+/* ---- views for other modules (charts, retentiond chart) ---------------------------------- */
+
+static const struct {
+    const char *name;
+    render_fn render;
+} views[] = {
+    {"branches", render_branches}, {"kpis", render_kpis},
+    {"trend", render_trend},       {"ranking", render_ranking},
+    {"alarms", render_alarms},     {"satisfaction", render_satisfaction},
+    {"zones", render_zones},       {"data-quality", render_data_quality},
+};
+
+bool api_view(struct api *api, struct snap *s, const char *name, const char *const *args,
+              json_t **out, struct api_error *err)
+{
+    struct q q = {.api = api, .args = args, .snap = s};
+    *out = NULL;
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        if (strcmp(views[i].name, name) != 0)
+            continue;
+        if (views[i].render(&q, out))
+            return true;
+        err->status = q.status;
+        err->code = q.code;
+        err->param = q.param;
+        snprintf(err->message, sizeof err->message, "%s", q.message);
+        return false;
+    }
+    *err = (struct api_error){.status = 500, .code = "internal"};
+    snprintf(err->message, sizeof err->message, "no view named '%s'", name);
+    return false;
+}
+
 /* ---- the common path: snapshot, cache, ETag, stale ------------------------------------------ */
 
 static void release_snap(void *s)
@@ -762,6 +808,110 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     buf_append(&reply->body, text, len);
     free(text);
 done:
+    buf_release(&key);
+    snap_unref(s);
+}
+
+/* ---- /charts/{kind}.{png|svg|pdf} ------------------------------------------------------------ */
+
+static void free_chart_ctx(void *ctx)
+{
+    chart_ctx_free(ctx);
+}
+
+/* This thread's render context, made on first use. */
+static chart_ctx *thread_chart_ctx(struct api *api)
+{
+    chart_ctx *ctx = pthread_getspecific(api->chart_ctx);
+    char err[200];
+    if (ctx)
+        return ctx;
+    ctx = chart_ctx_new(api->fonts, err, sizeof err);
+    if (!ctx)
+        log_error("msg=\"chart context failed\" reason=\"%s\"", err);
+    else
+        pthread_setspecific(api->chart_ctx, ctx);
+    return ctx;
+}
+
+static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "date",
+                                      "width", "height", "scale", NULL};
+
+/* The request's chart; false with err set when a parameter is wrong. */
+static bool chart_request(struct http_request *req, struct plot_request *rq, struct api_error *err)
+{
+    static const char *const sizes[] = {"width", "height", "scale"};
+    *rq = (struct plot_request){0};
+    if (!plot_parse_name(http_path(req) + strlen("/charts/"), rq)) {
+        *err = (struct api_error){.status = 404, .code = "unknown_chart"};
+        snprintf(
+            err->message, sizeof err->message,
+            "charts are /charts/{trend,ranking,bullet,zones,panorama,sparkline}.{png,svg,pdf}");
+        return false;
+    }
+    rq->kpi = http_arg(req, "kpi");
+    rq->branch = http_arg(req, "branch");
+    rq->dim = http_arg(req, "dim");
+    rq->campaign = http_arg(req, "campaign");
+    rq->date = http_arg(req, "date");
+    if (rq->date && !cli_valid_date(rq->date)) {
+        *err = (struct api_error){.status = 400, .code = "invalid_date", .param = "date"};
+        snprintf(err->message, sizeof err->message, "date must be a date YYYY-MM-DD");
+        return false;
+    }
+    for (size_t i = 0; i < 3; i++)
+        if (http_arg(req, sizes[i]) && !plot_parse_size(sizes[i], http_arg(req, sizes[i]), rq, err))
+            return false;
+    return true;
+}
+
+static void h_chart(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    struct refresh_status st;
+    struct api_error err = {0};
+    struct plot_request rq;
+    struct buf key = BUF_INIT;
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    struct snap *s = NULL;
+    if (!chart_request(req, &rq, &err))
+        goto failed;
+    s = refresh_acquire(api->refresh, &st);
+    if (!s) {
+        err = (struct api_error){.status = 503, .code = "no_snapshot"};
+        snprintf(err.message, sizeof err.message, "no snapshot yet");
+        goto failed;
+    }
+    reply->content_type = plot_content_type(rq.format);
+    http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
+    cache_key(req, http_path(req), p_chart, &key);
+    const char *hit = snap_cache_get(s, key.data, &len);
+    if (hit) {
+        reply_shared(reply, s, hit, len);
+        s = NULL;
+        goto done;
+    }
+    chart_ctx *cc = thread_chart_ctx(api);
+    if (!cc) {
+        err = (struct api_error){.status = 500, .code = "chart_failed"};
+        snprintf(err.message, sizeof err.message, "no chart context (see the log)");
+        goto failed;
+    }
+    if (!plot_render(cc, (chart_arrows)atomic_load(&api->arrows), api, s, &rq, &bytes, &len, &err))
+        goto failed;
+    const char *cached = snap_cache_put(s, key.data, (const char *)bytes, len);
+    if (cached) {
+        reply_shared(reply, s, cached, len);
+        s = NULL;
+    } else {
+        buf_append(&reply->body, (const char *)bytes, len);
+    }
+    goto done;
+failed:
+    http_reply_error(reply, err.status, err.code, err.message, err.param);
+done:
+    free(bytes);
     buf_release(&key);
     snap_unref(s);
 }
@@ -889,6 +1039,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/zones", h_zones, p_zones, false},
     {"GET", "/api/v1/zones/customers", h_zone_customers, p_customers, false},
     {"GET", "/api/v1/data-quality", h_data_quality, p_date, false},
+    {"GET", "/charts/", h_chart, p_chart, true},
     {NULL, NULL, NULL, NULL, false},
 };
 
@@ -909,15 +1060,27 @@ const char *const *api_route_names(void)
     return route_names;
 }
 
-bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size)
+bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
+              const char *font_family)
 {
+    char err[300];
     memset(api, 0, sizeof *api);
     api->refresh = refresh;
     api->metrics = metrics;
-    atomic_init(&api->bottom_n, 5);
+    atomic_init(&api->bottom_n, API_BOTTOM_N);
     atomic_init(&api->snapshot_max_age, 900);
+    atomic_init(&api->arrows, CHART_ARROWS_CN);
     api->pool = pool_new(pool_size);
-    return api->pool != NULL;
+    if (!api->pool || pthread_key_create(&api->chart_ctx, free_chart_ctx) != 0) {
+        log_error("msg=\"out of memory\" what=api");
+        return false;
+    }
+    api->fonts = chart_fonts_new(font_family, err, sizeof err);
+    if (!api->fonts) {
+        log_error("msg=\"charts.font unusable\" reason=\"%s\"", err);
+        return false;
+    }
+    return true;
 }
 
 void api_set_database(struct api *api, const char *conninfo, int statement_timeout)
@@ -927,6 +1090,13 @@ void api_set_database(struct api *api, const char *conninfo, int statement_timeo
 
 void api_destroy(struct api *api)
 {
+    /* the HTTP threads have ended (their contexts with them); this one's */
+    if (api->pool) {
+        chart_ctx_free(pthread_getspecific(api->chart_ctx));
+        pthread_key_delete(api->chart_ctx);
+    }
+    chart_fonts_free(api->fonts);
     pool_free(api->pool);
     api->pool = NULL;
+    api->fonts = NULL;
 }

@@ -10,12 +10,15 @@
 #ifndef RETENTIOND_API_H
 #define RETENTIOND_API_H
 
+#include "chart.h"
 #include "db.h"
 #include "http.h"
 #include "metrics.h"
 #include "pool.h"
 #include "refresh.h"
 
+#include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -27,15 +30,44 @@ struct api {
     /* The connections of the endpoints that query the database (zone
      * moves, the at-risk list); owned. */
     struct pool *pool;
+    /* Charts: the fonts (owned, resolved once at start), the arrow colours
+     * (charts.arrows, chart_arrows) and one render context per HTTP thread
+     * (freed when the thread ends). */
+    chart_fonts *fonts;
+    atomic_int arrows;
+    pthread_key_t chart_ctx;
 };
+
+/* Ranking: how many of the last are flagged "bottom" by default. */
+#define API_BOTTOM_N 5
+
+/* Why a view could not be rendered: the HTTP status, error code, the
+ * parameter at fault (static strings, param may be NULL) and a message. */
+struct api_error {
+    unsigned status;
+    const char *code;
+    const char *param;
+    char message[200];
+};
+
+/* Renders the body of the API's view `name` ("branches", "kpis", "trend",
+ * "ranking", "alarms", "satisfaction", "zones", "data-quality": the routes
+ * /api/v1/NAME) from snapshot s, with the parameters args (name, value,
+ * ..., NULL; not checked against the route's list). api may be NULL
+ * outside the daemon: bottom_n is API_BOTTOM_N and zone moves are null.
+ * On success the caller owns *out (json_decref). */
+bool api_view(struct api *api, struct snap *s, const char *name, const char *const *args,
+              json_t **out, struct api_error *err);
 
 /* The routes, terminated by an entry with path NULL; *count receives the
  * number of routes. names[i] is the metrics label of route i. */
 const struct http_route *api_routes(size_t *count);
 const char *const *api_route_names(void);
 
-/* false when out of memory. pool_size: database.pool_size. */
-bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size);
+/* False (logged) when out of memory or when font_family is not installed.
+ * pool_size: database.pool_size; font_family: charts.font. */
+bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
+              const char *font_family);
 /* Database settings for the endpoints that query it (copied). */
 void api_set_database(struct api *api, const char *conninfo, int statement_timeout);
 void api_destroy(struct api *api);

@@ -50,6 +50,10 @@ static const struct cfg_key keys[] = {
         "seconds after which an unconfirmed snapshot makes /readyz fail; 0 = 3 x refresh_interval"),
     KEY_INT("thresholds", "bottom_n", bottom_n, "5", 0, 100, true,
             "branches flagged as the bottom of a ranking"),
+    KEY_STR("charts", "font", chart_font, "Noto Sans CJK SC", false,
+            "font family of every chart (must be installed: checked at start)"),
+    {"charts", "arrows", CFG_ARROWS, offsetof(struct cfg, chart_arrows), "cn", 0, 0, true,
+     "colour of change arrows: cn (rise red, fall green) or intl (rise green, fall red)"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -96,6 +100,10 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
                      k->name, value);
             return false;
         }
+    }
+    if (k->type == CFG_ARROWS && strcmp(value, "cn") != 0 && strcmp(value, "intl") != 0) {
+        snprintf(err, errlen, "%s.%s: '%s' is not cn or intl", k->section, k->name, value);
+        return false;
     }
     char *copy = strdup(value);
     if (!copy) {

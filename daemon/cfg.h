@@ -29,10 +29,12 @@ struct cfg {
     int auto_compute;       /* daemon.auto_compute: 1 = the daemon runs compute itself */
     int snapshot_max_age;   /* thresholds.snapshot_max_age, seconds; 0 = 3 x refresh_interval */
     int bottom_n;           /* thresholds.bottom_n: branches flagged at the bottom of a ranking */
+    char *chart_font;       /* charts.font: font family */
+    char *chart_arrows;     /* charts.arrows: cn|intl */
 };
 
 /* One entry of the key table, exported for docs and tests. */
-enum cfg_type { CFG_STRING, CFG_INT, CFG_LOG_LEVEL };
+enum cfg_type { CFG_STRING, CFG_INT, CFG_LOG_LEVEL, CFG_ARROWS };
 
 struct cfg_key {
     const char *section;

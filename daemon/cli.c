@@ -31,6 +31,13 @@ static const struct command_def commands[] = {
     {"targets", CLI_TARGETS,
      "usage: retentiond targets import FILE [--db CONNINFO]\n"
      "  Import base/challenge targets from a CSV file.\n"},
+    {"chart", CLI_CHART,
+     "usage: retentiond chart --kind KIND --out FILE [--kpi KPI] [--branch CODE] [--dim DIM]\n"
+     "         [--campaign ID] [--date YYYY-MM-DD] [--width N] [--height N] [--scale X]\n"
+     "         [--format png|svg|pdf] [--font FAMILY] [--arrows cn|intl] [--db CONNINFO]\n"
+     "  Draw one chart of the stored runs, as the daemon's /charts/KIND.FORMAT does.\n"
+     "  KIND: trend, ranking, bullet, zones, panorama, sparkline. The format is FILE's\n"
+     "  extension unless --format is given; FILE '-' writes to standard output.\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
 };
 
@@ -47,6 +54,7 @@ static const char overview[] =
     "  compute   compute every KPI for a date and store the run\n"
     "  cohort    re-freeze the K1 cohort / K2 snapshot of a year\n"
     "  targets   import base/challenge targets\n"
+    "  chart     draw one chart (PNG, SVG or PDF) of the stored runs\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
@@ -69,7 +77,19 @@ static const struct option_def options[] = {
     {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
     {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
-    {"--format", OPT_VALUE, offsetof(struct cli_args, format), CMD(CLI_COMPUTE)},
+    {"--format", OPT_VALUE, offsetof(struct cli_args, format), CMD(CLI_COMPUTE) | CMD(CLI_CHART)},
+    {"--kind", OPT_VALUE, offsetof(struct cli_args, kind), CMD(CLI_CHART)},
+    {"--kpi", OPT_VALUE, offsetof(struct cli_args, kpi), CMD(CLI_CHART)},
+    {"--branch", OPT_VALUE, offsetof(struct cli_args, branch), CMD(CLI_CHART)},
+    {"--dim", OPT_VALUE, offsetof(struct cli_args, dim), CMD(CLI_CHART)},
+    {"--campaign", OPT_VALUE, offsetof(struct cli_args, campaign), CMD(CLI_CHART)},
+    {"--date", OPT_VALUE, offsetof(struct cli_args, date), CMD(CLI_CHART)},
+    {"--width", OPT_VALUE, offsetof(struct cli_args, width), CMD(CLI_CHART)},
+    {"--height", OPT_VALUE, offsetof(struct cli_args, height), CMD(CLI_CHART)},
+    {"--scale", OPT_VALUE, offsetof(struct cli_args, scale), CMD(CLI_CHART)},
+    {"--font", OPT_VALUE, offsetof(struct cli_args, font), CMD(CLI_CHART)},
+    {"--arrows", OPT_VALUE, offsetof(struct cli_args, arrows), CMD(CLI_CHART)},
+    {"--out", OPT_VALUE, offsetof(struct cli_args, out), CMD(CLI_CHART)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
     {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
 };
@@ -163,6 +183,20 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         }
         if (a->format && strcmp(a->format, "json") != 0 && strcmp(a->format, "table") != 0) {
             snprintf(err, errlen, "retentiond: --format must be json or table");
+            return false;
+        }
+    }
+    if (a->command == CLI_CHART) {
+        if (!a->kind || !a->out) {
+            snprintf(err, errlen, "retentiond: chart needs --kind KIND and --out FILE");
+            return false;
+        }
+        if (a->date && !cli_valid_date(a->date)) {
+            snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
+            return false;
+        }
+        if (a->arrows && strcmp(a->arrows, "cn") != 0 && strcmp(a->arrows, "intl") != 0) {
+            snprintf(err, errlen, "retentiond: --arrows must be cn or intl");
             return false;
         }
     }

@@ -17,19 +17,25 @@ enum cli_command {
     CLI_COMPUTE,
     CLI_COHORT,
     CLI_TARGETS,
+    CLI_CHART,
 };
 
 #define CLI_MAX_POSITIONAL 4
 
 struct cli_args {
     enum cli_command command;
-    bool help;             /* --help given after a subcommand */
-    const char *db;        /* --db CONNINFO */
-    const char *config;    /* serve --config FILE */
-    const char *as_of;     /* compute --as-of YYYY-MM-DD (validated) */
-    const char *format;    /* compute --format json|table */
-    const char *year;      /* cohort --year YYYY (validated) */
-    bool refreeze;         /* cohort --refreeze */
+    bool help;          /* --help given after a subcommand */
+    const char *db;     /* --db CONNINFO */
+    const char *config; /* serve --config FILE */
+    const char *as_of;  /* compute --as-of YYYY-MM-DD (validated) */
+    const char *format; /* compute --format json|table */
+    const char *year;   /* cohort --year YYYY (validated) */
+    bool refreeze;      /* cohort --refreeze */
+    /* chart: --kind, --kpi, --branch, --dim, --campaign, --date (validated),
+     * --width, --height, --scale, --font, --arrows, --out FILE (its
+     * extension .png/.svg/.pdf is the format; "-" = stdout, needs --format) */
+    const char *kind, *kpi, *branch, *dim, *campaign, *date;
+    const char *width, *height, *scale, *font, *arrows, *out;
     const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;

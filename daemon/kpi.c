@@ -642,9 +642,9 @@ bool kpi_render_json(struct db *db, long long run_id, struct buf *out)
     json_t *root = NULL;
     bool ok = false;
     snprintf(id, sizeof id, "%lld", run_id);
-    const char *params[] = {id};
+    const char *params[] = {id, NULL, NULL};
     if (!run_header(db, id, as_of, sizeof as_of) ||
-        !db_query(db, sql_embed_get("kpi/run_values.sql"), 1, params, &vals) ||
+        !db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
         !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
         goto done;
     json_t *values = json_array(), *quality = json_array();
@@ -684,9 +684,9 @@ bool kpi_render_table(struct db *db, long long run_id, struct buf *out)
     char id[32], as_of[16];
     struct db_result *vals = NULL;
     snprintf(id, sizeof id, "%lld", run_id);
-    const char *params[] = {id};
+    const char *params[] = {id, NULL, NULL};
     if (!run_header(db, id, as_of, sizeof as_of) ||
-        !db_query(db, sql_embed_get("kpi/run_values.sql"), 1, params, &vals)) {
+        !db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals)) {
         db_result_free(vals);
         return false;
     }

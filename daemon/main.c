@@ -5,6 +5,7 @@
 #include "kpi.h"
 #include "log.h"
 #include "migrate.h"
+#include "plot.h"
 #include "serve.h"
 #include "targets.h"
 #include "version.h"
@@ -126,6 +127,8 @@ int main(int argc, char **argv)
         return cmd_cohort(&args);
     case CLI_TARGETS:
         return cmd_targets(&args);
+    case CLI_CHART:
+        return plot_command(&args, resolve_conninfo(&args));
     default:
         return 2;
     }

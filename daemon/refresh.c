@@ -163,7 +163,7 @@ static bool reload(struct refresh *r, const struct opts *o)
     double t0 = now_seconds();
     struct snap *previous = refresh_acquire(r, NULL);
     struct snap *fresh = NULL;
-    bool ok = snap_build_db(r->db, o->history_days, previous, &fresh);
+    bool ok = snap_build_db(r->db, o->history_days, previous, NULL, &fresh);
     metrics_refresh(r->metrics, now_seconds() - t0, ok);
     if (!ok) {
         metrics_db_error(r->metrics);

@@ -47,6 +47,8 @@ static void apply_api_settings(struct serve_ctx *ctx)
 {
     const struct cfg *c = &ctx->cfg;
     atomic_store(&ctx->api.bottom_n, c->bottom_n);
+    atomic_store(&ctx->api.arrows,
+                 strcmp(c->chart_arrows, "intl") == 0 ? CHART_ARROWS_INTL : CHART_ARROWS_CN);
     atomic_store(&ctx->api.snapshot_max_age,
                  c->snapshot_max_age ? c->snapshot_max_age : 3 * c->refresh_interval);
     api_set_database(&ctx->api, c->conninfo, c->statement_timeout);
@@ -106,10 +108,8 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     struct refresh_options ro = refresh_options(ctx);
     if (!refresh_start(&ro, &ctx->refresh))
         return false;
-    if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size)) {
-        log_error("msg=\"out of memory\" what=\"database pool\"");
-        return false;
-    }
+    if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size, ctx->cfg.chart_font))
+        return false; /* logged */
     apply_api_settings(ctx);
     struct http_options opts = {
         .listen = ctx->cfg.listen,

@@ -472,12 +472,12 @@ static bool read_reference(struct db *db, struct snap *s)
 }
 
 static bool read_run(struct db *db, const struct snap *s, const char *id, const char *as_of,
-                     struct snap_run **out)
+                     const struct snap_filter *filter, struct snap_run **out)
 {
     struct db_result *vals = NULL, *dq = NULL;
-    const char *params[] = {id};
+    const char *params[] = {id, filter ? filter->kpi : NULL, filter ? filter->branch : NULL};
     bool ok = false;
-    if (!db_query(db, sql_embed_get("kpi/run_values.sql"), 1, params, &vals) ||
+    if (!db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
         !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
         goto done;
     struct snap_run *r = run_new(atoll(id), as_of, (size_t)db_rows(vals));
@@ -499,7 +499,8 @@ done:
     return ok;
 }
 
-bool snap_build_db(struct db *db, int history_days, const struct snap *previous, struct snap **out)
+bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
+                   const struct snap_filter *filter, struct snap **out)
 {
     struct snap *s = snap_new();
     struct db_result *runs = NULL;
@@ -514,10 +515,10 @@ bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
         goto failed;
     for (int i = 0; i < db_rows(runs); i++) {
         const char *id = db_value(runs, i, 0);
-        struct snap_run *r = (struct snap_run *)find_shared(previous, atoll(id));
+        struct snap_run *r = filter ? NULL : (struct snap_run *)find_shared(previous, atoll(id));
         if (r)
             atomic_fetch_add(&r->refs, 1);
-        else if (!read_run(db, s, id, db_value(runs, i, 1), &r))
+        else if (!read_run(db, s, id, db_value(runs, i, 1), filter, &r))
             goto failed;
         add_run(s, r);
     }

@@ -115,11 +115,21 @@ struct snap {
 
 /* ---- building ------------------------------------------------------------- */
 
+/* Which values a snapshot reads: only KPI `kpi`, only branch code
+ * `branch` (NULL: all). A filtered snapshot is for one chart or answer
+ * (`retentiond chart`), never published or persisted. */
+struct snap_filter {
+    const char *kpi;
+    const char *branch;
+};
+
 /* Reads the database into a new snapshot. history_days: every as-of date
  * within that many days of the newest is kept, and for the 24 months
  * before, the newest run of each month. Runs also present in `previous`
- * (may be NULL) are shared, not read again. */
-bool snap_build_db(struct db *db, int history_days, const struct snap *previous, struct snap **out);
+ * (may be NULL; not with a filter) are shared, not read again. filter may
+ * be NULL (everything). */
+bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
+                   const struct snap_filter *filter, struct snap **out);
 
 /* Persists to `path` (written to a temporary file in the same directory,
  * fsync'd and renamed). Logs and returns false on failure. */

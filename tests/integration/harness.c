@@ -265,6 +265,12 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *user)
 long harness_http(int port, const char *method, const char *path, const char *extra_header,
                   char **body, char **headers)
 {
+    return harness_http_len(port, method, path, extra_header, body, NULL, headers);
+}
+
+long harness_http_len(int port, const char *method, const char *path, const char *extra_header,
+                      char **body, size_t *len, char **headers)
+{
     CURL *c = curl_easy_init();
     ck_assert_ptr_nonnull(c);
     struct buf url = BUF_INIT, b = BUF_INIT, h = BUF_INIT;
@@ -285,7 +291,7 @@ long harness_http(int port, const char *method, const char *path, const char *ex
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
     buf_release(&url);
-    *body = buf_detach(&b, NULL);
+    *body = buf_detach(&b, len);
     if (headers)
         *headers = buf_detach(&h, NULL);
     buf_release(&h);

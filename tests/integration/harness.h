@@ -60,6 +60,9 @@ int harness_daemon_stop(struct harness_daemon *d, int sig, int ms);
  * code, fills *body (malloc'd) and, if headers != NULL, the headers. */
 long harness_http(int port, const char *method, const char *path, const char *extra_header,
                   char **body, char **headers);
+/* The same, with the body's length in *len (for binary bodies). */
+long harness_http_len(int port, const char *method, const char *path, const char *extra_header,
+                      char **body, size_t *len, char **headers);
 
 /* The value (kpi, branch, dim; dim NULL = the total) in a run of the
  * compute JSON contract, or NULL. Borrowed from run. */

@@ -5,6 +5,8 @@
  * and the database stopped and restarted under a running daemon. */
 #include "harness.h"
 
+#include "buf.h"
+
 #include <check.h>
 #include <jansson.h>
 #include <math.h>
@@ -569,6 +571,161 @@ START_TEST(zone_members_read_the_stored_zones)
 }
 END_TEST
 
+/* Reads a whole file; *len receives its size. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    struct buf b = BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_detach(&b, len);
+}
+
+static unsigned be32(const unsigned char *p)
+{
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+/* The chart endpoints: PNG of the asked size, ETag/304, cached bytes equal
+ * to what `retentiond chart` writes from the database, PDF whose text has
+ * the ranked branches' Chinese names, SVG, and errors naming the parameter. */
+START_TEST(charts_png_svg_pdf_and_the_cli_agree)
+{
+    char *png = NULL, *headers = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(harness_http_len(d.port, "GET",
+                                      "/charts/trend.png?kpi=retention_rate&branch=420100"
+                                      "&width=640&height=320&scale=2",
+                                      NULL, &png, &len, &headers),
+                     200);
+    ck_assert_ptr_nonnull(strstr(headers, "image/png"));
+    ck_assert_uint_gt(len, 1000);
+    ck_assert(memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    ck_assert_uint_eq(be32((const unsigned char *)png + 16), 1280); /* IHDR width */
+    ck_assert_uint_eq(be32((const unsigned char *)png + 20), 640);
+    const char *etag = strstr(headers, "ETag: ");
+    ck_assert_ptr_nonnull(etag);
+    char inm[128];
+    snprintf(inm, sizeof inm, "If-None-Match: %.*s", (int)strcspn(etag + 6, "\r\n"), etag + 6);
+    char *body = NULL;
+    ck_assert_int_eq(harness_http(d.port, "GET",
+                                  "/charts/trend.png?kpi=retention_rate&branch=420100"
+                                  "&width=640&height=320&scale=2",
+                                  inm, &body, NULL),
+                     304);
+    free(body);
+    free(headers);
+
+    /* the one-shot command draws the same bytes from the database */
+    char out[256];
+    snprintf(out, sizeof out, "%s/trend.png", datadir);
+    const char *args[] = {
+        "chart",    "--db",   ci,        "--kind", "trend",    "--kpi", "retention_rate",
+        "--branch", "420100", "--width", "640",    "--height", "320",   "--scale",
+        "2",        "--out",  out,       NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, NULL, &err), 0);
+    free(err);
+    size_t flen = 0;
+    char *file = slurp(out, &flen);
+    ck_assert_uint_eq(flen, len);
+    ck_assert(memcmp(file, png, len) == 0);
+    free(file);
+    unlink(out);
+    free(png);
+
+    /* a PDF ranking whose text names the cities in Chinese */
+    json_t *ranking = get_ok("/api/v1/ranking?kpi=retention_rate");
+    char *pdf = NULL;
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/charts/ranking.pdf?kpi=retention_rate", NULL,
+                                      &pdf, &len, &headers),
+                     200);
+    ck_assert_ptr_nonnull(strstr(headers, "application/pdf"));
+    free(headers);
+    snprintf(out, sizeof out, "%s/ranking.pdf", datadir);
+    FILE *f = fopen(out, "wb");
+    ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
+    fclose(f);
+    free(pdf);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "pdftotext %s -", out);
+    FILE *p = popen(cmd, "r");
+    struct buf text = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&text, chunk, n);
+    ck_assert_int_eq(pclose(p), 0);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(ranking, "entries"), i, e)
+    {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        ck_assert_msg(strstr(text.data, name), "%s not in the PDF:\n%s", name, text.data);
+    }
+    ck_assert_uint_gt(i, 5);
+    buf_release(&text);
+    json_decref(ranking);
+    unlink(out);
+
+    /* SVG, and every kind answers */
+    static const char *const kinds[] = {"/charts/zones.svg", "/charts/panorama.svg",
+                                        "/charts/bullet.svg?kpi=bundling_coverage",
+                                        "/charts/sparkline.svg?kpi=in_network_rate&dim=diamond"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char *svg = NULL;
+        ck_assert_int_eq(harness_http(d.port, "GET", kinds[k], NULL, &svg, NULL), 200);
+        ck_assert_msg(strstr(svg, "<svg") && strstr(svg, "</svg>"), "%s", kinds[k]);
+        free(svg);
+    }
+}
+END_TEST
+
+START_TEST(chart_errors_name_the_parameter)
+{
+    static const struct {
+        const char *path;
+        long status;
+        const char *code, *param;
+    } cases[] = {
+        {"/charts/trend.png?kpi=retention_rate&width=5", 400, "invalid_parameter", "width"},
+        {"/charts/trend.png?kpi=retention_rate&height=99999", 400, "invalid_parameter", "height"},
+        {"/charts/trend.png?kpi=retention_rate&scale=abc", 400, "invalid_parameter", "scale"},
+        {"/charts/trend.png?kpi=nope", 400, "unknown_kpi", "kpi"},
+        {"/charts/trend.png", 400, "missing_parameter", "kpi"},
+        {"/charts/trend.png?kpi=retention_rate&branch=999", 400, "unknown_branch", "branch"},
+        {"/charts/trend.png?kpi=retention_rate&date=2026-02-30", 400, "invalid_date", "date"},
+        {"/charts/trend.png?kpi=retention_rate&colour=red", 400, "unknown_parameter", "colour"},
+        {"/charts/zones.png?kpi=retention_rate", 400, "invalid_parameter", "kpi"},
+        {"/charts/pie.png?kpi=retention_rate", 404, "unknown_chart", NULL},
+        {"/charts/trend.gif?kpi=retention_rate", 404, "unknown_chart", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long status = 0;
+        json_t *j = get(cases[i].path, &status);
+        json_t *e = json_object_get(j, "error");
+        ck_assert_msg(status == cases[i].status, "%s: %ld", cases[i].path, status);
+        ck_assert_str_eq(json_string_value(json_object_get(e, "code")), cases[i].code);
+        if (cases[i].param)
+            ck_assert_str_eq(json_string_value(json_object_get(e, "param")), cases[i].param);
+        json_decref(j);
+    }
+    /* the command: one line on stderr, exit 2 for a bad argument */
+    const char *args[] = {"chart",          "--db",    ci,  "--kind", "trend",          "--kpi",
+                          "retention_rate", "--width", "5", "--out",  "/tmp/never.png", NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "width"));
+    ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+    free(err);
+    ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -583,6 +740,8 @@ static Suite *api_suite(void)
     tcase_add_test(tc, satisfaction_zones_data_quality);
     tcase_add_test(tc, zone_members_read_the_stored_zones);
     tcase_add_test(tc, errors_name_the_parameter);
+    tcase_add_test(tc, charts_png_svg_pdf_and_the_cli_agree);
+    tcase_add_test(tc, chart_errors_name_the_parameter);
     tcase_add_test(tc, metrics_pass_promtool);
     tcase_add_test(tc, etag_notify_sigusr1_sighup);
     tcase_add_test(tc, database_outage_served_stale_then_recovered);
