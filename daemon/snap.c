@@ -478,8 +478,8 @@ static bool read_run(struct db *db, const struct snap *s, const char *id, const 
     const char *params[] = {id, filter ? filter->kpi : NULL, filter ? filter->branch : NULL};
     bool ok = false;
     if (!db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
-        !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
-        goto done;
+        (!filter && !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq)))
+        goto done; /* a filtered snapshot (one chart) has no use for the data quality */
     struct snap_run *r = run_new(atoll(id), as_of, (size_t)db_rows(vals));
     for (int i = 0; i < db_rows(vals); i++) {
         const char *t[R_NFIELDS];
@@ -488,7 +488,7 @@ static bool read_run(struct db *db, const struct snap *s, const char *id, const 
         if (value_from_text(s, t, &r->values[r->nvalues]))
             r->nvalues++;
     }
-    for (int i = 0; i < db_rows(dq); i++)
+    for (int i = 0; dq && i < db_rows(dq); i++)
         run_add_dq(r, db_value(dq, i, 0), atoll(db_value(dq, i, 1)));
     run_index(r);
     *out = r;
