@@ -724,7 +724,7 @@ END_TEST
  * --verbose, look at the PNGs (CHART_SAMPLES_DIR=dir), then paste. */
 static const char *const digests[KIND_N] = {
     "ffaf73605814569f8d325afbe09f4bcbc2ae332ac7ad1bc08d41170b0fbf7a86", /* trend */
-    "6d8f9786b1969fcf6b1574ca7f51abd39ba408dbfe5745cdf9f4ba6ea9ae6bb6", /* ranking */
+    "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
     "1f27dc65fb1dee8b8f2662361ff980b46da295ec71e20049f76b7a527499d1b6", /* bullet */
     "afff2dd274ce1740151e5eae9fb7924973b1924b7f61f7369201f162dc3f5ed0", /* zones */
     "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
