@@ -42,21 +42,17 @@ void chart_text(chart_ctx *ctx, const char *s, double x, double y, const chart_t
     pango_layout_get_extents(ctx->layout, NULL, &logical);
     double h = (double)logical.height / PANGO_SCALE;
     double y0 = st->valign == CHART_TOP ? y : st->valign == CHART_MIDDLE ? y - h / 2 : y - h;
-    double x0;
-    if (st->max_width > 0) {
-        /* A box of max_width: pango aligns (and ellipsises) inside it. */
-        PangoAlignment a = st->halign == CHART_LEFT     ? PANGO_ALIGN_LEFT
-                           : st->halign == CHART_CENTER ? PANGO_ALIGN_CENTER
-                                                        : PANGO_ALIGN_RIGHT;
-        pango_layout_set_alignment(ctx->layout, a);
-        x0 = st->halign == CHART_LEFT     ? x
-             : st->halign == CHART_CENTER ? x - st->max_width / 2
-                                          : x - st->max_width;
-    } else {
-        double w = (double)logical.width / PANGO_SCALE;
-        x0 = st->halign == CHART_LEFT ? x : st->halign == CHART_CENTER ? x - w / 2 : x - w;
-        x0 -= (double)logical.x / PANGO_SCALE;
+    double x0, w = (double)logical.width / PANGO_SCALE, dx = (double)logical.x / PANGO_SCALE;
+    if (st->max_width > 0 && pango_layout_is_ellipsized(ctx->layout)) {
+        /* The logical box of an ellipsised line is the whole max_width, the
+         * glyphs may end before it: align on the ink's right edge. */
+        PangoRectangle ink;
+        pango_layout_get_extents(ctx->layout, &ink, NULL);
+        w = (double)(ink.x + ink.width) / PANGO_SCALE;
+        dx = 0;
     }
+    x0 = st->halign == CHART_LEFT ? x : st->halign == CHART_CENTER ? x - w / 2 : x - w;
+    x0 -= dx;
     cairo_t *cr = ctx->cr;
     chart_set_rgb(cr, st->colour);
     cairo_move_to(cr, x0, y0 - (double)logical.y / PANGO_SCALE);
