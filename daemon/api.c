@@ -171,17 +171,6 @@ static const char *period_of(const struct snap_value *v, const struct snap_run *
     return buf;
 }
 
-static void month_before(const char *month, char out[8])
-{
-    int y = 0, m = 0;
-    sscanf(month, "%d-%d", &y, &m);
-    if (--m == 0) {
-        m = 12;
-        y--;
-    }
-    snprintf(out, 8, "%04d-%02d", y, m);
-}
-
 /* ---- /api/v1/branches ---------------------------------------------------------- */
 
 static json_t *branch_node(const struct snap *s, int b, int depth)
@@ -551,7 +540,7 @@ static bool render_satisfaction(struct q *q, json_t **out)
     const char *root = default_dim(q->snap, p.kpi);
     if (!month_run(q, p.kpi, p.branch, root, month, &p.run))
         return false;
-    month_before(month, before);
+    snap_month_before(month, before);
     p.prev = run_of_period(q->snap, p.kpi, p.branch, root, before);
     json_t *tree = json_array();
     for (size_t i = 0; i < q->snap->nindicators; i++)
@@ -608,7 +597,7 @@ static bool render_zones(struct q *q, json_t **out)
     if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month) ||
         !month_run(q, SNAP_ZONES, branch, "white", month, &run))
         return false;
-    month_before(month, before);
+    snap_month_before(month, before);
     const struct snap_run *prev = run_of_period(q->snap, SNAP_ZONES, branch, "white", before);
     json_t *zones = json_array();
     for (size_t z = 0; z < 5; z++) {

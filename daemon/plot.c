@@ -111,18 +111,6 @@ static chart_axis axis_of(int kpi)
                                                                        : CHART_AXIS_PERCENT;
 }
 
-/* "YYYY-MM" one month before the month of `date` (the survey month of a run). */
-static void survey_month(const char *date, char out[8])
-{
-    int y = 0, m = 0;
-    sscanf(date, "%d-%d", &y, &m);
-    if (--m == 0) {
-        m = 12;
-        y--;
-    }
-    snprintf(out, 8, "%04d-%02d", y, m);
-}
-
 /* What every kind needs: the view, the KPI and the title. */
 struct drawing {
     struct plot_request rq;
@@ -432,7 +420,7 @@ static bool fetch(struct drawing *d, struct api *api, struct api_error *err)
     }
     case PLOT_PANORAMA: {
         if (rq->date)
-            survey_month(rq->date, month);
+            snap_month_before(rq->date, month); /* the survey month of the run */
         const char *a[] = {"kpi", kpi, "branch", code, "month", rq->date ? month : NULL};
         return view(d, api, "satisfaction", a, 6, err);
     }

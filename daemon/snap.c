@@ -884,3 +884,14 @@ json_t *snap_value_json(const struct snap *s, const struct snap_value *v)
         json_object_set_new(o, "reason", json_string(snap_str(v->reason)));
     return o;
 }
+
+void snap_month_before(const char *date, char out[8])
+{
+    int y = 0, m = 0;
+    sscanf(date, "%d-%d", &y, &m);
+    if (--m == 0) {
+        m = 12;
+        y--;
+    }
+    snprintf(out, 8, "%04d-%02d", y, m);
+}

@@ -160,6 +160,9 @@ const struct snap_run *snap_latest(const struct snap *s);
 const struct snap_run *snap_run_on(const struct snap *s, const char *as_of);
 /* The newest run of the calendar month before as_of's month, or NULL. */
 const struct snap_run *snap_run_previous_month(const struct snap *s, const char *as_of);
+/* "YYYY-MM" of the month before the month of `date` ("YYYY-MM" or
+ * "YYYY-MM-DD"). */
+void snap_month_before(const char *date, char out[8]);
 /* The run of the day before as_of, or NULL. */
 const struct snap_run *snap_run_previous_day(const struct snap *s, const char *as_of);
 
