@@ -618,16 +618,18 @@ static bool render_zones(struct q *q, json_t **out)
 
 /* ---- /api/v1/zones/customers (CSV) ---------------------------------------------------------- */
 
+/* The zone parameter as a PostgreSQL text[] literal; by default the at-risk zones. */
 static bool param_zone(struct q *q, const char **zones)
 {
+    static const char *const one[] = {"{white}", "{red}", "{yellow}", "{blue}", "{green}"};
     const char *v = q_arg(q, "zone");
     if (!v) {
-        *zones = "{white,red,yellow}"; /* the at-risk zones */
+        *zones = "{white,red,yellow}";
         return true;
     }
     for (size_t z = 0; z < 5; z++)
         if (strcmp(v, zone_names[z]) == 0) {
-            *zones = v;
+            *zones = one[z];
             return true;
         }
     return fail(q, 400, "invalid_parameter", "zone", "zone is white, red, yellow, blue or green");
@@ -635,18 +637,14 @@ static bool param_zone(struct q *q, const char **zones)
 
 static bool customers_csv(struct q *q, struct buf *out)
 {
-    char month[8], id[32], first[11], one[16];
+    char month[8], id[32], first[11];
     int branch;
-    const char *zones;
+    const char *zones = NULL;
     const struct snap_run *run;
     struct db_result *res = NULL;
     if (!param_branch(q, "branch", &branch) || !param_zone(q, &zones) ||
         !param_month(q, "month", month) || !month_run(q, SNAP_ZONES, branch, "white", month, &run))
         return false;
-    if (zones[0] != '{') {
-        snprintf(one, sizeof one, "{%s}", zones);
-        zones = one;
-    }
     snprintf(id, sizeof id, "%lld", run->run_id);
     snprintf(first, sizeof first, "%s-01", month);
     const char *params[] = {id, first, q->snap->branches[branch].code, "list", zones};

@@ -637,12 +637,13 @@ static bool run_header(struct db *db, const char *id, char *as_of, size_t len)
 
 bool kpi_render_json(struct db *db, long long run_id, struct buf *out)
 {
-    char id[32], as_of[16];
+    char id[32], ids[34], as_of[16];
     struct db_result *vals = NULL, *dq = NULL;
     json_t *root = NULL;
     bool ok = false;
     snprintf(id, sizeof id, "%lld", run_id);
-    const char *params[] = {id, NULL, NULL};
+    snprintf(ids, sizeof ids, "{%s}", id);
+    const char *params[] = {ids, NULL, NULL};
     if (!run_header(db, id, as_of, sizeof as_of) ||
         !db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
         !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
@@ -681,10 +682,11 @@ static void format_number(const char *kpi, const char *text, char *out, size_t l
 
 bool kpi_render_table(struct db *db, long long run_id, struct buf *out)
 {
-    char id[32], as_of[16];
+    char id[32], ids[34], as_of[16];
     struct db_result *vals = NULL;
     snprintf(id, sizeof id, "%lld", run_id);
-    const char *params[] = {id, NULL, NULL};
+    snprintf(ids, sizeof ids, "{%s}", id);
+    const char *params[] = {ids, NULL, NULL};
     if (!run_header(db, id, as_of, sizeof as_of) ||
         !db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals)) {
         db_result_free(vals);

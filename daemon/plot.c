@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,6 +513,54 @@ static bool cli_request(const struct cli_args *a, struct plot_request *rq)
     return true;
 }
 
+/* The stored runs one chart reads, fetched on a thread of their own while
+ * the fonts load: the database round trips and the font set-up each take
+ * about a third of a one-shot run. */
+struct fetch {
+    const char *conninfo;
+    struct snap_filter filter;
+    struct snap *snap; /* out, owned by the caller */
+};
+
+static void *fetch_runs(void *arg)
+{
+    struct fetch *f = arg;
+    struct db *db = NULL;
+    if (db_connect(f->conninfo, 0, &db))
+        snap_build_db(db, 92, NULL, &f->filter, &f->snap); /* failure logged */
+    db_close(db);
+    return NULL;
+}
+
+/* Only the values the chart reads: its KPI, and its branch when it draws
+ * one branch alone. */
+static struct snap_filter chart_filter(const struct plot_request *rq)
+{
+    bool one_branch =
+        rq->kind == PLOT_TREND || rq->kind == PLOT_SPARKLINE || rq->kind == PLOT_BULLET;
+    return (struct snap_filter){.kpi = rq->kpi                     ? rq->kpi
+                                       : rq->kind == PLOT_ZONES    ? "zone_count"
+                                       : rq->kind == PLOT_PANORAMA ? "satisfaction"
+                                                                   : NULL,
+                                .branch = one_branch ? rq->branch : NULL};
+}
+
+/* A head start on the PNG while the database answers (chart_ctx_prepare);
+ * a failure would show again, and be reported, in the real chart. */
+static void prepare(chart_ctx *ctx, const struct plot_request *rq)
+{
+    chart_opts o;
+    char err[200];
+    chart_opts_default(&o);
+    if (rq->width)
+        o.width = rq->width;
+    if (rq->height)
+        o.height = rq->height;
+    if (rq->scale > 0)
+        o.scale = rq->scale;
+    chart_ctx_prepare(ctx, &o, err, sizeof err);
+}
+
 int plot_command(const struct cli_args *a, const char *conninfo)
 {
     struct plot_request rq;
@@ -519,34 +568,31 @@ int plot_command(const struct cli_args *a, const char *conninfo)
     char msg[300];
     chart_fonts *fonts = NULL;
     chart_ctx *ctx = NULL;
-    struct db *db = NULL;
-    struct snap *s = NULL;
     unsigned char *bytes = NULL;
     size_t len = 0;
     int rc = 1;
-    if (!cli_request(a, &rq)) {
-        rc = 2;
-        goto done;
+    pthread_t fetcher;
+    if (!cli_request(a, &rq))
+        return 2;
+    struct fetch f = {.conninfo = conninfo, .filter = chart_filter(&rq)};
+    if (pthread_create(&fetcher, NULL, fetch_runs, &f) != 0) {
+        fprintf(stderr, "retentiond: chart: cannot start a thread\n");
+        return 1;
     }
     fonts = chart_fonts_new(a->font, msg, sizeof msg);
     ctx = fonts ? chart_ctx_new(fonts, msg, sizeof msg) : NULL;
+    if (ctx && rq.format == CHART_PNG)
+        prepare(ctx, &rq);
+    pthread_join(fetcher, NULL);
     if (!ctx) {
         fprintf(stderr, "retentiond: chart: %s\n", msg);
         goto done;
     }
-    /* only the values the chart reads: its KPI, and its branch when it
-     * draws one branch alone */
-    bool one_branch = rq.kind == PLOT_TREND || rq.kind == PLOT_SPARKLINE || rq.kind == PLOT_BULLET;
-    struct snap_filter filter = {.kpi = rq.kpi                     ? rq.kpi
-                                        : rq.kind == PLOT_ZONES    ? "zone_count"
-                                        : rq.kind == PLOT_PANORAMA ? "satisfaction"
-                                                                   : NULL,
-                                 .branch = one_branch ? rq.branch : NULL};
-    if (!db_connect(conninfo, 0, &db) || !snap_build_db(db, 92, NULL, &filter, &s))
+    if (!f.snap)
         goto done; /* logged */
     chart_arrows arrows =
         a->arrows && strcmp(a->arrows, "intl") == 0 ? CHART_ARROWS_INTL : CHART_ARROWS_CN;
-    if (!plot_render(ctx, arrows, NULL, s, &rq, &bytes, &len, &err)) {
+    if (!plot_render(ctx, arrows, NULL, f.snap, &rq, &bytes, &len, &err)) {
         fprintf(stderr, "retentiond: chart: %s%s%s%s\n", err.param ? "--" : "",
                 err.param ? err.param : "", err.param ? ": " : "", err.message);
         goto done;
@@ -554,8 +600,7 @@ int plot_command(const struct cli_args *a, const char *conninfo)
     rc = write_out(a->out, bytes, len) ? 0 : 1;
 done:
     free(bytes);
-    snap_unref(s);
-    db_close(db);
+    snap_unref(f.snap);
     chart_ctx_free(ctx);
     chart_fonts_free(fonts);
     return rc;

@@ -1,5 +1,6 @@
 #include "snap.h"
 
+#include "buf.h"
 #include "log.h"
 #include "sql_embed.h"
 
@@ -471,31 +472,102 @@ static bool read_reference(struct db *db, struct snap *s)
     return true;
 }
 
-static bool read_run(struct db *db, const struct snap *s, const char *id, const char *as_of,
-                     const struct snap_filter *filter, struct snap_run **out)
+/* Runs read by one query: all of them for a filtered snapshot (a few rows
+ * each), else a few at a time, so that one result never holds more than
+ * about READ_BATCH runs of a whole province. */
+#define READ_BATCH 8
+
+/* One query's runs: positions `at` in the run list, filled into its slots. */
+struct batch {
+    const struct db_result *runs; /* run_id, as_of */
+    struct snap_run **slots;
+    const int *at;
+    size_t n;
+};
+
+static struct snap_run **batch_slot(const struct batch *b, const char *run_id)
+{
+    for (size_t k = 0; k < b->n; k++)
+        if (strcmp(db_value(b->runs, b->at[k], 0), run_id) == 0)
+            return &b->slots[b->at[k]];
+    return NULL; /* not in the batch, which the query's WHERE rules out */
+}
+
+/* Creates the batch's runs from the values' rows, which come run by run. */
+static void batch_values(const struct snap *s, const struct batch *b, const struct db_result *vals)
+{
+    int rows = db_rows(vals);
+    for (int first = 0, end; first < rows; first = end) {
+        const char *id = db_value(vals, first, R_NFIELDS);
+        for (end = first + 1; end < rows && strcmp(db_value(vals, end, R_NFIELDS), id) == 0;)
+            end++;
+        struct snap_run **slot = batch_slot(b, id);
+        if (!slot || *slot)
+            continue;
+        struct snap_run *r = *slot = run_new(atoll(id), "", (size_t)(end - first));
+        for (int i = first; i < end; i++) {
+            const char *t[R_NFIELDS];
+            for (int f = 0; f < R_NFIELDS; f++)
+                t[f] = db_value(vals, i, f);
+            if (value_from_text(s, t, &r->values[r->nvalues]))
+                r->nvalues++;
+        }
+    }
+    for (size_t k = 0; k < b->n; k++) { /* the as-of dates; runs without a value */
+        struct snap_run **slot = &b->slots[b->at[k]];
+        if (!*slot)
+            *slot = run_new(atoll(db_value(b->runs, b->at[k], 0)), "", 0);
+        snprintf((*slot)->as_of, sizeof(*slot)->as_of, "%s", db_value(b->runs, b->at[k], 1));
+    }
+}
+
+static bool read_batch(struct db *db, const struct snap *s, const struct snap_filter *filter,
+                       const struct batch *b)
 {
     struct db_result *vals = NULL, *dq = NULL;
-    const char *params[] = {id, filter ? filter->kpi : NULL, filter ? filter->branch : NULL};
+    struct buf ids = BUF_INIT;
     bool ok = false;
+    buf_puts(&ids, "{");
+    for (size_t k = 0; k < b->n; k++)
+        buf_printf(&ids, "%s%s", k ? "," : "", db_value(b->runs, b->at[k], 0));
+    buf_puts(&ids, "}");
+    const char *params[] = {ids.data, filter ? filter->kpi : NULL, filter ? filter->branch : NULL};
     if (!db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
         (!filter && !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq)))
         goto done; /* a filtered snapshot (one chart) has no use for the data quality */
-    struct snap_run *r = run_new(atoll(id), as_of, (size_t)db_rows(vals));
-    for (int i = 0; i < db_rows(vals); i++) {
-        const char *t[R_NFIELDS];
-        for (int f = 0; f < R_NFIELDS; f++)
-            t[f] = db_value(vals, i, f);
-        if (value_from_text(s, t, &r->values[r->nvalues]))
-            r->nvalues++;
+    batch_values(s, b, vals);
+    for (int i = 0; dq && i < db_rows(dq); i++) {
+        struct snap_run **slot = batch_slot(b, db_value(dq, i, 2));
+        if (slot)
+            run_add_dq(*slot, db_value(dq, i, 0), atoll(db_value(dq, i, 1)));
     }
-    for (int i = 0; dq && i < db_rows(dq); i++)
-        run_add_dq(r, db_value(dq, i, 0), atoll(db_value(dq, i, 1)));
-    run_index(r);
-    *out = r;
+    for (size_t k = 0; k < b->n; k++)
+        run_index(b->slots[b->at[k]]);
     ok = true;
 done:
+    buf_release(&ids);
     db_result_free(vals);
     db_result_free(dq);
+    return ok;
+}
+
+/* Reads the runs of the run list whose slot is still empty (not shared
+ * with the previous snapshot), batch by batch. */
+static bool read_runs(struct db *db, const struct snap *s, const struct snap_filter *filter,
+                      const struct db_result *runs, struct snap_run **slots)
+{
+    int nruns = db_rows(runs);
+    size_t most = filter ? (size_t)nruns : READ_BATCH;
+    int *at = calloc((size_t)nruns + 1, sizeof *at);
+    bool ok = at != NULL;
+    for (int i = 0; ok && i < nruns;) {
+        struct batch b = {.runs = runs, .slots = slots, .at = at};
+        for (; i < nruns && b.n < most; i++)
+            if (!slots[i])
+                at[b.n++] = i;
+        ok = !b.n || read_batch(db, s, filter, &b);
+    }
+    free(at);
     return ok;
 }
 
@@ -504,32 +576,39 @@ bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
 {
     struct snap *s = snap_new();
     struct db_result *runs = NULL;
+    struct snap_run **slots = NULL;
     char days[16];
     snprintf(days, sizeof days, "%d", history_days);
     const char *params[] = {days};
+    bool ok = false;
     if (!s)
         return false;
     s->built_at = (long long)time(NULL);
     if (!read_reference(db, s) ||
         !db_query(db, sql_embed_get("api/snapshot_runs.sql"), 1, params, &runs))
-        goto failed;
-    for (int i = 0; i < db_rows(runs); i++) {
-        const char *id = db_value(runs, i, 0);
-        struct snap_run *r = filter ? NULL : (struct snap_run *)find_shared(previous, atoll(id));
-        if (r)
-            atomic_fetch_add(&r->refs, 1);
-        else if (!read_run(db, s, id, db_value(runs, i, 1), filter, &r))
-            goto failed;
-        add_run(s, r);
-    }
+        goto done;
+    int nruns = db_rows(runs);
+    if (!(slots = calloc((size_t)nruns + 1, sizeof *slots)))
+        abort();
+    for (int i = 0; i < nruns && !filter; i++)
+        if ((slots[i] = (struct snap_run *)find_shared(previous, atoll(db_value(runs, i, 0)))))
+            atomic_fetch_add(&slots[i]->refs, 1);
+    ok = read_runs(db, s, filter, runs, slots);
+    for (int i = 0; i < nruns; i++)
+        if (ok)
+            add_run(s, slots[i]);
+        else if (slots[i])
+            run_unref(slots[i]);
+    if (ok)
+        compute_id(s);
+done:
+    free(slots);
     db_result_free(runs);
-    compute_id(s);
-    *out = s;
-    return true;
-failed:
-    db_result_free(runs);
-    snap_unref(s);
-    return false;
+    if (ok)
+        *out = s;
+    else
+        snap_unref(s);
+    return ok;
 }
 
 /* ---- the file ------------------------------------------------------------------------------
@@ -893,5 +972,6 @@ void snap_month_before(const char *date, char out[8])
         m = 12;
         y--;
     }
-    snprintf(out, 8, "%04d-%02d", y, m);
+    /* the modulos only tell the compiler what a valid YYYY-MM date already guarantees */
+    snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
 }

@@ -1,5 +1,6 @@
--- The data-quality counts of one stored run ($1), by rule.
-SELECT rule, rows::text
+-- The data-quality counts of stored runs ($1, an array of run ids), run by
+-- run (ascending run id), by rule. The run id is the last column.
+SELECT rule, rows::text, run_id::text
 FROM kpi.data_quality
-WHERE run_id = $1::bigint
-ORDER BY rule
+WHERE run_id = ANY ($1::bigint[])
+ORDER BY run_id, rule

@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include "buf.h"
+#include "snap.h"
 
 #include <check.h>
 #include <jansson.h>
@@ -726,6 +727,115 @@ START_TEST(chart_errors_name_the_parameter)
 }
 END_TEST
 
+/* ---- snapshots read run by run in batches -------------------------------------------------- */
+
+static char batch_db[64];
+static char *batch_ci;
+
+static void batch_setup(void)
+{
+    snprintf(batch_db, sizeof batch_db, "rt_it_batch_%d", (int)getpid());
+    batch_ci = harness_create_db(batch_db);
+    struct db *db = NULL;
+    ck_assert(db_connect(batch_ci, 0, &db));
+    harness_load_demo(db, 5, 3000, "2026-11-22");
+    db_close(db);
+    const char *migrate[] = {"migrate", "--db", batch_ci, NULL};
+    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+}
+
+static void batch_teardown(void)
+{
+    harness_drop_db(batch_db);
+    free(batch_ci);
+}
+
+static void batch_compute(const char *as_of)
+{
+    const char *args[] = {"compute", "--db", batch_ci, "--as-of", as_of, NULL};
+    char *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, NULL, &err) == 0, "compute %s: %s", as_of, err);
+    free(err);
+}
+
+/* Every run of s holds what kpi.value and kpi.data_quality hold for it. */
+static void assert_runs_as_stored(struct db *db, const struct snap *s, int branch)
+{
+    for (size_t i = 0; i < s->nruns; i++) {
+        const struct snap_run *r = s->runs[i];
+        char q[320];
+        snprintf(q, sizeof q, "SELECT count(*) FROM kpi.value WHERE run_id = %lld", r->run_id);
+        ck_assert_int_eq((long)r->nvalues, harness_long(db, q));
+        snprintf(q, sizeof q, "SELECT count(*) FROM kpi.data_quality WHERE run_id = %lld",
+                 r->run_id);
+        ck_assert_int_eq((long)r->ndq, harness_long(db, q));
+        snprintf(q, sizeof q, "SELECT as_of::text FROM kpi.run WHERE run_id = %lld", r->run_id);
+        char *as_of = harness_text(db, q);
+        ck_assert_str_eq(r->as_of, as_of);
+        free(as_of);
+        snprintf(q, sizeof q,
+                 "SELECT round(value * 1e6) FROM kpi.value WHERE run_id = %lld AND "
+                 "kpi = 'retention_rate' AND branch_code = '420100' AND dim IS NULL",
+                 r->run_id);
+        const struct snap_value *v = snap_find(r, SNAP_RETENTION, branch, NULL, -1);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_int_eq(lround(v->f[SNAP_VALUE] * 1e6), harness_long(db, q));
+        ck_assert(i == 0 || strcmp(s->runs[i - 1]->as_of, r->as_of) < 0);
+    }
+}
+
+/* More runs than one query reads (8): a cold snapshot, one sharing every
+ * run of the previous, one sharing all but a new run, and a filtered one
+ * (one query for every run) all hold exactly what is stored. */
+START_TEST(snapshot_reads_runs_in_batches)
+{
+    static const char *const days[] = {"2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13",
+                                       "2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17",
+                                       "2026-11-18", "2026-11-19"};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+        batch_compute(days[i]);
+    struct db *db = NULL;
+    struct snap *cold = NULL, *same = NULL, *more = NULL, *one = NULL;
+    ck_assert(db_connect(batch_ci, 0, &db));
+    ck_assert(snap_build_db(db, 92, NULL, NULL, &cold));
+    ck_assert_int_eq(cold->nruns, 10);
+    int branch = snap_branch_find(cold, "420100");
+    ck_assert_int_ge(branch, 0);
+    assert_runs_as_stored(db, cold, branch);
+
+    ck_assert(snap_build_db(db, 92, cold, NULL, &same));
+    ck_assert_int_eq(same->nruns, 10);
+    for (size_t i = 0; i < same->nruns; i++)
+        ck_assert_ptr_eq(same->runs[i], cold->runs[i]);
+    ck_assert_str_eq(same->id, cold->id);
+
+    batch_compute("2026-11-20");
+    ck_assert(snap_build_db(db, 92, cold, NULL, &more));
+    ck_assert_int_eq(more->nruns, 11);
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_ptr_eq(more->runs[i], cold->runs[i]);
+    ck_assert_str_eq(more->runs[10]->as_of, "2026-11-20");
+    assert_runs_as_stored(db, more, branch);
+    ck_assert_str_ne(more->id, cold->id);
+
+    struct snap_filter filter = {.kpi = "retention_rate", .branch = "420100"};
+    ck_assert(snap_build_db(db, 92, NULL, &filter, &one));
+    ck_assert_int_eq(one->nruns, 11);
+    for (size_t i = 0; i < one->nruns; i++) {
+        ck_assert_int_eq(one->runs[i]->nvalues, 1);
+        ck_assert_int_eq(one->runs[i]->ndq, 0);
+        ck_assert_int_eq(one->runs[i]->run_id, more->runs[i]->run_id);
+        const struct snap_value *v = snap_find(more->runs[i], SNAP_RETENTION, branch, NULL, -1);
+        ck_assert(v->f[SNAP_VALUE] == one->runs[i]->values[0].f[SNAP_VALUE]);
+    }
+    snap_unref(one);
+    snap_unref(more);
+    snap_unref(same);
+    snap_unref(cold);
+    db_close(db);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -746,6 +856,11 @@ static Suite *api_suite(void)
     tcase_add_test(tc, etag_notify_sigusr1_sighup);
     tcase_add_test(tc, database_outage_served_stale_then_recovered);
     suite_add_tcase(s, tc);
+    TCase *batches = tcase_create("batches");
+    tcase_set_timeout(batches, 240);
+    tcase_add_unchecked_fixture(batches, batch_setup, batch_teardown);
+    tcase_add_test(batches, snapshot_reads_runs_in_batches);
+    suite_add_tcase(s, batches);
     return s;
 }
 
