@@ -158,12 +158,16 @@ typedef struct {
 int chart_ranking_height(size_t n, bool with_title);
 
 /* Bullet: one value against base and challenge (either may be NAN). The
- * status glyph is derived: below base red, below challenge green, else
- * excellent. */
+ * bar's colour and glyph are `status` (the KPI's own, which may be red for
+ * a reason other than the base, e.g. a decline); CHART_STATUS_NONE derives
+ * it: below base red, below challenge green, else excellent, and with
+ * neither target no status (an ink bar). A percent axis ends at 100% when
+ * no value exceeds it. */
 typedef struct {
     const char *label; /* NULL: none */
     chart_axis axis;
     double value, base, challenge;
+    chart_status status;
     const char *base_text, *challenge_text; /* NULL: "base", "challenge" */
 } chart_bullet;
 

@@ -7,8 +7,8 @@
 
 static chart_status bullet_status(const chart_bullet *in)
 {
-    if (!isfinite(in->value))
-        return CHART_STATUS_NONE;
+    if (!isfinite(in->value) || in->status != CHART_STATUS_NONE)
+        return isfinite(in->value) ? in->status : CHART_STATUS_NONE;
     if (isfinite(in->base) && in->value < in->base)
         return CHART_STATUS_RED;
     if (isfinite(in->challenge) && in->value >= in->challenge)
@@ -55,6 +55,19 @@ static void bullet_markers(chart_ctx *ctx, const chart_bullet *in, const chart_r
     }
 }
 
+/* The value's label (status glyph, then the value) and its width. */
+static double bullet_label(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
+                           chart_textstyle *st, char *v, size_t vlen)
+{
+    chart_format_value(in->axis, in->value, v, vlen);
+    *st = (chart_textstyle){
+        .size = fmin(r->h * 0.45, 16), .bold = true, .colour = chart_ink, .valign = CHART_MIDDLE};
+    double tw, th;
+    bool el;
+    chart_text_measure(ctx, v, st, &tw, &th, &el);
+    return st->size * 1.4 + 6 + tw;
+}
+
 static void bullet_value(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
                          const chart_scale *x)
 {
@@ -67,25 +80,12 @@ static void bullet_value(chart_ctx *ctx, const chart_bullet *in, const chart_rec
     chart_set_rgb(ctx->cr, s == CHART_STATUS_NONE ? chart_ink : chart_status_colour(s));
     cairo_fill(ctx->cr);
     char v[32];
-    chart_format_value(in->axis, in->value, v, sizeof v);
-    double size = fmin(r->h * 0.45, 16);
-    chart_textstyle st = {.size = size, .bold = true, .colour = chart_ink, .valign = CHART_MIDDLE};
-    double tw, th;
-    bool el;
-    chart_text_measure(ctx, v, &st, &tw, &th, &el);
-    double cy = r->y + r->h / 2, gx = x1 + size * 0.7 + 3;
-    if (gx + size * 0.7 + 3 + tw <= ctx->opts->width - 4) { /* right of the bar */
-        chart_glyph_draw(ctx->cr, chart_status_glyph(s), gx, cy, size, chart_status_colour(s));
-        chart_text(ctx, v, gx + size * 0.7 + 3, cy, &st);
-    } else { /* inside the bar's end, on a white box */
-        double bx = x1 - tw - size * 1.4 - 10;
-        cairo_rectangle(ctx->cr, bx, cy - th / 2, x1 - bx - 2, th);
-        cairo_set_source_rgb(ctx->cr, 1, 1, 1);
-        cairo_fill(ctx->cr);
-        chart_glyph_draw(ctx->cr, chart_status_glyph(s), bx + 3 + size * 0.6, cy, size,
-                         chart_status_colour(s));
-        chart_text(ctx, v, bx + size * 1.2 + 6, cy, &st);
-    }
+    chart_textstyle st;
+    bullet_label(ctx, in, r, &st, v, sizeof v);
+    /* right of the bands, where the layout kept room for it */
+    double cy = r->y + r->h / 2, gx = r->x + r->w + 6 + st.size * 0.7;
+    chart_glyph_draw(ctx->cr, chart_status_glyph(s), gx, cy, st.size, chart_status_colour(s));
+    chart_text(ctx, v, gx + st.size * 0.7 + 3, cy, &st);
 }
 
 bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bullet *in,
@@ -116,13 +116,21 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
         r.y += (r.h - 48) / 2;
         r.h = 48;
     }
-    double lo = 0, hi = 0;
+    if (isfinite(in->value)) { /* room for the value's label right of the bands */
+        chart_textstyle st;
+        char label[32];
+        r.w -= bullet_label(ctx, in, &r, &st, label, sizeof label) + 6;
+    }
+    double lo = 0, hi = 0, most = 0;
     double v[3] = {in->value, in->base, in->challenge};
     for (int k = 0; k < 3; k++)
         if (isfinite(v[k])) {
             lo = fmin(lo, v[k]);
+            most = fmax(most, v[k]);
             hi = fmax(hi, v[k] * 1.08);
         }
+    if (in->axis == CHART_AXIS_PERCENT && most <= 1 && hi > 1)
+        hi = 1; /* a rate ends at 100% */
     chart_ticks t;
     chart_ticks_axis(in->axis, lo, hi, (int)(r.w / 80) + 1, &t);
     chart_scale x = {t.first, t.last, r.x, r.x + r.w};

@@ -307,6 +307,7 @@ static bool draw_bullet(struct drawing *d, chart_ctx *ctx, unsigned char **out, 
                       .value = num(v, "value"),
                       .base = num(v, "target_base"),
                       .challenge = num(v, "target_challenge"),
+                      .status = status_of(str(v, "status")),
                       .base_text = "基础目标",
                       .challenge_text = "挑战目标"};
     return chart_render_bullet(ctx, &d->opts, &b, out, len, msg, msglen) ||

@@ -156,7 +156,13 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
         return chart_render_ranking(ctx, o, &r, out, len, err, errlen);
     }
     case KIND_BULLET: {
-        chart_bullet b = {"杭州市分公司", CHART_AXIS_PERCENT, 0.7912, 0.77, 0.83, "基础", "挑战"};
+        chart_bullet b = {.label = "杭州市分公司",
+                          .axis = CHART_AXIS_PERCENT,
+                          .value = 0.7912,
+                          .base = 0.77,
+                          .challenge = 0.83,
+                          .base_text = "基础",
+                          .challenge_text = "挑战"};
         o->title = "保有率";
         if (!sized) {
             o->width = 480;
@@ -725,7 +731,7 @@ END_TEST
 static const char *const digests[KIND_N] = {
     "ffaf73605814569f8d325afbe09f4bcbc2ae332ac7ad1bc08d41170b0fbf7a86", /* trend */
     "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
-    "1f27dc65fb1dee8b8f2662361ff980b46da295ec71e20049f76b7a527499d1b6", /* bullet */
+    "b6757291969e8c52c954ae913152bf52f50637b9815a007c2b2b28eda7729e22", /* bullet */
     "afff2dd274ce1740151e5eae9fb7924973b1924b7f61f7369201f162dc3f5ed0", /* zones */
     "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
     "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
@@ -764,6 +770,58 @@ static char *pixel_digest(const unsigned char *png, size_t len)
     cairo_surface_destroy(img);
     return sum;
 }
+
+/* Pixels of exactly colour c in a PNG. */
+static long count_colour(const unsigned char *png, size_t len, chart_rgb c)
+{
+    struct mem_reader rd = {png, len};
+    cairo_surface_t *img = cairo_image_surface_create_from_png_stream(mem_read, &rd);
+    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    int stride = cairo_image_surface_get_stride(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    uint32_t want = (uint32_t)lround(c.r * 255) << 16 | (uint32_t)lround(c.g * 255) << 8 |
+                    (uint32_t)lround(c.b * 255);
+    long n = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t px;
+            memcpy(&px, data + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
+            n += (px & 0xFFFFFF) == want;
+        }
+    cairo_surface_destroy(img);
+    return n;
+}
+
+/* The bullet draws the status it is given (a KPI red for a decline while
+ * above its challenge stays red); without one it derives it from the
+ * targets. */
+START_TEST(bullet_takes_the_given_status)
+{
+    chart_bullet b = {.axis = CHART_AXIS_PERCENT, .value = 0.90, .base = 0.77, .challenge = 0.83};
+    chart_opts o;
+    chart_opts_default(&o);
+    o.width = 480;
+    o.height = 110;
+    chart_rgb red = chart_status_colour(CHART_STATUS_RED);
+    chart_rgb top = chart_status_colour(CHART_STATUS_EXCELLENT);
+    for (int k = 0; k < 2; k++) {
+        b.status = k == 0 ? CHART_STATUS_NONE : CHART_STATUS_RED;
+        unsigned char *png = NULL;
+        size_t len = 0;
+        char err[200];
+        ck_assert_msg(chart_render_bullet(ctx, &o, &b, &png, &len, err, sizeof err), "%s", err);
+        long n_red = count_colour(png, len, red), n_top = count_colour(png, len, top);
+        if (k == 0)
+            ck_assert_msg(n_top > 1000 && n_red == 0, "derived: %ld red, %ld excellent", n_red,
+                          n_top);
+        else
+            ck_assert_msg(n_red > 1000 && n_top == 0, "given: %ld red, %ld excellent", n_red,
+                          n_top);
+        free(png);
+    }
+}
+END_TEST
 
 START_TEST(pixel_digests)
 {
@@ -809,6 +867,7 @@ static Suite *chart_suite(void)
     tcase_add_loop_test(tc, svg_is_well_formed, 0, KIND_N);
     tcase_add_loop_test(tc, pdf_has_chinese_text, 0, 4);
     tcase_add_loop_test(tc, pixel_digests, 0, KIND_N);
+    tcase_add_test(tc, bullet_takes_the_given_status);
     suite_add_tcase(s, tc);
     return s;
 }
