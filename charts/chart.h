@@ -190,6 +190,10 @@ typedef struct {
     const chart_zone_row *rows;
     size_t n;
     const char *zone_text[CHART_ZONE_COUNT]; /* legend; NULL: "white", ... */
+    /* NULL: each bar ends with its total; else also with this word and the
+     * at-risk count (white + red + yellow, slivers on a full bar), e.g.
+     * "7883 · at risk 84". */
+    const char *at_risk_text;
 } chart_zones;
 
 /* Panorama: the satisfaction indicator tree, one row per node, in the order

@@ -86,6 +86,33 @@ static void zones_segment(chart_ctx *ctx, chart_zone z, long count, double x0, d
         chart_text(ctx, buf, (x0 + x1) / 2, y + h / 2, &st);
 }
 
+/* The text at a bar's end: its total, and its at-risk count when asked. */
+static void zones_end_text(const chart_zones *in, const chart_zone_row *r, char *buf, size_t n)
+{
+    long risk =
+        r->counts[CHART_ZONE_WHITE] + r->counts[CHART_ZONE_RED] + r->counts[CHART_ZONE_YELLOW];
+    if (in->at_risk_text)
+        snprintf(buf, n, "%ld · %s %ld", zones_total(r), in->at_risk_text, risk);
+    else
+        snprintf(buf, n, "%ld", zones_total(r));
+}
+
+/* The width the bars' end texts need at the rows' font. */
+static double zones_end_width(chart_ctx *ctx, const chart_zones *in, const chart_rows *rows)
+{
+    double most = 0;
+    for (size_t i = 0; rows->font > 0 && i < in->n; i++) {
+        char buf[160];
+        double w, h;
+        bool el;
+        chart_textstyle st = {.size = rows->font};
+        zones_end_text(in, &in->rows[i], buf, sizeof buf);
+        chart_text_measure(ctx, buf, &st, &w, &h, &el);
+        most = fmax(most, w);
+    }
+    return fmin(most + 8, ctx->opts->width * 0.35);
+}
+
 static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t errlen)
 {
     const chart_opts *o = ctx->opts;
@@ -106,7 +133,8 @@ static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t 
     chart_rows_fit(ctx, y1 - y0, in->n, labels, o->width * 0.3, &rows);
     free(labels);
     double left = 8 + (rows.font > 0 ? rows.label_w + 8 : 0);
-    chart_rect plot = {left, y0, o->width - left - 60, rows.pitch * (double)in->n};
+    double right = fmax(60, zones_end_width(ctx, in, &rows));
+    chart_rect plot = {left, y0, o->width - left - right, rows.pitch * (double)in->n};
     chart_ticks t;
     chart_ticks_nice(0, (double)max, (int)(plot.w / 70) + 1, &t);
     if (t.step < 1)
@@ -126,10 +154,14 @@ static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t 
         }
         chart_row_label(ctx, &rows, r->label, plot.x - 6, y + h / 2);
         if (rows.font > 0) {
-            char buf[32];
-            snprintf(buf, sizeof buf, "%ld", acc);
-            chart_textstyle st = {.size = rows.font, .colour = chart_muted, .valign = CHART_MIDDLE};
-            chart_text(ctx, buf, chart_scale_map(&x, (double)acc) + 4, y + h / 2, &st);
+            char buf[160];
+            zones_end_text(in, r, buf, sizeof buf);
+            double xe = chart_scale_map(&x, (double)acc) + 4;
+            chart_textstyle st = {.size = rows.font,
+                                  .colour = chart_muted,
+                                  .valign = CHART_MIDDLE,
+                                  .max_width = o->width - xe - 2};
+            chart_text(ctx, buf, xe, y + h / 2, &st);
         }
     }
     return true;

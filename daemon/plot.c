@@ -343,8 +343,10 @@ static bool draw_zones(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
         }
         n += any;
     }
-    chart_zones zn = {
-        .rows = rows, .n = n, .zone_text = {"流失区", "危险区", "异动区", "安全区", "稳定区"}};
+    chart_zones zn = {.rows = rows,
+                      .n = n,
+                      .zone_text = {"流失区", "危险区", "异动区", "安全区", "稳定区"},
+                      .at_risk_text = "预警"};
     bool ok = chart_render_zones(ctx, &d->opts, &zn, out, len, msg, msglen);
     free(rows);
     return ok;

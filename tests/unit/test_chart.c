@@ -177,6 +177,7 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
         z.zone_text[2] = "黄 异动区";
         z.zone_text[3] = "蓝 安全区";
         z.zone_text[4] = "绿 稳定区";
+        z.at_risk_text = "预警";
         o->title = "五区预警 2026-10";
         return chart_render_zones(ctx, o, &z, out, len, err, errlen);
     }
@@ -704,7 +705,7 @@ START_TEST(pdf_has_chinese_text)
     static const int kinds[] = {KIND_RANKING, KIND_ZONES, KIND_TREND, KIND_PANORAMA};
     static const char *const want[][3] = {
         {"杭州市分公司", "武汉市分公司12", "98.32%"},
-        {"杭州市分公司", "随州市分公司", "绿 稳定区"},
+        {"杭州市分公司", "预警 363", "绿 稳定区"}, /* 20 + 121 + 222 at risk of 1590 */
         {"杭州市分公司", "基础值 40.00%", "41.12%"},
         {"客户满意度", "示警", "83.12"},
     };
@@ -732,7 +733,7 @@ static const char *const digests[KIND_N] = {
     "ffaf73605814569f8d325afbe09f4bcbc2ae332ac7ad1bc08d41170b0fbf7a86", /* trend */
     "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
     "b6757291969e8c52c954ae913152bf52f50637b9815a007c2b2b28eda7729e22", /* bullet */
-    "afff2dd274ce1740151e5eae9fb7924973b1924b7f61f7369201f162dc3f5ed0", /* zones */
+    "23de40b54c6e0c00e0d93004cc75c48f1be43eefa1cff1d9ee9a0d2218b7999a", /* zones */
     "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
     "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
 };
