@@ -173,6 +173,8 @@ void chart_ctx_free(chart_ctx *ctx)
     chart_abort(ctx);
     if (ctx->image != NULL)
         cairo_surface_destroy(ctx->image);
+    for (int i = 0; i < ctx->npdf_faces; i++)
+        cairo_font_face_destroy(ctx->pdf_faces[i]);
     if (ctx->font != NULL)
         pango_font_description_free(ctx->font);
     if (ctx->layout != NULL)

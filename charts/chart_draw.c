@@ -22,6 +22,143 @@ static void text_set(chart_ctx *ctx, const char *s, const chart_textstyle *st)
     pango_layout_set_text(ctx->layout, s, -1);
 }
 
+/* ---- PDF text ----
+ * cairo 1.16.0 loses memory each time it embeds a subset of a CID-keyed CFF
+ * font (Noto Sans CJK) in a PDF: cairo_cff_font_read_cid_fontdict()
+ * (cairo-cff-subset.c) never frees its FDArray index on success, 768 bytes
+ * per font per PDF. So PDF text is drawn with a cairo user font whose glyphs
+ * are the same font's outlines: cairo writes it as a Type 3 font, with the
+ * text (ToUnicode) taken from cairo_show_text_glyphs, and never reads the
+ * CFF. Glyph ids and positions are pango's, as pango_cairo_show_layout
+ * would draw them. */
+
+static const cairo_user_data_key_t pdf_inner_key;
+
+static cairo_status_t pdf_glyph_render(cairo_scaled_font_t *sf, unsigned long glyph, cairo_t *cr,
+                                       cairo_text_extents_t *extents)
+{
+    cairo_font_face_t *inner =
+        cairo_font_face_get_user_data(cairo_scaled_font_get_font_face(sf), &pdf_inner_key);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
+    cairo_set_font_face(cr, inner);
+    cairo_set_font_size(cr, 1.0); /* user font units are ems */
+    cairo_glyph_t g = {.index = glyph, .x = 0, .y = 0};
+    cairo_glyph_extents(cr, &g, 1, extents);
+    cairo_glyph_path(cr, &g, 1);
+    cairo_fill(cr);
+    return cairo_status(cr);
+}
+
+/* The user font drawing `inner`'s outlines (NULL if none can be made). */
+static cairo_font_face_t *pdf_face(chart_ctx *ctx, cairo_font_face_t *inner)
+{
+    for (int i = 0; i < ctx->npdf_faces; i++)
+        if (cairo_font_face_get_user_data(ctx->pdf_faces[i], &pdf_inner_key) == inner)
+            return ctx->pdf_faces[i];
+    if (ctx->npdf_faces == (int)(sizeof ctx->pdf_faces / sizeof ctx->pdf_faces[0]))
+        return NULL;
+    cairo_font_face_t *face = cairo_user_font_face_create();
+    cairo_user_font_face_set_render_glyph_func(face, pdf_glyph_render);
+    if (cairo_font_face_set_user_data(face, &pdf_inner_key, cairo_font_face_reference(inner),
+                                      (cairo_destroy_func_t)cairo_font_face_destroy) !=
+        CAIRO_STATUS_SUCCESS) {
+        cairo_font_face_destroy(inner);
+        cairo_font_face_destroy(face);
+        return NULL;
+    }
+    ctx->pdf_faces[ctx->npdf_faces++] = face;
+    return face;
+}
+
+static bool pdf_glyph_drawn(PangoGlyph g)
+{
+    return g != PANGO_GLYPH_EMPTY && !(g & PANGO_GLYPH_UNKNOWN_FLAG);
+}
+
+/* One run at baseline origin (x, y), as pango_cairo_show_glyph_item does. */
+static void pdf_show_run(chart_ctx *ctx, cairo_t *cr, const char *text, PangoGlyphItem *run,
+                         double x, double y)
+{
+    PangoGlyphString *gs = run->glyphs;
+    if (gs->num_glyphs == 0)
+        return;
+    cairo_scaled_font_t *sf =
+        pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font));
+    cairo_font_face_t *face =
+        sf != NULL ? pdf_face(ctx, cairo_scaled_font_get_font_face(sf)) : NULL;
+    if (face == NULL) { /* more than 8 faces: not expected */
+        cairo_move_to(cr, x, y);
+        pango_cairo_show_glyph_item(cr, text, run);
+        return;
+    }
+    cairo_glyph_t *glyphs = cairo_glyph_allocate(gs->num_glyphs);
+    cairo_text_cluster_t *clusters = cairo_text_cluster_allocate(gs->num_glyphs);
+    int *slot = g_new(int, gs->num_glyphs); /* pango glyph -> cairo glyph, or -1 */
+    int ng = 0, nc = 0, xoff = 0;
+    for (int i = 0; i < gs->num_glyphs; i++) {
+        PangoGlyphInfo *gi = &gs->glyphs[i];
+        slot[i] = -1;
+        if (pdf_glyph_drawn(gi->glyph)) {
+            slot[i] = ng;
+            glyphs[ng++] =
+                (cairo_glyph_t){.index = gi->glyph,
+                                .x = x + (double)(xoff + gi->geometry.x_offset) / PANGO_SCALE,
+                                .y = y + (double)gi->geometry.y_offset / PANGO_SCALE};
+        }
+        xoff += gi->geometry.width;
+    }
+    bool backward = run->item->analysis.level % 2 != 0;
+    PangoGlyphItemIter it;
+    for (gboolean ok = pango_glyph_item_iter_init_start(&it, run, text); ok;
+         ok = pango_glyph_item_iter_next_cluster(&it)) {
+        int n = 0, lo = MIN(it.start_glyph, it.end_glyph), hi = MAX(it.start_glyph, it.end_glyph);
+        if (backward) /* start_glyph is inclusive, end_glyph exclusive */
+            lo++, hi++;
+        for (int i = lo; i < hi; i++)
+            n += slot[i] >= 0;
+        clusters[nc++] =
+            (cairo_text_cluster_t){.num_bytes = it.end_index - it.start_index, .num_glyphs = n};
+    }
+    cairo_save(cr);
+    cairo_matrix_t fm;
+    cairo_scaled_font_get_font_matrix(sf, &fm);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_scaled_font_get_font_options(sf, fo);
+    cairo_set_font_face(cr, face);
+    cairo_set_font_matrix(cr, &fm);
+    cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
+    cairo_show_text_glyphs(cr, text + run->item->offset, run->item->length, glyphs, ng, clusters,
+                           nc, backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : 0);
+    cairo_restore(cr);
+    g_free(slot);
+    cairo_text_cluster_free(clusters);
+    cairo_glyph_free(glyphs);
+}
+
+/* pango_cairo_show_layout for a PDF surface (see above). */
+static void pdf_show_layout(chart_ctx *ctx, cairo_t *cr, PangoLayout *layout)
+{
+    double x0, y0;
+    cairo_get_current_point(cr, &x0, &y0);
+    const char *text = pango_layout_get_text(layout);
+    PangoLayoutIter *it = pango_layout_get_iter(layout);
+    do {
+        PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
+        if (run == NULL)
+            continue;
+        PangoRectangle r;
+        pango_layout_iter_get_run_extents(it, NULL, &r);
+        pdf_show_run(ctx, cr, text, run, x0 + (double)r.x / PANGO_SCALE,
+                     y0 + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
+    } while (pango_layout_iter_next_run(it));
+    pango_layout_iter_free(it);
+}
+
 void chart_text_measure(chart_ctx *ctx, const char *s, const chart_textstyle *st, double *w,
                         double *h, bool *ellipsised)
 {
@@ -56,7 +193,10 @@ void chart_text(chart_ctx *ctx, const char *s, double x, double y, const chart_t
     cairo_t *cr = ctx->cr;
     chart_set_rgb(cr, st->colour);
     cairo_move_to(cr, x0, y0 - (double)logical.y / PANGO_SCALE);
-    pango_cairo_show_layout(cr, ctx->layout);
+    if (ctx->opts != NULL && ctx->opts->format == CHART_PDF)
+        pdf_show_layout(ctx, cr, ctx->layout);
+    else
+        pango_cairo_show_layout(cr, ctx->layout);
     cairo_new_path(cr);
 }
 

@@ -32,6 +32,10 @@ struct chart_ctx {
     PangoLayout *layout;
     PangoFontDescription *font;
     cairo_surface_t *image; /* PNG surface, kept while the size stays */
+    /* PDF text: one cairo user font (Type 3) per font face pango draws with,
+     * see chart_draw.c (pdf_show_layout) */
+    cairo_font_face_t *pdf_faces[8];
+    int npdf_faces;
     /* per render */
     cairo_surface_t *surface; /* the surface drawn on (image or vector) */
     cairo_t *cr;

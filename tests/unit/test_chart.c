@@ -17,10 +17,10 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Under AddressSanitizer: full stacks for allocations made inside libcairo
- * (built without frame pointers), so that the one cairo suppression in
- * tests/lsan.supp (a cairo 1.16 PDF leak) can match its frame. Options given
- * in ASAN_OPTIONS still win. Unused in other builds. */
+/* Under AddressSanitizer: full stacks for allocations made inside system
+ * libraries (built without frame pointers), so that the library suppressions
+ * in tests/lsan.supp can match their frames. Options given in ASAN_OPTIONS
+ * still win. Unused in other builds. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
