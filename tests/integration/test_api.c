@@ -784,7 +784,7 @@ static void assert_runs_as_stored(struct db *db, const struct snap *s, int branc
     }
 }
 
-/* More runs than one query reads (8): a cold snapshot, one sharing every
+/* More runs than one query reads (4, twice over): a cold snapshot, one sharing every
  * run of the previous, one sharing all but a new run, and a filtered one
  * (one query for every run) all hold exactly what is stored. */
 START_TEST(snapshot_reads_runs_in_batches)
