@@ -100,6 +100,18 @@ void harness_load_demo(struct db *db, int seed, int scale, const char *today)
     ck_assert(db_exec_script(db, "analyze", "ANALYZE"));
 }
 
+char *harness_demo_db(const char *name, int seed, int scale, const char *today)
+{
+    char *ci = harness_create_db(name);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    harness_load_demo(db, seed, scale, today);
+    db_close(db);
+    const char *migrate[] = {"migrate", "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+    return ci;
+}
+
 char *harness_text(struct db *db, const char *sql)
 {
     struct db_result *res = NULL;

@@ -31,6 +31,9 @@ void harness_exec_file(struct db *db, const char *relpath);
 
 /* Loads tables, the generator and indexes, and generates a demo province. */
 void harness_load_demo(struct db *db, int seed, int scale, const char *today);
+/* Creates database NAME with a demo province (harness_load_demo) and the
+ * project's schema (`retentiond migrate`); returns its conninfo. */
+char *harness_demo_db(const char *name, int seed, int scale, const char *today);
 
 /* Runs a query expected to return one value; returns it as a long. */
 long harness_long(struct db *db, const char *sql);

@@ -57,13 +57,7 @@ static void start_daemon(void)
 static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_api_%d", (int)getpid());
-    ci = harness_create_db(dbname);
-    struct db *db = NULL;
-    ck_assert(db_connect(ci, 0, &db));
-    harness_load_demo(db, 11, 20000, "2026-11-22");
-    db_close(db);
-    const char *migrate[] = {"migrate", "--db", ci, NULL};
-    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+    ci = harness_demo_db(dbname, 11, 20000, "2026-11-22");
     free(compute("2026-10-31"));
     free(compute("2026-11-20"));
     computed = compute("2026-11-21");
@@ -735,13 +729,7 @@ static char *batch_ci;
 static void batch_setup(void)
 {
     snprintf(batch_db, sizeof batch_db, "rt_it_batch_%d", (int)getpid());
-    batch_ci = harness_create_db(batch_db);
-    struct db *db = NULL;
-    ck_assert(db_connect(batch_ci, 0, &db));
-    harness_load_demo(db, 5, 3000, "2026-11-22");
-    db_close(db);
-    const char *migrate[] = {"migrate", "--db", batch_ci, NULL};
-    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+    batch_ci = harness_demo_db(batch_db, 5, 3000, "2026-11-22");
 }
 
 static void batch_teardown(void)

@@ -754,12 +754,19 @@ static cairo_status_t mem_read(void *closure, unsigned char *data, unsigned int 
     return CAIRO_STATUS_SUCCESS;
 }
 
-/* SHA-256 of the decoded pixels (not of the PNG bytes: zlib may change). */
-static char *pixel_digest(const unsigned char *png, size_t len)
+/* The PNG decoded by cairo (the caller destroys it). */
+static cairo_surface_t *png_decode(const unsigned char *png, size_t len)
 {
     struct mem_reader rd = {png, len};
     cairo_surface_t *img = cairo_image_surface_create_from_png_stream(mem_read, &rd);
     ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    return img;
+}
+
+/* SHA-256 of the decoded pixels (not of the PNG bytes: zlib may change). */
+static char *pixel_digest(const unsigned char *png, size_t len)
+{
+    cairo_surface_t *img = png_decode(png, len);
     int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
     int stride = cairo_image_surface_get_stride(img);
     const unsigned char *data = cairo_image_surface_get_data(img);
@@ -775,9 +782,7 @@ static char *pixel_digest(const unsigned char *png, size_t len)
 /* Pixels of exactly colour c in a PNG. */
 static long count_colour(const unsigned char *png, size_t len, chart_rgb c)
 {
-    struct mem_reader rd = {png, len};
-    cairo_surface_t *img = cairo_image_surface_create_from_png_stream(mem_read, &rd);
-    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    cairo_surface_t *img = png_decode(png, len);
     int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
     int stride = cairo_image_surface_get_stride(img);
     const unsigned char *data = cairo_image_surface_get_data(img);
