@@ -7,8 +7,10 @@
 
 static chart_status bullet_status(const chart_bullet *in)
 {
-    if (!isfinite(in->value) || in->status != CHART_STATUS_NONE)
-        return isfinite(in->value) ? in->status : CHART_STATUS_NONE;
+    if (!isfinite(in->value))
+        return CHART_STATUS_NONE;
+    if (in->status != CHART_STATUS_NONE)
+        return in->status;
     if (isfinite(in->base) && in->value < in->base)
         return CHART_STATUS_RED;
     if (isfinite(in->challenge) && in->value >= in->challenge)

@@ -79,6 +79,73 @@ static bool pdf_glyph_drawn(PangoGlyph g)
     return g != PANGO_GLYPH_EMPTY && !(g & PANGO_GLYPH_UNKNOWN_FLAG);
 }
 
+/* A run's glyphs as cairo places them, baseline origin (x, y); slot[i]:
+ * pango glyph i's index among them, or -1 when it is not drawn. Returns
+ * how many there are. */
+static int pdf_run_glyphs(const PangoGlyphString *gs, double x, double y, cairo_glyph_t *glyphs,
+                          int *slot)
+{
+    int ng = 0, xoff = 0;
+    for (int i = 0; i < gs->num_glyphs; i++) {
+        const PangoGlyphInfo *gi = &gs->glyphs[i];
+        slot[i] = -1;
+        if (pdf_glyph_drawn(gi->glyph)) {
+            slot[i] = ng;
+            glyphs[ng++] =
+                (cairo_glyph_t){.index = gi->glyph,
+                                .x = x + (double)(xoff + gi->geometry.x_offset) / PANGO_SCALE,
+                                .y = y + (double)gi->geometry.y_offset / PANGO_SCALE};
+        }
+        xoff += gi->geometry.width;
+    }
+    return ng;
+}
+
+/* The run's text clusters with how many drawn glyphs each has. Returns how
+ * many clusters there are. */
+static int pdf_run_clusters(PangoGlyphItem *run, const char *text, const int *slot,
+                            cairo_text_cluster_t *clusters)
+{
+    bool backward = run->item->analysis.level % 2 != 0;
+    PangoGlyphItemIter it;
+    int nc = 0;
+    for (gboolean ok = pango_glyph_item_iter_init_start(&it, run, text); ok;
+         ok = pango_glyph_item_iter_next_cluster(&it)) {
+        int n = 0, lo = MIN(it.start_glyph, it.end_glyph), hi = MAX(it.start_glyph, it.end_glyph);
+        if (backward) { /* start_glyph is inclusive, end_glyph exclusive */
+            lo++;
+            hi++;
+        }
+        for (int i = lo; i < hi; i++)
+            n += slot[i] >= 0;
+        clusters[nc++] =
+            (cairo_text_cluster_t){.num_bytes = it.end_index - it.start_index, .num_glyphs = n};
+    }
+    return nc;
+}
+
+/* Characters the font lacks: an outlined box of the glyph's advance, as
+ * pango draws its hex boxes on PNG and SVG (the character is not in the
+ * PDF's text). */
+static void pdf_unknown_boxes(cairo_t *cr, cairo_scaled_font_t *sf, const PangoGlyphString *gs,
+                              double x, double y)
+{
+    cairo_font_extents_t fe;
+    cairo_scaled_font_extents(sf, &fe);
+    int xoff = 0;
+    for (int i = 0; i < gs->num_glyphs; i++) {
+        const PangoGlyphInfo *gi = &gs->glyphs[i];
+        double w = (double)gi->geometry.width / PANGO_SCALE;
+        if ((gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) && w > 2) {
+            cairo_rectangle(cr, x + (double)xoff / PANGO_SCALE + 1, y - fe.ascent * 0.8, w - 2,
+                            fe.ascent * 0.8);
+            cairo_set_line_width(cr, fmax(fe.ascent / 16, 0.5));
+            cairo_stroke(cr);
+        }
+        xoff += gi->geometry.width;
+    }
+}
+
 /* One run at baseline origin (x, y), as pango_cairo_show_glyph_item does. */
 static void pdf_show_run(chart_ctx *ctx, cairo_t *cr, const char *text, PangoGlyphItem *run,
                          double x, double y)
@@ -98,32 +165,10 @@ static void pdf_show_run(chart_ctx *ctx, cairo_t *cr, const char *text, PangoGly
     cairo_glyph_t *glyphs = cairo_glyph_allocate(gs->num_glyphs);
     cairo_text_cluster_t *clusters = cairo_text_cluster_allocate(gs->num_glyphs);
     int *slot = g_new(int, gs->num_glyphs); /* pango glyph -> cairo glyph, or -1 */
-    int ng = 0, nc = 0, xoff = 0;
-    for (int i = 0; i < gs->num_glyphs; i++) {
-        PangoGlyphInfo *gi = &gs->glyphs[i];
-        slot[i] = -1;
-        if (pdf_glyph_drawn(gi->glyph)) {
-            slot[i] = ng;
-            glyphs[ng++] =
-                (cairo_glyph_t){.index = gi->glyph,
-                                .x = x + (double)(xoff + gi->geometry.x_offset) / PANGO_SCALE,
-                                .y = y + (double)gi->geometry.y_offset / PANGO_SCALE};
-        }
-        xoff += gi->geometry.width;
-    }
-    bool backward = run->item->analysis.level % 2 != 0;
-    PangoGlyphItemIter it;
-    for (gboolean ok = pango_glyph_item_iter_init_start(&it, run, text); ok;
-         ok = pango_glyph_item_iter_next_cluster(&it)) {
-        int n = 0, lo = MIN(it.start_glyph, it.end_glyph), hi = MAX(it.start_glyph, it.end_glyph);
-        if (backward) /* start_glyph is inclusive, end_glyph exclusive */
-            lo++, hi++;
-        for (int i = lo; i < hi; i++)
-            n += slot[i] >= 0;
-        clusters[nc++] =
-            (cairo_text_cluster_t){.num_bytes = it.end_index - it.start_index, .num_glyphs = n};
-    }
+    int ng = pdf_run_glyphs(gs, x, y, glyphs, slot);
+    int nc = pdf_run_clusters(run, text, slot, clusters);
     cairo_save(cr);
+    pdf_unknown_boxes(cr, sf, gs, x, y);
     cairo_matrix_t fm;
     cairo_scaled_font_get_font_matrix(sf, &fm);
     cairo_font_options_t *fo = cairo_font_options_create();
@@ -132,6 +177,7 @@ static void pdf_show_run(chart_ctx *ctx, cairo_t *cr, const char *text, PangoGly
     cairo_set_font_matrix(cr, &fm);
     cairo_set_font_options(cr, fo);
     cairo_font_options_destroy(fo);
+    bool backward = run->item->analysis.level % 2 != 0;
     cairo_show_text_glyphs(cr, text + run->item->offset, run->item->length, glyphs, ng, clusters,
                            nc, backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : 0);
     cairo_restore(cr);

@@ -86,15 +86,15 @@ static void zones_segment(chart_ctx *ctx, chart_zone z, long count, double x0, d
         chart_text(ctx, buf, (x0 + x1) / 2, y + h / 2, &st);
 }
 
-/* The text at a bar's end: its total, and its at-risk count when asked. */
-static void zones_end_text(const chart_zones *in, const chart_zone_row *r, char *buf, size_t n)
+/* The text at a bar's end (g_free it): its total, and its at-risk count
+ * when asked. */
+static char *zones_end_text(const chart_zones *in, const chart_zone_row *r)
 {
     long risk =
         r->counts[CHART_ZONE_WHITE] + r->counts[CHART_ZONE_RED] + r->counts[CHART_ZONE_YELLOW];
     if (in->at_risk_text)
-        snprintf(buf, n, "%ld · %s %ld", zones_total(r), in->at_risk_text, risk);
-    else
-        snprintf(buf, n, "%ld", zones_total(r));
+        return g_strdup_printf("%ld · %s %ld", zones_total(r), in->at_risk_text, risk);
+    return g_strdup_printf("%ld", zones_total(r));
 }
 
 /* The width the bars' end texts need at the rows' font. */
@@ -102,12 +102,12 @@ static double zones_end_width(chart_ctx *ctx, const chart_zones *in, const chart
 {
     double most = 0;
     for (size_t i = 0; rows->font > 0 && i < in->n; i++) {
-        char buf[160];
         double w, h;
         bool el;
         chart_textstyle st = {.size = rows->font};
-        zones_end_text(in, &in->rows[i], buf, sizeof buf);
-        chart_text_measure(ctx, buf, &st, &w, &h, &el);
+        char *text = zones_end_text(in, &in->rows[i]);
+        chart_text_measure(ctx, text, &st, &w, &h, &el);
+        g_free(text);
         most = fmax(most, w);
     }
     return fmin(most + 8, ctx->opts->width * 0.35);
@@ -154,14 +154,14 @@ static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t 
         }
         chart_row_label(ctx, &rows, r->label, plot.x - 6, y + h / 2);
         if (rows.font > 0) {
-            char buf[160];
-            zones_end_text(in, r, buf, sizeof buf);
+            char *text = zones_end_text(in, r);
             double xe = chart_scale_map(&x, (double)acc) + 4;
             chart_textstyle st = {.size = rows.font,
                                   .colour = chart_muted,
                                   .valign = CHART_MIDDLE,
                                   .max_width = o->width - xe - 2};
-            chart_text(ctx, buf, xe, y + h / 2, &st);
+            chart_text(ctx, text, xe, y + h / 2, &st);
+            g_free(text);
         }
     }
     return true;

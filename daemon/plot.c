@@ -575,17 +575,21 @@ int plot_command(const struct cli_args *a, const char *conninfo)
     size_t len = 0;
     int rc = 1;
     pthread_t fetcher;
+    struct fetch f = {0};
     if (!cli_request(a, &rq))
         return 2;
-    struct fetch f = {.conninfo = conninfo, .filter = chart_filter(&rq)};
-    if (pthread_create(&fetcher, NULL, fetch_runs, &f) != 0) {
-        fprintf(stderr, "retentiond: chart: cannot start a thread\n");
+    if (!(fonts = chart_fonts_new(a->font, msg, sizeof msg))) { /* a quick check, first */
+        fprintf(stderr, "retentiond: chart: %s\n", msg);
         return 1;
     }
-    fonts = chart_fonts_new(a->font, msg, sizeof msg);
-    ctx = fonts ? chart_ctx_new(fonts, msg, sizeof msg) : NULL;
-    if (ctx && rq.format == CHART_PNG)
-        prepare(ctx, &rq);
+    f = (struct fetch){.conninfo = conninfo, .filter = chart_filter(&rq)};
+    if (pthread_create(&fetcher, NULL, fetch_runs, &f) != 0) {
+        fprintf(stderr, "retentiond: chart: cannot start a thread\n");
+        goto done;
+    }
+    ctx = chart_ctx_new(fonts, msg, sizeof msg);
+    if (ctx && rq.format == CHART_PNG && (rq.kind != PLOT_RANKING || rq.height))
+        prepare(ctx, &rq); /* a ranking's height follows its rows unless given */
     pthread_join(fetcher, NULL);
     if (!ctx) {
         fprintf(stderr, "retentiond: chart: %s\n", msg);

@@ -560,7 +560,9 @@ static bool read_runs(struct db *db, const struct snap *s, const struct snap_fil
     int nruns = db_rows(runs);
     size_t most = filter ? (size_t)nruns : READ_BATCH;
     int *at = calloc((size_t)nruns + 1, sizeof *at);
-    bool ok = at != NULL;
+    bool ok = true;
+    if (!at)
+        abort();
     for (int i = 0; ok && i < nruns;) {
         struct batch b = {.runs = runs, .slots = slots, .at = at};
         for (; i < nruns && b.n < most; i++)

@@ -3,8 +3,7 @@
 -- serves them): KPI, campaign, branch code, dim (the total first). The run id
 -- is the last column.
 -- $2, $3: only this KPI, only this branch code (NULL: all; `retentiond chart`
--- reads no more than the chart needs). The branch is found through its
--- current id, which the index on kpi.value holds.
+-- reads no more than the chart needs; index value_run_code).
 SELECT v.kpi, v.branch_code, v.dim, v.campaign_id::text, v.period,
        v.numerator::text, v.denominator::text, v.value::text, v.status,
        v.target_base::text, v.target_challenge::text, v.partial, v.reason,
@@ -12,9 +11,7 @@ SELECT v.kpi, v.branch_code, v.dim, v.campaign_id::text, v.period,
 FROM kpi.value v
 WHERE v.run_id = ANY ($1::bigint[])
   AND ($2::text IS NULL OR v.kpi = $2::text)
-  AND ($3::text IS NULL OR (v.branch_code = $3::text
-                             AND v.branch_id = (SELECT b.branch_id FROM dw.branch b
-                                                WHERE b.code = $3::text)))
+  AND ($3::text IS NULL OR v.branch_code = $3::text)
 ORDER BY v.run_id,
          array_position(ARRAY['retention_rate', 'in_network_rate', 'bundling_coverage',
                               'satisfaction', 'satisfaction_gotone', 'zone_count'], v.kpi),

@@ -779,6 +779,34 @@ static char *pixel_digest(const unsigned char *png, size_t len)
     return sum;
 }
 
+/* A character the font lacks (CJK Extension B, beyond Noto Sans CJK SC)
+ * does not break the PDF's text: it is drawn as a box, and the text
+ * around it stays. */
+START_TEST(pdf_with_a_character_the_font_lacks)
+{
+    chart_bullet b = {.label = "测试\xF0\xA0\x80\x80分公司",
+                      .axis = CHART_AXIS_PERCENT,
+                      .value = 0.8,
+                      .base = 0.77,
+                      .challenge = 0.83};
+    chart_opts o;
+    chart_opts_default(&o);
+    o.width = 480;
+    o.height = 110;
+    o.format = CHART_PDF;
+    o.title = "保有率";
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[200];
+    ck_assert_msg(chart_render_bullet(ctx, &o, &b, &pdf, &len, err, sizeof err), "%s", err);
+    char *text = pdf_text(pdf, len);
+    ck_assert_msg(strstr(text, "测试") && strstr(text, "分公司") && strstr(text, "80.00%"), "%s",
+                  text);
+    g_free(text);
+    free(pdf);
+}
+END_TEST
+
 /* Pixels of exactly colour c in a PNG. */
 static long count_colour(const unsigned char *png, size_t len, chart_rgb c)
 {
@@ -874,6 +902,7 @@ static Suite *chart_suite(void)
     tcase_add_loop_test(tc, pdf_has_chinese_text, 0, 4);
     tcase_add_loop_test(tc, pixel_digests, 0, KIND_N);
     tcase_add_test(tc, bullet_takes_the_given_status);
+    tcase_add_test(tc, pdf_with_a_character_the_font_lacks);
     suite_add_tcase(s, tc);
     return s;
 }
