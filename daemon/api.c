@@ -23,30 +23,11 @@ struct q {
     struct http_request *req;
     const char *const *args; /* name, value, ..., NULL: the parameters when req is NULL */
     struct snap *snap;
-    unsigned status;
-    const char *code;
-    const char *param;
-    char message[200];
-    bool no_cache; /* the body has a part the database could not give */
+    struct api_error err; /* why render_fn returned false */
+    bool no_cache;        /* the body has a part the database could not give */
 };
 
 typedef bool (*render_fn)(struct q *q, json_t **out);
-
-static bool fail(struct q *q, unsigned status, const char *code, const char *param, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
-
-static bool fail(struct q *q, unsigned status, const char *code, const char *param, const char *fmt,
-                 ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(q->message, sizeof q->message, fmt, ap);
-    va_end(ap);
-    q->status = status;
-    q->code = code;
-    q->param = param;
-    return false;
-}
 
 /* ---- parameters ------------------------------------------------------------ */
 
@@ -68,7 +49,7 @@ static bool param_date(struct q *q, const char *name, char out[11])
     if (!v)
         return true;
     if (!cli_valid_date(v))
-        return fail(q, 400, "invalid_date", name, "%s must be a date YYYY-MM-DD", name);
+        return api_fail(&q->err, 400, "invalid_date", name, "%s must be a date YYYY-MM-DD", name);
     memcpy(out, v, 11);
     return true;
 }
@@ -83,7 +64,7 @@ static bool param_month(struct q *q, const char *name, char out[8])
         return true;
     snprintf(day, sizeof day, "%.7s-01", v);
     if (strlen(v) != 7 || !cli_valid_date(day))
-        return fail(q, 400, "invalid_month", name, "%s must be a month YYYY-MM", name);
+        return api_fail(&q->err, 400, "invalid_month", name, "%s must be a month YYYY-MM", name);
     memcpy(out, v, 8);
     return true;
 }
@@ -96,8 +77,8 @@ static bool param_branch(struct q *q, const char *name, int *out)
     if (*out >= 0)
         return true;
     if (!v)
-        return fail(q, 404, "no_branches", name, "the warehouse has no province branch");
-    return fail(q, 400, "unknown_branch", name, "no branch with code '%.60s'", v);
+        return api_fail(&q->err, 404, "no_branches", name, "the warehouse has no province branch");
+    return api_fail(&q->err, 400, "unknown_branch", name, "no branch with code '%.60s'", v);
 }
 
 static bool param_kpi(struct q *q, const char *name, bool required, int *out)
@@ -107,10 +88,10 @@ static bool param_kpi(struct q *q, const char *name, bool required, int *out)
     if (!v && !required)
         return true;
     if (!v)
-        return fail(q, 400, "missing_parameter", name, "%s is required", name);
+        return api_fail(&q->err, 400, "missing_parameter", name, "%s is required", name);
     *out = snap_kpi_parse(v);
     if (*out < 0)
-        return fail(q, 400, "unknown_kpi", name, "no KPI named '%.60s'", v);
+        return api_fail(&q->err, 400, "unknown_kpi", name, "no KPI named '%.60s'", v);
     return true;
 }
 
@@ -124,7 +105,8 @@ static bool param_int(struct q *q, const char *name, int *out)
         return true;
     long n = strtol(v, &end, 10);
     if (end == v || *end || n < 0 || n > 1000000000)
-        return fail(q, 400, "invalid_parameter", name, "%s must be a non-negative integer", name);
+        return api_fail(&q->err, 400, "invalid_parameter", name,
+                        "%s must be a non-negative integer", name);
     *out = (int)n;
     return true;
 }
@@ -136,8 +118,8 @@ static bool pick_run(struct q *q, const char *date, const struct snap_run **out)
     if (*out)
         return true;
     if (*date)
-        return fail(q, 404, "no_run", "date", "no compute run for %s", date);
-    return fail(q, 404, "no_run", NULL, "no compute run yet");
+        return api_fail(&q->err, 404, "no_run", "date", "no compute run for %s", date);
+    return api_fail(&q->err, 404, "no_run", NULL, "no compute run yet");
 }
 
 /* ---- small JSON helpers ---------------------------------------------------- */
@@ -283,7 +265,7 @@ static bool render_trend(struct q *q, json_t **out)
         !param_date(q, "to", a.to))
         return false;
     if (*a.from && *a.to && strcmp(a.from, a.to) > 0)
-        return fail(q, 400, "invalid_range", "from", "from is after to");
+        return api_fail(&q->err, 400, "invalid_range", "from", "from is after to");
     bool daily = a.kpi == SNAP_BUNDLING;
     json_t *series = json_array();
     if (!daily) {
@@ -385,8 +367,8 @@ static bool render_ranking(struct q *q, json_t **out)
         !pick_run(q, date, &run))
         return false;
     if (kpi == SNAP_ZONES)
-        return fail(q, 400, "invalid_parameter", "kpi",
-                    "zone_count is a count, not a rate: rank a rate or a score");
+        return api_fail(&q->err, 400, "invalid_parameter", "kpi",
+                        "zone_count is a count, not a rate: rank a rate or a score");
     const char *dim = q_arg(q, "dim") ? q_arg(q, "dim") : default_dim(q->snap, kpi);
     if (campaign < 0)
         campaign = default_campaign(run, kpi);
@@ -484,8 +466,8 @@ static bool month_run(struct q *q, int kpi, int branch, const char *dim, char mo
     *run = *month ? run_of_period(q->snap, kpi, branch, dim, month) : NULL;
     if (*run)
         return true;
-    return fail(q, 404, "no_data", *month ? "month" : NULL, "no %s figures%s%s",
-                snap_kpi_name((enum snap_kpi)kpi), *month ? " for " : "", month);
+    return api_fail(&q->err, 404, "no_data", *month ? "month" : NULL, "no %s figures%s%s",
+                    snap_kpi_name((enum snap_kpi)kpi), *month ? " for " : "", month);
 }
 
 struct panorama {
@@ -536,7 +518,8 @@ static bool render_satisfaction(struct q *q, json_t **out)
         return false;
     p.kpi = kpi < 0 ? SNAP_SATISFACTION : kpi;
     if (p.kpi != SNAP_SATISFACTION && p.kpi != SNAP_SATISFACTION_GOTONE)
-        return fail(q, 400, "invalid_parameter", "kpi", "satisfaction or satisfaction_gotone");
+        return api_fail(&q->err, 400, "invalid_parameter", "kpi",
+                        "satisfaction or satisfaction_gotone");
     const char *root = default_dim(q->snap, p.kpi);
     if (!month_run(q, p.kpi, p.branch, root, month, &p.run))
         return false;
@@ -632,7 +615,8 @@ static bool param_zone(struct q *q, const char **zones)
             *zones = one[z];
             return true;
         }
-    return fail(q, 400, "invalid_parameter", "zone", "zone is white, red, yellow, blue or green");
+    return api_fail(&q->err, 400, "invalid_parameter", "zone",
+                    "zone is white, red, yellow, blue or green");
 }
 
 static bool customers_csv(struct q *q, struct buf *out)
@@ -649,8 +633,8 @@ static bool customers_csv(struct q *q, struct buf *out)
     snprintf(first, sizeof first, "%s-01", month);
     const char *params[] = {id, first, q->snap->branches[branch].code, "list", zones};
     if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res))
-        return fail(q, 503, "database_unavailable", NULL,
-                    "the at-risk list is read from the database, which does not answer");
+        return api_fail(&q->err, 503, "database_unavailable", NULL,
+                        "the at-risk list is read from the database, which does not answer");
     buf_puts(out, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n");
     for (int i = 0; i < db_rows(res); i++)
         for (int c = 0; c < 7; c++)
@@ -671,7 +655,7 @@ static void h_zone_customers(struct http_request *req, struct http_reply *reply,
         return;
     }
     if (!customers_csv(&q, &reply->body)) {
-        http_reply_error(reply, q.status, q.code, q.message, q.param);
+        http_reply_error(reply, q.err.status, q.err.code, q.err.message, q.err.param);
     } else {
         reply->content_type = "text/csv; charset=utf-8";
         http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
@@ -704,6 +688,19 @@ static const struct {
     {"zones", render_zones},       {"data-quality", render_data_quality},
 };
 
+bool api_fail(struct api_error *err, unsigned status, const char *code, const char *param,
+              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->status = status;
+    err->code = code;
+    err->param = param;
+    return false;
+}
+
 bool api_view(struct api *api, struct snap *s, const char *name, const char *const *args,
               json_t **out, struct api_error *err)
 {
@@ -714,10 +711,7 @@ bool api_view(struct api *api, struct snap *s, const char *name, const char *con
             continue;
         if (views[i].render(&q, out))
             return true;
-        err->status = q.status;
-        err->code = q.code;
-        err->param = q.param;
-        snprintf(err->message, sizeof err->message, "%s", q.message);
+        *err = q.err;
         return false;
     }
     *err = (struct api_error){.status = 500, .code = "internal"};
@@ -776,7 +770,7 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     struct q q = {.api = api, .req = req, .snap = s};
     json_t *obj = NULL;
     if (!render(&q, &obj)) {
-        http_reply_error(reply, q.status, q.code, q.message, q.param);
+        http_reply_error(reply, q.err.status, q.err.code, q.err.message, q.err.param);
         goto done;
     }
     json_object_set_new(obj, "stale", json_boolean(st.stale));

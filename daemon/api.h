@@ -50,6 +50,11 @@ struct api_error {
     char message[200];
 };
 
+/* Fills *err (message from fmt, cut to fit) and returns false, so that a
+ * check can `return api_fail(err, 400, "invalid_parameter", "date", ...)`. */
+bool api_fail(struct api_error *err, unsigned status, const char *code, const char *param,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Renders the body of the API's view `name` ("branches", "kpis", "trend",
  * "ranking", "alarms", "satisfaction", "zones", "data-quality": the routes
  * /api/v1/NAME) from snapshot s, with the parameters args (name, value,

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +20,6 @@ static const char *const kpi_titles[SNAP_NKPI] = {
 
 static const char *const status_text[CHART_STATUS_COUNT] = {NULL, "低于基础目标", "达标",
                                                             "达到挑战目标"};
-
-static bool fail(struct api_error *err, unsigned status, const char *code, const char *param,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static bool fail(struct api_error *err, unsigned status, const char *code, const char *param,
-                 const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    err->status = status;
-    err->code = code;
-    err->param = param;
-    return false;
-}
 
 bool plot_parse_name(const char *name, struct plot_request *rq)
 {
@@ -65,13 +48,15 @@ bool plot_parse_size(const char *name, const char *text, struct plot_request *rq
     if (strcmp(name, "scale") == 0) {
         double v = strtod(text, &end);
         if (end == text || *end || !(v >= 0.5 && v <= 4))
-            return fail(err, 400, "invalid_parameter", "scale", "scale must be a number 0.5..4");
+            return api_fail(err, 400, "invalid_parameter", "scale",
+                            "scale must be a number 0.5..4");
         rq->scale = v;
         return true;
     }
     long v = strtol(text, &end, 10);
     if (end == text || *end || v < 16 || v > 4096)
-        return fail(err, 400, "invalid_parameter", name, "%s must be an integer 16..4096", name);
+        return api_fail(err, 400, "invalid_parameter", name, "%s must be an integer 16..4096",
+                        name);
     *(strcmp(name, "width") == 0 ? &rq->width : &rq->height) = (int)v;
     return true;
 }
@@ -130,29 +115,30 @@ static bool resolve(struct drawing *d, struct api_error *err)
                       : rq->kind == PLOT_PANORAMA ? "satisfaction"
                                                   : NULL;
     if (!kpi)
-        return fail(err, 400, "missing_parameter", "kpi", "kpi is required");
+        return api_fail(err, 400, "missing_parameter", "kpi", "kpi is required");
     d->kpi = snap_kpi_parse(kpi);
     if (d->kpi < 0)
-        return fail(err, 400, "unknown_kpi", "kpi", "no KPI named '%.60s'", kpi);
+        return api_fail(err, 400, "unknown_kpi", "kpi", "no KPI named '%.60s'", kpi);
     bool zones = d->kpi == SNAP_ZONES;
     if (zones != (rq->kind == PLOT_ZONES))
-        return fail(err, 400, "invalid_parameter", "kpi",
-                    zones ? "zone_count is drawn by the zones chart"
-                          : "the zones chart draws zone_count");
+        return api_fail(err, 400, "invalid_parameter", "kpi",
+                        zones ? "zone_count is drawn by the zones chart"
+                              : "the zones chart draws zone_count");
     bool score = axis_of(d->kpi) == CHART_AXIS_SCORE;
     if (rq->kind == PLOT_PANORAMA && !score)
-        return fail(err, 400, "invalid_parameter", "kpi",
-                    "the panorama draws satisfaction or satisfaction_gotone");
+        return api_fail(err, 400, "invalid_parameter", "kpi",
+                        "the panorama draws satisfaction or satisfaction_gotone");
     for (size_t k = 0; score && !rq->dim && k < d->s->nindicators; k++)
         if (d->s->indicators[k].parent < 0)
             d->rq.dim = d->s->indicators[k].code; /* the root indicator */
     d->branch = rq->branch ? snap_branch_find(d->s, rq->branch) : snap_branch_root(d->s);
     if (d->branch < 0)
-        return rq->branch ? fail(err, 400, "unknown_branch", "branch",
-                                 "no branch with code '%.60s'", rq->branch)
-                          : fail(err, 404, "no_branches", "branch", "the warehouse has no branch");
+        return rq->branch
+                   ? api_fail(err, 400, "unknown_branch", "branch", "no branch with code '%.60s'",
+                              rq->branch)
+                   : api_fail(err, 404, "no_branches", "branch", "the warehouse has no branch");
     if (rq->date && !snap_run_on(d->s, rq->date))
-        return fail(err, 404, "no_run", "date", "no compute run for %s", rq->date);
+        return api_fail(err, 404, "no_run", "date", "no compute run for %s", rq->date);
     snprintf(d->title, sizeof d->title, "%s · %s", d->s->branches[d->branch].name,
              kpi_titles[d->kpi]);
     chart_opts_default(&d->opts);
@@ -300,8 +286,8 @@ static bool draw_bullet(struct drawing *d, chart_ctx *ctx, unsigned char **out, 
 {
     json_t *v = pick_value(d);
     if (!v)
-        return fail(err, 404, "no_data", d->rq.dim ? "dim" : NULL, "no %s value for %s",
-                    snap_kpi_name((enum snap_kpi)d->kpi), d->s->branches[d->branch].code);
+        return api_fail(err, 404, "no_data", d->rq.dim ? "dim" : NULL, "no %s value for %s",
+                        snap_kpi_name((enum snap_kpi)d->kpi), d->s->branches[d->branch].code);
     chart_bullet b = {.label = d->s->branches[d->branch].name,
                       .axis = axis_of(d->kpi),
                       .value = num(v, "value"),
@@ -311,7 +297,7 @@ static bool draw_bullet(struct drawing *d, chart_ctx *ctx, unsigned char **out, 
                       .base_text = "基础目标",
                       .challenge_text = "挑战目标"};
     return chart_render_bullet(ctx, &d->opts, &b, out, len, msg, msglen) ||
-           fail(err, 500, "chart_failed", NULL, "%s", msg);
+           api_fail(err, 500, "chart_failed", NULL, "%s", msg);
 }
 
 static const char *const zone_dims[CHART_ZONE_COUNT] = {"white", "red", "yellow", "blue", "green"};
@@ -429,7 +415,7 @@ static bool fetch(struct drawing *d, struct api *api, struct api_error *err)
         return view(d, api, "satisfaction", a, 6, err);
     }
     }
-    return fail(err, 500, "internal", NULL, "unknown chart kind");
+    return api_fail(err, 500, "internal", NULL, "unknown chart kind");
 }
 
 bool plot_render(chart_ctx *ctx, chart_arrows arrows, struct api *api, struct snap *s,
@@ -463,7 +449,7 @@ bool plot_render(chart_ctx *ctx, chart_arrows arrows, struct api *api, struct sn
         break;
     }
     if (!ok)
-        fail(err, 500, "chart_failed", NULL, "%s", msg);
+        api_fail(err, 500, "chart_failed", NULL, "%s", msg);
 done:
     json_decref(d.view);
     return ok;
