@@ -622,31 +622,34 @@ static json_t *value_to_json(const struct db_result *res, int i)
     return v;
 }
 
-static bool run_header(struct db *db, const char *id, char *as_of, size_t len)
+/* The as-of date (char[16]) and values of stored run run_id, and its
+ * data-quality counts when dq is not NULL; the caller frees the results,
+ * also on failure. */
+static bool read_run(struct db *db, long long run_id, char *as_of, struct db_result **vals,
+                     struct db_result **dq)
 {
-    const char *params[] = {id};
-    if (!query_value(db, "SELECT as_of::text FROM kpi.run WHERE run_id = $1::bigint", 1, params,
-                     as_of, len))
+    char id[32], ids[34];
+    snprintf(id, sizeof id, "%lld", run_id);
+    snprintf(ids, sizeof ids, "{%s}", id);
+    const char *params[] = {ids, NULL, NULL}, *one[] = {id};
+    if (!query_value(db, "SELECT as_of::text FROM kpi.run WHERE run_id = $1::bigint", 1, one, as_of,
+                     16))
         return false;
     if (!*as_of) {
         log_error("msg=\"no such run\" run_id=%s", id);
         return false;
     }
-    return true;
+    return db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, vals) &&
+           (!dq || db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, dq));
 }
 
 bool kpi_render_json(struct db *db, long long run_id, struct buf *out)
 {
-    char id[32], ids[34], as_of[16];
+    char as_of[16];
     struct db_result *vals = NULL, *dq = NULL;
     json_t *root = NULL;
     bool ok = false;
-    snprintf(id, sizeof id, "%lld", run_id);
-    snprintf(ids, sizeof ids, "{%s}", id);
-    const char *params[] = {ids, NULL, NULL};
-    if (!run_header(db, id, as_of, sizeof as_of) ||
-        !db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
-        !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq))
+    if (!read_run(db, run_id, as_of, &vals, &dq))
         goto done;
     json_t *values = json_array(), *quality = json_array();
     root = json_pack("{s:s, s:I, s:o, s:o}", "as_of", as_of, "run_id", (json_int_t)run_id, "values",
@@ -682,17 +685,13 @@ static void format_number(const char *kpi, const char *text, char *out, size_t l
 
 bool kpi_render_table(struct db *db, long long run_id, struct buf *out)
 {
-    char id[32], ids[34], as_of[16];
+    char as_of[16];
     struct db_result *vals = NULL;
-    snprintf(id, sizeof id, "%lld", run_id);
-    snprintf(ids, sizeof ids, "{%s}", id);
-    const char *params[] = {ids, NULL, NULL};
-    if (!run_header(db, id, as_of, sizeof as_of) ||
-        !db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals)) {
+    if (!read_run(db, run_id, as_of, &vals, NULL)) {
         db_result_free(vals);
         return false;
     }
-    buf_printf(out, "run %s as of %s\n", id, as_of);
+    buf_printf(out, "run %lld as of %s\n", run_id, as_of);
     buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %-9s\n", "kpi", "branch", "dim",
                "numerator", "denominator", "value", "base", "status");
     for (int i = 0; i < db_rows(vals); i++) {
