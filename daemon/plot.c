@@ -97,6 +97,19 @@ static chart_axis axis_of(int kpi)
                                                                        : CHART_AXIS_PERCENT;
 }
 
+/* The chart options of a request: the defaults, its format and its sizes. */
+static void request_opts(const struct plot_request *rq, chart_opts *o)
+{
+    chart_opts_default(o);
+    o->format = rq->format;
+    if (rq->width)
+        o->width = rq->width;
+    if (rq->height)
+        o->height = rq->height;
+    if (rq->scale > 0)
+        o->scale = rq->scale;
+}
+
 /* What every kind needs: the view, the KPI and the title. */
 struct drawing {
     struct plot_request rq;
@@ -141,15 +154,8 @@ static bool resolve(struct drawing *d, struct api_error *err)
         return api_fail(err, 404, "no_run", "date", "no compute run for %s", rq->date);
     snprintf(d->title, sizeof d->title, "%s · %s", d->s->branches[d->branch].name,
              kpi_titles[d->kpi]);
-    chart_opts_default(&d->opts);
-    d->opts.format = rq->format;
+    request_opts(rq, &d->opts);
     d->opts.title = rq->kind == PLOT_SPARKLINE ? NULL : d->title;
-    if (rq->width)
-        d->opts.width = rq->width;
-    if (rq->height)
-        d->opts.height = rq->height;
-    if (rq->scale > 0)
-        d->opts.scale = rq->scale;
     return true;
 }
 
@@ -540,13 +546,7 @@ static void prepare(chart_ctx *ctx, const struct plot_request *rq)
 {
     chart_opts o;
     char err[200];
-    chart_opts_default(&o);
-    if (rq->width)
-        o.width = rq->width;
-    if (rq->height)
-        o.height = rq->height;
-    if (rq->scale > 0)
-        o.scale = rq->scale;
+    request_opts(rq, &o);
     chart_ctx_prepare(ctx, &o, err, sizeof err);
 }
 
