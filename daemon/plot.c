@@ -564,14 +564,18 @@ int plot_command(const struct cli_args *a, const char *conninfo)
     struct fetch f = {0};
     if (!cli_request(a, &rq))
         return 2;
-    if (!(fonts = chart_fonts_new(a->font, msg, sizeof msg))) { /* a quick check, first */
-        fprintf(stderr, "retentiond: chart: %s\n", msg);
-        return 1;
-    }
     f = (struct fetch){.conninfo = conninfo, .filter = chart_filter(&rq)};
     if (pthread_create(&fetcher, NULL, fetch_runs, &f) != 0) {
         fprintf(stderr, "retentiond: chart: cannot start a thread\n");
-        goto done;
+        return 1;
+    }
+    if (!(fonts = chart_fonts_new(a->font, msg, sizeof msg))) {
+        /* Not worth waiting for the database, which may take its connect
+         * timeout to answer; nor may exit() tear libpq's libraries down
+         * under the thread. (A database that fails as fast as the font
+         * check has said so on a line of its own.) */
+        fprintf(stderr, "retentiond: chart: %s\n", msg);
+        quick_exit(1);
     }
     ctx = chart_ctx_new(fonts, msg, sizeof msg);
     if (ctx && rq.format == CHART_PNG && (rq.kind != PLOT_RANKING || rq.height))

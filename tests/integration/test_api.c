@@ -8,13 +8,16 @@
 #include "buf.h"
 #include "snap.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <jansson.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -680,6 +683,21 @@ START_TEST(charts_png_svg_pdf_and_the_cli_agree)
 }
 END_TEST
 
+/* A loopback socket that accepts connections (the kernel's backlog) and
+ * never answers; its conninfo in `conninfo`. */
+static int silent_listener(char *conninfo, size_t len)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(fd, 4), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    snprintf(conninfo, len, "host=127.0.0.1 port=%d user=nobody dbname=nothing", ntohs(a.sin_port));
+    return fd;
+}
+
 START_TEST(chart_errors_name_the_parameter)
 {
     static const struct {
@@ -718,6 +736,23 @@ START_TEST(chart_errors_name_the_parameter)
     ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
     free(err);
     ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
+    /* a font family that is not installed: exit 1 and one line naming it,
+     * while the database is read on the side; also when the database never
+     * answers (a socket that listens and says nothing) */
+    char silent[128];
+    int lsock = silent_listener(silent, sizeof silent);
+    const char *const dbs[] = {ci, silent};
+    for (size_t i = 0; i < 2; i++) {
+        const char *font[] = {"chart",          "--db",  dbs[i],           "--kind",
+                              "trend",          "--kpi", "retention_rate", "--font",
+                              "No Such Family", "--out", "/tmp/never.png", NULL};
+        ck_assert_int_eq(harness_run(font, NULL, NULL, &err), 1);
+        ck_assert_msg(strstr(err, "'No Such Family' is not installed"), "%s", err);
+        ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+        free(err);
+        ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
+    }
+    close(lsock);
 }
 END_TEST
 

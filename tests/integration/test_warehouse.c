@@ -12,22 +12,73 @@
 #define SCALE 6000
 
 static char dbname[64];
+static char *wh_ci;
 static struct db *db;
 
 static void load_once(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_wh_%d", (int)getpid());
-    char *ci = harness_create_db(dbname);
-    ck_assert(db_connect(ci, 0, &db));
+    wh_ci = harness_create_db(dbname);
+    ck_assert(db_connect(wh_ci, 0, &db));
     harness_load_demo(db, 7, SCALE, TODAY);
-    free(ci);
 }
 
 static void drop_once(void)
 {
     db_close(db);
     harness_drop_db(dbname);
+    free(wh_ci);
 }
+
+/* db_connect's session settings come with the connection (server options in
+ * the startup packet), beside the options the conninfo gives itself. */
+START_TEST(session_settings_keep_the_conninfo_options)
+{
+    char with[1024];
+    snprintf(with, sizeof with, "%s options='-c search_path=dw -c application_name=it'", wh_ci);
+    struct db *d = NULL;
+    ck_assert(db_connect(with, 1234, &d));
+    static const char *const expect[][2] = {
+        {"SHOW statement_timeout", "1234ms"},
+        {"SHOW DateStyle", "ISO, YMD"},
+        {"SHOW jit", "off"},
+        {"SHOW client_encoding", "UTF8"},
+        {"SHOW search_path", "dw"},
+        {"SHOW application_name", "it"},
+    };
+    for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+        char *got = harness_text(d, expect[i][0]);
+        ck_assert_msg(strcmp(got, expect[i][1]) == 0, "%s: %s", expect[i][0], got);
+        free(got);
+    }
+    db_close(d);
+    /* a service's options (pg_service.conf), which db_connect cannot read */
+    char *services = harness_temp_file("[it]\noptions=-c search_path=dw\n");
+    setenv("PGSERVICEFILE", services, 1);
+    snprintf(with, sizeof with, "service=it %s", wh_ci);
+    ck_assert(db_connect(with, 1234, &d));
+    unsetenv("PGSERVICEFILE");
+    unlink(services);
+    free(services);
+    for (size_t i = 0; i < 5; i++) {
+        char *got = harness_text(d, expect[i][0]);
+        ck_assert_msg(strcmp(got, expect[i][1]) == 0, "service: %s: %s", expect[i][0], got);
+        free(got);
+    }
+    db_close(d);
+    /* without options of its own, PGOPTIONS still counts */
+    setenv("PGOPTIONS", "-c application_name=env", 1);
+    ck_assert(db_connect(wh_ci, 0, &d));
+    unsetenv("PGOPTIONS");
+    char *name = harness_text(d, "SHOW application_name");
+    char *timeout = harness_text(d, "SHOW statement_timeout");
+    ck_assert_str_eq(name, "env");
+    ck_assert_str_eq(timeout, "0");
+    free(name);
+    free(timeout);
+    db_close(d);
+}
+END_TEST
 
 START_TEST(branch_tree_shape)
 {
@@ -204,6 +255,7 @@ static Suite *warehouse_suite(void)
     TCase *tc = tcase_create("demo");
     tcase_set_timeout(tc, 120);
     tcase_add_unchecked_fixture(tc, load_once, drop_once);
+    tcase_add_test(tc, session_settings_keep_the_conninfo_options);
     tcase_add_test(tc, branch_tree_shape);
     tcase_add_test(tc, row_counts_and_months);
     tcase_add_test(tc, vip_tiers_in_source_proportions);
