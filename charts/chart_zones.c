@@ -1,5 +1,6 @@
 /* The zones chart: the five risk zones of each branch as one stacked bar
- * (white, red, yellow, blue, green), white drawn with an outline. */
+ * (white, red, yellow, blue, green), white drawn with an outline, the red
+ * and yellow zones hatched. */
 #include "chart_int.h"
 
 #include <math.h>
@@ -8,6 +9,7 @@
 
 #define ZONES_LEGEND 24.0
 #define ZONES_AXIS   24.0
+#define ZONES_HATCH  5.0 /* between hatch lines, along the bar */
 
 static const char *const zone_default[CHART_ZONE_COUNT] = {"white", "red", "yellow", "blue",
                                                            "green"};
@@ -36,12 +38,36 @@ static bool zones_check(const chart_zones *in, char *err, size_t errlen)
     return true;
 }
 
+/* The zones at risk carry a texture besides their colour, so that they
+ * read without it (colour-blind eyes, a grey print): red hatched "/",
+ * yellow hatched "\\", white outlined; the safe blue and green are solid. */
+static void zones_hatch(cairo_t *cr, chart_zone z, double x, double y, double w, double h)
+{
+    if ((z != CHART_ZONE_RED && z != CHART_ZONE_YELLOW) || w <= 0 || h <= 0)
+        return;
+    bool rising = z == CHART_ZONE_RED;
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    for (double s = x - h; s < x + w; s += ZONES_HATCH) {
+        cairo_move_to(cr, s, rising ? y + h : y);
+        cairo_line_to(cr, s + h, rising ? y : y + h);
+    }
+    cairo_set_line_width(cr, 1.2);
+    chart_set_rgb(cr, rising ? CHART_RGB(0x9A4300) : CHART_RGB(0xA89C1E));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
 static void zones_legend(chart_ctx *ctx, const chart_zones *in, double x, double cy)
 {
-    for (int z = 0; z < CHART_ZONE_COUNT; z++)
+    for (int z = 0; z < CHART_ZONE_COUNT; z++) {
+        double at = x; /* chart_legend_entry's swatch: 12 x 10 at (x, cy - 5) */
         x = chart_legend_entry(ctx, x, cy, CHART_GLYPH_NONE, chart_zone_colour((chart_zone)z),
                                z == CHART_ZONE_WHITE,
                                in->zone_text[z] ? in->zone_text[z] : zone_default[z]);
+        zones_hatch(ctx->cr, (chart_zone)z, at, cy - 5, 12, 10);
+    }
 }
 
 /* Count axis: integer ticks under the plot. */
@@ -66,7 +92,9 @@ static void zones_segment(chart_ctx *ctx, chart_zone z, long count, double x0, d
         return;
     cairo_rectangle(ctx->cr, x0, y, x1 - x0, h);
     chart_set_rgb(ctx->cr, chart_zone_colour(z));
-    cairo_fill_preserve(ctx->cr);
+    cairo_fill(ctx->cr);
+    zones_hatch(ctx->cr, z, x0, y, x1 - x0, h);
+    cairo_rectangle(ctx->cr, x0, y, x1 - x0, h);
     cairo_set_line_width(ctx->cr, z == CHART_ZONE_WHITE ? 1 : 0.5);
     chart_set_rgb(ctx->cr, z == CHART_ZONE_WHITE ? chart_muted : (chart_rgb){1, 1, 1});
     cairo_stroke(ctx->cr);

@@ -733,7 +733,7 @@ static const char *const digests[KIND_N] = {
     "ffaf73605814569f8d325afbe09f4bcbc2ae332ac7ad1bc08d41170b0fbf7a86", /* trend */
     "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
     "b6757291969e8c52c954ae913152bf52f50637b9815a007c2b2b28eda7729e22", /* bullet */
-    "23de40b54c6e0c00e0d93004cc75c48f1be43eefa1cff1d9ee9a0d2218b7999a", /* zones */
+    "49d32e94ccd64e92d6be6e48cd17ee9abe7a74a35d4660339f887cb39faaac8f", /* zones */
     "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
     "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
 };
@@ -857,6 +857,37 @@ START_TEST(bullet_takes_the_given_status)
 }
 END_TEST
 
+/* The zones at risk are told by texture as well as colour: a bar all red
+ * or all yellow keeps under 80 % of its area in the flat colour (hatched),
+ * a bar all blue or all green over 95 % of the blue one's. */
+START_TEST(zones_at_risk_are_hatched)
+{
+    chart_opts o;
+    chart_opts_default(&o);
+    o.width = 600;
+    o.height = 200;
+    static const chart_zone zones[] = {CHART_ZONE_BLUE, CHART_ZONE_GREEN, CHART_ZONE_RED,
+                                       CHART_ZONE_YELLOW};
+    long flat[4];
+    for (size_t k = 0; k < 4; k++) {
+        chart_zone_row row = {.label = "武汉分公司"};
+        row.counts[zones[k]] = 500;
+        chart_zones z = {.rows = &row, .n = 1};
+        unsigned char *png = NULL;
+        size_t len = 0;
+        char err[200];
+        ck_assert_msg(chart_render_zones(ctx, &o, &z, &png, &len, err, sizeof err), "%s", err);
+        flat[k] = count_colour(png, len, chart_zone_colour(zones[k]));
+        free(png);
+    }
+    ck_assert_int_gt(flat[0], 5000);
+    ck_assert_msg(flat[1] > flat[0] * 95 / 100, "green %ld, blue %ld", flat[1], flat[0]);
+    for (size_t k = 2; k < 4; k++)
+        ck_assert_msg(flat[k] < flat[0] * 80 / 100, "zone %d: %ld flat, blue %ld", zones[k],
+                      flat[k], flat[0]);
+}
+END_TEST
+
 START_TEST(pixel_digests)
 {
     chart_opts o = {0};
@@ -902,6 +933,7 @@ static Suite *chart_suite(void)
     tcase_add_loop_test(tc, pdf_has_chinese_text, 0, 4);
     tcase_add_loop_test(tc, pixel_digests, 0, KIND_N);
     tcase_add_test(tc, bullet_takes_the_given_status);
+    tcase_add_test(tc, zones_at_risk_are_hatched);
     tcase_add_test(tc, pdf_with_a_character_the_font_lacks);
     suite_add_tcase(s, tc);
     return s;
