@@ -40,7 +40,7 @@ static bool zones_check(const chart_zones *in, char *err, size_t errlen)
 
 /* The zones at risk carry a texture besides their colour, so that they
  * read without it (colour-blind eyes, a grey print): red hatched "/",
- * yellow hatched "\\", white outlined; the safe blue and green are solid. */
+ * yellow hatched "\", white outlined; the safe blue and green are solid. */
 static void zones_hatch(cairo_t *cr, chart_zone z, double x, double y, double w, double h)
 {
     if ((z != CHART_ZONE_RED && z != CHART_ZONE_YELLOW) || w <= 0 || h <= 0)

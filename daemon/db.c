@@ -1,6 +1,5 @@
 #include "db.h"
 
-#include "buf.h"
 #include "log.h"
 
 #include <libpq-fe.h>
@@ -47,53 +46,12 @@ static void keep_error(struct db *db, const PGresult *res)
     one_line(db->errmsg, sizeof db->errmsg, msg ? msg : PQerrorMessage(db->conn));
 }
 
-/* The session's settings as server options ("-c name=value") after those
- * the conninfo or PGOPTIONS gives, which they would otherwise replace. They
- * travel in the startup packet, with no round trip of their own. NULL when
- * a service (pg_service.conf) may give options that cannot be read here:
- * then set_session() sets them. Returns an allocated string (caller frees). */
-static char *session_options(const char *conninfo, int statement_timeout_ms)
-{
-    PQconninfoOption *parsed = PQconninfoParse(conninfo, NULL); /* NULL: the connect says why */
-    const char *given = getenv("PGOPTIONS"), *service = getenv("PGSERVICE");
-    for (PQconninfoOption *o = parsed; o && o->keyword; o++) {
-        if (strcmp(o->keyword, "options") == 0 && o->val && *o->val)
-            given = o->val;
-        if (strcmp(o->keyword, "service") == 0 && o->val && *o->val)
-            service = o->val;
-    }
-    char *opts = NULL;
-    if (!service || !*service) {
-        struct buf b = BUF_INIT;
-        buf_printf(&b, "%s%s-c statement_timeout=%d -c DateStyle=ISO,YMD -c jit=off",
-                   given ? given : "", given && *given ? " " : "", statement_timeout_ms);
-        opts = buf_detach(&b, NULL);
-    }
-    PQconninfoFree(parsed);
-    return opts;
-}
-
-static bool set_session(struct db *db, int statement_timeout_ms)
-{
-    char timeout[32];
-    snprintf(timeout, sizeof timeout, "%d", statement_timeout_ms);
-    const char *params[] = {timeout};
-    return db_query(db,
-                    "SELECT set_config('statement_timeout', $1, false),"
-                    " set_config('DateStyle', 'ISO, YMD', false),"
-                    " set_config('jit', 'off', false)",
-                    1, params, NULL);
-}
-
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
 {
     struct db *db = calloc(1, sizeof *db);
     if (!db)
         return false;
-    char *opts = session_options(conninfo ? conninfo : "", statement_timeout_ms);
-    const char *const keys[] = {"dbname", "options", "client_encoding", NULL};
-    const char *const values[] = {conninfo ? conninfo : "", opts, "UTF8", NULL};
-    db->conn = PQconnectdbParams(keys, values, 1); /* 1: dbname may be a whole conninfo */
+    db->conn = PQconnectdb(conninfo ? conninfo : "");
     if (PQstatus(db->conn) != CONNECTION_OK) {
         one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
         log_error("msg=\"cannot connect to the database\" reason=\"%s\"", db->errmsg);
@@ -101,13 +59,19 @@ bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
     }
     PQsetNoticeReceiver(db->conn, on_notice, NULL);
     db->cancel = PQgetCancel(db->conn);
-    if (!opts && !set_session(db, statement_timeout_ms))
+    char timeout[32];
+    snprintf(timeout, sizeof timeout, "%d", statement_timeout_ms);
+    const char *params[] = {timeout};
+    if (!db_query(db,
+                  "SELECT set_config('statement_timeout', $1, false),"
+                  " set_config('client_encoding', 'UTF8', false),"
+                  " set_config('DateStyle', 'ISO, YMD', false),"
+                  " set_config('jit', 'off', false)",
+                  1, params, NULL))
         goto failed;
-    free(opts);
     *out = db;
     return true;
 failed:
-    free(opts);
     db_close(db);
     return false;
 }

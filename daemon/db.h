@@ -17,9 +17,7 @@ struct db;
 struct db_result;
 
 /* Connects with `conninfo` ("" = libpq defaults and PG* variables) and sets
- * statement_timeout (ms, 0 = none), client_encoding UTF8, DateStyle ISO and
- * jit off, with the connection (server options after the conninfo's own, or
- * PGOPTIONS), not in a round trip of their own. */
+ * statement_timeout (ms, 0 = none), client_encoding UTF8, DateStyle ISO. */
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out);
 void db_close(struct db *db);
 

@@ -30,8 +30,8 @@ static void drop_once(void)
     free(wh_ci);
 }
 
-/* db_connect's session settings come with the connection (server options in
- * the startup packet), beside the options the conninfo gives itself. */
+/* db_connect's session settings, beside the options the conninfo, a
+ * service (pg_service.conf) or PGOPTIONS give. */
 START_TEST(session_settings_keep_the_conninfo_options)
 {
     char with[1024];
