@@ -40,10 +40,12 @@ static bool zones_check(const chart_zones *in, char *err, size_t errlen)
 
 /* The zones at risk carry a texture besides their colour, so that they
  * read without it (colour-blind eyes, a grey print): red hatched "/",
- * yellow hatched "\", white outlined; the safe blue and green are solid. */
+ * yellow hatched "\", white outlined; the safe blue and green are solid.
+ * A sliver narrower than the hatch's pitch keeps its flat colour, which a
+ * hatch line would mostly cover. */
 static void zones_hatch(cairo_t *cr, chart_zone z, double x, double y, double w, double h)
 {
-    if ((z != CHART_ZONE_RED && z != CHART_ZONE_YELLOW) || w <= 0 || h <= 0)
+    if ((z != CHART_ZONE_RED && z != CHART_ZONE_YELLOW) || w < ZONES_HATCH || h <= 0)
         return;
     bool rising = z == CHART_ZONE_RED;
     cairo_save(cr);
@@ -54,7 +56,7 @@ static void zones_hatch(cairo_t *cr, chart_zone z, double x, double y, double w,
         cairo_line_to(cr, s + h, rising ? y : y + h);
     }
     cairo_set_line_width(cr, 1.2);
-    chart_set_rgb(cr, rising ? CHART_RGB(0x9A4300) : CHART_RGB(0xA89C1E));
+    chart_set_rgb(cr, rising ? CHART_RGB(0x9A4300) : CHART_RGB(0xC2B52C));
     cairo_stroke(cr);
     cairo_restore(cr);
 }

@@ -46,12 +46,32 @@ static void keep_error(struct db *db, const PGresult *res)
     one_line(db->errmsg, sizeof db->errmsg, msg ? msg : PQerrorMessage(db->conn));
 }
 
+/* libpq waits for ever on a server that accepts and never answers. Unless
+ * the conninfo, PGCONNECT_TIMEOUT or a service (pg_service.conf, which
+ * cannot be read here) says how long, give up after DB_CONNECT_TIMEOUT. */
+static bool timeout_given(const char *conninfo)
+{
+    const char *env[] = {getenv("PGCONNECT_TIMEOUT"), getenv("PGSERVICE")};
+    bool given = (env[0] && *env[0]) || (env[1] && *env[1]);
+    PQconninfoOption *parsed = PQconninfoParse(conninfo, NULL); /* NULL: the connect says why */
+    for (PQconninfoOption *o = parsed; o && o->keyword; o++)
+        if ((strcmp(o->keyword, "connect_timeout") == 0 || strcmp(o->keyword, "service") == 0) &&
+            o->val && *o->val)
+            given = true;
+    PQconninfoFree(parsed);
+    return given;
+}
+
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
 {
     struct db *db = calloc(1, sizeof *db);
     if (!db)
         return false;
-    db->conn = PQconnectdb(conninfo ? conninfo : "");
+    conninfo = conninfo ? conninfo : "";
+    const char *const keys[] = {"dbname", "connect_timeout", NULL};
+    const char *const values[] = {conninfo, timeout_given(conninfo) ? NULL : DB_CONNECT_TIMEOUT,
+                                  NULL};
+    db->conn = PQconnectdbParams(keys, values, 1); /* 1: dbname may be a whole conninfo */
     if (PQstatus(db->conn) != CONNECTION_OK) {
         one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
         log_error("msg=\"cannot connect to the database\" reason=\"%s\"", db->errmsg);

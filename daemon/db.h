@@ -16,8 +16,14 @@
 struct db;
 struct db_result;
 
-/* Connects with `conninfo` ("" = libpq defaults and PG* variables) and sets
- * statement_timeout (ms, 0 = none), client_encoding UTF8, DateStyle ISO. */
+/* Seconds a connection may take when nothing says (libpq's default: for
+ * ever). */
+#define DB_CONNECT_TIMEOUT "10"
+
+/* Connects with `conninfo` ("" = libpq defaults and PG* variables), giving
+ * up after DB_CONNECT_TIMEOUT unless the conninfo, PGCONNECT_TIMEOUT or a
+ * service sets connect_timeout, and sets statement_timeout (ms, 0 = none),
+ * client_encoding UTF8, DateStyle ISO. */
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out);
 void db_close(struct db *db);
 

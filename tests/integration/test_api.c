@@ -689,7 +689,7 @@ static int silent_listener(char *conninfo, size_t len)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
     ck_assert_int_eq(listen(fd, 4), 0);
@@ -738,20 +738,29 @@ START_TEST(chart_errors_name_the_parameter)
     ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
     /* a font family that is not installed: exit 1 and one line naming it,
      * while the database is read on the side; also when the database never
-     * answers (a socket that listens and says nothing) */
-    char silent[128];
+     * answers (a socket that listens and says nothing), where a command
+     * that waited for it would add libpq's timeout as a second line */
+    char silent[128], silent_2s[160];
     int lsock = silent_listener(silent, sizeof silent);
-    const char *const dbs[] = {ci, silent};
+    snprintf(silent_2s, sizeof silent_2s, "%s connect_timeout=2", silent);
+    const char *const dbs[] = {ci, silent_2s};
     for (size_t i = 0; i < 2; i++) {
         const char *font[] = {"chart",          "--db",  dbs[i],           "--kind",
                               "trend",          "--kpi", "retention_rate", "--font",
                               "No Such Family", "--out", "/tmp/never.png", NULL};
         ck_assert_int_eq(harness_run(font, NULL, NULL, &err), 1);
         ck_assert_msg(strstr(err, "'No Such Family' is not installed"), "%s", err);
-        ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+        ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
         free(err);
         ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
     }
+    /* with nothing saying how long, the command gives up on such a database
+     * after DB_CONNECT_TIMEOUT (10 s) instead of waiting for ever */
+    const char *hang[] = {"chart", "--db",           silent,  "--kind",         "trend",
+                          "--kpi", "retention_rate", "--out", "/tmp/never.png", NULL};
+    ck_assert_int_eq(harness_run(hang, NULL, NULL, &err), 1);
+    ck_assert_msg(strstr(err, "timeout expired"), "%s", err);
+    free(err);
     close(lsock);
 }
 END_TEST

@@ -52,14 +52,15 @@ START_TEST(session_settings_keep_the_conninfo_options)
         free(got);
     }
     db_close(d);
-    /* a service's options (pg_service.conf), which db_connect cannot read */
+    /* a service's options (pg_service.conf) */
     char *services = harness_temp_file("[it]\noptions=-c search_path=dw\n");
     setenv("PGSERVICEFILE", services, 1);
     snprintf(with, sizeof with, "service=it %s", wh_ci);
-    ck_assert(db_connect(with, 1234, &d));
+    bool ok = db_connect(with, 1234, &d);
     unsetenv("PGSERVICEFILE");
     unlink(services);
     free(services);
+    ck_assert(ok);
     for (size_t i = 0; i < 5; i++) {
         char *got = harness_text(d, expect[i][0]);
         ck_assert_msg(strcmp(got, expect[i][1]) == 0, "service: %s: %s", expect[i][0], got);
@@ -68,8 +69,9 @@ START_TEST(session_settings_keep_the_conninfo_options)
     db_close(d);
     /* without options of its own, PGOPTIONS still counts */
     setenv("PGOPTIONS", "-c application_name=env", 1);
-    ck_assert(db_connect(wh_ci, 0, &d));
+    ok = db_connect(wh_ci, 0, &d);
     unsetenv("PGOPTIONS");
+    ck_assert(ok);
     char *name = harness_text(d, "SHOW application_name");
     char *timeout = harness_text(d, "SHOW statement_timeout");
     ck_assert_str_eq(name, "env");

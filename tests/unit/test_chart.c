@@ -733,7 +733,7 @@ static const char *const digests[KIND_N] = {
     "ffaf73605814569f8d325afbe09f4bcbc2ae332ac7ad1bc08d41170b0fbf7a86", /* trend */
     "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
     "b6757291969e8c52c954ae913152bf52f50637b9815a007c2b2b28eda7729e22", /* bullet */
-    "49d32e94ccd64e92d6be6e48cd17ee9abe7a74a35d4660339f887cb39faaac8f", /* zones */
+    "80d190e061a31721027c5a9b2f27e88bc1ecced1ed59e3cc1e75a764e0ffda85", /* zones */
     "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
     "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
 };
