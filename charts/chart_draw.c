@@ -451,7 +451,7 @@ double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, ch
     if (g != CHART_GLYPH_NONE) {
         chart_glyph_draw(ctx->cr, g, x + 6, cy, 11, c);
     } else {
-        cairo_rectangle(ctx->cr, x, cy - 5, 12, 10);
+        cairo_rectangle(ctx->cr, x, cy - CHART_SWATCH_H / 2, CHART_SWATCH_W, CHART_SWATCH_H);
         chart_set_rgb(ctx->cr, c);
         cairo_fill_preserve(ctx->cr);
         cairo_set_line_width(ctx->cr, 1);

@@ -178,8 +178,11 @@ void chart_rows_fit(chart_ctx *ctx, double h, size_t n, const char *const *label
                     double max_label_w, chart_rows *r);
 /* Draws a row label right-aligned in the label column, ellipsised. */
 void chart_row_label(chart_ctx *ctx, const chart_rows *r, const char *label, double x, double cy);
-/* A legend entry: glyph (or a swatch when g is NONE) and text; returns the
- * x after it. */
+/* A legend entry: glyph (or a swatch when g is NONE: CHART_SWATCH_W x
+ * CHART_SWATCH_H, its left at x, centred on cy) and text; returns the x
+ * after it. */
+#define CHART_SWATCH_W 12.0
+#define CHART_SWATCH_H 10.0
 double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, chart_rgb c,
                           bool outline, const char *text);
 

@@ -64,11 +64,12 @@ static void zones_hatch(cairo_t *cr, chart_zone z, double x, double y, double w,
 static void zones_legend(chart_ctx *ctx, const chart_zones *in, double x, double cy)
 {
     for (int z = 0; z < CHART_ZONE_COUNT; z++) {
-        double at = x; /* chart_legend_entry's swatch: 12 x 10 at (x, cy - 5) */
+        double at = x;
         x = chart_legend_entry(ctx, x, cy, CHART_GLYPH_NONE, chart_zone_colour((chart_zone)z),
                                z == CHART_ZONE_WHITE,
                                in->zone_text[z] ? in->zone_text[z] : zone_default[z]);
-        zones_hatch(ctx->cr, (chart_zone)z, at, cy - 5, 12, 10);
+        zones_hatch(ctx->cr, (chart_zone)z, at, cy - CHART_SWATCH_H / 2, CHART_SWATCH_W,
+                    CHART_SWATCH_H);
     }
 }
 

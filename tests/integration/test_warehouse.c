@@ -30,6 +30,20 @@ static void drop_once(void)
     free(wh_ci);
 }
 
+struct shown {
+    const char *sql, *value;
+};
+
+/* Each SHOW of `expect` answers its value on d. */
+static void assert_shown(struct db *d, const struct shown *expect, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *got = harness_text(d, expect[i].sql);
+        ck_assert_msg(strcmp(got, expect[i].value) == 0, "%s: %s: %s", what, expect[i].sql, got);
+        free(got);
+    }
+}
+
 /* db_connect's session settings, beside the options the conninfo, a
  * service (pg_service.conf) or PGOPTIONS give. */
 START_TEST(session_settings_keep_the_conninfo_options)
@@ -38,7 +52,7 @@ START_TEST(session_settings_keep_the_conninfo_options)
     snprintf(with, sizeof with, "%s options='-c search_path=dw -c application_name=it'", wh_ci);
     struct db *d = NULL;
     ck_assert(db_connect(with, 1234, &d));
-    static const char *const expect[][2] = {
+    static const struct shown expect[] = {
         {"SHOW statement_timeout", "1234ms"},
         {"SHOW DateStyle", "ISO, YMD"},
         {"SHOW jit", "off"},
@@ -46,11 +60,7 @@ START_TEST(session_settings_keep_the_conninfo_options)
         {"SHOW search_path", "dw"},
         {"SHOW application_name", "it"},
     };
-    for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
-        char *got = harness_text(d, expect[i][0]);
-        ck_assert_msg(strcmp(got, expect[i][1]) == 0, "%s: %s", expect[i][0], got);
-        free(got);
-    }
+    assert_shown(d, expect, sizeof expect / sizeof expect[0], "conninfo");
     db_close(d);
     /* a service's options (pg_service.conf) */
     char *services = harness_temp_file("[it]\noptions=-c search_path=dw\n");
@@ -61,23 +71,16 @@ START_TEST(session_settings_keep_the_conninfo_options)
     unlink(services);
     free(services);
     ck_assert(ok);
-    for (size_t i = 0; i < 5; i++) {
-        char *got = harness_text(d, expect[i][0]);
-        ck_assert_msg(strcmp(got, expect[i][1]) == 0, "service: %s: %s", expect[i][0], got);
-        free(got);
-    }
+    assert_shown(d, expect, 5, "service"); /* all but application_name */
     db_close(d);
     /* without options of its own, PGOPTIONS still counts */
     setenv("PGOPTIONS", "-c application_name=env", 1);
     ok = db_connect(wh_ci, 0, &d);
     unsetenv("PGOPTIONS");
     ck_assert(ok);
-    char *name = harness_text(d, "SHOW application_name");
-    char *timeout = harness_text(d, "SHOW statement_timeout");
-    ck_assert_str_eq(name, "env");
-    ck_assert_str_eq(timeout, "0");
-    free(name);
-    free(timeout);
+    static const struct shown env[] = {{"SHOW application_name", "env"},
+                                       {"SHOW statement_timeout", "0"}};
+    assert_shown(d, env, 2, "PGOPTIONS");
     db_close(d);
 }
 END_TEST
