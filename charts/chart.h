@@ -129,6 +129,13 @@ typedef struct {
     double base, challenge;     /* NAN: no line */
     const char *base_text;      /* label of the base line; NULL: "base" */
     const char *challenge_text; /* NULL: "challenge" */
+    /* The path to targets assessed at the end of a period: the day's base
+     * and challenge points (n each, increasing days, NAN: a gap; NULL or 0:
+     * none), drawn as lines with the targets' dashes and labelled at their
+     * last point. */
+    const chart_point *base_path, *challenge_path;
+    size_t nbase_path, nchallenge_path;
+    const char *base_path_text, *challenge_path_text; /* NULL: "base path", "challenge path" */
 } chart_trend;
 
 /* Ranking: one horizontal bar per item, sorted by value (highest first;
@@ -162,13 +169,25 @@ int chart_ranking_height(size_t n, bool with_title);
  * a reason other than the base, e.g. a decline); CHART_STATUS_NONE derives
  * it: below base red, below challenge green, else excellent, and with
  * neither target no status (an ink bar). A percent axis ends at 100% when
- * no value exceeds it. */
+ * no value exceeds it.
+ *
+ * A KPI whose targets are assessed at the end of a period is judged during
+ * it against the day's points on the path to them (`path` true; path_base,
+ * path_challenge, either may be NAN). Then the bands and the labelled
+ * markers are the day's points, and base and challenge (the period-end
+ * targets) are thin dashed markers named in a line under the axis
+ * (`period_text` first, e.g. "year-end targets"). */
 typedef struct {
     const char *label; /* NULL: none */
     chart_axis axis;
     double value, base, challenge;
+    bool path; /* false: judged against base and challenge directly */
+    double path_base, path_challenge;
     chart_status status;
     const char *base_text, *challenge_text; /* NULL: "base", "challenge" */
+    /* with a path: the markers' names (NULL: "base path", "challenge path")
+     * and the heading of the period-end targets (NULL: "period-end") */
+    const char *path_base_text, *path_challenge_text, *period_text;
 } chart_bullet;
 
 /* Zones: the five risk zones per branch as stacked bars, in this order. */
@@ -196,23 +215,30 @@ typedef struct {
     const char *at_risk_text;
 } chart_zones;
 
+/* A marked move, drawn as an arrow (its colour per chart_arrows): none, up
+ * or down. */
+typedef enum { CHART_MOVE_NONE, CHART_MOVE_UP, CHART_MOVE_DOWN } chart_move;
+
 /* Panorama: the satisfaction indicator tree, one row per node, in the order
  * given (depth-first: a node's parent comes before it). Each row shows the
- * value, an arrow when the value moved by `arrow_change` or more against
- * last month (relative; 0 or NAN: 0.05), the target and the status glyph. */
+ * value, the change against last month (relative) with the caller's arrow,
+ * last month, the target with the caller's arrow against it, and the
+ * status glyph. Which moves earn an arrow is the caller's rule (the
+ * operator's: 5 % or more). */
 typedef struct {
     const char *code;  /* may be NULL */
     const char *label; /* may be NULL */
     int parent;        /* index of the parent node, -1 for a root */
     double value, last, target;
-    chart_status status; /* NONE, RED (warns), GREEN, EXCELLENT */
+    chart_status status;     /* NONE, RED (warns), GREEN, EXCELLENT */
+    chart_move arrow;        /* against last month */
+    chart_move target_arrow; /* against the target */
 } chart_panorama_node;
 
 typedef struct {
     chart_axis axis;
     const chart_panorama_node *nodes;
     size_t n;
-    double arrow_change;
     const char *status_text[CHART_STATUS_COUNT]; /* NULL: "", "warn", "", "excellent" */
     /* Column headings: indicator, value, change against last month, last
      * month, target, status. NULL: English defaults. */

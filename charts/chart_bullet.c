@@ -1,32 +1,44 @@
 /* The bullet chart: one value against base and challenge, on grey bands
- * (below base, base to challenge, above challenge). */
+ * (below base, base to challenge, above challenge); during a period whose
+ * targets are assessed at its end, against the day's points on the path to
+ * them, with the period-end targets as thin markers. */
 #include "chart_int.h"
 
 #include <math.h>
 #include <stdio.h>
 
+/* What the value is judged against: the day's path points, or the targets. */
+static void bullet_thresholds(const chart_bullet *in, double t[2])
+{
+    t[0] = in->path ? in->path_base : in->base;
+    t[1] = in->path ? in->path_challenge : in->challenge;
+}
+
 static chart_status bullet_status(const chart_bullet *in)
 {
+    double t[2];
     if (!isfinite(in->value))
         return CHART_STATUS_NONE;
     if (in->status != CHART_STATUS_NONE)
         return in->status;
-    if (isfinite(in->base) && in->value < in->base)
+    bullet_thresholds(in, t);
+    if (isfinite(t[0]) && in->value < t[0])
         return CHART_STATUS_RED;
-    if (isfinite(in->challenge) && in->value >= in->challenge)
+    if (isfinite(t[1]) && in->value >= t[1])
         return CHART_STATUS_EXCELLENT;
-    return isfinite(in->base) || isfinite(in->challenge) ? CHART_STATUS_GREEN : CHART_STATUS_NONE;
+    return isfinite(t[0]) || isfinite(t[1]) ? CHART_STATUS_GREEN : CHART_STATUS_NONE;
 }
 
 static void bullet_bands(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
                          const chart_scale *x)
 {
     static const chart_rgb band[3] = {{0.80, 0.80, 0.80}, {0.88, 0.88, 0.88}, {0.95, 0.95, 0.95}};
-    double edge[4] = {r->x, r->x + r->w, r->x + r->w, r->x + r->w};
-    if (isfinite(in->base))
-        edge[1] = chart_scale_map(x, in->base);
-    if (isfinite(in->challenge))
-        edge[2] = chart_scale_map(x, in->challenge);
+    double edge[4] = {r->x, r->x + r->w, r->x + r->w, r->x + r->w}, t[2];
+    bullet_thresholds(in, t);
+    if (isfinite(t[0]))
+        edge[1] = chart_scale_map(x, t[0]);
+    if (isfinite(t[1]))
+        edge[2] = chart_scale_map(x, t[1]);
     if (edge[2] < edge[1])
         edge[2] = edge[1];
     for (int k = 0; k < 3; k++) {
@@ -36,13 +48,19 @@ static void bullet_bands(chart_ctx *ctx, const chart_bullet *in, const chart_rec
     }
 }
 
-/* Base and challenge markers, labelled above the bands. */
+/* Base and challenge markers (or the day's path points), labelled above the
+ * bands. */
 static void bullet_markers(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
                            const chart_scale *x)
 {
-    double t[2] = {in->base, in->challenge};
+    double t[2];
     const char *name[2] = {in->base_text ? in->base_text : "base",
                            in->challenge_text ? in->challenge_text : "challenge"};
+    if (in->path) {
+        name[0] = in->path_base_text ? in->path_base_text : "base path";
+        name[1] = in->path_challenge_text ? in->path_challenge_text : "challenge path";
+    }
+    bullet_thresholds(in, t);
     chart_textstyle st = {.size = 10, .colour = chart_muted, .valign = CHART_BOTTOM};
     for (int k = 0; k < 2; k++) {
         if (!isfinite(t[k]))
@@ -55,6 +73,30 @@ static void bullet_markers(chart_ctx *ctx, const chart_bullet *in, const chart_r
         st.halign = k == 0 ? CHART_RIGHT : CHART_LEFT; /* base left of its line, challenge right */
         chart_text(ctx, buf, xm + (k == 0 ? -3 : 3), r->y - 3, &st);
     }
+}
+
+/* With a path: the period-end targets as thin dashed markers across the
+ * band, named with their values in one line under the axis. */
+static void bullet_period_targets(chart_ctx *ctx, const chart_bullet *in, const chart_rect *r,
+                                  const chart_scale *x)
+{
+    double t[2] = {in->base, in->challenge};
+    const char *name[2] = {in->base_text ? in->base_text : "base",
+                           in->challenge_text ? in->challenge_text : "challenge"};
+    char line[256], v[32];
+    int n = snprintf(line, sizeof line, "%s", in->period_text ? in->period_text : "period-end");
+    for (int k = 0; k < 2; k++) {
+        if (!isfinite(t[k]))
+            continue;
+        chart_vline(ctx->cr, chart_scale_map(x, t[k]), r->y - 2, r->y + r->h + 2, 1.25, chart_ink,
+                    true);
+        chart_format_value(in->axis, t[k], v, sizeof v);
+        if (n >= 0 && (size_t)n < sizeof line)
+            n += snprintf(line + n, sizeof line - (size_t)n, "%s%s %s", k ? " · " : ": ", name[k],
+                          v);
+    }
+    chart_textstyle st = {.size = 10, .colour = chart_muted, .valign = CHART_BOTTOM};
+    chart_text(ctx, line, r->x, ctx->opts->height - 4, &st);
 }
 
 /* The value's label (status glyph, then the value) and its width. */
@@ -113,7 +155,8 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
         chart_text(ctx, in->label, 10, (top + opts->height - 18) / 2 + 6, &st);
         left += w + 10;
     }
-    chart_rect r = {left, top + 16, opts->width - left - 16, opts->height - top - 16 - 22};
+    double foot = in->path ? 16 : 0; /* the period-end targets' line */
+    chart_rect r = {left, top + 16, opts->width - left - 16, opts->height - top - 16 - 22 - foot};
     if (r.h > 48) { /* keep a bullet a bar, not a block */
         r.y += (r.h - 48) / 2;
         r.h = 48;
@@ -124,8 +167,9 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
         r.w -= bullet_label(ctx, in, &r, &st, label, sizeof label) + 6;
     }
     double lo = 0, hi = 0, most = 0;
-    double v[3] = {in->value, in->base, in->challenge};
-    for (int k = 0; k < 3; k++)
+    double v[5] = {in->value, in->base, in->challenge, in->path ? in->path_base : NAN,
+                   in->path ? in->path_challenge : NAN};
+    for (int k = 0; k < 5; k++)
         if (isfinite(v[k])) {
             lo = fmin(lo, v[k]);
             most = fmax(most, v[k]);
@@ -139,6 +183,8 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
     chart_axis_x(ctx, &r, &x, &t, in->axis);
     bullet_bands(ctx, in, &r, &x); /* over the grid lines */
     bullet_value(ctx, in, &r, &x);
+    if (in->path)
+        bullet_period_targets(ctx, in, &r, &x);
     bullet_markers(ctx, in, &r, &x);
     return chart_end(ctx, out, len, err, errlen);
 }

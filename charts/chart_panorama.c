@@ -1,7 +1,7 @@
 /* The panorama (满意度全景视图): the indicator tree as a table, one row per
- * indicator, indented by depth: value, change against last month with an
- * arrow when it moved enough, last month, target, and the status (warns /
- * excellent) as glyph, text and row tint. */
+ * indicator, indented by depth: value, change against last month with the
+ * caller's arrow, last month, target with the caller's arrow against it,
+ * and the status (warns / excellent) as glyph, text and row tint. */
 #include "chart_int.h"
 
 #include <math.h>
@@ -33,6 +33,11 @@ static bool panorama_check(const chart_panorama *in, char *err, size_t errlen)
                       (int)in->nodes[i].status);
             return false;
         }
+        if ((unsigned)in->nodes[i].arrow > CHART_MOVE_DOWN ||
+            (unsigned)in->nodes[i].target_arrow > CHART_MOVE_DOWN) {
+            chart_err(err, errlen, "panorama: node %zu: an arrow is unknown", i);
+            return false;
+        }
     }
     return true;
 }
@@ -59,25 +64,33 @@ static void panorama_header(chart_ctx *ctx, const chart_panorama *in, double y, 
     }
 }
 
-/* The change against last month: relative, signed, with an arrow when it
- * reaches the threshold. */
-static void panorama_change(chart_ctx *ctx, const chart_panorama *in, const chart_panorama_node *nd,
-                            double x, double cy, double font)
+/* A value right-aligned at x, left of the room kept for its arrow. */
+static void panorama_marked(chart_ctx *ctx, const char *text, chart_move arrow, double x, double cy,
+                            double font, bool bold)
+{
+    chart_textstyle st = {.size = font,
+                          .bold = bold,
+                          .colour = chart_ink,
+                          .halign = CHART_RIGHT,
+                          .valign = CHART_MIDDLE};
+    chart_text(ctx, text, x - font - 2, cy, &st);
+    if (arrow == CHART_MOVE_NONE)
+        return;
+    bool up = arrow == CHART_MOVE_UP;
+    chart_arrow_draw(ctx->cr, up, x - font / 2, cy, font,
+                     chart_arrow_colour(ctx->opts->arrows, up));
+}
+
+/* The change against last month, relative and signed, with its arrow. */
+static void panorama_change(chart_ctx *ctx, const chart_panorama_node *nd, double x, double cy,
+                            double font)
 {
     if (!isfinite(nd->value) || !isfinite(nd->last) || nd->last == 0)
         return;
     double rel = (nd->value - nd->last) / fabs(nd->last);
-    double th = isfinite(in->arrow_change) && in->arrow_change > 0 ? in->arrow_change : 0.05;
     char buf[32];
     snprintf(buf, sizeof buf, "%+.2f%%", fabs(rel) < 0.00005 ? 0.0 : rel * 100);
-    chart_textstyle st = {
-        .size = font, .colour = chart_ink, .halign = CHART_RIGHT, .valign = CHART_MIDDLE};
-    chart_text(ctx, buf, x - font - 2, cy, &st);
-    if (fabs(rel) >= th - 1e-12) {
-        bool up = rel > 0;
-        chart_arrow_draw(ctx->cr, up, x - font / 2, cy, font,
-                         chart_arrow_colour(ctx->opts->arrows, up));
-    }
+    panorama_marked(ctx, buf, nd->arrow, x, cy, font, false);
 }
 
 static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, double y, double pitch,
@@ -104,14 +117,16 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
     st.bold = false;
     st.max_width = 0;
     st.halign = CHART_RIGHT;
-    double vals[3] = {nd->value, nd->last, nd->target};
-    int cols[3] = {1, 3, 4};
-    for (int k = 0; k < 3; k++) {
+    double vals[2] = {nd->value, nd->last};
+    int cols[2] = {1, 3};
+    for (int k = 0; k < 2; k++) {
         chart_format_value(in->axis, vals[k], v, sizeof v);
         st.bold = k == 0;
         chart_text(ctx, v, 10 + w * col[cols[k]], cy, &st);
     }
-    panorama_change(ctx, in, nd, 10 + w * col[2], cy, font);
+    panorama_change(ctx, nd, 10 + w * col[2], cy, font);
+    chart_format_value(in->axis, nd->target, v, sizeof v);
+    panorama_marked(ctx, v, nd->target_arrow, 10 + w * col[4], cy, font, false);
     chart_rgb sc = chart_status_colour(nd->status);
     double gx = 10 + w * col[5] + font / 2;
     chart_glyph_draw(ctx->cr, chart_status_glyph(nd->status), gx, cy, font, sc);

@@ -1,5 +1,6 @@
 /* The trend chart: series over dates, gaps at NAN, base and challenge
- * lines, the last values labelled in the right margin. */
+ * lines and the paths to them, the last values labelled in the right
+ * margin. */
 #include "chart_int.h"
 
 #include <math.h>
@@ -16,6 +17,15 @@ typedef struct {
 
 static const chart_textstyle label_style = {.size = 11, .colour = {0.13, 0.13, 0.13}};
 
+/* The two paths as series (n 0: none). */
+static void trend_paths(const chart_trend *in, chart_series paths[2])
+{
+    paths[0] = (chart_series){in->base_path_text ? in->base_path_text : "base path", in->base_path,
+                              in->base_path ? in->nbase_path : 0};
+    paths[1] = (chart_series){in->challenge_path_text ? in->challenge_path_text : "challenge path",
+                              in->challenge_path, in->challenge_path ? in->nchallenge_path : 0};
+}
+
 bool chart_trend_check(const chart_trend *in, char *err, size_t errlen)
 {
     if (in == NULL || (in->nseries > 0 && in->series == NULL)) {
@@ -27,8 +37,10 @@ bool chart_trend_check(const chart_trend *in, char *err, size_t errlen)
                   CHART_TREND_MAX_SERIES);
         return false;
     }
-    for (size_t s = 0; s < in->nseries; s++) {
-        const chart_series *se = &in->series[s];
+    chart_series paths[2];
+    trend_paths(in, paths);
+    for (size_t s = 0; s < in->nseries + 2; s++) {
+        const chart_series *se = s < in->nseries ? &in->series[s] : &paths[s - in->nseries];
         if (se->n > 0 && se->points == NULL) {
             chart_err(err, errlen, "trend: series %zu has no points", s);
             return false;
@@ -43,7 +55,22 @@ bool chart_trend_check(const chart_trend *in, char *err, size_t errlen)
     return true;
 }
 
-/* Range of days and finite values over every series and target line. */
+static void range_add(const chart_series *se, int32_t *d0, int32_t *d1, double *lo, double *hi,
+                      bool *any)
+{
+    for (size_t i = 0; i < se->n; i++) {
+        const chart_point *p = &se->points[i];
+        *d0 = p->day < *d0 ? p->day : *d0;
+        *d1 = p->day > *d1 ? p->day : *d1;
+        if (isfinite(p->value)) {
+            *lo = fmin(*lo, p->value);
+            *hi = fmax(*hi, p->value);
+            *any = true;
+        }
+    }
+}
+
+/* Range of days and finite values over every series, path and target line. */
 static void trend_ranges(const chart_trend *in, int32_t *d0, int32_t *d1, double *lo, double *hi,
                          bool *any)
 {
@@ -53,16 +80,12 @@ static void trend_ranges(const chart_trend *in, int32_t *d0, int32_t *d1, double
     *hi = -INFINITY;
     *any = false;
     for (size_t s = 0; s < in->nseries; s++)
-        for (size_t i = 0; i < in->series[s].n; i++) {
-            const chart_point *p = &in->series[s].points[i];
-            *d0 = p->day < *d0 ? p->day : *d0;
-            *d1 = p->day > *d1 ? p->day : *d1;
-            if (isfinite(p->value)) {
-                *lo = fmin(*lo, p->value);
-                *hi = fmax(*hi, p->value);
-                *any = true;
-            }
-        }
+        range_add(&in->series[s], d0, d1, lo, hi, any);
+    chart_series paths[2];
+    bool path_any = false; /* a path alone is not data */
+    trend_paths(in, paths);
+    for (int k = 0; k < 2; k++)
+        range_add(&paths[k], d0, d1, lo, hi, &path_any);
     double t[2] = {in->base, in->challenge};
     for (int k = 0; k < 2; k++)
         if (isfinite(t[k])) {
@@ -84,7 +107,30 @@ static const char *target_text(const chart_trend *in, int k)
     return t != NULL ? t : k == 0 ? "base" : "challenge";
 }
 
-/* Width of the right margin: the widest of the last-value and target labels. */
+/* The last point of se with a finite value, or NULL. */
+static const chart_point *last_point(const chart_series *se)
+{
+    size_t i = se->n;
+    while (i > 0 && !isfinite(se->points[i - 1].value))
+        i--;
+    return i ? &se->points[i - 1] : NULL;
+}
+
+/* The label of a path at its last point ("base path 79.02%"); false when
+ * the path has no value. */
+static bool path_label(const chart_trend *in, const chart_series *path, char *buf, size_t n)
+{
+    const chart_point *p = last_point(path);
+    char v[32];
+    if (!p)
+        return false;
+    chart_format_value(in->axis, p->value, v, sizeof v);
+    snprintf(buf, n, "%s %s", path->name, v);
+    return true;
+}
+
+/* Width of the right margin: the widest of the last-value, target and path
+ * labels. */
 static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ticks *yt)
 {
     double w, h, max = 30;
@@ -101,6 +147,13 @@ static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ti
         if (isfinite(t[k])) {
             chart_format_value(in->axis, t[k], v, sizeof v);
             snprintf(buf, sizeof buf, "%s %s", target_text(in, k), v);
+            chart_text_measure(ctx, buf, &label_style, &w, &h, &el);
+            max = fmax(max, w);
+        }
+    chart_series paths[2];
+    trend_paths(in, paths);
+    for (int k = 0; k < 2; k++)
+        if (path_label(in, &paths[k], buf, sizeof buf)) {
             chart_text_measure(ctx, buf, &label_style, &w, &h, &el);
             max = fmax(max, w);
         }
@@ -211,23 +264,21 @@ static void trend_series(chart_ctx *ctx, const trend_layout *l, const chart_seri
     }
 }
 
-/* Right-margin annotations: the last value of each series and the target
- * lines' names and values, spread so that they do not overlap. */
+/* Right-margin annotations: the last value of each series, the target
+ * lines' names and values and the paths' last points, spread so that they
+ * do not overlap. */
+#define TREND_LABELS (CHART_TREND_MAX_SERIES + 4)
 static void trend_annotations(chart_ctx *ctx, const chart_trend *in, const trend_layout *l)
 {
-    double ys[CHART_TREND_MAX_SERIES + 2], px[CHART_TREND_MAX_SERIES + 2];
-    char text[CHART_TREND_MAX_SERIES + 2][96];
-    chart_rgb col[CHART_TREND_MAX_SERIES + 2];
+    double ys[TREND_LABELS], px[TREND_LABELS];
+    char text[TREND_LABELS][96];
+    chart_rgb col[TREND_LABELS];
     size_t n = 0;
     double xr = l->plot.x + l->plot.w;
     for (size_t s = 0; s < in->nseries; s++) {
-        const chart_series *se = &in->series[s];
-        size_t i = se->n;
-        while (i > 0 && !isfinite(se->points[i - 1].value))
-            i--;
-        if (i == 0)
+        const chart_point *p = last_point(&in->series[s]);
+        if (!p)
             continue;
-        const chart_point *p = &se->points[i - 1];
         ys[n] = chart_scale_map(&l->y, p->value);
         px[n] = chart_scale_map(&l->x, p->day);
         chart_format_value(in->axis, p->value, text[n], sizeof text[n]);
@@ -248,7 +299,18 @@ static void trend_annotations(chart_ctx *ctx, const chart_trend *in, const trend
         col[n] = chart_muted;
         n++;
     }
-    double at[CHART_TREND_MAX_SERIES + 2];
+    chart_series paths[2];
+    trend_paths(in, paths);
+    for (int k = 0; k < 2; k++) {
+        const chart_point *p = last_point(&paths[k]);
+        if (!p || !path_label(in, &paths[k], text[n], sizeof text[n]))
+            continue;
+        ys[n] = chart_scale_map(&l->y, p->value);
+        px[n] = chart_scale_map(&l->x, p->day);
+        col[n] = chart_ink;
+        n++;
+    }
+    double at[TREND_LABELS];
     for (size_t i = 0; i < n; i++)
         at[i] = ys[i];
     chart_spread_labels(ys, n, 15, l->plot.y, l->plot.y + l->plot.h);
@@ -269,11 +331,41 @@ static void trend_annotations(chart_ctx *ctx, const chart_trend *in, const trend
     }
 }
 
+static const double dash_base[] = {6, 4}, dash_challenge[] = {2, 3};
+
+/* A path: a line through its points (broken at NAN), with its target's
+ * dashes, darker than the target line. */
+static void trend_path(chart_ctx *ctx, const trend_layout *l, const chart_series *path, int k)
+{
+    bool down = false;
+    cairo_save(ctx->cr);
+    for (size_t i = 0; i < path->n; i++) {
+        const chart_point *p = &path->points[i];
+        if (!isfinite(p->value)) {
+            down = false;
+            continue;
+        }
+        double x = chart_scale_map(&l->x, p->day), y = chart_scale_map(&l->y, p->value);
+        if (down)
+            cairo_line_to(ctx->cr, x, y);
+        else
+            cairo_move_to(ctx->cr, x, y);
+        down = true;
+    }
+    cairo_set_dash(ctx->cr, k == 0 ? dash_base : dash_challenge, 2, 0);
+    cairo_set_line_width(ctx->cr, 1.5);
+    chart_set_rgb(ctx->cr, chart_ink);
+    cairo_stroke(ctx->cr);
+    cairo_restore(ctx->cr);
+}
+
 static void trend_targets(chart_ctx *ctx, const chart_trend *in, const trend_layout *l)
 {
-    static const double dash_base[] = {6, 4}, dash_challenge[] = {2, 3};
     double t[2] = {in->base, in->challenge};
+    chart_series paths[2];
+    trend_paths(in, paths);
     for (int k = 0; k < 2; k++) {
+        trend_path(ctx, l, &paths[k], k);
         if (!isfinite(t[k]))
             continue;
         double y = chart_scale_map(&l->y, t[k]);

@@ -124,7 +124,8 @@ static bool pick_run(struct q *q, const char *date, const struct snap_run **out)
 
 /* ---- small JSON helpers ---------------------------------------------------- */
 
-/* value, numerator, denominator, status, targets of v into obj. */
+/* value, numerator, denominator, status, targets, path and previous status
+ * of v into obj. */
 static void put_figures(json_t *obj, const struct snap_value *v)
 {
     json_object_set_new(obj, "value", snap_field_json(v, SNAP_VALUE));
@@ -133,6 +134,10 @@ static void put_figures(json_t *obj, const struct snap_value *v)
     json_object_set_new(obj, "status", snap_text_json(v ? snap_status_name(v->status) : NULL));
     json_object_set_new(obj, "target_base", snap_field_json(v, SNAP_BASE));
     json_object_set_new(obj, "target_challenge", snap_field_json(v, SNAP_CHALLENGE));
+    json_object_set_new(obj, "path_base", snap_field_json(v, SNAP_PATH_BASE));
+    json_object_set_new(obj, "path_challenge", snap_field_json(v, SNAP_PATH_CHALLENGE));
+    json_object_set_new(obj, "previous_status",
+                        snap_text_json(v ? snap_status_name(v->previous) : NULL));
 }
 
 static json_t *dq_json(const struct snap_run *run)
@@ -413,28 +418,57 @@ static json_t *alarm_json(const struct snap *s, const struct snap_value *v)
     return a;
 }
 
+/* The lists of the alarms view: red and excellent values (the alarms), and
+ * the transitions against the previous period (previous_status). */
+enum alarm_list { AL_RED, AL_EXCELLENT, AL_TURNED_RED, AL_RECOVERED, AL_COUNT };
+
+static bool alarm_in(const struct snap_value *v, enum alarm_list l)
+{
+    switch (l) {
+    case AL_RED:
+        return v->status == SNAP_STATUS_RED;
+    case AL_EXCELLENT:
+        return v->status == SNAP_STATUS_EXCELLENT;
+    case AL_TURNED_RED:
+        return v->status == SNAP_STATUS_RED && v->previous != SNAP_STATUS_NONE &&
+               v->previous != SNAP_STATUS_RED;
+    case AL_RECOVERED:
+        return v->previous == SNAP_STATUS_RED &&
+               (v->status == SNAP_STATUS_GREEN || v->status == SNAP_STATUS_EXCELLENT);
+    case AL_COUNT:
+        break;
+    }
+    return false;
+}
+
 static bool render_alarms(struct q *q, json_t **out)
 {
+    static const char *const names[AL_COUNT] = {"red", "excellent", "turned_red", "recovered"};
     char date[11];
-    int branch;
+    int branch, counts[AL_COUNT] = {0};
+    json_t *lists[AL_COUNT];
     const struct snap_run *run;
     if (!param_date(q, "date", date) || !param_branch(q, "branch", &branch) ||
         !pick_run(q, date, &run))
         return false;
-    json_t *alarms = json_array();
-    int counts[2] = {0, 0};
-    static const enum snap_status wanted[2] = {SNAP_STATUS_RED, SNAP_STATUS_EXCELLENT};
-    for (int w = 0; w < 2; w++)
+    lists[AL_RED] = lists[AL_EXCELLENT] = json_array(); /* the alarms: red first */
+    lists[AL_TURNED_RED] = json_array();
+    lists[AL_RECOVERED] = json_array();
+    for (int l = 0; l < AL_COUNT; l++)
         for (size_t i = 0; i < run->nvalues; i++) {
             const struct snap_value *v = &run->values[i];
-            if (v->status == wanted[w] && snap_branch_within(q->snap, v->branch, branch)) {
-                json_array_append_new(alarms, alarm_json(q->snap, v));
-                counts[w]++;
+            if (alarm_in(v, (enum alarm_list)l) && snap_branch_within(q->snap, v->branch, branch)) {
+                json_array_append_new(lists[l], alarm_json(q->snap, v));
+                counts[l]++;
             }
         }
-    *out = json_pack("{s:s, s:I, s:s, s:{s:i, s:i}, s:o}", "as_of", run->as_of, "run_id",
+    json_t *count = json_object();
+    for (int l = 0; l < AL_COUNT; l++)
+        json_object_set_new(count, names[l], json_integer(counts[l]));
+    *out = json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "as_of", run->as_of, "run_id",
                      (json_int_t)run->run_id, "branch", q->snap->branches[branch].code, "counts",
-                     "red", counts[0], "excellent", counts[1], "alarms", alarms);
+                     count, "alarms", lists[AL_RED], "turned_red", lists[AL_TURNED_RED],
+                     "recovered", lists[AL_RECOVERED]);
     return true;
 }
 
@@ -474,7 +508,34 @@ struct panorama {
     const struct snap *s;
     const struct snap_run *run, *prev;
     int kpi, branch;
+    double arrow_change; /* relative change that earns an arrow */
 };
+
+/* "up" or "down" when value moved by at least `threshold` (relative) from
+ * `from`, else null (also when either is missing). */
+static json_t *arrow_json(double value, double from, double threshold)
+{
+    if (!isfinite(value) || !isfinite(from) || from == 0)
+        return json_null();
+    double rel = (value - from) / fabs(from);
+    if (fabs(rel) < threshold - 1e-9)
+        return json_null();
+    return json_string(rel > 0 ? "up" : "down");
+}
+
+/* The source's panorama rule (domain.md, K4): warns when below last month
+ * or below target; excellent when above both; otherwise (and without a
+ * value) no flag. */
+static json_t *flag_json(double value, double last, double target)
+{
+    if (!isfinite(value))
+        return json_null();
+    if ((isfinite(last) && value < last) || (isfinite(target) && value < target))
+        return json_string("warn");
+    if (isfinite(last) && isfinite(target) && value > last && value > target)
+        return json_string("excellent");
+    return json_null();
+}
 
 static json_t *indicator_node(const struct panorama *p, int ind, int depth)
 {
@@ -482,23 +543,18 @@ static json_t *indicator_node(const struct panorama *p, int ind, int depth)
     const struct snap_value *v = snap_find(p->run, (enum snap_kpi)p->kpi, p->branch, in->code, -1);
     const struct snap_value *last =
         p->prev ? snap_find(p->prev, (enum snap_kpi)p->kpi, p->branch, in->code, -1) : NULL;
+    double value = v ? v->f[SNAP_VALUE] : NAN, before = last ? last->f[SNAP_VALUE] : NAN;
+    double target = v ? v->f[SNAP_BASE] : NAN;
     json_t *node =
         json_pack("{s:s, s:s, s:f}", "code", in->code, "name", in->name, "weight", in->weight);
     put_figures(node, v);
-    bool both = v && last && !isnan(v->f[SNAP_VALUE]) && !isnan(last->f[SNAP_VALUE]);
-    double change = both ? v->f[SNAP_VALUE] - last->f[SNAP_VALUE] : 0;
+    bool both = isfinite(value) && isfinite(before);
     json_object_set_new(node, "last_month", snap_field_json(last, SNAP_VALUE));
-    json_object_set_new(node, "change", both ? json_real(round(change * 100) / 100) : json_null());
-    json_object_set_new(node, "arrow",
-                        !both ? json_null()
-                              : json_string(change > 0   ? "up"
-                                            : change < 0 ? "down"
-                                                         : "flat"));
-    json_object_set_new(node, "flag",
-                        !v                                   ? json_null()
-                        : v->status == SNAP_STATUS_RED       ? json_string("warn")
-                        : v->status == SNAP_STATUS_EXCELLENT ? json_string("excellent")
-                                                             : json_null());
+    json_object_set_new(node, "change",
+                        both ? json_real(round((value - before) * 100) / 100) : json_null());
+    json_object_set_new(node, "arrow", arrow_json(value, before, p->arrow_change));
+    json_object_set_new(node, "target_arrow", arrow_json(value, target, p->arrow_change));
+    json_object_set_new(node, "flag", flag_json(value, before, target));
     json_object_set_new(node, "partial", json_boolean(v && v->partial));
     json_t *children = json_array();
     for (size_t i = 0; depth < 16 && i < p->s->nindicators; i++)
@@ -512,7 +568,9 @@ static bool render_satisfaction(struct q *q, json_t **out)
 {
     char month[8], before[8];
     int kpi;
-    struct panorama p = {.s = q->snap};
+    struct panorama p = {
+        .s = q->snap,
+        .arrow_change = (q->api ? atomic_load(&q->api->arrow_percent) : API_ARROW_PERCENT) / 100.0};
     if (!param_branch(q, "branch", &p.branch) || !param_month(q, "month", month) ||
         !param_kpi(q, "kpi", false, &kpi))
         return false;
@@ -1049,6 +1107,7 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     api->refresh = refresh;
     api->metrics = metrics;
     atomic_init(&api->bottom_n, API_BOTTOM_N);
+    atomic_init(&api->arrow_percent, API_ARROW_PERCENT);
     atomic_init(&api->snapshot_max_age, 900);
     atomic_init(&api->arrows, CHART_ARROWS_CN);
     api->pool = pool_new(pool_size);

@@ -26,6 +26,7 @@ struct api {
     struct refresh *refresh;
     struct metrics *metrics;
     atomic_int bottom_n;         /* thresholds.bottom_n */
+    atomic_int arrow_percent;    /* thresholds.arrow_percent */
     atomic_int snapshot_max_age; /* seconds; /readyz fails beyond it */
     /* The connections of the endpoints that query the database (zone
      * moves, the at-risk list); owned. */
@@ -40,6 +41,9 @@ struct api {
 
 /* Ranking: how many of the last are flagged "bottom" by default. */
 #define API_BOTTOM_N 5
+/* Panorama: the relative change (percent) against last month or the target
+ * that earns an arrow, by default. */
+#define API_ARROW_PERCENT 5
 
 /* Why a view could not be rendered: the HTTP status, error code, the
  * parameter at fault (static strings, param may be NULL) and a message. */

@@ -50,6 +50,9 @@ static const struct cfg_key keys[] = {
         "seconds after which an unconfirmed snapshot makes /readyz fail; 0 = 3 x refresh_interval"),
     KEY_INT("thresholds", "bottom_n", bottom_n, "5", 0, 100, true,
             "branches flagged as the bottom of a ranking"),
+    KEY_INT("thresholds", "arrow_percent", arrow_percent, "5", 1, 100, true,
+            "satisfaction panorama: a change of this many percent (relative) against last month "
+            "or the target earns an arrow"),
     KEY_STR("charts", "font", chart_font, "Noto Sans CJK SC", false,
             "font family of every chart (must be installed: checked at start)"),
     {"charts", "arrows", CFG_ARROWS, offsetof(struct cfg, chart_arrows), "cn", 0, 0, true,

@@ -29,6 +29,7 @@ struct cfg {
     int auto_compute;       /* daemon.auto_compute: 1 = the daemon runs compute itself */
     int snapshot_max_age;   /* thresholds.snapshot_max_age, seconds; 0 = 3 x refresh_interval */
     int bottom_n;           /* thresholds.bottom_n: branches flagged at the bottom of a ranking */
+    int arrow_percent;      /* thresholds.arrow_percent: relative change that earns an arrow */
     char *chart_font;       /* charts.font: font family */
     char *chart_arrows;     /* charts.arrows: cn|intl */
 };

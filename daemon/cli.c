@@ -38,6 +38,14 @@ static const struct command_def commands[] = {
      "  Draw one chart of the stored runs, as the daemon's /charts/KIND.FORMAT does.\n"
      "  KIND: trend, ranking, bullet, zones, panorama, sparkline. The format is FILE's\n"
      "  extension unless --format is given; FILE '-' writes to standard output.\n"},
+    {"alarms", CLI_ALARMS,
+     "usage: retentiond alarms list [--db CONNINFO]\n"
+     "       retentiond alarms set KPI [--target-path linear|none] [--period day|month]\n"
+     "         [--step N|none] [--recover-margin N] [--db CONNINFO]\n"
+     "  Show or change how each KPI's status is judged (docs/kpis.md): against the\n"
+     "  path to its period-end targets or the targets directly, the previous period\n"
+     "  (steps and transitions), the step that turns a fall red, and the margin a\n"
+     "  red value must clear to turn green. The next compute run uses them.\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
 };
 
@@ -55,6 +63,7 @@ static const char overview[] =
     "  cohort    re-freeze the K1 cohort / K2 snapshot of a year\n"
     "  targets   import base/challenge targets\n"
     "  chart     draw one chart (PNG, SVG or PDF) of the stored runs\n"
+    "  alarms    show or change how each KPI's status is judged\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
@@ -92,6 +101,10 @@ static const struct option_def options[] = {
     {"--out", OPT_VALUE, offsetof(struct cli_args, out), CMD(CLI_CHART)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
     {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
+    {"--target-path", OPT_VALUE, offsetof(struct cli_args, target_path), CMD(CLI_ALARMS)},
+    {"--period", OPT_VALUE, offsetof(struct cli_args, period), CMD(CLI_ALARMS)},
+    {"--step", OPT_VALUE, offsetof(struct cli_args, step), CMD(CLI_ALARMS)},
+    {"--recover-margin", OPT_VALUE, offsetof(struct cli_args, recover_margin), CMD(CLI_ALARMS)},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -215,7 +228,13 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         snprintf(err, errlen, "retentiond: usage: retentiond targets import FILE");
         return false;
     }
-    if (a->command != CLI_TARGETS && a->npositional > 0) {
+    if (a->command == CLI_ALARMS &&
+        !(a->npositional == 1 && strcmp(a->positional[0], "list") == 0) &&
+        !(a->npositional == 2 && strcmp(a->positional[0], "set") == 0)) {
+        snprintf(err, errlen, "retentiond: usage: retentiond alarms list | alarms set KPI ...");
+        return false;
+    }
+    if (a->command != CLI_TARGETS && a->command != CLI_ALARMS && a->npositional > 0) {
         snprintf(err, errlen, "retentiond: unexpected argument '%s'", a->positional[0]);
         return false;
     }

@@ -18,6 +18,7 @@ enum cli_command {
     CLI_COHORT,
     CLI_TARGETS,
     CLI_CHART,
+    CLI_ALARMS,
 };
 
 #define CLI_MAX_POSITIONAL 4
@@ -36,6 +37,8 @@ struct cli_args {
      * extension .png/.svg/.pdf is the format; "-" = stdout, needs --format) */
     const char *kind, *kpi, *branch, *dim, *campaign, *date;
     const char *width, *height, *scale, *font, *arrows, *out;
+    /* alarms set: --target-path, --period, --step, --recover-margin */
+    const char *target_path, *period, *step, *recover_margin;
     const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;

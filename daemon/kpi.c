@@ -195,7 +195,7 @@ static bool file_value(struct db *db, const char *name, int nparams, const char 
 
 struct settings {
     char baseline_bill[32], low_bill[32], low_months[32];
-    char bill_a[32], minutes_b[32], minutes_c[32], step_rate[32], step_score[32];
+    char bill_a[32], minutes_b[32], minutes_c[32];
 };
 
 static const struct {
@@ -208,8 +208,6 @@ static const struct {
     {"k5_bill_a", offsetof(struct settings, bill_a)},
     {"k5_minutes_b", offsetof(struct settings, minutes_b)},
     {"k5_minutes_c", offsetof(struct settings, minutes_c)},
-    {"step_rate", offsetof(struct settings, step_rate)},
-    {"step_score", offsetof(struct settings, step_score)},
 };
 
 static bool load_settings(struct db *db, struct settings *s)
@@ -460,12 +458,15 @@ static bool compute_k5(struct db *db, const char *year, const char *as_of, const
     return run_file(db, "kpi/k5_zones.sql", 2, params);
 }
 
+/* The run's settings record the thresholds and how each KPI is judged. */
 static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len)
 {
     const char *params[] = {as_of};
     return query_value(db,
                        "INSERT INTO kpi.run (as_of, started_at, settings)"
                        " SELECT $1::date, clock_timestamp(), jsonb_object_agg(key, value)"
+                       " || jsonb_build_object('alarm_rules', (SELECT jsonb_object_agg(kpi,"
+                       " to_jsonb(r) - 'kpi') FROM kpi.alarm_rule r))"
                        " FROM kpi.setting RETURNING run_id",
                        1, params, run_id, len);
 }
@@ -474,7 +475,7 @@ static bool compute_all(struct db *db, const char *as_of, const char *year,
                         const struct settings *s, const char *run_id, struct frozen *frozen)
 {
     bool have_cohort = false;
-    const char *fin[] = {run_id, as_of, s->step_rate, s->step_score};
+    const char *fin[] = {run_id, as_of};
     const char *pending[] = {as_of, year};
     const char *dq[] = {NULL};
     const char *dqrun[] = {run_id, as_of, year};
@@ -484,7 +485,7 @@ static bool compute_all(struct db *db, const char *as_of, const char *year,
            compute_k1(db, year, as_of, s, &have_cohort, frozen) &&
            compute_k2(db, year, as_of, frozen) && compute_k3(db, as_of) && compute_k4(db, as_of) &&
            (!have_cohort || compute_k5(db, year, as_of, s)) &&
-           run_file(db, "kpi/finalize.sql", 4, fin) &&
+           run_file(db, "kpi/finalize.sql", 2, fin) &&
            run_pending(db, "kpi/usage_dq_pending.sql", pending, "kpi/usage_month_dq.sql", 1, dq) &&
            run_file(db, "kpi/data_quality.sql", 3, dqrun) &&
            run_file(db, "kpi/watermark.sql", 2, wm);
@@ -581,7 +582,10 @@ enum {
     V_BASE,
     V_CHALLENGE,
     V_PARTIAL,
-    V_REASON
+    V_REASON,
+    V_PATH_BASE,
+    V_PATH_CHALLENGE,
+    V_PREVIOUS_STATUS
 };
 
 static json_t *json_number(const char *text)
@@ -611,6 +615,9 @@ static json_t *value_to_json(const struct db_result *res, int i)
     json_object_set_new(v, "status", json_text(db_value(res, i, V_STATUS)));
     json_object_set_new(v, "target_base", json_number(db_value(res, i, V_BASE)));
     json_object_set_new(v, "target_challenge", json_number(db_value(res, i, V_CHALLENGE)));
+    json_object_set_new(v, "path_base", json_number(db_value(res, i, V_PATH_BASE)));
+    json_object_set_new(v, "path_challenge", json_number(db_value(res, i, V_PATH_CHALLENGE)));
+    json_object_set_new(v, "previous_status", json_text(db_value(res, i, V_PREVIOUS_STATUS)));
     if (strcmp(kpi, "bundling_coverage") == 0)
         json_object_set_new(v, "campaign", json_number(db_value(res, i, V_CAMPAIGN)));
     if (strncmp(kpi, "satisfaction", 12) == 0) {
@@ -691,20 +698,24 @@ bool kpi_render_table(struct db *db, long long run_id, struct buf *out)
         db_result_free(vals);
         return false;
     }
+    /* path: the day's point on the way to the period-end base (docs/kpis.md);
+     * was: the status in the previous period */
     buf_printf(out, "run %lld as of %s\n", run_id, as_of);
-    buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %-9s\n", "kpi", "branch", "dim",
-               "numerator", "denominator", "value", "base", "status");
+    buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %9s %-9s %-9s\n", "kpi", "branch", "dim",
+               "numerator", "denominator", "value", "base", "path", "status", "was");
     for (int i = 0; i < db_rows(vals); i++) {
         const char *kpi = db_value(vals, i, V_KPI);
         const char *dim = db_value(vals, i, V_DIM);
         const char *num = db_value(vals, i, V_NUM), *den = db_value(vals, i, V_DEN);
         const char *status = db_value(vals, i, V_STATUS);
-        char value[32], base[32];
+        const char *was = db_value(vals, i, V_PREVIOUS_STATUS);
+        char value[32], base[32], path[32];
         format_number(kpi, db_value(vals, i, V_VALUE), value, sizeof value);
         format_number(kpi, db_value(vals, i, V_BASE), base, sizeof base);
-        buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %-9s\n", kpi,
+        format_number(kpi, db_value(vals, i, V_PATH_BASE), path, sizeof path);
+        buf_printf(out, "%-20s %-8s %-15s %12s %12s %9s %9s %9s %-9s %-9s\n", kpi,
                    db_value(vals, i, V_BRANCH), dim ? dim : "-", num ? num : "-", den ? den : "-",
-                   value, base, status ? status : "-");
+                   value, base, path, status ? status : "-", was ? was : "-");
     }
     db_result_free(vals);
     return true;

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "plot.h"
+#include "rules.h"
 #include "serve.h"
 #include "targets.h"
 #include "version.h"
@@ -98,6 +99,40 @@ done:
     return rc;
 }
 
+static int cmd_alarms(const struct cli_args *args)
+{
+    struct db *db = NULL;
+    struct buf out = BUF_INIT;
+    char err[256];
+    int rc = 1;
+    struct rules_change c = {.kpi = args->positional[1],
+                             .target_path = args->target_path,
+                             .period = args->period,
+                             .step = args->step,
+                             .recover_margin = args->recover_margin};
+    bool list = strcmp(args->positional[0], "list") == 0;
+    if (!list && !rules_check(&c, err, sizeof err)) {
+        fprintf(stderr, "retentiond: alarms set: %s\n", err);
+        return 2;
+    }
+    if (!db_connect(resolve_conninfo(args), 0, &db))
+        goto done; /* logged */
+    if (list ? !rules_list(db, &out) : !rules_set(db, &c, err, sizeof err)) {
+        if (!list && *err)
+            fprintf(stderr, "retentiond: alarms set: %s\n", err);
+        goto done;
+    }
+    if (list)
+        fwrite(out.data, 1, out.len, stdout);
+    else
+        printf("%s: alarm rule changed (used from the next compute run)\n", c.kpi);
+    rc = 0;
+done:
+    buf_release(&out);
+    db_close(db);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_args args;
@@ -129,6 +164,8 @@ int main(int argc, char **argv)
         return cmd_targets(&args);
     case CLI_CHART:
         return plot_command(&args, resolve_conninfo(&args));
+    case CLI_ALARMS:
+        return cmd_alarms(&args);
     default:
         return 2;
     }

@@ -176,69 +176,93 @@ static bool view(struct drawing *d, struct api *api, const char *name, const cha
 
 /* ---- the kinds ---------------------------------------------------------------------------- */
 
-/* The series of the trend view (at most CHART_TREND_MAX_SERIES, the last
- * ones); points and names live in `points` (freed by the caller). */
-static size_t trend_series(struct drawing *d, chart_series *series, chart_point **points,
-                           double *base, double *challenge)
+/* What the trend chart draws: its series (at most CHART_TREND_MAX_SERIES,
+ * the last ones), the period-end targets and the path to them (of the last
+ * series). Points live in `points` and `path` (freed by trend_free). */
+struct trend_data {
+    chart_series series[CHART_TREND_MAX_SERIES];
+    chart_point *points[CHART_TREND_MAX_SERIES];
+    chart_point *path[2];
+    size_t n, npath;
+    double base, challenge;
+};
+
+static void trend_free(struct trend_data *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->points[i]);
+    free(t->path[0]);
+    free(t->path[1]);
+}
+
+static void trend_data(struct drawing *d, struct trend_data *t)
 {
     json_t *all = json_object_get(d->view, "series");
-    size_t total = json_array_size(all), first = 0, n = 0;
+    size_t total = json_array_size(all), first = 0;
     if (total > CHART_TREND_MAX_SERIES)
         first = total - CHART_TREND_MAX_SERIES;
-    *base = *challenge = NAN;
+    *t = (struct trend_data){.base = NAN, .challenge = NAN};
     for (size_t i = first; i < total; i++) {
         json_t *sr = json_array_get(all, i), *pts = json_object_get(sr, "points"), *p;
-        size_t k;
-        chart_point *pp = calloc(json_array_size(pts) + 1, sizeof *pp);
-        if (!pp)
+        size_t k, npts = json_array_size(pts);
+        chart_point *pp = calloc(npts + 1, sizeof *pp);
+        free(t->path[0]);
+        free(t->path[1]);
+        t->path[0] = calloc(npts + 1, sizeof *pp);
+        t->path[1] = calloc(npts + 1, sizeof *pp);
+        if (!pp || !t->path[0] || !t->path[1])
             abort();
         json_array_foreach(pts, k, p)
         {
             pp[k].value = num(p, "value");
             chart_date_parse(str(p, "date"), &pp[k].day);
-            *base = num(p, "target_base");
-            *challenge = num(p, "target_challenge");
+            t->path[0][k] = (chart_point){pp[k].day, num(p, "path_base")};
+            t->path[1][k] = (chart_point){pp[k].day, num(p, "path_challenge")};
+            t->base = num(p, "target_base");
+            t->challenge = num(p, "target_challenge");
         }
-        points[n] = pp;
-        series[n] = (chart_series){.name = str(sr, "name") ? str(sr, "name")
-                                                           : d->s->branches[d->branch].name,
-                                   .points = pp,
-                                   .n = json_array_size(pts)};
-        n++;
+        t->points[t->n] = pp;
+        t->series[t->n++] = (chart_series){.name = str(sr, "name") ? str(sr, "name")
+                                                                   : d->s->branches[d->branch].name,
+                                           .points = pp,
+                                           .n = npts};
+        t->npath = npts;
     }
-    return n;
 }
 
 static bool draw_trend(struct drawing *d, chart_ctx *ctx, unsigned char **out, size_t *len,
                        char *msg, size_t msglen)
 {
-    chart_series series[CHART_TREND_MAX_SERIES];
-    chart_point *points[CHART_TREND_MAX_SERIES] = {0};
-    double base, challenge;
-    size_t n = trend_series(d, series, points, &base, &challenge);
+    struct trend_data t;
     bool ok;
+    trend_data(d, &t);
     if (d->rq.kind == PLOT_SPARKLINE) {
-        size_t count = n ? series[n - 1].n : 0;
+        size_t count = t.n ? t.series[t.n - 1].n : 0;
         double *values = calloc(count + 1, sizeof *values);
         if (!values)
             abort();
         for (size_t i = 0; i < count; i++)
-            values[i] = series[n - 1].points[i].value;
-        chart_sparkline sp = {.values = values, .n = count, .reference = base};
+            values[i] = t.series[t.n - 1].points[i].value;
+        chart_sparkline sp = {.values = values, .n = count, .reference = t.base};
         ok = chart_render_sparkline(ctx, &d->opts, &sp, out, len, msg, msglen);
         free(values);
     } else {
-        chart_trend t = {.axis = axis_of(d->kpi),
-                         .series = series,
-                         .nseries = n,
-                         .base = base,
-                         .challenge = challenge,
-                         .base_text = "基础目标",
-                         .challenge_text = "挑战目标"};
-        ok = chart_render_trend(ctx, &d->opts, &t, out, len, msg, msglen);
+        chart_trend tr = {.axis = axis_of(d->kpi),
+                          .series = t.series,
+                          .nseries = t.n,
+                          .base = t.base,
+                          .challenge = t.challenge,
+                          .base_text = "基础目标",
+                          .challenge_text = "挑战目标",
+                          .base_path = t.path[0],
+                          .challenge_path = t.path[1],
+                          .nbase_path = t.npath,
+                          .nchallenge_path = t.npath,
+                          .base_path_text = "基础时序进度",
+                          .challenge_path_text = "挑战时序进度"};
+        ok = chart_render_trend(ctx, &d->opts, &tr, out, len, msg, msglen);
     }
-    for (size_t i = 0; i < n; i++)
-        free(points[i]);
+    trend_free(&t);
     return ok;
 }
 
@@ -250,14 +274,20 @@ static bool draw_ranking(struct drawing *d, chart_ctx *ctx, unsigned char **out,
     chart_rank_item *items = calloc(n + 1, sizeof *items);
     if (!items)
         abort();
+    bool pathed = false; /* the marker is the day's base point on the path */
     json_array_foreach(entries, i, e)
     {
-        items[i] = (chart_rank_item){.label = str(e, "name"),
-                                     .value = num(e, "value"),
-                                     .status = status_of(str(e, "status")),
-                                     .target = num(e, "target_base")};
+        pathed = pathed || isfinite(num(e, "path_base"));
+        items[i] = (chart_rank_item){
+            .label = str(e, "name"),
+            .value = num(e, "value"),
+            .status = status_of(str(e, "status")),
+            .target = isfinite(num(e, "path_base")) ? num(e, "path_base") : num(e, "target_base")};
     }
-    chart_ranking r = {.axis = axis_of(d->kpi), .items = items, .n = n, .target_text = "基础目标"};
+    chart_ranking r = {.axis = axis_of(d->kpi),
+                       .items = items,
+                       .n = n,
+                       .target_text = pathed ? "基础时序进度" : "基础目标"};
     memcpy(r.status_text, status_text, sizeof r.status_text);
     if (!d->rq.height)
         d->opts.height = chart_ranking_height(n, true);
@@ -299,9 +329,15 @@ static bool draw_bullet(struct drawing *d, chart_ctx *ctx, unsigned char **out, 
                       .value = num(v, "value"),
                       .base = num(v, "target_base"),
                       .challenge = num(v, "target_challenge"),
+                      .path = isfinite(num(v, "path_base")) || isfinite(num(v, "path_challenge")),
+                      .path_base = num(v, "path_base"),
+                      .path_challenge = num(v, "path_challenge"),
                       .status = status_of(str(v, "status")),
                       .base_text = "基础目标",
-                      .challenge_text = "挑战目标"};
+                      .challenge_text = "挑战目标",
+                      .path_base_text = "基础时序进度",
+                      .path_challenge_text = "挑战时序进度",
+                      .period_text = "期末目标"};
     return chart_render_bullet(ctx, &d->opts, &b, out, len, msg, msglen) ||
            api_fail(err, 500, "chart_failed", NULL, "%s", msg);
 }
@@ -344,6 +380,13 @@ static bool draw_zones(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
     return ok;
 }
 
+static chart_move move_of(const char *arrow)
+{
+    if (!arrow)
+        return CHART_MOVE_NONE;
+    return strcmp(arrow, "up") == 0 ? CHART_MOVE_UP : CHART_MOVE_DOWN;
+}
+
 /* Flattens the panorama's indicator tree, depth first. */
 static void flatten(json_t *list, int parent, chart_panorama_node *nodes, size_t *n, size_t cap,
                     int depth)
@@ -361,7 +404,9 @@ static void flatten(json_t *list, int parent, chart_panorama_node *nodes, size_t
                                           .value = num(in, "value"),
                                           .last = num(in, "last_month"),
                                           .target = num(in, "target_base"),
-                                          .status = status_of(str(in, "flag"))};
+                                          .status = status_of(str(in, "flag")),
+                                          .arrow = move_of(str(in, "arrow")),
+                                          .target_arrow = move_of(str(in, "target_arrow"))};
         if (nodes[me].status == CHART_STATUS_NONE && !isnan(nodes[me].value))
             nodes[me].status = CHART_STATUS_GREEN;
         flatten(json_object_get(in, "children"), (int)me, nodes, n, cap, depth + 1);
@@ -379,7 +424,6 @@ static bool draw_panorama(struct drawing *d, chart_ctx *ctx, unsigned char **out
     chart_panorama p = {.axis = CHART_AXIS_SCORE,
                         .nodes = nodes,
                         .n = n,
-                        .arrow_change = 1e-9, /* any change, as the API's arrow */
                         .status_text = {NULL, "示警", NULL, "绩优"},
                         .header_text = {"指标", "得分", "环比", "上月", "目标", "状态"}};
     bool ok = chart_render_panorama(ctx, &d->opts, &p, out, len, msg, msglen);

@@ -47,6 +47,7 @@ static void apply_api_settings(struct serve_ctx *ctx)
 {
     const struct cfg *c = &ctx->cfg;
     atomic_store(&ctx->api.bottom_n, c->bottom_n);
+    atomic_store(&ctx->api.arrow_percent, c->arrow_percent);
     atomic_store(&ctx->api.arrows,
                  strcmp(c->chart_arrows, "intl") == 0 ? CHART_ARROWS_INTL : CHART_ARROWS_CN);
     atomic_store(&ctx->api.snapshot_max_age,

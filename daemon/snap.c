@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SNAP_FORMAT "retentiond-snapshot/1"
+#define SNAP_FORMAT "retentiond-snapshot/2"
 #define MONTHS_KEPT "24"
 
 /* ---- interned strings -------------------------------------------------------
@@ -361,10 +361,14 @@ enum {
     R_CHALLENGE,
     R_PARTIAL,
     R_REASON,
+    R_PATH_BASE,
+    R_PATH_CHALLENGE,
+    R_PREVIOUS_STATUS,
     R_NFIELDS
 };
 
-static const int numeric_field[SNAP_NFIELDS] = {R_NUM, R_DEN, R_VALUE, R_BASE, R_CHALLENGE};
+static const int numeric_field[SNAP_NFIELDS] = {R_NUM,       R_DEN,       R_VALUE,         R_BASE,
+                                                R_CHALLENGE, R_PATH_BASE, R_PATH_CHALLENGE};
 
 /* Fills v from text fields; false when the KPI or branch is unknown. */
 static bool value_from_text(const struct snap *s, const char *const *t, struct snap_value *v)
@@ -380,6 +384,7 @@ static bool value_from_text(const struct snap *s, const char *const *t, struct s
                              .reason = intern(t[R_REASON]),
                              .campaign = t[R_CAMPAIGN] ? atoi(t[R_CAMPAIGN]) : -1,
                              .status = (uint8_t)status_parse(t[R_STATUS]),
+                             .previous = (uint8_t)status_parse(t[R_PREVIOUS_STATUS]),
                              .partial = t[R_PARTIAL] && t[R_PARTIAL][0] == 't'};
     for (int f = 0; f < SNAP_NFIELDS; f++) {
         const char *text = t[numeric_field[f]];
@@ -671,13 +676,17 @@ static json_t *run_json(const struct snap *s, const struct snap_run *r)
                                 snap_text_json(snap_str(v->dim)),
                                 v->campaign < 0 ? json_null() : json_integer(v->campaign),
                                 snap_text_json(snap_str(v->period)));
-        for (int f = 0; f < SNAP_NFIELDS; f++) {
+        /* in the order of the R_ fields */
+        for (int f = SNAP_NUM; f <= SNAP_CHALLENGE; f++) {
             json_array_append_new(row, snap_field_json(v, f));
             if (f == SNAP_VALUE)
                 json_array_append_new(row, snap_text_json(snap_status_name(v->status)));
         }
         json_array_append_new(row, json_boolean(v->partial));
         json_array_append_new(row, snap_text_json(snap_str(v->reason)));
+        json_array_append_new(row, snap_field_json(v, SNAP_PATH_BASE));
+        json_array_append_new(row, snap_field_json(v, SNAP_PATH_CHALLENGE));
+        json_array_append_new(row, snap_text_json(snap_status_name(v->previous)));
         json_array_append_new(values, row);
     }
     for (size_t i = 0; i < r->ndq; i++)
@@ -955,6 +964,9 @@ json_t *snap_value_json(const struct snap *s, const struct snap_value *v)
     json_object_set_new(o, "status", snap_text_json(snap_status_name(v->status)));
     json_object_set_new(o, "target_base", snap_field_json(v, SNAP_BASE));
     json_object_set_new(o, "target_challenge", snap_field_json(v, SNAP_CHALLENGE));
+    json_object_set_new(o, "path_base", snap_field_json(v, SNAP_PATH_BASE));
+    json_object_set_new(o, "path_challenge", snap_field_json(v, SNAP_PATH_CHALLENGE));
+    json_object_set_new(o, "previous_status", snap_text_json(snap_status_name(v->previous)));
     if (v->kpi == SNAP_BUNDLING)
         json_object_set_new(o, "campaign",
                             v->campaign < 0 ? json_null() : json_integer(v->campaign));

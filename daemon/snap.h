@@ -37,8 +37,19 @@ enum snap_kpi {
 
 enum snap_status { SNAP_STATUS_NONE, SNAP_STATUS_RED, SNAP_STATUS_GREEN, SNAP_STATUS_EXCELLENT };
 
-/* The numeric fields of a value, in this order in snap_value.f. */
-enum snap_field { SNAP_NUM, SNAP_DEN, SNAP_VALUE, SNAP_BASE, SNAP_CHALLENGE, SNAP_NFIELDS };
+/* The numeric fields of a value, in this order in snap_value.f. The path
+ * fields are the day's points on the way to the period-end targets (NAN:
+ * the KPI is judged against its targets directly). */
+enum snap_field {
+    SNAP_NUM,
+    SNAP_DEN,
+    SNAP_VALUE,
+    SNAP_BASE,
+    SNAP_CHALLENGE,
+    SNAP_PATH_BASE,
+    SNAP_PATH_CHALLENGE,
+    SNAP_NFIELDS
+};
 
 struct snap_value {
     double f[SNAP_NFIELDS]; /* NAN = SQL NULL */
@@ -49,6 +60,7 @@ struct snap_value {
     uint16_t reason;        /* interned, 0 = NULL */
     uint8_t kpi;            /* enum snap_kpi */
     uint8_t status;         /* enum snap_status */
+    uint8_t previous;       /* enum snap_status in the previous period (NONE: none) */
     uint8_t integer;        /* bit i: f[i] is an integer */
     bool partial;
 };

@@ -9,6 +9,14 @@
 -- bundling campaign for the current quarter; monthly survey responses over
 -- the indicator tree; and a sprinkling of dirty rows (see demo.dirty_counts).
 -- Expects empty dw tables (sql/warehouse/tables.sql).
+--
+-- The branches differ the way the source's do (demo.branch_profile), so
+-- that on any day every KPI has red, green and excellent branches: K1 from
+-- a city near the source's 98.82 % to counties far below the year's path;
+-- K3 ending near the source's 41 % for the province, the counties from
+-- about 30 % to 55 % (a few beyond the 60 % challenge), some signing early
+-- in the campaign and some late; satisfaction drifting up in some branches
+-- and down in others from month to month.
 CREATE SCHEMA IF NOT EXISTS demo;
 
 -- Uniform [0, 1) from (seed, key, salt).
@@ -74,6 +82,27 @@ CREATE OR REPLACE FUNCTION demo.load_indicators() RETURNS void LANGUAGE sql AS $
         ('comm_mgr',       'comm',    0.50, '客户经理服务');
 $$;
 
+-- Per county branch: `risk` scales its mid/high-end customers' cancellations
+-- and declines (its city's risk times a county factor; 宜昌 is the best
+-- city, 鄂州 the worst); `k3_final` its campaign-end bundling coverage and
+-- `k3_shape` how early it signs (> 1: early, < 1: late; the share of the
+-- final coverage reached at a fraction x of the campaign is x ^ (1 /
+-- k3_shape)); `sat_phase` where its satisfaction drift stands.
+CREATE OR REPLACE FUNCTION demo.branch_profile(seed int)
+RETURNS TABLE (branch_id int, risk double precision, k3_final double precision,
+               k3_shape double precision, sat_phase double precision)
+LANGUAGE sql STABLE AS $$
+    SELECT b.branch_id,
+           1.3 * (ARRAY[0.95, 1.35, 1.15, 0.04, 0.70, 1.60, 0.50, 1.25, 1.45, 1.05, 0.30, 0.85])
+               [b.parent_id - 100] * (0.45 + 1.10 * demo.r(seed, b.branch_id, 31)),
+           0.26 + 0.30 * demo.r(seed, b.branch_id, 32)
+               + CASE WHEN demo.r(seed, b.branch_id, 32) > 0.93 THEN 0.06 ELSE 0 END,
+           0.75 + 0.90 * demo.r(seed, b.branch_id, 33),
+           6.2832 * demo.r(seed, b.branch_id, 34)
+    FROM dw.branch b
+    WHERE b.level = 2 AND b.parent_id BETWEEN 101 AND 112
+$$;
+
 CREATE OR REPLACE FUNCTION demo.generate(seed int, scale int, today date) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -107,17 +136,21 @@ BEGIN
               + CASE WHEN right(b.name, 3) = '营业部' THEN 0 ELSE 3 END) AS g
           WHERE b.level = 2 AND b.parent_id IS NOT NULL) s;
 
+    CREATE TEMP TABLE demo_profile ON COMMIT DROP AS SELECT * FROM demo.branch_profile(seed);
+
     CREATE TEMP TABLE demo_sub ON COMMIT DROP AS
-    SELECT i AS n,
-           13800000000 + i AS sub_id,
-           slots[1 + floor(demo.r(seed, i, 1) * cardinality(slots))::int] AS branch_id,
-           demo.r(seed, i, 2) < 0.34 AS high,
-           demo.r(seed, i, 3) AS r_bill,
-           demo.r(seed, i, 4) AS r_vip,
-           demo.r(seed, i, 5) AS r_cancel,
-           demo.r(seed, i, 6) AS r_act,
-           demo.r(seed, i, 7) AS r_kind
-    FROM generate_series(1, scale) AS i;
+    SELECT s.*, coalesce(p.risk, 1.0) AS risk
+    FROM (SELECT i AS n,
+                 13800000000 + i AS sub_id,
+                 slots[1 + floor(demo.r(seed, i, 1) * cardinality(slots))::int] AS branch_id,
+                 demo.r(seed, i, 2) < 0.34 AS high,
+                 demo.r(seed, i, 3) AS r_bill,
+                 demo.r(seed, i, 4) AS r_vip,
+                 demo.r(seed, i, 5) AS r_cancel,
+                 demo.r(seed, i, 6) AS r_act,
+                 demo.r(seed, i, 7) AS r_kind
+          FROM generate_series(1, scale) AS i) s
+    LEFT JOIN demo_profile p ON p.branch_id = s.branch_id;
 
     ALTER TABLE demo_sub ADD COLUMN vip boolean, ADD COLUMN base_bill numeric,
         ADD COLUMN activated_on date, ADD COLUMN cancelled_on date, ADD COLUMN decline_from date,
@@ -129,21 +162,25 @@ BEGIN
         activated_on = CASE WHEN r_act < 0.05
                             THEN w_start + floor(r_act / 0.05 * (today - w_start))::int
                             ELSE w_start - 1 - floor((r_act - 0.05) / 0.95 * 3650)::int END,
-        -- decliners: 1-27 % of mid/high-end depending on the branch, so
-        -- that the demo has branches on both sides of the K1 targets
-        decline_from = CASE WHEN high AND demo.r(seed, n, 11) < 0.01 + 0.26 * ((branch_id * 7) % 23) / 22.0
+        -- decliners: 13 % of mid/high-end times the branch's risk (about
+        -- 0.5 % to 42 %), so that the demo has branches on both sides of
+        -- the K1 path
+        decline_from = CASE WHEN high AND demo.r(seed, n, 11) < 0.13 * risk
                             THEN make_date(y, 1 + floor(demo.r(seed, n, 12) * 9)::int, 1) END,
         quiet = high AND r_kind BETWEEN 0.03 AND 0.045,
         min_commit = high AND r_kind > 0.70,
         brand = CASE WHEN high AND r_kind > 0.35 THEN 'gotone'
                      WHEN r_kind > 0.55 THEN 'mzone' ELSE 'easyown' END;
-    -- Yearly churn of 5-10 %: ~9 % over the window (VIPs far less), plus 2 %
-    -- who left before the window and have no usage.
+    -- Yearly churn of 5-10 %: ~9 % over the window (mid/high-end: 0.4 % +
+    -- 5 % times the branch's risk; VIPs 0.4 % times the risk), plus 2 % who
+    -- left before the window and have no usage.
+    ALTER TABLE demo_sub ADD COLUMN p_cancel double precision;
+    UPDATE demo_sub SET p_cancel = CASE WHEN vip THEN 0.004 * risk WHEN high THEN 0.004 + 0.05 * risk
+                                        ELSE 0.09 END;
     UPDATE demo_sub SET cancelled_on = CASE
-        WHEN r_cancel < CASE WHEN vip THEN 0.0006 ELSE 0.09 END
+        WHEN r_cancel < p_cancel
             THEN greatest(activated_on + 30,
-                          w_start + floor(r_cancel / CASE WHEN vip THEN 0.0006 ELSE 0.09 END
-                                          * (today - w_start))::int)
+                          w_start + floor(r_cancel / p_cancel * (today - w_start))::int)
         WHEN r_cancel > 0.98 AND activated_on < w_start - 400
             THEN w_start - 1 - floor((r_cancel - 0.98) / 0.02 * 365)::int
         END;
@@ -197,7 +234,8 @@ BEGIN
 
     -- The current quarter's bundling campaign: targets are the mid/high-end
     -- customers in the network when it starts; contracts accumulate day by
-    -- day to about 40 % by quarter end (only up to today, of course).
+    -- day to the branch's k3_final by quarter end (about 41 % for the
+    -- province), early or late by its k3_shape (only up to today, of course).
     INSERT INTO dw.bundle_campaign VALUES
         (1, extract(year FROM q_start) || '年第' || extract(quarter FROM q_start)
             || '季度中高端客户捆绑攻坚', q_start, q_end,
@@ -207,11 +245,21 @@ BEGIN
     WHERE high AND activated_on < q_start AND (cancelled_on IS NULL OR cancelled_on >= q_start)
     ORDER BY sub_id;
 
+    -- a target signs when r20 < its branch's k3_final (a little more, for the
+    -- contracts that end and the customers who leave), on the day at the
+    -- fraction (r20 / that) ^ k3_shape of the quarter
     CREATE TEMP TABLE demo_sign ON COMMIT DROP AS
     SELECT s.n, s.sub_id,
-           q_start + floor(demo.r(seed, s.n, 20) / 0.43 * (q_end - q_start + 1))::int AS signed_on,
+           CASE WHEN demo.r(seed, s.n, 20) < least(0.98, coalesce(p.k3_final, 0.41) * 1.04)
+                THEN q_start + floor(power(demo.r(seed, s.n, 20)
+                                           / least(0.98, coalesce(p.k3_final, 0.41) * 1.04),
+                                           coalesce(p.k3_shape, 1))
+                                     * (q_end - q_start + 1))::int
+                ELSE q_end + 1 END AS signed_on,
            demo.r(seed, s.n, 21) AS p, demo.r(seed, s.n, 22) AS e
-    FROM demo_sub s JOIN dw.bundle_target t ON t.sub_id = s.sub_id AND t.campaign_id = 1;
+    FROM demo_sub s
+    JOIN dw.bundle_target t ON t.sub_id = s.sub_id AND t.campaign_id = 1
+    LEFT JOIN demo_profile p ON p.branch_id = s.branch_id;
     INSERT INTO dw.bundle_contract
     SELECT row_number() OVER (ORDER BY sub_id, policy, signed_on), sub_id, policy, signed_on, ended_on
     FROM (
@@ -238,10 +286,12 @@ BEGIN
                 THEN 'gotone' WHEN b.branch_id % 2 = 0 THEN 'mzone' ELSE 'easyown' END,
            least(today, (m + make_interval(days => (g * 5) % 28))::date),
            i.code,
-           least(100, greatest(35, round((76 + (b.branch_id % 13)
+           least(100, greatest(35, round((77 + (b.branch_id % 13)
                  + 14 * (demo.r(seed, b.branch_id * 1000 + g, hashtext(i.code) + extract(month FROM m)::int) - 0.5)
-                 + extract(month FROM m)::int % 4)::numeric, 2)))
+                 -- a drift of +-2 points, up in some branches while down in others
+                 + 2 * sin(0.8 * (extract(year FROM m) * 12 + extract(month FROM m)) + coalesce(p.sat_phase, 0)))::numeric, 2)))
     FROM dw.branch b
+    LEFT JOIN demo_profile p ON p.branch_id = b.branch_id
     CROSS JOIN generate_series(w_start, today, interval '1 month') AS m
     CROSS JOIN dw.satisfaction_indicator i
     CROSS JOIN generate_series(1, 6) AS g

@@ -1,37 +1,84 @@
--- Targets and alarms, then the run's values. $1 run id, $2 as-of date,
--- $3 step for rates, $4 step for satisfaction scores.
+-- Targets, paths and alarms, then the run's values. $1 run id, $2 as-of date.
+-- How each KPI is judged is in kpi.alarm_rule (schema/008_alarm_rules.sql).
+--
 -- Target: the most specific row of kpi.target (a branch over all branches,
 -- the value's own dim over '*' = every dim, a period over all periods; periods 'YYYY', 'YYYY-Qn'
 -- or 'YYYY-MM' of the as-of date, or the satisfaction month).
--- Previous period: the newest finished run of the day before (K3) or of the
--- calendar month before (the other KPIs); only those two runs' values are
--- read (the index on kpi.value), however many runs are stored.
--- status: red when below base, fallen by more than the step since the
--- previous period, or (K2) a diamond/gold member cancelled; else excellent
--- at or above the challenge target; else green. NULL when no rule applies
--- (zone counts; a KPI without a target and without an alarm rule).
+--
+-- Path (target_path 'linear'): the target is the one of the period's last
+-- day, and at $2 the value is judged against the straight line to it:
+--   K1, K2 (the year):   path = 1 - (1 - T) * d / N, d = days from 1 January
+--                        to $2, N = days from 1 January to 31 December;
+--   K3 (each campaign):  path = T * d / N, d = days from starts_on to $2,
+--                        N = days from starts_on to ends_on (a one-day
+--                        campaign: T).
+-- for the base and the challenge target alike.
+--
+-- Previous period (kpi.alarm_rule.period): for the step, the newest finished
+-- run of the day before ('day') or of the calendar month before ('month');
+-- for previous_status, the newest finished run before $2 ('day') or before
+-- $2's month ('month'), so that a missing day does not hide a change. Only
+-- those runs' values are read (the index on kpi.value).
+--
+-- status: red when below the base (or the day's base point), fallen by
+-- more than the step since the previous period, or (K2) a diamond/gold
+-- member cancelled; also red while a value red in the previous period stays
+-- within recover_margin above its base (point); else excellent at or above
+-- the challenge (or the day's challenge point); else green when a base
+-- exists (always for K2). NULL when no rule applies (zone counts, no value,
+-- a KPI without a target and without an alarm rule).
 INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period, numerator, denominator,
-                       value, partial, status, reason, target_base, target_challenge)
+                       value, partial, status, reason, target_base, target_challenge,
+                       path_base, path_challenge, previous_status)
 WITH previous AS (
     SELECT
         (SELECT run_id FROM kpi.run
          WHERE as_of = $2::date - 1 AND finished_at IS NOT NULL
-         ORDER BY run_id DESC LIMIT 1) AS day_run,
+         ORDER BY run_id DESC LIMIT 1) AS step_day,
         (SELECT run_id FROM kpi.run
          WHERE as_of >= date_trunc('month', $2::date) - interval '1 month'
            AND as_of < date_trunc('month', $2::date) AND finished_at IS NOT NULL
-         ORDER BY as_of DESC, run_id DESC LIMIT 1) AS month_run
+         ORDER BY as_of DESC, run_id DESC LIMIT 1) AS step_month,
+        (SELECT run_id FROM kpi.run
+         WHERE as_of < $2::date AND finished_at IS NOT NULL
+         ORDER BY as_of DESC, run_id DESC LIMIT 1) AS status_day,
+        (SELECT run_id FROM kpi.run
+         WHERE as_of < date_trunc('month', $2::date) AND finished_at IS NOT NULL
+         ORDER BY as_of DESC, run_id DESC LIMIT 1) AS status_month
 ),
 previous_value AS (
-    SELECT p.run_id, p.kpi, p.branch_id, p.dim, p.campaign_id, p.value
+    SELECT p.run_id, p.kpi, p.branch_id, p.dim, p.campaign_id, p.value, p.status
     FROM kpi.value p
-    WHERE p.run_id IN (SELECT day_run FROM previous UNION ALL SELECT month_run FROM previous)
+    WHERE p.run_id IN (SELECT step_day FROM previous UNION ALL SELECT step_month FROM previous
+                       UNION ALL SELECT status_day FROM previous
+                       UNION ALL SELECT status_month FROM previous)
+),
+progress AS (
+    -- how far into its period each value is: d / N (NULL: no path)
+    SELECT c.kpi, c.campaign_id,
+           CASE WHEN c.kpi = 'bundling_coverage' THEN
+                    CASE WHEN k.ends_on = k.starts_on THEN 1
+                         ELSE ($2::date - k.starts_on)::numeric / (k.ends_on - k.starts_on) END
+                ELSE ($2::date - date_trunc('year', $2::date)::date)::numeric
+                     / (make_date(extract(year FROM $2::date)::int, 12, 31)
+                        - date_trunc('year', $2::date)::date)
+           END AS fraction,
+           CASE WHEN c.kpi = 'bundling_coverage' THEN 0 ELSE 1 END AS start
+    FROM (SELECT DISTINCT kpi, campaign_id FROM pg_temp.calc) c
+    JOIN kpi.alarm_rule r ON r.kpi = c.kpi AND r.target_path = 'linear'
+    LEFT JOIN dw.bundle_campaign k ON k.campaign_id = c.campaign_id
 ),
 judged AS (
-    SELECT c.*, t.base, t.challenge, p.value AS previous_value,
-           CASE WHEN c.kpi LIKE 'satisfaction%' THEN $4::numeric ELSE $3::numeric END AS step
+    SELECT c.*, t.base, t.challenge,
+           g.start + (t.base - g.start) * g.fraction AS path_base,
+           g.start + (t.challenge - g.start) * g.fraction AS path_challenge,
+           g.fraction IS NOT NULL AS pathed,
+           r.step, coalesce(r.recover_margin, 0) AS recover_margin,
+           ps.value AS step_value, pp.status AS previous_status
     FROM pg_temp.calc c
     CROSS JOIN previous
+    LEFT JOIN kpi.alarm_rule r ON r.kpi = c.kpi
+    LEFT JOIN progress g ON g.kpi = c.kpi AND g.campaign_id IS NOT DISTINCT FROM c.campaign_id
     LEFT JOIN LATERAL (
         SELECT t.base, t.challenge
         FROM kpi.target t
@@ -45,33 +92,54 @@ judged AS (
                  length(coalesce(t.period, '')) DESC
         LIMIT 1
     ) t ON true
-    LEFT JOIN previous_value p
-           ON p.run_id = CASE WHEN c.kpi = 'bundling_coverage' THEN previous.day_run
-                              ELSE previous.month_run END
-          AND p.kpi = c.kpi AND p.branch_id = c.branch_id
-          AND p.dim IS NOT DISTINCT FROM c.dim
-          AND p.campaign_id IS NOT DISTINCT FROM c.campaign_id
+    LEFT JOIN previous_value ps
+           ON ps.run_id = CASE WHEN r.period = 'month' THEN previous.step_month
+                               ELSE previous.step_day END
+          AND ps.kpi = c.kpi AND ps.branch_id = c.branch_id
+          AND ps.dim IS NOT DISTINCT FROM c.dim
+          AND ps.campaign_id IS NOT DISTINCT FROM c.campaign_id
+    LEFT JOIN previous_value pp
+           ON pp.run_id = CASE WHEN r.period = 'month' THEN previous.status_month
+                               ELSE previous.status_day END
+          AND pp.kpi = c.kpi AND pp.branch_id = c.branch_id
+          AND pp.dim IS NOT DISTINCT FROM c.dim
+          AND pp.campaign_id IS NOT DISTINCT FROM c.campaign_id
+),
+thresholds AS (
+    -- what the value is judged against today: the path's points, or the targets
+    SELECT j.*,
+           CASE WHEN j.pathed THEN j.path_base ELSE j.base END AS base_at,
+           CASE WHEN j.pathed THEN j.path_challenge ELSE j.challenge END AS challenge_at
+    FROM judged j
 ),
 reasons AS (
     SELECT j.*,
            nullif(concat_ws(',',
-               CASE WHEN j.value < j.base THEN 'below_base' END,
-               CASE WHEN j.previous_value - j.value > j.step THEN 'step_decline' END,
-               CASE WHEN j.key_account_loss THEN 'key_account_cancellation' END), '') AS red_reason
-    FROM judged j
+               CASE WHEN j.value < j.base_at
+                    THEN CASE WHEN j.pathed THEN 'below_base_path' ELSE 'below_base' END END,
+               CASE WHEN j.step_value - j.value > j.step THEN 'step_decline' END,
+               CASE WHEN j.key_account_loss THEN 'key_account_cancellation' END), '') AS red_reason,
+           j.previous_status = 'red' AND j.value >= j.base_at
+               AND j.value < j.base_at + j.recover_margin AS held
+    FROM thresholds j
 )
 SELECT $1::bigint, r.kpi, r.branch_id, b.code,
        r.dim, r.campaign_id, r.period, r.numerator, r.denominator, r.value,
        r.partial,
-       CASE WHEN r.kpi = 'zone_count' THEN NULL
-            WHEN r.red_reason IS NOT NULL THEN 'red'
-            WHEN r.value >= r.challenge THEN 'excellent'
+       CASE WHEN r.kpi = 'zone_count' OR r.value IS NULL THEN NULL
+            WHEN r.red_reason IS NOT NULL OR r.held THEN 'red'
+            WHEN r.value >= r.challenge_at THEN 'excellent'
             WHEN r.base IS NOT NULL OR r.kpi = 'in_network_rate' THEN 'green'
        END,
-       CASE WHEN r.kpi = 'zone_count' THEN NULL
+       CASE WHEN r.kpi = 'zone_count' OR r.value IS NULL THEN NULL
             WHEN r.red_reason IS NOT NULL THEN r.red_reason
-            WHEN r.value >= r.challenge THEN 'at_or_above_challenge'
+            WHEN r.held THEN 'within_recover_margin'
+            WHEN r.value >= r.challenge_at
+                THEN CASE WHEN r.pathed THEN 'at_or_above_challenge_path'
+                          ELSE 'at_or_above_challenge' END
        END,
-       r.base, r.challenge
+       r.base, r.challenge,
+       CASE WHEN r.pathed THEN r.path_base END, CASE WHEN r.pathed THEN r.path_challenge END,
+       CASE WHEN r.kpi = 'zone_count' THEN NULL ELSE r.previous_status END
 FROM reasons r
 LEFT JOIN dw.branch b ON b.branch_id = r.branch_id

@@ -7,6 +7,7 @@
 SELECT v.kpi, v.branch_code, v.dim, v.campaign_id::text, v.period,
        v.numerator::text, v.denominator::text, v.value::text, v.status,
        v.target_base::text, v.target_challenge::text, v.partial, v.reason,
+       v.path_base::text, v.path_challenge::text, v.previous_status,
        v.run_id::text
 FROM kpi.value v
 WHERE v.run_id = ANY ($1::bigint[])

@@ -262,6 +262,60 @@ START_TEST(alarms_match_statuses)
 }
 END_TEST
 
+/* The arrow the panorama's rule gives for value against `from`: a relative
+ * change of 5 % or more (docs/api.md). */
+static const char *expected_arrow(json_t *value, json_t *from)
+{
+    if (!json_is_number(value) || !json_is_number(from) || json_number_value(from) == 0)
+        return NULL;
+    double v = json_number_value(value), f = json_number_value(from);
+    double rel = (v - f) / fabs(f);
+    if (fabs(rel) < 0.05 - 1e-9)
+        return NULL;
+    return rel > 0 ? "up" : "down";
+}
+
+static const char *expected_flag(json_t *value, json_t *last, json_t *target)
+{
+    if (!json_is_number(value))
+        return NULL;
+    double v = json_number_value(value);
+    if ((json_is_number(last) && v < json_number_value(last)) ||
+        (json_is_number(target) && v < json_number_value(target)))
+        return "warn";
+    if (json_is_number(last) && json_is_number(target) && v > json_number_value(last) &&
+        v > json_number_value(target))
+        return "excellent";
+    return NULL;
+}
+
+static void expect_text(json_t *node, const char *key, const char *want)
+{
+    const char *got = json_string_value(json_object_get(node, key));
+    ck_assert_msg(json_object_get(node, key) != NULL, "%s missing", key);
+    ck_assert_msg(want ? got && strcmp(got, want) == 0 : got == NULL, "%s %s: %s, want %s",
+                  json_string_value(json_object_get(node, "code")), key, got ? got : "null",
+                  want ? want : "null");
+}
+
+/* Every node's arrows and flag follow the source's rules from its own
+ * figures; counts the flags seen. */
+static void check_panorama(json_t *node, int *flags)
+{
+    json_t *value = json_object_get(node, "value"), *last = json_object_get(node, "last_month");
+    json_t *target = json_object_get(node, "target_base");
+    expect_text(node, "arrow", expected_arrow(value, last));
+    expect_text(node, "target_arrow", expected_arrow(value, target));
+    expect_text(node, "flag", expected_flag(value, last, target));
+    *flags += json_string_value(json_object_get(node, "flag")) != NULL;
+    size_t i;
+    json_t *child;
+    json_array_foreach(json_object_get(node, "children"), i, child)
+    {
+        check_panorama(child, flags);
+    }
+}
+
 START_TEST(satisfaction_zones_data_quality)
 {
     json_t *want = computed_json();
@@ -275,7 +329,9 @@ START_TEST(satisfaction_zones_data_quality)
     ck_assert_int_gt(json_array_size(json_object_get(root, "children")), 1);
     /* last month: the run of 2026-10-31 carries September's survey */
     ck_assert(json_is_number(json_object_get(root, "last_month")));
-    ck_assert_ptr_nonnull(json_string_value(json_object_get(root, "arrow")));
+    int flags = 0;
+    check_panorama(root, &flags);
+    ck_assert_int_gt(flags, 0);
     json_decref(got);
 
     got = get_ok("/api/v1/zones?branch=420100");

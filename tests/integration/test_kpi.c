@@ -110,7 +110,10 @@ START_TEST(k1_retention_boundaries)
     json_t *p = harness_find_value(run, "retention_rate", "P", NULL);
     ck_assert(fabs(harness_num(p, "target_base") - 0.77) < 1e-12);
     ck_assert(fabs(harness_num(p, "target_challenge") - 0.83) < 1e-12);
-    ck_assert_str_eq(json_string_value(json_object_get(p, "reason")), "below_base");
+    /* judged against the year's path: 325 of 364 days on the way from 100 % */
+    ck_assert(fabs(harness_num(p, "path_base") - (1 - 0.23 * 325 / 364)) < 1e-12);
+    ck_assert(fabs(harness_num(p, "path_challenge") - (1 - 0.17 * 325 / 364)) < 1e-12);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "reason")), "below_base_path");
     json_decref(run);
 
     /* the day before: 7 is not lost yet -> A 5/8 */
@@ -148,12 +151,18 @@ START_TEST(k3_bundling_window_and_policies)
     /* A targets: 1, 7, 8, 9, 11, 12 (1 listed twice). Bundled on 11-22: 1
      * (signed on the first day), 11 (ended on the as-of day); not: 7 (left),
      * 8 (signed after), 9 (signed before the window), 12 (ended the day
-     * before). On 11-21 also 7 and 12: 4/6, so 11-22 is a step decline. */
+     * before). On 11-21 also 7 and 12: 4/6, so 11-22 is a step decline.
+     * The campaign runs 2026-10-01..12-31 (91 days): on 11-22, 52 days in,
+     * its path stands at 52/91 of the targets: 22.86 % and 34.29 %, which 2/6
+     * clears. */
     expect(before, "bundling_coverage", "A", NULL, 4, 6, 4.0 / 6, "excellent");
     expect(run, "bundling_coverage", "A", NULL, 2, 6, 2.0 / 6, "red");
     ck_assert_str_eq(json_string_value(json_object_get(
                          harness_find_value(run, "bundling_coverage", "A", NULL), "reason")),
-                     "below_base,step_decline");
+                     "step_decline");
+    ck_assert(
+        fabs(harness_num(harness_find_value(run, "bundling_coverage", "A", NULL), "path_base") -
+             0.4 * 52 / 91) < 1e-12);
     /* per policy there is no target by default (the 40 % is for the total),
      * but the step rule applies: prepay fell from 2/6 (1, 12) to 1/6 */
     expect(run, "bundling_coverage", "A", "prepay_credit", 1, 6, 1.0 / 6, "red");
@@ -165,11 +174,16 @@ START_TEST(k3_bundling_window_and_policies)
     ck_assert_ptr_null(harness_find_value(run, "bundling_coverage", "A", "handset"));
     /* B: 13 holds a handset contract, not a policy of the campaign */
     expect(run, "bundling_coverage", "B", NULL, 0, 1, 0.0, "red");
-    /* Z: 14 holds both policies (once in the total), 100000 is unknown */
-    expect(run, "bundling_coverage", "Z", NULL, 1, 2, 0.5, "green");
+    /* Z: 14 holds both policies (once in the total), 100000 is unknown; 50 %
+     * is over the day's challenge point (34.29 %) */
+    expect(run, "bundling_coverage", "Z", NULL, 1, 2, 0.5, "excellent");
     expect(run, "bundling_coverage", "Z", "prepay_credit", 1, 2, 0.5, NULL);
     expect(run, "bundling_coverage", "Z", "family_plan", 1, 2, 0.5, NULL);
+    /* P: over the day's base point, but down from 5/9 the day before */
     expect(run, "bundling_coverage", "P", NULL, 3, 9, 1.0 / 3, "red");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         harness_find_value(run, "bundling_coverage", "P", NULL), "reason")),
+                     "step_decline");
     json_t *a = harness_find_value(run, "bundling_coverage", "A", NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(a, "campaign")), 1);
     /* campaigns 2 (not started) and 3 (over) are not reported */
@@ -305,7 +319,11 @@ START_TEST(targets_import_overrides_and_rejects)
     free(out);
     free(err);
     json_t *run = compute(golden_ci, "2026-11-22");
-    expect(run, "retention_rate", "A", NULL, 4, 8, 0.5, "excellent");
+    /* A's own 2026 targets, pathed: on 11-22 the day's points are
+     * 1 - 0.60 * 325/364 = 46.43 % and 1 - 0.50 * 325/364 = 55.36 % */
+    expect(run, "retention_rate", "A", NULL, 4, 8, 0.5, "green");
+    ck_assert(fabs(harness_num(harness_find_value(run, "retention_rate", "A", NULL), "path_base") -
+                   (1 - 0.60 * 325 / 364)) < 1e-12);
     expect(run, "retention_rate", "B", NULL, 1, 1, 1.0, "excellent");
     expect(run, "retention_rate", "P", NULL, 6, 10, 0.6, "red");
     expect(run, "satisfaction", "A", "a1", 170, 2, 85, "green");

@@ -69,7 +69,13 @@ static chart_trend sample_trend(void)
     trend_p2[90].value = trend_p2[91].value = NAN;
     trend_series[0] = (chart_series){"捆绑到位率 全省", trend_p1, 92};
     trend_series[1] = (chart_series){"杭州市分公司", trend_p2, 92};
-    return (chart_trend){CHART_AXIS_PERCENT, trend_series, 2, 0.40, 0.60, "基础值", "挑战值"};
+    return (chart_trend){.axis = CHART_AXIS_PERCENT,
+                         .series = trend_series,
+                         .nseries = 2,
+                         .base = 0.40,
+                         .challenge = 0.60,
+                         .base_text = "基础值",
+                         .challenge_text = "挑战值"};
 }
 
 /* n branches; every 17th has a long name; item 1 is 杭州市分公司 with no value. */
@@ -109,14 +115,15 @@ static chart_zones sample_zones(void)
 }
 
 static const chart_panorama_node pano_nodes[] = {
-    {"S", "客户满意度", -1, 83.12, 82.40, 82, CHART_STATUS_GREEN},
-    {"S1", "营业厅服务", 0, 86.50, 80.10, 82, CHART_STATUS_EXCELLENT},
-    {"S11", "等候时间", 1, 79.20, 84.00, 82, CHART_STATUS_RED},
-    {"S12", "业务办理", 1, 90.10, 88.00, 82, CHART_STATUS_EXCELLENT},
-    {"S2", "语音质量", 0, 84.00, 83.90, 82, CHART_STATUS_GREEN},
-    {"S3", "客服热线", 0, 78.30, 83.00, 82, CHART_STATUS_RED},
-    {"S4", "新业务", 0, 82.50, 82.00, 82, CHART_STATUS_GREEN},
-    {"S5", "宣传推广", 0, NAN, 81.00, 82, CHART_STATUS_NONE},
+    {"S", "客户满意度", -1, 83.12, 82.40, 82, CHART_STATUS_GREEN, CHART_MOVE_NONE, CHART_MOVE_NONE},
+    {"S1", "营业厅服务", 0, 86.50, 80.10, 82, CHART_STATUS_EXCELLENT, CHART_MOVE_UP, CHART_MOVE_UP},
+    {"S11", "等候时间", 1, 79.20, 84.00, 82, CHART_STATUS_RED, CHART_MOVE_DOWN, CHART_MOVE_NONE},
+    {"S12", "业务办理", 1, 90.10, 88.00, 82, CHART_STATUS_EXCELLENT, CHART_MOVE_NONE,
+     CHART_MOVE_UP},
+    {"S2", "语音质量", 0, 84.00, 83.90, 82, CHART_STATUS_GREEN, CHART_MOVE_NONE, CHART_MOVE_NONE},
+    {"S3", "客服热线", 0, 78.30, 83.00, 82, CHART_STATUS_RED, CHART_MOVE_DOWN, CHART_MOVE_NONE},
+    {"S4", "新业务", 0, 82.50, 82.00, 82, CHART_STATUS_GREEN, CHART_MOVE_NONE, CHART_MOVE_NONE},
+    {"S5", "宣传推广", 0, NAN, 81.00, 82, CHART_STATUS_NONE, CHART_MOVE_NONE, CHART_MOVE_NONE},
 };
 
 static chart_panorama sample_panorama(void)
@@ -413,11 +420,12 @@ START_TEST(bad_inputs_fail_clearly)
     size_t len;
     chart_point p[2] = {{5, 0.1}, {5, 0.2}};
     chart_series s = {"x", p, 2};
-    chart_trend t = {CHART_AXIS_PERCENT, &s, 1, NAN, NAN, NULL, NULL};
+    chart_trend t = {
+        .axis = CHART_AXIS_PERCENT, .series = &s, .nseries = 1, .base = NAN, .challenge = NAN};
     ck_assert(!chart_render_trend(ctx, &o, &t, &out, &len, err, sizeof err));
     ck_assert_msg(strstr(err, "point 1 is not after point 0") != NULL, "%s", err);
-    chart_panorama_node n[2] = {{"a", NULL, 1, 1, 1, 1, CHART_STATUS_NONE},
-                                {"b", NULL, -1, 1, 1, 1, CHART_STATUS_NONE}};
+    chart_panorama_node n[2] = {{.code = "a", .parent = 1, .value = 1, .last = 1, .target = 1},
+                                {.code = "b", .parent = -1, .value = 1, .last = 1, .target = 1}};
     chart_panorama pa = {.axis = CHART_AXIS_SCORE, .nodes = n, .n = 2};
     ck_assert(!chart_render_panorama(ctx, &o, &pa, &out, &len, err, sizeof err));
     ck_assert_msg(strstr(err, "node 0: parent 1 is not an earlier node") != NULL, "%s", err);
@@ -734,7 +742,7 @@ static const char *const digests[KIND_N] = {
     "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
     "b6757291969e8c52c954ae913152bf52f50637b9815a007c2b2b28eda7729e22", /* bullet */
     "80d190e061a31721027c5a9b2f27e88bc1ecced1ed59e3cc1e75a764e0ffda85", /* zones */
-    "7424d84c0b7fe989c2359dbc69bab4adc4d004c07cee6ae6a45f242dc963c3de", /* panorama */
+    "77ed161e3f41b43e4f056eacd2a1921bdb6fa10f94381ef26f4d7c60b591d4dc", /* panorama */
     "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
 };
 
@@ -857,6 +865,140 @@ START_TEST(bullet_takes_the_given_status)
 }
 END_TEST
 
+/* A KPI judged against the day's point on the path to its period-end
+ * target: 78 % is over the year-end base (77 %) but under the day's point
+ * (79 %), so the derived status is red with the path and green without;
+ * the PDF names the day's points and the period-end targets. */
+START_TEST(bullet_judges_against_the_path)
+{
+    chart_bullet b = {.axis = CHART_AXIS_PERCENT,
+                      .value = 0.78,
+                      .base = 0.77,
+                      .challenge = 0.83,
+                      .path_base = 0.79,
+                      .path_challenge = 0.845,
+                      .path_base_text = "基础时序进度",
+                      .period_text = "期末目标"};
+    chart_opts o;
+    chart_opts_default(&o);
+    o.width = 480;
+    o.height = 130;
+    chart_rgb red = chart_status_colour(CHART_STATUS_RED);
+    chart_rgb green = chart_status_colour(CHART_STATUS_GREEN);
+    for (int k = 0; k < 2; k++) {
+        b.path = k == 1;
+        unsigned char *png = NULL;
+        size_t len = 0;
+        char err[200];
+        ck_assert_msg(chart_render_bullet(ctx, &o, &b, &png, &len, err, sizeof err), "%s", err);
+        long n_red = count_colour(png, len, red), n_green = count_colour(png, len, green);
+        if (b.path)
+            ck_assert_msg(n_red > 1000 && n_green == 0, "path: %ld red, %ld green", n_red, n_green);
+        else
+            ck_assert_msg(n_green > 1000 && n_red == 0, "direct: %ld red, %ld green", n_red,
+                          n_green);
+        free(png);
+    }
+    o.format = CHART_PDF;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[200];
+    ck_assert_msg(chart_render_bullet(ctx, &o, &b, &pdf, &len, err, sizeof err), "%s", err);
+    char *text = pdf_text(pdf, len);
+    static const char *const want[] = {"基础时序进度 79.00%", "challenge path 84.50%",
+                                       "期末目标: base 77.00%", "challenge 83.00%"};
+    for (size_t i = 0; i < N_ELEMS(want); i++)
+        ck_assert_msg(strstr(text, want[i]) != NULL, "'%s' not in: %s", want[i], text);
+    g_free(text);
+    free(pdf);
+}
+END_TEST
+
+/* The trend draws the path through its points and names its last point in
+ * the margin; a path alone is not data. */
+START_TEST(trend_draws_the_path)
+{
+    chart_point pts[3], base[3], chal[3];
+    for (int i = 0; i < 3; i++) {
+        int32_t day;
+        ck_assert(chart_date_parse(i == 0   ? "2026-09-30"
+                                   : i == 1 ? "2026-10-31"
+                                            : "2026-11-29",
+                                   &day));
+        pts[i] = (chart_point){day, 0.86 - 0.01 * i};
+        base[i] = (chart_point){day, 1 - 0.23 * (272 + 30.5 * i) / 364};
+        chal[i] = (chart_point){day, 1 - 0.17 * (272 + 30.5 * i) / 364};
+    }
+    chart_series se = {"武汉", pts, 3};
+    chart_trend t = {.axis = CHART_AXIS_PERCENT,
+                     .series = &se,
+                     .nseries = 1,
+                     .base = 0.77,
+                     .challenge = 0.83,
+                     .base_path = base,
+                     .challenge_path = chal,
+                     .nbase_path = 3,
+                     .nchallenge_path = 3,
+                     .base_path_text = "基础时序进度"};
+    chart_opts o;
+    chart_opts_default(&o);
+    o.format = CHART_PDF;
+    unsigned char *pdf = NULL, *plain = NULL;
+    size_t len = 0, plain_len = 0;
+    char err[200], want[64];
+    ck_assert_msg(chart_render_trend(ctx, &o, &t, &pdf, &len, err, sizeof err), "%s", err);
+    char *text = pdf_text(pdf, len);
+    snprintf(want, sizeof want, "基础时序进度 %.2f%%", 100 * base[2].value);
+    ck_assert_msg(strstr(text, want) != NULL, "'%s' not in: %s", want, text);
+    snprintf(want, sizeof want, "challenge path %.2f%%", 100 * chal[2].value);
+    ck_assert_msg(strstr(text, want) != NULL, "'%s' not in: %s", want, text);
+    g_free(text);
+    /* without the paths the chart is another */
+    t.nbase_path = t.nchallenge_path = 0;
+    ck_assert(chart_render_trend(ctx, &o, &t, &plain, &plain_len, err, sizeof err));
+    ck_assert(plain_len != len || memcmp(plain, pdf, len) != 0);
+    free(plain);
+    /* paths without a series: "no data" */
+    t.nseries = 0;
+    t.nbase_path = t.nchallenge_path = 3;
+    free(pdf);
+    ck_assert(chart_render_trend(ctx, &o, &t, &pdf, &len, err, sizeof err));
+    text = pdf_text(pdf, len);
+    ck_assert_msg(strstr(text, "no data") != NULL, "%s", text);
+    g_free(text);
+    free(pdf);
+}
+END_TEST
+
+/* The panorama draws the arrows it is given, against last month and
+ * against the target, and no other. */
+START_TEST(panorama_draws_the_given_arrows)
+{
+    chart_panorama_node nd = {.code = "csi", .parent = -1, .value = 84, .last = 80, .target = 80};
+    chart_panorama p = {.axis = CHART_AXIS_SCORE, .nodes = &nd, .n = 1};
+    chart_opts o;
+    chart_opts_default(&o);
+    o.height = 100;
+    chart_rgb up = chart_arrow_colour(CHART_ARROWS_CN, true);
+    static const chart_move moves[3][2] = {{CHART_MOVE_NONE, CHART_MOVE_NONE},
+                                           {CHART_MOVE_UP, CHART_MOVE_NONE},
+                                           {CHART_MOVE_UP, CHART_MOVE_UP}};
+    long n[3];
+    for (int k = 0; k < 3; k++) {
+        nd.arrow = moves[k][0];
+        nd.target_arrow = moves[k][1];
+        unsigned char *png = NULL;
+        size_t len = 0;
+        char err[200];
+        ck_assert_msg(chart_render_panorama(ctx, &o, &p, &png, &len, err, sizeof err), "%s", err);
+        n[k] = count_colour(png, len, up);
+        free(png);
+    }
+    ck_assert_msg(n[0] == 0 && n[1] > 20 && n[2] > n[1] * 3 / 2, "arrow pixels %ld, %ld, %ld", n[0],
+                  n[1], n[2]);
+}
+END_TEST
+
 /* The zones at risk are told by texture as well as colour: a bar all red
  * or all yellow keeps under 80 % of its area in the flat colour (hatched),
  * a bar all blue or all green over 95 % of the blue one's. */
@@ -933,6 +1075,9 @@ static Suite *chart_suite(void)
     tcase_add_loop_test(tc, pdf_has_chinese_text, 0, 4);
     tcase_add_loop_test(tc, pixel_digests, 0, KIND_N);
     tcase_add_test(tc, bullet_takes_the_given_status);
+    tcase_add_test(tc, bullet_judges_against_the_path);
+    tcase_add_test(tc, trend_draws_the_path);
+    tcase_add_test(tc, panorama_draws_the_given_arrows);
     tcase_add_test(tc, zones_at_risk_are_hatched);
     tcase_add_test(tc, pdf_with_a_character_the_font_lacks);
     suite_add_tcase(s, tc);

@@ -1,0 +1,86 @@
+#include "rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool one_of(const char *v, const char *a, const char *b)
+{
+    return strcmp(v, a) == 0 || strcmp(v, b) == 0;
+}
+
+static bool non_negative(const char *v)
+{
+    char *end = NULL;
+    double d = strtod(v, &end);
+    return end != v && *end == '\0' && d >= 0 && d < 1e9;
+}
+
+bool rules_check(const struct rules_change *c, char *err, size_t errlen)
+{
+    const char *bad = NULL;
+    if (c->target_path && !one_of(c->target_path, "linear", "none"))
+        bad = "--target-path must be linear or none";
+    else if (c->period && !one_of(c->period, "day", "month"))
+        bad = "--period must be day or month";
+    else if (c->step && strcmp(c->step, "none") != 0 && !non_negative(c->step))
+        bad = "--step must be a number >= 0, or none";
+    else if (c->recover_margin && !non_negative(c->recover_margin))
+        bad = "--recover-margin must be a number >= 0";
+    else if (!c->target_path && !c->period && !c->step && !c->recover_margin)
+        bad = "nothing to set: give --target-path, --period, --step or --recover-margin";
+    if (bad)
+        snprintf(err, errlen, "%s", bad);
+    return bad == NULL;
+}
+
+bool rules_list(struct db *db, struct buf *out)
+{
+    struct db_result *res = NULL;
+    if (!db_query(db,
+                  "SELECT kpi, target_path, period, coalesce(step::text, 'none'),"
+                  " recover_margin::text FROM kpi.alarm_rule"
+                  " ORDER BY array_position(ARRAY['retention_rate', 'in_network_rate',"
+                  " 'bundling_coverage', 'satisfaction', 'satisfaction_gotone', 'zone_count'],"
+                  " kpi), kpi",
+                  0, NULL, &res))
+        return false;
+    buf_printf(out, "%-20s %-11s %-6s %-8s %s\n", "kpi", "target_path", "period", "step",
+               "recover_margin");
+    for (int i = 0; i < db_rows(res); i++)
+        buf_printf(out, "%-20s %-11s %-6s %-8s %s\n", db_value(res, i, 0), db_value(res, i, 1),
+                   db_value(res, i, 2), db_value(res, i, 3), db_value(res, i, 4));
+    db_result_free(res);
+    return true;
+}
+
+bool rules_set(struct db *db, const struct rules_change *c, char *err, size_t errlen)
+{
+    /* a path is for the KPIs with a period-end target (the CHECK of
+     * schema/008_alarm_rules.sql), told apart here so that the answer is a
+     * reason, not a constraint violation */
+    static const char update[] =
+        "WITH rule AS (SELECT kpi FROM kpi.alarm_rule WHERE kpi = $1),"
+        " changed AS (UPDATE kpi.alarm_rule SET target_path = coalesce($2::text, target_path),"
+        " period = coalesce($3::text, period),"
+        " step = CASE WHEN $4::text IS NULL THEN step WHEN $4::text = 'none' THEN NULL"
+        "        ELSE $4::text::numeric END,"
+        " recover_margin = coalesce($5::text::numeric, recover_margin)"
+        " WHERE kpi = $1 AND (coalesce($2::text, target_path) = 'none'"
+        "  OR kpi IN ('retention_rate', 'in_network_rate', 'bundling_coverage'))"
+        " RETURNING kpi)"
+        " SELECT (SELECT count(*) FROM rule), (SELECT count(*) FROM changed)";
+    const char *params[] = {c->kpi, c->target_path, c->period, c->step, c->recover_margin};
+    struct db_result *res = NULL;
+    err[0] = '\0';
+    if (!db_query(db, update, 5, params, &res))
+        return false;
+    bool known = strcmp(db_value(res, 0, 0), "1") == 0;
+    bool changed = strcmp(db_value(res, 0, 1), "1") == 0;
+    db_result_free(res);
+    if (!known)
+        snprintf(err, errlen, "no KPI named '%s'", c->kpi);
+    else if (!changed)
+        snprintf(err, errlen, "%s has no period-end target: its target path stays none", c->kpi);
+    return changed;
+}
