@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "mem.h"
 #include "plot.h"
 #include "sql_embed.h"
 #include "version.h"
@@ -376,9 +377,7 @@ static bool render_ranking(struct q *q, json_t **out)
                                       ? snap_run_previous_day(q->snap, run->as_of)
                                       : snap_run_previous_month(q->snap, run->as_of);
     size_t cap = (size_t)q->snap->branches[parent].nchildren + 1;
-    struct ranked *now = calloc(cap, sizeof *now), *before = calloc(cap, sizeof *before);
-    if (!now || !before)
-        abort();
+    struct ranked *now = xcalloc(cap, sizeof *now), *before = xcalloc(cap, sizeof *before);
     size_t n = rank_children(q->snap, run, kpi, parent, dim, campaign, now);
     size_t nprev = rank_children(q->snap, prev, kpi, parent, dim, campaign, before);
     size_t bottom_n = q->api ? (size_t)atomic_load(&q->api->bottom_n) : API_BOTTOM_N;
@@ -1052,8 +1051,10 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     atomic_init(&api->snapshot_max_age, 900);
     atomic_init(&api->arrows, CHART_ARROWS_CN);
     api->pool = pool_new(pool_size);
-    if (!api->pool || pthread_key_create(&api->chart_ctx, free_chart_ctx) != 0) {
-        log_error("msg=\"out of memory\" what=api");
+    if (pthread_key_create(&api->chart_ctx, free_chart_ctx) != 0) {
+        log_error("msg=\"no thread-specific key for the chart contexts\"");
+        pool_free(api->pool);
+        api->pool = NULL;
         return false;
     }
     api->fonts = chart_fonts_new(font_family, err, sizeof err);

@@ -69,8 +69,8 @@ bool api_view(struct api *api, struct snap *s, const char *name, const char *con
 const struct http_route *api_routes(size_t *count);
 const char *const *api_route_names(void);
 
-/* False (logged) when out of memory or when font_family is not installed.
- * pool_size: database.pool_size; font_family: charts.font. */
+/* False (logged) when font_family is not installed (or no thread key is
+ * left). pool_size: database.pool_size; font_family: charts.font. */
 bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
               const char *font_family);
 /* Database settings for the endpoints that query it (copied). */

@@ -1,6 +1,7 @@
 #include "cfg.h"
 
 #include "log.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -105,14 +106,9 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
         snprintf(err, errlen, "%s.%s: '%s' is not cn or intl", k->section, k->name, value);
         return false;
     }
-    char *copy = strdup(value);
-    if (!copy) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
     char **slot = str_field(cfg, k);
     free(*slot);
-    *slot = copy;
+    *slot = xstrdup(value);
     return true;
 }
 

@@ -4,12 +4,14 @@
 #include "db.h"
 #include "kpi.h"
 #include "log.h"
+#include "mem.h"
 #include "migrate.h"
 #include "plot.h"
 #include "serve.h"
 #include "targets.h"
 #include "version.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,7 @@ int main(int argc, char **argv)
 {
     struct cli_args args;
     char err[256];
+    json_set_alloc_funcs(xmalloc, free); /* jansson's allocations fail as ours do */
     if (!cli_parse(argc, argv, &args, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 2;

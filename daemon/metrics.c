@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include "mem.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -32,16 +34,10 @@ struct metrics {
 
 struct metrics *metrics_new(const char *const *names, size_t count)
 {
-    struct metrics *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
+    struct metrics *m = xcalloc(1, sizeof *m);
     m->names = names;
     m->nroutes = count + 1;
-    m->routes = calloc(m->nroutes, sizeof *m->routes);
-    if (!m->routes) {
-        free(m);
-        return NULL;
-    }
+    m->routes = xcalloc(m->nroutes, sizeof *m->routes);
     return m;
 }
 

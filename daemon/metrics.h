@@ -4,7 +4,8 @@
  * rendering reads them as they are (the text exposition format 0.0.4).
  *
  * Ownership: metrics_new() gives the caller a struct metrics to
- * metrics_free(). The route names are borrowed and must outlive it. */
+ * metrics_free() (NULL-safe). The route names are borrowed and must outlive
+ * it. */
 #ifndef RETENTIOND_METRICS_H
 #define RETENTIOND_METRICS_H
 

@@ -1,5 +1,7 @@
 #include "plot.h"
 
+#include "mem.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -189,9 +191,7 @@ static size_t trend_series(struct drawing *d, chart_series *series, chart_point 
     for (size_t i = first; i < total; i++) {
         json_t *sr = json_array_get(all, i), *pts = json_object_get(sr, "points"), *p;
         size_t k;
-        chart_point *pp = calloc(json_array_size(pts) + 1, sizeof *pp);
-        if (!pp)
-            abort();
+        chart_point *pp = xcalloc(json_array_size(pts) + 1, sizeof *pp);
         json_array_foreach(pts, k, p)
         {
             pp[k].value = num(p, "value");
@@ -219,9 +219,7 @@ static bool draw_trend(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
     bool ok;
     if (d->rq.kind == PLOT_SPARKLINE) {
         size_t count = n ? series[n - 1].n : 0;
-        double *values = calloc(count + 1, sizeof *values);
-        if (!values)
-            abort();
+        double *values = xcalloc(count + 1, sizeof *values);
         for (size_t i = 0; i < count; i++)
             values[i] = series[n - 1].points[i].value;
         chart_sparkline sp = {.values = values, .n = count, .reference = base};
@@ -247,9 +245,7 @@ static bool draw_ranking(struct drawing *d, chart_ctx *ctx, unsigned char **out,
 {
     json_t *entries = json_object_get(d->view, "entries"), *e;
     size_t n = json_array_size(entries), i;
-    chart_rank_item *items = calloc(n + 1, sizeof *items);
-    if (!items)
-        abort();
+    chart_rank_item *items = xcalloc(n + 1, sizeof *items);
     json_array_foreach(entries, i, e)
     {
         items[i] = (chart_rank_item){.label = str(e, "name"),
@@ -313,9 +309,7 @@ static bool draw_zones(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
 {
     const struct snap_branch *b = &d->s->branches[d->branch];
     size_t cap = (size_t)b->nchildren + 1, n = 0;
-    chart_zone_row *rows = calloc(cap, sizeof *rows);
-    if (!rows)
-        abort();
+    chart_zone_row *rows = xcalloc(cap, sizeof *rows);
     json_t *values = json_object_get(d->view, "values"), *v;
     for (int c = 0; c < (b->nchildren ? b->nchildren : 1); c++) {
         int br = b->nchildren ? b->children[c] : d->branch;
@@ -372,9 +366,7 @@ static bool draw_panorama(struct drawing *d, chart_ctx *ctx, unsigned char **out
                           char *msg, size_t msglen)
 {
     size_t cap = d->s->nindicators + 1, n = 0;
-    chart_panorama_node *nodes = calloc(cap, sizeof *nodes);
-    if (!nodes)
-        abort();
+    chart_panorama_node *nodes = xcalloc(cap, sizeof *nodes);
     flatten(json_object_get(d->view, "indicators"), -1, nodes, &n, cap, 0);
     chart_panorama p = {.axis = CHART_AXIS_SCORE,
                         .nodes = nodes,

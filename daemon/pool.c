@@ -1,5 +1,7 @@
 #include "pool.h"
 
+#include "mem.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +24,10 @@ struct pool {
 
 struct pool *pool_new(int size)
 {
-    struct pool *pool = calloc(1, sizeof *pool);
-    if (!pool)
-        return NULL;
-    pool->slots = calloc((size_t)(size > 0 ? size : 1), sizeof *pool->slots);
-    pool->conninfo = strdup("");
-    if (!pool->slots || !pool->conninfo) {
-        free(pool->slots);
-        free(pool->conninfo);
-        free(pool);
-        return NULL;
-    }
+    struct pool *pool = xcalloc(1, sizeof *pool);
     pool->size = size > 0 ? size : 1;
+    pool->slots = xcalloc((size_t)pool->size, sizeof *pool->slots);
+    pool->conninfo = xstrdup("");
     pthread_mutex_init(&pool->mu, NULL);
     pthread_cond_init(&pool->freed, NULL);
     return pool;
@@ -54,9 +48,7 @@ void pool_free(struct pool *pool)
 
 void pool_configure(struct pool *pool, const char *conninfo, int statement_timeout_ms)
 {
-    char *copy = strdup(conninfo ? conninfo : "");
-    if (!copy)
-        return; /* keeps the old settings */
+    char *copy = xstrdup(conninfo ? conninfo : "");
     pthread_mutex_lock(&pool->mu);
     free(pool->conninfo);
     pool->conninfo = copy;
@@ -87,7 +79,7 @@ static struct pool_slot *acquire(struct pool *pool, char **conninfo, int *timeou
     }
     slot->busy = true;
     if (!slot->db) {
-        *conninfo = strdup(pool->conninfo);
+        *conninfo = xstrdup(pool->conninfo);
         *timeout = pool->statement_timeout;
         slot->generation = pool->generation;
     }
@@ -117,7 +109,7 @@ bool pool_query(struct pool *pool, const char *sql, int nparams, const char *con
     int timeout = 0;
     bool ok = false;
     struct pool_slot *slot = acquire(pool, &conninfo, &timeout);
-    if (!slot->db && (!conninfo || !db_connect(conninfo, timeout, &slot->db)))
+    if (!slot->db && !db_connect(conninfo, timeout, &slot->db))
         goto done;
     ok = db_query(slot->db, sql, nparams, params, res);
     if (!ok && !db_alive(slot->db)) {

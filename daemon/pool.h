@@ -18,7 +18,7 @@
 
 struct pool;
 
-/* NULL when out of memory. size >= 1. */
+/* size >= 1 (less counts as 1). */
 struct pool *pool_new(int size);
 void pool_free(struct pool *pool);
 

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "kpi.h"
 #include "log.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,9 +52,9 @@ static double now_seconds(void)
 
 static void opts_copy(struct opts *dst, const struct refresh_options *src)
 {
-    *dst = (struct opts){.conninfo = strdup(src->conninfo ? src->conninfo : ""),
-                         .timezone = strdup(src->timezone),
-                         .data_dir = strdup(src->data_dir),
+    *dst = (struct opts){.conninfo = xstrdup(src->conninfo ? src->conninfo : ""),
+                         .timezone = xstrdup(src->timezone),
+                         .data_dir = xstrdup(src->data_dir),
                          .statement_timeout = src->statement_timeout,
                          .refresh_interval = src->refresh_interval,
                          .history_days = src->history_days,
@@ -321,9 +322,7 @@ static void load_persisted(struct refresh *r)
 
 bool refresh_start(const struct refresh_options *opts, struct refresh **out)
 {
-    struct refresh *r = calloc(1, sizeof *r);
-    if (!r)
-        return false;
+    struct refresh *r = xcalloc(1, sizeof *r);
     if (pipe(r->wake) != 0) {
         free(r);
         return false;

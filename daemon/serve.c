@@ -103,8 +103,6 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     size_t nroutes = 0;
     const struct http_route *routes = api_routes(&nroutes);
     ctx->metrics = metrics_new(api_route_names(), nroutes);
-    if (!ctx->metrics)
-        return false;
     struct refresh_options ro = refresh_options(ctx);
     if (!refresh_start(&ro, &ctx->refresh))
         return false;

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "mem.h"
 #include "sql_embed.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ static uint16_t intern(const char *text)
             goto done;
         }
     if (nstrings <= MAX_STRINGS) {
-        strings[nstrings] = strdup(text);
+        strings[nstrings] = xstrdup(text);
         id = (uint16_t)nstrings++;
     } else {
         log_error("msg=\"too many distinct strings in the snapshot\" text=\"%s\"", text);
@@ -154,20 +155,14 @@ const char *snap_cache_put(struct snap *s, const char *key, const char *body, si
     if (found) {
         stored = c->slot[i].body;
     } else if (i < CACHE_SLOTS && c->used < CACHE_SLOTS * 3 / 4) {
-        char *copy = malloc(len + 1);
-        char *kcopy = strdup(key);
-        if (copy && kcopy) {
-            memcpy(copy, body, len);
-            copy[len] = '\0';
-            c->slot[i].key = kcopy;
-            c->slot[i].body = copy;
-            c->slot[i].len = len;
-            c->used++;
-            stored = copy;
-        } else {
-            free(copy);
-            free(kcopy);
-        }
+        char *copy = xmalloc(len + 1);
+        memcpy(copy, body, len);
+        copy[len] = '\0';
+        c->slot[i].key = xstrdup(key);
+        c->slot[i].body = copy;
+        c->slot[i].len = len;
+        c->used++;
+        stored = copy;
     }
     pthread_mutex_unlock(&c->mu);
     return stored;
@@ -198,14 +193,8 @@ static void run_unref(struct snap_run *r)
 
 static struct snap *snap_new(void)
 {
-    struct snap *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->cache = calloc(1, sizeof *s->cache);
-    if (!s->cache) {
-        free(s);
-        return NULL;
-    }
+    struct snap *s = xcalloc(1, sizeof *s);
+    s->cache = xcalloc(1, sizeof *s->cache);
     pthread_mutex_init(&s->cache->mu, NULL);
     atomic_init(&s->refs, 1);
     return s;
@@ -255,12 +244,10 @@ struct ref_item {
     const char *id, *code, *name, *a, *b;
 };
 
+/* `array` of n elements of `size` bytes, grown by one. */
 static void *grow(void *array, size_t n, size_t size)
 {
-    void *p = realloc(array, (n + 1) * size);
-    if (!p)
-        abort();
-    return p;
+    return xrealloc(array, (n + 1) * size);
 }
 
 static void add_ref_item(struct snap *s, const struct ref_item *it)
@@ -271,21 +258,21 @@ static void add_ref_item(struct snap *s, const struct ref_item *it)
         *b = (struct snap_branch){.id = atoi(it->id),
                                   .parent = it->a ? atoi(it->a) : -1, /* an id until linked */
                                   .level = atoi(it->b),
-                                  .code = strdup(it->code),
-                                  .name = strdup(it->name)};
+                                  .code = xstrdup(it->code),
+                                  .name = xstrdup(it->name)};
     } else if (it->kind == 'i') {
         s->indicators = grow(s->indicators, s->nindicators, sizeof *s->indicators);
         struct snap_indicator *ind = &s->indicators[s->nindicators++];
         /* parent holds the parent's interned code until link_reference()
          * turns it into an index */
-        *ind = (struct snap_indicator){.code = strdup(it->code),
-                                       .name = strdup(it->name),
+        *ind = (struct snap_indicator){.code = xstrdup(it->code),
+                                       .name = xstrdup(it->name),
                                        .parent = it->a ? (int)intern(it->a) : -1,
                                        .weight = strtod(it->b ? it->b : "0", NULL)};
     } else if (it->kind == 'c') {
         s->campaigns = grow(s->campaigns, s->ncampaigns, sizeof *s->campaigns);
         struct snap_campaign *c = &s->campaigns[s->ncampaigns++];
-        *c = (struct snap_campaign){.id = atoi(it->id), .name = strdup(it->name)};
+        *c = (struct snap_campaign){.id = atoi(it->id), .name = xstrdup(it->name)};
         snprintf(c->starts_on, sizeof c->starts_on, "%s", it->a ? it->a : "");
         snprintf(c->ends_on, sizeof c->ends_on, "%s", it->b ? it->b : "");
     }
@@ -403,9 +390,8 @@ static void run_index(struct snap_run *r)
 
 static struct snap_run *run_new(long long run_id, const char *as_of, size_t nvalues)
 {
-    struct snap_run *r = calloc(1, sizeof *r);
-    if (!r || !(r->values = calloc(nvalues ? nvalues : 1, sizeof *r->values)))
-        abort();
+    struct snap_run *r = xcalloc(1, sizeof *r);
+    r->values = xcalloc(nvalues, sizeof *r->values);
     atomic_init(&r->refs, 1);
     r->run_id = run_id;
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
@@ -559,10 +545,8 @@ static bool read_runs(struct db *db, const struct snap *s, const struct snap_fil
 {
     int nruns = db_rows(runs);
     size_t most = filter ? (size_t)nruns : READ_BATCH;
-    int *at = calloc((size_t)nruns + 1, sizeof *at);
+    int *at = xcalloc((size_t)nruns, sizeof *at);
     bool ok = true;
-    if (!at)
-        abort();
     for (int i = 0; ok && i < nruns;) {
         struct batch b = {.runs = runs, .slots = slots, .at = at};
         for (; i < nruns && b.n < most; i++)
@@ -584,15 +568,12 @@ bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
     snprintf(days, sizeof days, "%d", history_days);
     const char *params[] = {days};
     bool ok = false;
-    if (!s)
-        return false;
     s->built_at = (long long)time(NULL);
     if (!read_reference(db, s) ||
         !db_query(db, sql_embed_get("api/snapshot_runs.sql"), 1, params, &runs))
         goto done;
     int nruns = db_rows(runs);
-    if (!(slots = calloc((size_t)nruns + 1, sizeof *slots)))
-        abort();
+    slots = xcalloc((size_t)nruns, sizeof *slots);
     for (int i = 0; i < nruns && !filter; i++)
         if ((slots[i] = (struct snap_run *)find_shared(previous, atoll(db_value(runs, i, 0)))))
             atomic_fetch_add(&slots[i]->refs, 1);
@@ -829,7 +810,7 @@ bool snap_read_file(const char *path, struct snap **out)
     char *line = NULL;
     size_t cap = 0;
     long lineno = 0;
-    bool ok = s != NULL;
+    bool ok = true;
     while (ok && getline(&line, &cap, f) > 0) {
         json_error_t jerr;
         json_t *obj = json_loads(line, 0, &jerr);
