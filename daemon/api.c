@@ -720,9 +720,9 @@ bool api_view(struct api *api, struct snap *s, const char *name, const char *con
 
 /* ---- the common path: snapshot, cache, ETag, stale ------------------------------------------ */
 
-static void release_snap(void *s)
+static void release_body(void *body)
 {
-    snap_unref(s);
+    cache_body_unref(body);
 }
 
 /* The cache key: the route and its parameters in the route's order. */
@@ -737,13 +737,22 @@ static void cache_key(struct http_request *req, const char *path, const char *co
     }
 }
 
-static void reply_shared(struct http_reply *reply, struct snap *s, const char *body, size_t len)
+/* A body that depends on nothing but snapshot s (cached or not, when the
+ * budget had no room) is tagged with the snapshot. */
+static void reply_etag(struct http_reply *reply, const struct snap *s)
 {
-    reply->shared = body;
-    reply->shared_len = len;
-    reply->release = release_snap;
-    reply->release_ctx = s;
     snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+}
+
+/* Sends a cached body of snapshot s; the reply takes over the reference
+ * to body and drops it once sent (the snapshot may be gone by then). */
+static void reply_cached(struct http_reply *reply, const struct snap *s, struct cache_body *body)
+{
+    reply->shared = cache_body_data(body);
+    reply->shared_len = cache_body_len(body);
+    reply->release = release_body;
+    reply->release_ctx = body;
+    reply_etag(reply, s);
 }
 
 static void serve_json(struct http_request *req, struct http_reply *reply, struct api *api,
@@ -752,7 +761,6 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     struct refresh_status st;
     struct snap *s = refresh_acquire(api->refresh, &st);
     struct buf key = BUF_INIT;
-    size_t len = 0;
     if (!s) {
         http_reply_error(reply, 503, "no_snapshot",
                          "no snapshot yet: the database has not answered", NULL);
@@ -760,11 +768,10 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     }
     http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
     cache_key(req, http_path(req), params, &key);
-    const char *hit = st.stale ? NULL : snap_cache_get(s, key.data, &len);
+    struct cache_body *hit = st.stale ? NULL : snap_cache_get(s, key.data);
     if (hit) {
-        reply_shared(reply, s, hit, len);
-        buf_release(&key);
-        return;
+        reply_cached(reply, s, hit);
+        goto done;
     }
     struct q q = {.api = api, .req = req, .snap = s};
     json_t *obj = NULL;
@@ -777,15 +784,16 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
         json_object_set_new(obj, "snapshot_age", json_integer((json_int_t)st.age));
     char *text = json_dumps(obj, JSON_FLAGS);
     json_decref(obj);
-    len = strlen(text);
-    const char *cached = st.stale || q.no_cache ? NULL : snap_cache_put(s, key.data, text, len);
+    size_t len = strlen(text);
+    bool cacheable = !st.stale && !q.no_cache;
+    struct cache_body *cached = cacheable ? snap_cache_put(s, key.data, text, len) : NULL;
     if (cached) {
-        free(text);
-        reply_shared(reply, s, cached, len);
-        s = NULL; /* the reply holds the reference now */
-        goto done;
+        reply_cached(reply, s, cached);
+    } else {
+        buf_append(&reply->body, text, len);
+        if (cacheable)
+            reply_etag(reply, s);
     }
-    buf_append(&reply->body, text, len);
     free(text);
 done:
     buf_release(&key);
@@ -866,10 +874,9 @@ static void h_chart(struct http_request *req, struct http_reply *reply, void *ct
     reply->content_type = plot_content_type(rq.format);
     http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
     cache_key(req, http_path(req), p_chart, &key);
-    const char *hit = snap_cache_get(s, key.data, &len);
+    struct cache_body *hit = snap_cache_get(s, key.data);
     if (hit) {
-        reply_shared(reply, s, hit, len);
-        s = NULL;
+        reply_cached(reply, s, hit);
         goto done;
     }
     chart_ctx *cc = thread_chart_ctx(api);
@@ -880,12 +887,12 @@ static void h_chart(struct http_request *req, struct http_reply *reply, void *ct
     }
     if (!plot_render(cc, (chart_arrows)atomic_load(&api->arrows), api, s, &rq, &bytes, &len, &err))
         goto failed;
-    const char *cached = snap_cache_put(s, key.data, (const char *)bytes, len);
+    struct cache_body *cached = snap_cache_put(s, key.data, bytes, len);
     if (cached) {
-        reply_shared(reply, s, cached, len);
-        s = NULL;
+        reply_cached(reply, s, cached);
     } else {
         buf_append(&reply->body, (const char *)bytes, len);
+        reply_etag(reply, s);
     }
     goto done;
 failed:
@@ -994,10 +1001,16 @@ static void h_metrics(struct http_request *req, struct http_reply *reply, void *
     struct api *api = ctx;
     struct refresh_status st;
     struct snap *s = refresh_acquire(api->refresh, &st);
+    struct cache_stats cs = {0};
+    if (s)
+        snap_cache_stats(s, &cs);
     struct metrics_gauges g = {.snapshot_age = st.age,
                                .stale = st.stale,
                                .db_up = st.db_up,
-                               .snapshot_runs = s ? (long long)s->nruns : 0};
+                               .snapshot_runs = s ? (long long)s->nruns : 0,
+                               .cache_bytes = cs.bytes,
+                               .cache_entries = cs.entries,
+                               .cache_budget = cs.budget};
     snap_unref(s);
     reply->content_type = "text/plain; version=0.0.4; charset=utf-8";
     metrics_render(api->metrics, &g, &reply->body);

@@ -1,9 +1,11 @@
 /* The JSON API (/api/v1/...), /healthz, /readyz and /metrics: handlers that
  * read the current snapshot (refresh_acquire) and render JSON with
  * jansson. Every successful body of a fresh snapshot is cached in the
- * snapshot and sent with the snapshot's ETag; a stale snapshot's bodies
- * carry "stale": true and "snapshot_age" and are rendered per request.
- * docs/api.md describes every endpoint.
+ * snapshot (within http.cache_bytes, least recently used out) and sent with
+ * the snapshot's ETag; a cached body is sent under its own reference, so
+ * that a slow client keeps neither the snapshot nor the cache alive. A stale
+ * snapshot's bodies carry "stale": true and "snapshot_age" and are rendered
+ * per request. docs/api.md describes every endpoint.
  *
  * Ownership: struct api is the caller's; it borrows refresh and metrics,
  * which must outlive the HTTP server. The route table is static. */

@@ -28,6 +28,8 @@ static const struct cfg_key keys[] = {
             "seconds an idle connection is kept"),
     KEY_INT("http", "max_url_length", max_url_length, "2048", 64, 65536, false,
             "longest URL (path and query) answered; longer gets 414"),
+    KEY_INT("http", "cache_bytes", cache_bytes, "67108864", 0, 1073741824, true,
+            "bytes of rendered bodies cached per snapshot, least recently used out; 0 = none"),
     KEY_STR("database", "conninfo", conninfo, "", true,
             "libpq conninfo; empty uses libpq's defaults (PGHOST, ...)"),
     KEY_INT("database", "pool_size", pool_size, "4", 1, 64, false, "database connections"),

@@ -18,6 +18,7 @@ struct cfg {
     int max_connections;    /* http.max_connections */
     int connection_timeout; /* http.connection_timeout, seconds */
     int max_url_length;     /* http.max_url_length, bytes */
+    int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
     int statement_timeout;  /* database.statement_timeout, milliseconds */

@@ -145,6 +145,12 @@ static void render_gauge(struct buf *out, const char *name, const char *help, do
     buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %.6g\n", name, help, name, name, value);
 }
 
+/* A gauge counted in units (bytes, entries): printed exactly. */
+static void render_count(struct buf *out, const char *name, const char *help, size_t value)
+{
+    buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %zu\n", name, help, name, name, value);
+}
+
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct buf *out)
 {
     render_requests(m, out);
@@ -170,4 +176,12 @@ void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct bu
                  (double)g->snapshot_runs);
     render_gauge(out, "retentiond_database_up", "1 when the database answered the last call.",
                  g->db_up);
+    render_count(out, "retentiond_cache_bytes",
+                 "Bytes held by the current snapshot's cache of rendered bodies.", g->cache_bytes);
+    render_count(out, "retentiond_cache_entries",
+                 "Bodies held by the current snapshot's cache of rendered bodies.",
+                 g->cache_entries);
+    render_count(out, "retentiond_cache_budget_bytes",
+                 "Bytes the current snapshot's body cache may hold (http.cache_bytes).",
+                 g->cache_budget);
 }

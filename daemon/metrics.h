@@ -35,6 +35,9 @@ struct metrics_gauges {
     bool stale;
     bool db_up;
     long long snapshot_runs;
+    size_t cache_bytes;   /* the current snapshot's body cache: bytes held, */
+    size_t cache_entries; /* bodies held, */
+    size_t cache_budget;  /* and the most it may hold */
 };
 
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct buf *out);

@@ -39,6 +39,7 @@ static struct refresh_options refresh_options(const struct serve_ctx *ctx)
                                     .data_dir = c->data_dir,
                                     .history_days = c->history_days,
                                     .auto_compute = c->auto_compute != 0,
+                                    .cache_bytes = (size_t)c->cache_bytes,
                                     .metrics = ctx->metrics};
 }
 

@@ -93,17 +93,25 @@ static enum snap_status status_parse(const char *text)
 
 /* ---- the per-snapshot cache of rendered bodies ------------------------------ */
 
-#define CACHE_SLOTS 512
+struct cache_body *snap_cache_get(struct snap *s, const char *key)
+{
+    return cache_get(s->cache, key);
+}
 
-struct snap_cache {
-    pthread_mutex_t mu;
-    size_t used;
-    struct {
-        char *key;
-        char *body;
-        size_t len;
-    } slot[CACHE_SLOTS];
-};
+struct cache_body *snap_cache_put(struct snap *s, const char *key, const void *body, size_t len)
+{
+    return cache_put(s->cache, key, body, len);
+}
+
+void snap_cache_set_budget(struct snap *s, size_t bytes)
+{
+    cache_set_budget(s->cache, bytes);
+}
+
+void snap_cache_stats(struct snap *s, struct cache_stats *out)
+{
+    cache_stats(s->cache, out);
+}
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -116,69 +124,6 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 }
 
 #define FNV_SEED 14695981039346656037ULL
-
-static size_t cache_find(struct snap_cache *c, const char *key, bool *found)
-{
-    size_t i = fnv1a(FNV_SEED, key, strlen(key)) % CACHE_SLOTS;
-    for (size_t n = 0; n < CACHE_SLOTS; n++, i = (i + 1) % CACHE_SLOTS) {
-        if (!c->slot[i].key || strcmp(c->slot[i].key, key) == 0) {
-            *found = c->slot[i].key != NULL;
-            return i;
-        }
-    }
-    *found = false;
-    return CACHE_SLOTS;
-}
-
-const char *snap_cache_get(struct snap *s, const char *key, size_t *len)
-{
-    struct snap_cache *c = s->cache;
-    const char *body = NULL;
-    bool found = false;
-    pthread_mutex_lock(&c->mu);
-    size_t i = cache_find(c, key, &found);
-    if (found) {
-        body = c->slot[i].body;
-        *len = c->slot[i].len;
-    }
-    pthread_mutex_unlock(&c->mu);
-    return body;
-}
-
-const char *snap_cache_put(struct snap *s, const char *key, const char *body, size_t len)
-{
-    struct snap_cache *c = s->cache;
-    const char *stored = NULL;
-    bool found = false;
-    pthread_mutex_lock(&c->mu);
-    size_t i = cache_find(c, key, &found);
-    if (found) {
-        stored = c->slot[i].body;
-    } else if (i < CACHE_SLOTS && c->used < CACHE_SLOTS * 3 / 4) {
-        char *copy = xmalloc(len + 1);
-        memcpy(copy, body, len);
-        copy[len] = '\0';
-        c->slot[i].key = xstrdup(key);
-        c->slot[i].body = copy;
-        c->slot[i].len = len;
-        c->used++;
-        stored = copy;
-    }
-    pthread_mutex_unlock(&c->mu);
-    return stored;
-}
-
-static void cache_free(struct snap_cache *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        free(c->slot[i].key);
-        free(c->slot[i].body);
-    }
-    pthread_mutex_destroy(&c->mu);
-    free(c);
-}
 
 /* ---- life cycle --------------------------------------------------------------- */
 
@@ -194,8 +139,7 @@ static void run_unref(struct snap_run *r)
 static struct snap *snap_new(void)
 {
     struct snap *s = xcalloc(1, sizeof *s);
-    s->cache = xcalloc(1, sizeof *s->cache);
-    pthread_mutex_init(&s->cache->mu, NULL);
+    s->cache = cache_new(0);
     atomic_init(&s->refs, 1);
     return s;
 }
