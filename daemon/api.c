@@ -538,19 +538,40 @@ static bool render_satisfaction(struct q *q, json_t **out)
 
 static const char *const zone_names[] = {"white", "red", "yellow", "blue", "green"};
 
-/* Runs one query on a pooled connection; a failure counts as a database error. */
-static bool api_query(struct api *api, const char *sql, int n, const char *const *params,
-                      struct db_result **res)
+/* Seconds a client is told to wait (Retry-After) when every pooled
+ * connection stayed busy. */
+#define API_RETRY_AFTER 1
+
+/* The error body, and Retry-After when the error says when to retry. */
+static void reply_error(struct http_reply *reply, const struct api_error *err)
 {
-    if (!api)
-        return false;
-    bool ok = pool_query(api->pool, sql, n, params, res);
-    if (!ok)
-        metrics_db_error(api->metrics);
-    return ok;
+    http_reply_error(reply, err->status, err->code, err->message, err->param);
+    if (err->retry_after)
+        http_reply_header(reply, "Retry-After", "%u", err->retry_after);
 }
 
-/* Member moves between the zones of M-1 and M, from the database. */
+/* Runs one query on a pooled connection. A database failure is counted as
+ * such; every connection busy past the wait deadline fails q with 503
+ * database_busy (and Retry-After), counted apart. */
+static enum pool_status api_query(struct q *q, const char *sql, int n, const char *const *params,
+                                  struct db_result **res)
+{
+    if (!q->api)
+        return POOL_ERROR;
+    enum pool_status st = pool_query(q->api->pool, sql, n, params, res);
+    if (st == POOL_ERROR)
+        metrics_db_error(q->api->metrics);
+    if (st == POOL_BUSY) {
+        metrics_db_busy(q->api->metrics);
+        api_fail(&q->err, 503, "database_busy", NULL,
+                 "every database connection is busy: retry in %d s", API_RETRY_AFTER);
+        q->err.retry_after = API_RETRY_AFTER;
+    }
+    return st;
+}
+
+/* Member moves between the zones of M-1 and M, from the database: null
+ * when the database fails; NULL (q->err set) when it is busy. */
 static json_t *zone_moves(struct q *q, const struct snap_run *run, int branch, const char *month)
 {
     char id[32], first[11];
@@ -558,7 +579,10 @@ static json_t *zone_moves(struct q *q, const struct snap_run *run, int branch, c
     snprintf(id, sizeof id, "%lld", run->run_id);
     snprintf(first, sizeof first, "%s-01", month);
     const char *params[] = {id, first, q->snap->branches[branch].code, "moves", NULL};
-    if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res)) {
+    enum pool_status st = api_query(q, sql_embed_get("api/zone_members.sql"), 5, params, &res);
+    if (st == POOL_BUSY)
+        return NULL;
+    if (st != POOL_OK) {
         q->no_cache = true;
         return json_null();
     }
@@ -579,6 +603,9 @@ static bool render_zones(struct q *q, json_t **out)
     if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month) ||
         !month_run(q, SNAP_ZONES, branch, "white", month, &run))
         return false;
+    json_t *moves = zone_moves(q, run, branch, month);
+    if (!moves)
+        return false;
     snap_month_before(month, before);
     const struct snap_run *prev = run_of_period(q->snap, SNAP_ZONES, branch, "white", before);
     json_t *zones = json_array();
@@ -594,7 +621,7 @@ static bool render_zones(struct q *q, json_t **out)
     }
     *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "branch", q->snap->branches[branch].code,
                      "month", month, "previous_month", before, "as_of", run->as_of, "zones", zones,
-                     "moves", zone_moves(q, run, branch, month));
+                     "moves", moves);
     return true;
 }
 
@@ -631,7 +658,10 @@ static bool customers_csv(struct q *q, struct buf *out)
     snprintf(id, sizeof id, "%lld", run->run_id);
     snprintf(first, sizeof first, "%s-01", month);
     const char *params[] = {id, first, q->snap->branches[branch].code, "list", zones};
-    if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res))
+    enum pool_status st = api_query(q, sql_embed_get("api/zone_members.sql"), 5, params, &res);
+    if (st == POOL_BUSY)
+        return false; /* q->err is set */
+    if (st != POOL_OK)
         return api_fail(&q->err, 503, "database_unavailable", NULL,
                         "the at-risk list is read from the database, which does not answer");
     buf_puts(out, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n");
@@ -654,7 +684,7 @@ static void h_zone_customers(struct http_request *req, struct http_reply *reply,
         return;
     }
     if (!customers_csv(&q, &reply->body)) {
-        http_reply_error(reply, q.err.status, q.err.code, q.err.message, q.err.param);
+        reply_error(reply, &q.err);
     } else {
         reply->content_type = "text/csv; charset=utf-8";
         http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
@@ -697,6 +727,7 @@ bool api_fail(struct api_error *err, unsigned status, const char *code, const ch
     err->status = status;
     err->code = code;
     err->param = param;
+    err->retry_after = 0;
     return false;
 }
 
@@ -776,7 +807,7 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     struct q q = {.api = api, .req = req, .snap = s};
     json_t *obj = NULL;
     if (!render(&q, &obj)) {
-        http_reply_error(reply, q.err.status, q.err.code, q.err.message, q.err.param);
+        reply_error(reply, &q.err);
         goto done;
     }
     json_object_set_new(obj, "stale", json_boolean(st.stale));
@@ -896,7 +927,7 @@ static void h_chart(struct http_request *req, struct http_reply *reply, void *ct
     }
     goto done;
 failed:
-    http_reply_error(reply, err.status, err.code, err.message, err.param);
+    reply_error(reply, &err);
 done:
     free(bytes);
     buf_release(&key);
@@ -1078,9 +1109,11 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     return true;
 }
 
-void api_set_database(struct api *api, const char *conninfo, int statement_timeout)
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
+                      int pool_wait_ms)
 {
     pool_configure(api->pool, conninfo, statement_timeout);
+    pool_set_wait(api->pool, pool_wait_ms);
 }
 
 void api_destroy(struct api *api)

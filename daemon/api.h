@@ -5,7 +5,9 @@
  * the snapshot's ETag; a cached body is sent under its own reference, so
  * that a slow client keeps neither the snapshot nor the cache alive. A stale
  * snapshot's bodies carry "stale": true and "snapshot_age" and are rendered
- * per request. docs/api.md describes every endpoint.
+ * per request. The endpoints that query the database answer 503
+ * database_busy (with Retry-After) when no pooled connection comes free
+ * within database.pool_wait_ms. docs/api.md describes every endpoint.
  *
  * Ownership: struct api is the caller's; it borrows refresh and metrics,
  * which must outlive the HTTP server. The route table is static. */
@@ -44,15 +46,17 @@ struct api {
 #define API_BOTTOM_N 5
 
 /* Why a view could not be rendered: the HTTP status, error code, the
- * parameter at fault (static strings, param may be NULL) and a message. */
+ * parameter at fault (static strings, param may be NULL), a message, and
+ * the seconds after which a retry may succeed (0 = not said). */
 struct api_error {
     unsigned status;
     const char *code;
     const char *param;
     char message[200];
+    unsigned retry_after;
 };
 
-/* Fills *err (message from fmt, cut to fit) and returns false, so that a
+/* Fills *err (message from fmt, cut to fit; no retry_after) and returns false, so that a
  * check can `return api_fail(err, 400, "invalid_parameter", "date", ...)`. */
 bool api_fail(struct api_error *err, unsigned status, const char *code, const char *param,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -75,8 +79,10 @@ const char *const *api_route_names(void);
  * left). pool_size: database.pool_size; font_family: charts.font. */
 bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
               const char *font_family);
-/* Database settings for the endpoints that query it (copied). */
-void api_set_database(struct api *api, const char *conninfo, int statement_timeout);
+/* Database settings for the endpoints that query it (conninfo copied):
+ * database.conninfo, .statement_timeout (ms) and .pool_wait_ms. */
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
+                      int pool_wait_ms);
 void api_destroy(struct api *api);
 
 #endif

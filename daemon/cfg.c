@@ -33,6 +33,8 @@ static const struct cfg_key keys[] = {
     KEY_STR("database", "conninfo", conninfo, "", true,
             "libpq conninfo; empty uses libpq's defaults (PGHOST, ...)"),
     KEY_INT("database", "pool_size", pool_size, "4", 1, 64, false, "database connections"),
+    KEY_INT("database", "pool_wait_ms", pool_wait_ms, "2000", 0, 60000, true,
+            "milliseconds a request waits for a pooled connection before a 503 database_busy"),
     KEY_INT("database", "statement_timeout", statement_timeout, "60000", 0, 86400000, true,
             "milliseconds before a statement is cancelled; 0 = none"),
     KEY_INT("daemon", "refresh_interval", refresh_interval, "300", 5, 86400, true,

@@ -21,6 +21,7 @@ struct cfg {
     int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
+    int pool_wait_ms;       /* database.pool_wait_ms: longest wait for a pooled connection */
     int statement_timeout;  /* database.statement_timeout, milliseconds */
     int refresh_interval;   /* daemon.refresh_interval, seconds */
     char *timezone;         /* daemon.timezone */

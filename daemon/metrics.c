@@ -26,6 +26,7 @@ struct metrics {
     size_t nroutes; /* + 1: the last counts unmatched requests */
     struct route_stats *routes;
     atomic_ullong db_errors;
+    atomic_ullong db_busy;
     atomic_ullong computes[2]; /* failed, ok */
     atomic_ullong refreshes[2];
     _Atomic double last_compute_seconds;
@@ -66,6 +67,11 @@ void metrics_request(struct metrics *m, int route, unsigned status, double secon
 void metrics_db_error(struct metrics *m)
 {
     atomic_fetch_add(&m->db_errors, 1);
+}
+
+void metrics_db_busy(struct metrics *m)
+{
+    atomic_fetch_add(&m->db_busy, 1);
 }
 
 void metrics_compute(struct metrics *m, double seconds, bool ok)
@@ -159,6 +165,11 @@ void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct bu
                "# HELP retentiond_db_errors_total Failed database calls and lost connections.\n"
                "# TYPE retentiond_db_errors_total counter\nretentiond_db_errors_total %llu\n",
                atomic_load(&m->db_errors));
+    buf_printf(out,
+               "# HELP retentiond_db_busy_total Requests answered 503 database_busy: every pooled "
+               "connection stayed busy past database.pool_wait_ms.\n"
+               "# TYPE retentiond_db_busy_total counter\nretentiond_db_busy_total %llu\n",
+               atomic_load(&m->db_busy));
     render_pair(out, "retentiond_computes_total", "Compute runs started by the daemon.",
                 m->computes);
     render_pair(out, "retentiond_refreshes_total", "Snapshot refreshes from the database.",

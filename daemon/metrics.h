@@ -24,6 +24,8 @@ void metrics_free(struct metrics *m);
 /* route: index into names, or -1. */
 void metrics_request(struct metrics *m, int route, unsigned status, double seconds);
 void metrics_db_error(struct metrics *m);
+/* A request turned away because every pooled connection stayed busy. */
+void metrics_db_busy(struct metrics *m);
 /* A finished compute run started by the daemon (ok = stored). */
 void metrics_compute(struct metrics *m, double seconds, bool ok);
 /* A finished snapshot refresh from the database (ok = published). */

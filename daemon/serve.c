@@ -52,7 +52,7 @@ static void apply_api_settings(struct serve_ctx *ctx)
                  strcmp(c->chart_arrows, "intl") == 0 ? CHART_ARROWS_INTL : CHART_ARROWS_CN);
     atomic_store(&ctx->api.snapshot_max_age,
                  c->snapshot_max_age ? c->snapshot_max_age : 3 * c->refresh_interval);
-    api_set_database(&ctx->api, c->conninfo, c->statement_timeout);
+    api_set_database(&ctx->api, c->conninfo, c->statement_timeout, c->pool_wait_ms);
 }
 
 static bool load_config(const char *path, bool explicit_path, const char *db_override,

@@ -2,11 +2,14 @@
  * a small generated province: the per-snapshot body cache stays within
  * http.cache_bytes (read back from /metrics) while more distinct charts are
  * fetched than fit, answers an evicted URL with the same bytes again, and
- * follows a reloaded budget. */
+ * follows a reloaded budget; a request that finds the only pooled
+ * connection busy past database.pool_wait_ms gets 503 database_busy with
+ * Retry-After at once, while the request holding it completes. */
 #include "harness.h"
 
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +31,7 @@ static void write_config(const char *cache_bytes)
     ck_assert_ptr_nonnull(f);
     fprintf(f,
             "[http]\nport = 0\nlisten = 127.0.0.1\ncache_bytes = %s\n"
-            "[database]\nconninfo = %s\n"
+            "[database]\nconninfo = %s\npool_size = 1\npool_wait_ms = 200\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
             cache_bytes, ci, datadir);
     fclose(f);
@@ -80,6 +83,98 @@ static long long metric(const char *name)
     free(body);
     return v;
 }
+
+/* GET path; the status, the body's error code ("" when none) and whether
+ * a Retry-After header came with it. */
+static long get_error(const char *path, char code[64], bool *retry_after)
+{
+    char *body = NULL, *headers = NULL;
+    long status = harness_http(d.port, "GET", path, NULL, &body, &headers);
+    json_error_t jerr;
+    json_t *j = json_loads(body, 0, &jerr);
+    const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+    snprintf(code, 64, "%s", c ? c : "");
+    *retry_after = strstr(headers, "\nRetry-After: 1\r\n") != NULL;
+    json_decref(j);
+    free(body);
+    free(headers);
+    return status;
+}
+
+/* ---- database waits with a deadline ------------------------------------------------------ */
+
+struct slow_request {
+    long status;
+    char *body;
+};
+
+static void *fetch_customers(void *arg)
+{
+    struct slow_request *r = arg;
+    r->status =
+        harness_http(d.port, "GET", "/api/v1/zones/customers?branch=420100", NULL, &r->body, NULL);
+    return NULL;
+}
+
+/* The pool has one connection. A request for the at-risk list holds it,
+ * blocked by a lock the test takes on dw.branch; meanwhile the at-risk list
+ * and the zones (whose moves read the database) answer 503 database_busy
+ * with Retry-After; once the lock goes, the first request completes. */
+START_TEST(busy_pool_answers_503_database_busy)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char *body = NULL; /* libcurl's global set-up, before a second thread uses it */
+    ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
+    free(body);
+    ck_assert(db_query(db, "BEGIN", 0, NULL, NULL));
+    ck_assert(db_query(db, "LOCK TABLE dw.branch IN ACCESS EXCLUSIVE MODE", 0, NULL, NULL));
+
+    struct slow_request slow = {0};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, fetch_customers, &slow), 0);
+    struct db *watch = NULL;
+    ck_assert(db_connect(ci, 0, &watch));
+    long waiting = 0;
+    for (int i = 0; i < 500 && waiting == 0; i++) {
+        waiting = harness_long(watch, "SELECT count(*) FROM pg_stat_activity WHERE "
+                                      "wait_event_type = 'Lock' AND query LIKE '%zone_members%'");
+        if (!waiting)
+            usleep(20000);
+    }
+    db_close(watch);
+    ck_assert_msg(waiting == 1, "the first request never reached the lock");
+
+    char code[64];
+    bool retry_after = false;
+    ck_assert_int_eq(get_error("/api/v1/zones/customers?branch=420100", code, &retry_after), 503);
+    ck_assert_str_eq(code, "database_busy");
+    ck_assert(retry_after);
+    ck_assert_int_eq(get_error("/api/v1/zones?branch=420100", code, &retry_after), 503);
+    ck_assert_str_eq(code, "database_busy");
+    ck_assert(retry_after);
+    ck_assert_int_eq(metric("retentiond_db_busy_total"), 2);
+    ck_assert_int_eq(metric("retentiond_db_errors_total"), 0);
+
+    ck_assert(db_query(db, "ROLLBACK", 0, NULL, NULL));
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_int_eq(slow.status, 200);
+    ck_assert_msg(strncmp(slow.body, "sub_id,branch,zone,", 19) == 0, "%s", slow.body);
+    ck_assert_ptr_nonnull(strchr(strchr(slow.body, '\n') + 1, '\n')); /* members listed */
+    free(slow.body);
+    db_close(db);
+
+    /* the connection is free again: the zones with their moves */
+    ck_assert_int_eq(harness_http(d.port, "GET", "/api/v1/zones?branch=420100", NULL, &body, NULL),
+                     200);
+    json_error_t jerr;
+    json_t *zones = json_loads(body, 0, &jerr);
+    ck_assert_msg(json_is_array(json_object_get(zones, "moves")), "%s", body);
+    ck_assert_int_gt(json_array_size(json_object_get(zones, "moves")), 0);
+    json_decref(zones);
+    free(body);
+}
+END_TEST
 
 /* ---- the body cache's byte budget -------------------------------------------------------- */
 
@@ -178,6 +273,7 @@ int main(void)
     TCase *tc = tcase_create("daemon");
     tcase_set_timeout(tc, 240);
     tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, busy_pool_answers_503_database_busy);
     tcase_add_test(tc, cache_stays_within_its_budget);
     tcase_add_test(tc, daemon_stops_cleanly);
     suite_add_tcase(s, tc);
