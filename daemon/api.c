@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "mem.h"
 #include "plot.h"
 #include "sql_embed.h"
 #include "version.h"
@@ -381,9 +382,7 @@ static bool render_ranking(struct q *q, json_t **out)
                                       ? snap_run_previous_day(q->snap, run->as_of)
                                       : snap_run_previous_month(q->snap, run->as_of);
     size_t cap = (size_t)q->snap->branches[parent].nchildren + 1;
-    struct ranked *now = calloc(cap, sizeof *now), *before = calloc(cap, sizeof *before);
-    if (!now || !before)
-        abort();
+    struct ranked *now = xcalloc(cap, sizeof *now), *before = xcalloc(cap, sizeof *before);
     size_t n = rank_children(q->snap, run, kpi, parent, dim, campaign, now);
     size_t nprev = rank_children(q->snap, prev, kpi, parent, dim, campaign, before);
     size_t bottom_n = q->api ? (size_t)atomic_load(&q->api->bottom_n) : API_BOTTOM_N;
@@ -597,19 +596,40 @@ static bool render_satisfaction(struct q *q, json_t **out)
 
 static const char *const zone_names[] = {"white", "red", "yellow", "blue", "green"};
 
-/* Runs one query on a pooled connection; a failure counts as a database error. */
-static bool api_query(struct api *api, const char *sql, int n, const char *const *params,
-                      struct db_result **res)
+/* Seconds a client is told to wait (Retry-After) when every pooled
+ * connection stayed busy. */
+#define API_RETRY_AFTER 1
+
+/* The error body, and Retry-After when the error says when to retry. */
+static void reply_error(struct http_reply *reply, const struct api_error *err)
 {
-    if (!api)
-        return false;
-    bool ok = pool_query(api->pool, sql, n, params, res);
-    if (!ok)
-        metrics_db_error(api->metrics);
-    return ok;
+    http_reply_error(reply, err->status, err->code, err->message, err->param);
+    if (err->retry_after)
+        http_reply_header(reply, "Retry-After", "%u", err->retry_after);
 }
 
-/* Member moves between the zones of M-1 and M, from the database. */
+/* Runs one query on a pooled connection. A database failure is counted as
+ * such; every connection busy past the wait deadline fails q with 503
+ * database_busy (and Retry-After), counted apart. */
+static enum pool_status api_query(struct q *q, const char *sql, int n, const char *const *params,
+                                  struct db_result **res)
+{
+    if (!q->api)
+        return POOL_ERROR;
+    enum pool_status st = pool_query(q->api->pool, sql, n, params, res);
+    if (st == POOL_ERROR)
+        metrics_db_error(q->api->metrics);
+    if (st == POOL_BUSY) {
+        metrics_db_busy(q->api->metrics);
+        api_fail(&q->err, 503, "database_busy", NULL,
+                 "every database connection is busy: retry in %d s", API_RETRY_AFTER);
+        q->err.retry_after = API_RETRY_AFTER;
+    }
+    return st;
+}
+
+/* Member moves between the zones of M-1 and M, from the database: null
+ * when the database fails; NULL (q->err set) when it is busy. */
 static json_t *zone_moves(struct q *q, const struct snap_run *run, int branch, const char *month)
 {
     char id[32], first[11];
@@ -617,7 +637,10 @@ static json_t *zone_moves(struct q *q, const struct snap_run *run, int branch, c
     snprintf(id, sizeof id, "%lld", run->run_id);
     snprintf(first, sizeof first, "%s-01", month);
     const char *params[] = {id, first, q->snap->branches[branch].code, "moves", NULL};
-    if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res)) {
+    enum pool_status st = api_query(q, sql_embed_get("api/zone_members.sql"), 5, params, &res);
+    if (st == POOL_BUSY)
+        return NULL;
+    if (st != POOL_OK) {
         q->no_cache = true;
         return json_null();
     }
@@ -638,6 +661,9 @@ static bool render_zones(struct q *q, json_t **out)
     if (!param_branch(q, "branch", &branch) || !param_month(q, "month", month) ||
         !month_run(q, SNAP_ZONES, branch, "white", month, &run))
         return false;
+    json_t *moves = zone_moves(q, run, branch, month);
+    if (!moves)
+        return false;
     snap_month_before(month, before);
     const struct snap_run *prev = run_of_period(q->snap, SNAP_ZONES, branch, "white", before);
     json_t *zones = json_array();
@@ -653,7 +679,7 @@ static bool render_zones(struct q *q, json_t **out)
     }
     *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "branch", q->snap->branches[branch].code,
                      "month", month, "previous_month", before, "as_of", run->as_of, "zones", zones,
-                     "moves", zone_moves(q, run, branch, month));
+                     "moves", moves);
     return true;
 }
 
@@ -690,7 +716,10 @@ static bool customers_csv(struct q *q, struct buf *out)
     snprintf(id, sizeof id, "%lld", run->run_id);
     snprintf(first, sizeof first, "%s-01", month);
     const char *params[] = {id, first, q->snap->branches[branch].code, "list", zones};
-    if (!api_query(q->api, sql_embed_get("api/zone_members.sql"), 5, params, &res))
+    enum pool_status st = api_query(q, sql_embed_get("api/zone_members.sql"), 5, params, &res);
+    if (st == POOL_BUSY)
+        return false; /* q->err is set */
+    if (st != POOL_OK)
         return api_fail(&q->err, 503, "database_unavailable", NULL,
                         "the at-risk list is read from the database, which does not answer");
     buf_puts(out, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n");
@@ -713,7 +742,7 @@ static void h_zone_customers(struct http_request *req, struct http_reply *reply,
         return;
     }
     if (!customers_csv(&q, &reply->body)) {
-        http_reply_error(reply, q.err.status, q.err.code, q.err.message, q.err.param);
+        reply_error(reply, &q.err);
     } else {
         reply->content_type = "text/csv; charset=utf-8";
         http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
@@ -756,6 +785,7 @@ bool api_fail(struct api_error *err, unsigned status, const char *code, const ch
     err->status = status;
     err->code = code;
     err->param = param;
+    err->retry_after = 0;
     return false;
 }
 
@@ -779,9 +809,9 @@ bool api_view(struct api *api, struct snap *s, const char *name, const char *con
 
 /* ---- the common path: snapshot, cache, ETag, stale ------------------------------------------ */
 
-static void release_snap(void *s)
+static void release_body(void *body)
 {
-    snap_unref(s);
+    cache_body_unref(body);
 }
 
 /* The cache key: the route and its parameters in the route's order. */
@@ -796,13 +826,22 @@ static void cache_key(struct http_request *req, const char *path, const char *co
     }
 }
 
-static void reply_shared(struct http_reply *reply, struct snap *s, const char *body, size_t len)
+/* A body that depends on nothing but snapshot s (cached or not, when the
+ * budget had no room) is tagged with the snapshot. */
+static void reply_etag(struct http_reply *reply, const struct snap *s)
 {
-    reply->shared = body;
-    reply->shared_len = len;
-    reply->release = release_snap;
-    reply->release_ctx = s;
     snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+}
+
+/* Sends a cached body of snapshot s; the reply takes over the reference
+ * to body and drops it once sent (the snapshot may be gone by then). */
+static void reply_cached(struct http_reply *reply, const struct snap *s, struct cache_body *body)
+{
+    reply->shared = cache_body_data(body);
+    reply->shared_len = cache_body_len(body);
+    reply->release = release_body;
+    reply->release_ctx = body;
+    reply_etag(reply, s);
 }
 
 static void serve_json(struct http_request *req, struct http_reply *reply, struct api *api,
@@ -811,7 +850,6 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     struct refresh_status st;
     struct snap *s = refresh_acquire(api->refresh, &st);
     struct buf key = BUF_INIT;
-    size_t len = 0;
     if (!s) {
         http_reply_error(reply, 503, "no_snapshot",
                          "no snapshot yet: the database has not answered", NULL);
@@ -819,16 +857,15 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
     }
     http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
     cache_key(req, http_path(req), params, &key);
-    const char *hit = st.stale ? NULL : snap_cache_get(s, key.data, &len);
+    struct cache_body *hit = st.stale ? NULL : snap_cache_get(s, key.data);
     if (hit) {
-        reply_shared(reply, s, hit, len);
-        buf_release(&key);
-        return;
+        reply_cached(reply, s, hit);
+        goto done;
     }
     struct q q = {.api = api, .req = req, .snap = s};
     json_t *obj = NULL;
     if (!render(&q, &obj)) {
-        http_reply_error(reply, q.err.status, q.err.code, q.err.message, q.err.param);
+        reply_error(reply, &q.err);
         goto done;
     }
     json_object_set_new(obj, "stale", json_boolean(st.stale));
@@ -836,15 +873,16 @@ static void serve_json(struct http_request *req, struct http_reply *reply, struc
         json_object_set_new(obj, "snapshot_age", json_integer((json_int_t)st.age));
     char *text = json_dumps(obj, JSON_FLAGS);
     json_decref(obj);
-    len = strlen(text);
-    const char *cached = st.stale || q.no_cache ? NULL : snap_cache_put(s, key.data, text, len);
+    size_t len = strlen(text);
+    bool cacheable = !st.stale && !q.no_cache;
+    struct cache_body *cached = cacheable ? snap_cache_put(s, key.data, text, len) : NULL;
     if (cached) {
-        free(text);
-        reply_shared(reply, s, cached, len);
-        s = NULL; /* the reply holds the reference now */
-        goto done;
+        reply_cached(reply, s, cached);
+    } else {
+        buf_append(&reply->body, text, len);
+        if (cacheable)
+            reply_etag(reply, s);
     }
-    buf_append(&reply->body, text, len);
     free(text);
 done:
     buf_release(&key);
@@ -925,10 +963,9 @@ static void h_chart(struct http_request *req, struct http_reply *reply, void *ct
     reply->content_type = plot_content_type(rq.format);
     http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
     cache_key(req, http_path(req), p_chart, &key);
-    const char *hit = snap_cache_get(s, key.data, &len);
+    struct cache_body *hit = snap_cache_get(s, key.data);
     if (hit) {
-        reply_shared(reply, s, hit, len);
-        s = NULL;
+        reply_cached(reply, s, hit);
         goto done;
     }
     chart_ctx *cc = thread_chart_ctx(api);
@@ -939,16 +976,16 @@ static void h_chart(struct http_request *req, struct http_reply *reply, void *ct
     }
     if (!plot_render(cc, (chart_arrows)atomic_load(&api->arrows), api, s, &rq, &bytes, &len, &err))
         goto failed;
-    const char *cached = snap_cache_put(s, key.data, (const char *)bytes, len);
+    struct cache_body *cached = snap_cache_put(s, key.data, bytes, len);
     if (cached) {
-        reply_shared(reply, s, cached, len);
-        s = NULL;
+        reply_cached(reply, s, cached);
     } else {
         buf_append(&reply->body, (const char *)bytes, len);
+        reply_etag(reply, s);
     }
     goto done;
 failed:
-    http_reply_error(reply, err.status, err.code, err.message, err.param);
+    reply_error(reply, &err);
 done:
     free(bytes);
     buf_release(&key);
@@ -1053,10 +1090,16 @@ static void h_metrics(struct http_request *req, struct http_reply *reply, void *
     struct api *api = ctx;
     struct refresh_status st;
     struct snap *s = refresh_acquire(api->refresh, &st);
+    struct cache_stats cs = {0};
+    if (s)
+        snap_cache_stats(s, &cs);
     struct metrics_gauges g = {.snapshot_age = st.age,
                                .stale = st.stale,
                                .db_up = st.db_up,
-                               .snapshot_runs = s ? (long long)s->nruns : 0};
+                               .snapshot_runs = s ? (long long)s->nruns : 0,
+                               .cache_bytes = cs.bytes,
+                               .cache_entries = cs.entries,
+                               .cache_budget = cs.budget};
     snap_unref(s);
     reply->content_type = "text/plain; version=0.0.4; charset=utf-8";
     metrics_render(api->metrics, &g, &reply->body);
@@ -1111,8 +1154,10 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     atomic_init(&api->snapshot_max_age, 900);
     atomic_init(&api->arrows, CHART_ARROWS_CN);
     api->pool = pool_new(pool_size);
-    if (!api->pool || pthread_key_create(&api->chart_ctx, free_chart_ctx) != 0) {
-        log_error("msg=\"out of memory\" what=api");
+    if (pthread_key_create(&api->chart_ctx, free_chart_ctx) != 0) {
+        log_error("msg=\"no thread-specific key for the chart contexts\"");
+        pool_free(api->pool);
+        api->pool = NULL;
         return false;
     }
     api->fonts = chart_fonts_new(font_family, err, sizeof err);
@@ -1123,9 +1168,11 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     return true;
 }
 
-void api_set_database(struct api *api, const char *conninfo, int statement_timeout)
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
+                      int pool_wait_ms)
 {
     pool_configure(api->pool, conninfo, statement_timeout);
+    pool_set_wait(api->pool, pool_wait_ms);
 }
 
 void api_destroy(struct api *api)

@@ -1,9 +1,13 @@
 /* The JSON API (/api/v1/...), /healthz, /readyz and /metrics: handlers that
  * read the current snapshot (refresh_acquire) and render JSON with
  * jansson. Every successful body of a fresh snapshot is cached in the
- * snapshot and sent with the snapshot's ETag; a stale snapshot's bodies
- * carry "stale": true and "snapshot_age" and are rendered per request.
- * docs/api.md describes every endpoint.
+ * snapshot (within http.cache_bytes, least recently used out) and sent with
+ * the snapshot's ETag; a cached body is sent under its own reference, so
+ * that a slow client keeps neither the snapshot nor the cache alive. A stale
+ * snapshot's bodies carry "stale": true and "snapshot_age" and are rendered
+ * per request. The endpoints that query the database answer 503
+ * database_busy (with Retry-After) when no pooled connection comes free
+ * within database.pool_wait_ms. docs/api.md describes every endpoint.
  *
  * Ownership: struct api is the caller's; it borrows refresh and metrics,
  * which must outlive the HTTP server. The route table is static. */
@@ -46,15 +50,17 @@ struct api {
 #define API_ARROW_PERCENT 5
 
 /* Why a view could not be rendered: the HTTP status, error code, the
- * parameter at fault (static strings, param may be NULL) and a message. */
+ * parameter at fault (static strings, param may be NULL), a message, and
+ * the seconds after which a retry may succeed (0 = not said). */
 struct api_error {
     unsigned status;
     const char *code;
     const char *param;
     char message[200];
+    unsigned retry_after;
 };
 
-/* Fills *err (message from fmt, cut to fit) and returns false, so that a
+/* Fills *err (message from fmt, cut to fit; no retry_after) and returns false, so that a
  * check can `return api_fail(err, 400, "invalid_parameter", "date", ...)`. */
 bool api_fail(struct api_error *err, unsigned status, const char *code, const char *param,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -73,12 +79,14 @@ bool api_view(struct api *api, struct snap *s, const char *name, const char *con
 const struct http_route *api_routes(size_t *count);
 const char *const *api_route_names(void);
 
-/* False (logged) when out of memory or when font_family is not installed.
- * pool_size: database.pool_size; font_family: charts.font. */
+/* False (logged) when font_family is not installed (or no thread key is
+ * left). pool_size: database.pool_size; font_family: charts.font. */
 bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
               const char *font_family);
-/* Database settings for the endpoints that query it (copied). */
-void api_set_database(struct api *api, const char *conninfo, int statement_timeout);
+/* Database settings for the endpoints that query it (conninfo copied):
+ * database.conninfo, .statement_timeout (ms) and .pool_wait_ms. */
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
+                      int pool_wait_ms);
 void api_destroy(struct api *api);
 
 #endif

@@ -1,5 +1,7 @@
 #include "buf.h"
 
+#include "mem.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,7 @@ static void buf_grow(struct buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
-        fputs("level=error msg=\"out of memory\"\n", stderr);
-        abort();
-    }
-    b->data = p;
+    b->data = xrealloc(b->data, cap);
     b->cap = cap;
 }
 

@@ -3,7 +3,7 @@
  * Ownership: the buffer owns `data` until buf_detach() hands it to the
  * caller (who frees it with free()) or buf_release() frees it. `data` is
  * always NUL-terminated once anything has been appended. Allocation failure
- * aborts the process: every caller would do so anyway. */
+ * is logged and aborts the process (mem.h), as everywhere in the daemon. */
 #ifndef RETENTIOND_BUF_H
 #define RETENTIOND_BUF_H
 

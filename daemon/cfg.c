@@ -1,6 +1,7 @@
 #include "cfg.h"
 
 #include "log.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -27,9 +28,13 @@ static const struct cfg_key keys[] = {
             "seconds an idle connection is kept"),
     KEY_INT("http", "max_url_length", max_url_length, "2048", 64, 65536, false,
             "longest URL (path and query) answered; longer gets 414"),
+    KEY_INT("http", "cache_bytes", cache_bytes, "67108864", 0, 1073741824, true,
+            "bytes of rendered bodies cached per snapshot, least recently used out; 0 = none"),
     KEY_STR("database", "conninfo", conninfo, "", true,
             "libpq conninfo; empty uses libpq's defaults (PGHOST, ...)"),
     KEY_INT("database", "pool_size", pool_size, "4", 1, 64, false, "database connections"),
+    KEY_INT("database", "pool_wait_ms", pool_wait_ms, "2000", 0, 60000, true,
+            "milliseconds a request waits for a pooled connection before a 503 database_busy"),
     KEY_INT("database", "statement_timeout", statement_timeout, "60000", 0, 86400000, true,
             "milliseconds before a statement is cancelled; 0 = none"),
     KEY_INT("daemon", "refresh_interval", refresh_interval, "300", 5, 86400, true,
@@ -108,14 +113,9 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
         snprintf(err, errlen, "%s.%s: '%s' is not cn or intl", k->section, k->name, value);
         return false;
     }
-    char *copy = strdup(value);
-    if (!copy) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
     char **slot = str_field(cfg, k);
     free(*slot);
-    *slot = copy;
+    *slot = xstrdup(value);
     return true;
 }
 

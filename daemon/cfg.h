@@ -18,8 +18,10 @@ struct cfg {
     int max_connections;    /* http.max_connections */
     int connection_timeout; /* http.connection_timeout, seconds */
     int max_url_length;     /* http.max_url_length, bytes */
+    int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
+    int pool_wait_ms;       /* database.pool_wait_ms: longest wait for a pooled connection */
     int statement_timeout;  /* database.statement_timeout, milliseconds */
     int refresh_interval;   /* daemon.refresh_interval, seconds */
     char *timezone;         /* daemon.timezone */

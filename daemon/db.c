@@ -1,6 +1,7 @@
 #include "db.h"
 
 #include "log.h"
+#include "mem.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -64,9 +65,7 @@ static bool timeout_given(const char *conninfo)
 
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
 {
-    struct db *db = calloc(1, sizeof *db);
-    if (!db)
-        return false;
+    struct db *db = xcalloc(1, sizeof *db);
     conninfo = conninfo ? conninfo : "";
     const char *const keys[] = {"dbname", "connect_timeout", NULL};
     const char *const values[] = {conninfo, timeout_given(conninfo) ? NULL : DB_CONNECT_TIMEOUT,
@@ -181,11 +180,7 @@ bool db_query(struct db *db, const char *sql, int nparams, const char *const *pa
         PQclear(res);
         return true;
     }
-    struct db_result *r = malloc(sizeof *r);
-    if (!r) {
-        PQclear(res);
-        return false;
-    }
+    struct db_result *r = xmalloc(sizeof *r);
     r->res = res;
     *out = r;
     return true;

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include "log.h"
+#include "mem.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -264,9 +265,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
                   opts->listen);
         return false;
     }
-    struct http_server *srv = calloc(1, sizeof *srv);
-    if (!srv)
-        return false;
+    struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->routes = opts->routes;
     srv->ctx = opts->ctx;
     srv->observe = opts->observe;

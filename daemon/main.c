@@ -4,6 +4,7 @@
 #include "db.h"
 #include "kpi.h"
 #include "log.h"
+#include "mem.h"
 #include "migrate.h"
 #include "plot.h"
 #include "rules.h"
@@ -11,6 +12,7 @@
 #include "targets.h"
 #include "version.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,7 @@ int main(int argc, char **argv)
 {
     struct cli_args args;
     char err[256];
+    json_set_alloc_funcs(xmalloc, free); /* jansson's allocations fail as ours do */
     if (!cli_parse(argc, argv, &args, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 2;

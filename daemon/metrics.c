@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include "mem.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -24,6 +26,7 @@ struct metrics {
     size_t nroutes; /* + 1: the last counts unmatched requests */
     struct route_stats *routes;
     atomic_ullong db_errors;
+    atomic_ullong db_busy;
     atomic_ullong computes[2]; /* failed, ok */
     atomic_ullong refreshes[2];
     _Atomic double last_compute_seconds;
@@ -32,16 +35,10 @@ struct metrics {
 
 struct metrics *metrics_new(const char *const *names, size_t count)
 {
-    struct metrics *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
+    struct metrics *m = xcalloc(1, sizeof *m);
     m->names = names;
     m->nroutes = count + 1;
-    m->routes = calloc(m->nroutes, sizeof *m->routes);
-    if (!m->routes) {
-        free(m);
-        return NULL;
-    }
+    m->routes = xcalloc(m->nroutes, sizeof *m->routes);
     return m;
 }
 
@@ -70,6 +67,11 @@ void metrics_request(struct metrics *m, int route, unsigned status, double secon
 void metrics_db_error(struct metrics *m)
 {
     atomic_fetch_add(&m->db_errors, 1);
+}
+
+void metrics_db_busy(struct metrics *m)
+{
+    atomic_fetch_add(&m->db_busy, 1);
 }
 
 void metrics_compute(struct metrics *m, double seconds, bool ok)
@@ -149,6 +151,12 @@ static void render_gauge(struct buf *out, const char *name, const char *help, do
     buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %.6g\n", name, help, name, name, value);
 }
 
+/* A gauge counted in units (bytes, entries): printed exactly. */
+static void render_count(struct buf *out, const char *name, const char *help, size_t value)
+{
+    buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %zu\n", name, help, name, name, value);
+}
+
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct buf *out)
 {
     render_requests(m, out);
@@ -157,6 +165,11 @@ void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct bu
                "# HELP retentiond_db_errors_total Failed database calls and lost connections.\n"
                "# TYPE retentiond_db_errors_total counter\nretentiond_db_errors_total %llu\n",
                atomic_load(&m->db_errors));
+    buf_printf(out,
+               "# HELP retentiond_db_busy_total Requests answered 503 database_busy: every pooled "
+               "connection stayed busy past database.pool_wait_ms.\n"
+               "# TYPE retentiond_db_busy_total counter\nretentiond_db_busy_total %llu\n",
+               atomic_load(&m->db_busy));
     render_pair(out, "retentiond_computes_total", "Compute runs started by the daemon.",
                 m->computes);
     render_pair(out, "retentiond_refreshes_total", "Snapshot refreshes from the database.",
@@ -174,4 +187,12 @@ void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct bu
                  (double)g->snapshot_runs);
     render_gauge(out, "retentiond_database_up", "1 when the database answered the last call.",
                  g->db_up);
+    render_count(out, "retentiond_cache_bytes",
+                 "Bytes held by the current snapshot's cache of rendered bodies.", g->cache_bytes);
+    render_count(out, "retentiond_cache_entries",
+                 "Bodies held by the current snapshot's cache of rendered bodies.",
+                 g->cache_entries);
+    render_count(out, "retentiond_cache_budget_bytes",
+                 "Bytes the current snapshot's body cache may hold (http.cache_bytes).",
+                 g->cache_budget);
 }

@@ -4,7 +4,8 @@
  * rendering reads them as they are (the text exposition format 0.0.4).
  *
  * Ownership: metrics_new() gives the caller a struct metrics to
- * metrics_free(). The route names are borrowed and must outlive it. */
+ * metrics_free() (NULL-safe). The route names are borrowed and must outlive
+ * it. */
 #ifndef RETENTIOND_METRICS_H
 #define RETENTIOND_METRICS_H
 
@@ -23,6 +24,8 @@ void metrics_free(struct metrics *m);
 /* route: index into names, or -1. */
 void metrics_request(struct metrics *m, int route, unsigned status, double seconds);
 void metrics_db_error(struct metrics *m);
+/* A request turned away because every pooled connection stayed busy. */
+void metrics_db_busy(struct metrics *m);
 /* A finished compute run started by the daemon (ok = stored). */
 void metrics_compute(struct metrics *m, double seconds, bool ok);
 /* A finished snapshot refresh from the database (ok = published). */
@@ -34,6 +37,9 @@ struct metrics_gauges {
     bool stale;
     bool db_up;
     long long snapshot_runs;
+    size_t cache_bytes;   /* the current snapshot's body cache: bytes held, */
+    size_t cache_entries; /* bodies held, */
+    size_t cache_budget;  /* and the most it may hold */
 };
 
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct buf *out);

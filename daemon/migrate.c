@@ -1,6 +1,7 @@
 #include "migrate.h"
 
 #include "log.h"
+#include "mem.h"
 #include "sql_embed.h"
 
 #include <stdio.h>
@@ -99,12 +100,10 @@ bool migrate_run(struct db *db, int *applied_count)
 {
     size_t n;
     const struct sql_embed_file *files = sql_embed_files(&n);
-    const struct sql_embed_file **sorted = calloc(n ? n : 1, sizeof *sorted);
+    const struct sql_embed_file **sorted = xcalloc(n, sizeof *sorted);
     size_t m = 0;
     int count = 0;
     bool ok = false;
-    if (!sorted)
-        return false;
     for (size_t i = 0; i < n; i++) {
         if (file_version(files[i].name) > 0)
             sorted[m++] = &files[i];

@@ -1,5 +1,7 @@
 #include "plot.h"
 
+#include "mem.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -205,13 +207,11 @@ static void trend_data(struct drawing *d, struct trend_data *t)
     for (size_t i = first; i < total; i++) {
         json_t *sr = json_array_get(all, i), *pts = json_object_get(sr, "points"), *p;
         size_t k, npts = json_array_size(pts);
-        chart_point *pp = calloc(npts + 1, sizeof *pp);
+        chart_point *pp = xcalloc(npts + 1, sizeof *pp);
         free(t->path[0]);
         free(t->path[1]);
-        t->path[0] = calloc(npts + 1, sizeof *pp);
-        t->path[1] = calloc(npts + 1, sizeof *pp);
-        if (!pp || !t->path[0] || !t->path[1])
-            abort();
+        t->path[0] = xcalloc(npts + 1, sizeof *pp);
+        t->path[1] = xcalloc(npts + 1, sizeof *pp);
         json_array_foreach(pts, k, p)
         {
             pp[k].value = num(p, "value");
@@ -238,9 +238,7 @@ static bool draw_trend(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
     trend_data(d, &t);
     if (d->rq.kind == PLOT_SPARKLINE) {
         size_t count = t.n ? t.series[t.n - 1].n : 0;
-        double *values = calloc(count + 1, sizeof *values);
-        if (!values)
-            abort();
+        double *values = xcalloc(count + 1, sizeof *values);
         for (size_t i = 0; i < count; i++)
             values[i] = t.series[t.n - 1].points[i].value;
         chart_sparkline sp = {.values = values, .n = count, .reference = t.base};
@@ -271,9 +269,7 @@ static bool draw_ranking(struct drawing *d, chart_ctx *ctx, unsigned char **out,
 {
     json_t *entries = json_object_get(d->view, "entries"), *e;
     size_t n = json_array_size(entries), i;
-    chart_rank_item *items = calloc(n + 1, sizeof *items);
-    if (!items)
-        abort();
+    chart_rank_item *items = xcalloc(n + 1, sizeof *items);
     bool pathed = false; /* the marker is the day's base point on the path */
     json_array_foreach(entries, i, e)
     {
@@ -349,9 +345,7 @@ static bool draw_zones(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
 {
     const struct snap_branch *b = &d->s->branches[d->branch];
     size_t cap = (size_t)b->nchildren + 1, n = 0;
-    chart_zone_row *rows = calloc(cap, sizeof *rows);
-    if (!rows)
-        abort();
+    chart_zone_row *rows = xcalloc(cap, sizeof *rows);
     json_t *values = json_object_get(d->view, "values"), *v;
     for (int c = 0; c < (b->nchildren ? b->nchildren : 1); c++) {
         int br = b->nchildren ? b->children[c] : d->branch;
@@ -417,9 +411,7 @@ static bool draw_panorama(struct drawing *d, chart_ctx *ctx, unsigned char **out
                           char *msg, size_t msglen)
 {
     size_t cap = d->s->nindicators + 1, n = 0;
-    chart_panorama_node *nodes = calloc(cap, sizeof *nodes);
-    if (!nodes)
-        abort();
+    chart_panorama_node *nodes = xcalloc(cap, sizeof *nodes);
     flatten(json_object_get(d->view, "indicators"), -1, nodes, &n, cap, 0);
     chart_panorama p = {.axis = CHART_AXIS_SCORE,
                         .nodes = nodes,

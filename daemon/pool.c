@@ -1,8 +1,12 @@
 #include "pool.h"
 
+#include "mem.h"
+
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct pool_slot {
     struct db *db;       /* NULL until first used */
@@ -12,9 +16,10 @@ struct pool_slot {
 
 struct pool {
     pthread_mutex_t mu;
-    pthread_cond_t freed;
-    char *conninfo; /* guarded by mu, like everything below */
+    pthread_cond_t freed; /* on CLOCK_MONOTONIC */
+    char *conninfo;       /* guarded by mu, like everything below */
     int statement_timeout;
+    int wait_ms;
     unsigned generation;
     int size;
     struct pool_slot *slots;
@@ -22,20 +27,17 @@ struct pool {
 
 struct pool *pool_new(int size)
 {
-    struct pool *pool = calloc(1, sizeof *pool);
-    if (!pool)
-        return NULL;
-    pool->slots = calloc((size_t)(size > 0 ? size : 1), sizeof *pool->slots);
-    pool->conninfo = strdup("");
-    if (!pool->slots || !pool->conninfo) {
-        free(pool->slots);
-        free(pool->conninfo);
-        free(pool);
-        return NULL;
-    }
+    struct pool *pool = xcalloc(1, sizeof *pool);
     pool->size = size > 0 ? size : 1;
+    pool->slots = xcalloc((size_t)pool->size, sizeof *pool->slots);
+    pool->conninfo = xstrdup("");
+    pool->wait_ms = POOL_WAIT_DEFAULT_MS;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->freed, &attr);
+    pthread_condattr_destroy(&attr);
     pthread_mutex_init(&pool->mu, NULL);
-    pthread_cond_init(&pool->freed, NULL);
     return pool;
 }
 
@@ -54,9 +56,7 @@ void pool_free(struct pool *pool)
 
 void pool_configure(struct pool *pool, const char *conninfo, int statement_timeout_ms)
 {
-    char *copy = strdup(conninfo ? conninfo : "");
-    if (!copy)
-        return; /* keeps the old settings */
+    char *copy = xstrdup(conninfo ? conninfo : "");
     pthread_mutex_lock(&pool->mu);
     free(pool->conninfo);
     pool->conninfo = copy;
@@ -71,25 +71,55 @@ void pool_configure(struct pool *pool, const char *conninfo, int statement_timeo
     pthread_mutex_unlock(&pool->mu);
 }
 
-/* Waits for an idle slot and marks it busy. When its connection must be
- * (re)opened, *conninfo receives a copy of the settings (the caller frees). */
+void pool_set_wait(struct pool *pool, int wait_ms)
+{
+    pthread_mutex_lock(&pool->mu);
+    pool->wait_ms = wait_ms > 0 ? wait_ms : 0;
+    pthread_mutex_unlock(&pool->mu);
+}
+
+/* now + ms on CLOCK_MONOTONIC. */
+static struct timespec deadline_in(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+static struct pool_slot *idle_slot(struct pool *pool)
+{
+    for (int i = 0; i < pool->size; i++)
+        if (!pool->slots[i].busy)
+            return &pool->slots[i];
+    return NULL;
+}
+
+/* Waits, until the deadline, for an idle slot and marks it busy; NULL when
+ * none came free. When its connection must be (re)opened, *conninfo
+ * receives a copy of the settings (the caller frees). */
 static struct pool_slot *acquire(struct pool *pool, char **conninfo, int *timeout)
 {
-    struct pool_slot *slot = NULL;
     pthread_mutex_lock(&pool->mu);
-    for (;;) {
-        for (int i = 0; i < pool->size && !slot; i++)
-            if (!pool->slots[i].busy)
-                slot = &pool->slots[i];
-        if (slot)
-            break;
-        pthread_cond_wait(&pool->freed, &pool->mu);
+    struct timespec deadline = deadline_in(pool->wait_ms);
+    struct pool_slot *slot = idle_slot(pool);
+    int rc = 0;
+    while (!slot && rc != ETIMEDOUT) {
+        rc = pthread_cond_timedwait(&pool->freed, &pool->mu, &deadline);
+        slot = idle_slot(pool); /* also after a time-out: a slot freed meanwhile is taken */
     }
-    slot->busy = true;
-    if (!slot->db) {
-        *conninfo = strdup(pool->conninfo);
-        *timeout = pool->statement_timeout;
-        slot->generation = pool->generation;
+    if (slot) {
+        slot->busy = true;
+        if (!slot->db) {
+            *conninfo = xstrdup(pool->conninfo);
+            *timeout = pool->statement_timeout;
+            slot->generation = pool->generation;
+        }
     }
     pthread_mutex_unlock(&pool->mu);
     return slot;
@@ -110,22 +140,25 @@ static void release(struct pool *pool, struct pool_slot *slot)
     db_close(stale);
 }
 
-bool pool_query(struct pool *pool, const char *sql, int nparams, const char *const *params,
-                struct db_result **res)
+enum pool_status pool_query(struct pool *pool, const char *sql, int nparams,
+                            const char *const *params, struct db_result **res)
 {
     char *conninfo = NULL;
     int timeout = 0;
-    bool ok = false;
+    enum pool_status status = POOL_ERROR;
     struct pool_slot *slot = acquire(pool, &conninfo, &timeout);
-    if (!slot->db && (!conninfo || !db_connect(conninfo, timeout, &slot->db)))
+    if (!slot)
+        return POOL_BUSY;
+    if (!slot->db && !db_connect(conninfo, timeout, &slot->db))
         goto done;
-    ok = db_query(slot->db, sql, nparams, params, res);
-    if (!ok && !db_alive(slot->db)) {
+    if (db_query(slot->db, sql, nparams, params, res)) {
+        status = POOL_OK;
+    } else if (!db_alive(slot->db)) {
         db_close(slot->db);
         slot->db = NULL;
     }
 done:
     free(conninfo);
     release(pool, slot);
-    return ok;
+    return status;
 }

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "kpi.h"
 #include "log.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@ struct opts {
     char *conninfo, *timezone, *data_dir;
     int statement_timeout, refresh_interval, history_days;
     bool auto_compute;
+    size_t cache_bytes;
 };
 
 struct refresh {
@@ -51,13 +53,14 @@ static double now_seconds(void)
 
 static void opts_copy(struct opts *dst, const struct refresh_options *src)
 {
-    *dst = (struct opts){.conninfo = strdup(src->conninfo ? src->conninfo : ""),
-                         .timezone = strdup(src->timezone),
-                         .data_dir = strdup(src->data_dir),
+    *dst = (struct opts){.conninfo = xstrdup(src->conninfo ? src->conninfo : ""),
+                         .timezone = xstrdup(src->timezone),
+                         .data_dir = xstrdup(src->data_dir),
                          .statement_timeout = src->statement_timeout,
                          .refresh_interval = src->refresh_interval,
                          .history_days = src->history_days,
-                         .auto_compute = src->auto_compute};
+                         .auto_compute = src->auto_compute,
+                         .cache_bytes = src->cache_bytes};
 }
 
 static void opts_free(struct opts *o)
@@ -72,9 +75,14 @@ static void opts_free(struct opts *o)
 static void opts_snapshot(struct refresh *r, struct opts *out, bool *changed)
 {
     pthread_mutex_lock(&r->mu);
-    struct refresh_options view = {
-        r->opts.conninfo, r->opts.statement_timeout, r->opts.refresh_interval, r->opts.timezone,
-        r->opts.data_dir, r->opts.history_days,      r->opts.auto_compute,     NULL};
+    struct refresh_options view = {.conninfo = r->opts.conninfo,
+                                   .statement_timeout = r->opts.statement_timeout,
+                                   .refresh_interval = r->opts.refresh_interval,
+                                   .timezone = r->opts.timezone,
+                                   .data_dir = r->opts.data_dir,
+                                   .history_days = r->opts.history_days,
+                                   .auto_compute = r->opts.auto_compute,
+                                   .cache_bytes = r->opts.cache_bytes};
     opts_copy(out, &view);
     *changed = r->opts_changed;
     r->opts_changed = false;
@@ -134,9 +142,11 @@ static bool connect_db(struct refresh *r, const struct opts *o)
 
 /* ---- refreshing ------------------------------------------------------------ */
 
+/* The budget is read under the lock, where refresh_reconfigure() changes it. */
 static void publish(struct refresh *r, struct snap *fresh)
 {
     pthread_mutex_lock(&r->mu);
+    snap_cache_set_budget(fresh, r->opts.cache_bytes);
     struct snap *old = r->current;
     r->current = fresh;
     pthread_mutex_unlock(&r->mu);
@@ -316,14 +326,13 @@ static void load_persisted(struct refresh *r)
     log_info("msg=\"serving the persisted snapshot until the database confirms it\" path=%s "
              "snapshot=%s runs=%zu",
              path, s->id, s->nruns);
+    snap_cache_set_budget(s, r->opts.cache_bytes);
     r->current = s;
 }
 
 bool refresh_start(const struct refresh_options *opts, struct refresh **out)
 {
-    struct refresh *r = calloc(1, sizeof *r);
-    if (!r)
-        return false;
+    struct refresh *r = xcalloc(1, sizeof *r);
     if (pipe(r->wake) != 0) {
         free(r);
         return false;
@@ -360,6 +369,8 @@ void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts)
     opts_free(&r->opts);
     r->opts = fresh;
     r->opts_changed = r->opts_changed || reconnect;
+    if (r->current)
+        snap_cache_set_budget(r->current, fresh.cache_bytes);
     pthread_mutex_unlock(&r->mu);
     wake(r);
 }

@@ -8,7 +8,9 @@
  * data_dir/snapshot.json. At start the persisted snapshot is served
  * (flagged stale) until the database confirms or replaces it. When the
  * database is unreachable the last snapshot stays, flagged stale, and the
- * thread reconnects with exponential backoff (1 s .. 30 s).
+ * thread reconnects with exponential backoff (1 s .. 30 s). Every snapshot it
+ * serves caches rendered bodies within cache_bytes (snap_cache_set_budget);
+ * a new cache_bytes applies to the current snapshot at once.
  *
  * Ownership: refresh_start() gives the caller a struct refresh to
  * refresh_stop(). Options are copied. refresh_acquire() returns a snapshot
@@ -31,6 +33,7 @@ struct refresh_options {
     const char *data_dir;
     int history_days;
     bool auto_compute;
+    size_t cache_bytes;      /* budget of each snapshot's body cache */
     struct metrics *metrics; /* borrowed */
 };
 

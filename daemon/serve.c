@@ -39,6 +39,7 @@ static struct refresh_options refresh_options(const struct serve_ctx *ctx)
                                     .data_dir = c->data_dir,
                                     .history_days = c->history_days,
                                     .auto_compute = c->auto_compute != 0,
+                                    .cache_bytes = (size_t)c->cache_bytes,
                                     .metrics = ctx->metrics};
 }
 
@@ -52,7 +53,7 @@ static void apply_api_settings(struct serve_ctx *ctx)
                  strcmp(c->chart_arrows, "intl") == 0 ? CHART_ARROWS_INTL : CHART_ARROWS_CN);
     atomic_store(&ctx->api.snapshot_max_age,
                  c->snapshot_max_age ? c->snapshot_max_age : 3 * c->refresh_interval);
-    api_set_database(&ctx->api, c->conninfo, c->statement_timeout);
+    api_set_database(&ctx->api, c->conninfo, c->statement_timeout, c->pool_wait_ms);
 }
 
 static bool load_config(const char *path, bool explicit_path, const char *db_override,
@@ -104,8 +105,6 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     size_t nroutes = 0;
     const struct http_route *routes = api_routes(&nroutes);
     ctx->metrics = metrics_new(api_route_names(), nroutes);
-    if (!ctx->metrics)
-        return false;
     struct refresh_options ro = refresh_options(ctx);
     if (!refresh_start(&ro, &ctx->refresh))
         return false;

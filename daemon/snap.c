@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "mem.h"
 #include "sql_embed.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ static uint16_t intern(const char *text)
             goto done;
         }
     if (nstrings <= MAX_STRINGS) {
-        strings[nstrings] = strdup(text);
+        strings[nstrings] = xstrdup(text);
         id = (uint16_t)nstrings++;
     } else {
         log_error("msg=\"too many distinct strings in the snapshot\" text=\"%s\"", text);
@@ -92,17 +93,25 @@ static enum snap_status status_parse(const char *text)
 
 /* ---- the per-snapshot cache of rendered bodies ------------------------------ */
 
-#define CACHE_SLOTS 512
+struct cache_body *snap_cache_get(struct snap *s, const char *key)
+{
+    return cache_get(s->cache, key);
+}
 
-struct snap_cache {
-    pthread_mutex_t mu;
-    size_t used;
-    struct {
-        char *key;
-        char *body;
-        size_t len;
-    } slot[CACHE_SLOTS];
-};
+struct cache_body *snap_cache_put(struct snap *s, const char *key, const void *body, size_t len)
+{
+    return cache_put(s->cache, key, body, len);
+}
+
+void snap_cache_set_budget(struct snap *s, size_t bytes)
+{
+    cache_set_budget(s->cache, bytes);
+}
+
+void snap_cache_stats(struct snap *s, struct cache_stats *out)
+{
+    cache_stats(s->cache, out);
+}
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -115,75 +124,6 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 }
 
 #define FNV_SEED 14695981039346656037ULL
-
-static size_t cache_find(struct snap_cache *c, const char *key, bool *found)
-{
-    size_t i = fnv1a(FNV_SEED, key, strlen(key)) % CACHE_SLOTS;
-    for (size_t n = 0; n < CACHE_SLOTS; n++, i = (i + 1) % CACHE_SLOTS) {
-        if (!c->slot[i].key || strcmp(c->slot[i].key, key) == 0) {
-            *found = c->slot[i].key != NULL;
-            return i;
-        }
-    }
-    *found = false;
-    return CACHE_SLOTS;
-}
-
-const char *snap_cache_get(struct snap *s, const char *key, size_t *len)
-{
-    struct snap_cache *c = s->cache;
-    const char *body = NULL;
-    bool found = false;
-    pthread_mutex_lock(&c->mu);
-    size_t i = cache_find(c, key, &found);
-    if (found) {
-        body = c->slot[i].body;
-        *len = c->slot[i].len;
-    }
-    pthread_mutex_unlock(&c->mu);
-    return body;
-}
-
-const char *snap_cache_put(struct snap *s, const char *key, const char *body, size_t len)
-{
-    struct snap_cache *c = s->cache;
-    const char *stored = NULL;
-    bool found = false;
-    pthread_mutex_lock(&c->mu);
-    size_t i = cache_find(c, key, &found);
-    if (found) {
-        stored = c->slot[i].body;
-    } else if (i < CACHE_SLOTS && c->used < CACHE_SLOTS * 3 / 4) {
-        char *copy = malloc(len + 1);
-        char *kcopy = strdup(key);
-        if (copy && kcopy) {
-            memcpy(copy, body, len);
-            copy[len] = '\0';
-            c->slot[i].key = kcopy;
-            c->slot[i].body = copy;
-            c->slot[i].len = len;
-            c->used++;
-            stored = copy;
-        } else {
-            free(copy);
-            free(kcopy);
-        }
-    }
-    pthread_mutex_unlock(&c->mu);
-    return stored;
-}
-
-static void cache_free(struct snap_cache *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        free(c->slot[i].key);
-        free(c->slot[i].body);
-    }
-    pthread_mutex_destroy(&c->mu);
-    free(c);
-}
 
 /* ---- life cycle --------------------------------------------------------------- */
 
@@ -198,15 +138,8 @@ static void run_unref(struct snap_run *r)
 
 static struct snap *snap_new(void)
 {
-    struct snap *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->cache = calloc(1, sizeof *s->cache);
-    if (!s->cache) {
-        free(s);
-        return NULL;
-    }
-    pthread_mutex_init(&s->cache->mu, NULL);
+    struct snap *s = xcalloc(1, sizeof *s);
+    s->cache = cache_new(0);
     atomic_init(&s->refs, 1);
     return s;
 }
@@ -255,40 +188,60 @@ struct ref_item {
     const char *id, *code, *name, *a, *b;
 };
 
+/* `array` of n elements of `size` bytes, grown by one. */
 static void *grow(void *array, size_t n, size_t size)
 {
-    void *p = realloc(array, (n + 1) * size);
-    if (!p)
-        abort();
-    return p;
+    return xrealloc(array, (n + 1) * size);
 }
 
-static void add_ref_item(struct snap *s, const struct ref_item *it)
+/* Whether the item has what it cannot do without: a branch its id, code,
+ * name and level; an indicator its code and name; a campaign its id and
+ * name (the database declares them NOT NULL; a file or a warehouse may
+ * not hold to it). */
+static bool ref_item_complete(const struct ref_item *it)
 {
+    switch (it->kind) {
+    case 'b':
+        return it->id && it->code && it->name && it->b;
+    case 'i':
+        return it->code && it->name;
+    case 'c':
+        return it->id && it->name;
+    default:
+        return false;
+    }
+}
+
+/* Adds a complete item; false (nothing added) for an incomplete one. */
+static bool add_ref_item(struct snap *s, const struct ref_item *it)
+{
+    if (!ref_item_complete(it))
+        return false;
     if (it->kind == 'b') {
         s->branches = grow(s->branches, s->nbranches, sizeof *s->branches);
         struct snap_branch *b = &s->branches[s->nbranches++];
         *b = (struct snap_branch){.id = atoi(it->id),
                                   .parent = it->a ? atoi(it->a) : -1, /* an id until linked */
                                   .level = atoi(it->b),
-                                  .code = strdup(it->code),
-                                  .name = strdup(it->name)};
+                                  .code = xstrdup(it->code),
+                                  .name = xstrdup(it->name)};
     } else if (it->kind == 'i') {
         s->indicators = grow(s->indicators, s->nindicators, sizeof *s->indicators);
         struct snap_indicator *ind = &s->indicators[s->nindicators++];
         /* parent holds the parent's interned code until link_reference()
          * turns it into an index */
-        *ind = (struct snap_indicator){.code = strdup(it->code),
-                                       .name = strdup(it->name),
+        *ind = (struct snap_indicator){.code = xstrdup(it->code),
+                                       .name = xstrdup(it->name),
                                        .parent = it->a ? (int)intern(it->a) : -1,
                                        .weight = strtod(it->b ? it->b : "0", NULL)};
-    } else if (it->kind == 'c') {
+    } else {
         s->campaigns = grow(s->campaigns, s->ncampaigns, sizeof *s->campaigns);
         struct snap_campaign *c = &s->campaigns[s->ncampaigns++];
-        *c = (struct snap_campaign){.id = atoi(it->id), .name = strdup(it->name)};
+        *c = (struct snap_campaign){.id = atoi(it->id), .name = xstrdup(it->name)};
         snprintf(c->starts_on, sizeof c->starts_on, "%s", it->a ? it->a : "");
         snprintf(c->ends_on, sizeof c->ends_on, "%s", it->b ? it->b : "");
     }
+    return true;
 }
 
 static int cmp_branch(const void *a, const void *b)
@@ -408,9 +361,8 @@ static void run_index(struct snap_run *r)
 
 static struct snap_run *run_new(long long run_id, const char *as_of, size_t nvalues)
 {
-    struct snap_run *r = calloc(1, sizeof *r);
-    if (!r || !(r->values = calloc(nvalues ? nvalues : 1, sizeof *r->values)))
-        abort();
+    struct snap_run *r = xcalloc(1, sizeof *r);
+    r->values = xcalloc(nvalues, sizeof *r->values);
     atomic_init(&r->refs, 1);
     r->run_id = run_id;
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
@@ -461,18 +413,24 @@ static const struct snap_run *find_shared(const struct snap *previous, long long
 static bool read_reference(struct db *db, struct snap *s)
 {
     struct db_result *res = NULL;
+    int skipped = 0;
     if (!db_query(db, sql_embed_get("api/snapshot_reference.sql"), 0, NULL, &res))
         return false;
     for (int i = 0; i < db_rows(res); i++) {
-        struct ref_item it = {.kind = db_value(res, i, 0)[0],
+        const char *kind = db_value(res, i, 0);
+        struct ref_item it = {.kind = kind ? kind[0] : '\0',
                               .id = db_value(res, i, 1),
                               .code = db_value(res, i, 2),
                               .name = db_value(res, i, 3),
                               .a = db_value(res, i, 4),
                               .b = db_value(res, i, 5)};
-        add_ref_item(s, &it);
+        skipped += !add_ref_item(s, &it);
     }
     db_result_free(res);
+    if (skipped)
+        log_warn("msg=\"reference rows skipped\" rows=%d reason=\"a NULL id, code, name or "
+                 "level\"",
+                 skipped);
     link_reference(s);
     return true;
 }
@@ -491,25 +449,34 @@ struct batch {
     size_t n;
 };
 
-static struct snap_run **batch_slot(const struct batch *b, const char *run_id)
+/* Whether two texts (NULL = SQL NULL) are the same. */
+static bool same_text(const char *a, const char *b)
 {
-    for (size_t k = 0; k < b->n; k++)
-        if (strcmp(db_value(b->runs, b->at[k], 0), run_id) == 0)
-            return &b->slots[b->at[k]];
-    return NULL; /* not in the batch, which the query's WHERE rules out */
+    return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* Creates the batch's runs from the values' rows, which come run by run. */
-static void batch_values(const struct snap *s, const struct batch *b, const struct db_result *vals)
+static struct snap_run **batch_slot(const struct batch *b, const char *run_id)
 {
-    int rows = db_rows(vals);
+    for (size_t k = 0; run_id && k < b->n; k++)
+        if (strcmp(db_value(b->runs, b->at[k], 0), run_id) == 0)
+            return &b->slots[b->at[k]];
+    return NULL; /* NULL, or not in the batch, which the query's WHERE rules out */
+}
+
+/* Creates the batch's runs from the values' rows, which come run by run;
+ * returns how many rows were skipped. */
+static int batch_values(const struct snap *s, const struct batch *b, const struct db_result *vals)
+{
+    int rows = db_rows(vals), skipped = 0;
     for (int first = 0, end; first < rows; first = end) {
         const char *id = db_value(vals, first, R_NFIELDS);
-        for (end = first + 1; end < rows && strcmp(db_value(vals, end, R_NFIELDS), id) == 0;)
+        for (end = first + 1; end < rows && same_text(db_value(vals, end, R_NFIELDS), id);)
             end++;
         struct snap_run **slot = batch_slot(b, id);
-        if (!slot || *slot)
+        if (!slot || *slot) {
+            skipped += end - first;
             continue;
+        }
         struct snap_run *r = *slot = run_new(atoll(id), "", (size_t)(end - first));
         for (int i = first; i < end; i++) {
             const char *t[R_NFIELDS];
@@ -517,6 +484,8 @@ static void batch_values(const struct snap *s, const struct batch *b, const stru
                 t[f] = db_value(vals, i, f);
             if (value_from_text(s, t, &r->values[r->nvalues]))
                 r->nvalues++;
+            else
+                skipped++;
         }
     }
     for (size_t k = 0; k < b->n; k++) { /* the as-of dates; runs without a value */
@@ -525,6 +494,22 @@ static void batch_values(const struct snap *s, const struct batch *b, const stru
             *slot = run_new(atoll(db_value(b->runs, b->at[k], 0)), "", 0);
         snprintf((*slot)->as_of, sizeof(*slot)->as_of, "%s", db_value(b->runs, b->at[k], 1));
     }
+    return skipped;
+}
+
+/* The data-quality rows into the batch's runs; returns how many were skipped. */
+static int batch_dq(const struct batch *b, const struct db_result *dq)
+{
+    int skipped = 0;
+    for (int i = 0; dq && i < db_rows(dq); i++) {
+        const char *rule = db_value(dq, i, 0), *rows = db_value(dq, i, 1);
+        struct snap_run **slot = batch_slot(b, db_value(dq, i, 2));
+        if (slot && rule && rows)
+            run_add_dq(*slot, rule, atoll(rows));
+        else
+            skipped++;
+    }
+    return skipped;
 }
 
 static bool read_batch(struct db *db, const struct snap *s, const struct snap_filter *filter,
@@ -541,12 +526,11 @@ static bool read_batch(struct db *db, const struct snap *s, const struct snap_fi
     if (!db_query(db, sql_embed_get("kpi/run_values.sql"), 3, params, &vals) ||
         (!filter && !db_query(db, sql_embed_get("kpi/run_data_quality.sql"), 1, params, &dq)))
         goto done; /* a filtered snapshot (one chart) has no use for the data quality */
-    batch_values(s, b, vals);
-    for (int i = 0; dq && i < db_rows(dq); i++) {
-        struct snap_run **slot = batch_slot(b, db_value(dq, i, 2));
-        if (slot)
-            run_add_dq(*slot, db_value(dq, i, 0), atoll(db_value(dq, i, 1)));
-    }
+    int skipped = batch_values(s, b, vals), dq_skipped = batch_dq(b, dq);
+    if (skipped || dq_skipped)
+        log_warn("msg=\"stored rows skipped\" runs=\"%s\" values=%d data_quality=%d "
+                 "reason=\"a NULL or unknown run, KPI, branch or rule\"",
+                 ids.data, skipped, dq_skipped);
     for (size_t k = 0; k < b->n; k++)
         run_index(b->slots[b->at[k]]);
     ok = true;
@@ -564,10 +548,8 @@ static bool read_runs(struct db *db, const struct snap *s, const struct snap_fil
 {
     int nruns = db_rows(runs);
     size_t most = filter ? (size_t)nruns : READ_BATCH;
-    int *at = calloc((size_t)nruns + 1, sizeof *at);
+    int *at = xcalloc((size_t)nruns, sizeof *at);
     bool ok = true;
-    if (!at)
-        abort();
     for (int i = 0; ok && i < nruns;) {
         struct batch b = {.runs = runs, .slots = slots, .at = at};
         for (; i < nruns && b.n < most; i++)
@@ -577,6 +559,17 @@ static bool read_runs(struct db *db, const struct snap *s, const struct snap_fil
     }
     free(at);
     return ok;
+}
+
+/* Every run of the list has its id and as-of date. */
+static bool runs_complete(const struct db_result *runs)
+{
+    for (int i = 0; i < db_rows(runs); i++)
+        if (!db_value(runs, i, 0) || !db_value(runs, i, 1)) {
+            log_error("msg=\"snapshot not built\" reason=\"a run without an id or date\"");
+            return false;
+        }
+    return true;
 }
 
 bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
@@ -589,15 +582,13 @@ bool snap_build_db(struct db *db, int history_days, const struct snap *previous,
     snprintf(days, sizeof days, "%d", history_days);
     const char *params[] = {days};
     bool ok = false;
-    if (!s)
-        return false;
     s->built_at = (long long)time(NULL);
     if (!read_reference(db, s) ||
-        !db_query(db, sql_embed_get("api/snapshot_runs.sql"), 1, params, &runs))
+        !db_query(db, sql_embed_get("api/snapshot_runs.sql"), 1, params, &runs) ||
+        !runs_complete(runs))
         goto done;
     int nruns = db_rows(runs);
-    if (!(slots = calloc((size_t)nruns + 1, sizeof *slots)))
-        abort();
+    slots = xcalloc((size_t)nruns, sizeof *slots);
     for (int i = 0; i < nruns && !filter; i++)
         if ((slots[i] = (struct snap_run *)find_shared(previous, atoll(db_value(runs, i, 0)))))
             atomic_fetch_add(&slots[i]->refs, 1);
@@ -786,9 +777,8 @@ static bool read_header(json_t *h, struct snap *s)
                                        json_string_value(json_array_get(row, 1)),
                                        json_string_value(json_array_get(row, 2)),
                                        json_string_value(json_array_get(row, 3))};
-            if ((it.kind != 'c' && !it.code) || !it.name)
-                return false;
-            add_ref_item(s, &it);
+            if (!add_ref_item(s, &it))
+                return false; /* a corrupt file: the database will tell */
         }
     }
     link_reference(s);
@@ -803,7 +793,7 @@ static bool read_run_json(json_t *obj, struct snap *s)
         return false;
     struct snap_run *r = run_new((long long)json_integer_value(json_object_get(obj, "run_id")),
                                  as_of, json_array_size(values));
-    size_t i;
+    size_t i, skipped = 0;
     json_t *row;
     json_array_foreach(values, i, row)
     {
@@ -813,13 +803,21 @@ static bool read_run_json(json_t *obj, struct snap *s)
             t[f] = elem_text(row, (size_t)f, scratch[f], sizeof scratch[f]);
         if (value_from_text(s, t, &r->values[r->nvalues]))
             r->nvalues++;
+        else
+            skipped++;
     }
     json_array_foreach(dq, i, row)
     {
         const char *rule = json_string_value(json_array_get(row, 0));
         if (rule)
             run_add_dq(r, rule, (long long)json_integer_value(json_array_get(row, 1)));
+        else
+            skipped++;
     }
+    if (skipped)
+        log_warn("msg=\"snapshot file rows skipped\" run_id=%lld rows=%zu reason=\"a NULL or "
+                 "unknown KPI, branch or rule\"",
+                 r->run_id, skipped);
     run_index(r);
     add_run(s, r);
     return true;
@@ -838,7 +836,7 @@ bool snap_read_file(const char *path, struct snap **out)
     char *line = NULL;
     size_t cap = 0;
     long lineno = 0;
-    bool ok = s != NULL;
+    bool ok = true;
     while (ok && getline(&line, &cap, f) > 0) {
         json_error_t jerr;
         json_t *obj = json_loads(line, 0, &jerr);

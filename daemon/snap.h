@@ -11,12 +11,15 @@
  * Ownership and threads: snap_build_db()/snap_read_file() give the caller a
  * snapshot with one reference; snap_ref() takes another, snap_unref()
  * drops one and frees the snapshot with the last. Everything reachable from
- * a struct snap is read-only and lives as long as the reference. Interned
- * strings (snap_str) live until the process ends. */
+ * a struct snap is read-only and lives as long as the reference, except its
+ * cache of rendered bodies, which is thread-safe and whose bodies are
+ * reference counted apart from the snapshot (below). Interned strings
+ * (snap_str) live until the process ends. */
 #ifndef RETENTIOND_SNAP_H
 #define RETENTIOND_SNAP_H
 
 #include "buf.h"
+#include "cache.h"
 #include "db.h"
 
 #include <jansson.h>
@@ -108,8 +111,6 @@ struct snap_campaign {
     char ends_on[11];
 };
 
-struct snap_cache; /* rendered responses, per snapshot */
-
 struct snap {
     atomic_int refs;
     char id[40];                  /* identifies the contents: the ETag */
@@ -122,7 +123,7 @@ struct snap {
     size_t ncampaigns;
     struct snap_run **runs; /* sorted by as_of, oldest first */
     size_t nruns;
-    struct snap_cache *cache;
+    struct cache *cache; /* rendered bodies (owned); see snap_cache_get() */
 };
 
 /* ---- building ------------------------------------------------------------- */
@@ -195,12 +196,21 @@ json_t *snap_text_json(const char *text);
 
 /* ---- the per-snapshot cache of rendered bodies --------------------------------- */
 
-/* Looks up `key`; on a hit returns the body (owned by the snapshot, valid
- * as long as a reference is held) and its length. */
-const char *snap_cache_get(struct snap *s, const char *key, size_t *len);
-/* Stores a copy of body under key (first writer wins; when the cache is full
- * nothing is stored). Returns the cached body (the snapshot's copy or, when
- * not stored, NULL). */
-const char *snap_cache_put(struct snap *s, const char *key, const char *body, size_t len);
+/* Bodies rendered from this snapshot, under a key of the caller's (route and
+ * parameters), in a cache of its own (cache.h: a byte budget, least recently
+ * used out). A new snapshot's budget is 0: it caches nothing until
+ * snap_cache_set_budget(). A body handed out is the caller's reference, to
+ * drop with cache_body_unref(); it stays valid after eviction and after the
+ * snapshot is freed. */
+
+/* The body under key (marked used), or NULL. */
+struct cache_body *snap_cache_get(struct snap *s, const char *key);
+/* Stores a copy of body under key (the first writer wins) and returns the
+ * body now cached under key, or NULL when it was not stored (larger than
+ * the budget). */
+struct cache_body *snap_cache_put(struct snap *s, const char *key, const void *body, size_t len);
+/* Bytes the cache may hold (http.cache_bytes); evicts down to it at once. */
+void snap_cache_set_budget(struct snap *s, size_t bytes);
+void snap_cache_stats(struct snap *s, struct cache_stats *out);
 
 #endif

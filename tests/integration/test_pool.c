@@ -1,7 +1,9 @@
 /* Integration: the database pool (daemon/pool.c) against the private
  * PostgreSQL: never more connections than its size, all queries answered
  * when more threads ask than it has connections, a reconfigure to a wrong
- * server fails cleanly and the right one works again. */
+ * server fails cleanly and the right one works again; a query that finds
+ * every connection busy past the wait deadline fails as busy (not as a
+ * database error), one within it waits its turn. */
 #include "harness.h"
 #include "pool.h"
 
@@ -24,7 +26,7 @@ static void *work(void *arg)
 {
     struct worker *w = arg;
     struct db_result *res = NULL;
-    w->ok = pool_query(w->pool, "SELECT pg_backend_pid(), pg_sleep(0.2)", 0, NULL, &res);
+    w->ok = pool_query(w->pool, "SELECT pg_backend_pid(), pg_sleep(0.2)", 0, NULL, &res) == POOL_OK;
     if (w->ok)
         w->backend = atol(db_value(res, 0, 0));
     db_result_free(res);
@@ -85,6 +87,89 @@ START_TEST(size_bounds_connections_and_reconfigure_recovers)
 }
 END_TEST
 
+/* A query that holds the pool's only connection, marked so that
+ * pg_stat_activity finds it. */
+#define HOLD "SELECT pg_sleep(%s) AS held_by_test_pool"
+
+struct holder {
+    struct pool *pool;
+    char sql[64];
+    enum pool_status status;
+};
+
+static void *hold(void *arg)
+{
+    struct holder *h = arg;
+    struct db_result *res = NULL;
+    h->status = pool_query(h->pool, h->sql, 0, NULL, &res);
+    db_result_free(res);
+    return NULL;
+}
+
+/* Starts a thread holding the connection for `seconds`; returns once the
+ * database runs its query. */
+static void start_holder(struct holder *h, pthread_t *t, struct db *watch, const char *seconds)
+{
+    snprintf(h->sql, sizeof h->sql, HOLD, seconds);
+    ck_assert_int_eq(pthread_create(t, NULL, hold, h), 0);
+    char probe[200];
+    snprintf(probe, sizeof probe,
+             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = '%s'",
+             h->sql);
+    long active = 0;
+    for (int i = 0; i < 500 && !active; i++) {
+        active = harness_long(watch, probe);
+        if (!active)
+            usleep(20000);
+    }
+    ck_assert_msg(active == 1, "the holding query never ran");
+}
+
+START_TEST(busy_past_the_deadline_fails_as_busy)
+{
+    char dbname[64];
+    snprintf(dbname, sizeof dbname, "rt_it_pool_busy_%d", (int)getpid());
+    char *ci = harness_create_db(dbname);
+    struct pool *pool = pool_new(1);
+    pool_configure(pool, ci, 10000);
+    pool_set_wait(pool, 200);
+    struct db *watch = NULL;
+    ck_assert(db_connect(ci, 0, &watch));
+    struct db_result *res = NULL;
+
+    /* a failing query is a database error, not "busy" */
+    ck_assert_int_eq(pool_query(pool, "SELECT 1/0", 0, NULL, &res), POOL_ERROR);
+    ck_assert_ptr_null(res);
+
+    /* held for 2 s: a query with a 200 ms deadline gives up, busy, while
+     * the holder still runs */
+    struct holder h = {.pool = pool};
+    pthread_t t;
+    start_holder(&h, &t, watch, "2");
+    ck_assert_int_eq(pool_query(pool, "SELECT 1", 0, NULL, &res), POOL_BUSY);
+    ck_assert_ptr_null(res);
+    pool_set_wait(pool, 0); /* no wait at all: busy too */
+    ck_assert_int_eq(pool_query(pool, "SELECT 1", 0, NULL, &res), POOL_BUSY);
+    ck_assert_ptr_null(res);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_int_eq(h.status, POOL_OK);
+
+    /* held for 0.3 s: a query whose deadline is 20 s waits its turn */
+    pool_set_wait(pool, 20000);
+    start_holder(&h, &t, watch, "0.3");
+    ck_assert_int_eq(pool_query(pool, "SELECT 42", 0, NULL, &res), POOL_OK);
+    ck_assert_str_eq(db_value(res, 0, 0), "42");
+    db_result_free(res);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_int_eq(h.status, POOL_OK);
+
+    db_close(watch);
+    pool_free(pool);
+    harness_drop_db(dbname);
+    free(ci);
+}
+END_TEST
+
 int main(void)
 {
     harness_server();
@@ -92,6 +177,7 @@ int main(void)
     TCase *tc = tcase_create("pool");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, size_bounds_connections_and_reconfigure_recovers);
+    tcase_add_test(tc, busy_past_the_deadline_fails_as_busy);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
