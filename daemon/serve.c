@@ -23,10 +23,10 @@ struct serve_ctx {
     struct api api;
 };
 
-static void observe(void *ctx, int route, unsigned status, double seconds)
+static void observe(void *ctx, const struct http_request *req)
 {
     struct api *api = ctx;
-    metrics_request(api->metrics, route, status, seconds);
+    metrics_request(api->metrics, http_route_index(req), http_status(req), http_seconds(req));
 }
 
 static struct refresh_options refresh_options(const struct serve_ctx *ctx)
