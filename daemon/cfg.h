@@ -18,6 +18,8 @@ struct cfg {
     int max_connections;    /* http.max_connections */
     int connection_timeout; /* http.connection_timeout, seconds */
     int max_url_length;     /* http.max_url_length, bytes */
+    int max_body;           /* http.max_body: request body, bytes */
+    int threads;            /* http.threads: 0 = the number of online cores */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
     int statement_timeout;  /* database.statement_timeout, milliseconds */
