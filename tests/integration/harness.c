@@ -260,7 +260,9 @@ int harness_daemon_stop(struct harness_daemon *d, int sig, int ms)
         waitpid(d->pid, &status, 0);
         status = -1;
     }
-    harness_daemon_wait_log(d, "\x01never", 0);
+    /* the lines written just before the exit: read up to the end of the
+     * pipe (a wait of 0 ms could return before reading them) */
+    harness_daemon_wait_log(d, "\x01never", 2000);
     close(d->err_fd);
     d->pid = 0;
     if (status == -1)
