@@ -80,10 +80,10 @@ enum http_access {
     HTTP_ACCESS_SIGNED_IN, /* a principal the hook accepts */
 };
 
+/* What else a route declares (http_route.flags). */
 enum http_route_flags {
-    HTTP_ROUTE_PREFIX =
-        1 << 0,               /* path is a prefix (e.g. "/charts/"), the rest read by http_path() */
-    HTTP_ROUTE_BODY = 1 << 1, /* takes a form body (http_form()); else a body is refused */
+    HTTP_ROUTE_PREFIX = 1 << 0, /* path is a prefix ("/charts/"), the rest: http_path() */
+    HTTP_ROUTE_BODY = 1 << 1,   /* takes a form body (http_form()); else a body is refused */
 };
 
 struct http_route {
