@@ -1109,20 +1109,20 @@ static void h_metrics(struct http_request *req, struct http_reply *reply, void *
  */
 
 static const struct http_route routes[] = {
-    {"GET", "/healthz", h_healthz, p_none, false},
-    {"GET", "/readyz", h_readyz, p_none, false},
-    {"GET", "/metrics", h_metrics, p_none, false},
-    {"GET", "/api/v1/branches", h_branches, p_none, false},
-    {"GET", "/api/v1/kpis", h_kpis, p_kpis, false},
-    {"GET", "/api/v1/trend", h_trend, p_trend, false},
-    {"GET", "/api/v1/ranking", h_ranking, p_ranking, false},
-    {"GET", "/api/v1/alarms", h_alarms, p_alarms, false},
-    {"GET", "/api/v1/satisfaction", h_satisfaction, p_satisfaction, false},
-    {"GET", "/api/v1/zones", h_zones, p_zones, false},
-    {"GET", "/api/v1/zones/customers", h_zone_customers, p_customers, false},
-    {"GET", "/api/v1/data-quality", h_data_quality, p_date, false},
-    {"GET", "/charts/", h_chart, p_chart, true},
-    {NULL, NULL, NULL, NULL, false},
+    {"GET", "/healthz", h_healthz, p_none, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/readyz", h_readyz, p_none, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/metrics", h_metrics, p_none, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/branches", h_branches, p_none, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/kpis", h_kpis, p_kpis, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/trend", h_trend, p_trend, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/ranking", h_ranking, p_ranking, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/alarms", h_alarms, p_alarms, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/satisfaction", h_satisfaction, p_satisfaction, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/zones", h_zones, p_zones, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/zones/customers", h_zone_customers, p_customers, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/api/v1/data-quality", h_data_quality, p_date, HTTP_ACCESS_PUBLIC, 0},
+    {"GET", "/charts/", h_chart, p_chart, HTTP_ACCESS_PUBLIC, HTTP_ROUTE_PREFIX},
+    {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0] - 1)

@@ -19,6 +19,8 @@ struct cfg {
     int connection_timeout; /* http.connection_timeout, seconds */
     int max_url_length;     /* http.max_url_length, bytes */
     int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
+    int max_body;           /* http.max_body: request body, bytes */
+    int threads;            /* http.threads: 0 = the number of online cores */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
     int pool_wait_ms;       /* database.pool_wait_ms: longest wait for a pooled connection */

@@ -24,7 +24,9 @@ static void on_notice(void *arg, const PGresult *res)
     (void)arg;
     const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
     const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-    log_debug("msg=\"server notice\" severity=%s notice=\"%s\"", sev ? sev : "?", msg ? msg : "");
+    char quoted[600];
+    log_debug("msg=\"server notice\" severity=%s notice=\"%s\"", sev ? sev : "?",
+              log_quote(quoted, sizeof quoted, msg));
 }
 
 static void one_line(char *dst, size_t len, const char *src)
@@ -124,9 +126,10 @@ int db_notifications(struct db *db)
 
 void db_cancel(struct db *db)
 {
-    char err[256];
+    char err[256], quoted[512];
     if (db && db->cancel && !PQcancel(db->cancel, err, sizeof err))
-        log_warn("msg=\"cannot cancel the running statement\" reason=\"%s\"", err);
+        log_warn("msg=\"cannot cancel the running statement\" reason=\"%s\"",
+                 log_quote(quoted, sizeof quoted, err));
 }
 
 void db_close(struct db *db)

@@ -2,12 +2,14 @@
 
 #include "log.h"
 #include "mem.h"
+#include "utf8.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,33 +17,127 @@
 #include <time.h>
 #include <unistd.h>
 
+#define DEFAULT_MAX_BODY 65536
+
 struct http_server {
     struct MHD_Daemon *mhd;
     const struct http_route *routes;
     void *ctx;
+    http_authorize authorize;
     http_observer observe;
     int port;
     int max_url_length;
+    size_t max_body;
+};
+
+/* A query parameter as libmicrohttpd decoded it (its strings, which live
+ * as long as the request); value NULL for a name without '='. */
+struct arg {
+    const char *name, *value;
+    size_t name_len, value_len;
+};
+
+/* A field of a form body (owned). */
+struct field {
+    char *name;
+    struct buf value;
 };
 
 struct http_request {
+    struct http_server *srv;
     struct MHD_Connection *conn;
-    const char *path;
+    const char *path, *method; /* libmicrohttpd's */
+    struct timespec start;
+    char client[INET6_ADDRSTRLEN];
+    struct arg *args;
+    size_t nargs;
+    const struct http_route *route; /* NULL until the route phase matched */
+    char *principal;
+    /* The body of a body route: kept whole (at most max_body bytes) and
+     * parsed by pp in one call once complete. */
+    struct MHD_PostProcessor *pp;
+    struct buf body;
+    size_t received; /* body bytes received, kept or not */
+    struct field *fields;
+    size_t nfields, fields_cap;
+    struct http_reply reply;
+    bool refused;    /* a phase failed; its error is in reply */
+    unsigned status; /* sent; 0 = not yet */
+    double seconds;  /* from start until the response was queued */
 };
 
-/* Marks the first access-handler call of a request: the reply is queued on
- * the second call (queued on the first, MHD answers Connection: close). */
-static int first_call_marker;
+/* ---- accessors ------------------------------------------------------------------------------ */
 
-const char *http_arg(struct http_request *req, const char *name)
+const char *http_arg(const struct http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    for (size_t i = 0; i < req->nargs; i++)
+        if (strcmp(req->args[i].name, name) == 0)
+            return req->args[i].value;
+    return NULL;
 }
 
-const char *http_path(struct http_request *req)
+void http_args_each(const struct http_request *req, http_arg_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < req->nargs; i++)
+        fn(ctx, req->args[i].name, req->args[i].value);
+}
+
+const char *http_form(const struct http_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->nfields; i++)
+        if (strcmp(req->fields[i].name, name) == 0)
+            return req->fields[i].value.data;
+    return NULL;
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_path(const struct http_request *req)
 {
     return req->path;
 }
+
+const char *http_method(const struct http_request *req)
+{
+    return req->method;
+}
+
+const char *http_client_addr(const struct http_request *req)
+{
+    return req->client;
+}
+
+const char *http_principal(const struct http_request *req)
+{
+    return req->principal;
+}
+
+void http_set_principal(struct http_request *req, const char *name)
+{
+    char *copy = name ? xstrdup(name) : NULL;
+    free(req->principal);
+    req->principal = copy;
+}
+
+int http_route_index(const struct http_request *req)
+{
+    return req->route ? (int)(req->route - req->srv->routes) : -1;
+}
+
+unsigned http_status(const struct http_request *req)
+{
+    return req->status;
+}
+
+double http_seconds(const struct http_request *req)
+{
+    return req->seconds;
+}
+
+/* ---- replies -------------------------------------------------------------------------------- */
 
 void http_reply_header(struct http_reply *reply, const char *name, const char *fmt, ...)
 {
@@ -54,11 +150,23 @@ void http_reply_header(struct http_reply *reply, const char *name, const char *f
     reply->headers[reply->nheaders++].name = name;
 }
 
+/* A JSON string of text that may come from a client (not UTF-8: \xNN);
+ * NULL reads as "". */
+static json_t *client_text(const char *text)
+{
+    struct buf b = BUF_INIT;
+    utf8_escape(&b, text ? text : "", text ? strlen(text) : 0);
+    json_t *s = json_stringn(b.data, b.len);
+    buf_release(&b);
+    return s;
+}
+
 void http_reply_error(struct http_reply *reply, unsigned status, const char *code,
                       const char *message, const char *param)
 {
-    json_t *err = json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message", message,
-                            "param", param);
+    json_t *err =
+        json_pack("{s:{s:s, s:o, s:o}}", "error", "code", code, "message", client_text(message),
+                  "param", param ? client_text(param) : json_null());
     char *text = json_dumps(err, JSON_COMPACT);
     buf_reset(&reply->body);
     buf_puts(&reply->body, text ? text : "{}");
@@ -69,25 +177,12 @@ void http_reply_error(struct http_reply *reply, unsigned status, const char *cod
     reply->content_type = "application/json";
 }
 
-static const struct http_route *find_route(const struct http_route *routes, const char *method,
-                                           const char *url, bool *path_known)
-{
-    *path_known = false;
-    for (const struct http_route *r = routes; r->path; r++) {
-        if (r->prefix ? strncmp(r->path, url, strlen(r->path)) != 0 : strcmp(r->path, url) != 0)
-            continue;
-        *path_known = true;
-        if (strcmp(r->method, method) == 0)
-            return r;
-    }
-    return NULL;
-}
-
 static void free_body(void *cls)
 {
     free(cls);
 }
 
+/* The response of reply, which hands its bytes over (or frees them). */
 static struct MHD_Response *make_response(struct http_reply *reply)
 {
     struct MHD_Response *resp;
@@ -98,6 +193,7 @@ static struct MHD_Response *make_response(struct http_reply *reply)
             reply->release_ctx);
         if (!resp && reply->release)
             reply->release(reply->release_ctx);
+        reply->shared = NULL;
         return resp;
     }
     size_t len = 0;
@@ -153,44 +249,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
     return ret;
 }
 
-struct arg_check {
-    const char *const *allowed;
-    const char *unknown; /* first parameter not allowed */
-    size_t length;       /* of all keys and values */
-};
-
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value)
-{
-    (void)kind;
-    struct arg_check *c = cls;
-    c->length += strlen(key) + (value ? strlen(value) : 0) + 2;
-    bool known = false;
-    for (const char *const *a = c->allowed; a && *a && !known; a++)
-        known = strcmp(*a, key) == 0;
-    if (!known && !c->unknown)
-        c->unknown = key;
-    return MHD_YES;
-}
-
-/* The URL-length limit and the parameter list, before the handler runs. */
-static bool precheck(const struct http_server *srv, struct MHD_Connection *conn, const char *url,
-                     const struct http_route *route, struct http_reply *reply)
-{
-    struct arg_check c = {.allowed = route ? route->params : NULL};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
-    if (strlen(url) + c.length > (size_t)srv->max_url_length) {
-        http_reply_error(reply, MHD_HTTP_URI_TOO_LONG, "uri_too_long", "the URL is too long", NULL);
-        return false;
-    }
-    if (route && c.unknown) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "unknown parameter '%.100s'", c.unknown);
-        http_reply_error(reply, MHD_HTTP_BAD_REQUEST, "unknown_parameter", msg, c.unknown);
-        return false;
-    }
-    return true;
-}
+/* ---- the per-request state ------------------------------------------------------------------ */
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -199,45 +258,423 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+static void client_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    const void *addr = NULL;
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa && sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (addr && !inet_ntop(sa->sa_family, addr, out, (socklen_t)n))
+        out[0] = '\0';
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct http_request *req = cls;
+    req->args[req->nargs++] =
+        (struct arg){.name = key, .value = value, .name_len = key_size, .value_len = value_size};
+    return MHD_YES;
+}
+
+static struct http_request *request_new(struct http_server *srv, struct MHD_Connection *conn,
+                                        const char *url, const char *method)
+{
+    struct http_request *req = xcalloc(1, sizeof *req);
+    clock_gettime(CLOCK_MONOTONIC, &req->start);
+    req->srv = srv;
+    req->conn = conn;
+    req->path = url;
+    req->method = method;
+    client_address(conn, req->client, sizeof req->client);
+    int n = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    req->args = xcalloc(n > 0 ? (size_t)n : 0, sizeof *req->args);
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
+    buf_init(&req->body);
+    buf_init(&req->reply.body);
+    req->reply.status = MHD_HTTP_OK;
+    req->reply.content_type = "application/json";
+    return req;
+}
+
+static void request_free(struct http_request *req)
+{
+    if (!req)
+        return;
+    for (size_t i = 0; i < req->nfields; i++) {
+        free(req->fields[i].name);
+        buf_release(&req->fields[i].value);
+    }
+    free(req->fields);
+    MHD_destroy_post_processor(req->pp);
+    buf_release(&req->body);
+    buf_release(&req->reply.body);
+    if (req->reply.shared && req->reply.release)
+        req->reply.release(req->reply.release_ctx);
+    free(req->principal);
+    free(req->args);
+    free(req);
+}
+
+/* Puts the error in the request's reply; returns false for the phase. */
+static bool refuse(struct http_request *req, unsigned status, const char *code, const char *message,
+                   const char *param)
+{
+    http_reply_error(&req->reply, status, code, message, param);
+    req->refused = true;
+    return false;
+}
+
+/* ---- phases --------------------------------------------------------------------------------- */
+
+static bool check_length(struct http_request *req)
+{
+    size_t length = strlen(req->path);
+    for (size_t i = 0; i < req->nargs; i++)
+        length += req->args[i].name_len + req->args[i].value_len + 2;
+    if (length <= (size_t)req->srv->max_url_length)
+        return true;
+    return refuse(req, MHD_HTTP_URI_TOO_LONG, "uri_too_long", "the URL is too long", NULL);
+}
+
+static bool method_matches(const char *route_method, const char *method)
+{
+    return strcmp(route_method, method) == 0 || (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 &&
+                                                 strcmp(route_method, MHD_HTTP_METHOD_GET) == 0);
+}
+
+static bool find_route(struct http_request *req)
+{
+    bool path_known = false;
+    for (const struct http_route *r = req->srv->routes; r->path; r++) {
+        if ((r->flags & HTTP_ROUTE_PREFIX) ? strncmp(r->path, req->path, strlen(r->path)) != 0
+                                           : strcmp(r->path, req->path) != 0)
+            continue;
+        path_known = true;
+        if (method_matches(r->method, req->method)) {
+            req->route = r;
+            return true;
+        }
+    }
+    if (path_known)
+        return refuse(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                      "method not allowed on this path", NULL);
+    return refuse(req, MHD_HTTP_NOT_FOUND, "not_found", "no such route", NULL);
+}
+
+/* Text a handler can take as a C string in UTF-8. */
+static bool usable_text(const char *s, size_t n)
+{
+    return utf8_valid(s, n) && !memchr(s, '\0', n);
+}
+
+struct ranked_name {
+    const char *name;
+    size_t index;
+};
+
+static int compare_names(const void *a, const void *b)
+{
+    const struct ranked_name *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The first of names[0..n) that repeats an earlier one, or NULL; sorted,
+ * so that a long query costs n log n. */
+static const char *repeated_name(const char *const *names, size_t n)
+{
+    struct ranked_name *sorted = xcalloc(n, sizeof *sorted);
+    size_t first = n;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (struct ranked_name){.name = names[i], .index = i};
+    qsort(sorted, n, sizeof *sorted, compare_names);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(sorted[i].name, sorted[i - 1].name) == 0 && sorted[i].index < first)
+            first = sorted[i].index;
+    free(sorted);
+    return first < n ? names[first] : NULL;
+}
+
+static bool allowed(const char *const *params, const char *name)
+{
+    for (const char *const *p = params; p && *p; p++)
+        if (strcmp(*p, name) == 0)
+            return true;
+    return false;
+}
+
+static bool check_params(struct http_request *req)
+{
+    char msg[200];
+    for (size_t i = 0; i < req->nargs; i++) {
+        const struct arg *a = &req->args[i];
+        if (usable_text(a->name, a->name_len) && (!a->value || usable_text(a->value, a->value_len)))
+            continue;
+        snprintf(msg, sizeof msg, "parameter '%.100s' is not valid UTF-8", a->name);
+        return refuse(req, MHD_HTTP_BAD_REQUEST, "invalid_encoding", msg, a->name);
+    }
+    for (size_t i = 0; i < req->nargs; i++) {
+        if (allowed(req->route->params, req->args[i].name))
+            continue;
+        snprintf(msg, sizeof msg, "unknown parameter '%.100s'", req->args[i].name);
+        return refuse(req, MHD_HTTP_BAD_REQUEST, "unknown_parameter", msg, req->args[i].name);
+    }
+    const char **names = xcalloc(req->nargs, sizeof *names);
+    for (size_t i = 0; i < req->nargs; i++)
+        names[i] = req->args[i].name;
+    const char *again = repeated_name(names, req->nargs);
+    free(names);
+    if (!again)
+        return true;
+    snprintf(msg, sizeof msg, "parameter '%.100s' is given twice", again);
+    return refuse(req, MHD_HTTP_BAD_REQUEST, "duplicate_parameter", msg, again);
+}
+
+static bool check_access(struct http_request *req)
+{
+    const struct http_route *r = req->route;
+    struct http_server *srv = req->srv;
+    if (r->access == HTTP_ACCESS_UNDECLARED) {
+        log_error("msg=\"route declares no access level, refused\" method=%s route=%s", r->method,
+                  r->path);
+        return refuse(req, MHD_HTTP_FORBIDDEN, "forbidden", "this route declares no access level",
+                      NULL);
+    }
+    if (!srv->authorize) {
+        if (r->access == HTTP_ACCESS_PUBLIC)
+            return true;
+        return refuse(req, MHD_HTTP_FORBIDDEN, "forbidden",
+                      "this route is not public and no access control is configured", NULL);
+    }
+    if (srv->authorize(srv->ctx, req, r, &req->reply))
+        return true;
+    if (req->reply.status < 400)
+        http_reply_error(&req->reply, MHD_HTTP_FORBIDDEN, "forbidden", "access denied", NULL);
+    req->refused = true;
+    return false;
+}
+
+/* Whether the request carries a body: a Content-Length over 0 or a
+ * Transfer-Encoding; *length = the announced length (0 when chunked). */
+static bool body_announced(struct MHD_Connection *conn, unsigned long long *length)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    *length = cl ? strtoull(cl, NULL, 10) : 0;
+    return te != NULL || *length > 0;
+}
+
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *filename, const char *content_type,
+                                const char *transfer_encoding, const char *data, uint64_t off,
+                                size_t size)
+{
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    struct http_request *req = cls;
+    if (off == 0) { /* a field starts: the body is parsed in one call (see admit_body) */
+        if (req->nfields == req->fields_cap) {
+            size_t cap = req->fields_cap ? 2 * req->fields_cap : 8;
+            req->fields = xrealloc(req->fields, cap * sizeof *req->fields);
+            req->fields_cap = cap;
+        }
+        struct field *f = &req->fields[req->nfields];
+        f->name = xstrdup(key ? key : "");
+        buf_init(&f->value);
+        buf_append(&f->value, "", 0);
+        req->nfields++;
+    }
+    if (req->nfields == 0)
+        return MHD_NO;
+    if (size > 0)
+        buf_append(&req->fields[req->nfields - 1].value, data, size);
+    return MHD_YES;
+}
+
+/* The body phase, as far as the headers tell: whether a body may come. */
+static bool admit_body(struct http_request *req)
+{
+    unsigned long long length = 0;
+    size_t max = req->srv->max_body;
+    char msg[120];
+    if (!body_announced(req->conn, &length))
+        return true;
+    if (!(req->route->flags & HTTP_ROUTE_BODY))
+        return refuse(req, MHD_HTTP_BAD_REQUEST, "unexpected_body",
+                      "this route takes no request body", NULL);
+    if (length > max) {
+        snprintf(msg, sizeof msg, "the request body is over %zu bytes", max);
+        return refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", msg, NULL);
+    }
+    /* The body is kept and given to the PostProcessor in one call once
+     * complete, its buffer as large as the body: fed in pieces, 0.9.75 may
+     * call on_field twice at offset 0 for one field (an empty piece, then
+     * the rest), which could not be told from a field given twice. */
+    req->pp =
+        MHD_create_post_processor(req->conn, (length ? (size_t)length : max) + 256, on_field, req);
+    if (!req->pp)
+        return refuse(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                      "the body must be application/x-www-form-urlencoded or "
+                      "multipart/form-data",
+                      NULL);
+    return true;
+}
+
+static bool check_fields(struct http_request *req)
+{
+    char msg[200];
+    for (size_t i = 0; i < req->nfields; i++) {
+        const struct field *f = &req->fields[i];
+        if (usable_text(f->name, strlen(f->name)) && usable_text(f->value.data, f->value.len))
+            continue;
+        snprintf(msg, sizeof msg, "form field '%.100s' is not valid UTF-8", f->name);
+        return refuse(req, MHD_HTTP_BAD_REQUEST, "invalid_encoding", msg, f->name);
+    }
+    const char **names = xcalloc(req->nfields, sizeof *names);
+    for (size_t i = 0; i < req->nfields; i++)
+        names[i] = req->fields[i].name;
+    const char *again = repeated_name(names, req->nfields);
+    free(names);
+    if (!again)
+        return true;
+    snprintf(msg, sizeof msg, "form field '%.100s' is given twice", again);
+    return refuse(req, MHD_HTTP_BAD_REQUEST, "duplicate_parameter", msg, again);
+}
+
+/* The rest of the body phase, once the body has arrived. */
+static bool read_form(struct http_request *req)
+{
+    if (!req->pp)
+        return true; /* no body: no fields */
+    bool parsed =
+        MHD_post_process(req->pp, req->body.data ? req->body.data : "", req->body.len) == MHD_YES;
+    parsed = MHD_destroy_post_processor(req->pp) == MHD_YES && parsed;
+    req->pp = NULL;
+    buf_release(&req->body);
+    if (!parsed)
+        return refuse(req, MHD_HTTP_BAD_REQUEST, "invalid_body",
+                      "the request body is not a well-formed form", NULL);
+    return check_fields(req);
+}
+
+/* ---- the access handler --------------------------------------------------------------------- */
+
+/* Queues the reply and shows the request to the observer. */
+static enum MHD_Result respond(struct http_request *req)
+{
+    struct http_server *srv = req->srv;
+    enum MHD_Result ret = send_reply(req->conn, &req->reply);
+    req->status = req->reply.status;
+    req->seconds = seconds_since(&req->start);
+    if (log_get_level() >= LOG_LEVEL_DEBUG) {
+        char method[40], path[600];
+        log_debug("msg=request method=\"%s\" path=\"%s\" client=%s status=%u",
+                  log_quote(method, sizeof method, req->method),
+                  log_quote(path, sizeof path, req->path), req->client, req->status);
+    }
+    if (srv->observe)
+        srv->observe(srv->ctx, req);
+    return ret;
+}
+
+/* The first call: every phase the headers decide. An error is sent on the
+ * next call, or at once when a body follows that will not be read. */
+static enum MHD_Result begin(struct http_request *req)
+{
+    unsigned long long length;
+    if (check_length(req) && find_route(req) && check_params(req) && check_access(req) &&
+        admit_body(req))
+        return MHD_YES;
+    if (body_announced(req->conn, &length))
+        return respond(req);
+    return MHD_YES;
+}
+
+/* A piece of the body: kept up to max_body; past it the request is a 413,
+ * the rest read and dropped, and the connection closed (no answer) past
+ * twice max_body. */
+static enum MHD_Result take_body(struct http_request *req, const char *data, size_t *size)
+{
+    size_t max = req->srv->max_body;
+    char msg[120];
+    req->received += *size;
+    if (req->received > 2 * max) {
+        log_info("msg=\"request body far over http.max_body, connection closed\" client=%s "
+                 "received=%zu",
+                 req->client, req->received);
+        return MHD_NO;
+    }
+    if (!req->refused && req->received > max) {
+        buf_release(&req->body);
+        snprintf(msg, sizeof msg, "the request body is over %zu bytes", max);
+        refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", msg, NULL);
+    }
+    if (!req->refused)
+        buf_append(&req->body, data, *size);
+    *size = 0;
+    return MHD_YES;
+}
+
+/* The last call: the rest of the body phase, the handler, the response. */
+static enum MHD_Result finish(struct http_request *req)
+{
+    if (req->status)
+        return MHD_YES; /* answered already */
+    if (!req->refused && read_form(req))
+        req->route->handler(req, &req->reply, req->srv->ctx);
+    return respond(req);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    (void)upload_data;
-    struct http_server *srv = cls;
-    if (*con_cls == NULL) {
-        *con_cls = &first_call_marker;
-        return MHD_YES;
+    struct http_request *req = *con_cls;
+    if (!req) {
+        req = request_new(cls, conn, url, method);
+        *con_cls = req;
+        return begin(req);
     }
-    if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* no route takes a body yet: discard it */
-        return MHD_YES;
-    }
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct http_reply reply = {.status = 200, .content_type = "application/json"};
-    buf_init(&reply.body);
-    bool path_known = false;
-    const struct http_route *route = find_route(srv->routes, method, url, &path_known);
-    if (!precheck(srv, conn, url, route, &reply)) {
-        /* the error is in reply */
-    } else if (route) {
-        struct http_request req = {.conn = conn, .path = url};
-        route->handler(&req, &reply, srv->ctx);
-    } else if (path_known) {
-        http_reply_error(&reply, 405, "method_not_allowed", "method not allowed on this path",
-                         NULL);
-    } else {
-        http_reply_error(&reply, 404, "not_found", "no such route", NULL);
-    }
-    log_debug("msg=request method=%s path=\"%s\" status=%u", method, url, reply.status);
-    enum MHD_Result ret = send_reply(conn, &reply);
-    if (srv->observe)
-        srv->observe(srv->ctx, route ? (int)(route - srv->routes) : -1, reply.status,
-                     seconds_since(&t0));
-    return ret;
+    if (*upload_data_size != 0)
+        return take_body(req, upload_data, upload_data_size);
+    return finish(req);
 }
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    request_free(*con_cls);
+    *con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages, as log lines. */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char text[512], quoted[1024];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t len = strlen(text);
+    while (len > 0 && text[len - 1] == '\n')
+        text[--len] = '\0';
+    log_warn("msg=libmicrohttpd reason=\"%s\"", log_quote(quoted, sizeof quoted, text));
+}
+
+/* ---- the server ----------------------------------------------------------------------------- */
 
 static bool make_sockaddr(const char *listen, int port, struct sockaddr_storage *ss)
 {
@@ -257,6 +694,12 @@ static bool make_sockaddr(const char *listen, int port, struct sockaddr_storage 
     return false;
 }
 
+static unsigned thread_count(int threads)
+{
+    long cores = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (unsigned)cores : 1;
+}
+
 bool http_start(const struct http_options *opts, struct http_server **out)
 {
     struct sockaddr_storage ss;
@@ -268,18 +711,21 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->routes = opts->routes;
     srv->ctx = opts->ctx;
+    srv->authorize = opts->authorize;
     srv->observe = opts->observe;
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
+    srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
     unsigned flags =
         MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->mhd = MHD_start_daemon(
-        flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)opts->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-        MHD_OPTION_END);
+        flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);
         free(srv);

@@ -23,10 +23,10 @@ struct serve_ctx {
     struct api api;
 };
 
-static void observe(void *ctx, int route, unsigned status, double seconds)
+static void observe(void *ctx, const struct http_request *req)
 {
     struct api *api = ctx;
-    metrics_request(api->metrics, route, status, seconds);
+    metrics_request(api->metrics, http_route_index(req), http_status(req), http_seconds(req));
 }
 
 static struct refresh_options refresh_options(const struct serve_ctx *ctx)
@@ -114,10 +114,11 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     struct http_options opts = {
         .listen = ctx->cfg.listen,
         .port = ctx->cfg.port,
-        .threads = 2,
+        .threads = ctx->cfg.threads,
         .max_connections = ctx->cfg.max_connections,
         .connection_timeout = ctx->cfg.connection_timeout,
         .max_url_length = ctx->cfg.max_url_length,
+        .max_body = (size_t)ctx->cfg.max_body,
         .routes = routes,
         .ctx = &ctx->api,
         .observe = observe,

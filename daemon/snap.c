@@ -46,7 +46,9 @@ static uint16_t intern(const char *text)
         strings[nstrings] = xstrdup(text);
         id = (uint16_t)nstrings++;
     } else {
-        log_error("msg=\"too many distinct strings in the snapshot\" text=\"%s\"", text);
+        char quoted[256];
+        log_error("msg=\"too many distinct strings in the snapshot\" text=\"%s\"",
+                  log_quote(quoted, sizeof quoted, text));
     }
 done:
     pthread_mutex_unlock(&strings_mu);

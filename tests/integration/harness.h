@@ -60,7 +60,8 @@ bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int m
 int harness_daemon_stop(struct harness_daemon *d, int sig, int ms);
 
 /* GET (or another method) http://127.0.0.1:port/path; returns the status
- * code, fills *body (malloc'd) and, if headers != NULL, the headers. */
+ * code, fills *body (malloc'd) and, if headers != NULL, the headers. HEAD
+ * reads no body. */
 long harness_http(int port, const char *method, const char *path, const char *extra_header,
                   char **body, char **headers);
 /* The same, with the body's length in *len (for binary bodies). */

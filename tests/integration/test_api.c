@@ -446,6 +446,54 @@ START_TEST(errors_name_the_parameter)
 }
 END_TEST
 
+/* A response header's value (malloc'd), or NULL. */
+static char *header_of(const char *headers, const char *name)
+{
+    const char *p = strstr(headers, name);
+    if (!p)
+        return NULL;
+    p += strlen(name) + 2;
+    return strndup(p, strcspn(p, "\r\n"));
+}
+
+/* HEAD on the cached JSON and on a chart: GET's status and headers, no
+ * body; with the ETag, 304. */
+START_TEST(head_answers_like_get)
+{
+    static const char *const paths[] = {"/api/v1/kpis?kpi=retention_rate",
+                                        "/charts/trend.png?kpi=retention_rate&width=320"};
+    static const char *const same[] = {"Content-Type", "Content-Length", "ETag"};
+    for (size_t i = 0; i < 2; i++) {
+        char *body = NULL, *headers = NULL, *none = NULL, *head_headers = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(harness_http_len(d.port, "GET", paths[i], NULL, &body, &len, &headers),
+                         200);
+        ck_assert_int_eq(harness_http(d.port, "HEAD", paths[i], NULL, &none, &head_headers), 200);
+        ck_assert_str_eq(none, "");
+        for (size_t h = 0; h < sizeof same / sizeof same[0]; h++) {
+            char *g = header_of(headers, same[h]), *hd = header_of(head_headers, same[h]);
+            ck_assert_msg(g && hd && strcmp(g, hd) == 0, "%s %s: %s / %s", paths[i], same[h], g,
+                          hd);
+            free(g);
+            free(hd);
+        }
+        char *length = header_of(head_headers, "Content-Length");
+        ck_assert_uint_eq(strtoul(length, NULL, 10), len);
+        free(length);
+        ck_assert_ptr_nonnull(strstr(head_headers, "X-Snapshot-Age: "));
+        char *tag = header_of(headers, "ETag"), hdr[128];
+        snprintf(hdr, sizeof hdr, "If-None-Match: %s", tag);
+        free(none);
+        ck_assert_int_eq(harness_http(d.port, "HEAD", paths[i], hdr, &none, NULL), 304);
+        free(none);
+        free(tag);
+        free(body);
+        free(headers);
+        free(head_headers);
+    }
+}
+END_TEST
+
 /* The ETag of GET path. */
 static char *etag_of(const char *path)
 {
@@ -955,6 +1003,7 @@ static Suite *api_suite(void)
     tcase_add_test(tc, satisfaction_zones_data_quality);
     tcase_add_test(tc, zone_members_read_the_stored_zones);
     tcase_add_test(tc, errors_name_the_parameter);
+    tcase_add_test(tc, head_answers_like_get);
     tcase_add_test(tc, charts_png_svg_pdf_and_the_cli_agree);
     tcase_add_test(tc, chart_errors_name_the_parameter);
     tcase_add_test(tc, metrics_pass_promtool);

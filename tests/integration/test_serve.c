@@ -1,5 +1,5 @@
 /* Integration: the retentiond binary: CLI errors, migrate, and serve with
- * /healthz, error routes, SIGHUP and SIGTERM. */
+ * /healthz, error routes, HEAD, checked parameters, SIGHUP and SIGTERM. */
 #include "harness.h"
 
 #include <check.h>
@@ -138,6 +138,78 @@ START_TEST(healthz_errors_reload_and_stop)
 }
 END_TEST
 
+/* The value of header `name` in a block of response headers (malloc'd). */
+static char *header_value(const char *headers, const char *name)
+{
+    const char *p = strstr(headers, name);
+    ck_assert_msg(p != NULL, "no %s in %s", name, headers);
+    p += strlen(name) + 2;
+    return strndup(p, strcspn(p, "\r\n"));
+}
+
+static json_t *error_of(int port, const char *path, long status)
+{
+    char *body = NULL;
+    ck_assert_int_eq(harness_http(port, "GET", path, NULL, &body, NULL), status);
+    json_error_t jerr;
+    json_t *j = json_loads(body, 0, &jerr);
+    ck_assert_msg(j != NULL, "%s: not JSON: %s", path, body);
+    free(body);
+    json_t *e = json_incref(json_object_get(j, "error"));
+    json_decref(j);
+    return e;
+}
+
+/* HEAD, parameters that are repeated or not UTF-8, and a request line that
+ * tries to break the log, against the daemon (no database needed: they are
+ * answered before any handler). The new http keys are accepted. */
+START_TEST(requests_are_checked_before_the_handlers)
+{
+    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\nthreads = 1\n"
+                                   "max_body = 1024\n[daemon]\nlog_level = debug\n");
+    struct harness_daemon d;
+    ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
+
+    char *get = NULL, *get_headers = NULL, *head = NULL, *head_headers = NULL;
+    ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &get, &get_headers), 200);
+    ck_assert_int_eq(harness_http(d.port, "HEAD", "/healthz", NULL, &head, &head_headers), 200);
+    ck_assert_str_eq(head, "");
+    char *a = header_value(get_headers, "Content-Length"),
+         *b = header_value(head_headers, "Content-Length");
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(strtoul(b, NULL, 10), strlen(get));
+    free(a);
+    free(b);
+    a = header_value(get_headers, "Content-Type");
+    b = header_value(head_headers, "Content-Type");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    free(get);
+    free(get_headers);
+    free(head);
+    free(head_headers);
+
+    json_t *e = error_of(d.port, "/api/v1/kpis?%ff%fe=1", 400);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "code")), "invalid_encoding");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "param")), "\\xff\\xfe");
+    json_decref(e);
+    e = error_of(d.port, "/api/v1/kpis?date=2026-11-01&date=2026-11-02", 400);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "code")), "duplicate_parameter");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "param")), "date");
+    json_decref(e);
+    e = error_of(d.port, "/healthz%22%0Alevel=error%20msg=forged", 404);
+    json_decref(e);
+    ck_assert(harness_daemon_wait_log(&d, "forged\" client=127.0.0.1 status=404", 5000));
+    ck_assert_msg(strstr(d.log, "\nlevel=error msg=forged") == NULL, "%s", d.log);
+
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 5000), 0);
+    free(d.log);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 static Suite *serve_suite(void)
 {
     Suite *s = suite_create("serve");
@@ -148,6 +220,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, migrate_without_database_fails_cleanly);
     tcase_add_test(tc, bad_config_at_start_names_file_and_line);
     tcase_add_test(tc, healthz_errors_reload_and_stop);
+    tcase_add_test(tc, requests_are_checked_before_the_handlers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -127,6 +127,110 @@ START_TEST(every_key_has_a_valid_default)
 }
 END_TEST
 
+START_TEST(http_keys_defaults_and_ranges)
+{
+    struct cfg c;
+    char err[128];
+    cfg_defaults(&c);
+    ck_assert_int_eq(c.max_body, 65536);
+    ck_assert_int_eq(c.threads, 0);
+    ck_assert(cfg_set(&c, "http", "threads", "64", err, sizeof err));
+    ck_assert_int_eq(c.threads, 64);
+    ck_assert(!cfg_set(&c, "http", "threads", "65", err, sizeof err));
+    ck_assert_str_eq(err, "http.threads: 65 is outside 0..64");
+    ck_assert(!cfg_set(&c, "http", "threads", "-1", err, sizeof err));
+    ck_assert(!cfg_set(&c, "http", "max_body", "1023", err, sizeof err));
+    ck_assert(!cfg_set(&c, "http", "max_body", "16777217", err, sizeof err));
+    ck_assert(cfg_set(&c, "http", "max_body", "1024", err, sizeof err));
+    ck_assert_int_eq(c.max_body, 1024);
+    struct cfg d;
+    char out[256];
+    cfg_defaults(&d);
+    ck_assert(cfg_unreloadable_changes(&d, &c, out, sizeof out));
+    ck_assert_str_eq(out, "http.max_body,http.threads");
+    cfg_free(&c);
+    cfg_free(&d);
+}
+END_TEST
+
+/* The cell `col` (0-based) of a Markdown table row, into out. */
+static void cell(const char *row, int col, char *out, size_t n)
+{
+    const char *p = row;
+    for (int i = 0; i < col && p; i++)
+        p = strchr(p + 1, '|');
+    size_t len = p ? strcspn(p + 1, "|") : 0;
+    snprintf(out, n, "%.*s", (int)len, p ? p + 1 : "");
+    char *s = out;
+    while (*s == ' ')
+        s++;
+    memmove(out, s, strlen(s) + 1);
+    for (size_t k = strlen(out); k > 0 && out[k - 1] == ' ';)
+        out[--k] = '\0';
+}
+
+/* docs/configuration.md has one row per key of the table, in its order,
+ * with its default and whether it reloads. */
+START_TEST(the_documented_table_mirrors_the_keys)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs/configuration.md", getenv("RETENTIOND_SRCDIR"));
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s", path);
+    size_t n, row = 0;
+    const struct cfg_key *keys = cfg_keys(&n);
+    char line[1024], section[64], name[64], def[128], reload[32];
+    while (fgets(line, sizeof line, f)) {
+        cell(line, 0, section, sizeof section);
+        if (line[0] != '|' || strcmp(section, "section") == 0 || strncmp(section, "---", 3) == 0)
+            continue;
+        ck_assert_msg(row < n, "a row for no key: %s", line);
+        cell(line, 1, name, sizeof name);
+        cell(line, 2, def, sizeof def);
+        cell(line, 4, reload, sizeof reload);
+        ck_assert_str_eq(section, keys[row].section);
+        ck_assert_str_eq(name, keys[row].name);
+        ck_assert_str_eq(def, *keys[row].default_value ? keys[row].default_value : "(empty)");
+        ck_assert_str_eq(reload, keys[row].reloadable ? "yes" : "restart");
+        row++;
+    }
+    fclose(f);
+    ck_assert_uint_eq(row, n);
+}
+END_TEST
+
+/* docs/retentiond.conf.sample sets every key to its default. */
+START_TEST(the_sample_sets_every_default)
+{
+    char path[512], err[256] = "";
+    snprintf(path, sizeof path, "%s/docs/retentiond.conf.sample", getenv("RETENTIOND_SRCDIR"));
+    struct cfg sample, defaults;
+    ck_assert_msg(cfg_load(path, &sample, err, sizeof err), "%s", err);
+    cfg_defaults(&defaults);
+    size_t n;
+    const struct cfg_key *keys = cfg_keys(&n);
+    for (size_t i = 0; i < n; i++) {
+        const char *a = (const char *)&sample + keys[i].offset;
+        const char *b = (const char *)&defaults + keys[i].offset;
+        if (keys[i].type == CFG_INT)
+            ck_assert_msg(memcmp(a, b, sizeof(int)) == 0, "%s", keys[i].name);
+        else
+            ck_assert_str_eq(*(char *const *)(const void *)a, *(char *const *)(const void *)b);
+    }
+    FILE *f = fopen(path, "r");
+    char line[512];
+    size_t named = 0;
+    while (fgets(line, sizeof line, f))
+        for (size_t i = 0; i < n; i++)
+            named += strncmp(line, keys[i].name, strlen(keys[i].name)) == 0 &&
+                     line[strlen(keys[i].name)] == ' ';
+    fclose(f);
+    ck_assert_uint_eq(named, n);
+    cfg_free(&sample);
+    cfg_free(&defaults);
+}
+END_TEST
+
 static Suite *cfg_suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -138,6 +242,9 @@ static Suite *cfg_suite(void)
     tcase_add_test(tc, missing_file_is_an_error);
     tcase_add_test(tc, unreloadable_changes_are_named);
     tcase_add_test(tc, every_key_has_a_valid_default);
+    tcase_add_test(tc, http_keys_defaults_and_ranges);
+    tcase_add_test(tc, the_documented_table_mirrors_the_keys);
+    tcase_add_test(tc, the_sample_sets_every_default);
     suite_add_tcase(s, tc);
     return s;
 }

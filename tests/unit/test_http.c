@@ -1,0 +1,731 @@
+/* The HTTP server's mechanics, without the database: http_start() with a
+ * route table of its own on port 0, driven by libcurl. Phases (parameters,
+ * access, body), HEAD, keep-alive, the observer and the request log line. */
+#include "http.h"
+#include "log.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_BODY 4096
+
+static atomic_int handled;    /* handler calls */
+static atomic_int authorized; /* authorize hook calls */
+
+/* ---- the routes ---------------------------------------------------------------------------- */
+
+static void put_json(struct http_reply *reply, json_t *obj)
+{
+    char *text = json_dumps(obj, JSON_COMPACT);
+    buf_puts(&reply->body, text);
+    free(text);
+    json_decref(obj);
+}
+
+static void h_echo(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)ctx;
+    atomic_fetch_add(&handled, 1);
+    http_reply_header(reply, "X-Test", "echo");
+    put_json(reply,
+             json_pack("{s:s?, s:s?, s:s?, s:s}", "a", http_arg(req, "a"), "b", http_arg(req, "b"),
+                       "principal", http_principal(req), "client", http_client_addr(req)));
+}
+
+static void h_form(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)ctx;
+    atomic_fetch_add(&handled, 1);
+    put_json(reply, json_pack("{s:s?, s:s?}", "user", http_form(req, "user"), "note",
+                              http_form(req, "note")));
+}
+
+static const char *const p_echo[] = {"a", "b", NULL};
+
+enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY };
+
+static const struct http_route routes[] = {
+    [R_ECHO] = {"GET", "/echo", h_echo, p_echo, HTTP_ACCESS_PUBLIC, 0},
+    [R_UNDECLARED] = {"GET", "/undeclared", h_echo, NULL, HTTP_ACCESS_UNDECLARED, 0},
+    [R_MEMBERS] = {"GET", "/members", h_echo, NULL, HTTP_ACCESS_SIGNED_IN, 0},
+    [R_FORM] = {"POST", "/form", h_form, NULL, HTTP_ACCESS_PUBLIC, HTTP_ROUTE_BODY},
+    [R_NOBODY] = {"POST", "/nobody", h_echo, NULL, HTTP_ACCESS_PUBLIC, 0},
+    {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
+};
+
+/* X-User: NAME signs in as NAME; "silent" is refused without a reply; a
+ * route above PUBLIC without X-User gets 401. */
+static bool authorize(void *ctx, struct http_request *req, const struct http_route *route,
+                      struct http_reply *reply)
+{
+    (void)ctx;
+    atomic_fetch_add(&authorized, 1);
+    const char *user = http_header(req, "x-user");
+    if (user && strcmp(user, "silent") == 0)
+        return false;
+    if (user) {
+        http_set_principal(req, user);
+        return true;
+    }
+    if (route->access == HTTP_ACCESS_PUBLIC)
+        return true;
+    http_reply_error(reply, 401, "unauthorized", "sign in first", NULL);
+    return false;
+}
+
+/* ---- what the observer saw ----------------------------------------------------------------- */
+
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int count, route;
+    unsigned status;
+    double seconds;
+    char principal[64], client[64], method[16];
+    struct buf args;
+} seen;
+
+static void collect_arg(void *ctx, const char *name, const char *value)
+{
+    buf_printf(ctx, "%s=%s;", name, value ? value : "(none)");
+}
+
+static void observe(void *ctx, const struct http_request *req)
+{
+    (void)ctx;
+    pthread_mutex_lock(&seen_mu);
+    seen.count++;
+    seen.route = http_route_index(req);
+    seen.status = http_status(req);
+    seen.seconds = http_seconds(req);
+    snprintf(seen.principal, sizeof seen.principal, "%s",
+             http_principal(req) ? http_principal(req) : "(anonymous)");
+    snprintf(seen.client, sizeof seen.client, "%s", http_client_addr(req));
+    snprintf(seen.method, sizeof seen.method, "%s", http_method(req));
+    buf_reset(&seen.args);
+    http_args_each(req, collect_arg, &seen.args);
+    pthread_mutex_unlock(&seen_mu);
+}
+
+/* ---- servers and a client ------------------------------------------------------------------ */
+
+static struct http_server *plain;   /* no authorize hook */
+static struct http_server *guarded; /* with one */
+static CURL *curl;
+
+static struct http_server *start(http_authorize hook)
+{
+    struct http_options o = {.listen = "127.0.0.1",
+                             .threads = 2,
+                             .max_connections = 16,
+                             .connection_timeout = 10,
+                             .max_url_length = 2048,
+                             .max_body = MAX_BODY,
+                             .routes = routes,
+                             .authorize = hook,
+                             .observe = observe};
+    struct http_server *srv = NULL;
+    ck_assert(http_start(&o, &srv));
+    ck_assert_int_gt(http_port(srv), 0);
+    return srv;
+}
+
+static void setup(void)
+{
+    plain = start(NULL);
+    guarded = start(authorize);
+    curl = curl_easy_init();
+    buf_init(&seen.args);
+}
+
+static void teardown(void)
+{
+    curl_easy_cleanup(curl);
+    http_stop(plain);
+    http_stop(guarded);
+    buf_release(&seen.args);
+}
+
+struct call {
+    const char *method; /* GET when NULL; HEAD asks for no body */
+    const char *path;
+    const char *headers[4]; /* extra request headers */
+    const char *body;       /* sent with its length, or chunked */
+    size_t body_len;
+    bool chunked;
+    curl_mime *mime;
+};
+
+struct answer {
+    CURLcode rc;
+    long status, connects;
+    struct buf body, headers;
+    json_t *json; /* the body parsed, or NULL */
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *ud)
+{
+    buf_append(ud, p, size * n);
+    return size * n;
+}
+
+struct upload {
+    const char *data;
+    size_t len, pos;
+};
+
+static size_t feed(char *dst, size_t size, size_t n, void *ud)
+{
+    struct upload *u = ud;
+    size_t k = size * n < u->len - u->pos ? size * n : u->len - u->pos;
+    memcpy(dst, u->data + u->pos, k);
+    u->pos += k;
+    return k;
+}
+
+static void perform(struct http_server *srv, const struct call *k, struct answer *a)
+{
+    char url[1024];
+    const char *method = k->method ? k->method : "GET";
+    struct curl_slist *hdrs = NULL;
+    struct upload up = {.data = k->body, .len = k->body_len};
+    memset(a, 0, sizeof *a);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", http_port(srv), k->path);
+    for (int i = 0; i < 4 && k->headers[i]; i++)
+        hdrs = curl_slist_append(hdrs, k->headers[i]);
+    if (k->chunked)
+        hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a->body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a->headers);
+    if (k->mime) {
+        curl_easy_setopt(curl, CURLOPT_MIMEPOST, k->mime);
+    } else if (k->chunked) {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, feed);
+        curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+    } else if (k->body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, k->body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)k->body_len);
+    }
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    else
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    a->rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a->status);
+    curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &a->connects);
+    curl_slist_free_all(hdrs);
+    buf_append(&a->body, "", 0);
+    buf_append(&a->headers, "", 0);
+    a->json = json_loadb(a->body.data, a->body.len, 0, NULL);
+}
+
+static void answer_free(struct answer *a)
+{
+    buf_release(&a->body);
+    buf_release(&a->headers);
+    json_decref(a->json);
+}
+
+static struct answer get(struct http_server *srv, const char *path)
+{
+    struct answer a;
+    perform(srv, &(struct call){.path = path}, &a);
+    return a;
+}
+
+static const char *member(const struct answer *a, const char *key)
+{
+    return json_string_value(json_object_get(a->json, key));
+}
+
+static const char *error_field(const struct answer *a, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(a->json, "error"), key));
+}
+
+/* A header's value in the response (without the line end), or NULL. */
+static char *header_value(const struct answer *a, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = a->headers.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+            return strndup(p + n + 2, strcspn(p + n + 2, "\r\n"));
+    return NULL;
+}
+
+static void assert_error(const struct answer *a, long status, const char *code, const char *param)
+{
+    ck_assert_msg(a->status == status, "status %ld, want %ld: %s", a->status, status, a->body.data);
+    ck_assert_msg(a->json != NULL, "not JSON: %s", a->body.data);
+    ck_assert_str_eq(error_field(a, "code"), code);
+    ck_assert_ptr_nonnull(error_field(a, "message"));
+    if (param)
+        ck_assert_str_eq(error_field(a, "param"), param);
+    else
+        ck_assert(json_is_null(json_object_get(json_object_get(a->json, "error"), "param")));
+}
+
+/* From now on, stderr goes to a temporary file; returns it for reading. */
+static int capture_stderr(void)
+{
+    char path[] = "/tmp/rtnd-http-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    fflush(stderr);
+    ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+    return fd;
+}
+
+static char *captured(int fd)
+{
+    struct buf b = BUF_INIT;
+    char chunk[4096];
+    ssize_t n;
+    for (off_t off = 0; (n = pread(fd, chunk, sizeof chunk, off)) > 0; off += n)
+        buf_append(&b, chunk, (size_t)n);
+    return buf_detach(&b, NULL);
+}
+
+static int count_lines_with(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        char *copy = strndup(line, len);
+        n += strstr(copy, needle) != NULL;
+        free(copy);
+        line += len + (line[len] == '\n');
+    }
+    return n;
+}
+
+/* ---- tests ----------------------------------------------------------------------------------- */
+
+START_TEST(head_is_get_without_the_body)
+{
+    struct answer g = get(plain, "/echo?a=1"), h;
+    perform(plain, &(struct call){.method = "HEAD", .path = "/echo?a=1"}, &h);
+    ck_assert_int_eq(g.status, 200);
+    ck_assert_int_eq(h.status, 200);
+    ck_assert_str_eq(member(&g, "a"), "1");
+    ck_assert_uint_eq(h.body.len, 0);
+    static const char *const same[] = {"Content-Type", "Content-Length", "X-Test",
+                                       "X-Content-Type-Options"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char *gv = header_value(&g, same[i]), *hv = header_value(&h, same[i]);
+        ck_assert_msg(gv && hv, "%s: GET %s, HEAD %s", same[i], gv, hv);
+        ck_assert_str_eq(gv, hv);
+        free(gv);
+        free(hv);
+    }
+    char *len = header_value(&h, "Content-Length");
+    ck_assert_uint_eq(strtoul(len, NULL, 10), g.body.len);
+    free(len);
+    answer_free(&g);
+    answer_free(&h);
+    perform(plain, &(struct call){.method = "HEAD", .path = "/nowhere"}, &h);
+    ck_assert_int_eq(h.status, 404);
+    answer_free(&h);
+    perform(plain, &(struct call){.method = "HEAD", .path = "/form"}, &h);
+    ck_assert_int_eq(h.status, 405);
+    answer_free(&h);
+}
+END_TEST
+
+/* The response is queued on the second call: the connection stays open. */
+START_TEST(connections_are_kept_alive)
+{
+    for (int i = 0; i < 3; i++) {
+        struct answer a = get(plain, i == 1 ? "/nowhere" : "/echo");
+        ck_assert_int_eq(a.status, i == 1 ? 404 : 200);
+        ck_assert_int_eq(a.connects, i == 0 ? 1 : 0); /* the first connection, reused */
+        char *c = header_value(&a, "Connection");
+        ck_assert_msg(c == NULL || strcasecmp(c, "close") != 0, "Connection: %s", c);
+        free(c);
+        answer_free(&a);
+    }
+}
+END_TEST
+
+static const struct {
+    const char *path;
+    long status;
+    const char *code, *param;
+} bad_queries[] = {
+    {"/echo?a=1&a=2", 400, "duplicate_parameter", "a"},
+    {"/echo?b=1&a=1&b=2&a=3", 400, "duplicate_parameter", "b"},
+    {"/echo?a&a", 400, "duplicate_parameter", "a"},
+    {"/echo?%ff%fe=1", 400, "invalid_encoding", "\\xff\\xfe"},
+    {"/echo?a=%c3%28", 400, "invalid_encoding", "a"},
+    {"/echo?a=%ed%a0%80", 400, "invalid_encoding", "a"}, /* a surrogate */
+    {"/echo?a=x%00y", 400, "invalid_encoding", "a"},
+    {"/echo?b=%e4%b8%ad%ff&zz=1", 400, "invalid_encoding", "b"},
+    {"/echo?zz=1&a=1&a=2", 400, "unknown_parameter", "zz"},
+    {"/echo?%e4%b8%ad=1", 400, "unknown_parameter", "\xe4\xb8\xad"},
+    {"/nowhere?a=1&a=1", 404, "not_found", NULL},
+};
+
+START_TEST(bad_parameters_name_themselves_in_json)
+{
+    int before = atomic_load(&handled);
+    struct answer a = get(plain, bad_queries[_i].path);
+    assert_error(&a, bad_queries[_i].status, bad_queries[_i].code, bad_queries[_i].param);
+    ck_assert_int_eq(atomic_load(&handled), before);
+    answer_free(&a);
+}
+END_TEST
+
+START_TEST(good_parameters_reach_the_handler)
+{
+    struct answer a = get(plain, "/echo?a=%e4%b8%ad&b=x+y");
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(member(&a, "a"), "\xe4\xb8\xad");
+    ck_assert_str_eq(member(&a, "b"), "x y");
+    answer_free(&a);
+}
+END_TEST
+
+START_TEST(error_bodies_escape_client_bytes)
+{
+    struct http_reply r = {0};
+    http_reply_error(&r, 400, "invalid_encoding", "bad '\xff\xc3' here", "\xfe\xe4\xb8\xad\x80");
+    json_error_t err;
+    json_t *j = json_loads(r.body.data, 0, &err);
+    ck_assert_msg(j != NULL, "%s", r.body.data);
+    json_t *e = json_object_get(j, "error");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "message")), "bad '\\xff\\xc3' here");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "param")), "\\xfe\xe4\xb8\xad\\x80");
+    ck_assert_uint_eq(r.status, 400);
+    json_decref(j);
+    /* valid text is kept as it is, bytes and all */
+    http_reply_error(&r, 404, "not_found", "no such route", NULL);
+    ck_assert_str_eq(r.body.data,
+                     "{\"error\":{\"code\":\"not_found\",\"message\":\"no such route\","
+                     "\"param\":null}}\n");
+    buf_release(&r.body);
+}
+END_TEST
+
+START_TEST(undeclared_routes_never_serve)
+{
+    int log_fd = capture_stderr();
+    int before = atomic_load(&handled), hooks = atomic_load(&authorized);
+    struct http_server *both[] = {plain, guarded};
+    for (int i = 0; i < 2; i++) {
+        struct answer a;
+        perform(both[i], &(struct call){.path = "/undeclared", .headers = {"X-User: alice"}}, &a);
+        assert_error(&a, 403, "forbidden", NULL);
+        answer_free(&a);
+    }
+    ck_assert_int_eq(atomic_load(&handled), before);
+    ck_assert_int_eq(atomic_load(&authorized), hooks); /* refused before the hook */
+    char *log = captured(log_fd);
+    ck_assert_msg(count_lines_with(log, "level=error") == 2 &&
+                      count_lines_with(log, "route=/undeclared") == 2,
+                  "%s", log);
+    free(log);
+    close(log_fd);
+}
+END_TEST
+
+START_TEST(without_a_hook_only_public_routes_serve)
+{
+    int before = atomic_load(&handled);
+    struct answer a;
+    perform(plain, &(struct call){.path = "/members", .headers = {"X-User: alice"}}, &a);
+    assert_error(&a, 403, "forbidden", NULL);
+    ck_assert_int_eq(atomic_load(&handled), before);
+    answer_free(&a);
+    a = get(plain, "/echo");
+    ck_assert_int_eq(a.status, 200);
+    ck_assert(json_is_null(json_object_get(a.json, "principal")));
+    answer_free(&a);
+}
+END_TEST
+
+START_TEST(the_hook_decides_and_names_the_principal)
+{
+    int before = atomic_load(&handled);
+    struct answer a = get(guarded, "/members");
+    assert_error(&a, 401, "unauthorized", NULL);
+    answer_free(&a);
+    perform(guarded, &(struct call){.path = "/members", .headers = {"X-User: silent"}}, &a);
+    assert_error(&a, 403, "forbidden", NULL);
+    answer_free(&a);
+    ck_assert_int_eq(atomic_load(&handled), before);
+    perform(guarded, &(struct call){.path = "/members", .headers = {"X-User: alice"}}, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(member(&a, "principal"), "alice");
+    answer_free(&a);
+    pthread_mutex_lock(&seen_mu);
+    ck_assert_str_eq(seen.principal, "alice");
+    ck_assert_int_eq(seen.route, R_MEMBERS);
+    pthread_mutex_unlock(&seen_mu);
+    /* a public route runs the hook too, anonymous or not */
+    a = get(guarded, "/echo");
+    ck_assert_int_eq(a.status, 200);
+    ck_assert(json_is_null(json_object_get(a.json, "principal")));
+    answer_free(&a);
+    ck_assert_int_eq(atomic_load(&handled), before + 2);
+}
+END_TEST
+
+START_TEST(the_observer_sees_the_request)
+{
+    struct answer a = get(plain, "/echo?b=%20x&a=1");
+    ck_assert_int_eq(a.status, 200);
+    answer_free(&a);
+    pthread_mutex_lock(&seen_mu);
+    ck_assert_int_eq(seen.route, R_ECHO);
+    ck_assert_uint_eq(seen.status, 200);
+    ck_assert_str_eq(seen.args.data, "b= x;a=1;");
+    ck_assert_str_eq(seen.client, "127.0.0.1");
+    ck_assert_str_eq(seen.principal, "(anonymous)");
+    ck_assert_str_eq(seen.method, "GET");
+    ck_assert(seen.seconds >= 0 && seen.seconds < 5);
+    int count = seen.count;
+    pthread_mutex_unlock(&seen_mu);
+    a = get(plain, "/nowhere?x");
+    ck_assert_int_eq(a.status, 404);
+    answer_free(&a);
+    pthread_mutex_lock(&seen_mu);
+    ck_assert_int_eq(seen.count, count + 1);
+    ck_assert_int_eq(seen.route, -1);
+    ck_assert_uint_eq(seen.status, 404);
+    ck_assert_str_eq(seen.args.data, "x=(none);");
+    pthread_mutex_unlock(&seen_mu);
+}
+END_TEST
+
+static struct answer post(const char *path, const char *content_type, const char *body)
+{
+    struct answer a;
+    char ct[128];
+    snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+    perform(guarded,
+            &(struct call){.method = "POST",
+                           .path = path,
+                           .headers = {ct, "Expect:"},
+                           .body = body,
+                           .body_len = strlen(body)},
+            &a);
+    return a;
+}
+
+START_TEST(form_bodies_are_read)
+{
+    struct answer a = post("/form", "application/x-www-form-urlencoded",
+                           "user=al+ice%21&note=%E4%B8%AD%E6%96%87&empty=");
+    ck_assert_msg(a.status == 200, "%ld %s", a.status, a.body.data);
+    ck_assert_str_eq(member(&a, "user"), "al ice!");
+    ck_assert_str_eq(member(&a, "note"), "\xe4\xb8\xad\xe6\x96\x87");
+    answer_free(&a);
+    /* multipart, one value long enough to need several reads */
+    char *big = malloc(3001);
+    memset(big, 'n', 3000);
+    big[3000] = '\0';
+    curl_mime *mime = curl_mime_init(curl);
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "user");
+    curl_mime_data(part, "bob", CURL_ZERO_TERMINATED);
+    part = curl_mime_addpart(mime);
+    curl_mime_name(part, "note");
+    curl_mime_data(part, big, CURL_ZERO_TERMINATED);
+    perform(guarded, &(struct call){.method = "POST", .path = "/form", .mime = mime}, &a);
+    ck_assert_msg(a.status == 200, "%ld %s", a.status, a.body.data);
+    ck_assert_str_eq(member(&a, "user"), "bob");
+    ck_assert_str_eq(member(&a, "note"), big);
+    answer_free(&a);
+    curl_mime_free(mime);
+    free(big);
+    /* no body at all: no fields */
+    perform(guarded, &(struct call){.method = "POST", .path = "/form"}, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert(json_is_null(json_object_get(a.json, "user")));
+    answer_free(&a);
+}
+END_TEST
+
+static const struct {
+    const char *content_type, *body;
+    long status;
+    const char *code, *param;
+} bad_forms[] = {
+    {"application/x-www-form-urlencoded", "user=a&note=1&user=b", 400, "duplicate_parameter",
+     "user"},
+    {"application/x-www-form-urlencoded", "user=&user=b", 400, "duplicate_parameter", "user"},
+    {"application/x-www-form-urlencoded", "user=%ff", 400, "invalid_encoding", "user"},
+    {"application/x-www-form-urlencoded", "us%c0%afer=1", 400, "invalid_encoding",
+     "us\\xc0\\xafer"},
+    {"application/x-www-form-urlencoded", "user=a%00b", 400, "invalid_encoding", "user"},
+    {"application/x-www-form-urlencoded", "user==b", 400, "invalid_body", NULL},
+    {"multipart/form-data; boundary=XyZ",
+     "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\na\r\n"
+     "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nb\r\n--XyZ--\r\n",
+     400, "duplicate_parameter", "user"},
+    {"multipart/form-data; boundary=XyZ",
+     "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n\xff\r\n--XyZ--\r\n", 400,
+     "invalid_encoding", "note"},
+    {"application/json", "{\"user\":\"a\"}", 415, "unsupported_media_type", NULL},
+    {"text/plain", "user=a", 415, "unsupported_media_type", NULL},
+};
+
+START_TEST(bad_forms_are_refused)
+{
+    int before = atomic_load(&handled);
+    struct answer a = post("/form", bad_forms[_i].content_type, bad_forms[_i].body);
+    assert_error(&a, bad_forms[_i].status, bad_forms[_i].code, bad_forms[_i].param);
+    ck_assert_int_eq(atomic_load(&handled), before);
+    answer_free(&a);
+}
+END_TEST
+
+/* user=nnnn... of exactly n bytes */
+static char *form_of(size_t n)
+{
+    char *body = malloc(n + 1);
+    memcpy(body, "user=", 5);
+    memset(body + 5, 'n', n - 5);
+    body[n] = '\0';
+    return body;
+}
+
+START_TEST(bodies_are_bounded)
+{
+    char *fits = form_of(MAX_BODY), *over = form_of(MAX_BODY + 1), *far = form_of(3 * MAX_BODY);
+    struct answer a = post("/form", "application/x-www-form-urlencoded", fits);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_uint_eq(strlen(member(&a, "user")), MAX_BODY - 5);
+    answer_free(&a);
+    /* announced too long: refused before the body is sent */
+    perform(guarded,
+            &(struct call){.method = "POST",
+                           .path = "/form",
+                           .headers = {"Expect: 100-continue"},
+                           .body = over,
+                           .body_len = strlen(over)},
+            &a);
+    assert_error(&a, 413, "body_too_large", NULL);
+    answer_free(&a);
+    /* chunked: read, found too long, dropped */
+    perform(guarded,
+            &(struct call){.method = "POST",
+                           .path = "/form",
+                           .headers = {"Content-Type: application/x-www-form-urlencoded"},
+                           .body = over,
+                           .body_len = strlen(over),
+                           .chunked = true},
+            &a);
+    assert_error(&a, 413, "body_too_large", NULL);
+    answer_free(&a);
+    /* chunked and far over: the connection is closed */
+    perform(guarded,
+            &(struct call){.method = "POST",
+                           .path = "/form",
+                           .headers = {"Content-Type: application/x-www-form-urlencoded"},
+                           .body = far,
+                           .body_len = strlen(far),
+                           .chunked = true},
+            &a);
+    ck_assert_int_ne(a.rc, CURLE_OK);
+    answer_free(&a);
+    a = get(guarded, "/echo");
+    ck_assert_int_eq(a.status, 200);
+    answer_free(&a);
+    free(fits);
+    free(over);
+    free(far);
+}
+END_TEST
+
+START_TEST(routes_without_a_body_refuse_one)
+{
+    int before = atomic_load(&handled);
+    static const char *const methods[] = {"GET", "POST"};
+    static const char *const paths[] = {"/echo", "/nobody"};
+    for (int i = 0; i < 2; i++) {
+        struct answer a;
+        perform(
+            plain,
+            &(struct call){.method = methods[i], .path = paths[i], .body = "a=1", .body_len = 3},
+            &a);
+        assert_error(&a, 400, "unexpected_body", NULL);
+        answer_free(&a);
+    }
+    ck_assert_int_eq(atomic_load(&handled), before);
+    struct answer a;
+    perform(plain, &(struct call){.method = "POST", .path = "/nobody"}, &a);
+    ck_assert_int_eq(a.status, 200);
+    answer_free(&a);
+}
+END_TEST
+
+/* A path with a quote and a newline in it (decoded from %22 and %0A) stays
+ * inside its quoted value, on one line. */
+START_TEST(the_request_line_stays_one_line)
+{
+    int log_fd = capture_stderr();
+    log_set_level(LOG_LEVEL_DEBUG);
+    struct answer a = get(plain, "/echo%22%0Aevil=1%5C");
+    ck_assert_int_eq(a.status, 404);
+    answer_free(&a);
+    char *log = captured(log_fd);
+    ck_assert_msg(count_lines_with(log, "msg=request") == 1, "%s", log);
+    ck_assert_msg(strstr(log, "path=\"/echo\\\"\\nevil=1\\\\\" client=127.0.0.1 status=404\n"),
+                  "%s", log);
+    ck_assert_msg(count_lines_with(log, "level=") == count_lines_with(log, ""), "%s", log);
+    free(log);
+    close(log_fd);
+}
+END_TEST
+
+static Suite *http_suite(void)
+{
+    Suite *s = suite_create("http");
+    TCase *tc = tcase_create("server");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, head_is_get_without_the_body);
+    tcase_add_test(tc, connections_are_kept_alive);
+    tcase_add_loop_test(tc, bad_parameters_name_themselves_in_json, 0,
+                        (int)(sizeof bad_queries / sizeof bad_queries[0]));
+    tcase_add_test(tc, good_parameters_reach_the_handler);
+    tcase_add_test(tc, error_bodies_escape_client_bytes);
+    tcase_add_test(tc, undeclared_routes_never_serve);
+    tcase_add_test(tc, without_a_hook_only_public_routes_serve);
+    tcase_add_test(tc, the_hook_decides_and_names_the_principal);
+    tcase_add_test(tc, the_observer_sees_the_request);
+    tcase_add_test(tc, form_bodies_are_read);
+    tcase_add_loop_test(tc, bad_forms_are_refused, 0,
+                        (int)(sizeof bad_forms / sizeof bad_forms[0]));
+    tcase_add_test(tc, bodies_are_bounded);
+    tcase_add_test(tc, routes_without_a_body_refuse_one);
+    tcase_add_test(tc, the_request_line_stays_one_line);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    SRunner *sr = srunner_create(http_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    curl_global_cleanup();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
