@@ -6,7 +6,7 @@
 #include "harness.h"
 
 #include "buf.h"
-#include "snap.h"
+#include "snap_load.h"
 
 #include <arpa/inet.h>
 #include <check.h>

@@ -1,5 +1,6 @@
 /* Unit tests of command-line parsing (cli_). */
 #include "cli.h"
+#include "date.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -91,7 +92,7 @@ static const struct {
 
 START_TEST(date_validation)
 {
-    ck_assert_msg(cli_valid_date(dates[_i].text) == dates[_i].valid, "%s", dates[_i].text);
+    ck_assert_msg(date_valid(dates[_i].text) == dates[_i].valid, "%s", dates[_i].text);
 }
 END_TEST
 

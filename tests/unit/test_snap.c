@@ -4,7 +4,7 @@
  * whole file; nulls in a value's KPI or branch or a rule skip that row;
  * never a crash (run under ASan/UBSan by scripts/test). The snapshot's
  * body cache: no budget, no caching; a body outlives its snapshot. */
-#include "snap.h"
+#include "snap_load.h"
 
 #include <check.h>
 #include <math.h>

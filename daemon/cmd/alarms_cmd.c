@@ -1,0 +1,43 @@
+/* `retentiond alarms list|set`. */
+#include "cmd.h"
+
+#include "buf.h"
+#include "db.h"
+#include "rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_alarms(const struct cli_args *args)
+{
+    struct db *db = NULL;
+    struct buf out = BUF_INIT;
+    char err[256];
+    int rc = 1;
+    struct rules_change c = {.kpi = args->positional[1],
+                             .target_path = args->target_path,
+                             .period = args->period,
+                             .step = args->step,
+                             .recover_margin = args->recover_margin};
+    bool list = strcmp(args->positional[0], "list") == 0;
+    if (!list && !rules_check(&c, err, sizeof err)) {
+        fprintf(stderr, "retentiond: alarms set: %s\n", err);
+        return 2;
+    }
+    if (!db_connect(cmd_conninfo(args), 0, &db))
+        goto done; /* logged */
+    if (list ? !rules_list(db, &out) : !rules_set(db, &c, err, sizeof err)) {
+        if (!list && *err)
+            fprintf(stderr, "retentiond: alarms set: %s\n", err);
+        goto done;
+    }
+    if (list)
+        fwrite(out.data, 1, out.len, stdout);
+    else
+        printf("%s: alarm rule changed (used from the next compute run)\n", c.kpi);
+    rc = 0;
+done:
+    buf_release(&out);
+    db_close(db);
+    return rc;
+}

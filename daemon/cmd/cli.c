@@ -1,0 +1,280 @@
+#include "cli.h"
+
+#include "date.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command_def {
+    const char *name;
+    enum cli_command command;
+    const char *usage;
+};
+
+static const struct command_def commands[] = {
+    {"serve", CLI_SERVE,
+     "usage: retentiond serve [--config FILE] [--db CONNINFO] [--log-level LEVEL]\n"
+     "  Serve the dashboard and the JSON API. FILE defaults to "
+     "/etc/retentiond/retentiond.conf.\n"},
+    {"migrate", CLI_MIGRATE,
+     "usage: retentiond migrate [--db CONNINFO]\n"
+     "  Create or upgrade retentiond's own schema (kpi). Never touches dw.\n"},
+    {"compute", CLI_COMPUTE,
+     "usage: retentiond compute --as-of YYYY-MM-DD [--format json|table] [--db CONNINFO]\n"
+     "  Compute every KPI for that date, store it as one run and print it.\n"},
+    {"cohort", CLI_COHORT,
+     "usage: retentiond cohort --year YYYY --refreeze [--db CONNINFO]\n"
+     "  Re-take the frozen K1 cohort and K2 VIP snapshot of a year (logged);\n"
+     "  the year's stored K5 zones are dropped and taken again by the next run.\n"},
+    {"targets", CLI_TARGETS,
+     "usage: retentiond targets import FILE [--db CONNINFO]\n"
+     "  Import base/challenge targets from a CSV file.\n"},
+    {"chart", CLI_CHART,
+     "usage: retentiond chart --kind KIND --out FILE [--kpi KPI] [--branch CODE] [--dim DIM]\n"
+     "         [--campaign ID] [--date YYYY-MM-DD] [--width N] [--height N] [--scale X]\n"
+     "         [--format png|svg|pdf] [--font FAMILY] [--arrows cn|intl] [--db CONNINFO]\n"
+     "  Draw one chart of the stored runs, as the daemon's /charts/KIND.FORMAT does.\n"
+     "  KIND: trend, ranking, bullet, zones, panorama, sparkline. The format is FILE's\n"
+     "  extension unless --format is given; FILE '-' writes to standard output.\n"},
+    {"alarms", CLI_ALARMS,
+     "usage: retentiond alarms list [--db CONNINFO]\n"
+     "       retentiond alarms set KPI [--target-path linear|none] [--period day|month]\n"
+     "         [--step N|none] [--recover-margin N] [--db CONNINFO]\n"
+     "  Show or change how each KPI's status is judged (docs/kpis.md): against the\n"
+     "  path to its period-end targets or the targets directly, the previous period\n"
+     "  (steps and transitions), the step that turns a fall red, and the margin a\n"
+     "  red value must clear to turn green. The next compute run uses them.\n"},
+    {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char overview[] =
+    "usage: retentiond COMMAND [OPTIONS]\n"
+    "\n"
+    "Retention KPIs of mid/high-end mobile customers, from the operator's warehouse.\n"
+    "\n"
+    "commands:\n"
+    "  serve     serve the dashboard and the JSON API\n"
+    "  migrate   create or upgrade retentiond's own schema\n"
+    "  compute   compute every KPI for a date and store the run\n"
+    "  cohort    re-freeze the K1 cohort / K2 snapshot of a year\n"
+    "  targets   import base/challenge targets\n"
+    "  chart     draw one chart (PNG, SVG or PDF) of the stored runs\n"
+    "  alarms    show or change how each KPI's status is judged\n"
+    "  version   print the version\n"
+    "\n"
+    "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
+    "'retentiond COMMAND --help' describes one command.\n";
+
+enum opt_kind { OPT_VALUE, OPT_FLAG };
+
+struct option_def {
+    const char *name;
+    enum opt_kind kind;
+    size_t offset;
+    unsigned commands; /* bitmask of 1 << enum cli_command */
+};
+
+#define ALL_COMMANDS (~0u)
+#define CMD(c)       (1u << (c))
+
+static const struct option_def options[] = {
+    {"--db", OPT_VALUE, offsetof(struct cli_args, db), ALL_COMMANDS},
+    {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
+    {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE)},
+    {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
+    {"--format", OPT_VALUE, offsetof(struct cli_args, format), CMD(CLI_COMPUTE) | CMD(CLI_CHART)},
+    {"--kind", OPT_VALUE, offsetof(struct cli_args, kind), CMD(CLI_CHART)},
+    {"--kpi", OPT_VALUE, offsetof(struct cli_args, kpi), CMD(CLI_CHART)},
+    {"--branch", OPT_VALUE, offsetof(struct cli_args, branch), CMD(CLI_CHART)},
+    {"--dim", OPT_VALUE, offsetof(struct cli_args, dim), CMD(CLI_CHART)},
+    {"--campaign", OPT_VALUE, offsetof(struct cli_args, campaign), CMD(CLI_CHART)},
+    {"--date", OPT_VALUE, offsetof(struct cli_args, date), CMD(CLI_CHART)},
+    {"--width", OPT_VALUE, offsetof(struct cli_args, width), CMD(CLI_CHART)},
+    {"--height", OPT_VALUE, offsetof(struct cli_args, height), CMD(CLI_CHART)},
+    {"--scale", OPT_VALUE, offsetof(struct cli_args, scale), CMD(CLI_CHART)},
+    {"--font", OPT_VALUE, offsetof(struct cli_args, font), CMD(CLI_CHART)},
+    {"--arrows", OPT_VALUE, offsetof(struct cli_args, arrows), CMD(CLI_CHART)},
+    {"--out", OPT_VALUE, offsetof(struct cli_args, out), CMD(CLI_CHART)},
+    {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
+    {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
+    {"--target-path", OPT_VALUE, offsetof(struct cli_args, target_path), CMD(CLI_ALARMS)},
+    {"--period", OPT_VALUE, offsetof(struct cli_args, period), CMD(CLI_ALARMS)},
+    {"--step", OPT_VALUE, offsetof(struct cli_args, step), CMD(CLI_ALARMS)},
+    {"--recover-margin", OPT_VALUE, offsetof(struct cli_args, recover_margin), CMD(CLI_ALARMS)},
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static bool valid_year(const char *t)
+{
+    if (strlen(t) != 4)
+        return false;
+    for (int i = 0; i < 4; i++) {
+        if (!isdigit((unsigned char)t[i]))
+            return false;
+    }
+    return atoi(t) >= 1900;
+}
+
+static const struct option_def *find_option(const char *name, size_t namelen)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        if (strlen(options[i].name) == namelen && strncmp(options[i].name, name, namelen) == 0)
+            return &options[i];
+    }
+    return NULL;
+}
+
+static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, char *err,
+                         size_t errlen)
+{
+    const char *arg = argv[*i];
+    const char *eq = strchr(arg, '=');
+    size_t namelen = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct option_def *opt = find_option(arg, namelen);
+    if (!opt || !(opt->commands & CMD(out->command))) {
+        snprintf(err, errlen, "retentiond: unknown option '%.*s' for '%s'", (int)namelen, arg,
+                 argv[1]);
+        return false;
+    }
+    char *base = (char *)out;
+    if (opt->kind == OPT_FLAG) {
+        if (eq) {
+            snprintf(err, errlen, "retentiond: option '%s' takes no value", opt->name);
+            return false;
+        }
+        *(bool *)(void *)(base + opt->offset) = true;
+        return true;
+    }
+    const char *value = eq ? eq + 1 : NULL;
+    if (!value) {
+        if (*i + 1 >= argc) {
+            snprintf(err, errlen, "retentiond: option '%s' needs a value", opt->name);
+            return false;
+        }
+        value = argv[++*i];
+    }
+    *(const char **)(void *)(base + opt->offset) = value;
+    return true;
+}
+
+static bool validate(const struct cli_args *a, char *err, size_t errlen)
+{
+    enum log_level level;
+    if (a->log_level && !log_level_parse(a->log_level, &level)) {
+        snprintf(err, errlen, "retentiond: --log-level must be error, warn, info or debug");
+        return false;
+    }
+    if (a->command == CLI_COMPUTE) {
+        if (!a->as_of) {
+            snprintf(err, errlen, "retentiond: compute needs --as-of YYYY-MM-DD");
+            return false;
+        }
+        if (!date_valid(a->as_of)) {
+            snprintf(err, errlen, "retentiond: --as-of '%s' is not a date (YYYY-MM-DD)", a->as_of);
+            return false;
+        }
+        if (a->format && strcmp(a->format, "json") != 0 && strcmp(a->format, "table") != 0) {
+            snprintf(err, errlen, "retentiond: --format must be json or table");
+            return false;
+        }
+    }
+    if (a->command == CLI_CHART) {
+        if (!a->kind || !a->out) {
+            snprintf(err, errlen, "retentiond: chart needs --kind KIND and --out FILE");
+            return false;
+        }
+        if (a->date && !date_valid(a->date)) {
+            snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
+            return false;
+        }
+        if (a->arrows && strcmp(a->arrows, "cn") != 0 && strcmp(a->arrows, "intl") != 0) {
+            snprintf(err, errlen, "retentiond: --arrows must be cn or intl");
+            return false;
+        }
+    }
+    if (a->command == CLI_COHORT) {
+        if (!a->year || !valid_year(a->year)) {
+            snprintf(err, errlen, "retentiond: cohort needs --year YYYY");
+            return false;
+        }
+        if (!a->refreeze) {
+            snprintf(err, errlen, "retentiond: cohort needs --refreeze (the only action)");
+            return false;
+        }
+    }
+    if (a->command == CLI_TARGETS &&
+        (a->npositional != 2 || strcmp(a->positional[0], "import") != 0)) {
+        snprintf(err, errlen, "retentiond: usage: retentiond targets import FILE");
+        return false;
+    }
+    if (a->command == CLI_ALARMS &&
+        !(a->npositional == 1 && strcmp(a->positional[0], "list") == 0) &&
+        !(a->npositional == 2 && strcmp(a->positional[0], "set") == 0)) {
+        snprintf(err, errlen, "retentiond: usage: retentiond alarms list | alarms set KPI ...");
+        return false;
+    }
+    if (a->command != CLI_TARGETS && a->command != CLI_ALARMS && a->npositional > 0) {
+        snprintf(err, errlen, "retentiond: unexpected argument '%s'", a->positional[0]);
+        return false;
+    }
+    return true;
+}
+
+bool cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (argc < 2) {
+        snprintf(err, errlen, "retentiond: missing command (try 'retentiond --help')");
+        return false;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        out->command = CLI_HELP;
+        return true;
+    }
+    if (strcmp(name, "--version") == 0) {
+        out->command = CLI_VERSION;
+        return true;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            out->command = commands[i].command;
+    }
+    if (out->command == CLI_NONE) {
+        snprintf(err, errlen, "retentiond: unknown command '%s' (try 'retentiond --help')", name);
+        return false;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            out->help = true;
+            return true;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') {
+            if (!parse_option(argc, argv, &i, out, err, errlen))
+                return false;
+            continue;
+        }
+        if (out->npositional == CLI_MAX_POSITIONAL) {
+            snprintf(err, errlen, "retentiond: too many arguments");
+            return false;
+        }
+        out->positional[out->npositional++] = arg;
+    }
+    return validate(out, err, errlen);
+}
+
+const char *cli_usage(enum cli_command command)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].command == command)
+            return commands[i].usage;
+    }
+    return overview;
+}

@@ -1,0 +1,54 @@
+/* Command-line parsing for retentiond's subcommands.
+ *
+ * Ownership: every string in struct cli_args points into the argv given to
+ * cli_parse(); nothing is allocated. */
+#ifndef RETENTIOND_CLI_H
+#define RETENTIOND_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cli_command {
+    CLI_NONE = 0,
+    CLI_HELP,
+    CLI_VERSION,
+    CLI_SERVE,
+    CLI_MIGRATE,
+    CLI_COMPUTE,
+    CLI_COHORT,
+    CLI_TARGETS,
+    CLI_CHART,
+    CLI_ALARMS,
+};
+
+#define CLI_MAX_POSITIONAL 4
+
+struct cli_args {
+    enum cli_command command;
+    bool help;          /* --help given after a subcommand */
+    const char *db;     /* --db CONNINFO */
+    const char *config; /* serve --config FILE */
+    const char *as_of;  /* compute --as-of YYYY-MM-DD (validated) */
+    const char *format; /* compute --format json|table */
+    const char *year;   /* cohort --year YYYY (validated) */
+    bool refreeze;      /* cohort --refreeze */
+    /* chart: --kind, --kpi, --branch, --dim, --campaign, --date (validated),
+     * --width, --height, --scale, --font, --arrows, --out FILE (its
+     * extension .png/.svg/.pdf is the format; "-" = stdout, needs --format) */
+    const char *kind, *kpi, *branch, *dim, *campaign, *date;
+    const char *width, *height, *scale, *font, *arrows, *out;
+    /* alarms set: --target-path, --period, --step, --recover-margin */
+    const char *target_path, *period, *step, *recover_margin;
+    const char *log_level; /* --log-level */
+    const char *positional[CLI_MAX_POSITIONAL];
+    int npositional;
+};
+
+/* Parses argv (argv[0] is the program). On error returns false with one
+ * line (no newline) in err; the caller prints it and exits 2. */
+bool cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t errlen);
+
+/* The usage text for a command (CLI_NONE/CLI_HELP: the overview). */
+const char *cli_usage(enum cli_command command);
+
+#endif

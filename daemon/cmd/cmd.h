@@ -1,0 +1,25 @@
+/* The subcommands of retentiond (cmd/NAME_cmd.c), called by main() with the
+ * parsed command line. Each returns the process's exit code: 0, 1 on a
+ * failure (logged, or one line on stderr), 2 on bad arguments (one line on
+ * stderr).
+ *
+ * Ownership: the arguments are borrowed for the call. */
+#ifndef RETENTIOND_CMD_H
+#define RETENTIOND_CMD_H
+
+#include "cli.h"
+
+/* The conninfo of a command: --db, else RETENTIOND_DB, else "" (libpq's
+ * defaults). */
+const char *cmd_conninfo(const struct cli_args *args);
+
+int cmd_migrate(const struct cli_args *args);
+int cmd_compute(const struct cli_args *args);
+int cmd_cohort(const struct cli_args *args);
+int cmd_targets(const struct cli_args *args);
+int cmd_alarms(const struct cli_args *args);
+int cmd_chart(const struct cli_args *args);
+/* The daemon: runs until SIGTERM or SIGINT. */
+int cmd_serve(const struct cli_args *args);
+
+#endif

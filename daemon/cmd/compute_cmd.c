@@ -1,0 +1,42 @@
+/* `retentiond compute`: computes and stores a run, then prints it as the
+ * API serves it (read back into a snapshot, written by views/contract.h). */
+#include "cmd.h"
+
+#include "buf.h"
+#include "contract.h"
+#include "db.h"
+#include "kpi.h"
+#include "log.h"
+#include "snap_load.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_compute(const struct cli_args *args)
+{
+    struct db *db = NULL;
+    struct snap *snap = NULL;
+    struct buf out = BUF_INIT;
+    long long run_id = 0;
+    int rc = 1;
+    if (!db_connect(cmd_conninfo(args), 0, &db) || !kpi_compute(db, args->as_of, &run_id))
+        goto done; /* errors have been logged already */
+    struct snap_filter run = {.run_id = run_id};
+    if (!snap_build_db(db, 0, NULL, &run, &snap))
+        goto done;
+    if (snap->nruns != 1) {
+        log_error("msg=\"the stored run is not there\" run_id=%lld", run_id);
+        goto done;
+    }
+    if (args->format && strcmp(args->format, "table") == 0)
+        contract_print_table(snap, snap->runs[0], &out);
+    else
+        contract_print_json(snap, snap->runs[0], &out);
+    fwrite(out.data, 1, out.len, stdout);
+    rc = fflush(stdout) == 0 ? 0 : 1;
+done:
+    snap_unref(snap);
+    buf_release(&out);
+    db_close(db);
+    return rc;
+}

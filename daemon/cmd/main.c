@@ -1,0 +1,57 @@
+/* retentiond: entry point and subcommand dispatch. */
+#include "cli.h"
+#include "cmd.h"
+#include "log.h"
+#include "mem.h"
+#include "version.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *cmd_conninfo(const struct cli_args *args)
+{
+    if (args->db)
+        return args->db;
+    const char *env = getenv("RETENTIOND_DB");
+    return env ? env : "";
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_args args;
+    char err[256];
+    json_set_alloc_funcs(xmalloc, free); /* jansson's allocations fail as ours do */
+    if (!cli_parse(argc, argv, &args, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    if (args.command == CLI_HELP || args.help) {
+        fputs(cli_usage(args.command), stdout);
+        return 0;
+    }
+    enum log_level level;
+    if (args.log_level && log_level_parse(args.log_level, &level))
+        log_set_level(level);
+    switch (args.command) {
+    case CLI_VERSION:
+        printf("retentiond %s\n", RETENTIOND_VERSION);
+        return 0;
+    case CLI_SERVE:
+        return cmd_serve(&args);
+    case CLI_MIGRATE:
+        return cmd_migrate(&args);
+    case CLI_COMPUTE:
+        return cmd_compute(&args);
+    case CLI_COHORT:
+        return cmd_cohort(&args);
+    case CLI_TARGETS:
+        return cmd_targets(&args);
+    case CLI_CHART:
+        return cmd_chart(&args);
+    case CLI_ALARMS:
+        return cmd_alarms(&args);
+    default:
+        return 2;
+    }
+}

@@ -1,0 +1,24 @@
+/* `retentiond migrate`: creates or upgrades the project's schema (kpi). */
+#include "cmd.h"
+
+#include "db.h"
+#include "migrate.h"
+
+#include <stdio.h>
+
+int cmd_migrate(const struct cli_args *args)
+{
+    struct db *db = NULL;
+    int applied = 0, version = 0;
+    int rc = 1;
+    if (!db_connect(cmd_conninfo(args), 0, &db))
+        goto done; /* errors have been logged already */
+    if (!migrate_run(db, &applied) || !migrate_current(db, &version))
+        goto done;
+    printf("schema version %d (%d migration%s applied)\n", version, applied,
+           applied == 1 ? "" : "s");
+    rc = 0;
+done:
+    db_close(db);
+    return rc;
+}

@@ -1,0 +1,434 @@
+#include "kpi.h"
+
+#include "log.h"
+#include "migrate.h"
+#include "sql_embed.h"
+#include "warehouse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* pg_advisory_xact_lock key serialising compute runs and freezes. */
+#define COMPUTE_LOCK_KEY "1920234597"
+
+/* ---- running the embedded SQL ----------------------------------------- */
+
+static bool run_file(struct db *db, const char *name, int nparams, const char *const *params)
+{
+    const char *sql = sql_embed_get(name);
+    if (!sql) {
+        log_error("msg=\"embedded SQL missing\" file=%s", name);
+        return false;
+    }
+    log_debug("msg=\"running\" file=%s", name);
+    if (nparams == 0)
+        return db_exec_script(db, name, sql);
+    return db_query(db, sql, nparams, params, NULL);
+}
+
+/* One value of a one-row, one-column query, copied into out. */
+static bool query_value(struct db *db, const char *sql, int nparams, const char *const *params,
+                        char *out, size_t outlen)
+{
+    struct db_result *res = NULL;
+    if (!db_query(db, sql, nparams, params, &res))
+        return false;
+    const char *v = db_rows(res) > 0 ? db_value(res, 0, 0) : NULL;
+    snprintf(out, outlen, "%s", v ? v : "");
+    db_result_free(res);
+    return true;
+}
+
+/* The one-row, one-column result of an embedded SQL file, copied into out;
+ * a value that does not fit is an error, not a silent truncation. */
+static bool file_value(struct db *db, const char *name, int nparams, const char *const *params,
+                       char *out, size_t outlen)
+{
+    const char *sql = sql_embed_get(name);
+    if (!sql) {
+        log_error("msg=\"embedded SQL missing\" file=%s", name);
+        return false;
+    }
+    log_debug("msg=\"running\" file=%s", name);
+    if (!query_value(db, sql, nparams, params, out, outlen))
+        return false;
+    if (strlen(out) + 1 >= outlen) {
+        log_error("msg=\"result too long\" file=%s", name);
+        return false;
+    }
+    return true;
+}
+
+struct settings {
+    char baseline_bill[32], low_bill[32], low_months[32];
+    char bill_a[32], minutes_b[32], minutes_c[32];
+};
+
+static const struct {
+    const char *key;
+    size_t offset;
+} setting_keys[] = {
+    {"k1_baseline_bill", offsetof(struct settings, baseline_bill)},
+    {"k1_low_bill", offsetof(struct settings, low_bill)},
+    {"k1_low_months", offsetof(struct settings, low_months)},
+    {"k5_bill_a", offsetof(struct settings, bill_a)},
+    {"k5_minutes_b", offsetof(struct settings, minutes_b)},
+    {"k5_minutes_c", offsetof(struct settings, minutes_c)},
+};
+
+static bool load_settings(struct db *db, struct settings *s)
+{
+    struct db_result *res = NULL;
+    bool ok = false;
+    if (!db_query(db, "SELECT key, value::text FROM kpi.setting", 0, NULL, &res))
+        return false;
+    for (size_t i = 0; i < sizeof setting_keys / sizeof setting_keys[0]; i++) {
+        char *slot = (char *)s + setting_keys[i].offset;
+        *slot = '\0';
+        for (int r = 0; r < db_rows(res); r++) {
+            if (strcmp(db_value(res, r, 0), setting_keys[i].key) == 0)
+                snprintf(slot, sizeof s->baseline_bill, "%s", db_value(res, r, 1));
+        }
+        if (!*slot) {
+            log_error("msg=\"setting missing\" key=%s", setting_keys[i].key);
+            goto done;
+        }
+    }
+    ok = true;
+done:
+    db_result_free(res);
+    return ok;
+}
+
+/* ---- frozen snapshots -------------------------------------------------- */
+
+/* What a run or a re-freeze froze, logged only once the transaction that
+ * froze it has committed (a rolled-back freeze never happened). -1: not
+ * frozen by this transaction. */
+struct frozen {
+    long long cohort, vips;
+};
+
+static void log_frozen(const struct frozen *f, const char *year, const char *action)
+{
+    if (f->cohort >= 0)
+        log_info("msg=\"K1 cohort frozen\" year=%s members=%lld action=%s", year, f->cohort,
+                 action);
+    if (f->vips >= 0)
+        log_info("msg=\"K2 VIP snapshot frozen\" year=%s members=%lld action=%s", year, f->vips,
+                 action);
+}
+
+static bool baseline_closed(struct db *db, const char *year, const char *as_of, bool *closed)
+{
+    const char *params[] = {year, as_of};
+    char n[16];
+    if (!query_value(db,
+                     "SELECT count(*) FROM dw.billing_month"
+                     " WHERE month BETWEEN make_date($1::int - 1, 10, 1)"
+                     " AND make_date($1::int - 1, 12, 1) AND closed_on <= $2::date",
+                     2, params, n, sizeof n))
+        return false;
+    *closed = atoi(n) == 3;
+    return true;
+}
+
+/* Freezes the K1 cohort of `year` as of `as_of`, folding in at once the
+ * months of the year already closed then (k1_cohort_freeze.sql). */
+static bool freeze_cohort(struct db *db, const char *year, const char *as_of,
+                          const struct settings *s, const char *action, long long *members)
+{
+    char months[1024], n[32];
+    const char *baseline[] = {year, s->baseline_bill};
+    const char *pending[] = {year, as_of};
+    const char *members_params[] = {year, s->low_bill, months};
+    const char *cohort[] = {year, s->baseline_bill, s->low_bill, action, months};
+    /* ANALYZE: the next joins are planned with the real number of rows */
+    if (!run_file(db, "kpi/k1_cohort_baseline.sql", 2, baseline) ||
+        !db_query(db, "ANALYZE pg_temp.baseline", 0, NULL, NULL) ||
+        !file_value(db, "kpi/k1_fold_pending.sql", 2, pending, months, sizeof months) ||
+        !run_file(db, "kpi/k1_cohort_freeze.sql", 3, members_params) ||
+        !db_query(db, "ANALYZE kpi.cohort_member", 0, NULL, NULL))
+        return false;
+    if (!query_value(db,
+                     "WITH c AS (INSERT INTO kpi.cohort (year, frozen_at, members, folded_mask,"
+                     " baseline_bill, low_bill) SELECT $1::int, now(), count(*),"
+                     " (SELECT coalesce(bit_or(1 << (extract(month FROM m)::int - 1)), 0)"
+                     " FROM unnest($5::date[]) m), $2::numeric, $3::numeric"
+                     " FROM kpi.cohort_member WHERE year = $1::int RETURNING members)"
+                     " INSERT INTO kpi.freeze_log (what, year, action, members)"
+                     " SELECT 'cohort', $1::int, $4, members FROM c RETURNING members",
+                     5, cohort, n, sizeof n))
+        return false;
+    *members = atoll(n);
+    return true;
+}
+
+static bool freeze_vips(struct db *db, const char *year, const char *action, long long *members)
+{
+    const char *params[] = {year, action};
+    char n[32];
+    if (!run_file(db, "kpi/k2_vip_freeze.sql", 1, params) ||
+        !db_query(db, "ANALYZE kpi.vip_member", 0, NULL, NULL))
+        return false;
+    if (!query_value(db,
+                     "WITH v AS (INSERT INTO kpi.vip_snapshot (year, frozen_at, members)"
+                     " SELECT $1::int, now(), count(*) FROM kpi.vip_member WHERE year = $1::int"
+                     " RETURNING members)"
+                     " INSERT INTO kpi.freeze_log (what, year, action, members)"
+                     " SELECT 'vip_snapshot', $1::int, $2, members FROM v RETURNING members",
+                     2, params, n, sizeof n))
+        return false;
+    *members = atoll(n);
+    return true;
+}
+
+/* count_sql: a count of the year's snapshot rows, $1 = year. */
+static bool is_frozen(struct db *db, const char *count_sql, const char *year, bool *frozen)
+{
+    const char *params[] = {year};
+    char n[16];
+    bool ok = query_value(db, count_sql, 1, params, n, sizeof n);
+    *frozen = ok && atoi(n) > 0;
+    return ok;
+}
+
+/* ---- one run ------------------------------------------------------------ */
+
+static bool check_schema(struct db *db)
+{
+    int version = 0;
+    if (!migrate_current(db, &version))
+        return false;
+    if (version < migrate_latest()) {
+        log_error("msg=\"database schema is out of date, run 'retentiond migrate'\""
+                  " version=%d needed=%d",
+                  version, migrate_latest());
+        return false;
+    }
+    return true;
+}
+
+/* Runs a *_pending.sql file (it returns a date array as text, "{}" = none)
+ * and then, unless nothing is pending, `file` with the params and the array
+ * as its last parameter. */
+static bool run_pending(struct db *db, const char *pending_sql, const char *const *pending_params,
+                        const char *file, int nparams, const char **params)
+{
+    char months[1024];
+    if (!file_value(db, pending_sql, 2, pending_params, months, sizeof months))
+        return false;
+    if (strcmp(months, "{}") == 0)
+        return true;
+    params[nparams - 1] = months;
+    return run_file(db, file, nparams, params);
+}
+
+static bool compute_k1(struct db *db, const char *year, const char *as_of, const struct settings *s,
+                       bool *have_cohort, struct frozen *frozen)
+{
+    bool closed = false, is = false;
+    *have_cohort = false;
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.cohort WHERE year = $1::int", year, &is))
+        return false;
+    if (!is) {
+        if (!baseline_closed(db, year, as_of, &closed))
+            return false;
+        if (!closed) {
+            log_warn("msg=\"K1/K5 skipped: the baseline months are not all closed\" year=%s", year);
+            return true;
+        }
+        if (!freeze_cohort(db, year, as_of, s, "freeze", &frozen->cohort))
+            return false;
+    }
+    char low_bill[32];
+    const char *yp[] = {year};
+    if (!query_value(db, "SELECT low_bill::text FROM kpi.cohort WHERE year = $1::int", 1, yp,
+                     low_bill, sizeof low_bill))
+        return false;
+    const char *pending[] = {year, as_of};
+    const char *fold[] = {year, low_bill, NULL};
+    const char *k1[] = {year, as_of, s->low_months};
+    *have_cohort = true;
+    return run_pending(db, "kpi/k1_fold_pending.sql", pending, "kpi/k1_fold_months.sql", 3, fold) &&
+           run_file(db, "kpi/k1_retention.sql", 3, k1);
+}
+
+static bool compute_k2(struct db *db, const char *year, const char *as_of, struct frozen *frozen)
+{
+    bool is = false;
+    if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year, &is))
+        return false;
+    if (!is && !freeze_vips(db, year, "freeze", &frozen->vips))
+        return false;
+    const char *params[] = {year, as_of};
+    return run_file(db, "kpi/k2_in_network.sql", 2, params);
+}
+
+/* K3: re-takes the stored target lists that no longer match the warehouse,
+ * then computes the coverage from them. */
+static bool compute_k3(struct db *db, const char *as_of)
+{
+    const char *d[] = {as_of};
+    char stale[4096];
+    if (!file_value(db, "kpi/k3_targets_stale.sql", 1, d, stale, sizeof stale))
+        return false;
+    const char *ids[] = {stale};
+    if (strcmp(stale, "{}") != 0 && (!run_file(db, "kpi/k3_targets_drop.sql", 1, ids) ||
+                                     !run_file(db, "kpi/k3_targets_take.sql", 1, ids) ||
+                                     !db_query(db, "ANALYZE kpi.campaign_target", 0, NULL, NULL)))
+        return false;
+    return run_file(db, "kpi/k3_bundling.sql", 1, d);
+}
+
+static bool compute_k4(struct db *db, const char *as_of)
+{
+    const char *params[] = {as_of};
+    char depth[16];
+    if (!run_file(db, "kpi/k4_satisfaction_leaves.sql", 1, params))
+        return false;
+    if (!run_file(db, "kpi/k4_indicator_depth.sql", 0, NULL) ||
+        !query_value(db, "SELECT coalesce(max(d), 0) FROM pg_temp.indicator_depth", 0, NULL, depth,
+                     sizeof depth))
+        return false;
+    for (int d = atoi(depth) - 1; d >= 0; d--) {
+        char level[16];
+        snprintf(level, sizeof level, "%d", d);
+        const char *lp[] = {level};
+        if (!run_file(db, "kpi/k4_satisfaction_parents.sql", 1, lp))
+            return false;
+    }
+    return true;
+}
+
+/* K5: the zones of M (the last closed month at as_of) are taken once per
+ * (year, M) and thresholds (k5_zones_take.sql), then copied by every run. */
+static bool compute_k5(struct db *db, const char *year, const char *as_of, const struct settings *s)
+{
+    char month[16], stored[16];
+    const char *d[] = {as_of};
+    if (!query_value(db,
+                     "SELECT max(month)::text FROM dw.billing_month WHERE closed_on <= $1::date", 1,
+                     d, month, sizeof month))
+        return false;
+    if (!*month)
+        return true; /* no closed month: no zones */
+    const char *params[] = {year, month, s->bill_a, s->minutes_b, s->minutes_c};
+    if (!run_file(db, "kpi/k5_zones_stale.sql", 5, params) ||
+        !query_value(
+            db, "SELECT count(*) FROM kpi.zone_month WHERE year = $1::int AND month = $2::date", 2,
+            params, stored, sizeof stored))
+        return false;
+    if (atoi(stored) == 0 && !run_file(db, "kpi/k5_zones_take.sql", 5, params))
+        return false;
+    return run_file(db, "kpi/k5_zones.sql", 2, params);
+}
+
+/* The run's settings record the thresholds and how each KPI is judged. */
+static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len)
+{
+    const char *params[] = {as_of};
+    return query_value(db,
+                       "INSERT INTO kpi.run (as_of, started_at, settings)"
+                       " SELECT $1::date, clock_timestamp(), jsonb_object_agg(key, value)"
+                       " || jsonb_build_object('alarm_rules', (SELECT jsonb_object_agg(kpi,"
+                       " to_jsonb(r) - 'kpi') FROM kpi.alarm_rule r))"
+                       " FROM kpi.setting RETURNING run_id",
+                       1, params, run_id, len);
+}
+
+static bool compute_all(struct db *db, const char *as_of, const char *year,
+                        const struct settings *s, const char *run_id, struct frozen *frozen)
+{
+    bool have_cohort = false;
+    const char *fin[] = {run_id, as_of};
+    const char *pending[] = {as_of, year};
+    const char *dq[] = {NULL};
+    const char *dqrun[] = {run_id, as_of, year};
+    const char *wm[] = {run_id, as_of};
+    return run_file(db, "kpi/00_temp_tables.sql", 0, NULL) &&
+           run_file(db, "kpi/01_branch_closure.sql", 0, NULL) &&
+           compute_k1(db, year, as_of, s, &have_cohort, frozen) &&
+           compute_k2(db, year, as_of, frozen) && compute_k3(db, as_of) && compute_k4(db, as_of) &&
+           (!have_cohort || compute_k5(db, year, as_of, s)) &&
+           run_file(db, "kpi/finalize.sql", 2, fin) &&
+           run_pending(db, "kpi/usage_dq_pending.sql", pending, "kpi/usage_month_dq.sql", 1, dq) &&
+           run_file(db, "kpi/data_quality.sql", 3, dqrun) &&
+           run_file(db, "kpi/watermark.sql", 2, wm);
+}
+
+bool kpi_compute(struct db *db, const char *as_of, long long *run_id)
+{
+    struct settings s;
+    struct frozen frozen = {-1, -1};
+    char id[32], year[5];
+    memcpy(year, as_of, 4);
+    year[4] = '\0';
+    if (!check_schema(db) || !warehouse_check(db))
+        return false; /* errors have been logged already */
+    if (!db_begin(db))
+        return false;
+    if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
+        !load_settings(db, &s) || !start_run(db, as_of, id, sizeof id) ||
+        !compute_all(db, as_of, year, &s, id, &frozen) || !db_commit(db)) {
+        db_rollback(db);
+        return false;
+    }
+    log_frozen(&frozen, year, "freeze");
+    *run_id = atoll(id);
+    log_info("msg=\"compute run stored\" run_id=%s as_of=%s", id, as_of);
+    return true;
+}
+
+/* Drops the year's frozen snapshots and the state derived from them (the
+ * folded masks go with the cohort members; the K5 zones are taken from the
+ * cohort). */
+static bool drop_year(struct db *db, const char *year)
+{
+    static const char *const drops[] = {
+        "DELETE FROM kpi.cohort_member WHERE year = $1::int",
+        "DELETE FROM kpi.cohort WHERE year = $1::int",
+        "DELETE FROM kpi.vip_member WHERE year = $1::int",
+        "DELETE FROM kpi.vip_snapshot WHERE year = $1::int",
+        "DELETE FROM kpi.zone_member WHERE year = $1::int",
+        "DELETE FROM kpi.zone_count WHERE year = $1::int",
+        "DELETE FROM kpi.zone_month WHERE year = $1::int",
+    };
+    const char *params[] = {year};
+    for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
+        if (!db_query(db, drops[i], 1, params, NULL))
+            return false;
+    }
+    return true;
+}
+
+bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips)
+{
+    char y[8], today[16];
+    struct settings s;
+    struct frozen frozen = {-1, -1};
+    bool closed = false;
+    snprintf(y, sizeof y, "%d", year);
+    *cohort = -1;
+    *vips = -1;
+    if (!check_schema(db) || !warehouse_check(db) || !db_begin(db))
+        return false;
+    if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
+        !load_settings(db, &s) || !run_file(db, "kpi/00_temp_tables.sql", 0, NULL) ||
+        !drop_year(db, y) ||
+        !query_value(db, "SELECT current_date::text", 0, NULL, today, sizeof today) ||
+        !baseline_closed(db, y, today, &closed))
+        goto failed;
+    if (closed && !freeze_cohort(db, y, today, &s, "refreeze", &frozen.cohort))
+        goto failed;
+    if (!freeze_vips(db, y, "refreeze", &frozen.vips) || !db_commit(db))
+        goto failed;
+    log_frozen(&frozen, y, "refreeze");
+    *cohort = frozen.cohort;
+    *vips = frozen.vips;
+    return true;
+failed:
+    db_rollback(db);
+    return false;
+}

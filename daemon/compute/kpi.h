@@ -1,0 +1,28 @@
+/* The KPI engine: `retentiond compute`. One run computes every KPI of
+ * domain.md for an as-of date from the warehouse (dw) and stores it in the
+ * project schema (kpi) in ONE transaction: a failed run leaves nothing.
+ * The SQL is in sql/kpi/ (embedded); this module sequences it.
+ * `retentiond compute` prints the stored run as the API serves it: read
+ * into a snapshot and written by views/contract.h.
+ *
+ * Ownership: nothing returned here needs freeing. */
+#ifndef RETENTIOND_KPI_H
+#define RETENTIOND_KPI_H
+
+#include "db.h"
+
+#include <stdbool.h>
+
+/* Computes and stores a run for as_of (YYYY-MM-DD, already validated).
+ * Freezes the K1 cohort and the K2 VIP snapshot of the year the first time
+ * they are needed, and keeps the state later runs reuse (docs/kpis.md,
+ * "State kept between runs"). *run_id receives the new run's id. */
+bool kpi_compute(struct db *db, const char *as_of, long long *run_id);
+
+/* Re-takes the frozen K1 cohort and K2 snapshot of `year` (logged in
+ * kpi.freeze_log) and drops the year's stored K5 zones (taken again by the
+ * next run). *cohort / *vips receive the new sizes (-1: not taken, the
+ * baseline months are not all closed yet). */
+bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips);
+
+#endif

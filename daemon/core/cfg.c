@@ -1,0 +1,256 @@
+#include "cfg.h"
+
+#include "log.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_INT(sec, nm, field, def, lo, hi, rel, h)                                               \
+    {                                                                                              \
+        sec, nm, CFG_INT, offsetof(struct cfg, field), def, lo, hi, rel, h                         \
+    }
+#define KEY_STR(sec, nm, field, def, rel, h)                                                       \
+    {                                                                                              \
+        sec, nm, CFG_STRING, offsetof(struct cfg, field), def, 0, 0, rel, h                        \
+    }
+
+static const struct cfg_key keys[] = {
+    KEY_STR("http", "listen", listen, "127.0.0.1", false, "address to listen on (IPv4 or IPv6)"),
+    KEY_INT("http", "port", port, "8080", 0, 65535, false, "TCP port; 0 picks a free one"),
+    KEY_INT("http", "max_connections", max_connections, "512", 1, 65535, false,
+            "concurrent connections accepted"),
+    KEY_INT("http", "connection_timeout", connection_timeout, "30", 1, 3600, false,
+            "seconds an idle connection is kept"),
+    KEY_INT("http", "max_url_length", max_url_length, "2048", 64, 65536, false,
+            "longest URL (path and query) answered; longer gets 414"),
+    KEY_INT("http", "cache_bytes", cache_bytes, "67108864", 0, 1073741824, true,
+            "bytes of rendered bodies cached per snapshot, least recently used out; 0 = none"),
+    KEY_INT("http", "max_body", max_body, "65536", 1024, 16777216, false,
+            "largest request body (a form) read, bytes; larger gets 413"),
+    KEY_INT("http", "threads", threads, "0", 0, 64, false,
+            "threads answering requests; 0 = the number of online cores"),
+    KEY_STR("database", "conninfo", conninfo, "", true,
+            "libpq conninfo; empty uses libpq's defaults (PGHOST, ...)"),
+    KEY_INT("database", "pool_size", pool_size, "4", 1, 64, false, "database connections"),
+    KEY_INT("database", "pool_wait_ms", pool_wait_ms, "2000", 0, 60000, true,
+            "milliseconds a request waits for a pooled connection before a 503 database_busy"),
+    KEY_INT("database", "statement_timeout", statement_timeout, "60000", 0, 86400000, true,
+            "milliseconds before a statement is cancelled; 0 = none"),
+    KEY_INT("daemon", "refresh_interval", refresh_interval, "300", 5, 86400, true,
+            "seconds between snapshot refreshes"),
+    KEY_STR("daemon", "timezone", timezone, "Asia/Shanghai", true,
+            "time zone that dates (as-of, bulletins) are taken in"),
+    KEY_STR("daemon", "data_dir", data_dir, "/var/lib/retentiond", false,
+            "directory for the persisted snapshot"),
+    {"daemon", "log_level", CFG_LOG_LEVEL, offsetof(struct cfg, log_level), "info", 0, 0, true,
+     "error, warn, info or debug"},
+    KEY_INT(
+        "daemon", "history_days", history_days, "92", 1, 3660, true,
+        "every daily run of this many days is kept in memory (older: one per month, 24 months)"),
+    KEY_INT("daemon", "auto_compute", auto_compute, "1", 0, 1, true,
+            "1: compute today's run on NOTIFY retentiond_refresh, SIGUSR1 and when today has none"),
+    KEY_INT(
+        "thresholds", "snapshot_max_age", snapshot_max_age, "0", 0, 864000, true,
+        "seconds after which an unconfirmed snapshot makes /readyz fail; 0 = 3 x refresh_interval"),
+    KEY_INT("thresholds", "bottom_n", bottom_n, "5", 0, 100, true,
+            "branches flagged as the bottom of a ranking"),
+    KEY_INT("thresholds", "arrow_percent", arrow_percent, "5", 1, 100, true,
+            "satisfaction panorama: a change of this many percent (relative) against last month "
+            "or the target earns an arrow"),
+    KEY_STR("charts", "font", chart_font, "Noto Sans CJK SC", false,
+            "font family of every chart (must be installed: checked at start)"),
+    KEY_INT("charts", "max_pixels", chart_max_pixels, "4194304", 65536, 67108864, true,
+            "largest chart drawn, width x height x scale^2 pixels; larger gets 400"),
+    {"charts", "arrows", CFG_ARROWS, offsetof(struct cfg, chart_arrows), "cn", 0, 0, true,
+     "colour of change arrows: cn (rise red, fall green) or intl (rise green, fall red)"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+const struct cfg_key *cfg_keys(size_t *count)
+{
+    *count = NKEYS;
+    return keys;
+}
+
+static char **str_field(struct cfg *cfg, const struct cfg_key *k)
+{
+    return (char **)(void *)((char *)cfg + k->offset);
+}
+
+static int *int_field(struct cfg *cfg, const struct cfg_key *k)
+{
+    return (int *)(void *)((char *)cfg + k->offset);
+}
+
+static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *value, char *err,
+                      size_t errlen)
+{
+    if (k->type == CFG_INT) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0') {
+            snprintf(err, errlen, "%s.%s: '%s' is not an integer", k->section, k->name, value);
+            return false;
+        }
+        if (v < k->min || v > k->max) {
+            snprintf(err, errlen, "%s.%s: %ld is outside %ld..%ld", k->section, k->name, v, k->min,
+                     k->max);
+            return false;
+        }
+        *int_field(cfg, k) = (int)v;
+        return true;
+    }
+    if (k->type == CFG_LOG_LEVEL) {
+        enum log_level level;
+        if (!log_level_parse(value, &level)) {
+            snprintf(err, errlen, "%s.%s: '%s' is not one of error, warn, info, debug", k->section,
+                     k->name, value);
+            return false;
+        }
+    }
+    if (k->type == CFG_ARROWS && strcmp(value, "cn") != 0 && strcmp(value, "intl") != 0) {
+        snprintf(err, errlen, "%s.%s: '%s' is not cn or intl", k->section, k->name, value);
+        return false;
+    }
+    char **slot = str_field(cfg, k);
+    free(*slot);
+    *slot = xstrdup(value);
+    return true;
+}
+
+static const struct cfg_key *find_key(const char *section, const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    }
+    return NULL;
+}
+
+bool cfg_set(struct cfg *cfg, const char *section, const char *name, const char *value, char *err,
+             size_t errlen)
+{
+    const struct cfg_key *k = find_key(section, name);
+    if (!k) {
+        bool known_section = false;
+        for (size_t i = 0; i < NKEYS; i++)
+            known_section = known_section || strcmp(keys[i].section, section) == 0;
+        if (known_section)
+            snprintf(err, errlen, "unknown key '%s' in section [%s]", name, section);
+        else
+            snprintf(err, errlen, "unknown section [%s]", section);
+        return false;
+    }
+    return set_value(cfg, k, value, err, errlen);
+}
+
+void cfg_defaults(struct cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    char err[256];
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (!set_value(cfg, &keys[i], keys[i].default_value, err, sizeof err)) {
+            /* A bad default is a programming error caught by the unit tests. */
+            fprintf(stderr, "level=error msg=\"bad config default\" reason=\"%s\"\n", err);
+            abort();
+        }
+    }
+}
+
+struct parse_state {
+    struct cfg *cfg;
+    char reason[256];
+    bool failed;
+};
+
+static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_state *st = user;
+    if (st->failed)
+        return 1; /* keep the first reason; ini_parse reports the first line */
+    if (!cfg_set(st->cfg, section, name, value, st->reason, sizeof st->reason)) {
+        st->failed = true;
+        return 0;
+    }
+    return 1;
+}
+
+bool cfg_load(const char *path, struct cfg *cfg, char *err, size_t errlen)
+{
+    struct parse_state st = {.cfg = cfg, .failed = false};
+    cfg_defaults(cfg);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto failed;
+    }
+    int rc = ini_parse_file(f, on_ini_entry, &st);
+    fclose(f);
+    if (rc > 0) {
+        snprintf(err, errlen, "%s:%d: %s", path, rc, st.failed ? st.reason : "syntax error");
+        goto failed;
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: cannot be read", path);
+        goto failed;
+    }
+    return true;
+failed:
+    cfg_free(cfg);
+    return false;
+}
+
+bool cfg_unreloadable_changes(const struct cfg *a, const struct cfg *b, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct cfg_key *k = &keys[i];
+        if (k->reloadable)
+            continue;
+        bool same;
+        if (k->type == CFG_INT)
+            same = *int_field((struct cfg *)a, k) == *int_field((struct cfg *)b, k);
+        else
+            same = strcmp(*str_field((struct cfg *)a, k), *str_field((struct cfg *)b, k)) == 0;
+        if (!same && used < outlen) {
+            int n = snprintf(out + used, outlen - used, "%s%s.%s", used ? "," : "", k->section,
+                             k->name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+    return used > 0;
+}
+
+void cfg_keep_unreloadable(struct cfg *fresh, const struct cfg *running)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct cfg_key *k = &keys[i];
+        if (k->reloadable)
+            continue;
+        if (k->type == CFG_INT) {
+            *int_field(fresh, k) = *int_field((struct cfg *)running, k);
+        } else {
+            free(*str_field(fresh, k));
+            *str_field(fresh, k) = xstrdup(*str_field((struct cfg *)running, k));
+        }
+    }
+}
+
+void cfg_free(struct cfg *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].type != CFG_INT)
+            free(*str_field(cfg, &keys[i]));
+    }
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,81 @@
+/* Configuration: an INI file (libinih) read through a declarative table of
+ * keys (section, name, type, default, range, reloadable). See
+ * docs/configuration.md for every key.
+ *
+ * Ownership: a struct cfg owns its strings; cfg_free() releases them (a
+ * zeroed or NULL cfg is fine). */
+#ifndef RETENTIOND_CFG_H
+#define RETENTIOND_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFG_DEFAULT_PATH "/etc/retentiond/retentiond.conf"
+
+struct cfg {
+    char *listen;           /* http.listen: numeric IPv4/IPv6 address */
+    int port;               /* http.port: 0 picks a free port */
+    int max_connections;    /* http.max_connections */
+    int connection_timeout; /* http.connection_timeout, seconds */
+    int max_url_length;     /* http.max_url_length, bytes */
+    int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
+    int max_body;           /* http.max_body: request body, bytes */
+    int threads;            /* http.threads: 0 = the number of online cores */
+    char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
+    int pool_size;          /* database.pool_size */
+    int pool_wait_ms;       /* database.pool_wait_ms: longest wait for a pooled connection */
+    int statement_timeout;  /* database.statement_timeout, milliseconds */
+    int refresh_interval;   /* daemon.refresh_interval, seconds */
+    char *timezone;         /* daemon.timezone */
+    char *data_dir;         /* daemon.data_dir */
+    char *log_level;        /* daemon.log_level: error|warn|info|debug */
+    int history_days;       /* daemon.history_days: daily runs kept in the snapshot */
+    int auto_compute;       /* daemon.auto_compute: 1 = the daemon runs compute itself */
+    int snapshot_max_age;   /* thresholds.snapshot_max_age, seconds; 0 = 3 x refresh_interval */
+    int bottom_n;           /* thresholds.bottom_n: branches flagged at the bottom of a ranking */
+    int arrow_percent;      /* thresholds.arrow_percent: relative change that earns an arrow */
+    char *chart_font;       /* charts.font: font family */
+    int chart_max_pixels;   /* charts.max_pixels: width x height x scale^2 of a chart */
+    char *chart_arrows;     /* charts.arrows: cn|intl */
+};
+
+/* One entry of the key table, exported for docs and tests. */
+enum cfg_type { CFG_STRING, CFG_INT, CFG_LOG_LEVEL, CFG_ARROWS };
+
+struct cfg_key {
+    const char *section;
+    const char *name;
+    enum cfg_type type;
+    size_t offset;
+    const char *default_value;
+    long min, max; /* CFG_INT only */
+    bool reloadable;
+    const char *help;
+};
+
+/* The key table; *count receives its length. Static storage. */
+const struct cfg_key *cfg_keys(size_t *count);
+
+/* Fills `cfg` with every default. Release with cfg_free(). */
+void cfg_defaults(struct cfg *cfg);
+
+/* Reads `path` over the defaults. On failure returns false, leaves `cfg`
+ * zeroed, and writes "path:line: reason" (or "path: reason") into err. */
+bool cfg_load(const char *path, struct cfg *cfg, char *err, size_t errlen);
+
+/* Sets one key from text (as if read from a file); false with a reason in
+ * err when the key is unknown or the value invalid. */
+bool cfg_set(struct cfg *cfg, const char *section, const char *name, const char *value, char *err,
+             size_t errlen);
+
+/* Names of keys whose values differ between a and b but may not change on
+ * reload, comma-separated into out; false when there is none. */
+bool cfg_unreloadable_changes(const struct cfg *a, const struct cfg *b, char *out, size_t outlen);
+
+/* Gives fresh the running values of the keys that may not change on reload
+ * (they keep running with them until a restart). */
+void cfg_keep_unreloadable(struct cfg *fresh, const struct cfg *running);
+
+void cfg_free(struct cfg *cfg);
+
+#endif

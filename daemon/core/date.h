@@ -1,0 +1,23 @@
+/* Calendar dates as the daemon writes them: "YYYY-MM-DD" and months
+ * "YYYY-MM" (proleptic Gregorian, no time zone: a date is a day).
+ *
+ * Ownership: results go into the caller's buffers. */
+#ifndef RETENTIOND_DATE_H
+#define RETENTIOND_DATE_H
+
+#include <stdbool.h>
+
+/* True when text is a valid calendar date written YYYY-MM-DD (year >= 1900). */
+bool date_valid(const char *text);
+/* True when text is a valid month written YYYY-MM. */
+bool date_valid_month(const char *text);
+
+/* The date `months` months and `days` days from `date` (YYYY-MM-DD, valid),
+ * normalised as mktime does (2026-01-31 + 1 month = 2026-03-03). */
+void date_shift(const char *date, int months, int days, char out[11]);
+
+/* "YYYY-MM" of the month before the month of `date` ("YYYY-MM" or
+ * "YYYY-MM-DD"). */
+void date_month_before(const char *date, char out[8]);
+
+#endif

@@ -1,0 +1,161 @@
+#include "api.h"
+
+#include "handlers.h"
+#include "log.h"
+#include "mem.h"
+#include "plot.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const p_none[] = {NULL};
+static const char *const p_kpis[] = {"date", "branch", "kpi", NULL};
+static const char *const p_trend[] = {"kpi", "branch", "dim", "campaign", "from", "to", NULL};
+static const char *const p_ranking[] = {"kpi", "date", "parent", "dim", "campaign", NULL};
+static const char *const p_alarms[] = {"date", "branch", NULL};
+static const char *const p_satisfaction[] = {"branch", "month", "kpi", NULL};
+static const char *const p_zones[] = {"branch", "month", NULL};
+static const char *const p_customers[] = {"branch", "zone", "month", NULL};
+static const char *const p_date[] = {"date", NULL};
+static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "date",
+                                      "width", "height", "scale", NULL};
+
+#define PUBLIC HTTP_ACCESS_PUBLIC
+
+static const struct http_route routes[] = {
+    {"GET", "/healthz", api_h_healthz, p_none, PUBLIC, 0},
+    {"GET", "/readyz", api_h_readyz, p_none, PUBLIC, 0},
+    {"GET", "/metrics", api_h_metrics, p_none, PUBLIC, 0},
+    {"GET", "/api/v1/branches", api_h_branches, p_none, PUBLIC, 0},
+    {"GET", "/api/v1/kpis", api_h_kpis, p_kpis, PUBLIC, 0},
+    {"GET", "/api/v1/trend", api_h_trend, p_trend, PUBLIC, 0},
+    {"GET", "/api/v1/ranking", api_h_ranking, p_ranking, PUBLIC, 0},
+    {"GET", "/api/v1/alarms", api_h_alarms, p_alarms, PUBLIC, 0},
+    {"GET", "/api/v1/satisfaction", api_h_satisfaction, p_satisfaction, PUBLIC, 0},
+    {"GET", "/api/v1/zones", api_h_zones, p_zones, PUBLIC, 0},
+    {"GET", "/api/v1/zones/customers", api_h_customers, p_customers, PUBLIC, 0},
+    {"GET", "/api/v1/data-quality", api_h_data_quality, p_date, PUBLIC, 0},
+    {"GET", "/charts/", api_h_chart, p_chart, PUBLIC, HTTP_ROUTE_PREFIX},
+    {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0] - 1)
+
+static const char *route_names[NROUTES];
+
+const struct http_route *api_routes(size_t *count)
+{
+    *count = NROUTES;
+    return routes;
+}
+
+const char *const *api_route_names(void)
+{
+    for (size_t i = 0; i < NROUTES; i++)
+        route_names[i] = routes[i].path;
+    return route_names;
+}
+
+/* ---- what the handlers share ------------------------------------------------------------ */
+
+static const char *request_arg(const void *ctx, const char *name)
+{
+    return http_arg(ctx, name);
+}
+
+struct view_params api_params(struct api *api, const struct http_request *req)
+{
+    return (struct view_params){.arg = request_arg,
+                                .ctx = req,
+                                .scope = NULL, /* every route is public for now */
+                                .bottom_n = atomic_load(&api->bottom_n),
+                                .arrow_change = atomic_load(&api->arrow_percent) / 100.0};
+}
+
+void api_cache_key(const struct http_request *req, const struct view_params *p, struct buf *key)
+{
+    int route = http_route_index(req);
+    buf_puts(key, http_path(req));
+    for (const char *const *n = route >= 0 ? routes[route].params : NULL; n && *n; n++) {
+        const char *v = http_arg(req, *n);
+        if (v)
+            buf_printf(key, "\x1f%s=%s", *n, v);
+    }
+    if (p->scope)
+        buf_printf(key, "\x1fscope=%s", p->scope);
+}
+
+void api_reply_error(struct http_reply *reply, const struct view_error *err)
+{
+    http_reply_error(reply, err->status, err->code, err->message, err->param);
+    if (err->retry_after)
+        http_reply_header(reply, "Retry-After", "%u", err->retry_after);
+}
+
+void api_reply_etag(struct http_reply *reply, const struct snap *s)
+{
+    snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+}
+
+static void release_body(void *body)
+{
+    cache_body_unref(body);
+}
+
+void api_reply_cached(struct http_reply *reply, const struct snap *s, struct cache_body *body)
+{
+    reply->shared = cache_body_data(body);
+    reply->shared_len = cache_body_len(body);
+    reply->release = release_body;
+    reply->release_ctx = body;
+    api_reply_etag(reply, s);
+}
+
+/* ---- life cycle ------------------------------------------------------------------------------ */
+
+bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
+              const char *font_family)
+{
+    char err[300];
+    memset(api, 0, sizeof *api);
+    api->refresh = refresh;
+    api->metrics = metrics;
+    atomic_init(&api->bottom_n, VIEW_BOTTOM_N);
+    atomic_init(&api->arrow_percent, (int)(VIEW_ARROW_CHANGE * 100));
+    atomic_init(&api->snapshot_max_age, 900);
+    atomic_init(&api->max_pixels, PLOT_MAX_PIXELS);
+    atomic_init(&api->arrows, CHART_ARROWS_CN);
+    api->pool = pool_new(pool_size);
+    if (pthread_key_create(&api->chart_ctx, api_free_chart_ctx) != 0) {
+        log_error("msg=\"no thread-specific key for the chart contexts\"");
+        pool_free(api->pool);
+        api->pool = NULL;
+        return false;
+    }
+    api->fonts = chart_fonts_new(font_family, err, sizeof err);
+    if (!api->fonts) {
+        log_error("msg=\"charts.font unusable\" reason=\"%s\"", err);
+        return false;
+    }
+    return true;
+}
+
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
+                      int pool_wait_ms)
+{
+    pool_configure(api->pool, conninfo, statement_timeout);
+    pool_set_wait(api->pool, pool_wait_ms);
+}
+
+void api_destroy(struct api *api)
+{
+    /* the HTTP threads have ended (their contexts with them); this one's */
+    if (api->pool) {
+        chart_ctx_free(pthread_getspecific(api->chart_ctx));
+        pthread_key_delete(api->chart_ctx);
+    }
+    chart_fonts_free(api->fonts);
+    pool_free(api->pool);
+    api->pool = NULL;
+    api->fonts = NULL;
+}

@@ -1,0 +1,62 @@
+/* The daemon's routes (/api/v1/..., /charts/..., /healthz, /readyz,
+ * /metrics) and what their handlers share: the snapshot they read
+ * (refresh_acquire), the thresholds, the database pool of the at-risk
+ * lists that are not in the snapshot, the chart fonts, and the per-snapshot
+ * body cache they answer from (within http.cache_bytes, least recently used
+ * out), sent with the snapshot's ETag. A stale snapshot's bodies carry
+ * "stale": true and "snapshot_age" and are rendered per request.
+ * docs/api.md describes every endpoint.
+ *
+ * Requests pass the server's phases (http.h) first; then a handler
+ * validates its parameters against the snapshot and resolves the scope
+ * (view_validate) before it asks the cache, whose key holds the scope.
+ *
+ * Ownership: struct api is the caller's; it borrows refresh and metrics,
+ * which must outlive the HTTP server. The route table is static. */
+#ifndef RETENTIOND_API_H
+#define RETENTIOND_API_H
+
+#include "chart.h"
+#include "http.h"
+#include "metrics.h"
+#include "pool.h"
+#include "refresh.h"
+#include "view.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+struct api {
+    struct refresh *refresh;
+    struct metrics *metrics;
+    atomic_int bottom_n;         /* thresholds.bottom_n */
+    atomic_int arrow_percent;    /* thresholds.arrow_percent */
+    atomic_int snapshot_max_age; /* seconds; /readyz fails beyond it */
+    atomic_long max_pixels;      /* charts.max_pixels */
+    /* The connections of the at-risk lists the snapshot does not hold
+     * (blue and green members); owned. */
+    struct pool *pool;
+    /* Charts: the fonts (owned, resolved once at start), the arrow colours
+     * (charts.arrows, chart_arrows) and one render context per HTTP thread
+     * (freed when the thread ends). */
+    chart_fonts *fonts;
+    atomic_int arrows;
+    pthread_key_t chart_ctx;
+};
+
+/* The routes, terminated by an entry with path NULL; *count receives the
+ * number of routes. names[i] is the metrics label of route i. */
+const struct http_route *api_routes(size_t *count);
+const char *const *api_route_names(void);
+
+/* False (logged) when font_family is not installed. pool_size:
+ * database.pool_size; font_family: charts.font. */
+bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics, int pool_size,
+              const char *font_family);
+/* Database settings for the endpoints that query it (copied). */
+void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
+                      int pool_wait_ms);
+void api_destroy(struct api *api);
+
+#endif

@@ -1,0 +1,92 @@
+/* /api/v1/zones/customers: the at-risk list as CSV, from the members the
+ * snapshot holds; the zones it does not hold (blue, green) are read from
+ * the database on a pooled connection (sql/api/zone_members.sql), waiting
+ * at most database.pool_wait_ms: then 503 database_busy and Retry-After. */
+#include "handlers.h"
+
+#include "sql_embed.h"
+#include "zones.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Seconds a client is told to wait (Retry-After) when every pooled
+ * connection stayed busy. */
+#define RETRY_AFTER 1
+
+/* The zones of the request as a PostgreSQL text[] literal. */
+static void zones_literal(unsigned zones, struct buf *out)
+{
+    buf_puts(out, "{");
+    for (int z = 0, n = 0; z < VIEW_NZONES; z++)
+        if (zones & (1u << z))
+            buf_printf(out, "%s%s", n++ ? "," : "", snap_zone_name((enum snap_zone)z));
+    buf_puts(out, "}");
+}
+
+/* The list read from the database into out. */
+static bool from_database(struct api *api, const struct view_customers *v, struct buf *out,
+                          struct view_error *err)
+{
+    char id[32], first[11];
+    struct buf zones = BUF_INIT, figures = BUF_INIT;
+    struct db_result *res = NULL;
+    snprintf(id, sizeof id, "%lld", v->run->run_id);
+    snprintf(first, sizeof first, "%s-01", v->month);
+    zones_literal(v->zones, &zones);
+    const char *params[] = {id, first, v->s->branches[v->branch].code, "list", zones.data};
+    enum pool_status st =
+        pool_query(api->pool, sql_embed_get("api/zone_members.sql"), 5, params, &res);
+    buf_release(&zones);
+    if (st == POOL_BUSY) {
+        metrics_db_busy(api->metrics);
+        view_fail(err, 503, "database_busy", NULL,
+                  "every database connection is busy: retry in %d s", RETRY_AFTER);
+        err->retry_after = RETRY_AFTER;
+        return false;
+    }
+    if (st != POOL_OK) {
+        metrics_db_error(api->metrics);
+        return view_fail(err, 503, "database_unavailable", NULL,
+                         "the at-risk list is read from the database, which does not answer");
+    }
+    view_customers_header(out);
+    for (int i = 0; i < db_rows(res); i++) {
+        buf_reset(&figures);
+        buf_printf(&figures, "%s,%s,%s,%s", db_value(res, i, 3), db_value(res, i, 4),
+                   db_value(res, i, 5), db_value(res, i, 6));
+        view_customers_line(out, db_value(res, i, 0), db_value(res, i, 1), db_value(res, i, 2),
+                            figures.data);
+    }
+    buf_release(&figures);
+    db_result_free(res);
+    return true;
+}
+
+void api_h_customers(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    struct refresh_status st;
+    struct view_params p = api_params(api, req);
+    struct view_customers v = {0};
+    struct view_error err = {0};
+    struct snap *s = refresh_acquire(api->refresh, &st);
+    if (!s) {
+        http_reply_error(reply, 503, "no_snapshot", "no snapshot yet", NULL);
+        return;
+    }
+    bool ok = view_customers_build(s, &p, &v, &err);
+    if (ok && v.in_snapshot)
+        view_customers_csv(&v, &reply->body);
+    else if (ok)
+        ok = from_database(api, &v, &reply->body, &err);
+    if (!ok) {
+        buf_reset(&reply->body);
+        api_reply_error(reply, &err);
+    } else {
+        reply->content_type = "text/csv; charset=utf-8";
+        http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
+    }
+    view_customers_free(&v);
+    snap_unref(s);
+}

@@ -1,0 +1,50 @@
+/* Private to the HTTP layer: the route handlers (api.c's table names them)
+ * and what they share. */
+#ifndef RETENTIOND_HANDLERS_H
+#define RETENTIOND_HANDLERS_H
+
+#include "api.h"
+#include "buf.h"
+#include "cache.h"
+#include "view.h"
+
+/* The view parameters of a request: its query, its scope and the
+ * thresholds of the configuration. */
+struct view_params api_params(struct api *api, const struct http_request *req);
+
+/* The cache key of a request: its path, the route's parameters given (in
+ * the route's order) and its scope. */
+void api_cache_key(const struct http_request *req, const struct view_params *p, struct buf *key);
+
+/* The JSON error body of err, with Retry-After when it says when to retry. */
+void api_reply_error(struct http_reply *reply, const struct view_error *err);
+/* Tags a body that depends on nothing but snapshot s with its ETag. */
+void api_reply_etag(struct http_reply *reply, const struct snap *s);
+/* Sends a cached body of snapshot s; the reply takes over the reference to
+ * body and drops it once sent (the snapshot may be gone by then). */
+void api_reply_cached(struct http_reply *reply, const struct snap *s, struct cache_body *body);
+
+/* /api/v1/{branches,kpis,trend,ranking,alarms,satisfaction,zones,data-quality} */
+void api_h_branches(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_kpis(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_trend(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_ranking(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_alarms(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_satisfaction(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_zones(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_data_quality(struct http_request *req, struct http_reply *reply, void *ctx);
+/* /api/v1/zones/customers (CSV) */
+void api_h_customers(struct http_request *req, struct http_reply *reply, void *ctx);
+/* /charts/{kind}.{png,svg,pdf} */
+void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx);
+/* /healthz, /readyz, /metrics */
+void api_h_healthz(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_readyz(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_metrics(struct http_request *req, struct http_reply *reply, void *ctx);
+
+/* The chart render context of the calling thread (made on first use), or
+ * NULL (logged); and the destructor of the thread key. */
+chart_ctx *api_thread_chart_ctx(struct api *api);
+void api_free_chart_ctx(void *ctx);
+
+#endif

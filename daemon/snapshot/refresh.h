@@ -1,0 +1,73 @@
+/* Keeps the daemon's snapshot current. A thread of its own holds one
+ * database connection, LISTENs on `retentiond_refresh`, and refreshes:
+ * on the refresh interval, on a notification from the warehouse's ETL, and
+ * on refresh_request() (SIGUSR1). A refresh first computes today's run
+ * (with auto_compute: on a notification or request, or when today has no
+ * run yet) and then rebuilds the snapshot, publishing it only when its
+ * contents changed; each published snapshot is also persisted to
+ * data_dir/snapshot.json. At start the persisted snapshot is served
+ * (flagged stale) until the database confirms or replaces it. When the
+ * database is unreachable the last snapshot stays, flagged stale, and the
+ * thread reconnects with exponential backoff (1 s .. 30 s). Every snapshot it
+ * serves caches rendered bodies within cache_bytes (snap_cache_set_budget);
+ * a new cache_bytes applies to the current snapshot at once.
+ *
+ * Ownership: refresh_start() gives the caller a struct refresh to
+ * refresh_stop(). Options are copied. refresh_acquire() returns a snapshot
+ * reference the caller drops with snap_unref(). */
+#ifndef RETENTIOND_REFRESH_H
+#define RETENTIOND_REFRESH_H
+
+#include "db.h"
+#include "snap.h"
+
+#include <stdbool.h>
+
+struct refresh;
+
+/* What the refresher cannot do by itself, given by the caller (the layers
+ * above: the KPI engine, the metrics): compute today's run, and hear of
+ * each refresh, compute and database error. ctx is passed back; every hook
+ * may be NULL (compute: auto_compute then does nothing). Called on the
+ * refresher's thread. */
+struct refresh_hooks {
+    void *ctx;
+    /* computes and stores the run of as_of on db; false when it failed (logged) */
+    bool (*compute)(void *ctx, struct db *db, const char *as_of);
+    void (*computed)(void *ctx, double seconds, bool ok);
+    void (*refreshed)(void *ctx, double seconds, bool ok);
+    void (*db_error)(void *ctx);
+};
+
+struct refresh_options {
+    const char *conninfo;
+    int statement_timeout; /* ms */
+    int refresh_interval;  /* s */
+    const char *timezone;  /* today's date is taken in it */
+    const char *data_dir;
+    int history_days;
+    bool auto_compute;
+    size_t cache_bytes; /* budget of each snapshot's body cache */
+    struct refresh_hooks hooks;
+};
+
+struct refresh_status {
+    bool stale; /* the snapshot is not confirmed by the database */
+    bool db_up; /* the last database call succeeded */
+    double age; /* seconds since the database last confirmed the snapshot (or since it
+                   was built, if never); < 0 when there is no snapshot */
+};
+
+bool refresh_start(const struct refresh_options *opts, struct refresh **out);
+/* New options (SIGHUP); a new conninfo reconnects. */
+void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts);
+/* Compute (with auto_compute) and refresh now, as a notification would. */
+void refresh_request(struct refresh *r);
+/* Cancels a running statement, joins the thread, frees r. NULL ok. */
+void refresh_stop(struct refresh *r);
+
+/* The current snapshot (NULL when none yet) and its state. Never blocks on
+ * a refresh: only a pointer copy happens under the lock. */
+struct snap *refresh_acquire(struct refresh *r, struct refresh_status *st);
+
+#endif

@@ -1,0 +1,28 @@
+/* The words people read, in one table per language: KPI titles, status
+ * and zone names, the charts' legend words. Chinese (zh) is the default;
+ * English (en) for ?lang=en. Codes (retention_rate, red, white, ...) are
+ * not labels: snap.h names them.
+ *
+ * Ownership: every string is static. */
+#ifndef RETENTIOND_LABELS_H
+#define RETENTIOND_LABELS_H
+
+#include "snap.h"
+
+struct labels {
+    const char *lang;           /* "zh", "en" */
+    const char *kpi[SNAP_NKPI]; /* 中高端客户保有率, ... */
+    const char *status[4]; /* by enum snap_status: -, 低于基础目标, 达标, 达到挑战目标 */
+    const char *zone[SNAP_NZONES];          /* 流失区, ... (white .. green), 未入区, 离网 */
+    const char *base, *challenge;           /* 基础目标, 挑战目标 */
+    const char *base_path, *challenge_path; /* the day's points on the path */
+    const char *period_end;                 /* the period-end targets' heading */
+    const char *at_risk;                    /* 预警 */
+    const char *flag_warn, *flag_excellent; /* the panorama's 示警, 绩优 */
+    const char *panorama_header[6]; /* indicator, value, vs last, last month, target, status */
+};
+
+/* The table of lang ("zh", "en"; NULL or unknown: zh). */
+const struct labels *labels_get(const char *lang);
+
+#endif

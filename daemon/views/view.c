@@ -1,0 +1,282 @@
+#include "view.h"
+
+#include "alarms.h"
+#include "date.h"
+#include "kpis.h"
+#include "ranking.h"
+#include "satisfaction.h"
+#include "trend.h"
+#include "zones.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool view_fail(struct view_error *err, unsigned status, const char *code, const char *param,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->status = status;
+    err->code = code;
+    err->param = param;
+    err->retry_after = 0;
+    return false;
+}
+
+/* ---- parameters ------------------------------------------------------------------------ */
+
+static const char *list_arg(const void *ctx, const char *name)
+{
+    for (const char *const *a = ctx; a && a[0]; a += 2)
+        if (a[1] && strcmp(a[0], name) == 0)
+            return a[1];
+    return NULL;
+}
+
+void view_params_list(struct view_params *p, const char *const *pairs)
+{
+    *p = (struct view_params){.arg = list_arg,
+                              .ctx = pairs,
+                              .bottom_n = VIEW_BOTTOM_N,
+                              .arrow_change = VIEW_ARROW_CHANGE};
+}
+
+const char *view_arg(const struct view_params *p, const char *name)
+{
+    return p->arg ? p->arg(p->ctx, name) : NULL;
+}
+
+bool view_param_date(const struct view_params *p, const char *name, char out[11],
+                     struct view_error *err)
+{
+    const char *v = view_arg(p, name);
+    out[0] = '\0';
+    if (!v)
+        return true;
+    if (!date_valid(v))
+        return view_fail(err, 400, "invalid_date", name, "%s must be a date YYYY-MM-DD", name);
+    memcpy(out, v, 11);
+    return true;
+}
+
+bool view_param_month(const struct view_params *p, const char *name, char out[8],
+                      struct view_error *err)
+{
+    const char *v = view_arg(p, name);
+    out[0] = '\0';
+    if (!v)
+        return true;
+    if (!date_valid_month(v))
+        return view_fail(err, 400, "invalid_month", name, "%s must be a month YYYY-MM", name);
+    memcpy(out, v, 8);
+    return true;
+}
+
+bool view_param_branch(const struct snap *s, const struct view_params *p, const char *name,
+                       int *out, struct view_error *err)
+{
+    const char *v = view_arg(p, name);
+    int scope = p->scope ? snap_branch_find(s, p->scope) : -1;
+    if (p->scope && scope < 0)
+        return view_fail(err, 403, "out_of_scope", NULL, "your branch is not in the warehouse");
+    *out = v ? snap_branch_find(s, v) : scope >= 0 ? scope : snap_branch_root(s);
+    if (*out < 0 && !v)
+        return view_fail(err, 404, "no_branches", name, "the warehouse has no province branch");
+    if (*out < 0)
+        return view_fail(err, 400, "unknown_branch", name, "no branch with code '%.60s'", v);
+    if (scope >= 0 && !snap_branch_within(s, *out, scope))
+        return view_fail(err, 403, "out_of_scope", name, "branch %.60s is outside your branches",
+                         v);
+    return true;
+}
+
+bool view_param_kpi(const struct view_params *p, const char *name, bool required, int *out,
+                    struct view_error *err)
+{
+    const char *v = view_arg(p, name);
+    *out = -1;
+    if (!v && !required)
+        return true;
+    if (!v)
+        return view_fail(err, 400, "missing_parameter", name, "%s is required", name);
+    *out = snap_kpi_parse(v);
+    if (*out < 0)
+        return view_fail(err, 400, "unknown_kpi", name, "no KPI named '%.60s'", v);
+    return true;
+}
+
+bool view_param_int(const struct view_params *p, const char *name, int *out, struct view_error *err)
+{
+    const char *v = view_arg(p, name);
+    char *end = NULL;
+    *out = -1;
+    if (!v)
+        return true;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 0 || n > 1000000000)
+        return view_fail(err, 400, "invalid_parameter", name, "%s must be a non-negative integer",
+                         name);
+    *out = (int)n;
+    return true;
+}
+
+bool view_pick_run(const struct snap *s, const char *date, const struct snap_run **out,
+                   struct view_error *err)
+{
+    *out = *date ? snap_run_on(s, date) : snap_latest(s);
+    if (*out)
+        return true;
+    if (*date)
+        return view_fail(err, 404, "no_run", "date", "no compute run for %s", date);
+    return view_fail(err, 404, "no_run", NULL, "no compute run yet");
+}
+
+const char *view_default_dim(const struct snap *s, int kpi)
+{
+    if (kpi != SNAP_SATISFACTION && kpi != SNAP_SATISFACTION_GOTONE)
+        return NULL;
+    for (size_t i = 0; i < s->nindicators; i++)
+        if (s->indicators[i].parent < 0)
+            return s->indicators[i].code;
+    return NULL;
+}
+
+int view_default_campaign(const struct snap_run *run, int kpi)
+{
+    if (kpi != SNAP_BUNDLING || run->kpi_start[kpi] == run->kpi_start[kpi + 1])
+        return -1;
+    return run->values[run->kpi_start[kpi]].campaign;
+}
+
+const struct snap_run *view_run_of_period(const struct snap *s, int kpi, int branch,
+                                          const char *dim, const char *period)
+{
+    for (size_t i = s->nruns; i-- > 0;) {
+        const struct snap_value *v = snap_find(s->runs[i], (enum snap_kpi)kpi, branch, dim, -1);
+        const char *p = v ? snap_str(v->period) : NULL;
+        if (p && strcmp(p, period) == 0)
+            return s->runs[i];
+    }
+    return NULL;
+}
+
+bool view_month_run(const struct snap *s, int kpi, int branch, const char *dim, char month[8],
+                    const struct snap_run **run, struct view_error *err)
+{
+    const struct snap_run *latest = snap_latest(s);
+    const struct snap_value *v =
+        latest ? snap_find(latest, (enum snap_kpi)kpi, branch, dim, -1) : NULL;
+    if (!*month && v && snap_str(v->period))
+        snprintf(month, 8, "%s", snap_str(v->period));
+    *run = *month ? view_run_of_period(s, kpi, branch, dim, month) : NULL;
+    if (*run)
+        return true;
+    return view_fail(err, 404, "no_data", *month ? "month" : NULL, "no %s figures%s%s",
+                     snap_kpi_name((enum snap_kpi)kpi), *month ? " for " : "", month);
+}
+
+/* ---- the API's views --------------------------------------------------------------------- */
+
+static const char *const kind_names[VIEW_NKINDS] = {
+    "branches", "kpis", "trend", "ranking", "alarms", "satisfaction", "zones", "data-quality"};
+
+int view_kind_parse(const char *name)
+{
+    for (int k = 0; k < VIEW_NKINDS; k++)
+        if (name && strcmp(kind_names[k], name) == 0)
+            return k;
+    return -1;
+}
+
+/* Builds the view of `kind`; with out NULL only validates. */
+static bool build(enum view_kind kind, const struct snap *s, const struct view_params *p,
+                  json_t **out, bool *complete, struct view_error *err)
+{
+    bool ok = false;
+    *complete = true;
+    switch (kind) {
+    case VIEW_BRANCHES:
+        ok = true;
+        if (out)
+            *out = view_branches_json(s);
+        break;
+    case VIEW_KPIS: {
+        struct view_kpis v = {0};
+        ok = view_kpis_build(s, p, &v, err);
+        if (ok && out)
+            *out = view_kpis_json(&v);
+        view_kpis_free(&v);
+        break;
+    }
+    case VIEW_TREND: {
+        struct view_trend v = {0};
+        ok = view_trend_build(s, p, &v, err);
+        if (ok && out)
+            *out = view_trend_json(&v);
+        view_trend_free(&v);
+        break;
+    }
+    case VIEW_RANKING: {
+        struct view_ranking v = {0};
+        ok = view_ranking_build(s, p, &v, err);
+        if (ok && out)
+            *out = view_ranking_json(&v);
+        view_ranking_free(&v);
+        break;
+    }
+    case VIEW_ALARMS: {
+        struct view_alarms v = {0};
+        ok = view_alarms_build(s, p, &v, err);
+        if (ok && out)
+            *out = view_alarms_json(&v);
+        view_alarms_free(&v);
+        break;
+    }
+    case VIEW_SATISFACTION: {
+        struct view_satisfaction v = {0};
+        ok = view_satisfaction_build(s, p, &v, err);
+        if (ok && out)
+            *out = view_satisfaction_json(&v);
+        view_satisfaction_free(&v);
+        break;
+    }
+    case VIEW_ZONES: {
+        struct view_zones v = {0};
+        ok = view_zones_build(s, p, &v, err);
+        *complete = !ok || v.moves_known;
+        if (ok && out)
+            *out = view_zones_json(&v);
+        view_zones_free(&v);
+        break;
+    }
+    case VIEW_DATA_QUALITY: {
+        struct view_kpis v = {0};
+        ok = view_quality_build(s, p, &v, err);
+        if (ok && out)
+            *out = view_quality_json(&v);
+        view_kpis_free(&v);
+        break;
+    }
+    case VIEW_NKINDS:
+        break;
+    }
+    return ok;
+}
+
+bool view_validate(enum view_kind kind, const struct snap *s, const struct view_params *p,
+                   struct view_error *err)
+{
+    bool complete;
+    return build(kind, s, p, NULL, &complete, err);
+}
+
+bool view_json(enum view_kind kind, const struct snap *s, const struct view_params *p, json_t **out,
+               bool *complete, struct view_error *err)
+{
+    *out = NULL;
+    return build(kind, s, p, out, complete, err);
+}
