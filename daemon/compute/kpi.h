@@ -1,5 +1,5 @@
 /* The KPI engine: `retentiond compute`. One run computes every KPI of
- * domain.md for an as-of date from the warehouse (dw) and stores it in the
+ * docs/kpis.md for an as-of date from the warehouse (dw) and stores it in the
  * project schema (kpi) in ONE transaction: a failed run leaves nothing.
  * The SQL is in sql/kpi/ (embedded); this module sequences it.
  * `retentiond compute` prints the stored run as the API serves it: read

@@ -1,7 +1,7 @@
 /* The satisfaction panorama (满意度全景视图) of a branch and month
  * (/api/v1/satisfaction, the panorama chart): every indicator of the tree
  * against last month and its target, flagged and arrowed by the source's
- * rules (domain.md, K4), not by the KPI status: warns when below last month
+ * rules (docs/kpis.md, K4), not by the KPI status: warns when below last month
  * or below target, excellent when above both; an arrow for a relative
  * change of arrow_change (5 %) or more, against last month and against the
  * target.

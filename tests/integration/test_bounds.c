@@ -318,6 +318,38 @@ START_TEST(rows_with_nulls_are_skipped)
 END_TEST
 
 /* Under ASan, a clean exit also says that no cached body leaked. */
+/* A chart over charts.max_pixels (width x height x scale^2, 4 Mpx by
+ * default) is refused before anything is drawn, naming the size given
+ * last; one just within it is drawn. */
+START_TEST(chart_pixels_are_bounded)
+{
+    static const struct {
+        const char *path;
+        long status;
+        const char *param;
+    } cases[] = {
+        {"/charts/trend.png?kpi=retention_rate&width=4096&height=4096", 400, "height"},
+        {"/charts/trend.pdf?kpi=retention_rate&width=1024&height=1024&scale=4", 400, "scale"},
+        {"/charts/trend.png?kpi=retention_rate&width=4096&height=1025", 400, "height"},
+        {"/charts/trend.png?kpi=retention_rate&width=4096&height=1024", 200, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *body = NULL;
+        long status = harness_http(d.port, "GET", cases[i].path, NULL, &body, NULL);
+        ck_assert_msg(status == cases[i].status, "%s: %ld %s", cases[i].path, status, body);
+        if (cases[i].param) {
+            json_error_t jerr;
+            json_t *j = json_loads(body, 0, &jerr);
+            json_t *e = json_object_get(j, "error");
+            ck_assert_str_eq(json_string_value(json_object_get(e, "code")), "chart_too_large");
+            ck_assert_str_eq(json_string_value(json_object_get(e, "param")), cases[i].param);
+            json_decref(j);
+        }
+        free(body);
+    }
+}
+END_TEST
+
 START_TEST(daemon_stops_cleanly)
 {
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
@@ -335,6 +367,7 @@ int main(void)
     tcase_add_test(tc, busy_pool_answers_503_database_busy);
     tcase_add_test(tc, cache_stays_within_its_budget);
     tcase_add_test(tc, rows_with_nulls_are_skipped);
+    tcase_add_test(tc, chart_pixels_are_bounded);
     tcase_add_test(tc, daemon_stops_cleanly);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

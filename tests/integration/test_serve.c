@@ -210,6 +210,42 @@ START_TEST(requests_are_checked_before_the_handlers)
 }
 END_TEST
 
+/* Occurrences of needle in text. */
+static int count_in(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* On SIGHUP a key that needs a restart keeps its running value: the
+ * warning names it on every reload until a restart, while a reloadable key
+ * of the same file takes effect. */
+START_TEST(reload_keeps_restart_keys)
+{
+    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 64\n");
+    struct harness_daemon d;
+    ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
+    FILE *f = fopen(path, "w");
+    fputs("[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 32\n"
+          "[thresholds]\nbottom_n = 3\n",
+          f);
+    fclose(f);
+    for (int i = 1; i <= 2; i++) {
+        kill(d.pid, SIGHUP);
+        for (int k = 0; k < 50 && count_in(d.log, "msg=\"config reloaded\"") < i; k++)
+            harness_daemon_wait_log(&d, "\x01never", 100);
+        ck_assert_int_eq(count_in(d.log, "msg=\"config reloaded\""), i);
+        ck_assert_int_eq(count_in(d.log, "keys=http.max_connections"), i);
+    }
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 5000), 0);
+    free(d.log);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 static Suite *serve_suite(void)
 {
     Suite *s = suite_create("serve");
@@ -221,6 +257,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, bad_config_at_start_names_file_and_line);
     tcase_add_test(tc, healthz_errors_reload_and_stop);
     tcase_add_test(tc, requests_are_checked_before_the_handlers);
+    tcase_add_test(tc, reload_keeps_restart_keys);
     suite_add_tcase(s, tc);
     return s;
 }
