@@ -196,12 +196,12 @@ START_TEST(many_keys_all_found)
     enum { NKEYS = 20000 };
     struct cache *c = cache_new((size_t)1 << 30);
     for (int i = 0; i < NKEYS; i++) {
-        char key[32];
+        char key[48];
         snprintf(key, sizeof key, "/charts/trend.png\x1fwidth=%d", i);
         cache_body_unref(cache_put(c, key, &i, sizeof i));
     }
     for (int i = NKEYS; i-- > 0;) {
-        char key[32];
+        char key[48];
         snprintf(key, sizeof key, "/charts/trend.png\x1fwidth=%d", i);
         struct cache_body *b = cache_get(c, key);
         ck_assert_msg(b != NULL, "%s", key);
