@@ -87,6 +87,12 @@ bool view_quality_build(const struct snap *s, const struct view_params *p, struc
     return view_param_date(p, "date", date, err) && view_pick_run(s, date, &out->run, err);
 }
 
+bool view_quality_check(const struct snap *s, const struct view_params *p, struct view_error *err)
+{
+    struct view_kpis v;
+    return view_quality_build(s, p, &v, err); /* nothing to free: no values */
+}
+
 json_t *view_quality_json(const struct view_kpis *v)
 {
     return json_pack("{s:s, s:I, s:o}", "as_of", v->run->as_of, "run_id",

@@ -31,6 +31,7 @@ void view_kpis_free(struct view_kpis *v);
 /* Parameters: date. The run only (no values): {as_of, run_id, data_quality}. */
 bool view_quality_build(const struct snap *s, const struct view_params *p, struct view_kpis *out,
                         struct view_error *err);
+bool view_quality_check(const struct snap *s, const struct view_params *p, struct view_error *err);
 json_t *view_quality_json(const struct view_kpis *v);
 
 #endif

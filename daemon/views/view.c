@@ -192,91 +192,95 @@ int view_kind_parse(const char *name)
     return -1;
 }
 
-/* Builds the view of `kind`; with out NULL only validates. */
-static bool build(enum view_kind kind, const struct snap *s, const struct view_params *p,
-                  json_t **out, bool *complete, struct view_error *err)
-{
-    bool ok = false;
-    *complete = true;
-    switch (kind) {
-    case VIEW_BRANCHES:
-        ok = true;
-        if (out)
-            *out = view_branches_json(s);
-        break;
-    case VIEW_KPIS: {
-        struct view_kpis v = {0};
-        ok = view_kpis_build(s, p, &v, err);
-        if (ok && out)
-            *out = view_kpis_json(&v);
-        view_kpis_free(&v);
-        break;
-    }
-    case VIEW_TREND: {
-        struct view_trend v = {0};
-        ok = view_trend_build(s, p, &v, err);
-        if (ok && out)
-            *out = view_trend_json(&v);
-        view_trend_free(&v);
-        break;
-    }
-    case VIEW_RANKING: {
-        struct view_ranking v = {0};
-        ok = view_ranking_build(s, p, &v, err);
-        if (ok && out)
-            *out = view_ranking_json(&v);
-        view_ranking_free(&v);
-        break;
-    }
-    case VIEW_ALARMS: {
-        struct view_alarms v = {0};
-        ok = view_alarms_build(s, p, &v, err);
-        if (ok && out)
-            *out = view_alarms_json(&v);
-        view_alarms_free(&v);
-        break;
-    }
-    case VIEW_SATISFACTION: {
-        struct view_satisfaction v = {0};
-        ok = view_satisfaction_build(s, p, &v, err);
-        if (ok && out)
-            *out = view_satisfaction_json(&v);
-        view_satisfaction_free(&v);
-        break;
-    }
-    case VIEW_ZONES: {
-        struct view_zones v = {0};
-        ok = view_zones_build(s, p, &v, err);
-        *complete = !ok || v.moves_known;
-        if (ok && out)
-            *out = view_zones_json(&v);
-        view_zones_free(&v);
-        break;
-    }
-    case VIEW_DATA_QUALITY: {
-        struct view_kpis v = {0};
-        ok = view_quality_build(s, p, &v, err);
-        if (ok && out)
-            *out = view_quality_json(&v);
-        view_kpis_free(&v);
-        break;
-    }
-    case VIEW_NKINDS:
-        break;
-    }
-    return ok;
-}
-
 bool view_validate(enum view_kind kind, const struct snap *s, const struct view_params *p,
                    struct view_error *err)
 {
-    bool complete;
-    return build(kind, s, p, NULL, &complete, err);
+    switch (kind) {
+    case VIEW_BRANCHES:
+        return true;
+    case VIEW_KPIS:
+        return view_kpis_check(s, p, err);
+    case VIEW_TREND:
+        return view_trend_check(s, p, err);
+    case VIEW_RANKING:
+        return view_ranking_check(s, p, err);
+    case VIEW_ALARMS:
+        return view_alarms_check(s, p, err);
+    case VIEW_SATISFACTION:
+        return view_satisfaction_check(s, p, err);
+    case VIEW_ZONES:
+        return view_zones_check(s, p, err);
+    case VIEW_DATA_QUALITY:
+        return view_quality_check(s, p, err);
+    case VIEW_NKINDS:
+        break;
+    }
+    return view_fail(err, 500, "internal", NULL, "no such view");
 }
 
 bool view_json(enum view_kind kind, const struct snap *s, const struct view_params *p, json_t **out,
                bool *complete, struct view_error *err)
 {
+    bool ok = false;
     *out = NULL;
-    return build(kind, s, p, out, complete, err);
+    *complete = true;
+    switch (kind) {
+    case VIEW_BRANCHES:
+        *out = view_branches_json(s);
+        return true;
+    case VIEW_KPIS: {
+        struct view_kpis v;
+        if ((ok = view_kpis_build(s, p, &v, err)))
+            *out = view_kpis_json(&v);
+        view_kpis_free(&v);
+        return ok;
+    }
+    case VIEW_TREND: {
+        struct view_trend v;
+        if ((ok = view_trend_build(s, p, &v, err)))
+            *out = view_trend_json(&v);
+        view_trend_free(&v);
+        return ok;
+    }
+    case VIEW_RANKING: {
+        struct view_ranking v;
+        if ((ok = view_ranking_build(s, p, &v, err)))
+            *out = view_ranking_json(&v);
+        view_ranking_free(&v);
+        return ok;
+    }
+    case VIEW_ALARMS: {
+        struct view_alarms v;
+        if ((ok = view_alarms_build(s, p, &v, err)))
+            *out = view_alarms_json(&v);
+        view_alarms_free(&v);
+        return ok;
+    }
+    case VIEW_SATISFACTION: {
+        struct view_satisfaction v;
+        if ((ok = view_satisfaction_build(s, p, &v, err)))
+            *out = view_satisfaction_json(&v);
+        view_satisfaction_free(&v);
+        return ok;
+    }
+    case VIEW_ZONES: {
+        struct view_zones v;
+        if ((ok = view_zones_build(s, p, &v, err))) {
+            *out = view_zones_json(&v);
+            *complete = v.moves_known;
+        }
+        view_zones_free(&v);
+        return ok;
+    }
+    case VIEW_DATA_QUALITY: {
+        struct view_kpis v;
+        if ((ok = view_quality_build(s, p, &v, err)))
+            *out = view_quality_json(&v);
+        view_kpis_free(&v);
+        return ok;
+    }
+    case VIEW_NKINDS:
+        break;
+    }
+    return view_fail(err, 500, "internal", NULL, "no such view");
 }
