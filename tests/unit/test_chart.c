@@ -5,7 +5,9 @@
  *
  * CHART_SAMPLES_DIR=dir writes every sample chart there, to look at. */
 #include "chart.h"
-#include "chart_int.h"
+#include "chart_ranking.h"
+#include "chart_scale.h"
+#include "chart_text.h"
 
 #include <check.h>
 #include <glib.h>
