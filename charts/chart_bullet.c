@@ -206,3 +206,9 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
 {
     return chart_frame_render(ctx, opts, &bullet_kind, in, out, len, err, errlen);
 }
+
+bool chart_draw_bullet(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                       const chart_bullet *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &bullet_kind, in, err, errlen);
+}

@@ -10,11 +10,6 @@
 
 #include <cairo.h>
 
-/* A rectangle: a plot's, in the chart's units. */
-typedef struct {
-    double x, y, w, h;
-} chart_rect;
-
 void chart_set_rgb(cairo_t *cr, chart_rgb c);
 void chart_glyph_draw(cairo_t *cr, chart_glyph g, double cx, double cy, double size, chart_rgb c);
 void chart_arrow_draw(cairo_t *cr, bool up, double cx, double cy, double size, chart_rgb c);
@@ -25,8 +20,9 @@ void chart_vline(cairo_t *cr, double x, double y0, double y1, double width, char
 /* Draws the title (if any); returns the height it took. */
 double chart_title(chart_ctx *ctx);
 
-/* Value-axis gridlines and labels: vertical (labels at the left of `r`) or
- * horizontal (labels under `r`). */
+/* Value-axis gridlines and labels (chart_rect: a plot rectangle, here in
+ * the chart's units): vertical (labels at the left of `r`) or horizontal
+ * (labels under `r`). */
 void chart_axis_y(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
                   chart_axis axis);
 void chart_axis_x(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,

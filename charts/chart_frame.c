@@ -1,10 +1,12 @@
-/* The frame of one chart: a new surface in and bytes out (chart_render_*).
- * The chart kinds draw on the context's current chart it sets. */
+/* The frame of one chart: a new surface in and bytes out (chart_render_*),
+ * or a rectangle of a caller's cairo_t (chart_draw_*). The chart kinds draw
+ * the same way on both. */
 #include "chart_frame.h"
 
 #include "chart_bytes.h"
 #include "chart_ctx.h"
 #include "chart_err.h"
+#include "chart_opts.h"
 #include "chart_png.h"
 
 #include <cairo-pdf.h>
@@ -161,6 +163,81 @@ failed:
     frame_surface_drop(ctx, surface);
     chart_bytes_release(&bytes);
     return false;
+}
+
+/* ---- drawing into a caller's cairo_t ---- */
+
+/* cr present and not in an error state (cairo keeps its transformation
+ * invertible: a singular one puts cr in an error state). */
+static bool cairo_usable(cairo_t *cr, char *err, size_t errlen)
+{
+    if (cr == NULL) {
+        chart_err(err, errlen, "cairo: the context is missing");
+        return false;
+    }
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        chart_err(err, errlen, "cairo: %s", cairo_status_to_string(cairo_status(cr)));
+        return false;
+    }
+    return true;
+}
+
+/* cairo's defaults for the settings the kinds take as they are on a new
+ * cairo_t: a chart does not depend on what the caller set before. */
+static void frame_defaults(cairo_t *cr)
+{
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    cairo_set_tolerance(cr, 0.1);
+    cairo_set_line_width(cr, 2.0);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_set_miter_limit(cr, 10.0);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
+}
+
+/* The caller's path back (cairo_save does not keep it); frees `path`. */
+static void frame_path_restore(cairo_t *cr, cairo_path_t *path)
+{
+    cairo_new_path(cr);
+    if (path->status == CAIRO_STATUS_SUCCESS)
+        cairo_append_path(cr, path);
+    cairo_path_destroy(path);
+}
+
+bool chart_frame_draw(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_kind *kind, const void *in, char *err, size_t errlen)
+{
+    if (!kind->check(in, err, errlen) || !chart_opts_check_rect(opts, where, err, errlen) ||
+        !cairo_usable(cr, err, errlen))
+        return false;
+    /* Text through the user fonts on a PDF, as chart_render_* does; the
+     * target, not a group's, is what the bytes will be. */
+    bool pdf_text = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF;
+    cairo_path_t *path = cairo_copy_path(cr);
+    cairo_save(cr);
+    frame_defaults(cr);
+    cairo_translate(cr, where->x, where->y);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, 0, 0, where->w, where->h);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    frame_bind(ctx, cr, where->w, where->h, opts, pdf_text);
+    bool drawn = kind->draw(ctx, in, err, errlen);
+    frame_unbind(ctx);
+    cairo_status_t st = cairo_status(cr);
+    cairo_restore(cr);
+    frame_path_restore(cr, path);
+    if (drawn && st != CAIRO_STATUS_SUCCESS) {
+        chart_err(err, errlen, "cairo: %s", cairo_status_to_string(st));
+        drawn = false;
+    }
+    return drawn;
 }
 
 /* ---- SVG ids ---- */

@@ -1,7 +1,9 @@
-/* Options of a chart: defaults and range checks (chart.h). */
-#include "chart.h"
+/* Options of a chart: defaults and range checks. */
+#include "chart_opts.h"
 
 #include "chart_err.h"
+
+#include <math.h>
 
 void chart_opts_default(chart_opts *opts)
 {
@@ -42,6 +44,32 @@ bool chart_opts_check(const chart_opts *opts, char *err, size_t errlen)
     }
     if (opts->format != CHART_PNG && opts->format != CHART_SVG && opts->format != CHART_PDF) {
         chart_err(err, errlen, "format: %d is not PNG, SVG or PDF", (int)opts->format);
+        return false;
+    }
+    return arrows_check(opts->arrows, err, errlen);
+}
+
+bool chart_opts_check_rect(const chart_opts *opts, const chart_rect *where, char *err,
+                           size_t errlen)
+{
+    if (opts == NULL) {
+        chart_err(err, errlen, "options are missing");
+        return false;
+    }
+    if (where == NULL) {
+        chart_err(err, errlen, "where: the rectangle is missing");
+        return false;
+    }
+    if (!isfinite(where->x) || !isfinite(where->y)) {
+        chart_err(err, errlen, "where: origin %g,%g is not finite", where->x, where->y);
+        return false;
+    }
+    if (!(where->w >= 16 && where->w <= 4096)) {
+        chart_err(err, errlen, "where: width %g is outside 16..4096", where->w);
+        return false;
+    }
+    if (!(where->h >= 16 && where->h <= 4096)) {
+        chart_err(err, errlen, "where: height %g is outside 16..4096", where->h);
         return false;
     }
     return arrows_check(opts->arrows, err, errlen);

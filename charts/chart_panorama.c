@@ -172,3 +172,9 @@ bool chart_render_panorama(chart_ctx *ctx, const chart_opts *opts, const chart_p
 {
     return chart_frame_render(ctx, opts, &panorama_kind, in, out, len, err, errlen);
 }
+
+bool chart_draw_panorama(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                         const chart_opts *opts, const chart_panorama *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &panorama_kind, in, err, errlen);
+}

@@ -203,3 +203,9 @@ bool chart_render_ranking(chart_ctx *ctx, const chart_opts *opts, const chart_ra
 {
     return chart_frame_render(ctx, opts, &rank_kind, in, out, len, err, errlen);
 }
+
+bool chart_draw_ranking(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                        const chart_opts *opts, const chart_ranking *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &rank_kind, in, err, errlen);
+}

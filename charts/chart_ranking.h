@@ -1,6 +1,7 @@
 /* The ranking's layout (chart_ranking.c), computed before anything is drawn
- * and checked by the unit tests. chart_render_ranking() and
- * chart_ranking_height() are declared in chart.h. */
+ * and checked by the unit tests. chart_render_ranking(),
+ * chart_draw_ranking() and chart_ranking_height() are declared in
+ * chart.h. */
 #ifndef RETENTIOND_CHART_RANKING_H
 #define RETENTIOND_CHART_RANKING_H
 

@@ -72,3 +72,10 @@ bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_
 {
     return chart_frame_render(ctx, opts, &spark_kind, in, out, len, err, errlen);
 }
+
+bool chart_draw_sparkline(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                          const chart_opts *opts, const chart_sparkline *in, char *err,
+                          size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &spark_kind, in, err, errlen);
+}

@@ -418,3 +418,9 @@ bool chart_render_trend(chart_ctx *ctx, const chart_opts *opts, const chart_tren
 {
     return chart_frame_render(ctx, opts, &trend_kind, in, out, len, err, errlen);
 }
+
+bool chart_draw_trend(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_trend *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &trend_kind, in, err, errlen);
+}

@@ -213,3 +213,9 @@ bool chart_render_zones(chart_ctx *ctx, const chart_opts *opts, const chart_zone
 {
     return chart_frame_render(ctx, opts, &zones_kind, in, out, len, err, errlen);
 }
+
+bool chart_draw_zones(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_zones *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &zones_kind, in, err, errlen);
+}
