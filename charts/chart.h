@@ -1,6 +1,8 @@
 /* The chart library: trend, ranking, bullet, zones, panorama and sparkline
- * charts as PNG (in memory), SVG or PDF, drawn with cairo, text through
- * pango. No daemon code: errors come back as text in a caller-given buffer.
+ * charts as PNG (in memory), SVG or PDF, or drawn into a rectangle of a
+ * caller's cairo_t (several charts on one page), drawn with cairo, text
+ * through pango. No daemon code: errors come back as text in a caller-given
+ * buffer.
  *
  * Objects
  *   chart_fonts  the font family, checked once against fontconfig. Immutable
@@ -22,6 +24,10 @@
  *   The same input, options and fonts give the same bytes, in one process and
  *   across processes (PDF carries fixed dates; SVG ids are renumbered).
  *
+ * Drawing
+ *   Every chart_draw_*() draws the same chart into a rectangle of a caller's
+ *   cairo_t instead (see there).
+ *
  * Units
  *   CHART_AXIS_PERCENT: values are fractions (0.4129 is shown "41.29%");
  *   CHART_AXIS_SCORE:   values are scores 0..100 shown with two decimals.
@@ -30,6 +36,10 @@
 #ifndef RETENTIOND_CHART_H
 #define RETENTIOND_CHART_H
 
+/* <cairo.h> for cairo_t only, the type chart_draw_*() draw on: its callers
+ * use cairo anyway, and a forward declaration would rest on cairo's private
+ * struct tag. Nothing else of cairo, and nothing of pango, is public. */
+#include <cairo.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -267,6 +277,52 @@ bool chart_render_panorama(chart_ctx *ctx, const chart_opts *opts, const chart_p
                            unsigned char **out, size_t *len, char *err, size_t errlen);
 bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_sparkline *in,
                             unsigned char **out, size_t *len, char *err, size_t errlen);
+
+/* ---- drawing into a caller's cairo_t -------------------------------------- */
+
+/* A rectangle in a cairo_t's user units: origin (x, y), width w, height h. */
+typedef struct {
+    double x, y, w, h;
+} chart_rect;
+
+/* Each chart_draw_*() draws the chart its chart_render_*() renders, into the
+ * rectangle `where` of cr (user units), as the chart is at where->w x
+ * where->h (16..4096 each; fractions allowed): one unit of the rectangle is
+ * one unit of a chart of that size, and the scale is cr's transformation (a
+ * PDF page in points, an image in pixels, cairo_scale() for more). Of opts
+ * only title and arrows are used; width, height, scale and format are not
+ * (the rectangle, cr's transformation and its target stand for them).
+ *
+ * The rectangle is first filled white (the chart's background) and the
+ * drawing is clipped to it. On return cr's state (transformation, source,
+ * clip, line and font settings) and its current path are as they were:
+ * several charts can go on one page, side by side. Text goes through pango;
+ * when cr's target (cairo_get_target) is a PDF surface, as Type 3 fonts
+ * with their text, as chart_render_*() writes PDFs, so that the text stays
+ * readable (pdftotext) and selectable. At (0, 0) of an RGB24 image surface
+ * of the chart's pixel size, under cairo_scale(opts->scale), the pixels are
+ * those of chart_render_*()'s PNG.
+ *
+ * Returns false with an error, having drawn nothing, when the input, the
+ * options or the rectangle are invalid (the same messages as chart_render_*,
+ * e.g. "where: width 5 is outside 16..4096"), or when cr is NULL or in an
+ * error state; false with an error too when cairo fails while drawing (cr
+ * is then in that error state). The context is used as by
+ * chart_render_*() (one thread at a time); cr stays the caller's. */
+bool chart_draw_trend(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_trend *in, char *err, size_t errlen);
+bool chart_draw_ranking(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                        const chart_opts *opts, const chart_ranking *in, char *err, size_t errlen);
+bool chart_draw_bullet(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                       const chart_bullet *in, char *err, size_t errlen);
+bool chart_draw_zones(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_zones *in, char *err, size_t errlen);
+bool chart_draw_panorama(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                         const chart_opts *opts, const chart_panorama *in, char *err,
+                         size_t errlen);
+bool chart_draw_sparkline(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                          const chart_opts *opts, const chart_sparkline *in, char *err,
+                          size_t errlen);
 
 /* Formats a value as the charts show it: "41.29%" (percent) or "82.00"
  * (score); "-" for NAN. Always NUL-terminates when n > 0. */

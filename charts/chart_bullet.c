@@ -2,7 +2,14 @@
  * (below base, base to challenge, above challenge); during a period whose
  * targets are assessed at its end, against the day's points on the path to
  * them, with the period-end targets as thin markers. */
-#include "chart_int.h"
+#include "chart.h"
+
+#include "chart_ctx.h"
+#include "chart_draw.h"
+#include "chart_err.h"
+#include "chart_frame.h"
+#include "chart_scale.h"
+#include "chart_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -96,7 +103,7 @@ static void bullet_period_targets(chart_ctx *ctx, const chart_bullet *in, const 
                           v);
     }
     chart_textstyle st = {.size = 10, .colour = chart_muted, .valign = CHART_BOTTOM};
-    chart_text(ctx, line, r->x, ctx->opts->height - 4, &st);
+    chart_text(ctx, line, r->x, ctx->height - 4, &st);
 }
 
 /* The value's label (status glyph, then the value) and its width. */
@@ -132,17 +139,20 @@ static void bullet_value(chart_ctx *ctx, const chart_bullet *in, const chart_rec
     chart_text(ctx, v, gx + st.size * 0.7 + 3, cy, &st);
 }
 
-bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bullet *in,
-                         unsigned char **out, size_t *len, char *err, size_t errlen)
+static bool bullet_check(const void *in, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
     if (in == NULL) {
         chart_err(err, errlen, "bullet: no input");
         return false;
     }
-    if (!chart_begin(ctx, opts, err, errlen))
-        return false;
+    return true;
+}
+
+static bool bullet_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
+{
+    const chart_bullet *in = input;
+    (void)err;
+    (void)errlen;
     double top = chart_title(ctx);
     double left = 10;
     if (in->label != NULL && in->label[0] != '\0') {
@@ -150,13 +160,13 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
             .size = 12, .bold = true, .colour = chart_ink, .valign = CHART_MIDDLE};
         double w, h;
         bool el;
-        st.max_width = opts->width * 0.25;
+        st.max_width = ctx->width * 0.25;
         chart_text_measure(ctx, in->label, &st, &w, &h, &el);
-        chart_text(ctx, in->label, 10, (top + opts->height - 18) / 2 + 6, &st);
+        chart_text(ctx, in->label, 10, (top + ctx->height - 18) / 2 + 6, &st);
         left += w + 10;
     }
     double foot = in->path ? 16 : 0; /* the period-end targets' line */
-    chart_rect r = {left, top + 16, opts->width - left - 16, opts->height - top - 16 - 22 - foot};
+    chart_rect r = {left, top + 16, ctx->width - left - 16, ctx->height - top - 16 - 22 - foot};
     if (r.h > 48) { /* keep a bullet a bar, not a block */
         r.y += (r.h - 48) / 2;
         r.h = 48;
@@ -186,5 +196,19 @@ bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bul
     if (in->path)
         bullet_period_targets(ctx, in, &r, &x);
     bullet_markers(ctx, in, &r, &x);
-    return chart_end(ctx, out, len, err, errlen);
+    return true;
+}
+
+static const chart_kind bullet_kind = {bullet_check, bullet_draw};
+
+bool chart_render_bullet(chart_ctx *ctx, const chart_opts *opts, const chart_bullet *in,
+                         unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    return chart_frame_render(ctx, opts, &bullet_kind, in, out, len, err, errlen);
+}
+
+bool chart_draw_bullet(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                       const chart_bullet *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &bullet_kind, in, err, errlen);
 }

@@ -2,7 +2,14 @@
  * indicator, indented by depth: value, change against last month with the
  * caller's arrow, last month, target with the caller's arrow against it,
  * and the status (warns / excellent) as glyph, text and row tint. */
-#include "chart_int.h"
+#include "chart.h"
+
+#include "chart_ctx.h"
+#include "chart_draw.h"
+#include "chart_err.h"
+#include "chart_frame.h"
+#include "chart_scale.h"
+#include "chart_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,8 +23,9 @@ static const char *const status_default[CHART_STATUS_COUNT] = {"", "warn", "", "
  * change, last, target (right edges), status (left edge). */
 static const double col[6] = {0.0, 0.50, 0.64, 0.76, 0.86, 0.89};
 
-static bool panorama_check(const chart_panorama *in, char *err, size_t errlen)
+static bool panorama_check(const void *input, char *err, size_t errlen)
 {
+    const chart_panorama *in = input;
     if (in == NULL || (in->n > 0 && in->nodes == NULL)) {
         chart_err(err, errlen, "panorama: no input");
         return false;
@@ -52,7 +60,7 @@ static int node_depth(const chart_panorama *in, size_t i)
 
 static void panorama_header(chart_ctx *ctx, const chart_panorama *in, double y, double font)
 {
-    double w = ctx->opts->width - 20;
+    double w = ctx->width - 20;
     chart_textstyle st = {
         .size = font, .bold = true, .colour = chart_muted, .valign = CHART_MIDDLE};
     for (int c = 0; c < 6; c++) {
@@ -77,8 +85,7 @@ static void panorama_marked(chart_ctx *ctx, const char *text, chart_move arrow, 
     if (arrow == CHART_MOVE_NONE)
         return;
     bool up = arrow == CHART_MOVE_UP;
-    chart_arrow_draw(ctx->cr, up, x - font / 2, cy, font,
-                     chart_arrow_colour(ctx->opts->arrows, up));
+    chart_arrow_draw(ctx->cr, up, x - font / 2, cy, font, chart_arrow_colour(ctx->arrows, up));
 }
 
 /* The change against last month, relative and signed, with its arrow. */
@@ -97,7 +104,7 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
                          double font)
 {
     const chart_panorama_node *nd = &in->nodes[i];
-    double w = ctx->opts->width - 20, cy = y + pitch / 2;
+    double w = ctx->width - 20, cy = y + pitch / 2;
     if (nd->status == CHART_STATUS_RED || nd->status == CHART_STATUS_EXCELLENT) {
         chart_rgb c = chart_status_colour(nd->status);
         cairo_rectangle(ctx->cr, 6, y + 1, w + 8, pitch - 2);
@@ -139,23 +146,35 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
     chart_text(ctx, t, gx + font / 2 + 4, cy, &ss);
 }
 
-bool chart_render_panorama(chart_ctx *ctx, const chart_opts *opts, const chart_panorama *in,
-                           unsigned char **out, size_t *len, char *err, size_t errlen)
+static bool panorama_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
-    if (!panorama_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
-        return false;
+    const chart_panorama *in = input;
+    (void)err;
+    (void)errlen;
     double top = chart_title(ctx);
-    double pitch = (opts->height - top - 6) / (double)(in->n + 1);
+    double pitch = (ctx->height - top - 6) / (double)(in->n + 1);
     pitch = pitch > 24 ? 24 : pitch;
     double font = fmin(12, pitch * 0.6);
     panorama_header(ctx, in, top + pitch / 2, font);
-    chart_hline(ctx->cr, 6, opts->width - 6, top + pitch, 1, chart_muted, false);
+    chart_hline(ctx->cr, 6, ctx->width - 6, top + pitch, 1, chart_muted, false);
     for (size_t i = 0; i < in->n; i++) {
         double y = top + pitch * (double)(i + 1);
         panorama_row(ctx, in, i, y, pitch, font);
-        chart_hline(ctx->cr, 6, opts->width - 6, y + pitch, 0.5, chart_grid, false);
+        chart_hline(ctx->cr, 6, ctx->width - 6, y + pitch, 0.5, chart_grid, false);
     }
-    return chart_end(ctx, out, len, err, errlen);
+    return true;
+}
+
+static const chart_kind panorama_kind = {panorama_check, panorama_draw};
+
+bool chart_render_panorama(chart_ctx *ctx, const chart_opts *opts, const chart_panorama *in,
+                           unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    return chart_frame_render(ctx, opts, &panorama_kind, in, out, len, err, errlen);
+}
+
+bool chart_draw_panorama(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                         const chart_opts *opts, const chart_panorama *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &panorama_kind, in, err, errlen);
 }

@@ -5,7 +5,9 @@
  * level 3 are 10-19 % smaller than SUB-filtered ones (the demo's trend,
  * ranking, bullet, zones and panorama; the benchmark's trend) and a fifth
  * faster to encode. */
-#include "chart_int.h"
+#include "chart_png.h"
+
+#include "chart_err.h"
 
 #include <png.h>
 #include <stdint.h>

@@ -1,6 +1,11 @@
 /* The ranking chart: one horizontal bar per branch, highest first, coloured
  * and marked by status, value labels, target markers. */
-#include "chart_int.h"
+#include "chart_ranking.h"
+
+#include "chart_ctx.h"
+#include "chart_err.h"
+#include "chart_frame.h"
+#include "chart_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,8 +22,9 @@ int chart_ranking_height(size_t n, bool with_title)
     return h > 4096 ? 4096 : (int)ceil(h);
 }
 
-bool chart_ranking_check(const chart_ranking *in, char *err, size_t errlen)
+static bool rank_check(const void *input, char *err, size_t errlen)
 {
+    const chart_ranking *in = input;
     if (in == NULL || (in->n > 0 && in->items == NULL)) {
         chart_err(err, errlen, "ranking: no input");
         return false;
@@ -61,15 +67,15 @@ static double value_label_width(chart_ctx *ctx, const chart_ranking *in, double 
     return w + 8;
 }
 
-bool chart_ranking_layout(chart_ctx *ctx, const chart_opts *opts, const chart_ranking *in,
-                          chart_rank_layout *l)
+/* The layout at width x height, with or without a title. */
+static bool rank_layout(chart_ctx *ctx, double width, double height, bool with_title,
+                        const chart_ranking *in, chart_rank_layout *l)
 {
     *l = (chart_rank_layout){0};
     const char **labels = NULL;
     size_t *order = NULL;
-    bool titled = opts->title != NULL && opts->title[0] != '\0';
-    l->top = titled ? 8 + 24 + 6 : 10;
-    double y0 = l->top + RANK_LEGEND + 6, y1 = opts->height - RANK_AXIS;
+    l->top = with_title ? 8 + 24 + 6 : 10;
+    double y0 = l->top + RANK_LEGEND + 6, y1 = height - RANK_AXIS;
     labels = malloc((in->n + 1) * sizeof *labels);
     order = malloc((in->n + 1) * sizeof *order);
     l->bars = calloc(in->n + 1, sizeof *l->bars);
@@ -77,10 +83,10 @@ bool chart_ranking_layout(chart_ctx *ctx, const chart_opts *opts, const chart_ra
         goto failed;
     for (size_t i = 0; i < in->n; i++)
         labels[i] = in->items[i].label;
-    chart_rows_fit(ctx, y1 - y0, in->n, labels, opts->width * 0.3, &l->rows);
+    chart_rows_fit(ctx, y1 - y0, in->n, labels, width * 0.3, &l->rows);
     double left = 8 + (l->rows.font > 0 ? l->rows.label_w + 6 : 0) + 16; /* label, glyph */
     double right = value_label_width(ctx, in, l->rows.font) + 8;
-    l->plot = (chart_rect){left, y0, opts->width - left - right, l->rows.pitch * (double)in->n};
+    l->plot = (chart_rect){left, y0, width - left - right, l->rows.pitch * (double)in->n};
     double lo, hi;
     rank_range(in, &lo, &hi);
     chart_ticks_axis(in->axis, lo, hi, (int)(l->plot.w / 70) + 1, &l->xt);
@@ -108,6 +114,17 @@ failed:
     free(order);
     chart_rank_layout_free(l);
     return false;
+}
+
+static bool titled(const char *title)
+{
+    return title != NULL && title[0] != '\0';
+}
+
+bool chart_ranking_layout(chart_ctx *ctx, const chart_opts *opts, const chart_ranking *in,
+                          chart_rank_layout *l)
+{
+    return rank_layout(ctx, opts->width, opts->height, titled(opts->title), in, l);
 }
 
 void chart_rank_layout_free(chart_rank_layout *l)
@@ -159,10 +176,11 @@ static void rank_bar(chart_ctx *ctx, const chart_ranking *in, const chart_rank_l
     chart_text(ctx, buf, xv + 4, cy, &st);
 }
 
-bool chart_ranking_draw(chart_ctx *ctx, const chart_ranking *in, char *err, size_t errlen)
+static bool rank_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
 {
+    const chart_ranking *in = input;
     chart_rank_layout l;
-    if (!chart_ranking_layout(ctx, ctx->opts, in, &l)) {
+    if (!rank_layout(ctx, ctx->width, ctx->height, titled(ctx->title), in, &l)) {
         chart_err(err, errlen, "ranking: out of memory");
         return false;
     }
@@ -178,16 +196,16 @@ bool chart_ranking_draw(chart_ctx *ctx, const chart_ranking *in, char *err, size
     return true;
 }
 
+static const chart_kind rank_kind = {rank_check, rank_draw};
+
 bool chart_render_ranking(chart_ctx *ctx, const chart_opts *opts, const chart_ranking *in,
                           unsigned char **out, size_t *len, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
-    if (!chart_ranking_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
-        return false;
-    if (!chart_ranking_draw(ctx, in, err, errlen)) {
-        chart_abort(ctx);
-        return false;
-    }
-    return chart_end(ctx, out, len, err, errlen);
+    return chart_frame_render(ctx, opts, &rank_kind, in, out, len, err, errlen);
+}
+
+bool chart_draw_ranking(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                        const chart_opts *opts, const chart_ranking *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &rank_kind, in, err, errlen);
 }

@@ -1,6 +1,6 @@
 /* Pure layout helpers: nice ticks, value scales, dates, value formatting,
  * label spreading and the palette. No cairo here. */
-#include "chart_int.h"
+#include "chart_scale.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,19 +1,29 @@
 /* The sparkline: a small line for dashboard tiles, no text. */
-#include "chart_int.h"
+#include "chart.h"
+
+#include "chart_ctx.h"
+#include "chart_draw.h"
+#include "chart_err.h"
+#include "chart_frame.h"
+#include "chart_scale.h"
 
 #include <math.h>
 
-bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_sparkline *in,
-                            unsigned char **out, size_t *len, char *err, size_t errlen)
+static bool spark_check(const void *input, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
+    const chart_sparkline *in = input;
     if (in == NULL || (in->n > 0 && in->values == NULL)) {
         chart_err(err, errlen, "sparkline: no input");
         return false;
     }
-    if (!chart_begin(ctx, opts, err, errlen))
-        return false;
+    return true;
+}
+
+static bool spark_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
+{
+    const chart_sparkline *in = input;
+    (void)err;
+    (void)errlen;
     double lo = in->reference, hi = in->reference;
     size_t last = in->n;
     for (size_t i = 0; i < in->n; i++)
@@ -27,10 +37,10 @@ bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_
         hi += 1;
     }
     double pad = 3.5;
-    chart_scale x = {0, in->n > 1 ? (double)(in->n - 1) : 1, pad, opts->width - pad};
-    chart_scale y = {lo, hi, opts->height - pad, pad};
+    chart_scale x = {0, in->n > 1 ? (double)(in->n - 1) : 1, pad, ctx->width - pad};
+    chart_scale y = {lo, hi, ctx->height - pad, pad};
     if (isfinite(in->reference))
-        chart_hline(ctx->cr, pad, opts->width - pad, chart_scale_map(&y, in->reference), 1,
+        chart_hline(ctx->cr, pad, ctx->width - pad, chart_scale_map(&y, in->reference), 1,
                     chart_muted, true);
     bool down = false;
     for (size_t i = 0; i < in->n; i++) {
@@ -52,5 +62,20 @@ bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_
     if (last < in->n)
         chart_glyph_draw(ctx->cr, CHART_GLYPH_CIRCLE, chart_scale_map(&x, (double)last),
                          chart_scale_map(&y, in->values[last]), 6, chart_series_colour(0));
-    return chart_end(ctx, out, len, err, errlen);
+    return true;
+}
+
+static const chart_kind spark_kind = {spark_check, spark_draw};
+
+bool chart_render_sparkline(chart_ctx *ctx, const chart_opts *opts, const chart_sparkline *in,
+                            unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    return chart_frame_render(ctx, opts, &spark_kind, in, out, len, err, errlen);
+}
+
+bool chart_draw_sparkline(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                          const chart_opts *opts, const chart_sparkline *in, char *err,
+                          size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &spark_kind, in, err, errlen);
 }

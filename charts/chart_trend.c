@@ -1,7 +1,14 @@
 /* The trend chart: series over dates, gaps at NAN, base and challenge
  * lines and the paths to them, the last values labelled in the right
  * margin. */
-#include "chart_int.h"
+#include "chart.h"
+
+#include "chart_ctx.h"
+#include "chart_draw.h"
+#include "chart_err.h"
+#include "chart_frame.h"
+#include "chart_scale.h"
+#include "chart_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,8 +33,9 @@ static void trend_paths(const chart_trend *in, chart_series paths[2])
                               in->challenge_path, in->challenge_path ? in->nchallenge_path : 0};
 }
 
-bool chart_trend_check(const chart_trend *in, char *err, size_t errlen)
+static bool trend_check(const void *input, char *err, size_t errlen)
 {
+    const chart_trend *in = input;
     if (in == NULL || (in->nseries > 0 && in->series == NULL)) {
         chart_err(err, errlen, "trend: no input");
         return false;
@@ -157,7 +165,7 @@ static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ti
             chart_text_measure(ctx, buf, &label_style, &w, &h, &el);
             max = fmax(max, w);
         }
-    return fmin(max + 14, ctx->opts->width / 3.0);
+    return fmin(max + 14, ctx->width / 3.0);
 }
 
 static bool has_legend(const chart_trend *in)
@@ -170,14 +178,13 @@ static bool has_legend(const chart_trend *in)
 
 static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, double top, trend_layout *l)
 {
-    const chart_opts *o = ctx->opts;
     int32_t d0, d1;
     double lo, hi, w, h;
     bool el;
     trend_ranges(in, &d0, &d1, &lo, &hi, &l->any);
     if (has_legend(in))
         top += 22;
-    double bottom = o->height - 24;
+    double bottom = ctx->height - 24;
     int nt = (int)((bottom - top) / 36);
     chart_ticks_axis(in->axis, lo, hi, nt < 2 ? 2 : nt > 10 ? 10 : nt, &l->yt);
     char v[32];
@@ -188,7 +195,7 @@ static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, double top,
     chart_text_measure(ctx, v, &label_style, &w, &h, &el);
     left = fmax(left, w) + 14;
     double right = right_margin(ctx, in, &l->yt);
-    l->plot = (chart_rect){left, top + 6, o->width - left - right, bottom - top - 6};
+    l->plot = (chart_rect){left, top + 6, ctx->width - left - right, bottom - top - 6};
     l->x = (chart_scale){d0, d1, l->plot.x, l->plot.x + l->plot.w};
     l->y = (chart_scale){l->yt.first, l->yt.last, l->plot.y + l->plot.h, l->plot.y};
     chart_date_ticks_make(d0, d1, (int)(l->plot.w / 80) + 1, &l->xt);
@@ -316,7 +323,7 @@ static void trend_annotations(chart_ctx *ctx, const chart_trend *in, const trend
     chart_spread_labels(ys, n, 15, l->plot.y, l->plot.y + l->plot.h);
     chart_textstyle st = label_style;
     st.valign = CHART_MIDDLE;
-    st.max_width = ctx->opts->width - xr - 8;
+    st.max_width = ctx->width - xr - 8;
     for (size_t i = 0; i < n; i++) {
         if (px[i] < xr - 2 || fabs(at[i] - ys[i]) > 1) {
             cairo_move_to(ctx->cr, px[i] + 5, at[i]);
@@ -380,8 +387,11 @@ static void trend_targets(chart_ctx *ctx, const chart_trend *in, const trend_lay
     }
 }
 
-void chart_trend_draw(chart_ctx *ctx, const chart_trend *in)
+static bool trend_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
 {
+    const chart_trend *in = input;
+    (void)err;
+    (void)errlen;
     trend_layout l;
     double top = chart_title(ctx);
     trend_layout_make(ctx, in, top, &l);
@@ -398,15 +408,19 @@ void chart_trend_draw(chart_ctx *ctx, const chart_trend *in)
             .size = 13, .colour = chart_muted, .halign = CHART_CENTER, .valign = CHART_MIDDLE};
         chart_text(ctx, "no data", l.plot.x + l.plot.w / 2, l.plot.y + l.plot.h / 2, &st);
     }
+    return true;
 }
+
+static const chart_kind trend_kind = {trend_check, trend_draw};
 
 bool chart_render_trend(chart_ctx *ctx, const chart_opts *opts, const chart_trend *in,
                         unsigned char **out, size_t *len, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
-    if (!chart_trend_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
-        return false;
-    chart_trend_draw(ctx, in);
-    return chart_end(ctx, out, len, err, errlen);
+    return chart_frame_render(ctx, opts, &trend_kind, in, out, len, err, errlen);
+}
+
+bool chart_draw_trend(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_trend *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &trend_kind, in, err, errlen);
 }

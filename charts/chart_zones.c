@@ -1,7 +1,14 @@
 /* The zones chart: the five risk zones of each branch as one stacked bar
  * (white, red, yellow, blue, green), white drawn with an outline, the red
  * and yellow zones hatched. */
-#include "chart_int.h"
+#include "chart.h"
+
+#include "chart_ctx.h"
+#include "chart_draw.h"
+#include "chart_err.h"
+#include "chart_frame.h"
+#include "chart_scale.h"
+#include "chart_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,8 +29,9 @@ static long zones_total(const chart_zone_row *r)
     return t;
 }
 
-static bool zones_check(const chart_zones *in, char *err, size_t errlen)
+static bool zones_check(const void *input, char *err, size_t errlen)
 {
+    const chart_zones *in = input;
     if (in == NULL || (in->n > 0 && in->rows == NULL)) {
         chart_err(err, errlen, "zones: no input");
         return false;
@@ -141,14 +149,14 @@ static double zones_end_width(chart_ctx *ctx, const chart_zones *in, const chart
         g_free(text);
         most = fmax(most, w);
     }
-    return fmin(most + 8, ctx->opts->width * 0.35);
+    return fmin(most + 8, ctx->width * 0.35);
 }
 
-static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t errlen)
+static bool zones_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
 {
-    const chart_opts *o = ctx->opts;
+    const chart_zones *in = input;
     double top = chart_title(ctx);
-    double y0 = top + ZONES_LEGEND + 6, y1 = o->height - ZONES_AXIS;
+    double y0 = top + ZONES_LEGEND + 6, y1 = ctx->height - ZONES_AXIS;
     const char **labels = malloc((in->n + 1) * sizeof *labels);
     if (labels == NULL) {
         chart_err(err, errlen, "zones: out of memory");
@@ -161,11 +169,11 @@ static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t 
         max = t > max ? t : max;
     }
     chart_rows rows;
-    chart_rows_fit(ctx, y1 - y0, in->n, labels, o->width * 0.3, &rows);
+    chart_rows_fit(ctx, y1 - y0, in->n, labels, ctx->width * 0.3, &rows);
     free(labels);
     double left = 8 + (rows.font > 0 ? rows.label_w + 8 : 0);
     double right = fmax(60, zones_end_width(ctx, in, &rows));
-    chart_rect plot = {left, y0, o->width - left - right, rows.pitch * (double)in->n};
+    chart_rect plot = {left, y0, ctx->width - left - right, rows.pitch * (double)in->n};
     chart_ticks t;
     chart_ticks_nice(0, (double)max, (int)(plot.w / 70) + 1, &t);
     if (t.step < 1)
@@ -190,7 +198,7 @@ static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t 
             chart_textstyle st = {.size = rows.font,
                                   .colour = chart_muted,
                                   .valign = CHART_MIDDLE,
-                                  .max_width = o->width - xe - 2};
+                                  .max_width = ctx->width - xe - 2};
             chart_text(ctx, text, xe, y + h / 2, &st);
             g_free(text);
         }
@@ -198,16 +206,16 @@ static bool zones_draw(chart_ctx *ctx, const chart_zones *in, char *err, size_t 
     return true;
 }
 
+static const chart_kind zones_kind = {zones_check, zones_draw};
+
 bool chart_render_zones(chart_ctx *ctx, const chart_opts *opts, const chart_zones *in,
                         unsigned char **out, size_t *len, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
-    if (!zones_check(in, err, errlen) || !chart_begin(ctx, opts, err, errlen))
-        return false;
-    if (!zones_draw(ctx, in, err, errlen)) {
-        chart_abort(ctx);
-        return false;
-    }
-    return chart_end(ctx, out, len, err, errlen);
+    return chart_frame_render(ctx, opts, &zones_kind, in, out, len, err, errlen);
+}
+
+bool chart_draw_zones(chart_ctx *ctx, cairo_t *cr, const chart_rect *where, const chart_opts *opts,
+                      const chart_zones *in, char *err, size_t errlen)
+{
+    return chart_frame_draw(ctx, cr, where, opts, &zones_kind, in, err, errlen);
 }

@@ -5,8 +5,11 @@
  *
  * CHART_SAMPLES_DIR=dir writes every sample chart there, to look at. */
 #include "chart.h"
-#include "chart_int.h"
+#include "chart_ranking.h"
+#include "chart_scale.h"
+#include "chart_text.h"
 
+#include <cairo-pdf.h>
 #include <check.h>
 #include <glib.h>
 #include <math.h>
@@ -138,13 +141,14 @@ static const double spark_values[] = {0.81, 0.82, 0.815, NAN, 0.83, 0.84, 0.835,
 
 /* Renders sample kind k (0 trend, 1 ranking, 2 bullet, 3 zones, 4 panorama,
  * 5 sparkline) with opts `o` (title and, for kinds that need it, size set
- * here when o->width is 0). */
+ * here when o->width is 0), or, with a cairo_t `cr`, draws it into `where`
+ * of cr (chart_draw_*; out and len unused). */
 enum { KIND_TREND, KIND_RANKING, KIND_BULLET, KIND_ZONES, KIND_PANORAMA, KIND_SPARK, KIND_N };
 static const char *const kind_name[KIND_N] = {"trend", "ranking",  "bullet",
                                               "zones", "panorama", "sparkline"};
 
-static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, char *err,
-                        size_t errlen)
+static bool sample_kind(int k, chart_opts *o, cairo_t *cr, const chart_rect *where,
+                        unsigned char **out, size_t *len, char *err, size_t errlen)
 {
     bool sized = o->width != 0;
     if (!sized)
@@ -153,6 +157,8 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
     case KIND_TREND: {
         chart_trend t = sample_trend();
         o->title = "中高端客户捆绑到位率 (K3) 2026年第四季度";
+        if (cr != NULL)
+            return chart_draw_trend(ctx, cr, where, o, &t, err, errlen);
         return chart_render_trend(ctx, o, &t, out, len, err, errlen);
     }
     case KIND_RANKING: {
@@ -160,6 +166,8 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
         o->title = "中高端客户保有率 各分公司排名";
         if (!sized)
             o->height = chart_ranking_height(30, true);
+        if (cr != NULL)
+            return chart_draw_ranking(ctx, cr, where, o, &r, err, errlen);
         return chart_render_ranking(ctx, o, &r, out, len, err, errlen);
     }
     case KIND_BULLET: {
@@ -175,6 +183,8 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
             o->width = 480;
             o->height = 110;
         }
+        if (cr != NULL)
+            return chart_draw_bullet(ctx, cr, where, o, &b, err, errlen);
         return chart_render_bullet(ctx, o, &b, out, len, err, errlen);
     }
     case KIND_ZONES: {
@@ -186,6 +196,8 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
         z.zone_text[4] = "绿 稳定区";
         z.at_risk_text = "预警";
         o->title = "五区预警 2026-10";
+        if (cr != NULL)
+            return chart_draw_zones(ctx, cr, where, o, &z, err, errlen);
         return chart_render_zones(ctx, o, &z, out, len, err, errlen);
     }
     case KIND_PANORAMA: {
@@ -193,6 +205,8 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
         o->title = "满意度全景视图 杭州市分公司 2026-10";
         if (!sized)
             o->height = 300;
+        if (cr != NULL)
+            return chart_draw_panorama(ctx, cr, where, o, &p, err, errlen);
         return chart_render_panorama(ctx, o, &p, out, len, err, errlen);
     }
     default: {
@@ -201,9 +215,17 @@ static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, 
             o->width = 120;
             o->height = 32;
         }
+        if (cr != NULL)
+            return chart_draw_sparkline(ctx, cr, where, o, &s, err, errlen);
         return chart_render_sparkline(ctx, o, &s, out, len, err, errlen);
     }
     }
+}
+
+static bool render_kind(int k, chart_opts *o, unsigned char **out, size_t *len, char *err,
+                        size_t errlen)
+{
+    return sample_kind(k, o, NULL, NULL, out, len, err, errlen);
 }
 
 /* Fills o with kind k's default options (size, title). */
@@ -1046,6 +1068,286 @@ START_TEST(pixel_digests)
 }
 END_TEST
 
+/* ---- drawing into a caller's cairo_t ---- */
+
+/* A background no chart paints: pixels of it outside a chart's rectangle
+ * show that the chart stayed inside. */
+static const chart_rgb backdrop = {0.50, 0.25, 0.75};
+
+/* An RGB24 image of w x h pixels painted with the backdrop, and its cairo_t. */
+static cairo_t *backdrop_cairo(int w, int h)
+{
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(img);
+    cairo_surface_destroy(img); /* cr holds it */
+    ck_assert_int_eq(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+    cairo_set_source_rgb(cr, backdrop.r, backdrop.g, backdrop.b);
+    cairo_paint(cr);
+    return cr;
+}
+
+static uint32_t pixel_at(cairo_surface_t *img, int x, int y)
+{
+    uint32_t px;
+    cairo_surface_flush(img);
+    memcpy(&px,
+           cairo_image_surface_get_data(img) +
+               (size_t)y * (size_t)cairo_image_surface_get_stride(img) + (size_t)x * 4,
+           4);
+    return px & 0xFFFFFF; /* RGB24: the top byte is unused */
+}
+
+/* Pixels of the image that differ from `want` (another image, dx, dy
+ * pixels to the left and up) inside [x0, x1) x [y0, y1), or from the
+ * backdrop outside it when want is NULL. */
+static long pixels_differing(cairo_surface_t *img, cairo_surface_t *want, int dx, int dy, int x0,
+                             int y0, int x1, int y1)
+{
+    uint32_t back = (uint32_t)lround(backdrop.r * 255) << 16 |
+                    (uint32_t)lround(backdrop.g * 255) << 8 | (uint32_t)lround(backdrop.b * 255);
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    long n = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            bool inside = x >= x0 && x < x1 && y >= y0 && y < y1;
+            if (want == NULL && !inside)
+                n += pixel_at(img, x, y) != back;
+            else if (want != NULL && inside)
+                n += pixel_at(img, x, y) != pixel_at(want, x - dx, y - dy);
+        }
+    return n;
+}
+
+static const double draw_scales[] = {1, 2};
+
+/* A chart drawn at (0, 0) of an image of its pixel size, under a scale, is
+ * the PNG chart_render_* makes at that scale, pixel for pixel, for every
+ * kind (_i: kind, scale). */
+START_TEST(draw_at_the_origin_is_the_png)
+{
+    int k = _i / (int)N_ELEMS(draw_scales);
+    double scale = draw_scales[_i % (int)N_ELEMS(draw_scales)];
+    chart_opts o = {0};
+    size_kind(k, &o);
+    o.scale = scale;
+    size_t len;
+    unsigned char *png = render_ok(k, &o, &len);
+    cairo_surface_t *want = png_decode(png, len);
+    int pw = cairo_image_surface_get_width(want), ph = cairo_image_surface_get_height(want);
+    cairo_t *cr = backdrop_cairo(pw, ph);
+    cairo_scale(cr, scale, scale);
+    chart_rect where = {0, 0, o.width, o.height};
+    char err[256] = "";
+    ck_assert_msg(sample_kind(k, &o, cr, &where, NULL, NULL, err, sizeof err), "%s: %s",
+                  kind_name[k], err);
+    ck_assert_int_eq(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+    long n = pixels_differing(cairo_get_target(cr), want, 0, 0, 0, 0, pw, ph);
+    ck_assert_msg(n == 0, "%s at scale %g: %ld pixels differ from the PNG", kind_name[k], scale, n);
+    cairo_destroy(cr);
+    cairo_surface_destroy(want);
+    free(png);
+}
+END_TEST
+
+/* Drawn into a rectangle away from the origin (the caller's own transform
+ * included), a chart paints nothing outside it, is inside the same chart
+ * as the PNG (moved by whole pixels), and leaves the caller's cairo state
+ * as it was: transformation, source, line width, dashes, current path.
+ * _i: a kind, or KIND_N for a trend squeezed to 16 units high, whose plot
+ * would fall below its bottom: the clip keeps it in. */
+START_TEST(draw_stays_in_its_rectangle)
+{
+    int k = _i < KIND_N ? _i : KIND_TREND;
+    chart_opts o = {0};
+    size_kind(k, &o);
+    if (_i == KIND_N)
+        o.height = 16;
+    size_t len;
+    unsigned char *png = render_ok(k, &o, &len);
+    cairo_surface_t *want = png_decode(png, len);
+    int x0 = 37, y0 = 23; /* device pixels: the caller's translation + the rectangle's origin */
+    cairo_t *cr = backdrop_cairo(o.width + 80, o.height + 60);
+    cairo_translate(cr, 7, 3);
+    cairo_set_source_rgba(cr, 0.1, 0.2, 0.3, 0.4);
+    cairo_pattern_t *source = cairo_get_source(cr);
+    static const double dash[] = {3, 1};
+    cairo_set_dash(cr, dash, 2, 0.5);
+    cairo_set_line_width(cr, 5);
+    cairo_move_to(cr, 1, 2);
+    cairo_line_to(cr, 11, 12);
+    cairo_matrix_t before, after;
+    cairo_get_matrix(cr, &before);
+    chart_rect where = {x0 - 7, y0 - 3, o.width, o.height};
+    char err[256] = "";
+    ck_assert_msg(sample_kind(k, &o, cr, &where, NULL, NULL, err, sizeof err), "%s: %s",
+                  kind_name[k], err);
+    ck_assert_int_eq(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+    cairo_surface_t *img = cairo_get_target(cr);
+    long out = pixels_differing(img, NULL, 0, 0, x0, y0, x0 + o.width, y0 + o.height);
+    ck_assert_msg(out == 0, "%s: %ld pixels painted outside the rectangle", kind_name[k], out);
+    long in = pixels_differing(img, want, x0, y0, x0, y0, x0 + o.width, y0 + o.height);
+    ck_assert_msg(in == 0, "%s: %ld pixels inside differ from the PNG", kind_name[k], in);
+    /* the caller's state */
+    cairo_get_matrix(cr, &after);
+    ck_assert(memcmp(&before, &after, sizeof before) == 0);
+    ck_assert_ptr_eq(cairo_get_source(cr), source);
+    double r, g, b, a;
+    ck_assert_int_eq(cairo_pattern_get_rgba(source, &r, &g, &b, &a), CAIRO_STATUS_SUCCESS);
+    ck_assert(r == 0.1 && g == 0.2 && b == 0.3 && a == 0.4);
+    ck_assert(cairo_get_line_width(cr) == 5);
+    double got_dash[2], offset;
+    ck_assert_int_eq(cairo_get_dash_count(cr), 2);
+    cairo_get_dash(cr, got_dash, &offset);
+    ck_assert(got_dash[0] == 3 && got_dash[1] == 1 && offset == 0.5);
+    double px, py, e[4];
+    cairo_get_current_point(cr, &px, &py);
+    ck_assert(px == 11 && py == 12);
+    cairo_path_extents(cr, &e[0], &e[1], &e[2], &e[3]);
+    ck_assert(e[0] == 1 && e[1] == 2 && e[2] == 11 && e[3] == 12);
+    cairo_destroy(cr);
+    cairo_surface_destroy(want);
+    free(png);
+}
+END_TEST
+
+/* A PDF tool's standard output on the PDF (g_free it). */
+static char *pdf_tool(const char *tool, const unsigned char *pdf, size_t len)
+{
+    char path[] = "/tmp/rtnd-chart-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, pdf, len) == (ssize_t)len);
+    close(fd);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "%s %s", tool, path);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    GString *s = g_string_new(NULL);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        g_string_append_len(s, buf, (gssize)n);
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(path);
+    return g_string_free(s, FALSE);
+}
+
+static cairo_status_t bytes_into(void *closure, const unsigned char *data, unsigned int len)
+{
+    g_byte_array_append(closure, data, len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Two charts side by side on one A4 landscape page of a PDF the test makes:
+ * one page of that size, both charts' texts readable (Chinese included),
+ * every font a Type 3 font (the user-font path of chart_render_*'s PDFs). */
+START_TEST(draw_two_charts_on_a_pdf_page)
+{
+    const double page_w = 841.89, page_h = 595.276;
+    GByteArray *bytes = g_byte_array_new();
+    cairo_surface_t *pdf = cairo_pdf_surface_create_for_stream(bytes_into, bytes, page_w, page_h);
+    cairo_t *cr = cairo_create(pdf);
+    chart_opts o;
+    chart_opts_default(&o);
+    char err[256] = "";
+    chart_trend t = sample_trend();
+    o.title = "左图 捆绑到位率趋势";
+    chart_rect left = {20, 40, 400, 300};
+    ck_assert_msg(chart_draw_trend(ctx, cr, &left, &o, &t, err, sizeof err), "%s", err);
+    chart_ranking r = sample_ranking(12);
+    o.title = "右图 保有率排名";
+    chart_rect right = {430, 40, 391.89, chart_ranking_height(12, true)};
+    ck_assert_msg(chart_draw_ranking(ctx, cr, &right, &o, &r, err, sizeof err), "%s", err);
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(pdf);
+    ck_assert_int_eq(cairo_surface_status(pdf), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(pdf);
+
+    char *info = pdf_tool("pdfinfo", bytes->data, bytes->len);
+    const char *pages = strstr(info, "\nPages:"), *size = strstr(info, "\nPage size:");
+    double w = 0, h = 0;
+    ck_assert_msg(pages && atoi(pages + 7) == 1, "%s", info);
+    ck_assert_msg(size && sscanf(size + 11, "%lf x %lf", &w, &h) == 2, "%s", info);
+    ck_assert_msg(fabs(w - page_w) < 0.01 && fabs(h - page_h) < 0.01, "%s", info);
+    char *text = pdf_text(bytes->data, bytes->len);
+    static const char *const want[] = {"左图 捆绑到位率趋势", "基础值 40.00%", "捆绑到位率 全省",
+                                       "右图 保有率排名",     "武汉市分公司0", "excellent"};
+    for (size_t i = 0; i < N_ELEMS(want); i++)
+        ck_assert_msg(strstr(text, want[i]) != NULL, "'%s' not in:\n%s", want[i], text);
+    char *fonts_list = pdf_tool("pdffonts", bytes->data, bytes->len);
+    const char *row = strstr(fonts_list, "\n---");
+    ck_assert_ptr_nonnull(row);
+    int nfonts = 0;
+    for (row = strchr(row + 1, '\n'); row != NULL && row[1] != '\0'; row = strchr(row + 1, '\n')) {
+        ck_assert_msg(strncmp(row + 1 + 37, "Type 3", 6) == 0, "not Type 3:\n%s", fonts_list);
+        nfonts++;
+    }
+    ck_assert_msg(nfonts > 0, "%s", fonts_list);
+    g_free(fonts_list);
+    g_free(text);
+    g_free(info);
+    g_byte_array_unref(bytes);
+}
+END_TEST
+
+/* Errors are reported as chart_render_* reports them, and nothing is drawn;
+ * width, height, scale and format of the options are not used. */
+START_TEST(draw_errors_are_reported)
+{
+    cairo_t *cr = backdrop_cairo(200, 100);
+    chart_sparkline s = {spark_values, N_ELEMS(spark_values), NAN};
+    chart_opts o;
+    chart_opts_default(&o);
+    chart_rect where = {10, 10, 120, 32};
+    char err[256] = "";
+    ck_assert(!chart_draw_sparkline(ctx, cr, &where, &o, NULL, err, sizeof err));
+    ck_assert_str_eq(err, "sparkline: no input");
+    chart_zone_row zr = {"x", {1, -2, 3, 4, 5}};
+    chart_zones z = {.rows = &zr, .n = 1};
+    ck_assert(!chart_draw_zones(ctx, cr, &where, &o, &z, err, sizeof err));
+    ck_assert_msg(strstr(err, "count -2 is negative") != NULL, "%s", err);
+    ck_assert(!chart_draw_sparkline(ctx, cr, &where, NULL, &s, err, sizeof err));
+    ck_assert_str_eq(err, "options are missing");
+    ck_assert(!chart_draw_sparkline(ctx, cr, NULL, &o, &s, err, sizeof err));
+    ck_assert_str_eq(err, "where: the rectangle is missing");
+    static const struct {
+        chart_rect where;
+        const char *want;
+    } bad[] = {
+        {{0, 0, 5, 32}, "where: width 5 is outside 16..4096"},
+        {{0, 0, 120, 5000}, "where: height 5000 is outside 16..4096"},
+        {{0, 0, NAN, 32}, "where: width nan is outside 16..4096"},
+        {{INFINITY, 0, 120, 32}, "where: origin inf,0 is not finite"},
+    };
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
+        ck_assert(!chart_draw_sparkline(ctx, cr, &bad[i].where, &o, &s, err, sizeof err));
+        ck_assert_str_eq(err, bad[i].want);
+    }
+    o.arrows = (chart_arrows)3;
+    ck_assert(!chart_draw_sparkline(ctx, cr, &where, &o, &s, err, sizeof err));
+    ck_assert_str_eq(err, "arrows: 3 is not CN or INTL");
+    o.arrows = CHART_ARROWS_CN;
+    ck_assert(!chart_draw_sparkline(ctx, NULL, &where, &o, &s, err, sizeof err));
+    ck_assert_str_eq(err, "cairo: the context is missing");
+    ck_assert_int_eq(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+    ck_assert_int_eq(pixels_differing(cairo_get_target(cr), NULL, 0, 0, 0, 0, 0, 0), 0);
+    cairo_t *broken = cairo_create(cairo_get_target(cr));
+    cairo_restore(broken); /* without a save: an error state */
+    ck_assert(!chart_draw_sparkline(ctx, broken, &where, &o, &s, err, sizeof err));
+    ck_assert_str_eq(err, "cairo: cairo_restore() without matching cairo_save()");
+    cairo_destroy(broken);
+    /* options a render would refuse, fractions of a unit: drawn */
+    o.width = 5;
+    o.scale = 0;
+    o.format = (chart_format)7;
+    chart_rect odd = {10.5, 20.25, 120.5, 32.75};
+    ck_assert_msg(chart_draw_sparkline(ctx, cr, &odd, &o, &s, err, sizeof err), "%s", err);
+    ck_assert_int_gt(pixels_differing(cairo_get_target(cr), NULL, 0, 0, 0, 0, 0, 0), 3000);
+    cairo_destroy(cr);
+}
+END_TEST
+
 static Suite *chart_suite(void)
 {
     Suite *s = suite_create("chart");
@@ -1081,6 +1383,15 @@ static Suite *chart_suite(void)
     tcase_add_test(tc, zones_at_risk_are_hatched);
     tcase_add_test(tc, pdf_with_a_character_the_font_lacks);
     suite_add_tcase(s, tc);
+
+    TCase *draw = tcase_create("draw");
+    tcase_add_checked_fixture(draw, ctx_setup, ctx_teardown);
+    tcase_set_timeout(draw, 60);
+    tcase_add_loop_test(draw, draw_at_the_origin_is_the_png, 0, KIND_N * (int)N_ELEMS(draw_scales));
+    tcase_add_loop_test(draw, draw_stays_in_its_rectangle, 0, KIND_N + 1);
+    tcase_add_test(draw, draw_two_charts_on_a_pdf_page);
+    tcase_add_test(draw, draw_errors_are_reported);
+    suite_add_tcase(s, draw);
     return s;
 }
 
