@@ -32,7 +32,17 @@
  *   CHART_AXIS_PERCENT: values are fractions (0.4129 is shown "41.29%");
  *   CHART_AXIS_SCORE:   values are scores 0..100 shown with two decimals.
  *   NAN means "missing" wherever a double may be absent (a gap in a series,
- *   no target). */
+ *   no target).
+ *
+ * Small charts
+ *   Every size the options allow (down to 16 x 16) gives a chart whose marks
+ *   all lie inside it. Text is never smaller than CHART_FONT_MIN units: text
+ *   that would be smaller, or that has no room (it would leave the chart or
+ *   run into other text), is left out, in an order each kind states below,
+ *   while bars, bands, lines and rules stay. The title goes first: it is
+ *   shown when the chart is at least 52 units wide and the kind's content
+ *   keeps its least height under it (see docs/charts.md, "Small charts").
+ *   A legend is drawn whole or not at all. */
 #ifndef RETENTIOND_CHART_H
 #define RETENTIOND_CHART_H
 
@@ -48,6 +58,10 @@ typedef struct chart_fonts chart_fonts;
 typedef struct chart_ctx chart_ctx;
 
 #define CHART_DEFAULT_FAMILY "Noto Sans CJK SC"
+
+/* The smallest font size, in logical units, text is drawn at (see "Small
+ * charts" above). */
+#define CHART_FONT_MIN 6.0
 
 /* ---- fonts and contexts ------------------------------------------------ */
 
@@ -130,7 +144,11 @@ typedef struct {
 
 /* Trend: one or more series over dates; base and challenge target lines
  * (NAN: none); the last value of each series labelled. At most
- * CHART_TREND_MAX_SERIES series. */
+ * CHART_TREND_MAX_SERIES series. Small: when the plot would be lower than
+ * 32 units (or than its right margin's labels need, 15 units apart), the
+ * title, the legend, the date labels, the right margin's labels and the
+ * value-axis labels are left out in this order; when it would be narrower
+ * than 48, the right margin's labels, then the value-axis labels. */
 #define CHART_TREND_MAX_SERIES 6
 typedef struct {
     chart_axis axis;
@@ -152,9 +170,12 @@ typedef struct {
  * equal values keep their input order, items with a NAN value last). Bars
  * are coloured and marked with a glyph by status; long labels are
  * ellipsised. Use chart_ranking_height() for a height where every label is
- * readable; on a shorter chart rows shrink, and below 6 px labels are left
- * out. `status_text` names the statuses in the legend (NULL entries: "red",
- * "green", "excellent"). */
+ * readable; on a shorter chart rows shrink, and rows too thin for labels of
+ * CHART_FONT_MIN have none. Small: when the rows would get less than a unit
+ * each (or 12 in all), the title, the legend and the axis labels are left
+ * out in this order; when the bars would be narrower than 40 units, the row
+ * and value labels, then the status glyphs. `status_text` names the
+ * statuses in the legend (NULL entries: "red", "green", "excellent"). */
 typedef struct {
     const char *label;
     double value;
@@ -186,7 +207,14 @@ int chart_ranking_height(size_t n, bool with_title);
  * path_challenge, either may be NAN). Then the bands and the labelled
  * markers are the day's points, and base and challenge (the period-end
  * targets) are thin dashed markers named in a line under the axis
- * (`period_text` first, e.g. "year-end targets"). */
+ * (`period_text` first, e.g. "year-end targets").
+ *
+ * Small: when the bands would be lower than 16 units, the title, the
+ * period-end line, the axis labels and the marker labels are left out in
+ * this order, and the bands take what is left (10 units on a 16-unit
+ * chart); when they would be narrower than 40, the label is left out, then
+ * the value's label shrinks down to CHART_FONT_MIN, then it is left out.
+ * Marker labels that do not fit side by side in the width are left out. */
 typedef struct {
     const char *label; /* NULL: none */
     chart_axis axis;
@@ -200,7 +228,10 @@ typedef struct {
     const char *path_base_text, *path_challenge_text, *period_text;
 } chart_bullet;
 
-/* Zones: the five risk zones per branch as stacked bars, in this order. */
+/* Zones: the five risk zones per branch as stacked bars, in this order.
+ * Small: as the ranking (title, legend, axis labels by height; row labels,
+ * end texts and counts by width); a count is drawn inside its segment when
+ * it fits there at CHART_FONT_MIN or more. */
 typedef enum {
     CHART_ZONE_WHITE,
     CHART_ZONE_RED,
@@ -234,7 +265,12 @@ typedef enum { CHART_MOVE_NONE, CHART_MOVE_UP, CHART_MOVE_DOWN } chart_move;
  * value, the change against last month (relative) with the caller's arrow,
  * last month, the target with the caller's arrow against it, and the
  * status glyph. Which moves earn an arrow is the caller's rule (the
- * operator's: 5 % or more). */
+ * operator's: 5 % or more). The columns are fractions of the width: the
+ * text is 12 units from 740 wide, less on a narrower chart (1/60 of the
+ * width less 20) and in rows under 20 units (0.6 of a row); under
+ * CHART_FONT_MIN the rows keep their tints and rules and have no text,
+ * arrows or glyphs. The title is left out first, when the rows would get
+ * under 10 units. */
 typedef struct {
     const char *code;  /* may be NULL */
     const char *label; /* may be NULL */
@@ -256,7 +292,8 @@ typedef struct {
 } chart_panorama;
 
 /* Sparkline for dashboard tiles: a line over n values (NAN: gap), the last
- * value marked, an optional dashed reference line. No text, no title. */
+ * value marked, an optional dashed reference line. No text, no title: the
+ * same at every size. */
 typedef struct {
     const double *values;
     size_t n;

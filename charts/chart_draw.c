@@ -117,22 +117,34 @@ void chart_vline(cairo_t *cr, double x, double y0, double y1, double width, char
     line(cr, x, y0, x, y1, width, c, dashed);
 }
 
-double chart_title(chart_ctx *ctx)
+static chart_textstyle title_style(const chart_ctx *ctx)
+{
+    return (chart_textstyle){
+        .size = 16, .bold = true, .colour = chart_ink, .max_width = ctx->width - 20};
+}
+
+double chart_title_height(chart_ctx *ctx)
 {
     const char *t = ctx->title;
-    if (t == NULL || *t == '\0')
-        return 10;
-    chart_textstyle st = {
-        .size = 16, .bold = true, .colour = chart_ink, .max_width = ctx->width - 20};
-    chart_text(ctx, t, 10, 8, &st);
+    if (t == NULL || *t == '\0' || ctx->width < CHART_TITLE_MIN_W)
+        return 0;
+    chart_textstyle st = title_style(ctx);
     double w, h;
     bool el;
     chart_text_measure(ctx, t, &st, &w, &h, &el);
     return 8 + h + 6;
 }
 
+void chart_title(chart_ctx *ctx)
+{
+    if (chart_title_height(ctx) == 0)
+        return;
+    chart_textstyle st = title_style(ctx);
+    chart_text(ctx, ctx->title, 10, 8, &st);
+}
+
 void chart_axis_y(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
-                  chart_axis axis)
+                  chart_axis axis, bool labels)
 {
     chart_textstyle st = {
         .size = 11, .colour = chart_muted, .halign = CHART_RIGHT, .valign = CHART_MIDDLE};
@@ -142,32 +154,83 @@ void chart_axis_y(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, con
         char label[32];
         chart_format_value(axis, v, label, sizeof label);
         chart_hline(ctx->cr, r->x, r->x + r->w, y, 1, chart_grid, false);
-        chart_text(ctx, label, r->x - 6, y, &st);
+        if (labels)
+            chart_text(ctx, label, r->x - 6, y, &st);
     }
 }
 
+/* Where a label w wide centred on x goes to stay 2 units inside the chart:
+ * its anchor, and the alignment in st. */
+static double tick_label_anchor(const chart_ctx *ctx, double x, double w, chart_textstyle *st)
+{
+    double right = ctx->width - 2;
+    st->halign = CHART_CENTER;
+    if (x + w / 2 > right) {
+        st->halign = CHART_RIGHT;
+        return right;
+    }
+    if (x - w / 2 < 2) {
+        st->halign = CHART_LEFT;
+        return 2;
+    }
+    return x;
+}
+
+bool chart_tick_labels_fit(chart_ctx *ctx, int n, chart_tick_label_fn label, const void *data,
+                           const chart_textstyle *st)
+{
+    chart_textstyle s = *st;
+    double end = -INFINITY; /* the right edge of the label before */
+    for (int i = 0; i < n; i++) {
+        char buf[32];
+        double x, w, h;
+        bool el;
+        label(data, i, &x, buf, sizeof buf);
+        chart_text_measure(ctx, buf, &s, &w, &h, &el);
+        double a = tick_label_anchor(ctx, x, w, &s);
+        double x0 = s.halign == CHART_LEFT ? a : s.halign == CHART_RIGHT ? a - w : a - w / 2;
+        if (x0 < 2 || x0 + w > ctx->width - 2 || x0 < end + 4)
+            return false;
+        end = x0 + w;
+    }
+    return true;
+}
+
+void chart_tick_label(chart_ctx *ctx, const char *s, double x, double y, chart_textstyle *st)
+{
+    double w, h;
+    bool el;
+    chart_text_measure(ctx, s, st, &w, &h, &el);
+    chart_text(ctx, s, tick_label_anchor(ctx, x, w, st), y, st);
+}
+
+struct axis_labels {
+    const chart_scale *s;
+    const chart_ticks *t;
+    chart_axis axis;
+};
+
+static void axis_label(const void *data, int i, double *x, char *buf, size_t n)
+{
+    const struct axis_labels *a = data;
+    double v = a->t->first + i * a->t->step;
+    *x = chart_scale_map(a->s, v);
+    chart_format_value(a->axis, v, buf, n);
+}
+
 void chart_axis_x(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
-                  chart_axis axis)
+                  chart_axis axis, bool labels)
 {
     chart_textstyle st = {.size = 11, .colour = chart_muted, .valign = CHART_TOP};
-    double right = ctx->width - 2;
+    struct axis_labels a = {s, t, axis};
+    labels = labels && chart_tick_labels_fit(ctx, t->n, axis_label, &a, &st);
     for (int i = 0; i < t->n; i++) {
-        double v = t->first + i * t->step;
-        double x = chart_scale_map(s, v), w, h;
-        bool el;
+        double x;
         char label[32];
-        chart_format_value(axis, v, label, sizeof label);
+        axis_label(&a, i, &x, label, sizeof label);
         chart_vline(ctx->cr, x, r->y, r->y + r->h, 1, chart_grid, false);
-        chart_text_measure(ctx, label, &st, &w, &h, &el);
-        st.halign = CHART_CENTER;
-        if (x + w / 2 > right) { /* keep the last label inside the chart */
-            st.halign = CHART_RIGHT;
-            x = right;
-        } else if (x - w / 2 < 2) {
-            st.halign = CHART_LEFT;
-            x = 2;
-        }
-        chart_text(ctx, label, x, r->y + r->h + 4, &st);
+        if (labels)
+            chart_tick_label(ctx, label, x, r->y + r->h + 4, &st);
     }
 }
 
@@ -178,7 +241,7 @@ void chart_rows_fit(chart_ctx *ctx, double h, size_t n, const char *const *label
     if (r->pitch > 28)
         r->pitch = 28;
     r->font = r->pitch * 0.72 > 12 ? 12 : r->pitch * 0.72;
-    if (r->font < 6)
+    if (r->font < CHART_FONT_MIN)
         r->font = 0;
     r->label_w = 0;
     if (r->font == 0)
@@ -207,6 +270,9 @@ void chart_row_label(chart_ctx *ctx, const chart_rows *r, const char *label, dou
     chart_text(ctx, label, x, cy, &st);
 }
 
+/* Legend text (drawn in chart_ink). */
+static const chart_textstyle legend_style = {.size = 11, .valign = CHART_MIDDLE, .max_width = 160};
+
 double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, chart_rgb c,
                           bool outline, const char *text)
 {
@@ -220,11 +286,16 @@ double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, ch
         chart_set_rgb(ctx->cr, outline ? chart_muted : c);
         cairo_stroke(ctx->cr);
     }
-    chart_textstyle st = {
-        .size = 11, .colour = chart_ink, .valign = CHART_MIDDLE, .max_width = 160};
+    chart_textstyle st = legend_style;
+    st.colour = chart_ink;
+    chart_text(ctx, text, x + 17, cy, &st);
+    return x + chart_legend_entry_width(ctx, text);
+}
+
+double chart_legend_entry_width(chart_ctx *ctx, const char *text)
+{
     double w, h;
     bool el;
-    chart_text(ctx, text, x + 17, cy, &st);
-    chart_text_measure(ctx, text, &st, &w, &h, &el);
-    return x + 17 + w + 16;
+    chart_text_measure(ctx, text, &legend_style, &w, &h, &el);
+    return 17 + w + 16;
 }

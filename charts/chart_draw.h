@@ -7,6 +7,7 @@
 
 #include "chart.h"
 #include "chart_scale.h"
+#include "chart_text.h"
 
 #include <cairo.h>
 
@@ -17,19 +18,39 @@ void chart_hline(cairo_t *cr, double x0, double x1, double y, double width, char
                  bool dashed);
 void chart_vline(cairo_t *cr, double x, double y0, double y1, double width, chart_rgb c,
                  bool dashed);
-/* Draws the title (if any); returns the height it took. */
-double chart_title(chart_ctx *ctx);
+/* The title's height (8 above its line, 6 under it), or 0 when there is
+ * no title or the chart is narrower than CHART_TITLE_MIN_W. A kind asks it
+ * first, and leaves the title out (chart_title not called) when its content
+ * would not keep its least height under it. Needs no ctx->cr. */
+#define CHART_TITLE_MIN_W 52.0
+double chart_title_height(chart_ctx *ctx);
+/* Draws the title; nothing when chart_title_height() is 0. */
+void chart_title(chart_ctx *ctx);
 
-/* Value-axis gridlines and labels (chart_rect: a plot rectangle, here in
- * the chart's units): vertical (labels at the left of `r`) or horizontal
- * (labels under `r`). */
+/* Value-axis gridlines and, when `labels`, their labels (chart_rect: a
+ * plot rectangle, here in the chart's units): vertical (labels at the left
+ * of `r`: the caller keeps room for them) or horizontal (labels under `r`,
+ * when they fit: chart_tick_labels_fit). */
 void chart_axis_y(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
-                  chart_axis axis);
+                  chart_axis axis, bool labels);
 void chart_axis_x(chart_ctx *ctx, const chart_rect *r, const chart_scale *s, const chart_ticks *t,
-                  chart_axis axis);
+                  chart_axis axis, bool labels);
+
+/* A row of tick labels under a plot: each centred on its x, the ones at the
+ * ends moved in to stay 2 units inside the chart's width. label(data, i,
+ * &x, buf, n) gives tick i's x and text. chart_tick_labels_fit: false when
+ * the n labels cannot all be drawn so, each in the chart's width and none
+ * closer than 4 units to the next (then none is drawn). chart_tick_label
+ * draws one, its top at y (st's alignment is set here). Neither keeps
+ * `data`. */
+typedef void (*chart_tick_label_fn)(const void *data, int i, double *x, char *buf, size_t n);
+bool chart_tick_labels_fit(chart_ctx *ctx, int n, chart_tick_label_fn label, const void *data,
+                           const chart_textstyle *st);
+void chart_tick_label(chart_ctx *ctx, const char *s, double x, double y, chart_textstyle *st);
 
 /* Rows of labelled bars (ranking, zones): the row pitch, the label font
- * size (0: no labels, rows too thin) and the label column's width. */
+ * size (0: no labels, rows too thin for CHART_FONT_MIN) and the label
+ * column's width. */
 typedef struct {
     double pitch, font, label_w;
 } chart_rows;
@@ -46,5 +67,8 @@ void chart_row_label(chart_ctx *ctx, const chart_rows *r, const char *label, dou
 #define CHART_SWATCH_H 10.0
 double chart_legend_entry(chart_ctx *ctx, double x, double cy, chart_glyph g, chart_rgb c,
                           bool outline, const char *text);
+/* What chart_legend_entry() adds to x for `text` (its last 16 units are the
+ * gap to the next entry). Needs no ctx->cr. */
+double chart_legend_entry_width(chart_ctx *ctx, const char *text);
 
 #endif

@@ -23,6 +23,23 @@ static const char *const status_default[CHART_STATUS_COUNT] = {"", "warn", "", "
  * change, last, target (right edges), status (left edge). */
 static const double col[6] = {0.0, 0.50, 0.64, 0.76, 0.86, 0.89};
 
+/* The text is 12 units, or less for the rows (0.6 of their pitch, at most
+ * 24) and for the columns, fractions of the width (1/60 of it between the
+ * margins: the value column's 5 % holds a value; 12 units from 740 wide).
+ * Under CHART_FONT_MIN the rows keep their tints and rules, without text,
+ * arrows or glyphs; the title is left out first, when it would take the
+ * room that text needs (rows of 10 units). */
+#define PANO_FONT       12.0
+#define PANO_FONT_PER_W (1 / 60.0)
+#define PANO_PITCH_MAX  24.0
+#define PANO_PITCH_TEXT (CHART_FONT_MIN / 0.6)
+#define PANO_PAD        3.0 /* above the rows when there is neither title nor text */
+
+typedef struct {
+    double top, pitch, font; /* font 0: no text */
+    bool title;
+} pano_layout;
+
 static bool panorama_check(const void *input, char *err, size_t errlen)
 {
     const chart_panorama *in = input;
@@ -105,12 +122,14 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
 {
     const chart_panorama_node *nd = &in->nodes[i];
     double w = ctx->width - 20, cy = y + pitch / 2;
-    if (nd->status == CHART_STATUS_RED || nd->status == CHART_STATUS_EXCELLENT) {
+    if ((nd->status == CHART_STATUS_RED || nd->status == CHART_STATUS_EXCELLENT) && pitch > 2) {
         chart_rgb c = chart_status_colour(nd->status);
         cairo_rectangle(ctx->cr, 6, y + 1, w + 8, pitch - 2);
         cairo_set_source_rgba(ctx->cr, c.r, c.g, c.b, 0.12);
         cairo_fill(ctx->cr);
     }
+    if (font == 0)
+        return;
     char name[256], v[32];
     snprintf(name, sizeof name, "%s%s%s", nd->code ? nd->code : "",
              nd->code && nd->label ? " " : "", nd->label ? nd->label : "");
@@ -146,20 +165,48 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
     chart_text(ctx, t, gx + font / 2 + 4, cy, &ss);
 }
 
+/* The rows' pitch and text size under `top`. */
+static void pano_rows(const chart_ctx *ctx, const chart_panorama *in, double top, pano_layout *l)
+{
+    l->top = top;
+    l->pitch = (ctx->height - top - 6) / (double)(in->n + 1);
+    l->pitch = l->pitch > PANO_PITCH_MAX ? PANO_PITCH_MAX : l->pitch;
+    l->font = fmin(fmin(PANO_FONT, l->pitch * 0.6), (ctx->width - 20) * PANO_FONT_PER_W);
+    if (l->font < CHART_FONT_MIN)
+        l->font = 0;
+}
+
+static void pano_layout_make(chart_ctx *ctx, const chart_panorama *in, pano_layout *l)
+{
+    double title_h = chart_title_height(ctx);
+    l->title = title_h > 0;
+    if (l->title) {
+        pano_rows(ctx, in, title_h, l);
+        if (l->pitch >= PANO_PITCH_TEXT)
+            return;
+        l->title = false;
+    }
+    pano_rows(ctx, in, 10, l);
+    if (l->font == 0)
+        pano_rows(ctx, in, PANO_PAD, l);
+}
+
 static bool panorama_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
 {
     const chart_panorama *in = input;
     (void)err;
     (void)errlen;
-    double top = chart_title(ctx);
-    double pitch = (ctx->height - top - 6) / (double)(in->n + 1);
-    pitch = pitch > 24 ? 24 : pitch;
-    double font = fmin(12, pitch * 0.6);
-    panorama_header(ctx, in, top + pitch / 2, font);
+    pano_layout l;
+    pano_layout_make(ctx, in, &l);
+    if (l.title)
+        chart_title(ctx);
+    double top = l.top, pitch = l.pitch;
+    if (l.font > 0)
+        panorama_header(ctx, in, top + pitch / 2, l.font);
     chart_hline(ctx->cr, 6, ctx->width - 6, top + pitch, 1, chart_muted, false);
     for (size_t i = 0; i < in->n; i++) {
         double y = top + pitch * (double)(i + 1);
-        panorama_row(ctx, in, i, y, pitch, font);
+        panorama_row(ctx, in, i, y, pitch, l.font);
         chart_hline(ctx->cr, 6, ctx->width - 6, y + pitch, 0.5, chart_grid, false);
     }
     return true;

@@ -20,15 +20,23 @@ typedef struct {
     chart_rect plot;
     chart_scale x;
     chart_ticks xt;
-    chart_rows rows;
-    double top;           /* where the legend goes */
-    chart_rank_bar *bars; /* n bars in rank order, malloc'd: owned by the layout */
+    chart_rows rows;                  /* rows.font 0: no row or value labels */
+    double top;                       /* where the legend goes */
+    bool title, legend, axis, glyphs; /* what is drawn besides the bars */
+    double legend_x;                  /* where the legend starts */
+    chart_rank_bar *bars;             /* n bars in rank order, malloc'd: owned by the layout */
     size_t n;
 } chart_rank_layout;
 
 /* Lays out the ranking for opts' width, height and title (scale and format
- * play no part). False when memory runs out. Free with
- * chart_rank_layout_free() (after a failure too). */
+ * play no part). Rows from the top: title, legend, bars, axis labels; when
+ * the bars would get less than a unit each, or less than 12 in all, the
+ * title, then the legend, then the axis labels are left out. Columns: row
+ * labels, status glyphs, bars, value labels; when the bars would be
+ * narrower than 40 units, the row and value labels are left out, then the
+ * glyphs. The legend is left out when it does not fit the width. False when
+ * memory runs out. Free with chart_rank_layout_free() (after a failure
+ * too). */
 bool chart_ranking_layout(chart_ctx *ctx, const chart_opts *opts, const chart_ranking *in,
                           chart_rank_layout *l);
 /* Frees the bars; NULL-safe. */

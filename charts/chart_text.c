@@ -1,5 +1,7 @@
 /* Text through the context's one PangoLayout: measured, and drawn with
  * pango_cairo_show_layout, or on a PDF through cairo user fonts (below). */
+#define G_LOG_DOMAIN "chart"
+
 #include "chart_text.h"
 
 #include "chart_ctx.h"
@@ -222,6 +224,11 @@ void chart_text_measure(chart_ctx *ctx, const char *s, const chart_textstyle *st
 void chart_text(chart_ctx *ctx, const char *s, double x, double y, const chart_textstyle *st)
 {
     PangoRectangle logical;
+    if (!(st->size >= CHART_FONT_MIN)) { /* the layout should have left it out */
+        g_warning("text '%s' at %g units is under the %g-unit minimum: left out", s, st->size,
+                  CHART_FONT_MIN);
+        return;
+    }
     text_set(ctx, s, st);
     pango_layout_get_extents(ctx->layout, NULL, &logical);
     double h = (double)logical.height / PANGO_SCALE;

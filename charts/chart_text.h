@@ -27,7 +27,8 @@ typedef struct {
 void chart_text_measure(chart_ctx *ctx, const char *s, const chart_textstyle *st, double *w,
                         double *h, bool *ellipsised);
 /* Draws `s` on ctx->cr anchored at (x, y) per the alignment; clears the
- * current path. */
+ * current path. A size under CHART_FONT_MIN is a layout's mistake: the text
+ * is left out and a warning logged (GLib, domain "chart"). */
 void chart_text(chart_ctx *ctx, const char *s, double x, double y, const chart_textstyle *st);
 
 #endif

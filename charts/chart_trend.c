@@ -13,6 +13,19 @@
 #include <math.h>
 #include <stdio.h>
 
+/* ---- layout ----
+ * Rows from the top: the title, the legend, the plot, the date labels.
+ * Columns: the value axis' labels, the plot, the notes (the right margin's
+ * labels: last values, target lines, paths). When the plot would be lower
+ * than TREND_PLOT_H, or than its notes need (15 units apart), text is left
+ * out in this order: title, legend, date labels, notes, value-axis labels;
+ * when it would be narrower than TREND_PLOT_W: notes, then value-axis
+ * labels. The legend is also left out when it does not fit the width; date
+ * labels too when they would run into each other. */
+#define TREND_PLOT_H 32.0
+#define TREND_PLOT_W 48.0
+#define TREND_PAD    6.0 /* around the plot where no text is: room for its markers */
+
 /* The plot's geometry and scales, computed before anything is drawn. */
 typedef struct {
     chart_rect plot;
@@ -20,6 +33,10 @@ typedef struct {
     chart_ticks yt;
     chart_date_ticks xt;
     bool any; /* at least one finite value */
+    int32_t d0, d1;
+    double lo, hi;
+    double title_h;                     /* 0: no title */
+    bool legend, dates, notes, ylabels; /* the text kept */
 } trend_layout;
 
 static const chart_textstyle label_style = {.size = 11, .colour = {0.13, 0.13, 0.13}};
@@ -176,29 +193,96 @@ static bool has_legend(const chart_trend *in)
     return false;
 }
 
-static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, double top, trend_layout *l)
+/* The legend's width: it is drawn whole or not at all. */
+static bool trend_legend_fits(chart_ctx *ctx, const chart_trend *in)
 {
-    int32_t d0, d1;
-    double lo, hi, w, h;
+    double x = 10, w, h;
     bool el;
-    trend_ranges(in, &d0, &d1, &lo, &hi, &l->any);
-    if (has_legend(in))
-        top += 22;
-    double bottom = ctx->height - 24;
+    chart_textstyle st = label_style;
+    st.max_width = 200;
+    for (size_t s = 0; s < in->nseries; s++) {
+        chart_text_measure(ctx, in->series[s].name ? in->series[s].name : "", &st, &w, &h, &el);
+        x += 28 + w + 18;
+    }
+    return x - 18 <= ctx->width - 2;
+}
+
+/* How many notes the right margin has. */
+static size_t trend_notes(const chart_trend *in)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < in->nseries; s++)
+        n += last_point(&in->series[s]) != NULL;
+    n += isfinite(in->base) + isfinite(in->challenge);
+    chart_series paths[2];
+    trend_paths(in, paths);
+    for (int k = 0; k < 2; k++)
+        n += last_point(&paths[k]) != NULL;
+    return n;
+}
+
+/* The rows' edges: the top of the legend's row (or of the plot's margin),
+ * and the plot's bottom. */
+static void trend_rows(const trend_layout *l, double height, double *top, double *bottom)
+{
+    bool text = l->notes || l->ylabels; /* labels centred on the plot's top and bottom lines */
+    *top = l->title_h > 0 ? l->title_h : text || l->legend ? 10 : 0;
+    if (l->legend)
+        *top += 22;
+    *bottom = height - (l->dates ? 24 : text ? 10 : TREND_PAD);
+}
+
+/* The plot, its ticks and scales, with the text l keeps. */
+static void trend_place(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
+{
+    double top, bottom, w, h;
+    bool el;
+    trend_rows(l, ctx->height, &top, &bottom);
     int nt = (int)((bottom - top) / 36);
-    chart_ticks_axis(in->axis, lo, hi, nt < 2 ? 2 : nt > 10 ? 10 : nt, &l->yt);
-    char v[32];
-    chart_format_value(in->axis, l->yt.first, v, sizeof v);
-    chart_text_measure(ctx, v, &label_style, &w, &h, &el);
-    double left = w;
-    chart_format_value(in->axis, l->yt.last, v, sizeof v);
-    chart_text_measure(ctx, v, &label_style, &w, &h, &el);
-    left = fmax(left, w) + 14;
-    double right = right_margin(ctx, in, &l->yt);
+    chart_ticks_axis(in->axis, l->lo, l->hi, nt < 2 ? 2 : nt > 10 ? 10 : nt, &l->yt);
+    double left = TREND_PAD;
+    if (l->ylabels) {
+        char v[32];
+        chart_format_value(in->axis, l->yt.first, v, sizeof v);
+        chart_text_measure(ctx, v, &label_style, &w, &h, &el);
+        left = w;
+        chart_format_value(in->axis, l->yt.last, v, sizeof v);
+        chart_text_measure(ctx, v, &label_style, &w, &h, &el);
+        left = fmax(left, w) + 14;
+    }
+    double right = l->notes ? right_margin(ctx, in, &l->yt) : TREND_PAD;
     l->plot = (chart_rect){left, top + 6, ctx->width - left - right, bottom - top - 6};
-    l->x = (chart_scale){d0, d1, l->plot.x, l->plot.x + l->plot.w};
+    l->x = (chart_scale){l->d0, l->d1, l->plot.x, l->plot.x + l->plot.w};
     l->y = (chart_scale){l->yt.first, l->yt.last, l->plot.y + l->plot.h, l->plot.y};
-    chart_date_ticks_make(d0, d1, (int)(l->plot.w / 80) + 1, &l->xt);
+    chart_date_ticks_make(l->d0, l->d1, (int)(l->plot.w / 80) + 1, &l->xt);
+}
+
+/* The least height of the plot with the text l keeps. */
+static double trend_plot_need(const trend_layout *l, size_t notes)
+{
+    return l->notes ? fmax(TREND_PLOT_H, ((double)notes - 1) * 15) : TREND_PLOT_H;
+}
+
+static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
+{
+    trend_ranges(in, &l->d0, &l->d1, &l->lo, &l->hi, &l->any);
+    size_t notes = trend_notes(in);
+    l->title_h = chart_title_height(ctx);
+    l->legend = has_legend(in) && trend_legend_fits(ctx, in);
+    l->dates = l->notes = l->ylabels = true;
+    bool *drop[] = {&l->legend, &l->dates, &l->notes, &l->ylabels};
+    trend_place(ctx, in, l);
+    for (int k = 0; k < 5 && l->plot.h < trend_plot_need(l, notes); k++) {
+        if (k == 0)
+            l->title_h = 0;
+        else
+            *drop[k - 1] = false;
+        trend_place(ctx, in, l);
+    }
+    for (int k = 2; k < 4 && l->plot.w < TREND_PLOT_W; k++) {
+        *drop[k] = false; /* notes, then value-axis labels */
+        trend_place(ctx, in, l);
+    }
 }
 
 static void trend_legend(chart_ctx *ctx, const chart_trend *in, double y)
@@ -219,18 +303,26 @@ static void trend_legend(chart_ctx *ctx, const chart_trend *in, double y)
     }
 }
 
+static void date_label(const void *data, int i, double *x, char *buf, size_t n)
+{
+    const trend_layout *l = data;
+    *x = chart_scale_map(&l->x, l->xt.day[i]);
+    chart_date_label(&l->xt, l->xt.day[i], buf, n);
+}
+
 static void trend_date_axis(chart_ctx *ctx, const trend_layout *l)
 {
     chart_textstyle st = label_style;
     st.colour = chart_muted;
-    st.halign = CHART_CENTER;
+    bool labels = l->dates && chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
     for (int i = 0; i < l->xt.n; i++) {
-        double x = chart_scale_map(&l->x, l->xt.day[i]);
-        char buf[16];
-        chart_date_label(&l->xt, l->xt.day[i], buf, sizeof buf);
+        double x;
+        char buf[32];
+        date_label(l, i, &x, buf, sizeof buf);
         chart_vline(ctx->cr, x, l->plot.y + l->plot.h, l->plot.y + l->plot.h + 4, 1, chart_muted,
                     false);
-        chart_text(ctx, buf, x, l->plot.y + l->plot.h + 5, &st);
+        if (labels)
+            chart_tick_label(ctx, buf, x, l->plot.y + l->plot.h + 5, &st);
     }
     chart_hline(ctx->cr, l->plot.x, l->plot.x + l->plot.w, l->plot.y + l->plot.h, 1, chart_muted,
                 false);
@@ -320,6 +412,8 @@ static void trend_annotations(chart_ctx *ctx, const chart_trend *in, const trend
     double at[TREND_LABELS];
     for (size_t i = 0; i < n; i++)
         at[i] = ys[i];
+    if (!l->notes)
+        return; /* the last points' markers only */
     chart_spread_labels(ys, n, 15, l->plot.y, l->plot.y + l->plot.h);
     chart_textstyle st = label_style;
     st.valign = CHART_MIDDLE;
@@ -387,27 +481,37 @@ static void trend_targets(chart_ctx *ctx, const chart_trend *in, const trend_lay
     }
 }
 
+/* "no data" in the middle of the plot, when it fits there. */
+static void trend_no_data(chart_ctx *ctx, const trend_layout *l)
+{
+    chart_textstyle st = {
+        .size = 13, .colour = chart_muted, .halign = CHART_CENTER, .valign = CHART_MIDDLE};
+    double w, h;
+    bool el;
+    chart_text_measure(ctx, "no data", &st, &w, &h, &el);
+    if (w <= l->plot.w && h <= l->plot.h)
+        chart_text(ctx, "no data", l->plot.x + l->plot.w / 2, l->plot.y + l->plot.h / 2, &st);
+}
+
 static bool trend_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
 {
     const chart_trend *in = input;
     (void)err;
     (void)errlen;
     trend_layout l;
-    double top = chart_title(ctx);
-    trend_layout_make(ctx, in, top, &l);
-    if (has_legend(in))
-        trend_legend(ctx, in, top + 10);
-    chart_axis_y(ctx, &l.plot, &l.y, &l.yt, in->axis);
+    trend_layout_make(ctx, in, &l);
+    if (l.title_h > 0)
+        chart_title(ctx);
+    if (l.legend)
+        trend_legend(ctx, in, (l.title_h > 0 ? l.title_h : 10) + 10);
+    chart_axis_y(ctx, &l.plot, &l.y, &l.yt, in->axis, l.ylabels);
     trend_date_axis(ctx, &l);
     trend_targets(ctx, in, &l);
     for (size_t s = 0; s < in->nseries; s++)
         trend_series(ctx, &l, &in->series[s], s);
     trend_annotations(ctx, in, &l);
-    if (!l.any) {
-        chart_textstyle st = {
-            .size = 13, .colour = chart_muted, .halign = CHART_CENTER, .valign = CHART_MIDDLE};
-        chart_text(ctx, "no data", l.plot.x + l.plot.w / 2, l.plot.y + l.plot.h / 2, &st);
-    }
+    if (!l.any)
+        trend_no_data(ctx, &l);
     return true;
 }
 

@@ -1153,8 +1153,8 @@ END_TEST
  * included), a chart paints nothing outside it, is inside the same chart
  * as the PNG (moved by whole pixels), and leaves the caller's cairo state
  * as it was: transformation, source, line width, dashes, current path.
- * _i: a kind, or KIND_N for a trend squeezed to 16 units high, whose plot
- * would fall below its bottom: the clip keeps it in. */
+ * _i: a kind, or KIND_N for a trend squeezed to 16 units high (its text
+ * left out: see small_charts_stay_sane). */
 START_TEST(draw_stays_in_its_rectangle)
 {
     int k = _i < KIND_N ? _i : KIND_TREND;
@@ -1348,6 +1348,220 @@ START_TEST(draw_errors_are_reported)
 }
 END_TEST
 
+/* ---- small charts ---- */
+
+/* Messages of level warning or worse logged through GLib in this process
+ * (pango's "Pango" domain, GLib's, the library's own), counted by the
+ * writer main() installs once for every test, and still printed. */
+static int logged_bad;
+
+static GLogWriterOutput count_bad_logs(GLogLevelFlags level, const GLogField *fields, gsize n,
+                                       gpointer data)
+{
+    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+        logged_bad++;
+    return g_log_writer_standard_streams(level, fields, n, data);
+}
+
+/* Kind k of sample_kind, or at KIND_N a bullet judged against the path to
+ * its period-end targets (a line more under the axis). */
+#define SMALL_KINDS (KIND_N + 1)
+static bool small_kind(int k, chart_opts *o, cairo_t *cr, const chart_rect *where,
+                       unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    if (k < KIND_N)
+        return sample_kind(k, o, cr, where, out, len, err, errlen);
+    chart_bullet b = {.label = "杭州市分公司",
+                      .axis = CHART_AXIS_PERCENT,
+                      .value = 0.78,
+                      .base = 0.77,
+                      .challenge = 0.83,
+                      .path = true,
+                      .path_base = 0.79,
+                      .path_challenge = 0.845,
+                      .period_text = "期末目标"};
+    o->title = "保有率";
+    if (cr != NULL)
+        return chart_draw_bullet(ctx, cr, where, o, &b, err, errlen);
+    return chart_render_bullet(ctx, o, &b, out, len, err, errlen);
+}
+
+static const char *small_name(int k)
+{
+    return k < KIND_N ? kind_name[k] : "bullet-path";
+}
+
+/* Pixels of the w x h rectangle at (x0, y0) of img on its edge (its first
+ * and last rows and columns) that are not the chart's white background: a
+ * mark there was cut by the rectangle's edge. */
+static long edge_marked(cairo_surface_t *img, int x0, int y0, int w, int h)
+{
+    cairo_surface_flush(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    long n = 0;
+    for (int y = y0; y < y0 + h; y++)
+        for (int x = x0; x < x0 + w; x++) {
+            if (y != y0 && y != y0 + h - 1 && x != x0 && x != x0 + w - 1)
+                continue;
+            uint32_t px;
+            memcpy(&px, data + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
+            n += (px & 0xFFFFFF) != 0xFFFFFF;
+        }
+    return n;
+}
+
+/* Pixels of img outside the w x h rectangle at (x0, y0) that are not the
+ * backdrop. */
+static long outside_marked(cairo_surface_t *img, int x0, int y0, int w, int h)
+{
+    uint32_t back = (uint32_t)lround(backdrop.r * 255) << 16 |
+                    (uint32_t)lround(backdrop.g * 255) << 8 | (uint32_t)lround(backdrop.b * 255);
+    cairo_surface_flush(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    long n = 0;
+    for (int y = 0; y < cairo_image_surface_get_height(img); y++)
+        for (int x = 0; x < cairo_image_surface_get_width(img); x++) {
+            if (x >= x0 && x < x0 + w && y >= y0 && y < y0 + h)
+                continue;
+            uint32_t px;
+            memcpy(&px, data + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
+            n += (px & 0xFFFFFF) != back;
+        }
+    return n;
+}
+
+/* Kind k rendered as a PNG of o's size: nothing logged, nothing cut by the
+ * chart's edge. */
+static void small_render(int k, chart_opts *o)
+{
+    unsigned char *png = NULL;
+    size_t len = 0;
+    char err[256] = "";
+    logged_bad = 0;
+    ck_assert_msg(small_kind(k, o, NULL, NULL, &png, &len, err, sizeof err), "%s %dx%d: %s",
+                  small_name(k), o->width, o->height, err);
+    ck_assert_msg(logged_bad == 0, "%s %dx%d: %d warnings logged", small_name(k), o->width,
+                  o->height, logged_bad);
+    const char *dir = getenv("CHART_SAMPLES_DIR");
+    if (dir != NULL) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/small-%s-%dx%d.png", dir, small_name(k), o->width,
+                 o->height);
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(png, 1, len, f), len);
+        fclose(f);
+    }
+    cairo_surface_t *img = png_decode(png, len);
+    long cut = edge_marked(img, 0, 0, o->width, o->height);
+    ck_assert_msg(cut == 0, "%s %dx%d: %ld pixels marked on the edge", small_name(k), o->width,
+                  o->height, cut);
+    cairo_surface_destroy(img);
+    free(png);
+}
+
+/* Kind k drawn into a w x h rectangle away from the origin of an ARGB
+ * image painted with the backdrop: nothing logged, nothing painted outside
+ * the rectangle, nothing cut by its edge. */
+static void small_draw(int k, chart_opts *o, int w, int h)
+{
+    const int x0 = 37, y0 = 23;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w + 80, h + 60);
+    cairo_t *cr = cairo_create(img);
+    cairo_set_source_rgb(cr, backdrop.r, backdrop.g, backdrop.b);
+    cairo_paint(cr);
+    chart_rect where = {x0, y0, w, h};
+    char err[256] = "";
+    logged_bad = 0;
+    ck_assert_msg(small_kind(k, o, cr, &where, NULL, NULL, err, sizeof err), "%s %dx%d: %s",
+                  small_name(k), w, h, err);
+    ck_assert_int_eq(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+    ck_assert_msg(logged_bad == 0, "%s drawn %dx%d: %d warnings logged", small_name(k), w, h,
+                  logged_bad);
+    long out = outside_marked(img, x0, y0, w, h), cut = edge_marked(img, x0, y0, w, h);
+    ck_assert_msg(out == 0, "%s drawn %dx%d: %ld pixels outside", small_name(k), w, h, out);
+    ck_assert_msg(cut == 0, "%s drawn %dx%d: %ld pixels marked on the edge", small_name(k), w, h,
+                  cut);
+    cairo_destroy(cr);
+    cairo_surface_destroy(img);
+}
+
+/* Every kind (_i; SMALL_KINDS) at every width and height from the minimum
+ * (16) up to 120, and at its usual width or height with the other small,
+ * rendered as a PNG and drawn into a rectangle: no warning from pango,
+ * GLib or the library (text below CHART_FONT_MIN), and every mark inside
+ * the chart: nothing outside the rectangle, nothing cut by its edge. */
+static const int small_sizes[] = {16, 20, 24, 32, 40, 50, 60, 68, 76, 84, 92, 100, 110, 120, 300};
+START_TEST(small_charts_stay_sane)
+{
+    chart_opts usual = {0};
+    size_kind(_i < KIND_N ? _i : KIND_BULLET, &usual);
+    int widths[N_ELEMS(small_sizes) + 1], heights[N_ELEMS(small_sizes) + 1];
+    for (size_t i = 0; i < N_ELEMS(small_sizes); i++)
+        widths[i] = heights[i] = small_sizes[i];
+    widths[N_ELEMS(small_sizes)] = usual.width;
+    heights[N_ELEMS(small_sizes)] = usual.height;
+    for (size_t i = 0; i < N_ELEMS(widths); i++)
+        for (size_t j = 0; j < N_ELEMS(heights); j++) {
+            if (heights[j] > 120 && widths[i] > 120)
+                continue; /* the usual sizes: other tests */
+            chart_opts o;
+            chart_opts_default(&o);
+            o.width = widths[i];
+            o.height = heights[j];
+            small_render(_i, &o);
+            small_draw(_i, &o, widths[i], heights[j]);
+        }
+}
+END_TEST
+
+/* A bullet too short for all its text leaves it out, row by row, in the
+ * order chart.h states: title, period-end line, axis labels, marker labels,
+ * while the value and the branch's label stay (480 units wide, heights from
+ * 130 down to the minimum, read back from the PDF). */
+START_TEST(bullet_leaves_text_out_in_order)
+{
+    static const char *const order[] = {"保有率", "期末目标", "100.00%", "base path 79.00%"};
+    enum { N = N_ELEMS(order) };
+    bool had[N] = {true, true, true, true}; /* at the height before */
+    for (int h = 130; h >= 16; h -= 2) {
+        chart_opts o;
+        chart_opts_default(&o);
+        o.width = 480;
+        o.height = h;
+        o.format = CHART_PDF;
+        unsigned char *pdf = NULL;
+        size_t len = 0;
+        char err[256] = "";
+        logged_bad = 0;
+        ck_assert_msg(small_kind(KIND_N, &o, NULL, NULL, &pdf, &len, err, sizeof err), "%s", err);
+        ck_assert_int_eq(logged_bad, 0);
+        char *text = pdf_text(pdf, len);
+        bool has[N];
+        for (int i = 0; i < N; i++)
+            has[i] = strstr(text, order[i]) != NULL;
+        for (int i = 0; i < N; i++) {
+            ck_assert_msg(!has[i] || had[i], "height %d: '%s' back after it was left out", h,
+                          order[i]);
+            ck_assert_msg(!has[i] || i == N - 1 || has[i + 1],
+                          "height %d: '%s' kept, '%s' left out:\n%s", h, order[i], order[i + 1],
+                          text);
+            had[i] = has[i];
+        }
+        if (h == 130)
+            ck_assert_msg(has[0], "height 130: the title is missing:\n%s", text);
+        ck_assert_msg(strstr(text, "78.00%") && strstr(text, "杭州市分公司"),
+                      "height %d: the value or the label is missing:\n%s", h, text);
+        g_free(text);
+        free(pdf);
+    }
+    for (int i = 0; i < N; i++)
+        ck_assert_msg(!had[i], "'%s' still there at the minimum height", order[i]);
+}
+END_TEST
+
 static Suite *chart_suite(void)
 {
     Suite *s = suite_create("chart");
@@ -1392,11 +1606,19 @@ static Suite *chart_suite(void)
     tcase_add_test(draw, draw_two_charts_on_a_pdf_page);
     tcase_add_test(draw, draw_errors_are_reported);
     suite_add_tcase(s, draw);
+
+    TCase *small = tcase_create("small");
+    tcase_add_checked_fixture(small, ctx_setup, ctx_teardown);
+    tcase_set_timeout(small, 120);
+    tcase_add_loop_test(small, small_charts_stay_sane, 0, SMALL_KINDS);
+    tcase_add_test(small, bullet_leaves_text_out_in_order);
+    suite_add_tcase(s, small);
     return s;
 }
 
 int main(void)
 {
+    g_log_set_writer_func(count_bad_logs, NULL, NULL);
     SRunner *sr = srunner_create(chart_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
