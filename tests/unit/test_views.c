@@ -384,6 +384,8 @@ static const struct error_case kpis_errors[] = {
     {A("branch", "420101"), VALID, SCOPE("420100")},
     {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
     {A("branch", "429901"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A(NULL), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+    {A("kpi", "retention_rate"), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
 };
 
 START_TEST(kpis_errors_by_table)
@@ -449,6 +451,27 @@ START_TEST(kpis_filtered_by_kpi_and_branch)
 }
 END_TEST
 
+/* With a scope, no branch means the scope's root, as in every view: its
+ * values only, not the whole run. */
+START_TEST(kpis_scope_root_by_default)
+{
+    expect_kpis(NOARGS, "420100", 15,
+                "retention_rate:420100:null in_network_rate:420100:null "
+                "in_network_rate:420100:diamond bundling_coverage:420100:null "
+                "bundling_coverage:420100:null satisfaction:420100:S satisfaction:420100:S1 "
+                "satisfaction:420100:S2 satisfaction:420100:S3 satisfaction:420100:S4 "
+                "zone_count:420100:blue zone_count:420100:green zone_count:420100:red "
+                "zone_count:420100:white zone_count:420100:yellow");
+    expect_kpis(ARGS("kpi", "retention_rate"), Q, 1, "retention_rate:" Q ":null");
+    /* without a scope, the whole run */
+    expect_kpis(ARGS("kpi", "retention_rate"), NULL, 8,
+                "retention_rate:420000:null retention_rate:420100:null "
+                "retention_rate:420101:null retention_rate:420102:null retention_rate:" Q
+                ":null retention_rate:420200:null retention_rate:420201:null "
+                "retention_rate:429901:null");
+}
+END_TEST
+
 /* The contract's objects: K2 with a reason, K3 with its campaign, K4 with
  * its period and partial flag; integers stay integers. */
 START_TEST(kpis_values_as_the_contract)
@@ -490,6 +513,7 @@ static Suite *kpis_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, kpis_filtered_by_kpi_and_branch);
     tcase_add_test(tc, kpis_values_as_the_contract);
+    tcase_add_test(tc, kpis_scope_root_by_default);
     suite_add_tcase(s, tc);
     return s;
 }
