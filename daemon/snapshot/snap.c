@@ -233,11 +233,19 @@ int snap_branch_by_id(const struct snap *s, int id)
     return -1;
 }
 
+/* qsort(), which must not be given the NULL of an empty array (C11
+ * 7.22.5: the pointer must be valid even for no element). */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 void snap_link_reference(struct snap *s)
 {
-    qsort(s->branches, s->nbranches, sizeof *s->branches, cmp_branch);
-    qsort(s->indicators, s->nindicators, sizeof *s->indicators, cmp_indicator);
-    qsort(s->campaigns, s->ncampaigns, sizeof *s->campaigns, cmp_campaign);
+    sort(s->branches, s->nbranches, sizeof *s->branches, cmp_branch);
+    sort(s->indicators, s->nindicators, sizeof *s->indicators, cmp_indicator);
+    sort(s->campaigns, s->ncampaigns, sizeof *s->campaigns, cmp_campaign);
     for (size_t i = 0; i < s->nbranches; i++) {
         struct snap_branch *b = &s->branches[i];
         b->parent = b->parent < 0 ? -1 : snap_branch_by_id(s, b->parent);

@@ -35,9 +35,12 @@ static bool kpis_parse(const struct snap *s, const struct view_params *p, struct
 {
     char date[11];
     *rq = (struct kpis_req){.kpi = -1, .branch = -1};
+    /* without a branch, every branch's values, unless a scope limits the
+     * caller: then its root's, as in every view */
+    bool all = !view_arg(p, "branch") && !p->scope;
     return view_param_date(p, "date", date, err) &&
            view_param_kpi(p, "kpi", false, &rq->kpi, err) &&
-           (!view_arg(p, "branch") || view_param_branch(s, p, "branch", &rq->branch, err)) &&
+           (all || view_param_branch(s, p, "branch", &rq->branch, err)) &&
            view_pick_run(s, date, &rq->run, err);
 }
 

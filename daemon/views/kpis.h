@@ -20,7 +20,8 @@ struct view_kpis {
 };
 
 /* Parameters: date (default the newest run), kpi, branch (only that
- * branch's values). _check validates them without building. */
+ * branch's values; absent: every branch's, or with a scope its root's).
+ * _check validates them without building. */
 bool view_kpis_check(const struct snap *s, const struct view_params *p, struct view_error *err);
 bool view_kpis_build(const struct snap *s, const struct view_params *p, struct view_kpis *out,
                      struct view_error *err);

@@ -32,15 +32,27 @@ static char *conninfo_for(const char *dbname)
     return buf_detach(&b, NULL);
 }
 
+/* Database names are chosen by the tests themselves: [a-z0-9_] only. */
+static bool valid_name(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return true;
+}
+
+static void assert_name(const char *name)
+{
+    ck_assert_msg(valid_name(name), "database name '%s'", name);
+}
+
 static void admin(const char *before, const char *name, const char *after)
 {
     char *ci = conninfo_for("postgres");
     struct db *db = NULL;
     ck_assert_msg(db_connect(ci, 0, &db), "cannot connect to the test server");
     struct buf b = BUF_INIT;
-    /* names are chosen by the tests themselves: [a-z0-9_] only */
-    for (const char *p = name; *p; p++)
-        ck_assert((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+    assert_name(name);
     buf_puts(&b, before);
     buf_puts(&b, name);
     buf_puts(&b, after);
@@ -57,9 +69,36 @@ char *harness_create_db(const char *name)
     return conninfo_for(name);
 }
 
+char *harness_copy_db(const char *name, const char *template_name)
+{
+    struct buf after = BUF_INIT;
+    assert_name(template_name);
+    buf_printf(&after, " TEMPLATE %s", template_name);
+    admin("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)");
+    admin("CREATE DATABASE ", name, after.data);
+    buf_release(&after);
+    return conninfo_for(name);
+}
+
 void harness_drop_db(const char *name)
 {
     admin("DROP DATABASE IF EXISTS ", name, " WITH (FORCE)");
+}
+
+bool harness_drop_db_unchecked(const char *name)
+{
+    char *ci = conninfo_for("postgres");
+    struct db *db = NULL;
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    bool ok = valid_name(name) && db_connect(ci, 0, &db) && db_exec_script(db, "admin", b.data);
+    if (!ok)
+        fprintf(stderr, "cannot drop database %s: %s\n", name,
+                db ? db_errmsg(db) : "no connection");
+    db_close(db);
+    buf_release(&b);
+    free(ci);
+    return ok;
 }
 
 char *harness_read_source(const char *relpath)

@@ -22,7 +22,13 @@ const char *harness_server(void);
 
 /* Creates (dropping first) database NAME; returns its conninfo. */
 char *harness_create_db(const char *name);
+/* Creates (dropping first) database NAME as a copy of TEMPLATE_NAME, which
+ * nobody may be connected to; returns its conninfo. */
+char *harness_copy_db(const char *name, const char *template_name);
 void harness_drop_db(const char *name);
+/* The same outside a test (after srunner_run_all(), where Check cannot
+ * report an assertion): false, with a line on stderr, on failure. */
+bool harness_drop_db_unchecked(const char *name);
 
 /* Reads a file of the source tree (RETENTIOND_SRCDIR + relpath). */
 char *harness_read_source(const char *relpath);

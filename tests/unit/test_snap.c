@@ -90,6 +90,26 @@ START_TEST(a_good_file_reads)
 }
 END_TEST
 
+/* A warehouse without campaigns or indicators (or branches): the file reads,
+ * with empty lists (the loader sorts no NULL array: UBSan, in the
+ * sanitizer build, stops at qsort(NULL, 0, ...)). */
+START_TEST(a_file_without_campaigns_or_indicators_reads)
+{
+    static const char *const branches[] = {PROVINCE, ""};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = write_file(header(branches[i], "", ""), i == 0 ? good_runs() : "");
+        struct snap *s = NULL;
+        ck_assert(snap_read_file(path, &s));
+        unlink(path);
+        ck_assert_uint_eq(s->nbranches, i == 0 ? 1 : 0);
+        ck_assert_uint_eq(s->nindicators, 0);
+        ck_assert_uint_eq(s->ncampaigns, 0);
+        ck_assert_uint_eq(s->nruns, i == 0 ? 1 : 0);
+        snap_unref(s);
+    }
+}
+END_TEST
+
 /* Reference items with a null where the loader needs a value: the file is
  * refused. */
 static const struct {
@@ -208,6 +228,7 @@ static Suite *snap_suite(void)
     Suite *s = suite_create("snap");
     TCase *tc = tcase_create("file");
     tcase_add_test(tc, a_good_file_reads);
+    tcase_add_test(tc, a_file_without_campaigns_or_indicators_reads);
     tcase_add_loop_test(tc, nulls_in_reference_refuse_the_file, 0,
                         (int)(sizeof bad_reference / sizeof bad_reference[0]));
     tcase_add_test(tc, nulls_in_values_skip_the_row);

@@ -1,0 +1,1459 @@
+/* Unit tests of the typed views (daemon/views) without a database: each
+ * view built over snapshot fixtures in the snapshot file format
+ * (tests/fixtures/snapshots/, described in its README.md) read with
+ * snap_read_file(), plus a zone month (moves, at-risk members) added in
+ * memory, since the file does not hold those.
+ *
+ * One Suite per view. In each: a table of parameters (and scope) with the
+ * status, error code and parameter expected, run through view_validate(),
+ * view_json() and the view's own check function, which must agree; and the
+ * figures of the built struct and its JSON against what the fixture gives
+ * when worked out by hand (the numbers are in the comments). */
+#include "alarms.h"
+#include "buf.h"
+#include "kpis.h"
+#include "mem.h"
+#include "ranking.h"
+#include "satisfaction.h"
+#include "snap_int.h"
+#include "trend.h"
+#include "view.h"
+#include "zones.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The branch whose code holds a comma and quotes, in C and in the expected
+ * JSON texts below (written with ' for ", see expect_json). */
+#define Q  "420103,\"Q\""
+#define QJ "'420103,\\\"Q\\\"'"
+
+/* A NULL-terminated list of parameters (name, value, ...) for the call. */
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NOARGS    ((const char *const[]){NULL})
+
+/* ---- fixtures ------------------------------------------------------------------------------- */
+
+static struct snap *snap; /* the running test's snapshot (views.jsonl) */
+
+static struct snap *load(const char *name)
+{
+    const char *src = getenv("RETENTIOND_SRCDIR");
+    ck_assert_msg(src != NULL, "RETENTIOND_SRCDIR is not set");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/snapshots/%s", src, name);
+    struct snap *s = NULL;
+    ck_assert_msg(snap_read_file(path, &s), "cannot read %s", path);
+    return s;
+}
+
+/* The zone month of run 12 (2026-10), as snap_load.c reads it from
+ * kpi.zone_members: moves per leaf branch (M-1 zone -> M zone) and the
+ * at-risk members in the list's order (sub_id as text, then branch). Into
+ * each zone, 420100's moves add up to its run-12 counts (white 3, red 5,
+ * yellow 8, blue 40, green 100); 420201 (under 420200) adds white->red 4
+ * and red->red 1 for the province. */
+static const struct {
+    const char *branch, *from, *to;
+    uint32_t members;
+} zone_moves[] = {
+    {"420101", "red", "white", 1},   {"420101", "white", "white", 1},
+    {"420101", "green", "red", 2},   {"420101", "green", "green", 60},
+    {"420101", "yellow", "blue", 2}, {"420102", "none", "white", 1},
+    {"420102", "green", "red", 3},   {"420102", "none", "yellow", 3},
+    {"420102", "blue", "yellow", 5}, {"420102", "blue", "blue", 38},
+    {Q, "green", "green", 40},       {Q, "red", "out", 1},
+    {"420201", "white", "red", 4},   {"420201", "red", "red", 1},
+};
+
+static const struct {
+    long long sub_id;
+    const char *branch, *zone, *figures;
+} zone_members[] = {
+    {1001, "420101", "white", "12.00,30,0.00,0"},
+    {1002, Q, "red", "88.50,310,41.20,95"},
+    {1003, "420102", "yellow", "120.00,800,95.00,610"},
+    {1004, "420201", "red", "60.00,200,20.00,15"},
+    {998, "420101", "red", "45.00,100,10.00,5"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void add_zone_month(struct snap *s, long long run_id, const char *month)
+{
+    struct snap_zones *z = xcalloc(1, sizeof *z);
+    atomic_init(&z->refs, 1);
+    z->run_id = run_id;
+    snprintf(z->month, sizeof z->month, "%s", month);
+    z->moves = xcalloc(COUNT(zone_moves), sizeof *z->moves);
+    for (size_t i = 0; i < COUNT(zone_moves); i++) {
+        int b = snap_branch_find(s, zone_moves[i].branch);
+        int from = snap_zone_parse(zone_moves[i].from), to = snap_zone_parse(zone_moves[i].to);
+        ck_assert(b >= 0 && from >= 0 && to >= 0);
+        z->moves[z->nmoves++] = (struct snap_move){.members = zone_moves[i].members,
+                                                   .branch = (uint16_t)b,
+                                                   .from = (uint8_t)from,
+                                                   .to = (uint8_t)to};
+    }
+    z->at_risk = xcalloc(COUNT(zone_members), sizeof *z->at_risk);
+    for (size_t i = 0; i < COUNT(zone_members); i++) {
+        int b = snap_branch_find(s, zone_members[i].branch);
+        int zone = snap_zone_parse(zone_members[i].zone);
+        ck_assert(b >= 0 && zone >= 0 && SNAP_AT_RISK(zone));
+        z->at_risk[z->nat_risk++] =
+            (struct snap_member){.sub_id = zone_members[i].sub_id,
+                                 .figures = xstrdup(zone_members[i].figures),
+                                 .branch = (uint16_t)b,
+                                 .zone = (uint8_t)zone};
+    }
+    snap_add_zones(s, z);
+}
+
+static void setup(void)
+{
+    snap = load("views.jsonl");
+}
+
+/* The same, with run 12's zone month in memory. */
+static void setup_zones(void)
+{
+    snap = load("views.jsonl");
+    add_zone_month(snap, 12, "2026-10");
+}
+
+static void teardown(void)
+{
+    snap_unref(snap);
+    snap = NULL;
+}
+
+/* ---- calling the views ------------------------------------------------------------------------
+ */
+
+static struct view_params params(const char *const *args, const char *scope)
+{
+    struct view_params p;
+    view_params_list(&p, args);
+    p.scope = scope;
+    return p;
+}
+
+static enum view_kind kind_of(const char *name)
+{
+    int k = view_kind_parse(name);
+    ck_assert_msg(k >= 0, "no view named %s", name);
+    return (enum view_kind)k;
+}
+
+/* view_json() of a view expected to succeed (view_validate() agreeing);
+ * *complete (if asked) tells whether the body may be cached. */
+static json_t *view_ok_p(const char *name, const struct view_params *p, bool *complete)
+{
+    struct view_error err = {0};
+    json_t *out = NULL;
+    bool done = false;
+    ck_assert_msg(view_validate(kind_of(name), snap, p, &err), "%s: %u %s %s", name, err.status,
+                  err.code, err.message);
+    ck_assert_msg(view_json(kind_of(name), snap, p, &out, &done, &err), "%s: %u %s %s", name,
+                  err.status, err.code, err.message);
+    ck_assert_ptr_nonnull(out);
+    if (complete)
+        *complete = done;
+    return out;
+}
+
+static json_t *view_ok(const char *name, const char *const *args)
+{
+    struct view_params p = params(args, NULL);
+    return view_ok_p(name, &p, NULL);
+}
+
+/* ---- reading JSON back ------------------------------------------------------------------------
+ */
+
+static json_t *get(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    ck_assert_msg(v != NULL, "no member %s", key);
+    return v;
+}
+
+/* A JSON scalar as text: strings as they are, integers plainly, reals with
+ * a fraction (84.0, not 84), so that the type shows. */
+static void scalar_text(struct buf *b, json_t *v)
+{
+    if (json_is_string(v)) {
+        buf_puts(b, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        buf_printf(b, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_real(v)) {
+        char num[64];
+        snprintf(num, sizeof num, "%.10g", json_real_value(v));
+        buf_puts(b, num);
+        if (!strpbrk(num, ".en"))
+            buf_puts(b, ".0");
+    } else {
+        buf_puts(b, json_is_null(v) ? "null" : json_is_true(v) ? "true" : "false");
+    }
+}
+
+/* The members `keys` of each object of arr, ':' between members and ' '
+ * between objects: a one-line picture of a list to compare with a string
+ * worked out by hand. The caller frees. */
+static char *pick(json_t *arr, const char *const *keys)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+    json_t *o;
+    ck_assert_msg(json_is_array(arr), "not an array");
+    json_array_foreach(arr, i, o)
+    {
+        if (i)
+            buf_puts(&b, " ");
+        for (const char *const *k = keys; *k; k++) {
+            if (k != keys)
+                buf_puts(&b, ":");
+            scalar_text(&b, get(o, *k));
+        }
+    }
+    return buf_detach(&b, NULL);
+}
+
+#define expect_pick(arr, want, ...)                                                                \
+    do {                                                                                           \
+        char *got_ = pick((arr), ARGS(__VA_ARGS__));                                               \
+        ck_assert_str_eq(got_, (want));                                                            \
+        free(got_);                                                                                \
+    } while (0)
+
+/* got equals the JSON text want, written with ' for " (a " inside a string
+ * is \"). */
+static void expect_json(json_t *got, const char *want_text)
+{
+    char *text = xstrdup(want_text);
+    for (char *c = text; *c; c++)
+        if (*c == '\'')
+            *c = '"';
+    json_error_t jerr;
+    json_t *want = json_loads(text, 0, &jerr);
+    ck_assert_msg(want != NULL, "expected JSON does not parse: %s: %s", jerr.text, text);
+    char *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    char *w = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    ck_assert_msg(json_equal(got, want), "got  %s\nwant %s", g, w);
+    free(g);
+    free(w);
+    free(text);
+    json_decref(want);
+}
+
+/* ---- the error tables --------------------------------------------------------------------- */
+
+struct error_case {
+    const char *args[13]; /* name, value, ...; NULL after the last */
+    unsigned status;      /* 200: valid */
+    const char *code, *param;
+    const char *scope;   /* view_params.scope; NULL: none */
+    const char *fixture; /* NULL: views.jsonl */
+};
+
+/* The view's own check function, by name (customers is not a view kind:
+ * its CSV has a handler of its own). */
+static bool own_check(const char *name, const struct snap *s, const struct view_params *p,
+                      struct view_error *err)
+{
+    static const struct {
+        const char *name;
+        bool (*check)(const struct snap *, const struct view_params *, struct view_error *);
+    } checks[] = {
+        {"kpis", view_kpis_check},           {"trend", view_trend_check},
+        {"ranking", view_ranking_check},     {"alarms", view_alarms_check},
+        {"zones", view_zones_check},         {"satisfaction", view_satisfaction_check},
+        {"customers", view_customers_check},
+    };
+    for (size_t i = 0; i < COUNT(checks); i++)
+        if (strcmp(checks[i].name, name) == 0)
+            return checks[i].check(s, p, err);
+    return view_validate(kind_of(name), s, p, err); /* branches, data-quality */
+}
+
+static void expect_error(const char *how, const struct error_case *c, bool ok,
+                         const struct view_error *err)
+{
+    if (c->status == 200) {
+        ck_assert_msg(ok, "%s: %u %s (%s) %s", how, err->status, err->code, err->param,
+                      err->message);
+        return;
+    }
+    ck_assert_msg(!ok, "%s: valid, want %u %s", how, c->status, c->code);
+    ck_assert_msg(err->status == c->status && strcmp(err->code, c->code) == 0,
+                  "%s: %u %s, want %u %s", how, err->status, err->code, c->status, c->code);
+    ck_assert_msg(c->param ? err->param && strcmp(err->param, c->param) == 0 : err->param == NULL,
+                  "%s: param %s, want %s", how, err->param ? err->param : "NULL",
+                  c->param ? c->param : "NULL");
+    ck_assert_msg(err->message[0] != '\0', "%s: no message", how);
+}
+
+/* Case c of view `name`: view_validate(), view_json() (or for customers
+ * view_customers_build()) and the view's check function give the same
+ * answer, the expected one. */
+static void run_error_case(const char *name, const struct error_case *c)
+{
+    struct snap *s = c->fixture ? load(c->fixture) : snap_ref(snap);
+    struct view_params p = params(c->args, c->scope);
+    struct view_error e_check = {0}, e_validate = {0}, e_json = {0};
+    bool ok;
+
+    ok = own_check(name, s, &p, &e_check);
+    expect_error("check", c, ok, &e_check);
+    if (strcmp(name, "customers") == 0) {
+        struct view_customers v;
+        ok = view_customers_build(s, &p, &v, &e_json);
+        view_customers_free(&v);
+        expect_error("build", c, ok, &e_json);
+    } else {
+        json_t *out = NULL;
+        bool complete = false;
+        ok = view_validate(kind_of(name), s, &p, &e_validate);
+        expect_error("view_validate", c, ok, &e_validate);
+        ok = view_json(kind_of(name), s, &p, &out, &complete, &e_json);
+        expect_error("view_json", c, ok, &e_json);
+        ck_assert(ok ? out != NULL : out == NULL);
+        json_decref(out);
+    }
+    snap_unref(s);
+}
+
+/* A row: A(name, value, ...), then VALID or FAILS(status, code, param),
+ * then optionally the scope and another fixture. */
+#define A(...)                 .args = {__VA_ARGS__}
+#define VALID                  .status = 200
+#define FAILS(st, code_, par_) .status = (st), .code = (code_), .param = (par_)
+#define NO_RUNS                .fixture = "no_runs.jsonl"
+#define NO_PROVINCE            .fixture = "no_province.jsonl"
+#define SCOPE(code)            .scope = (code)
+
+/* ---- branches ------------------------------------------------------------------------------ */
+
+/* The province with its subtree, children by code, then the orphan (its
+ * parent id 99 is unknown) as a second root. */
+START_TEST(branches_tree_with_orphans_as_roots)
+{
+    json_t *got = view_ok("branches", NOARGS);
+    expect_json(got, "{'branches': ["
+                     " {'code': '420000', 'name': '湖北省公司', 'level': 0, 'children': ["
+                     "  {'code': '420100', 'name': '武汉', 'level': 1, 'children': ["
+                     "   {'code': '420101', 'name': '江岸', 'level': 2, 'children': []},"
+                     "   {'code': '420102', 'name': '江汉', 'level': 2, 'children': []},"
+                     "   {'code': " QJ ", 'name': '硚口', 'level': 2, 'children': []}]},"
+                     "  {'code': '420200', 'name': '黄石', 'level': 1, 'children': ["
+                     "   {'code': '420201', 'name': '下陆', 'level': 2, 'children': []}]}]},"
+                     " {'code': '429901', 'name': '孤儿县', 'level': 2, 'children': []}]}");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *branches_suite(void)
+{
+    Suite *s = suite_create("branches");
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, branches_tree_with_orphans_as_roots);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- kpis ------------------------------------------------------------------------------------ */
+
+static const struct error_case kpis_errors[] = {
+    {A(NULL), VALID},
+    {A("date", "2026-11-21", "kpi", "in_network_rate", "branch", "420100"), VALID},
+    {A("date", "2026-02-30"), FAILS(400, "invalid_date", "date")},
+    {A("date", "yesterday"), FAILS(400, "invalid_date", "date")},
+    {A("date", "2026-11-2"), FAILS(400, "invalid_date", "date")},
+    {A("kpi", "churn"), FAILS(400, "unknown_kpi", "kpi")},
+    {A("kpi", ""), FAILS(400, "unknown_kpi", "kpi")},
+    {A("branch", "999999"), FAILS(400, "unknown_branch", "branch")},
+    {A("branch", ""), FAILS(400, "unknown_branch", "branch")},
+    {A("date", "2026-11-19"), FAILS(404, "no_run", "date")},
+    /* the parameters' validity before the run's existence */
+    {A("date", "2026-11-19", "kpi", "churn"), FAILS(400, "unknown_kpi", "kpi")},
+    {A(NULL), FAILS(404, "no_run", NULL), NO_RUNS},
+    {A("branch", "420101"), VALID, SCOPE("420100")},
+    {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A("branch", "429901"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A(NULL), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+    {A("kpi", "retention_rate"), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+};
+
+START_TEST(kpis_errors_by_table)
+{
+    run_error_case("kpis", &kpis_errors[_i]);
+}
+END_TEST
+
+/* The built struct: the values of the filter, in the run's order. */
+static void expect_kpis(const char *const *args, const char *scope, size_t n, const char *want)
+{
+    struct view_params p = params(args, scope);
+    struct view_kpis v;
+    struct view_error err = {0};
+    ck_assert_msg(view_kpis_build(snap, &p, &v, &err), "%s", err.message);
+    ck_assert_uint_eq(v.n, n);
+    for (size_t i = 1; i < v.n; i++)
+        ck_assert(v.values[i - 1] < v.values[i]); /* the run's order */
+    json_t *got = view_kpis_json(&v);
+    ck_assert_uint_eq(json_array_size(get(got, "values")), n);
+    expect_pick(get(got, "values"), want, "kpi", "branch", "dim");
+    json_decref(got);
+    view_kpis_free(&v);
+}
+
+START_TEST(kpis_filtered_by_kpi_and_branch)
+{
+    /* unfiltered: the whole newest run, as the file holds it */
+    json_t *got = view_ok("kpis", NOARGS);
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    ck_assert_int_eq(json_integer_value(get(got, "run_id")), 12);
+    ck_assert_uint_eq(json_array_size(get(got, "values")), 38);
+    expect_json(get(got, "data_quality"),
+                "[{'rule': 'orphan_rows', 'rows': 3}, {'rule': 'usage_null_bill', 'rows': 492}]");
+    json_decref(got);
+
+    expect_kpis(ARGS("kpi", "in_network_rate"), NULL, 5,
+                "in_network_rate:420000:null in_network_rate:420000:diamond "
+                "in_network_rate:420000:gold in_network_rate:420100:null "
+                "in_network_rate:420100:diamond");
+    expect_kpis(ARGS("kpi", "in_network_rate", "branch", "420100"), NULL, 2,
+                "in_network_rate:420100:null in_network_rate:420100:diamond");
+    /* one branch, every KPI: K1, K2 (2), K3 (campaigns 1 and 2), K4 (5), K5 (5) */
+    expect_kpis(ARGS("branch", "420100"), NULL, 15,
+                "retention_rate:420100:null in_network_rate:420100:null "
+                "in_network_rate:420100:diamond bundling_coverage:420100:null "
+                "bundling_coverage:420100:null satisfaction:420100:S satisfaction:420100:S1 "
+                "satisfaction:420100:S2 satisfaction:420100:S3 satisfaction:420100:S4 "
+                "zone_count:420100:blue zone_count:420100:green zone_count:420100:red "
+                "zone_count:420100:white zone_count:420100:yellow");
+    expect_kpis(ARGS("branch", Q), NULL, 2,
+                "retention_rate:" Q ":null bundling_coverage:" Q ":null");
+    expect_kpis(ARGS("kpi", "satisfaction_gotone"), NULL, 1, "satisfaction_gotone:420200:S");
+    /* an older run, one KPI */
+    expect_kpis(ARGS("date", "2026-10-31", "kpi", "zone_count"), NULL, 10,
+                "zone_count:420000:blue zone_count:420000:green zone_count:420000:red "
+                "zone_count:420000:white zone_count:420000:yellow zone_count:420100:blue "
+                "zone_count:420100:green zone_count:420100:red zone_count:420100:white "
+                "zone_count:420100:yellow");
+    /* within the scope, a branch below its root */
+    expect_kpis(ARGS("branch", "420101"), "420100", 2,
+                "retention_rate:420101:null bundling_coverage:420101:null");
+}
+END_TEST
+
+/* With a scope, no branch means the scope's root, as in every view: its
+ * values only, not the whole run. */
+START_TEST(kpis_scope_root_by_default)
+{
+    expect_kpis(NOARGS, "420100", 15,
+                "retention_rate:420100:null in_network_rate:420100:null "
+                "in_network_rate:420100:diamond bundling_coverage:420100:null "
+                "bundling_coverage:420100:null satisfaction:420100:S satisfaction:420100:S1 "
+                "satisfaction:420100:S2 satisfaction:420100:S3 satisfaction:420100:S4 "
+                "zone_count:420100:blue zone_count:420100:green zone_count:420100:red "
+                "zone_count:420100:white zone_count:420100:yellow");
+    expect_kpis(ARGS("kpi", "retention_rate"), Q, 1, "retention_rate:" Q ":null");
+    /* without a scope, the whole run */
+    expect_kpis(ARGS("kpi", "retention_rate"), NULL, 8,
+                "retention_rate:420000:null retention_rate:420100:null "
+                "retention_rate:420101:null retention_rate:420102:null retention_rate:" Q
+                ":null retention_rate:420200:null retention_rate:420201:null "
+                "retention_rate:429901:null");
+}
+END_TEST
+
+/* The contract's objects: K2 with a reason, K3 with its campaign, K4 with
+ * its period and partial flag; integers stay integers. */
+START_TEST(kpis_values_as_the_contract)
+{
+    json_t *got = view_ok("kpis", ARGS("kpi", "in_network_rate", "branch", "420000"));
+    expect_json(json_array_get(get(got, "values"), 1),
+                "{'kpi': 'in_network_rate', 'branch': '420000', 'dim': 'diamond',"
+                " 'numerator': 190, 'denominator': 200, 'value': 0.95, 'status': 'red',"
+                " 'target_base': 0.97, 'target_challenge': 0.99, 'path_base': null,"
+                " 'path_challenge': null, 'previous_status': 'green',"
+                " 'reason': 'key_account_cancellation'}");
+    json_decref(got);
+    got = view_ok("kpis", ARGS("kpi", "bundling_coverage", "branch", "420101"));
+    expect_json(get(got, "values"),
+                "[{'kpi': 'bundling_coverage', 'branch': '420101', 'dim': null,"
+                " 'numerator': 30, 'denominator': 100, 'value': 0.3, 'status': 'excellent',"
+                " 'target_base': 0.25, 'target_challenge': 0.35, 'path_base': 0.2,"
+                " 'path_challenge': 0.28, 'previous_status': 'green', 'campaign': 1,"
+                " 'reason': 'at_or_above_challenge_path'}]");
+    json_decref(got);
+    got = view_ok("kpis", ARGS("kpi", "satisfaction", "branch", "420000"));
+    expect_json(get(got, "values"),
+                "[{'kpi': 'satisfaction', 'branch': '420000', 'dim': 'S', 'numerator': null,"
+                " 'denominator': null, 'value': 85.0, 'status': 'green', 'target_base': 82,"
+                " 'target_challenge': null, 'path_base': null, 'path_challenge': null,"
+                " 'previous_status': 'green', 'period': '2026-10', 'partial': true}]");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *kpis_suite(void)
+{
+    Suite *s = suite_create("kpis");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, kpis_errors_by_table, 0, (int)COUNT(kpis_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, kpis_filtered_by_kpi_and_branch);
+    tcase_add_test(tc, kpis_values_as_the_contract);
+    tcase_add_test(tc, kpis_scope_root_by_default);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- data quality ------------------------------------------------------------------------ */
+
+static const struct error_case quality_errors[] = {
+    {A(NULL), VALID},
+    {A("date", "2026-10-31"), VALID},
+    {A("date", "2026-1-31"), FAILS(400, "invalid_date", "date")},
+    {A("date", "2026-11-19"), FAILS(404, "no_run", "date")},
+    {A(NULL), FAILS(404, "no_run", NULL), NO_RUNS},
+};
+
+START_TEST(quality_errors_by_table)
+{
+    run_error_case("data-quality", &quality_errors[_i]);
+}
+END_TEST
+
+START_TEST(quality_of_a_run)
+{
+    json_t *got = view_ok("data-quality", NOARGS);
+    expect_json(got,
+                "{'as_of': '2026-11-21', 'run_id': 12, 'data_quality':"
+                " [{'rule': 'orphan_rows', 'rows': 3}, {'rule': 'usage_null_bill', 'rows': 492}]}");
+    json_decref(got);
+    got = view_ok("data-quality", ARGS("date", "2026-11-20"));
+    expect_json(got,
+                "{'as_of': '2026-11-20', 'run_id': 11, 'data_quality':"
+                " [{'rule': 'orphan_rows', 'rows': 0}, {'rule': 'usage_null_bill', 'rows': 480}]}");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *quality_suite(void)
+{
+    Suite *s = suite_create("data-quality");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, quality_errors_by_table, 0, (int)COUNT(quality_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, quality_of_a_run);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- trend --------------------------------------------------------------------------------- */
+
+static const struct error_case trend_errors[] = {
+    {A("kpi", "retention_rate"), VALID},
+    {A("kpi", "bundling_coverage", "branch", "420100", "campaign", "2", "from", "2026-11-01", "to",
+       "2026-11-01"),
+     VALID},
+    {A(NULL), FAILS(400, "missing_parameter", "kpi")},
+    {A("branch", "420100"), FAILS(400, "missing_parameter", "kpi")},
+    {A("kpi", "churn"), FAILS(400, "unknown_kpi", "kpi")},
+    {A("kpi", "retention_rate", "branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    {A("kpi", "retention_rate", "from", "2026-11-01", "to", "2026-10-01"),
+     FAILS(400, "invalid_range", "from")},
+    {A("kpi", "retention_rate", "from", "2026-13-01"), FAILS(400, "invalid_date", "from")},
+    {A("kpi", "retention_rate", "to", "2026-11"), FAILS(400, "invalid_date", "to")},
+    {A("kpi", "bundling_coverage", "campaign", "-3"), FAILS(400, "invalid_parameter", "campaign")},
+    {A("kpi", "bundling_coverage", "campaign", "abc"), FAILS(400, "invalid_parameter", "campaign")},
+    {A("kpi", "bundling_coverage", "campaign", "1x"), FAILS(400, "invalid_parameter", "campaign")},
+    {A("kpi", "bundling_coverage", "campaign", ""), FAILS(400, "invalid_parameter", "campaign")},
+    {A("kpi", "bundling_coverage", "campaign", "99999999999"),
+     FAILS(400, "invalid_parameter", "campaign")},
+    /* a trend needs no run: no points */
+    {A("kpi", "retention_rate"), VALID, NO_RUNS},
+    {A("kpi", "retention_rate"), FAILS(404, "no_branches", "branch"), NO_PROVINCE},
+    {A("kpi", "retention_rate", "branch", "420101"), VALID, SCOPE("420100")},
+    {A("kpi", "retention_rate", "branch", "420200"), FAILS(403, "out_of_scope", "branch"),
+     SCOPE("420100")},
+    {A("kpi", "retention_rate"), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+};
+
+START_TEST(trend_errors_by_table)
+{
+    run_error_case("trend", &trend_errors[_i]);
+}
+END_TEST
+
+static json_t *series_points(json_t *trend, size_t i)
+{
+    return get(json_array_get(get(trend, "series"), i), "points");
+}
+
+/* K3: daily, one series per campaign, one point per run in it. */
+START_TEST(trend_daily_per_campaign)
+{
+    struct view_params p = params(ARGS("kpi", "bundling_coverage", "branch", "420100"), NULL);
+    struct view_trend v;
+    struct view_error err = {0};
+    ck_assert(view_trend_build(snap, &p, &v, &err));
+    ck_assert(v.daily);
+    ck_assert_uint_eq(v.nseries, 2);
+    ck_assert_int_eq(v.series[0].campaign, 1);
+    ck_assert_uint_eq(v.series[0].n, 3);
+    ck_assert_int_eq(v.series[1].campaign, 2);
+    ck_assert_uint_eq(v.series[1].n, 2);
+    ck_assert_ptr_eq(v.series[1].points[0].run, snap->runs[1]);
+    ck_assert_str_eq(v.series[1].points[0].period, "");
+    view_trend_free(&v);
+
+    json_t *got = view_ok_p("trend", &p, NULL);
+    ck_assert_str_eq(json_string_value(get(got, "granularity")), "daily");
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420100");
+    ck_assert(json_is_null(get(got, "dim")));
+    expect_pick(get(got, "series"), "1:融合秋季 2:宽带冬季", "campaign", "name");
+    expect_pick(series_points(got, 0), "2026-10-31:0.1 2026-11-20:0.2 2026-11-21:0.3", "date",
+                "value");
+    expect_pick(series_points(got, 1), "2026-11-20:0.05 2026-11-21:0.1", "date", "value");
+    expect_json(json_array_get(series_points(got, 0), 2),
+                "{'date': '2026-11-21', 'value': 0.3, 'numerator': 90, 'denominator': 300,"
+                " 'status': null, 'target_base': null, 'target_challenge': null,"
+                " 'path_base': null, 'path_challenge': null, 'previous_status': null}");
+    json_decref(got);
+
+    /* one campaign; one that has no values; from and to */
+    got = view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420100", "campaign", "2"));
+    expect_pick(get(got, "series"), "2:宽带冬季", "campaign", "name");
+    json_decref(got);
+    got = view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420100", "campaign", "7"));
+    ck_assert_uint_eq(json_array_size(get(got, "series")), 0);
+    json_decref(got);
+    got =
+        view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420100", "to", "2026-11-20"));
+    expect_pick(series_points(got, 0), "2026-10-31:0.1 2026-11-20:0.2", "date", "value");
+    expect_pick(series_points(got, 1), "2026-11-20:0.05", "date", "value");
+    json_decref(got);
+    got = view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420101", "from",
+                                "2026-11-20", "to", "2026-11-20"));
+    expect_pick(series_points(got, 0), "2026-11-20:0.25", "date", "value");
+    ck_assert_uint_eq(json_array_size(series_points(got, 1)), 0);
+    json_decref(got);
+}
+END_TEST
+
+/* The others: monthly, one point per period, the newest run's value. */
+START_TEST(trend_monthly_newest_run_wins)
+{
+    struct view_params p = params(ARGS("kpi", "retention_rate", "branch", "420100"), NULL);
+    struct view_trend v;
+    struct view_error err = {0};
+    ck_assert(view_trend_build(snap, &p, &v, &err));
+    ck_assert(!v.daily);
+    ck_assert_uint_eq(v.nseries, 1);
+    ck_assert_int_eq(v.series[0].campaign, -1);
+    ck_assert_uint_eq(v.series[0].n, 2);
+    ck_assert_str_eq(v.series[0].points[0].period, "2026-10");
+    ck_assert_ptr_eq(v.series[0].points[1].run, snap->runs[2]); /* not run 11 (0.84) */
+    view_trend_free(&v);
+
+    /* K1's period is its year: the as-of month */
+    json_t *got = view_ok_p("trend", &p, NULL);
+    ck_assert_str_eq(json_string_value(get(got, "granularity")), "monthly");
+    expect_json(get(got, "series"),
+                "[{'campaign': null, 'points': ["
+                " {'date': '2026-10-31', 'period': '2026-10', 'value': 0.8, 'numerator': 240,"
+                "  'denominator': 300, 'status': 'green', 'target_base': 0.9,"
+                "  'target_challenge': 0.95, 'path_base': 0.78, 'path_challenge': 0.83,"
+                "  'previous_status': 'green'},"
+                " {'date': '2026-11-21', 'period': '2026-11', 'value': 0.85, 'numerator': 255,"
+                "  'denominator': 300, 'status': 'red', 'target_base': 0.9,"
+                "  'target_challenge': 0.95, 'path_base': 0.88, 'path_challenge': 0.93,"
+                "  'previous_status': 'green'}]}]");
+    json_decref(got);
+    got = view_ok("trend", ARGS("kpi", "retention_rate", "branch", "420100", "from", "2026-11-01"));
+    expect_pick(series_points(got, 0), "2026-11:2026-11-21:0.85", "period", "date", "value");
+    json_decref(got);
+    /* the default branch: the province (run 11 has no value of it) */
+    got = view_ok("trend", ARGS("kpi", "retention_rate"));
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420000");
+    expect_pick(series_points(got, 0), "2026-10:2026-10-31:0.824 2026-11:2026-11-21:0.846",
+                "period", "date", "value");
+    json_decref(got);
+    /* K4 and K5: the value's own period; run 12 replaces run 11 in 2026-10 */
+    got = view_ok("trend", ARGS("kpi", "satisfaction", "branch", "420100", "dim", "S"));
+    ck_assert_str_eq(json_string_value(get(got, "dim")), "S");
+    expect_pick(series_points(got, 0), "2026-09:2026-10-31:80.0 2026-10:2026-11-21:84.0", "period",
+                "date", "value");
+    json_decref(got);
+    got = view_ok("trend", ARGS("kpi", "zone_count", "branch", "420100", "dim", "white"));
+    expect_pick(series_points(got, 0), "2026-09:2026-10-31:2 2026-10:2026-11-21:3", "period",
+                "date", "value");
+    json_decref(got);
+}
+END_TEST
+
+/* Run 12 carries 420200's GoTone survey of 2026-09 after run 11 carried
+ * 2026-10's: an older period seen late leaves the points in order (and
+ * September keeps run 10's value). */
+START_TEST(trend_monthly_older_period_seen_late)
+{
+    json_t *got =
+        view_ok("trend", ARGS("kpi", "satisfaction_gotone", "branch", "420200", "dim", "S"));
+    expect_pick(series_points(got, 0), "2026-09:2026-10-31:70.0 2026-10:2026-11-20:72.0", "period",
+                "date", "value");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *trend_suite(void)
+{
+    Suite *s = suite_create("trend");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, trend_errors_by_table, 0, (int)COUNT(trend_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, trend_daily_per_campaign);
+    tcase_add_test(tc, trend_monthly_newest_run_wins);
+    tcase_add_test(tc, trend_monthly_older_period_seen_late);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- ranking ----------------------------------------------------------------------------- */
+
+static const struct error_case ranking_errors[] = {
+    {A("kpi", "retention_rate"), VALID},
+    {A("kpi", "bundling_coverage", "date", "2026-11-20", "parent", "420100", "campaign", "1"),
+     VALID},
+    {A(NULL), FAILS(400, "missing_parameter", "kpi")},
+    {A("kpi", "churn"), FAILS(400, "unknown_kpi", "kpi")},
+    {A("kpi", "zone_count"), FAILS(400, "invalid_parameter", "kpi")},
+    {A("kpi", "retention_rate", "parent", "nope"), FAILS(400, "unknown_branch", "parent")},
+    {A("kpi", "retention_rate", "date", "2026-11-31"), FAILS(400, "invalid_date", "date")},
+    {A("kpi", "retention_rate", "date", "2026-11-19"), FAILS(404, "no_run", "date")},
+    {A("kpi", "bundling_coverage", "campaign", "-1"), FAILS(400, "invalid_parameter", "campaign")},
+    {A("kpi", "bundling_coverage", "campaign", "one"), FAILS(400, "invalid_parameter", "campaign")},
+    {A("kpi", "retention_rate"), FAILS(404, "no_run", NULL), NO_RUNS},
+    {A("kpi", "retention_rate"), FAILS(404, "no_branches", "parent"), NO_PROVINCE},
+    {A("kpi", "retention_rate", "parent", Q), VALID, SCOPE("420100")},
+    {A("kpi", "retention_rate", "parent", "420200"), FAILS(403, "out_of_scope", "parent"),
+     SCOPE("420100")},
+    {A("kpi", "retention_rate"), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+};
+
+START_TEST(ranking_errors_by_table)
+{
+    run_error_case("ranking", &ranking_errors[_i]);
+}
+END_TEST
+
+#define RANKS "rank", "branch", "previous_rank", "rank_change", "bottom"
+
+/* 420100's counties on K1: 420101 .9 and 420103,"Q" .9 share rank 1,
+ * 420102 .75 is third; a month before (run 10) 420102 .88, 420101 .8,
+ * 420103,"Q" .72. bottom_n 2: the last two. */
+START_TEST(ranking_ties_previous_rank_and_bottom)
+{
+    struct view_params p = params(ARGS("kpi", "retention_rate", "parent", "420100"), NULL);
+    p.bottom_n = 2;
+    struct view_ranking v;
+    struct view_error err = {0};
+    ck_assert(view_ranking_build(snap, &p, &v, &err));
+    ck_assert_ptr_eq(v.run, snap->runs[2]);
+    ck_assert_ptr_eq(v.prev, snap->runs[0]);
+    ck_assert_uint_eq(v.n, 3);
+    ck_assert_int_eq(v.entries[0].rank, 1);
+    ck_assert_int_eq(v.entries[1].rank, 1);
+    ck_assert_int_eq(v.entries[2].rank, 3);
+    ck_assert(!v.entries[0].bottom && v.entries[1].bottom && v.entries[2].bottom);
+    view_ranking_free(&v);
+
+    json_t *got = view_ok_p("ranking", &p, NULL);
+    expect_pick(get(got, "entries"), "1:420101:2:1:false 1:" Q ":3:2:true 3:420102:1:-2:true",
+                RANKS);
+    ck_assert_str_eq(json_string_value(get(got, "date")), "2026-11-21");
+    ck_assert_str_eq(json_string_value(get(got, "previous_date")), "2026-10-31");
+    ck_assert_str_eq(json_string_value(get(got, "parent")), "420100");
+    ck_assert(json_is_null(get(got, "dim")) && json_is_null(get(got, "campaign")));
+    expect_json(json_array_get(get(got, "entries"), 2),
+                "{'rank': 3, 'branch': '420102', 'name': '江汉', 'value': 0.75,"
+                " 'numerator': 75, 'denominator': 100, 'status': 'red', 'target_base': 0.86,"
+                " 'target_challenge': 0.92, 'path_base': 0.85, 'path_challenge': 0.91,"
+                " 'previous_status': 'red', 'previous_rank': 1, 'rank_change': -2,"
+                " 'bottom': true}");
+    json_decref(got);
+
+    /* the default bottom_n (5) flags them all, 0 none */
+    got = view_ok("ranking", ARGS("kpi", "retention_rate", "parent", "420100"));
+    expect_pick(get(got, "entries"), "1:420101:2:1:true 1:" Q ":3:2:true 3:420102:1:-2:true",
+                RANKS);
+    json_decref(got);
+    p.bottom_n = 0;
+    got = view_ok_p("ranking", &p, NULL);
+    expect_pick(get(got, "entries"), "1:420101:2:1:false 1:" Q ":3:2:false 3:420102:1:-2:false",
+                RANKS);
+    json_decref(got);
+    /* the default parent: the province's cities */
+    got = view_ok("ranking", ARGS("kpi", "retention_rate"));
+    ck_assert_str_eq(json_string_value(get(got, "parent")), "420000");
+    expect_pick(get(got, "entries"), "1:420100:2:1:true 2:420200:1:-1:true", RANKS);
+    json_decref(got);
+    /* a leaf and an orphan have no children to rank */
+    got = view_ok("ranking", ARGS("kpi", "retention_rate", "parent", "420201"));
+    ck_assert_uint_eq(json_array_size(get(got, "entries")), 0);
+    json_decref(got);
+    got = view_ok("ranking", ARGS("kpi", "retention_rate", "parent", "429901"));
+    ck_assert_uint_eq(json_array_size(get(got, "entries")), 0);
+    json_decref(got);
+}
+END_TEST
+
+/* K3: against the day before, the run's first campaign by default. */
+START_TEST(ranking_bundling_day_before_and_campaigns)
+{
+    json_t *got = view_ok("ranking", ARGS("kpi", "bundling_coverage", "parent", "420100"));
+    ck_assert_int_eq(json_integer_value(get(got, "campaign")), 1);
+    ck_assert_str_eq(json_string_value(get(got, "previous_date")), "2026-11-20");
+    expect_pick(get(got, "entries"), "1:420102:2:1:true 2:420101:1:-1:true 3:" Q ":3:0:true",
+                RANKS);
+    json_decref(got);
+    got = view_ok("ranking", ARGS("kpi", "bundling_coverage", "campaign", "2"));
+    ck_assert_int_eq(json_integer_value(get(got, "campaign")), 2);
+    expect_pick(get(got, "entries"), "1:420100:1:0:true", RANKS);
+    json_decref(got);
+    /* no run the day before 2026-11-20: no previous rank */
+    got = view_ok("ranking",
+                  ARGS("kpi", "bundling_coverage", "parent", "420100", "date", "2026-11-20"));
+    ck_assert(json_is_null(get(got, "previous_date")));
+    expect_pick(get(got, "entries"),
+                "1:420101:null:null:true 2:420102:null:null:true 3:" Q ":null:null:true", RANKS);
+    json_decref(got);
+    /* three equal values: one rank, by code */
+    got = view_ok("ranking",
+                  ARGS("kpi", "bundling_coverage", "parent", "420100", "date", "2026-10-31"));
+    expect_pick(get(got, "entries"),
+                "1:420101:null:null:true 1:420102:null:null:true 1:" Q ":null:null:true", RANKS);
+    json_decref(got);
+}
+END_TEST
+
+/* Satisfaction: the root indicator by default; another dim on request. */
+START_TEST(ranking_satisfaction_default_dim)
+{
+    json_t *got = view_ok("ranking", ARGS("kpi", "satisfaction"));
+    ck_assert_str_eq(json_string_value(get(got, "dim")), "S");
+    ck_assert_str_eq(json_string_value(get(got, "previous_date")), "2026-10-31");
+    expect_pick(get(got, "entries"), "1:420200:2:1:true:86.5 2:420100:1:-1:true:84.0", RANKS,
+                "value");
+    json_decref(got);
+    got = view_ok("ranking", ARGS("kpi", "satisfaction", "dim", "S1"));
+    expect_pick(get(got, "entries"), "1:420100:1:0:true:76.0", RANKS, "value");
+    json_decref(got);
+    got = view_ok("ranking", ARGS("kpi", "in_network_rate", "dim", "diamond"));
+    expect_pick(get(got, "entries"), "1:420100:null:null:true:0.99", RANKS, "value");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *ranking_suite(void)
+{
+    Suite *s = suite_create("ranking");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, ranking_errors_by_table, 0, (int)COUNT(ranking_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, ranking_ties_previous_rank_and_bottom);
+    tcase_add_test(tc, ranking_bundling_day_before_and_campaigns);
+    tcase_add_test(tc, ranking_satisfaction_default_dim);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- alarms ------------------------------------------------------------------------------ */
+
+static const struct error_case alarms_errors[] = {
+    {A(NULL), VALID},
+    {A("date", "2026-10-31", "branch", "429901"), VALID},
+    {A("date", "21/11/2026"), FAILS(400, "invalid_date", "date")},
+    {A("branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    {A("date", "2026-11-19"), FAILS(404, "no_run", "date")},
+    {A(NULL), FAILS(404, "no_run", NULL), NO_RUNS},
+    {A(NULL), FAILS(404, "no_branches", "branch"), NO_PROVINCE},
+    {A("branch", Q), VALID, SCOPE("420100")},
+    {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A(NULL), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+};
+
+START_TEST(alarms_errors_by_table)
+{
+    run_error_case("alarms", &alarms_errors[_i]);
+}
+END_TEST
+
+#define VALUE_KEYS "kpi", "branch", "dim"
+
+static void expect_alarms(json_t *got, const char *counts, const char *alarms,
+                          const char *turned_red, const char *recovered)
+{
+    expect_json(get(got, "counts"), counts);
+    expect_pick(get(got, "alarms"), alarms, VALUE_KEYS, "status");
+    expect_pick(get(got, "turned_red"), turned_red, VALUE_KEYS, "previous_status");
+    expect_pick(get(got, "recovered"), recovered, VALUE_KEYS, "previous_status");
+}
+
+/* Run 12 (see the fixture's README): red then excellent, in the run's
+ * order; transitions from previous_status; the subtree only. */
+START_TEST(alarms_red_excellent_and_transitions)
+{
+    struct view_params p = params(NOARGS, NULL);
+    struct view_alarms v;
+    struct view_error err = {0};
+    ck_assert(view_alarms_build(snap, &p, &v, &err));
+    ck_assert_uint_eq(v.n[VIEW_AL_RED], 6);
+    ck_assert_uint_eq(v.n[VIEW_AL_EXCELLENT], 3);
+    ck_assert_uint_eq(v.n[VIEW_AL_TURNED_RED], 2);
+    ck_assert_uint_eq(v.n[VIEW_AL_RECOVERED], 2);
+    view_alarms_free(&v);
+
+    json_t *got = view_ok("alarms", NOARGS);
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420000");
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    ck_assert_int_eq(json_integer_value(get(got, "run_id")), 12);
+    expect_alarms(got, "{'red': 6, 'excellent': 3, 'turned_red': 2, 'recovered': 2}",
+                  "retention_rate:420100:null:red retention_rate:420102:null:red "
+                  "retention_rate:420201:null:red in_network_rate:420000:diamond:red "
+                  "satisfaction:420100:S1:red satisfaction:420100:S4:red "
+                  "retention_rate:420101:null:excellent retention_rate:420200:null:excellent "
+                  "bundling_coverage:420101:null:excellent",
+                  "retention_rate:420100:null:green in_network_rate:420000:diamond:green",
+                  "retention_rate:420101:null:red retention_rate:" Q ":null:red");
+    /* a value of the contract, its branch's name, its reasons split */
+    expect_json(json_array_get(get(got, "alarms"), 1),
+                "{'kpi': 'retention_rate', 'branch': '420102', 'dim': null, 'numerator': 75,"
+                " 'denominator': 100, 'value': 0.75, 'status': 'red', 'target_base': 0.86,"
+                " 'target_challenge': 0.92, 'path_base': 0.85, 'path_challenge': 0.91,"
+                " 'previous_status': 'red', 'reason': 'below_base_path,step_decline',"
+                " 'name': '江汉', 'reasons': ['below_base_path', 'step_decline']}");
+    json_decref(got);
+
+    /* a city's subtree */
+    got = view_ok("alarms", ARGS("branch", "420100"));
+    expect_alarms(got, "{'red': 4, 'excellent': 2, 'turned_red': 1, 'recovered': 2}",
+                  "retention_rate:420100:null:red retention_rate:420102:null:red "
+                  "satisfaction:420100:S1:red satisfaction:420100:S4:red "
+                  "retention_rate:420101:null:excellent bundling_coverage:420101:null:excellent",
+                  "retention_rate:420100:null:green",
+                  "retention_rate:420101:null:red retention_rate:" Q ":null:red");
+    json_decref(got);
+    /* a county: no red there (and no reason: an empty list) */
+    got = view_ok("alarms", ARGS("branch", Q));
+    expect_alarms(got, "{'red': 0, 'excellent': 0, 'turned_red': 0, 'recovered': 1}", "", "",
+                  "retention_rate:" Q ":null:red");
+    ck_assert_uint_eq(json_array_size(get(json_array_get(get(got, "recovered"), 0), "reasons")), 0);
+    json_decref(got);
+    /* the orphan is no part of the province, its own root */
+    got = view_ok("alarms", ARGS("branch", "429901"));
+    expect_alarms(got, "{'red': 1, 'excellent': 0, 'turned_red': 1, 'recovered': 0}",
+                  "retention_rate:429901:null:red", "retention_rate:429901:null:excellent", "");
+    json_decref(got);
+    /* an older run */
+    got = view_ok("alarms", ARGS("date", "2026-10-31"));
+    expect_alarms(got, "{'red': 5, 'excellent': 1, 'turned_red': 5, 'recovered': 0}",
+                  "retention_rate:420101:null:red retention_rate:420102:null:red "
+                  "retention_rate:" Q ":null:red satisfaction:420100:S1:red "
+                  "satisfaction:420200:S:red retention_rate:420200:null:excellent",
+                  "retention_rate:420101:null:green retention_rate:420102:null:green "
+                  "retention_rate:" Q ":null:green satisfaction:420100:S1:green "
+                  "satisfaction:420200:S:green",
+                  "");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *alarms_suite(void)
+{
+    Suite *s = suite_create("alarms");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, alarms_errors_by_table, 0, (int)COUNT(alarms_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, alarms_red_excellent_and_transitions);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- satisfaction ------------------------------------------------------------------------ */
+
+static const struct error_case satisfaction_errors[] = {
+    {A(NULL), VALID},
+    {A("kpi", "satisfaction_gotone", "branch", "420200", "month", "2026-10"), VALID},
+    {A("kpi", "retention_rate"), FAILS(400, "invalid_parameter", "kpi")},
+    {A("kpi", "zone_count"), FAILS(400, "invalid_parameter", "kpi")},
+    {A("kpi", "churn"), FAILS(400, "unknown_kpi", "kpi")},
+    {A("month", "2026-13"), FAILS(400, "invalid_month", "month")},
+    {A("month", "2026-10-01"), FAILS(400, "invalid_month", "month")},
+    {A("month", "2026-05"), FAILS(404, "no_data", "month")},
+    {A("branch", "420201"), FAILS(404, "no_data", NULL)},
+    {A("kpi", "satisfaction_gotone"), FAILS(404, "no_data", NULL)},
+    {A("branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    {A(NULL), FAILS(404, "no_data", NULL), NO_RUNS},
+    {A(NULL), FAILS(404, "no_branches", "branch"), NO_PROVINCE},
+    {A(NULL), VALID, SCOPE("420100")},
+    {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+};
+
+START_TEST(satisfaction_errors_by_table)
+{
+    run_error_case("satisfaction", &satisfaction_errors[_i]);
+}
+END_TEST
+
+/* The tree as one line: code:value:last_month:change:arrow:target_arrow:flag
+ * per node, depth first. */
+static void panorama_line(struct buf *b, json_t *nodes)
+{
+    static const char *const keys[] = {"code",  "value",        "last_month", "change",
+                                       "arrow", "target_arrow", "flag"};
+    size_t i;
+    json_t *n;
+    json_array_foreach(nodes, i, n)
+    {
+        if (b->len)
+            buf_puts(b, " ");
+        for (size_t k = 0; k < COUNT(keys); k++) {
+            if (k)
+                buf_puts(b, ":");
+            scalar_text(b, get(n, keys[k]));
+        }
+        panorama_line(b, get(n, "children"));
+    }
+}
+
+static void expect_panorama(json_t *got, const char *want)
+{
+    struct buf b = BUF_INIT;
+    panorama_line(&b, get(got, "indicators"));
+    ck_assert_str_eq(b.data ? b.data : "", want);
+    buf_release(&b);
+}
+
+/* 420100 in 2026-10 (run 12) against 2026-09 (run 10), arrows at 5 %:
+ * S 84 vs 80 is +5 % exactly (up), vs its target 82 +2.4 %; both above:
+ * excellent. S1 76 vs 80 and vs target 80: -5 % both (down), warn. S2 90.3
+ * vs 86: +5 % but for the last bit of the double (up); no target: no
+ * target arrow and never excellent. S3 83.9 vs 80: +4.875 %, no arrow;
+ * above both: excellent. S4: no last month; below its target 80: warn. */
+START_TEST(satisfaction_flags_and_arrows_at_five_percent)
+{
+    struct view_params p = params(ARGS("branch", "420100"), NULL);
+    struct view_satisfaction v;
+    struct view_error err = {0};
+    ck_assert(view_satisfaction_build(snap, &p, &v, &err));
+    ck_assert_str_eq(v.month, "2026-10");
+    ck_assert_str_eq(v.previous_month, "2026-09");
+    ck_assert_ptr_eq(v.run, snap->runs[2]); /* run 11 also has 2026-10: the newest wins */
+    ck_assert_ptr_eq(v.prev, snap->runs[0]);
+    ck_assert_uint_eq(v.n, 5);
+    ck_assert_int_eq(v.nodes[0].parent, -1);
+    ck_assert_int_eq(v.nodes[0].arrow, VIEW_MOVE_UP);
+    ck_assert_int_eq(v.nodes[0].flag, VIEW_FLAG_EXCELLENT);
+    ck_assert_int_eq(v.nodes[1].parent, 0);
+    ck_assert_int_eq(v.nodes[1].arrow, VIEW_MOVE_DOWN);
+    ck_assert_int_eq(v.nodes[1].target_arrow, VIEW_MOVE_DOWN);
+    ck_assert_int_eq(v.nodes[1].flag, VIEW_FLAG_WARN);
+    ck_assert_ptr_null(v.nodes[4].last);
+    view_satisfaction_free(&v);
+
+    json_t *got = view_ok_p("satisfaction", &p, NULL);
+    expect_panorama(got, "S:84.0:80.0:4.0:up:null:excellent "
+                         "S1:76.0:80.0:-4.0:down:down:warn "
+                         "S2:90.3:86.0:4.3:up:null:null "
+                         "S3:83.9:80.0:3.9:null:null:excellent "
+                         "S4:79.0:null:null:null:null:warn");
+    ck_assert_str_eq(json_string_value(get(got, "kpi")), "satisfaction");
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420100");
+    ck_assert_str_eq(json_string_value(get(got, "month")), "2026-10");
+    ck_assert_str_eq(json_string_value(get(got, "previous_month")), "2026-09");
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    json_t *s1 = json_array_get(get(json_array_get(get(got, "indicators"), 0), "children"), 0);
+    expect_json(s1, "{'code': 'S1', 'name': '网络质量', 'weight': 0.4, 'value': 76.0,"
+                    " 'numerator': 7600, 'denominator': 100, 'status': 'red', 'target_base': 80,"
+                    " 'target_challenge': null, 'path_base': null, 'path_challenge': null,"
+                    " 'previous_status': 'red', 'last_month': 80.0, 'change': -4.0,"
+                    " 'arrow': 'down', 'target_arrow': 'down', 'flag': 'warn',"
+                    " 'partial': false, 'children': []}");
+    json_decref(got);
+
+    /* the threshold is the caller's: at 10 % no arrow; at 4 % S3 too */
+    p.arrow_change = 0.10;
+    got = view_ok_p("satisfaction", &p, NULL);
+    expect_panorama(got, "S:84.0:80.0:4.0:null:null:excellent "
+                         "S1:76.0:80.0:-4.0:null:null:warn "
+                         "S2:90.3:86.0:4.3:null:null:null "
+                         "S3:83.9:80.0:3.9:null:null:excellent "
+                         "S4:79.0:null:null:null:null:warn");
+    json_decref(got);
+    p.arrow_change = 0.04;
+    got = view_ok_p("satisfaction", &p, NULL);
+    expect_panorama(got, "S:84.0:80.0:4.0:up:null:excellent "
+                         "S1:76.0:80.0:-4.0:down:down:warn "
+                         "S2:90.3:86.0:4.3:up:null:null "
+                         "S3:83.9:80.0:3.9:up:up:excellent "
+                         "S4:79.0:null:null:null:null:warn");
+    json_decref(got);
+}
+END_TEST
+
+/* Without a last month: no arrow against it, no change, and a flag only
+ * below target. 420100 in 2026-09 (run 10; no run of 2026-08); S4 has no
+ * value that month. */
+START_TEST(satisfaction_without_last_month)
+{
+    json_t *got = view_ok("satisfaction", ARGS("branch", "420100", "month", "2026-09"));
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-10-31");
+    ck_assert_str_eq(json_string_value(get(got, "previous_month")), "2026-08");
+    expect_panorama(got, "S:80.0:null:null:null:null:null "
+                         "S1:80.0:null:null:null:null:warn "
+                         "S2:86.0:null:null:null:null:null "
+                         "S3:80.0:null:null:null:null:null "
+                         "S4:null:null:null:null:null:null");
+    json_decref(got);
+    /* GoTone of 420200: the newest run's survey month (2026-09, from run 12),
+     * the root alone */
+    got = view_ok("satisfaction", ARGS("kpi", "satisfaction_gotone", "branch", "420200"));
+    ck_assert_str_eq(json_string_value(get(got, "kpi")), "satisfaction_gotone");
+    ck_assert_str_eq(json_string_value(get(got, "month")), "2026-09");
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    expect_panorama(got, "S:71.0:null:null:null:null:null S1:null:null:null:null:null:null "
+                         "S2:null:null:null:null:null:null S3:null:null:null:null:null:null "
+                         "S4:null:null:null:null:null:null");
+    json_decref(got);
+    /* the province by default: its root is partial */
+    got = view_ok("satisfaction", NOARGS);
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420000");
+    json_t *root = json_array_get(get(got, "indicators"), 0);
+    ck_assert(json_is_true(get(root, "partial")));
+    expect_pick(get(got, "indicators"), "S:85.0:80.5:4.5:up:null:excellent", "code", "value",
+                "last_month", "change", "arrow", "target_arrow", "flag");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *satisfaction_suite(void)
+{
+    Suite *s = suite_create("satisfaction");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, satisfaction_errors_by_table, 0, (int)COUNT(satisfaction_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, satisfaction_flags_and_arrows_at_five_percent);
+    tcase_add_test(tc, satisfaction_without_last_month);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- zones ----------------------------------------------------------------------------------- */
+
+static const struct error_case zones_errors[] = {
+    {A(NULL), VALID},
+    {A("branch", "420100", "month", "2026-09"), VALID},
+    {A("month", "2026-13"), FAILS(400, "invalid_month", "month")},
+    {A("month", "11-2026"), FAILS(400, "invalid_month", "month")},
+    {A("month", "2026-05"), FAILS(404, "no_data", "month")},
+    {A("branch", "420101"), FAILS(404, "no_data", NULL)},
+    {A("branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    {A(NULL), FAILS(404, "no_data", NULL), NO_RUNS},
+    {A(NULL), FAILS(404, "no_branches", "branch"), NO_PROVINCE},
+    {A(NULL), VALID, SCOPE("420100")},
+    {A("branch", "429901"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+};
+
+START_TEST(zones_errors_by_table)
+{
+    run_error_case("zones", &zones_errors[_i]);
+}
+END_TEST
+
+#define ZONE_KEYS "zone", "count", "previous", "change"
+#define MOVE_KEYS "from", "to", "members"
+
+/* 420100 in 2026-10 (run 12, not run 11's white 4) against 2026-09 (run
+ * 10); the moves of its three counties summed, by (from, to) names. */
+START_TEST(zones_counts_and_moves_of_a_subtree)
+{
+    struct view_params p = params(ARGS("branch", "420100"), NULL);
+    struct view_zones v;
+    struct view_error err = {0};
+    ck_assert(view_zones_build(snap, &p, &v, &err));
+    ck_assert_ptr_eq(v.run, snap->runs[2]);
+    ck_assert_ptr_eq(v.prev, snap->runs[0]);
+    ck_assert(v.moves_known);
+    ck_assert_uint_eq(v.nmoves, 10);
+    view_zones_free(&v);
+
+    bool complete = false;
+    json_t *got = view_ok_p("zones", &p, &complete);
+    ck_assert(complete);
+    ck_assert_str_eq(json_string_value(get(got, "month")), "2026-10");
+    ck_assert_str_eq(json_string_value(get(got, "previous_month")), "2026-09");
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    expect_pick(get(got, "zones"),
+                "white:3:2:1 red:5:6:-1 yellow:8:8:0 blue:40:38:2 green:100:99:1", ZONE_KEYS);
+    expect_pick(get(got, "moves"),
+                "blue:blue:38 blue:yellow:5 green:green:100 green:red:5 none:white:1 "
+                "none:yellow:3 red:out:1 red:white:1 white:white:1 yellow:blue:2",
+                MOVE_KEYS);
+    json_decref(got);
+
+    /* the province: 420201's moves too */
+    p = params(NOARGS, NULL);
+    got = view_ok_p("zones", &p, &complete);
+    ck_assert(complete);
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420000");
+    expect_pick(get(got, "zones"),
+                "white:5:4:1 red:9:10:-1 yellow:12:12:0 blue:60:55:5 green:150:148:2", ZONE_KEYS);
+    expect_pick(get(got, "moves"),
+                "blue:blue:38 blue:yellow:5 green:green:100 green:red:5 none:white:1 "
+                "none:yellow:3 red:out:1 red:red:1 red:white:1 white:red:4 white:white:1 "
+                "yellow:blue:2",
+                MOVE_KEYS);
+    json_decref(got);
+}
+END_TEST
+
+/* No zone month for the run: moves unknown, "moves": null and a body not
+ * to be cached; no month before: no previous, no change. */
+START_TEST(zones_moves_unknown)
+{
+    struct view_params p = params(ARGS("branch", "420100", "month", "2026-09"), NULL);
+    struct view_zones v;
+    struct view_error err = {0};
+    ck_assert(view_zones_build(snap, &p, &v, &err));
+    ck_assert(!v.moves_known);
+    ck_assert_ptr_null(v.prev);
+    view_zones_free(&v);
+    bool complete = true;
+    json_t *got = view_ok_p("zones", &p, &complete);
+    ck_assert(!complete);
+    ck_assert(json_is_null(get(got, "moves")));
+    expect_pick(get(got, "zones"),
+                "white:2:null:null red:6:null:null yellow:8:null:null blue:38:null:null "
+                "green:99:null:null",
+                ZONE_KEYS);
+    json_decref(got);
+}
+END_TEST
+
+/* The file alone holds no zone month: the newest month's moves are unknown. */
+START_TEST(zones_from_the_file_alone)
+{
+    bool complete = true;
+    struct view_params p = params(NOARGS, NULL);
+    json_t *got = view_ok_p("zones", &p, &complete);
+    ck_assert(!complete);
+    ck_assert(json_is_null(get(got, "moves")));
+    expect_pick(get(got, "zones"),
+                "white:5:4:1 red:9:10:-1 yellow:12:12:0 blue:60:55:5 green:150:148:2", ZONE_KEYS);
+    json_decref(got);
+}
+END_TEST
+
+static Suite *zones_suite(void)
+{
+    Suite *s = suite_create("zones");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup_zones, teardown);
+    tcase_add_loop_test(errors, zones_errors_by_table, 0, (int)COUNT(zones_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup_zones, teardown);
+    tcase_add_test(tc, zones_counts_and_moves_of_a_subtree);
+    tcase_add_test(tc, zones_moves_unknown);
+    suite_add_tcase(s, tc);
+    TCase *file = tcase_create("file");
+    tcase_add_checked_fixture(file, setup, teardown);
+    tcase_add_test(file, zones_from_the_file_alone);
+    suite_add_tcase(s, file);
+    return s;
+}
+
+/* ---- customers (the at-risk CSV) --------------------------------------------------------- */
+
+static const struct error_case customers_errors[] = {
+    {A(NULL), VALID},
+    {A("branch", "420100", "zone", "red", "month", "2026-10"), VALID},
+    {A("zone", "blue"), VALID},
+    {A("zone", "pink"), FAILS(400, "invalid_parameter", "zone")},
+    {A("zone", "none"), FAILS(400, "invalid_parameter", "zone")},
+    {A("zone", "out"), FAILS(400, "invalid_parameter", "zone")},
+    {A("zone", "RED"), FAILS(400, "invalid_parameter", "zone")},
+    {A("month", "2026-13"), FAILS(400, "invalid_month", "month")},
+    {A("month", "2026-05"), FAILS(404, "no_data", "month")},
+    {A("branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    {A("branch", "420101"), FAILS(404, "no_data", NULL)},
+    {A(NULL), FAILS(404, "no_data", NULL), NO_RUNS},
+    {A(NULL), VALID, SCOPE("420100")},
+    {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+};
+
+START_TEST(customers_errors_by_table)
+{
+    run_error_case("customers", &customers_errors[_i]);
+}
+END_TEST
+
+static char *customers_csv(const char *const *args, const char *scope, bool *in_snapshot)
+{
+    struct view_params p = params(args, scope);
+    struct view_customers v;
+    struct view_error err = {0};
+    struct buf out = BUF_INIT;
+    ck_assert_msg(view_customers_build(snap, &p, &v, &err), "%s", err.message);
+    *in_snapshot = v.in_snapshot;
+    if (v.in_snapshot)
+        view_customers_csv(&v, &out);
+    view_customers_free(&v);
+    return buf_detach(&out, NULL);
+}
+
+#define CSV_HEADER "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n"
+
+START_TEST(customers_at_risk_csv)
+{
+    bool in = false;
+    /* the three zones at risk by default, 420100's subtree, the list's order;
+     * RFC 4180: the code with a comma and quotes quoted, its quotes doubled */
+    char *csv = customers_csv(ARGS("branch", "420100"), NULL, &in);
+    ck_assert(in);
+    ck_assert_str_eq(csv, CSV_HEADER "1001,420101,white,12.00,30,0.00,0\n"
+                                     "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\n"
+                                     "1003,420102,yellow,120.00,800,95.00,610\n"
+                                     "998,420101,red,45.00,100,10.00,5\n");
+    free(csv);
+    csv = customers_csv(ARGS("branch", "420100", "zone", "red"), NULL, &in);
+    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\n"
+                                     "998,420101,red,45.00,100,10.00,5\n");
+    free(csv);
+    /* the province: 420201's member too */
+    csv = customers_csv(ARGS("zone", "red"), NULL, &in);
+    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\n"
+                                     "1004,420201,red,60.00,200,20.00,15\n"
+                                     "998,420101,red,45.00,100,10.00,5\n");
+    free(csv);
+    /* the scope's root by default */
+    csv = customers_csv(ARGS("zone", "yellow"), "420100", &in);
+    ck_assert_str_eq(csv, CSV_HEADER "1003,420102,yellow,120.00,800,95.00,610\n");
+    free(csv);
+    /* blue and green are not held (the handler reads the database), nor the
+     * members of a month without a zone month */
+    csv = customers_csv(ARGS("zone", "blue"), NULL, &in);
+    ck_assert(!in);
+    free(csv);
+    csv = customers_csv(ARGS("month", "2026-09"), NULL, &in);
+    ck_assert(!in);
+    free(csv);
+}
+END_TEST
+
+START_TEST(customers_line_quotes_every_field)
+{
+    struct buf out = BUF_INIT;
+    view_customers_line(&out, "7", "a\"b", "red", "1,2,3,4");
+    view_customers_line(&out, "8", "line\nbreak", "white", "0,0,0,0");
+    ck_assert_str_eq(out.data, "7,\"a\"\"b\",red,1,2,3,4\n8,\"line\nbreak\",white,0,0,0,0\n");
+    buf_release(&out);
+}
+END_TEST
+
+static Suite *customers_suite(void)
+{
+    Suite *s = suite_create("customers");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup_zones, teardown);
+    tcase_add_loop_test(errors, customers_errors_by_table, 0, (int)COUNT(customers_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup_zones, teardown);
+    tcase_add_test(tc, customers_at_risk_csv);
+    tcase_add_test(tc, customers_line_quotes_every_field);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- the scope ------------------------------------------------------------------------------- */
+
+/* With a scope and no branch, every branch-taking view answers for the
+ * scope's root: the member naming the branch says so. */
+static const struct {
+    const char *view, *args[5], *member;
+} scope_roots[] = {
+    {"trend", {"kpi", "retention_rate"}, "branch"},
+    {"ranking", {"kpi", "retention_rate"}, "parent"},
+    {"alarms", {NULL}, "branch"},
+    {"satisfaction", {NULL}, "branch"},
+    {"zones", {NULL}, "branch"},
+};
+
+START_TEST(scope_root_by_default)
+{
+    struct view_params p = params(scope_roots[_i].args, "420100");
+    json_t *got = view_ok_p(scope_roots[_i].view, &p, NULL);
+    ck_assert_str_eq(json_string_value(get(got, scope_roots[_i].member)), "420100");
+    json_decref(got);
+    /* without a scope: the province */
+    p.scope = NULL;
+    got = view_ok_p(scope_roots[_i].view, &p, NULL);
+    ck_assert_str_eq(json_string_value(get(got, scope_roots[_i].member)), "420000");
+    json_decref(got);
+}
+END_TEST
+
+static Suite *scope_suite(void)
+{
+    Suite *s = suite_create("scope");
+    TCase *tc = tcase_create("root");
+    tcase_add_checked_fixture(tc, setup_zones, teardown);
+    tcase_add_loop_test(tc, scope_root_by_default, 0, (int)COUNT(scope_roots));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(branches_suite());
+    srunner_add_suite(sr, kpis_suite());
+    srunner_add_suite(sr, quality_suite());
+    srunner_add_suite(sr, trend_suite());
+    srunner_add_suite(sr, ranking_suite());
+    srunner_add_suite(sr, alarms_suite());
+    srunner_add_suite(sr, satisfaction_suite());
+    srunner_add_suite(sr, zones_suite());
+    srunner_add_suite(sr, customers_suite());
+    srunner_add_suite(sr, scope_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
