@@ -47,6 +47,23 @@ static const struct command_def commands[] = {
      "  path to its period-end targets or the targets directly, the previous period\n"
      "  (steps and transitions), the step that turns a fall red, and the margin a\n"
      "  red value must clear to turn green. The next compute run uses them.\n"},
+    {"user", CLI_USER,
+     "usage: retentiond user add NAME --role ROLE [--branch CODE] [--email ADDR] --password-stdin\n"
+     "       retentiond user passwd NAME --password-stdin\n"
+     "       retentiond user disable NAME\n"
+     "       retentiond user list\n"
+     "  Manage who may sign in. ROLE: executive, branch_manager (with --branch: the\n"
+     "  branch whose subtree they see), auditor, admin. The password is read from the\n"
+     "  first line of standard input and stored as an argon2id hash. A new password or\n"
+     "  disabling a user ends their sessions. Every change is audited.\n"},
+    {"token", CLI_TOKEN,
+     "usage: retentiond token add --user NAME\n"
+     "       retentiond token revoke ID\n"
+     "  Bearer tokens for machine clients (Authorization: Bearer TOKEN). 'add' prints\n"
+     "  the token once; only its SHA-256 is stored.\n"},
+    {"audit", CLI_AUDIT,
+     "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N]\n"
+     "  Print the audit log, newest first (default: the last 100 rows).\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
 };
 
@@ -65,6 +82,9 @@ static const char overview[] =
     "  targets   import base/challenge targets\n"
     "  chart     draw one chart (PNG, SVG or PDF) of the stored runs\n"
     "  alarms    show or change how each KPI's status is judged\n"
+    "  user      add, change, disable or list the users who may sign in\n"
+    "  token     add or revoke bearer tokens for machine clients\n"
+    "  audit     print the audit log\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
@@ -106,6 +126,14 @@ static const struct option_def options[] = {
     {"--period", OPT_VALUE, offsetof(struct cli_args, period), CMD(CLI_ALARMS)},
     {"--step", OPT_VALUE, offsetof(struct cli_args, step), CMD(CLI_ALARMS)},
     {"--recover-margin", OPT_VALUE, offsetof(struct cli_args, recover_margin), CMD(CLI_ALARMS)},
+    {"--role", OPT_VALUE, offsetof(struct cli_args, role), CMD(CLI_USER)},
+    {"--branch", OPT_VALUE, offsetof(struct cli_args, user_branch), CMD(CLI_USER)},
+    {"--email", OPT_VALUE, offsetof(struct cli_args, email), CMD(CLI_USER)},
+    {"--password-stdin", OPT_FLAG, offsetof(struct cli_args, password_stdin), CMD(CLI_USER)},
+    {"--user", OPT_VALUE, offsetof(struct cli_args, user), CMD(CLI_TOKEN)},
+    {"--since", OPT_VALUE, offsetof(struct cli_args, since), CMD(CLI_AUDIT)},
+    {"--action", OPT_VALUE, offsetof(struct cli_args, action), CMD(CLI_AUDIT)},
+    {"--limit", OPT_VALUE, offsetof(struct cli_args, limit), CMD(CLI_AUDIT)},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -121,10 +149,14 @@ static bool valid_year(const char *t)
     return atoi(t) >= 1900;
 }
 
-static const struct option_def *find_option(const char *name, size_t namelen)
+/* The option of that name for that command (a name may mean a field of
+ * its own for each command, e.g. --branch). */
+static const struct option_def *find_option(const char *name, size_t namelen,
+                                            enum cli_command command)
 {
     for (size_t i = 0; i < NOPTIONS; i++) {
-        if (strlen(options[i].name) == namelen && strncmp(options[i].name, name, namelen) == 0)
+        if (strlen(options[i].name) == namelen && strncmp(options[i].name, name, namelen) == 0 &&
+            (options[i].commands & CMD(command)))
             return &options[i];
     }
     return NULL;
@@ -136,8 +168,8 @@ static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, ch
     const char *arg = argv[*i];
     const char *eq = strchr(arg, '=');
     size_t namelen = eq ? (size_t)(eq - arg) : strlen(arg);
-    const struct option_def *opt = find_option(arg, namelen);
-    if (!opt || !(opt->commands & CMD(out->command))) {
+    const struct option_def *opt = find_option(arg, namelen, out->command);
+    if (!opt) {
         snprintf(err, errlen, "retentiond: unknown option '%.*s' for '%s'", (int)namelen, arg,
                  argv[1]);
         return false;
@@ -161,6 +193,44 @@ static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, ch
     }
     *(const char **)(void *)(base + opt->offset) = value;
     return true;
+}
+
+/* The positional shape of user, token and audit. */
+static bool access_shape(const struct cli_args *a)
+{
+    const char *verb = a->npositional ? a->positional[0] : "";
+    switch (a->command) {
+    case CLI_USER:
+        if (strcmp(verb, "list") == 0)
+            return a->npositional == 1;
+        return a->npositional == 2 && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0 ||
+                                       strcmp(verb, "disable") == 0);
+    case CLI_TOKEN:
+        return (a->npositional == 1 && strcmp(verb, "add") == 0) ||
+               (a->npositional == 2 && strcmp(verb, "revoke") == 0);
+    default:
+        return a->npositional == 0;
+    }
+}
+
+static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
+{
+    const char *verb = a->npositional ? a->positional[0] : "";
+    const char *bad = NULL;
+    if (!access_shape(a))
+        bad = "retentiond: usage: see 'retentiond user --help', 'token --help', 'audit --help'";
+    else if (a->command == CLI_USER && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) &&
+             !a->password_stdin)
+        bad = "retentiond: user add/passwd read the password with --password-stdin";
+    else if (a->command == CLI_USER && strcmp(verb, "add") == 0 && !a->role)
+        bad = "retentiond: user add needs --role ROLE";
+    else if (a->command == CLI_TOKEN && strcmp(verb, "add") == 0 && !a->user)
+        bad = "retentiond: token add needs --user NAME";
+    else if (a->since && !date_valid(a->since))
+        bad = "retentiond: --since must be a date YYYY-MM-DD";
+    if (bad)
+        snprintf(err, errlen, "%s", bad);
+    return bad == NULL;
 }
 
 static bool validate(const struct cli_args *a, char *err, size_t errlen)
@@ -219,6 +289,8 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         snprintf(err, errlen, "retentiond: usage: retentiond alarms list | alarms set KPI ...");
         return false;
     }
+    if (a->command == CLI_USER || a->command == CLI_TOKEN || a->command == CLI_AUDIT)
+        return validate_access(a, err, errlen);
     if (a->command != CLI_TARGETS && a->command != CLI_ALARMS && a->npositional > 0) {
         snprintf(err, errlen, "retentiond: unexpected argument '%s'", a->positional[0]);
         return false;

@@ -19,6 +19,9 @@ enum cli_command {
     CLI_TARGETS,
     CLI_CHART,
     CLI_ALARMS,
+    CLI_USER,
+    CLI_TOKEN,
+    CLI_AUDIT,
 };
 
 #define CLI_MAX_POSITIONAL 4
@@ -37,6 +40,10 @@ struct cli_args {
      * extension .png/.svg/.pdf is the format; "-" = stdout, needs --format) */
     const char *kind, *kpi, *branch, *dim, *campaign, *date;
     const char *width, *height, *scale, *font, *arrows, *out;
+    /* user add/passwd: --role, --branch, --email, --password-stdin; token add: --user;
+     * audit: --since (validated), --action, --limit */
+    const char *role, *user_branch, *email, *user, *since, *action, *limit;
+    bool password_stdin;
     /* alarms set: --target-path, --period, --step, --recover-margin */
     const char *target_path, *period, *step, *recover_margin;
     const char *log_level; /* --log-level */

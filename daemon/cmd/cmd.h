@@ -19,6 +19,9 @@ int cmd_cohort(const struct cli_args *args);
 int cmd_targets(const struct cli_args *args);
 int cmd_alarms(const struct cli_args *args);
 int cmd_chart(const struct cli_args *args);
+int cmd_user(const struct cli_args *args);
+int cmd_token(const struct cli_args *args);
+int cmd_audit(const struct cli_args *args);
 /* The daemon: runs until SIGTERM or SIGINT. */
 int cmd_serve(const struct cli_args *args);
 

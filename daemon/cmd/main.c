@@ -51,6 +51,12 @@ int main(int argc, char **argv)
         return cmd_chart(&args);
     case CLI_ALARMS:
         return cmd_alarms(&args);
+    case CLI_USER:
+        return cmd_user(&args);
+    case CLI_TOKEN:
+        return cmd_token(&args);
+    case CLI_AUDIT:
+        return cmd_audit(&args);
     default:
         return 2;
     }

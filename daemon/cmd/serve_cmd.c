@@ -5,16 +5,21 @@
 #include "cmd.h"
 
 #include "api.h"
+#include "audit.h"
+#include "auth.h"
 #include "cfg.h"
 #include "http.h"
 #include "kpi.h"
 #include "log.h"
 #include "metrics.h"
+#include "password.h"
+#include "pool.h"
 #include "refresh.h"
 #include "version.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +31,16 @@ struct serve_ctx {
     struct metrics *metrics;
     struct refresh *refresh;
     struct api api;
+    /* Sessions and tokens: their own pool, so that sign-ins and session
+     * reads do not queue behind the at-risk lists; the audit writer. */
+    struct pool *auth_pool;
+    struct auth *auth;
+    struct audit *audit;
+    char *tls_cert, *tls_key; /* PEM text of http.tls_cert, http.tls_key */
 };
+
+/* The audit rows a stop could not write, in data_dir (docs/access.md). */
+#define AUDIT_SPOOL "audit-spool.jsonl"
 
 static void observe(void *ctx, const struct http_request *req)
 {
@@ -88,6 +102,74 @@ static void apply_api_settings(struct serve_ctx *ctx)
                  c->snapshot_max_age ? c->snapshot_max_age : 3 * c->refresh_interval);
     atomic_store(&ctx->api.max_pixels, (long)c->chart_max_pixels);
     api_set_database(&ctx->api, c->conninfo, c->statement_timeout, c->pool_wait_ms);
+    if (ctx->auth_pool) {
+        pool_configure(ctx->auth_pool, c->conninfo, c->statement_timeout);
+        pool_set_wait(ctx->auth_pool, c->pool_wait_ms);
+    }
+    struct auth_options ao = {.idle_seconds = c->session_idle,
+                              .absolute_seconds = c->session_absolute,
+                              .cache_seconds = c->session_cache};
+    if (ctx->auth)
+        auth_configure(ctx->auth, &ao);
+}
+
+/* The whole of a PEM file into *out (a string to free), or false with one
+ * line logged. */
+static bool read_pem(const char *key, const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0;
+    if (f) {
+        FILE *mem = open_memstream(&text, &len);
+        char chunk[4096];
+        size_t n;
+        while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            fwrite(chunk, 1, n, mem);
+        bool failed = ferror(f) != 0;
+        if (mem)
+            fclose(mem);
+        fclose(f);
+        if (!failed && text && len > 0) {
+            *out = text;
+            return true;
+        }
+    }
+    free(text);
+    log_error("msg=\"cannot read %s\" path=\"%s\" reason=\"%s\"", key, path,
+              f ? "empty or unreadable" : strerror(errno));
+    return false;
+}
+
+/* The access layer: the sessions' pool, the audit writer, the auth. */
+static bool start_access(struct serve_ctx *ctx)
+{
+    const struct cfg *c = &ctx->cfg;
+    /* Blocks of 4 MiB and more are mapped and unmapped on their own: else
+     * glibc raises its threshold after the first freed 19 MiB password hash
+     * and keeps every such block in each HTTP thread's heap for good. */
+    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+    char spool[4096];
+    password_set_limit(c->max_hashes, 2000);
+    snprintf(spool, sizeof spool, "%s/%s", c->data_dir, AUDIT_SPOOL);
+    if (!audit_start(c->conninfo, spool, &ctx->audit))
+        return false; /* logged */
+    ctx->auth_pool = pool_new(c->pool_size);
+    struct auth_options ao = {.idle_seconds = c->session_idle,
+                              .absolute_seconds = c->session_absolute,
+                              .cache_seconds = c->session_cache};
+    ctx->auth = auth_new(ctx->auth_pool, ctx->audit, &ao);
+    ctx->api.auth = ctx->auth;
+    ctx->api.audit = ctx->audit;
+    if (*c->tls_cert || *c->tls_key) {
+        if (!*c->tls_cert || !*c->tls_key) {
+            log_error("msg=\"http.tls_cert and http.tls_key go together\"");
+            return false;
+        }
+        return read_pem("http.tls_cert", c->tls_cert, &ctx->tls_cert) &&
+               read_pem("http.tls_key", c->tls_key, &ctx->tls_key);
+    }
+    return true;
 }
 
 static bool load_config(const char *path, bool explicit_path, const char *db_override,
@@ -143,7 +225,8 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     struct refresh_options ro = refresh_options(ctx);
     if (!refresh_start(&ro, &ctx->refresh))
         return false;
-    if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size, ctx->cfg.chart_font))
+    if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size, ctx->cfg.chart_font) ||
+        !start_access(ctx))
         return false; /* logged */
     apply_api_settings(ctx);
     struct http_options opts = {
@@ -156,7 +239,11 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
         .max_body = (size_t)ctx->cfg.max_body,
         .routes = routes,
         .ctx = &ctx->api,
+        .authorize = api_authorize,
+        .admit = api_admit,
         .observe = observe,
+        .tls_cert_pem = ctx->tls_cert,
+        .tls_key_pem = ctx->tls_key,
     };
     return http_start(&opts, srv);
 }
@@ -164,6 +251,11 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
 static void stop(struct serve_ctx *ctx, struct http_server *srv)
 {
     http_stop(srv); /* no new connections; in-flight requests finish */
+    auth_free(ctx->auth);
+    audit_stop(ctx->audit); /* what the requests queued is written, or spooled */
+    pool_free(ctx->auth_pool);
+    free(ctx->tls_cert);
+    free(ctx->tls_key);
     refresh_stop(ctx->refresh);
     if (ctx->refresh)
         api_destroy(&ctx->api);
@@ -198,7 +290,7 @@ int cmd_serve(const struct cli_args *args)
         stop(&ctx, srv);
         return 1;
     }
-    log_info("msg=listening url=http://%s%s%s:%d/ version=%s",
+    log_info("msg=listening url=%s://%s%s%s:%d/ version=%s", ctx.tls_cert ? "https" : "http",
              strchr(ctx.cfg.listen, ':') ? "[" : "", ctx.cfg.listen,
              strchr(ctx.cfg.listen, ':') ? "]" : "", http_port(srv), RETENTIOND_VERSION);
     for (;;) {

@@ -144,17 +144,21 @@ static void insert(struct cache *c, struct cache_entry *e)
     c->entries++;
 }
 
-/* Takes the least recently used entry out of the tree and the list and
- * pushes it on *gone, to be freed without the lock. */
-static void evict_oldest(struct cache *c, struct cache_entry **gone)
+/* Takes entry e out of the tree and the list and pushes it on *gone, to be
+ * freed without the lock. */
+static void take_out(struct cache *c, struct cache_entry *e, struct cache_entry **gone)
 {
-    struct cache_entry *e = c->oldest;
     tdelete(e->key, &c->tree, by_key);
     list_unlink(c, e);
     c->bytes -= e->cost;
     c->entries--;
     e->gone = *gone;
     *gone = e;
+}
+
+static void evict_oldest(struct cache *c, struct cache_entry **gone)
+{
+    take_out(c, c->oldest, gone);
 }
 
 /* Evicts until `extra` more bytes fit the budget. */
@@ -257,6 +261,17 @@ struct cache_body *cache_put(struct cache *c, const char *key, const void *data,
     }
     free_entries(gone);
     return body;
+}
+
+void cache_remove(struct cache *c, const char *key)
+{
+    struct cache_entry *gone = NULL;
+    pthread_mutex_lock(&c->mu);
+    struct cache_entry *e = find(c, key);
+    if (e)
+        take_out(c, e, &gone);
+    pthread_mutex_unlock(&c->mu);
+    free_entries(gone);
 }
 
 void cache_stats(struct cache *c, struct cache_stats *out)

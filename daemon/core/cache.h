@@ -54,6 +54,9 @@ struct cache_body *cache_get(struct cache *c, const char *key);
  * NULL when nothing was stored (its cost exceeds the budget). */
 struct cache_body *cache_put(struct cache *c, const char *key, const void *data, size_t len);
 
+/* Removes the entry under key, if any (a reader's reference stays valid). */
+void cache_remove(struct cache *c, const char *key);
+
 /* Drops a reference; the last frees the body. NULL-safe. */
 void cache_body_unref(struct cache_body *b);
 /* The bytes (followed by a NUL not counted in the length) and their length;

@@ -21,6 +21,12 @@ struct cfg {
     int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
     int max_body;           /* http.max_body: request body, bytes */
     int threads;            /* http.threads: 0 = the number of online cores */
+    char *tls_cert;         /* http.tls_cert: PEM file, "" = plain HTTP */
+    char *tls_key;          /* http.tls_key: PEM file of tls_cert's key */
+    int session_idle;       /* access.session_idle, seconds */
+    int session_absolute;   /* access.session_absolute, seconds */
+    int session_cache;      /* access.session_cache, seconds */
+    int max_hashes;         /* access.max_hashes: argon2id hashes at once */
     char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
     int pool_size;          /* database.pool_size */
     int pool_wait_ms;       /* database.pool_wait_ms: longest wait for a pooled connection */

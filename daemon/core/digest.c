@@ -18,7 +18,7 @@ void digest_add(struct digest *d, const void *data, size_t len)
     gnutls_hash(d->hd, data, len);
 }
 
-static void to_hex(const unsigned char *bytes, size_t n, char *out)
+void digest_to_hex(const unsigned char *bytes, size_t n, char *out)
 {
     for (size_t i = 0; i < n; i++)
         snprintf(out + 2 * i, 3, "%02x", bytes[i]);
@@ -29,7 +29,7 @@ void digest_hex(struct digest *d, char out[DIGEST_HEX_LEN + 1])
     unsigned char sum[32];
     gnutls_hash_deinit(d->hd, sum);
     d->hd = NULL;
-    to_hex(sum, sizeof sum, out);
+    digest_to_hex(sum, sizeof sum, out);
 }
 
 void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1])
@@ -37,5 +37,5 @@ void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1
     unsigned char sum[32];
     if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, sum) < 0)
         mem_failed("gnutls_hash_fast", 1, len);
-    to_hex(sum, sizeof sum, out);
+    digest_to_hex(sum, sizeof sum, out);
 }

@@ -21,6 +21,9 @@ void digest_add(struct digest *d, const void *data, size_t len);
 /* Finishes into out (64 hex digits and a NUL) and releases d. */
 void digest_hex(struct digest *d, char out[DIGEST_HEX_LEN + 1]);
 
+/* n bytes as 2n lower-case hex digits and a NUL (out holds 2n + 1). */
+void digest_to_hex(const unsigned char *bytes, size_t n, char *out);
+
 /* The SHA-256 of one buffer. */
 void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX_LEN + 1]);
 

@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include "digest.h"
 #include "handlers.h"
 #include "log.h"
 #include "mem.h"
@@ -20,22 +21,42 @@ static const char *const p_date[] = {"date", NULL};
 static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "date",
                                       "width", "height", "scale", NULL};
 
-#define PUBLIC HTTP_ACCESS_PUBLIC
+static const char *const p_login[] = {"next", "error", NULL};
+static const char *const p_audit[] = {"since", "action", "limit", NULL};
+static const char *const p_asset[] = {"v", NULL};
 
+#define PUBLIC    HTTP_ACCESS_PUBLIC
+#define SIGNED_IN HTTP_ACCESS_SIGNED_IN
+#define PROVINCE  HTTP_ACCESS_PROVINCE
+#define AUDIT     HTTP_ACCESS_AUDIT
+#define PAGE      HTTP_ROUTE_PAGE
+#define BODY      HTTP_ROUTE_BODY
+#define PREFIX    HTTP_ROUTE_PREFIX
+
+/* Who may use what: docs/access.md. Within SIGNED_IN, the views keep to
+ * the principal's scope (api_params), but for the ranking, which is
+ * published to every role. */
 static const struct http_route routes[] = {
     {"GET", "/healthz", api_h_healthz, p_none, PUBLIC, 0},
     {"GET", "/readyz", api_h_readyz, p_none, PUBLIC, 0},
     {"GET", "/metrics", api_h_metrics, p_none, PUBLIC, 0},
-    {"GET", "/api/v1/branches", api_h_branches, p_none, PUBLIC, 0},
-    {"GET", "/api/v1/kpis", api_h_kpis, p_kpis, PUBLIC, 0},
-    {"GET", "/api/v1/trend", api_h_trend, p_trend, PUBLIC, 0},
-    {"GET", "/api/v1/ranking", api_h_ranking, p_ranking, PUBLIC, 0},
-    {"GET", "/api/v1/alarms", api_h_alarms, p_alarms, PUBLIC, 0},
-    {"GET", "/api/v1/satisfaction", api_h_satisfaction, p_satisfaction, PUBLIC, 0},
-    {"GET", "/api/v1/zones", api_h_zones, p_zones, PUBLIC, 0},
-    {"GET", "/api/v1/zones/customers", api_h_customers, p_customers, PUBLIC, 0},
-    {"GET", "/api/v1/data-quality", api_h_data_quality, p_date, PUBLIC, 0},
-    {"GET", "/charts/", api_h_chart, p_chart, PUBLIC, HTTP_ROUTE_PREFIX},
+    {"GET", "/api/v1/branches", api_h_branches, p_none, SIGNED_IN, 0},
+    {"GET", "/api/v1/kpis", api_h_kpis, p_kpis, SIGNED_IN, 0},
+    {"GET", "/api/v1/trend", api_h_trend, p_trend, SIGNED_IN, 0},
+    {"GET", "/api/v1/ranking", api_h_ranking, p_ranking, SIGNED_IN, 0},
+    {"GET", "/api/v1/alarms", api_h_alarms, p_alarms, SIGNED_IN, 0},
+    {"GET", "/api/v1/satisfaction", api_h_satisfaction, p_satisfaction, SIGNED_IN, 0},
+    {"GET", "/api/v1/zones", api_h_zones, p_zones, SIGNED_IN, 0},
+    {"GET", "/api/v1/zones/customers", api_h_customers, p_customers, SIGNED_IN, 0},
+    {"GET", "/api/v1/data-quality", api_h_data_quality, p_date, PROVINCE, 0},
+    {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},
+    {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
+    {"GET", "/api/v1/audit", api_h_audit, p_audit, AUDIT, 0},
+    {"GET", "/login", api_h_login_page, p_login, PUBLIC, PAGE},
+    {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},
+    {"POST", "/logout", api_h_logout, p_none, SIGNED_IN, BODY},
+    {"GET", "/assets/", api_h_asset, p_asset, PUBLIC, PREFIX},
+    {"GET", "/", api_h_home, p_none, SIGNED_IN, PAGE},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };
 
@@ -65,9 +86,10 @@ static const char *request_arg(const void *ctx, const char *name)
 
 struct view_params api_params(struct api *api, const struct http_request *req)
 {
+    const struct principal *who = api_principal(req);
     return (struct view_params){.arg = request_arg,
                                 .ctx = req,
-                                .scope = NULL, /* every route is public for now */
+                                .scope = who ? principal_scope(who) : NULL,
                                 .bottom_n = atomic_load(&api->bottom_n),
                                 .arrow_change = atomic_load(&api->arrow_percent) / 100.0};
 }
@@ -92,9 +114,17 @@ void api_reply_error(struct http_reply *reply, const struct view_error *err)
         http_reply_header(reply, "Retry-After", "%u", err->retry_after);
 }
 
-void api_reply_etag(struct http_reply *reply, const struct snap *s)
+void api_reply_etag(struct http_reply *reply, const struct snap *s, const struct view_params *p)
 {
-    snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+    char scope[DIGEST_HEX_LEN + 1];
+    if (!p->scope) {
+        snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+        return;
+    }
+    /* one scope's body is not another's: the tag tells them apart (by a
+     * digest, which names no branch) */
+    digest_sha256_hex(p->scope, strlen(p->scope), scope);
+    snprintf(reply->etag, sizeof reply->etag, "%.40s-%.16s", s->id, scope);
 }
 
 static void release_body(void *body)
@@ -102,13 +132,14 @@ static void release_body(void *body)
     cache_body_unref(body);
 }
 
-void api_reply_cached(struct http_reply *reply, const struct snap *s, struct cache_body *body)
+void api_reply_cached(struct http_reply *reply, const struct snap *s, const struct view_params *p,
+                      struct cache_body *body)
 {
     reply->shared = cache_body_data(body);
     reply->shared_len = cache_body_len(body);
     reply->release = release_body;
     reply->release_ctx = body;
-    api_reply_etag(reply, s);
+    api_reply_etag(reply, s, p);
 }
 
 /* ---- life cycle ------------------------------------------------------------------------------ */

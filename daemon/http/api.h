@@ -11,11 +11,21 @@
  * validates its parameters against the snapshot and resolves the scope
  * (view_validate) before it asks the cache, whose key holds the scope.
  *
- * Ownership: struct api is the caller's; it borrows refresh and metrics,
- * which must outlive the HTTP server. The route table is static. */
+ * Access (docs/access.md): every route but the health checks, the metrics,
+ * the sign-in page and the assets needs a principal, resolved by
+ * api_authorize (the server's access phase) from the session cookie or a
+ * bearer token; its role must reach the route's level, and the views get
+ * its scope. api_admit checks the CSRF token of every state-changing
+ * request of a session.
+ *
+ * Ownership: struct api is the caller's; it borrows refresh, metrics, auth
+ * and audit, which must outlive the HTTP server. The route table is
+ * static. */
 #ifndef RETENTIOND_API_H
 #define RETENTIOND_API_H
 
+#include "audit.h"
+#include "auth.h"
 #include "chart.h"
 #include "http.h"
 #include "metrics.h"
@@ -43,7 +53,21 @@ struct api {
     chart_fonts *fonts;
     atomic_int arrows;
     pthread_key_t chart_ctx;
+    /* Who asks, and the audit log (borrowed; NULL: only the public routes
+     * serve, as without an authorize hook). */
+    struct auth *auth;
+    struct audit *audit;
 };
+
+/* The session cookie's name. */
+#define API_SESSION_COOKIE "rt_session"
+
+/* The server's access and admit hooks (http_options.authorize, .admit);
+ * ctx is the struct api. */
+bool api_authorize(void *ctx, struct http_request *req, const struct http_route *route,
+                   struct http_reply *reply);
+bool api_admit(void *ctx, struct http_request *req, const struct http_route *route,
+               struct http_reply *reply);
 
 /* The routes, terminated by an entry with path NULL; *count receives the
  * number of routes. names[i] is the metrics label of route i. */

@@ -67,6 +67,8 @@ void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx)
     long max_pixels = atomic_load(&api->max_pixels);
     if (!chart_request(req, &rq, &err))
         goto failed;
+    if (rq.kind == PLOT_RANKING)
+        p.scope = NULL; /* published to every role */
     if (!(s = refresh_acquire(api->refresh, &st))) {
         view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
         goto failed;
@@ -78,7 +80,7 @@ void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx)
     api_cache_key(req, &p, &key);
     struct cache_body *hit = snap_cache_get(s, key.data);
     if (hit) {
-        api_reply_cached(reply, s, hit);
+        api_reply_cached(reply, s, &p, hit);
         goto done;
     }
     chart_ctx *cc = api_thread_chart_ctx(api);
@@ -91,10 +93,10 @@ void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx)
         goto failed;
     struct cache_body *cached = snap_cache_put(s, key.data, bytes, len);
     if (cached) {
-        api_reply_cached(reply, s, cached);
+        api_reply_cached(reply, s, &p, cached);
     } else {
         buf_append(&reply->body, (const char *)bytes, len);
-        api_reply_etag(reply, s);
+        api_reply_etag(reply, s, &p);
     }
     goto done;
 failed:

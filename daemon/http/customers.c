@@ -63,6 +63,24 @@ static bool from_database(struct api *api, const struct view_customers *v, struc
     return true;
 }
 
+/* Every download of an at-risk list, and every refusal, goes to the audit
+ * log: the parameters asked, the branch and month served, the rows. */
+static void audit_download(struct api *api, const struct http_request *req, const char *branch,
+                           const char *month, const struct buf *csv, unsigned status)
+{
+    size_t lines = 0;
+    for (size_t i = 0; status == 200 && i < csv->len; i++)
+        lines += csv->data[i] == '\n';
+    json_t *params =
+        json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:i}", "branch_asked", http_arg(req, "branch"),
+                  "zone", http_arg(req, "zone"), "month_asked", http_arg(req, "month"), "branch",
+                  branch, "month", month, "status", (int)status);
+    if (status == 200)
+        json_object_set_new(params, "rows", json_integer((json_int_t)(lines ? lines - 1 : 0)));
+    api_audit(api, req, "at_risk_list", params, status == 200 ? "ok" : "refused");
+    json_decref(params);
+}
+
 void api_h_customers(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     struct api *api = ctx;
@@ -87,6 +105,8 @@ void api_h_customers(struct http_request *req, struct http_reply *reply, void *c
         reply->content_type = "text/csv; charset=utf-8";
         http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
     }
+    audit_download(api, req, ok ? s->branches[v.branch].code : NULL, ok ? v.month : NULL,
+                   &reply->body, ok ? 200 : err.status);
     view_customers_free(&v);
     snap_unref(s);
 }

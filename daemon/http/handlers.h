@@ -6,6 +6,7 @@
 #include "api.h"
 #include "buf.h"
 #include "cache.h"
+#include "principal.h"
 #include "view.h"
 
 /* The view parameters of a request: its query, its scope and the
@@ -18,11 +19,41 @@ void api_cache_key(const struct http_request *req, const struct view_params *p, 
 
 /* The JSON error body of err, with Retry-After when it says when to retry. */
 void api_reply_error(struct http_reply *reply, const struct view_error *err);
-/* Tags a body that depends on nothing but snapshot s with its ETag. */
-void api_reply_etag(struct http_reply *reply, const struct snap *s);
-/* Sends a cached body of snapshot s; the reply takes over the reference to
- * body and drops it once sent (the snapshot may be gone by then). */
-void api_reply_cached(struct http_reply *reply, const struct snap *s, struct cache_body *body);
+/* Tags a body that depends on nothing but snapshot s and the scope of p
+ * with its ETag. */
+void api_reply_etag(struct http_reply *reply, const struct snap *s, const struct view_params *p);
+/* Sends a cached body of snapshot s for p's scope; the reply takes over
+ * the reference to body and drops it once sent (the snapshot may be gone
+ * by then). */
+void api_reply_cached(struct http_reply *reply, const struct snap *s, const struct view_params *p,
+                      struct cache_body *body);
+
+/* The request's principal (set by api_authorize), or NULL on a public
+ * route. */
+const struct principal *api_principal(const struct http_request *req);
+/* A 303 to location (a path of this site). */
+void api_redirect(struct http_reply *reply, const char *location);
+/* A Set-Cookie that makes the browser forget the session cookie. */
+void api_clear_cookie(const struct http_request *req, struct http_reply *reply);
+/* text percent-encoded into out. */
+void api_url_escape(struct buf *out, const char *text);
+/* A page: the template asset `name` (web/) filled with pairs (html_fill),
+ * the style sheet's version ({{css}}) added; 500 when it cannot be. */
+void api_page(struct http_reply *reply, const char *name, const char *const *pairs);
+/* Writes an audit row of the request (who, client address) off this
+ * thread; params: a JSON object, borrowed. */
+void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
+               const char *outcome);
+
+/* GET /login, POST /login, POST /logout, GET /api/v1/me, GET /api/v1/audit */
+void api_h_login_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET / (the signed-in home page), GET /assets/NAME */
+void api_h_home(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
 
 /* /api/v1/{branches,kpis,trend,ranking,alarms,satisfaction,zones,data-quality} */
 void api_h_branches(struct http_request *req, struct http_reply *reply, void *ctx);

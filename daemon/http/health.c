@@ -63,7 +63,8 @@ void api_h_metrics(struct http_request *req, struct http_reply *reply, void *ctx
                                .snapshot_runs = s ? (long long)s->nruns : 0,
                                .cache_bytes = cs.bytes,
                                .cache_entries = cs.entries,
-                               .cache_budget = cs.budget};
+                               .cache_budget = cs.budget,
+                               .audit_dropped = api->audit ? audit_dropped(api->audit) : 0};
     snap_unref(s);
     reply->content_type = "text/plain; version=0.0.4; charset=utf-8";
     metrics_render(api->metrics, &g, &reply->body);

@@ -25,7 +25,9 @@
  *      multipart/form-data (415 otherwise) of at most max_body bytes (413)
  *      through libmicrohttpd's PostProcessor; 400 invalid_body when it does
  *      not parse, invalid_encoding or duplicate_parameter for a field.
- *   6. handler: only now, so that no handler (nor a cache it consults) runs
+ *   6. admit: the admit hook, if any, with the form fields read (where a
+ *      CSRF token in a form field is checked).
+ *   7. handler: only now, so that no handler (nor a cache it consults) runs
  *      for a request that an earlier phase refused.
  * The response is queued on the access handler's last call (queued on the
  * first, libmicrohttpd 0.9.75 closes the connection after it), except for an
@@ -51,7 +53,7 @@
 struct http_server;
 struct http_request; /* opaque: read through the accessors below */
 
-#define HTTP_MAX_HEADERS 4
+#define HTTP_MAX_HEADERS 8
 
 struct http_reply {
     unsigned status;
@@ -72,18 +74,22 @@ struct http_reply {
 typedef void (*http_handler)(struct http_request *req, struct http_reply *reply, void *ctx);
 
 /* Who may use a route. UNDECLARED (a route that says nothing) never
- * serves. Levels above PUBLIC are the authorize hook's to grant; roles will
- * follow SIGNED_IN. */
+ * serves. Levels above PUBLIC are the authorize hook's to grant (the
+ * daemon's: docs/access.md). */
 enum http_access {
     HTTP_ACCESS_UNDECLARED = 0,
     HTTP_ACCESS_PUBLIC,    /* anyone, signed in or not */
-    HTTP_ACCESS_SIGNED_IN, /* a principal the hook accepts */
+    HTTP_ACCESS_SIGNED_IN, /* a principal the hook accepts, within its scope */
+    HTTP_ACCESS_PROVINCE,  /* a principal who sees every branch */
+    HTTP_ACCESS_AUDIT,     /* a principal who reads the audit log */
+    HTTP_ACCESS_ADMIN,     /* a principal who administers */
 };
 
 /* What else a route declares (http_route.flags). */
 enum http_route_flags {
     HTTP_ROUTE_PREFIX = 1 << 0, /* path is a prefix ("/charts/"), the rest: http_path() */
     HTTP_ROUTE_BODY = 1 << 1,   /* takes a form body (http_form()); else a body is refused */
+    HTTP_ROUTE_PAGE = 1 << 2,   /* a page for people (the hook sends them to sign in) */
 };
 
 struct http_route {
@@ -101,11 +107,14 @@ struct http_route {
  * request's first call, before its body is read (http_form() gives NULL
  * here) and before the handler. May set the principal (http_set_principal)
  * and add headers to reply, which the handler then fills. Returns true to
- * let the request through; false to refuse it, with an error in reply (a
- * reply left without an error status becomes 403). ctx is
+ * let the request through; false to refuse it, with an error or a redirect
+ * in reply (a reply left at a 2xx status becomes 403). ctx is
  * http_options.ctx. */
 typedef bool (*http_authorize)(void *ctx, struct http_request *req, const struct http_route *route,
                                struct http_reply *reply);
+
+/* The admit phase has the same contract, called once the body is read
+ * (http_form() answers) for a request every earlier phase let through. */
 
 /* Called once per answered request, after its response is queued, with
  * the request (route index, status, seconds, principal, parameters, client
@@ -125,7 +134,11 @@ struct http_options {
     const struct http_route *routes; /* terminated by a route with path NULL; static */
     void *ctx;                       /* passed to handlers and hooks; not owned */
     http_authorize authorize;        /* may be NULL: only PUBLIC routes serve */
+    http_authorize admit;            /* the admit phase; may be NULL */
     http_observer observe;           /* may be NULL */
+    /* HTTPS: the certificate (chain) and the private key, PEM text; NULL:
+     * plain HTTP. */
+    const char *tls_cert_pem, *tls_key_pem;
 };
 
 bool http_start(const struct http_options *opts, struct http_server **out);
@@ -148,6 +161,10 @@ void http_args_each(const struct http_request *req, http_arg_fn fn, void *ctx);
 const char *http_form(const struct http_request *req, const char *name);
 /* A request header (the name in any case), or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
+/* A cookie of the request, or NULL. */
+const char *http_cookie(const struct http_request *req, const char *name);
+/* Whether the request came over TLS. */
+bool http_is_tls(const struct http_request *req);
 /* The request path, decoded (for prefix routes). */
 const char *http_path(const struct http_request *req);
 /* The method as the client sent it ("GET", "HEAD", ...). */
@@ -158,6 +175,11 @@ const char *http_client_addr(const struct http_request *req);
 const char *http_principal(const struct http_request *req);
 /* Sets the principal to a copy of name; NULL = anonymous. */
 void http_set_principal(struct http_request *req, const char *name);
+/* What the access phase knows of the principal beyond its name, as len
+ * bytes the request keeps a copy of (NULL: nothing); http_user() gives
+ * them back (NULL when none). */
+void http_set_user(struct http_request *req, const void *data, size_t len);
+const void *http_user(const struct http_request *req);
 /* The index of the matched route in the table, or -1. */
 int http_route_index(const struct http_request *req);
 /* The status sent (0 before the response is queued). */
@@ -168,6 +190,11 @@ double http_seconds(const struct http_request *req);
 /* Adds a response header (name static; value copied, truncated to fit). */
 void http_reply_header(struct http_reply *reply, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Every response carries X-Content-Type-Options: nosniff, a
+ * Content-Security-Policy (scripts, styles, images and forms of this origin
+ * only; frame-ancestors 'none'), Referrer-Policy: no-referrer and
+ * X-Frame-Options: DENY; over TLS, Strict-Transport-Security too. */
 
 /* Helpers for handlers: a JSON error body {"error":{code,message,param}}.
  * message and param may hold client text: bytes that are not UTF-8 are

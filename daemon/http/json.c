@@ -45,12 +45,14 @@ static void serve_view(struct http_request *req, struct http_reply *reply, struc
         return;
     }
     http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
+    if (kind == VIEW_RANKING)
+        p.scope = NULL; /* published to every role */
     if (!view_validate(kind, s, &p, &err))
         goto failed;
     api_cache_key(req, &p, &key);
     struct cache_body *hit = st.stale ? NULL : snap_cache_get(s, key.data);
     if (hit) {
-        api_reply_cached(reply, s, hit);
+        api_reply_cached(reply, s, &p, hit);
         goto done;
     }
     if (!(text = render(s, &st, kind, &p, &cacheable, &err)))
@@ -58,11 +60,11 @@ static void serve_view(struct http_request *req, struct http_reply *reply, struc
     size_t len = strlen(text);
     struct cache_body *cached = cacheable ? snap_cache_put(s, key.data, text, len) : NULL;
     if (cached) {
-        api_reply_cached(reply, s, cached);
+        api_reply_cached(reply, s, &p, cached);
     } else {
         buf_append(&reply->body, text, len);
         if (cacheable)
-            api_reply_etag(reply, s);
+            api_reply_etag(reply, s, &p);
     }
     goto done;
 failed:

@@ -27,6 +27,7 @@ struct metrics {
     struct route_stats *routes;
     atomic_ullong db_errors;
     atomic_ullong db_busy;
+    atomic_ullong logins[LOGIN_KINDS];
     atomic_ullong computes[2]; /* failed, ok */
     atomic_ullong refreshes[2];
     _Atomic double last_compute_seconds;
@@ -67,6 +68,12 @@ void metrics_request(struct metrics *m, int route, unsigned status, double secon
 void metrics_db_error(struct metrics *m)
 {
     atomic_fetch_add(&m->db_errors, 1);
+}
+
+void metrics_login(struct metrics *m, enum metrics_login outcome)
+{
+    if (outcome < LOGIN_KINDS)
+        atomic_fetch_add(&m->logins[outcome], 1);
 }
 
 void metrics_db_busy(struct metrics *m)
@@ -146,6 +153,16 @@ static void render_pair(struct buf *out, const char *name, const char *help,
     buf_printf(out, "%s{result=\"failed\"} %llu\n", name, atomic_load(&counts[0]));
 }
 
+static void render_logins(struct metrics *m, struct buf *out)
+{
+    static const char *const outcomes[LOGIN_KINDS] = {"ok", "denied", "throttled", "busy", "error"};
+    buf_puts(out, "# HELP retentiond_logins_total Sign-ins (POST /login) by outcome.\n"
+                  "# TYPE retentiond_logins_total counter\n");
+    for (int i = 0; i < LOGIN_KINDS; i++)
+        buf_printf(out, "retentiond_logins_total{outcome=\"%s\"} %llu\n", outcomes[i],
+                   atomic_load(&m->logins[i]));
+}
+
 static void render_gauge(struct buf *out, const char *name, const char *help, double value)
 {
     buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %.6g\n", name, help, name, name, value);
@@ -170,6 +187,13 @@ void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct bu
                "connection stayed busy past database.pool_wait_ms.\n"
                "# TYPE retentiond_db_busy_total counter\nretentiond_db_busy_total %llu\n",
                atomic_load(&m->db_busy));
+    render_logins(m, out);
+    buf_printf(
+        out,
+        "# HELP retentiond_audit_dropped_total Audit rows that could not be written "
+        "(each is logged in full).\n"
+        "# TYPE retentiond_audit_dropped_total counter\nretentiond_audit_dropped_total %lld\n",
+        g->audit_dropped);
     render_pair(out, "retentiond_computes_total", "Compute runs started by the daemon.",
                 m->computes);
     render_pair(out, "retentiond_refreshes_total", "Snapshot refreshes from the database.",

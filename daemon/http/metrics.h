@@ -31,15 +31,27 @@ void metrics_compute(struct metrics *m, double seconds, bool ok);
 /* A finished snapshot refresh from the database (ok = published). */
 void metrics_refresh(struct metrics *m, double seconds, bool ok);
 
+/* A sign-in's outcome (POST /login). */
+enum metrics_login {
+    LOGIN_OK,
+    LOGIN_DENIED,
+    LOGIN_THROTTLED,
+    LOGIN_BUSY,
+    LOGIN_ERROR,
+    LOGIN_KINDS
+};
+void metrics_login(struct metrics *m, enum metrics_login outcome);
+
 /* The state sampled at scrape time, given by the caller. */
 struct metrics_gauges {
     double snapshot_age; /* seconds since the database last confirmed it; < 0 = none */
     bool stale;
     bool db_up;
     long long snapshot_runs;
-    size_t cache_bytes;   /* the current snapshot's body cache: bytes held, */
-    size_t cache_entries; /* bodies held, */
-    size_t cache_budget;  /* and the most it may hold */
+    size_t cache_bytes;      /* the current snapshot's body cache: bytes held, */
+    size_t cache_entries;    /* bodies held, */
+    size_t cache_budget;     /* and the most it may hold */
+    long long audit_dropped; /* audit rows given up on (audit_dropped()) */
 };
 
 void metrics_render(struct metrics *m, const struct metrics_gauges *g, struct buf *out);

@@ -19,13 +19,20 @@
 
 #define DEFAULT_MAX_BODY 65536
 
+/* Scripts, styles, images, fonts and form targets of this origin only;
+ * no frames, no <base>, no plugins. */
+#define CSP                                                                                        \
+    "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "             \
+    "form-action 'self'"
+
 struct http_server {
     struct MHD_Daemon *mhd;
     const struct http_route *routes;
     void *ctx;
-    http_authorize authorize;
+    http_authorize authorize, admit;
     http_observer observe;
     int port;
+    bool tls;
     int max_url_length;
     size_t max_body;
 };
@@ -53,6 +60,7 @@ struct http_request {
     size_t nargs;
     const struct http_route *route; /* NULL until the route phase matched */
     char *principal;
+    void *user; /* http_set_user's copy */
     /* The body of a body route: kept whole (at most max_body bytes) and
      * parsed by pp in one call once complete. */
     struct MHD_PostProcessor *pp;
@@ -120,6 +128,32 @@ void http_set_principal(struct http_request *req, const char *name)
     char *copy = name ? xstrdup(name) : NULL;
     free(req->principal);
     req->principal = copy;
+}
+
+void http_set_user(struct http_request *req, const void *data, size_t len)
+{
+    void *copy = NULL;
+    if (data) {
+        copy = xmalloc(len ? len : 1);
+        memcpy(copy, data, len);
+    }
+    free(req->user);
+    req->user = copy;
+}
+
+const void *http_user(const struct http_request *req)
+{
+    return req->user;
+}
+
+const char *http_cookie(const struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+bool http_is_tls(const struct http_request *req)
+{
+    return req->srv->tls;
 }
 
 int http_route_index(const struct http_request *req)
@@ -227,7 +261,7 @@ static bool etag_matches(struct MHD_Connection *conn, const char *etag)
     return p != NULL;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply *reply)
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply *reply, bool tls)
 {
     if (reply->status == MHD_HTTP_OK && etag_matches(conn, reply->etag))
         drop_body(reply);
@@ -237,6 +271,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
     if (reply->status != MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (*reply->etag) {
         char quoted[80];
         snprintf(quoted, sizeof quoted, "\"%s\"", reply->etag);
@@ -318,6 +357,7 @@ static void request_free(struct http_request *req)
     if (req->reply.shared && req->reply.release)
         req->reply.release(req->reply.release_ctx);
     free(req->principal);
+    free(req->user);
     free(req->args);
     free(req);
 }
@@ -455,7 +495,19 @@ static bool check_access(struct http_request *req)
     }
     if (srv->authorize(srv->ctx, req, r, &req->reply))
         return true;
-    if (req->reply.status < 400)
+    if (req->reply.status < 300) /* a refusal must say so: an error or a redirect */
+        http_reply_error(&req->reply, MHD_HTTP_FORBIDDEN, "forbidden", "access denied", NULL);
+    req->refused = true;
+    return false;
+}
+
+/* The admit hook, once the body is read (form fields known). */
+static bool check_admit(struct http_request *req)
+{
+    struct http_server *srv = req->srv;
+    if (!srv->admit || srv->admit(srv->ctx, req, req->route, &req->reply))
+        return true;
+    if (req->reply.status < 300) /* a refusal must say so: an error or a redirect */
         http_reply_error(&req->reply, MHD_HTTP_FORBIDDEN, "forbidden", "access denied", NULL);
     req->refused = true;
     return false;
@@ -574,7 +626,7 @@ static bool read_form(struct http_request *req)
 static enum MHD_Result respond(struct http_request *req)
 {
     struct http_server *srv = req->srv;
-    enum MHD_Result ret = send_reply(req->conn, &req->reply);
+    enum MHD_Result ret = send_reply(req->conn, &req->reply, srv->tls);
     req->status = req->reply.status;
     req->seconds = seconds_since(&req->start);
     if (log_get_level() >= LOG_LEVEL_DEBUG) {
@@ -631,7 +683,7 @@ static enum MHD_Result finish(struct http_request *req)
 {
     if (req->status)
         return MHD_YES; /* answered already */
-    if (!req->refused && read_form(req))
+    if (!req->refused && read_form(req) && check_admit(req))
         req->route->handler(req, &req->reply, req->srv->ctx);
     return respond(req);
 }
@@ -712,6 +764,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     srv->routes = opts->routes;
     srv->ctx = opts->ctx;
     srv->authorize = opts->authorize;
+    srv->admit = opts->admit;
     srv->observe = opts->observe;
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
     srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
@@ -719,13 +772,26 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+    if (opts->tls_cert_pem && opts->tls_key_pem) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            log_error("msg=\"cannot serve HTTPS\" reason=\"libmicrohttpd is built without TLS\"");
+            free(srv);
+            return false;
+        }
+        flags |= MHD_USE_TLS;
+        srv->tls = true;
+        tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opts->tls_cert_pem};
+        tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opts->tls_key_pem};
+    }
     srv->mhd = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_END);
+        on_completed, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);
         free(srv);

@@ -15,10 +15,19 @@ static json_t *branch_node(const struct snap *s, int b, int depth)
                      "children", children);
 }
 
-json_t *view_branches_json(const struct snap *s)
+bool view_branches_check(const struct snap *s, const struct view_params *p, struct view_error *err)
+{
+    int root;
+    return !p->scope || view_param_branch(s, p, "branch", &root, err);
+}
+
+json_t *view_branches_json(const struct snap *s, const struct view_params *p)
 {
     json_t *roots = json_array();
-    for (size_t i = 0; i < s->nbranches; i++)
+    int scope = p->scope ? snap_branch_find(s, p->scope) : -1;
+    if (scope >= 0)
+        json_array_append_new(roots, branch_node(s, scope, 0));
+    for (size_t i = 0; !p->scope && i < s->nbranches; i++)
         if (s->branches[i].parent < 0)
             json_array_append_new(roots, branch_node(s, (int)i, 0));
     return json_pack("{s:o}", "branches", roots);

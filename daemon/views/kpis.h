@@ -9,8 +9,11 @@
 #include "view.h"
 
 /* {"branches": [{code, name, level, children}]}: the province and the
- * branches whose parent is unknown, each with its subtree. */
-json_t *view_branches_json(const struct snap *s);
+ * branches whose parent is unknown, each with its subtree; with a scope,
+ * the scope's branch and its subtree only. _check: 403 when the scope is
+ * not in the snapshot. */
+bool view_branches_check(const struct snap *s, const struct view_params *p, struct view_error *err);
+json_t *view_branches_json(const struct snap *s, const struct view_params *p);
 
 struct view_kpis {
     const struct snap *s;

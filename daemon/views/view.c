@@ -84,13 +84,14 @@ bool view_param_branch(const struct snap *s, const struct view_params *p, const 
     if (p->scope && scope < 0)
         return view_fail(err, 403, "out_of_scope", NULL, "your branch is not in the warehouse");
     *out = v ? snap_branch_find(s, v) : scope >= 0 ? scope : snap_branch_root(s);
+    /* A scoped caller learns nothing of other branches, not even whether a
+     * code exists: unknown and foreign codes are refused alike. */
+    if (scope >= 0 && (*out < 0 || !snap_branch_within(s, *out, scope)))
+        return view_fail(err, 403, "out_of_scope", name, "%s is not a branch of yours", name);
     if (*out < 0 && !v)
         return view_fail(err, 404, "no_branches", name, "the warehouse has no province branch");
     if (*out < 0)
         return view_fail(err, 400, "unknown_branch", name, "no branch with code '%.60s'", v);
-    if (scope >= 0 && !snap_branch_within(s, *out, scope))
-        return view_fail(err, 403, "out_of_scope", name, "branch %.60s is outside your branches",
-                         v);
     return true;
 }
 
@@ -197,7 +198,7 @@ bool view_validate(enum view_kind kind, const struct snap *s, const struct view_
 {
     switch (kind) {
     case VIEW_BRANCHES:
-        return true;
+        return view_branches_check(s, p, err);
     case VIEW_KPIS:
         return view_kpis_check(s, p, err);
     case VIEW_TREND:
@@ -226,7 +227,9 @@ bool view_json(enum view_kind kind, const struct snap *s, const struct view_para
     *complete = true;
     switch (kind) {
     case VIEW_BRANCHES:
-        *out = view_branches_json(s);
+        if (!view_branches_check(s, p, err))
+            return false;
+        *out = view_branches_json(s, p);
         return true;
     case VIEW_KPIS: {
         struct view_kpis v;

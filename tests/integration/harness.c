@@ -101,6 +101,13 @@ bool harness_drop_db_unchecked(const char *name)
     return ok;
 }
 
+void harness_pg(const char *action)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/scripts/pg' %s >&2", getenv("RETENTIOND_SRCDIR"), action);
+    ck_assert_msg(system(cmd) == 0, "scripts/pg %s failed", action);
+}
+
 char *harness_read_source(const char *relpath)
 {
     const char *src = getenv("RETENTIOND_SRCDIR");
@@ -204,12 +211,26 @@ static void drain(int fd, struct buf *b)
 
 int harness_run(const char *const *args, const char *env_db, char **out, char **err)
 {
-    FILE *fo = tmpfile(), *fe = tmpfile();
-    ck_assert(fo && fe);
+    return harness_run_input(args, env_db, NULL, out, err);
+}
+
+int harness_run_input(const char *const *args, const char *env_db, const char *input, char **out,
+                      char **err)
+{
+    FILE *fo = tmpfile(), *fe = tmpfile(), *fi = tmpfile();
+    ck_assert(fo && fe && fi);
+    if (input) {
+        ck_assert_int_eq(fwrite(input, 1, strlen(input), fi), strlen(input));
+        fflush(fi);
+        rewind(fi);
+    }
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
-    if (pid == 0)
+    if (pid == 0) {
+        dup2(fileno(fi), 0);
         exec_child(args, env_db, fileno(fo), fileno(fe));
+    }
+    fclose(fi);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
@@ -277,9 +298,11 @@ bool harness_daemon_start(struct harness_daemon *d, const char *config_path, con
     fcntl(d->err_fd, F_SETFL, O_NONBLOCK);
     if (!harness_daemon_wait_log(d, "msg=listening", 15000))
         return false;
-    const char *url = strstr(d->log, "url=http://");
+    const char *url = strstr(d->log, "url=http"); /* http:// or https:// */
     ck_assert_ptr_nonnull(url);
-    const char *colon = strchr(url + strlen("url=http://"), ':');
+    url = strstr(url, "://");
+    ck_assert_ptr_nonnull(url);
+    const char *colon = strchr(url + strlen("://"), ':');
     d->port = atoi(colon + 1);
     return d->port > 0;
 }
@@ -313,6 +336,57 @@ int harness_daemon_stop(struct harness_daemon *d, int sig, int ms)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+static char *auth_header; /* harness_http_auth's */
+
+void harness_http_auth(const char *header)
+{
+    free(auth_header);
+    auth_header = header ? strdup(header) : NULL;
+}
+
+void harness_user_add(const char *conninfo, const char *name, const char *role, const char *branch,
+                      const char *password)
+{
+    const char *args[] = {"user",   "add",    name,
+                          "--role", role,     "--password-stdin",
+                          "--db",   conninfo, branch ? "--branch" : NULL,
+                          branch,   NULL};
+    struct buf input = BUF_INIT;
+    char *err = NULL;
+    buf_printf(&input, "%s\n", password);
+    int rc = harness_run_input(args, NULL, input.data, NULL, &err);
+    ck_assert_msg(rc == 0, "user add %s: %s", name, err);
+    free(err);
+    buf_release(&input);
+}
+
+char *harness_token_add(const char *conninfo, const char *name)
+{
+    const char *args[] = {"token", "add", "--user", name, "--db", conninfo, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = harness_run(args, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "token add %s: %s", name, err);
+    const char *tok = strstr(out, "rt_");
+    ck_assert_msg(tok != NULL, "token add printed no token: %s", out);
+    char *copy = strndup(tok, strcspn(tok, "\n"));
+    free(out);
+    free(err);
+    return copy;
+}
+
+void harness_sign_in(const char *conninfo)
+{
+    char password[40];
+    snprintf(password, sizeof password, "harness-%ld-%d", (long)time(NULL), (int)getpid());
+    harness_user_add(conninfo, "harness", "executive", NULL, password);
+    char *token = harness_token_add(conninfo, "harness");
+    struct buf h = BUF_INIT;
+    buf_printf(&h, "Authorization: Bearer %s", token);
+    harness_http_auth(h.data);
+    buf_release(&h);
+    free(token);
+}
+
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *user)
 {
     buf_append(user, ptr, size * nmemb);
@@ -333,6 +407,8 @@ long harness_http_len(int port, const char *method, const char *path, const char
     struct buf url = BUF_INIT, b = BUF_INIT, h = BUF_INIT;
     buf_printf(&url, "http://127.0.0.1:%d%s", port, path);
     struct curl_slist *hdrs = extra_header ? curl_slist_append(NULL, extra_header) : NULL;
+    if (auth_header)
+        hdrs = curl_slist_append(hdrs, auth_header);
     curl_easy_setopt(c, CURLOPT_URL, url.data);
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L); /* a custom HEAD would wait for a body */

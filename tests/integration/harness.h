@@ -30,6 +30,10 @@ void harness_drop_db(const char *name);
  * report an assertion): false, with a line on stderr, on failure. */
 bool harness_drop_db_unchecked(const char *name);
 
+/* Runs `scripts/pg ACTION` (start, stop) on the test cluster; aborts the
+ * test on failure. */
+void harness_pg(const char *action);
+
 /* Reads a file of the source tree (RETENTIOND_SRCDIR + relpath). */
 char *harness_read_source(const char *relpath);
 /* Runs a source-tree SQL file on db; aborts the test on failure. */
@@ -82,5 +86,25 @@ double harness_num(json_t *obj, const char *key);
 
 /* Writes text to a fresh temporary file; returns its path. */
 char *harness_temp_file(const char *text);
+
+/* ---- access control (docs/access.md) ---- */
+
+/* Runs retentiond like harness_run, with input on its standard input. */
+int harness_run_input(const char *const *args, const char *env_db, const char *input, char **out,
+                      char **err);
+/* Adds user NAME (role, branch or NULL) with password to the database of
+ * conninfo; aborts the test on failure. */
+void harness_user_add(const char *conninfo, const char *name, const char *role, const char *branch,
+                      const char *password);
+/* A new bearer token ("rt_...") of user NAME. */
+char *harness_token_add(const char *conninfo, const char *name);
+/* Credentials every later harness_http* call of this process sends, as
+ * one request header (e.g. "Authorization: Bearer rt_..."), copied; NULL:
+ * none. A call's extra_header goes beside it. */
+void harness_http_auth(const char *header);
+/* Adds the executive "harness" to the database of conninfo (a password
+ * nobody knows) and signs every later harness_http* call in with a token
+ * of it. */
+void harness_sign_in(const char *conninfo);
 
 #endif

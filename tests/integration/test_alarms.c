@@ -38,6 +38,7 @@ static void setup(void)
     db_close(db);
     const char *migrate[] = {"migrate", "--db", ci, NULL};
     ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+    harness_sign_in(ci);
 }
 
 static void teardown(void)

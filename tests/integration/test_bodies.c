@@ -125,6 +125,7 @@ static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_bodies_%d", (int)getpid());
     ci = harness_demo_db(dbname, 5, 3000, "2026-11-22");
+    harness_sign_in(ci);
     snprintf(datadir, sizeof datadir, "/tmp/rt_it_bodies_%d", (int)getpid());
     mkdir(datadir, 0700);
 }
@@ -159,8 +160,8 @@ START_TEST(bodies_are_the_recorded_bytes)
         free(out);
         free(err);
     }
-    const char *table[] = {"compute", "--db", ci, "--as-of", "2026-11-22", "--format", "table",
-                           NULL};
+    const char *table[] = {"compute",    "--db",     ci,      "--as-of",
+                           "2026-11-22", "--format", "table", NULL};
     char *out = NULL;
     ck_assert_int_eq(harness_run(table, NULL, &out, NULL), 0);
     check_body(record, "compute-table", out, strlen(out));

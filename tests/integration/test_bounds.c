@@ -44,6 +44,7 @@ static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_bounds_%d", (int)getpid());
     ci = harness_demo_db(dbname, 5, 3000, "2026-11-22");
+    harness_sign_in(ci);
     const char *args[] = {"compute", "--db", ci, "--as-of", "2026-11-21", NULL};
     char *err = NULL;
     ck_assert_msg(harness_run(args, NULL, NULL, &err) == 0, "compute: %s", err);
@@ -160,9 +161,9 @@ START_TEST(busy_pool_answers_503_database_busy)
     ck_assert_int_eq(metric("retentiond_db_busy_total"), 1);
     ck_assert_int_eq(metric("retentiond_db_errors_total"), 0);
     /* what the snapshot holds does not wait for the database */
-    ck_assert_int_eq(harness_http(d.port, "GET", "/api/v1/zones/customers?branch=420100", NULL,
-                                  &body, NULL),
-                     200);
+    ck_assert_int_eq(
+        harness_http(d.port, "GET", "/api/v1/zones/customers?branch=420100", NULL, &body, NULL),
+        200);
     ck_assert_msg(strncmp(body, "sub_id,branch,zone,", 19) == 0, "%s", body);
     ck_assert_ptr_nonnull(strchr(strchr(body, '\n') + 1, '\n')); /* members listed */
     free(body);
@@ -181,7 +182,6 @@ START_TEST(busy_pool_answers_503_database_busy)
     ck_assert_ptr_nonnull(strchr(strchr(slow.body, '\n') + 1, '\n')); /* members listed */
     free(slow.body);
     db_close(db);
-
 }
 END_TEST
 

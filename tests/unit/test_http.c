@@ -34,9 +34,10 @@ static void h_echo(struct http_request *req, struct http_reply *reply, void *ctx
     (void)ctx;
     atomic_fetch_add(&handled, 1);
     http_reply_header(reply, "X-Test", "echo");
-    put_json(reply,
-             json_pack("{s:s?, s:s?, s:s?, s:s}", "a", http_arg(req, "a"), "b", http_arg(req, "b"),
-                       "principal", http_principal(req), "client", http_client_addr(req)));
+    put_json(reply, json_pack("{s:s?, s:s?, s:s?, s:s, s:s?, s:s?}", "a", http_arg(req, "a"), "b",
+                              http_arg(req, "b"), "principal", http_principal(req), "client",
+                              http_client_addr(req), "cookie", http_cookie(req, "c"), "user",
+                              (const char *)http_user(req)));
 }
 
 static void h_form(struct http_request *req, struct http_reply *reply, void *ctx)
@@ -70,13 +71,33 @@ static bool authorize(void *ctx, struct http_request *req, const struct http_rou
     const char *user = http_header(req, "x-user");
     if (user && strcmp(user, "silent") == 0)
         return false;
+    if (user && strcmp(user, "redirect") == 0) {
+        reply->status = 303;
+        http_reply_header(reply, "Location", "/login");
+        return false;
+    }
     if (user) {
+        char data[80];
+        snprintf(data, sizeof data, "data of %s", user);
         http_set_principal(req, user);
+        http_set_user(req, data, strlen(data) + 1);
         return true;
     }
     if (route->access == HTTP_ACCESS_PUBLIC)
         return true;
     http_reply_error(reply, 401, "unauthorized", "sign in first", NULL);
+    return false;
+}
+
+/* The admit phase: a form with a field "deny" is refused. */
+static bool admit(void *ctx, struct http_request *req, const struct http_route *route,
+                  struct http_reply *reply)
+{
+    (void)ctx;
+    (void)route;
+    if (!http_form(req, "deny"))
+        return true;
+    http_reply_error(reply, 403, "denied", "the form says deny", "deny");
     return false;
 }
 
@@ -119,7 +140,7 @@ static struct http_server *plain;   /* no authorize hook */
 static struct http_server *guarded; /* with one */
 static CURL *curl;
 
-static struct http_server *start(http_authorize hook)
+static struct http_server *start(http_authorize hook, http_authorize admit_hook)
 {
     struct http_options o = {.listen = "127.0.0.1",
                              .threads = 2,
@@ -129,6 +150,7 @@ static struct http_server *start(http_authorize hook)
                              .max_body = MAX_BODY,
                              .routes = routes,
                              .authorize = hook,
+                             .admit = admit_hook,
                              .observe = observe};
     struct http_server *srv = NULL;
     ck_assert(http_start(&o, &srv));
@@ -138,8 +160,8 @@ static struct http_server *start(http_authorize hook)
 
 static void setup(void)
 {
-    plain = start(NULL);
-    guarded = start(authorize);
+    plain = start(NULL, NULL);
+    guarded = start(authorize, admit);
     curl = curl_easy_init();
     buf_init(&seen.args);
 }
@@ -484,6 +506,78 @@ START_TEST(the_hook_decides_and_names_the_principal)
 }
 END_TEST
 
+static struct answer post(const char *path, const char *content_type, const char *body);
+
+START_TEST(the_hook_may_redirect)
+{
+    int before = atomic_load(&handled);
+    struct answer a;
+    perform(guarded, &(struct call){.path = "/members", .headers = {"X-User: redirect"}}, &a);
+    ck_assert_int_eq(a.status, 303);
+    char *location = header_value(&a, "Location");
+    ck_assert_str_eq(location, "/login");
+    free(location);
+    ck_assert_int_eq(atomic_load(&handled), before);
+    answer_free(&a);
+}
+END_TEST
+
+START_TEST(the_hook_hands_the_handler_what_it_knows)
+{
+    struct answer a;
+    perform(guarded,
+            &(struct call){.path = "/members", .headers = {"X-User: bob", "Cookie: x=1; c=v"}}, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(member(&a, "user"), "data of bob");
+    ck_assert_str_eq(member(&a, "cookie"), "v");
+    answer_free(&a);
+    a = get(guarded, "/echo");
+    ck_assert(json_is_null(json_object_get(a.json, "user")));
+    ck_assert(json_is_null(json_object_get(a.json, "cookie")));
+    answer_free(&a);
+}
+END_TEST
+
+/* Every answer, whatever its status, carries the security headers. */
+START_TEST(every_response_has_the_security_headers)
+{
+    static const char *const paths[] = {"/echo", "/nowhere", "/echo?zz=1", "/members"};
+    static const char *const want[][2] = {
+        {"X-Content-Type-Options", "nosniff"},
+        {"Content-Security-Policy", "default-src 'self'; object-src 'none'; frame-ancestors "
+                                    "'none'; base-uri 'none'; form-action 'self'"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct answer a = get(guarded, paths[i]);
+        for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+            char *v = header_value(&a, want[k][0]);
+            ck_assert_msg(v && strcmp(v, want[k][1]) == 0, "%s: %s is %s", paths[i], want[k][0],
+                          v ? v : "missing");
+            free(v);
+        }
+        char *hsts = header_value(&a, "Strict-Transport-Security");
+        ck_assert_ptr_null(hsts); /* plain HTTP: no HSTS */
+        answer_free(&a);
+    }
+}
+END_TEST
+
+START_TEST(the_admit_phase_sees_the_form)
+{
+    int before = atomic_load(&handled);
+    struct answer a = post("/form", "application/x-www-form-urlencoded", "user=x&deny=1");
+    assert_error(&a, 403, "denied", "deny");
+    ck_assert_int_eq(atomic_load(&handled), before);
+    answer_free(&a);
+    a = post("/form", "application/x-www-form-urlencoded", "user=x");
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_int_eq(atomic_load(&handled), before + 1);
+    answer_free(&a);
+}
+END_TEST
+
 START_TEST(the_observer_sees_the_request)
 {
     struct answer a = get(plain, "/echo?b=%20x&a=1");
@@ -708,6 +802,10 @@ static Suite *http_suite(void)
     tcase_add_test(tc, undeclared_routes_never_serve);
     tcase_add_test(tc, without_a_hook_only_public_routes_serve);
     tcase_add_test(tc, the_hook_decides_and_names_the_principal);
+    tcase_add_test(tc, the_hook_may_redirect);
+    tcase_add_test(tc, the_hook_hands_the_handler_what_it_knows);
+    tcase_add_test(tc, every_response_has_the_security_headers);
+    tcase_add_test(tc, the_admit_phase_sees_the_form);
     tcase_add_test(tc, the_observer_sees_the_request);
     tcase_add_test(tc, form_bodies_are_read);
     tcase_add_loop_test(tc, bad_forms_are_refused, 0,

@@ -355,12 +355,46 @@ START_TEST(branches_tree_with_orphans_as_roots)
 }
 END_TEST
 
+/* With a scope, the scope's branch and its subtree, nothing else; a scope
+ * not in the snapshot is refused. */
+START_TEST(branches_scope_is_its_subtree)
+{
+    struct view_params p = params(NOARGS, "420100");
+    json_t *got = view_ok_p("branches", &p, NULL);
+    expect_json(got, "{'branches': ["
+                     " {'code': '420100', 'name': '武汉', 'level': 1, 'children': ["
+                     "  {'code': '420101', 'name': '江岸', 'level': 2, 'children': []},"
+                     "  {'code': '420102', 'name': '江汉', 'level': 2, 'children': []},"
+                     "  {'code': " QJ ", 'name': '硚口', 'level': 2, 'children': []}]}]}");
+    json_decref(got);
+    p = params(NOARGS, "420201");
+    got = view_ok_p("branches", &p, NULL);
+    expect_json(got, "{'branches': [{'code': '420201', 'name': '下陆', 'level': 2, "
+                     "'children': []}]}");
+    json_decref(got);
+}
+END_TEST
+
+static const struct error_case branches_errors[] = {
+    {A(NULL), VALID},
+    {A(NULL), VALID, SCOPE("420100")},
+    {A(NULL), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+};
+
+START_TEST(branches_errors_table)
+{
+    run_error_case("branches", &branches_errors[_i]);
+}
+END_TEST
+
 static Suite *branches_suite(void)
 {
     Suite *s = suite_create("branches");
     TCase *tc = tcase_create("figures");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, branches_tree_with_orphans_as_roots);
+    tcase_add_test(tc, branches_scope_is_its_subtree);
+    tcase_add_loop_test(tc, branches_errors_table, 0, COUNT(branches_errors));
     suite_add_tcase(s, tc);
     return s;
 }
@@ -384,6 +418,9 @@ static const struct error_case kpis_errors[] = {
     {A("branch", "420101"), VALID, SCOPE("420100")},
     {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
     {A("branch", "429901"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    /* a scoped caller learns nothing of other codes: unknown ones are refused alike */
+    {A("branch", "999999"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A("branch", "999999"), FAILS(400, "unknown_branch", "branch")},
     {A(NULL), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
     {A("kpi", "retention_rate"), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
 };

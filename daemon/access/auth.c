@@ -1,0 +1,400 @@
+#include "auth.h"
+
+#include "cache.h"
+#include "digest.h"
+#include "log.h"
+#include "mem.h"
+#include "password.h"
+#include "random.h"
+#include "throttle.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* What a cached session or token holds, and when it was read. */
+struct cached {
+    struct principal p;
+    time_t fetched;
+    time_t touched; /* when last_seen (or a token's use) was last written */
+    time_t created; /* a session's sign-in */
+};
+
+#define CACHE_BYTES (4 * 1024 * 1024)
+#define TOUCH_EVERY 60   /* seconds between writes of a session's last_seen */
+#define TOKEN_AUDIT 600  /* seconds between audit rows of one token's use */
+#define PURGE_EVERY 3600 /* seconds between purges of sessions long over */
+
+struct auth {
+    struct pool *pool;
+    struct audit *audit;
+    struct throttle *throttle;
+    struct cache *cache;
+    atomic_int idle, absolute, cache_seconds;
+    atomic_llong purged; /* when ended sessions were last purged */
+};
+
+struct auth *auth_new(struct pool *pool, struct audit *audit, const struct auth_options *o)
+{
+    struct auth *a = xcalloc(1, sizeof *a);
+    a->pool = pool;
+    a->audit = audit;
+    a->throttle = throttle_new();
+    a->cache = cache_new(CACHE_BYTES);
+    auth_configure(a, o);
+    return a;
+}
+
+void auth_free(struct auth *a)
+{
+    if (!a)
+        return;
+    throttle_free(a->throttle);
+    cache_free(a->cache);
+    free(a);
+}
+
+void auth_configure(struct auth *a, const struct auth_options *o)
+{
+    atomic_store(&a->idle, o->idle_seconds);
+    atomic_store(&a->absolute, o->absolute_seconds);
+    atomic_store(&a->cache_seconds, o->cache_seconds);
+}
+
+bool auth_same_secret(const char *x, const char *y)
+{
+    size_t n = strlen(x), m = strlen(y);
+    unsigned char diff = (unsigned char)(n != m);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(x[i] ^ (i < m ? y[i] : 0));
+    return diff == 0;
+}
+
+static enum auth_result from_pool(enum pool_status st)
+{
+    return st == POOL_OK ? AUTH_OK : st == POOL_BUSY ? AUTH_BUSY : AUTH_ERROR;
+}
+
+static void audit_login(struct auth *a, const char *name, const char *client, const char *action,
+                        const char *outcome, const char *session)
+{
+    json_t *params = json_pack("{s:s}", "user", name);
+    if (session)
+        json_object_set_new(params, "session", json_string(session));
+    struct audit_row row = {
+        .who = name, .action = action, .params = params, .client = client, .outcome = outcome};
+    audit_log(a->audit, &row);
+    json_decref(params);
+}
+
+/* ---- signing in ----------------------------------------------------------------------------- */
+
+/* The user's row: id, name, role, branch, password hash, disabled. */
+static enum auth_result find_user(struct auth *a, const char *name, struct db_result **res)
+{
+    const char *params[] = {name};
+    return from_pool(pool_query(a->pool,
+                                "SELECT user_id::text, name, role, coalesce(branch_code, ''),"
+                                " password_hash, disabled FROM kpi.app_user WHERE name = $1",
+                                1, params, res));
+}
+
+/* Checks the password (against a dummy hash when there is no user to
+ * check it against), so that every refusal takes the same time. */
+static enum auth_result check_password(const struct db_result *user, const char *password)
+{
+    bool known = db_rows(user) == 1 && db_value(user, 0, 4);
+    const char *phc = known ? db_value(user, 0, 4) : password_dummy();
+    if (!phc)
+        return AUTH_ERROR;
+    enum password_result r = password_verify(phc, password);
+    if (r == PASSWORD_BUSY)
+        return AUTH_BUSY;
+    if (r == PASSWORD_ERROR)
+        return AUTH_ERROR;
+    bool enabled = known && strcmp(db_value(user, 0, 5), "f") == 0;
+    return r == PASSWORD_OK && enabled ? AUTH_OK : AUTH_DENIED;
+}
+
+/* A principal from the first row's columns user id, name, role, branch. */
+static void principal_read(const struct db_result *res, struct principal *p)
+{
+    int role = role_parse(db_value(res, 0, 2));
+    *p = (struct principal){.user_id = atoll(db_value(res, 0, 0)),
+                            .role = role < 0 ? ROLE_BRANCH_MANAGER : (enum role)role};
+    snprintf(p->name, sizeof p->name, "%s", db_value(res, 0, 1));
+    snprintf(p->branch, sizeof p->branch, "%s", db_value(res, 0, 3));
+}
+
+/* Stores a new session for p; fills session_id, p->session and p->csrf. */
+static enum auth_result new_session(struct auth *a, struct principal *p, const char *client,
+                                    char session_id[AUTH_SESSION_LEN + 1])
+{
+    char user[32];
+    if (!random_hex(AUTH_SESSION_LEN / 2, session_id) || !random_hex(32, p->csrf))
+        return AUTH_ERROR;
+    digest_sha256_hex(session_id, strlen(session_id), p->session);
+    snprintf(user, sizeof user, "%lld", p->user_id);
+    const char *params[] = {p->session, user, p->csrf, client};
+    return from_pool(
+        pool_query(a->pool,
+                   "INSERT INTO kpi.session (id_hash, user_id, csrf_token, client_addr)"
+                   " VALUES ($1, $2::bigint, $3, $4)",
+                   4, params, NULL));
+}
+
+/* The throttle's verdict for name and client: seconds to wait (0: go). */
+static long throttled(struct auth *a, const char *ukey, const char *akey, time_t now)
+{
+    long u = throttle_wait(a->throttle, ukey, THROTTLE_FREE, now),
+         c = throttle_wait(a->throttle, akey, THROTTLE_FREE_ADDR, now);
+    return u > c ? u : c;
+}
+
+/* Deletes the sessions that ended (or expired) more than a day ago, at
+ * most once in PURGE_EVERY per daemon: kpi.session would grow by a row per
+ * sign-in otherwise. The audit log keeps every sign-in and sign-out. */
+static void purge(struct auth *a, time_t now)
+{
+    long long last = atomic_load(&a->purged);
+    char absolute[16];
+    if (now - last < PURGE_EVERY || !atomic_compare_exchange_strong(&a->purged, &last, now))
+        return;
+    snprintf(absolute, sizeof absolute, "%d", atomic_load(&a->absolute));
+    const char *params[] = {absolute};
+    if (pool_query(a->pool,
+                   "DELETE FROM kpi.session WHERE ended_at < now() - interval '1 day'"
+                   " OR created_at < now() - make_interval(secs => $1::int) - interval '1 day'",
+                   1, params, NULL) != POOL_OK)
+        log_warn("msg=\"could not purge old sessions\"");
+}
+
+enum auth_result auth_login(struct auth *a, const char *name, const char *password,
+                            const char *client, char session_id[AUTH_SESSION_LEN + 1],
+                            struct principal *out, long *retry_after)
+{
+    char ukey[128], akey[128];
+    struct db_result *user = NULL;
+    time_t now = time(NULL);
+    snprintf(ukey, sizeof ukey, "user:%.100s", name);
+    snprintf(akey, sizeof akey, "addr:%.100s", client);
+    *retry_after = throttled(a, ukey, akey, now);
+    if (*retry_after > 0) {
+        audit_login(a, name, client, "login_failed", "throttled", NULL);
+        return AUTH_THROTTLED;
+    }
+    enum auth_result r = find_user(a, name, &user);
+    if (r == AUTH_OK)
+        r = check_password(user, password);
+    if (r == AUTH_DENIED) { /* counted from when the failure is known, after the hash */
+        throttle_failed(a->throttle, ukey, time(NULL));
+        throttle_failed(a->throttle, akey, time(NULL));
+        audit_login(a, name, client, "login_failed", "denied", NULL);
+    }
+    if (r == AUTH_OK) {
+        principal_read(user, out);
+        r = new_session(a, out, client, session_id);
+    }
+    if (r == AUTH_OK) {
+        throttle_clear(a->throttle, ukey);
+        audit_login(a, name, client, "login", "ok", out->session);
+        purge(a, now);
+    }
+    db_result_free(user);
+    return r;
+}
+
+/* ---- who asks -------------------------------------------------------------------------------- */
+
+/* The cached principal under key into out; false when there is none. */
+static bool cached_read(struct auth *a, const char *key, struct cached *out)
+{
+    struct cache_body *b = cache_get(a->cache, key);
+    bool found = b && cache_body_len(b) == sizeof *out;
+    if (found)
+        memcpy(out, cache_body_data(b), sizeof *out);
+    cache_body_unref(b);
+    return found;
+}
+
+/* Whether a cached principal was read within cache_seconds. */
+static bool fresh(struct auth *a, const struct cached *c)
+{
+    return time(NULL) - c->fetched < atomic_load(&a->cache_seconds);
+}
+
+static void cached_put(struct auth *a, const char *key, const struct cached *c)
+{
+    cache_remove(a->cache, key);
+    cache_body_unref(cache_put(a->cache, key, c, sizeof *c));
+}
+
+/* Reads the live session id_hash from the database into c->p. */
+static enum auth_result read_session(struct auth *a, const char *id_hash, struct cached *c)
+{
+    char idle[16], absolute[16];
+    struct db_result *res = NULL;
+    snprintf(idle, sizeof idle, "%d", atomic_load(&a->idle));
+    snprintf(absolute, sizeof absolute, "%d", atomic_load(&a->absolute));
+    const char *params[] = {id_hash, idle, absolute};
+    enum auth_result r = from_pool(pool_query(
+        a->pool,
+        "SELECT u.user_id::text, u.name, u.role, coalesce(u.branch_code, ''), s.csrf_token,"
+        " extract(epoch FROM s.last_seen)::bigint::text,"
+        " extract(epoch FROM s.created_at)::bigint::text"
+        " FROM kpi.session s JOIN kpi.app_user u ON u.user_id = s.user_id"
+        " WHERE s.id_hash = $1 AND s.ended_at IS NULL AND NOT u.disabled"
+        " AND s.last_seen > now() - make_interval(secs => $2::int)"
+        " AND s.created_at > now() - make_interval(secs => $3::int)",
+        3, params, &res));
+    if (r == AUTH_OK && db_rows(res) != 1)
+        r = AUTH_DENIED;
+    if (r == AUTH_OK) {
+        principal_read(res, &c->p);
+        snprintf(c->p.csrf, sizeof c->p.csrf, "%s", db_value(res, 0, 4));
+        snprintf(c->p.session, sizeof c->p.session, "%s", id_hash);
+        c->touched = (time_t)atoll(db_value(res, 0, 5));
+        c->created = (time_t)atoll(db_value(res, 0, 6));
+        c->fetched = time(NULL);
+    }
+    db_result_free(res);
+    return r;
+}
+
+/* Writes the session's last_seen when it is older than TOUCH_EVERY. */
+static void touch(struct auth *a, struct cached *c)
+{
+    time_t now = time(NULL);
+    if (now - c->touched < TOUCH_EVERY)
+        return;
+    const char *params[] = {c->p.session};
+    if (pool_query(a->pool, "UPDATE kpi.session SET last_seen = now() WHERE id_hash = $1", 1,
+                   params, NULL) == POOL_OK)
+        c->touched = now;
+}
+
+/* Whether a principal this daemon read before may stand in while the
+ * database does not answer: read within the idle timeout, and (a session)
+ * not past its absolute lifetime. Dashboards keep being served from the
+ * snapshot during an outage; a new sign-in needs the database. */
+static bool outage_grace(struct auth *a, const struct cached *c, bool known)
+{
+    time_t now = time(NULL);
+    return known && now - c->fetched < atomic_load(&a->idle) &&
+           (!c->created || now - c->created < atomic_load(&a->absolute));
+}
+
+enum auth_result auth_session(struct auth *a, const char *session_id, struct principal *out)
+{
+    char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
+    struct cached c = {0};
+    if (strlen(session_id) != AUTH_SESSION_LEN)
+        return AUTH_DENIED;
+    digest_sha256_hex(session_id, strlen(session_id), hash);
+    snprintf(key, sizeof key, "s:%s", hash);
+    bool known = cached_read(a, key, &c);
+    if (!known || !fresh(a, &c)) {
+        struct cached was = c;
+        enum auth_result r = read_session(a, hash, &c);
+        if (r == AUTH_DENIED)
+            cache_remove(a->cache, key);
+        if ((r == AUTH_ERROR || r == AUTH_BUSY) && outage_grace(a, &was, known)) {
+            *out = was.p;
+            return AUTH_OK;
+        }
+        if (r != AUTH_OK)
+            return r;
+        touch(a, &c);
+        cached_put(a, key, &c);
+    }
+    *out = c.p;
+    return AUTH_OK;
+}
+
+/* Reads a live token from the database. */
+static enum auth_result read_token(struct auth *a, const char *hash, struct cached *c)
+{
+    struct db_result *res = NULL;
+    const char *params[] = {hash};
+    enum auth_result r = from_pool(pool_query(
+        a->pool,
+        "SELECT u.user_id::text, u.name, u.role, coalesce(u.branch_code, ''), t.token_id::text"
+        " FROM kpi.api_token t JOIN kpi.app_user u ON u.user_id = t.user_id"
+        " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
+        1, params, &res));
+    if (r == AUTH_OK && db_rows(res) != 1)
+        r = AUTH_DENIED;
+    if (r == AUTH_OK) {
+        principal_read(res, &c->p);
+        c->p.token_id = atoll(db_value(res, 0, 4));
+        c->fetched = time(NULL);
+    }
+    db_result_free(res);
+    return r;
+}
+
+/* Audits a token's use (and writes last_used_at) at most every TOKEN_AUDIT. */
+static void token_used(struct auth *a, struct cached *c, const char *client)
+{
+    time_t now = time(NULL);
+    char id[32];
+    if (now - c->touched < TOKEN_AUDIT)
+        return;
+    c->touched = now;
+    snprintf(id, sizeof id, "%lld", c->p.token_id);
+    const char *params[] = {id};
+    pool_query(a->pool, "UPDATE kpi.api_token SET last_used_at = now() WHERE token_id = $1::bigint",
+               1, params, NULL);
+    json_t *p = json_pack("{s:I}", "token_id", (json_int_t)c->p.token_id);
+    struct audit_row row = {
+        .who = c->p.name, .action = "token_use", .params = p, .client = client, .outcome = "ok"};
+    audit_log(a->audit, &row);
+    json_decref(p);
+}
+
+enum auth_result auth_token(struct auth *a, const char *token, const char *client,
+                            struct principal *out)
+{
+    char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
+    struct cached c = {0};
+    digest_sha256_hex(token, strlen(token), hash);
+    snprintf(key, sizeof key, "t:%s", hash);
+    bool known = cached_read(a, key, &c); /* keeps when its use was last audited */
+    if (!known || !fresh(a, &c)) {
+        time_t audited = known ? c.touched : 0;
+        struct cached was = c;
+        enum auth_result r = read_token(a, hash, &c);
+        if ((r == AUTH_ERROR || r == AUTH_BUSY) && outage_grace(a, &was, known)) {
+            *out = was.p;
+            return AUTH_OK;
+        }
+        if (r != AUTH_OK) {
+            if (r == AUTH_DENIED)
+                cache_remove(a->cache, key);
+            return r;
+        }
+        c.touched = audited;
+        token_used(a, &c, client);
+        cached_put(a, key, &c);
+    }
+    *out = c.p;
+    return AUTH_OK;
+}
+
+void auth_logout(struct auth *a, const struct principal *p, const char *client)
+{
+    char key[DIGEST_HEX_LEN + 3];
+    if (!*p->session)
+        return;
+    const char *params[] = {p->session};
+    snprintf(key, sizeof key, "s:%s", p->session);
+    cache_remove(a->cache, key);
+    enum pool_status st = pool_query(
+        a->pool, "UPDATE kpi.session SET ended_at = now() WHERE id_hash = $1 AND ended_at IS NULL",
+        1, params, NULL);
+    audit_login(a, p->name, client, "logout", st == POOL_OK ? "ok" : "failed", p->session);
+}

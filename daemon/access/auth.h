@@ -1,0 +1,73 @@
+/* Signing in and knowing who asks (docs/access.md), for the daemon:
+ *
+ * - auth_login(): throttled per account and per client address before any
+ *   password is hashed; the password checked with argon2id (an unknown or
+ *   disabled user costs the same hash); a new session id (256 bits from the
+ *   CSPRNG) at every sign-in, stored as its SHA-256 with a CSRF token.
+ * - auth_session(): a session id (the cookie) to a principal, through a
+ *   short cache (access.session_cache seconds) in front of kpi.session, so
+ *   that two daemons on one database share sessions and a restart signs
+ *   nobody out; idle (access.session_idle) and absolute
+ *   (access.session_absolute) expiry, the user disabled, and a sign-out
+ *   end it. last_seen is written at most once a minute. While the
+ *   database does not answer, a session (or token) this daemon read within
+ *   the idle timeout stands (not past its absolute lifetime), so that the
+ *   snapshot keeps being served; a sign-in needs the database.
+ * - auth_token(): a bearer token to a principal (tokens are stored as
+ *   their SHA-256); each token's use is audited at most once in ten minutes.
+ * - auth_logout(): ends the session on the server.
+ *
+ * Every sign-in, failed sign-in and sign-out is written to the audit log.
+ * Passwords, session ids and tokens are never logged (a session is named
+ * by its hash).
+ *
+ * Ownership: auth_new() gives the caller an auth to auth_free(); it
+ * borrows the pool and the audit writer, which must outlive it. */
+#ifndef RETENTIOND_AUTH_H
+#define RETENTIOND_AUTH_H
+
+#include "audit.h"
+#include "pool.h"
+#include "principal.h"
+
+#include <stdbool.h>
+
+/* A session id as the cookie carries it: 64 hex digits. */
+#define AUTH_SESSION_LEN 64
+
+struct auth_options {
+    int idle_seconds;     /* access.session_idle */
+    int absolute_seconds; /* access.session_absolute */
+    int cache_seconds;    /* access.session_cache */
+};
+
+enum auth_result {
+    AUTH_OK,
+    AUTH_DENIED,    /* no such session or token, a wrong name or password, expired, disabled */
+    AUTH_THROTTLED, /* too many failures: *retry_after seconds */
+    AUTH_BUSY,      /* the database pool or the password hashes are all busy */
+    AUTH_ERROR      /* the database failed (logged) */
+};
+
+struct auth;
+
+struct auth *auth_new(struct pool *pool, struct audit *audit, const struct auth_options *o);
+void auth_free(struct auth *a);
+void auth_configure(struct auth *a, const struct auth_options *o);
+
+/* Signs name in with password from client (an IP address): on AUTH_OK,
+ * session_id receives the new session's id (to set as the cookie) and out
+ * the principal. */
+enum auth_result auth_login(struct auth *a, const char *name, const char *password,
+                            const char *client, char session_id[AUTH_SESSION_LEN + 1],
+                            struct principal *out, long *retry_after);
+enum auth_result auth_session(struct auth *a, const char *session_id, struct principal *out);
+enum auth_result auth_token(struct auth *a, const char *token, const char *client,
+                            struct principal *out);
+/* Ends p's session (a no-op for a token) and audits it. */
+void auth_logout(struct auth *a, const struct principal *p, const char *client);
+
+/* Whether two secrets are equal, in time independent of where they differ. */
+bool auth_same_secret(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,114 @@
+#include "throttle.h"
+
+#include "mem.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+    char *key;
+    int failures;
+    time_t last;
+};
+
+struct throttle {
+    pthread_mutex_t mu;
+    struct entry entries[THROTTLE_KEYS];
+    size_t n;
+};
+
+struct throttle *throttle_new(void)
+{
+    struct throttle *t = xcalloc(1, sizeof *t);
+    pthread_mutex_init(&t->mu, NULL);
+    return t;
+}
+
+void throttle_free(struct throttle *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->entries[i].key);
+    pthread_mutex_destroy(&t->mu);
+    free(t);
+}
+
+/* The entry of key, or NULL; forgets the entries too old to matter. */
+static struct entry *find(struct throttle *t, const char *key, time_t now)
+{
+    struct entry *found = NULL;
+    for (size_t i = 0; i < t->n;) {
+        struct entry *e = &t->entries[i];
+        if (now - e->last > THROTTLE_FORGET) {
+            free(e->key);
+            *e = t->entries[--t->n];
+            continue;
+        }
+        if (strcmp(e->key, key) == 0)
+            found = e;
+        i++;
+    }
+    return found;
+}
+
+static long wait_of(const struct entry *e, int free_failures, time_t now)
+{
+    if (!e || e->failures < free_failures)
+        return 0;
+    int shift = e->failures - free_failures;
+    long delay = shift >= 10 ? THROTTLE_MAX_WAIT : 1L << shift;
+    if (delay > THROTTLE_MAX_WAIT)
+        delay = THROTTLE_MAX_WAIT;
+    long left = (long)(e->last + delay - now);
+    return left > 0 ? left : 0;
+}
+
+long throttle_wait(struct throttle *t, const char *key, int free_failures, time_t now)
+{
+    pthread_mutex_lock(&t->mu);
+    long left = wait_of(find(t, key, now), free_failures, now);
+    pthread_mutex_unlock(&t->mu);
+    return left;
+}
+
+/* The oldest entry, to make room. */
+static struct entry *oldest(struct throttle *t)
+{
+    struct entry *o = &t->entries[0];
+    for (size_t i = 1; i < t->n; i++)
+        if (t->entries[i].last < o->last)
+            o = &t->entries[i];
+    return o;
+}
+
+void throttle_failed(struct throttle *t, const char *key, time_t now)
+{
+    pthread_mutex_lock(&t->mu);
+    struct entry *e = find(t, key, now);
+    if (!e) {
+        if (t->n < THROTTLE_KEYS) {
+            e = &t->entries[t->n++];
+        } else {
+            e = oldest(t);
+            free(e->key);
+        }
+        *e = (struct entry){.key = xstrdup(key)};
+    }
+    e->failures++;
+    e->last = now;
+    pthread_mutex_unlock(&t->mu);
+}
+
+void throttle_clear(struct throttle *t, const char *key)
+{
+    pthread_mutex_lock(&t->mu);
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->entries[i].key, key) == 0) {
+            free(t->entries[i].key);
+            t->entries[i] = t->entries[--t->n];
+            break;
+        }
+    pthread_mutex_unlock(&t->mu);
+}

@@ -1,0 +1,253 @@
+#include "users.h"
+
+#include "audit.h"
+#include "digest.h"
+#include "log.h"
+#include "password.h"
+#include "principal.h"
+#include "random.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool users_password_ok(const char *password, char *err, size_t errlen)
+{
+    size_t n = strlen(password);
+    if (n >= PASSWORD_MIN_LENGTH && n <= PASSWORD_MAX_LENGTH)
+        return true;
+    snprintf(err, errlen, "a password has %d to %d characters", PASSWORD_MIN_LENGTH,
+             PASSWORD_MAX_LENGTH);
+    return false;
+}
+
+/* One row of the audit log for a command's change, in its transaction. */
+static bool audit_change(struct db *db, const char *action, const char *user, json_t *params)
+{
+    struct db_result *res = NULL;
+    bool ok = db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res);
+    if (ok) {
+        struct audit_row row = {.who = db_value(res, 0, 0),
+                                .action = action,
+                                .params = params,
+                                .outcome = "ok",
+                                .detail = user};
+        ok = audit_insert(db, &row);
+    }
+    db_result_free(res);
+    json_decref(params);
+    return ok;
+}
+
+/* Runs sql (one row back when it applied) and the audit row in one
+ * transaction; *applied tells whether a row came back. */
+static bool change(struct db *db, const char *sql, int n, const char *const *params,
+                   const char *action, const char *user, json_t *audit_params, bool *applied)
+{
+    struct db_result *res = NULL;
+    *applied = false;
+    if (!db_begin(db)) {
+        json_decref(audit_params);
+        return false;
+    }
+    bool ok = db_query(db, sql, n, params, &res);
+    *applied = ok && db_rows(res) > 0;
+    db_result_free(res);
+    ok = ok && (!*applied || audit_change(db, action, user, audit_params));
+    if (!*applied)
+        json_decref(audit_params);
+    if (ok && db_commit(db))
+        return true;
+    db_rollback(db);
+    return false;
+}
+
+/* A name of 1..64 letters, digits and _ . @ - (the table's CHECK). */
+static bool name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 1 && n <= 64 &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789_.@-") == n;
+}
+
+/* An address with one @ and no spaces (the table's CHECK). */
+static bool email_ok(const char *email)
+{
+    const char *at = strchr(email, '@');
+    return at && at != email && at[1] && !strchr(at + 1, '@') && !strpbrk(email, " \t\r\n");
+}
+
+/* Why a user was not added: the name taken, or the branch unknown. */
+static void why_not_added(struct db *db, const char *name, const char *branch, char *err,
+                          size_t errlen)
+{
+    struct db_result *res = NULL;
+    const char *params[] = {name};
+    bool taken = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
+                 db_rows(res) > 0;
+    db_result_free(res);
+    if (taken)
+        snprintf(err, errlen, "user '%s' exists already", name);
+    else
+        snprintf(err, errlen, "no branch with code '%s' in dw.branch", branch ? branch : "");
+}
+
+bool users_add(struct db *db, const char *name, const char *role, const char *branch,
+               const char *email, const char *password, char *err, size_t errlen)
+{
+    char *phc = NULL;
+    bool applied = false, ok = false;
+    err[0] = '\0';
+    int r = role_parse(role);
+    if (!name_ok(name)) {
+        snprintf(err, errlen, "a user name has 1 to 64 letters, digits, '_', '.', '@' or '-'");
+        return false;
+    }
+    if (email && !email_ok(email)) {
+        snprintf(err, errlen, "--email '%.100s' is not an e-mail address", email);
+        return false;
+    }
+    if (r < 0) {
+        snprintf(err, errlen, "--role must be executive, branch_manager, auditor or admin");
+        return false;
+    }
+    if ((r == ROLE_BRANCH_MANAGER) != (branch != NULL)) {
+        snprintf(err, errlen, "a branch_manager needs --branch CODE; other roles take none");
+        return false;
+    }
+    if (!users_password_ok(password, err, errlen))
+        return false;
+    if (password_hash(password, &phc) != PASSWORD_OK)
+        return false; /* logged */
+    const char *params[] = {name, role, branch, email, phc};
+    ok = change(db,
+                "INSERT INTO kpi.app_user (name, role, branch_code, email, password_hash)"
+                " SELECT $1, $2, $3, $4, $5"
+                " WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM dw.branch WHERE code = $3)"
+                " ON CONFLICT (name) DO NOTHING RETURNING user_id",
+                5, params, "user_add", name,
+                json_pack("{s:s, s:s, s:o, s:o}", "name", name, "role", role, "branch",
+                          branch ? json_string(branch) : json_null(), "email",
+                          email ? json_string(email) : json_null()),
+                &applied);
+    free(phc);
+    if (ok && !applied)
+        why_not_added(db, name, branch, err, errlen);
+    return ok && applied;
+}
+
+bool users_passwd(struct db *db, const char *name, const char *password, char *err, size_t errlen)
+{
+    char *phc = NULL;
+    bool applied = false;
+    err[0] = '\0';
+    if (!users_password_ok(password, err, errlen) || password_hash(password, &phc) != PASSWORD_OK)
+        return false;
+    const char *params[] = {name, phc};
+    bool ok = change(db,
+                     "WITH u AS (UPDATE kpi.app_user SET password_hash = $2, changed_at = now()"
+                     " WHERE name = $1 RETURNING user_id),"
+                     " s AS (UPDATE kpi.session SET ended_at = now()"
+                     " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL)"
+                     " SELECT user_id FROM u",
+                     2, params, "user_passwd", name, json_pack("{s:s}", "name", name), &applied);
+    free(phc);
+    if (ok && !applied)
+        snprintf(err, errlen, "no user named '%s'", name);
+    return ok && applied;
+}
+
+bool users_disable(struct db *db, const char *name, char *err, size_t errlen)
+{
+    bool applied = false;
+    const char *params[] = {name};
+    err[0] = '\0';
+    bool ok = change(db,
+                     "WITH u AS (UPDATE kpi.app_user SET disabled = true, changed_at = now()"
+                     " WHERE name = $1 RETURNING user_id),"
+                     " s AS (UPDATE kpi.session SET ended_at = now()"
+                     " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL)"
+                     " SELECT user_id FROM u",
+                     1, params, "user_disable", name, json_pack("{s:s}", "name", name), &applied);
+    if (ok && !applied)
+        snprintf(err, errlen, "no user named '%s'", name);
+    return ok && applied;
+}
+
+bool users_list(struct db *db, struct buf *out)
+{
+    struct db_result *res = NULL;
+    if (!db_query(db,
+                  "SELECT u.name, u.role, coalesce(u.branch_code, '-'), coalesce(u.email, '-'),"
+                  " CASE WHEN u.disabled THEN 'disabled' ELSE 'enabled' END,"
+                  " (SELECT count(*) FROM kpi.session s"
+                  "  WHERE s.user_id = u.user_id AND s.ended_at IS NULL)::text,"
+                  " (SELECT count(*) FROM kpi.api_token t"
+                  "  WHERE t.user_id = u.user_id AND t.revoked_at IS NULL)::text"
+                  " FROM kpi.app_user u ORDER BY u.name",
+                  0, NULL, &res))
+        return false;
+    buf_printf(out, "%-20s %-15s %-8s %-30s %-8s %8s %6s\n", "name", "role", "branch", "email",
+               "status", "sessions", "tokens");
+    for (int i = 0; i < db_rows(res); i++)
+        buf_printf(out, "%-20s %-15s %-8s %-30s %-8s %8s %6s\n", db_value(res, i, 0),
+                   db_value(res, i, 1), db_value(res, i, 2), db_value(res, i, 3),
+                   db_value(res, i, 4), db_value(res, i, 5), db_value(res, i, 6));
+    db_result_free(res);
+    return true;
+}
+
+bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long long *id, char *err,
+                size_t errlen)
+{
+    char secret[65], hash[DIGEST_HEX_LEN + 1];
+    struct db_result *res = NULL;
+    bool ok = false;
+    err[0] = '\0';
+    if (!random_hex(32, secret))
+        return false;
+    snprintf(out, TOKEN_LEN + 1, "rt_%s", secret);
+    digest_sha256_hex(out, strlen(out), hash);
+    const char *params[] = {user, hash};
+    if (!db_begin(db))
+        goto done;
+    if (!db_query(db,
+                  "INSERT INTO kpi.api_token (user_id, token_hash)"
+                  " SELECT user_id, $2 FROM kpi.app_user WHERE name = $1 AND NOT disabled"
+                  " RETURNING token_id::text",
+                  2, params, &res))
+        goto done;
+    if (db_rows(res) == 0) {
+        snprintf(err, errlen, "no enabled user named '%s'", user);
+        goto done;
+    }
+    *id = atoll(db_value(res, 0, 0));
+    ok = audit_change(db, "token_add", user,
+                      json_pack("{s:s, s:I}", "user", user, "token_id", (json_int_t)*id)) &&
+         db_commit(db);
+done:
+    if (!ok)
+        db_rollback(db);
+    db_result_free(res);
+    memset(secret, 0, sizeof secret);
+    return ok;
+}
+
+bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen)
+{
+    char text[32];
+    bool applied = false;
+    snprintf(text, sizeof text, "%lld", id);
+    const char *params[] = {text};
+    err[0] = '\0';
+    bool ok = change(db,
+                     "UPDATE kpi.api_token SET revoked_at = now()"
+                     " WHERE token_id = $1::bigint AND revoked_at IS NULL RETURNING token_id",
+                     1, params, "token_revoke", NULL,
+                     json_pack("{s:I}", "token_id", (json_int_t)id), &applied);
+    if (ok && !applied)
+        snprintf(err, errlen, "no live token with id %lld", id);
+    return ok && applied;
+}

@@ -1,0 +1,41 @@
+/* Users and bearer tokens (kpi.app_user, kpi.api_token), managed by the
+ * commands `retentiond user ...` and `retentiond token ...`. Every change is
+ * written to the audit log in the same transaction ("who" is the database
+ * role running the command, as cli:ROLE).
+ *
+ * Ownership: strings are borrowed for the call; the caller's buffers
+ * receive the results. */
+#ifndef RETENTIOND_USERS_H
+#define RETENTIOND_USERS_H
+
+#include "buf.h"
+#include "db.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A bearer token: "rt_" and 64 hex digits (256 bits from the CSPRNG). */
+#define TOKEN_LEN 67
+
+/* Each returns false with one line in err for a refusal (bad name, role,
+ * branch, password; an unknown or duplicate user), or with err empty after
+ * a database error (logged). */
+bool users_add(struct db *db, const char *name, const char *role, const char *branch,
+               const char *email, const char *password, char *err, size_t errlen);
+/* A new password ends the user's sessions. */
+bool users_passwd(struct db *db, const char *name, const char *password, char *err, size_t errlen);
+/* A disabled user's sessions end and tokens stop working. */
+bool users_disable(struct db *db, const char *name, char *err, size_t errlen);
+/* One line per user: name, role, branch, email, disabled, live sessions, tokens. */
+bool users_list(struct db *db, struct buf *out);
+
+/* A new token for the user: out receives it (shown once; only its SHA-256
+ * is stored) and *id its id. */
+bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long long *id, char *err,
+                size_t errlen);
+bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen);
+
+/* Whether a password is acceptable (length PASSWORD_MIN_LENGTH..MAX). */
+bool users_password_ok(const char *password, char *err, size_t errlen);
+
+#endif

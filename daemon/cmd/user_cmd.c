@@ -1,0 +1,92 @@
+/* `retentiond user ...` and `retentiond token ...`: who may sign in. */
+#include "cmd.h"
+
+#include "buf.h"
+#include "db.h"
+#include "users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The first line of standard input, without its line end; false (one line
+ * on stderr) when there is none. */
+static bool read_password(char *out, size_t len)
+{
+    if (!fgets(out, (int)len, stdin)) {
+        fprintf(stderr, "retentiond: no password on standard input\n");
+        return false;
+    }
+    out[strcspn(out, "\r\n")] = '\0';
+    return true;
+}
+
+static int finish(bool ok, const char *err, const char *done)
+{
+    if (!ok && *err)
+        fprintf(stderr, "retentiond: %s\n", err);
+    if (ok && done)
+        printf("%s\n", done);
+    return ok ? 0 : 1;
+}
+
+int cmd_user(const struct cli_args *args)
+{
+    const char *verb = args->positional[0],
+               *name = args->npositional > 1 ? args->positional[1] : "";
+    char password[1100] = "", err[300] = "", done[200];
+    struct db *db = NULL;
+    struct buf out = BUF_INIT;
+    bool ok = false;
+    bool with_password = strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0;
+    if (with_password && !read_password(password, sizeof password))
+        return 2;
+    if (!db_connect(cmd_conninfo(args), 0, &db))
+        goto done; /* logged */
+    snprintf(done, sizeof done, "user %s: %s", name,
+             strcmp(verb, "add") == 0      ? "added"
+             : strcmp(verb, "passwd") == 0 ? "password changed, sessions ended"
+                                           : "disabled, sessions ended");
+    if (strcmp(verb, "add") == 0)
+        ok = users_add(db, name, args->role, args->user_branch, args->email, password, err,
+                       sizeof err);
+    else if (strcmp(verb, "passwd") == 0)
+        ok = users_passwd(db, name, password, err, sizeof err);
+    else if (strcmp(verb, "disable") == 0)
+        ok = users_disable(db, name, err, sizeof err);
+    else if ((ok = users_list(db, &out)))
+        fwrite(out.data, 1, out.len, stdout);
+done:
+    memset(password, 0, sizeof password);
+    buf_release(&out);
+    db_close(db);
+    return finish(ok, err, strcmp(verb, "list") == 0 ? NULL : done);
+}
+
+int cmd_token(const struct cli_args *args)
+{
+    char err[300] = "", token[TOKEN_LEN + 1], done[200];
+    struct db *db = NULL;
+    bool ok = false;
+    long long id = 0;
+    if (!db_connect(cmd_conninfo(args), 0, &db))
+        return 1; /* logged */
+    if (strcmp(args->positional[0], "add") == 0) {
+        ok = tokens_add(db, args->user, token, &id, err, sizeof err);
+        /* shown once: only its hash is kept */
+        snprintf(done, sizeof done, "token %lld for %s: %s", id, args->user, ok ? token : "");
+        memset(token, 0, sizeof token);
+    } else {
+        char *end = NULL;
+        id = strtoll(args->positional[1], &end, 10);
+        if (end == args->positional[1] || *end || id <= 0) {
+            db_close(db);
+            fprintf(stderr, "retentiond: token revoke takes a token id (a number)\n");
+            return 2;
+        }
+        ok = tokens_revoke(db, id, err, sizeof err);
+        snprintf(done, sizeof done, "token %lld revoked", id);
+    }
+    db_close(db);
+    return finish(ok, err, done);
+}

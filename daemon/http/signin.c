@@ -1,0 +1,158 @@
+/* Signing in and out, and who am I (docs/access.md). The sign-in form
+ * posts back to /login; every outcome is a 303, so that a browser never
+ * re-posts a password on reload: home (or `next`) with the session cookie,
+ * or the sign-in page again with one generic message. */
+#include "handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The longest `next` a sign-in goes back to. */
+#define NEXT_MAX 120
+
+/* Whether next is a path of this site to go back to after signing in:
+ * "/..." but not "//host" or "/\host" (which browsers read as another
+ * site), of plain URL characters only. */
+static bool local_path(const char *next)
+{
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                             "/-._~?=&%+,:";
+    size_t n = next ? strlen(next) : 0;
+    return n >= 1 && n <= NEXT_MAX && next[0] == '/' && next[1] != '/' && next[1] != '\\' &&
+           strspn(next, ok) == n;
+}
+
+/* The messages of the sign-in page, by the `error` it is given; anything
+ * else shows none. */
+static const char *message_of(const char *error)
+{
+    static const char *const messages[][2] = {
+        {"failed", "用户名或密码错误。"},   {"throttled", "登录失败次数过多，请稍后再试。"},
+        {"busy", "服务繁忙，请稍后再试。"}, {"unavailable", "暂时无法登录，请稍后再试。"},
+        {"signed_out", "您已退出登录。"},
+    };
+    for (size_t i = 0; error && i < sizeof messages / sizeof messages[0]; i++)
+        if (strcmp(messages[i][0], error) == 0)
+            return messages[i][1];
+    return "";
+}
+
+void api_h_login_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)ctx;
+    const char *next = http_arg(req, "next");
+    const char *pairs[] = {"next", local_path(next) ? next : "/", "message",
+                           message_of(http_arg(req, "error")), NULL};
+    http_reply_header(reply, "Cache-Control", "no-store");
+    api_page(reply, "login.html", pairs);
+}
+
+/* Back to the sign-in page with an error, keeping next. */
+static void sign_in_again(struct http_reply *reply, const char *error, const char *next)
+{
+    struct buf location = BUF_INIT;
+    buf_printf(&location, "/login?error=%s", error);
+    if (local_path(next) && strcmp(next, "/") != 0) {
+        buf_puts(&location, "&next=");
+        api_url_escape(&location, next);
+    }
+    api_redirect(reply, location.len < sizeof reply->headers[0].value ? location.data : "/login");
+    buf_release(&location);
+}
+
+/* A live session the request already carries ends: a sign-in always
+ * starts a new one, and the old one must not linger. */
+static void end_previous(struct api *api, const struct http_request *req)
+{
+    struct principal old;
+    const char *cookie = http_cookie(req, API_SESSION_COOKIE);
+    if (cookie && auth_session(api->auth, cookie, &old) == AUTH_OK)
+        auth_logout(api->auth, &old, http_client_addr(req));
+}
+
+static bool required_field(const struct http_request *req, struct http_reply *reply,
+                           const char *name)
+{
+    const char *v = http_form(req, name);
+    if (v && *v)
+        return true;
+    char msg[80];
+    snprintf(msg, sizeof msg, "form field '%s' is required", name);
+    http_reply_error(reply, 400, "missing_parameter", msg, name);
+    return false;
+}
+
+void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    const char *next = http_form(req, "next");
+    char session_id[AUTH_SESSION_LEN + 1];
+    struct principal p;
+    long retry = 0;
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (!required_field(req, reply, "user") || !required_field(req, reply, "password"))
+        return;
+    if (!api->auth) {
+        sign_in_again(reply, "unavailable", next);
+        return;
+    }
+    enum auth_result r = auth_login(api->auth, http_form(req, "user"), http_form(req, "password"),
+                                    http_client_addr(req), session_id, &p, &retry);
+    metrics_login(api->metrics, r == AUTH_OK          ? LOGIN_OK
+                                : r == AUTH_THROTTLED ? LOGIN_THROTTLED
+                                : r == AUTH_BUSY      ? LOGIN_BUSY
+                                : r == AUTH_ERROR     ? LOGIN_ERROR
+                                                      : LOGIN_DENIED);
+    switch (r) {
+    case AUTH_OK:
+        end_previous(api, req);
+        http_reply_header(reply, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+                          API_SESSION_COOKIE, session_id, http_is_tls(req) ? "; Secure" : "");
+        api_redirect(reply, local_path(next) ? next : "/");
+        break;
+    case AUTH_THROTTLED:
+        sign_in_again(reply, "throttled", next);
+        http_reply_header(reply, "Retry-After", "%ld", retry);
+        break;
+    case AUTH_BUSY:
+        sign_in_again(reply, "busy", next);
+        http_reply_header(reply, "Retry-After", "1");
+        break;
+    case AUTH_ERROR:
+        sign_in_again(reply, "unavailable", next);
+        break;
+    default:
+        sign_in_again(reply, "failed", next);
+    }
+    memset(session_id, 0, sizeof session_id);
+}
+
+void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    auth_logout(api->auth, api_principal(req), http_client_addr(req));
+    api_clear_cookie(req, reply);
+    api_redirect(reply, "/login?error=signed_out");
+}
+
+void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    const struct principal *p = api_principal(req);
+    struct refresh_status st;
+    struct snap *s = refresh_acquire(api->refresh, &st);
+    int b = !s ? -1 : *p->branch ? snap_branch_find(s, p->branch) : snap_branch_root(s);
+    json_t *scope = b < 0 ? json_null()
+                          : json_pack("{s:s, s:s, s:i}", "code", s->branches[b].code, "name",
+                                      s->branches[b].name, "level", s->branches[b].level);
+    json_t *me = json_pack(
+        "{s:s, s:s, s:o, s:o, s:s, s:o}", "user", p->name, "role", role_name(p->role), "branch",
+        *p->branch ? json_string(p->branch) : json_null(), "scope", scope, "via",
+        *p->session ? "session" : "token", "csrf", *p->csrf ? json_string(p->csrf) : json_null());
+    char *text = json_dumps(me, JSON_COMPACT);
+    buf_puts(&reply->body, text ? text : "{}");
+    free(text);
+    json_decref(me);
+    snap_unref(s);
+}

@@ -1,0 +1,1280 @@
+/* Integration: access control of `retentiond serve` (docs/access.md)
+ * against a generated province, over HTTP (libcurl):
+ * - the matrix: every role (and anonymous) x every route x a branch inside
+ *   and one outside the scope: the status, and that no code or name of a
+ *   branch outside a branch manager's scope appears in a body, a chart's
+ *   text (PDF, read back by pdftotext) or the headers;
+ * - sessions: sign-in and its cookie, a new id at every sign-in (fixation),
+ *   tampered ids, replay after sign-out, idle and absolute expiry enforced
+ *   by the server, a disabled user's live session, CSRF (token missing or
+ *   wrong, a cross-site request), open redirects, two daemons sharing
+ *   sessions through the database, a restart signing nobody out;
+ * - throttling engaged and released; tokens; the audit log over HTTP and
+ *   written whole at a clean stop; no secret in the log;
+ * - TLS with a certificate made by openssl, through curl;
+ * - the audit table refuses UPDATE and DELETE from the daemon's role. */
+#include "harness.h"
+
+#include "buf.h"
+#include "digest.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PASSWORD "a demo password 1"
+
+static char dbname[64];
+static char *ci;
+static char datadir[128];
+static char *config_path;
+static struct harness_daemon d; /* access.session_cache = 0: every request asks the database */
+
+/* ---- requests ------------------------------------------------------------------------------- */
+
+struct req {
+    const char *method; /* GET when NULL */
+    const char *path;
+    const char *headers[6];
+    const char *form; /* a POST body, urlencoded */
+    const char *base; /* "https://127.0.0.1:PORT" with cacert; else http on port */
+    const char *cacert;
+    int port;
+};
+
+struct resp {
+    long status;
+    char *body;
+    size_t len;
+    char *headers;
+    CURLcode rc;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *ud)
+{
+    buf_append(ud, p, size * n);
+    return size * n;
+}
+
+static struct resp perform(const struct req *r)
+{
+    struct resp out = {0};
+    struct buf url = BUF_INIT, body = BUF_INIT, hdr = BUF_INIT;
+    struct curl_slist *list = NULL;
+    CURL *c = curl_easy_init();
+    ck_assert_ptr_nonnull(c);
+    if (r->base)
+        buf_printf(&url, "%s%s", r->base, r->path);
+    else
+        buf_printf(&url, "http://127.0.0.1:%d%s", r->port ? r->port : d.port, r->path);
+    for (int i = 0; i < 6 && r->headers[i]; i++)
+        list = curl_slist_append(list, r->headers[i]);
+    curl_easy_setopt(c, CURLOPT_URL, url.data);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hdr);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    if (r->cacert)
+        curl_easy_setopt(c, CURLOPT_CAINFO, r->cacert);
+    if (r->form)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->form);
+    if (r->method)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+    out.rc = curl_easy_perform(c);
+    if (out.rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    buf_release(&url);
+    buf_append(&body, "", 0);
+    buf_append(&hdr, "", 0);
+    out.body = buf_detach(&body, &out.len);
+    out.headers = buf_detach(&hdr, NULL);
+    return out;
+}
+
+static void resp_free(struct resp *r)
+{
+    free(r->body);
+    free(r->headers);
+    *r = (struct resp){0};
+}
+
+/* A response header's value (malloc'd), or NULL. */
+static char *header(const struct resp *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = r->headers; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+            return strndup(p + n + 2, strcspn(p + n + 2, "\r\n"));
+    return NULL;
+}
+
+static bool header_has(const struct resp *r, const char *name, const char *needle)
+{
+    char *v = header(r, name);
+    bool has = v && strstr(v, needle);
+    free(v);
+    return has;
+}
+
+static const char *error_code(const struct resp *r, char *out, size_t n)
+{
+    json_t *j = json_loads(r->body, 0, NULL);
+    const char *code = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+    snprintf(out, n, "%s", code ? code : j ? "(no code)" : "(not JSON)");
+    json_decref(j);
+    return out;
+}
+
+/* printf into a new string (malloc'd). */
+__attribute__((format(printf, 1, 2))) static char *strf(const char *fmt, ...)
+{
+    struct buf b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1024];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    buf_puts(&b, tmp);
+    return buf_detach(&b, NULL);
+}
+
+static struct resp get_as(const char *auth, const char *path)
+{
+    return perform(&(struct req){.path = path, .headers = {auth}});
+}
+
+/* GET path with auth answers status. */
+static void expect_status(const char *auth, const char *path, long status)
+{
+    struct resp r = get_as(auth, path);
+    ck_assert_msg(r.status == status, "%s: %ld, want %ld: %.300s", path, r.status, status, r.body);
+    resp_free(&r);
+}
+
+/* ---- users and sessions -----------------------------------------------------------------------
+ */
+
+static void add_user(const char *name, const char *role, const char *branch)
+{
+    const char *args[] = {"user",   "add", name,
+                          "--role", role,  "--password-stdin",
+                          "--db",   ci,    branch ? "--branch" : NULL,
+                          branch,   NULL};
+    char *err = NULL;
+    int rc = harness_run_input(args, NULL, PASSWORD "\n", NULL, &err);
+    ck_assert_msg(rc == 0, "user add %s: %s", name, err);
+    free(err);
+}
+
+static char *token_of(const char *name)
+{
+    char *tok = harness_token_add(ci, name), *h = strf("Authorization: Bearer %s", tok);
+    free(tok);
+    return h;
+}
+
+/* Signs in at port: the cookie header "Cookie: rt_session=ID" (malloc'd),
+ * or NULL when refused; *location gets the redirect (malloc'd) if asked. */
+static char *sign_in_at(int port, const char *base, const char *cacert, const char *user,
+                        const char *password, char **location)
+{
+    char form[256];
+    snprintf(form, sizeof form, "user=%s&password=%s", user, password);
+    struct resp r = perform(&(struct req){.method = "POST",
+                                          .path = "/login",
+                                          .form = form,
+                                          .port = port,
+                                          .base = base,
+                                          .cacert = cacert});
+    ck_assert_msg(r.status == 303, "POST /login: %ld %s", r.status, r.body);
+    char *cookie = header(&r, "Set-Cookie"), *out = NULL;
+    if (location)
+        *location = header(&r, "Location");
+    if (cookie && strncmp(cookie, "rt_session=", 11) == 0 && cookie[11] != ';')
+        out = strf("Cookie: %.75s", cookie); /* rt_session= and 64 hex digits */
+    free(cookie);
+    resp_free(&r);
+    return out;
+}
+
+static char *sign_in(const char *user)
+{
+    char *cookie = sign_in_at(d.port, NULL, NULL, user, PASSWORD, NULL);
+    ck_assert_msg(cookie != NULL, "%s cannot sign in", user);
+    return cookie;
+}
+
+/* The session's CSRF token (GET /api/v1/me), malloc'd. */
+static char *csrf_of(const char *cookie)
+{
+    struct resp r = get_as(cookie, "/api/v1/me");
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    char *t = strdup(json_string_value(json_object_get(j, "csrf")));
+    json_decref(j);
+    resp_free(&r);
+    return t;
+}
+
+/* Runs SQL on the test database (aborts on failure). */
+static void sql(const char *text)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_msg(db_exec_script(db, "test", text), "%s: %s", text, db_errmsg(db));
+    db_close(db);
+}
+
+/* The hex SHA-256 of a cookie header's session id. */
+static void session_hash(const char *cookie, char out[DIGEST_HEX_LEN + 1])
+{
+    const char *id = strchr(cookie, '=') + 1;
+    digest_sha256_hex(id, strlen(id), out);
+}
+
+/* ---- the daemon ----------------------------------------------------------------------------- */
+
+static char *write_config(const char *dir, const char *extra)
+{
+    char *path = harness_temp_file("");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "[http]\nport = 0\nlisten = 127.0.0.1\n%s\n[database]\nconninfo = %s\n"
+            "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
+            "log_level = debug\n[access]\nsession_cache = 0\n",
+            extra, ci, dir);
+    fclose(f);
+    return path;
+}
+
+/* Starts a daemon and waits until it serves a snapshot (/readyz): the one
+ * it reads from the database, or after a restart the one it persisted. */
+static void start(struct harness_daemon *x, const char *config)
+{
+    ck_assert_msg(harness_daemon_start(x, config, NULL), "%s", x->log ? x->log : "");
+    bool tls = strstr(x->log, "url=https://") != NULL;
+    for (int i = 0; i < 200 && !tls; i++) {
+        struct resp r = perform(&(struct req){.path = "/readyz", .port = x->port});
+        long status = r.status;
+        resp_free(&r);
+        if (status == 200)
+            return;
+        usleep(100000);
+    }
+    ck_assert_msg(tls || harness_daemon_wait_log(x, "snapshot published", 1), "not ready: %s",
+                  x->log);
+}
+
+/* A second daemon on the same database, with a data directory and a
+ * configuration of its own. */
+struct other {
+    char dir[160];
+    char *conf;
+    struct harness_daemon d;
+};
+
+/* The directory and configuration (extra: more [http] keys), not started. */
+static void other_prepare(struct other *o, const char *suffix, const char *extra)
+{
+    snprintf(o->dir, sizeof o->dir, "%s-%s", datadir, suffix);
+    mkdir(o->dir, 0700);
+    o->conf = write_config(o->dir, extra);
+    o->d = (struct harness_daemon){0};
+}
+
+static void other_up(struct other *o, const char *suffix, const char *extra)
+{
+    other_prepare(o, suffix, extra);
+    start(&o->d, o->conf);
+}
+
+static void other_down(struct other *o)
+{
+    char path[220];
+    if (o->d.pid > 0)
+        harness_daemon_stop(&o->d, SIGTERM, 10000);
+    free(o->d.log);
+    o->d = (struct harness_daemon){0};
+    snprintf(path, sizeof path, "%s/snapshot.json", o->dir);
+    unlink(path);
+    rmdir(o->dir);
+    unlink(o->conf);
+    free(o->conf);
+    o->conf = NULL;
+}
+
+static void setup(void)
+{
+    snprintf(dbname, sizeof dbname, "rt_it_access_%d", (int)getpid());
+    ci = harness_demo_db(dbname, 7, 6000, "2026-11-22");
+    static const char *const dates[] = {"2026-10-31", "2026-11-20", "2026-11-21"};
+    for (int i = 0; i < 3; i++) {
+        const char *args[] = {"compute", "--db", ci, "--as-of", dates[i], NULL};
+        char *err = NULL;
+        ck_assert_msg(harness_run(args, NULL, NULL, &err) == 0, "compute: %s", err);
+        free(err);
+    }
+    add_user("exec", "executive", NULL);
+    add_user("county", "branch_manager", "420101");
+    add_user("city", "branch_manager", "420100");
+    add_user("audit", "auditor", NULL);
+    add_user("admin", "admin", NULL);
+    add_user("session", "executive", NULL);
+    add_user("leaver", "branch_manager", "420102");
+    add_user("clerk", "branch_manager", "420101");
+    snprintf(datadir, sizeof datadir, "/tmp/rt_it_access_%d", (int)getpid());
+    mkdir(datadir, 0700);
+    config_path = write_config(datadir, "");
+    start(&d, config_path);
+}
+
+static void teardown(void)
+{
+    if (d.pid > 0)
+        harness_daemon_stop(&d, SIGTERM, 10000);
+    free(d.log);
+    char path[256];
+    snprintf(path, sizeof path, "%s/snapshot.json", datadir);
+    unlink(path);
+    rmdir(datadir);
+    unlink(config_path);
+    free(config_path);
+    harness_drop_db(dbname);
+    free(ci);
+}
+
+/* ---- the matrix ------------------------------------------------------------------------------ */
+
+enum level { PUBLIC, PAGE, SIGNED, SCOPED, PUBLISHED, PROVINCE, AUDITING };
+
+struct route {
+    const char *path; /* %s: the branch (absent: the route takes none) */
+    enum level level;
+};
+
+static const struct route routes[] = {
+    {"/healthz", PUBLIC},
+    {"/metrics", PUBLIC},
+    {"/login", PUBLIC},
+    {"/assets/style.css", PUBLIC},
+    {"/", PAGE},
+    {"/api/v1/me", SIGNED},
+    {"/api/v1/branches", SCOPED},
+    {"/api/v1/kpis", SCOPED},
+    {"/api/v1/kpis?kpi=retention_rate", SCOPED},
+    {"/api/v1/kpis?branch=%s", SCOPED},
+    {"/api/v1/trend?kpi=retention_rate&branch=%s", SCOPED},
+    {"/api/v1/trend?kpi=retention_rate", SCOPED},
+    {"/api/v1/alarms?branch=%s", SCOPED},
+    {"/api/v1/alarms", SCOPED},
+    {"/api/v1/satisfaction?branch=%s", SCOPED},
+    {"/api/v1/zones?branch=%s", SCOPED},
+    {"/api/v1/zones", SCOPED},
+    {"/api/v1/zones/customers?branch=%s", SCOPED},
+    {"/api/v1/zones/customers", SCOPED},
+    {"/charts/trend.pdf?kpi=retention_rate&branch=%s", SCOPED},
+    {"/charts/trend.pdf?kpi=retention_rate", SCOPED},
+    {"/charts/bullet.pdf?kpi=retention_rate&branch=%s", SCOPED},
+    {"/charts/zones.pdf?branch=%s", SCOPED},
+    {"/charts/panorama.pdf?branch=%s", SCOPED},
+    {"/charts/sparkline.pdf?kpi=retention_rate&branch=%s", SCOPED},
+    {"/api/v1/ranking?kpi=retention_rate&parent=%s", PUBLISHED},
+    {"/api/v1/ranking?kpi=retention_rate", PUBLISHED},
+    {"/charts/ranking.pdf?kpi=retention_rate&branch=%s", PUBLISHED},
+    {"/api/v1/data-quality", PROVINCE},
+    {"/api/v1/audit", AUDITING},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+struct who {
+    const char *user;                   /* NULL: anonymous */
+    const char *scope;                  /* a branch manager's branch; NULL: every branch */
+    const char *inside, *outside;       /* branches of a scoped route */
+    const char *parent_in, *parent_out; /* parents of a published ranking */
+    bool province, auditing;
+};
+
+static const struct who people[] = {
+    {NULL, NULL, "420101", "420102", "420100", "420200", false, false},
+    {"exec", NULL, "420101", "420202", "420100", "420200", true, false},
+    {"county", "420101", "420101", "420102", "420100", "420200", false, false},
+    {"county", "420101", "420101", "420000", "420000", "420200", false, false},
+    {"city", "420100", "420103", "420201", "420100", "420000", false, false},
+    {"city", "420100", "420100", "420000", "420200", "420000", false, false},
+    {"audit", NULL, "420101", "420301", "420300", "420000", true, true},
+    {"admin", NULL, "420101", "420301", "420300", "420000", true, true},
+};
+#define NPEOPLE (sizeof people / sizeof people[0])
+
+/* The branches (code, name) outside scope, and the names inside it. */
+struct branch_sets {
+    struct db_result *outside, *inside;
+};
+
+static struct branch_sets branch_sets(struct db *db, const char *scope)
+{
+    static const char tree[] =
+        "WITH RECURSIVE t AS (SELECT branch_id FROM dw.branch WHERE code = $1"
+        " UNION SELECT b.branch_id FROM dw.branch b JOIN t"
+        " ON b.parent_id = t.branch_id) ";
+    struct branch_sets out = {0};
+    struct buf q = BUF_INIT;
+    const char *params[] = {scope};
+    buf_printf(&q, "%sSELECT code, name FROM dw.branch WHERE branch_id NOT IN (SELECT * FROM t)",
+               tree);
+    ck_assert(db_query(db, q.data, 1, params, &out.outside));
+    buf_reset(&q);
+    buf_printf(&q, "%sSELECT name FROM dw.branch WHERE branch_id IN (SELECT * FROM t)", tree);
+    ck_assert(db_query(db, q.data, 1, params, &out.inside));
+    buf_release(&q);
+    ck_assert_int_gt(db_rows(out.outside), 10);
+    return out;
+}
+
+static bool word_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.';
+}
+
+/* Whether code occurs in text as a word of its own: not inside a longer
+ * number, a decimal fraction or a hex digest. */
+static bool has_code(const char *text, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = strstr(text, code); p; p = strstr(p + 1, code))
+        if (!(p > text && word_char(p[-1])) && !word_char(p[n]))
+            return true;
+    return false;
+}
+
+/* Whether name is part of a name inside the scope (then finding it says
+ * nothing). */
+static bool inner_name(const struct branch_sets *b, const char *name)
+{
+    for (int i = 0; i < db_rows(b->inside); i++)
+        if (strstr(db_value(b->inside, i, 0), name))
+            return true;
+    return false;
+}
+
+/* The text of a PDF (pdftotext), malloc'd. */
+static char *pdf_text(const struct resp *r)
+{
+    char *pdf = harness_temp_file(""), cmd[600];
+    FILE *f = fopen(pdf, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(r->body, 1, r->len, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "pdftotext -q %s -", pdf);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    struct buf text = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&text, chunk, n);
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(pdf);
+    free(pdf);
+    buf_append(&text, "", 0);
+    return buf_detach(&text, NULL);
+}
+
+static void assert_no_foreign(const struct branch_sets *b, const char *what, const char *text,
+                              const char *path)
+{
+    for (int i = 0; i < db_rows(b->outside); i++) {
+        const char *code = db_value(b->outside, i, 0), *name = db_value(b->outside, i, 1);
+        ck_assert_msg(!has_code(text, code), "%s of %s names the foreign branch %s:\n%.600s", what,
+                      path, code, text);
+        ck_assert_msg(inner_name(b, name) || !strstr(text, name),
+                      "%s of %s names the foreign branch %s:\n%.600s", what, path, name, text);
+    }
+}
+
+static long expected(const struct who *w, const struct route *r, bool inside)
+{
+    if (r->level == PUBLIC)
+        return 200;
+    if (!w->user)
+        return r->level == PAGE ? 303 : 401;
+    switch (r->level) {
+    case PROVINCE:
+        return w->province ? 200 : 403;
+    case AUDITING:
+        return w->auditing ? 200 : 403;
+    case SCOPED:
+        return inside || !w->scope || !strstr(r->path, "%s") ? 200 : 403;
+    default:
+        return 200;
+    }
+}
+
+static void check_one(const struct who *w, const char *auth, const struct route *r, bool inside,
+                      const struct branch_sets *b)
+{
+    char path[300], code[64];
+    const char *branch = r->level == PUBLISHED ? (inside ? w->parent_in : w->parent_out)
+                                               : (inside ? w->inside : w->outside);
+    const char *hole = strstr(r->path, "%s");
+    if (hole)
+        snprintf(path, sizeof path, "%.*s%s%s", (int)(hole - r->path), r->path, branch, hole + 2);
+    else
+        snprintf(path, sizeof path, "%s", r->path);
+    struct resp x = get_as(auth, path);
+    long want = expected(w, r, inside);
+    ck_assert_msg(x.status == want, "%s %s: %ld, want %ld: %.300s", w->user ? w->user : "anonymous",
+                  path, x.status, want, x.body);
+    if (want == 401)
+        ck_assert_str_eq(error_code(&x, code, sizeof code), "unauthenticated");
+    if (want == 403)
+        ck_assert_str_eq(error_code(&x, code, sizeof code),
+                         r->level == SCOPED ? "out_of_scope" : "forbidden");
+    if (want == 303)
+        ck_assert(header_has(&x, "Location", "/login"));
+    if (r->level != PUBLIC)
+        ck_assert_msg(want == 303 || header_has(&x, "Cache-Control", "no-store"),
+                      "%s: no Cache-Control: no-store", path);
+    if (b && r->level != PUBLISHED && r->level != PUBLIC) {
+        bool pdf = x.status == 200 && strstr(path, ".pdf");
+        char *text = pdf ? pdf_text(&x) : NULL;
+        assert_no_foreign(b, pdf ? "the chart's text" : "the body", pdf ? text : x.body, path);
+        assert_no_foreign(b, "the headers", x.headers, path);
+        free(text);
+    }
+    resp_free(&x);
+}
+
+START_TEST(every_role_every_route)
+{
+    const struct who *w = &people[_i];
+    struct db *db = NULL;
+    struct branch_sets b = {0};
+    char *auth = w->user ? token_of(w->user) : NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    if (w->scope)
+        b = branch_sets(db, w->scope);
+    for (size_t i = 0; i < NROUTES; i++) {
+        check_one(w, auth, &routes[i], true, w->scope ? &b : NULL);
+        if (strstr(routes[i].path, "%s"))
+            check_one(w, auth, &routes[i], false, w->scope ? &b : NULL);
+    }
+    db_result_free(b.outside);
+    db_result_free(b.inside);
+    db_close(db);
+    free(auth);
+}
+END_TEST
+
+/* The same through a session cookie as through a token. */
+START_TEST(sessions_see_what_tokens_see)
+{
+    char *cookie = sign_in("county");
+    struct resp in = get_as(cookie, "/api/v1/alarms?branch=420101");
+    struct resp out = get_as(cookie, "/api/v1/alarms?branch=420102");
+    struct resp tree = get_as(cookie, "/api/v1/branches");
+    ck_assert_int_eq(in.status, 200);
+    ck_assert_int_eq(out.status, 403);
+    ck_assert_int_eq(tree.status, 200);
+    json_t *j = json_loads(tree.body, 0, NULL);
+    json_t *root = json_array_get(json_object_get(j, "branches"), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "branches")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "code")), "420101");
+    json_decref(j);
+    resp_free(&in);
+    resp_free(&out);
+    resp_free(&tree);
+    free(cookie);
+}
+END_TEST
+
+/* A scoped body's ETag differs from the same route's for another scope,
+ * and names no branch. */
+START_TEST(etags_tell_scopes_apart)
+{
+    char *county = token_of("county"), *exec = token_of("exec");
+    struct resp a = get_as(county, "/api/v1/kpis?branch=420101");
+    struct resp b = get_as(exec, "/api/v1/kpis?branch=420101");
+    char *ea = header(&a, "ETag"), *eb = header(&b, "ETag");
+    ck_assert_ptr_nonnull(ea);
+    ck_assert_ptr_nonnull(eb);
+    ck_assert_str_ne(ea, eb);
+    ck_assert(!has_code(ea, "420101"));
+    ck_assert_str_eq(a.body, b.body);
+    free(ea);
+    free(eb);
+    resp_free(&a);
+    resp_free(&b);
+    free(county);
+    free(exec);
+}
+END_TEST
+
+/* ---- sessions -------------------------------------------------------------------------------- */
+
+START_TEST(sign_in_sets_a_strict_cookie)
+{
+    struct resp page = get_as(NULL, "/login");
+    ck_assert_int_eq(page.status, 200);
+    ck_assert(header_has(&page, "Content-Type", "text/html"));
+    ck_assert(strstr(page.body, "name=\"password\""));
+    ck_assert(strstr(page.body, "登录"));
+    resp_free(&page);
+    struct resp r = perform(&(struct req){
+        .method = "POST", .path = "/login", .form = "user=session&password=" PASSWORD});
+    ck_assert_int_eq(r.status, 303);
+    char *cookie = header(&r, "Set-Cookie"), *loc = header(&r, "Location");
+    ck_assert_str_eq(loc, "/");
+    ck_assert_msg(strncmp(cookie, "rt_session=", 11) == 0 &&
+                      strspn(cookie + 11, "0123456789abcdef") == 64,
+                  "%s", cookie);
+    ck_assert(strstr(cookie, "; HttpOnly"));
+    ck_assert(strstr(cookie, "; SameSite=Strict"));
+    ck_assert(strstr(cookie, "; Path=/"));
+    ck_assert(!strstr(cookie, "Secure")); /* plain HTTP */
+    free(cookie);
+    free(loc);
+    resp_free(&r);
+    /* the home page and me */
+    char *c = sign_in("session");
+    struct resp home = get_as(c, "/");
+    ck_assert_int_eq(home.status, 200);
+    ck_assert(strstr(home.body, "session"));
+    ck_assert(strstr(home.body, "action=\"/logout\""));
+    resp_free(&home);
+    struct resp me = get_as(c, "/api/v1/me");
+    json_t *j = json_loads(me.body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "user")), "session");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "role")), "executive");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "via")), "session");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "scope"), "code")),
+                     "420000");
+    ck_assert_int_eq(strlen(json_string_value(json_object_get(j, "csrf"))), 64);
+    json_decref(j);
+    resp_free(&me);
+    free(c);
+}
+END_TEST
+
+START_TEST(failures_say_one_thing)
+{
+    char *wrong_loc = NULL, *unknown_loc = NULL;
+    ck_assert_ptr_null(sign_in_at(d.port, NULL, NULL, "session", "wrong password", &wrong_loc));
+    ck_assert_ptr_null(sign_in_at(d.port, NULL, NULL, "nobody", "wrong password", &unknown_loc));
+    ck_assert_str_eq(wrong_loc, "/login?error=failed");
+    ck_assert_str_eq(unknown_loc, wrong_loc);
+    free(wrong_loc);
+    free(unknown_loc);
+    /* a missing field names itself */
+    struct resp r = perform(&(struct req){.method = "POST", .path = "/login", .form = "user=x"});
+    char code[64];
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "missing_parameter");
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(a_new_id_at_every_sign_in)
+{
+    /* an id the attacker chose, sent at sign-in, is neither kept nor valid */
+    const char *planted = "Cookie: rt_session="
+                          "00000000000000000000000000000000000000000000000000000000000000aa";
+    struct resp r = perform(&(struct req){.method = "POST",
+                                          .path = "/login",
+                                          .form = "user=session&password=" PASSWORD,
+                                          .headers = {planted}});
+    char *set = header(&r, "Set-Cookie");
+    ck_assert_ptr_nonnull(set);
+    ck_assert(!strstr(set, "000000000000000000000000aa"));
+    resp_free(&r);
+    struct resp x = get_as(planted, "/api/v1/me");
+    ck_assert_int_eq(x.status, 401);
+    resp_free(&x);
+    /* signing in again gives another id and ends the one the request had */
+    char *first = sign_in("session"), *second = NULL;
+    char form[128];
+    snprintf(form, sizeof form, "user=session&password=%s", PASSWORD);
+    r = perform(
+        &(struct req){.method = "POST", .path = "/login", .form = form, .headers = {first}});
+    char *again = header(&r, "Set-Cookie");
+    ck_assert_ptr_nonnull(again);
+    second = strf("Cookie: %.75s", again);
+    ck_assert_str_ne(first, second);
+    x = get_as(first, "/api/v1/me");
+    ck_assert_int_eq(x.status, 401);
+    resp_free(&x);
+    x = get_as(second, "/api/v1/me");
+    ck_assert_int_eq(x.status, 200);
+    resp_free(&x);
+    resp_free(&r);
+    free(set);
+    free(again);
+    free(first);
+    free(second);
+}
+END_TEST
+
+START_TEST(tampered_ids_are_refused)
+{
+    char *cookie = sign_in("session");
+    size_t n = strlen(cookie);
+    char *bad = strdup(cookie);
+    bad[n - 1] = bad[n - 1] == '0' ? '1' : '0';
+    struct resp r = get_as(bad, "/api/v1/me");
+    ck_assert_int_eq(r.status, 401);
+    /* the browser is told to forget it */
+    ck_assert(header_has(&r, "Set-Cookie", "Max-Age=0"));
+    resp_free(&r);
+    bad[n - 1] = '\0'; /* one digit short */
+    expect_status(bad, "/api/v1/me", 401);
+    r = get_as(bad, "/");
+    ck_assert_int_eq(r.status, 303);
+    ck_assert(header_has(&r, "Location", "/login"));
+    resp_free(&r);
+    r = get_as("Authorization: Bearer rt_0000", "/api/v1/me");
+    ck_assert_int_eq(r.status, 401);
+    ck_assert(header_has(&r, "WWW-Authenticate", "Bearer"));
+    resp_free(&r);
+    expect_status(cookie, "/api/v1/me", 200);
+    free(bad);
+    free(cookie);
+}
+END_TEST
+
+START_TEST(sign_out_ends_the_session_on_the_server)
+{
+    char *cookie = sign_in("session"), *csrf = csrf_of(cookie);
+    char *token = strf("X-CSRF-Token: %s", csrf);
+    struct resp r =
+        perform(&(struct req){.method = "POST", .path = "/logout", .headers = {cookie, token}});
+    ck_assert_int_eq(r.status, 303);
+    ck_assert(header_has(&r, "Location", "/login"));
+    ck_assert(header_has(&r, "Set-Cookie", "Max-Age=0"));
+    resp_free(&r);
+    /* replaying the cookie after the sign-out */
+    expect_status(cookie, "/api/v1/kpis?branch=420101", 401);
+    char hash[DIGEST_HEX_LEN + 1], q[300];
+    session_hash(cookie, hash);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.session WHERE id_hash = '%s' AND ended_at IS NOT NULL",
+             hash);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    db_close(db);
+    free(cookie);
+    free(csrf);
+    free(token);
+}
+END_TEST
+
+START_TEST(csrf_is_required)
+{
+    char *cookie = sign_in("session"), *csrf = csrf_of(cookie);
+    char *form = strf("csrf=%s", csrf), *token = strf("X-CSRF-Token: %s", csrf);
+    char code[64];
+    struct resp r =
+        perform(&(struct req){.method = "POST", .path = "/logout", .headers = {cookie}});
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "csrf_failed");
+    resp_free(&r);
+    r = perform(&(struct req){
+        .method = "POST", .path = "/logout", .headers = {cookie, "X-CSRF-Token: 1234"}});
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "csrf_failed");
+    resp_free(&r);
+    /* the right token from another site */
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/logout",
+                              .headers = {cookie, token, "Sec-Fetch-Site: cross-site"}});
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "cross_site");
+    resp_free(&r);
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/logout",
+                              .headers = {cookie, token, "Origin: http://evil.example"}});
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+    /* a sign-in form posted from another site */
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/login",
+                              .form = "user=session&password=" PASSWORD,
+                              .headers = {"Sec-Fetch-Site: cross-site"}});
+    ck_assert_int_eq(r.status, 403);
+    resp_free(&r);
+    /* still signed in; then the form field works */
+    expect_status(cookie, "/api/v1/me", 200);
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/logout",
+                              .form = form,
+                              .headers = {cookie, "Sec-Fetch-Site: same-origin"}});
+    ck_assert_int_eq(r.status, 303);
+    resp_free(&r);
+    expect_status(cookie, "/api/v1/me", 401);
+    free(cookie);
+    free(csrf);
+    free(form);
+    free(token);
+}
+END_TEST
+
+START_TEST(expiry_is_the_servers)
+{
+    char *idle = sign_in("session"), *old = sign_in("session"), *fresh = sign_in("session");
+    char h[DIGEST_HEX_LEN + 1], q[400];
+    session_hash(idle, h);
+    snprintf(
+        q, sizeof q,
+        "UPDATE kpi.session SET last_seen = now() - interval '31 minutes' WHERE id_hash = '%s'", h);
+    sql(q);
+    session_hash(old, h);
+    snprintf(q, sizeof q,
+             "UPDATE kpi.session SET created_at = now() - interval '12 hours 1 minute'"
+             " WHERE id_hash = '%s'",
+             h);
+    sql(q);
+    expect_status(idle, "/api/v1/me", 401);
+    expect_status(old, "/api/v1/me", 401);
+    expect_status(fresh, "/api/v1/me", 200);
+    free(idle);
+    free(old);
+    free(fresh);
+}
+END_TEST
+
+START_TEST(a_disabled_users_session_ends)
+{
+    char *cookie = sign_in("leaver"), *token = token_of("leaver");
+    expect_status(cookie, "/api/v1/me", 200);
+    const char *args[] = {"user", "disable", "leaver", "--db", ci, NULL};
+    char *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, NULL, &err) == 0, "%s", err);
+    free(err);
+    expect_status(cookie, "/api/v1/me", 401);
+    expect_status(token, "/api/v1/me", 401);
+    ck_assert_ptr_null(sign_in_at(d.port, NULL, NULL, "leaver", PASSWORD, NULL));
+    free(cookie);
+    free(token);
+}
+END_TEST
+
+START_TEST(no_open_redirect)
+{
+    char *loc = NULL;
+    static const char *const nexts[] = {"//evil.example/", "/\\evil.example",
+                                        "https://evil.example/", "javascript:alert(1)"};
+    for (size_t i = 0; i < sizeof nexts / sizeof nexts[0]; i++) {
+        char form[256];
+        CURL *e = curl_easy_init();
+        char *esc = curl_easy_escape(e, nexts[i], 0);
+        snprintf(form, sizeof form, "user=session&password=%s&next=%s", PASSWORD, esc);
+        curl_free(esc);
+        curl_easy_cleanup(e);
+        struct resp r = perform(&(struct req){.method = "POST", .path = "/login", .form = form});
+        loc = header(&r, "Location");
+        ck_assert_msg(strcmp(loc, "/") == 0, "next=%s went to %s", nexts[i], loc);
+        free(loc);
+        resp_free(&r);
+    }
+    struct resp r = perform(
+        &(struct req){.method = "POST",
+                      .path = "/login",
+                      .form = "user=session&password=" PASSWORD "&next=%2Fapi%2Fv1%2Fme%3Fx%3D1"});
+    loc = header(&r, "Location");
+    ck_assert_str_eq(loc, "/api/v1/me?x=1");
+    free(loc);
+    resp_free(&r);
+    /* a page sends to the sign-in page with the way back */
+    r = get_as(NULL, "/");
+    ck_assert_int_eq(r.status, 303);
+    loc = header(&r, "Location");
+    ck_assert_str_eq(loc, "/login");
+    free(loc);
+    resp_free(&r);
+    /* the sign-in page escapes what it is given */
+    r = get_as(NULL, "/login?next=%2F%22%3E%3Cscript%3E");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(!strstr(r.body, "<script>"));
+    resp_free(&r);
+}
+END_TEST
+
+/* Two daemons on one database share sessions; a restart signs nobody
+ * out. */
+START_TEST(sessions_live_in_the_database)
+{
+    struct other b;
+    other_up(&b, "b", "");
+    char *cookie = sign_in("session"), *csrf = csrf_of(cookie);
+    char *token = strf("X-CSRF-Token: %s", csrf);
+    struct resp r =
+        perform(&(struct req){.path = "/api/v1/me", .headers = {cookie}, .port = b.d.port});
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    /* the main daemon restarts: the session stays */
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    free(d.log);
+    d = (struct harness_daemon){0};
+    start(&d, config_path);
+    expect_status(cookie, "/api/v1/me", 200);
+    /* a sign-out on one ends it on the other */
+    r = perform(&(struct req){
+        .method = "POST", .path = "/logout", .headers = {cookie, token}, .port = b.d.port});
+    ck_assert_int_eq(r.status, 303);
+    resp_free(&r);
+    expect_status(cookie, "/api/v1/me", 401);
+    other_down(&b);
+    free(cookie);
+    free(csrf);
+    free(token);
+}
+END_TEST
+
+/* ---- throttling, the audit log, secrets ----------------------------------------------------- */
+
+START_TEST(throttling_engages_and_releases)
+{
+    /* a daemon of its own: the throttle counts per process */
+    struct other o;
+    other_up(&o, "t", "");
+    char *loc = NULL;
+    for (int i = 0; i < 4; i++) {
+        /* three failures are free; after them, one second between tries
+         * (the fourth waits it out), then two */
+        if (i == 3)
+            sleep(2);
+        ck_assert_ptr_null(sign_in_at(o.d.port, NULL, NULL, "exec", "wrong password", &loc));
+        ck_assert_str_eq(loc, "/login?error=failed");
+        free(loc);
+    }
+    /* now even the right password is refused, before any hash: the next
+     * try may come two seconds after the last failure (whole seconds: more
+     * than one is left however the clock ticks) */
+    char form[128];
+    snprintf(form, sizeof form, "user=exec&password=%s", PASSWORD);
+    struct resp r =
+        perform(&(struct req){.method = "POST", .path = "/login", .form = form, .port = o.d.port});
+    ck_assert_int_eq(r.status, 303);
+    ck_assert(header_has(&r, "Location", "error=throttled"));
+    char *retry = header(&r, "Retry-After");
+    ck_assert_ptr_nonnull(retry);
+    int wait = atoi(retry);
+    ck_assert_int_ge(wait, 1);
+    ck_assert(!header_has(&r, "Set-Cookie", "rt_session"));
+    free(retry);
+    resp_free(&r);
+    /* released after the wait */
+    sleep((unsigned)wait + 1);
+    char *cookie = sign_in_at(o.d.port, NULL, NULL, "exec", PASSWORD, NULL);
+    ck_assert_ptr_nonnull(cookie);
+    free(cookie);
+    struct resp m = perform(&(struct req){.path = "/metrics", .port = o.d.port});
+    ck_assert(strstr(m.body, "retentiond_logins_total{outcome=\"throttled\"} 1"));
+    ck_assert(strstr(m.body, "retentiond_logins_total{outcome=\"denied\"} 4"));
+    resp_free(&m);
+    other_down(&o);
+}
+END_TEST
+
+/* The audit log over HTTP, and every row queued written at a clean stop. */
+START_TEST(the_audit_log)
+{
+    char *county = token_of("clerk"), *auditor = token_of("audit");
+    for (int i = 0; i < 25; i++) {
+        struct resp r = get_as(county, "/api/v1/zones/customers?branch=420101");
+        ck_assert_int_eq(r.status, 200);
+        resp_free(&r);
+    }
+    expect_status(county, "/api/v1/zones/customers?branch=420102", 403);
+    /* stop at once: the queue must be written before the process ends */
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 15000), 0);
+    free(d.log);
+    d = (struct harness_daemon){0};
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who = 'clerk'"
+                                      " AND action = 'at_risk_list' AND outcome = 'ok'"
+                                      " AND params->>'branch' = '420101'"),
+                     25);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who = 'clerk'"
+                                      " AND action = 'at_risk_list' AND outcome = 'refused'"),
+                     1);
+    db_close(db);
+    start(&d, config_path);
+    struct resp r = get_as(auditor, "/api/v1/audit?action=at_risk_list&limit=5");
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    json_t *e = json_array_get(json_object_get(j, "entries"), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "entries")), 5);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "who")), "clerk");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "client")), "127.0.0.1");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "outcome")), "refused");
+    json_decref(j);
+    resp_free(&r);
+    r = get_as(auditor, "/api/v1/audit?limit=0");
+    ck_assert_int_eq(r.status, 400);
+    ck_assert(strstr(r.body, "\"param\":\"limit\""));
+    resp_free(&r);
+    expect_status(auditor, "/api/v1/audit?since=yesterday", 400);
+    free(county);
+    free(auditor);
+}
+END_TEST
+
+START_TEST(secrets_stay_out_of_the_log)
+{
+    char *cookie = sign_in("session"), *token = token_of("session");
+    expect_status(token, "/api/v1/me", 200);
+    ck_assert_ptr_null(sign_in_at(d.port, NULL, NULL, "session", "a wrong secret 42", NULL));
+    harness_daemon_wait_log(&d, "never appears", 500);
+    const char *id = strchr(cookie, '=') + 1, *tok = strstr(token, "rt_");
+    ck_assert(!strstr(d.log, PASSWORD));
+    ck_assert(!strstr(d.log, "a wrong secret 42"));
+    ck_assert(!strstr(d.log, id));
+    ck_assert(!strstr(d.log, tok));
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char q[300];
+    snprintf(q, sizeof q, "SELECT count(*) FROM kpi.audit_log WHERE params::text LIKE '%%%s%%'",
+             id);
+    ck_assert_int_eq(harness_long(db, q), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE params::text LIKE "
+                                      "'%a wrong secret%' OR params::text LIKE '%" PASSWORD "%'"),
+                     0);
+    db_close(db);
+    free(cookie);
+    free(token);
+}
+END_TEST
+
+/* ---- TLS, the database role ------------------------------------------------------------------ */
+
+START_TEST(tls_with_a_certificate)
+{
+    char cert[200], key[200], cmd[800], extra[500], base[64];
+    struct other o;
+    snprintf(cert, sizeof cert, "%s-tls/cert.pem", datadir);
+    snprintf(key, sizeof key, "%s-tls/key.pem", datadir);
+    snprintf(extra, sizeof extra, "tls_cert = %s\ntls_key = %s", cert, key);
+    other_prepare(&o, "tls", extra);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1"
+             " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s"
+             " >/dev/null 2>&1",
+             key, cert);
+    ck_assert_int_eq(system(cmd), 0);
+    start(&o.d, o.conf);
+    ck_assert(strstr(o.d.log, "url=https://"));
+    snprintf(base, sizeof base, "https://127.0.0.1:%d", o.d.port);
+    struct resp r = perform(&(struct req){.path = "/healthz", .base = base, .cacert = cert});
+    ck_assert_msg(r.rc == CURLE_OK && r.status == 200, "curl %d: %s", r.rc,
+                  curl_easy_strerror(r.rc));
+    ck_assert(header_has(&r, "Strict-Transport-Security", "max-age="));
+    resp_free(&r);
+    /* the cookie is Secure */
+    char form[128];
+    snprintf(form, sizeof form, "user=session&password=%s", PASSWORD);
+    r = perform(&(struct req){
+        .method = "POST", .path = "/login", .form = form, .base = base, .cacert = cert});
+    ck_assert_int_eq(r.status, 303);
+    ck_assert(header_has(&r, "Set-Cookie", "; Secure"));
+    resp_free(&r);
+    /* an unknown certificate is refused by the client; plain HTTP gets nothing */
+    r = perform(&(struct req){.path = "/healthz", .base = base});
+    ck_assert_int_ne(r.rc, CURLE_OK);
+    resp_free(&r);
+    r = perform(&(struct req){.path = "/healthz", .port = o.d.port});
+    ck_assert(r.rc != CURLE_OK || r.status != 200);
+    resp_free(&r);
+    harness_daemon_stop(&o.d, SIGTERM, 10000);
+    free(o.d.log);
+    /* a key file that cannot be read: the daemon does not start */
+    unlink(key);
+    ck_assert(!harness_daemon_start(&o.d, o.conf, NULL));
+    ck_assert(strstr(o.d.log, "http.tls_key"));
+    unlink(cert);
+    other_down(&o);
+}
+END_TEST
+
+START_TEST(audit_rows_cannot_be_changed)
+{
+    char role[64], q[300], *rci = NULL;
+    snprintf(role, sizeof role, "rt_it_daemon_%d", (int)getpid());
+    snprintf(q, sizeof q,
+             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
+             " SELECT kpi.grant_daemon('%s');",
+             role, role, role);
+    sql(q);
+    rci = strf("%s user=%s password=daemon-pw-1", ci, role);
+    struct db *db = NULL;
+    ck_assert_msg(db_connect(rci, 0, &db), "cannot connect as %s", role);
+    const char *params[] = {"test"};
+    ck_assert(db_query(db,
+                       "INSERT INTO kpi.audit_log (who, action, params, outcome)"
+                       " VALUES ($1, 'test', '{}', 'ok')",
+                       1, params, NULL));
+    ck_assert_int_ge(harness_long(db, "SELECT count(*) FROM kpi.audit_log"), 1);
+    ck_assert(!db_exec_script(db, "update", "UPDATE kpi.audit_log SET outcome = 'changed'"));
+    ck_assert_msg(strstr(db_errmsg(db), "permission denied"), "%s", db_errmsg(db));
+    ck_assert(!db_exec_script(db, "delete", "DELETE FROM kpi.audit_log"));
+    ck_assert_msg(strstr(db_errmsg(db), "permission denied"), "%s", db_errmsg(db));
+    ck_assert(!db_exec_script(db, "truncate", "TRUNCATE kpi.audit_log"));
+    /* it may read the warehouse and use sessions */
+    ck_assert_int_gt(harness_long(db, "SELECT count(*) FROM dw.branch"), 10);
+    ck_assert(db_exec_script(db, "session", "UPDATE kpi.session SET last_seen = last_seen"));
+    db_close(db);
+    /* not even the owner may change a row */
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(!db_exec_script(db, "owner update", "UPDATE kpi.audit_log SET outcome = 'x'"));
+    ck_assert_msg(strstr(db_errmsg(db), "append-only"), "%s", db_errmsg(db));
+    ck_assert(!db_exec_script(db, "owner delete", "DELETE FROM kpi.audit_log"));
+    db_close(db);
+    snprintf(q, sizeof q, "DROP OWNED BY %s; DROP ROLE %s;", role, role);
+    sql(q);
+    free(rci);
+}
+END_TEST
+
+/* ---- the database away ---------------------------------------------------------------------- */
+
+/* The number of audit rows of county's at-risk downloads. */
+static long county_downloads(void)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long n = harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who = 'county'"
+                              " AND action = 'at_risk_list'");
+    db_close(db);
+    return n;
+}
+
+/* While PostgreSQL is down, a session this daemon has read keeps working
+ * (the snapshot is served, stale); one it has never seen gets 503 (not
+ * 401: the client keeps it and retries), and so does a sign-in. An audited
+ * request queues its row; the writer backs off instead of spinning; a stop
+ * then does not wait for the database but spools the row, and the next
+ * start writes it, with the time it happened. */
+START_TEST(sessions_this_daemon_knows_survive_an_outage)
+{
+    if (!getenv("RETENTIOND_PG_DIR"))
+        ck_abort_msg("RETENTIOND_PG_DIR is not set: run through scripts/test");
+    char *known = sign_in("county"), *unseen = token_of("exec"), code[64], spool[200];
+    snprintf(spool, sizeof spool, "%s/audit-spool.jsonl", datadir);
+    expect_status(known, "/api/v1/kpis?branch=420101", 200);
+    long before = county_downloads();
+    harness_daemon_wait_log(&d, "never appears", 1);
+    size_t log_start = strlen(d.log);
+    harness_pg("stop");
+    time_t down_at = time(NULL);
+    struct resp r = get_as(known, "/api/v1/kpis?branch=420101");
+    long status = r.status;
+    resp_free(&r);
+    r = get_as(known, "/api/v1/kpis?branch=420102");
+    long foreign = r.status;
+    resp_free(&r);
+    r = get_as(unseen, "/api/v1/kpis?branch=420101");
+    long unknown = r.status;
+    error_code(&r, code, sizeof code);
+    bool retry = header_has(&r, "Retry-After", "1");
+    resp_free(&r);
+    /* served from the snapshot, or refused when its members are in the
+     * database: audited either way */
+    r = get_as(known, "/api/v1/zones/customers?branch=420101");
+    long download = r.status;
+    resp_free(&r);
+    char *loc = NULL;
+    char *cookie = sign_in_at(d.port, NULL, NULL, "county", PASSWORD, &loc);
+    sleep(3);
+    harness_daemon_wait_log(&d, "never appears", 1);
+    int attempts = 0;
+    for (const char *p = d.log + log_start; (p = strstr(p, "cannot connect")); p++)
+        attempts++;
+    int stopped = harness_daemon_stop(&d, SIGTERM, 5000);
+    free(d.log);
+    d = (struct harness_daemon){0};
+    bool spooled = access(spool, F_OK) == 0;
+    harness_pg("start");
+    start(&d, config_path);
+    long after = before;
+    for (int i = 0; i < 100 && after == before; i++) {
+        usleep(100000);
+        after = county_downloads();
+    }
+    ck_assert_int_eq(status, 200);
+    ck_assert_int_eq(foreign, 403); /* the scope still holds */
+    ck_assert_int_eq(unknown, 503);
+    ck_assert_str_eq(code, "database_unavailable");
+    ck_assert(retry);
+    ck_assert_ptr_null(cookie);
+    ck_assert_str_eq(loc, "/login?error=unavailable");
+    ck_assert(download == 200 || download == 503);
+    ck_assert_msg(attempts < 30, "%d connection attempts in about 3 s", attempts);
+    ck_assert_int_eq(stopped, 0); /* at once, the database away */
+    ck_assert(spooled);
+    ck_assert_int_eq(after, before + 1);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char q[300];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE who = 'county' AND action = 'at_risk_list'"
+             " AND at BETWEEN to_timestamp(%lld) AND to_timestamp(%lld)",
+             (long long)down_at - 1, (long long)down_at + 4);
+    ck_assert_int_eq(harness_long(db, q), 1); /* when it happened, not when written */
+    db_close(db);
+    for (int i = 0; i < 50 && access(spool, F_OK) == 0; i++)
+        usleep(100000);
+    ck_assert_msg(access(spool, F_OK) != 0, "the spool is still there");
+    free(loc);
+    free(known);
+    free(unseen);
+}
+END_TEST
+
+int main(void)
+{
+    harness_server();
+    Suite *s = suite_create("access");
+    TCase *tc = tcase_create("access");
+    tcase_set_timeout(tc, 600);
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, every_role_every_route, 0, NPEOPLE);
+    tcase_add_test(tc, sessions_see_what_tokens_see);
+    tcase_add_test(tc, etags_tell_scopes_apart);
+    tcase_add_test(tc, sign_in_sets_a_strict_cookie);
+    tcase_add_test(tc, failures_say_one_thing);
+    tcase_add_test(tc, a_new_id_at_every_sign_in);
+    tcase_add_test(tc, tampered_ids_are_refused);
+    tcase_add_test(tc, sign_out_ends_the_session_on_the_server);
+    tcase_add_test(tc, csrf_is_required);
+    tcase_add_test(tc, expiry_is_the_servers);
+    tcase_add_test(tc, a_disabled_users_session_ends);
+    tcase_add_test(tc, no_open_redirect);
+    tcase_add_test(tc, sessions_live_in_the_database);
+    tcase_add_test(tc, throttling_engages_and_releases);
+    tcase_add_test(tc, the_audit_log);
+    tcase_add_test(tc, secrets_stay_out_of_the_log);
+    tcase_add_test(tc, tls_with_a_certificate);
+    tcase_add_test(tc, audit_rows_cannot_be_changed);
+    tcase_add_test(tc, sessions_this_daemon_knows_survive_an_outage);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
