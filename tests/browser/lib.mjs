@@ -1,0 +1,202 @@
+// Helpers of the browser tests and the dashboard benchmark: the
+// configuration from the environment, Chromium, signing in, waiting for a
+// page to be done, watching a page for errors, axe, the keyboard walk and
+// the figures of a page (tests/browser/README.md).
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+
+const require = createRequire(import.meta.url);
+
+// RETENTIOND_URL, RETENTIOND_LOGINS (lines NAME:ROLE:BRANCH:PASSWORD),
+// RETENTIOND_SHOTS (the screenshots' folder).
+export function config() {
+  const url = process.env.RETENTIOND_URL;
+  if (!url) throw new Error('RETENTIOND_URL is not set (tests/browser/run sets it)');
+  const users = (process.env.RETENTIOND_LOGINS || '').split('\n').filter(Boolean).map((line) => {
+    const [name, role, branch, ...rest] = line.split(':');
+    const label = role === 'branch_manager' ? `manager-${branch}` : role;
+    return { name, role, branch: branch || null, password: rest.join(':'), label };
+  });
+  return { url: url.replace(/\/$/, ''), users, shots: process.env.RETENTIOND_SHOTS || 'screenshots' };
+}
+
+export function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+}
+
+// Signs in through the sign-in form on page (which may already show it):
+// types the name and the password, submits, and waits for the answer's page.
+export async function signIn(page, base, user, next) {
+  if (!new URL(page.url(), base).pathname.startsWith('/login') || page.url() === 'about:blank')
+    await page.goto(base + '/login' + (next ? '?next=' + encodeURIComponent(next) : ''));
+  await page.locator('#user').fill('');
+  await page.locator('#user').pressSequentially(user.name);
+  await page.locator('#password').pressSequentially(user.password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login' || u.searchParams.has('error')),
+    page.locator('form[action="/login"] button[type=submit]').click(),
+  ]);
+}
+
+// Waits until the page is done: body[data-ready="1"], which the pages set
+// once every request is answered and every chart drawn. A page without the
+// attribute once the network is idle (no request for 500 ms) is taken as
+// done, so that pages which do not set it yet still load: returns
+// 'networkidle' then, else 'ready'. A page that has the attribute, "0" say,
+// is waited for.
+export async function waitDone(page, timeout = 20000) {
+  let idle = false;
+  page.waitForLoadState('networkidle', { timeout }).then(() => { idle = true; }, () => {});
+  for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 50))) {
+    const attr = await page.evaluate(() => document.body?.dataset.ready).catch(() => undefined);
+    if (attr === '1') return 'ready';
+    if (idle && attr === undefined) return 'networkidle';
+    if (Date.now() - t0 > timeout)
+      throw new Error(`not done within ${timeout} ms: body data-ready=${attr}, network ${idle ? 'idle' : 'busy'}`);
+  }
+}
+
+// Collects what goes wrong on page from now on: console errors, uncaught
+// exceptions, failed requests and answers >= 400, but those whose URL
+// matches one of allow (RegExps), whose URLs go to the set seen instead.
+// stop() detaches and returns the list.
+export function watch(page, allow = [], seen = new Set()) {
+  const problems = [];
+  const allowed = (url) => allow.some((re) => re.test(url || '')) && seen.add(url);
+  const onConsole = (m) => {
+    if (m.type() === 'error' && !allowed(m.location().url))
+      problems.push(`console error: ${m.text()}${m.location().url ? ' (' + m.location().url + ')' : ''}`);
+  };
+  const onError = (e) => problems.push(`uncaught: ${e.message}`);
+  const onFailed = (r) => {
+    if (!allowed(r.url())) problems.push(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+  };
+  const onResponse = (r) => {
+    if (r.status() >= 400 && !allowed(r.url())) problems.push(`${r.status()} for ${r.request().method()} ${r.url()}`);
+  };
+  page.on('console', onConsole);
+  page.on('pageerror', onError);
+  page.on('requestfailed', onFailed);
+  page.on('response', onResponse);
+  return {
+    problems,
+    stop() {
+      page.off('console', onConsole);
+      page.off('pageerror', onError);
+      page.off('requestfailed', onFailed);
+      page.off('response', onResponse);
+      return problems;
+    },
+  };
+}
+
+// axe-core in the page, by evaluation: the pages' Content-Security-Policy
+// (default-src 'self') refuses page.addScriptTag's inline script, but not
+// what the DevTools protocol evaluates. Returns the violations of the given
+// impacts.
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export async function axeViolations(page, impacts = ['serious', 'critical']) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.filter((v) => impacts.includes(v.impact));
+}
+
+export function formatViolations(violations) {
+  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.helpUrl})\n` +
+    v.nodes.slice(0, 5).map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n') +
+    (v.nodes.length > 5 ? `\n      ... and ${v.nodes.length - 5} more` : '')).join('\n    ');
+}
+
+// The controls the keyboard must reach: visible, enabled, not taken out of
+// the tab order. Each gets data-kb="N"; returns [{kb, what}].
+const FOCUSABLE = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+export async function markControls(page) {
+  return page.evaluate((selector) => {
+    const out = [];
+    document.querySelectorAll(selector).forEach((el, i) => {
+      const s = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      if (el.disabled || el.tabIndex < 0 || el.closest('[inert]') || s.visibility !== 'visible' ||
+          (r.width === 0 && r.height === 0)) return;
+      el.dataset.kb = String(i);
+      const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30);
+      out.push({ kb: String(i), what: `<${el.localName}${el.id ? '#' + el.id : ''}>${text}` +
+        (el.getAttribute('href') ? ` (${el.getAttribute('href')})` : '') });
+    });
+    return out;
+  }, FOCUSABLE);
+}
+
+// Presses Tab until every control was reached or three times their number (plus a
+// few, for the wrap-around out of the page); returns, for each control
+// reached, whether its focus showed (an outline or a box-shadow).
+export async function tabWalk(page, controls) {
+  const seen = new Map();
+  for (let i = 0; i < 3 * controls.length + 6 && seen.size < controls.length; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || !el.dataset.kb) return null;
+      const s = getComputedStyle(el);
+      const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+      return { kb: el.dataset.kb, visible: outline || (s.boxShadow && s.boxShadow !== 'none') };
+    });
+    if (at && !seen.has(at.kb)) seen.set(at.kb, at.visible);
+  }
+  return seen;
+}
+
+// Elements that stick out to the right of the viewport (the cause of a
+// horizontal scroll), the outermost first.
+export async function overflowing(page) {
+  return page.evaluate(() => {
+    const w = window.innerWidth;
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 0.5 && !out.some((o) => o.el.contains(el)))
+        out.push({ el, what: `<${el.localName}${el.className ? '.' + String(el.className).split(' ')[0] : ''}> right edge ${Math.round(r.right)} px` });
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: w, offenders: out.slice(0, 5).map((o) => o.what) };
+  });
+}
+
+// The figures of a page: every element with data-kpi, data-branch and
+// data-field, as {kpi, branch, field, dim, raw, text}; raw is data-raw as a
+// number (null when empty), dim data-dim or null.
+export async function figures(page, scope = 'body') {
+  return page.locator(`${scope} [data-kpi][data-branch][data-field]`).evaluateAll((els) => els.map((el) => ({
+    kpi: el.dataset.kpi, branch: el.dataset.branch, field: el.dataset.field,
+    dim: el.dataset.dim ?? null, raw: el.dataset.raw === undefined || el.dataset.raw === '' ? null : Number(el.dataset.raw),
+    text: el.textContent.trim(),
+  })));
+}
+
+// GET path of the API with the page's session; returns {status, body}
+// (body parsed when JSON).
+export async function api(page, base, path) {
+  const r = await page.request.get(base + path, { maxRedirects: 0 });
+  const type = r.headers()['content-type'] || '';
+  return { status: r.status(), body: type.startsWith('application/json') ? await r.json() : await r.text() };
+}
+
+// Compares figures whose field is one of /api/v1/kpis' (value, numerator,
+// denominator, target_base, ...) with the API's value of the same kpi,
+// branch and dim; returns the differences as text.
+export async function compareWithKpis(page, base, figs, date) {
+  const diffs = [];
+  const cache = new Map();
+  for (const f of figs) {
+    const q = `/api/v1/kpis?branch=${f.branch}&kpi=${f.kpi}${date ? '&date=' + date : ''}`;
+    if (!cache.has(q)) cache.set(q, await api(page, base, q));
+    const { status, body } = cache.get(q);
+    if (status !== 200) { diffs.push(`${q} answered ${status}`); continue; }
+    const v = body.values.find((x) => x.dim === f.dim);
+    if (!v) { diffs.push(`${f.kpi} ${f.branch} ${f.dim}: not in ${q}`); continue; }
+    const want = v[f.field];
+    const same = want === null ? f.raw === null : f.raw !== null && Math.abs(f.raw - want) <= 1e-9 * Math.max(1, Math.abs(want));
+    if (!same) diffs.push(`${f.kpi} ${f.branch} ${f.dim ?? ''} ${f.field}: page ${f.raw} ("${f.text}"), API ${want}`);
+  }
+  return diffs;
+}
