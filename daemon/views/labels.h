@@ -9,6 +9,8 @@
 
 #include "snap.h"
 
+#include <jansson.h>
+
 struct labels {
     const char *lang;           /* "zh", "en" */
     const char *kpi[SNAP_NKPI]; /* 中高端客户保有率, ... */
@@ -20,9 +22,15 @@ struct labels {
     const char *at_risk;                    /* 预警 */
     const char *flag_warn, *flag_excellent; /* the panorama's 示警, 绩优 */
     const char *panorama_header[6]; /* indicator, value, vs last, last month, target, status */
+    const char *const *words;       /* the pages' words: name, text, ..., NULL */
 };
 
 /* The table of lang ("zh", "en"; NULL or unknown: zh). */
 const struct labels *labels_get(const char *lang);
+/* The pages' word `name` in l; name itself when l has none. */
+const char *labels_word(const struct labels *l, const char *name);
+/* The table as the pages read it: {lang, kpi: {code: title}, status: {code:
+ * name}, zone: {code: name}, words: {name: text}} (a new reference). */
+json_t *labels_json(const struct labels *l);
 
 #endif
