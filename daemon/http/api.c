@@ -20,7 +20,7 @@ static const char *const p_customers[] = {"branch", "zone", "month", NULL};
 static const char *const p_date[] = {"date", NULL};
 static const char *const p_grid[] = {"date", "branch", NULL};
 static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "date",
-                                      "width", "height", "scale", NULL};
+                                      "width", "height", "scale", "lang",     NULL};
 
 static const char *const p_login[] = {"next", "error", "lang", NULL};
 static const char *const p_page[] = {"lang", "branch", "date", NULL};

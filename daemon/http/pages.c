@@ -84,7 +84,11 @@ static char *boot_json(const struct api *api, const struct http_request *req, co
         atomic_load(&api->arrows) == CHART_ARROWS_INTL ? "intl" : "cn", "bottom_n",
         atomic_load(&api->bottom_n), "params", params, "labels", labels_json(api_labels(req)));
     const char *root = s ? view_default_dim(s, SNAP_SATISFACTION) : NULL;
+    json_t *indicators = json_object();
+    for (size_t i = 0; s && i < s->nindicators; i++)
+        json_object_set_new(indicators, s->indicators[i].code, json_string(s->indicators[i].name));
     json_object_set_new(boot, "root_indicator", root ? json_string(root) : json_null());
+    json_object_set_new(boot, "indicators", indicators);
     char *text = json_dumps(boot, JSON_COMPACT);
     json_decref(boot);
     return text;
@@ -106,7 +110,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
     snprintf(scope, sizeof scope, "%s", name ? name : "");
     json_decref(sc);
     struct buf other = BUF_INIT;
-    buf_printf(&other, "%s?lang=%s", http_path(req), en ? "zh" : "en");
+    /* an error page links to the home page: it does not echo a path it refused */
+    buf_printf(&other, "%s?lang=%s", k == &error ? "/" : http_path(req), en ? "zh" : "en");
     char *boot = boot_json(api, req, s, k, params);
     const char *pairs[] = {"html_lang",
                            en ? "en" : "zh-CN",

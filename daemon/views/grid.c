@@ -93,12 +93,13 @@ json_t *view_grid_json(const struct view_grid *v)
         json_t *cells = json_array();
         for (int k = 0; k < VIEW_GRID_NKPI; k++)
             json_array_append_new(cells, cell_json(r->cell[k]));
-        json_array_append_new(
-            rows,
-            json_pack("{s:s, s:s, s:i, s:o, s:i, s:i, s:o}", "code", b->code, "name", b->name,
-                      "level", b->level, "parent",
-                      b->parent >= 0 ? json_string(v->s->branches[b->parent].code) : json_null(),
-                      "red", r->red, "turned_red", r->turned_red, "cells", cells));
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:i, s:o, s:i, s:i, s:o}", "code",
+                                              b->code, "name", b->name, "level", b->level, "parent",
+                                              r->branch != v->branch && b->parent >= 0
+                                                  ? json_string(v->s->branches[b->parent].code)
+                                                  : json_null(),
+                                              "red", r->red, "turned_red", r->turned_red, "cells",
+                                              cells));
     }
     return json_pack("{s:s, s:I, s:s, s:o, s:o}", "as_of", v->run->as_of, "run_id",
                      (json_int_t)v->run->run_id, "branch", v->s->branches[v->branch].code, "kpis",

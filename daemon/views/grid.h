@@ -29,7 +29,8 @@ struct view_grid {
 };
 
 /* Parameters: date, branch. Rows are ordered by red cells (most first),
- * then cells turned red, then level, then code. */
+ * then cells turned red, then level, then code. A row's parent is null
+ * for the grid's own branch (its parent may be outside the caller's scope). */
 bool view_grid_check(const struct snap *s, const struct view_params *p, struct view_error *err);
 bool view_grid_build(const struct snap *s, const struct view_params *p, struct view_grid *out,
                      struct view_error *err);

@@ -139,7 +139,7 @@ export function api(path, values = {}) {
 // A chart image of /charts/KIND.png (1x and 2x) or .svg, with its text
 // alternative; the page is ready once it has loaded (or failed).
 export function chart(kind, values, alt, width, height, { format = 'png', cls = 'chart' } = {}) {
-  const base = { ...values, width, height };
+  const base = { ...values, width, height, lang: boot.lang === 'en' ? 'en' : null };
   const img = el('img', {
     class: cls, alt, width, height, decoding: 'async',
     src: apiUrl(`/charts/${kind}.${format}`, base),
