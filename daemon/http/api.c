@@ -12,7 +12,7 @@
 static const char *const p_none[] = {NULL};
 static const char *const p_kpis[] = {"date", "branch", "kpi", NULL};
 static const char *const p_trend[] = {"kpi", "branch", "dim", "campaign", "from", "to", NULL};
-static const char *const p_ranking[] = {"kpi", "date", "parent", "dim", "campaign", NULL};
+static const char *const p_ranking[] = {"kpi", "date", "parent", "of", "dim", "campaign", NULL};
 static const char *const p_alarms[] = {"date", "branch", NULL};
 static const char *const p_satisfaction[] = {"branch", "month", "kpi", NULL};
 static const char *const p_zones[] = {"branch", "month", NULL};

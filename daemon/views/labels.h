@@ -11,6 +11,11 @@
 
 #include <jansson.h>
 
+/* A word of the pages: its name (what web/js asks for) and its text. */
+struct label_word {
+    const char *name, *text;
+};
+
 struct labels {
     const char *lang;           /* "zh", "en" */
     const char *kpi[SNAP_NKPI]; /* 中高端客户保有率, ... */
@@ -22,7 +27,7 @@ struct labels {
     const char *at_risk;                    /* 预警 */
     const char *flag_warn, *flag_excellent; /* the panorama's 示警, 绩优 */
     const char *panorama_header[6]; /* indicator, value, vs last, last month, target, status */
-    const char *const *words;       /* the pages' words: name, text, ..., NULL */
+    const struct label_word *words; /* the pages' words, up to a NULL name */
 };
 
 /* The table of lang ("zh", "en"; NULL or unknown: zh). */

@@ -88,13 +88,12 @@ start(async (main) => {
     api('/api/v1/alarms', { branch: code, date: params.date })]);
   const path = branchPath(tree, code);
   const node = path[path.length - 1];
-  const parent = path.length > 1 ? path[path.length - 2].code : null;
   main.querySelector('h1').textContent = node?.name ?? code;
   main.append(breadcrumbs(path, (n) => pageUrl('/', { branch: n.code, date: params.date })));
   main.append(runBar(runs, (d) => location.assign(pageUrl(`/branch/${code}`, { kpi: params.kpi, date: d }))));
   const date = runs.as_of;
   const [rankings, trends] = await Promise.all([
-    Promise.all(KPIS.map((kpi) => (parent ? api('/api/v1/ranking', { kpi, parent, date: params.date })
+    Promise.all(KPIS.map((kpi) => (node?.level > 0 ? api('/api/v1/ranking', { kpi, of: code, date: params.date })
       .catch(() => null) : Promise.resolve(null)))),
     Promise.all(KPIS.map((kpi) => api('/api/v1/trend', {
       kpi, branch: code, to: params.date, dim: kpi.startsWith('satisfaction') ? boot.root_indicator : null,

@@ -15,7 +15,7 @@ export function w(key, vars = {}) {
 }
 
 export const kpiTitle = (kpi) => labels.kpi[kpi] ?? kpi;
-export const statusName = (status) => labels.status[status] ?? w('no_data');
+export const statusName = (status) => labels.status[status] ?? w('no_status');
 export const zoneName = (zone) => labels.zone[zone] ?? zone;
 
 // The KPIs with a status, as the tiles, the grid and the branch page show them.

@@ -77,7 +77,8 @@ function rankingTable(ranking, code, kpi, nodes, siblings) {
     const change = e.rank_change ?? null;
     return el('tr', { dataset: { branch: e.branch }, class: [e.branch === code ? 'self' : '', e.bottom ? 'bottom' : ''].join(' ').trim() || null },
       el('td', {}, figure(kpi, e.branch, 'rank', e.rank, String(e.rank))),
-      el('th', { scope: 'row' }, el('a', { href, title: drill ? w('drill') : w('open_branch') }, e.name),
+      // a published ranking names branches outside the user's scope: no link to those
+      el('th', { scope: 'row' }, node ? el('a', { href, title: drill ? w('drill') : w('open_branch') }, e.name) : e.name,
         e.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
       el('td', { class: 'num' }, figure(kpi, e.branch, 'value', e.value, fmt(kpi, e.value))),
       el('td', {}, statusBadge(e.status)),
@@ -125,13 +126,14 @@ start(async (main) => {
   // The trend of one KPI and the ranking by it; the picker chooses.
   const picker = el('select', { id: 'kpi-pick' }, KPIS.map((k) => el('option', { value: k }, kpiTitle(k))));
   const detail = el('div', { class: 'detail' });
-  const siblings = !(node?.children?.length) && node?.parent;
-  const parent = siblings ? node.parent : code;
+  // a branch without children (a county): the ranking it stands in
+  const siblings = !(node?.children?.length) && node?.level > 0;
+  const where = siblings ? { of: code } : { parent: code };
   const show = async (kpi) => {
     const i = KPIS.indexOf(kpi);
     const value = headline(kpis.values, kpi, code);
     const { points } = lastTwo(trends[i], value?.campaign ?? null);
-    const ranking = await api('/api/v1/ranking', { kpi, parent, date: params.date });
+    const ranking = await api('/api/v1/ranking', { kpi, ...where, date: params.date });
     detail.replaceChildren(
       el('section', { class: 'trend' }, el('h2', {}, `${w('trend_of')}${kpiTitle(kpi)}`),
         chart('trend', { kpi, branch: code, date, dim: kpi.startsWith('satisfaction') ? boot.root_indicator : null,
