@@ -102,46 +102,50 @@ function flatten(tree) {
   return nodes;
 }
 
-start(async (main) => {
-  const runs = await api('/api/v1/runs', { date: params.date });
-  const [kpis, tree] = await Promise.all([
-    api('/api/v1/kpis', { branch: params.branch, date: params.date }), api('/api/v1/branches')]);
-  const nodes = flatten(tree);
-  const code = params.branch || boot.scope?.code;
-  const node = nodes.get(code);
-  const date = runs.as_of;
-  main.querySelector('h1').textContent = `${w('nav_dashboard')} · ${node?.name ?? ''}`;
-  const path = branchPath(tree, code);
-  main.append(breadcrumbs(path, (n) => pageUrl('/', { branch: n.code, date: params.date })));
-  main.append(runBar(runs, (d) => location.assign(pageUrl('/', { branch: params.branch, date: d }))));
+// Which ranking a branch is shown in: its children's, or (a county, no
+// children) the one it stands in.
+const rankingWhere = (node, code) =>
+  (!(node?.children?.length) && node?.level > 0 ? { of: code } : { parent: code });
 
-  const trends = await Promise.all(KPIS.map((kpi) => api('/api/v1/trend', {
-    kpi, branch: code, to: params.date, dim: kpi.startsWith('satisfaction') ? boot.root_indicator : null,
-  }).catch(() => ({ series: [] }))));
-  const tiles = el('div', { class: 'tiles' },
-    KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], date)),
-    zonesTile(kpis.values, code));
-  main.append(tiles);
+start(async (main) => {
+  // the branch shown: the parameter, else the user's root (never "every branch": 2 MB)
+  const code = params.branch || boot.scope?.code;
+  const dimOf = (kpi) => (kpi.startsWith('satisfaction') ? boot.root_indicator : null);
+  // every request at once: the first view waits for the slowest, not for a chain
+  const treeP = api('/api/v1/branches');
+  const firstRanking = treeP.then((tree) =>
+    api('/api/v1/ranking', { kpi: KPIS[0], ...rankingWhere(flatten(tree).get(code), code), date: params.date }));
+  const [runs, kpis, tree, trends] = await Promise.all([
+    api('/api/v1/runs', { date: params.date }),
+    api('/api/v1/kpis', { branch: code, date: params.date }), treeP,
+    Promise.all(KPIS.map((kpi) => api('/api/v1/trend', { kpi, branch: code, to: params.date, dim: dimOf(kpi) })
+      .catch(() => ({ series: [] })))),
+  ]);
+  const nodes = flatten(tree);
+  const node = nodes.get(code);
+  main.querySelector('h1').textContent = `${w('nav_dashboard')} · ${node?.name ?? ''}`;
+  main.append(breadcrumbs(branchPath(tree, code), (n) => pageUrl('/', { branch: n.code, date: params.date })));
+  main.append(runBar(runs, (d) => location.assign(pageUrl('/', { branch: params.branch, date: d }))));
+  main.append(el('div', { class: 'tiles' },
+    KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
+    zonesTile(kpis.values, code)));
 
   // The trend of one KPI and the ranking by it; the picker chooses.
   const picker = el('select', { id: 'kpi-pick' }, KPIS.map((k) => el('option', { value: k }, kpiTitle(k))));
   const detail = el('div', { class: 'detail' });
-  // a branch without children (a county): the ranking it stands in
-  const siblings = !(node?.children?.length) && node?.level > 0;
-  const where = siblings ? { of: code } : { parent: code };
-  const show = async (kpi) => {
+  const where = rankingWhere(node, code);
+  const show = async (kpi, rankingP) => {
     const i = KPIS.indexOf(kpi);
     const value = headline(kpis.values, kpi, code);
     const { points } = lastTwo(trends[i], value?.campaign ?? null);
-    const ranking = await api('/api/v1/ranking', { kpi, ...where, date: params.date });
-    detail.replaceChildren(
-      el('section', { class: 'trend' }, el('h2', {}, `${w('trend_of')}${kpiTitle(kpi)}`),
-        chart('trend', { kpi, branch: code, date, dim: kpi.startsWith('satisfaction') ? boot.root_indicator : null,
-          campaign: value?.campaign ?? null }, w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }),
-        720, 280, { cls: 'trend-chart' })),
-      el('section', { class: 'rank' }, rankingTable(ranking, code, kpi, nodes, siblings)));
+    const trend = el('section', { class: 'trend' }, el('h2', {}, `${w('trend_of')}${kpiTitle(kpi)}`),
+      chart('trend', { kpi, branch: code, date: params.date, dim: dimOf(kpi), campaign: value?.campaign ?? null },
+        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), 720, 280, { cls: 'trend-chart' }));
+    const ranking = await (rankingP || api('/api/v1/ranking', { kpi, ...where, date: params.date }));
+    detail.replaceChildren(trend,
+      el('section', { class: 'rank' }, rankingTable(ranking, code, kpi, nodes, where.of !== undefined)));
   };
   picker.addEventListener('change', () => show(picker.value).catch(() => {}));
   main.append(el('div', { class: 'pick' }, el('label', { for: 'kpi-pick' }, w('kpi')), picker), detail);
-  await show(KPIS[0]);
+  await show(KPIS[0], firstRanking);
 });
