@@ -12,16 +12,21 @@
 static const char *const p_none[] = {NULL};
 static const char *const p_kpis[] = {"date", "branch", "kpi", NULL};
 static const char *const p_trend[] = {"kpi", "branch", "dim", "campaign", "from", "to", NULL};
-static const char *const p_ranking[] = {"kpi", "date", "parent", "dim", "campaign", NULL};
+static const char *const p_ranking[] = {"kpi", "date", "parent", "of", "dim", "campaign", NULL};
 static const char *const p_alarms[] = {"date", "branch", NULL};
 static const char *const p_satisfaction[] = {"branch", "month", "kpi", NULL};
 static const char *const p_zones[] = {"branch", "month", NULL};
 static const char *const p_customers[] = {"branch", "zone", "month", NULL};
 static const char *const p_date[] = {"date", NULL};
+static const char *const p_grid[] = {"date", "branch", NULL};
 static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "date",
-                                      "width", "height", "scale", NULL};
+                                      "width", "height", "scale", "lang",     NULL};
 
-static const char *const p_login[] = {"next", "error", NULL};
+static const char *const p_login[] = {"next", "error", "lang", NULL};
+static const char *const p_page[] = {"lang", "branch", "date", NULL};
+static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
+static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
+static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
 static const char *const p_audit[] = {"since", "action", "limit", NULL};
 static const char *const p_asset[] = {"v", NULL};
 
@@ -49,6 +54,8 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/zones", api_h_zones, p_zones, SIGNED_IN, 0},
     {"GET", "/api/v1/zones/customers", api_h_customers, p_customers, SIGNED_IN, 0},
     {"GET", "/api/v1/data-quality", api_h_data_quality, p_date, PROVINCE, 0},
+    {"GET", "/api/v1/grid", api_h_grid, p_grid, SIGNED_IN, 0},
+    {"GET", "/api/v1/runs", api_h_runs, p_date, SIGNED_IN, 0},
     {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
     {"GET", "/api/v1/audit", api_h_audit, p_audit, AUDIT, 0},
@@ -56,7 +63,11 @@ static const struct http_route routes[] = {
     {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},
     {"POST", "/logout", api_h_logout, p_none, SIGNED_IN, BODY},
     {"GET", "/assets/", api_h_asset, p_asset, PUBLIC, PREFIX},
-    {"GET", "/", api_h_home, p_none, SIGNED_IN, PAGE},
+    {"GET", "/", api_h_dashboard, p_page, SIGNED_IN, PAGE},
+    {"GET", "/alarms", api_h_alarms_page, p_page, SIGNED_IN, PAGE},
+    {"GET", "/satisfaction", api_h_satisfaction_page, p_page_sat, SIGNED_IN, PAGE},
+    {"GET", "/zones", api_h_zones_page, p_page_zones, SIGNED_IN, PAGE},
+    {"GET", "/branch/", api_h_branch_page, p_page_branch, SIGNED_IN, PAGE | PREFIX},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };
 

@@ -45,6 +45,9 @@ static bool chart_request(const struct http_request *req, struct plot_request *r
     rq->dim = http_arg(req, "dim");
     rq->campaign = http_arg(req, "campaign");
     rq->date = http_arg(req, "date");
+    rq->lang = http_arg(req, "lang");
+    if (rq->lang && strcmp(rq->lang, "zh") != 0 && strcmp(rq->lang, "en") != 0)
+        return view_fail(err, 400, "invalid_parameter", "lang", "lang is zh or en");
     if (rq->date && !date_valid(rq->date))
         return view_fail(err, 400, "invalid_date", "date", "date must be a date YYYY-MM-DD");
     for (size_t i = 0; i < 3; i++)

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "buf.h"
 #include "cache.h"
+#include "labels.h"
 #include "principal.h"
 #include "view.h"
 
@@ -40,6 +41,8 @@ void api_url_escape(struct buf *out, const char *text);
 /* A page: the template asset `name` (web/) filled with pairs (html_fill),
  * the style sheet's version ({{css}}) added; 500 when it cannot be. */
 void api_page(struct http_reply *reply, const char *name, const char *const *pairs);
+/* The words of the request's language (?lang=en, else Chinese). */
+const struct labels *api_labels(const struct http_request *req);
 /* Writes an audit row of the request (who, client address) off this
  * thread; params: a JSON object, borrowed. */
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
@@ -51,16 +54,23 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
-/* GET / (the signed-in home page), GET /assets/NAME */
-void api_h_home(struct http_request *req, struct http_reply *reply, void *ctx);
+/* The pages (web/page.html and web/js/): GET /, /alarms, /satisfaction,
+ * /zones, /branch/CODE; GET /assets/NAME */
+void api_h_dashboard(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_alarms_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
 
-/* /api/v1/{branches,kpis,trend,ranking,alarms,satisfaction,zones,data-quality} */
+/* /api/v1/{branches,kpis,trend,ranking,alarms,grid,runs,satisfaction,zones,data-quality} */
 void api_h_branches(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_kpis(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_trend(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_ranking(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_alarms(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_grid(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_runs(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_satisfaction(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_zones(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_data_quality(struct http_request *req, struct http_reply *reply, void *ctx);

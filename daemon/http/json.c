@@ -114,3 +114,13 @@ void api_h_data_quality(struct http_request *req, struct http_reply *reply, void
 {
     serve_view(req, reply, ctx, VIEW_DATA_QUALITY);
 }
+
+void api_h_grid(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_view(req, reply, ctx, VIEW_GRID);
+}
+
+void api_h_runs(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_view(req, reply, ctx, VIEW_RUNS);
+}

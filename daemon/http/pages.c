@@ -1,9 +1,12 @@
-/* The pages for people (web/ templates filled on the server) and the
- * assets they load. Until the dashboard comes, the home page says who is
- * signed in, what they see, and lets them sign out. */
+/* The pages for people: one shell (web/page.html) filled on the server with
+ * who is signed in, the page's words and its script; the script (web/js/)
+ * fetches the figures from /api/v1 and the charts from /charts. A page
+ * checks its parameters against the snapshot first, so that a branch
+ * outside the user's scope is a 403 page that names nothing of it. */
 #include "handlers.h"
 
 #include "html.h"
+#include "labels.h"
 #include "log.h"
 #include "web_embed.h"
 
@@ -15,11 +18,14 @@
 
 void api_page(struct http_reply *reply, const char *name, const char *const *pairs)
 {
-    const struct web_asset *page = web_asset_get(name), *css = web_asset_get("style.css");
-    const char *all[32];
+    const struct web_asset *page = web_asset_get(name), *css = web_asset_get("style.css"),
+                           *icon = web_asset_get("favicon.svg");
+    const char *all[64];
     size_t n = 0;
     all[n++] = "css";
     all[n++] = css ? css->version : "";
+    all[n++] = "icon";
+    all[n++] = icon ? icon->version : "";
     for (const char *const *p = pairs; p && p[0] && n + 3 < sizeof all / sizeof all[0]; p += 2) {
         all[n++] = p[0];
         all[n++] = p[1];
@@ -35,31 +41,218 @@ void api_page(struct http_reply *reply, const char *name, const char *const *pai
     reply->content_type = "text/html; charset=utf-8";
 }
 
-static const char *role_label(enum role r)
+const struct labels *api_labels(const struct http_request *req)
 {
-    static const char *const labels[ROLE_COUNT] = {"管理层", "分公司经理", "审计", "管理员"};
-    return (int)r >= 0 && r < ROLE_COUNT ? labels[r] : "";
+    return labels_get(http_arg(req, "lang"));
 }
 
-/* The name of the branch whose subtree p sees, into out ("" when no
- * snapshot has it yet). */
-static void scope_name(struct api *api, const struct principal *p, char *out, size_t n)
+/* What a page is: its name (body data-page, the nav's data-nav), its
+ * script, the word of its title, and the view that checks its parameters. */
+struct page_kind {
+    const char *name, *script, *title;
+    enum view_kind check;
+};
+
+static const struct page_kind dashboard = {"dashboard", "js/dashboard.js", "nav_dashboard",
+                                           VIEW_GRID};
+static const struct page_kind alarms = {"alarms", "js/alarms.js", "alarms_title", VIEW_GRID};
+static const struct page_kind satisfaction = {"satisfaction", "js/satisfaction.js",
+                                              "satisfaction_title", VIEW_SATISFACTION};
+static const struct page_kind zones = {"zones", "js/zones.js", "zones_title", VIEW_ZONES};
+static const struct page_kind branch = {"branch", "js/branch.js", "branch_title", VIEW_KPIS};
+static const struct page_kind error = {"error", "js/error.js", "app", VIEW_NKINDS};
+
+/* The user's scope: the branch whose subtree they see, as JSON. */
+static json_t *scope_json(const struct snap *s, const struct principal *p)
+{
+    int b = !s ? -1 : *p->branch ? snap_branch_find(s, p->branch) : snap_branch_root(s);
+    if (b < 0)
+        return json_null();
+    return json_pack("{s:s, s:s, s:i}", "code", s->branches[b].code, "name", s->branches[b].name,
+                     "level", s->branches[b].level);
+}
+
+/* What the page's script starts from (the body's data-boot attribute). */
+static char *boot_json(const struct api *api, const struct http_request *req, const struct snap *s,
+                       const struct page_kind *k, json_t *params)
+{
+    const struct principal *p = api_principal(req);
+    json_t *boot = json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:o}", "page", k->name, "lang",
+        api_labels(req)->lang, "user", p->name, "role", role_name(p->role), "scope",
+        scope_json(s, p), "csrf", p->csrf, "arrows",
+        atomic_load(&api->arrows) == CHART_ARROWS_INTL ? "intl" : "cn", "bottom_n",
+        atomic_load(&api->bottom_n), "params", params, "labels", labels_json(api_labels(req)));
+    const char *root = s ? view_default_dim(s, SNAP_SATISFACTION) : NULL;
+    json_t *indicators = json_object();
+    for (size_t i = 0; s && i < s->nindicators; i++)
+        json_object_set_new(indicators, s->indicators[i].code, json_string(s->indicators[i].name));
+    json_object_set_new(boot, "root_indicator", root ? json_string(root) : json_null());
+    json_object_set_new(boot, "indicators", indicators);
+    char *text = json_dumps(boot, JSON_COMPACT);
+    json_decref(boot);
+    return text;
+}
+
+/* The shell of page k with status `status` and `message` in it. */
+static void fill_page(struct api *api, const struct http_request *req, struct http_reply *reply,
+                      const struct snap *s, const struct page_kind *k, json_t *params,
+                      const char *message)
+{
+    const struct labels *l = api_labels(req);
+    const struct principal *p = api_principal(req);
+    const struct web_asset *script = web_asset_get(k->script);
+    bool en = strcmp(l->lang, "en") == 0;
+    char role[40], scope[200] = "";
+    snprintf(role, sizeof role, "role_%s", role_name(p->role));
+    json_t *sc = scope_json(s, p);
+    const char *name = json_string_value(json_object_get(sc, "name"));
+    snprintf(scope, sizeof scope, "%s", name ? name : "");
+    json_decref(sc);
+    struct buf other = BUF_INIT;
+    /* an error page links to the home page: it does not echo a path it refused */
+    buf_printf(&other, "%s?lang=%s", k == &error ? "/" : http_path(req), en ? "zh" : "en");
+    char *boot = boot_json(api, req, s, k, params);
+    const char *pairs[] = {"html_lang",
+                           en ? "en" : "zh-CN",
+                           "title",
+                           labels_word(l, k->title),
+                           "app",
+                           labels_word(l, "app"),
+                           "script",
+                           k->script,
+                           "script_v",
+                           script ? script->version : "",
+                           "page",
+                           k->name,
+                           "boot",
+                           boot ? boot : "{}",
+                           "skip",
+                           labels_word(l, "skip"),
+                           "lang_q",
+                           en ? "?lang=en" : "",
+                           "nav_label",
+                           labels_word(l, "nav_label"),
+                           "nav_dashboard",
+                           labels_word(l, "nav_dashboard"),
+                           "nav_alarms",
+                           labels_word(l, "nav_alarms"),
+                           "nav_satisfaction",
+                           labels_word(l, "nav_satisfaction"),
+                           "nav_zones",
+                           labels_word(l, "nav_zones"),
+                           "other_lang",
+                           other.data,
+                           "other_html_lang",
+                           en ? "zh-CN" : "en",
+                           "language",
+                           labels_word(l, "language"),
+                           "user",
+                           p->name,
+                           "role",
+                           labels_word(l, role),
+                           "scope",
+                           scope,
+                           "csrf",
+                           p->csrf,
+                           "sign_out",
+                           labels_word(l, "sign_out"),
+                           "message",
+                           message,
+                           NULL};
+    api_page(reply, "page.html", pairs);
+    free(boot);
+    buf_release(&other);
+}
+
+/* The parameters a page's script needs, from the request (or, for the
+ * branch page, its path). */
+static json_t *page_params(const struct http_request *req, const char *code)
+{
+    static const char *const names[] = {"branch", "date", "kpi", "month"};
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (http_arg(req, names[i]))
+            json_object_set_new(o, names[i], json_string(http_arg(req, names[i])));
+    if (code)
+        json_object_set_new(o, "branch", json_string(code));
+    return o;
+}
+
+static const char *request_arg(const void *ctx, const char *name)
+{
+    return http_arg(ctx, name);
+}
+
+/* The branch page's parameters: its path's code as `branch`. */
+struct branch_args {
+    const struct http_request *req;
+    const char *code;
+};
+
+static const char *branch_arg(const void *ctx, const char *name)
+{
+    const struct branch_args *a = ctx;
+    return strcmp(name, "branch") == 0 ? a->code : http_arg(a->req, name);
+}
+
+static void serve_page(struct http_request *req, struct http_reply *reply, struct api *api,
+                       const struct page_kind *k, const char *code)
 {
     struct refresh_status st;
     struct snap *s = refresh_acquire(api->refresh, &st);
-    int b = !s ? -1 : *p->branch ? snap_branch_find(s, p->branch) : snap_branch_root(s);
-    snprintf(out, n, "%s", b >= 0 ? s->branches[b].name : "");
+    struct view_params p = api_params(api, req);
+    struct view_error err = {0};
+    struct branch_args args = {req, code};
+    const struct labels *l = api_labels(req);
+    const char *lang = http_arg(req, "lang");
+    p.arg = code ? branch_arg : request_arg;
+    p.ctx = code ? (const void *)&args : req;
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0) {
+        view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en");
+        reply->status = 400;
+        fill_page(api, req, reply, s, &error, json_object(), err.message);
+    } else if (s && !view_validate(k->check, s, &p, &err)) {
+        reply->status = err.status;
+        fill_page(api, req, reply, s, &error, json_object(),
+                  err.status == 403 ? labels_word(l, "forbidden") : err.message);
+    } else {
+        fill_page(api, req, reply, s, k, page_params(req, code), labels_word(l, "loading"));
+    }
     snap_unref(s);
 }
 
-void api_h_home(struct http_request *req, struct http_reply *reply, void *ctx)
+void api_h_dashboard(struct http_request *req, struct http_reply *reply, void *ctx)
 {
-    const struct principal *p = api_principal(req);
-    char scope[200];
-    scope_name(ctx, p, scope, sizeof scope);
-    const char *pairs[] = {"user", p->name, "role", role_label(p->role), "scope", scope,
-                           "csrf", p->csrf, NULL};
-    api_page(reply, "home.html", pairs);
+    serve_page(req, reply, ctx, &dashboard, NULL);
+}
+
+void api_h_alarms_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &alarms, NULL);
+}
+
+void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &satisfaction, NULL);
+}
+
+void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &zones, NULL);
+}
+
+void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    const char *code = http_path(req) + strlen("/branch/");
+    if (!*code || strchr(code, '/')) {
+        reply->status = 404;
+        fill_page(ctx, req, reply, NULL, &error, json_object(),
+                  labels_word(api_labels(req), "not_found"));
+        return;
+    }
+    serve_page(req, reply, ctx, &branch, code);
 }
 
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx)

@@ -23,18 +23,17 @@ static bool local_path(const char *next)
            strspn(next, ok) == n;
 }
 
-/* The messages of the sign-in page, by the `error` it is given; anything
- * else shows none. */
-static const char *message_of(const char *error)
+/* The message of the sign-in page for the `error` it is given (the word
+ * login_ERROR); anything else shows none. */
+static const char *message_of(const struct labels *l, const char *error)
 {
-    static const char *const messages[][2] = {
-        {"failed", "用户名或密码错误。"},   {"throttled", "登录失败次数过多，请稍后再试。"},
-        {"busy", "服务繁忙，请稍后再试。"}, {"unavailable", "暂时无法登录，请稍后再试。"},
-        {"signed_out", "您已退出登录。"},
-    };
-    for (size_t i = 0; error && i < sizeof messages / sizeof messages[0]; i++)
-        if (strcmp(messages[i][0], error) == 0)
-            return messages[i][1];
+    static const char *const known[] = {"failed", "throttled", "busy", "unavailable", "signed_out"};
+    char word[40];
+    for (size_t i = 0; error && i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i], error) == 0) {
+            snprintf(word, sizeof word, "login_%s", known[i]);
+            return labels_word(l, word);
+        }
     return "";
 }
 
@@ -42,8 +41,33 @@ void api_h_login_page(struct http_request *req, struct http_reply *reply, void *
 {
     (void)ctx;
     const char *next = http_arg(req, "next");
-    const char *pairs[] = {"next", local_path(next) ? next : "/", "message",
-                           message_of(http_arg(req, "error")), NULL};
+    const struct labels *l = api_labels(req);
+    bool en = strcmp(l->lang, "en") == 0;
+    const char *pairs[] = {"html_lang",
+                           en ? "en" : "zh-CN",
+                           "next",
+                           local_path(next) ? next : "/",
+                           "message",
+                           message_of(l, http_arg(req, "error")),
+                           "app",
+                           labels_word(l, "app"),
+                           "title",
+                           labels_word(l, "login_title"),
+                           "subtitle",
+                           labels_word(l, "login_subtitle"),
+                           "user",
+                           labels_word(l, "login_user"),
+                           "password",
+                           labels_word(l, "login_password"),
+                           "submit",
+                           labels_word(l, "login_submit"),
+                           "other_lang",
+                           en ? "zh" : "en",
+                           "language",
+                           labels_word(l, "language"),
+                           "other_html_lang",
+                           en ? "zh-CN" : "en",
+                           NULL};
     http_reply_header(reply, "Cache-Control", "no-store");
     api_page(reply, "login.html", pairs);
 }

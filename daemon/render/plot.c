@@ -166,7 +166,7 @@ static bool resolve(struct drawing *d, long max_pixels, struct view_error *err)
 bool plot_check(const struct snap *s, const struct view_params *p, const struct plot_request *rq,
                 long max_pixels, struct view_error *err)
 {
-    struct drawing d = {.rq = *rq, .s = s, .p = p, .labels = labels_get(NULL)};
+    struct drawing d = {.rq = *rq, .s = s, .p = p, .labels = labels_get(rq->lang)};
     return resolve(&d, max_pixels, err);
 }
 
@@ -460,7 +460,7 @@ bool plot_render(chart_ctx *ctx, chart_arrows arrows, const struct view_params *
                  const struct snap *s, const struct plot_request *rq, long max_pixels,
                  unsigned char **out, size_t *len, struct view_error *err)
 {
-    struct drawing d = {.rq = *rq, .s = s, .p = p, .labels = labels_get(NULL)};
+    struct drawing d = {.rq = *rq, .s = s, .p = p, .labels = labels_get(rq->lang)};
     char msg[200] = "";
     *out = NULL;
     *len = 0;

@@ -27,6 +27,7 @@ struct plot_request {
     const char *date;     /* NULL: the newest run; trend: the last day shown */
     int width, height;    /* 0: the kind's default */
     double scale;         /* 0: 1 */
+    const char *lang;     /* the labels' language: "zh" (NULL) or "en" */
 };
 
 /* The pixels a chart may have by default (width x height x scale^2):

@@ -60,6 +60,13 @@ int snap_zone_parse(const char *name)
     return -1;
 }
 
+const char *snap_watermark_name(enum snap_watermark w)
+{
+    static const char *const names[SNAP_NWATERMARK] = {
+        "last_closed_month", "newest_usage", "newest_cancel", "newest_contract", "newest_survey"};
+    return names[w];
+}
+
 /* ---- the per-snapshot cache of rendered bodies ------------------------------ */
 
 struct cache_body *snap_cache_get(struct snap *s, const char *key)

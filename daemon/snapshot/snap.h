@@ -73,10 +73,24 @@ struct snap_dq {
     long long rows;
 };
 
+/* The data watermark of a run: the last closed billing month and the newest
+ * dates seen in the source tables (kpi/watermark.sql). */
+enum snap_watermark {
+    SNAP_WM_LAST_CLOSED_MONTH,
+    SNAP_WM_NEWEST_USAGE,
+    SNAP_WM_NEWEST_CANCEL,
+    SNAP_WM_NEWEST_CONTRACT,
+    SNAP_WM_NEWEST_SURVEY,
+    SNAP_NWATERMARK
+};
+
 struct snap_run {
     atomic_int refs;
     long long run_id;
     char as_of[11]; /* YYYY-MM-DD */
+    /* The data watermark (kpi.run): dates YYYY-MM-DD, "" when unknown; see
+     * snap_watermark_name(). */
+    char watermark[SNAP_NWATERMARK][11];
     /* Sorted as `retentiond compute` prints them: by KPI, campaign,
      * branch code, dim (NULL first). values of KPI k are
      * [kpi_start[k], kpi_start[k + 1]). */
@@ -194,10 +208,11 @@ void snap_unref(struct snap *s);
 
 const char *snap_str(uint16_t id); /* NULL for 0 */
 const char *snap_kpi_name(enum snap_kpi kpi);
-int snap_kpi_parse(const char *name);              /* -1 when unknown */
-const char *snap_status_name(enum snap_status st); /* NULL for NONE */
-const char *snap_zone_name(enum snap_zone z);      /* "white" .. "green", "none", "out" */
-int snap_zone_parse(const char *name);             /* -1 when unknown */
+int snap_kpi_parse(const char *name);                   /* -1 when unknown */
+const char *snap_status_name(enum snap_status st);      /* NULL for NONE */
+const char *snap_zone_name(enum snap_zone z);           /* "white" .. "green", "none", "out" */
+int snap_zone_parse(const char *name);                  /* -1 when unknown */
+const char *snap_watermark_name(enum snap_watermark w); /* the kpi.run column */
 
 /* ---- lookups (all return indexes, or -1 / NULL when absent) ----------------- */
 

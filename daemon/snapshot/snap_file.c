@@ -86,8 +86,12 @@ static json_t *run_json(const struct snap *s, const struct snap_run *r)
     for (size_t i = 0; i < r->ndq; i++)
         json_array_append_new(
             dq, json_pack("[s, I]", snap_str(r->dq[i].rule), (json_int_t)r->dq[i].rows));
-    return json_pack("{s:I, s:s, s:o, s:o}", "run_id", (json_int_t)r->run_id, "as_of", r->as_of,
-                     "values", values, "data_quality", dq);
+    json_t *wm = json_object();
+    for (int w = 0; w < SNAP_NWATERMARK; w++)
+        if (*r->watermark[w])
+            json_object_set_new(wm, snap_watermark_name(w), json_string(r->watermark[w]));
+    return json_pack("{s:I, s:s, s:o, s:o, s:o}", "run_id", (json_int_t)r->run_id, "as_of",
+                     r->as_of, "watermark", wm, "values", values, "data_quality", dq);
 }
 
 static bool write_line(FILE *f, json_t *obj)
@@ -196,6 +200,12 @@ static bool read_run_json(json_t *obj, struct snap *s)
         return false;
     struct snap_run *r = snap_run_new((long long)json_integer_value(json_object_get(obj, "run_id")),
                                       as_of, json_array_size(values));
+    json_t *wm = json_object_get(obj, "watermark"); /* absent in older files */
+    for (int w = 0; w < SNAP_NWATERMARK; w++) {
+        const char *date = json_string_value(json_object_get(wm, snap_watermark_name(w)));
+        if (date && strlen(date) < sizeof r->watermark[w])
+            strcpy(r->watermark[w], date);
+    }
     size_t i, skipped = 0;
     json_t *row;
     json_array_foreach(values, i, row)

@@ -52,7 +52,7 @@ static bool read_reference(struct db *db, struct snap *s)
 
 /* One query's runs: positions `at` in the run list, filled into its slots. */
 struct batch {
-    const struct db_result *runs; /* run_id, as_of */
+    const struct db_result *runs; /* run_id, as_of, the watermark's dates */
     struct snap_run **slots;
     const int *at;
     size_t n;
@@ -102,6 +102,10 @@ static int batch_values(const struct snap *s, const struct batch *b, const struc
         if (!*slot)
             *slot = snap_run_new(atoll(db_value(b->runs, b->at[k], 0)), "", 0);
         snprintf((*slot)->as_of, sizeof(*slot)->as_of, "%s", db_value(b->runs, b->at[k], 1));
+        for (int w = 0; w < SNAP_NWATERMARK; w++) {
+            const char *date = db_value(b->runs, b->at[k], 2 + w);
+            snprintf((*slot)->watermark[w], sizeof(*slot)->watermark[w], "%s", date ? date : "");
+        }
     }
     return skipped;
 }
@@ -305,7 +309,9 @@ static bool read_run_list(struct db *db, int history_days, const struct snap_fil
     snprintf(id, sizeof id, "%lld", filter->run_id);
     const char *params[] = {id};
     return db_query(db,
-                    "SELECT run_id::text, as_of::text FROM kpi.run"
+                    "SELECT run_id::text, as_of::text, last_closed_month::text,"
+                    " newest_usage::text, newest_cancel::text, newest_contract::text,"
+                    " newest_survey::text FROM kpi.run"
                     " WHERE run_id = $1::bigint AND finished_at IS NOT NULL",
                     1, params, runs);
 }

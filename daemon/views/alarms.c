@@ -59,10 +59,8 @@ bool view_alarms_build(const struct snap *s, const struct view_params *p, struct
     return true;
 }
 
-/* A value of the contract with its branch's name and its reasons split. */
-static json_t *alarm_json(const struct snap *s, const struct snap_value *v)
+json_t *view_alarm_reasons_json(const struct snap_value *v)
 {
-    json_t *a = contract_value_json(s, v);
     json_t *reasons = json_array();
     const char *r = snap_str(v->reason);
     while (r && *r) {
@@ -70,8 +68,15 @@ static json_t *alarm_json(const struct snap *s, const struct snap_value *v)
         json_array_append_new(reasons, json_stringn(r, len));
         r += len + (r[len] == ',');
     }
+    return reasons;
+}
+
+/* A value of the contract with its branch's name and its reasons split. */
+static json_t *alarm_json(const struct snap *s, const struct snap_value *v)
+{
+    json_t *a = contract_value_json(s, v);
     json_object_set_new(a, "name", json_string(s->branches[v->branch].name));
-    json_object_set_new(a, "reasons", reasons);
+    json_object_set_new(a, "reasons", view_alarm_reasons_json(v));
     return a;
 }
 

@@ -34,5 +34,7 @@ void view_alarms_free(struct view_alarms *v);
 
 /* Whether value v belongs to list l. */
 bool view_alarm_in(const struct snap_value *v, enum view_alarm_list l);
+/* v's reason split at its commas: a new array of strings (empty when none). */
+json_t *view_alarm_reasons_json(const struct snap_value *v);
 
 #endif

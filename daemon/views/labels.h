@@ -9,6 +9,13 @@
 
 #include "snap.h"
 
+#include <jansson.h>
+
+/* A word of the pages: its name (what web/js asks for) and its text. */
+struct label_word {
+    const char *name, *text;
+};
+
 struct labels {
     const char *lang;           /* "zh", "en" */
     const char *kpi[SNAP_NKPI]; /* 中高端客户保有率, ... */
@@ -20,9 +27,15 @@ struct labels {
     const char *at_risk;                    /* 预警 */
     const char *flag_warn, *flag_excellent; /* the panorama's 示警, 绩优 */
     const char *panorama_header[6]; /* indicator, value, vs last, last month, target, status */
+    const struct label_word *words; /* the pages' words, up to a NULL name */
 };
 
 /* The table of lang ("zh", "en"; NULL or unknown: zh). */
 const struct labels *labels_get(const char *lang);
+/* The pages' word `name` in l; name itself when l has none. */
+const char *labels_word(const struct labels *l, const char *name);
+/* The table as the pages read it: {lang, kpi: {code: title}, status: {code:
+ * name}, zone: {code: name}, words: {name: text}} (a new reference). */
+json_t *labels_json(const struct labels *l);
 
 #endif

@@ -13,12 +13,31 @@ struct ranking_req {
     const struct snap_run *run;
 };
 
+/* The parent whose children are ranked: `parent`, or the parent of `of`
+ * (the ranking a branch stands in), not both. */
+static bool ranking_parent(const struct snap *s, const struct view_params *p, int *parent,
+                           struct view_error *err)
+{
+    int of;
+    if (!view_arg(p, "of"))
+        return view_param_branch(s, p, "parent", parent, err);
+    if (view_arg(p, "parent"))
+        return view_fail(err, 400, "invalid_parameter", "of", "give parent or of, not both");
+    if (!view_param_branch(s, p, "of", &of, err))
+        return false;
+    if (s->branches[of].parent < 0)
+        return view_fail(err, 400, "invalid_parameter", "of",
+                         "this branch has no parent to rank in");
+    *parent = s->branches[of].parent;
+    return true;
+}
+
 static bool ranking_parse(const struct snap *s, const struct view_params *p, struct ranking_req *rq,
                           struct view_error *err)
 {
     char date[11];
     if (!view_param_kpi(p, "kpi", true, &rq->kpi, err) || !view_param_date(p, "date", date, err) ||
-        !view_param_branch(s, p, "parent", &rq->parent, err) ||
+        !ranking_parent(s, p, &rq->parent, err) ||
         !view_param_int(p, "campaign", &rq->campaign, err) ||
         !view_pick_run(s, date, &rq->run, err))
         return false;

@@ -2,8 +2,10 @@
 
 #include "alarms.h"
 #include "date.h"
+#include "grid.h"
 #include "kpis.h"
 #include "ranking.h"
+#include "runs.h"
 #include "satisfaction.h"
 #include "trend.h"
 #include "zones.h"
@@ -183,7 +185,8 @@ bool view_month_run(const struct snap *s, int kpi, int branch, const char *dim, 
 /* ---- the API's views --------------------------------------------------------------------- */
 
 static const char *const kind_names[VIEW_NKINDS] = {
-    "branches", "kpis", "trend", "ranking", "alarms", "satisfaction", "zones", "data-quality"};
+    "branches",     "kpis",  "trend",        "ranking", "alarms",
+    "satisfaction", "zones", "data-quality", "grid",    "runs"};
 
 int view_kind_parse(const char *name)
 {
@@ -213,6 +216,10 @@ bool view_validate(enum view_kind kind, const struct snap *s, const struct view_
         return view_zones_check(s, p, err);
     case VIEW_DATA_QUALITY:
         return view_quality_check(s, p, err);
+    case VIEW_GRID:
+        return view_grid_check(s, p, err);
+    case VIEW_RUNS:
+        return view_runs_check(s, p, err);
     case VIEW_NKINDS:
         break;
     }
@@ -282,6 +289,15 @@ bool view_json(enum view_kind kind, const struct snap *s, const struct view_para
         view_kpis_free(&v);
         return ok;
     }
+    case VIEW_GRID: {
+        struct view_grid v;
+        if ((ok = view_grid_build(s, p, &v, err)))
+            *out = view_grid_json(&v);
+        view_grid_free(&v);
+        return ok;
+    }
+    case VIEW_RUNS:
+        return view_runs_json(s, p, out, err);
     case VIEW_NKINDS:
         break;
     }

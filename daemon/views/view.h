@@ -105,6 +105,8 @@ enum view_kind {
     VIEW_SATISFACTION,
     VIEW_ZONES,
     VIEW_DATA_QUALITY,
+    VIEW_GRID,
+    VIEW_RUNS,
     VIEW_NKINDS
 };
 

@@ -2,7 +2,8 @@
 -- runs of one as-of date only the newest counts. Kept: every date within
 -- $1 days of the newest date (daily series, day-on-day comparisons), and
 -- for the 24 months before, the newest run of each calendar month (monthly
--- series, month-on-month comparisons). Oldest first.
+-- series, month-on-month comparisons). Oldest first, with each run's data
+-- watermark.
 WITH latest AS (
     SELECT DISTINCT ON (as_of) run_id, as_of
     FROM kpi.run
@@ -18,8 +19,9 @@ month_ends AS (
     WHERE l.as_of > n.as_of - interval '25 months'
     ORDER BY date_trunc('month', l.as_of), l.as_of DESC
 )
-SELECT l.run_id::text, l.as_of::text
-FROM latest l, newest n
+SELECT l.run_id::text, l.as_of::text, r.last_closed_month::text, r.newest_usage::text,
+       r.newest_cancel::text, r.newest_contract::text, r.newest_survey::text
+FROM latest l JOIN kpi.run r USING (run_id), newest n
 WHERE l.as_of > n.as_of - $1::int
    OR l.run_id IN (SELECT run_id FROM month_ends)
 ORDER BY l.as_of

@@ -419,7 +419,8 @@ long harness_http_len(int port, const char *method, const char *path, const char
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    /* generous: an ASan build on a loaded 2-core machine renders a 2 MB body slowly */
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     long code = 0;
     CURLcode rc = curl_easy_perform(c);
     if (rc == CURLE_OK)

@@ -358,7 +358,7 @@ static void teardown(void)
 
 /* ---- the matrix ------------------------------------------------------------------------------ */
 
-enum level { PUBLIC, PAGE, SIGNED, SCOPED, PUBLISHED, PROVINCE, AUDITING };
+enum level { PUBLIC, PAGE, PAGE_SCOPED, SIGNED, SCOPED, PUBLISHED, PROVINCE, AUDITING };
 
 struct route {
     const char *path; /* %s: the branch (absent: the route takes none) */
@@ -370,7 +370,18 @@ static const struct route routes[] = {
     {"/metrics", PUBLIC},
     {"/login", PUBLIC},
     {"/assets/style.css", PUBLIC},
+    {"/assets/js/common.js", PUBLIC},
     {"/", PAGE},
+    {"/?branch=%s", PAGE_SCOPED},
+    {"/alarms", PAGE},
+    {"/alarms?branch=%s", PAGE_SCOPED},
+    {"/satisfaction?branch=%s", PAGE_SCOPED},
+    {"/zones?branch=%s", PAGE_SCOPED},
+    {"/branch/%s", PAGE_SCOPED},
+    {"/branch/%s?lang=en", PAGE_SCOPED},
+    {"/api/v1/runs", SIGNED},
+    {"/api/v1/grid", SCOPED},
+    {"/api/v1/grid?branch=%s", SCOPED},
     {"/api/v1/me", SIGNED},
     {"/api/v1/branches", SCOPED},
     {"/api/v1/kpis", SCOPED},
@@ -387,6 +398,7 @@ static const struct route routes[] = {
     {"/api/v1/zones/customers", SCOPED},
     {"/charts/trend.pdf?kpi=retention_rate&branch=%s", SCOPED},
     {"/charts/trend.pdf?kpi=retention_rate", SCOPED},
+    {"/charts/trend.pdf?kpi=retention_rate&branch=%s&lang=en", SCOPED},
     {"/charts/bullet.pdf?kpi=retention_rate&branch=%s", SCOPED},
     {"/charts/zones.pdf?branch=%s", SCOPED},
     {"/charts/panorama.pdf?branch=%s", SCOPED},
@@ -510,13 +522,14 @@ static long expected(const struct who *w, const struct route *r, bool inside)
     if (r->level == PUBLIC)
         return 200;
     if (!w->user)
-        return r->level == PAGE ? 303 : 401;
+        return r->level == PAGE || r->level == PAGE_SCOPED ? 303 : 401;
     switch (r->level) {
     case PROVINCE:
         return w->province ? 200 : 403;
     case AUDITING:
         return w->auditing ? 200 : 403;
     case SCOPED:
+    case PAGE_SCOPED:
         return inside || !w->scope || !strstr(r->path, "%s") ? 200 : 403;
     default:
         return 200;
@@ -540,7 +553,9 @@ static void check_one(const struct who *w, const char *auth, const struct route 
                   path, x.status, want, x.body);
     if (want == 401)
         ck_assert_str_eq(error_code(&x, code, sizeof code), "unauthenticated");
-    if (want == 403)
+    if (want == 403 && r->level == PAGE_SCOPED)
+        ck_assert_msg(strstr(x.body, "<!DOCTYPE html>"), "%s: a 403 page, not %.200s", path, x.body);
+    else if (want == 403)
         ck_assert_str_eq(error_code(&x, code, sizeof code),
                          r->level == SCOPED ? "out_of_scope" : "forbidden");
     if (want == 303)

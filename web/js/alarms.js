@@ -1,0 +1,100 @@
+// The alarms (/alarms): every branch of the subtree by every KPI with a
+// status, worst first (/api/v1/grid); each cell glyph + colour + value and a
+// link to the branch page at that KPI with its reason. What turned red since
+// the previous period, and what recovered, on top; the legend always shown.
+import {
+  api, breadcrumbs, branchPath, el, figure, fmt, glyph, kpiTitle, pageUrl, params, reasonText,
+  runBar, start, statusName, w,
+} from './common.js';
+
+const turnedRed = (c) => c && c.status === 'red' && c.previous_status && c.previous_status !== 'red';
+const recovered = (c) => c && c.previous_status === 'red' && (c.status === 'green' || c.status === 'excellent');
+
+function legend() {
+  return el('section', { class: 'legend', 'aria-label': w('legend') },
+    el('h2', {}, w('legend')),
+    el('ul', {}, ['red', 'green', 'excellent', 'none'].map((s) =>
+      el('li', {}, el('span', { class: `status st-${s}` }, w(`legend_${s}`))))));
+}
+
+function cellLink(row, kpi) {
+  return pageUrl(`/branch/${row.code}`, { kpi, date: params.date }) + `#kpi-${kpi}`;
+}
+
+function changeList(title, id, rows, kpis, test) {
+  const items = [];
+  for (const row of rows) {
+    row.cells.forEach((c, i) => {
+      if (!test(c)) return;
+      items.push(el('li', {}, el('a', { href: cellLink(row, kpis[i]) },
+        `${row.name} · ${kpiTitle(kpis[i])}`), ` ${glyph(c.status)} ${fmt(kpis[i], c.value)}`,
+        c.reasons.length ? ` (${reasonText(c.reasons)})` : ''));
+    });
+  }
+  return el('section', { class: 'panel', id },
+    el('h2', {}, `${title} (${items.length})`),
+    items.length ? el('ul', {}, items) : el('p', {}, w('none_listed')));
+}
+
+function cell(row, kpi, c) {
+  const status = c?.status || 'none';
+  const label = `${row.name} · ${kpiTitle(kpi)}: ${fmt(kpi, c?.value)} ${statusName(c?.status)}` +
+    (c?.reasons?.length ? ` · ${reasonText(c.reasons)}` : '');
+  return el('td', { class: `st-${status}`, dataset: { kpi, branch: row.code, status } },
+    el('a', { href: cellLink(row, kpi), 'aria-label': label, title: label },
+      el('span', { 'aria-hidden': 'true' }, `${glyph(c?.status)} `),
+      figure(kpi, row.code, 'value', c?.value, fmt(kpi, c?.value))));
+}
+
+function grid(data, rows) {
+  return el('div', { class: 'scroll' }, el('table', { class: 'grid' },
+    el('caption', {}, `${w('alarms_title')} · ${data.as_of}`),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('branch')),
+      data.kpis.map((k) => el('th', { scope: 'col' }, kpiTitle(k))))),
+    el('tbody', {}, rows.map((row) => el('tr', { class: `level-${row.level}`, dataset: { branch: row.code, level: row.level, parent: row.parent || '' } },
+      el('th', { scope: 'row' }, row.name),
+      row.cells.map((c, i) => cell(row, data.kpis[i], c)))))));
+}
+
+// Filters: the city (a level-1 branch and its counties), the level, red only.
+function filters(data, onChange) {
+  const cities = data.rows.filter((r) => r.level === 1).sort((a, b) => a.code.localeCompare(b.code));
+  const city = el('select', { id: 'f-city' }, el('option', { value: '' }, w('all')),
+    cities.map((c) => el('option', { value: c.code }, c.name)));
+  const level = el('select', { id: 'f-level' }, el('option', { value: '' }, w('all')),
+    [1, 2].map((l) => el('option', { value: String(l) }, w(`level_${l}`))));
+  const red = el('input', { id: 'f-red', type: 'checkbox' });
+  const count = el('p', { class: 'count', role: 'status' });
+  const apply = () => onChange({ city: city.value, level: level.value, red: red.checked }, count);
+  for (const c of [city, level, red]) c.addEventListener('change', apply);
+  const box = el('div', { class: 'filters' },
+    cities.length ? el('label', { for: 'f-city' }, w('filter_city'), city) : null,
+    el('label', { for: 'f-level' }, w('filter_level'), level),
+    el('label', { for: 'f-red' }, red, w('only_red')), count);
+  return { box, apply };
+}
+
+start(async (main) => {
+  const runs = await api('/api/v1/runs', { date: params.date });
+  const [data, tree] = await Promise.all([
+    api('/api/v1/grid', { branch: params.branch, date: params.date }), api('/api/v1/branches')]);
+  const code = data.branch;
+  const path = branchPath(tree, code);
+  main.querySelector('h1').textContent = `${w('alarms_title')} · ${path[path.length - 1]?.name ?? ''}`;
+  main.append(breadcrumbs(path, (n) => pageUrl('/alarms', { branch: n.code, date: params.date })));
+  main.append(runBar(runs, (d) => location.assign(pageUrl('/alarms', { branch: params.branch, date: d }))));
+  main.append(legend());
+  main.append(el('div', { class: 'changes' },
+    changeList(w('turned_red'), 'turned-red', data.rows, data.kpis, turnedRed),
+    changeList(w('recovered'), 'recovered', data.rows, data.kpis, recovered)));
+  const holder = el('div', {});
+  const { box, apply } = filters(data, (f, count) => {
+    const rows = data.rows.filter((r) =>
+      (!f.city || r.code === f.city || r.parent === f.city) &&
+      (!f.level || String(r.level) === f.level) && (!f.red || r.red > 0));
+    holder.replaceChildren(grid(data, rows));
+    count.textContent = w('rows_shown', { n: rows.length });
+  });
+  main.append(box, holder);
+  apply();
+});

@@ -1,0 +1,112 @@
+// A branch (/branch/CODE?kpi=&date=): every KPI of one branch with its
+// status and reasons, its rank among its siblings, its trend and its
+// breakdown (tiers, policies, indicators), the branch's alarms and zones.
+// ?kpi= opens the page at that KPI (the alarm grid's cells link here).
+import {
+  KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, kpiTitle,
+  pageUrl, params, pointsText, reasonText, runBar, start, statusBadge, w, zoneName,
+} from './common.js';
+
+const indicator = (d) => boot.indicators?.[d] ?? d;
+const DIM_WORD = {
+  in_network_rate: (d) => w(`tier_${d}`),
+  bundling_coverage: (d) => w(`policy_${d}`),
+  satisfaction: indicator,
+  satisfaction_gotone: indicator,
+};
+const isHeadline = (a) => a.dim === null || a.dim === boot.root_indicator;
+
+function breakdown(kpi, code, values, value) {
+  const rows = values.filter((v) => v.kpi === kpi && v.branch === code && v.dim !== null &&
+    v.dim !== boot.root_indicator && (value?.campaign === undefined || v.campaign === value.campaign));
+  if (!rows.length) return null;
+  const name = DIM_WORD[kpi] || ((d) => d);
+  return el('div', { class: 'scroll' }, el('table', { class: 'breakdown' },
+    el('caption', {}, `${w('breakdown')} · ${kpiTitle(kpi)}`),
+    el('thead', {}, el('tr', {}, [w('indicator'), w('value'), w('numerator'), w('denominator'), w('status')]
+      .map((h, i) => el('th', { scope: 'col', class: i && i < 4 ? 'num' : null }, h)))),
+    el('tbody', {}, rows.map((v) => el('tr', {},
+      el('th', { scope: 'row' }, name(v.dim)),
+      el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
+      el('td', { class: 'num' }, v.numerator === null ? w('no_value') : fmtCount(v.numerator)),
+      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : fmtCount(v.denominator)),
+      el('td', {}, statusBadge(v.status)))))));
+}
+
+function rankLine(kpi, code, ranking) {
+  const entry = ranking?.entries.find((e) => e.branch === code);
+  if (!entry) return null;
+  return el('p', { class: 'rank' }, `${w('rank_among')}: `,
+    figure(kpi, code, 'rank', entry.rank, String(entry.rank)), ` ${w('of_n', { n: ranking.entries.length })}`,
+    entry.bottom ? el('span', { class: 'tag' }, w('bottom')) : null);
+}
+
+function block(kpi, code, kpis, ranking, trend, date) {
+  const value = headline(kpis.values, kpi, code);
+  const dim = kpi.startsWith('satisfaction') ? boot.root_indicator : null;
+  const series = trend.series.find((s) => s.campaign === (value?.campaign ?? null)) || trend.series[0];
+  const points = series ? series.points : [];
+  const base = value?.path_base ?? value?.target_base;
+  const challenge = value?.path_challenge ?? value?.target_challenge;
+  return el('section', { class: 'kpi-block', id: `kpi-${kpi}`, dataset: { kpi }, tabindex: '-1' },
+    el('div', { class: 'head' },
+      el('h2', {}, kpiTitle(kpi)),
+      el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value))),
+      statusBadge(value?.status)),
+    value?.reason ? el('p', { class: 'reason' }, `${w('reason')}: ${reasonText(value.reason.split(','))}`) : null,
+    el('p', { class: 'targets' }, `${w('base')} `, figure(kpi, code, 'target_base', base, fmt(kpi, base)),
+      ` · ${w('challenge')} `, figure(kpi, code, 'target_challenge', challenge, fmt(kpi, challenge))),
+    rankLine(kpi, code, ranking),
+    el('div', { class: 'two' },
+      points.length ? chart('trend', { kpi, branch: code, date, dim, campaign: value?.campaign ?? null },
+        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), 560, 220) : el('p', {}, w('no_data')),
+      breakdown(kpi, code, kpis.values, value)));
+}
+
+function alarmsPanel(alarms, code) {
+  const mine = alarms.alarms.filter((a) => a.branch === code && isHeadline(a));
+  return el('section', { class: 'panel', id: 'alarms' }, el('h2', {}, w('alarms_here')),
+    mine.length ? el('ul', {}, mine.map((a) => el('li', {}, statusBadge(a.status), ' ',
+      el('a', { href: `#kpi-${a.kpi}` }, kpiTitle(a.kpi)), ` ${fmt(a.kpi, a.value)} · `,
+      reasonText(a.reasons)))) : el('p', {}, w('none_alarms')));
+}
+
+function zonesPanel(kpis, code) {
+  const counts = kpis.values.filter((v) => v.kpi === 'zone_count' && v.branch === code);
+  return el('section', { class: 'panel', id: 'zones' }, el('h2', {},
+    el('a', { href: pageUrl('/zones', { branch: code }) }, w('zones_title'))),
+    counts.length ? el('ul', { class: 'zone-counts' }, counts.map((v) => el('li', { class: `zone-${v.dim}` },
+      el('span', { class: 'swatch', 'aria-hidden': 'true' }), `${zoneName(v.dim)} `,
+      figure('zone_count', code, v.dim, v.value, fmtCount(v.value))))) : el('p', {}, w('no_data')));
+}
+
+start(async (main) => {
+  const code = params.branch;
+  const runs = await api('/api/v1/runs', { date: params.date });
+  const [kpis, tree, alarms] = await Promise.all([
+    api('/api/v1/kpis', { branch: code, date: params.date }), api('/api/v1/branches'),
+    api('/api/v1/alarms', { branch: code, date: params.date })]);
+  const path = branchPath(tree, code);
+  const node = path[path.length - 1];
+  main.querySelector('h1').textContent = node?.name ?? code;
+  main.append(breadcrumbs(path, (n) => pageUrl('/', { branch: n.code, date: params.date })));
+  main.append(runBar(runs, (d) => location.assign(pageUrl(`/branch/${code}`, { kpi: params.kpi, date: d }))));
+  const date = runs.as_of;
+  const [rankings, trends] = await Promise.all([
+    Promise.all(KPIS.map((kpi) => (node?.level > 0 ? api('/api/v1/ranking', { kpi, of: code, date: params.date })
+      .catch(() => null) : Promise.resolve(null)))),
+    Promise.all(KPIS.map((kpi) => api('/api/v1/trend', {
+      kpi, branch: code, to: params.date, dim: kpi.startsWith('satisfaction') ? boot.root_indicator : null,
+    }).catch(() => ({ series: [] })))),
+  ]);
+  main.append(el('div', { class: 'two' }, alarmsPanel(alarms, code), zonesPanel(kpis, code)));
+  main.append(...KPIS.map((kpi, i) => block(kpi, code, kpis, rankings[i], trends[i], date)));
+  if (params.kpi) {
+    const target = document.getElementById(`kpi-${params.kpi}`);
+    if (target) {
+      target.classList.add('focus');
+      target.scrollIntoView();
+      target.focus({ preventScroll: true });
+    }
+  }
+});

@@ -1,0 +1,267 @@
+// What every page shares: the boot data the server put in the page, the
+// words of its language, number formats, status glyphs, the API, chart
+// images with their text alternatives, and the page's "ready" signal
+// (body[data-ready="1"] once every request and chart is done).
+
+export const boot = JSON.parse(document.body.dataset.boot || '{}');
+const labels = boot.labels || { kpi: {}, status: {}, zone: {}, words: {} };
+export const params = boot.params || {};
+
+// The word `key` of the page's language, {name} placeholders filled.
+export function w(key, vars = {}) {
+  let text = labels.words[key] ?? key;
+  for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, value);
+  return text;
+}
+
+export const kpiTitle = (kpi) => labels.kpi[kpi] ?? kpi;
+export const statusName = (status) => labels.status[status] ?? w('no_status');
+export const zoneName = (zone) => labels.zone[zone] ?? zone;
+
+// The KPIs with a status, as the tiles, the grid and the branch page show them.
+export const KPIS = ['retention_rate', 'in_network_rate', 'bundling_coverage', 'satisfaction',
+  'satisfaction_gotone'];
+const RATES = new Set(['retention_rate', 'in_network_rate', 'bundling_coverage']);
+export const isRate = (kpi) => RATES.has(kpi);
+const COUNT = new Intl.NumberFormat(boot.lang === 'en' ? 'en' : 'zh-CN');
+
+// A KPI's value as people read it: rates in percent with two decimals,
+// scores with two decimals, counts whole.
+export function fmt(kpi, value) {
+  if (value === null || value === undefined) return w('no_value');
+  if (isRate(kpi)) return `${(value * 100).toFixed(2)}%`;
+  if (kpi === 'zone_count') return COUNT.format(value);
+  return value.toFixed(2);
+}
+export const fmtCount = (n) => (n === null || n === undefined ? w('no_value') : COUNT.format(n));
+
+// A change of a KPI's value, signed, in points.
+export function fmtChange(kpi, delta) {
+  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+  const size = Math.abs(isRate(kpi) ? delta * 100 : delta).toFixed(2);
+  return `${sign}${size} ${isRate(kpi) ? w('points') : w('score_points')}`;
+}
+
+// Status glyphs: never colour alone (WCAG 1.4.1).
+export const GLYPH = { red: '✖', green: '✔', excellent: '★' };
+export const glyph = (status) => GLYPH[status] ?? '—';
+
+// ---- the DOM --------------------------------------------------------------------
+
+// An element: el('a', {href: '/', class: 'x', dataset: {kpi: 'k'}}, 'text', child, ...).
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === 'dataset') Object.assign(node.dataset, value);
+    else if (name === 'class') node.className = value;
+    else if (name === 'text') node.textContent = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// A figure from the API: its text, and the raw number for whoever checks.
+export function figure(kpi, branch, field, raw, text, extra = {}) {
+  return el('span', {
+    class: 'figure',
+    dataset: { kpi, branch, field, raw: raw === null || raw === undefined ? '' : String(raw), ...extra },
+  }, text);
+}
+
+export function statusBadge(status) {
+  return el('span', { class: `status st-${status || 'none'}`, dataset: { status: status || 'none' } },
+    el('span', { 'aria-hidden': 'true', class: 'glyph' }, glyph(status)), ' ', statusName(status));
+}
+
+export const main = () => document.getElementById('main');
+
+// ---- URLs -----------------------------------------------------------------------
+
+function query(values) {
+  const q = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== null && value !== undefined && value !== '') q.set(name, value);
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+// A page of this site in the page's language.
+export function pageUrl(path, values = {}) {
+  return path + query({ ...values, lang: boot.lang === 'en' ? 'en' : null });
+}
+
+export function apiUrl(path, values = {}) {
+  return path + query(values);
+}
+
+// ---- the API --------------------------------------------------------------------
+
+const pending = new Set();
+
+// Keeps the page "not ready" until promise settles.
+export function track(promise) {
+  pending.add(promise);
+  promise.finally(() => pending.delete(promise)).catch(() => {});
+  return promise;
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+// GET a JSON route; an ApiError for anything but 200. Signed out: to the
+// sign-in page, back here afterwards.
+export function api(path, values = {}) {
+  return track((async () => {
+    const res = await fetch(apiUrl(path, values), { credentials: 'same-origin',
+      headers: { Accept: 'application/json' } });
+    if (res.status === 401) {
+      location.assign(`/login${query({ next: location.pathname + location.search })}`);
+      throw new ApiError(401, null);
+    }
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, body);
+    return body;
+  })());
+}
+
+// A chart image of /charts/KIND.png (1x and 2x) or .svg, with its text
+// alternative; the page is ready once it has loaded (or failed).
+export function chart(kind, values, alt, width, height, { format = 'png', cls = 'chart' } = {}) {
+  const base = { ...values, width, height, lang: boot.lang === 'en' ? 'en' : null };
+  const img = el('img', {
+    class: cls, alt, width, height, decoding: 'async',
+    src: apiUrl(`/charts/${kind}.${format}`, base),
+    srcset: format === 'png'
+      ? `${apiUrl(`/charts/${kind}.png`, base)} 1x, ${apiUrl(`/charts/${kind}.png`, { ...base, scale: 2 })} 2x`
+      : null,
+  });
+  track(new Promise((resolve) => {
+    img.addEventListener('load', resolve, { once: true });
+    img.addEventListener('error', resolve, { once: true });
+  }));
+  return img;
+}
+
+// ---- the page's life ------------------------------------------------------------
+
+// Shows what went wrong in place of the page's content.
+export function fail(error) {
+  const m = main();
+  const notice = m.querySelector('.notice') || m.appendChild(el('p', { class: 'notice' }));
+  notice.textContent = error?.status === 403 ? w('forbidden') : w('load_failed') + (error?.message || '');
+  notice.setAttribute('role', 'alert');
+  notice.classList.add('error');
+  document.body.dataset.error = error?.message || 'error';
+}
+
+async function settle() {
+  while (pending.size) await Promise.allSettled([...pending]);
+  document.body.dataset.ready = '1';
+}
+
+// The header: the current page marked, the language link keeping the
+// page's parameters.
+function header() {
+  for (const a of document.querySelectorAll('nav a[data-nav]')) {
+    if (a.dataset.nav === boot.page) a.setAttribute('aria-current', 'page');
+  }
+  const lang = document.querySelector('a.lang');
+  if (lang) {
+    const url = new URL(location.href);
+    url.searchParams.set('lang', boot.lang === 'en' ? 'zh' : 'en');
+    lang.href = url.pathname + url.search;
+  }
+}
+
+// Runs the page's body(main), then marks it ready; a failure is shown.
+export function start(body) {
+  header();
+  const m = main();
+  track((async () => {
+    try {
+      await body(m);
+      m.querySelector('.notice:not(.error)')?.remove();
+    } catch (error) {
+      fail(error);
+    }
+  })());
+  settle();
+}
+
+// ---- pieces several pages show --------------------------------------------------
+
+// The as-of date picker over the stored runs, the data watermark and, when
+// the daemon serves a snapshot the database has not confirmed, a banner.
+export function runBar(runs, onDate) {
+  const select = el('select', { id: 'as-of', name: 'date' },
+    runs.runs.map((r) => el('option', { value: r.as_of, selected: r.as_of === runs.as_of }, r.as_of)));
+  select.addEventListener('change', () => onDate(select.value));
+  const wm = runs.watermark || {};
+  const parts = ['last_closed_month', 'newest_usage', 'newest_cancel', 'newest_contract', 'newest_survey']
+    .filter((k) => wm[k])
+    .map((k) => `${w(k)} ${k === 'last_closed_month' || k === 'newest_usage' ? wm[k].slice(0, 7) : wm[k]}`);
+  const bar = el('div', { class: 'runbar' },
+    el('label', { for: 'as-of' }, w('as_of')), select,
+    el('p', { class: 'watermark' }, `${w('watermark')}: ${parts.join(' · ')}`));
+  const wrap = el('div', {}, bar);
+  if (runs.stale) {
+    const age = runs.snapshot_age ?? 0;
+    const text = age >= 3600 ? `${(age / 3600).toFixed(1)} ${w('hours')}` : `${Math.ceil(age / 60)} ${w('minutes')}`;
+    wrap.prepend(el('p', { class: 'banner stale', role: 'alert' }, w('stale', { age: text })));
+  }
+  return wrap;
+}
+
+// The path from the user's root to `code` in the branch tree, as nodes.
+export function branchPath(tree, code) {
+  const walk = (node, trail) => {
+    const here = [...trail, node];
+    if (node.code === code) return here;
+    for (const child of node.children || []) {
+      const found = walk(child, here);
+      if (found) return found;
+    }
+    return null;
+  };
+  for (const root of tree.branches || []) {
+    const found = walk(root, []);
+    if (found) return found;
+  }
+  return [];
+}
+
+// Breadcrumbs root → code; each step links to `page` at that branch.
+export function breadcrumbs(path, linkOf) {
+  return el('nav', { class: 'crumbs', 'aria-label': w('scope') },
+    el('ol', {}, path.map((node, i) => el('li', {},
+      i === path.length - 1
+        ? el('span', { 'aria-current': 'page' }, node.name)
+        : el('a', { href: linkOf(node) }, node.name)))));
+}
+
+// The headline value of a KPI for a branch in a run's values: the total,
+// satisfaction's root indicator, bundling's first campaign.
+export function headline(values, kpi, branch) {
+  return values.find((v) => v.kpi === kpi && v.branch === branch &&
+    (kpi.startsWith('satisfaction') ? v.dim === boot.root_indicator : v.dim === null)) || null;
+}
+
+// The reasons of a red or excellent value, in words.
+export const reasonText = (reasons) => reasons.map((r) => w(`reason_${r}`)).join('；');
+
+// A trend's points as text (a chart's text alternative).
+export function pointsText(kpi, points, max = 12) {
+  return points.slice(-max).map((p) => `${p.period || p.date} ${fmt(kpi, p.value)}`).join(', ');
+}

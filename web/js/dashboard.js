@@ -1,0 +1,151 @@
+// The dashboard (/): a tile per KPI of the branch (value, status, change
+// against the previous period, bullet graph, sparkline), the trend of one
+// KPI, the ranking of the branch's children (a county: its siblings), and
+// the zones at risk; drill-down by click, the as-of date picker.
+import {
+  KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
+  kpiTitle, pageUrl, params, pointsText, reasonText, runBar, start, statusBadge, w,
+} from './common.js';
+
+const AT_RISK = ['white', 'red', 'yellow'];
+
+// The point of the as-of date and the one before it (the previous period).
+function lastTwo(trend, campaign) {
+  const series = trend.series.find((s) => s.campaign === campaign) || trend.series[0];
+  const points = series ? series.points : [];
+  return { points, now: points[points.length - 1] || null, before: points[points.length - 2] || null };
+}
+
+function changeLine(kpi, code, now, before) {
+  if (!now || !before || now.value === null || before.value === null) {
+    return el('p', { class: 'change' }, w('no_previous'));
+  }
+  const delta = now.value - before.value;
+  const arrow = delta > 0 ? '▲' : delta < 0 ? '▼' : '▬';
+  return el('p', { class: 'change' },
+    el('span', { 'aria-hidden': 'true' }, `${arrow} `),
+    figure(kpi, code, 'change', delta, fmtChange(kpi, delta)),
+    ` ${w('vs_previous')} (${before.period || before.date})`);
+}
+
+function tile(kpi, code, value, trend, date) {
+  const campaign = value?.campaign ?? null;
+  const { points, now, before } = lastTwo(trend, campaign);
+  const dim = kpi.startsWith('satisfaction') ? boot.root_indicator : null;
+  const chartParams = { kpi, branch: code, date, dim, campaign };
+  const title = kpiTitle(kpi);
+  const base = value?.path_base ?? value?.target_base;
+  const challenge = value?.path_challenge ?? value?.target_challenge;
+  return el('section', { class: `tile st-${value?.status || 'none'}`, dataset: { kpi } },
+    el('h2', {}, el('a', { href: pageUrl(`/branch/${code}`, { kpi, date: params.date }) }, title)),
+    el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value)),
+      ' ', statusBadge(value?.status)),
+    value?.reason ? el('p', { class: 'reason' }, reasonText(value.reason.split(','))) : null,
+    changeLine(kpi, code, now, before),
+    value ? chart('bullet', chartParams, w('chart_alt_bullet', {
+      kpi: title, value: fmt(kpi, value.value), base: fmt(kpi, base), challenge: fmt(kpi, challenge),
+    }), 300, 56, { cls: 'bullet' }) : null,
+    el('p', { class: 'targets' },
+      `${w('base')} `, figure(kpi, code, 'target_base', base, fmt(kpi, base)),
+      ` · ${w('challenge')} `, figure(kpi, code, 'target_challenge', challenge, fmt(kpi, challenge))),
+    points.length > 1 ? chart('sparkline', chartParams,
+      w('chart_alt_trend', { kpi: title, points: pointsText(kpi, points, 6) }), 240, 40,
+      { format: 'svg', cls: 'spark' }) : null);
+}
+
+function zonesTile(values, code) {
+  const counts = Object.fromEntries(values.filter((v) => v.kpi === 'zone_count' && v.branch === code)
+    .map((v) => [v.dim, v.value]));
+  const atRisk = AT_RISK.reduce((sum, z) => sum + (counts[z] || 0), 0);
+  return el('section', { class: 'tile zones', dataset: { kpi: 'zone_count' } },
+    el('h2', {}, el('a', { href: pageUrl('/zones', { branch: code }) }, w('zones_tile'))),
+    el('p', { class: 'value' }, figure('zone_count', code, 'at_risk', atRisk, fmtCount(atRisk)),
+      ` ${w('zones_at_risk')}`),
+    el('ul', { class: 'zone-counts' }, AT_RISK.map((z) => el('li', { class: `zone-${z}` },
+      el('span', { class: 'swatch', 'aria-hidden': 'true' }),
+      `${kpiZone(z)} `, figure('zone_count', code, z, counts[z] ?? null, fmtCount(counts[z] ?? null))))));
+}
+
+const kpiZone = (z) => boot.labels.zone[z] ?? z;
+
+function rankingTable(ranking, code, kpi, nodes, siblings) {
+  const rows = ranking.entries.map((e) => {
+    const node = nodes.get(e.branch);
+    const drill = node && node.children && node.children.length;
+    const href = drill ? pageUrl('/', { branch: e.branch, date: params.date })
+      : pageUrl(`/branch/${e.branch}`, { date: params.date });
+    const change = e.rank_change ?? null;
+    return el('tr', { dataset: { branch: e.branch }, class: [e.branch === code ? 'self' : '', e.bottom ? 'bottom' : ''].join(' ').trim() || null },
+      el('td', {}, figure(kpi, e.branch, 'rank', e.rank, String(e.rank))),
+      // a published ranking names branches outside the user's scope: no link to those
+      el('th', { scope: 'row' }, node ? el('a', { href, title: drill ? w('drill') : w('open_branch') }, e.name) : e.name,
+        e.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
+      el('td', { class: 'num' }, figure(kpi, e.branch, 'value', e.value, fmt(kpi, e.value))),
+      el('td', {}, statusBadge(e.status)),
+      el('td', { class: 'num' }, change === null ? w('no_value')
+        : `${change > 0 ? '▲' : change < 0 ? '▼' : '▬'} ${Math.abs(change)}`));
+  });
+  return el('table', { class: 'ranking' },
+    el('caption', {}, `${siblings ? w('ranking_siblings') : w('ranking')} · ${kpiTitle(kpi)}`),
+    el('thead', {}, el('tr', {}, [w('rank'), w('branch'), w('value'), w('status'), w('rank_change')]
+      .map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, rows));
+}
+
+function flatten(tree) {
+  const nodes = new Map();
+  const walk = (node, parent) => {
+    nodes.set(node.code, { ...node, parent });
+    for (const c of node.children || []) walk(c, node.code);
+  };
+  for (const root of tree.branches || []) walk(root, null);
+  return nodes;
+}
+
+// Which ranking a branch is shown in: its children's, or (a county, no
+// children) the one it stands in.
+const rankingWhere = (node, code) =>
+  (!(node?.children?.length) && node?.level > 0 ? { of: code } : { parent: code });
+
+start(async (main) => {
+  // the branch shown: the parameter, else the user's root (never "every branch": 2 MB)
+  const code = params.branch || boot.scope?.code;
+  const dimOf = (kpi) => (kpi.startsWith('satisfaction') ? boot.root_indicator : null);
+  // every request at once: the first view waits for the slowest, not for a chain
+  const treeP = api('/api/v1/branches');
+  const firstRanking = treeP.then((tree) =>
+    api('/api/v1/ranking', { kpi: KPIS[0], ...rankingWhere(flatten(tree).get(code), code), date: params.date }));
+  const [runs, kpis, tree, trends] = await Promise.all([
+    api('/api/v1/runs', { date: params.date }),
+    api('/api/v1/kpis', { branch: code, date: params.date }), treeP,
+    Promise.all(KPIS.map((kpi) => api('/api/v1/trend', { kpi, branch: code, to: params.date, dim: dimOf(kpi) })
+      .catch(() => ({ series: [] })))),
+  ]);
+  const nodes = flatten(tree);
+  const node = nodes.get(code);
+  main.querySelector('h1').textContent = `${w('nav_dashboard')} · ${node?.name ?? ''}`;
+  main.append(breadcrumbs(branchPath(tree, code), (n) => pageUrl('/', { branch: n.code, date: params.date })));
+  main.append(runBar(runs, (d) => location.assign(pageUrl('/', { branch: params.branch, date: d }))));
+  main.append(el('div', { class: 'tiles' },
+    KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
+    zonesTile(kpis.values, code)));
+
+  // The trend of one KPI and the ranking by it; the picker chooses.
+  const picker = el('select', { id: 'kpi-pick' }, KPIS.map((k) => el('option', { value: k }, kpiTitle(k))));
+  const detail = el('div', { class: 'detail' });
+  const where = rankingWhere(node, code);
+  const show = async (kpi, rankingP) => {
+    const i = KPIS.indexOf(kpi);
+    const value = headline(kpis.values, kpi, code);
+    const { points } = lastTwo(trends[i], value?.campaign ?? null);
+    const trend = el('section', { class: 'trend' }, el('h2', {}, `${w('trend_of')}${kpiTitle(kpi)}`),
+      chart('trend', { kpi, branch: code, date: params.date, dim: dimOf(kpi), campaign: value?.campaign ?? null },
+        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), 720, 280, { cls: 'trend-chart' }));
+    const ranking = await (rankingP || api('/api/v1/ranking', { kpi, ...where, date: params.date }));
+    detail.replaceChildren(trend,
+      el('section', { class: 'rank' }, rankingTable(ranking, code, kpi, nodes, where.of !== undefined)));
+  };
+  picker.addEventListener('change', () => show(picker.value).catch(() => {}));
+  main.append(el('div', { class: 'pick' }, el('label', { for: 'kpi-pick' }, w('kpi')), picker), detail);
+  await show(KPIS[0], firstRanking);
+});
