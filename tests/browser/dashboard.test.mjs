@@ -28,9 +28,10 @@ const notReady = new Set(); // pages done by the network, not body[data-ready]
 const knownSeen = new Set(); // URLs of KNOWN answers met
 
 // A case: runs fn, prints one line. A case with a pending reason that
-// fails is counted as skipped; one that passes gets a note.
+// fails is counted as skipped; one that passes gets a note. Returns false
+// when not run (RETENTIOND_BROWSER_ONLY).
 async function test(name, fn, pending) {
-  if (ONLY && !ONLY.test(name)) return;
+  if (ONLY && !ONLY.test(name)) return false;
   const t0 = Date.now();
   try {
     await fn();
@@ -41,7 +42,8 @@ async function test(name, fn, pending) {
     const msg = String(e && e.message ? e.message : e).replace(/\n+$/, '');
     if (pending) {
       counts.skipped++;
-      console.log(`pending ${name}: ${pending}\n        today: ${msg.split('\n')[0]}`);
+      const today = msg.split('\n').filter((l) => l.trim()).slice(0, 6).join('\n          ');
+      console.log(`pending ${name}: ${pending}\n        today: ${today}`);
     } else {
       counts.failed++;
       failed.push(name);
@@ -61,8 +63,10 @@ async function pageChecks(p) {
 }
 
 // Loads url at a size and waits until done; returns the answer and the
-// problems seen meanwhile.
+// problems seen meanwhile. about:blank first, so that what the page before
+// still had in flight is not taken for this one's.
 async function load(page, p, url, [width, height] = SIZES[0]) {
+  await page.goto('about:blank');
   await page.setViewportSize({ width, height });
   const w = lib.watch(page, allowOf(p), knownSeen);
   const resp = await page.goto(url);
@@ -77,20 +81,46 @@ async function loadClean(page, p, url, size) {
   assert.deepEqual(problems, [], `problems while loading ${url}`);
 }
 
-// The generic cases of page p, as user (null: signed out), on page.
+// The generic cases of page p, as user (null: signed out), on page. The
+// cases that only look (frame, axe, the first screenshot) share the load of
+// the first case when it was clean; the others load the page afresh.
 async function pageCases(page, user, p) {
   const who = user ? user.label : 'anonymous';
   const pend = p.pending || {};
   const url = base + p.path;
   const name = (what) => `${who} ${p.name}: ${what}`;
+  let loaded = false; // the page is as the load case left it
+  const ensureLoaded = async () => { if (!loaded) await loadClean(page, p, url); loaded = false; };
 
-  await test(name('loads with no console error, no failed request, no answer >= 400'),
-    () => loadClean(page, p, url), pend.load);
+  await test(name('loads with no console error, no failed request, no answer >= 400'), async () => {
+    await loadClean(page, p, url);
+    loaded = true;
+  }, pend.load);
+
+  if (user) {
+    await test(name('header has nav and form.signout with its CSRF field'), async () => {
+      await ensureLoaded();
+      assert.equal(await page.locator('header nav').count(), 1, 'header nav');
+      const form = page.locator('header form.signout[method=post][action="/logout"]');
+      assert.equal(await form.count(), 1, 'header form.signout posting to /logout');
+      assert.ok(await form.locator('input[name=csrf]').inputValue(), 'an empty csrf field');
+      assert.ok(await form.locator('button[type=submit]').isVisible(), 'no visible sign-out button');
+      loaded = true;
+    }, pend.frame);
+  }
+
+  await test(name('axe: no serious or critical violation'), async () => {
+    await ensureLoaded();
+    const v = await lib.axeViolations(page);
+    loaded = true;
+    assert.ok(v.length === 0, `${v.length} violations:\n    ${lib.formatViolations(v)}`);
+  }, pend.axe);
 
   await test(name('screenshots at 1366x768 and 390x844; no horizontal scroll at 390'), async () => {
     fs.mkdirSync(cfg.shots, { recursive: true });
     for (const size of SIZES) {
-      await loadClean(page, p, url, size);
+      if (size !== SIZES[0]) await loadClean(page, p, url, size);
+      else await ensureLoaded();
       await page.screenshot({ path: path.join(cfg.shots, `${who}-${p.name}-${size[0]}.png`), fullPage: true });
       if (size[0] < 1000) {
         const o = await lib.overflowing(page);
@@ -99,23 +129,7 @@ async function pageCases(page, user, p) {
       }
     }
   }, pend.screens);
-
-  if (user) {
-    await test(name('header has nav and form.signout with its CSRF field'), async () => {
-      await loadClean(page, p, url);
-      assert.equal(await page.locator('header nav').count(), 1, 'header nav');
-      const form = page.locator('header form.signout[method=post][action="/logout"]');
-      assert.equal(await form.count(), 1, 'header form.signout posting to /logout');
-      assert.ok(await form.locator('input[name=csrf]').inputValue(), 'an empty csrf field');
-      assert.ok(await form.locator('button[type=submit]').isVisible(), 'no visible sign-out button');
-    }, pend.frame);
-  }
-
-  await test(name('axe: no serious or critical violation'), async () => {
-    await loadClean(page, p, url);
-    const v = await lib.axeViolations(page);
-    assert.ok(v.length === 0, `${v.length} violations:\n    ${lib.formatViolations(v)}`);
-  }, pend.axe);
+  loaded = false;
 
   await test(name('Tab reaches every link, button and field, focus visible'), async () => {
     await loadClean(page, p, url);
@@ -253,13 +267,14 @@ async function main() {
   // every user, every page
   for (const user of cfg.users) {
     page = await newPage();
-    await test(`${user.label}: signs in through the form; /api/v1/me names the user, role and branch`, async () => {
+    const ran = await test(`${user.label}: signs in through the form; /api/v1/me names the user, role and branch`, async () => {
       await lib.signIn(page, base, user);
       assert.equal(pathOf(page.url()), '/');
       const me = (await lib.api(page, base, '/api/v1/me')).body;
       assert.deepEqual([me.user, me.role, me.scope.code.length > 0], [user.name, user.role, true]);
       if (user.branch) assert.equal(me.scope.code, user.branch);
     });
+    if (!ran) await lib.signIn(page, base, user);
     for (const p of PAGES.filter((x) => !x.public && forUser(x, user))) await pageCases(page, user, p);
     await page.context().close();
   }

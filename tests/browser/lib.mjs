@@ -128,23 +128,32 @@ export async function markControls(page) {
   }, FOCUSABLE);
 }
 
-// Presses Tab until every control was reached or three times their number (plus a
-// few, for the wrap-around out of the page); returns, for each control
-// reached, whether its focus showed (an outline or a box-shadow).
+// Presses Tab until every control was reached or three times their number
+// (plus a few, for the wrap-around out of the page); returns, for each
+// control reached, whether its focus showed (an outline or a box-shadow).
+// A focusin listener notes each control as it gets the focus, so that a
+// press costs one round trip.
 export async function tabWalk(page, controls) {
-  const seen = new Map();
-  for (let i = 0; i < 3 * controls.length + 6 && seen.size < controls.length; i++) {
-    await page.keyboard.press('Tab');
-    const at = await page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || !el.dataset.kb) return null;
+  await page.evaluate(() => {
+    window.__kbSeen = {};
+    document.addEventListener('focusin', (e) => {
+      const el = e.target;
+      if (!el.dataset || !el.dataset.kb || el.dataset.kb in window.__kbSeen) return;
       const s = getComputedStyle(el);
       const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
-      return { kb: el.dataset.kb, visible: outline || (s.boxShadow && s.boxShadow !== 'none') };
+      window.__kbSeen[el.dataset.kb] = outline || (s.boxShadow && s.boxShadow !== 'none');
     });
-    if (at && !seen.has(at.kb)) seen.set(at.kb, at.visible);
+  });
+  const max = 3 * controls.length + 6;
+  let seen = {};
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (i % 25 === 24 || i === max - 1) {
+      seen = await page.evaluate(() => window.__kbSeen);
+      if (Object.keys(seen).length >= controls.length) break;
+    }
   }
-  return seen;
+  return new Map(Object.entries(seen));
 }
 
 // Elements that stick out to the right of the viewport (the cause of a
@@ -163,12 +172,14 @@ export async function overflowing(page) {
 }
 
 // The figures of a page: every element with data-kpi, data-branch and
-// data-field, as {kpi, branch, field, dim, raw, text}; raw is data-raw as a
-// number (null when empty), dim data-dim or null.
+// data-field, as {kpi, branch, field, dim, campaign, raw, text}; raw is
+// data-raw as a number (null when empty), dim data-dim (null when absent:
+// the total), campaign data-campaign as a number (null when absent).
 export async function figures(page, scope = 'body') {
   return page.locator(`${scope} [data-kpi][data-branch][data-field]`).evaluateAll((els) => els.map((el) => ({
     kpi: el.dataset.kpi, branch: el.dataset.branch, field: el.dataset.field,
-    dim: el.dataset.dim ?? null, raw: el.dataset.raw === undefined || el.dataset.raw === '' ? null : Number(el.dataset.raw),
+    dim: el.dataset.dim ?? null, campaign: el.dataset.campaign ? Number(el.dataset.campaign) : null,
+    raw: el.dataset.raw === undefined || el.dataset.raw === '' ? null : Number(el.dataset.raw),
     text: el.textContent.trim(),
   })));
 }
@@ -181,22 +192,30 @@ export async function api(page, base, path) {
   return { status: r.status(), body: type.startsWith('application/json') ? await r.json() : await r.text() };
 }
 
-// Compares figures whose field is one of /api/v1/kpis' (value, numerator,
-// denominator, target_base, ...) with the API's value of the same kpi,
-// branch and dim; returns the differences as text.
+// Compares the figures whose field is one of a /api/v1/kpis value's numbers
+// (value, numerator, denominator, target_*, path_*) with the
+// API's value of the same kpi, branch, dim and campaign (a figure without
+// data-dim: the total, which for satisfaction and satisfaction_gotone is
+// the root indicator, csi; without data-campaign: the first campaign).
+// Other fields (change, rank, ...) are left out. Returns the differences as
+// text, none when every figure matches.
+const KPI_FIELDS = ['value', 'numerator', 'denominator', 'target_base', 'target_challenge', 'path_base', 'path_challenge'];
 export async function compareWithKpis(page, base, figs, date) {
   const diffs = [];
   const cache = new Map();
-  for (const f of figs) {
+  const total = (kpi) => (kpi.startsWith('satisfaction') ? 'csi' : null);
+  for (const f of figs.filter((x) => KPI_FIELDS.includes(x.field))) {
     const q = `/api/v1/kpis?branch=${f.branch}&kpi=${f.kpi}${date ? '&date=' + date : ''}`;
     if (!cache.has(q)) cache.set(q, await api(page, base, q));
     const { status, body } = cache.get(q);
     if (status !== 200) { diffs.push(`${q} answered ${status}`); continue; }
-    const v = body.values.find((x) => x.dim === f.dim);
-    if (!v) { diffs.push(`${f.kpi} ${f.branch} ${f.dim}: not in ${q}`); continue; }
+    const dim = f.dim ?? total(f.kpi);
+    const v = body.values.find((x) => x.dim === dim && (f.campaign === null || x.campaign === f.campaign));
+    const what = `${f.kpi} ${f.branch}${dim ? ' ' + dim : ''}${f.campaign !== null ? ' campaign ' + f.campaign : ''} ${f.field}`;
+    if (!v) { diffs.push(`${what}: no such value in ${q}`); continue; }
     const want = v[f.field];
     const same = want === null ? f.raw === null : f.raw !== null && Math.abs(f.raw - want) <= 1e-9 * Math.max(1, Math.abs(want));
-    if (!same) diffs.push(`${f.kpi} ${f.branch} ${f.dim ?? ''} ${f.field}: page ${f.raw} ("${f.text}"), API ${want}`);
+    if (!same) diffs.push(`${what}: page ${f.raw} ("${f.text}"), API ${want}`);
   }
   return diffs;
 }

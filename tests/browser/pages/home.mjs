@@ -9,4 +9,13 @@ export const checks = [
       assert.equal(await page.locator('form.signout input[name=csrf]').inputValue(), me.csrf);
     },
   },
+  {
+    name: 'tile figures equal /api/v1/kpis',
+    async run({ assert, figures, compareWithKpis }) {
+      const figs = await figures('.tile');
+      assert.ok(figs.some((f) => f.field === 'value'), 'no tile shows a value');
+      const diffs = await compareWithKpis(figs);
+      assert.ok(diffs.length === 0, `${diffs.length} figures differ:\n${diffs.join('\n')}`);
+    },
+  },
 ];
