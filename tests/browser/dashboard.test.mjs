@@ -211,6 +211,14 @@ async function selfTest(newPage) {
   await page.context().close();
 }
 
+// Signed out, on about:blank: away from the page first, since the pages'
+// scripts send a page whose API calls answer 401 to the sign-in page (with
+// its path as next), which could happen while the next case's page loads.
+async function signedOut(page) {
+  await page.goto('about:blank');
+  await page.context().clearCookies();
+}
+
 // A request context signed in as user (for reading the API beside a page).
 async function apiAs(user) {
   const rc = await request.newContext({ baseURL: base });
@@ -245,16 +253,17 @@ async function main() {
   for (const p of PAGES.filter((x) => x.public)) await pageCases(page, null, p);
   for (const p of PAGES.filter((x) => !x.public)) {
     await test(`anonymous ${p.name}: redirected to /login?next=...; signing in lands on ${p.path}`, async () => {
+      await signedOut(page);
       await page.goto(base + p.path);
       const u = new URL(page.url());
       assert.equal(u.pathname, '/login', `landed on ${page.url()}`);
       assert.equal(u.searchParams.get('next'), p.path === '/' ? null : p.path, 'next');
       await lib.signIn(page, base, cfg.users.find((x) => forUser(p, x)));
       assert.equal(pathOf(page.url()), p.path);
-      await page.context().clearCookies();
     });
   }
   await test('anonymous: a wrong password shows the message and signs nobody in', async () => {
+    await signedOut(page);
     await page.goto(base + '/login');
     await lib.signIn(page, base, { ...cfg.users[0], password: 'not-the-password' });
     const u = new URL(page.url());
