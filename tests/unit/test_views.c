@@ -1828,19 +1828,19 @@ START_TEST(labels_words_tables_agree)
     ck_assert_ptr_nonnull(zh->words);
     ck_assert_ptr_nonnull(en->words);
     size_t n = 0;
-    const char *const *z = zh->words, *const *e = en->words;
-    for (; z[0] && e[0]; z += 2, e += 2, n++) {
-        ck_assert_msg(strcmp(z[0], e[0]) == 0, "word %zu: zh %s, en %s", n, z[0], e[0]);
-        ck_assert_msg(z[1] && z[1][0], "zh %s: no text", z[0]);
-        ck_assert_msg(e[1] && e[1][0], "en %s: no text", e[0]);
-        for (const char *const *before = zh->words; before < z; before += 2)
-            ck_assert_msg(strcmp(before[0], z[0]) != 0, "zh %s twice", z[0]);
-        for (const char *const *before = en->words; before < e; before += 2)
-            ck_assert_msg(strcmp(before[0], e[0]) != 0, "en %s twice", e[0]);
+    const struct label_word *z = zh->words, *e = en->words;
+    for (; z->name && e->name; z++, e++, n++) {
+        ck_assert_msg(strcmp(z->name, e->name) == 0, "word %zu: zh %s, en %s", n, z->name, e->name);
+        ck_assert_msg(z->text && z->text[0], "zh %s: no text", z->name);
+        ck_assert_msg(e->text && e->text[0], "en %s: no text", e->name);
+        for (const struct label_word *before = zh->words; before < z; before++)
+            ck_assert_msg(strcmp(before->name, z->name) != 0, "zh %s twice", z->name);
+        for (const struct label_word *before = en->words; before < e; before++)
+            ck_assert_msg(strcmp(before->name, e->name) != 0, "en %s twice", e->name);
         for (size_t f = 0; f < COUNT(field_words); f++)
-            ck_assert_msg(strcmp(z[0], field_words[f]) != 0, "%s is a field's word", z[0]);
+            ck_assert_msg(strcmp(z->name, field_words[f]) != 0, "%s is a field's word", z->name);
     }
-    ck_assert_msg(!z[0] && !e[0], "zh has %s words after %zu", z[0] ? "more" : "fewer", n);
+    ck_assert_msg(!z->name && !e->name, "zh has %s words after %zu", z->name ? "more" : "fewer", n);
     ck_assert_uint_gt(n, 100);
 }
 END_TEST
@@ -1894,8 +1894,8 @@ START_TEST(labels_json_for_the_pages)
         }
         json_t *words = get(got, "words");
         size_t n = 0;
-        for (const char *const *w = l->words; w[0]; w += 2, n++)
-            ck_assert_str_eq(json_string_value(get(words, w[0])), w[1]);
+        for (const struct label_word *w = l->words; w->name; w++, n++)
+            ck_assert_str_eq(json_string_value(get(words, w->name)), w->text);
         ck_assert_str_eq(json_string_value(get(words, "base")), l->base);
         ck_assert_str_eq(json_string_value(get(words, "challenge")), l->challenge);
         ck_assert_str_eq(json_string_value(get(words, "base_path")), l->base_path);
