@@ -56,6 +56,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/data-quality", api_h_data_quality, p_date, PROVINCE, 0},
     {"GET", "/api/v1/grid", api_h_grid, p_grid, SIGNED_IN, 0},
     {"GET", "/api/v1/runs", api_h_runs, p_date, SIGNED_IN, 0},
+    {"GET", "/api/v1/bulletin", api_h_bulletin, p_grid, SIGNED_IN, 0},
     {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
     {"GET", "/api/v1/audit", api_h_audit, p_audit, AUDIT, 0},

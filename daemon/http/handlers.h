@@ -63,7 +63,8 @@ void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
 
-/* /api/v1/{branches,kpis,trend,ranking,alarms,grid,runs,satisfaction,zones,data-quality} */
+/* /api/v1/{branches,kpis,trend,ranking,alarms,grid,runs,bulletin,satisfaction,zones,
+ * data-quality} */
 void api_h_branches(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_kpis(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_trend(struct http_request *req, struct http_reply *reply, void *ctx);
@@ -71,6 +72,7 @@ void api_h_ranking(struct http_request *req, struct http_reply *reply, void *ctx
 void api_h_alarms(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_grid(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_runs(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_bulletin(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_satisfaction(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_zones(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_data_quality(struct http_request *req, struct http_reply *reply, void *ctx);

@@ -124,3 +124,8 @@ void api_h_runs(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     serve_view(req, reply, ctx, VIEW_RUNS);
 }
+
+void api_h_bulletin(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_view(req, reply, ctx, VIEW_BULLETIN);
+}

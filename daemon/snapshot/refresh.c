@@ -190,12 +190,17 @@ static bool reload(struct refresh *r, const struct opts *o)
     }
     atomic_store(&r->verified_at, (long long)time(NULL));
     atomic_store(&r->stale, false);
-    if (!previous || strcmp(previous->id, fresh->id) != 0) {
+    bool changed = !previous || strcmp(previous->id, fresh->id) != 0;
+    /* the same runs, but the previous snapshot came from the file, which
+     * does not hold the zones' members (their moves): the database's has */
+    bool completed = !changed && previous->nzones < fresh->nzones;
+    if (changed || completed) {
         /* only this thread replaces the current snapshot: fresh stays valid */
         publish(r, fresh);
         log_info("msg=\"snapshot published\" snapshot=%s runs=%zu latest=%s", fresh->id,
                  fresh->nruns, fresh->nruns ? snap_latest(fresh)->as_of : "-");
-        persist(fresh, o);
+        if (changed)
+            persist(fresh, o);
     } else {
         snap_unref(fresh);
     }

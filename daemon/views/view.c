@@ -1,6 +1,7 @@
 #include "view.h"
 
 #include "alarms.h"
+#include "bulletin.h"
 #include "date.h"
 #include "grid.h"
 #include "kpis.h"
@@ -220,6 +221,8 @@ bool view_validate(enum view_kind kind, const struct snap *s, const struct view_
         return view_grid_check(s, p, err);
     case VIEW_RUNS:
         return view_runs_check(s, p, err);
+    case VIEW_BULLETIN:
+        return view_bulletin_check(s, p, err);
     case VIEW_NKINDS:
         break;
     }
@@ -298,6 +301,13 @@ bool view_json(enum view_kind kind, const struct snap *s, const struct view_para
     }
     case VIEW_RUNS:
         return view_runs_json(s, p, out, err);
+    case VIEW_BULLETIN: {
+        struct view_bulletin v;
+        if ((ok = view_bulletin_build(s, p, &v, err)))
+            *out = view_bulletin_json(&v);
+        view_bulletin_free(&v);
+        return ok;
+    }
     case VIEW_NKINDS:
         break;
     }

@@ -107,6 +107,7 @@ enum view_kind {
     VIEW_DATA_QUALITY,
     VIEW_GRID,
     VIEW_RUNS,
+    VIEW_BULLETIN,
     VIEW_NKINDS
 };
 

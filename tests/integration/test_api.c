@@ -726,6 +726,12 @@ START_TEST(database_outage_served_stale_then_recovered)
     j = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
     ck_assert(json_is_false(json_object_get(j, "stale")));
     json_decref(j);
+    /* the file holds no zone members: once the database confirms the
+     * snapshot, the zones' moves are known again */
+    j = get_ok("/api/v1/zones?branch=420000");
+    ck_assert_msg(json_array_size(json_object_get(j, "moves")) > 0, "moves after recovery: %s",
+                  json_dumps(j, 0));
+    json_decref(j);
     json_decref(fresh);
 }
 END_TEST

@@ -8,12 +8,16 @@
  * status, error code and parameter expected, run through view_validate(),
  * view_json() and the view's own check function, which must agree; and the
  * figures of the built struct and its JSON against what the fixture gives
- * when worked out by hand (the numbers are in the comments). */
+ * when worked out by hand (the numbers are in the comments). Then the
+ * pages' word tables (labels.h), which every page and chart reads. */
 #include "alarms.h"
 #include "buf.h"
+#include "grid.h"
 #include "kpis.h"
+#include "labels.h"
 #include "mem.h"
 #include "ranking.h"
+#include "runs.h"
 #include "satisfaction.h"
 #include "snap_int.h"
 #include "trend.h"
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The branch whose code holds a comma and quotes, in C and in the expected
  * JSON texts below (written with ' for ", see expect_json). */
@@ -271,7 +276,8 @@ static bool own_check(const char *name, const struct snap *s, const struct view_
         {"kpis", view_kpis_check},           {"trend", view_trend_check},
         {"ranking", view_ranking_check},     {"alarms", view_alarms_check},
         {"zones", view_zones_check},         {"satisfaction", view_satisfaction_check},
-        {"customers", view_customers_check},
+        {"customers", view_customers_check}, {"grid", view_grid_check},
+        {"runs", view_runs_check},
     };
     for (size_t i = 0; i < COUNT(checks); i++)
         if (strcmp(checks[i].name, name) == 0)
@@ -1439,6 +1445,488 @@ static Suite *customers_suite(void)
     return s;
 }
 
+/* ---- grid ------------------------------------------------------------------------------------ */
+
+static const struct error_case grid_errors[] = {
+    {A(NULL), VALID},
+    {A("date", "2026-10-31", "branch", "429901"), VALID},
+    {A("date", "2026-02-30"), FAILS(400, "invalid_date", "date")},
+    {A("date", "21/11/2026"), FAILS(400, "invalid_date", "date")},
+    {A("branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    {A("branch", ""), FAILS(400, "unknown_branch", "branch")},
+    {A("date", "2026-11-19"), FAILS(404, "no_run", "date")},
+    /* the parameters' validity before the run's existence */
+    {A("date", "2026-11-19", "branch", "nope"), FAILS(400, "unknown_branch", "branch")},
+    /* a parameter the grid does not take is the HTTP layer's to refuse
+     * (unknown_parameter), not the view's */
+    {A("kpi", "churn"), VALID},
+    {A(NULL), FAILS(404, "no_run", NULL), NO_RUNS},
+    {A(NULL), FAILS(404, "no_branches", "branch"), NO_PROVINCE},
+    {A(NULL), VALID, SCOPE("420100")},
+    {A("branch", Q), VALID, SCOPE("420100")},
+    {A("branch", "420200"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A("branch", "420000"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A("branch", "429901"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A("branch", "999999"), FAILS(403, "out_of_scope", "branch"), SCOPE("420100")},
+    {A(NULL), FAILS(403, "out_of_scope", NULL), SCOPE("999999")},
+};
+
+START_TEST(grid_errors_by_table)
+{
+    run_error_case("grid", &grid_errors[_i]);
+}
+END_TEST
+
+#define ROW_KEYS "code", "red", "turned_red", "level", "parent"
+
+/* A row's cells as one line: value:status per KPI column, null for a
+ * missing cell. */
+static void expect_cells(json_t *row, const char *want)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+    json_t *c;
+    ck_assert_uint_eq(json_array_size(get(row, "cells")), VIEW_GRID_NKPI);
+    json_array_foreach(get(row, "cells"), i, c)
+    {
+        if (i)
+            buf_puts(&b, " ");
+        if (json_is_null(c)) {
+            buf_puts(&b, "null");
+            continue;
+        }
+        scalar_text(&b, get(c, "value"));
+        buf_puts(&b, ":");
+        scalar_text(&b, get(c, "status"));
+    }
+    ck_assert_str_eq(b.data ? b.data : "", want);
+    buf_release(&b);
+}
+
+/* The row of `code` in a grid's JSON. */
+static json_t *grid_row(json_t *grid, const char *code)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(get(grid, "rows"), i, r)
+    {
+        if (strcmp(json_string_value(get(r, "code")), code) == 0)
+            return r;
+    }
+    ck_abort_msg("no row %s", code);
+    return NULL;
+}
+
+/* The province in run 12. The columns: K1, K2 and K3 by their total (K3:
+ * campaign 1, the run's first; not campaign 2's .1), K4 and GoTone by the
+ * root indicator S (not S1/S4, red in 420100). Red cells, turned red
+ * (red, and the previous status neither red nor none):
+ *   420000  K1 .846 green, K2 .98 green, K3 .3, S 85 green      0 red
+ *           (the red diamond K2 value is not the total: not counted)
+ *   420100  K1 .85 red (was green), K2 .98 green, K3 .3,
+ *           S 84 green                                           1 red, 1 turned
+ *   420200  K1 .84 excellent, S 86.5 green, GoTone S 71          0 red
+ *   420101  K1 .9 excellent (was red), K3 .3 excellent           0 red
+ *   420102  K1 .75 red (was red), K3 .4                          1 red, 0 turned
+ *   420103,"Q"  K1 .9 green (was red), K3 .2                     0 red
+ *   420201  K1 .84 red (no previous status)                      1 red, 0 turned
+ * (429901 is no part of the province.) Worst first: red 1 turned 1:
+ * 420100; red 1 turned 0: 420102, 420201 by code; red 0: by level 420000,
+ * 420200 (before 420101, whose code is smaller), then 420101, 420103,"Q". */
+START_TEST(grid_province_worst_first)
+{
+    struct view_params p = params(NOARGS, NULL);
+    struct view_grid v;
+    struct view_error err = {0};
+    ck_assert(view_grid_build(snap, &p, &v, &err));
+    ck_assert_ptr_eq(v.run, snap->runs[2]);
+    ck_assert_int_eq(v.branch, snap_branch_find(snap, "420000"));
+    ck_assert_uint_eq(v.n, 7);
+    static const char *const order[] = {"420100", "420102", "420201", "420000",
+                                        "420200", "420101", Q};
+    for (size_t i = 0; i < v.n; i++)
+        ck_assert_str_eq(v.rows[i].code, order[i]);
+    const struct view_grid_row *wuhan = &v.rows[0];
+    ck_assert_int_eq(wuhan->red, 1);
+    ck_assert_int_eq(wuhan->turned_red, 1);
+    ck_assert_ptr_eq(wuhan->cell[3], snap_find(v.run, SNAP_SATISFACTION, wuhan->branch, "S", -1));
+    ck_assert_ptr_eq(wuhan->cell[2], snap_find(v.run, SNAP_BUNDLING, wuhan->branch, NULL, 1));
+    ck_assert_ptr_null(wuhan->cell[4]);
+    view_grid_free(&v);
+
+    json_t *got = view_ok("grid", NOARGS);
+    ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    ck_assert_int_eq(json_integer_value(get(got, "run_id")), 12);
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420000");
+    expect_json(get(got, "kpis"), "['retention_rate', 'in_network_rate', 'bundling_coverage',"
+                                  " 'satisfaction', 'satisfaction_gotone']");
+    expect_pick(get(got, "rows"),
+                "420100:1:1:1:420000 420102:1:0:2:420100 420201:1:0:2:420200 "
+                "420000:0:0:0:null 420200:0:0:1:420000 420101:0:0:2:420100 " Q ":0:0:2:420100",
+                ROW_KEYS);
+    json_t *rows = get(got, "rows");
+    expect_cells(json_array_get(rows, 0), "0.85:red 0.98:green 0.3:null 84.0:green null");
+    expect_cells(json_array_get(rows, 1), "0.75:red null 0.4:null null null");
+    expect_cells(json_array_get(rows, 2), "0.84:red null null null null");
+    expect_cells(json_array_get(rows, 3), "0.846:green 0.98:green 0.3:null 85.0:green null");
+    expect_cells(json_array_get(rows, 4), "0.84:excellent null null 86.5:green 71.0:null");
+    expect_cells(json_array_get(rows, 5), "0.9:excellent null 0.3:excellent null null");
+    expect_cells(json_array_get(rows, 6), "0.9:green null 0.2:null null null");
+
+    /* a row; a cell: its reasons split, the base target and path, the
+     * period; a missing cell is null */
+    json_t *jianghan = json_array_get(rows, 1);
+    ck_assert_str_eq(json_string_value(get(jianghan, "name")), "江汉");
+    expect_json(json_array_get(get(jianghan, "cells"), 0),
+                "{'value': 0.75, 'status': 'red', 'previous_status': 'red',"
+                " 'reasons': ['below_base_path', 'step_decline'], 'target_base': 0.86,"
+                " 'path_base': 0.85, 'period': '2026'}");
+    ck_assert(json_is_null(json_array_get(get(jianghan, "cells"), 1)));
+    /* turned red: was green */
+    expect_json(json_array_get(get(json_array_get(rows, 0), "cells"), 0),
+                "{'value': 0.85, 'status': 'red', 'previous_status': 'green',"
+                " 'reasons': ['below_base_path'], 'target_base': 0.9, 'path_base': 0.88,"
+                " 'period': '2026'}");
+    /* K3 on campaign 1, no period */
+    expect_json(json_array_get(get(grid_row(got, "420101"), "cells"), 2),
+                "{'value': 0.3, 'status': 'excellent', 'previous_status': 'green',"
+                " 'reasons': ['at_or_above_challenge_path'], 'target_base': 0.25,"
+                " 'path_base': 0.2, 'period': null}");
+    /* K4 on S (the partial province figure), no reason: an empty list */
+    expect_json(json_array_get(get(grid_row(got, "420000"), "cells"), 3),
+                "{'value': 85.0, 'status': 'green', 'previous_status': 'green', 'reasons': [],"
+                " 'target_base': 82, 'path_base': null, 'period': '2026-10'}");
+    /* GoTone on S, of an older survey month, without a status */
+    expect_json(json_array_get(get(grid_row(got, "420200"), "cells"), 4),
+                "{'value': 71.0, 'status': null, 'previous_status': null, 'reasons': [],"
+                " 'target_base': null, 'path_base': null, 'period': '2026-09'}");
+    json_decref(got);
+}
+END_TEST
+
+/* A city: 420100 (red 1, turned 1), 420102 (red 1), then 420101 and
+ * 420103,"Q" by code. The grid's own branch has no parent, though 420100
+ * has one (420000): a caller scoped to 420100 must not learn of it. */
+START_TEST(grid_city_parent_null_for_its_root)
+{
+    json_t *got = view_ok("grid", ARGS("branch", "420100"));
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420100");
+    expect_pick(get(got, "rows"),
+                "420100:1:1:1:null 420102:1:0:2:420100 420101:0:0:2:420100 " Q ":0:0:2:420100",
+                ROW_KEYS);
+    json_decref(got);
+
+    /* scoped to 420100: its root by default, the same rows */
+    struct view_params p = params(NOARGS, "420100");
+    got = view_ok_p("grid", &p, NULL);
+    ck_assert_str_eq(json_string_value(get(got, "branch")), "420100");
+    expect_pick(get(got, "rows"),
+                "420100:1:1:1:null 420102:1:0:2:420100 420101:0:0:2:420100 " Q ":0:0:2:420100",
+                ROW_KEYS);
+    json_decref(got);
+    /* a county in the scope: its row alone, no parent either */
+    p = params(ARGS("branch", Q), "420100");
+    got = view_ok_p("grid", &p, NULL);
+    expect_pick(get(got, "rows"), Q ":0:0:2:null", ROW_KEYS);
+    expect_cells(json_array_get(get(got, "rows"), 0), "0.9:green null 0.2:null null null");
+    json_decref(got);
+    /* the orphan, its own root: K1 .8 red, was excellent */
+    got = view_ok("grid", ARGS("branch", "429901"));
+    expect_pick(get(got, "rows"), "429901:1:1:2:null", ROW_KEYS);
+    expect_cells(json_array_get(get(got, "rows"), 0), "0.8:red null null null null");
+    json_decref(got);
+}
+END_TEST
+
+/* Older runs. Run 10 (2026-10-31): K1 red and turned red (were green) in
+ * 420101, 420102, 420103,"Q"; S 79 red in 420200 (was green), its K1 .86
+ * excellent; 420201's K1 has no status. Red 1 turned 1: 420200 (level 1),
+ * then the counties by code; red 0: 420000, 420100, 420201 by level.
+ * Run 11 (2026-11-20): no status anywhere: by level, then code; K3 on
+ * campaign 1 (.2), not campaign 2 (.05); S 83 of 420100. */
+START_TEST(grid_older_runs)
+{
+    json_t *got = view_ok("grid", ARGS("date", "2026-10-31"));
+    ck_assert_int_eq(json_integer_value(get(got, "run_id")), 10);
+    expect_pick(get(got, "rows"),
+                "420200:1:1:1:420000 420101:1:1:2:420100 420102:1:1:2:420100 " Q
+                ":1:1:2:420100 420000:0:0:0:null 420100:0:0:1:420000 420201:0:0:2:420200",
+                ROW_KEYS);
+    expect_cells(json_array_get(get(got, "rows"), 0),
+                 "0.86:excellent null null 79.0:red 70.0:null");
+    expect_cells(grid_row(got, "420000"), "0.824:green null 0.1:null 80.5:green null");
+    expect_cells(grid_row(got, "420201"), "0.86:null null null null null");
+    json_decref(got);
+
+    got = view_ok("grid", ARGS("date", "2026-11-20"));
+    ck_assert_int_eq(json_integer_value(get(got, "run_id")), 11);
+    expect_pick(get(got, "rows"),
+                "420000:0:0:0:null 420100:0:0:1:420000 420200:0:0:1:420000 "
+                "420101:0:0:2:420100 420102:0:0:2:420100 " Q ":0:0:2:420100 420201:0:0:2:420200",
+                ROW_KEYS);
+    expect_cells(grid_row(got, "420100"), "0.84:null null 0.2:null 83.0:green null");
+    expect_cells(grid_row(got, "420000"), "null null 0.2:null null null");
+    expect_cells(grid_row(got, "420200"), "null null null null 72.0:null");
+    json_decref(got);
+}
+END_TEST
+
+/* Cells turned red come before the level: given a previous status
+ * (green), 420201's K1 red of run 12 turned red, and 420201 (level 2,
+ * red 1, turned 1) goes before 420102 (level 2, red 1, turned 0), after
+ * 420100 (level 1, red 1, turned 1). */
+START_TEST(grid_turned_red_before_level)
+{
+    struct snap_run *run = snap->runs[2];
+    int b = snap_branch_find(snap, "420201");
+    struct snap_value *k1 = NULL;
+    for (size_t i = run->kpi_start[SNAP_RETENTION]; i < run->kpi_start[SNAP_RETENTION + 1]; i++)
+        if (run->values[i].branch == b)
+            k1 = &run->values[i];
+    ck_assert(k1 && k1->status == SNAP_STATUS_RED && k1->previous == SNAP_STATUS_NONE);
+    k1->previous = SNAP_STATUS_GREEN;
+    json_t *got = view_ok("grid", NOARGS);
+    expect_pick(get(got, "rows"),
+                "420100:1:1:1:420000 420201:1:1:2:420200 420102:1:0:2:420100 "
+                "420000:0:0:0:null 420200:0:0:1:420000 420101:0:0:2:420100 " Q ":0:0:2:420100",
+                ROW_KEYS);
+    json_decref(got);
+}
+END_TEST
+
+static Suite *grid_suite(void)
+{
+    Suite *s = suite_create("grid");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, grid_errors_by_table, 0, (int)COUNT(grid_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, grid_province_worst_first);
+    tcase_add_test(tc, grid_city_parent_null_for_its_root);
+    tcase_add_test(tc, grid_older_runs);
+    tcase_add_test(tc, grid_turned_red_before_level);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- runs ------------------------------------------------------------------------------------ */
+
+static const struct error_case runs_errors[] = {
+    {A(NULL), VALID},
+    {A("date", "2026-10-31"), VALID},
+    {A("date", "2026-11-31"), FAILS(400, "invalid_date", "date")},
+    {A("date", "20261121"), FAILS(400, "invalid_date", "date")},
+    {A("date", ""), FAILS(400, "invalid_date", "date")},
+    {A("date", "2026-11-19"), FAILS(404, "no_run", "date")},
+    {A(NULL), FAILS(404, "no_run", NULL), NO_RUNS},
+    /* the runs are no branch's: any signed-in caller sees them */
+    {A(NULL), VALID, SCOPE("420100")},
+};
+
+START_TEST(runs_errors_by_table)
+{
+    run_error_case("runs", &runs_errors[_i]);
+}
+END_TEST
+
+#define RUNS_LIST                                                                                  \
+    "'runs': [{'as_of': '2026-11-21', 'run_id': 12}, {'as_of': '2026-11-20', 'run_id': 11},"       \
+    " {'as_of': '2026-10-31', 'run_id': 10}]"
+
+/* The watermarks of the fixture (its README): run 12 all five dates, run
+ * 11 three (no contract or survey date: null), run 10 none (all null). The
+ * list is every run, newest first, whichever run is selected. */
+START_TEST(runs_newest_first_with_the_watermark)
+{
+    json_t *got = view_ok("runs", NOARGS);
+    expect_json(got, "{'as_of': '2026-11-21', 'run_id': 12, 'watermark':"
+                     " {'last_closed_month': '2026-10-01', 'newest_usage': '2026-11-01',"
+                     " 'newest_cancel': '2026-11-20', 'newest_contract': '2026-11-21',"
+                     " 'newest_survey': '2026-11-18'}, " RUNS_LIST "}");
+    json_decref(got);
+    got = view_ok("runs", ARGS("date", "2026-11-20"));
+    expect_json(got, "{'as_of': '2026-11-20', 'run_id': 11, 'watermark':"
+                     " {'last_closed_month': '2026-10-01', 'newest_usage': '2026-10-01',"
+                     " 'newest_cancel': '2026-11-19', 'newest_contract': null,"
+                     " 'newest_survey': null}, " RUNS_LIST "}");
+    json_decref(got);
+    got = view_ok("runs", ARGS("date", "2026-10-31"));
+    expect_json(got, "{'as_of': '2026-10-31', 'run_id': 10, 'watermark':"
+                     " {'last_closed_month': null, 'newest_usage': null, 'newest_cancel': null,"
+                     " 'newest_contract': null, 'newest_survey': null}, " RUNS_LIST "}");
+    json_decref(got);
+}
+END_TEST
+
+/* snap_write_file() then snap_read_file() keeps each run's watermark (and
+ * an empty one stays empty): the view answers the same over the copy. */
+START_TEST(runs_watermark_survives_the_file)
+{
+    char path[] = "/tmp/rtnd-views-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert(snap_write_file(snap, path));
+    struct snap *back = NULL;
+    ck_assert(snap_read_file(path, &back));
+    unlink(path);
+
+    ck_assert_uint_eq(back->nruns, 3);
+    for (size_t i = 0; i < back->nruns; i++)
+        for (int w = 0; w < SNAP_NWATERMARK; w++)
+            ck_assert_str_eq(back->runs[i]->watermark[w], snap->runs[i]->watermark[w]);
+    ck_assert_str_eq(back->runs[2]->watermark[SNAP_WM_NEWEST_SURVEY], "2026-11-18");
+    ck_assert_str_eq(back->runs[1]->watermark[SNAP_WM_NEWEST_CANCEL], "2026-11-19");
+    ck_assert_str_eq(back->runs[1]->watermark[SNAP_WM_NEWEST_CONTRACT], "");
+    ck_assert_str_eq(back->runs[0]->watermark[SNAP_WM_LAST_CLOSED_MONTH], "");
+
+    static const char *const dates[] = {"2026-10-31", "2026-11-20", "2026-11-21"};
+    for (size_t i = 0; i < COUNT(dates); i++) {
+        struct view_params p = params(ARGS("date", dates[i]), NULL);
+        struct view_error err = {0};
+        json_t *want = view_ok_p("runs", &p, NULL), *got = NULL;
+        bool complete = false;
+        ck_assert_msg(view_json(VIEW_RUNS, back, &p, &got, &complete, &err), "%s", err.message);
+        ck_assert(json_equal(got, want));
+        json_decref(got);
+        json_decref(want);
+    }
+    snap_unref(back);
+}
+END_TEST
+
+static Suite *runs_suite(void)
+{
+    Suite *s = suite_create("runs");
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_loop_test(errors, runs_errors_by_table, 0, (int)COUNT(runs_errors));
+    suite_add_tcase(s, errors);
+    TCase *tc = tcase_create("figures");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, runs_newest_first_with_the_watermark);
+    tcase_add_test(tc, runs_watermark_survives_the_file);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- labels ---------------------------------------------------------------------------------- */
+
+/* The extra words labels_json() adds from the table's own fields. */
+static const char *const field_words[] = {"base",           "challenge", "base_path",
+                                          "challenge_path", "flag_warn", "flag_excellent"};
+
+/* zh and en name the same words in the same order, each once, none with
+ * an empty text. */
+START_TEST(labels_words_tables_agree)
+{
+    const struct labels *zh = labels_get("zh"), *en = labels_get("en");
+    ck_assert_str_eq(zh->lang, "zh");
+    ck_assert_str_eq(en->lang, "en");
+    ck_assert_ptr_nonnull(zh->words);
+    ck_assert_ptr_nonnull(en->words);
+    size_t n = 0;
+    const struct label_word *z = zh->words, *e = en->words;
+    for (; z->name && e->name; z++, e++, n++) {
+        ck_assert_msg(strcmp(z->name, e->name) == 0, "word %zu: zh %s, en %s", n, z->name, e->name);
+        ck_assert_msg(z->text && z->text[0], "zh %s: no text", z->name);
+        ck_assert_msg(e->text && e->text[0], "en %s: no text", e->name);
+        for (const struct label_word *before = zh->words; before < z; before++)
+            ck_assert_msg(strcmp(before->name, z->name) != 0, "zh %s twice", z->name);
+        for (const struct label_word *before = en->words; before < e; before++)
+            ck_assert_msg(strcmp(before->name, e->name) != 0, "en %s twice", e->name);
+        for (size_t f = 0; f < COUNT(field_words); f++)
+            ck_assert_msg(strcmp(z->name, field_words[f]) != 0, "%s is a field's word", z->name);
+    }
+    ck_assert_msg(!z->name && !e->name, "zh has %s words after %zu", z->name ? "more" : "fewer", n);
+    ck_assert_uint_gt(n, 100);
+}
+END_TEST
+
+START_TEST(labels_word_by_name)
+{
+    const struct labels *zh = labels_get("zh"), *en = labels_get("en");
+    /* zh by default, for any language but en */
+    ck_assert_ptr_eq(labels_get(NULL), zh);
+    ck_assert_ptr_eq(labels_get("fr"), zh);
+    ck_assert_ptr_eq(labels_get(""), zh);
+    ck_assert_str_eq(labels_word(zh, "nav_alarms"), "预警");
+    ck_assert_str_eq(labels_word(en, "nav_alarms"), "Alarms");
+    ck_assert_str_eq(labels_word(en, "not_found"), "No such page."); /* the last word */
+    ck_assert_str_eq(labels_word(zh, "app"), "中高端客户保有");      /* the first */
+    /* an unknown word: the name itself */
+    static const char unknown[] = "no_such_word";
+    ck_assert_ptr_eq(labels_word(zh, unknown), unknown);
+    ck_assert_ptr_eq(labels_word(en, unknown), unknown);
+}
+END_TEST
+
+/* labels_json(): every KPI's title, the names of red, green and excellent
+ * (none has no name), every zone's, every word with its text plus the
+ * fields' words. */
+START_TEST(labels_json_for_the_pages)
+{
+    static const char *const langs[] = {"zh", "en"};
+    for (size_t i = 0; i < COUNT(langs); i++) {
+        const struct labels *l = labels_get(langs[i]);
+        json_t *got = labels_json(l);
+        ck_assert_str_eq(json_string_value(get(got, "lang")), langs[i]);
+        json_t *kpi = get(got, "kpi"), *status = get(got, "status"), *zone = get(got, "zone");
+        ck_assert_uint_eq(json_object_size(kpi), SNAP_NKPI);
+        for (int k = 0; k < SNAP_NKPI; k++) {
+            const char *title = json_string_value(get(kpi, snap_kpi_name((enum snap_kpi)k)));
+            ck_assert_msg(title && *title, "%s: no title of %s", langs[i],
+                          snap_kpi_name((enum snap_kpi)k));
+            ck_assert_str_eq(title, l->kpi[k]);
+        }
+        ck_assert_uint_eq(json_object_size(status), 3);
+        ck_assert_str_eq(json_string_value(get(status, "red")), l->status[SNAP_STATUS_RED]);
+        ck_assert_str_eq(json_string_value(get(status, "green")), l->status[SNAP_STATUS_GREEN]);
+        ck_assert_str_eq(json_string_value(get(status, "excellent")),
+                         l->status[SNAP_STATUS_EXCELLENT]);
+        ck_assert_uint_eq(json_object_size(zone), SNAP_NZONES);
+        for (int z = 0; z < SNAP_NZONES; z++) {
+            const char *name = json_string_value(get(zone, snap_zone_name((enum snap_zone)z)));
+            ck_assert_msg(name && *name, "%s: no name of zone %d", langs[i], z);
+            ck_assert_str_eq(name, l->zone[z]);
+        }
+        json_t *words = get(got, "words");
+        size_t n = 0;
+        for (const struct label_word *w = l->words; w->name; w++, n++)
+            ck_assert_str_eq(json_string_value(get(words, w->name)), w->text);
+        ck_assert_str_eq(json_string_value(get(words, "base")), l->base);
+        ck_assert_str_eq(json_string_value(get(words, "challenge")), l->challenge);
+        ck_assert_str_eq(json_string_value(get(words, "base_path")), l->base_path);
+        ck_assert_str_eq(json_string_value(get(words, "challenge_path")), l->challenge_path);
+        ck_assert_str_eq(json_string_value(get(words, "flag_warn")), l->flag_warn);
+        ck_assert_str_eq(json_string_value(get(words, "flag_excellent")), l->flag_excellent);
+        ck_assert_uint_eq(json_object_size(words), n + COUNT(field_words));
+        json_decref(got);
+    }
+    /* the languages' own words */
+    json_t *zh = labels_json(labels_get("zh")), *en = labels_json(labels_get("en"));
+    ck_assert_str_eq(json_string_value(get(get(zh, "kpi"), "retention_rate")), "中高端客户保有率");
+    ck_assert_str_eq(json_string_value(get(get(en, "status"), "red")), "below base");
+    ck_assert_str_eq(json_string_value(get(get(zh, "zone"), "white")), "流失区");
+    ck_assert_str_eq(json_string_value(get(get(en, "words"), "watermark")), "Data up to");
+    json_decref(zh);
+    json_decref(en);
+}
+END_TEST
+
+static Suite *labels_suite(void)
+{
+    Suite *s = suite_create("labels");
+    TCase *tc = tcase_create("tables");
+    tcase_add_test(tc, labels_words_tables_agree);
+    tcase_add_test(tc, labels_word_by_name);
+    tcase_add_test(tc, labels_json_for_the_pages);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
 /* ---- the scope ------------------------------------------------------------------------------- */
 
 /* With a scope and no branch, every branch-taking view answers for the
@@ -1451,6 +1939,7 @@ static const struct {
     {"alarms", {NULL}, "branch"},
     {"satisfaction", {NULL}, "branch"},
     {"zones", {NULL}, "branch"},
+    {"grid", {NULL}, "branch"},
 };
 
 START_TEST(scope_root_by_default)
@@ -1488,6 +1977,9 @@ int main(void)
     srunner_add_suite(sr, satisfaction_suite());
     srunner_add_suite(sr, zones_suite());
     srunner_add_suite(sr, customers_suite());
+    srunner_add_suite(sr, grid_suite());
+    srunner_add_suite(sr, runs_suite());
+    srunner_add_suite(sr, labels_suite());
     srunner_add_suite(sr, scope_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

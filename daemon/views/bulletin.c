@@ -1,0 +1,286 @@
+#include "bulletin.h"
+
+#include "alarms.h"
+#include "contract.h"
+#include "mem.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool bulletin_parse(const struct snap *s, const struct view_params *p,
+                           const struct snap_run **run, int *branch, struct view_error *err)
+{
+    char date[11];
+    return view_param_date(p, "date", date, err) &&
+           view_param_branch(s, p, "branch", branch, err) && view_pick_run(s, date, run, err);
+}
+
+bool view_bulletin_check(const struct snap *s, const struct view_params *p, struct view_error *err)
+{
+    const struct snap_run *run;
+    int branch;
+    return bulletin_parse(s, p, &run, &branch, err);
+}
+
+static const struct snap_campaign *campaign_of(const struct snap *s, int id)
+{
+    for (size_t i = 0; i < s->ncampaigns; i++)
+        if (s->campaigns[i].id == id)
+            return &s->campaigns[i];
+    return NULL;
+}
+
+static int by_coverage(const void *x, const void *y)
+{
+    const struct view_bulletin_row *a = x, *b = y;
+    double va = a->v->f[SNAP_VALUE], vb = b->v->f[SNAP_VALUE];
+    if (va != vb)
+        return va < vb ? 1 : -1;
+    return a->branch - b->branch; /* branches are sorted by code */
+}
+
+/* The counties with a coverage of campaign `id` in run, ranked (ties share
+ * a rank); out has room for every branch. */
+static size_t rank_counties(const struct snap *s, const struct snap_run *run, int id,
+                            struct view_bulletin_row *out)
+{
+    size_t n = 0;
+    for (size_t b = 0; run && b < s->nbranches; b++) {
+        const struct snap_value *v =
+            s->branches[b].level == 2 ? snap_find(run, SNAP_BUNDLING, (int)b, NULL, id) : NULL;
+        if (v && !isnan(v->f[SNAP_VALUE]))
+            out[n++] = (struct view_bulletin_row){.branch = (int)b, .v = v, .previous_rank = -1};
+    }
+    if (n > 1)
+        qsort(out, n, sizeof *out, by_coverage);
+    for (size_t i = 0; i < n; i++)
+        out[i].rank = i > 0 && out[i].v->f[SNAP_VALUE] == out[i - 1].v->f[SNAP_VALUE]
+                          ? out[i - 1].rank
+                          : (int)i + 1;
+    return n;
+}
+
+static void build_campaign(const struct view_bulletin *v, int id, size_t bottom_n,
+                           struct view_bulletin_campaign *c)
+{
+    const struct snap *s = v->s;
+    struct view_bulletin_row *before = xcalloc(s->nbranches + 1, sizeof *before);
+    c->campaign = campaign_of(s, id);
+    c->total = snap_find(v->run, SNAP_BUNDLING, v->branch, NULL, id);
+    c->total_was = v->prev ? snap_find(v->prev, SNAP_BUNDLING, v->branch, NULL, id) : NULL;
+    c->rows = xcalloc(s->nbranches + 1, sizeof *c->rows);
+    c->n = rank_counties(s, v->run, id, c->rows);
+    size_t nprev = rank_counties(s, v->prev, id, before);
+    c->own = -1;
+    for (size_t i = 0; i < c->n; i++) {
+        struct view_bulletin_row *r = &c->rows[i];
+        for (size_t k = 0; k < nprev; k++)
+            if (before[k].branch == r->branch) {
+                r->previous_rank = before[k].rank;
+                r->was = before[k].v;
+            }
+        r->bottom = i + bottom_n >= c->n;
+        if (r->branch == v->branch)
+            c->own = (int)i;
+    }
+    free(before);
+}
+
+/* The campaigns with a bundling value in the run, in its order. */
+static void build_campaigns(struct view_bulletin *v, size_t bottom_n)
+{
+    const struct snap_run *run = v->run;
+    size_t first = run->kpi_start[SNAP_BUNDLING], end = run->kpi_start[SNAP_BUNDLING + 1];
+    v->campaigns = xcalloc(end - first + 1, sizeof *v->campaigns);
+    for (size_t i = first; i < end; i++) {
+        int id = run->values[i].campaign;
+        bool seen = false;
+        for (size_t k = 0; k < v->ncampaigns; k++)
+            seen = seen || (v->campaigns[k].campaign && v->campaigns[k].campaign->id == id);
+        if (!seen && id >= 0 && campaign_of(v->s, id))
+            build_campaign(v, id, bottom_n, &v->campaigns[v->ncampaigns++]);
+    }
+}
+
+static double figure(const struct snap_run *run, enum snap_kpi kpi, int branch, const char *dim,
+                     int field)
+{
+    const struct snap_value *x = run ? snap_find(run, kpi, branch, dim, -1) : NULL;
+    return x ? x->f[field] : NAN;
+}
+
+/* A headline value: the total, satisfaction's root indicator. */
+static bool headline(const struct snap *s, const struct snap_value *x)
+{
+    const char *dim = snap_str(x->dim), *root = view_default_dim(s, x->kpi);
+    return x->kpi != SNAP_ZONES && (dim == NULL || (root && strcmp(dim, root) == 0));
+}
+
+static void build_changes(struct view_bulletin *v)
+{
+    const struct snap_run *run = v->run;
+    v->turned_red = xcalloc(run->nvalues + 1, sizeof *v->turned_red);
+    v->recovered = xcalloc(run->nvalues + 1, sizeof *v->recovered);
+    for (size_t i = 0; i < run->nvalues; i++) {
+        const struct snap_value *x = &run->values[i];
+        if (!headline(v->s, x) || !snap_branch_within(v->s, x->branch, v->branch))
+            continue;
+        if (view_alarm_in(x, VIEW_AL_TURNED_RED))
+            v->turned_red[v->nturned_red++] = x;
+        if (view_alarm_in(x, VIEW_AL_RECOVERED))
+            v->recovered[v->nrecovered++] = x;
+    }
+}
+
+bool view_bulletin_build(const struct snap *s, const struct view_params *p,
+                         struct view_bulletin *out, struct view_error *err)
+{
+    *out = (struct view_bulletin){.s = s};
+    if (!bulletin_parse(s, p, &out->run, &out->branch, err))
+        return false;
+    out->prev = snap_run_previous_day(s, out->run->as_of);
+    build_campaigns(out, p->bottom_n >= 0 ? (size_t)p->bottom_n : 0);
+    int b = out->branch;
+    out->retention = snap_find(out->run, SNAP_RETENTION, b, NULL, -1);
+    out->in_network = snap_find(out->run, SNAP_IN_NETWORK, b, NULL, -1);
+    out->satisfaction =
+        snap_find(out->run, SNAP_SATISFACTION, b, view_default_dim(s, SNAP_SATISFACTION), -1);
+    out->gotone = snap_find(out->run, SNAP_SATISFACTION_GOTONE, b,
+                            view_default_dim(s, SNAP_SATISFACTION_GOTONE), -1);
+    for (int z = 0; z < SNAP_NZONES; z++) {
+        const char *zone = snap_zone_name((enum snap_zone)z);
+        out->zones[z] = figure(out->run, SNAP_ZONES, b, zone, SNAP_VALUE);
+        out->zones_was[z] = figure(out->prev, SNAP_ZONES, b, zone, SNAP_VALUE);
+    }
+    out->diamond_left = figure(out->prev, SNAP_IN_NETWORK, b, "diamond", SNAP_NUM) -
+                        figure(out->run, SNAP_IN_NETWORK, b, "diamond", SNAP_NUM);
+    out->gold_left = figure(out->prev, SNAP_IN_NETWORK, b, "gold", SNAP_NUM) -
+                     figure(out->run, SNAP_IN_NETWORK, b, "gold", SNAP_NUM);
+    build_changes(out);
+    return true;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static json_t *number(double x)
+{
+    return isnan(x) ? json_null() : json_real(x);
+}
+
+static json_t *count(double x)
+{
+    return isnan(x) ? json_null() : json_integer((json_int_t)llround(x));
+}
+
+/* The day's base and challenge for a coverage: the path's, else the targets. */
+static double day_target(const struct snap_value *x, int path, int target)
+{
+    return x && !isnan(x->f[path]) ? x->f[path] : x ? x->f[target] : NAN;
+}
+
+static json_t *coverage_json(const struct snap *s, const struct snap_value *x,
+                             const struct snap_value *was)
+{
+    if (!x)
+        return json_null();
+    json_t *o = contract_value_json(s, x);
+    double base = day_target(x, SNAP_PATH_BASE, SNAP_BASE),
+           challenge = day_target(x, SNAP_PATH_CHALLENGE, SNAP_CHALLENGE);
+    json_object_set_new(o, "increment",
+                        was ? count(x->f[SNAP_NUM] - was->f[SNAP_NUM]) : json_null());
+    json_object_set_new(o, "value_change",
+                        was ? number(x->f[SNAP_VALUE] - was->f[SNAP_VALUE]) : json_null());
+    json_object_set_new(o, "gap_base", number(x->f[SNAP_VALUE] - base));
+    json_object_set_new(o, "gap_challenge", number(x->f[SNAP_VALUE] - challenge));
+    return o;
+}
+
+static json_t *row_json(const struct snap *s, const struct view_bulletin_row *r)
+{
+    const struct snap_branch *b = &s->branches[r->branch];
+    json_t *o = coverage_json(s, r->v, r->was);
+    bool ranked = r->previous_rank >= 0;
+    json_object_set_new(o, "rank", json_integer(r->rank));
+    json_object_set_new(o, "previous_rank", ranked ? json_integer(r->previous_rank) : json_null());
+    json_object_set_new(o, "rank_change",
+                        ranked ? json_integer(r->previous_rank - r->rank) : json_null());
+    json_object_set_new(o, "bottom", json_boolean(r->bottom));
+    json_object_set_new(o, "name", json_string(b->name));
+    json_object_set_new(o, "city",
+                        b->parent >= 0 ? json_string(s->branches[b->parent].code) : json_null());
+    json_object_set_new(o, "city_name",
+                        b->parent >= 0 ? json_string(s->branches[b->parent].name) : json_null());
+    return o;
+}
+
+static json_t *campaign_json(const struct view_bulletin *v, const struct view_bulletin_campaign *c)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < c->n; i++)
+        json_array_append_new(rows, row_json(v->s, &c->rows[i]));
+    return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "campaign", c->campaign->id, "name",
+                     c->campaign->name, "starts_on", c->campaign->starts_on, "ends_on",
+                     c->campaign->ends_on, "total", coverage_json(v->s, c->total, c->total_was),
+                     "own_rank", c->own >= 0 ? json_integer(c->rows[c->own].rank) : json_null(),
+                     "counties", rows);
+}
+
+static json_t *values_json(const struct snap *s, const struct snap_value *const *list, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = contract_value_json(s, list[i]);
+        json_object_set_new(o, "name", json_string(s->branches[list[i]->branch].name));
+        json_object_set_new(o, "reasons", view_alarm_reasons_json(list[i]));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *zones_json(const struct view_bulletin *v)
+{
+    json_t *a = json_array();
+    for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++)
+        json_array_append_new(
+            a, json_pack("{s:s, s:o, s:o}", "zone", snap_zone_name((enum snap_zone)z), "count",
+                         count(v->zones[z]), "change", count(v->zones[z] - v->zones_was[z])));
+    return a;
+}
+
+static json_t *value_or_null(const struct snap *s, const struct snap_value *x)
+{
+    return x ? contract_value_json(s, x) : json_null();
+}
+
+json_t *view_bulletin_json(const struct view_bulletin *v)
+{
+    const struct snap_branch *b = &v->s->branches[v->branch];
+    json_t *campaigns = json_array();
+    for (size_t i = 0; i < v->ncampaigns; i++)
+        json_array_append_new(campaigns, campaign_json(v, &v->campaigns[i]));
+    json_t *o = json_pack(
+        "{s:s, s:I, s:o, s:{s:s, s:s, s:i}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}}", "as_of",
+        v->run->as_of, "run_id", (json_int_t)v->run->run_id, "previous_as_of",
+        v->prev ? json_string(v->prev->as_of) : json_null(), "branch", "code", b->code, "name",
+        b->name, "level", b->level, "bundling", campaigns, "retention",
+        value_or_null(v->s, v->retention), "in_network", value_or_null(v->s, v->in_network),
+        "satisfaction", value_or_null(v->s, v->satisfaction), "satisfaction_gotone",
+        value_or_null(v->s, v->gotone), "zones", zones_json(v), "left", "diamond",
+        count(v->diamond_left), "gold", count(v->gold_left));
+    json_object_set_new(o, "turned_red", values_json(v->s, v->turned_red, v->nturned_red));
+    json_object_set_new(o, "recovered", values_json(v->s, v->recovered, v->nrecovered));
+    return o;
+}
+
+void view_bulletin_free(struct view_bulletin *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->ncampaigns; i++)
+        free(v->campaigns[i].rows);
+    free(v->campaigns);
+    free(v->turned_red);
+    free(v->recovered);
+    *v = (struct view_bulletin){0};
+}

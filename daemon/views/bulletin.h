@@ -1,0 +1,57 @@
+/* The daily bulletin (日通报) of a date for a branch (the province's for
+ * executives, a branch's for its manager): what render/ lays out as HTML,
+ * PDF and PNG and jobs/ mails. Built from the snapshot only, so that its
+ * figures are the API's for the same run.
+ *
+ * For date D: the newest run of D, and the run of the day before for the
+ * day's changes. K3 per running campaign: every county of the province
+ * ranked by coverage (the ranking is published to every role), with the
+ * day's increment, rank and rank change, gaps to the day's base and
+ * challenge, the last bottom_n flagged; the bulletin's branch's K1, K2, K4
+ * (the newest survey month) and K5 zone counts with the day's change; the
+ * diamond and gold members who left since the day before (K2's tiers);
+ * what turned red and what recovered in the branch's subtree.
+ *
+ * Ownership: see view.h. */
+#ifndef RETENTIOND_VIEW_BULLETIN_H
+#define RETENTIOND_VIEW_BULLETIN_H
+
+#include "view.h"
+
+struct view_bulletin_row {
+    int branch;                       /* a county */
+    const struct snap_value *v, *was; /* coverage on D and the day before (NULL: none) */
+    int rank, previous_rank;          /* among the counties; previous -1: not ranked then */
+    bool bottom;
+};
+
+struct view_bulletin_campaign {
+    const struct snap_campaign *campaign;
+    const struct snap_value *total, *total_was; /* the bulletin's branch */
+    struct view_bulletin_row *rows;             /* by rank */
+    size_t n;
+    int own; /* the branch's row (a county), or -1 */
+};
+
+struct view_bulletin {
+    const struct snap *s;
+    const struct snap_run *run, *prev; /* prev: the day before, or NULL */
+    int branch;
+    struct view_bulletin_campaign *campaigns;
+    size_t ncampaigns;
+    const struct snap_value *retention, *in_network, *satisfaction, *gotone;
+    double zones[SNAP_NZONES], zones_was[SNAP_NZONES]; /* white..green; NAN: none */
+    double diamond_left, gold_left; /* members who left since the day before; NAN: unknown */
+    const struct snap_value **turned_red, **recovered; /* headline values of the subtree */
+    size_t nturned_red, nrecovered;
+};
+
+/* Parameters: date (default the newest run), branch (default the scope's
+ * root). */
+bool view_bulletin_check(const struct snap *s, const struct view_params *p, struct view_error *err);
+bool view_bulletin_build(const struct snap *s, const struct view_params *p,
+                         struct view_bulletin *out, struct view_error *err);
+json_t *view_bulletin_json(const struct view_bulletin *v);
+void view_bulletin_free(struct view_bulletin *v);
+
+#endif
