@@ -46,9 +46,11 @@
 #ifndef RETENTIOND_CHART_H
 #define RETENTIOND_CHART_H
 
-/* <cairo.h> for cairo_t only, the type chart_draw_*() draw on: its callers
- * use cairo anyway, and a forward declaration would rest on cairo's private
- * struct tag. Nothing else of cairo, and nothing of pango, is public. */
+/* <cairo.h> for cairo_t, the type chart_draw_*() and chart_text_draw()
+ * draw on, and cairo_surface_t, the image chart_image_png() encodes: their
+ * callers use cairo anyway, and a forward declaration would rest on cairo's
+ * private struct tags. Nothing else of cairo, and nothing of pango, is
+ * public. */
 #include <cairo.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -360,6 +362,53 @@ bool chart_draw_panorama(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
 bool chart_draw_sparkline(chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
                           const chart_opts *opts, const chart_sparkline *in, char *err,
                           size_t errlen);
+
+/* ---- documents' text on a caller's cairo_t -------------------------------- */
+
+/* Bulletins and reports set their own text (titles, tables) around the
+ * charts, laid out as the charts lay theirs: through pango with the
+ * context's fonts and fixed font options (no hinting, unrounded positions:
+ * the same layout at any scale and on any surface), and on a PDF surface
+ * (cairo_get_target) as Type 3 fonts with their text, as the charts' PDFs,
+ * so that it stays selectable (pdftotext) and no CFF font is subset (see
+ * docs/charts.md, Known issues). Sizes are in cr's user units.
+ *
+ * `text` is UTF-8; '\n' breaks lines. wrap_width > 0 wraps lines at that
+ * width (between words, or between characters where a word is longer);
+ * 0 keeps each line whole. A character the font lacks is a box. */
+typedef enum { CHART_ALIGN_LEFT, CHART_ALIGN_CENTER, CHART_ALIGN_RIGHT } chart_align;
+
+/* The size of `text` laid out at `size` (CHART_FONT_MIN..400 units), bold
+ * or not, wrapped at wrap_width: *w the widest line (at most wrap_width,
+ * unless one character is wider), *h the lines' height (line spacing
+ * included). False, *w = *h = 0, when the arguments are not valid: ctx or
+ * text NULL, text not UTF-8, size out of range, wrap_width not finite. */
+bool chart_text_extent(chart_ctx *ctx, const char *text, double size, bool bold, double wrap_width,
+                       double *w, double *h);
+
+/* Draws `text` as chart_text_extent() lays it out, in colour rgb
+ * (0xRRGGBB), its box's top at y. x anchors the box per align: its left
+ * edge, its centre or its right edge. The box is wrap_width wide when
+ * wrap_width > 0 (lines aligned within it), else as wide as the widest line
+ * (the others aligned to it). cr's state and current path are as they were
+ * on return. False, nothing drawn, when the arguments are not valid (as
+ * chart_text_extent; cr NULL or in an error state; x or y not finite), or
+ * when cairo fails while drawing (cr then keeps the error). The context is
+ * used as by chart_render_*() (one thread at a time). */
+bool chart_text_draw(chart_ctx *ctx, cairo_t *cr, const char *text, double x, double y, double size,
+                     bool bold, uint32_t rgb, double wrap_width, chart_align align);
+
+/* A caller's RGB24 image surface (charts and text drawn on it with
+ * chart_draw_*() and chart_text_draw()) as PNG bytes, encoded as the
+ * charts' PNGs are (no time chunks: the same pixels give the same bytes).
+ * palette: at most 256 colours, indexes into a palette: an image of at most
+ * 256 colours exactly, a larger one quantized (the 256 most frequent of
+ * 32768 colour bins, each pixel the nearest of them): a page of text is
+ * several times smaller so. On success *out is a malloc'd buffer of *len
+ * bytes (free()); false with an error when `image` is not an RGB24 image
+ * surface or memory runs out. */
+bool chart_image_png(cairo_surface_t *image, bool palette, unsigned char **out, size_t *len,
+                     char *err, size_t errlen);
 
 /* Formats a value as the charts show it: "41.29%" (percent) or "82.00"
  * (score); "-" for NAN. Always NUL-terminates when n > 0. */

@@ -1,5 +1,7 @@
 /* Text through the context's one PangoLayout: measured, and drawn with
- * pango_cairo_show_layout, or on a PDF through cairo user fonts (below). */
+ * pango_cairo_show_layout, or on a PDF through cairo user fonts (below);
+ * the charts' text (chart_text) and the documents' (chart_text_extent,
+ * chart_text_draw: chart.h). */
 #define G_LOG_DOMAIN "chart"
 
 #include "chart_text.h"
@@ -21,6 +23,7 @@ static void text_set(chart_ctx *ctx, const char *s, const chart_textstyle *st)
         pango_layout_set_width(ctx->layout, -1);
         pango_layout_set_ellipsize(ctx->layout, PANGO_ELLIPSIZE_NONE);
     }
+    pango_layout_set_wrap(ctx->layout, PANGO_WRAP_WORD);
     pango_layout_set_alignment(ctx->layout, PANGO_ALIGN_LEFT);
     pango_layout_set_text(ctx->layout, s, -1);
 }
@@ -253,4 +256,99 @@ void chart_text(chart_ctx *ctx, const char *s, double x, double y, const chart_t
     else
         pango_cairo_show_layout(cr, ctx->layout);
     cairo_new_path(cr);
+}
+
+/* ---- documents' text (chart.h) ---- */
+
+/* The largest size a document's text may have, logical units. */
+#define TEXT_SIZE_MAX 400.0
+
+/* The layout set to a document's text: `s` at `size`, lines wrapped at
+ * wrap_width (> 0) and aligned within it, or one box as wide as its widest
+ * line (lines aligned within that). False, the layout untouched, when the
+ * arguments are not valid (see chart.h). */
+static bool box_set(chart_ctx *ctx, const char *s, double size, bool bold, double wrap_width,
+                    chart_align align)
+{
+    static const PangoAlignment aligns[] = {PANGO_ALIGN_LEFT, PANGO_ALIGN_CENTER,
+                                            PANGO_ALIGN_RIGHT};
+    if (ctx == NULL || ctx->cr != NULL || s == NULL || !g_utf8_validate(s, -1, NULL) ||
+        !(size >= CHART_FONT_MIN && size <= TEXT_SIZE_MAX) || !isfinite(wrap_width) ||
+        (unsigned)align > CHART_ALIGN_RIGHT)
+        return false;
+    chart_textstyle st = {.size = size, .bold = bold};
+    text_set(ctx, s, &st);
+    if (wrap_width > 0) {
+        pango_layout_set_width(ctx->layout, (int)(wrap_width * PANGO_SCALE));
+        pango_layout_set_wrap(ctx->layout, PANGO_WRAP_WORD_CHAR);
+    }
+    pango_layout_set_alignment(ctx->layout, aligns[align]);
+    return true;
+}
+
+/* The layout's logical extents laid out without a cairo_t's transformation
+ * (unhinted metrics: the same advances under any). */
+static void box_unbind(chart_ctx *ctx)
+{
+    if (pango_context_get_matrix(ctx->pango) != NULL) {
+        pango_context_set_matrix(ctx->pango, NULL);
+        pango_layout_context_changed(ctx->layout);
+    }
+}
+
+bool chart_text_extent(chart_ctx *ctx, const char *text, double size, bool bold, double wrap_width,
+                       double *w, double *h)
+{
+    PangoRectangle logical;
+    *w = *h = 0;
+    if (ctx == NULL || ctx->cr != NULL)
+        return false;
+    box_unbind(ctx);
+    if (!box_set(ctx, text, size, bold, wrap_width, CHART_ALIGN_LEFT))
+        return false;
+    pango_layout_get_extents(ctx->layout, NULL, &logical);
+    *w = (double)logical.width / PANGO_SCALE;
+    *h = (double)logical.height / PANGO_SCALE;
+    return true;
+}
+
+/* The left edge of a box of width w whose anchor x is per align. */
+static double box_left(double x, double w, chart_align align)
+{
+    return align == CHART_ALIGN_LEFT ? x : align == CHART_ALIGN_CENTER ? x - w / 2 : x - w;
+}
+
+bool chart_text_draw(chart_ctx *ctx, cairo_t *cr, const char *text, double x, double y, double size,
+                     bool bold, uint32_t rgb, double wrap_width, chart_align align)
+{
+    PangoRectangle logical;
+    if (cr == NULL || cairo_status(cr) != CAIRO_STATUS_SUCCESS || !isfinite(x) || !isfinite(y) ||
+        ctx == NULL || ctx->cr != NULL)
+        return false;
+    cairo_path_t *path = cairo_copy_path(cr);
+    cairo_save(cr);
+    pango_cairo_update_context(cr, ctx->pango);
+    pango_layout_context_changed(ctx->layout);
+    bool ok = box_set(ctx, text, size, bold, wrap_width, align);
+    if (ok) {
+        pango_layout_get_extents(ctx->layout, NULL, &logical);
+        double w = wrap_width > 0 ? wrap_width : (double)logical.width / PANGO_SCALE;
+        double x0 = box_left(x, w, align) - (wrap_width > 0 ? 0 : (double)logical.x / PANGO_SCALE);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        cairo_set_source_rgb(cr, (rgb >> 16 & 0xff) / 255.0, (rgb >> 8 & 0xff) / 255.0,
+                             (rgb & 0xff) / 255.0);
+        cairo_new_path(cr);
+        cairo_move_to(cr, x0, y - (double)logical.y / PANGO_SCALE);
+        if (cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF)
+            pdf_show_layout(ctx, cr, ctx->layout);
+        else
+            pango_cairo_show_layout(cr, ctx->layout);
+        ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    }
+    cairo_restore(cr);
+    cairo_new_path(cr);
+    if (path->status == CAIRO_STATUS_SUCCESS)
+        cairo_append_path(cr, path);
+    cairo_path_destroy(path);
+    return ok;
 }

@@ -11,24 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Writes bytes to path through a temporary file renamed into place ("-":
- * standard output). */
-static bool write_out(const char *path, const unsigned char *bytes, size_t len)
-{
-    if (strcmp(path, "-") == 0)
-        return fwrite(bytes, 1, len, stdout) == len && fflush(stdout) == 0;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(bytes, 1, len, f) == len;
-    ok = f && fclose(f) == 0 && ok;
-    if (ok && rename(tmp, path) == 0)
-        return true;
-    fprintf(stderr, "retentiond: cannot write %s: %s\n", path, strerror(errno));
-    unlink(tmp);
-    return false;
-}
-
 /* The request of the command line; false after one line on stderr. */
 static bool cli_request(const struct cli_args *a, struct plot_request *rq)
 {
@@ -135,7 +117,7 @@ int cmd_chart(const struct cli_args *a)
                 err.param ? err.param : "", err.param ? ": " : "", err.message);
         goto done;
     }
-    rc = write_out(a->out, bytes, len) ? 0 : 1;
+    rc = cmd_write_out(a->out, bytes, len) ? 0 : 1;
 done:
     free(bytes);
     snap_unref(f.snap);

@@ -64,6 +64,13 @@ static const struct command_def commands[] = {
     {"audit", CLI_AUDIT,
      "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N]\n"
      "  Print the audit log, newest first (default: the last 100 rows).\n"},
+    {"bulletin", CLI_BULLETIN,
+     "usage: retentiond bulletin --date YYYY-MM-DD --out FILE [--branch CODE]\n"
+     "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--db CONNINFO]\n"
+     "  Write the daily bulletin (日通报) of a date, for the province or a branch, as the\n"
+     "  mail's HTML, the A4 PDF or the MMS PNG (docs/bulletin.md), from the stored runs.\n"
+     "  The format is FILE's extension unless --format is given; FILE '-' writes to\n"
+     "  standard output.\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
 };
 
@@ -85,6 +92,7 @@ static const char overview[] =
     "  user      add, change, disable or list the users who may sign in\n"
     "  token     add or revoke bearer tokens for machine clients\n"
     "  audit     print the audit log\n"
+    "  bulletin  write the daily bulletin (HTML, PDF or PNG) of a date\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
@@ -107,19 +115,21 @@ static const struct option_def options[] = {
     {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
     {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
-    {"--format", OPT_VALUE, offsetof(struct cli_args, format), CMD(CLI_COMPUTE) | CMD(CLI_CHART)},
+    {"--format", OPT_VALUE, offsetof(struct cli_args, format),
+     CMD(CLI_COMPUTE) | CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
     {"--kind", OPT_VALUE, offsetof(struct cli_args, kind), CMD(CLI_CHART)},
     {"--kpi", OPT_VALUE, offsetof(struct cli_args, kpi), CMD(CLI_CHART)},
-    {"--branch", OPT_VALUE, offsetof(struct cli_args, branch), CMD(CLI_CHART)},
+    {"--branch", OPT_VALUE, offsetof(struct cli_args, branch), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
     {"--dim", OPT_VALUE, offsetof(struct cli_args, dim), CMD(CLI_CHART)},
     {"--campaign", OPT_VALUE, offsetof(struct cli_args, campaign), CMD(CLI_CHART)},
-    {"--date", OPT_VALUE, offsetof(struct cli_args, date), CMD(CLI_CHART)},
+    {"--date", OPT_VALUE, offsetof(struct cli_args, date), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
     {"--width", OPT_VALUE, offsetof(struct cli_args, width), CMD(CLI_CHART)},
     {"--height", OPT_VALUE, offsetof(struct cli_args, height), CMD(CLI_CHART)},
     {"--scale", OPT_VALUE, offsetof(struct cli_args, scale), CMD(CLI_CHART)},
-    {"--font", OPT_VALUE, offsetof(struct cli_args, font), CMD(CLI_CHART)},
+    {"--font", OPT_VALUE, offsetof(struct cli_args, font), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
     {"--arrows", OPT_VALUE, offsetof(struct cli_args, arrows), CMD(CLI_CHART)},
-    {"--out", OPT_VALUE, offsetof(struct cli_args, out), CMD(CLI_CHART)},
+    {"--out", OPT_VALUE, offsetof(struct cli_args, out), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
+    {"--lang", OPT_VALUE, offsetof(struct cli_args, lang), CMD(CLI_BULLETIN)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
     {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
     {"--target-path", OPT_VALUE, offsetof(struct cli_args, target_path), CMD(CLI_ALARMS)},
@@ -265,6 +275,20 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         }
         if (a->arrows && strcmp(a->arrows, "cn") != 0 && strcmp(a->arrows, "intl") != 0) {
             snprintf(err, errlen, "retentiond: --arrows must be cn or intl");
+            return false;
+        }
+    }
+    if (a->command == CLI_BULLETIN) {
+        if (!a->date || !a->out) {
+            snprintf(err, errlen, "retentiond: bulletin needs --date YYYY-MM-DD and --out FILE");
+            return false;
+        }
+        if (!date_valid(a->date)) {
+            snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
+            return false;
+        }
+        if (a->lang && strcmp(a->lang, "zh") != 0 && strcmp(a->lang, "en") != 0) {
+            snprintf(err, errlen, "retentiond: --lang must be zh or en");
             return false;
         }
     }

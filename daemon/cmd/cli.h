@@ -22,6 +22,7 @@ enum cli_command {
     CLI_USER,
     CLI_TOKEN,
     CLI_AUDIT,
+    CLI_BULLETIN,
 };
 
 #define CLI_MAX_POSITIONAL 4
@@ -46,6 +47,9 @@ struct cli_args {
     bool password_stdin;
     /* alarms set: --target-path, --period, --step, --recover-margin */
     const char *target_path, *period, *step, *recover_margin;
+    /* bulletin: --date (required), --branch, --format html|pdf|png, --out, --lang zh|en,
+     * --font (shared with chart) */
+    const char *lang;
     const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;

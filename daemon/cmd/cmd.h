@@ -9,9 +9,16 @@
 
 #include "cli.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* The conninfo of a command: --db, else RETENTIOND_DB, else "" (libpq's
  * defaults). */
 const char *cmd_conninfo(const struct cli_args *args);
+
+/* Writes bytes to path through a temporary file renamed into place ("-":
+ * standard output); false after one line on stderr. */
+bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len);
 
 int cmd_migrate(const struct cli_args *args);
 int cmd_compute(const struct cli_args *args);
@@ -19,6 +26,7 @@ int cmd_cohort(const struct cli_args *args);
 int cmd_targets(const struct cli_args *args);
 int cmd_alarms(const struct cli_args *args);
 int cmd_chart(const struct cli_args *args);
+int cmd_bulletin(const struct cli_args *args);
 int cmd_user(const struct cli_args *args);
 int cmd_token(const struct cli_args *args);
 int cmd_audit(const struct cli_args *args);

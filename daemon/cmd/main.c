@@ -5,9 +5,30 @@
 #include "mem.h"
 #include "version.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Writes bytes to path through a temporary file renamed into place ("-":
+ * standard output). */
+bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len)
+{
+    if (strcmp(path, "-") == 0)
+        return fwrite(bytes, 1, len, stdout) == len && fflush(stdout) == 0;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(bytes, 1, len, f) == len;
+    ok = f && fclose(f) == 0 && ok;
+    if (ok && rename(tmp, path) == 0)
+        return true;
+    fprintf(stderr, "retentiond: cannot write %s: %s\n", path, strerror(errno));
+    unlink(tmp);
+    return false;
+}
 
 const char *cmd_conninfo(const struct cli_args *args)
 {
@@ -49,6 +70,8 @@ int main(int argc, char **argv)
         return cmd_targets(&args);
     case CLI_CHART:
         return cmd_chart(&args);
+    case CLI_BULLETIN:
+        return cmd_bulletin(&args);
     case CLI_ALARMS:
         return cmd_alarms(&args);
     case CLI_USER:

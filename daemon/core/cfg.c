@@ -81,6 +81,20 @@ static const struct cfg_key keys[] = {
             "largest chart drawn, width x height x scale^2 pixels; larger gets 400"),
     {"charts", "arrows", CFG_ARROWS, offsetof(struct cfg, chart_arrows), "cn", 0, 0, true,
      "colour of change arrows: cn (rise red, fall green) or intl (rise green, fall red)"},
+    KEY_STR("mail", "smtp_url", mail_smtp_url, "", true,
+            "SMTP server: smtp://host:port or smtps://host:port; \"\" = no mail is sent"),
+    KEY_STR("mail", "from", mail_from, "", true,
+            "sender of the bulletins: addr or Name <addr> (the envelope takes addr)"),
+    KEY_STR("mail", "user", mail_user, "", true, "SMTP AUTH user; \"\" = no AUTH"),
+    KEY_STR("mail", "password", mail_password, "", true,
+            "SMTP AUTH password (never logged; keep the file readable by the daemon only)"),
+    KEY_INT("mail", "starttls", mail_starttls, "1", 0, 1, true,
+            "1: an smtp:// session must switch to TLS (STARTTLS) before AUTH and mail"),
+    KEY_INT("mail", "timeout", mail_timeout, "30", 1, 600, true,
+            "seconds to connect, to wait for each reply, and of a stalled transfer; "
+            "the whole session gets 4 times as long"),
+    KEY_INT("mail", "max_bytes", mail_max_bytes, "10485760", 65536, 1073741824, true,
+            "largest message, bytes; past it the PDF is replaced by a link"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

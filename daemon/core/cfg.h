@@ -43,6 +43,13 @@ struct cfg {
     char *chart_font;       /* charts.font: font family */
     int chart_max_pixels;   /* charts.max_pixels: width x height x scale^2 of a chart */
     char *chart_arrows;     /* charts.arrows: cn|intl */
+    char *mail_smtp_url;    /* mail.smtp_url: smtp://host:port or smtps://host:port; "" = none */
+    char *mail_from;        /* mail.from: "addr" or "Name <addr>" */
+    char *mail_user;        /* mail.user: "" = no AUTH */
+    char *mail_password;    /* mail.password: never logged */
+    int mail_starttls;      /* mail.starttls: 1 = an smtp:// session must switch to TLS */
+    int mail_timeout;       /* mail.timeout: seconds to connect, for each reply, of a stall */
+    int mail_max_bytes;     /* mail.max_bytes: a whole message's budget, bytes */
 };
 
 /* One entry of the key table, exported for docs and tests. */

@@ -1562,6 +1562,216 @@ START_TEST(bullet_leaves_text_out_in_order)
 }
 END_TEST
 
+/* ---- documents' text and images (chart_text_extent, chart_text_draw,
+ * chart_image_png) ---- */
+
+/* A white image w x h and its cairo_t (the caller destroys cr). */
+static cairo_t *white_cairo(int w, int h)
+{
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(img);
+    cairo_surface_destroy(img);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    return cr;
+}
+
+/* The bounding box of the pixels that are not white; false when none is. */
+static bool ink_box(cairo_surface_t *img, int *x0, int *y0, int *x1, int *y1)
+{
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    *x0 = w;
+    *y0 = h;
+    *x1 = *y1 = -1;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (pixel_at(img, x, y) != 0xFFFFFF) {
+                *x0 = x < *x0 ? x : *x0;
+                *y0 = y < *y0 ? y : *y0;
+                *x1 = x > *x1 ? x : *x1;
+                *y1 = y > *y1 ? y : *y1;
+            }
+    return *x1 >= 0;
+}
+
+static const char long_text[] = "本单位在全省 151 个区县中排第 72 名（较昨日 ▲13），"
+                                "后五名：黄冈高新区营业部、钟祥分公司 and some Latin words";
+
+/* Text lands inside the box chart_text_extent gives, anchored per its
+ * alignment, wrapped or not, at scale 1 and 2; the caller's state stays. */
+START_TEST(text_lands_in_its_box)
+{
+    static const chart_align aligns[] = {CHART_ALIGN_LEFT, CHART_ALIGN_CENTER, CHART_ALIGN_RIGHT};
+    static const double wraps[] = {0, 180};
+    for (size_t a = 0; a < N_ELEMS(aligns); a++)
+        for (size_t k = 0; k < N_ELEMS(wraps); k++)
+            for (int scale = 1; scale <= 2; scale++) {
+                const char *s = wraps[k] > 0 ? long_text : "保有率 83.57% ● 达标";
+                double w, h;
+                ck_assert(chart_text_extent(ctx, s, 12, k == 1, wraps[k], &w, &h));
+                ck_assert(w > 0 && h > 0);
+                if (wraps[k] > 0) {
+                    ck_assert(w <= wraps[k]);
+                    ck_assert_msg(h > 3 * 12, "wrapped into %g high", h); /* lines */
+                }
+                cairo_t *cr = white_cairo(400 * scale, 200 * scale);
+                cairo_scale(cr, scale, scale);
+                cairo_set_source_rgb(cr, 0.1, 0.2, 0.3);
+                cairo_move_to(cr, 3, 4);
+                double x = 200, y = 30;
+                ck_assert(
+                    chart_text_draw(ctx, cr, s, x, y, 12, k == 1, 0x0072B2, wraps[k], aligns[a]));
+                double bw = wraps[k] > 0 ? wraps[k] : w;
+                double left = a == 0 ? x : a == 1 ? x - bw / 2 : x - bw;
+                int x0, y0, x1, y1;
+                ck_assert(ink_box(cairo_get_target(cr), &x0, &y0, &x1, &y1));
+                ck_assert_msg(x0 >= (left - 1) * scale && x1 <= (left + bw + 1) * scale &&
+                                  y0 >= (y - 1) * scale && y1 <= (y + h + 1) * scale,
+                              "align %zu wrap %g scale %d: ink %d,%d-%d,%d outside %g,%g %gx%g", a,
+                              wraps[k], scale, x0, y0, x1, y1, left, y, bw, h);
+                /* the ink fills the box (a wide line reaches both ends) */
+                ck_assert(x1 - x0 > (bw - 30) * scale || wraps[k] > 0);
+                double r, g, b, al, px, py;
+                ck_assert_int_eq(cairo_pattern_get_rgba(cairo_get_source(cr), &r, &g, &b, &al),
+                                 CAIRO_STATUS_SUCCESS);
+                ck_assert(r == 0.1 && g == 0.2 && b == 0.3);
+                cairo_get_current_point(cr, &px, &py);
+                ck_assert(px == 3 && py == 4);
+                cairo_destroy(cr);
+            }
+}
+END_TEST
+
+/* Bad arguments: false, nothing drawn. */
+START_TEST(text_refuses_bad_arguments)
+{
+    double w = 1, h = 1;
+    ck_assert(!chart_text_extent(ctx, NULL, 12, false, 0, &w, &h));
+    ck_assert(w == 0 && h == 0);
+    ck_assert(!chart_text_extent(ctx, "ok", CHART_FONT_MIN - 0.5, false, 0, &w, &h));
+    ck_assert(!chart_text_extent(ctx, "bad \xff utf-8", 12, false, 0, &w, &h));
+    ck_assert(!chart_text_extent(ctx, "ok", 12, false, NAN, &w, &h));
+    ck_assert(!chart_text_extent(NULL, "ok", 12, false, 0, &w, &h));
+    ck_assert(chart_text_extent(ctx, "", 12, false, 0, &w, &h)); /* empty: a line's height */
+    ck_assert(w == 0 && h > 12);
+    cairo_t *cr = white_cairo(100, 40);
+    ck_assert(!chart_text_draw(ctx, NULL, "ok", 1, 1, 12, false, 0, 0, CHART_ALIGN_LEFT));
+    ck_assert(!chart_text_draw(ctx, cr, "ok", NAN, 1, 12, false, 0, 0, CHART_ALIGN_LEFT));
+    ck_assert(!chart_text_draw(ctx, cr, "ok", 1, 1, 2, false, 0, 0, CHART_ALIGN_LEFT));
+    ck_assert(!chart_text_draw(ctx, cr, "ok", 1, 1, 12, false, 0, 0, (chart_align)7));
+    int x0, y0, x1, y1;
+    ck_assert(!ink_box(cairo_get_target(cr), &x0, &y0, &x1, &y1));
+    cairo_destroy(cr);
+}
+END_TEST
+
+/* On a PDF: Type 3 fonts only (no CFF subsetting: no leak under ASan),
+ * the text readable, wrapped lines included. */
+START_TEST(text_on_a_pdf_reads_back)
+{
+    GByteArray *bytes = g_byte_array_new();
+    cairo_surface_t *pdf = cairo_pdf_surface_create_for_stream(bytes_into, bytes, 595.276, 841.89);
+    cairo_t *cr = cairo_create(pdf);
+    ck_assert(chart_text_draw(ctx, cr, "湖北省公司日通报（2026-11-29）", 40, 40, 16, true, 0x222222,
+                              0, CHART_ALIGN_LEFT));
+    ck_assert(
+        chart_text_draw(ctx, cr, long_text, 40, 80, 9, false, 0xA94700, 200, CHART_ALIGN_LEFT));
+    ck_assert(chart_text_draw(ctx, cr, "第 1 页 / 共 2 页", 555, 800, 8, false, 0x5F5F5F, 0,
+                              CHART_ALIGN_RIGHT));
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(pdf);
+    ck_assert_int_eq(cairo_surface_status(pdf), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(pdf);
+    char *text = pdf_text(bytes->data, bytes->len);
+    /* pdftotext guesses spaces between CJK and digits: compared without */
+    static const char *const want[] = {"湖北省公司日通报（2026-11-29）", "第1页/共2页",
+                                       "黄冈高新区营业部", "▲13"};
+    char *bare = g_strdup(text);
+    size_t k = 0;
+    for (const char *p = text; *p; p++)
+        if (*p != ' ' && *p != '\n')
+            bare[k++] = *p;
+    bare[k] = '\0';
+    for (size_t i = 0; i < N_ELEMS(want); i++)
+        ck_assert_msg(strstr(bare, want[i]) != NULL, "'%s' not in:\n%s", want[i], text);
+    g_free(bare);
+    char *fonts_list = pdf_tool("pdffonts", bytes->data, bytes->len);
+    ck_assert_msg(strstr(fonts_list, "Type 3") && !strstr(fonts_list, "CID"), "%s", fonts_list);
+    g_free(fonts_list);
+    g_free(text);
+    g_byte_array_unref(bytes);
+}
+END_TEST
+
+/* chart_image_png: an image of few colours exactly as a palette; one of
+ * many quantized to 256 (each pixel near its own); RGB exactly; text is
+ * smaller as a palette. */
+START_TEST(image_png_palette_and_rgb)
+{
+    char err[200] = "";
+    unsigned char *png = NULL;
+    size_t len = 0, rgb_len = 0;
+    /* text in two inks on white and a tint: antialiased, more than 256 colours? */
+    cairo_t *cr = white_cairo(320, 120);
+    cairo_set_source_rgb(cr, 0xfb / 255.0, 0xe3 / 255.0, 0xd6 / 255.0);
+    cairo_rectangle(cr, 0, 60, 320, 60);
+    cairo_fill(cr);
+    ck_assert(
+        chart_text_draw(ctx, cr, long_text, 4, 4, 14, false, 0x222222, 310, CHART_ALIGN_LEFT));
+    ck_assert(
+        chart_text_draw(ctx, cr, "后五名 ▼3", 4, 80, 18, true, 0xA94700, 0, CHART_ALIGN_LEFT));
+    cairo_surface_t *img = cairo_get_target(cr);
+    unsigned char *rgb = NULL;
+    ck_assert_msg(chart_image_png(img, false, &rgb, &rgb_len, err, sizeof err), "%s", err);
+    ck_assert_msg(chart_image_png(img, true, &png, &len, err, sizeof err), "%s", err);
+    ck_assert_uint_lt(len * 2, rgb_len); /* at least twice smaller */
+    cairo_surface_t *back = png_decode(rgb, rgb_len);
+    ck_assert_int_eq(pixels_differing(back, img, 0, 0, 0, 0, 320, 120), 0);
+    cairo_surface_destroy(back);
+    back = png_decode(png, len);
+    long far = 0;
+    for (int y = 0; y < 120; y++)
+        for (int x = 0; x < 320; x++) {
+            uint32_t a = pixel_at(img, x, y), b = pixel_at(back, x, y);
+            int d = abs((int)(a >> 16 & 0xff) - (int)(b >> 16 & 0xff)) +
+                    abs((int)(a >> 8 & 0xff) - (int)(b >> 8 & 0xff)) +
+                    abs((int)(a & 0xff) - (int)(b & 0xff));
+            far += d > 48;
+        }
+    ck_assert_msg(far < 320 * 120 / 500, "%ld pixels far from their colour", far);
+    cairo_surface_destroy(back);
+    free(png);
+    free(rgb);
+    /* four colours: exact */
+    cairo_set_source_rgb(cr, 0, 0.447, 0.698);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, 10, 10, 50, 50);
+    cairo_fill(cr);
+    ck_assert(chart_image_png(img, true, &png, &len, err, sizeof err));
+    back = png_decode(png, len);
+    ck_assert_int_eq(pixels_differing(back, img, 0, 0, 0, 0, 320, 120), 0);
+    cairo_surface_destroy(back);
+    free(png);
+    /* the same pixels, the same bytes */
+    unsigned char *again = NULL;
+    size_t again_len = 0;
+    ck_assert(chart_image_png(img, true, &png, &len, err, sizeof err));
+    ck_assert(chart_image_png(img, true, &again, &again_len, err, sizeof err));
+    ck_assert(len == again_len && memcmp(png, again, len) == 0);
+    free(png);
+    free(again);
+    cairo_destroy(cr);
+    /* not an RGB24 image */
+    cairo_surface_t *argb = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
+    ck_assert(!chart_image_png(argb, true, &png, &len, err, sizeof err));
+    ck_assert_ptr_null(png);
+    ck_assert_msg(strstr(err, "RGB24") != NULL, "%s", err);
+    cairo_surface_destroy(argb);
+}
+END_TEST
+
 static Suite *chart_suite(void)
 {
     Suite *s = suite_create("chart");
@@ -1606,6 +1816,15 @@ static Suite *chart_suite(void)
     tcase_add_test(draw, draw_two_charts_on_a_pdf_page);
     tcase_add_test(draw, draw_errors_are_reported);
     suite_add_tcase(s, draw);
+
+    TCase *text = tcase_create("text");
+    tcase_add_checked_fixture(text, ctx_setup, ctx_teardown);
+    tcase_set_timeout(text, 60);
+    tcase_add_test(text, text_lands_in_its_box);
+    tcase_add_test(text, text_refuses_bad_arguments);
+    tcase_add_test(text, text_on_a_pdf_reads_back);
+    tcase_add_test(text, image_png_palette_and_rgb);
+    suite_add_tcase(s, text);
 
     TCase *small = tcase_create("small");
     tcase_add_checked_fixture(small, ctx_setup, ctx_teardown);

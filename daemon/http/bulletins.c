@@ -1,0 +1,117 @@
+/* /bulletins/DATE?branch=&format=&lang=: the daily bulletin of DATE for a
+ * branch within the caller's scope (default: the caller's root), as the
+ * mail's HTML (default), the A4 PDF or the MMS PNG (render/bulletin_doc.h);
+ * rendered once per snapshot and kept in its cache like the charts. */
+#include "handlers.h"
+
+#include "bulletin_doc.h"
+#include "date.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum bulletin_format { FMT_HTML, FMT_PDF, FMT_PNG };
+
+/* The date of the path and the format; false with err set. */
+static bool bulletin_request(const struct http_request *req, const char **date,
+                             enum bulletin_format *format, struct view_error *err)
+{
+    static const char *const names[] = {"html", "pdf", "png"};
+    const char *f = http_arg(req, "format"), *lang = http_arg(req, "lang");
+    *date = http_path(req) + strlen("/bulletins/");
+    if (!date_valid(*date))
+        return view_fail(err, 404, "not_found", NULL, "bulletins are /bulletins/YYYY-MM-DD");
+    *format = FMT_HTML;
+    for (size_t i = 0; f && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(f, names[i]) == 0) {
+            *format = (enum bulletin_format)i;
+            f = NULL;
+        }
+    if (f)
+        return view_fail(err, 400, "invalid_parameter", "format", "format is html, pdf or png");
+    if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+        return view_fail(err, 400, "invalid_parameter", "lang", "lang is zh or en");
+    return true;
+}
+
+/* The parameters of the view: the path's date, the query's branch. */
+struct bulletin_args {
+    const struct http_request *req;
+    const char *date;
+};
+
+static const char *bulletin_arg(const void *ctx, const char *name)
+{
+    const struct bulletin_args *a = ctx;
+    return strcmp(name, "date") == 0 ? a->date : http_arg(a->req, name);
+}
+
+/* The bulletin's bytes in `format` (malloc'd); false with err set. */
+static bool render(struct api *api, const struct view_bulletin *v, const struct labels *l,
+                   enum bulletin_format format, unsigned char **out, size_t *len,
+                   struct view_error *err)
+{
+    char msg[200], note[200];
+    chart_ctx *cc = format == FMT_HTML ? NULL : api_thread_chart_ctx(api);
+    if (format == FMT_HTML) {
+        struct buf html = BUF_INIT;
+        bulletin_html(v, l, &html);
+        *out = (unsigned char *)buf_detach(&html, len);
+        return true;
+    }
+    if (!cc)
+        return view_fail(err, 500, "render_failed", NULL, "no render context (see the log)");
+    bool ok = format == FMT_PDF
+                  ? bulletin_pdf(v, l, cc, out, len, msg, sizeof msg)
+                  : bulletin_png(v, l, cc, 0, out, len, note, sizeof note, msg, sizeof msg);
+    return ok || view_fail(err, 500, "render_failed", NULL, "%s", msg);
+}
+
+void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    static const char *const types[] = {"text/html; charset=utf-8", "application/pdf", "image/png"};
+    struct api *api = ctx;
+    struct refresh_status st;
+    struct view_params p = api_params(api, req);
+    struct view_error err = {0};
+    struct view_bulletin v = {0};
+    struct buf key = BUF_INIT;
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    enum bulletin_format format;
+    struct bulletin_args args = {req, NULL};
+    struct snap *s = NULL;
+    if (!bulletin_request(req, &args.date, &format, &err))
+        goto failed;
+    if (!(s = refresh_acquire(api->refresh, &st))) {
+        view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
+        goto failed;
+    }
+    p.arg = bulletin_arg;
+    p.ctx = &args;
+    if (!view_bulletin_check(s, &p, &err))
+        goto failed;
+    reply->content_type = types[format];
+    api_cache_key(req, &p, &key);
+    struct cache_body *hit = st.stale ? NULL : snap_cache_get(s, key.data);
+    if (hit) {
+        api_reply_cached(reply, s, &p, hit);
+        goto done;
+    }
+    if (!view_bulletin_build(s, &p, &v, &err) ||
+        !render(api, &v, api_labels(req), format, &bytes, &len, &err))
+        goto failed;
+    struct cache_body *cached = st.stale ? NULL : snap_cache_put(s, key.data, bytes, len);
+    if (cached)
+        api_reply_cached(reply, s, &p, cached);
+    else
+        buf_append(&reply->body, (const char *)bytes, len);
+    goto done;
+failed:
+    api_reply_error(reply, &err);
+done:
+    view_bulletin_free(&v);
+    free(bytes);
+    buf_release(&key);
+    snap_unref(s);
+}

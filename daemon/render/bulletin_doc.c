@@ -1,0 +1,720 @@
+#include "bulletin_doc.h"
+
+#include "alarms.h"
+#include "date.h"
+#include "doc_html.h"
+#include "doc_paint.h"
+#include "mem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A bulletin being laid out: the view, its snapshot, the words, the form,
+ * and the document made of them. */
+struct bul {
+    const struct view_bulletin *v;
+    const struct snap *s;
+    const struct labels *l;
+    enum bulletin_form form;
+    struct doc *d;
+};
+
+static const char *W(const struct bul *b, const char *name)
+{
+    return labels_word(b->l, name);
+}
+
+static const char *branch_name(const struct bul *b, int branch)
+{
+    return b->s->branches[branch].name;
+}
+
+/* A buffer's text ("" while empty). */
+static const char *T(const struct buf *t)
+{
+    return t->data ? t->data : "";
+}
+
+/* Starts a part of a line: sep (unless the line is empty) and text. */
+static void part(struct buf *line, const char *sep, const char *text)
+{
+    if (line->len)
+        buf_puts(line, sep);
+    buf_puts(line, text);
+}
+
+/* Starts "label " as a part of a line, for a figure to follow. */
+static void label(struct buf *line, const char *sep, const char *text)
+{
+    part(line, sep, text);
+    buf_puts(line, " ");
+}
+
+/* ---- figures, formatted once for every format ------------------------------------------------ */
+
+/* A count with thousands separators ("62,968"), signed when `sign` ("+290",
+ * "-3", "0"); the no-value word for NAN. */
+static void fmt_count(const struct bul *b, double x, bool sign, struct buf *out)
+{
+    if (!isfinite(x)) {
+        buf_puts(out, W(b, "no_value"));
+        return;
+    }
+    long long n = llround(x);
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
+    buf_puts(out, n < 0 ? "-" : sign && n > 0 ? "+" : "");
+    for (int i = 0; i < nd; i++) {
+        if (i > 0 && (nd - i) % 3 == 0)
+            buf_puts(out, ",");
+        buf_append(out, &digits[i], 1);
+    }
+}
+
+static bool is_score(int kpi)
+{
+    return kpi == SNAP_SATISFACTION || kpi == SNAP_SATISFACTION_GOTONE;
+}
+
+/* A KPI's value as the charts show it: "41.29%", a score "83.89". */
+static void fmt_value(const struct bul *b, int kpi, double x, struct buf *out)
+{
+    char text[32];
+    if (!isfinite(x)) {
+        buf_puts(out, W(b, "no_value"));
+        return;
+    }
+    chart_format_value(is_score(kpi) ? CHART_AXIS_SCORE : CHART_AXIS_PERCENT, x, text, sizeof text);
+    buf_puts(out, text);
+}
+
+/* A difference of rates in percentage points, signed: "+1.16", "-11.80". */
+static void fmt_points(const struct bul *b, double x, struct buf *out)
+{
+    if (!isfinite(x))
+        buf_puts(out, W(b, "no_value"));
+    else
+        buf_printf(out, "%+.2f", fabs(x) < 0.00005 ? 0.0 : x * 100);
+}
+
+/* The day's base or challenge: on the path, else the target. */
+static double day_target(const struct snap_value *x, int path, int target)
+{
+    return !x ? NAN : isfinite(x->f[path]) ? x->f[path] : x->f[target];
+}
+
+static enum doc_tone status_tone(const struct snap_value *x)
+{
+    static const enum doc_tone tones[] = {DOC_PLAIN, DOC_WARN, DOC_GOOD, DOC_EXCELLENT};
+    return x ? tones[x->status] : DOC_PLAIN;
+}
+
+/* The words of x's reasons ("below_base_path,step_decline"), joined;
+ * false when it has none. */
+static bool fmt_reasons(const struct bul *b, const struct snap_value *x, struct buf *out)
+{
+    const char *reason = x ? snap_str(x->reason) : NULL;
+    bool any = false;
+    for (const char *p = reason; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+        size_t n = strcspn(p, ",");
+        struct buf name = BUF_INIT;
+        buf_puts(&name, "reason_");
+        buf_append(&name, p, n);
+        const char *word = W(b, name.data);
+        if (any)
+            buf_puts(out, W(b, "bulletin_list_sep"));
+        if (word == name.data) /* no word for it: the code */
+            buf_append(out, p, n);
+        else
+            buf_puts(out, word);
+        any = true;
+        buf_release(&name);
+    }
+    return any;
+}
+
+/* A status as a glyph and a word, never as a colour alone: "▼ 低于基础时序
+ * 进度" (the reasons when there are), "● 达标", "★ 达到挑战目标", "— 未评估"
+ * (no status), "— 无数据" (no value). */
+static void fmt_status(const struct bul *b, const struct snap_value *x, struct buf *out)
+{
+    static const char *const glyph[] = {"— ", "▼ ", "● ", "★ "};
+    int st = x ? x->status : SNAP_STATUS_NONE;
+    buf_puts(out, glyph[st]);
+    if (!x)
+        buf_puts(out, W(b, "no_data"));
+    else if (st == SNAP_STATUS_GREEN || !fmt_reasons(b, x, out))
+        buf_puts(out, st == SNAP_STATUS_NONE ? W(b, "no_status") : b->l->status[st]);
+}
+
+/* A rank's move against the day before: "▲3" (up 3 places), "▼2", the
+ * unchanged word, or the new word when it was not ranked then. */
+static void fmt_rank_change(const struct bul *b, const struct view_bulletin_row *r, struct buf *out)
+{
+    int up = r->previous_rank - r->rank;
+    if (r->previous_rank < 0)
+        buf_puts(out, W(b, "bulletin_new"));
+    else if (up == 0)
+        buf_puts(out, W(b, "bulletin_no_change"));
+    else
+        buf_printf(out, "%s%d", up > 0 ? "▲" : "▼", abs(up));
+}
+
+/* ---- the heading ----------------------------------------------------------------------------- */
+
+static void heading(struct bul *b)
+{
+    const struct view_bulletin *v = b->v;
+    char run[24], before[11];
+    snprintf(run, sizeof run, "%lld", v->run->run_id);
+    const char *name = branch_name(b, v->branch);
+    char *title = doc_fill(W(b, "bulletin_title"),
+                           (const char *const[]){"branch", name, "date", v->run->as_of, NULL});
+    char *sub = doc_fill(W(b, v->prev ? "bulletin_subtitle" : "bulletin_subtitle_alone"),
+                         (const char *const[]){"date", v->run->as_of, "run", run, "previous",
+                                               v->prev ? v->prev->as_of : "", NULL});
+    b->d = doc_new(b->l->lang, title, v->run->as_of);
+    doc_set_pages(b->d, title, W(b, "bulletin_page"), W(b, "bulletin_cut"));
+    doc_title(b->d, title);
+    doc_subtitle(b->d, sub);
+    if (!v->prev) {
+        date_shift(v->run->as_of, 0, -1, before);
+        char *note =
+            doc_fill(W(b, "bulletin_no_previous"), (const char *const[]){"date", before, NULL});
+        doc_note(b->d, DOC_WARN, note, false);
+        free(note);
+    }
+    free(sub);
+    free(title);
+}
+
+/* ---- the summary ----------------------------------------------------------------------------- */
+
+/* A card's detail: its lines, empty ones left out. */
+static void detail_add(struct buf *detail, const struct buf *line)
+{
+    if (line->len)
+        part(detail, "\n", line->data);
+}
+
+static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
+{
+    const struct snap_value *x = c->total, *was = c->total_was;
+    struct buf name = BUF_INIT, value = BUF_INIT, status = BUF_INIT, line = BUF_INIT,
+               detail = BUF_INIT;
+    buf_printf(&name, "%s · %s", b->l->kpi[SNAP_BUNDLING], c->campaign->name);
+    fmt_value(b, SNAP_BUNDLING, x ? x->f[SNAP_VALUE] : NAN, &value);
+    fmt_status(b, x, &status);
+    if (x) {
+        label(&line, "", W(b, "bulletin_bundled"));
+        fmt_count(b, x->f[SNAP_NUM], false, &line);
+        label(&line, " / ", W(b, "bulletin_targeted"));
+        fmt_count(b, x->f[SNAP_DEN], false, &line);
+        detail_add(&detail, &line);
+        buf_reset(&line);
+    }
+    if (x && was) {
+        label(&line, "", W(b, "bulletin_increment"));
+        fmt_count(b, x->f[SNAP_NUM] - was->f[SNAP_NUM], true, &line);
+        label(&line, " · ", W(b, "bulletin_day_change"));
+        fmt_points(b, x->f[SNAP_VALUE] - was->f[SNAP_VALUE], &line);
+        part(&line, " ", W(b, "points"));
+        detail_add(&detail, &line);
+        buf_reset(&line);
+    }
+    double gap_base = x ? x->f[SNAP_VALUE] - day_target(x, SNAP_PATH_BASE, SNAP_BASE) : NAN,
+           gap_challenge =
+               x ? x->f[SNAP_VALUE] - day_target(x, SNAP_PATH_CHALLENGE, SNAP_CHALLENGE) : NAN;
+    if (isfinite(gap_base) || isfinite(gap_challenge)) { /* no targets: no gaps */
+        label(&line, "", W(b, "bulletin_gap_base"));
+        fmt_points(b, gap_base, &line);
+        label(&line, " · ", W(b, "bulletin_gap_challenge"));
+        fmt_points(b, gap_challenge, &line);
+        part(&line, " ", W(b, "points"));
+        detail_add(&detail, &line);
+        buf_reset(&line);
+    }
+    if (c->own >= 0) { /* a county: its rank, "名次 12 / 151 ▲3" */
+        label(&line, "", W(b, "rank"));
+        buf_printf(&line, "%d / %zu ", c->rows[c->own].rank, c->n);
+        fmt_rank_change(b, &c->rows[c->own], &line);
+        detail_add(&detail, &line);
+    }
+    doc_figure(b->d, T(&name), T(&value), status_tone(x), T(&status), T(&detail));
+    buf_release(&name);
+    buf_release(&value);
+    buf_release(&status);
+    buf_release(&line);
+    buf_release(&detail);
+}
+
+/* The day's targets of a rate: "基础时序进度 79.02% · 挑战时序进度 84.49%". */
+static void targets_line(const struct bul *b, const struct snap_value *x, struct buf *line)
+{
+    bool path = isfinite(x->f[SNAP_PATH_BASE]) || isfinite(x->f[SNAP_PATH_CHALLENGE]);
+    double base = path ? x->f[SNAP_PATH_BASE] : x->f[SNAP_BASE],
+           challenge = path ? x->f[SNAP_PATH_CHALLENGE] : x->f[SNAP_CHALLENGE];
+    if (isfinite(base)) {
+        label(line, " · ", path ? b->l->base_path : b->l->base);
+        fmt_value(b, x->kpi, base, line);
+    }
+    if (isfinite(challenge)) {
+        label(line, " · ", path ? b->l->challenge_path : b->l->challenge);
+        fmt_value(b, x->kpi, challenge, line);
+    }
+}
+
+/* K1 or K2: the rate, its status, its day's targets, numerator and
+ * denominator, the change since the day before, and `extra` (may be
+ * NULL). */
+static void rate_card(struct bul *b, int kpi, const struct snap_value *x, const char *extra)
+{
+    struct buf value = BUF_INIT, status = BUF_INIT, line = BUF_INIT, detail = BUF_INIT;
+    fmt_value(b, kpi, x ? x->f[SNAP_VALUE] : NAN, &value);
+    fmt_status(b, x, &status);
+    if (x) {
+        targets_line(b, x, &line);
+        detail_add(&detail, &line);
+        buf_reset(&line);
+        label(&line, "", W(b, "numerator"));
+        fmt_count(b, x->f[SNAP_NUM], false, &line);
+        label(&line, " / ", W(b, "denominator"));
+        fmt_count(b, x->f[SNAP_DEN], false, &line);
+        detail_add(&detail, &line);
+        buf_reset(&line);
+        const struct snap_value *was =
+            b->v->prev ? snap_find(b->v->prev, (enum snap_kpi)kpi, b->v->branch, NULL, -1) : NULL;
+        if (was) {
+            label(&line, "", W(b, "bulletin_day_change"));
+            fmt_points(b, x->f[SNAP_VALUE] - was->f[SNAP_VALUE], &line);
+            part(&line, " ", W(b, "points"));
+            detail_add(&detail, &line);
+        }
+    }
+    if (extra)
+        part(&detail, "\n", extra);
+    doc_figure(b->d, b->l->kpi[kpi], T(&value), status_tone(x), T(&status), T(&detail));
+    buf_release(&value);
+    buf_release(&status);
+    buf_release(&line);
+    buf_release(&detail);
+}
+
+static void satisfaction_card(struct bul *b)
+{
+    const struct snap_value *x = b->v->satisfaction, *g = b->v->gotone;
+    struct buf value = BUF_INIT, status = BUF_INIT, detail = BUF_INIT;
+    fmt_value(b, SNAP_SATISFACTION, x ? x->f[SNAP_VALUE] : NAN, &value);
+    fmt_status(b, x, &status);
+    if (x && snap_str(x->period)) {
+        char *survey = doc_fill(W(b, "bulletin_survey"),
+                                (const char *const[]){"month", snap_str(x->period), NULL});
+        part(&detail, "", survey);
+        free(survey);
+    }
+    if (x && isfinite(x->f[SNAP_BASE])) {
+        label(&detail, " · ", b->l->base);
+        fmt_value(b, SNAP_SATISFACTION, x->f[SNAP_BASE], &detail);
+    }
+    if (g) {
+        label(&detail, "\n", b->l->kpi[SNAP_SATISFACTION_GOTONE]);
+        fmt_value(b, SNAP_SATISFACTION_GOTONE, g->f[SNAP_VALUE], &detail);
+    }
+    doc_figure(b->d, b->l->kpi[SNAP_SATISFACTION], T(&value), status_tone(x), T(&status),
+               T(&detail));
+    buf_release(&value);
+    buf_release(&status);
+    buf_release(&detail);
+}
+
+/* "较昨日离网：钻石卡 2 人，金卡 5 人" (NULL without the day before). */
+static char *left_line(const struct bul *b)
+{
+    const struct view_bulletin *v = b->v;
+    if (!v->prev || (!isfinite(v->diamond_left) && !isfinite(v->gold_left)))
+        return NULL;
+    struct buf diamond = BUF_INIT, gold = BUF_INIT;
+    fmt_count(b, v->diamond_left, false, &diamond);
+    fmt_count(b, v->gold_left, false, &gold);
+    char *line = doc_fill(W(b, "bulletin_left"),
+                          (const char *const[]){"diamond", T(&diamond), "gold", T(&gold), NULL});
+    buf_release(&diamond);
+    buf_release(&gold);
+    return line;
+}
+
+static void summary(struct bul *b)
+{
+    const struct view_bulletin *v = b->v;
+    char *h = doc_fill(W(b, "bulletin_summary"),
+                       (const char *const[]){"branch", branch_name(b, v->branch), NULL});
+    doc_heading(b->d, h);
+    free(h);
+    doc_figures(b->d, 2);
+    for (size_t i = 0; i < v->ncampaigns; i++)
+        coverage_card(b, &v->campaigns[i]);
+    rate_card(b, SNAP_RETENTION, v->retention, NULL);
+    char *left = left_line(b);
+    rate_card(b, SNAP_IN_NETWORK, v->in_network, left);
+    free(left);
+    satisfaction_card(b);
+}
+
+/* ---- the zones ------------------------------------------------------------------------------- */
+
+static void zones(struct bul *b)
+{
+    const struct view_bulletin *v = b->v;
+    const struct snap_value *any = NULL;
+    for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN && !any; z++)
+        any = snap_find(v->run, SNAP_ZONES, v->branch, snap_zone_name((enum snap_zone)z), -1);
+    if (!any)
+        return;
+    const char *month = snap_str(any->period);
+    char *h =
+        doc_fill(W(b, "bulletin_zones"), (const char *const[]){"month", month ? month : "", NULL});
+    doc_heading(b->d, h);
+    free(h);
+    doc_figures(b->d, 5);
+    struct buf count = BUF_INIT, detail = BUF_INIT;
+    for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++) {
+        buf_reset(&count);
+        buf_reset(&detail);
+        fmt_count(b, v->zones[z], false, &count);
+        label(&detail, "", W(b, "bulletin_day_change"));
+        fmt_count(b, v->zones[z] - v->zones_was[z], true, &detail);
+        doc_figure(b->d, b->l->zone[z], T(&count), DOC_PLAIN, NULL, T(&detail));
+    }
+    buf_release(&count);
+    buf_release(&detail);
+}
+
+/* ---- the ranking ----------------------------------------------------------------------------- */
+
+/* Whether row r is the bulletin's branch or below it (not for the
+ * province: every county is). */
+static bool own_row(const struct bul *b, const struct view_bulletin_row *r)
+{
+    return b->v->branch != snap_branch_root(b->s) &&
+           snap_branch_within(b->s, r->branch, b->v->branch);
+}
+
+/* The ranking's columns (headers are words' names) in the full form; the
+ * short form has those of short_cols, with widths of its own. */
+enum {
+    COL_RANK,
+    COL_MOVE,
+    COL_NAME,
+    COL_BUNDLED,
+    COL_TARGETED,
+    COL_INCREMENT,
+    COL_COVERAGE,
+    COL_GAP_BASE,
+    COL_GAP_CHALLENGE,
+    NCOLS
+};
+
+static const struct doc_column_spec full_cols[NCOLS] = {
+    {"rank", DOC_RIGHT, 0.65},
+    {"rank_change", DOC_CENTER, 0.8},
+    {"bulletin_county", DOC_LEFT, 1.9},
+    {"bulletin_bundled", DOC_RIGHT, 0.95},
+    {"bulletin_targeted", DOC_RIGHT, 0.95},
+    {"bulletin_increment", DOC_RIGHT, 0.9},
+    {"bulletin_coverage", DOC_RIGHT, 0.9},
+    {"bulletin_gap_base_pt", DOC_RIGHT, 1.05},
+    {"bulletin_gap_challenge_pt", DOC_RIGHT, 1.05},
+};
+
+/* The short form's columns, and their widths there. */
+static const int short_cols[] = {COL_RANK,     COL_MOVE,      COL_NAME,
+                                 COL_COVERAGE, COL_INCREMENT, COL_GAP_BASE};
+static const double short_widths[] = {0.75, 0.95, 2.2, 1.2, 1.05, 1.25};
+#define NSHORT (sizeof short_cols / sizeof short_cols[0])
+
+static void ranking_table(struct bul *b)
+{
+    struct doc_column_spec cols[NCOLS];
+    size_t n = b->form == BULLETIN_FULL ? NCOLS : NSHORT;
+    for (size_t k = 0; k < n; k++) {
+        cols[k] = full_cols[b->form == BULLETIN_FULL ? (int)k : short_cols[k]];
+        if (b->form == BULLETIN_SHORT)
+            cols[k].width = short_widths[k];
+        cols[k].header = W(b, cols[k].header);
+    }
+    doc_table(b->d, NULL, cols, n);
+}
+
+static void ranking_row(struct bul *b, const struct view_bulletin_row *r)
+{
+    const struct snap_value *x = r->v, *was = r->was;
+    struct buf t[NCOLS];
+    for (int k = 0; k < NCOLS; k++)
+        buf_init(&t[k]);
+    buf_printf(&t[COL_RANK], "%d", r->rank);
+    fmt_rank_change(b, r, &t[COL_MOVE]);
+    buf_puts(&t[COL_NAME], branch_name(b, r->branch));
+    fmt_count(b, x->f[SNAP_NUM], false, &t[COL_BUNDLED]);
+    fmt_count(b, x->f[SNAP_DEN], false, &t[COL_TARGETED]);
+    fmt_count(b, was ? x->f[SNAP_NUM] - was->f[SNAP_NUM] : NAN, true, &t[COL_INCREMENT]);
+    fmt_value(b, SNAP_BUNDLING, x->f[SNAP_VALUE], &t[COL_COVERAGE]);
+    double gap_base = x->f[SNAP_VALUE] - day_target(x, SNAP_PATH_BASE, SNAP_BASE),
+           gap_challenge = x->f[SNAP_VALUE] - day_target(x, SNAP_PATH_CHALLENGE, SNAP_CHALLENGE);
+    fmt_points(b, gap_base, &t[COL_GAP_BASE]);
+    fmt_points(b, gap_challenge, &t[COL_GAP_CHALLENGE]);
+    struct doc_cell_spec cells[NCOLS];
+    for (int k = 0; k < NCOLS; k++)
+        cells[k] = (struct doc_cell_spec){T(&t[k]), DOC_PLAIN};
+    cells[COL_RANK].tone = r->bottom ? DOC_WARN : DOC_PLAIN;
+    cells[COL_GAP_BASE].tone = gap_base < 0 ? DOC_WARN : DOC_PLAIN;
+    cells[COL_GAP_CHALLENGE].tone = gap_challenge < 0 ? DOC_WARN : DOC_PLAIN;
+    unsigned flags = (r->bottom ? DOC_ROW_HIGHLIGHT : 0) | (own_row(b, r) ? DOC_ROW_OWN : 0);
+    if (b->form == BULLETIN_SHORT) {
+        struct doc_cell_spec picked[NSHORT];
+        for (size_t k = 0; k < NSHORT; k++)
+            picked[k] = cells[short_cols[k]];
+        doc_row(b->d, flags, picked);
+    } else {
+        doc_row(b->d, flags, cells);
+    }
+    for (int k = 0; k < NCOLS; k++)
+        buf_release(&t[k]);
+}
+
+static void group_row(struct bul *b, const char *text)
+{
+    doc_row(b->d, DOC_ROW_GROUP, (const struct doc_cell_spec[]){{text, DOC_PLAIN}});
+}
+
+/* The city a county is grouped under (-1: none). */
+static int city_of(const struct bul *b, int branch)
+{
+    int p = b->s->branches[branch].parent;
+    return p >= 0 && b->s->branches[p].level == 1 ? p : -1;
+}
+
+/* Every county, grouped by city (cities in code order, counties by rank),
+ * the counties without a city last. */
+static void ranking_by_city(struct bul *b, const struct view_bulletin_campaign *c)
+{
+    for (size_t city = 0; city <= b->s->nbranches; city++) {
+        int key = city < b->s->nbranches ? (int)city : -1;
+        if (key >= 0 && b->s->branches[key].level != 1)
+            continue;
+        bool any = false;
+        for (size_t i = 0; i < c->n; i++) {
+            if (city_of(b, c->rows[i].branch) != key)
+                continue;
+            if (!any)
+                group_row(b, key >= 0 ? branch_name(b, key) : W(b, "no_value"));
+            any = true;
+            ranking_row(b, &c->rows[i]);
+        }
+    }
+}
+
+/* The top five, the branch's row (a county's, when neither), the bottom
+ * five, under group rows that name them. */
+static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
+{
+    size_t top = c->n < 5 ? c->n : 5, first_bottom = c->n;
+    for (size_t i = 0; i < c->n && first_bottom == c->n; i++)
+        if (c->rows[i].bottom)
+            first_bottom = i;
+    if (first_bottom < top)
+        top = first_bottom;
+    if (top > 0)
+        group_row(b, W(b, "bulletin_top"));
+    for (size_t i = 0; i < top; i++)
+        ranking_row(b, &c->rows[i]);
+    if (c->own >= (int)top && (size_t)c->own < first_bottom) {
+        group_row(b, W(b, "bulletin_own"));
+        ranking_row(b, &c->rows[c->own]);
+    }
+    if (first_bottom < c->n)
+        group_row(b, W(b, "bottom"));
+    for (size_t i = first_bottom; i < c->n; i++)
+        ranking_row(b, &c->rows[i]);
+}
+
+/* "后五名：A、B、C、D、E" */
+static void bottom_line(struct bul *b, const struct view_bulletin_campaign *c)
+{
+    struct buf names = BUF_INIT;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->rows[i].bottom)
+            part(&names, W(b, "bulletin_list_sep"), branch_name(b, c->rows[i].branch));
+    if (names.len) {
+        char *line = doc_fill(W(b, "bulletin_bottom_line"),
+                              (const char *const[]){"names", names.data, NULL});
+        doc_note(b->d, DOC_WARN, line, true);
+        free(line);
+    }
+    buf_release(&names);
+}
+
+/* A county's rank among all: "本单位在全省 151 个区县中排第 12 名（较昨日 ▲3）". */
+static void rank_line(struct bul *b, const struct view_bulletin_campaign *c)
+{
+    if (c->own < 0)
+        return;
+    const struct view_bulletin_row *r = &c->rows[c->own];
+    struct buf change = BUF_INIT;
+    char rank[16], n[24];
+    if (r->previous_rank >= 0)
+        label(&change, "", W(b, "bulletin_day_change"));
+    fmt_rank_change(b, r, &change);
+    snprintf(rank, sizeof rank, "%d", r->rank);
+    snprintf(n, sizeof n, "%zu", c->n);
+    char *line = doc_fill(W(b, "bulletin_rank_line"),
+                          (const char *const[]){"n", n, "rank", rank, "change", T(&change), NULL});
+    doc_note(b->d, DOC_PLAIN, line, true);
+    free(line);
+    buf_release(&change);
+}
+
+static void ranking(struct bul *b, const struct view_bulletin_campaign *c)
+{
+    if (c->n == 0)
+        return;
+    char *h = doc_fill(W(b, "bulletin_ranking"),
+                       (const char *const[]){"campaign", c->campaign->name, NULL});
+    doc_heading(b->d, h);
+    free(h);
+    rank_line(b, c);
+    if (b->form == BULLETIN_FULL) {
+        bottom_line(b, c);
+        doc_note(b->d, DOC_MUTED, W(b, "bulletin_ranking_note"), true);
+        ranking_table(b);
+        ranking_by_city(b, c);
+    } else {
+        ranking_table(b);
+        ranking_short(b, c);
+    }
+}
+
+/* ---- what turned red, what recovered --------------------------------------------------------- */
+
+static void change_row(struct bul *b, const struct snap_value *x)
+{
+    struct buf kpi = BUF_INIT, value = BUF_INIT, why = BUF_INIT;
+    buf_puts(&kpi, b->l->kpi[x->kpi]);
+    for (size_t i = 0; x->campaign >= 0 && i < b->s->ncampaigns; i++)
+        if (b->s->campaigns[i].id == x->campaign)
+            part(&kpi, " · ", b->s->campaigns[i].name);
+    fmt_value(b, x->kpi, x->f[SNAP_VALUE], &value);
+    fmt_status(b, x, &why);
+    doc_row(b->d, 0,
+            (const struct doc_cell_spec[]){{branch_name(b, x->branch), DOC_PLAIN},
+                                           {T(&kpi), DOC_PLAIN},
+                                           {T(&value), DOC_PLAIN},
+                                           {T(&why), status_tone(x)}});
+    buf_release(&kpi);
+    buf_release(&value);
+    buf_release(&why);
+}
+
+static void change_table(struct bul *b, const char *word, const struct snap_value *const *list,
+                         size_t n)
+{
+    struct buf caption = BUF_INIT;
+    buf_printf(&caption, "%s（%zu）", W(b, word), n);
+    if (n == 0) {
+        part(&caption, " ", W(b, "none_listed"));
+        doc_note(b->d, DOC_PLAIN, T(&caption), false);
+    } else {
+        const struct doc_column_spec cols[] = {{W(b, "branch"), DOC_LEFT, 1.3},
+                                               {W(b, "kpi"), DOC_LEFT, 2.2},
+                                               {W(b, "value"), DOC_RIGHT, 0.8},
+                                               {W(b, "status"), DOC_LEFT, 1.7}};
+        doc_table(b->d, T(&caption), cols, 4);
+        for (size_t i = 0; i < n; i++)
+            change_row(b, list[i]);
+    }
+    buf_release(&caption);
+}
+
+static void changes(struct bul *b)
+{
+    const struct view_bulletin *v = b->v;
+    char *h = doc_fill(W(b, "bulletin_changes"),
+                       (const char *const[]){"branch", branch_name(b, v->branch), NULL});
+    char red[24], recovered[24];
+    snprintf(red, sizeof red, "%zu", v->nturned_red);
+    snprintf(recovered, sizeof recovered, "%zu", v->nrecovered);
+    char *count = doc_fill(W(b, "bulletin_changes_count"),
+                           (const char *const[]){"red", red, "recovered", recovered, NULL});
+    doc_heading(b->d, h);
+    if (b->form == BULLETIN_SHORT) {
+        doc_note(b->d, DOC_PLAIN, count, false);
+    } else {
+        change_table(b, "turned_red", v->turned_red, v->nturned_red);
+        change_table(b, "recovered", v->recovered, v->nrecovered);
+    }
+    free(count);
+    free(h);
+}
+
+/* ---- the document and its formats ------------------------------------------------------------ */
+
+struct doc *bulletin_doc(const struct view_bulletin *v, const struct labels *l,
+                         enum bulletin_form form)
+{
+    struct bul b = {.v = v, .s = v->s, .l = l ? l : labels_get(NULL), .form = form};
+    heading(&b); /* makes b.d */
+    summary(&b);
+    if (form == BULLETIN_FULL)
+        zones(&b);
+    for (size_t i = 0; i < v->ncampaigns; i++)
+        ranking(&b, &v->campaigns[i]);
+    if (form == BULLETIN_SHORT)
+        zones(&b);
+    changes(&b);
+    return b.d;
+}
+
+void bulletin_html(const struct view_bulletin *v, const struct labels *l, struct buf *out)
+{
+    struct doc *d = bulletin_doc(v, l, BULLETIN_FULL);
+    doc_html(d, out);
+    doc_free(d);
+}
+
+bool bulletin_pdf(const struct view_bulletin *v, const struct labels *l, chart_ctx *ctx,
+                  unsigned char **out, size_t *len, char *err, size_t errlen)
+{
+    struct doc *d = bulletin_doc(v, l, BULLETIN_FULL);
+    bool ok = doc_paint_pdf(d, ctx, out, len, err, errlen);
+    doc_free(d);
+    return ok;
+}
+
+bool bulletin_png(const struct view_bulletin *v, const struct labels *l, chart_ctx *ctx,
+                  size_t budget, unsigned char **out, size_t *len, char *note, size_t notelen,
+                  char *err, size_t errlen)
+{
+    struct doc *d = bulletin_doc(v, l, BULLETIN_SHORT);
+    struct doc_png_fit fit;
+    bool ok = doc_paint_png(d, ctx, 0, budget, out, len, &fit, err, errlen);
+    if (note && notelen)
+        note[0] = '\0';
+    if (ok && fit.dropped && note && notelen) {
+        static const char *const kinds[] = {"the title", "the subtitle", "a heading",
+                                            "a note",    "key figures",  "a table"};
+        const struct doc_block *first = &d->blocks[fit.blocks - fit.dropped];
+        char whole[80];
+        if (fit.full_bytes)
+            snprintf(whole, sizeof whole, "is %zu bytes, over the budget of %zu", fit.full_bytes,
+                     budget ? budget : (size_t)DOC_PNG_BUDGET);
+        else
+            snprintf(whole, sizeof whole, "is too tall for one image");
+        snprintf(note, notelen,
+                 "png: the whole bulletin %s: the last %zu of %zu blocks are left out, from %s "
+                 "'%s' on (%zu bytes, %d px high)",
+                 whole, fit.dropped, fit.blocks, kinds[first->kind], first->text, *len, fit.height);
+    }
+    doc_free(d);
+    return ok;
+}

@@ -1,0 +1,272 @@
+/* Integration: the daily bulletin against a real database and daemon. A demo
+ * province (seed 5, 3,000 subscribers) with runs on 2026-11-21 and 22;
+ * then /api/v1/bulletin, /bulletins/DATE as HTML, PDF (read back with
+ * pdftotext and pdfinfo) and PNG, and `retentiond bulletin`: the same
+ * figures in every form, the PNG within the MMS limits, the scope kept, the
+ * command's bytes the daemon's. */
+#include "harness.h"
+
+#include <check.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATE "2026-11-22"
+
+static char dbname[64];
+static char *ci, *exec_auth, *county_auth;
+static struct harness_daemon d;
+static char datadir[128];
+static char *config_path;
+
+static void compute(const char *date)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", date, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+}
+
+static char *bearer(const char *user, const char *role, const char *branch)
+{
+    harness_user_add(ci, user, role, branch, "a password nobody types");
+    char *token = harness_token_add(ci, user), *h = malloc(strlen(token) + 32);
+    sprintf(h, "Authorization: Bearer %s", token);
+    free(token);
+    return h;
+}
+
+static void setup(void)
+{
+    snprintf(dbname, sizeof dbname, "rt_it_bulletin_%d", (int)getpid());
+    ci = harness_demo_db(dbname, 5, 3000, DATE);
+    compute("2026-11-21");
+    compute(DATE);
+    exec_auth = bearer("exec", "executive", NULL);
+    county_auth = bearer("county", "branch_manager", "420101");
+    snprintf(datadir, sizeof datadir, "/tmp/rt_it_bulletin_%d", (int)getpid());
+    mkdir(datadir, 0700);
+    char config[1024];
+    snprintf(config, sizeof config,
+             "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
+             ci, datadir);
+    config_path = harness_temp_file(config);
+    ck_assert_msg(harness_daemon_start(&d, config_path, NULL), "%s", d.log ? d.log : "");
+    ck_assert_msg(harness_daemon_wait_log(&d, "snapshot published", 20000), "%s", d.log);
+}
+
+static void teardown(void)
+{
+    if (d.pid > 0)
+        harness_daemon_stop(&d, SIGTERM, 5000);
+    free(d.log);
+    char path[256];
+    snprintf(path, sizeof path, "%s/snapshot.json", datadir);
+    unlink(path);
+    rmdir(datadir);
+    unlink(config_path);
+    free(config_path);
+    free(exec_auth);
+    free(county_auth);
+    harness_drop_db(dbname);
+    free(ci);
+}
+
+/* GET path as `auth`: the status, the body (malloc'd) and its length. */
+static long get(const char *auth, const char *path, char **body, size_t *len)
+{
+    return harness_http_len(d.port, "GET", path, auth, body, len, NULL);
+}
+
+static json_t *get_json(const char *auth, const char *path)
+{
+    char *body = NULL;
+    size_t len = 0;
+    long status = get(auth, path, &body, &len);
+    ck_assert_msg(status == 200, "%s: %ld %s", path, status, body);
+    json_t *j = json_loads(body, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    free(body);
+    return j;
+}
+
+/* The text of command's output on file bytes (malloc'd). */
+static char *tool_text(const char *command, const char *bytes, size_t len)
+{
+    char *file = harness_temp_file(""), cmd[600];
+    FILE *f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(bytes, 1, len, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s %s%s", command, file, strstr(command, "pdftotext") ? " -" : "");
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char *text = calloc(1, 1 << 20);
+    size_t n = fread(text, 1, (1 << 20) - 1, p);
+    text[n] = 0;
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(file);
+    free(file);
+    return text;
+}
+
+/* "28.37%": a rate as the bulletin prints it. */
+static void percent(double value, char *out, size_t n)
+{
+    snprintf(out, n, "%.2f%%", value * 100);
+}
+
+START_TEST(every_form_shows_the_api_figures)
+{
+    json_t *b = get_json(county_auth, "/api/v1/bulletin?date=" DATE);
+    json_t *campaign = json_array_get(json_object_get(b, "bundling"), 0);
+    json_t *total = json_object_get(campaign, "total");
+    json_t *counties = json_object_get(campaign, "counties");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "branch"), "code")),
+                     "420101");
+    ck_assert_int_gt(json_array_size(counties), 5);
+    char own[32], retention[32];
+    percent(harness_num(total, "value"), own, sizeof own);
+    percent(harness_num(json_object_get(b, "retention"), "value"), retention, sizeof retention);
+    /* the bulletin's figures are the API's for the same run */
+    json_t *kpis = get_json(county_auth, "/api/v1/kpis?branch=420101&date=" DATE);
+    json_t *k3 = harness_find_value(kpis, "bundling_coverage", "420101", NULL);
+    ck_assert_double_eq_tol(harness_num(k3, "value"), harness_num(total, "value"), 1e-12);
+
+    char *html = NULL, *pdf = NULL, *png = NULL;
+    size_t hlen = 0, plen = 0, ilen = 0;
+    ck_assert_int_eq(get(county_auth, "/bulletins/" DATE, &html, &hlen), 200);
+    ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?format=pdf", &pdf, &plen), 200);
+    ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?format=png", &png, &ilen), 200);
+    char *text = tool_text("pdftotext -q -layout", pdf, plen);
+    char *info = tool_text("pdfinfo", pdf, plen);
+    ck_assert_msg(strstr(info, "(A4)"), "%s", info);
+    const char *must[] = {own, retention, "江岸"};
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
+        ck_assert_msg(strstr(html, must[i]), "the HTML lacks %s", must[i]);
+        ck_assert_msg(strstr(text, must[i]), "the PDF lacks %s:\n%.2000s", must[i], text);
+    }
+    /* the bottom five named in both */
+    for (size_t i = json_array_size(counties) - 5; i < json_array_size(counties); i++) {
+        json_t *c = json_array_get(counties, i);
+        const char *name = json_string_value(json_object_get(c, "name"));
+        ck_assert(json_is_true(json_object_get(c, "bottom")));
+        ck_assert_msg(strstr(html, name) && strstr(text, name), "bottom %s not named", name);
+    }
+    /* the MMS image: a PNG at most 640 px wide and 100 KB */
+    ck_assert(ilen > 24 && memcmp(png, "\x89PNG", 4) == 0);
+    unsigned width = (unsigned char)png[16] << 24 | (unsigned char)png[17] << 16 |
+                     (unsigned char)png[18] << 8 | (unsigned char)png[19];
+    ck_assert_uint_le(width, 640);
+    ck_assert_uint_gt(width, 300);
+    ck_assert_uint_le(ilen, 100 * 1024);
+    free(text);
+    free(info);
+    free(html);
+    free(pdf);
+    free(png);
+    json_decref(kpis);
+    json_decref(b);
+}
+END_TEST
+
+START_TEST(scope_and_errors)
+{
+    char *body = NULL;
+    size_t len = 0;
+    /* a branch manager: his branch by default, another one refused */
+    ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?branch=420102", &body, &len), 403);
+    ck_assert_ptr_nonnull(strstr(body, "out_of_scope"));
+    free(body);
+    /* the province's for an executive */
+    json_t *b = get_json(exec_auth, "/api/v1/bulletin?date=" DATE);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(b, "branch"), "level")), 0);
+    json_decref(b);
+    static const struct {
+        const char *path;
+        long status;
+        const char *code;
+    } bad[] = {
+        {"/bulletins/" DATE "?format=gif", 400, "invalid_parameter"},
+        {"/bulletins/" DATE "?lang=fr", 400, "invalid_parameter"},
+        {"/bulletins/2026-13-01", 404, "not_found"},
+        {"/bulletins/2020-01-01", 404, "no_run"},
+        {"/bulletins/" DATE "?branch=NOPE", 400, "unknown_branch"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(get(exec_auth, bad[i].path, &body, &len), bad[i].status);
+        ck_assert_msg(strstr(body, bad[i].code), "%s: %s", bad[i].path, body);
+        free(body);
+    }
+    /* signed out: nothing */
+    ck_assert_int_eq(get(NULL, "/bulletins/" DATE, &body, &len), 401);
+    free(body);
+}
+END_TEST
+
+START_TEST(the_command_writes_the_daemons_bytes)
+{
+    static const char *const formats[] = {"html", "pdf", "png"};
+    for (size_t i = 0; i < 3; i++) {
+        char *served = NULL, path[128], *out = harness_temp_file(""), *err = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "/bulletins/" DATE "?branch=420101&format=%s", formats[i]);
+        ck_assert_int_eq(get(exec_auth, path, &served, &len), 200);
+        const char *args[] = {"bulletin", "--db",     ci,         "--date", DATE, "--branch",
+                              "420101",   "--format", formats[i], "--out",  out,  NULL};
+        ck_assert_msg(harness_run(args, NULL, NULL, &err) == 0, "%s", err);
+        FILE *f = fopen(out, "rb");
+        ck_assert_ptr_nonnull(f);
+        char *written = malloc(len + 1);
+        size_t n = fread(written, 1, len + 1, f);
+        fclose(f);
+        ck_assert_msg(n == len && memcmp(written, served, len) == 0,
+                      "%s: the command wrote %zu bytes, the daemon served %zu", formats[i], n, len);
+        free(written);
+        free(served);
+        free(err);
+        unlink(out);
+        free(out);
+    }
+    /* bad input: one line, exit 2 or 1 */
+    const char *nofmt[] = {"bulletin", "--db", ci, "--date", DATE, "--out", "/tmp/x.gif", NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run(nofmt, NULL, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "html, pdf or png"));
+    free(err);
+    const char *norun[] = {"bulletin", "--db",        ci,  "--date", "2020-01-01",
+                           "--out",    "/tmp/x.html", NULL};
+    ck_assert_int_eq(harness_run(norun, NULL, NULL, &err), 1);
+    ck_assert_ptr_nonnull(strstr(err, "no compute run"));
+    free(err);
+}
+END_TEST
+
+int main(void)
+{
+    harness_server();
+    char *srcdir = getenv("RETENTIOND_SRCDIR");
+    char fonts[1024];
+    snprintf(fonts, sizeof fonts, "%s/tests/unit/fonts.conf", srcdir ? srcdir : ".");
+    setenv("FONTCONFIG_FILE", fonts, 1);
+    Suite *s = suite_create("bulletin");
+    TCase *tc = tcase_create("bulletin");
+    tcase_set_timeout(tc, 240);
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, every_form_shows_the_api_figures);
+    tcase_add_test(tc, scope_and_errors);
+    tcase_add_test(tc, the_command_writes_the_daemons_bytes);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

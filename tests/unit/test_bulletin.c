@@ -1,0 +1,611 @@
+/* Unit tests of the daily bulletin's three formats (render/bulletin_doc.c
+ * over render/doc*.c), built from the bulletin view of the snapshot fixture
+ * (tests/fixtures/snapshots/views.jsonl, run 12 of 2026-11-21 against run
+ * 11 of the day before): the mail HTML (inline styles only, tables
+ * balanced, every text escaped), the PDF (A4, its text read back with
+ * pdftotext: names, figures as the HTML writes them, page numbers), the MMS
+ * PNG (640 px wide at most, within its byte budget, cut when the budget is
+ * tiny) and the same bytes for the same input.
+ *
+ * The fixture's K3 campaign 1 (融合秋季) on 2026-11-21: the province 90 /
+ * 300 = 30.00 % (the day before 60 / 300: +30, +10.00 pt); the counties
+ * 江汉 40 / 100 (rank 1, was 2: ▲1), 江岸 30 / 100 (rank 2, was 1: ▼1; its
+ * day's path 20 % and 28 %: gaps +10.00 and +2.00), 硚口 20 / 100 (rank 3,
+ * unchanged). Five counties at most: all three are the bottom five.
+ *
+ * BULLETIN_SAMPLES_DIR=dir writes the fixture's bulletins there, to look
+ * at; with BULLETIN_SNAPSHOT=file (a daemon's data_dir/snapshot.json) and
+ * BULLETIN_BRANCH=code, that snapshot's province and branch bulletins too,
+ * with their sizes and times on stdout. */
+#include "bulletin_doc.h"
+#include "doc.h"
+#include "doc_paint.h"
+#include "mem.h"
+#include "view.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Under AddressSanitizer: full stacks for allocations made inside system
+ * libraries, so that tests/lsan.supp matches their frames (as
+ * test_chart.c). */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The county renamed with the characters HTML must escape. */
+#define Q        "420103,\"Q\""
+#define ODD_NAME "硚口<&\"区"
+#define ODD_HTML "硚口&lt;&amp;&quot;区"
+
+static struct snap *snap;
+static chart_fonts *fonts;
+static chart_ctx *ctx;
+
+static struct snap *load(const char *path)
+{
+    struct snap *s = NULL;
+    ck_assert_msg(snap_read_file(path, &s), "cannot read %s", path);
+    return s;
+}
+
+static struct snap *load_fixture(void)
+{
+    const char *src = getenv("RETENTIOND_SRCDIR");
+    ck_assert_msg(src != NULL, "RETENTIOND_SRCDIR is not set");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/snapshots/views.jsonl", src);
+    return load(path);
+}
+
+static void rename_branch(struct snap *s, const char *code, const char *name)
+{
+    int b = snap_branch_find(s, code);
+    ck_assert_int_ge(b, 0);
+    free(s->branches[b].name);
+    s->branches[b].name = xstrdup(name);
+}
+
+static void setup(void)
+{
+    char err[256] = "";
+    snap = load_fixture();
+    fonts = chart_fonts_new(NULL, err, sizeof err);
+    ck_assert_msg(fonts != NULL, "%s", err);
+    ctx = chart_ctx_new(fonts, err, sizeof err);
+    ck_assert_msg(ctx != NULL, "%s", err);
+}
+
+static void teardown(void)
+{
+    chart_ctx_free(ctx);
+    chart_fonts_free(fonts);
+    snap_unref(snap);
+    ctx = NULL;
+    fonts = NULL;
+    snap = NULL;
+}
+
+/* The bulletin view of s for branch (NULL: the province) on date (NULL: the
+ * newest run), bottom_n as given (-1: the default). */
+static void build(const struct snap *s, const char *branch, const char *date, int bottom_n,
+                  struct view_bulletin *v)
+{
+    struct view_params p;
+    struct view_error err = {0};
+    view_params_list(&p, (const char *const[]){"branch", branch, "date", date, NULL});
+    if (bottom_n >= 0)
+        p.bottom_n = bottom_n;
+    ck_assert_msg(view_bulletin_build(s, &p, v, &err), "%u %s %s", err.status, err.code,
+                  err.message);
+}
+
+/* ---- outputs --------------------------------------------------------------------------------- */
+
+static char *html_of(const struct view_bulletin *v, const char *lang)
+{
+    struct buf out = BUF_INIT;
+    bulletin_html(v, labels_get(lang), &out);
+    return buf_detach(&out, NULL);
+}
+
+static unsigned char *pdf_of(const struct view_bulletin *v, const char *lang, size_t *len)
+{
+    unsigned char *pdf = NULL;
+    char err[256] = "";
+    ck_assert_msg(bulletin_pdf(v, labels_get(lang), ctx, &pdf, len, err, sizeof err), "%s", err);
+    ck_assert_int_eq(memcmp(pdf, "%PDF-", 5), 0);
+    return pdf;
+}
+
+static unsigned char *png_of(const struct view_bulletin *v, const char *lang, size_t budget,
+                             size_t *len, char *note, size_t notelen)
+{
+    unsigned char *png = NULL;
+    char err[256] = "";
+    ck_assert_msg(
+        bulletin_png(v, labels_get(lang), ctx, budget, &png, len, note, notelen, err, sizeof err),
+        "%s", err);
+    return png;
+}
+
+/* A PDF tool's standard output on the bytes (free it). */
+static char *pdf_tool(const char *tool, const unsigned char *pdf, size_t len)
+{
+    char path[] = "/tmp/rtnd-bulletin-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, pdf, len) == (ssize_t)len);
+    close(fd);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "%s %s%s", tool, path, strncmp(tool, "pdftotext", 9) ? "" : " -");
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    struct buf out = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&out, chunk, n);
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(path);
+    return buf_detach(&out, NULL);
+}
+
+/* Whether hay holds needle, white space aside (pdftotext spaces CJK text
+ * as it guesses). */
+static bool has_text(const char *hay, const char *needle)
+{
+    struct buf h = BUF_INIT, n = BUF_INIT;
+    for (const char *p = hay; *p; p++)
+        if (!strchr(" \t\n\f", *p))
+            buf_append(&h, p, 1);
+    for (const char *p = needle; *p; p++)
+        if (!strchr(" \t\n\f", *p))
+            buf_append(&n, p, 1);
+    bool found = strstr(h.data ? h.data : "", n.data ? n.data : "") != NULL;
+    buf_release(&h);
+    buf_release(&n);
+    return found;
+}
+
+/* Occurrences of needle in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* A PNG's width and height from its IHDR. */
+static void png_size(const unsigned char *png, size_t len, unsigned *w, unsigned *h)
+{
+    ck_assert_uint_gt(len, 24);
+    ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+    ck_assert_int_eq(memcmp(png + 12, "IHDR", 4), 0);
+    *w = (unsigned)png[16] << 24 | (unsigned)png[17] << 16 | (unsigned)png[18] << 8 | png[19];
+    *h = (unsigned)png[20] << 24 | (unsigned)png[21] << 16 | (unsigned)png[22] << 8 | png[23];
+}
+
+/* ---- HTML ------------------------------------------------------------------------------------ */
+
+/* No <style>, <script>, <link> or class: inline styles only; the tables'
+ * tags balanced; the words and figures of the fixture, escaped. */
+START_TEST(html_is_mail_safe)
+{
+    struct view_bulletin v;
+    rename_branch(snap, Q, ODD_NAME);
+    build(snap, NULL, NULL, -1, &v);
+    char *html = html_of(&v, "zh");
+    static const char *const banned[] = {
+        "<style", "<script", "<link", "class=", "<img", "javascript:", "@media"};
+    for (size_t i = 0; i < COUNT(banned); i++)
+        ck_assert_msg(strstr(html, banned[i]) == NULL, "%s in the HTML", banned[i]);
+    static const char *const tags[][2] = {{"<table", "</table>"}, {"<tr", "</tr>"},
+                                          {"<td", "</td>"},       {"<span", "</span>"},
+                                          {"<div", "</div>"},     {"<html", "</html>"}};
+    for (size_t i = 0; i < COUNT(tags); i++) {
+        size_t open = count_of(html, tags[i][0]), close = count_of(html, tags[i][1]);
+        ck_assert_msg(open == close && open > 0, "%s %zu, %s %zu", tags[i][0], open, tags[i][1],
+                      close);
+    }
+    /* every element with a style has it inline, and <tr>/<td> in a <table> */
+    ck_assert_uint_gt(count_of(html, "style=\""), 50);
+    ck_assert_ptr_nonnull(strstr(html, "<table role=\"presentation\" width=\"600\""));
+    /* escaped, never raw */
+    ck_assert_msg(strstr(html, ODD_HTML) != NULL, "%s", html);
+    ck_assert_ptr_null(strstr(html, ODD_NAME));
+    static const char *const want[] = {"湖北省公司日通报（2026-11-21）",
+                                       "数据日期 2026-11-21（计算批次 12），日变化对比 2026-11-20",
+                                       "30.00%",
+                                       "已捆绑 90 / 目标客户 300",
+                                       "当日新增 +30 · 较昨日 +10.00 个百分点",
+                                       "江汉",
+                                       "40.00%",
+                                       "▲1",
+                                       "▼1",
+                                       "后五名：江汉、江岸、" ODD_HTML,
+                                       "武汉",
+                                       "+10.00",
+                                       "+2.00",
+                                       "● 达标",
+                                       "▼ 低于基础时序进度",
+                                       "本期新转红（",
+                                       "流失区"};
+    for (size_t i = 0; i < COUNT(want); i++)
+        ck_assert_msg(strstr(html, want[i]) != NULL, "'%s' not in the HTML", want[i]);
+    free(html);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* The English words, from the same layout. */
+START_TEST(html_in_english)
+{
+    struct view_bulletin v;
+    build(snap, NULL, NULL, 1, &v);
+    char *html = html_of(&v, "en");
+    static const char *const want[] = {"<html lang=\"en\">", "daily bulletin of 2026-11-21",
+                                       "Bottom five: 硚口", "Day&#39;s increment +30",
+                                       "Page" /* nowhere: the HTML has no pages */};
+    for (size_t i = 0; i + 1 < COUNT(want); i++)
+        ck_assert_msg(strstr(html, want[i]) != NULL, "'%s' not in the HTML", want[i]);
+    ck_assert_ptr_null(strstr(html, want[COUNT(want) - 1]));
+    ck_assert_ptr_null(strstr(html, "后五名"));
+    free(html);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* A county's bulletin: its rank among the counties, its own row marked. */
+START_TEST(html_of_a_county)
+{
+    struct view_bulletin v;
+    build(snap, "420101", NULL, 1, &v);
+    char *html = html_of(&v, "zh");
+    ck_assert_ptr_nonnull(strstr(html, "江岸日通报（2026-11-21）"));
+    ck_assert_ptr_nonnull(strstr(html, "本单位在全省 3 个区县中排第 2 名（较昨日 ▼1）"));
+    ck_assert_ptr_nonnull(strstr(html, "名次 2 / 3 ▼1"));
+    ck_assert_ptr_nonnull(strstr(html, "后五名：硚口"));
+    /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
+    ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
+    ck_assert_uint_eq(count_of(html, "bgcolor=\"#fbe3d6\""), 9);
+    free(html);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* ---- PDF ------------------------------------------------------------------------------------- */
+
+START_TEST(pdf_reads_back)
+{
+    struct view_bulletin v;
+    rename_branch(snap, Q, ODD_NAME);
+    build(snap, NULL, NULL, -1, &v);
+    size_t len;
+    unsigned char *pdf = pdf_of(&v, "zh", &len);
+    char *info = pdf_tool("pdfinfo", pdf, len);
+    const char *pages = strstr(info, "\nPages:"), *size = strstr(info, "\nPage size:");
+    double w = 0, h = 0;
+    ck_assert_msg(pages && atoi(pages + 7) >= 1, "%s", info);
+    ck_assert_msg(size && sscanf(size + 11, "%lf x %lf", &w, &h) == 2, "%s", info);
+    ck_assert_msg(w > 595 && w < 596 && h > 841 && h < 842, "not A4 portrait:\n%s", info);
+    ck_assert_msg(strstr(info, "(A4)") != NULL, "%s", info);
+    ck_assert_msg(strstr(info, "CreationDate:") && strstr(info, "2026"), "%s", info);
+    char *text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+    static const char *const want[] = {"湖北省公司日通报（2026-11-21）",
+                                       "江汉",
+                                       "江岸",
+                                       ODD_NAME,
+                                       "武汉",
+                                       "30.00%",
+                                       "40.00%",
+                                       "20.00%",
+                                       "+10.00",
+                                       "+2.00",
+                                       "▲1",
+                                       "▼1",
+                                       "后五名：江汉、江岸、" ODD_NAME,
+                                       "第 1 页 / 共 1 页",
+                                       "已捆绑 90 / 目标客户 300"};
+    for (size_t i = 0; i < COUNT(want); i++)
+        ck_assert_msg(has_text(text, want[i]), "'%s' not in:\n%.2000s", want[i], text);
+    /* every font a Type 3 font: the chart library's user-font path */
+    char *fonts_list = pdf_tool("pdffonts", pdf, len);
+    ck_assert_msg(strstr(fonts_list, "Type 3") && !strstr(fonts_list, "CID"), "%s", fonts_list);
+    free(fonts_list);
+    free(text);
+    free(info);
+    free(pdf);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* A ranking longer than a page: pages break between rows, the header comes
+ * again on each page, every page is numbered. Made by repeating the
+ * fixture's rows 80 times. */
+START_TEST(pdf_breaks_between_rows)
+{
+    struct view_bulletin v;
+    build(snap, NULL, NULL, -1, &v);
+    struct view_bulletin_campaign *c = &v.campaigns[0];
+    size_t n = c->n * 80;
+    struct view_bulletin_row *rows = xcalloc(n, sizeof *rows);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = c->rows[i % c->n];
+        rows[i].rank = (int)i + 1;
+        rows[i].bottom = i + 5 >= n;
+    }
+    free(c->rows);
+    c->rows = rows;
+    c->n = n;
+    size_t len;
+    unsigned char *pdf = pdf_of(&v, "zh", &len);
+    char *info = pdf_tool("pdfinfo", pdf, len);
+    const char *pages = strstr(info, "\nPages:");
+    int np = pages ? atoi(pages + 7) : 0;
+    ck_assert_msg(np >= 3, "%s", info);
+    char *text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+    char want[64];
+    for (int p = 1; p <= np; p++) {
+        snprintf(want, sizeof want, "第 %d 页 / 共 %d 页", p, np);
+        ck_assert_msg(has_text(text, want), "'%s' not in:\n%.2000s", want, text);
+    }
+    /* the ranking's header on every page it spans (the first has the summary) */
+    ck_assert_uint_ge(count_of(text, "（百分点）"), 2 * ((size_t)np - 1));
+    ck_assert_ptr_nonnull(strstr(text, "240 "));
+    free(text);
+    free(info);
+    free(pdf);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* ---- PNG ------------------------------------------------------------------------------------- */
+
+START_TEST(png_fits_mms)
+{
+    struct view_bulletin v;
+    build(snap, "420101", NULL, 1, &v);
+    size_t len;
+    char note[300] = "x";
+    unsigned char *png = png_of(&v, "zh", 0, &len, note, sizeof note);
+    unsigned w, h;
+    png_size(png, len, &w, &h);
+    ck_assert_uint_le(w, 640);
+    ck_assert_uint_gt(h, 400);
+    ck_assert_uint_le(len, DOC_PNG_BUDGET);
+    ck_assert_msg(note[0] == '\0', "%s", note);
+    free(png);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* A tiny budget: parts left out from the end, said in the note, the image
+ * within it and shorter. */
+START_TEST(png_tiny_budget_drops_blocks)
+{
+    struct view_bulletin v;
+    build(snap, NULL, NULL, -1, &v);
+    size_t whole, len;
+    char note[300] = "";
+    unsigned char *png = png_of(&v, "zh", 0, &whole, note, sizeof note);
+    unsigned w0, h0, w, h;
+    png_size(png, whole, &w0, &h0);
+    free(png);
+    size_t budget = whole * 2 / 3;
+    png = png_of(&v, "zh", budget, &len, note, sizeof note);
+    png_size(png, len, &w, &h);
+    ck_assert_uint_le(len, budget);
+    ck_assert_uint_eq(w, w0);
+    ck_assert_uint_lt(h, h0);
+    ck_assert_msg(strstr(note, "left out") != NULL, "%s", note);
+    ck_assert_msg(strstr(note, "over the budget") != NULL, "%s", note);
+    free(png);
+    /* a budget below the heading alone: an error */
+    char err[256] = "";
+    unsigned char *none = NULL;
+    ck_assert(!bulletin_png(&v, labels_get("zh"), ctx, 200, &none, &len, note, sizeof note, err,
+                            sizeof err));
+    ck_assert_ptr_null(none);
+    ck_assert_msg(strstr(err, "budget") != NULL, "%s", err);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* The document's blocks: the short form's ranking holds the top five, the
+ * own row and the bottom five under group rows; a cut never ends on a
+ * heading. */
+START_TEST(short_form_ranking)
+{
+    struct view_bulletin v;
+    build(snap, "420101", NULL, 1, &v);
+    struct doc *d = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
+    const struct doc_block *table = NULL;
+    for (size_t i = 0; i < d->n && !table; i++)
+        if (d->blocks[i].kind == DOC_TABLE)
+            table = &d->blocks[i];
+    ck_assert_ptr_nonnull(table);
+    /* 前五名: 江汉, 江岸 (own: rank 2); 后五名: 硚口 */
+    ck_assert_uint_eq(table->nrows, 5);
+    ck_assert(table->rows[0].flags & DOC_ROW_GROUP);
+    ck_assert_str_eq(table->rows[0].cells[0].text, "前五名");
+    ck_assert_str_eq(table->rows[1].cells[2].text, "江汉");
+    ck_assert_str_eq(table->rows[2].cells[2].text, "江岸");
+    ck_assert(table->rows[2].flags & DOC_ROW_OWN);
+    ck_assert_str_eq(table->rows[3].cells[0].text, "后五名");
+    ck_assert(table->rows[4].flags & DOC_ROW_HIGHLIGHT);
+    for (size_t i = 0; i < d->n; i++)
+        if (d->blocks[i].kind == DOC_HEADING)
+            ck_assert(doc_keep_with_next(d, i));
+    doc_free(d);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* ---- the same bytes -------------------------------------------------------------------------- */
+
+START_TEST(same_bytes_twice)
+{
+    struct view_bulletin v;
+    build(snap, _i ? "420101" : NULL, NULL, -1, &v);
+    char *h1 = html_of(&v, "zh"), *h2 = html_of(&v, "zh");
+    ck_assert_str_eq(h1, h2);
+    size_t l1, l2;
+    unsigned char *p1 = pdf_of(&v, "zh", &l1), *p2 = pdf_of(&v, "zh", &l2);
+    ck_assert(l1 == l2 && memcmp(p1, p2, l1) == 0);
+    free(p1);
+    free(p2);
+    p1 = png_of(&v, "zh", 0, &l1, NULL, 0);
+    p2 = png_of(&v, "zh", 0, &l2, NULL, 0);
+    ck_assert(l1 == l2 && memcmp(p1, p2, l1) == 0);
+    free(p1);
+    free(p2);
+    free(h1);
+    free(h2);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* Without the day before (run 10 of 2026-10-31 has none): said, and no
+ * day's changes. */
+START_TEST(without_the_day_before)
+{
+    struct view_bulletin v;
+    build(snap, NULL, "2026-10-31", -1, &v);
+    char *html = html_of(&v, "zh");
+    ck_assert_ptr_nonnull(strstr(html, "没有 2026-10-30 的计算结果"));
+    ck_assert_ptr_null(strstr(html, "当日新增 +"));
+    size_t len;
+    unsigned char *pdf = pdf_of(&v, "zh", &len);
+    free(pdf);
+    free(html);
+    view_bulletin_free(&v);
+}
+END_TEST
+
+/* ---- samples, to look at --------------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* The three formats of one bulletin into dir/<name>.{html,pdf,png}. */
+static void write_samples(const char *dir, const char *name, const struct view_bulletin *v,
+                          const char *lang)
+{
+    char file[256], note[400] = "";
+    size_t len;
+    double t0 = now_ms();
+    char *html = html_of(v, lang);
+    double t1 = now_ms();
+    unsigned char *pdf = pdf_of(v, lang, &len);
+    double t2 = now_ms();
+    snprintf(file, sizeof file, "%s.html", name);
+    write_file(dir, file, html, strlen(html));
+    snprintf(file, sizeof file, "%s.pdf", name);
+    write_file(dir, file, pdf, len);
+    printf("%s: html %zu bytes %.1f ms, pdf %zu bytes %.1f ms", name, strlen(html), t1 - t0, len,
+           t2 - t1);
+    free(pdf);
+    free(html);
+    t0 = now_ms();
+    unsigned char *png = png_of(v, lang, 0, &len, note, sizeof note);
+    t1 = now_ms();
+    snprintf(file, sizeof file, "%s.png", name);
+    write_file(dir, file, png, len);
+    printf(", png %zu bytes %.1f ms%s%s\n", len, t1 - t0, note[0] ? ": " : "", note);
+    free(png);
+}
+
+START_TEST(samples)
+{
+    const char *dir = getenv("BULLETIN_SAMPLES_DIR");
+    if (!dir)
+        return;
+    struct view_bulletin v;
+    rename_branch(snap, Q, ODD_NAME);
+    build(snap, NULL, NULL, -1, &v);
+    write_samples(dir, "fixture-province", &v, "zh");
+    write_samples(dir, "fixture-province-en", &v, "en");
+    view_bulletin_free(&v);
+    build(snap, "420101", NULL, 1, &v);
+    write_samples(dir, "fixture-county", &v, "zh");
+    view_bulletin_free(&v);
+    const char *other = getenv("BULLETIN_SNAPSHOT");
+    if (!other)
+        return;
+    struct snap *s = load(other);
+    build(s, NULL, NULL, -1, &v);
+    write_samples(dir, "province", &v, "zh");
+    write_samples(dir, "province", &v, "zh"); /* warm */
+    write_samples(dir, "province-en", &v, "en");
+    char note[400] = "";
+    size_t len;
+    unsigned char *png = png_of(&v, "zh", (size_t)atoi(getenv("CUT") ? getenv("CUT") : "40000"),
+                                &len, note, sizeof note); /* a smaller MMS */
+    write_file(dir, "province-40k.png", png, len);
+    printf("province-40k: png %zu bytes: %s\n", len, note);
+    free(png);
+    view_bulletin_free(&v);
+    const char *branch = getenv("BULLETIN_BRANCH");
+    if (branch) {
+        build(s, branch, NULL, -1, &v);
+        write_samples(dir, "branch", &v, "zh");
+        write_samples(dir, "branch-en", &v, "en");
+        view_bulletin_free(&v);
+    }
+    snap_unref(s);
+}
+END_TEST
+
+static Suite *bulletin_suite(void)
+{
+    Suite *s = suite_create("bulletin");
+    TCase *tc = tcase_create("formats");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, html_is_mail_safe);
+    tcase_add_test(tc, html_in_english);
+    tcase_add_test(tc, html_of_a_county);
+    tcase_add_test(tc, pdf_reads_back);
+    tcase_add_test(tc, pdf_breaks_between_rows);
+    tcase_add_test(tc, png_fits_mms);
+    tcase_add_test(tc, png_tiny_budget_drops_blocks);
+    tcase_add_test(tc, short_form_ranking);
+    tcase_add_loop_test(tc, same_bytes_twice, 0, 2);
+    tcase_add_test(tc, without_the_day_before);
+    tcase_add_test(tc, samples);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(bulletin_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
