@@ -4,7 +4,7 @@
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, kpiTitle,
-  pageUrl, params, pointsText, reasonText, runBar, start, statusBadge, w, zoneName,
+  pageUrl, params, pointsText, targets, reasonText, runBar, start, statusBadge, w, zoneName,
 } from './common.js';
 
 const indicator = (d) => boot.indicators?.[d] ?? d;
@@ -46,20 +46,18 @@ function block(kpi, code, kpis, ranking, trend, date) {
   const dim = kpi.startsWith('satisfaction') ? boot.root_indicator : null;
   const series = trend.series.find((s) => s.campaign === (value?.campaign ?? null)) || trend.series[0];
   const points = series ? series.points : [];
-  const base = value?.path_base ?? value?.target_base;
-  const challenge = value?.path_challenge ?? value?.target_challenge;
   return el('section', { class: 'kpi-block', id: `kpi-${kpi}`, dataset: { kpi }, tabindex: '-1' },
     el('div', { class: 'head' },
       el('h2', {}, kpiTitle(kpi)),
       el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value))),
       statusBadge(value?.status)),
     value?.reason ? el('p', { class: 'reason' }, `${w('reason')}: ${reasonText(value.reason.split(','))}`) : null,
-    el('p', { class: 'targets' }, `${w('base')} `, figure(kpi, code, 'target_base', base, fmt(kpi, base)),
-      ` · ${w('challenge')} `, figure(kpi, code, 'target_challenge', challenge, fmt(kpi, challenge))),
+    targets(kpi, code, value),
     rankLine(kpi, code, ranking),
     el('div', { class: 'two' },
       points.length ? chart('trend', { kpi, branch: code, date, dim, campaign: value?.campaign ?? null },
-        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), 560, 220) : el('p', {}, w('no_data')),
+        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }),
+        Math.max(300, Math.min(560, document.getElementById('main').clientWidth - 64)), 220) : el('p', {}, w('no_data')),
       breakdown(kpi, code, kpis.values, value)));
 }
 

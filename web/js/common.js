@@ -265,3 +265,16 @@ export const reasonText = (reasons) => reasons.map((r) => w(`reason_${r}`)).join
 export function pointsText(kpi, points, max = 12) {
   return points.slice(-max).map((p) => `${p.period || p.date} ${fmt(kpi, p.value)}`).join(', ');
 }
+
+// A value's base and challenge as the status judges them: the day's points
+// on the path to the period-end targets when the KPI has a path, else the
+// targets; each with its own word and the API field it comes from.
+export function targets(kpi, branch, value) {
+  const path = value?.path_base !== null && value?.path_base !== undefined;
+  const one = (which) => {
+    const field = path ? `path_${which}` : `target_${which}`;
+    const raw = value?.[field] ?? null;
+    return [`${w(path ? `${which}_path` : which)} `, figure(kpi, branch, field, raw, fmt(kpi, raw))];
+  };
+  return el('p', { class: 'targets' }, ...one('base'), ' · ', ...one('challenge'));
+}

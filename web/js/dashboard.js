@@ -4,7 +4,7 @@
 // the zones at risk; drill-down by click, the as-of date picker.
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
-  kpiTitle, pageUrl, params, pointsText, reasonText, runBar, start, statusBadge, w,
+  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, start, statusBadge, w,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -45,9 +45,7 @@ function tile(kpi, code, value, trend, date) {
     value ? chart('bullet', chartParams, w('chart_alt_bullet', {
       kpi: title, value: fmt(kpi, value.value), base: fmt(kpi, base), challenge: fmt(kpi, challenge),
     }), 300, 56, { cls: 'bullet' }) : null,
-    el('p', { class: 'targets' },
-      `${w('base')} `, figure(kpi, code, 'target_base', base, fmt(kpi, base)),
-      ` · ${w('challenge')} `, figure(kpi, code, 'target_challenge', challenge, fmt(kpi, challenge))),
+    targets(kpi, code, value),
     points.length > 1 ? chart('sparkline', chartParams,
       w('chart_alt_trend', { kpi: title, points: pointsText(kpi, points, 6) }), 240, 40,
       { format: 'svg', cls: 'spark' }) : null);
@@ -102,6 +100,10 @@ function flatten(tree) {
   return nodes;
 }
 
+// A chart's width: `max`, or what a phone's screen leaves (its text stays
+// legible rather than shrunk with the image).
+const chartWidth = (main, max) => Math.max(300, Math.min(max, Math.floor(main.clientWidth) - 48));
+
 // Which ranking a branch is shown in: its children's, or (a county, no
 // children) the one it stands in.
 const rankingWhere = (node, code) =>
@@ -140,10 +142,12 @@ start(async (main) => {
     const { points } = lastTwo(trends[i], value?.campaign ?? null);
     const trend = el('section', { class: 'trend' }, el('h2', {}, `${w('trend_of')}${kpiTitle(kpi)}`),
       chart('trend', { kpi, branch: code, date: params.date, dim: dimOf(kpi), campaign: value?.campaign ?? null },
-        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), 720, 280, { cls: 'trend-chart' }));
+        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), chartWidth(main, 720), 280,
+        { cls: 'trend-chart' }));
     const ranking = await (rankingP || api('/api/v1/ranking', { kpi, ...where, date: params.date }));
     detail.replaceChildren(trend,
-      el('section', { class: 'rank' }, rankingTable(ranking, code, kpi, nodes, where.of !== undefined)));
+      el('section', { class: 'rank' }, el('div', { class: 'scroll' },
+        rankingTable(ranking, code, kpi, nodes, where.of !== undefined))));
   };
   picker.addEventListener('change', () => show(picker.value).catch(() => {}));
   main.append(el('div', { class: 'pick' }, el('label', { for: 'kpi-pick' }, w('kpi')), picker), detail);

@@ -19,3 +19,26 @@ export const checks = [
     },
   },
 ];
+
+// Drill-down by click: a city of the ranking opens the overview of that
+// city (its name in the heading, its counties ranked), a county its page.
+checks.push({
+  name: 'drill-down by click: province → city → county',
+  users: ['executive'],
+  async run({ page, assert, api }) {
+    const tree = (await api('/api/v1/branches')).body.branches[0];
+    const city = tree.children.find((c) => c.children.length > 0);
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('branch') === city.code),
+      page.locator(`table.ranking tr[data-branch="${city.code}"] a`).click()]);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    assert.match(await page.locator('h1').innerText(), new RegExp(city.name));
+    const rows = await page.locator('table.ranking tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.branch));
+    assert.deepEqual([...rows].sort(), city.children.map((c) => c.code).filter((c) => rows.includes(c)).sort());
+    assert.ok(rows.length > 0 && rows.every((r) => city.children.some((c) => c.code === r)), 'the city\'s counties');
+    const county = rows[0];
+    await Promise.all([page.waitForURL((u) => u.pathname === `/branch/${county}`),
+      page.locator(`table.ranking tr[data-branch="${county}"] a`).click()]);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    assert.equal(await page.locator('.kpi-block').count(), 5);
+  },
+});
