@@ -1,0 +1,30 @@
+// The satisfaction page's own checks: the panorama's figures are
+// /api/v1/satisfaction's, indicator by indicator.
+function flatten(nodes, out = []) {
+  for (const n of nodes) {
+    out.push(n);
+    flatten(n.children || [], out);
+  }
+  return out;
+}
+
+export const checks = [
+  {
+    name: 'panorama figures equal /api/v1/satisfaction',
+    async run({ assert, api, figures }) {
+      const sat = (await api('/api/v1/satisfaction')).body;
+      const byCode = new Map(flatten(sat.indicators).map((n) => [n.code, n]));
+      const figs = (await figures('table.panorama')).filter((f) => f.dim);
+      assert.ok(figs.filter((f) => f.field === 'value').length === byCode.size, 'a score per indicator');
+      const diffs = [];
+      for (const f of figs) {
+        const n = byCode.get(f.dim);
+        const want = n?.[f.field];
+        if (want === undefined) { diffs.push(`${f.dim} ${f.field}: not in the API`); continue; }
+        const same = want === null ? f.raw === null : f.raw !== null && Math.abs(f.raw - want) <= 1e-9 * Math.max(1, Math.abs(want));
+        if (!same) diffs.push(`${f.dim} ${f.field}: page ${f.raw} ("${f.text}"), API ${want}`);
+      }
+      assert.ok(diffs.length === 0, `${diffs.length} figures differ:\n${diffs.join('\n')}`);
+    },
+  },
+];
