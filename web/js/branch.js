@@ -4,7 +4,7 @@
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, kpiTitle,
-  pageUrl, params, pointsText, targets, reasonText, runBar, start, statusBadge, w, zoneName,
+  pageUrl, params, pointsText, targets, reasonText, runBar, start, statusBadge, w, widthIn, zoneName,
 } from './common.js';
 
 const indicator = (d) => boot.indicators?.[d] ?? d;
@@ -57,7 +57,7 @@ function block(kpi, code, kpis, ranking, trend, date) {
     el('div', { class: 'two' },
       points.length ? chart('trend', { kpi, branch: code, date, dim, campaign: value?.campaign ?? null },
         w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }),
-        Math.max(300, Math.min(560, document.getElementById('main').clientWidth - 64)), 220) : el('p', {}, w('no_data')),
+        widthIn(document.getElementById('main'), 300, 560), 220) : el('p', {}, w('no_data')),
       breakdown(kpi, code, kpis.values, value)));
 }
 

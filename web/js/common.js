@@ -154,6 +154,15 @@ export function chart(kind, values, alt, width, height, { format = 'png', cls = 
   return img;
 }
 
+// A chart's width for a box: what the box leaves inside its padding,
+// rounded down to tens, within [min, max] (so that on a phone a chart is
+// drawn narrower, its text legible, rather than scaled down).
+export function widthIn(box, min = 320, max = 960) {
+  const style = getComputedStyle(box);
+  const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return Math.max(min, Math.min(max, Math.floor((inner || max) / 10) * 10));
+}
+
 // ---- the page's life ------------------------------------------------------------
 
 // Shows what went wrong in place of the page's content.

@@ -4,7 +4,7 @@
 // the zones at risk; drill-down by click, the as-of date picker.
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
-  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, start, statusBadge, w,
+  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, widthIn, start, statusBadge, w,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -100,10 +100,6 @@ function flatten(tree) {
   return nodes;
 }
 
-// A chart's width: `max`, or what a phone's screen leaves (its text stays
-// legible rather than shrunk with the image).
-const chartWidth = (main, max) => Math.max(300, Math.min(max, Math.floor(main.clientWidth) - 48));
-
 // Which ranking a branch is shown in: its children's, or (a county, no
 // children) the one it stands in.
 const rankingWhere = (node, code) =>
@@ -142,7 +138,7 @@ start(async (main) => {
     const { points } = lastTwo(trends[i], value?.campaign ?? null);
     const trend = el('section', { class: 'trend' }, el('h2', {}, `${w('trend_of')}${kpiTitle(kpi)}`),
       chart('trend', { kpi, branch: code, date: params.date, dim: dimOf(kpi), campaign: value?.campaign ?? null },
-        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), chartWidth(main, 720), 280,
+        w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), widthIn(main, 300, 720), 280,
         { cls: 'trend-chart' }));
     const ranking = await (rankingP || api('/api/v1/ranking', { kpi, ...where, date: params.date }));
     detail.replaceChildren(trend,

@@ -5,7 +5,7 @@
 // most and how far each one alone would have to rise (web/js/cause.js).
 import {
   api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, kpiTitle, pageUrl, params,
-  start, statusBadge, w,
+  start, statusBadge, w, widthIn,
 } from './common.js';
 import { analyse, causeNodes, defaultGoal, findNode, parseGoal } from './cause.js';
 
@@ -23,13 +23,6 @@ const tone = (arrow) => ((arrow === 'up') === (boot.arrows !== 'intl') ? 'tone-r
 const weightText = (x) => (typeof x === 'number' ? String(Number(x.toFixed(4))) : w('no_value'));
 
 const pts = (n) => (n === null || n === undefined || !Number.isFinite(n) ? w('no_value') : n.toFixed(2));
-
-// The width a chart gets inside `box` (its content box), within limits.
-function widthIn(box, min = 320, max = 960) {
-  const style = getComputedStyle(box);
-  const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-  return Math.max(min, Math.min(max, Math.floor((inner || max) / 10) * 10));
-}
 
 // The indicator tree depth first, with depths.
 function flat(indicators) {

@@ -5,7 +5,7 @@
 // the phone managers.
 import {
   api, apiUrl, boot, branchPath, breadcrumbs, chart, el, figure, fmtCount, pageUrl, params, start, w,
-  zoneName,
+  zoneName, widthIn,
 } from './common.js';
 
 const ZONES = ['white', 'red', 'yellow', 'blue', 'green'];
@@ -28,13 +28,6 @@ function changeCell(code, zone, change) {
     change === null || change === undefined ? w('no_value') : [
       el('span', { 'aria-hidden': 'true', class: 'arrow' }, `${arrow} `),
       figure('zone_count', code, 'change', change, signed(change), { zone })]);
-}
-
-// The width a chart gets inside `box` (its content box), within limits.
-function widthIn(box, min = 320, max = 960) {
-  const style = getComputedStyle(box);
-  const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-  return Math.max(min, Math.min(max, Math.floor((inner || max) / 10) * 10));
 }
 
 // ---- the counts -------------------------------------------------------------------
