@@ -78,7 +78,7 @@ void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, voi
     struct buf key = BUF_INIT;
     unsigned char *bytes = NULL;
     size_t len = 0;
-    enum bulletin_format format;
+    enum bulletin_format format = FMT_HTML;
     struct bulletin_args args = {req, NULL};
     struct snap *s = NULL;
     if (!bulletin_request(req, &args.date, &format, &err))
