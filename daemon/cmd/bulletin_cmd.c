@@ -1,14 +1,24 @@
 /* retentiond bulletin: the daily bulletin of a date, for the province or a
  * branch, as HTML, PDF or PNG, from the stored runs (the same bytes as the
- * daemon's /bulletins/DATE for the same runs). */
+ * daemon's /bulletins/DATE for the same runs); --send: the date's
+ * bulletins archived and mailed as the schedule would; log: the archive
+ * and its deliveries; recipients: the extra addresses of a branch. */
 #include "cmd.h"
 
 #include "bulletin_doc.h"
+#include "bulletin_job.h"
+#include "bulletin_store.h"
+#include "cfg.h"
 #include "snap_load.h"
+#include "sql_embed.h"
 
+#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum format { FMT_HTML, FMT_PDF, FMT_PNG, FMT_NONE };
 
@@ -63,8 +73,162 @@ done:
     return ok;
 }
 
+/* The configuration of --send: --config, else the default file when there
+ * is one, else the defaults; --db or RETENTIOND_DB over its conninfo. */
+static bool send_config(const struct cli_args *a, struct cfg *cfg)
+{
+    char err[600];
+    const char *path = a->config ? a->config : CFG_DEFAULT_PATH;
+    if (!a->config && access(path, F_OK) != 0 && errno == ENOENT)
+        cfg_defaults(cfg);
+    else if (!cfg_load(path, cfg, err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s\n", err);
+        return false;
+    }
+    if ((a->db || getenv("RETENTIOND_DB")) &&
+        !cfg_set(cfg, "database", "conninfo", cmd_conninfo(a), err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s\n", err);
+        cfg_free(cfg);
+        return false;
+    }
+    return true;
+}
+
+static int send_date(const struct cli_args *a)
+{
+    struct cfg cfg;
+    struct db *db = NULL;
+    struct snap *s = NULL;
+    struct bulletin_job *job = NULL;
+    char me[300], host[256] = "", err[600] = "";
+    int sent = 0, failed = 0, rc = 1;
+    if (!send_config(a, &cfg))
+        return 2;
+    gethostname(host, sizeof host - 1);
+    snprintf(me, sizeof me, "%s:%ld", host, (long)getpid());
+    struct bulletin_job_opts o;
+    bulletin_job_opts_from_cfg(&cfg, me, &o);
+    if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
+        !snap_build_db(db, cfg.history_days, NULL, NULL, &s))
+        goto done; /* logged */
+    if (!(job = bulletin_job_new(a->font ? a->font : cfg.chart_font, err, sizeof err)) ||
+        !bulletin_job_send_date(job, db, s, &o, a->date, time(NULL), &sent, &failed, err,
+                                sizeof err)) {
+        fprintf(stderr, "retentiond: bulletin: %s\n", err);
+        goto done;
+    }
+    printf("bulletin %s: %d sent, %d failed\n", a->date, sent, failed);
+    rc = failed ? 1 : 0;
+done:
+    bulletin_job_free(job);
+    snap_unref(s);
+    db_close(db);
+    cfg_free(&cfg);
+    return rc;
+}
+
+/* bulletin log: the archive as lines, with each delivery below its
+ * bulletin. */
+static void print_log(json_t *list)
+{
+    size_t i, k;
+    json_t *b, *d;
+    json_array_foreach(list, i, b)
+    {
+        printf("%s  %-8s v%-2lld run %-6lld data %s  %s  %s\n",
+               json_string_value(json_object_get(b, "date")),
+               json_string_value(json_object_get(b, "branch")),
+               (long long)json_integer_value(json_object_get(b, "version")),
+               (long long)json_integer_value(json_object_get(b, "run")),
+               json_string_value(json_object_get(b, "data_as_of")),
+               json_string_value(json_object_get(b, "path")),
+               json_string_value(json_object_get(json_object_get(b, "sha256"), "html")));
+        json_array_foreach(json_object_get(b, "deliveries"), k, d)
+        {
+            const char *err = json_string_value(json_object_get(d, "error"));
+            printf("    %-7s %s attempts %lld%s%s\n",
+                   json_string_value(json_object_get(d, "status")),
+                   json_string_value(json_object_get(d, "address")),
+                   (long long)json_integer_value(json_object_get(d, "attempts")), err ? "  " : "",
+                   err ? err : "");
+        }
+    }
+}
+
+static int show_log(const struct cli_args *a)
+{
+    struct db *db = NULL;
+    struct db_result *res = NULL;
+    int rc = 1;
+    const char *params[] = {a->date, NULL, a->limit ? a->limit : "50"};
+    char *codes = NULL;
+    if (!db_connect(cmd_conninfo(a), 0, &db))
+        goto done;
+    if (a->branch) {
+        /* the branch's subtree, as the API reads it */
+        const char *p[] = {a->branch};
+        struct db_result *sub = NULL;
+        if (!db_query(db,
+                      "WITH RECURSIVE t AS (SELECT branch_id, code FROM dw.branch WHERE code = $1"
+                      " UNION ALL SELECT c.branch_id, c.code FROM dw.branch c JOIN t"
+                      " ON c.parent_id = t.branch_id) SELECT array_agg(code)::text FROM t",
+                      1, p, &sub))
+            goto done;
+        codes = strdup(db_value(sub, 0, 0) ? db_value(sub, 0, 0) : "{}");
+        db_result_free(sub);
+        params[1] = codes;
+    }
+    if (!db_query(db, sql_embed_get("api/bulletin_log.sql"), 3, params, &res))
+        goto done;
+    json_t *list = json_loads(db_value(res, 0, 0), 0, NULL);
+    print_log(list);
+    json_decref(list);
+    rc = 0;
+done:
+    free(codes);
+    db_result_free(res);
+    db_close(db);
+    return rc;
+}
+
+static int recipients(const struct cli_args *a)
+{
+    struct db *db = NULL;
+    const char *verb = a->positional[1];
+    bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
+    if (ok && strcmp(verb, "list") == 0) {
+        struct db_result *res = NULL;
+        ok = db_query(db, "SELECT branch_code, address FROM kpi.bulletin_recipient ORDER BY 1, 2",
+                      0, NULL, &res);
+        for (int i = 0; ok && i < db_rows(res); i++)
+            printf("%s\t%s\n", db_value(res, i, 0), db_value(res, i, 1));
+        db_result_free(res);
+    } else if (ok && strcmp(verb, "add") == 0) {
+        ok = bstore_recipient_add(db, a->positional[2], a->positional[3], &flag);
+        if (ok)
+            printf("%s: %s %s\n", a->positional[2], a->positional[3],
+                   flag ? "was already a recipient" : "added");
+    } else if (ok) {
+        ok = bstore_recipient_remove(db, a->positional[2], a->positional[3], &flag);
+        if (ok)
+            printf("%s: %s %s\n", a->positional[2], a->positional[3],
+                   flag ? "removed" : "was not a recipient");
+    }
+    if (!ok)
+        fprintf(stderr, "retentiond: bulletin recipients: %s\n",
+                db ? db_errmsg(db) : "cannot connect to the database");
+    db_close(db);
+    return ok ? 0 : 1;
+}
+
 int cmd_bulletin(const struct cli_args *a)
 {
+    if (a->npositional && strcmp(a->positional[0], "log") == 0)
+        return show_log(a);
+    if (a->npositional)
+        return recipients(a);
+    if (a->send)
+        return send_date(a);
     enum format f = format_of(a);
     struct view_params p;
     struct view_error err = {0};

@@ -67,10 +67,20 @@ static const struct command_def commands[] = {
     {"bulletin", CLI_BULLETIN,
      "usage: retentiond bulletin --date YYYY-MM-DD --out FILE [--branch CODE]\n"
      "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--db CONNINFO]\n"
+     "       retentiond bulletin --date YYYY-MM-DD --send [--config FILE] [--db CONNINFO]\n"
+     "       retentiond bulletin log [--date YYYY-MM-DD] [--branch CODE] [--limit N]\n"
+     "       retentiond bulletin recipients add|remove CODE ADDR\n"
+     "       retentiond bulletin recipients list\n"
      "  Write the daily bulletin (日通报) of a date, for the province or a branch, as the\n"
      "  mail's HTML, the A4 PDF or the MMS PNG (docs/bulletin.md), from the stored runs.\n"
      "  The format is FILE's extension unless --format is given; FILE '-' writes to\n"
-     "  standard output.\n"},
+     "  standard output.\n"
+     "  --send archives and mails the date's bulletins as the daemon's schedule would\n"
+     "  (the configuration's [mail] and [bulletin]), once: what was sent is not sent\n"
+     "  again; failed deliveries of the date are tried again.\n"
+     "  'log' prints the archive and its deliveries, newest first (default 50 bulletins);\n"
+     "  'recipients' manages the extra addresses of a branch's bulletin (the province's\n"
+     "  code: the province bulletin), beside the users with an e-mail address.\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
 };
 
@@ -113,7 +123,8 @@ struct option_def {
 static const struct option_def options[] = {
     {"--db", OPT_VALUE, offsetof(struct cli_args, db), ALL_COMMANDS},
     {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
-    {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE)},
+    {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE) | CMD(CLI_BULLETIN)},
+    {"--send", OPT_FLAG, offsetof(struct cli_args, send), CMD(CLI_BULLETIN)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
     {"--format", OPT_VALUE, offsetof(struct cli_args, format),
      CMD(CLI_COMPUTE) | CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
@@ -143,7 +154,7 @@ static const struct option_def options[] = {
     {"--user", OPT_VALUE, offsetof(struct cli_args, user), CMD(CLI_TOKEN)},
     {"--since", OPT_VALUE, offsetof(struct cli_args, since), CMD(CLI_AUDIT)},
     {"--action", OPT_VALUE, offsetof(struct cli_args, action), CMD(CLI_AUDIT)},
-    {"--limit", OPT_VALUE, offsetof(struct cli_args, limit), CMD(CLI_AUDIT)},
+    {"--limit", OPT_VALUE, offsetof(struct cli_args, limit), CMD(CLI_AUDIT) | CMD(CLI_BULLETIN)},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -203,6 +214,30 @@ static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, ch
     }
     *(const char **)(void *)(base + opt->offset) = value;
     return true;
+}
+
+/* The positional shape of bulletin: none (render or send), log,
+ * recipients list, recipients add|remove CODE ADDR. */
+static bool bulletin_shape(const struct cli_args *a)
+{
+    const char *const *p = a->positional;
+    if (a->npositional == 0)
+        return true;
+    if (strcmp(p[0], "log") == 0)
+        return a->npositional == 1 && !a->send && !a->out;
+    if (strcmp(p[0], "recipients") != 0 || a->send || a->out || a->date)
+        return false;
+    if (a->npositional == 2)
+        return strcmp(p[1], "list") == 0;
+    return a->npositional == 4 && (strcmp(p[1], "add") == 0 || strcmp(p[1], "remove") == 0);
+}
+
+/* 1..10000 */
+static bool valid_count(const char *text)
+{
+    char *end = NULL;
+    long n = strtol(text, &end, 10);
+    return end != text && *end == '\0' && n >= 1 && n <= 10000;
 }
 
 /* The positional shape of user, token and audit. */
@@ -278,9 +313,17 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
             return false;
         }
     }
-    if (a->command == CLI_BULLETIN) {
-        if (!a->date || !a->out) {
-            snprintf(err, errlen, "retentiond: bulletin needs --date YYYY-MM-DD and --out FILE");
+    if (a->command == CLI_BULLETIN && !bulletin_shape(a)) {
+        snprintf(err, errlen,
+                 "retentiond: usage: retentiond bulletin --date D --out FILE | --date D "
+                 "--send | log | recipients add|remove CODE ADDR | recipients list");
+        return false;
+    }
+    if (a->command == CLI_BULLETIN && a->npositional == 0) {
+        if (!a->date || (!a->out && !a->send) || (a->out && a->send)) {
+            snprintf(
+                err, errlen,
+                "retentiond: bulletin needs --date YYYY-MM-DD and either --out FILE or --send");
             return false;
         }
         if (!date_valid(a->date)) {
@@ -315,7 +358,16 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
     }
     if (a->command == CLI_USER || a->command == CLI_TOKEN || a->command == CLI_AUDIT)
         return validate_access(a, err, errlen);
-    if (a->command != CLI_TARGETS && a->command != CLI_ALARMS && a->npositional > 0) {
+    if (a->command == CLI_BULLETIN && a->date && !date_valid(a->date)) {
+        snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
+        return false;
+    }
+    if (a->command == CLI_BULLETIN && a->limit && !valid_count(a->limit)) {
+        snprintf(err, errlen, "retentiond: --limit must be a number 1..10000");
+        return false;
+    }
+    if (a->command != CLI_TARGETS && a->command != CLI_ALARMS && a->command != CLI_BULLETIN &&
+        a->npositional > 0) {
         snprintf(err, errlen, "retentiond: unexpected argument '%s'", a->positional[0]);
         return false;
     }

@@ -50,6 +50,9 @@ struct cli_args {
     /* bulletin: --date (required), --branch, --format html|pdf|png, --out, --lang zh|en,
      * --font (shared with chart) */
     const char *lang;
+    /* bulletin --send (with serve's --config), bulletin log --limit; bulletin log and
+     * bulletin recipients add|remove|list are positional */
+    bool send;
     const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;

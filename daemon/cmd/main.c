@@ -1,6 +1,7 @@
 /* retentiond: entry point and subcommand dispatch. */
 #include "cli.h"
 #include "cmd.h"
+#include "file.h"
 #include "log.h"
 #include "mem.h"
 #include "version.h"
@@ -16,17 +17,12 @@
  * standard output). */
 bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len)
 {
+    char err[4200];
     if (strcmp(path, "-") == 0)
         return fwrite(bytes, 1, len, stdout) == len && fflush(stdout) == 0;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(bytes, 1, len, f) == len;
-    ok = f && fclose(f) == 0 && ok;
-    if (ok && rename(tmp, path) == 0)
+    if (file_write_atomic(path, bytes, len, err, sizeof err))
         return true;
-    fprintf(stderr, "retentiond: cannot write %s: %s\n", path, strerror(errno));
-    unlink(tmp);
+    fprintf(stderr, "retentiond: %s\n", err);
     return false;
 }
 

@@ -15,6 +15,7 @@
 #include "password.h"
 #include "pool.h"
 #include "refresh.h"
+#include "scheduler.h"
 #include "version.h"
 
 #include <errno.h>
@@ -30,6 +31,7 @@ struct serve_ctx {
     struct cfg cfg;
     struct metrics *metrics;
     struct refresh *refresh;
+    struct scheduler *scheduler; /* the daily bulletin */
     struct api api;
     /* Sessions and tokens: their own pool, so that sign-ins and session
      * reads do not queue behind the at-risk lists; the audit writer. */
@@ -211,6 +213,7 @@ static void reload_config(const char *path, bool explicit_path, const char *db_o
     ctx->cfg = fresh;
     struct refresh_options ro = refresh_options(ctx);
     refresh_reconfigure(ctx->refresh, &ro);
+    scheduler_reconfigure(ctx->scheduler, &ctx->cfg);
     apply_api_settings(ctx);
     log_info("msg=\"config reloaded\" path=%s", path);
 }
@@ -226,7 +229,7 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     if (!refresh_start(&ro, &ctx->refresh))
         return false;
     if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size, ctx->cfg.chart_font) ||
-        !start_access(ctx))
+        !start_access(ctx) || !scheduler_start(&ctx->cfg, ctx->refresh, &ctx->scheduler))
         return false; /* logged */
     apply_api_settings(ctx);
     struct http_options opts = {
@@ -251,6 +254,7 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
 static void stop(struct serve_ctx *ctx, struct http_server *srv)
 {
     http_stop(srv); /* no new connections; in-flight requests finish */
+    scheduler_stop(ctx->scheduler);
     auth_free(ctx->auth);
     audit_stop(ctx->audit); /* what the requests queued is written, or spooled */
     pool_free(ctx->auth_pool);
@@ -302,6 +306,7 @@ int cmd_serve(const struct cli_args *args)
         if (sig == SIGUSR1) {
             log_info("msg=\"refresh requested\"");
             refresh_request(ctx.refresh);
+            scheduler_wake(ctx.scheduler);
         }
     }
     log_info("msg=\"shutting down\"");

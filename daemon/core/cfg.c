@@ -3,6 +3,7 @@
 #include "log.h"
 #include "mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -95,6 +96,31 @@ static const struct cfg_key keys[] = {
             "the whole session gets 4 times as long"),
     KEY_INT("mail", "max_bytes", mail_max_bytes, "10485760", 65536, 1073741824, true,
             "largest message, bytes; past it the PDF is replaced by a link"),
+    KEY_INT("mail", "retry_attempts", mail_retry_attempts, "5", 1, 20, true,
+            "attempts to deliver a message when the server refuses or fails for a while"),
+    KEY_INT("mail", "retry_delay", mail_retry_delay, "30", 0, 3600, true,
+            "seconds before the second attempt; each later wait doubles, at most 10 minutes"),
+    KEY_INT("bulletin", "schedule", bulletin_schedule, "1", 0, 1, true,
+            "1: the daemon generates, archives and mails the daily bulletin"),
+    {"bulletin", "send_at", CFG_CLOCK, offsetof(struct cfg, bulletin_send_at), "08:00", 0, 0, true,
+     "local time HH:MM (in daemon.timezone) of the daily bulletin"},
+    KEY_INT("bulletin", "wait_minutes", bulletin_wait_minutes, "120", 0, 1440, true,
+            "minutes past send_at to wait for the day's run; then the newest run is used, "
+            "with a warning in the bulletin"),
+    KEY_INT("bulletin", "catch_up_days", bulletin_catch_up_days, "7", 1, 366, true,
+            "after downtime, this many missed days at most are generated and archived"),
+    KEY_INT("bulletin", "catch_up_send", bulletin_catch_up_send, "1", 1, 366, true,
+            "of the days generated at once, the newest this many are mailed"),
+    {"bulletin", "lang", CFG_LANG, offsetof(struct cfg, bulletin_lang), "zh", 0, 0, true,
+     "language of the mailed bulletin: zh or en"},
+    KEY_INT("bulletin", "png_bytes", bulletin_png_bytes, "102400", 16384, 1048576, true,
+            "byte budget of the MMS image"),
+    KEY_STR("bulletin", "public_url", bulletin_public_url, "", true,
+            "the daemon's address as readers reach it (https://host/), for the PDF's link when "
+            "a message is over mail.max_bytes; \"\" = no link"),
+    KEY_INT("bulletin", "lease", bulletin_lease, "900", 60, 86400, true,
+            "seconds a daemon's claim on a delivery holds; a daemon that died while sending is "
+            "taken over after it"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -113,6 +139,14 @@ static char **str_field(struct cfg *cfg, const struct cfg_key *k)
 static int *int_field(struct cfg *cfg, const struct cfg_key *k)
 {
     return (int *)(void *)((char *)cfg + k->offset);
+}
+
+/* HH:MM, 00:00 .. 23:59. */
+static bool clock_valid(const char *v)
+{
+    return strlen(v) == 5 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
+           v[2] == ':' && isdigit((unsigned char)v[3]) && isdigit((unsigned char)v[4]) &&
+           atoi(v) < 24 && atoi(v + 3) < 60;
 }
 
 static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *value, char *err,
@@ -144,6 +178,14 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
     }
     if (k->type == CFG_ARROWS && strcmp(value, "cn") != 0 && strcmp(value, "intl") != 0) {
         snprintf(err, errlen, "%s.%s: '%s' is not cn or intl", k->section, k->name, value);
+        return false;
+    }
+    if (k->type == CFG_LANG && strcmp(value, "zh") != 0 && strcmp(value, "en") != 0) {
+        snprintf(err, errlen, "%s.%s: '%s' is not zh or en", k->section, k->name, value);
+        return false;
+    }
+    if (k->type == CFG_CLOCK && !clock_valid(value)) {
+        snprintf(err, errlen, "%s.%s: '%s' is not a time HH:MM", k->section, k->name, value);
         return false;
     }
     char **slot = str_field(cfg, k);
@@ -267,6 +309,17 @@ void cfg_keep_unreloadable(struct cfg *fresh, const struct cfg *running)
         } else {
             free(*str_field(fresh, k));
             *str_field(fresh, k) = xstrdup(*str_field((struct cfg *)running, k));
+        }
+    }
+}
+
+void cfg_copy(struct cfg *to, const struct cfg *from)
+{
+    *to = *from;
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].type != CFG_INT) {
+            char **slot = str_field(to, &keys[i]);
+            *slot = *slot ? xstrdup(*slot) : NULL;
         }
     }
 }

@@ -13,47 +13,58 @@
 #define CFG_DEFAULT_PATH "/etc/retentiond/retentiond.conf"
 
 struct cfg {
-    char *listen;           /* http.listen: numeric IPv4/IPv6 address */
-    int port;               /* http.port: 0 picks a free port */
-    int max_connections;    /* http.max_connections */
-    int connection_timeout; /* http.connection_timeout, seconds */
-    int max_url_length;     /* http.max_url_length, bytes */
-    int cache_bytes;        /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
-    int max_body;           /* http.max_body: request body, bytes */
-    int threads;            /* http.threads: 0 = the number of online cores */
-    char *tls_cert;         /* http.tls_cert: PEM file, "" = plain HTTP */
-    char *tls_key;          /* http.tls_key: PEM file of tls_cert's key */
-    int session_idle;       /* access.session_idle, seconds */
-    int session_absolute;   /* access.session_absolute, seconds */
-    int session_cache;      /* access.session_cache, seconds */
-    int max_hashes;         /* access.max_hashes: argon2id hashes at once */
-    char *conninfo;         /* database.conninfo: libpq conninfo, "" = libpq defaults */
-    int pool_size;          /* database.pool_size */
-    int pool_wait_ms;       /* database.pool_wait_ms: longest wait for a pooled connection */
-    int statement_timeout;  /* database.statement_timeout, milliseconds */
-    int refresh_interval;   /* daemon.refresh_interval, seconds */
-    char *timezone;         /* daemon.timezone */
-    char *data_dir;         /* daemon.data_dir */
-    char *log_level;        /* daemon.log_level: error|warn|info|debug */
-    int history_days;       /* daemon.history_days: daily runs kept in the snapshot */
-    int auto_compute;       /* daemon.auto_compute: 1 = the daemon runs compute itself */
-    int snapshot_max_age;   /* thresholds.snapshot_max_age, seconds; 0 = 3 x refresh_interval */
-    int bottom_n;           /* thresholds.bottom_n: branches flagged at the bottom of a ranking */
-    int arrow_percent;      /* thresholds.arrow_percent: relative change that earns an arrow */
-    char *chart_font;       /* charts.font: font family */
-    int chart_max_pixels;   /* charts.max_pixels: width x height x scale^2 of a chart */
-    char *chart_arrows;     /* charts.arrows: cn|intl */
-    char *mail_smtp_url;    /* mail.smtp_url: smtp://host:port or smtps://host:port; "" = none */
-    char *mail_from;        /* mail.from: "addr" or "Name <addr>" */
-    char *mail_user;        /* mail.user: "" = no AUTH */
-    char *mail_password;    /* mail.password: never logged */
-    int mail_starttls;      /* mail.starttls: 1 = an smtp:// session must switch to TLS */
-    int mail_timeout;       /* mail.timeout: seconds to connect, for each reply, of a stall */
-    int mail_max_bytes;     /* mail.max_bytes: a whole message's budget, bytes */
+    char *listen;            /* http.listen: numeric IPv4/IPv6 address */
+    int port;                /* http.port: 0 picks a free port */
+    int max_connections;     /* http.max_connections */
+    int connection_timeout;  /* http.connection_timeout, seconds */
+    int max_url_length;      /* http.max_url_length, bytes */
+    int cache_bytes;         /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
+    int max_body;            /* http.max_body: request body, bytes */
+    int threads;             /* http.threads: 0 = the number of online cores */
+    char *tls_cert;          /* http.tls_cert: PEM file, "" = plain HTTP */
+    char *tls_key;           /* http.tls_key: PEM file of tls_cert's key */
+    int session_idle;        /* access.session_idle, seconds */
+    int session_absolute;    /* access.session_absolute, seconds */
+    int session_cache;       /* access.session_cache, seconds */
+    int max_hashes;          /* access.max_hashes: argon2id hashes at once */
+    char *conninfo;          /* database.conninfo: libpq conninfo, "" = libpq defaults */
+    int pool_size;           /* database.pool_size */
+    int pool_wait_ms;        /* database.pool_wait_ms: longest wait for a pooled connection */
+    int statement_timeout;   /* database.statement_timeout, milliseconds */
+    int refresh_interval;    /* daemon.refresh_interval, seconds */
+    char *timezone;          /* daemon.timezone */
+    char *data_dir;          /* daemon.data_dir */
+    char *log_level;         /* daemon.log_level: error|warn|info|debug */
+    int history_days;        /* daemon.history_days: daily runs kept in the snapshot */
+    int auto_compute;        /* daemon.auto_compute: 1 = the daemon runs compute itself */
+    int snapshot_max_age;    /* thresholds.snapshot_max_age, seconds; 0 = 3 x refresh_interval */
+    int bottom_n;            /* thresholds.bottom_n: branches flagged at the bottom of a ranking */
+    int arrow_percent;       /* thresholds.arrow_percent: relative change that earns an arrow */
+    char *chart_font;        /* charts.font: font family */
+    int chart_max_pixels;    /* charts.max_pixels: width x height x scale^2 of a chart */
+    char *chart_arrows;      /* charts.arrows: cn|intl */
+    char *mail_smtp_url;     /* mail.smtp_url: smtp://host:port or smtps://host:port; "" = none */
+    char *mail_from;         /* mail.from: "addr" or "Name <addr>" */
+    char *mail_user;         /* mail.user: "" = no AUTH */
+    char *mail_password;     /* mail.password: never logged */
+    int mail_starttls;       /* mail.starttls: 1 = an smtp:// session must switch to TLS */
+    int mail_timeout;        /* mail.timeout: seconds to connect, for each reply, of a stall */
+    int mail_max_bytes;      /* mail.max_bytes: a whole message's budget, bytes */
+    int mail_retry_attempts; /* mail.retry_attempts: attempts per message */
+    int mail_retry_delay;    /* mail.retry_delay: seconds before the second attempt (doubling) */
+    int bulletin_schedule;   /* bulletin.schedule: 1 = the daemon makes the daily bulletin */
+    char *bulletin_send_at;  /* bulletin.send_at: HH:MM local time in daemon.timezone */
+    int bulletin_wait_minutes;  /* bulletin.wait_minutes: wait for the day's run past send_at */
+    int bulletin_catch_up_days; /* bulletin.catch_up_days: missed days generated after downtime */
+    int bulletin_catch_up_send; /* bulletin.catch_up_send: of those, the newest N are mailed */
+    char *bulletin_lang;        /* bulletin.lang: zh|en */
+    int bulletin_png_bytes;     /* bulletin.png_bytes: the MMS image's budget, bytes */
+    char *bulletin_public_url;  /* bulletin.public_url: the daemon's address for links; "" = none */
+    int bulletin_lease;         /* bulletin.lease: seconds a delivery claim holds */
 };
 
 /* One entry of the key table, exported for docs and tests. */
-enum cfg_type { CFG_STRING, CFG_INT, CFG_LOG_LEVEL, CFG_ARROWS };
+enum cfg_type { CFG_STRING, CFG_INT, CFG_LOG_LEVEL, CFG_ARROWS, CFG_CLOCK, CFG_LANG };
 
 struct cfg_key {
     const char *section;
@@ -88,6 +99,9 @@ bool cfg_unreloadable_changes(const struct cfg *a, const struct cfg *b, char *ou
 /* Gives fresh the running values of the keys that may not change on reload
  * (they keep running with them until a restart). */
 void cfg_keep_unreloadable(struct cfg *fresh, const struct cfg *running);
+
+/* A deep copy of from into to (release with cfg_free()). */
+void cfg_copy(struct cfg *to, const struct cfg *from);
 
 void cfg_free(struct cfg *cfg);
 

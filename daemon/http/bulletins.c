@@ -1,11 +1,16 @@
 /* /bulletins/DATE?branch=&format=&lang=: the daily bulletin of DATE for a
  * branch within the caller's scope (default: the caller's root), as the
  * mail's HTML (default), the A4 PDF or the MMS PNG (render/bulletin_doc.h);
- * rendered once per snapshot and kept in its cache like the charts. */
+ * rendered once per snapshot and kept in its cache like the charts.
+ *
+ * /api/v1/bulletins?date=&branch=&limit=: what the schedule archived and
+ * mailed (sql/api/bulletin_log.sql), for the branches of the caller's
+ * scope (within it, branch's subtree). */
 #include "handlers.h"
 
 #include "bulletin_doc.h"
 #include "date.h"
+#include "sql_embed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,5 +118,74 @@ done:
     view_bulletin_free(&v);
     free(bytes);
     buf_release(&key);
+    snap_unref(s);
+}
+
+/* ---- /api/v1/bulletins: the archive and its deliveries ----------------------------------------
+ */
+
+/* The codes of branch's subtree as a PostgreSQL text[] literal (codes are
+ * [0-9A-Za-z] in the warehouse contract; quoted all the same). */
+static void subtree_literal(const struct snap *s, int branch, struct buf *out)
+{
+    buf_puts(out, "{");
+    for (size_t b = 0, n = 0; b < s->nbranches; b++) {
+        if (!snap_branch_within(s, (int)b, branch))
+            continue;
+        buf_puts(out, n++ ? ",\"" : "\"");
+        for (const char *c = s->branches[b].code; *c; c++)
+            buf_printf(out, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+        buf_puts(out, "\"");
+    }
+    buf_puts(out, "}");
+}
+
+/* limit: 1..1000, default 50. */
+static bool log_limit(const struct http_request *req, char out[8], struct view_error *err)
+{
+    const char *v = http_arg(req, "limit");
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 50;
+    if (v && (end == v || *end || n < 1 || n > 1000))
+        return view_fail(err, 400, "invalid_parameter", "limit", "limit is a number 1..1000");
+    snprintf(out, 8, "%ld", n);
+    return true;
+}
+
+void api_h_bulletin_log(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    struct view_params p = api_params(api, req);
+    struct view_error err = {0};
+    struct buf codes = BUF_INIT;
+    struct db_result *res = NULL;
+    char date[11], limit[8];
+    int branch = -1;
+    struct snap *s = refresh_acquire(api->refresh, NULL);
+    if (!s) {
+        view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
+        goto failed;
+    }
+    if (!view_param_date(&p, "date", date, &err) ||
+        !view_param_branch(s, &p, "branch", &branch, &err) || !log_limit(req, limit, &err))
+        goto failed;
+    subtree_literal(s, branch, &codes);
+    const char *params[] = {*date ? date : NULL, codes.data, limit};
+    enum pool_status st =
+        pool_query(api->pool, sql_embed_get("api/bulletin_log.sql"), 3, params, &res);
+    if (st != POOL_OK) {
+        metrics_db_error(api->metrics);
+        view_fail(&err, 503, "database_unavailable", NULL,
+                  "the bulletin log is read from the database, which does not answer");
+        goto failed;
+    }
+    reply->content_type = "application/json";
+    buf_puts(&reply->body, db_value(res, 0, 0));
+    goto done;
+failed:
+    api_reply_error(reply, &err);
+done:
+    db_result_free(res);
+    buf_release(&codes);
     snap_unref(s);
 }

@@ -4,6 +4,7 @@
 #include "date.h"
 #include "doc_html.h"
 #include "doc_paint.h"
+#include "doc_text.h"
 #include "mem.h"
 
 #include <math.h>
@@ -171,14 +172,20 @@ static void heading(struct bul *b)
     snprintf(run, sizeof run, "%lld", v->run->run_id);
     const char *name = branch_name(b, v->branch);
     char *title = doc_fill(W(b, "bulletin_title"),
-                           (const char *const[]){"branch", name, "date", v->run->as_of, NULL});
+                           (const char *const[]){"branch", name, "date", v->date, NULL});
     char *sub = doc_fill(W(b, v->prev ? "bulletin_subtitle" : "bulletin_subtitle_alone"),
                          (const char *const[]){"date", v->run->as_of, "run", run, "previous",
                                                v->prev ? v->prev->as_of : "", NULL});
-    b->d = doc_new(b->l->lang, title, v->run->as_of);
+    b->d = doc_new(b->l->lang, title, v->date);
     doc_set_pages(b->d, title, W(b, "bulletin_page"), W(b, "bulletin_cut"));
     doc_title(b->d, title);
     doc_subtitle(b->d, sub);
+    if (strcmp(v->date, v->run->as_of) != 0) {
+        char *late = doc_fill(W(b, "bulletin_late"),
+                              (const char *const[]){"date", v->date, "as_of", v->run->as_of, NULL});
+        doc_note(b->d, DOC_WARN, late, true);
+        free(late);
+    }
     if (!v->prev) {
         date_shift(v->run->as_of, 0, -1, before);
         char *note =
@@ -680,6 +687,40 @@ void bulletin_html(const struct view_bulletin *v, const struct labels *l, struct
     struct doc *d = bulletin_doc(v, l, BULLETIN_FULL);
     doc_html(d, out);
     doc_free(d);
+}
+
+void bulletin_mail(const struct view_bulletin *v, const struct labels *l, const char *image_cid,
+                   struct buf *html, struct buf *text)
+{
+    struct doc *d = bulletin_doc(v, l, BULLETIN_FULL);
+    char *src = doc_fill("cid:{cid}", (const char *const[]){"cid", image_cid, NULL});
+    struct doc_html_image img = {.src = src,
+                                 .alt = d->title,
+                                 .caption = labels_word(l ? l : labels_get(NULL), "bulletin_mms")};
+    doc_html_with_image(d, &img, html);
+    doc_text(d, text);
+    buf_printf(text, "\n%s\n", labels_word(l ? l : labels_get(NULL), "bulletin_text"));
+    free(src);
+    doc_free(d);
+}
+
+void bulletin_subject(const struct view_bulletin *v, const struct labels *l, int version,
+                      struct buf *out)
+{
+    const struct labels *w = l ? l : labels_get(NULL);
+    char n[16];
+    snprintf(n, sizeof n, "%d", version);
+    char *title = doc_fill(
+        labels_word(w, "bulletin_title"),
+        (const char *const[]){"branch", v->s->branches[v->branch].name, "date", v->date, NULL});
+    buf_puts(out, title);
+    if (version > 1) {
+        char *more =
+            doc_fill(labels_word(w, "bulletin_version"), (const char *const[]){"version", n, NULL});
+        buf_puts(out, more);
+        free(more);
+    }
+    free(title);
 }
 
 bool bulletin_pdf(const struct view_bulletin *v, const struct labels *l, chart_ctx *ctx,

@@ -46,6 +46,15 @@ struct doc *bulletin_doc(const struct view_bulletin *v, const struct labels *l,
 /* The full bulletin as mail HTML (appended to out). */
 void bulletin_html(const struct view_bulletin *v, const struct labels *l, struct buf *out);
 
+/* The full bulletin as a mail: its HTML with the MMS image below it (src
+ * "cid:" image_cid) and its plain text, appended to html and text. */
+void bulletin_mail(const struct view_bulletin *v, const struct labels *l, const char *image_cid,
+                   struct buf *html, struct buf *text);
+
+/* The mail's subject: the title, and from version 2 on the version. */
+void bulletin_subject(const struct view_bulletin *v, const struct labels *l, int version,
+                      struct buf *out);
+
 /* The full bulletin as an A4 PDF. False with an error when drawing fails. */
 bool bulletin_pdf(const struct view_bulletin *v, const struct labels *l, chart_ctx *ctx,
                   unsigned char **out, size_t *len, char *err, size_t errlen);

@@ -226,7 +226,31 @@ static void table_block(struct buf *out, const struct doc_block *b)
     block_close(out);
 }
 
+static void image_block(struct buf *out, const struct doc_html_image *img)
+{
+    block_open(out, "");
+    if (img->caption && *img->caption) {
+        buf_printf(out,
+                   "<div style=\"font-size:12px;line-height:18px;color:%s;padding-bottom:4px;\">",
+                   HEX(doc_tone_text(DOC_MUTED)));
+        html_escape(out, img->caption);
+        buf_puts(out, "</div>");
+    }
+    buf_printf(out, "<img src=\"");
+    html_escape(out, img->src);
+    buf_printf(out, "\" width=\"%d\" alt=\"", DOC_HTML_WIDTH - 48);
+    html_escape(out, img->alt);
+    buf_printf(out, "\" style=\"display:block;width:%dpx;max-width:100%%;height:auto;border:0;\">",
+               DOC_HTML_WIDTH - 48);
+    block_close(out);
+}
+
 void doc_html(const struct doc *d, struct buf *out)
+{
+    doc_html_with_image(d, NULL, out);
+}
+
+void doc_html_with_image(const struct doc *d, const struct doc_html_image *img, struct buf *out)
 {
     buf_puts(out, "<!DOCTYPE html>\n<html lang=\"");
     html_escape(out, d->lang);
@@ -253,6 +277,8 @@ void doc_html(const struct doc *d, struct buf *out)
         else
             text_block(out, b);
     }
+    if (img)
+        image_block(out, img);
     buf_puts(out, "<tr><td style=\"padding:0 0 12px 0;\"></td></tr>\n</table>\n</td></tr>\n"
                   "</table>\n</body>\n</html>\n");
 }

@@ -16,4 +16,15 @@
 /* Appends the whole document, from <!DOCTYPE html> to </html>. */
 void doc_html(const struct doc *d, struct buf *out);
 
+/* An image below the document, as wide as the column: the mail's MMS
+ * picture, src "cid:..." (the message carries it by Content-ID). */
+struct doc_html_image {
+    const char *src;     /* escaped here */
+    const char *alt;     /* the image's text alternative */
+    const char *caption; /* a line above it, or NULL */
+};
+
+/* doc_html() with img below the last block. */
+void doc_html_with_image(const struct doc *d, const struct doc_html_image *img, struct buf *out);
+
 #endif

@@ -139,6 +139,7 @@ bool view_bulletin_build(const struct snap *s, const struct view_params *p,
     *out = (struct view_bulletin){.s = s};
     if (!bulletin_parse(s, p, &out->run, &out->branch, err))
         return false;
+    snprintf(out->date, sizeof out->date, "%s", out->run->as_of);
     out->prev = snap_run_previous_day(s, out->run->as_of);
     build_campaigns(out, p->bottom_n >= 0 ? (size_t)p->bottom_n : 0);
     int b = out->branch;

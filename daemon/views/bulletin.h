@@ -36,6 +36,10 @@ struct view_bulletin_campaign {
 struct view_bulletin {
     const struct snap *s;
     const struct snap_run *run, *prev; /* prev: the day before, or NULL */
+    /* The bulletin's date: run's, unless the caller (the bulletin job, after
+     * its deadline) sets a later one whose run was not ready: the documents
+     * then say that the figures are of run->as_of. */
+    char date[11];
     int branch;
     struct view_bulletin_campaign *campaigns;
     size_t ncampaigns;

@@ -21,6 +21,9 @@ data_dir = $dir/data
 log_level = info
 ; the database does not change during the tests: reload only
 auto_compute = 0
+; the bulletins are not the browser tests' subject
+[bulletin]
+schedule = 0
 CONF
     "$bin" serve --config "$dir/retentiond.conf" 2>"$dir/daemon.log" &
     DAEMON_PID=$!

@@ -252,7 +252,7 @@ static char *write_config(const char *dir, const char *extra)
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
-            "[http]\nport = 0\nlisten = 127.0.0.1\n%s\n[database]\nconninfo = %s\n"
+            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n%s\n[database]\nconninfo = %s\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
             "log_level = debug\n[access]\nsession_cache = 0\n",
             extra, ci, dir);

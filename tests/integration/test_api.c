@@ -82,7 +82,7 @@ static void write_config(struct served *s, const char *extra)
     FILE *f = fopen(s->config_path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
-            "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n%s",
             s->ci, s->datadir, extra);
     fclose(f);

@@ -33,7 +33,7 @@ static void write_config(const char *cache_bytes)
     FILE *f = fopen(config_path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
-            "[http]\nport = 0\nlisten = 127.0.0.1\ncache_bytes = %s\n"
+            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\ncache_bytes = %s\n"
             "[database]\nconninfo = %s\npool_size = 1\npool_wait_ms = 200\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
             cache_bytes, ci, datadir);

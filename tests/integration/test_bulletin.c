@@ -53,7 +53,7 @@ static void setup(void)
     mkdir(datadir, 0700);
     char config[1024];
     snprintf(config, sizeof config,
-             "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
              "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
              ci, datadir);
     config_path = harness_temp_file(config);

@@ -98,7 +98,7 @@ END_TEST
 
 START_TEST(healthz_errors_reload_and_stop)
 {
-    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\n");
+    char *path = harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
 
@@ -165,7 +165,7 @@ static json_t *error_of(int port, const char *path, long status)
  * answered before any handler). The new http keys are accepted. */
 START_TEST(requests_are_checked_before_the_handlers)
 {
-    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\nthreads = 1\n"
+    char *path = harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nthreads = 1\n"
                                    "max_body = 1024\n[daemon]\nlog_level = debug\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
@@ -224,11 +224,11 @@ static int count_in(const char *text, const char *needle)
  * of the same file takes effect. */
 START_TEST(reload_keeps_restart_keys)
 {
-    char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 64\n");
+    char *path = harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 64\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
     FILE *f = fopen(path, "w");
-    fputs("[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 32\n"
+    fputs("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 32\n"
           "[thresholds]\nbottom_n = 3\n",
           f);
     fclose(f);

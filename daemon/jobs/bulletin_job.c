@@ -1,0 +1,600 @@
+/* The daily bulletin's job: see bulletin_job.h. */
+#include "bulletin_job.h"
+
+#include "buf.h"
+#include "bulletin_doc.h"
+#include "bulletin_store.h"
+#include "date.h"
+#include "digest.h"
+#include "file.h"
+#include "log.h"
+#include "mail_message.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bulletin_job {
+    chart_fonts *fonts;
+    chart_ctx *ctx;
+    /* the last date generated, from which snapshot, for which recipients:
+     * the same again is not rendered again */
+    char done_date[11];
+    char done_key[DIGEST_HEX_LEN + 1];
+};
+
+/* The three files of one bulletin. */
+enum { F_HTML, F_PDF, F_PNG, NFILES };
+static const char *const file_ext[NFILES] = {"html", "pdf", "png"};
+
+struct rendered {
+    struct view_bulletin v;
+    unsigned char *bytes[NFILES];
+    size_t len[NFILES];
+    char sha[NFILES][DIGEST_HEX_LEN + 1];
+    struct buf subject, text;
+};
+
+void bulletin_job_opts_from_cfg(const struct cfg *c, const char *me, struct bulletin_job_opts *o)
+{
+    *o = (struct bulletin_job_opts){
+        .timezone = c->timezone,
+        .send_at = c->bulletin_send_at,
+        .wait_minutes = c->bulletin_wait_minutes,
+        .catch_up_days = c->bulletin_catch_up_days,
+        .catch_up_send = c->bulletin_catch_up_send,
+        .lang = c->bulletin_lang,
+        .png_bytes = (size_t)c->bulletin_png_bytes,
+        .public_url = c->bulletin_public_url,
+        .lease = c->bulletin_lease,
+        .bottom_n = c->bottom_n,
+        .data_dir = c->data_dir,
+        .me = me,
+        .retry = {.max_attempts = c->mail_retry_attempts,
+                  .first_delay_ms = 1000L * c->mail_retry_delay,
+                  .max_delay_ms = 600000L},
+        .max_bytes = (size_t)c->mail_max_bytes,
+    };
+    mail_smtp_opts_from_cfg(c, &o->smtp);
+}
+
+struct bulletin_job *bulletin_job_new(const char *font, char *err, size_t errlen)
+{
+    struct bulletin_job *j = xcalloc(1, sizeof *j);
+    if (!(j->fonts = chart_fonts_new(font, err, errlen)) ||
+        !(j->ctx = chart_ctx_new(j->fonts, err, errlen))) {
+        bulletin_job_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+void bulletin_job_free(struct bulletin_job *j)
+{
+    if (!j)
+        return;
+    chart_ctx_free(j->ctx);
+    chart_fonts_free(j->fonts);
+    free(j);
+}
+
+/* ---- rendering ------------------------------------------------------------------------------- */
+
+static void rendered_free(struct rendered *r)
+{
+    for (int f = 0; f < NFILES; f++)
+        free(r->bytes[f]);
+    buf_release(&r->subject);
+    buf_release(&r->text);
+    view_bulletin_free(&r->v);
+    *r = (struct rendered){0};
+}
+
+/* The newest run of the snapshot on or before date, or NULL. */
+static const struct snap_run *run_until(const struct snap *s, const char *date)
+{
+    for (size_t i = s->nruns; i-- > 0;)
+        if (strcmp(s->runs[i]->as_of, date) <= 0)
+            return s->runs[i];
+    return NULL;
+}
+
+static const struct snap_run *run_by_id(const struct snap *s, long long id)
+{
+    for (size_t i = 0; i < s->nruns; i++)
+        if (s->runs[i]->run_id == id)
+            return s->runs[i];
+    return NULL;
+}
+
+/* The image's Content-ID: the same for every version, so that the HTML of
+ * unchanged figures is the same bytes. */
+static void image_cid(const char *date, const char *code, char *out, size_t len)
+{
+    snprintf(out, len, "mms.%s.%s@retentiond", date, code);
+}
+
+/* The view of (date, code) from `run`, and its HTML, text and subject;
+ * with `files` its PDF and PNG too. False (logged) on failure. */
+static bool render(struct bulletin_job *j, const struct snap *s, const struct bulletin_job_opts *o,
+                   const struct snap_run *run, const char *date, const char *code, int version,
+                   bool files, struct rendered *r)
+{
+    struct view_params p;
+    struct view_error err = {0};
+    char cid[96], msg[300] = "", note[300] = "";
+    const struct labels *l = labels_get(o->lang);
+    const char *pairs[] = {"date", run->as_of, "branch", code, NULL};
+    view_params_list(&p, pairs);
+    p.bottom_n = o->bottom_n;
+    if (!view_bulletin_build(s, &p, &r->v, &err)) {
+        log_error("msg=\"bulletin not built\" date=%s branch=%s reason=\"%s\"", date, code,
+                  err.message);
+        return false;
+    }
+    snprintf(r->v.date, sizeof r->v.date, "%s", date);
+    image_cid(date, code, cid, sizeof cid);
+    struct buf html = BUF_INIT;
+    bulletin_mail(&r->v, l, cid, &html, &r->text);
+    bulletin_subject(&r->v, l, version, &r->subject);
+    r->bytes[F_HTML] = (unsigned char *)buf_detach(&html, &r->len[F_HTML]);
+    bool ok = !files ||
+              (bulletin_pdf(&r->v, l, j->ctx, &r->bytes[F_PDF], &r->len[F_PDF], msg, sizeof msg) &&
+               bulletin_png(&r->v, l, j->ctx, o->png_bytes, &r->bytes[F_PNG], &r->len[F_PNG], note,
+                            sizeof note, msg, sizeof msg));
+    if (*note)
+        log_info("msg=\"bulletin image shortened\" date=%s branch=%s note=\"%s\"", date, code,
+                 note);
+    if (!ok) {
+        log_error("msg=\"bulletin not drawn\" date=%s branch=%s reason=\"%s\"", date, code, msg);
+        return false;
+    }
+    for (int f = 0; f < NFILES; f++)
+        if (r->bytes[f])
+            digest_sha256_hex(r->bytes[f], r->len[f], r->sha[f]);
+    return true;
+}
+
+/* ---- generating and archiving ---------------------------------------------------------------- */
+
+struct staged {
+    struct file_staged files[NFILES];
+};
+
+/* The files of one version written beside their names; false (logged). */
+static bool stage(const struct bulletin_job_opts *o, const char *rel, const struct rendered *r,
+                  struct staged *st)
+{
+    char err[4200];
+    struct buf path = BUF_INIT;
+    bool ok = true;
+    for (int f = 0; f < NFILES && ok; f++) {
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s.%s", o->data_dir, rel, file_ext[f]);
+        ok = file_stage(path.data, r->bytes[f], r->len[f], &st->files[f], err, sizeof err);
+    }
+    if (!ok)
+        log_error("msg=\"bulletin not archived\" reason=\"%s\"", err);
+    buf_release(&path);
+    return ok;
+}
+
+static void staged_discard(struct staged *st)
+{
+    for (int f = 0; f < NFILES; f++)
+        file_discard(&st->files[f]);
+}
+
+static bool staged_publish(struct staged *st)
+{
+    char err[4200];
+    bool ok = true;
+    for (int f = 0; f < NFILES; f++)
+        if (st->files[f].tmp && !file_publish(&st->files[f], err, sizeof err)) {
+            log_error("msg=\"bulletin not archived\" reason=\"%s\"", err);
+            ok = false;
+        }
+    return ok;
+}
+
+/* The domain of the sender's address, for Message-IDs. */
+static void mail_domain(const struct bulletin_job_opts *o, char *out, size_t len)
+{
+    const char *at = o->smtp.from ? strrchr(o->smtp.from, '@') : NULL;
+    if (at)
+        snprintf(out, len, "%.*s", (int)strcspn(at + 1, ">\" \t"), at + 1);
+    else
+        snprintf(out, len, "retentiond.invalid");
+}
+
+struct date_work {
+    const struct snap *s;
+    const struct snap_run *run;
+    const char *date;
+    bool mail;
+    const struct bstore_recipient *recipients;
+    size_t nrecipients;
+    struct staged *staged; /* one per target */
+};
+
+/* The bulletin of one branch for the date: a new version when its HTML
+ * differs from the newest archived one. False (logged) on failure. */
+static bool generate_one(struct bulletin_job *j, struct db *db, const struct bulletin_job_opts *o,
+                         struct date_work *w, const char *code, struct staged *st)
+{
+    char latest_sha[65], rel[128], dir[4200], err[4300], domain[256];
+    int latest = 0;
+    struct rendered r = {0};
+    bool ok = false;
+    if (!bstore_latest(db, w->date, code, &latest, latest_sha) ||
+        !render(j, w->s, o, w->run, w->date, code, latest + 1, false, &r))
+        goto done;
+    char sha[DIGEST_HEX_LEN + 1];
+    digest_sha256_hex(r.bytes[F_HTML], r.len[F_HTML], sha);
+    if (strcmp(sha, latest_sha) == 0) {
+        ok = true; /* this version holds these figures already */
+        goto done;
+    }
+    rendered_free(&r);
+    if (!render(j, w->s, o, w->run, w->date, code, latest + 1, true, &r))
+        goto done;
+    snprintf(rel, sizeof rel, "bulletins/%s/%s.v%d", w->date, code, latest + 1);
+    snprintf(dir, sizeof dir, "%s/bulletins/%s", o->data_dir, w->date);
+    if (!file_mkdirs(dir, err, sizeof err)) {
+        log_error("msg=\"bulletin not archived\" reason=\"%s\"", err);
+        goto done;
+    }
+    if (!stage(o, rel, &r, st))
+        goto done;
+    struct bstore_bulletin rec = {.date = w->date,
+                                  .branch_code = code,
+                                  .lang = o->lang,
+                                  .path = rel,
+                                  .generated_by = o->me,
+                                  .version = latest + 1,
+                                  .run_id = w->run->run_id,
+                                  .data_as_of = w->run->as_of,
+                                  .html_bytes = r.len[F_HTML],
+                                  .pdf_bytes = r.len[F_PDF],
+                                  .png_bytes = r.len[F_PNG],
+                                  .mailed = w->mail};
+    memcpy(rec.html_sha, r.sha[F_HTML], sizeof rec.html_sha);
+    memcpy(rec.pdf_sha, r.sha[F_PDF], sizeof rec.pdf_sha);
+    memcpy(rec.png_sha, r.sha[F_PNG], sizeof rec.png_sha);
+    long long id = 0;
+    bool conflict = false;
+    if (!bstore_insert(db, &rec, &id, &conflict))
+        goto done;
+    ok = true;
+    mail_domain(o, domain, sizeof domain);
+    for (size_t i = 0; w->mail && ok && i < w->nrecipients; i++)
+        if (strcmp(w->recipients[i].branch_code, code) == 0)
+            ok = bstore_add_delivery(db, id, w->recipients[i].address, w->recipients[i].user_name,
+                                     o->me, domain);
+    log_info("msg=\"bulletin archived\" date=%s branch=%s version=%d run=%lld data_as_of=%s "
+             "html_bytes=%zu pdf_bytes=%zu png_bytes=%zu mailed=%s",
+             w->date, code, latest + 1, w->run->run_id, w->run->as_of, r.len[F_HTML], r.len[F_PDF],
+             r.len[F_PNG], w->mail ? "yes" : "no");
+done:
+    rendered_free(&r);
+    return ok;
+}
+
+/* The branches whose bulletins are made: the province and every branch
+ * with a recipient (known to the snapshot), each once. */
+static size_t targets(const struct snap *s, const struct bstore_recipient *rc, size_t n,
+                      const char **out)
+{
+    size_t k = 0;
+    out[k++] = s->branches[snap_branch_root(s)].code;
+    for (size_t i = 0; i < n; i++) {
+        int b = snap_branch_find(s, rc[i].branch_code);
+        bool seen = false;
+        for (size_t t = 0; t < k && !seen; t++)
+            seen = strcmp(out[t], rc[i].branch_code) == 0;
+        if (b < 0 && !seen)
+            log_warn("msg=\"bulletin recipient of an unknown branch\" branch=\"%s\"",
+                     rc[i].branch_code);
+        else if (!seen)
+            out[k++] = s->branches[b].code;
+    }
+    return k;
+}
+
+/* What identifies a date's work: the snapshot and the recipients. */
+static void work_key(const struct snap *s, const struct bstore_recipient *rc, size_t n, bool mail,
+                     char out[DIGEST_HEX_LEN + 1])
+{
+    struct digest d;
+    digest_init(&d);
+    digest_add(&d, s->id, strlen(s->id));
+    digest_add(&d, mail ? "m" : "-", 1);
+    for (size_t i = 0; i < n; i++) {
+        digest_add(&d, rc[i].branch_code, strlen(rc[i].branch_code) + 1);
+        digest_add(&d, rc[i].address, strlen(rc[i].address) + 1);
+    }
+    digest_hex(&d, out);
+}
+
+enum outcome { DONE, WAITING, FAILED };
+
+/* Every bulletin of date: see the header. */
+static enum outcome generate_date(struct bulletin_job *j, struct db *db, const struct snap *s,
+                                  const struct bulletin_job_opts *o, const char *date, bool mail,
+                                  time_t now)
+{
+    struct date_work w = {.s = s, .date = date, .mail = mail, .run = run_until(s, date)};
+    struct bstore_recipient *rc = NULL;
+    size_t nrc = 0, ntargets = 0;
+    const char **codes = NULL;
+    char key[DIGEST_HEX_LEN + 1];
+    enum outcome result = FAILED;
+    time_t deadline = 0;
+    if (!w.run) {
+        log_warn("msg=\"no run for the bulletin\" date=%s", date);
+        return FAILED;
+    }
+    if (strcmp(w.run->as_of, date) != 0) {
+        if (!bstore_deadline(db, date, o->timezone, o->send_at, o->wait_minutes, &deadline))
+            return FAILED;
+        if (now < deadline) {
+            log_debug("msg=\"bulletin waits for the day's run\" date=%s until=%lld", date,
+                      (long long)deadline);
+            return WAITING;
+        }
+    }
+    if (!bstore_recipients(db, s->branches[snap_branch_root(s)].code, &rc, &nrc))
+        return FAILED;
+    work_key(s, rc, nrc, mail, key);
+    if (strcmp(j->done_date, date) == 0 && strcmp(j->done_key, key) == 0) {
+        bstore_recipients_free(rc, nrc);
+        return DONE;
+    }
+    codes = xcalloc(nrc + 1, sizeof *codes);
+    ntargets = targets(s, rc, nrc, codes);
+    w.recipients = rc;
+    w.nrecipients = nrc;
+    w.staged = xcalloc(ntargets, sizeof *w.staged);
+    bool ok = db_begin(db) && bstore_lock_date(db, date);
+    for (size_t t = 0; ok && t < ntargets; t++)
+        ok = generate_one(j, db, o, &w, codes[t], &w.staged[t]);
+    for (size_t t = 0; ok && t < ntargets; t++)
+        ok = staged_publish(&w.staged[t]);
+    if (ok && db_commit(db)) {
+        result = DONE;
+        snprintf(j->done_date, sizeof j->done_date, "%s", date);
+        memcpy(j->done_key, key, sizeof key);
+    } else {
+        db_rollback(db);
+    }
+    for (size_t t = 0; t < ntargets; t++)
+        staged_discard(&w.staged[t]);
+    free(w.staged);
+    free(codes);
+    bstore_recipients_free(rc, nrc);
+    return result;
+}
+
+/* ---- delivering ------------------------------------------------------------------------------ */
+
+/* The archived files of a delivery's bulletin, checked against their
+ * SHA-256; false when one is missing or differs on this host. */
+static bool read_archive(const struct bulletin_job_opts *o, const struct bstore_delivery *d,
+                         struct rendered *r)
+{
+    const char *want[NFILES] = {d->html_sha, d->pdf_sha, d->png_sha};
+    char err[4200];
+    struct buf path = BUF_INIT;
+    bool ok = true;
+    for (int f = 0; f < NFILES && ok; f++) {
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s.%s", o->data_dir, d->path, file_ext[f]);
+        ok = file_read_all(path.data, 64u << 20, &r->bytes[f], &r->len[f], err, sizeof err);
+        if (ok)
+            digest_sha256_hex(r->bytes[f], r->len[f], r->sha[f]);
+        ok = ok && strcmp(r->sha[f], want[f]) == 0;
+    }
+    buf_release(&path);
+    return ok;
+}
+
+/* The bytes to mail for d: the archive's, or rebuilt from the snapshot
+ * when its HTML is the archived one. False with a reason in err. */
+static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
+                           const struct bulletin_job_opts *o, const struct bstore_delivery *d,
+                           struct rendered *r, char *err, size_t errlen)
+{
+    const struct snap_run *run = run_by_id(s, d->run_id);
+    struct bulletin_job_opts same = *o;
+    same.lang = d->lang;
+    if (!run) {
+        snprintf(err, errlen, "run %lld of the bulletin is no longer in the snapshot", d->run_id);
+        return false;
+    }
+    struct rendered archived = {0};
+    bool have = read_archive(o, d, &archived);
+    bool ok = render(j, s, &same, run, d->date, d->branch_code, d->version, !have, r);
+    if (ok && have) {
+        for (int f = 0; f < NFILES; f++) {
+            free(r->bytes[f]);
+            r->bytes[f] = archived.bytes[f];
+            r->len[f] = archived.len[f];
+            memcpy(r->sha[f], archived.sha[f], sizeof r->sha[f]);
+            archived.bytes[f] = NULL;
+        }
+    }
+    rendered_free(&archived);
+    if (ok && strcmp(r->sha[F_HTML], d->html_sha) != 0) {
+        snprintf(err, errlen,
+                 "the archive of the bulletin is not on this host and its run "
+                 "no longer gives the same bulletin");
+        return false;
+    }
+    if (!ok)
+        snprintf(err, errlen, "the bulletin could not be rendered");
+    return ok;
+}
+
+struct names {
+    char *pdf, *png, *url;
+};
+
+static void names_of(const struct bulletin_job_opts *o, const struct bstore_delivery *d,
+                     const struct rendered *r, struct names *n)
+{
+    struct buf b = BUF_INIT;
+    const char *word = strcmp(d->lang, "en") == 0 ? "bulletin" : "日通报";
+    const char *branch = r->v.s->branches[r->v.branch].name;
+    buf_printf(&b, "%s-%s-%s.pdf", word, d->date, branch);
+    n->pdf = buf_detach(&b, NULL);
+    buf_printf(&b, "%s-%s-%s.png", word, d->date, branch);
+    n->png = buf_detach(&b, NULL);
+    n->url = NULL;
+    if (o->public_url && *o->public_url) {
+        size_t len = strlen(o->public_url);
+        buf_printf(&b, "%s%sbulletins/%s?branch=%s&format=pdf&lang=%s", o->public_url,
+                   o->public_url[len - 1] == '/' ? "" : "/", d->date, d->branch_code, d->lang);
+        n->url = buf_detach(&b, NULL);
+    }
+}
+
+static void names_free(struct names *n)
+{
+    free(n->pdf);
+    free(n->png);
+    free(n->url);
+}
+
+/* One delivery: compose, send with retries, record. */
+static bool deliver_one(struct bulletin_job *j, struct db *db, const struct snap *s,
+                        const struct bulletin_job_opts *o, const struct bstore_delivery *d,
+                        time_t now)
+{
+    char err[600] = "", cid[96];
+    struct rendered r = {0};
+    struct mail_message m = {0};
+    struct mail_smtp_error se = {0};
+    struct names n = {0};
+    char *from_name = NULL, *from_addr = NULL;
+    int attempts = 0;
+    bool sent = false;
+    if (!delivery_bytes(j, s, o, d, &r, err, sizeof err))
+        goto record;
+    if (!mail_message_parse_mailbox(o->smtp.from, &from_name, &from_addr)) {
+        snprintf(err, sizeof err, "mail.from is not one mailbox");
+        goto record;
+    }
+    names_of(o, d, &r, &n);
+    image_cid(d->date, d->branch_code, cid, sizeof cid);
+    struct mail_content c = {.from = {from_name, from_addr},
+                             .to = {NULL, d->address},
+                             .subject = r.subject.data,
+                             .date = now,
+                             .message_id = d->message_id,
+                             .text = r.text.data,
+                             .html = (const char *)r.bytes[F_HTML],
+                             .image = r.bytes[F_PNG],
+                             .image_len = r.len[F_PNG],
+                             .image_cid = cid,
+                             .image_name = n.png,
+                             .pdf = r.bytes[F_PDF],
+                             .pdf_len = r.len[F_PDF],
+                             .pdf_name = n.pdf,
+                             .pdf_url = n.url,
+                             .max_bytes = o->max_bytes};
+    if (!mail_message_compose(&c, &m)) {
+        snprintf(err, sizeof err, "the message could not be composed (see the log)");
+        goto record;
+    }
+    sent = mail_smtp_send_retry(&o->smtp, &o->retry, d->address, m.data, m.len, &se, &attempts);
+    if (!sent)
+        snprintf(err, sizeof err, "%s", se.text);
+record:
+    log_info("msg=\"bulletin %s\" date=%s branch=%s version=%d to=\"%s\" attempts=%d%s%s%s",
+             sent ? "sent" : "not sent", d->date, d->branch_code, d->version, d->address, attempts,
+             sent ? "" : " reason=\"", sent ? "" : err, sent ? "" : "\"");
+    bool recorded = bstore_finish(db, d, o->me, sent, attempts, m.pdf_linked, se.reply, err);
+    mail_message_release(&m);
+    names_free(&n);
+    free(from_name);
+    free(from_addr);
+    rendered_free(&r);
+    return sent && recorded;
+}
+
+/* Every delivery this process is to make now. */
+static bool deliver(struct bulletin_job *j, struct db *db, const struct snap *s,
+                    const struct bulletin_job_opts *o, const char *retry_date, time_t now,
+                    int *sent, int *failed)
+{
+    struct bstore_delivery *d = NULL;
+    size_t n = 0;
+    if (!o->smtp.url || !*o->smtp.url)
+        return true;
+    if (!bstore_claim(db, o->me, o->lease, retry_date, &d, &n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (deliver_one(j, db, s, o, &d[i], now))
+            (*sent)++;
+        else
+            (*failed)++;
+    }
+    bstore_deliveries_free(d, n);
+    return true;
+}
+
+/* ---- the schedule ---------------------------------------------------------------------------- */
+
+bool bulletin_job_tick(struct bulletin_job *j, struct db *db, const struct snap *s,
+                       const struct bulletin_job_opts *o, time_t now)
+{
+    char due[11], last[11], first[11], day[11], oldest_mailed[11];
+    int sent = 0, failed = 0;
+    bool mail = o->smtp.url && *o->smtp.url, ok = true;
+    if (!s->nruns || !bstore_due_date(db, now, o->timezone, o->send_at, due) ||
+        !bstore_last_date(db, last))
+        return s->nruns == 0;
+    date_shift(due, 0, -(o->catch_up_days - 1), first);
+    date_shift(due, 0, -(o->catch_up_send - 1), oldest_mailed);
+    if (*last && strcmp(last, first) >= 0 && strcmp(last, due) < 0)
+        date_shift(last, 0, 1, first);
+    if (!*last || strcmp(last, due) >= 0)
+        snprintf(first, sizeof first, "%s", due);
+    for (snprintf(day, sizeof day, "%s", first); ok && strcmp(day, due) <= 0;) {
+        enum outcome r =
+            generate_date(j, db, s, o, day, mail && strcmp(day, oldest_mailed) >= 0, now);
+        ok = r != FAILED;
+        if (r == WAITING)
+            break; /* the later days wait for it: the archive stays in order */
+        date_shift(day, 0, 1, day);
+    }
+    return deliver(j, db, s, o, NULL, now, &sent, &failed) && ok;
+}
+
+bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct snap *s,
+                            const struct bulletin_job_opts *o, const char *date, time_t now,
+                            int *sent, int *failed, char *err, size_t errlen)
+{
+    int ns = 0, nf = 0;
+    if (!o->smtp.url || !*o->smtp.url) {
+        snprintf(err, errlen, "mail.smtp_url is not set: nothing can be sent");
+        return false;
+    }
+    enum outcome r = generate_date(j, db, s, o, date, true, now);
+    if (r == WAITING)
+        snprintf(err, errlen, "the run of %s is not there yet, and its deadline has not passed",
+                 date);
+    else if (r == FAILED)
+        snprintf(err, errlen, "the bulletins of %s could not be generated (see the log)", date);
+    if (r != DONE)
+        return false;
+    bool ok = deliver(j, db, s, o, date, now, &ns, &nf);
+    if (sent)
+        *sent = ns;
+    if (failed)
+        *failed = nf;
+    if (!ok)
+        snprintf(err, errlen, "the deliveries could not be read (see the log)");
+    return ok;
+}

@@ -1,0 +1,169 @@
+/* The scheduler's thread: see scheduler.h. */
+#include "scheduler.h"
+
+#include "bulletin_job.h"
+#include "log.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct scheduler {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stopping, wake;
+    struct cfg cfg; /* the running configuration (a copy), under lock */
+    struct refresh *refresh;
+    struct bulletin_job *job;
+    struct db *db;
+    char me[300];
+    char seen[40]; /* the id of the snapshot of the last pass */
+};
+
+/* Waits up to ms, or until a stop; the mail retries' sleep. */
+static void sleep_ms(void *ctx, long ms)
+{
+    struct scheduler *s = ctx;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* One pass: the job over the current snapshot. */
+static void run_once(struct scheduler *s, const struct cfg *c)
+{
+    if (!c->bulletin_schedule)
+        return;
+    if (!s->db && !db_connect(c->conninfo, c->statement_timeout, &s->db))
+        return; /* logged; tried again on the next pass */
+    struct snap *snap = refresh_acquire(s->refresh, NULL);
+    if (snap)
+        snprintf(s->seen, sizeof s->seen, "%s", snap->id);
+    if (snap) {
+        struct bulletin_job_opts o;
+        bulletin_job_opts_from_cfg(c, s->me, &o);
+        o.retry.sleep = sleep_ms;
+        o.retry.sleep_ctx = s;
+        if (!bulletin_job_tick(s->job, s->db, snap, &o, time(NULL)))
+            log_warn("msg=\"bulletin job incomplete, tried again on the next pass\"");
+        snap_unref(snap);
+    }
+    if (!db_alive(s->db)) {
+        db_close(s->db);
+        s->db = NULL;
+    }
+}
+
+/* A new snapshot (it may hold the day's run) is worth a pass at once. */
+static bool snapshot_changed(struct scheduler *s)
+{
+    struct snap *snap = refresh_acquire(s->refresh, NULL);
+    bool changed = snap && strcmp(snap->id, s->seen) != 0;
+    snap_unref(snap);
+    return changed;
+}
+
+static void *thread_main(void *arg)
+{
+    struct scheduler *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        struct cfg c;
+        cfg_copy(&c, &s->cfg);
+        s->wake = false;
+        pthread_mutex_unlock(&s->lock);
+        run_once(s, &c);
+        cfg_free(&c);
+        pthread_mutex_lock(&s->lock);
+        for (int second = 0; second < SCHEDULER_INTERVAL && !s->stopping && !s->wake; second++) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            while (!s->stopping && !s->wake &&
+                   pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
+                ;
+            s->wake = s->wake || snapshot_changed(s);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+bool scheduler_start(const struct cfg *cfg, struct refresh *refresh, struct scheduler **out)
+{
+    char err[300], host[256] = "";
+    struct scheduler *s = xcalloc(1, sizeof *s);
+    *out = NULL;
+    s->refresh = refresh;
+    gethostname(host, sizeof host - 1);
+    snprintf(s->me, sizeof s->me, "%s:%ld", host, (long)getpid());
+    if (!(s->job = bulletin_job_new(cfg->chart_font, err, sizeof err))) {
+        log_error("msg=\"bulletin job cannot start\" reason=\"%s\"", err);
+        free(s);
+        return false;
+    }
+    cfg_copy(&s->cfg, cfg);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    if (pthread_create(&s->thread, NULL, thread_main, s) != 0) {
+        log_error("msg=\"scheduler thread cannot start\"");
+        bulletin_job_free(s->job);
+        cfg_free(&s->cfg);
+        free(s);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+void scheduler_reconfigure(struct scheduler *s, const struct cfg *cfg)
+{
+    struct cfg fresh;
+    cfg_copy(&fresh, cfg);
+    pthread_mutex_lock(&s->lock);
+    cfg_free(&s->cfg);
+    s->cfg = fresh;
+    s->wake = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void scheduler_wake(struct scheduler *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->wake = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    db_close(s->db);
+    bulletin_job_free(s->job);
+    cfg_free(&s->cfg);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s);
+}
