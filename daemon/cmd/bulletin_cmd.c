@@ -9,6 +9,7 @@
 #include "bulletin_job.h"
 #include "bulletin_store.h"
 #include "cfg.h"
+#include "mail_message.h"
 #include "snap_load.h"
 #include "sql_embed.h"
 
@@ -191,11 +192,40 @@ done:
     return rc;
 }
 
+/* An extra recipient: a bare address (local@domain, as GMime reads one)
+ * and a branch of the warehouse; false after one line on stderr. */
+static bool recipient_valid(struct db *db, const char *code, const char *address)
+{
+    char *name = NULL, *addr = NULL;
+    bool ok = mail_message_parse_mailbox(address, &name, &addr) && !name &&
+              strcmp(addr, address) == 0 && strchr(addr, '@');
+    free(name);
+    free(addr);
+    if (!ok) {
+        fprintf(stderr, "retentiond: bulletin recipients: '%s' is not an e-mail address\n",
+                address);
+        return false;
+    }
+    const char *params[] = {code};
+    struct db_result *res = NULL;
+    ok = db_query(db, "SELECT 1 FROM dw.branch WHERE code = $1", 1, params, &res) &&
+         db_rows(res) == 1;
+    db_result_free(res);
+    if (!ok)
+        fprintf(stderr, "retentiond: bulletin recipients: no branch '%s' in the warehouse\n", code);
+    return ok;
+}
+
 static int recipients(const struct cli_args *a)
 {
     struct db *db = NULL;
     const char *verb = a->positional[1];
     bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
+    if (ok && strcmp(verb, "add") == 0 &&
+        !recipient_valid(db, a->positional[2], a->positional[3])) {
+        db_close(db);
+        return 2;
+    }
     if (ok && strcmp(verb, "list") == 0) {
         struct db_result *res = NULL;
         ok = db_query(db, "SELECT branch_code, address FROM kpi.bulletin_recipient ORDER BY 1, 2",

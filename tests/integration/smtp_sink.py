@@ -3,9 +3,9 @@
 on aiosmtpd. Run it with Debian's /usr/bin/python3 (python3-aiosmtpd).
 
     smtp_sink.py --dir DIR [--auth USER:PASSWORD] [--fail-first N]
-                 [--reject-rcpt PREFIX] [--mode accept|silent|drop]
+                 [--reject-rcpt PREFIX] [--mode accept|silent|drop] [--port N]
 
-It listens on 127.0.0.1, on a port the kernel picks, and prints
+It listens on 127.0.0.1, on port N or one the kernel picks, and prints
 "PORT <n>" on stdout once it accepts connections. Modes:
 
   accept   an SMTP server: each message received is written to DIR as N.eml
@@ -92,7 +92,8 @@ async def serve(args):
 
         def factory():
             return SMTP(sink, **options)
-    server = await loop.create_server(factory, host='127.0.0.1', port=0)
+    server = await loop.create_server(factory, host='127.0.0.1', port=args.port,
+                                      reuse_address=True)
     print('PORT %d' % server.sockets[0].getsockname()[1], flush=True)
     await server.serve_forever()
 
@@ -104,6 +105,7 @@ def main():
     p.add_argument('--fail-first', type=int, default=0)
     p.add_argument('--reject-rcpt')
     p.add_argument('--mode', choices=('accept', 'silent', 'drop'), default='accept')
+    p.add_argument('--port', type=int, default=0)
     asyncio.run(serve(p.parse_args()))
 
 

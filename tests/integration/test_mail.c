@@ -9,6 +9,7 @@
 #include "mail_message.h"
 #include "mail_retry.h"
 #include "mail_smtp.h"
+#include "sink.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -27,9 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Debian's interpreter: the python3 first on PATH may lack aiosmtpd. */
-#define PYTHON "/usr/bin/python3"
-
 #define FROM       "客户保有日通报 <bulletin@retentiond.test>"
 #define FROM_ADDR  "bulletin@retentiond.test"
 #define TO_ADDR    "zhang@jiangan.test"
@@ -40,15 +38,6 @@
 #define FULL_SHAPE                                                                                 \
     "multipart/mixed[multipart/related[multipart/alternative[text/plain,text/html],image/png],"    \
     "application/pdf]"
-
-static char *source_path(const char *rel)
-{
-    const char *src = getenv("RETENTIOND_SRCDIR");
-    ck_assert_msg(src != NULL, "RETENTIOND_SRCDIR is not set");
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "%s/%s", src, rel);
-    return buf_detach(&b, NULL);
-}
 
 static double now_s(void)
 {
@@ -83,85 +72,6 @@ static char *run(const char *cmd, int *status)
     int st = pclose(p);
     *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return buf_detach(&b, NULL);
-}
-
-/* ---- the sink: smtp_sink.py as a child process ---- */
-
-struct sink {
-    pid_t pid;
-    int port;
-    char dir[64];
-    char url[64];
-};
-
-static int read_port(int fd)
-{
-    char line[64] = "";
-    size_t len = 0;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    double deadline = now_s() + 20;
-    while (!memchr(line, '\n', len) && len < sizeof line - 1 && now_s() < deadline) {
-        if (poll(&p, 1, 200) <= 0)
-            continue;
-        ssize_t n = read(fd, line + len, sizeof line - 1 - len);
-        if (n <= 0)
-            break; /* the sink ended */
-        len += (size_t)n;
-    }
-    line[len] = '\0';
-    int port = 0;
-    return sscanf(line, "PORT %d", &port) == 1 ? port : 0;
-}
-
-static void sink_exec(const char *dir, const char *const *extra, int out_fd)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the sink ends with the test, even a failed one */
-    dup2(out_fd, STDOUT_FILENO);
-    char *script = source_path("tests/integration/smtp_sink.py");
-    const char *argv[16] = {PYTHON, script, "--dir", dir};
-    int argc = 4;
-    for (int i = 0; extra && extra[i] && argc < 15; i++)
-        argv[argc++] = extra[i];
-    argv[argc] = NULL;
-    execv(PYTHON, (char *const *)argv);
-    _exit(127);
-}
-
-/* Starts the sink with extra arguments (NULL-terminated, or NULL). */
-static void sink_start(struct sink *s, const char *const *extra)
-{
-    snprintf(s->dir, sizeof s->dir, "/tmp/rtnd-mail-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s->dir));
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    s->pid = fork();
-    ck_assert_int_ge(s->pid, 0);
-    if (s->pid == 0) {
-        close(fds[0]);
-        sink_exec(s->dir, extra, fds[1]);
-    }
-    close(fds[1]);
-    s->port = read_port(fds[0]);
-    close(fds[0]);
-    ck_assert_msg(s->port > 0, "smtp_sink.py did not start: is python3-aiosmtpd installed "
-                               "(scripts/bootstrap)?");
-    snprintf(s->url, sizeof s->url, "smtp://127.0.0.1:%d", s->port);
-}
-
-static void sink_stop(struct sink *s)
-{
-    kill(s->pid, SIGTERM);
-    waitpid(s->pid, NULL, 0);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-/* The path of the sink's n-th message file (ext "eml" or "json"). */
-static const char *sink_file(const struct sink *s, int n, const char *ext, char out[128])
-{
-    snprintf(out, 128, "%s/%d.%s", s->dir, n, ext);
-    return out;
 }
 
 static json_t *load_json(const char *path)
@@ -270,28 +180,6 @@ static void fixture_free(struct fixture *f)
 
 /* ---- reading what arrived ---- */
 
-/* mail_check.py's facts about a received message; the PDF's bytes go to
- * pdf_out when it is not NULL. */
-static json_t *facts_of(const char *eml, const char *pdf_out)
-{
-    char *script = source_path("tests/integration/mail_check.py");
-    struct buf cmd = BUF_INIT;
-    buf_printf(&cmd, "%s '%s' '%s'", PYTHON, script, eml);
-    if (pdf_out)
-        buf_printf(&cmd, " --pdf-out '%s'", pdf_out);
-    int status;
-    char *out = run(cmd.data, &status);
-    ck_assert_msg(status == 0, "mail_check.py failed (%d): %s", status, out);
-    json_error_t jerr;
-    json_t *facts = json_loads(out, 0, &jerr);
-    ck_assert_msg(facts != NULL, "mail_check.py printed no JSON: %s", out);
-    fputs(out, stderr); /* the facts, in the test's log */
-    free(out);
-    buf_release(&cmd);
-    free(script);
-    return facts;
-}
-
 static const char *str_of(json_t *facts, const char *key)
 {
     const char *v = json_string_value(json_object_get(facts, key));
@@ -381,7 +269,7 @@ START_TEST(full_message_arrives_with_its_shape)
 
     char pdf_out[] = "/tmp/rtnd-mail-pdf-XXXXXX";
     close(mkstemp(pdf_out));
-    json_t *facts = facts_of(eml, pdf_out);
+    json_t *facts = mail_facts(eml, pdf_out);
     ck_assert_str_eq(str_of(facts, "tree"), FULL_SHAPE);
     assert_well_formed(facts);
     ck_assert_str_eq(str_of(facts, "subject"), f.c.subject);
@@ -455,7 +343,7 @@ START_TEST(long_chinese_subject_is_several_short_encoded_words)
     struct mail_smtp_opts o = opts_for(&s, 10);
     ck_assert(mail_smtp_send(&o, TO_ADDR, m.data, m.len, NULL));
     char eml[128];
-    json_t *facts = facts_of(sink_file(&s, 1, "eml", eml), NULL);
+    json_t *facts = mail_facts(sink_file(&s, 1, "eml", eml), NULL);
     ck_assert_str_eq(str_of(facts, "subject"), subject);
     ck_assert_str_eq(str_of(facts, "to_name"), name);
     ck_assert_str_eq(str_of(facts, "text"), f.c.text);
@@ -500,7 +388,7 @@ START_TEST(over_budget_the_pdf_becomes_a_link)
     struct mail_smtp_opts o = opts_for(&s, 10);
     ck_assert(mail_smtp_send(&o, TO_ADDR, m.data, m.len, NULL));
     char eml[128];
-    json_t *facts = facts_of(sink_file(&s, 1, "eml", eml), NULL);
+    json_t *facts = mail_facts(sink_file(&s, 1, "eml", eml), NULL);
     ck_assert_str_eq(str_of(facts, "tree"),
                      "multipart/related[multipart/alternative[text/plain,text/html],image/png]");
     ck_assert_int_eq(int_of(facts, "pdf_bytes"), 0);

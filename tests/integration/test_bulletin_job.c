@@ -1,0 +1,620 @@
+/* Integration: the daily bulletin's schedule, archive and deliveries
+ * (daemon/jobs/) against a real database, a real SMTP server on loopback
+ * (sink.h: aiosmtpd) and real daemons. A demo province (seed 5, 3,000
+ * subscribers) with runs on 2026-11-19 .. 22, copied for each test.
+ *
+ * The schedule's instant is the job's parameter: the tests give the
+ * instants of Asia/Shanghai's 00:30, 07:59 and 08:00 while the process runs
+ * in UTC, and days of downtime; the daemons run on the real clock. */
+#include "buf.h"
+#include "bulletin_job.h"
+#include "bulletin_store.h"
+#include "digest.h"
+#include "harness.h"
+#include "sink.h"
+#include "snap_load.h"
+
+#include <check.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ZONE     "Asia/Shanghai"
+#define FROM     "客户保有日通报 <bulletin@retentiond.test>"
+#define PROVINCE "420000"
+#define COUNTY   "420101" /* 江岸, its manager's */
+#define COUNTY2  "420102" /* 江汉, an extra address's */
+
+static char template_db[64], dbname[64], datadir[128];
+static bool template_ready;
+static char *ci;
+static struct db *db;
+static struct snap *snap;
+static struct bulletin_job *job;
+static struct bulletin_job_opts opts;
+
+/* ---- fixtures ---- */
+
+static void compute(const char *conninfo, const char *date)
+{
+    const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
+    free(out);
+    free(err);
+}
+
+static void template_ensure(void)
+{
+    if (template_ready)
+        return;
+    snprintf(template_db, sizeof template_db, "rt_it_bjob_%d", (int)getpid());
+    char *t = harness_demo_db(template_db, 5, 3000, "2026-11-22");
+    for (int day = 19; day <= 22; day++) {
+        char date[11];
+        snprintf(date, sizeof date, "2026-11-%d", day);
+        compute(t, date);
+    }
+    free(t);
+    template_ready = true;
+}
+
+/* The instant of a local time in Asia/Shanghai (UTC+8, no DST). */
+static time_t shanghai(int day, int hour, int minute)
+{
+    struct tm tm = {
+        .tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = day, .tm_hour = hour, .tm_min = minute};
+    return timegm(&tm) - 8 * 3600;
+}
+
+static void reload_snapshot(void)
+{
+    snap_unref(snap);
+    snap = NULL;
+    ck_assert(snap_build_db(db, 92, NULL, NULL, &snap));
+}
+
+static void setup(void)
+{
+    char err[300];
+    template_ensure();
+    snprintf(dbname, sizeof dbname, "rt_it_bjob_copy_%d", (int)getpid());
+    ci = harness_copy_db(dbname, template_db);
+    snprintf(datadir, sizeof datadir, "/tmp/rt_it_bjob_%d", (int)getpid());
+    mkdir(datadir, 0700);
+    ck_assert(db_connect(ci, 0, &db));
+    reload_snapshot();
+    job = bulletin_job_new("Noto Sans CJK SC", err, sizeof err);
+    ck_assert_msg(job != NULL, "%s", err);
+    opts = (struct bulletin_job_opts){.timezone = ZONE,
+                                      .send_at = "08:00",
+                                      .wait_minutes = 120,
+                                      .catch_up_days = 7,
+                                      .catch_up_send = 1,
+                                      .lang = "zh",
+                                      .lease = 900,
+                                      .bottom_n = 5,
+                                      .data_dir = datadir,
+                                      .me = "test:1",
+                                      .retry = {.max_attempts = 1},
+                                      .smtp = {.from = FROM, .timeout = 10}};
+}
+
+static void teardown(void)
+{
+    bulletin_job_free(job);
+    snap_unref(snap);
+    snap = NULL;
+    db_close(db);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", datadir);
+    ck_assert_int_eq(system(cmd), 0);
+    harness_drop_db(dbname);
+    free(ci);
+}
+
+static long count(const char *sql)
+{
+    return harness_long(db, sql);
+}
+
+/* Recipients (each one more bulletin to draw, which the sanitizer build
+ * pays for): the executive (the province's bulletin), 江岸's manager, an
+ * extra address of 江汉. */
+enum { EXEC = 1, MANAGER = 2, EXTRA = 4 };
+
+static void add_recipients(unsigned who)
+{
+    bool exists = true;
+    if (who & EXEC) {
+        harness_user_add(ci, "zhao", "executive", NULL, "a password nobody types");
+        ck_assert(db_query(db, "UPDATE kpi.app_user SET email = 'zhao@hq.test' WHERE name = 'zhao'",
+                           0, NULL, NULL));
+    }
+    if (who & MANAGER) {
+        harness_user_add(ci, "qian", "branch_manager", COUNTY, "a password nobody types");
+        ck_assert(
+            db_query(db, "UPDATE kpi.app_user SET email = 'qian@jiangan.test' WHERE name = 'qian'",
+                     0, NULL, NULL));
+    }
+    if (who & EXTRA) {
+        ck_assert(bstore_recipient_add(db, COUNTY2, "office@jianghan.test", &exists));
+        ck_assert(!exists);
+    }
+}
+
+/* The archived file of (date, branch, version) and its SHA-256 against the
+ * record's. */
+static void assert_archived(const char *date, const char *branch, int version)
+{
+    static const char *const ext[] = {"html", "pdf", "png"};
+    for (int f = 0; f < 3; f++) {
+        char path[512], sql[512], sha[65];
+        snprintf(path, sizeof path, "%s/bulletins/%s/%s.v%d.%s", datadir, date, branch, version,
+                 ext[f]);
+        FILE *in = fopen(path, "rb");
+        ck_assert_msg(in != NULL, "%s is not archived", path);
+        struct buf b = BUF_INIT;
+        char chunk[8192];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+            buf_append(&b, chunk, n);
+        fclose(in);
+        digest_sha256_hex(b.data, b.len, sha);
+        snprintf(sql, sizeof sql,
+                 "SELECT %s_sha256 FROM kpi.bulletin WHERE as_of = '%s' AND branch_code = '%s'"
+                 " AND version = %d",
+                 ext[f], date, branch, version);
+        char *want = harness_text(db, sql);
+        ck_assert_str_eq(sha, want);
+        free(want);
+        buf_release(&b);
+    }
+}
+
+/* The newest message received for address: its facts (tree, subject,
+ * text). */
+static json_t *message_to(const struct sink *s, const char *address, const char *pdf_out)
+{
+    for (int i = sink_count(s); i >= 1; i--) {
+        char path[128];
+        json_t *f = mail_facts(sink_file(s, i, "eml", path), pdf_out);
+        const char *to = json_string_value(json_object_get(f, "to_addr"));
+        if (to && strcmp(to, address) == 0)
+            return f;
+        json_decref(f);
+    }
+    ck_abort_msg("no message to %s", address);
+    return NULL;
+}
+
+/* ---- the schedule's date ---- */
+
+/* Local dates in Asia/Shanghai while the process runs in UTC: 00:30 and
+ * 07:59 on the 22nd are the 22nd's (the UTC date is the 21st), and the
+ * 22nd's 08:00 bulletin is due from 08:00 local, not from 08:00 UTC. */
+START_TEST(the_schedule_takes_the_date_in_the_configured_zone)
+{
+    char date[11];
+    ck_assert_str_eq(getenv("TZ"), "UTC");
+    ck_assert(bstore_due_date(db, shanghai(22, 0, 30), ZONE, "00:15", date));
+    ck_assert_str_eq(date, "2026-11-22");
+    ck_assert(bstore_due_date(db, shanghai(22, 0, 30), ZONE, "08:00", date));
+    ck_assert_str_eq(date, "2026-11-21");
+    ck_assert(bstore_due_date(db, shanghai(22, 7, 59), ZONE, "08:00", date));
+    ck_assert_str_eq(date, "2026-11-21");
+    ck_assert(bstore_due_date(db, shanghai(22, 7, 59), ZONE, "07:59", date));
+    ck_assert_str_eq(date, "2026-11-22");
+    ck_assert(bstore_due_date(db, shanghai(22, 8, 0), ZONE, "08:00", date));
+    ck_assert_str_eq(date, "2026-11-22");
+    /* the same instant in UTC is still the 21st, 23:59 */
+    ck_assert(bstore_due_date(db, shanghai(22, 7, 59), "UTC", "08:00", date));
+    ck_assert_str_eq(date, "2026-11-21");
+    time_t deadline = 0;
+    ck_assert(bstore_deadline(db, "2026-11-22", ZONE, "08:00", 120, &deadline));
+    ck_assert_int_eq(deadline, shanghai(22, 10, 0));
+}
+END_TEST
+
+/* At 07:59 local the job makes the 21st's bulletin (the 22nd's is not due);
+ * at 08:00 the 22nd's. Each archived file is its recorded SHA-256; no mail
+ * without mail.smtp_url. */
+START_TEST(at_0759_the_day_before_at_0800_the_day)
+{
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 7, 59)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-21'"
+                           " AND branch_code = '" PROVINCE "' AND version = 1 AND NOT mailed"),
+                     1);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 0)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-22'"
+                           " AND data_as_of = '2026-11-22'"),
+                     1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery"), 0);
+    assert_archived("2026-11-21", PROVINCE, 1);
+    assert_archived("2026-11-22", PROVINCE, 1);
+    /* the same figures again: nothing new */
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 0)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 2);
+}
+END_TEST
+
+/* Three recipients, one pass at 08:30: each gets their own branch's
+ * bulletin, once, in the expected shape (the image by its Content-ID, the
+ * PDF opening), and the next pass sends nothing. */
+START_TEST(each_recipient_gets_their_own_branch_bulletin_once)
+{
+    struct sink s;
+    sink_start(&s, NULL);
+    opts.smtp.url = s.url;
+    add_recipients(EXEC | MANAGER | EXTRA);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(sink_count(&s), 3);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 30)));
+    ck_assert_int_eq(sink_count(&s), 3);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"
+                           " AND attempts = 1 AND sent_at IS NOT NULL"),
+                     3);
+    assert_archived("2026-11-22", PROVINCE, 1);
+    assert_archived("2026-11-22", COUNTY, 1);
+    assert_archived("2026-11-22", COUNTY2, 1);
+    char pdf[160];
+    snprintf(pdf, sizeof pdf, "%s/qian.pdf", datadir);
+    json_t *f = message_to(&s, "qian@jiangan.test", pdf);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "tree")),
+                     "multipart/mixed[multipart/related[multipart/alternative[text/plain,"
+                     "text/html],image/png],application/pdf]");
+    const char *subject = json_string_value(json_object_get(f, "subject"));
+    const char *text = json_string_value(json_object_get(f, "text"));
+    ck_assert_msg(strstr(subject, "江岸") && strstr(subject, "2026-11-22"), "%s", subject);
+    ck_assert_msg(strstr(text, "江岸分公司概况") && !strstr(text, "湖北省公司概况") &&
+                      !strstr(text, "江汉分公司概况"),
+                  "%s", text);
+    json_t *cids = json_object_get(f, "html_cids");
+    ck_assert_int_eq(json_array_size(cids), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(cids, 0)),
+                     json_string_value(json_object_get(f, "image_cid")));
+    json_decref(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' >/dev/null", pdf);
+    ck_assert_int_eq(system(cmd), 0);
+    f = message_to(&s, "zhao@hq.test", NULL);
+    ck_assert_msg(strstr(json_string_value(json_object_get(f, "text")), "湖北省公司概况"),
+                  "the executive's is the province's");
+    json_decref(f);
+    f = message_to(&s, "office@jianghan.test", NULL);
+    ck_assert_msg(strstr(json_string_value(json_object_get(f, "subject")), "江汉"),
+                  "the extra address gets 江汉's");
+    json_decref(f);
+    sink_stop(&s);
+}
+END_TEST
+
+/* The 19th mailed; then two days down; at 08:30 on the 22nd the 20th, 21st
+ * and 22nd are archived and only the 22nd mailed, once. */
+START_TEST(after_two_missed_days_both_are_archived_and_the_newest_mailed_once)
+{
+    struct sink s;
+    sink_start(&s, NULL);
+    opts.smtp.url = s.url;
+    add_recipients(EXEC);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(19, 8, 30)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(sink_count(&s), 2);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 30)));
+    ck_assert_int_eq(sink_count(&s), 2);
+    ck_assert_int_eq(count("SELECT count(DISTINCT as_of) FROM kpi.bulletin"), 4);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE mailed"), 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE mailed"
+                           " AND as_of IN ('2026-11-20', '2026-11-21')"),
+                     0);
+    for (int day = 20; day <= 22; day++) {
+        char date[11];
+        snprintf(date, sizeof date, "2026-11-%d", day);
+        assert_archived(date, PROVINCE, 1);
+    }
+    json_t *f = message_to(&s, "zhao@hq.test", NULL);
+    ck_assert_msg(strstr(json_string_value(json_object_get(f, "subject")), "2026-11-22"),
+                  "the newest day is mailed");
+    json_decref(f);
+    sink_stop(&s);
+}
+END_TEST
+
+/* The 23rd has no run: at 08:30 the job waits for it; past the deadline
+ * (10:00) the bulletin goes out from the 22nd's run and says so at its
+ * top. */
+START_TEST(a_late_run_is_waited_for_then_the_bulletin_says_data_as_of)
+{
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(23, 8, 30)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 0);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(23, 10, 1)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-23'"
+                           " AND data_as_of = '2026-11-22'"),
+                     1);
+    char path[512];
+    snprintf(path, sizeof path, "bulletins/2026-11-23/%s.v1.html", PROVINCE);
+    struct buf full = BUF_INIT;
+    buf_printf(&full, "%s/%s", datadir, path);
+    FILE *in = fopen(full.data, "rb");
+    ck_assert_ptr_nonnull(in);
+    char html[200000];
+    size_t n = fread(html, 1, sizeof html - 1, in);
+    html[n] = '\0';
+    fclose(in);
+    ck_assert_msg(strstr(html, "数据截至 2026-11-22") && strstr(html, "日通报（2026-11-23）"),
+                  "the late note or the date is missing");
+    buf_release(&full);
+}
+END_TEST
+
+/* The 22nd computed again after a correction: the next pass archives
+ * version 2 beside version 1 (kept as it was) and mails it, once, its
+ * subject saying so. */
+START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
+{
+    struct sink s;
+    sink_start(&s, NULL);
+    opts.smtp.url = s.url;
+    add_recipients(MANAGER);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    char *v1 = harness_text(db, "SELECT html_sha256 FROM kpi.bulletin WHERE branch_code = '" COUNTY
+                                "' AND version = 1");
+    ck_assert(db_query(db,
+                       "INSERT INTO dw.bundle_contract (contract_id, sub_id, policy, signed_on)"
+                       " SELECT 900000000 + row_number() OVER (), t.sub_id, 'family_plan',"
+                       " '2026-11-22' FROM dw.bundle_target t WHERE t.branch_id ="
+                       " (SELECT branch_id FROM dw.branch WHERE code = '" COUNTY "')"
+                       " AND NOT EXISTS (SELECT 1 FROM dw.bundle_contract c"
+                       "  WHERE c.sub_id = t.sub_id) LIMIT 40",
+                       0, NULL, NULL));
+    compute(ci, "2026-11-22");
+    reload_snapshot();
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 11, 0)));
+    ck_assert_int_eq(sink_count(&s), 2);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 11, 30)));
+    ck_assert_int_eq(sink_count(&s), 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 2);
+    assert_archived("2026-11-22", COUNTY, 1);
+    assert_archived("2026-11-22", COUNTY, 2);
+    char *still =
+        harness_text(db, "SELECT html_sha256 FROM kpi.bulletin WHERE branch_code = '" COUNTY
+                         "' AND version = 1");
+    ck_assert_str_eq(v1, still);
+    json_t *f = message_to(&s, "qian@jiangan.test", NULL);
+    const char *subject = json_string_value(json_object_get(f, "subject"));
+    ck_assert_msg(strstr(subject, "江岸") && strstr(subject, "第 2 版"), "%s", subject);
+    json_decref(f);
+    free(v1);
+    free(still);
+    sink_stop(&s);
+}
+END_TEST
+
+/* A port nothing listens on (yet). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+struct late_server {
+    struct sink *sink;
+    int port, sleeps;
+    long waited_ms;
+};
+
+/* The retry's wait: the SMTP server comes up during the first one. */
+static void server_comes_up(void *ctx, long ms)
+{
+    struct late_server *l = ctx;
+    char port[16];
+    snprintf(port, sizeof port, "%d", l->port);
+    const char *extra[] = {"--port", port, NULL};
+    if (l->sleeps++ == 0)
+        sink_start(l->sink, extra);
+    l->waited_ms += ms;
+}
+
+/* SMTP down, then up: the delivery fails once (connection refused), is
+ * tried again after the backoff, sent once, and the log says so. */
+START_TEST(smtp_down_then_up_is_retried_and_sent_once)
+{
+    struct sink s = {0};
+    struct late_server late = {.sink = &s, .port = free_port()};
+    char url[64];
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", late.port);
+    opts.smtp.url = url;
+    opts.retry = (struct mail_retry){.max_attempts = 4,
+                                     .first_delay_ms = 1000,
+                                     .max_delay_ms = 8000,
+                                     .sleep = server_comes_up,
+                                     .sleep_ctx = &late};
+    add_recipients(EXEC);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(late.sleeps, 1);
+    ck_assert_int_eq(late.waited_ms, 1000);
+    ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"), 1);
+    ck_assert_int_eq(count("SELECT max(attempts) FROM kpi.bulletin_delivery"), 2);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 30)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    sink_stop(&s);
+}
+END_TEST
+
+/* ---- two daemons on one database ---- */
+
+static char *daemon_config(const char *smtp_url, const char *dir)
+{
+    struct buf b = BUF_INIT;
+    mkdir(dir, 0700);
+    buf_printf(&b,
+               "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+               "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
+               "[mail]\nsmtp_url = %s\nfrom = %s\nstarttls = 0\nretry_delay = 1\n"
+               "[bulletin]\nsend_at = 00:00\nwait_minutes = 0\n",
+               ci, dir, smtp_url, FROM);
+    char *path = harness_temp_file(b.data);
+    buf_release(&b);
+    return path;
+}
+
+/* Two daemons start together on one database with two recipients: each
+ * bulletin is archived once, each recipient gets one message; the log
+ * (API and command) shows the deliveries, the API within the reader's
+ * scope. Today's run is missing and wait_minutes is 0: the bulletins are
+ * today's, from the 22nd's run. */
+START_TEST(two_daemons_on_one_database_send_once)
+{
+    struct sink s;
+    struct harness_daemon d[2] = {0};
+    char dirs[2][160], *config[2];
+    sink_start(&s, NULL);
+    add_recipients(EXEC | MANAGER);
+    for (int i = 0; i < 2; i++) {
+        snprintf(dirs[i], sizeof dirs[i], "%s/daemon%d", datadir, i);
+        config[i] = daemon_config(s.url, dirs[i]);
+    }
+    for (int i = 0; i < 2; i++)
+        ck_assert_msg(harness_daemon_start(&d[i], config[i], NULL), "%s", d[i].log);
+    for (int tries = 0; tries < 600 && sink_count(&s) < 2; tries++)
+        usleep(100000);
+    for (int i = 0; i < 2; i++)
+        harness_daemon_wait_log(&d[i], "bulletin", 3000);
+    ck_assert_int_eq(sink_count(&s), 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 1"
+                           " AND data_as_of = '2026-11-22' AND as_of > '2026-11-22'"),
+                     2);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"), 2);
+    /* the log: the executive sees both bulletins, 江岸's manager his own */
+    harness_user_add(ci, "sun", "branch_manager", COUNTY, "a password nobody types");
+    char *exec = harness_token_add(ci, "zhao"), *mgr = harness_token_add(ci, "sun");
+    char auth[200], *body = NULL;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", exec);
+    ck_assert_int_eq(harness_http(d[0].port, "GET", "/api/v1/bulletins", auth, &body, NULL), 200);
+    json_t *all = json_loads(body, 0, NULL);
+    ck_assert_int_eq(json_array_size(all), 2);
+    json_decref(all);
+    free(body);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", mgr);
+    ck_assert_int_eq(harness_http(d[1].port, "GET", "/api/v1/bulletins", auth, &body, NULL), 200);
+    json_t *own = json_loads(body, 0, NULL);
+    ck_assert_int_eq(json_array_size(own), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(own, 0), "branch")), COUNTY);
+    json_t *dl = json_object_get(json_array_get(own, 0), "deliveries");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(dl, 0), "status")), "sent");
+    json_decref(own);
+    free(body);
+    ck_assert_int_eq(
+        harness_http(d[1].port, "GET", "/api/v1/bulletins?branch=" COUNTY2, auth, &body, NULL),
+        403);
+    free(body);
+    ck_assert_int_eq(harness_http(d[1].port, "GET", "/api/v1/bulletins?limit=0", auth, &body, NULL),
+                     400);
+    ck_assert_msg(strstr(body, "\"limit\""), "%s", body);
+    free(body);
+    const char *args[] = {"bulletin", "log", "--db", ci, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "sent    qian@jiangan.test attempts 1"), "%s", out);
+    free(out);
+    free(err);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(harness_daemon_stop(&d[i], SIGTERM, 10000), 0);
+        free(d[i].log);
+        unlink(config[i]);
+        free(config[i]);
+    }
+    free(exec);
+    free(mgr);
+    sink_stop(&s);
+}
+END_TEST
+
+/* `bulletin --send` once more sends nothing; bad input is one line and a
+ * non-zero exit. */
+START_TEST(the_command_sends_once_and_refuses_bad_input)
+{
+    struct sink s;
+    sink_start(&s, NULL);
+    add_recipients(EXEC);
+    char *config = daemon_config(s.url, datadir);
+    const char *send[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", config, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(send, NULL, &out, &err) == 0, "%s", err);
+    ck_assert_str_eq(out, "bulletin 2026-11-22: 1 sent, 0 failed\n");
+    free(out);
+    free(err);
+    ck_assert_msg(harness_run(send, NULL, &out, &err) == 0, "%s", err);
+    ck_assert_str_eq(out, "bulletin 2026-11-22: 0 sent, 0 failed\n");
+    ck_assert_int_eq(sink_count(&s), 1);
+    free(out);
+    free(err);
+    const char *bad[][8] = {
+        {"bulletin", "recipients", "add", COUNTY, "not an address", "--db", ci, NULL},
+        {"bulletin", "--date", "2026-13-01", "--send", NULL},
+        {"bulletin", "log", "--limit", "0", NULL},
+        {"bulletin", "recipients", "add", COUNTY, NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = harness_run(bad[i], NULL, &out, &err);
+        ck_assert_msg(rc != 0, "%s: exit 0", bad[i][1]);
+        ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "retentiond"),
+                      "not one line: %s", err);
+        free(out);
+        free(err);
+    }
+    unlink(config);
+    free(config);
+    sink_stop(&s);
+}
+END_TEST
+
+static Suite *bulletin_job_suite(void)
+{
+    Suite *s = suite_create("bulletin job");
+    TCase *tc = tcase_create("job");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, the_schedule_takes_the_date_in_the_configured_zone);
+    tcase_add_test(tc, at_0759_the_day_before_at_0800_the_day);
+    tcase_add_test(tc, each_recipient_gets_their_own_branch_bulletin_once);
+    tcase_add_test(tc, after_two_missed_days_both_are_archived_and_the_newest_mailed_once);
+    tcase_add_test(tc, a_late_run_is_waited_for_then_the_bulletin_says_data_as_of);
+    tcase_add_test(tc, a_corrected_run_is_the_next_version_never_an_overwrite);
+    tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
+    tcase_add_test(tc, two_daemons_on_one_database_send_once);
+    tcase_add_test(tc, the_command_sends_once_and_refuses_bad_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    harness_server();
+    setenv("TZ", "UTC", 1); /* the host's zone is not the schedule's */
+    tzset();
+    SRunner *sr = srunner_create(bulletin_job_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (template_ready && !harness_drop_db_unchecked(template_db))
+        failed++;
+    return failed ? 1 : 0;
+}
