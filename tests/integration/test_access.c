@@ -385,6 +385,8 @@ static const struct route routes[] = {
     {"/api/v1/grid?branch=%s", SCOPED},
     {"/api/v1/bulletin", BULLETIN},
     {"/api/v1/bulletin?branch=%s", BULLETIN},
+    {"/api/v1/bulletins", SCOPED},
+    {"/api/v1/bulletins?branch=%s", SCOPED},
     {"/api/v1/me", SIGNED},
     {"/api/v1/branches", SCOPED},
     {"/api/v1/kpis", SCOPED},
