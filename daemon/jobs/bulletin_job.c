@@ -218,22 +218,40 @@ struct date_work {
     struct staged *staged; /* one per target */
 };
 
+/* A delivery of bulletin id to each of its branch's recipients (none
+ * twice), claimed by this process. */
+static bool add_deliveries(struct db *db, const struct bulletin_job_opts *o,
+                           const struct date_work *w, const char *code, long long id)
+{
+    char domain[256];
+    bool ok = true;
+    mail_domain(o, domain, sizeof domain);
+    for (size_t i = 0; ok && i < w->nrecipients; i++)
+        if (strcmp(w->recipients[i].branch_code, code) == 0)
+            ok = bstore_add_delivery(db, id, w->recipients[i].address, w->recipients[i].user_name,
+                                     o->me, domain);
+    return ok;
+}
+
 /* The bulletin of one branch for the date: a new version when its HTML
  * differs from the newest archived one. False (logged) on failure. */
 static bool generate_one(struct bulletin_job *j, struct db *db, const struct bulletin_job_opts *o,
                          struct date_work *w, const char *code, struct staged *st)
 {
-    char latest_sha[65], rel[128], dir[4200], err[4300], domain[256];
+    char latest_sha[65], rel[128], dir[4200], err[4300];
     int latest = 0;
+    long long id = 0;
     struct rendered r = {0};
     bool ok = false;
-    if (!bstore_latest(db, w->date, code, &latest, latest_sha) ||
+    if (!bstore_latest(db, w->date, code, &latest, &id, latest_sha) ||
         !render(j, w->s, o, w->run, w->date, code, latest + 1, false, &r))
         goto done;
     char sha[DIGEST_HEX_LEN + 1];
     digest_sha256_hex(r.bytes[F_HTML], r.len[F_HTML], sha);
     if (strcmp(sha, latest_sha) == 0) {
-        ok = true; /* this version holds these figures already */
+        /* this version holds these figures already: mailed now if it is to
+         * be and was not (mail configured since, a recipient added) */
+        ok = !w->mail || (bstore_set_mailed(db, id) && add_deliveries(db, o, w, code, id));
         goto done;
     }
     rendered_free(&r);
@@ -262,16 +280,10 @@ static bool generate_one(struct bulletin_job *j, struct db *db, const struct bul
     memcpy(rec.html_sha, r.sha[F_HTML], sizeof rec.html_sha);
     memcpy(rec.pdf_sha, r.sha[F_PDF], sizeof rec.pdf_sha);
     memcpy(rec.png_sha, r.sha[F_PNG], sizeof rec.png_sha);
-    long long id = 0;
     bool conflict = false;
     if (!bstore_insert(db, &rec, &id, &conflict))
         goto done;
-    ok = true;
-    mail_domain(o, domain, sizeof domain);
-    for (size_t i = 0; w->mail && ok && i < w->nrecipients; i++)
-        if (strcmp(w->recipients[i].branch_code, code) == 0)
-            ok = bstore_add_delivery(db, id, w->recipients[i].address, w->recipients[i].user_name,
-                                     o->me, domain);
+    ok = !w->mail || add_deliveries(db, o, w, code, id);
     log_info("msg=\"bulletin archived\" date=%s branch=%s version=%d run=%lld data_as_of=%s "
              "html_bytes=%zu pdf_bytes=%zu png_bytes=%zu mailed=%s",
              w->date, code, latest + 1, w->run->run_id, w->run->as_of, r.len[F_HTML], r.len[F_PDF],
@@ -525,14 +537,14 @@ record:
 
 /* Every delivery this process is to make now. */
 static bool deliver(struct bulletin_job *j, struct db *db, const struct snap *s,
-                    const struct bulletin_job_opts *o, const char *retry_date, time_t now,
-                    int *sent, int *failed)
+                    const struct bulletin_job_opts *o, const char *retry_date, int retry_after,
+                    time_t now, int *sent, int *failed)
 {
     struct bstore_delivery *d = NULL;
     size_t n = 0;
     if (!o->smtp.url || !*o->smtp.url)
         return true;
-    if (!bstore_claim(db, o->me, o->lease, retry_date, &d, &n))
+    if (!bstore_claim(db, o->me, o->lease, retry_date, retry_after, &d, &n))
         return false;
     for (size_t i = 0; i < n; i++) {
         if (deliver_one(j, db, s, o, &d[i], now))
@@ -545,6 +557,10 @@ static bool deliver(struct bulletin_job *j, struct db *db, const struct snap *s,
 }
 
 /* ---- the schedule ---------------------------------------------------------------------------- */
+
+/* Seconds after which the schedule tries a failed delivery of the day
+ * again (each time with mail.retry_attempts attempts). */
+#define RETRY_FAILED_AFTER 1800
 
 bool bulletin_job_tick(struct bulletin_job *j, struct db *db, const struct snap *s,
                        const struct bulletin_job_opts *o, time_t now)
@@ -569,7 +585,7 @@ bool bulletin_job_tick(struct bulletin_job *j, struct db *db, const struct snap 
             break; /* the later days wait for it: the archive stays in order */
         date_shift(day, 0, 1, day);
     }
-    return deliver(j, db, s, o, NULL, now, &sent, &failed) && ok;
+    return deliver(j, db, s, o, due, RETRY_FAILED_AFTER, now, &sent, &failed) && ok;
 }
 
 bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct snap *s,
@@ -589,7 +605,7 @@ bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct 
         snprintf(err, errlen, "the bulletins of %s could not be generated (see the log)", date);
     if (r != DONE)
         return false;
-    bool ok = deliver(j, db, s, o, date, now, &ns, &nf);
+    bool ok = deliver(j, db, s, o, date, 0, now, &ns, &nf);
     if (sent)
         *sent = ns;
     if (failed)

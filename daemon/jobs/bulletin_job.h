@@ -17,7 +17,10 @@
  * The schedule at instant T: D = the newest local date whose send_at has
  * passed; the dates after the newest archived one up to D (at most
  * catch_up_days of them; D alone when nothing was ever archived) are
- * generated, and the newest catch_up_send of those are mailed.
+ * generated, and the newest catch_up_send of those are mailed. A version
+ * already archived unmailed is mailed when it is to be (mail configured
+ * since, a recipient added). D's failed deliveries are tried again every
+ * 30 minutes.
  *
  * Ownership: options and snapshots are borrowed for each call; a struct
  * bulletin_job (its fonts, what it last generated) is the caller's, freed

@@ -62,19 +62,31 @@ bool bstore_lock_date(struct db *db, const char *date)
                     1, params, NULL);
 }
 
-bool bstore_latest(struct db *db, const char *date, const char *branch, int *version, char sha[65])
+bool bstore_latest(struct db *db, const char *date, const char *branch, int *version, long long *id,
+                   char sha[65])
 {
     struct db_result *res = NULL;
     const char *params[] = {date, branch};
     if (!db_query(db,
-                  "SELECT version, html_sha256 FROM kpi.bulletin"
+                  "SELECT version, bulletin_id, html_sha256 FROM kpi.bulletin"
                   " WHERE as_of = $1::date AND branch_code = $2 ORDER BY version DESC LIMIT 1",
                   2, params, &res))
         return false;
-    *version = db_rows(res) ? atoi(db_value(res, 0, 0)) : 0;
-    snprintf(sha, 65, "%s", db_rows(res) ? db_value(res, 0, 1) : "");
+    bool found = db_rows(res) > 0;
+    *version = found ? atoi(db_value(res, 0, 0)) : 0;
+    *id = found ? strtoll(db_value(res, 0, 1), NULL, 10) : 0;
+    snprintf(sha, 65, "%s", found ? db_value(res, 0, 2) : "");
     db_result_free(res);
     return true;
+}
+
+bool bstore_set_mailed(struct db *db, long long bulletin_id)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", bulletin_id);
+    const char *params[] = {id};
+    return db_query(db, "UPDATE kpi.bulletin SET mailed = true WHERE bulletin_id = $1::bigint", 1,
+                    params, NULL);
 }
 
 static char *dup_or_null(const char *s)
@@ -187,12 +199,13 @@ bool bstore_add_delivery(struct db *db, long long bulletin_id, const char *addre
                     5, params, NULL);
 }
 
-bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_date,
+bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_date, int retry_after,
                   struct bstore_delivery **out, size_t *n)
 {
-    char secs[16];
+    char secs[16], after[16];
     snprintf(secs, sizeof secs, "%d", lease);
-    const char *take[] = {me, secs, retry_date};
+    snprintf(after, sizeof after, "%d", retry_after);
+    const char *take[] = {me, secs, retry_date, after};
     struct db_result *res = NULL;
     *out = NULL;
     *n = 0;
@@ -203,9 +216,11 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
                   " claimed_at = clock_timestamp()"
                   " WHERE (d.status = 'sending' AND d.claimed_by <> $1"
                   "        AND d.claimed_at < clock_timestamp() - make_interval(secs => $2::int))"
-                  " OR (d.status = 'failed' AND $3::date IS NOT NULL AND d.bulletin_id IN"
-                  "     (SELECT bulletin_id FROM kpi.bulletin WHERE as_of = $3::date))",
-                  3, take, NULL))
+                  " OR (d.status = 'failed' AND $3::date IS NOT NULL"
+                  "     AND d.claimed_at <= clock_timestamp() - make_interval(secs => $4::int)"
+                  "     AND d.bulletin_id IN (SELECT bulletin_id FROM kpi.bulletin"
+                  "                           WHERE as_of = $3::date))",
+                  4, take, NULL))
         return false;
     const char *mine[] = {me};
     if (!db_query(db,

@@ -33,9 +33,13 @@ bool bstore_last_date(struct db *db, char out[11]);
  * (pg_advisory_xact_lock): the second daemon waits, then finds it done. */
 bool bstore_lock_date(struct db *db, const char *date);
 
-/* The newest version of (date, branch) and its HTML's SHA-256: version 0
- * and "" when none. */
-bool bstore_latest(struct db *db, const char *date, const char *branch, int *version, char sha[65]);
+/* The newest version of (date, branch), its id and its HTML's SHA-256:
+ * version 0, id 0 and "" when none. */
+bool bstore_latest(struct db *db, const char *date, const char *branch, int *version, long long *id,
+                   char sha[65]);
+
+/* The bulletin is to be mailed (its deliveries are being added). */
+bool bstore_set_mailed(struct db *db, long long bulletin_id);
 
 struct bstore_recipient {
     char *branch_code; /* whose bulletin they get */
@@ -78,8 +82,9 @@ struct bstore_delivery {
 
 /* The deliveries `me` is to make now: its own open claims, the claims of
  * others older than lease seconds (taken over), and with retry_date (or
- * NULL) the failed deliveries of that date (claimed again). */
-bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_date,
+ * NULL) the failed deliveries of that date whose last attempt is older
+ * than retry_after seconds (claimed again). */
+bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_date, int retry_after,
                   struct bstore_delivery **out, size_t *n);
 void bstore_deliveries_free(struct bstore_delivery *d, size_t n);
 

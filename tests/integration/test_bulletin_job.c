@@ -546,13 +546,16 @@ START_TEST(two_daemons_on_one_database_send_once)
 }
 END_TEST
 
-/* `bulletin --send` once more sends nothing; bad input is one line and a
- * non-zero exit. */
+/* A bulletin archived before mail was configured is mailed by `bulletin
+ * --send`; once more sends nothing; bad input is one line and a non-zero
+ * exit. */
 START_TEST(the_command_sends_once_and_refuses_bad_input)
 {
     struct sink s;
     sink_start(&s, NULL);
     add_recipients(EXEC);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE NOT mailed"), 1);
     char *config = daemon_config(s.url, datadir);
     const char *send[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", config, NULL};
     char *out = NULL, *err = NULL;
@@ -563,6 +566,7 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     ck_assert_msg(harness_run(send, NULL, &out, &err) == 0, "%s", err);
     ck_assert_str_eq(out, "bulletin 2026-11-22: 0 sent, 0 failed\n");
     ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE mailed AND version = 1"), 1);
     free(out);
     free(err);
     const char *bad[][8] = {
