@@ -108,7 +108,8 @@ static unsigned exact_slot(const struct palette *p, uint32_t c)
 }
 
 /* The image's colours when there are at most 256 (false otherwise), in
- * order of first appearance. */
+ * order of first appearance. A pixel of its left neighbour's colour (most
+ * of a page of text: runs of white) is not looked up again. */
 static bool palette_exact(const unsigned char *data, int w, int h, int stride, struct palette *p)
 {
     p->n = 0;
@@ -117,6 +118,8 @@ static bool palette_exact(const unsigned char *data, int w, int h, int stride, s
         const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
         for (int x = 0; x < w; x++) {
             uint32_t c = row[x] & 0xffffff;
+            if (x > 0 && c == (row[x - 1] & 0xffffff))
+                continue;
             unsigned i = exact_slot(p, c);
             if (p->slot_index[i] >= 0)
                 continue;
@@ -197,13 +200,16 @@ static bool palette_popular(const unsigned char *data, int w, int h, int stride,
     return true;
 }
 
-/* A row as palette indexes. */
+/* A row as palette indexes (a pixel of its left neighbour's colour: the
+ * same index, not looked up again). */
 static void row_to_index(const struct palette *p, const unsigned char *src, int w,
                          unsigned char *dst)
 {
     const uint32_t *px = (const uint32_t *)(const void *)src;
     for (int x = 0; x < w; x++) {
-        if (p->exact)
+        if (x > 0 && (px[x] & 0xffffff) == (px[x - 1] & 0xffffff))
+            dst[x] = dst[x - 1];
+        else if (p->exact)
             dst[x] = (unsigned char)p->slot_index[exact_slot(p, px[x] & 0xffffff)];
         else
             dst[x] = (unsigned char)p->index[px_bin(px[x])];

@@ -109,6 +109,15 @@ static double text_w(struct lay *l, const char *s, double size, bool bold)
     return w;
 }
 
+/* The height of a text whose unwrapped extent (w, h) is known, wrapped at
+ * wrap: h when it fits (wrapping breaks no line of it: the same layout),
+ * else measured. Spares a table half its measuring. */
+static double text_h_known(struct lay *l, const char *s, double size, bool bold, double wrap,
+                           double w, double h)
+{
+    return w + 0.01 < wrap ? h : text_h(l, s, size, bold, wrap);
+}
+
 static void text(struct lay *l, const char *s, double x, double y, double size, bool bold,
                  uint32_t rgb, double wrap, chart_align align)
 {
@@ -314,11 +323,14 @@ static void figures_block(struct lay *l, const struct doc_block *b)
 /* ---- tables ---------------------------------------------------------------------------------- */
 
 /* A table's geometry, worked out once per layout (both passes of a PDF
- * use it): columns, the caption's, the header's and every row's height. */
+ * use it): columns, the caption's, the header's and every row's height;
+ * while it is worked out, each cell's unwrapped extent (rows times columns,
+ * a group row's left 0). */
 struct table {
     double x[17], w[16];
     double caption_h, header_h;
     double *row_h;
+    double *cell_w, *cell_h;
 };
 
 static const chart_align aligns[] = {CHART_ALIGN_LEFT, CHART_ALIGN_CENTER, CHART_ALIGN_RIGHT};
@@ -338,10 +350,15 @@ static void table_widths(struct lay *l, const struct doc_block *b, struct table 
     double need[16], sum = 0, total = 0, x = st->mx;
     for (size_t k = 0; k < b->ncols; k++) {
         need[k] = text_w(l, b->cols[k].header, st->table, true);
-        for (size_t r = 0; r < b->nrows; r++)
-            if (!(b->rows[r].flags & DOC_ROW_GROUP))
-                need[k] = fmax(
-                    need[k], text_w(l, b->rows[r].cells[k].text, st->table, row_bold(&b->rows[r])));
+        for (size_t r = 0; r < b->nrows; r++) {
+            size_t c = r * b->ncols + k;
+            if (b->rows[r].flags & DOC_ROW_GROUP)
+                continue;
+            if (!chart_text_extent(l->ctx, b->rows[r].cells[k].text, st->table,
+                                   row_bold(&b->rows[r]), 0, &t->cell_w[c], &t->cell_h[c]))
+                l->failed = true;
+            need[k] = fmax(need[k], t->cell_w[c]);
+        }
         need[k] += 2 * st->pad + 0.5;
         sum += need[k];
         total += b->cols[k].width;
@@ -358,15 +375,18 @@ static void table_widths(struct lay *l, const struct doc_block *b, struct table 
     t->x[b->ncols] = x;
 }
 
-static double row_height(struct lay *l, const struct doc_block *b, const struct table *t,
-                         const struct doc_row *row)
+static double row_height(struct lay *l, const struct doc_block *b, const struct table *t, size_t r)
 {
     const struct style *st = l->st;
+    const struct doc_row *row = &b->rows[r];
     if (row->flags & DOC_ROW_GROUP)
         return text_h(l, row->cells[0].text, st->table, true, l->cw - 2 * st->pad) + 2 * st->pad;
     double h = 0;
-    for (size_t k = 0; k < b->ncols; k++)
-        h = fmax(h, text_h(l, row->cells[k].text, st->table, row_bold(row), t->w[k] - 2 * st->pad));
+    for (size_t k = 0; k < b->ncols; k++) {
+        size_t c = r * b->ncols + k;
+        h = fmax(h, text_h_known(l, row->cells[k].text, st->table, row_bold(row),
+                                 t->w[k] - 2 * st->pad, t->cell_w[c], t->cell_h[c]));
+    }
     return h + 2 * st->pad;
 }
 
@@ -378,6 +398,8 @@ static const struct table *table_of(struct lay *l, size_t i)
     struct table *t = &l->tables[i];
     if (t->row_h)
         return t;
+    t->cell_w = xcalloc(b->nrows * b->ncols + 1, sizeof *t->cell_w);
+    t->cell_h = xcalloc(b->nrows * b->ncols + 1, sizeof *t->cell_h);
     table_widths(l, b, t);
     t->caption_h = b->text[0] ? text_h(l, b->text, st->caption, true, l->cw) + st->pad : 0;
     for (size_t k = 0; k < b->ncols; k++)
@@ -386,7 +408,10 @@ static const struct table *table_of(struct lay *l, size_t i)
     t->header_h += 2 * st->pad;
     t->row_h = xcalloc(b->nrows + 1, sizeof *t->row_h);
     for (size_t r = 0; r < b->nrows; r++)
-        t->row_h[r] = row_height(l, b, t, &b->rows[r]);
+        t->row_h[r] = row_height(l, b, t, r);
+    free(t->cell_w);
+    free(t->cell_h);
+    t->cell_w = t->cell_h = NULL;
     return t;
 }
 
