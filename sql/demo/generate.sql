@@ -11,12 +11,14 @@
 -- Expects empty dw tables (sql/warehouse/tables.sql).
 --
 -- The branches differ the way the source's do (demo.branch_profile), so
--- that on any day every KPI has red, green and excellent branches: K1 from
--- a city near the source's 98.82 % to counties far below the year's path;
+-- that on most days every KPI has red, green and excellent branches
+-- (docs/demo.md says which days do not, and why): K1 from a city near the
+-- source's 98.82 % to counties far below the year's path; K2 from counties
+-- that lost no VIP to counties that lost several;
 -- K3 ending near the source's 41 % for the province, the counties from
 -- about 30 % to 55 % (a few beyond the 60 % challenge), some signing early
--- in the campaign and some late; satisfaction drifting up in some branches
--- and down in others from month to month.
+-- in the campaign and some late; satisfaction at different levels, drifting
+-- up in some branches and down in others from month to month.
 CREATE SCHEMA IF NOT EXISTS demo;
 
 -- Uniform [0, 1) from (seed, key, salt).
@@ -82,24 +84,43 @@ CREATE OR REPLACE FUNCTION demo.load_indicators() RETURNS void LANGUAGE sql AS $
         ('comm_mgr',       'comm',    0.50, '客户经理服务');
 $$;
 
--- Per county branch: `risk` scales its mid/high-end customers' cancellations
--- and declines (its city's risk times a county factor; 宜昌 is the best
--- city, 鄂州 the worst); `k3_final` its campaign-end bundling coverage and
--- `k3_shape` how early it signs (> 1: early, < 1: late; the share of the
--- final coverage reached at a fraction x of the campaign is x ^ (1 /
--- k3_shape)); `sat_phase` where its satisfaction drift stands.
+-- Per county branch; each rate is its city's factor f (宜昌 0.045, the
+-- best city, near the source's 98.82 % at year end; 鄂州 1.6, the worst)
+-- times a county factor of 0.3-1.7 drawn for that rate, times:
+--   `cancel`      0.21: the share of its mid/high-end customers (VIPs
+--                 aside) who leave the network in a year (K1's losses from
+--                 January on; with the VIPs, 0.2 % to 37 % of a cohort);
+--   `decline`     0.09: the share of its mid/high-end whose bill drops
+--                 under 50 from some month of January to September (K1's
+--                 losses from April on, when the third low month closes);
+--   `vip_cancel`  0.007: the share of its VIPs who leave in a year (K2: 0 %
+--                 to 1.9 %; at the default scale a county has 75-310 VIPs);
+--   `k3_final`    its campaign-end bundling coverage (32 %-56 %, most of
+--                 them low; one in sixteen 62 %-66 %, beyond the
+--                 challenge), and `k3_shape` how early it signs
+--                 (> 1: early, < 1: late; the share of the final coverage
+--                 reached at a fraction x of the campaign is x ^ (1 /
+--                 k3_shape));
+--   `sat_level`   its satisfaction level (79.5-89.5 points) and `sat_phase`
+--                 where its drift of +-1.5 points stands.
 CREATE OR REPLACE FUNCTION demo.branch_profile(seed int)
-RETURNS TABLE (branch_id int, risk double precision, k3_final double precision,
-               k3_shape double precision, sat_phase double precision)
+RETURNS TABLE (branch_id int, cancel double precision, decline double precision,
+               vip_cancel double precision, k3_final double precision,
+               k3_shape double precision, sat_level double precision, sat_phase double precision)
 LANGUAGE sql STABLE AS $$
     SELECT b.branch_id,
-           1.3 * (ARRAY[0.95, 1.35, 1.15, 0.04, 0.70, 1.60, 0.50, 1.25, 1.45, 1.05, 0.30, 0.85])
-               [b.parent_id - 100] * (0.45 + 1.10 * demo.r(seed, b.branch_id, 31)),
-           0.26 + 0.30 * demo.r(seed, b.branch_id, 32)
-               + CASE WHEN demo.r(seed, b.branch_id, 32) > 0.93 THEN 0.06 ELSE 0 END,
+           0.21 * c.f * (0.3 + 1.4 * demo.r(seed, b.branch_id, 31)),
+           0.09 * c.f * (0.3 + 1.4 * demo.r(seed, b.branch_id, 35)),
+           0.007 * c.f * (0.3 + 1.4 * demo.r(seed, b.branch_id, 36)),
+           CASE WHEN demo.r(seed, b.branch_id, 32) >= 0.9375
+                THEN 0.62 + 0.04 * (demo.r(seed, b.branch_id, 32) - 0.9375) / 0.0625
+                ELSE 0.32 + 0.24 * power(demo.r(seed, b.branch_id, 32) / 0.9375, 1.6) END,
            0.75 + 0.90 * demo.r(seed, b.branch_id, 33),
+           79.5 + 10 * demo.r(seed, b.branch_id, 37),
            6.2832 * demo.r(seed, b.branch_id, 34)
     FROM dw.branch b
+    CROSS JOIN LATERAL (SELECT (ARRAY[0.95, 1.35, 1.15, 0.045, 0.70, 1.60, 0.50, 1.25, 1.45, 1.05,
+                                      0.30, 0.85])[b.parent_id - 100] AS f) c
     WHERE b.level = 2 AND b.parent_id BETWEEN 101 AND 112
 $$;
 
@@ -139,7 +160,8 @@ BEGIN
     CREATE TEMP TABLE demo_profile ON COMMIT DROP AS SELECT * FROM demo.branch_profile(seed);
 
     CREATE TEMP TABLE demo_sub ON COMMIT DROP AS
-    SELECT s.*, coalesce(p.risk, 1.0) AS risk
+    SELECT s.*, coalesce(p.cancel, 0.12) AS cancel, coalesce(p.decline, 0.08) AS decline,
+           coalesce(p.vip_cancel, 0.006) AS vip_cancel
     FROM (SELECT i AS n,
                  13800000000 + i AS sub_id,
                  slots[1 + floor(demo.r(seed, i, 1) * cardinality(slots))::int] AS branch_id,
@@ -162,25 +184,28 @@ BEGIN
         activated_on = CASE WHEN r_act < 0.05
                             THEN w_start + floor(r_act / 0.05 * (today - w_start))::int
                             ELSE w_start - 1 - floor((r_act - 0.05) / 0.95 * 3650)::int END,
-        -- decliners: 13 % of mid/high-end times the branch's risk (about
-        -- 0.5 % to 42 %), so that the demo has branches on both sides of
-        -- the K1 path
-        decline_from = CASE WHEN high AND demo.r(seed, n, 11) < 0.13 * risk
+        -- decliners: the branch's share of its mid/high-end, from January
+        -- to September
+        decline_from = CASE WHEN high AND demo.r(seed, n, 11) < decline
                             THEN make_date(y, 1 + floor(demo.r(seed, n, 12) * 9)::int, 1) END,
         quiet = high AND r_kind BETWEEN 0.03 AND 0.045,
         min_commit = high AND r_kind > 0.70,
         brand = CASE WHEN high AND r_kind > 0.35 THEN 'gotone'
                      WHEN r_kind > 0.55 THEN 'mzone' ELSE 'easyown' END;
-    -- Yearly churn of 5-10 %: ~9 % over the window (mid/high-end: 0.4 % +
-    -- 5 % times the branch's risk; VIPs 0.4 % times the risk), plus 2 % who
-    -- left before the window and have no usage.
+    -- Yearly churn of 5-10 %: the rest 6.5 % a year, mid/high-end VIPs
+    -- their branch's vip_cancel, the other mid/high-end its cancel (8 %-9 %
+    -- a year in all), plus 2 % who left before the window and have no
+    -- usage. The rates are yearly and the dates spread evenly from the
+    -- window's start to 31 December (those after today not yet known), so
+    -- that the year's losses of an early day are the beginning of those of a
+    -- later one, whatever the day the demo is generated for.
     ALTER TABLE demo_sub ADD COLUMN p_cancel double precision;
-    UPDATE demo_sub SET p_cancel = CASE WHEN vip THEN 0.004 * risk WHEN high THEN 0.004 + 0.05 * risk
-                                        ELSE 0.09 END;
+    UPDATE demo_sub SET p_cancel = (make_date(y, 12, 31) - w_start + 1) / 365.0
+                                   * CASE WHEN vip THEN vip_cancel WHEN high THEN cancel ELSE 0.065 END;
     UPDATE demo_sub SET cancelled_on = CASE
         WHEN r_cancel < p_cancel
             THEN greatest(activated_on + 30,
-                          w_start + floor(r_cancel / p_cancel * (today - w_start))::int)
+                          w_start + floor(r_cancel / p_cancel * (make_date(y, 12, 31) - w_start + 1))::int)
         WHEN r_cancel > 0.98 AND activated_on < w_start - 400
             THEN w_start - 1 - floor((r_cancel - 0.98) / 0.02 * 365)::int
         END;
@@ -286,10 +311,10 @@ BEGIN
                 THEN 'gotone' WHEN b.branch_id % 2 = 0 THEN 'mzone' ELSE 'easyown' END,
            least(today, (m + make_interval(days => (g * 5) % 28))::date),
            i.code,
-           least(100, greatest(35, round((77 + (b.branch_id % 13)
+           least(100, greatest(35, round((coalesce(p.sat_level, 84)
                  + 14 * (demo.r(seed, b.branch_id * 1000 + g, hashtext(i.code) + extract(month FROM m)::int) - 0.5)
-                 -- a drift of +-2 points, up in some branches while down in others
-                 + 2 * sin(0.8 * (extract(year FROM m) * 12 + extract(month FROM m)) + coalesce(p.sat_phase, 0)))::numeric, 2)))
+                 -- a drift of +-1.5 points, up in some branches while down in others
+                 + 1.5 * sin(0.8 * (extract(year FROM m) * 12 + extract(month FROM m)) + coalesce(p.sat_phase, 0)))::numeric, 2)))
     FROM dw.branch b
     LEFT JOIN demo_profile p ON p.branch_id = b.branch_id
     CROSS JOIN generate_series(w_start, today, interval '1 month') AS m

@@ -3,8 +3,10 @@
  * `retentiond compute` (JSON and table) and every route of /api/v1 (and a
  * chart of each kind, fonts pinned by tests/unit/fonts.conf) are compared,
  * by SHA-256, with the bodies recorded in tests/fixtures/bodies.sha256
- * before the daemon was reorganised into layers. A body that differs is
- * written under the build directory (bodies-now/NAME) to diff.
+ * before the daemon was reorganised into layers (recorded again, the daemon
+ * unchanged, when the demo generator's branches changed for issue 20). A
+ * body that differs is written under the build directory (bodies-now/NAME)
+ * to diff.
  *
  * RETENTIOND_RECORD_BODIES=FILE records the digests into FILE instead (run
  * once on the commit whose bytes are the reference). */
