@@ -5,12 +5,14 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,15 +26,14 @@ static char *source_path(const char *rel)
     return buf_detach(&b, NULL);
 }
 
-static double now_s(void)
+double sink_now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The whole output of a shell command and its exit status. */
-static char *run(const char *cmd, int *status)
+char *sink_shell(const char *cmd, int *status)
 {
     FILE *p = popen(cmd, "r");
     ck_assert_msg(p != NULL, "cannot run %s", cmd);
@@ -51,8 +52,8 @@ static int read_port(int fd)
     char line[64] = "";
     size_t len = 0;
     struct pollfd p = {.fd = fd, .events = POLLIN};
-    double deadline = now_s() + 20;
-    while (!memchr(line, '\n', len) && len < sizeof line - 1 && now_s() < deadline) {
+    double deadline = sink_now() + 20;
+    while (!memchr(line, '\n', len) && len < sizeof line - 1 && sink_now() < deadline) {
         if (poll(&p, 1, 200) <= 0)
             continue;
         ssize_t n = read(fd, line + len, sizeof line - 1 - len);
@@ -126,7 +127,7 @@ json_t *mail_facts(const char *eml, const char *pdf_out)
     if (pdf_out)
         buf_printf(&cmd, " --pdf-out '%s'", pdf_out);
     int status;
-    char *out = run(cmd.data, &status);
+    char *out = sink_shell(cmd.data, &status);
     ck_assert_msg(status == 0, "mail_check.py failed (%d): %s", status, out);
     json_error_t jerr;
     json_t *facts = json_loads(out, 0, &jerr);
@@ -147,4 +148,28 @@ int sink_count(const struct sink *s)
         n += strstr(e->d_name, ".eml") != NULL;
     closedir(d);
     return n;
+}
+
+char *sink_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    struct buf b = BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_detach(&b, len);
+}
+
+int sink_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
 }

@@ -11,6 +11,7 @@
 #define RETENTIOND_TEST_SINK_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define PYTHON "/usr/bin/python3"
@@ -31,6 +32,14 @@ void sink_stop(struct sink *s);
 const char *sink_file(const struct sink *s, int n, const char *ext, char out[128]);
 /* How many messages arrived so far. */
 int sink_count(const struct sink *s);
+
+/* Helpers of the mail tests: a monotonic clock in seconds, a shell
+ * command's whole output (malloc'd) and exit status, a file's bytes
+ * (malloc'd, NUL added), and a loopback port nothing listens on (yet). */
+double sink_now(void);
+char *sink_shell(const char *cmd, int *status);
+char *sink_read_file(const char *path, size_t *len);
+int sink_free_port(void);
 
 /* mail_check.py's facts about a received message; the PDF's bytes go to
  * pdf_out when it is not NULL. */

@@ -15,12 +15,10 @@
 #include "snap_load.h"
 
 #include <check.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,15 +156,9 @@ static void assert_archived(const char *date, const char *branch, int version)
         char path[512], sql[512], sha[65];
         snprintf(path, sizeof path, "%s/bulletins/%s/%s.v%d.%s", datadir, date, branch, version,
                  ext[f]);
-        FILE *in = fopen(path, "rb");
-        ck_assert_msg(in != NULL, "%s is not archived", path);
-        struct buf b = BUF_INIT;
-        char chunk[8192];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
-            buf_append(&b, chunk, n);
-        fclose(in);
-        digest_sha256_hex(b.data, b.len, sha);
+        size_t len = 0;
+        char *bytes = sink_read_file(path, &len);
+        digest_sha256_hex(bytes, len, sha);
         snprintf(sql, sizeof sql,
                  "SELECT %s_sha256 FROM kpi.bulletin WHERE as_of = '%s' AND branch_code = '%s'"
                  " AND version = %d",
@@ -174,7 +166,7 @@ static void assert_archived(const char *date, const char *branch, int version)
         char *want = harness_text(db, sql);
         ck_assert_str_eq(sha, want);
         free(want);
-        buf_release(&b);
+        free(bytes);
     }
 }
 
@@ -399,18 +391,6 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
 }
 END_TEST
 
-/* A port nothing listens on (yet). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 struct late_server {
     struct sink *sink;
     int port, sleeps;
@@ -434,7 +414,7 @@ static void server_comes_up(void *ctx, long ms)
 START_TEST(smtp_down_then_up_is_retried_and_sent_once)
 {
     struct sink s = {0};
-    struct late_server late = {.sink = &s, .port = free_port()};
+    struct late_server late = {.sink = &s, .port = sink_free_port()};
     char url[64];
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", late.port);
     opts.smtp.url = url;

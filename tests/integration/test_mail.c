@@ -16,14 +16,10 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,44 +35,9 @@
     "multipart/mixed[multipart/related[multipart/alternative[text/plain,text/html],image/png],"    \
     "application/pdf]"
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    struct buf b = BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b, len);
-}
-
-/* The whole output of a shell command and its exit status. */
-static char *run(const char *cmd, int *status)
-{
-    FILE *p = popen(cmd, "r");
-    ck_assert_msg(p != NULL, "cannot run %s", cmd);
-    struct buf b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&b, chunk, n);
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf_detach(&b, NULL);
-}
-
 static json_t *load_json(const char *path)
 {
-    char *text = read_file(path, NULL);
+    char *text = sink_read_file(path, NULL);
     json_t *j = json_loads(text, 0, NULL);
     ck_assert_msg(j != NULL, "%s is not JSON: %s", path, text);
     free(text);
@@ -228,7 +189,7 @@ static char *capture_end(struct capture *c)
     fflush(stderr);
     dup2(c->saved, STDERR_FILENO);
     close(c->saved);
-    char *text = read_file(c->path, NULL);
+    char *text = sink_read_file(c->path, NULL);
     unlink(c->path);
     fputs(text, stderr); /* still in the test's log */
     return text;
@@ -256,7 +217,7 @@ START_TEST(full_message_arrives_with_its_shape)
     sink_file(&s, 1, "eml", eml);
     sink_file(&s, 1, "json", env);
     size_t got_len;
-    char *got = read_file(eml, &got_len);
+    char *got = sink_read_file(eml, &got_len);
     ck_assert_uint_eq(got_len, m.len);
     ck_assert(memcmp(got, m.data, m.len) == 0);
 
@@ -296,12 +257,12 @@ START_TEST(full_message_arrives_with_its_shape)
     ck_assert_ptr_nonnull(strstr(str_of(facts, "pdf_disposition"), "filename*"));
     ck_assert_int_eq(int_of(facts, "pdf_bytes"), (long long)f.pdf_len);
     size_t pdf_len;
-    char *pdf = read_file(pdf_out, &pdf_len);
+    char *pdf = sink_read_file(pdf_out, &pdf_len);
     ck_assert(pdf_len == f.pdf_len && memcmp(pdf, f.pdf, pdf_len) == 0);
     struct buf cmd = BUF_INIT;
     buf_printf(&cmd, "pdfinfo '%s' 2>&1", pdf_out);
     int status;
-    char *info = run(cmd.data, &status);
+    char *info = sink_shell(cmd.data, &status);
     const char *pages = strstr(info, "\nPages:");
     ck_assert_msg(status == 0 && pages && atoi(pages + 7) == 1, "pdfinfo: %s", info);
 
@@ -491,26 +452,15 @@ END_TEST
 /* ---- failures: clear errors, quickly ---- */
 
 /* A port nobody listens on. */
-static int closed_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 START_TEST(smtp_down_fails_at_once_with_a_clear_error)
 {
-    struct sink s = {.port = closed_port()};
+    struct sink s = {.port = sink_free_port()};
     snprintf(s.url, sizeof s.url, "smtp://127.0.0.1:%d", s.port);
     struct mail_smtp_opts o = opts_for(&s, 10);
     struct mail_smtp_error err;
-    double t0 = now_s();
+    double t0 = sink_now();
     ck_assert(!mail_smtp_send(&o, TO_ADDR, "Subject: x\r\n\r\nx\r\n", 17, &err));
-    ck_assert_double_lt(now_s() - t0, 3);
+    ck_assert_double_lt(sink_now() - t0, 3);
     ck_assert_int_eq(err.curl_code, CURLE_COULDNT_CONNECT);
     ck_assert_int_eq(err.reply, 0);
     ck_assert(!err.permanent);
@@ -526,9 +476,9 @@ START_TEST(silent_server_times_out)
     sink_start(&s, silent);
     struct mail_smtp_opts o = opts_for(&s, 2);
     struct mail_smtp_error err;
-    double t0 = now_s();
+    double t0 = sink_now();
     ck_assert(!mail_smtp_send(&o, TO_ADDR, "Subject: x\r\n\r\nx\r\n", 17, &err));
-    double took = now_s() - t0;
+    double took = sink_now() - t0;
     ck_assert_msg(took >= 1.5 && took < 6, "took %.1f s", took);
     ck_assert_int_eq(err.curl_code, CURLE_OPERATION_TIMEDOUT);
     ck_assert(!err.permanent);
@@ -544,9 +494,9 @@ START_TEST(dropped_connection_fails_at_once)
     sink_start(&s, drop);
     struct mail_smtp_opts o = opts_for(&s, 10);
     struct mail_smtp_error err;
-    double t0 = now_s();
+    double t0 = sink_now();
     ck_assert(!mail_smtp_send(&o, TO_ADDR, "Subject: x\r\n\r\nx\r\n", 17, &err));
-    ck_assert_double_lt(now_s() - t0, 3);
+    ck_assert_double_lt(sink_now() - t0, 3);
     ck_assert_int_ne(err.curl_code, 0);
     ck_assert(!err.permanent);
     ck_assert_msg(strstr(err.text, "curl error") != NULL, "%s", err.text);
@@ -742,9 +692,9 @@ START_TEST(retry_run_counts_attempts_and_sleeps_between)
     ck_assert_int_eq(attempts, 1);
     ck_assert_int_eq(slept.n, 0);
     /* the real sleep sleeps */
-    double t0 = now_s();
+    double t0 = sink_now();
     mail_retry_sleep(NULL, 120);
-    ck_assert_double_ge(now_s() - t0, 0.11);
+    ck_assert_double_ge(sink_now() - t0, 0.11);
 }
 END_TEST
 
