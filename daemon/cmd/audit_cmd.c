@@ -1,15 +1,58 @@
-/* `retentiond audit`: the audit log, newest first. */
+/* `retentiond audit`: the audit log, newest first; `audit verify FILE`:
+ * whether a file's bytes were exported (an export row with its SHA-256). */
 #include "cmd.h"
 
 #include "audit.h"
 #include "buf.h"
 #include "db.h"
+#include "digest.h"
+#include "file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+static int verify(const struct cli_args *args)
+{
+    const char *path = args->positional[1];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    char err[4200], sha[DIGEST_HEX_LEN + 1];
+    struct db *db = NULL;
+    struct db_result *res = NULL;
+    int rc = 1;
+    if (!file_read_all(path, (size_t)1 << 30, &bytes, &len, err, sizeof err)) {
+        fprintf(stderr, "retentiond: audit verify: %s\n", err);
+        return 2;
+    }
+    digest_sha256_hex(bytes, len, sha);
+    free(bytes);
+    const char *params[] = {sha};
+    if (!db_connect(cmd_conninfo(args), 0, &db) ||
+        !db_query(db,
+                  "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                  " coalesce(who, '-'), coalesce(client_addr, '-'), params::text"
+                  " FROM kpi.audit_log WHERE action = 'export' AND params->>'sha256' = $1"
+                  " ORDER BY at, audit_id",
+                  1, params, &res))
+        goto done; /* logged */
+    if (db_rows(res) == 0) {
+        printf("%s: not exported (no export in the audit log has SHA-256 %s)\n", path, sha);
+        goto done;
+    }
+    for (int i = 0; i < db_rows(res); i++)
+        printf("%s: exported %s by %s from %s: %s\n", path, db_value(res, i, 0),
+               db_value(res, i, 1), db_value(res, i, 2), db_value(res, i, 3));
+    rc = 0;
+done:
+    db_result_free(res);
+    db_close(db);
+    return rc;
+}
+
 int cmd_audit(const struct cli_args *args)
 {
+    if (args->npositional == 2)
+        return verify(args);
     struct db *db = NULL;
     struct db_result *res = NULL;
     struct buf out = BUF_INIT;

@@ -63,7 +63,17 @@ static const struct command_def commands[] = {
      "  the token once; only its SHA-256 is stored.\n"},
     {"audit", CLI_AUDIT,
      "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N]\n"
-     "  Print the audit log, newest first (default: the last 100 rows).\n"},
+     "       retentiond audit verify FILE\n"
+     "  Print the audit log, newest first (default: the last 100 rows). 'verify' says\n"
+     "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how\n"
+     "  (exit 0), or that they were not (exit 1).\n"},
+    {"report", CLI_REPORT,
+     "usage: retentiond report --quarter YYYYQn [--branch CODE] --format csv --out FILE\n"
+     "         [--db CONNINFO]\n"
+     "  Write the quarterly inspection report of a branch's subtree (default the\n"
+     "  province) from the stored runs of the quarter's three month ends (docs/report.md):\n"
+     "  CSV (RFC 4180, UTF-8 with BOM). The export is recorded in the audit log with its\n"
+     "  SHA-256. FILE '-' writes to standard output. (The PDF is still to come.)\n"},
     {"bulletin", CLI_BULLETIN,
      "usage: retentiond bulletin --date YYYY-MM-DD --out FILE [--branch CODE]\n"
      "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--db CONNINFO]\n"
@@ -103,6 +113,7 @@ static const char overview[] =
     "  token     add or revoke bearer tokens for machine clients\n"
     "  audit     print the audit log\n"
     "  bulletin  write the daily bulletin (HTML, PDF or PNG) of a date\n"
+    "  report    write the quarterly inspection report (CSV) of a quarter\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
@@ -127,10 +138,12 @@ static const struct option_def options[] = {
     {"--send", OPT_FLAG, offsetof(struct cli_args, send), CMD(CLI_BULLETIN)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
     {"--format", OPT_VALUE, offsetof(struct cli_args, format),
-     CMD(CLI_COMPUTE) | CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
+     CMD(CLI_COMPUTE) | CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
     {"--kind", OPT_VALUE, offsetof(struct cli_args, kind), CMD(CLI_CHART)},
     {"--kpi", OPT_VALUE, offsetof(struct cli_args, kpi), CMD(CLI_CHART)},
-    {"--branch", OPT_VALUE, offsetof(struct cli_args, branch), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
+    {"--branch", OPT_VALUE, offsetof(struct cli_args, branch),
+     CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
+    {"--quarter", OPT_VALUE, offsetof(struct cli_args, quarter), CMD(CLI_REPORT)},
     {"--dim", OPT_VALUE, offsetof(struct cli_args, dim), CMD(CLI_CHART)},
     {"--campaign", OPT_VALUE, offsetof(struct cli_args, campaign), CMD(CLI_CHART)},
     {"--date", OPT_VALUE, offsetof(struct cli_args, date), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
@@ -139,7 +152,8 @@ static const struct option_def options[] = {
     {"--scale", OPT_VALUE, offsetof(struct cli_args, scale), CMD(CLI_CHART)},
     {"--font", OPT_VALUE, offsetof(struct cli_args, font), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
     {"--arrows", OPT_VALUE, offsetof(struct cli_args, arrows), CMD(CLI_CHART)},
-    {"--out", OPT_VALUE, offsetof(struct cli_args, out), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
+    {"--out", OPT_VALUE, offsetof(struct cli_args, out),
+     CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
     {"--lang", OPT_VALUE, offsetof(struct cli_args, lang), CMD(CLI_BULLETIN)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
     {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
@@ -253,6 +267,8 @@ static bool access_shape(const struct cli_args *a)
     case CLI_TOKEN:
         return (a->npositional == 1 && strcmp(verb, "add") == 0) ||
                (a->npositional == 2 && strcmp(verb, "revoke") == 0);
+    case CLI_AUDIT:
+        return a->npositional == 0 || (a->npositional == 2 && strcmp(verb, "verify") == 0);
     default:
         return a->npositional == 0;
     }
@@ -334,6 +350,13 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
             snprintf(err, errlen, "retentiond: --lang must be zh or en");
             return false;
         }
+    }
+    if (a->command == CLI_REPORT &&
+        (!a->quarter || !a->out || !a->format || strcmp(a->format, "csv") != 0)) {
+        snprintf(err, errlen,
+                 "retentiond: report needs --quarter YYYYQn, --format csv and --out "
+                 "FILE (the PDF is still to come)");
+        return false;
     }
     if (a->command == CLI_COHORT) {
         if (!a->year || !valid_year(a->year)) {

@@ -23,6 +23,7 @@ enum cli_command {
     CLI_TOKEN,
     CLI_AUDIT,
     CLI_BULLETIN,
+    CLI_REPORT,
 };
 
 #define CLI_MAX_POSITIONAL 4
@@ -53,6 +54,8 @@ struct cli_args {
     /* bulletin --send (with serve's --config), bulletin log --limit; bulletin log and
      * bulletin recipients add|remove|list are positional */
     bool send;
+    /* report: --quarter YYYYQn (validated), --branch, --format csv|pdf, --out; audit verify FILE */
+    const char *quarter;
     const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;

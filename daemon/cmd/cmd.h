@@ -27,6 +27,7 @@ int cmd_targets(const struct cli_args *args);
 int cmd_alarms(const struct cli_args *args);
 int cmd_chart(const struct cli_args *args);
 int cmd_bulletin(const struct cli_args *args);
+int cmd_report(const struct cli_args *args);
 int cmd_user(const struct cli_args *args);
 int cmd_token(const struct cli_args *args);
 int cmd_audit(const struct cli_args *args);

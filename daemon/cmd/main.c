@@ -74,6 +74,8 @@ int main(int argc, char **argv)
         return cmd_user(&args);
     case CLI_TOKEN:
         return cmd_token(&args);
+    case CLI_REPORT:
+        return cmd_report(&args);
     case CLI_AUDIT:
         return cmd_audit(&args);
     default:

@@ -16,3 +16,16 @@ void csv_field(struct buf *out, const char *text)
     }
     buf_puts(out, "\"");
 }
+
+void csv_text(struct buf *out, const char *text)
+{
+    if (!text[0] || !strchr("=+-@\t\r", text[0])) {
+        csv_field(out, text);
+        return;
+    }
+    struct buf quoted = BUF_INIT;
+    buf_puts(&quoted, "'");
+    buf_puts(&quoted, text);
+    csv_field(out, quoted.data);
+    buf_release(&quoted);
+}

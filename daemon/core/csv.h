@@ -9,4 +9,9 @@
 
 void csv_field(struct buf *out, const char *text);
 
+/* A text cell for a spreadsheet: as csv_field(), but a text that a
+ * spreadsheet would take for a formula (starting with = + - @, a tab or a
+ * CR) gets a leading apostrophe first (OWASP's CSV injection advice). */
+void csv_text(struct buf *out, const char *text);
+
 #endif

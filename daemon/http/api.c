@@ -24,6 +24,7 @@ static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "d
 
 static const char *const p_bulletin[] = {"branch", "format", "lang", NULL};
 static const char *const p_bulletins[] = {"date", "branch", "limit", NULL};
+static const char *const p_report[] = {"branch", NULL};
 static const char *const p_login[] = {"next", "error", "lang", NULL};
 static const char *const p_page[] = {"lang", "branch", "date", NULL};
 static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
@@ -62,6 +63,7 @@ static const struct http_route routes[] = {
     {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},
     {"GET", "/bulletins/", api_h_bulletin_file, p_bulletin, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/bulletins", api_h_bulletin_log, p_bulletins, SIGNED_IN, 0},
+    {"GET", "/reports/", api_h_report, p_report, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
     {"GET", "/api/v1/audit", api_h_audit, p_audit, AUDIT, 0},
     {"GET", "/login", api_h_login_page, p_login, PUBLIC, PAGE},

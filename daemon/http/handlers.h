@@ -76,6 +76,7 @@ void api_h_bulletin(struct http_request *req, struct http_reply *reply, void *ct
 /* /bulletins/DATE?branch=&format=html|pdf|png&lang= */
 void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_bulletin_log(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_satisfaction(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_zones(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_data_quality(struct http_request *req, struct http_reply *reply, void *ctx);

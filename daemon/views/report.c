@@ -1,0 +1,53 @@
+/* The quarterly report's view: see report.h. */
+#include "report.h"
+
+#include "date.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool view_report_quarter(const char *text, char first[11], char last[11])
+{
+    if (!text || strlen(text) != 6 || text[4] != 'Q' || text[5] < '1' || text[5] > '4' ||
+        strspn(text, "0123456789") != 4)
+        return false;
+    static const char *const starts[] = {"-01-01", "-04-01", "-07-01", "-10-01"};
+    if (atoi(text) < 1900)
+        return false;
+    memcpy(first, text, 4);
+    memcpy(first + 4, starts[text[5] - '1'], 7);
+    date_shift(first, 3, -1, last);
+    return true;
+}
+
+bool view_report_build(const struct snap *s, const struct view_params *p, struct view_report *out,
+                       struct view_error *err)
+{
+    const char *q = view_arg(p, "quarter");
+    char first[11], last[11];
+    *out = (struct view_report){.s = s};
+    if (!q)
+        return view_fail(err, 400, "missing_parameter", "quarter", "quarter is required (YYYYQn)");
+    if (!view_report_quarter(q, first, last))
+        return view_fail(err, 400, "invalid_parameter", "quarter",
+                         "quarter must be YYYYQn, n from 1 to 4");
+    if (!view_param_branch(s, p, "branch", &out->branch, err))
+        return false;
+    snprintf(out->quarter, sizeof out->quarter, "%s", q);
+    const struct snap_run *latest = snap_latest(s);
+    if (!latest || strcmp(latest->as_of, last) < 0)
+        return view_fail(err, 404, "quarter_not_ended", "quarter",
+                         "%s ends on %s, after the newest run (%s)", q, last,
+                         latest ? latest->as_of : "none");
+    for (int m = 0; m < 3; m++) {
+        char month[11];
+        date_shift(first, m, 0, month);
+        date_shift(month, 1, -1, out->month_end[m]);
+        out->runs[m] = snap_run_on(s, out->month_end[m]);
+        if (!out->runs[m])
+            return view_fail(err, 404, "no_run", "quarter",
+                             "no stored run on %s, a month end of %s", out->month_end[m], q);
+    }
+    return true;
+}

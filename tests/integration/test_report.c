@@ -1,0 +1,304 @@
+/* Integration: the quarterly inspection report's CSV (issue 16, its first
+ * part) against a real database and daemon. A demo province (seed 5, 3,000
+ * subscribers) with runs on the month ends of 2026Q3; one county renamed
+ * to look like a spreadsheet formula. The CSV is read back with Python's
+ * csv module, its values recomputed from numerators and denominators;
+ * exports are byte-identical, recorded in the audit log, and verified. */
+#include "buf.h"
+#include "harness.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PYTHON "/usr/bin/python3"
+
+static char dbname[64], datadir[256], dir[128];
+static char *ci;
+
+static void compute(const char *date)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", date, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
+    free(out);
+    free(err);
+}
+
+static void setup(void)
+{
+    snprintf(dbname, sizeof dbname, "rt_it_report_%d", (int)getpid());
+    ci = harness_demo_db(dbname, 5, 3000, "2026-10-05");
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_query(db,
+                       "UPDATE dw.branch SET name = '=HYPERLINK(\"x\")区' WHERE code = '420102'", 0,
+                       NULL, NULL));
+    db_close(db);
+    compute("2026-07-31");
+    compute("2026-08-31");
+    compute("2026-09-30");
+    snprintf(dir, sizeof dir, "/tmp/rt_it_report_%d", (int)getpid());
+    mkdir(dir, 0700);
+}
+
+static void teardown(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    harness_drop_db(dbname);
+    free(ci);
+}
+
+/* `retentiond report` into path; its exit status, stderr in *err. */
+static int report(const char *quarter, const char *branch, const char *path, char **err)
+{
+    const char *args[] = {"report", "--quarter", quarter, "--format", "csv",
+                          "--out",  path,        "--db",  ci,         branch ? "--branch" : NULL,
+                          branch,   NULL};
+    char *out = NULL;
+    int rc = harness_run(args, NULL, &out, err);
+    free(out);
+    return rc;
+}
+
+/* What Python's csv module reads in the file: rows, branches, the largest
+ * difference between a value and its numerator / denominator, the
+ * formula-looking cell as written. */
+static json_t *read_csv(const char *path)
+{
+    static const char script[] =
+        "import csv, json, sys\n"
+        "raw = open(sys.argv[1], 'rb').read()\n"
+        "assert raw.startswith(b'\\xef\\xbb\\xbf'), 'no BOM'\n"
+        "assert b'\\r\\n' in raw and b'\\n' not in raw.replace(b'\\r\\n', b''), 'not CRLF'\n"
+        "rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))\n"
+        "worst, checked = 0.0, 0\n"
+        "for r in rows:\n"
+        "    if r['kpi'] in ('retention_rate', 'in_network_rate', 'bundling_coverage') and "
+        "r['denominator'] not in ('', '0'):\n"
+        "        worst = max(worst, abs(float(r['value']) - float(r['numerator']) / "
+        "float(r['denominator'])))\n"
+        "        checked += 1\n"
+        "names = [r['branch_name'] for r in rows if r['branch_code'] == '420102']\n"
+        "print(json.dumps({'rows': len(rows), 'checked': checked, 'worst': worst,\n"
+        "  'branches': sorted({r['branch_code'] for r in rows}),\n"
+        "  'months': sorted({r['month_end'] for r in rows}),\n"
+        "  'runs': sorted({r['run_id'] for r in rows}),\n"
+        "  'formula_name': names[0] if names else None}))\n";
+    char *py = harness_temp_file(script);
+    struct buf cmd = BUF_INIT;
+    buf_printf(&cmd, "%s '%s' '%s'", PYTHON, py, path);
+    FILE *p = popen(cmd.data, "r");
+    ck_assert_ptr_nonnull(p);
+    char out[1 << 16];
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    ck_assert_msg(pclose(p) == 0, "the csv module failed on %s: %s", path, out);
+    json_t *facts = json_loads(out, 0, NULL);
+    ck_assert_msg(facts != NULL, "%s", out);
+    unlink(py);
+    free(py);
+    buf_release(&cmd);
+    return facts;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+    return system(cmd) == 0;
+}
+
+/* The province's CSV: every branch, the three month ends, values equal to
+ * numerator / denominator, the formula-looking name escaped; twice the
+ * same bytes; each export an audit row that `audit verify` finds, and a
+ * tampered file is not found. */
+START_TEST(the_csv_is_complete_reproducible_and_verified)
+{
+    char a[256], b[256], *err = NULL;
+    snprintf(a, sizeof a, "%s/q3.csv", dir);
+    snprintf(b, sizeof b, "%s/q3-again.csv", dir);
+    ck_assert_msg(report("2026Q3", NULL, a, &err) == 0, "%s", err);
+    free(err);
+    ck_assert_msg(report("2026Q3", NULL, b, &err) == 0, "%s", err);
+    free(err);
+    ck_assert_msg(same_file(a, b), "two exports of the same runs differ");
+    json_t *f = read_csv(a);
+    ck_assert_int_gt(json_integer_value(json_object_get(f, "rows")), 1000);
+    ck_assert_int_gt(json_integer_value(json_object_get(f, "checked")), 500);
+    ck_assert_double_lt(json_real_value(json_object_get(f, "worst")), 1e-9);
+    ck_assert_int_eq(json_array_size(json_object_get(f, "months")), 3);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(f, "months"), 2)),
+                     "2026-09-30");
+    ck_assert_int_eq(json_array_size(json_object_get(f, "runs")), 3);
+    ck_assert_int_gt(json_array_size(json_object_get(f, "branches")), 100);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "formula_name")), "'=HYPERLINK(\"x\")区");
+    json_decref(f);
+
+    const char *verify[] = {"audit", "verify", a, "--db", ci, NULL};
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(verify, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "exported") && strstr(out, "\"quarter\": \"2026Q3\"") &&
+                      strstr(out, "\"via\": \"cli\""),
+                  "%s", out);
+    free(out);
+    free(err);
+    FILE *t = fopen(b, "ab");
+    fputs("2026-09-30,420000,tampered\r\n", t);
+    fclose(t);
+    const char *tampered[] = {"audit", "verify", b, "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(tampered, NULL, &out, &err), 1);
+    ck_assert_msg(strstr(out, "not exported"), "%s", out);
+    free(out);
+    free(err);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
+                                      " AND params->>'quarter' = '2026Q3'"),
+                     2);
+    db_close(db);
+}
+END_TEST
+
+/* A quarter not ended, one without a run at a month end, or not a quarter:
+ * one line on stderr, a non-zero exit, and no file. */
+START_TEST(bad_quarters_are_clear_errors_and_write_nothing)
+{
+    static const struct {
+        const char *quarter, *says;
+        int rc;
+    } cases[] = {
+        {"2026Q4", "2026Q4 ends on 2026-12-31, after the newest run (2026-09-30)", 1},
+        {"2026Q2", "no stored run on 2026-04-30, a month end of 2026Q2", 1},
+        {"2026Q5", "quarter must be YYYYQn", 2},
+        {"26Q3", "quarter must be YYYYQn", 2},
+    };
+    char path[256];
+    snprintf(path, sizeof path, "%s/bad.csv", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *err = NULL;
+        ck_assert_int_eq(report(cases[i].quarter, NULL, path, &err), cases[i].rc);
+        ck_assert_msg(strstr(err, cases[i].says) && strchr(err, '\n') == strrchr(err, '\n'),
+                      "%s: %s", cases[i].quarter, err);
+        ck_assert_int_ne(access(path, F_OK), 0);
+        free(err);
+    }
+}
+END_TEST
+
+/* Over HTTP: the executive gets the CLI's bytes; 江岸's manager his own
+ * subtree, 403 for another's; a quarter not ended 404 naming it; .pdf
+ * 501; every export and refusal in the audit log with the client
+ * address. */
+START_TEST(http_exports_are_scoped_and_audited)
+{
+    struct harness_daemon d;
+    snprintf(datadir, sizeof datadir, "%s/data", dir);
+    mkdir(datadir, 0700);
+    char config[1024];
+    snprintf(config, sizeof config,
+             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\n"
+             "conninfo = %s\n[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
+             ci, datadir);
+    char *config_path = harness_temp_file(config);
+    harness_user_add(ci, "li", "executive", NULL, "a password nobody types");
+    harness_user_add(ci, "wu", "branch_manager", "420101", "a password nobody types");
+    char *exec = harness_token_add(ci, "li"), *mgr = harness_token_add(ci, "wu");
+    ck_assert_msg(harness_daemon_start(&d, config_path, NULL), "%s", d.log ? d.log : "");
+    ck_assert(harness_daemon_wait_log(&d, "snapshot published", 20000));
+    char auth[200], *body = NULL, *headers = NULL, cli[256], got[256], *err = NULL;
+    size_t len = 0;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", exec);
+    ck_assert_int_eq(
+        harness_http_len(d.port, "GET", "/reports/2026Q3.csv", auth, &body, &len, &headers), 200);
+    ck_assert_msg(strstr(headers, "text/csv; charset=utf-8") &&
+                      strstr(headers, "report-2026Q3-420000.csv"),
+                  "%s", headers);
+    snprintf(got, sizeof got, "%s/http.csv", dir);
+    FILE *f = fopen(got, "wb");
+    fwrite(body, 1, len, f);
+    fclose(f);
+    free(body);
+    free(headers);
+    snprintf(cli, sizeof cli, "%s/cli.csv", dir);
+    ck_assert_msg(report("2026Q3", NULL, cli, &err) == 0, "%s", err);
+    free(err);
+    ck_assert_msg(same_file(got, cli), "HTTP and CLI exports differ");
+
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", mgr);
+    ck_assert_int_eq(
+        harness_http_len(d.port, "GET", "/reports/2026Q3.csv", auth, &body, &len, NULL), 200);
+    f = fopen(got, "wb");
+    fwrite(body, 1, len, f);
+    fclose(f);
+    free(body);
+    json_t *facts = read_csv(got);
+    json_t *branches = json_object_get(facts, "branches");
+    ck_assert_int_eq(json_array_size(branches), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(branches, 0)), "420101");
+    json_decref(facts);
+    ck_assert_int_eq(
+        harness_http(d.port, "GET", "/reports/2026Q3.csv?branch=420102", auth, &body, NULL), 403);
+    ck_assert_msg(!strstr(body, "420102"), "the refusal echoes the code: %s", body);
+    free(body);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/reports/2026Q4.csv", auth, &body, NULL), 404);
+    ck_assert_msg(strstr(body, "\"quarter\"") && strstr(body, "2026-12-31"), "%s", body);
+    free(body);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/reports/2026Q3.pdf", auth, &body, NULL), 501);
+    free(body);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    free(d.log);
+
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
+                                      " AND params->>'via' = 'http' AND outcome = 'ok'"
+                                      " AND client_addr = '127.0.0.1'"
+                                      " AND length(params->>'sha256') = 64"),
+                     2);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
+                                      " AND outcome = 'refused'"),
+                     3);
+    db_close(db);
+    const char *verify[] = {"audit", "verify", cli, "--db", ci, NULL};
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(verify, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "by li from 127.0.0.1"), "the HTTP export is found too: %s", out);
+    free(out);
+    free(err);
+    unlink(config_path);
+    free(config_path);
+    free(exec);
+    free(mgr);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("csv");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, the_csv_is_complete_reproducible_and_verified);
+    tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
+    tcase_add_test(tc, http_exports_are_scoped_and_audited);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    harness_server();
+    SRunner *sr = srunner_create(report_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
