@@ -68,12 +68,12 @@ static const struct command_def commands[] = {
      "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how\n"
      "  (exit 0), or that they were not (exit 1).\n"},
     {"report", CLI_REPORT,
-     "usage: retentiond report --quarter YYYYQn [--branch CODE] --format csv --out FILE\n"
-     "         [--db CONNINFO]\n"
+     "usage: retentiond report --quarter YYYYQn [--branch CODE] --format csv|pdf --out FILE\n"
+     "         [--lang zh|en] [--db CONNINFO]\n"
      "  Write the quarterly inspection report of a branch's subtree (default the\n"
      "  province) from the stored runs of the quarter's three month ends (docs/report.md):\n"
-     "  CSV (RFC 4180, UTF-8 with BOM). The export is recorded in the audit log with its\n"
-     "  SHA-256. FILE '-' writes to standard output. (The PDF is still to come.)\n"},
+     "  CSV (RFC 4180, UTF-8 with BOM) or an A4 PDF. The export is recorded in the audit\n"
+     "  log with its SHA-256. FILE '-' writes to standard output.\n"},
     {"bulletin", CLI_BULLETIN,
      "usage: retentiond bulletin --date YYYY-MM-DD --out FILE [--branch CODE]\n"
      "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--db CONNINFO]\n"
@@ -113,7 +113,7 @@ static const char overview[] =
     "  token     add or revoke bearer tokens for machine clients\n"
     "  audit     print the audit log\n"
     "  bulletin  write the daily bulletin (HTML, PDF or PNG) of a date\n"
-    "  report    write the quarterly inspection report (CSV) of a quarter\n"
+    "  report    write the quarterly inspection report (CSV or PDF) of a quarter\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
@@ -154,7 +154,7 @@ static const struct option_def options[] = {
     {"--arrows", OPT_VALUE, offsetof(struct cli_args, arrows), CMD(CLI_CHART)},
     {"--out", OPT_VALUE, offsetof(struct cli_args, out),
      CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
-    {"--lang", OPT_VALUE, offsetof(struct cli_args, lang), CMD(CLI_BULLETIN)},
+    {"--lang", OPT_VALUE, offsetof(struct cli_args, lang), CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
     {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
     {"--target-path", OPT_VALUE, offsetof(struct cli_args, target_path), CMD(CLI_ALARMS)},
@@ -352,10 +352,11 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         }
     }
     if (a->command == CLI_REPORT &&
-        (!a->quarter || !a->out || !a->format || strcmp(a->format, "csv") != 0)) {
+        (!a->quarter || !a->out || !a->format ||
+         (strcmp(a->format, "csv") != 0 && strcmp(a->format, "pdf") != 0))) {
         snprintf(err, errlen,
-                 "retentiond: report needs --quarter YYYYQn, --format csv and --out "
-                 "FILE (the PDF is still to come)");
+                 "retentiond: report needs --quarter YYYYQn, --format csv|pdf and "
+                 "--out FILE");
         return false;
     }
     if (a->command == CLI_COHORT) {

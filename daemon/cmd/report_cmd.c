@@ -1,11 +1,12 @@
 /* retentiond report: the quarterly inspection report of a branch's subtree
- * as CSV, from the stored runs of the quarter's month ends, recorded in the
- * audit log with its SHA-256 (docs/report.md). */
+ * as CSV or PDF, from the stored runs of the quarter's month ends, recorded
+ * in the audit log with its SHA-256 (docs/report.md). */
 #include "cmd.h"
 
 #include "audit.h"
 #include "digest.h"
 #include "report_csv.h"
+#include "report_doc.h"
 #include "snap_load.h"
 
 #include <pwd.h>
@@ -23,14 +24,14 @@ static const char *system_user(void)
 
 /* The export's audit row; false (logged) when it cannot be written. */
 static bool audit_export(struct db *db, const struct cli_args *a, const struct view_report *v,
-                         const struct buf *csv)
+                         const struct buf *bytes)
 {
     char sha[DIGEST_HEX_LEN + 1];
-    digest_sha256_hex(csv->data, csv->len, sha);
+    digest_sha256_hex(bytes->data, bytes->len, sha);
     json_t *params = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:[III]}", "kind", "report",
                                "quarter", v->quarter, "branch", v->s->branches[v->branch].code,
-                               "format", "csv", "sha256", sha, "bytes", (json_int_t)csv->len, "via",
-                               "cli", "runs", (json_int_t)v->runs[0]->run_id,
+                               "format", a->format, "sha256", sha, "bytes", (json_int_t)bytes->len,
+                               "via", "cli", "runs", (json_int_t)v->runs[0]->run_id,
                                (json_int_t)v->runs[1]->run_id, (json_int_t)v->runs[2]->run_id);
     if (strcmp(a->out, "-") != 0)
         json_object_set_new(params, "file", json_string(a->out));
@@ -41,6 +42,29 @@ static bool audit_export(struct db *db, const struct cli_args *a, const struct v
     return ok;
 }
 
+/* The PDF of v into out (its bytes), the CSV of the same runs hashed on
+ * its cover; false after one line on stderr. */
+static bool pdf(const struct cli_args *a, const struct view_report *v, const struct buf *csv,
+                struct buf *out)
+{
+    char msg[300], sha[DIGEST_HEX_LEN + 1];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    chart_fonts *fonts = chart_fonts_new("Noto Sans CJK SC", msg, sizeof msg);
+    chart_ctx *ctx = fonts ? chart_ctx_new(fonts, msg, sizeof msg) : NULL;
+    digest_sha256_hex(csv->data, csv->len, sha);
+    bool ok = ctx && report_pdf(v, labels_get(a->lang), system_user(), sha, ctx, &bytes, &len, msg,
+                                sizeof msg);
+    if (ok)
+        buf_append(out, bytes, len);
+    else
+        fprintf(stderr, "retentiond: report: %s\n", msg);
+    free(bytes);
+    chart_ctx_free(ctx);
+    chart_fonts_free(fonts);
+    return ok;
+}
+
 int cmd_report(const struct cli_args *a)
 {
     struct db *db = NULL;
@@ -48,7 +72,7 @@ int cmd_report(const struct cli_args *a)
     struct view_params p;
     struct view_error err = {0};
     struct view_report v;
-    struct buf csv = BUF_INIT;
+    struct buf csv = BUF_INIT, doc = BUF_INIT;
     int rc = 1;
     const char *pairs[] = {"quarter", a->quarter, "branch", a->branch, NULL};
     view_params_list(&p, pairs);
@@ -61,12 +85,17 @@ int cmd_report(const struct cli_args *a)
         goto done;
     }
     report_csv(&v, &csv);
+    bool is_pdf = strcmp(a->format, "pdf") == 0;
+    if (is_pdf && !pdf(a, &v, &csv, &doc))
+        goto done;
+    const struct buf *bytes = is_pdf ? &doc : &csv;
     /* the row first: a file on disk without its audit row cannot be verified */
-    if (audit_export(db, a, &v, &csv) &&
-        cmd_write_out(a->out, (const unsigned char *)csv.data, csv.len))
+    if (audit_export(db, a, &v, bytes) &&
+        cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len))
         rc = 0;
 done:
     buf_release(&csv);
+    buf_release(&doc);
     snap_unref(s);
     db_close(db);
     return rc;

@@ -1,29 +1,56 @@
-/* /reports/QUARTER.csv?branch=: the quarterly inspection report of a
- * branch's subtree within the caller's scope (default the caller's root),
- * from the snapshot's month-end runs (views/report.h, render/report_csv.h);
- * every export, and every refusal, recorded in the audit log with the
- * SHA-256 of the bytes (docs/report.md). Not cached: each export is a
- * record of its own. The PDF is still to come: .pdf answers 501. */
+/* /reports/QUARTER.csv|pdf?branch=&lang=: the quarterly inspection report
+ * of a branch's subtree within the caller's scope (default the caller's
+ * root), from the snapshot's month-end runs (views/report.h,
+ * render/report_csv.h, render/report_doc.h); every export, and every
+ * refusal, recorded in the audit log with the SHA-256 of the bytes
+ * (docs/report.md). Not cached: each export is a record of its own. */
 #include "handlers.h"
 
 #include "digest.h"
 #include "report_csv.h"
+#include "report_doc.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
 
-/* QUARTER and its format from the path; false with err set. */
-static bool report_request(const struct http_request *req, char quarter[7], struct view_error *err)
+/* QUARTER and its format ("csv", "pdf") from the path; false with err
+ * set. */
+static bool report_request(const struct http_request *req, char quarter[7], const char **format,
+                           struct view_error *err)
 {
     const char *name = http_path(req) + strlen("/reports/");
-    const char *dot = strrchr(name, '.');
+    const char *dot = strrchr(name, '.'), *lang = http_arg(req, "lang");
     if (!dot || dot - name != 6 || (strcmp(dot, ".csv") != 0 && strcmp(dot, ".pdf") != 0))
-        return view_fail(err, 404, "not_found", NULL, "reports are /reports/YYYYQn.csv");
+        return view_fail(err, 404, "not_found", NULL, "reports are /reports/YYYYQn.csv or .pdf");
+    if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+        return view_fail(err, 400, "invalid_parameter", "lang", "lang is zh or en");
     memcpy(quarter, name, 6);
     quarter[6] = '\0';
-    if (strcmp(dot, ".pdf") == 0)
-        return view_fail(err, 501, "not_implemented", "format",
-                         "the PDF report is still to come; /reports/%s.csv is served", quarter);
+    *format = dot + 1;
+    return true;
+}
+
+/* The PDF of v into reply's body; false with err set. */
+static bool report_pdf_body(struct api *api, const struct http_request *req,
+                            const struct view_report *v, struct http_reply *reply,
+                            struct view_error *err)
+{
+    char msg[300], sha[DIGEST_HEX_LEN + 1];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    struct buf csv = BUF_INIT;
+    const struct principal *p = api_principal(req);
+    chart_ctx *cc = api_thread_chart_ctx(api);
+    report_csv(v, &csv);
+    digest_sha256_hex(csv.data, csv.len, sha);
+    buf_release(&csv);
+    if (!cc ||
+        !report_pdf(v, api_labels(req), p ? p->name : "-", sha, cc, &bytes, &len, msg, sizeof msg))
+        return view_fail(err, 500, "render_failed", NULL, "%s", cc ? msg : "no render context");
+    buf_append(&reply->body, bytes, len);
+    free(bytes);
     return true;
 }
 
@@ -40,11 +67,11 @@ static const char *report_arg(const void *ctx, const char *name)
 
 static void audit_export(struct api *api, const struct http_request *req,
                          const struct view_report *v, const struct http_reply *reply, bool ok,
-                         const char *quarter)
+                         const char *quarter, const char *format)
 {
     char sha[DIGEST_HEX_LEN + 1];
     json_t *params = json_pack("{s:s, s:s?, s:s, s:s, s:i}", "kind", "report", "branch_asked",
-                               http_arg(req, "branch"), "quarter", quarter, "format", "csv",
+                               http_arg(req, "branch"), "quarter", quarter, "format", format,
                                "status", (int)reply->status);
     if (ok) {
         digest_sha256_hex(reply->body.data, reply->body.len, sha);
@@ -68,10 +95,11 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     struct view_error err = {0};
     struct view_report v = {0};
     char quarter[7] = "";
+    const char *format = "csv";
     struct report_args args = {req, quarter};
     struct snap *s = NULL;
     bool ok = false;
-    if (!report_request(req, quarter, &err))
+    if (!report_request(req, quarter, &format, &err))
         goto done;
     if (!(s = refresh_acquire(api->refresh, NULL))) {
         view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
@@ -81,15 +109,19 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     p.ctx = &args;
     if (!view_report_build(s, &p, &v, &err))
         goto done;
-    report_csv(&v, &reply->body);
-    reply->content_type = "text/csv; charset=utf-8";
-    http_reply_header(reply, "Content-Disposition", "attachment; filename=\"report-%s-%s.csv\"",
-                      quarter, s->branches[v.branch].code);
+    bool pdf = strcmp(format, "pdf") == 0;
+    if (pdf && !report_pdf_body(api, req, &v, reply, &err))
+        goto done;
+    if (!pdf)
+        report_csv(&v, &reply->body);
+    reply->content_type = pdf ? "application/pdf" : "text/csv; charset=utf-8";
+    http_reply_header(reply, "Content-Disposition", "attachment; filename=\"report-%s-%s.%s\"",
+                      quarter, s->branches[v.branch].code, format);
     ok = true;
 done:
     if (!ok)
         api_reply_error(reply, &err);
     if (*quarter)
-        audit_export(api, req, &v, reply, ok, quarter);
+        audit_export(api, req, &v, reply, ok, quarter, format);
     snap_unref(s);
 }

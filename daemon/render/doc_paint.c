@@ -193,6 +193,15 @@ static double text_block_h(struct lay *l, const struct doc_block *b)
     return b->kind == DOC_HEADING ? h + l->st->heading * 0.25 + 2 * l->st->rule : h;
 }
 
+/* A bookmark of the PDF's outline at the current page and height. */
+static void outline(struct lay *l, const char *title)
+{
+    char dest[80];
+    snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", l->page, l->st->mx, l->y);
+    cairo_pdf_surface_add_outline(cairo_get_target(l->cr), CAIRO_PDF_OUTLINE_ROOT, title, dest,
+                                  CAIRO_PDF_OUTLINE_FLAG_OPEN);
+}
+
 static void text_block(struct lay *l, const struct doc_block *b)
 {
     double h = text_block_h(l, b), indent = note_indent(l, b);
@@ -202,6 +211,8 @@ static void text_block(struct lay *l, const struct doc_block *b)
          l->cw - indent, CHART_ALIGN_LEFT);
     if (b->kind == DOC_HEADING)
         fill(l, l->st->mx, l->y + h - 2 * l->st->rule, l->cw, 2 * l->st->rule, INK);
+    if (b->kind == DOC_HEADING && l->cr && l->st == &pdf_style)
+        outline(l, b->text);
     if (indent > 0)
         fill(l, l->st->mx, l->y, l->st->edge, h, doc_tone_edge(DOC_WARN));
     l->y += h;

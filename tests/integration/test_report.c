@@ -5,6 +5,7 @@
  * csv module, its values recomputed from numerators and denominators;
  * exports are byte-identical, recorded in the audit log, and verified. */
 #include "buf.h"
+#include "digest.h"
 #include "harness.h"
 
 #include <check.h>
@@ -193,8 +194,8 @@ START_TEST(bad_quarters_are_clear_errors_and_write_nothing)
 END_TEST
 
 /* Over HTTP: the executive gets the CLI's bytes; 江岸's manager his own
- * subtree, 403 for another's; a quarter not ended 404 naming it; .pdf
- * 501; every export and refusal in the audit log with the client
+ * subtree, 403 for another's, and his PDF; a quarter not ended 404 naming
+ * it; every export and refusal in the audit log with the client
  * address. */
 START_TEST(http_exports_are_scoped_and_audited)
 {
@@ -250,8 +251,12 @@ START_TEST(http_exports_are_scoped_and_audited)
     ck_assert_int_eq(harness_http(d.port, "GET", "/reports/2026Q4.csv", auth, &body, NULL), 404);
     ck_assert_msg(strstr(body, "\"quarter\"") && strstr(body, "2026-12-31"), "%s", body);
     free(body);
-    ck_assert_int_eq(harness_http(d.port, "GET", "/reports/2026Q3.pdf", auth, &body, NULL), 501);
+    ck_assert_int_eq(
+        harness_http_len(d.port, "GET", "/reports/2026Q3.pdf", auth, &body, &len, &headers), 200);
+    ck_assert_msg(strstr(headers, "application/pdf") && len > 1000 && !memcmp(body, "%PDF", 4),
+                  "%s", headers);
     free(body);
+    free(headers);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     free(d.log);
 
@@ -261,10 +266,10 @@ START_TEST(http_exports_are_scoped_and_audited)
                                       " AND params->>'via' = 'http' AND outcome = 'ok'"
                                       " AND client_addr = '127.0.0.1'"
                                       " AND length(params->>'sha256') = 64"),
-                     2);
+                     3);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
                                       " AND outcome = 'refused'"),
-                     3);
+                     2);
     db_close(db);
     const char *verify[] = {"audit", "verify", cli, "--db", ci, NULL};
     char *out = NULL;
@@ -279,6 +284,114 @@ START_TEST(http_exports_are_scoped_and_audited)
 }
 END_TEST
 
+/* What the PDF shows: its page count, its text (pdftotext, whitespace
+ * removed: lines wrap anywhere), and the titles of its outline (cairo
+ * writes them as UTF-16BE hex strings). */
+static json_t *read_pdf(const char *path)
+{
+    static const char script[] =
+        "import json, re, subprocess, sys\n"
+        "info = subprocess.run(['pdfinfo', sys.argv[1]], capture_output=True, text=True,"
+        " check=True).stdout\n"
+        "pages = int(re.search(r'Pages:\\s+(\\d+)', info).group(1))\n"
+        "text = subprocess.run(['pdftotext', '-q', sys.argv[1], '-'], capture_output=True,"
+        " text=True, check=True).stdout\n"
+        "raw = open(sys.argv[1], 'rb').read()\n"
+        "titles = [bytes.fromhex(h.decode()).decode('utf-16-be').lstrip('\\ufeff')"
+        " for h in re.findall(rb'/Title <([0-9A-Fa-f]+)>', raw)]\n"
+        "print(json.dumps({'pages': pages, 'text': re.sub(r'\\s+', '', text),"
+        " 'titles': titles}))\n";
+    char *py = harness_temp_file(script);
+    struct buf cmd = BUF_INIT;
+    buf_printf(&cmd, "%s '%s' '%s'", PYTHON, py, path);
+    FILE *p = popen(cmd.data, "r");
+    ck_assert_ptr_nonnull(p);
+    struct buf out = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&out, chunk, n);
+    ck_assert_msg(pclose(p) == 0, "reading %s failed", path);
+    json_t *facts = json_loads(out.data, 0, NULL);
+    ck_assert_msg(facts != NULL, "%.300s", out.data);
+    unlink(py);
+    free(py);
+    buf_release(&cmd);
+    buf_release(&out);
+    return facts;
+}
+
+/* The province's PDF: many pages, every city a bookmark, every branch's
+ * name and the province's figures in its text, the CSV's SHA-256 on the
+ * cover; the same bytes twice; audited like the CSV. */
+START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
+{
+    char a[256], b[256], csv[256], *err = NULL;
+    snprintf(a, sizeof a, "%s/q3.pdf", dir);
+    snprintf(b, sizeof b, "%s/q3-again.pdf", dir);
+    snprintf(csv, sizeof csv, "%s/q3-for-pdf.csv", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",
+                          "--out",  a,           "--db",   ci,         NULL};
+    char *out = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    args[6] = b;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_msg(same_file(a, b), "two PDFs of the same runs differ");
+    ck_assert_msg(report("2026Q3", NULL, csv, &err) == 0, "%s", err);
+    free(err);
+    json_t *f = read_pdf(a);
+    ck_assert_int_gt(json_integer_value(json_object_get(f, "pages")), 20);
+    const char *text = json_string_value(json_object_get(f, "text"));
+    json_t *titles = json_object_get(f, "titles");
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    struct db_result *res = NULL;
+    ck_assert(db_query(db,
+                       "WITH RECURSIVE t AS (SELECT branch_id, name, level FROM dw.branch"
+                       " WHERE code = '420000' UNION ALL SELECT b.branch_id, b.name, b.level"
+                       " FROM dw.branch b JOIN t ON b.parent_id = t.branch_id)"
+                       " SELECT name, level FROM t",
+                       0, NULL, &res));
+    for (int i = 0; i < db_rows(res); i++) {
+        const char *name = db_value(res, i, 0);
+        ck_assert_msg(strstr(text, name), "%s is not in the PDF", name);
+        bool marked = false;
+        for (size_t t = 0; t < json_array_size(titles) && !marked; t++)
+            marked = strstr(json_string_value(json_array_get(titles, t)), name) != NULL;
+        ck_assert_msg(marked || atoi(db_value(res, i, 1)) == 2, "city %s is not bookmarked", name);
+    }
+    db_result_free(res);
+    char *pct = harness_text(db, "SELECT to_char(100 * numerator / denominator, 'FM990.00') || '%'"
+                                 " FROM kpi.value v JOIN kpi.run r USING (run_id)"
+                                 " WHERE r.as_of = '2026-09-30' AND v.kpi = 'retention_rate'"
+                                 " AND v.branch_code = '420000' AND v.dim IS NULL"
+                                 " ORDER BY run_id DESC LIMIT 1");
+    ck_assert_msg(strstr(text, pct), "the province's retention %s is not in the PDF", pct);
+    free(pct);
+    char sha[65];
+    FILE *in = fopen(csv, "rb");
+    ck_assert_ptr_nonnull(in);
+    struct buf bytes = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_append(&bytes, chunk, n);
+    fclose(in);
+    digest_sha256_hex(bytes.data, bytes.len, sha);
+    buf_release(&bytes);
+    ck_assert_msg(strstr(text, sha), "the cover does not carry the CSV's SHA-256 %s", sha);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
+                                      " AND params->>'format' = 'pdf'"),
+                     2);
+    db_close(db);
+    json_decref(f);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -286,6 +399,7 @@ static Suite *report_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, the_csv_is_complete_reproducible_and_verified);
+    tcase_add_test(tc, the_pdf_has_every_branch_bookmarked_and_is_reproducible);
     tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
     suite_add_tcase(s, tc);
