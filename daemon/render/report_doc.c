@@ -147,7 +147,7 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
 
 static char *section_title(struct rep *r, size_t i, int branch)
 {
-    char n[16];
+    char n[24];
     snprintf(n, sizeof n, "%zu", i + 1);
     char *num = doc_fill(W(r, "report_section"), (const char *const[]){"n", n, NULL});
     char *sum = doc_fill(W(r, "report_summary"),

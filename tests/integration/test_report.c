@@ -111,7 +111,7 @@ static json_t *read_csv(const char *path)
 
 static bool same_file(const char *a, const char *b)
 {
-    char cmd[512];
+    char cmd[1100];
     snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
     return system(cmd) == 0;
 }
