@@ -40,7 +40,7 @@ static struct snap *load(const struct cli_args *a)
     struct db *db = NULL;
     struct snap *s = NULL;
     if (db_connect(cmd_conninfo(a), 0, &db))
-        snap_build_db(db, 92, NULL, NULL, &s); /* failure logged */
+        snap_build_db(db, 92, NULL, &(const struct snap_filter){0}, &s); /* values only; logged */
     db_close(db);
     return s;
 }
@@ -110,7 +110,7 @@ static int send_date(const struct cli_args *a)
     struct bulletin_job_opts o;
     bulletin_job_opts_from_cfg(&cfg, me, &o);
     if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
-        !snap_build_db(db, cfg.history_days, NULL, NULL, &s))
+        !snap_build_db(db, cfg.history_days, NULL, &(const struct snap_filter){0}, &s))
         goto done; /* logged */
     if (!(job = bulletin_job_new(a->font ? a->font : cfg.chart_font, err, sizeof err)) ||
         !bulletin_job_send_date(job, db, s, &o, a->date, time(NULL), &sent, &failed, err,
