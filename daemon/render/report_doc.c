@@ -5,6 +5,7 @@
 #include "doc.h"
 #include "doc_paint.h"
 #include "mem.h"
+#include "ranking.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -172,6 +173,60 @@ static void contents(struct rep *r, const int *order, size_t n)
     }
 }
 
+/* The branch's children ranked by kpi at the last month end (with their
+ * rank a month before). */
+static void ranking(struct rep *r, int kpi)
+{
+    const struct view_report *v = r->v;
+    const struct snap *s = v->s;
+    struct view_params p;
+    struct view_ranking rk = {0};
+    struct view_error err = {0};
+    const char *pairs[] = {"kpi",    snap_kpi_name((enum snap_kpi)kpi), "date", v->month_end[2],
+                           "parent", s->branches[v->branch].code,       NULL};
+    view_params_list(&p, pairs);
+    if (!view_ranking_build(s, &p, &rk, &err) || rk.n == 0) {
+        view_ranking_free(&rk);
+        return;
+    }
+    const struct doc_column_spec cols[] = {
+        {W(r, "report_rank"), DOC_RIGHT, 0.8},        {W(r, "report_branch"), DOC_LEFT, 2.4},
+        {W(r, "report_value"), DOC_RIGHT, 1.3},       {W(r, "report_met"), DOC_LEFT, 1.6},
+        {W(r, "report_rank_before"), DOC_RIGHT, 1.2},
+    };
+    char *caption =
+        doc_fill(W(r, "report_ranking"),
+                 (const char *const[]){"kpi", r->l->kpi[kpi], "date", v->month_end[2], NULL});
+    doc_table(r->d, caption, cols, sizeof cols / sizeof cols[0]);
+    free(caption);
+    struct buf value = BUF_INIT;
+    for (size_t i = 0; i < rk.n; i++) {
+        const struct view_rank *e = &rk.entries[i];
+        char rank[16], before[16];
+        snprintf(rank, sizeof rank, "%d", e->rank);
+        snprintf(before, sizeof before, "%d", e->previous_rank);
+        number(&value, e->v, SNAP_VALUE, true);
+        doc_row(r->d, e->bottom ? DOC_ROW_HIGHLIGHT : 0,
+                (const struct doc_cell_spec[]){{rank, DOC_PLAIN},
+                                               {s->branches[e->branch].name, DOC_PLAIN},
+                                               {value.data, tone(e->v)},
+                                               {r->l->status[e->v->status], tone(e->v)},
+                                               {e->previous_rank < 0 ? "-" : before, DOC_MUTED}});
+    }
+    buf_release(&value);
+    view_ranking_free(&rk);
+}
+
+static void rankings(struct rep *r)
+{
+    char *h = doc_fill(W(r, "report_rankings"),
+                       (const char *const[]){"branch", r->v->s->branches[r->v->branch].name, NULL});
+    doc_heading(r->d, h);
+    free(h);
+    ranking(r, SNAP_RETENTION);
+    ranking(r, SNAP_IN_NETWORK);
+}
+
 /* Every value of the subtree red at a month end, with its reason. */
 static void alarms(struct rep *r)
 {
@@ -260,6 +315,7 @@ bool report_pdf(const struct view_report *v, const struct labels *l, const char 
         free(t);
         figures_table(&r, order[i]);
     }
+    rankings(&r);
     alarms(&r);
     appendices(&r);
     bool ok = doc_paint_pdf(r.d, ctx, out, len, err, errlen);
