@@ -116,11 +116,17 @@ void api_cache_key(const struct http_request *req, const struct view_params *p, 
     buf_puts(key, http_path(req));
     for (const char *const *n = route >= 0 ? routes[route].params : NULL; n && *n; n++) {
         const char *v = http_arg(req, *n);
-        if (v)
-            buf_printf(key, "\x1f%s=%s", *n, v);
+        if (!v)
+            continue;
+        buf_puts(key, "\x1f");
+        buf_puts(key, *n);
+        buf_puts(key, "=");
+        buf_puts(key, v);
     }
-    if (p->scope)
-        buf_printf(key, "\x1fscope=%s", p->scope);
+    if (p->scope) {
+        buf_puts(key, "\x1fscope=");
+        buf_puts(key, p->scope);
+    }
 }
 
 void api_reply_error(struct http_reply *reply, const struct view_error *err)
@@ -128,6 +134,25 @@ void api_reply_error(struct http_reply *reply, const struct view_error *err)
     http_reply_error(reply, err->status, err->code, err->message, err->param);
     if (err->retry_after)
         http_reply_header(reply, "Retry-After", "%u", err->retry_after);
+}
+
+void api_reply_age(struct http_reply *reply, double age)
+{
+    char digits[24], *d = digits + sizeof digits;
+    if (!(age >= 0 && age < 1e15)) {
+        http_reply_header(reply, "X-Snapshot-Age", "%.0f", age);
+        return;
+    }
+    /* "%.0f" without printf: to the nearest, a tie to the even one */
+    unsigned long long whole = (unsigned long long)age;
+    double frac = age - (double)whole;
+    if (frac > 0.5 || (frac == 0.5 && (whole & 1)))
+        whole++;
+    *--d = '\0';
+    do
+        *--d = (char)('0' + whole % 10);
+    while ((whole /= 10) > 0);
+    http_reply_header(reply, "X-Snapshot-Age", "%s", d);
 }
 
 void api_reply_etag(struct http_reply *reply, const struct snap *s, const struct view_params *p)
