@@ -19,6 +19,14 @@
 
 #define DEFAULT_MAX_BODY 65536
 
+/* libmicrohttpd's memory per connection: the request's headers (the URL up
+ * to http.max_url_length, 4 KiB by default, cookies) and the response's
+ * headers. 0.9.75 zeroes all of it before each request of a kept-alive
+ * connection, so that its size is paid per request: 16 KiB instead of its
+ * default 32 (a request whose headers do not fit is answered 431 by
+ * libmicrohttpd; nginx's default refuses a header line over 8 KiB). */
+#define CONNECTION_MEMORY (16 * 1024)
+
 /* Scripts, styles, images, fonts and form targets of this origin only;
  * no frames, no <base>, no plugins. */
 #define CSP                                                                                        \
@@ -839,7 +847,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY,
         tls, MHD_OPTION_END);
     if (!srv->mhd) {
