@@ -155,17 +155,42 @@ void api_reply_age(struct http_reply *reply, double age)
     http_reply_header(reply, "X-Snapshot-Age", "%s", d);
 }
 
+/* Appends at most max bytes of text at out[*at], bounded by n (a NUL kept). */
+static void put_text(char *out, size_t n, size_t *at, const char *text, size_t max)
+{
+    size_t len = strnlen(text, max);
+    if (len > n - 1 - *at)
+        len = n - 1 - *at;
+    memcpy(out + *at, text, len);
+    *at += len;
+    out[*at] = '\0';
+}
+
 void api_reply_etag(struct http_reply *reply, const struct snap *s, const struct view_params *p)
 {
-    char scope[DIGEST_HEX_LEN + 1];
+    /* the digest of the last scope this thread tagged: a thread serves
+     * the same few scopes over and over (a scope is a branch code) */
+    static _Thread_local struct {
+        bool known;
+        char scope[66], hex[DIGEST_HEX_LEN + 1];
+    } last;
+    size_t at = 0;
     if (!p->scope) {
-        snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+        put_text(reply->etag, sizeof reply->etag, &at, s->id, sizeof reply->etag);
         return;
     }
     /* one scope's body is not another's: the tag tells them apart (by a
      * digest, which names no branch) */
-    digest_sha256_hex(p->scope, strlen(p->scope), scope);
-    snprintf(reply->etag, sizeof reply->etag, "%.40s-%.16s", s->id, scope);
+    size_t len = strlen(p->scope);
+    if (!last.known || len >= sizeof last.scope || strcmp(last.scope, p->scope) != 0) {
+        digest_sha256_hex(p->scope, len, last.hex);
+        last.known = len < sizeof last.scope;
+        if (last.known)
+            memcpy(last.scope, p->scope, len + 1);
+    }
+    put_text(reply->etag, sizeof reply->etag, &at, s->id, 40);
+    put_text(reply->etag, sizeof reply->etag, &at, "-", 1);
+    put_text(reply->etag, sizeof reply->etag, &at, last.hex, 16);
 }
 
 static void release_body(void *body)
