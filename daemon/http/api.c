@@ -6,6 +6,7 @@
 #include "mem.h"
 #include "plot.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,7 +140,7 @@ void api_reply_error(struct http_reply *reply, const struct view_error *err)
 void api_reply_age(struct http_reply *reply, double age)
 {
     char digits[24], *d = digits + sizeof digits;
-    if (!(age >= 0 && age < 1e15)) {
+    if (!(age >= 0 && !signbit(age) && age < 1e15)) { /* "-0", huge, NaN: printf */
         http_reply_header(reply, "X-Snapshot-Age", "%.0f", age);
         return;
     }
