@@ -3,7 +3,6 @@
 #include "mem.h"
 
 #include <gnutls/crypto.h>
-#include <stdio.h>
 
 void digest_init(struct digest *d)
 {
@@ -20,8 +19,12 @@ void digest_add(struct digest *d, const void *data, size_t len)
 
 void digest_to_hex(const unsigned char *bytes, size_t n, char *out)
 {
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[bytes[i] >> 4];
+        out[2 * i + 1] = hex[bytes[i] & 0xf];
+    }
+    out[2 * n] = '\0';
 }
 
 void digest_hex(struct digest *d, char out[DIGEST_HEX_LEN + 1])

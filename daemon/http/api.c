@@ -6,6 +6,7 @@
 #include "mem.h"
 #include "plot.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,11 +119,17 @@ void api_cache_key(const struct http_request *req, const struct view_params *p, 
     buf_puts(key, http_path(req));
     for (const char *const *n = route >= 0 ? routes[route].params : NULL; n && *n; n++) {
         const char *v = http_arg(req, *n);
-        if (v)
-            buf_printf(key, "\x1f%s=%s", *n, v);
+        if (!v)
+            continue;
+        buf_puts(key, "\x1f");
+        buf_puts(key, *n);
+        buf_puts(key, "=");
+        buf_puts(key, v);
     }
-    if (p->scope)
-        buf_printf(key, "\x1fscope=%s", p->scope);
+    if (p->scope) {
+        buf_puts(key, "\x1fscope=");
+        buf_puts(key, p->scope);
+    }
 }
 
 void api_reply_error(struct http_reply *reply, const struct view_error *err)
@@ -132,17 +139,61 @@ void api_reply_error(struct http_reply *reply, const struct view_error *err)
         http_reply_header(reply, "Retry-After", "%u", err->retry_after);
 }
 
+void api_reply_age(struct http_reply *reply, double age)
+{
+    char digits[24], *d = digits + sizeof digits;
+    if (!(age >= 0 && !signbit(age) && age < 1e15)) { /* "-0", huge, NaN: printf */
+        http_reply_header(reply, "X-Snapshot-Age", "%.0f", age);
+        return;
+    }
+    /* "%.0f" without printf: to the nearest, a tie to the even one */
+    unsigned long long whole = (unsigned long long)age;
+    double frac = age - (double)whole;
+    if (frac > 0.5 || (frac == 0.5 && (whole & 1)))
+        whole++;
+    *--d = '\0';
+    do
+        *--d = (char)('0' + whole % 10);
+    while ((whole /= 10) > 0);
+    http_reply_header(reply, "X-Snapshot-Age", "%s", d);
+}
+
+/* Appends at most max bytes of text at out[*at], bounded by n (a NUL kept). */
+static void put_text(char *out, size_t n, size_t *at, const char *text, size_t max)
+{
+    size_t len = strnlen(text, max);
+    if (len > n - 1 - *at)
+        len = n - 1 - *at;
+    memcpy(out + *at, text, len);
+    *at += len;
+    out[*at] = '\0';
+}
+
 void api_reply_etag(struct http_reply *reply, const struct snap *s, const struct view_params *p)
 {
-    char scope[DIGEST_HEX_LEN + 1];
+    /* the digest of the last scope this thread tagged: a thread serves
+     * the same few scopes over and over (a scope is a branch code) */
+    static _Thread_local struct {
+        bool known;
+        char scope[66], hex[DIGEST_HEX_LEN + 1];
+    } last;
+    size_t at = 0;
     if (!p->scope) {
-        snprintf(reply->etag, sizeof reply->etag, "%s", s->id);
+        put_text(reply->etag, sizeof reply->etag, &at, s->id, sizeof reply->etag);
         return;
     }
     /* one scope's body is not another's: the tag tells them apart (by a
      * digest, which names no branch) */
-    digest_sha256_hex(p->scope, strlen(p->scope), scope);
-    snprintf(reply->etag, sizeof reply->etag, "%.40s-%.16s", s->id, scope);
+    size_t len = strlen(p->scope);
+    if (!last.known || len >= sizeof last.scope || strcmp(last.scope, p->scope) != 0) {
+        digest_sha256_hex(p->scope, len, last.hex);
+        last.known = len < sizeof last.scope;
+        if (last.known)
+            memcpy(last.scope, p->scope, len + 1);
+    }
+    put_text(reply->etag, sizeof reply->etag, &at, s->id, 40);
+    put_text(reply->etag, sizeof reply->etag, &at, "-", 1);
+    put_text(reply->etag, sizeof reply->etag, &at, last.hex, 16);
 }
 
 static void release_body(void *body)

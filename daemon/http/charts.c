@@ -76,7 +76,7 @@ void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx)
         view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
         goto failed;
     }
-    http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
+    api_reply_age(reply, st.age);
     if (!plot_check(s, &p, &rq, max_pixels, &err))
         goto failed;
     reply->content_type = plot_content_type(rq.format);

@@ -44,7 +44,7 @@ static void serve_view(struct http_request *req, struct http_reply *reply, struc
                          "no snapshot yet: the database has not answered", NULL);
         return;
     }
-    http_reply_header(reply, "X-Snapshot-Age", "%.0f", st.age);
+    api_reply_age(reply, st.age);
     if (kind == VIEW_RANKING)
         p.scope = NULL; /* published to every role */
     if (!view_validate(kind, s, &p, &err))

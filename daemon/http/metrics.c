@@ -16,6 +16,9 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 
 struct route_stats {
     atomic_ullong by_status[NSTATUS];
+    /* requests whose time fell in (buckets[b - 1], buckets[b]]: one count
+     * per request (the HTTP threads share these lines), summed up into
+     * the histogram's cumulative buckets when rendered */
     atomic_ullong bucket[NBUCKETS];
     atomic_ullong count;
     atomic_ullong sum_us; /* microseconds */
@@ -58,9 +61,11 @@ void metrics_request(struct metrics *m, int route, unsigned status, double secon
     while (s < NSTATUS - 1 && statuses[s] != status)
         s++;
     atomic_fetch_add(&r->by_status[s], 1);
-    for (size_t b = 0; b < NBUCKETS; b++)
-        if (seconds <= buckets[b])
-            atomic_fetch_add(&r->bucket[b], 1);
+    size_t b = 0;
+    while (b < NBUCKETS && !(seconds <= buckets[b]))
+        b++;
+    if (b < NBUCKETS)
+        atomic_fetch_add(&r->bucket[b], 1);
     atomic_fetch_add(&r->count, 1);
     atomic_fetch_add(&r->sum_us, (unsigned long long)(seconds * 1e6));
 }
@@ -129,11 +134,14 @@ static void render_latency(struct metrics *m, struct buf *out)
         if (!count)
             continue;
         const char *name = route_name(m, i);
-        for (size_t b = 0; b < NBUCKETS; b++)
+        unsigned long long below = 0;
+        for (size_t b = 0; b < NBUCKETS; b++) {
+            below += atomic_load(&r->bucket[b]);
             buf_printf(out,
                        "retentiond_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
                        "%llu\n",
-                       name, buckets[b], atomic_load(&r->bucket[b]));
+                       name, buckets[b], below);
+        }
         buf_printf(out,
                    "retentiond_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
                    "%llu\n",

@@ -19,6 +19,14 @@
 
 #define DEFAULT_MAX_BODY 65536
 
+/* libmicrohttpd's memory per connection: the request's headers (the URL up
+ * to http.max_url_length, 4 KiB by default, cookies) and the response's
+ * headers. 0.9.75 zeroes all of it before each request of a kept-alive
+ * connection, so that its size is paid per request: 16 KiB instead of its
+ * default 32 (a request whose headers do not fit is answered 431 by
+ * libmicrohttpd; nginx's default refuses a header line over 8 KiB). */
+#define CONNECTION_MEMORY (16 * 1024)
+
 /* Scripts, styles, images, fonts and form targets of this origin only;
  * no frames, no <base>, no plugins. */
 #define CSP                                                                                        \
@@ -173,13 +181,31 @@ double http_seconds(const struct http_request *req)
 
 /* ---- replies -------------------------------------------------------------------------------- */
 
+/* Copies text into value (n bytes), cut as snprintf would. */
+static void copy_value(char *value, size_t n, const char *text)
+{
+    size_t len = strlen(text);
+    if (len >= n)
+        len = n - 1;
+    memcpy(value, text, len);
+    value[len] = '\0';
+}
+
 void http_reply_header(struct http_reply *reply, const char *name, const char *fmt, ...)
 {
     if (reply->nheaders >= HTTP_MAX_HEADERS)
         return;
+    char *value = reply->headers[reply->nheaders].value;
+    size_t n = sizeof reply->headers[0].value;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reply->headers[reply->nheaders].value, sizeof reply->headers[0].value, fmt, ap);
+    /* the common formats without vsnprintf, which costs a request more */
+    if (!strchr(fmt, '%'))
+        copy_value(value, n, fmt);
+    else if (strcmp(fmt, "%s") == 0)
+        copy_value(value, n, va_arg(ap, const char *));
+    else
+        vsnprintf(value, n, fmt, ap);
     va_end(ap);
     reply->headers[reply->nheaders++].name = name;
 }
@@ -248,6 +274,16 @@ static void drop_body(struct http_reply *reply)
     reply->status = MHD_HTTP_NOT_MODIFIED;
 }
 
+/* "etag" into quoted (80 bytes; an etag is under 64). */
+static void quote_etag(char quoted[80], const char *etag)
+{
+    size_t len = strnlen(etag, 77);
+    quoted[0] = '"';
+    memcpy(quoted + 1, etag, len);
+    quoted[len + 1] = '"';
+    quoted[len + 2] = '\0';
+}
+
 static bool etag_matches(struct MHD_Connection *conn, const char *etag)
 {
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
@@ -256,7 +292,7 @@ static bool etag_matches(struct MHD_Connection *conn, const char *etag)
     if (strcmp(inm, "*") == 0)
         return true;
     char quoted[80];
-    snprintf(quoted, sizeof quoted, "\"%s\"", etag);
+    quote_etag(quoted, etag);
     const char *p = strstr(inm, quoted); /* a list: "a", "b", W/"c" */
     return p != NULL;
 }
@@ -278,7 +314,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (*reply->etag) {
         char quoted[80];
-        snprintf(quoted, sizeof quoted, "\"%s\"", reply->etag);
+        quote_etag(quoted, reply->etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, quoted);
     }
     for (int i = 0; i < reply->nheaders; i++)
@@ -297,6 +333,7 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* The client's address as text, once per connection (on_connection). */
 static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *info =
@@ -331,7 +368,13 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     req->conn = conn;
     req->path = url;
     req->method = method;
-    client_address(conn, req->client, sizeof req->client);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const char *client = info ? info->socket_context : NULL;
+    if (client)
+        memcpy(req->client, client, sizeof req->client);
+    else
+        client_address(conn, req->client, sizeof req->client);
     int n = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
     req->args = xcalloc(n > 0 ? (size_t)n : 0, sizeof *req->args);
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
@@ -426,10 +469,17 @@ static int compare_names(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-/* The first of names[0..n) that repeats an earlier one, or NULL; sorted,
- * so that a long query costs n log n. */
+/* The first of names[0..n) that repeats an earlier one, or NULL; a few
+ * compared pairwise, more sorted, so that a long query costs n log n. */
 static const char *repeated_name(const char *const *names, size_t n)
 {
+    if (n <= 8) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(names[i], names[j]) == 0)
+                    return names[i];
+        return NULL;
+    }
     struct ranked_name *sorted = xcalloc(n, sizeof *sorted);
     size_t first = n;
     for (size_t i = 0; i < n; i++)
@@ -704,6 +754,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return finish(req);
 }
 
+/* A connection's start and end: its client address is written once, as
+ * text, into a block (INET6_ADDRSTRLEN bytes, owned by the connection's
+ * socket context) that each request copies. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        char *client = xmalloc(INET6_ADDRSTRLEN);
+        client_address(conn, client, INET6_ADDRSTRLEN);
+        *socket_context = client;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -790,8 +857,9 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY,
+        tls, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);
         free(srv);

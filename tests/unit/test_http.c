@@ -1,6 +1,7 @@
 /* The HTTP server's mechanics, without the database: http_start() with a
  * route table of its own on port 0, driven by libcurl. Phases (parameters,
  * access, body), HEAD, keep-alive, the observer and the request log line. */
+#include "handlers.h"
 #include "http.h"
 #include "log.h"
 
@@ -442,6 +443,34 @@ START_TEST(error_bodies_escape_client_bytes)
 }
 END_TEST
 
+/* Header values as snprintf would write them, whichever path formats them
+ * (plain text and "%s" are copied; api_reply_age rounds as "%.0f"). */
+START_TEST(header_values_read_as_printf_writes_them)
+{
+    static const double ages[] = {0,     0.4,       0.5,      0.6,  1.5,      2.5,  3.49, 899.5,
+                                  900.5, 1e9 + 0.5, 1e15 - 1, 1e15, 4e15 + 2, -0.0, -0.4, -3};
+    char want[200], long_text[300];
+    struct http_reply r = {0};
+    memset(long_text, 'v', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    http_reply_header(&r, "A", "no-store");
+    http_reply_header(&r, "B", "%s", long_text);
+    http_reply_header(&r, "C", "%s=%d", "n", 7);
+    ck_assert_str_eq(r.headers[0].value, "no-store");
+    ck_assert_uint_eq(strlen(r.headers[1].value), sizeof r.headers[1].value - 1); /* cut */
+    ck_assert(strspn(r.headers[1].value, "v") == sizeof r.headers[1].value - 1);
+    ck_assert_str_eq(r.headers[2].value, "n=7");
+    for (size_t i = 0; i < sizeof ages / sizeof ages[0]; i++) {
+        r.nheaders = 0;
+        api_reply_age(&r, ages[i]);
+        snprintf(want, sizeof want, "%.0f", ages[i]);
+        ck_assert_str_eq(r.headers[0].name, "X-Snapshot-Age");
+        ck_assert_msg(strcmp(r.headers[0].value, want) == 0, "%.17g: %s, not %s", ages[i],
+                      r.headers[0].value, want);
+    }
+}
+END_TEST
+
 START_TEST(undeclared_routes_never_serve)
 {
     int log_fd = capture_stderr();
@@ -807,6 +836,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, every_response_has_the_security_headers);
     tcase_add_test(tc, the_admit_phase_sees_the_form);
     tcase_add_test(tc, the_observer_sees_the_request);
+    tcase_add_test(tc, header_values_read_as_printf_writes_them);
     tcase_add_test(tc, form_bodies_are_read);
     tcase_add_loop_test(tc, bad_forms_are_refused, 0,
                         (int)(sizeof bad_forms / sizeof bad_forms[0]));
