@@ -77,6 +77,28 @@ static int report(const char *quarter, const char *branch, const char *path, cha
     return rc;
 }
 
+/* What a Python script (Debian's interpreter) prints as JSON about a file. */
+static json_t *python_facts(const char *script, const char *path)
+{
+    char *py = harness_temp_file(script);
+    struct buf cmd = BUF_INIT, out = BUF_INIT;
+    buf_printf(&cmd, "%s '%s' '%s'", PYTHON, py, path);
+    FILE *p = popen(cmd.data, "r");
+    ck_assert_ptr_nonnull(p);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&out, chunk, n);
+    ck_assert_msg(pclose(p) == 0, "reading %s failed: %.300s", path, out.data ? out.data : "");
+    json_t *facts = json_loads(out.data ? out.data : "", 0, NULL);
+    ck_assert_msg(facts != NULL, "%.300s", out.data ? out.data : "");
+    unlink(py);
+    free(py);
+    buf_release(&cmd);
+    buf_release(&out);
+    return facts;
+}
+
 /* What Python's csv module reads in the file: rows, branches, the largest
  * difference between a value and its numerator / denominator, the
  * formula-looking cell as written. */
@@ -101,21 +123,7 @@ static json_t *read_csv(const char *path)
         "  'months': sorted({r['month_end'] for r in rows}),\n"
         "  'runs': sorted({r['run_id'] for r in rows}),\n"
         "  'formula_name': names[0] if names else None}))\n";
-    char *py = harness_temp_file(script);
-    struct buf cmd = BUF_INIT;
-    buf_printf(&cmd, "%s '%s' '%s'", PYTHON, py, path);
-    FILE *p = popen(cmd.data, "r");
-    ck_assert_ptr_nonnull(p);
-    char out[1 << 16];
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    ck_assert_msg(pclose(p) == 0, "the csv module failed on %s: %s", path, out);
-    json_t *facts = json_loads(out, 0, NULL);
-    ck_assert_msg(facts != NULL, "%s", out);
-    unlink(py);
-    free(py);
-    buf_release(&cmd);
-    return facts;
+    return python_facts(script, path);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -310,24 +318,7 @@ static json_t *read_pdf(const char *path)
         " for h in re.findall(rb'/Title <([0-9A-Fa-f]+)>', raw)]\n"
         "print(json.dumps({'pages': pages, 'text': re.sub(r'\\s+', '', text),"
         " 'titles': titles}))\n";
-    char *py = harness_temp_file(script);
-    struct buf cmd = BUF_INIT;
-    buf_printf(&cmd, "%s '%s' '%s'", PYTHON, py, path);
-    FILE *p = popen(cmd.data, "r");
-    ck_assert_ptr_nonnull(p);
-    struct buf out = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&out, chunk, n);
-    ck_assert_msg(pclose(p) == 0, "reading %s failed", path);
-    json_t *facts = json_loads(out.data, 0, NULL);
-    ck_assert_msg(facts != NULL, "%.300s", out.data);
-    unlink(py);
-    free(py);
-    buf_release(&cmd);
-    buf_release(&out);
-    return facts;
+    return python_facts(script, path);
 }
 
 /* The province's PDF: many pages, every city a bookmark, every branch's
