@@ -252,7 +252,8 @@ static char *write_config(const char *dir, const char *extra)
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
-            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n%s\n[database]\nconninfo = %s\n"
+            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = "
+            "127.0.0.1\n%s\n[database]\nconninfo = %s\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
             "log_level = debug\n[access]\nsession_cache = 0\n",
             extra, ci, dir);
@@ -358,8 +359,21 @@ static void teardown(void)
 
 /* ---- the matrix ------------------------------------------------------------------------------ */
 
-/* BULLETIN: scoped, but its county ranking is published (checked without it) */
-enum level { PUBLIC, PAGE, PAGE_SCOPED, SIGNED, SCOPED, BULLETIN, PUBLISHED, PROVINCE, AUDITING };
+/* BULLETIN: scoped, but its county ranking is published (checked without it);
+ * EXPORT: scoped, and inside the scope 404 (this database has no quarter with
+ * its month-end runs: the report names the quarter, never a branch) */
+enum level {
+    PUBLIC,
+    PAGE,
+    PAGE_SCOPED,
+    SIGNED,
+    SCOPED,
+    BULLETIN,
+    EXPORT,
+    PUBLISHED,
+    PROVINCE,
+    AUDITING
+};
 
 struct route {
     const char *path; /* %s: the branch (absent: the route takes none) */
@@ -387,6 +401,9 @@ static const struct route routes[] = {
     {"/api/v1/bulletin?branch=%s", BULLETIN},
     {"/api/v1/bulletins", SCOPED},
     {"/api/v1/bulletins?branch=%s", SCOPED},
+    {"/reports/2026Q4.csv", EXPORT},
+    {"/reports/2026Q4.csv?branch=%s", EXPORT},
+    {"/reports/2026Q4.pdf?branch=%s", EXPORT},
     {"/api/v1/me", SIGNED},
     {"/api/v1/branches", SCOPED},
     {"/api/v1/kpis", SCOPED},
@@ -550,6 +567,8 @@ static long expected(const struct who *w, const struct route *r, bool inside)
     case PAGE_SCOPED:
     case BULLETIN:
         return inside || !w->scope || !strstr(r->path, "%s") ? 200 : 403;
+    case EXPORT:
+        return inside || !w->scope || !strstr(r->path, "%s") ? 404 : 403;
     default:
         return 200;
     }
@@ -577,7 +596,9 @@ static void check_one(const struct who *w, const char *auth, const struct route 
                       x.body);
     else if (want == 403)
         ck_assert_str_eq(error_code(&x, code, sizeof code),
-                         r->level == SCOPED || r->level == BULLETIN ? "out_of_scope" : "forbidden");
+                         r->level == SCOPED || r->level == BULLETIN || r->level == EXPORT
+                             ? "out_of_scope"
+                             : "forbidden");
     if (want == 303)
         ck_assert(header_has(&x, "Location", "/login"));
     if (r->level != PUBLIC)
