@@ -22,6 +22,7 @@ struct scheduler {
     struct refresh *refresh;
     struct bulletin_job *job;
     struct db *db;
+    char *db_conninfo; /* what db was opened with: a reload may change it */
     char me[300];
     char seen[40]; /* the id of the snapshot of the last pass */
 };
@@ -49,8 +50,16 @@ static void run_once(struct scheduler *s, const struct cfg *c)
 {
     if (!c->bulletin_schedule)
         return;
-    if (!s->db && !db_connect(c->conninfo, c->statement_timeout, &s->db))
-        return; /* logged; tried again on the next pass */
+    if (s->db && strcmp(s->db_conninfo, c->conninfo) != 0) {
+        db_close(s->db); /* database.conninfo changed: the new one from now on */
+        s->db = NULL;
+    }
+    if (!s->db) {
+        if (!db_connect(c->conninfo, c->statement_timeout, &s->db))
+            return; /* logged; tried again on the next pass */
+        free(s->db_conninfo);
+        s->db_conninfo = xstrdup(c->conninfo);
+    }
     struct snap *snap = refresh_acquire(s->refresh, NULL);
     if (snap)
         snprintf(s->seen, sizeof s->seen, "%s", snap->id);
@@ -161,6 +170,7 @@ void scheduler_stop(struct scheduler *s)
     pthread_mutex_unlock(&s->lock);
     pthread_join(s->thread, NULL);
     db_close(s->db);
+    free(s->db_conninfo);
     bulletin_job_free(s->job);
     cfg_free(&s->cfg);
     pthread_mutex_destroy(&s->lock);
