@@ -115,15 +115,15 @@ static void image_cid(const char *date, const char *code, char *out, size_t len)
     snprintf(out, len, "mms.%s.%s@retentiond", date, code);
 }
 
-/* The view of (date, code) from `run`, and its HTML, text and subject;
- * with `files` its PDF and PNG too. False (logged) on failure. */
-static bool render(struct bulletin_job *j, const struct snap *s, const struct bulletin_job_opts *o,
-                   const struct snap_run *run, const char *date, const char *code, int version,
-                   bool files, struct rendered *r)
+/* The view of (date, code) from `run`, and its HTML (with its SHA-256),
+ * text and subject. False (logged) on failure. */
+static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
+                        const struct snap_run *run, const char *date, const char *code, int version,
+                        struct rendered *r)
 {
     struct view_params p;
     struct view_error err = {0};
-    char cid[96], msg[300] = "", note[300] = "";
+    char cid[96];
     const struct labels *l = labels_get(o->lang);
     const char *pairs[] = {"date", run->as_of, "branch", code, NULL};
     view_params_list(&p, pairs);
@@ -139,20 +139,31 @@ static bool render(struct bulletin_job *j, const struct snap *s, const struct bu
     bulletin_mail(&r->v, l, cid, &html, &r->text);
     bulletin_subject(&r->v, l, version, &r->subject);
     r->bytes[F_HTML] = (unsigned char *)buf_detach(&html, &r->len[F_HTML]);
-    bool ok = !files ||
-              (bulletin_pdf(&r->v, l, j->ctx, &r->bytes[F_PDF], &r->len[F_PDF], msg, sizeof msg) &&
-               bulletin_png(&r->v, l, j->ctx, o->png_bytes, &r->bytes[F_PNG], &r->len[F_PNG], note,
-                            sizeof note, msg, sizeof msg));
+    digest_sha256_hex(r->bytes[F_HTML], r->len[F_HTML], r->sha[F_HTML]);
+    return true;
+}
+
+/* The PDF and the PNG of r's view (render_text() first), with their
+ * SHA-256. False (logged) on failure. */
+static bool render_files(struct bulletin_job *j, const struct bulletin_job_opts *o,
+                         struct rendered *r)
+{
+    char msg[300] = "", note[300] = "";
+    const struct labels *l = labels_get(o->lang);
+    bool ok = bulletin_pdf(&r->v, l, j->ctx, &r->bytes[F_PDF], &r->len[F_PDF], msg, sizeof msg) &&
+              bulletin_png(&r->v, l, j->ctx, o->png_bytes, &r->bytes[F_PNG], &r->len[F_PNG], note,
+                           sizeof note, msg, sizeof msg);
+    const char *code = r->v.s->branches[r->v.branch].code;
     if (*note)
-        log_info("msg=\"bulletin image shortened\" date=%s branch=%s note=\"%s\"", date, code,
+        log_info("msg=\"bulletin image shortened\" date=%s branch=%s note=\"%s\"", r->v.date, code,
                  note);
     if (!ok) {
-        log_error("msg=\"bulletin not drawn\" date=%s branch=%s reason=\"%s\"", date, code, msg);
+        log_error("msg=\"bulletin not drawn\" date=%s branch=%s reason=\"%s\"", r->v.date, code,
+                  msg);
         return false;
     }
-    for (int f = 0; f < NFILES; f++)
-        if (r->bytes[f])
-            digest_sha256_hex(r->bytes[f], r->len[f], r->sha[f]);
+    digest_sha256_hex(r->bytes[F_PDF], r->len[F_PDF], r->sha[F_PDF]);
+    digest_sha256_hex(r->bytes[F_PNG], r->len[F_PNG], r->sha[F_PNG]);
     return true;
 }
 
@@ -244,18 +255,15 @@ static bool generate_one(struct bulletin_job *j, struct db *db, const struct bul
     struct rendered r = {0};
     bool ok = false;
     if (!bstore_latest(db, w->date, code, &latest, &id, latest_sha) ||
-        !render(j, w->s, o, w->run, w->date, code, latest + 1, false, &r))
+        !render_text(w->s, o, w->run, w->date, code, latest + 1, &r))
         goto done;
-    char sha[DIGEST_HEX_LEN + 1];
-    digest_sha256_hex(r.bytes[F_HTML], r.len[F_HTML], sha);
-    if (strcmp(sha, latest_sha) == 0) {
+    if (strcmp(r.sha[F_HTML], latest_sha) == 0) {
         /* this version holds these figures already: mailed now if it is to
          * be and was not (mail configured since, a recipient added) */
         ok = !w->mail || (bstore_set_mailed(db, id) && add_deliveries(db, o, w, code, id));
         goto done;
     }
-    rendered_free(&r);
-    if (!render(j, w->s, o, w->run, w->date, code, latest + 1, true, &r))
+    if (!render_files(j, o, &r))
         goto done;
     snprintf(rel, sizeof rel, "bulletins/%s/%s.v%d", w->date, code, latest + 1);
     snprintf(dir, sizeof dir, "%s/bulletins/%s", o->data_dir, w->date);
@@ -426,7 +434,8 @@ static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
     }
     struct rendered archived = {0};
     bool have = read_archive(o, d, &archived);
-    bool ok = render(j, s, &same, run, d->date, d->branch_code, d->version, !have, r);
+    bool ok = render_text(s, &same, run, d->date, d->branch_code, d->version, r) &&
+              (have || render_files(j, &same, r));
     if (ok && have) {
         for (int f = 0; f < NFILES; f++) {
             free(r->bytes[f]);
