@@ -65,13 +65,37 @@ static bool pdf(const struct cli_args *a, const struct view_report *v, const str
     return ok;
 }
 
+static bool query_db(void *ctx, const char *sql, int nparams, const char *const *params,
+                     struct db_result **res)
+{
+    return db_query(ctx, sql, nparams, params, res);
+}
+
+/* The report's history read into h and taken by v; false after one line
+ * on stderr. */
+static bool history(struct db *db, struct view_report *v, struct snap_history *h)
+{
+    char first[11], last[11];
+    struct view_error err = {0};
+    view_report_range(v, first, last);
+    if (!snap_history_read(v->s, first, last, query_db, db, h)) {
+        fprintf(stderr, "retentiond: report: the quarter's runs and alarms could not be read\n");
+        return false;
+    }
+    if (view_report_history(v, h, &err))
+        return true;
+    fprintf(stderr, "retentiond: report: %s\n", err.message);
+    return false;
+}
+
 int cmd_report(const struct cli_args *a)
 {
     struct db *db = NULL;
     struct snap *s = NULL;
     struct view_params p;
     struct view_error err = {0};
-    struct view_report v;
+    struct view_report v = {0};
+    struct snap_history hist = {0};
     struct buf csv = BUF_INIT, doc = BUF_INIT;
     int rc = 1;
     const char *pairs[] = {"quarter", a->quarter, "branch", a->branch, NULL};
@@ -80,14 +104,16 @@ int cmd_report(const struct cli_args *a)
     const struct snap_filter values_only = {0};
     if (!db_connect(cmd_conninfo(a), 0, &db) || !snap_build_db(db, 92, NULL, &values_only, &s))
         goto done; /* logged */
+    bool is_pdf = strcmp(a->format, "pdf") == 0;
     if (!view_report_build(s, &p, &v, &err)) {
         fprintf(stderr, "retentiond: report: --%s: %s\n", err.param ? err.param : "quarter",
                 err.message);
         rc = err.status == 400 ? 2 : 1;
         goto done;
     }
+    if (is_pdf && !history(db, &v, &hist))
+        goto done;
     report_csv(&v, &csv);
-    bool is_pdf = strcmp(a->format, "pdf") == 0;
     if (is_pdf && !pdf(a, &v, &csv, &doc))
         goto done;
     const struct buf *bytes = is_pdf ? &doc : &csv;
@@ -96,6 +122,8 @@ int cmd_report(const struct cli_args *a)
         cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len))
         rc = 0;
 done:
+    view_report_free(&v);
+    snap_history_free(&hist);
     buf_release(&csv);
     buf_release(&doc);
     snap_unref(s);

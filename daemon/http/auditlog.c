@@ -11,6 +11,25 @@
 #define LIMIT_DEFAULT 100
 #define LIMIT_MAX     1000
 
+bool api_query(struct api *api, const char *what, const char *sql, int nparams,
+               const char *const *params, struct db_result **res, struct view_error *err)
+{
+    enum pool_status st = pool_query(api->pool, sql, nparams, params, res);
+    if (st == POOL_BUSY) {
+        metrics_db_busy(api->metrics);
+        view_fail(err, 503, "database_busy", NULL,
+                  "every database connection is busy: retry in %d s", API_RETRY_AFTER);
+        err->retry_after = API_RETRY_AFTER;
+        return false;
+    }
+    if (st != POOL_OK) {
+        metrics_db_error(api->metrics);
+        return view_fail(err, 503, "database_unavailable", NULL,
+                         "%s is read from the database, which does not answer", what);
+    }
+    return true;
+}
+
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
                const char *outcome)
 {

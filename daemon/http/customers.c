@@ -10,10 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Seconds a client is told to wait (Retry-After) when every pooled
- * connection stayed busy. */
-#define RETRY_AFTER 1
-
 /* The zones of the request as a PostgreSQL text[] literal. */
 static void zones_literal(unsigned zones, struct buf *out)
 {
@@ -35,21 +31,11 @@ static bool from_database(struct api *api, const struct view_customers *v, struc
     snprintf(first, sizeof first, "%s-01", v->month);
     zones_literal(v->zones, &zones);
     const char *params[] = {id, first, v->s->branches[v->branch].code, "list", zones.data};
-    enum pool_status st =
-        pool_query(api->pool, sql_embed_get("api/zone_members.sql"), 5, params, &res);
+    bool ok = api_query(api, "the at-risk list", sql_embed_get("api/zone_members.sql"), 5, params,
+                        &res, err);
     buf_release(&zones);
-    if (st == POOL_BUSY) {
-        metrics_db_busy(api->metrics);
-        view_fail(err, 503, "database_busy", NULL,
-                  "every database connection is busy: retry in %d s", RETRY_AFTER);
-        err->retry_after = RETRY_AFTER;
+    if (!ok)
         return false;
-    }
-    if (st != POOL_OK) {
-        metrics_db_error(api->metrics);
-        return view_fail(err, 503, "database_unavailable", NULL,
-                         "the at-risk list is read from the database, which does not answer");
-    }
     view_customers_header(out);
     for (int i = 0; i < db_rows(res); i++) {
         buf_reset(&figures);

@@ -45,6 +45,14 @@ void api_url_escape(struct buf *out, const char *text);
 void api_page(struct http_reply *reply, const char *name, const char *const *pairs);
 /* The words of the request's language (?lang=en, else Chinese). */
 const struct labels *api_labels(const struct http_request *req);
+/* Runs sql on a pooled connection: false with err 503 database_busy
+ * (Retry-After API_RETRY_AFTER s) when every connection stays busy past
+ * the wait deadline, or 503 database_unavailable naming `what` (e.g. "the
+ * at-risk list") when the database does not answer; counted in the
+ * metrics. *res is the caller's to db_result_free(). */
+#define API_RETRY_AFTER 1
+bool api_query(struct api *api, const char *what, const char *sql, int nparams,
+               const char *const *params, struct db_result **res, struct view_error *err);
 /* Writes an audit row of the request (who, client address) off this
  * thread; params: a JSON object, borrowed. */
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,

@@ -88,12 +88,36 @@ static void audit_export(struct api *api, const struct http_request *req,
     json_decref(params);
 }
 
+struct history_query {
+    struct api *api;
+    struct view_error *err;
+};
+
+static bool query_pool(void *ctx, const char *sql, int nparams, const char *const *params,
+                       struct db_result **res)
+{
+    struct history_query *q = ctx;
+    return api_query(q->api, "the report's history", sql, nparams, params, res, q->err);
+}
+
+/* The report's history read into h and taken by v; false with err set. */
+static bool report_history(struct api *api, struct view_report *v, struct snap_history *h,
+                           struct view_error *err)
+{
+    char first[11], last[11];
+    struct history_query q = {api, err};
+    view_report_range(v, first, last);
+    return snap_history_read(v->s, first, last, query_pool, &q, h) &&
+           view_report_history(v, h, err);
+}
+
 void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     struct api *api = ctx;
     struct view_params p = api_params(api, req);
     struct view_error err = {0};
     struct view_report v = {0};
+    struct snap_history hist = {0};
     char quarter[7] = "";
     const char *format = "csv";
     struct report_args args = {req, quarter};
@@ -110,6 +134,8 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     if (!view_report_build(s, &p, &v, &err))
         goto done;
     bool pdf = strcmp(format, "pdf") == 0;
+    if (pdf && !report_history(api, &v, &hist, &err))
+        goto done;
     if (pdf && !report_pdf_body(api, req, &v, reply, &err))
         goto done;
     if (!pdf)
@@ -123,5 +149,7 @@ done:
         api_reply_error(reply, &err);
     if (*quarter)
         audit_export(api, req, &v, reply, ok, quarter, format);
+    view_report_free(&v);
+    snap_history_free(&hist);
     snap_unref(s);
 }

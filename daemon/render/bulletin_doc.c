@@ -112,28 +112,10 @@ static enum doc_tone status_tone(const struct snap_value *x)
     return x ? tones[x->status] : DOC_PLAIN;
 }
 
-/* The words of x's reasons ("below_base_path,step_decline"), joined;
- * false when it has none. */
+/* The words of x's reasons, joined; false when it has none. */
 static bool fmt_reasons(const struct bul *b, const struct snap_value *x, struct buf *out)
 {
-    const char *reason = x ? snap_str(x->reason) : NULL;
-    bool any = false;
-    for (const char *p = reason; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-        size_t n = strcspn(p, ",");
-        struct buf name = BUF_INIT;
-        buf_puts(&name, "reason_");
-        buf_append(&name, p, n);
-        const char *word = W(b, name.data);
-        if (any)
-            buf_puts(out, W(b, "bulletin_list_sep"));
-        if (word == name.data) /* no word for it: the code */
-            buf_append(out, p, n);
-        else
-            buf_puts(out, word);
-        any = true;
-        buf_release(&name);
-    }
-    return any;
+    return labels_reasons(b->l, x ? snap_str(x->reason) : NULL, out);
 }
 
 /* A status as a glyph and a word, never as a colour alone: "▼ 低于基础时序

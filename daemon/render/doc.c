@@ -55,6 +55,9 @@ static void block_free(struct doc_block *b)
     for (size_t c = 0; c < b->ncols; c++)
         free(b->cols[c].header);
     free(b->cols);
+    for (size_t c = 0; c < b->ncharts; c++)
+        (b->charts[c].release ? b->charts[c].release : free)(b->charts[c].data);
+    free(b->charts);
 }
 
 void doc_free(struct doc *d)
@@ -164,6 +167,18 @@ void doc_row(struct doc *d, unsigned flags, const struct doc_cell_spec *cells)
     if ((b->nrows & (b->nrows - 1)) == 0) /* 0, 1, 2, 4, ...: grow by doubling */
         b->rows = xrealloc(b->rows, (b->nrows ? b->nrows * 2 : 1) * sizeof *b->rows);
     b->rows[b->nrows++] = r;
+}
+
+void doc_charts(struct doc *d, double aspect, const char *text)
+{
+    add(d, DOC_CHARTS, text)->aspect = aspect > 0 ? aspect : 0.3;
+}
+
+void doc_chart(struct doc *d, doc_draw_fn draw, void *data, void (*release)(void *data))
+{
+    struct doc_block *b = last(d, DOC_CHARTS);
+    b->charts = xrealloc(b->charts, (b->ncharts + 1) * sizeof *b->charts);
+    b->charts[b->ncharts++] = (struct doc_chart){.draw = draw, .data = data, .release = release};
 }
 
 bool doc_keep_with_next(const struct doc *d, size_t i)

@@ -7,7 +7,9 @@
  * warn), key figures (cards of a label, a value, a status and details, a
  * few to a row) and tables (a caption, columns with a header, an alignment
  * and a share of the width, rows of cells; a row may be a group header, a
- * highlighted row or the reader's own row). Words are the caller's (in the
+ * highlighted row or the reader's own row) and rows of charts (drawn by
+ * the caller's function into their rectangle; a text says in words what
+ * they show, for the HTML and the text part). Words are the caller's (in the
  * reader's language): the document holds no words of its own, except what
  * doc_set_pages() gives it for page numbers and a cut image.
  *
@@ -18,6 +20,8 @@
  * error). Renderers only read a doc. */
 #ifndef RETENTIOND_DOC_H
 #define RETENTIOND_DOC_H
+
+#include "chart.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,7 +52,15 @@ enum doc_align { DOC_LEFT, DOC_CENTER, DOC_RIGHT };
  * reader's own row are tinted, the own row bold. */
 enum { DOC_ROW_GROUP = 1, DOC_ROW_HIGHLIGHT = 2, DOC_ROW_OWN = 4 };
 
-enum doc_kind { DOC_TITLE, DOC_SUBTITLE, DOC_HEADING, DOC_NOTE, DOC_FIGURES, DOC_TABLE };
+enum doc_kind {
+    DOC_TITLE,
+    DOC_SUBTITLE,
+    DOC_HEADING,
+    DOC_NOTE,
+    DOC_FIGURES,
+    DOC_TABLE,
+    DOC_CHARTS
+};
 
 struct doc_cell {
     char *text;
@@ -71,6 +83,17 @@ struct doc_column {
     double width; /* a share of the table's width (the shares need not add up to 1) */
 };
 
+/* Draws a chart of data into `where` of cr (a chart_draw_*() call); false
+ * with an error. */
+typedef bool (*doc_draw_fn)(const void *data, chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                            char *err, size_t errlen);
+
+struct doc_chart {
+    doc_draw_fn draw;
+    void *data;                  /* the doc's: release(data) in doc_free() */
+    void (*release)(void *data); /* NULL: free() */
+};
+
 struct doc_block {
     enum doc_kind kind;
     char *text;         /* title, subtitle, heading, note; a table's caption ("" none) */
@@ -85,6 +108,10 @@ struct doc_block {
     size_t ncols;
     struct doc_row *rows;
     size_t nrows;
+    /* DOC_CHARTS (text: what they show, in words) */
+    struct doc_chart *charts;
+    size_t ncharts;
+    double aspect; /* each chart's height / the content's width */
 };
 
 struct doc {
@@ -135,6 +162,14 @@ struct doc_cell_spec {
     enum doc_tone tone;
 };
 void doc_row(struct doc *d, unsigned flags, const struct doc_cell_spec *cells);
+
+/* A row of charts side by side, sharing the content's width, each
+ * aspect x the content's width tall; text says what they show (the HTML
+ * and the text part have it instead of the charts). */
+void doc_charts(struct doc *d, double aspect, const char *text);
+/* A chart of the last row of charts; data becomes the doc's (freed with
+ * release, or free() when release is NULL, in doc_free()). */
+void doc_chart(struct doc *d, doc_draw_fn draw, void *data, void (*release)(void *data));
 
 /* Whether block i is kept with the block after it (a heading, a kept note). */
 bool doc_keep_with_next(const struct doc *d, size_t i);

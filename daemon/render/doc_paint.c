@@ -4,11 +4,13 @@
 #include "mem.h"
 
 #include <cairo-pdf.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- styles: the sizes of one output --------------------------------------------------------- */
 
@@ -86,7 +88,8 @@ struct lay {
     int pages;            /* the pages in all (known when drawing a PDF) */
     double *ends;         /* each block's bottom (d->n) */
     struct table *tables; /* each table block's geometry, made on first use (d->n) */
-    bool failed;          /* a text was refused (not UTF-8?) */
+    bool failed;          /* a text was refused (not UTF-8?), or a chart */
+    char chart_err[200];  /* why a chart failed ("" none) */
 };
 
 #define INK      0x222222u
@@ -499,6 +502,26 @@ static void table_block(struct lay *l, size_t i)
     }
 }
 
+/* ---- charts -------------------------------------------------------------------------------- */
+
+static double charts_h(const struct lay *l, const struct doc_block *b)
+{
+    return b->ncharts ? l->cw * b->aspect : 0;
+}
+
+static void charts_block(struct lay *l, const struct doc_block *b)
+{
+    double h = charts_h(l, b), w = b->ncharts ? l->cw / (double)b->ncharts : 0;
+    lay_need(l, h);
+    for (size_t k = 0; l->cr && k < b->ncharts; k++) {
+        chart_rect where = {l->st->mx + w * (double)k, l->y, w, h};
+        if (!b->charts[k].draw(b->charts[k].data, l->ctx, l->cr, &where, l->chart_err,
+                               sizeof l->chart_err))
+            l->failed = true;
+    }
+    l->y += h;
+}
+
 /* ---- the blocks ------------------------------------------------------------------------------ */
 
 /* What must go on the page a block starts on: its first row of cards, a
@@ -511,6 +534,8 @@ static double block_first(struct lay *l, size_t i)
         return b->nfigures ? cards_row_h(l, b, per_row(l, b), 0, cards) : 0;
     if (b->kind == DOC_TABLE)
         return table_first(l, i);
+    if (b->kind == DOC_CHARTS)
+        return charts_h(l, b);
     return text_block_h(l, b);
 }
 
@@ -549,6 +574,8 @@ static void lay_blocks(struct lay *l, size_t n)
             figures_block(l, b);
         else if (b->kind == DOC_TABLE)
             table_block(l, i);
+        else if (b->kind == DOC_CHARTS)
+            charts_block(l, b);
         else
             text_block(l, b);
         l->ends[i] = l->y;
@@ -590,6 +617,24 @@ static cairo_status_t buf_write(void *closure, const unsigned char *data, unsign
 
 /* ---- PDF ------------------------------------------------------------------------------------- */
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org), when set to a number of
+ * seconds, stands for the document's date: the date a rebuild is told to
+ * write. Anything else in it is ignored. */
+static void source_date(char *date, size_t n)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    if (!epoch || !*epoch)
+        return;
+    errno = 0;
+    long long t = strtoll(epoch, &end, 10);
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (errno || *end || t < 0 || !gmtime_r(&tt, &tm))
+        return;
+    strftime(date, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static cairo_surface_t *pdf_surface(const struct doc *d, struct buf *bytes)
 {
     cairo_surface_t *s =
@@ -597,6 +642,7 @@ static cairo_surface_t *pdf_surface(const struct doc *d, struct buf *bytes)
     char date[40] = "2000-01-01T00:00:00";
     if (strlen(d->date) == 10)
         snprintf(date, sizeof date, "%sT00:00:00", d->date);
+    source_date(date, sizeof date);
     /* The data's date, not the clock's: cairo would write the time now. */
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date);
@@ -630,7 +676,9 @@ bool doc_paint_pdf(const struct doc *d, chart_ctx *ctx, unsigned char **out, siz
     lay_release(&l);
     if (st != CAIRO_STATUS_SUCCESS || l.failed) {
         fail(err, errlen, "pdf: %s",
-             st != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(st) : "a text was refused");
+             st != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(st)
+             : l.chart_err[0]           ? l.chart_err
+                                        : "a text was refused");
         buf_release(&bytes);
         return false;
     }

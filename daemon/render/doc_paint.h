@@ -7,7 +7,9 @@
  * subsetter (see docs/charts.md, Known issues).
  *
  * The same document gives the same bytes: the PDF's dates are the
- * document's date (doc->date), nothing else of the clock is written.
+ * document's date (doc->date), or SOURCE_DATE_EPOCH when it is set (the
+ * reproducible-builds convention: seconds since 1970, UTC); nothing of the
+ * clock is written.
  *
  * Ownership: the document is read during the call; on success *out is a
  * malloc'd buffer the caller frees with free(). The chart context is used

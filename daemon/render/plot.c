@@ -63,7 +63,7 @@ const char *plot_content_type(chart_format format)
     return types[format];
 }
 
-static chart_axis axis_of(int kpi)
+chart_axis plot_axis(int kpi)
 {
     return kpi == SNAP_SATISFACTION || kpi == SNAP_SATISFACTION_GOTONE ? CHART_AXIS_SCORE
                                                                        : CHART_AXIS_PERCENT;
@@ -141,7 +141,7 @@ static bool resolve(struct drawing *d, long max_pixels, struct view_error *err)
         return view_fail(err, 400, "invalid_parameter", "kpi",
                          zones ? "zone_count is drawn by the zones chart"
                                : "the zones chart draws zone_count");
-    bool score = axis_of(d->kpi) == CHART_AXIS_SCORE;
+    bool score = plot_axis(d->kpi) == CHART_AXIS_SCORE;
     if (rq->kind == PLOT_PANORAMA && !score)
         return view_fail(err, 400, "invalid_parameter", "kpi",
                          "the panorama draws satisfaction or satisfaction_gotone");
@@ -247,7 +247,7 @@ static bool draw_trend(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
         ok = chart_render_sparkline(ctx, &d->opts, &sp, out, len, msg, msglen);
         free(values);
     } else {
-        chart_trend tr = {.axis = axis_of(d->kpi),
+        chart_trend tr = {.axis = plot_axis(d->kpi),
                           .series = t.series,
                           .nseries = t.n,
                           .base = t.base,
@@ -295,7 +295,7 @@ static bool draw_ranking(struct drawing *d, chart_ctx *ctx, unsigned char **out,
                               .target = isfinite(val->f[SNAP_PATH_BASE]) ? val->f[SNAP_PATH_BASE]
                                                                          : val->f[SNAP_BASE]};
     }
-    chart_ranking r = {.axis = axis_of(d->kpi),
+    chart_ranking r = {.axis = plot_axis(d->kpi),
                        .items = items,
                        .n = v.n,
                        .target_text = pathed ? d->labels->base_path : d->labels->base};
@@ -342,7 +342,7 @@ static bool draw_bullet(struct drawing *d, chart_ctx *ctx, unsigned char **out, 
                          snap_kpi_name((enum snap_kpi)d->kpi), d->s->branches[d->branch].code);
     const double *f = v->f;
     chart_bullet b = {.label = d->s->branches[d->branch].name,
-                      .axis = axis_of(d->kpi),
+                      .axis = plot_axis(d->kpi),
                       .value = f[SNAP_VALUE],
                       .base = f[SNAP_BASE],
                       .challenge = f[SNAP_CHALLENGE],

@@ -43,6 +43,10 @@ bool plot_parse_name(const char *name, struct plot_request *rq);
 bool plot_parse_size(const char *name, const char *text, struct plot_request *rq,
                      struct view_error *err);
 
+/* The value axis of a KPI's charts: scores for satisfaction, else
+ * percent. */
+chart_axis plot_axis(int kpi);
+
 /* The MIME type of a format. */
 const char *plot_content_type(chart_format format);
 

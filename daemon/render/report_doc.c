@@ -5,7 +5,10 @@
 #include "doc.h"
 #include "doc_paint.h"
 #include "mem.h"
+#include "plot.h"
 #include "ranking.h"
+
+#include <jansson.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -103,6 +106,264 @@ static void figures_table(struct rep *r, int branch)
         buf_release(&f[i]);
 }
 
+/* ---- a section's trend charts: a KPI at the three month ends, the branch
+ * against its parent, with the targets (and K1's path) of the runs ------- */
+
+#define TREND_SCALE 0.66
+
+struct trend_chart {
+    chart_axis axis;
+    char *title;
+    char *names[2];        /* the branch's, the parent's */
+    chart_point pts[2][3]; /* per series, per month end */
+    size_t nseries;
+    chart_point path[2][3]; /* the base and challenge points on the path */
+    size_t npath;           /* 0: no path */
+    double base, challenge; /* the last month end's targets */
+    const char *words[4];   /* base, challenge, base path, challenge path */
+};
+
+static void trend_release(void *data)
+{
+    struct trend_chart *t = data;
+    free(t->title);
+    free(t->names[0]);
+    free(t->names[1]);
+    free(t);
+}
+
+static bool trend_draw(const void *data, chart_ctx *ctx, cairo_t *cr, const chart_rect *where,
+                       char *err, size_t errlen)
+{
+    const struct trend_chart *t = data;
+    chart_series series[2];
+    for (size_t i = 0; i < t->nseries; i++)
+        series[i] = (chart_series){.name = t->names[i], .points = t->pts[i], .n = 3};
+    chart_trend tr = {.axis = t->axis,
+                      .series = series,
+                      .nseries = t->nseries,
+                      .base = t->base,
+                      .challenge = t->challenge,
+                      .base_text = t->words[0],
+                      .challenge_text = t->words[1],
+                      .base_path = t->npath ? t->path[0] : NULL,
+                      .challenge_path = t->npath ? t->path[1] : NULL,
+                      .nbase_path = t->npath,
+                      .nchallenge_path = t->npath,
+                      .base_path_text = t->words[2],
+                      .challenge_path_text = t->words[3]};
+    chart_opts opts;
+    chart_opts_default(&opts);
+    opts.title = t->title;
+    /* drawn as a chart 1/TREND_SCALE as large, scaled down: the charts'
+     * text at about the tables' size */
+    const double k = TREND_SCALE;
+    chart_rect at = {where->x / k, where->y / k, where->w / k, where->h / k};
+    cairo_save(cr);
+    cairo_scale(cr, k, k);
+    bool ok = chart_draw_trend(ctx, cr, &at, &opts, &tr, err, errlen);
+    cairo_restore(cr);
+    return ok;
+}
+
+/* The chart of kpi for branch, or NULL when no month end has its value. */
+static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
+{
+    const struct view_report *v = r->v;
+    const struct snap *s = v->s;
+    int parent = s->branches[branch].parent;
+    struct trend_chart *t = xcalloc(1, sizeof *t);
+    *t = (struct trend_chart){
+        .axis = plot_axis(kpi),
+        .title = xstrdup(r->l->kpi[kpi]),
+        .nseries = parent >= 0 ? 2 : 1,
+        .base = NAN,
+        .challenge = NAN,
+        .words = {r->l->base, r->l->challenge, r->l->base_path, r->l->challenge_path}};
+    t->names[0] = xstrdup(s->branches[branch].name);
+    t->names[1] = parent >= 0 ? xstrdup(s->branches[parent].name) : NULL;
+    bool any = false;
+    for (int m = 0; m < 3; m++) {
+        int32_t day = 0;
+        chart_date_parse(v->month_end[m], &day);
+        for (size_t i = 0; i < t->nseries; i++) {
+            const struct snap_value *x = headline(s, v->runs[m], kpi, i ? parent : branch);
+            t->pts[i][m] = (chart_point){day, x ? x->f[SNAP_VALUE] : NAN};
+            any = any || (i == 0 && x && isfinite(x->f[SNAP_VALUE]));
+            if (i || !x)
+                continue;
+            t->path[0][m] = (chart_point){day, x->f[SNAP_PATH_BASE]};
+            t->path[1][m] = (chart_point){day, x->f[SNAP_PATH_CHALLENGE]};
+            t->npath = t->npath || isfinite(x->f[SNAP_PATH_BASE]) ? 3 : 0;
+            t->base = x->f[SNAP_BASE];
+            t->challenge = x->f[SNAP_CHALLENGE];
+        }
+    }
+    if (!any) {
+        trend_release(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* K1, K2 and K4 side by side. */
+static void trends(struct rep *r, int branch)
+{
+    static const int kpis[] = {SNAP_RETENTION, SNAP_IN_NETWORK, SNAP_SATISFACTION};
+    struct trend_chart *t[3];
+    size_t n = 0;
+    for (size_t k = 0; k < 3; k++)
+        if ((t[n] = trend_of(r, kpis[k], branch)))
+            n++;
+    if (!n)
+        return;
+    char *text = doc_fill(W(r, "report_trends"),
+                          (const char *const[]){"branch", r->v->s->branches[branch].name, "kpi",
+                                                r->l->kpi[SNAP_RETENTION], "kpi2",
+                                                r->l->kpi[SNAP_IN_NETWORK], NULL});
+    doc_charts(r->d, 0.26, text);
+    free(text);
+    for (size_t i = 0; i < n; i++)
+        doc_chart(r->d, trend_draw, t[i], trend_release);
+}
+
+/* A dim's words: an indicator's name, a tier's or policy's word, else the
+ * code. */
+static const char *dim_words(struct rep *r, int kpi, const char *dim, struct buf *scratch)
+{
+    if (kpi == SNAP_SATISFACTION || kpi == SNAP_SATISFACTION_GOTONE) {
+        int i = snap_indicator_find(r->v->s, dim);
+        return i >= 0 ? r->v->s->indicators[i].name : dim;
+    }
+    buf_reset(scratch);
+    buf_printf(scratch, "%s_%s", kpi == SNAP_IN_NETWORK ? "tier" : "policy", dim);
+    const char *w = W(r, scratch->data);
+    return w == scratch->data ? dim : w;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether two alarms of a branch read as one row (the same KPI, days and
+ * reason: the indicators of one survey, say). */
+static bool same_stretch(const struct snap_alarm *a, const struct snap_alarm *b)
+{
+    return a->kpi == b->kpi && a->campaign == b->campaign && a->carried_in == b->carried_in &&
+           a->red_days == b->red_days && strcmp(a->raised, b->raised) == 0 &&
+           strcmp(a->cleared, b->cleared) == 0 && same_text(a->reason, b->reason) &&
+           (a->dim != NULL) == (b->dim != NULL);
+}
+
+/* The KPI cell of alarms [i, n) like alarm i, marking them used. */
+static void stretch_words(struct rep *r, const struct snap_alarm *const *al, size_t i, size_t n,
+                          bool *used, struct buf *out)
+{
+    struct buf scratch = BUF_INIT;
+    buf_reset(out);
+    buf_puts(out, r->l->kpi[al[i]->kpi]);
+    for (size_t j = i, dims = 0; j < n; j++) {
+        if (used[j] || !same_stretch(al[i], al[j]))
+            continue;
+        used[j] = true;
+        if (!al[j]->dim)
+            continue;
+        buf_puts(out, dims++ ? W(r, "bulletin_list_sep") : " · ");
+        buf_puts(out, dim_words(r, al[j]->kpi, al[j]->dim, &scratch));
+    }
+    buf_release(&scratch);
+}
+
+/* The alarms of one branch (not its subtree): a row per stretch of red
+ * days, the dims of one stretch together. */
+static void branch_alarms(struct rep *r, int branch)
+{
+    const struct view_report *v = r->v;
+    size_t i = 0, n;
+    while (i < v->nalarms && v->alarms[i]->branch != branch)
+        i++;
+    for (n = i; n < v->nalarms && v->alarms[n]->branch == branch;)
+        n++;
+    if (i == n) {
+        doc_note(r->d, DOC_MUTED, W(r, "report_no_alarms"), false);
+        return;
+    }
+    const struct doc_column_spec cols[] = {
+        {W(r, "report_kpi"), DOC_LEFT, 4.2},     {W(r, "report_raised"), DOC_LEFT, 1.5},
+        {W(r, "report_cleared"), DOC_LEFT, 1.5}, {W(r, "report_red_days"), DOC_RIGHT, 1},
+        {W(r, "report_reason"), DOC_LEFT, 2.2},
+    };
+    doc_table(r->d, W(r, "report_branch_alarms"), cols, sizeof cols / sizeof cols[0]);
+    bool *used = xcalloc(n - i + 1, sizeof *used);
+    struct buf kpi = BUF_INIT, reason = BUF_INIT;
+    for (size_t k = i; k < n; k++) {
+        if (used[k - i])
+            continue;
+        const struct snap_alarm *a = v->alarms[k];
+        stretch_words(r, v->alarms + i, k - i, n - i, used, &kpi);
+        char days[16], *raised = a->carried_in
+                                     ? doc_fill(W(r, "report_carried_in"),
+                                                (const char *const[]){"date", a->raised, NULL})
+                                     : xstrdup(a->raised);
+        snprintf(days, sizeof days, "%d", a->red_days);
+        buf_reset(&reason);
+        labels_reasons(r->l, a->reason, &reason);
+        doc_row(r->d, 0,
+                (const struct doc_cell_spec[]){{kpi.data, DOC_PLAIN},
+                                               {raised, DOC_WARN},
+                                               {*a->cleared ? a->cleared : W(r, "report_still_red"),
+                                                *a->cleared ? DOC_GOOD : DOC_WARN},
+                                               {days, DOC_PLAIN},
+                                               {reason.data ? reason.data : "", DOC_MUTED}});
+        free(raised);
+    }
+    free(used);
+    buf_release(&kpi);
+    buf_release(&reason);
+}
+
+/* The branch's zone counts at the month ends and their change over the
+ * quarter; nothing when no run has them. */
+static void zones(struct rep *r, int branch)
+{
+    const struct view_report *v = r->v;
+    const struct snap_value *c[SNAP_ZONE_GREEN + 1][3];
+    bool any = false;
+    for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++)
+        for (int m = 0; m < 3; m++) {
+            c[z][m] =
+                snap_find(v->runs[m], SNAP_ZONES, branch, snap_zone_name((enum snap_zone)z), -1);
+            any = any || c[z][m];
+        }
+    if (!any)
+        return;
+    const struct doc_column_spec cols[] = {
+        {W(r, "report_zone"), DOC_LEFT, 1.6},    {v->month_end[0], DOC_RIGHT, 1.2},
+        {v->month_end[1], DOC_RIGHT, 1.2},       {v->month_end[2], DOC_RIGHT, 1.2},
+        {W(r, "report_change"), DOC_RIGHT, 1.2},
+    };
+    doc_table(r->d, W(r, "report_zones"), cols, sizeof cols / sizeof cols[0]);
+    struct buf f[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++) {
+        for (int m = 0; m < 3; m++)
+            number(&f[m], c[z][m], SNAP_VALUE, false);
+        char change[32] = "-";
+        double delta = c[z][0] && c[z][2] ? c[z][2]->f[SNAP_VALUE] - c[z][0]->f[SNAP_VALUE] : NAN;
+        if (isfinite(delta))
+            snprintf(change, sizeof change, delta != 0 ? "%+.0f" : "%.0f", delta);
+        enum doc_tone t = SNAP_AT_RISK(z) && delta > 0 ? DOC_WARN : DOC_PLAIN;
+        doc_row(r->d, 0,
+                (const struct doc_cell_spec[]){{r->l->zone[z], DOC_PLAIN},
+                                               {f[0].data, DOC_PLAIN},
+                                               {f[1].data, DOC_PLAIN},
+                                               {f[2].data, DOC_PLAIN},
+                                               {change, t}});
+    }
+    for (int i = 0; i < 3; i++)
+        buf_release(&f[i]);
+}
+
 /* The branches of the subtree in reading order: the root, then each city
  * followed by its counties. */
 static size_t sections(const struct view_report *v, int *out)
@@ -117,6 +378,21 @@ static size_t sections(const struct view_report *v, int *out)
             out[n++] = s->branches[city].children[k];
     }
     return n;
+}
+
+/* Which daily runs the alarm history comes from. */
+static void days_note(struct rep *r)
+{
+    const struct view_report *v = r->v;
+    char n[24];
+    const struct snap_history *h = v->history;
+    snprintf(n, sizeof n, "%zu", h->ndays);
+    char *t = doc_fill(W(r, "report_days"),
+                       (const char *const[]){"n", n, "first", h->ndays ? h->days[0].as_of : "-",
+                                             "last", h->ndays ? h->days[h->ndays - 1].as_of : "-",
+                                             "sha", h->days_sha, NULL});
+    doc_note(r->d, DOC_MUTED, t, false);
+    free(t);
 }
 
 static void cover(struct rep *r, const char *who, const char *csv_sha)
@@ -141,6 +417,7 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
     doc_title(r->d, title);
     doc_subtitle(r->d, sub);
     doc_note(r->d, DOC_MUTED, lineage, false);
+    days_note(r);
     free(title);
     free(sub);
     free(lineage);
@@ -227,64 +504,205 @@ static void rankings(struct rep *r)
     ranking(r, SNAP_IN_NETWORK);
 }
 
-/* Every value of the subtree red at a month end, with its reason. */
+/* Per KPI, the alarms of the subtree in the quarter: raised, cleared,
+ * still red at its end. */
 static void alarms(struct rep *r)
 {
     const struct view_report *v = r->v;
-    const struct doc_column_spec cols[] = {
-        {W(r, "report_month_end"), DOC_LEFT, 1.4}, {W(r, "report_branch"), DOC_LEFT, 1.8},
-        {W(r, "report_kpi"), DOC_LEFT, 2.6},       {W(r, "report_value"), DOC_RIGHT, 1.1},
-        {W(r, "report_reason"), DOC_LEFT, 2.4},
-    };
-    char *h = doc_fill(W(r, "report_alarms"),
+    char *h = doc_fill(W(r, "snap_alarms"),
                        (const char *const[]){"branch", v->s->branches[v->branch].name, NULL});
     doc_heading(r->d, h);
     free(h);
-    struct buf value = BUF_INIT, kpi = BUF_INIT;
-    size_t rows = 0;
-    for (int m = 0; m < 3; m++)
-        for (size_t i = 0; i < v->runs[m]->nvalues; i++) {
-            const struct snap_value *x = &v->runs[m]->values[i];
-            if (x->status != SNAP_STATUS_RED || !snap_branch_within(v->s, x->branch, v->branch))
-                continue;
-            if (!rows++)
-                doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
-            number(&value, x, SNAP_VALUE, true);
-            buf_reset(&kpi);
-            buf_printf(&kpi, "%s%s%s", r->l->kpi[x->kpi], x->dim ? " · " : "",
-                       x->dim ? snap_str(x->dim) : "");
-            const char *reason = snap_str(x->reason);
-            doc_row(r->d, 0,
-                    (const struct doc_cell_spec[]){{v->month_end[m], DOC_PLAIN},
-                                                   {v->s->branches[x->branch].name, DOC_PLAIN},
-                                                   {kpi.data, DOC_PLAIN},
-                                                   {value.data, DOC_WARN},
-                                                   {reason ? reason : "", DOC_MUTED}});
-        }
-    if (!rows)
+    if (!v->nalarms) {
         doc_note(r->d, DOC_PLAIN, W(r, "report_no_alarms"), false);
-    buf_release(&value);
-    buf_release(&kpi);
+        return;
+    }
+    const struct doc_column_spec cols[] = {
+        {W(r, "report_kpi"), DOC_LEFT, 3},
+        {W(r, "report_raised_count"), DOC_RIGHT, 1},
+        {W(r, "report_cleared_count"), DOC_RIGHT, 1},
+        {W(r, "report_open_count"), DOC_RIGHT, 1},
+    };
+    doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
+    for (int k = 0; k < SNAP_NKPI; k++) {
+        long long raised = 0, cleared = 0;
+        for (size_t i = 0; i < v->nalarms; i++)
+            if (v->alarms[i]->kpi == k) {
+                raised++;
+                cleared += v->alarms[i]->cleared[0] != '\0';
+            }
+        if (!raised)
+            continue;
+        char n[3][24];
+        snprintf(n[0], sizeof n[0], "%lld", raised);
+        snprintf(n[1], sizeof n[1], "%lld", cleared);
+        snprintf(n[2], sizeof n[2], "%lld", raised - cleared);
+        doc_row(r->d, 0,
+                (const struct doc_cell_spec[]){{r->l->kpi[k], DOC_PLAIN},
+                                               {n[0], DOC_PLAIN},
+                                               {n[1], DOC_GOOD},
+                                               {n[2], raised > cleared ? DOC_WARN : DOC_PLAIN}});
+    }
 }
 
-static void appendices(struct rep *r)
+static void runs_appendix(struct rep *r)
 {
     const struct view_report *v = r->v;
-    const struct doc_column_spec runs[] = {{W(r, "report_run"), DOC_LEFT, 1},
-                                           {W(r, "report_as_of"), DOC_LEFT, 1.5},
-                                           {W(r, "report_watermark"), DOC_LEFT, 1.5}};
+    const struct doc_column_spec cols[] = {
+        {W(r, "report_run"), DOC_LEFT, 0.8},       {W(r, "report_as_of"), DOC_LEFT, 1.2},
+        {W(r, "report_started"), DOC_LEFT, 1.8},   {W(r, "report_finished"), DOC_LEFT, 1.8},
+        {W(r, "report_watermark"), DOC_LEFT, 1.3},
+    };
     doc_heading(r->d, W(r, "report_runs"));
-    doc_table(r->d, "", runs, 3);
+    doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
     for (int m = 0; m < 3; m++) {
+        const struct snap_day *d = v->month_days[m];
         char id[24];
         snprintf(id, sizeof id, "%lld", v->runs[m]->run_id);
         doc_row(r->d, 0,
                 (const struct doc_cell_spec[]){
                     {id, DOC_PLAIN},
                     {v->runs[m]->as_of, DOC_PLAIN},
+                    {d ? d->started : "-", DOC_PLAIN},
+                    {d ? d->finished : "-", DOC_PLAIN},
                     {v->runs[m]->watermark[SNAP_WM_LAST_CLOSED_MONTH], DOC_PLAIN}});
     }
-    const struct snap_run *last = v->runs[2];
+}
+
+/* A setting's value as text: numbers as short as they read. */
+static void setting_text(const json_t *x, struct buf *out)
+{
+    buf_reset(out);
+    if (json_is_integer(x))
+        buf_printf(out, "%lld", (long long)json_integer_value(x));
+    else if (json_is_real(x))
+        buf_printf(out, "%.10g", json_real_value(x));
+    else if (json_is_string(x))
+        buf_puts(out, json_string_value(x));
+    else if (json_is_null(x))
+        buf_puts(out, "-");
+    else if (json_is_boolean(x))
+        buf_puts(out, json_is_true(x) ? "true" : "false");
+}
+
+/* A run's settings flattened into `into`: nested objects' keys joined by
+ * dots ("alarm_rules.retention_rate.step"). */
+static void flatten(const json_t *o, const char *prefix, json_t *into)
+{
+    const char *key;
+    json_t *x;
+    json_object_foreach((json_t *)o, key, x)
+    {
+        struct buf k = BUF_INIT;
+        buf_printf(&k, "%s%s%s", prefix, *prefix ? "." : "", key);
+        if (json_is_object(x))
+            flatten(x, k.data, into);
+        else
+            json_object_set(into, k.data, x);
+        buf_release(&k);
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void settings_appendix(struct rep *r)
+{
+    const struct view_report *v = r->v;
+    json_t *flat[3], *keys = json_object();
+    for (int m = 0; m < 3; m++) {
+        json_t *o = v->month_days[m] ? json_loads(v->month_days[m]->settings, 0, NULL) : NULL;
+        flat[m] = json_object();
+        if (json_is_object(o))
+            flatten(o, "", flat[m]);
+        json_object_update(keys, flat[m]);
+        json_decref(o);
+    }
+    size_t n = json_object_size(keys), i = 0;
+    const char **names = xcalloc(n + 1, sizeof *names);
+    const char *key;
+    json_t *x;
+    json_object_foreach(keys, key, x) names[i++] = key;
+    qsort(names, n, sizeof *names, cmp_str);
+    char id[3][24];
+    for (int m = 0; m < 3; m++)
+        snprintf(id[m], sizeof id[m], "%s %lld", v->month_end[m], v->runs[m]->run_id);
+    const struct doc_column_spec cols[] = {{W(r, "report_setting"), DOC_LEFT, 3},
+                                           {id[0], DOC_RIGHT, 1.3},
+                                           {id[1], DOC_RIGHT, 1.3},
+                                           {id[2], DOC_RIGHT, 1.3}};
+    doc_heading(r->d, W(r, "report_settings"));
+    doc_table(r->d, "", cols, 4);
+    struct buf t[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    for (i = 0; i < n; i++) {
+        for (int m = 0; m < 3; m++) {
+            const json_t *val = json_object_get(flat[m], names[i]);
+            setting_text(val, &t[m]);
+            if (!val)
+                buf_puts(&t[m], "-");
+        }
+        doc_row(r->d, 0,
+                (const struct doc_cell_spec[]){{names[i], DOC_PLAIN},
+                                               {t[0].data, DOC_PLAIN},
+                                               {t[1].data, DOC_PLAIN},
+                                               {t[2].data, DOC_PLAIN}});
+    }
+    for (int m = 0; m < 3; m++) {
+        buf_release(&t[m]);
+        json_decref(flat[m]);
+    }
+    free(names);
+    json_decref(keys);
+}
+
+/* The KPI definitions, their thresholds from the last month end's run. */
+static void definitions(struct rep *r)
+{
+    const struct view_report *v = r->v;
+    static const char *const names[] = {"k1_baseline_bill", "k1_low_bill",  "k1_low_months",
+                                        "k5_bill_a",        "k5_minutes_b", "k5_minutes_c"};
+    enum { NSET = sizeof names / sizeof names[0] };
+    static const int kpis[] = {SNAP_RETENTION, SNAP_IN_NETWORK, SNAP_BUNDLING, SNAP_SATISFACTION,
+                               SNAP_ZONES};
+    json_t *o = v->month_days[2] ? json_loads(v->month_days[2]->settings, 0, NULL) : NULL;
+    struct buf values[NSET];
+    const char *pairs[2 * NSET + 1];
+    for (size_t i = 0; i < NSET; i++) {
+        values[i] = (struct buf)BUF_INIT;
+        setting_text(json_object_get(o, names[i]), &values[i]);
+        pairs[2 * i] = names[i];
+        pairs[2 * i + 1] = values[i].data ? values[i].data : "?";
+    }
+    pairs[2 * NSET] = NULL;
+    char *h =
+        doc_fill(W(r, "report_definitions"), (const char *const[]){"date", v->month_end[2], NULL});
+    doc_heading(r->d, h);
+    free(h);
+    const struct doc_column_spec cols[] = {{W(r, "report_kpi"), DOC_LEFT, 1}, {"", DOC_LEFT, 3.4}};
+    doc_table(r->d, "", cols, 2);
+    struct buf name = BUF_INIT;
+    for (size_t k = 0; k < sizeof kpis / sizeof kpis[0]; k++) {
+        buf_reset(&name);
+        buf_printf(&name, "report_def_%s", snap_kpi_name((enum snap_kpi)kpis[k]));
+        char *def = doc_fill(W(r, name.data), pairs);
+        doc_row(r->d, 0,
+                (const struct doc_cell_spec[]){{r->l->kpi[kpis[k]], DOC_PLAIN}, {def, DOC_PLAIN}});
+        free(def);
+    }
+    doc_row(r->d, 0,
+            (const struct doc_cell_spec[]){{W(r, "snap_alarm_rules"), DOC_PLAIN},
+                                           {W(r, "report_def_alarms"), DOC_PLAIN}});
+    buf_release(&name);
+    for (size_t i = 0; i < NSET; i++)
+        buf_release(&values[i]);
+    json_decref(o);
+}
+
+static void dq_appendix(struct rep *r)
+{
+    const struct snap_run *last = r->v->runs[2];
     char *h = doc_fill(W(r, "report_dq"), (const char *const[]){"date", last->as_of, NULL});
     const struct doc_column_spec dq[] = {{W(r, "report_rule"), DOC_LEFT, 3},
                                          {W(r, "report_rows"), DOC_RIGHT, 1}};
@@ -314,10 +732,16 @@ bool report_pdf(const struct view_report *v, const struct labels *l, const char 
         doc_heading(r.d, t);
         free(t);
         figures_table(&r, order[i]);
+        trends(&r, order[i]);
+        branch_alarms(&r, order[i]);
+        zones(&r, order[i]);
     }
     rankings(&r);
     alarms(&r);
-    appendices(&r);
+    runs_appendix(&r);
+    settings_appendix(&r);
+    definitions(&r);
+    dq_appendix(&r);
     bool ok = doc_paint_pdf(r.d, ctx, out, len, err, errlen);
     doc_free(r.d);
     free(order);

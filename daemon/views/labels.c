@@ -182,11 +182,54 @@ static const struct label_word zh_words[] = {
                        "同一批次导出的 CSV 的 SHA-256：{sha}"},
     {"report_contents", "目录"},
     {"report_section", "第 {n} 节"},
-    {"report_summary", "{branch}：月末指标"},
-    {"report_alarms", "本季度月末预警（{branch}及下属）"},
-    {"report_no_alarms", "本季度各月末无红色预警。"},
+    {"report_summary", "{branch}"},
+    {"report_alarms", "本季度预警汇总（{branch}及下属）"},
+    {"report_no_alarms", "本季度无红色预警。"},
     {"report_runs", "附录一：计算批次"},
-    {"report_dq", "附录二：数据质量计数（{date}）"},
+    {"report_settings", "附录二：计算设置（各月末批次）"},
+    {"report_definitions", "附录三：指标口径（按 {date} 批次的设置）"},
+    {"report_dq", "附录四：数据质量计数（{date}）"},
+    {"report_days", "预警历史取自本季度每日最新的计算批次，共 {n} 个（{first} 至 {last}），"
+                    "批次号列表的 SHA-256：{sha}"},
+    {"report_started", "开始（UTC）"},
+    {"report_finished", "完成（UTC）"},
+    {"report_setting", "设置"},
+    {"report_trends", "{branch}：{kpi}、{kpi2}各月末走势，与上级单位对比"},
+    {"report_branch_alarms", "本季度红色预警"},
+    {"report_dim", "维度"},
+    {"report_raised", "变红"},
+    {"report_cleared", "恢复"},
+    {"report_red_days", "红色批次"},
+    {"report_still_red", "季末仍红"},
+    {"report_carried_in", "{date} 前已红"},
+    {"report_raised_count", "预警次数"},
+    {"report_cleared_count", "已恢复"},
+    {"report_open_count", "季末仍红"},
+    {"report_zones", "五区变动（月末人数）"},
+    {"report_zone", "区"},
+    {"report_change", "季度变动"},
+    {"report_def_retention_rate",
+     "年初拍照的中高端客户（基线月账单均不低于 {k1_baseline_bill} 元且未离网）中，"
+     "截至数据日期未流失者的比例；流失：已离网，或年内已关账月份中账单低于 {k1_low_bill} 元的"
+     "月份累计达到 {k1_low_months} 个。年内按时序进度评估（1 月 1 日 100% 至年末目标的直线）。"},
+    {"report_def_in_network_rate",
+     "年初第一天的大客户（钻石卡、金卡、银卡、全球通会员）中，截至数据日期未离网者的比例，"
+     "分级别及合计；停机和预销户仍计为在网。"},
+    {"report_def_bundling_coverage",
+     "营销活动开始时固定的目标客户中，已有效捆绑（在网，且持有活动期内签订、未终止的活动政策"
+     "合约）者的比例；按活动时序进度评估（首日 0% 至活动末目标的直线）。"},
+    {"report_def_satisfaction",
+     "调查指标树：叶子指标为当月回答的平均分，上级指标为有回答的下级指标的加权平均"
+     "（权重重新归一，标为部分）；全球通品牌单列。"},
+    {"report_def_zone_count",
+     "仍在网的年初拍照客户按最后关账月 M 与 M-1 的账单和通话分区：白区（M 月停机或预销户），"
+     "红区（M-1 月账单≥{k5_bill_a} 元且通话>{k5_minutes_b} 分钟，M 月账单≥{k5_bill_a} 元但"
+     "通话<{k5_minutes_c} 分钟），黄区（M-1 月同上，M 月账单<{k5_bill_a} 元），蓝区和绿区"
+     "（M 月账单≥{k5_bill_a} 元且通话>{k5_minutes_b} 分钟，有或无保底承诺）。"},
+    {"report_alarm_rules", "红绿预警"},
+    {"report_def_alarms",
+     "红色：低于基础目标（或当日基础时序进度），或较上期下降超过阈值；达到挑战目标为优秀；"
+     "其余为达标。上期为红者须超出恢复余量方转为达标。各指标的判定规则见附录二。"},
     {"report_month_end", "月末"},
     {"report_kpi", "指标"},
     {"report_value", "数值"},
@@ -413,11 +456,63 @@ static const struct label_word en_words[] = {
                        "SHA-256 of the CSV of the same runs: {sha}"},
     {"report_contents", "Contents"},
     {"report_section", "Section {n}"},
-    {"report_summary", "{branch}: month-end figures"},
-    {"report_alarms", "Red at a month end of the quarter ({branch} and below)"},
-    {"report_no_alarms", "No value was red at a month end of the quarter."},
+    {"report_summary", "{branch}"},
+    {"report_alarms", "The quarter's alarms ({branch} and below)"},
+    {"report_no_alarms", "No value was red in the quarter."},
     {"report_runs", "Appendix 1: compute runs"},
-    {"report_dq", "Appendix 2: data-quality counts ({date})"},
+    {"report_settings", "Appendix 2: compute settings (the month-end runs)"},
+    {"report_definitions", "Appendix 3: the KPIs as computed (settings of the run of {date})"},
+    {"report_dq", "Appendix 4: data-quality counts ({date})"},
+    {"report_days",
+     "The alarm history comes from the newest run of each day of the quarter: {n} runs "
+     "({first} to {last}); SHA-256 of their run ids: {sha}"},
+    {"report_started", "Started (UTC)"},
+    {"report_finished", "Finished (UTC)"},
+    {"report_setting", "Setting"},
+    {"report_trends", "{branch}: {kpi} and {kpi2} at each month end, against the parent branch"},
+    {"report_branch_alarms", "Red in the quarter"},
+    {"report_dim", "Dim"},
+    {"report_raised", "Raised"},
+    {"report_cleared", "Cleared"},
+    {"report_red_days", "Red runs"},
+    {"report_still_red", "still red"},
+    {"report_carried_in", "before {date}"},
+    {"report_raised_count", "Alarms"},
+    {"report_cleared_count", "Cleared"},
+    {"report_open_count", "Still red"},
+    {"report_zones", "Risk zones (members at each month end)"},
+    {"report_zone", "Zone"},
+    {"report_change", "Change"},
+    {"report_def_retention_rate",
+     "Of the cohort photographed for the year (bill of at least {k1_baseline_bill} in every "
+     "baseline month, in the network), the share not lost by the as-of date; lost: left the "
+     "network, or {k1_low_months} or more closed months of the year with a bill under "
+     "{k1_low_bill}. Judged during the year against the path (100 % on 1 January to the "
+     "year-end target)."},
+    {"report_def_in_network_rate",
+     "Of the VIP members (diamond, gold, silver, member) on the year's first day, the share "
+     "still in the network at the as-of date, per tier and over all; suspension and "
+     "pre-cancellation count as in the network."},
+    {"report_def_bundling_coverage",
+     "Of a campaign's target list, fixed at its start, the share effectively bundled (in the "
+     "network, holding a contract of one of its policies signed in the window and not ended); "
+     "judged against the path (0 % on the first day to the campaign-end target)."},
+    {"report_def_satisfaction",
+     "The survey's indicator tree: a leaf's month score is the mean of its responses, a "
+     "parent's the weighted mean of its children with responses (weights renormalised, "
+     "flagged partial); the GoTone brand separately."},
+    {"report_def_zone_count",
+     "The cohort members still in the network, by the last closed month M and M-1: white "
+     "(suspended or pre-cancelled in M), red (M-1 bill >= {k5_bill_a} and minutes > "
+     "{k5_minutes_b}; M bill >= {k5_bill_a} but minutes < {k5_minutes_c}), yellow (M-1 as "
+     "red; M bill < {k5_bill_a}), blue and green (M bill >= {k5_bill_a} and minutes > "
+     "{k5_minutes_b}, with or without a minimum-spend commitment)."},
+    {"report_alarm_rules", "Alarms"},
+    {"report_def_alarms",
+     "Red: below the base target (or the day's base point on the path), or fallen by more "
+     "than the step since the previous period; excellent: at the challenge; green otherwise. "
+     "A value red before turns green only past its recovery margin. Each KPI's rules are in "
+     "appendix 2."},
     {"report_month_end", "Month end"},
     {"report_kpi", "KPI"},
     {"report_value", "Value"},
@@ -514,6 +609,27 @@ const char *labels_word(const struct labels *l, const char *name)
         if (strcmp(w->name, name) == 0)
             return w->text;
     return name;
+}
+
+bool labels_reasons(const struct labels *l, const char *reason, struct buf *out)
+{
+    bool any = false;
+    for (const char *p = reason; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+        size_t n = strcspn(p, ",");
+        struct buf name = BUF_INIT;
+        buf_puts(&name, "reason_");
+        buf_append(&name, p, n);
+        const char *word = labels_word(l, name.data);
+        if (any)
+            buf_puts(out, labels_word(l, "bulletin_list_sep"));
+        if (word == name.data) /* no word for it: the code */
+            buf_append(out, p, n);
+        else
+            buf_puts(out, word);
+        any = true;
+        buf_release(&name);
+    }
+    return any;
 }
 
 json_t *labels_json(const struct labels *l)

@@ -7,6 +7,7 @@
 #ifndef RETENTIOND_LABELS_H
 #define RETENTIOND_LABELS_H
 
+#include "buf.h"
 #include "snap.h"
 
 #include <jansson.h>
@@ -34,6 +35,10 @@ struct labels {
 const struct labels *labels_get(const char *lang);
 /* The pages' word `name` in l; name itself when l has none. */
 const char *labels_word(const struct labels *l, const char *name);
+/* The words of a value's reasons ("below_base_path,step_decline"), joined
+ * by the list separator, appended to out (a reason without a word: its
+ * code); false when reason (may be NULL) names none. */
+bool labels_reasons(const struct labels *l, const char *reason, struct buf *out);
 /* The table as the pages read it: {lang, kpi: {code: title}, status: {code:
  * name}, zone: {code: name}, words: {name: text}} (a new reference). */
 json_t *labels_json(const struct labels *l);

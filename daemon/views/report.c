@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "date.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,4 +51,40 @@ bool view_report_build(const struct snap *s, const struct view_params *p, struct
                              "no stored run on %s, a month end of %s", out->month_end[m], q);
     }
     return true;
+}
+
+void view_report_range(const struct view_report *v, char first[11], char last[11])
+{
+    snprintf(first, 11, "%.8s01", v->month_end[0]);
+    snprintf(last, 11, "%s", v->month_end[2]);
+}
+
+bool view_report_history(struct view_report *v, const struct snap_history *h,
+                         struct view_error *err)
+{
+    v->history = h;
+    for (size_t i = 0; i < h->ndays; i++)
+        for (int m = 0; m < 3; m++)
+            if (strcmp(h->days[i].as_of, v->month_end[m]) == 0)
+                v->month_days[m] = &h->days[i];
+    for (int m = 0; m < 3; m++)
+        if (!v->month_days[m] || v->month_days[m]->run_id != v->runs[m]->run_id)
+            return view_fail(err, 503, "stale_snapshot", NULL,
+                             "the run of %s changed since the snapshot was taken; try again "
+                             "after the next refresh",
+                             v->month_end[m]);
+    v->alarms = xcalloc(h->nalarms + 1, sizeof *v->alarms);
+    for (size_t i = 0; i < h->nalarms; i++)
+        if (snap_branch_within(v->s, h->alarms[i].branch, v->branch))
+            v->alarms[v->nalarms++] = &h->alarms[i];
+    return true;
+}
+
+void view_report_free(struct view_report *v)
+{
+    if (!v)
+        return;
+    free(v->alarms);
+    v->alarms = NULL;
+    v->nalarms = 0;
 }

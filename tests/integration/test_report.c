@@ -302,7 +302,9 @@ START_TEST(http_exports_are_scoped_and_audited)
 END_TEST
 
 /* What the PDF shows: its page count, its text (pdftotext, whitespace
- * removed: lines wrap anywhere), and the titles of its outline (cairo
+ * removed: lines wrap anywhere; a table column by column), its lines as
+ * laid out (pdftotext -layout, runs of blanks one space: a table row by
+ * row), and the titles of its outline (cairo
  * writes them as UTF-16BE hex strings). */
 static json_t *read_pdf(const char *path)
 {
@@ -316,8 +318,10 @@ static json_t *read_pdf(const char *path)
         "raw = open(sys.argv[1], 'rb').read()\n"
         "titles = [bytes.fromhex(h.decode()).decode('utf-16-be').lstrip('\\ufeff')"
         " for h in re.findall(rb'/Title <([0-9A-Fa-f]+)>', raw)]\n"
+        "layout = subprocess.run(['pdftotext', '-q', '-layout', sys.argv[1], '-'],"
+        " capture_output=True, text=True, check=True).stdout\n"
         "print(json.dumps({'pages': pages, 'text': re.sub(r'\\s+', '', text),"
-        " 'titles': titles}))\n";
+        " 'lines': re.sub(r'[ \\t]+', ' ', layout), 'titles': titles}))\n";
     return python_facts(script, path);
 }
 
@@ -400,6 +404,105 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
 }
 END_TEST
 
+/* Two daily runs in August (copies of July's month end) in which one
+ * county's K1, green at every month end, is red: its section lists the
+ * stretch, raised on the first and cleared on the next run day (the month
+ * end); the cover counts the quarter's five runs; the appendix has the
+ * month-end runs' times (UTC), their settings and the definitions with
+ * their thresholds; SOURCE_DATE_EPOCH is the PDF's date. */
+START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char *county =
+        harness_text(db, "SELECT v.branch_code FROM kpi.value v JOIN kpi.run r USING (run_id)"
+                         " JOIN dw.branch b ON b.code = v.branch_code AND b.level = 2"
+                         " WHERE r.as_of IN ('2026-07-31', '2026-08-31', '2026-09-30')"
+                         " AND v.kpi = 'retention_rate' AND v.dim IS NULL"
+                         " GROUP BY 1 HAVING bool_and(v.status <> 'red') ORDER BY 1 LIMIT 1");
+    const char *params[] = {county};
+    static const char copy[] =
+        "WITH src AS (SELECT max(run_id) AS run_id FROM kpi.run WHERE as_of = '2026-07-31'),"
+        " new AS (INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
+        " settings) SELECT d, d + time '02:00', d + time '02:05', r.last_closed_month, r.settings"
+        " FROM kpi.run r, src, (VALUES (date '2026-08-10'), (date '2026-08-11')) AS x(d)"
+        " WHERE r.run_id = src.run_id RETURNING run_id)"
+        " INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period,"
+        " numerator, denominator, value, status, reason, target_base, target_challenge)"
+        " SELECT new.run_id, v.kpi, v.branch_id, v.branch_code, v.dim, v.campaign_id, v.period,"
+        " v.numerator, v.denominator, v.value,"
+        " CASE WHEN v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL"
+        " THEN 'red' ELSE v.status END,"
+        " CASE WHEN v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL"
+        " THEN 'below_base_path' ELSE v.reason END, v.target_base, v.target_challenge"
+        " FROM new, src JOIN kpi.value v USING (run_id)";
+    ck_assert(db_query(db, copy, 1, params, NULL));
+    char path[256], *err = NULL, *out = NULL;
+    snprintf(path, sizeof path, "%s/alarms.pdf", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",
+                          path,     "--db",      ci,       "--branch", county, NULL};
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    json_t *f = read_pdf(path);
+    const char *text = json_string_value(json_object_get(f, "text"));
+    const char *lines = json_string_value(json_object_get(f, "lines"));
+    const char *at = strstr(lines, "2026-08-10");
+    ck_assert_msg(strstr(lines, "中高端客户保有率 2026-08-10 2026-08-31 2 低于基础时序进度"),
+                  "the stretch of %s is not in the PDF: %.200s", county,
+                  at && at - lines > 60 ? at - 60 : lines);
+    ck_assert_msg(strstr(text, "共5个（2026-07-31至2026-09-30）"),
+                  "the cover does not count 5 runs");
+    char *started = harness_text(db, "SELECT to_char(started_at AT TIME ZONE 'UTC',"
+                                     " 'YYYY-MM-DD HH24:MI:SS') FROM kpi.run"
+                                     " WHERE as_of = '2026-09-30' ORDER BY run_id DESC LIMIT 1");
+    ck_assert_msg(strstr(lines, started), "the run times are not in the appendix (%s)", started);
+    free(started);
+    ck_assert_msg(strstr(text, "k1_low_months"), "no settings in the appendix");
+    /* the trend charts: the county against its city (named nowhere else in
+     * a county's report), and the zones' movement */
+    struct db_result *res = NULL;
+    ck_assert(db_query(db,
+                       "SELECT p.name FROM dw.branch b JOIN dw.branch p"
+                       " ON p.branch_id = b.parent_id WHERE b.code = $1",
+                       1, params, &res));
+    ck_assert_int_eq(db_rows(res), 1);
+    ck_assert_msg(strstr(text, db_value(res, 0, 0)), "no trend chart against %s",
+                  db_value(res, 0, 0));
+    db_result_free(res);
+    ck_assert_msg(strstr(text, "五区变动"), "no zone movement");
+    char *bill = harness_text(db, "SELECT (settings->>'k1_baseline_bill')::numeric::float8::text"
+                                  " FROM kpi.run WHERE as_of = '2026-09-30'"
+                                  " ORDER BY run_id DESC LIMIT 1");
+    struct buf def = BUF_INIT;
+    buf_printf(&def, "基线月账单均不低于%s元", bill);
+    ck_assert_msg(strstr(text, def.data), "the K1 definition does not carry its threshold (%s)",
+                  def.data);
+    buf_release(&def);
+    free(bill);
+    json_decref(f);
+    /* SOURCE_DATE_EPOCH stands for the dates (1700000000: 2023-11-14
+     * 22:13:20 UTC); without it, the quarter's last day */
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    int rc = harness_run(args, NULL, &out, &err);
+    unsetenv("SOURCE_DATE_EPOCH");
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    char cmd[300], info[4096] = "";
+    snprintf(cmd, sizeof cmd, "pdfinfo -isodates '%s'", path);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t len = fread(info, 1, sizeof info - 1, p);
+    info[len] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_msg(strstr(info, "2023-11-14T22:13:20Z"),
+                  "SOURCE_DATE_EPOCH is not the PDF's date: %s", info);
+    free(county);
+    db_close(db);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -410,6 +513,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, the_pdf_has_every_branch_bookmarked_and_is_reproducible);
     tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
+    tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
     suite_add_tcase(s, tc);
     return s;
 }
