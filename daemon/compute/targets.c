@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,9 @@ static bool valid_number(const char *kpi, const char *name, const char *text, ch
         return true;
     char *end = NULL;
     errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end) {
+    /* decimal notation only: strtod would also take "nan", "inf" and hex */
+    double v = text[strspn(text, "0123456789.+-eE")] ? NAN : strtod(text, &end);
+    if (errno || !end || end == text || *end || !isfinite(v)) {
         snprintf(err, errlen, "%s '%s' is not a number", name, text);
         return false;
     }
@@ -128,9 +130,43 @@ static bool store_row(struct db *db, char *const f[6], char *err, size_t errlen)
     return found;
 }
 
+/* A UTF-8 byte-order mark (Excel writes one) at the start of s removed. */
+static void drop_bom(char *s)
+{
+    if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
+        memmove(s, s + 3, strlen(s + 3) + 1);
+}
+
+enum targets_line targets_parse_line(char *line, int lineno, char *fields[6], char *reason,
+                                     size_t reasonlen)
+{
+    if (strlen(line) > TARGETS_MAX_LINE) {
+        snprintf(reason, reasonlen, "line longer than %d bytes", TARGETS_MAX_LINE);
+        return TARGETS_BAD;
+    }
+    if (lineno == 1)
+        drop_bom(line);
+    trim(line);
+    if (lineno == 1) {
+        if (strcmp(line, "kpi,branch,dim,period,base,challenge") == 0)
+            return TARGETS_SKIP;
+        snprintf(reason, reasonlen, "header must be kpi,branch,dim,period,base,challenge");
+        return TARGETS_BAD;
+    }
+    if (!*line || line[0] == '#')
+        return TARGETS_SKIP;
+    int n = split(line, fields);
+    if (n != 6) {
+        snprintf(reason, reasonlen, "%d fields, expected 6", n);
+        return TARGETS_BAD;
+    }
+    return targets_check_row(fields, reason, reasonlen) ? TARGETS_ROW : TARGETS_BAD;
+}
+
 bool targets_import(struct db *db, const char *path, int *imported, char *err, size_t errlen)
 {
-    char line[1024], reason[256] = "";
+    char *line = NULL, reason[256] = "";
+    size_t cap = 0;
     int lineno = 0;
     *imported = 0;
     err[0] = '\0';
@@ -141,27 +177,13 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
     }
     if (!db_begin(db))
         goto failed;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
+    while (getline(&line, &cap, f) >= 0) {
         char *fields[6];
-        trim(line);
-        if (lineno == 1) {
-            if (strcmp(line, "kpi,branch,dim,period,base,challenge") != 0) {
-                snprintf(reason, sizeof reason,
-                         "header must be kpi,branch,dim,period,base,challenge");
-                goto bad;
-            }
-            continue;
-        }
-        if (!*line || line[0] == '#')
-            continue;
-        int n = split(line, fields);
-        if (n != 6) {
-            snprintf(reason, sizeof reason, "%d fields, expected 6", n);
+        enum targets_line kind = targets_parse_line(line, ++lineno, fields, reason, sizeof reason);
+        if (kind == TARGETS_BAD)
             goto bad;
-        }
-        if (!targets_check_row(fields, reason, sizeof reason))
-            goto bad;
+        if (kind == TARGETS_SKIP)
+            continue;
         if (!store_row(db, fields, reason, sizeof reason)) {
             if (!*reason)
                 goto failed; /* a database error, logged already */
@@ -169,11 +191,13 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
         }
         (*imported)++;
     }
+    free(line);
     fclose(f);
     return db_commit(db);
 bad:
     snprintf(err, errlen, "%s:%d: %s", path, lineno, reason);
 failed:
+    free(line);
     fclose(f);
     db_rollback(db);
     *imported = 0;

@@ -22,4 +22,14 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
 /* Validates one data line's fields (exported for the unit tests). */
 bool targets_check_row(char *const fields[6], char *err, size_t errlen);
 
+/* One line of the file (lineno from 1: the header, which may start with a
+ * UTF-8 byte-order mark), modified in place: TARGETS_ROW with its six
+ * fields (pointers into line, trimmed), TARGETS_SKIP (the header, a blank
+ * line, a # comment) or TARGETS_BAD with the reason. Numbers are decimal
+ * (no "nan", "inf" or hex); a line over TARGETS_MAX_LINE bytes is bad. */
+#define TARGETS_MAX_LINE 4096
+enum targets_line { TARGETS_ROW, TARGETS_SKIP, TARGETS_BAD };
+enum targets_line targets_parse_line(char *line, int lineno, char *fields[6], char *reason,
+                                     size_t reasonlen);
+
 #endif

@@ -40,8 +40,8 @@ void date_shift(const char *date, int months, int days, char out[11])
     tm.tm_mday += days;
     tm.tm_hour = 12;
     time_t t = timegm(&tm);
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    if (!gmtime_r(&t, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+        out[0] = '\0'; /* past 9999-12-31 */
 }
 
 void date_month_before(const char *date, char out[8])

@@ -13,7 +13,8 @@ bool date_valid(const char *text);
 bool date_valid_month(const char *text);
 
 /* The date `months` months and `days` days from `date` (YYYY-MM-DD, valid),
- * normalised as mktime does (2026-01-31 + 1 month = 2026-03-03). */
+ * normalised as mktime does (2026-01-31 + 1 month = 2026-03-03); "" past
+ * the year 9999. */
 void date_shift(const char *date, int months, int days, char out[11]);
 
 /* "YYYY-MM" of the month before the month of `date` ("YYYY-MM" or

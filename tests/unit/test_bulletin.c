@@ -232,7 +232,7 @@ START_TEST(html_is_mail_safe)
                                        "40.00%",
                                        "▲1",
                                        "▼1",
-                                       "后五名：江汉、江岸、" ODD_HTML,
+                                       ("后五名：江汉、江岸、" ODD_HTML),
                                        "武汉",
                                        "+10.00",
                                        "+2.00",
@@ -313,7 +313,7 @@ START_TEST(pdf_reads_back)
                                        "+2.00",
                                        "▲1",
                                        "▼1",
-                                       "后五名：江汉、江岸、" ODD_NAME,
+                                       ("后五名：江汉、江岸、" ODD_NAME),
                                        "第 1 页 / 共 1 页",
                                        "已捆绑 90 / 目标客户 300"};
     for (size_t i = 0; i < COUNT(want); i++)
