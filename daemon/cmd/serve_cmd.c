@@ -238,6 +238,7 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
         .threads = ctx->cfg.threads,
         .max_connections = ctx->cfg.max_connections,
         .connection_timeout = ctx->cfg.connection_timeout,
+        .header_timeout = ctx->cfg.header_timeout,
         .max_url_length = ctx->cfg.max_url_length,
         .max_body = (size_t)ctx->cfg.max_body,
         .routes = routes,

@@ -17,6 +17,7 @@ struct cfg {
     int port;                /* http.port: 0 picks a free port */
     int max_connections;     /* http.max_connections */
     int connection_timeout;  /* http.connection_timeout, seconds */
+    int header_timeout;      /* http.header_timeout, seconds */
     int max_url_length;      /* http.max_url_length, bytes */
     int cache_bytes;         /* http.cache_bytes: each snapshot's body cache, bytes; 0 = none */
     int max_body;            /* http.max_body: request body, bytes */

@@ -128,7 +128,8 @@ struct http_options {
     int port;           /* 0 = any free port */
     int threads;        /* thread pool size; 0 = the number of online cores */
     int max_connections;
-    int connection_timeout;          /* seconds */
+    int connection_timeout;          /* seconds an idle connection is kept */
+    int header_timeout;              /* seconds a request's headers may take; 0 = no limit */
     int max_url_length;              /* path plus decoded query, bytes */
     size_t max_body;                 /* request body, bytes; 0 = 65536 */
     const struct http_route *routes; /* terminated by a route with path NULL; static */
@@ -144,7 +145,10 @@ struct http_options {
 bool http_start(const struct http_options *opts, struct http_server **out);
 /* The port actually bound (useful with port 0). */
 int http_port(const struct http_server *srv);
-/* Stops accepting, lets in-flight requests finish, frees the server. NULL ok. */
+/* Stops accepting, lets the requests in flight finish (their answers sent
+ * with Connection: close) for at most HTTP_DRAIN_MS, closes every
+ * connection, frees the server. NULL ok. */
+#define HTTP_DRAIN_MS 4000
 void http_stop(struct http_server *srv);
 
 /* A query-string argument of the request, or NULL (also for a name given

@@ -1,5 +1,7 @@
 #include "http.h"
 
+#include "deadline.h"
+
 #include "log.h"
 #include "mem.h"
 #include "utf8.h"
@@ -9,6 +11,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,9 @@ struct http_server {
     bool tls;
     int max_url_length;
     size_t max_body;
+    struct deadlines *deadlines; /* owned */
+    atomic_int inflight;         /* requests begun and not completed */
+    atomic_bool stopping;        /* http_stop() began: answers close their connection */
 };
 
 /* A query parameter as libmicrohttpd decoded it (its strings, which live
@@ -297,8 +303,10 @@ static bool etag_matches(struct MHD_Connection *conn, const char *etag)
     return p != NULL;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply *reply, bool tls)
+static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
+                                  struct http_reply *reply)
 {
+    bool tls = srv->tls;
     if (reply->status == MHD_HTTP_OK && etag_matches(conn, reply->etag))
         drop_body(reply);
     struct MHD_Response *resp = make_response(reply);
@@ -319,6 +327,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
     }
     for (int i = 0; i < reply->nheaders; i++)
         MHD_add_response_header(resp, reply->headers[i].name, reply->headers[i].value);
+    if (atomic_load(&srv->stopping)) /* no next request on this connection */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, reply->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -370,11 +380,14 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     req->method = method;
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    const char *client = info ? info->socket_context : NULL;
-    if (client)
-        memcpy(req->client, client, sizeof req->client);
-    else
+    struct deadline_conn *dc = info ? info->socket_context : NULL;
+    if (dc) {
+        deadlines_disarm(srv->deadlines, dc); /* the headers are complete */
+        snprintf(req->client, sizeof req->client, "%s", deadline_client(dc));
+    } else {
         client_address(conn, req->client, sizeof req->client);
+    }
+    atomic_fetch_add(&srv->inflight, 1);
     int n = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
     req->args = xcalloc(n > 0 ? (size_t)n : 0, sizeof *req->args);
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, req);
@@ -676,7 +689,7 @@ static bool read_form(struct http_request *req)
 static enum MHD_Result respond(struct http_request *req)
 {
     struct http_server *srv = req->srv;
-    enum MHD_Result ret = send_reply(req->conn, &req->reply, srv->tls);
+    enum MHD_Result ret = send_reply(srv, req->conn, &req->reply);
     req->status = req->reply.status;
     req->seconds = seconds_since(&req->start);
     if (log_get_level() >= LOG_LEVEL_DEBUG) {
@@ -755,28 +768,46 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 /* A connection's start and end: its client address is written once, as
- * text, into a block (INET6_ADDRSTRLEN bytes, owned by the connection's
- * socket context) that each request copies. */
+ * text, into its header deadline (the socket context), which each request
+ * copies. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
+    struct http_server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        char *client = xmalloc(INET6_ADDRSTRLEN);
-        client_address(conn, client, INET6_ADDRSTRLEN);
-        *socket_context = client;
+        char client[INET6_ADDRSTRLEN];
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        client_address(conn, client, sizeof client);
+        *socket_context = deadlines_add(srv->deadlines, fd ? fd->connect_fd : -1, client);
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        free(*socket_context);
+        deadlines_remove(srv->deadlines, *socket_context);
         *socket_context = NULL;
     }
+}
+
+/* A request line has arrived: its headers' deadline starts (a connection's
+ * first request's started with the connection). Returns no request state:
+ * on_request makes it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)uri;
+    struct http_server *srv = cls;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info && info->socket_context)
+        deadlines_arm(srv->deadlines, info->socket_context);
+    return NULL;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
+    struct http_server *srv = cls;
     (void)conn;
     (void)toe;
+    if (*con_cls)
+        atomic_fetch_sub(&srv->inflight, 1);
     request_free(*con_cls);
     *con_cls = NULL;
 }
@@ -835,6 +866,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     srv->observe = opts->observe;
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
     srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
+    srv->deadlines = deadlines_start(opts->header_timeout);
     unsigned flags =
         MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
@@ -844,6 +876,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     if (opts->tls_cert_pem && opts->tls_key_pem) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             log_error("msg=\"cannot serve HTTPS\" reason=\"libmicrohttpd is built without TLS\"");
+            deadlines_stop(srv->deadlines);
             free(srv);
             return false;
         }
@@ -858,10 +891,11 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY,
-        tls, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!srv->mhd) {
         log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);
+        deadlines_stop(srv->deadlines);
         free(srv);
         return false;
     }
@@ -880,9 +914,15 @@ void http_stop(struct http_server *srv)
 {
     if (!srv)
         return;
+    atomic_store(&srv->stopping, true);
     MHD_socket fd = MHD_quiesce_daemon(srv->mhd);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    /* the requests in flight finish (their connections close after the
+     * answer), within HTTP_DRAIN_MS */
+    for (int waited = 0; atomic_load(&srv->inflight) > 0 && waited < HTTP_DRAIN_MS; waited += 10)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000L}, NULL);
     MHD_stop_daemon(srv->mhd);
+    deadlines_stop(srv->deadlines);
     free(srv);
 }
