@@ -107,7 +107,8 @@ static void figures_table(struct rep *r, int branch)
 }
 
 /* ---- a section's trend charts: a KPI at the three month ends, the branch
- * against its parent, with the targets (and K1's path) of the runs ------- */
+ * against its parent (none for the report's own branch), with the targets
+ * (and K1's path) of the runs -------------------------------------------- */
 
 #define TREND_SCALE 0.66
 
@@ -171,7 +172,9 @@ static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
 {
     const struct view_report *v = r->v;
     const struct snap *s = v->s;
-    int parent = s->branches[branch].parent;
+    /* the parent within the report's subtree only: the root's parent is
+     * outside the reader's scope */
+    int parent = branch == v->branch ? -1 : s->branches[branch].parent;
     struct trend_chart *t = xcalloc(1, sizeof *t);
     *t = (struct trend_chart){
         .axis = plot_axis(kpi),
