@@ -414,7 +414,8 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
     char *lineage = doc_fill(W(r, "report_lineage"),
                              (const char *const[]){"watermark",
                                                    v->runs[2]->watermark[SNAP_WM_LAST_CLOSED_MONTH],
-                                                   "who", who, "sha", csv_sha, NULL});
+                                                   "finished", v->month_days[2]->finished, "who",
+                                                   who, "sha", csv_sha, NULL});
     r->d = doc_new(r->l->lang, title, v->month_end[2]);
     doc_set_pages(r->d, title, W(r, "report_page"), "");
     doc_title(r->d, title);
@@ -725,6 +726,10 @@ bool report_pdf(const struct view_report *v, const struct labels *l, const char 
                 const char *csv_sha, chart_ctx *ctx, unsigned char **out, size_t *len, char *err,
                 size_t errlen)
 {
+    if (!v->history || !v->month_days[2]) {
+        snprintf(err, errlen, "the report's history was not read");
+        return false;
+    }
     struct rep r = {.v = v, .l = l ? l : labels_get(NULL)};
     int *order = xcalloc(v->s->nbranches + 1, sizeof *order);
     size_t n = sections(v, order);
