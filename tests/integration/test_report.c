@@ -460,6 +460,12 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
                                      " WHERE as_of = '2026-09-30' ORDER BY run_id DESC LIMIT 1");
     ck_assert_msg(strstr(lines, started), "the run times are not in the appendix (%s)", started);
     free(started);
+    char *finished = harness_text(db, "SELECT to_char(finished_at AT TIME ZONE 'UTC',"
+                                      " 'YYYY-MM-DDHH24:MI:SS') FROM kpi.run"
+                                      " WHERE as_of = '2026-09-30' ORDER BY run_id DESC LIMIT 1");
+    ck_assert_msg(strstr(text, finished), "the cover does not say when the data was complete (%s)",
+                  finished);
+    free(finished);
     ck_assert_msg(strstr(text, "k1_low_months"), "no settings in the appendix");
     /* the trend charts: their date axis ("2026-09" alone: every other date
      * in the report is a day); the county's city, outside the report's
