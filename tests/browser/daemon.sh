@@ -1,13 +1,15 @@
-# Sourced by tests/browser/run and tests/bench/dashboard: a daemon on a free
-# loopback port (http.port = 0: the daemon picks one and logs it) with a
-# data_dir of its own.
-#   daemon_start BIN CONNINFO DIR   sets DAEMON_PID and DAEMON_URL once /readyz answers
+# Sourced by tests/browser/run, tests/bench/dashboard and
+# tests/reliability/common.sh: a daemon on a free loopback port (http.port =
+# 0: the daemon picks one and logs it) with a data_dir of its own.
+#   daemon_start BIN CONNINFO DIR [CONF]   sets DAEMON_PID and DAEMON_URL once /readyz
+#                                          answers; CONF: lines added to the
+#                                          configuration (starting with a [section])
 #   daemon_stop                     SIGTERM, and waits for it
 
 DAEMON_PID="" DAEMON_URL=""
 
 daemon_start() {
-    local bin=$1 db=$2 dir=$3 port="" i
+    local bin=$1 db=$2 dir=$3 extra=${4:-} port="" i
     mkdir -p "$dir/data"
     (umask 077 && cat >"$dir/retentiond.conf") <<CONF
 ; written by tests/browser/daemon.sh
@@ -24,6 +26,7 @@ auto_compute = 0
 ; the bulletins are not the browser tests' subject
 [bulletin]
 schedule = 0
+$extra
 CONF
     "$bin" serve --config "$dir/retentiond.conf" 2>"$dir/daemon.log" &
     DAEMON_PID=$!

@@ -5,6 +5,7 @@
  * configuration has every key within its bounds (an integer key between
  * its min and max) and survives a copy. */
 #include "cfg.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -13,9 +14,6 @@
 #include <unistd.h>
 
 static char path[64];
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -9,6 +9,7 @@
  * date after it. */
 #include "chart.h"
 #include "date.h"
+#include "fuzz.h"
 #include "report.h"
 
 #include <stdint.h>
@@ -45,13 +46,9 @@ static void check_quarter(const char *t)
         abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *t = malloc(size + 1);
-    memcpy(t, data, size);
-    t[size] = '\0';
+    char *t = fuzz_text(data, size);
     check_date(t);
     if (date_valid_month(t) && strlen(t) != 7)
         abort();

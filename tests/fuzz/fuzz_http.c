@@ -16,6 +16,7 @@
  * "HTTP/1.x NNN" and is never a 500 (a 503 for the database is fine). */
 #define _GNU_SOURCE /* memmem */
 #include "api.h"
+#include "fuzz.h"
 #include "http.h"
 #include "log.h"
 #include "refresh.h"
@@ -38,9 +39,6 @@
 static struct api api;
 static struct http_server *srv;
 static int port;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A data directory holding the fixture as the persisted snapshot. */
 static void data_dir(char *dir, size_t n)

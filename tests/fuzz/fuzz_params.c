@@ -10,6 +10,7 @@
  * Properties: a refusal is a 4xx with an error code (a 404 for data the
  * snapshot lacks); what view_validate accepts, view_json serves or refuses
  * with a 404, never a 5xx; a served body is a JSON object. */
+#include "fuzz.h"
 #include "plot.h"
 #include "utf8.h"
 #include "view.h"
@@ -21,9 +22,6 @@
 #define MAX_PAIRS 16
 
 static struct snap *snap;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

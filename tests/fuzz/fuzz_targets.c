@@ -5,6 +5,7 @@
  * Properties: every line is a row, skipped or bad with a reason; a row has
  * six fields, a known KPI and finite numbers in range (a fraction for a
  * rate, a score for satisfaction). */
+#include "fuzz.h"
 #include "targets.h"
 
 #include <math.h>
@@ -26,13 +27,9 @@ static void check_row(char *const f[6])
         abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = fuzz_text(data, size);
     int lineno = 0;
     for (char *line = text, *next; line; line = next) {
         next = strchr(line, '\n');

@@ -192,12 +192,21 @@ static void exec_child(const char *const *args, const char *env_db, int out_fd, 
         setenv("RETENTIOND_DB", env_db, 1);
     else
         unsetenv("RETENTIOND_DB");
-    const char *argv[32] = {binary()};
-    int i = 0;
-    for (; args[i] && i < 30; i++)
-        argv[i + 1] = args[i];
-    argv[i + 1] = NULL;
-    execv(argv[0], (char *const *)argv);
+    /* RETENTIOND_WRAPPER: a command the binary runs under (words split at
+     * spaces), e.g. valgrind with its options (tests/reliability/memcheck) */
+    const char *argv[64];
+    int n = 0;
+    char *wrapper = getenv("RETENTIOND_WRAPPER") ? strdup(getenv("RETENTIOND_WRAPPER")) : NULL;
+    for (char *w = wrapper ? strtok(wrapper, " ") : NULL; w && n < 30; w = strtok(NULL, " "))
+        argv[n++] = w;
+    argv[n++] = binary();
+    for (int i = 0; args[i] && n < 62; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    if (wrapper)
+        execvp(argv[0], (char *const *)argv);
+    else
+        execv(argv[0], (char *const *)argv);
     _exit(127);
 }
 

@@ -8,7 +8,7 @@
 export RETENTIOND_PG_DIR=$ROOT/run/pg-test RETENTIOND_PG_FAST=1
 PG=$ROOT/scripts/pg
 DBNAME=rt_browser
-DB="" PASS="" DAEMON_PID="" URL=""
+DB="" PASS="" URL=""
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
 # The database and the user rel.exec (executive) with a new password.
@@ -26,38 +26,17 @@ rel_db() {
         printf '%s\n' "$PASS" | "$BIN" user passwd rel.exec --password-stdin --db "$DB" >/dev/null
 }
 
-# A daemon with data_dir DIR/data and the lines of stdin added to its
-# configuration; sets DAEMON_PID and URL once /readyz answers.
+source "$ROOT/tests/browser/daemon.sh"
+
+# A daemon with data_dir DIR/data (tests/browser/daemon.sh), the lines of
+# stdin (starting with a [section]) added to its configuration; sets
+# DAEMON_PID and URL once /readyz answers.
 rel_daemon_start() { # DIR
-    local dir=$1 port="" i
-    mkdir -p "$dir/data"
-    {
-        printf '[http]\nlisten = 127.0.0.1\nport = 0\n[database]\nconninfo = %s\n' "$DB"
-        printf '[daemon]\ndata_dir = %s/data\nauto_compute = 0\n' "$dir"
-        cat
-    } >"$dir/retentiond.conf"
-    "$BIN" serve --config "$dir/retentiond.conf" 2>>"$dir/daemon.log" &
-    DAEMON_PID=$!
-    for ((i = 0; i < 300; i++)); do
-        kill -0 "$DAEMON_PID" 2>/dev/null || break
-        port=$(sed -n 's|.*msg=listening url=http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/daemon.log" |
-            tail -1)
-        if [[ -n $port ]] && curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null; then
-            URL=http://127.0.0.1:$port
-            return 0
-        fi
-        sleep 0.1
-    done
-    tail -20 "$dir/daemon.log" >&2
-    die "the daemon is not ready"
+    daemon_start "$BIN" "$DB" "$1" "$(cat)" || die "the daemon is not ready"
+    URL=$DAEMON_URL
 }
 
-rel_daemon_stop() {
-    [[ -n $DAEMON_PID ]] || return 0
-    kill -TERM "$DAEMON_PID" 2>/dev/null || true
-    wait "$DAEMON_PID" 2>/dev/null || true
-    DAEMON_PID=""
-}
+rel_daemon_stop() { daemon_stop; }
 
 # Signs rel.exec in; prints the cookie ("rt_session=...").
 rel_sign_in() {
