@@ -220,12 +220,15 @@ static void trends(struct rep *r, int branch)
             n++;
     if (!n)
         return;
-    char *text = doc_fill(W(r, "report_trends"),
-                          (const char *const[]){"branch", r->v->s->branches[branch].name, "kpi",
-                                                r->l->kpi[SNAP_RETENTION], "kpi2",
-                                                r->l->kpi[SNAP_IN_NETWORK], NULL});
+    struct buf names = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&names, "%s%s", i ? W(r, "bulletin_list_sep") : "", t[i]->title);
+    char *text = doc_fill(
+        W(r, "report_trends"),
+        (const char *const[]){"branch", r->v->s->branches[branch].name, "kpis", names.data, NULL});
     doc_charts(r->d, 0.26, text);
     free(text);
+    buf_release(&names);
     for (size_t i = 0; i < n; i++)
         doc_chart(r->d, trend_draw, t[i], trend_release);
 }
