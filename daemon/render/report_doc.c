@@ -404,16 +404,15 @@ static void days_note(struct rep *r)
 static void cover(struct rep *r, const char *who, const char *csv_sha)
 {
     const struct view_report *v = r->v;
-    char runs[80], first[11];
+    char runs[80], first[11], last[11];
     snprintf(runs, sizeof runs, "%lld, %lld, %lld", v->runs[0]->run_id, v->runs[1]->run_id,
              v->runs[2]->run_id);
-    snprintf(first, sizeof first, "%.8s01", v->month_end[0]);
+    view_report_range(v, first, last);
     const char *name = v->s->branches[v->branch].name;
     char *title = doc_fill(W(r, "report_title"),
                            (const char *const[]){"branch", name, "quarter", v->quarter, NULL});
-    char *sub = doc_fill(
-        W(r, "report_subtitle"),
-        (const char *const[]){"first", first, "last", v->month_end[2], "runs", runs, NULL});
+    char *sub = doc_fill(W(r, "report_subtitle"),
+                         (const char *const[]){"first", first, "last", last, "runs", runs, NULL});
     char *lineage = doc_fill(W(r, "report_lineage"),
                              (const char *const[]){"watermark",
                                                    v->runs[2]->watermark[SNAP_WM_LAST_CLOSED_MONTH],
