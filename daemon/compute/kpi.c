@@ -37,7 +37,8 @@ static bool run_file(struct db *db, const char *name, int nparams, const char *c
         return false;
     }
     double t0 = now_ms();
-    bool ok = nparams == 0 ? db_exec_script(db, name, sql) : db_query(db, sql, nparams, params, NULL);
+    bool ok =
+        nparams == 0 ? db_exec_script(db, name, sql) : db_query(db, sql, nparams, params, NULL);
     log_step(name, t0, ok);
     return ok;
 }
@@ -227,16 +228,28 @@ static bool check_schema(struct db *db)
     return true;
 }
 
-/* Runs a *_pending.sql file (it returns a date array as text, "{}" = none)
- * and then, unless nothing is pending, `file` with the params and the array
- * as its last parameter. */
+/* The months a *_pending.sql file (two params) returns, a date array as
+ * text into months[PENDING_LEN]; *none when it is empty ("{}"). */
+#define PENDING_LEN 1024
+static bool pending_months(struct db *db, const char *pending_sql, const char *const *params,
+                           char *months, bool *none)
+{
+    if (!file_value(db, pending_sql, 2, params, months, PENDING_LEN))
+        return false;
+    *none = strcmp(months, "{}") == 0;
+    return true;
+}
+
+/* Runs a *_pending.sql file and then, unless nothing is pending, `file`
+ * with the params and the months as its last parameter. */
 static bool run_pending(struct db *db, const char *pending_sql, const char *const *pending_params,
                         const char *file, int nparams, const char **params)
 {
-    char months[1024];
-    if (!file_value(db, pending_sql, 2, pending_params, months, sizeof months))
+    char months[PENDING_LEN];
+    bool none = true;
+    if (!pending_months(db, pending_sql, pending_params, months, &none))
         return false;
-    if (strcmp(months, "{}") == 0)
+    if (none)
         return true;
     params[nparams - 1] = months;
     return run_file(db, file, nparams, params);
@@ -346,13 +359,14 @@ static bool compute_k5(struct db *db, const char *year, const char *as_of, const
  * a plain SELECT (which PostgreSQL may run in parallel), then stored. */
 static bool count_usage_dq(struct db *db, const char *as_of, const char *year)
 {
-    char months[1024], counts[16384];
+    char months[PENDING_LEN], counts[16384];
+    bool none = true;
     const char *pending[] = {as_of, year};
     const char *m[] = {months};
     const char *c[] = {counts};
-    if (!file_value(db, "kpi/usage_dq_pending.sql", 2, pending, months, sizeof months))
+    if (!pending_months(db, "kpi/usage_dq_pending.sql", pending, months, &none))
         return false;
-    if (strcmp(months, "{}") == 0)
+    if (none)
         return true;
     return file_value(db, "kpi/usage_month_dq.sql", 1, m, counts, sizeof counts) &&
            run_file(db, "kpi/usage_month_dq_store.sql", 1, c);
@@ -383,8 +397,7 @@ static bool compute_all(struct db *db, const char *as_of, const char *year,
            compute_k1(db, year, as_of, s, &have_cohort, frozen) &&
            compute_k2(db, year, as_of, frozen) && compute_k3(db, as_of) && compute_k4(db, as_of) &&
            (!have_cohort || compute_k5(db, year, as_of, s)) &&
-           run_file(db, "kpi/finalize.sql", 2, fin) &&
-           count_usage_dq(db, as_of, year) &&
+           run_file(db, "kpi/finalize.sql", 2, fin) && count_usage_dq(db, as_of, year) &&
            run_file(db, "kpi/data_quality.sql", 3, dqrun) &&
            run_file(db, "kpi/watermark.sql", 2, wm);
 }
