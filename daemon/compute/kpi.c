@@ -1,5 +1,6 @@
 #include "kpi.h"
 
+#include "clock.h"
 #include "log.h"
 #include "migrate.h"
 #include "sql_embed.h"
@@ -8,25 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* pg_advisory_xact_lock key serialising compute runs and freezes. */
 #define COMPUTE_LOCK_KEY "1920234597"
 
 /* ---- running the embedded SQL ----------------------------------------- */
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 /* The debug log's line per step, with its time (tests/bench/kpi sums them
  * into its step table). */
 static void log_step(const char *name, double t0, bool ok)
 {
-    log_debug("msg=\"step\" file=%s ms=%.1f ok=%d", name, now_ms() - t0, ok);
+    log_debug("msg=\"step\" file=%s ms=%.1f ok=%d", name, (clock_seconds() - t0) * 1e3, ok);
 }
 
 static bool run_file(struct db *db, const char *name, int nparams, const char *const *params)
@@ -36,7 +29,7 @@ static bool run_file(struct db *db, const char *name, int nparams, const char *c
         log_error("msg=\"embedded SQL missing\" file=%s", name);
         return false;
     }
-    double t0 = now_ms();
+    double t0 = clock_seconds();
     bool ok =
         nparams == 0 ? db_exec_script(db, name, sql) : db_query(db, sql, nparams, params, NULL);
     log_step(name, t0, ok);
@@ -66,7 +59,7 @@ static bool file_value(struct db *db, const char *name, int nparams, const char 
         log_error("msg=\"embedded SQL missing\" file=%s", name);
         return false;
     }
-    double t0 = now_ms();
+    double t0 = clock_seconds();
     bool ok = query_value(db, sql, nparams, params, out, outlen);
     log_step(name, t0, ok);
     if (!ok)

@@ -1,6 +1,7 @@
 /* Deadlines for reading a request's headers: see deadline.h. */
 #include "deadline.h"
 
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 
@@ -30,17 +31,10 @@ struct deadlines {
     struct deadline_conn *head;
 };
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* Shuts down the sockets past their deadline; d->mu held. */
 static void cut_late(struct deadlines *d)
 {
-    double t = now();
+    double t = clock_seconds();
     for (struct deadline_conn *c = d->head; c; c = c->next) {
         if (c->due == 0 || t < c->due)
             continue;
@@ -106,7 +100,7 @@ struct deadline_conn *deadlines_add(struct deadlines *d, int fd, const char *cli
     c->fd = fd;
     snprintf(c->client, sizeof c->client, "%s", client);
     pthread_mutex_lock(&d->mu);
-    c->due = d->seconds ? now() + d->seconds : 0;
+    c->due = d->seconds ? clock_seconds() + d->seconds : 0;
     c->next = d->head;
     if (d->head)
         d->head->prev = c;
@@ -119,7 +113,7 @@ void deadlines_arm(struct deadlines *d, struct deadline_conn *c)
 {
     pthread_mutex_lock(&d->mu);
     if (c->due == 0 && d->seconds)
-        c->due = now() + d->seconds;
+        c->due = clock_seconds() + d->seconds;
     pthread_mutex_unlock(&d->mu);
 }
 

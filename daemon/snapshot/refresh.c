@@ -1,5 +1,6 @@
 #include "refresh.h"
 
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 #include "mem.h"
@@ -43,13 +44,6 @@ struct refresh {
     atomic_bool db_up;
     atomic_llong verified_at; /* unix time; 0 = never */
 };
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void opts_copy(struct opts *dst, const struct refresh_options *src)
 {
@@ -176,12 +170,12 @@ static void persist(const struct snap *s, const struct opts *o)
  * changed. */
 static bool reload(struct refresh *r, const struct opts *o)
 {
-    double t0 = now_seconds();
+    double t0 = clock_seconds();
     struct snap *previous = refresh_acquire(r, NULL);
     struct snap *fresh = NULL;
     bool ok = snap_build_db(r->db, o->history_days, previous, NULL, &fresh);
     if (r->hooks.refreshed)
-        r->hooks.refreshed(r->hooks.ctx, now_seconds() - t0, ok);
+        r->hooks.refreshed(r->hooks.ctx, clock_seconds() - t0, ok);
     if (!ok) {
         db_error(r);
         atomic_store(&r->stale, true);
@@ -235,11 +229,11 @@ static bool has_run(struct refresh *r, const char *date, bool *yes)
 
 static bool compute_today(struct refresh *r, const char *date)
 {
-    double t0 = now_seconds();
+    double t0 = clock_seconds();
     log_info("msg=\"compute started\" as_of=%s", date);
     bool ok = r->hooks.compute && r->hooks.compute(r->hooks.ctx, r->db, date);
     if (r->hooks.computed)
-        r->hooks.computed(r->hooks.ctx, now_seconds() - t0, ok);
+        r->hooks.computed(r->hooks.ctx, clock_seconds() - t0, ok);
     if (!ok)
         db_error(r);
     return ok;
@@ -265,7 +259,7 @@ static void wait_events(struct refresh *r, double deadline)
 {
     struct pollfd fds[2] = {{.fd = r->wake[0], .events = POLLIN},
                             {.fd = r->db ? db_socket(r->db) : -1, .events = POLLIN}};
-    double left = deadline - now_seconds();
+    double left = deadline - clock_seconds();
     /* at most 5 s: a connection libpq dropped is noticed on the next turn */
     int ms = left <= 0 ? 0 : left > 5 ? 5000 : (int)(left * 1000) + 1;
     if (poll(fds, 2, ms) <= 0)
@@ -295,21 +289,21 @@ static void *thread_main(void *arg)
         opts_snapshot(r, &o, &changed);
         if (changed && r->db)
             drop_db(r);
-        if (!r->db && now_seconds() >= retry_at) {
+        if (!r->db && clock_seconds() >= retry_at) {
             if (connect_db(r, &o)) {
                 backoff = 1;
                 next_timer = 0;
             } else {
                 log_warn("msg=\"database unreachable, retrying\" retry_in=%d", backoff);
-                retry_at = now_seconds() + backoff;
+                retry_at = clock_seconds() + backoff;
                 backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
             }
         }
         if (r->db) {
-            bool timer = now_seconds() >= next_timer;
+            bool timer = clock_seconds() >= next_timer;
             bool compute = atomic_exchange(&r->want_compute, false);
             if (timer)
-                next_timer = now_seconds() + o.refresh_interval;
+                next_timer = clock_seconds() + o.refresh_interval;
             if ((timer || compute) && !refresh_once(r, &o, timer, compute) && !db_alive(r->db))
                 drop_db(r);
         }
