@@ -502,6 +502,8 @@ static void ranking(struct rep *r, int kpi)
 
 static void rankings(struct rep *r)
 {
+    if (r->v->s->branches[r->v->branch].nchildren == 0)
+        return; /* a county: nothing below it to rank */
     char *h = doc_fill(W(r, "report_rankings"),
                        (const char *const[]){"branch", r->v->s->branches[r->v->branch].name, NULL});
     doc_heading(r->d, h);
@@ -515,7 +517,7 @@ static void rankings(struct rep *r)
 static void alarms(struct rep *r)
 {
     const struct view_report *v = r->v;
-    char *h = doc_fill(W(r, "snap_alarms"),
+    char *h = doc_fill(W(r, "report_alarms"),
                        (const char *const[]){"branch", v->s->branches[v->branch].name, NULL});
     doc_heading(r->d, h);
     free(h);
@@ -698,7 +700,7 @@ static void definitions(struct rep *r)
         free(def);
     }
     doc_row(r->d, 0,
-            (const struct doc_cell_spec[]){{W(r, "snap_alarm_rules"), DOC_PLAIN},
+            (const struct doc_cell_spec[]){{W(r, "report_alarm_rules"), DOC_PLAIN},
                                            {W(r, "report_def_alarms"), DOC_PLAIN}});
     buf_release(&name);
     for (size_t i = 0; i < NSET; i++)

@@ -386,6 +386,7 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
                                  " ORDER BY run_id DESC LIMIT 1");
     ck_assert_msg(strstr(text, pct), "the root's retention %s is not in the PDF", pct);
     free(pct);
+    ck_assert_msg(strstr(text, "下属单位排名"), "no rankings of the root's children");
     char sha[65];
     FILE *in = fopen(csv, "rb");
     ck_assert_ptr_nonnull(in);
@@ -467,6 +468,13 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
                   finished);
     free(finished);
     ck_assert_msg(strstr(text, "k1_low_months"), "no settings in the appendix");
+    /* the quarter's alarms per KPI and the alarm rules' definition, under
+     * their own words (a word missing from the labels shows its key) */
+    ck_assert_msg(strstr(text, "本季度预警汇总"), "no heading over the quarter's alarms");
+    ck_assert_msg(strstr(text, "红绿预警"), "no definition of the alarm rules");
+    ck_assert_msg(!strstr(text, "snap_"), "a label key instead of its words");
+    ck_assert_msg(!strstr(text, "下属单位排名"),
+                  "a county's report has a rankings heading over nothing");
     /* the trend charts: their date axis ("2026-09" alone: every other date
      * in the report is a day); the county's city, outside the report's
      * subtree, named nowhere (not as the charts' parent either) */
