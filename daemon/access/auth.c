@@ -288,6 +288,15 @@ static bool outage_grace(struct auth *a, const struct cached *c, bool known)
            (!c->created || now - c->created < atomic_load(&a->absolute));
 }
 
+/* The cache key "K:hash" of a session (kind 's') or a token ('t'): a
+ * request's, so without printf. */
+static void secret_key(char key[DIGEST_HEX_LEN + 3], char kind, const char hash[DIGEST_HEX_LEN + 1])
+{
+    key[0] = kind;
+    key[1] = ':';
+    memcpy(key + 2, hash, DIGEST_HEX_LEN + 1);
+}
+
 enum auth_result auth_session(struct auth *a, const char *session_id, struct principal *out)
 {
     char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
@@ -295,7 +304,7 @@ enum auth_result auth_session(struct auth *a, const char *session_id, struct pri
     if (strlen(session_id) != AUTH_SESSION_LEN)
         return AUTH_DENIED;
     digest_sha256_hex(session_id, strlen(session_id), hash);
-    snprintf(key, sizeof key, "s:%s", hash);
+    secret_key(key, 's', hash);
     bool known = cached_read(a, key, &c);
     if (!known || !fresh(a, &c)) {
         struct cached was = c;
@@ -362,7 +371,7 @@ enum auth_result auth_token(struct auth *a, const char *token, const char *clien
     char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
     struct cached c = {0};
     digest_sha256_hex(token, strlen(token), hash);
-    snprintf(key, sizeof key, "t:%s", hash);
+    secret_key(key, 't', hash);
     bool known = cached_read(a, key, &c); /* keeps when its use was last audited */
     if (!known || !fresh(a, &c)) {
         time_t audited = known ? c.touched : 0;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -47,6 +48,7 @@ struct http_server {
     int max_url_length;
     size_t max_body;
     struct deadlines *deadlines; /* owned */
+    pthread_key_t memo_key;      /* each HTTP thread's struct memo (owned by the thread) */
     atomic_int inflight;         /* requests begun and not completed */
     atomic_bool stopping;        /* http_stop() began: answers close their connection */
 };
@@ -270,13 +272,19 @@ static struct MHD_Response *make_response(struct http_reply *reply)
     return resp;
 }
 
+/* Gives back the reply's hold on its shared bytes. */
+static void drop_shared(struct http_reply *reply)
+{
+    if (reply->shared && reply->release)
+        reply->release(reply->release_ctx);
+    reply->shared = NULL;
+}
+
 /* Drops the body of a reply (sent as 304 Not Modified instead). */
 static void drop_body(struct http_reply *reply)
 {
     buf_release(&reply->body);
-    if (reply->shared && reply->release)
-        reply->release(reply->release_ctx);
-    reply->shared = NULL;
+    drop_shared(reply);
     reply->status = MHD_HTTP_NOT_MODIFIED;
 }
 
@@ -303,15 +311,9 @@ static bool etag_matches(struct MHD_Connection *conn, const char *etag)
     return p != NULL;
 }
 
-static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
-                                  struct http_reply *reply)
+/* Adds the headers of reply (its status and body aside) to resp. */
+static void add_headers(struct MHD_Response *resp, const struct http_reply *reply, bool tls)
 {
-    bool tls = srv->tls;
-    if (reply->status == MHD_HTTP_OK && etag_matches(conn, reply->etag))
-        drop_body(reply);
-    struct MHD_Response *resp = make_response(reply);
-    if (!resp)
-        return MHD_NO;
     if (reply->status != MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -327,10 +329,156 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
     }
     for (int i = 0; i < reply->nheaders; i++)
         MHD_add_response_header(resp, reply->headers[i].name, reply->headers[i].value);
-    if (atomic_load(&srv->stopping)) /* no next request on this connection */
+}
+
+/* ---- the responses a thread made for shared bodies ------------------------------------------ */
+
+/* A libmicrohttpd response can be queued on any number of connections. An
+ * HTTP thread keeps its last few responses of shared (cached) bodies, and a
+ * reply with the same body, status and headers is answered with one of
+ * them instead of a new response and its headers' allocations. A kept
+ * response holds its body (the release callback runs when the last
+ * connection sending it is done), so only bodies up to MEMO_MAX_BODY are
+ * kept, and for MEMO_SECONDS at most: the bytes an evicted cache entry
+ * keeps alive are bounded by threads x MEMO_SLOTS x MEMO_MAX_BODY. */
+#define MEMO_SLOTS    8
+#define MEMO_MAX_BODY (256 * 1024)
+#define MEMO_SECONDS  2
+
+struct memo_slot {
+    struct MHD_Response *resp; /* one reference, the slot's; NULL = empty */
+    const char *shared;
+    size_t shared_len;
+    unsigned status;
+    const char *content_type;
+    char etag[64];
+    int nheaders;
+    const char *names[HTTP_MAX_HEADERS];
+    char values[HTTP_MAX_HEADERS][160];
+    time_t made; /* CLOCK_MONOTONIC seconds */
+    unsigned long used;
+};
+
+struct memo {
+    struct memo_slot slot[MEMO_SLOTS];
+    unsigned long clock; /* for least recently used */
+};
+
+static void memo_slot_clear(struct memo_slot *m)
+{
+    if (m->resp)
+        MHD_destroy_response(m->resp);
+    m->resp = NULL;
+}
+
+/* The thread-specific key's destructor: a thread's responses at its end. */
+static void memo_free(void *p)
+{
+    struct memo *memo = p;
+    for (int i = 0; i < MEMO_SLOTS; i++)
+        memo_slot_clear(&memo->slot[i]);
+    free(memo);
+}
+
+static bool memo_matches(const struct memo_slot *m, const struct http_reply *reply)
+{
+    if (!m->resp || m->shared != reply->shared || m->shared_len != reply->shared_len ||
+        m->status != reply->status || m->content_type != reply->content_type ||
+        m->nheaders != reply->nheaders || strcmp(m->etag, reply->etag) != 0)
+        return false;
+    for (int i = 0; i < reply->nheaders; i++)
+        if (m->names[i] != reply->headers[i].name ||
+            strcmp(m->values[i], reply->headers[i].value) != 0)
+            return false;
+    return true;
+}
+
+/* The response for reply (a shared body) from this thread's memo (the
+ * slot's reference: the caller queues it), or NULL and *slot = where a new
+ * one may go. Drops the responses older than MEMO_SECONDS. */
+static struct MHD_Response *memo_find(struct memo *memo, const struct http_reply *reply, time_t now,
+                                      struct memo_slot **slot)
+{
+    struct memo_slot *oldest = &memo->slot[0];
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        struct memo_slot *m = &memo->slot[i];
+        if (m->resp && now - m->made > MEMO_SECONDS)
+            memo_slot_clear(m);
+        if (memo_matches(m, reply)) {
+            m->used = ++memo->clock;
+            return m->resp;
+        }
+        if (!m->resp || (oldest->resp && m->used < oldest->used))
+            oldest = m;
+    }
+    *slot = oldest;
+    return NULL;
+}
+
+/* This thread's memo, made on its first use; NULL if it cannot be kept. */
+static struct memo *thread_memo(struct http_server *srv)
+{
+    struct memo *memo = pthread_getspecific(srv->memo_key);
+    if (memo)
+        return memo;
+    memo = xcalloc(1, sizeof *memo);
+    if (pthread_setspecific(srv->memo_key, memo) == 0)
+        return memo;
+    free(memo);
+    return NULL;
+}
+
+/* Keeps resp (the caller's reference), made for reply, whose shared bytes
+ * were shared..shared_len, in slot m. */
+static void memo_keep(struct memo *memo, struct memo_slot *m, struct MHD_Response *resp,
+                      const struct http_reply *reply, const char *shared, size_t shared_len,
+                      time_t now)
+{
+    memo_slot_clear(m);
+    m->resp = resp;
+    m->shared = shared;
+    m->shared_len = shared_len;
+    m->status = reply->status;
+    m->content_type = reply->content_type;
+    memcpy(m->etag, reply->etag, sizeof m->etag);
+    m->nheaders = reply->nheaders;
+    for (int i = 0; i < reply->nheaders; i++) {
+        m->names[i] = reply->headers[i].name;
+        memcpy(m->values[i], reply->headers[i].value, sizeof m->values[i]);
+    }
+    m->made = now;
+    m->used = ++memo->clock;
+}
+
+/* Queues reply on conn; now: the request's start, CLOCK_MONOTONIC seconds. */
+static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
+                                  struct http_reply *reply, time_t now)
+{
+    if (reply->status == MHD_HTTP_OK && etag_matches(conn, reply->etag))
+        drop_body(reply);
+    bool stopping = atomic_load(&srv->stopping);
+    struct memo *memo = NULL;
+    struct memo_slot *slot = NULL;
+    if (reply->shared && reply->shared_len <= MEMO_MAX_BODY && !stopping)
+        memo = thread_memo(srv);
+    struct MHD_Response *kept = memo ? memo_find(memo, reply, now, &slot) : NULL;
+    if (kept) {
+        drop_shared(reply);
+        return MHD_queue_response(conn, reply->status, kept);
+    }
+    const char *shared = reply->shared;
+    size_t shared_len = reply->shared_len;
+    struct MHD_Response *resp = make_response(reply);
+    if (!resp)
+        return MHD_NO;
+    add_headers(resp, reply, srv->tls);
+    if (stopping) /* no next request on this connection */
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, reply->status, resp);
-    MHD_destroy_response(resp);
+    if (slot)
+        memo_keep(memo, slot, resp, reply, shared, shared_len, now);
+    else
+        MHD_destroy_response(resp);
     return ret;
 }
 
@@ -383,7 +531,7 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     struct deadline_conn *dc = info ? info->socket_context : NULL;
     if (dc) {
         deadlines_disarm(srv->deadlines, dc); /* the headers are complete */
-        snprintf(req->client, sizeof req->client, "%s", deadline_client(dc));
+        copy_value(req->client, sizeof req->client, deadline_client(dc));
     } else {
         client_address(conn, req->client, sizeof req->client);
     }
@@ -689,7 +837,7 @@ static bool read_form(struct http_request *req)
 static enum MHD_Result respond(struct http_request *req)
 {
     struct http_server *srv = req->srv;
-    enum MHD_Result ret = send_reply(srv, req->conn, &req->reply);
+    enum MHD_Result ret = send_reply(srv, req->conn, &req->reply, req->start.tv_sec);
     req->status = req->reply.status;
     req->seconds = seconds_since(&req->start);
     if (log_get_level() >= LOG_LEVEL_DEBUG) {
@@ -866,6 +1014,11 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     srv->observe = opts->observe;
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
     srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
+    if (pthread_key_create(&srv->memo_key, memo_free) != 0) {
+        log_error("msg=\"cannot listen\" reason=\"no thread-specific key\"");
+        free(srv);
+        return false;
+    }
     srv->deadlines = deadlines_start(opts->header_timeout);
     unsigned flags =
         MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -877,6 +1030,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             log_error("msg=\"cannot serve HTTPS\" reason=\"libmicrohttpd is built without TLS\"");
             deadlines_stop(srv->deadlines);
+            pthread_key_delete(srv->memo_key);
             free(srv);
             return false;
         }
@@ -896,6 +1050,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     if (!srv->mhd) {
         log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);
         deadlines_stop(srv->deadlines);
+        pthread_key_delete(srv->memo_key);
         free(srv);
         return false;
     }
@@ -922,7 +1077,8 @@ void http_stop(struct http_server *srv)
      * answer), within HTTP_DRAIN_MS */
     for (int waited = 0; atomic_load(&srv->inflight) > 0 && waited < HTTP_DRAIN_MS; waited += 10)
         nanosleep(&(struct timespec){.tv_nsec = 10000000L}, NULL);
-    MHD_stop_daemon(srv->mhd);
+    MHD_stop_daemon(srv->mhd); /* its threads' memos freed as they ended */
     deadlines_stop(srv->deadlines);
+    pthread_key_delete(srv->memo_key);
     free(srv);
 }

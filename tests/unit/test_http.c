@@ -49,9 +49,39 @@ static void h_form(struct http_request *req, struct http_reply *reply, void *ctx
                               http_form(req, "note")));
 }
 
-static const char *const p_echo[] = {"a", "b", NULL};
+/* /shared?v=V&n=N: N bytes (default 1000, at most SHARED_MAX) of a body
+ * the handler does not own, as a cache's, held until the server releases
+ * it; X-V: V. */
+#define SHARED_MAX (512 * 1024)
+static char shared_bytes[SHARED_MAX];
+static atomic_int shared_holds; /* handed out and not yet released */
+static atomic_int shared_given; /* handed out in all */
 
-enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY };
+static void shared_release(void *ctx)
+{
+    ck_assert_ptr_eq(ctx, shared_bytes);
+    atomic_fetch_sub(&shared_holds, 1);
+}
+
+static void h_shared(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)ctx;
+    const char *n = http_arg(req, "n");
+    atomic_fetch_add(&shared_holds, 1);
+    atomic_fetch_add(&shared_given, 1);
+    reply->shared = shared_bytes;
+    reply->shared_len = n ? strtoul(n, NULL, 10) % (SHARED_MAX + 1) : 1000;
+    reply->release = shared_release;
+    reply->release_ctx = shared_bytes;
+    reply->content_type = "text/plain";
+    snprintf(reply->etag, sizeof reply->etag, "tag-%zu", reply->shared_len);
+    http_reply_header(reply, "X-V", "%s", http_arg(req, "v") ? http_arg(req, "v") : "");
+}
+
+static const char *const p_echo[] = {"a", "b", NULL};
+static const char *const p_shared[] = {"v", "n", NULL};
+
+enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY, R_SHARED };
 
 static const struct http_route routes[] = {
     [R_ECHO] = {"GET", "/echo", h_echo, p_echo, HTTP_ACCESS_PUBLIC, 0},
@@ -59,6 +89,7 @@ static const struct http_route routes[] = {
     [R_MEMBERS] = {"GET", "/members", h_echo, NULL, HTTP_ACCESS_SIGNED_IN, 0},
     [R_FORM] = {"POST", "/form", h_form, NULL, HTTP_ACCESS_PUBLIC, HTTP_ROUTE_BODY},
     [R_NOBODY] = {"POST", "/nobody", h_echo, NULL, HTTP_ACCESS_PUBLIC, 0},
+    [R_SHARED] = {"GET", "/shared", h_shared, p_shared, HTTP_ACCESS_PUBLIC, 0},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };
 
@@ -816,6 +847,65 @@ START_TEST(the_request_line_stays_one_line)
 }
 END_TEST
 
+/* A thread answers a shared body again with the response it made for it
+ * (docs/architecture.md): every answer carries its own headers and bytes,
+ * and every hold on the body is released, once, by the end of the server. */
+START_TEST(shared_bodies_are_answered_as_their_headers_say)
+{
+    for (int i = 0; i < SHARED_MAX; i++)
+        shared_bytes[i] = (char)('a' + i % 26);
+    struct http_server *srv = start(NULL, NULL);
+    static const struct {
+        const char *path, *method, *inm, *v;
+        long status;
+        size_t len;
+    } calls[] = {
+        {"/shared?v=1", NULL, NULL, "1", 200, 1000},
+        {"/shared?v=1", NULL, NULL, "1", 200, 1000},
+        {"/shared?v=2", NULL, NULL, "2", 200, 1000},
+        {"/shared?v=1", "HEAD", NULL, "1", 200, 0},
+        {"/shared?v=1", NULL, "If-None-Match: \"tag-1000\"", "1", 304, 0},
+        {"/shared?v=1", NULL, NULL, "1", 200, 1000},
+        {"/shared?v=1&n=10", NULL, NULL, "1", 200, 10},
+        {"/shared?v=3&n=524288", NULL, NULL, "3", 200, 524288},
+        {"/shared?v=3&n=524288", NULL, NULL, "3", 200, 524288},
+        {"/shared?v=2", NULL, NULL, "2", 200, 1000},
+    };
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+            struct answer a;
+            perform(srv,
+                    &(struct call){.method = calls[i].method,
+                                   .path = calls[i].path,
+                                   .headers = {calls[i].inm}},
+                    &a);
+            ck_assert_msg(a.status == calls[i].status, "%s: %ld", calls[i].path, a.status);
+            ck_assert_uint_eq(a.body.len, calls[i].len);
+            ck_assert(memcmp(a.body.data, shared_bytes, a.body.len) == 0);
+            char *v = header_value(&a, "X-V"), *tag = header_value(&a, "ETag");
+            ck_assert_msg(v && strcmp(v, calls[i].v) == 0, "%s: X-V %s", calls[i].path, v);
+            ck_assert_ptr_nonnull(tag);
+            if (calls[i].status == 200) {
+                char *type = header_value(&a, "Content-Type"),
+                     *len = header_value(&a, "Content-Length");
+                ck_assert_str_eq(type, "text/plain");
+                ck_assert_uint_eq(
+                    strtoul(len, NULL, 10),
+                    strcmp(calls[i].method ? calls[i].method : "", "HEAD") ? calls[i].len : 1000);
+                free(type);
+                free(len);
+            }
+            free(v);
+            free(tag);
+            answer_free(&a);
+        }
+    }
+    ck_assert_int_eq(atomic_load(&shared_given), 30);
+    http_stop(srv);
+    ck_assert_int_eq(atomic_load(&shared_holds), 0);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -843,6 +933,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, bodies_are_bounded);
     tcase_add_test(tc, routes_without_a_body_refuse_one);
     tcase_add_test(tc, the_request_line_stays_one_line);
+    tcase_add_test(tc, shared_bodies_are_answered_as_their_headers_say);
     suite_add_tcase(s, tc);
     return s;
 }
