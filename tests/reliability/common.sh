@@ -24,6 +24,11 @@ rel_db() {
     printf '%s\n' "$PASS" | "$BIN" user add rel.exec --role executive --password-stdin \
         --db "$DB" >/dev/null 2>&1 ||
         printf '%s\n' "$PASS" | "$BIN" user passwd rel.exec --password-stdin --db "$DB" >/dev/null
+    # the test cluster commits asynchronously (scripts/pg: synchronous_commit
+    # = off), so a pg_kill within ~0.6 s of that commit could lose the new
+    # password (it did once in CI: every sign-in after compute-crash was
+    # refused); a checkpoint makes it durable before any scenario kills
+    "$PG" psql postgres -qc CHECKPOINT >/dev/null
 }
 
 source "$ROOT/tests/browser/daemon.sh"
