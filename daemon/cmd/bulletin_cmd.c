@@ -112,7 +112,8 @@ static int send_date(const struct cli_args *a)
     if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
         !snap_build_db(db, cfg.history_days, NULL, &(const struct snap_filter){0}, &s))
         goto done; /* logged */
-    if (!(job = bulletin_job_new(a->font ? a->font : cfg.chart_font, err, sizeof err)) ||
+    if (!(job = bulletin_job_new(a->font ? a->font : cfg.chart_font, cfg.bulletin_threads, err,
+                                 sizeof err)) ||
         !bulletin_job_send_date(job, db, s, &o, a->date, time(NULL), &sent, &failed, err,
                                 sizeof err)) {
         fprintf(stderr, "retentiond: bulletin: %s\n", err);

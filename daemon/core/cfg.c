@@ -123,6 +123,8 @@ static const struct cfg_key keys[] = {
     KEY_INT("bulletin", "lease", bulletin_lease, "900", 60, 86400, true,
             "seconds a daemon's claim on a delivery holds; a daemon that died while sending is "
             "taken over after it"),
+    KEY_INT("bulletin", "render_threads", bulletin_threads, "0", 0, 64, false,
+            "threads drawing a date's bulletins (PDF and PNG); 0 = the number of online cores"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

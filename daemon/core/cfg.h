@@ -62,6 +62,7 @@ struct cfg {
     int bulletin_png_bytes;     /* bulletin.png_bytes: the MMS image's budget, bytes */
     char *bulletin_public_url;  /* bulletin.public_url: the daemon's address for links; "" = none */
     int bulletin_lease;         /* bulletin.lease: seconds a delivery claim holds */
+    int bulletin_threads;       /* bulletin.render_threads: threads drawing bulletins; 0 = cores */
 };
 
 /* One entry of the key table, exported for docs and tests. */

@@ -11,13 +11,20 @@
 #include "mail_message.h"
 #include "mem.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Render threads at most (bulletin.render_threads). */
+#define MAX_THREADS 64
 
 struct bulletin_job {
     chart_fonts *fonts;
-    chart_ctx *ctx;
+    chart_ctx **ctx; /* one per render thread, the first the caller's */
+    size_t nctx;
     /* the last date generated, from which snapshot, for which recipients:
      * the same again is not rendered again */
     char done_date[11];
@@ -59,22 +66,30 @@ void bulletin_job_opts_from_cfg(const struct cfg *c, const char *me, struct bull
     mail_smtp_opts_from_cfg(c, &o->smtp);
 }
 
-struct bulletin_job *bulletin_job_new(const char *font, char *err, size_t errlen)
+struct bulletin_job *bulletin_job_new(const char *font, int threads, char *err, size_t errlen)
 {
     struct bulletin_job *j = xcalloc(1, sizeof *j);
-    if (!(j->fonts = chart_fonts_new(font, err, errlen)) ||
-        !(j->ctx = chart_ctx_new(j->fonts, err, errlen))) {
-        bulletin_job_free(j);
-        return NULL;
-    }
+    long n = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    j->nctx = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (size_t)n;
+    j->ctx = xcalloc(j->nctx, sizeof *j->ctx);
+    if (!(j->fonts = chart_fonts_new(font, err, errlen)))
+        goto failed;
+    for (size_t i = 0; i < j->nctx; i++)
+        if (!(j->ctx[i] = chart_ctx_new(j->fonts, err, errlen)))
+            goto failed;
     return j;
+failed:
+    bulletin_job_free(j);
+    return NULL;
 }
 
 void bulletin_job_free(struct bulletin_job *j)
 {
     if (!j)
         return;
-    chart_ctx_free(j->ctx);
+    for (size_t i = 0; i < j->nctx; i++)
+        chart_ctx_free(j->ctx[i]);
+    free(j->ctx);
     chart_fonts_free(j->fonts);
     free(j);
 }
@@ -143,15 +158,14 @@ static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
     return true;
 }
 
-/* The PDF and the PNG of r's view (render_text() first), with their
- * SHA-256. False (logged) on failure. */
-static bool render_files(struct bulletin_job *j, const struct bulletin_job_opts *o,
-                         struct rendered *r)
+/* The PDF and the PNG of r's view (render_text() first), drawn with ctx,
+ * with their SHA-256. False (logged) on failure. */
+static bool render_files(chart_ctx *ctx, const struct bulletin_job_opts *o, struct rendered *r)
 {
     char msg[300] = "", note[300] = "";
     const struct labels *l = labels_get(o->lang);
-    bool ok = bulletin_pdf(&r->v, l, j->ctx, &r->bytes[F_PDF], &r->len[F_PDF], msg, sizeof msg) &&
-              bulletin_png(&r->v, l, j->ctx, o->png_bytes, &r->bytes[F_PNG], &r->len[F_PNG], note,
+    bool ok = bulletin_pdf(&r->v, l, ctx, &r->bytes[F_PDF], &r->len[F_PDF], msg, sizeof msg) &&
+              bulletin_png(&r->v, l, ctx, o->png_bytes, &r->bytes[F_PNG], &r->len[F_PNG], note,
                            sizeof note, msg, sizeof msg);
     const char *code = r->v.s->branches[r->v.branch].code;
     if (*note)
@@ -244,60 +258,152 @@ static bool add_deliveries(struct db *db, const struct bulletin_job_opts *o,
     return ok;
 }
 
-/* The bulletin of one branch for the date: a new version when its HTML
- * differs from the newest archived one. False (logged) on failure. */
-static bool generate_one(struct bulletin_job *j, struct db *db, const struct bulletin_job_opts *o,
-                         struct date_work *w, const char *code, struct staged *st)
+/* A bulletin of the date on its way: prepared (the newest archived
+ * version, this one's HTML), drawn (when it is a new version: `fresh`),
+ * archived. */
+struct item {
+    const char *code;
+    struct rendered r;
+    int latest;   /* the newest archived version, 0 = none */
+    long long id; /* its record */
+    bool fresh;   /* new figures: drawn and archived as version latest + 1 */
+    bool drawn;   /* the PDF and the PNG are there */
+};
+
+/* The item's view and HTML, compared with its newest archived version: the
+ * same figures are mailed now if they are to be and were not (mail
+ * configured since, a recipient added); new ones are to be drawn. */
+static bool prepare_one(struct db *db, const struct bulletin_job_opts *o, struct date_work *w,
+                        struct item *it)
 {
-    char latest_sha[65], rel[128], dir[4200], err[4300];
-    int latest = 0;
+    char latest_sha[65];
+    if (!bstore_latest(db, w->date, it->code, &it->latest, &it->id, latest_sha) ||
+        !render_text(w->s, o, w->run, w->date, it->code, it->latest + 1, &it->r))
+        return false;
+    it->fresh = strcmp(it->r.sha[F_HTML], latest_sha) != 0;
+    if (!it->fresh)
+        return !w->mail ||
+               (bstore_set_mailed(db, it->id) && add_deliveries(db, o, w, it->code, it->id));
+    return true;
+}
+
+/* The new version of a drawn item: its files staged in st, its record
+ * and its deliveries. False (logged) on failure. */
+static bool archive_one(struct db *db, const struct bulletin_job_opts *o, struct date_work *w,
+                        struct item *it, struct staged *st)
+{
+    char rel[128], dir[4200], err[4300];
+    const struct rendered *r = &it->r;
     long long id = 0;
-    struct rendered r = {0};
-    bool ok = false;
-    if (!bstore_latest(db, w->date, code, &latest, &id, latest_sha) ||
-        !render_text(w->s, o, w->run, w->date, code, latest + 1, &r))
-        goto done;
-    if (strcmp(r.sha[F_HTML], latest_sha) == 0) {
-        /* this version holds these figures already: mailed now if it is to
-         * be and was not (mail configured since, a recipient added) */
-        ok = !w->mail || (bstore_set_mailed(db, id) && add_deliveries(db, o, w, code, id));
-        goto done;
-    }
-    if (!render_files(j, o, &r))
-        goto done;
-    snprintf(rel, sizeof rel, "bulletins/%s/%s.v%d", w->date, code, latest + 1);
+    int version = it->latest + 1;
+    snprintf(rel, sizeof rel, "bulletins/%s/%s.v%d", w->date, it->code, version);
     snprintf(dir, sizeof dir, "%s/bulletins/%s", o->data_dir, w->date);
     if (!file_mkdirs(dir, err, sizeof err)) {
         log_error("msg=\"bulletin not archived\" reason=\"%s\"", err);
-        goto done;
+        return false;
     }
-    if (!stage(o, rel, &r, st))
-        goto done;
+    if (!stage(o, rel, r, st))
+        return false;
     struct bstore_bulletin rec = {.date = w->date,
-                                  .branch_code = code,
+                                  .branch_code = it->code,
                                   .lang = o->lang,
                                   .path = rel,
                                   .generated_by = o->me,
-                                  .version = latest + 1,
+                                  .version = version,
                                   .run_id = w->run->run_id,
                                   .data_as_of = w->run->as_of,
-                                  .html_bytes = r.len[F_HTML],
-                                  .pdf_bytes = r.len[F_PDF],
-                                  .png_bytes = r.len[F_PNG],
+                                  .html_bytes = r->len[F_HTML],
+                                  .pdf_bytes = r->len[F_PDF],
+                                  .png_bytes = r->len[F_PNG],
                                   .mailed = w->mail};
-    memcpy(rec.html_sha, r.sha[F_HTML], sizeof rec.html_sha);
-    memcpy(rec.pdf_sha, r.sha[F_PDF], sizeof rec.pdf_sha);
-    memcpy(rec.png_sha, r.sha[F_PNG], sizeof rec.png_sha);
+    memcpy(rec.html_sha, r->sha[F_HTML], sizeof rec.html_sha);
+    memcpy(rec.pdf_sha, r->sha[F_PDF], sizeof rec.pdf_sha);
+    memcpy(rec.png_sha, r->sha[F_PNG], sizeof rec.png_sha);
     bool conflict = false;
     if (!bstore_insert(db, &rec, &id, &conflict))
-        goto done;
-    ok = !w->mail || add_deliveries(db, o, w, code, id);
+        return false;
+    bool ok = !w->mail || add_deliveries(db, o, w, it->code, id);
     log_info("msg=\"bulletin archived\" date=%s branch=%s version=%d run=%lld data_as_of=%s "
              "html_bytes=%zu pdf_bytes=%zu png_bytes=%zu mailed=%s",
-             w->date, code, latest + 1, w->run->run_id, w->run->as_of, r.len[F_HTML], r.len[F_PDF],
-             r.len[F_PNG], w->mail ? "yes" : "no");
-done:
-    rendered_free(&r);
+             w->date, it->code, version, w->run->run_id, w->run->as_of, r->len[F_HTML],
+             r->len[F_PDF], r->len[F_PNG], w->mail ? "yes" : "no");
+    return ok;
+}
+
+/* ---- drawing on the job's threads ---- */
+
+/* The items of a batch to draw, taken one at a time by the threads. */
+struct draw_batch {
+    const struct bulletin_job_opts *o;
+    struct item *items;
+    size_t n;
+    atomic_size_t next;
+};
+
+struct drawer {
+    struct draw_batch *b;
+    chart_ctx *ctx;
+    pthread_t thread;
+    bool started;
+};
+
+static void *draw_items(void *arg)
+{
+    struct drawer *d = arg;
+    struct draw_batch *b = d->b;
+    for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->n;) {
+        struct item *it = &b->items[i];
+        if (it->fresh)
+            it->drawn = render_files(d->ctx, b->o, &it->r);
+    }
+    return NULL;
+}
+
+/* Draws the fresh items of items[0..n) with every context of the job: a
+ * thread each, the caller's the first (a thread that cannot start leaves
+ * its share to the others). */
+static void draw_all(struct bulletin_job *j, const struct bulletin_job_opts *o, struct item *items,
+                     size_t n)
+{
+    struct draw_batch b = {.o = o, .items = items, .n = n};
+    struct drawer *d = xcalloc(j->nctx, sizeof *d);
+    atomic_init(&b.next, 0);
+    for (size_t t = 0; t < j->nctx; t++)
+        d[t] = (struct drawer){.b = &b, .ctx = j->ctx[t]};
+    for (size_t t = 1; t < j->nctx && t < n; t++)
+        d[t].started = pthread_create(&d[t].thread, NULL, draw_items, &d[t]) == 0;
+    draw_items(&d[0]);
+    for (size_t t = 1; t < j->nctx; t++)
+        if (d[t].started)
+            pthread_join(d[t].thread, NULL);
+    free(d);
+}
+
+/* The bulletins of codes[0..n), in batches of a few per thread: each
+ * batch prepared (the database), drawn (the threads), then archived in
+ * order (the database, w->staged[first + i]). False (logged) on the first
+ * failure. */
+static bool generate_all(struct bulletin_job *j, struct db *db, const struct bulletin_job_opts *o,
+                         struct date_work *w, const char *const *codes, size_t n)
+{
+    size_t batch = 4 * j->nctx;
+    struct item *items = xcalloc(batch, sizeof *items);
+    bool ok = true;
+    for (size_t first = 0; ok && first < n; first += batch) {
+        size_t k = n - first < batch ? n - first : batch;
+        for (size_t i = 0; i < k; i++)
+            items[i] = (struct item){.code = codes[first + i]};
+        for (size_t i = 0; ok && i < k; i++)
+            ok = prepare_one(db, o, w, &items[i]);
+        if (ok)
+            draw_all(j, o, items, k);
+        for (size_t i = 0; ok && i < k; i++)
+            if (items[i].fresh)
+                ok = items[i].drawn && archive_one(db, o, w, &items[i], &w->staged[first + i]);
+        for (size_t i = 0; i < k; i++)
+            rendered_free(&items[i].r);
+    }
+    free(items);
     return ok;
 }
 
@@ -376,9 +482,8 @@ static enum outcome generate_date(struct bulletin_job *j, struct db *db, const s
     w.recipients = rc;
     w.nrecipients = nrc;
     w.staged = xcalloc(ntargets, sizeof *w.staged);
-    bool ok = db_begin(db) && bstore_lock_date(db, date);
-    for (size_t t = 0; ok && t < ntargets; t++)
-        ok = generate_one(j, db, o, &w, codes[t], &w.staged[t]);
+    bool ok =
+        db_begin(db) && bstore_lock_date(db, date) && generate_all(j, db, o, &w, codes, ntargets);
     for (size_t t = 0; ok && t < ntargets; t++)
         ok = staged_publish(&w.staged[t]);
     if (ok && db_commit(db)) {
@@ -435,7 +540,7 @@ static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
     struct rendered archived = {0};
     bool have = read_archive(o, d, &archived);
     bool ok = render_text(s, &same, run, d->date, d->branch_code, d->version, r) &&
-              (have || render_files(j, &same, r));
+              (have || render_files(j->ctx[0], &same, r));
     if (ok && have) {
         for (int f = 0; f < NFILES; f++) {
             free(r->bytes[f]);

@@ -22,9 +22,15 @@
  * since, a recipient added). D's failed deliveries are tried again every
  * 30 minutes.
  *
+ * The PDFs and PNGs of a date are drawn on the job's threads (a render
+ * context each), a few bulletins per thread at a time; the database and
+ * the archive stay on the caller's thread, in the targets' order, so the
+ * files, records and log lines are those of one thread.
+ *
  * Ownership: options and snapshots are borrowed for each call; a struct
- * bulletin_job (its fonts, what it last generated) is the caller's, freed
- * with bulletin_job_free(). One thread uses a job at a time. */
+ * bulletin_job (its fonts and render contexts, what it last generated) is
+ * the caller's, freed with bulletin_job_free(). One thread uses a job at a
+ * time. */
 #ifndef RETENTIOND_BULLETIN_JOB_H
 #define RETENTIOND_BULLETIN_JOB_H
 
@@ -60,8 +66,9 @@ void bulletin_job_opts_from_cfg(const struct cfg *cfg, const char *me, struct bu
 
 struct bulletin_job;
 
-/* A job drawing with font family `font`; NULL with a reason in err. */
-struct bulletin_job *bulletin_job_new(const char *font, char *err, size_t errlen);
+/* A job drawing with font family `font` on `threads` threads (0 or less:
+ * one per online core; at most 64); NULL with a reason in err. */
+struct bulletin_job *bulletin_job_new(const char *font, int threads, char *err, size_t errlen);
 void bulletin_job_free(struct bulletin_job *j);
 
 /* The schedule's pass at `now` over snapshot s. False when something

@@ -121,7 +121,7 @@ bool scheduler_start(const struct cfg *cfg, struct refresh *refresh, struct sche
     s->refresh = refresh;
     gethostname(host, sizeof host - 1);
     snprintf(s->me, sizeof s->me, "%s:%ld", host, (long)getpid());
-    if (!(s->job = bulletin_job_new(cfg->chart_font, err, sizeof err))) {
+    if (!(s->job = bulletin_job_new(cfg->chart_font, cfg->bulletin_threads, err, sizeof err))) {
         log_error("msg=\"bulletin job cannot start\" reason=\"%s\"", err);
         free(s);
         return false;

@@ -88,7 +88,7 @@ static void setup(void)
     mkdir(datadir, 0700);
     ck_assert(db_connect(ci, 0, &db));
     reload_snapshot();
-    job = bulletin_job_new("Noto Sans CJK SC", err, sizeof err);
+    job = bulletin_job_new("Noto Sans CJK SC", 0, err, sizeof err);
     ck_assert_msg(job != NULL, "%s", err);
     opts = (struct bulletin_job_opts){.timezone = ZONE,
                                       .send_at = "08:00",
@@ -569,6 +569,62 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
 }
 END_TEST
 
+/* The PDFs and PNGs of a date are drawn on the job's threads: with three
+ * threads (batches of 12) and 14 bulletins, every archived file is its
+ * record's, and the same bytes as a one-thread job's on a copy of the
+ * database, in the same order of records. */
+START_TEST(bulletins_drawn_on_threads_are_the_bytes_of_one_thread)
+{
+    char err[300], name2[64], dir2[160];
+    struct db *db2 = NULL;
+    bool exists = true;
+    snprintf(name2, sizeof name2, "rt_it_bjob_one_%d", (int)getpid());
+    char *ci2 = harness_copy_db(name2, template_db);
+    ck_assert(db_connect(ci2, 0, &db2));
+    char *codes = harness_text(db, "SELECT string_agg(code, ' ' ORDER BY code) FROM"
+                                   " (SELECT code FROM dw.branch WHERE level = 2"
+                                   "  ORDER BY code LIMIT 13) b");
+    char *save = NULL;
+    int n = 0;
+    for (char *c = strtok_r(codes, " ", &save); c; c = strtok_r(NULL, " ", &save), n++) {
+        char addr[64];
+        snprintf(addr, sizeof addr, "office%d@branch.test", n);
+        ck_assert(bstore_recipient_add(db, c, addr, &exists));
+        ck_assert(bstore_recipient_add(db2, c, addr, &exists));
+    }
+    free(codes);
+    ck_assert_int_eq(n, 13);
+    struct bulletin_job *three = bulletin_job_new("Noto Sans CJK SC", 3, err, sizeof err);
+    struct bulletin_job *one = bulletin_job_new("Noto Sans CJK SC", 1, err, sizeof err);
+    ck_assert_msg(three && one, "%s", err);
+    ck_assert(bulletin_job_tick(three, db, snap, &opts, shanghai(22, 8, 0)));
+    struct bulletin_job_opts o2 = opts;
+    snprintf(dir2, sizeof dir2, "%s/one", datadir);
+    mkdir(dir2, 0700);
+    o2.data_dir = dir2;
+    ck_assert(bulletin_job_tick(one, db2, snap, &o2, shanghai(22, 8, 0)));
+    const char *q = "SELECT string_agg(branch_code || ' ' || html_sha256 || ' ' || pdf_sha256"
+                    " || ' ' || png_sha256, ',' ORDER BY bulletin_id) FROM kpi.bulletin"
+                    " WHERE as_of = '2026-11-22'";
+    char *threaded = harness_text(db, q), *single = harness_text(db2, q);
+    ck_assert_str_eq(threaded, single);
+    free(threaded);
+    free(single);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-22'"), 14);
+    char *branches = harness_text(db, "SELECT string_agg(branch_code, ' ') FROM kpi.bulletin"
+                                      " WHERE as_of = '2026-11-22'");
+    save = NULL;
+    for (char *c = strtok_r(branches, " ", &save); c; c = strtok_r(NULL, " ", &save))
+        assert_archived("2026-11-22", c, 1);
+    free(branches);
+    bulletin_job_free(three);
+    bulletin_job_free(one);
+    db_close(db2);
+    harness_drop_db(name2);
+    free(ci2);
+}
+END_TEST
+
 static Suite *bulletin_job_suite(void)
 {
     Suite *s = suite_create("bulletin job");
@@ -584,6 +640,7 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
     tcase_add_test(tc, two_daemons_on_one_database_send_once);
     tcase_add_test(tc, the_command_sends_once_and_refuses_bad_input);
+    tcase_add_test(tc, bulletins_drawn_on_threads_are_the_bytes_of_one_thread);
     suite_add_tcase(s, tc);
     return s;
 }
