@@ -41,7 +41,9 @@
  * read from it lives until the request completes. A handler fills the
  * struct http_reply it is given: either `body` (the server frees it after
  * sending) or `shared` bytes that someone else owns, kept alive until the
- * server calls release(release_ctx). */
+ * server calls release(release_ctx): when the bytes are sent, or up to 2 s
+ * later when a thread keeps the response to answer the same reply again
+ * (server.c, the memo); release NULL: bytes that outlive the server. */
 #ifndef RETENTIOND_HTTP_H
 #define RETENTIOND_HTTP_H
 
