@@ -124,7 +124,7 @@ static const struct cfg_key keys[] = {
             "seconds a daemon's claim on a delivery holds; a daemon that died while sending is "
             "taken over after it"),
     KEY_INT("bulletin", "render_threads", bulletin_threads, "0", 0, 64, false,
-            "threads drawing a date's bulletins (PDF and PNG); 0 = the number of online cores"),
+            "threads drawing a date's bulletins (PDF and PNG); 0 = the online cores, at most 8"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -18,8 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Render threads at most (bulletin.render_threads). */
-#define MAX_THREADS 64
+/* Render threads at most (bulletin.render_threads), and by default: each
+ * holds some 20 MB more while it draws (a page's image, the PDF's
+ * recording). */
+#define MAX_THREADS     64
+#define DEFAULT_THREADS 8
 
 struct bulletin_job {
     chart_fonts *fonts;
@@ -70,6 +73,8 @@ struct bulletin_job *bulletin_job_new(const char *font, int threads, char *err, 
 {
     struct bulletin_job *j = xcalloc(1, sizeof *j);
     long n = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads <= 0 && n > DEFAULT_THREADS)
+        n = DEFAULT_THREADS;
     j->nctx = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (size_t)n;
     j->ctx = xcalloc(j->nctx, sizeof *j->ctx);
     if (!(j->fonts = chart_fonts_new(font, err, errlen)))

@@ -66,8 +66,8 @@ void bulletin_job_opts_from_cfg(const struct cfg *cfg, const char *me, struct bu
 
 struct bulletin_job;
 
-/* A job drawing with font family `font` on `threads` threads (0 or less:
- * one per online core; at most 64); NULL with a reason in err. */
+/* A job drawing with font family `font` on `threads` threads (at most 64;
+ * 0 or less: one per online core, at most 8); NULL with a reason in err. */
 struct bulletin_job *bulletin_job_new(const char *font, int threads, char *err, size_t errlen);
 void bulletin_job_free(struct bulletin_job *j);
 
