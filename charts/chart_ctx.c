@@ -113,6 +113,7 @@ chart_ctx *chart_ctx_new(const chart_fonts *fonts, char *err, size_t errlen)
     c->layout = pango_layout_new(c->pango);
     c->font = pango_font_description_new();
     pango_font_description_set_family(c->font, fonts->family);
+    c->extents = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     /* Load the fonts now (regular and bold, Latin and CJK). */
     chart_textstyle st = {.size = 12};
     double w, h;
@@ -140,6 +141,8 @@ void chart_ctx_free(chart_ctx *ctx)
         cairo_font_face_destroy(ctx->pdf_faces[i]);
     if (ctx->font != NULL)
         pango_font_description_free(ctx->font);
+    if (ctx->extents != NULL)
+        g_hash_table_destroy(ctx->extents);
     if (ctx->layout != NULL)
         g_object_unref(ctx->layout);
     if (ctx->pango != NULL)

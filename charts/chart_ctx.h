@@ -20,6 +20,9 @@ struct chart_ctx {
     PangoContext *pango;
     PangoLayout *layout;
     PangoFontDescription *font;
+    /* owned: documents' text extents measured (chart_text_extent), by
+     * size, weight, wrap width and text; emptied past a bound */
+    GHashTable *extents;
     /* owned: the PNG surface, kept while the size stays (chart_frame.c) */
     cairo_surface_t *image;
     /* owned: PDF text, one cairo user font (Type 3) per font face pango

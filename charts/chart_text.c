@@ -296,19 +296,42 @@ static void box_unbind(chart_ctx *ctx)
     }
 }
 
+/* Extents kept per context at most; past it the table starts again. A
+ * document measures the same texts over and over (a table's cells, once
+ * to size its columns, once to place them; the same ranking in every
+ * bulletin of a date), and pango shapes a text each time. */
+#define EXTENTS_MAX 20000
+
 bool chart_text_extent(chart_ctx *ctx, const char *text, double size, bool bold, double wrap_width,
                        double *w, double *h)
 {
     PangoRectangle logical;
     *w = *h = 0;
-    if (ctx == NULL || ctx->cr != NULL)
+    if (ctx == NULL || ctx->cr != NULL || text == NULL)
         return false;
+    /* the exact arguments: %a prints a double without rounding */
+    char *key = g_strdup_printf("%a|%d|%a|%s", size, bold, wrap_width, text);
+    const double *known = g_hash_table_lookup(ctx->extents, key);
+    if (known != NULL) {
+        *w = known[0];
+        *h = known[1];
+        g_free(key);
+        return true;
+    }
     box_unbind(ctx);
-    if (!box_set(ctx, text, size, bold, wrap_width, CHART_ALIGN_LEFT))
+    if (!box_set(ctx, text, size, bold, wrap_width, CHART_ALIGN_LEFT)) {
+        g_free(key);
         return false;
+    }
     pango_layout_get_extents(ctx->layout, NULL, &logical);
     *w = (double)logical.width / PANGO_SCALE;
     *h = (double)logical.height / PANGO_SCALE;
+    if (g_hash_table_size(ctx->extents) >= EXTENTS_MAX)
+        g_hash_table_remove_all(ctx->extents);
+    double *value = g_new(double, 2);
+    value[0] = *w;
+    value[1] = *h;
+    g_hash_table_insert(ctx->extents, key, value);
     return true;
 }
 

@@ -1642,6 +1642,58 @@ START_TEST(text_lands_in_its_box)
 }
 END_TEST
 
+/* A context keeps the extents it measured: measured again, after drawing
+ * on a PDF and on a scaled image in between, they are the same as the
+ * first time and as a new context's; a wrap width, a size or a weight
+ * apart is measured anew. */
+START_TEST(text_extents_measured_again_are_the_same)
+{
+    static const struct {
+        const char *text;
+        double size, wrap;
+        bool bold;
+    } cases[] = {
+        {"保有率 83.57% ● 达标", 12, 0, false},
+        {"保有率 83.57% ● 达标", 12, 0, true},
+        {"保有率 83.57% ● 达标", 12.5, 0, false},
+        {long_text, 10, 180, false},
+        {long_text, 10, 180.25, false},
+        {long_text, 10, 0, false},
+        {"", 9, 0, false},
+    };
+    char err[256];
+    chart_ctx *fresh = chart_ctx_new(fonts, err, sizeof err);
+    ck_assert_msg(fresh != NULL, "%s", err);
+    double first[N_ELEMS(cases)][2];
+    for (size_t i = 0; i < N_ELEMS(cases); i++)
+        ck_assert(chart_text_extent(ctx, cases[i].text, cases[i].size, cases[i].bold, cases[i].wrap,
+                                    &first[i][0], &first[i][1]));
+    ck_assert(first[0][0] != first[1][0]); /* bold is wider */
+    ck_assert(first[0][0] != first[2][0]); /* so is 12.5 */
+    ck_assert(first[3][1] != first[5][1]); /* wrapped is higher */
+    cairo_surface_t *pdf = cairo_pdf_surface_create_for_stream(NULL, NULL, 300, 200);
+    cairo_t *cr = cairo_create(pdf);
+    ck_assert(chart_text_draw(ctx, cr, long_text, 10, 10, 10, false, 0, 180, CHART_ALIGN_LEFT));
+    cairo_destroy(cr);
+    cairo_surface_destroy(pdf);
+    cr = white_cairo(600, 400);
+    cairo_scale(cr, 2, 2);
+    ck_assert(chart_text_draw(ctx, cr, long_text, 10, 10, 10, true, 0, 180, CHART_ALIGN_LEFT));
+    cairo_destroy(cr);
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        double w, h, fw, fh;
+        ck_assert(chart_text_extent(ctx, cases[i].text, cases[i].size, cases[i].bold, cases[i].wrap,
+                                    &w, &h));
+        ck_assert(chart_text_extent(fresh, cases[i].text, cases[i].size, cases[i].bold,
+                                    cases[i].wrap, &fw, &fh));
+        ck_assert_msg(w == first[i][0] && h == first[i][1] && w == fw && h == fh,
+                      "case %zu: %g x %g, first %g x %g, a new context's %g x %g", i, w, h,
+                      first[i][0], first[i][1], fw, fh);
+    }
+    chart_ctx_free(fresh);
+}
+END_TEST
+
 /* Bad arguments: false, nothing drawn. */
 START_TEST(text_refuses_bad_arguments)
 {
@@ -1822,6 +1874,7 @@ static Suite *chart_suite(void)
     tcase_set_timeout(text, 60);
     tcase_add_test(text, text_lands_in_its_box);
     tcase_add_test(text, text_refuses_bad_arguments);
+    tcase_add_test(text, text_extents_measured_again_are_the_same);
     tcase_add_test(text, text_on_a_pdf_reads_back);
     tcase_add_test(text, image_png_palette_and_rgb);
     suite_add_tcase(s, text);
