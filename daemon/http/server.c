@@ -2,6 +2,7 @@
 
 #include "deadline.h"
 
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "utf8.h"
@@ -70,7 +71,7 @@ struct http_request {
     struct http_server *srv;
     struct MHD_Connection *conn;
     const char *path, *method; /* libmicrohttpd's */
-    struct timespec start;
+    double start;              /* clock_seconds() when the headers were complete */
     char client[INET6_ADDRSTRLEN];
     struct arg *args;
     size_t nargs;
@@ -355,7 +356,7 @@ struct memo_slot {
     int nheaders;
     const char *names[HTTP_MAX_HEADERS];
     char values[HTTP_MAX_HEADERS][160];
-    time_t made; /* CLOCK_MONOTONIC seconds */
+    double made; /* clock_seconds() */
     unsigned long used;
 };
 
@@ -396,7 +397,7 @@ static bool memo_matches(const struct memo_slot *m, const struct http_reply *rep
 /* The response for reply (a shared body) from this thread's memo (the
  * slot's reference: the caller queues it), or NULL and *slot = where a new
  * one may go. Drops the responses older than MEMO_SECONDS. */
-static struct MHD_Response *memo_find(struct memo *memo, const struct http_reply *reply, time_t now,
+static struct MHD_Response *memo_find(struct memo *memo, const struct http_reply *reply, double now,
                                       struct memo_slot **slot)
 {
     struct memo_slot *oldest = &memo->slot[0];
@@ -432,7 +433,7 @@ static struct memo *thread_memo(struct http_server *srv)
  * were shared..shared_len, in slot m. */
 static void memo_keep(struct memo *memo, struct memo_slot *m, struct MHD_Response *resp,
                       const struct http_reply *reply, const char *shared, size_t shared_len,
-                      time_t now)
+                      double now)
 {
     memo_slot_clear(m);
     m->resp = resp;
@@ -450,9 +451,9 @@ static void memo_keep(struct memo *memo, struct memo_slot *m, struct MHD_Respons
     m->used = ++memo->clock;
 }
 
-/* Queues reply on conn; now: the request's start, CLOCK_MONOTONIC seconds. */
+/* Queues reply on conn; now: the request's start (clock_seconds()). */
 static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
-                                  struct http_reply *reply, time_t now)
+                                  struct http_reply *reply, double now)
 {
     if (reply->status == MHD_HTTP_OK && etag_matches(conn, reply->etag))
         drop_body(reply);
@@ -484,13 +485,6 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 
 /* ---- the per-request state ------------------------------------------------------------------ */
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* The client's address as text, once per connection (on_connection). */
 static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 {
@@ -521,7 +515,7 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
                                         const char *url, const char *method)
 {
     struct http_request *req = xcalloc(1, sizeof *req);
-    clock_gettime(CLOCK_MONOTONIC, &req->start);
+    req->start = clock_seconds();
     req->srv = srv;
     req->conn = conn;
     req->path = url;
@@ -837,9 +831,9 @@ static bool read_form(struct http_request *req)
 static enum MHD_Result respond(struct http_request *req)
 {
     struct http_server *srv = req->srv;
-    enum MHD_Result ret = send_reply(srv, req->conn, &req->reply, req->start.tv_sec);
+    enum MHD_Result ret = send_reply(srv, req->conn, &req->reply, req->start);
     req->status = req->reply.status;
-    req->seconds = seconds_since(&req->start);
+    req->seconds = clock_seconds() - req->start;
     if (log_get_level() >= LOG_LEVEL_DEBUG) {
         char method[40], path[600];
         log_debug("msg=request method=\"%s\" path=\"%s\" client=%s status=%u",
