@@ -20,8 +20,11 @@ static const struct command_def commands[] = {
      "  Serve the dashboard and the JSON API. FILE defaults to "
      "/etc/retentiond/retentiond.conf.\n"},
     {"migrate", CLI_MIGRATE,
-     "usage: retentiond migrate [--db CONNINFO]\n"
-     "  Create or upgrade retentiond's own schema (kpi). Never touches dw.\n"},
+     "usage: retentiond migrate [--db CONNINFO] [--shards CONNINFO...]\n"
+     "  Create or upgrade retentiond's own schema (kpi). Never touches dw, except\n"
+     "  with --shards: the schema on each shard too, then the coordinator's tables\n"
+     "  keyed by subscriber (dw's and kpi's, empty) partitioned over the shards\n"
+     "  (postgres_fdw; docs/scaling.md).\n"},
     {"compute", CLI_COMPUTE,
      "usage: retentiond compute --as-of YYYY-MM-DD [--format json|table] [--db CONNINFO]\n"
      "  Compute every KPI for that date, store it as one run and print it.\n"},
@@ -155,6 +158,7 @@ static const struct option_def options[] = {
     {"--out", OPT_VALUE, offsetof(struct cli_args, out),
      CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
     {"--lang", OPT_VALUE, offsetof(struct cli_args, lang), CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
+    {"--shards", OPT_FLAG, offsetof(struct cli_args, shards), CMD(CLI_MIGRATE)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
     {"--refreeze", OPT_FLAG, offsetof(struct cli_args, refreeze), CMD(CLI_COHORT)},
     {"--target-path", OPT_VALUE, offsetof(struct cli_args, target_path), CMD(CLI_ALARMS)},
@@ -390,8 +394,12 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         snprintf(err, errlen, "retentiond: --limit must be a number 1..10000");
         return false;
     }
+    if (a->command == CLI_MIGRATE && a->shards && a->npositional == 0) {
+        snprintf(err, errlen, "retentiond: migrate --shards needs one CONNINFO per shard");
+        return false;
+    }
     if (a->command != CLI_TARGETS && a->command != CLI_ALARMS && a->command != CLI_BULLETIN &&
-        a->npositional > 0) {
+        !(a->command == CLI_MIGRATE && a->shards) && a->npositional > 0) {
         snprintf(err, errlen, "retentiond: unexpected argument '%s'", a->positional[0]);
         return false;
     }

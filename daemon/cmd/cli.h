@@ -26,7 +26,7 @@ enum cli_command {
     CLI_REPORT,
 };
 
-#define CLI_MAX_POSITIONAL 4
+#define CLI_MAX_POSITIONAL 64
 
 struct cli_args {
     enum cli_command command;
@@ -56,6 +56,8 @@ struct cli_args {
     bool send;
     /* report: --quarter YYYYQn (validated), --branch, --format csv|pdf, --out; audit verify FILE */
     const char *quarter;
+    /* migrate --shards: the shards' conninfos are the positional arguments */
+    bool shards;
     const char *log_level; /* --log-level */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;

@@ -1,8 +1,10 @@
-/* `retentiond migrate`: creates or upgrades the project's schema (kpi). */
+/* `retentiond migrate`: creates or upgrades the project's schema (kpi);
+ * with --shards, on the shards too, and shards the coordinator. */
 #include "cmd.h"
 
 #include "db.h"
 #include "migrate.h"
+#include "shards.h"
 
 #include <stdio.h>
 
@@ -15,8 +17,10 @@ int cmd_migrate(const struct cli_args *args)
         goto done; /* errors have been logged already */
     if (!migrate_run(db, &applied) || !migrate_current(db, &version))
         goto done;
-    printf("schema version %d (%d migration%s applied)\n", version, applied,
-           applied == 1 ? "" : "s");
+    if (args->shards && !shards_setup(db, args->positional, args->npositional))
+        goto done;
+    printf("schema version %d (%d migration%s applied)%s\n", version, applied,
+           applied == 1 ? "" : "s", args->shards ? ", sharded" : "");
     rc = 0;
 done:
     db_close(db);

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "mem.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,37 @@ void db_cancel(struct db *db)
     if (db && db->cancel && !PQcancel(db->cancel, err, sizeof err))
         log_warn("msg=\"cannot cancel the running statement\" reason=\"%s\"",
                  log_quote(quoted, sizeof quoted, err));
+}
+
+char *db_conninfo_json(const char *conninfo)
+{
+    char *errmsg = NULL, quoted[512];
+    PQconninfoOption *parsed = PQconninfoParse(conninfo, &errmsg);
+    if (!parsed) {
+        log_error("msg=\"not a connection string\" reason=\"%s\"",
+                  log_quote(quoted, sizeof quoted, errmsg ? errmsg : "out of memory"));
+        PQfreemem(errmsg);
+        return NULL;
+    }
+    json_t *obj = json_object();
+    char *text = NULL;
+    for (PQconninfoOption *o = parsed; o->keyword; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        json_t *value = json_string(o->val);
+        if (!value) {
+            log_error("msg=\"connection option is not UTF-8\" option=%s", o->keyword);
+            goto done;
+        }
+        json_object_set_new(obj, o->keyword, value);
+    }
+    text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        mem_failed("json_dumps", 1, strlen(conninfo));
+done:
+    PQconninfoFree(parsed);
+    json_decref(obj);
+    return text;
 }
 
 void db_close(struct db *db)

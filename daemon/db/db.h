@@ -27,6 +27,12 @@ struct db_result;
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out);
 void db_close(struct db *db);
 
+/* The options of a conninfo (key=value or URI) that are set, as the text
+ * of a JSON object {"host": "...", "port": "...", ...}: malloc'd, the
+ * caller frees it. NULL when it does not parse (libpq's reason logged, the
+ * password never). */
+char *db_conninfo_json(const char *conninfo);
+
 /* Runs a trusted SQL script (several statements, no parameters). */
 bool db_exec_script(struct db *db, const char *what, const char *sql);
 

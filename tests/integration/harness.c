@@ -25,11 +25,38 @@ const char *harness_server(void)
     return s;
 }
 
-static char *conninfo_for(const char *dbname)
+static char *conninfo_at(const char *server, const char *dbname)
 {
     struct buf b = BUF_INIT;
-    buf_printf(&b, "%s dbname=%s", harness_server(), dbname);
+    buf_printf(&b, "%s dbname=%s", server, dbname);
     return buf_detach(&b, NULL);
+}
+
+static char *conninfo_for(const char *dbname)
+{
+    return conninfo_at(harness_server(), dbname);
+}
+
+int harness_shards(char ***servers)
+{
+    const char *s = getenv("RETENTIOND_TEST_SHARDS");
+    int n = 0;
+    *servers = NULL;
+    if (!s || !*s) {
+        fprintf(stderr, "RETENTIOND_TEST_SHARDS is not set: run scripts/test\n");
+        exit(HARNESS_SKIP);
+    }
+    for (const char *line = s; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > 0) {
+            *servers = realloc(*servers, (size_t)(n + 1) * sizeof **servers);
+            ck_assert(*servers != NULL);
+            (*servers)[n++] = strndup(line, len);
+        }
+        line += len + (end ? 1 : 0);
+    }
+    return n;
 }
 
 /* Database names are chosen by the tests themselves: [a-z0-9_] only. */
@@ -46,9 +73,9 @@ static void assert_name(const char *name)
     ck_assert_msg(valid_name(name), "database name '%s'", name);
 }
 
-static void admin(const char *before, const char *name, const char *after)
+static void admin_at(const char *server, const char *before, const char *name, const char *after)
 {
-    char *ci = conninfo_for("postgres");
+    char *ci = conninfo_at(server, "postgres");
     struct db *db = NULL;
     ck_assert_msg(db_connect(ci, 0, &db), "cannot connect to the test server");
     struct buf b = BUF_INIT;
@@ -60,6 +87,23 @@ static void admin(const char *before, const char *name, const char *after)
     buf_release(&b);
     db_close(db);
     free(ci);
+}
+
+static void admin(const char *before, const char *name, const char *after)
+{
+    admin_at(harness_server(), before, name, after);
+}
+
+char *harness_create_db_at(const char *server, const char *name)
+{
+    admin_at(server, "DROP DATABASE IF EXISTS ", name, " WITH (FORCE)");
+    admin_at(server, "CREATE DATABASE ", name, "");
+    return conninfo_at(server, name);
+}
+
+void harness_drop_db_at(const char *server, const char *name)
+{
+    admin_at(server, "DROP DATABASE IF EXISTS ", name, " WITH (FORCE)");
 }
 
 char *harness_create_db(const char *name)
@@ -101,6 +145,15 @@ bool harness_drop_db_unchecked(const char *name)
     return ok;
 }
 
+void harness_pg_shard(int k, const char *action)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "RETENTIOND_PG_DIR=\"$RETENTIOND_PG_DIR-shard%d\" '%s/scripts/pg' %s >&2", k,
+             getenv("RETENTIOND_SRCDIR"), action);
+    ck_assert_msg(system(cmd) == 0, "scripts/pg %s (shard %d) failed", action, k);
+}
+
 void harness_pg(const char *action)
 {
     char cmd[1024];
@@ -108,21 +161,28 @@ void harness_pg(const char *action)
     ck_assert_msg(system(cmd) == 0, "scripts/pg %s failed", action);
 }
 
-char *harness_read_source(const char *relpath)
+char *harness_read_file(const char *path)
 {
-    const char *src = getenv("RETENTIOND_SRCDIR");
-    ck_assert_msg(src != NULL, "RETENTIOND_SRCDIR is not set");
-    struct buf path = BUF_INIT, text = BUF_INIT;
-    buf_printf(&path, "%s/%s", src, relpath);
-    FILE *f = fopen(path.data, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path.data);
+    struct buf text = BUF_INIT;
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         buf_append(&text, chunk, n);
     fclose(f);
-    buf_release(&path);
     return buf_detach(&text, NULL);
+}
+
+char *harness_read_source(const char *relpath)
+{
+    const char *src = getenv("RETENTIOND_SRCDIR");
+    ck_assert_msg(src != NULL, "RETENTIOND_SRCDIR is not set");
+    struct buf path = BUF_INIT;
+    buf_printf(&path, "%s/%s", src, relpath);
+    char *text = harness_read_file(path.data);
+    buf_release(&path);
+    return text;
 }
 
 void harness_exec_file(struct db *db, const char *relpath)

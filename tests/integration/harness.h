@@ -34,8 +34,23 @@ bool harness_drop_db_unchecked(const char *name);
  * test on failure. */
 void harness_pg(const char *action);
 
+/* The shard servers (scripts/pg start --shards N), from
+ * RETENTIOND_TEST_SHARDS: one conninfo per line, without dbname. Fills
+ * *servers (malloc'd array of malloc'd strings) and returns how many; exits
+ * HARNESS_SKIP when unset. */
+int harness_shards(char ***servers);
+/* Creates (dropping first) database NAME on SERVER (a conninfo without
+ * dbname); returns its conninfo. */
+char *harness_create_db_at(const char *server, const char *name);
+void harness_drop_db_at(const char *server, const char *name);
+/* `scripts/pg ACTION` on shard cluster K (1-based: the test cluster's
+ * directory with -shardK). */
+void harness_pg_shard(int k, const char *action);
+
 /* Reads a file of the source tree (RETENTIOND_SRCDIR + relpath). */
 char *harness_read_source(const char *relpath);
+/* Reads a whole file ("" if empty); aborts the test if it cannot. */
+char *harness_read_file(const char *path);
 /* Runs a source-tree SQL file on db; aborts the test on failure. */
 void harness_exec_file(struct db *db, const char *relpath);
 

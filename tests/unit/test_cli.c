@@ -41,6 +41,12 @@ START_TEST(good_command_lines)
     ck_assert_msg(parse(cohort, &a, err, sizeof err), "%s", err);
     ck_assert(a.refreeze);
 
+    const char *shards[] = {"migrate", "--shards", "host=a dbname=x", "host=b dbname=x", NULL};
+    ck_assert_msg(parse(shards, &a, err, sizeof err), "%s", err);
+    ck_assert(a.shards);
+    ck_assert_int_eq(a.npositional, 2);
+    ck_assert_str_eq(a.positional[1], "host=b dbname=x");
+
     const char *help[] = {"compute", "--help", NULL};
     ck_assert(parse(help, &a, err, sizeof err));
     ck_assert(a.help);
@@ -63,6 +69,8 @@ static const struct {
     {{"compute", "--as-of", "24-01-01", NULL}, "is not a date"},
     {{"compute", "--as-of=2024-01-01", "--format", "xml", NULL}, "--format must be json or table"},
     {{"migrate", "extra", NULL}, "unexpected argument 'extra'"},
+    {{"migrate", "--shards", NULL}, "needs one CONNINFO per shard"},
+    {{"compute", "--as-of", "2024-01-01", "--shards", NULL}, "unknown option '--shards'"},
     {{"cohort", "--year", "26", "--refreeze", NULL}, "cohort needs --year YYYY"},
     {{"cohort", "--year", "2026", NULL}, "needs --refreeze"},
     {{"cohort", "--refreeze=yes", NULL}, "takes no value"},
