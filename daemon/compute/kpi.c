@@ -36,6 +36,32 @@ static bool run_file(struct db *db, const char *name, int nparams, const char *c
     return ok;
 }
 
+/* A step run where its rows are (docs/scaling.md, "Steps on the shards"):
+ * the statement of `script` is queued once per shard (once on one server)
+ * with the step's parameters (at most SHARD_PARAMS), then `combine`, which
+ * reads the shards' rows from kpi.shard_exec, runs with the same. */
+#define SHARD_PARAMS 6
+static bool run_on_shards(struct db *db, const char *script, const char *combine, int nparams,
+                          const char *const *params)
+{
+    const char *sql = sql_embed_get(script);
+    if (!sql || nparams > SHARD_PARAMS) {
+        log_error("msg=\"embedded SQL missing or too many parameters\" file=%s", script);
+        return false;
+    }
+    const char *queue[1 + SHARD_PARAMS] = {sql};
+    for (int i = 0; i < nparams; i++)
+        queue[1 + i] = params[i];
+    double t0 = clock_seconds();
+    bool ok = db_query(db,
+                       "INSERT INTO kpi.shard_task (shard, script, params)"
+                       " SELECT k, $1, ARRAY[$2, $3, $4, $5, $6, $7]"
+                       " FROM generate_series(0, greatest(kpi.shard_count(), 1) - 1) k",
+                       1 + SHARD_PARAMS, queue, NULL);
+    log_step(script, t0, ok);
+    return ok && run_file(db, combine, nparams, params);
+}
+
 /* One value of a one-row, one-column query, copied into out. */
 static bool query_value(struct db *db, const char *sql, int nparams, const char *const *params,
                         char *out, size_t outlen)
@@ -348,21 +374,19 @@ static bool compute_k5(struct db *db, const char *year, const char *as_of, const
     return run_file(db, "kpi/k5_zones.sql", 2, params);
 }
 
-/* The data-quality counts of the closed months not counted yet: counted by
- * a plain SELECT (which PostgreSQL may run in parallel), then stored. */
+/* The data-quality counts of the closed months not counted yet: counted
+ * where the usage rows are, then stored. */
 static bool count_usage_dq(struct db *db, const char *as_of, const char *year)
 {
-    char months[PENDING_LEN], counts[16384];
+    char months[PENDING_LEN];
     bool none = true;
     const char *pending[] = {as_of, year};
     const char *m[] = {months};
-    const char *c[] = {counts};
     if (!pending_months(db, "kpi/usage_dq_pending.sql", pending, months, &none))
         return false;
     if (none)
         return true;
-    return file_value(db, "kpi/usage_month_dq.sql", 1, m, counts, sizeof counts) &&
-           run_file(db, "kpi/usage_month_dq_store.sql", 1, c);
+    return run_on_shards(db, "kpi/usage_month_dq.sql", "kpi/usage_month_dq_store.sql", 1, m);
 }
 
 /* The run's settings record the thresholds and how each KPI is judged. */

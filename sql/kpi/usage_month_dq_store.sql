@@ -1,5 +1,16 @@
--- Stores the data-quality counts of usage_month_dq.sql ($1, its JSON array:
--- one object per month) in kpi.usage_month_dq.
+-- Stores the data-quality counts of the months $1 (a date array), the sums
+-- of the shards' rows of usage_month_dq.sql (kpi.shard_exec, read once), in
+-- kpi.usage_month_dq; a month no shard has rows of gets zero counts.
+WITH part AS MATERIALIZED (
+    SELECT (row->>'month')::date AS month,
+           (row->>'unknown_subscriber')::bigint AS unknown_subscriber,
+           (row->>'null_bill')::bigint AS null_bill,
+           (row->>'negative_bill')::bigint AS negative_bill
+    FROM kpi.shard_exec
+)
 INSERT INTO kpi.usage_month_dq (month, unknown_subscriber, null_bill, negative_bill)
-SELECT month, unknown_subscriber, null_bill, negative_bill
-FROM json_populate_recordset(NULL::kpi.usage_month_dq, $1::json)
+SELECT m.month, coalesce(sum(p.unknown_subscriber), 0), coalesce(sum(p.null_bill), 0),
+       coalesce(sum(p.negative_bill), 0)
+FROM unnest($1::date[]) AS m(month)
+LEFT JOIN part p ON p.month = m.month
+GROUP BY m.month

@@ -47,22 +47,71 @@ BEGIN
                    coalesce(' OPTIONS (' || umap || ')', ''));
 END $$;
 
+-- Steps run where the rows are (docs/scaling.md, "Steps on the shards"). A
+-- step's statement that reads only the tables keyed by subscriber (and its
+-- parameters) is queued in kpi.shard_task, once per shard, and run by
+-- reading kpi.shard_exec: each shard runs its tasks on its own rows, all
+-- shards at once, and returns each row of the result as jsonb, which the
+-- step's next statement combines. On one server it all happens here (one
+-- shard, 0); on a sharded coordinator, kpi.shard_task is partitioned by
+-- shard and kpi.shard_exec reads every shard's (kpi.shard_tables).
+CREATE TABLE kpi.shard_task (
+    shard  int NOT NULL,
+    script text NOT NULL,    -- one statement; $1..$6 are the parameters, as text
+    params text[] NOT NULL
+);
+
+-- Runs (and removes) the tasks queued here in this transaction: each one's
+-- rows as jsonb. A statement that writes (INSERT ... RETURNING) may be a
+-- task: it runs in a WITH.
+CREATE FUNCTION kpi.shard_run() RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+    p text[];
+BEGIN
+    FOR t IN DELETE FROM kpi.shard_task RETURNING script, params LOOP
+        p := t.params || array_fill(NULL::text, ARRAY[6]);
+        RETURN QUERY EXECUTE 'WITH r AS (' || t.script || E'\n) SELECT to_jsonb(r) FROM r'
+            USING p[1], p[2], p[3], p[4], p[5], p[6];
+    END LOOP;
+END $$;
+
+CREATE VIEW kpi.shard_exec AS SELECT r AS row FROM kpi.shard_run() r;
+
+-- The grants of table `old` given again on `target` (a table or view).
+CREATE FUNCTION kpi.shard_grant_like(old regclass, target text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT a.grantee::regrole::text AS grantee, a.privilege_type
+             FROM pg_class c, aclexplode(c.relacl) a
+             WHERE c.oid = old AND a.grantee <> 0 AND a.grantee <> c.relowner LOOP
+        EXECUTE format('GRANT %s ON %s TO %s', g.privilege_type, target, g.grantee);
+    END LOOP;
+END $$;
+
 -- Converts each table of kpi.shard_tables_list() into a table partitioned
 -- by HASH (sub_id) with n foreign partitions (T_s0 .. on retentiond_shard_0
--- ..), keeping its columns, defaults, constraints and grants. The tables
--- must be empty: nothing is moved (load the warehouse after this).
+-- ..), keeping its columns, defaults, constraints and grants; kpi.shard_task
+-- into one partitioned by LIST (shard), shard k's partition its
+-- kpi.shard_task; and kpi.shard_exec into a view of every shard's (scanned
+-- at once). The tables must be empty: nothing is moved (load the warehouse
+-- after this).
 CREATE FUNCTION kpi.shard_tables(n int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    t     record;
-    g     record;
-    k     int;
-    local text;
-    has   boolean;
+    t      record;
+    k      int;
+    local  text;
+    has    boolean;
+    part   text;
+    parts  text[] := '{}';
 BEGIN
     IF n < 1 OR n <> kpi.shard_count() THEN
         RAISE EXCEPTION 'shard_tables: % shards asked, % servers defined', n, kpi.shard_count();
     END IF;
-    FOR t IN SELECT * FROM kpi.shard_tables_list() LOOP
+    FOR t IN SELECT *, 'HASH (sub_id)' AS method FROM kpi.shard_tables_list()
+             UNION ALL SELECT 'kpi', 'shard_task', 'LIST (shard)' LOOP
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I)', t.schema_name, t.table_name) INTO has;
         IF has THEN
             RAISE EXCEPTION '%.% has rows: sharding moves no data (load it after migrate --shards)',
@@ -71,27 +120,29 @@ BEGIN
         local := t.table_name || '_unsharded';
         EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', t.schema_name, t.table_name, local);
         EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
-                       ' PARTITION BY HASH (sub_id)', t.schema_name, t.table_name,
-                       t.schema_name, local);
+                       ' PARTITION BY %s', t.schema_name, t.table_name, t.schema_name, local,
+                       t.method);
+        PERFORM kpi.shard_grant_like(format('%I.%I', t.schema_name, local)::regclass,
+                                     format('%I.%I', t.schema_name, t.table_name));
         FOR k IN 0 .. n - 1 LOOP
-            EXECUTE format('CREATE FOREIGN TABLE %I.%I PARTITION OF %I.%I'
-                           ' FOR VALUES WITH (MODULUS %s, REMAINDER %s)'
+            part := format('%I.%I', t.schema_name, t.table_name || '_s' || k);
+            EXECUTE format('CREATE FOREIGN TABLE %s PARTITION OF %I.%I %s'
                            ' SERVER %I OPTIONS (schema_name %L, table_name %L)',
-                           t.schema_name, t.table_name || '_s' || k, t.schema_name, t.table_name,
-                           n, k, 'retentiond_shard_' || k, t.schema_name, t.table_name);
-        END LOOP;
-        -- the grants of the table it replaces, on the parent and its partitions
-        FOR g IN SELECT a.grantee::regrole::text AS grantee, a.privilege_type
-                 FROM pg_class c, aclexplode(c.relacl) a
-                 WHERE c.oid = format('%I.%I', t.schema_name, local)::regclass
-                   AND a.grantee <> 0 AND a.grantee <> c.relowner LOOP
-            EXECUTE format('GRANT %s ON %I.%I TO %s', g.privilege_type, t.schema_name,
-                           t.table_name, g.grantee);
-            FOR k IN 0 .. n - 1 LOOP
-                EXECUTE format('GRANT %s ON %I.%I TO %s', g.privilege_type, t.schema_name,
-                               t.table_name || '_s' || k, g.grantee);
-            END LOOP;
+                           part, t.schema_name, t.table_name,
+                           CASE WHEN t.method = 'LIST (shard)' THEN format('FOR VALUES IN (%s)', k)
+                                ELSE format('FOR VALUES WITH (MODULUS %s, REMAINDER %s)', n, k) END,
+                           'retentiond_shard_' || k, t.schema_name, t.table_name);
+            PERFORM kpi.shard_grant_like(format('%I.%I', t.schema_name, local)::regclass, part);
         END LOOP;
         EXECUTE format('DROP TABLE %I.%I', t.schema_name, local);
     END LOOP;
+    FOR k IN 0 .. n - 1 LOOP
+        part := format('kpi.shard_exec_s%s', k);
+        EXECUTE format('CREATE FOREIGN TABLE %s (row jsonb) SERVER %I'
+                       ' OPTIONS (schema_name %L, table_name %L)',
+                       part, 'retentiond_shard_' || k, 'kpi', 'shard_exec');
+        PERFORM kpi.shard_grant_like('kpi.shard_exec'::regclass, part);
+        parts := parts || format('SELECT row FROM %s', part);
+    END LOOP;
+    EXECUTE 'CREATE OR REPLACE VIEW kpi.shard_exec AS ' || array_to_string(parts, ' UNION ALL ');
 END $$;
