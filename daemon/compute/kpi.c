@@ -36,32 +36,6 @@ static bool run_file(struct db *db, const char *name, int nparams, const char *c
     return ok;
 }
 
-/* A step run where its rows are (docs/scaling.md, "Steps on the shards"):
- * the statement of `script` is queued once per shard (once on one server)
- * with the step's parameters (at most SHARD_PARAMS), then `combine`, which
- * reads the shards' rows from kpi.shard_exec, runs with the same. */
-#define SHARD_PARAMS 6
-static bool run_on_shards(struct db *db, const char *script, const char *combine, int nparams,
-                          const char *const *params)
-{
-    const char *sql = sql_embed_get(script);
-    if (!sql || nparams > SHARD_PARAMS) {
-        log_error("msg=\"embedded SQL missing or too many parameters\" file=%s", script);
-        return false;
-    }
-    const char *queue[1 + SHARD_PARAMS] = {sql};
-    for (int i = 0; i < nparams; i++)
-        queue[1 + i] = params[i];
-    double t0 = clock_seconds();
-    bool ok = db_query(db,
-                       "INSERT INTO kpi.shard_task (shard, script, params)"
-                       " SELECT k, $1, ARRAY[$2, $3, $4, $5, $6, $7]"
-                       " FROM generate_series(0, greatest(kpi.shard_count(), 1) - 1) k",
-                       1 + SHARD_PARAMS, queue, NULL);
-    log_step(script, t0, ok);
-    return ok && run_file(db, combine, nparams, params);
-}
-
 /* One value of a one-row, one-column query, copied into out. */
 static bool query_value(struct db *db, const char *sql, int nparams, const char *const *params,
                         char *out, size_t outlen)
@@ -92,6 +66,57 @@ static bool file_value(struct db *db, const char *name, int nparams, const char 
         return false;
     if (strlen(out) + 1 >= outlen) {
         log_error("msg=\"result too long\" file=%s", name);
+        return false;
+    }
+    return true;
+}
+
+/* A step run where its rows are (docs/scaling.md, "Steps on the shards"):
+ * the statements of `script` are queued once per shard (once on one server)
+ * with the step's parameters (at most SHARD_PARAMS), then `combine`, which
+ * reads the shards' rows from kpi.shard_exec, runs with its own; with `out`,
+ * its one value is copied there (file_value). */
+#define SHARD_PARAMS 6
+struct shard_step {
+    const char *script;
+    int nparams;
+    const char *const *params;
+    const char *combine;
+    int ncombine;
+    const char *const *combine_params;
+    char *out;
+    size_t outlen;
+};
+
+static bool run_on_shards(struct db *db, const struct shard_step *step)
+{
+    const char *sql = sql_embed_get(step->script);
+    if (!sql || step->nparams > SHARD_PARAMS) {
+        log_error("msg=\"embedded SQL missing or too many parameters\" file=%s", step->script);
+        return false;
+    }
+    const char *queue[1 + SHARD_PARAMS] = {sql};
+    for (int i = 0; i < step->nparams; i++)
+        queue[1 + i] = step->params[i];
+    double t0 = clock_seconds();
+    bool ok = db_query(db,
+                       "INSERT INTO kpi.shard_task (shard, script, params)"
+                       " SELECT k, $1, ARRAY[$2, $3, $4, $5, $6, $7]"
+                       " FROM generate_series(0, greatest(kpi.shard_count(), 1) - 1) k",
+                       1 + SHARD_PARAMS, queue, NULL);
+    log_step(step->script, t0, ok);
+    if (!ok)
+        return false;
+    ok = step->out ? file_value(db, step->combine, step->ncombine, step->combine_params, step->out,
+                                step->outlen)
+                   : run_file(db, step->combine, step->ncombine, step->combine_params);
+    /* every shard ran its task: a combine that did not read kpi.shard_exec
+     * would leave them for the next step */
+    char left[32];
+    if (!ok || !query_value(db, "SELECT count(*) FROM kpi.shard_task", 0, NULL, left, sizeof left))
+        return false;
+    if (strcmp(left, "0") != 0) {
+        log_error("msg=\"shard tasks not run\" file=%s tasks=%s", step->combine, left);
         return false;
     }
     return true;
@@ -177,26 +202,13 @@ static bool freeze_cohort(struct db *db, const char *year, const char *as_of,
                           const struct settings *s, const char *action, long long *members)
 {
     char months[1024], n[32];
-    const char *baseline[] = {year, s->baseline_bill};
     const char *pending[] = {year, as_of};
-    const char *members_params[] = {year, s->low_bill, months};
-    const char *cohort[] = {year, s->baseline_bill, s->low_bill, action, months};
-    /* ANALYZE: the next joins are planned with the real number of rows */
-    if (!run_file(db, "kpi/k1_cohort_baseline.sql", 2, baseline) ||
-        !db_query(db, "ANALYZE pg_temp.baseline", 0, NULL, NULL) ||
-        !file_value(db, "kpi/k1_fold_pending.sql", 2, pending, months, sizeof months) ||
-        !run_file(db, "kpi/k1_cohort_freeze.sql", 3, members_params) ||
-        !db_query(db, "ANALYZE kpi.cohort_member", 0, NULL, NULL))
-        return false;
-    if (!query_value(db,
-                     "WITH c AS (INSERT INTO kpi.cohort (year, frozen_at, members, folded_mask,"
-                     " baseline_bill, low_bill) SELECT $1::int, now(), count(*),"
-                     " (SELECT coalesce(bit_or(1 << (extract(month FROM m)::int - 1)), 0)"
-                     " FROM unnest($5::date[]) m), $2::numeric, $3::numeric"
-                     " FROM kpi.cohort_member WHERE year = $1::int RETURNING members)"
-                     " INSERT INTO kpi.freeze_log (what, year, action, members)"
-                     " SELECT 'cohort', $1::int, $4, members FROM c RETURNING members",
-                     5, cohort, n, sizeof n))
+    const char *freeze[] = {year, s->baseline_bill, s->low_bill, months};
+    const char *store[] = {year, s->baseline_bill, s->low_bill, months, action};
+    const struct shard_step step = {
+        "kpi/k1_cohort_freeze.sql", 4, freeze, "kpi/k1_cohort_store.sql", 5, store, n, sizeof n};
+    if (!file_value(db, "kpi/k1_fold_pending.sql", 2, pending, months, sizeof months) ||
+        !run_on_shards(db, &step))
         return false;
     *members = atoll(n);
     return true;
@@ -259,19 +271,32 @@ static bool pending_months(struct db *db, const char *pending_sql, const char *c
     return true;
 }
 
-/* Runs a *_pending.sql file and then, unless nothing is pending, `file`
- * with the params and the months as its last parameter. */
-static bool run_pending(struct db *db, const char *pending_sql, const char *const *pending_params,
-                        const char *file, int nparams, const char **params)
+/* K1: the months of `year` closed at `as_of` and not folded yet, folded
+ * into the members' good_mask where they are, then marked folded. */
+static bool fold_months(struct db *db, const char *year, const char *as_of, const char *low_bill)
 {
     char months[PENDING_LEN];
     bool none = true;
-    if (!pending_months(db, pending_sql, pending_params, months, &none))
+    const char *pending[] = {year, as_of};
+    const char *fold[] = {year, low_bill, months};
+    const char *store[] = {year, months};
+    const struct shard_step step = {
+        "kpi/k1_fold_months.sql", 3, fold, "kpi/k1_fold_store.sql", 2, store, NULL, 0};
+    if (!pending_months(db, "kpi/k1_fold_pending.sql", pending, months, &none))
         return false;
-    if (none)
-        return true;
-    params[nparams - 1] = months;
-    return run_file(db, file, nparams, params);
+    return none || run_on_shards(db, &step);
+}
+
+static bool k1_retention(struct db *db, const char *year, const char *as_of,
+                         const struct settings *s)
+{
+    char closed[32];
+    const char *mask[] = {year, as_of};
+    const char *k1[] = {year, as_of, s->low_months, closed};
+    const struct shard_step step = {
+        "kpi/k1_retention.sql", 4, k1, "kpi/k1_retention_store.sql", 1, k1, NULL, 0};
+    return file_value(db, "kpi/k1_closed_mask.sql", 2, mask, closed, sizeof closed) &&
+           run_on_shards(db, &step);
 }
 
 static bool compute_k1(struct db *db, const char *year, const char *as_of, const struct settings *s,
@@ -296,12 +321,8 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of, const
     if (!query_value(db, "SELECT low_bill::text FROM kpi.cohort WHERE year = $1::int", 1, yp,
                      low_bill, sizeof low_bill))
         return false;
-    const char *pending[] = {year, as_of};
-    const char *fold[] = {year, low_bill, NULL};
-    const char *k1[] = {year, as_of, s->low_months};
     *have_cohort = true;
-    return run_pending(db, "kpi/k1_fold_pending.sql", pending, "kpi/k1_fold_months.sql", 3, fold) &&
-           run_file(db, "kpi/k1_retention.sql", 3, k1);
+    return fold_months(db, year, as_of, low_bill) && k1_retention(db, year, as_of, s);
 }
 
 static bool compute_k2(struct db *db, const char *year, const char *as_of, struct frozen *frozen)
@@ -386,7 +407,9 @@ static bool count_usage_dq(struct db *db, const char *as_of, const char *year)
         return false;
     if (none)
         return true;
-    return run_on_shards(db, "kpi/usage_month_dq.sql", "kpi/usage_month_dq_store.sql", 1, m);
+    const struct shard_step step = {
+        "kpi/usage_month_dq.sql", 1, m, "kpi/usage_month_dq_store.sql", 1, m, NULL, 0};
+    return run_on_shards(db, &step);
 }
 
 /* The run's settings record the thresholds and how each KPI is judged. */

@@ -30,9 +30,3 @@ CREATE TEMP TABLE run_quality (
     rule text NOT NULL,
     rows bigint NOT NULL
 ) ON COMMIT DROP;
-
--- K1: the subscribers with a qualifying bill in every baseline month, while
--- a cohort is being frozen (k1_cohort_baseline.sql, k1_cohort_freeze.sql).
-CREATE TEMP TABLE baseline (
-    sub_id bigint NOT NULL
-) ON COMMIT DROP;

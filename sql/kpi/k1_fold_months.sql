@@ -4,6 +4,8 @@
 -- read once; a month without a usage row, with a NULL or a negative bill
 -- leaves its bit clear, i.e. counts as a low month. The months come as a
 -- constant array so that the planner sees how many rows they hold.
+-- Run where the rows are (kpi.shard_task); k1_fold_store.sql marks the
+-- months folded.
 WITH good AS (
     SELECT u.sub_id, bit_or(1 << (extract(month FROM u.month)::int - 1)) AS mask
     FROM dw.monthly_usage u
@@ -11,14 +13,9 @@ WITH good AS (
     WHERE u.month = ANY ($3::date[])
       AND u.bill_amount >= $2::numeric
     GROUP BY u.sub_id
-),
--- a data-modifying CTE always runs, whether or not it is referenced
-folded AS (
-    UPDATE kpi.cohort_member cm SET good_mask = cm.good_mask | good.mask
-    FROM good
-    WHERE cm.year = $1::int AND cm.sub_id = good.sub_id
 )
-UPDATE kpi.cohort c
-SET folded_mask = c.folded_mask
-    | (SELECT coalesce(bit_or(1 << (extract(month FROM m)::int - 1)), 0) FROM unnest($3::date[]) m)
-WHERE c.year = $1::int
+UPDATE kpi.cohort_member cm SET good_mask = cm.good_mask | good.mask
+FROM good
+WHERE cm.year = $1::int AND cm.sub_id = good.sub_id
+;
+SELECT true AS folded

@@ -57,21 +57,28 @@ END $$;
 -- shard and kpi.shard_exec reads every shard's (kpi.shard_tables).
 CREATE TABLE kpi.shard_task (
     shard  int NOT NULL,
-    script text NOT NULL,    -- one statement; $1..$6 are the parameters, as text
+    -- the statements, each ended by a line of its own holding ";" (the
+    -- last one's rows are the result); $1..$6 are the parameters, as text
+    script text NOT NULL,
     params text[] NOT NULL
 );
 
--- Runs (and removes) the tasks queued here in this transaction: each one's
--- rows as jsonb. A statement that writes (INSERT ... RETURNING) may be a
--- task: it runs in a WITH.
+-- Runs (and removes) the tasks queued here in this transaction: the rows of
+-- each one's last statement as jsonb (it runs in a WITH: a query, not a
+-- statement that writes).
 CREATE FUNCTION kpi.shard_run() RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
 DECLARE
-    t record;
-    p text[];
+    t     record;
+    p     text[];
+    parts text[];
 BEGIN
     FOR t IN DELETE FROM kpi.shard_task RETURNING script, params LOOP
         p := t.params || array_fill(NULL::text, ARRAY[6]);
-        RETURN QUERY EXECUTE 'WITH r AS (' || t.script || E'\n) SELECT to_jsonb(r) FROM r'
+        parts := regexp_split_to_array(t.script, '\n;\n');
+        FOR i IN 1 .. cardinality(parts) - 1 LOOP
+            EXECUTE parts[i] USING p[1], p[2], p[3], p[4], p[5], p[6];
+        END LOOP;
+        RETURN QUERY EXECUTE 'WITH r AS (' || parts[cardinality(parts)] || E'\n) SELECT to_jsonb(r) FROM r'
             USING p[1], p[2], p[3], p[4], p[5], p[6];
     END LOOP;
 END $$;
