@@ -216,18 +216,12 @@ static bool freeze_cohort(struct db *db, const char *year, const char *as_of,
 
 static bool freeze_vips(struct db *db, const char *year, const char *action, long long *members)
 {
-    const char *params[] = {year, action};
+    const char *freeze[] = {year};
+    const char *store[] = {year, action};
     char n[32];
-    if (!run_file(db, "kpi/k2_vip_freeze.sql", 1, params) ||
-        !db_query(db, "ANALYZE kpi.vip_member", 0, NULL, NULL))
-        return false;
-    if (!query_value(db,
-                     "WITH v AS (INSERT INTO kpi.vip_snapshot (year, frozen_at, members)"
-                     " SELECT $1::int, now(), count(*) FROM kpi.vip_member WHERE year = $1::int"
-                     " RETURNING members)"
-                     " INSERT INTO kpi.freeze_log (what, year, action, members)"
-                     " SELECT 'vip_snapshot', $1::int, $2, members FROM v RETURNING members",
-                     2, params, n, sizeof n))
+    const struct shard_step step = {
+        "kpi/k2_vip_freeze.sql", 1, freeze, "kpi/k2_vip_store.sql", 2, store, n, sizeof n};
+    if (!run_on_shards(db, &step))
         return false;
     *members = atoll(n);
     return true;
@@ -333,7 +327,9 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of, struc
     if (!is && !freeze_vips(db, year, "freeze", &frozen->vips))
         return false;
     const char *params[] = {year, as_of};
-    return run_file(db, "kpi/k2_in_network.sql", 2, params);
+    const struct shard_step step = {
+        "kpi/k2_in_network.sql", 2, params, "kpi/k2_in_network_store.sql", 1, params, NULL, 0};
+    return run_on_shards(db, &step);
 }
 
 /* K3: re-takes the stored target lists that no longer match the warehouse,

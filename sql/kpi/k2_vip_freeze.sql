@@ -3,6 +3,8 @@
 -- of a subscriber not cancelled on or before it. With two valid rows the
 -- higher tier counts (diamond > gold > silver > member). Frozen once, with
 -- the subscriber's branch at that time.
+-- Run where the rows are (kpi.shard_task); k2_vip_store.sql adds up the
+-- members. The statements run in order, each ended by a line ";".
 INSERT INTO kpi.vip_member (year, sub_id, tier, branch_id)
 SELECT DISTINCT ON (v.sub_id) $1::int, v.sub_id, v.tier, s.branch_id
 FROM dw.vip_membership v
@@ -12,3 +14,7 @@ WHERE v.valid_from <= make_date($1::int, 1, 1)
   AND (s.cancelled_on IS NULL OR s.cancelled_on > make_date($1::int, 1, 1))
   AND v.tier IN ('diamond', 'gold', 'silver', 'member')
 ORDER BY v.sub_id, array_position(ARRAY['diamond', 'gold', 'silver', 'member'], v.tier)
+;
+ANALYZE kpi.vip_member
+;
+SELECT count(*) AS members FROM kpi.vip_member WHERE year = $1::int
