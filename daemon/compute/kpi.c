@@ -337,15 +337,29 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of, struc
 static bool compute_k3(struct db *db, const char *as_of)
 {
     const char *d[] = {as_of};
-    char stale[4096];
-    if (!file_value(db, "kpi/k3_targets_stale.sql", 1, d, stale, sizeof stale))
-        return false;
+    char campaigns[65536], stale[4096];
+    const char *c[] = {campaigns};
     const char *ids[] = {stale};
-    if (strcmp(stale, "{}") != 0 && (!run_file(db, "kpi/k3_targets_drop.sql", 1, ids) ||
-                                     !run_file(db, "kpi/k3_targets_take.sql", 1, ids) ||
-                                     !db_query(db, "ANALYZE kpi.campaign_target", 0, NULL, NULL)))
+    const char *k3[] = {as_of, campaigns};
+    const struct shard_step check = {"kpi/k3_targets_stale.sql",
+                                     1,
+                                     c,
+                                     "kpi/k3_targets_stale_store.sql",
+                                     1,
+                                     c,
+                                     stale,
+                                     sizeof stale};
+    const struct shard_step take = {
+        "kpi/k3_targets_take.sql", 1, ids, "kpi/k3_targets_store.sql", 0, NULL, NULL, 0};
+    const struct shard_step bundling = {
+        "kpi/k3_bundling.sql", 2, k3, "kpi/k3_bundling_store.sql", 1, c, NULL, 0};
+    if (!file_value(db, "kpi/k3_campaigns.sql", 1, d, campaigns, sizeof campaigns) ||
+        !run_on_shards(db, &check))
         return false;
-    return run_file(db, "kpi/k3_bundling.sql", 1, d);
+    if (strcmp(stale, "{}") != 0 &&
+        (!run_file(db, "kpi/k3_targets_drop.sql", 1, ids) || !run_on_shards(db, &take)))
+        return false;
+    return run_on_shards(db, &bundling);
 }
 
 static bool compute_k4(struct db *db, const char *as_of)
