@@ -400,7 +400,9 @@ static bool compute_k5(struct db *db, const char *year, const char *as_of, const
             db, "SELECT count(*) FROM kpi.zone_month WHERE year = $1::int AND month = $2::date", 2,
             params, stored, sizeof stored))
         return false;
-    if (atoi(stored) == 0 && !run_file(db, "kpi/k5_zones_take.sql", 5, params))
+    const struct shard_step take = {
+        "kpi/k5_zones_take.sql", 5, params, "kpi/k5_zones_store.sql", 5, params, NULL, 0};
+    if (atoi(stored) == 0 && !run_on_shards(db, &take))
         return false;
     return run_file(db, "kpi/k5_zones.sql", 2, params);
 }

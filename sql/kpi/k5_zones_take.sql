@@ -6,9 +6,9 @@
 -- (minutes), C = $5 (low minutes). The zone of a member (NULL = unzoned) is
 -- kpi.risk_zone (sql/schema/003_risk_zone.sql, with the rules), the same
 -- function the daemon's per-member list uses.
--- Stores every member with its zone (kpi.zone_member), the count of each
--- zone per leaf branch with a population, zero counts included
--- (kpi.zone_count), and the thresholds used (kpi.zone_month).
+-- Run where the rows are (kpi.shard_task): stores every member of the
+-- shard with its zone (kpi.zone_member) and returns the members per branch
+-- and zone (NULL = unzoned); k5_zones_store.sql adds them up.
 WITH pop AS (
     SELECT cm.sub_id, cm.branch_id
     FROM kpi.cohort_member cm
@@ -31,24 +31,13 @@ zoned AS (
     LEFT JOIN dw.monthly_usage c ON c.sub_id = p.sub_id AND c.month = $2::date
     LEFT JOIN dw.monthly_usage pr
            ON pr.sub_id = p.sub_id AND pr.month = ($2::date - interval '1 month')::date
-),
--- data-modifying CTEs always run, whether or not they are referenced
-members AS (
-    INSERT INTO kpi.zone_member (year, month, sub_id, branch_id, zone, bill, mou, prev_bill,
-                                 prev_mou, status, min_commit)
-    SELECT $1::int, $2::date, sub_id, branch_id, zone, bill, mou, prev_bill, prev_mou, status,
-           commit
-    FROM zoned
-),
-counts AS (
-    INSERT INTO kpi.zone_count (year, month, branch_id, zone, members)
-    SELECT $1::int, $2::date, b.branch_id, z.zone, coalesce(c.n, 0)
-    FROM (SELECT DISTINCT branch_id FROM zoned) b
-    CROSS JOIN (VALUES ('white'), ('red'), ('yellow'), ('blue'), ('green')) AS z(zone)
-    LEFT JOIN (SELECT branch_id, zone, count(*) AS n FROM zoned WHERE zone IS NOT NULL
-               GROUP BY branch_id, zone) c
-           ON c.branch_id = b.branch_id AND c.zone = z.zone
 )
-INSERT INTO kpi.zone_month (year, month, taken_at, bill_a, minutes_b, minutes_c, members)
-SELECT $1::int, $2::date, now(), $3::numeric, $4::numeric, $5::numeric, count(*)
+INSERT INTO kpi.zone_member (year, month, sub_id, branch_id, zone, bill, mou, prev_bill, prev_mou,
+                             status, min_commit)
+SELECT $1::int, $2::date, sub_id, branch_id, zone, bill, mou, prev_bill, prev_mou, status, commit
 FROM zoned
+;
+SELECT branch_id, zone, count(*) AS members
+FROM kpi.zone_member
+WHERE year = $1::int AND month = $2::date
+GROUP BY branch_id, zone
