@@ -437,21 +437,37 @@ static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len
                        1, params, run_id, len);
 }
 
+/* The run's data watermark: the newest dates of the shards' rows. */
+static bool watermark(struct db *db, const char *run_id, const char *as_of)
+{
+    char last_closed[16];
+    const char *d[] = {as_of};
+    const char *newest[] = {last_closed};
+    const char *store[] = {run_id, as_of};
+    const struct shard_step step = {
+        "kpi/watermark.sql", 1, newest, "kpi/watermark_store.sql", 2, store, NULL, 0};
+    if (!query_value(db,
+                     "SELECT max(month)::text FROM dw.billing_month WHERE closed_on <= $1::date", 1,
+                     d, last_closed, sizeof last_closed))
+        return false;
+    if (!*last_closed)
+        newest[0] = NULL;
+    return run_on_shards(db, &step);
+}
+
 static bool compute_all(struct db *db, const char *as_of, const char *year,
                         const struct settings *s, const char *run_id, struct frozen *frozen)
 {
     bool have_cohort = false;
     const char *fin[] = {run_id, as_of};
     const char *dqrun[] = {run_id, as_of, year};
-    const char *wm[] = {run_id, as_of};
     return run_file(db, "kpi/00_temp_tables.sql", 0, NULL) &&
            run_file(db, "kpi/01_branch_closure.sql", 0, NULL) &&
            compute_k1(db, year, as_of, s, &have_cohort, frozen) &&
            compute_k2(db, year, as_of, frozen) && compute_k3(db, as_of) && compute_k4(db, as_of) &&
            (!have_cohort || compute_k5(db, year, as_of, s)) &&
            run_file(db, "kpi/finalize.sql", 2, fin) && count_usage_dq(db, as_of, year) &&
-           run_file(db, "kpi/data_quality.sql", 3, dqrun) &&
-           run_file(db, "kpi/watermark.sql", 2, wm);
+           run_file(db, "kpi/data_quality.sql", 3, dqrun) && watermark(db, run_id, as_of);
 }
 
 bool kpi_compute(struct db *db, const char *as_of, long long *run_id)

@@ -1,0 +1,19 @@
+-- The data watermark of run $1 at $2: the last closed month, and the newest
+-- dates seen in the source tables (the newest of the shards' rows of
+-- watermark.sql through kpi.shard_exec, read once; the surveys are on the
+-- coordinator).
+WITH part AS MATERIALIZED (
+    SELECT (row->>'newest_cancel')::date AS newest_cancel,
+           (row->>'newest_contract')::date AS newest_contract,
+           (row->>'newest_usage')::date AS newest_usage
+    FROM kpi.shard_exec
+)
+UPDATE kpi.run r
+SET last_closed_month = w.last_closed,
+    newest_usage = (SELECT max(newest_usage) FROM part),
+    newest_cancel = (SELECT max(newest_cancel) FROM part),
+    newest_contract = (SELECT max(newest_contract) FROM part),
+    newest_survey = (SELECT max(surveyed_on) FROM dw.survey_response),
+    finished_at = clock_timestamp()
+FROM (SELECT max(month) AS last_closed FROM dw.billing_month WHERE closed_on <= $2::date) w
+WHERE r.run_id = $1::bigint
