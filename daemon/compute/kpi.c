@@ -73,9 +73,10 @@ static bool file_value(struct db *db, const char *name, int nparams, const char 
 
 /* A step run where its rows are (docs/scaling.md, "Steps on the shards"):
  * the statements of `script` are queued once per shard (once on one server)
- * with the step's parameters (at most SHARD_PARAMS), then `combine`, which
- * reads the shards' rows from kpi.shard_exec, runs with its own; with `out`,
- * its one value is copied there (file_value). */
+ * with the step's parameters (at most SHARD_PARAMS) and run, all shards at
+ * once, by reading kpi.shard_exec into pg_temp.shard_rows; then `combine`,
+ * which reads them there, runs with its own; with `out`, its one value is
+ * copied there (file_value). */
 #define SHARD_PARAMS 6
 struct shard_step {
     const char *script;
@@ -104,14 +105,16 @@ static bool run_on_shards(struct db *db, const struct shard_step *step)
                        " SELECT k, $1, ARRAY[$2, $3, $4, $5, $6, $7]"
                        " FROM generate_series(0, greatest(kpi.shard_count(), 1) - 1) k",
                        1 + SHARD_PARAMS, queue, NULL);
+    ok = ok && db_exec_script(db, "shard rows",
+                              "TRUNCATE pg_temp.shard_rows;"
+                              " INSERT INTO pg_temp.shard_rows SELECT row FROM kpi.shard_exec");
     log_step(step->script, t0, ok);
     if (!ok)
         return false;
     ok = step->out ? file_value(db, step->combine, step->ncombine, step->combine_params, step->out,
                                 step->outlen)
                    : run_file(db, step->combine, step->ncombine, step->combine_params);
-    /* every shard ran its task: a combine that did not read kpi.shard_exec
-     * would leave them for the next step */
+    /* every shard ran its task (a task left would run in the next step) */
     char left[32];
     if (!ok || !query_value(db, "SELECT count(*) FROM kpi.shard_task", 0, NULL, left, sizeof left))
         return false;

@@ -30,3 +30,9 @@ CREATE TEMP TABLE run_quality (
     rule text NOT NULL,
     rows bigint NOT NULL
 ) ON COMMIT DROP;
+
+-- The rows of the step run on the shards (kpi.shard_exec: each shard's
+-- result rows as jsonb), read by the step's *_store.sql.
+CREATE TEMP TABLE shard_rows (
+    row jsonb NOT NULL
+) ON COMMIT DROP;

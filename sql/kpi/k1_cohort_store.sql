@@ -1,10 +1,10 @@
 -- The K1 cohort of year $1 as frozen by k1_cohort_freeze.sql on every shard
--- (kpi.shard_exec, read once: each shard's count of members): the year's
+-- (pg_temp.shard_rows: each shard's count of members): the year's
 -- kpi.cohort row, with the baseline bill $2, the low bill $3 and the months
 -- $4 folded in, and its line in kpi.freeze_log (action $5). Returns the
 -- members.
-WITH part AS MATERIALIZED (
-    SELECT (row->>'members')::bigint AS members FROM kpi.shard_exec
+WITH part AS (
+    SELECT (row->>'members')::bigint AS members FROM pg_temp.shard_rows
 ),
 c AS (
     INSERT INTO kpi.cohort (year, frozen_at, members, folded_mask, baseline_bill, low_bill)

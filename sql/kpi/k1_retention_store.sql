@@ -1,10 +1,10 @@
 -- K1 retention of year $1 (the period): the shards' counts per branch
--- (k1_retention.sql through kpi.shard_exec, read once) added up and rolled
+-- (k1_retention.sql through pg_temp.shard_rows) added up and rolled
 -- up the branch tree into the run's values.
-WITH part AS MATERIALIZED (
+WITH part AS (
     SELECT (row->>'branch_id')::int AS branch_id, (row->>'members')::bigint AS members,
            (row->>'lost')::bigint AS lost
-    FROM kpi.shard_exec
+    FROM pg_temp.shard_rows
 )
 INSERT INTO pg_temp.calc (kpi, branch_id, period, numerator, denominator, value)
 SELECT 'retention_rate', up.ancestor_id, $1::text,

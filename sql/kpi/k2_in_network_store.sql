@@ -1,13 +1,13 @@
 -- K2 of year $1 (the period): the shards' counts per branch and tier
--- (k2_in_network.sql through kpi.shard_exec, read once) added up and rolled
+-- (k2_in_network.sql through pg_temp.shard_rows) added up and rolled
 -- up the branch tree, per tier (dim = tier) and over all tiers (dim NULL).
 -- key_account_loss marks a branch where a diamond or gold member cancelled.
 INSERT INTO pg_temp.calc (kpi, branch_id, dim, period, numerator, denominator, value,
                           key_account_loss)
-WITH part AS MATERIALIZED (
+WITH part AS (
     SELECT (row->>'branch_id')::int AS branch_id, row->>'tier' AS tier,
            (row->>'members')::bigint AS members, (row->>'kept')::bigint AS kept
-    FROM kpi.shard_exec
+    FROM pg_temp.shard_rows
 ),
 rolled AS (
     SELECT up.ancestor_id AS branch_id, p.tier, sum(p.members) AS members, sum(p.kept) AS kept

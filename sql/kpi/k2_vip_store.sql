@@ -1,9 +1,9 @@
 -- The K2 VIP snapshot of year $1 as frozen by k2_vip_freeze.sql on every
--- shard (kpi.shard_exec, read once: each shard's count of members): the
+-- shard (pg_temp.shard_rows: each shard's count of members): the
 -- year's kpi.vip_snapshot row and its line in kpi.freeze_log (action $2).
 -- Returns the members.
-WITH part AS MATERIALIZED (
-    SELECT (row->>'members')::bigint AS members FROM kpi.shard_exec
+WITH part AS (
+    SELECT (row->>'members')::bigint AS members FROM pg_temp.shard_rows
 ),
 v AS (
     INSERT INTO kpi.vip_snapshot (year, frozen_at, members)

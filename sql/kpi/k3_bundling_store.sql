@@ -1,15 +1,15 @@
 -- K3 of the running campaigns ($1: the JSON of k3_campaigns.sql): the shards' counts of
--- k3_bundling.sql (kpi.shard_exec, read once) added up per campaign and
+-- k3_bundling.sql (pg_temp.shard_rows) added up per campaign and
 -- branch, then rolled up the branch tree: the coverage of all policies
 -- (dim NULL) and of each policy (dim = policy, zero where no target holds
 -- it); the denominator is always the target list. The target rows of
 -- unknown subscribers go to pg_temp.run_quality (data-quality rule
 -- bundle_target_unknown_subscriber, read by data_quality.sql).
-WITH part AS MATERIALIZED (
+WITH part AS (
     SELECT (row->>'campaign_id')::int AS campaign_id, (row->>'branch_id')::int AS branch_id,
            row->>'dim' AS dim, (row->>'bundled')::bigint AS bundled,
            (row->>'targets')::bigint AS targets, (row->>'unknown_rows')::bigint AS unknown_rows
-    FROM kpi.shard_exec
+    FROM pg_temp.shard_rows
 ),
 campaign AS (
     SELECT * FROM json_to_recordset($1::json) AS c(campaign_id int, starts_on date, policies text[])

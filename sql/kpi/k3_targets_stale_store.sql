@@ -1,12 +1,12 @@
 -- K3 target lists: the running campaigns ($1, the JSON of k3_campaigns.sql)
 -- whose stored list (kpi.campaign_target_list) is missing or no longer
 -- matches dw.bundle_target: another row count or another checksum (the
--- shards' sums of k3_targets_stale.sql through kpi.shard_exec, read once).
+-- shards' sums of k3_targets_stale.sql through pg_temp.shard_rows).
 -- Returns the campaign ids as an array ('{}' = none).
-WITH part AS MATERIALIZED (
+WITH part AS (
     SELECT (row->>'campaign_id')::int AS campaign_id, (row->>'rows')::bigint AS rows,
            (row->>'checksum')::numeric AS checksum
-    FROM kpi.shard_exec
+    FROM pg_temp.shard_rows
 ),
 source AS (
     SELECT campaign_id, sum(rows) AS rows, sum(checksum) AS checksum

@@ -1,12 +1,12 @@
 -- K5 zones of year $1 at M = $2 as taken by k5_zones_take.sql on every
--- shard (kpi.shard_exec, read once: members per branch and zone, NULL =
+-- shard (pg_temp.shard_rows: members per branch and zone, NULL =
 -- unzoned): the count of each zone per leaf branch with a population, zero
 -- counts included (kpi.zone_count), and the thresholds used, A = $3, B =
 -- $4, C = $5, with the population (kpi.zone_month).
-WITH part AS MATERIALIZED (
+WITH part AS (
     SELECT (row->>'branch_id')::int AS branch_id, row->>'zone' AS zone,
            (row->>'members')::bigint AS members
-    FROM kpi.shard_exec
+    FROM pg_temp.shard_rows
 ),
 -- a data-modifying CTE always runs, whether or not it is referenced
 counts AS (

@@ -1,12 +1,12 @@
 -- The data watermark of run $1 at $2: the last closed month, and the newest
 -- dates seen in the source tables (the newest of the shards' rows of
--- watermark.sql through kpi.shard_exec, read once; the surveys are on the
+-- watermark.sql through pg_temp.shard_rows; the surveys are on the
 -- coordinator).
-WITH part AS MATERIALIZED (
+WITH part AS (
     SELECT (row->>'newest_cancel')::date AS newest_cancel,
            (row->>'newest_contract')::date AS newest_contract,
            (row->>'newest_usage')::date AS newest_usage
-    FROM kpi.shard_exec
+    FROM pg_temp.shard_rows
 )
 UPDATE kpi.run r
 SET last_closed_month = w.last_closed,
