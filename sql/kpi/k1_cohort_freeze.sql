@@ -12,6 +12,10 @@
 -- number of candidates.
 CREATE TEMP TABLE IF NOT EXISTS baseline (sub_id bigint NOT NULL) ON COMMIT DROP
 ;
+-- members left by a run whose commit reached this shard but not the
+-- coordinator (docs/scaling.md, "Failures"); none otherwise
+DELETE FROM kpi.cohort_member WHERE year = $1::int
+;
 TRUNCATE pg_temp.baseline
 ;
 INSERT INTO pg_temp.baseline (sub_id)

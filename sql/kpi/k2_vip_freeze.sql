@@ -5,6 +5,10 @@
 -- the subscriber's branch at that time.
 -- Run where the rows are (kpi.shard_task); k2_vip_store.sql adds up the
 -- members. The statements run in order, each ended by a line ";".
+-- members left by a run whose commit reached this shard but not the
+-- coordinator (docs/scaling.md, "Failures"); none otherwise
+DELETE FROM kpi.vip_member WHERE year = $1::int
+;
 INSERT INTO kpi.vip_member (year, sub_id, tier, branch_id)
 SELECT DISTINCT ON (v.sub_id) $1::int, v.sub_id, v.tier, s.branch_id
 FROM dw.vip_membership v

@@ -6,6 +6,10 @@
 -- are (kpi.shard_task: a target's rows and its subscriber are on one
 -- shard); k3_targets_store.sql adds up the counts and checksums.
 -- The statements run in order, each ended by a line ";".
+-- targets left by a run whose commit reached this shard but not the
+-- coordinator (docs/scaling.md, "Failures"); none otherwise
+DELETE FROM kpi.campaign_target WHERE campaign_id = ANY ($1::int[])
+;
 INSERT INTO kpi.campaign_target (campaign_id, sub_id, branch_id, rows, known)
 SELECT t.campaign_id, t.sub_id, min(t.branch_id), count(*),
        EXISTS (SELECT 1 FROM dw.subscriber s WHERE s.sub_id = t.sub_id)

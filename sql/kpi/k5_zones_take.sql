@@ -9,6 +9,10 @@
 -- Run where the rows are (kpi.shard_task): stores every member of the
 -- shard with its zone (kpi.zone_member) and returns the members per branch
 -- and zone (NULL = unzoned); k5_zones_store.sql adds them up.
+-- members left by a run whose commit reached this shard but not the
+-- coordinator (docs/scaling.md, "Failures"); none otherwise
+DELETE FROM kpi.zone_member WHERE year = $1::int AND month = $2::date
+;
 WITH pop AS (
     SELECT cm.sub_id, cm.branch_id
     FROM kpi.cohort_member cm

@@ -64,23 +64,63 @@ CREATE TABLE kpi.shard_task (
 );
 
 -- Runs (and removes) the tasks queued here in this transaction: the rows of
--- each one's last statement as jsonb (it runs in a WITH: a query, not a
--- statement that writes).
+-- each one's last statement (a query) as jsonb. A statement with parameters
+-- is prepared without types, so that each $n takes the type it is cast to
+-- ($1::date[]) as when the daemon runs it, and executed with the values as
+-- literals: the planner sees constants (a text parameter cast in the
+-- statement would be converted again for every row). The last statement's
+-- rows go through a temporary table (a prepared statement cannot be a
+-- cursor).
 CREATE FUNCTION kpi.shard_run() RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
 DECLARE
     t     record;
-    p     text[];
     parts text[];
+    call  text;
 BEGIN
     FOR t IN DELETE FROM kpi.shard_task RETURNING script, params LOOP
-        p := t.params || array_fill(NULL::text, ARRAY[6]);
         parts := regexp_split_to_array(t.script, '\n;\n');
-        FOR i IN 1 .. cardinality(parts) - 1 LOOP
-            EXECUTE parts[i] USING p[1], p[2], p[3], p[4], p[5], p[6];
+        FOR i IN 1 .. cardinality(parts) LOOP
+            call := kpi.shard_prepare(parts[i], t.params);
+            IF i < cardinality(parts) THEN
+                EXECUTE call;
+            ELSE
+                EXECUTE 'CREATE TEMP TABLE retentiond_shard_out ON COMMIT DROP AS ' || call;
+                RETURN QUERY SELECT to_jsonb(o) FROM pg_temp.retentiond_shard_out o;
+                DROP TABLE pg_temp.retentiond_shard_out;
+            END IF;
+            IF call LIKE 'EXECUTE retentiond_shard_step%' THEN
+                DEALLOCATE retentiond_shard_step;
+            END IF;
         END LOOP;
-        RETURN QUERY EXECUTE 'WITH r AS (' || parts[cardinality(parts)] || E'\n) SELECT to_jsonb(r) FROM r'
-            USING p[1], p[2], p[3], p[4], p[5], p[6];
     END LOOP;
+END $$;
+
+-- The statement to run for one statement of a task: itself when it has no
+-- parameter ($n outside its comment lines), else the EXECUTE of it
+-- prepared as retentiond_shard_step with the parameters, quoted: the ones
+-- it uses declared unknown (typed by their casts), the others text.
+CREATE FUNCTION kpi.shard_prepare(statement text, params text[]) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    code  text := regexp_replace(statement, '--[^\n]*', '', 'g');
+    used  int[];
+    types text;
+    args  text;
+BEGIN
+    SELECT array_agg(DISTINCT m[1]::int) INTO used
+    FROM regexp_matches(code, '\$([0-9]+)', 'g') AS m;
+    IF used IS NULL THEN
+        RETURN statement;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = 'retentiond_shard_step') THEN
+        DEALLOCATE retentiond_shard_step;  -- left by a task that failed in this session
+    END IF;
+    SELECT string_agg(CASE WHEN k = ANY (used) THEN 'unknown' ELSE 'text' END, ', ' ORDER BY k),
+           string_agg(quote_nullable(params[k]), ', ' ORDER BY k)
+    INTO types, args
+    FROM generate_series(1, (SELECT max(u) FROM unnest(used) u)) k;
+    EXECUTE format('PREPARE retentiond_shard_step(%s) AS %s', types, statement);
+    RETURN format('EXECUTE retentiond_shard_step(%s)', args);
 END $$;
 
 CREATE VIEW kpi.shard_exec AS SELECT r AS row FROM kpi.shard_run() r;
