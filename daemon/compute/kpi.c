@@ -105,9 +105,13 @@ static bool run_on_shards(struct db *db, const struct shard_step *step)
                        " SELECT k, $1, ARRAY[$2, $3, $4, $5, $6, $7]"
                        " FROM generate_series(0, greatest(kpi.shard_count(), 1) - 1) k",
                        1 + SHARD_PARAMS, queue, NULL);
-    ok = ok && db_exec_script(db, "shard rows",
-                              "TRUNCATE pg_temp.shard_rows;"
-                              " INSERT INTO pg_temp.shard_rows SELECT row FROM kpi.shard_exec");
+    /* the step's name first: tests/bench/shards counts the rows it moves */
+    char rows_sql[512];
+    snprintf(rows_sql, sizeof rows_sql,
+             "-- step %s\nTRUNCATE pg_temp.shard_rows;\n"
+             "INSERT INTO pg_temp.shard_rows SELECT row FROM kpi.shard_exec",
+             step->script);
+    ok = ok && db_exec_script(db, "shard rows", rows_sql);
     log_step(step->script, t0, ok);
     if (!ok)
         return false;

@@ -7,7 +7,9 @@ PostgreSQL's average row width, not the bytes on the wire).
 
     fdw_moved.py SQL_DIR LOG [LOG...]: one block per log, a line per step.
 A step is named by the SQL file under SQL_DIR/kpi whose first line its
-query text starts with; other statements are "other"."""
+query text starts with, or that a first line "-- step kpi/FILE" names (the
+daemon's read of a step's rows from the shards); other statements are
+"other"."""
 import json
 import os
 import sys
@@ -53,7 +55,10 @@ def main():
         per = {}
         for obj in plans(text):
             first = (obj.get("Query Text", "").strip().splitlines() or [""])[0].strip()
-            step = names.get(first, "other")
+            if first.startswith("-- step kpi/"):
+                step = first[len("-- step kpi/"):].removesuffix(".sql")
+            else:
+                step = names.get(first, "other")
             acc = [0, 0]
             foreign_rows(obj["Plan"], acc)
             e = per.setdefault(step, [0, 0])
