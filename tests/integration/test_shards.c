@@ -279,7 +279,7 @@ END_TEST
 START_TEST(a_generated_province_is_the_same_bytes_on_three_shards)
 {
     struct sharded s;
-    sharded_up(&s, "province", NULL, 5, 12000, true);
+    sharded_up(&s, "province", NULL, 5, 6000, true);
     /* the month ends of 2026Q3, for its report */
     expect_same_run(&s, "2026-07-31");
     expect_same_run(&s, "2026-08-31");
