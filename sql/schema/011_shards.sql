@@ -65,9 +65,9 @@ CREATE TABLE kpi.shard_task (
 
 -- Runs (and removes) the tasks queued here in this transaction: the rows of
 -- each one's last statement (a query) as jsonb. A statement with parameters
--- is prepared without types, so that each $n takes the type it is cast to
--- ($1::date[]) as when the daemon runs it, and executed with the values as
--- literals: the planner sees constants (a text parameter cast in the
+-- is prepared (kpi.shard_prepare) so that each $n takes the type it is cast
+-- to ($1::date[]) as when the daemon runs it, and executed with the values
+-- as literals: the planner sees constants (a text parameter cast in the
 -- statement would be converted again for every row). The last statement's
 -- rows go through a temporary table (a prepared statement cannot be a
 -- cursor).

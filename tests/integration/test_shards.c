@@ -490,15 +490,29 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
     ck_assert_int_eq(harness_http(d.port, "GET", "/readyz", NULL, &body, NULL), 200);
     free(body);
 
-    /* back up: the run goes through */
+    /* back up: the run goes through, computed by a role with only the
+     * daemon's grants (kpi.grant_daemon, given after the sharding) */
     exec_on(s.shard[2], "DROP VIEW dw.bundle_contract;"
                         "ALTER TABLE dw.bundle_contract_t RENAME TO bundle_contract");
-    free(compute_out(s.coord, "2026-12-05"));
+    char role[64], grant[512];
+    snprintf(role, sizeof role, "rt_it_shards_daemon_%d", (int)getpid());
+    snprintf(grant, sizeof grant,
+             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
+             " SELECT kpi.grant_daemon('%s')",
+             role, role, role);
+    exec_on(s.coord, grant);
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%s user=%s password=daemon-pw-1", s.coord, role);
+    char *as_role = buf_detach(&b, NULL);
+    free(compute_out(as_role, "2026-12-05"));
+    free(as_role);
     now = state_of(&s);
     ck_assert_str_ne(now, before);
     free(now);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     free(d.log);
+    snprintf(grant, sizeof grant, "DROP OWNED BY %s; DROP ROLE %s", role, role);
+    exec_on(s.coord, grant);
     free(before);
     unlink(err_path);
     rmdir(datadir);
