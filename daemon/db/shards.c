@@ -64,12 +64,13 @@ static bool add_servers(struct db *db, const char *const *conninfos, int n)
     return true;
 }
 
-/* Every shard read through the new partitions, in the same transaction. */
+/* Every shard read through the new partitions (empty: every one is asked)
+ * and through kpi.shard_exec (no task queued), in the same transaction. */
 static bool reach_all(struct db *db)
 {
     return db_query(db,
-                    "SELECT (SELECT count(*) FROM (SELECT 1 FROM dw.subscriber LIMIT 1) s),"
-                    "       (SELECT count(*) FROM kpi.cohort_member)",
+                    "SELECT (SELECT count(*) FROM dw.subscriber),"
+                    "       (SELECT count(*) FROM kpi.shard_exec)",
                     0, NULL, NULL);
 }
 
@@ -85,6 +86,7 @@ bool shards_setup(struct db *coordinator, const char *const *conninfos, int n)
     }
     if (!db_begin(coordinator))
         return false;
+    /* the compute's lock (compute/kpi.c): no run while the tables change */
     if (!db_query(coordinator, "SELECT pg_advisory_xact_lock(1920234597)", 0, NULL, NULL) ||
         !shard_count(coordinator, &existing))
         goto failed;
