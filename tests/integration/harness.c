@@ -218,6 +218,14 @@ char *harness_demo_db(const char *name, int seed, int scale, const char *today)
     return ci;
 }
 
+void harness_exec_on(const char *conninfo, const char *sql)
+{
+    struct db *db = NULL;
+    ck_assert_msg(db_connect(conninfo, 0, &db), "cannot connect");
+    ck_assert_msg(db_exec_script(db, "change", sql), "%s", db_errmsg(db));
+    db_close(db);
+}
+
 char *harness_text(struct db *db, const char *sql)
 {
     struct db_result *res = NULL;

@@ -64,6 +64,9 @@ char *harness_demo_db(const char *name, int seed, int scale, const char *today);
 long harness_long(struct db *db, const char *sql);
 /* Runs a query expected to return one value; returns a copy of the text. */
 char *harness_text(struct db *db, const char *sql);
+/* Runs trusted SQL (one or more statements) on a new connection to
+ * conninfo; aborts the test on failure. */
+void harness_exec_on(const char *conninfo, const char *sql);
 
 /* Runs retentiond with argv (NULL-terminated, without argv[0]); captures
  * stdout/stderr into malloc'd strings (either may be NULL); returns the exit

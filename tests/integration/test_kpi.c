@@ -502,14 +502,6 @@ static void forget_state(const char *ci)
     db_close(db);
 }
 
-static void exec_on(const char *ci, const char *sql)
-{
-    struct db *db = NULL;
-    ck_assert(db_connect(ci, 0, &db));
-    ck_assert_msg(db_exec_script(db, "change", sql), "%s", db_errmsg(db));
-    db_close(db);
-}
-
 /* The run of `as_of` on `cached` (which keeps its state from the runs
  * before) must equal, value for value, the run on `cold` computed from no
  * state at all. */
@@ -567,8 +559,8 @@ START_TEST(cached_state_gives_the_cold_values)
     static const char late_subscriber[] = "INSERT INTO dw.subscriber (sub_id, branch_id, brand,"
                                           " activated_on, cancelled_on) VALUES"
                                           " (100000, 102, 'gotone', '2015-01-01', '2026-01-31')";
-    exec_on(cached, late_subscriber);
-    exec_on(cold, late_subscriber);
+    harness_exec_on(cached, late_subscriber);
+    harness_exec_on(cold, late_subscriber);
     expect_same_as_cold(cached, cold, "2026-12-06");
     json_t *late = compute(cached, "2026-12-06");
     ck_assert_int_eq(dq(late, "bundle_target_unknown_subscriber"), 0);
@@ -578,8 +570,8 @@ START_TEST(cached_state_gives_the_cold_values)
      * again */
     static const char fix_targets[] = "INSERT INTO dw.bundle_target VALUES (1, 13, 100);"
                                       "DELETE FROM dw.bundle_target WHERE sub_id = 100000";
-    exec_on(cached, fix_targets);
-    exec_on(cold, fix_targets);
+    harness_exec_on(cached, fix_targets);
+    harness_exec_on(cold, fix_targets);
     expect_same_as_cold(cached, cold, "2026-12-07");
     json_t *run = compute(cached, "2026-12-07");
     /* A: 13 moves in (7 targets); only 1 is bundled on 12-07 (8 left on
@@ -591,8 +583,8 @@ START_TEST(cached_state_gives_the_cold_values)
     /* other thresholds: the zones are taken again */
     static const char thresholds[] =
         "UPDATE kpi.setting SET value = 500 WHERE key = 'k5_minutes_b'";
-    exec_on(cached, thresholds);
-    exec_on(cold, thresholds);
+    harness_exec_on(cached, thresholds);
+    harness_exec_on(cold, thresholds);
     expect_same_as_cold(cached, cold, "2026-12-08");
     harness_drop_db(cached_name);
     harness_drop_db(cold_name);
@@ -614,8 +606,8 @@ START_TEST(refreeze_takes_the_zones_again)
     free(err);
     /* the ETL restates October for 8 (red: 100 minutes) as 400 minutes: the
      * zones of October are kept, as the closed month and the cohort are */
-    exec_on(ci, "UPDATE dw.monthly_usage SET calling_mou = 400"
-                " WHERE sub_id = 8 AND month = '2026-10-01'");
+    harness_exec_on(ci, "UPDATE dw.monthly_usage SET calling_mou = 400"
+                        " WHERE sub_id = 8 AND month = '2026-10-01'");
     json_t *run = compute(ci, "2026-11-22");
     expect(run, "zone_count", "A", "red", 1, -1, 1, NULL);
     expect(run, "zone_count", "A", "green", 1, -1, 1, NULL);

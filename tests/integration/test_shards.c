@@ -34,14 +34,6 @@ struct sharded {
     char *one;           /* one server with the same data (NULL: none) */
 };
 
-static void exec_on(const char *ci, const char *sql)
-{
-    struct db *db = NULL;
-    ck_assert(db_connect(ci, 0, &db));
-    ck_assert_msg(db_exec_script(db, "change", sql), "%s", db_errmsg(db));
-    db_close(db);
-}
-
 static long long_on(const char *ci, const char *sql)
 {
     struct db *db = NULL;
@@ -131,7 +123,7 @@ static void sharded_up(struct sharded *s, const char *tag, const char *fixture, 
     free(err);
     load(s->coord, fixture, seed, scale);
     for (int k = 0; k < SHARDS; k++)
-        exec_on(s->shard[k], "ANALYZE");
+        harness_exec_on(s->shard[k], "ANALYZE");
     s->one = NULL;
     if (with_one) {
         char one[80];
@@ -248,8 +240,8 @@ START_TEST(golden_days_are_the_same_bytes_on_three_shards)
     /* what a run whose commit reached some shards and not the coordinator
      * leaves (docs/scaling.md, "Failures"): the next freeze replaces it */
     for (int k = 0; k < SHARDS; k++)
-        exec_on(s.shard[k], "INSERT INTO kpi.cohort_member VALUES (2026, 1, 100, 0);"
-                            "INSERT INTO kpi.vip_member VALUES (2026, 1, 'gold', 100)");
+        harness_exec_on(s.shard[k], "INSERT INTO kpi.cohort_member VALUES (2026, 1, 100, 0);"
+                                    "INSERT INTO kpi.vip_member VALUES (2026, 1, 'gold', 100)");
     static const char *const days[] = {"2026-11-22", "2026-11-23", "2026-12-05", "2026-12-06",
                                        "2026-11-21"};
     for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
@@ -268,8 +260,8 @@ START_TEST(golden_days_are_the_same_bytes_on_three_shards)
         "UPDATE dw.subscriber SET cancelled_on = '2026-12-01' WHERE sub_id = 9"};
     static const char *const after[] = {"2026-12-06", "2026-12-07", "2026-12-08", "2026-12-09"};
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
-        exec_on(s.coord, changes[i]);
-        exec_on(s.one, changes[i]);
+        harness_exec_on(s.coord, changes[i]);
+        harness_exec_on(s.one, changes[i]);
         expect_same_run(&s, after[i]);
     }
     sharded_down(&s);
@@ -338,7 +330,7 @@ START_TEST(migrate_shards_checks_what_it_is_given)
     ck_assert(db_connect(bare[0], 0, &db));
     harness_exec_file(db, "sql/warehouse/tables.sql");
     db_close(db);
-    exec_on(coord, "INSERT INTO dw.subscriber VALUES (1, 1, 'gotone', '2015-01-01', NULL)");
+    harness_exec_on(coord, "INSERT INTO dw.subscriber VALUES (1, 1, 'gotone', '2015-01-01', NULL)");
     char *one[] = {bare[0]};
     ck_assert_int_eq(migrate_shards(coord, one, 1, &err), 1);
     ck_assert_msg(strstr(err, "dw.subscriber has rows") != NULL, "%s", err);
@@ -346,7 +338,7 @@ START_TEST(migrate_shards_checks_what_it_is_given)
     ck_assert_int_eq(long_on(coord, "SELECT kpi.shard_count()"), 0);
     ck_assert_int_eq(long_on(coord, "SELECT count(*) FROM dw.subscriber"), 1);
     /* a wrong password: rolled back whole */
-    exec_on(coord, "DELETE FROM dw.subscriber");
+    harness_exec_on(coord, "DELETE FROM dw.subscriber");
     char wrong[512];
     snprintf(wrong, sizeof wrong, "%s password=wrong", bare[0]);
     char *bad[] = {wrong};
@@ -463,9 +455,10 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
     /* down during the run: shard 3 holds the run in K3 (its contracts read
      * through a view that sleeps), after K1 folded November and took the
      * zones on every shard; shard 2 stops meanwhile */
-    exec_on(s.shard[2], "ALTER TABLE dw.bundle_contract RENAME TO bundle_contract_t;"
-                        "CREATE VIEW dw.bundle_contract AS SELECT c.* FROM dw.bundle_contract_t c,"
-                        " (SELECT pg_sleep(2)) z");
+    harness_exec_on(s.shard[2],
+                    "ALTER TABLE dw.bundle_contract RENAME TO bundle_contract_t;"
+                    "CREATE VIEW dw.bundle_contract AS SELECT c.* FROM dw.bundle_contract_t c,"
+                    " (SELECT pg_sleep(2)) z");
     char err_path[96];
     snprintf(err_path, sizeof err_path, "%s/compute.err", datadir);
     pid_t pid = compute_in_background(s.coord, "2026-12-05", err_path);
@@ -492,15 +485,15 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
 
     /* back up: the run goes through, computed by a role with only the
      * daemon's grants (kpi.grant_daemon, given after the sharding) */
-    exec_on(s.shard[2], "DROP VIEW dw.bundle_contract;"
-                        "ALTER TABLE dw.bundle_contract_t RENAME TO bundle_contract");
+    harness_exec_on(s.shard[2], "DROP VIEW dw.bundle_contract;"
+                                "ALTER TABLE dw.bundle_contract_t RENAME TO bundle_contract");
     char role[64], grant[512];
     snprintf(role, sizeof role, "rt_it_shards_daemon_%d", (int)getpid());
     snprintf(grant, sizeof grant,
              "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
              " SELECT kpi.grant_daemon('%s')",
              role, role, role);
-    exec_on(s.coord, grant);
+    harness_exec_on(s.coord, grant);
     struct buf b = BUF_INIT;
     buf_printf(&b, "%s user=%s password=daemon-pw-1", s.coord, role);
     char *as_role = buf_detach(&b, NULL);
@@ -512,7 +505,7 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     free(d.log);
     snprintf(grant, sizeof grant, "DROP OWNED BY %s; DROP ROLE %s", role, role);
-    exec_on(s.coord, grant);
+    harness_exec_on(s.coord, grant);
     free(before);
     unlink(err_path);
     rmdir(datadir);
