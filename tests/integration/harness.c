@@ -222,7 +222,7 @@ void harness_exec_on(const char *conninfo, const char *sql)
 {
     struct db *db = NULL;
     ck_assert_msg(db_connect(conninfo, 0, &db), "cannot connect");
-    ck_assert_msg(db_exec_script(db, "change", sql), "%s", db_errmsg(db));
+    ck_assert_msg(db_exec_script(db, "change", sql), "%s: %s", sql, db_errmsg(db));
     db_close(db);
 }
 

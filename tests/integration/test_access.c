@@ -231,10 +231,7 @@ static char *csrf_of(const char *cookie)
 /* Runs SQL on the test database (aborts on failure). */
 static void sql(const char *text)
 {
-    struct db *db = NULL;
-    ck_assert(db_connect(ci, 0, &db));
-    ck_assert_msg(db_exec_script(db, "test", text), "%s: %s", text, db_errmsg(db));
-    db_close(db);
+    harness_exec_on(ci, text);
 }
 
 /* The hex SHA-256 of a cookie header's session id. */
