@@ -391,13 +391,19 @@ static bool compute_k4(struct db *db, const char *as_of)
 
 /* K5: the zones of M (the last closed month at as_of) are taken once per
  * (year, M) and thresholds (k5_zones_take.sql), then copied by every run. */
+/* The last month closed at as_of (YYYY-MM-DD), "" if none. */
+static bool last_closed_month(struct db *db, const char *as_of, char *out, size_t outlen)
+{
+    const char *d[] = {as_of};
+    return query_value(db,
+                       "SELECT max(month)::text FROM dw.billing_month WHERE closed_on <= $1::date",
+                       1, d, out, outlen);
+}
+
 static bool compute_k5(struct db *db, const char *year, const char *as_of, const struct settings *s)
 {
     char month[16], stored[16];
-    const char *d[] = {as_of};
-    if (!query_value(db,
-                     "SELECT max(month)::text FROM dw.billing_month WHERE closed_on <= $1::date", 1,
-                     d, month, sizeof month))
+    if (!last_closed_month(db, as_of, month, sizeof month))
         return false;
     if (!*month)
         return true; /* no closed month: no zones */
@@ -448,17 +454,14 @@ static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len
 static bool watermark(struct db *db, const char *run_id, const char *as_of)
 {
     char last_closed[16];
-    const char *d[] = {as_of};
     const char *newest[] = {last_closed};
-    const char *store[] = {run_id, as_of};
+    const char *store[] = {run_id, last_closed};
     const struct shard_step step = {
         "kpi/watermark.sql", 1, newest, "kpi/watermark_store.sql", 2, store, NULL, 0};
-    if (!query_value(db,
-                     "SELECT max(month)::text FROM dw.billing_month WHERE closed_on <= $1::date", 1,
-                     d, last_closed, sizeof last_closed))
+    if (!last_closed_month(db, as_of, last_closed, sizeof last_closed))
         return false;
     if (!*last_closed)
-        newest[0] = NULL;
+        newest[0] = store[1] = NULL;
     return run_on_shards(db, &step);
 }
 
