@@ -13,41 +13,49 @@
 WITH campaign AS (
     SELECT * FROM json_to_recordset($2::json) AS c(campaign_id int, starts_on date, policies text[])
 ),
-held AS (
-    -- each (campaign, subscriber) with the campaign's policies it holds at $1,
-    -- as a bit string: bit i-1 set = holds the policy first listed at
-    -- position i of the campaign's policies (a policy held twice counts once)
-    SELECT c.campaign_id, k.sub_id,
-           bit_or(set_bit(repeat('0', cardinality(c.policies))::varbit,
-                          array_position(c.policies, k.policy) - 1, 1)) AS held
-    FROM campaign c
-    JOIN dw.bundle_contract k ON k.policy = ANY (c.policies)
-    WHERE k.signed_on BETWEEN c.starts_on AND $1::date
-      AND (k.ended_on IS NULL OR k.ended_on >= $1::date)
-    GROUP BY c.campaign_id, k.sub_id
-),
 cancelled AS (
     -- the subscribers cancelled on or before $1 (the partial index on
     -- cancelled_on), not the whole of dw.subscriber
     SELECT sub_id FROM dw.subscriber WHERE cancelled_on <= $1::date
 ),
-target AS (
-    -- every target: known to dw.subscriber when its list was taken, or
-    -- since (only the targets unknown then are looked up again, through the
-    -- primary key; the warehouse never deletes a subscriber)
-    SELECT t.campaign_id, t.sub_id, t.branch_id, t.rows,
-           t.known OR EXISTS (SELECT 1 FROM dw.subscriber s WHERE s.sub_id = t.sub_id) AS known,
-           c.sub_id IS NULL AS not_cancelled
-    FROM kpi.campaign_target t
-    LEFT JOIN cancelled c ON c.sub_id = t.sub_id
-    WHERE t.campaign_id IN (SELECT campaign_id FROM campaign)
-),
-per_target AS (
-    -- every target with the policies it holds, if it is bundled (NULL: not)
-    SELECT t.campaign_id, t.branch_id, t.known, t.rows,
-           CASE WHEN t.known AND t.not_cancelled THEN h.held END AS held
-    FROM target t
-    LEFT JOIN held h ON h.campaign_id = t.campaign_id AND h.sub_id = t.sub_id
+per_held AS (
+    -- per campaign (one campaign at a time: each join below is on sub_id
+    -- alone), per branch and per set of policies held: the targets, and the
+    -- target rows of unknown subscribers. held is a bit string (bit i-1 set =
+    -- holds the policy first listed at position i of the campaign's
+    -- policies; a policy held twice counts once), NULL for a target not
+    -- bundled.
+    SELECT c.campaign_id, b.*
+    FROM campaign c
+    CROSS JOIN LATERAL (
+        SELECT t.branch_id,
+               CASE WHEN t.known AND x.sub_id IS NULL THEN h.held END AS held,
+               count(*) AS targets,
+               coalesce(sum(t.rows) FILTER (WHERE NOT t.known), 0) AS unknown_rows
+        FROM (
+            -- every target: known to dw.subscriber when its list was taken,
+            -- or since (only the targets unknown then are looked up again,
+            -- through the primary key; the warehouse never deletes a
+            -- subscriber)
+            SELECT ct.sub_id, ct.branch_id, ct.rows,
+                   ct.known OR EXISTS (SELECT 1 FROM dw.subscriber s WHERE s.sub_id = ct.sub_id) AS known
+            FROM kpi.campaign_target ct
+            WHERE ct.campaign_id = c.campaign_id
+        ) t
+        LEFT JOIN (
+            -- each subscriber with the campaign's policies it holds at $1
+            SELECT k.sub_id,
+                   bit_or(set_bit(repeat('0', cardinality(c.policies))::varbit,
+                                  array_position(c.policies, k.policy) - 1, 1)) AS held
+            FROM dw.bundle_contract k
+            WHERE k.policy = ANY (c.policies)
+              AND k.signed_on BETWEEN c.starts_on AND $1::date
+              AND (k.ended_on IS NULL OR k.ended_on >= $1::date)
+            GROUP BY k.sub_id
+        ) h ON h.sub_id = t.sub_id
+        LEFT JOIN cancelled x ON x.sub_id = t.sub_id
+        GROUP BY 1, 2
+    ) b
 ),
 policy AS (
     -- each policy of a campaign once, with its bit
@@ -55,13 +63,13 @@ policy AS (
     FROM campaign c
     CROSS JOIN LATERAL unnest(c.policies) AS p(policy)
 )
-SELECT campaign_id, branch_id, NULL::text AS dim, count(*) FILTER (WHERE held IS NOT NULL) AS bundled,
-       count(*) AS targets, coalesce(sum(rows) FILTER (WHERE NOT known), 0) AS unknown_rows
-FROM per_target
+SELECT campaign_id, branch_id, NULL::text AS dim,
+       coalesce(sum(targets) FILTER (WHERE held IS NOT NULL), 0) AS bundled,
+       sum(targets) AS targets, sum(unknown_rows) AS unknown_rows
+FROM per_held
 GROUP BY campaign_id, branch_id
 UNION ALL
-SELECT pt.campaign_id, pt.branch_id, p.policy, count(*), NULL, NULL
-FROM per_target pt
-JOIN policy p ON p.campaign_id = pt.campaign_id AND get_bit(pt.held, p.bit) = 1
-WHERE pt.held IS NOT NULL
-GROUP BY pt.campaign_id, pt.branch_id, p.policy
+SELECT ph.campaign_id, ph.branch_id, p.policy, sum(ph.targets), NULL, NULL
+FROM per_held ph
+JOIN policy p ON p.campaign_id = ph.campaign_id AND get_bit(ph.held, p.bit) = 1
+GROUP BY ph.campaign_id, ph.branch_id, p.policy
