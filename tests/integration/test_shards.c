@@ -515,6 +515,88 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
 }
 END_TEST
 
+/* Runs SQL on every shard's server, in its postgres database (roles are
+ * the cluster's). */
+static void on_every_server(const char *sql)
+{
+    for (int k = 0; k < SHARDS; k++) {
+        struct buf ci = BUF_INIT;
+        buf_printf(&ci, "%s dbname=postgres", servers[k]);
+        harness_exec_on(ci.data, sql);
+        buf_release(&ci);
+    }
+}
+
+/* The shards reached as a role of their own with only the daemon's grants
+ * (docs/scaling.md, "Least privilege on the shards"): without them the run
+ * fails on a permission and changes nothing; with them the runs are one
+ * server's bytes, and the coordinator's daemon role computes over them. */
+START_TEST(the_shards_work_as_a_role_with_only_the_daemons_grants)
+{
+    struct sharded s;
+    sharded_up(&s, "roles", "tests/fixtures/golden.sql", 0, 0, true);
+    char role[64], sql[512];
+    snprintf(role, sizeof role, "rt_it_shard_worker_%d", (int)getpid());
+    snprintf(sql, sizeof sql, "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'shard-pw-1'",
+             role, role);
+    on_every_server(sql);
+    for (int k = 0; k < SHARDS; k++) {
+        snprintf(sql, sizeof sql,
+                 "ALTER USER MAPPING FOR PUBLIC SERVER retentiond_shard_%d"
+                 " OPTIONS (SET user '%s', SET password 'shard-pw-1')",
+                 k, role);
+        harness_exec_on(s.coord, sql);
+    }
+    char *before = state_of(&s);
+    const char *args[] = {"compute", "--db", s.coord, "--as-of", "2026-11-22", NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, NULL, &err), 1);
+    ck_assert_msg(strstr(err, "level=error") && strstr(err, "sqlstate=42501"), "%s", err);
+    free(err);
+    char *now = state_of(&s);
+    ck_assert_str_eq(now, before);
+    free(now);
+    free(before);
+
+    /* the failed run took run id 1 (a sequence is not rolled back): the
+     * one server skips it too */
+    harness_exec_on(s.one, "SELECT nextval(pg_get_serial_sequence('kpi.run', 'run_id'))");
+    snprintf(sql, sizeof sql, "SELECT kpi.grant_daemon('%s')", role);
+    for (int k = 0; k < SHARDS; k++)
+        harness_exec_on(s.shard[k], sql);
+    expect_same_run(&s, "2026-11-22");
+    expect_same_run(&s, "2026-12-05");
+    expect_spread(&s, "kpi.cohort_member");
+    expect_spread(&s, "kpi.zone_member");
+
+    char daemon[64];
+    snprintf(daemon, sizeof daemon, "rt_it_shards_daemon_%d", (int)getpid());
+    snprintf(sql, sizeof sql,
+             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
+             " SELECT kpi.grant_daemon('%s')",
+             daemon, daemon, daemon);
+    harness_exec_on(s.coord, sql);
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%s user=%s password=daemon-pw-1", s.coord, daemon);
+    char *as_daemon = buf_detach(&b, NULL);
+    const char *refreeze[] = {"cohort", "--db", as_daemon, "--year", "2026", "--refreeze", NULL};
+    const char *refreeze_one[] = {"cohort", "--db", s.one, "--year", "2026", "--refreeze", NULL};
+    ck_assert_int_eq(harness_run(refreeze, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(harness_run(refreeze_one, NULL, NULL, NULL), 0);
+    char *by_daemon = compute_out(as_daemon, "2026-12-06");
+    char *by_one = compute_out(s.one, "2026-12-06");
+    ck_assert_msg(strcmp(by_daemon, by_one) == 0, "the daemon role's run differs from one server's");
+    free(by_daemon);
+    free(by_one);
+    free(as_daemon);
+    snprintf(sql, sizeof sql, "DROP OWNED BY %s; DROP ROLE %s", daemon, daemon);
+    harness_exec_on(s.coord, sql);
+    sharded_down(&s);
+    snprintf(sql, sizeof sql, "DROP ROLE %s", role);
+    on_every_server(sql);
+}
+END_TEST
+
 static Suite *shards_suite(void)
 {
     Suite *s = suite_create("shards");
@@ -524,6 +606,7 @@ static Suite *shards_suite(void)
     tcase_add_test(t, a_generated_province_is_the_same_bytes_on_three_shards);
     tcase_add_test(t, migrate_shards_checks_what_it_is_given);
     tcase_add_test(t, a_shard_down_fails_the_run_and_the_daemon_serves_the_last);
+    tcase_add_test(t, the_shards_work_as_a_role_with_only_the_daemons_grants);
     suite_add_tcase(s, t);
     return s;
 }
