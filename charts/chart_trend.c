@@ -155,8 +155,11 @@ static bool path_label(const chart_trend *in, const chart_series *path, char *bu
 }
 
 /* Width of the right margin: the widest of the last-value, target and path
- * labels. */
-static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ticks *yt)
+ * labels, at most the larger of a third of the chart and 55 % of what the
+ * value axis leaves (`avail`), so that a narrow chart's labels are cut only
+ * where the plot would be narrower than 45 % of it. */
+static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ticks *yt,
+                           double avail)
 {
     double w, h, max = 30;
     bool el;
@@ -182,7 +185,7 @@ static double right_margin(chart_ctx *ctx, const chart_trend *in, const chart_ti
             chart_text_measure(ctx, buf, &label_style, &w, &h, &el);
             max = fmax(max, w);
         }
-    return fmin(max + 14, ctx->width / 3.0);
+    return fmin(max + 14, fmax(ctx->width / 3.0, 0.55 * avail));
 }
 
 static bool has_legend(const chart_trend *in)
@@ -250,7 +253,7 @@ static void trend_place(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
         chart_text_measure(ctx, v, &label_style, &w, &h, &el);
         left = fmax(left, w) + 14;
     }
-    double right = l->notes ? right_margin(ctx, in, &l->yt) : TREND_PAD;
+    double right = l->notes ? right_margin(ctx, in, &l->yt, ctx->width - left) : TREND_PAD;
     l->plot = (chart_rect){left, top + 6, ctx->width - left - right, bottom - top - 6};
     l->x = (chart_scale){l->d0, l->d1, l->plot.x, l->plot.x + l->plot.w};
     l->y = (chart_scale){l->yt.first, l->yt.last, l->plot.y + l->plot.h, l->plot.y};

@@ -280,6 +280,7 @@ int cmd_bulletin(const struct cli_args *a)
     if (!view_bulletin_build(s, &p, &v, &err)) {
         fprintf(stderr, "retentiond: bulletin: %s%s%s%s\n", err.param ? "--" : "",
                 err.param ? err.param : "", err.param ? ": " : "", err.message);
+        rc = err.status == 400 ? 2 : 1; /* a bad argument, as the other commands */
         goto done;
     }
     if (render(a, f, &v, &bytes, &len))

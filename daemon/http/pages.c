@@ -3,6 +3,7 @@
  * fetches the figures from /api/v1 and the charts from /charts. A page
  * checks its parameters against the snapshot first, so that a branch
  * outside the user's scope is a 403 page that names nothing of it. */
+#include "doc.h"
 #include "handlers.h"
 
 #include "html.h"
@@ -10,6 +11,7 @@
 #include "log.h"
 #include "web_embed.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Assets named in a page carry ?v=VERSION: a browser may keep such a URL
@@ -60,7 +62,7 @@ static const struct page_kind satisfaction = {"satisfaction", "js/satisfaction.j
                                               "satisfaction_title", VIEW_SATISFACTION};
 static const struct page_kind zones = {"zones", "js/zones.js", "zones_title", VIEW_ZONES};
 static const struct page_kind branch = {"branch", "js/branch.js", "branch_title", VIEW_KPIS};
-static const struct page_kind error = {"error", "js/error.js", "app", VIEW_NKINDS};
+static const struct page_kind error = {"error", "js/error.js", "error_title", VIEW_NKINDS};
 
 /* The user's scope: the branch whose subtree they see, as JSON. */
 static json_t *scope_json(const struct snap *s, const struct principal *p)
@@ -196,6 +198,21 @@ static const char *branch_arg(const void *ctx, const char *name)
     return strcmp(name, "branch") == 0 ? a->code : http_arg(a->req, name);
 }
 
+/* What a page says for a refused request, in the page's language (the
+ * API's JSON keeps the English message): a new string (the caller frees). */
+static char *page_message(const struct labels *l, const struct view_error *err)
+{
+    const char *pairs[] = {"param", err->param ? err->param : "", NULL};
+    if (err->status == 403)
+        return strdup(labels_word(l, "forbidden"));
+    if (err->status == 400)
+        return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
+    if (err->status == 404)
+        return strdup(
+            labels_word(l, strcmp(err->code, "no_run") == 0 ? "page_no_run" : "page_no_data"));
+    return strdup(err->message);
+}
+
 static void serve_page(struct http_request *req, struct http_reply *reply, struct api *api,
                        const struct page_kind *k, const char *code)
 {
@@ -209,14 +226,13 @@ static void serve_page(struct http_request *req, struct http_reply *reply, struc
     p.arg = code ? branch_arg : request_arg;
     p.ctx = code ? (const void *)&args : req;
     http_reply_header(reply, "Cache-Control", "no-store");
-    if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0) {
-        view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en");
-        reply->status = 400;
-        fill_page(api, req, reply, s, &error, json_object(), err.message);
-    } else if (s && !view_validate(k->check, s, &p, &err)) {
+    if ((lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0 &&
+         !view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en")) ||
+        (s && !view_validate(k->check, s, &p, &err))) {
+        char *message = page_message(l, &err);
         reply->status = err.status;
-        fill_page(api, req, reply, s, &error, json_object(),
-                  err.status == 403 ? labels_word(l, "forbidden") : err.message);
+        fill_page(api, req, reply, s, &error, json_object(), message);
+        free(message);
     } else {
         fill_page(api, req, reply, s, k, page_params(req, code), labels_word(l, "loading"));
     }

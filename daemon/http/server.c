@@ -3,6 +3,7 @@
 #include "deadline.h"
 
 #include "clock.h"
+#include "html.h"
 #include "log.h"
 #include "mem.h"
 #include "utf8.h"
@@ -560,11 +561,37 @@ static void request_free(struct http_request *req)
     free(req);
 }
 
-/* Puts the error in the request's reply; returns false for the phase. */
+/* A refusal of a page for people before its handler runs (its URL or
+ * parameters): a short page in both languages with the message, not the
+ * API's JSON. It is sent before the session is checked, so it names no
+ * user and holds nothing but the message. */
+static const char page_refusal[] =
+    "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>无法显示此页 · This page cannot be shown</title>\n"
+    "<link rel=\"stylesheet\" href=\"/assets/style.css\">\n</head>\n<body>\n"
+    "<main id=\"main\">\n<h1>无法显示此页 · <span lang=\"en\">This page cannot be "
+    "shown</span></h1>\n"
+    "<p class=\"notice error\" role=\"alert\">链接有误 · <span lang=\"en\">{{message}}</span></p>\n"
+    "<p><a href=\"/\">返回总览 · <span lang=\"en\">Back to the dashboard</span></a></p>\n"
+    "</main>\n</body>\n</html>\n";
+
+/* Puts the error in the request's reply (a page route's as page_refusal);
+ * returns false for the phase. */
 static bool refuse(struct http_request *req, unsigned status, const char *code, const char *message,
                    const char *param)
 {
     http_reply_error(&req->reply, status, code, message, param);
+    const char *pairs[] = {"message", message, NULL};
+    struct buf page = BUF_INIT;
+    if (req->route && (req->route->flags & HTTP_ROUTE_PAGE) &&
+        html_fill(&page, page_refusal, pairs)) {
+        buf_release(&req->reply.body);
+        req->reply.body = page;
+        req->reply.content_type = "text/html; charset=utf-8";
+    } else {
+        buf_release(&page);
+    }
     req->refused = true;
     return false;
 }

@@ -110,7 +110,7 @@ static void figures_table(struct rep *r, int branch)
  * against its parent (none for the report's own branch), with the targets
  * (and K1's path) of the runs -------------------------------------------- */
 
-#define TREND_SCALE 0.66
+#define TREND_SCALE 0.6
 
 struct trend_chart {
     chart_axis axis;

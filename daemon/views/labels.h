@@ -20,7 +20,7 @@ struct label_word {
 struct labels {
     const char *lang;           /* "zh", "en" */
     const char *kpi[SNAP_NKPI]; /* 中高端客户保有率, ... */
-    const char *status[4]; /* by enum snap_status: -, 低于基础目标, 达标, 达到挑战目标 */
+    const char *status[4]; /* by enum snap_status: -, 未达标, 达标, 绩优 (the reasons say why) */
     const char *zone[SNAP_NZONES];          /* 流失区, ... (white .. green), 未入区, 离网 */
     const char *base, *challenge;           /* 基础目标, 挑战目标 */
     const char *base_path, *challenge_path; /* the day's points on the path */

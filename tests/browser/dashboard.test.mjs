@@ -149,6 +149,15 @@ async function pageCases(page, user, p) {
     assert.match(await page.evaluate(() => document.documentElement.lang), /^en\b/);
   }, pend.lang);
 
+  await test(name('no label key shown instead of its words (zh and en)'), async () => {
+    for (const u of [url, url + (p.path.includes('?') ? '&' : '?') + 'lang=en']) {
+      await loadClean(page, p, u);
+      const text = await page.evaluate(() => document.body.innerText);
+      const keys = text.match(/\b(?:policy|tier|reason|legend|status|zone|page|chart|bulletin|report)_[a-z_]+/g) || [];
+      assert.deepEqual(keys, [], `${u} shows label keys`);
+    }
+  }, pend.keys);
+
   for (const check of await pageChecks(p)) {
     if (user && check.users && !check.users.includes(user.label)) continue;
     if (!user && !p.public) continue;
@@ -313,7 +322,26 @@ async function main() {
       await test(`manager-420101 ${f.path}: answers 403`, async () => {
         assert.equal(status, 403, `answered ${status}`);
       }, owner ? f.pending : `no page at ${f.page} in pages.mjs yet`);
+      await test(`manager-420101 ${f.path}: says so once the page is done`, async () => {
+        await lib.waitDone(page);
+        const notice = page.locator('main .notice.error[role="alert"]');
+        assert.equal(await notice.count(), 1, 'no error notice left on the page');
+        assert.equal((await notice.innerText()).trim(), '您无权查看该分公司。');
+      });
     }
+    await test('manager-420101: a bad date in the link shows which parameter, in the page\'s language', async () => {
+      for (const [path, want] of [['/?date=2026-02-30', /参数 date 无效/],
+        ['/alarms?date=2026-02-30&lang=en', /parameter date is not valid/],
+        ['/zones?date=2026-11-01', /链接有误 · unknown parameter 'date'/]]) {
+        const res = await page.goto(base + path);
+        assert.equal(res.status(), 400, `${path} answered ${res.status()}`);
+        await lib.waitDone(page);
+        const notice = page.locator('main .notice.error[role="alert"]');
+        assert.equal(await notice.count(), 1, `${path}: no error notice left on the page`);
+        assert.match(await notice.innerText(), want);
+        assert.doesNotMatch(await page.title(), /^(.+) · \1$/, `${path}: the title repeats itself`);
+      }
+    });
     await test('manager-420101: GET /api/v1/kpis?branch=420100 answers 403 out_of_scope', async () => {
       const r = await lib.api(page, base, '/api/v1/kpis?branch=420100');
       assert.equal(r.status, 403);

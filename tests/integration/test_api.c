@@ -511,6 +511,9 @@ START_TEST(errors_name_the_parameter)
         {"/api/v1/zones?month=2026-13", 400, "invalid_month", "month"},
         {"/api/v1/zones/customers?zone=pink", 400, "invalid_parameter", "zone"},
         {"/api/v1/trend?kpi=bundling_coverage&campaign=-3", 400, "invalid_parameter", "campaign"},
+        {"/api/v1/ranking?kpi=bundling_coverage&campaign=99", 400, "invalid_parameter", "campaign"},
+        {"/api/v1/ranking?kpi=in_network_rate&dim=platinum", 400, "invalid_parameter", "dim"},
+        {"/api/v1/ranking?kpi=retention_rate&dim=diamond", 400, "invalid_parameter", "dim"},
         {"/api/v1/kpis?date=2020-01-01", 404, "no_run", "date"},
         {"/api/v1/nothing", 404, "not_found", NULL},
         {"/healthz?verbose=1", 400, "unknown_parameter", "verbose"},
@@ -526,7 +529,17 @@ START_TEST(errors_name_the_parameter)
             ck_assert_str_eq(json_string_value(json_object_get(err, "param")), cases[i].param);
         json_decref(j);
     }
-    char *body = NULL;
+    char *body = NULL, *headers = NULL;
+    /* a page for people refused for its parameters: a page, not the API's
+     * JSON, the message escaped */
+    ck_assert_int_eq(harness_http(sv->d.port, "GET", "/zones?%3Cb%3E=1", NULL, &body, &headers),
+                     400);
+    ck_assert_msg(strstr(headers, "Content-Type: text/html; charset=utf-8") != NULL, "%s", headers);
+    ck_assert_msg(strstr(body, "role=\"alert\">链接有误") != NULL, "%s", body);
+    ck_assert_msg(strstr(body, "unknown parameter &#39;&lt;b&gt;&#39;") != NULL, "%s", body);
+    ck_assert_ptr_null(strstr(body, "<b>"));
+    free(body);
+    free(headers);
     ck_assert_int_eq(harness_http(sv->d.port, "POST", "/api/v1/kpis", NULL, &body, NULL), 405);
     free(body);
     char path[4200] = "/api/v1/kpis?branch=";

@@ -245,6 +245,13 @@ START_TEST(the_command_writes_the_daemons_bytes)
     ck_assert_int_eq(harness_run(norun, NULL, NULL, &err), 1);
     ck_assert_ptr_nonnull(strstr(err, "no compute run"));
     free(err);
+    /* an unknown branch is a bad argument (exit 2), as for `report` */
+    const char *nobranch[] = {"bulletin", "--db",  ci,     "--date",      DATE,
+                              "--branch", "NOPE", "--out", "/tmp/x.html", NULL};
+    ck_assert_int_eq(harness_run(nobranch, NULL, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "--branch: no branch with code 'NOPE'") != NULL, "%s", err);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n'), "more than one line: %s", err);
+    free(err);
 }
 END_TEST
 

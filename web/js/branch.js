@@ -8,9 +8,12 @@ import {
 } from './common.js';
 
 const indicator = (d) => boot.indicators?.[d] ?? d;
+// A tier's or policy's word; a code the labels do not know (an operator's
+// own policy) is shown as it is.
+const word = (prefix) => (d) => (w(`${prefix}${d}`) === `${prefix}${d}` ? d : w(`${prefix}${d}`));
 const DIM_WORD = {
-  in_network_rate: (d) => w(`tier_${d}`),
-  bundling_coverage: (d) => w(`policy_${d}`),
+  in_network_rate: word('tier_'),
+  bundling_coverage: word('policy_'),
   satisfaction: indicator,
   satisfaction_gotone: indicator,
 };
