@@ -80,8 +80,8 @@ function rankingTable(ranking, code, kpi, nodes, siblings) {
         e.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
       el('td', { class: 'num' }, figure(kpi, e.branch, 'value', e.value, fmt(kpi, e.value))),
       el('td', {}, statusBadge(e.status)),
-      el('td', { class: 'num' }, change === null ? w('no_value')
-        : `${change > 0 ? '▲' : change < 0 ? '▼' : '▬'} ${Math.abs(change)}`));
+      el('td', { class: 'num' }, change === null ? w('no_value') : change === 0 ? w('bulletin_no_change')
+        : `${change > 0 ? '▲' : '▼'} ${Math.abs(change)}`));
   });
   return el('table', { class: 'ranking' },
     el('caption', {}, `${siblings ? w('ranking_siblings') : w('ranking')} · ${kpiTitle(kpi)}`),
