@@ -3,12 +3,13 @@
  * fetches the figures from /api/v1 and the charts from /charts. A page
  * checks its parameters against the snapshot first, so that a branch
  * outside the user's scope is a 403 page that names nothing of it. */
-#include "doc.h"
 #include "handlers.h"
 
+#include "doc.h"
 #include "html.h"
 #include "labels.h"
 #include "log.h"
+#include "mem.h"
 #include "web_embed.h"
 
 #include <stdlib.h>
@@ -204,13 +205,13 @@ static char *page_message(const struct labels *l, const struct view_error *err)
 {
     const char *pairs[] = {"param", err->param ? err->param : "", NULL};
     if (err->status == 403)
-        return strdup(labels_word(l, "forbidden"));
+        return xstrdup(labels_word(l, "forbidden"));
     if (err->status == 400)
         return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
     if (err->status == 404)
-        return strdup(
+        return xstrdup(
             labels_word(l, strcmp(err->code, "no_run") == 0 ? "page_no_run" : "page_no_data"));
-    return strdup(err->message);
+    return xstrdup(err->message);
 }
 
 static void serve_page(struct http_request *req, struct http_reply *reply, struct api *api,
