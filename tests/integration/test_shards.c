@@ -6,7 +6,8 @@
  * fixture with the incremental tests' days and corrections, a generated
  * province with a re-freeze); a shard down before or during a compute
  * fails the run and leaves nothing of it, while the daemon serves the
- * previous snapshot. */
+ * previous snapshot; the shards reached as a role with only the daemon's
+ * grants (the user mappings switched to it) give the same bytes. */
 #include "harness.h"
 
 #include "buf.h"
