@@ -275,17 +275,39 @@ struct item {
     bool drawn;   /* the PDF and the PNG are there */
 };
 
+/* Whether r's figures are those of the archived version `was`, made from
+ * another run: r's HTML again, naming that run, is the archived HTML. */
+static bool same_figures(const struct bulletin_job_opts *o, struct rendered *r,
+                         const struct bstore_version *was)
+{
+    if (!was->version || was->run_id == r->v.run->run_id)
+        return false;
+    struct buf html = BUF_INIT, text = BUF_INIT;
+    char cid[96], sha[DIGEST_HEX_LEN + 1];
+    image_cid(r->v.date, r->v.s->branches[r->v.branch].code, cid, sizeof cid);
+    r->v.run_named = was->run_id;
+    bulletin_mail(&r->v, labels_get(o->lang), cid, &html, &text);
+    r->v.run_named = 0;
+    digest_sha256_hex((const unsigned char *)html.data, html.len, sha);
+    buf_release(&html);
+    buf_release(&text);
+    return strcmp(sha, was->html_sha) == 0;
+}
+
 /* The item's view and HTML, compared with its newest archived version: the
- * same figures are mailed now if they are to be and were not (mail
- * configured since, a recipient added); new ones are to be drawn. */
+ * same figures (from the same run or a later one) are mailed now if they
+ * are to be and were not (mail configured since, a recipient added); new
+ * ones are to be drawn. */
 static bool prepare_one(struct db *db, const struct bulletin_job_opts *o, struct date_work *w,
                         struct item *it)
 {
-    char latest_sha[65];
-    if (!bstore_latest(db, w->date, it->code, &it->latest, &it->id, latest_sha) ||
-        !render_text(w->s, o, w->run, w->date, it->code, it->latest + 1, &it->r))
+    struct bstore_version was;
+    if (!bstore_latest(db, w->date, it->code, &was) ||
+        !render_text(w->s, o, w->run, w->date, it->code, was.version + 1, &it->r))
         return false;
-    it->fresh = strcmp(it->r.sha[F_HTML], latest_sha) != 0;
+    it->latest = was.version;
+    it->id = was.id;
+    it->fresh = strcmp(it->r.sha[F_HTML], was.html_sha) != 0 && !same_figures(o, &it->r, &was);
     if (!it->fresh)
         return !w->mail ||
                (bstore_set_mailed(db, it->id) && add_deliveries(db, o, w, it->code, it->id));

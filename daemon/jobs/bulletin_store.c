@@ -62,20 +62,22 @@ bool bstore_lock_date(struct db *db, const char *date)
                     1, params, NULL);
 }
 
-bool bstore_latest(struct db *db, const char *date, const char *branch, int *version, long long *id,
-                   char sha[65])
+bool bstore_latest(struct db *db, const char *date, const char *branch, struct bstore_version *out)
 {
     struct db_result *res = NULL;
     const char *params[] = {date, branch};
     if (!db_query(db,
-                  "SELECT version, bulletin_id, html_sha256 FROM kpi.bulletin"
+                  "SELECT version, bulletin_id, run_id, html_sha256 FROM kpi.bulletin"
                   " WHERE as_of = $1::date AND branch_code = $2 ORDER BY version DESC LIMIT 1",
                   2, params, &res))
         return false;
-    bool found = db_rows(res) > 0;
-    *version = found ? atoi(db_value(res, 0, 0)) : 0;
-    *id = found ? strtoll(db_value(res, 0, 1), NULL, 10) : 0;
-    snprintf(sha, 65, "%s", found ? db_value(res, 0, 2) : "");
+    *out = (struct bstore_version){0};
+    if (db_rows(res) > 0) {
+        out->version = atoi(db_value(res, 0, 0));
+        out->id = strtoll(db_value(res, 0, 1), NULL, 10);
+        out->run_id = strtoll(db_value(res, 0, 2), NULL, 10);
+        snprintf(out->html_sha, sizeof out->html_sha, "%s", db_value(res, 0, 3));
+    }
     db_result_free(res);
     return true;
 }

@@ -33,10 +33,14 @@ bool bstore_last_date(struct db *db, char out[11]);
  * (pg_advisory_xact_lock): the second daemon waits, then finds it done. */
 bool bstore_lock_date(struct db *db, const char *date);
 
-/* The newest version of (date, branch), its id and its HTML's SHA-256:
- * version 0, id 0 and "" when none. */
-bool bstore_latest(struct db *db, const char *date, const char *branch, int *version, long long *id,
-                   char sha[65]);
+/* The newest archived version of a (date, branch). */
+struct bstore_version {
+    int version;       /* 0: none */
+    long long id;      /* its record (0: none) */
+    long long run_id;  /* the compute run it was made from (0: none) */
+    char html_sha[65]; /* its HTML's SHA-256 ("": none) */
+};
+bool bstore_latest(struct db *db, const char *date, const char *branch, struct bstore_version *out);
 
 /* The bulletin is to be mailed (its deliveries are being added). */
 bool bstore_set_mailed(struct db *db, long long bulletin_id);

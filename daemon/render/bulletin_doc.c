@@ -151,7 +151,7 @@ static void heading(struct bul *b)
 {
     const struct view_bulletin *v = b->v;
     char run[24], before[11];
-    snprintf(run, sizeof run, "%lld", v->run->run_id);
+    snprintf(run, sizeof run, "%lld", v->run_named ? v->run_named : v->run->run_id);
     const char *name = branch_name(b, v->branch);
     char *title = doc_fill(W(b, "bulletin_title"),
                            (const char *const[]){"branch", name, "date", v->date, NULL});

@@ -40,6 +40,10 @@ struct view_bulletin {
      * its deadline) sets a later one whose run was not ready: the documents
      * then say that the figures are of run->as_of. */
     char date[11];
+    /* The compute run the documents name: run's (0), unless the caller sets
+     * another run with the same figures (the bulletin job, comparing a new
+     * run's bulletin with the one archived from an earlier run). */
+    long long run_named;
     int branch;
     struct view_bulletin_campaign *campaigns;
     size_t ncampaigns;

@@ -347,9 +347,9 @@ START_TEST(a_late_run_is_waited_for_then_the_bulletin_says_data_as_of)
 }
 END_TEST
 
-/* The 22nd computed again after a correction: the next pass archives
- * version 2 beside version 1 (kept as it was) and mails it, once, its
- * subject saying so. */
+/* The 22nd computed again without a change: nothing new. Then after a
+ * correction: the next pass archives version 2 beside version 1 (kept as
+ * it was) and mails it, once, its subject saying so. */
 START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
 {
     struct sink s;
@@ -360,6 +360,13 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
     ck_assert_int_eq(sink_count(&s), 1);
     char *v1 = harness_text(db, "SELECT html_sha256 FROM kpi.bulletin WHERE branch_code = '" COUNTY
                                 "' AND version = 1");
+    /* computed again with nothing changed: a new run, the same figures, so
+     * no new version and no mail (only the run's number would differ) */
+    compute(ci, "2026-11-22");
+    reload_snapshot();
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 10, 0)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
     ck_assert(db_query(db,
                        "INSERT INTO dw.bundle_contract (contract_id, sub_id, policy, signed_on)"
                        " SELECT 900000000 + row_number() OVER (), t.sub_id, 'family_plan',"
