@@ -214,6 +214,14 @@ static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, ch
         return false;
     }
     char *base = (char *)out;
+    /* given twice: refused, not the last one taken (--role executive
+     * --role admin must not make an admin) */
+    bool twice = opt->kind == OPT_FLAG ? *(bool *)(void *)(base + opt->offset)
+                                       : *(const char **)(void *)(base + opt->offset) != NULL;
+    if (twice) {
+        snprintf(err, errlen, "retentiond: option '%s' is given twice", opt->name);
+        return false;
+    }
     if (opt->kind == OPT_FLAG) {
         if (eq) {
             snprintf(err, errlen, "retentiond: option '%s' takes no value", opt->name);
@@ -350,10 +358,17 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
             snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
             return false;
         }
-        if (a->lang && strcmp(a->lang, "zh") != 0 && strcmp(a->lang, "en") != 0) {
-            snprintf(err, errlen, "retentiond: --lang must be zh or en");
+        if (a->send && a->branch) {
+            snprintf(err, errlen,
+                     "retentiond: bulletin --send sends every branch's, as the schedule would: "
+                     "no --branch");
             return false;
         }
+    }
+    if ((a->command == CLI_BULLETIN || a->command == CLI_REPORT) && a->lang &&
+        strcmp(a->lang, "zh") != 0 && strcmp(a->lang, "en") != 0) {
+        snprintf(err, errlen, "retentiond: --lang must be zh or en");
+        return false;
     }
     if (a->command == CLI_REPORT &&
         (!a->quarter || !a->out || !a->format ||

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXARGS 8
+#define MAXARGS 12
 
 static bool parse(const char *const *words, struct cli_args *out, char *err, size_t errlen)
 {
@@ -76,6 +76,16 @@ static const struct {
     {{"cohort", "--refreeze=yes", NULL}, "takes no value"},
     {{"targets", "export", "x", NULL}, "targets import FILE"},
     {{"version", "--log-level", "loud", NULL}, "--log-level must be"},
+    {{"user", "add", "ex4", "--role", "executive", "--role", "admin", NULL},
+     "option '--role' is given twice"},
+    {{"bulletin", "--date", "2026-11-30", "--date=2026-11-29", "--out", "x.png", NULL},
+     "option '--date' is given twice"},
+    {{"cohort", "--year", "2026", "--refreeze", "--refreeze", NULL},
+     "option '--refreeze' is given twice"},
+    {{"bulletin", "--date", "2026-11-30", "--send", "--branch", "420101", NULL},
+     "--send sends every branch's"},
+    {{"report", "--quarter", "2026Q3", "--format", "pdf", "--out", "x.pdf", "--lang", "fr", NULL},
+     "--lang must be zh or en"},
 };
 
 START_TEST(bad_command_lines_explain_themselves)
