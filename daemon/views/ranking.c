@@ -32,30 +32,6 @@ static bool ranking_parent(const struct snap *s, const struct view_params *p, in
     return true;
 }
 
-/* A dim or campaign asked for must be one of the KPI's in the run: an
- * unknown one is a bad parameter, not an empty ranking. */
-static bool ranking_known(const struct ranking_req *rq, bool dim_given, bool campaign_given,
-                          struct view_error *err)
-{
-    const struct snap_run *run = rq->run;
-    bool dim_seen = !dim_given, campaign_seen = !campaign_given;
-    for (size_t i = run->kpi_start[rq->kpi]; i < run->kpi_start[rq->kpi + 1]; i++) {
-        const struct snap_value *v = &run->values[i];
-        const char *d = snap_str(v->dim);
-        dim_seen = dim_seen || (d && strcmp(d, rq->dim) == 0);
-        campaign_seen = campaign_seen || v->campaign == rq->campaign;
-    }
-    if (!campaign_seen)
-        return view_fail(err, 400, "invalid_parameter", "campaign",
-                         "no campaign %d of %s in the run of %s", rq->campaign,
-                         snap_kpi_name((enum snap_kpi)rq->kpi), run->as_of);
-    if (!dim_seen)
-        return view_fail(err, 400, "invalid_parameter", "dim",
-                         "no dim '%.60s' of %s in the run of %s", rq->dim,
-                         snap_kpi_name((enum snap_kpi)rq->kpi), run->as_of);
-    return true;
-}
-
 static bool ranking_parse(const struct snap *s, const struct view_params *p, struct ranking_req *rq,
                           struct view_error *err)
 {
@@ -72,7 +48,9 @@ static bool ranking_parse(const struct snap *s, const struct view_params *p, str
     rq->dim = view_arg(p, "dim") ? view_arg(p, "dim") : view_default_dim(s, rq->kpi);
     if (!campaign_given)
         rq->campaign = view_default_campaign(rq->run, rq->kpi);
-    return ranking_known(rq, view_arg(p, "dim") != NULL, campaign_given, err);
+    const struct snap_run *run[] = {rq->run};
+    return view_param_known(s, run, 1, rq->kpi, view_arg(p, "dim"),
+                            campaign_given ? rq->campaign : -1, err);
 }
 
 bool view_ranking_check(const struct snap *s, const struct view_params *p, struct view_error *err)

@@ -24,7 +24,8 @@ static bool trend_parse(const struct snap *s, const struct view_params *p, struc
         return false;
     if (*rq->from && *rq->to && strcmp(rq->from, rq->to) > 0)
         return view_fail(err, 400, "invalid_range", "from", "from is after to");
-    return true;
+    return view_param_known(s, (const struct snap_run *const *)s->runs, s->nruns, rq->kpi, rq->dim,
+                            rq->campaign, err);
 }
 
 bool view_trend_check(const struct snap *s, const struct view_params *p, struct view_error *err)

@@ -128,6 +128,41 @@ bool view_param_int(const struct view_params *p, const char *name, int *out, str
     return true;
 }
 
+/* Whether run holds a value of kpi with that dim (NULL: any) and campaign
+ * (< 0: any). */
+static bool run_holds(const struct snap_run *run, int kpi, const char *dim, int campaign)
+{
+    for (size_t i = run->kpi_start[kpi]; i < run->kpi_start[kpi + 1]; i++) {
+        const struct snap_value *v = &run->values[i];
+        const char *d = snap_str(v->dim);
+        if ((!dim || (d && strcmp(d, dim) == 0)) && (campaign < 0 || v->campaign == campaign))
+            return true;
+    }
+    return false;
+}
+
+bool view_param_known(const struct snap *s, const struct snap_run *const *runs, size_t nruns,
+                      int kpi, const char *dim, int campaign, struct view_error *err)
+{
+    const char *where = nruns == 1 ? runs[0]->as_of : "any run held";
+    bool campaign_seen = campaign < 0, dim_seen = !dim;
+    for (size_t i = 0; i < s->ncampaigns && !campaign_seen; i++)
+        campaign_seen = s->campaigns[i].id == campaign; /* one without figures yet */
+    if (dim && (kpi == SNAP_SATISFACTION || kpi == SNAP_SATISFACTION_GOTONE))
+        dim_seen = snap_indicator_find(s, dim) >= 0;
+    for (size_t i = nruns; i-- > 0 && !(campaign_seen && dim_seen);) {
+        campaign_seen = campaign_seen || run_holds(runs[i], kpi, NULL, campaign);
+        dim_seen = dim_seen || run_holds(runs[i], kpi, dim, -1);
+    }
+    if (!campaign_seen)
+        return view_fail(err, 400, "invalid_parameter", "campaign", "no campaign %d of %s in %s",
+                         campaign, snap_kpi_name((enum snap_kpi)kpi), where);
+    if (!dim_seen)
+        return view_fail(err, 400, "invalid_parameter", "dim", "no dim '%.60s' of %s in %s", dim,
+                         snap_kpi_name((enum snap_kpi)kpi), where);
+    return true;
+}
+
 bool view_pick_run(const struct snap *s, const char *date, const struct snap_run **out,
                    struct view_error *err)
 {

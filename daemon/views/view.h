@@ -76,6 +76,15 @@ bool view_param_kpi(const struct view_params *p, const char *name, bool required
 bool view_param_int(const struct view_params *p, const char *name, int *out,
                     struct view_error *err);
 
+/* A dim (NULL: not asked for) and a campaign (< 0: not asked for) of kpi
+ * that one of runs holds (newest last, as a snapshot's; a campaign may also
+ * be any of s, a satisfaction dim any indicator of s); else 400
+ * invalid_parameter naming
+ * it: a value that does not exist is a bad parameter, not an empty
+ * answer. */
+bool view_param_known(const struct snap *s, const struct snap_run *const *runs, size_t nruns,
+                      int kpi, const char *dim, int campaign, struct view_error *err);
+
 /* The run of `date` ("" = the newest); 404 no_run otherwise. */
 bool view_pick_run(const struct snap *s, const char *date, const struct snap_run **out,
                    struct view_error *err);

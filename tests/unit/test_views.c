@@ -678,13 +678,17 @@ START_TEST(trend_daily_per_campaign)
                 " 'path_base': null, 'path_challenge': null, 'previous_status': null}");
     json_decref(got);
 
-    /* one campaign; one that has no values; from and to */
+    /* one campaign; one that does not exist (400, not an empty trend); from
+     * and to */
     got = view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420100", "campaign", "2"));
     expect_pick(get(got, "series"), "2:宽带冬季", "campaign", "name");
     json_decref(got);
-    got = view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420100", "campaign", "7"));
-    ck_assert_uint_eq(json_array_size(get(got, "series")), 0);
-    json_decref(got);
+    struct view_params seven =
+        params(ARGS("kpi", "bundling_coverage", "branch", "420100", "campaign", "7"), NULL);
+    ck_assert(!view_trend_build(snap, &seven, &v, &err));
+    ck_assert_uint_eq(err.status, 400);
+    ck_assert_str_eq(err.param, "campaign");
+    view_trend_free(&v);
     got =
         view_ok("trend", ARGS("kpi", "bundling_coverage", "branch", "420100", "to", "2026-11-20"));
     expect_pick(series_points(got, 0), "2026-10-31:0.1 2026-11-20:0.2", "date", "value");
