@@ -263,10 +263,12 @@ void doc_html_with_image(const struct doc *d, const struct doc_html_image *img, 
                   "cellspacing=\"0\" border=\"0\" bgcolor=\"#eeeeee\" style=\"width:100%;"
                   "background-color:#eeeeee;\">\n<tr><td align=\"center\" style=\"padding:16px "
                   "0;\">\n");
+    /* 600 px where there is room (the attribute for Outlook's Word engine),
+     * the phone's width where there is not: the columns are in percent */
     buf_printf(out,
                "<table role=\"presentation\" width=\"%d\" cellpadding=\"0\" cellspacing=\"0\" "
-               "border=\"0\" bgcolor=\"#ffffff\" style=\"width:%dpx;background-color:#ffffff;\">"
-               "\n",
+               "border=\"0\" bgcolor=\"#ffffff\" style=\"width:100%%;max-width:%dpx;"
+               "background-color:#ffffff;\">\n",
                DOC_HTML_WIDTH, DOC_HTML_WIDTH);
     for (size_t i = 0; i < d->n; i++) {
         const struct doc_block *b = &d->blocks[i];

@@ -220,6 +220,10 @@ START_TEST(html_is_mail_safe)
     /* every element with a style has it inline, and <tr>/<td> in a <table> */
     ck_assert_uint_gt(count_of(html, "style=\""), 50);
     ck_assert_ptr_nonnull(strstr(html, "<table role=\"presentation\" width=\"600\""));
+    /* 600 px at most, narrower on a phone: no fixed pixel width in a style */
+    ck_assert_ptr_nonnull(strstr(html, "style=\"width:100%;max-width:600px;"));
+    ck_assert_ptr_null(strstr(html, "\"width:600px"));
+    ck_assert_ptr_null(strstr(html, ";width:600px"));
     /* escaped, never raw */
     ck_assert_msg(strstr(html, ODD_HTML) != NULL, "%s", html);
     ck_assert_ptr_null(strstr(html, ODD_NAME));
