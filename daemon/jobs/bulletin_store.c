@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* One text value of a one-row query into out (outlen bytes); "" for NULL. */
 static bool one_text(struct db *db, const char *sql, int n, const char *const *params, char *out,
@@ -104,20 +105,24 @@ bool bstore_recipients(struct db *db, const char *root_code, struct bstore_recip
     *out = NULL;
     *n = 0;
     if (!db_query(db,
-                  "SELECT CASE role WHEN 'executive' THEN $1 ELSE branch_code END, email, name"
+                  "SELECT code, address, name FROM ("
+                  " SELECT CASE role WHEN 'executive' THEN $1 ELSE branch_code END AS code,"
+                  " email AS address, name"
                   " FROM kpi.app_user WHERE NOT disabled AND email IS NOT NULL"
                   " AND role IN ('executive', 'branch_manager')"
                   " UNION"
-                  " SELECT branch_code, address, NULL FROM kpi.bulletin_recipient"
-                  " ORDER BY 1, 2",
+                  " SELECT branch_code, address, NULL FROM kpi.bulletin_recipient) r"
+                  " ORDER BY code, lower(address), name NULLS LAST, address",
                   1, params, &res))
         return false;
     size_t rows = (size_t)db_rows(res);
     *out = xcalloc(rows ? rows : 1, sizeof **out);
     for (size_t i = 0; i < rows; i++) {
-        /* a user who is also an extra address gets one message */
+        /* a user who is also an extra address, or an address given twice
+         * in other cases (mail systems do not tell them apart), gets one
+         * message, as the user when one of them is */
         if (*n && strcmp((*out)[*n - 1].branch_code, db_value(res, (int)i, 0)) == 0 &&
-            strcmp((*out)[*n - 1].address, db_value(res, (int)i, 1)) == 0)
+            strcasecmp((*out)[*n - 1].address, db_value(res, (int)i, 1)) == 0)
             continue;
         (*out)[*n] = (struct bstore_recipient){
             .branch_code = xstrdup(db_value(res, (int)i, 0)),
@@ -299,7 +304,9 @@ bool bstore_recipient_add(struct db *db, const char *branch_code, const char *ad
     struct db_result *res = NULL;
     const char *params[] = {branch_code, address};
     if (!db_query(db,
-                  "INSERT INTO kpi.bulletin_recipient (branch_code, address) VALUES ($1, $2)"
+                  "INSERT INTO kpi.bulletin_recipient (branch_code, address)"
+                  " SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM kpi.bulletin_recipient"
+                  " WHERE branch_code = $1 AND lower(address) = lower($2))"
                   " ON CONFLICT DO NOTHING RETURNING 1",
                   2, params, &res))
         return false;
@@ -314,8 +321,8 @@ bool bstore_recipient_remove(struct db *db, const char *branch_code, const char 
     struct db_result *res = NULL;
     const char *params[] = {branch_code, address};
     if (!db_query(db,
-                  "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1 AND address = $2"
-                  " RETURNING 1",
+                  "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1"
+                  " AND lower(address) = lower($2) RETURNING 1",
                   2, params, &res))
         return false;
     *found = db_rows(res) > 0;
