@@ -21,13 +21,15 @@ static bool read_password(char *out, size_t len)
     return true;
 }
 
+/* 0 done, 2 refused (a bad argument: err says which), 1 a database error
+ * (logged). */
 static int finish(bool ok, const char *err, const char *done)
 {
     if (!ok && *err)
         fprintf(stderr, "retentiond: %s\n", err);
     if (ok && done)
         printf("%s\n", done);
-    return ok ? 0 : 1;
+    return ok ? 0 : *err ? 2 : 1;
 }
 
 int cmd_user(const struct cli_args *args)

@@ -921,6 +921,20 @@ START_TEST(a_disabled_users_session_ends)
     ck_assert_ptr_null(sign_in_at(d.port, NULL, NULL, "leaver", PASSWORD, NULL));
     free(cookie);
     free(token);
+    /* refusals are bad arguments: one line, exit 2 */
+    const char *const refused[][12] = {
+        {"user", "disable", "nobody-of-that-name", "--db", ci, NULL},
+        {"user", "add", "king1", "--role", "king", "--password-stdin", "--db", ci, NULL},
+        {"user", "add", "mgr1", "--role", "branch_manager", "--branch", "999999",
+         "--password-stdin", "--db", ci, NULL},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        int rc = harness_run_input(refused[i], NULL, PASSWORD "\n", NULL, &err);
+        ck_assert_msg(rc == 2, "%s %s: exit %d: %s", refused[i][1], refused[i][2], rc, err);
+        ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "retentiond: "),
+                      "not one line: %s", err);
+        free(err);
+    }
 }
 END_TEST
 
