@@ -9,6 +9,7 @@
 #include "bulletin_job.h"
 #include "bulletin_store.h"
 #include "cfg.h"
+#include "log.h"
 #include "mail_message.h"
 #include "snap_load.h"
 #include "sql_embed.h"
@@ -202,9 +203,10 @@ static bool recipient_valid(struct db *db, const char *code, const char *address
               strcmp(addr, address) == 0 && strchr(addr, '@');
     free(name);
     free(addr);
+    char q[600];
     if (!ok) {
-        fprintf(stderr, "retentiond: bulletin recipients: '%s' is not an e-mail address\n",
-                address);
+        fprintf(stderr, "retentiond: bulletin recipients: \"%s\" is not an e-mail address\n",
+                log_quote(q, sizeof q, address));
         return false;
     }
     const char *params[] = {code};
@@ -213,7 +215,8 @@ static bool recipient_valid(struct db *db, const char *code, const char *address
          db_rows(res) == 1;
     db_result_free(res);
     if (!ok)
-        fprintf(stderr, "retentiond: bulletin recipients: no branch '%s' in the warehouse\n", code);
+        fprintf(stderr, "retentiond: bulletin recipients: no branch \"%s\" in the warehouse\n",
+                log_quote(q, sizeof q, code));
     return ok;
 }
 

@@ -565,6 +565,7 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     free(err);
     const char *bad[][8] = {
         {"bulletin", "recipients", "add", COUNTY, "not an address", "--db", ci, NULL},
+        {"bulletin", "recipients", "add", COUNTY, "a@b.test\r\nBcc: c@d.test", "--db", ci, NULL},
         {"bulletin", "--date", "2026-13-01", "--send", NULL},
         {"bulletin", "log", "--limit", "0", NULL},
         {"bulletin", "recipients", "add", COUNTY, NULL},
