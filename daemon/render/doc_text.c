@@ -50,7 +50,9 @@ static void table_text(const struct doc_block *b, struct buf *out)
         }
         for (size_t c = 0; c < n; c++)
             cells[c] = row->cells[c].text;
-        buf_puts(out, row->flags & (DOC_ROW_OWN | DOC_ROW_HIGHLIGHT) ? "* " : "");
+        /* the reader's own row, then a highlighted one (the bulletin's
+         * bottom five, named in a line above the table) */
+        buf_puts(out, row->flags & DOC_ROW_OWN ? "> " : row->flags & DOC_ROW_HIGHLIGHT ? "* " : "");
         row_text(cells, n, out);
     }
 }

@@ -282,6 +282,13 @@ START_TEST(html_of_a_county)
     /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#fbe3d6\""), 9);
+    /* the text part marks them apart: "> " the own row, "* " the bottom one */
+    struct buf mail = BUF_INIT, text = BUF_INIT;
+    bulletin_mail(&v, labels_get("zh"), "img@test", &mail, &text);
+    ck_assert_msg(strstr(text.data, "\n> 2 | ") && strstr(text.data, "\n* 3 | "), "%s", text.data);
+    ck_assert_uint_eq(count_of(text.data, "\n> "), 1);
+    buf_release(&mail);
+    buf_release(&text);
     free(html);
     view_bulletin_free(&v);
 }
