@@ -12,7 +12,7 @@ int cmd_alarms(const struct cli_args *args)
 {
     struct db *db = NULL;
     struct buf out = BUF_INIT;
-    char err[256];
+    char err[256] = "";
     int rc = 1;
     struct rules_change c = {.kpi = args->positional[1],
                              .target_path = args->target_path,
@@ -27,8 +27,10 @@ int cmd_alarms(const struct cli_args *args)
     if (!db_connect(cmd_conninfo(args), 0, &db))
         goto done; /* logged */
     if (list ? !rules_list(db, &out) : !rules_set(db, &c, err, sizeof err)) {
-        if (!list && *err)
+        if (!list && *err) {
             fprintf(stderr, "retentiond: alarms set: %s\n", err);
+            rc = 2; /* refused (an unknown KPI): a bad argument */
+        }
         goto done;
     }
     if (list)

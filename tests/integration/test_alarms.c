@@ -288,8 +288,8 @@ START_TEST(rules_switched_to_none_and_cli_errors)
         int rc;
         const char *says;
     } bad[] = {
-        {{"alarms", "set", "satisfaction", "--target-path", "linear"}, 1, "no period-end target"},
-        {{"alarms", "set", "nope", "--step", "1"}, 1, "no KPI named 'nope'"},
+        {{"alarms", "set", "satisfaction", "--target-path", "linear"}, 2, "no period-end target"},
+        {{"alarms", "set", "nope", "--step", "1"}, 2, "no KPI named 'nope'"},
         {{"alarms", "set", "satisfaction", "--step", "-1"}, 2, "--step must be"},
         {{"alarms", "set", "satisfaction"}, 2, "nothing to set"},
         {{"alarms", "set", "satisfaction", "--period", "week"}, 2, "--period must be"},
