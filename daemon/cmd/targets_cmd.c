@@ -14,8 +14,10 @@ int cmd_targets(const struct cli_args *args)
     if (!db_connect(cmd_conninfo(args), 0, &db))
         goto done;
     if (!targets_import(db, args->positional[1], &imported, err, sizeof err)) {
-        if (*err)
+        if (*err) {
             fprintf(stderr, "retentiond: %s\n", err);
+            rc = 2; /* a bad file: a bad argument */
+        }
         goto done;
     }
     printf("%d target%s imported\n", imported, imported == 1 ? "" : "s");

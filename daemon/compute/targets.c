@@ -191,6 +191,12 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
         }
         (*imported)++;
     }
+    if (lineno == 0) { /* not even the header: not a targets file */
+        snprintf(reason, sizeof reason,
+                 "empty: the header kpi,branch,dim,period,base,challenge "
+                 "is the first line");
+        goto bad;
+    }
     free(line);
     fclose(f);
     return db_commit(db);

@@ -334,12 +334,21 @@ START_TEST(targets_import_overrides_and_rejects)
                                   "retention_rate,B,,,0.5,0.6\n"
                                   "retention_rate,NOPE,,,0.5,0.6\n");
     const char *args2[] = {"targets", "import", bad, "--db", golden_ci, NULL};
-    ck_assert_int_eq(harness_run(args2, NULL, &out, &err), 1);
+    ck_assert_int_eq(harness_run(args2, NULL, &out, &err), 2);
     char want[256];
     snprintf(want, sizeof want, "%s:3: unknown branch 'NOPE'", bad);
     ck_assert_msg(strstr(err, want) != NULL, "%s", err);
     free(out);
     free(err);
+    /* an empty file is no targets file */
+    char *empty = harness_temp_file("");
+    const char *args_empty[] = {"targets", "import", empty, "--db", golden_ci, NULL};
+    ck_assert_int_eq(harness_run(args_empty, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, ":0: empty: the header") != NULL, "%s", err);
+    free(out);
+    free(err);
+    unlink(empty);
+    free(empty);
     struct db *db = NULL;
     ck_assert(db_connect(golden_ci, 0, &db));
     /* all or nothing: B's row of line 2 was not kept */
@@ -357,7 +366,7 @@ START_TEST(targets_import_overrides_and_rejects)
     free(out);
     free(err);
     args3[2] = nan;
-    ck_assert_int_eq(harness_run(args3, NULL, &out, &err), 1);
+    ck_assert_int_eq(harness_run(args3, NULL, &out, &err), 2);
     snprintf(want, sizeof want, "%s:2: base 'nan' is not a number", nan);
     ck_assert_msg(strstr(err, want) != NULL, "%s", err);
     free(out);
