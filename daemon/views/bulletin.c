@@ -110,6 +110,20 @@ static double figure(const struct snap_run *run, enum snap_kpi kpi, int branch, 
     return x ? x->f[field] : NAN;
 }
 
+/* The members of a K2 tier who left between prev and run: NAN when
+ * unknown (a run without K2 for the branch); 0 when both runs have the
+ * branch's K2 and neither the tier (the branch has no member of it). */
+static double tier_left(const struct snap_run *prev, const struct snap_run *run, int branch,
+                        const char *tier)
+{
+    double was = figure(prev, SNAP_IN_NETWORK, branch, tier, SNAP_NUM),
+           now = figure(run, SNAP_IN_NETWORK, branch, tier, SNAP_NUM);
+    if (isnan(was) && isnan(now) && !isnan(figure(prev, SNAP_IN_NETWORK, branch, NULL, SNAP_NUM)) &&
+        !isnan(figure(run, SNAP_IN_NETWORK, branch, NULL, SNAP_NUM)))
+        return 0;
+    return was - now;
+}
+
 /* A headline value: the total, satisfaction's root indicator. */
 static bool headline(const struct snap *s, const struct snap_value *x)
 {
@@ -154,10 +168,8 @@ bool view_bulletin_build(const struct snap *s, const struct view_params *p,
         out->zones[z] = figure(out->run, SNAP_ZONES, b, zone, SNAP_VALUE);
         out->zones_was[z] = figure(out->prev, SNAP_ZONES, b, zone, SNAP_VALUE);
     }
-    out->diamond_left = figure(out->prev, SNAP_IN_NETWORK, b, "diamond", SNAP_NUM) -
-                        figure(out->run, SNAP_IN_NETWORK, b, "diamond", SNAP_NUM);
-    out->gold_left = figure(out->prev, SNAP_IN_NETWORK, b, "gold", SNAP_NUM) -
-                     figure(out->run, SNAP_IN_NETWORK, b, "gold", SNAP_NUM);
+    out->diamond_left = tier_left(out->prev, out->run, b, "diamond");
+    out->gold_left = tier_left(out->prev, out->run, b, "gold");
     build_changes(out);
     return true;
 }

@@ -255,6 +255,30 @@ START_TEST(the_command_writes_the_daemons_bytes)
 }
 END_TEST
 
+/* A branch without a member of a K2 tier: none of them left (0), not an
+ * unknown count ("钻石卡 — 人" before). */
+START_TEST(a_tier_without_members_left_none)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char *code = harness_text(
+        db, "SELECT min(v.branch_code) FROM kpi.value v JOIN kpi.run r USING (run_id)"
+            " WHERE r.as_of = '" DATE "' AND v.kpi = 'in_network_rate' AND v.dim IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM kpi.value d WHERE d.run_id = v.run_id"
+            "  AND d.kpi = v.kpi AND d.branch_id = v.branch_id AND d.dim = 'diamond')");
+    db_close(db);
+    ck_assert_msg(code && *code, "every branch has diamond members: nothing to check");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/bulletin?date=" DATE "&branch=%s", code);
+    json_t *b = get_json(exec_auth, path);
+    json_t *left = json_object_get(json_object_get(b, "left"), "diamond");
+    ck_assert_msg(json_is_integer(left) && json_integer_value(left) == 0, "%s: left %s", code,
+                  json_dumps(json_object_get(b, "left"), 0));
+    json_decref(b);
+    free(code);
+}
+END_TEST
+
 int main(void)
 {
     harness_server();
@@ -269,6 +293,7 @@ int main(void)
     tcase_add_test(tc, every_form_shows_the_api_figures);
     tcase_add_test(tc, scope_and_errors);
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
+    tcase_add_test(tc, a_tier_without_members_left_none);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
