@@ -11,6 +11,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mail_message.h"
+#include "mem.h"
 #include "snap_load.h"
 #include "sql_embed.h"
 
@@ -177,9 +178,18 @@ static int show_log(const struct cli_args *a)
                       " ON c.parent_id = t.branch_id) SELECT array_agg(code)::text FROM t",
                       1, p, &sub))
             goto done;
-        codes = strdup(db_value(sub, 0, 0) ? db_value(sub, 0, 0) : "{}");
+        bool known = db_value(sub, 0, 0) != NULL;
+        codes = xstrdup(known ? db_value(sub, 0, 0) : "{}");
         db_result_free(sub);
         params[1] = codes;
+        if (!known) {
+            char q[200];
+            fprintf(stderr,
+                    "retentiond: bulletin log: --branch: no branch \"%s\" in the warehouse\n",
+                    log_quote(q, sizeof q, a->branch));
+            rc = 2;
+            goto done;
+        }
     }
     if (!db_query(db, sql_embed_get("api/bulletin_log.sql"), 3, params, &res))
         goto done;
@@ -225,7 +235,7 @@ static int recipients(const struct cli_args *a)
     struct db *db = NULL;
     const char *verb = a->positional[1];
     bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
-    if (ok && strcmp(verb, "add") == 0 &&
+    if (ok && strcmp(verb, "list") != 0 &&
         !recipient_valid(db, a->positional[2], a->positional[3])) {
         db_close(db);
         return 2;

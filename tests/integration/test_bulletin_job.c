@@ -566,13 +566,15 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     const char *bad[][8] = {
         {"bulletin", "recipients", "add", COUNTY, "not an address", "--db", ci, NULL},
         {"bulletin", "recipients", "add", COUNTY, "a@b.test\r\nBcc: c@d.test", "--db", ci, NULL},
+        {"bulletin", "recipients", "remove", "999999", "a@b.test", "--db", ci, NULL},
+        {"bulletin", "log", "--branch", "999999", "--db", ci, NULL},
         {"bulletin", "--date", "2026-13-01", "--send", NULL},
         {"bulletin", "log", "--limit", "0", NULL},
         {"bulletin", "recipients", "add", COUNTY, NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = harness_run(bad[i], NULL, &out, &err);
-        ck_assert_msg(rc != 0, "%s: exit 0", bad[i][1]);
+        ck_assert_msg(rc == 2, "%s %s: exit %d", bad[i][1], bad[i][2], rc);
         ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "retentiond"),
                       "not one line: %s", err);
         free(out);
