@@ -416,6 +416,30 @@ static bool wait_for_sleep(const char *shard_ci, int ms)
     return seen;
 }
 
+/* A login role on the coordinator with only kpi.grant_daemon's grants: its
+ * name in role, its conninfo returned (the caller frees); dropped by
+ * daemon_role_drop(). */
+static char *daemon_role(const char *coord, char role[64])
+{
+    char sql[512];
+    snprintf(role, 64, "rt_it_shards_daemon_%d", (int)getpid());
+    snprintf(sql, sizeof sql,
+             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
+             " SELECT kpi.grant_daemon('%s')",
+             role, role, role);
+    harness_exec_on(coord, sql);
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%s user=%s password=daemon-pw-1", coord, role);
+    return buf_detach(&b, NULL);
+}
+
+static void daemon_role_drop(const char *coord, const char *role)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "DROP OWNED BY %s; DROP ROLE %s", role, role);
+    harness_exec_on(coord, sql);
+}
+
 START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
 {
     struct sharded s;
@@ -488,16 +512,8 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
      * daemon's grants (kpi.grant_daemon, given after the sharding) */
     harness_exec_on(s.shard[2], "DROP VIEW dw.bundle_contract;"
                                 "ALTER TABLE dw.bundle_contract_t RENAME TO bundle_contract");
-    char role[64], grant[512];
-    snprintf(role, sizeof role, "rt_it_shards_daemon_%d", (int)getpid());
-    snprintf(grant, sizeof grant,
-             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
-             " SELECT kpi.grant_daemon('%s')",
-             role, role, role);
-    harness_exec_on(s.coord, grant);
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "%s user=%s password=daemon-pw-1", s.coord, role);
-    char *as_role = buf_detach(&b, NULL);
+    char role[64];
+    char *as_role = daemon_role(s.coord, role);
     free(compute_out(as_role, "2026-12-05"));
     free(as_role);
     now = state_of(&s);
@@ -505,8 +521,7 @@ START_TEST(a_shard_down_fails_the_run_and_the_daemon_serves_the_last)
     free(now);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     free(d.log);
-    snprintf(grant, sizeof grant, "DROP OWNED BY %s; DROP ROLE %s", role, role);
-    harness_exec_on(s.coord, grant);
+    daemon_role_drop(s.coord, role);
     free(before);
     unlink(err_path);
     rmdir(datadir);
@@ -571,27 +586,19 @@ START_TEST(the_shards_work_as_a_role_with_only_the_daemons_grants)
     expect_spread(&s, "kpi.zone_member");
 
     char daemon[64];
-    snprintf(daemon, sizeof daemon, "rt_it_shards_daemon_%d", (int)getpid());
-    snprintf(sql, sizeof sql,
-             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
-             " SELECT kpi.grant_daemon('%s')",
-             daemon, daemon, daemon);
-    harness_exec_on(s.coord, sql);
-    struct buf b = BUF_INIT;
-    buf_printf(&b, "%s user=%s password=daemon-pw-1", s.coord, daemon);
-    char *as_daemon = buf_detach(&b, NULL);
+    char *as_daemon = daemon_role(s.coord, daemon);
     const char *refreeze[] = {"cohort", "--db", as_daemon, "--year", "2026", "--refreeze", NULL};
     const char *refreeze_one[] = {"cohort", "--db", s.one, "--year", "2026", "--refreeze", NULL};
     ck_assert_int_eq(harness_run(refreeze, NULL, NULL, NULL), 0);
     ck_assert_int_eq(harness_run(refreeze_one, NULL, NULL, NULL), 0);
     char *by_daemon = compute_out(as_daemon, "2026-12-06");
     char *by_one = compute_out(s.one, "2026-12-06");
-    ck_assert_msg(strcmp(by_daemon, by_one) == 0, "the daemon role's run differs from one server's");
+    ck_assert_msg(strcmp(by_daemon, by_one) == 0,
+                  "the daemon role's run differs from one server's");
     free(by_daemon);
     free(by_one);
     free(as_daemon);
-    snprintf(sql, sizeof sql, "DROP OWNED BY %s; DROP ROLE %s", daemon, daemon);
-    harness_exec_on(s.coord, sql);
+    daemon_role_drop(s.coord, daemon);
     sharded_down(&s);
     snprintf(sql, sizeof sql, "DROP ROLE %s", role);
     on_every_server(sql);
