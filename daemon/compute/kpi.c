@@ -389,8 +389,6 @@ static bool compute_k4(struct db *db, const char *as_of)
     return true;
 }
 
-/* K5: the zones of M (the last closed month at as_of) are taken once per
- * (year, M) and thresholds (k5_zones_take.sql), then copied by every run. */
 /* The last month closed at as_of (YYYY-MM-DD), "" if none. */
 static bool last_closed_month(struct db *db, const char *as_of, char *out, size_t outlen)
 {
@@ -400,6 +398,8 @@ static bool last_closed_month(struct db *db, const char *as_of, char *out, size_
                        1, d, out, outlen);
 }
 
+/* K5: the zones of M (the last closed month at as_of) are taken once per
+ * (year, M) and thresholds (k5_zones_take.sql), then copied by every run. */
 static bool compute_k5(struct db *db, const char *year, const char *as_of, const struct settings *s)
 {
     char month[16], stored[16];
