@@ -116,6 +116,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
     /* an error page links to the home page: it does not echo a path it refused */
     buf_printf(&other, "%s?lang=%s", k == &error ? "/" : http_path(req), en ? "zh" : "en");
     char *boot = boot_json(api, req, s, k, params);
+    /* an error page's message is an alert that stays (common.js removes
+     * the other pages' loading notice once they are drawn) */
     const char *pairs[] = {"html_lang",
                            en ? "en" : "zh-CN",
                            "title",
@@ -162,6 +164,10 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
                            labels_word(l, "sign_out"),
                            "message",
                            message,
+                           "notice_class",
+                           k == &error ? "notice error" : "notice",
+                           "notice_role",
+                           k == &error ? "alert" : "status",
                            NULL};
     api_page(reply, "page.html", pairs);
     free(boot);
