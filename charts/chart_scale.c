@@ -139,10 +139,31 @@ bool chart_date_parse(const char *ymd, int32_t *day)
     return true;
 }
 
+/* Ticks on months mlo..mhi (counted from year 0) in the first step that
+ * fits max_ticks (the last step always): on each month's first day, or
+ * with ends on its last; steps aligned (quarters: Jan/Apr/... or their
+ * ends Mar/Jun/...). */
+static void month_ticks(int mlo, int mhi, int max_ticks, bool ends, chart_date_ticks *t)
+{
+    static const int month_steps[] = {1, 2, 3, 6, 12, 24, 60, 120};
+    const size_t nsteps = sizeof month_steps / sizeof month_steps[0];
+    t->n = 0;
+    t->months = true;
+    for (size_t i = 0; i < nsteps; i++) {
+        int s = month_steps[i];
+        int start = ends ? (mlo + s) / s * s - 1 : (mlo + s - 1) / s * s;
+        if (i + 1 < nsteps && (mhi - start) / s + 1 > max_ticks)
+            continue;
+        for (int mm = start; mm <= mhi && t->n < max_ticks; mm += s)
+            t->day[t->n++] = ends ? chart_days((mm + 1) / 12, (mm + 1) % 12 + 1, 1) - 1
+                                  : chart_days(mm / 12, mm % 12 + 1, 1);
+        return;
+    }
+}
+
 void chart_date_ticks_make(int32_t lo, int32_t hi, int max_ticks, chart_date_ticks *t)
 {
     static const int day_steps[] = {1, 2, 7, 14};
-    static const int month_steps[] = {1, 2, 3, 6, 12, 24, 60, 120};
     if (max_ticks > 32)
         max_ticks = 32;
     if (max_ticks < 2)
@@ -162,21 +183,33 @@ void chart_date_ticks_make(int32_t lo, int32_t hi, int max_ticks, chart_date_tic
             return;
         }
     }
-    t->months = true;
     int y, m, d;
     chart_civil(lo, &y, &m, &d);
     int mlo = y * 12 + (m - 1) + (d > 1); /* first month start >= lo */
     chart_civil(hi, &y, &m, &d);
-    int mhi = y * 12 + (m - 1);
-    for (size_t i = 0; i < sizeof month_steps / sizeof month_steps[0]; i++) {
-        int s = month_steps[i];
-        int start = (mlo + s - 1) / s * s; /* aligned: quarters start in Jan/Apr/... */
-        if (i + 1 < sizeof month_steps / sizeof month_steps[0] && (mhi - start) / s + 1 > max_ticks)
-            continue;
-        for (int mm = start; mm <= mhi && t->n < max_ticks; mm += s)
-            t->day[t->n++] = chart_days(mm / 12, mm % 12 + 1, 1);
-        return;
+    month_ticks(mlo, y * 12 + (m - 1), max_ticks, false, t);
+}
+
+bool chart_month_end(int32_t day)
+{
+    int y, m, d;
+    chart_civil(day + 1, &y, &m, &d);
+    return d == 1;
+}
+
+void chart_date_ticks_month_ends(int32_t lo, int32_t hi, int max_ticks, chart_date_ticks *t)
+{
+    if (hi < lo) {
+        int32_t x = lo;
+        lo = hi;
+        hi = x;
     }
+    int y, m, d;
+    chart_civil(lo, &y, &m, &d);
+    int mlo = y * 12 + (m - 1); /* lo's month ends on or after lo */
+    chart_civil(hi, &y, &m, &d);
+    int mhi = y * 12 + (m - 1) - !chart_month_end(hi); /* last month end <= hi */
+    month_ticks(mlo, mhi, max_ticks < 2 ? 2 : max_ticks > 32 ? 32 : max_ticks, true, t);
 }
 
 void chart_date_label(const chart_date_ticks *t, int32_t day, char *buf, size_t n)

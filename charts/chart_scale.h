@@ -40,6 +40,10 @@ typedef struct {
     bool months; /* labels as YYYY-MM */
 } chart_date_ticks;
 void chart_date_ticks_make(int32_t lo, int32_t hi, int max_ticks, chart_date_ticks *t);
+/* The same for figures at month ends (a month's last day stands for the
+ * month): ticks on month ends, labelled YYYY-MM. */
+void chart_date_ticks_month_ends(int32_t lo, int32_t hi, int max_ticks, chart_date_ticks *t);
+bool chart_month_end(int32_t day);
 void chart_date_label(const chart_date_ticks *t, int32_t day, char *buf, size_t n);
 
 /* ---- label spreading ---- */

@@ -34,6 +34,7 @@ typedef struct {
     chart_date_ticks xt;
     bool any; /* at least one finite value */
     int32_t d0, d1;
+    bool monthly; /* every point at a month end, over two months or more */
     double lo, hi;
     double title_h;                     /* 0: no title */
     bool legend, dates, notes, ylabels; /* the text kept */
@@ -93,6 +94,21 @@ static void range_add(const chart_series *se, int32_t *d0, int32_t *d1, double *
             *any = true;
         }
     }
+}
+
+/* Whether every point of every series and path is a month's last day (a
+ * month's figure) and the range holds two months or more. */
+static bool trend_monthly(const chart_trend *in, int32_t d0, int32_t d1)
+{
+    chart_series paths[2];
+    trend_paths(in, paths);
+    for (size_t s = 0; s < in->nseries + 2; s++) {
+        const chart_series *se = s < in->nseries ? &in->series[s] : &paths[s - in->nseries];
+        for (size_t i = 0; i < se->n; i++)
+            if (!chart_month_end(se->points[i].day))
+                return false;
+    }
+    return d0 < d1 && chart_month_end(d0) && chart_month_end(d1);
 }
 
 /* Range of days and finite values over every series, path and target line. */
@@ -257,7 +273,12 @@ static void trend_place(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
     l->plot = (chart_rect){left, top + 6, ctx->width - left - right, bottom - top - 6};
     l->x = (chart_scale){l->d0, l->d1, l->plot.x, l->plot.x + l->plot.w};
     l->y = (chart_scale){l->yt.first, l->yt.last, l->plot.y + l->plot.h, l->plot.y};
-    chart_date_ticks_make(l->d0, l->d1, (int)(l->plot.w / 80) + 1, &l->xt);
+    if (l->monthly) { /* as many month ends as their labels leave room for */
+        chart_text_measure(ctx, "2026-12", &label_style, &w, &h, &el);
+        chart_date_ticks_month_ends(l->d0, l->d1, (int)(l->plot.w / (w + 12)) + 1, &l->xt);
+    } else {
+        chart_date_ticks_make(l->d0, l->d1, (int)(l->plot.w / 80) + 1, &l->xt);
+    }
 }
 
 /* The least height of the plot with the text l keeps. */
@@ -269,6 +290,7 @@ static double trend_plot_need(const trend_layout *l, size_t notes)
 static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
 {
     trend_ranges(in, &l->d0, &l->d1, &l->lo, &l->hi, &l->any);
+    l->monthly = trend_monthly(in, l->d0, l->d1);
     size_t notes = trend_notes(in);
     l->title_h = chart_title_height(ctx);
     l->legend = has_legend(in) && trend_legend_fits(ctx, in);

@@ -476,9 +476,12 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     ck_assert_msg(!strstr(text, "下属单位排名"),
                   "a county's report has a rankings heading over nothing");
     /* the trend charts: their date axis ("2026-09" alone: every other date
-     * in the report is a day); the county's city, outside the report's
-     * subtree, named nowhere (not as the charts' parent either) */
+     * in the report is a day), a month under each month end's point (not
+     * "2026-08" alone, on August's first day next to July's point); the
+     * county's city, outside the report's subtree, named nowhere (not as
+     * the charts' parent either) */
     ck_assert_msg(json_integer_value(json_object_get(f, "bare_months")) > 0, "no trend chart");
+    ck_assert_msg(strstr(lines, "2026-07 2026-08 2026-09"), "a chart's months are not its points'");
     struct db_result *res = NULL;
     ck_assert(db_query(db,
                        "SELECT p.name FROM dw.branch b JOIN dw.branch p"

@@ -382,6 +382,27 @@ START_TEST(dates_parse_and_tick)
     chart_date_label(&t, t.day[0], buf, sizeof buf);
     ck_assert_str_eq(buf, "2026-10");
     ck_assert_int_le(t.n, 9);
+    /* a quarter's month ends: a tick on each, named by its month */
+    int32_t jul, sep, jun;
+    chart_date_parse("2026-07-31", &jul);
+    chart_date_parse("2026-09-30", &sep);
+    chart_date_parse("2028-06-30", &jun);
+    ck_assert(chart_month_end(jul) && chart_month_end(sep) && !chart_month_end(sep - 1));
+    chart_date_ticks_month_ends(jul, sep, 9, &t);
+    ck_assert(t.months);
+    ck_assert_int_eq(t.n, 3);
+    ck_assert_int_eq(t.day[0], jul);
+    ck_assert_int_eq(t.day[1], jul + 31);
+    ck_assert_int_eq(t.day[2], sep);
+    chart_date_label(&t, t.day[2], buf, sizeof buf);
+    ck_assert_str_eq(buf, "2026-09");
+    chart_date_ticks_month_ends(jul, jun, 9, &t); /* two years: quarter ends */
+    ck_assert_int_eq(t.n, 8);
+    ck_assert_int_eq(t.day[0], jul + 61);
+    ck_assert_int_eq(t.day[7], jun);
+    chart_date_ticks_month_ends(jul + 1, sep - 1, 9, &t); /* only August's end inside */
+    ck_assert_int_eq(t.n, 1);
+    ck_assert_int_eq(t.day[0], jul + 31);
 }
 END_TEST
 
