@@ -264,7 +264,8 @@ typedef enum { CHART_MOVE_NONE, CHART_MOVE_UP, CHART_MOVE_DOWN } chart_move;
 
 /* Panorama: the satisfaction indicator tree, one row per node, in the order
  * given (depth-first: a node's parent comes before it). Each row shows the
- * value, the change against last month (relative) with the caller's arrow,
+ * value, the change against last month (in the value's unit: points of a
+ * score, percentage points of a percentage; "+", "−", "±") with the caller's arrow,
  * last month, the target with the caller's arrow against it, and the
  * status glyph. Which moves earn an arrow is the caller's rule (the
  * operator's: 5 % or more). The columns are fractions of the width: the

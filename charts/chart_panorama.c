@@ -105,15 +105,17 @@ static void panorama_marked(chart_ctx *ctx, const char *text, chart_move arrow, 
     chart_arrow_draw(ctx->cr, up, x - font / 2, cy, font, chart_arrow_colour(ctx->arrows, up));
 }
 
-/* The change against last month, relative and signed, with its arrow. */
-static void panorama_change(chart_ctx *ctx, const chart_panorama_node *nd, double x, double cy,
-                            double font)
+/* The change against last month in the value's unit (points of a score;
+ * percentage points of a percentage), signed as the dashboard's table
+ * signs it, with its arrow. */
+static void panorama_change(chart_ctx *ctx, const chart_panorama *in, const chart_panorama_node *nd,
+                            double x, double cy, double font)
 {
-    if (!isfinite(nd->value) || !isfinite(nd->last) || nd->last == 0)
+    if (!isfinite(nd->value) || !isfinite(nd->last))
         return;
-    double rel = (nd->value - nd->last) / fabs(nd->last);
+    double d = (nd->value - nd->last) * (in->axis == CHART_AXIS_PERCENT ? 100 : 1);
     char buf[32];
-    snprintf(buf, sizeof buf, "%+.2f%%", fabs(rel) < 0.00005 ? 0.0 : rel * 100);
+    snprintf(buf, sizeof buf, "%s%.2f", fabs(d) < 0.005 ? "±" : d > 0 ? "+" : "−", fabs(d));
     panorama_marked(ctx, buf, nd->arrow, x, cy, font, false);
 }
 
@@ -150,7 +152,7 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
         st.bold = k == 0;
         chart_text(ctx, v, 10 + w * col[cols[k]], cy, &st);
     }
-    panorama_change(ctx, nd, 10 + w * col[2], cy, font);
+    panorama_change(ctx, in, nd, 10 + w * col[2], cy, font);
     chart_format_value(in->axis, nd->target, v, sizeof v);
     panorama_marked(ctx, v, nd->target_arrow, 10 + w * col[4], cy, font, false);
     chart_rgb sc = chart_status_colour(nd->status);

@@ -588,7 +588,7 @@ static const struct labels zh = {
     .at_risk = "预警",
     .flag_warn = "示警",
     .flag_excellent = "绩优",
-    .panorama_header = {"指标", "得分", "环比", "上月", "目标", "状态"},
+    .panorama_header = {"指标", "得分", "环比（分）", "上月", "目标", "状态"},
     .words = zh_words,
 };
 
@@ -607,7 +607,7 @@ static const struct labels en = {
     .at_risk = "at risk",
     .flag_warn = "warns",
     .flag_excellent = "excellent",
-    .panorama_header = {"indicator", "score", "vs last", "last month", "target", "status"},
+    .panorama_header = {"indicator", "score", "vs last (pts)", "last month", "target", "status"},
     .words = en_words,
 };
 
