@@ -178,7 +178,7 @@ void view_customers_free(struct view_customers *v)
 
 void view_customers_header(struct buf *out)
 {
-    buf_puts(out, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n");
+    buf_puts(out, "\xEF\xBB\xBFsub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\r\n");
 }
 
 void view_customers_line(struct buf *out, const char *sub_id, const char *branch, const char *zone,
@@ -186,10 +186,10 @@ void view_customers_line(struct buf *out, const char *sub_id, const char *branch
 {
     csv_field(out, sub_id);
     buf_puts(out, ",");
-    csv_field(out, branch);
+    csv_text(out, branch);
     buf_puts(out, ",");
     csv_field(out, zone);
-    buf_printf(out, ",%s\n", figures);
+    buf_printf(out, ",%s\r\n", figures);
 }
 
 void view_customers_csv(const struct view_customers *v, struct buf *out)

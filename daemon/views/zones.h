@@ -61,7 +61,9 @@ bool view_customers_build(const struct snap *s, const struct view_params *p,
                           struct view_customers *out, struct view_error *err);
 void view_customers_free(struct view_customers *v);
 
-/* The CSV: the header line, and one line per member (RFC 4180 quoting). */
+/* The CSV as a spreadsheet opens it (as the report's): UTF-8 with a byte
+ * order mark before the header line, lines ended CR LF (RFC 4180 quoting;
+ * a branch code a spreadsheet would take for a formula escaped, csv_text). */
 void view_customers_header(struct buf *out);
 /* One member's line from its fields as text: sub_id, branch code, zone,
  * bill and minutes of M-1 and M (the last four: figures "a,b,c,d"). */

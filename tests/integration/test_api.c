@@ -82,7 +82,8 @@ static void write_config(struct served *s, const char *extra)
     FILE *f = fopen(s->config_path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
-            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+            "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo "
+            "= %s\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n%s",
             s->ci, s->datadir, extra);
     fclose(f);
@@ -462,7 +463,13 @@ START_TEST(satisfaction_zones_data_quality)
                                   &csv, &headers),
                      200);
     ck_assert_ptr_nonnull(strstr(headers, "text/csv"));
-    ck_assert(strstr(csv, "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n") == csv);
+    /* as a spreadsheet opens it (Excel reads UTF-8 only after a BOM): the
+     * byte order mark, the header, lines ended CR LF */
+    ck_assert(
+        strstr(csv, "\xEF\xBB\xBFsub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\r\n") ==
+        csv);
+    for (const char *c = csv; *c; c++)
+        ck_assert_msg(*c != '\n' || (c > csv && c[-1] == '\r'), "a line of the CSV ends LF alone");
     int lines = 0;
     for (const char *c = csv; *c; c++)
         lines += *c == '\n';

@@ -1385,7 +1385,10 @@ static char *customers_csv(const char *const *args, const char *scope, bool *in_
     return buf_detach(&out, NULL);
 }
 
-#define CSV_HEADER "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\n"
+/* as a spreadsheet opens it: a byte order mark, CR LF */
+#define CSV_HEADER                                                                                 \
+    "\xEF\xBB\xBF"                                                                                 \
+    "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\r\n"
 
 START_TEST(customers_at_risk_csv)
 {
@@ -1394,24 +1397,24 @@ START_TEST(customers_at_risk_csv)
      * RFC 4180: the code with a comma and quotes quoted, its quotes doubled */
     char *csv = customers_csv(ARGS("branch", "420100"), NULL, &in);
     ck_assert(in);
-    ck_assert_str_eq(csv, CSV_HEADER "1001,420101,white,12.00,30,0.00,0\n"
-                                     "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\n"
-                                     "1003,420102,yellow,120.00,800,95.00,610\n"
-                                     "998,420101,red,45.00,100,10.00,5\n");
+    ck_assert_str_eq(csv, CSV_HEADER "1001,420101,white,12.00,30,0.00,0\r\n"
+                                     "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\r\n"
+                                     "1003,420102,yellow,120.00,800,95.00,610\r\n"
+                                     "998,420101,red,45.00,100,10.00,5\r\n");
     free(csv);
     csv = customers_csv(ARGS("branch", "420100", "zone", "red"), NULL, &in);
-    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\n"
-                                     "998,420101,red,45.00,100,10.00,5\n");
+    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\r\n"
+                                     "998,420101,red,45.00,100,10.00,5\r\n");
     free(csv);
     /* the province: 420201's member too */
     csv = customers_csv(ARGS("zone", "red"), NULL, &in);
-    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\n"
-                                     "1004,420201,red,60.00,200,20.00,15\n"
-                                     "998,420101,red,45.00,100,10.00,5\n");
+    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\r\n"
+                                     "1004,420201,red,60.00,200,20.00,15\r\n"
+                                     "998,420101,red,45.00,100,10.00,5\r\n");
     free(csv);
     /* the scope's root by default */
     csv = customers_csv(ARGS("zone", "yellow"), "420100", &in);
-    ck_assert_str_eq(csv, CSV_HEADER "1003,420102,yellow,120.00,800,95.00,610\n");
+    ck_assert_str_eq(csv, CSV_HEADER "1003,420102,yellow,120.00,800,95.00,610\r\n");
     free(csv);
     /* blue and green are not held (the handler reads the database), nor the
      * members of a month without a zone month */
@@ -1429,7 +1432,10 @@ START_TEST(customers_line_quotes_every_field)
     struct buf out = BUF_INIT;
     view_customers_line(&out, "7", "a\"b", "red", "1,2,3,4");
     view_customers_line(&out, "8", "line\nbreak", "white", "0,0,0,0");
-    ck_assert_str_eq(out.data, "7,\"a\"\"b\",red,1,2,3,4\n8,\"line\nbreak\",white,0,0,0,0\n");
+    view_customers_line(&out, "9", "=1+2", "red", "0,0,0,0"); /* a formula, escaped */
+    ck_assert_str_eq(out.data, "7,\"a\"\"b\",red,1,2,3,4\r\n"
+                               "8,\"line\nbreak\",white,0,0,0,0\r\n"
+                               "9,'=1+2,red,0,0,0,0\r\n");
     buf_release(&out);
 }
 END_TEST
