@@ -738,6 +738,10 @@ bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct 
         snprintf(err, errlen, "mail.smtp_url is not set: nothing can be sent");
         return false;
     }
+    if (!run_until(s, date)) { /* said once, here, not also in the log */
+        snprintf(err, errlen, "no compute run on or before %s: nothing to send", date);
+        return false;
+    }
     enum outcome r = generate_date(j, db, s, o, date, true, now);
     if (r == WAITING)
         snprintf(err, errlen, "the run of %s is not there yet, and its deadline has not passed",

@@ -563,6 +563,14 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE mailed AND version = 1"), 1);
     free(out);
     free(err);
+    /* a date before every run: a failure (exit 1) said in one line, not the
+     * job's log line as well */
+    const char *early[] = {"bulletin", "--date", "2020-01-01", "--send", "--config", config, NULL};
+    ck_assert_int_eq(harness_run(early, NULL, &out, &err), 1);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "no compute run"),
+                  "not one line: %s", err);
+    free(out);
+    free(err);
     const char *bad[][8] = {
         {"bulletin", "recipients", "add", COUNTY, "not an address", "--db", ci, NULL},
         {"bulletin", "recipients", "add", COUNTY, "a@b.test\r\nBcc: c@d.test", "--db", ci, NULL},
