@@ -47,11 +47,11 @@ static struct snap *load(const struct cli_args *a)
     return s;
 }
 
-static bool render(const struct cli_args *a, enum format f, const struct view_bulletin *v,
-                   unsigned char **out, size_t *len)
+/* fonts: the checked family of a PDF or PNG (NULL for HTML). */
+static bool render(const struct cli_args *a, enum format f, const chart_fonts *fonts,
+                   const struct view_bulletin *v, unsigned char **out, size_t *len)
 {
     char msg[300], note[300] = "";
-    chart_fonts *fonts = NULL;
     chart_ctx *ctx = NULL;
     bool ok = false;
     const struct labels *l = labels_get(a->lang);
@@ -61,8 +61,7 @@ static bool render(const struct cli_args *a, enum format f, const struct view_bu
         *out = (unsigned char *)buf_detach(&html, len);
         return true;
     }
-    if (!(fonts = chart_fonts_new(a->font, msg, sizeof msg)) ||
-        !(ctx = chart_ctx_new(fonts, msg, sizeof msg)))
+    if (!(ctx = chart_ctx_new(fonts, msg, sizeof msg)))
         goto done;
     ok = f == FMT_PDF ? bulletin_pdf(v, l, ctx, out, len, msg, sizeof msg)
                       : bulletin_png(v, l, ctx, 0, out, len, note, sizeof note, msg, sizeof msg);
@@ -72,7 +71,6 @@ done:
     if (!ok)
         fprintf(stderr, "retentiond: bulletin: %s\n", msg);
     chart_ctx_free(ctx);
-    chart_fonts_free(fonts);
     return ok;
 }
 
@@ -285,9 +283,19 @@ int cmd_bulletin(const struct cli_args *a)
                         "--out's extension)\n");
         return 2;
     }
+    char msg[300];
+    chart_fonts *fonts = NULL;
+    /* the font family first: a family not installed is a bad argument,
+     * refused before the database is read */
+    if (f != FMT_HTML && !(fonts = chart_fonts_new(a->font, msg, sizeof msg))) {
+        fprintf(stderr, "retentiond: bulletin: %s\n", msg);
+        return 2;
+    }
     struct snap *s = load(a);
-    if (!s)
+    if (!s) {
+        chart_fonts_free(fonts);
         return 1; /* logged */
+    }
     const char *pairs[] = {"date", a->date, "branch", a->branch, NULL};
     view_params_list(&p, pairs);
     if (!view_bulletin_build(s, &p, &v, &err)) {
@@ -296,9 +304,10 @@ int cmd_bulletin(const struct cli_args *a)
         rc = err.status == 400 ? 2 : 1; /* a bad argument, as the other commands */
         goto done;
     }
-    if (render(a, f, &v, &bytes, &len))
+    if (render(a, f, fonts, &v, &bytes, &len))
         rc = cmd_write_out(a->out, bytes, len) ? 0 : 1;
 done:
+    chart_fonts_free(fonts);
     free(bytes);
     view_bulletin_free(&v);
     snap_unref(s);

@@ -96,7 +96,7 @@ int cmd_chart(const struct cli_args *a)
          * under the thread. (A database that fails as fast as the font
          * check has said so on a line of its own.) */
         fprintf(stderr, "retentiond: chart: %s\n", msg);
-        quick_exit(1);
+        quick_exit(2); /* a bad argument, as the README says */
     }
     ctx = chart_ctx_new(fonts, msg, sizeof msg);
     if (ctx)

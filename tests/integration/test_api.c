@@ -987,7 +987,7 @@ START_TEST(chart_errors_name_the_parameter)
     ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
     free(err);
     ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
-    /* a font family that is not installed: exit 1 and one line naming it,
+    /* a font family that is not installed: exit 2 (a bad argument) and one line naming it,
      * while the database is read on the side; also when the database never
      * answers (a socket that listens and says nothing), where a command
      * that waited for it would add libpq's timeout as a second line */
@@ -999,7 +999,7 @@ START_TEST(chart_errors_name_the_parameter)
         const char *font[] = {"chart",          "--db",  dbs[i],           "--kind",
                               "trend",          "--kpi", "retention_rate", "--font",
                               "No Such Family", "--out", "/tmp/never.png", NULL};
-        ck_assert_int_eq(harness_run(font, NULL, NULL, &err), 1);
+        ck_assert_int_eq(harness_run(font, NULL, NULL, &err), 2);
         ck_assert_msg(strstr(err, "'No Such Family' is not installed"), "%s", err);
         ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
         free(err);

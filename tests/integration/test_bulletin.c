@@ -53,7 +53,8 @@ static void setup(void)
     mkdir(datadir, 0700);
     char config[1024];
     snprintf(config, sizeof config,
-             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo "
+             "= %s\n"
              "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
              ci, datadir);
     config_path = harness_temp_file(config);
@@ -246,10 +247,17 @@ START_TEST(the_command_writes_the_daemons_bytes)
     ck_assert_ptr_nonnull(strstr(err, "no compute run"));
     free(err);
     /* an unknown branch is a bad argument (exit 2), as for `report` */
-    const char *nobranch[] = {"bulletin", "--db",  ci,     "--date",      DATE,
+    const char *nobranch[] = {"bulletin", "--db", ci,      "--date",      DATE,
                               "--branch", "NOPE", "--out", "/tmp/x.html", NULL};
     ck_assert_int_eq(harness_run(nobranch, NULL, NULL, &err), 2);
     ck_assert_msg(strstr(err, "--branch: no branch with code 'NOPE'") != NULL, "%s", err);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n'), "more than one line: %s", err);
+    free(err);
+    /* so is a font family that is not installed, for the PNG and the PDF */
+    const char *nofont[] = {"bulletin", "--db",           ci,      "--date",     DATE,
+                            "--font",   "No Such Family", "--out", "/tmp/x.png", NULL};
+    ck_assert_int_eq(harness_run(nofont, NULL, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "'No Such Family' is not installed"), "%s", err);
     ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n'), "more than one line: %s", err);
     free(err);
 }
