@@ -126,6 +126,13 @@ async function pageCases(page, user, p) {
         const o = await lib.overflowing(page);
         assert.ok(o.scrollWidth <= o.innerWidth,
           `scrollWidth ${o.scrollWidth} > innerWidth ${o.innerWidth}: ${o.offenders.join(', ')}`);
+        // the pages' links on one row, not the last one wrapped under the
+        // others, in both languages (the English words are the longer)
+        for (const lang of ['zh', 'en']) {
+          if (lang === 'en') await loadClean(page, p, url + (p.path.includes('?') ? '&' : '?') + 'lang=en', size);
+          const tops = await page.$$eval('header nav a', (as) => [...new Set(as.map((a) => a.offsetTop))]);
+          assert.ok(tops.length <= 1, `${lang}: the header's links wrap on ${tops.length} rows at ${size[0]} px`);
+        }
       }
     }
   }, pend.screens);
