@@ -88,8 +88,11 @@ void api_h_customers(struct http_request *req, struct http_reply *reply, void *c
         buf_reset(&reply->body);
         api_reply_error(reply, &err);
     } else {
+        char code[64];
+        http_filename_part(s->branches[v.branch].code, code, sizeof code);
         reply->content_type = "text/csv; charset=utf-8";
-        http_reply_header(reply, "Content-Disposition", "attachment; filename=\"at-risk.csv\"");
+        http_reply_header(reply, "Content-Disposition",
+                          "attachment; filename=\"at-risk-%s-%s.csv\"", code, v.month);
     }
     audit_download(api, req, ok ? s->branches[v.branch].code : NULL, ok ? v.month : NULL,
                    &reply->body, ok ? 200 : err.status);

@@ -197,6 +197,11 @@ double http_seconds(const struct http_request *req);
 void http_reply_header(struct http_reply *reply, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A part of a download's file name, safe in a quoted Content-Disposition
+ * filename: text with every byte but A-Z a-z 0-9 . _ - as '_', into out
+ * (n bytes, truncated to fit). */
+void http_filename_part(const char *text, char *out, size_t n);
+
 /* Every response carries X-Content-Type-Options: nosniff, a
  * Content-Security-Policy (scripts, styles, images and forms of this origin
  * only; frame-ancestors 'none'), Referrer-Policy: no-referrer and

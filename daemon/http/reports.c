@@ -141,8 +141,10 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     if (!pdf)
         report_csv(&v, &reply->body);
     reply->content_type = pdf ? "application/pdf" : "text/csv; charset=utf-8";
+    char code[64];
+    http_filename_part(s->branches[v.branch].code, code, sizeof code);
     http_reply_header(reply, "Content-Disposition", "attachment; filename=\"report-%s-%s.%s\"",
-                      quarter, s->branches[v.branch].code, format);
+                      quarter, code, format);
     ok = true;
 done:
     if (!ok)

@@ -220,6 +220,19 @@ void http_reply_header(struct http_reply *reply, const char *name, const char *f
     reply->headers[reply->nheaders++].name = name;
 }
 
+void http_filename_part(const char *text, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; n > 0 && k + 1 < n && text[k]; k++) {
+        char c = text[k];
+        bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+        out[k] = safe ? c : '_';
+    }
+    if (n > 0)
+        out[k] = '\0';
+}
+
 /* A JSON string of text that may come from a client (not UTF-8: \xNN);
  * NULL reads as "". */
 static json_t *client_text(const char *text)

@@ -463,6 +463,8 @@ START_TEST(satisfaction_zones_data_quality)
                                   &csv, &headers),
                      200);
     ck_assert_ptr_nonnull(strstr(headers, "text/csv"));
+    /* saved under a name that says whose list of which month */
+    ck_assert_msg(strstr(headers, "filename=\"at-risk-420100-2026-10.csv\""), "%s", headers);
     /* as a spreadsheet opens it (Excel reads UTF-8 only after a BOM): the
      * byte order mark, the header, lines ended CR LF */
     ck_assert(

@@ -502,6 +502,20 @@ START_TEST(header_values_read_as_printf_writes_them)
 }
 END_TEST
 
+/* A download's name made of a warehouse's branch code: a quote, a comma, a
+ * CR LF or a non-ASCII byte never reaches the header; cut to fit. */
+START_TEST(file_name_parts_keep_safe_bytes_only)
+{
+    char out[16];
+    http_filename_part("420103,\"Q\"\r\n", out, sizeof out);
+    ck_assert_str_eq(out, "420103__Q___");
+    http_filename_part("武汉-1.a_b", out, sizeof out);
+    ck_assert_str_eq(out, "______-1.a_b");
+    http_filename_part("0123456789abcdefghij", out, sizeof out);
+    ck_assert_str_eq(out, "0123456789abcde");
+}
+END_TEST
+
 START_TEST(undeclared_routes_never_serve)
 {
     int log_fd = capture_stderr();
@@ -927,6 +941,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, the_admit_phase_sees_the_form);
     tcase_add_test(tc, the_observer_sees_the_request);
     tcase_add_test(tc, header_values_read_as_printf_writes_them);
+    tcase_add_test(tc, file_name_parts_keep_safe_bytes_only);
     tcase_add_test(tc, form_bodies_are_read);
     tcase_add_loop_test(tc, bad_forms_are_refused, 0,
                         (int)(sizeof bad_forms / sizeof bad_forms[0]));
