@@ -207,6 +207,31 @@ START_TEST(bad_quarters_are_clear_errors_and_write_nothing)
         ck_assert_int_ne(access(path, F_OK), 0);
         free(err);
     }
+    /* --out that is not a file to replace: refused before anything is
+     * exported (no audit row), and left as it was (/dev/null stays a
+     * device, a link a link) */
+    char link[256], missing[256];
+    snprintf(link, sizeof link, "%s/link.csv", dir);
+    snprintf(missing, sizeof missing, "%s/no/such/dir/q.csv", dir);
+    ck_assert_int_eq(symlink(path, link), 0);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long exports = harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'");
+    const char *const outs[] = {"/dev/null", link, dir, missing, ""};
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        char *err = NULL;
+        ck_assert_int_eq(report("2026Q3", NULL, outs[i], &err), 2);
+        ck_assert_msg(strstr(err, "--out") && strchr(err, '\n') == strrchr(err, '\n'), "%s: %s",
+                      outs[i], err);
+        free(err);
+    }
+    struct stat st;
+    ck_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+    ck_assert(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"),
+                     exports);
+    db_close(db);
+    unlink(link);
 }
 END_TEST
 
@@ -524,6 +549,58 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
 }
 END_TEST
 
+/* A month end computed again, its new run id longer than the old one's
+ * (run 9 then run 90, say: as text, "9" is the greater): the report stands
+ * on the new run, and the PDF is written (it was refused: "the run of
+ * 2026-09-30 changed since the snapshot was taken"). Last: it adds a run. */
+START_TEST(a_month_end_computed_again_is_the_reports)
+{
+    static const char newest[] = "SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-09-30'";
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long old = harness_long(db, newest), next = 1;
+    char old_text[24], next_text[24], setval[160];
+    snprintf(old_text, sizeof old_text, "%ld", old);
+    if (strspn(old_text + 1, "0") == strlen(old_text + 1) && old_text[0] == '1') {
+        compute("2026-09-30"); /* 10, 100: every greater id is greater as text too */
+        old = harness_long(db, newest);
+        snprintf(old_text, sizeof old_text, "%ld", old);
+    }
+    for (size_t i = 0; i < strlen(old_text); i++)
+        next *= 10; /* 9 -> 10, 23 -> 100: smaller as text */
+    snprintf(setval, sizeof setval,
+             "SELECT setval(pg_get_serial_sequence('kpi.run', 'run_id'), %ld)", next - 1);
+    ck_assert(db_query(db, setval, 0, NULL, NULL));
+    compute("2026-09-30");
+    long id = harness_long(db, newest);
+    snprintf(next_text, sizeof next_text, "%ld", id);
+    ck_assert_msg(id > old && strcmp(next_text, old_text) < 0, "run %ld after %ld", id, old);
+    db_close(db);
+    char csv[256], pdf[256], *err = NULL, want[40];
+    snprintf(csv, sizeof csv, "%s/again.csv", dir);
+    snprintf(pdf, sizeof pdf, "%s/again.pdf", dir);
+    ck_assert_msg(report("2026Q3", "420101", csv, &err) == 0, "%s", err);
+    free(err);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",    "--out",
+                          pdf,      "--db",      ci,       "--branch", "420101", NULL};
+    char *out = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    FILE *in = fopen(csv, "rb");
+    ck_assert_ptr_nonnull(in);
+    struct buf bytes = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_append(&bytes, chunk, n);
+    fclose(in);
+    snprintf(want, sizeof want, ",%ld\r\n", id);
+    ck_assert_msg(strstr(bytes.data, want), "the CSV does not stand on run %ld", id);
+    buf_release(&bytes);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -535,6 +612,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
     tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
+    tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
     suite_add_tcase(s, tc);
     return s;
 }
