@@ -4,9 +4,12 @@
 #include "log.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct command_def {
     const char *name;
@@ -306,9 +309,38 @@ static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
     return bad == NULL;
 }
 
+/* --out: standard output ("-"), or a regular file (replaced whole) or a
+ * new one in a directory that exists. A device, a directory, a link or a
+ * pipe is refused: the file goes to a temporary name renamed over the
+ * path, which would put a file in its place (/dev/null made a file). */
+static bool out_path_ok(const char *path, char *err, size_t errlen)
+{
+    char q[300], *dir = NULL;
+    struct stat st;
+    const char *why = NULL;
+    if (strcmp(path, "-") == 0)
+        return true;
+    if (!*path)
+        why = "is empty: give a file name, or - for standard output";
+    else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        why = "is not a regular file (a directory, a device, a link or a pipe): nothing is "
+              "written over it";
+    else if (lstat(path, &st) != 0 && errno == ENOENT) {
+        dir = strdup(path);
+        if (dir && (stat(dirname(dir), &st) != 0 || !S_ISDIR(st.st_mode)))
+            why = "is in a directory that does not exist";
+    }
+    free(dir);
+    if (why)
+        snprintf(err, errlen, "retentiond: --out \"%s\" %s", log_quote(q, sizeof q, path), why);
+    return why == NULL;
+}
+
 static bool validate(const struct cli_args *a, char *err, size_t errlen)
 {
     enum log_level level;
+    if (a->out && !out_path_ok(a->out, err, errlen))
+        return false;
     if (a->log_level && !log_level_parse(a->log_level, &level)) {
         snprintf(err, errlen, "retentiond: --log-level must be error, warn, info or debug");
         return false;
