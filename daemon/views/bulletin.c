@@ -131,6 +131,22 @@ static bool headline(const struct snap *s, const struct snap_value *x)
     return x->kpi != SNAP_ZONES && (dim == NULL || (root && strcmp(dim, root) == 0));
 }
 
+/* The status x had the day before: its value's in the day before's run;
+ * without that run, the value or a status of it there, the status stored
+ * with x. */
+static enum snap_status status_before(const struct view_bulletin *v, const struct snap_value *x)
+{
+    const struct snap_value *w =
+        v->prev ? snap_find(v->prev, (enum snap_kpi)x->kpi, x->branch, snap_str(x->dim),
+                            x->campaign)
+                : NULL;
+    return (enum snap_status)(w && w->status != SNAP_STATUS_NONE ? w->status : x->previous);
+}
+
+/* What turned red since the day before and what recovered: against the
+ * day before's status, so that a monthly KPI's change is told on the day it
+ * happens and not again every day of the month (the status stored with a
+ * value, its previous period's, is last month's). */
 static void build_changes(struct view_bulletin *v)
 {
     const struct snap_run *run = v->run;
@@ -140,9 +156,11 @@ static void build_changes(struct view_bulletin *v)
         const struct snap_value *x = &run->values[i];
         if (!headline(v->s, x) || !snap_branch_within(v->s, x->branch, v->branch))
             continue;
-        if (view_alarm_in(x, VIEW_AL_TURNED_RED))
+        enum snap_status was = status_before(v, x);
+        if (x->status == SNAP_STATUS_RED && was != SNAP_STATUS_NONE && was != SNAP_STATUS_RED)
             v->turned_red[v->nturned_red++] = x;
-        if (view_alarm_in(x, VIEW_AL_RECOVERED))
+        if (was == SNAP_STATUS_RED &&
+            (x->status == SNAP_STATUS_GREEN || x->status == SNAP_STATUS_EXCELLENT))
             v->recovered[v->nrecovered++] = x;
     }
 }

@@ -258,7 +258,7 @@ START_TEST(html_in_english)
     build(snap, NULL, NULL, 1, &v);
     char *html = html_of(&v, "en");
     static const char *const want[] = {"<html lang=\"en\">", "daily bulletin of 2026-11-21",
-                                       "Bottom five: 硚口", "Day&#39;s increment +30",
+                                       "Bottom five: 硚口", "New today +30",
                                        "Page" /* nowhere: the HTML has no pages */};
     for (size_t i = 0; i + 1 < COUNT(want); i++)
         ck_assert_msg(strstr(html, want[i]) != NULL, "'%s' not in the HTML", want[i]);
@@ -503,6 +503,42 @@ START_TEST(without_the_day_before)
 }
 END_TEST
 
+/* Whether v lists kpi's total of the branch coded code as turned red. */
+static bool lists_turned_red(const struct view_bulletin *v, enum snap_kpi kpi, const char *code)
+{
+    for (size_t i = 0; i < v->nturned_red; i++)
+        if (v->turned_red[i]->kpi == kpi &&
+            strcmp(snap->branches[v->turned_red[i]->branch].code, code) == 0 &&
+            !snap_str(v->turned_red[i]->dim))
+            return true;
+    return false;
+}
+
+/* "Turned red" is since the day before, not since the previous period:
+ * 武汉's K1 on 2026-11-21 is red, stored with last period's green. Green
+ * the day before (run 11, set here): it turned red; already red the day
+ * before: it did not, though its period's status was green (a monthly KPI
+ * was told every day of a month). */
+START_TEST(turned_red_is_since_the_day_before)
+{
+    const struct snap_run *day_before = snap_run_on(snap, "2026-11-20");
+    struct snap_value *k1 = (struct snap_value *)snap_find(
+        day_before, SNAP_RETENTION, snap_branch_find(snap, "420100"), NULL, -1);
+    ck_assert_ptr_nonnull(k1);
+    uint8_t status = k1->status;
+    struct view_bulletin v;
+    k1->status = SNAP_STATUS_GREEN;
+    build(snap, NULL, "2026-11-21", -1, &v);
+    ck_assert(lists_turned_red(&v, SNAP_RETENTION, "420100"));
+    view_bulletin_free(&v);
+    k1->status = SNAP_STATUS_RED;
+    build(snap, NULL, "2026-11-21", -1, &v);
+    ck_assert(!lists_turned_red(&v, SNAP_RETENTION, "420100"));
+    view_bulletin_free(&v);
+    k1->status = status;
+}
+END_TEST
+
 /* ---- samples, to look at --------------------------------------------------------------------- */
 
 static double now_ms(void)
@@ -607,6 +643,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, short_form_ranking);
     tcase_add_loop_test(tc, same_bytes_twice, 0, 2);
     tcase_add_test(tc, without_the_day_before);
+    tcase_add_test(tc, turned_red_is_since_the_day_before);
     tcase_add_test(tc, samples);
     suite_add_tcase(s, tc);
     return s;
