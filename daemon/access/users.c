@@ -85,13 +85,15 @@ static void why_not_added(struct db *db, const char *name, const char *branch, c
 {
     struct db_result *res = NULL;
     const char *params[] = {name};
+    char q[200];
     bool taken = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
                  db_rows(res) > 0;
     db_result_free(res);
     if (taken)
         snprintf(err, errlen, "user '%s' exists already", name);
     else
-        snprintf(err, errlen, "no branch with code '%s' in dw.branch", branch ? branch : "");
+        snprintf(err, errlen, "no branch with code '%s' in dw.branch",
+                 log_quote(q, sizeof q, branch));
 }
 
 bool users_add(struct db *db, const char *name, const char *role, const char *branch,

@@ -5,6 +5,7 @@
 #include "date.h"
 #include "grid.h"
 #include "kpis.h"
+#include "log.h"
 #include "ranking.h"
 #include "runs.h"
 #include "satisfaction.h"
@@ -93,8 +94,10 @@ bool view_param_branch(const struct snap *s, const struct view_params *p, const 
         return view_fail(err, 403, "out_of_scope", name, "%s is not a branch of yours", name);
     if (*out < 0 && !v)
         return view_fail(err, 404, "no_branches", name, "the warehouse has no province branch");
+    char q[64]; /* the code as typed, its control bytes escaped (one line on a terminal) */
     if (*out < 0)
-        return view_fail(err, 400, "unknown_branch", name, "no branch with code '%.60s'", v);
+        return view_fail(err, 400, "unknown_branch", name, "no branch with code '%s'",
+                         log_quote(q, sizeof q, v));
     return true;
 }
 
