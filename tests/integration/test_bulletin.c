@@ -208,6 +208,35 @@ START_TEST(scope_and_errors)
     /* signed out: nothing */
     ck_assert_int_eq(get(NULL, "/bulletins/" DATE, &body, &len), 401);
     free(body);
+    /* a browser (it accepts text/html), as from a mail's link: signed out,
+     * to the sign-in page and back; refused, the error page in the page's
+     * language, not the JSON above; served, a policy that lets the mail's
+     * inline styles apply and no script run */
+    char *headers = NULL;
+    const char *html = "Accept: text/html,application/xhtml+xml,*/*;q=0.8";
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/bulletins/" DATE "?branch=420101", html,
+                                      &body, &len, &headers),
+                     303);
+    ck_assert_msg(
+        strstr(headers, "Location: /login?next=%2Fbulletins%2F" DATE "%3Fbranch%3D420101"), "%s",
+        headers);
+    free(body);
+    free(headers);
+    harness_http_auth(county_auth);
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/bulletins/" DATE "?branch=420102", html,
+                                      &body, &len, &headers),
+                     403);
+    ck_assert_msg(strstr(headers, "text/html") && strstr(body, "您无权查看该分公司。") &&
+                      !strstr(body, "out_of_scope"),
+                  "%s", body);
+    free(body);
+    free(headers);
+    ck_assert_int_eq(
+        harness_http_len(d.port, "GET", "/bulletins/" DATE, html, &body, &len, &headers), 200);
+    ck_assert_msg(strstr(headers, "style-src 'unsafe-inline'; script-src 'none'"), "%s", headers);
+    free(body);
+    free(headers);
+    harness_http_auth(NULL);
 }
 END_TEST
 
@@ -251,6 +280,12 @@ START_TEST(the_command_writes_the_daemons_bytes)
                               "--branch", "NOPE", "--out", "/tmp/x.html", NULL};
     ck_assert_int_eq(harness_run(nobranch, NULL, NULL, &err), 2);
     ck_assert_msg(strstr(err, "--branch: no branch with code 'NOPE'") != NULL, "%s", err);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n'), "more than one line: %s", err);
+    free(err);
+    /* a code typed with a CR LF: still one line, the bytes escaped */
+    nobranch[6] = "NO\r\nPE";
+    ck_assert_int_eq(harness_run(nobranch, NULL, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "no branch with code 'NO\\x0d\\nPE'") != NULL, "%s", err);
     ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n'), "more than one line: %s", err);
     free(err);
     /* so is a font family that is not installed, for the PNG and the PDF */
