@@ -41,6 +41,7 @@ static const char *const p_asset[] = {"v", NULL};
 #define PAGE      HTTP_ROUTE_PAGE
 #define BODY      HTTP_ROUTE_BODY
 #define PREFIX    HTTP_ROUTE_PREFIX
+#define PEOPLE    HTTP_ROUTE_PEOPLE
 
 /* Who may use what: docs/access.md. Within SIGNED_IN, the views keep to
  * the principal's scope (api_params), but for the ranking, which is
@@ -62,7 +63,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/runs", api_h_runs, p_date, SIGNED_IN, 0},
     {"GET", "/api/v1/bulletin", api_h_bulletin, p_grid, SIGNED_IN, 0},
     {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},
-    {"GET", "/bulletins/", api_h_bulletin_file, p_bulletin, SIGNED_IN, PREFIX},
+    {"GET", "/bulletins/", api_h_bulletin_file, p_bulletin, SIGNED_IN, PREFIX | PEOPLE},
     {"GET", "/api/v1/bulletins", api_h_bulletin_log, p_bulletins, SIGNED_IN, 0},
     {"GET", "/reports/", api_h_report, p_report, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},

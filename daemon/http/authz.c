@@ -130,12 +130,12 @@ static void to_sign_in(const struct http_request *req, struct http_reply *reply)
     buf_release(&location);
 }
 
-static bool unauthenticated(const struct http_request *req, const struct http_route *route,
-                            struct http_reply *reply, bool presented)
+static bool unauthenticated(const struct http_request *req, struct http_reply *reply,
+                            bool presented)
 {
     if (presented && http_cookie(req, API_SESSION_COOKIE))
         api_clear_cookie(req, reply);
-    if ((route->flags & HTTP_ROUTE_PAGE) && safe_method(req)) {
+    if (http_for_people(req) && safe_method(req)) {
         to_sign_in(req, reply);
         return false;
     }
@@ -179,7 +179,7 @@ bool api_authorize(void *ctx, struct http_request *req, const struct http_route 
         http_reply_header(reply, "Retry-After", "%d", RETRY_AFTER);
         return false;
     default:
-        return unauthenticated(req, route, reply, presented);
+        return unauthenticated(req, reply, presented);
     }
     http_set_principal(req, p.name);
     http_set_user(req, &p, sizeof p);

@@ -17,6 +17,12 @@
 
 enum bulletin_format { FMT_HTML, FMT_PDF, FMT_PNG };
 
+/* The served HTML is the mail's, styled inline: the default policy with
+ * inline styles allowed (and still no script of any kind). */
+#define BULLETIN_CSP                                                                               \
+    "default-src 'self'; style-src 'unsafe-inline'; script-src 'none'; object-src 'none'; "        \
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
 /* The date of the path and the format; false with err set. */
 static bool bulletin_request(const struct http_request *req, const char **date,
                              enum bulletin_format *format, struct view_error *err)
@@ -97,6 +103,8 @@ void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, voi
     if (!view_bulletin_check(s, &p, &err))
         goto failed;
     reply->content_type = types[format];
+    if (format == FMT_HTML) /* the mail's layout: its styles are inline, it has no script */
+        reply->csp = BULLETIN_CSP;
     api_cache_key(req, &p, &key);
     struct cache_body *hit = st.stale ? NULL : snap_cache_get(s, key.data);
     if (hit) {
@@ -113,7 +121,11 @@ void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, voi
         buf_append(&reply->body, (const char *)bytes, len);
     goto done;
 failed:
-    api_reply_error(reply, &err);
+    reply->csp = NULL;
+    if (http_for_people(req))
+        api_page_error(api, req, reply, s, &err);
+    else
+        api_reply_error(reply, &err);
 done:
     view_bulletin_free(&v);
     free(bytes);

@@ -20,6 +20,12 @@ void api_cache_key(const struct http_request *req, const struct view_params *p, 
 
 /* The JSON error body of err, with Retry-After when it says when to retry. */
 void api_reply_error(struct http_reply *reply, const struct view_error *err);
+/* The error page of err, in the request's language (the error page of
+ * /, /alarms, ...: 无法显示此页 and why), for a person's request to a
+ * route that also answers programs (http_for_people); s: the snapshot
+ * for the header's scope, or NULL. */
+void api_page_error(struct api *api, const struct http_request *req, struct http_reply *reply,
+                    const struct snap *s, const struct view_error *err);
 /* The X-Snapshot-Age header: age in whole seconds, as "%.0f" prints it. */
 void api_reply_age(struct http_reply *reply, double age);
 /* Tags a body that depends on nothing but snapshot s and the scope of p

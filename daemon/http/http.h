@@ -65,7 +65,8 @@ struct http_reply {
     size_t shared_len;
     void (*release)(void *release_ctx); /* called once the bytes are sent */
     void *release_ctx;
-    char etag[64]; /* the entity tag without quotes; "" = none */
+    char etag[64];   /* the entity tag without quotes; "" = none */
+    const char *csp; /* static string: the Content-Security-Policy; NULL = the default */
     struct {
         const char *name; /* static string */
         char value[160];
@@ -92,6 +93,9 @@ enum http_route_flags {
     HTTP_ROUTE_PREFIX = 1 << 0, /* path is a prefix ("/charts/"), the rest: http_path() */
     HTTP_ROUTE_BODY = 1 << 1,   /* takes a form body (http_form()); else a body is refused */
     HTTP_ROUTE_PAGE = 1 << 2,   /* a page for people (the hook sends them to sign in) */
+    /* for people and programs: a request that accepts text/html is a
+     * page's (http_for_people), any other the API's */
+    HTTP_ROUTE_PEOPLE = 1 << 3,
 };
 
 struct http_route {
@@ -186,6 +190,11 @@ void http_set_principal(struct http_request *req, const char *name);
  * them back (NULL when none). */
 void http_set_user(struct http_request *req, const void *data, size_t len);
 const void *http_user(const struct http_request *req);
+/* Whether the request is a person's, answered as a page (a sign-in
+ * redirect, an HTML error page) rather than the API's JSON: a PAGE route;
+ * a PEOPLE route, or a path that matches no route outside /api/, asked by
+ * a client that accepts text/html (a browser). */
+bool http_for_people(const struct http_request *req);
 /* The index of the matched route in the table, or -1. */
 int http_route_index(const struct http_request *req);
 /* The status sent (0 before the response is queued). */

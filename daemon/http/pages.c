@@ -160,6 +160,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
                            scope,
                            "csrf",
                            p->csrf,
+                           "lang",
+                           en ? "en" : "zh",
                            "sign_out",
                            labels_word(l, "sign_out"),
                            "message",
@@ -215,9 +217,21 @@ static char *page_message(const struct labels *l, const struct view_error *err)
     if (err->status == 400)
         return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
     if (err->status == 404)
-        return xstrdup(
-            labels_word(l, strcmp(err->code, "no_run") == 0 ? "page_no_run" : "page_no_data"));
+        return xstrdup(labels_word(l, strcmp(err->code, "no_run") == 0      ? "page_no_run"
+                                      : strcmp(err->code, "not_found") == 0 ? "not_found"
+                                                                            : "page_no_data"));
     return xstrdup(err->message);
+}
+
+void api_page_error(struct api *api, const struct http_request *req, struct http_reply *reply,
+                    const struct snap *s, const struct view_error *err)
+{
+    char *message = page_message(api_labels(req), err);
+    buf_reset(&reply->body);
+    reply->status = err->status;
+    http_reply_header(reply, "Cache-Control", "no-store");
+    fill_page(api, req, reply, s, &error, json_object(), message);
+    free(message);
 }
 
 static void serve_page(struct http_request *req, struct http_reply *reply, struct api *api,

@@ -121,6 +121,17 @@ const char *http_header(const struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+bool http_for_people(const struct http_request *req)
+{
+    const struct http_route *r = req->route;
+    if (r && (r->flags & HTTP_ROUTE_PAGE))
+        return true;
+    if (r ? !(r->flags & HTTP_ROUTE_PEOPLE) : strncmp(req->path, "/api/", 5) == 0)
+        return false;
+    const char *accept = http_header(req, "Accept");
+    return accept && strstr(accept, "text/html");
+}
+
 const char *http_path(const struct http_request *req)
 {
     return req->path;
@@ -332,7 +343,7 @@ static void add_headers(struct MHD_Response *resp, const struct http_reply *repl
     if (reply->status != MHD_HTTP_NOT_MODIFIED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "Content-Security-Policy", reply->csp ? reply->csp : CSP);
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     if (tls)
@@ -597,8 +608,7 @@ static bool refuse(struct http_request *req, unsigned status, const char *code, 
     http_reply_error(&req->reply, status, code, message, param);
     const char *pairs[] = {"message", message, NULL};
     struct buf page = BUF_INIT;
-    if (req->route && (req->route->flags & HTTP_ROUTE_PAGE) &&
-        html_fill(&page, page_refusal, pairs)) {
+    if (http_for_people(req) && html_fill(&page, page_refusal, pairs)) {
         buf_release(&req->reply.body);
         req->reply.body = page;
         req->reply.content_type = "text/html; charset=utf-8";

@@ -37,14 +37,48 @@ static const char *message_of(const struct labels *l, const char *error)
     return "";
 }
 
+/* Whether a local path asks for the English pages (its query's lang=en). */
+static bool english_path(const char *path)
+{
+    const char *q = path ? strchr(path, '?') : NULL;
+    for (const char *a = q; a; a = strchr(a + 1, '&'))
+        if (strncmp(a + 1, "lang=en", 7) == 0 && (a[8] == '\0' || a[8] == '&'))
+            return true;
+    return false;
+}
+
+/* The sign-in page's language: its own lang, else the page it brings the
+ * user back to (a signed-out link to an English page signs in in English). */
+static const struct labels *login_labels(const struct http_request *req, const char *next)
+{
+    const char *lang = http_arg(req, "lang");
+    return labels_get(lang ? lang : local_path(next) && english_path(next) ? "en" : NULL);
+}
+
+/* Where a sign-in ends: next (or home), in the language signed in with. */
+static void back_to(struct buf *out, const char *next, bool en)
+{
+    buf_puts(out, local_path(next) ? next : "/");
+    if (en && !english_path(out->data))
+        buf_puts(out, strchr(out->data, '?') ? "&lang=en" : "?lang=en");
+}
+
 void api_h_login_page(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     (void)ctx;
     const char *next = http_arg(req, "next");
-    const struct labels *l = api_labels(req);
+    const struct labels *l = login_labels(req, next);
     bool en = strcmp(l->lang, "en") == 0;
+    struct buf other = BUF_INIT; /* the other language's sign-in page, to the same next */
+    buf_printf(&other, "/login?lang=%s", en ? "zh" : "en");
+    if (local_path(next) && strcmp(next, "/") != 0) {
+        buf_puts(&other, "&next=");
+        api_url_escape(&other, next);
+    }
     const char *pairs[] = {"html_lang",
                            en ? "en" : "zh-CN",
+                           "lang",
+                           en ? "en" : "zh",
                            "next",
                            local_path(next) ? next : "/",
                            "message",
@@ -61,8 +95,8 @@ void api_h_login_page(struct http_request *req, struct http_reply *reply, void *
                            labels_word(l, "login_password"),
                            "submit",
                            labels_word(l, "login_submit"),
-                           "other_lang",
-                           en ? "zh" : "en",
+                           "other_href",
+                           other.data,
                            "language",
                            labels_word(l, "language"),
                            "other_html_lang",
@@ -70,13 +104,14 @@ void api_h_login_page(struct http_request *req, struct http_reply *reply, void *
                            NULL};
     http_reply_header(reply, "Cache-Control", "no-store");
     api_page(reply, "login.html", pairs);
+    buf_release(&other);
 }
 
-/* Back to the sign-in page with an error, keeping next. */
-static void sign_in_again(struct http_reply *reply, const char *error, const char *next)
+/* Back to the sign-in page with an error, keeping next and the language. */
+static void sign_in_again(struct http_reply *reply, const char *error, const char *next, bool en)
 {
     struct buf location = BUF_INIT;
-    buf_printf(&location, "/login?error=%s", error);
+    buf_printf(&location, "/login?error=%s%s", error, en ? "&lang=en" : "");
     if (local_path(next) && strcmp(next, "/") != 0) {
         buf_puts(&location, "&next=");
         api_url_escape(&location, next);
@@ -110,7 +145,9 @@ static bool required_field(const struct http_request *req, struct http_reply *re
 void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     struct api *api = ctx;
-    const char *next = http_form(req, "next");
+    const char *next = http_form(req, "next"), *lang = http_form(req, "lang");
+    bool en = lang && strcmp(lang, "en") == 0;
+    struct buf back = BUF_INIT;
     char session_id[AUTH_SESSION_LEN + 1];
     struct principal p;
     long retry = 0;
@@ -118,7 +155,7 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx)
     if (!required_field(req, reply, "user") || !required_field(req, reply, "password"))
         return;
     if (!api->auth) {
-        sign_in_again(reply, "unavailable", next);
+        sign_in_again(reply, "unavailable", next, en);
         return;
     }
     enum auth_result r = auth_login(api->auth, http_form(req, "user"), http_form(req, "password"),
@@ -133,31 +170,35 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx)
         end_previous(api, req);
         http_reply_header(reply, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
                           API_SESSION_COOKIE, session_id, http_is_tls(req) ? "; Secure" : "");
-        api_redirect(reply, local_path(next) ? next : "/");
+        back_to(&back, next, en);
+        api_redirect(reply, back.len < sizeof reply->headers[0].value ? back.data : "/");
         break;
     case AUTH_THROTTLED:
-        sign_in_again(reply, "throttled", next);
+        sign_in_again(reply, "throttled", next, en);
         http_reply_header(reply, "Retry-After", "%ld", retry);
         break;
     case AUTH_BUSY:
-        sign_in_again(reply, "busy", next);
+        sign_in_again(reply, "busy", next, en);
         http_reply_header(reply, "Retry-After", "1");
         break;
     case AUTH_ERROR:
-        sign_in_again(reply, "unavailable", next);
+        sign_in_again(reply, "unavailable", next, en);
         break;
     default:
-        sign_in_again(reply, "failed", next);
+        sign_in_again(reply, "failed", next, en);
     }
     memset(session_id, 0, sizeof session_id);
+    buf_release(&back);
 }
 
 void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     struct api *api = ctx;
     auth_logout(api->auth, api_principal(req), http_client_addr(req));
+    const char *lang = http_form(req, "lang");
     api_clear_cookie(req, reply);
-    api_redirect(reply, "/login?error=signed_out");
+    api_redirect(reply, lang && strcmp(lang, "en") == 0 ? "/login?error=signed_out&lang=en"
+                                                        : "/login?error=signed_out");
 }
 
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx)

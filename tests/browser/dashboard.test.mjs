@@ -162,6 +162,8 @@ async function pageCases(page, user, p) {
       const text = await page.evaluate(() => document.body.innerText);
       const keys = text.match(/\b(?:policy|tier|reason|legend|status|zone|page|chart|bulletin|report)_[a-z_]+/g) || [];
       assert.deepEqual(keys, [], `${u} shows label keys`);
+      // English text punctuated in English (the warehouse's names are Chinese, without these)
+      if (u.endsWith('lang=en')) assert.deepEqual(text.match(/[；（）：]/g) || [], [], `${u}: full-width punctuation`);
     }
   }, pend.keys);
 
@@ -278,6 +280,33 @@ async function main() {
       assert.equal(pathOf(page.url()), p.path);
     });
   }
+  await test('anonymous /bulletins/DATE (the link a mail gives): redirected to /login?next=...', async () => {
+    await signedOut(page);
+    await page.goto(base + '/bulletins/2026-11-01?branch=420101');
+    const u = new URL(page.url());
+    assert.equal(u.pathname, '/login', `landed on ${page.url()}`);
+    assert.equal(u.searchParams.get('next'), '/bulletins/2026-11-01?branch=420101');
+  });
+  await test('anonymous: English stays English through a failed and a good sign-in', async () => {
+    await signedOut(page);
+    await page.goto(base + '/alarms?lang=en');
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'a link to an English page');
+    await lib.signIn(page, base, { ...cfg.users[0], password: 'not-the-password' });
+    assert.equal(new URL(page.url()).searchParams.get('lang'), 'en', `a failed sign-in went to ${page.url()}`);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await lib.signIn(page, base, cfg.users[0]);
+    assert.equal(pathOf(page.url()), '/alarms?lang=en');
+    await signedOut(page);
+    await page.goto(base + '/login?lang=en');
+    await lib.signIn(page, base, cfg.users[0]);
+    assert.equal(pathOf(page.url()), '/?lang=en', 'signed in from the English sign-in page');
+  });
+  await test('anonymous: an unknown page is a page, not JSON', async () => {
+    const res = await page.goto(base + '/no-such-page');
+    assert.equal(res.status(), 404);
+    assert.match(res.headers()['content-type'], /^text\/html/);
+  });
   await test('anonymous: a wrong password shows the message and signs nobody in', async () => {
     await signedOut(page);
     await page.goto(base + '/login');
@@ -347,6 +376,32 @@ async function main() {
         assert.equal(await notice.count(), 1, `${path}: no error notice left on the page`);
         assert.match(await notice.innerText(), want);
         assert.doesNotMatch(await page.title(), /^(.+) · \1$/, `${path}: the title repeats itself`);
+      }
+    });
+    // the bulletin as served (the mail's layout, its styles inline): drawn
+    // as styled, with no policy violation in the console; a person's error
+    // on it is the error page in the page's language, never the API's JSON
+    const day = (await lib.api(page, base, '/api/v1/kpis')).body.as_of;
+    await test(`manager-420101: /bulletins/${day} is styled, with no console error`, async () => {
+      fs.mkdirSync(cfg.shots, { recursive: true });
+      for (const size of SIZES) {
+        const { resp, problems } = await load(page, { name: 'bulletin' }, `${base}/bulletins/${day}`, size);
+        assert.equal(resp.status(), 200);
+        assert.deepEqual(problems, [], 'problems while loading the bulletin');
+        const title = page.locator('td', { hasText: new RegExp(`日通报（${day}）$`) }).first();
+        assert.equal(await title.evaluate((e) => getComputedStyle(e).fontSize), '22px', 'the title is not styled');
+        await page.screenshot({ path: path.join(cfg.shots, `manager-420101-bulletin-${size[0]}.png`), fullPage: true });
+      }
+    });
+    await test('manager-420101: the bulletin\'s errors are pages in the page\'s language', async () => {
+      for (const [p, status, want] of [[`/bulletins/${day}?branch=420102`, 403, '您无权查看该分公司。'],
+        ['/bulletins/2026-13-01?lang=en', 404, 'No such page.'],
+        ['/bulletins/2020-01-01', 404, '所选日期没有计算结果。']]) {
+        const res = await page.goto(base + p);
+        assert.equal(res.status(), status, `${p} answered ${res.status()}`);
+        assert.match(res.headers()['content-type'], /^text\/html/, `${p}: not a page`);
+        await lib.waitDone(page);
+        assert.equal((await page.locator('main .notice.error[role="alert"]').innerText()).trim(), want, p);
       }
     });
     await test('manager-420101: GET /api/v1/kpis?branch=420100 answers 403 out_of_scope', async () => {
