@@ -166,6 +166,7 @@ typedef struct {
     const chart_point *base_path, *challenge_path;
     size_t nbase_path, nchallenge_path;
     const char *base_path_text, *challenge_path_text; /* NULL: "base path", "challenge path" */
+    const char *no_data_text; /* over a plot without a value; NULL: "no data" */
 } chart_trend;
 
 /* Ranking: one horizontal bar per item, sorted by value (highest first;

@@ -251,6 +251,15 @@ static void trend_rows(const trend_layout *l, double height, double *top, double
     *bottom = height - (l->dates ? 24 : text ? 10 : TREND_PAD);
 }
 
+/* At most max date ticks over l's days. */
+static void trend_ticks(trend_layout *l, int max)
+{
+    if (l->monthly)
+        chart_date_ticks_month_ends(l->d0, l->d1, max, &l->xt);
+    else
+        chart_date_ticks_make(l->d0, l->d1, max, &l->xt);
+}
+
 /* The plot, its ticks and scales, with the text l keeps. */
 static void trend_place(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
 {
@@ -273,12 +282,9 @@ static void trend_place(chart_ctx *ctx, const chart_trend *in, trend_layout *l)
     l->plot = (chart_rect){left, top + 6, ctx->width - left - right, bottom - top - 6};
     l->x = (chart_scale){l->d0, l->d1, l->plot.x, l->plot.x + l->plot.w};
     l->y = (chart_scale){l->yt.first, l->yt.last, l->plot.y + l->plot.h, l->plot.y};
-    if (l->monthly) { /* as many month ends as their labels leave room for */
+    if (l->monthly) /* as many month ends as their labels leave room for */
         chart_text_measure(ctx, "2026-12", &label_style, &w, &h, &el);
-        chart_date_ticks_month_ends(l->d0, l->d1, (int)(l->plot.w / (w + 12)) + 1, &l->xt);
-    } else {
-        chart_date_ticks_make(l->d0, l->d1, (int)(l->plot.w / 80) + 1, &l->xt);
-    }
+    trend_ticks(l, (int)(l->plot.w / (l->monthly ? w + 6 : 80)) + 1);
 }
 
 /* The least height of the plot with the text l keeps. */
@@ -335,11 +341,20 @@ static void date_label(const void *data, int i, double *x, char *buf, size_t n)
     chart_date_label(&l->xt, l->xt.day[i], buf, n);
 }
 
-static void trend_date_axis(chart_ctx *ctx, const trend_layout *l)
+/* The date axis: fewer ticks while their labels do not fit (down to one),
+ * rather than ticks without a date. */
+static void trend_date_axis(chart_ctx *ctx, const trend_layout *layout)
 {
     chart_textstyle st = label_style;
     st.colour = chart_muted;
+    trend_layout fewer = *layout, *l = &fewer;
     bool labels = l->dates && chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
+    for (int n = l->xt.n; l->dates && !labels && n > 1; n = l->xt.n) {
+        trend_ticks(l, n - 1);
+        if (l->xt.n >= n)
+            break; /* the fewest ticks there are: two */
+        labels = chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
+    }
     for (int i = 0; i < l->xt.n; i++) {
         double x;
         char buf[32];
@@ -506,16 +521,18 @@ static void trend_targets(chart_ctx *ctx, const chart_trend *in, const trend_lay
     }
 }
 
-/* "no data" in the middle of the plot, when it fits there. */
-static void trend_no_data(chart_ctx *ctx, const trend_layout *l)
+/* "no data" (or the caller's words) in the middle of the plot, when it fits
+ * there. */
+static void trend_no_data(chart_ctx *ctx, const chart_trend *in, const trend_layout *l)
 {
     chart_textstyle st = {
         .size = 13, .colour = chart_muted, .halign = CHART_CENTER, .valign = CHART_MIDDLE};
+    const char *text = in->no_data_text ? in->no_data_text : "no data";
     double w, h;
     bool el;
-    chart_text_measure(ctx, "no data", &st, &w, &h, &el);
+    chart_text_measure(ctx, text, &st, &w, &h, &el);
     if (w <= l->plot.w && h <= l->plot.h)
-        chart_text(ctx, "no data", l->plot.x + l->plot.w / 2, l->plot.y + l->plot.h / 2, &st);
+        chart_text(ctx, text, l->plot.x + l->plot.w / 2, l->plot.y + l->plot.h / 2, &st);
 }
 
 static bool trend_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
@@ -536,7 +553,7 @@ static bool trend_draw(chart_ctx *ctx, const void *input, char *err, size_t errl
         trend_series(ctx, &l, &in->series[s], s);
     trend_annotations(ctx, in, &l);
     if (!l.any)
-        trend_no_data(ctx, &l);
+        trend_no_data(ctx, in, &l);
     return true;
 }
 

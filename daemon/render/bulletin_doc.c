@@ -609,7 +609,7 @@ static void change_table(struct bul *b, const char *word, const struct snap_valu
                          size_t n)
 {
     struct buf caption = BUF_INIT;
-    buf_printf(&caption, "%s（%zu）", W(b, word), n);
+    buf_printf(&caption, strcmp(b->l->lang, "en") == 0 ? "%s (%zu)" : "%s（%zu）", W(b, word), n);
     if (n == 0) {
         part(&caption, " ", W(b, "none_listed"));
         doc_note(b->d, DOC_PLAIN, T(&caption), false);

@@ -259,7 +259,8 @@ static bool draw_trend(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
                           .nbase_path = t.npath,
                           .nchallenge_path = t.npath,
                           .base_path_text = d->labels->base_path,
-                          .challenge_path_text = d->labels->challenge_path};
+                          .challenge_path_text = d->labels->challenge_path,
+                          .no_data_text = labels_word(d->labels, "no_data")};
         ok = chart_render_trend(ctx, &d->opts, &tr, out, len, msg, msglen);
     }
     trend_free(&t);

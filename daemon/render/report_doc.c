@@ -121,7 +121,7 @@ struct trend_chart {
     chart_point path[2][3]; /* the base and challenge points on the path */
     size_t npath;           /* 0: no path */
     double base, challenge; /* the last month end's targets */
-    const char *words[4];   /* base, challenge, base path, challenge path */
+    const char *words[5];   /* base, challenge, base path, challenge path, no data */
 };
 
 static void trend_release(void *data)
@@ -152,7 +152,8 @@ static bool trend_draw(const void *data, chart_ctx *ctx, cairo_t *cr, const char
                       .nbase_path = t->npath,
                       .nchallenge_path = t->npath,
                       .base_path_text = t->words[2],
-                      .challenge_path_text = t->words[3]};
+                      .challenge_path_text = t->words[3],
+                      .no_data_text = t->words[4]};
     chart_opts opts;
     chart_opts_default(&opts);
     opts.title = t->title;
@@ -176,13 +177,13 @@ static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
      * outside the reader's scope */
     int parent = branch == v->branch ? -1 : s->branches[branch].parent;
     struct trend_chart *t = xcalloc(1, sizeof *t);
-    *t = (struct trend_chart){
-        .axis = plot_axis(kpi),
-        .title = xstrdup(r->l->kpi[kpi]),
-        .nseries = parent >= 0 ? 2 : 1,
-        .base = NAN,
-        .challenge = NAN,
-        .words = {r->l->base, r->l->challenge, r->l->base_path, r->l->challenge_path}};
+    *t = (struct trend_chart){.axis = plot_axis(kpi),
+                              .title = xstrdup(r->l->kpi[kpi]),
+                              .nseries = parent >= 0 ? 2 : 1,
+                              .base = NAN,
+                              .challenge = NAN,
+                              .words = {r->l->base, r->l->challenge, r->l->base_path,
+                                        r->l->challenge_path, labels_word(r->l, "no_data")}};
     t->names[0] = xstrdup(s->branches[branch].name);
     t->names[1] = parent >= 0 ? xstrdup(s->branches[parent].name) : NULL;
     bool any = false;
@@ -413,11 +414,12 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
                            (const char *const[]){"branch", name, "quarter", v->quarter, NULL});
     char *sub = doc_fill(W(r, "report_subtitle"),
                          (const char *const[]){"first", first, "last", last, "runs", runs, NULL});
-    char *lineage = doc_fill(W(r, "report_lineage"),
-                             (const char *const[]){"watermark",
-                                                   v->runs[2]->watermark[SNAP_WM_LAST_CLOSED_MONTH],
-                                                   "finished", v->month_days[2]->finished, "who",
-                                                   who, "sha", csv_sha, NULL});
+    char month[8]; /* the last closed month, YYYY-MM (stored as its first day) */
+    snprintf(month, sizeof month, "%.7s", v->runs[2]->watermark[SNAP_WM_LAST_CLOSED_MONTH]);
+    char *lineage =
+        doc_fill(W(r, "report_lineage"),
+                 (const char *const[]){"watermark", month, "finished", v->month_days[2]->finished,
+                                       "who", who, "sha", csv_sha, NULL});
     r->d = doc_new(r->l->lang, title, v->month_end[2]);
     doc_set_pages(r->d, title, W(r, "report_page"), "");
     doc_title(r->d, title);
@@ -565,15 +567,15 @@ static void runs_appendix(struct rep *r)
     doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
     for (int m = 0; m < 3; m++) {
         const struct snap_day *d = v->month_days[m];
-        char id[24];
+        char id[24], month[8];
         snprintf(id, sizeof id, "%lld", v->runs[m]->run_id);
+        snprintf(month, sizeof month, "%.7s", v->runs[m]->watermark[SNAP_WM_LAST_CLOSED_MONTH]);
         doc_row(r->d, 0,
-                (const struct doc_cell_spec[]){
-                    {id, DOC_PLAIN},
-                    {v->runs[m]->as_of, DOC_PLAIN},
-                    {d ? d->started : "-", DOC_PLAIN},
-                    {d ? d->finished : "-", DOC_PLAIN},
-                    {v->runs[m]->watermark[SNAP_WM_LAST_CLOSED_MONTH], DOC_PLAIN}});
+                (const struct doc_cell_spec[]){{id, DOC_PLAIN},
+                                               {v->runs[m]->as_of, DOC_PLAIN},
+                                               {d ? d->started : "-", DOC_PLAIN},
+                                               {d ? d->finished : "-", DOC_PLAIN},
+                                               {month, DOC_PLAIN}});
     }
 }
 

@@ -44,6 +44,7 @@ static const struct label_word zh_words[] = {
     {"kpi", "指标"},
     {"ranking", "下属分公司排名"},
     {"ranking_siblings", "同级分公司排名"},
+    {"ranking_no_parent", "该单位不属于任何上级单位，不参加排名。"},
     {"rank", "名次"},
     {"branch", "分公司"},
     {"status", "状态"},
@@ -322,11 +323,12 @@ static const struct label_word en_words[] = {
     {"kpi", "KPI"},
     {"ranking", "Ranking of the branches below"},
     {"ranking_siblings", "Ranking among the sibling branches"},
+    {"ranking_no_parent", "This branch belongs to no parent branch: it is ranked nowhere."},
     {"rank", "Rank"},
     {"branch", "Branch"},
     {"status", "Status"},
     {"rank_change", "Rank change"},
-    {"bottom", "bottom five"},
+    {"bottom", "Bottom 5"},
     {"drill", "drill down"},
     {"open_branch", "open the branch"},
     {"no_data", "no data"},
@@ -497,10 +499,10 @@ static const struct label_word en_words[] = {
     {"report_zone", "Zone"},
     {"report_change", "Change"},
     {"report_def_retention_rate",
-     "Of the cohort photographed for the year (bill of at least {k1_baseline_bill} in every "
+     "Of the cohort photographed for the year (bill of at least {k1_baseline_bill} yuan in every "
      "baseline month, in the network), the share not lost by the as-of date; lost: left the "
      "network, or {k1_low_months} or more closed months of the year with a bill under "
-     "{k1_low_bill}. Judged during the year against the path (100 % on 1 January to the "
+     "{k1_low_bill} yuan. Judged during the year against the path (100 % on 1 January to the "
      "year-end target)."},
     {"report_def_in_network_rate",
      "Of the VIP members (diamond, gold, silver, member) on the year's first day, the share "
@@ -516,9 +518,9 @@ static const struct label_word en_words[] = {
      "flagged partial); the GoTone brand separately."},
     {"report_def_zone_count",
      "The cohort members still in the network, by the last closed month M and M-1: white "
-     "(suspended or pre-cancelled in M), red (M-1 bill >= {k5_bill_a} and minutes > "
-     "{k5_minutes_b}; M bill >= {k5_bill_a} but minutes < {k5_minutes_c}), yellow (M-1 as "
-     "red; M bill < {k5_bill_a}), blue and green (M bill >= {k5_bill_a} and minutes > "
+     "(suspended or pre-cancelled in M), red (M-1 bill >= {k5_bill_a} yuan and minutes > "
+     "{k5_minutes_b}; M bill >= {k5_bill_a} yuan but minutes < {k5_minutes_c}), yellow (M-1 as "
+     "red; M bill < {k5_bill_a} yuan), blue and green (M bill >= {k5_bill_a} yuan and minutes > "
      "{k5_minutes_b}, with or without a minimum-spend commitment)."},
     {"report_alarm_rules", "Alarms"},
     {"report_def_alarms",
@@ -546,7 +548,7 @@ static const struct label_word en_words[] = {
     {"report_page", "{n} / {m}"},
     {"bulletin_bundled", "Bundled"},
     {"bulletin_targeted", "Targeted"},
-    {"bulletin_increment", "Day's increment"},
+    {"bulletin_increment", "New today"},
     {"bulletin_gap_base", "gap to base"},
     {"bulletin_gap_challenge", "gap to challenge"},
     {"bulletin_gap_base_pt", "Gap to base\n(pt)"},
@@ -559,11 +561,11 @@ static const struct label_word en_words[] = {
     {"bulletin_ranking_note", "Grouped by city; ranks are among all the province's counties; "
                               "the bottom five are tinted."},
     {"bulletin_bottom_line", "Bottom five: {names}"},
-    {"bulletin_top", "Top five"},
+    {"bulletin_top", "Top 5"},
     {"bulletin_own", "Your branch"},
     {"bulletin_county", "County"},
     {"bulletin_new", "new"},
-    {"bulletin_no_change", "unchanged"},
+    {"bulletin_no_change", "same"},
     {"bulletin_list_sep", ", "},
     {"bulletin_changes", "Alarm changes ({branch} and below)"},
     {"bulletin_changes_count", "{red} turned red, {recovered} recovered."},

@@ -1012,6 +1012,13 @@ START_TEST(trend_draws_the_path)
     ck_assert_msg(strstr(text, "no data") != NULL, "%s", text);
     g_free(text);
     free(pdf);
+    /* in the caller's words (a Chinese page's "no data" read in English) */
+    t.no_data_text = "无数据";
+    ck_assert(chart_render_trend(ctx, &o, &t, &pdf, &len, err, sizeof err));
+    text = pdf_text(pdf, len);
+    ck_assert_msg(strstr(text, "无数据") != NULL && !strstr(text, "no data"), "%s", text);
+    g_free(text);
+    free(pdf);
 }
 END_TEST
 

@@ -33,7 +33,9 @@ function breakdown(kpi, code, values, value) {
       el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
       el('td', { class: 'num' }, v.numerator === null ? w('no_value') : fmtCount(v.numerator)),
       el('td', { class: 'num' }, v.denominator === null ? w('no_value') : fmtCount(v.denominator)),
-      el('td', {}, statusBadge(v.status)))))));
+      // why, beside a status that is not the value against the targets shown
+      el('td', {}, statusBadge(v.status),
+        v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null))))));
 }
 
 function rankLine(kpi, code, ranking) {

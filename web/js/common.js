@@ -117,6 +117,7 @@ export class ApiError extends Error {
     super(body?.error?.message || `HTTP ${status}`);
     this.status = status;
     this.code = body?.error?.code;
+    this.param = body?.error?.param;
   }
 }
 
@@ -268,7 +269,7 @@ export function headline(values, kpi, branch) {
 }
 
 // The reasons of a red or excellent value, in words.
-export const reasonText = (reasons) => reasons.map((r) => w(`reason_${r}`)).join('；');
+export const reasonText = (reasons) => reasons.map((r) => w(`reason_${r}`)).join(boot.lang === 'en' ? '; ' : '；');
 
 // A trend's points as text (a chart's text alternative).
 export function pointsText(kpi, points, max = 12) {

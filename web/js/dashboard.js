@@ -54,7 +54,9 @@ function tile(kpi, code, value, trend, date) {
 function zonesTile(values, code) {
   const counts = Object.fromEntries(values.filter((v) => v.kpi === 'zone_count' && v.branch === code)
     .map((v) => [v.dim, v.value]));
-  const atRisk = AT_RISK.reduce((sum, z) => sum + (counts[z] || 0), 0);
+  // no zone counted (a branch without members): no total either, not 0
+  const atRisk = AT_RISK.some((z) => typeof counts[z] === 'number')
+    ? AT_RISK.reduce((sum, z) => sum + (counts[z] || 0), 0) : null;
   return el('section', { class: 'tile zones', dataset: { kpi: 'zone_count' } },
     el('h2', {}, el('a', { href: pageUrl('/zones', { branch: code }) }, w('zones_tile'))),
     el('p', { class: 'value' }, figure('zone_count', code, 'at_risk', atRisk, fmtCount(atRisk)),
@@ -101,9 +103,14 @@ function flatten(tree) {
 }
 
 // Which ranking a branch is shown in: its children's, or (a county, no
-// children) the one it stands in.
-const rankingWhere = (node, code) =>
-  (!(node?.children?.length) && node?.level > 0 ? { of: code } : { parent: code });
+// children) the one it stands in; null for none: a county outside every
+// city (the warehouse's unassigned grid), a root of the tree other than the
+// user's own.
+const rankingWhere = (node, code) => {
+  if (node?.children?.length || !(node?.level > 0)) return { parent: code };
+  return node.parent === null && code !== boot.scope?.code ? null : { of: code };
+};
+const noRanking = () => Promise.resolve(null);
 
 start(async (main) => {
   // the branch shown: the parameter, else the user's root (never "every branch": 2 MB)
@@ -111,8 +118,10 @@ start(async (main) => {
   const dimOf = (kpi) => (kpi.startsWith('satisfaction') ? boot.root_indicator : null);
   // every request at once: the first view waits for the slowest, not for a chain
   const treeP = api('/api/v1/branches');
-  const firstRanking = treeP.then((tree) =>
-    api('/api/v1/ranking', { kpi: KPIS[0], ...rankingWhere(flatten(tree).get(code), code), date: params.date }));
+  const firstRanking = treeP.then((tree) => {
+    const where = rankingWhere(flatten(tree).get(code), code);
+    return where ? api('/api/v1/ranking', { kpi: KPIS[0], ...where, date: params.date }) : null;
+  });
   const [runs, kpis, tree, trends] = await Promise.all([
     api('/api/v1/runs', { date: params.date }),
     api('/api/v1/kpis', { branch: code, date: params.date }), treeP,
@@ -140,10 +149,13 @@ start(async (main) => {
       chart('trend', { kpi, branch: code, date: params.date, dim: dimOf(kpi), campaign: value?.campaign ?? null },
         w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }), widthIn(main, 300, 720), 280,
         { cls: 'trend-chart' }));
-    const ranking = await (rankingP || api('/api/v1/ranking', { kpi, ...where, date: params.date }));
+    // a county outside every city (the warehouse's unassigned grid) stands in no ranking
+    const ranking = await (rankingP || (where ? api('/api/v1/ranking', { kpi, ...where, date: params.date }) : noRanking()))
+      .catch((e) => { if (where?.of !== undefined && e.status === 400 && e.param === 'of') return null; throw e; });
     detail.replaceChildren(trend,
-      el('section', { class: 'rank' }, el('div', { class: 'scroll' },
-        rankingTable(ranking, code, kpi, nodes, where.of !== undefined))));
+      el('section', { class: 'rank' }, ranking ? el('div', { class: 'scroll' },
+        rankingTable(ranking, code, kpi, nodes, where.of !== undefined))
+        : el('p', { class: 'notice' }, w('ranking_no_parent'))));
   };
   picker.addEventListener('change', () => show(picker.value).catch(() => {}));
   main.append(el('div', { class: 'pick' }, el('label', { for: 'kpi-pick' }, w('kpi')), picker), detail);

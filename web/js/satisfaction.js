@@ -146,7 +146,7 @@ function causeSection(sat) {
     return section;
   }
   const select = el('select', { id: 'cause-node', name: 'node' }, nodes.map((n) =>
-    el('option', { value: n.code }, `${'\u00a0\u00a0'.repeat(n.depth)}${n.name}（${fmt(kpi, n.value)}）`)));
+    el('option', { value: n.code }, `${'\u00a0\u00a0'.repeat(n.depth)}${n.name}${boot.lang === 'en' ? ` (${fmt(kpi, n.value)})` : `（${fmt(kpi, n.value)}）`}`)));
   const input = el('input', {
     id: 'cause-goal', name: 'goal', type: 'number', min: '0', max: '100', step: '0.01',
     inputmode: 'decimal', required: true, 'aria-describedby': 'cause-summary',
