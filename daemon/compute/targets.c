@@ -1,5 +1,8 @@
 #include "targets.h"
 
+#include "buf.h"
+#include "mem.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -74,6 +77,11 @@ bool targets_check_row(char *const f[6], char *err, size_t errlen)
         return false;
     if (!*f[4] && !*f[5]) {
         snprintf(err, errlen, "neither base nor challenge given");
+        return false;
+    }
+    if (*f[4] && *f[5] && strtod(f[4], NULL) > strtod(f[5], NULL)) {
+        snprintf(err, errlen, "base %s is above challenge %s (the challenge is the higher goal)",
+                 f[4], f[5]);
         return false;
     }
     return true;
@@ -163,11 +171,46 @@ enum targets_line targets_parse_line(char *line, int lineno, char *fields[6], ch
     return targets_check_row(fields, reason, reasonlen) ? TARGETS_ROW : TARGETS_BAD;
 }
 
+/* The lines of the file so far, by target (kpi, branch, dim, period). */
+struct seen {
+    char **keys;
+    int *lines;
+    size_t n;
+};
+
+/* Whether the file set f's target before (its line in *first); else
+ * remembers it as line lineno's. */
+static bool seen_before(struct seen *s, char *const f[6], int lineno, int *first)
+{
+    struct buf key = BUF_INIT;
+    buf_printf(&key, "%s\x1f%s\x1f%s\x1f%s", f[0], f[1], f[2], f[3]);
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], key.data) == 0) {
+            *first = s->lines[i];
+            buf_release(&key);
+            return true;
+        }
+    s->keys = xrealloc(s->keys, (s->n + 1) * sizeof *s->keys);
+    s->lines = xrealloc(s->lines, (s->n + 1) * sizeof *s->lines);
+    s->keys[s->n] = buf_detach(&key, NULL);
+    s->lines[s->n++] = lineno;
+    return false;
+}
+
+static void seen_free(struct seen *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->keys[i]);
+    free(s->keys);
+    free(s->lines);
+}
+
 bool targets_import(struct db *db, const char *path, int *imported, char *err, size_t errlen)
 {
     char *line = NULL, reason[256] = "";
     size_t cap = 0;
-    int lineno = 0;
+    int lineno = 0, first = 0;
+    struct seen seen = {0};
     *imported = 0;
     err[0] = '\0';
     FILE *f = fopen(path, "r");
@@ -184,6 +227,11 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
             goto bad;
         if (kind == TARGETS_SKIP)
             continue;
+        if (seen_before(&seen, fields, lineno, &first)) {
+            snprintf(reason, sizeof reason, "the same target as line %d (kpi, branch, dim, period)",
+                     first);
+            goto bad;
+        }
         if (!store_row(db, fields, reason, sizeof reason)) {
             if (!*reason)
                 goto failed; /* a database error, logged already */
@@ -199,12 +247,14 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
     }
     free(line);
     fclose(f);
+    seen_free(&seen);
     return db_commit(db);
 bad:
     snprintf(err, errlen, "%s:%d: %s", path, lineno, reason);
 failed:
     free(line);
     fclose(f);
+    seen_free(&seen);
     db_rollback(db);
     *imported = 0;
     return false;

@@ -340,6 +340,30 @@ START_TEST(targets_import_overrides_and_rejects)
     ck_assert_msg(strstr(err, want) != NULL, "%s", err);
     free(out);
     free(err);
+    /* a base above its challenge, and one target given twice: refused with
+     * the line (the last one had won, silently) */
+    char *inverted = harness_temp_file("kpi,branch,dim,period,base,challenge\n"
+                                       "retention_rate,B,,,0.9,0.6\n");
+    char *twice = harness_temp_file("kpi,branch,dim,period,base,challenge\n"
+                                    "retention_rate,B,,2026,0.5,0.6\n"
+                                    "retention_rate,A,,2026,0.5,0.6\n"
+                                    "retention_rate,B,,2026,0.55,0.6\n");
+    args2[2] = inverted;
+    ck_assert_int_eq(harness_run(args2, NULL, &out, &err), 2);
+    snprintf(want, sizeof want, "%s:2: base 0.9 is above challenge 0.6", inverted);
+    ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+    free(out);
+    free(err);
+    args2[2] = twice;
+    ck_assert_int_eq(harness_run(args2, NULL, &out, &err), 2);
+    snprintf(want, sizeof want, "%s:4: the same target as line 2", twice);
+    ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+    free(out);
+    free(err);
+    unlink(inverted);
+    unlink(twice);
+    free(inverted);
+    free(twice);
     /* an empty file is no targets file */
     char *empty = harness_temp_file("");
     const char *args_empty[] = {"targets", "import", empty, "--db", golden_ci, NULL};
