@@ -299,6 +299,9 @@ START_TEST(http_exports_are_scoped_and_audited)
                   "%s", headers);
     free(body);
     free(headers);
+    /* a HEAD exports nothing: not audited (the count of 3 below stays) */
+    ck_assert_int_eq(harness_http(d.port, "HEAD", "/reports/2026Q3.csv", auth, &body, NULL), 200);
+    free(body);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     free(d.log);
 
