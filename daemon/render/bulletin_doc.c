@@ -307,9 +307,19 @@ static void satisfaction_card(struct bul *b)
         label(&detail, " · ", b->l->base);
         fmt_value(b, SNAP_SATISFACTION, x->f[SNAP_BASE], &detail);
     }
-    if (g) {
+    if (x && isfinite(x->f[SNAP_CHALLENGE])) { /* the status may be judged against it */
+        label(&detail, " · ", b->l->challenge);
+        fmt_value(b, SNAP_SATISFACTION, x->f[SNAP_CHALLENGE], &detail);
+    }
+    if (g) { /* GoTone's score with its status in words (its colour is the card's) */
+        struct buf gs = BUF_INIT;
         label(&detail, "\n", b->l->kpi[SNAP_SATISFACTION_GOTONE]);
         fmt_value(b, SNAP_SATISFACTION_GOTONE, g->f[SNAP_VALUE], &detail);
+        if (g->status != SNAP_STATUS_NONE) {
+            fmt_status(b, g, &gs);
+            buf_printf(&detail, " %s", gs.data);
+        }
+        buf_release(&gs);
     }
     doc_figure(b->d, b->l->kpi[SNAP_SATISFACTION], T(&value), status_tone(x), T(&status),
                T(&detail));

@@ -539,6 +539,24 @@ START_TEST(turned_red_is_since_the_day_before)
 }
 END_TEST
 
+/* The satisfaction card names the challenge beside the base (a status
+ * may be judged against it), and GoTone's status in words. */
+START_TEST(satisfaction_card_names_the_challenge)
+{
+    struct view_bulletin v;
+    build(snap, NULL, "2026-11-21", -1, &v);
+    ck_assert_ptr_nonnull(v.satisfaction);
+    struct snap_value *x = (struct snap_value *)v.satisfaction;
+    double challenge = x->f[SNAP_CHALLENGE];
+    x->f[SNAP_CHALLENGE] = 86;
+    char *html = html_of(&v, "zh");
+    ck_assert_msg(strstr(html, "基础目标 82.00 · 挑战目标 86.00"), "%s", html);
+    free(html);
+    x->f[SNAP_CHALLENGE] = challenge;
+    view_bulletin_free(&v);
+}
+END_TEST
+
 /* ---- samples, to look at --------------------------------------------------------------------- */
 
 static double now_ms(void)
@@ -644,6 +662,7 @@ static Suite *bulletin_suite(void)
     tcase_add_loop_test(tc, same_bytes_twice, 0, 2);
     tcase_add_test(tc, without_the_day_before);
     tcase_add_test(tc, turned_red_is_since_the_day_before);
+    tcase_add_test(tc, satisfaction_card_names_the_challenge);
     tcase_add_test(tc, samples);
     suite_add_tcase(s, tc);
     return s;
