@@ -74,8 +74,12 @@ function alarmsPanel(alarms, code) {
       reasonText(a.reasons)))) : el('p', {}, w('none_alarms')));
 }
 
+// The zones from the most at risk down (the API's order is by name).
+const ZONE_ORDER = ['white', 'red', 'yellow', 'blue', 'green'];
+
 function zonesPanel(kpis, code) {
-  const counts = kpis.values.filter((v) => v.kpi === 'zone_count' && v.branch === code);
+  const counts = kpis.values.filter((v) => v.kpi === 'zone_count' && v.branch === code)
+    .sort((a, b) => ZONE_ORDER.indexOf(a.dim) - ZONE_ORDER.indexOf(b.dim));
   return el('section', { class: 'panel', id: 'zones' }, el('h2', {},
     el('a', { href: pageUrl('/zones', { branch: code }) }, w('zones_title'))),
     counts.length ? el('ul', { class: 'zone-counts' }, counts.map((v) => el('li', { class: `zone-${v.dim}` },

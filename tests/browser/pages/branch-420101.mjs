@@ -9,4 +9,13 @@ export const checks = [
       assert.ok(diffs.length === 0, `${diffs.length} figures differ:\n${diffs.join('\n')}`);
     },
   },
+  {
+    name: 'zones from the most at risk down (白 红 黄 蓝 绿, not by name)',
+    async run({ page, assert }) {
+      const order = await page.$$eval('#zones li', (lis) => lis.map((li) => li.className.replace('zone-', '')));
+      const want = ['white', 'red', 'yellow', 'blue', 'green'].filter((z) => order.includes(z));
+      assert.deepEqual(order, want);
+      assert.ok(order.length > 1, 'fewer than two zones listed');
+    },
+  },
 ];
