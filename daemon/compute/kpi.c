@@ -465,6 +465,26 @@ static bool watermark(struct db *db, const char *run_id, const char *as_of)
     return run_on_shards(db, &step);
 }
 
+/* Refuses a run dated more than a year after its warehouse's newest data,
+ * as the newest run knows it (sql/kpi/as_of_beyond_data.sql): stored, it
+ * would be every page's newest. Before anything is computed: one line. */
+static bool as_of_plausible(struct db *db, const char *as_of)
+{
+    const char *params[] = {as_of};
+    struct db_result *res = NULL;
+    if (!db_query(db, sql_embed_get("kpi/as_of_beyond_data.sql"), 1, params, &res))
+        return false;
+    const char *beyond = db_rows(res) == 1 ? db_value(res, 0, 0) : NULL;
+    bool ok = !beyond || strcmp(beyond, "true") != 0;
+    if (!ok)
+        log_error(
+            "msg=\"as-of date beyond the data\" as_of=%s newest_data=%s"
+            " reason=\"more than a year after the warehouse's newest data: nothing computed\"",
+            as_of, db_value(res, 0, 1));
+    db_result_free(res);
+    return ok;
+}
+
 static bool compute_all(struct db *db, const char *as_of, const char *year,
                         const struct settings *s, const char *run_id, struct frozen *frozen)
 {
@@ -487,7 +507,7 @@ bool kpi_compute(struct db *db, const char *as_of, long long *run_id)
     char id[32], year[5];
     memcpy(year, as_of, 4);
     year[4] = '\0';
-    if (!check_schema(db) || !warehouse_check(db))
+    if (!check_schema(db) || !warehouse_check(db) || !as_of_plausible(db, as_of))
         return false; /* errors have been logged already */
     if (!db_begin(db))
         return false;

@@ -516,6 +516,37 @@ START_TEST(a_failing_run_leaves_nothing)
 }
 END_TEST
 
+/* A date years after the warehouse's data (a typo, 2030 for 2026) once a
+ * run knows that data: refused in one line before anything is computed, so
+ * that it cannot become every page's newest run; a date within a year of
+ * the data is computed. */
+START_TEST(a_date_years_after_the_data_is_refused)
+{
+    char name[64], *ci = NULL;
+    snprintf(name, sizeof name, "rt_it_kpi_future_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    json_decref(compute(ci, "2026-11-22"));
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long runs = harness_long(db, "SELECT count(*) FROM kpi.run");
+    const char *args[] = {"compute", "--db", ci, "--as-of", "2030-01-01", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 1);
+    ck_assert_msg(strstr(err, "as-of date beyond the data") &&
+                      strchr(err, '\n') == strrchr(err, '\n'),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), runs);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run WHERE as_of > '2027-12-31'"),
+                     0);
+    db_close(db);
+    json_decref(compute(ci, "2027-06-30"));
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
 /* ---- state kept between runs ------------------------------------------ */
 
 /* Forgets every snapshot and cache of the KPI engine (as on a fresh schema)
@@ -683,6 +714,7 @@ static Suite *kpi_suite(void)
     tcase_add_loop_test(other, broken_warehouse_one_line_no_run, 0,
                         (int)(sizeof broken / sizeof broken[0]));
     tcase_add_test(other, a_failing_run_leaves_nothing);
+    tcase_add_test(other, a_date_years_after_the_data_is_refused);
     suite_add_tcase(s, other);
     TCase *state = tcase_create("state");
     tcase_set_timeout(state, 180);
