@@ -1010,6 +1010,38 @@ START_TEST(sessions_live_in_the_database)
 }
 END_TEST
 
+/* At the least idle timeout (60 s) a session in use stays: its last use is
+ * written every quarter of the timeout, not once a minute (used 50 s after
+ * the last write, it had not been written, and ended 10 s later). */
+START_TEST(a_session_in_use_outlives_a_short_idle_timeout)
+{
+    struct other o;
+    other_up(&o, "idle", "[access]\nsession_idle = 60");
+    char *cookie = sign_in_at(o.d.port, NULL, NULL, "exec", PASSWORD, NULL), h[DIGEST_HEX_LEN + 1],
+         q[300];
+    ck_assert_ptr_nonnull(cookie);
+    session_hash(cookie, h);
+    snprintf(
+        q, sizeof q,
+        "UPDATE kpi.session SET last_seen = now() - interval '50 seconds' WHERE id_hash = '%s'", h);
+    sql(q);
+    struct resp r =
+        perform(&(struct req){.path = "/api/v1/me", .headers = {cookie}, .port = o.d.port});
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.session WHERE id_hash = '%s'"
+             " AND last_seen > now() - interval '10 seconds'",
+             h);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    db_close(db);
+    free(cookie);
+    other_down(&o);
+}
+END_TEST
+
 /* ---- throttling, the audit log, secrets ----------------------------------------------------- */
 
 START_TEST(throttling_engages_and_releases)
@@ -1328,6 +1360,7 @@ int main(void)
     tcase_add_test(tc, sign_out_ends_the_session_on_the_server);
     tcase_add_test(tc, csrf_is_required);
     tcase_add_test(tc, expiry_is_the_servers);
+    tcase_add_test(tc, a_session_in_use_outlives_a_short_idle_timeout);
     tcase_add_test(tc, a_disabled_users_session_ends);
     tcase_add_test(tc, no_open_redirect);
     tcase_add_test(tc, sessions_live_in_the_database);
