@@ -16,6 +16,19 @@ static bool non_negative(const char *v)
     return end != v && *end == '\0' && d >= 0 && d < 1e9;
 }
 
+/* The KPIs whose values are fractions (K1, K2, K3). */
+static bool rate(const char *kpi)
+{
+    return strcmp(kpi, "retention_rate") == 0 || strcmp(kpi, "in_network_rate") == 0 ||
+           strcmp(kpi, "bundling_coverage") == 0;
+}
+
+/* A number a rate's step or margin cannot be: 1 (the whole range) or more. */
+static bool beyond_rate(const char *v)
+{
+    return v && strcmp(v, "none") != 0 && strtod(v, NULL) >= 1;
+}
+
 bool rules_check(const struct rules_change *c, char *err, size_t errlen)
 {
     const char *bad = NULL;
@@ -29,6 +42,12 @@ bool rules_check(const struct rules_change *c, char *err, size_t errlen)
         bad = "--recover-margin must be a number >= 0";
     else if (!c->target_path && !c->period && !c->step && !c->recover_margin)
         bad = "nothing to set: give --target-path, --period, --step or --recover-margin";
+    else if (c->kpi && strcmp(c->kpi, "zone_count") == 0 && (c->step || c->recover_margin))
+        bad = "zone_count has no status: no --step or --recover-margin to judge it by";
+    else if (c->kpi && rate(c->kpi) && beyond_rate(c->step))
+        bad = "--step of a rate is a fraction under 1 (0.01 = one percentage point)";
+    else if (c->kpi && rate(c->kpi) && beyond_rate(c->recover_margin))
+        bad = "--recover-margin of a rate is a fraction under 1 (0.01 = one percentage point)";
     if (bad)
         snprintf(err, errlen, "%s", bad);
     return bad == NULL;

@@ -294,6 +294,9 @@ START_TEST(rules_switched_to_none_and_cli_errors)
         {{"alarms", "set", "satisfaction"}, 2, "nothing to set"},
         {{"alarms", "set", "satisfaction", "--period", "week"}, 2, "--period must be"},
         {{"alarms", "list", "extra"}, 2, "usage"},
+        {{"alarms", "set", "zone_count", "--step", "1"}, 2, "zone_count has no status"},
+        {{"alarms", "set", "in_network_rate", "--recover-margin", "2"}, 2, "a fraction under 1"},
+        {{"alarms", "set", "bundling_coverage", "--step", "1"}, 2, "a fraction under 1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[12];
