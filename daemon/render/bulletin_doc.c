@@ -514,8 +514,24 @@ static void ranking_by_city(struct bul *b, const struct view_bulletin_campaign *
     }
 }
 
-/* The top five, the branch's row (a county's, when neither), the bottom
- * five, under group rows that name them. */
+/* A city's best and worst counties in c (rows in rank order; -1: none,
+ * and none for a county or the province). */
+static void own_extremes(const struct bul *b, const struct view_bulletin_campaign *c, int *best,
+                         int *worst)
+{
+    *best = *worst = -1;
+    if (c->own >= 0 || b->s->branches[b->v->branch].level != 1)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        if (snap_branch_within(b->s, c->rows[i].branch, b->v->branch)) {
+            *best = *best < 0 ? (int)i : *best;
+            *worst = (int)i;
+        }
+}
+
+/* The top five, the branch's row (a county's, when neither; a city's best
+ * and worst counties, when neither), the bottom five, under group rows
+ * that name them. */
 static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
 {
     size_t top = c->n < 5 ? c->n : 5, first_bottom = c->n;
@@ -532,6 +548,17 @@ static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
         group_row(b, W(b, "bulletin_own"));
         ranking_row(b, &c->rows[c->own]);
     }
+    int ends[2];
+    own_extremes(b, c, &ends[0], &ends[1]);
+    bool shown[2];
+    for (int k = 0; k < 2; k++)
+        shown[k] =
+            ends[k] >= (int)top && (size_t)ends[k] < first_bottom && (k == 0 || ends[1] != ends[0]);
+    if (shown[0] || shown[1])
+        group_row(b, W(b, "bulletin_own_ends"));
+    for (int k = 0; k < 2; k++)
+        if (shown[k])
+            ranking_row(b, &c->rows[ends[k]]);
     if (first_bottom < c->n)
         group_row(b, W(b, "bottom"));
     for (size_t i = first_bottom; i < c->n; i++)

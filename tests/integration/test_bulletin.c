@@ -4,7 +4,11 @@
  * pdftotext and pdfinfo) and PNG, and `retentiond bulletin`: the same
  * figures in every form, the PNG within the MMS limits, the scope kept, the
  * command's bytes the daemon's. */
+#include "bulletin_doc.h"
+#include "doc.h"
 #include "harness.h"
+#include "labels.h"
+#include "snap.h"
 
 #include <check.h>
 #include <math.h>
@@ -240,6 +244,52 @@ START_TEST(scope_and_errors)
 }
 END_TEST
 
+/* A city's MMS (the short form) shows its best and worst counties when
+ * neither is in the top or bottom five (a city manager's image had none of
+ * his counties): read from the daemon's own snapshot, the rows after their
+ * group row are own rows, the first and last of the city's counties. */
+START_TEST(a_city_mms_names_its_best_and_worst_county)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/snapshot.json", datadir);
+    struct snap *s = NULL;
+    ck_assert_msg(snap_read_file(path, &s), "cannot read %s", path);
+    struct view_params p;
+    struct view_error err = {0};
+    struct view_bulletin v;
+    view_params_list(&p, (const char *const[]){"branch", "420100", "date", DATE, NULL});
+    ck_assert_msg(view_bulletin_build(s, &p, &v, &err), "%s", err.message);
+    const struct view_bulletin_campaign *c = &v.campaigns[0];
+    int best = -1, worst = -1;
+    for (size_t i = 0; i < c->n; i++)
+        if (snap_branch_within(s, c->rows[i].branch, v.branch)) {
+            best = best < 0 ? (int)i : best;
+            worst = (int)i;
+        }
+    ck_assert_msg(best >= 5 && c->rows[worst].bottom == false && worst > best,
+                  "the fixture no longer has both outside the top and bottom five");
+    struct doc *mms = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
+    const struct doc_block *table = NULL;
+    for (size_t i = 0; i < mms->n && !table; i++)
+        if (mms->blocks[i].kind == DOC_TABLE)
+            table = &mms->blocks[i];
+    ck_assert_ptr_nonnull(table);
+    size_t g = 0;
+    while (g < table->nrows && strcmp(table->rows[g].cells[0].text, "本单位区县：最好与最差") != 0)
+        g++;
+    ck_assert_msg(g + 2 < table->nrows, "no group of the city's best and worst");
+    const int want[2] = {best, worst};
+    for (int k = 0; k < 2; k++) {
+        const struct doc_row *r = &table->rows[g + 1 + k];
+        ck_assert(r->flags & DOC_ROW_OWN);
+        ck_assert_str_eq(r->cells[2].text, s->branches[c->rows[want[k]].branch].name);
+    }
+    doc_free(mms);
+    view_bulletin_free(&v);
+    snap_unref(s);
+}
+END_TEST
+
 START_TEST(the_command_writes_the_daemons_bytes)
 {
     static const char *const formats[] = {"html", "pdf", "png"};
@@ -337,6 +387,7 @@ int main(void)
     tcase_add_test(tc, scope_and_errors);
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
     tcase_add_test(tc, a_tier_without_members_left_none);
+    tcase_add_test(tc, a_city_mms_names_its_best_and_worst_county);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
