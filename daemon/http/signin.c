@@ -37,14 +37,22 @@ static const char *message_of(const struct labels *l, const char *error)
     return "";
 }
 
-/* Whether a local path asks for the English pages (its query's lang=en). */
-static bool english_path(const char *path)
+/* The value of a local path's lang parameter (up to '&' or the end), or
+ * NULL without one. */
+static const char *lang_of(const char *path)
 {
     const char *q = path ? strchr(path, '?') : NULL;
     for (const char *a = q; a; a = strchr(a + 1, '&'))
-        if (strncmp(a + 1, "lang=en", 7) == 0 && (a[8] == '\0' || a[8] == '&'))
-            return true;
-    return false;
+        if (strncmp(a + 1, "lang=", 5) == 0)
+            return a + 6;
+    return NULL;
+}
+
+/* Whether a local path asks for the English pages (lang=en). */
+static bool english_path(const char *path)
+{
+    const char *v = lang_of(path);
+    return v && strncmp(v, "en", 2) == 0 && (v[2] == '\0' || v[2] == '&');
 }
 
 /* The sign-in page's language: its own lang, else the page it brings the
@@ -55,11 +63,12 @@ static const struct labels *login_labels(const struct http_request *req, const c
     return labels_get(lang ? lang : local_path(next) && english_path(next) ? "en" : NULL);
 }
 
-/* Where a sign-in ends: next (or home), in the language signed in with. */
+/* Where a sign-in ends: next (or home), in the language signed in with
+ * unless next names its own (a second lang would be refused). */
 static void back_to(struct buf *out, const char *next, bool en)
 {
     buf_puts(out, local_path(next) ? next : "/");
-    if (en && !english_path(out->data))
+    if (en && !lang_of(out->data))
         buf_puts(out, strchr(out->data, '?') ? "&lang=en" : "?lang=en");
 }
 

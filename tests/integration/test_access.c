@@ -1010,6 +1010,30 @@ START_TEST(sessions_live_in_the_database)
 }
 END_TEST
 
+/* Signing in keeps the language of the form (its lang field): home in
+ * English, the sign-in page again in English; a next that names its own
+ * language keeps it (a second lang would make the page refuse the link).
+ * (The user field carries the extra form fields.) */
+START_TEST(sign_in_keeps_the_language)
+{
+    static const struct {
+        const char *fields, *password, *location;
+    } cases[] = {
+        {"exec&lang=en", PASSWORD, "/?lang=en"},
+        {"exec&lang=en&next=%2Falarms%3Flang%3Dzh", PASSWORD, "/alarms?lang=zh"},
+        {"exec&lang=en&next=%2Fzones", PASSWORD, "/zones?lang=en"},
+        {"exec&lang=en", "wrong password", "/login?error=failed&lang=en"},
+        {"exec", PASSWORD, "/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *loc = NULL;
+        free(sign_in_at(d.port, NULL, NULL, cases[i].fields, cases[i].password, &loc));
+        ck_assert_msg(loc && strcmp(loc, cases[i].location) == 0, "%s: %s", cases[i].fields, loc);
+        free(loc);
+    }
+}
+END_TEST
+
 /* At the least idle timeout (60 s) a session in use stays: its last use is
  * written every quarter of the timeout, not once a minute (used 50 s after
  * the last write, it had not been written, and ended 10 s later). */
@@ -1361,6 +1385,7 @@ int main(void)
     tcase_add_test(tc, csrf_is_required);
     tcase_add_test(tc, expiry_is_the_servers);
     tcase_add_test(tc, a_session_in_use_outlives_a_short_idle_timeout);
+    tcase_add_test(tc, sign_in_keeps_the_language);
     tcase_add_test(tc, a_disabled_users_session_ends);
     tcase_add_test(tc, no_open_redirect);
     tcase_add_test(tc, sessions_live_in_the_database);
