@@ -37,7 +37,12 @@ int cmd_alarms(const struct cli_args *args)
         fwrite(out.data, 1, out.len, stdout);
     else
         printf("%s: alarm rule changed (used from the next compute run)\n", c.kpi);
-    rc = 0;
+    rc = list || cmd_audit_change(db, "alarm_rule_set",
+                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}", "kpi", c.kpi,
+                                            "target_path", c.target_path, "period", c.period,
+                                            "step", c.step, "recover_margin", c.recover_margin))
+             ? 0
+             : 1;
 done:
     buf_release(&out);
     db_close(db);

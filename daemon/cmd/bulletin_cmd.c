@@ -232,6 +232,7 @@ static int recipients(const struct cli_args *a)
 {
     struct db *db = NULL;
     const char *verb = a->positional[1];
+    const char *action = NULL; /* the audit log's, when something changed */
     bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
     if (ok && strcmp(verb, "list") != 0 &&
         !recipient_valid(db, a->positional[2], a->positional[3])) {
@@ -250,17 +251,23 @@ static int recipients(const struct cli_args *a)
         if (ok)
             printf("%s: %s %s\n", a->positional[2], a->positional[3],
                    flag ? "was already a recipient" : "added");
+        action = ok && !flag ? "bulletin_recipient_add" : NULL;
     } else if (ok) {
         ok = bstore_recipient_remove(db, a->positional[2], a->positional[3], &flag);
         if (ok)
             printf("%s: %s %s\n", a->positional[2], a->positional[3],
                    flag ? "removed" : "was not a recipient");
+        action = ok && flag ? "bulletin_recipient_remove" : NULL;
     }
     if (!ok)
         fprintf(stderr, "retentiond: bulletin recipients: %s\n",
                 db ? db_errmsg(db) : "cannot connect to the database");
+    /* a change is audited: who may receive which branch's figures */
+    bool audited = !action || cmd_audit_change(db, action,
+                                               json_pack("{s:s, s:s}", "branch", a->positional[2],
+                                                         "address", a->positional[3]));
     db_close(db);
-    return ok ? 0 : 1;
+    return ok && audited ? 0 : 1;
 }
 
 int cmd_bulletin(const struct cli_args *a)

@@ -8,7 +8,9 @@
 #define RETENTIOND_CMD_H
 
 #include "cli.h"
+#include "db.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +21,15 @@ const char *cmd_conninfo(const struct cli_args *args);
 /* Writes bytes to path through a temporary file renamed into place ("-":
  * standard output); false after one line on stderr. */
 bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len);
+
+/* The name of the system user running the command. */
+const char *cmd_system_user(void);
+
+/* Records a command's change in the audit log at once (kpi.audit_log: the
+ * system user, action, params, outcome ok), after the change committed;
+ * false after one line on stderr (the change stands, unaudited: said so).
+ * params is consumed. */
+bool cmd_audit_change(struct db *db, const char *action, json_t *params);
 
 int cmd_migrate(const struct cli_args *args);
 int cmd_compute(const struct cli_args *args);

@@ -22,7 +22,11 @@ int cmd_cohort(const struct cli_args *args)
     else
         printf("year %s: K1 cohort %lld members; K2 snapshot %lld members\n", args->year, cohort,
                vips);
-    rc = 0;
+    rc = cmd_audit_change(db, "cohort_refreeze",
+                          json_pack("{s:s, s:I, s:I}", "year", args->year, "cohort",
+                                    (json_int_t)cohort, "vip_snapshot", (json_int_t)vips))
+             ? 0
+             : 1;
 done:
     db_close(db);
     return rc;

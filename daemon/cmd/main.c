@@ -1,4 +1,5 @@
 /* retentiond: entry point and subcommand dispatch. */
+#include "audit.h"
 #include "cli.h"
 #include "cmd.h"
 #include "file.h"
@@ -8,6 +9,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,23 @@ bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len)
         return true;
     fprintf(stderr, "retentiond: %s\n", err);
     return false;
+}
+
+const char *cmd_system_user(void)
+{
+    const struct passwd *pw = getpwuid(geteuid());
+    return pw ? pw->pw_name : "unknown";
+}
+
+bool cmd_audit_change(struct db *db, const char *action, json_t *params)
+{
+    struct audit_row row = {
+        .who = cmd_system_user(), .action = action, .params = params, .outcome = "ok"};
+    bool ok = audit_insert(db, &row);
+    if (!ok)
+        fprintf(stderr, "retentiond: %s: done, but its audit row could not be written\n", action);
+    json_decref(params);
+    return ok;
 }
 
 const char *cmd_conninfo(const struct cli_args *args)

@@ -9,18 +9,10 @@
 #include "report_doc.h"
 #include "snap_load.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Who runs the command: the system user's name. */
-static const char *system_user(void)
-{
-    const struct passwd *pw = getpwuid(geteuid());
-    return pw ? pw->pw_name : "unknown";
-}
 
 /* The export's audit row; false (logged) when it cannot be written. */
 static bool audit_export(struct db *db, const struct cli_args *a, const struct view_report *v,
@@ -36,7 +28,7 @@ static bool audit_export(struct db *db, const struct cli_args *a, const struct v
     if (strcmp(a->out, "-") != 0)
         json_object_set_new(params, "file", json_string(a->out));
     struct audit_row row = {
-        .who = system_user(), .action = "export", .params = params, .outcome = "ok"};
+        .who = cmd_system_user(), .action = "export", .params = params, .outcome = "ok"};
     bool ok = audit_insert(db, &row);
     json_decref(params);
     return ok;
@@ -53,8 +45,8 @@ static bool pdf(const struct cli_args *a, const struct view_report *v, const str
     chart_fonts *fonts = chart_fonts_new("Noto Sans CJK SC", msg, sizeof msg);
     chart_ctx *ctx = fonts ? chart_ctx_new(fonts, msg, sizeof msg) : NULL;
     digest_sha256_hex(csv->data, csv->len, sha);
-    bool ok = ctx && report_pdf(v, labels_get(a->lang), system_user(), sha, ctx, &bytes, &len, msg,
-                                sizeof msg);
+    bool ok = ctx && report_pdf(v, labels_get(a->lang), cmd_system_user(), sha, ctx, &bytes, &len,
+                                msg, sizeof msg);
     if (ok)
         buf_append(out, bytes, len);
     else

@@ -2,9 +2,26 @@
 #include "cmd.h"
 
 #include "db.h"
+#include "digest.h"
+#include "file.h"
 #include "targets.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+/* The import's audit parameters: the file, its SHA-256 (which targets
+ * came in) and how many. */
+static json_t *targets_audit(const char *path, int imported)
+{
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    char err[300], sha[DIGEST_HEX_LEN + 1] = "";
+    if (file_read_all(path, (size_t)64 << 20, &bytes, &len, err, sizeof err))
+        digest_sha256_hex(bytes, len, sha);
+    free(bytes);
+    return json_pack("{s:s, s:s?, s:i}", "file", path, "sha256", *sha ? sha : NULL, "targets",
+                     imported);
+}
 
 int cmd_targets(const struct cli_args *args)
 {
@@ -21,7 +38,8 @@ int cmd_targets(const struct cli_args *args)
         goto done;
     }
     printf("%d target%s imported\n", imported, imported == 1 ? "" : "s");
-    rc = 0;
+    rc = cmd_audit_change(db, "targets_import", targets_audit(args->positional[1], imported)) ? 0
+                                                                                              : 1;
 done:
     db_close(db);
     return rc;

@@ -200,6 +200,15 @@ START_TEST(k3_campaign_days_margin_and_transitions)
     import_targets("kpi,branch,dim,period,base,challenge\nbundling_coverage,B,,,0.5,0.7\n");
     const char *margin[] = {"alarms", "set", "bundling_coverage", "--recover-margin", "0.05", NULL};
     run_ok(margin);
+    /* the change is audited, with what was set */
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log"
+                                      " WHERE action = 'alarm_rule_set'"
+                                      " AND params->>'kpi' = 'bundling_coverage'"
+                                      " AND params->>'recover_margin' = '0.05'"),
+                     1);
+    db_close(db);
     /* the first day: the path starts at 0 %, which every value reaches */
     json_t *run = compute("2026-07-01");
     expect_num(value(run, "bundling_coverage", "A", NULL), "path_base", 0);
@@ -330,7 +339,8 @@ static void start_daemon(void)
     mkdir(datadir, 0700);
     char config[1024];
     snprintf(config, sizeof config,
-             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo "
+             "= %s\n"
              "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
              "history_days = 3660\n",
              ci, datadir);

@@ -588,6 +588,24 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
         free(out);
         free(err);
     }
+    /* an extra address added, added again, removed: the two changes are
+     * audited (who may receive which branch's figures), the no-op is not */
+    const char *add[] = {"bulletin",         "recipients", "add", COUNTY,
+                         "desk@county.test", "--db",       ci,    NULL};
+    const char *drop[] = {"bulletin",         "recipients", "remove", COUNTY,
+                          "DESK@county.test", "--db",       ci,       NULL};
+    const char *const *steps[] = {add, add, drop};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_msg(harness_run(steps[i], NULL, &out, &err) == 0, "%s", err);
+        free(out);
+        free(err);
+    }
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.audit_log WHERE action ="
+                           " 'bulletin_recipient_add' AND params->>'address' = 'desk@county.test'"),
+                     1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.audit_log"
+                           " WHERE action = 'bulletin_recipient_remove'"),
+                     1);
     unlink(config);
     free(config);
     sink_stop(&s);

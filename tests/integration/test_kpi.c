@@ -295,6 +295,12 @@ START_TEST(frozen_cohort_survives_data_changes)
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.freeze_log"
                                       " WHERE action = 'refreeze' AND year = 2026"),
                      2);
+    /* and audited: who re-froze which year */
+    ck_assert_int_ge(harness_long(db,
+                                  "SELECT count(*) FROM kpi.audit_log"
+                                  " WHERE action = 'cohort_refreeze' AND params->>'year' = '2026'"
+                                  " AND params->>'cohort' = '10' AND outcome = 'ok'"),
+                     1);
     run = compute(golden_ci, "2026-11-22");
     expect(run, "retention_rate", "A", NULL, 3, 7, 3.0 / 7, "red");
     json_decref(run);
@@ -318,6 +324,13 @@ START_TEST(targets_import_overrides_and_rejects)
     ck_assert_str_eq(out, "2 targets imported\n");
     free(out);
     free(err);
+    /* audited with the file's SHA-256; a refused import below is not */
+    struct db *adb = NULL;
+    ck_assert(db_connect(golden_ci, 0, &adb));
+    static const char imports[] = "SELECT count(*) FROM kpi.audit_log WHERE action = "
+                                  "'targets_import' AND params->>'targets' = '2'"
+                                  " AND length(params->>'sha256') = 64 AND who IS NOT NULL";
+    ck_assert_int_eq(harness_long(adb, imports), 1);
     json_t *run = compute(golden_ci, "2026-11-22");
     /* A's own 2026 targets, pathed: on 11-22 the day's points are
      * 1 - 0.60 * 325/364 = 46.43 % and 1 - 0.50 * 325/364 = 55.36 % */
@@ -375,6 +388,10 @@ START_TEST(targets_import_overrides_and_rejects)
     free(empty);
     struct db *db = NULL;
     ck_assert(db_connect(golden_ci, 0, &db));
+    ck_assert_int_eq(harness_long(adb, "SELECT count(*) FROM kpi.audit_log"
+                                       " WHERE action = 'targets_import'"),
+                     1);
+    db_close(adb);
     /* all or nothing: B's row of line 2 was not kept */
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.target WHERE source = 'import'"),
                      2);
