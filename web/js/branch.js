@@ -3,7 +3,7 @@
 // breakdown (tiers, policies, indicators), the branch's alarms and zones.
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
-  KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, kpiTitle,
+  KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
   pageUrl, params, pointsText, targets, reasonText, runBar, start, statusBadge, w, widthIn, zoneName,
 } from './common.js';
 
@@ -19,6 +19,12 @@ const DIM_WORD = {
 };
 const isHeadline = (a) => a.dim === null || a.dim === boot.root_indicator;
 
+// A numerator or denominator: a count for the rates, a sum of scores for
+// satisfaction (two decimals every time: 541.30, not 541.3 beside 542.81).
+const SUM = new Intl.NumberFormat(boot.lang === 'en' ? 'en' : 'zh-CN',
+  { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const amount = (kpi, x) => (isRate(kpi) ? fmtCount(x) : SUM.format(x));
+
 function breakdown(kpi, code, values, value) {
   const rows = values.filter((v) => v.kpi === kpi && v.branch === code && v.dim !== null &&
     v.dim !== boot.root_indicator && (value?.campaign === undefined || v.campaign === value.campaign));
@@ -31,8 +37,8 @@ function breakdown(kpi, code, values, value) {
     el('tbody', {}, rows.map((v) => el('tr', {},
       el('th', { scope: 'row' }, name(v.dim)),
       el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
-      el('td', { class: 'num' }, v.numerator === null ? w('no_value') : fmtCount(v.numerator)),
-      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : fmtCount(v.denominator)),
+      el('td', { class: 'num' }, v.numerator === null ? w('no_value') : amount(kpi, v.numerator)),
+      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : amount(kpi, v.denominator)),
       // why, beside a status that is not the value against the targets shown
       el('td', {}, statusBadge(v.status),
         v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null))))));

@@ -10,6 +10,16 @@ export const checks = [
     },
   },
   {
+    name: 'satisfaction sums with two decimals each (541.30, not 541.3 beside 542.81)',
+    async run({ page, assert }) {
+      const sums = await page.$$eval('table.breakdown', (ts) => ts
+        .filter((t) => /满意度/.test(t.caption?.innerText || ''))
+        .flatMap((t) => [...t.querySelectorAll('tbody tr')].map((r) => r.cells[2]?.innerText.trim())));
+      assert.ok(sums.length > 0, 'no satisfaction breakdown');
+      for (const x of sums) assert.match(x, /^(—|-|[\d,]+\.\d\d)$/, `a sum reads ${x}`);
+    },
+  },
+  {
     name: 'zones from the most at risk down (白 红 黄 蓝 绿, not by name)',
     async run({ page, assert }) {
       const order = await page.$$eval('#zones li', (lis) => lis.map((li) => li.className.replace('zone-', '')));
