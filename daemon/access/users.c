@@ -178,6 +178,20 @@ bool users_disable(struct db *db, const char *name, char *err, size_t errlen)
     return ok && applied;
 }
 
+bool users_enable(struct db *db, const char *name, char *err, size_t errlen)
+{
+    bool applied = false;
+    const char *params[] = {name};
+    err[0] = '\0';
+    bool ok = change(db,
+                     "UPDATE kpi.app_user SET disabled = false, changed_at = now()"
+                     " WHERE name = $1 RETURNING user_id",
+                     1, params, "user_enable", name, json_pack("{s:s}", "name", name), &applied);
+    if (ok && !applied)
+        snprintf(err, errlen, "no user named '%s'", name);
+    return ok && applied;
+}
+
 bool users_list(struct db *db, struct buf *out)
 {
     struct db_result *res = NULL;
@@ -252,4 +266,27 @@ bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen)
     if (ok && !applied)
         snprintf(err, errlen, "no live token with id %lld", id);
     return ok && applied;
+}
+
+bool tokens_list(struct db *db, const char *user, struct buf *out)
+{
+    struct db_result *res = NULL;
+    const char *params[] = {user};
+    if (!db_query(
+            db,
+            "SELECT t.token_id::text, u.name,"
+            " to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
+            " coalesce(to_char(t.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '-'),"
+            " coalesce(to_char(t.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '-')"
+            " FROM kpi.api_token t JOIN kpi.app_user u USING (user_id)"
+            " WHERE $1::text IS NULL OR u.name = $1 ORDER BY t.token_id",
+            1, params, &res))
+        return false;
+    buf_printf(out, "%6s %-20s %-16s %-16s %-16s\n", "id", "user", "created (UTC)", "last used",
+               "revoked");
+    for (int i = 0; i < db_rows(res); i++)
+        buf_printf(out, "%6s %-20s %-16s %-16s %-16s\n", db_value(res, i, 0), db_value(res, i, 1),
+                   db_value(res, i, 2), db_value(res, i, 3), db_value(res, i, 4));
+    db_result_free(res);
+    return true;
 }

@@ -57,6 +57,7 @@ static const struct command_def commands[] = {
      "usage: retentiond user add NAME --role ROLE [--branch CODE] [--email ADDR] --password-stdin\n"
      "       retentiond user passwd NAME --password-stdin\n"
      "       retentiond user disable NAME\n"
+     "       retentiond user enable NAME\n"
      "       retentiond user list\n"
      "  Manage who may sign in. ROLE: executive, branch_manager (with --branch: the\n"
      "  branch whose subtree they see), auditor, admin. The password is read from the\n"
@@ -64,9 +65,11 @@ static const struct command_def commands[] = {
      "  disabling a user ends their sessions. Every change is audited.\n"},
     {"token", CLI_TOKEN,
      "usage: retentiond token add --user NAME\n"
+     "       retentiond token list [--user NAME]\n"
      "       retentiond token revoke ID\n"
      "  Bearer tokens for machine clients (Authorization: Bearer TOKEN). 'add' prints\n"
-     "  the token once; only its SHA-256 is stored.\n"},
+     "  the token once; only its SHA-256 is stored. 'list' shows every token's id, user,\n"
+     "  creation, last use and revocation (never the token).\n"},
     {"audit", CLI_AUDIT,
      "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N]\n"
      "       retentiond audit verify FILE\n"
@@ -278,9 +281,9 @@ static bool access_shape(const struct cli_args *a)
         if (strcmp(verb, "list") == 0)
             return a->npositional == 1;
         return a->npositional == 2 && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0 ||
-                                       strcmp(verb, "disable") == 0);
+                                       strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0);
     case CLI_TOKEN:
-        return (a->npositional == 1 && strcmp(verb, "add") == 0) ||
+        return (a->npositional == 1 && (strcmp(verb, "add") == 0 || strcmp(verb, "list") == 0)) ||
                (a->npositional == 2 && strcmp(verb, "revoke") == 0);
     case CLI_AUDIT:
         return a->npositional == 0 || (a->npositional == 2 && strcmp(verb, "verify") == 0);

@@ -48,6 +48,7 @@ int cmd_user(const struct cli_args *args)
     snprintf(done, sizeof done, "user %s: %s", name,
              strcmp(verb, "add") == 0      ? "added"
              : strcmp(verb, "passwd") == 0 ? "password changed, sessions ended"
+             : strcmp(verb, "enable") == 0 ? "enabled"
                                            : "disabled, sessions ended");
     if (strcmp(verb, "add") == 0)
         ok = users_add(db, name, args->role, args->user_branch, args->email, password, err,
@@ -56,6 +57,8 @@ int cmd_user(const struct cli_args *args)
         ok = users_passwd(db, name, password, err, sizeof err);
     else if (strcmp(verb, "disable") == 0)
         ok = users_disable(db, name, err, sizeof err);
+    else if (strcmp(verb, "enable") == 0)
+        ok = users_enable(db, name, err, sizeof err);
     else if ((ok = users_list(db, &out)))
         fwrite(out.data, 1, out.len, stdout);
 done:
@@ -73,6 +76,14 @@ int cmd_token(const struct cli_args *args)
     long long id = 0;
     if (!db_connect(cmd_conninfo(args), 0, &db))
         return 1; /* logged */
+    if (strcmp(args->positional[0], "list") == 0) {
+        struct buf out = BUF_INIT;
+        if ((ok = tokens_list(db, args->user, &out)))
+            fwrite(out.data, 1, out.len, stdout);
+        buf_release(&out);
+        db_close(db);
+        return ok ? 0 : 1;
+    }
     if (strcmp(args->positional[0], "add") == 0) {
         ok = tokens_add(db, args->user, token, &id, err, sizeof err);
         /* shown once: only its hash is kept */

@@ -919,6 +919,31 @@ START_TEST(a_disabled_users_session_ends)
     expect_status(cookie, "/api/v1/me", 401);
     expect_status(token, "/api/v1/me", 401);
     ck_assert_ptr_null(sign_in_at(d.port, NULL, NULL, "leaver", PASSWORD, NULL));
+    /* enabled again: signs in, and the token that was not revoked works;
+     * `token list` shows it (never the token itself), and both changes are
+     * audited */
+    const char *enable[] = {"user", "enable", "leaver", "--db", ci, NULL};
+    ck_assert_msg(harness_run(enable, NULL, NULL, &err) == 0, "%s", err);
+    free(err);
+    free(cookie);
+    cookie = sign_in_at(d.port, NULL, NULL, "leaver", PASSWORD, NULL);
+    ck_assert_ptr_nonnull(cookie);
+    expect_status(cookie, "/api/v1/me", 200);
+    expect_status(token, "/api/v1/me", 200);
+    const char *list[] = {"token", "list", "--user", "leaver", "--db", ci, NULL};
+    char *out = NULL;
+    ck_assert_msg(harness_run(list, NULL, &out, &err) == 0, "%s", err);
+    ck_assert_msg(strstr(out, " leaver ") && !strstr(out, "rt_") &&
+                      strchr(out, '\n') != strrchr(out, '\n'),
+                  "%s", out);
+    free(out);
+    free(err);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE detail = 'leaver'"
+                                      " AND action IN ('user_disable', 'user_enable')"),
+                     2);
+    db_close(db);
     free(cookie);
     free(token);
     /* refusals are bad arguments: one line, exit 2 */
