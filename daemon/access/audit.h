@@ -53,7 +53,9 @@ long long audit_dropped(const struct audit *a);
 bool audit_insert(struct db *db, const struct audit_row *row);
 
 /* Reading the log: the query (parameters $1 since a date YYYY-MM-DD or
- * NULL, $2 one action or NULL, $3 at most that many rows; newest first),
+ * NULL, $2 one action or NULL, $3 at most that many rows, $4 only rows
+ * older than that id or NULL (the next page: the last id of one page);
+ * newest first),
  * and its rows as JSON ({"entries": [{id, at, who, action, params, client,
  * outcome, detail}]}, a new reference) or as text lines for people. */
 const char *audit_select_sql(void);

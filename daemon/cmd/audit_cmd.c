@@ -65,9 +65,9 @@ int cmd_audit(const struct cli_args *args)
     }
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%ld", limit);
-    const char *params[] = {args->since, args->action, limit_text};
+    const char *params[] = {args->since, args->action, limit_text, NULL};
     if (!db_connect(cmd_conninfo(args), 0, &db) ||
-        !db_query(db, audit_select_sql(), 3, params, &res))
+        !db_query(db, audit_select_sql(), 4, params, &res))
         goto done; /* logged */
     audit_rows_text(res, &out);
     fwrite(out.data, 1, out.len, stdout);

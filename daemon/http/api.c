@@ -31,7 +31,7 @@ static const char *const p_page[] = {"lang", "branch", "date", NULL};
 static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
 static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
 static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
-static const char *const p_audit[] = {"since", "action", "limit", NULL};
+static const char *const p_audit[] = {"since", "action", "limit", "before", NULL};
 static const char *const p_asset[] = {"v", NULL};
 
 #define PUBLIC    HTTP_ACCESS_PUBLIC

@@ -65,6 +65,11 @@ static bool audit_params(const struct http_request *req, char limit[16], struct 
     if (l && (!*l || *end || n < 1 || n > LIMIT_MAX))
         return view_fail(err, 400, "invalid_parameter", "limit",
                          "limit must be a whole number from 1 to %d", LIMIT_MAX);
+    const char *before = http_arg(req, "before");
+    if (before && (!*before || strspn(before, "0123456789") != strlen(before) ||
+                   strlen(before) > 18 || before[0] == '0'))
+        return view_fail(err, 400, "invalid_parameter", "before",
+                         "before must be an entry id (a whole number from 1)");
     snprintf(limit, 16, "%ld", n);
     return true;
 }
@@ -79,8 +84,9 @@ void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
         api_reply_error(reply, &err);
         return;
     }
-    const char *params[] = {http_arg(req, "since"), http_arg(req, "action"), limit};
-    enum pool_status st = pool_query(api->pool, audit_select_sql(), 3, params, &res);
+    const char *params[] = {http_arg(req, "since"), http_arg(req, "action"), limit,
+                            http_arg(req, "before")};
+    enum pool_status st = pool_query(api->pool, audit_select_sql(), 4, params, &res);
     if (st != POOL_OK) {
         http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
                          "the audit log is in the database, which cannot answer now", NULL);
@@ -93,8 +99,8 @@ void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
     free(text);
     json_decref(body);
     db_result_free(res);
-    json_t *logged =
-        json_pack("{s:s?, s:s?, s:s}", "since", params[0], "action", params[1], "limit", limit);
+    json_t *logged = json_pack("{s:s?, s:s?, s:s, s:s?}", "since", params[0], "action", params[1],
+                               "limit", limit, "before", params[3]);
     api_audit(api, req, "audit_read", logged, "ok");
     json_decref(logged);
 }

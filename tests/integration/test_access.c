@@ -1177,6 +1177,41 @@ START_TEST(the_audit_log)
     ck_assert(strstr(r.body, "\"param\":\"limit\""));
     resp_free(&r);
     expect_status(auditor, "/api/v1/audit?since=yesterday", 400);
+    /* pages: before= the last id of a page gives the next, older rows, none
+     * repeated, until every at_risk_list row was seen (pages of 10) */
+    long before = 0, seen = 0;
+    for (int page = 0; page < 50; page++) {
+        char path[160];
+        if (before)
+            snprintf(path, sizeof path, "/api/v1/audit?action=at_risk_list&limit=10&before=%ld",
+                     before);
+        else
+            snprintf(path, sizeof path, "/api/v1/audit?action=at_risk_list&limit=10");
+        r = get_as(auditor, path);
+        ck_assert_int_eq(r.status, 200);
+        j = json_loads(r.body, 0, NULL);
+        json_t *entries = json_object_get(j, "entries");
+        size_t n = json_array_size(entries);
+        for (size_t i = 0; i < n; i++) {
+            long id = (long)json_integer_value(json_object_get(json_array_get(entries, i), "id"));
+            ck_assert_msg(!before || id < before, "id %ld after %ld", id, before);
+            before = id;
+            seen++;
+        }
+        json_decref(j);
+        resp_free(&r);
+        if (n < 10)
+            break;
+    }
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(
+        seen, harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'at_risk_list'"));
+    ck_assert_int_gt(seen, 20);
+    db_close(db);
+    r = get_as(auditor, "/api/v1/audit?before=x1");
+    ck_assert_int_eq(r.status, 400);
+    ck_assert(strstr(r.body, "\"param\":\"before\""));
+    resp_free(&r);
     free(county);
     free(auditor);
 }
