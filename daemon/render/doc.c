@@ -181,6 +181,18 @@ void doc_chart(struct doc *d, doc_draw_fn draw, void *data, void (*release)(void
     b->charts[b->ncharts++] = (struct doc_chart){.draw = draw, .data = data, .release = release};
 }
 
+size_t doc_next_block(const struct doc *d)
+{
+    return d->n;
+}
+
+void doc_page_ref(struct doc *d, size_t table, size_t row, size_t heading)
+{
+    struct doc_block *b = &d->blocks[table];
+    struct doc_row *r = &b->rows[row];
+    r->cells[r->flags & DOC_ROW_GROUP ? 0 : b->ncols - 1].page_of = heading;
+}
+
 bool doc_keep_with_next(const struct doc *d, size_t i)
 {
     return i < d->n && d->blocks[i].keep;

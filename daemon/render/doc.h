@@ -65,6 +65,10 @@ enum doc_kind {
 struct doc_cell {
     char *text;
     enum doc_tone tone;
+    /* a heading block's index (0: none): the PDF draws the page that
+     * heading is on as the cell's text (a group row's: right-aligned at the
+     * row's end, after its text) */
+    size_t page_of;
 };
 
 struct doc_row {
@@ -173,6 +177,11 @@ void doc_chart(struct doc *d, doc_draw_fn draw, void *data, void (*release)(void
 
 /* Whether block i is kept with the block after it (a heading, a kept note). */
 bool doc_keep_with_next(const struct doc *d, size_t i);
+/* The index the next block added will have. */
+size_t doc_next_block(const struct doc *d);
+/* Row `row` of table block `table` shows the page of heading block
+ * `heading` in its last cell (a table of contents). */
+void doc_page_ref(struct doc *d, size_t table, size_t row, size_t heading);
 
 /* "{name}" in tmpl replaced by the value of name in pairs (name, value, ...,
  * NULL); an unknown placeholder is kept as it is. Appends to a new string

@@ -87,6 +87,7 @@ struct lay {
     int page;             /* the current page, from 1 */
     int pages;            /* the pages in all (known when drawing a PDF) */
     double *ends;         /* each block's bottom (d->n) */
+    int *page_of;         /* each block's last page, from the measuring pass (d->n) */
     struct table *tables; /* each table block's geometry, made on first use (d->n) */
     bool failed;          /* a text was refused (not UTF-8?), or a chart */
     char chart_err[200];  /* why a chart failed ("" none) */
@@ -457,6 +458,16 @@ static void header_draw(struct lay *l, const struct doc_block *b, const struct t
     l->y += t->header_h;
 }
 
+/* The page a cell refers to (doc_cell.page_of), as text into out; false
+ * without a reference (or before the pages are known). */
+static bool page_text(const struct lay *l, const struct doc_cell *c, char *out, size_t n)
+{
+    if (!c->page_of || !l->cr)
+        return false;
+    snprintf(out, n, "%d", l->page_of[c->page_of]);
+    return true;
+}
+
 static void row_draw(struct lay *l, const struct doc_block *b, const struct table *t, size_t r)
 {
     const struct doc_row *row = &b->rows[r];
@@ -468,13 +479,17 @@ static void row_draw(struct lay *l, const struct doc_block *b, const struct tabl
              group ? DOC_TINT_GROUP
              : own ? DOC_TINT_OWN
                    : DOC_TINT_HIGHLIGHT);
+    char page[16];
     if (group)
         text(l, row->cells[0].text, st->mx + st->pad, l->y + st->pad, st->table, true,
              doc_tone_text(row->cells[0].tone), l->cw - 2 * st->pad, CHART_ALIGN_LEFT);
+    if (group && page_text(l, &row->cells[0], page, sizeof page))
+        text(l, page, st->mx + l->cw - st->pad, l->y + st->pad, st->table, true,
+             doc_tone_text(row->cells[0].tone), 0, CHART_ALIGN_RIGHT);
     for (size_t k = 0; !group && k < b->ncols; k++)
-        text(l, row->cells[k].text, cell_x(l, t, k, b->cols[k].align), l->y + st->pad, st->table,
-             own, doc_tone_text(row->cells[k].tone), t->w[k] - 2 * st->pad,
-             aligns[b->cols[k].align]);
+        text(l, page_text(l, &row->cells[k], page, sizeof page) ? page : row->cells[k].text,
+             cell_x(l, t, k, b->cols[k].align), l->y + st->pad, st->table, own,
+             doc_tone_text(row->cells[k].tone), t->w[k] - 2 * st->pad, aligns[b->cols[k].align]);
     fill(l, st->mx, l->y + h - st->rule, l->cw, st->rule, RULE);
     l->y += h;
 }
@@ -579,6 +594,8 @@ static void lay_blocks(struct lay *l, size_t n)
         else
             text_block(l, b);
         l->ends[i] = l->y;
+        if (!l->cr)
+            l->page_of[i] = l->page;
     }
 }
 
@@ -586,6 +603,7 @@ static void lay_init(struct lay *l, const struct doc *d, const struct style *st,
 {
     *l = (struct lay){.d = d, .st = st, .ctx = ctx, .cw = st->page_w - 2 * st->mx};
     l->ends = xcalloc(d->n + 1, sizeof *l->ends);
+    l->page_of = xcalloc(d->n + 1, sizeof *l->page_of);
     l->tables = xcalloc(d->n + 1, sizeof *l->tables);
 }
 
@@ -595,6 +613,7 @@ static void lay_release(struct lay *l)
         free(l->tables[i].row_h);
     free(l->tables);
     free(l->ends);
+    free(l->page_of);
 }
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)

@@ -445,17 +445,23 @@ static char *section_title(struct rep *r, size_t i, int branch)
     return buf_detach(&t, NULL);
 }
 
-static void contents(struct rep *r, const int *order, size_t n)
+/* The contents: a row per section, its page filled in when the PDF is
+ * drawn (report_pdf refers each row to its heading). Returns the table's
+ * block. */
+static size_t contents(struct rep *r, const int *order, size_t n)
 {
-    const struct doc_column_spec cols[] = {{W(r, "report_branch"), DOC_LEFT, 1}};
+    const struct doc_column_spec cols[] = {{W(r, "report_branch"), DOC_LEFT, 1},
+                                           {W(r, "report_page_col"), DOC_RIGHT, 0.12}};
     doc_heading(r->d, W(r, "report_contents"));
-    doc_table(r->d, "", cols, 1);
+    size_t table = doc_next_block(r->d);
+    doc_table(r->d, "", cols, 2);
     for (size_t i = 0; i < n; i++) {
         char *t = section_title(r, i, order[i]);
         doc_row(r->d, r->v->s->branches[order[i]].level == 1 ? DOC_ROW_GROUP : 0,
-                (const struct doc_cell_spec[]){{t, DOC_PLAIN}});
+                (const struct doc_cell_spec[]){{t, DOC_PLAIN}, {"", DOC_PLAIN}});
         free(t);
     }
+    return table;
 }
 
 /* The branch's children ranked by kpi at the last month end (with their
@@ -740,9 +746,10 @@ bool report_pdf(const struct view_report *v, const struct labels *l, const char 
     int *order = xcalloc(v->s->nbranches + 1, sizeof *order);
     size_t n = sections(v, order);
     cover(&r, who, csv_sha);
-    contents(&r, order, n);
+    size_t toc = contents(&r, order, n);
     for (size_t i = 0; i < n; i++) {
         char *t = section_title(&r, i, order[i]);
+        doc_page_ref(r.d, toc, i, doc_next_block(r.d));
         doc_heading(r.d, t);
         free(t);
         figures_table(&r, order[i]);

@@ -355,6 +355,25 @@ static json_t *read_pdf(const char *path)
     return python_facts(script, path);
 }
 
+/* The contents' page numbers checked against the pages: each "第 K 节
+ * NAME ... N" row of the contents, that heading on page N's text. */
+static json_t *check_contents(const char *path)
+{
+    static const char script[] =
+        "import json, re, subprocess, sys\n"
+        "def page(n):\n"
+        "    return subprocess.run(['pdftotext', '-q', '-layout', '-f', str(n), '-l', str(n),"
+        " sys.argv[1], '-'], capture_output=True, text=True, check=True).stdout\n"
+        "rows, bad = [], []\n"
+        "for n in range(1, 9):\n"
+        "    rows += re.findall(r'^(第 \\d+ 节 \\S+)\\s+(\\d+)$', page(n), re.M)\n"
+        "for title, n in rows:\n"
+        "    if not re.search(r'^' + re.escape(title) + r'\\s*$', page(int(n)), re.M):\n"
+        "        bad.append(title + ' not on page ' + n)\n"
+        "print(json.dumps({'rows': len(rows), 'bad': bad[:5]}))\n";
+    return python_facts(script, path);
+}
+
 /* The province's PDF: many pages, every city a bookmark, every branch's
  * name and the province's figures in its text, the CSV's SHA-256 on the
  * cover; a city's twice: the same bytes; audited like the CSV. */
@@ -415,6 +434,12 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
     ck_assert_msg(strstr(text, pct), "the root's retention %s is not in the PDF", pct);
     free(pct);
     ck_assert_msg(strstr(text, "下属单位排名"), "no rankings of the root's children");
+    /* the contents give each section's page, and the heading is there */
+    json_t *toc = check_contents(a);
+    ck_assert_int_gt(json_integer_value(json_object_get(toc, "rows")), 10);
+    ck_assert_msg(json_array_size(json_object_get(toc, "bad")) == 0, "%s",
+                  json_string_value(json_array_get(json_object_get(toc, "bad"), 0)));
+    json_decref(toc);
     char sha[65];
     FILE *in = fopen(csv, "rb");
     ck_assert_ptr_nonnull(in);
