@@ -303,8 +303,9 @@ static bool read_run_list(struct db *db, int history_days, const struct snap_fil
     char days[16], id[32];
     snprintf(days, sizeof days, "%d", history_days);
     if (!filter || !filter->run_id) {
-        const char *params[] = {days};
-        return db_query(db, sql_embed_get("api/snapshot_runs.sql"), 1, params, runs);
+        const char *params[] = {days, filter ? filter->month_ends_from : NULL,
+                                filter ? filter->month_ends_to : NULL};
+        return db_query(db, sql_embed_get("api/snapshot_runs.sql"), 3, params, runs);
     }
     snprintf(id, sizeof id, "%lld", filter->run_id);
     const char *params[] = {id};

@@ -20,6 +20,9 @@ struct snap_filter {
     long long run_id;
     const char *kpi;
     const char *branch;
+    /* with the history, also the runs of the month ends from..to (dates,
+     * NULL: none): an old quarter's, beyond the history's 24 months */
+    const char *month_ends_from, *month_ends_to;
 };
 
 /* Reads the database into a new snapshot. history_days: every as-of date

@@ -629,6 +629,31 @@ START_TEST(a_month_end_computed_again_is_the_reports)
 }
 END_TEST
 
+/* A quarter older than the snapshot's history (the newest run of each
+ * month for 24 months): the same bytes as when it was new (it was refused,
+ * "no stored run", once a run two and a half years later was stored). Last:
+ * it stores that run. */
+START_TEST(an_old_quarter_reads_the_same)
+{
+    char now_csv[256], later_csv[256], *err = NULL;
+    snprintf(now_csv, sizeof now_csv, "%s/old-now.csv", dir);
+    snprintf(later_csv, sizeof later_csv, "%s/old-later.csv", dir);
+    ck_assert_msg(report("2026Q3", "420100", now_csv, &err) == 0, "%s", err);
+    free(err);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_query(db,
+                       "INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
+                       " settings) SELECT date '2029-03-31', now(), now(), date '2029-02-01',"
+                       " settings FROM kpi.run ORDER BY run_id DESC LIMIT 1",
+                       0, NULL, NULL));
+    db_close(db);
+    ck_assert_msg(report("2026Q3", "420100", later_csv, &err) == 0, "%s", err);
+    free(err);
+    ck_assert_msg(same_file(now_csv, later_csv), "the old quarter's CSV changed");
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -641,6 +666,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
     tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
     tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
+    tcase_add_test(tc, an_old_quarter_reads_the_same);
     suite_add_tcase(s, tc);
     return s;
 }
