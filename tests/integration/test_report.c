@@ -77,6 +77,18 @@ static int report(const char *quarter, const char *branch, const char *path, cha
     return rc;
 }
 
+/* The bytes of the file at path, appended to out (NUL-terminated). */
+static void slurp(const char *path, struct buf *out)
+{
+    FILE *in = fopen(path, "rb");
+    ck_assert_msg(in != NULL, "cannot open %s", path);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_append(out, chunk, n);
+    fclose(in);
+}
+
 /* What a Python script (Debian's interpreter) prints as JSON about a file. */
 static json_t *python_facts(const char *script, const char *path)
 {
@@ -441,14 +453,8 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
                   json_string_value(json_array_get(json_object_get(toc, "bad"), 0)));
     json_decref(toc);
     char sha[65];
-    FILE *in = fopen(csv, "rb");
-    ck_assert_ptr_nonnull(in);
     struct buf bytes = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        buf_append(&bytes, chunk, n);
-    fclose(in);
+    slurp(csv, &bytes);
     digest_sha256_hex(bytes.data, bytes.len, sha);
     buf_release(&bytes);
     ck_assert_msg(strstr(text, sha), "the cover does not carry the CSV's SHA-256 %s", sha);
@@ -615,14 +621,8 @@ START_TEST(a_month_end_computed_again_is_the_reports)
     ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
     free(out);
     free(err);
-    FILE *in = fopen(csv, "rb");
-    ck_assert_ptr_nonnull(in);
     struct buf bytes = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        buf_append(&bytes, chunk, n);
-    fclose(in);
+    slurp(csv, &bytes);
     snprintf(want, sizeof want, ",%ld\r\n", id);
     ck_assert_msg(strstr(bytes.data, want), "the CSV does not stand on run %ld", id);
     buf_release(&bytes);
