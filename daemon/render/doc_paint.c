@@ -495,11 +495,23 @@ static void row_draw(struct lay *l, const struct doc_block *b, const struct tabl
 }
 
 /* The caption, the header and the first row (with the one it keeps). */
+/* Rows of a table that starts on a page with no other: a short table
+ * whole (a five-zone table, not four rows and one on the next page),
+ * else two. */
+#define TABLE_WHOLE 6
+#define TABLE_FIRST 2
+
+/* What a table needs on the page it starts on: its caption, header and
+ * first rows. */
 static double table_first(struct lay *l, size_t i)
 {
     const struct doc_block *b = &l->d->blocks[i];
     const struct table *t = table_of(l, i);
-    return t->caption_h + t->header_h + (b->nrows ? row_need(b, t, 0) : 0);
+    size_t keep = b->nrows <= TABLE_WHOLE ? b->nrows : TABLE_FIRST;
+    double h = t->caption_h + t->header_h + (b->nrows ? row_need(b, t, 0) : 0), rows = 0;
+    for (size_t r = 0; r < keep; r++)
+        rows += t->row_h[r];
+    return fmax(h, t->caption_h + t->header_h + rows);
 }
 
 static void table_block(struct lay *l, size_t i)

@@ -380,6 +380,40 @@ START_TEST(pdf_breaks_between_rows)
 }
 END_TEST
 
+/* A short table (six rows or fewer) is not split across pages: whatever
+ * fills the page above it, its five rows are on one page (the report's
+ * zone table had left one row at a page's bottom). */
+START_TEST(pdf_keeps_a_short_table_whole)
+{
+    for (int notes = 20; notes < 60; notes += 3) {
+        struct doc *d = doc_new("zh", "t", "2026-11-21");
+        doc_set_pages(d, "t", "{n} / {m}", "");
+        for (int k = 0; k < notes; k++)
+            doc_note(d, DOC_PLAIN, "填充的一行说明文字", false);
+        const struct doc_column_spec cols[] = {{"区", DOC_LEFT, 1}, {"人数", DOC_RIGHT, 1}};
+        doc_table(d, "", cols, 2);
+        for (int r = 1; r <= 5; r++) {
+            char name[16];
+            snprintf(name, sizeof name, "第%d行", r);
+            doc_row(d, 0, (const struct doc_cell_spec[]){{name, DOC_PLAIN}, {"1", DOC_PLAIN}});
+        }
+        unsigned char *pdf = NULL;
+        size_t len = 0;
+        char err[200];
+        ck_assert_msg(doc_paint_pdf(d, ctx, &pdf, &len, err, sizeof err), "%s", err);
+        char *text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+        const char *first = strstr(text, "第1行"), *last = strstr(text, "第5行");
+        ck_assert_ptr_nonnull(first);
+        ck_assert_ptr_nonnull(last);
+        ck_assert_msg(memchr(first, '\f', (size_t)(last - first)) == NULL,
+                      "%d notes: the table split across pages", notes);
+        free(text);
+        free(pdf);
+        doc_free(d);
+    }
+}
+END_TEST
+
 /* ---- PNG ------------------------------------------------------------------------------------- */
 
 START_TEST(png_fits_mms)
@@ -656,6 +690,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_of_a_county);
     tcase_add_test(tc, pdf_reads_back);
     tcase_add_test(tc, pdf_breaks_between_rows);
+    tcase_add_test(tc, pdf_keeps_a_short_table_whole);
     tcase_add_test(tc, png_fits_mms);
     tcase_add_test(tc, png_tiny_budget_drops_blocks);
     tcase_add_test(tc, short_form_ranking);
