@@ -41,6 +41,8 @@ static bool audit_export(struct db *db, const struct cli_args *a, const struct v
                                (json_int_t)v->runs[1]->run_id, (json_int_t)v->runs[2]->run_id);
     if (strcmp(a->out, "-") != 0)
         json_object_set_new(params, "file", json_string(a->out));
+    /* the language: the same runs give other bytes in English */
+    json_object_set_new(params, "lang", json_string(a->lang ? a->lang : "zh"));
     struct audit_row row = {
         .who = cmd_system_user(), .action = "export", .params = params, .outcome = "ok"};
     bool ok = audit_insert(db, &row);

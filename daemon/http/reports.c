@@ -79,6 +79,7 @@ static void audit_export(struct api *api, const struct http_request *req,
         json_object_set_new(params, "sha256", json_string(sha));
         json_object_set_new(params, "bytes", json_integer((json_int_t)reply->body.len));
         json_object_set_new(params, "via", json_string("http"));
+        json_object_set_new(params, "lang", json_string(api_labels(req)->lang));
         json_object_set_new(params, "runs",
                             json_pack("[III]", (json_int_t)v->runs[0]->run_id,
                                       (json_int_t)v->runs[1]->run_id,

@@ -321,7 +321,7 @@ START_TEST(http_exports_are_scoped_and_audited)
     ck_assert(db_connect(ci, 0, &db));
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
                                       " AND params->>'via' = 'http' AND outcome = 'ok'"
-                                      " AND client_addr = '127.0.0.1'"
+                                      " AND client_addr = '127.0.0.1' AND params->>'lang' = 'zh'"
                                       " AND length(params->>'sha256') = 64"),
                      3);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
@@ -459,7 +459,7 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
     buf_release(&bytes);
     ck_assert_msg(strstr(text, sha), "the cover does not carry the CSV's SHA-256 %s", sha);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
-                                      " AND params->>'format' = 'pdf'"),
+                                      " AND params->>'format' = 'pdf' AND params->>'lang' = 'zh'"),
                      3);
     db_close(db);
     json_decref(f);
