@@ -35,6 +35,7 @@ typedef struct {
     bool any; /* at least one finite value */
     int32_t d0, d1;
     bool monthly; /* every point at a month end, over two months or more */
+    bool days;    /* some point has a day: else no date axis (d0, d1 are made up) */
     double lo, hi;
     double title_h;                     /* 0: no title */
     bool legend, dates, notes, ylabels; /* the text kept */
@@ -109,6 +110,17 @@ static bool trend_monthly(const chart_trend *in, int32_t d0, int32_t d1)
                 return false;
     }
     return d0 < d1 && chart_month_end(d0) && chart_month_end(d1);
+}
+
+/* Whether any series or path has a point (a day), NAN or not. */
+static bool trend_has_points(const chart_trend *in)
+{
+    chart_series paths[2];
+    trend_paths(in, paths);
+    for (size_t s = 0; s < in->nseries; s++)
+        if (in->series[s].n)
+            return true;
+    return paths[0].n || paths[1].n;
 }
 
 /* Range of days and finite values over every series, path and target line. */
@@ -297,6 +309,7 @@ static void trend_layout_make(chart_ctx *ctx, const chart_trend *in, trend_layou
 {
     trend_ranges(in, &l->d0, &l->d1, &l->lo, &l->hi, &l->any);
     l->monthly = trend_monthly(in, l->d0, l->d1);
+    l->days = trend_has_points(in);
     size_t notes = trend_notes(in);
     l->title_h = chart_title_height(ctx);
     l->legend = has_legend(in) && trend_legend_fits(ctx, in);
@@ -348,6 +361,8 @@ static void trend_date_axis(chart_ctx *ctx, const trend_layout *layout)
     chart_textstyle st = label_style;
     st.colour = chart_muted;
     trend_layout fewer = *layout, *l = &fewer;
+    if (!l->days)
+        l->xt.n = 0; /* no day to tick: the axis line alone */
     bool labels = l->dates && chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
     for (int n = l->xt.n; l->dates && !labels && n > 1; n = l->xt.n) {
         trend_ticks(l, n - 1);

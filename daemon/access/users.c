@@ -178,18 +178,31 @@ bool users_disable(struct db *db, const char *name, char *err, size_t errlen)
     return ok && applied;
 }
 
-bool users_enable(struct db *db, const char *name, char *err, size_t errlen)
+/* Whether a user of that name exists (false also on a database error,
+ * logged). */
+static bool user_exists(struct db *db, const char *name)
+{
+    const char *params[] = {name};
+    struct db_result *res = NULL;
+    bool found = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
+                 db_rows(res) > 0;
+    db_result_free(res);
+    return found;
+}
+
+bool users_enable(struct db *db, const char *name, bool *already, char *err, size_t errlen)
 {
     bool applied = false;
     const char *params[] = {name};
     err[0] = '\0';
+    *already = false;
     bool ok = change(db,
                      "UPDATE kpi.app_user SET disabled = false, changed_at = now()"
-                     " WHERE name = $1 RETURNING user_id",
+                     " WHERE name = $1 AND disabled RETURNING user_id",
                      1, params, "user_enable", name, json_pack("{s:s}", "name", name), &applied);
-    if (ok && !applied)
+    if (ok && !applied && !(*already = user_exists(db, name)))
         snprintf(err, errlen, "no user named '%s'", name);
-    return ok && applied;
+    return ok && (applied || *already);
 }
 
 bool users_list(struct db *db, struct buf *out)
@@ -268,10 +281,15 @@ bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen)
     return ok && applied;
 }
 
-bool tokens_list(struct db *db, const char *user, struct buf *out)
+bool tokens_list(struct db *db, const char *user, struct buf *out, char *err, size_t errlen)
 {
     struct db_result *res = NULL;
     const char *params[] = {user};
+    err[0] = '\0';
+    if (user && !user_exists(db, user)) {
+        snprintf(err, errlen, "no user named '%s'", user);
+        return false;
+    }
     if (!db_query(
             db,
             "SELECT t.token_id::text, u.name,"

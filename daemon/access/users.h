@@ -27,8 +27,9 @@ bool users_passwd(struct db *db, const char *name, const char *password, char *e
 /* A disabled user's sessions end and tokens stop working. */
 bool users_disable(struct db *db, const char *name, char *err, size_t errlen);
 /* A disabled user may sign in again (with the password they had; their
- * tokens that were not revoked work again). */
-bool users_enable(struct db *db, const char *name, char *err, size_t errlen);
+ * tokens that were not revoked work again). *already: the user was
+ * enabled (nothing changed, nothing audited). */
+bool users_enable(struct db *db, const char *name, bool *already, char *err, size_t errlen);
 /* One line per user: name, role, branch, email, disabled, live sessions, tokens. */
 bool users_list(struct db *db, struct buf *out);
 
@@ -38,8 +39,9 @@ bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long l
                 size_t errlen);
 bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen);
 /* One line per token (of user, or of all when NULL): id, user, created,
- * last used, revoked (UTC); never the token. */
-bool tokens_list(struct db *db, const char *user, struct buf *out);
+ * last used, revoked (UTC); never the token. An unknown user is refused
+ * (err), not an empty list. */
+bool tokens_list(struct db *db, const char *user, struct buf *out, char *err, size_t errlen);
 
 /* Whether a password is acceptable (length PASSWORD_MIN_LENGTH..MAX). */
 bool users_password_ok(const char *password, char *err, size_t errlen);

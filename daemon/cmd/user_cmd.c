@@ -39,7 +39,7 @@ int cmd_user(const struct cli_args *args)
     char password[1100] = "", err[300] = "", done[200];
     struct db *db = NULL;
     struct buf out = BUF_INIT;
-    bool ok = false;
+    bool ok = false, already = false;
     bool with_password = strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0;
     if (with_password && !read_password(password, sizeof password))
         return 2;
@@ -57,9 +57,11 @@ int cmd_user(const struct cli_args *args)
         ok = users_passwd(db, name, password, err, sizeof err);
     else if (strcmp(verb, "disable") == 0)
         ok = users_disable(db, name, err, sizeof err);
-    else if (strcmp(verb, "enable") == 0)
-        ok = users_enable(db, name, err, sizeof err);
-    else if ((ok = users_list(db, &out)))
+    else if (strcmp(verb, "enable") == 0) {
+        ok = users_enable(db, name, &already, err, sizeof err);
+        if (ok && already)
+            snprintf(done, sizeof done, "user %s: enabled already", name);
+    } else if ((ok = users_list(db, &out)))
         fwrite(out.data, 1, out.len, stdout);
 done:
     memset(password, 0, sizeof password);
@@ -78,11 +80,11 @@ int cmd_token(const struct cli_args *args)
         return 1; /* logged */
     if (strcmp(args->positional[0], "list") == 0) {
         struct buf out = BUF_INIT;
-        if ((ok = tokens_list(db, args->user, &out)))
+        if ((ok = tokens_list(db, args->user, &out, err, sizeof err)))
             fwrite(out.data, 1, out.len, stdout);
         buf_release(&out);
         db_close(db);
-        return ok ? 0 : 1;
+        return finish(ok, err, NULL);
     }
     if (strcmp(args->positional[0], "add") == 0) {
         ok = tokens_add(db, args->user, token, &id, err, sizeof err);

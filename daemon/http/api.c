@@ -72,6 +72,7 @@ static const struct http_route routes[] = {
     {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},
     {"POST", "/logout", api_h_logout, p_none, SIGNED_IN, BODY},
     {"GET", "/assets/", api_h_asset, p_asset, PUBLIC, PREFIX},
+    {"GET", "/favicon.ico", api_h_favicon, p_none, PUBLIC, 0},
     {"GET", "/", api_h_dashboard, p_page, SIGNED_IN, PAGE},
     {"GET", "/alarms", api_h_alarms_page, p_page, SIGNED_IN, PAGE},
     {"GET", "/satisfaction", api_h_satisfaction_page, p_page_sat, SIGNED_IN, PAGE},

@@ -78,6 +78,9 @@ void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply,
 void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
+/* /favicon.ico, which a browser asks for on a page that names no icon (the
+ * bulletin's, the mail's HTML): to /assets/favicon.svg. */
+void api_h_favicon(struct http_request *req, struct http_reply *reply, void *ctx);
 
 /* /api/v1/{branches,kpis,trend,ranking,alarms,grid,runs,bulletin,satisfaction,zones,
  * data-quality} */

@@ -292,6 +292,13 @@ void api_h_branch_page(struct http_request *req, struct http_reply *reply, void 
     serve_page(req, reply, ctx, &branch, code);
 }
 
+void api_h_favicon(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)req;
+    (void)ctx;
+    api_redirect(reply, "/assets/favicon.svg");
+}
+
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     (void)ctx;

@@ -22,6 +22,7 @@ export const PAGES = [
   { name: 'branch-420101', path: '/branch/420101' },
   // the demo's county outside every city (待划分网格), as the warehouse has one
   { name: 'home-unassigned', path: '/?branch=429999', users: ['executive'] },
+  { name: 'branch-unassigned', path: '/branch/429999', users: ['executive'] },
 ];
 
 // URLs the branch manager of 420101 (江岸, a county of 武汉 420100) edits

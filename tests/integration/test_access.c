@@ -930,6 +930,17 @@ START_TEST(a_disabled_users_session_ends)
     ck_assert_ptr_nonnull(cookie);
     expect_status(cookie, "/api/v1/me", 200);
     expect_status(token, "/api/v1/me", 200);
+    /* enabling an enabled user changes nothing and is not audited again */
+    char *again = NULL;
+    ck_assert_msg(harness_run(enable, NULL, &again, &err) == 0, "%s", err);
+    ck_assert_msg(strstr(again, "enabled already"), "%s", again);
+    free(again);
+    free(err);
+    /* a user that does not exist: refused, not an empty list */
+    const char *nobody[] = {"token", "list", "--user", "nobody-of-that-name", "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(nobody, NULL, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "no user named"), "%s", err);
+    free(err);
     const char *list[] = {"token", "list", "--user", "leaver", "--db", ci, NULL};
     char *out = NULL;
     ck_assert_msg(harness_run(list, NULL, &out, &err) == 0, "%s", err);

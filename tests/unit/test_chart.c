@@ -1019,6 +1019,13 @@ START_TEST(trend_draws_the_path)
     ck_assert_msg(strstr(text, "无数据") != NULL && !strstr(text, "no data"), "%s", text);
     g_free(text);
     free(pdf);
+    /* no point at all: no day to name (it read 01-01 and 01-02, of 1970) */
+    t.nbase_path = t.nchallenge_path = 0;
+    ck_assert(chart_render_trend(ctx, &o, &t, &pdf, &len, err, sizeof err));
+    text = pdf_text(pdf, len);
+    ck_assert_msg(strstr(text, "无数据") != NULL && !strstr(text, "01-0"), "%s", text);
+    g_free(text);
+    free(pdf);
 }
 END_TEST
 

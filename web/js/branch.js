@@ -44,7 +44,8 @@ function breakdown(kpi, code, values, value) {
         v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null))))));
 }
 
-function rankLine(kpi, code, ranking) {
+function rankLine(kpi, code, ranking, unranked) {
+  if (unranked) return el('p', { class: 'rank' }, w('ranking_no_parent'));
   const entry = ranking?.entries.find((e) => e.branch === code);
   if (!entry) return null;
   return el('p', { class: 'rank' }, `${w('rank_among')}: `,
@@ -52,7 +53,7 @@ function rankLine(kpi, code, ranking) {
     entry.bottom ? el('span', { class: 'tag' }, w('bottom')) : null);
 }
 
-function block(kpi, code, kpis, ranking, trend, date) {
+function block(kpi, code, kpis, ranking, trend, date, unranked) {
   const value = headline(kpis.values, kpi, code);
   const dim = kpi.startsWith('satisfaction') ? boot.root_indicator : null;
   const series = trend.series.find((s) => s.campaign === (value?.campaign ?? null)) || trend.series[0];
@@ -64,7 +65,7 @@ function block(kpi, code, kpis, ranking, trend, date) {
       statusBadge(value?.status)),
     value?.reason ? el('p', { class: 'reason' }, `${w('reason')}: ${reasonText(value.reason.split(','))}`) : null,
     targets(kpi, code, value),
-    rankLine(kpi, code, ranking),
+    rankLine(kpi, code, ranking, unranked),
     el('div', { class: 'two' },
       points.length ? chart('trend', { kpi, branch: code, date, dim, campaign: value?.campaign ?? null },
         w('chart_alt_trend', { kpi: kpiTitle(kpi), points: pointsText(kpi, points) }),
@@ -105,15 +106,18 @@ start(async (main) => {
   main.append(breadcrumbs(path, (n) => pageUrl('/', { branch: n.code, date: params.date })));
   main.append(runBar(runs, (d) => location.assign(pageUrl(`/branch/${code}`, { kpi: params.kpi, date: d }))));
   const date = runs.as_of;
+  // a county stands in its parent's ranking; one outside every city (a root
+  // of the tree other than the user's own) in none
+  const unranked = node?.level > 0 && path.length === 1 && code !== boot.scope?.code;
   const [rankings, trends] = await Promise.all([
-    Promise.all(KPIS.map((kpi) => (node?.level > 0 ? api('/api/v1/ranking', { kpi, of: code, date: params.date })
+    Promise.all(KPIS.map((kpi) => (node?.level > 0 && !unranked ? api('/api/v1/ranking', { kpi, of: code, date: params.date })
       .catch(() => null) : Promise.resolve(null)))),
     Promise.all(KPIS.map((kpi) => api('/api/v1/trend', {
       kpi, branch: code, to: params.date, dim: kpi.startsWith('satisfaction') ? boot.root_indicator : null,
     }).catch(() => ({ series: [] })))),
   ]);
   main.append(el('div', { class: 'two' }, alarmsPanel(alarms, code), zonesPanel(kpis, code)));
-  main.append(...KPIS.map((kpi, i) => block(kpi, code, kpis, rankings[i], trends[i], date)));
+  main.append(...KPIS.map((kpi, i) => block(kpi, code, kpis, rankings[i], trends[i], date, unranked)));
   if (params.kpi) {
     const target = document.getElementById(`kpi-${params.kpi}`);
     if (target) {
