@@ -367,7 +367,7 @@ static void trend_date_axis(chart_ctx *ctx, const trend_layout *layout)
     for (int n = l->xt.n; l->dates && !labels && n > 1; n = l->xt.n) {
         trend_ticks(l, n - 1);
         if (l->xt.n >= n)
-            break; /* the fewest ticks there are: two */
+            break; /* no fewer to be had */
         labels = chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
     }
     for (int i = 0; i < l->xt.n; i++) {

@@ -79,17 +79,24 @@ static bool email_ok(const char *email)
     return at && at != email && at[1] && !strchr(at + 1, '@') && !strpbrk(email, " \t\r\n");
 }
 
+/* Whether a user of that name exists (false also on a database error,
+ * logged). */
+static bool user_exists(struct db *db, const char *name)
+{
+    const char *params[] = {name};
+    struct db_result *res = NULL;
+    bool found = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
+                 db_rows(res) > 0;
+    db_result_free(res);
+    return found;
+}
+
 /* Why a user was not added: the name taken, or the branch unknown. */
 static void why_not_added(struct db *db, const char *name, const char *branch, char *err,
                           size_t errlen)
 {
-    struct db_result *res = NULL;
-    const char *params[] = {name};
     char q[200];
-    bool taken = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
-                 db_rows(res) > 0;
-    db_result_free(res);
-    if (taken)
+    if (user_exists(db, name))
         snprintf(err, errlen, "user '%s' exists already", name);
     else
         snprintf(err, errlen, "no branch with code '%s' in dw.branch",
@@ -176,18 +183,6 @@ bool users_disable(struct db *db, const char *name, char *err, size_t errlen)
     if (ok && !applied)
         snprintf(err, errlen, "no user named '%s'", name);
     return ok && applied;
-}
-
-/* Whether a user of that name exists (false also on a database error,
- * logged). */
-static bool user_exists(struct db *db, const char *name)
-{
-    const char *params[] = {name};
-    struct db_result *res = NULL;
-    bool found = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
-                 db_rows(res) > 0;
-    db_result_free(res);
-    return found;
 }
 
 bool users_enable(struct db *db, const char *name, bool *already, char *err, size_t errlen)

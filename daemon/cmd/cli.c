@@ -323,12 +323,13 @@ static bool out_path_ok(const char *path, char *err, size_t errlen)
     const char *why = NULL;
     if (strcmp(path, "-") == 0)
         return true;
+    int there = *path ? lstat(path, &st) : -1;
     if (!*path)
         why = "is empty: give a file name, or - for standard output";
-    else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    else if (there == 0 && !S_ISREG(st.st_mode))
         why = "is not a regular file (a directory, a device, a link or a pipe): nothing is "
               "written over it";
-    else if (lstat(path, &st) != 0 && errno == ENOENT) {
+    else if (there != 0 && errno == ENOENT) {
         dir = strdup(path);
         if (dir && (stat(dirname(dir), &st) != 0 || !S_ISDIR(st.st_mode)))
             why = "is in a directory that does not exist";

@@ -228,8 +228,7 @@ void api_page_error(struct api *api, const struct http_request *req, struct http
 {
     char *message = page_message(api_labels(req), err);
     buf_reset(&reply->body);
-    reply->status = err->status;
-    http_reply_header(reply, "Cache-Control", "no-store");
+    reply->status = err->status; /* no-store: the signed-in route's (api_authorize) */
     fill_page(api, req, reply, s, &error, json_object(), message);
     free(message);
 }

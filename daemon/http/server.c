@@ -234,7 +234,7 @@ void http_reply_header(struct http_reply *reply, const char *name, const char *f
 void http_filename_part(const char *text, char *out, size_t n)
 {
     size_t k = 0;
-    for (; n > 0 && k + 1 < n && text[k]; k++) {
+    for (; k + 1 < n && text[k]; k++) {
         char c = text[k];
         bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '-';

@@ -502,16 +502,16 @@ static void row_draw(struct lay *l, const struct doc_block *b, const struct tabl
 #define TABLE_FIRST 2
 
 /* What a table needs on the page it starts on: its caption, header and
- * first rows. */
+ * first rows (two or more: a first group row keeps its first member). */
 static double table_first(struct lay *l, size_t i)
 {
     const struct doc_block *b = &l->d->blocks[i];
     const struct table *t = table_of(l, i);
     size_t keep = b->nrows <= TABLE_WHOLE ? b->nrows : TABLE_FIRST;
-    double h = t->caption_h + t->header_h + (b->nrows ? row_need(b, t, 0) : 0), rows = 0;
+    double h = t->caption_h + t->header_h;
     for (size_t r = 0; r < keep; r++)
-        rows += t->row_h[r];
-    return fmax(h, t->caption_h + t->header_h + rows);
+        h += t->row_h[r];
+    return h;
 }
 
 static void table_block(struct lay *l, size_t i)
