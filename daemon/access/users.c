@@ -200,6 +200,108 @@ bool users_enable(struct db *db, const char *name, bool *already, char *err, siz
     return ok && (applied || *already);
 }
 
+/* What a user set refuses before reading the user. */
+static bool set_args_ok(const struct user_change *c, char *err, size_t errlen)
+{
+    const char *why = NULL;
+    if (!c->role && !c->branch && !c->email && !c->no_email)
+        why = "user set needs --role, --branch, --email or --no-email";
+    else if (c->email && c->no_email)
+        why = "--email and --no-email cannot be given together";
+    else if (c->role && role_parse(c->role) < 0)
+        why = "--role must be executive, branch_manager, auditor or admin";
+    if (why)
+        snprintf(err, errlen, "%s", why);
+    else if (c->email && !email_ok(c->email))
+        snprintf(err, errlen, "--email '%.100s' is not an e-mail address", c->email);
+    return !why && (!c->email || email_ok(c->email));
+}
+
+/* The user's new role, branch and address (out[0..2]) from the old ones
+ * and the change; false (err) when the branch does not fit the role. */
+static bool set_resolve(const char *const old[3], const struct user_change *c, const char *out[3],
+                        char *err, size_t errlen)
+{
+    out[0] = c->role ? c->role : old[0];
+    bool manager = strcmp(out[0], "branch_manager") == 0;
+    out[1] = !manager ? NULL : c->branch ? c->branch : old[1];
+    out[2] = c->no_email ? NULL : c->email ? c->email : old[2];
+    if (manager == (out[1] != NULL) && (manager || !c->branch))
+        return true;
+    snprintf(err, errlen, "a branch_manager needs --branch CODE; other roles take none");
+    return false;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Writes the new values (ending the sessions when the scope changed) and
+ * the audit row; false with err when the branch is unknown. */
+static bool set_write(struct db *db, const char *name, const char *const old[3],
+                      const char *const now[3], bool ended, char *err, size_t errlen)
+{
+    char q[200];
+    struct db_result *res = NULL;
+    const char *params[] = {name, now[0], now[1], now[2], ended ? "t" : "f"};
+    bool ok = db_query(db,
+                       "WITH u AS (UPDATE kpi.app_user SET role = $2, branch_code = $3,"
+                       " email = $4, changed_at = now() WHERE name = $1 AND ($3::text IS NULL"
+                       " OR EXISTS (SELECT 1 FROM dw.branch WHERE code = $3)) RETURNING user_id),"
+                       " s AS (UPDATE kpi.session SET ended_at = now()"
+                       " WHERE $5::boolean AND user_id IN (SELECT user_id FROM u)"
+                       " AND ended_at IS NULL)"
+                       " SELECT user_id FROM u",
+                       5, params, &res);
+    bool applied = ok && db_rows(res) > 0;
+    db_result_free(res);
+    if (ok && !applied)
+        snprintf(err, errlen, "no branch with code '%s' in dw.branch",
+                 log_quote(q, sizeof q, now[1]));
+    return applied &&
+           audit_change(
+               db, "user_set", name,
+               json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:o, s:o}, s:b}", "name", name, "role",
+                         now[0], "branch", now[1] ? json_string(now[1]) : json_null(), "email",
+                         now[2] ? json_string(now[2]) : json_null(), "before", "role", old[0],
+                         "branch", old[1] ? json_string(old[1]) : json_null(), "email",
+                         old[2] ? json_string(old[2]) : json_null(), "sessions_ended", ended));
+}
+
+bool users_set(struct db *db, const char *name, const struct user_change *c, bool *ended,
+               bool *unchanged, char *err, size_t errlen)
+{
+    struct db_result *res = NULL;
+    const char *params[] = {name}, *old[3], *now[3];
+    bool ok = false;
+    err[0] = '\0';
+    *ended = *unchanged = false;
+    if (!set_args_ok(c, err, errlen) || !db_begin(db))
+        return false;
+    if (!db_query(db,
+                  "SELECT role, branch_code, email FROM kpi.app_user WHERE name = $1 FOR UPDATE", 1,
+                  params, &res))
+        goto done;
+    if (db_rows(res) == 0) {
+        snprintf(err, errlen, "no user named '%s'", name);
+        goto done;
+    }
+    for (int i = 0; i < 3; i++)
+        old[i] = db_value(res, 0, i);
+    if (!set_resolve(old, c, now, err, errlen))
+        goto done;
+    *ended = !same_text(old[0], now[0]) || !same_text(old[1], now[1]);
+    *unchanged = !*ended && same_text(old[2], now[2]);
+    ok = *unchanged || set_write(db, name, old, now, *ended, err, errlen);
+    ok = ok && db_commit(db);
+done:
+    if (!ok)
+        db_rollback(db);
+    db_result_free(res);
+    return ok;
+}
+
 bool users_list(struct db *db, struct buf *out)
 {
     struct db_result *res = NULL;

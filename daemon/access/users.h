@@ -30,6 +30,19 @@ bool users_disable(struct db *db, const char *name, char *err, size_t errlen);
  * tokens that were not revoked work again). *already: the user was
  * enabled (nothing changed, nothing audited). */
 bool users_enable(struct db *db, const char *name, bool *already, char *err, size_t errlen);
+/* What `user set` changes; NULL fields keep what the user has. */
+struct user_change {
+    const char *role;   /* a role; away from branch_manager drops the branch */
+    const char *branch; /* a branch manager's branch (a branch_manager only) */
+    const char *email;  /* a new address */
+    bool no_email;      /* remove the address */
+};
+/* Changes a user's role, branch or e-mail address. A new role or branch
+ * ends the user's sessions (*ended): their pages were of the old scope.
+ * *unchanged: the user had all that already (nothing written, nothing
+ * audited). */
+bool users_set(struct db *db, const char *name, const struct user_change *c, bool *ended,
+               bool *unchanged, char *err, size_t errlen);
 /* One line per user: name, role, branch, email, disabled, live sessions, tokens. */
 bool users_list(struct db *db, struct buf *out);
 

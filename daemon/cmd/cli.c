@@ -55,14 +55,17 @@ static const struct command_def commands[] = {
      "  red value must clear to turn green. The next compute run uses them.\n"},
     {"user", CLI_USER,
      "usage: retentiond user add NAME --role ROLE [--branch CODE] [--email ADDR] --password-stdin\n"
+     "       retentiond user set NAME [--role ROLE] [--branch CODE] [--email ADDR | --no-email]\n"
      "       retentiond user passwd NAME --password-stdin\n"
      "       retentiond user disable NAME\n"
      "       retentiond user enable NAME\n"
      "       retentiond user list\n"
      "  Manage who may sign in. ROLE: executive, branch_manager (with --branch: the\n"
      "  branch whose subtree they see), auditor, admin. The password is read from the\n"
-     "  first line of standard input and stored as an argon2id hash. A new password or\n"
-     "  disabling a user ends their sessions. Every change is audited.\n"},
+     "  first line of standard input and stored as an argon2id hash. 'set' changes a\n"
+     "  user's role, branch or address (a role other than branch_manager drops the\n"
+     "  branch). A new password, role or branch, or disabling a user, ends their\n"
+     "  sessions. Every change is audited.\n"},
     {"token", CLI_TOKEN,
      "usage: retentiond token add --user NAME\n"
      "       retentiond token list [--user NAME]\n"
@@ -174,6 +177,7 @@ static const struct option_def options[] = {
     {"--role", OPT_VALUE, offsetof(struct cli_args, role), CMD(CLI_USER)},
     {"--branch", OPT_VALUE, offsetof(struct cli_args, user_branch), CMD(CLI_USER)},
     {"--email", OPT_VALUE, offsetof(struct cli_args, email), CMD(CLI_USER)},
+    {"--no-email", OPT_FLAG, offsetof(struct cli_args, no_email), CMD(CLI_USER)},
     {"--password-stdin", OPT_FLAG, offsetof(struct cli_args, password_stdin), CMD(CLI_USER)},
     {"--user", OPT_VALUE, offsetof(struct cli_args, user), CMD(CLI_TOKEN)},
     {"--since", OPT_VALUE, offsetof(struct cli_args, since), CMD(CLI_AUDIT)},
@@ -281,7 +285,8 @@ static bool access_shape(const struct cli_args *a)
         if (strcmp(verb, "list") == 0)
             return a->npositional == 1;
         return a->npositional == 2 && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0 ||
-                                       strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0);
+                                       strcmp(verb, "set") == 0 || strcmp(verb, "disable") == 0 ||
+                                       strcmp(verb, "enable") == 0);
     case CLI_TOKEN:
         return (a->npositional == 1 && (strcmp(verb, "add") == 0 || strcmp(verb, "list") == 0)) ||
                (a->npositional == 2 && strcmp(verb, "revoke") == 0);
@@ -303,6 +308,14 @@ static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
         bad = "retentiond: user add/passwd read the password with --password-stdin";
     else if (a->command == CLI_USER && strcmp(verb, "add") == 0 && !a->role)
         bad = "retentiond: user add needs --role ROLE";
+    else if (a->command == CLI_USER && strcmp(verb, "add") != 0 && strcmp(verb, "set") != 0 &&
+             (a->role || a->user_branch || a->email || a->no_email))
+        bad = "retentiond: --role, --branch, --email and --no-email go with user add or set";
+    else if (a->command == CLI_USER && strcmp(verb, "add") == 0 && a->no_email)
+        bad = "retentiond: user add takes --email ADDR or none, not --no-email";
+    else if (a->command == CLI_USER && a->password_stdin && strcmp(verb, "add") != 0 &&
+             strcmp(verb, "passwd") != 0)
+        bad = "retentiond: --password-stdin goes with user add or passwd";
     else if (a->command == CLI_TOKEN && strcmp(verb, "add") == 0 && !a->user)
         bad = "retentiond: token add needs --user NAME";
     else if (a->since && !date_valid(a->since))

@@ -42,10 +42,11 @@ struct cli_args {
      * extension .png/.svg/.pdf is the format; "-" = stdout, needs --format) */
     const char *kind, *kpi, *branch, *dim, *campaign, *date;
     const char *width, *height, *scale, *font, *arrows, *out;
-    /* user add/passwd: --role, --branch, --email, --password-stdin; token add: --user;
+    /* user add/set/passwd: --role, --branch, --email, --no-email, --password-stdin;
+     * token add: --user;
      * audit: --since (validated), --action, --limit */
     const char *role, *user_branch, *email, *user, *since, *action, *limit;
-    bool password_stdin;
+    bool password_stdin, no_email;
     /* alarms set: --target-path, --period, --step, --recover-margin */
     const char *target_path, *period, *step, *recover_margin;
     /* bulletin: --date (required), --branch, --format html|pdf|png, --out, --lang zh|en,

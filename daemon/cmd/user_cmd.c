@@ -32,6 +32,25 @@ static int finish(bool ok, const char *err, const char *done)
     return ok ? 0 : *err ? 2 : 1;
 }
 
+/* user set: what changed, into done. */
+static bool user_set(struct db *db, const struct cli_args *args, char *done, size_t donelen,
+                     char *err, size_t errlen)
+{
+    const char *name = args->positional[1];
+    struct user_change c = {.role = args->role,
+                            .branch = args->user_branch,
+                            .email = args->email,
+                            .no_email = args->no_email};
+    bool ended = false, unchanged = false;
+    if (!users_set(db, name, &c, &ended, &unchanged, err, errlen))
+        return false;
+    snprintf(done, donelen, "user %s: %s", name,
+             unchanged ? "unchanged (it had these already)"
+             : ended   ? "changed, sessions ended"
+                       : "changed");
+    return true;
+}
+
 int cmd_user(const struct cli_args *args)
 {
     const char *verb = args->positional[0],
@@ -61,6 +80,8 @@ int cmd_user(const struct cli_args *args)
         ok = users_enable(db, name, &already, err, sizeof err);
         if (ok && already)
             snprintf(done, sizeof done, "user %s: enabled already", name);
+    } else if (strcmp(verb, "set") == 0) {
+        ok = user_set(db, args, done, sizeof done, err, sizeof err);
     } else if ((ok = users_list(db, &out)))
         fwrite(out.data, 1, out.len, stdout);
 done:

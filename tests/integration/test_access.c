@@ -974,6 +974,123 @@ START_TEST(a_disabled_users_session_ends)
 }
 END_TEST
 
+/* GET /api/v1/me as auth: "role branch" (malloc'd). */
+static char *role_and_branch(const char *auth)
+{
+    struct resp r = get_as(auth, "/api/v1/me");
+    ck_assert_msg(r.status == 200, "/api/v1/me: %ld %s", r.status, r.body);
+    json_t *j = json_loads(r.body, 0, NULL);
+    const char *branch = json_string_value(json_object_get(j, "branch"));
+    char *out = strf("%s %s", json_string_value(json_object_get(j, "role")), branch ? branch : "-");
+    json_decref(j);
+    resp_free(&r);
+    return out;
+}
+
+/* `user set NAME ARGS...`: its exit status; *out gets its line (malloc'd). */
+static int user_set(const char *const *extra, char **out)
+{
+    const char *args[16] = {"user", "set"};
+    int n = 2;
+    for (; *extra && n < 13; extra++)
+        args[n++] = *extra;
+    args[n++] = "--db";
+    args[n++] = ci;
+    char *err = NULL;
+    int rc = harness_run(args, NULL, out, &err);
+    if (rc != 0 && out) {
+        free(*out);
+        *out = err;
+    } else {
+        free(err);
+    }
+    return rc;
+}
+
+START_TEST(a_users_role_branch_and_address_change)
+{
+    add_user("mover", "branch_manager", "420102");
+    char *cookie = sign_in("mover"), *token = token_of("mover"), *out = NULL, *rb = NULL;
+    /* a new branch: the sessions of the old scope end; the token acts in
+     * the new one at once */
+    ck_assert_int_eq(user_set((const char *[]){"mover", "--branch", "420101", NULL}, &out), 0);
+    ck_assert_msg(strstr(out, "changed, sessions ended"), "%s", out);
+    free(out);
+    expect_status(cookie, "/api/v1/me", 401);
+    rb = role_and_branch(token);
+    ck_assert_str_eq(rb, "branch_manager 420101");
+    free(rb);
+    expect_status(token, "/api/v1/kpis?branch=420102", 403);
+    expect_status(token, "/api/v1/kpis?branch=420101", 200);
+    /* a role other than branch manager drops the branch */
+    ck_assert_int_eq(user_set((const char *[]){"mover", "--role", "executive", NULL}, &out), 0);
+    free(out);
+    rb = role_and_branch(token);
+    ck_assert_str_eq(rb, "executive -");
+    free(rb);
+    expect_status(token, "/api/v1/kpis?branch=420102", 200);
+    /* an address alone ends no session; the same again changes nothing */
+    free(cookie);
+    cookie = sign_in("mover");
+    const char *email[] = {"mover", "--email", "mover@example.com", NULL};
+    ck_assert_int_eq(user_set(email, &out), 0);
+    ck_assert_msg(strstr(out, "user mover: changed\n"), "%s", out);
+    free(out);
+    ck_assert_int_eq(user_set(email, &out), 0);
+    ck_assert_msg(strstr(out, "unchanged"), "%s", out);
+    free(out);
+    expect_status(cookie, "/api/v1/me", 200);
+    ck_assert_int_eq(user_set((const char *[]){"mover", "--no-email", NULL}, &out), 0);
+    free(out);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.app_user WHERE name = 'mover'"
+                                      " AND email IS NULL AND role = 'executive'"
+                                      " AND branch_code IS NULL"),
+                     1);
+    /* four changes audited, each with what the user had before */
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'user_set'"
+                                      " AND detail = 'mover'"),
+                     4);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action ="
+                                      " 'user_set' AND detail = 'mover' AND params->'before'"
+                                      "->>'branch' = '420102' AND params->>'branch' = '420101'"),
+                     1);
+    /* refusals: one line, exit 2, nothing changed */
+    const char *const refused[][6] = {
+        {"mover", NULL},
+        {"mover", "--branch", "420101", NULL},
+        {"mover", "--role", "branch_manager", NULL},
+        {"mover", "--role", "branch_manager", "--branch", "999999", NULL},
+        {"mover", "--role", "king", NULL},
+        {"mover", "--email", "not-an-address", NULL},
+        {"mover", "--email", "a@b.example", "--no-email", NULL},
+        {"nobody-of-that-name", "--role", "admin", NULL},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char *err = NULL;
+        int rc = user_set(refused[i], &err);
+        ck_assert_msg(rc == 2, "set %s %s: exit %d: %s", refused[i][0],
+                      refused[i][1] ? refused[i][1] : "", rc, err);
+        ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "retentiond: "),
+                      "not one line: %s", err);
+        free(err);
+    }
+    const char *misplaced[] = {"user", "passwd", "mover", "--role", "admin", "--password-stdin",
+                               "--db", ci,       NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run_input(misplaced, NULL, PASSWORD "\n", NULL, &err), 2);
+    ck_assert_msg(strstr(err, "go with user add or set"), "%s", err);
+    free(err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'user_set'"
+                                      " AND detail = 'mover'"),
+                     4);
+    db_close(db);
+    free(cookie);
+    free(token);
+}
+END_TEST
+
 START_TEST(no_open_redirect)
 {
     char *loc = NULL;
@@ -1458,6 +1575,7 @@ int main(void)
     tcase_add_test(tc, a_session_in_use_outlives_a_short_idle_timeout);
     tcase_add_test(tc, sign_in_keeps_the_language);
     tcase_add_test(tc, a_disabled_users_session_ends);
+    tcase_add_test(tc, a_users_role_branch_and_address_change);
     tcase_add_test(tc, no_open_redirect);
     tcase_add_test(tc, sessions_live_in_the_database);
     tcase_add_test(tc, throttling_engages_and_releases);
