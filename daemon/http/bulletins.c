@@ -31,7 +31,7 @@ static bool bulletin_request(const struct http_request *req, const char **date,
     const char *f = http_arg(req, "format"), *lang = http_arg(req, "lang");
     *date = http_path(req) + strlen("/bulletins/");
     if (!date_valid(*date))
-        return view_fail(err, 404, "not_found", NULL, "bulletins are /bulletins/YYYY-MM-DD");
+        return view_fail(err, 404, "not_found", "date", "bulletins are /bulletins/YYYY-MM-DD");
     *format = FMT_HTML;
     for (size_t i = 0; f && i < sizeof names / sizeof names[0]; i++)
         if (strcmp(f, names[i]) == 0) {

@@ -235,6 +235,13 @@ START_TEST(scope_and_errors)
                   "%s", body);
     free(body);
     free(headers);
+    /* a date that is not one: the page says so, not "no such page" */
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/bulletins/2026-13-01?lang=en", html, &body,
+                                      &len, &headers),
+                     404);
+    ck_assert_msg(strstr(body, "role=\"alert\">The link&#39;s date is not valid"), "%s", body);
+    free(body);
+    free(headers);
     ck_assert_int_eq(
         harness_http_len(d.port, "GET", "/bulletins/" DATE, html, &body, &len, &headers), 200);
     ck_assert_msg(strstr(headers, "style-src 'unsafe-inline'; script-src 'none'"), "%s", headers);
