@@ -600,6 +600,17 @@ static const char page_refusal[] =
     "<p><a href=\"/\">返回总览 · <span lang=\"en\">Back to the dashboard</span></a></p>\n"
     "</main>\n</body>\n</html>\n";
 
+/* The same for a URL that asks for English (lang=en). */
+static const char page_refusal_en[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>This page cannot be shown</title>\n"
+    "<link rel=\"stylesheet\" href=\"/assets/style.css\">\n</head>\n<body>\n"
+    "<main id=\"main\">\n<h1>This page cannot be shown</h1>\n"
+    "<p class=\"notice error\" role=\"alert\">The link is wrong: {{message}}</p>\n"
+    "<p><a href=\"/?lang=en\">Back to the dashboard</a></p>\n"
+    "</main>\n</body>\n</html>\n";
+
 /* Puts the error in the request's reply (a page route's as page_refusal);
  * returns false for the phase. */
 static bool refuse(struct http_request *req, unsigned status, const char *code, const char *message,
@@ -608,7 +619,9 @@ static bool refuse(struct http_request *req, unsigned status, const char *code, 
     http_reply_error(&req->reply, status, code, message, param);
     const char *pairs[] = {"message", message, NULL};
     struct buf page = BUF_INIT;
-    if (http_for_people(req) && html_fill(&page, page_refusal, pairs)) {
+    const char *lang = http_arg(req, "lang");
+    bool en = lang && strcmp(lang, "en") == 0;
+    if (http_for_people(req) && html_fill(&page, en ? page_refusal_en : page_refusal, pairs)) {
         buf_release(&req->reply.body);
         req->reply.body = page;
         req->reply.content_type = "text/html; charset=utf-8";

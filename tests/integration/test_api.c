@@ -553,6 +553,15 @@ START_TEST(errors_name_the_parameter)
     ck_assert_ptr_null(strstr(body, "<b>"));
     free(body);
     free(headers);
+    /* one that asks for English gets English alone */
+    ck_assert_int_eq(harness_http(sv->d.port, "GET", "/zones?lang=en&x=1", NULL, &body, &headers),
+                     400);
+    ck_assert_msg(strstr(body, "<html lang=\"en\">") &&
+                      strstr(body, "role=\"alert\">The link is wrong: unknown parameter") &&
+                      !strstr(body, "链接有误"),
+                  "%s", body);
+    free(body);
+    free(headers);
     ck_assert_int_eq(harness_http(sv->d.port, "POST", "/api/v1/kpis", NULL, &body, NULL), 405);
     free(body);
     char path[4200] = "/api/v1/kpis?branch=";
