@@ -407,8 +407,8 @@ void audit_rows_text(const struct db_result *res, struct buf *out)
     for (int i = 0; i < db_rows(res); i++) {
         const char *who = db_value(res, i, 2), *client = db_value(res, i, 5);
         const char *detail = db_value(res, i, 7);
-        buf_printf(out, "%s %s %s %s %s %s%s%s\n", db_value(res, i, 1), who ? who : "-",
-                   db_value(res, i, 3), db_value(res, i, 6), client ? client : "-",
+        buf_printf(out, "%s %s %s %s %s %s %s%s%s\n", db_value(res, i, 0), db_value(res, i, 1),
+                   who ? who : "-", db_value(res, i, 3), db_value(res, i, 6), client ? client : "-",
                    db_value(res, i, 4), detail ? " " : "", detail ? detail : "");
     }
 }

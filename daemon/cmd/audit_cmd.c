@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int verify(const struct cli_args *args)
 {
@@ -63,9 +64,14 @@ int cmd_audit(const struct cli_args *args)
         fprintf(stderr, "retentiond: --limit must be a number 1..1000000\n");
         return 2;
     }
+    long long before = args->before ? strtoll(args->before, &end, 10) : 0;
+    if (args->before && (end == args->before || *end || before < 1 || strlen(args->before) > 18)) {
+        fprintf(stderr, "retentiond: --before must be a row id (a whole number from 1)\n");
+        return 2;
+    }
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%ld", limit);
-    const char *params[] = {args->since, args->action, limit_text, NULL};
+    const char *params[] = {args->since, args->action, limit_text, args->before};
     if (!db_connect(cmd_conninfo(args), 0, &db) ||
         !db_query(db, audit_select_sql(), 4, params, &res))
         goto done; /* logged */

@@ -74,9 +74,11 @@ static const struct command_def commands[] = {
      "  the token once; only its SHA-256 is stored. 'list' shows every token's id, user,\n"
      "  creation, last use and revocation (never the token).\n"},
     {"audit", CLI_AUDIT,
-     "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N]\n"
+     "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N] [--before ID]\n"
      "       retentiond audit verify FILE\n"
-     "  Print the audit log, newest first (default: the last 100 rows). 'verify' says\n"
+     "  Print the audit log, newest first (default: the last 100 rows), a row a line:\n"
+     "  id, time (UTC), who, action, outcome, client, parameters, detail. --before ID\n"
+     "  gives the rows older than row ID (the next page). 'verify' says\n"
      "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how\n"
      "  (exit 0), or that they were not (exit 1).\n"},
     {"report", CLI_REPORT,
@@ -182,6 +184,7 @@ static const struct option_def options[] = {
     {"--user", OPT_VALUE, offsetof(struct cli_args, user), CMD(CLI_TOKEN)},
     {"--since", OPT_VALUE, offsetof(struct cli_args, since), CMD(CLI_AUDIT)},
     {"--action", OPT_VALUE, offsetof(struct cli_args, action), CMD(CLI_AUDIT)},
+    {"--before", OPT_VALUE, offsetof(struct cli_args, before), CMD(CLI_AUDIT)},
     {"--limit", OPT_VALUE, offsetof(struct cli_args, limit), CMD(CLI_AUDIT) | CMD(CLI_BULLETIN)},
 };
 

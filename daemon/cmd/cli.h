@@ -44,8 +44,8 @@ struct cli_args {
     const char *width, *height, *scale, *font, *arrows, *out;
     /* user add/set/passwd: --role, --branch, --email, --no-email, --password-stdin;
      * token add: --user;
-     * audit: --since (validated), --action, --limit */
-    const char *role, *user_branch, *email, *user, *since, *action, *limit;
+     * audit: --since (validated), --action, --limit, --before */
+    const char *role, *user_branch, *email, *user, *since, *action, *limit, *before;
     bool password_stdin, no_email;
     /* alarms set: --target-path, --period, --step, --recover-margin */
     const char *target_path, *period, *step, *recover_margin;

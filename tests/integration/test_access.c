@@ -1086,6 +1086,30 @@ START_TEST(a_users_role_branch_and_address_change)
                                       " AND detail = 'mover'"),
                      4);
     db_close(db);
+    /* the command pages the log as the API does: a row a line, its id first */
+    const char *page1[] = {"audit", "--action", "user_set", "--limit", "2", "--db", ci, NULL};
+    char *lines = NULL;
+    ck_assert_msg(harness_run(page1, NULL, &lines, &err) == 0, "%s", err);
+    free(err);
+    long long second = 0;
+    char *nl = strchr(lines, '\n');
+    ck_assert_msg(nl && sscanf(nl + 1, "%lld ", &second) == 1 && strstr(nl + 1, " user_set ok "),
+                  "%s", lines);
+    free(lines);
+    char before[24];
+    snprintf(before, sizeof before, "%lld", second);
+    const char *page2[] = {"audit", "--action", "user_set", "--before", before, "--db", ci, NULL};
+    ck_assert_msg(harness_run(page2, NULL, &lines, &err) == 0, "%s", err);
+    free(err);
+    int n = 0;
+    for (const char *l = lines; (l = strchr(l, '\n')); l++)
+        n++;
+    ck_assert_msg(n == 2 && atoll(lines) < second, "%s", lines);
+    free(lines);
+    const char *bad[] = {"audit", "--before", "0x10", "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(bad, NULL, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "--before"), "%s", err);
+    free(err);
     free(cookie);
     free(token);
 }
