@@ -42,7 +42,8 @@ bool rules_check(const struct rules_change *c, char *err, size_t errlen)
         bad = "--recover-margin must be a number >= 0";
     else if (!c->target_path && !c->period && !c->step && !c->recover_margin)
         bad = "nothing to set: give --target-path, --period, --step or --recover-margin";
-    else if (c->kpi && strcmp(c->kpi, "zone_count") == 0 && (c->step || c->recover_margin))
+    else if (c->kpi && strcmp(c->kpi, "zone_count") == 0 &&
+             ((c->step && strcmp(c->step, "none") != 0) || c->recover_margin))
         bad = "zone_count has no status: no --step or --recover-margin to judge it by";
     else if (c->kpi && rate(c->kpi) && beyond_rate(c->step))
         bad = "--step of a rate is a fraction under 1 (0.01 = one percentage point)";
