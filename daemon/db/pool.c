@@ -140,8 +140,7 @@ static void release(struct pool *pool, struct pool_slot *slot)
     db_close(stale);
 }
 
-enum pool_status pool_query(struct pool *pool, const char *sql, int nparams,
-                            const char *const *params, struct db_result **res)
+enum pool_status pool_run(struct pool *pool, bool (*fn)(struct db *db, void *ctx), void *ctx)
 {
     char *conninfo = NULL;
     int timeout = 0;
@@ -151,7 +150,7 @@ enum pool_status pool_query(struct pool *pool, const char *sql, int nparams,
         return POOL_BUSY;
     if (!slot->db && !db_connect(conninfo, timeout, &slot->db))
         goto done;
-    if (db_query(slot->db, sql, nparams, params, res)) {
+    if (fn(slot->db, ctx)) {
         status = POOL_OK;
     } else if (!db_alive(slot->db)) {
         db_close(slot->db);
@@ -161,4 +160,24 @@ done:
     free(conninfo);
     release(pool, slot);
     return status;
+}
+
+struct one_query {
+    const char *sql;
+    int nparams;
+    const char *const *params;
+    struct db_result **res;
+};
+
+static bool run_one(struct db *db, void *ctx)
+{
+    const struct one_query *q = ctx;
+    return db_query(db, q->sql, q->nparams, q->params, q->res);
+}
+
+enum pool_status pool_query(struct pool *pool, const char *sql, int nparams,
+                            const char *const *params, struct db_result **res)
+{
+    struct one_query q = {sql, nparams, params, res};
+    return pool_run(pool, run_one, &q);
 }

@@ -42,5 +42,10 @@ void pool_set_wait(struct pool *pool, int wait_ms);
 /* db_query on one of the pool's connections. */
 enum pool_status pool_query(struct pool *pool, const char *sql, int nparams,
                             const char *const *params, struct db_result **res);
+/* fn on one of the pool's connections, for work of several statements
+ * (db borrowed for the call; fn must leave no transaction open). POOL_OK
+ * when fn returned true, POOL_ERROR when it returned false or no
+ * connection could be opened. */
+enum pool_status pool_run(struct pool *pool, bool (*fn)(struct db *db, void *ctx), void *ctx);
 
 #endif

@@ -227,6 +227,7 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     atomic_init(&api->snapshot_max_age, 900);
     atomic_init(&api->max_pixels, PLOT_MAX_PIXELS);
     atomic_init(&api->arrows, CHART_ARROWS_CN);
+    atomic_init(&api->old_report_busy, false);
     api->pool = pool_new(pool_size);
     if (pthread_key_create(&api->chart_ctx, api_free_chart_ctx) != 0) {
         log_error("msg=\"no thread-specific key for the chart contexts\"");

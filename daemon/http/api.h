@@ -57,6 +57,9 @@ struct api {
      * serve, as without an authorize hook). */
     struct auth *auth;
     struct audit *audit;
+    /* A report of a quarter older than the snapshot's history is being
+     * read from the database (one at a time: http/reports.c). */
+    atomic_bool old_report_busy;
 };
 
 /* The session cookie's name. */

@@ -1,14 +1,18 @@
 /* /reports/QUARTER.csv|pdf?branch=&lang=: the quarterly inspection report
  * of a branch's subtree within the caller's scope (default the caller's
  * root), from the snapshot's month-end runs (views/report.h,
- * render/report_csv.h, render/report_doc.h); every export, and every
+ * render/report_csv.h, render/report_doc.h), or for a quarter older than
+ * the snapshot's history from its month-end runs read for the request, as
+ * `retentiond report` reads them; every export, and every
  * refusal, recorded in the audit log with the SHA-256 of the bytes
  * (docs/report.md). Not cached: each export is a record of its own. */
 #include "handlers.h"
 
 #include "digest.h"
+#include "pool.h"
 #include "report_csv.h"
 #include "report_doc.h"
+#include "snap_load.h"
 
 #include <stdlib.h>
 
@@ -112,6 +116,76 @@ static bool report_history(struct api *api, struct view_report *v, struct snap_h
            view_report_history(v, h, err);
 }
 
+/* Whether a report refused for a missing month-end run asks a quarter
+ * that begins before the snapshot's oldest run. */
+static bool older_than_history(const struct snap *s, const char *quarter,
+                               const struct view_error *err)
+{
+    char first[11], last[11];
+    return strcmp(err->code, "no_run") == 0 && s->nruns > 0 &&
+           view_report_quarter(quarter, first, last) && strcmp(first, s->runs[0]->as_of) < 0;
+}
+
+struct old_quarter {
+    struct snap_filter filter;
+    struct snap *s;
+};
+
+static bool read_old_quarter(struct db *db, void *ctx)
+{
+    struct old_quarter *o = ctx;
+    return snap_build_db(db, 92, NULL, &o->filter, &o->s); /* values only; logged */
+}
+
+/* The snapshot of the quarter's month ends with the values `retentiond
+ * report` reads (a new reference); NULL with err set. One at a time: a
+ * second request meanwhile is told to retry. */
+static struct snap *old_quarter_snap(struct api *api, const char *quarter, struct view_error *err)
+{
+    char first[11], last[11];
+    struct old_quarter o = {.filter = {.month_ends_from = first, .month_ends_to = last}};
+    view_report_quarter(quarter, first, last);
+    if (atomic_exchange(&api->old_report_busy, true)) {
+        view_fail(err, 503, "report_busy", NULL,
+                  "another report of a quarter older than the history is being read: retry in "
+                  "%d s",
+                  API_RETRY_AFTER);
+        err->retry_after = API_RETRY_AFTER;
+        return NULL;
+    }
+    enum pool_status st = pool_run(api->pool, read_old_quarter, &o);
+    atomic_store(&api->old_report_busy, false);
+    if (st == POOL_OK)
+        return o.s;
+    if (st == POOL_BUSY)
+        metrics_db_busy(api->metrics);
+    else
+        metrics_db_error(api->metrics);
+    view_fail(err, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable", NULL,
+              "the runs of %s are read from the database, which %s", quarter,
+              st == POOL_BUSY ? "is busy: retry in 1 s" : "does not answer");
+    err->retry_after = st == POOL_BUSY ? API_RETRY_AFTER : 0;
+    return NULL;
+}
+
+/* The report of the snapshot's runs, or of an older quarter's read for
+ * it (*s then replaced by that snapshot); false with err set. */
+static bool report_build(struct api *api, struct snap **s, const struct view_params *p,
+                         const char *quarter, struct view_report *v, struct view_error *err)
+{
+    if (view_report_build(*s, p, v, err))
+        return true;
+    if (!older_than_history(*s, quarter, err))
+        return false;
+    struct snap *old = old_quarter_snap(api, quarter, err);
+    if (!old)
+        return false;
+    snap_unref(*s);
+    *s = old;
+    *err = (struct view_error){0};
+    return view_report_build(old, p, v, err);
+}
+
 void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     struct api *api = ctx;
@@ -132,7 +206,7 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     }
     p.arg = report_arg;
     p.ctx = &args;
-    if (!view_report_build(s, &p, &v, &err))
+    if (!report_build(api, &s, &p, quarter, &v, &err))
         goto done;
     bool pdf = strcmp(format, "pdf") == 0;
     if (pdf && !report_history(api, &v, &hist, &err))

@@ -251,10 +251,11 @@ END_TEST
  * subtree, 403 for another's, and his PDF; a quarter not ended 404 naming
  * it; every export and refusal in the audit log with the client
  * address. */
-START_TEST(http_exports_are_scoped_and_audited)
+/* Starts a daemon on the test database with its data under dir/sub;
+ * returns its configuration file's path (malloc'd). */
+static char *start_daemon(struct harness_daemon *d, const char *sub)
 {
-    struct harness_daemon d;
-    snprintf(datadir, sizeof datadir, "%s/data", dir);
+    snprintf(datadir, sizeof datadir, "%s/%s", dir, sub);
     mkdir(datadir, 0700);
     char config[1024];
     snprintf(config, sizeof config,
@@ -262,11 +263,18 @@ START_TEST(http_exports_are_scoped_and_audited)
              "conninfo = %s\n[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
              ci, datadir);
     char *config_path = harness_temp_file(config);
+    ck_assert_msg(harness_daemon_start(d, config_path, NULL), "%s", d->log ? d->log : "");
+    ck_assert(harness_daemon_wait_log(d, "snapshot published", 20000));
+    return config_path;
+}
+
+START_TEST(http_exports_are_scoped_and_audited)
+{
+    struct harness_daemon d;
     harness_user_add(ci, "li", "executive", NULL, "a password nobody types");
     harness_user_add(ci, "wu", "branch_manager", "420101", "a password nobody types");
     char *exec = harness_token_add(ci, "li"), *mgr = harness_token_add(ci, "wu");
-    ck_assert_msg(harness_daemon_start(&d, config_path, NULL), "%s", d.log ? d.log : "");
-    ck_assert(harness_daemon_wait_log(&d, "snapshot published", 20000));
+    char *config_path = start_daemon(&d, "data");
     char auth[200], *body = NULL, *headers = NULL, cli[256], got[256], *err = NULL;
     size_t len = 0;
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", exec);
@@ -651,6 +659,36 @@ START_TEST(an_old_quarter_reads_the_same)
     ck_assert_msg(report("2026Q3", "420100", later_csv, &err) == 0, "%s", err);
     free(err);
     ck_assert_msg(same_file(now_csv, later_csv), "the old quarter's CSV changed");
+    /* and over HTTP, from a daemon whose history no longer holds it: the
+     * same bytes, the PDF too; a quarter without runs is still a 404 */
+    struct harness_daemon d;
+    harness_user_add(ci, "ma", "auditor", NULL, "a password nobody types");
+    char *token = harness_token_add(ci, "ma"), auth[200], *body = NULL, http_csv[256];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    char *config_path = start_daemon(&d, "old");
+    size_t len = 0;
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/reports/2026Q3.csv?branch=420100", auth,
+                                      &body, &len, NULL),
+                     200);
+    snprintf(http_csv, sizeof http_csv, "%s/old-http.csv", dir);
+    FILE *f = fopen(http_csv, "wb");
+    fwrite(body, 1, len, f);
+    fclose(f);
+    free(body);
+    ck_assert_msg(same_file(now_csv, http_csv), "the old quarter's CSV over HTTP differs");
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/reports/2026Q3.pdf?branch=420100", auth,
+                                      &body, &len, NULL),
+                     200);
+    ck_assert(len > 1000 && !memcmp(body, "%PDF", 4));
+    free(body);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/reports/2020Q1.csv", auth, &body, NULL), 404);
+    ck_assert_msg(strstr(body, "no_run"), "%s", body);
+    free(body);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    free(d.log);
+    unlink(config_path);
+    free(config_path);
+    free(token);
 }
 END_TEST
 
