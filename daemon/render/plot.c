@@ -191,6 +191,23 @@ static void trend_free(struct trend_data *t)
     free(t->path[1]);
 }
 
+/* Where a point stands on the time axis: its run's date, or for a value
+ * of an earlier month than its run's (K4: a survey month, published in a
+ * later one) that month's last day, under the label of its own month. */
+static int32_t point_day(const struct view_point *pt)
+{
+    char first[11], end[11];
+    int32_t day = 0;
+    if (*pt->period && strncmp(pt->period, pt->run->as_of, 7) != 0) {
+        snprintf(first, sizeof first, "%.7s-01", pt->period);
+        date_shift(first, 1, -1, end);
+        chart_date_parse(end, &day);
+    } else {
+        chart_date_parse(pt->run->as_of, &day);
+    }
+    return day;
+}
+
 static void trend_data(const struct drawing *d, const struct view_trend *v, struct trend_data *t)
 {
     size_t first = v->nseries > CHART_TREND_MAX_SERIES ? v->nseries - CHART_TREND_MAX_SERIES : 0;
@@ -205,7 +222,7 @@ static void trend_data(const struct drawing *d, const struct view_trend *v, stru
         for (size_t k = 0; k < se->n; k++) {
             const struct snap_value *val = se->points[k].v;
             pp[k].value = val->f[SNAP_VALUE];
-            chart_date_parse(se->points[k].run->as_of, &pp[k].day);
+            pp[k].day = point_day(&se->points[k]);
             t->path[0][k] = (chart_point){pp[k].day, val->f[SNAP_PATH_BASE]};
             t->path[1][k] = (chart_point){pp[k].day, val->f[SNAP_PATH_CHALLENGE]};
             t->base = val->f[SNAP_BASE];

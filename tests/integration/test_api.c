@@ -850,6 +850,59 @@ static unsigned be32(const unsigned char *p)
 /* The chart endpoints: PNG of the asked size, ETag/304, cached bytes equal
  * to what `retentiond chart` writes from the database, PDF whose text has
  * the ranked branches' Chinese names, SVG, and errors naming the parameter. */
+/* pdftotext of the file at path. */
+static struct buf pdf_text(const char *path)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "pdftotext %s -", path);
+    FILE *p = popen(cmd, "r");
+    struct buf text = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&text, chunk, n);
+    ck_assert_int_eq(pclose(p), 0);
+    buf_append(&text, "", 1);
+    return text;
+}
+
+/* K4's points are survey months, each published in a later month: the
+ * chart labels each point with its own month (it labelled it with the
+ * month of the run that published it, one month late). */
+START_TEST(a_survey_trend_is_labelled_by_its_months)
+{
+    json_t *trend = get_ok("/api/v1/trend?kpi=satisfaction&dim=csi&branch=420100");
+    json_t *points = json_object_get(json_array_get(json_object_get(trend, "series"), 0), "points");
+    size_t n = json_array_size(points);
+    ck_assert_uint_ge(n, 2);
+    const char *last = json_string_value(json_object_get(json_array_get(points, n - 1), "period"));
+    const char *as_of = json_string_value(json_object_get(json_array_get(points, n - 1), "date"));
+    ck_assert_msg(last && as_of && strncmp(last, as_of, 7) != 0,
+                  "the newest survey month %s is not before its run's %s: nothing to test", last,
+                  as_of);
+    char *pdf = NULL, out[256];
+    size_t len = 0;
+    ck_assert_int_eq(harness_http_len(sv->d.port, "GET",
+                                      "/charts/trend.pdf?kpi=satisfaction&dim=csi&branch=420100"
+                                      "&width=1600&height=400",
+                                      NULL, &pdf, &len, NULL),
+                     200);
+    snprintf(out, sizeof out, "%s/k4-trend.pdf", sv->datadir);
+    FILE *f = fopen(out, "wb");
+    ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
+    fclose(f);
+    free(pdf);
+    struct buf text = pdf_text(out);
+    char published[8];
+    snprintf(published, sizeof published, "%.7s", as_of);
+    ck_assert_msg(strstr(text.data, last) && !strstr(text.data, published),
+                  "want %s under the newest point and no %s:\n%s", last, published, text.data);
+    buf_release(&text);
+    unlink(out);
+    json_decref(trend);
+}
+END_TEST
+
 START_TEST(charts_png_svg_pdf_and_the_cli_agree)
 {
     char *png = NULL, *headers = NULL;
@@ -908,15 +961,7 @@ START_TEST(charts_png_svg_pdf_and_the_cli_agree)
     ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
     fclose(f);
     free(pdf);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "pdftotext %s -", out);
-    FILE *p = popen(cmd, "r");
-    struct buf text = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&text, chunk, n);
-    ck_assert_int_eq(pclose(p), 0);
+    struct buf text = pdf_text(out);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(ranking, "entries"), i, e)
@@ -1169,6 +1214,7 @@ static Suite *api_suite(void)
         READ(errors_name_the_parameter),
         READ(head_answers_like_get),
         READ(charts_png_svg_pdf_and_the_cli_agree),
+        READ(a_survey_trend_is_labelled_by_its_months),
         READ(chart_errors_name_the_parameter),
         READ(metrics_pass_promtool),
         STATE(etag_notify_sigusr1_sighup, own_setup, own_teardown),
