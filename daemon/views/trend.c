@@ -24,6 +24,12 @@ static bool trend_parse(const struct snap *s, const struct view_params *p, struc
         return false;
     if (*rq->from && *rq->to && strcmp(rq->from, rq->to) > 0)
         return view_fail(err, 400, "invalid_range", "from", "from is after to");
+    if (!rq->dim && rq->kpi == SNAP_ZONES)
+        return view_fail(err, 400, "missing_parameter", "dim",
+                         "the trend of zone_count is of one zone: dim is white, red, yellow, "
+                         "blue or green");
+    if (!rq->dim)
+        rq->dim = view_default_dim(s, rq->kpi); /* K4: the root indicator */
     return view_param_known(s, (const struct snap_run *const *)s->runs, s->nruns, rq->kpi, rq->dim,
                             rq->campaign, err);
 }

@@ -527,6 +527,7 @@ START_TEST(errors_name_the_parameter)
         {"/api/v1/trend?kpi=bundling_coverage&campaign=99", 400, "invalid_parameter", "campaign"},
         {"/api/v1/trend?kpi=satisfaction&dim=NOPE", 400, "invalid_parameter", "dim"},
         {"/api/v1/trend?kpi=zone_count&dim=purple", 400, "invalid_parameter", "dim"},
+        {"/api/v1/trend?kpi=zone_count", 400, "missing_parameter", "dim"},
         {"/api/v1/kpis?date=2020-01-01", 404, "no_run", "date"},
         {"/api/v1/nothing", 404, "not_found", NULL},
         {"/healthz?verbose=1", 400, "unknown_parameter", "verbose"},
@@ -875,6 +876,10 @@ START_TEST(a_survey_trend_is_labelled_by_its_months)
     json_t *points = json_object_get(json_array_get(json_object_get(trend, "series"), 0), "points");
     size_t n = json_array_size(points);
     ck_assert_uint_ge(n, 2);
+    /* without dim, the root indicator's (it was an empty series) */
+    json_t *root = get_ok("/api/v1/trend?kpi=satisfaction&branch=420100");
+    ck_assert(json_equal(json_object_get(root, "series"), json_object_get(trend, "series")));
+    json_decref(root);
     const char *last = json_string_value(json_object_get(json_array_get(points, n - 1), "period"));
     const char *as_of = json_string_value(json_object_get(json_array_get(points, n - 1), "date"));
     ck_assert_msg(last && as_of && strncmp(last, as_of, 7) != 0,
