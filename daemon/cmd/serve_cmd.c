@@ -229,7 +229,7 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
     if (!refresh_start(&ro, &ctx->refresh))
         return false;
     if (!api_init(&ctx->api, ctx->refresh, ctx->metrics, ctx->cfg.pool_size, ctx->cfg.chart_font) ||
-        !start_access(ctx) || !scheduler_start(&ctx->cfg, ctx->refresh, &ctx->scheduler))
+        !start_access(ctx))
         return false; /* logged */
     apply_api_settings(ctx);
     struct http_options opts = {
@@ -249,7 +249,10 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
         .tls_cert_pem = ctx->tls_cert,
         .tls_key_pem = ctx->tls_key,
     };
-    return http_start(&opts, srv);
+    /* listening first: a daemon that cannot listen computes, writes and
+     * mails nothing */
+    return http_start(&opts, srv) && refresh_run(ctx->refresh) &&
+           scheduler_start(&ctx->cfg, ctx->refresh, &ctx->scheduler);
 }
 
 static void stop(struct serve_ctx *ctx, struct http_server *srv)

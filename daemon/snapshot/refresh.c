@@ -38,6 +38,7 @@ struct refresh {
     struct db *db;              /* used by the thread only; published for refresh_stop's cancel */
     struct refresh_hooks hooks; /* fixed at start */
     int wake[2];                /* a byte on wake[1] interrupts the thread's wait */
+    bool running;               /* the thread was started (refresh_run) */
     atomic_bool stopping;
     atomic_bool want_compute;
     atomic_bool stale;
@@ -352,17 +353,16 @@ bool refresh_start(const struct refresh_options *opts, struct refresh **out)
     r->hooks = opts->hooks;
     atomic_init(&r->stale, true);
     load_persisted(r);
-    if (pthread_create(&r->thread, NULL, thread_main, r) != 0) {
-        log_error("msg=\"cannot start the refresh thread\"");
-        snap_unref(r->current);
-        opts_free(&r->opts);
-        close(r->wake[0]);
-        close(r->wake[1]);
-        free(r);
-        return false;
-    }
     *out = r;
     return true;
+}
+
+bool refresh_run(struct refresh *r)
+{
+    r->running = pthread_create(&r->thread, NULL, thread_main, r) == 0;
+    if (!r->running)
+        log_error("msg=\"cannot start the refresh thread\"");
+    return r->running;
 }
 
 void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts)
@@ -396,7 +396,8 @@ void refresh_stop(struct refresh *r)
     pthread_mutex_lock(&r->mu);
     db_cancel(r->db);
     pthread_mutex_unlock(&r->mu);
-    pthread_join(r->thread, NULL);
+    if (r->running)
+        pthread_join(r->thread, NULL);
     snap_unref(r->current);
     opts_free(&r->opts);
     close(r->wake[0]);

@@ -58,12 +58,19 @@ struct refresh_status {
                    was built, if never); < 0 when there is no snapshot */
 };
 
+/* The refresher, with the snapshot persisted in data_dir (if any) loaded;
+ * its thread (which connects, computes and refreshes) starts at
+ * refresh_run(), so that nothing is computed or written by a daemon that
+ * could not listen. */
 bool refresh_start(const struct refresh_options *opts, struct refresh **out);
+/* Starts the thread; false (logged) when it cannot. */
+bool refresh_run(struct refresh *r);
 /* New options (SIGHUP); a new conninfo reconnects. */
 void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts);
 /* Compute (with auto_compute) and refresh now, as a notification would. */
 void refresh_request(struct refresh *r);
-/* Cancels a running statement, joins the thread, frees r. NULL ok. */
+/* Cancels a running statement, joins the thread (if it runs), frees r.
+ * NULL ok. */
 void refresh_stop(struct refresh *r);
 
 /* The current snapshot (NULL when none yet) and its state. Never blocks on

@@ -72,7 +72,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                                  .history_days = 92,
                                  .cache_bytes = 8u << 20};
     struct metrics *metrics = metrics_new(api_route_names(), nroutes);
-    if (!refresh_start(&ro, &refresh) || !api_init(&api, refresh, metrics, 2, "Noto Sans CJK SC") ||
+    if (!refresh_start(&ro, &refresh) || !refresh_run(refresh) ||
+        !api_init(&api, refresh, metrics, 2, "Noto Sans CJK SC") ||
         !audit_start(NO_DATABASE, spool, &audit))
         abort();
     api_set_database(&api, NO_DATABASE, 1000, 0);

@@ -14,11 +14,14 @@
 #include "sink.h"
 #include "snap_load.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -445,20 +448,56 @@ END_TEST
 
 /* ---- two daemons on one database ---- */
 
-static char *daemon_config(const char *smtp_url, const char *dir)
+static char *daemon_config_port(const char *smtp_url, const char *dir, int port)
 {
     struct buf b = BUF_INIT;
     mkdir(dir, 0700);
     buf_printf(&b,
-               "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
+               "[http]\nport = %d\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
                "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
                "[mail]\nsmtp_url = %s\nfrom = %s\nstarttls = 0\nretry_delay = 1\n"
                "[bulletin]\nsend_at = 00:00\nwait_minutes = 0\n",
-               ci, dir, smtp_url, FROM);
+               port, ci, dir, smtp_url, FROM);
     char *path = harness_temp_file(b.data);
     buf_release(&b);
     return path;
 }
+
+static char *daemon_config(const char *smtp_url, const char *dir)
+{
+    return daemon_config_port(smtp_url, dir, 0);
+}
+
+/* A daemon whose port is taken exits 1 having archived and mailed
+ * nothing: it listens before its refresher and its schedule start (it had
+ * mailed the day's bulletins, then failed to start). */
+START_TEST(a_daemon_that_cannot_listen_sends_nothing)
+{
+    struct sink s;
+    char dir[160];
+    sink_start(&s, NULL);
+    add_recipients(EXEC | MANAGER);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 4) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
+    snprintf(dir, sizeof dir, "%s/taken", datadir);
+    char *taken = daemon_config_port(s.url, dir, ntohs(a.sin_port));
+    const char *args[] = {"serve", "--config", taken, NULL};
+    char *err = NULL;
+    ck_assert_int_eq(harness_run(args, NULL, NULL, &err), 1);
+    ck_assert_msg(strstr(err, "cannot listen") && !strstr(err, "bulletin archived"), "%s", err);
+    free(err);
+    usleep(500000);
+    ck_assert_int_eq(sink_count(&s), 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 0);
+    close(fd);
+    unlink(taken);
+    free(taken);
+    sink_stop(&s);
+}
+END_TEST
 
 /* Two daemons start together on one database with two recipients: each
  * bulletin is archived once, each recipient gets one message; the log
@@ -681,6 +720,7 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, a_late_run_is_waited_for_then_the_bulletin_says_data_as_of);
     tcase_add_test(tc, a_corrected_run_is_the_next_version_never_an_overwrite);
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
+    tcase_add_test(tc, a_daemon_that_cannot_listen_sends_nothing);
     tcase_add_test(tc, two_daemons_on_one_database_send_once);
     tcase_add_test(tc, the_command_sends_once_and_refuses_bad_input);
     tcase_add_test(tc, bulletins_drawn_on_threads_are_the_bytes_of_one_thread);
