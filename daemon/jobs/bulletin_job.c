@@ -619,10 +619,19 @@ static void names_free(struct names *n)
     free(n->url);
 }
 
-/* One delivery: compose, send with retries, record. */
+/* Whether the process stops (the scheduler's stop): what is not sent is
+ * left for the next start. */
+static bool job_stopping(const struct bulletin_job_opts *o)
+{
+    return o->smtp.stopped && o->smtp.stopped(o->smtp.stopped_ctx);
+}
+
+/* One delivery: compose, send with retries, record (or, cut by a stop,
+ * leave for the next start). *login_refused: the server refused the
+ * login. */
 static bool deliver_one(struct bulletin_job *j, struct db *db, const struct snap *s,
                         const struct bulletin_job_opts *o, const struct bstore_delivery *d,
-                        time_t now)
+                        time_t now, bool *login_refused)
 {
     char err[600] = "", cid[96];
     struct rendered r = {0};
@@ -663,11 +672,17 @@ static bool deliver_one(struct bulletin_job *j, struct db *db, const struct snap
     sent = mail_smtp_send_retry(&o->smtp, &o->retry, d->address, m.data, m.len, &se, &attempts);
     if (!sent)
         snprintf(err, sizeof err, "%s", se.text);
-record:
+    *login_refused = se.login_refused;
+record:;
+    bool left = !sent && job_stopping(o);
     log_info("msg=\"bulletin %s\" date=%s branch=%s version=%d to=\"%s\" attempts=%d%s%s%s",
-             sent ? "sent" : "not sent", d->date, d->branch_code, d->version, d->address, attempts,
-             sent ? "" : " reason=\"", sent ? "" : err, sent ? "" : "\"");
-    bool recorded = bstore_finish(db, d, o->me, sent, attempts, m.pdf_linked, se.reply, err);
+             sent   ? "sent"
+             : left ? "left for the next start"
+                    : "not sent",
+             d->date, d->branch_code, d->version, d->address, attempts,
+             sent || left ? "" : " reason=\"", sent || left ? "" : err, sent || left ? "" : "\"");
+    bool recorded = left ? bstore_release(db, d, o->me)
+                         : bstore_finish(db, d, o->me, sent, attempts, m.pdf_linked, se.reply, err);
     mail_message_release(&m);
     names_free(&n);
     free(from_name);
@@ -687,11 +702,20 @@ static bool deliver(struct bulletin_job *j, struct db *db, const struct snap *s,
         return true;
     if (!bstore_claim(db, o->me, o->lease, retry_date, retry_after, &d, &n))
         return false;
+    bool refused = false;
     for (size_t i = 0; i < n; i++) {
-        if (deliver_one(j, db, s, o, &d[i], now))
-            (*sent)++;
-        else
+        if (job_stopping(o)) {
+            bstore_release(db, &d[i], o->me); /* the next start takes it */
+        } else if (refused) {                 /* one refused login a pass, not one per recipient */
+            bstore_finish(db, &d[i], o->me, false, 0, false, 0,
+                          "not tried: the SMTP server refused the login of an earlier message"
+                          " (mail.user, mail.password)");
             (*failed)++;
+        } else if (deliver_one(j, db, s, o, &d[i], now, &refused)) {
+            (*sent)++;
+        } else if (!job_stopping(o)) {
+            (*failed)++;
+        }
     }
     bstore_deliveries_free(d, n);
     return true;

@@ -277,6 +277,17 @@ void bstore_deliveries_free(struct bstore_delivery *d, size_t n)
     free(d);
 }
 
+bool bstore_release(struct db *db, const struct bstore_delivery *d, const char *me)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", d->delivery_id);
+    const char *params[] = {id, me};
+    return db_query(db,
+                    "UPDATE kpi.bulletin_delivery SET claimed_at = '-infinity'"
+                    " WHERE delivery_id = $1::bigint AND claimed_by = $2 AND status = 'sending'",
+                    2, params, NULL);
+}
+
 bool bstore_finish(struct db *db, const struct bstore_delivery *d, const char *me, bool sent,
                    int attempts, bool pdf_linked, long reply, const char *error)
 {

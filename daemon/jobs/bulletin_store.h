@@ -92,6 +92,9 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
                   struct bstore_delivery **out, size_t *n);
 void bstore_deliveries_free(struct bstore_delivery *d, size_t n);
 
+/* A delivery `me` claimed and did not make (the process stops): left
+ * 'sending' for the next process to take at once. */
+bool bstore_release(struct db *db, const struct bstore_delivery *d, const char *me);
 /* The outcome of a delivery `me` made: sent (with whether the PDF was a
  * link) or failed (with the server's reply and the error). */
 bool bstore_finish(struct db *db, const struct bstore_delivery *d, const char *me, bool sent,

@@ -45,6 +45,17 @@ static void sleep_ms(void *ctx, long ms)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Whether the scheduler is stopping: the mail under way is cut, and what
+ * is left is for the next start. */
+static bool stopping(void *ctx)
+{
+    struct scheduler *s = ctx;
+    pthread_mutex_lock(&s->lock);
+    bool stop = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
 /* One pass: the job over the current snapshot. */
 static void run_once(struct scheduler *s, const struct cfg *c)
 {
@@ -68,6 +79,9 @@ static void run_once(struct scheduler *s, const struct cfg *c)
         bulletin_job_opts_from_cfg(c, s->me, &o);
         o.retry.sleep = sleep_ms;
         o.retry.sleep_ctx = s;
+        o.retry.stopped = stopping;
+        o.smtp.stopped = stopping;
+        o.smtp.stopped_ctx = s;
         if (!bulletin_job_tick(s->job, s->db, snap, &o, time(NULL)))
             log_warn("msg=\"bulletin job incomplete, tried again on the next pass\"");
         snap_unref(snap);

@@ -34,6 +34,8 @@ bool mail_retry_run(const struct mail_retry *r, mail_retry_fn fn, void *ctx, int
         long delay = mail_retry_delay_ms(r, n);
         log_info("msg=\"retrying\" attempt=%d of=%d retry_in_ms=%ld", n + 1, max, delay);
         sleep(r->sleep_ctx, delay);
+        if (r->stopped && r->stopped(r->sleep_ctx))
+            break;
     }
     if (attempts)
         *attempts = n;

@@ -24,12 +24,15 @@ struct mail_retry {
     long max_delay_ms;         /* the doubling stops here */
     mail_retry_sleep_fn sleep; /* NULL: mail_retry_sleep (nanosleep) */
     void *sleep_ctx;
+    /* NULL, or true once the process stops (ctx: sleep_ctx): no attempt
+     * follows a wait cut short by it */
+    bool (*stopped)(void *ctx);
 };
 
 /* 4 attempts, 1 s, 2 s, 4 s apart (60 s at most). */
 #define MAIL_RETRY_DEFAULT                                                                         \
     {                                                                                              \
-        4, 1000, 60000, NULL, NULL                                                                 \
+        4, 1000, 60000, NULL, NULL, NULL                                                           \
     }
 
 enum mail_retry_verdict {

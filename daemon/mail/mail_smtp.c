@@ -104,6 +104,7 @@ static bool valid_url(const char *url)
 /* ---- one session ---- */
 
 struct session {
+    const struct mail_smtp_opts *o;
     const char *data; /* the message */
     size_t len, pos;
     char reply[REPLY_MAX]; /* the server's last (error) reply line */
@@ -120,6 +121,18 @@ static size_t read_message(char *dst, size_t size, size_t nmemb, void *arg)
     memcpy(dst, s->data + s->pos, n);
     s->pos += n;
     return n;
+}
+
+/* Non-zero (curl aborts the session) once the process stops. */
+static int watch_stop(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                      curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const struct session *s = arg;
+    return s->o->stopped && s->o->stopped(s->o->stopped_ctx);
 }
 
 /* Keeps the server's last error reply (4xx, 5xx), or its last reply when
@@ -185,6 +198,9 @@ static CURL *session_handle(const struct mail_smtp_opts *o, const char *from,
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, watch_replies);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, s);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, watch_stop);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* feeds watch_replies; nothing is printed */
     set_timeouts(h, o);
     set_security(h, o);
@@ -193,9 +209,9 @@ static CURL *session_handle(const struct mail_smtp_opts *o, const char *from,
 
 static bool permanent_failure(CURLcode rc, long reply)
 {
-    return reply >= 500 || rc == CURLE_LOGIN_DENIED || rc == CURLE_URL_MALFORMAT ||
-           rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_USE_SSL_FAILED ||
-           rc == CURLE_PEER_FAILED_VERIFICATION;
+    return reply >= 500 || rc == CURLE_LOGIN_DENIED || rc == CURLE_ABORTED_BY_CALLBACK ||
+           rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ||
+           rc == CURLE_USE_SSL_FAILED || rc == CURLE_PEER_FAILED_VERIFICATION;
 }
 
 static void describe_failure(struct mail_smtp_error *err, CURLcode rc, const struct session *s)
@@ -222,6 +238,7 @@ static bool perform(const struct mail_smtp_opts *o, const char *from, const char
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &err->reply);
     err->curl_code = (int)rc;
+    err->login_refused = rc == CURLE_LOGIN_DENIED;
     ok = rc == CURLE_OK;
     if (!ok)
         describe_failure(err, rc, s);
@@ -257,7 +274,7 @@ bool mail_smtp_send(const struct mail_smtp_opts *o, const char *rcpt, const char
     memset(err, 0, sizeof *err);
     char from[ADDR_MAX] = "", to[ADDR_MAX] = "", quoted_to[2 * ADDR_MAX];
     char reason[2 * MAIL_SMTP_ERROR_MAX];
-    struct session s = {.data = data, .len = len};
+    struct session s = {.o = o, .data = data, .len = len};
     bool ok = check_opts(o, rcpt, from, to, err);
     if (ok) {
         pthread_once(&curl_once, curl_start);

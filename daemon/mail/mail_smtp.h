@@ -40,6 +40,10 @@ struct mail_smtp_opts {
     bool starttls;        /* smtp:// only: switch to TLS or fail (smtps:// is TLS from the start) */
     long timeout;         /* seconds, see above; <= 0: 30 */
     long total_timeout;   /* seconds for the whole session; <= 0: 4 x timeout */
+    /* NULL, or true once the process stops: a session under way is cut
+     * (a failure that is not retried) */
+    bool (*stopped)(void *ctx);
+    void *stopped_ctx;
 };
 
 #define MAIL_SMTP_ERROR_MAX 512
@@ -49,6 +53,7 @@ struct mail_smtp_error {
     long reply;                     /* the server's last reply code; 0: none */
     int curl_code;                  /* the CURLcode; 0 when curl was not reached */
     bool permanent;                 /* retrying cannot help */
+    bool login_refused;             /* the server refused mail.user's login */
 };
 
 /* The mail.* settings of cfg as options (pointing into cfg). */

@@ -448,16 +448,18 @@ END_TEST
 
 /* ---- two daemons on one database ---- */
 
-static char *daemon_config_port(const char *smtp_url, const char *dir, int port)
+/* A daemon's configuration on port with mail through smtp_url, more
+ * [mail] lines in mail (or ""). */
+static char *daemon_config_with(const char *smtp_url, const char *dir, int port, const char *mail)
 {
     struct buf b = BUF_INIT;
     mkdir(dir, 0700);
     buf_printf(&b,
                "[http]\nport = %d\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
                "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
-               "[mail]\nsmtp_url = %s\nfrom = %s\nstarttls = 0\nretry_delay = 1\n"
+               "[mail]\nsmtp_url = %s\nfrom = %s\nstarttls = 0\nretry_delay = 1\n%s"
                "[bulletin]\nsend_at = 00:00\nwait_minutes = 0\n",
-               port, ci, dir, smtp_url, FROM);
+               port, ci, dir, smtp_url, FROM, mail);
     char *path = harness_temp_file(b.data);
     buf_release(&b);
     return path;
@@ -465,7 +467,7 @@ static char *daemon_config_port(const char *smtp_url, const char *dir, int port)
 
 static char *daemon_config(const char *smtp_url, const char *dir)
 {
-    return daemon_config_port(smtp_url, dir, 0);
+    return daemon_config_with(smtp_url, dir, 0, "");
 }
 
 /* A daemon whose port is taken exits 1 having archived and mailed
@@ -483,7 +485,7 @@ START_TEST(a_daemon_that_cannot_listen_sends_nothing)
     ck_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 4) == 0 &&
               getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
     snprintf(dir, sizeof dir, "%s/taken", datadir);
-    char *taken = daemon_config_port(s.url, dir, ntohs(a.sin_port));
+    char *taken = daemon_config_with(s.url, dir, ntohs(a.sin_port), "");
     const char *args[] = {"serve", "--config", taken, NULL};
     char *err = NULL;
     ck_assert_int_eq(harness_run(args, NULL, NULL, &err), 1);
@@ -495,6 +497,78 @@ START_TEST(a_daemon_that_cannot_listen_sends_nothing)
     close(fd);
     unlink(taken);
     free(taken);
+    sink_stop(&s);
+}
+END_TEST
+
+/* A stop while a server takes its time (it accepts and never answers):
+ * the daemon ends within seconds, not after every attempt of every
+ * recipient (it took 298 s), and leaves the mail for the next start, which
+ * sends it at once, once. */
+START_TEST(a_stop_cuts_the_mail_under_way_and_leaves_it)
+{
+    struct sink slow, ok;
+    struct harness_daemon d = {0}, next = {0};
+    char dir[160];
+    sink_start(&slow, (const char *const[]){"--mode", "silent", NULL});
+    add_recipients(EXEC | MANAGER);
+    snprintf(dir, sizeof dir, "%s/stop", datadir);
+    char *config = daemon_config_with(slow.url, dir, 0, "timeout = 30\n");
+    ck_assert_msg(harness_daemon_start(&d, config, NULL), "%s", d.log);
+    ck_assert(harness_daemon_wait_log(&d, "bulletin archived", 60000));
+    sleep(1); /* in the first session, waiting on the server */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert_msg(t1.tv_sec - t0.tv_sec < 8, "the stop took %ld s", (long)(t1.tv_sec - t0.tv_sec));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sending'"
+                           " AND claimed_at = '-infinity'"),
+                     2);
+    sink_start(&ok, NULL);
+    char *again = daemon_config_with(ok.url, dir, 0, "");
+    ck_assert_msg(harness_daemon_start(&next, again, NULL), "%s", next.log);
+    for (int tries = 0; tries < 600 && sink_count(&ok) < 2; tries++)
+        usleep(100000);
+    ck_assert_int_eq(sink_count(&ok), 2);
+    ck_assert_int_eq(harness_daemon_stop(&next, SIGTERM, 10000), 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"), 2);
+    free(d.log);
+    free(next.log);
+    unlink(config);
+    unlink(again);
+    free(config);
+    free(again);
+    sink_stop(&ok);
+    sink_stop(&slow);
+}
+END_TEST
+
+/* A refused login (a wrong mail.password) is tried once a pass, not once
+ * per recipient (36 refused logins in a row can lock the account): the
+ * rest fail as not tried, to be tried with the failed ones later. */
+START_TEST(a_refused_login_is_tried_once)
+{
+    struct sink s;
+    sink_start(&s, (const char *const[]){"--auth", "mailer:right", NULL});
+    add_recipients(EXEC | MANAGER);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    char *config = daemon_config_with(s.url, datadir, 0, "user = mailer\npassword = wrong\n");
+    const char *send[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", config, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(send, NULL, &out, &err), 1);
+    ck_assert_msg(strstr(out, "0 sent, 2 failed"), "%s / %s", out, err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sink_count(&s), 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"
+                           " AND attempts = 1"),
+                     1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"
+                           " AND attempts = 0 AND error LIKE 'not tried: %login%'"),
+                     1);
+    unlink(config);
+    free(config);
     sink_stop(&s);
 }
 END_TEST
@@ -721,6 +795,8 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, a_corrected_run_is_the_next_version_never_an_overwrite);
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
     tcase_add_test(tc, a_daemon_that_cannot_listen_sends_nothing);
+    tcase_add_test(tc, a_stop_cuts_the_mail_under_way_and_leaves_it);
+    tcase_add_test(tc, a_refused_login_is_tried_once);
     tcase_add_test(tc, two_daemons_on_one_database_send_once);
     tcase_add_test(tc, the_command_sends_once_and_refuses_bad_input);
     tcase_add_test(tc, bulletins_drawn_on_threads_are_the_bytes_of_one_thread);

@@ -589,7 +589,7 @@ START_TEST(retry_after_two_failures_succeeds_on_the_third)
     sink_start(&s, flaky);
     struct mail_smtp_opts o = opts_for(&s, 10);
     struct sleeps slept = {0};
-    struct mail_retry policy = {5, 1000, 60000, record_sleep, &slept};
+    struct mail_retry policy = {5, 1000, 60000, record_sleep, &slept, NULL};
     struct mail_smtp_error err;
     int attempts = 0;
     const char *msg = "Subject: retry\r\n\r\nbody\r\n";
@@ -614,7 +614,7 @@ START_TEST(retry_gives_up_after_max_attempts_and_on_a_permanent_failure)
     sink_start(&s, args);
     struct mail_smtp_opts o = opts_for(&s, 10);
     struct sleeps slept = {0};
-    struct mail_retry policy = {3, 1000, 60000, record_sleep, &slept};
+    struct mail_retry policy = {3, 1000, 60000, record_sleep, &slept, NULL};
     struct mail_smtp_error err;
     int attempts = 0;
     const char *msg = "Subject: retry\r\n\r\nbody\r\n";
@@ -640,14 +640,14 @@ END_TEST
 
 START_TEST(retry_delays_double_up_to_the_cap)
 {
-    struct mail_retry r = {10, 1000, 5000, NULL, NULL};
+    struct mail_retry r = {10, 1000, 5000, NULL, NULL, NULL};
     static const long expected[] = {1000, 2000, 4000, 5000, 5000};
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(mail_retry_delay_ms(&r, i + 1), expected[i]);
     ck_assert_int_eq(mail_retry_delay_ms(&r, 1000), 5000); /* no overflow */
-    struct mail_retry big = {3, 1000, 0x7fffffffL, NULL, NULL};
+    struct mail_retry big = {3, 1000, 0x7fffffffL, NULL, NULL, NULL};
     ck_assert_int_eq(mail_retry_delay_ms(&big, 200), 0x7fffffffL);
-    struct mail_retry none = {3, 0, 0, NULL, NULL};
+    struct mail_retry none = {3, 0, 0, NULL, NULL, NULL};
     ck_assert_int_eq(mail_retry_delay_ms(&none, 3), 0);
     struct mail_retry def = MAIL_RETRY_DEFAULT;
     ck_assert_int_eq(def.max_attempts, 4);
@@ -671,7 +671,7 @@ static enum mail_retry_verdict flaky_attempt(void *ctx, int attempt)
 START_TEST(retry_run_counts_attempts_and_sleeps_between)
 {
     struct sleeps slept = {0};
-    struct mail_retry r = {4, 500, 60000, record_sleep, &slept};
+    struct mail_retry r = {4, 500, 60000, record_sleep, &slept, NULL};
     struct flaky f = {2, MAIL_RETRY_AGAIN, 0};
     int attempts;
     ck_assert(mail_retry_run(&r, flaky_attempt, &f, &attempts));
