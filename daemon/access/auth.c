@@ -7,6 +7,7 @@
 #include "password.h"
 #include "random.h"
 #include "throttle.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -36,6 +37,9 @@ struct auth {
     struct cache *cache;
     atomic_int idle, absolute, cache_seconds;
     atomic_llong purged; /* when ended sessions were last purged */
+    /* the second of the last throttled sign-in audited, and how many were
+     * not written since */
+    atomic_llong throttled_audited, throttled_unwritten;
 };
 
 struct auth *auth_new(struct pool *pool, struct audit *audit, const struct auth_options *o)
@@ -79,14 +83,40 @@ static enum auth_result from_pool(enum pool_status st)
     return st == POOL_OK ? AUTH_OK : st == POOL_BUSY ? AUTH_BUSY : AUTH_ERROR;
 }
 
+/* A sign-in's audit row. A name no user can have (too long, other bytes)
+ * is not stored whole: its length and its first bytes, escaped, so that a
+ * form field of 60 KB is not 60 KB of the append-only log. Throttled
+ * refusals are written at most once a second; the row says how many
+ * were not. */
 static void audit_login(struct auth *a, const char *name, const char *client, const char *action,
                         const char *outcome, const char *session)
 {
-    json_t *params = json_pack("{s:s}", "user", name);
+    bool possible = principal_name_ok(name);
+    size_t len = strlen(name);
+    struct buf shown = BUF_INIT;
+    if (strcmp(outcome, "throttled") == 0) {
+        long long now = (long long)time(NULL), last = atomic_load(&a->throttled_audited);
+        if (now == last || !atomic_compare_exchange_strong(&a->throttled_audited, &last, now)) {
+            atomic_fetch_add(&a->throttled_unwritten, 1);
+            return;
+        }
+    }
+    utf8_escape(&shown, name, possible || len < 32 ? len : 32);
+    json_t *params = json_pack("{s:s%}", "user", shown.data ? shown.data : "", shown.len);
+    buf_release(&shown);
+    if (!possible)
+        json_object_set_new(params, "user_bytes", json_integer((json_int_t)len));
     if (session)
         json_object_set_new(params, "session", json_string(session));
-    struct audit_row row = {
-        .who = name, .action = action, .params = params, .client = client, .outcome = outcome};
+    long long unwritten =
+        strcmp(outcome, "throttled") == 0 ? atomic_exchange(&a->throttled_unwritten, 0) : 0;
+    if (unwritten)
+        json_object_set_new(params, "throttled_unwritten", json_integer(unwritten));
+    struct audit_row row = {.who = possible ? name : NULL,
+                            .action = action,
+                            .params = params,
+                            .client = client,
+                            .outcome = outcome};
     audit_log(a->audit, &row);
     json_decref(params);
 }

@@ -21,3 +21,11 @@ const char *principal_scope(const struct principal *p)
 {
     return p->role == ROLE_BRANCH_MANAGER ? p->branch : NULL;
 }
+
+bool principal_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 1 && n <= 64 &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789_.@-") == n;
+}

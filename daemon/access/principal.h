@@ -23,6 +23,10 @@ const char *role_name(enum role r);
 /* -1 when unknown */
 int role_parse(const char *name);
 
+/* Whether name can be a user's: 1..64 letters, digits and _ . @ -
+ * (kpi.app_user's CHECK). */
+bool principal_name_ok(const char *name);
+
 /* The branch (code) whose subtree p may see, or NULL for every branch. */
 const char *principal_scope(const struct principal *p);
 

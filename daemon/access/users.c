@@ -63,15 +63,6 @@ static bool change(struct db *db, const char *sql, int n, const char *const *par
     return false;
 }
 
-/* A name of 1..64 letters, digits and _ . @ - (the table's CHECK). */
-static bool name_ok(const char *name)
-{
-    size_t n = strlen(name);
-    return n >= 1 && n <= 64 &&
-           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                        "0123456789_.@-") == n;
-}
-
 /* An address with one @ and no spaces (the table's CHECK). */
 static bool email_ok(const char *email)
 {
@@ -110,7 +101,7 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
     bool applied = false, ok = false;
     err[0] = '\0';
     int r = role_parse(role);
-    if (!name_ok(name)) {
+    if (!principal_name_ok(name)) {
         snprintf(err, errlen, "a user name has 1 to 64 letters, digits, '_', '.', '@' or '-'");
         return false;
     }

@@ -1289,6 +1289,64 @@ START_TEST(throttling_engages_and_releases)
 }
 END_TEST
 
+/* Sign-ins nobody is allowed cannot flood the append-only audit log: a
+ * name no user can have is stored as its length and first bytes (a 45 KB
+ * name was stored whole, twice), and throttled refusals are written at
+ * most once a second, the next row counting those that were not. */
+START_TEST(refused_sign_ins_cannot_flood_the_audit_log)
+{
+    struct other o;
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long before = harness_long(db, "SELECT coalesce(max(audit_id), 0) FROM kpi.audit_log");
+    other_up(&o, "f", "");
+    static char form[6000];
+    memcpy(form, "user=", 5);
+    memset(form + 5, 'x', 5000);
+    snprintf(form + 5005, sizeof form - 5005, "&password=wrong");
+    struct resp r =
+        perform(&(struct req){.method = "POST", .path = "/login", .form = form, .port = o.d.port});
+    ck_assert(header_has(&r, "Location", "error=failed"));
+    resp_free(&r);
+    for (int i = 0; i < 40; i++) {
+        r = perform(&(struct req){.method = "POST",
+                                  .path = "/login",
+                                  .form = "user=exec&password=wrong",
+                                  .port = o.d.port});
+        resp_free(&r);
+    }
+    struct resp m = perform(&(struct req){.path = "/metrics", .port = o.d.port});
+    const char *t = strstr(m.body, "retentiond_logins_total{outcome=\"throttled\"} ");
+    ck_assert_ptr_nonnull(t);
+    long throttled = atol(t + strlen("retentiond_logins_total{outcome=\"throttled\"} "));
+    resp_free(&m);
+    other_down(&o); /* every row queued is written */
+    char q[400];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE audit_id > %ld AND who IS NULL"
+             " AND params->>'user_bytes' = '5000' AND length(params->>'user') <= 40",
+             before);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    snprintf(
+        q, sizeof q,
+        "SELECT count(*) FROM kpi.audit_log WHERE audit_id > %ld AND length(params::text) > 200",
+        before);
+    ck_assert_int_eq(harness_long(db, q), 0);
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE audit_id > %ld AND outcome = 'throttled'",
+             before);
+    long rows = harness_long(db, q);
+    ck_assert_msg(throttled >= 20 && rows >= 1 && rows <= throttled / 4, "%ld throttled, %ld rows",
+                  throttled, rows);
+    snprintf(q, sizeof q,
+             "SELECT coalesce(sum((params->>'throttled_unwritten')::int), 0) FROM kpi.audit_log"
+             " WHERE audit_id > %ld AND outcome = 'throttled'",
+             before);
+    ck_assert_int_le(rows + harness_long(db, q), throttled);
+    db_close(db);
+}
+END_TEST
+
 /* The audit log over HTTP, and every row queued written at a clean stop. */
 START_TEST(the_audit_log)
 {
@@ -1603,6 +1661,7 @@ int main(void)
     tcase_add_test(tc, no_open_redirect);
     tcase_add_test(tc, sessions_live_in_the_database);
     tcase_add_test(tc, throttling_engages_and_releases);
+    tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, the_audit_log);
     tcase_add_test(tc, secrets_stay_out_of_the_log);
     tcase_add_test(tc, tls_with_a_certificate);
