@@ -404,11 +404,15 @@ json_t *audit_rows_json(const struct db_result *res)
 
 void audit_rows_text(const struct db_result *res, struct buf *out)
 {
+    /* one row, one line: a who or detail from a client (a sign-in's name)
+     * has its control bytes escaped, so that it cannot forge a row */
+    char who[300], detail[600];
     for (int i = 0; i < db_rows(res); i++) {
-        const char *who = db_value(res, i, 2), *client = db_value(res, i, 5);
-        const char *detail = db_value(res, i, 7);
+        const char *w = db_value(res, i, 2), *client = db_value(res, i, 5);
+        const char *d = db_value(res, i, 7);
         buf_printf(out, "%s %s %s %s %s %s %s%s%s\n", db_value(res, i, 0), db_value(res, i, 1),
-                   who ? who : "-", db_value(res, i, 3), db_value(res, i, 6), client ? client : "-",
-                   db_value(res, i, 4), detail ? " " : "", detail ? detail : "");
+                   w ? log_quote(who, sizeof who, w) : "-", db_value(res, i, 3),
+                   db_value(res, i, 6), client ? client : "-", db_value(res, i, 4), d ? " " : "",
+                   d ? log_quote(detail, sizeof detail, d) : "");
     }
 }

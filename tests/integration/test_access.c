@@ -1344,6 +1344,17 @@ START_TEST(refused_sign_ins_cannot_flood_the_audit_log)
              before);
     ck_assert_int_le(rows + harness_long(db, q), throttled);
     db_close(db);
+    /* the command prints a row on one line whatever its who holds */
+    sql("INSERT INTO kpi.audit_log (who, action, outcome, detail)"
+        " VALUES (E'x\\n2026-11-30T09:00:00.000Z admin user_add ok', 'probe', 'ok', E'\\x1b[31m')");
+    const char *probe[] = {"audit", "--action", "probe", "--db", ci, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(probe, NULL, &out, &err) == 0, "%s", err);
+    ck_assert_msg(strchr(out, '\n') == strrchr(out, '\n') && !strchr(out, '\x1b') &&
+                      strstr(out, "x\\n2026"),
+                  "%s", out);
+    free(out);
+    free(err);
 }
 END_TEST
 
