@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const kpis[] = {"retention_rate", "in_network_rate", "bundling_coverage",
                                    "satisfaction", "satisfaction_gotone"};
@@ -96,6 +97,21 @@ static void trim(char *s)
     memmove(s, s + lead, n - lead + 1);
 }
 
+/* A field in double quotes (as a spreadsheet may write it) without them,
+ * a doubled quote inside as one. */
+static void unquote(char *f)
+{
+    size_t n = strlen(f), w = 0;
+    if (n < 2 || f[0] != '"' || f[n - 1] != '"')
+        return;
+    for (size_t r = 1; r < n - 1; r++) {
+        f[w++] = f[r];
+        if (f[r] == '"' && f[r + 1] == '"' && r + 1 < n - 1)
+            r++;
+    }
+    f[w] = '\0';
+}
+
 static int split(char *line, char *fields[6])
 {
     int n = 0;
@@ -110,8 +126,10 @@ static int split(char *line, char *fields[6])
         *comma = '\0';
         p = comma + 1;
     }
-    for (int i = 0; i < n && i < 6; i++)
+    for (int i = 0; i < n && i < 6; i++) {
         trim(fields[i]);
+        unquote(fields[i]);
+    }
     return n;
 }
 
@@ -213,9 +231,13 @@ bool targets_import(struct db *db, const char *path, int *imported, char *err, s
     struct seen seen = {0};
     *imported = 0;
     err[0] = '\0';
+    struct stat st;
     FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s", path,
+                 f ? "is not a regular file (a directory?)" : strerror(errno));
+        if (f)
+            fclose(f);
         return false;
     }
     if (!db_begin(db))

@@ -3,13 +3,17 @@
 #include "log.h"
 #include "mem.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #define KEY_INT(sec, nm, field, def, lo, hi, rel, h)                                               \
     {                                                                                              \
@@ -21,7 +25,8 @@
     }
 
 static const struct cfg_key keys[] = {
-    KEY_STR("http", "listen", listen, "127.0.0.1", false, "address to listen on (IPv4 or IPv6)"),
+    {"http", "listen", CFG_IP, offsetof(struct cfg, listen), "127.0.0.1", 0, 0, false,
+     "address to listen on (a numeric IPv4 or IPv6 address)"},
     KEY_INT("http", "port", port, "8080", 0, 65535, false, "TCP port; 0 picks a free one"),
     KEY_INT("http", "max_connections", max_connections, "512", 1, 65535, false,
             "concurrent connections accepted"),
@@ -59,8 +64,8 @@ static const struct cfg_key keys[] = {
             "milliseconds before a statement is cancelled; 0 = none"),
     KEY_INT("daemon", "refresh_interval", refresh_interval, "300", 5, 86400, true,
             "seconds between snapshot refreshes"),
-    KEY_STR("daemon", "timezone", timezone, "Asia/Shanghai", true,
-            "time zone that dates (as-of, bulletins) are taken in"),
+    {"daemon", "timezone", CFG_ZONE, offsetof(struct cfg, timezone), "Asia/Shanghai", 0, 0, true,
+     "time zone that dates (as-of, bulletins) are taken in"},
     KEY_STR("daemon", "data_dir", data_dir, "/var/lib/retentiond", false,
             "directory for the persisted snapshot"),
     {"daemon", "log_level", CFG_LOG_LEVEL, offsetof(struct cfg, log_level), "info", 0, 0, true,
@@ -84,10 +89,10 @@ static const struct cfg_key keys[] = {
             "largest chart drawn, width x height x scale^2 pixels; larger gets 400"),
     {"charts", "arrows", CFG_ARROWS, offsetof(struct cfg, chart_arrows), "cn", 0, 0, true,
      "colour of change arrows: cn (rise red, fall green) or intl (rise green, fall red)"},
-    KEY_STR("mail", "smtp_url", mail_smtp_url, "", true,
-            "SMTP server: smtp://host:port or smtps://host:port; \"\" = no mail is sent"),
-    KEY_STR("mail", "from", mail_from, "", true,
-            "sender of the bulletins: addr or Name <addr> (the envelope takes addr)"),
+    {"mail", "smtp_url", CFG_SMTP_URL, offsetof(struct cfg, mail_smtp_url), "", 0, 0, true,
+     "SMTP server: smtp://host:port or smtps://host:port; \"\" = no mail is sent"},
+    {"mail", "from", CFG_MAILBOX, offsetof(struct cfg, mail_from), "", 0, 0, true,
+     "sender of the bulletins: addr or Name <addr> (the envelope takes addr)"},
     KEY_STR("mail", "user", mail_user, "", true, "SMTP AUTH user; \"\" = no AUTH"),
     KEY_STR("mail", "password", mail_password, "", true,
             "SMTP AUTH password (never logged; keep the file readable by the daemon only)"),
@@ -117,9 +122,10 @@ static const struct cfg_key keys[] = {
      "language of the mailed bulletin: zh or en"},
     KEY_INT("bulletin", "png_bytes", bulletin_png_bytes, "102400", 16384, 1048576, true,
             "byte budget of the MMS image"),
-    KEY_STR("bulletin", "public_url", bulletin_public_url, "", true,
-            "the daemon's address as readers reach it (https://host/), for the PDF's link when "
-            "a message is over mail.max_bytes; \"\" = no link"),
+    {"bulletin", "public_url", CFG_WEB_URL, offsetof(struct cfg, bulletin_public_url), "", 0, 0,
+     true,
+     "the daemon's address as readers reach it (https://host/), for the PDF's link when "
+     "a message is over mail.max_bytes; \"\" = no link"},
     KEY_INT("bulletin", "lease", bulletin_lease, "900", 60, 86400, true,
             "seconds a daemon's claim on a delivery holds; a daemon that died while sending is "
             "taken over after it"),
@@ -151,6 +157,75 @@ static bool clock_valid(const char *v)
     return strlen(v) == 5 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
            v[2] == ':' && isdigit((unsigned char)v[3]) && isdigit((unsigned char)v[4]) &&
            atoi(v) < 24 && atoi(v + 3) < 60;
+}
+
+/* A zone of the system's time zone database (what PostgreSQL and the C
+ * library read): a relative path of letters, digits, '_', '-', '+' and
+ * '/' to a file under $TZDIR or /usr/share/zoneinfo. */
+static bool zone_valid(const char *v)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    const char *dir = getenv("TZDIR");
+    if (!*v || *v == '/' || strstr(v, "..") ||
+        strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/") !=
+            strlen(v))
+        return false;
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", v);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool ip_valid(const char *v)
+{
+    unsigned char a[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, v, a) == 1 || inet_pton(AF_INET6, v, a) == 1;
+}
+
+/* "" or scheme://host... with no space or control byte. */
+static bool url_valid(const char *v, const char *s1, const char *s2)
+{
+    size_t n1 = strlen(s1), n2 = strlen(s2);
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return false;
+    return !*v || (strncasecmp(v, s1, n1) == 0 && v[n1]) || (strncasecmp(v, s2, n2) == 0 && v[n2]);
+}
+
+/* "" or addr or Name <addr>: one '@' in the address, nothing after '>'
+ * (the mail layer parses it fully when it sends). */
+static bool mailbox_valid(const char *v)
+{
+    const char *lt = strchr(v, '<'), *addr = lt ? lt + 1 : v;
+    const char *end = lt ? strchr(addr, '>') : addr + strlen(addr);
+    const char *at = strchr(addr, '@');
+    if (!*v)
+        return true;
+    return end && end[lt ? 1 : 0] == '\0' && at && at > addr && at + 1 < end &&
+           !memchr(at + 1, '@', (size_t)(end - at - 1)) && !strpbrk(v, "\r\n") &&
+           (lt || !strchr(v, '>'));
+}
+
+/* Why a string value does not fit its key's type (NULL when it does). */
+static const char *string_fault(const struct cfg_key *k, const char *v)
+{
+    switch (k->type) {
+    case CFG_ZONE:
+        return zone_valid(v) ? NULL
+                             : "is not a time zone of the system's database "
+                               "(/usr/share/zoneinfo), such as Asia/Shanghai";
+    case CFG_IP:
+        return ip_valid(v) ? NULL : "is not a numeric IPv4 or IPv6 address";
+    case CFG_SMTP_URL:
+        return url_valid(v, "smtp://", "smtps://")
+                   ? NULL
+                   : "is not smtp://host[:port] or smtps://host[:port]";
+    case CFG_WEB_URL:
+        return url_valid(v, "http://", "https://") ? NULL : "is not an http:// or https:// address";
+    case CFG_MAILBOX:
+        return mailbox_valid(v) ? NULL : "is not addr or Name <addr>";
+    default:
+        return NULL;
+    }
 }
 
 static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *value, char *err,
@@ -190,6 +265,11 @@ static bool set_value(struct cfg *cfg, const struct cfg_key *k, const char *valu
     }
     if (k->type == CFG_CLOCK && !clock_valid(value)) {
         snprintf(err, errlen, "%s.%s: '%s' is not a time HH:MM", k->section, k->name, value);
+        return false;
+    }
+    const char *fault = string_fault(k, value);
+    if (fault) {
+        snprintf(err, errlen, "%s.%s: '%.100s' %s", k->section, k->name, value, fault);
         return false;
     }
     char **slot = str_field(cfg, k);
@@ -241,6 +321,7 @@ struct parse_state {
     struct cfg *cfg;
     char reason[256];
     bool failed;
+    bool seen[NKEYS];
 };
 
 static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
@@ -252,16 +333,67 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
         st->failed = true;
         return 0;
     }
+    const struct cfg_key *k = find_key(section, name); /* known: cfg_set took it */
+    if (st->seen[k - keys]) {
+        snprintf(st->reason, sizeof st->reason,
+                 "%s.%s is given twice (or continued on an indented line)", section, name);
+        st->failed = true;
+        return 0;
+    }
+    st->seen[k - keys] = true;
     return 1;
+}
+
+/* The longest line the INI reader (libinih, INI_MAX_LINE) takes whole. */
+#define CFG_MAX_LINE 199
+
+/* What the INI reader would misread rather than refuse: a line too long
+ * for it (it splits the line and reports a line that does not exist), a
+ * section line without its ']' (it reports the key after it). False with
+ * "PATH:LINE: reason" in err. */
+static bool prescan(FILE *f, const char *path, char *err, size_t errlen)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int n = 0;
+    bool ok = true;
+    while (ok && (len = getline(&line, &cap, f)) >= 0) {
+        n++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        const char *text = line + strspn(line, " \t");
+        if (len > CFG_MAX_LINE)
+            snprintf(err, errlen,
+                     "%s:%d: a line of %zd bytes; a line has at most %d (for a long "
+                     "database.conninfo, name a service: service=NAME, see docs/configuration.md)",
+                     path, n, len, CFG_MAX_LINE);
+        else if (*text == '[' && !strchr(text, ']'))
+            snprintf(err, errlen, "%s:%d: a section line without its ']'", path, n);
+        ok = len <= CFG_MAX_LINE && !(*text == '[' && !strchr(text, ']'));
+    }
+    free(line);
+    rewind(f);
+    return ok;
 }
 
 bool cfg_load(const char *path, struct cfg *cfg, char *err, size_t errlen)
 {
     struct parse_state st = {.cfg = cfg, .failed = false};
     cfg_defaults(cfg);
+    struct stat fst;
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto failed;
+    }
+    if (fstat(fileno(f), &fst) != 0 || !S_ISREG(fst.st_mode)) {
+        snprintf(err, errlen, "%s: is not a regular file (a directory?)", path);
+        fclose(f);
+        goto failed;
+    }
+    if (!prescan(f, path, err, errlen)) {
+        fclose(f);
         goto failed;
     }
     int rc = ini_parse_file(f, on_ini_entry, &st);

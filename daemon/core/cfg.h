@@ -66,7 +66,19 @@ struct cfg {
 };
 
 /* One entry of the key table, exported for docs and tests. */
-enum cfg_type { CFG_STRING, CFG_INT, CFG_LOG_LEVEL, CFG_ARROWS, CFG_CLOCK, CFG_LANG };
+enum cfg_type {
+    CFG_STRING,
+    CFG_INT,
+    CFG_LOG_LEVEL,
+    CFG_ARROWS,
+    CFG_CLOCK,
+    CFG_LANG,
+    CFG_ZONE,     /* a time zone of the system's database (/usr/share/zoneinfo) */
+    CFG_IP,       /* a numeric IPv4 or IPv6 address */
+    CFG_SMTP_URL, /* "", smtp://... or smtps://... */
+    CFG_WEB_URL,  /* "", http://... or https://... */
+    CFG_MAILBOX,  /* "", addr or Name <addr> */
+};
 
 struct cfg_key {
     const char *section;

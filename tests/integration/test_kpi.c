@@ -396,14 +396,20 @@ START_TEST(targets_import_overrides_and_rejects)
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.target WHERE source = 'import'"),
                      2);
     ck_assert(db_exec_script(db, "reset", "DELETE FROM kpi.target WHERE source = 'import'"));
-    /* as Excel saves it: a byte-order mark and CRLF; "nan" is no number */
+    /* as Excel saves it: a byte-order mark, CRLF, fields in quotes; "nan" is no number */
     char *excel = harness_temp_file("\xef\xbb\xbfkpi,branch,dim,period,base,challenge\r\n"
-                                    "retention_rate,B,,2026,0.5,0.6\r\n");
+                                    "\"retention_rate\",\"B\",,\"2026\",0.5,\"0.6\"\r\n");
     char *nan = harness_temp_file("kpi,branch,dim,period,base,challenge\n"
                                   "retention_rate,B,,2026,nan,0.6\n");
     const char *args3[] = {"targets", "import", excel, "--db", golden_ci, NULL};
     ck_assert_int_eq(harness_run(args3, NULL, &out, &err), 0);
     ck_assert_str_eq(out, "1 target imported\n");
+    free(out);
+    free(err);
+    /* a directory is not read as an empty file */
+    args3[2] = "/tmp";
+    ck_assert_int_eq(harness_run(args3, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "not a regular file"), "%s", err);
     free(out);
     free(err);
     args3[2] = nan;

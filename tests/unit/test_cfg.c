@@ -64,6 +64,21 @@ static const struct {
     {"[http]\nport 8080\n", 2, "syntax error"},
     {"port = 1\n", 1, "unknown section []"},
     {"[http]\nport = 1\nport = -1\n[x]\ny=1\n", 3, "http.port: -1 is outside"},
+    {"[http]\nport = 1\nport = 2\n", 3, "http.port is given twice"},
+    {"[http\nport = 1\n", 1, "a section line without its ']'"},
+    {"[database]\nconninfo = host=x dbname=y user=z password=w sslmode=verify-full "
+     "sslrootcert=/etc/ssl/certs/a-rather-long-path-to-the-operators-root-certificate.pem "
+     "sslcert=/etc/retentiond/client.crt sslkey=/etc/retentiond/client.key\n",
+     2, "a line has at most 199"},
+    {"[daemon]\ntimezone = Asia/Shangai\n", 2,
+     "daemon.timezone: 'Asia/Shangai' is not a time zone"},
+    {"[daemon]\ntimezone = ../../etc/passwd\n", 2, "is not a time zone"},
+    {"[http]\nlisten = localhost\n", 2, "http.listen: 'localhost' is not a numeric"},
+    {"[http]\nlisten = 999.1.1.1\n", 2, "is not a numeric"},
+    {"[mail]\nsmtp_url = htp://mail.example\n", 2, "mail.smtp_url: 'htp://mail.example' is not"},
+    {"[mail]\nfrom = not an address<<\n", 2, "mail.from: 'not an address<<' is not addr"},
+    {"[mail]\nfrom = Desk <a@b.example> x\n", 2, "is not addr"},
+    {"[bulletin]\npublic_url = ftp:/x\n", 2, "bulletin.public_url: 'ftp:/x' is not an http"},
 };
 
 START_TEST(bad_file_names_line_and_reason)
@@ -80,6 +95,32 @@ START_TEST(bad_file_names_line_and_reason)
                   bad_files[_i].reason);
     ck_assert_ptr_null(c.listen); /* nothing half-loaded */
     unlink(path);
+}
+END_TEST
+
+/* What the checks take: the forms the docs give. */
+START_TEST(good_addresses_and_zones_are_taken)
+{
+    char *path = write_temp("[http]\nlisten = ::1\n[daemon]\ntimezone = UTC\n[mail]\n"
+                            "smtp_url = smtps://mail.example:465\n"
+                            "from = 留存日报 <desk@retention.example>\n"
+                            "[bulletin]\npublic_url = https://kpi.example/\n");
+    struct cfg c;
+    char err[256] = "";
+    ck_assert_msg(cfg_load(path, &c, err, sizeof err), "%s", err);
+    ck_assert_str_eq(c.mail_from, "留存日报 <desk@retention.example>");
+    cfg_free(&c);
+    unlink(path);
+}
+END_TEST
+
+/* A directory is not read as an empty file (every key its default). */
+START_TEST(a_directory_is_not_a_config_file)
+{
+    struct cfg c;
+    char err[256] = "";
+    ck_assert(!cfg_load("/tmp", &c, err, sizeof err));
+    ck_assert_str_eq(err, "/tmp: is not a regular file (a directory?)");
 }
 END_TEST
 
@@ -239,6 +280,8 @@ static Suite *cfg_suite(void)
     tcase_add_test(tc, file_overrides_defaults);
     tcase_add_loop_test(tc, bad_file_names_line_and_reason, 0,
                         (int)(sizeof bad_files / sizeof bad_files[0]));
+    tcase_add_test(tc, good_addresses_and_zones_are_taken);
+    tcase_add_test(tc, a_directory_is_not_a_config_file);
     tcase_add_test(tc, missing_file_is_an_error);
     tcase_add_test(tc, unreloadable_changes_are_named);
     tcase_add_test(tc, every_key_has_a_valid_default);
