@@ -248,6 +248,7 @@ static bool start(struct serve_ctx *ctx, struct http_server **srv)
         .observe = observe,
         .tls_cert_pem = ctx->tls_cert,
         .tls_key_pem = ctx->tls_key,
+        .trusted_proxy = ctx->cfg.trusted_proxy,
     };
     /* listening first: a daemon that cannot listen computes, writes and
      * mails nothing */

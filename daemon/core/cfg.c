@@ -46,6 +46,9 @@ static const struct cfg_key keys[] = {
             "PEM certificate (chain) file; with tls_key: HTTPS only; \"\" = plain HTTP"),
     KEY_STR("http", "tls_key", tls_key, "", false,
             "PEM private key file of tls_cert (readable by the daemon only)"),
+    {"http", "trusted_proxy", CFG_IP_OR_NONE, offsetof(struct cfg, trusted_proxy), "", 0, 0, false,
+     "numeric address of a reverse proxy in front of the daemon whose X-Forwarded-For and "
+     "X-Forwarded-Proto are believed; \"\" = none"},
     KEY_INT("access", "session_idle", session_idle, "1800", 60, 86400, true,
             "seconds without a request after which a session ends"),
     KEY_INT("access", "session_absolute", session_absolute, "43200", 300, 604800, true,
@@ -215,6 +218,8 @@ static const char *string_fault(const struct cfg_key *k, const char *v)
                                "(/usr/share/zoneinfo), such as Asia/Shanghai";
     case CFG_IP:
         return ip_valid(v) ? NULL : "is not a numeric IPv4 or IPv6 address";
+    case CFG_IP_OR_NONE:
+        return !*v || ip_valid(v) ? NULL : "is not a numeric IPv4 or IPv6 address (or empty)";
     case CFG_SMTP_URL:
         return url_valid(v, "smtp://", "smtps://")
                    ? NULL

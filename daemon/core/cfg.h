@@ -24,6 +24,7 @@ struct cfg {
     int threads;             /* http.threads: 0 = the number of online cores */
     char *tls_cert;          /* http.tls_cert: PEM file, "" = plain HTTP */
     char *tls_key;           /* http.tls_key: PEM file of tls_cert's key */
+    char *trusted_proxy;     /* http.trusted_proxy: a reverse proxy's address, "" = none */
     int session_idle;        /* access.session_idle, seconds */
     int session_absolute;    /* access.session_absolute, seconds */
     int session_cache;       /* access.session_cache, seconds */
@@ -73,11 +74,12 @@ enum cfg_type {
     CFG_ARROWS,
     CFG_CLOCK,
     CFG_LANG,
-    CFG_ZONE,     /* a time zone of the system's database (/usr/share/zoneinfo) */
-    CFG_IP,       /* a numeric IPv4 or IPv6 address */
-    CFG_SMTP_URL, /* "", smtp://... or smtps://... */
-    CFG_WEB_URL,  /* "", http://... or https://... */
-    CFG_MAILBOX,  /* "", addr or Name <addr> */
+    CFG_ZONE,       /* a time zone of the system's database (/usr/share/zoneinfo) */
+    CFG_IP,         /* a numeric IPv4 or IPv6 address */
+    CFG_IP_OR_NONE, /* "" or a numeric IPv4 or IPv6 address */
+    CFG_SMTP_URL,   /* "", smtp://... or smtps://... */
+    CFG_WEB_URL,    /* "", http://... or https://... */
+    CFG_MAILBOX,    /* "", addr or Name <addr> */
 };
 
 struct cfg_key {

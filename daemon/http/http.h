@@ -146,6 +146,9 @@ struct http_options {
     /* HTTPS: the certificate (chain) and the private key, PEM text; NULL:
      * plain HTTP. */
     const char *tls_cert_pem, *tls_key_pem;
+    /* The numeric address of a reverse proxy whose X-Forwarded-For (its
+     * last address) and X-Forwarded-Proto are believed; NULL or "": none. */
+    const char *trusted_proxy;
 };
 
 bool http_start(const struct http_options *opts, struct http_server **out);

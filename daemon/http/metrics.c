@@ -6,7 +6,8 @@
 #include <stdlib.h>
 
 /* Statuses counted by name; anything else counts under "other". */
-static const unsigned statuses[] = {200, 304, 400, 404, 405, 414, 500, 503};
+static const unsigned statuses[] = {200, 303, 304, 400, 401, 403, 404,
+                                    405, 413, 414, 415, 429, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof statuses[0] + 1)
 
 /* Latency buckets, seconds (upper bounds; +Inf is the count). */

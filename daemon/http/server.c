@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct http_server {
     http_observer observe;
     int port;
     bool tls;
+    char trusted_proxy[INET6_ADDRSTRLEN]; /* "" = none */
     int max_url_length;
     size_t max_body;
     struct deadlines *deadlines; /* owned */
@@ -74,6 +76,7 @@ struct http_request {
     const char *path, *method; /* libmicrohttpd's */
     double start;              /* clock_seconds() when the headers were complete */
     char client[INET6_ADDRSTRLEN];
+    bool forwarded_https; /* the trusted proxy says the client spoke HTTPS to it */
     struct arg *args;
     size_t nargs;
     const struct http_route *route; /* NULL until the route phase matched */
@@ -182,7 +185,7 @@ const char *http_cookie(const struct http_request *req, const char *name)
 
 bool http_is_tls(const struct http_request *req)
 {
-    return req->srv->tls;
+    return req->srv->tls || req->forwarded_https;
 }
 
 int http_route_index(const struct http_request *req)
@@ -526,6 +529,32 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t n)
         out[0] = '\0';
 }
 
+/* From the trusted proxy: the client is the last address of its
+ * X-Forwarded-For (the one it added; the ones before it a client may have
+ * sent), and HTTPS when its X-Forwarded-Proto says so. From any other
+ * peer the headers mean nothing. */
+static void forwarded(struct http_request *req)
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    char last[INET6_ADDRSTRLEN + 8];
+    if (!*req->srv->trusted_proxy || strcmp(req->client, req->srv->trusted_proxy) != 0)
+        return;
+    const char *xff = http_header(req, "X-Forwarded-For");
+    const char *proto = http_header(req, "X-Forwarded-Proto");
+    req->forwarded_https = proto && strcasecmp(proto, "https") == 0;
+    if (!xff)
+        return;
+    const char *comma = strrchr(xff, ','), *from = comma ? comma + 1 : xff;
+    from += strspn(from, " \t");
+    size_t n = strcspn(from, " \t");
+    if (n >= sizeof last)
+        return;
+    memcpy(last, from, n);
+    last[n] = '\0';
+    if (inet_pton(AF_INET, last, bin) == 1 || inet_pton(AF_INET6, last, bin) == 1)
+        copy_value(req->client, sizeof req->client, last);
+}
+
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                    size_t key_size, const char *value, size_t value_size)
 {
@@ -554,6 +583,7 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     } else {
         client_address(conn, req->client, sizeof req->client);
     }
+    forwarded(req);
     atomic_fetch_add(&srv->inflight, 1);
     int n = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
     req->args = xcalloc(n > 0 ? (size_t)n : 0, sizeof *req->args);
@@ -631,6 +661,9 @@ static bool refuse(struct http_request *req, unsigned status, const char *code, 
     req->refused = true;
     return false;
 }
+
+/* The GnuTLS priority string of HTTPS: TLS 1.2 and 1.3 only. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 /* ---- phases --------------------------------------------------------------------------------- */
 
@@ -1070,6 +1103,8 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     srv->admit = opts->admit;
     srv->observe = opts->observe;
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
+    copy_value(srv->trusted_proxy, sizeof srv->trusted_proxy,
+               opts->trusted_proxy ? opts->trusted_proxy : "");
     srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
     if (pthread_key_create(&srv->memo_key, memo_free) != 0) {
         log_error("msg=\"cannot listen\" reason=\"no thread-specific key\"");
@@ -1081,8 +1116,10 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    struct MHD_OptionItem tls[] = {
-        {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+    struct MHD_OptionItem tls[] = {{MHD_OPTION_END, 0, NULL},
+                                   {MHD_OPTION_END, 0, NULL},
+                                   {MHD_OPTION_END, 0, NULL},
+                                   {MHD_OPTION_END, 0, NULL}};
     if (opts->tls_cert_pem && opts->tls_key_pem) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             log_error("msg=\"cannot serve HTTPS\" reason=\"libmicrohttpd is built without TLS\"");
@@ -1095,6 +1132,9 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         srv->tls = true;
         tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opts->tls_cert_pem};
         tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opts->tls_key_pem};
+        /* GnuTLS's defaults less TLS 1.0 and 1.1 (and SSL 3), which
+         * compliance scans flag */
+        tls[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES};
     }
     srv->mhd = MHD_start_daemon(
         flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,

@@ -190,6 +190,7 @@ static bool render_files(chart_ctx *ctx, const struct bulletin_job_opts *o, stru
 
 struct staged {
     struct file_staged files[NFILES];
+    char said[300]; /* what the log says once the date's work commits ("": nothing new) */
 };
 
 /* The files of one version written beside their names; false (logged). */
@@ -350,8 +351,9 @@ static bool archive_one(struct db *db, const struct bulletin_job_opts *o, struct
     if (!bstore_insert(db, &rec, &id, &conflict))
         return false;
     bool ok = !w->mail || add_deliveries(db, o, w, it->code, id);
-    log_info("msg=\"bulletin archived\" date=%s branch=%s version=%d run=%lld data_as_of=%s "
-             "html_bytes=%zu pdf_bytes=%zu png_bytes=%zu mailed=%s",
+    snprintf(st->said, sizeof st->said,
+             "date=%s branch=%s version=%d run=%lld data_as_of=%s html_bytes=%zu pdf_bytes=%zu "
+             "png_bytes=%zu mailed=%s",
              w->date, it->code, version, w->run->run_id, w->run->as_of, r->len[F_HTML],
              r->len[F_PDF], r->len[F_PNG], w->mail ? "yes" : "no");
     return ok;
@@ -514,11 +516,15 @@ static enum outcome generate_date(struct bulletin_job *j, struct db *db, const s
     for (size_t t = 0; ok && t < ntargets; t++)
         ok = staged_publish(&w.staged[t]);
     if (ok && db_commit(db)) {
+        for (size_t t = 0; t < ntargets; t++) /* archived now: files and rows together */
+            if (*w.staged[t].said)
+                log_info("msg=\"bulletin archived\" %s", w.staged[t].said);
         result = DONE;
         snprintf(j->done_date, sizeof j->done_date, "%s", date);
         memcpy(j->done_key, key, sizeof key);
     } else {
         db_rollback(db);
+        log_warn("msg=\"bulletins not archived, nothing kept\" date=%s", date);
     }
     for (size_t t = 0; t < ntargets; t++)
         staged_discard(&w.staged[t]);

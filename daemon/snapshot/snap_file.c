@@ -4,6 +4,7 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -105,8 +106,12 @@ bool snap_write_file(const struct snap *s, const char *path)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    /* every branch's figures: readable by the daemon's user only */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
+        if (fd >= 0)
+            close(fd);
         log_error("msg=\"cannot write the snapshot\" path=%s reason=\"%s\"", tmp, strerror(errno));
         return false;
     }

@@ -1289,6 +1289,60 @@ START_TEST(throttling_engages_and_releases)
 }
 END_TEST
 
+/* POST /login as user with password, through a proxy that says the
+ * client is xff and spoke proto to it; the response. */
+static struct resp sign_in_via(int port, const char *user, const char *password, const char *xff,
+                               const char *proto)
+{
+    char form[200], fwd[100], scheme[60];
+    snprintf(form, sizeof form, "user=%s&password=%s", user, password);
+    snprintf(fwd, sizeof fwd, "X-Forwarded-For: %s", xff);
+    snprintf(scheme, sizeof scheme, "X-Forwarded-Proto: %s", proto);
+    return perform(&(struct req){
+        .method = "POST", .path = "/login", .form = form, .port = port, .headers = {fwd, scheme}});
+}
+
+/* Behind a TLS-terminating proxy (http.trusted_proxy): the client is the
+ * address the proxy adds, so that ten failures of one client do not
+ * throttle everyone (they did: every request came from the proxy), and
+ * the cookie is Secure when the proxy says HTTPS. A client's own
+ * X-Forwarded-For before the proxy's address is not believed, nor the
+ * headers from a daemon that trusts no proxy. */
+START_TEST(behind_a_trusted_proxy)
+{
+    struct other o;
+    other_up(&o, "proxy", "trusted_proxy = 127.0.0.1");
+    for (int i = 0; i < 10; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "nobody%d", i);
+        struct resp r = sign_in_via(o.d.port, name, "wrong", "10.0.0.1", "https");
+        ck_assert(header_has(&r, "Location", "error=failed"));
+        resp_free(&r);
+    }
+    struct resp r = sign_in_via(o.d.port, "exec", PASSWORD, "10.0.0.1", "https");
+    ck_assert(header_has(&r, "Location", "error=throttled"));
+    resp_free(&r);
+    r = sign_in_via(o.d.port, "exec", PASSWORD, "203.0.113.9, 10.0.0.2", "https");
+    ck_assert_msg(header_has(&r, "Set-Cookie", "; Secure"), "%s", r.headers);
+    resp_free(&r);
+    other_down(&o);
+    /* the daemon of the other tests trusts no proxy: the headers change nothing */
+    r = sign_in_via(d.port, "session", PASSWORD, "10.0.0.3", "https");
+    ck_assert(header_has(&r, "Set-Cookie", "rt_session=") &&
+              !header_has(&r, "Set-Cookie", "Secure"));
+    resp_free(&r);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'login'"
+                                      " AND who = 'exec' AND client_addr = '10.0.0.2'"),
+                     1);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log"
+                                      " WHERE client_addr IN ('10.0.0.3', '203.0.113.9')"),
+                     0);
+    db_close(db);
+}
+END_TEST
+
 /* Sign-ins nobody is allowed cannot flood the append-only audit log: a
  * name no user can have is stored as its length and first bytes (a 45 KB
  * name was stored whole, twice), and throttled refusals are written at
@@ -1496,6 +1550,17 @@ START_TEST(tls_with_a_certificate)
     ck_assert_int_eq(r.status, 303);
     ck_assert(header_has(&r, "Set-Cookie", "; Secure"));
     resp_free(&r);
+    /* TLS 1.2 is taken; 1.1 and 1.0 are refused, even by a client that
+     * would take them (openssl at security level 0) */
+    static const char *const versions[] = {"-tls1_2", "-tls1_1", "-tls1"};
+    for (int v = 0; v < 3; v++) {
+        snprintf(cmd, sizeof cmd,
+                 "openssl s_client -connect 127.0.0.1:%d %s -cipher DEFAULT@SECLEVEL=0"
+                 " </dev/null >/dev/null 2>&1",
+                 o.d.port, versions[v]);
+        int rc = system(cmd);
+        ck_assert_msg((rc == 0) == (v == 0), "%s: exit %d", versions[v], rc);
+    }
     /* an unknown certificate is refused by the client; plain HTTP gets nothing */
     r = perform(&(struct req){.path = "/healthz", .base = base});
     ck_assert_int_ne(r.rc, CURLE_OK);
@@ -1673,6 +1738,7 @@ int main(void)
     tcase_add_test(tc, sessions_live_in_the_database);
     tcase_add_test(tc, throttling_engages_and_releases);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
+    tcase_add_test(tc, behind_a_trusted_proxy);
     tcase_add_test(tc, the_audit_log);
     tcase_add_test(tc, secrets_stay_out_of_the_log);
     tcase_add_test(tc, tls_with_a_certificate);

@@ -81,11 +81,12 @@ static void write_config(struct served *s, const char *extra)
 {
     FILE *f = fopen(s->config_path, "w");
     ck_assert_ptr_nonnull(f);
+    /* a key is given once: extra's auto_compute replaces the default's */
     fprintf(f,
             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo "
             "= %s\n"
-            "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n%s",
-            s->ci, s->datadir, extra);
+            "[daemon]\ndata_dir = %s\n%srefresh_interval = 3600\n%s",
+            s->ci, s->datadir, strstr(extra, "auto_compute") ? "" : "auto_compute = 0\n", extra);
     fclose(f);
 }
 
