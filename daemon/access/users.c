@@ -106,7 +106,9 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
         return false;
     }
     if (email && !email_ok(email)) {
-        snprintf(err, errlen, "--email '%.100s' is not an e-mail address", email);
+        char q[120];
+        snprintf(err, errlen, "--email '%s' is not an e-mail address",
+                 log_quote(q, sizeof q, email));
         return false;
     }
     if (r < 0) {
@@ -195,6 +197,7 @@ bool users_enable(struct db *db, const char *name, bool *already, char *err, siz
 static bool set_args_ok(const struct user_change *c, char *err, size_t errlen)
 {
     const char *why = NULL;
+    char q[120];
     if (!c->role && !c->branch && !c->email && !c->no_email)
         why = "user set needs --role, --branch, --email or --no-email";
     else if (c->email && c->no_email)
@@ -204,7 +207,8 @@ static bool set_args_ok(const struct user_change *c, char *err, size_t errlen)
     if (why)
         snprintf(err, errlen, "%s", why);
     else if (c->email && !email_ok(c->email))
-        snprintf(err, errlen, "--email '%.100s' is not an e-mail address", c->email);
+        snprintf(err, errlen, "--email '%s' is not an e-mail address",
+                 log_quote(q, sizeof q, c->email));
     return !why && (!c->email || email_ok(c->email));
 }
 

@@ -483,6 +483,12 @@ bool cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t er
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         out->command = CLI_HELP;
+        /* help COMMAND: that command's usage */
+        for (size_t i = 0; argc > 2 && i < NCOMMANDS; i++)
+            if (strcmp(commands[i].name, argv[2]) == 0) {
+                out->command = commands[i].command;
+                out->help = true;
+            }
         return true;
     }
     if (strcmp(name, "--version") == 0) {

@@ -8,12 +8,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 /* The first line of standard input, without its line end; false (one line
- * on stderr) when there is none. */
+ * on stderr) when there is none. On a terminal it asks for it on stderr
+ * and does not echo it. */
 static bool read_password(char *out, size_t len)
 {
-    if (!fgets(out, (int)len, stdin)) {
+    struct termios was, quiet;
+    bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &was) == 0;
+    if (tty) {
+        fputs("Password: ", stderr);
+        quiet = was;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    bool got = fgets(out, (int)len, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &was);
+        fputc('\n', stderr);
+    }
+    if (!got) {
         fprintf(stderr, "retentiond: no password on standard input\n");
         return false;
     }

@@ -1,5 +1,7 @@
 #include "targets.h"
 
+#include "log.h"
+
 #include "buf.h"
 #include "mem.h"
 
@@ -42,6 +44,7 @@ static bool valid_period(const char *p)
 static bool valid_number(const char *kpi, const char *name, const char *text, char *err,
                          size_t errlen)
 {
+    char q[120];
     if (!*text)
         return true;
     char *end = NULL;
@@ -49,7 +52,7 @@ static bool valid_number(const char *kpi, const char *name, const char *text, ch
     /* decimal notation only: strtod would also take "nan", "inf" and hex */
     double v = text[strspn(text, "0123456789.+-eE")] ? NAN : strtod(text, &end);
     if (errno || !end || end == text || *end || !isfinite(v)) {
-        snprintf(err, errlen, "%s '%s' is not a number", name, text);
+        snprintf(err, errlen, "%s '%s' is not a number", name, log_quote(q, sizeof q, text));
         return false;
     }
     if (v < 0 || (is_rate(kpi) && v > 1) || v > 100) {
@@ -62,15 +65,17 @@ static bool valid_number(const char *kpi, const char *name, const char *text, ch
 
 bool targets_check_row(char *const f[6], char *err, size_t errlen)
 {
+    char q[120];
     bool known = false;
     for (size_t i = 0; i < sizeof kpis / sizeof kpis[0]; i++)
         known = known || strcmp(kpis[i], f[0]) == 0;
     if (!known) {
-        snprintf(err, errlen, "unknown kpi '%s'", f[0]);
+        snprintf(err, errlen, "unknown kpi '%s'", log_quote(q, sizeof q, f[0]));
         return false;
     }
     if (!valid_period(f[3])) {
-        snprintf(err, errlen, "period '%s' is not YYYY, YYYY-Qn or YYYY-MM", f[3]);
+        snprintf(err, errlen, "period '%s' is not YYYY, YYYY-Qn or YYYY-MM",
+                 log_quote(q, sizeof q, f[3]));
         return false;
     }
     if (!valid_number(f[0], "base", f[4], err, errlen) ||
@@ -150,9 +155,10 @@ static bool store_row(struct db *db, char *const f[6], char *err, size_t errlen)
     if (!db_query(db, upsert, 6, params, &res))
         return false;
     bool found = db_rows(res) == 1;
+    char q[120];
     db_result_free(res);
     if (!found)
-        snprintf(err, errlen, "unknown branch '%s'", f[1]);
+        snprintf(err, errlen, "unknown branch '%s'", log_quote(q, sizeof q, f[1]));
     return found;
 }
 

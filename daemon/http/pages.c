@@ -216,7 +216,8 @@ static char *page_message(const struct labels *l, const struct view_error *err)
         return xstrdup(labels_word(l, "forbidden"));
     if (err->status == 400)
         return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
-    if (err->status == 404 && err->param && strcmp(err->param, "date") == 0)
+    if (err->status == 404 && strcmp(err->code, "not_found") == 0 && err->param &&
+        strcmp(err->param, "date") == 0)
         return xstrdup(labels_word(l, "page_bad_date"));
     if (err->status == 404)
         return xstrdup(labels_word(l, strcmp(err->code, "no_run") == 0      ? "page_no_run"

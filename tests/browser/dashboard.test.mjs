@@ -395,7 +395,8 @@ async function main() {
     });
     await test('manager-420101: the bulletin\'s errors are pages in the page\'s language', async () => {
       for (const [p, status, want] of [[`/bulletins/${day}?branch=420102`, 403, '您无权查看该分公司。'],
-        ['/bulletins/2026-13-01?lang=en', 404, 'No such page.'],
+        ['/bulletins/2026-13-01?lang=en', 404,
+          'The link\'s date is not valid: a bulletin\'s address is /bulletins/YYYY-MM-DD.'],
         ['/bulletins/2020-01-01', 404, '所选日期没有计算结果。']]) {
         const res = await page.goto(base + p);
         assert.equal(res.status(), status, `${p} answered ${res.status()}`);

@@ -1064,6 +1064,7 @@ START_TEST(a_users_role_branch_and_address_change)
         {"mover", "--role", "branch_manager", "--branch", "999999", NULL},
         {"mover", "--role", "king", NULL},
         {"mover", "--email", "not-an-address", NULL},
+        {"mover", "--email", "a\nb@x.example", NULL},
         {"mover", "--email", "a@b.example", "--no-email", NULL},
         {"nobody-of-that-name", "--role", "admin", NULL},
     };

@@ -51,6 +51,11 @@ START_TEST(good_command_lines)
     ck_assert(parse(help, &a, err, sizeof err));
     ck_assert(a.help);
     ck_assert_ptr_nonnull(strstr(cli_usage(a.command), "--as-of"));
+    /* help COMMAND: the command's usage, not the overview */
+    const char *help_serve[] = {"help", "serve", NULL};
+    ck_assert(parse(help_serve, &a, err, sizeof err));
+    ck_assert(a.help && a.command == CLI_SERVE);
+    ck_assert_ptr_nonnull(strstr(cli_usage(a.command), "--config"));
 }
 END_TEST
 

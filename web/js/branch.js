@@ -17,6 +17,8 @@ const DIM_WORD = {
   satisfaction: indicator,
   satisfaction_gotone: indicator,
 };
+// what the breakdown's first column names, by KPI
+const DIM_HEADER = { in_network_rate: 'dim_tier', bundling_coverage: 'dim_policy' };
 const isHeadline = (a) => a.dim === null || a.dim === boot.root_indicator;
 
 // A numerator or denominator: a count for the rates, a sum of scores for
@@ -32,13 +34,15 @@ function breakdown(kpi, code, values, value) {
   const name = DIM_WORD[kpi] || ((d) => d);
   return el('div', { class: 'scroll' }, el('table', { class: 'breakdown' },
     el('caption', {}, `${w('breakdown')} · ${kpiTitle(kpi)}`),
-    el('thead', {}, el('tr', {}, [w('indicator'), w('value'), w('numerator'), w('denominator'), w('status')]
+    el('thead', {}, el('tr', {}, [w(DIM_HEADER[kpi] || 'indicator'), w('value'), w('numerator'),
+      w('denominator'), w('status')]
       .map((h, i) => el('th', { scope: 'col', class: i && i < 4 ? 'num' : null }, h)))),
     el('tbody', {}, rows.map((v) => el('tr', {},
       el('th', { scope: 'row' }, name(v.dim)),
       el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
       el('td', { class: 'num' }, v.numerator === null ? w('no_value') : amount(kpi, v.numerator)),
-      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : amount(kpi, v.denominator)),
+      // a K4 leaf's denominator is its number of responses: a count
+      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : fmtCount(v.denominator)),
       // why, beside a status that is not the value against the targets shown
       el('td', {}, statusBadge(v.status),
         v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null))))));

@@ -42,7 +42,9 @@ function tile(kpi, code, value, trend, date) {
       ' ', statusBadge(value?.status)),
     value?.reason ? el('p', { class: 'reason' }, reasonText(value.reason.split(','))) : null,
     changeLine(kpi, code, now, before),
-    value ? chart('bullet', chartParams, w('chart_alt_bullet', {
+    // the bullet draws the day's points on the path when the KPI has one
+    value ? chart('bullet', chartParams, w(value.path_base != null ? 'chart_alt_bullet_path'
+      : 'chart_alt_bullet', {
       kpi: title, value: fmt(kpi, value.value), base: fmt(kpi, base), challenge: fmt(kpi, challenge),
     }), 300, 56, { cls: 'bullet' }) : null,
     targets(kpi, code, value),

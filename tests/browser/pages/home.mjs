@@ -42,3 +42,18 @@ checks.push({
     assert.equal(await page.locator('.kpi-block').count(), 5);
   },
 });
+
+// The bullet's text alternative names what it draws: for a KPI judged on
+// the path to its period-end targets (K1, K3) the day's path points, not
+// "targets" (it said 基础目标 78.96% where the target is 0.45).
+checks.push({
+  name: 'a bullet judged on the path says so in its text alternative',
+  async run({ page, assert, api }) {
+    const code = (await api('/api/v1/me')).body.scope.code;
+    const kpis = (await api(`/api/v1/kpis?branch=${code}&kpi=retention_rate`)).body;
+    const v = kpis.values.find((x) => x.branch === code && x.dim == null);
+    const alt = await page.locator('.tile[data-kpi="retention_rate"] img.bullet').getAttribute('alt');
+    if (v.path_base != null) assert.match(alt, /基础时序进度|base path/, alt);
+    else assert.doesNotMatch(alt, /时序进度|path/, alt);
+  },
+});
