@@ -17,7 +17,7 @@ bool users_password_ok(const char *password, char *err, size_t errlen)
     size_t n = strlen(password);
     if (n >= PASSWORD_MIN_LENGTH && n <= PASSWORD_MAX_LENGTH)
         return true;
-    snprintf(err, errlen, "a password has %d to %d characters", PASSWORD_MIN_LENGTH,
+    snprintf(err, errlen, "a password has %d to %d bytes", PASSWORD_MIN_LENGTH,
              PASSWORD_MAX_LENGTH);
     return false;
 }
