@@ -541,3 +541,25 @@ double harness_num(json_t *obj, const char *key)
 {
     return json_number_value(json_object_get(obj, key));
 }
+
+char *harness_pdf_text(const char *bytes, size_t len)
+{
+    char *pdf = harness_temp_file(""), cmd[600];
+    FILE *f = fopen(pdf, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "pdftotext -q %s -", pdf);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    struct buf text = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&text, chunk, n);
+    ck_assert_int_eq(pclose(p), 0);
+    unlink(pdf);
+    free(pdf);
+    buf_append(&text, "", 0);
+    return buf_detach(&text, NULL);
+}

@@ -104,6 +104,9 @@ double harness_num(json_t *obj, const char *key);
 
 /* Writes text to a fresh temporary file; returns its path. */
 char *harness_temp_file(const char *text);
+/* The text of a PDF's len bytes by pdftotext (malloc'd); aborts the test
+ * when pdftotext fails. */
+char *harness_pdf_text(const char *bytes, size_t len);
 
 /* ---- access control (docs/access.md) ---- */
 

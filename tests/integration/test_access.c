@@ -504,24 +504,7 @@ static bool inner_name(const struct branch_sets *b, const char *name)
 /* The text of a PDF (pdftotext), malloc'd. */
 static char *pdf_text(const struct resp *r)
 {
-    char *pdf = harness_temp_file(""), cmd[600];
-    FILE *f = fopen(pdf, "wb");
-    ck_assert_ptr_nonnull(f);
-    fwrite(r->body, 1, r->len, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "pdftotext -q %s -", pdf);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    struct buf text = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&text, chunk, n);
-    ck_assert_int_eq(pclose(p), 0);
-    unlink(pdf);
-    free(pdf);
-    buf_append(&text, "", 0);
-    return buf_detach(&text, NULL);
+    return harness_pdf_text(r->body, r->len);
 }
 
 /* A bulletin's JSON without its published county ranking (malloc'd), or

@@ -852,22 +852,6 @@ static unsigned be32(const unsigned char *p)
 /* The chart endpoints: PNG of the asked size, ETag/304, cached bytes equal
  * to what `retentiond chart` writes from the database, PDF whose text has
  * the ranked branches' Chinese names, SVG, and errors naming the parameter. */
-/* pdftotext of the file at path. */
-static struct buf pdf_text(const char *path)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "pdftotext %s -", path);
-    FILE *p = popen(cmd, "r");
-    struct buf text = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&text, chunk, n);
-    ck_assert_int_eq(pclose(p), 0);
-    buf_append(&text, "", 1);
-    return text;
-}
-
 /* K4's points are survey months, each published in a later month: the
  * chart labels each point with its own month (it labelled it with the
  * month of the run that published it, one month late). */
@@ -886,25 +870,20 @@ START_TEST(a_survey_trend_is_labelled_by_its_months)
     ck_assert_msg(last && as_of && strncmp(last, as_of, 7) != 0,
                   "the newest survey month %s is not before its run's %s: nothing to test", last,
                   as_of);
-    char *pdf = NULL, out[256];
+    char *pdf = NULL;
     size_t len = 0;
     ck_assert_int_eq(harness_http_len(sv->d.port, "GET",
                                       "/charts/trend.pdf?kpi=satisfaction&dim=csi&branch=420100"
                                       "&width=1600&height=400",
                                       NULL, &pdf, &len, NULL),
                      200);
-    snprintf(out, sizeof out, "%s/k4-trend.pdf", sv->datadir);
-    FILE *f = fopen(out, "wb");
-    ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
-    fclose(f);
+    char *text = harness_pdf_text(pdf, len);
     free(pdf);
-    struct buf text = pdf_text(out);
     char published[8];
     snprintf(published, sizeof published, "%.7s", as_of);
-    ck_assert_msg(strstr(text.data, last) && !strstr(text.data, published),
-                  "want %s under the newest point and no %s:\n%s", last, published, text.data);
-    buf_release(&text);
-    unlink(out);
+    ck_assert_msg(strstr(text, last) && !strstr(text, published),
+                  "want %s under the newest point and no %s:\n%s", last, published, text);
+    free(text);
     json_decref(trend);
 }
 END_TEST
@@ -962,23 +941,18 @@ START_TEST(charts_png_svg_pdf_and_the_cli_agree)
                      200);
     ck_assert_ptr_nonnull(strstr(headers, "application/pdf"));
     free(headers);
-    snprintf(out, sizeof out, "%s/ranking.pdf", sv->datadir);
-    FILE *f = fopen(out, "wb");
-    ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
-    fclose(f);
+    char *text = harness_pdf_text(pdf, len);
     free(pdf);
-    struct buf text = pdf_text(out);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(ranking, "entries"), i, e)
     {
         const char *name = json_string_value(json_object_get(e, "name"));
-        ck_assert_msg(strstr(text.data, name), "%s not in the PDF:\n%s", name, text.data);
+        ck_assert_msg(strstr(text, name), "%s not in the PDF:\n%s", name, text);
     }
     ck_assert_uint_gt(i, 5);
-    buf_release(&text);
+    free(text);
     json_decref(ranking);
-    unlink(out);
 
     /* SVG, and every kind answers */
     static const char *const kinds[] = {"/charts/zones.svg", "/charts/panorama.svg",
