@@ -138,14 +138,19 @@ async function pageCases(page, user, p) {
   }, pend.screens);
   loaded = false;
 
-  await test(name('Tab reaches every link, button and field, focus visible'), async () => {
+  await test(name('Tab reaches every link, button and field, focus visible (3:1)'), async () => {
     await loadClean(page, p, url);
     const controls = await lib.markControls(page);
-    const seen = await lib.tabWalk(page, controls);
+    const rings = new Map();
+    const seen = await lib.tabWalk(page, controls, rings);
     const missed = controls.filter((c) => !seen.has(c.kb)).map((c) => c.what);
     const hidden = controls.filter((c) => seen.get(c.kb) === false).map((c) => c.what);
+    const faint = controls.filter((c) => rings.get(c.kb) < 3).map((c) => `${c.what}: ${rings.get(c.kb).toFixed(2)}:1`);
     assert.deepEqual(missed, [], `${missed.length} of ${controls.length} controls not reached by Tab`);
     assert.deepEqual(hidden, [], 'focused without a visible outline or box-shadow');
+    assert.ok(rings.size > 0, 'no control focused with an outline');
+    assert.ok(faint.length === 0, `${faint.length} of ${rings.size} focus outlines under 3:1 against white or ` +
+      `the background behind them (WCAG 1.4.11):\n${faint.slice(0, 5).join('\n')}`);
   }, pend.keyboard);
 
   await test(name('?lang=en gives <html lang="en">'), async () => {
@@ -200,6 +205,7 @@ async function pageCases(page, user, p) {
 const PLANTED = `<!DOCTYPE html><html lang="en"><head><title>planted</title></head><body><main>
 <h1>planted</h1><p style="color:#bbb;background:#fff">text of too low a contrast</p>
 <button id="bare" style="outline:none">focus not shown</button>
+<button id="faint" style="outline:3px solid #f0b429">focus too faint</button>
 <input id="trap" aria-label="trap" onfocus="document.getElementById('bare').focus()">
 <div style="width:600px">wider than a phone</div><img src="/planted-missing.png" alt="">
 <script>console.error('planted error'); setTimeout(() => { document.body.dataset.ready = '1'; }, 300)</script>
@@ -218,9 +224,11 @@ async function selfTest(newPage) {
   assert.match(problems, /404 for GET .*\/planted-missing\.png/);
   assert.ok((await lib.axeViolations(page)).some((v) => v.id === 'color-contrast'), 'axe: color-contrast');
   const controls = await lib.markControls(page);
-  const seen = await lib.tabWalk(page, controls);
+  const rings = new Map();
+  const seen = await lib.tabWalk(page, controls, rings);
   const byId = (id) => controls.find((c) => c.what.startsWith(`<${id === 'trap' ? 'input' : 'button'}#${id}>`)).kb;
   assert.equal(seen.get(byId('bare')), false, 'tabWalk: focus without an outline');
+  assert.ok(rings.get(byId('faint')) < 3, `tabWalk: an outline of ${rings.get(byId('faint'))}:1`);
   assert.equal(seen.has(byId('trap')), false, 'tabWalk: a control Tab never stays on');
   const o = await lib.overflowing(page);
   assert.ok(o.scrollWidth > o.innerWidth && o.offenders.some((x) => x.startsWith('<div')), 'overflowing');

@@ -131,17 +131,38 @@ export async function markControls(page) {
 // Presses Tab until every control was reached or three times their number
 // (plus a few, for the wrap-around out of the page); returns, for each
 // control reached, whether its focus showed (an outline or a box-shadow).
-// A focusin listener notes each control as it gets the focus, so that a
-// press costs one round trip.
-export async function tabWalk(page, controls) {
+// rings, when given, gets for each control focused with an outline the
+// contrast of the outline's colour against white and against the
+// background it is drawn on (the nearest ancestor's that is not
+// transparent), the lower of the two. A focusin listener notes each control
+// as it gets the focus, so that a press costs one round trip.
+export async function tabWalk(page, controls, rings = new Map()) {
   await page.evaluate(() => {
     window.__kbSeen = {};
+    window.__kbRing = {};
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    const behind = (el) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const c = rgb(getComputedStyle(p).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+      }
+      return [255, 255, 255];
+    };
     document.addEventListener('focusin', (e) => {
       const el = e.target;
       if (!el.dataset || !el.dataset.kb || el.dataset.kb in window.__kbSeen) return;
       const s = getComputedStyle(el);
       const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
       window.__kbSeen[el.dataset.kb] = outline || (s.boxShadow && s.boxShadow !== 'none');
+      if (outline) {
+        const c = rgb(s.outlineColor);
+        window.__kbRing[el.dataset.kb] = Math.min(ratio(c, [255, 255, 255]), ratio(c, behind(el)));
+      }
     });
   });
   const max = 3 * controls.length + 6;
@@ -153,6 +174,7 @@ export async function tabWalk(page, controls) {
     seen = await page.evaluate(() => window.__kbSeen);
     if (Object.keys(seen).length >= controls.length) break;
   }
+  for (const [kb, r] of Object.entries(await page.evaluate(() => window.__kbRing))) rings.set(kb, r);
   return new Map(Object.entries(seen));
 }
 
