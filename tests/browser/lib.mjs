@@ -3,6 +3,7 @@
 // page to be done, watching a page for errors, axe, the keyboard walk and
 // the figures of a page (tests/browser/README.md).
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 
@@ -176,6 +177,59 @@ export async function tabWalk(page, controls, rings = new Map()) {
   }
   for (const [kb, r] of Object.entries(await page.evaluate(() => window.__kbRing))) rings.set(kb, r);
   return new Map(Object.entries(seen));
+}
+
+// A picker that loads another page (the as-of date, a month, the brand), as
+// a page's own check (pages/NAME.mjs): in Chinese by the keyboard (focus,
+// ArrowDown, or ArrowUp on the last option: the value changes but the page
+// stays, not reloaded, the focus on the select; then Enter), in English by
+// the pointer (another option chosen: the page stays; then the Show button
+// of its form); each time the page of the new value loads, in the same
+// language, the select showing that value (WCAG 3.2.2).
+export function pickerCheck(selector, param, users) {
+  return {
+    name: `picker ${selector} loads its page on Enter or its Show button, not on a change (zh, en)`,
+    users,
+    async run({ page, base, p }) {
+      for (const lang of ['zh', 'en']) {
+        if (lang === 'en') {
+          await page.goto(base + p.path + (p.path.includes('?') ? '&' : '?') + 'lang=en');
+          await waitDone(page);
+        }
+        const select = page.locator(selector);
+        const url = page.url();
+        const last = await select.evaluate((s) => s.selectedIndex === s.options.length - 1);
+        assert.ok(await select.evaluate((s) => s.options.length > 1), `${selector} has one option only`);
+        const loads = [];
+        const onRequest = (r) => { if (r.isNavigationRequest() && r.frame() === page.mainFrame()) loads.push(r.url()); };
+        page.on('request', onRequest);
+        await page.evaluate(() => { window.__picked = true; });
+        const before = await select.inputValue();
+        if (lang === 'zh') {
+          await select.focus();
+          await page.keyboard.press(last ? 'ArrowUp' : 'ArrowDown');
+        } else {
+          await select.selectOption({ index: await select.evaluate((s) => s.selectedIndex + (s.selectedIndex === s.options.length - 1 ? -1 : 1)) });
+        }
+        await page.waitForTimeout(500);
+        page.off('request', onRequest);
+        const now = await page.evaluate((sel) => ({ same: window.__picked === true, focus: document.activeElement?.matches(sel),
+          value: document.querySelector(sel)?.value }), selector).catch((e) => ({ error: e.message }));
+        assert.deepEqual(loads, [], `${lang}: a change of ${selector} loaded a page`);
+        assert.equal(page.url(), url, `${lang}: the URL changed`);
+        assert.equal(now.same, true, `${lang}: the page was reloaded (${now.error || ''})`);
+        assert.notEqual(now.value, before, `${lang}: ${selector} did not change`);
+        if (lang === 'zh') assert.equal(now.focus, true, `${lang}: the focus left ${selector}`);
+        await Promise.all([page.waitForURL((u) => u.searchParams.get(param) === now.value),
+          lang === 'zh' ? page.keyboard.press('Enter')
+            : page.locator(`form:has(${selector}) button[type=submit]`).click()]);
+        await waitDone(page);
+        assert.equal(new URL(page.url()).searchParams.get('lang'), lang === 'en' ? 'en' : null, `${lang}: ${page.url()}`);
+        assert.equal(await page.locator(selector).inputValue(), now.value, `${lang}: the new page's ${selector}`);
+        assert.equal(await page.evaluate(() => document.body.dataset.error ?? null), null, `${lang}: ${page.url()} failed`);
+      }
+    },
+  };
 }
 
 // Elements that stick out to the right of the viewport (the cause of a

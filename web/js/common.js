@@ -212,18 +212,37 @@ export function start(body) {
 
 // ---- pieces several pages show --------------------------------------------------
 
+// Pickers that load another page (a date, a month, a brand) as a form: the
+// page is loaded by the Show button beside them or Enter on one of them, not
+// by a change alone, which a keyboard makes at every arrow key (WCAG 3.2.2).
+// go() loads the page of the pickers' values.
+export function pickerForm(cls, children, go) {
+  const form = el('form', { class: `picker ${cls}` }, children,
+    el('button', { type: 'submit' }, w('show')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    go();
+  });
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.target.localName !== 'select') return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+  return form;
+}
+
 // The as-of date picker over the stored runs, the data watermark and, when
 // the daemon serves a snapshot the database has not confirmed, a banner.
 export function runBar(runs, onDate) {
   const select = el('select', { id: 'as-of', name: 'date' },
     runs.runs.map((r) => el('option', { value: r.as_of, selected: r.as_of === runs.as_of }, r.as_of)));
-  select.addEventListener('change', () => onDate(select.value));
   const wm = runs.watermark || {};
   const parts = ['last_closed_month', 'newest_usage', 'newest_cancel', 'newest_contract', 'newest_survey']
     .filter((k) => wm[k])
     .map((k) => `${w(k)} ${k === 'last_closed_month' || k === 'newest_usage' ? wm[k].slice(0, 7) : wm[k]}`);
   const bar = el('div', { class: 'runbar' },
-    el('label', { for: 'as-of' }, w('as_of')), select,
+    pickerForm('as-of', [el('label', { for: 'as-of' }, w('as_of')), select],
+      () => onDate(select.value === runs.as_of ? params.date : select.value)),
     el('p', { class: 'watermark' }, `${w('watermark')}: ${parts.join(' · ')}`));
   const wrap = el('div', {}, bar);
   if (runs.stale) {

@@ -5,7 +5,7 @@
 // most and how far each one alone would have to rise (web/js/cause.js).
 import {
   api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, kpiTitle, pageUrl, params,
-  start, statusBadge, w, widthIn,
+  pickerForm, start, statusBadge, w, widthIn,
 } from './common.js';
 import { analyse, causeNodes, defaultGoal, findNode, parseGoal } from './cause.js';
 
@@ -228,13 +228,13 @@ function pickers(sat, months) {
     months.map((m) => el('option', { value: m, selected: m === sat.month }, m)));
   const brand = el('select', { id: 'brand', name: 'kpi' },
     BRANDS.map((k) => el('option', { value: k, selected: k === sat.kpi }, kpiTitle(k))));
-  const go = (values) => location.assign(pageUrl('/satisfaction',
-    { branch: params.branch, month: params.month, kpi: params.kpi, ...values }));
-  month.addEventListener('change', () => go({ month: month.value }));
-  brand.addEventListener('change', () => go({ kpi: brand.value === BRANDS[0] ? null : brand.value }));
-  return el('div', { class: 'filters' },
+  const go = () => location.assign(pageUrl('/satisfaction', {
+    branch: params.branch, month: month.value && month.value !== sat.month ? month.value : params.month,
+    kpi: brand.value === BRANDS[0] ? null : brand.value,
+  }));
+  return pickerForm('filters', [
     months.length ? el('label', { for: 'month' }, w('month'), month) : null,
-    el('label', { for: 'brand' }, w('brand'), brand));
+    el('label', { for: 'brand' }, w('brand'), brand)], go);
 }
 
 start(async (main) => {

@@ -4,8 +4,8 @@
 // between the zones, and the at-risk lists (white, red, yellow) as CSV for
 // the phone managers.
 import {
-  api, apiUrl, boot, branchPath, breadcrumbs, chart, el, figure, fmtCount, pageUrl, params, start, w,
-  zoneName, widthIn,
+  api, apiUrl, boot, branchPath, breadcrumbs, chart, el, figure, fmtCount, pageUrl, params, pickerForm,
+  start, w, zoneName, widthIn,
 } from './common.js';
 
 const ZONES = ['white', 'red', 'yellow', 'blue', 'green'];
@@ -144,9 +144,9 @@ function movesTable(z) {
 function monthPicker(z, months) {
   const select = el('select', { id: 'month', name: 'month' },
     months.map((m) => el('option', { value: m, selected: m === z.month }, m)));
-  select.addEventListener('change', () =>
-    location.assign(pageUrl('/zones', { branch: params.branch, month: select.value })));
-  return el('div', { class: 'filters' }, el('label', { for: 'month' }, w('month'), select));
+  return pickerForm('filters', [el('label', { for: 'month' }, w('month'), select)],
+    () => location.assign(pageUrl('/zones',
+      { branch: params.branch, month: select.value === z.month ? params.month : select.value })));
 }
 
 start(async (main) => {

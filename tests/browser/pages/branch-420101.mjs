@@ -1,4 +1,6 @@
 // The branch page's own checks: its figures are /api/v1/kpis's.
+import { pickerCheck } from '../lib.mjs';
+
 export const checks = [
   {
     name: 'figures equal /api/v1/kpis',
@@ -29,3 +31,6 @@ export const checks = [
     },
   },
 ];
+
+// the as-of date or month picker: by the keyboard without a reload at each arrow key
+checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));

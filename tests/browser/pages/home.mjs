@@ -1,5 +1,7 @@
 // The home page's own checks (tests/browser/README.md): run after the
 // generic ones, for every user the page is for, on the page loaded and done.
+import { pickerCheck } from '../lib.mjs';
+
 export const checks = [
   {
     name: 'names the scope /api/v1/me gives, and its sign-out form holds the session\'s CSRF token',
@@ -57,3 +59,6 @@ checks.push({
     else assert.doesNotMatch(alt, /时序进度|path/, alt);
   },
 });
+
+// the as-of date or month picker: by the keyboard without a reload at each arrow key
+checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));

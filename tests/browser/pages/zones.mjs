@@ -1,4 +1,6 @@
 // The zones page's own checks: its counts are /api/v1/zones's.
+import { pickerCheck } from '../lib.mjs';
+
 export const checks = [
   {
     name: 'zone counts equal /api/v1/zones',
@@ -17,3 +19,6 @@ export const checks = [
     },
   },
 ];
+
+// the as-of date or month picker: by the keyboard without a reload at each arrow key
+checks.push(pickerCheck('#month', 'month', ['executive', 'manager-420101']));
