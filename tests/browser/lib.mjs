@@ -232,6 +232,38 @@ export function pickerCheck(selector, param, users) {
   };
 }
 
+// A page's own check at 390x844, in Chinese and English, of each of paths
+// (default: the page's): axe finds no serious or critical violation (among
+// them scrollable-region-focusable: a box scrolling sideways that the
+// keyboard cannot reach), and every box that does scroll sideways is a
+// region, named (the table's caption), in the tab order.
+export function narrowAxeCheck(users, paths = null) {
+  return {
+    name: 'at 390 px (zh, en): no serious axe violation; each box scrolling sideways is a named region Tab reaches',
+    users,
+    async run({ page, base, p }) {
+      const problems = [];
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const path of paths || [p.path]) {
+        for (const lang of ['zh', 'en']) {
+          const url = base + path + (lang === 'en' ? (path.includes('?') ? '&' : '?') + 'lang=en' : '');
+          await page.goto(url);
+          await waitDone(page);
+          const v = await axeViolations(page);
+          if (v.length) problems.push(`${path} ${lang}: ${v.length} axe violations:\n    ${formatViolations(v)}`);
+          const boxes = await page.evaluate(() => [...document.querySelectorAll('main *')]
+            .filter((e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+            .map((e) => ({ what: `<${e.localName}.${e.className}> in ${e.parentElement.localName}${e.parentElement.id ? '#' + e.parentElement.id : ''}`,
+              tab: e.tabIndex, role: e.getAttribute('role'), name: (e.getAttribute('aria-label') || '').trim() })));
+          for (const b of boxes.filter((x) => x.tab < 0 || x.role !== 'region' || !x.name))
+            problems.push(`${path} ${lang}: ${b.what} scrolls: tabindex ${b.tab}, role ${b.role}, name "${b.name}"`);
+        }
+      }
+      assert.ok(problems.length === 0, problems.join('\n'));
+    },
+  };
+}
+
 // Elements that stick out to the right of the viewport (the cause of a
 // horizontal scroll), the outermost first.
 export async function overflowing(page) {

@@ -4,7 +4,7 @@
 // the previous period, and what recovered, on top; the legend always shown.
 import {
   api, breadcrumbs, branchPath, el, figure, fmt, glyph, kpiTitle, pageUrl, params, reasonText,
-  runBar, start, statusName, w,
+  runBar, scrollBox, start, statusName, w,
 } from './common.js';
 
 const turnedRed = (c) => c && c.status === 'red' && c.previous_status && c.previous_status !== 'red';
@@ -47,7 +47,7 @@ function cell(row, kpi, c) {
 }
 
 function grid(data, rows) {
-  return el('div', { class: 'scroll' }, el('table', { class: 'grid' },
+  return scrollBox(el('table', { class: 'grid' },
     el('caption', {}, `${w('alarms_title')} · ${data.as_of}`),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('branch')),
       data.kpis.map((k) => el('th', { scope: 'col' }, kpiTitle(k))))),

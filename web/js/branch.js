@@ -4,7 +4,8 @@
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
-  pageUrl, params, pointsText, targets, reasonText, runBar, start, statusBadge, w, widthIn, zoneName,
+  pageUrl, params, pointsText, targets, reasonText, runBar, scrollBox, start, statusBadge, w, widthIn,
+  zoneName,
 } from './common.js';
 
 const indicator = (d) => boot.indicators?.[d] ?? d;
@@ -32,7 +33,7 @@ function breakdown(kpi, code, values, value) {
     v.dim !== boot.root_indicator && (value?.campaign === undefined || v.campaign === value.campaign));
   if (!rows.length) return null;
   const name = DIM_WORD[kpi] || ((d) => d);
-  return el('div', { class: 'scroll' }, el('table', { class: 'breakdown' },
+  return scrollBox(el('table', { class: 'breakdown' },
     el('caption', {}, `${w('breakdown')} · ${kpiTitle(kpi)}`),
     el('thead', {}, el('tr', {}, [w(DIM_HEADER[kpi] || 'indicator'), w('value'), w('numerator'),
       w('denominator'), w('status')]

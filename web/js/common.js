@@ -81,6 +81,24 @@ export function statusBadge(status) {
 
 export const main = () => document.getElementById('main');
 
+// A box a wide table (or chart) scrolls sideways in on a narrow screen: a
+// region named by the table's caption (or label), which Tab reaches while
+// it does scroll, so that the arrow keys scroll it (WCAG 2.1.1, axe's
+// scrollable-region-focusable); a box that fits is no extra tab stop.
+export function scrollBox(child, label = child?.caption?.textContent) {
+  const box = el('div', { class: 'scroll', role: 'region', 'aria-label': label }, child);
+  scrolls.observe(box);
+  return box;
+}
+
+// Makes box a tab stop when it scrolls, and not when it fits: on every
+// change of its size, and once more before the page is ready.
+export function fitScroll(box) {
+  if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0;
+  else box.removeAttribute('tabindex');
+}
+const scrolls = new ResizeObserver((entries) => entries.forEach((e) => fitScroll(e.target)));
+
 // ---- URLs -----------------------------------------------------------------------
 
 function query(values) {
@@ -178,6 +196,7 @@ export function fail(error) {
 
 async function settle() {
   while (pending.size) await Promise.allSettled([...pending]);
+  document.querySelectorAll('.scroll[role=region]').forEach(fitScroll);
   document.body.dataset.ready = '1';
 }
 

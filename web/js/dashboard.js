@@ -4,7 +4,8 @@
 // the zones at risk; drill-down by click, the as-of date picker.
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
-  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, widthIn, start, statusBadge, w,
+  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
+  statusBadge, w,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -155,7 +156,7 @@ start(async (main) => {
     const ranking = await (rankingP || (where ? api('/api/v1/ranking', { kpi, ...where, date: params.date }) : noRanking()))
       .catch((e) => { if (where?.of !== undefined && e.status === 400 && e.param === 'of') return null; throw e; });
     detail.replaceChildren(trend,
-      el('section', { class: 'rank' }, ranking ? el('div', { class: 'scroll' },
+      el('section', { class: 'rank' }, ranking ? scrollBox(
         rankingTable(ranking, code, kpi, nodes, where.of !== undefined))
         : el('p', { class: 'notice' }, w('ranking_no_parent'))));
   };

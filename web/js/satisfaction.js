@@ -5,7 +5,7 @@
 // most and how far each one alone would have to rise (web/js/cause.js).
 import {
   api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, kpiTitle, pageUrl, params,
-  pickerForm, start, statusBadge, w, widthIn,
+  fitScroll, pickerForm, scrollBox, start, statusBadge, w, widthIn,
 } from './common.js';
 import { analyse, causeNodes, defaultGoal, findNode, parseGoal } from './cause.js';
 
@@ -71,7 +71,7 @@ function panoramaRow(kpi, code, node, depth) {
 
 function panoramaTable(sat, rows) {
   const head = [w('indicator'), w('weight'), w('score'), w('target'), w('last_month'), w('change'), w('flag')];
-  return el('div', { class: 'scroll' }, el('table', { class: 'panorama' },
+  return scrollBox(el('table', { class: 'panorama' },
     el('caption', {}, w('panorama_caption', { kpi: kpiTitle(sat.kpi), month: sat.month, previous: sat.previous_month })),
     el('thead', {}, el('tr', {}, head.map((h, i) => el('th', { scope: 'col', class: i > 0 && i < 6 ? 'num' : null }, h)))),
     el('tbody', {}, rows.map(({ node, depth }) => panoramaRow(sat.kpi, sat.branch, node, depth)))));
@@ -103,7 +103,7 @@ function panoramaChart(sat, rows, box, date) {
   const img = chart('panorama', { kpi: sat.kpi, branch: sat.branch, date },
     w('chart_alt_panorama', { points }), width, height);
   if (width > room) img.style.maxWidth = 'none';
-  return el('div', { class: 'scroll' }, img);
+  return scrollBox(img, `${w('panorama_chart')} · ${kpiTitle(sat.kpi)} · ${sat.month}`);
 }
 
 // ---- the branches below -----------------------------------------------------------
@@ -126,7 +126,7 @@ function childrenTable(kpi, month, node, ranking) {
         : w('no_data')),
       el('td', {}, e ? statusBadge(e.status) : null));
   });
-  return el('div', { class: 'scroll' }, el('table', { class: 'ranking children' },
+  return scrollBox(el('table', { class: 'ranking children' },
     el('caption', {}, `${kpiTitle(kpi)} · ${month}`),
     el('thead', {}, el('tr', {}, [w('rank'), w('branch'), w('score'), w('status')]
       .map((h, i) => el('th', { scope: 'col', class: i === 0 || i === 2 ? 'num' : null }, h)))),
@@ -152,7 +152,7 @@ function causeSection(sat) {
     inputmode: 'decimal', required: true, 'aria-describedby': 'cause-summary',
   });
   const summary = el('p', { id: 'cause-summary', class: 'summary', 'aria-live': 'polite' });
-  const result = el('div', { class: 'scroll' });
+  const result = scrollBox(null);
   const head = [w('indicator'), w('cause_effective_weight'), `${w('score')} (${w('score_points')})`,
     `${w('cause_gap')} (${w('score_points')})`, `${w('cause_weight_gap')} (${w('score_points')})`,
     `${w('cause_rise')} (${w('score_points')})`];
@@ -178,6 +178,8 @@ function causeSection(sat) {
       summary.textContent = w('cause_invalid');
       summary.dataset.state = 'invalid';
       result.replaceChildren();
+      result.removeAttribute('aria-label');
+      fitScroll(result);
       return;
     }
     input.removeAttribute('aria-invalid');
@@ -203,6 +205,8 @@ function causeSection(sat) {
       cell('gap', leaf.gap, pts(leaf.gap)),
       cell('hold_back', leaf.holdBack, pts(leaf.holdBack)),
       riseCell(r, leaf))))));
+    result.setAttribute('aria-label', result.querySelector('caption').textContent);
+    fitScroll(result);
   };
   const reset = () => {
     const goal = defaultGoal(findNode(sat.indicators, select.value));

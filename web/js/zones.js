@@ -4,8 +4,8 @@
 // between the zones, and the at-risk lists (white, red, yellow) as CSV for
 // the phone managers.
 import {
-  api, apiUrl, boot, branchPath, breadcrumbs, chart, el, figure, fmtCount, pageUrl, params, pickerForm,
-  start, w, zoneName, widthIn,
+  api, apiUrl, boot, branchPath, breadcrumbs, chart, el, figure, fmtCount, pageUrl, params,
+  pickerForm, scrollBox, start, w, zoneName, widthIn,
 } from './common.js';
 
 const ZONES = ['white', 'red', 'yellow', 'blue', 'green'];
@@ -37,7 +37,7 @@ function countsTable(z) {
   const byZone = new Map(z.zones.map((x) => [x.zone, x]));
   const atRisk = (field) => AT_RISK.reduce((sum, k) => sum + (byZone.get(k)?.[field] ?? 0), 0);
   const now = atRisk('count'), before = atRisk('previous');
-  return el('div', { class: 'scroll' }, el('table', { class: 'zones' },
+  return scrollBox(el('table', { class: 'zones' },
     el('caption', {}, w('zones_caption', { month: z.month, previous: z.previous_month })),
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col' }, w('zone')),
@@ -85,7 +85,7 @@ function countsOf(kpis, code) {
 }
 
 function childrenTable(z, children, counts) {
-  return el('div', { class: 'scroll' }, el('table', { class: 'children' },
+  return scrollBox(el('table', { class: 'children' },
     el('caption', {}, `${w('zone_counts')} · ${z.month}`),
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col' }, w('branch')),
@@ -124,7 +124,7 @@ function movesTable(z) {
   const rank = (zone) => (MOVE_ORDER.includes(zone) ? MOVE_ORDER.indexOf(zone) : MOVE_ORDER.length);
   const moves = [...z.moves].sort((a, b) => rank(a.from) - rank(b.from) || rank(a.to) - rank(b.to));
   const zoneCell = (zone) => [ZONES.includes(zone) ? swatch(zone) : null, zoneName(zone)];
-  return el('div', { class: 'scroll' }, el('table', { class: 'moves' },
+  return scrollBox(el('table', { class: 'moves' },
     el('caption', {}, `${w('moves')} · ${z.previous_month} → ${z.month}`),
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col' }, w('from')),

@@ -1,7 +1,7 @@
 // The alarm grid's own checks: every cell's status (data-status, its class,
 // its glyph) and value are /api/v1/grid's, in its order (worst first); the
 // turned-red and recovered lists count what the grid says.
-import { pickerCheck } from '../lib.mjs';
+import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 const GLYPH = { red: '✖', green: '✔', excellent: '★', none: '—' };
 
@@ -66,3 +66,4 @@ export const checks = [
 
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
+checks.push(narrowAxeCheck(['executive']));

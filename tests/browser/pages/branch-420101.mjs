@@ -1,5 +1,5 @@
 // The branch page's own checks: its figures are /api/v1/kpis's.
-import { pickerCheck } from '../lib.mjs';
+import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
   {
@@ -34,3 +34,4 @@ export const checks = [
 
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
+checks.push(narrowAxeCheck(['executive'], ['/branch/420101', '/branch/420100']));

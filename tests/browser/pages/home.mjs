@@ -1,6 +1,6 @@
 // The home page's own checks (tests/browser/README.md): run after the
 // generic ones, for every user the page is for, on the page loaded and done.
-import { pickerCheck } from '../lib.mjs';
+import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
   {
@@ -62,3 +62,4 @@ checks.push({
 
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
+checks.push(narrowAxeCheck(['executive']));

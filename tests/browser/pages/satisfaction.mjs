@@ -1,6 +1,6 @@
 // The satisfaction page's own checks: the panorama's figures are
 // /api/v1/satisfaction's, indicator by indicator.
-import { pickerCheck } from '../lib.mjs';
+import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 function flatten(nodes, out = []) {
   for (const n of nodes) {
@@ -34,3 +34,4 @@ export const checks = [
 // the month and brand pickers: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#month', 'month', ['executive', 'manager-420101']));
 checks.push(pickerCheck('#brand', 'kpi', ['executive', 'manager-420101']));
+checks.push(narrowAxeCheck(['executive']));

@@ -1,5 +1,5 @@
 // The zones page's own checks: its counts are /api/v1/zones's.
-import { pickerCheck } from '../lib.mjs';
+import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
   {
@@ -22,3 +22,4 @@ export const checks = [
 
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#month', 'month', ['executive', 'manager-420101']));
+checks.push(narrowAxeCheck(['executive']));
