@@ -11,10 +11,17 @@ const turnedRed = (c) => c && c.status === 'red' && c.previous_status && c.previ
 const recovered = (c) => c && c.previous_status === 'red' && (c.status === 'green' || c.status === 'excellent');
 
 function legend() {
-  return el('section', { class: 'legend', 'aria-label': w('legend') },
+  const box = el('section', { class: 'legend', 'aria-label': w('legend') },
     el('h2', {}, w('legend')),
     el('ul', {}, ['red', 'green', 'excellent', 'none'].map((s) =>
       el('li', {}, el('span', { class: `status st-${s}` }, w(`legend_${s}`))))));
+  // While the legend stays in view (sticky: a wide screen), what the keyboard
+  // focuses is scrolled clear of it, not under it (WCAG 2.4.11).
+  new ResizeObserver(() => {
+    document.documentElement.style.scrollPaddingTop =
+      getComputedStyle(box).position === 'sticky' ? `${box.offsetHeight + 8}px` : '';
+  }).observe(box);
+  return box;
 }
 
 function cellLink(row, kpi) {

@@ -1,6 +1,7 @@
 // The alarm grid's own checks: every cell's status (data-status, its class,
 // its glyph) and value are /api/v1/grid's, in its order (worst first); the
 // turned-red and recovered lists count what the grid says.
+import * as lib from '../lib.mjs';
 import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 const GLYPH = { red: '✖', green: '✔', excellent: '★', none: '—' };
@@ -67,3 +68,51 @@ export const checks = [
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
 checks.push(narrowAxeCheck(['executive']));
+
+// The legend covers no control the keyboard focuses: at 390 px (not sticky
+// there; it was 180 px tall and hid the focus, the filters and the grid's
+// headings) Tab from the top, in zh and en; at 1366 px (sticky) Shift+Tab
+// up from the grid's last cell, which scrolls each cell to the top edge.
+async function coveredByLegend(page, key, presses) {
+  const covered = [];
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press(key);
+    const hit = await page.evaluate(() => {
+      const el = document.activeElement;
+      const legend = document.querySelector('.legend');
+      if (!el || el === document.body || legend.contains(el)) return null;
+      const a = el.getBoundingClientRect(), l = legend.getBoundingClientRect();
+      const x = Math.min(a.right, l.right) - Math.max(a.left, l.left);
+      const y = Math.min(a.bottom, l.bottom) - Math.max(a.top, l.top);
+      // a control: any of it under the legend; a box taller than a screen
+      // (the grid's scrolling region): all of what is in view
+      const inView = Math.min(a.bottom, innerHeight) - Math.max(a.top, 0);
+      const under = x > 0 && y > 0 && (a.height <= 100 || y >= inView - 1);
+      return under ? `<${el.localName}${el.id ? '#' + el.id : ''}>${(el.getAttribute('aria-label') || el.innerText || '').slice(0, 40)} ` +
+        `(top ${Math.round(a.top)}, the legend's bottom ${Math.round(l.bottom)})` : null;
+    });
+    if (hit) covered.push(hit);
+  }
+  return covered;
+}
+
+checks.push({
+  name: 'the legend hides no focused control: Tab at 390 px (zh, en), Shift+Tab at 1366 px',
+  users: ['executive', 'manager-420100'],
+  async run({ page, base, assert }) {
+    const covered = [];
+    for (const [width, lang] of [[390, 'zh'], [390, 'en'], [1366, 'zh']]) {
+      await page.setViewportSize({ width, height: width < 1000 ? 844 : 768 });
+      await page.goto(`${base}/alarms${lang === 'en' ? '?lang=en' : ''}`);
+      await lib.waitDone(page);
+      const controls = await page.locator('a[href], button, input, select').count();
+      if (width < 1000) {
+        covered.push(...(await coveredByLegend(page, 'Tab', Math.min(controls, 150))).map((c) => `${width} ${lang}: ${c}`));
+      } else {
+        await page.locator('table.grid a').last().focus();
+        covered.push(...(await coveredByLegend(page, 'Shift+Tab', 100)).map((c) => `${width} ${lang} Shift+Tab: ${c}`));
+      }
+    }
+    assert.ok(covered.length === 0, `${covered.length} focused controls under the legend:\n${covered.slice(0, 8).join('\n')}`);
+  },
+});
