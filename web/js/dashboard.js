@@ -71,6 +71,16 @@ function zonesTile(values, code) {
 
 const kpiZone = (z) => boot.labels.zone[z] ?? z;
 
+// A rank change as shown (▲ 1) and as read (上升 1 位, up 1): the glyph is
+// not read.
+function rankChange(change) {
+  if (change === null) return w('no_value');
+  if (change === 0) return w('bulletin_no_change');
+  const n = Math.abs(change);
+  return [el('span', { 'aria-hidden': 'true' }, `${change > 0 ? '▲' : '▼'} ${n}`),
+    el('span', { class: 'sr-only' }, w(change > 0 ? 'rank_up' : 'rank_down', { n }))];
+}
+
 function rankingTable(ranking, code, kpi, nodes, siblings) {
   const rows = ranking.entries.map((e) => {
     const node = nodes.get(e.branch);
@@ -85,8 +95,7 @@ function rankingTable(ranking, code, kpi, nodes, siblings) {
         e.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
       el('td', { class: 'num' }, figure(kpi, e.branch, 'value', e.value, fmt(kpi, e.value))),
       el('td', {}, statusBadge(e.status)),
-      el('td', { class: 'num' }, change === null ? w('no_value') : change === 0 ? w('bulletin_no_change')
-        : `${change > 0 ? '▲' : '▼'} ${Math.abs(change)}`));
+      el('td', { class: 'num' }, rankChange(change)));
   });
   return el('table', { class: 'ranking' },
     el('caption', {}, `${siblings ? w('ranking_siblings') : w('ranking')} · ${kpiTitle(kpi)}`),

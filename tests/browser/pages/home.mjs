@@ -1,5 +1,6 @@
 // The home page's own checks (tests/browser/README.md): run after the
 // generic ones, for every user the page is for, on the page loaded and done.
+import * as lib from '../lib.mjs';
 import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
@@ -63,3 +64,45 @@ checks.push({
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
 checks.push(narrowAxeCheck(['executive']));
+
+// The ranking's rank change: shown ▲ 1 / ▼ 3, read 上升 1 位 / up 1 (the
+// glyph hidden from screen readers), as /api/v1/ranking's rank_change.
+checks.push({
+  name: 'the ranking\'s rank changes read 上升 N 位 / 下降 N 位 / 持平 (up N, down N, same), not the glyph',
+  // the demo's cities keep their ranks; 武汉's counties move
+  users: ['manager-420100', 'manager-420101'],
+  async run({ page, base, api, assert }) {
+    const me = (await api('/api/v1/me')).body;
+    let ranking = (await api(`/api/v1/ranking?kpi=retention_rate&parent=${me.scope.code}`));
+    if (ranking.status !== 200 || !ranking.body.entries.length)
+      ranking = await api(`/api/v1/ranking?kpi=retention_rate&of=${me.scope.code}`);
+    assert.equal(ranking.status, 200);
+    const words = {
+      zh: (c) => (c === null ? '—' : c === 0 ? '持平' : `${c > 0 ? '上升' : '下降'} ${Math.abs(c)} 位`),
+      en: (c) => (c === null ? '—' : c === 0 ? 'same' : `${c > 0 ? 'up' : 'down'} ${Math.abs(c)}`),
+    };
+    const wrong = [];
+    for (const lang of ['zh', 'en']) {
+      if (lang === 'en') {
+        await page.goto(`${base}/?lang=en`);
+        await lib.waitDone(page);
+      }
+      const cells = await page.locator('table.ranking tbody tr').evaluateAll((trs) => trs.map((tr) => {
+        const td = tr.cells[tr.cells.length - 1];
+        const read = (n) => (n.nodeType === Node.TEXT_NODE ? n.textContent
+          : n.getAttribute?.('aria-hidden') === 'true' ? '' : [...n.childNodes].map(read).join(''));
+        return { branch: tr.dataset.branch, read: read(td).replace(/\s+/g, ' ').trim(), shown: td.innerText.trim() };
+      }));
+      assert.equal(cells.length, ranking.body.entries.length, `${lang}: rows`);
+      for (const e of ranking.body.entries) {
+        const c = cells.find((x) => x.branch === e.branch);
+        const want = words[lang](e.rank_change ?? null);
+        if (!c || c.read !== want || /[▲▼]/.test(c.read)) wrong.push(`${lang} ${e.branch}: read "${c?.read}", want "${want}"`);
+        if (c && e.rank_change && !c.shown.startsWith(`${e.rank_change > 0 ? '▲' : '▼'} ${Math.abs(e.rank_change)}`))
+          wrong.push(`${lang} ${e.branch}: shows "${c.shown}"`);
+      }
+    }
+    assert.ok(wrong.length === 0, wrong.join('\n'));
+    assert.ok(ranking.body.entries.some((e) => e.rank_change), 'no rank change in the ranking to check');
+  },
+});
