@@ -264,6 +264,69 @@ export function narrowAxeCheck(users, paths = null) {
   };
 }
 
+// A page's own check at 390x844, in Chinese and English, of the tables
+// matching selector: each fits its box (the box does not scroll sideways,
+// so every column is in view), nothing in it sticks out of the box or is
+// clipped by an overflow of its own, and no word of it is broken across
+// two lines (a word: what is between spaces, Chinese as English).
+export function fitCheck(selector, users) {
+  return {
+    name: `at 390 px (zh, en) ${selector} fits: no sideways scroll, nothing cut, no word broken`,
+    users,
+    async run({ page, base, p }) {
+      const problems = [];
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const lang of ['zh', 'en']) {
+        await page.goto(base + p.path + (lang === 'en' ? (p.path.includes('?') ? '&' : '?') + 'lang=en' : ''));
+        await waitDone(page);
+        const found = await page.evaluate((sel) => {
+          const out = [];
+          const what = (e) => `<${e.localName}${e.className ? '.' + String(e.className).split(' ')[0] : ''}>` +
+            `"${(e.innerText || e.textContent || '').trim().slice(0, 30)}"`;
+          // what is for screen readers only (.sr-only: a box of 1 px) is left out
+          const unseen = (e, t) => {
+            for (let x = e; x && x !== t; x = x.parentElement) {
+              const r = x.getBoundingClientRect();
+              if (r.width <= 1 && r.height <= 1) return true;
+            }
+            return false;
+          };
+          const tables = [...document.querySelectorAll(sel)];
+          for (const t of tables) {
+            const box = t.closest('.scroll') || t.parentElement;
+            const b = box.getBoundingClientRect();
+            if (box.scrollWidth > box.clientWidth + 1)
+              out.push(`${what(t.caption || t)}: its box scrolls sideways (${box.scrollWidth} > ${box.clientWidth} px)`);
+            for (const e of t.querySelectorAll('*')) {
+              if (unseen(e, t)) continue;
+              const r = e.getBoundingClientRect();
+              if (r.width && (r.right > b.right + 1 || r.left < b.left - 1))
+                out.push(`${what(e)}: ${Math.round(r.left)}-${Math.round(r.right)} px, out of its box ${Math.round(b.left)}-${Math.round(b.right)} px`);
+              if (getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1)
+                out.push(`${what(e)}: clipped (${e.scrollWidth} > ${e.clientWidth} px)`);
+            }
+            const walker = document.createTreeWalker(t, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              if (unseen(n.parentElement, t)) continue;
+              for (const m of n.textContent.matchAll(/\S+/g)) {
+                const range = document.createRange();
+                range.setStart(n, m.index);
+                range.setEnd(n, m.index + m[0].length);
+                const rects = [...range.getClientRects()].filter((x) => x.width > 0);
+                if (rects.some((x) => x.top >= rects[0].bottom - 1)) out.push(`"${m[0]}" broken across lines`);
+              }
+            }
+          }
+          return { count: tables.length, out };
+        }, selector);
+        if (!found.count) problems.push(`${lang}: no ${selector}`);
+        problems.push(...found.out.map((x) => `${lang}: ${x}`));
+      }
+      assert.ok(problems.length === 0, `${problems.length} problems:\n${problems.slice(0, 12).join('\n')}`);
+    },
+  };
+}
+
 // Elements that stick out to the right of the viewport (the cause of a
 // horizontal scroll), the outermost first.
 export async function overflowing(page) {

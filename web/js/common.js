@@ -74,6 +74,13 @@ export function figure(kpi, branch, field, raw, text, extra = {}) {
   }, text);
 }
 
+// A branch's name, with a break allowed before its 分公司 or 营业部 where a
+// narrow table wraps it (and nowhere else: style.css keeps the words whole).
+export function branchName(name) {
+  const m = /^(.+?)(分公司|营业部)$/.exec(name);
+  return m ? [m[1], el('wbr'), m[2]] : name;
+}
+
 export function statusBadge(status) {
   return el('span', { class: `status st-${status || 'none'}`, dataset: { status: status || 'none' } },
     el('span', { 'aria-hidden': 'true', class: 'glyph' }, glyph(status)), ' ', statusName(status));

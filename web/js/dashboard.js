@@ -3,7 +3,7 @@
 // KPI, the ranking of the branch's children (a county: its siblings), and
 // the zones at risk; drill-down by click, the as-of date picker.
 import {
-  KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
+  KPIS, api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
   kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
   statusBadge, w,
 } from './common.js';
@@ -91,7 +91,8 @@ function rankingTable(ranking, code, kpi, nodes, siblings) {
     return el('tr', { dataset: { branch: e.branch }, class: [e.branch === code ? 'self' : '', e.bottom ? 'bottom' : ''].join(' ').trim() || null },
       el('td', {}, figure(kpi, e.branch, 'rank', e.rank, String(e.rank))),
       // a published ranking names branches outside the user's scope: no link to those
-      el('th', { scope: 'row' }, node ? el('a', { href, title: drill ? w('drill') : w('open_branch') }, e.name) : e.name,
+      el('th', { scope: 'row' }, node ? el('a', { href, title: drill ? w('drill') : w('open_branch') }, branchName(e.name))
+        : branchName(e.name),
         e.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
       el('td', { class: 'num' }, figure(kpi, e.branch, 'value', e.value, fmt(kpi, e.value))),
       el('td', {}, statusBadge(e.status)),

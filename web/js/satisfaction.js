@@ -4,7 +4,7 @@
 // (drill down), and 由果推因: for a node and a goal, which leaves hold it back
 // most and how far each one alone would have to rise (web/js/cause.js).
 import {
-  api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, kpiTitle, pageUrl, params,
+  api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, kpiTitle, pageUrl, params,
   fitScroll, pickerForm, scrollBox, start, statusBadge, w, widthIn,
 } from './common.js';
 import { analyse, causeNodes, defaultGoal, findNode, parseGoal } from './cause.js';
@@ -119,8 +119,9 @@ function childrenTable(kpi, month, node, ranking) {
     return el('tr', { dataset: { branch: c.code }, class: e?.bottom ? 'bottom' : null },
       el('td', { class: 'num' }, e ? figure(kpi, c.code, 'rank', e.rank, String(e.rank)) : w('no_value')),
       el('th', { scope: 'row' }, e
-        ? el('a', { href: pageUrl('/satisfaction', { branch: c.code, month, kpi: params.kpi }), title: w('drill') }, c.name)
-        : c.name, e?.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
+        ? el('a', { href: pageUrl('/satisfaction', { branch: c.code, month, kpi: params.kpi }), title: w('drill') },
+          branchName(c.name))
+        : branchName(c.name), e?.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
       el('td', { class: 'num' }, e
         ? figure(kpi, c.code, 'value', e.value, fmt(kpi, e.value), { dim: boot.root_indicator })
         : w('no_data')),

@@ -1,7 +1,7 @@
 // The home page's own checks (tests/browser/README.md): run after the
 // generic ones, for every user the page is for, on the page loaded and done.
 import * as lib from '../lib.mjs';
-import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
+import { fitCheck, narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
   {
@@ -106,3 +106,7 @@ checks.push({
     assert.ok(ranking.body.entries.some((e) => e.rank_change), 'no rank change in the ranking to check');
   },
 });
+
+// the ranking on a phone: every column in view (the rank change), no badge or
+// caption cut (★ ex, ✖ off in English before); 420100's counties have the longest names
+checks.push(fitCheck('table.ranking', ['executive', 'manager-420100']));

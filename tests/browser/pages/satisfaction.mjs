@@ -1,6 +1,6 @@
 // The satisfaction page's own checks: the panorama's figures are
 // /api/v1/satisfaction's, indicator by indicator.
-import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
+import { fitCheck, narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 function flatten(nodes, out = []) {
   for (const n of nodes) {
@@ -35,3 +35,4 @@ export const checks = [
 checks.push(pickerCheck('#month', 'month', ['executive', 'manager-420101']));
 checks.push(pickerCheck('#brand', 'kpi', ['executive', 'manager-420101']));
 checks.push(narrowAxeCheck(['executive']));
+checks.push(fitCheck('table.ranking', ['executive']));

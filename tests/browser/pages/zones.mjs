@@ -1,5 +1,5 @@
 // The zones page's own checks: its counts are /api/v1/zones's.
-import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
+import { fitCheck, narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
   {
@@ -23,3 +23,4 @@ export const checks = [
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#month', 'month', ['executive', 'manager-420101']));
 checks.push(narrowAxeCheck(['executive']));
+checks.push(fitCheck('table.zones', ['executive', 'manager-420101']));
