@@ -164,7 +164,8 @@ static bool clock_valid(const char *v)
 
 /* A zone of the system's time zone database (what PostgreSQL and the C
  * library read): a relative path of letters, digits, '_', '-', '+' and
- * '/' to a file under $TZDIR or /usr/share/zoneinfo. */
+ * '/' to a file under $TZDIR or /usr/share/zoneinfo (any such path when
+ * there is no zone database: a default must not abort the start). */
 static bool zone_valid(const char *v)
 {
     char path[PATH_MAX];
@@ -174,7 +175,10 @@ static bool zone_valid(const char *v)
         strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/") !=
             strlen(v))
         return false;
-    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", v);
+    dir = dir && *dir ? dir : "/usr/share/zoneinfo";
+    if (stat(dir, &st) != 0)
+        return true; /* no zone database here to check against: PostgreSQL checks it */
+    snprintf(path, sizeof path, "%s/%s", dir, v);
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
