@@ -529,6 +529,18 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t n)
         out[0] = '\0';
 }
 
+/* A numeric address as inet_ntop writes it (the form peers are compared
+ * in: "0:0::1" is "::1"); "" for NULL or anything else. */
+static void canonical_address(const char *in, char *out, size_t n)
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    out[0] = '\0';
+    if (in && inet_pton(AF_INET, in, bin) == 1)
+        inet_ntop(AF_INET, bin, out, (socklen_t)n);
+    else if (in && inet_pton(AF_INET6, in, bin) == 1)
+        inet_ntop(AF_INET6, bin, out, (socklen_t)n);
+}
+
 /* From the trusted proxy: the client is the last address of its
  * X-Forwarded-For (the one it added; the ones before it a client may have
  * sent), and HTTPS when its X-Forwarded-Proto says so. From any other
@@ -1103,8 +1115,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     srv->admit = opts->admit;
     srv->observe = opts->observe;
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
-    copy_value(srv->trusted_proxy, sizeof srv->trusted_proxy,
-               opts->trusted_proxy ? opts->trusted_proxy : "");
+    canonical_address(opts->trusted_proxy, srv->trusted_proxy, sizeof srv->trusted_proxy);
     srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
     if (pthread_key_create(&srv->memo_key, memo_free) != 0) {
         log_error("msg=\"cannot listen\" reason=\"no thread-specific key\"");
