@@ -204,12 +204,13 @@ static bool set_args_ok(const struct user_change *c, char *err, size_t errlen)
         why = "--email and --no-email cannot be given together";
     else if (c->role && role_parse(c->role) < 0)
         why = "--role must be executive, branch_manager, auditor or admin";
+    bool bad_email = !why && c->email && !email_ok(c->email);
     if (why)
         snprintf(err, errlen, "%s", why);
-    else if (c->email && !email_ok(c->email))
+    else if (bad_email)
         snprintf(err, errlen, "--email '%s' is not an e-mail address",
                  log_quote(q, sizeof q, c->email));
-    return !why && (!c->email || email_ok(c->email));
+    return !why && !bad_email;
 }
 
 /* The user's new role, branch and address (out[0..2]) from the old ones
@@ -279,7 +280,8 @@ bool users_set(struct db *db, const char *name, const struct user_change *c, boo
                   params, &res))
         goto done;
     if (db_rows(res) == 0) {
-        snprintf(err, errlen, "no user named '%s'", name);
+        char q[200];
+        snprintf(err, errlen, "no user named '%s'", log_quote(q, sizeof q, name));
         goto done;
     }
     for (int i = 0; i < 3; i++)
