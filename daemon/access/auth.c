@@ -91,10 +91,10 @@ static enum auth_result from_pool(enum pool_status st)
 static void audit_login(struct auth *a, const char *name, const char *client, const char *action,
                         const char *outcome, const char *session)
 {
-    bool possible = principal_name_ok(name);
+    bool possible = principal_name_ok(name), throttled = strcmp(outcome, "throttled") == 0;
     size_t len = strlen(name);
     struct buf shown = BUF_INIT;
-    if (strcmp(outcome, "throttled") == 0) {
+    if (throttled) {
         long long now = (long long)time(NULL), last = atomic_load(&a->throttled_audited);
         if (now == last || !atomic_compare_exchange_strong(&a->throttled_audited, &last, now)) {
             atomic_fetch_add(&a->throttled_unwritten, 1);
@@ -108,8 +108,7 @@ static void audit_login(struct auth *a, const char *name, const char *client, co
         json_object_set_new(params, "user_bytes", json_integer((json_int_t)len));
     if (session)
         json_object_set_new(params, "session", json_string(session));
-    long long unwritten =
-        strcmp(outcome, "throttled") == 0 ? atomic_exchange(&a->throttled_unwritten, 0) : 0;
+    long long unwritten = throttled ? atomic_exchange(&a->throttled_unwritten, 0) : 0;
     if (unwritten)
         json_object_set_new(params, "throttled_unwritten", json_integer(unwritten));
     struct audit_row row = {.who = possible ? name : NULL,

@@ -372,14 +372,15 @@ static bool prescan(FILE *f, const char *path, char *err, size_t errlen)
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         const char *text = line + strspn(line, " \t");
-        if (len > CFG_MAX_LINE)
+        bool too_long = len > CFG_MAX_LINE, unclosed = *text == '[' && !strchr(text, ']');
+        if (too_long)
             snprintf(err, errlen,
                      "%s:%d: a line of %zd bytes; a line has at most %d (for a long "
                      "database.conninfo, name a service: service=NAME, see docs/configuration.md)",
                      path, n, len, CFG_MAX_LINE);
-        else if (*text == '[' && !strchr(text, ']'))
+        else if (unclosed)
             snprintf(err, errlen, "%s:%d: a section line without its ']'", path, n);
-        ok = len <= CFG_MAX_LINE && !(*text == '[' && !strchr(text, ']'));
+        ok = !too_long && !unclosed;
     }
     free(line);
     rewind(f);
