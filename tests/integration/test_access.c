@@ -1727,8 +1727,14 @@ int main(void)
     tcase_add_test(tc, secrets_stay_out_of_the_log);
     tcase_add_test(tc, tls_with_a_certificate);
     tcase_add_test(tc, audit_rows_cannot_be_changed);
-    tcase_add_test(tc, sessions_this_daemon_knows_survive_an_outage);
     suite_add_tcase(s, tc);
+    /* stops the test cluster: run alone (meson's integration-access-outage) */
+    TCase *outage = tcase_create("outage");
+    tcase_set_tags(outage, "outage");
+    tcase_set_timeout(outage, 600);
+    tcase_add_unchecked_fixture(outage, setup, teardown);
+    tcase_add_test(outage, sessions_this_daemon_knows_survive_an_outage);
+    suite_add_tcase(s, outage);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

@@ -144,8 +144,9 @@ START_TEST(busy_pool_answers_503_database_busy)
     ck_assert(db_connect(ci, 0, &watch));
     long waiting = 0;
     for (int i = 0; i < 500 && waiting == 0; i++) {
-        waiting = harness_long(watch, "SELECT count(*) FROM pg_stat_activity WHERE "
-                                      "wait_event_type = 'Lock' AND query LIKE '%zone_members%'");
+        waiting = harness_long(
+            watch, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                   " AND wait_event_type = 'Lock' AND query LIKE '%zone_members%'");
         if (!waiting)
             usleep(20000);
     }

@@ -112,9 +112,10 @@ static void start_holder(struct holder *h, pthread_t *t, struct db *watch, const
 {
     snprintf(h->sql, sizeof h->sql, HOLD, seconds);
     ck_assert_int_eq(pthread_create(t, NULL, hold, h), 0);
-    char probe[200];
+    char probe[256];
     snprintf(probe, sizeof probe,
-             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = '%s'",
+             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+             " AND state = 'active' AND query = '%s'",
              h->sql);
     long active = 0;
     for (int i = 0; i < 500 && !active; i++) {

@@ -407,8 +407,9 @@ static bool wait_for_sleep(const char *shard_ci, int ms)
     ck_assert(db_connect(shard_ci, 0, &db));
     bool seen = false;
     for (int t = 0; t < ms && !seen; t += 20) {
-        seen = harness_long(db, "SELECT count(*) FROM pg_stat_activity"
-                                " WHERE wait_event = 'PgSleep'") > 0;
+        seen =
+            harness_long(db, "SELECT count(*) FROM pg_stat_activity"
+                             " WHERE datname = current_database() AND wait_event = 'PgSleep'") > 0;
         if (!seen)
             usleep(20 * 1000);
     }
