@@ -47,11 +47,18 @@ WITH previous AS (
          ORDER BY as_of DESC, run_id DESC LIMIT 1) AS status_month
 ),
 previous_value AS (
-    SELECT p.run_id, p.kpi, p.branch_id, p.dim, p.campaign_id, p.value, p.status
-    FROM kpi.value p
-    WHERE p.run_id IN (SELECT step_day FROM previous UNION ALL SELECT step_month FROM previous
-                       UNION ALL SELECT status_day FROM previous
-                       UNION ALL SELECT status_month FROM previous)
+    -- each value's figures in those runs, one row per value (a run has one
+    -- row per kpi, branch, dim and campaign): a single join below, on the
+    -- value's key only, so that the plan cannot pair every value of a KPI
+    -- with every previous one of it
+    SELECT p.kpi, p.branch_id, p.dim, p.campaign_id,
+           max(p.value) FILTER (WHERE p.run_id = v.step_day) AS step_day_value,
+           max(p.value) FILTER (WHERE p.run_id = v.step_month) AS step_month_value,
+           max(p.status) FILTER (WHERE p.run_id = v.status_day) AS status_day_status,
+           max(p.status) FILTER (WHERE p.run_id = v.status_month) AS status_month_status
+    FROM previous v
+    JOIN kpi.value p ON p.run_id IN (v.step_day, v.step_month, v.status_day, v.status_month)
+    GROUP BY p.kpi, p.branch_id, p.dim, p.campaign_id
 ),
 progress AS (
     -- how far into its period each value is: d / N (NULL: no path)
@@ -74,9 +81,11 @@ judged AS (
            g.start + (t.challenge - g.start) * g.fraction AS path_challenge,
            g.fraction IS NOT NULL AS pathed,
            r.step, coalesce(r.recover_margin, 0) AS recover_margin,
-           ps.value AS step_value, pp.status AS previous_status
+           CASE WHEN r.period = 'month' THEN pv.step_month_value
+                ELSE pv.step_day_value END AS step_value,
+           CASE WHEN r.period = 'month' THEN pv.status_month_status
+                ELSE pv.status_day_status END AS previous_status
     FROM pg_temp.calc c
-    CROSS JOIN previous
     LEFT JOIN kpi.alarm_rule r ON r.kpi = c.kpi
     LEFT JOIN progress g ON g.kpi = c.kpi AND g.campaign_id IS NOT DISTINCT FROM c.campaign_id
     LEFT JOIN LATERAL (
@@ -92,18 +101,10 @@ judged AS (
                  length(coalesce(t.period, '')) DESC
         LIMIT 1
     ) t ON true
-    LEFT JOIN previous_value ps
-           ON ps.run_id = CASE WHEN r.period = 'month' THEN previous.step_month
-                               ELSE previous.step_day END
-          AND ps.kpi = c.kpi AND ps.branch_id = c.branch_id
-          AND ps.dim IS NOT DISTINCT FROM c.dim
-          AND ps.campaign_id IS NOT DISTINCT FROM c.campaign_id
-    LEFT JOIN previous_value pp
-           ON pp.run_id = CASE WHEN r.period = 'month' THEN previous.status_month
-                               ELSE previous.status_day END
-          AND pp.kpi = c.kpi AND pp.branch_id = c.branch_id
-          AND pp.dim IS NOT DISTINCT FROM c.dim
-          AND pp.campaign_id IS NOT DISTINCT FROM c.campaign_id
+    LEFT JOIN previous_value pv
+           ON pv.kpi = c.kpi AND pv.branch_id = c.branch_id
+          AND pv.dim IS NOT DISTINCT FROM c.dim
+          AND pv.campaign_id IS NOT DISTINCT FROM c.campaign_id
 ),
 thresholds AS (
     -- what the value is judged against today: the path's points, or the targets
