@@ -185,7 +185,8 @@ export async function tabWalk(page, controls, rings = new Map()) {
 // stays, not reloaded, the focus on the select; then Enter), in English by
 // the pointer (another option chosen: the page stays; then the Show button
 // of its form); each time the page of the new value loads, in the same
-// language, the select showing that value (WCAG 3.2.2).
+// language, the select showing that value (WCAG 3.2.2). The pickers are the
+// same code for every role: a page lists one user (home: a manager's too).
 export function pickerCheck(selector, param, users) {
   return {
     name: `picker ${selector} loads its page on Enter or its Show button, not on a change (zh, en)`,

@@ -66,7 +66,7 @@ export const checks = [
 ];
 
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
-checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
+checks.push(pickerCheck('#as-of', 'date', ['executive']));
 checks.push(narrowAxeCheck(['executive']));
 
 // The legend covers no control the keyboard focuses: at 390 px (not sticky
@@ -98,7 +98,7 @@ async function coveredByLegend(page, key, presses) {
 
 checks.push({
   name: 'the legend hides no focused control: Tab at 390 px (zh, en), Shift+Tab at 1366 px',
-  users: ['executive', 'manager-420100'],
+  users: ['executive'], // the same legend and grid for every role; the executive's is the longest
   async run({ page, base, assert }) {
     const covered = [];
     for (const [width, lang] of [[390, 'zh'], [390, 'en'], [1366, 'zh']]) {
