@@ -513,32 +513,44 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 
 /* ---- the per-request state ------------------------------------------------------------------ */
 
+/* An address as text in the one form peers are compared in: inet_ntop's,
+ * an IPv4-mapped IPv6 address (::ffff:127.0.0.1) as its IPv4 form
+ * (127.0.0.1), so that a trusted proxy written either way matches. */
+static void address_text(int family, const void *addr, char *out, size_t n)
+{
+    const unsigned char *b = addr;
+    if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
+        family = AF_INET;
+        b += 12; /* the IPv4 address is the last 4 of the 16 bytes */
+    }
+    if (!inet_ntop(family, b, out, (socklen_t)n))
+        out[0] = '\0';
+}
+
 /* The client's address as text, once per connection (on_connection). */
 static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
-    const void *addr = NULL;
     out[0] = '\0';
     if (sa && sa->sa_family == AF_INET)
-        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        address_text(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, n);
     else if (sa && sa->sa_family == AF_INET6)
-        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-    if (addr && !inet_ntop(sa->sa_family, addr, out, (socklen_t)n))
-        out[0] = '\0';
+        address_text(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, n);
 }
 
-/* A numeric address as inet_ntop writes it (the form peers are compared
- * in: "0:0::1" is "::1"); "" for NULL or anything else. */
+/* A numeric address in the form peers are compared in (address_text:
+ * "0:0::1" is "::1", "::ffff:127.0.0.1" is "127.0.0.1"); "" for NULL or
+ * anything else. */
 static void canonical_address(const char *in, char *out, size_t n)
 {
     unsigned char bin[sizeof(struct in6_addr)];
     out[0] = '\0';
     if (in && inet_pton(AF_INET, in, bin) == 1)
-        inet_ntop(AF_INET, bin, out, (socklen_t)n);
+        address_text(AF_INET, bin, out, n);
     else if (in && inet_pton(AF_INET6, in, bin) == 1)
-        inet_ntop(AF_INET6, bin, out, (socklen_t)n);
+        address_text(AF_INET6, bin, out, n);
 }
 
 /* From the trusted proxy: the client is the last address of its

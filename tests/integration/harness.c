@@ -379,7 +379,11 @@ bool harness_daemon_start(struct harness_daemon *d, const char *config_path, con
     ck_assert_ptr_nonnull(url);
     url = strstr(url, "://");
     ck_assert_ptr_nonnull(url);
-    const char *colon = strchr(url + strlen("://"), ':');
+    url += strlen("://");
+    if (*url == '[') /* an IPv6 address: http://[::]:PORT/ */
+        url = strchr(url, ']');
+    ck_assert_ptr_nonnull(url);
+    const char *colon = strchr(url, ':');
     d->port = atoi(colon + 1);
     return d->port > 0;
 }

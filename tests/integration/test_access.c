@@ -21,12 +21,14 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,19 +245,24 @@ static void session_hash(const char *cookie, char out[DIGEST_HEX_LEN + 1])
 
 /* ---- the daemon ----------------------------------------------------------------------------- */
 
-static char *write_config(const char *dir, const char *extra)
+static char *write_config_on(const char *dir, const char *listen, const char *extra)
 {
     char *path = harness_temp_file("");
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = "
-            "127.0.0.1\n%s\n[database]\nconninfo = %s\n"
+            "%s\n%s\n[database]\nconninfo = %s\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
             "log_level = debug\n[access]\nsession_cache = 0\n",
-            extra, ci, dir);
+            listen, extra, ci, dir);
     fclose(f);
     return path;
+}
+
+static char *write_config(const char *dir, const char *extra)
+{
+    return write_config_on(dir, "127.0.0.1", extra);
 }
 
 /* Starts a daemon and waits until it serves a snapshot (/readyz): the one
@@ -1327,6 +1334,57 @@ START_TEST(behind_a_trusted_proxy)
 }
 END_TEST
 
+/* Whether this machine can listen on IPv6 loopback. */
+static bool ipv6_loopback(void)
+{
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* An IPv4-mapped address is its IPv4 form: a trusted_proxy written
+ * ::ffff:127.0.0.1 (as a dual-stack proxy logs its own address) is the
+ * peer 127.0.0.1 (it was never matched). On `listen = ::` the socket is
+ * IPv6 only (libmicrohttpd sets IPV6_V6ONLY): an IPv4 proxy cannot reach
+ * it, so the proxy is trusted by its IPv6 address. */
+START_TEST(a_trusted_proxy_in_another_form)
+{
+    struct other o;
+    other_up(&o, "mapped", "trusted_proxy = ::ffff:127.0.0.1");
+    struct resp r = sign_in_via(o.d.port, "exec", PASSWORD, "10.0.0.4", "https");
+    ck_assert_msg(header_has(&r, "Set-Cookie", "; Secure"), "%s", r.headers);
+    resp_free(&r);
+    other_down(&o);
+    if (!ipv6_loopback()) {
+        fprintf(stderr, "a_trusted_proxy_in_another_form: no IPv6 loopback (::1), the listen = :: "
+                        "half skipped\n");
+        return;
+    }
+    other_prepare(&o, "v6", "");
+    unlink(o.conf);
+    free(o.conf);
+    o.conf = write_config_on(o.dir, "::", "trusted_proxy = ::1");
+    ck_assert_msg(harness_daemon_start(&o.d, o.conf, NULL), "%s", o.d.log ? o.d.log : "");
+    ck_assert_msg(harness_daemon_wait_log(&o.d, "snapshot published", 30000), "%s", o.d.log);
+    char base[64], fwd[] = "X-Forwarded-For: 10.0.0.5", proto[] = "X-Forwarded-Proto: https";
+    snprintf(base, sizeof base, "http://[::1]:%d", o.d.port);
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/login",
+                              .form = "user=exec&password=" PASSWORD,
+                              .base = base,
+                              .headers = {fwd, proto}});
+    ck_assert_msg(header_has(&r, "Set-Cookie", "; Secure"), "%d %s", (int)r.rc, r.headers);
+    resp_free(&r);
+    r = sign_in_via(o.d.port, "exec", PASSWORD, "10.0.0.6", "https"); /* over IPv4 */
+    ck_assert_int_eq(r.rc, CURLE_COULDNT_CONNECT);
+    resp_free(&r);
+    other_down(&o);
+}
+END_TEST
+
 /* Sign-ins nobody is allowed cannot flood the append-only audit log: a
  * name no user can have is stored as its length and first bytes (a 45 KB
  * name was stored whole, twice), and throttled refusals are written at
@@ -1723,6 +1781,7 @@ int main(void)
     tcase_add_test(tc, throttling_engages_and_releases);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);
+    tcase_add_test(tc, a_trusted_proxy_in_another_form);
     tcase_add_test(tc, the_audit_log);
     tcase_add_test(tc, secrets_stay_out_of_the_log);
     tcase_add_test(tc, tls_with_a_certificate);
