@@ -132,17 +132,26 @@ static void fmt_status(const struct bul *b, const struct snap_value *x, struct b
         buf_puts(out, st == SNAP_STATUS_NONE ? W(b, "no_status") : b->l->status[st]);
 }
 
-/* A rank's move against the day before: "▲3" (up 3 places), "▼2", the
- * unchanged word, or the new word when it was not ranked then. */
+/* A rank's move against the day before, as a glyph and words, never the
+ * glyph alone (a screen reader reads "▲" as a triangle, and a mail client
+ * may drop the attributes that would say more): "▲ 上升 3 位" (up 3), "▼
+ * 下降 2 位", the unchanged word, or the new word when it was not ranked
+ * then. */
 static void fmt_rank_change(const struct bul *b, const struct view_bulletin_row *r, struct buf *out)
 {
     int up = r->previous_rank - r->rank;
-    if (r->previous_rank < 0)
+    if (r->previous_rank < 0) {
         buf_puts(out, W(b, "bulletin_new"));
-    else if (up == 0)
+    } else if (up == 0) {
         buf_puts(out, W(b, "bulletin_no_change"));
-    else
-        buf_printf(out, "%s%d", up > 0 ? "▲" : "▼", abs(up));
+    } else {
+        char n[16];
+        snprintf(n, sizeof n, "%d", abs(up));
+        char *words =
+            doc_fill(W(b, up > 0 ? "rank_up" : "rank_down"), (const char *const[]){"n", n, NULL});
+        buf_printf(out, "%s %s", up > 0 ? "▲" : "▼", words);
+        free(words);
+    }
 }
 
 /* ---- the heading ----------------------------------------------------------------------------- */
@@ -225,7 +234,7 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
         detail_add(&detail, &line);
         buf_reset(&line);
     }
-    if (c->own >= 0) { /* a county: its rank, "名次 12 / 151 ▲3" */
+    if (c->own >= 0) { /* a county: its rank, "名次 12 / 151 ▲ 上升 3 位" */
         label(&line, "", W(b, "rank"));
         buf_printf(&line, "%d / %zu ", c->rows[c->own].rank, c->n);
         fmt_rank_change(b, &c->rows[c->own], &line);
@@ -581,7 +590,7 @@ static void bottom_line(struct bul *b, const struct view_bulletin_campaign *c)
     buf_release(&names);
 }
 
-/* A county's rank among all: "本单位在全省 151 个区县中排第 12 名（较昨日 ▲3）". */
+/* A county's rank among all: "本单位在全省 151 个区县中排第 12 名（较昨日 ▲ 上升 3 位）". */
 static void rank_line(struct bul *b, const struct view_bulletin_campaign *c)
 {
     if (c->own < 0)

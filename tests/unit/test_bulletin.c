@@ -234,8 +234,8 @@ START_TEST(html_is_mail_safe)
                                        "当日新增 +30 · 较昨日 +10.00 个百分点",
                                        "江汉",
                                        "40.00%",
-                                       "▲1",
-                                       "▼1",
+                                       "▲ 上升 1 位",
+                                       "▼ 下降 1 位",
                                        ("后五名：江汉、江岸、" ODD_HTML),
                                        "武汉",
                                        "+10.00",
@@ -276,8 +276,8 @@ START_TEST(html_of_a_county)
     build(snap, "420101", NULL, 1, &v);
     char *html = html_of(&v, "zh");
     ck_assert_ptr_nonnull(strstr(html, "江岸日通报（2026-11-21）"));
-    ck_assert_ptr_nonnull(strstr(html, "本单位在全省 3 个区县中排第 2 名（较昨日 ▼1）"));
-    ck_assert_ptr_nonnull(strstr(html, "名次 2 / 3 ▼1"));
+    ck_assert_ptr_nonnull(strstr(html, "本单位在全省 3 个区县中排第 2 名（较昨日 ▼ 下降 1 位）"));
+    ck_assert_ptr_nonnull(strstr(html, "名次 2 / 3 ▼ 下降 1 位"));
     ck_assert_ptr_nonnull(strstr(html, "后五名：硚口"));
     /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
@@ -291,6 +291,59 @@ START_TEST(html_of_a_county)
     buf_release(&text);
     free(html);
     view_bulletin_free(&v);
+}
+END_TEST
+
+/* Whether text has a rank glyph followed by a figure ("▲1", "▼ 2"): a
+ * move a screen reader would read as a triangle and a number. */
+static bool glyph_alone(const char *text)
+{
+    static const char *const glyphs[] = {"▲", "▼"};
+    for (size_t g = 0; g < COUNT(glyphs); g++)
+        for (const char *p = strstr(text, glyphs[g]); p; p = strstr(p + 1, glyphs[g])) {
+            const char *q = p + strlen(glyphs[g]);
+            q += strspn(q, " ");
+            if (*q >= '0' && *q <= '9')
+                return true;
+        }
+    return false;
+}
+
+/* A rank's move is said in words beside its glyph, in every format and
+ * both languages: the mail's HTML (no attribute a client may strip
+ * carries it), its text part and the PDF. */
+START_TEST(rank_change_in_words)
+{
+    static const struct {
+        const char *branch, *lang, *up, *down;
+    } cases[] = {{NULL, "zh", "▲ 上升 1 位", "▼ 下降 1 位"},
+                 {NULL, "en", "▲ up 1", "▼ down 1"},
+                 {"420101", "zh", "▲ 上升 1 位", "名次 2 / 3 ▼ 下降 1 位"},
+                 {"420101", "en", "▲ up 1", "▼ down 1"}};
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        struct view_bulletin v;
+        build(snap, cases[i].branch, NULL, -1, &v);
+        char *html = html_of(&v, cases[i].lang);
+        struct buf mail = BUF_INIT, text = BUF_INIT;
+        bulletin_mail(&v, labels_get(cases[i].lang), "img@test", &mail, &text);
+        size_t len;
+        unsigned char *pdf = pdf_of(&v, cases[i].lang, &len);
+        char *pdf_text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+        const char *outs[][2] = {{"HTML", html}, {"text part", text.data}, {"PDF", pdf_text}};
+        for (size_t k = 0; k < COUNT(outs); k++) {
+            ck_assert_msg(has_text(outs[k][1], cases[i].up) && has_text(outs[k][1], cases[i].down),
+                          "%s %s: no '%s' or '%s'", cases[i].lang, outs[k][0], cases[i].up,
+                          cases[i].down);
+            ck_assert_msg(!glyph_alone(outs[k][1]), "%s %s: a glyph without words", cases[i].lang,
+                          outs[k][0]);
+        }
+        free(pdf_text);
+        free(pdf);
+        buf_release(&mail);
+        buf_release(&text);
+        free(html);
+        view_bulletin_free(&v);
+    }
 }
 END_TEST
 
@@ -322,8 +375,8 @@ START_TEST(pdf_reads_back)
                                        "20.00%",
                                        "+10.00",
                                        "+2.00",
-                                       "▲1",
-                                       "▼1",
+                                       "▲ 上升 1 位",
+                                       "▼ 下降 1 位",
                                        ("后五名：江汉、江岸、" ODD_NAME),
                                        "第 1 页 / 共 1 页",
                                        "已捆绑 90 / 目标客户 300"};
@@ -688,6 +741,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_is_mail_safe);
     tcase_add_test(tc, html_in_english);
     tcase_add_test(tc, html_of_a_county);
+    tcase_add_test(tc, rank_change_in_words);
     tcase_add_test(tc, pdf_reads_back);
     tcase_add_test(tc, pdf_breaks_between_rows);
     tcase_add_test(tc, pdf_keeps_a_short_table_whole);
