@@ -10,17 +10,26 @@ import {
 const turnedRed = (c) => c && c.status === 'red' && c.previous_status && c.previous_status !== 'red';
 const recovered = (c) => c && c.previous_status === 'red' && (c.status === 'green' || c.status === 'excellent');
 
+// While the legend and the grid's heads stay in view (sticky: a wide
+// screen), the heads sit under the legend (--legend-height) and what the
+// keyboard focuses is scrolled clear of both, not under them (WCAG 2.4.11).
+const clearance = new ResizeObserver(() => {
+  const legend = document.querySelector('.legend');
+  const head = document.querySelector('table.grid thead');
+  const sticky = (e) => e && getComputedStyle(e).position === 'sticky';
+  const root = document.documentElement.style;
+  const top = sticky(legend) ? legend.offsetHeight : 0;
+  const heads = sticky(head?.querySelector('th')) ? head.offsetHeight : 0;
+  root.setProperty('--legend-height', `${top}px`);
+  root.scrollPaddingTop = top || heads ? `${top + heads + 8}px` : '';
+});
+
 function legend() {
   const box = el('section', { class: 'legend', 'aria-label': w('legend') },
     el('h2', {}, w('legend')),
     el('ul', {}, ['red', 'green', 'excellent', 'none'].map((s) =>
       el('li', {}, el('span', { class: `status st-${s}` }, w(`legend_${s}`))))));
-  // While the legend stays in view (sticky: a wide screen), what the keyboard
-  // focuses is scrolled clear of it, not under it (WCAG 2.4.11).
-  new ResizeObserver(() => {
-    document.documentElement.style.scrollPaddingTop =
-      getComputedStyle(box).position === 'sticky' ? `${box.offsetHeight + 8}px` : '';
-  }).observe(box);
+  clearance.observe(box);
   return box;
 }
 
@@ -54,13 +63,18 @@ function cell(row, kpi, c) {
 }
 
 function grid(data, rows) {
-  return scrollBox(el('table', { class: 'grid' },
+  const head = el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('branch')),
+    data.kpis.map((k) => el('th', { scope: 'col' }, kpiTitle(k)))));
+  if (grid.head) clearance.unobserve(grid.head); // the grid of the previous filters
+  clearance.observe(grid.head = head);
+  const box = scrollBox(el('table', { class: 'grid' },
     el('caption', {}, `${w('alarms_title')} · ${data.as_of}`),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('branch')),
-      data.kpis.map((k) => el('th', { scope: 'col' }, kpiTitle(k))))),
+    head,
     el('tbody', {}, rows.map((row) => el('tr', { class: `level-${row.level}`, dataset: { branch: row.code, level: row.level, parent: row.parent || '' } },
       el('th', { scope: 'row' }, row.name),
       row.cells.map((c, i) => cell(row, data.kpis[i], c)))))));
+  box.classList.add('grid-box');
+  return box;
 }
 
 // Filters: the city (a level-1 branch and its counties), the level, red only.

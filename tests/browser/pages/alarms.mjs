@@ -116,3 +116,46 @@ checks.push({
     assert.ok(covered.length === 0, `${covered.length} focused controls under the legend:\n${covered.slice(0, 8).join('\n')}`);
   },
 });
+
+// The grid's column heads stay in view under the sticky legend on a wide
+// screen (a long grid scrolled its heads away), and cover no control the
+// keyboard focuses (Shift+Tab up the grid, WCAG 2.4.11); on a phone they
+// scroll with the grid, as the legend does there.
+checks.push({
+  name: 'the grid\'s heads stay in view at 1366 px and hide no focus; not sticky at 390 px',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${base}/alarms`);
+    await lib.waitDone(page);
+    await page.locator('table.grid tbody tr').last().scrollIntoViewIfNeeded();
+    const heads = () => page.evaluate(() => {
+      const th = document.querySelector('table.grid thead th').getBoundingClientRect();
+      const legend = document.querySelector('.legend').getBoundingClientRect();
+      const table = document.querySelector('table.grid').getBoundingClientRect();
+      return { top: th.top, bottom: th.bottom, legend: legend.bottom, tableTop: table.top };
+    });
+    const h = await heads();
+    await page.screenshot({ path: `${lib.config().shots}/alarms-heads-1366.png` });
+    assert.ok(h.tableTop < 0, `the grid is not scrolled past its top (${Math.round(h.tableTop)})`);
+    assert.ok(h.top >= h.legend - 1 && h.top <= h.legend + 2,
+      `the heads are not under the legend: top ${Math.round(h.top)}, the legend's bottom ${Math.round(h.legend)}`);
+    const covered = [];
+    await page.locator('table.grid a').last().focus();
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Shift+Tab');
+      const hit = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || !el.closest('table.grid tbody')) return null;
+        const a = el.getBoundingClientRect();
+        const th = document.querySelector('table.grid thead th').getBoundingClientRect();
+        return a.top < th.bottom - 1 ? `${(el.getAttribute('aria-label') || '').slice(0, 40)} (top ${Math.round(a.top)}, the heads' bottom ${Math.round(th.bottom)})` : null;
+      });
+      if (hit) covered.push(hit);
+    }
+    assert.ok(covered.length === 0, `${covered.length} focused cells under the heads:\n${covered.slice(0, 5).join('\n')}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const position = await page.evaluate(() => getComputedStyle(document.querySelector('table.grid thead th')).position);
+    assert.notEqual(position, 'sticky', 'the heads are sticky on a phone');
+  },
+});
