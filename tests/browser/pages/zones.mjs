@@ -1,4 +1,5 @@
 // The zones page's own checks: its counts are /api/v1/zones's.
+import * as lib from '../lib.mjs';
 import { fitCheck, narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
@@ -24,3 +25,33 @@ export const checks = [
 checks.push(pickerCheck('#month', 'month', ['executive']));
 checks.push(narrowAxeCheck(['executive']));
 checks.push(fitCheck('table.zones', ['executive', 'manager-420101']));
+
+// The page tabs fit one row on a 360 px phone, each on one line, in either
+// language (in English "Risk zones" went to a row of its own).
+checks.push({
+  name: 'the tabs are one row at 360 px (zh, en)',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    await page.setViewportSize({ width: 360, height: 780 });
+    const broken = [];
+    for (const lang of ['zh', 'en']) {
+      await page.goto(`${base}/zones${lang === 'en' ? '?lang=en' : ''}`);
+      await lib.waitDone(page);
+      broken.push(...await page.evaluate((lang) => [...document.querySelectorAll('header nav a')].map((a) => {
+        const r = document.createRange();
+        r.selectNodeContents(a);
+        const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+        return lines.size > 1 ? `${lang} "${a.textContent}": ${lines.size} lines` : null;
+      }).filter(Boolean), lang));
+      const { rows, widths, room } = await page.evaluate(() => {
+        const tabs = [...document.querySelectorAll('header nav a')];
+        return { rows: new Set(tabs.map((a) => Math.round(a.getBoundingClientRect().top))).size,
+          widths: tabs.map((a) => Math.round(a.getBoundingClientRect().width)).join(' + '),
+          room: Math.round(document.querySelector('header nav').getBoundingClientRect().width) };
+      });
+      await page.screenshot({ path: `${lib.config().shots}/tabs-360-${lang}.png` });
+      if (rows > 1) broken.push(`${lang}: the tabs take ${rows} rows (${widths} in ${room} px)`);
+    }
+    assert.ok(broken.length === 0, broken.join('\n'));
+  },
+});
