@@ -139,10 +139,20 @@ bool chart_date_parse(const char *ymd, int32_t *day)
     return true;
 }
 
+/* Month mm's first day, or with ends its last. */
+static int32_t month_day(int mm, bool ends)
+{
+    return ends ? chart_days((mm + 1) / 12, (mm + 1) % 12 + 1, 1) - 1
+                : chart_days(mm / 12, mm % 12 + 1, 1);
+}
+
 /* Ticks on months mlo..mhi (counted from year 0) in the first step that
  * fits max_ticks (the last step always): on each month's first day, or
  * with ends on its last; steps aligned (quarters: Jan/Apr/... or their
- * ends Mar/Jun/...). */
+ * ends Mar/Jun/...). When the aligned step leaves fewer than two ticks
+ * over two months or more (10 months in 2 ticks: a step of 6, June
+ * alone), the first and the last month instead: an axis of one date does
+ * not say over when. */
 static void month_ticks(int mlo, int mhi, int max_ticks, bool ends, chart_date_ticks *t)
 {
     static const int month_steps[] = {1, 2, 3, 6, 12, 24, 60, 120};
@@ -155,9 +165,13 @@ static void month_ticks(int mlo, int mhi, int max_ticks, bool ends, chart_date_t
         if (i + 1 < nsteps && (mhi - start) / s + 1 > max_ticks)
             continue;
         for (int mm = start; mm <= mhi && t->n < max_ticks; mm += s)
-            t->day[t->n++] = ends ? chart_days((mm + 1) / 12, (mm + 1) % 12 + 1, 1) - 1
-                                  : chart_days(mm / 12, mm % 12 + 1, 1);
-        return;
+            t->day[t->n++] = month_day(mm, ends);
+        break;
+    }
+    if (t->n < 2 && max_ticks >= 2 && mhi > mlo) {
+        t->day[0] = month_day(mlo, ends);
+        t->day[1] = month_day(mhi, ends);
+        t->n = 2;
     }
 }
 

@@ -366,8 +366,8 @@ static void trend_date_axis(chart_ctx *ctx, const trend_layout *layout)
     bool labels = l->dates && chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
     for (int n = l->xt.n; l->dates && !labels && n > 1; n = l->xt.n) {
         trend_ticks(l, n - 1);
-        if (l->xt.n >= n)
-            break; /* no fewer to be had */
+        if (l->xt.n >= n) /* no fewer steps to be had (two month ends at least): the first */
+            l->xt.n = n - 1;
         labels = chart_tick_labels_fit(ctx, l->xt.n, date_label, l, &st);
     }
     for (int i = 0; i < l->xt.n; i++) {

@@ -403,6 +403,15 @@ START_TEST(dates_parse_and_tick)
     chart_date_ticks_month_ends(jul + 1, sep - 1, 9, &t); /* only August's end inside */
     ck_assert_int_eq(t.n, 1);
     ck_assert_int_eq(t.day[0], jul + 31);
+    /* ten month ends in two ticks: a step of 6 leaves June's alone; the
+     * first and the last instead */
+    int32_t jan, oct;
+    chart_date_parse("2026-01-31", &jan);
+    chart_date_parse("2026-10-31", &oct);
+    chart_date_ticks_month_ends(jan, oct + 29, 2, &t);
+    ck_assert_int_eq(t.n, 2);
+    ck_assert_int_eq(t.day[0], jan);
+    ck_assert_int_eq(t.day[1], oct);
 }
 END_TEST
 
@@ -954,6 +963,60 @@ START_TEST(bullet_judges_against_the_path)
                                        "期末目标: base 77.00%", "challenge 83.00%"};
     for (size_t i = 0; i < N_ELEMS(want); i++)
         ck_assert_msg(strstr(text, want[i]) != NULL, "'%s' not in: %s", want[i], text);
+    g_free(text);
+    free(pdf);
+}
+END_TEST
+
+/* A phone's trend in English (330 px wide, the dashboard's 280 high, a
+ * quarter of days with the path to the targets): at least two dates on
+ * its axis. The English names of the path in the right margin took so
+ * much of the width that one date was left. */
+START_TEST(trend_phone_has_two_dates)
+{
+    static const char *const days[] = {
+        "2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30",
+        "2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31", "2026-11-22", "2026-11-23",
+        "2026-11-24", "2026-11-25", "2026-11-27", "2026-11-28", "2026-11-29"};
+    enum { N = sizeof days / sizeof days[0] };
+    chart_point pts[N], base[N], chal[N];
+    for (int i = 0; i < N; i++) {
+        int32_t day;
+        ck_assert(chart_date_parse(days[i], &day));
+        pts[i] = (chart_point){day, 0.86 - 0.002 * i};
+        base[i] = (chart_point){day, 0.80 + 0.001 * i};
+        chal[i] = (chart_point){day, 0.84 + 0.001 * i};
+    }
+    chart_series se = {"Wuhan", pts, N};
+    chart_trend t = {.axis = CHART_AXIS_PERCENT,
+                     .series = &se,
+                     .nseries = 1,
+                     .base = 0.77,
+                     .challenge = 0.83,
+                     .base_path = base,
+                     .challenge_path = chal,
+                     .nbase_path = N,
+                     .nchallenge_path = N};
+    chart_opts o;
+    chart_opts_default(&o);
+    o.format = CHART_PDF;
+    o.width = 330;
+    o.height = 280;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[200];
+    ck_assert_msg(chart_render_trend(ctx, &o, &t, &pdf, &len, err, sizeof err), "%s", err);
+    char *text = pdf_text(pdf, len);
+    int dates = 0;
+    for (const char *p = text; *p; p++) { /* "2026-09" or "11-29", a word of its own */
+        unsigned a, b;
+        int n = 0;
+        if ((p == text || p[-1] == ' ' || p[-1] == '\n') &&
+            sscanf(p, "%4u-%2u%n", &a, &b, &n) == 2 && (n == 7 || n == 5) &&
+            (p[n] == ' ' || p[n] == '\n' || !p[n]))
+            dates++;
+    }
+    ck_assert_msg(dates >= 2, "%d date labels in: %s", dates, text);
     g_free(text);
     free(pdf);
 }
@@ -1892,6 +1955,7 @@ static Suite *chart_suite(void)
     tcase_add_test(tc, bullet_takes_the_given_status);
     tcase_add_test(tc, bullet_judges_against_the_path);
     tcase_add_test(tc, trend_draws_the_path);
+    tcase_add_test(tc, trend_phone_has_two_dates);
     tcase_add_test(tc, panorama_draws_the_given_arrows);
     tcase_add_test(tc, zones_at_risk_are_hatched);
     tcase_add_test(tc, pdf_with_a_character_the_font_lacks);
