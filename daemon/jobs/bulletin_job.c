@@ -43,6 +43,7 @@ struct rendered {
     unsigned char *bytes[NFILES];
     size_t len[NFILES];
     char sha[NFILES][DIGEST_HEX_LEN + 1];
+    char figures_sha[DIGEST_HEX_LEN + 1]; /* figures_digest() */
     struct buf subject, text;
 };
 
@@ -135,8 +136,26 @@ static void image_cid(const char *date, const char *code, char *out, size_t len)
     snprintf(out, len, "mms.%s.%s@retentiond", date, code);
 }
 
+/* The SHA-256 of what v says apart from its layout: the view's JSON (the
+ * API's) without the run's id, with the bulletin's date and language, keys
+ * sorted. The same figures from another run, or drawn by another release,
+ * give the same digest. */
+static void figures_digest(const struct view_bulletin *v, const char *lang, char *out)
+{
+    json_t *o = view_bulletin_json(v);
+    json_object_del(o, "run_id");
+    json_object_set_new(o, "date", json_string(v->date));
+    json_object_set_new(o, "lang", json_string(lang));
+    char *text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(o);
+    if (!text)
+        mem_failed("json_dumps", 1, 0);
+    digest_sha256_hex((const unsigned char *)text, strlen(text), out);
+    free(text);
+}
+
 /* The view of (date, code) from `run`, and its HTML (with its SHA-256),
- * text and subject. False (logged) on failure. */
+ * figures' digest, text and subject. False (logged) on failure. */
 static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
                         const struct snap_run *run, const char *date, const char *code, int version,
                         struct rendered *r)
@@ -160,6 +179,7 @@ static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
     bulletin_subject(&r->v, l, version, &r->subject);
     r->bytes[F_HTML] = (unsigned char *)buf_detach(&html, &r->len[F_HTML]);
     digest_sha256_hex(r->bytes[F_HTML], r->len[F_HTML], r->sha[F_HTML]);
+    figures_digest(&r->v, o->lang, r->figures_sha);
     return true;
 }
 
@@ -295,6 +315,20 @@ static bool same_figures(const struct bulletin_job_opts *o, struct rendered *r,
     return strcmp(sha, was->html_sha) == 0;
 }
 
+/* Whether r says something the archived version `was` does not: no version
+ * yet; figures of their own (by their digest, whatever the layout); for a
+ * version archived before the digest was recorded, another HTML that is not
+ * the same figures from another run. */
+static bool new_figures(const struct bulletin_job_opts *o, struct rendered *r,
+                        const struct bstore_version *was)
+{
+    if (!was->version)
+        return true;
+    if (*was->figures_sha)
+        return strcmp(r->figures_sha, was->figures_sha) != 0;
+    return strcmp(r->sha[F_HTML], was->html_sha) != 0 && !same_figures(o, r, was);
+}
+
 /* The item's view and HTML, compared with its newest archived version: the
  * same figures (from the same run or a later one) are mailed now if they
  * are to be and were not (mail configured since, a recipient added); new
@@ -308,7 +342,7 @@ static bool prepare_one(struct db *db, const struct bulletin_job_opts *o, struct
         return false;
     it->latest = was.version;
     it->id = was.id;
-    it->fresh = strcmp(it->r.sha[F_HTML], was.html_sha) != 0 && !same_figures(o, &it->r, &was);
+    it->fresh = new_figures(o, &it->r, &was);
     if (!it->fresh)
         return !w->mail ||
                (bstore_set_mailed(db, it->id) && add_deliveries(db, o, w, it->code, it->id));
@@ -347,6 +381,7 @@ static bool archive_one(struct db *db, const struct bulletin_job_opts *o, struct
     memcpy(rec.html_sha, r->sha[F_HTML], sizeof rec.html_sha);
     memcpy(rec.pdf_sha, r->sha[F_PDF], sizeof rec.pdf_sha);
     memcpy(rec.png_sha, r->sha[F_PNG], sizeof rec.png_sha);
+    memcpy(rec.figures_sha, r->figures_sha, sizeof rec.figures_sha);
     bool conflict = false;
     if (!bstore_insert(db, &rec, &id, &conflict))
         return false;

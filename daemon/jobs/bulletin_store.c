@@ -68,7 +68,8 @@ bool bstore_latest(struct db *db, const char *date, const char *branch, struct b
     struct db_result *res = NULL;
     const char *params[] = {date, branch};
     if (!db_query(db,
-                  "SELECT version, bulletin_id, run_id, html_sha256 FROM kpi.bulletin"
+                  "SELECT version, bulletin_id, run_id, html_sha256,"
+                  " coalesce(figures_sha256, '') FROM kpi.bulletin"
                   " WHERE as_of = $1::date AND branch_code = $2 ORDER BY version DESC LIMIT 1",
                   2, params, &res))
         return false;
@@ -78,6 +79,7 @@ bool bstore_latest(struct db *db, const char *date, const char *branch, struct b
         out->id = strtoll(db_value(res, 0, 1), NULL, 10);
         out->run_id = strtoll(db_value(res, 0, 2), NULL, 10);
         snprintf(out->html_sha, sizeof out->html_sha, "%s", db_value(res, 0, 3));
+        snprintf(out->figures_sha, sizeof out->figures_sha, "%s", db_value(res, 0, 4));
     }
     db_result_free(res);
     return true;
@@ -167,17 +169,18 @@ bool bstore_insert(struct db *db, const struct bstore_bulletin *b, long long *id
                             pb,
                             gb,
                             b->generated_by,
-                            b->mailed ? "t" : "f"};
+                            b->mailed ? "t" : "f",
+                            b->figures_sha};
     struct db_result *res = NULL;
     *conflict = false;
     if (!db_query(db,
                   "INSERT INTO kpi.bulletin (as_of, branch_code, version, run_id, data_as_of,"
                   " lang, path, html_sha256, pdf_sha256, png_sha256, html_bytes, pdf_bytes,"
-                  " png_bytes, generated_by, mailed)"
+                  " png_bytes, generated_by, mailed, figures_sha256)"
                   " VALUES ($1::date, $2, $3::int, $4::bigint, $5::date, $6, $7, $8, $9, $10,"
-                  " $11::int, $12::int, $13::int, $14, $15::boolean)"
+                  " $11::int, $12::int, $13::int, $14, $15::boolean, $16)"
                   " ON CONFLICT (as_of, branch_code, version) DO NOTHING RETURNING bulletin_id",
-                  15, params, &res))
+                  16, params, &res))
         return false;
     *conflict = db_rows(res) == 0;
     *id = *conflict ? 0 : strtoll(db_value(res, 0, 0), NULL, 10);

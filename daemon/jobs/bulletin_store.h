@@ -39,6 +39,9 @@ struct bstore_version {
     long long id;      /* its record (0: none) */
     long long run_id;  /* the compute run it was made from (0: none) */
     char html_sha[65]; /* its HTML's SHA-256 ("": none) */
+    /* its figures' SHA-256 (bulletin_job.c; "": none, or archived before
+     * the schema recorded it) */
+    char figures_sha[65];
 };
 bool bstore_latest(struct db *db, const char *date, const char *branch, struct bstore_version *out);
 
@@ -63,7 +66,7 @@ struct bstore_bulletin {
     int version;
     long long run_id;
     const char *data_as_of;
-    char html_sha[65], pdf_sha[65], png_sha[65];
+    char html_sha[65], pdf_sha[65], png_sha[65], figures_sha[65];
     size_t html_bytes, pdf_bytes, png_bytes;
     bool mailed;
 };

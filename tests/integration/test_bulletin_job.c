@@ -401,6 +401,38 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
 }
 END_TEST
 
+/* Another release draws the same figures another way (here: version 1's
+ * HTML digest changed under it): no new version, no mail. A version
+ * archived before the figures' digest was recorded is compared by its HTML,
+ * as then: the new drawing is version 2, once. */
+START_TEST(a_new_layout_of_the_same_figures_is_not_a_version)
+{
+    struct sink s;
+    sink_start(&s, NULL);
+    opts.smtp.url = s.url;
+    add_recipients(MANAGER);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert_int_gt(count("SELECT count(*) FROM kpi.bulletin"), 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"
+                           " WHERE figures_sha256 IS NULL OR figures_sha256 !~ '^[0-9a-f]{64}$'"),
+                     0);
+    ck_assert(db_query(db, "UPDATE kpi.bulletin SET html_sha256 = repeat('0', 64)", 0, NULL, NULL));
+    compute(ci, "2026-11-22");
+    reload_snapshot();
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 10, 0)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
+    ck_assert(db_query(db, "UPDATE kpi.bulletin SET figures_sha256 = NULL", 0, NULL, NULL));
+    compute(ci, "2026-11-22");
+    reload_snapshot();
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 11, 0)));
+    ck_assert_int_gt(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
+    ck_assert_int_eq(sink_count(&s), 2);
+    sink_stop(&s);
+}
+END_TEST
+
 struct late_server {
     struct sink *sink;
     int port, sleeps;
@@ -793,6 +825,7 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, after_two_missed_days_both_are_archived_and_the_newest_mailed_once);
     tcase_add_test(tc, a_late_run_is_waited_for_then_the_bulletin_says_data_as_of);
     tcase_add_test(tc, a_corrected_run_is_the_next_version_never_an_overwrite);
+    tcase_add_test(tc, a_new_layout_of_the_same_figures_is_not_a_version);
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
     tcase_add_test(tc, a_daemon_that_cannot_listen_sends_nothing);
     tcase_add_test(tc, a_stop_cuts_the_mail_under_way_and_leaves_it);
