@@ -13,9 +13,13 @@ const recovered = (c) => c && c.previous_status === 'red' && (c.status === 'gree
 // While the legend and the grid's heads stay in view (sticky: a wide
 // screen), the heads sit under the legend (--legend-height) and what the
 // keyboard focuses is scrolled clear of both, not under them (WCAG 2.4.11).
+// The heads stick only while the grid fits its box (class "fits"): a wider
+// grid keeps scrolling in its box, not the page sideways.
 const clearance = new ResizeObserver(() => {
   const legend = document.querySelector('.legend');
   const head = document.querySelector('table.grid thead');
+  const box = head?.closest('.grid-box');
+  if (box) box.classList.toggle('fits', head.parentElement.offsetWidth <= box.clientWidth);
   const sticky = (e) => e && getComputedStyle(e).position === 'sticky';
   const root = document.documentElement.style;
   const top = sticky(legend) ? legend.offsetHeight : 0;
@@ -74,6 +78,7 @@ function grid(data, rows) {
       el('th', { scope: 'row' }, row.name),
       row.cells.map((c, i) => cell(row, data.kpis[i], c)))))));
   box.classList.add('grid-box');
+  clearance.observe(box);
   return box;
 }
 

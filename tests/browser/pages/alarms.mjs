@@ -157,5 +157,15 @@ checks.push({
     await page.setViewportSize({ width: 390, height: 844 });
     const position = await page.evaluate(() => getComputedStyle(document.querySelector('table.grid thead th')).position);
     assert.notEqual(position, 'sticky', 'the heads are sticky on a phone');
+    // between a phone and a wide screen, in English (the widest heads), a
+    // grid wider than its box scrolls in it: the page does not scroll sideways
+    for (const width of [820, 900]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`${base}/alarms?lang=en`);
+      await lib.waitDone(page);
+      const w = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: innerWidth,
+        grid: document.querySelector('table.grid').offsetWidth }));
+      assert.ok(w.page <= w.view, `${width} px en: the page scrolls sideways (${w.page} > ${w.view}; the grid ${w.grid} px)`);
+    }
   },
 });
