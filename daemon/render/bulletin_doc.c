@@ -320,6 +320,8 @@ static void satisfaction_card(struct bul *b)
         label(&detail, " · ", b->l->challenge);
         fmt_value(b, SNAP_SATISFACTION, x->f[SNAP_CHALLENGE], &detail);
     }
+    if (x && x->partial) /* a child without a score: the weights renormalised */
+        buf_printf(&detail, "\n◐ %s", W(b, "partial"));
     if (g) { /* GoTone's score with its status in words (its colour is the card's) */
         struct buf gs = BUF_INIT;
         label(&detail, "\n", b->l->kpi[SNAP_SATISFACTION_GOTONE]);
@@ -328,6 +330,8 @@ static void satisfaction_card(struct bul *b)
             fmt_status(b, g, &gs);
             buf_printf(&detail, " %s", gs.data);
         }
+        if (g->partial)
+            buf_printf(&detail, " ◐ %s", W(b, "partial"));
         buf_release(&gs);
     }
     doc_figure(b->d, b->l->kpi[SNAP_SATISFACTION], T(&value), status_tone(x), T(&status),

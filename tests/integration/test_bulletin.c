@@ -181,6 +181,42 @@ START_TEST(every_form_shows_the_api_figures)
 }
 END_TEST
 
+/* A satisfaction score from a tree with a child that has no score says so
+ * (domain.md: flagged as partial), the composite's and GoTone's each: in
+ * every county's bulletin the words as often as the API's flags; the demo
+ * has both kinds. */
+START_TEST(a_partial_satisfaction_is_flagged)
+{
+    json_t *b = get_json(exec_auth, "/api/v1/bulletin?date=" DATE);
+    json_t *counties =
+        json_object_get(json_array_get(json_object_get(b, "bundling"), 0), "counties");
+    int flagged = 0, whole = 0;
+    for (size_t i = 0; i < json_array_size(counties); i++) {
+        const char *code =
+            json_string_value(json_object_get(json_array_get(counties, i), "branch"));
+        char path[128], *html = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "/api/v1/bulletin?date=" DATE "&branch=%s", code);
+        json_t *one = get_json(exec_auth, path);
+        int want =
+            json_is_true(json_object_get(json_object_get(one, "satisfaction"), "partial")) +
+            json_is_true(json_object_get(json_object_get(one, "satisfaction_gotone"), "partial"));
+        snprintf(path, sizeof path, "/bulletins/" DATE "?branch=%s", code);
+        ck_assert_int_eq(get(exec_auth, path, &html, &len), 200);
+        int seen = 0;
+        for (const char *p = strstr(html, "部分指标无数据"); p; p = strstr(p + 1, "部分指标无数据"))
+            seen++;
+        ck_assert_msg(seen == want, "%s: the words %d times, %d partial scores", code, seen, want);
+        flagged += want > 0;
+        whole += want == 0;
+        free(html);
+        json_decref(one);
+    }
+    ck_assert_msg(flagged > 0 && whole > 0, "%d flagged, %d whole", flagged, whole);
+    json_decref(b);
+}
+END_TEST
+
 START_TEST(scope_and_errors)
 {
     char *body = NULL;
@@ -391,6 +427,7 @@ int main(void)
     tcase_set_timeout(tc, 240);
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_form_shows_the_api_figures);
+    tcase_add_test(tc, a_partial_satisfaction_is_flagged);
     tcase_add_test(tc, scope_and_errors);
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
     tcase_add_test(tc, a_tier_without_members_left_none);

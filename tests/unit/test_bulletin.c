@@ -644,6 +644,49 @@ START_TEST(satisfaction_card_names_the_challenge)
 }
 END_TEST
 
+/* A satisfaction score from a tree with a child that has no score is
+ * flagged (domain.md: weights renormalised, flagged as partial) in the
+ * HTML, the text part and the PDF; a whole tree is not. */
+START_TEST(a_partial_satisfaction_says_so)
+{
+    static const struct {
+        const char *lang, *words;
+    } cases[] = {{"zh", "部分指标无数据"}, {"en", "partial: a child has no score"}};
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        for (int partial = 0; partial <= 1; partial++) {
+            struct view_bulletin v;
+            build(snap, NULL, "2026-11-21", -1, &v);
+            ck_assert_ptr_nonnull(v.satisfaction);
+            /* GoTone: in integration-bulletin (this fixture has none) */
+            ck_assert_ptr_null(v.gotone);
+            struct snap_value *x = (struct snap_value *)v.satisfaction;
+            bool was_x = x->partial;
+            x->partial = partial;
+            char *html = html_of(&v, cases[i].lang);
+            struct buf mail = BUF_INIT, text = BUF_INIT;
+            bulletin_mail(&v, labels_get(cases[i].lang), "img@test", &mail, &text);
+            size_t len;
+            unsigned char *pdf = pdf_of(&v, cases[i].lang, &len);
+            char *pdf_text = pdf_tool("pdftotext -enc UTF-8", pdf, len);
+            const char *outs[][2] = {{"HTML", html}, {"text part", text.data}};
+            for (size_t k = 0; k < COUNT(outs); k++)
+                ck_assert_msg(count_of(outs[k][1], cases[i].words) == (size_t)partial,
+                              "%s %s: '%s' %zu times", cases[i].lang, outs[k][0], cases[i].words,
+                              count_of(outs[k][1], cases[i].words));
+            ck_assert_msg(has_text(pdf_text, cases[i].words) == (partial == 1), "%s PDF: %s",
+                          cases[i].lang, pdf_text);
+            x->partial = was_x;
+            free(pdf_text);
+            free(pdf);
+            buf_release(&mail);
+            buf_release(&text);
+            free(html);
+            view_bulletin_free(&v);
+        }
+    }
+}
+END_TEST
+
 /* ---- samples, to look at --------------------------------------------------------------------- */
 
 static double now_ms(void)
@@ -752,6 +795,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, without_the_day_before);
     tcase_add_test(tc, turned_red_is_since_the_day_before);
     tcase_add_test(tc, satisfaction_card_names_the_challenge);
+    tcase_add_test(tc, a_partial_satisfaction_says_so);
     tcase_add_test(tc, samples);
     suite_add_tcase(s, tc);
     return s;

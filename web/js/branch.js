@@ -4,8 +4,8 @@
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
-  pageUrl, params, pointsText, targets, reasonText, runBar, scrollBox, start, statusBadge, w, widthIn,
-  zoneName,
+  pageUrl, params, partialTag, pointsText, targets, reasonText, runBar, scrollBox, start, statusBadge, w,
+  widthIn, zoneName,
 } from './common.js';
 
 const indicator = (d) => boot.indicators?.[d] ?? d;
@@ -39,7 +39,7 @@ function breakdown(kpi, code, values, value) {
       w('denominator'), w('status')]
       .map((h, i) => el('th', { scope: 'col', class: i && i < 4 ? 'num' : null }, h)))),
     el('tbody', {}, rows.map((v) => el('tr', {},
-      el('th', { scope: 'row' }, name(v.dim)),
+      el('th', { scope: 'row' }, name(v.dim), v.partial ? ' ' : null, partialTag(v)),
       el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
       el('td', { class: 'num' }, v.numerator === null ? w('no_value') : amount(kpi, v.numerator)),
       // a K4 leaf's denominator is its number of responses: a count
@@ -67,7 +67,7 @@ function block(kpi, code, kpis, ranking, trend, date, unranked) {
     el('div', { class: 'head' },
       el('h2', {}, kpiTitle(kpi)),
       el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value))),
-      statusBadge(value?.status)),
+      statusBadge(value?.status), partialTag(value)),
     value?.reason ? el('p', { class: 'reason' }, `${w('reason')}: ${reasonText(value.reason.split(','))}`) : null,
     targets(kpi, code, value),
     rankLine(kpi, code, ranking, unranked),

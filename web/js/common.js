@@ -86,6 +86,13 @@ export function statusBadge(status) {
     el('span', { 'aria-hidden': 'true', class: 'glyph' }, glyph(status)), ' ', statusName(status));
 }
 
+// A K4 score from a tree with a child that has no score (its weights
+// renormalised: domain.md): "◐ 部分指标无数据" beside it, wherever it is shown.
+export function partialTag(value) {
+  return value?.partial ? el('span', { class: 'tag partial', title: w('partial') },
+    el('span', { 'aria-hidden': 'true' }, '◐ '), w('partial')) : null;
+}
+
 export const main = () => document.getElementById('main');
 
 // A box a wide table (or chart) scrolls sideways in on a narrow screen: a

@@ -5,7 +5,7 @@
 import {
   KPIS, api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
   kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
-  statusBadge, w,
+  partialTag, statusBadge, w,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -41,6 +41,7 @@ function tile(kpi, code, value, trend, date) {
     el('h2', {}, el('a', { href: pageUrl(`/branch/${code}`, { kpi, date: params.date }) }, title)),
     el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value)),
       ' ', statusBadge(value?.status)),
+    value?.partial ? el('p', {}, partialTag(value)) : null,
     value?.reason ? el('p', { class: 'reason' }, reasonText(value.reason.split(','))) : null,
     changeLine(kpi, code, now, before),
     // the bullet draws the day's points on the path when the KPI has one

@@ -5,7 +5,7 @@
 // most and how far each one alone would have to rise (web/js/cause.js).
 import {
   api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, kpiTitle, pageUrl, params,
-  fitScroll, pickerForm, scrollBox, start, statusBadge, w, widthIn,
+  fitScroll, partialTag, pickerForm, scrollBox, start, statusBadge, w, widthIn,
 } from './common.js';
 import { analyse, causeNodes, defaultGoal, findNode, parseGoal } from './cause.js';
 
@@ -53,8 +53,7 @@ function panoramaRow(kpi, code, node, depth) {
   const dim = { dim: node.code };
   const name = el('th', { scope: 'row', class: `indicator depth-${depth}` },
     node.name, ' ', el('span', { class: 'code' }, node.code),
-    node.partial ? el('span', { class: 'tag partial', title: w('partial') },
-      el('span', { 'aria-hidden': 'true' }, '◐ '), w('partial')) : null);
+    partialTag(node));
   name.style.paddingLeft = `${0.5 + depth * 1.25}rem`;
   const change = node.change === null || node.change === undefined ? w('no_value')
     : figure(kpi, code, 'change', node.change, fmtChange(kpi, node.change), dim);

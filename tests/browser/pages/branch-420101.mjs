@@ -1,4 +1,5 @@
 // The branch page's own checks: its figures are /api/v1/kpis's.
+import * as lib from '../lib.mjs';
 import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 export const checks = [
@@ -35,3 +36,29 @@ export const checks = [
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive']));
 checks.push(narrowAxeCheck(['executive'], ['/branch/420101', '/branch/420100']));
+
+// A satisfaction score from a tree with a child that has no score says so
+// (domain.md: flagged as partial) in the branch page's block and in the
+// home tile, the composite's and GoTone's each; a whole one does not. The
+// branches from /api/v1/kpis (the demo has both kinds of each).
+checks.push({
+  name: 'a partial satisfaction score is flagged on the branch page and the home tile, a whole one is not',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    for (const kpi of ['satisfaction', 'satisfaction_gotone']) {
+      const { body } = await lib.api(page, base, `/api/v1/kpis?kpi=${kpi}`);
+      const root = body.values.filter((v) => v.dim === 'csi');
+      const partial = root.find((v) => v.partial)?.branch, whole = root.find((v) => !v.partial)?.branch;
+      assert.ok(partial && whole, `${kpi}: a partial and a whole score: ${partial}, ${whole}`);
+      for (const [code, flagged] of [[partial, true], [whole, false]]) {
+        for (const [path, where] of [[`/branch/${code}`, `#kpi-${kpi} .head`],
+          [`/?branch=${code}`, `.tile[data-kpi=${kpi}]`]]) {
+          await page.goto(base + path);
+          await lib.waitDone(page);
+          const tags = await page.locator(`${where} .tag.partial`).count();
+          assert.equal(tags, flagged ? 1 : 0, `${path}: ${tags} partial tags in ${where}`);
+        }
+      }
+    }
+  },
+});
