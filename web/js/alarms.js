@@ -69,7 +69,7 @@ function cell(row, kpi, c) {
 function grid(data, rows) {
   const head = el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('branch')),
     data.kpis.map((k) => el('th', { scope: 'col' }, kpiTitle(k)))));
-  if (grid.head) clearance.unobserve(grid.head); // the grid of the previous filters
+  for (const old of [grid.head, grid.box]) if (old) clearance.unobserve(old); // the previous filters' grid
   clearance.observe(grid.head = head);
   const box = scrollBox(el('table', { class: 'grid' },
     el('caption', {}, `${w('alarms_title')} · ${data.as_of}`),
@@ -78,7 +78,7 @@ function grid(data, rows) {
       el('th', { scope: 'row' }, row.name),
       row.cells.map((c, i) => cell(row, data.kpis[i], c)))))));
   box.classList.add('grid-box');
-  clearance.observe(box);
+  clearance.observe(grid.box = box);
   return box;
 }
 
