@@ -309,6 +309,31 @@ static bool glyph_alone(const char *text)
     return false;
 }
 
+/* What a reader gets of a view in one language: the page's HTML, the
+ * mail's text part and the PDF's text (pdftotext). */
+struct texts {
+    char *html, *pdf_text;
+    struct buf mail, text;
+};
+
+static void texts_of(const struct view_bulletin *v, const char *lang, struct texts *t)
+{
+    *t = (struct texts){.html = html_of(v, lang), .mail = BUF_INIT, .text = BUF_INIT};
+    bulletin_mail(v, labels_get(lang), "img@test", &t->mail, &t->text);
+    size_t len;
+    unsigned char *pdf = pdf_of(v, lang, &len);
+    t->pdf_text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+    free(pdf);
+}
+
+static void texts_free(struct texts *t)
+{
+    free(t->html);
+    free(t->pdf_text);
+    buf_release(&t->mail);
+    buf_release(&t->text);
+}
+
 /* A rank's move is said in words beside its glyph, in every format and
  * both languages: the mail's HTML (no attribute a client may strip
  * carries it), its text part and the PDF. */
@@ -323,13 +348,9 @@ START_TEST(rank_change_in_words)
     for (size_t i = 0; i < COUNT(cases); i++) {
         struct view_bulletin v;
         build(snap, cases[i].branch, NULL, -1, &v);
-        char *html = html_of(&v, cases[i].lang);
-        struct buf mail = BUF_INIT, text = BUF_INIT;
-        bulletin_mail(&v, labels_get(cases[i].lang), "img@test", &mail, &text);
-        size_t len;
-        unsigned char *pdf = pdf_of(&v, cases[i].lang, &len);
-        char *pdf_text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
-        const char *outs[][2] = {{"HTML", html}, {"text part", text.data}, {"PDF", pdf_text}};
+        struct texts t;
+        texts_of(&v, cases[i].lang, &t);
+        const char *outs[][2] = {{"HTML", t.html}, {"text part", t.text.data}, {"PDF", t.pdf_text}};
         for (size_t k = 0; k < COUNT(outs); k++) {
             ck_assert_msg(has_text(outs[k][1], cases[i].up) && has_text(outs[k][1], cases[i].down),
                           "%s %s: no '%s' or '%s'", cases[i].lang, outs[k][0], cases[i].up,
@@ -337,11 +358,7 @@ START_TEST(rank_change_in_words)
             ck_assert_msg(!glyph_alone(outs[k][1]), "%s %s: a glyph without words", cases[i].lang,
                           outs[k][0]);
         }
-        free(pdf_text);
-        free(pdf);
-        buf_release(&mail);
-        buf_release(&text);
-        free(html);
+        texts_free(&t);
         view_bulletin_free(&v);
     }
 }
@@ -662,25 +679,17 @@ START_TEST(a_partial_satisfaction_says_so)
             struct snap_value *x = (struct snap_value *)v.satisfaction;
             bool was_x = x->partial;
             x->partial = partial;
-            char *html = html_of(&v, cases[i].lang);
-            struct buf mail = BUF_INIT, text = BUF_INIT;
-            bulletin_mail(&v, labels_get(cases[i].lang), "img@test", &mail, &text);
-            size_t len;
-            unsigned char *pdf = pdf_of(&v, cases[i].lang, &len);
-            char *pdf_text = pdf_tool("pdftotext -enc UTF-8", pdf, len);
-            const char *outs[][2] = {{"HTML", html}, {"text part", text.data}};
+            struct texts t;
+            texts_of(&v, cases[i].lang, &t);
+            const char *outs[][2] = {{"HTML", t.html}, {"text part", t.text.data}};
             for (size_t k = 0; k < COUNT(outs); k++)
                 ck_assert_msg(count_of(outs[k][1], cases[i].words) == (size_t)partial,
                               "%s %s: '%s' %zu times", cases[i].lang, outs[k][0], cases[i].words,
                               count_of(outs[k][1], cases[i].words));
-            ck_assert_msg(has_text(pdf_text, cases[i].words) == (partial == 1), "%s PDF: %s",
-                          cases[i].lang, pdf_text);
+            ck_assert_msg(has_text(t.pdf_text, cases[i].words) == (partial == 1), "%s PDF: %s",
+                          cases[i].lang, t.pdf_text);
             x->partial = was_x;
-            free(pdf_text);
-            free(pdf);
-            buf_release(&mail);
-            buf_release(&text);
-            free(html);
+            texts_free(&t);
             view_bulletin_free(&v);
         }
     }
