@@ -136,8 +136,10 @@ static void fmt_status(const struct bul *b, const struct snap_value *x, struct b
  * glyph alone (a screen reader reads "▲" as a triangle, and a mail client
  * may drop the attributes that would say more): "▲ 上升 3 位" (up 3), "▼
  * 下降 2 位", the unchanged word, or the new word when it was not ranked
- * then. */
-static void fmt_rank_change(const struct bul *b, const struct view_bulletin_row *r, struct buf *out)
+ * then. brief: the ranking table's cell, "▲ 升3" held on one line by
+ * no-break spaces (the long words took four lines of a column on a phone). */
+static void fmt_rank_change(const struct bul *b, const struct view_bulletin_row *r, bool brief,
+                            struct buf *out)
 {
     int up = r->previous_rank - r->rank;
     if (r->previous_rank < 0) {
@@ -147,9 +149,10 @@ static void fmt_rank_change(const struct bul *b, const struct view_bulletin_row 
     } else {
         char n[16];
         snprintf(n, sizeof n, "%d", abs(up));
-        char *words =
-            doc_fill(W(b, up > 0 ? "rank_up" : "rank_down"), (const char *const[]){"n", n, NULL});
-        buf_printf(out, "%s %s", up > 0 ? "▲" : "▼", words);
+        const char *key = up > 0 ? (brief ? "rank_up_brief" : "rank_up")
+                                 : (brief ? "rank_down_brief" : "rank_down");
+        char *words = doc_fill(W(b, key), (const char *const[]){"n", n, NULL});
+        buf_printf(out, "%s%s%s", up > 0 ? "▲" : "▼", brief ? "\u00a0" : " ", words);
         free(words);
     }
 }
@@ -237,7 +240,7 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
     if (c->own >= 0) { /* a county: its rank, "名次 12 / 151 ▲ 上升 3 位" */
         label(&line, "", W(b, "rank"));
         buf_printf(&line, "%d / %zu ", c->rows[c->own].rank, c->n);
-        fmt_rank_change(b, &c->rows[c->own], &line);
+        fmt_rank_change(b, &c->rows[c->own], false, &line);
         detail_add(&detail, &line);
     }
     doc_figure(b->d, T(&name), T(&value), status_tone(x), T(&status), T(&detail));
@@ -457,6 +460,9 @@ static void ranking_table(struct bul *b)
         cols[k].header = W(b, cols[k].header);
     }
     doc_table(b->d, NULL, cols, n);
+    for (size_t k = 0; k < n; k++)
+        if ((b->form == BULLETIN_FULL ? (int)k : short_cols[k]) == COL_MOVE)
+            doc_column_nowrap(b->d, k);
 }
 
 static void ranking_row(struct bul *b, const struct view_bulletin_row *r)
@@ -466,7 +472,7 @@ static void ranking_row(struct bul *b, const struct view_bulletin_row *r)
     for (int k = 0; k < NCOLS; k++)
         buf_init(&t[k]);
     buf_printf(&t[COL_RANK], "%d", r->rank);
-    fmt_rank_change(b, r, &t[COL_MOVE]);
+    fmt_rank_change(b, r, true, &t[COL_MOVE]);
     buf_puts(&t[COL_NAME], branch_name(b, r->branch));
     fmt_count(b, x->f[SNAP_NUM], false, &t[COL_BUNDLED]);
     fmt_count(b, x->f[SNAP_DEN], false, &t[COL_TARGETED]);
@@ -604,7 +610,7 @@ static void rank_line(struct bul *b, const struct view_bulletin_campaign *c)
     char rank[16], n[24];
     if (r->previous_rank >= 0)
         label(&change, "", W(b, "bulletin_day_change"));
-    fmt_rank_change(b, r, &change);
+    fmt_rank_change(b, r, false, &change);
     snprintf(rank, sizeof rank, "%d", r->rank);
     snprintf(n, sizeof n, "%zu", c->n);
     char *line = doc_fill(W(b, "bulletin_rank_line"),

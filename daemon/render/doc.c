@@ -157,6 +157,14 @@ void doc_table(struct doc *d, const char *caption, const struct doc_column_spec 
                                          .width = cols[c].width > 0 ? cols[c].width : 1};
 }
 
+void doc_column_nowrap(struct doc *d, size_t col)
+{
+    struct doc_block *b = last(d, DOC_TABLE);
+    if (col >= b->ncols)
+        abort();
+    b->cols[col].nowrap = true;
+}
+
 void doc_row(struct doc *d, unsigned flags, const struct doc_cell_spec *cells)
 {
     struct doc_block *b = last(d, DOC_TABLE);

@@ -85,6 +85,7 @@ struct doc_column {
     char *header;
     enum doc_align align;
     double width; /* a share of the table's width (the shares need not add up to 1) */
+    bool nowrap;  /* doc_column_nowrap() */
 };
 
 /* Draws a chart of data into `where` of cr (a chart_draw_*() call); false
@@ -160,6 +161,10 @@ struct doc_column_spec {
 };
 void doc_table(struct doc *d, const char *caption, const struct doc_column_spec *cols,
                size_t ncols);
+/* The last table's column col (from 0) keeps each of its cells on one line
+ * in the HTML: a short cell such as "▲ 升3", which a phone's narrow column
+ * broke after every character. */
+void doc_column_nowrap(struct doc *d, size_t col);
 /* A row of the last table: ncols cells (copied), or one for a group row. */
 struct doc_cell_spec {
     const char *text;

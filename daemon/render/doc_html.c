@@ -199,7 +199,8 @@ static void table_row(struct buf *out, const struct doc_block *b, const struct d
                                                       : NULL;
     buf_puts(out, "<tr>");
     for (size_t c = 0; c < b->ncols; c++) {
-        cell_open(out, b->cols[c].align, tint, r->cells[c].tone, (r->flags & DOC_ROW_OWN) != 0, "");
+        cell_open(out, b->cols[c].align, tint, r->cells[c].tone, (r->flags & DOC_ROW_OWN) != 0,
+                  b->cols[c].nowrap ? ";white-space:nowrap" : "");
         html_escape(out, r->cells[c].text);
         buf_puts(out, "</td>");
     }

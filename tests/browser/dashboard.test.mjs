@@ -398,6 +398,17 @@ async function main() {
         assert.deepEqual(problems, [], 'problems while loading the bulletin');
         const title = page.locator('td', { hasText: new RegExp(`日通报（${day}）$`) }).first();
         assert.equal(await title.evaluate((e) => getComputedStyle(e).fontSize), '22px', 'the title is not styled');
+        // the ranking's rank moves stay on one line, on a phone too ("▲ 升3":
+        // the long words took four lines of the column at 390 px)
+        const moves = await page.$$eval('td', (tds) => tds.filter((td) => /^[▲▼]/.test(td.innerText.trim()))
+          .map((td) => {
+            const r = document.createRange();
+            r.selectNodeContents(td);
+            return { text: td.innerText.trim(), lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size };
+          }));
+        assert.ok(moves.length > 5, `${size[0]} px: ${moves.length} rank moves in the ranking`);
+        const tall = moves.filter((c) => c.lines > 1);
+        assert.deepEqual(tall.slice(0, 3), [], `${size[0]} px: ${tall.length} rank moves on more than one line`);
         await page.screenshot({ path: path.join(cfg.shots, `manager-420101-bulletin-${size[0]}.png`), fullPage: true });
       }
     });

@@ -159,17 +159,23 @@ static char *pdf_tool(const char *tool, const unsigned char *pdf, size_t len)
     return buf_detach(&out, NULL);
 }
 
+/* s without its white space, no-break spaces included, appended to out. */
+static void squeeze(const char *s, struct buf *out)
+{
+    for (const char *p = s; *p; p++)
+        if (strncmp(p, "\u00a0", strlen("\u00a0")) == 0)
+            p += strlen("\u00a0") - 1;
+        else if (!strchr(" \t\n\f", *p))
+            buf_append(out, p, 1);
+}
+
 /* Whether hay holds needle, white space aside (pdftotext spaces CJK text
  * as it guesses). */
 static bool has_text(const char *hay, const char *needle)
 {
     struct buf h = BUF_INIT, n = BUF_INIT;
-    for (const char *p = hay; *p; p++)
-        if (!strchr(" \t\n\f", *p))
-            buf_append(&h, p, 1);
-    for (const char *p = needle; *p; p++)
-        if (!strchr(" \t\n\f", *p))
-            buf_append(&n, p, 1);
+    squeeze(hay, &h);
+    squeeze(needle, &n);
     bool found = strstr(h.data ? h.data : "", n.data ? n.data : "") != NULL;
     buf_release(&h);
     buf_release(&n);
@@ -234,8 +240,8 @@ START_TEST(html_is_mail_safe)
                                        "当日新增 +30 · 较昨日 +10.00 个百分点",
                                        "江汉",
                                        "40.00%",
-                                       "▲ 上升 1 位",
-                                       "▼ 下降 1 位",
+                                       "▲\u00a0升1",
+                                       "▼\u00a0降1",
                                        ("后五名：江汉、江岸、" ODD_HTML),
                                        "武汉",
                                        "+10.00",
@@ -302,7 +308,8 @@ static bool glyph_alone(const char *text)
     for (size_t g = 0; g < COUNT(glyphs); g++)
         for (const char *p = strstr(text, glyphs[g]); p; p = strstr(p + 1, glyphs[g])) {
             const char *q = p + strlen(glyphs[g]);
-            q += strspn(q, " ");
+            while (*q == ' ' || strncmp(q, "\u00a0", strlen("\u00a0")) == 0)
+                q += *q == ' ' ? 1 : strlen("\u00a0");
             if (*q >= '0' && *q <= '9')
                 return true;
         }
@@ -341,9 +348,9 @@ START_TEST(rank_change_in_words)
 {
     static const struct {
         const char *branch, *lang, *up, *down;
-    } cases[] = {{NULL, "zh", "▲ 上升 1 位", "▼ 下降 1 位"},
-                 {NULL, "en", "▲ up 1", "▼ down 1"},
-                 {"420101", "zh", "▲ 上升 1 位", "名次 2 / 3 ▼ 下降 1 位"},
+    } cases[] = {{NULL, "zh", "▲\u00a0升1", "▼\u00a0降1"},
+                 {NULL, "en", "▲\u00a0up\u00a01", "▼\u00a0down\u00a01"},
+                 {"420101", "zh", "▲\u00a0升1", "名次 2 / 3 ▼ 下降 1 位"},
                  {"420101", "en", "▲ up 1", "▼ down 1"}};
     for (size_t i = 0; i < COUNT(cases); i++) {
         struct view_bulletin v;
@@ -392,8 +399,8 @@ START_TEST(pdf_reads_back)
                                        "20.00%",
                                        "+10.00",
                                        "+2.00",
-                                       "▲ 上升 1 位",
-                                       "▼ 下降 1 位",
+                                       "▲\u00a0升1",
+                                       "▼\u00a0降1",
                                        ("后五名：江汉、江岸、" ODD_NAME),
                                        "第 1 页 / 共 1 页",
                                        "已捆绑 90 / 目标客户 300"};
