@@ -546,14 +546,15 @@ double harness_num(json_t *obj, const char *key)
     return json_number_value(json_object_get(obj, key));
 }
 
-char *harness_pdf_text(const char *bytes, size_t len)
+char *harness_tool_text(const char *command, const char *bytes, size_t len)
 {
-    char *pdf = harness_temp_file(""), cmd[600];
-    FILE *f = fopen(pdf, "wb");
+    char *file = harness_temp_file(""), cmd[600];
+    FILE *f = fopen(file, "wb");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "pdftotext -q %s -", pdf);
+    snprintf(cmd, sizeof cmd, "%s %s%s", command, file,
+             strncmp(command, "pdftotext", strlen("pdftotext")) == 0 ? " -" : "");
     FILE *p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     struct buf text = BUF_INIT;
@@ -562,8 +563,13 @@ char *harness_pdf_text(const char *bytes, size_t len)
     while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
         buf_append(&text, chunk, n);
     ck_assert_int_eq(pclose(p), 0);
-    unlink(pdf);
-    free(pdf);
+    unlink(file);
+    free(file);
     buf_append(&text, "", 0);
     return buf_detach(&text, NULL);
+}
+
+char *harness_pdf_text(const char *bytes, size_t len)
+{
+    return harness_tool_text("pdftotext -q", bytes, len);
 }

@@ -104,8 +104,10 @@ double harness_num(json_t *obj, const char *key);
 
 /* Writes text to a fresh temporary file; returns its path. */
 char *harness_temp_file(const char *text);
-/* The text of a PDF's len bytes by pdftotext (malloc'd); aborts the test
- * when pdftotext fails. */
+/* What `command FILE` prints (malloc'd), FILE holding len bytes (pdftotext
+ * gets " -": to stdout); aborts the test when the command fails. */
+char *harness_tool_text(const char *command, const char *bytes, size_t len);
+/* The text of a PDF's len bytes by pdftotext -q (harness_tool_text). */
 char *harness_pdf_text(const char *bytes, size_t len);
 
 /* ---- access control (docs/access.md) ---- */

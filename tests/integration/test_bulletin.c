@@ -101,26 +101,6 @@ static json_t *get_json(const char *auth, const char *path)
     return j;
 }
 
-/* The text of command's output on file bytes (malloc'd). */
-static char *tool_text(const char *command, const char *bytes, size_t len)
-{
-    char *file = harness_temp_file(""), cmd[600];
-    FILE *f = fopen(file, "wb");
-    ck_assert_ptr_nonnull(f);
-    fwrite(bytes, 1, len, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "%s %s%s", command, file, strstr(command, "pdftotext") ? " -" : "");
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    char *text = calloc(1, 1 << 20);
-    size_t n = fread(text, 1, (1 << 20) - 1, p);
-    text[n] = 0;
-    ck_assert_int_eq(pclose(p), 0);
-    unlink(file);
-    free(file);
-    return text;
-}
-
 /* "28.37%": a rate as the bulletin prints it. */
 static void percent(double value, char *out, size_t n)
 {
@@ -149,8 +129,8 @@ START_TEST(every_form_shows_the_api_figures)
     ck_assert_int_eq(get(county_auth, "/bulletins/" DATE, &html, &hlen), 200);
     ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?format=pdf", &pdf, &plen), 200);
     ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?format=png", &png, &ilen), 200);
-    char *text = tool_text("pdftotext -q -layout", pdf, plen);
-    char *info = tool_text("pdfinfo", pdf, plen);
+    char *text = harness_tool_text("pdftotext -q -layout", pdf, plen);
+    char *info = harness_tool_text("pdfinfo", pdf, plen);
     ck_assert_msg(strstr(info, "(A4)"), "%s", info);
     const char *must[] = {own, retention, "江岸"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
