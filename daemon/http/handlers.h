@@ -22,8 +22,9 @@ void api_cache_key(const struct http_request *req, const struct view_params *p, 
 void api_reply_error(struct http_reply *reply, const struct view_error *err);
 /* The error page of err, in the request's language (the error page of
  * /, /alarms, ...: 无法显示此页 and why), for a person's request to a
- * route that also answers programs (http_for_people); s: the snapshot
- * for the header's scope, or NULL. */
+ * route that also answers programs (http_for_people: /bulletins/DATE, whose
+ * `date` in error is the link's); s: the snapshot for the header's scope,
+ * or NULL. */
 void api_page_error(struct api *api, const struct http_request *req, struct http_reply *reply,
                     const struct snap *s, const struct view_error *err);
 /* The X-Snapshot-Age header: age in whole seconds, as "%.0f" prints it. */

@@ -208,17 +208,19 @@ static const char *branch_arg(const void *ctx, const char *name)
 }
 
 /* What a page says for a refused request, in the page's language (the
- * API's JSON keeps the English message): a new string (the caller frees). */
-static char *page_message(const struct labels *l, const struct view_error *err)
+ * API's JSON keeps the English message): a new string (the caller frees).
+ * A bulletin's link carries its date in the path: a date that is not one
+ * (400) or not written as one (404) is the link's fault. */
+static char *page_message(const struct labels *l, const struct view_error *err, bool bulletin)
 {
     const char *pairs[] = {"param", err->param ? err->param : "", NULL};
     if (err->status == 403)
         return xstrdup(labels_word(l, "forbidden"));
-    if (err->status == 400)
-        return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
-    if (err->status == 404 && strcmp(err->code, "not_found") == 0 && err->param &&
+    if (bulletin && (err->status == 400 || strcmp(err->code, "not_found") == 0) && err->param &&
         strcmp(err->param, "date") == 0)
         return xstrdup(labels_word(l, "page_bad_date"));
+    if (err->status == 400)
+        return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
     if (err->status == 404)
         return xstrdup(labels_word(l, strcmp(err->code, "no_run") == 0      ? "page_no_run"
                                       : strcmp(err->code, "not_found") == 0 ? "not_found"
@@ -229,7 +231,7 @@ static char *page_message(const struct labels *l, const struct view_error *err)
 void api_page_error(struct api *api, const struct http_request *req, struct http_reply *reply,
                     const struct snap *s, const struct view_error *err)
 {
-    char *message = page_message(api_labels(req), err);
+    char *message = page_message(api_labels(req), err, true);
     buf_reset(&reply->body);
     reply->status = err->status; /* no-store: the signed-in route's (api_authorize) */
     fill_page(api, req, reply, s, &error, json_object(), message);
@@ -252,7 +254,7 @@ static void serve_page(struct http_request *req, struct http_reply *reply, struc
     if ((lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0 &&
          !view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en")) ||
         (s && !view_validate(k->check, s, &p, &err))) {
-        char *message = page_message(l, &err);
+        char *message = page_message(l, &err, false);
         reply->status = err.status;
         fill_page(api, req, reply, s, &error, json_object(), message);
         free(message);

@@ -144,8 +144,8 @@ static void figures_block(struct buf *out, const struct doc_block *b)
     block_close(out);
 }
 
-/* A cell's attributes: alignment, tint, and a style with the size, the
- * tone's colour and bold. */
+/* A cell's attributes: alignment, tint, and a style with the tone's colour
+ * and bold (no size: the table's). */
 static void cell_open(struct buf *out, enum doc_align align, const char *tint, enum doc_tone tone,
                       bool bold, const char *extra)
 {
@@ -154,15 +154,16 @@ static void cell_open(struct buf *out, enum doc_align align, const char *tint, e
         buf_printf(out, " align=\"%s\"", align_name[align]);
     if (tint)
         buf_printf(out, " bgcolor=\"%s\"", tint);
-    /* the size on every cell: Word does not take it from the table */
-    buf_puts(out, " style=\"font-size:12px");
+    /* the size comes from the table, and for Word from the head's td rule */
+    char background[32] = "", color[24] = "";
     if (tint)
-        buf_printf(out, ";background-color:%s", tint);
+        snprintf(background, sizeof background, "background-color:%s;", tint);
     if (tone != DOC_PLAIN)
-        buf_printf(out, ";color:%s", HEX(doc_tone_text(tone)));
-    if (bold)
-        buf_puts(out, ";font-weight:bold");
-    buf_printf(out, "%s\">", extra);
+        snprintf(color, sizeof color, "color:%s;", HEX(doc_tone_text(tone)));
+    const char *weight = bold ? "font-weight:bold;" : "";
+    if (background[0] || color[0] || weight[0] || extra[0])
+        buf_printf(out, " style=\"%s%s%s%s\"", background, color, weight, extra);
+    buf_puts(out, ">");
 }
 
 static void table_header(struct buf *out, const struct doc_block *b)
@@ -173,7 +174,7 @@ static void table_header(struct buf *out, const struct doc_block *b)
     buf_puts(out, "<tr>");
     for (size_t c = 0; c < b->ncols; c++) {
         char extra[80];
-        snprintf(extra, sizeof extra, ";border-bottom:1px solid #999999;width:%.0f%%",
+        snprintf(extra, sizeof extra, "border-bottom:1px solid #999999;width:%.0f%%;",
                  100 * b->cols[c].width / total);
         cell_open(out, b->cols[c].align, HEX(DOC_TINT_HEADER), DOC_PLAIN, true, extra);
         html_escape(out, b->cols[c].header);
@@ -187,8 +188,8 @@ static void table_row(struct buf *out, const struct doc_block *b, const struct d
     if (r->flags & DOC_ROW_GROUP) {
         const char *tint = HEX(DOC_TINT_GROUP);
         buf_printf(out,
-                   "<tr><td colspan=\"%zu\" bgcolor=\"%s\" style=\"font-size:12px;"
-                   "background-color:%s;font-weight:bold;\">",
+                   "<tr><td colspan=\"%zu\" bgcolor=\"%s\" style=\"background-color:%s;"
+                   "font-weight:bold;\">",
                    b->ncols, tint, tint);
         html_escape(out, r->cells[0].text);
         buf_puts(out, "</td></tr>\n");
@@ -200,7 +201,7 @@ static void table_row(struct buf *out, const struct doc_block *b, const struct d
     buf_puts(out, "<tr>");
     for (size_t c = 0; c < b->ncols; c++) {
         cell_open(out, b->cols[c].align, tint, r->cells[c].tone, (r->flags & DOC_ROW_OWN) != 0,
-                  b->cols[c].nowrap ? ";white-space:nowrap" : "");
+                  b->cols[c].nowrap ? "white-space:nowrap;" : "");
         html_escape(out, r->cells[c].text);
         buf_puts(out, "</td>");
     }
@@ -219,7 +220,8 @@ static void table_block(struct buf *out, const struct doc_block *b)
         buf_puts(out, "</div>");
     }
     buf_puts(out, "<table width=\"100%\" cellpadding=\"3\" cellspacing=\"0\" border=\"0\" "
-                  "style=\"width:100%;border-collapse:collapse;" FONT "color:#222222;\">\n");
+                  "style=\"width:100%;border-collapse:collapse;font-size:12px;" FONT
+                  "color:#222222;\">\n");
     table_header(out, b);
     for (size_t r = 0; r < b->nrows; r++)
         table_row(out, b, &b->rows[r]);
@@ -257,7 +259,12 @@ void doc_html_with_image(const struct doc *d, const struct doc_html_image *img, 
     html_escape(out, d->lang);
     buf_puts(out, "\">\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; "
                   "charset=utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, "
-                  "initial-scale=1\">\n<title>");
+                  "initial-scale=1\">\n"
+                  /* a table's cells take its font, except in Outlook's Word
+                   * engine, the only reader of this comment: the size is not
+                   * repeated on every cell */
+                  "<!--[if mso]><style type=\"text/css\">td{" FONT
+                  "font-size:12px;}</style><![endif]-->\n<title>");
     html_escape(out, d->title);
     buf_puts(out, "</title>\n</head>\n<body style=\"margin:0;padding:0;background-color:#eeeeee;"
                   "\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" "

@@ -404,9 +404,12 @@ async function main() {
           .map((td) => {
             const r = document.createRange();
             r.selectNodeContents(td);
-            return { text: td.innerText.trim(), lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size };
+            return { text: td.innerText.trim(), lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size,
+              size: getComputedStyle(td).fontSize };
           }));
         assert.ok(moves.length > 5, `${size[0]} px: ${moves.length} rank moves in the ranking`);
+        // the cells' size is their table's (and the head's rule), not each their own
+        assert.deepEqual([...new Set(moves.map((c) => c.size))], ['12px'], 'the ranking\'s font size');
         const tall = moves.filter((c) => c.lines > 1);
         assert.deepEqual(tall.slice(0, 3), [], `${size[0]} px: ${tall.length} rank moves on more than one line`);
         await page.screenshot({ path: path.join(cfg.shots, `manager-420101-bulletin-${size[0]}.png`), fullPage: true });
@@ -414,7 +417,7 @@ async function main() {
     });
     await test('manager-420101: the bulletin\'s errors are pages in the page\'s language', async () => {
       for (const [p, status, want] of [[`/bulletins/${day}?branch=420102`, 403, '您无权查看该分公司。'],
-        ['/bulletins/2026-13-01?lang=en', 404,
+        ['/bulletins/2026-13-01?lang=en', 400,
           'The link\'s date is not valid: a bulletin\'s address is /bulletins/YYYY-MM-DD.'],
         ['/bulletins/2020-01-01', 404, '所选日期没有计算结果。']]) {
         const res = await page.goto(base + p);
