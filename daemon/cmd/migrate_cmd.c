@@ -17,7 +17,9 @@ int cmd_migrate(const struct cli_args *args)
         goto done; /* errors have been logged already */
     if (!migrate_run(db, &applied) || !migrate_current(db, &version))
         goto done;
-    if (args->shards && !shards_setup(db, args->positional, args->npositional))
+    /* the sharding's foreign tables are the daemon's roles' too */
+    if (args->shards &&
+        (!shards_setup(db, args->positional, args->npositional) || !migrate_grant(db)))
         goto done;
     printf("schema version %d (%d migration%s applied)%s\n", version, applied,
            applied == 1 ? "" : "s", args->shards ? ", sharded" : "");

@@ -90,6 +90,28 @@ failed:
     return false;
 }
 
+bool migrate_grant(struct db *db)
+{
+    struct db_result *res = NULL;
+    if (!db_begin(db))
+        return false;
+    if (!db_query(db, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL) ||
+        !db_query(db,
+                  "SELECT kpi.grant_daemon(d.role_name) FROM kpi.daemon_role d"
+                  " WHERE EXISTS (SELECT FROM pg_roles r WHERE r.rolname = d.role_name)"
+                  " ORDER BY d.role_name",
+                  0, NULL, &res))
+        goto failed;
+    if (db_rows(res) > 0)
+        log_info("msg=\"daemon grants given again\" roles=%d", db_rows(res));
+    db_result_free(res);
+    return db_commit(db);
+failed:
+    db_result_free(res);
+    db_rollback(db);
+    return false;
+}
+
 static int compare_names(const void *a, const void *b)
 {
     const struct sql_embed_file *const *fa = a, *const *fb = b;
@@ -119,7 +141,7 @@ bool migrate_run(struct db *db, int *applied_count)
             count++;
         }
     }
-    ok = true;
+    ok = migrate_grant(db);
 done:
     free(sorted);
     if (applied_count)

@@ -9,8 +9,15 @@
 
 #include <stdbool.h>
 
-/* Applies what is missing; *applied receives how many were (may be NULL). */
+/* Applies what is missing, then migrate_grant(); *applied receives how
+ * many were (may be NULL). */
 bool migrate_run(struct db *db, int *applied);
+
+/* Gives the daemon's grants (kpi.grant_daemon) again to every role recorded
+ * in kpi.daemon_role that still exists: the tables added since are theirs
+ * too. Run as the schema's owner, on a schema migrate_run() brought to
+ * this binary's version. */
+bool migrate_grant(struct db *db);
 
 /* The highest migration embedded in this binary. */
 int migrate_latest(void);
