@@ -155,10 +155,11 @@ static void figures_digest(const struct view_bulletin *v, const char *lang, char
 }
 
 /* The view of (date, code) from `run`, and its HTML (with its SHA-256),
- * figures' digest, text and subject. False (logged) on failure. */
+ * figures' digest, text and subject; named: the run it names (0: its own).
+ * False (logged) on failure. */
 static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
-                        const struct snap_run *run, const char *date, const char *code, int version,
-                        struct rendered *r)
+                        const struct snap_run *run, long long named, const char *date,
+                        const char *code, int version, struct rendered *r)
 {
     struct view_params p;
     struct view_error err = {0};
@@ -173,6 +174,7 @@ static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
         return false;
     }
     snprintf(r->v.date, sizeof r->v.date, "%s", date);
+    r->v.run_named = named;
     image_cid(date, code, cid, sizeof cid);
     struct buf html = BUF_INIT;
     bulletin_mail(&r->v, l, cid, &html, &r->text);
@@ -338,7 +340,7 @@ static bool prepare_one(struct db *db, const struct bulletin_job_opts *o, struct
 {
     struct bstore_version was;
     if (!bstore_latest(db, w->date, it->code, &was) ||
-        !render_text(w->s, o, w->run, w->date, it->code, was.version + 1, &it->r))
+        !render_text(w->s, o, w->run, 0, w->date, it->code, was.version + 1, &it->r))
         return false;
     it->latest = was.version;
     it->id = was.id;
@@ -592,13 +594,31 @@ static bool read_archive(const struct bulletin_job_opts *o, const struct bstore_
     return ok;
 }
 
+/* The run to render d from: its own, or when a recompute of its date
+ * replaced it in the snapshot, the date's run naming d's (*named): the same
+ * figures give the archived HTML, which delivery_bytes() checks. */
+static const struct snap_run *delivery_run(const struct snap *s, const struct bstore_delivery *d,
+                                           long long *named)
+{
+    const struct snap_run *run = run_by_id(s, d->run_id);
+    *named = 0;
+    if (run)
+        return run;
+    run = run_until(s, d->data_as_of);
+    if (!run || strcmp(run->as_of, d->data_as_of) != 0)
+        return NULL;
+    *named = d->run_id;
+    return run;
+}
+
 /* The bytes to mail for d: the archive's, or rebuilt from the snapshot
  * when its HTML is the archived one. False with a reason in err. */
 static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
                            const struct bulletin_job_opts *o, const struct bstore_delivery *d,
                            struct rendered *r, char *err, size_t errlen)
 {
-    const struct snap_run *run = run_by_id(s, d->run_id);
+    long long named = 0;
+    const struct snap_run *run = delivery_run(s, d, &named);
     struct bulletin_job_opts same = *o;
     same.lang = d->lang;
     if (!run) {
@@ -607,7 +627,7 @@ static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
     }
     struct rendered archived = {0};
     bool have = read_archive(o, d, &archived);
-    bool ok = render_text(s, &same, run, d->date, d->branch_code, d->version, r) &&
+    bool ok = render_text(s, &same, run, named, d->date, d->branch_code, d->version, r) &&
               (have || render_files(j->ctx[0], &same, r));
     if (ok && have) {
         for (int f = 0; f < NFILES; f++) {

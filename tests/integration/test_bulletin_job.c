@@ -478,6 +478,47 @@ START_TEST(smtp_down_then_up_is_retried_and_sent_once)
 }
 END_TEST
 
+/* A failed delivery is sent when it is tried again after a recompute of its
+ * date (the same figures, so no version 2) replaced its run in the
+ * snapshot, from the archive on this host or, where the archive is not (a
+ * daemon of another data directory took it over), drawn again from the
+ * new run naming the archived one: the archived bytes either way. It was
+ * "run N of the bulletin is no longer in the snapshot", failed for good. */
+START_TEST(a_failed_delivery_outlives_a_recompute_of_its_date)
+{
+    char url[64], err[300] = "", moved[320], dir[300];
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", sink_free_port());
+    opts.smtp.url = url;
+    add_recipients(MANAGER | EXTRA);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"),
+                     2);
+    compute(ci, "2026-11-22");
+    reload_snapshot();
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.run WHERE as_of = '2026-11-22'"), 2);
+    /* 江汉's archive is not on this host */
+    snprintf(dir, sizeof dir, "%s/bulletins/2026-11-22/" COUNTY2 ".v1.html", datadir);
+    snprintf(moved, sizeof moved, "%s.elsewhere", dir);
+    ck_assert_int_eq(rename(dir, moved), 0);
+    struct sink s;
+    sink_start(&s, NULL);
+    opts.smtp.url = s.url;
+    int sent = 0, failed = 0;
+    ck_assert_msg(bulletin_job_send_date(job, db, snap, &opts, "2026-11-22", shanghai(22, 10, 0),
+                                         &sent, &failed, err, sizeof err),
+                  "%s", err);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
+    ck_assert_msg(sent == 2 && failed == 0, "%d sent, %d failed: %s", sent, failed,
+                  harness_text(db, "SELECT string_agg(coalesce(error, ''), '; ')"
+                                   " FROM kpi.bulletin_delivery"));
+    ck_assert_int_eq(sink_count(&s), 2);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"), 2);
+    ck_assert_int_eq(rename(moved, dir), 0);
+    assert_archived("2026-11-22", COUNTY2, 1);
+    sink_stop(&s);
+}
+END_TEST
+
 /* ---- two daemons on one database ---- */
 
 /* A daemon's configuration on port with mail through smtp_url, more
@@ -825,6 +866,7 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, after_two_missed_days_both_are_archived_and_the_newest_mailed_once);
     tcase_add_test(tc, a_late_run_is_waited_for_then_the_bulletin_says_data_as_of);
     tcase_add_test(tc, a_corrected_run_is_the_next_version_never_an_overwrite);
+    tcase_add_test(tc, a_failed_delivery_outlives_a_recompute_of_its_date);
     tcase_add_test(tc, a_new_layout_of_the_same_figures_is_not_a_version);
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
     tcase_add_test(tc, a_daemon_that_cannot_listen_sends_nothing);
