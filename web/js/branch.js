@@ -35,18 +35,20 @@ function breakdown(kpi, code, values, value) {
   const name = DIM_WORD[kpi] || ((d) => d);
   return scrollBox(el('table', { class: 'breakdown' },
     el('caption', {}, `${w('breakdown')} · ${kpiTitle(kpi)}`),
-    el('thead', {}, el('tr', {}, [w(DIM_HEADER[kpi] || 'indicator'), w('value'), w('numerator'),
-      w('denominator'), w('status')]
-      .map((h, i) => el('th', { scope: 'col', class: i && i < 4 ? 'num' : null }, h)))),
+    // the status beside the value, the parts after: on a phone the box
+    // scrolls, and what is judged stays in view
+    el('thead', {}, el('tr', {}, [w(DIM_HEADER[kpi] || 'indicator'), w('value'), w('status'),
+      w('numerator'), w('denominator')]
+      .map((h, i) => el('th', { scope: 'col', class: i === 1 || i > 2 ? 'num' : null }, h)))),
     el('tbody', {}, rows.map((v) => el('tr', {},
       el('th', { scope: 'row' }, name(v.dim), v.partial ? ' ' : null, partialTag(v)),
       el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
-      el('td', { class: 'num' }, v.numerator === null ? w('no_value') : amount(kpi, v.numerator)),
-      // a K4 leaf's denominator is its number of responses: a count
-      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : fmtCount(v.denominator)),
       // why, beside a status that is not the value against the targets shown
       el('td', {}, statusBadge(v.status),
-        v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null))))));
+        v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null),
+      el('td', { class: 'num' }, v.numerator === null ? w('no_value') : amount(kpi, v.numerator)),
+      // a K4 leaf's denominator is its number of responses: a count
+      el('td', { class: 'num' }, v.denominator === null ? w('no_value') : fmtCount(v.denominator)))))));
 }
 
 function rankLine(kpi, code, ranking, unranked) {

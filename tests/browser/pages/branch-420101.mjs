@@ -17,7 +17,7 @@ export const checks = [
     async run({ page, assert }) {
       const sums = await page.$$eval('table.breakdown', (ts) => ts
         .filter((t) => /满意度/.test(t.caption?.innerText || ''))
-        .flatMap((t) => [...t.querySelectorAll('tbody tr')].map((r) => r.cells[2]?.innerText.trim())));
+        .flatMap((t) => [...t.querySelectorAll('tbody tr')].map((r) => r.cells[3]?.innerText.trim())));
       assert.ok(sums.length > 0, 'no satisfaction breakdown');
       for (const x of sums) assert.match(x, /^(—|-|[\d,]+\.\d\d)$/, `a sum reads ${x}`);
     },
@@ -32,6 +32,29 @@ export const checks = [
     },
   },
 ];
+
+// On a phone a breakdown's box scrolls for the numerator and denominator,
+// but each row's status is in view beside its value without scrolling (it
+// was the last column: in English out of view in every breakdown).
+checks.push({
+  name: 'at 390 px (zh, en) every breakdown row\'s status is in view',
+  users: ['executive'],
+  async run({ page, base, p, assert }) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const lang of ['', '?lang=en']) {
+      await page.goto(base + p.path + lang);
+      await lib.waitDone(page);
+      const rows = await page.$$eval('table.breakdown tbody tr', (trs) => trs.map((tr) => {
+        const box = tr.closest('.scroll').getBoundingClientRect();
+        const status = tr.querySelector('.status').getBoundingClientRect();
+        return { name: tr.cells[0].innerText.trim(), out: status.right > box.right + 1 };
+      }));
+      assert.ok(rows.length >= 8, `${lang}: ${rows.length} breakdown rows`);
+      const out = rows.filter((r) => r.out).map((r) => r.name);
+      assert.deepEqual(out, [], `${lang || 'zh'}: ${out.length} statuses out of view`);
+    }
+  },
+});
 
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive']));
