@@ -174,20 +174,20 @@ static bool start_access(struct serve_ctx *ctx)
     return true;
 }
 
+/* The configuration: path's, or the defaults when the default path is
+ * absent; --db and --log-level over it. False with the reason in err
+ * ("PATH:LINE: reason"), for the caller to say once. */
 static bool load_config(const char *path, bool explicit_path, const char *db_override,
-                        const char *log_level, struct cfg *cfg)
+                        const char *log_level, struct cfg *cfg, char *err, size_t errlen)
 {
-    char err[512];
     if (!explicit_path && access(path, F_OK) != 0 && errno == ENOENT) {
         log_info("msg=\"no config file, using defaults\" path=%s", path);
         cfg_defaults(cfg);
-    } else if (!cfg_load(path, cfg, err, sizeof err)) {
-        fprintf(stderr, "retentiond: %s\n", err);
+    } else if (!cfg_load(path, cfg, err, errlen)) {
         return false;
     }
-    if ((db_override && !cfg_set(cfg, "database", "conninfo", db_override, err, sizeof err)) ||
-        (log_level && !cfg_set(cfg, "daemon", "log_level", log_level, err, sizeof err))) {
-        fprintf(stderr, "retentiond: %s\n", err);
+    if ((db_override && !cfg_set(cfg, "database", "conninfo", db_override, err, errlen)) ||
+        (log_level && !cfg_set(cfg, "daemon", "log_level", log_level, err, errlen))) {
         cfg_free(cfg);
         return false;
     }
@@ -197,12 +197,16 @@ static bool load_config(const char *path, bool explicit_path, const char *db_ove
     return true;
 }
 
+/* SIGHUP: a file refused is one log line with its reason, and the running
+ * configuration stays. */
 static void reload_config(const char *path, bool explicit_path, const char *db_override,
                           const char *log_level, struct serve_ctx *ctx)
 {
     struct cfg fresh;
-    if (!load_config(path, explicit_path, db_override, log_level, &fresh)) {
-        log_warn("msg=\"config reload failed, keeping the old one\" path=%s", path);
+    char err[4400], qpath[4200], qerr[4600];
+    if (!load_config(path, explicit_path, db_override, log_level, &fresh, err, sizeof err)) {
+        log_warn("msg=\"config reload failed, keeping the old one\" path=\"%s\" reason=\"%s\"",
+                 log_quote(qpath, sizeof qpath, path), log_quote(qerr, sizeof qerr, err));
         return;
     }
     char fixed[256];
@@ -280,8 +284,11 @@ int cmd_serve(const struct cli_args *args)
     const char *path = explicit_path ? config_path : CFG_DEFAULT_PATH;
     struct serve_ctx ctx = {0};
     struct http_server *srv = NULL;
-    if (!load_config(path, explicit_path, db_override, log_level, &ctx.cfg))
+    char err[4400];
+    if (!load_config(path, explicit_path, db_override, log_level, &ctx.cfg, err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s\n", err);
         return 1;
+    }
 
     /* Signals are taken synchronously by this thread; every thread started
      * from here on (libmicrohttpd's, the refresher) inherits the blocked

@@ -98,7 +98,8 @@ END_TEST
 
 START_TEST(healthz_errors_reload_and_stop)
 {
-    char *path = harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n");
+    char *path =
+        harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
 
@@ -127,6 +128,17 @@ START_TEST(healthz_errors_reload_and_stop)
     fclose(f);
     kill(d.pid, SIGHUP);
     ck_assert(harness_daemon_wait_log(&d, "config reload failed", 5000));
+    ck_assert(harness_daemon_wait_log(&d, "banana", 5000));
+    /* one log line that names the key and the line, as key=value fields;
+     * nothing else about it (docs/configuration.md) */
+    const char *line = strstr(d.log, "level=warn msg=\"config reload failed");
+    ck_assert_ptr_nonnull(line);
+    char *reason = strndup(line, strcspn(line, "\n"));
+    char want[300];
+    snprintf(want, sizeof want, "reason=\"%s:2: http.port: 'banana' is not an integer\"", path);
+    ck_assert_msg(strstr(reason, want), "%s", d.log);
+    ck_assert_msg(!strstr(d.log, "\nretentiond: "), "%s", d.log);
+    free(reason);
     ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
     free(body);
 
@@ -165,8 +177,9 @@ static json_t *error_of(int port, const char *path, long status)
  * answered before any handler). The new http keys are accepted. */
 START_TEST(requests_are_checked_before_the_handlers)
 {
-    char *path = harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nthreads = 1\n"
-                                   "max_body = 1024\n[daemon]\nlog_level = debug\n");
+    char *path = harness_temp_file(
+        "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nthreads = 1\n"
+        "max_body = 1024\n[daemon]\nlog_level = debug\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
 
@@ -224,7 +237,8 @@ static int count_in(const char *text, const char *needle)
  * of the same file takes effect. */
 START_TEST(reload_keeps_restart_keys)
 {
-    char *path = harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 64\n");
+    char *path = harness_temp_file(
+        "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\nmax_connections = 64\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
     FILE *f = fopen(path, "w");
