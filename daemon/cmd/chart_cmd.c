@@ -115,6 +115,7 @@ int cmd_chart(const struct cli_args *a)
     if (!plot_render(ctx, arrows, &p, f.snap, &rq, LONG_MAX, &bytes, &len, &err)) {
         fprintf(stderr, "retentiond: chart: %s%s%s%s\n", err.param ? "--" : "",
                 err.param ? err.param : "", err.param ? ": " : "", err.message);
+        rc = err.status == 400 ? 2 : 1; /* a bad argument, as bulletin and report */
         goto done;
     }
     rc = cmd_write_out(a->out, bytes, len) ? 0 : 1;

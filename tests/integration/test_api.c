@@ -1023,6 +1023,37 @@ START_TEST(chart_errors_name_the_parameter)
     ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
     free(err);
     ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
+    /* a KPI or a branch the runs refuse is a bad argument too (README: exit 2), as for
+     * bulletin and report; a date without a run is not (exit 1) */
+    static const struct {
+        const char *opt, *value, *param;
+        int rc;
+    } refused[] = {
+        {"--kpi", "nope", "--kpi", 2},
+        {"--branch", "999", "--branch", 2},
+        {"--dim", "platinum", "--dim", 2},
+        {"--date", "2001-01-01", "--date", 1},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        const char *kpi =
+            strcmp(refused[i].opt, "--kpi") == 0 ? refused[i].value : "in_network_rate";
+        const char *bad[] = {"chart",          "--db", sv->ci,  "--kind",         "trend",
+                             "--kpi",          kpi,    "--out", "/tmp/never.png", refused[i].opt,
+                             refused[i].value, NULL};
+        if (strcmp(refused[i].opt, "--kpi") == 0)
+            bad[9] = NULL; /* --kpi once */
+        ck_assert_msg(harness_run(bad, NULL, NULL, &err) == refused[i].rc, "%s %s: %s",
+                      refused[i].opt, refused[i].value, err);
+        ck_assert_msg(strstr(err, refused[i].param), "%s", err);
+        ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
+        free(err);
+        ck_assert_int_ne(access("/tmp/never.png", F_OK), 0);
+    }
+    const char *no_kpi[] = {"chart", "--db",  sv->ci,           "--kind",
+                            "trend", "--out", "/tmp/never.png", NULL};
+    ck_assert_int_eq(harness_run(no_kpi, NULL, NULL, &err), 2);
+    ck_assert_msg(strstr(err, "--kpi"), "%s", err);
+    free(err);
     /* a font family that is not installed: exit 2 (a bad argument) and one line naming it,
      * while the database is read on the side; also when the database never
      * answers (a socket that listens and says nothing), where a command
