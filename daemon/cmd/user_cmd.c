@@ -107,12 +107,27 @@ done:
     return finish(ok, err, strcmp(verb, "list") == 0 ? NULL : done);
 }
 
+/* token revoke's ID: a whole number from 1 (at most 18 digits: no
+ * overflow); false after one line on stderr. */
+static bool token_id(const char *text, long long *id)
+{
+    char *end = NULL;
+    *id = strtoll(text, &end, 10);
+    if (end != text && !*end && *id > 0 && strlen(text) <= 18)
+        return true;
+    fprintf(stderr, "retentiond: token revoke takes a token id (a whole number from 1)\n");
+    return false;
+}
+
 int cmd_token(const struct cli_args *args)
 {
     char err[300] = "", token[TOKEN_LEN + 1], done[200];
     struct db *db = NULL;
     bool ok = false;
     long long id = 0;
+    /* a bad argument is refused before the database is asked */
+    if (strcmp(args->positional[0], "revoke") == 0 && !token_id(args->positional[1], &id))
+        return 2;
     if (!db_connect(cmd_conninfo(args), 0, &db))
         return 1; /* logged */
     if (strcmp(args->positional[0], "list") == 0) {
@@ -129,13 +144,6 @@ int cmd_token(const struct cli_args *args)
         snprintf(done, sizeof done, "token %lld for %s: %s", id, args->user, ok ? token : "");
         memset(token, 0, sizeof token);
     } else {
-        char *end = NULL;
-        id = strtoll(args->positional[1], &end, 10);
-        if (end == args->positional[1] || *end || id <= 0) {
-            db_close(db);
-            fprintf(stderr, "retentiond: token revoke takes a token id (a number)\n");
-            return 2;
-        }
         ok = tokens_revoke(db, id, err, sizeof err);
         snprintf(done, sizeof done, "token %lld revoked", id);
     }

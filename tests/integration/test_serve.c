@@ -23,6 +23,11 @@ START_TEST(cli_errors_exit_2_with_one_line)
     static const char *const cases[][4] = {{"bogus", NULL},
                                            {"serve", "--nope", NULL},
                                            {"compute", "--as-of", "2026-02-30", NULL},
+                                           /* refused before the database is asked: none
+                                            * here, and no id read as another (it was
+                                            * 'no live token with id 9223372036854775807') */
+                                           {"token", "revoke", "99999999999999999999", NULL},
+                                           {"token", "revoke", "abc", NULL},
                                            {NULL}};
     for (int i = 0; cases[i][0]; i++) {
         char *out = NULL, *err = NULL;
