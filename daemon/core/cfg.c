@@ -338,18 +338,20 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
     struct parse_state *st = user;
     if (st->failed)
         return 1; /* keep the first reason; ini_parse reports the first line */
-    if (!cfg_set(st->cfg, section, name, value, st->reason, sizeof st->reason)) {
-        st->failed = true;
-        return 0;
-    }
-    const struct cfg_key *k = find_key(section, name); /* known: cfg_set took it */
-    if (st->seen[k - keys]) {
+    /* a key seen before: that is the fault, whatever its value (an indented
+     * line reaches here as the key again, its text as the value) */
+    const struct cfg_key *k = find_key(section, name);
+    if (k && st->seen[k - keys]) {
         snprintf(st->reason, sizeof st->reason,
                  "%s.%s is given twice (or continued on an indented line)", section, name);
         st->failed = true;
         return 0;
     }
-    st->seen[k - keys] = true;
+    if (!cfg_set(st->cfg, section, name, value, st->reason, sizeof st->reason)) {
+        st->failed = true;
+        return 0;
+    }
+    st->seen[k - keys] = true; /* known: cfg_set took it */
     return 1;
 }
 

@@ -63,8 +63,13 @@ static const struct {
     {"[daemon]\nlog_level = loud\n", 2, "daemon.log_level: 'loud' is not one of"},
     {"[http]\nport 8080\n", 2, "syntax error"},
     {"port = 1\n", 1, "unknown section []"},
-    {"[http]\nport = 1\nport = -1\n[x]\ny=1\n", 3, "http.port: -1 is outside"},
+    {"[http]\nport = 1\nport2 = 1\nport = -1\n[x]\ny=1\n", 3, "unknown key 'port2'"},
+    {"[http]\nport = -1\n[x]\ny=1\n", 2, "http.port: -1 is outside"},
     {"[http]\nport = 1\nport = 2\n", 3, "http.port is given twice"},
+    /* the second time is what is wrong, not the value it carries */
+    {"[http]\nport = 8080\n  port = 1\n", 3,
+     "http.port is given twice (or continued on an indented line)"},
+    {"[http]\nport = 1\nport = 80x\n", 3, "http.port is given twice"},
     {"[http\nport = 1\n", 1, "a section line without its ']'"},
     {"[database]\nconninfo = host=x dbname=y user=z password=w sslmode=verify-full "
      "sslrootcert=/etc/ssl/certs/a-rather-long-path-to-the-operators-root-certificate.pem "
