@@ -141,6 +141,14 @@ static bool resolve(struct drawing *d, long max_pixels, struct view_error *err)
         return view_fail(err, 400, "invalid_parameter", "kpi",
                          zones ? "zone_count is drawn by the zones chart"
                                : "the zones chart draws zone_count");
+    /* the zones chart draws every zone, the panorama every indicator, of
+     * the whole total: a dim or campaign asked of them is refused, not
+     * silently drawn without */
+    bool whole = rq->kind == PLOT_ZONES || rq->kind == PLOT_PANORAMA;
+    if (whole && (rq->dim || rq->campaign))
+        return view_fail(err, 400, "invalid_parameter", rq->dim ? "dim" : "campaign",
+                         "the %s chart draws every %s: no %s", kind_names[rq->kind],
+                         zones ? "zone" : "indicator", rq->dim ? "dim" : "campaign");
     bool score = plot_axis(d->kpi) == CHART_AXIS_SCORE;
     if (rq->kind == PLOT_PANORAMA && !score)
         return view_fail(err, 400, "invalid_parameter", "kpi",

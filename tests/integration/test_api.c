@@ -998,6 +998,11 @@ START_TEST(chart_errors_name_the_parameter)
         {"/charts/trend.png?kpi=retention_rate&date=2026-02-30", 400, "invalid_date", "date"},
         {"/charts/trend.png?kpi=retention_rate&colour=red", 400, "unknown_parameter", "colour"},
         {"/charts/zones.png?kpi=retention_rate", 400, "invalid_parameter", "kpi"},
+        /* drawn whole: a dim or campaign asked of them was ignored (200) */
+        {"/charts/zones.png?dim=purple", 400, "invalid_parameter", "dim"},
+        {"/charts/zones.png?dim=red", 400, "invalid_parameter", "dim"},
+        {"/charts/panorama.svg?dim=csi", 400, "invalid_parameter", "dim"},
+        {"/charts/panorama.svg?campaign=1", 400, "invalid_parameter", "campaign"},
         {"/charts/trend.png?kpi=in_network_rate&dim=platinum", 400, "invalid_parameter", "dim"},
         {"/charts/sparkline.png?kpi=bundling_coverage&campaign=99", 400, "invalid_parameter",
          "campaign"},
