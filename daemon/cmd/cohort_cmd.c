@@ -6,13 +6,36 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Whether year has begun by the database's date: a year's cohort and VIP
+ * snapshot are taken in it, never ahead (year 3000 froze today's members).
+ * False with *rc 2 after one line on stderr, or 1 on a database error. */
+static bool year_begun(struct db *db, const char *year, int *rc)
+{
+    struct db_result *res = NULL;
+    const char *params[] = {year};
+    *rc = 1;
+    if (!db_query(db, "SELECT $1::int <= extract(year FROM current_date)::int", 1, params, &res))
+        return false;
+    bool begun = strcmp(db_value(res, 0, 0), "t") == 0;
+    db_result_free(res);
+    if (!begun) {
+        fprintf(stderr,
+                "retentiond: cohort: --year: %s has not begun: a year's cohort is taken "
+                "in that year\n",
+                year);
+        *rc = 2;
+    }
+    return begun;
+}
 
 int cmd_cohort(const struct cli_args *args)
 {
     struct db *db = NULL;
     long long cohort = -1, vips = -1;
     int rc = 1;
-    if (!db_connect(cmd_conninfo(args), 0, &db) ||
+    if (!db_connect(cmd_conninfo(args), 0, &db) || !year_begun(db, args->year, &rc) ||
         !kpi_refreeze(db, atoi(args->year), &cohort, &vips))
         goto done;
     if (cohort < 0)

@@ -701,8 +701,18 @@ START_TEST(refreeze_takes_the_zones_again)
     json_decref(run);
     const char *refreeze[] = {"cohort", "--db", ci, "--year", "2026", "--refreeze", NULL};
     ck_assert_int_eq(harness_run(refreeze, NULL, NULL, NULL), 0);
+    /* a year that has not begun is refused, one line, nothing frozen (year
+     * 3000 took today's VIP members as its snapshot) */
+    const char *ahead[] = {"cohort", "--db", ci, "--year", "3000", "--refreeze", NULL};
+    char *ahead_err = NULL;
+    ck_assert_int_eq(harness_run(ahead, NULL, NULL, &ahead_err), 2);
+    ck_assert_msg(strstr(ahead_err, "--year: 3000 has not begun") &&
+                      strchr(ahead_err, '\n') == strrchr(ahead_err, '\n'),
+                  "%s", ahead_err);
+    free(ahead_err);
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.vip_member WHERE year = 3000"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month WHERE year = 2026"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_member WHERE year = 2026"), 0);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_count WHERE year = 2026"), 0);
