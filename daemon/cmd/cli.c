@@ -130,7 +130,8 @@ static const char overview[] =
     "  report    write the quarterly inspection report (CSV or PDF) of a quarter\n"
     "  version   print the version\n"
     "\n"
-    "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults.\n"
+    "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults;\n"
+    "and --log-level error|warn|info|debug (the log on stderr; default info).\n"
     "'retentiond COMMAND --help' describes one command.\n";
 
 enum opt_kind { OPT_VALUE, OPT_FLAG };
