@@ -134,6 +134,10 @@ static const struct cfg_key keys[] = {
             "taken over after it"),
     KEY_INT("bulletin", "render_threads", bulletin_threads, "0", 0, 64, false,
             "threads drawing a date's bulletins (PDF and PNG); 0 = the online cores, at most 8"),
+    KEY_INT(
+        "bulletin", "keep_days", bulletin_keep_days, "92", 0, 3660, true,
+        "the archive's files of dates more than this many days before today are removed "
+        "(once a day, when no delivery of them is pending; their rows stay); 0 = kept for ever"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

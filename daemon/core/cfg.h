@@ -64,6 +64,7 @@ struct cfg {
     char *bulletin_public_url;  /* bulletin.public_url: the daemon's address for links; "" = none */
     int bulletin_lease;         /* bulletin.lease: seconds a delivery claim holds */
     int bulletin_threads;       /* bulletin.render_threads: threads drawing bulletins; 0 = cores */
+    int bulletin_keep_days; /* bulletin.keep_days: days the archive's files are kept; 0 = ever */
 };
 
 /* One entry of the key table, exported for docs and tests. */

@@ -28,6 +28,7 @@ START_TEST(defaults_are_documented_values)
     ck_assert_int_eq(c.statement_timeout, 60000);
     ck_assert_str_eq(c.timezone, "Asia/Shanghai");
     ck_assert_str_eq(c.log_level, "info");
+    ck_assert_int_eq(c.bulletin_keep_days, 92); /* a quarter of the archive */
     cfg_free(&c);
 }
 END_TEST
@@ -83,6 +84,9 @@ static const struct {
     {"[mail]\nsmtp_url = htp://mail.example\n", 2, "mail.smtp_url: 'htp://mail.example' is not"},
     {"[mail]\nfrom = not an address<<\n", 2, "mail.from: 'not an address<<' is not addr"},
     {"[mail]\nfrom = Desk <a@b.example> x\n", 2, "is not addr"},
+    {"[bulletin]\nkeep_days = -1\n", 2, "bulletin.keep_days: -1 is outside 0..3660"},
+    {"[bulletin]\nkeep_days = 3661\n", 2, "bulletin.keep_days: 3661 is outside 0..3660"},
+    {"[bulletin]\nkeep_days = a quarter\n", 2, "bulletin.keep_days: 'a quarter' is not an integer"},
     {"[bulletin]\npublic_url = ftp:/x\n", 2, "bulletin.public_url: 'ftp:/x' is not an http"},
 };
 
