@@ -121,6 +121,42 @@ bool file_write_atomic(const char *path, const void *bytes, size_t len, char *er
     return file_stage(path, bytes, len, &s, err, errlen) && file_publish(&s, err, errlen);
 }
 
+bool file_remove(const char *path, bool *removed, char *err, size_t errlen)
+{
+    *removed = unlink(path) == 0;
+    if (*removed || errno == ENOENT)
+        return true;
+    snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+    return false;
+}
+
+bool file_sync_dir(const char *dir, char *err, size_t errlen)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (!ok)
+        snprintf(err, errlen, "cannot sync the directory %s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+bool file_remove_dir_if_empty(const char *dir, bool *removed, char *err, size_t errlen)
+{
+    *removed = rmdir(dir) == 0;
+    if (!*removed && (errno == ENOTEMPTY || errno == EEXIST || errno == ENOENT))
+        return true;
+    if (!*removed) {
+        snprintf(err, errlen, "cannot remove the directory %s: %s", dir, strerror(errno));
+        return false;
+    }
+    if (!sync_dir(dir)) {
+        snprintf(err, errlen, "cannot sync the directory of %s: %s", dir, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 bool file_read_all(const char *path, size_t max, unsigned char **out, size_t *len, char *err,
                    size_t errlen)
 {

@@ -7,6 +7,9 @@
  * (the bulletin archive): file_stage() writes and syncs the temporary file,
  * file_publish() renames it, file_discard() removes it.
  *
+ * Removal (file_remove() and the directory's sync) is the other way round:
+ * the name goes, then the directory is fsync'd.
+ *
  * Ownership: a struct file_staged holds its two paths (malloc'd) until
  * file_publish() or file_discard(), which free them. */
 #ifndef RETENTIOND_FILE_H
@@ -36,6 +39,15 @@ void file_discard(struct file_staged *s);
 
 /* file_stage() and file_publish() in one. */
 bool file_write_atomic(const char *path, const void *bytes, size_t len, char *err, size_t errlen);
+
+/* Removal, for an archive that is pruned: file_remove() unlinks path (a
+ * file already gone is no error: *removed false), file_sync_dir() makes
+ * the removals in dir durable, file_remove_dir_if_empty() removes dir when
+ * nothing is left in it (*removed false when something is, or it is gone)
+ * and syncs its parent. False with a reason in err (errlen bytes). */
+bool file_remove(const char *path, bool *removed, char *err, size_t errlen);
+bool file_sync_dir(const char *dir, char *err, size_t errlen);
+bool file_remove_dir_if_empty(const char *dir, bool *removed, char *err, size_t errlen);
 
 /* Reads the whole file into *out (malloc'd, NUL added after len bytes);
  * false with a reason in err. At most max bytes (larger: false). */
