@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "bulletin_doc.h"
+#include "bulletin_prune.h"
 #include "bulletin_store.h"
 #include "date.h"
 #include "digest.h"
@@ -32,6 +33,7 @@ struct bulletin_job {
      * the same again is not rendered again */
     char done_date[11];
     char done_key[DIGEST_HEX_LEN + 1];
+    char pruned_on[11]; /* the local date of the last prune of the archive */
 };
 
 /* The three files of one bulletin. */
@@ -62,6 +64,7 @@ void bulletin_job_opts_from_cfg(const struct cfg *c, const char *me, struct bull
         .bottom_n = c->bottom_n,
         .data_dir = c->data_dir,
         .me = me,
+        .keep_days = c->bulletin_keep_days,
         .retry = {.max_attempts = c->mail_retry_attempts,
                   .first_delay_ms = 1000L * c->mail_retry_delay,
                   .max_delay_ms = 600000L},
@@ -702,6 +705,10 @@ static bool deliver_one(struct bulletin_job *j, struct db *db, const struct snap
     char *from_name = NULL, *from_addr = NULL;
     int attempts = 0;
     bool sent = false;
+    if (d->pruned) { /* none can be pending (bulletin_prune.h): never sent */
+        snprintf(err, sizeof err, "the bulletin was pruned from the archive: not sent");
+        goto record;
+    }
     if (!delivery_bytes(j, s, o, d, &r, err, sizeof err))
         goto record;
     if (!mail_message_parse_mailbox(o->smtp.from, &from_name, &from_addr)) {
@@ -788,6 +795,35 @@ static bool deliver(struct bulletin_job *j, struct db *db, const struct snap *s,
  * again (each time with mail.retry_attempts attempts). */
 #define RETRY_FAILED_AFTER 1800
 
+/* The archive pruned (bulletin.keep_days) once a local day, after the
+ * day's sends: a prune that failed, or found another process pruning, is
+ * tried again on the next pass. */
+static bool prune_daily(struct bulletin_job *j, struct db *db, const struct bulletin_job_opts *o,
+                        time_t now)
+{
+    char host[256], today[11];
+    struct bprune_report r;
+    if (o->keep_days < 1)
+        return true;
+    bprune_host(o->me, host, sizeof host);
+    struct bprune_opts po = {.data_dir = o->data_dir,
+                             .host = host,
+                             .timezone = o->timezone,
+                             .send_at = o->send_at,
+                             .keep_days = o->keep_days,
+                             .stopped = o->smtp.stopped,
+                             .stopped_ctx = o->smtp.stopped_ctx};
+    if (!bprune_today(db, &po, now, today))
+        return false;
+    if (strcmp(today, j->pruned_on) == 0)
+        return true;
+    bool ok = bprune_run(db, &po, now, &r);
+    if (ok && !r.busy)
+        memcpy(j->pruned_on, today, sizeof today);
+    bprune_report_free(&r);
+    return ok;
+}
+
 bool bulletin_job_tick(struct bulletin_job *j, struct db *db, const struct snap *s,
                        const struct bulletin_job_opts *o, time_t now)
 {
@@ -811,7 +847,8 @@ bool bulletin_job_tick(struct bulletin_job *j, struct db *db, const struct snap 
             break; /* the later days wait for it: the archive stays in order */
         date_shift(day, 0, 1, day);
     }
-    return deliver(j, db, s, o, due, RETRY_FAILED_AFTER, now, &sent, &failed) && ok;
+    ok = deliver(j, db, s, o, due, RETRY_FAILED_AFTER, now, &sent, &failed) && ok;
+    return prune_daily(j, db, o, now) && ok; /* also after a failure: it may be the disk's */
 }
 
 bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct snap *s,
@@ -825,6 +862,18 @@ bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct 
     }
     if (!run_until(s, date)) { /* said once, here, not also in the log */
         snprintf(err, errlen, "no compute run on or before %s: nothing to send", date);
+        return false;
+    }
+    long pruned = 0;
+    if (!bstore_pruned(db, date, &pruned)) {
+        snprintf(err, errlen, "the archive of %s could not be read (see the log)", date);
+        return false;
+    }
+    if (pruned) {
+        snprintf(err, errlen,
+                 "%ld bulletins of %s were pruned from the archive (bulletin.keep_days): "
+                 "the date is not mailed again",
+                 pruned, date);
         return false;
     }
     enum outcome r = generate_date(j, db, s, o, date, true, now);

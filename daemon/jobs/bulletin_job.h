@@ -20,7 +20,8 @@
  * generated, and the newest catch_up_send of those are mailed. A version
  * already archived unmailed is mailed when it is to be (mail configured
  * since, a recipient added). D's failed deliveries are tried again every
- * 30 minutes.
+ * 30 minutes. Once a local day, after its sends, the pass prunes the
+ * archive (bulletin_prune.h) when keep_days is set.
  *
  * The PDFs and PNGs of a date are drawn on the job's threads (a render
  * context each), a few bulletins per thread at a time; the database and
@@ -54,6 +55,7 @@ struct bulletin_job_opts {
     int bottom_n;
     const char *data_dir; /* the archive is data_dir/bulletins/DATE/CODE.vN.{html,pdf,png} */
     const char *me;       /* this process, host:pid, in the claims and records */
+    int keep_days;        /* bulletin.keep_days: the archive's retention, 0 = for ever */
     /* mail: smtp.url "" or NULL = archive only */
     struct mail_smtp_opts smtp;
     struct mail_retry retry;
@@ -78,7 +80,8 @@ bool bulletin_job_tick(struct bulletin_job *j, struct db *db, const struct snap 
 
 /* Date D generated (as the schedule would, deadline included) and mailed,
  * failed deliveries of D tried again. *sent and *failed (may be NULL)
- * count the deliveries made. False with a reason in err. */
+ * count the deliveries made. False with a reason in err; refused for a
+ * date whose bulletins were pruned from the archive (never mailed again). */
 bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct snap *s,
                             const struct bulletin_job_opts *o, const char *date, time_t now,
                             int *sent, int *failed, char *err, size_t errlen);

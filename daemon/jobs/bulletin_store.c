@@ -54,6 +54,19 @@ bool bstore_last_date(struct db *db, char out[11])
     return one_text(db, "SELECT max(as_of)::text FROM kpi.bulletin", 0, NULL, out, 11);
 }
 
+bool bstore_pruned(struct db *db, const char *date, long *count)
+{
+    char text[32];
+    const char *params[] = {date};
+    if (!one_text(db,
+                  "SELECT count(*) FROM kpi.bulletin WHERE as_of = $1::date"
+                  " AND pruned_at IS NOT NULL",
+                  1, params, text, sizeof text))
+        return false;
+    *count = strtol(text, NULL, 10);
+    return true;
+}
+
 bool bstore_lock_date(struct db *db, const char *date)
 {
     const char *params[] = {date};
@@ -90,8 +103,10 @@ bool bstore_set_mailed(struct db *db, long long bulletin_id)
     char id[32];
     snprintf(id, sizeof id, "%lld", bulletin_id);
     const char *params[] = {id};
-    return db_query(db, "UPDATE kpi.bulletin SET mailed = true WHERE bulletin_id = $1::bigint", 1,
-                    params, NULL);
+    return db_query(db,
+                    "UPDATE kpi.bulletin SET mailed = true WHERE bulletin_id = $1::bigint"
+                    " AND pruned_at IS NULL",
+                    1, params, NULL);
 }
 
 static char *dup_or_null(const char *s)
@@ -204,7 +219,7 @@ bool bstore_add_delivery(struct db *db, long long bulletin_id, const char *addre
                     " format('bulletin.%s.%s.v%s.%s@%s', b.as_of, b.branch_code, b.version, s.id,"
                     " $5::text)"
                     " FROM (SELECT nextval('kpi.bulletin_delivery_delivery_id_seq') AS id) s,"
-                    " kpi.bulletin b WHERE b.bulletin_id = $1::bigint"
+                    " kpi.bulletin b WHERE b.bulletin_id = $1::bigint AND b.pruned_at IS NULL"
                     " ON CONFLICT (bulletin_id, address) DO NOTHING",
                     5, params, NULL);
 }
@@ -226,7 +241,12 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
      * (bulletin_id, address) key) under a BitmapOr; with IN the plan was a
      * sequential scan of every delivery ever made, on every pass of the job
      * (at least every 30 s), ~60 ms with two years of 165 branches and two
-     * recipients each (240,000 rows), growing by the day. */
+     * recipients each (240,000 rows), growing by the day. The failed ones
+     * of a date are taken under the date's lock, its prune's: a bulletin
+     * has none taken while it is being marked pruned, and none once it is. */
+    bool locked = retry_date != NULL;
+    if (locked && !(db_begin(db) && bstore_lock_date(db, retry_date)))
+        goto failed;
     if (!db_query(db,
                   "UPDATE kpi.bulletin_delivery d SET claimed_by = $1, status = 'sending',"
                   " claimed_at = clock_timestamp()"
@@ -235,14 +255,16 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
                   " OR (d.status = 'failed' AND $3::date IS NOT NULL"
                   "     AND d.claimed_at <= clock_timestamp() - make_interval(secs => $4::int)"
                   "     AND d.bulletin_id = ANY (ARRAY(SELECT bulletin_id FROM kpi.bulletin"
-                  "                                    WHERE as_of = $3::date)))",
-                  4, take, NULL))
-        return false;
+                  "                                    WHERE as_of = $3::date"
+                  "                                    AND pruned_at IS NULL)))",
+                  4, take, NULL) ||
+        (locked && !db_commit(db)))
+        goto failed;
     const char *mine[] = {me};
     if (!db_query(db,
                   "SELECT d.delivery_id, d.bulletin_id, b.run_id, b.as_of::text, b.branch_code,"
                   " d.address, d.message_id, b.path, b.lang, b.data_as_of::text, b.html_sha256,"
-                  " b.pdf_sha256, b.png_sha256, b.version, d.attempts"
+                  " b.pdf_sha256, b.png_sha256, b.version, d.attempts, b.pruned_at IS NOT NULL"
                   " FROM kpi.bulletin_delivery d JOIN kpi.bulletin b USING (bulletin_id)"
                   " WHERE d.status = 'sending' AND d.claimed_by = $1 ORDER BY d.delivery_id",
                   1, mine, &res))
@@ -267,11 +289,16 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
             .png_sha = xstrdup(db_value(res, r, 12)),
             .version = atoi(db_value(res, r, 13)),
             .attempts = atoi(db_value(res, r, 14)),
+            .pruned = strcmp(db_value(res, r, 15), "t") == 0,
         };
     }
     *n = rows;
     db_result_free(res);
     return true;
+failed:
+    if (locked)
+        db_rollback(db);
+    return false;
 }
 
 void bstore_deliveries_free(struct bstore_delivery *d, size_t n)

@@ -26,6 +26,8 @@ bool bstore_due_date(struct db *db, time_t now, const char *zone, const char *se
                      char out[11]);
 bool bstore_deadline(struct db *db, const char *date, const char *zone, const char *send_at,
                      int wait_minutes, time_t *out);
+/* How many bulletins of date were pruned from the archive. */
+bool bstore_pruned(struct db *db, const char *date, long *count);
 /* The newest date of an archived bulletin; "" when none. */
 bool bstore_last_date(struct db *db, char out[11]);
 
@@ -45,7 +47,8 @@ struct bstore_version {
 };
 bool bstore_latest(struct db *db, const char *date, const char *branch, struct bstore_version *out);
 
-/* The bulletin is to be mailed (its deliveries are being added). */
+/* The bulletin is to be mailed (its deliveries are being added); nothing
+ * for a pruned one. */
 bool bstore_set_mailed(struct db *db, long long bulletin_id);
 
 struct bstore_recipient {
@@ -76,7 +79,8 @@ struct bstore_bulletin {
 bool bstore_insert(struct db *db, const struct bstore_bulletin *b, long long *id, bool *conflict);
 
 /* A delivery of bulletin id to address, claimed by `me`; nothing when that
- * address already has one. message_id is built from the row's id. */
+ * address already has one, or the bulletin was pruned (its files are gone:
+ * it is never mailed again). message_id is built from the row's id. */
 bool bstore_add_delivery(struct db *db, long long bulletin_id, const char *address,
                          const char *user_name, const char *me, const char *mail_domain);
 
@@ -85,12 +89,14 @@ struct bstore_delivery {
     char *date, *branch_code, *address, *message_id, *path, *lang, *data_as_of;
     char *html_sha, *pdf_sha, *png_sha;
     int version, attempts;
+    bool pruned; /* its bulletin's files were pruned: never sent (none can be pending) */
 };
 
 /* The deliveries `me` is to make now: its own open claims, the claims of
  * others older than lease seconds (taken over), and with retry_date (or
  * NULL) the failed deliveries of that date whose last attempt is older
- * than retry_after seconds (claimed again). */
+ * than retry_after seconds (claimed again, under the date's lock, unless
+ * their bulletin was pruned). */
 bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_date, int retry_after,
                   struct bstore_delivery **out, size_t *n);
 void bstore_deliveries_free(struct bstore_delivery *d, size_t n);

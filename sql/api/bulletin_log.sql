@@ -20,6 +20,7 @@ FROM (
            b.generated_at,
            b.generated_by,
            b.mailed,
+           b.pruned_at,
            coalesce((SELECT json_agg(json_build_object(
                                 'address', d.address,
                                 'user', d.user_name,
