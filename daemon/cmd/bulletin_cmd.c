@@ -2,11 +2,13 @@
  * branch, as HTML, PDF or PNG, from the stored runs (the same bytes as the
  * daemon's /bulletins/DATE for the same runs); --send: the date's
  * bulletins archived and mailed as the schedule would; log: the archive
- * and its deliveries; recipients: the extra addresses of a branch. */
+ * and its deliveries; prune: the archive's old files removed as the
+ * schedule does once a day; recipients: the extra addresses of a branch. */
 #include "cmd.h"
 
 #include "bulletin_doc.h"
 #include "bulletin_job.h"
+#include "bulletin_prune.h"
 #include "bulletin_store.h"
 #include "cfg.h"
 #include "log.h"
@@ -129,6 +131,76 @@ done:
     return rc;
 }
 
+/* What a prune did (dry: would do), a line per date and the total. */
+static void print_prune(const struct bprune_opts *o, const struct bprune_report *r)
+{
+    const char *freed = o->dry_run ? "to free" : "freed";
+    for (size_t i = 0; i < r->n; i++) {
+        const struct bprune_date *d = &r->dates[i];
+        printf("%s: %d bulletins, %ld files, %lld bytes %s", d->date, d->bulletins, d->files,
+               d->bytes, freed);
+        if (d->pending)
+            printf(", %d kept (a delivery pending)", d->pending);
+        printf("\n");
+    }
+    size_t dates = 0;
+    for (size_t i = 0; i < r->n; i++)
+        dates += r->dates[i].bulletins || r->dates[i].files;
+    printf("total: %zu dates, %d bulletins, %ld files, %lld bytes %s (dates before %s)%s\n", dates,
+           r->bulletins, r->files, r->bytes, freed, r->cutoff,
+           o->dry_run ? "; dry run: nothing changed" : "");
+}
+
+/* bulletin prune: the archive pruned now, as the schedule does once a day,
+ * with the configuration's bulletin.keep_days or --keep-days. */
+static int prune(const struct cli_args *a)
+{
+    struct cfg cfg;
+    struct db *db = NULL;
+    struct bprune_report r = {0};
+    char host[256] = "";
+    int rc = 1;
+    if (!send_config(a, &cfg))
+        return 2;
+    gethostname(host, sizeof host - 1);
+    struct bprune_opts o = {.data_dir = cfg.data_dir,
+                            .host = host,
+                            .timezone = cfg.timezone,
+                            .send_at = cfg.bulletin_send_at,
+                            .keep_days = a->keep_days ? atoi(a->keep_days) : cfg.bulletin_keep_days,
+                            .dry_run = a->dry_run};
+    if (o.keep_days < 1) {
+        printf("keep_days is 0: every bulletin is kept, nothing is pruned\n");
+        rc = 0;
+    } else if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
+               !bprune_run(db, &o, time(NULL), &r)) {
+        fprintf(stderr, "retentiond: bulletin prune: the archive could not be pruned (the "
+                        "database: see the log); what was done stays\n");
+    } else if (r.busy) {
+        fprintf(stderr, "retentiond: bulletin prune: another process is pruning the archive; "
+                        "nothing done\n");
+    } else {
+        print_prune(&o, &r);
+        if (r.failures)
+            fprintf(stderr,
+                    "retentiond: bulletin prune: %d files or directories could not be removed "
+                    "(see the log); the next prune tries again\n",
+                    r.failures);
+        /* files removed are audited: who made the archive forget what */
+        bool audited =
+            o.dry_run || (!r.bulletins && !r.files) ||
+            cmd_audit_change(db, "bulletin_prune",
+                             json_pack("{s:i, s:s, s:i, s:I, s:I}", "keep_days", o.keep_days,
+                                       "before", r.cutoff, "bulletins", r.bulletins, "files",
+                                       (json_int_t)r.files, "bytes", (json_int_t)r.bytes));
+        rc = r.failures || !audited ? 1 : 0;
+    }
+    bprune_report_free(&r);
+    db_close(db);
+    cfg_free(&cfg);
+    return rc;
+}
+
 /* bulletin log: the archive as lines, with each delivery below its
  * bulletin. */
 static void print_log(json_t *list)
@@ -137,14 +209,16 @@ static void print_log(json_t *list)
     json_t *b, *d;
     json_array_foreach(list, i, b)
     {
-        printf("%s  %-8s v%-2lld run %-6lld data %s  %s  %s\n",
+        const char *pruned = json_string_value(json_object_get(b, "pruned_at"));
+        printf("%s  %-8s v%-2lld run %-6lld data %s  %s  %s%s%s\n",
                json_string_value(json_object_get(b, "date")),
                json_string_value(json_object_get(b, "branch")),
                (long long)json_integer_value(json_object_get(b, "version")),
                (long long)json_integer_value(json_object_get(b, "run")),
                json_string_value(json_object_get(b, "data_as_of")),
                json_string_value(json_object_get(b, "path")),
-               json_string_value(json_object_get(json_object_get(b, "sha256"), "html")));
+               json_string_value(json_object_get(json_object_get(b, "sha256"), "html")),
+               pruned ? "  pruned " : "", pruned ? pruned : "");
         json_array_foreach(json_object_get(b, "deliveries"), k, d)
         {
             const char *err = json_string_value(json_object_get(d, "error"));
@@ -274,6 +348,8 @@ int cmd_bulletin(const struct cli_args *a)
 {
     if (a->npositional && strcmp(a->positional[0], "log") == 0)
         return show_log(a);
+    if (a->npositional && strcmp(a->positional[0], "prune") == 0)
+        return prune(a);
     if (a->npositional)
         return recipients(a);
     if (a->send)

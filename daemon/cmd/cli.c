@@ -93,6 +93,8 @@ static const struct command_def commands[] = {
      "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--db CONNINFO]\n"
      "       retentiond bulletin --date YYYY-MM-DD --send [--config FILE] [--db CONNINFO]\n"
      "       retentiond bulletin log [--date YYYY-MM-DD] [--branch CODE] [--limit N]\n"
+     "       retentiond bulletin prune [--keep-days N] [--dry-run] [--config FILE] [--db "
+     "CONNINFO]\n"
      "       retentiond bulletin recipients add|remove CODE ADDR\n"
      "       retentiond bulletin recipients list\n"
      "  Write the daily bulletin (日通报) of a date, for the province or a branch, as the\n"
@@ -102,7 +104,13 @@ static const struct command_def commands[] = {
      "  --send archives and mails the date's bulletins as the daemon's schedule would\n"
      "  (the configuration's [mail] and [bulletin]), once: what was sent is not sent\n"
      "  again; failed deliveries of the date are tried again.\n"
-     "  'log' prints the archive and its deliveries, newest first (default 50 bulletins);\n"
+     "  'log' prints the archive and its deliveries, newest first (default 50 bulletins),\n"
+     "  and when a bulletin's files were pruned;\n"
+     "  'prune' removes the archive's files of the dates more than N days before today\n"
+     "  (default bulletin.keep_days, 92) that this host generated and that have no\n"
+     "  delivery pending, as the daemon does once a day; their rows stay, marked pruned.\n"
+     "  It prints a line per date (bulletins, files, bytes freed) and a total; --dry-run\n"
+     "  changes nothing and prints what it would free. A pruned date is not mailed again.\n"
      "  'recipients' manages the extra addresses of a branch's bulletin (the province's\n"
      "  code: the province bulletin), beside the users with an e-mail address.\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
@@ -151,6 +159,8 @@ static const struct option_def options[] = {
     {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
     {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE) | CMD(CLI_BULLETIN)},
     {"--send", OPT_FLAG, offsetof(struct cli_args, send), CMD(CLI_BULLETIN)},
+    {"--keep-days", OPT_VALUE, offsetof(struct cli_args, keep_days), CMD(CLI_BULLETIN)},
+    {"--dry-run", OPT_FLAG, offsetof(struct cli_args, dry_run), CMD(CLI_BULLETIN)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
     {"--format", OPT_VALUE, offsetof(struct cli_args, format),
      CMD(CLI_COMPUTE) | CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
@@ -256,15 +266,21 @@ static bool parse_option(int argc, char **argv, int *i, struct cli_args *out, ch
     return true;
 }
 
-/* The positional shape of bulletin: none (render or send), log,
+/* The positional shape of bulletin: none (render or send), log, prune,
  * recipients list, recipients add|remove CODE ADDR. */
 static bool bulletin_shape(const struct cli_args *a)
 {
     const char *const *p = a->positional;
+    bool pruning = a->npositional == 1 && strcmp(p[0], "prune") == 0;
+    if ((a->keep_days || a->dry_run) && !pruning)
+        return false;
     if (a->npositional == 0)
         return true;
     if (strcmp(p[0], "log") == 0)
         return a->npositional == 1 && !a->send && !a->out;
+    if (pruning)
+        return !a->send && !a->out && !a->date && !a->branch && !a->limit && !a->format &&
+               !a->lang && !a->font;
     if (strcmp(p[0], "recipients") != 0 || a->send || a->out || a->date)
         return false;
     if (a->npositional == 2)
@@ -278,6 +294,13 @@ static bool valid_count(const char *text)
     char *end = NULL;
     long n = strtol(text, &end, 10);
     return end != text && *end == '\0' && n >= 1 && n <= 10000;
+}
+
+/* 0..3660, bulletin.keep_days's range: digits only, no sign or space. */
+static bool valid_keep_days(const char *text)
+{
+    size_t n = strspn(text, "0123456789");
+    return n > 0 && n <= 4 && text[n] == '\0' && atoi(text) <= 3660;
 }
 
 /* The positional shape of user, token and audit. */
@@ -397,7 +420,8 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
     if (a->command == CLI_BULLETIN && !bulletin_shape(a)) {
         snprintf(err, errlen,
                  "retentiond: usage: retentiond bulletin --date D --out FILE | --date D "
-                 "--send | log | recipients add|remove CODE ADDR | recipients list");
+                 "--send | log | prune [--keep-days N] [--dry-run] | recipients add|remove "
+                 "CODE ADDR | recipients list");
         return false;
     }
     if (a->command == CLI_BULLETIN && a->npositional == 0) {
@@ -456,6 +480,12 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         return validate_access(a, err, errlen);
     if (a->command == CLI_BULLETIN && a->date && !date_valid(a->date)) {
         snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
+        return false;
+    }
+    if (a->command == CLI_BULLETIN && a->keep_days && !valid_keep_days(a->keep_days)) {
+        snprintf(err, errlen,
+                 "retentiond: --keep-days must be a number of days 0..3660 (0: every bulletin "
+                 "is kept)");
         return false;
     }
     if (a->command == CLI_BULLETIN && a->limit && !valid_count(a->limit)) {

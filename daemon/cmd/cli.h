@@ -55,6 +55,9 @@ struct cli_args {
     /* bulletin --send (with serve's --config), bulletin log --limit; bulletin log and
      * bulletin recipients add|remove|list are positional */
     bool send;
+    /* bulletin prune: --keep-days N (validated: 0..3660), --dry-run (with --config, --db) */
+    const char *keep_days;
+    bool dry_run;
     /* report: --quarter YYYYQn (validated), --branch, --format csv|pdf, --out; audit verify FILE */
     const char *quarter;
     /* migrate --shards: the shards' conninfos are the positional arguments */
