@@ -29,8 +29,11 @@ static const struct command_def commands[] = {
      "  keyed by subscriber (dw's and kpi's, empty) partitioned over the shards\n"
      "  (postgres_fdw; docs/scaling.md).\n"},
     {"compute", CLI_COMPUTE,
-     "usage: retentiond compute --as-of YYYY-MM-DD [--format json|table] [--db CONNINFO]\n"
-     "  Compute every KPI for that date, store it as one run and print it.\n"},
+     "usage: retentiond compute --as-of YYYY-MM-DD [--if-changed] [--format json|table]\n"
+     "         [--db CONNINFO]\n"
+     "  Compute every KPI for that date, store it as one run and print it. With\n"
+     "  --if-changed, a run identical to the date's newest stored run is not\n"
+     "  stored: that run is printed (logged \"compute unchanged\").\n"},
     {"cohort", CLI_COHORT,
      "usage: retentiond cohort --year YYYY --refreeze [--db CONNINFO]\n"
      "  Re-take the frozen K1 cohort and K2 VIP snapshot of a year (logged);\n"
@@ -162,6 +165,7 @@ static const struct option_def options[] = {
     {"--keep-days", OPT_VALUE, offsetof(struct cli_args, keep_days), CMD(CLI_BULLETIN)},
     {"--dry-run", OPT_FLAG, offsetof(struct cli_args, dry_run), CMD(CLI_BULLETIN)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
+    {"--if-changed", OPT_FLAG, offsetof(struct cli_args, if_changed), CMD(CLI_COMPUTE)},
     {"--format", OPT_VALUE, offsetof(struct cli_args, format),
      CMD(CLI_COMPUTE) | CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
     {"--kind", OPT_VALUE, offsetof(struct cli_args, kind), CMD(CLI_CHART)},

@@ -35,6 +35,7 @@ struct cli_args {
     const char *config; /* serve --config FILE */
     const char *as_of;  /* compute --as-of YYYY-MM-DD (validated) */
     const char *format; /* compute --format json|table */
+    bool if_changed;    /* compute --if-changed */
     const char *year;   /* cohort --year YYYY (validated) */
     bool refreeze;      /* cohort --refreeze */
     /* chart: --kind, --kpi, --branch, --dim, --campaign, --date (validated),

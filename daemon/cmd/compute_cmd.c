@@ -1,5 +1,7 @@
 /* `retentiond compute`: computes and stores a run, then prints it as the
- * API serves it (read back into a snapshot, written by views/contract.h). */
+ * API serves it (read back into a snapshot, written by views/contract.h).
+ * Asked explicitly, it stores every run; with --if-changed a run identical
+ * to the date's newest stored run is not stored, and that run is printed. */
 #include "cmd.h"
 
 #include "buf.h"
@@ -17,15 +19,18 @@ int cmd_compute(const struct cli_args *args)
     struct db *db = NULL;
     struct snap *snap = NULL;
     struct buf out = BUF_INIT;
-    long long run_id = 0;
+    struct kpi_run run = {0};
     int rc = 1;
-    if (!db_connect(cmd_conninfo(args), 0, &db) || !kpi_compute(db, args->as_of, &run_id))
+    enum kpi_store store = args->if_changed ? KPI_STORE_IF_CHANGED : KPI_STORE_ALWAYS;
+    if (!db_connect(cmd_conninfo(args), 0, &db) || !kpi_compute(db, args->as_of, store, &run))
         goto done; /* errors have been logged already */
-    struct snap_filter run = {.run_id = run_id};
-    if (!snap_build_db(db, 0, NULL, &run, &snap))
+    if (!run.stored)
+        log_info("msg=\"compute unchanged\" as_of=%s run=%lld", args->as_of, run.run_id);
+    struct snap_filter one = {.run_id = run.run_id};
+    if (!snap_build_db(db, 0, NULL, &one, &snap))
         goto done;
     if (snap->nruns != 1) {
-        log_error("msg=\"the stored run is not there\" run_id=%lld", run_id);
+        log_error("msg=\"the stored run is not there\" run_id=%lld", run.run_id);
         goto done;
     }
     if (args->format && strcmp(args->format, "table") == 0)

@@ -55,8 +55,8 @@ static void observe(void *ctx, const struct http_request *req)
 static bool hook_compute(void *ctx, struct db *db, const char *as_of)
 {
     (void)ctx;
-    long long run_id = 0;
-    return kpi_compute(db, as_of, &run_id);
+    struct kpi_run run = {0};
+    return kpi_compute(db, as_of, KPI_STORE_ALWAYS, &run);
 }
 
 static void hook_computed(void *ctx, double seconds, bool ok)

@@ -172,14 +172,21 @@ done:
 
 /* ---- frozen snapshots -------------------------------------------------- */
 
-/* What a run or a re-freeze froze, logged only once the transaction that
- * froze it has committed (a rolled-back freeze never happened). -1: not
- * frozen by this transaction. */
-struct frozen {
-    long long cohort, vips;
+/* What a run or a re-freeze took into the state kept between runs
+ * (docs/kpis.md). The freezes are logged only once the transaction that
+ * froze them has committed (a rolled-back freeze never happened); a run that
+ * took anything is stored even when its figures equal the stored ones. */
+struct taken {
+    long long cohort, vips; /* members frozen; -1: not frozen by this transaction */
+    bool state;             /* months folded, target lists, zones or usage counts taken */
 };
 
-static void log_frozen(const struct frozen *f, const char *year, const char *action)
+static bool took_any(const struct taken *t)
+{
+    return t->cohort >= 0 || t->vips >= 0 || t->state;
+}
+
+static void log_frozen(const struct taken *f, const char *year, const char *action)
 {
     if (f->cohort >= 0)
         log_info("msg=\"K1 cohort frozen\" year=%s members=%lld action=%s", year, f->cohort,
@@ -274,7 +281,8 @@ static bool pending_months(struct db *db, const char *pending_sql, const char *c
 
 /* K1: the months of `year` closed at `as_of` and not folded yet, folded
  * into the members' good_mask where they are, then marked folded. */
-static bool fold_months(struct db *db, const char *year, const char *as_of, const char *low_bill)
+static bool fold_months(struct db *db, const char *year, const char *as_of, const char *low_bill,
+                        struct taken *taken)
 {
     char months[PENDING_LEN];
     bool none = true;
@@ -285,6 +293,7 @@ static bool fold_months(struct db *db, const char *year, const char *as_of, cons
         "kpi/k1_fold_months.sql", 3, fold, "kpi/k1_fold_store.sql", 2, store, NULL, 0};
     if (!pending_months(db, "kpi/k1_fold_pending.sql", pending, months, &none))
         return false;
+    taken->state = taken->state || !none;
     return none || run_on_shards(db, &step);
 }
 
@@ -301,7 +310,7 @@ static bool k1_retention(struct db *db, const char *year, const char *as_of,
 }
 
 static bool compute_k1(struct db *db, const char *year, const char *as_of, const struct settings *s,
-                       bool *have_cohort, struct frozen *frozen)
+                       bool *have_cohort, struct taken *taken)
 {
     bool closed = false, is = false;
     *have_cohort = false;
@@ -314,7 +323,7 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of, const
             log_warn("msg=\"K1/K5 skipped: the baseline months are not all closed\" year=%s", year);
             return true;
         }
-        if (!freeze_cohort(db, year, as_of, s, "freeze", &frozen->cohort))
+        if (!freeze_cohort(db, year, as_of, s, "freeze", &taken->cohort))
             return false;
     }
     char low_bill[32];
@@ -323,15 +332,15 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of, const
                      low_bill, sizeof low_bill))
         return false;
     *have_cohort = true;
-    return fold_months(db, year, as_of, low_bill) && k1_retention(db, year, as_of, s);
+    return fold_months(db, year, as_of, low_bill, taken) && k1_retention(db, year, as_of, s);
 }
 
-static bool compute_k2(struct db *db, const char *year, const char *as_of, struct frozen *frozen)
+static bool compute_k2(struct db *db, const char *year, const char *as_of, struct taken *taken)
 {
     bool is = false;
     if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year, &is))
         return false;
-    if (!is && !freeze_vips(db, year, "freeze", &frozen->vips))
+    if (!is && !freeze_vips(db, year, "freeze", &taken->vips))
         return false;
     const char *params[] = {year, as_of};
     const struct shard_step step = {
@@ -341,7 +350,7 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of, struc
 
 /* K3: re-takes the stored target lists that no longer match the warehouse,
  * then computes the coverage from them. */
-static bool compute_k3(struct db *db, const char *as_of)
+static bool compute_k3(struct db *db, const char *as_of, struct taken *taken)
 {
     const char *d[] = {as_of};
     char campaigns[65536], stale[4096];
@@ -363,8 +372,9 @@ static bool compute_k3(struct db *db, const char *as_of)
     if (!file_value(db, "kpi/k3_campaigns.sql", 1, d, campaigns, sizeof campaigns) ||
         !run_on_shards(db, &check))
         return false;
-    if (strcmp(stale, "{}") != 0 &&
-        (!run_file(db, "kpi/k3_targets_drop.sql", 1, ids) || !run_on_shards(db, &take)))
+    bool retake = strcmp(stale, "{}") != 0;
+    taken->state = taken->state || retake;
+    if (retake && (!run_file(db, "kpi/k3_targets_drop.sql", 1, ids) || !run_on_shards(db, &take)))
         return false;
     return run_on_shards(db, &bundling);
 }
@@ -400,7 +410,8 @@ static bool last_closed_month(struct db *db, const char *as_of, char *out, size_
 
 /* K5: the zones of M (the last closed month at as_of) are taken once per
  * (year, M) and thresholds (k5_zones_take.sql), then copied by every run. */
-static bool compute_k5(struct db *db, const char *year, const char *as_of, const struct settings *s)
+static bool compute_k5(struct db *db, const char *year, const char *as_of, const struct settings *s,
+                       struct taken *taken)
 {
     char month[16], stored[16];
     if (!last_closed_month(db, as_of, month, sizeof month))
@@ -415,14 +426,16 @@ static bool compute_k5(struct db *db, const char *year, const char *as_of, const
         return false;
     const struct shard_step take = {
         "kpi/k5_zones_take.sql", 5, params, "kpi/k5_zones_store.sql", 5, params, NULL, 0};
-    if (atoi(stored) == 0 && !run_on_shards(db, &take))
+    bool take_zones = atoi(stored) == 0;
+    taken->state = taken->state || take_zones;
+    if (take_zones && !run_on_shards(db, &take))
         return false;
     return run_file(db, "kpi/k5_zones.sql", 2, params);
 }
 
 /* The data-quality counts of the closed months not counted yet: counted
  * where the usage rows are, then stored. */
-static bool count_usage_dq(struct db *db, const char *as_of, const char *year)
+static bool count_usage_dq(struct db *db, const char *as_of, const char *year, struct taken *taken)
 {
     char months[PENDING_LEN];
     bool none = true;
@@ -432,6 +445,7 @@ static bool count_usage_dq(struct db *db, const char *as_of, const char *year)
         return false;
     if (none)
         return true;
+    taken->state = true;
     const struct shard_step step = {
         "kpi/usage_month_dq.sql", 1, m, "kpi/usage_month_dq_store.sql", 1, m, NULL, 0};
     return run_on_shards(db, &step);
@@ -486,24 +500,64 @@ static bool as_of_plausible(struct db *db, const char *as_of)
 }
 
 static bool compute_all(struct db *db, const char *as_of, const char *year,
-                        const struct settings *s, const char *run_id, struct frozen *frozen)
+                        const struct settings *s, const char *run_id, struct taken *taken)
 {
     bool have_cohort = false;
     const char *fin[] = {run_id, as_of};
     const char *dqrun[] = {run_id, as_of, year};
     return run_file(db, "kpi/00_temp_tables.sql", 0, NULL) &&
            run_file(db, "kpi/01_branch_closure.sql", 0, NULL) &&
-           compute_k1(db, year, as_of, s, &have_cohort, frozen) &&
-           compute_k2(db, year, as_of, frozen) && compute_k3(db, as_of) && compute_k4(db, as_of) &&
-           (!have_cohort || compute_k5(db, year, as_of, s)) &&
-           run_file(db, "kpi/finalize.sql", 2, fin) && count_usage_dq(db, as_of, year) &&
+           compute_k1(db, year, as_of, s, &have_cohort, taken) &&
+           compute_k2(db, year, as_of, taken) && compute_k3(db, as_of, taken) &&
+           compute_k4(db, as_of) && (!have_cohort || compute_k5(db, year, as_of, s, taken)) &&
+           run_file(db, "kpi/finalize.sql", 2, fin) && count_usage_dq(db, as_of, year, taken) &&
            run_file(db, "kpi/data_quality.sql", 3, dqrun) && watermark(db, run_id, as_of);
 }
 
-bool kpi_compute(struct db *db, const char *as_of, long long *run_id)
+/* Whether run `id` of as_of, computed in this transaction, says what the
+ * newest stored run of as_of says (kpi/run_kept.sql, kpi/run_unchanged.sql):
+ * kept receives that run's id, "" when as_of has none or they differ. */
+static bool unchanged_from(struct db *db, const char *id, const char *as_of, char *kept, size_t len)
+{
+    const char *of_date[] = {id, as_of};
+    const char *pair[] = {id, kept};
+    char same[8];
+    if (!file_value(db, "kpi/run_kept.sql", 2, of_date, kept, len))
+        return false;
+    if (!*kept)
+        return true;
+    if (!file_value(db, "kpi/run_unchanged.sql", 2, pair, same, sizeof same))
+        return false;
+    if (strcmp(same, "t") != 0)
+        *kept = '\0';
+    return true;
+}
+
+/* Ends the transaction of run `id`: rolled back when `store` allows it and
+ * the run took no state and equals the newest stored run of as_of (out then
+ * names that run), else its staged rows stored and committed. */
+static bool finish_run(struct db *db, const char *as_of, const char *id, enum kpi_store store,
+                       const struct taken *taken, struct kpi_run *out)
+{
+    char kept[32] = "";
+    if (store == KPI_STORE_IF_CHANGED && !took_any(taken) &&
+        !unchanged_from(db, id, as_of, kept, sizeof kept))
+        return false;
+    if (*kept) {
+        db_rollback(db);
+        *out = (struct kpi_run){.run_id = atoll(kept), .stored = false};
+        return true;
+    }
+    if (!run_file(db, "kpi/run_store.sql", 0, NULL) || !db_commit(db))
+        return false;
+    *out = (struct kpi_run){.run_id = atoll(id), .stored = true};
+    return true;
+}
+
+bool kpi_compute(struct db *db, const char *as_of, enum kpi_store store, struct kpi_run *out)
 {
     struct settings s;
-    struct frozen frozen = {-1, -1};
+    struct taken taken = {-1, -1, false};
     char id[32], year[5];
     memcpy(year, as_of, 4);
     year[4] = '\0';
@@ -513,13 +567,14 @@ bool kpi_compute(struct db *db, const char *as_of, long long *run_id)
         return false;
     if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
         !load_settings(db, &s) || !start_run(db, as_of, id, sizeof id) ||
-        !compute_all(db, as_of, year, &s, id, &frozen) || !db_commit(db)) {
+        !compute_all(db, as_of, year, &s, id, &taken) ||
+        !finish_run(db, as_of, id, store, &taken, out)) {
         db_rollback(db);
         return false;
     }
-    log_frozen(&frozen, year, "freeze");
-    *run_id = atoll(id);
-    log_info("msg=\"compute run stored\" run_id=%s as_of=%s", id, as_of);
+    log_frozen(&taken, year, "freeze");
+    if (out->stored)
+        log_info("msg=\"compute run stored\" run_id=%lld as_of=%s", out->run_id, as_of);
     return true;
 }
 
@@ -549,7 +604,7 @@ bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips)
 {
     char y[8], today[16];
     struct settings s;
-    struct frozen frozen = {-1, -1};
+    struct taken frozen = {-1, -1, false};
     bool closed = false;
     snprintf(y, sizeof y, "%d", year);
     *cohort = -1;

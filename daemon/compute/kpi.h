@@ -13,11 +13,27 @@
 
 #include <stdbool.h>
 
-/* Computes and stores a run for as_of (YYYY-MM-DD, already validated).
- * Freezes the K1 cohort and the K2 VIP snapshot of the year the first time
- * they are needed, and keeps the state later runs reuse (docs/kpis.md,
- * "State kept between runs"). *run_id receives the new run's id. */
-bool kpi_compute(struct db *db, const char *as_of, long long *run_id);
+/* Whether a run that says what the newest stored run of its date says is
+ * stored (docs/kpis.md, "A recompute that changes nothing"). */
+enum kpi_store {
+    KPI_STORE_ALWAYS,     /* `retentiond compute`: every run is stored */
+    KPI_STORE_IF_CHANGED, /* `compute --if-changed`: rolled back */
+};
+
+/* What kpi_compute() did with its run. */
+struct kpi_run {
+    long long run_id; /* the run stored, or (stored false) the stored run it equalled */
+    bool stored;      /* false: identical to run_id, rolled back: nothing was written */
+};
+
+/* Computes a run for as_of (YYYY-MM-DD, already validated) and stores it,
+ * unless `store` is KPI_STORE_IF_CHANGED and the run equals, row for row
+ * and column for column (sql/kpi/run_unchanged.sql), the newest stored run
+ * of as_of and took nothing into the state kept between runs: then the
+ * transaction is rolled back. Freezes the K1 cohort and the K2 VIP snapshot
+ * of the year the first time they are needed, and keeps the state later
+ * runs reuse (docs/kpis.md, "State kept between runs"). */
+bool kpi_compute(struct db *db, const char *as_of, enum kpi_store store, struct kpi_run *out);
 
 /* Re-takes the frozen K1 cohort and K2 snapshot of `year` (logged in
  * kpi.freeze_log) and drops the year's stored K5 zones (taken again by the

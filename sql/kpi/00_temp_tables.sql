@@ -31,6 +31,13 @@ CREATE TEMP TABLE run_quality (
     rows bigint NOT NULL
 ) ON COMMIT DROP;
 
+-- The run's rows, staged by finalize.sql and data_quality.sql: compared with
+-- the date's newest stored run (run_unchanged.sql), then copied into
+-- kpi.value and kpi.data_quality by run_store.sql when the run is stored, so
+-- that a run rolled back as unchanged has written none of them.
+CREATE TEMP TABLE stage_value (LIKE kpi.value INCLUDING DEFAULTS) ON COMMIT DROP;
+CREATE TEMP TABLE stage_data_quality (LIKE kpi.data_quality INCLUDING DEFAULTS) ON COMMIT DROP;
+
 -- The rows of the step run on the shards (kpi.shard_exec: each shard's
 -- result rows as jsonb), read by the step's *_store.sql.
 CREATE TEMP TABLE shard_rows (

@@ -1,5 +1,6 @@
 -- The data-quality section of run $1 at $2 (assessment year $3): one row per
--- rule, zero included. What each rule does to the KPIs:
+-- rule, zero included (staged in pg_temp.stage_data_quality: run_store.sql
+-- stores them). What each rule does to the KPIs:
 --   usage_unknown_subscriber   usage of a sub_id not in dw.subscriber: ignored
 --   usage_null_bill            NULL bill: read as 0 (a low month, fails the baseline)
 --   usage_negative_bill        negative bill: kept as it is
@@ -16,7 +17,7 @@
 --                              the targets' subscribers: pg_temp.run_quality)
 -- Usage counts cover the closed months read: October of $3 - 1 to the last
 -- closed month at $2.
-INSERT INTO kpi.data_quality (run_id, rule, rows)
+INSERT INTO pg_temp.stage_data_quality (run_id, rule, rows)
 WITH usage_dq AS (
     SELECT coalesce(sum(unknown_subscriber), 0) AS unknown_subscriber,
            coalesce(sum(null_bill), 0) AS null_bill,

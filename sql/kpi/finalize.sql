@@ -1,4 +1,5 @@
--- Targets, paths and alarms, then the run's values. $1 run id, $2 as-of date.
+-- Targets, paths and alarms, then the run's values (staged in
+-- pg_temp.stage_value: run_store.sql stores them). $1 run id, $2 as-of date.
 -- How each KPI is judged is in kpi.alarm_rule (schema/008_alarm_rules.sql).
 --
 -- Target: the most specific row of kpi.target (a branch over all branches,
@@ -27,7 +28,7 @@
 -- the challenge (or the day's challenge point); else green when a base
 -- exists (always for K2). NULL when no rule applies (zone counts, no value,
 -- a KPI without a target and without an alarm rule).
-INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period, numerator, denominator,
+INSERT INTO pg_temp.stage_value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period, numerator, denominator,
                        value, partial, status, reason, target_base, target_challenge,
                        path_base, path_challenge, previous_status)
 WITH previous AS (

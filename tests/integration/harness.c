@@ -245,6 +245,26 @@ long harness_long(struct db *db, const char *sql)
     return v;
 }
 
+char *harness_kept_state(struct db *db)
+{
+    static const char *const tables[] = {
+        "cohort",          "cohort_member",  "vip_snapshot", "vip_member",
+        "zone_month",      "zone_member",    "zone_count",   "campaign_target_list",
+        "campaign_target", "usage_month_dq", "freeze_log"};
+    struct buf b = BUF_INIT;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY"
+                 " t::text), '')) FROM kpi.%s t",
+                 tables[i]);
+        char *line = harness_text(db, sql);
+        buf_printf(&b, "kpi.%s %s\n", tables[i], line);
+        free(line);
+    }
+    return buf_detach(&b, NULL);
+}
+
 static const char *binary(void)
 {
     const char *bin = getenv("RETENTIOND_BIN");

@@ -67,6 +67,11 @@ char *harness_text(struct db *db, const char *sql);
 /* Runs trusted SQL (one or more statements) on a new connection to
  * conninfo; aborts the test on failure. */
 void harness_exec_on(const char *conninfo, const char *sql);
+/* The state the KPI engine keeps between runs (docs/kpis.md, "State kept
+ * between runs"): a line "kpi.TABLE ROWS MD5" per table, the MD5 over its
+ * rows' text in order, times included: two states are the same exactly
+ * when these texts are. */
+char *harness_kept_state(struct db *db);
 
 /* Runs retentiond with argv (NULL-terminated, without argv[0]); captures
  * stdout/stderr into malloc'd strings (either may be NULL); returns the exit

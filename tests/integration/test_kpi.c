@@ -1,8 +1,11 @@
 /* Integration: the KPI engine (`retentiond compute`) against hand-written
  * warehouses (tests/fixtures/golden.sql: every boundary of domain.md, with
  * the expected values worked out by hand below; source_figures.sql: the
- * figures of the operator's documents), and against broken warehouses. */
+ * figures of the operator's documents), and against broken warehouses; a
+ * recompute that changes nothing is not stored (compute --if-changed). */
 #include "harness.h"
+
+#include "sql_embed.h"
 
 #include <check.h>
 #include <jansson.h>
@@ -726,6 +729,249 @@ START_TEST(refreeze_takes_the_zones_again)
 }
 END_TEST
 
+/* ---- a recompute that changes nothing --------------------------------- */
+
+static char same_db[64];
+static char *same_ci;
+static long same_runs[3]; /* three runs of 2026-11-22, the same figures, oldest first */
+
+/* The run_id of a compute's JSON. */
+static long run_id_of(json_t *run)
+{
+    return (long)json_integer_value(json_object_get(run, "run_id"));
+}
+
+static void same_setup(void)
+{
+    snprintf(same_db, sizeof same_db, "rt_it_kpi_same_%d", (int)getpid());
+    load_fixture(same_db, "tests/fixtures/golden.sql", &same_ci);
+    for (int i = 0; i < 3; i++) {
+        json_t *run = compute(same_ci, "2026-11-22");
+        same_runs[i] = run_id_of(run);
+        json_decref(run);
+    }
+    json_decref(compute(same_ci, "2026-11-23")); /* newer, of another date */
+}
+
+static void same_teardown(void)
+{
+    harness_drop_db(same_db);
+    free(same_ci);
+}
+
+/* The newest run of 2026-11-22 and the ones before it, in SQL. */
+#define NEWEST "(SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-11-22')"
+#define KEPT   "(SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-11-22' AND run_id < " NEWEST ")"
+#define OLDEST "(SELECT min(run_id) FROM kpi.run WHERE as_of = '2026-11-22')"
+/* One staged value of the newest run: KPI, branch code, dim (NULL: the total). */
+#define ROW(kpi, branch, dim)                                                                      \
+    " WHERE kpi = '" kpi "' AND branch_code = '" branch "' AND dim IS NOT DISTINCT FROM " dim
+#define STAGED "UPDATE pg_temp.stage_value SET "
+
+/* Changes to the newest run of 2026-11-22, staged as a compute stages its
+ * rows (in a transaction rolled back), and whether it still says what the
+ * run before it says. */
+static const struct {
+    const char *what, *change;
+    bool same;
+} differences[] = {
+    {"nothing", "SELECT 1", true},
+    {"the run's times",
+     "UPDATE kpi.run SET started_at = started_at - interval '1 day',"
+     " finished_at = finished_at + interval '1 hour' WHERE run_id = " NEWEST,
+     true},
+    {"the rows in another order",
+     "WITH gone AS (DELETE FROM pg_temp.stage_value RETURNING *)"
+     " INSERT INTO pg_temp.stage_value SELECT * FROM gone ORDER BY md5(gone::text)",
+     true},
+    {"an older run of the date",
+     "UPDATE kpi.value SET numerator = numerator + 1 WHERE run_id = " OLDEST, true},
+    {"the run compared with", "UPDATE kpi.value SET numerator = numerator + 1 WHERE run_id = " KEPT,
+     false},
+    {"a numerator", STAGED "numerator = numerator + 1" ROW("retention_rate", "A", "NULL"), false},
+    {"a denominator", STAGED "denominator = denominator + 1" ROW("retention_rate", "A", "NULL"),
+     false},
+    {"two numerators swapped",
+     STAGED "numerator = 9 - numerator WHERE kpi = 'retention_rate' AND branch_code IN ('A', 'C1')",
+     false},
+    {"a value's scale only (0.5 and 0.5000...)",
+     STAGED "value = round(value, 30)" ROW("retention_rate", "A", "NULL"), false},
+    {"a target's scale only (0.77 and 0.770)",
+     STAGED "target_base = target_base * 1.0" ROW("retention_rate", "A", "NULL"), false},
+    {"a status", STAGED "status = 'green'" ROW("retention_rate", "A", "NULL"), false},
+    {"a reason", STAGED "reason = NULL" ROW("retention_rate", "A", "NULL"), false},
+    {"a reason NULL or empty", STAGED "reason = ''" ROW("in_network_rate", "A", "'gold'"), false},
+    {"partial", STAGED "partial = NOT partial" ROW("satisfaction", "A", "'a'"), false},
+    {"a path point", STAGED "path_base = path_base + 0.0001" ROW("retention_rate", "A", "NULL"),
+     false},
+    {"the previous status", STAGED "previous_status = 'green'" ROW("retention_rate", "A", "NULL"),
+     false},
+    {"a branch code", STAGED "branch_code = 'A2'" ROW("retention_rate", "A", "NULL"), false},
+    {"a branch id", STAGED "branch_id = branch_id + 1000" ROW("retention_rate", "A", "NULL"),
+     false},
+    {"a dim", STAGED "dim = 'silver'" ROW("in_network_rate", "A", "'gold'"), false},
+    {"a period", STAGED "period = '2026-09'" ROW("satisfaction", "A", "'a1'"), false},
+    {"a campaign", STAGED "campaign_id = campaign_id + 1" ROW("bundling_coverage", "A", "NULL"),
+     false},
+    {"a row less", "DELETE FROM pg_temp.stage_value" ROW("zone_count", "A", "'blue'"), false},
+    {"a row twice",
+     "INSERT INTO pg_temp.stage_value SELECT * FROM pg_temp.stage_value" ROW("retention_rate", "A",
+                                                                             "NULL"),
+     false},
+    {"a data-quality count",
+     "UPDATE pg_temp.stage_data_quality SET rows = rows + 1 WHERE rule = 'survey_duplicate'",
+     false},
+    {"a data-quality rule less",
+     "DELETE FROM pg_temp.stage_data_quality WHERE rule = 'survey_duplicate'", false},
+    {"the data watermark",
+     "UPDATE kpi.run SET newest_cancel = newest_cancel + 1 WHERE run_id = " NEWEST, false},
+    {"the last closed month", "UPDATE kpi.run SET last_closed_month = NULL WHERE run_id = " NEWEST,
+     false},
+    {"a setting",
+     "UPDATE kpi.run SET settings = settings || '{\"k5_minutes_b\": 301}' WHERE run_id = " NEWEST,
+     false},
+};
+
+/* The one value an embedded SQL file returns with params (NULL: no row). */
+static char *embedded_value(struct db *db, const char *file, const char *const *params)
+{
+    struct db_result *res = NULL;
+    ck_assert_msg(db_query(db, sql_embed_get(file), 2, params, &res), "%s: %s", file,
+                  db_errmsg(db));
+    char *v = db_rows(res) == 1 ? strdup(db_value(res, 0, 0)) : NULL;
+    db_result_free(res);
+    return v;
+}
+
+/* Stages run `id`'s values and data-quality rows as a compute stages its
+ * own before storing them (sql/kpi/00_temp_tables.sql), in db's transaction. */
+static void stage_run(struct db *db, long id)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE stage_value ON COMMIT DROP AS"
+             " SELECT * FROM kpi.value WHERE run_id = %ld;"
+             "CREATE TEMP TABLE stage_data_quality ON COMMIT DROP AS"
+             " SELECT * FROM kpi.data_quality WHERE run_id = %ld",
+             id, id);
+    ck_assert_msg(db_exec_script(db, "stage", sql), "%s", db_errmsg(db));
+}
+
+/* sql/kpi/run_unchanged.sql: whether run `newer`, staged, says what `older` says. */
+static bool says_the_same(struct db *db, long newer, long older)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%ld", newer);
+    snprintf(b, sizeof b, "%ld", older);
+    const char *pair[] = {a, b};
+    char *same = embedded_value(db, "kpi/run_unchanged.sql", pair);
+    ck_assert_ptr_nonnull(same);
+    bool yes = strcmp(same, "t") == 0;
+    free(same);
+    return yes;
+}
+
+/* sql/kpi/run_unchanged.sql compares the newest run of a date with the one
+ * before it (sql/kpi/run_kept.sql) exactly: every column of every row. */
+START_TEST(a_run_is_the_same_only_when_every_row_is)
+{
+    struct db *db = NULL;
+    char newest[32], kept[32];
+    snprintf(newest, sizeof newest, "%ld", same_runs[2]);
+    snprintf(kept, sizeof kept, "%ld", same_runs[1]);
+    ck_assert(db_connect(same_ci, 0, &db));
+    ck_assert(db_begin(db));
+    stage_run(db, same_runs[2]);
+    ck_assert_msg(db_exec_script(db, "change", differences[_i].change), "%s: %s",
+                  differences[_i].what, db_errmsg(db));
+    const char *of_date[] = {newest, "2026-11-22"};
+    char *found = embedded_value(db, "kpi/run_kept.sql", of_date);
+    ck_assert_msg(found && strcmp(found, kept) == 0, "kept run %s, want %s", found, kept);
+    bool same = says_the_same(db, same_runs[2], same_runs[1]);
+    ck_assert_msg(same == differences[_i].same, "%s: the same %d, want %d", differences[_i].what,
+                  same, differences[_i].same);
+    db_rollback(db);
+    free(found);
+    db_close(db);
+}
+END_TEST
+
+/* `retentiond compute --if-changed ARGS...`: stdout (JSON) and stderr. */
+static json_t *compute_if_changed(const char *ci, const char *as_of, char **err)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", as_of, "--if-changed", NULL};
+    char *out = NULL;
+    int rc = harness_run(args, NULL, &out, err);
+    ck_assert_msg(rc == 0, "compute --if-changed %s exited %d: %s", as_of, rc, *err);
+    json_error_t jerr;
+    json_t *j = json_loads(out, 0, &jerr);
+    ck_assert_msg(j != NULL, "not JSON: %s", jerr.text);
+    free(out);
+    return j;
+}
+
+/* --if-changed stores nothing when the run says what the date's newest run
+ * says, prints that run, and leaves the state kept between runs as it was;
+ * a run that took state (here the zones a refreeze dropped) is stored even
+ * with the same figures, so that what it took is kept. */
+START_TEST(if_changed_stores_only_what_is_new)
+{
+    char name[64], *ci = NULL, *err = NULL, line[128];
+    snprintf(name, sizeof name, "rt_it_kpi_if_changed_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    /* the date's first run is stored */
+    json_t *first = compute_if_changed(ci, "2026-11-22", &err);
+    ck_assert_msg(strstr(err, "msg=\"compute run stored\"") != NULL, "%s", err);
+    free(err);
+    char *state = harness_kept_state(db);
+    /* the same again: the stored run is printed, nothing is written */
+    json_t *again = compute_if_changed(ci, "2026-11-22", &err);
+    snprintf(line, sizeof line, "msg=\"compute unchanged\" as_of=2026-11-22 run=%ld\n",
+             run_id_of(first));
+    ck_assert_msg(strstr(err, line) != NULL && !strstr(err, "compute run stored"), "%s", err);
+    free(err);
+    ck_assert(json_equal(again, first));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 1);
+    char *after = harness_kept_state(db);
+    ck_assert_str_eq(after, state);
+    free(after);
+    /* asked without --if-changed, compute stores a run; the next
+     * --if-changed compares with it, the date's newest */
+    json_t *second = compute(ci, "2026-11-22");
+    ck_assert_int_gt(run_id_of(second), run_id_of(first));
+    json_decref(compute_if_changed(ci, "2026-11-22", &err));
+    snprintf(line, sizeof line, "msg=\"compute unchanged\" as_of=2026-11-22 run=%ld\n",
+             run_id_of(second));
+    ck_assert_msg(strstr(err, line) != NULL, "%s", err);
+    free(err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), 2);
+    /* the year re-frozen (the same members): the run takes the zones again,
+     * and is stored though its figures are the newest run's */
+    const char *refreeze[] = {"cohort", "--db", ci, "--year", "2026", "--refreeze", NULL};
+    ck_assert_int_eq(harness_run(refreeze, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month"), 0);
+    json_t *third = compute_if_changed(ci, "2026-11-22", &err);
+    ck_assert_msg(strstr(err, "msg=\"compute run stored\"") != NULL, "%s", err);
+    free(err);
+    ck_assert_int_gt(run_id_of(third), run_id_of(second));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.zone_month"), 1);
+    ck_assert(db_begin(db));
+    stage_run(db, run_id_of(third));
+    ck_assert(says_the_same(db, run_id_of(third), run_id_of(second)));
+    db_rollback(db);
+    json_decref(first);
+    json_decref(again);
+    json_decref(second);
+    json_decref(third);
+    free(state);
+    db_close(db);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
 static Suite *kpi_suite(void)
 {
     Suite *s = suite_create("kpi");
@@ -754,6 +1000,13 @@ static Suite *kpi_suite(void)
     tcase_add_test(state, cached_state_gives_the_cold_values);
     tcase_add_test(state, refreeze_takes_the_zones_again);
     suite_add_tcase(s, state);
+    TCase *same = tcase_create("unchanged");
+    tcase_set_timeout(same, 180);
+    tcase_add_unchecked_fixture(same, same_setup, same_teardown);
+    tcase_add_loop_test(same, a_run_is_the_same_only_when_every_row_is, 0,
+                        (int)(sizeof differences / sizeof differences[0]));
+    tcase_add_test(same, if_changed_stores_only_what_is_new);
+    suite_add_tcase(s, same);
     return s;
 }
 

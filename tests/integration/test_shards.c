@@ -4,8 +4,9 @@
  * `retentiond migrate --shards`, against one server holding the same data:
  * `compute --format json` prints the same bytes run after run (the golden
  * fixture with the incremental tests' days and corrections, a generated
- * province with a re-freeze); a shard down before or during a compute
- * fails the run and leaves nothing of it, while the daemon serves the
+ * province with a re-freeze), and a recompute that changes nothing stores
+ * nothing and leaves the state as it was; a shard down before or during a
+ * compute fails the run and leaves nothing of it, while the daemon serves the
  * previous snapshot; the shards reached as a role with only the daemon's
  * grants (the user mappings switched to it) give the same bytes. */
 #include "harness.h"
@@ -231,6 +232,29 @@ static void expect_spread(struct sharded *s, const char *table)
     ck_assert_int_eq(long_on(s->coord, sql), 0);
 }
 
+/* On the shards too, a recompute of as_of that says what its newest run
+ * says stores nothing (compute --if-changed), and leaves the state kept
+ * between runs, the shards' rows read through the coordinator, as it was. */
+static void expect_unchanged(struct sharded *s, const char *as_of)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(s->coord, 0, &db));
+    long runs = harness_long(db, "SELECT count(*) FROM kpi.run");
+    char *state = harness_kept_state(db);
+    const char *args[] = {"compute", "--db", s->coord, "--as-of", as_of, "--if-changed", NULL};
+    char *err = NULL;
+    int rc = harness_run(args, NULL, NULL, &err);
+    ck_assert_msg(rc == 0 && strstr(err, "msg=\"compute unchanged\"") != NULL, "%s: exit %d: %s",
+                  as_of, rc, err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), runs);
+    char *after = harness_kept_state(db);
+    ck_assert_str_eq(after, state);
+    free(after);
+    free(state);
+    free(err);
+    db_close(db);
+}
+
 START_TEST(golden_days_are_the_same_bytes_on_three_shards)
 {
     struct sharded s;
@@ -265,6 +289,7 @@ START_TEST(golden_days_are_the_same_bytes_on_three_shards)
         harness_exec_on(s.one, changes[i]);
         expect_same_run(&s, after[i]);
     }
+    expect_unchanged(&s, after[3]);
     sharded_down(&s);
 }
 END_TEST

@@ -32,6 +32,10 @@ START_TEST(good_command_lines)
     ck_assert_int_eq(a.command, CLI_COMPUTE);
     ck_assert_str_eq(a.as_of, "2024-02-29");
     ck_assert_str_eq(a.format, "table");
+    ck_assert(!a.if_changed);
+    const char *if_changed[] = {"compute", "--as-of", "2024-02-29", "--if-changed", NULL};
+    ck_assert_msg(parse(if_changed, &a, err, sizeof err), "%s", err);
+    ck_assert(a.if_changed);
 
     const char *targets[] = {"targets", "import", "t.csv", NULL};
     ck_assert_msg(parse(targets, &a, err, sizeof err), "%s", err);
@@ -76,6 +80,7 @@ static const struct {
     {{"migrate", "extra", NULL}, "unexpected argument 'extra'"},
     {{"migrate", "--shards", NULL}, "needs one CONNINFO per shard"},
     {{"compute", "--as-of", "2024-01-01", "--shards", NULL}, "unknown option '--shards'"},
+    {{"serve", "--if-changed", NULL}, "unknown option '--if-changed'"},
     {{"cohort", "--year", "26", "--refreeze", NULL}, "cohort needs --year YYYY"},
     {{"cohort", "--year", "2026", NULL}, "needs --refreeze"},
     {{"cohort", "--refreeze=yes", NULL}, "takes no value"},
