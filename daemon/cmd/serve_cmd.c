@@ -52,11 +52,17 @@ static void observe(void *ctx, const struct http_request *req)
 
 /* ---- what the refresher cannot do by itself ---------------------------------------------- */
 
-static bool hook_compute(void *ctx, struct db *db, const char *as_of)
+/* A run identical to today's newest is not stored (docs/api.md, the refresher). */
+static bool hook_compute(void *ctx, struct db *db, const char *as_of, long long *run_id,
+                         bool *stored)
 {
     (void)ctx;
     struct kpi_run run = {0};
-    return kpi_compute(db, as_of, KPI_STORE_ALWAYS, &run);
+    if (!kpi_compute(db, as_of, KPI_STORE_IF_CHANGED, &run))
+        return false;
+    *run_id = run.run_id;
+    *stored = run.stored;
+    return true;
 }
 
 static void hook_computed(void *ctx, double seconds, bool ok)

@@ -17,7 +17,7 @@
  * stored (docs/kpis.md, "A recompute that changes nothing"). */
 enum kpi_store {
     KPI_STORE_ALWAYS,     /* `retentiond compute`: every run is stored */
-    KPI_STORE_IF_CHANGED, /* `compute --if-changed`: rolled back */
+    KPI_STORE_IF_CHANGED, /* the refresher, `compute --if-changed`: rolled back */
 };
 
 /* What kpi_compute() did with its run. */

@@ -3,8 +3,9 @@
  * on the refresh interval, on a notification from the warehouse's ETL, and
  * on refresh_request() (SIGUSR1). A refresh first computes today's run
  * (with auto_compute: on a notification or request, or when today has no
- * run yet) and then rebuilds the snapshot, publishing it only when its
- * contents changed; each published snapshot is also persisted to
+ * run yet; a run identical to today's newest is not stored, and is logged
+ * `compute unchanged`) and then rebuilds the snapshot, publishing it only
+ * when its contents changed; each published snapshot is also persisted to
  * data_dir/snapshot.json. At start the persisted snapshot is served
  * (flagged stale) until the database confirms or replaces it. When the
  * database is unreachable the last snapshot stays, flagged stale, and the
@@ -32,8 +33,10 @@ struct refresh;
  * refresher's thread. */
 struct refresh_hooks {
     void *ctx;
-    /* computes and stores the run of as_of on db; false when it failed (logged) */
-    bool (*compute)(void *ctx, struct db *db, const char *as_of);
+    /* computes the run of as_of on db; false when it failed (logged). *run_id
+     * receives the run stored, or with *stored false the stored run of as_of
+     * the computed one equalled (nothing was stored) */
+    bool (*compute)(void *ctx, struct db *db, const char *as_of, long long *run_id, bool *stored);
     void (*computed)(void *ctx, double seconds, bool ok);
     void (*refreshed)(void *ctx, double seconds, bool ok);
     void (*db_error)(void *ctx);

@@ -1,7 +1,8 @@
 /* Integration: `retentiond serve` and its JSON API against a generated
  * province in the private PostgreSQL: every endpoint's values equal what
  * `retentiond compute` printed, every error class, ETag/304, refresh on
- * NOTIFY and SIGUSR1, SIGHUP with a bad config, /metrics through promtool,
+ * NOTIFY and SIGUSR1 (with auto_compute, a run stored only when something
+ * changed), SIGHUP with a bad config, /metrics through promtool,
  * and the database stopped and restarted under a running daemon. */
 #include "harness.h"
 
@@ -688,6 +689,224 @@ START_TEST(etag_notify_sigusr1_sighup)
 }
 END_TEST
 
+/* ---- auto_compute: a run is stored only when it says something new ------------------------- */
+
+/* How many times needle is in the daemon's log. */
+static int log_count(const char *needle)
+{
+    int n = 0;
+    for (const char *p = sv->d.log; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Waits up to ms until needle is in the daemon's log n times. */
+static bool wait_log_count(const char *needle, int n, int ms)
+{
+    for (int waited = 0; log_count(needle) < n; waited += 100) {
+        if (waited >= ms)
+            return false;
+        harness_daemon_wait_log(&sv->d, "never appears", 100);
+    }
+    return true;
+}
+
+/* The computes the daemon has finished: stored or unchanged. */
+static int computes_done(void)
+{
+    return log_count("msg=\"compute run stored\"") + log_count("msg=\"compute unchanged\"");
+}
+
+/* The ok count of a /metrics counter with a result label. */
+static long metric_ok(const char *name)
+{
+    char *body = NULL, needle[128];
+    ck_assert_int_eq(harness_http(sv->d.port, "GET", "/metrics", NULL, &body, NULL), 200);
+    snprintf(needle, sizeof needle, "%s{result=\"ok\"} ", name);
+    const char *p = strstr(body, needle);
+    ck_assert_msg(p != NULL, "%s", body);
+    long n = atol(p + strlen(needle));
+    free(body);
+    return n;
+}
+
+/* Waits until the refresher has finished more than `refreshes` snapshot
+ * refreshes (the one after a compute included). */
+static void wait_refreshed(long refreshes)
+{
+    for (int i = 0; i < 600 && metric_ok("retentiond_refreshes_total") <= refreshes; i++)
+        usleep(100000);
+    ck_assert_int_gt(metric_ok("retentiond_refreshes_total"), refreshes);
+}
+
+/* GET /api/v1/kpis: the body, its ETag and X-Snapshot-Age. */
+struct answer {
+    char *body, *etag;
+    long age;
+};
+
+static struct answer kpis_answer(void)
+{
+    struct answer a = {0};
+    char *headers = NULL;
+    ck_assert_int_eq(harness_http(sv->d.port, "GET", "/api/v1/kpis", NULL, &a.body, &headers), 200);
+    a.etag = header_of(headers, "ETag");
+    char *age = header_of(headers, "X-Snapshot-Age");
+    ck_assert_msg(a.etag && age, "%s", headers);
+    a.age = atol(age);
+    free(age);
+    free(headers);
+    return a;
+}
+
+static void answer_free(struct answer *a)
+{
+    free(a->body);
+    free(a->etag);
+}
+
+/* A run's value of kpi at the province (the total over dims). */
+static long province_numerator(struct db *db, long run_id, const char *kpi)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT numerator FROM kpi.value WHERE run_id = %ld AND kpi = '%s'"
+             " AND branch_code = '420000' AND dim IS NULL",
+             run_id, kpi);
+    return harness_long(db, sql);
+}
+
+/* One signal whose run says what today's newest run (kept) says: logged
+ * "compute unchanged" naming it, nothing stored, the state kept between
+ * runs as it was, no snapshot published: the same answer, confirmed by the
+ * database (younger than before). */
+static void expect_unchanged(struct db *db, const char *today, long kept, bool notify)
+{
+    long runs = harness_long(db, "SELECT count(*) FROM kpi.run");
+    long values = harness_long(db, "SELECT count(*) FROM kpi.value");
+    char *state = harness_kept_state(db);
+    int done = computes_done();
+    int published = log_count("msg=\"snapshot published\"");
+    sleep(2); /* the answer's age before the signal is at least 2 s */
+    struct answer before = kpis_answer();
+    long refreshes = metric_ok("retentiond_refreshes_total");
+    if (notify)
+        ck_assert(db_query(db, "NOTIFY retentiond_refresh", 0, NULL, NULL));
+    else
+        kill(sv->d.pid, SIGUSR1);
+    for (int i = 0; i < 600 && computes_done() == done; i++)
+        harness_daemon_wait_log(&sv->d, "never appears", 100);
+    ck_assert_msg(computes_done() > done, "no compute ended:\n%s", sv->d.log);
+    wait_refreshed(refreshes);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), runs);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.value"), values);
+    char line[128];
+    snprintf(line, sizeof line, "msg=\"compute unchanged\" as_of=%s run=%ld\n", today, kept);
+    ck_assert_msg(strstr(sv->d.log, line) != NULL, "%s\n%s", line, sv->d.log);
+    char *after_state = harness_kept_state(db);
+    ck_assert_str_eq(after_state, state);
+    ck_assert_int_eq(log_count("msg=\"snapshot published\""), published);
+    struct answer after = kpis_answer();
+    ck_assert_str_eq(after.etag, before.etag);
+    ck_assert_str_eq(after.body, before.body);
+    ck_assert_msg(before.age >= 2 && after.age < before.age, "age %ld, then %ld", before.age,
+                  after.age);
+    json_t *j = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
+    ck_assert(json_is_false(json_object_get(j, "stale")));
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "run_id")), kept);
+    json_decref(j);
+    answer_free(&before);
+    answer_free(&after);
+    free(state);
+    free(after_state);
+}
+
+/* A K2 VIP of today's year in the network today, a K1 cohort member with no
+ * low month when there is one (*in_cohort: the demo's warehouse has a
+ * cohort for the year of its data only): cancelled by today, K2 loses one,
+ * and K1 too when it is such a member. */
+static char *member_to_cancel(struct db *db, const char *today, bool *in_cohort)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT vm.sub_id || ' ' || ((cm.good_mask = c.folded_mask) IS TRUE)"
+             " FROM kpi.vip_member vm"
+             " JOIN dw.subscriber s USING (sub_id)"
+             " LEFT JOIN kpi.cohort_member cm USING (year, sub_id)"
+             " LEFT JOIN kpi.cohort c USING (year)"
+             " WHERE vm.year = extract(year FROM DATE '%s')::int"
+             " AND (s.cancelled_on IS NULL OR s.cancelled_on > DATE '%s')"
+             " ORDER BY (cm.good_mask = c.folded_mask) IS TRUE DESC, vm.sub_id LIMIT 1",
+             today, today);
+    char *row = harness_text(db, sql);
+    char *space = strchr(row, ' ');
+    ck_assert_msg(space != NULL, "no VIP in the network on %s", today);
+    *in_cohort = strcmp(space + 1, "true") == 0;
+    *space = '\0';
+    return row;
+}
+
+START_TEST(auto_compute_stores_only_changed_runs)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(sv->ci, 0, &db));
+    write_config(sv, "auto_compute = 1\n");
+    kill(sv->d.pid, SIGHUP);
+    ck_assert(harness_daemon_wait_log(&sv->d, "config reloaded", 5000));
+    /* today has no run: the first signal stores one, served once published */
+    ck_assert(db_query(db, "NOTIFY retentiond_refresh", 0, NULL, NULL));
+    ck_assert_msg(wait_log_count("msg=\"compute run stored\"", 1, 60000), "%s", sv->d.log);
+    char *today = harness_text(db, "SELECT max(as_of)::text FROM kpi.run");
+    long first = harness_long(db, "SELECT max(run_id) FROM kpi.run");
+    long runs = harness_long(db, "SELECT count(*) FROM kpi.run");
+    char published[64];
+    snprintf(published, sizeof published, "latest=%s", today);
+    ck_assert_msg(harness_daemon_wait_log(&sv->d, published, 30000), "%s", sv->d.log);
+
+    /* the ETL notifies again, then SIGUSR1: nothing changed, nothing stored */
+    expect_unchanged(db, today, first, true);
+    expect_unchanged(db, today, first, false);
+
+    /* the ETL loads one more cancellation, dated on the newest day it had
+     * already (the data watermark stays): K2 (and K1) move, a run is stored */
+    bool in_cohort = false;
+    char *sub = member_to_cancel(db, today, &in_cohort);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE dw.subscriber SET cancelled_on = (SELECT max(cancelled_on)"
+             " FROM dw.subscriber) WHERE sub_id = %s",
+             sub);
+    harness_exec_on(sv->ci, sql);
+    int published_before = log_count("msg=\"snapshot published\"");
+    ck_assert(db_query(db, "NOTIFY retentiond_refresh", 0, NULL, NULL));
+    ck_assert_msg(wait_log_count("msg=\"compute run stored\"", 2, 60000), "%s", sv->d.log);
+    long second = harness_long(db, "SELECT max(run_id) FROM kpi.run");
+    ck_assert_int_gt(second, first);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), runs + 1);
+    if (in_cohort)
+        ck_assert_int_eq(province_numerator(db, second, "retention_rate"),
+                         province_numerator(db, first, "retention_rate") - 1);
+    ck_assert_int_eq(province_numerator(db, second, "in_network_rate"),
+                     province_numerator(db, first, "in_network_rate") - 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT (last_closed_month, newest_usage, newest_cancel,"
+             " newest_contract, newest_survey)) FROM kpi.run WHERE run_id IN (%ld, %ld)",
+             first, second);
+    ck_assert_int_eq(harness_long(db, sql), 1);
+    ck_assert_msg(wait_log_count("msg=\"snapshot published\"", published_before + 1, 30000), "%s",
+                  sv->d.log);
+    json_t *j = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "run_id")), second);
+    json_decref(j);
+
+    /* and the next signal compares with that run, the newest of today */
+    expect_unchanged(db, today, second, true);
+    free(sub);
+    free(today);
+    db_close(db);
+}
+END_TEST
+
 START_TEST(metrics_pass_promtool)
 {
     char *body = NULL;
@@ -1239,6 +1458,7 @@ static Suite *api_suite(void)
         READ(chart_errors_name_the_parameter),
         READ(metrics_pass_promtool),
         STATE(etag_notify_sigusr1_sighup, own_setup, own_teardown),
+        STATE(auto_compute_stores_only_changed_runs, own_setup, own_teardown),
         OUTAGE(database_outage_served_stale_then_recovered, own_setup, outage_teardown),
         STATE(snapshot_reads_runs_in_batches, batch_setup, batch_teardown),
     };
