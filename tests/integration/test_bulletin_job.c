@@ -7,6 +7,7 @@
  * instants of Asia/Shanghai's 00:30, 07:59 and 08:00 while the process runs
  * in UTC, and days of downtime; the daemons run on the real clock. */
 #include "buf.h"
+#include "bulletin_fixture.h"
 #include "bulletin_job.h"
 #include "bulletin_store.h"
 #include "digest.h"
@@ -26,14 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ZONE     "Asia/Shanghai"
-#define FROM     "客户保有日通报 <bulletin@retentiond.test>"
+#define ZONE     BFIX_ZONE
 #define PROVINCE "420000"
 #define COUNTY   "420101" /* 江岸, its manager's */
 #define COUNTY2  "420102" /* 江汉, an extra address's */
 
-static char template_db[64], dbname[64], datadir[128];
-static bool template_ready;
+static char dbname[64], datadir[128];
 static char *ci;
 static struct db *db;
 static struct snap *snap;
@@ -41,38 +40,6 @@ static struct bulletin_job *job;
 static struct bulletin_job_opts opts;
 
 /* ---- fixtures ---- */
-
-static void compute(const char *conninfo, const char *date)
-{
-    const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
-    free(out);
-    free(err);
-}
-
-static void template_ensure(void)
-{
-    if (template_ready)
-        return;
-    snprintf(template_db, sizeof template_db, "rt_it_bjob_%d", (int)getpid());
-    char *t = harness_demo_db(template_db, 5, 3000, "2026-11-22");
-    for (int day = 19; day <= 22; day++) {
-        char date[11];
-        snprintf(date, sizeof date, "2026-11-%d", day);
-        compute(t, date);
-    }
-    free(t);
-    template_ready = true;
-}
-
-/* The instant of a local time in Asia/Shanghai (UTC+8, no DST). */
-static time_t shanghai(int day, int hour, int minute)
-{
-    struct tm tm = {
-        .tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = day, .tm_hour = hour, .tm_min = minute};
-    return timegm(&tm) - 8 * 3600;
-}
 
 static void reload_snapshot(void)
 {
@@ -84,27 +51,15 @@ static void reload_snapshot(void)
 static void setup(void)
 {
     char err[300];
-    template_ensure();
     snprintf(dbname, sizeof dbname, "rt_it_bjob_copy_%d", (int)getpid());
-    ci = harness_copy_db(dbname, template_db);
+    ci = harness_copy_db(dbname, bfix_template("rt_it_bjob"));
     snprintf(datadir, sizeof datadir, "/tmp/rt_it_bjob_%d", (int)getpid());
     mkdir(datadir, 0700);
     ck_assert(db_connect(ci, 0, &db));
     reload_snapshot();
     job = bulletin_job_new("Noto Sans CJK SC", 0, err, sizeof err);
     ck_assert_msg(job != NULL, "%s", err);
-    opts = (struct bulletin_job_opts){.timezone = ZONE,
-                                      .send_at = "08:00",
-                                      .wait_minutes = 120,
-                                      .catch_up_days = 7,
-                                      .catch_up_send = 1,
-                                      .lang = "zh",
-                                      .lease = 900,
-                                      .bottom_n = 5,
-                                      .data_dir = datadir,
-                                      .me = "test:1",
-                                      .retry = {.max_attempts = 1},
-                                      .smtp = {.from = FROM, .timeout = 10}};
+    opts = bfix_opts(datadir, "test:1");
 }
 
 static void teardown(void)
@@ -113,9 +68,7 @@ static void teardown(void)
     snap_unref(snap);
     snap = NULL;
     db_close(db);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", datadir);
-    ck_assert_int_eq(system(cmd), 0);
+    bfix_remove_dir(datadir);
     harness_drop_db(dbname);
     free(ci);
 }
@@ -198,22 +151,22 @@ START_TEST(the_schedule_takes_the_date_in_the_configured_zone)
 {
     char date[11];
     ck_assert_str_eq(getenv("TZ"), "UTC");
-    ck_assert(bstore_due_date(db, shanghai(22, 0, 30), ZONE, "00:15", date));
+    ck_assert(bstore_due_date(db, bfix_shanghai(22, 0, 30), ZONE, "00:15", date));
     ck_assert_str_eq(date, "2026-11-22");
-    ck_assert(bstore_due_date(db, shanghai(22, 0, 30), ZONE, "08:00", date));
+    ck_assert(bstore_due_date(db, bfix_shanghai(22, 0, 30), ZONE, "08:00", date));
     ck_assert_str_eq(date, "2026-11-21");
-    ck_assert(bstore_due_date(db, shanghai(22, 7, 59), ZONE, "08:00", date));
+    ck_assert(bstore_due_date(db, bfix_shanghai(22, 7, 59), ZONE, "08:00", date));
     ck_assert_str_eq(date, "2026-11-21");
-    ck_assert(bstore_due_date(db, shanghai(22, 7, 59), ZONE, "07:59", date));
+    ck_assert(bstore_due_date(db, bfix_shanghai(22, 7, 59), ZONE, "07:59", date));
     ck_assert_str_eq(date, "2026-11-22");
-    ck_assert(bstore_due_date(db, shanghai(22, 8, 0), ZONE, "08:00", date));
+    ck_assert(bstore_due_date(db, bfix_shanghai(22, 8, 0), ZONE, "08:00", date));
     ck_assert_str_eq(date, "2026-11-22");
     /* the same instant in UTC is still the 21st, 23:59 */
-    ck_assert(bstore_due_date(db, shanghai(22, 7, 59), "UTC", "08:00", date));
+    ck_assert(bstore_due_date(db, bfix_shanghai(22, 7, 59), "UTC", "08:00", date));
     ck_assert_str_eq(date, "2026-11-21");
     time_t deadline = 0;
     ck_assert(bstore_deadline(db, "2026-11-22", ZONE, "08:00", 120, &deadline));
-    ck_assert_int_eq(deadline, shanghai(22, 10, 0));
+    ck_assert_int_eq(deadline, bfix_shanghai(22, 10, 0));
 }
 END_TEST
 
@@ -222,12 +175,12 @@ END_TEST
  * without mail.smtp_url. */
 START_TEST(at_0759_the_day_before_at_0800_the_day)
 {
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 7, 59)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 7, 59)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-21'"
                            " AND branch_code = '" PROVINCE "' AND version = 1 AND NOT mailed"),
                      1);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 0)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-22'"
                            " AND data_as_of = '2026-11-22'"),
                      1);
@@ -235,7 +188,7 @@ START_TEST(at_0759_the_day_before_at_0800_the_day)
     assert_archived("2026-11-21", PROVINCE, 1);
     assert_archived("2026-11-22", PROVINCE, 1);
     /* the same figures again: nothing new */
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 0)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 2);
 }
 END_TEST
@@ -249,9 +202,9 @@ START_TEST(each_recipient_gets_their_own_branch_bulletin_once)
     sink_start(&s, NULL);
     opts.smtp.url = s.url;
     add_recipients(EXEC | MANAGER | EXTRA);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(sink_count(&s), 3);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 30)));
     ck_assert_int_eq(sink_count(&s), 3);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"
                            " AND attempts = 1 AND sent_at IS NOT NULL"),
@@ -299,11 +252,11 @@ START_TEST(after_two_missed_days_both_are_archived_and_the_newest_mailed_once)
     sink_start(&s, NULL);
     opts.smtp.url = s.url;
     add_recipients(EXEC);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(19, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(19, 8, 30)));
     ck_assert_int_eq(sink_count(&s), 1);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(sink_count(&s), 2);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 30)));
     ck_assert_int_eq(sink_count(&s), 2);
     ck_assert_int_eq(count("SELECT count(DISTINCT as_of) FROM kpi.bulletin"), 4);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE mailed"), 2);
@@ -328,9 +281,9 @@ END_TEST
  * top. */
 START_TEST(a_late_run_is_waited_for_then_the_bulletin_says_data_as_of)
 {
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(23, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(23, 8, 30)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 0);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(23, 10, 1)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(23, 10, 1)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-23'"
                            " AND data_as_of = '2026-11-22'"),
                      1);
@@ -359,15 +312,15 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
     sink_start(&s, NULL);
     opts.smtp.url = s.url;
     add_recipients(MANAGER);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(sink_count(&s), 1);
     char *v1 = harness_text(db, "SELECT html_sha256 FROM kpi.bulletin WHERE branch_code = '" COUNTY
                                 "' AND version = 1");
     /* computed again with nothing changed: a new run, the same figures, so
      * no new version and no mail (only the run's number would differ) */
-    compute(ci, "2026-11-22");
+    bfix_compute(ci, "2026-11-22");
     reload_snapshot();
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 10, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
     ck_assert(db_query(db,
@@ -378,11 +331,11 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
                        " AND NOT EXISTS (SELECT 1 FROM dw.bundle_contract c"
                        "  WHERE c.sub_id = t.sub_id) LIMIT 40",
                        0, NULL, NULL));
-    compute(ci, "2026-11-22");
+    bfix_compute(ci, "2026-11-22");
     reload_snapshot();
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 11, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
     ck_assert_int_eq(sink_count(&s), 2);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 11, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 30)));
     ck_assert_int_eq(sink_count(&s), 2);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 2);
     assert_archived("2026-11-22", COUNTY, 1);
@@ -411,22 +364,22 @@ START_TEST(a_new_layout_of_the_same_figures_is_not_a_version)
     sink_start(&s, NULL);
     opts.smtp.url = s.url;
     add_recipients(MANAGER);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_gt(count("SELECT count(*) FROM kpi.bulletin"), 0);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"
                            " WHERE figures_sha256 IS NULL OR figures_sha256 !~ '^[0-9a-f]{64}$'"),
                      0);
     ck_assert(db_query(db, "UPDATE kpi.bulletin SET html_sha256 = repeat('0', 64)", 0, NULL, NULL));
-    compute(ci, "2026-11-22");
+    bfix_compute(ci, "2026-11-22");
     reload_snapshot();
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 10, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
     ck_assert(db_query(db, "UPDATE kpi.bulletin SET figures_sha256 = NULL", 0, NULL, NULL));
-    compute(ci, "2026-11-22");
+    bfix_compute(ci, "2026-11-22");
     reload_snapshot();
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 11, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
     ck_assert_int_gt(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
     ck_assert_int_eq(sink_count(&s), 2);
     sink_stop(&s);
@@ -466,13 +419,13 @@ START_TEST(smtp_down_then_up_is_retried_and_sent_once)
                                      .sleep = server_comes_up,
                                      .sleep_ctx = &late};
     add_recipients(EXEC);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(late.sleeps, 1);
     ck_assert_int_eq(late.waited_ms, 1000);
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'sent'"), 1);
     ck_assert_int_eq(count("SELECT max(attempts) FROM kpi.bulletin_delivery"), 2);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 30)));
     ck_assert_int_eq(sink_count(&s), 1);
     sink_stop(&s);
 }
@@ -490,10 +443,10 @@ START_TEST(a_failed_delivery_outlives_a_recompute_of_its_date)
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", sink_free_port());
     opts.smtp.url = url;
     add_recipients(MANAGER | EXTRA);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"),
                      2);
-    compute(ci, "2026-11-22");
+    bfix_compute(ci, "2026-11-22");
     reload_snapshot();
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.run WHERE as_of = '2026-11-22'"), 2);
     /* 江汉's archive is not on this host */
@@ -504,8 +457,8 @@ START_TEST(a_failed_delivery_outlives_a_recompute_of_its_date)
     sink_start(&s, NULL);
     opts.smtp.url = s.url;
     int sent = 0, failed = 0;
-    ck_assert_msg(bulletin_job_send_date(job, db, snap, &opts, "2026-11-22", shanghai(22, 10, 0),
-                                         &sent, &failed, err, sizeof err),
+    ck_assert_msg(bulletin_job_send_date(job, db, snap, &opts, "2026-11-22",
+                                         bfix_shanghai(22, 10, 0), &sent, &failed, err, sizeof err),
                   "%s", err);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
     ck_assert_msg(sent == 2 && failed == 0, "%d sent, %d failed: %s", sent, failed,
@@ -532,7 +485,7 @@ static char *daemon_config_with(const char *smtp_url, const char *dir, int port,
                "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
                "[mail]\nsmtp_url = %s\nfrom = %s\nstarttls = 0\nretry_delay = 1\n%s"
                "[bulletin]\nsend_at = 00:00\nwait_minutes = 0\n",
-               port, ci, dir, smtp_url, FROM, mail);
+               port, ci, dir, smtp_url, BFIX_FROM, mail);
     char *path = harness_temp_file(b.data);
     buf_release(&b);
     return path;
@@ -625,7 +578,7 @@ START_TEST(a_refused_login_is_tried_once)
     struct sink s;
     sink_start(&s, (const char *const[]){"--auth", "mailer:right", NULL});
     add_recipients(EXEC | MANAGER);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     char *config = daemon_config_with(s.url, datadir, 0, "user = mailer\npassword = wrong\n");
     const char *send[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", config, NULL};
     char *out = NULL, *err = NULL;
@@ -734,7 +687,7 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     ck_assert(!exists);
     ck_assert(bstore_recipient_add(db, PROVINCE, "ZHAO@hq.TEST", &exists));
     ck_assert(exists);
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE NOT mailed"), 1);
     char *config = daemon_config(s.url, datadir);
     const char *send[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", config, NULL};
@@ -808,7 +761,7 @@ START_TEST(bulletins_drawn_on_threads_are_the_bytes_of_one_thread)
     struct db *db2 = NULL;
     bool exists = true;
     snprintf(name2, sizeof name2, "rt_it_bjob_one_%d", (int)getpid());
-    char *ci2 = harness_copy_db(name2, template_db);
+    char *ci2 = harness_copy_db(name2, bfix_template("rt_it_bjob"));
     ck_assert(db_connect(ci2, 0, &db2));
     char *codes = harness_text(db, "SELECT string_agg(code, ' ' ORDER BY code) FROM"
                                    " (SELECT code FROM dw.branch WHERE level = 2"
@@ -826,12 +779,12 @@ START_TEST(bulletins_drawn_on_threads_are_the_bytes_of_one_thread)
     struct bulletin_job *three = bulletin_job_new("Noto Sans CJK SC", 3, err, sizeof err);
     struct bulletin_job *one = bulletin_job_new("Noto Sans CJK SC", 1, err, sizeof err);
     ck_assert_msg(three && one, "%s", err);
-    ck_assert(bulletin_job_tick(three, db, snap, &opts, shanghai(22, 8, 0)));
+    ck_assert(bulletin_job_tick(three, db, snap, &opts, bfix_shanghai(22, 8, 0)));
     struct bulletin_job_opts o2 = opts;
     snprintf(dir2, sizeof dir2, "%s/one", datadir);
     mkdir(dir2, 0700);
     o2.data_dir = dir2;
-    ck_assert(bulletin_job_tick(one, db2, snap, &o2, shanghai(22, 8, 0)));
+    ck_assert(bulletin_job_tick(one, db2, snap, &o2, bfix_shanghai(22, 8, 0)));
     const char *q = "SELECT string_agg(branch_code || ' ' || html_sha256 || ' ' || pdf_sha256"
                     " || ' ' || png_sha256, ',' ORDER BY bulletin_id) FROM kpi.bulletin"
                     " WHERE as_of = '2026-11-22'";
@@ -889,7 +842,7 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    if (template_ready && !harness_drop_db_unchecked(template_db))
+    if (!bfix_template_drop())
         failed++;
     return failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@
  * the command runs on the real clock, so its --keep-days is counted from
  * today to the 21st. */
 #include "buf.h"
+#include "bulletin_fixture.h"
 #include "bulletin_job.h"
 #include "bulletin_prune.h"
 #include "bulletin_store.h"
@@ -27,12 +28,10 @@
 #include <unistd.h>
 #include <utime.h>
 
-#define ZONE     "Asia/Shanghai"
-#define FROM     "客户保有日通报 <bulletin@retentiond.test>"
+#define ZONE     BFIX_ZONE
 #define PROVINCE "420000"
 
-static char template_db[64], dbname[64], datadir[128], host[256], me[300];
-static bool template_ready;
+static char dbname[64], datadir[128], host[256], me[300];
 static char *ci;
 static struct db *db;
 static struct snap *snap;
@@ -41,44 +40,11 @@ static struct bulletin_job_opts opts;
 
 /* ---- fixtures ---- */
 
-static void compute(const char *conninfo, const char *date)
-{
-    const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
-    free(out);
-    free(err);
-}
-
-static void template_ensure(void)
-{
-    if (template_ready)
-        return;
-    snprintf(template_db, sizeof template_db, "rt_it_bprune_%d", (int)getpid());
-    char *t = harness_demo_db(template_db, 5, 3000, "2026-11-22");
-    for (int day = 19; day <= 22; day++) {
-        char date[11];
-        snprintf(date, sizeof date, "2026-11-%d", day);
-        compute(t, date);
-    }
-    free(t);
-    template_ready = true;
-}
-
-/* The instant of a local time in Asia/Shanghai (UTC+8, no DST). */
-static time_t shanghai(int day, int hour, int minute)
-{
-    struct tm tm = {
-        .tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = day, .tm_hour = hour, .tm_min = minute};
-    return timegm(&tm) - 8 * 3600;
-}
-
 static void setup(void)
 {
     char err[300];
-    template_ensure();
     snprintf(dbname, sizeof dbname, "rt_it_bprune_copy_%d", (int)getpid());
-    ci = harness_copy_db(dbname, template_db);
+    ci = harness_copy_db(dbname, bfix_template("rt_it_bprune"));
     snprintf(datadir, sizeof datadir, "/tmp/rt_it_bprune_%d", (int)getpid());
     mkdir(datadir, 0700);
     ck_assert(db_connect(ci, 0, &db));
@@ -88,19 +54,8 @@ static void setup(void)
     /* this host, as the command names it: its bulletins are the command's */
     gethostname(host, sizeof host - 1);
     snprintf(me, sizeof me, "%s:1", host);
-    opts = (struct bulletin_job_opts){.timezone = ZONE,
-                                      .send_at = "08:00",
-                                      .wait_minutes = 120,
-                                      .catch_up_days = 7,
-                                      .catch_up_send = 1,
-                                      .lang = "zh",
-                                      .lease = 900,
-                                      .bottom_n = 5,
-                                      .data_dir = datadir,
-                                      .me = me,
-                                      .keep_days = 0,
-                                      .retry = {.max_attempts = 1},
-                                      .smtp = {.from = FROM, .timeout = 10}};
+    opts = bfix_opts(datadir, me);
+    opts.keep_days = 0;
 }
 
 static void teardown(void)
@@ -109,9 +64,7 @@ static void teardown(void)
     snap_unref(snap);
     snap = NULL;
     db_close(db);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", datadir);
-    ck_assert_int_eq(system(cmd), 0);
+    bfix_remove_dir(datadir);
     harness_drop_db(dbname);
     free(ci);
 }
@@ -127,8 +80,8 @@ static void archive_four_days(void)
 {
     int keep = opts.keep_days;
     opts.keep_days = 0;
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(19, 8, 30)));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(19, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     opts.keep_days = keep;
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE branch_code = '" PROVINCE
                            "' AND pruned_at IS NULL"),
@@ -190,7 +143,7 @@ static bool prune_at_22(int keep_days, bool dry, struct bprune_report *r)
                             .send_at = "08:00",
                             .keep_days = keep_days,
                             .dry_run = dry};
-    return bprune_run(db, &o, shanghai(22, 9, 0), r);
+    return bprune_run(db, &o, bfix_shanghai(22, 9, 0), r);
 }
 
 /* A file in the directory of date, made mtime seconds ago. */
@@ -330,8 +283,8 @@ START_TEST(keep_days_0_keeps_every_bulletin)
 {
     archive_four_days();
     opts.keep_days = 0;
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 0)));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(23, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(23, 8, 30)));
     struct bprune_report r;
     ck_assert(prune_at_22(0, false, &r));
     ck_assert_int_eq(r.bulletins + r.files, 0);
@@ -357,18 +310,18 @@ START_TEST(the_job_prunes_once_a_day)
                        " WHERE as_of = '2026-11-20'",
                        0, NULL, NULL));
     opts.keep_days = 1;
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 0)));
     ck_assert(!files_there("2026-11-19") && pruned("2026-11-19"));
     ck_assert(files_there("2026-11-20") && !pruned("2026-11-20"));
     ck_assert(db_query(db,
                        "UPDATE kpi.bulletin_delivery SET status = 'sent', sent_at = now()"
                        " WHERE message_id = 'm1@test'",
                        0, NULL, NULL));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 9, 0) + 30));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 23, 59)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 9, 0) + 30));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 23, 59)));
     ck_assert(files_there("2026-11-20") && !pruned("2026-11-20"));
     /* the next local day (before its send_at too) */
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(23, 0, 1)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(23, 0, 1)));
     ck_assert(!files_there("2026-11-20") && pruned("2026-11-20"));
     ck_assert(files_there("2026-11-22")); /* the cutoff is the 22nd now */
 }
@@ -415,7 +368,7 @@ static char *prune_config(const char *extra)
     buf_printf(&b,
                "[database]\nconninfo = %s\n[daemon]\ndata_dir = %s\n"
                "[mail]\nsmtp_url = smtp://127.0.0.1:9\nfrom = %s\n[bulletin]\n%s",
-               ci, datadir, FROM, extra);
+               ci, datadir, BFIX_FROM, extra);
     char *path = harness_temp_file(b.data);
     buf_release(&b);
     return path;
@@ -625,14 +578,14 @@ START_TEST(a_pruned_bulletin_is_never_mailed)
     harness_user_add(ci, "zhao", "executive", NULL, "a password nobody types");
     ck_assert(db_query(db, "UPDATE kpi.app_user SET email = 'zhao@hq.test' WHERE name = 'zhao'", 0,
                        NULL, NULL));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 8, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert(db_query(db, "UPDATE kpi.bulletin SET pruned_at = now()", 0, NULL, NULL));
     ck_assert(db_query(db,
                        "UPDATE kpi.bulletin_delivery SET status = 'failed',"
                        " claimed_at = now() - interval '1 hour'",
                        0, NULL, NULL));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 10, 0)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
     /* not even claimed: the row as it was */
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"
@@ -642,7 +595,7 @@ START_TEST(a_pruned_bulletin_is_never_mailed)
     snprintf(sql, sizeof sql,
              "UPDATE kpi.bulletin_delivery SET status = 'sending', claimed_by = '%s'", me);
     ck_assert(db_query(db, sql, 0, NULL, NULL));
-    ck_assert(bulletin_job_tick(job, db, snap, &opts, shanghai(22, 10, 30)));
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 30)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"
                            " AND error LIKE '%pruned%'"),
@@ -680,7 +633,7 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    if (template_ready && !harness_drop_db_unchecked(template_db))
+    if (!bfix_template_drop())
         failed++;
     return failed ? 1 : 0;
 }
