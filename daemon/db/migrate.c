@@ -59,6 +59,29 @@ done:
     return ok;
 }
 
+/* A transaction under the migrations' lock: two migrating processes never
+ * interleave. False (rolled back) when either fails. */
+static bool begin_locked(struct db *db)
+{
+    if (!db_begin(db))
+        return false;
+    if (db_query(db, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL))
+        return true;
+    db_rollback(db);
+    return false;
+}
+
+/* Ends begin_locked()'s transaction: committed when ok, else rolled back;
+ * res (may be NULL) freed. */
+static bool end_locked(struct db *db, struct db_result *res, bool ok)
+{
+    db_result_free(res);
+    if (ok)
+        return db_commit(db);
+    db_rollback(db);
+    return false;
+}
+
 static bool apply_one(struct db *db, const struct sql_embed_file *f, int version, bool *applied)
 {
     char vtext[16];
@@ -66,50 +89,32 @@ static bool apply_one(struct db *db, const struct sql_embed_file *f, int version
     const char *params[] = {vtext, f->name};
     struct db_result *res = NULL;
     *applied = false;
-    if (!db_begin(db))
+    if (!begin_locked(db))
         return false;
-    if (!db_query(db, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL))
-        goto failed;
-    if (!db_exec_script(db, "create kpi.schema_version", create_version_table))
-        goto failed;
-    if (!db_query(db, "SELECT 1 FROM kpi.schema_version WHERE version = $1", 1, params, &res))
-        goto failed;
-    if (db_rows(res) == 0) {
-        if (!db_exec_script(db, f->name, f->text))
-            goto failed;
-        if (!db_query(db, "INSERT INTO kpi.schema_version (version, name) VALUES ($1, $2)", 2,
-                      params, NULL))
-            goto failed;
-        *applied = true;
+    bool ok = db_exec_script(db, "create kpi.schema_version", create_version_table) &&
+              db_query(db, "SELECT 1 FROM kpi.schema_version WHERE version = $1", 1, params, &res);
+    if (ok && db_rows(res) == 0) {
+        ok = db_exec_script(db, f->name, f->text) &&
+             db_query(db, "INSERT INTO kpi.schema_version (version, name) VALUES ($1, $2)", 2,
+                      params, NULL);
+        *applied = ok;
     }
-    db_result_free(res);
-    return db_commit(db);
-failed:
-    db_result_free(res);
-    db_rollback(db);
-    return false;
+    return end_locked(db, res, ok);
 }
 
 bool migrate_grant(struct db *db)
 {
     struct db_result *res = NULL;
-    if (!db_begin(db))
+    if (!begin_locked(db))
         return false;
-    if (!db_query(db, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL) ||
-        !db_query(db,
-                  "SELECT kpi.grant_daemon(d.role_name) FROM kpi.daemon_role d"
-                  " WHERE EXISTS (SELECT FROM pg_roles r WHERE r.rolname = d.role_name)"
-                  " ORDER BY d.role_name",
-                  0, NULL, &res))
-        goto failed;
-    if (db_rows(res) > 0)
+    bool ok = db_query(db,
+                       "SELECT kpi.grant_daemon(d.role_name) FROM kpi.daemon_role d"
+                       " WHERE EXISTS (SELECT FROM pg_roles r WHERE r.rolname = d.role_name)"
+                       " ORDER BY d.role_name",
+                       0, NULL, &res);
+    if (ok && db_rows(res) > 0)
         log_info("msg=\"daemon grants given again\" roles=%d", db_rows(res));
-    db_result_free(res);
-    return db_commit(db);
-failed:
-    db_result_free(res);
-    db_rollback(db);
-    return false;
+    return end_locked(db, res, ok);
 }
 
 static int compare_names(const void *a, const void *b)
