@@ -1621,6 +1621,21 @@ START_TEST(tls_with_a_certificate)
 }
 END_TEST
 
+/* A login role named after prefix and the process, with the daemon's grants
+ * (kpi.grant_daemon): its name into role, the conninfo to connect as it
+ * returned (the caller frees). */
+static char *daemon_role_add(const char *prefix, char *role, size_t len)
+{
+    char q[300];
+    snprintf(role, len, "%s_%d", prefix, (int)getpid());
+    snprintf(q, sizeof q,
+             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
+             " SELECT kpi.grant_daemon('%s');",
+             role, role, role);
+    sql(q);
+    return strf("%s user=%s password=daemon-pw-1", ci, role);
+}
+
 /* Whether `role` (its connection rci) may read table. */
 static bool may_read(const char *rci, const char *table)
 {
@@ -1649,14 +1664,9 @@ static void migrate(void)
  * list of roles is not the daemon's to change. */
 START_TEST(migrate_gives_the_daemon_new_tables)
 {
-    char role[64], q[400], *rci = NULL;
-    snprintf(role, sizeof role, "rt_it_later_%d", (int)getpid());
-    snprintf(q, sizeof q,
-             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-2';"
-             " SELECT kpi.grant_daemon('%s'); CREATE TABLE kpi.rt_it_later (x int);",
-             role, role, role);
-    sql(q);
-    rci = strf("%s user=%s password=daemon-pw-2", ci, role);
+    char role[64], q[400];
+    char *rci = daemon_role_add("rt_it_later", role, sizeof role);
+    sql("CREATE TABLE kpi.rt_it_later (x int)");
     ck_assert(!may_read(rci, "kpi.rt_it_later"));
     migrate();
     ck_assert(may_read(rci, "kpi.rt_it_later"));
@@ -1689,14 +1699,8 @@ END_TEST
 
 START_TEST(audit_rows_cannot_be_changed)
 {
-    char role[64], q[300], *rci = NULL;
-    snprintf(role, sizeof role, "rt_it_daemon_%d", (int)getpid());
-    snprintf(q, sizeof q,
-             "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD 'daemon-pw-1';"
-             " SELECT kpi.grant_daemon('%s');",
-             role, role, role);
-    sql(q);
-    rci = strf("%s user=%s password=daemon-pw-1", ci, role);
+    char role[64], q[300];
+    char *rci = daemon_role_add("rt_it_daemon", role, sizeof role);
     struct db *db = NULL;
     ck_assert_msg(db_connect(rci, 0, &db), "cannot connect as %s", role);
     const char *params[] = {"test"};
