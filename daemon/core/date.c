@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-bool date_valid(const char *t)
+bool date_shaped(const char *t)
 {
     if (strlen(t) != 10 || t[4] != '-' || t[7] != '-')
         return false;
@@ -14,6 +14,13 @@ bool date_valid(const char *t)
         if (i != 4 && i != 7 && !isdigit((unsigned char)t[i]))
             return false;
     }
+    return true;
+}
+
+bool date_valid(const char *t)
+{
+    if (!date_shaped(t))
+        return false;
     int y = atoi(t), m = atoi(t + 5), d = atoi(t + 8);
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1900 || m < 1 || m > 12 || d < 1)

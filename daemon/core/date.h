@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 
+/* True when text is written YYYY-MM-DD, digits and dashes, whatever the
+ * calendar says of it (2026-13-01 is). */
+bool date_shaped(const char *text);
 /* True when text is a valid calendar date written YYYY-MM-DD (year >= 1900). */
 bool date_valid(const char *text);
 /* True when text is a valid month written YYYY-MM. */

@@ -12,7 +12,6 @@
 #include "date.h"
 #include "sql_embed.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,16 +23,6 @@ enum bulletin_format { FMT_HTML, FMT_PDF, FMT_PNG };
     "default-src 'self'; style-src 'unsafe-inline'; script-src 'none'; object-src 'none'; "        \
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
-/* Whether a path segment is written as a date, YYYY-MM-DD: if so and it is
- * not one (2026-13-01), the request is wrong, not the address. */
-static bool date_shaped(const char *s)
-{
-    for (int i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
-            return false;
-    return s[10] == '\0';
-}
-
 /* The date of the path and the format; false with err set. */
 static bool bulletin_request(const struct http_request *req, const char **date,
                              enum bulletin_format *format, struct view_error *err)
@@ -41,6 +30,8 @@ static bool bulletin_request(const struct http_request *req, const char **date,
     static const char *const names[] = {"html", "pdf", "png"};
     const char *f = http_arg(req, "format"), *lang = http_arg(req, "lang");
     *date = http_path(req) + strlen("/bulletins/");
+    /* not written as a date: no such address; written as one and not one
+     * (2026-13-01): the request is wrong */
     if (!date_shaped(*date))
         return view_fail(err, 404, "not_found", "date", "bulletins are /bulletins/YYYY-MM-DD");
     if (!date_valid(*date))
