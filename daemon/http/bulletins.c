@@ -35,7 +35,7 @@ static bool bulletin_request(const struct http_request *req, const char **date,
     if (!date_shaped(*date))
         return view_fail(err, 404, "not_found", "date", "bulletins are /bulletins/YYYY-MM-DD");
     if (!date_valid(*date))
-        return view_fail(err, 400, "invalid_parameter", "date", "date is not a calendar date");
+        return view_fail(err, 400, "invalid_date", "date", "date must be a date YYYY-MM-DD");
     *format = FMT_HTML;
     for (size_t i = 0; f && i < sizeof names / sizeof names[0]; i++)
         if (strcmp(f, names[i]) == 0) {

@@ -218,8 +218,8 @@ START_TEST(scope_and_errors)
         {"/bulletins/" DATE "?format=gif", 400, "invalid_parameter"},
         {"/bulletins/" DATE "?lang=fr", 400, "invalid_parameter"},
         {"/bulletins/2026-13-01", 400,
-         "\"code\":\"invalid_parameter\",\"message\":\"date is not "
-         "a calendar date\",\"param\":\"date\""},
+         "\"code\":\"invalid_date\",\"message\":\"date must be a date "
+         "YYYY-MM-DD\",\"param\":\"date\""},
         {"/bulletins/tomorrow", 404, "\"code\":\"not_found\""},
         {"/bulletins/2020-01-01", 404, "no_run"},
         {"/bulletins/" DATE "?branch=NOPE", 400, "unknown_branch"},
