@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static char template_db[64];
@@ -35,9 +36,19 @@ const char *bfix_template(const char *prefix)
     return template_db;
 }
 
-bool bfix_template_drop(void)
+int bfix_run(Suite *suite)
 {
-    return !*template_db || harness_drop_db_unchecked(template_db);
+    harness_server();
+    setenv("TZ", "UTC", 1);
+    tzset();
+    SRunner *sr = srunner_create(suite);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (*template_db && !harness_drop_db_unchecked(template_db))
+        failed++;
+    return failed ? 1 : 0;
 }
 
 time_t bfix_shanghai(int day, int hour, int minute)

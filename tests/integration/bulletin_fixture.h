@@ -11,6 +11,8 @@
 
 #include "bulletin_job.h"
 
+#include <check.h>
+
 #include <stdbool.h>
 #include <time.h>
 
@@ -24,8 +26,10 @@ void bfix_compute(const char *conninfo, const char *date);
  * the process): the demo province with the runs of the 19th to the 22nd. */
 const char *bfix_template(const char *prefix);
 
-/* Drops the template, when it was made; false when it could not be. */
-bool bfix_template_drop(void);
+/* A test program's main: suite run in one process with the host's zone
+ * UTC (the schedule's is not), then the template dropped; the exit status
+ * (1 when a test failed or the template could not be dropped). */
+int bfix_run(Suite *suite);
 
 /* The instant of a local time of November 2026 in Asia/Shanghai (UTC+8, no
  * DST). */

@@ -834,15 +834,5 @@ static Suite *bulletin_job_suite(void)
 
 int main(void)
 {
-    harness_server();
-    setenv("TZ", "UTC", 1); /* the host's zone is not the schedule's */
-    tzset();
-    SRunner *sr = srunner_create(bulletin_job_suite());
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (!bfix_template_drop())
-        failed++;
-    return failed ? 1 : 0;
+    return bfix_run(bulletin_job_suite());
 }
