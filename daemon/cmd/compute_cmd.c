@@ -24,8 +24,6 @@ int cmd_compute(const struct cli_args *args)
     enum kpi_store store = args->if_changed ? KPI_STORE_IF_CHANGED : KPI_STORE_ALWAYS;
     if (!db_connect(cmd_conninfo(args), 0, &db) || !kpi_compute(db, args->as_of, store, &run))
         goto done; /* errors have been logged already */
-    if (!run.stored)
-        log_info("msg=\"compute unchanged\" as_of=%s run=%lld", args->as_of, run.run_id);
     struct snap_filter one = {.run_id = run.run_id};
     if (!snap_build_db(db, 0, NULL, &one, &snap))
         goto done;

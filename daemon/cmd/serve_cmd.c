@@ -53,16 +53,11 @@ static void observe(void *ctx, const struct http_request *req)
 /* ---- what the refresher cannot do by itself ---------------------------------------------- */
 
 /* A run identical to today's newest is not stored (docs/api.md, the refresher). */
-static bool hook_compute(void *ctx, struct db *db, const char *as_of, long long *run_id,
-                         bool *stored)
+static bool hook_compute(void *ctx, struct db *db, const char *as_of)
 {
     (void)ctx;
     struct kpi_run run = {0};
-    if (!kpi_compute(db, as_of, KPI_STORE_IF_CHANGED, &run))
-        return false;
-    *run_id = run.run_id;
-    *stored = run.stored;
-    return true;
+    return kpi_compute(db, as_of, KPI_STORE_IF_CHANGED, &run);
 }
 
 static void hook_computed(void *ctx, double seconds, bool ok)

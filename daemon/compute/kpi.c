@@ -575,6 +575,8 @@ bool kpi_compute(struct db *db, const char *as_of, enum kpi_store store, struct 
     log_frozen(&taken, year, "freeze");
     if (out->stored)
         log_info("msg=\"compute run stored\" run_id=%lld as_of=%s", out->run_id, as_of);
+    else
+        log_info("msg=\"compute unchanged\" as_of=%s run=%lld", as_of, out->run_id);
     return true;
 }
 

@@ -30,7 +30,8 @@ struct kpi_run {
  * unless `store` is KPI_STORE_IF_CHANGED and the run equals, row for row
  * and column for column (sql/kpi/run_unchanged.sql), the newest stored run
  * of as_of and took nothing into the state kept between runs: then the
- * transaction is rolled back. Freezes the K1 cohort and the K2 VIP snapshot
+ * transaction is rolled back (logged `compute unchanged` with the kept
+ * run; a stored run `compute run stored`). Freezes the K1 cohort and the K2 VIP snapshot
  * of the year the first time they are needed, and keeps the state later
  * runs reuse (docs/kpis.md, "State kept between runs"). */
 bool kpi_compute(struct db *db, const char *as_of, enum kpi_store store, struct kpi_run *out);

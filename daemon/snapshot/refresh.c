@@ -231,12 +231,8 @@ static bool has_run(struct refresh *r, const char *date, bool *yes)
 static bool compute_today(struct refresh *r, const char *date)
 {
     double t0 = clock_seconds();
-    long long run_id = 0;
-    bool stored = true;
     log_info("msg=\"compute started\" as_of=%s", date);
-    bool ok = r->hooks.compute && r->hooks.compute(r->hooks.ctx, r->db, date, &run_id, &stored);
-    if (ok && !stored)
-        log_info("msg=\"compute unchanged\" as_of=%s run=%lld", date, run_id);
+    bool ok = r->hooks.compute && r->hooks.compute(r->hooks.ctx, r->db, date);
     if (r->hooks.computed)
         r->hooks.computed(r->hooks.ctx, clock_seconds() - t0, ok);
     if (!ok)

@@ -33,10 +33,9 @@ struct refresh;
  * refresher's thread. */
 struct refresh_hooks {
     void *ctx;
-    /* computes the run of as_of on db; false when it failed (logged). *run_id
-     * receives the run stored, or with *stored false the stored run of as_of
-     * the computed one equalled (nothing was stored) */
-    bool (*compute)(void *ctx, struct db *db, const char *as_of, long long *run_id, bool *stored);
+    /* computes the run of as_of on db, storing it unless it equals as_of's
+     * newest stored run (logged either way); false when it failed (logged) */
+    bool (*compute)(void *ctx, struct db *db, const char *as_of);
     void (*computed)(void *ctx, double seconds, bool ok);
     void (*refreshed)(void *ctx, double seconds, bool ok);
     void (*db_error)(void *ctx);
