@@ -344,20 +344,33 @@ static void satisfaction_card(struct bul *b)
     buf_release(&detail);
 }
 
-/* "较昨日离网：钻石卡 2 人，金卡 5 人" (NULL without the day before). */
-static char *left_line(const struct bul *b)
+/* The word's line with a diamond and a gold count ("较昨日离网：钻石卡 2
+ * 人，金卡 5 人") on a new line of detail; nothing when both are unknown. */
+static void tier_line(const struct bul *b, const char *word, double diamond, double gold,
+                      struct buf *detail)
+{
+    if (!isfinite(diamond) && !isfinite(gold))
+        return;
+    struct buf d = BUF_INIT, g = BUF_INIT;
+    fmt_count(b, diamond, false, &d);
+    fmt_count(b, gold, false, &g);
+    char *line = doc_fill(W(b, word), (const char *const[]){"diamond", T(&d), "gold", T(&g), NULL});
+    part(detail, "\n", line);
+    free(line);
+    buf_release(&d);
+    buf_release(&g);
+}
+
+/* K2's key members who left: since the day before (without it, not said)
+ * and, when any did, since the year's snapshot: the cause of a
+ * key_account_cancellation, red all year. */
+static void left_lines(const struct bul *b, struct buf *detail)
 {
     const struct view_bulletin *v = b->v;
-    if (!v->prev || (!isfinite(v->diamond_left) && !isfinite(v->gold_left)))
-        return NULL;
-    struct buf diamond = BUF_INIT, gold = BUF_INIT;
-    fmt_count(b, v->diamond_left, false, &diamond);
-    fmt_count(b, v->gold_left, false, &gold);
-    char *line = doc_fill(W(b, "bulletin_left"),
-                          (const char *const[]){"diamond", T(&diamond), "gold", T(&gold), NULL});
-    buf_release(&diamond);
-    buf_release(&gold);
-    return line;
+    if (v->prev)
+        tier_line(b, "bulletin_left", v->diamond_left, v->gold_left, detail);
+    if (v->diamond_gone > 0 || v->gold_gone > 0)
+        tier_line(b, "bulletin_left_year", v->diamond_gone, v->gold_gone, detail);
 }
 
 static void summary(struct bul *b)
@@ -371,9 +384,10 @@ static void summary(struct bul *b)
     for (size_t i = 0; i < v->ncampaigns; i++)
         coverage_card(b, &v->campaigns[i]);
     rate_card(b, SNAP_RETENTION, v->retention, NULL);
-    char *left = left_line(b);
-    rate_card(b, SNAP_IN_NETWORK, v->in_network, left);
-    free(left);
+    struct buf left = BUF_INIT;
+    left_lines(b, &left);
+    rate_card(b, SNAP_IN_NETWORK, v->in_network, left.len ? T(&left) : NULL);
+    buf_release(&left);
     satisfaction_card(b);
 }
 

@@ -124,6 +124,18 @@ static double tier_left(const struct snap_run *prev, const struct snap_run *run,
     return was - now;
 }
 
+/* The members of a K2 tier's year-start snapshot no longer in the network
+ * at run: NAN when the run has no K2 for the branch; 0 when it has the
+ * branch's K2 but not the tier. */
+static double tier_gone(const struct snap_run *run, int branch, const char *tier)
+{
+    double den = figure(run, SNAP_IN_NETWORK, branch, tier, SNAP_DEN),
+           num = figure(run, SNAP_IN_NETWORK, branch, tier, SNAP_NUM);
+    if (isnan(den) && !isnan(figure(run, SNAP_IN_NETWORK, branch, NULL, SNAP_NUM)))
+        return 0;
+    return den - num;
+}
+
 /* A headline value: the total, satisfaction's root indicator. */
 static bool headline(const struct snap *s, const struct snap_value *x)
 {
@@ -136,10 +148,9 @@ static bool headline(const struct snap *s, const struct snap_value *x)
  * with x. */
 static enum snap_status status_before(const struct view_bulletin *v, const struct snap_value *x)
 {
-    const struct snap_value *w =
-        v->prev ? snap_find(v->prev, (enum snap_kpi)x->kpi, x->branch, snap_str(x->dim),
-                            x->campaign)
-                : NULL;
+    const struct snap_value *w = v->prev ? snap_find(v->prev, (enum snap_kpi)x->kpi, x->branch,
+                                                     snap_str(x->dim), x->campaign)
+                                         : NULL;
     return (enum snap_status)(w && w->status != SNAP_STATUS_NONE ? w->status : x->previous);
 }
 
@@ -188,6 +199,8 @@ bool view_bulletin_build(const struct snap *s, const struct view_params *p,
     }
     out->diamond_left = tier_left(out->prev, out->run, b, "diamond");
     out->gold_left = tier_left(out->prev, out->run, b, "gold");
+    out->diamond_gone = tier_gone(out->run, b, "diamond");
+    out->gold_gone = tier_gone(out->run, b, "gold");
     build_changes(out);
     return true;
 }
@@ -290,15 +303,17 @@ json_t *view_bulletin_json(const struct view_bulletin *v)
     json_t *campaigns = json_array();
     for (size_t i = 0; i < v->ncampaigns; i++)
         json_array_append_new(campaigns, campaign_json(v, &v->campaigns[i]));
-    json_t *o = json_pack(
-        "{s:s, s:I, s:o, s:{s:s, s:s, s:i}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}}", "as_of",
-        v->run->as_of, "run_id", (json_int_t)v->run->run_id, "previous_as_of",
-        v->prev ? json_string(v->prev->as_of) : json_null(), "branch", "code", b->code, "name",
-        b->name, "level", b->level, "bundling", campaigns, "retention",
-        value_or_null(v->s, v->retention), "in_network", value_or_null(v->s, v->in_network),
-        "satisfaction", value_or_null(v->s, v->satisfaction), "satisfaction_gotone",
-        value_or_null(v->s, v->gotone), "zones", zones_json(v), "left", "diamond",
-        count(v->diamond_left), "gold", count(v->gold_left));
+    json_t *o = json_pack("{s:s, s:I, s:o, s:{s:s, s:s, s:i}, s:o, s:o, s:o, s:o, s:o, s:o, "
+                          "s:{s:o, s:o}, s:{s:o, s:o}}",
+                          "as_of", v->run->as_of, "run_id", (json_int_t)v->run->run_id,
+                          "previous_as_of", v->prev ? json_string(v->prev->as_of) : json_null(),
+                          "branch", "code", b->code, "name", b->name, "level", b->level, "bundling",
+                          campaigns, "retention", value_or_null(v->s, v->retention), "in_network",
+                          value_or_null(v->s, v->in_network), "satisfaction",
+                          value_or_null(v->s, v->satisfaction), "satisfaction_gotone",
+                          value_or_null(v->s, v->gotone), "zones", zones_json(v), "left", "diamond",
+                          count(v->diamond_left), "gold", count(v->gold_left), "left_this_year",
+                          "diamond", count(v->diamond_gone), "gold", count(v->gold_gone));
     json_object_set_new(o, "turned_red", values_json(v->s, v->turned_red, v->nturned_red));
     json_object_set_new(o, "recovered", values_json(v->s, v->recovered, v->nrecovered));
     return o;

@@ -50,6 +50,9 @@ struct view_bulletin {
     const struct snap_value *retention, *in_network, *satisfaction, *gotone;
     double zones[SNAP_NZONES], zones_was[SNAP_NZONES]; /* white..green; NAN: none */
     double diamond_left, gold_left; /* members who left since the day before; NAN: unknown */
+    /* Members of the year's K2 snapshot no longer in the network (its
+     * denominator less its numerator); NAN: unknown. */
+    double diamond_gone, gold_gone;
     const struct snap_value **turned_red, **recovered; /* headline values of the subtree */
     size_t nturned_red, nrecovered;
 };

@@ -275,6 +275,7 @@ static const struct label_word zh_words[] = {
     {"bulletin_coverage", "到位率"},
     {"bulletin_day_change", "较昨日"},
     {"bulletin_left", "较昨日离网：钻石卡 {diamond} 人，金卡 {gold} 人"},
+    {"bulletin_left_year", "年初以来离网：钻石卡 {diamond} 人，金卡 {gold} 人"},
     {"bulletin_rank_line", "本单位在全省 {n} 个区县中排第 {rank} 名（{change}）"},
     {"bulletin_ranking", "{campaign}：区县排名"},
     {"bulletin_ranking_note", "按地市分组，名次为全省区县排名；后五名底色标出。"},
@@ -578,6 +579,7 @@ static const struct label_word en_words[] = {
     {"bulletin_coverage", "Coverage"},
     {"bulletin_day_change", "vs the day before"},
     {"bulletin_left", "Left since the day before: {diamond} diamond, {gold} gold members"},
+    {"bulletin_left_year", "Left since 1 January: {diamond} diamond, {gold} gold members"},
     {"bulletin_rank_line", "Your rank among the province's {n} counties: {rank} ({change})"},
     {"bulletin_ranking", "{campaign}: county ranking"},
     {"bulletin_ranking_note", "Grouped by city; ranks are among all the province's counties; "

@@ -50,6 +50,17 @@ static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_bulletin_%d", (int)getpid());
     ci = harness_demo_db(dbname, 5, 3000, DATE);
+    /* one diamond and two gold members of the year's K2 snapshot leave in
+     * June (the demo at this scale has none who left) */
+    harness_exec_on(ci, "UPDATE dw.subscriber SET cancelled_on = '2026-06-15' WHERE sub_id IN ("
+                        " (SELECT m.sub_id FROM dw.vip_membership m JOIN dw.subscriber s"
+                        "  USING (sub_id) WHERE m.tier = 'diamond' AND s.cancelled_on IS NULL"
+                        "  AND m.valid_from <= '2026-01-01' AND coalesce(m.valid_to, '2026-01-01')"
+                        "  >= '2026-01-01' ORDER BY 1 LIMIT 1)"
+                        " UNION ALL (SELECT m.sub_id FROM dw.vip_membership m JOIN dw.subscriber s"
+                        "  USING (sub_id) WHERE m.tier = 'gold' AND s.cancelled_on IS NULL"
+                        "  AND m.valid_from <= '2026-01-01' AND coalesce(m.valid_to, '2026-01-01')"
+                        "  >= '2026-01-01' ORDER BY 1 LIMIT 2))");
     compute("2026-11-21");
     compute(DATE);
     exec_auth = bearer("exec", "executive", NULL);
@@ -429,6 +440,74 @@ START_TEST(a_tier_without_members_left_none)
 }
 END_TEST
 
+/* s without its spaces. */
+static void squeeze(char *s)
+{
+    char *to = s;
+    for (const char *from = s; *from; from++)
+        if (*from != ' ')
+            *to++ = *from;
+    *to = '\0';
+}
+
+/* The key members gone this year (tier's denominator less numerator),
+ * or -1 when the tier has no value. */
+static long long tier_gone(json_t *kpis, const char *code, const char *tier)
+{
+    json_t *x = harness_find_value(kpis, "in_network_rate", code, tier);
+    return x ? llround(harness_num(x, "denominator") - harness_num(x, "numerator")) : -1;
+}
+
+/* The bulletin says how many diamond and gold members left since the
+ * year's snapshot, what keeps K2 red for a key account all year: the
+ * day's count alone (0 on most days) left the red without its cause. */
+START_TEST(the_key_members_gone_this_year_are_said)
+{
+    json_t *kpis = get_json(exec_auth, "/api/v1/kpis?kpi=in_network_rate&date=" DATE);
+    const char *code = NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(kpis, "values"), i, v)
+    {
+        const char *dim = json_string_value(json_object_get(v, "dim"));
+        if (!code && dim && (strcmp(dim, "diamond") == 0 || strcmp(dim, "gold") == 0) &&
+            harness_num(v, "denominator") > harness_num(v, "numerator"))
+            code = json_string_value(json_object_get(v, "branch"));
+    }
+    ck_assert_msg(code, "no diamond or gold member gone: nothing to check");
+    long long diamond = tier_gone(kpis, code, "diamond"), gold = tier_gone(kpis, code, "gold");
+    diamond = diamond < 0 ? 0 : diamond; /* a tier without members: none gone */
+    gold = gold < 0 ? 0 : gold;
+    ck_assert_int_gt(diamond + gold, 0);
+    ck_assert_msg(diamond < 1000 && gold < 1000, "counts with separators: %lld %lld", diamond,
+                  gold);
+    char path[128], line[160];
+    snprintf(path, sizeof path, "/api/v1/bulletin?date=" DATE "&branch=%s", code);
+    json_t *b = get_json(exec_auth, path);
+    json_t *gone = json_object_get(b, "left_this_year");
+    ck_assert_int_eq(json_integer_value(json_object_get(gone, "diamond")), diamond);
+    ck_assert_int_eq(json_integer_value(json_object_get(gone, "gold")), gold);
+    snprintf(line, sizeof line, "年初以来离网：钻石卡 %lld 人，金卡 %lld 人", diamond, gold);
+    char *html = NULL, *pdf = NULL;
+    size_t hlen = 0, plen = 0;
+    snprintf(path, sizeof path, "/bulletins/" DATE "?branch=%s", code);
+    ck_assert_int_eq(get(exec_auth, path, &html, &hlen), 200);
+    snprintf(path, sizeof path, "/bulletins/" DATE "?branch=%s&format=pdf", code);
+    ck_assert_int_eq(get(exec_auth, path, &pdf, &plen), 200);
+    char *text = harness_tool_text("pdftotext -q -raw", pdf, plen);
+    ck_assert_msg(strstr(html, line), "the HTML lacks %s", line);
+    /* pdftotext joins Chinese and figures without the spaces between them */
+    squeeze(text);
+    squeeze(line);
+    ck_assert_msg(strstr(text, line), "the PDF lacks %s", line);
+    free(text);
+    free(html);
+    free(pdf);
+    json_decref(b);
+    json_decref(kpis);
+}
+END_TEST
+
 int main(void)
 {
     harness_server();
@@ -446,6 +525,7 @@ int main(void)
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
     tcase_add_test(tc, every_bulletin_fits_before_gmail_clips_it);
     tcase_add_test(tc, a_tier_without_members_left_none);
+    tcase_add_test(tc, the_key_members_gone_this_year_are_said);
     tcase_add_test(tc, a_city_mms_names_its_best_and_worst_county);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

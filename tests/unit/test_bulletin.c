@@ -411,7 +411,9 @@ START_TEST(pdf_reads_back)
                                        "▲\u00a0升1",
                                        "▼\u00a0降1",
                                        ("后五名：江汉、江岸、" ODD_NAME),
-                                       "第 1 页 / 共 1 页",
+                                       "第 1 页 / 共 2 页",
+                                       "第 2 页 / 共 2 页",
+                                       "年初以来离网：钻石卡 10 人，金卡 12 人",
                                        "已捆绑 90 / 目标客户 300"};
     for (size_t i = 0; i < COUNT(want); i++)
         ck_assert_msg(has_text(text, want[i]), "'%s' not in:\n%.2000s", want[i], text);
