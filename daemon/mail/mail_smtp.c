@@ -123,7 +123,11 @@ static size_t read_message(char *dst, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-/* Non-zero (curl aborts the session) once the process stops. */
+/* Non-zero (curl aborts the session) once the process stops, while the
+ * message is not yet all handed to curl: a server without its end of data
+ * drops it. Once it has the whole message, the session runs on to the
+ * server's answer (within the time-outs): cut there, a message the server
+ * kept would count as not sent, and be sent again at the next start. */
 static int watch_stop(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                       curl_off_t ulnow)
 {
@@ -132,7 +136,7 @@ static int watch_stop(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     (void)ultotal;
     (void)ulnow;
     const struct session *s = arg;
-    return s->o->stopped && s->o->stopped(s->o->stopped_ctx);
+    return s->pos < s->len && s->o->stopped && s->o->stopped(s->o->stopped_ctx);
 }
 
 /* Keeps the server's last error reply (4xx, 5xx), or its last reply when

@@ -41,7 +41,8 @@ struct mail_smtp_opts {
     long timeout;         /* seconds, see above; <= 0: 30 */
     long total_timeout;   /* seconds for the whole session; <= 0: 4 x timeout */
     /* NULL, or true once the process stops: a session under way is cut
-     * (a failure that is not retried) */
+     * (a failure that is not retried) until the whole message is handed to
+     * the server; after that it waits for the server's answer */
     bool (*stopped)(void *ctx);
     void *stopped_ctx;
 };

@@ -3,7 +3,8 @@
 on aiosmtpd. Run it with Debian's /usr/bin/python3 (python3-aiosmtpd).
 
     smtp_sink.py --dir DIR [--auth USER:PASSWORD] [--fail-first N]
-                 [--reject-rcpt PREFIX] [--mode accept|silent|drop] [--port N]
+                 [--reject-rcpt PREFIX] [--answer-after SECONDS]
+                 [--mode accept|silent|drop] [--port N]
 
 It listens on 127.0.0.1, on port N or one the kernel picks, and prints
 "PORT <n>" on stdout once it accepts connections. Modes:
@@ -13,7 +14,9 @@ It listens on 127.0.0.1, on port N or one the kernel picks, and prints
            rcpt_tos, auth_user), N = 1, 2, ...; with --auth, AUTH (PLAIN or
            LOGIN, without TLS) is required; --fail-first N answers the
            first N DATA with 451 (try again later); --reject-rcpt answers
-           RCPT TO with 550 for an address starting with PREFIX
+           RCPT TO with 550 for an address starting with PREFIX;
+           --answer-after SECONDS keeps a message, then waits that long
+           before its 250 (a client stopping while the server has it)
   silent   accepts connections and never answers (not even the greeting)
   drop     accepts connections and closes them at once
 
@@ -29,10 +32,11 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, directory, fail_first, reject_rcpt):
+    def __init__(self, directory, fail_first, reject_rcpt, answer_after):
         self.directory = directory
         self.fail_left = fail_first
         self.reject_rcpt = reject_rcpt
+        self.answer_after = answer_after
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -55,6 +59,7 @@ class Sink:
             with open(base + ext + '.tmp', 'wb') as f:
                 f.write(data)
             os.rename(base + ext + '.tmp', base + ext)
+        await asyncio.sleep(self.answer_after)
         return '250 OK: queued as %d' % self.count
 
 
@@ -83,7 +88,7 @@ async def serve(args):
     elif args.mode == 'drop':
         factory = Drop
     else:
-        sink = Sink(args.dir, args.fail_first, args.reject_rcpt)
+        sink = Sink(args.dir, args.fail_first, args.reject_rcpt, args.answer_after)
         options = {'hostname': 'sink.test', 'ident': 'retentiond test sink'}
         if args.auth:
             user, _, password = args.auth.partition(':')
@@ -104,6 +109,7 @@ def main():
     p.add_argument('--auth')
     p.add_argument('--fail-first', type=int, default=0)
     p.add_argument('--reject-rcpt')
+    p.add_argument('--answer-after', type=float, default=0)
     p.add_argument('--mode', choices=('accept', 'silent', 'drop'), default='accept')
     p.add_argument('--port', type=int, default=0)
     asyncio.run(serve(p.parse_args()))

@@ -487,6 +487,29 @@ START_TEST(silent_server_times_out)
 }
 END_TEST
 
+/* The process stops once the server has the message, before its 250
+ * (the sink waits 1 s to answer): the session is not cut, the message is
+ * sent and said so, not left to be sent again at the next start. */
+static bool sink_has_mail(void *ctx)
+{
+    return sink_count(ctx) > 0;
+}
+
+START_TEST(a_stop_once_the_server_has_the_message_waits_for_its_answer)
+{
+    static const char *const slow[] = {"--answer-after", "1", NULL};
+    struct sink s;
+    sink_start(&s, slow);
+    struct mail_smtp_opts o = opts_for(&s, 10);
+    o.stopped = sink_has_mail;
+    o.stopped_ctx = &s;
+    struct mail_smtp_error err;
+    ck_assert_msg(mail_smtp_send(&o, TO_ADDR, "Subject: x\r\n\r\nx\r\n", 17, &err), "%s", err.text);
+    ck_assert_int_eq(sink_count(&s), 1);
+    sink_stop(&s);
+}
+END_TEST
+
 START_TEST(dropped_connection_fails_at_once)
 {
     static const char *const drop[] = {"--mode", "drop", NULL};
@@ -747,6 +770,7 @@ static Suite *mail_suite(void)
     tcase_add_test(smtp, smtp_down_fails_at_once_with_a_clear_error);
     tcase_add_test(smtp, silent_server_times_out);
     tcase_add_test(smtp, dropped_connection_fails_at_once);
+    tcase_add_test(smtp, a_stop_once_the_server_has_the_message_waits_for_its_answer);
     tcase_add_test(smtp, bad_settings_are_refused_before_connecting);
     tcase_add_test(smtp, auth_with_user_and_password);
     tcase_add_test(smtp, mail_settings_become_smtp_options);
