@@ -163,7 +163,9 @@ void doc_table(struct doc *d, const char *caption, const struct doc_column_spec 
                size_t ncols);
 /* The last table's column col (from 0) keeps each of its cells on one line
  * in the HTML: a short cell such as "▲ 升3", which a phone's narrow column
- * broke after every character. */
+ * broke after every character; in a PDF or PNG whose columns cannot all
+ * have their text unwrapped, the column is widened to its widest cell at
+ * the expense of the widest other column ("▼ do-wn 1" in an English MMS). */
 void doc_column_nowrap(struct doc *d, size_t col);
 /* A row of the last table: ncols cells (copied), or one for a group row. */
 struct doc_cell_spec {

@@ -355,16 +355,44 @@ static bool row_bold(const struct doc_row *r)
     return (r->flags & (DOC_ROW_GROUP | DOC_ROW_OWN)) != 0;
 }
 
+/* The wrapping fallback of table_widths(): the shares, but a column whose
+ * text must not wrap (doc_column_nowrap) gets its widest cell (its header
+ * may wrap), taken from the widest other column (a table's names, which
+ * wrap between words and Chinese characters); the shares alone when that
+ * would leave it under half its share. */
+static void shares_but_nowrap(struct lay *l, const struct doc_block *b, const double *cells,
+                              struct table *t)
+{
+    double total = 0, extra = 0;
+    size_t widest = 0;
+    for (size_t k = 0; k < b->ncols; k++)
+        total += b->cols[k].width;
+    for (size_t k = 0; k < b->ncols; k++) {
+        t->w[k] = l->cw * b->cols[k].width / total;
+        if (b->cols[k].nowrap)
+            extra += fmax(0, cells[k] - t->w[k]);
+        else if (b->cols[k].width > b->cols[widest].width || b->cols[widest].nowrap)
+            widest = k;
+    }
+    if (extra == 0 || b->cols[widest].nowrap || extra > t->w[widest] / 2)
+        return;
+    for (size_t k = 0; k < b->ncols; k++)
+        if (b->cols[k].nowrap)
+            t->w[k] = fmax(t->w[k], cells[k]);
+    t->w[widest] -= extra;
+}
+
 /* Column widths: the columns' shares of the width when every column's
  * widest text fits its share unwrapped (so that tables of the same columns
  * line up); else each its widest text and the room left shared out by the
- * shares; when the texts do not fit even so, the shares (texts wrap). */
+ * shares; when the texts do not fit even so, the shares (texts wrap, but
+ * for a column that must not: shares_but_nowrap). */
 static void table_widths(struct lay *l, const struct doc_block *b, struct table *t)
 {
     const struct style *st = l->st;
-    double need[16], sum = 0, total = 0, x = st->mx;
+    double need[16], cells[16], sum = 0, total = 0, x = st->mx;
     for (size_t k = 0; k < b->ncols; k++) {
-        need[k] = text_w(l, b->cols[k].header, st->table, true);
+        cells[k] = 0;
         for (size_t r = 0; r < b->nrows; r++) {
             size_t c = r * b->ncols + k;
             if (b->rows[r].flags & DOC_ROW_GROUP)
@@ -372,19 +400,24 @@ static void table_widths(struct lay *l, const struct doc_block *b, struct table 
             if (!chart_text_extent(l->ctx, b->rows[r].cells[k].text, st->table,
                                    row_bold(&b->rows[r]), 0, &t->cell_w[c], &t->cell_h[c]))
                 l->failed = true;
-            need[k] = fmax(need[k], t->cell_w[c]);
+            cells[k] = fmax(cells[k], t->cell_w[c]);
         }
-        need[k] += 2 * st->pad + 0.5;
+        need[k] = fmax(cells[k], text_w(l, b->cols[k].header, st->table, true)) + 2 * st->pad + 0.5;
+        cells[k] += 2 * st->pad + 0.5;
         sum += need[k];
         total += b->cols[k].width;
     }
     bool shares = true;
     for (size_t k = 0; k < b->ncols; k++)
         shares = shares && need[k] <= l->cw * b->cols[k].width / total;
+    if (!shares && sum > l->cw)
+        shares_but_nowrap(l, b, cells, t);
     for (size_t k = 0; k < b->ncols; k++) {
         t->x[k] = x;
-        t->w[k] = !shares && sum <= l->cw ? need[k] + (l->cw - sum) * b->cols[k].width / total
-                                          : l->cw * b->cols[k].width / total;
+        if (shares)
+            t->w[k] = l->cw * b->cols[k].width / total;
+        else if (sum <= l->cw)
+            t->w[k] = need[k] + (l->cw - sum) * b->cols[k].width / total;
         x += t->w[k];
     }
     t->x[b->ncols] = x;

@@ -382,6 +382,47 @@ END_TEST
 
 /* ---- PDF ------------------------------------------------------------------------------------- */
 
+/* A table too wide for its columns' texts unwrapped keeps a no-wrap
+ * column's cells whole, taking the room from the widest other column: an
+ * English MMS broke "▼ down 1" into "▼ do-" and "wn 1". */
+START_TEST(a_nowrap_column_stays_whole_in_a_tight_table)
+{
+    static const struct doc_column_spec cols[] = {{"Rank", DOC_RIGHT, 0.65},
+                                                  {"Rank change", DOC_CENTER, 0.5},
+                                                  {"County", DOC_LEFT, 3},
+                                                  {"Bundled customers", DOC_RIGHT, 0.95},
+                                                  {"Targeted customers", DOC_RIGHT, 0.95},
+                                                  {"New today", DOC_RIGHT, 0.9},
+                                                  {"Coverage", DOC_RIGHT, 0.9},
+                                                  {"Gap to base (pt)", DOC_RIGHT, 1.05},
+                                                  {"Gap to challenge (pt)", DOC_RIGHT, 1.05}};
+    struct doc *d = doc_new("en", "t", "2026-11-21");
+    doc_set_pages(d, "t", "page {n} of {m}", "{n} more");
+    doc_table(d, "", cols, COUNT(cols));
+    doc_column_nowrap(d, 1);
+    doc_row(d, 0,
+            (const struct doc_cell_spec[]){{"12", DOC_PLAIN},
+                                           {"▼\u00a0down\u00a012", DOC_PLAIN},
+                                           {"A county with a rather long name of words", DOC_PLAIN},
+                                           {"1,234,567", DOC_PLAIN},
+                                           {"2,345,678", DOC_PLAIN},
+                                           {"+12,345", DOC_PLAIN},
+                                           {"100.00%", DOC_PLAIN},
+                                           {"+100.00", DOC_PLAIN},
+                                           {"-100.00", DOC_PLAIN}});
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[256] = "";
+    ck_assert_msg(doc_paint_pdf(d, ctx, &pdf, &len, err, sizeof err), "%s", err);
+    char *text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+    ck_assert_msg(has_text(text, "▼ down 12"), "the move is broken:\n%s", text);
+    ck_assert_msg(has_text(text, "1,234,567") && has_text(text, "Coverage"), "%s", text);
+    free(text);
+    free(pdf);
+    doc_free(d);
+}
+END_TEST
+
 START_TEST(pdf_reads_back)
 {
     struct view_bulletin v;
@@ -813,6 +854,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_of_a_county);
     tcase_add_test(tc, rank_change_in_words);
     tcase_add_test(tc, pdf_reads_back);
+    tcase_add_test(tc, a_nowrap_column_stays_whole_in_a_tight_table);
     tcase_add_test(tc, pdf_breaks_between_rows);
     tcase_add_test(tc, pdf_keeps_a_short_table_whole);
     tcase_add_test(tc, png_fits_mms);
