@@ -357,13 +357,15 @@ static bool row_bold(const struct doc_row *r)
 
 /* The wrapping fallback of table_widths(): the shares, but a column whose
  * text must not wrap (doc_column_nowrap) gets its widest cell (its header
- * may wrap), taken from the widest other column (a table's names, which
+ * may wrap). The room comes first from the columns whose texts take less
+ * than their share (need: each column's widest text, its header's
+ * included), then from the widest other column (a table's names, which
  * wrap between words and Chinese characters); the shares alone when that
  * would leave it under half its share. */
 static void shares_but_nowrap(struct lay *l, const struct doc_block *b, const double *cells,
-                              struct table *t)
+                              const double *need, struct table *t)
 {
-    double total = 0, extra = 0;
+    double total = 0, extra = 0, slack = 0;
     size_t widest = 0;
     for (size_t k = 0; k < b->ncols; k++)
         total += b->cols[k].width;
@@ -373,13 +375,18 @@ static void shares_but_nowrap(struct lay *l, const struct doc_block *b, const do
             extra += fmax(0, cells[k] - t->w[k]);
         else if (b->cols[k].width > b->cols[widest].width || b->cols[widest].nowrap)
             widest = k;
+        if (!b->cols[k].nowrap)
+            slack += fmax(0, t->w[k] - need[k]);
     }
-    if (extra == 0 || b->cols[widest].nowrap || extra > t->w[widest] / 2)
+    double from_slack = fmin(extra, slack), rest = extra - from_slack;
+    if (extra == 0 || b->cols[widest].nowrap || rest > t->w[widest] / 2)
         return;
     for (size_t k = 0; k < b->ncols; k++)
         if (b->cols[k].nowrap)
             t->w[k] = fmax(t->w[k], cells[k]);
-    t->w[widest] -= extra;
+        else if (slack > 0)
+            t->w[k] -= fmax(0, t->w[k] - need[k]) * from_slack / slack;
+    t->w[widest] -= rest;
 }
 
 /* Column widths: the columns' shares of the width when every column's
@@ -411,7 +418,7 @@ static void table_widths(struct lay *l, const struct doc_block *b, struct table 
     for (size_t k = 0; k < b->ncols; k++)
         shares = shares && need[k] <= l->cw * b->cols[k].width / total;
     if (!shares && sum > l->cw)
-        shares_but_nowrap(l, b, cells, t);
+        shares_but_nowrap(l, b, cells, need, t);
     for (size_t k = 0; k < b->ncols; k++) {
         t->x[k] = x;
         if (shares)
