@@ -138,6 +138,12 @@ static const struct cfg_key keys[] = {
         "bulletin", "keep_days", bulletin_keep_days, "92", 0, 3660, true,
         "the archive's files of dates more than this many days before today are removed "
         "(once a day, when no delivery of them is pending; their rows stay); 0 = kept for ever"),
+    KEY_INT("runs", "keep_days", runs_keep_days, "92", 0, 3660, true,
+            "a stored run that is not its date's newest goes once this many days older than the "
+            "newest run (once a day; never one a bulletin or an export names); 0 = kept for ever"),
+    KEY_INT("runs", "report_quarters", runs_report_quarters, "0", 0, 400, true,
+            "quarters (the newest first) whose daily runs are kept for their report; older "
+            "quarters keep each month's newest run only; 0 = every quarter's, for ever"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

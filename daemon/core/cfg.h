@@ -64,7 +64,9 @@ struct cfg {
     char *bulletin_public_url;  /* bulletin.public_url: the daemon's address for links; "" = none */
     int bulletin_lease;         /* bulletin.lease: seconds a delivery claim holds */
     int bulletin_threads;       /* bulletin.render_threads: threads drawing bulletins; 0 = cores */
-    int bulletin_keep_days; /* bulletin.keep_days: days the archive's files are kept; 0 = ever */
+    int bulletin_keep_days;   /* bulletin.keep_days: days the archive's files are kept; 0 = ever */
+    int runs_keep_days;       /* runs.keep_days: days superseded runs are kept; 0 = ever */
+    int runs_report_quarters; /* runs.report_quarters: quarters keeping daily runs; 0 = all */
 };
 
 /* One entry of the key table, exported for docs and tests. */

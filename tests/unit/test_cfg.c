@@ -28,7 +28,9 @@ START_TEST(defaults_are_documented_values)
     ck_assert_int_eq(c.statement_timeout, 60000);
     ck_assert_str_eq(c.timezone, "Asia/Shanghai");
     ck_assert_str_eq(c.log_level, "info");
-    ck_assert_int_eq(c.bulletin_keep_days, 92); /* a quarter of the archive */
+    ck_assert_int_eq(c.bulletin_keep_days, 92);  /* a quarter of the archive */
+    ck_assert_int_eq(c.runs_keep_days, 92);      /* superseded runs: a quarter */
+    ck_assert_int_eq(c.runs_report_quarters, 0); /* every quarter's daily runs, for ever */
     cfg_free(&c);
 }
 END_TEST
@@ -88,6 +90,10 @@ static const struct {
     {"[bulletin]\nkeep_days = 3661\n", 2, "bulletin.keep_days: 3661 is outside 0..3660"},
     {"[bulletin]\nkeep_days = a quarter\n", 2, "bulletin.keep_days: 'a quarter' is not an integer"},
     {"[bulletin]\npublic_url = ftp:/x\n", 2, "bulletin.public_url: 'ftp:/x' is not an http"},
+    {"[runs]\nkeep_days = -1\n", 2, "runs.keep_days: -1 is outside 0..3660"},
+    {"[runs]\nkeep_days = 3661\n", 2, "runs.keep_days: 3661 is outside 0..3660"},
+    {"[runs]\nreport_quarters = 401\n", 2, "runs.report_quarters: 401 is outside 0..400"},
+    {"[runs]\nreport_quarters = all\n", 2, "runs.report_quarters: 'all' is not an integer"},
 };
 
 START_TEST(bad_file_names_line_and_reason)
@@ -268,12 +274,17 @@ START_TEST(the_sample_sets_every_default)
             ck_assert_str_eq(*(char *const *)(const void *)a, *(char *const *)(const void *)b);
     }
     FILE *f = fopen(path, "r");
-    char line[512];
+    char line[512], section[64] = "";
     size_t named = 0;
-    while (fgets(line, sizeof line, f))
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '[')
+            sscanf(line, "[%63[^]]", section);
+        /* a key of the section it is under: two sections may share a name */
         for (size_t i = 0; i < n; i++)
-            named += strncmp(line, keys[i].name, strlen(keys[i].name)) == 0 &&
+            named += strcmp(section, keys[i].section) == 0 &&
+                     strncmp(line, keys[i].name, strlen(keys[i].name)) == 0 &&
                      line[strlen(keys[i].name)] == ' ';
+    }
     fclose(f);
     ck_assert_uint_eq(named, n);
     cfg_free(&sample);
