@@ -10,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* pg_advisory_xact_lock key serialising compute runs and freezes. */
-#define COMPUTE_LOCK_KEY "1920234597"
-
 /* ---- running the embedded SQL ----------------------------------------- */
 
 /* The debug log's line per step, with its time (tests/bench/kpi sums them
@@ -565,7 +562,7 @@ bool kpi_compute(struct db *db, const char *as_of, enum kpi_store store, struct 
         return false; /* errors have been logged already */
     if (!db_begin(db))
         return false;
-    if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
+    if (!db_query(db, sql_embed_get("kpi/compute_lock.sql"), 0, NULL, NULL) ||
         !load_settings(db, &s) || !start_run(db, as_of, id, sizeof id) ||
         !compute_all(db, as_of, year, &s, id, &taken) ||
         !finish_run(db, as_of, id, store, &taken, out)) {
@@ -613,7 +610,7 @@ bool kpi_refreeze(struct db *db, int year, long long *cohort, long long *vips)
     *vips = -1;
     if (!check_schema(db) || !warehouse_check(db) || !db_begin(db))
         return false;
-    if (!db_query(db, "SELECT pg_advisory_xact_lock(" COMPUTE_LOCK_KEY ")", 0, NULL, NULL) ||
+    if (!db_query(db, sql_embed_get("kpi/compute_lock.sql"), 0, NULL, NULL) ||
         !load_settings(db, &s) || !run_file(db, "kpi/00_temp_tables.sql", 0, NULL) ||
         !drop_year(db, y) ||
         !query_value(db, "SELECT current_date::text", 0, NULL, today, sizeof today) ||

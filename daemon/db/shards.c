@@ -2,6 +2,7 @@
 
 #include "log.h"
 #include "migrate.h"
+#include "sql_embed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,8 +92,8 @@ bool shards_setup(struct db *coordinator, const char *const *conninfos, int n)
     }
     if (!db_begin(coordinator))
         return false;
-    /* the compute's lock (compute/kpi.c): no run while the tables change */
-    if (!db_query(coordinator, "SELECT pg_advisory_xact_lock(1920234597)", 0, NULL, NULL) ||
+    /* the compute's lock (sql/kpi/compute_lock.sql): no run while the tables change */
+    if (!db_query(coordinator, sql_embed_get("kpi/compute_lock.sql"), 0, NULL, NULL) ||
         !shard_count(coordinator, &existing))
         goto failed;
     if (existing == n) {

@@ -4,6 +4,7 @@
 #include "bulletin_job.h"
 #include "log.h"
 #include "mem.h"
+#include "run_prune.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,7 +25,8 @@ struct scheduler {
     struct db *db;
     char *db_conninfo; /* what db was opened with: a reload may change it */
     char me[300];
-    char seen[40]; /* the id of the snapshot of the last pass */
+    char seen[40];            /* the id of the snapshot of the last pass */
+    char runs_pruned_for[11]; /* the newest date of the last prune of the stored runs */
 };
 
 /* Waits up to ms, or until a stop; the mail retries' sleep. */
@@ -56,36 +58,71 @@ static bool stopping(void *ctx)
     return stop;
 }
 
-/* One pass: the job over the current snapshot. */
-static void run_once(struct scheduler *s, const struct cfg *c)
+/* The connection of the passes, opened (or opened again after a change of
+ * database.conninfo) when needed; false (logged) when it cannot be. */
+static bool connect_db(struct scheduler *s, const struct cfg *c)
 {
-    if (!c->bulletin_schedule)
-        return;
     if (s->db && strcmp(s->db_conninfo, c->conninfo) != 0) {
         db_close(s->db); /* database.conninfo changed: the new one from now on */
         s->db = NULL;
     }
-    if (!s->db) {
-        if (!db_connect(c->conninfo, c->statement_timeout, &s->db))
-            return; /* logged; tried again on the next pass */
-        free(s->db_conninfo);
-        s->db_conninfo = xstrdup(c->conninfo);
-    }
+    if (s->db)
+        return true;
+    if (!db_connect(c->conninfo, c->statement_timeout, &s->db))
+        return false; /* logged; tried again on the next pass */
+    free(s->db_conninfo);
+    s->db_conninfo = xstrdup(c->conninfo);
+    return true;
+}
+
+static void bulletin_pass(struct scheduler *s, const struct cfg *c, const struct snap *snap)
+{
+    struct bulletin_job_opts o;
+    bulletin_job_opts_from_cfg(c, s->me, &o);
+    o.retry.sleep = sleep_ms;
+    o.retry.sleep_ctx = s;
+    o.retry.stopped = stopping;
+    o.smtp.stopped = stopping;
+    o.smtp.stopped_ctx = s;
+    if (!bulletin_job_tick(s->job, s->db, snap, &o, time(NULL)))
+        log_warn("msg=\"bulletin job incomplete, tried again on the next pass\"");
+}
+
+/* The stored runs pruned (runs.keep_days) once per newest date the
+ * snapshot shows, after the bulletins of the pass: once a day when a run is
+ * computed every day. A prune that failed is tried again on the next pass. */
+static void runs_pass(struct scheduler *s, const struct cfg *c, const struct snap *snap)
+{
+    const char *newest = snap->runs[snap->nruns - 1]->as_of;
+    if (c->runs_keep_days < 1 || strcmp(newest, s->runs_pruned_for) == 0)
+        return;
+    struct rprune_opts o = {.keep_days = c->runs_keep_days,
+                            .history_days = c->history_days,
+                            .report_quarters = c->runs_report_quarters,
+                            .who = s->me,
+                            .via = "daemon",
+                            .stopped = stopping,
+                            .stopped_ctx = s};
+    struct rprune_report r;
+    if (rprune_run(s->db, &o, &r) && !stopping(s))
+        snprintf(s->runs_pruned_for, sizeof s->runs_pruned_for, "%s", newest);
+    rprune_report_free(&r);
+}
+
+/* One pass over the current snapshot: the bulletin job, then the prune of
+ * the stored runs. */
+static void run_once(struct scheduler *s, const struct cfg *c)
+{
+    if ((!c->bulletin_schedule && c->runs_keep_days < 1) || !connect_db(s, c))
+        return;
     struct snap *snap = refresh_acquire(s->refresh, NULL);
     if (snap)
         snprintf(s->seen, sizeof s->seen, "%s", snap->id);
-    if (snap) {
-        struct bulletin_job_opts o;
-        bulletin_job_opts_from_cfg(c, s->me, &o);
-        o.retry.sleep = sleep_ms;
-        o.retry.sleep_ctx = s;
-        o.retry.stopped = stopping;
-        o.smtp.stopped = stopping;
-        o.smtp.stopped_ctx = s;
-        if (!bulletin_job_tick(s->job, s->db, snap, &o, time(NULL)))
-            log_warn("msg=\"bulletin job incomplete, tried again on the next pass\"");
-        snap_unref(snap);
-    }
+    if (snap && c->bulletin_schedule)
+        bulletin_pass(s, c, snap);
+    if (snap && snap->nruns)
+        runs_pass(s, c, snap);
+    snap_unref(snap);
     if (!db_alive(s->db)) {
         db_close(s->db);
         s->db = NULL;

@@ -2,7 +2,9 @@
  * bulletin's job (bulletin_job.h) over the refresher's snapshot, at start
  * whenever the refresher publishes a new snapshot, and at least every
  * SCHEDULER_INTERVAL seconds, with a database connection of
- * its own (reconnected when lost). bulletin.schedule = 0 pauses it. A stop
+ * its own (reconnected when lost). bulletin.schedule = 0 pauses the
+ * bulletins. After the bulletins, once per newest date of the snapshot, it
+ * prunes the stored runs (run_prune.h; runs.keep_days 0: never). A stop
  * interrupts the waits between mail retries; a message being sent
  * finishes first (its time-outs bound it).
  *

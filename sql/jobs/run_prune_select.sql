@@ -1,0 +1,68 @@
+-- The stored runs a prune removes (docs/kpis.md "Stored runs and their
+-- retention"), oldest first, with the bounds of run_prune_bounds.sql:
+--   $1  the cutoff of the superseded runs
+--   $2  the daily cutoff
+--   $3  the first day of the oldest quarter whose daily runs are kept; NULL:
+--       every day's newest run is kept
+--   $4  at most this many runs (NULL: all)
+-- A run goes when it is finished and either
+--   superseded  not the newest finished run of its date, dated on or before
+--               $1: nothing reads it (the snapshot, the report, a bulletin
+--               and the next compute read the newest run of a date); or
+--   daily       the newest run of its date but not of its calendar month,
+--               in a quarter that ended on or before $2 (a quarter's daily
+--               runs go together, never a part: its report reads them all)
+--               and began before $3;
+-- and nothing names it: a bulletin whose files are still in the archive (a
+-- delivery of it may be sent again from its run), an export in the audit
+-- log (the runs of a quarterly report an auditor was given). The newest run
+-- of each month (a month end: the report's figures, the snapshot's monthly
+-- series, the previous month a compute reads) and the newest run on or
+-- before $2 (the previous day of the first day a snapshot shows, which a
+-- compute of that day reads) are never daily candidates.
+-- One row per run: its id, date, why it goes, and its kpi.value rows.
+WITH finished AS (
+    SELECT r.run_id, r.as_of,
+           row_number() OVER (PARTITION BY r.as_of ORDER BY r.run_id DESC) AS nth
+    FROM kpi.run r
+    WHERE r.finished_at IS NOT NULL
+),
+month_newest AS (
+    SELECT DISTINCT ON (date_trunc('month', f.as_of)) f.run_id
+    FROM finished f
+    WHERE f.nth = 1
+    ORDER BY date_trunc('month', f.as_of), f.as_of DESC
+),
+state AS (
+    SELECT f.run_id
+    FROM finished f
+    WHERE f.nth = 1 AND f.as_of <= $2::date
+    ORDER BY f.as_of DESC
+    LIMIT 1
+),
+named AS (
+    SELECT b.run_id FROM kpi.bulletin b WHERE b.pruned_at IS NULL
+    UNION
+    SELECT e.id::bigint
+    FROM kpi.audit_log a
+    CROSS JOIN LATERAL jsonb_array_elements_text(a.params->'runs') AS e(id)
+    WHERE a.action = 'export' AND jsonb_typeof(a.params->'runs') = 'array'
+      AND e.id ~ '^[0-9]{1,18}$'
+),
+going AS (
+    SELECT f.run_id, f.as_of, CASE WHEN f.nth > 1 THEN 'superseded' ELSE 'daily' END AS why
+    FROM finished f
+    WHERE (   (f.nth > 1 AND f.as_of <= $1::date)
+           OR (f.nth = 1 AND $3::date IS NOT NULL
+               AND f.as_of < $3::date
+               AND (date_trunc('quarter', f.as_of) + interval '3 months - 1 day')::date <= $2::date
+               AND f.run_id NOT IN (SELECT run_id FROM month_newest)
+               AND f.run_id NOT IN (SELECT run_id FROM state)))
+      AND f.run_id NOT IN (SELECT run_id FROM named)
+    ORDER BY f.as_of, f.run_id
+    LIMIT $4::bigint
+)
+SELECT g.run_id::text, g.as_of::text, g.why,
+       (SELECT count(*) FROM kpi.value v WHERE v.run_id = g.run_id)::text AS values
+FROM going g
+ORDER BY g.as_of, g.run_id
