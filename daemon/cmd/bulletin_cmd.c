@@ -17,7 +17,6 @@
 #include "snap_load.h"
 #include "sql_embed.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,27 +75,6 @@ done:
     return ok;
 }
 
-/* The configuration of --send: --config, else the default file when there
- * is one, else the defaults; --db or RETENTIOND_DB over its conninfo. */
-static bool send_config(const struct cli_args *a, struct cfg *cfg)
-{
-    char err[600];
-    const char *path = a->config ? a->config : CFG_DEFAULT_PATH;
-    if (!a->config && access(path, F_OK) != 0 && errno == ENOENT)
-        cfg_defaults(cfg);
-    else if (!cfg_load(path, cfg, err, sizeof err)) {
-        fprintf(stderr, "retentiond: %s\n", err);
-        return false;
-    }
-    if ((a->db || getenv("RETENTIOND_DB")) &&
-        !cfg_set(cfg, "database", "conninfo", cmd_conninfo(a), err, sizeof err)) {
-        fprintf(stderr, "retentiond: %s\n", err);
-        cfg_free(cfg);
-        return false;
-    }
-    return true;
-}
-
 static int send_date(const struct cli_args *a)
 {
     struct cfg cfg;
@@ -105,7 +83,7 @@ static int send_date(const struct cli_args *a)
     struct bulletin_job *job = NULL;
     char me[300], host[256] = "", err[600] = "";
     int sent = 0, failed = 0, rc = 1;
-    if (!send_config(a, &cfg))
+    if (!cmd_config(a, &cfg))
         return 2;
     gethostname(host, sizeof host - 1);
     snprintf(me, sizeof me, "%s:%ld", host, (long)getpid());
@@ -160,7 +138,7 @@ static int prune(const struct cli_args *a)
     struct bprune_report r = {0};
     char host[256] = "";
     int rc = 1;
-    if (!send_config(a, &cfg))
+    if (!cmd_config(a, &cfg))
         return 2;
     gethostname(host, sizeof host - 1);
     struct bprune_opts o = {.data_dir = cfg.data_dir,

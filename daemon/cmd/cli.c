@@ -116,6 +116,19 @@ static const struct command_def commands[] = {
      "  changes nothing and prints what it would free. A pruned date is not mailed again.\n"
      "  'recipients' manages the extra addresses of a branch's bulletin (the province's\n"
      "  code: the province bulletin), beside the users with an e-mail address.\n"},
+    {"runs", CLI_RUNS,
+     "usage: retentiond runs prune [--keep-days N] [--report-quarters N] [--dry-run]\n"
+     "         [--config FILE] [--db CONNINFO]\n"
+     "  Remove the stored compute runs nobody reads (docs/kpis.md, \"Stored runs and their\n"
+     "  retention\"), as the daemon does once a day, counted back from the newest run's\n"
+     "  date: a run that is not the newest of its date, N days older or more (default\n"
+     "  runs.keep_days, 92); with --report-quarters N (default runs.report_quarters, 0:\n"
+     "  never), the daily runs of the quarters older than the newest N, once wholly\n"
+     "  before the snapshot's history (daemon.history_days), each month's newest run\n"
+     "  kept. Never a run a bulletin still in the archive or an export names. Each run\n"
+     "  goes whole with its values, under the compute's lock, audited (runs_prune).\n"
+     "  It prints a line per run and a total; --dry-run changes nothing and prints what\n"
+     "  it would remove. --keep-days 0: nothing is removed.\n"},
     {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
 };
 
@@ -139,6 +152,7 @@ static const char overview[] =
     "  audit     print the audit log\n"
     "  bulletin  write the daily bulletin (HTML, PDF or PNG) of a date\n"
     "  report    write the quarterly inspection report (CSV or PDF) of a quarter\n"
+    "  runs      prune the stored compute runs nobody reads\n"
     "  version   print the version\n"
     "\n"
     "Every command takes --db CONNINFO; else RETENTIOND_DB; else libpq's defaults;\n"
@@ -160,10 +174,13 @@ struct option_def {
 static const struct option_def options[] = {
     {"--db", OPT_VALUE, offsetof(struct cli_args, db), ALL_COMMANDS},
     {"--log-level", OPT_VALUE, offsetof(struct cli_args, log_level), ALL_COMMANDS},
-    {"--config", OPT_VALUE, offsetof(struct cli_args, config), CMD(CLI_SERVE) | CMD(CLI_BULLETIN)},
+    {"--config", OPT_VALUE, offsetof(struct cli_args, config),
+     CMD(CLI_SERVE) | CMD(CLI_BULLETIN) | CMD(CLI_RUNS)},
     {"--send", OPT_FLAG, offsetof(struct cli_args, send), CMD(CLI_BULLETIN)},
-    {"--keep-days", OPT_VALUE, offsetof(struct cli_args, keep_days), CMD(CLI_BULLETIN)},
-    {"--dry-run", OPT_FLAG, offsetof(struct cli_args, dry_run), CMD(CLI_BULLETIN)},
+    {"--keep-days", OPT_VALUE, offsetof(struct cli_args, keep_days),
+     CMD(CLI_BULLETIN) | CMD(CLI_RUNS)},
+    {"--report-quarters", OPT_VALUE, offsetof(struct cli_args, report_quarters), CMD(CLI_RUNS)},
+    {"--dry-run", OPT_FLAG, offsetof(struct cli_args, dry_run), CMD(CLI_BULLETIN) | CMD(CLI_RUNS)},
     {"--as-of", OPT_VALUE, offsetof(struct cli_args, as_of), CMD(CLI_COMPUTE)},
     {"--if-changed", OPT_FLAG, offsetof(struct cli_args, if_changed), CMD(CLI_COMPUTE)},
     {"--format", OPT_VALUE, offsetof(struct cli_args, format),
@@ -305,6 +322,37 @@ static bool valid_keep_days(const char *text)
 {
     size_t n = strspn(text, "0123456789");
     return n > 0 && n <= 4 && text[n] == '\0' && atoi(text) <= 3660;
+}
+
+/* 0..400, runs.report_quarters's range: digits only. */
+static bool valid_quarters(const char *text)
+{
+    size_t n = strspn(text, "0123456789");
+    return n > 0 && n <= 3 && text[n] == '\0' && atoi(text) <= 400;
+}
+
+/* runs prune [--keep-days N] [--report-quarters N] [--dry-run]. */
+static bool validate_runs(const struct cli_args *a, char *err, size_t errlen)
+{
+    if (a->npositional != 1 || strcmp(a->positional[0], "prune") != 0) {
+        snprintf(err, errlen,
+                 "retentiond: usage: retentiond runs prune [--keep-days N] "
+                 "[--report-quarters N] [--dry-run]");
+        return false;
+    }
+    if (a->keep_days && !valid_keep_days(a->keep_days)) {
+        snprintf(err, errlen,
+                 "retentiond: --keep-days must be a number of days 0..3660 (0: every run is "
+                 "kept)");
+        return false;
+    }
+    if (a->report_quarters && !valid_quarters(a->report_quarters)) {
+        snprintf(err, errlen,
+                 "retentiond: --report-quarters must be a number of quarters 0..400 (0: every "
+                 "quarter's daily runs are kept)");
+        return false;
+    }
+    return true;
 }
 
 /* The positional shape of user, token and audit. */
@@ -482,6 +530,8 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
     }
     if (a->command == CLI_USER || a->command == CLI_TOKEN || a->command == CLI_AUDIT)
         return validate_access(a, err, errlen);
+    if (a->command == CLI_RUNS)
+        return validate_runs(a, err, errlen);
     if (a->command == CLI_BULLETIN && a->date && !date_valid(a->date)) {
         snprintf(err, errlen, "retentiond: --date '%s' is not a date (YYYY-MM-DD)", a->date);
         return false;

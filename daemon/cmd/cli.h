@@ -24,6 +24,7 @@ enum cli_command {
     CLI_AUDIT,
     CLI_BULLETIN,
     CLI_REPORT,
+    CLI_RUNS,
 };
 
 #define CLI_MAX_POSITIONAL 64
@@ -56,8 +57,9 @@ struct cli_args {
     /* bulletin --send (with serve's --config), bulletin log --limit; bulletin log and
      * bulletin recipients add|remove|list are positional */
     bool send;
-    /* bulletin prune: --keep-days N (validated: 0..3660), --dry-run (with --config, --db) */
-    const char *keep_days;
+    /* bulletin prune, runs prune: --keep-days N (validated: 0..3660), --dry-run (with
+     * --config, --db); runs prune: --report-quarters N (validated: 0..400) */
+    const char *keep_days, *report_quarters;
     bool dry_run;
     /* report: --quarter YYYYQn (validated), --branch, --format csv|pdf, --out; audit verify FILE */
     const char *quarter;

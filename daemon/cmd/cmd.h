@@ -7,6 +7,7 @@
 #ifndef RETENTIOND_CMD_H
 #define RETENTIOND_CMD_H
 
+#include "cfg.h"
 #include "cli.h"
 #include "db.h"
 
@@ -31,6 +32,13 @@ const char *cmd_system_user(void);
  * params is consumed. */
 bool cmd_audit_change(struct db *db, const char *action, json_t *params);
 
+/* The configuration of a command that acts as the daemon would (bulletin
+ * --send, bulletin prune, runs prune): --config, else the default file when
+ * there is one, else the defaults; --db or RETENTIOND_DB over its
+ * conninfo. False after one line on stderr (*cfg then holds nothing to
+ * free); else the caller frees *cfg with cfg_free(). */
+bool cmd_config(const struct cli_args *args, struct cfg *cfg);
+
 int cmd_migrate(const struct cli_args *args);
 int cmd_compute(const struct cli_args *args);
 int cmd_cohort(const struct cli_args *args);
@@ -42,6 +50,7 @@ int cmd_report(const struct cli_args *args);
 int cmd_user(const struct cli_args *args);
 int cmd_token(const struct cli_args *args);
 int cmd_audit(const struct cli_args *args);
+int cmd_runs(const struct cli_args *args);
 /* The daemon: runs until SIGTERM or SIGINT. */
 int cmd_serve(const struct cli_args *args);
 

@@ -1,5 +1,6 @@
 /* retentiond: entry point and subcommand dispatch. */
 #include "audit.h"
+#include "cfg.h"
 #include "cli.h"
 #include "cmd.h"
 #include "file.h"
@@ -53,6 +54,25 @@ const char *cmd_conninfo(const struct cli_args *args)
     return env ? env : "";
 }
 
+bool cmd_config(const struct cli_args *a, struct cfg *cfg)
+{
+    char err[600];
+    const char *path = a->config ? a->config : CFG_DEFAULT_PATH;
+    if (!a->config && access(path, F_OK) != 0 && errno == ENOENT)
+        cfg_defaults(cfg);
+    else if (!cfg_load(path, cfg, err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s\n", err);
+        return false;
+    }
+    if ((a->db || getenv("RETENTIOND_DB")) &&
+        !cfg_set(cfg, "database", "conninfo", cmd_conninfo(a), err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s\n", err);
+        cfg_free(cfg);
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_args args;
@@ -97,6 +117,8 @@ int main(int argc, char **argv)
         return cmd_report(&args);
     case CLI_AUDIT:
         return cmd_audit(&args);
+    case CLI_RUNS:
+        return cmd_runs(&args);
     default:
         return 2;
     }
