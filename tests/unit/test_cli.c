@@ -96,6 +96,13 @@ static const struct {
      "--send sends every branch's"},
     {{"report", "--quarter", "2026Q3", "--format", "pdf", "--out", "x.pdf", "--lang", "fr", NULL},
      "--lang must be zh or en"},
+    {{"runs", NULL}, "usage: retentiond runs prune"},
+    {{"runs", "prune", "all", NULL}, "usage: retentiond runs prune"},
+    {{"runs", "prune", "--keep-days", "3661", NULL},
+     "--keep-days must be a number of days 0..3660"},
+    {{"runs", "prune", "--report-quarters", "401", NULL}, "--report-quarters must be a number"},
+    {{"runs", "prune", "--report-quarters", "+4", NULL}, "--report-quarters must be a number"},
+    {{"runs", "prune", "--send", NULL}, "unknown option '--send' for 'runs'"},
 };
 
 START_TEST(bad_command_lines_explain_themselves)
