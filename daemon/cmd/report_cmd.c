@@ -14,20 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The first and last days of a quarter YYYYQn ("" when it is not one: the
- * view refuses it). */
-static void quarter_dates(const char *quarter, char from[11], char to[11])
-{
-    static const char *const first[] = {"-01-01", "-04-01", "-07-01", "-10-01"};
-    static const char *const last[] = {"-03-31", "-06-30", "-09-30", "-12-31"};
-    if (strlen(quarter) != 6 || strspn(quarter, "0123456789") != 4 || quarter[4] != 'Q' ||
-        quarter[5] < '1' || quarter[5] > '4')
-        return;
-    int q = quarter[5] - '1';
-    snprintf(from, 11, "%.4s%s", quarter, first[q]);
-    snprintf(to, 11, "%.4s%s", quarter, last[q]);
-}
-
 /* The export's audit row; false (logged) when it cannot be written. */
 static bool audit_export(struct db *db, const struct cli_args *a, const struct view_report *v,
                          const struct buf *bytes)
@@ -110,10 +96,10 @@ int cmd_report(const struct cli_args *a)
     view_params_list(&p, pairs);
     /* every run, no zone members: the report reads values only; with the
      * quarter's month ends, also when they are older than the history */
-    char from[11] = "", to[11] = "";
-    quarter_dates(a->quarter, from, to);
-    const struct snap_filter values_only = {.month_ends_from = *from ? from : NULL,
-                                            .month_ends_to = *to ? to : NULL};
+    char from[11], to[11];
+    bool quarter = view_report_quarter(a->quarter, from, to); /* else the view refuses it */
+    const struct snap_filter values_only = {.month_ends_from = quarter ? from : NULL,
+                                            .month_ends_to = quarter ? to : NULL};
     if (!db_connect(cmd_conninfo(a), 0, &db) || !snap_build_db(db, 92, NULL, &values_only, &s))
         goto done; /* logged */
     bool is_pdf = strcmp(a->format, "pdf") == 0;
