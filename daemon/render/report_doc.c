@@ -402,6 +402,30 @@ static void days_note(struct rep *r)
     free(t);
 }
 
+/* A warning for each month end whose run is older than an earlier month
+ * end's (run ids are taken in order): that month end was computed again,
+ * a correction say, which the later one's figures cannot include. */
+static void order_notes(struct rep *r)
+{
+    const struct view_report *v = r->v;
+    for (int m = 1; m < 3; m++) {
+        int k = 0;
+        while (k < m && v->runs[k]->run_id < v->runs[m]->run_id)
+            k++;
+        if (k == m)
+            continue;
+        char later[24], earlier[24];
+        snprintf(later, sizeof later, "%lld", v->runs[m]->run_id);
+        snprintf(earlier, sizeof earlier, "%lld", v->runs[k]->run_id);
+        char *t =
+            doc_fill(W(r, "report_out_of_order"),
+                     (const char *const[]){"later", v->month_end[m], "later_run", later, "earlier",
+                                           v->month_end[k], "earlier_run", earlier, NULL});
+        doc_note(r->d, DOC_WARN, t, false);
+        free(t);
+    }
+}
+
 static void cover(struct rep *r, const char *who, const char *csv_sha)
 {
     const struct view_report *v = r->v;
@@ -425,6 +449,7 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
     doc_title(r->d, title);
     doc_subtitle(r->d, sub);
     doc_note(r->d, DOC_MUTED, lineage, false);
+    order_notes(r);
     days_note(r);
     free(title);
     free(sub);

@@ -639,6 +639,46 @@ START_TEST(a_month_end_computed_again_is_the_reports)
 }
 END_TEST
 
+/* A month end computed again (a data correction) after a later month end:
+ * the report stands on the new run beside the later month end's older one,
+ * which cannot include the correction; the cover says so, naming both runs
+ * and the date to compute again (it said nothing: the quarter read as one
+ * consistent series). After a_month_end_computed_again_is_the_reports. */
+START_TEST(a_month_end_corrected_before_a_later_one_is_flagged)
+{
+    static const char ids[] = "SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-09-30'";
+    char pdf[256], want[200];
+    snprintf(pdf, sizeof pdf, "%s/in-order.pdf", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",    "--out",
+                          pdf,      "--db",      ci,       "--branch", "420101", NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    json_t *f = read_pdf(pdf);
+    ck_assert_msg(!strstr(json_string_value(json_object_get(f, "text")), "先于"),
+                  "runs in date order flagged");
+    json_decref(f);
+    compute("2026-08-31");
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long later = harness_long(db, ids);
+    long corrected = harness_long(db, "SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-08-31'");
+    db_close(db);
+    snprintf(pdf, sizeof pdf, "%s/corrected.pdf", dir);
+    args[6] = pdf;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    f = read_pdf(pdf);
+    snprintf(want, sizeof want, "2026-09-30的月末批次%ld先于2026-08-31的月末批次%ld计算", later,
+             corrected);
+    ck_assert_msg(strstr(json_string_value(json_object_get(f, "text")), want),
+                  "the cover does not say %s", want);
+    json_decref(f);
+}
+END_TEST
+
 /* A quarter older than the snapshot's history (the newest run of each
  * month for 24 months): the same bytes as when it was new (it was refused,
  * "no stored run", once a run two and a half years later was stored). Last:
@@ -706,6 +746,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
     tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
     tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
+    tcase_add_test(tc, a_month_end_corrected_before_a_later_one_is_flagged);
     tcase_add_test(tc, an_old_quarter_reads_the_same);
     suite_add_tcase(s, tc);
     return s;
