@@ -11,7 +11,7 @@ static const char *const columns[] = {
     "month_end", "branch_code", "branch_name",      "level",     "kpi",
     "dim",       "campaign",    "period",           "numerator", "denominator",
     "value",     "target_base", "target_challenge", "path_base", "path_challenge",
-    "status",    "reason",      "previous_status",  "run_id",
+    "status",    "reason",      "previous_status",  "run_id",    "partial",
 };
 
 static void number(struct buf *out, double x)
@@ -50,7 +50,11 @@ static void row(struct buf *out, const struct view_report *v, int m, const struc
     text(out, snap_str(x->reason));
     buf_puts(out, ",");
     text(out, snap_status_name((enum snap_status)x->previous));
-    buf_printf(out, ",%lld\r\n", v->runs[m]->run_id);
+    buf_printf(out, ",%lld,", v->runs[m]->run_id);
+    /* satisfaction's weighted mean without every child (as the API says) */
+    if (x->kpi == SNAP_SATISFACTION || x->kpi == SNAP_SATISFACTION_GOTONE)
+        buf_puts(out, x->partial ? "true" : "false");
+    buf_puts(out, "\r\n");
 }
 
 void report_csv(const struct view_report *v, struct buf *out)

@@ -129,11 +129,18 @@ static json_t *read_csv(const char *path)
         "        worst = max(worst, abs(float(r['value']) - float(r['numerator']) / "
         "float(r['denominator'])))\n"
         "        checked += 1\n"
+        "k4 = ('satisfaction', 'satisfaction_gotone')\n"
+        "flags = {r['partial'] for r in rows if r['kpi'] in k4}\n"
+        "others = {r['partial'] for r in rows if r['kpi'] not in k4}\n"
+        "partial = sum(r['partial'] == 'true' for r in rows)\n"
+        "assert flags and flags <= {'true', 'false'} and others == {''}, (flags, others)\n"
+        "assert list(rows[0])[-1] == 'partial', list(rows[0])\n"
         "names = [r['branch_name'] for r in rows if r['branch_code'] == '420102']\n"
         "print(json.dumps({'rows': len(rows), 'checked': checked, 'worst': worst,\n"
         "  'branches': sorted({r['branch_code'] for r in rows}),\n"
         "  'months': sorted({r['month_end'] for r in rows}),\n"
         "  'runs': sorted({r['run_id'] for r in rows}),\n"
+        "  'partial': partial,\n"
         "  'formula_name': names[0] if names else None}))\n";
     return python_facts(script, path);
 }
@@ -168,6 +175,9 @@ START_TEST(the_csv_is_complete_reproducible_and_verified)
                      "2026-09-30");
     ck_assert_int_eq(json_array_size(json_object_get(f, "runs")), 3);
     ck_assert_int_gt(json_array_size(json_object_get(f, "branches")), 100);
+    /* satisfaction's weighted means without every child (the API's
+     * "partial"): it was not in the CSV */
+    ck_assert_int_gt(json_integer_value(json_object_get(f, "partial")), 0);
     ck_assert_str_eq(json_string_value(json_object_get(f, "formula_name")), "'=HYPERLINK(\"x\")区");
     json_decref(f);
 
@@ -633,7 +643,7 @@ START_TEST(a_month_end_computed_again_is_the_reports)
     free(err);
     struct buf bytes = BUF_INIT;
     slurp(csv, &bytes);
-    snprintf(want, sizeof want, ",%ld\r\n", id);
+    snprintf(want, sizeof want, ",%ld,\r\n", id); /* run_id, partial (empty: not K4) */
     ck_assert_msg(strstr(bytes.data, want), "the CSV does not stand on run %ld", id);
     buf_release(&bytes);
 }
