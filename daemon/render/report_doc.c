@@ -259,8 +259,8 @@ static bool same_stretch(const struct snap_alarm *a, const struct snap_alarm *b)
 {
     return a->kpi == b->kpi && a->campaign == b->campaign && a->carried_in == b->carried_in &&
            a->red_days == b->red_days && strcmp(a->raised, b->raised) == 0 &&
-           strcmp(a->cleared, b->cleared) == 0 && same_text(a->reason, b->reason) &&
-           (a->dim != NULL) == (b->dim != NULL);
+           strcmp(a->cleared, b->cleared) == 0 && a->no_data == b->no_data &&
+           same_text(a->reason, b->reason) && (a->dim != NULL) == (b->dim != NULL);
 }
 
 /* The KPI cell of alarms [i, n) like alarm i, marking them used. */
@@ -313,17 +313,22 @@ static void branch_alarms(struct rep *r, int branch)
                                      ? doc_fill(W(r, "report_carried_in"),
                                                 (const char *const[]){"date", a->raised, NULL})
                                      : xstrdup(a->raised);
+        char *ended = a->no_data ? doc_fill(W(r, "report_no_data_on"),
+                                            (const char *const[]){"date", a->cleared, NULL})
+                                 : xstrdup(*a->cleared ? a->cleared : W(r, "report_still_red"));
         snprintf(days, sizeof days, "%d", a->red_days);
         buf_reset(&reason);
         labels_reasons(r->l, a->reason, &reason);
         doc_row(r->d, 0,
                 (const struct doc_cell_spec[]){{kpi.data, DOC_PLAIN},
                                                {raised, DOC_WARN},
-                                               {*a->cleared ? a->cleared : W(r, "report_still_red"),
-                                                *a->cleared ? DOC_GOOD : DOC_WARN},
+                                               {ended, a->no_data    ? DOC_MUTED
+                                                       : *a->cleared ? DOC_GOOD
+                                                                     : DOC_WARN},
                                                {days, DOC_PLAIN},
                                                {reason.data ? reason.data : "", DOC_MUTED}});
         free(raised);
+        free(ended);
     }
     free(used);
     buf_release(&kpi);
@@ -546,7 +551,7 @@ static void rankings(struct rep *r)
 }
 
 /* Per KPI, the alarms of the subtree in the quarter: raised, cleared,
- * still red at its end. */
+ * still red at its end, ended without data. */
 static void alarms(struct rep *r)
 {
     const struct view_report *v = r->v;
@@ -563,26 +568,28 @@ static void alarms(struct rep *r)
         {W(r, "report_raised_count"), DOC_RIGHT, 1},
         {W(r, "report_cleared_count"), DOC_RIGHT, 1},
         {W(r, "report_open_count"), DOC_RIGHT, 1},
+        {W(r, "report_no_data_count"), DOC_RIGHT, 1},
     };
     doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
     for (int k = 0; k < SNAP_NKPI; k++) {
-        long long raised = 0, cleared = 0;
+        long long count[4] = {0}; /* raised, cleared, still red, no data */
         for (size_t i = 0; i < v->nalarms; i++)
             if (v->alarms[i]->kpi == k) {
-                raised++;
-                cleared += v->alarms[i]->cleared[0] != '\0';
+                const struct snap_alarm *a = v->alarms[i];
+                count[0]++;
+                count[a->no_data ? 3 : *a->cleared ? 1 : 2]++;
             }
-        if (!raised)
+        if (!count[0])
             continue;
-        char n[3][24];
-        snprintf(n[0], sizeof n[0], "%lld", raised);
-        snprintf(n[1], sizeof n[1], "%lld", cleared);
-        snprintf(n[2], sizeof n[2], "%lld", raised - cleared);
+        char n[4][24];
+        for (int c = 0; c < 4; c++)
+            snprintf(n[c], sizeof n[c], "%lld", count[c]);
         doc_row(r->d, 0,
                 (const struct doc_cell_spec[]){{r->l->kpi[k], DOC_PLAIN},
                                                {n[0], DOC_PLAIN},
                                                {n[1], DOC_GOOD},
-                                               {n[2], raised > cleared ? DOC_WARN : DOC_PLAIN}});
+                                               {n[2], count[2] ? DOC_WARN : DOC_PLAIN},
+                                               {n[3], DOC_MUTED}});
     }
 }
 

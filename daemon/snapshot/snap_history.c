@@ -43,13 +43,14 @@ static bool alarm_read(const struct snap *s, const struct db_result *res, int i,
         return false;
     const char *dim = db_value(res, i, 2), *campaign = db_value(res, i, 3);
     const char *carried = db_value(res, i, 5), *cleared = db_value(res, i, 6);
-    const char *reason = db_value(res, i, 8);
+    const char *reason = db_value(res, i, 8), *no_data = db_value(res, i, 9);
     *a = (struct snap_alarm){.branch = branch,
                              .kpi = kpi,
                              .dim = dim ? xstrdup(dim) : NULL,
                              .campaign = campaign ? atoi(campaign) : -1,
                              .carried_in = carried && strcmp(carried, "true") == 0,
                              .red_days = atoi(db_value(res, i, 7)),
+                             .no_data = no_data && strcmp(no_data, "true") == 0,
                              .reason = reason ? xstrdup(reason) : NULL};
     snprintf(a->raised, sizeof a->raised, "%s", db_value(res, i, 4));
     snprintf(a->cleared, sizeof a->cleared, "%s", cleared ? cleared : "");

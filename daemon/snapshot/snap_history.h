@@ -40,7 +40,8 @@ struct snap_alarm {
     char *dim;    /* NULL: the total */
     int campaign; /* -1: none */
     char raised[11];
-    char cleared[11]; /* "": still red at the range's last run */
+    char cleared[11]; /* the first run day after it; "": still red at the range's last run */
+    bool no_data;     /* that day had no judged value: ended without data, not cleared */
     bool carried_in;  /* red on the first run day and in the period before it */
     int red_days;     /* the runs of the stretch */
     char *reason;     /* on its first day; NULL: none given */

@@ -8,6 +8,9 @@
 --   cleared      the first run day after the stretch: the value was no
 --                longer red (green or excellent, or not judged); NULL: still
 --                red at the quarter's last run
+--   no_data      that day had no judged value (no row, or no status): the
+--                stretch ended without data, not cleared (no data is never
+--                green)
 --   red_days     the runs of the stretch
 --   reason       why it was red on its first day (docs/kpis.md, Alarms)
 --
@@ -46,6 +49,15 @@ stretch AS (
     GROUP BY branch_code, kpi, dim, campaign_id, island
 )
 SELECT s.branch_code, s.kpi, s.dim, s.campaign_id::text, s.raised::text,
-       s.carried_in::text, (d.dates[s.last_n + 1])::text AS cleared, s.red_days::text, s.reason
-FROM stretch s, (SELECT array_agg(as_of ORDER BY n) AS dates FROM days) d
+       s.carried_in::text, (d.dates[s.last_n + 1])::text AS cleared, s.red_days::text, s.reason,
+       (d.runs[s.last_n + 1] IS NOT NULL AND after.status IS NULL)::text AS no_data
+FROM stretch s
+CROSS JOIN (SELECT array_agg(as_of ORDER BY n) AS dates, array_agg(run_id ORDER BY n) AS runs
+            FROM days) d
+LEFT JOIN kpi.value after
+       ON after.run_id = d.runs[s.last_n + 1]
+      AND after.kpi = s.kpi COLLATE "C"
+      AND after.branch_code = s.branch_code COLLATE "C"
+      AND after.dim IS NOT DISTINCT FROM s.dim COLLATE "C"
+      AND after.campaign_id IS NOT DISTINCT FROM s.campaign_id
 ORDER BY s.branch_code, s.kpi, s.campaign_id NULLS FIRST, s.dim NULLS FIRST, s.raised

@@ -603,6 +603,62 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
 }
 END_TEST
 
+/* A stretch of red days followed by a day without the value (no survey
+ * answer for an indicator, say): not "cleared" on that day, which had no
+ * data (no data is never green; docs/kpis.md), but "no data", and counted
+ * apart in the quarter's alarms. Two daily runs copied from July's month
+ * end: on 2026-08-20 a county's K1 is red, on 2026-08-21 it has no row.
+ * It said "cleared 2026-08-21". */
+START_TEST(a_red_stretch_ended_by_no_data_is_not_cleared)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char *county =
+        harness_text(db, "SELECT v.branch_code FROM kpi.value v JOIN kpi.run r USING (run_id)"
+                         " JOIN dw.branch b ON b.code = v.branch_code AND b.level = 2"
+                         " WHERE r.as_of IN ('2026-07-31', '2026-08-31', '2026-09-30')"
+                         " AND v.kpi = 'retention_rate' AND v.dim IS NULL"
+                         " GROUP BY 1 HAVING bool_and(v.status <> 'red') ORDER BY 1 DESC LIMIT 1");
+    const char *params[] = {county};
+    static const char copy[] =
+        "WITH src AS (SELECT max(run_id) AS run_id FROM kpi.run WHERE as_of = '2026-07-31'),"
+        " new AS (INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
+        " settings) SELECT d, d + time '02:00', d + time '02:05', r.last_closed_month, r.settings"
+        " FROM kpi.run r, src, (VALUES (date '2026-08-20'), (date '2026-08-21')) AS x(d)"
+        " WHERE r.run_id = src.run_id RETURNING run_id, as_of)"
+        " INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period,"
+        " numerator, denominator, value, status, reason, target_base, target_challenge)"
+        " SELECT new.run_id, v.kpi, v.branch_id, v.branch_code, v.dim, v.campaign_id, v.period,"
+        " v.numerator, v.denominator, v.value,"
+        " CASE WHEN k1 THEN 'red' ELSE v.status END,"
+        " CASE WHEN k1 THEN 'below_base_path' ELSE v.reason END, v.target_base,"
+        " v.target_challenge"
+        " FROM new, src JOIN kpi.value v USING (run_id),"
+        " LATERAL (SELECT v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL)"
+        " AS x(k1)"
+        " WHERE NOT (k1 AND new.as_of = '2026-08-21')";
+    ck_assert(db_query(db, copy, 1, params, NULL));
+    db_close(db);
+    char path[256], *err = NULL, *out = NULL;
+    snprintf(path, sizeof path, "%s/no-data.pdf", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",
+                          path,     "--db",      ci,       "--branch", county, NULL};
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    json_t *f = read_pdf(path);
+    const char *lines = json_string_value(json_object_get(f, "lines"));
+    const char *at = strstr(lines, "2026-08-20");
+    ck_assert_msg(strstr(lines, "中高端客户保有率 2026-08-20 2026-08-21 无数据 1 低于基础时序进度"),
+                  "the stretch of %s reads: %.200s", county, at ? at - 20 : lines);
+    /* raised 1, cleared 0, still red 0, no data after 1 */
+    ck_assert_msg(strstr(lines, "中高端客户保有率 1 0 0 1\n"), "the quarter's K1 alarms of %s",
+                  county);
+    json_decref(f);
+    free(county);
+}
+END_TEST
+
 /* A month end computed again, its new run id longer than the old one's
  * (run 9 then run 90, say: as text, "9" is the greater): the report stands
  * on the new run, and the PDF is written (it was refused: "the run of
@@ -755,6 +811,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
     tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
+    tcase_add_test(tc, a_red_stretch_ended_by_no_data_is_not_cleared);
     tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
     tcase_add_test(tc, a_month_end_corrected_before_a_later_one_is_flagged);
     tcase_add_test(tc, an_old_quarter_reads_the_same);
