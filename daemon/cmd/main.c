@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "file.h"
+#include "kpi.h"
 #include "log.h"
 #include "mem.h"
 #include "version.h"
@@ -90,9 +91,12 @@ int main(int argc, char **argv)
     if (args.log_level && log_level_parse(args.log_level, &level))
         log_set_level(level);
     switch (args.command) {
-    case CLI_VERSION:
-        printf("retentiond %s\n", RETENTIOND_VERSION);
+    case CLI_VERSION: {
+        char sha[65];
+        kpi_sql_sha256(sha);
+        printf("retentiond %s\nKPI SQL SHA-256 %s\n", RETENTIOND_VERSION, sha);
         return 0;
+    }
     case CLI_SERVE:
         return cmd_serve(&args);
     case CLI_MIGRATE:

@@ -1,9 +1,11 @@
 #include "kpi.h"
 
 #include "clock.h"
+#include "digest.h"
 #include "log.h"
 #include "migrate.h"
 #include "sql_embed.h"
+#include "version.h"
 #include "warehouse.h"
 
 #include <stdio.h>
@@ -448,17 +450,35 @@ static bool count_usage_dq(struct db *db, const char *as_of, const char *year, s
     return run_on_shards(db, &step);
 }
 
-/* The run's settings record the thresholds and how each KPI is judged. */
+void kpi_sql_sha256(char hex[65])
+{
+    size_t n = 0;
+    const struct sql_embed_file *files = sql_embed_files(&n);
+    struct digest d;
+    digest_init(&d);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(files[i].name, "kpi/", 4) == 0) {
+            digest_add(&d, files[i].name, strlen(files[i].name) + 1);
+            digest_add(&d, files[i].text, strlen(files[i].text) + 1);
+        }
+    digest_hex(&d, hex);
+}
+
+/* The run's settings record the thresholds, how each KPI is judged, and
+ * what computed it: the program's version and its KPI SQL's SHA-256. */
 static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len)
 {
-    const char *params[] = {as_of};
+    char sha[DIGEST_HEX_LEN + 1];
+    kpi_sql_sha256(sha);
+    const char *params[] = {as_of, RETENTIOND_VERSION, sha};
     return query_value(db,
                        "INSERT INTO kpi.run (as_of, started_at, settings)"
                        " SELECT $1::date, clock_timestamp(), jsonb_object_agg(key, value)"
                        " || jsonb_build_object('alarm_rules', (SELECT jsonb_object_agg(kpi,"
-                       " to_jsonb(r) - 'kpi') FROM kpi.alarm_rule r))"
+                       " to_jsonb(r) - 'kpi') FROM kpi.alarm_rule r),"
+                       " 'retentiond', $2::text, 'kpi_sql_sha256', $3::text)"
                        " FROM kpi.setting RETURNING run_id",
-                       1, params, run_id, len);
+                       3, params, run_id, len);
 }
 
 /* The run's data watermark: the newest dates of the shards' rows. */

@@ -36,6 +36,13 @@ struct kpi_run {
  * runs reuse (docs/kpis.md, "State kept between runs"). */
 bool kpi_compute(struct db *db, const char *as_of, enum kpi_store store, struct kpi_run *out);
 
+/* The SHA-256 (hex) of the KPI SQL embedded in this program (the files of
+ * sql/kpi/, each its name, a NUL, its text, a NUL, in build order): with
+ * the version, recorded in every run's settings (`retentiond`,
+ * `kpi_sql_sha256`) and printed by `retentiond version`, so that a run
+ * names the SQL that computed it. */
+void kpi_sql_sha256(char hex[65]);
+
 /* Re-takes the frozen K1 cohort and K2 snapshot of `year` (logged in
  * kpi.freeze_log) and drops the year's stored K5 zones (taken again by the
  * next run). *cohort / *vips receive the new sizes (-1: not taken, the

@@ -593,6 +593,25 @@ static void alarms(struct rep *r)
     }
 }
 
+/* Which program and KPI SQL computed month end m's run (its settings'
+ * `retentiond` and `kpi_sql_sha256`), or that the run did not record it. */
+static void lineage_note(struct rep *r, int m)
+{
+    const struct view_report *v = r->v;
+    const struct snap_day *d = v->month_days[m];
+    json_t *o = d ? json_loads(d->settings, 0, NULL) : NULL;
+    const char *version = json_string_value(json_object_get(o, "retentiond"));
+    const char *sha = json_string_value(json_object_get(o, "kpi_sql_sha256"));
+    char id[24];
+    snprintf(id, sizeof id, "%lld", v->runs[m]->run_id);
+    char *t = doc_fill(W(r, version && sha ? "report_lineage_run" : "report_lineage_unknown"),
+                       (const char *const[]){"run", id, "date", v->month_end[m], "version",
+                                             version ? version : "", "sha", sha ? sha : "", NULL});
+    doc_note(r->d, DOC_MUTED, t, false);
+    free(t);
+    json_decref(o);
+}
+
 static void runs_appendix(struct rep *r)
 {
     const struct view_report *v = r->v;
@@ -615,6 +634,8 @@ static void runs_appendix(struct rep *r)
                                                {d ? d->finished : "-", DOC_PLAIN},
                                                {month, DOC_PLAIN}});
     }
+    for (int m = 0; m < 3; m++)
+        lineage_note(r, m);
 }
 
 /* A setting's value as text: numbers as short as they read. */
@@ -685,6 +706,8 @@ static void settings_appendix(struct rep *r)
     doc_table(r->d, "", cols, 4);
     struct buf t[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
     for (i = 0; i < n; i++) {
+        if (strcmp(names[i], "retentiond") == 0 || strcmp(names[i], "kpi_sql_sha256") == 0)
+            continue; /* appendix 1, on a line of their own (a SHA-256 overflows a cell) */
         for (int m = 0; m < 3; m++) {
             const json_t *val = json_object_get(flat[m], names[i]);
             setting_text(val, &t[m]);

@@ -226,6 +226,9 @@ static const struct label_word zh_words[] = {
     {"report_cleared_count", "已恢复"},
     {"report_open_count", "季末仍红"},
     {"report_no_data_count", "转为无数据"},
+    {"report_lineage_run",
+     "批次 {run}（{date}）由 retentiond {version} 计算；其指标 SQL（sql/kpi）的 SHA-256：{sha}"},
+    {"report_lineage_unknown", "批次 {run}（{date}）未记录计算程序及指标 SQL（早于该记录的批次）"},
     {"report_no_data_on", "{date} 无数据"},
     {"report_zones", "五区变动（月末人数）"},
     {"report_zone", "区"},
@@ -528,6 +531,12 @@ static const struct label_word en_words[] = {
     {"report_cleared_count", "Cleared"},
     {"report_open_count", "Still red"},
     {"report_no_data_count", "Then no data"},
+    {"report_lineage_run",
+     "Run {run} ({date}) was computed by retentiond {version}; SHA-256 of its KPI SQL "
+     "(sql/kpi): {sha}"},
+    {"report_lineage_unknown",
+     "Run {run} ({date}) does not record its program and KPI SQL (a run older than that "
+     "record)"},
     {"report_no_data_on", "{date} no data"},
     {"report_zones", "Risk zones (members at each month end)"},
     {"report_zone", "Zone"},

@@ -603,6 +603,42 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
 }
 END_TEST
 
+/* Lineage: which program and which KPI SQL computed each month end. The
+ * runs record the version and the SHA-256 of the embedded sql/kpi/ files
+ * that `retentiond version` prints; the PDF's runs appendix says them per
+ * month end (it had the thresholds and rules, not what computed). */
+START_TEST(the_runs_record_the_program_and_the_kpi_sql)
+{
+    const char *version[] = {"version", NULL};
+    char *out = NULL, *err = NULL, sha[65] = "", ver[40] = "";
+    ck_assert_int_eq(harness_run(version, NULL, &out, NULL), 0);
+    const char *at = strstr(out, "KPI SQL SHA-256 ");
+    ck_assert_msg(at && sscanf(at, "KPI SQL SHA-256 %64[0-9a-f]", sha) == 1 && strlen(sha) == 64,
+                  "version prints no KPI SQL SHA-256: %s", out);
+    ck_assert_int_eq(sscanf(out, "retentiond %39s", ver), 1);
+    free(out);
+    char path[256];
+    snprintf(path, sizeof path, "%s/lineage.pdf", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",    "--out",
+                          path,     "--db",      ci,       "--branch", "420101", NULL};
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    json_t *f = read_pdf(path);
+    const char *text = json_string_value(json_object_get(f, "text"));
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long run = harness_long(db, "SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-09-30'");
+    db_close(db);
+    struct buf want = BUF_INIT;
+    buf_printf(&want, "批次%ld（2026-09-30）由retentiond%s计算；其指标SQL（sql/kpi）的SHA-256：%s",
+               run, ver, sha);
+    ck_assert_msg(strstr(text, want.data), "the appendix does not say %s", want.data);
+    buf_release(&want);
+    json_decref(f);
+}
+END_TEST
+
 /* A stretch of red days followed by a day without the value (no survey
  * answer for an indicator, say): not "cleared" on that day, which had no
  * data (no data is never green; docs/kpis.md), but "no data", and counted
@@ -811,6 +847,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
     tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
+    tcase_add_test(tc, the_runs_record_the_program_and_the_kpi_sql);
     tcase_add_test(tc, a_red_stretch_ended_by_no_data_is_not_cleared);
     tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
     tcase_add_test(tc, a_month_end_corrected_before_a_later_one_is_flagged);
