@@ -189,6 +189,23 @@ START_TEST(the_csv_is_complete_reproducible_and_verified)
                   "%s", out);
     free(out);
     free(err);
+    /* a relative --out is audited as the absolute path it was written to
+     * (it was audited as given: a name without its directory) */
+    char cwd[512], rel_path[300];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(dir), 0);
+    int rel_rc = report("2026Q3", "420101", "rel.csv", &err);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_msg(rel_rc == 0, "%s", err);
+    free(err);
+    struct db *adb = NULL;
+    ck_assert(db_connect(ci, 0, &adb));
+    char *file = harness_text(adb, "SELECT params->>'file' FROM kpi.audit_log WHERE action ="
+                                   " 'export' ORDER BY audit_id DESC LIMIT 1");
+    db_close(adb);
+    snprintf(rel_path, sizeof rel_path, "%s/rel.csv", dir);
+    ck_assert_str_eq(file, rel_path);
+    free(file);
     FILE *t = fopen(b, "ab");
     fputs("2026-09-30,420000,tampered\r\n", t);
     fclose(t);
@@ -201,7 +218,7 @@ START_TEST(the_csv_is_complete_reproducible_and_verified)
     ck_assert(db_connect(ci, 0, &db));
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
                                       " AND params->>'quarter' = '2026Q3'"),
-                     2);
+                     3);
     db_close(db);
 }
 END_TEST
