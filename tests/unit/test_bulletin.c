@@ -30,15 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Under AddressSanitizer: full stacks for allocations made inside system
- * libraries, so that tests/lsan.supp matches their frames (as
- * test_chart.c). */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The county renamed with the characters HTML must escape. */

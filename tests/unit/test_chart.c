@@ -20,16 +20,6 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Under AddressSanitizer: full stacks for allocations made inside system
- * libraries (built without frame pointers), so that the library suppressions
- * in tests/lsan.supp can match their frames. Options given in ASAN_OPTIONS
- * still win. Unused in other builds. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-
 static chart_fonts *fonts;
 static chart_ctx *ctx;
 
