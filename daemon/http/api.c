@@ -28,6 +28,7 @@ static const char *const p_bulletins[] = {"date", "branch", "limit", NULL};
 static const char *const p_report[] = {"branch", "lang", NULL};
 static const char *const p_login[] = {"next", "error", "lang", NULL};
 static const char *const p_page[] = {"lang", "branch", "date", NULL};
+static const char *const p_page_reports[] = {"lang", "branch", NULL};
 static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
 static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
 static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
@@ -77,6 +78,7 @@ static const struct http_route routes[] = {
     {"GET", "/alarms", api_h_alarms_page, p_page, SIGNED_IN, PAGE},
     {"GET", "/satisfaction", api_h_satisfaction_page, p_page_sat, SIGNED_IN, PAGE},
     {"GET", "/zones", api_h_zones_page, p_page_zones, SIGNED_IN, PAGE},
+    {"GET", "/reports", api_h_reports_page, p_page_reports, SIGNED_IN, PAGE},
     {"GET", "/branch/", api_h_branch_page, p_page_branch, SIGNED_IN, PAGE | PREFIX},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };

@@ -72,11 +72,12 @@ void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx)
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
 /* The pages (web/page.html and web/js/): GET /, /alarms, /satisfaction,
- * /zones, /branch/CODE; GET /assets/NAME */
+ * /zones, /reports, /branch/CODE; GET /assets/NAME */
 void api_h_dashboard(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_alarms_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_reports_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
 /* /favicon.ico, which a browser asks for on a page that names no icon (the

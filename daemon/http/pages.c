@@ -63,6 +63,7 @@ static const struct page_kind satisfaction = {"satisfaction", "js/satisfaction.j
                                               "satisfaction_title", VIEW_SATISFACTION};
 static const struct page_kind zones = {"zones", "js/zones.js", "zones_title", VIEW_ZONES};
 static const struct page_kind branch = {"branch", "js/branch.js", "branch_title", VIEW_KPIS};
+static const struct page_kind reports = {"reports", "js/reports.js", "reports_title", VIEW_GRID};
 static const struct page_kind error = {"error", "js/error.js", "error_title", VIEW_NKINDS};
 
 /* The user's scope: the branch whose subtree they see, as JSON. */
@@ -282,6 +283,11 @@ void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply,
 void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     serve_page(req, reply, ctx, &zones, NULL);
+}
+
+void api_h_reports_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &reports, NULL);
 }
 
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx)

@@ -19,6 +19,7 @@ export const PAGES = [
   { name: 'alarms', path: '/alarms' },
   { name: 'satisfaction', path: '/satisfaction' },
   { name: 'zones', path: '/zones' },
+  { name: 'reports', path: '/reports', users: ['executive', 'manager-420101', 'manager-420100', 'auditor'] },
   { name: 'branch-420101', path: '/branch/420101' },
   // the demo's county outside every city (待划分网格), as the warehouse has one
   { name: 'home-unassigned', path: '/?branch=429999', users: ['executive'] },
@@ -34,6 +35,7 @@ export const FOREIGN = [
   { path: '/branch/420102', page: '/branch/' },
   { path: '/?branch=420100', page: '/' },
   { path: '/zones?branch=420100', page: '/zones' },
+  { path: '/reports?branch=420100', page: '/reports' },
 ];
 
 // Answers every page may get without failing (>= 400, failed, or their

@@ -147,6 +147,8 @@ start(async (main) => {
   main.querySelector('h1').textContent = `${w('nav_dashboard')} · ${node?.name ?? ''}`;
   main.append(breadcrumbs(branchPath(tree, code), (n) => pageUrl('/', { branch: n.code, date: params.date })));
   main.append(runBar(runs, (d) => location.assign(pageUrl('/', { branch: params.branch, date: d }))));
+  main.append(el('p', { class: 'reports-link' },
+    el('a', { href: pageUrl('/reports', { branch: params.branch }) }, `${w('reports_link')} →`)));
   main.append(el('div', { class: 'tiles' },
     KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
     zonesTile(kpis.values, code)));

@@ -1,0 +1,100 @@
+// The reports page's own checks: the quarters it lists are those whose
+// three month ends have a run (/api/v1/runs), the dates its bulletins'; its
+// links answer the files they name, for the branch shown and in the
+// user's scope only; the home page links to it.
+import * as lib from '../lib.mjs';
+import { narrowAxeCheck } from '../lib.mjs';
+
+// The quarters with a run at each month end, newest first.
+function expectedQuarters(runs) {
+  const dates = new Set(runs.map((r) => r.as_of));
+  const end = (y, m) => new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  const out = new Set();
+  for (const r of runs) {
+    const y = Number(r.as_of.slice(0, 4)), q = Math.floor((Number(r.as_of.slice(5, 7)) - 1) / 3) + 1;
+    if ([1, 2, 3].every((k) => dates.has(end(y, 3 * (q - 1) + k)))) out.add(`${y}Q${q}`);
+  }
+  return [...out].sort().reverse();
+}
+
+// GET href with the page's session: its status and content type.
+async function head(page, base, href) {
+  const r = await page.request.get(new URL(href, base).href, { maxRedirects: 0 });
+  return { status: r.status(), type: (r.headers()['content-type'] || '').split(';')[0] };
+}
+
+export const checks = [
+  {
+    name: 'the quarters are those with a run at each month end; the newest one\'s files answer',
+    users: ['auditor', 'manager-420101'],
+    async run({ page, base, user, assert, api }) {
+      const runs = (await api('/api/v1/runs')).body.runs;
+      const shown = await page.locator('table.quarterly tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.quarter));
+      const want = expectedQuarters(runs);
+      assert.ok(want.length > 0, 'the demo has a complete quarter');
+      assert.deepEqual(shown, want);
+      const links = await page.locator(`table.quarterly tr[data-quarter="${want[0]}"] a`).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      const branch = user.branch || '420000';
+      assert.equal(links.length, 3, links.join(' '));
+      for (const href of links) assert.ok(href.includes(`branch=${branch}`), `${href}: not the branch shown`);
+      const types = [];
+      for (const href of links) types.push(await head(page, base, href));
+      assert.deepEqual(types.map((t) => t.status), [200, 200, 200], links.join(' '));
+      assert.deepEqual(types.map((t) => t.type), ['application/pdf', 'application/pdf', 'text/csv']);
+    },
+  },
+  {
+    name: 'the daily bulletins are the newest dates\' and their files answer',
+    users: ['manager-420101'],
+    async run({ page, base, user, assert, api }) {
+      const runs = (await api('/api/v1/runs')).body.runs;
+      const dates = [...new Set(runs.map((r) => r.as_of))].sort().reverse().slice(0, 14);
+      const shown = await page.locator('table.daily tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.date));
+      assert.deepEqual(shown, dates);
+      const links = await page.locator(`table.daily tr[data-date="${dates[0]}"] a`).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      assert.equal(links.length, 3);
+      const types = [];
+      for (const href of links) {
+        assert.ok(href.startsWith(`/bulletins/${dates[0]}`) && href.includes(`branch=${user.branch}`), href);
+        types.push(await head(page, base, href));
+      }
+      assert.deepEqual(types, [{ status: 200, type: 'text/html' }, { status: 200, type: 'application/pdf' },
+        { status: 200, type: 'image/png' }]);
+    },
+  },
+  {
+    name: 'the branch picker offers the scope\'s subtree only, and loads the branch chosen',
+    users: ['manager-420100'],
+    async run({ page, base, assert, api }) {
+      const tree = (await api('/api/v1/branches')).body;
+      const codes = [];
+      const walk = (n) => { codes.push(n.code); (n.children || []).forEach(walk); };
+      tree.branches.forEach(walk);
+      const offered = await page.locator('#report-branch option').evaluateAll((os) => os.map((o) => o.value));
+      assert.deepEqual(offered, codes);
+      assert.ok(!offered.includes('420000') && offered.includes('420101'), offered.join(' '));
+      await page.locator('#report-branch').selectOption('420101');
+      await Promise.all([page.waitForURL((u) => u.searchParams.get('branch') === '420101'),
+        page.locator('form.report-branch button[type=submit]').click()]);
+      await lib.waitDone(page);
+      const href = await page.locator('table.quarterly a').first().getAttribute('href');
+      assert.ok(href.includes('branch=420101'), href);
+      assert.equal((await head(page, base, href.replace('420101', '420200'))).status, 403, 'another city\'s report');
+    },
+  },
+  {
+    name: 'the home page links to the reports of the branch shown',
+    users: ['executive'],
+    async run({ page, base, assert }) {
+      await page.goto(`${base}/?branch=420100`);
+      await lib.waitDone(page);
+      const link = page.locator('p.reports-link a');
+      assert.equal(await link.getAttribute('href'), '/reports?branch=420100');
+      await Promise.all([page.waitForURL((u) => u.pathname === '/reports'), link.click()]);
+      await lib.waitDone(page);
+      assert.match(await page.locator('h1').textContent(), /武汉/);
+    },
+  },
+];
+
+checks.push(narrowAxeCheck(['auditor']));
