@@ -61,7 +61,7 @@ static size_t rank_counties(const struct snap *s, const struct snap_run *run, in
     return n;
 }
 
-static void build_campaign(const struct view_bulletin *v, int id, size_t bottom_n,
+static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
                            struct view_bulletin_campaign *c)
 {
     const struct snap *s = v->s;
@@ -80,7 +80,10 @@ static void build_campaign(const struct view_bulletin *v, int id, size_t bottom_
                 r->previous_rank = before[k].rank;
                 r->was = before[k].v;
             }
-        r->bottom = i + bottom_n >= c->n;
+        size_t last = i + 1; /* the last place of its tie */
+        while (last < c->n && c->rows[last].rank == r->rank)
+            last++;
+        r->bottom = view_in_bottom(r->rank, last, c->n, bottom_n);
         if (r->branch == v->branch)
             c->own = (int)i;
     }
@@ -88,7 +91,7 @@ static void build_campaign(const struct view_bulletin *v, int id, size_t bottom_
 }
 
 /* The campaigns with a bundling value in the run, in its order. */
-static void build_campaigns(struct view_bulletin *v, size_t bottom_n)
+static void build_campaigns(struct view_bulletin *v, int bottom_n)
 {
     const struct snap_run *run = v->run;
     size_t first = run->kpi_start[SNAP_BUNDLING], end = run->kpi_start[SNAP_BUNDLING + 1];
@@ -184,7 +187,7 @@ bool view_bulletin_build(const struct snap *s, const struct view_params *p,
         return false;
     snprintf(out->date, sizeof out->date, "%s", out->run->as_of);
     out->prev = snap_run_previous_day(s, out->run->as_of);
-    build_campaigns(out, p->bottom_n >= 0 ? (size_t)p->bottom_n : 0);
+    build_campaigns(out, p->bottom_n);
     int b = out->branch;
     out->retention = snap_find(out->run, SNAP_RETENTION, b, NULL, -1);
     out->in_network = snap_find(out->run, SNAP_IN_NETWORK, b, NULL, -1);

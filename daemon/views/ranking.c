@@ -110,12 +110,15 @@ bool view_ranking_build(const struct snap *s, const struct view_params *p, struc
     out->entries = xcalloc(cap, sizeof *out->entries);
     out->n = rank_children(s, rq.run, &rq, out->entries);
     size_t nprev = rank_children(s, out->prev, &rq, before);
-    size_t bottom_n = p->bottom_n >= 0 ? (size_t)p->bottom_n : 0;
     for (size_t i = 0; i < out->n; i++) {
+        struct view_rank *e = &out->entries[i];
         for (size_t k = 0; k < nprev; k++)
-            if (before[k].branch == out->entries[i].branch)
-                out->entries[i].previous_rank = before[k].rank;
-        out->entries[i].bottom = i + bottom_n >= out->n;
+            if (before[k].branch == e->branch)
+                e->previous_rank = before[k].rank;
+        size_t last = i + 1; /* the last place of its tie */
+        while (last < out->n && out->entries[last].rank == e->rank)
+            last++;
+        e->bottom = view_in_bottom(e->rank, last, out->n, p->bottom_n);
     }
     free(before);
     return true;
