@@ -73,8 +73,8 @@ static void figures_table(struct rep *r, int branch)
         {W(r, "report_value"), DOC_RIGHT, 1.3},
         {W(r, "report_numerator"), DOC_RIGHT, 1.3},
         {W(r, "report_denominator"), DOC_RIGHT, 1.3},
-        {r->l->base, DOC_RIGHT, 1.2},
-        {r->l->challenge, DOC_RIGHT, 1.2},
+        {W(r, "report_base"), DOC_RIGHT, 1.2},
+        {W(r, "report_challenge"), DOC_RIGHT, 1.2},
         {W(r, "report_met"), DOC_LEFT, 1.6},
     };
     static const int kpis[] = {SNAP_RETENTION, SNAP_IN_NETWORK, SNAP_BUNDLING, SNAP_SATISFACTION,

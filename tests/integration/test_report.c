@@ -450,6 +450,20 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
         free(err);
     }
     ck_assert_msg(same_file(b, c2), "two PDFs of the same runs differ");
+    /* in English, the figures' heads are words of their own ("Base", not
+     * the "base" written inside a sentence) */
+    char en[300];
+    snprintf(en, sizeof en, "%s/q3-en.pdf", dir);
+    const char *en_args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",
+                             "--out",  en,          "--db",   ci,         "--branch",
+                             "420101", "--lang",    "en",     NULL};
+    ck_assert_msg(harness_run(en_args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    json_t *ef = read_pdf(en);
+    const char *etext = json_string_value(json_object_get(ef, "lines"));
+    ck_assert_msg(strstr(etext, "Denominator Base Challenge"), "%.3000s", etext);
+    json_decref(ef);
     ck_assert_msg(report("2026Q3", BIG_ROOT, csv, &err) == 0, "%s", err);
     free(err);
     json_t *f = read_pdf(a);
