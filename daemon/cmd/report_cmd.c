@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "digest.h"
+#include "file.h"
 #include "report_csv.h"
 #include "report_doc.h"
 #include "snap_load.h"
@@ -14,21 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* path as the absolute path it names (relative: under the working
- * directory, as given when that cannot be read), a JSON string: the audit
- * row says where the file was written, not a name without its directory. */
-static json_t *absolute_path(const char *path)
-{
-    char cwd[4096];
-    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
-        return json_string(path);
-    struct buf abs = BUF_INIT;
-    buf_printf(&abs, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path);
-    json_t *s = json_string(abs.data);
-    buf_release(&abs);
-    return s;
-}
 
 /* The export's audit row; false (logged) when it cannot be written. */
 static bool audit_export(struct db *db, const struct cli_args *a, const struct view_report *v,
@@ -41,8 +27,10 @@ static bool audit_export(struct db *db, const struct cli_args *a, const struct v
                                "format", a->format, "sha256", sha, "bytes", (json_int_t)bytes->len,
                                "via", "cli", "runs", (json_int_t)v->runs[0]->run_id,
                                (json_int_t)v->runs[1]->run_id, (json_int_t)v->runs[2]->run_id);
-    if (strcmp(a->out, "-") != 0)
-        json_object_set_new(params, "file", absolute_path(a->out));
+    char *file = strcmp(a->out, "-") != 0 ? file_absolute(a->out) : NULL;
+    if (file)
+        json_object_set_new(params, "file", json_string(file));
+    free(file);
     /* the language: the same runs give other bytes in English */
     json_object_set_new(params, "lang", json_string(a->lang ? a->lang : "zh"));
     struct audit_row row = {

@@ -19,8 +19,11 @@ static json_t *targets_audit(const char *path, int imported)
     if (file_read_all(path, (size_t)64 << 20, &bytes, &len, err, sizeof err))
         digest_sha256_hex(bytes, len, sha);
     free(bytes);
-    return json_pack("{s:s, s:s?, s:i}", "file", path, "sha256", *sha ? sha : NULL, "targets",
-                     imported);
+    char *file = file_absolute(path); /* where it was read, not the name as typed */
+    json_t *params = json_pack("{s:s, s:s?, s:i}", "file", file, "sha256", *sha ? sha : NULL,
+                               "targets", imported);
+    free(file);
+    return params;
 }
 
 int cmd_targets(const struct cli_args *args)

@@ -183,3 +183,13 @@ bool file_read_all(const char *path, size_t max, unsigned char **out, size_t *le
     *out = (unsigned char *)buf_detach(&b, len);
     return true;
 }
+
+char *file_absolute(const char *path)
+{
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+        return xstrdup(path);
+    struct buf abs = BUF_INIT;
+    buf_printf(&abs, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path);
+    return buf_detach(&abs, NULL);
+}

@@ -49,6 +49,12 @@ bool file_remove(const char *path, bool *removed, char *err, size_t errlen);
 bool file_sync_dir(const char *dir, char *err, size_t errlen);
 bool file_remove_dir_if_empty(const char *dir, bool *removed, char *err, size_t errlen);
 
+/* path as the absolute path it names, for a record of where a file is (an
+ * audit row): a relative path under the working directory, as given when
+ * that cannot be read; not resolved further (no symbolic links followed, it
+ * need not exist). A new string: the caller frees it. */
+char *file_absolute(const char *path);
+
 /* Reads the whole file into *out (malloc'd, NUL added after len bytes);
  * false with a reason in err. At most max bytes (larger: false). */
 bool file_read_all(const char *path, size_t max, unsigned char **out, size_t *len, char *err,

@@ -321,19 +321,32 @@ START_TEST(targets_import_overrides_and_rejects)
     char *good = harness_temp_file("kpi,branch,dim,period,base,challenge\n"
                                    "retention_rate,A,,2026,0.40,0.50\n"
                                    "satisfaction,,*,,75,90\n");
-    const char *args[] = {"targets", "import", good, "--db", golden_ci, NULL};
+    /* imported by its name from its directory */
+    char cwd[512], dir[512];
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(good, '/') - good), good);
+    const char *args[] = {"targets", "import", strrchr(good, '/') + 1, "--db", golden_ci, NULL};
     char *out = NULL, *err = NULL;
-    ck_assert_int_eq(harness_run(args, NULL, &out, &err), 0);
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(dir), 0);
+    int rc = harness_run(args, NULL, &out, &err);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_msg(rc == 0, "%s", err);
     ck_assert_str_eq(out, "2 targets imported\n");
     free(out);
     free(err);
-    /* audited with the file's SHA-256; a refused import below is not */
+    /* audited with the file's SHA-256 and where it was read (the name as
+     * typed said nothing of its directory); a refused import below is not */
     struct db *adb = NULL;
     ck_assert(db_connect(golden_ci, 0, &adb));
     static const char imports[] = "SELECT count(*) FROM kpi.audit_log WHERE action = "
                                   "'targets_import' AND params->>'targets' = '2'"
                                   " AND length(params->>'sha256') = 64 AND who IS NOT NULL";
     ck_assert_int_eq(harness_long(adb, imports), 1);
+    char *file =
+        harness_text(adb, "SELECT params->>'file' FROM kpi.audit_log"
+                          " WHERE action = 'targets_import' ORDER BY audit_id DESC LIMIT 1");
+    ck_assert_str_eq(file, good);
+    free(file);
     json_t *run = compute(golden_ci, "2026-11-22");
     /* A's own 2026 targets, pathed: on 11-22 the day's points are
      * 1 - 0.60 * 325/364 = 46.43 % and 1 - 0.50 * 325/364 = 55.36 % */
