@@ -2,6 +2,7 @@
 #include "report_doc.h"
 
 #include "buf.h"
+#include "date.h"
 #include "doc.h"
 #include "doc_paint.h"
 #include "mem.h"
@@ -168,6 +169,23 @@ static bool trend_draw(const void *data, chart_ctx *ctx, cairo_t *cr, const char
     return ok;
 }
 
+/* Where a month end's value is drawn: a monthly value (satisfaction: the
+ * newest survey month, a month before the month end) on its month's last
+ * day, so that the axis names its month; else on the month end. */
+static int32_t point_day(const struct snap_value *x, const char *month_end)
+{
+    const char *period = x ? snap_str(x->period) : NULL;
+    char day[11], first[11];
+    snprintf(day, sizeof day, "%s", month_end);
+    if (period && strlen(period) == 7) {
+        snprintf(first, sizeof first, "%s-01", period);
+        date_shift(first, 1, -1, day);
+    }
+    int32_t d = 0;
+    chart_date_parse(day, &d);
+    return d;
+}
+
 /* The chart of kpi for branch, or NULL when no month end has its value. */
 static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
 {
@@ -188,10 +206,11 @@ static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
     t->names[1] = parent >= 0 ? xstrdup(s->branches[parent].name) : NULL;
     bool any = false;
     for (int m = 0; m < 3; m++) {
-        int32_t day = 0;
-        chart_date_parse(v->month_end[m], &day);
         for (size_t i = 0; i < t->nseries; i++) {
             const struct snap_value *x = headline(s, v->runs[m], kpi, i ? parent : branch);
+            int32_t day = point_day(x, v->month_end[m]);
+            if (m && t->pts[i][m - 1].day == day) /* a month two month ends show: drawn once */
+                t->pts[i][m - 1].value = NAN;
             t->pts[i][m] = (chart_point){day, x ? x->f[SNAP_VALUE] : NAN};
             any = any || (i == 0 && x && isfinite(x->f[SNAP_VALUE]));
             if (i || !x)

@@ -592,6 +592,10 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
      * the charts' parent either) */
     ck_assert_msg(json_integer_value(json_object_get(f, "bare_months")) > 0, "no trend chart");
     ck_assert_msg(strstr(lines, "2026-07 2026-08 2026-09"), "a chart's months are not its points'");
+    /* satisfaction's points at their survey months (at 2026-09-30 the
+     * newest survey is August's: it was drawn, and named, as September's) */
+    ck_assert_msg(strstr(lines, "2026-06 2026-07 2026-08"), "satisfaction not at its months:\n%s",
+                  lines);
     struct db_result *res = NULL;
     ck_assert(db_query(db,
                        "SELECT p.name FROM dw.branch b JOIN dw.branch p"
