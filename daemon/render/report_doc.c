@@ -117,7 +117,8 @@ struct trend_chart {
     chart_axis axis;
     char *title;
     char *names[2];        /* the branch's, the parent's */
-    chart_point pts[2][3]; /* per series, per month end */
+    chart_point pts[2][3]; /* per series, per month end (a month two show: once) */
+    size_t npts[2];
     size_t nseries;
     chart_point path[2][3]; /* the base and challenge points on the path */
     size_t npath;           /* 0: no path */
@@ -140,7 +141,7 @@ static bool trend_draw(const void *data, chart_ctx *ctx, cairo_t *cr, const char
     const struct trend_chart *t = data;
     chart_series series[2];
     for (size_t i = 0; i < t->nseries; i++)
-        series[i] = (chart_series){.name = t->names[i], .points = t->pts[i], .n = 3};
+        series[i] = (chart_series){.name = t->names[i], .points = t->pts[i], .n = t->npts[i]};
     chart_trend tr = {.axis = t->axis,
                       .series = series,
                       .nseries = t->nseries,
@@ -186,6 +187,16 @@ static int32_t point_day(const struct snap_value *x, const char *month_end)
     return d;
 }
 
+/* A point of series i after those it has: one on a day it has (a survey
+ * month two month ends show, or an earlier one) takes the place of the
+ * points from that day on, so that the days rise. */
+static void add_point(struct trend_chart *t, size_t i, int32_t day, double value)
+{
+    while (t->npts[i] && t->pts[i][t->npts[i] - 1].day >= day)
+        t->npts[i]--;
+    t->pts[i][t->npts[i]++] = (chart_point){day, value};
+}
+
 /* The chart of kpi for branch, or NULL when no month end has its value. */
 static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
 {
@@ -206,17 +217,16 @@ static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
     t->names[1] = parent >= 0 ? xstrdup(s->branches[parent].name) : NULL;
     bool any = false;
     for (int m = 0; m < 3; m++) {
+        int32_t end = 0;
+        chart_date_parse(v->month_end[m], &end);
         for (size_t i = 0; i < t->nseries; i++) {
             const struct snap_value *x = headline(s, v->runs[m], kpi, i ? parent : branch);
-            int32_t day = point_day(x, v->month_end[m]);
-            if (m && t->pts[i][m - 1].day == day) /* a month two month ends show: drawn once */
-                t->pts[i][m - 1].value = NAN;
-            t->pts[i][m] = (chart_point){day, x ? x->f[SNAP_VALUE] : NAN};
+            add_point(t, i, point_day(x, v->month_end[m]), x ? x->f[SNAP_VALUE] : NAN);
             any = any || (i == 0 && x && isfinite(x->f[SNAP_VALUE]));
             if (i || !x)
                 continue;
-            t->path[0][m] = (chart_point){day, x->f[SNAP_PATH_BASE]};
-            t->path[1][m] = (chart_point){day, x->f[SNAP_PATH_CHALLENGE]};
+            t->path[0][m] = (chart_point){end, x->f[SNAP_PATH_BASE]};
+            t->path[1][m] = (chart_point){end, x->f[SNAP_PATH_CHALLENGE]};
             t->npath = t->npath || isfinite(x->f[SNAP_PATH_BASE]) ? 3 : 0;
             t->base = x->f[SNAP_BASE];
             t->challenge = x->f[SNAP_CHALLENGE];
