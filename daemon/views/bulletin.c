@@ -80,10 +80,7 @@ static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
                 r->previous_rank = before[k].rank;
                 r->was = before[k].v;
             }
-        size_t last = i + 1; /* the last place of its tie */
-        while (last < c->n && c->rows[last].rank == r->rank)
-            last++;
-        r->bottom = view_in_bottom(r->rank, last, c->n, bottom_n);
+        r->bottom = view_in_bottom(i + 1, r->rank, c->n, bottom_n);
         if (r->branch == v->branch)
             c->own = (int)i;
     }

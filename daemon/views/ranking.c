@@ -115,10 +115,7 @@ bool view_ranking_build(const struct snap *s, const struct view_params *p, struc
         for (size_t k = 0; k < nprev; k++)
             if (before[k].branch == e->branch)
                 e->previous_rank = before[k].rank;
-        size_t last = i + 1; /* the last place of its tie */
-        while (last < out->n && out->entries[last].rank == e->rank)
-            last++;
-        e->bottom = view_in_bottom(e->rank, last, out->n, p->bottom_n);
+        e->bottom = view_in_bottom(i + 1, e->rank, out->n, p->bottom_n);
     }
     free(before);
     return true;

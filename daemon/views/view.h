@@ -52,13 +52,13 @@ struct view_params {
 #define VIEW_BOTTOM_N     5
 #define VIEW_ARROW_CHANGE 0.05
 
-/* Whether an entry of a ranking of n is named among the bottom bottom_n: its
- * rank (ties share the best of their places) and the last place of its tie
- * group (its rank without a tie). A tie is never split: a group is named
- * when it reaches the last bottom_n places, unless it shares first place
- * and reaches above them (fourteen counties tied at 100 % are not "the
- * bottom five" of eighteen). */
-bool view_in_bottom(int rank, size_t last, size_t n, int bottom_n);
+/* Whether the entry at place (1-based; ties in branch code order) of a
+ * ranking of n, with rank (ties share the best of their places), is named
+ * among the bottom bottom_n: the last bottom_n places, but never a branch
+ * tied for first while others rank below it (fourteen counties tied at
+ * 100 % are not "the bottom five" of eighteen); a tie across the line is
+ * split by the places, so that five are named. */
+bool view_in_bottom(size_t place, int rank, size_t n, int bottom_n);
 
 /* Parameters from a name/value list (NULL-terminated; NULL values are left
  * out), with the default thresholds and no scope. */

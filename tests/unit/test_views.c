@@ -815,21 +815,19 @@ END_TEST
 /* 420100's counties on K1: 420101 .9 and 420103,"Q" .9 share rank 1,
  * 420102 .75 is third; a month before (run 10) 420102 .88, 420101 .8,
  * 420103,"Q" .72. bottom_n 2: the last two. */
-/* The bottom flag never splits a tie: a group reaching the last n places
- * is named whole, unless it shares first place and reaches above them. */
-START_TEST(the_bottom_never_splits_a_tie)
+/* The bottom flag: the last n places, never a branch tied for first while
+ * others rank below it. */
+START_TEST(a_branch_tied_for_first_is_never_bottom)
 {
     /* no tie: the last n of the places, all when there are n or fewer */
     ck_assert(!view_in_bottom(13, 13, 18, 5) && view_in_bottom(14, 14, 18, 5));
     ck_assert(view_in_bottom(1, 1, 3, 5) && !view_in_bottom(3, 3, 3, 0));
     /* fourteen tied for first of eighteen: none of them, the four after */
-    ck_assert(!view_in_bottom(1, 14, 18, 5) && view_in_bottom(15, 15, 18, 5));
-    /* eleven tied last of 151 (all at 0 %): all eleven */
-    ck_assert(view_in_bottom(141, 151, 151, 5));
-    /* a tie across the line (places 12-15 of 18): the whole group */
-    ck_assert(view_in_bottom(12, 15, 18, 5));
+    ck_assert(!view_in_bottom(14, 1, 18, 5) && view_in_bottom(15, 15, 18, 5));
+    /* a tie across the line: split by the places (five named) */
+    ck_assert(!view_in_bottom(13, 12, 18, 5) && view_in_bottom(14, 12, 18, 5));
     /* all tied: nobody is worse, none named, unless all are the last n */
-    ck_assert(!view_in_bottom(1, 10, 10, 5) && view_in_bottom(1, 4, 4, 5));
+    ck_assert(!view_in_bottom(10, 1, 10, 5) && view_in_bottom(4, 1, 4, 5));
 }
 END_TEST
 
@@ -847,8 +845,8 @@ START_TEST(ranking_ties_previous_rank_and_bottom)
     ck_assert_int_eq(v.entries[1].rank, 1);
     ck_assert_int_eq(v.entries[2].rank, 3);
     /* the bottom two: 420102 alone, not one of the two tied for first (a
-     * tie is never split, and a branch tied for first is not among the
-     * worst; before, the code order put Q there) */
+     * branch tied for first is not among the worst; before, the code order
+     * put Q there) */
     ck_assert(!v.entries[0].bottom && !v.entries[1].bottom && v.entries[2].bottom);
     view_ranking_free(&v);
 
@@ -949,7 +947,7 @@ static Suite *ranking_suite(void)
     TCase *tc = tcase_create("figures");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, ranking_ties_previous_rank_and_bottom);
-    tcase_add_test(tc, the_bottom_never_splits_a_tie);
+    tcase_add_test(tc, a_branch_tied_for_first_is_never_bottom);
     tcase_add_test(tc, ranking_bundling_day_before_and_campaigns);
     tcase_add_test(tc, ranking_satisfaction_default_dim);
     suite_add_tcase(s, tc);
