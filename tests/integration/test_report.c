@@ -517,6 +517,61 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
 }
 END_TEST
 
+#define GREEN_COUNTIES                                                                             \
+    "SELECT v.branch_code AS code FROM kpi.value v JOIN kpi.run r USING (run_id)"                  \
+    " JOIN dw.branch b ON b.code = v.branch_code AND b.level = 2"                                  \
+    " WHERE r.as_of IN ('2026-07-31', '2026-08-31', '2026-09-30')"                                 \
+    " AND v.kpi = 'retention_rate' AND v.dim IS NULL"                                              \
+    " GROUP BY 1 HAVING bool_and(v.status <> 'red')"
+
+/* A county whose K1 is not red at any of 2026Q3's month ends: the first
+ * by code, or the last. A new string. */
+static char *county_green_at_month_ends(struct db *db, bool last)
+{
+    return harness_text(db, last ? "SELECT max(code) FROM (" GREEN_COUNTIES ") g"
+                                 : "SELECT min(code) FROM (" GREEN_COUNTIES ") g");
+}
+
+/* Two daily runs on day1 and day2, copies of July's month end in which
+ * county's K1 is red (below its path); with no_data_after, on day2 the
+ * county has no K1 row at all. */
+static void county_red_in_august(struct db *db, const char *county, const char *day1,
+                                 const char *day2, bool no_data_after)
+{
+    static const char copy[] =
+        "WITH src AS (SELECT max(run_id) AS run_id FROM kpi.run WHERE as_of = '2026-07-31'),"
+        " new AS (INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
+        " settings) SELECT d, d + time '02:00', d + time '02:05', r.last_closed_month, r.settings"
+        " FROM kpi.run r, src, (VALUES ($2::date), ($3::date)) AS x(d)"
+        " WHERE r.run_id = src.run_id RETURNING run_id, as_of)"
+        " INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period,"
+        " numerator, denominator, value, status, reason, target_base, target_challenge)"
+        " SELECT new.run_id, v.kpi, v.branch_id, v.branch_code, v.dim, v.campaign_id, v.period,"
+        " v.numerator, v.denominator, v.value,"
+        " CASE WHEN k1 THEN 'red' ELSE v.status END,"
+        " CASE WHEN k1 THEN 'below_base_path' ELSE v.reason END, v.target_base,"
+        " v.target_challenge"
+        " FROM new, src JOIN kpi.value v USING (run_id),"
+        " LATERAL (SELECT v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL)"
+        " AS x(k1)"
+        " WHERE NOT (k1 AND new.as_of = $3::date AND $4::boolean)";
+    const char *params[] = {county, day1, day2, no_data_after ? "true" : "false"};
+    ck_assert(db_query(db, copy, 4, params, NULL));
+}
+
+/* The 2026Q3 report of county as a PDF named name in dir, read back. */
+static json_t *county_pdf(const char *county, const char *name)
+{
+    char path[256], *err = NULL, *out = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",
+                          path,     "--db",      ci,       "--branch", county, NULL};
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    return read_pdf(path);
+}
+
 /* Two daily runs in August (copies of July's month end) in which one
  * county's K1, green at every month end, is red: its section lists the
  * stretch, raised on the first and cleared on the next run day (the month
@@ -527,37 +582,9 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
 {
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
-    char *county =
-        harness_text(db, "SELECT v.branch_code FROM kpi.value v JOIN kpi.run r USING (run_id)"
-                         " JOIN dw.branch b ON b.code = v.branch_code AND b.level = 2"
-                         " WHERE r.as_of IN ('2026-07-31', '2026-08-31', '2026-09-30')"
-                         " AND v.kpi = 'retention_rate' AND v.dim IS NULL"
-                         " GROUP BY 1 HAVING bool_and(v.status <> 'red') ORDER BY 1 LIMIT 1");
-    const char *params[] = {county};
-    static const char copy[] =
-        "WITH src AS (SELECT max(run_id) AS run_id FROM kpi.run WHERE as_of = '2026-07-31'),"
-        " new AS (INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
-        " settings) SELECT d, d + time '02:00', d + time '02:05', r.last_closed_month, r.settings"
-        " FROM kpi.run r, src, (VALUES (date '2026-08-10'), (date '2026-08-11')) AS x(d)"
-        " WHERE r.run_id = src.run_id RETURNING run_id)"
-        " INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period,"
-        " numerator, denominator, value, status, reason, target_base, target_challenge)"
-        " SELECT new.run_id, v.kpi, v.branch_id, v.branch_code, v.dim, v.campaign_id, v.period,"
-        " v.numerator, v.denominator, v.value,"
-        " CASE WHEN v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL"
-        " THEN 'red' ELSE v.status END,"
-        " CASE WHEN v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL"
-        " THEN 'below_base_path' ELSE v.reason END, v.target_base, v.target_challenge"
-        " FROM new, src JOIN kpi.value v USING (run_id)";
-    ck_assert(db_query(db, copy, 1, params, NULL));
-    char path[256], *err = NULL, *out = NULL;
-    snprintf(path, sizeof path, "%s/alarms.pdf", dir);
-    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",
-                          path,     "--db",      ci,       "--branch", county, NULL};
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
-    free(out);
-    free(err);
-    json_t *f = read_pdf(path);
+    char *county = county_green_at_month_ends(db, false);
+    county_red_in_august(db, county, "2026-08-10", "2026-08-11", false);
+    json_t *f = county_pdf(county, "alarms.pdf");
     const char *text = json_string_value(json_object_get(f, "text"));
     const char *lines = json_string_value(json_object_get(f, "lines"));
     const char *at = strstr(lines, "2026-08-10");
@@ -597,6 +624,7 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     ck_assert_msg(strstr(lines, "2026-06 2026-07 2026-08"), "satisfaction not at its months:\n%s",
                   lines);
     struct db_result *res = NULL;
+    const char *params[] = {county};
     ck_assert(db_query(db,
                        "SELECT p.name FROM dw.branch b JOIN dw.branch p"
                        " ON p.branch_id = b.parent_id WHERE b.code = $1",
@@ -618,6 +646,10 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     json_decref(f);
     /* SOURCE_DATE_EPOCH stands for the dates (1700000000: 2023-11-14
      * 22:13:20 UTC); without it, the quarter's last day */
+    char path[256], *err = NULL, *out = NULL;
+    snprintf(path, sizeof path, "%s/alarms.pdf", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",
+                          path,     "--db",      ci,       "--branch", county, NULL};
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     int rc = harness_run(args, NULL, &out, &err);
     unsetenv("SOURCE_DATE_EPOCH");
@@ -684,40 +716,10 @@ START_TEST(a_red_stretch_ended_by_no_data_is_not_cleared)
 {
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
-    char *county =
-        harness_text(db, "SELECT v.branch_code FROM kpi.value v JOIN kpi.run r USING (run_id)"
-                         " JOIN dw.branch b ON b.code = v.branch_code AND b.level = 2"
-                         " WHERE r.as_of IN ('2026-07-31', '2026-08-31', '2026-09-30')"
-                         " AND v.kpi = 'retention_rate' AND v.dim IS NULL"
-                         " GROUP BY 1 HAVING bool_and(v.status <> 'red') ORDER BY 1 DESC LIMIT 1");
-    const char *params[] = {county};
-    static const char copy[] =
-        "WITH src AS (SELECT max(run_id) AS run_id FROM kpi.run WHERE as_of = '2026-07-31'),"
-        " new AS (INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
-        " settings) SELECT d, d + time '02:00', d + time '02:05', r.last_closed_month, r.settings"
-        " FROM kpi.run r, src, (VALUES (date '2026-08-20'), (date '2026-08-21')) AS x(d)"
-        " WHERE r.run_id = src.run_id RETURNING run_id, as_of)"
-        " INSERT INTO kpi.value (run_id, kpi, branch_id, branch_code, dim, campaign_id, period,"
-        " numerator, denominator, value, status, reason, target_base, target_challenge)"
-        " SELECT new.run_id, v.kpi, v.branch_id, v.branch_code, v.dim, v.campaign_id, v.period,"
-        " v.numerator, v.denominator, v.value,"
-        " CASE WHEN k1 THEN 'red' ELSE v.status END,"
-        " CASE WHEN k1 THEN 'below_base_path' ELSE v.reason END, v.target_base,"
-        " v.target_challenge"
-        " FROM new, src JOIN kpi.value v USING (run_id),"
-        " LATERAL (SELECT v.branch_code = $1 AND v.kpi = 'retention_rate' AND v.dim IS NULL)"
-        " AS x(k1)"
-        " WHERE NOT (k1 AND new.as_of = '2026-08-21')";
-    ck_assert(db_query(db, copy, 1, params, NULL));
+    char *county = county_green_at_month_ends(db, true);
+    county_red_in_august(db, county, "2026-08-20", "2026-08-21", true);
     db_close(db);
-    char path[256], *err = NULL, *out = NULL;
-    snprintf(path, sizeof path, "%s/no-data.pdf", dir);
-    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",
-                          path,     "--db",      ci,       "--branch", county, NULL};
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
-    free(out);
-    free(err);
-    json_t *f = read_pdf(path);
+    json_t *f = county_pdf(county, "no-data.pdf");
     const char *lines = json_string_value(json_object_get(f, "lines"));
     const char *at = strstr(lines, "2026-08-20");
     ck_assert_msg(strstr(lines, "中高端客户保有率 2026-08-20 2026-08-21 无数据 1 低于基础时序进度"),
