@@ -61,8 +61,17 @@ going AS (
       AND f.run_id NOT IN (SELECT run_id FROM named)
     ORDER BY f.as_of, f.run_id
     LIMIT $4::bigint
+),
+-- (the values counted in one grouped pass for all of them: a count per run
+-- planned on stale statistics scanned the whole table once a run, 5 s for
+-- 195 runs of 3,000 subscribers)
+counted AS (
+    SELECT v.run_id, count(*) AS n
+    FROM kpi.value v
+    WHERE v.run_id IN (SELECT run_id FROM going)
+    GROUP BY v.run_id
 )
-SELECT g.run_id::text, g.as_of::text, g.why,
-       (SELECT count(*) FROM kpi.value v WHERE v.run_id = g.run_id)::text AS values
+SELECT g.run_id::text, g.as_of::text, g.why, coalesce(c.n, 0)::text AS values
 FROM going g
+LEFT JOIN counted c USING (run_id)
 ORDER BY g.as_of, g.run_id

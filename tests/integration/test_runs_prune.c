@@ -142,8 +142,9 @@ static long supersede_on(struct db *d, const char *date)
              old);
     long fresh = harness_long(d, sql);
     snprintf(sql, sizeof sql,
-             "INSERT INTO kpi.value SELECT (jsonb_populate_record(NULL::kpi.value, to_jsonb(v) || "
-             "jsonb_build_object('run_id', %ld))).* FROM kpi.value v WHERE v.run_id = %ld;"
+             "INSERT INTO kpi.value SELECT r.* FROM kpi.value v, LATERAL jsonb_populate_record("
+             "NULL::kpi.value, to_jsonb(v) || jsonb_build_object('run_id', %ld)) r"
+             " WHERE v.run_id = %ld;"
              "INSERT INTO kpi.data_quality SELECT %ld, rule, rows FROM kpi.data_quality "
              "WHERE run_id = %ld",
              fresh, old, fresh, old);
