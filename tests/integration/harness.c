@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include "buf.h"
+#include "digest.h"
 
 #include <check.h>
 #include <curl/curl.h>
@@ -206,13 +207,75 @@ void harness_load_demo(struct db *db, int seed, int scale, const char *today)
     ck_assert(db_exec_script(db, "analyze", "ANALYZE"));
 }
 
+/* The name of the demo province's template: its arguments and the SHA-256 of
+ * the three files that make it, so that a changed generator is a new one. */
+static void demo_template_name(int seed, int scale, const char *today, char *name, size_t size)
+{
+    static const char *const files[] = {"sql/warehouse/tables.sql", "sql/demo/generate.sql",
+                                        "sql/warehouse/indexes.sql"};
+    struct digest d;
+    char hex[DIGEST_HEX_LEN + 1], day[9] = "";
+    digest_init(&d);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *text = harness_read_source(files[i]);
+        digest_add(&d, text, strlen(text) + 1);
+        free(text);
+    }
+    digest_hex(&d, hex);
+    for (const char *c = today; *c && strlen(day) < 8; c++)
+        if (*c >= '0' && *c <= '9')
+            day[strlen(day)] = *c;
+    snprintf(name, size, "rt_tpl_%d_%d_%s_%.12s", seed, scale, day, hex);
+}
+
+/* The demo province (seed, scale, today) generated once per test cluster: in
+ * a database of a temporary name, renamed to its template name once whole,
+ * under an advisory lock of that name, so that tests running at once (and
+ * the second build's) wait for it and copy it instead of generating it again
+ * (2-5 s of the server's CPU a call). Never connected to once renamed. */
+static void demo_template(int seed, int scale, const char *today, char *name, size_t size)
+{
+    char *admin_ci = conninfo_for("postgres");
+    struct db *admin_db = NULL;
+    ck_assert_msg(db_connect(admin_ci, 0, &admin_db), "cannot connect to the test server");
+    demo_template_name(seed, scale, today, name, size);
+    const char *params[] = {name};
+    struct db_result *res = NULL;
+    ck_assert_msg(db_query(admin_db, "SELECT pg_advisory_lock(hashtext($1))", 1, params, NULL),
+                  "%s", db_errmsg(admin_db));
+    ck_assert_msg(
+        db_query(admin_db, "SELECT 1 FROM pg_database WHERE datname = $1", 1, params, &res), "%s",
+        db_errmsg(admin_db));
+    bool made = db_rows(res) == 1;
+    db_result_free(res);
+    if (!made) {
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "rt_tpl_tmp_%d", (int)getpid());
+        char *ci = harness_create_db(tmp);
+        struct db *db = NULL;
+        ck_assert(db_connect(ci, 0, &db));
+        harness_load_demo(db, seed, scale, today);
+        db_close(db);
+        free(ci);
+        struct buf rename = BUF_INIT;
+        buf_printf(&rename, " RENAME TO %s", name);
+        admin("ALTER DATABASE ", tmp, rename.data);
+        buf_release(&rename);
+    }
+    db_close(admin_db); /* the lock goes with the session */
+    free(admin_ci);
+}
+
+char *harness_demo_copy(const char *name, int seed, int scale, const char *today)
+{
+    char template_name[64];
+    demo_template(seed, scale, today, template_name, sizeof template_name);
+    return harness_copy_db(name, template_name);
+}
+
 char *harness_demo_db(const char *name, int seed, int scale, const char *today)
 {
-    char *ci = harness_create_db(name);
-    struct db *db = NULL;
-    ck_assert(db_connect(ci, 0, &db));
-    harness_load_demo(db, seed, scale, today);
-    db_close(db);
+    char *ci = harness_demo_copy(name, seed, scale, today);
     const char *migrate[] = {"migrate", "--db", ci, NULL};
     ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
     return ci;

@@ -56,8 +56,13 @@ void harness_exec_file(struct db *db, const char *relpath);
 
 /* Loads tables, the generator and indexes, and generates a demo province. */
 void harness_load_demo(struct db *db, int seed, int scale, const char *today);
-/* Creates database NAME with a demo province (harness_load_demo) and the
- * project's schema (`retentiond migrate`); returns its conninfo. */
+/* Creates database NAME as a copy of the demo province (harness_load_demo)
+ * and returns its conninfo. The province is copied from a template database
+ * that the first call for (seed, scale, today) makes in the test cluster
+ * (rt_tpl_*, named by the arguments and the generator's SHA-256) and later
+ * calls, of any test process, reuse. */
+char *harness_demo_copy(const char *name, int seed, int scale, const char *today);
+/* harness_demo_copy, then the project's schema (`retentiond migrate`). */
 char *harness_demo_db(const char *name, int seed, int scale, const char *today);
 
 /* Runs a query expected to return one value; returns it as a long. */
