@@ -273,9 +273,35 @@ async function main() {
   };
   console.log(`browser: ${base}, Chromium ${browser.version()}, ${PAGES.length} pages, ${cfg.users.length} users`);
   await test('self-test: the checks catch a planted defect of each kind', () => selfTest(newPage));
+  // two lanes at once, each taking the next unit of work (a user's pages in
+  // a browser context of its own) from one queue, the longest first: one
+  // lane left a core of the 2-core machine idle a quarter of the time. A
+  // sign-out ends that context's session only, so a user may be in both.
+  const queue = [];
+  for (const user of cfg.users) {
+    const pages = PAGES.filter((x) => !x.public && forUser(x, user));
+    const heavy = user.role === 'executive' ? pages.filter((x) => ['alarms', 'satisfaction'].includes(x.name)) : [];
+    if (heavy.length) queue.push(async () => userCases(newPage, user, heavy, false));
+    queue.push(async () => userCases(newPage, user, pages.filter((x) => !heavy.includes(x)), true));
+  }
+  queue.push(async () => countyCases(newPage), async () => anonymousCases(newPage), cityCases);
+  const lane = async () => { for (let unit; (unit = queue.shift());) await unit(); };
+  await Promise.all([lane(), lane()]);
+  await browser.close();
 
-  // signed out
-  let page = await newPage();
+  if (notReady.size)
+    notes.add(`pages without body[data-ready], taken as done once the network was idle: ${[...notReady].join(', ')}`);
+  for (const k of KNOWN) if ([...knownSeen].some((u) => k.url.test(u))) notes.add(`known: ${k.reason}`);
+  for (const n of notes) console.log(`note:   ${n}`);
+  if (failed.length) console.log(`failed:\n  ${failed.join('\n  ')}`);
+  console.log(`screenshots: ${cfg.shots}`);
+  console.log(`browser: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  return counts.failed === 0 && counts.passed > 0;
+}
+
+// signed out: the public pages, the redirects to the sign-in page and back
+async function anonymousCases(newPage) {
+  const page = await newPage();
   for (const p of PAGES.filter((x) => x.public)) await pageCases(page, null, p);
   for (const p of PAGES.filter((x) => !x.public)) {
     await test(`anonymous ${p.name}: redirected to /login?next=...; signing in lands on ${p.path}`, async () => {
@@ -325,28 +351,31 @@ async function main() {
     assert.equal((await lib.api(page, base, '/api/v1/me')).status, 401);
   });
   await page.context().close();
+}
 
-  // every user, every page
-  for (const user of cfg.users) {
-    page = await newPage();
-    const ran = await test(`${user.label}: signs in through the form; /api/v1/me names the user, role and branch`, async () => {
-      await lib.signIn(page, base, user);
-      assert.equal(pathOf(page.url()), '/');
-      const me = (await lib.api(page, base, '/api/v1/me')).body;
-      assert.deepEqual([me.user, me.role, me.scope.code.length > 0], [user.name, user.role, true]);
-      if (user.branch) assert.equal(me.scope.code, user.branch);
-    });
-    if (!ran) await lib.signIn(page, base, user);
-    for (const p of PAGES.filter((x) => !x.public && forUser(x, user))) await pageCases(page, user, p);
-    await page.context().close();
-  }
+// a user signs in (through the form, a case of its own, when formCase),
+// then pages
+async function userCases(newPage, user, pages, formCase) {
+  const page = await newPage();
+  const ran = formCase && await test(`${user.label}: signs in through the form; /api/v1/me names the user, role and branch`, async () => {
+    await lib.signIn(page, base, user);
+    assert.equal(pathOf(page.url()), '/');
+    const me = (await lib.api(page, base, '/api/v1/me')).body;
+    assert.deepEqual([me.user, me.role, me.scope.code.length > 0], [user.name, user.role, true]);
+    if (user.branch) assert.equal(me.scope.code, user.branch);
+  });
+  if (!ran) await lib.signIn(page, base, user);
+  for (const p of pages) await pageCases(page, user, p);
+  await page.context().close();
+}
 
-  // a branch manager of a county edits the URL to other branches
+// a branch manager of a county edits the URL to other branches
+async function countyCases(newPage) {
   const county = cfg.users.find((u) => u.label === 'manager-420101');
   const exec = cfg.users.find((u) => u.role === 'executive');
   if (county && exec) {
     const names = await branchNames(exec);
-    page = await newPage();
+    const page = await newPage();
     await lib.signIn(page, base, county);
     for (const f of FOREIGN) {
       const u = new URL(base + f.path);
@@ -434,6 +463,9 @@ async function main() {
     });
     await page.context().close();
   }
+}
+
+async function cityCases() {
   const city = cfg.users.find((u) => u.label === 'manager-420100');
   if (city) {
     await test('manager-420100: GET /api/v1/kpis?branch=420200 answers 403, ?branch=420101 200', async () => {
@@ -443,16 +475,6 @@ async function main() {
       await rc.dispose();
     });
   }
-  await browser.close();
-
-  if (notReady.size)
-    notes.add(`pages without body[data-ready], taken as done once the network was idle: ${[...notReady].join(', ')}`);
-  for (const k of KNOWN) if ([...knownSeen].some((u) => k.url.test(u))) notes.add(`known: ${k.reason}`);
-  for (const n of notes) console.log(`note:   ${n}`);
-  if (failed.length) console.log(`failed:\n  ${failed.join('\n  ')}`);
-  console.log(`screenshots: ${cfg.shots}`);
-  console.log(`browser: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-  return counts.failed === 0 && counts.passed > 0;
 }
 
 main().then((ok) => process.exit(ok ? 0 : 1), (e) => {
