@@ -28,6 +28,8 @@ auto_compute = 0
 schedule = 0
 $extra
 CONF
+    # made before the daemon's shell opens it, for the first look below
+    : >"$dir/daemon.log"
     "$bin" serve --config "$dir/retentiond.conf" 2>"$dir/daemon.log" &
     DAEMON_PID=$!
     for ((i = 0; i < 300; i++)); do
