@@ -127,17 +127,22 @@ static void sharded_up(struct sharded *s, const char *tag, const char *fixture, 
     for (int k = 0; k < SHARDS; k++)
         harness_exec_on(s->shard[k], "ANALYZE");
     s->one = NULL;
-    if (with_one) {
-        char one[80];
-        snprintf(one, sizeof one, "%s_one", s->name);
-        s->one = harness_create_db(one);
-        ck_assert(db_connect(s->one, 0, &db));
-        harness_exec_file(db, "sql/warehouse/tables.sql");
-        db_close(db);
-        load(s->one, fixture, seed, scale);
-        const char *migrate[] = {"migrate", "--db", s->one, NULL};
-        ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
+    if (!with_one)
+        return;
+    char one[80];
+    snprintf(one, sizeof one, "%s_one", s->name);
+    if (!fixture) {
+        /* the province load() generates, copied from the test cluster's template */
+        s->one = harness_demo_db(one, seed, scale, "2026-11-22");
+        return;
     }
+    s->one = harness_create_db(one);
+    ck_assert(db_connect(s->one, 0, &db));
+    harness_exec_file(db, "sql/warehouse/tables.sql");
+    db_close(db);
+    load(s->one, fixture, seed, scale);
+    const char *migrate[] = {"migrate", "--db", s->one, NULL};
+    ck_assert_int_eq(harness_run(migrate, NULL, NULL, NULL), 0);
 }
 
 static void sharded_down(struct sharded *s)
