@@ -274,9 +274,10 @@ async function main() {
   console.log(`browser: ${base}, Chromium ${browser.version()}, ${PAGES.length} pages, ${cfg.users.length} users`);
   await test('self-test: the checks catch a planted defect of each kind', () => selfTest(newPage));
   // two lanes at once, each taking the next unit of work (a user's pages in
-  // a browser context of its own) from one queue, the longest first: one
-  // lane left a core of the 2-core machine idle a quarter of the time. A
-  // sign-out ends that context's session only, so a user may be in both.
+  // a browser context of its own) from one queue, the executive's two (the
+  // longest) first: one lane left a core of the 2-core machine idle a
+  // quarter of the time. A sign-out ends that context's session only, so a
+  // user may be in both lanes.
   const queue = [];
   for (const user of cfg.users) {
     const pages = PAGES.filter((x) => !x.public && forUser(x, user));
