@@ -207,6 +207,16 @@ void harness_load_demo(struct db *db, int seed, int scale, const char *today)
     ck_assert(db_exec_script(db, "analyze", "ANALYZE"));
 }
 
+char *harness_generate_db(const char *name, int seed, int scale, const char *today)
+{
+    char *ci = harness_create_db(name);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    harness_load_demo(db, seed, scale, today);
+    db_close(db);
+    return ci;
+}
+
 /* The name of the demo province's template: its arguments and the SHA-256 of
  * the three files that make it, so that a changed generator is a new one. */
 static void demo_template_name(int seed, int scale, const char *today, char *name, size_t size)
@@ -251,12 +261,7 @@ static void demo_template(int seed, int scale, const char *today, char *name, si
     if (!made) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "rt_tpl_tmp_%d", (int)getpid());
-        char *ci = harness_create_db(tmp);
-        struct db *db = NULL;
-        ck_assert(db_connect(ci, 0, &db));
-        harness_load_demo(db, seed, scale, today);
-        db_close(db);
-        free(ci);
+        free(harness_generate_db(tmp, seed, scale, today));
         struct buf rename = BUF_INIT;
         buf_printf(&rename, " RENAME TO %s", name);
         admin("ALTER DATABASE ", tmp, rename.data);

@@ -56,6 +56,9 @@ void harness_exec_file(struct db *db, const char *relpath);
 
 /* Loads tables, the generator and indexes, and generates a demo province. */
 void harness_load_demo(struct db *db, int seed, int scale, const char *today);
+/* Creates database NAME and generates the demo province in it
+ * (harness_load_demo); returns its conninfo. */
+char *harness_generate_db(const char *name, int seed, int scale, const char *today);
 /* Creates database NAME as a copy of the demo province (harness_load_demo)
  * and returns its conninfo. The province is copied from a template database
  * that the first call for (seed, scale, today) makes in the test cluster

@@ -230,10 +230,9 @@ static char *digest_of(int seed)
 {
     char name[64];
     snprintf(name, sizeof name, "rt_it_wh_det_%d", (int)getpid());
-    char *ci = harness_create_db(name);
+    char *ci = harness_generate_db(name, seed, SCALE, TODAY); /* anew, not the template */
     struct db *other = NULL;
     ck_assert(db_connect(ci, 0, &other));
-    harness_load_demo(other, seed, SCALE, TODAY);
     char *d = harness_text(other, digest_sql);
     db_close(other);
     harness_drop_db(name);
