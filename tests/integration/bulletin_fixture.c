@@ -38,14 +38,9 @@ const char *bfix_template(const char *prefix)
 
 int bfix_run(Suite *suite)
 {
-    harness_server();
     setenv("TZ", "UTC", 1);
     tzset();
-    SRunner *sr = srunner_create(suite);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(suite, false);
     if (*template_db && !harness_drop_db_unchecked(template_db))
         failed++;
     return failed ? 1 : 0;

@@ -26,6 +26,18 @@ const char *harness_server(void)
     return s;
 }
 
+int harness_run_suite(Suite *suite, bool fork)
+{
+    harness_server();
+    SRunner *sr = srunner_create(suite);
+    if (!fork)
+        srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed;
+}
+
 static char *conninfo_at(const char *server, const char *dbname)
 {
     struct buf b = BUF_INIT;

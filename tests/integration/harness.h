@@ -9,6 +9,7 @@
 
 #include "db.h"
 
+#include <check.h>
 #include <jansson.h>
 
 #include <stdbool.h>
@@ -19,6 +20,11 @@
 
 /* Server conninfo from RETENTIOND_TEST_PG; exits HARNESS_SKIP when unset. */
 const char *harness_server(void);
+
+/* A suite's main: harness_server(), then every test of suite (taken and
+ * freed), each in a child process when fork, else in this one; returns the
+ * number that failed. */
+int harness_run_suite(Suite *suite, bool fork);
 
 /* Creates (dropping first) database NAME; returns its conninfo. */
 char *harness_create_db(const char *name);

@@ -1827,7 +1827,6 @@ END_TEST
 
 int main(void)
 {
-    harness_server();
     Suite *s = suite_create("access");
     TCase *tc = tcase_create("access");
     tcase_set_timeout(tc, 600);
@@ -1865,10 +1864,6 @@ int main(void)
     tcase_add_unchecked_fixture(outage, setup, teardown);
     tcase_add_test(outage, sessions_this_daemon_knows_survive_an_outage);
     suite_add_tcase(s, outage);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(s, false);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -524,11 +524,6 @@ static Suite *alarms_suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(alarms_suite());
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(alarms_suite(), false);
     return failed ? 1 : 0;
 }

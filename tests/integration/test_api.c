@@ -1490,12 +1490,7 @@ static Suite *api_suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(api_suite());
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(api_suite(), false);
     served_down(&shared, false);
     served_down(&own, false); /* left by a setup that failed half-way */
     if (computed)

@@ -194,7 +194,6 @@ END_TEST
 
 int main(void)
 {
-    harness_server();
     /* the charts' fonts, as the chart unit tests pin them */
     char *srcdir = getenv("RETENTIOND_SRCDIR");
     char fonts[1024];
@@ -206,10 +205,6 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, bodies_are_the_recorded_bytes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(s, false);
     return failed ? 1 : 0;
 }

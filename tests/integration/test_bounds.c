@@ -360,7 +360,6 @@ END_TEST
 
 int main(void)
 {
-    harness_server();
     Suite *s = suite_create("bounds");
     TCase *tc = tcase_create("daemon");
     tcase_set_timeout(tc, 240);
@@ -371,10 +370,6 @@ int main(void)
     tcase_add_test(tc, chart_pixels_are_bounded);
     tcase_add_test(tc, daemon_stops_cleanly);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(s, false);
     return failed ? 1 : 0;
 }

@@ -510,7 +510,6 @@ END_TEST
 
 int main(void)
 {
-    harness_server();
     char *srcdir = getenv("RETENTIOND_SRCDIR");
     char fonts[1024];
     snprintf(fonts, sizeof fonts, "%s/tests/unit/fonts.conf", srcdir ? srcdir : ".");
@@ -528,10 +527,6 @@ int main(void)
     tcase_add_test(tc, the_key_members_gone_this_year_are_said);
     tcase_add_test(tc, a_city_mms_names_its_best_and_worst_county);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(s, false);
     return failed ? 1 : 0;
 }

@@ -1025,11 +1025,6 @@ static Suite *kpi_suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(kpi_suite());
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(kpi_suite(), false);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

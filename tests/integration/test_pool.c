@@ -173,17 +173,12 @@ END_TEST
 
 int main(void)
 {
-    harness_server();
     Suite *s = suite_create("pool");
     TCase *tc = tcase_create("pool");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, size_bounds_connections_and_reconfigure_recovers);
     tcase_add_test(tc, busy_past_the_deadline_fails_as_busy);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(s, false);
     return failed ? 1 : 0;
 }

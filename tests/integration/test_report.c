@@ -895,11 +895,6 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(report_suite());
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(report_suite(), false);
     return failed ? 1 : 0;
 }

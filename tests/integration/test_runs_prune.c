@@ -719,12 +719,7 @@ static Suite *suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(suite());
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(suite(), false);
     if (*template_db && !harness_drop_db_unchecked(template_db))
         failed++;
     return failed ? 1 : 0;

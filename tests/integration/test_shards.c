@@ -652,10 +652,6 @@ static Suite *shards_suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(shards_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(shards_suite(), true);
     return failed ? 1 : 0;
 }

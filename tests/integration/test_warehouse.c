@@ -272,10 +272,6 @@ static Suite *warehouse_suite(void)
 
 int main(void)
 {
-    harness_server();
-    SRunner *sr = srunner_create(warehouse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = harness_run_suite(warehouse_suite(), true);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
