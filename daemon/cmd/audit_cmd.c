@@ -1,5 +1,6 @@
 /* `retentiond audit`: the audit log, newest first; `audit verify FILE`:
- * whether a file's bytes were exported (an export row with its SHA-256). */
+ * whether a file's bytes were exported (an export row with its SHA-256);
+ * `audit reproduce ID` is report_cmd.c's. */
 #include "cmd.h"
 
 #include "audit.h"
@@ -31,7 +32,7 @@ static int verify(const struct cli_args *args)
     if (!db_connect(cmd_conninfo(args), 0, &db) ||
         !db_query(db,
                   "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-                  " coalesce(who, '-'), coalesce(client_addr, '-'), params::text"
+                  " coalesce(who, '-'), coalesce(client_addr, '-'), params::text, audit_id::text"
                   " FROM kpi.audit_log WHERE action = 'export' AND params->>'sha256' = $1"
                   " ORDER BY at, audit_id",
                   1, params, &res))
@@ -41,8 +42,8 @@ static int verify(const struct cli_args *args)
         goto done;
     }
     for (int i = 0; i < db_rows(res); i++)
-        printf("%s: exported %s by %s from %s: %s\n", path, db_value(res, i, 0),
-               db_value(res, i, 1), db_value(res, i, 2), db_value(res, i, 3));
+        printf("%s: exported %s by %s from %s (row %s): %s\n", path, db_value(res, i, 0),
+               db_value(res, i, 1), db_value(res, i, 2), db_value(res, i, 4), db_value(res, i, 3));
     rc = 0;
 done:
     db_result_free(res);
@@ -52,6 +53,8 @@ done:
 
 int cmd_audit(const struct cli_args *args)
 {
+    if (args->npositional == 2 && strcmp(args->positional[0], "reproduce") == 0)
+        return cmd_audit_reproduce(args);
     if (args->npositional == 2)
         return verify(args);
     struct db *db = NULL;

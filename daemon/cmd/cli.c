@@ -79,11 +79,15 @@ static const struct command_def commands[] = {
     {"audit", CLI_AUDIT,
      "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N] [--before ID]\n"
      "       retentiond audit verify FILE\n"
+     "       retentiond audit reproduce ID [--out FILE]\n"
      "  Print the audit log, newest first (default: the last 100 rows), a row a line:\n"
      "  id, time (UTC), who, action, outcome, client, parameters, detail. --before ID\n"
      "  gives the rows older than row ID (the next page). 'verify' says\n"
      "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how\n"
-     "  (exit 0), or that they were not (exit 1).\n"},
+     "  (exit 0), or that they were not (exit 1). 'reproduce' makes the quarterly\n"
+     "  report of export row ID again from the runs it read, even after a recompute,\n"
+     "  and says whether its SHA-256 is the export's (exit 0) or not (exit 1); --out\n"
+     "  writes it (an export of its own, audited).\n"},
     {"report", CLI_REPORT,
      "usage: retentiond report --quarter YYYYQn [--branch CODE] --format csv|pdf --out FILE\n"
      "         [--lang zh|en] [--db CONNINFO]\n"
@@ -199,7 +203,7 @@ static const struct option_def options[] = {
     {"--font", OPT_VALUE, offsetof(struct cli_args, font), CMD(CLI_CHART) | CMD(CLI_BULLETIN)},
     {"--arrows", OPT_VALUE, offsetof(struct cli_args, arrows), CMD(CLI_CHART)},
     {"--out", OPT_VALUE, offsetof(struct cli_args, out),
-     CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
+     CMD(CLI_CHART) | CMD(CLI_BULLETIN) | CMD(CLI_REPORT) | CMD(CLI_AUDIT)},
     {"--lang", OPT_VALUE, offsetof(struct cli_args, lang), CMD(CLI_BULLETIN) | CMD(CLI_REPORT)},
     {"--shards", OPT_FLAG, offsetof(struct cli_args, shards), CMD(CLI_MIGRATE)},
     {"--year", OPT_VALUE, offsetof(struct cli_args, year), CMD(CLI_COHORT)},
@@ -355,6 +359,13 @@ static bool validate_runs(const struct cli_args *a, char *err, size_t errlen)
     return true;
 }
 
+/* An audit row id: 1 to 18 digits, not 0. */
+static bool valid_row_id(const char *t)
+{
+    size_t n = strlen(t);
+    return n >= 1 && n <= 18 && strspn(t, "0123456789") == n && strspn(t, "0") < n;
+}
+
 /* The positional shape of user, token and audit. */
 static bool access_shape(const struct cli_args *a)
 {
@@ -370,7 +381,10 @@ static bool access_shape(const struct cli_args *a)
         return (a->npositional == 1 && (strcmp(verb, "add") == 0 || strcmp(verb, "list") == 0)) ||
                (a->npositional == 2 && strcmp(verb, "revoke") == 0);
     case CLI_AUDIT:
-        return a->npositional == 0 || (a->npositional == 2 && strcmp(verb, "verify") == 0);
+        if (strcmp(verb, "reproduce") == 0)
+            return a->npositional == 2 && !a->since && !a->action && !a->limit && !a->before;
+        return !a->out &&
+               (a->npositional == 0 || (a->npositional == 2 && strcmp(verb, "verify") == 0));
     default:
         return a->npositional == 0;
     }
@@ -399,6 +413,9 @@ static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
         bad = "retentiond: token add needs --user NAME";
     else if (a->since && !date_valid(a->since))
         bad = "retentiond: --since must be a date YYYY-MM-DD";
+    else if (a->command == CLI_AUDIT && strcmp(verb, "reproduce") == 0 &&
+             !valid_row_id(a->positional[1]))
+        bad = "retentiond: audit reproduce ID: ID must be an audit row id (a whole number from 1)";
     if (bad)
         snprintf(err, errlen, "%s", bad);
     return bad == NULL;

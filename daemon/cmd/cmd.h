@@ -50,6 +50,8 @@ int cmd_report(const struct cli_args *args);
 int cmd_user(const struct cli_args *args);
 int cmd_token(const struct cli_args *args);
 int cmd_audit(const struct cli_args *args);
+/* audit reproduce ID (report_cmd.c) */
+int cmd_audit_reproduce(const struct cli_args *args);
 int cmd_runs(const struct cli_args *args);
 /* The daemon: runs until SIGTERM or SIGINT. */
 int cmd_serve(const struct cli_args *args);

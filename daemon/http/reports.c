@@ -84,10 +84,7 @@ static void audit_export(struct api *api, const struct http_request *req,
         json_object_set_new(params, "bytes", json_integer((json_int_t)reply->body.len));
         json_object_set_new(params, "via", json_string("http"));
         json_object_set_new(params, "lang", json_string(api_labels(req)->lang));
-        json_object_set_new(params, "runs",
-                            json_pack("[III]", (json_int_t)v->runs[0]->run_id,
-                                      (json_int_t)v->runs[1]->run_id,
-                                      (json_int_t)v->runs[2]->run_id));
+        view_report_lineage(v, params);
     }
     api_audit(api, req, "export", params, ok ? "ok" : "refused");
     json_decref(params);
@@ -112,7 +109,7 @@ static bool report_history(struct api *api, struct view_report *v, struct snap_h
     char first[11], last[11];
     struct history_query q = {api, err};
     view_report_range(v, first, last);
-    return snap_history_read(v->s, first, last, query_pool, &q, h) &&
+    return snap_history_read(v->s, first, last, NULL, query_pool, &q, h) &&
            view_report_history(v, h, err);
 }
 

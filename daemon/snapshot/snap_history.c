@@ -57,14 +57,14 @@ static bool alarm_read(const struct snap *s, const struct db_result *res, int i,
     return true;
 }
 
-bool snap_history_read(const struct snap *s, const char *first, const char *last,
+bool snap_history_read(const struct snap *s, const char *first, const char *last, const char *runs,
                        snap_query_fn query, void *ctx, struct snap_history *out)
 {
-    const char *params[] = {first, last};
+    const char *params[] = {first, last, runs};
     struct db_result *days = NULL, *alarms = NULL;
     *out = (struct snap_history){0};
-    bool ok = query(ctx, sql_embed_get("api/report_runs.sql"), 2, params, &days) &&
-              query(ctx, sql_embed_get("api/report_alarms.sql"), 2, params, &alarms);
+    bool ok = query(ctx, sql_embed_get("api/report_runs.sql"), 3, params, &days) &&
+              query(ctx, sql_embed_get("api/report_alarms.sql"), 3, params, &alarms);
     if (ok) {
         days_read(out, days);
         out->alarms = xcalloc((size_t)db_rows(alarms) + 1, sizeof *out->alarms);

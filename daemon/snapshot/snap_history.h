@@ -55,10 +55,11 @@ struct snap_history {
     size_t nalarms;
 };
 
-/* Reads the history of [first, last] (YYYY-MM-DD); alarms of branches the
- * snapshot does not know are left out. False when a query fails (*out
- * then empty). */
-bool snap_history_read(const struct snap *s, const char *first, const char *last,
+/* Reads the history of [first, last] (YYYY-MM-DD): the newest run of each
+ * day, or of the runs given (a PostgreSQL bigint[] literal, "{12,40}": an
+ * earlier export's; NULL: every run); alarms of branches the snapshot does
+ * not know are left out. False when a query fails (*out then empty). */
+bool snap_history_read(const struct snap *s, const char *first, const char *last, const char *runs,
                        snap_query_fn query, void *ctx, struct snap_history *out);
 /* NULL-safe; leaves *h empty. */
 void snap_history_free(struct snap_history *h);

@@ -166,7 +166,7 @@ static bool read_runs(struct db *db, const struct snap *s, const struct snap_fil
                       const struct db_result *runs, struct snap_run **slots)
 {
     int nruns = db_rows(runs);
-    bool few_rows = filter && (filter->run_id || filter->kpi || filter->branch);
+    bool few_rows = filter && (filter->run_id || filter->run_ids || filter->kpi || filter->branch);
     size_t most = few_rows ? (size_t)nruns : READ_BATCH;
     int *at = xcalloc((size_t)nruns, sizeof *at);
     bool ok = true;
@@ -301,24 +301,25 @@ static bool read_zone_months(struct db *db, struct snap *s, const struct snap *p
 
 /* ---- the snapshot ---------------------------------------------------------------------------- */
 
-/* The run list: the history, or the one run of the filter. */
+/* The run list: the history, or the filter's runs (oldest first). */
 static bool read_run_list(struct db *db, int history_days, const struct snap_filter *filter,
                           struct db_result **runs)
 {
     char days[16], id[32];
     snprintf(days, sizeof days, "%d", history_days);
-    if (!filter || !filter->run_id) {
+    if (!filter || (!filter->run_id && !filter->run_ids)) {
         const char *params[] = {days, filter ? filter->month_ends_from : NULL,
                                 filter ? filter->month_ends_to : NULL};
         return db_query(db, sql_embed_get("api/snapshot_runs.sql"), 3, params, runs);
     }
-    snprintf(id, sizeof id, "%lld", filter->run_id);
-    const char *params[] = {id};
+    snprintf(id, sizeof id, "{%lld}", filter->run_id);
+    const char *params[] = {filter->run_ids ? filter->run_ids : id};
     return db_query(db,
                     "SELECT run_id::text, as_of::text, last_closed_month::text,"
                     " newest_usage::text, newest_cancel::text, newest_contract::text,"
                     " newest_survey::text FROM kpi.run"
-                    " WHERE run_id = $1::bigint AND finished_at IS NOT NULL",
+                    " WHERE run_id = ANY ($1::bigint[]) AND finished_at IS NOT NULL"
+                    " ORDER BY as_of, run_id",
                     1, params, runs);
 }
 

@@ -18,6 +18,9 @@
  * chart`): it reads no zone members and is never published or persisted. */
 struct snap_filter {
     long long run_id;
+    /* these runs alone (a PostgreSQL bigint[] literal, "{12,40,57}"; those
+     * not stored or not finished are left out): an earlier export's */
+    const char *run_ids;
     const char *kpi;
     const char *branch;
     /* with the history, also the runs of the month ends from..to (dates,

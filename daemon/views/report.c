@@ -80,6 +80,20 @@ bool view_report_history(struct view_report *v, const struct snap_history *h,
     return true;
 }
 
+void view_report_lineage(const struct view_report *v, json_t *params)
+{
+    json_t *runs = json_array();
+    for (int m = 0; m < 3; m++)
+        json_array_append_new(runs, json_integer((json_int_t)v->runs[m]->run_id));
+    json_object_set_new(params, "runs", runs);
+    if (!v->history)
+        return;
+    json_t *days = json_array();
+    for (size_t i = 0; i < v->history->ndays; i++)
+        json_array_append_new(days, json_integer((json_int_t)v->history->days[i].run_id));
+    json_object_set_new(params, "days", days);
+}
+
 void view_report_free(struct view_report *v)
 {
     if (!v)

@@ -45,6 +45,11 @@ bool view_report_history(struct view_report *v, const struct snap_history *h,
 /* Frees what view_report_history() made (NULL-safe). */
 void view_report_free(struct view_report *v);
 
+/* What an export of v stood on, set in an audit row's params: "runs", the
+ * month ends' run ids; with a history (a PDF), "days", the run of each day
+ * it read, oldest first (`retentiond audit reproduce` reads both). */
+void view_report_lineage(const struct view_report *v, json_t *params);
+
 /* The quarter's first and last days ("2026-07-01", "2026-09-30") of a
  * valid YYYYQn; false when text is not one. */
 bool view_report_quarter(const char *text, char first[11], char last[11]);

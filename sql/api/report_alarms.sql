@@ -1,6 +1,7 @@
 -- The alarms of a quarter ($1 its first day, $2 its last): every stretch of
 -- consecutive days on which a value (branch, KPI, dim, campaign) was red, in
--- the newest finished run of each day (as api/report_runs.sql takes them).
+-- the newest finished run of each day, or of the runs $3 (as
+-- api/report_runs.sql takes them).
 --
 --   raised       the first red day of the stretch
 --   carried_in   red on the quarter's first run day and red in the period
@@ -23,6 +24,7 @@ WITH days AS (
         FROM kpi.run
         WHERE finished_at IS NOT NULL
           AND as_of BETWEEN $1::date AND $2::date
+          AND ($3::bigint[] IS NULL OR run_id = ANY ($3::bigint[]))
         ORDER BY as_of, run_id DESC
     ) newest
 ),

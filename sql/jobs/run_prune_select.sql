@@ -15,7 +15,11 @@
 --               and began before $3;
 -- and nothing names it: a bulletin whose files are still in the archive (a
 -- delivery of it may be sent again from its run), an export in the audit
--- log (the runs of a quarterly report an auditor was given). The newest run
+-- log (the runs of a quarterly report an auditor was given). A run of a day
+-- whose alarm history a report's PDF read (the export's "days") is not
+-- removed as superseded either, so that `audit reproduce` can make that PDF
+-- again after the day was computed again; it goes with its day's newest run
+-- when the operator's $3 removes that quarter's daily runs. The newest run
 -- of each month (a month end: the report's figures, the snapshot's monthly
 -- series, the previous month a compute reads) and the newest run on or
 -- before $2 (the previous day of the first day a snapshot shows, which a
@@ -49,15 +53,30 @@ named AS (
     WHERE a.action = 'export' AND jsonb_typeof(a.params->'runs') = 'array'
       AND e.id ~ '^[0-9]{1,18}$'
 ),
+named_days AS (
+    SELECT e.id::bigint AS run_id
+    FROM kpi.audit_log a
+    CROSS JOIN LATERAL jsonb_array_elements_text(a.params->'days') AS e(id)
+    WHERE a.action = 'export' AND jsonb_typeof(a.params->'days') = 'array'
+      AND e.id ~ '^[0-9]{1,18}$'
+),
+daily AS (
+    SELECT f.run_id, f.as_of
+    FROM finished f
+    WHERE f.nth = 1 AND $3::date IS NOT NULL
+      AND f.as_of < $3::date
+      AND (date_trunc('quarter', f.as_of) + interval '3 months - 1 day')::date <= $2::date
+      AND f.run_id NOT IN (SELECT run_id FROM month_newest)
+      AND f.run_id NOT IN (SELECT run_id FROM state)
+      AND f.run_id NOT IN (SELECT run_id FROM named)
+),
 going AS (
     SELECT f.run_id, f.as_of, CASE WHEN f.nth > 1 THEN 'superseded' ELSE 'daily' END AS why
     FROM finished f
-    WHERE (   (f.nth > 1 AND f.as_of <= $1::date)
-           OR (f.nth = 1 AND $3::date IS NOT NULL
-               AND f.as_of < $3::date
-               AND (date_trunc('quarter', f.as_of) + interval '3 months - 1 day')::date <= $2::date
-               AND f.run_id NOT IN (SELECT run_id FROM month_newest)
-               AND f.run_id NOT IN (SELECT run_id FROM state)))
+    WHERE (   (f.nth > 1 AND f.as_of <= $1::date
+               AND (   f.run_id NOT IN (SELECT run_id FROM named_days)
+                    OR f.as_of IN (SELECT as_of FROM daily)))
+           OR f.run_id IN (SELECT run_id FROM daily))
       AND f.run_id NOT IN (SELECT run_id FROM named)
     ORDER BY f.as_of, f.run_id
     LIMIT $4::bigint

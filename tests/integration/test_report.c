@@ -145,6 +145,14 @@ static json_t *read_csv(const char *path)
     return python_facts(script, path);
 }
 
+/* `retentiond audit reproduce row [--out path]`: its exit status, its
+ * stdout and stderr in *out and *err. */
+static int reproduce(const char *row, const char *path, char **out, char **err)
+{
+    const char *args[] = {"audit", "reproduce", row, "--db", ci, path ? "--out" : NULL, path, NULL};
+    return harness_run(args, NULL, out, err);
+}
+
 static bool same_file(const char *a, const char *b)
 {
     char cmd[1100];
@@ -371,6 +379,18 @@ START_TEST(http_exports_are_scoped_and_audited)
     ck_assert_msg(strstr(out, "by li from 127.0.0.1"), "the HTTP export is found too: %s", out);
     free(out);
     free(err);
+    /* the manager's PDF made again by the command: the same bytes (his
+     * name on the cover, the daemon's runs and days) */
+    ck_assert(db_connect(ci, 0, &db));
+    char *row = harness_text(db, "SELECT max(audit_id)::text FROM kpi.audit_log WHERE who = 'wu'"
+                                 " AND action = 'export' AND outcome = 'ok'"
+                                 " AND params->>'format' = 'pdf'");
+    db_close(db);
+    ck_assert_int_eq(reproduce(row, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "reproduced: the same bytes") && strstr(out, "by wu"), "%s", out);
+    free(out);
+    free(err);
+    free(row);
     unlink(config_path);
     free(config_path);
     free(exec);
@@ -818,6 +838,166 @@ START_TEST(a_month_end_corrected_before_a_later_one_is_flagged)
 }
 END_TEST
 
+/* A new run of date, finished now, as a copy of its newest one (the same
+ * values and counts); its id. */
+static long copy_run(struct db *db, const char *date)
+{
+    char sql[900];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO kpi.run (as_of, started_at, finished_at, last_closed_month,"
+             " newest_usage, newest_cancel, newest_contract, newest_survey, settings)"
+             " SELECT as_of, now(), clock_timestamp(), last_closed_month, newest_usage,"
+             " newest_cancel, newest_contract, newest_survey, settings FROM kpi.run"
+             " WHERE as_of = '%s' ORDER BY run_id DESC LIMIT 1 RETURNING run_id",
+             date);
+    long fresh = harness_long(db, sql);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO kpi.value SELECT r.* FROM kpi.value v, LATERAL jsonb_populate_record("
+             "NULL::kpi.value, to_jsonb(v) || jsonb_build_object('run_id', %ld)) r"
+             " WHERE v.run_id = (SELECT max(run_id) FROM kpi.run WHERE as_of = '%s'"
+             " AND run_id < %ld);"
+             "INSERT INTO kpi.data_quality SELECT %ld, rule, rows FROM kpi.data_quality"
+             " WHERE run_id = (SELECT max(run_id) FROM kpi.run WHERE as_of = '%s'"
+             " AND run_id < %ld)",
+             fresh, date, fresh, fresh, date, fresh);
+    ck_assert_msg(db_exec_script(db, "copy_run", sql), "%s", db_errmsg(db));
+    return fresh;
+}
+
+/* A quarter's export made again after a recompute (a data correction) of
+ * its month end and of a day of its alarm history, which a new export no
+ * longer reads: `audit reproduce` gives the export's bytes, the PDF's and
+ * the CSV's, from the runs its audit row names, and with --out writes them
+ * and audits that; `runs prune` keeps the day's superseded run the PDF read
+ * and removes a copy nobody read; an export recorded without its days (an
+ * older version's) is made from the runs finished then; a run removed is
+ * named (exit 1); a row that is not a report's export, or none, exit 2.
+ * Before there was no way to make an earlier export again once its month
+ * end was computed again. After the tests that add daily runs in August. */
+START_TEST(an_export_is_reproduced_after_a_recompute)
+{
+    char pdf[256], csv[256], again[256], later[256], *out = NULL, *err = NULL;
+    snprintf(pdf, sizeof pdf, "%s/repro.pdf", dir);
+    snprintf(csv, sizeof csv, "%s/repro.csv", dir);
+    snprintf(again, sizeof again, "%s/repro-again.pdf", dir);
+    snprintf(later, sizeof later, "%s/repro-later.pdf", dir);
+    const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",    "--out",
+                          pdf,      "--db",      ci,       "--branch", "420101", NULL};
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_msg(report("2026Q3", "420101", csv, &err) == 0, "%s", err);
+    free(err);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    static const char row_of[] = "SELECT max(audit_id)::text FROM kpi.audit_log"
+                                 " WHERE action = 'export' AND params->>'file' = '%s'";
+    char q[512];
+    snprintf(q, sizeof q, row_of, pdf);
+    char *pdf_row = harness_text(db, q);
+    snprintf(q, sizeof q, row_of, csv);
+    char *csv_row = harness_text(db, q);
+    /* the PDF's row names every day's run it read, the month ends too */
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log a,"
+             " jsonb_array_elements_text(a.params->'days') d(id)"
+             " WHERE a.audit_id = %s AND d.id::bigint IN (SELECT max(run_id) FROM kpi.run"
+             " WHERE as_of BETWEEN '2026-07-01' AND '2026-09-30' GROUP BY as_of)",
+             pdf_row);
+    long days = harness_long(db, q);
+    ck_assert_int_eq(days, harness_long(db, "SELECT count(DISTINCT as_of) FROM kpi.run"
+                                            " WHERE as_of BETWEEN '2026-07-01' AND '2026-09-30'"));
+    ck_assert_int_gt(days, 3);
+    long day_run = harness_long(db, "SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-08-10'");
+    long nobodys = copy_run(db, "2026-08-10");
+    copy_run(db, "2026-08-10");
+    db_close(db);
+    compute("2026-09-30");
+    /* a new export stands on the new runs: other bytes */
+    args[6] = later;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_msg(!same_file(pdf, later), "a recompute changed nothing the PDF shows");
+
+    ck_assert_int_eq(reproduce(pdf_row, again, &out, &err), 0);
+    ck_assert_msg(strstr(out, "reproduced: the same bytes"), "%s%s", out, err);
+    free(out);
+    free(err);
+    ck_assert_msg(same_file(pdf, again), "the PDF made again differs");
+    ck_assert_int_eq(reproduce(csv_row, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "reproduced: the same bytes"), "%s%s", out, err);
+    free(out);
+    free(err);
+    ck_assert(db_connect(ci, 0, &db));
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
+             " AND params->>'via' = 'reproduce' AND params->>'of' = '%s'"
+             " AND params->>'file' = '%s'",
+             pdf_row, again);
+    ck_assert_int_eq(harness_long(db, q), 1);
+
+    /* a prune of every superseded run: the day's run the PDF read stays,
+     * the copy between it and the newest goes */
+    const char *prune[] = {"runs", "prune", "--keep-days", "1", "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(prune, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    snprintf(q, sizeof q, "SELECT count(*) FROM kpi.run WHERE run_id IN (%ld, %ld)", day_run,
+             nobodys);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM kpi.run WHERE run_id = %ld", day_run);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    ck_assert_int_eq(reproduce(pdf_row, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+
+    /* an export recorded before its days were: the runs finished then */
+    snprintf(q, sizeof q,
+             "INSERT INTO kpi.audit_log (at, who, action, params, outcome)"
+             " SELECT at, who, action, params - 'days', outcome FROM kpi.audit_log"
+             " WHERE audit_id = %s RETURNING audit_id::text",
+             pdf_row);
+    char *old_row = harness_text(db, q);
+    ck_assert_int_eq(reproduce(old_row, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(out, "reproduced: the same bytes"), "%s%s", out, err);
+    free(out);
+    free(err);
+
+    /* a run it read removed by hand: named, exit 1 */
+    snprintf(q, sizeof q, "DELETE FROM kpi.run WHERE run_id = %ld", day_run);
+    ck_assert(db_query(db, q, 0, NULL, NULL));
+    ck_assert_int_eq(reproduce(pdf_row, NULL, &out, &err), 1);
+    char want[80];
+    snprintf(want, sizeof want, "run(s) %ld, which the export read, are no longer stored", day_run);
+    ck_assert_msg(strstr(out, want), "%s", out);
+    free(out);
+    free(err);
+
+    /* not a report's export, no such row, not a row id: exit 2, one line */
+    char *prune_row = harness_text(db, "SELECT max(audit_id)::text FROM kpi.audit_log"
+                                       " WHERE action = 'runs_prune'");
+    ck_assert_int_eq(reproduce(prune_row, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "is not a report's export"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(reproduce("999999999", NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "there is no audit row 999999999"), "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(reproduce("12x", NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "ID must be an audit row id") && !strchr(strchr(err, '\n') + 1, '\n'),
+                  "%s", err);
+    free(out);
+    free(err);
+    db_close(db);
+    free(prune_row);
+    free(old_row);
+    free(pdf_row);
+    free(csv_row);
+}
+END_TEST
+
 /* A quarter older than the snapshot's history (the newest run of each
  * month for 24 months): the same bytes as when it was new (it was refused,
  * "no stored run", once a run two and a half years later was stored). Last:
@@ -888,6 +1068,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, a_red_stretch_ended_by_no_data_is_not_cleared);
     tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
     tcase_add_test(tc, a_month_end_corrected_before_a_later_one_is_flagged);
+    tcase_add_test(tc, an_export_is_reproduced_after_a_recompute);
     tcase_add_test(tc, an_old_quarter_reads_the_same);
     suite_add_tcase(s, tc);
     return s;

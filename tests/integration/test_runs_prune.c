@@ -183,6 +183,17 @@ static void export_names(long a, long b, long c)
     harness_exec_on(ci, sql);
 }
 
+/* A PDF export in the audit log whose alarm history read run ("days"). */
+static void export_days_name(long run)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO kpi.audit_log (who, action, params, outcome) VALUES ('auditor', "
+             "'export', '{\"kind\": \"report\", \"format\": \"pdf\", \"days\": [%ld]}', 'ok')",
+             run);
+    harness_exec_on(ci, sql);
+}
+
 /* `retentiond runs prune --db ci --config FILE ARGS...` (up to 6 more). */
 static int prune(const char *config, const char *a1, const char *a2, const char *a3, const char *a4,
                  char **out, char **err)
@@ -266,16 +277,19 @@ static bool same_report_as_before(const char *q, const char *f)
 
 /* The defaults: of the superseded runs, those of 2026-08-21 and before go
  * (each whole, audited), unless a bulletin still in the archive or an
- * export names them; a recent one stays; every date keeps its newest run.
- * A second prune removes nothing. */
+ * export names them, as its month ends or as a day its PDF read (`audit
+ * reproduce` makes it again from them); a recent one stays; every date
+ * keeps its newest run. A second prune removes nothing. */
 START_TEST(superseded_runs_go_unless_recent_or_named)
 {
     long plain = supersede("2026-03-10"), edge = supersede("2026-08-21");
     long by_bulletin = supersede("2026-05-05"), by_pruned_bulletin = supersede("2026-04-01");
     long by_export = supersede("2026-06-30"), recent = supersede("2026-08-22");
+    long by_days = supersede("2026-07-20");
     bulletin_names("2026-05-05", by_bulletin, false);
     bulletin_names("2026-04-01", by_pruned_bulletin, true);
     export_names(newest("2026-04-30"), newest("2026-05-31"), by_export);
+    export_days_name(by_days);
     long runs = count("SELECT count(*) FROM kpi.run");
     long dates = count("SELECT count(DISTINCT as_of) FROM kpi.run");
     long values = count("SELECT count(*) FROM kpi.value WHERE run_id IN (%ld, %ld, %ld)", plain,
@@ -292,7 +306,7 @@ START_TEST(superseded_runs_go_unless_recent_or_named)
     ck_assert_msg(strstr(out, total), "%.500s", total_of(out));
     free(out);
     ck_assert(gone(plain) && gone(edge) && gone(by_pruned_bulletin));
-    ck_assert(there(by_bulletin) && there(by_export) && there(recent));
+    ck_assert(there(by_bulletin) && there(by_export) && there(recent) && there(by_days));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.run"), runs - 3);
     ck_assert_int_eq(count("SELECT count(DISTINCT as_of) FROM kpi.run"), dates);
     /* the audit row, written with the removal */
@@ -321,12 +335,15 @@ END_TEST
 /* With report_quarters, a quarter's daily runs go together once it ended
  * before the snapshot's history and is older than the newest N quarters:
  * each month's newest run stays (February's is the 27th's), and a run a
- * bulletin names. The quarterly reports: a kept quarter's PDF and a pruned
- * quarter's CSV (its month ends' figures) are the same bytes as before. */
+ * bulletin names; a superseded run an export's PDF read goes with its
+ * day's newest (else it would stand for the day again). The quarterly
+ * reports: a kept quarter's PDF and a pruned quarter's CSV (its month
+ * ends' figures) are the same bytes as before. */
 START_TEST(daily_runs_of_old_quarters_go_with_report_quarters)
 {
-    long named = newest("2026-03-17");
+    long named = newest("2026-03-17"), read_then = supersede("2026-01-20");
     bulletin_names("2026-03-17", named, false);
+    export_days_name(read_then);
     long jan15 = newest("2026-01-15"), feb27 = newest("2026-02-27"), mar31 = newest("2026-03-31");
     long jun29 = newest("2026-06-29"), jun30 = newest("2026-06-30"), jul15 = newest("2026-07-15");
     write_report_before("2026Q2", "csv");
@@ -339,10 +356,11 @@ START_TEST(daily_runs_of_old_quarters_go_with_report_quarters)
     ck_assert_msg(lists(out, jun29, "2026-06-29", "daily") &&
                       lists(out, jan15, "2026-01-15", "daily"),
                   "%.500s", total_of(out));
-    ck_assert_msg(strstr(out, "total: 173 runs (0 superseded, 173 daily)"), "%.500s",
-                  total_of(out));
+    ck_assert_msg(lists(out, read_then, "2026-01-20", "superseded") &&
+                      strstr(out, "total: 174 runs (1 superseded, 173 daily)"),
+                  "%.500s", total_of(out));
     free(out);
-    ck_assert(gone(jan15) && gone(jun29));
+    ck_assert(gone(jan15) && gone(jun29) && gone(read_then));
     ck_assert(there(named) && there(feb27) && there(mar31) && there(jun30) && there(jul15));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.run WHERE as_of < '2026-07-01'"), 7);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.run WHERE as_of BETWEEN '2026-07-01' AND "

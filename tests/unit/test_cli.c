@@ -51,6 +51,12 @@ START_TEST(good_command_lines)
     ck_assert_int_eq(a.npositional, 2);
     ck_assert_str_eq(a.positional[1], "host=b dbname=x");
 
+    const char *reproduce[] = {"audit", "reproduce", "42", "--out", "again.pdf", NULL};
+    ck_assert_msg(parse(reproduce, &a, err, sizeof err), "%s", err);
+    ck_assert_int_eq(a.command, CLI_AUDIT);
+    ck_assert_str_eq(a.positional[1], "42");
+    ck_assert_str_eq(a.out, "again.pdf");
+
     const char *help[] = {"compute", "--help", NULL};
     ck_assert(parse(help, &a, err, sizeof err));
     ck_assert(a.help);
@@ -103,6 +109,13 @@ static const struct {
     {{"runs", "prune", "--report-quarters", "401", NULL}, "--report-quarters must be a number"},
     {{"runs", "prune", "--report-quarters", "+4", NULL}, "--report-quarters must be a number"},
     {{"runs", "prune", "--send", NULL}, "unknown option '--send' for 'runs'"},
+    {{"audit", "reproduce", "0", NULL}, "ID must be an audit row id"},
+    {{"audit", "reproduce", "12x", NULL}, "ID must be an audit row id"},
+    {{"audit", "reproduce", "1234567890123456789", NULL}, "ID must be an audit row id"},
+    {{"audit", "reproduce", NULL}, "usage: see"},
+    {{"audit", "reproduce", "12", "--limit", "3", NULL}, "usage: see"},
+    {{"audit", "--out", "x.csv", NULL}, "usage: see"},
+    {{"audit", "verify", "x.csv", "--out", "y.csv", NULL}, "usage: see"},
 };
 
 START_TEST(bad_command_lines_explain_themselves)
