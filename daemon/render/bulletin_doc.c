@@ -592,22 +592,32 @@ static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
     for (int k = 0; k < 2; k++)
         if (shown[k])
             ranking_row(b, &c->rows[ends[k]]);
-    if (first_bottom < c->n)
-        group_row(b, W(b, "bottom"));
+    if (first_bottom < c->n) {
+        char n[24];
+        snprintf(n, sizeof n, "%zu", c->nbottom);
+        char *head = doc_fill(W(b, c->bottom_tied ? "bulletin_bottom_tied" : "bottom"),
+                              (const char *const[]){"n", n, NULL});
+        group_row(b, head);
+        free(head);
+    }
     for (size_t i = first_bottom; i < c->n; i++)
         ranking_row(b, &c->rows[i]);
 }
 
-/* "后五名：A、B、C、D、E" */
+/* "后五名：A、B、C、D、E"; with a tie across the line, named whole,
+ * "后五名（含并列，共 6 个）：A、B、C、D、E、F". */
 static void bottom_line(struct bul *b, const struct view_bulletin_campaign *c)
 {
     struct buf names = BUF_INIT;
+    char count[24];
     for (size_t i = 0; i < c->n; i++)
         if (c->rows[i].bottom)
             part(&names, W(b, "bulletin_list_sep"), branch_name(b, c->rows[i].branch));
+    snprintf(count, sizeof count, "%zu", c->nbottom);
     if (names.len) {
-        char *line = doc_fill(W(b, "bulletin_bottom_line"),
-                              (const char *const[]){"names", names.data, NULL});
+        char *line =
+            doc_fill(W(b, c->bottom_tied ? "bulletin_bottom_line_tied" : "bulletin_bottom_line"),
+                     (const char *const[]){"names", names.data, "n", count, NULL});
         doc_note(b->d, DOC_WARN, line, true);
         free(line);
     }

@@ -80,10 +80,15 @@ static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
                 r->previous_rank = before[k].rank;
                 r->was = before[k].v;
             }
-        r->bottom = view_in_bottom(i + 1, r->rank, c->n, bottom_n);
+        size_t last = i; /* of its tie */
+        while (last + 1 < c->n && c->rows[last + 1].rank == r->rank)
+            last++;
+        r->bottom = view_in_bottom(last + 1, r->rank, c->n, bottom_n);
+        c->nbottom += r->bottom;
         if (r->branch == v->branch)
             c->own = (int)i;
     }
+    c->bottom_tied = bottom_n > 0 && c->nbottom > (size_t)bottom_n;
     free(before);
 }
 

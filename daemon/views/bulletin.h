@@ -31,6 +31,10 @@ struct view_bulletin_campaign {
     struct view_bulletin_row *rows;             /* by rank */
     size_t n;
     int own; /* the branch's row (a county), or -1 */
+    /* the rows flagged bottom; tied: more than bottom_n of them, a tie
+     * across the line named whole */
+    size_t nbottom;
+    bool bottom_tied;
 };
 
 struct view_bulletin {

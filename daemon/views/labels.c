@@ -308,6 +308,8 @@ static const struct label_word zh_words[] = {
     {"bulletin_ranking", "{campaign}：区县排名"},
     {"bulletin_ranking_note", "按地市分组，名次为全省区县排名；后五名底色标出。"},
     {"bulletin_bottom_line", "后五名：{names}"},
+    {"bulletin_bottom_line_tied", "后五名（含并列，共 {n} 个）：{names}"},
+    {"bulletin_bottom_tied", "后五名（含并列，共 {n} 个）"},
     {"bulletin_top", "前五名"},
     {"bulletin_own", "本单位"},
     {"bulletin_own_ends", "本单位区县：最好与最差"},
@@ -646,6 +648,8 @@ static const struct label_word en_words[] = {
     {"bulletin_ranking_note", "Grouped by city; ranks are among all the province's counties; "
                               "the bottom five are tinted."},
     {"bulletin_bottom_line", "Bottom five: {names}"},
+    {"bulletin_bottom_line_tied", "Bottom five ({n} with ties): {names}"},
+    {"bulletin_bottom_tied", "Bottom five ({n} with ties)"},
     {"bulletin_top", "Top 5"},
     {"bulletin_own", "Your branch"},
     {"bulletin_own_ends", "Your best and worst county"},

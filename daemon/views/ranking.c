@@ -115,7 +115,10 @@ bool view_ranking_build(const struct snap *s, const struct view_params *p, struc
         for (size_t k = 0; k < nprev; k++)
             if (before[k].branch == e->branch)
                 e->previous_rank = before[k].rank;
-        e->bottom = view_in_bottom(i + 1, e->rank, out->n, p->bottom_n);
+        size_t last = i; /* of its tie */
+        while (last + 1 < out->n && out->entries[last + 1].rank == e->rank)
+            last++;
+        e->bottom = view_in_bottom(last + 1, e->rank, out->n, p->bottom_n);
     }
     free(before);
     return true;

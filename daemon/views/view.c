@@ -49,10 +49,10 @@ void view_params_list(struct view_params *p, const char *const *pairs)
                               .arrow_change = VIEW_ARROW_CHANGE};
 }
 
-bool view_in_bottom(size_t place, int rank, size_t n, int bottom_n)
+bool view_in_bottom(size_t tie_last, int rank, size_t n, int bottom_n)
 {
     long above = (long)n - (bottom_n > 0 ? bottom_n : 0); /* the places not at the bottom */
-    return bottom_n > 0 && (long)place > above && (rank > 1 || rank > above);
+    return bottom_n > 0 && (long)tie_last > above && (rank > 1 || rank > above);
 }
 
 const char *view_arg(const struct view_params *p, const char *name)

@@ -52,13 +52,15 @@ struct view_params {
 #define VIEW_BOTTOM_N     5
 #define VIEW_ARROW_CHANGE 0.05
 
-/* Whether the entry at place (1-based; ties in branch code order) of a
- * ranking of n, with rank (ties share the best of their places), is named
- * among the bottom bottom_n: the last bottom_n places, but never a branch
- * tied for first while others rank below it (fourteen counties tied at
- * 100 % are not "the bottom five" of eighteen); a tie across the line is
- * split by the places, so that five are named. */
-bool view_in_bottom(size_t place, int rank, size_t n, int bottom_n);
+/* Whether an entry of a ranking of n, with rank (ties share the best of
+ * their places) and tie_last the last place of its tie (1-based; its own
+ * place when it is not tied), is named among the bottom bottom_n: an
+ * entry with fewer than bottom_n ranked below it, so that a tie across the
+ * line is named whole (two counties of the same coverage are both named or
+ * neither: the code order split them), but never a branch tied for first
+ * while others rank below it (fourteen counties tied at 100 % are not "the
+ * bottom five" of eighteen). */
+bool view_in_bottom(size_t tie_last, int rank, size_t n, int bottom_n);
 
 /* Parameters from a name/value list (NULL-terminated; NULL values are left
  * out), with the default thresholds and no scope. */

@@ -4,7 +4,9 @@
  * chart of each kind, fonts pinned by tests/unit/fonts.conf) are compared,
  * by SHA-256, with the bodies recorded in tests/fixtures/bodies.sha256
  * before the daemon was reorganised into layers (recorded again, the daemon
- * unchanged, when the demo generator's branches changed for issue 20). A
+ * unchanged, when the demo generator's branches changed for issue 20; two
+ * rankings' "bottom" flags when a tie across the bottom line came to be
+ * named whole, their bytes otherwise the same). A
  * body that differs is written under the build directory (bodies-now/NAME)
  * to diff.
  *

@@ -282,6 +282,23 @@ START_TEST(scope_and_errors)
 }
 END_TEST
 
+/* Lifts the city's counties that have no coverage in the bulletin's first
+ * campaign just above the counties tied at none (the fixture's 3,000
+ * subscribers leave three dozen of them at 0 %, all named among the bottom
+ * five since a tie is named whole), each to its own small value. */
+static void lift_from_the_bottom_tie(struct snap *s, const struct view_bulletin *v)
+{
+    const struct snap_run *run = v->run;
+    int campaign = v->campaigns[0].campaign->id, lifted = 0;
+    for (size_t i = 0; i < v->campaigns[0].n; i++) {
+        int b = v->campaigns[0].rows[i].branch;
+        struct snap_value *x =
+            (struct snap_value *)snap_find(run, SNAP_BUNDLING, b, NULL, campaign);
+        if (snap_branch_within(s, b, v->branch) && x->f[SNAP_VALUE] == 0)
+            x->f[SNAP_VALUE] = 0.0001 * ++lifted;
+    }
+}
+
 /* A city's MMS (the short form) shows its best and worst counties when
  * neither is in the top or bottom five (a city manager's image had none of
  * his counties): read from the daemon's own snapshot, the rows after their
@@ -296,6 +313,9 @@ START_TEST(a_city_mms_names_its_best_and_worst_county)
     struct view_error err = {0};
     struct view_bulletin v;
     view_params_list(&p, (const char *const[]){"branch", "420100", "date", DATE, NULL});
+    ck_assert_msg(view_bulletin_build(s, &p, &v, &err), "%s", err.message);
+    lift_from_the_bottom_tie(s, &v);
+    view_bulletin_free(&v);
     ck_assert_msg(view_bulletin_build(s, &p, &v, &err), "%s", err.message);
     const struct view_bulletin_campaign *c = &v.campaigns[0];
     int best = -1, worst = -1;

@@ -275,6 +275,50 @@ START_TEST(html_in_english)
 }
 END_TEST
 
+/* A tie across the bottom line is named whole: 硚口 given 江岸's coverage
+ * (30 %, both rank 2), the bottom one names both and says why there are
+ * more than one (the code order named 硚口 alone); a tie above the line is
+ * named by nobody. */
+START_TEST(a_tie_across_the_bottom_line_is_named_whole)
+{
+    const struct snap_run *run = snap_latest(snap);
+    struct snap_value *x =
+        (struct snap_value *)snap_find(run, SNAP_BUNDLING, snap_branch_find(snap, Q), NULL, 1);
+    const struct snap_value *jiangan =
+        snap_find(run, SNAP_BUNDLING, snap_branch_find(snap, "420101"), NULL, 1);
+    ck_assert(x && jiangan);
+    x->f[SNAP_VALUE] = jiangan->f[SNAP_VALUE];
+    struct view_bulletin v;
+    build(snap, NULL, NULL, 1, &v);
+    ck_assert_uint_eq(v.campaigns[0].nbottom, 2);
+    ck_assert(v.campaigns[0].bottom_tied);
+    char *html = html_of(&v, "zh");
+    const char *line = strstr(html, "后五名");
+    ck_assert_msg(strstr(html, "后五名（含并列，共 2 个）：江岸、硚口"), "%.200s",
+                  line ? line : "no bottom line");
+    free(html);
+    html = html_of(&v, "en");
+    ck_assert_ptr_nonnull(strstr(html, "Bottom five (2 with ties): 江岸, 硚口"));
+    free(html);
+    /* the MMS: both under a group row that says so */
+    struct doc *d = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
+    const struct doc_block *table = NULL;
+    for (size_t i = 0; i < d->n && !table; i++)
+        if (d->blocks[i].kind == DOC_TABLE)
+            table = &d->blocks[i];
+    ck_assert_ptr_nonnull(table);
+    ck_assert_uint_eq(table->nrows, 5); /* 前五名, 江汉; the tie's group, 江岸, 硚口 */
+    ck_assert_str_eq(table->rows[2].cells[0].text, "后五名（含并列，共 2 个）");
+    ck_assert(table->rows[3].flags & DOC_ROW_HIGHLIGHT && table->rows[4].flags & DOC_ROW_HIGHLIGHT);
+    doc_free(d);
+    view_bulletin_free(&v);
+    build(snap, NULL, NULL, 2, &v);
+    ck_assert_uint_eq(v.campaigns[0].nbottom, 2);
+    ck_assert(!v.campaigns[0].bottom_tied);
+    view_bulletin_free(&v);
+}
+END_TEST
+
 /* A county's bulletin: its rank among the counties, its own row marked. */
 START_TEST(html_of_a_county)
 {
@@ -843,6 +887,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_is_mail_safe);
     tcase_add_test(tc, html_in_english);
     tcase_add_test(tc, html_of_a_county);
+    tcase_add_test(tc, a_tie_across_the_bottom_line_is_named_whole);
     tcase_add_test(tc, rank_change_in_words);
     tcase_add_test(tc, pdf_reads_back);
     tcase_add_test(tc, a_nowrap_column_stays_whole_in_a_tight_table);

@@ -815,8 +815,8 @@ END_TEST
 /* 420100's counties on K1: 420101 .9 and 420103,"Q" .9 share rank 1,
  * 420102 .75 is third; a month before (run 10) 420102 .88, 420101 .8,
  * 420103,"Q" .72. bottom_n 2: the last two. */
-/* The bottom flag: the last n places, never a branch tied for first while
- * others rank below it. */
+/* The bottom flag: fewer than n ranked below, never a branch tied for
+ * first while others rank below it. */
 START_TEST(a_branch_tied_for_first_is_never_bottom)
 {
     /* no tie: the last n of the places, all when there are n or fewer */
@@ -824,8 +824,10 @@ START_TEST(a_branch_tied_for_first_is_never_bottom)
     ck_assert(view_in_bottom(1, 1, 3, 5) && !view_in_bottom(3, 3, 3, 0));
     /* fourteen tied for first of eighteen: none of them, the four after */
     ck_assert(!view_in_bottom(14, 1, 18, 5) && view_in_bottom(15, 15, 18, 5));
-    /* a tie across the line: split by the places (five named) */
-    ck_assert(!view_in_bottom(13, 12, 18, 5) && view_in_bottom(14, 12, 18, 5));
+    /* a tie across the line (places 13 and 14 at rank 13): named whole,
+     * six in all (the code order named 14 alone); a tie above it is not */
+    ck_assert(view_in_bottom(14, 13, 18, 5));
+    ck_assert(!view_in_bottom(13, 12, 18, 5));
     /* all tied: nobody is worse, none named, unless all are the last n */
     ck_assert(!view_in_bottom(10, 1, 10, 5) && view_in_bottom(4, 1, 4, 5));
 }
