@@ -1,0 +1,109 @@
+"""What a daemon traced by strace did that its systemd unit forbids.
+
+    service_check.py UNIT TRACE WRITABLE_DIR...
+
+UNIT: the unit file (its SystemCallFilter= lines: the first an allow list
+of syscall groups and names, the lines starting with ~ a deny list), whose
+groups `systemd-analyze syscall-filter` expands. TRACE: `strace -f -o`
+output. Prints JSON: the number of system calls made, the distinct names,
+those outside the filter, and the files written (opened for writing,
+created, renamed, removed) outside the WRITABLE_DIRs (the unit's
+StateDirectory, CacheDirectory and PrivateTmp, and /dev/null: ProtectSystem=
+strict makes everything else read-only), and those written inside them;
+memory mapped writable and executable at once (MemoryDenyWriteExecute=).
+
+Run with /usr/bin/python3 (Debian's), which tests/integration/test_service.c
+does.
+"""
+import json
+import re
+import subprocess
+import sys
+
+LINE = re.compile(r'^\d+\s+(?:<\.\.\. )?([a-z0-9_]+)(\(| resumed>)')
+WRITE_FLAGS = re.compile(r'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND')
+PATH_CALLS = {
+    'open', 'openat', 'creat', 'mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'unlink',
+    'unlinkat', 'rmdir', 'link', 'linkat', 'truncate', 'chmod', 'fchmodat', 'utimensat',
+}
+OPENS = {'open', 'openat'}
+
+
+def expand(name, seen):
+    """The syscall names of a group (@name) or of a name."""
+    if not name.startswith('@'):
+        return {name}
+    if name in seen:
+        return set()
+    seen.add(name)
+    out = subprocess.run(['systemd-analyze', 'syscall-filter', name], capture_output=True,
+                         text=True, check=True).stdout
+    names = set()
+    for word in out.split('\n')[1:]:
+        word = word.strip()
+        if word and not word.startswith('#'):
+            names |= expand(word.split()[0], seen)
+    return names
+
+
+def unit_filter(path):
+    allow, deny = None, set()
+    for line in open(path, encoding='utf-8'):
+        line = line.strip()
+        if not line.startswith('SystemCallFilter='):
+            continue
+        words = line.split('=', 1)[1].split()
+        if words and words[0].startswith('~'):
+            words[0] = words[0][1:]
+            for w in words:
+                deny |= expand(w, set())
+        else:
+            allow = set()
+            for w in words:
+                allow |= expand(w, set())
+    if allow is None:
+        sys.exit('no SystemCallFilter= allow list in ' + path)
+    return allow - deny
+
+
+def quoted(args):
+    """The string arguments of a call's argument text, in order."""
+    return [m.group(1) for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', args)]
+
+
+def main():
+    unit, trace, writable = sys.argv[1], sys.argv[2], sys.argv[3:]
+    allowed = unit_filter(unit)
+    calls, names, writes, inside, wx = 0, set(), set(), set(), []
+    for line in open(trace, encoding='utf-8', errors='replace'):
+        m = LINE.match(line)
+        if not m:
+            continue
+        name = m.group(1)
+        names.add(name)
+        if m.group(2) != '(':
+            continue
+        calls += 1
+        if name in ('mmap', 'mprotect', 'pkey_mprotect') and 'PROT_WRITE' in line and \
+                'PROT_EXEC' in line:
+            wx.append(line.strip()[:200])
+        if name not in PATH_CALLS:
+            continue
+        args = line[m.end():]
+        if name in OPENS and not WRITE_FLAGS.search(args):
+            continue
+        paths = quoted(args)
+        if len(paths) == 0:
+            continue
+        # a relative path is the working directory's: / under systemd
+        for p in paths[:2] if name.startswith(('rename', 'link')) else paths[:1]:
+            if not any(p == d or p.startswith(d.rstrip('/') + '/') for d in writable):
+                writes.add(p)
+            else:
+                inside.add(p)
+    print(json.dumps({'calls': calls, 'names': len(names),
+                      'outside': sorted(names - allowed), 'writes': sorted(writes),
+                      'written_inside': sorted(inside), 'write_and_execute': wx[:5]}))
+
+
+main()
