@@ -232,8 +232,10 @@ static const char *param(const struct export_row *e, const char *name)
 static bool export_complete(const struct export_row *e)
 {
     const char *format = param(e, "format");
-    return param(e, "kind") && strcmp(param(e, "kind"), "report") == 0 && param(e, "quarter") &&
-           param(e, "branch") && param(e, "sha256") && format &&
+    char first[11], last[11];
+    return param(e, "kind") && strcmp(param(e, "kind"), "report") == 0 &&
+           view_report_quarter(param(e, "quarter"), first, last) && param(e, "branch") &&
+           param(e, "sha256") && format &&
            (strcmp(format, "csv") == 0 || strcmp(format, "pdf") == 0) && e->runs &&
            json_array_size(json_object_get(e->params, "runs")) == 3;
 }
