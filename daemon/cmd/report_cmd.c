@@ -53,10 +53,15 @@ static bool is_pdf(const struct report_job *j)
     return strcmp(j->format, "pdf") == 0;
 }
 
-/* The export's audit row (of: the row it reproduces, 0: none); false
- * (logged) when it cannot be written. */
+/* What an export made again records of the row it reproduces. */
+struct reproduction {
+    long long of;    /* the row; 0: not a reproduction */
+    bool same_bytes; /* its SHA-256 is the row's */
+};
+
+/* The export's audit row; false (logged) when it cannot be written. */
 static bool audit_export(struct db *db, const struct report_job *j, const struct report_out *o,
-                         const char *out, long long of)
+                         const char *out, struct reproduction r)
 {
     const struct buf *bytes = is_pdf(j) ? &o->doc : &o->csv;
     char sha[DIGEST_HEX_LEN + 1];
@@ -64,10 +69,12 @@ static bool audit_export(struct db *db, const struct report_job *j, const struct
     json_t *params =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "kind", "report", "quarter", o->v.quarter,
                   "branch", o->s->branches[o->v.branch].code, "format", j->format, "sha256", sha,
-                  "bytes", (json_int_t)bytes->len, "via", of ? "reproduce" : "cli");
+                  "bytes", (json_int_t)bytes->len, "via", r.of ? "reproduce" : "cli");
     view_report_lineage(&o->v, params);
-    if (of)
-        json_object_set_new(params, "of", json_integer((json_int_t)of));
+    if (r.of) {
+        json_object_set_new(params, "of", json_integer((json_int_t)r.of));
+        json_object_set_new(params, "same_bytes", json_boolean(r.same_bytes));
+    }
     char *file = strcmp(out, "-") != 0 ? file_absolute(out) : NULL;
     if (file)
         json_object_set_new(params, "file", json_string(file));
@@ -147,8 +154,8 @@ static int report_make(struct db *db, const struct report_job *j, struct report_
     if (!snap_build_db(db, 92, NULL, &filter, &o->s))
         return 1; /* logged */
     if (!view_report_build(o->s, &p, &o->v, &err)) {
-        fprintf(stderr, "retentiond: %s: %s%s%s%s\n", j->cmd, j->runs ? "the export's " : "--",
-                err.param ? err.param : "quarter", j->runs ? " " : ": ", err.message);
+        fprintf(stderr, "retentiond: %s: %s%s: %s\n", j->cmd, j->runs ? "the export's " : "--",
+                err.param ? err.param : "quarter", err.message);
         return err.status == 400 ? 2 : 1;
     }
     if (is_pdf(j) && !history(db, j, o))
@@ -172,7 +179,7 @@ int cmd_report(const struct cli_args *a)
         goto done; /* said */
     const struct buf *bytes = is_pdf(&j) ? &o.doc : &o.csv;
     /* the row first: a file on disk without its audit row cannot be verified */
-    rc = audit_export(db, &j, &o, a->out, 0) &&
+    rc = audit_export(db, &j, &o, a->out, (struct reproduction){0}) &&
                  cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len)
              ? 0
              : 1;
@@ -191,6 +198,7 @@ struct export_row {
     char *who, *at; /* at: UTC, ISO 8601 */
     json_t *params;
     char *runs, *days; /* bigint[] literals; days NULL: a CSV */
+    bool days_then;    /* days not recorded: the runs finished at its time */
 };
 
 static void export_free(struct export_row *e)
@@ -253,6 +261,7 @@ static bool export_days(struct db *db, struct export_row *e)
     const char *params[] = {first, last, e->at};
     bool ok = db_query(db, sql_embed_get("api/report_runs_at.sql"), 3, params, &res) &&
               db_rows(res) == 1 && db_value(res, 0, 0);
+    e->days_then = ok;
     if (ok)
         e->days = xstrdup(db_value(res, 0, 0));
     else
@@ -315,23 +324,26 @@ static char *export_runs_gone(struct db *db, const struct export_row *e, bool *o
     return gone;
 }
 
-/* Says whether the bytes made again are the export's: 0 the same, 1 not. */
-static int export_compare(const struct export_row *e, const struct buf *bytes)
+/* Says on to whether the bytes made again are the export's. */
+static bool export_compare(FILE *to, const struct export_row *e, const struct buf *bytes)
 {
     char sha[DIGEST_HEX_LEN + 1];
     digest_sha256_hex(bytes->data, bytes->len, sha);
     const char *want = param(e, "sha256");
-    printf("row %lld: the %s %s of %s (%s, runs %s), exported %.19sZ by %s\n", e->id,
-           param(e, "quarter"), param(e, "format"), param(e, "branch"),
-           param(e, "lang") ? param(e, "lang") : "zh", e->runs, e->at, e->who);
+    fprintf(to, "row %lld: the %s %s of %s (%s, runs %s), exported %.19sZ by %s\n", e->id,
+            param(e, "quarter"), param(e, "format"), param(e, "branch"),
+            param(e, "lang") ? param(e, "lang") : "zh", e->runs, e->at, e->who);
     if (strcmp(sha, want) == 0) {
-        printf("row %lld: reproduced: the same bytes (SHA-256 %s)\n", e->id, sha);
-        return 0;
+        fprintf(to, "row %lld: reproduced: the same bytes (SHA-256 %s)\n", e->id, sha);
+        return true;
     }
-    printf("row %lld: not reproduced: SHA-256 %s, the export's %s (the same runs; a branch "
-           "renamed or moved, another program version or a SOURCE_DATE_EPOCH differ)\n",
-           e->id, sha, want);
-    return 1;
+    fprintf(to, "row %lld: not reproduced: SHA-256 %s, the export's %s (%s)\n", e->id, sha, want,
+            e->days_then ? "an export recorded without its days, made from the runs finished "
+                           "then: one of them may have been removed since, or a branch renamed "
+                           "or moved, another program version or a SOURCE_DATE_EPOCH differ"
+                         : "the same runs: a branch renamed or moved, another program version "
+                           "or a SOURCE_DATE_EPOCH differ");
+    return false;
 }
 
 int cmd_audit_reproduce(const struct cli_args *a)
@@ -349,10 +361,13 @@ int cmd_audit_reproduce(const struct cli_args *a)
     gone = export_runs_gone(db, &e, &ok);
     if (!ok)
         goto done; /* logged */
+    /* with the report on standard output, what is said goes to stderr */
+    FILE *say = a->out && strcmp(a->out, "-") == 0 ? stderr : stdout;
     if (gone) {
-        printf("row %lld: not reproduced: run(s) %s, which the export read, are no longer "
-               "stored\n",
-               e.id, gone);
+        fprintf(say,
+                "row %lld: not reproduced: run(s) %s, which the export read, are no longer "
+                "stored\n",
+                e.id, gone);
         goto done;
     }
     const struct report_job j = {.cmd = "audit reproduce",
@@ -366,10 +381,13 @@ int cmd_audit_reproduce(const struct cli_args *a)
     if (report_make(db, &j, &o) != 0)
         goto done; /* said */
     const struct buf *bytes = is_pdf(&j) ? &o.doc : &o.csv;
-    if (a->out && !(audit_export(db, &j, &o, a->out, e.id) &&
+    bool same = export_compare(say, &e, bytes);
+    /* written either way (a file that differs is for comparing), its row
+     * saying whether it is the export's */
+    if (a->out && !(audit_export(db, &j, &o, a->out, (struct reproduction){e.id, same}) &&
                     cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len)))
         goto done;
-    rc = export_compare(&e, bytes);
+    rc = same ? 0 : 1;
 done:
     free(gone);
     export_free(&e);

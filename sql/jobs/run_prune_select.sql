@@ -59,6 +59,30 @@ named_days AS (
     CROSS JOIN LATERAL jsonb_array_elements_text(a.params->'days') AS e(id)
     WHERE a.action = 'export' AND jsonb_typeof(a.params->'days') = 'array'
       AND e.id ~ '^[0-9]{1,18}$'
+    UNION
+    -- a PDF exported before exports recorded their days: the newest run of
+    -- each day of its quarter that had finished at its time, the runs
+    -- `audit reproduce` reads for it (api/report_runs_at.sql)
+    SELECT t.run_id
+    FROM kpi.audit_log a
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN a.params->>'quarter' ~ '^[0-9]{4}Q[1-4]$'
+                    THEN make_date(left(a.params->>'quarter', 4)::int,
+                                   right(a.params->>'quarter', 1)::int * 3 - 2, 1)
+               END AS first
+    ) q
+    CROSS JOIN LATERAL (
+        SELECT DISTINCT ON (r.as_of) r.run_id
+        FROM kpi.run r
+        WHERE r.finished_at IS NOT NULL
+          AND r.finished_at <= a.at
+          AND r.as_of BETWEEN q.first AND (q.first + interval '3 months - 1 day')::date
+        ORDER BY r.as_of, r.run_id DESC
+    ) t
+    WHERE a.action = 'export' AND a.outcome = 'ok'
+      AND a.params->>'kind' = 'report' AND a.params->>'format' = 'pdf'
+      AND a.params->'days' IS NULL
+      AND a.params->>'quarter' ~ '^[0-9]{4}Q[1-4]$'
 ),
 daily AS (
     SELECT f.run_id, f.as_of

@@ -10,7 +10,9 @@ those outside the filter, and the files written (opened for writing,
 created, renamed, removed) outside the WRITABLE_DIRs (the unit's
 StateDirectory, CacheDirectory and PrivateTmp, and /dev/null: ProtectSystem=
 strict makes everything else read-only), and those written inside them;
-memory mapped writable and executable at once (MemoryDenyWriteExecute=).
+memory mapped writable and executable, or made executable
+(MemoryDenyWriteExecute=); the socket families opened, and those outside
+RestrictAddressFamilies=.
 
 Run with /usr/bin/python3 (Debian's), which tests/integration/test_service.c
 does.
@@ -23,10 +25,12 @@ import sys
 LINE = re.compile(r'^\d+\s+(?:<\.\.\. )?([a-z0-9_]+)(\(| resumed>)')
 WRITE_FLAGS = re.compile(r'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND')
 PATH_CALLS = {
-    'open', 'openat', 'creat', 'mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'unlink',
-    'unlinkat', 'rmdir', 'link', 'linkat', 'truncate', 'chmod', 'fchmodat', 'utimensat',
+    'open', 'openat', 'openat2', 'creat', 'mkdir', 'mkdirat', 'mknod', 'mknodat', 'rename',
+    'renameat', 'renameat2', 'unlink', 'unlinkat', 'rmdir', 'link', 'linkat', 'symlink',
+    'symlinkat', 'truncate', 'chmod', 'fchmodat', 'chown', 'lchown', 'fchownat', 'utimensat',
+    'setxattr', 'lsetxattr', 'bind',
 }
-OPENS = {'open', 'openat'}
+OPENS = {'open', 'openat', 'openat2'}
 
 
 def expand(name, seen):
@@ -44,6 +48,14 @@ def expand(name, seen):
         if word and not word.startswith('#'):
             names |= expand(word.split()[0], seen)
     return names
+
+
+def unit_families(path):
+    """The socket address families of RestrictAddressFamilies=."""
+    for line in open(path, encoding='utf-8'):
+        if line.startswith('RestrictAddressFamilies='):
+            return set(line.split('=', 1)[1].split())
+    sys.exit('no RestrictAddressFamilies= in ' + path)
 
 
 def unit_filter(path):
@@ -73,8 +85,8 @@ def quoted(args):
 
 def main():
     unit, trace, writable = sys.argv[1], sys.argv[2], sys.argv[3:]
-    allowed = unit_filter(unit)
-    calls, names, writes, inside, wx = 0, set(), set(), set(), []
+    allowed, families = unit_filter(unit), unit_families(unit)
+    calls, names, writes, inside, wx, sockets = 0, set(), set(), set(), [], set()
     for line in open(trace, encoding='utf-8', errors='replace'):
         m = LINE.match(line)
         if not m:
@@ -84,18 +96,27 @@ def main():
         if m.group(2) != '(':
             continue
         calls += 1
-        if name in ('mmap', 'mprotect', 'pkey_mprotect') and 'PROT_WRITE' in line and \
-                'PROT_EXEC' in line:
+        args = line[m.end():]
+        # MemoryDenyWriteExecute=: no mapping writable and executable, no
+        # mapping made executable, no shared memory attached executable
+        if (name == 'mmap' and 'PROT_WRITE' in args and 'PROT_EXEC' in args) or \
+                (name in ('mprotect', 'pkey_mprotect') and 'PROT_EXEC' in args) or \
+                (name == 'shmat' and 'SHM_EXEC' in args):
             wx.append(line.strip()[:200])
+        if name == 'socket':
+            sockets.add(args.split(',')[0].strip())
         if name not in PATH_CALLS:
             continue
-        args = line[m.end():]
         if name in OPENS and not WRITE_FLAGS.search(args):
             continue
+        if name == 'bind' and 'AF_UNIX' not in args:
+            continue  # an address, not a path
         paths = quoted(args)
         if len(paths) == 0:
             continue
-        # a relative path is the working directory's: / under systemd
+        # a path relative to the working directory (/ under systemd) or to
+        # a directory's descriptor is not resolved: it counts as outside
+        # (none is written today), which errs on the strict side
         for p in paths[:2] if name.startswith(('rename', 'link')) else paths[:1]:
             if not any(p == d or p.startswith(d.rstrip('/') + '/') for d in writable):
                 writes.add(p)
@@ -103,7 +124,9 @@ def main():
                 inside.add(p)
     print(json.dumps({'calls': calls, 'names': len(names),
                       'outside': sorted(names - allowed), 'writes': sorted(writes),
-                      'written_inside': sorted(inside), 'write_and_execute': wx[:5]}))
+                      'written_inside': sorted(inside), 'write_and_execute': wx[:5],
+                      'families': sorted(sockets),
+                      'families_outside': sorted(sockets - families)}))
 
 
 main()

@@ -929,11 +929,20 @@ START_TEST(an_export_is_reproduced_after_a_recompute)
     ck_assert_msg(strstr(out, "reproduced: the same bytes"), "%s%s", out, err);
     free(out);
     free(err);
+    /* to standard output: the bytes alone there, what is said on stderr */
+    ck_assert_int_eq(reproduce(csv_row, "-", &out, &err), 0);
+    struct buf csv_bytes = BUF_INIT;
+    slurp(csv, &csv_bytes);
+    ck_assert_msg(strcmp(out, csv_bytes.data) == 0, "standard output is not the CSV alone");
+    ck_assert_msg(strstr(err, "reproduced: the same bytes"), "%s", err);
+    buf_release(&csv_bytes);
+    free(out);
+    free(err);
     ck_assert(db_connect(ci, 0, &db));
     snprintf(q, sizeof q,
              "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
              " AND params->>'via' = 'reproduce' AND params->>'of' = '%s'"
-             " AND params->>'file' = '%s'",
+             " AND params->>'file' = '%s' AND params->'same_bytes' = 'true'",
              pdf_row, again);
     ck_assert_int_eq(harness_long(db, q), 1);
 
@@ -951,6 +960,28 @@ START_TEST(an_export_is_reproduced_after_a_recompute)
     ck_assert_int_eq(reproduce(pdf_row, NULL, &out, &err), 0);
     free(out);
     free(err);
+
+    /* a branch renamed since: other bytes from the same runs, said (exit
+     * 1), the file written all the same for comparing, its row saying so */
+    char *name = harness_text(db, "SELECT name FROM dw.branch WHERE code = '420101'");
+    harness_exec_on(ci, "UPDATE dw.branch SET name = name || '（更名）' WHERE code = '420101'");
+    char renamed[256];
+    snprintf(renamed, sizeof renamed, "%s/repro-renamed.csv", dir);
+    ck_assert_int_eq(reproduce(csv_row, renamed, &out, &err), 1);
+    ck_assert_msg(strstr(out, "not reproduced") && strstr(out, "a branch renamed"), "%s%s", out,
+                  err);
+    free(out);
+    free(err);
+    ck_assert_msg(!same_file(csv, renamed), "a renamed branch gave the same CSV");
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE params->>'of' = '%s'"
+             " AND params->>'file' = '%s' AND params->'same_bytes' = 'false'",
+             csv_row, renamed);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    const char *restore[] = {name, NULL};
+    ck_assert(
+        db_query(db, "UPDATE dw.branch SET name = $1 WHERE code = '420101'", 1, restore, NULL));
+    free(name);
 
     /* an export recorded before its days were: the runs finished then */
     snprintf(q, sizeof q,

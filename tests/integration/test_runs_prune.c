@@ -194,6 +194,19 @@ static void export_days_name(long run)
     harness_exec_on(ci, sql);
 }
 
+/* A PDF export of quarter q recorded as before exports named their days,
+ * made half an hour after run finished (before the run superseding it). */
+static void export_without_days(const char *q, long run)
+{
+    char sql[500];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO kpi.audit_log (at, who, action, params, outcome) SELECT"
+             " finished_at + interval '30 minutes', 'auditor', 'export', '{\"kind\": \"report\","
+             " \"format\": \"pdf\", \"quarter\": \"%s\"}', 'ok' FROM kpi.run WHERE run_id = %ld",
+             q, run);
+    harness_exec_on(ci, sql);
+}
+
 /* `retentiond runs prune --db ci --config FILE ARGS...` (up to 6 more). */
 static int prune(const char *config, const char *a1, const char *a2, const char *a3, const char *a4,
                  char **out, char **err)
@@ -286,6 +299,11 @@ START_TEST(superseded_runs_go_unless_recent_or_named)
     long by_bulletin = supersede("2026-05-05"), by_pruned_bulletin = supersede("2026-04-01");
     long by_export = supersede("2026-06-30"), recent = supersede("2026-08-22");
     long by_days = supersede("2026-07-20");
+    /* an older version's PDF export of 2026Q2, made between a day's run and
+     * its recompute: the run it read then stays too */
+    long read_then = newest("2026-05-20");
+    export_without_days("2026Q2", read_then);
+    ck_assert_int_eq(supersede("2026-05-20"), read_then);
     bulletin_names("2026-05-05", by_bulletin, false);
     bulletin_names("2026-04-01", by_pruned_bulletin, true);
     export_names(newest("2026-04-30"), newest("2026-05-31"), by_export);
@@ -307,6 +325,7 @@ START_TEST(superseded_runs_go_unless_recent_or_named)
     free(out);
     ck_assert(gone(plain) && gone(edge) && gone(by_pruned_bulletin));
     ck_assert(there(by_bulletin) && there(by_export) && there(recent) && there(by_days));
+    ck_assert(there(read_then));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.run"), runs - 3);
     ck_assert_int_eq(count("SELECT count(DISTINCT as_of) FROM kpi.run"), dates);
     /* the audit row, written with the removal */

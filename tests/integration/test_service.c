@@ -2,15 +2,20 @@
  * (docs/retentiond.service.in, configured into the build directory) and
  * the daemon it runs. The unit is valid (`systemd-analyze verify`) and
  * hardened (`systemd-analyze security --offline`); and a daemon serving a
- * demo province, traced by strace through a session (its start, the first
- * compute and snapshot, a sign-in, the pages, the API, a chart, the
- * bulletin as HTML, PDF and PNG, a failed sign-in, a reload, a refresh and
- * its stop), made no system call outside the unit's SystemCallFilter= (the
- * kernel would answer EPERM), mapped no memory writable and executable
- * (MemoryDenyWriteExecute=) and wrote no file outside the
+ * demo province, traced by strace through a session (its start, the day's
+ * compute and the snapshot, the pages, the API, charts, the bulletin as
+ * HTML, PDF and PNG, a quarterly report as PDF and CSV, a failed sign-in, a
+ * reload, a refresh and its stop), made no system call outside the unit's
+ * SystemCallFilter= (the kernel would answer EPERM), opened no socket of a
+ * family outside RestrictAddressFamilies=, mapped no memory writable and
+ * executable or made any executable (MemoryDenyWriteExecute=) and wrote no
+ * file outside the
  * directories the unit leaves writable (ProtectSystem=strict: read-only,
  * EROFS). systemd is not running here: the unit is checked as a file, the
  * daemon as what the unit would allow (tests/integration/service_check.py).
+ * Not in the session: mail (libcurl's SMTP), HTTPS, the bulletin schedule
+ * and its archive, PostgreSQL over a Unix socket, and another user than
+ * the test's.
  *
  * Not under the sanitizers: their run-time makes calls of its own, and
  * LeakSanitizer stops the threads through ptrace, which strace holds. */
@@ -28,25 +33,40 @@
 #define PYTHON "/usr/bin/python3"
 #define DATE   "2026-11-22"
 
-static char dbname[64], dir[128];
+static char dbname[64], dir[300];
 static char *ci;
 
+static void compute(const char *date)
+{
+    const char *args[] = {"compute", "--db", ci, "--as-of", date, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
+    free(out);
+    free(err);
+}
+
+/* The province with runs of DATE and 2026Q3's month ends (a report); the
+ * test's files under the working directory (the build's), not /tmp: the
+ * unit leaves /tmp writable, so a data directory under it would not show
+ * a write that escapes the data directory. */
 static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_service_%d", (int)getpid());
     ci = harness_demo_db(dbname, 5, 3000, DATE);
-    const char *args[] = {"compute", "--db", ci, "--as-of", DATE, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute: %s", err);
-    free(out);
-    free(err);
-    snprintf(dir, sizeof dir, "/tmp/rt_it_service_%d", (int)getpid());
+    compute("2026-07-31");
+    compute("2026-08-31");
+    compute("2026-09-30");
+    compute(DATE);
+    char cwd[256];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_msg(strncmp(cwd, "/tmp/", 5) != 0, "run from the build directory, not %s", cwd);
+    snprintf(dir, sizeof dir, "%s/rt_it_service_%d", cwd, (int)getpid());
     ck_assert_int_eq(mkdir(dir, 0700), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[256];
+    char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     harness_drop_db(dbname);
@@ -71,7 +91,7 @@ static char *unit_here(void)
         }
     }
     free(text);
-    char path[256];
+    char path[400];
     snprintf(path, sizeof path, "%s/retentiond.service", dir);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
@@ -101,7 +121,7 @@ static char *command_output(const char *cmd, int *status)
  * sysusers.d line makes the user. */
 START_TEST(the_unit_is_valid_and_hardened)
 {
-    char *unit = unit_here(), cmd[600];
+    char *unit = unit_here(), cmd[1000];
     int status = 0;
     snprintf(cmd, sizeof cmd, "systemd-analyze verify '%s' 2>&1", unit);
     char *out = command_output(cmd, &status);
@@ -173,6 +193,8 @@ static void traced_session(const char *trace, const char *data, const char *cach
         "/bulletins/" DATE,
         "/bulletins/" DATE "?format=pdf",
         "/bulletins/" DATE "?format=png&branch=420101",
+        "/reports/2026Q3.pdf?branch=420101",
+        "/reports/2026Q3.csv",
         "/metrics",
     };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
@@ -202,7 +224,7 @@ static void traced_session(const char *trace, const char *data, const char *cach
  * every file it wrote is in a directory the unit leaves writable. */
 START_TEST(the_daemon_stays_within_its_unit)
 {
-    char trace[256], data[256], cache[256], cmd[1400];
+    char trace[400], data[400], cache[400], cmd[2000];
     snprintf(trace, sizeof trace, "%s/strace.txt", dir);
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(cache, sizeof cache, "%s/cache", dir);
@@ -227,8 +249,12 @@ START_TEST(the_daemon_stays_within_its_unit)
                   "files written outside the unit's writable directories: %s", out);
     ck_assert_msg(json_array_size(json_object_get(facts, "write_and_execute")) == 0,
                   "memory both writable and executable: %s", out);
+    ck_assert_msg(json_array_size(json_object_get(facts, "families_outside")) == 0,
+                  "sockets of families the unit refuses: %s", out);
+    /* the sockets are seen: HTTP and PostgreSQL over TCP */
+    ck_assert_msg(json_array_size(json_object_get(facts, "families")) >= 1, "%s", out);
     /* the writes are seen: the snapshot persisted in the data directory */
-    char snapshot[300];
+    char snapshot[450];
     snprintf(snapshot, sizeof snapshot, "%s/snapshot.json", data);
     bool seen = false;
     size_t i;
