@@ -83,20 +83,38 @@ def quoted(args):
     return [m.group(1) for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', args)]
 
 
-def main():
-    unit, trace, writable = sys.argv[1], sys.argv[2], sys.argv[3:]
-    allowed, families = unit_filter(unit), unit_families(unit)
-    calls, names, writes, inside, wx, sockets = 0, set(), set(), set(), [], set()
+def whole_calls(trace):
+    """Each call's name and text (its arguments and result), a call that
+    another thread interrupted (`<unfinished ...>`, then `<... NAME
+    resumed>`) put together again; and the names of every line."""
+    pending = {}
     for line in open(trace, encoding='utf-8', errors='replace'):
         m = LINE.match(line)
         if not m:
             continue
-        name = m.group(1)
+        pid, name = line.split()[0], m.group(1)
+        yield name, None
+        text = line[m.end():].rstrip('\n')
+        if m.group(2) == '(':
+            if text.endswith('<unfinished ...>'):
+                pending[pid] = (name, text[:-len('<unfinished ...>')])
+                continue
+            yield name, text
+        elif pid in pending:
+            name, start = pending.pop(pid)
+            yield name, start + text
+
+
+def main():
+    unit, trace, writable = sys.argv[1], sys.argv[2], sys.argv[3:]
+    allowed, families = unit_filter(unit), unit_families(unit)
+    calls, names, writes, inside, wx, sockets = 0, set(), set(), set(), [], set()
+    for name, args in whole_calls(trace):
         names.add(name)
-        if m.group(2) != '(':
+        if args is None:
             continue
         calls += 1
-        args = line[m.end():]
+        line = name + '(' + args
         # MemoryDenyWriteExecute=: no mapping writable and executable, no
         # mapping made executable, no shared memory attached executable
         if (name == 'mmap' and 'PROT_WRITE' in args and 'PROT_EXEC' in args) or \
@@ -111,6 +129,8 @@ def main():
             continue
         if name == 'bind' and 'AF_UNIX' not in args:
             continue  # an address, not a path
+        if name in ('mkdir', 'mkdirat') and '= -1 EEXIST' in args:
+            continue  # a directory there already: EEXIST on a read-only mount too
         paths = quoted(args)
         if len(paths) == 0:
             continue

@@ -3,7 +3,8 @@
  * the daemon it runs. The unit is valid (`systemd-analyze verify`) and
  * hardened (`systemd-analyze security --offline`); and a daemon serving a
  * demo province, traced by strace through a session (its start, the day's
- * compute and the snapshot, the pages, the API, charts, the bulletin as
+ * compute and the snapshot, the day's bulletin archived and mailed, the
+ * pages, the API, charts, the bulletin as
  * HTML, PDF and PNG, a quarterly report as PDF and CSV, a failed sign-in, a
  * reload, a refresh and its stop), made no system call outside the unit's
  * SystemCallFilter= (the kernel would answer EPERM), opened no socket of a
@@ -13,14 +14,15 @@
  * directories the unit leaves writable (ProtectSystem=strict: read-only,
  * EROFS). systemd is not running here: the unit is checked as a file, the
  * daemon as what the unit would allow (tests/integration/service_check.py).
- * Not in the session: mail (libcurl's SMTP), HTTPS, the bulletin schedule
- * and its archive, PostgreSQL over a Unix socket, and another user than
- * the test's.
+ * The session also archives the day's bulletin and mails it (libcurl's
+ * SMTP to aiosmtpd on loopback). Not in it: HTTPS, PostgreSQL over a Unix
+ * socket, and another user than the test's.
  *
  * Not under the sanitizers: their run-time makes calls of its own, and
  * LeakSanitizer stops the threads through ptrace, which strace holds. */
 #include "buf.h"
 #include "harness.h"
+#include "sink.h"
 
 #include <check.h>
 #include <signal.h>
@@ -30,8 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PYTHON "/usr/bin/python3"
-#define DATE   "2026-11-22"
+#define DATE "2026-11-22"
 
 static char dbname[64], dir[300];
 static char *ci;
@@ -162,12 +163,19 @@ static void get(int port, const char *auth, const char *path, long want)
 static void traced_session(const char *trace, const char *data, const char *cache)
 {
     char config[1024], wrapper[600], cmd[800];
+    struct sink mail;
+    sink_start(&mail, NULL);
+    /* the day's bulletin archived and mailed at once: due since 00:00, and
+     * not waiting for a run of its own day */
     snprintf(config, sizeof config,
-             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\n"
-             "conninfo = %s\n[daemon]\ndata_dir = %s\nrefresh_interval = 3600\n",
-             ci, data);
+             "[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n[daemon]\n"
+             "data_dir = %s\nrefresh_interval = 3600\n[mail]\nsmtp_url = %s\n"
+             "from = retentiond <bulletin@hq.test>\nstarttls = 0\n[bulletin]\nsend_at = 00:00\n"
+             "wait_minutes = 0\n",
+             ci, data, mail.url);
     char *config_path = harness_temp_file(config);
     harness_user_add(ci, "zhao", "executive", NULL, "a password nobody types");
+    harness_exec_on(ci, "UPDATE kpi.app_user SET email = 'zhao@hq.test' WHERE name = 'zhao'");
     char *token = harness_token_add(ci, "zhao"), auth[200];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     snprintf(wrapper, sizeof wrapper, "strace -D -f -qq -s 4096 -o %s", trace);
@@ -199,6 +207,9 @@ static void traced_session(const char *trace, const char *data, const char *cach
     };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
         get(d.port, auth, pages[i], 200);
+    for (int tries = 0; tries < 1200 && sink_count(&mail) < 1; tries++)
+        usleep(100000);
+    ck_assert_msg(sink_count(&mail) == 1, "the day's bulletin was not mailed: %s", d.log);
     /* a sign-in with a wrong password (argon2 runs), then a reload and a
      * refresh (SIGUSR1: today's run computed again, unchanged) */
     snprintf(cmd, sizeof cmd,
@@ -215,6 +226,7 @@ static void traced_session(const char *trace, const char *data, const char *cach
     ck_assert(harness_daemon_wait_log(&d, "compute unchanged", 120000));
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 60000), 0);
     free(d.log);
+    sink_stop(&mail);
     unlink(config_path);
     free(config_path);
     free(token);
