@@ -10,15 +10,6 @@
 
 static char template_db[64];
 
-void bfix_compute(const char *conninfo, const char *date)
-{
-    const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
-    free(out);
-    free(err);
-}
-
 const char *bfix_template(const char *prefix)
 {
     if (*template_db)
@@ -29,7 +20,7 @@ const char *bfix_template(const char *prefix)
     for (int day = 19; day <= 22; day++) {
         char date[11];
         snprintf(date, sizeof date, "2026-11-%d", day);
-        bfix_compute(t, date);
+        harness_compute(t, date);
     }
     free(t);
     snprintf(template_db, sizeof template_db, "%s", name);

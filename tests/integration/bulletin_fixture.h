@@ -19,9 +19,6 @@
 #define BFIX_ZONE "Asia/Shanghai"
 #define BFIX_FROM "客户保有日通报 <bulletin@retentiond.test>"
 
-/* `retentiond compute --as-of date` on conninfo, asserted to succeed. */
-void bfix_compute(const char *conninfo, const char *date);
-
 /* The template database (made on the first call, named after prefix and
  * the process): the demo province with the runs of the 19th to the 22nd. */
 const char *bfix_template(const char *prefix);

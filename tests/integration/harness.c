@@ -673,3 +673,12 @@ char *harness_pdf_text(const char *bytes, size_t len)
 {
     return harness_tool_text("pdftotext -q", bytes, len);
 }
+
+void harness_compute(const char *conninfo, const char *date)
+{
+    const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
+    free(out);
+    free(err);
+}

@@ -91,6 +91,9 @@ char *harness_kept_state(struct db *db);
  * stdout/stderr into malloc'd strings (either may be NULL); returns the exit
  * status (or -1). env_db, if not NULL, is exported as RETENTIOND_DB. */
 int harness_run(const char *const *args, const char *env_db, char **out, char **err);
+/* `retentiond compute --as-of date` on the database of conninfo; aborts the
+ * test when it fails. */
+void harness_compute(const char *conninfo, const char *date);
 
 struct harness_daemon {
     pid_t pid;

@@ -173,8 +173,8 @@ START_TEST(bodies_are_the_recorded_bytes)
 
     char config[1024];
     snprintf(config, sizeof config,
-             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo = %s\n"
-             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
+             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\n"
+             "conninfo = %s\n[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n",
              ci, datadir);
     config_path = harness_temp_file(config);
     ck_assert_msg(harness_daemon_start(&d, config_path, NULL), "%s", d.log ? d.log : "");

@@ -28,15 +28,6 @@ static struct harness_daemon d;
 static char datadir[128];
 static char *config_path;
 
-static void compute(const char *date)
-{
-    const char *args[] = {"compute", "--db", ci, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
-    free(out);
-    free(err);
-}
-
 static char *bearer(const char *user, const char *role, const char *branch)
 {
     harness_user_add(ci, user, role, branch, "a password nobody types");
@@ -61,8 +52,8 @@ static void setup(void)
                         "  USING (sub_id) WHERE m.tier = 'gold' AND s.cancelled_on IS NULL"
                         "  AND m.valid_from <= '2026-01-01' AND coalesce(m.valid_to, '2026-01-01')"
                         "  >= '2026-01-01' ORDER BY 1 LIMIT 2))");
-    compute("2026-11-21");
-    compute(DATE);
+    harness_compute(ci, "2026-11-21");
+    harness_compute(ci, DATE);
     exec_auth = bearer("exec", "executive", NULL);
     county_auth = bearer("county", "branch_manager", "420101");
     snprintf(datadir, sizeof datadir, "/tmp/rt_it_bulletin_%d", (int)getpid());

@@ -318,7 +318,7 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
                                 "' AND version = 1");
     /* computed again with nothing changed: a new run, the same figures, so
      * no new version and no mail (only the run's number would differ) */
-    bfix_compute(ci, "2026-11-22");
+    harness_compute(ci, "2026-11-22");
     reload_snapshot();
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
@@ -331,7 +331,7 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
                        " AND NOT EXISTS (SELECT 1 FROM dw.bundle_contract c"
                        "  WHERE c.sub_id = t.sub_id) LIMIT 40",
                        0, NULL, NULL));
-    bfix_compute(ci, "2026-11-22");
+    harness_compute(ci, "2026-11-22");
     reload_snapshot();
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
     ck_assert_int_eq(sink_count(&s), 2);
@@ -371,13 +371,13 @@ START_TEST(a_new_layout_of_the_same_figures_is_not_a_version)
                            " WHERE figures_sha256 IS NULL OR figures_sha256 !~ '^[0-9a-f]{64}$'"),
                      0);
     ck_assert(db_query(db, "UPDATE kpi.bulletin SET html_sha256 = repeat('0', 64)", 0, NULL, NULL));
-    bfix_compute(ci, "2026-11-22");
+    harness_compute(ci, "2026-11-22");
     reload_snapshot();
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
     ck_assert(db_query(db, "UPDATE kpi.bulletin SET figures_sha256 = NULL", 0, NULL, NULL));
-    bfix_compute(ci, "2026-11-22");
+    harness_compute(ci, "2026-11-22");
     reload_snapshot();
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
     ck_assert_int_gt(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
@@ -446,7 +446,7 @@ START_TEST(a_failed_delivery_outlives_a_recompute_of_its_date)
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_delivery WHERE status = 'failed'"),
                      2);
-    bfix_compute(ci, "2026-11-22");
+    harness_compute(ci, "2026-11-22");
     reload_snapshot();
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.run WHERE as_of = '2026-11-22'"), 2);
     /* 江汉's archive is not on this host */

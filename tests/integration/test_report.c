@@ -30,15 +30,6 @@
 static char dbname[64], datadir[256], dir[128];
 static char *ci;
 
-static void compute(const char *date)
-{
-    const char *args[] = {"compute", "--db", ci, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
-    free(out);
-    free(err);
-}
-
 static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_report_%d", (int)getpid());
@@ -49,9 +40,9 @@ static void setup(void)
                        "UPDATE dw.branch SET name = '=HYPERLINK(\"x\")区' WHERE code = '420102'", 0,
                        NULL, NULL));
     db_close(db);
-    compute("2026-07-31");
-    compute("2026-08-31");
-    compute("2026-09-30");
+    harness_compute(ci, "2026-07-31");
+    harness_compute(ci, "2026-08-31");
+    harness_compute(ci, "2026-09-30");
     snprintf(dir, sizeof dir, "/tmp/rt_it_report_%d", (int)getpid());
     mkdir(dir, 0700);
 }
@@ -765,7 +756,7 @@ START_TEST(a_month_end_computed_again_is_the_reports)
     char old_text[24], next_text[24], setval[160];
     snprintf(old_text, sizeof old_text, "%ld", old);
     if (strspn(old_text + 1, "0") == strlen(old_text + 1) && old_text[0] == '1') {
-        compute("2026-09-30"); /* 10, 100: every greater id is greater as text too */
+        harness_compute(ci, "2026-09-30"); /* 10, 100: every greater id is greater as text too */
         old = harness_long(db, newest);
         snprintf(old_text, sizeof old_text, "%ld", old);
     }
@@ -774,7 +765,7 @@ START_TEST(a_month_end_computed_again_is_the_reports)
     snprintf(setval, sizeof setval,
              "SELECT setval(pg_get_serial_sequence('kpi.run', 'run_id'), %ld)", next - 1);
     ck_assert(db_query(db, setval, 0, NULL, NULL));
-    compute("2026-09-30");
+    harness_compute(ci, "2026-09-30");
     long id = harness_long(db, newest);
     snprintf(next_text, sizeof next_text, "%ld", id);
     ck_assert_msg(id > old && strcmp(next_text, old_text) < 0, "run %ld after %ld", id, old);
@@ -818,7 +809,7 @@ START_TEST(a_month_end_corrected_before_a_later_one_is_flagged)
     ck_assert_msg(!strstr(json_string_value(json_object_get(f, "text")), "先于"),
                   "runs in date order flagged");
     json_decref(f);
-    compute("2026-08-31");
+    harness_compute(ci, "2026-08-31");
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
     long later = harness_long(db, ids);
@@ -912,7 +903,7 @@ START_TEST(an_export_is_reproduced_after_a_recompute)
     long nobodys = copy_run(db, "2026-08-10");
     copy_run(db, "2026-08-10");
     db_close(db);
-    compute("2026-09-30");
+    harness_compute(ci, "2026-09-30");
     /* a new export stands on the new runs: other bytes */
     args[6] = later;
     ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);

@@ -30,15 +30,6 @@ static struct harness_daemon daemon_run; /* pid 0: none; stopped by teardown aft
 
 /* ---- fixtures ---- */
 
-static void compute(const char *conninfo, const char *date)
-{
-    const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
-    free(out);
-    free(err);
-}
-
 static const char *template_name(void)
 {
     if (*template_db)
@@ -46,8 +37,8 @@ static const char *template_name(void)
     char name[64];
     snprintf(name, sizeof name, "rt_it_rprune_%d", (int)getpid());
     char *t = harness_demo_db(name, 5, 3000, "2026-11-22");
-    compute(t, "2026-11-20");
-    compute(t, "2026-11-21");
+    harness_compute(t, "2026-11-20");
+    harness_compute(t, "2026-11-21");
     struct db *tdb = NULL;
     ck_assert(db_connect(t, 0, &tdb));
     harness_exec_file(tdb, "tests/integration/runs_history.sql");
@@ -536,8 +527,8 @@ START_TEST(a_compute_after_a_prune_is_a_compute_without)
     free(err);
     const char *dates[] = {"2026-11-22", "2026-07-01"};
     for (int i = 0; i < 2; i++) {
-        compute(ci, dates[i]);
-        compute(ci2, dates[i]);
+        harness_compute(ci, dates[i]);
+        harness_compute(ci2, dates[i]);
         char sql[200];
         snprintf(sql, sizeof sql, "SELECT max(run_id) FROM kpi.run WHERE as_of = '%s'", dates[i]);
         char *a = run_text(db, harness_long(db, sql)), *b = run_text(db2, harness_long(db2, sql));

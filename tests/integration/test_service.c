@@ -37,15 +37,6 @@
 static char dbname[64], dir[300];
 static char *ci;
 
-static void compute(const char *date)
-{
-    const char *args[] = {"compute", "--db", ci, "--as-of", date, NULL};
-    char *out = NULL, *err = NULL;
-    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "compute %s: %s", date, err);
-    free(out);
-    free(err);
-}
-
 /* The province with runs of DATE and 2026Q3's month ends (a report); the
  * test's files under the working directory (the build's), not /tmp: the
  * unit leaves /tmp writable, so a data directory under it would not show
@@ -54,10 +45,10 @@ static void setup(void)
 {
     snprintf(dbname, sizeof dbname, "rt_it_service_%d", (int)getpid());
     ci = harness_demo_db(dbname, 5, 3000, DATE);
-    compute("2026-07-31");
-    compute("2026-08-31");
-    compute("2026-09-30");
-    compute(DATE);
+    harness_compute(ci, "2026-07-31");
+    harness_compute(ci, "2026-08-31");
+    harness_compute(ci, "2026-09-30");
+    harness_compute(ci, DATE);
     char cwd[256];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     ck_assert_msg(strncmp(cwd, "/tmp/", 5) != 0, "run from the build directory, not %s", cwd);
