@@ -63,7 +63,7 @@ bool view_kpis_build(const struct snap *s, const struct view_params *p, struct v
                      struct view_error *err)
 {
     struct kpis_req rq;
-    *out = (struct view_kpis){.s = s};
+    *out = (struct view_kpis){.s = s, .scoped = p->scope != NULL};
     if (!kpis_parse(s, p, &rq, err))
         return false;
     int kpi = rq.kpi, branch = rq.branch;
@@ -79,7 +79,10 @@ bool view_kpis_build(const struct snap *s, const struct view_params *p, struct v
 
 json_t *view_kpis_json(const struct view_kpis *v)
 {
-    return contract_run_json(v->s, v->run, v->values, v->n);
+    json_t *run = contract_run_json(v->s, v->run, v->values, v->n);
+    if (v->scoped)
+        json_object_del(run, "data_quality"); /* the warehouse's, not the scope's */
+    return run;
 }
 
 void view_kpis_free(struct view_kpis *v)

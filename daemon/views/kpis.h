@@ -20,11 +20,14 @@ struct view_kpis {
     const struct snap_run *run;
     const struct snap_value **values; /* in the contract's order */
     size_t n;
+    bool scoped; /* the caller sees a subtree: no warehouse-wide data quality */
 };
 
 /* Parameters: date (default the newest run), kpi, branch (only that
  * branch's values; absent: every branch's, or with a scope its root's).
- * _check validates them without building. */
+ * With a scope the run's data quality is left out: it counts the whole
+ * warehouse, which /api/v1/data-quality shows to the roles that see every
+ * branch only. _check validates them without building. */
 bool view_kpis_check(const struct snap *s, const struct view_params *p, struct view_error *err);
 bool view_kpis_build(const struct snap *s, const struct view_params *p, struct view_kpis *out,
                      struct view_error *err);

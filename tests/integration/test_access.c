@@ -649,8 +649,8 @@ END_TEST
 START_TEST(etags_tell_scopes_apart)
 {
     char *county = token_of("county"), *exec = token_of("exec");
-    struct resp a = get_as(county, "/api/v1/kpis?branch=420101");
-    struct resp b = get_as(exec, "/api/v1/kpis?branch=420101");
+    struct resp a = get_as(county, "/api/v1/alarms?branch=420101");
+    struct resp b = get_as(exec, "/api/v1/alarms?branch=420101");
     char *ea = header(&a, "ETag"), *eb = header(&b, "ETag");
     ck_assert_ptr_nonnull(ea);
     ck_assert_ptr_nonnull(eb);
@@ -661,6 +661,35 @@ START_TEST(etags_tell_scopes_apart)
     free(eb);
     resp_free(&a);
     resp_free(&b);
+    free(county);
+    free(exec);
+}
+END_TEST
+
+/* The run's data quality counts the whole warehouse: /api/v1/data-quality
+ * is the province roles' (403 for a branch manager), and /api/v1/kpis,
+ * which carries it, leaves it out for a scoped caller, with or without a
+ * branch or kpi. */
+START_TEST(data_quality_is_not_a_scopes)
+{
+    static const char *const paths[] = {"/api/v1/kpis", "/api/v1/kpis?branch=420101",
+                                        "/api/v1/kpis?kpi=retention_rate"};
+    char *county = token_of("county"), *exec = token_of("exec");
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct resp a = get_as(county, paths[i]), b = get_as(exec, paths[i]);
+        json_t *ja = json_loads(a.body, 0, NULL), *jb = json_loads(b.body, 0, NULL);
+        ck_assert_int_eq(a.status, 200);
+        ck_assert_int_eq(b.status, 200);
+        ck_assert_msg(json_object_get(ja, "data_quality") == NULL,
+                      "a branch manager's %s has the warehouse's data quality: %.300s", paths[i],
+                      a.body);
+        ck_assert(json_is_array(json_object_get(jb, "data_quality")));
+        ck_assert(json_is_array(json_object_get(ja, "values")));
+        json_decref(ja);
+        json_decref(jb);
+        resp_free(&a);
+        resp_free(&b);
+    }
     free(county);
     free(exec);
 }
@@ -1834,6 +1863,7 @@ int main(void)
     tcase_add_loop_test(tc, every_role_every_route, 0, NPEOPLE);
     tcase_add_test(tc, sessions_see_what_tokens_see);
     tcase_add_test(tc, etags_tell_scopes_apart);
+    tcase_add_test(tc, data_quality_is_not_a_scopes);
     tcase_add_test(tc, sign_in_sets_a_strict_cookie);
     tcase_add_test(tc, failures_say_one_thing);
     tcase_add_test(tc, a_new_id_at_every_sign_in);
