@@ -33,7 +33,8 @@ static const struct cfg_key keys[] = {
     KEY_INT("http", "connection_timeout", connection_timeout, "30", 1, 3600, false,
             "seconds an idle connection is kept"),
     KEY_INT("http", "header_timeout", header_timeout, "20", 1, 3600, false,
-            "seconds a request's line and headers may take to arrive; a slower client is cut off"),
+            "seconds a request's line and headers may take to arrive, and its body after them; a "
+            "slower client is cut off"),
     KEY_INT("http", "max_url_length", max_url_length, "2048", 64, 65536, false,
             "longest URL (path and query) answered; longer gets 414"),
     KEY_INT("http", "cache_bytes", cache_bytes, "67108864", 0, 1073741824, true,

@@ -112,8 +112,16 @@ struct deadline_conn *deadlines_add(struct deadlines *d, int fd, const char *cli
 void deadlines_arm(struct deadlines *d, struct deadline_conn *c)
 {
     pthread_mutex_lock(&d->mu);
-    if (c->due == 0 && d->seconds)
-        c->due = clock_seconds() + d->seconds;
+    double due = clock_seconds() + d->seconds;
+    if (d->seconds && (c->due == 0 || due < c->due))
+        c->due = due;
+    pthread_mutex_unlock(&d->mu);
+}
+
+void deadlines_restart(struct deadlines *d, struct deadline_conn *c, int after)
+{
+    pthread_mutex_lock(&d->mu);
+    c->due = d->seconds ? clock_seconds() + d->seconds + (after > 0 ? after : 0) : 0;
     pthread_mutex_unlock(&d->mu);
 }
 

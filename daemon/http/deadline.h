@@ -8,8 +8,12 @@
  *
  * A connection's deadline is armed when it opens (its first request's
  * line and headers) and when a later request's line has arrived (its
- * headers), and disarmed when the headers are complete: the time between
- * requests of a kept-alive connection is libmicrohttpd's idle time-out's.
+ * headers), and disarmed when the headers are complete, unless a body
+ * follows: then the body has as long again. When a request is done the
+ * deadline is armed for the next one's line and headers, after the time
+ * libmicrohttpd's idle time-out allows between requests of a kept-alive
+ * connection (a client that sends nothing is closed by that time-out; one
+ * that trickles the next request line, each byte resetting it, is cut off).
  *
  * Ownership: deadlines_start() gives the caller a struct deadlines to
  * deadlines_stop(); deadlines_add() gives a connection's struct
@@ -34,9 +38,12 @@ void deadlines_stop(struct deadlines *d);
 /* A new connection on socket fd from client (its address as text),
  * armed. */
 struct deadline_conn *deadlines_add(struct deadlines *d, int fd, const char *client);
-/* Arms c unless it is armed; disarms it. */
+/* Arms c for the deadline's seconds from now, unless it is due sooner;
+ * disarms it. */
 void deadlines_arm(struct deadlines *d, struct deadline_conn *c);
 void deadlines_disarm(struct deadlines *d, struct deadline_conn *c);
+/* Arms c anew: due after the deadline's seconds plus `after` from now. */
+void deadlines_restart(struct deadlines *d, struct deadline_conn *c, int after);
 /* The connection closed: c is freed. NULL-safe. */
 void deadlines_remove(struct deadlines *d, struct deadline_conn *c);
 /* The client address given to deadlines_add(). */

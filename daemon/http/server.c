@@ -51,6 +51,7 @@ struct http_server {
     char trusted_proxy[INET6_ADDRSTRLEN]; /* "" = none */
     int max_url_length;
     size_t max_body;
+    int idle_seconds;            /* http.connection_timeout: between requests */
     struct deadlines *deadlines; /* owned */
     pthread_key_t memo_key;      /* each HTTP thread's struct memo (owned by the thread) */
     atomic_int inflight;         /* requests begun and not completed */
@@ -589,6 +590,8 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+static bool body_announced(struct MHD_Connection *conn, unsigned long long *length);
+
 static struct http_request *request_new(struct http_server *srv, struct MHD_Connection *conn,
                                         const char *url, const char *method)
 {
@@ -602,7 +605,12 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct deadline_conn *dc = info ? info->socket_context : NULL;
     if (dc) {
-        deadlines_disarm(srv->deadlines, dc); /* the headers are complete */
+        /* the headers are complete; a body has as long again */
+        unsigned long long length;
+        if (body_announced(conn, &length))
+            deadlines_restart(srv->deadlines, dc, 0);
+        else
+            deadlines_disarm(srv->deadlines, dc);
         copy_value(req->client, sizeof req->client, deadline_client(dc));
     } else {
         client_address(conn, req->client, sizeof req->client);
@@ -1062,12 +1070,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return NULL;
 }
 
+/* A request is done: the next one's line and headers are due after the
+ * idle time allowed between requests (deadline.h). */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct http_server *srv = cls;
-    (void)conn;
     (void)toe;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info && info->socket_context && srv->idle_seconds > 0) /* 0: idle for ever */
+        deadlines_restart(srv->deadlines, info->socket_context, srv->idle_seconds);
     if (*con_cls)
         atomic_fetch_sub(&srv->inflight, 1);
     request_free(*con_cls);
@@ -1129,6 +1142,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
     srv->max_url_length = opts->max_url_length > 0 ? opts->max_url_length : 4096;
     canonical_address(opts->trusted_proxy, srv->trusted_proxy, sizeof srv->trusted_proxy);
     srv->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
+    srv->idle_seconds = opts->connection_timeout;
     if (pthread_key_create(&srv->memo_key, memo_free) != 0) {
         log_error("msg=\"cannot listen\" reason=\"no thread-specific key\"");
         free(srv);

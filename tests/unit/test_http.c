@@ -8,11 +8,15 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_BODY 4096
@@ -920,6 +924,121 @@ START_TEST(shared_bodies_are_answered_as_their_headers_say)
 }
 END_TEST
 
+/* ---- slow clients ------------------------------------------------------------------------- */
+
+/* A server whose request lines, headers and bodies must arrive within 1 s,
+ * with 2 s allowed between the requests of a kept-alive connection. */
+static struct http_server *start_impatient(void)
+{
+    struct http_options o = {.listen = "127.0.0.1",
+                             .threads = 2,
+                             .max_connections = 16,
+                             .connection_timeout = 2,
+                             .header_timeout = 1,
+                             .max_url_length = 2048,
+                             .max_body = MAX_BODY,
+                             .routes = routes};
+    struct http_server *srv = NULL;
+    ck_assert(http_start(&o, &srv));
+    return srv;
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int connect_to(const struct http_server *srv)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)http_port(srv))};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval wait = {.tv_usec = 200000}; /* a read that finds nothing returns */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    return fd;
+}
+
+/* Sends text a byte every 0.25 s (a 0.2 s read, a 0.05 s sleep: each byte
+ * keeps the idle time-out from
+ * firing) until the server closes the connection; the seconds that took,
+ * or -1 when it never did. Answers read meanwhile are dropped. */
+static double trickle(int fd, const char *text)
+{
+    double t0 = now_seconds();
+    char sink[4096];
+    for (const char *p = text; *p; p++) {
+        if (send(fd, p, 1, MSG_NOSIGNAL) != 1 || recv(fd, sink, sizeof sink, 0) == 0)
+            return now_seconds() - t0;
+        usleep(50000);
+    }
+    return -1;
+}
+
+/* A kept-alive connection's next request line, trickled, is cut off: after
+ * the idle time allowed between requests and the header time-out (3 s
+ * here), not held for as long as the client keeps sending. */
+START_TEST(a_trickled_request_line_is_cut_off_after_a_request)
+{
+    struct http_server *srv = start_impatient();
+    int fd = connect_to(srv);
+    const char first[] = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[4096];
+    ck_assert_int_eq(send(fd, first, strlen(first), MSG_NOSIGNAL), (ssize_t)strlen(first));
+    ssize_t n = recv(fd, answer, sizeof answer - 1, 0);
+    ck_assert_int_gt(n, 0);
+    answer[n] = '\0';
+    ck_assert_msg(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+    /* 64 bytes of request line at 0.25 s a byte: 16 s if never cut off */
+    double took = trickle(fd, "GET /echo?a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                              " HTTP/1.1\r\n");
+    ck_assert_msg(took > 0 && took < 6, "the trickled request line was held %.1f s", took);
+    close(fd);
+    http_stop(srv);
+}
+END_TEST
+
+/* A body trickled after complete headers is cut off too (1 s here). */
+START_TEST(a_trickled_body_is_cut_off)
+{
+    struct http_server *srv = start_impatient();
+    int fd = connect_to(srv);
+    const char head[] = "POST /form HTTP/1.1\r\nHost: x\r\n"
+                        "Content-Type: application/x-www-form-urlencoded\r\n"
+                        "Content-Length: 64\r\n\r\n";
+    ck_assert_int_eq(send(fd, head, strlen(head), MSG_NOSIGNAL), (ssize_t)strlen(head));
+    double took = trickle(fd, "a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    ck_assert_msg(took > 0 && took < 4, "the trickled body was held %.1f s", took);
+    close(fd);
+    http_stop(srv);
+}
+END_TEST
+
+/* A kept-alive connection that sends its next request in time is served:
+ * the deadline after a request is not the header time-out alone. */
+START_TEST(a_kept_alive_connection_waits_between_requests)
+{
+    struct http_server *srv = start_impatient();
+    int fd = connect_to(srv);
+    const char req[] = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[4096];
+    for (int i = 0; i < 2; i++) {
+        if (i)
+            usleep(1500000); /* past the header time-out, within the idle time */
+        ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+        ssize_t n = recv(fd, answer, sizeof answer - 1, 0);
+        ck_assert_int_gt(n, 0);
+        answer[n] = '\0';
+        ck_assert_msg(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+    }
+    close(fd);
+    http_stop(srv);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -949,6 +1068,9 @@ static Suite *http_suite(void)
     tcase_add_test(tc, routes_without_a_body_refuse_one);
     tcase_add_test(tc, the_request_line_stays_one_line);
     tcase_add_test(tc, shared_bodies_are_answered_as_their_headers_say);
+    tcase_add_test(tc, a_trickled_request_line_is_cut_off_after_a_request);
+    tcase_add_test(tc, a_trickled_body_is_cut_off);
+    tcase_add_test(tc, a_kept_alive_connection_waits_between_requests);
     suite_add_tcase(s, tc);
     return s;
 }
