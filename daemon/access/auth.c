@@ -176,14 +176,6 @@ static enum auth_result new_session(struct auth *a, struct principal *p, const c
                    4, params, NULL));
 }
 
-/* The throttle's verdict for name and client: seconds to wait (0: go). */
-static long throttled(struct auth *a, const char *ukey, const char *akey, time_t now)
-{
-    long u = throttle_wait(a->throttle, ukey, THROTTLE_FREE, now),
-         c = throttle_wait(a->throttle, akey, THROTTLE_FREE_ADDR, now);
-    return u > c ? u : c;
-}
-
 /* Deletes the sessions that ended (or expired) more than a day ago, at
  * most once in PURGE_EVERY per daemon: kpi.session would grow by a row per
  * sign-in otherwise. The audit log keeps every sign-in and sign-out. */
@@ -211,7 +203,8 @@ enum auth_result auth_login(struct auth *a, const char *name, const char *passwo
     time_t now = time(NULL);
     snprintf(ukey, sizeof ukey, "user:%.100s", name);
     snprintf(akey, sizeof akey, "addr:%.100s", client);
-    *retry_after = throttled(a, ukey, akey, now);
+    /* pending until settled: attempts made at once count against each other */
+    *retry_after = throttle_attempt(a->throttle, ukey, akey, now);
     if (*retry_after > 0) {
         audit_login(a, name, client, "login_failed", "throttled", NULL);
         return AUTH_THROTTLED;
@@ -219,11 +212,12 @@ enum auth_result auth_login(struct auth *a, const char *name, const char *passwo
     enum auth_result r = find_user(a, name, &user);
     if (r == AUTH_OK)
         r = check_password(user, password);
-    if (r == AUTH_DENIED) { /* counted from when the failure is known, after the hash */
-        throttle_failed(a->throttle, ukey, time(NULL));
-        throttle_failed(a->throttle, akey, time(NULL));
+    /* a failure counts from when it is known, after the hash; busy, an
+     * error or the right password settle as if no attempt was made */
+    throttle_settle(a->throttle, ukey, r == AUTH_DENIED, time(NULL));
+    throttle_settle(a->throttle, akey, r == AUTH_DENIED, time(NULL));
+    if (r == AUTH_DENIED)
         audit_login(a, name, client, "login_failed", "denied", NULL);
-    }
     if (r == AUTH_OK) {
         principal_read(user, out);
         r = new_session(a, out, client, session_id);

@@ -9,7 +9,9 @@
 struct entry {
     char *key;
     int failures;
-    time_t last;
+    time_t last;    /* the last failure's time (0: none yet) */
+    int pending;    /* attempts begun and not settled */
+    time_t started; /* the last pending attempt's start */
 };
 
 struct throttle {
@@ -41,7 +43,7 @@ static struct entry *find(struct throttle *t, const char *key, time_t now)
     struct entry *found = NULL;
     for (size_t i = 0; i < t->n;) {
         struct entry *e = &t->entries[i];
-        if (now - e->last > THROTTLE_FORGET) {
+        if (!e->pending && now - e->last > THROTTLE_FORGET) {
             free(e->key);
             *e = t->entries[--t->n];
             continue;
@@ -53,15 +55,23 @@ static struct entry *find(struct throttle *t, const char *key, time_t now)
     return found;
 }
 
+/* When an entry was last used: its last failure, or a pending attempt. */
+static time_t used(const struct entry *e)
+{
+    return e->pending && e->started > e->last ? e->started : e->last;
+}
+
+/* Pending attempts count as failures at their start. */
 static long wait_of(const struct entry *e, int free_failures, time_t now)
 {
-    if (!e || e->failures < free_failures)
+    int failures = e ? e->failures + e->pending : 0;
+    if (failures < free_failures)
         return 0;
-    int shift = e->failures - free_failures;
+    int shift = failures - free_failures;
     long delay = shift >= 10 ? THROTTLE_MAX_WAIT : 1L << shift;
     if (delay > THROTTLE_MAX_WAIT)
         delay = THROTTLE_MAX_WAIT;
-    long left = (long)(e->last + delay - now);
+    long left = (long)(used(e) + delay - now);
     return left > 0 ? left : 0;
 }
 
@@ -78,14 +88,14 @@ static struct entry *oldest(struct throttle *t)
 {
     struct entry *o = &t->entries[0];
     for (size_t i = 1; i < t->n; i++)
-        if (t->entries[i].last < o->last)
+        if (used(&t->entries[i]) < used(o))
             o = &t->entries[i];
     return o;
 }
 
-void throttle_failed(struct throttle *t, const char *key, time_t now)
+/* The entry of key, made when there is none; t->mu held. */
+static struct entry *entry_of(struct throttle *t, const char *key, time_t now)
 {
-    pthread_mutex_lock(&t->mu);
     struct entry *e = find(t, key, now);
     if (!e) {
         if (t->n < THROTTLE_KEYS) {
@@ -96,8 +106,46 @@ void throttle_failed(struct throttle *t, const char *key, time_t now)
         }
         *e = (struct entry){.key = xstrdup(key)};
     }
+    return e;
+}
+
+void throttle_failed(struct throttle *t, const char *key, time_t now)
+{
+    pthread_mutex_lock(&t->mu);
+    struct entry *e = entry_of(t, key, now);
     e->failures++;
     e->last = now;
+    pthread_mutex_unlock(&t->mu);
+}
+
+long throttle_attempt(struct throttle *t, const char *ukey, const char *akey, time_t now)
+{
+    pthread_mutex_lock(&t->mu);
+    long u = wait_of(find(t, ukey, now), THROTTLE_FREE, now),
+         a = wait_of(find(t, akey, now), THROTTLE_FREE_ADDR, now);
+    for (int i = 0; u == 0 && a == 0 && i < 2; i++) {
+        struct entry *e = entry_of(t, i ? akey : ukey, now);
+        e->pending++;
+        e->started = now;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return u > a ? u : a;
+}
+
+void throttle_settle(struct throttle *t, const char *key, bool failed, time_t now)
+{
+    pthread_mutex_lock(&t->mu);
+    struct entry *e = failed ? entry_of(t, key, now) : find(t, key, now);
+    if (e && e->pending > 0)
+        e->pending--;
+    if (e && failed) {
+        e->failures++;
+        e->last = now;
+    }
+    if (e && !e->pending && !e->failures) { /* nothing to remember */
+        free(e->key);
+        *e = t->entries[--t->n];
+    }
     pthread_mutex_unlock(&t->mu);
 }
 

@@ -14,6 +14,7 @@
 #ifndef RETENTIOND_THROTTLE_H
 #define RETENTIOND_THROTTLE_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #define THROTTLE_FREE      3
@@ -32,5 +33,16 @@ void throttle_free(struct throttle *t);
 long throttle_wait(struct throttle *t, const char *key, int free_failures, time_t now);
 void throttle_failed(struct throttle *t, const char *key, time_t now);
 void throttle_clear(struct throttle *t, const char *key);
+
+/* A sign-in's attempt for an account (ukey, THROTTLE_FREE) from an address
+ * (akey, THROTTLE_FREE_ADDR), checked and begun in one step: the seconds
+ * either must still wait, or 0 with the attempt pending on both. A pending
+ * attempt counts as a failure at `now` for the attempts checked meanwhile,
+ * so that attempts made at once (one per HTTP thread) cannot all pass the
+ * check before the first failure is counted. Each begun attempt is settled
+ * on both keys with throttle_settle: failed (a failure at now, as
+ * throttle_failed counts it) or not (as if it had not been made). */
+long throttle_attempt(struct throttle *t, const char *ukey, const char *akey, time_t now);
+void throttle_settle(struct throttle *t, const char *key, bool failed, time_t now);
 
 #endif

@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1414,6 +1415,47 @@ START_TEST(a_trusted_proxy_in_another_form)
 }
 END_TEST
 
+struct racer {
+    int port;
+    char *location;
+};
+
+static void *wrong_password(void *arg)
+{
+    struct racer *r = arg;
+    r->location = NULL;
+    free(sign_in_at(r->port, NULL, NULL, "admin", "wrong password", &r->location));
+    return NULL;
+}
+
+/* Sign-ins sent at once, one per HTTP thread, are counted against each
+ * other: only the three free failures reach the password check, however
+ * many threads check the throttle before the first hash ends. */
+START_TEST(throttling_counts_sign_ins_made_at_once)
+{
+    enum { RACERS = 12 };
+    struct other o;
+    other_up(&o, "r", "threads = 8");
+    struct racer racers[RACERS];
+    pthread_t threads[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        racers[i].port = o.d.port;
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, wrong_password, &racers[i]), 0);
+    }
+    int failed = 0, throttled = 0;
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(threads[i], NULL);
+        const char *loc = racers[i].location ? racers[i].location : "(none)";
+        failed += strncmp(loc, "/login?error=failed", 19) == 0;
+        throttled += strncmp(loc, "/login?error=throttled", 22) == 0;
+        free(racers[i].location);
+    }
+    ck_assert_msg(failed <= 3, "%d wrong passwords checked at once, 3 allowed", failed);
+    ck_assert_int_eq(failed + throttled, RACERS);
+    other_down(&o);
+}
+END_TEST
+
 /* Sign-ins nobody is allowed cannot flood the append-only audit log: a
  * name no user can have is stored as its length and first bytes (a 45 KB
  * name was stored whole, twice), and throttled refusals are written at
@@ -1878,6 +1920,7 @@ int main(void)
     tcase_add_test(tc, no_open_redirect);
     tcase_add_test(tc, sessions_live_in_the_database);
     tcase_add_test(tc, throttling_engages_and_releases);
+    tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);
     tcase_add_test(tc, a_trusted_proxy_in_another_form);

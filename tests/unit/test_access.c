@@ -126,6 +126,47 @@ START_TEST(throttle_backoff)
 }
 END_TEST
 
+/* Attempts begun and not yet settled count as failures for the attempts
+ * checked meanwhile; settled as not failed, they leave nothing behind. */
+START_TEST(throttle_counts_attempts_in_flight)
+{
+    struct throttle *t = throttle_new();
+    time_t now = 3000000;
+    for (int i = 0; i < THROTTLE_FREE; i++)
+        ck_assert_int_eq(throttle_attempt(t, "user:x", "addr:10.0.0.3", now), 0);
+    /* a fourth at the same time waits, and is not begun */
+    ck_assert_int_eq(throttle_attempt(t, "user:x", "addr:10.0.0.4", now), 1);
+    /* two fail (counted when settled), one was the right password */
+    throttle_settle(t, "user:x", true, now + 1);
+    throttle_settle(t, "addr:10.0.0.3", true, now + 1);
+    throttle_settle(t, "user:x", true, now + 1);
+    throttle_settle(t, "addr:10.0.0.3", true, now + 1);
+    throttle_settle(t, "user:x", false, now + 1);
+    throttle_settle(t, "addr:10.0.0.3", false, now + 1);
+    ck_assert_int_eq(throttle_wait(t, "user:x", THROTTLE_FREE, now + 1), 0);
+    ck_assert_int_eq(throttle_wait(t, "addr:10.0.0.3", THROTTLE_FREE_ADDR, now + 1), 0);
+    /* the third failure, then as throttle_failed counts them */
+    ck_assert_int_eq(throttle_attempt(t, "user:x", "addr:10.0.0.3", now + 1), 0);
+    throttle_settle(t, "user:x", true, now + 1);
+    throttle_settle(t, "addr:10.0.0.3", true, now + 1);
+    ck_assert_int_eq(throttle_attempt(t, "user:x", "addr:10.0.0.3", now + 1), 1);
+    /* an address's attempts likewise, after its ten free ones */
+    for (int i = 0; i < THROTTLE_FREE_ADDR; i++) {
+        char user[32];
+        snprintf(user, sizeof user, "user:u%d", i);
+        ck_assert_int_eq(throttle_attempt(t, user, "addr:10.0.0.5", now), 0);
+    }
+    ck_assert_int_eq(throttle_attempt(t, "user:other", "addr:10.0.0.5", now), 1);
+    /* an attempt settled as not failed leaves no entry: nothing to wait */
+    ck_assert_int_eq(throttle_attempt(t, "user:z", "addr:10.0.0.6", now), 0);
+    throttle_settle(t, "user:z", false, now);
+    throttle_settle(t, "addr:10.0.0.6", false, now);
+    for (int i = 0; i < THROTTLE_FREE; i++)
+        ck_assert_int_eq(throttle_attempt(t, "user:z", "addr:10.0.0.6", now), 0);
+    throttle_free(t);
+}
+END_TEST
+
 START_TEST(throttle_bounded)
 {
     struct throttle *t = throttle_new();
@@ -242,6 +283,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, throttle_backoff);
     tcase_add_test(tc, throttle_bounded);
+    tcase_add_test(tc, throttle_counts_attempts_in_flight);
     suite_add_tcase(s, tc);
     tc = tcase_create("principal");
     tcase_add_test(tc, roles_and_scopes);
