@@ -83,13 +83,19 @@ long throttle_wait(struct throttle *t, const char *key, int free_failures, time_
     return left;
 }
 
-/* The oldest entry, to make room. */
-static struct entry *oldest(struct throttle *t)
+/* The entry that goes to make room: the fewest failures and attempts,
+ * then the oldest. Not the oldest alone: one failure each from enough
+ * addresses flushed an account's count out of a full table (4,000 names
+ * from 400 addresses gave an attacked account its free attempts again). */
+static struct entry *evicted(struct throttle *t)
 {
     struct entry *o = &t->entries[0];
-    for (size_t i = 1; i < t->n; i++)
-        if (used(&t->entries[i]) < used(o))
+    for (size_t i = 1; i < t->n; i++) {
+        const struct entry *e = &t->entries[i];
+        int ef = e->failures + e->pending, of = o->failures + o->pending;
+        if (ef < of || (ef == of && used(e) < used(o)))
             o = &t->entries[i];
+    }
     return o;
 }
 
@@ -101,7 +107,7 @@ static struct entry *entry_of(struct throttle *t, const char *key, time_t now)
         if (t->n < THROTTLE_KEYS) {
             e = &t->entries[t->n++];
         } else {
-            e = oldest(t);
+            e = evicted(t);
             free(e->key);
         }
         *e = (struct entry){.key = xstrdup(key)};

@@ -6,7 +6,9 @@
  * failure (at most THROTTLE_MAX_WAIT); a success clears the account (an
  * address keeps its count: one client trying many accounts stays
  * slowed). An entry is forgotten an hour after its last failure; at most
- * THROTTLE_KEYS are kept (the oldest go).
+ * THROTTLE_KEYS are kept (when full, one of the fewest failures goes, the
+ * oldest of them: a flood of single failures does not push out a count
+ * that is throttling).
  *
  * Threads: every function may be called from any thread (one mutex).
  * Ownership: throttle_new() gives the caller a throttle to throttle_free();

@@ -188,6 +188,27 @@ START_TEST(throttle_bounded)
 }
 END_TEST
 
+/* A full table of single failures (many names from many addresses) does
+ * not flush an attacked account's count: it kept the oldest, so the
+ * account had its free attempts again. */
+START_TEST(throttle_flood_keeps_a_throttled_count)
+{
+    struct throttle *t = throttle_new();
+    time_t now = 3000000;
+    for (int i = 0; i < THROTTLE_FREE + 2; i++)
+        throttle_failed(t, "user:boss", now);
+    long before = throttle_wait(t, "user:boss", THROTTLE_FREE, now);
+    ck_assert_int_gt(before, 0);
+    char key[32];
+    for (int i = 0; i < 2 * THROTTLE_KEYS; i++) {
+        snprintf(key, sizeof key, "user:junk%d", i);
+        throttle_failed(t, key, now + 1);
+    }
+    ck_assert_int_eq(throttle_wait(t, "user:boss", THROTTLE_FREE, now), before);
+    throttle_free(t);
+}
+END_TEST
+
 /* ---- roles, scopes, secrets -------------------------------------------------------------- */
 
 START_TEST(roles_and_scopes)
@@ -283,6 +304,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, throttle_backoff);
     tcase_add_test(tc, throttle_bounded);
+    tcase_add_test(tc, throttle_flood_keeps_a_throttled_count);
     tcase_add_test(tc, throttle_counts_attempts_in_flight);
     suite_add_tcase(s, tc);
     tc = tcase_create("principal");
