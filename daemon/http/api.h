@@ -60,7 +60,15 @@ struct api {
     /* A report of a quarter older than the snapshot's history is being
      * read from the database (one at a time: http/reports.c). */
     atomic_bool old_report_busy;
+    /* Refused requests' audit rows: at most API_REFUSALS_AUDITED a second
+     * (the second, the rows written in it, those left unwritten since the
+     * last one written: http/auditlog.c). */
+    atomic_llong refused_second;
+    atomic_int refused_in_second;
+    atomic_llong refused_unwritten;
 };
+
+#define API_REFUSALS_AUDITED 5
 
 /* The session cookie's name. */
 #define API_SESSION_COOKIE "rt_session"

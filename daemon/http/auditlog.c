@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LIMIT_DEFAULT 100
 #define LIMIT_MAX     1000
@@ -30,12 +31,33 @@ bool api_query(struct api *api, const char *what, const char *sql, int nparams,
     return true;
 }
 
+/* Whether a refusal's row is written: at most API_REFUSALS_AUDITED a
+ * second (a signed-in user asking for a foreign branch in a loop wrote a
+ * row per request to the append-only log). */
+static bool refusal_written(struct api *api)
+{
+    long long now = (long long)time(NULL), second = atomic_load(&api->refused_second);
+    if (second != now && atomic_compare_exchange_strong(&api->refused_second, &second, now))
+        atomic_store(&api->refused_in_second, 0);
+    if (atomic_fetch_add(&api->refused_in_second, 1) < API_REFUSALS_AUDITED)
+        return true;
+    atomic_fetch_add(&api->refused_unwritten, 1);
+    return false;
+}
+
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
                const char *outcome)
 {
     const struct principal *p = api_principal(req);
     if (!api->audit)
         return;
+    if (strcmp(outcome, "refused") == 0) {
+        if (!refusal_written(api))
+            return;
+        long long unwritten = atomic_exchange(&api->refused_unwritten, 0);
+        if (unwritten)
+            json_object_set_new(params, "refused_unwritten", json_integer(unwritten));
+    }
     struct audit_row row = {.who = p ? p->name : NULL,
                             .action = action,
                             .params = params,

@@ -61,7 +61,9 @@ const struct labels *api_labels(const struct http_request *req);
 bool api_query(struct api *api, const char *what, const char *sql, int nparams,
                const char *const *params, struct db_result **res, struct view_error *err);
 /* Writes an audit row of the request (who, client address) off this
- * thread; params: a JSON object, borrowed. */
+ * thread; params: a JSON object, borrowed. A refusal (outcome "refused")
+ * is written at most API_REFUSALS_AUDITED times a second; the next one
+ * written says how many were not ("refused_unwritten", set in params). */
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
                const char *outcome);
 

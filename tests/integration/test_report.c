@@ -389,6 +389,45 @@ START_TEST(http_exports_are_scoped_and_audited)
 }
 END_TEST
 
+/* A branch manager asking for a foreign branch's report in a loop: the
+ * refusals are audited at most five a second, the next row written
+ * counting those that were not (each was a row of the append-only log). */
+START_TEST(refusals_in_a_loop_are_counted_not_each_written)
+{
+    struct harness_daemon d;
+    harness_user_add(ci, "sun", "branch_manager", "420101", "a password nobody types");
+    char *token = harness_token_add(ci, "sun"), auth[200], *body = NULL;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    char *config_path = start_daemon(&d, "loop");
+    for (int i = 0; i < 40; i++) {
+        ck_assert_int_eq(
+            harness_http(d.port, "GET", "/reports/2026Q3.csv?branch=420102", auth, &body, NULL),
+            403);
+        free(body);
+    }
+    usleep(1100000);
+    ck_assert_int_eq(
+        harness_http(d.port, "GET", "/reports/2026Q3.csv?branch=420102", auth, &body, NULL), 403);
+    free(body);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    free(d.log);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    static const char refused[] = " FROM kpi.audit_log WHERE who = 'sun' AND outcome = 'refused'";
+    char q[300];
+    snprintf(q, sizeof q, "SELECT count(*)%s", refused);
+    long rows = harness_long(db, q);
+    snprintf(q, sizeof q, "SELECT sum(1 + coalesce((params->>'refused_unwritten')::int, 0))%s",
+             refused);
+    ck_assert_int_eq(harness_long(db, q), 41);
+    ck_assert_msg(rows >= 6 && rows < 41, "%ld rows for 41 refusals", rows);
+    db_close(db);
+    unlink(config_path);
+    free(config_path);
+    free(token);
+}
+END_TEST
+
 /* What the PDF shows: its page count, its text (pdftotext, whitespace
  * removed: lines wrap anywhere; a table column by column), its lines as
  * laid out (pdftotext -layout, runs of blanks one space: a table row by
@@ -1085,6 +1124,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, the_pdf_has_every_branch_bookmarked_and_is_reproducible);
     tcase_add_test(tc, bad_quarters_are_clear_errors_and_write_nothing);
     tcase_add_test(tc, http_exports_are_scoped_and_audited);
+    tcase_add_test(tc, refusals_in_a_loop_are_counted_not_each_written);
     tcase_add_test(tc, the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared);
     tcase_add_test(tc, the_runs_record_the_program_and_the_kpi_sql);
     tcase_add_test(tc, a_red_stretch_ended_by_no_data_is_not_cleared);
