@@ -99,6 +99,16 @@ static void build(const struct snap *s, const char *branch, const char *date, in
                   err.message);
 }
 
+/* The document's first table (the ranking's, in the short form). */
+static const struct doc_block *first_table(const struct doc *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->blocks[i].kind == DOC_TABLE)
+            return &d->blocks[i];
+    ck_abort_msg("no table in the document");
+    return NULL;
+}
+
 /* ---- outputs --------------------------------------------------------------------------------- */
 
 static char *html_of(const struct view_bulletin *v, const char *lang)
@@ -302,11 +312,7 @@ START_TEST(a_tie_across_the_bottom_line_is_named_whole)
     free(html);
     /* the MMS: both under a group row that says so */
     struct doc *d = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
-    const struct doc_block *table = NULL;
-    for (size_t i = 0; i < d->n && !table; i++)
-        if (d->blocks[i].kind == DOC_TABLE)
-            table = &d->blocks[i];
-    ck_assert_ptr_nonnull(table);
+    const struct doc_block *table = first_table(d);
     ck_assert_uint_eq(table->nrows, 5); /* 前五名, 江汉; the tie's group, 江岸, 硚口 */
     ck_assert_str_eq(table->rows[2].cells[0].text, "后五名（含并列，共 2 个）");
     ck_assert(table->rows[3].flags & DOC_ROW_HIGHLIGHT && table->rows[4].flags & DOC_ROW_HIGHLIGHT);
@@ -638,11 +644,7 @@ START_TEST(short_form_ranking)
     struct view_bulletin v;
     build(snap, "420101", NULL, 1, &v);
     struct doc *d = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
-    const struct doc_block *table = NULL;
-    for (size_t i = 0; i < d->n && !table; i++)
-        if (d->blocks[i].kind == DOC_TABLE)
-            table = &d->blocks[i];
-    ck_assert_ptr_nonnull(table);
+    const struct doc_block *table = first_table(d);
     /* 前五名: 江汉, 江岸 (own: rank 2); 后五名: 硚口 */
     ck_assert_uint_eq(table->nrows, 5);
     ck_assert(table->rows[0].flags & DOC_ROW_GROUP);
