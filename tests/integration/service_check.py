@@ -8,8 +8,9 @@ groups `systemd-analyze syscall-filter` expands. TRACE: `strace -f -o`
 output. Prints JSON: the number of system calls made, the distinct names,
 those outside the filter, and the files written (opened for writing,
 created, renamed, removed) outside the WRITABLE_DIRs (the unit's
-StateDirectory, CacheDirectory and PrivateTmp, and /dev/null: ProtectSystem=
-strict makes everything else read-only), and those written inside them;
+StateDirectory and CacheDirectory, and /dev/null: ProtectSystem=strict makes
+everything else read-only but a private /tmp, which the daemon does not
+write), and those written inside them;
 memory mapped writable and executable, or made executable
 (MemoryDenyWriteExecute=); the socket families opened, and those outside
 RestrictAddressFamilies=.
