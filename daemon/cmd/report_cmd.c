@@ -53,6 +53,12 @@ static bool is_pdf(const struct report_job *j)
     return strcmp(j->format, "pdf") == 0;
 }
 
+/* The bytes of o that j asked for: its PDF or its CSV. */
+static const struct buf *report_bytes(const struct report_job *j, const struct report_out *o)
+{
+    return is_pdf(j) ? &o->doc : &o->csv;
+}
+
 /* What an export made again records of the row it reproduces. */
 struct reproduction {
     long long of;    /* the row; 0: not a reproduction */
@@ -63,7 +69,7 @@ struct reproduction {
 static bool audit_export(struct db *db, const struct report_job *j, const struct report_out *o,
                          const char *out, struct reproduction r)
 {
-    const struct buf *bytes = is_pdf(j) ? &o->doc : &o->csv;
+    const struct buf *bytes = report_bytes(j, o);
     char sha[DIGEST_HEX_LEN + 1];
     digest_sha256_hex(bytes->data, bytes->len, sha);
     json_t *params =
@@ -177,7 +183,7 @@ int cmd_report(const struct cli_args *a)
     int rc = 1;
     if (!db_connect(cmd_conninfo(a), 0, &db) || (rc = report_make(db, &j, &o)) != 0)
         goto done; /* said */
-    const struct buf *bytes = is_pdf(&j) ? &o.doc : &o.csv;
+    const struct buf *bytes = report_bytes(&j, &o);
     /* the row first: a file on disk without its audit row cannot be verified */
     rc = audit_export(db, &j, &o, a->out, (struct reproduction){0}) &&
                  cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len)
@@ -380,7 +386,7 @@ int cmd_audit_reproduce(const struct cli_args *a)
                                  .days = e.days};
     if (report_make(db, &j, &o) != 0)
         goto done; /* said */
-    const struct buf *bytes = is_pdf(&j) ? &o.doc : &o.csv;
+    const struct buf *bytes = report_bytes(&j, &o);
     bool same = export_compare(say, &e, bytes);
     /* written either way (a file that differs is for comparing), its row
      * saying whether it is the export's */

@@ -90,21 +90,6 @@ static char *unit_here(void)
     return strdup(path);
 }
 
-/* What a command prints on stdout and stderr together, and its status. */
-static char *command_output(const char *cmd, int *status)
-{
-    struct buf out = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&out, chunk, n);
-    *status = pclose(p);
-    buf_append(&out, "", 1);
-    return buf_detach(&out, NULL);
-}
-
 /* The unit as installed is a valid unit, its sandbox scores "OK" or better
  * (exposure at most 2.0 of 10; 1.2 when written), and its user's
  * sysusers.d line makes the user. */
@@ -113,11 +98,11 @@ START_TEST(the_unit_is_valid_and_hardened)
     char *unit = unit_here(), cmd[1000];
     int status = 0;
     snprintf(cmd, sizeof cmd, "systemd-analyze verify '%s' 2>&1", unit);
-    char *out = command_output(cmd, &status);
+    char *out = sink_shell(cmd, &status);
     ck_assert_msg(status == 0 && out[0] == '\0', "systemd-analyze verify: %s", out);
     free(out);
     snprintf(cmd, sizeof cmd, "systemd-analyze security --offline=true --no-pager '%s' 2>&1", unit);
-    out = command_output(cmd, &status);
+    out = sink_shell(cmd, &status);
     const char *at = strstr(out, "Overall exposure level for retentiond.service: ");
     double exposure = 10;
     ck_assert_msg(
@@ -130,7 +115,7 @@ START_TEST(the_unit_is_valid_and_hardened)
              "mkdir -p '%s/root/etc' && systemd-sysusers --root='%s/root' --dry-run"
              " '%s/docs/retentiond.sysusers' 2>&1",
              dir, dir, getenv("RETENTIOND_SRCDIR"));
-    out = command_output(cmd, &status);
+    out = sink_shell(cmd, &status);
     ck_assert_msg(status == 0 && strstr(out, "Creating user 'retentiond'"), "sysusers: %s", out);
     free(out);
     free(unit);
@@ -205,7 +190,7 @@ static void traced_session(const char *trace, const char *data, const char *cach
              " http://127.0.0.1:%d/login",
              d.port);
     int status = 0;
-    char *code = command_output(cmd, &status);
+    char *code = sink_shell(cmd, &status);
     ck_assert_msg(status == 0 && strcmp(code, "303") == 0, "POST /login: %s", code);
     free(code);
     ck_assert_int_eq(kill(d.pid, SIGHUP), 0);
@@ -239,7 +224,7 @@ START_TEST(the_daemon_stays_within_its_unit)
              "%s '%s/tests/integration/service_check.py' '%s' '%s' '%s' '%s' /dev/null", PYTHON,
              getenv("RETENTIOND_SRCDIR"), unit, trace, data, cache);
     int status = 0;
-    char *out = command_output(cmd, &status);
+    char *out = sink_shell(cmd, &status);
     json_t *facts = json_loads(out, 0, NULL);
     ck_assert_msg(status == 0 && facts, "service_check.py: %s", out);
     /* the session made calls enough to mean something */

@@ -1,6 +1,7 @@
 /* The HTTP server's mechanics, without the database: http_start() with a
  * route table of its own on port 0, driven by libcurl. Phases (parameters,
  * access, body), HEAD, keep-alive, the observer and the request log line. */
+#include "clock.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
@@ -943,13 +944,6 @@ static struct http_server *start_impatient(void)
     return srv;
 }
 
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static int connect_to(const struct http_server *srv)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)http_port(srv))};
@@ -962,17 +956,29 @@ static int connect_to(const struct http_server *srv)
     return fd;
 }
 
+/* Sends a GET of /echo on fd and asserts a 200 answer. */
+static void served(int fd)
+{
+    const char req[] = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[4096];
+    ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    ssize_t n = recv(fd, answer, sizeof answer - 1, 0);
+    ck_assert_int_gt(n, 0);
+    answer[n] = '\0';
+    ck_assert_msg(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+}
+
 /* Sends text a byte every 0.25 s (a 0.2 s read, a 0.05 s sleep: each byte
  * keeps the idle time-out from
  * firing) until the server closes the connection; the seconds that took,
  * or -1 when it never did. Answers read meanwhile are dropped. */
 static double trickle(int fd, const char *text)
 {
-    double t0 = now_seconds();
+    double t0 = clock_seconds();
     char sink[4096];
     for (const char *p = text; *p; p++) {
         if (send(fd, p, 1, MSG_NOSIGNAL) != 1 || recv(fd, sink, sizeof sink, 0) == 0)
-            return now_seconds() - t0;
+            return clock_seconds() - t0;
         usleep(50000);
     }
     return -1;
@@ -985,13 +991,7 @@ START_TEST(a_trickled_request_line_is_cut_off_after_a_request)
 {
     struct http_server *srv = start_impatient();
     int fd = connect_to(srv);
-    const char first[] = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
-    char answer[4096];
-    ck_assert_int_eq(send(fd, first, strlen(first), MSG_NOSIGNAL), (ssize_t)strlen(first));
-    ssize_t n = recv(fd, answer, sizeof answer - 1, 0);
-    ck_assert_int_gt(n, 0);
-    answer[n] = '\0';
-    ck_assert_msg(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+    served(fd);
     /* 64 bytes of request line at 0.25 s a byte: 16 s if never cut off */
     double took = trickle(fd, "GET /echo?a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                               " HTTP/1.1\r\n");
@@ -1023,17 +1023,9 @@ START_TEST(a_kept_alive_connection_waits_between_requests)
 {
     struct http_server *srv = start_impatient();
     int fd = connect_to(srv);
-    const char req[] = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
-    char answer[4096];
-    for (int i = 0; i < 2; i++) {
-        if (i)
-            usleep(1500000); /* past the header time-out, within the idle time */
-        ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
-        ssize_t n = recv(fd, answer, sizeof answer - 1, 0);
-        ck_assert_int_gt(n, 0);
-        answer[n] = '\0';
-        ck_assert_msg(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
-    }
+    served(fd);
+    usleep(1500000); /* past the header time-out, within the idle time */
+    served(fd);
     close(fd);
     http_stop(srv);
 }
