@@ -359,7 +359,7 @@ async function anonymousCases(newPage) {
 async function userCases(newPage, user, pages, formCase) {
   const page = await newPage();
   const ran = formCase && await test(`${user.label}: signs in through the form; /api/v1/me names the user, role and branch`, async () => {
-    await lib.signIn(page, base, user);
+    await lib.signIn(page, base, user, { typed: true });
     assert.equal(pathOf(page.url()), '/');
     const me = (await lib.api(page, base, '/api/v1/me')).body;
     assert.deepEqual([me.user, me.role, me.scope.code.length > 0], [user.name, user.role, true]);

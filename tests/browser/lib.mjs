@@ -27,13 +27,18 @@ export function launch() {
 }
 
 // Signs in through the sign-in form on page (which may already show it):
-// types the name and the password, submits, and waits for the answer's page.
-export async function signIn(page, base, user, next) {
+// puts the name and the password in its fields (typed key by key when
+// typed; the page has no script: the same form either way), submits, and
+// waits for the answer's page.
+export async function signIn(page, base, user, { next, typed = false } = {}) {
   if (!new URL(page.url(), base).pathname.startsWith('/login') || page.url() === 'about:blank')
     await page.goto(base + '/login' + (next ? '?next=' + encodeURIComponent(next) : ''));
-  await page.locator('#user').fill('');
-  await page.locator('#user').pressSequentially(user.name);
-  await page.locator('#password').pressSequentially(user.password);
+  await page.locator('#user').fill(typed ? '' : user.name);
+  await page.locator('#password').fill(typed ? '' : user.password);
+  if (typed) {
+    await page.locator('#user').pressSequentially(user.name);
+    await page.locator('#password').pressSequentially(user.password);
+  }
   await Promise.all([
     page.waitForURL((u) => u.pathname !== '/login' || u.searchParams.has('error')),
     page.locator('form[action="/login"] button[type=submit]').click(),
