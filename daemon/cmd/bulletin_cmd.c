@@ -6,6 +6,7 @@
  * schedule does once a day; recipients: the extra addresses of a branch. */
 #include "cmd.h"
 
+#include "archive_id.h"
 #include "bulletin_doc.h"
 #include "bulletin_job.h"
 #include "bulletin_prune.h"
@@ -81,12 +82,14 @@ static int send_date(const struct cli_args *a)
     struct db *db = NULL;
     struct snap *s = NULL;
     struct bulletin_job *job = NULL;
-    char me[300], host[256] = "", err[600] = "";
+    char me[300], err[600] = "";
     int sent = 0, failed = 0, rc = 1;
     if (!cmd_config(a, &cfg))
         return 2;
-    gethostname(host, sizeof host - 1);
-    snprintf(me, sizeof me, "%s:%ld", host, (long)getpid());
+    if (!archive_me(cfg.data_dir, me, sizeof me, err, sizeof err)) {
+        fprintf(stderr, "retentiond: bulletin: %s\n", err);
+        return 1;
+    }
     struct bulletin_job_opts o;
     bulletin_job_opts_from_cfg(&cfg, me, &o);
     if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
@@ -136,12 +139,18 @@ static int prune(const struct cli_args *a)
     struct cfg cfg;
     struct db *db = NULL;
     struct bprune_report r = {0};
-    char host[256] = "";
+    char me[300], owner[300], host[300], err[600];
     int rc = 1;
     if (!cmd_config(a, &cfg))
         return 2;
-    gethostname(host, sizeof host - 1);
+    if (!archive_me(cfg.data_dir, me, sizeof me, err, sizeof err)) {
+        fprintf(stderr, "retentiond: bulletin prune: %s\n", err);
+        return 1;
+    }
+    archive_owner(me, owner, sizeof owner);
+    archive_host(me, host, sizeof host);
     struct bprune_opts o = {.data_dir = cfg.data_dir,
+                            .owner = owner,
                             .host = host,
                             .timezone = cfg.timezone,
                             .send_at = cfg.bulletin_send_at,

@@ -69,13 +69,6 @@ static void rows_free(struct rows *r)
     *r = (struct rows){0};
 }
 
-void bprune_host(const char *me, char *out, size_t len)
-{
-    const char *colon = strrchr(me, ':');
-    int n = colon ? (int)(colon - me) : (int)strlen(me);
-    snprintf(out, len, "%.*s", n, me);
-}
-
 static bool query_days(struct db *db, const struct bprune_opts *o, time_t now, struct days *d)
 {
     char epoch[32], keep[16];
@@ -113,14 +106,14 @@ static void dates_on_disk(const struct bprune_opts *o, struct list *l)
     buf_release(&path);
 }
 
-/* The dates to visit: those with bulletins of this host left to prune and
+/* The dates to visit: those with bulletins of this archive left to prune and
  * those with a directory, oldest first, each once. */
 static bool dates_to_visit(struct db *db, const struct bprune_opts *o, const struct days *days,
                            struct list *out)
 {
-    const char *params[] = {days->cutoff, o->host};
+    const char *params[] = {days->cutoff, o->owner, o->host};
     struct db_result *res = NULL;
-    if (!db_query(db, sql_embed_get("jobs/bulletin_prune_dates.sql"), 2, params, &res))
+    if (!db_query(db, sql_embed_get("jobs/bulletin_prune_dates.sql"), 3, params, &res))
         return false;
     struct list all = {0};
     for (int i = 0; i < db_rows(res); i++)
@@ -140,9 +133,9 @@ static bool read_rows(struct db *db, const struct bprune_opts *o, const struct d
                       const char *date, struct rows *out)
 {
     static const char *const names[] = {"pruned", "prunable", "pending", "kept"};
-    const char *params[] = {date, days->cutoff, o->host, days->due};
+    const char *params[] = {date, days->cutoff, o->owner, days->due, o->host};
     *out = (struct rows){0};
-    if (!db_query(db, sql_embed_get("jobs/bulletin_prune_rows.sql"), 4, params, &out->res))
+    if (!db_query(db, sql_embed_get("jobs/bulletin_prune_rows.sql"), 5, params, &out->res))
         return false;
     out->n = db_rows(out->res);
     out->state = xcalloc(out->n ? (size_t)out->n : 1, sizeof *out->state);
@@ -168,10 +161,10 @@ static int rows_in(const struct rows *r, enum state s)
 static bool mark(struct db *db, const struct bprune_opts *o, const struct days *days,
                  const char *date, int *marked)
 {
-    const char *params[] = {date, days->cutoff, o->host, days->due};
+    const char *params[] = {date, days->cutoff, o->owner, days->due, o->host};
     struct db_result *res = NULL;
     bool ok = db_begin(db) && bstore_lock_date(db, date) &&
-              db_query(db, sql_embed_get("jobs/bulletin_prune_mark.sql"), 4, params, &res);
+              db_query(db, sql_embed_get("jobs/bulletin_prune_mark.sql"), 5, params, &res);
     *marked = ok ? db_rows(res) : 0;
     db_result_free(res);
     if (ok && db_commit(db))

@@ -1,6 +1,7 @@
 /* The scheduler's thread: see scheduler.h. */
 #include "scheduler.h"
 
+#include "archive_id.h"
 #include "bulletin_job.h"
 #include "log.h"
 #include "mem.h"
@@ -23,8 +24,10 @@ struct scheduler {
     struct refresh *refresh;
     struct bulletin_job *job;
     struct db *db;
-    char *db_conninfo; /* what db was opened with: a reload may change it */
-    char me[300];
+    char *db_conninfo;        /* what db was opened with: a reload may change it */
+    char who[300];            /* HOST:PID, the runs' prune's audit rows */
+    char me[300];             /* HOST/ID:PID (archive_id.h), once the data directory has its ID */
+    bool me_refused;          /* logged that it could not */
     char seen[40];            /* the id of the snapshot of the last pass */
     char runs_pruned_for[11]; /* the newest date of the last prune of the stored runs */
 };
@@ -75,9 +78,28 @@ static bool connect_db(struct scheduler *s, const struct cfg *c)
     return true;
 }
 
+/* This process's name in the archive (archive_id.h), made once the data
+ * directory holds its identity: until then no bulletin is made (none could
+ * be archived either; logged once), and the next pass tries again. */
+static bool know_me(struct scheduler *s, const struct cfg *c)
+{
+    char err[300];
+    if (s->me[0])
+        return true;
+    if (archive_me(c->data_dir, s->me, sizeof s->me, err, sizeof err))
+        return true;
+    s->me[0] = '\0';
+    if (!s->me_refused)
+        log_error("msg=\"bulletins not made: the archive has no identity\" reason=\"%s\"", err);
+    s->me_refused = true;
+    return false;
+}
+
 static void bulletin_pass(struct scheduler *s, const struct cfg *c, const struct snap *snap)
 {
     struct bulletin_job_opts o;
+    if (!know_me(s, c))
+        return;
     bulletin_job_opts_from_cfg(c, s->me, &o);
     o.retry.sleep = sleep_ms;
     o.retry.sleep_ctx = s;
@@ -99,7 +121,7 @@ static void runs_pass(struct scheduler *s, const struct cfg *c, const struct sna
     struct rprune_opts o = {.keep_days = c->runs_keep_days,
                             .history_days = c->history_days,
                             .report_quarters = c->runs_report_quarters,
-                            .who = s->me,
+                            .who = s->who,
                             .via = "daemon",
                             .stopped = stopping,
                             .stopped_ctx = s};
@@ -171,7 +193,7 @@ bool scheduler_start(const struct cfg *cfg, struct refresh *refresh, struct sche
     *out = NULL;
     s->refresh = refresh;
     gethostname(host, sizeof host - 1);
-    snprintf(s->me, sizeof s->me, "%s:%ld", host, (long)getpid());
+    snprintf(s->who, sizeof s->who, "%s:%ld", host, (long)getpid());
     if (!(s->job = bulletin_job_new(cfg->chart_font, cfg->bulletin_threads, err, sizeof err))) {
         log_error("msg=\"bulletin job cannot start\" reason=\"%s\"", err);
         free(s);

@@ -9,6 +9,7 @@
  * with keep_days 1: the cutoff is the 21st, so the 19th and the 20th go);
  * the command runs on the real clock, so its --keep-days is counted from
  * today to the 21st. */
+#include "archive_id.h"
 #include "buf.h"
 #include "bulletin_fixture.h"
 #include "bulletin_job.h"
@@ -31,7 +32,7 @@
 #define ZONE     BFIX_ZONE
 #define PROVINCE "420000"
 
-static char dbname[64], datadir[128], host[256], me[300];
+static char dbname[64], datadir[128], owner[300], host[300], me[300];
 static char *ci;
 static struct db *db;
 static struct snap *snap;
@@ -51,9 +52,10 @@ static void setup(void)
     ck_assert(snap_build_db(db, 92, NULL, NULL, &snap));
     job = bulletin_job_new("Noto Sans CJK SC", 0, err, sizeof err);
     ck_assert_msg(job != NULL, "%s", err);
-    /* this host, as the command names it: its bulletins are the command's */
-    gethostname(host, sizeof host - 1);
-    snprintf(me, sizeof me, "%s:1", host);
+    /* this archive, as the command names it: its bulletins are the command's */
+    ck_assert_msg(archive_me(datadir, me, sizeof me, err, sizeof err), "%s", err);
+    archive_owner(me, owner, sizeof owner);
+    archive_host(me, host, sizeof host);
     opts = bfix_opts(datadir, me);
     opts.keep_days = 0;
 }
@@ -134,16 +136,24 @@ static long recorded_bytes(const char *date)
     return count(sql);
 }
 
-/* A prune as the job makes it at 09:00 on the 22nd (cutoff the 21st). */
-static bool prune_at_22(int keep_days, bool dry, struct bprune_report *r)
+/* A prune of the archive in dir (owner's) as the job makes it at 09:00 on
+ * the 22nd (cutoff the 21st). */
+static bool prune_of_at_22(const char *dir, const char *of, int keep_days, bool dry,
+                           struct bprune_report *r)
 {
-    struct bprune_opts o = {.data_dir = datadir,
+    struct bprune_opts o = {.data_dir = dir,
+                            .owner = of,
                             .host = host,
                             .timezone = ZONE,
                             .send_at = "08:00",
                             .keep_days = keep_days,
                             .dry_run = dry};
     return bprune_run(db, &o, bfix_shanghai(22, 9, 0), r);
+}
+
+static bool prune_at_22(int keep_days, bool dry, struct bprune_report *r)
+{
+    return prune_of_at_22(datadir, owner, keep_days, dry, r);
 }
 
 /* A file in the directory of date, made mtime seconds ago. */
@@ -260,21 +270,65 @@ START_TEST(a_pending_delivery_keeps_its_bulletin_until_it_is_final)
 }
 END_TEST
 
-/* Another host's bulletins (generated_by) are not ours: their rows stay
- * unmarked and the files at their paths here untouched. */
-START_TEST(another_hosts_bulletins_are_untouched)
+/* The province's bulletin of date made by the process named by, its
+ * files in dir. */
+static void made_by(const char *date, const char *by, const char *dir)
 {
+    char from[512], to[512];
+    const char *params[] = {by, date};
+    ck_assert(db_query(db, "UPDATE kpi.bulletin SET generated_by = $1 WHERE as_of = $2::date", 2,
+                       params, NULL));
+    if (strcmp(dir, datadir) == 0)
+        return;
+    snprintf(to, sizeof to, "%s/bulletins", dir);
+    mkdir(to, 0700);
+    snprintf(from, sizeof from, "%s/bulletins/%s", datadir, date);
+    snprintf(to, sizeof to, "%s/bulletins/%s", dir, date);
+    ck_assert_int_eq(rename(from, to), 0);
+}
+
+/* Another archive's bulletins are not ours: another host's (generated_by
+ * elsewhere.example:42), and another data directory's on this host (a
+ * second daemon's, HOST/ITS_ID:PID: each marked the other's rows pruned
+ * while the host alone named an archive, and the files stayed for ever in
+ * the other's directory). Their rows stay unmarked and their files
+ * untouched until their own archive prunes them. A row made before archive
+ * identities (HOST:PID) is this host's, as it was. */
+START_TEST(another_archives_bulletins_are_untouched)
+{
+    char other[160], other_me[300], other_owner[300], err[300], pdf[512];
+    snprintf(other, sizeof other, "%s-other", datadir);
+    ck_assert_msg(archive_me(other, other_me, sizeof other_me, err, sizeof err), "%s", err);
+    archive_owner(other_me, other_owner, sizeof other_owner);
+    ck_assert_str_ne(other_owner, owner);
     archive_four_days();
-    ck_assert(db_query(db,
-                       "UPDATE kpi.bulletin SET generated_by = 'elsewhere.example:42'"
-                       " WHERE as_of = '2026-11-19'",
-                       0, NULL, NULL));
+    made_by("2026-11-19", "elsewhere.example:42", datadir);
+    made_by("2026-11-20", other_me, other);
+    snprintf(pdf, sizeof pdf, "%s/bulletins/2026-11-20/" PROVINCE ".v1.pdf", other);
     struct bprune_report r;
+    ck_assert(prune_at_22(1, false, &r));
+    ck_assert_int_eq(r.bulletins, 0);
+    ck_assert_int_eq(r.files, 0);
+    bprune_report_free(&r);
+    ck_assert(files_there("2026-11-19") && !pruned("2026-11-19"));
+    ck_assert(access(pdf, F_OK) == 0 && !pruned("2026-11-20"));
+    /* the other daemon's prune takes its own, and only its own */
+    ck_assert(prune_of_at_22(other, other_owner, 1, false, &r));
+    ck_assert_int_eq(r.bulletins, 1);
+    ck_assert_int_eq(r.files, 3);
+    bprune_report_free(&r);
+    ck_assert(access(pdf, F_OK) != 0 && pruned("2026-11-20"));
+    ck_assert(files_there("2026-11-19") && !pruned("2026-11-19"));
+    ck_assert(files_there("2026-11-21") && files_there("2026-11-22"));
+    /* made before identities, on this host: this host's */
+    char legacy[320];
+    snprintf(legacy, sizeof legacy, "%s:42", host);
+    made_by("2026-11-19", legacy, datadir);
     ck_assert(prune_at_22(1, false, &r));
     ck_assert_int_eq(r.bulletins, 1);
     bprune_report_free(&r);
-    ck_assert(files_there("2026-11-19") && !pruned("2026-11-19"));
-    ck_assert(!files_there("2026-11-20") && pruned("2026-11-20"));
+    ck_assert(!files_there("2026-11-19") && pruned("2026-11-19"));
+    bfix_remove_dir(other);
 }
 END_TEST
 
@@ -612,7 +666,7 @@ static Suite *bulletin_prune_suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, old_dates_are_pruned_recent_ones_kept);
     tcase_add_test(tc, a_pending_delivery_keeps_its_bulletin_until_it_is_final);
-    tcase_add_test(tc, another_hosts_bulletins_are_untouched);
+    tcase_add_test(tc, another_archives_bulletins_are_untouched);
     tcase_add_test(tc, keep_days_0_keeps_every_bulletin);
     tcase_add_test(tc, the_job_prunes_once_a_day);
     tcase_add_test(tc, files_left_by_a_crash_are_removed_by_the_next_prune);
