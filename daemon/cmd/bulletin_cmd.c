@@ -88,7 +88,7 @@ static int send_date(const struct cli_args *a)
         return 2;
     if (!archive_me(cfg.data_dir, me, sizeof me, err, sizeof err)) {
         fprintf(stderr, "retentiond: bulletin: %s\n", err);
-        return 1;
+        goto done;
     }
     struct bulletin_job_opts o;
     bulletin_job_opts_from_cfg(&cfg, me, &o);
@@ -139,14 +139,11 @@ static int prune(const struct cli_args *a)
     struct cfg cfg;
     struct db *db = NULL;
     struct bprune_report r = {0};
-    char me[300], owner[300], host[300], err[600];
+    char me[300] = "", owner[300], host[300], err[600] = "";
     int rc = 1;
     if (!cmd_config(a, &cfg))
         return 2;
-    if (!archive_me(cfg.data_dir, me, sizeof me, err, sizeof err)) {
-        fprintf(stderr, "retentiond: bulletin prune: %s\n", err);
-        return 1;
-    }
+    bool named = archive_me(cfg.data_dir, me, sizeof me, err, sizeof err);
     archive_owner(me, owner, sizeof owner);
     archive_host(me, host, sizeof host);
     struct bprune_opts o = {.data_dir = cfg.data_dir,
@@ -156,7 +153,9 @@ static int prune(const struct cli_args *a)
                             .send_at = cfg.bulletin_send_at,
                             .keep_days = a->keep_days ? atoi(a->keep_days) : cfg.bulletin_keep_days,
                             .dry_run = a->dry_run};
-    if (o.keep_days < 1) {
+    if (!named) {
+        fprintf(stderr, "retentiond: bulletin prune: %s\n", err);
+    } else if (o.keep_days < 1) {
         printf("keep_days is 0: every bulletin is kept, nothing is pruned\n");
         rc = 0;
     } else if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||

@@ -83,14 +83,15 @@ static bool connect_db(struct scheduler *s, const struct cfg *c)
  * be archived either; logged once), and the next pass tries again. */
 static bool know_me(struct scheduler *s, const struct cfg *c)
 {
-    char err[300];
+    char err[300], q[400];
     if (s->me[0])
         return true;
     if (archive_me(c->data_dir, s->me, sizeof s->me, err, sizeof err))
         return true;
     s->me[0] = '\0';
     if (!s->me_refused)
-        log_error("msg=\"bulletins not made: the archive has no identity\" reason=\"%s\"", err);
+        log_error("msg=\"bulletins not made: the archive has no identity\" reason=\"%s\"",
+                  log_quote(q, sizeof q, err));
     s->me_refused = true;
     return false;
 }

@@ -527,6 +527,58 @@ START_TEST(a_daemon_that_cannot_listen_sends_nothing)
 }
 END_TEST
 
+/* A data directory that cannot hold the archive's identity (its parent
+ * is a file): the daemon serves, makes and mails no bulletin (none could
+ * be archived) and says why once, whatever the passes; the command refuses
+ * in one line. */
+START_TEST(no_bulletin_without_the_archives_identity)
+{
+    struct sink s;
+    struct harness_daemon d = {0};
+    char file[160], dir[200];
+    sink_start(&s, NULL);
+    add_recipients(EXEC | MANAGER);
+    snprintf(file, sizeof file, "%s/a-file", datadir);
+    FILE *f = fopen(file, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(dir, sizeof dir, "%s/data", file);
+    char *config = daemon_config(s.url, dir);
+    ck_assert_msg(harness_daemon_start(&d, config, NULL), "%s", d.log);
+    ck_assert_msg(harness_daemon_wait_log(&d, "the archive has no identity", 30000), "%s", d.log);
+    for (int i = 0; i < 2; i++) {
+        kill(d.pid, SIGUSR1);
+        harness_daemon_wait_log(&d, "never appears", 1500);
+    }
+    int said = 0;
+    for (const char *p = d.log; (p = strstr(p, "the archive has no identity")); p++)
+        said++;
+    ck_assert_msg(said == 1, "said %d times:\n%s", said, d.log);
+    ck_assert_ptr_null(strstr(d.log, "bulletin archived"));
+    char *health = NULL;
+    ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &health, NULL), 200);
+    free(health);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin"), 0);
+    ck_assert_int_eq(sink_count(&s), 0);
+    const char *send[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", config, NULL};
+    const char *prune[] = {"bulletin", "prune", "--config", config, NULL};
+    const char *const *commands[] = {send, prune};
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL, *err = NULL;
+        ck_assert_int_eq(harness_run(commands[i], NULL, &out, &err), 1);
+        ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "a-file/data"),
+                      "%s: not one line naming the directory: %s", commands[i][1], err);
+        free(out);
+        free(err);
+    }
+    free(d.log);
+    unlink(config);
+    free(config);
+    sink_stop(&s);
+}
+END_TEST
+
 /* A stop while a server takes its time (it accepts and never answers):
  * the daemon ends within seconds, not after every attempt of every
  * recipient (it took 298 s), and leaves the mail for the next start, which
@@ -823,6 +875,7 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, a_new_layout_of_the_same_figures_is_not_a_version);
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
     tcase_add_test(tc, a_daemon_that_cannot_listen_sends_nothing);
+    tcase_add_test(tc, no_bulletin_without_the_archives_identity);
     tcase_add_test(tc, a_stop_cuts_the_mail_under_way_and_leaves_it);
     tcase_add_test(tc, a_refused_login_is_tried_once);
     tcase_add_test(tc, two_daemons_on_one_database_send_once);
