@@ -139,16 +139,13 @@ static int prune(const struct cli_args *a)
     struct cfg cfg;
     struct db *db = NULL;
     struct bprune_report r = {0};
-    char me[300] = "", owner[300], host[300], err[600] = "";
+    char me[300] = "", err[600] = "";
     int rc = 1;
     if (!cmd_config(a, &cfg))
         return 2;
     bool named = archive_me(cfg.data_dir, me, sizeof me, err, sizeof err);
-    archive_owner(me, owner, sizeof owner);
-    archive_host(me, host, sizeof host);
     struct bprune_opts o = {.data_dir = cfg.data_dir,
-                            .owner = owner,
-                            .host = host,
+                            .me = me,
                             .timezone = cfg.timezone,
                             .send_at = cfg.bulletin_send_at,
                             .keep_days = a->keep_days ? atoi(a->keep_days) : cfg.bulletin_keep_days,

@@ -1,7 +1,6 @@
 /* The daily bulletin's job: see bulletin_job.h. */
 #include "bulletin_job.h"
 
-#include "archive_id.h"
 #include "buf.h"
 #include "bulletin_doc.h"
 #include "bulletin_prune.h"
@@ -802,15 +801,12 @@ static bool deliver(struct bulletin_job *j, struct db *db, const struct snap *s,
 static bool prune_daily(struct bulletin_job *j, struct db *db, const struct bulletin_job_opts *o,
                         time_t now)
 {
-    char owner[320], host[320], today[11];
+    char today[11];
     struct bprune_report r;
     if (o->keep_days < 1)
         return true;
-    archive_owner(o->me, owner, sizeof owner);
-    archive_host(o->me, host, sizeof host);
     struct bprune_opts po = {.data_dir = o->data_dir,
-                             .owner = owner,
-                             .host = host,
+                             .me = o->me,
                              .timezone = o->timezone,
                              .send_at = o->send_at,
                              .keep_days = o->keep_days,

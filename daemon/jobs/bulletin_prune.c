@@ -1,6 +1,7 @@
 /* The bulletin archive's retention: see bulletin_prune.h. */
 #include "bulletin_prune.h"
 
+#include "archive_id.h"
 #include "buf.h"
 #include "bulletin_store.h"
 #include "date.h"
@@ -21,8 +22,11 @@
  * once it is this old (seconds): never a generation under way. */
 #define STRAY_AGE 86400
 
+/* The prune's dates, and whose rows are ours: this archive's (owner) and
+ * this host's made before identities (host), from o->me. */
 struct days {
     char today[11], cutoff[11], due[11];
+    char owner[320], host[320];
 };
 
 /* Strings, malloc'd. */
@@ -111,7 +115,7 @@ static void dates_on_disk(const struct bprune_opts *o, struct list *l)
 static bool dates_to_visit(struct db *db, const struct bprune_opts *o, const struct days *days,
                            struct list *out)
 {
-    const char *params[] = {days->cutoff, o->owner, o->host};
+    const char *params[] = {days->cutoff, days->owner, days->host};
     struct db_result *res = NULL;
     if (!db_query(db, sql_embed_get("jobs/bulletin_prune_dates.sql"), 3, params, &res))
         return false;
@@ -129,11 +133,10 @@ static bool dates_to_visit(struct db *db, const struct bprune_opts *o, const str
     return true;
 }
 
-static bool read_rows(struct db *db, const struct bprune_opts *o, const struct days *days,
-                      const char *date, struct rows *out)
+static bool read_rows(struct db *db, const struct days *days, const char *date, struct rows *out)
 {
     static const char *const names[] = {"pruned", "prunable", "pending", "kept"};
-    const char *params[] = {date, days->cutoff, o->owner, days->due, o->host};
+    const char *params[] = {date, days->cutoff, days->owner, days->due, days->host};
     *out = (struct rows){0};
     if (!db_query(db, sql_embed_get("jobs/bulletin_prune_rows.sql"), 5, params, &out->res))
         return false;
@@ -158,10 +161,9 @@ static int rows_in(const struct rows *r, enum state s)
 
 /* The date's bulletins that may go marked pruned and committed, under the
  * date's lock; *marked receives how many. */
-static bool mark(struct db *db, const struct bprune_opts *o, const struct days *days,
-                 const char *date, int *marked)
+static bool mark(struct db *db, const struct days *days, const char *date, int *marked)
 {
-    const char *params[] = {date, days->cutoff, o->owner, days->due, o->host};
+    const char *params[] = {date, days->cutoff, days->owner, days->due, days->host};
     struct db_result *res = NULL;
     bool ok = db_begin(db) && bstore_lock_date(db, date) &&
               db_query(db, sql_embed_get("jobs/bulletin_prune_mark.sql"), 5, params, &res);
@@ -314,7 +316,7 @@ static bool sweep_date(struct db *db, const struct bprune_opts *o, const struct 
     struct rows rows = {0};
     bool locked = !o->dry_run;
     bool ok = (!locked || (db_begin(db) && bstore_lock_date(db, date))) &&
-              read_rows(db, o, days, date, &rows);
+              read_rows(db, days, date, &rows);
     if (ok) {
         struct sweep w = {o, date, &rows, old, time(NULL) - STRAY_AGE};
         out->pending = rows_in(&rows, S_PENDING);
@@ -332,11 +334,10 @@ static bool sweep_date(struct db *db, const struct bprune_opts *o, const struct 
 }
 
 /* Whether a date has pruned bulletins (whose files may be left). */
-static bool has_pruned(struct db *db, const struct bprune_opts *o, const struct days *days,
-                       const char *date, bool *yes)
+static bool has_pruned(struct db *db, const struct days *days, const char *date, bool *yes)
 {
     struct rows rows = {0};
-    bool ok = read_rows(db, o, days, date, &rows);
+    bool ok = read_rows(db, days, date, &rows);
     *yes = ok && rows_in(&rows, S_PRUNED) > 0;
     rows_free(&rows);
     return ok;
@@ -349,9 +350,9 @@ static bool prune_date(struct db *db, const struct bprune_opts *o, const struct 
 {
     bool old = strcmp(date, days->cutoff) < 0, files_go = old;
     snprintf(out->date, sizeof out->date, "%s", date);
-    if (old && !o->dry_run && !mark(db, o, days, date, &out->bulletins))
+    if (old && !o->dry_run && !mark(db, days, date, &out->bulletins))
         return false;
-    if (!old && !has_pruned(db, o, days, date, &files_go))
+    if (!old && !has_pruned(db, days, date, &files_go))
         return false;
     return !files_go || sweep_date(db, o, days, date, old, out, failures);
 }
@@ -403,6 +404,8 @@ bool bprune_run(struct db *db, const struct bprune_opts *o, time_t now, struct b
     if (!o->dry_run && !lock_prune(db, &locked))
         goto done;
     out->busy = !o->dry_run && !locked;
+    archive_owner(o->me, days.owner, sizeof days.owner);
+    archive_host(o->me, days.host, sizeof days.host);
     if (out->busy || !query_days(db, o, now, &days) || !dates_to_visit(db, o, &days, &dates)) {
         ok = out->busy;
         goto done;

@@ -36,8 +36,7 @@
 
 struct bprune_opts {
     const char *data_dir; /* the archive is data_dir/bulletins/DATE/ */
-    const char *owner;    /* this archive: generated_by's part before its last ':' */
-    const char *host;     /* this host: the owner of its rows made before identities */
+    const char *me;       /* this process's name (archive_me()): its archive's rows go */
     const char *timezone; /* daemon.timezone: the local today */
     const char *send_at;  /* bulletin.send_at: the schedule's due date */
     int keep_days;        /* at least 1 */

@@ -32,7 +32,7 @@
 #define ZONE     BFIX_ZONE
 #define PROVINCE "420000"
 
-static char dbname[64], datadir[128], owner[300], host[300], me[300];
+static char dbname[64], datadir[128], host[300], me[300];
 static char *ci;
 static struct db *db;
 static struct snap *snap;
@@ -54,7 +54,6 @@ static void setup(void)
     ck_assert_msg(job != NULL, "%s", err);
     /* this archive, as the command names it: its bulletins are the command's */
     ck_assert_msg(archive_me(datadir, me, sizeof me, err, sizeof err), "%s", err);
-    archive_owner(me, owner, sizeof owner);
     archive_host(me, host, sizeof host);
     opts = bfix_opts(datadir, me);
     opts.keep_days = 0;
@@ -136,14 +135,13 @@ static long recorded_bytes(const char *date)
     return count(sql);
 }
 
-/* A prune of the archive in dir (owner's) as the job makes it at 09:00 on
- * the 22nd (cutoff the 21st). */
-static bool prune_of_at_22(const char *dir, const char *of, int keep_days, bool dry,
+/* A prune of the archive in dir by the process named by, as the job makes
+ * it at 09:00 on the 22nd (cutoff the 21st). */
+static bool prune_of_at_22(const char *dir, const char *by, int keep_days, bool dry,
                            struct bprune_report *r)
 {
     struct bprune_opts o = {.data_dir = dir,
-                            .owner = of,
-                            .host = host,
+                            .me = by,
                             .timezone = ZONE,
                             .send_at = "08:00",
                             .keep_days = keep_days,
@@ -153,7 +151,7 @@ static bool prune_of_at_22(const char *dir, const char *of, int keep_days, bool 
 
 static bool prune_at_22(int keep_days, bool dry, struct bprune_report *r)
 {
-    return prune_of_at_22(datadir, owner, keep_days, dry, r);
+    return prune_of_at_22(datadir, me, keep_days, dry, r);
 }
 
 /* A file in the directory of date, made mtime seconds ago. */
@@ -296,9 +294,10 @@ static void made_by(const char *date, const char *by, const char *dir)
  * identities (HOST:PID) is this host's, as it was. */
 START_TEST(another_archives_bulletins_are_untouched)
 {
-    char other[160], other_me[300], other_owner[300], err[300], pdf[512];
+    char other[160], other_me[300], owner[300], other_owner[300], err[300], pdf[512];
     snprintf(other, sizeof other, "%s-other", datadir);
     ck_assert_msg(archive_me(other, other_me, sizeof other_me, err, sizeof err), "%s", err);
+    archive_owner(me, owner, sizeof owner);
     archive_owner(other_me, other_owner, sizeof other_owner);
     ck_assert_str_ne(other_owner, owner);
     archive_four_days();
@@ -313,7 +312,7 @@ START_TEST(another_archives_bulletins_are_untouched)
     ck_assert(files_there("2026-11-19") && !pruned("2026-11-19"));
     ck_assert(access(pdf, F_OK) == 0 && !pruned("2026-11-20"));
     /* the other daemon's prune takes its own, and only its own */
-    ck_assert(prune_of_at_22(other, other_owner, 1, false, &r));
+    ck_assert(prune_of_at_22(other, other_me, 1, false, &r));
     ck_assert_int_eq(r.bulletins, 1);
     ck_assert_int_eq(r.files, 3);
     bprune_report_free(&r);
