@@ -32,6 +32,7 @@ static const char *const p_page_reports[] = {"lang", "branch", NULL};
 static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
 static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
 static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
+static const char *const p_page_audit[] = {"lang", "since", "action", "before", NULL};
 static const char *const p_audit[] = {"since", "action", "limit", "before", NULL};
 static const char *const p_asset[] = {"v", NULL};
 
@@ -79,6 +80,8 @@ static const struct http_route routes[] = {
     {"GET", "/satisfaction", api_h_satisfaction_page, p_page_sat, SIGNED_IN, PAGE},
     {"GET", "/zones", api_h_zones_page, p_page_zones, SIGNED_IN, PAGE},
     {"GET", "/reports", api_h_reports_page, p_page_reports, SIGNED_IN, PAGE},
+    /* the audit log's page: its role check is the page's (a 403 page) */
+    {"GET", "/audit", api_h_audit_page, p_page_audit, SIGNED_IN, PAGE},
     {"GET", "/branch/", api_h_branch_page, p_page_branch, SIGNED_IN, PAGE | PREFIX},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };

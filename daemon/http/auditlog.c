@@ -73,7 +73,7 @@ static bool action_ok(const char *a)
     return n >= 1 && n <= 40 && strspn(a, "abcdefghijklmnopqrstuvwxyz_") == n;
 }
 
-static bool audit_params(const struct http_request *req, char limit[16], struct view_error *err)
+bool api_audit_params(const struct http_request *req, char limit[16], struct view_error *err)
 {
     const char *since = http_arg(req, "since"), *action = http_arg(req, "action");
     const char *l = http_arg(req, "limit");
@@ -102,7 +102,7 @@ void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
     struct view_error err = {0};
     struct db_result *res = NULL;
     char limit[16];
-    if (!audit_params(req, limit, &err)) {
+    if (!api_audit_params(req, limit, &err)) {
         api_reply_error(reply, &err);
         return;
     }

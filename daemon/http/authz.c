@@ -41,7 +41,7 @@ static bool same_site(const struct http_request *req)
     return host && strncmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
 }
 
-static bool role_reaches(enum role r, enum http_access level)
+bool api_role_reaches(enum role r, enum http_access level)
 {
     switch (level) {
     case HTTP_ACCESS_PUBLIC:
@@ -183,7 +183,7 @@ bool api_authorize(void *ctx, struct http_request *req, const struct http_route 
     }
     http_set_principal(req, p.name);
     http_set_user(req, &p, sizeof p);
-    if (role_reaches(p.role, route->access))
+    if (api_role_reaches(p.role, route->access))
         return true;
     http_reply_error(reply, 403, "forbidden", "your role may not use this route", NULL);
     return false;

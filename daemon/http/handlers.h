@@ -41,6 +41,8 @@ void api_reply_cached(struct http_reply *reply, const struct snap *s, const stru
 /* The request's principal (set by api_authorize), or NULL on a public
  * route. */
 const struct principal *api_principal(const struct http_request *req);
+/* Whether role r may use a route of access level `level` (docs/access.md). */
+bool api_role_reaches(enum role r, enum http_access level);
 /* A 303 to location (a path of this site). */
 void api_redirect(struct http_reply *reply, const char *location);
 /* A Set-Cookie that makes the browser forget the session cookie. */
@@ -73,13 +75,18 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
+/* The audit log's filters of req (since, action, limit, before), checked
+ * as GET /api/v1/audit and its page check them: false with err naming the
+ * parameter; limit receives the number of rows (default 100). */
+bool api_audit_params(const struct http_request *req, char limit[16], struct view_error *err);
 /* The pages (web/page.html and web/js/): GET /, /alarms, /satisfaction,
- * /zones, /reports, /branch/CODE; GET /assets/NAME */
+ * /zones, /reports, /audit, /branch/CODE; GET /assets/NAME */
 void api_h_dashboard(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_alarms_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_reports_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_audit_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
 /* /favicon.ico, which a browser asks for on a page that names no icon (the

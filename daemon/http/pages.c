@@ -50,21 +50,37 @@ const struct labels *api_labels(const struct http_request *req)
 }
 
 /* What a page is: its name (body data-page, the nav's data-nav), its
- * script, the word of its title, and the view that checks its parameters. */
+ * script, the word of its title, and the view that checks its parameters
+ * (VIEW_NKINDS: none), or a check of its own of the request. */
 struct page_kind {
     const char *name, *script, *title;
     enum view_kind check;
+    bool (*check_request)(const struct http_request *req, struct view_error *err);
 };
 
 static const struct page_kind dashboard = {"dashboard", "js/dashboard.js", "nav_dashboard",
-                                           VIEW_GRID};
-static const struct page_kind alarms = {"alarms", "js/alarms.js", "alarms_title", VIEW_GRID};
+                                           VIEW_GRID, NULL};
+static const struct page_kind alarms = {"alarms", "js/alarms.js", "alarms_title", VIEW_GRID, NULL};
 static const struct page_kind satisfaction = {"satisfaction", "js/satisfaction.js",
-                                              "satisfaction_title", VIEW_SATISFACTION};
-static const struct page_kind zones = {"zones", "js/zones.js", "zones_title", VIEW_ZONES};
-static const struct page_kind branch = {"branch", "js/branch.js", "branch_title", VIEW_KPIS};
-static const struct page_kind reports = {"reports", "js/reports.js", "reports_title", VIEW_GRID};
-static const struct page_kind error = {"error", "js/error.js", "error_title", VIEW_NKINDS};
+                                              "satisfaction_title", VIEW_SATISFACTION, NULL};
+static const struct page_kind zones = {"zones", "js/zones.js", "zones_title", VIEW_ZONES, NULL};
+static const struct page_kind branch = {"branch", "js/branch.js", "branch_title", VIEW_KPIS, NULL};
+static const struct page_kind reports = {"reports", "js/reports.js", "reports_title", VIEW_GRID,
+                                         NULL};
+static const struct page_kind error = {"error", "js/error.js", "error_title", VIEW_NKINDS, NULL};
+
+/* The audit log's page: auditors and admins (as GET /api/v1/audit), its
+ * filters checked as the API checks them. */
+static bool audit_request_ok(const struct http_request *req, struct view_error *err)
+{
+    char limit[16];
+    if (!api_role_reaches(api_principal(req)->role, HTTP_ACCESS_AUDIT))
+        return view_fail(err, 403, "forbidden", NULL, "your role may not read the audit log");
+    return api_audit_params(req, limit, err);
+}
+
+static const struct page_kind audit = {"audit", "js/audit.js", "audit_title", VIEW_NKINDS,
+                                       audit_request_ok};
 
 /* The user's scope: the branch whose subtree they see, as JSON. */
 static json_t *scope_json(const struct snap *s, const struct principal *p)
@@ -181,7 +197,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
  * branch page, its path). */
 static json_t *page_params(const struct http_request *req, const char *code)
 {
-    static const char *const names[] = {"branch", "date", "kpi", "month"};
+    static const char *const names[] = {"branch", "date",   "kpi",   "month",
+                                        "since",  "action", "before"};
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (http_arg(req, names[i]))
@@ -216,7 +233,8 @@ static char *page_message(const struct labels *l, const struct view_error *err, 
 {
     const char *pairs[] = {"param", err->param ? err->param : "", NULL};
     if (err->status == 403)
-        return xstrdup(labels_word(l, "forbidden"));
+        return xstrdup(
+            labels_word(l, strcmp(err->code, "forbidden") == 0 ? "forbidden_role" : "forbidden"));
     if (bulletin && (err->status == 400 || strcmp(err->code, "not_found") == 0) && err->param &&
         strcmp(err->param, "date") == 0)
         return xstrdup(labels_word(l, "page_bad_date"));
@@ -254,7 +272,8 @@ static void serve_page(struct http_request *req, struct http_reply *reply, struc
     http_reply_header(reply, "Cache-Control", "no-store");
     if ((lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0 &&
          !view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en")) ||
-        (s && !view_validate(k->check, s, &p, &err))) {
+        (k->check_request && !k->check_request(req, &err)) ||
+        (s && k->check != VIEW_NKINDS && !view_validate(k->check, s, &p, &err))) {
         char *message = page_message(l, &err, false);
         reply->status = err.status;
         fill_page(api, req, reply, s, &error, json_object(), message);
@@ -288,6 +307,11 @@ void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *
 void api_h_reports_page(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     serve_page(req, reply, ctx, &reports, NULL);
+}
+
+void api_h_audit_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &audit, NULL);
 }
 
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx)

@@ -161,11 +161,15 @@ async function pageCases(page, user, p) {
     assert.match(await page.evaluate(() => document.documentElement.lang), /^en\b/);
   }, pend.lang);
 
-  await test(name('no label key shown instead of its words (zh and en)'), async () => {
+  await test(name('no label key, null or undefined shown instead of its words (zh and en)'), async () => {
     for (const u of [url, url + (p.path.includes('?') ? '&' : '?') + 'lang=en']) {
       await loadClean(page, p, u);
-      const text = await page.evaluate(() => document.body.innerText);
-      const keys = text.match(/\b(?:policy|tier|reason|legend|status|zone|page|chart|bulletin|report)_[a-z_]+/g) || [];
+      // less the identifiers a page shows as such (<code>: the audit log's action names)
+      const text = await page.evaluate(() => [...document.querySelectorAll('main code')]
+        .reduce((t, c) => t.replace(c.innerText, ''), document.body.innerText));
+      // nor a script's missing value
+      assert.deepEqual(text.match(/\b(?:null|undefined|NaN)\b/g) || [], [], `${u} shows a missing value`);
+      const keys = text.match(/\b(?:policy|tier|reason|legend|status|zone|page|chart|bulletin|report|audit)_[a-z_]+/g) || [];
       assert.deepEqual(keys, [], `${u} shows label keys`);
       // English text punctuated in English (the warehouse's names are Chinese, without these)
       if (u.endsWith('lang=en')) assert.deepEqual(text.match(/[；（）：]/g) || [], [], `${u}: full-width punctuation`);
@@ -456,6 +460,16 @@ async function countyCases(newPage) {
         await lib.waitDone(page);
         assert.equal((await page.locator('main .notice.error[role="alert"]').innerText()).trim(), want, p);
       }
+    });
+    await test('manager-420101: /audit is a 403 page saying the role may not see it; /reports does not link to it', async () => {
+      const res = await page.goto(base + '/audit');
+      assert.equal(res.status(), 403, `/audit answered ${res.status()}`);
+      await lib.waitDone(page);
+      assert.equal((await page.locator('main .notice.error[role="alert"]').innerText()).trim(), '您的角色无权查看此页。');
+      assert.equal(await page.locator('table.audit').count(), 0, 'the log is on the page');
+      await page.goto(base + '/reports');
+      await lib.waitDone(page);
+      assert.equal(await page.locator('a[href^="/audit"]').count(), 0, 'a link to /audit');
     });
     await test('manager-420101: GET /api/v1/kpis?branch=420100 answers 403 out_of_scope', async () => {
       const r = await lib.api(page, base, '/api/v1/kpis?branch=420100');

@@ -20,6 +20,7 @@ export const PAGES = [
   { name: 'satisfaction', path: '/satisfaction' },
   { name: 'zones', path: '/zones' },
   { name: 'reports', path: '/reports', users: ['manager-420101', 'manager-420100', 'auditor'] },
+  { name: 'audit', path: '/audit', users: ['auditor'] },
   { name: 'branch-420101', path: '/branch/420101' },
   // the demo's county outside every city (待划分网格), as the warehouse has one
   { name: 'home-unassigned', path: '/?branch=429999', users: ['executive'] },

@@ -377,7 +377,8 @@ enum level {
     EXPORT,
     PUBLISHED,
     PROVINCE,
-    AUDITING
+    AUDITING,
+    PAGE_AUDITING
 };
 
 struct route {
@@ -435,6 +436,8 @@ static const struct route routes[] = {
     {"/charts/ranking.pdf?kpi=retention_rate&branch=%s", PUBLISHED},
     {"/api/v1/data-quality", PROVINCE},
     {"/api/v1/audit", AUDITING},
+    {"/audit", PAGE_AUDITING},
+    {"/audit?action=export&lang=en", PAGE_AUDITING},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -545,11 +548,12 @@ static long expected(const struct who *w, const struct route *r, bool inside)
     if (r->level == PUBLIC)
         return 200;
     if (!w->user)
-        return r->level == PAGE || r->level == PAGE_SCOPED ? 303 : 401;
+        return r->level == PAGE || r->level == PAGE_SCOPED || r->level == PAGE_AUDITING ? 303 : 401;
     switch (r->level) {
     case PROVINCE:
         return w->province ? 200 : 403;
     case AUDITING:
+    case PAGE_AUDITING:
         return w->auditing ? 200 : 403;
     case SCOPED:
     case PAGE_SCOPED:
@@ -579,10 +583,16 @@ static void check_one(const struct who *w, const char *auth, const struct route 
                   path, x.status, want, x.body);
     if (want == 401)
         ck_assert_str_eq(error_code(&x, code, sizeof code), "unauthenticated");
-    if (want == 403 && r->level == PAGE_SCOPED)
+    if (want == 403 && (r->level == PAGE_SCOPED || r->level == PAGE_AUDITING)) {
         ck_assert_msg(strstr(x.body, "<!DOCTYPE html>"), "%s: a 403 page, not %.200s", path,
                       x.body);
-    else if (want == 403)
+        /* the audit log's says why: the role, not a branch */
+        ck_assert_msg(r->level != PAGE_AUDITING ||
+                          strstr(x.body, strstr(path, "lang=en")
+                                             ? "Your role may not see this page."
+                                             : "您的角色无权查看此页。"),
+                      "%s: the 403 page does not say why: %.400s", path, x.body);
+    } else if (want == 403)
         ck_assert_str_eq(error_code(&x, code, sizeof code),
                          r->level == SCOPED || r->level == BULLETIN || r->level == EXPORT
                              ? "out_of_scope"
@@ -1609,6 +1619,20 @@ START_TEST(the_audit_log)
     ck_assert_int_eq(r.status, 400);
     ck_assert(strstr(r.body, "\"param\":\"before\""));
     resp_free(&r);
+    /* the page checks its filters as the API does: a page naming the parameter */
+    static const char *const bad_pages[][2] = {
+        {"/audit?since=yesterday", "参数 since"},
+        {"/audit?before=0&lang=en", "parameter before"},
+        {"/audit?action=DROP%20TABLE", "参数 action"},
+        {"/audit?limit=5", "unknown parameter"},
+    };
+    for (size_t i = 0; i < sizeof bad_pages / sizeof bad_pages[0]; i++) {
+        r = get_as(auditor, bad_pages[i][0]);
+        ck_assert_msg(r.status == 400, "%s: %ld", bad_pages[i][0], r.status);
+        ck_assert_msg(strstr(r.body, "<!DOCTYPE html>") && strstr(r.body, bad_pages[i][1]),
+                      "%s: %.600s", bad_pages[i][0], r.body);
+        resp_free(&r);
+    }
     free(county);
     free(auditor);
 }

@@ -110,4 +110,8 @@ start(async (main) => {
   main.append(breadcrumbs(path, (n) => pageUrl('/reports', { branch: n.code })));
   main.append(branchPicker(tree, code));
   main.append(quarterly(quarters(runs), code), daily(runs, code));
+  // the record of every export, for the roles that may read it
+  if (boot.role === 'auditor' || boot.role === 'admin') {
+    main.append(el('p', { class: 'reports-link' }, el('a', { href: pageUrl('/audit') }, `${w('audit_link')} →`)));
+  }
 });

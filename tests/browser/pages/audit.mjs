@@ -1,0 +1,126 @@
+// The audit log page's own checks: its rows are the API's, newest first,
+// at the time of the viewer's zone; an export made on the reports page is
+// its newest export row with the file's SHA-256; the filters load the
+// rows they name; a full page links to the older rows and back.
+import crypto from 'node:crypto';
+import * as lib from '../lib.mjs';
+import { narrowAxeCheck } from '../lib.mjs';
+
+// The rows shown: {id, action, outcome, who, at (the <time>'s datetime), time (its text)}.
+function shown(page) {
+  return page.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+    id: tr.dataset.id, action: tr.dataset.action, outcome: tr.dataset.outcome,
+    who: tr.querySelector('td.user').textContent, at: tr.querySelector('time').getAttribute('datetime'),
+    time: tr.querySelector('time').textContent,
+  })));
+}
+
+// Loads the page at path and waits for it; fails on a page that failed.
+async function open(page, base, path, assert) {
+  await page.goto(base + path);
+  await lib.waitDone(page);
+  assert.equal(await page.evaluate(() => document.body.dataset.error ?? null), null, `${path} failed`);
+}
+
+// YYYY-MM-DD HH:MM:SS of an ISO instant in Asia/Shanghai (UTC+8, no DST).
+const shanghai = (iso) => new Date(Date.parse(iso) + 8 * 3600e3).toISOString().replace('T', ' ').slice(0, 19);
+
+export const checks = [
+  {
+    name: 'the rows are the API\'s, newest first, at the time of the viewer\'s zone (Asia/Shanghai)',
+    users: ['auditor'],
+    async run({ page, base, user, assert }) {
+      // a context in the operator's zone, while the machine runs UTC
+      const context = await page.context().browser().newContext({ timezoneId: 'Asia/Shanghai' });
+      try {
+        const p = await context.newPage();
+        await lib.signIn(p, base, user, { next: '/audit' });
+        await lib.waitDone(p);
+        const rows = await shown(p);
+        assert.ok(rows.length > 1, `${rows.length} rows`);
+        const first = Number(rows[0].id);
+        const log = (await lib.api(p, base, `/api/v1/audit?limit=100&before=${first + 1}`)).body.entries;
+        assert.deepEqual(rows.map((r) => [Number(r.id), r.action, r.outcome, r.at]),
+          log.map((e) => [e.id, e.action, e.outcome, e.at]));
+        assert.deepEqual(rows.map((r) => r.who), log.map((e) => e.who ?? '系统'));
+        for (const r of rows) assert.equal(r.time, shanghai(r.at), `row ${r.id}`);
+        assert.match(await p.locator('.audit-note').textContent(), /Asia\/Shanghai/);
+        // the page's own read is a row of the log
+        assert.ok(log.some((e) => e.action === 'audit_read' && e.who === user.name), 'no audit_read row of this user');
+      } finally {
+        await context.close();
+      }
+    },
+  },
+  {
+    name: 'an export from the reports page is the newest export row, with the file\'s SHA-256',
+    users: ['auditor'],
+    async run({ page, base, user, assert }) {
+      await open(page, base, '/reports', assert);
+      const href = await page.locator('table.quarterly a[type="text/csv"]').first().getAttribute('href');
+      const file = await page.request.get(new URL(href, base).href);
+      assert.equal(file.status(), 200, href);
+      const sha = crypto.createHash('sha256').update(await file.body()).digest('hex');
+      const link = page.locator('p.reports-link a[href^="/audit"]');
+      await Promise.all([page.waitForURL((u) => u.pathname === '/audit'), link.click()]);
+      await lib.waitDone(page);
+      await page.locator('#audit-action').selectOption('export');
+      await Promise.all([page.waitForURL((u) => u.searchParams.get('action') === 'export'),
+        page.locator('form.audit-filters button[type=submit]').click()]);
+      await lib.waitDone(page);
+      const rows = await shown(page);
+      assert.ok(rows.length > 0 && rows.every((r) => r.action === 'export'), rows.map((r) => r.action).join(' '));
+      assert.equal(rows[0].who, user.name);
+      const params = await page.locator('table.audit tbody tr').first().locator('ul.params li')
+        .evaluateAll((lis) => Object.fromEntries(lis.map((li) => [li.querySelector('.name').textContent,
+          li.querySelector('.value').textContent])));
+      assert.equal(params.sha256, sha, 'the row\'s SHA-256 is the file\'s');
+      assert.equal(params.format, 'csv');
+      assert.ok(href.includes(`/reports/${params.quarter}.csv`), `${href}: quarter ${params.quarter}`);
+    },
+  },
+  {
+    name: 'a first date shows the rows from it on; a later one none; the form keeps the filters',
+    users: ['auditor'],
+    async run({ page, base, assert }) {
+      const today = (await shown(page))[0].at.slice(0, 10);
+      await page.locator('#audit-since').fill(today);
+      await page.locator('#audit-action').selectOption('audit_read');
+      await Promise.all([page.waitForURL((u) => u.searchParams.get('since') === today),
+        page.locator('form.audit-filters button[type=submit]').click()]);
+      await lib.waitDone(page);
+      const rows = await shown(page);
+      assert.ok(rows.length > 0, 'no row since today');
+      assert.ok(rows.every((r) => r.action === 'audit_read' && r.at >= today), JSON.stringify(rows.slice(0, 3)));
+      assert.equal(await page.locator('#audit-action').inputValue(), 'audit_read');
+      assert.equal(await page.locator('#audit-since').inputValue(), today);
+      await open(page, base, '/audit?since=2999-01-01', assert);
+      assert.equal(await page.locator('table.audit').count(), 0);
+      assert.equal((await page.locator('main p.none').textContent()).trim(), '没有符合条件的记录。');
+    },
+  },
+  {
+    name: 'a full page links to the older rows, which follow it, and back to the newest',
+    users: ['auditor'],
+    async run({ page, base, assert }) {
+      // more than a page of rows of one action: each read of the log is one
+      for (let i = 0; i < 101; i++) {
+        assert.equal((await lib.api(page, base, '/api/v1/audit?action=token_use&limit=1')).status, 200);
+      }
+      await open(page, base, '/audit?action=audit_read', assert);
+      const rows = await shown(page);
+      assert.equal(rows.length, 100);
+      const older = page.locator('nav.pager a[rel=next]');
+      const last = Number(rows[99].id);
+      assert.equal(await older.getAttribute('href'), `/audit?action=audit_read&before=${last}`);
+      await Promise.all([page.waitForURL((u) => u.searchParams.has('before')), older.click()]);
+      await lib.waitDone(page);
+      const next = await shown(page);
+      assert.ok(next.length > 0 && Number(next[0].id) < last, `${next[0]?.id} after ${last}`);
+      assert.ok(next.every((r) => r.action === 'audit_read'));
+      assert.equal(await page.locator('nav.pager a[rel=first]').getAttribute('href'), '/audit?action=audit_read');
+    },
+  },
+];
+
+checks.push(narrowAxeCheck(['auditor']));

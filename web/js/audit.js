@@ -1,0 +1,113 @@
+// The audit log (/audit?action=&since=&before=), for auditors and admins:
+// the rows of GET /api/v1/audit, newest first, a page of PAGE rows at a
+// time; filtered by action and by a first date; each row's parameters as
+// the log holds them. Reading it is itself a row of the log (the API's).
+import { api, boot, el, pageUrl, params, pickerForm, scrollBox, start, w } from './common.js';
+
+const PAGE = 100;
+const ACTION_WORD = 'audit_action_';
+
+// The actions the page names (labels.c has a word for each), in its order.
+const actions = Object.keys(boot.labels?.words || {})
+  .filter((k) => k.startsWith(ACTION_WORD))
+  .map((k) => k.slice(ACTION_WORD.length));
+
+// A word of the log's vocabulary, or the code itself when it has none.
+function word(prefix, code) {
+  const key = `${prefix}${code}`;
+  const text = w(key);
+  return text === key ? code : text;
+}
+
+// The viewer's zone, in which times are shown.
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+const TIME = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  second: '2-digit', hourCycle: 'h23',
+});
+
+// An instant of the log (ISO 8601, UTC) as YYYY-MM-DD HH:MM:SS in the zone.
+function localTime(iso) {
+  const parts = Object.fromEntries(TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+// A parameter's value as text: lists joined, objects as JSON, null as the
+// pages' "no value".
+function valueText(value) {
+  if (value === null) return w('no_value');
+  if (Array.isArray(value)) return value.map(valueText).join(', ');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+// The row's parameters (and detail) as name-value pairs, as the log holds them.
+function details(entry) {
+  const pairs = Object.entries(entry.params || {});
+  if (entry.detail) pairs.push(['detail', entry.detail]);
+  return el('ul', { class: 'params' }, pairs.map(([name, value]) => el('li', {},
+    el('span', { class: 'name' }, name), ' ', el('span', { class: 'value' }, valueText(value)))));
+}
+
+function row(entry) {
+  return el('tr', { dataset: { id: entry.id, action: entry.action, outcome: entry.outcome } },
+    el('th', { scope: 'row' }, entry.id),
+    el('td', { class: 'at' }, el('time', { datetime: entry.at }, localTime(entry.at))),
+    el('td', { class: 'user' }, entry.who ?? w('audit_system')),
+    el('td', { class: 'action' }, word(ACTION_WORD, entry.action), ' ',
+      el('code', {}, entry.action)),
+    el('td', { class: 'outcome', dataset: { outcome: entry.outcome } }, word('audit_outcome_', entry.outcome)),
+    el('td', { class: 'params' }, details(entry)),
+    el('td', { class: 'client' }, entry.client ?? ''));
+}
+
+function filters() {
+  const select = el('select', { id: 'audit-action', name: 'action' },
+    el('option', { value: '' }, w('audit_all')),
+    actions.map((a) => el('option', { value: a, selected: a === params.action }, word(ACTION_WORD, a))));
+  const since = el('input', { id: 'audit-since', name: 'since', type: 'date', value: params.since });
+  return pickerForm('audit-filters', [
+    el('label', { for: 'audit-action' }, w('audit_action')), select,
+    el('label', { for: 'audit-since' }, w('audit_since')), since,
+  ], () => location.assign(pageUrl('/audit', { action: select.value, since: since.value })));
+}
+
+// Links to the older rows (after a full page) and back to the newest.
+function pager(entries) {
+  const keep = { action: params.action, since: params.since };
+  const links = [];
+  if (params.before) links.push(el('a', { href: pageUrl('/audit', keep), rel: 'first' }, `← ${w('audit_newest')}`));
+  if (entries.length === PAGE) {
+    links.push(el('a', { href: pageUrl('/audit', { ...keep, before: entries[entries.length - 1].id }), rel: 'next' },
+      `${w('audit_older')} →`));
+  }
+  return links.length ? el('nav', { class: 'pager', 'aria-label': w('audit_title') }, links) : null;
+}
+
+function table(entries) {
+  if (!entries.length) return el('p', { class: 'none' }, w('audit_none'));
+  return scrollBox(el('table', { class: 'audit' },
+    el('caption', {}, w('audit_title')),
+    el('thead', {}, el('tr', {}, ['audit_id', 'audit_at', 'audit_who', 'audit_action', 'audit_outcome',
+      'audit_detail', 'audit_client'].map((k) => el('th', { scope: 'col' }, w(k))))),
+    el('tbody', {}, entries.map(row))));
+}
+
+start(async (main) => {
+  main.querySelector('h1').textContent = w('audit_title');
+  const log = await api('/api/v1/audit', {
+    action: params.action, since: params.since, before: params.before, limit: PAGE,
+  });
+  const entries = log.entries || [];
+  main.append(...[
+    el('p', { class: 'audit-note' }, w('audit_note', { zone: ZONE })),
+    filters(),
+    entries.length
+      ? el('p', { class: 'audit-count' }, w('audit_count', {
+        n: entries.length, first: entries[0].id, last: entries[entries.length - 1].id,
+      }))
+      : null,
+    table(entries),
+    pager(entries),
+  ].filter(Boolean));
+});
