@@ -70,6 +70,7 @@ static const struct http_route routes[] = {
     {"GET", "/reports/", api_h_report, p_report, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
     {"GET", "/api/v1/audit", api_h_audit, p_audit, AUDIT, 0},
+    {"GET", "/api/v1/audit/", api_h_audit_reproduction, p_none, AUDIT, PREFIX},
     {"GET", "/login", api_h_login_page, p_login, PUBLIC, PAGE},
     {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},
     {"POST", "/logout", api_h_logout, p_none, SIGNED_IN, BODY},
@@ -233,6 +234,7 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     atomic_init(&api->max_pixels, PLOT_MAX_PIXELS);
     atomic_init(&api->arrows, CHART_ARROWS_CN);
     atomic_init(&api->old_report_busy, false);
+    atomic_init(&api->reproduce_busy, false);
     api->pool = pool_new(pool_size);
     if (pthread_key_create(&api->chart_ctx, api_free_chart_ctx) != 0) {
         log_error("msg=\"no thread-specific key for the chart contexts\"");

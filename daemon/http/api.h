@@ -60,6 +60,9 @@ struct api {
     /* A report of a quarter older than the snapshot's history is being
      * read from the database (one at a time: http/reports.c). */
     atomic_bool old_report_busy;
+    /* An export is being made again (GET /api/v1/audit/ID/reproduction:
+     * one at a time, http/auditlog.c). */
+    atomic_bool reproduce_busy;
     /* Refused requests' audit rows: at most API_REFUSALS_AUDITED a second
      * (the second, the rows written in it, those left unwritten since the
      * last one written: http/auditlog.c). */

@@ -3,6 +3,8 @@
 #include "handlers.h"
 
 #include "date.h"
+#include "digest.h"
+#include "report_make.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,4 +127,140 @@ void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
                                "limit", limit, "before", params[3]);
     api_audit(api, req, "audit_read", logged, "ok");
     json_decref(logged);
+}
+
+/* ---- an export made again ---------------------------------------------------------------- */
+
+/* A reproduction of audit row `id` (digits): what pool_run's work leaves. */
+struct reproduction {
+    struct api *api;
+    const char *id;
+    struct rmake_export e;
+    struct rmake_error err;       /* the row refused (status 2), or the report (status 2) */
+    bool row_ok;                  /* the row is a report's export */
+    char *gone;                   /* the runs it read that are gone ("12, 40"), or NULL */
+    char sha[DIGEST_HEX_LEN + 1]; /* the bytes made again; "" when none were */
+};
+
+/* The work on one connection: false on a database or drawing error only. */
+static bool reproduce_on(struct db *db, void *ctx)
+{
+    struct reproduction *r = ctx;
+    struct rmake_out o = RMAKE_OUT_INIT;
+    bool ok = true;
+    if (!rmake_export_read(db, r->id, &r->e, &r->err))
+        return r->err.status == 2; /* else a database error */
+    r->row_ok = true;
+    r->gone = rmake_runs_gone(db, &r->e, &ok);
+    if (ok && !r->gone) {
+        const struct rmake_job j = rmake_export_job(&r->e);
+        if (rmake_run(db, &j, api_thread_chart_ctx(r->api), &o, &r->err)) {
+            const struct buf *bytes = rmake_bytes(&j, &o);
+            digest_sha256_hex(bytes->data, bytes->len, r->sha);
+        } else {
+            ok = r->err.status == 2; /* the view refused it: said in the answer */
+        }
+    }
+    rmake_out_free(&o);
+    return ok;
+}
+
+/* The run ids of "12, 40" as a JSON array. */
+static json_t *ids_json(const char *list)
+{
+    json_t *a = json_array();
+    for (const char *p = list; p && *p;) {
+        char *end = NULL;
+        long long id = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        json_array_append_new(a, json_integer((json_int_t)id));
+        p = end + strspn(end, ", ");
+    }
+    return a;
+}
+
+/* The answer: the export, what was made, and whether it is the same. */
+static json_t *reproduction_json(const struct reproduction *r)
+{
+    const struct rmake_export *e = &r->e;
+    const char *want = rmake_export_param(e, "sha256");
+    bool same = *r->sha && strcmp(r->sha, want) == 0;
+    const char *verdict = r->gone    ? "runs_gone"
+                          : !*r->sha ? "refused"
+                          : same     ? "same_bytes"
+                                     : "other_bytes";
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:s, s:s, s:s?, s:o, s:s?, s:b}", "id",
+        (json_int_t)e->id, "quarter", rmake_export_param(e, "quarter"), "branch",
+        rmake_export_param(e, "branch"), "format", rmake_export_param(e, "format"), "lang",
+        rmake_export_param(e, "lang") ? rmake_export_param(e, "lang") : "zh", "exported_at", e->at,
+        "exported_by", e->who, "runs", json_object_get(e->params, "runs"), "reproduced", same,
+        "verdict", verdict, "sha256_recorded", want, "sha256", *r->sha ? r->sha : NULL, "runs_gone",
+        ids_json(r->gone), "message", *r->err.message ? r->err.message : NULL, "days_then",
+        e->days_then);
+}
+
+/* ID of /api/v1/audit/ID/reproduction, or NULL (the path names none). */
+static const char *reproduction_id(const struct http_request *req, char id[20])
+{
+    const char *rest = http_path(req) + strlen("/api/v1/audit/");
+    size_t n = strspn(rest, "0123456789");
+    if (n == 0 || n > 18 || rest[0] == '0' || strcmp(rest + n, "/reproduction") != 0)
+        return NULL;
+    memcpy(id, rest, n);
+    id[n] = '\0';
+    return id;
+}
+
+static void reproduction_reply(struct api *api, const struct http_request *req,
+                               struct http_reply *reply, const struct reproduction *r)
+{
+    if (!r->row_ok) {
+        bool none = strncmp(r->err.message, "there is no", 11) == 0;
+        http_reply_error(reply, none ? 404 : 400, none ? "not_found" : "invalid_parameter",
+                         r->err.message, "id");
+        return;
+    }
+    json_t *body = reproduction_json(r);
+    char *text = json_dumps(body, JSON_COMPACT);
+    buf_puts(&reply->body, text ? text : "{}");
+    free(text);
+    json_t *logged = json_pack("{s:I, s:s, s:s?}", "of", (json_int_t)r->e.id, "verdict",
+                               json_string_value(json_object_get(body, "verdict")), "sha256",
+                               *r->sha ? r->sha : NULL);
+    api_audit(api, req, "audit_reproduce", logged, "ok");
+    json_decref(logged);
+    json_decref(body);
+}
+
+void api_h_audit_reproduction(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    char id[20];
+    struct reproduction r = {.api = api, .id = reproduction_id(req, id)};
+    if (!r.id) {
+        http_reply_error(reply, 404, "not_found",
+                         "an export is made again at /api/v1/audit/ID/reproduction", NULL);
+        return;
+    }
+    if (atomic_exchange(&api->reproduce_busy, true)) {
+        http_reply_error(reply, 503, "report_busy",
+                         "another export is being made again: retry in 1 s", NULL);
+        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        return;
+    }
+    enum pool_status st = pool_run(api->pool, reproduce_on, &r);
+    atomic_store(&api->reproduce_busy, false);
+    if (st == POOL_OK) {
+        reproduction_reply(api, req, reply, &r);
+    } else if (st == POOL_ERROR && r.row_ok && *r.err.message) {
+        http_reply_error(reply, 500, "render_failed", r.err.message, NULL);
+    } else {
+        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
+                         "the export's runs are in the database, which cannot answer now", NULL);
+        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+    }
+    free(r.gone);
+    rmake_export_free(&r.e);
 }

@@ -75,6 +75,10 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET /api/v1/audit/ID/reproduction: the export of audit row ID made
+ * again from the runs it names, its SHA-256 compared with the row's
+ * (docs/report.md); one at a time. */
+void api_h_audit_reproduction(struct http_request *req, struct http_reply *reply, void *ctx);
 /* The audit log's filters of req (since, action, limit, before), checked
  * as GET /api/v1/audit and its page check them: false with err naming the
  * parameter; limit receives the number of rows (default 100). */

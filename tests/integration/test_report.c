@@ -1114,6 +1114,145 @@ START_TEST(an_old_quarter_reads_the_same)
 }
 END_TEST
 
+/* GET path as auth; the answer parsed (the caller json_decref()s), the
+ * status checked. */
+static json_t *get_json(int port, const char *auth, const char *path, long want)
+{
+    char *body = NULL;
+    long status = harness_http(port, "GET", path, auth, &body, NULL);
+    ck_assert_msg(status == want, "%s: %ld, want %ld: %s", path, status, want, body);
+    json_t *j = json_loads(body, 0, NULL);
+    ck_assert_msg(j, "%s: not JSON: %s", path, body);
+    free(body);
+    return j;
+}
+
+/* The reproduction of audit row `row` as auth: 200 and its verdict. */
+static json_t *reproduction(int port, const char *auth, const char *row)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", row);
+    return get_json(port, auth, path, 200);
+}
+
+/* The daemon makes an export again for an auditor, as `audit reproduce`
+ * does: the same bytes for a CSV and a PDF exported over HTTP (the SHA-256
+ * of the bytes downloaded); other bytes once a branch is renamed; the runs
+ * named when they are gone; a row that is no export, none, or a path
+ * that names none, refused; another role refused; each reproduction a row
+ * of the log. */
+START_TEST(the_daemon_makes_an_export_again)
+{
+    struct harness_daemon d;
+    harness_user_add(ci, "qian", "auditor", NULL, "a password nobody types");
+    harness_user_add(ci, "zhao", "executive", NULL, "a password nobody types");
+    char *auditor = harness_token_add(ci, "qian"), *exec = harness_token_add(ci, "zhao");
+    char auth[200], exec_auth[200], sha[DIGEST_HEX_LEN + 1], q[512], *body = NULL;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", auditor);
+    snprintf(exec_auth, sizeof exec_auth, "Authorization: Bearer %s", exec);
+    char *config_path = start_daemon(&d, "reproduce");
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    static const char *const formats[] = {"csv", "pdf"};
+    char *rows[2];
+    for (int i = 0; i < 2; i++) {
+        char path[80];
+        size_t len = 0;
+        snprintf(path, sizeof path, "/reports/2026Q3.%s?branch=420101", formats[i]);
+        ck_assert_int_eq(harness_http_len(d.port, "GET", path, auth, &body, &len, NULL), 200);
+        digest_sha256_hex(body, len, sha);
+        free(body);
+        snprintf(q, sizeof q,
+                 "SELECT max(audit_id)::text FROM kpi.audit_log WHERE who = 'qian'"
+                 " AND action = 'export' AND params->>'format' = '%s' AND params->>'sha256' = '%s'",
+                 formats[i], sha);
+        /* the daemon writes its audit rows off the request's thread */
+        rows[i] = NULL;
+        for (int tries = 0; tries < 100 && !(rows[i] && *rows[i]); tries++) {
+            free(rows[i]);
+            usleep(50000);
+            rows[i] = harness_text(db, q);
+        }
+        ck_assert_msg(rows[i] && *rows[i], "no export row of the %s's bytes", formats[i]);
+        json_t *r = reproduction(d.port, auth, rows[i]);
+        ck_assert_msg(json_is_true(json_object_get(r, "reproduced")), "%s", json_dumps(r, 0));
+        ck_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "same_bytes");
+        ck_assert_str_eq(json_string_value(json_object_get(r, "sha256")), sha);
+        ck_assert_str_eq(json_string_value(json_object_get(r, "format")), formats[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(r, "exported_by")), "qian");
+        ck_assert_int_eq(json_array_size(json_object_get(r, "runs")), 3);
+        json_decref(r);
+    }
+    /* a branch renamed since: other bytes, said */
+    char *name = harness_text(db, "SELECT name FROM dw.branch WHERE code = '420101'");
+    harness_exec_on(ci, "UPDATE dw.branch SET name = name || '（更名）' WHERE code = '420101'");
+    json_t *r = reproduction(d.port, auth, rows[0]);
+    ck_assert(json_is_false(json_object_get(r, "reproduced")));
+    ck_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "other_bytes");
+    ck_assert_str_ne(json_string_value(json_object_get(r, "sha256")),
+                     json_string_value(json_object_get(r, "sha256_recorded")));
+    json_decref(r);
+    const char *restore[] = {name, NULL};
+    ck_assert(
+        db_query(db, "UPDATE dw.branch SET name = $1 WHERE code = '420101'", 1, restore, NULL));
+    free(name);
+    /* an export whose runs are gone: named, nothing made */
+    snprintf(q, sizeof q,
+             "INSERT INTO kpi.audit_log (at, who, action, params, outcome)"
+             " SELECT at, who, action, jsonb_set(params, '{runs}', '[999999991, 999999992, %s]'),"
+             " outcome FROM kpi.audit_log WHERE audit_id = %s RETURNING audit_id::text",
+             "999999993", rows[0]);
+    char *gone_row = harness_text(db, q);
+    r = reproduction(d.port, auth, gone_row);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "runs_gone");
+    ck_assert(json_is_false(json_object_get(r, "reproduced")));
+    ck_assert(json_is_null(json_object_get(r, "sha256")));
+    ck_assert_int_eq(json_array_size(json_object_get(r, "runs_gone")), 3);
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(r, "runs_gone"), 0)),
+                     999999991);
+    json_decref(r);
+    /* refused: no export, no row, no id; another role */
+    char *other = harness_text(db, "SELECT min(audit_id)::text FROM kpi.audit_log"
+                                   " WHERE action <> 'export'");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", other);
+    r = get_json(d.port, auth, path, 400);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "error"), "param")),
+                     "id");
+    json_decref(r);
+    r = get_json(d.port, auth, "/api/v1/audit/999999999/reproduction", 404);
+    json_decref(r);
+    static const char *const not_ids[] = {"/api/v1/audit/0/reproduction",
+                                          "/api/v1/audit/12x/reproduction", "/api/v1/audit/12/",
+                                          "/api/v1/audit/"};
+    for (size_t i = 0; i < sizeof not_ids / sizeof not_ids[0]; i++)
+        json_decref(get_json(d.port, auth, not_ids[i], 404));
+    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", rows[0]);
+    r = get_json(d.port, exec_auth, path, 403);
+    json_decref(r);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    free(d.log);
+    /* each reproduction answered is a row: four verdicts */
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who = 'qian'"
+                                      " AND action = 'audit_reproduce' AND outcome = 'ok'"),
+                     4);
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE action = 'audit_reproduce'"
+             " AND params->>'of' = '%s' AND params->>'verdict' = 'same_bytes'",
+             rows[1]);
+    ck_assert_int_eq(harness_long(db, q), 1);
+    db_close(db);
+    free(gone_row);
+    free(other);
+    free(rows[0]);
+    free(rows[1]);
+    unlink(config_path);
+    free(config_path);
+    free(auditor);
+    free(exec);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -1132,6 +1271,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, a_month_end_corrected_before_a_later_one_is_flagged);
     tcase_add_test(tc, an_export_is_reproduced_after_a_recompute);
     tcase_add_test(tc, an_old_quarter_reads_the_same);
+    tcase_add_test(tc, the_daemon_makes_an_export_again);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -49,13 +49,51 @@ function details(entry) {
     el('span', { class: 'name' }, name), ' ', el('span', { class: 'value' }, valueText(value)))));
 }
 
+// What making an export again found, in words.
+function verdictText(r) {
+  const text = {
+    same_bytes: () => w('audit_same', { sha: r.sha256 }),
+    other_bytes: () => w('audit_other', { sha: r.sha256 }),
+    runs_gone: () => w('audit_gone', { runs: r.runs_gone.join(', ') }),
+  }[r.verdict];
+  return text ? text() : w('audit_refused', { message: r.message ?? r.verdict });
+}
+
+// A report's export: a button that makes it again from the runs its row
+// names (GET /api/v1/audit/ID/reproduction) and says whether the bytes are
+// the same, in a live region of the row.
+function reproduceControl(entry) {
+  const out = el('p', { class: 'reproduction', role: 'status' });
+  const button = el('button', { type: 'button', class: 'reproduce', dataset: { id: entry.id } }, w('audit_reproduce'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    out.className = 'reproduction';
+    out.textContent = w('audit_reproducing');
+    try {
+      const r = await api(`/api/v1/audit/${entry.id}/reproduction`);
+      out.dataset.verdict = r.verdict;
+      out.classList.add(r.reproduced ? 'same' : 'differs');
+      out.replaceChildren(el('span', { 'aria-hidden': 'true' }, r.reproduced ? '✔ ' : '✖ '), verdictText(r));
+    } catch (error) {
+      out.dataset.verdict = 'error';
+      out.textContent = error.status === 503 ? w('audit_busy') : w('load_failed') + error.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return [button, out];
+}
+
+const reproducible = (entry) => entry.action === 'export' && entry.outcome === 'ok' &&
+  entry.params?.kind === 'report' && Array.isArray(entry.params?.runs);
+
 function row(entry) {
   return el('tr', { dataset: { id: entry.id, action: entry.action, outcome: entry.outcome } },
     el('th', { scope: 'row' }, entry.id),
     el('td', { class: 'at' }, el('time', { datetime: entry.at }, localTime(entry.at))),
     el('td', { class: 'user' }, entry.who ?? w('audit_system')),
     el('td', { class: 'action' }, word(ACTION_WORD, entry.action), ' ',
-      el('code', {}, entry.action)),
+      el('code', {}, entry.action), reproducible(entry) ? reproduceControl(entry) : null),
     el('td', { class: 'outcome', dataset: { outcome: entry.outcome } }, word('audit_outcome_', entry.outcome)),
     el('td', { class: 'params' }, details(entry)),
     el('td', { class: 'client' }, entry.client ?? ''));

@@ -3,6 +3,7 @@
 // its newest export row with the file's SHA-256; the filters load the
 // rows they name; a full page links to the older rows and back.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import * as lib from '../lib.mjs';
 import { narrowAxeCheck } from '../lib.mjs';
 
@@ -53,7 +54,7 @@ export const checks = [
     },
   },
   {
-    name: 'an export from the reports page is the newest export row, with the file\'s SHA-256',
+    name: 'an export from the reports page is the newest export row, with the file\'s SHA-256; made again, the same bytes',
     users: ['auditor'],
     async run({ page, base, user, assert }) {
       await open(page, base, '/reports', assert);
@@ -77,6 +78,15 @@ export const checks = [
       assert.equal(params.sha256, sha, 'the row\'s SHA-256 is the file\'s');
       assert.equal(params.format, 'csv');
       assert.ok(href.includes(`/reports/${params.quarter}.csv`), `${href}: quarter ${params.quarter}`);
+      // made again from the runs the row names: the same bytes, said in the row
+      const first = page.locator('table.audit tbody tr').first();
+      await first.locator('button.reproduce').click();
+      const verdict = first.locator('.reproduction[data-verdict]');
+      await verdict.waitFor({ timeout: 20000 });
+      assert.equal(await verdict.getAttribute('data-verdict'), 'same_bytes', await verdict.textContent());
+      assert.ok((await verdict.textContent()).includes(sha), await verdict.textContent());
+      assert.equal(await page.locator('table.audit tr:not([data-action=export]) button.reproduce').count(), 0);
+      await page.screenshot({ path: path.join(process.env.RETENTIOND_SHOTS || 'screenshots', 'auditor-audit-reproduced-1366.png') });
     },
   },
   {
