@@ -894,6 +894,23 @@ static long copy_run(struct db *db, const char *date)
     return fresh;
 }
 
+/* Renames 420101 (a branch renamed since an export); returns its name
+ * (malloc'd) for restore_branch, which frees it. */
+static char *rename_branch(struct db *db)
+{
+    char *name = harness_text(db, "SELECT name FROM dw.branch WHERE code = '420101'");
+    harness_exec_on(ci, "UPDATE dw.branch SET name = name || '（更名）' WHERE code = '420101'");
+    return name;
+}
+
+static void restore_branch(struct db *db, char *name)
+{
+    const char *restore[] = {name, NULL};
+    ck_assert(
+        db_query(db, "UPDATE dw.branch SET name = $1 WHERE code = '420101'", 1, restore, NULL));
+    free(name);
+}
+
 /* A quarter's export made again after a recompute (a data correction) of
  * its month end and of a day of its alarm history, which a new export no
  * longer reads: `audit reproduce` gives the export's bytes, the PDF's and
@@ -993,8 +1010,7 @@ START_TEST(an_export_is_reproduced_after_a_recompute)
 
     /* a branch renamed since: other bytes from the same runs, said (exit
      * 1), the file written all the same for comparing, its row saying so */
-    char *name = harness_text(db, "SELECT name FROM dw.branch WHERE code = '420101'");
-    harness_exec_on(ci, "UPDATE dw.branch SET name = name || '（更名）' WHERE code = '420101'");
+    char *name = rename_branch(db);
     char renamed[256];
     snprintf(renamed, sizeof renamed, "%s/repro-renamed.csv", dir);
     ck_assert_int_eq(reproduce(csv_row, renamed, &out, &err), 1);
@@ -1008,10 +1024,7 @@ START_TEST(an_export_is_reproduced_after_a_recompute)
              " AND params->>'file' = '%s' AND params->'same_bytes' = 'false'",
              csv_row, renamed);
     ck_assert_int_eq(harness_long(db, q), 1);
-    const char *restore[] = {name, NULL};
-    ck_assert(
-        db_query(db, "UPDATE dw.branch SET name = $1 WHERE code = '420101'", 1, restore, NULL));
-    free(name);
+    restore_branch(db, name);
 
     /* an export recorded before its days were: the runs finished then */
     snprintf(q, sizeof q,
@@ -1184,18 +1197,14 @@ START_TEST(the_daemon_makes_an_export_again)
         json_decref(r);
     }
     /* a branch renamed since: other bytes, said */
-    char *name = harness_text(db, "SELECT name FROM dw.branch WHERE code = '420101'");
-    harness_exec_on(ci, "UPDATE dw.branch SET name = name || '（更名）' WHERE code = '420101'");
+    char *name = rename_branch(db);
     json_t *r = reproduction(d.port, auth, rows[0]);
     ck_assert(json_is_false(json_object_get(r, "reproduced")));
     ck_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "other_bytes");
     ck_assert_str_ne(json_string_value(json_object_get(r, "sha256")),
                      json_string_value(json_object_get(r, "sha256_recorded")));
     json_decref(r);
-    const char *restore[] = {name, NULL};
-    ck_assert(
-        db_query(db, "UPDATE dw.branch SET name = $1 WHERE code = '420101'", 1, restore, NULL));
-    free(name);
+    restore_branch(db, name);
     /* an export whose runs are gone: named, nothing made */
     snprintf(q, sizeof q,
              "INSERT INTO kpi.audit_log (at, who, action, params, outcome)"
