@@ -1,5 +1,6 @@
 #include "audit.h"
 
+#include "csv.h"
 #include "log.h"
 #include "mem.h"
 #include "random.h"
@@ -414,5 +415,20 @@ void audit_rows_text(const struct db_result *res, struct buf *out)
                    w ? log_quote(who, sizeof who, w) : "-", db_value(res, i, 3),
                    db_value(res, i, 6), client ? client : "-", db_value(res, i, 4), d ? " " : "",
                    d ? log_quote(detail, sizeof detail, d) : "");
+    }
+}
+
+void audit_rows_csv(const struct db_result *res, struct buf *out)
+{
+    static const int columns[] = {0, 1, 2, 3, 6, 5, 4, 7}; /* the select's, in the header's order */
+    buf_puts(out, "\xEF\xBB\xBFid,at,who,action,outcome,client,params,detail\r\n");
+    for (int i = 0; i < db_rows(res); i++) {
+        for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+            const char *v = db_value(res, i, columns[c]);
+            if (c)
+                buf_puts(out, ",");
+            csv_text(out, v ? v : "");
+        }
+        buf_puts(out, "\r\n");
     }
 }

@@ -57,9 +57,12 @@ bool audit_insert(struct db *db, const struct audit_row *row);
  * older than that id or NULL (the next page: the last id of one page);
  * newest first),
  * and its rows as JSON ({"entries": [{id, at, who, action, params, client,
- * outcome, detail}]}, a new reference) or as text lines for people. */
+ * outcome, detail}]}, a new reference), as text lines for people, or as
+ * CSV for a spreadsheet (UTF-8 with a byte-order mark, CRLF, a header row;
+ * text cells escaped against formulas; params as its JSON). */
 const char *audit_select_sql(void);
 json_t *audit_rows_json(const struct db_result *res);
 void audit_rows_text(const struct db_result *res, struct buf *out);
+void audit_rows_csv(const struct db_result *res, struct buf *out);
 
 #endif

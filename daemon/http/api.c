@@ -70,6 +70,7 @@ static const struct http_route routes[] = {
     {"GET", "/reports/", api_h_report, p_report, SIGNED_IN, PREFIX},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
     {"GET", "/api/v1/audit", api_h_audit, p_audit, AUDIT, 0},
+    {"GET", "/api/v1/audit.csv", api_h_audit_csv, p_audit, AUDIT, 0},
     {"GET", "/api/v1/audit/", api_h_audit_reproduction, p_none, AUDIT, PREFIX},
     {"GET", "/login", api_h_login_page, p_login, PUBLIC, PAGE},
     {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#define LIMIT_DEFAULT 100
-#define LIMIT_MAX     1000
+#define LIMIT_DEFAULT     100
+#define LIMIT_MAX         1000
+#define CSV_LIMIT_DEFAULT 10000
+#define CSV_LIMIT_MAX     100000
 
 bool api_query(struct api *api, const char *what, const char *sql, int nparams,
                const char *const *params, struct db_result **res, struct view_error *err)
@@ -75,20 +77,22 @@ static bool action_ok(const char *a)
     return n >= 1 && n <= 40 && strspn(a, "abcdefghijklmnopqrstuvwxyz_") == n;
 }
 
-bool api_audit_params(const struct http_request *req, char limit[16], struct view_error *err)
+/* api_audit_params with the default and the largest number of rows. */
+static bool audit_params(const struct http_request *req, long dflt, long max, char limit[16],
+                         struct view_error *err)
 {
     const char *since = http_arg(req, "since"), *action = http_arg(req, "action");
     const char *l = http_arg(req, "limit");
     char *end = NULL;
-    long n = l ? strtol(l, &end, 10) : LIMIT_DEFAULT;
+    long n = l ? strtol(l, &end, 10) : dflt;
     if (since && !date_valid(since))
         return view_fail(err, 400, "invalid_date", "since", "since must be a date YYYY-MM-DD");
     if (action && !action_ok(action))
         return view_fail(err, 400, "invalid_parameter", "action",
                          "action must be an action name (lower-case letters and _)");
-    if (l && (!*l || *end || n < 1 || n > LIMIT_MAX))
+    if (l && (!*l || *end || n < 1 || n > max))
         return view_fail(err, 400, "invalid_parameter", "limit",
-                         "limit must be a whole number from 1 to %d", LIMIT_MAX);
+                         "limit must be a whole number from 1 to %ld", max);
     const char *before = http_arg(req, "before");
     if (before && (!*before || strspn(before, "0123456789") != strlen(before) ||
                    strlen(before) > 18 || before[0] == '0'))
@@ -98,13 +102,21 @@ bool api_audit_params(const struct http_request *req, char limit[16], struct vie
     return true;
 }
 
-void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
+bool api_audit_params(const struct http_request *req, char limit[16], struct view_error *err)
 {
-    struct api *api = ctx;
+    return audit_params(req, LIMIT_DEFAULT, LIMIT_MAX, limit, err);
+}
+
+/* The log's rows the request's filters select, as JSON or CSV; the read
+ * audited. */
+static void serve_audit(struct http_request *req, struct http_reply *reply, struct api *api,
+                        bool csv)
+{
     struct view_error err = {0};
     struct db_result *res = NULL;
     char limit[16];
-    if (!api_audit_params(req, limit, &err)) {
+    if (!audit_params(req, csv ? CSV_LIMIT_DEFAULT : LIMIT_DEFAULT, csv ? CSV_LIMIT_MAX : LIMIT_MAX,
+                      limit, &err)) {
         api_reply_error(reply, &err);
         return;
     }
@@ -117,16 +129,35 @@ void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
         http_reply_header(reply, "Retry-After", "1");
         return;
     }
-    json_t *body = audit_rows_json(res);
-    char *text = json_dumps(body, JSON_COMPACT);
-    buf_puts(&reply->body, text ? text : "{}");
-    free(text);
-    json_decref(body);
+    if (csv) {
+        audit_rows_csv(res, &reply->body);
+        reply->content_type = "text/csv; charset=utf-8";
+        http_reply_header(reply, "Content-Disposition", "attachment; filename=\"audit-log.csv\"");
+    } else {
+        json_t *body = audit_rows_json(res);
+        char *text = json_dumps(body, JSON_COMPACT);
+        buf_puts(&reply->body, text ? text : "{}");
+        free(text);
+        json_decref(body);
+    }
+    json_t *logged =
+        json_pack("{s:s?, s:s?, s:s, s:s?, s:i}", "since", params[0], "action", params[1], "limit",
+                  limit, "before", params[3], "rows", db_rows(res));
+    if (csv)
+        json_object_set_new(logged, "format", json_string("csv"));
     db_result_free(res);
-    json_t *logged = json_pack("{s:s?, s:s?, s:s, s:s?}", "since", params[0], "action", params[1],
-                               "limit", limit, "before", params[3]);
     api_audit(api, req, "audit_read", logged, "ok");
     json_decref(logged);
+}
+
+void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_audit(req, reply, ctx, false);
+}
+
+void api_h_audit_csv(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_audit(req, reply, ctx, true);
 }
 
 /* ---- an export made again ---------------------------------------------------------------- */

@@ -75,6 +75,9 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET /api/v1/audit.csv: the same rows as CSV (limit 1-100000, default
+ * 10000). */
+void api_h_audit_csv(struct http_request *req, struct http_reply *reply, void *ctx);
 /* GET /api/v1/audit/ID/reproduction: the export of audit row ID made
  * again from the runs it names, its SHA-256 compared with the row's
  * (docs/report.md); one at a time. */

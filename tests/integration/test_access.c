@@ -436,6 +436,7 @@ static const struct route routes[] = {
     {"/charts/ranking.pdf?kpi=retention_rate&branch=%s", PUBLISHED},
     {"/api/v1/data-quality", PROVINCE},
     {"/api/v1/audit", AUDITING},
+    {"/api/v1/audit.csv?limit=5", AUDITING},
     {"/audit", PAGE_AUDITING},
     {"/audit?action=export&lang=en", PAGE_AUDITING},
 };
@@ -1625,6 +1626,26 @@ START_TEST(the_audit_log)
         seen, harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'at_risk_list'"));
     ck_assert_int_gt(seen, 20);
     db_close(db);
+    /* the same rows as CSV for a spreadsheet: BOM, header, CRLF, a row each */
+    r = get_as(auditor, "/api/v1/audit.csv?action=at_risk_list");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(header_has(&r, "Content-Type", "text/csv; charset=utf-8"));
+    static const char head[] = "\xEF\xBB\xBFid,at,who,action,outcome,client,params,detail\r\n";
+    ck_assert_msg(strncmp(r.body, head, strlen(head)) == 0, "%.80s", r.body);
+    long lines = 0, at_risk = 0;
+    for (char *line = r.body, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        ck_assert_msg(nl > line && nl[-1] == '\r', "a line without its CR");
+        *nl = '\0';
+        lines++;
+        at_risk += strstr(line, ",at_risk_list,") != NULL;
+    }
+    ck_assert_int_eq(lines, seen + 1);
+    ck_assert_int_eq(at_risk, seen);
+    resp_free(&r);
+    r = get_as(auditor, "/api/v1/audit.csv?limit=100001");
+    ck_assert_int_eq(r.status, 400);
+    ck_assert(strstr(r.body, "\"param\":\"limit\""));
+    resp_free(&r);
     r = get_as(auditor, "/api/v1/audit?before=x1");
     ck_assert_int_eq(r.status, 400);
     ck_assert(strstr(r.body, "\"param\":\"before\""));

@@ -2,7 +2,7 @@
 // the rows of GET /api/v1/audit, newest first, a page of PAGE rows at a
 // time; filtered by action and by a first date; each row's parameters as
 // the log holds them. Reading it is itself a row of the log (the API's).
-import { api, boot, el, pageUrl, params, pickerForm, scrollBox, start, w } from './common.js';
+import { api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w } from './common.js';
 
 const PAGE = 100;
 const ACTION_WORD = 'audit_action_';
@@ -140,6 +140,9 @@ start(async (main) => {
   main.append(...[
     el('p', { class: 'audit-note' }, w('audit_note', { zone: ZONE })),
     filters(),
+    el('p', { class: 'audit-csv' }, el('a', {
+      href: apiUrl('/api/v1/audit.csv', { action: params.action, since: params.since }), type: 'text/csv',
+    }, w('audit_csv'))),
     entries.length
       ? el('p', { class: 'audit-count' }, w('audit_count', {
         n: entries.length, first: entries[0].id, last: entries[entries.length - 1].id,

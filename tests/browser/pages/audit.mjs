@@ -90,7 +90,7 @@ export const checks = [
     },
   },
   {
-    name: 'a first date shows the rows from it on; a later one none; the form keeps the filters',
+    name: 'a first date shows the rows from it on; a later one none; the form keeps the filters; the CSV has them',
     users: ['auditor'],
     async run({ page, base, assert }) {
       const today = (await shown(page))[0].at.slice(0, 10);
@@ -104,6 +104,17 @@ export const checks = [
       assert.ok(rows.every((r) => r.action === 'audit_read' && r.at >= today), JSON.stringify(rows.slice(0, 3)));
       assert.equal(await page.locator('#audit-action').inputValue(), 'audit_read');
       assert.equal(await page.locator('#audit-since').inputValue(), today);
+      // the CSV of the same filters: BOM, header, CRLF, the page's rows and the reads since
+      const csv = await page.locator('p.audit-csv a').getAttribute('href');
+      assert.equal(csv, `/api/v1/audit.csv?action=audit_read&since=${today}`);
+      const file = await page.request.get(new URL(csv, base).href);
+      assert.equal(file.status(), 200);
+      const text = (await file.body()).toString('utf8');
+      assert.ok(text.startsWith('\ufeffid,at,who,action,outcome,client,params,detail\r\n'), text.slice(0, 80));
+      const lines = text.slice(0, -2).split('\r\n').slice(1).map((l) => l.split(','));
+      assert.ok(lines.every((l) => l[3] === 'audit_read'), 'a row of another action');
+      const ids = new Set(lines.map((l) => l[0]));
+      assert.ok(rows.every((r) => ids.has(r.id)), 'a row of the page is not in the CSV');
       await open(page, base, '/audit?since=2999-01-01', assert);
       assert.equal(await page.locator('table.audit').count(), 0);
       assert.equal((await page.locator('main p.none').textContent()).trim(), '没有符合条件的记录。');
