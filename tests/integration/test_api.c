@@ -5,6 +5,7 @@
  * changed), SIGHUP with a bad config, /metrics through promtool,
  * and the database stopped and restarted under a running daemon. */
 #include "harness.h"
+#include "pg_proxy.h"
 
 #include "buf.h"
 #include "snap_load.h"
@@ -47,6 +48,10 @@ struct served {
     char datadir[128];
     char *config_path;
     struct harness_daemon d;
+    /* the daemon's way to the database when a test takes it away (its
+     * conninfo through the proxy), else NULL: ci */
+    struct pgproxy *proxy;
+    char *daemon_ci;
 };
 
 static char template_db[64];
@@ -87,7 +92,8 @@ static void write_config(struct served *s, const char *extra)
             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[database]\nconninfo "
             "= %s\n"
             "[daemon]\ndata_dir = %s\n%srefresh_interval = 3600\n%s",
-            s->ci, s->datadir, strstr(extra, "auto_compute") ? "" : "auto_compute = 0\n", extra);
+            s->daemon_ci ? s->daemon_ci : s->ci, s->datadir,
+            strstr(extra, "auto_compute") ? "" : "auto_compute = 0\n", extra);
     fclose(f);
 }
 
@@ -100,17 +106,27 @@ static void start_daemon(struct served *s)
                   "%s", s->d.log);
 }
 
-/* A copy of the template named after `tag`, and a daemon serving it. */
-static void served_up(struct served *s, const char *tag)
+/* A copy of the template named after `tag`, and a daemon serving it
+ * (through a proxy of its own when proxied). */
+static void served_up_as(struct served *s, const char *tag, bool proxied)
 {
     template_ensure();
     snprintf(s->dbname, sizeof s->dbname, "%s_%s", template_db, tag);
     s->ci = harness_copy_db(s->dbname, template_db);
+    if (proxied) {
+        s->proxy = pgproxy_start(s->ci);
+        s->daemon_ci = pgproxy_conninfo(s->proxy, s->ci);
+    }
     snprintf(s->datadir, sizeof s->datadir, "/tmp/rt_it_api_%d_%s", (int)getpid(), tag);
     mkdir(s->datadir, 0700);
     s->config_path = harness_temp_file("");
     write_config(s, "");
     start_daemon(s);
+}
+
+static void served_up(struct served *s, const char *tag)
+{
+    served_up_as(s, tag, false);
 }
 
 /* Stops the daemon and drops what served_up() made; in_test false after
@@ -122,6 +138,7 @@ static void served_down(struct served *s, bool in_test)
     if (s->d.pid > 0 && harness_daemon_stop(&s->d, SIGTERM, 30000) != 0)
         fprintf(stderr, "the daemon of %s did not stop cleanly\n", s->dbname);
     free(s->d.log);
+    pgproxy_stop(s->proxy); /* its connections closed before the copy is dropped */
     if (s->config_path) {
         char path[256];
         snprintf(path, sizeof path, "%s/snapshot.json", s->datadir);
@@ -135,6 +152,7 @@ static void served_down(struct served *s, bool in_test)
     else if (s->ci)
         harness_drop_db_unchecked(s->dbname);
     free(s->ci);
+    free(s->daemon_ci);
     memset(s, 0, sizeof *s);
 }
 
@@ -928,10 +946,8 @@ END_TEST
 
 START_TEST(database_outage_served_stale_then_recovered)
 {
-    if (!getenv("RETENTIOND_PG_DIR"))
-        ck_abort_msg("RETENTIOND_PG_DIR is not set: run through scripts/test");
     json_t *fresh = get_ok("/api/v1/kpis?kpi=retention_rate&branch=420000");
-    harness_pg("stop");
+    pgproxy_cut(sv->proxy); /* the database away, for this daemon */
     long status = 0;
     json_t *j = get("/readyz", &status);
     for (int i = 0; i < 200 && status == 200; i++) {
@@ -969,7 +985,7 @@ START_TEST(database_outage_served_stale_then_recovered)
                      "database_unavailable");
     json_decref(j);
 
-    harness_pg("start");
+    pgproxy_mend(sv->proxy);
     ck_assert(harness_daemon_wait_log(&sv->d, "database connected", 40000));
     for (int i = 0; i < 100; i++) {
         j = get("/readyz", &status);
@@ -992,15 +1008,12 @@ START_TEST(database_outage_served_stale_then_recovered)
 }
 END_TEST
 
-/* The database runs again whatever the test did to it, before its copy is
- * dropped (a teardown must not fail: no assertion here). */
-static void outage_teardown(void)
+/* A daemon whose database a test takes away: through a proxy of its own. */
+static void outage_setup(void)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s/scripts/pg' start >&2", getenv("RETENTIOND_SRCDIR"));
-    if (system(cmd) != 0)
-        fprintf(stderr, "scripts/pg start failed\n");
-    own_teardown();
+    served_down(&own, true);
+    served_up_as(&own, "outage", true);
+    sv = &own;
 }
 
 /* kpi.zone_members reads the zones the run's K5 counts came from: with both
@@ -1430,7 +1443,8 @@ END_TEST
     {                                                                                              \
 #test, test, setup, teardown, "state"                                                      \
     }
-/* stops the test cluster: run alone (meson's integration-api-outage) */
+/* takes the database away from its daemon (a proxy of its own): a process
+ * of its own (meson's integration-api-outage) beside the others */
 #define OUTAGE(test, setup, teardown)                                                              \
     {                                                                                              \
 #test, test, setup, teardown, "state outage"                                               \
@@ -1459,7 +1473,7 @@ static Suite *api_suite(void)
         READ(metrics_pass_promtool),
         STATE(etag_notify_sigusr1_sighup, own_setup, own_teardown),
         STATE(auto_compute_stores_only_changed_runs, own_setup, own_teardown),
-        OUTAGE(database_outage_served_stale_then_recovered, own_setup, outage_teardown),
+        OUTAGE(database_outage_served_stale_then_recovered, outage_setup, own_teardown),
         STATE(snapshot_reads_runs_in_batches, batch_setup, batch_teardown),
     };
     size_t n = sizeof cases / sizeof cases[0], order[sizeof cases / sizeof cases[0]];
