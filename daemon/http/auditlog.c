@@ -248,9 +248,8 @@ static void reproduction_reply(struct api *api, const struct http_request *req,
                                struct http_reply *reply, const struct reproduction *r)
 {
     if (!r->row_ok) {
-        bool none = strncmp(r->err.message, "there is no", 11) == 0;
-        http_reply_error(reply, none ? 404 : 400, none ? "not_found" : "invalid_parameter",
-                         r->err.message, "id");
+        http_reply_error(reply, r->err.no_row ? 404 : 400,
+                         r->err.no_row ? "not_found" : "invalid_parameter", r->err.message, "id");
         return;
     }
     json_t *body = reproduction_json(r);

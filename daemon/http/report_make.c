@@ -190,6 +190,7 @@ bool rmake_export_read(struct db *db, const char *id, struct rmake_export *e,
         goto done;
     }
     if (db_rows(res) == 0) {
+        err->no_row = true;
         fail(err, 2, "there is no audit row %s", id);
         goto done;
     }

@@ -47,6 +47,7 @@ struct rmake_out {
  * why (empty when it was logged). */
 struct rmake_error {
     int status;
+    bool no_row; /* rmake_export_read: the log has no such row */
     char message[400];
 };
 
