@@ -526,7 +526,7 @@ static const struct label_word en_words[] = {
     {"audit_older", "Older entries"},
     {"audit_newest", "Newest entries"},
     {"audit_system", "system"},
-    {"audit_count", "{n} entries on this page, nos. {last} to {first}"},
+    {"audit_count", "On this page: {n}, nos. {last} to {first}"},
     {"audit_reproduce", "Check it reproduces"},
     {"audit_reproducing", "Making it again from the runs it was made from…"},
     {"audit_same", "Reproduced: the file made again has the very bytes exported (SHA-256 {sha})."},
