@@ -14,6 +14,9 @@
 #include <string.h>
 
 static bool fail(struct rmake_error *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail(struct rmake_error *err, int status, const char *fmt, ...)
 {
     va_list ap;
     err->status = status;
