@@ -375,7 +375,9 @@ const char *audit_select_sql(void)
            "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
            " who, action, params::text, client_addr, outcome, detail"
            " FROM kpi.audit_log"
-           " WHERE ($1::date IS NULL OR at >= $1::date) AND ($2::text IS NULL OR action = $2)"
+           " WHERE ($1::text IS NULL OR at >= CASE WHEN length($1) = 10"
+           "   THEN $1::date::timestamp AT TIME ZONE $5 ELSE $1::timestamptz END)"
+           " AND ($2::text IS NULL OR action = $2)"
            " AND ($4::bigint IS NULL OR audit_log.audit_id < $4::bigint)"
            " ORDER BY audit_log.audit_id DESC LIMIT $3::int"; /* the column, not its text */
 }

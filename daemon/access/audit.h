@@ -52,8 +52,9 @@ long long audit_dropped(const struct audit *a);
 /* Inserts one row now on db; false (logged) on a database error. */
 bool audit_insert(struct db *db, const struct audit_row *row);
 
-/* Reading the log: the query (parameters $1 since a date YYYY-MM-DD or
- * NULL, $2 one action or NULL, $3 at most that many rows, $4 only rows
+/* Reading the log: the query (parameters $1 since: a date YYYY-MM-DD, its
+ * 00:00 in the zone $5, or an RFC 3339 instant (date_instant_valid), or
+ * NULL; $2 one action or NULL, $3 at most that many rows, $4 only rows
  * older than that id or NULL (the next page: the last id of one page);
  * newest first),
  * and its rows as JSON ({"entries": [{id, at, who, action, params, client,

@@ -74,12 +74,14 @@ int cmd_audit(const struct cli_args *args)
     }
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%ld", limit);
-    const char *params[] = {args->since, args->action, limit_text, args->before};
+    /* a date's 00:00 in UTC, the zone of the times printed */
+    const char *params[] = {args->since, args->action, limit_text, args->before, "UTC"};
     if (!db_connect(cmd_conninfo(args), 0, &db) ||
-        !db_query(db, audit_select_sql(), 4, params, &res))
+        !db_query(db, audit_select_sql(), 5, params, &res))
         goto done; /* logged */
     audit_rows_text(res, &out);
-    fwrite(out.data, 1, out.len, stdout);
+    if (out.len) /* none: no buffer */
+        fwrite(out.data, 1, out.len, stdout);
     rc = 0;
 done:
     db_result_free(res);

@@ -77,12 +77,14 @@ static const struct command_def commands[] = {
      "  the token once; only its SHA-256 is stored. 'list' shows every token's id, user,\n"
      "  creation, last use and revocation (never the token).\n"},
     {"audit", CLI_AUDIT,
-     "usage: retentiond audit [--since YYYY-MM-DD] [--action ACTION] [--limit N] [--before ID]\n"
+     "usage: retentiond audit [--since DATE|INSTANT] [--action ACTION] [--limit N] [--before ID]\n"
      "       retentiond audit verify FILE\n"
      "       retentiond audit reproduce ID [--out FILE]\n"
      "  Print the audit log, newest first (default: the last 100 rows), a row a line:\n"
      "  id, time (UTC), who, action, outcome, client, parameters, detail. --before ID\n"
-     "  gives the rows older than row ID (the next page). 'verify' says\n"
+     "  gives the rows older than row ID (the next page). --since YYYY-MM-DD keeps\n"
+     "  the rows from that day's 00:00 UTC on, --since 2026-11-30T00:00:00+08:00\n"
+     "  those from that instant on. 'verify' says\n"
      "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how\n"
      "  (exit 0), or that they were not (exit 1). 'reproduce' makes the quarterly\n"
      "  report of export row ID again from the runs it read, even after a recompute,\n"
@@ -411,8 +413,9 @@ static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
         bad = "retentiond: --password-stdin goes with user add or passwd";
     else if (a->command == CLI_TOKEN && strcmp(verb, "add") == 0 && !a->user)
         bad = "retentiond: token add needs --user NAME";
-    else if (a->since && !date_valid(a->since))
-        bad = "retentiond: --since must be a date YYYY-MM-DD";
+    else if (a->since && !date_valid(a->since) && !date_instant_valid(a->since))
+        bad = "retentiond: --since must be a date YYYY-MM-DD or an instant such as "
+              "2026-11-30T00:00:00+08:00";
     else if (a->command == CLI_AUDIT && strcmp(verb, "reproduce") == 0 &&
              !valid_row_id(a->positional[1]))
         bad = "retentiond: audit reproduce ID: ID must be an audit row id (a whole number from 1)";

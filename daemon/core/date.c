@@ -38,6 +38,44 @@ bool date_valid_month(const char *text)
     return date_valid(day);
 }
 
+/* n digits at t, as a number no greater than max; -1 otherwise. */
+static int digits(const char *t, int n, int max)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)t[i]))
+            return -1;
+        v = v * 10 + (t[i] - '0');
+    }
+    return v <= max ? v : -1;
+}
+
+/* HH:MM (hours to max_hour) at t. */
+static bool hours_minutes(const char *t, int max_hour)
+{
+    return digits(t, 2, max_hour) >= 0 && t[2] == ':' && digits(t + 3, 2, 59) >= 0;
+}
+
+bool date_instant_valid(const char *t)
+{
+    char day[11];
+    if (strlen(t) < 20 || t[10] != 'T')
+        return false;
+    snprintf(day, sizeof day, "%.10s", t);
+    if (!date_valid(day) || !hours_minutes(t + 11, 23) || t[16] != ':' || digits(t + 17, 2, 59) < 0)
+        return false;
+    const char *z = t + 19;
+    if (*z == '.') {
+        size_t n = strspn(z + 1, "0123456789");
+        if (n < 1 || n > 6)
+            return false;
+        z += 1 + n;
+    }
+    if (strcmp(z, "Z") == 0)
+        return true;
+    return (*z == '+' || *z == '-') && strlen(z) == 6 && hours_minutes(z + 1, 23);
+}
+
 void date_shift(const char *date, int months, int days, char out[11])
 {
     struct tm tm = {0};

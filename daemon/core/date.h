@@ -14,6 +14,10 @@ bool date_shaped(const char *text);
 bool date_valid(const char *text);
 /* True when text is a valid month written YYYY-MM. */
 bool date_valid_month(const char *text);
+/* True when text is an instant as RFC 3339 writes it: a valid date, 'T',
+ * HH:MM:SS, an optional fraction of 1-6 digits, then 'Z' or +HH:MM / -HH:MM
+ * (2026-11-29T16:00:00.000Z, 2026-11-30T00:00:00+08:00). */
+bool date_instant_valid(const char *text);
 
 /* The date `months` months and `days` days from `date` (YYYY-MM-DD, valid),
  * normalised as mktime does (2026-01-31 + 1 month = 2026-03-03); "" past

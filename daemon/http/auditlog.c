@@ -85,8 +85,10 @@ static bool audit_params(const struct http_request *req, long dflt, long max, ch
     const char *l = http_arg(req, "limit");
     char *end = NULL;
     long n = l ? strtol(l, &end, 10) : dflt;
-    if (since && !date_valid(since))
-        return view_fail(err, 400, "invalid_date", "since", "since must be a date YYYY-MM-DD");
+    if (since && !date_valid(since) && !date_instant_valid(since))
+        return view_fail(err, 400, "invalid_date", "since",
+                         "since must be a date YYYY-MM-DD or an instant such as "
+                         "2026-11-30T00:00:00+08:00");
     if (action && !action_ok(action))
         return view_fail(err, 400, "invalid_parameter", "action",
                          "action must be an action name (lower-case letters and _)");
@@ -120,9 +122,11 @@ static void serve_audit(struct http_request *req, struct http_reply *reply, stru
         api_reply_error(reply, &err);
         return;
     }
+    char *zone = refresh_timezone(api->refresh); /* a date's 00:00 is the operator's */
     const char *params[] = {http_arg(req, "since"), http_arg(req, "action"), limit,
-                            http_arg(req, "before")};
-    enum pool_status st = pool_query(api->pool, audit_select_sql(), 4, params, &res);
+                            http_arg(req, "before"), zone};
+    enum pool_status st = pool_query(api->pool, audit_select_sql(), 5, params, &res);
+    free(zone);
     if (st != POOL_OK) {
         http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
                          "the audit log is in the database, which cannot answer now", NULL);

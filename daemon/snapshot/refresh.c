@@ -365,6 +365,14 @@ bool refresh_run(struct refresh *r)
     return r->running;
 }
 
+char *refresh_timezone(struct refresh *r)
+{
+    pthread_mutex_lock(&r->mu);
+    char *zone = xstrdup(r->opts.timezone);
+    pthread_mutex_unlock(&r->mu);
+    return zone;
+}
+
 void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts)
 {
     struct opts fresh;

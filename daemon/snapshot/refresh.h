@@ -69,6 +69,9 @@ bool refresh_start(const struct refresh_options *opts, struct refresh **out);
 bool refresh_run(struct refresh *r);
 /* New options (SIGHUP); a new conninfo reconnects. */
 void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts);
+/* daemon.timezone as configured now (refresh_reconfigure changes it); a
+ * new string the caller frees. */
+char *refresh_timezone(struct refresh *r);
 /* Compute (with auto_compute) and refresh now, as a notification would. */
 void refresh_request(struct refresh *r);
 /* Cancels a running statement, joins the thread (if it runs), frees r.

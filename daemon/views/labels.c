@@ -132,7 +132,7 @@ static const struct label_word zh_words[] = {
     {"audit_title", "审计日志"},
     {"audit_link", "审计日志：谁在何时登录、导出、修改了什么"},
     {"audit_note", "系统记录的每一次登录、导出、名单下载和管理操作，最新的在前；查看本页也会记入日"
-                   "志。时间按您的时区（{zone}）显示。"},
+                   "志。时间和起始日期均按您的时区（{zone}）。"},
     {"audit_action", "操作"},
     {"audit_all", "全部操作"},
     {"audit_since", "起始日期"},
@@ -512,7 +512,8 @@ static const struct label_word en_words[] = {
     {"audit_link", "Audit log: who signed in, exported or changed what, and when"},
     {"audit_note",
      "Every sign-in, export, at-risk list and administrative change the system recorded, newest "
-     "first; reading this page is recorded too. Times in your time zone ({zone})."},
+     "first; reading this page is recorded too. Times, and the day the list starts from, in "
+     "your time zone ({zone})."},
     {"audit_action", "Action"},
     {"audit_all", "All actions"},
     {"audit_since", "Since"},

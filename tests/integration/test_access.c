@@ -1565,6 +1565,60 @@ START_TEST(refused_sign_ins_cannot_flood_the_audit_log)
 }
 END_TEST
 
+/* The rows of action since_probe since `since` (over HTTP, as the URL's
+ * query writes it). */
+static size_t probes_since(const char *auth, const char *since)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/audit?action=since_probe&since=%s", since);
+    struct resp r = get_as(auth, path);
+    ck_assert_msg(r.status == 200, "%s: %ld %s", path, r.status, r.body);
+    json_t *j = json_loads(r.body, 0, NULL);
+    size_t n = json_array_size(json_object_get(j, "entries"));
+    json_decref(j);
+    resp_free(&r);
+    return n;
+}
+
+/* The lines the command prints for action since_probe since `since`. */
+static int probes_printed(const char *since)
+{
+    const char *args[] = {"audit", "--action", "since_probe", "--since", since, "--db", ci, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
+    int n = 0;
+    for (const char *l = out; (l = strchr(l, '\n')); l++)
+        n++;
+    free(out);
+    free(err);
+    return n;
+}
+
+/* A day of the API's since is the operator's (daemon.timezone, here the
+ * default Asia/Shanghai, whatever the database's zone): its 00:00 is
+ * 16:00 UTC the day before; an instant is that instant, its offset kept.
+ * The command prints UTC times: its day is UTC's. */
+static void since_is_the_operators_day(const char *auditor)
+{
+    sql("INSERT INTO kpi.audit_log (at, action, outcome) VALUES"
+        " ('2026-11-29T15:59:59Z', 'since_probe', 'ok'), ('2026-11-29T16:00:00Z', 'since_probe', "
+        "'ok'),"
+        " ('2026-11-29T23:00:00Z', 'since_probe', 'ok')");
+    ck_assert_int_eq(probes_since(auditor, "2026-11-30"), 2);
+    ck_assert_int_eq(probes_since(auditor, "2026-11-29"), 3);
+    ck_assert_int_eq(probes_since(auditor, "2026-11-29T16:00:00.000Z"), 2);
+    ck_assert_int_eq(probes_since(auditor, "2026-11-30T07:00:00%2B08:00"), 1);
+    ck_assert_int_eq(probes_since(auditor, "2026-11-29T12:00:00-11:00"), 1);
+    ck_assert_int_eq(probes_since(auditor, "2026-12-01"), 0);
+    struct resp r = get_as(auditor, "/api/v1/audit?since=2026-11-30T07:00:00+08:00");
+    ck_assert_int_eq(r.status, 400); /* the query's + is a space: named */
+    ck_assert_msg(strstr(r.body, "\"param\":\"since\"") && strstr(r.body, "instant"), "%s", r.body);
+    resp_free(&r);
+    ck_assert_int_eq(probes_printed("2026-11-30"), 0);
+    ck_assert_int_eq(probes_printed("2026-11-29"), 3);
+    ck_assert_int_eq(probes_printed("2026-11-30T00:00:00+08:00"), 2);
+}
+
 /* The audit log over HTTP, and every row queued written at a clean stop. */
 START_TEST(the_audit_log)
 {
@@ -1605,6 +1659,7 @@ START_TEST(the_audit_log)
     ck_assert(strstr(r.body, "\"param\":\"limit\""));
     resp_free(&r);
     expect_status(auditor, "/api/v1/audit?since=yesterday", 400);
+    since_is_the_operators_day(auditor);
     /* pages: before= the last id of a page gives the next, older rows, none
      * repeated, until every at_risk_list row was seen (pages of 10) */
     long before = 0, seen = 0;

@@ -9,6 +9,7 @@
 #include "harness.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1148,6 +1149,64 @@ static json_t *reproduction(int port, const char *auth, const char *row)
     return get_json(port, auth, path, 200);
 }
 
+/* A reproduction made on a thread of its own: its answer's status and body. */
+struct held {
+    int port;
+    const char *auth, *row;
+    long status;
+    char *body;
+};
+
+static void *reproduce_held(void *arg)
+{
+    struct held *h = arg;
+    char path[128];
+    size_t len = 0;
+    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", h->row);
+    h->status = harness_http_len(h->port, "GET", path, h->auth, &h->body, &len, NULL);
+    return NULL;
+}
+
+/* One at a time: while an export is made again (held at the runs, which
+ * another session locks), a second asked for is told to retry (503
+ * report_busy, Retry-After); the first then answers; a third is made. */
+static void one_reproduction_at_a_time(int port, const char *auth, const char *row)
+{
+    struct db *holder = NULL;
+    ck_assert(db_connect(ci, 0, &holder) && db_begin(holder));
+    struct db_result *res = NULL;
+    ck_assert(db_query(holder, "LOCK TABLE kpi.run IN ACCESS EXCLUSIVE MODE", 0, NULL, &res));
+    db_result_free(res);
+    struct held h = {.port = port, .auth = auth, .row = row};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, reproduce_held, &h), 0);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    long waiting = 0;
+    for (int tries = 0; tries < 200 && !waiting; tries++) {
+        usleep(50000);
+        waiting = harness_long(db, "SELECT count(*) FROM pg_stat_activity"
+                                   " WHERE wait_event_type = 'Lock'"
+                                   " AND query LIKE '%unnest($1::bigint[] || coalesce%'");
+    }
+    ck_assert_msg(waiting == 1, "the reproduction never waited at the runs");
+    char path[128], *body = NULL, *headers = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", row);
+    ck_assert_int_eq(harness_http_len(port, "GET", path, auth, &body, &len, &headers), 503);
+    ck_assert_msg(strstr(body, "\"report_busy\""), "%s", body);
+    ck_assert_msg(strstr(headers, "Retry-After: 1"), "%s", headers);
+    free(body);
+    free(headers);
+    db_rollback(holder);
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert_msg(h.status == 200 && strstr(h.body, "\"same_bytes\""), "%ld %s", h.status, h.body);
+    free(h.body);
+    json_decref(reproduction(port, auth, row));
+    db_close(holder);
+    db_close(db);
+}
+
 /* The daemon makes an export again for an auditor, as `audit reproduce`
  * does: the same bytes for a CSV and a PDF exported over HTTP (the SHA-256
  * of the bytes downloaded); other bytes once a branch is renamed; the runs
@@ -1196,6 +1255,7 @@ START_TEST(the_daemon_makes_an_export_again)
         ck_assert_int_eq(json_array_size(json_object_get(r, "runs")), 3);
         json_decref(r);
     }
+    one_reproduction_at_a_time(d.port, auth, rows[0]);
     /* a branch renamed since: other bytes, said */
     char *name = rename_branch(db);
     json_t *r = reproduction(d.port, auth, rows[0]);
@@ -1241,10 +1301,10 @@ START_TEST(the_daemon_makes_an_export_again)
     json_decref(r);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     free(d.log);
-    /* each reproduction answered is a row: four verdicts */
+    /* each reproduction answered is a row: six verdicts (the busy one none) */
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who = 'qian'"
                                       " AND action = 'audit_reproduce' AND outcome = 'ok'"),
-                     4);
+                     6);
     snprintf(q, sizeof q,
              "SELECT count(*) FROM kpi.audit_log WHERE action = 'audit_reproduce'"
              " AND params->>'of' = '%s' AND params->>'verdict' = 'same_bytes'",

@@ -57,6 +57,10 @@ START_TEST(good_command_lines)
     ck_assert_str_eq(a.positional[1], "42");
     ck_assert_str_eq(a.out, "again.pdf");
 
+    const char *since[] = {"audit", "--since", "2026-11-30T00:00:00+08:00", NULL};
+    ck_assert_msg(parse(since, &a, err, sizeof err), "%s", err);
+    ck_assert_str_eq(a.since, "2026-11-30T00:00:00+08:00");
+
     const char *help[] = {"compute", "--help", NULL};
     ck_assert(parse(help, &a, err, sizeof err));
     ck_assert(a.help);
@@ -115,6 +119,8 @@ static const struct {
     {{"audit", "reproduce", NULL}, "usage: see"},
     {{"audit", "reproduce", "12", "--limit", "3", NULL}, "usage: see"},
     {{"audit", "--out", "x.csv", NULL}, "usage: see"},
+    {{"audit", "--since", "2026-11-30 08:00", NULL},
+     "--since must be a date YYYY-MM-DD or an instant"},
     {{"audit", "verify", "x.csv", "--out", "y.csv", NULL}, "usage: see"},
 };
 
@@ -144,6 +150,39 @@ START_TEST(date_validation)
 }
 END_TEST
 
+static const struct {
+    const char *text;
+    bool valid;
+} instants[] = {
+    {"2026-11-29T16:00:00.000Z", true},
+    {"2026-11-30T00:00:00+08:00", true},
+    {"2026-11-30T23:59:59-11:30", true},
+    {"2026-11-30T00:00:00.123456Z", true},
+    {"2026-11-30T00:00:00Z", true},
+    {"2026-11-30", false},
+    {"2026-11-30T00:00Z", false},
+    {"2026-11-30 00:00:00Z", false},
+    {"2026-11-30T24:00:00Z", false},
+    {"2026-11-30T00:60:00Z", false},
+    {"2026-11-30T00:00:60Z", false},
+    {"2026-02-30T00:00:00Z", false},
+    {"2026-11-30T00:00:00", false},
+    {"2026-11-30T00:00:00+0800", false},
+    {"2026-11-30T00:00:00+24:00", false},
+    {"2026-11-30T00:00:00.Z", false},
+    {"2026-11-30T00:00:00.1234567Z", false},
+    {"2026-11-30T00:00:00Zx", false},
+    {"2026-11-30T0a:00:00Z", false},
+    {"2026-11-30T00:00:00+08:00x", false},
+};
+
+START_TEST(instant_validation)
+{
+    ck_assert_msg(date_instant_valid(instants[_i].text) == instants[_i].valid, "%s",
+                  instants[_i].text);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -152,6 +191,7 @@ static Suite *cli_suite(void)
     tcase_add_loop_test(tc, bad_command_lines_explain_themselves, 0,
                         (int)(sizeof bad / sizeof bad[0]));
     tcase_add_loop_test(tc, date_validation, 0, (int)(sizeof dates / sizeof dates[0]));
+    tcase_add_loop_test(tc, instant_validation, 0, (int)(sizeof instants / sizeof instants[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,8 @@
 // The audit log (/audit?action=&since=&before=), for auditors and admins:
 // the rows of GET /api/v1/audit, newest first, a page of PAGE rows at a
-// time; filtered by action and by a first date; each row's parameters as
-// the log holds them. Reading it is itself a row of the log (the API's).
+// time; filtered by action and by a first day (the viewer's); each row's
+// parameters as the log holds them. Reading it is itself a row of the log
+// (the API's).
 import { api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w } from './common.js';
 
 const PAGE = 100;
@@ -30,6 +31,15 @@ const TIME = new Intl.DateTimeFormat('en-CA', {
 function localTime(iso) {
   const parts = Object.fromEntries(TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+// The API's since of the page's: a date (the filter's) is the viewer's
+// day, from its 00:00 in the viewer's zone (the API would take the
+// operator's), as an instant; anything else as it is (the API checks it).
+function sinceInstant(since) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(since || '');
+  if (!m) return since;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).toISOString();
 }
 
 // A parameter's value as text: lists joined, objects as JSON, null as the
@@ -133,15 +143,14 @@ function table(entries) {
 
 start(async (main) => {
   main.querySelector('h1').textContent = w('audit_title');
-  const log = await api('/api/v1/audit', {
-    action: params.action, since: params.since, before: params.before, limit: PAGE,
-  });
+  const since = sinceInstant(params.since);
+  const log = await api('/api/v1/audit', { action: params.action, since, before: params.before, limit: PAGE });
   const entries = log.entries || [];
   main.append(...[
     el('p', { class: 'audit-note' }, w('audit_note', { zone: ZONE })),
     filters(),
     el('p', { class: 'audit-csv' }, el('a', {
-      href: apiUrl('/api/v1/audit.csv', { action: params.action, since: params.since }), type: 'text/csv',
+      href: apiUrl('/api/v1/audit.csv', { action: params.action, since }), type: 'text/csv',
     }, w('audit_csv'))),
     entries.length
       ? el('p', { class: 'audit-count' }, w('audit_count', {

@@ -90,34 +90,48 @@ export const checks = [
     },
   },
   {
-    name: 'a first date shows the rows from it on; a later one none; the form keeps the filters; the CSV has them',
+    name: 'a first day (the viewer\'s, New York, not the operator\'s) shows the rows from its 00:00 on; a later one none; the form keeps the filters; the CSV has them',
     users: ['auditor'],
-    async run({ page, base, assert }) {
-      const today = (await shown(page))[0].at.slice(0, 10);
-      await page.locator('#audit-since').fill(today);
-      await page.locator('#audit-action').selectOption('audit_read');
-      await Promise.all([page.waitForURL((u) => u.searchParams.get('since') === today),
-        page.locator('form.audit-filters button[type=submit]').click()]);
-      await lib.waitDone(page);
-      const rows = await shown(page);
-      assert.ok(rows.length > 0, 'no row since today');
-      assert.ok(rows.every((r) => r.action === 'audit_read' && r.at >= today), JSON.stringify(rows.slice(0, 3)));
-      assert.equal(await page.locator('#audit-action').inputValue(), 'audit_read');
-      assert.equal(await page.locator('#audit-since').inputValue(), today);
-      // the CSV of the same filters: BOM, header, CRLF, the page's rows and the reads since
-      const csv = await page.locator('p.audit-csv a').getAttribute('href');
-      assert.equal(csv, `/api/v1/audit.csv?action=audit_read&since=${today}`);
-      const file = await page.request.get(new URL(csv, base).href);
-      assert.equal(file.status(), 200);
-      const text = (await file.body()).toString('utf8');
-      assert.ok(text.startsWith('\ufeffid,at,who,action,outcome,client,params,detail\r\n'), text.slice(0, 80));
-      const lines = text.slice(0, -2).split('\r\n').slice(1).map((l) => l.split(','));
-      assert.ok(lines.every((l) => l[3] === 'audit_read'), 'a row of another action');
-      const ids = new Set(lines.map((l) => l[0]));
-      assert.ok(rows.every((r) => ids.has(r.id)), 'a row of the page is not in the CSV');
-      await open(page, base, '/audit?since=2999-01-01', assert);
-      assert.equal(await page.locator('table.audit').count(), 0);
-      assert.equal((await page.locator('main p.none').textContent()).trim(), '没有符合条件的记录。');
+    async run({ page, base, user, assert }) {
+      const context = await page.context().browser().newContext({ timezoneId: 'America/New_York' });
+      try {
+        const p = await context.newPage();
+        await lib.signIn(p, base, user, { next: '/audit' });
+        await lib.waitDone(p);
+        const today = (await shown(p))[0].time.slice(0, 10); // the newest row's day in New York
+        // its 00:00 in New York (UTC-5 in winter, UTC-4 in summer) as an instant
+        const midnight = [4, 5].map((h) => new Date(Date.parse(`${today}T0${h}:00:00Z`)))
+          .find((d) => d.toLocaleString('en-GB', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }) === '00')
+          .toISOString();
+        await p.locator('#audit-since').fill(today);
+        await p.locator('#audit-action').selectOption('audit_read');
+        await Promise.all([p.waitForURL((u) => u.searchParams.get('since') === today),
+          p.locator('form.audit-filters button[type=submit]').click()]);
+        await lib.waitDone(p);
+        const rows = await shown(p);
+        assert.ok(rows.length > 0, 'no row since today');
+        assert.ok(rows.every((r) => r.action === 'audit_read' && r.time >= today && r.at >= midnight),
+          JSON.stringify(rows.slice(0, 3)));
+        assert.equal(await p.locator('#audit-action').inputValue(), 'audit_read');
+        assert.equal(await p.locator('#audit-since').inputValue(), today);
+        // the CSV of the same filters, from New York's 00:00: BOM, header, CRLF, the page's rows
+        const csv = new URL(await p.locator('p.audit-csv a').getAttribute('href'), base);
+        assert.equal(csv.pathname, '/api/v1/audit.csv');
+        assert.deepEqual(Object.fromEntries(csv.searchParams), { action: 'audit_read', since: midnight });
+        const file = await p.request.get(csv.href);
+        assert.equal(file.status(), 200);
+        const text = (await file.body()).toString('utf8');
+        assert.ok(text.startsWith('\ufeffid,at,who,action,outcome,client,params,detail\r\n'), text.slice(0, 80));
+        const lines = text.slice(0, -2).split('\r\n').slice(1).map((l) => l.split(','));
+        assert.ok(lines.every((l) => l[3] === 'audit_read'), 'a row of another action');
+        const ids = new Set(lines.map((l) => l[0]));
+        assert.ok(rows.every((r) => ids.has(r.id)), 'a row of the page is not in the CSV');
+        await open(p, base, '/audit?since=2999-01-01', assert);
+        assert.equal(await p.locator('table.audit').count(), 0);
+        assert.equal((await p.locator('main p.none').textContent()).trim(), '没有符合条件的记录。');
+      } finally {
+        await context.close();
+      }
     },
   },
   {
