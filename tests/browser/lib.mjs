@@ -274,7 +274,8 @@ export function narrowAxeCheck(users, paths = null) {
 // matching selector: each fits its box (the box does not scroll sideways,
 // so every column is in view), nothing in it sticks out of the box or is
 // clipped by an overflow of its own, and no word of it is broken across
-// two lines (a word: what is between spaces, Chinese as English).
+// two lines (a word: what is between spaces, Chinese as English; but for
+// text set to break anywhere, as a SHA-256 in hex must on a phone).
 export function fitCheck(selector, users) {
   return {
     name: `at 390 px (zh, en) ${selector} fits: no sideways scroll, nothing cut, no word broken`,
@@ -314,6 +315,8 @@ export function fitCheck(selector, users) {
             const walker = document.createTreeWalker(t, NodeFilter.SHOW_TEXT);
             for (let n = walker.nextNode(); n; n = walker.nextNode()) {
               if (unseen(n.parentElement, t)) continue;
+              const style = getComputedStyle(n.parentElement);
+              if (style.overflowWrap === 'anywhere' || style.wordBreak === 'break-all') continue;
               for (const m of n.textContent.matchAll(/\S+/g)) {
                 const range = document.createRange();
                 range.setStart(n, m.index);

@@ -97,16 +97,23 @@ function reproduceControl(entry) {
 const reproducible = (entry) => entry.action === 'export' && entry.outcome === 'ok' &&
   entry.params?.kind === 'report' && Array.isArray(entry.params?.runs);
 
+// The columns' words; on a phone a row is a card (style.css), whose
+// table, rows and cells keep their roles (set, as a grid and blocks
+// would otherwise lose them) and whose user and client cells name
+// themselves (data-label).
+const COLUMNS = ['audit_id', 'audit_at', 'audit_who', 'audit_action', 'audit_outcome', 'audit_detail', 'audit_client'];
+
 function row(entry) {
-  return el('tr', { dataset: { id: entry.id, action: entry.action, outcome: entry.outcome } },
-    el('th', { scope: 'row' }, entry.id),
-    el('td', { class: 'at' }, el('time', { datetime: entry.at }, localTime(entry.at))),
-    el('td', { class: 'user' }, entry.who ?? w('audit_system')),
-    el('td', { class: 'action' }, word(ACTION_WORD, entry.action), ' ',
+  const cell = (cls, ...content) => el('td', { class: cls, role: 'cell' }, ...content);
+  return el('tr', { role: 'row', dataset: { id: entry.id, action: entry.action, outcome: entry.outcome } },
+    el('th', { scope: 'row', role: 'rowheader' }, entry.id),
+    cell('at', el('time', { datetime: entry.at }, localTime(entry.at))),
+    el('td', { class: 'user', role: 'cell', dataset: { label: w('audit_who') } }, entry.who ?? w('audit_system')),
+    cell('action', word(ACTION_WORD, entry.action), ' ',
       el('code', {}, entry.action), reproducible(entry) ? reproduceControl(entry) : null),
-    el('td', { class: 'outcome', dataset: { outcome: entry.outcome } }, word('audit_outcome_', entry.outcome)),
-    el('td', { class: 'params' }, details(entry)),
-    el('td', { class: 'client' }, entry.client ?? ''));
+    el('td', { class: 'outcome', role: 'cell', dataset: { outcome: entry.outcome } }, word('audit_outcome_', entry.outcome)),
+    cell('params', details(entry)),
+    el('td', { class: 'client', role: 'cell', dataset: { label: w('audit_client') } }, entry.client ?? ''));
 }
 
 function filters() {
@@ -134,11 +141,11 @@ function pager(entries) {
 
 function table(entries) {
   if (!entries.length) return el('p', { class: 'none' }, w('audit_none'));
-  return scrollBox(el('table', { class: 'audit' },
+  return scrollBox(el('table', { class: 'audit', role: 'table' },
     el('caption', {}, w('audit_title')),
-    el('thead', {}, el('tr', {}, ['audit_id', 'audit_at', 'audit_who', 'audit_action', 'audit_outcome',
-      'audit_detail', 'audit_client'].map((k) => el('th', { scope: 'col' }, w(k))))),
-    el('tbody', {}, entries.map(row))));
+    el('thead', { role: 'rowgroup' }, el('tr', { role: 'row' },
+      COLUMNS.map((k) => el('th', { scope: 'col', role: 'columnheader' }, w(k))))),
+    el('tbody', { role: 'rowgroup' }, entries.map(row))));
 }
 
 start(async (main) => {

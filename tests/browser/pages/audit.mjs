@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import * as lib from '../lib.mjs';
-import { narrowAxeCheck } from '../lib.mjs';
+import { fitCheck, narrowAxeCheck } from '../lib.mjs';
 
 // The rows shown: {id, action, outcome, who, at (the <time>'s datetime), time (its text)}.
 function shown(page) {
@@ -159,3 +159,29 @@ export const checks = [
 ];
 
 checks.push(narrowAxeCheck(['auditor']));
+checks.push(fitCheck('table.audit', ['auditor']));
+checks.push({
+  name: 'at 390 px a row is a card (number, time and outcome on its first line) that Chromium still gives screen readers as a table\'s row of cells under their column heads',
+  users: ['auditor'],
+  async run({ page, base, assert }) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, base, '/audit', assert);
+    const first = await page.locator('table.audit tbody tr').first().evaluate((tr) => {
+      const top = (sel) => Math.round(tr.querySelector(sel).getBoundingClientRect().top);
+      return { id: top('th'), at: top('td.at'), outcome: top('td.outcome'), params: top('td.params'), cols: getComputedStyle(tr).display };
+    });
+    assert.equal(first.cols, 'grid');
+    assert.ok(first.id === first.at && first.at === first.outcome && first.params > first.at, JSON.stringify(first));
+    // the accessibility tree Chromium builds, as a screen reader reads it
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    await cdp.detach();
+    const count = (role) => nodes.filter((n) => n.role?.value === role && !n.ignored).length;
+    const rows = await page.locator('table.audit tbody tr').count();
+    assert.ok(rows > 1, `${rows} rows`);
+    assert.equal(count('table'), 1);
+    assert.equal(count('columnheader'), 7);
+    assert.equal(count('rowheader'), rows);
+    assert.equal(count('cell'), rows * 6);
+  },
+});
