@@ -171,7 +171,7 @@ struct reproduction {
     struct api *api;
     const char *id;
     struct rmake_export e;
-    struct rmake_error err;       /* the row refused (status 2), or the report (status 2) */
+    struct rmake_error err;       /* the row refused (status 2), or the report (view_status) */
     bool row_ok;                  /* the row is a report's export */
     char *gone;                   /* the runs it read that are gone ("12, 40"), or NULL */
     char sha[DIGEST_HEX_LEN + 1]; /* the bytes made again; "" when none were */
@@ -192,8 +192,8 @@ static bool reproduce_on(struct db *db, void *ctx)
         if (rmake_run(db, &j, api_thread_chart_ctx(r->api), &o, &r->err)) {
             const struct buf *bytes = rmake_bytes(&j, &o);
             digest_sha256_hex(bytes->data, bytes->len, r->sha);
-        } else {
-            ok = r->err.status == 2; /* the view refused it: said in the answer */
+        } else { /* the view refused it (not for a while): said in the answer */
+            ok = r->err.view_status == 400 || r->err.view_status == 404;
         }
     }
     rmake_out_free(&o);
@@ -288,7 +288,10 @@ void api_h_audit_reproduction(struct http_request *req, struct http_reply *reply
     atomic_store(&api->reproduce_busy, false);
     if (st == POOL_OK) {
         reproduction_reply(api, req, reply, &r);
-    } else if (st == POOL_ERROR && r.row_ok && *r.err.message) {
+    } else if (st == POOL_ERROR && r.err.view_status == 503) {
+        http_reply_error(reply, 503, "stale_snapshot", r.err.message, NULL);
+        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+    } else if (st == POOL_ERROR && r.row_ok && !r.err.db_failed && *r.err.message) {
         http_reply_error(reply, 500, "render_failed", r.err.message, NULL);
     } else {
         http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",

@@ -76,10 +76,13 @@ static bool history(struct db *db, const struct rmake_job *j, struct rmake_out *
     char first[11], last[11];
     struct view_error verr = {0};
     view_report_range(&o->v, first, last);
-    if (!snap_history_read(o->s, first, last, j->days, query_db, db, &o->hist))
+    if (!snap_history_read(o->s, first, last, j->days, query_db, db, &o->hist)) {
+        err->db_failed = true;
         return fail(err, 1, "the quarter's runs and alarms could not be read");
+    }
     if (view_report_history(&o->v, &o->hist, &verr))
         return true;
+    err->view_status = verr.status;
     return fail(err, 1, "%s", verr.message);
 }
 
@@ -98,11 +101,15 @@ bool rmake_run(struct db *db, const struct rmake_job *j, chart_ctx *cc, struct r
     const struct snap_filter filter = {.run_ids = j->runs,
                                        .month_ends_from = quarter ? from : NULL,
                                        .month_ends_to = quarter ? to : NULL};
-    if (!snap_build_db(db, 92, NULL, &filter, &o->s))
+    if (!snap_build_db(db, 92, NULL, &filter, &o->s)) {
+        err->db_failed = true;
         return fail(err, 1, "%s", ""); /* logged */
-    if (!view_report_build(o->s, &p, &o->v, &verr))
+    }
+    if (!view_report_build(o->s, &p, &o->v, &verr)) {
+        err->view_status = verr.status;
         return fail(err, verr.status == 400 ? 2 : 1, "%s%s: %s", j->runs ? "the export's " : "--",
                     verr.param ? verr.param : "quarter", verr.message);
+    }
     if (rmake_is_pdf(j) && !history(db, j, o, err))
         return false;
     report_csv(&o->v, &o->csv);

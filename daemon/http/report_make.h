@@ -47,7 +47,10 @@ struct rmake_out {
  * why (empty when it was logged). */
 struct rmake_error {
     int status;
-    bool no_row; /* rmake_export_read: the log has no such row */
+    bool no_row;     /* rmake_export_read: the log has no such row */
+    bool db_failed;  /* a database error (logged): another try may do */
+    int view_status; /* the view refused the report: its HTTP status (400,
+                      * 404, 503 a history not yet refreshed); 0: it did not */
     char message[400];
 };
 

@@ -39,7 +39,9 @@ function localTime(iso) {
 function sinceInstant(since) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(since || '');
   if (!m) return since;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).toISOString();
+  const midnight = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const year = midnight.getUTCFullYear();
+  return year >= 1900 && year <= 9999 ? midnight.toISOString() : since; // else the operator's day
 }
 
 // A parameter's value as text: lists joined, objects as JSON, null as the
@@ -86,7 +88,7 @@ function reproduceControl(entry) {
       out.replaceChildren(el('span', { 'aria-hidden': 'true' }, r.reproduced ? '✔ ' : '✖ '), verdictText(r));
     } catch (error) {
       out.dataset.verdict = 'error';
-      out.textContent = error.status === 503 ? w('audit_busy') : w('load_failed') + error.message;
+      out.textContent = error.code === 'report_busy' ? w('audit_busy') : w('load_failed') + error.message;
     } finally {
       button.disabled = false;
     }
