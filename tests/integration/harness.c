@@ -167,13 +167,6 @@ void harness_pg_shard(int k, const char *action)
     ck_assert_msg(system(cmd) == 0, "scripts/pg %s (shard %d) failed", action, k);
 }
 
-void harness_pg(const char *action)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s/scripts/pg' %s >&2", getenv("RETENTIOND_SRCDIR"), action);
-    ck_assert_msg(system(cmd) == 0, "scripts/pg %s failed", action);
-}
-
 char *harness_read_file(const char *path)
 {
     struct buf text = BUF_INIT;

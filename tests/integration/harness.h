@@ -36,9 +36,6 @@ void harness_drop_db(const char *name);
  * report an assertion): false, with a line on stderr, on failure. */
 bool harness_drop_db_unchecked(const char *name);
 
-/* Runs `scripts/pg ACTION` (start, stop) on the test cluster; aborts the
- * test on failure. */
-void harness_pg(const char *action);
 
 /* The shard servers (scripts/pg start --shards N), from
  * RETENTIOND_TEST_SHARDS: one conninfo per line, without dbname. Fills

@@ -1,9 +1,9 @@
 /* A TCP proxy in front of the test cluster (pg_proxy.h). */
+#define _GNU_SOURCE /* accept4 */
 #include "pg_proxy.h"
 
 #include <arpa/inet.h>
 #include <check.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -28,6 +28,7 @@ struct pgproxy {
     pthread_cond_t idle; /* signalled when a link ends */
     struct sockaddr_in upstream;
     int port, listener;
+    bool cut, stopping; /* under mu */
     pthread_t acceptor;
     struct link *links[MAX_LINKS];
 };
@@ -65,7 +66,8 @@ static void *copier(void *arg)
             break;
         ssize_t done = 0;
         while (done < n) {
-            ssize_t w = write(c.to, buf + done, (size_t)(n - done));
+            /* a peer gone is an end, not a SIGPIPE for the test */
+            ssize_t w = send(c.to, buf + done, (size_t)(n - done), MSG_NOSIGNAL);
             if (w <= 0)
                 goto out;
             done += w;
@@ -113,32 +115,51 @@ static void join(struct pgproxy *p, int client)
     start_copier(l, server, client);
 }
 
+/* A connection reset at once (SO_LINGER 0): what a client of a server
+ * that stopped meets. */
+static void reset(int fd)
+{
+    struct linger now = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    close(fd);
+}
+
 static void *acceptor(void *arg)
 {
     struct pgproxy *p = arg;
     for (;;) {
-        int client = accept(p->listener, NULL, NULL);
-        if (client < 0)
-            return NULL; /* cut: the listener shut down */
         /* not inherited by a daemon the test starts: it would hold the link */
-        fcntl(client, F_SETFD, FD_CLOEXEC);
-        join(p, client);
+        int client = accept4(p->listener, NULL, NULL, SOCK_CLOEXEC);
+        pthread_mutex_lock(&p->mu);
+        bool stopping = p->stopping, cut = p->cut;
+        pthread_mutex_unlock(&p->mu);
+        if (stopping) {
+            if (client >= 0)
+                close(client);
+            return NULL;
+        }
+        if (client < 0) {
+            usleep(10000); /* EINTR, ECONNABORTED, EMFILE: the next one */
+            continue;
+        }
+        if (cut)
+            reset(client);
+        else
+            join(p, client);
     }
 }
 
-/* Listens on p->port (0: a free one, then kept). */
+/* Listens on a free port of loopback. */
 static void listen_on(struct pgproxy *p)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p->port)};
+    struct sockaddr_in a = {.sin_family = AF_INET};
     socklen_t len = sizeof a;
-    int one = 1;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     p->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     ck_assert(p->listener >= 0);
-    setsockopt(p->listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     ck_assert_msg(bind(p->listener, (struct sockaddr *)&a, sizeof a) == 0 &&
                       listen(p->listener, 64) == 0,
-                  "the proxy cannot listen on port %d", p->port);
+                  "the proxy cannot listen on loopback");
     ck_assert(getsockname(p->listener, (struct sockaddr *)&a, &len) == 0);
     p->port = ntohs(a.sin_port);
     ck_assert(pthread_create(&p->acceptor, NULL, acceptor, p) == 0);
@@ -181,13 +202,8 @@ char *pgproxy_conninfo(const struct pgproxy *p, const char *ci)
 
 void pgproxy_cut(struct pgproxy *p)
 {
-    if (p->listener >= 0) {
-        shutdown(p->listener, SHUT_RDWR);
-        pthread_join(p->acceptor, NULL);
-        close(p->listener);
-        p->listener = -1;
-    }
     pthread_mutex_lock(&p->mu);
+    p->cut = true;
     for (int i = 0; i < MAX_LINKS; i++)
         if (p->links[i]) {
             shutdown(p->links[i]->fd[0], SHUT_RDWR);
@@ -205,14 +221,21 @@ void pgproxy_cut(struct pgproxy *p)
 
 void pgproxy_mend(struct pgproxy *p)
 {
-    if (p->listener < 0)
-        listen_on(p);
+    pthread_mutex_lock(&p->mu);
+    p->cut = false;
+    pthread_mutex_unlock(&p->mu);
 }
 
 void pgproxy_stop(struct pgproxy *p)
 {
     if (!p)
         return;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = true;
+    pthread_mutex_unlock(&p->mu);
+    shutdown(p->listener, SHUT_RDWR); /* the acceptor's accept returns */
+    pthread_join(p->acceptor, NULL);
+    close(p->listener);
     pgproxy_cut(p);
     pthread_cond_destroy(&p->idle);
     pthread_mutex_destroy(&p->mu);

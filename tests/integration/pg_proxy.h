@@ -6,9 +6,10 @@
  * pgproxy_start(ci) listens on a free port of 127.0.0.1 and forwards each
  * connection to the host and port of conninfo ci (two threads a
  * connection, blocking copies). pgproxy_cut() closes every connection
- * through it and the listening socket, as a server that stopped: a client
- * sees its connection end and new ones refused. pgproxy_mend() listens
- * again on the same port.
+ * through it and resets each new one, as a server that stopped: a client
+ * sees its connection end and new ones fail. pgproxy_mend() forwards new
+ * ones again. The listening socket stays open, so that its port stays the
+ * proxy's while the suites beside it open sockets of their own.
  *
  * Ownership: pgproxy_start gives the caller a proxy to pgproxy_stop();
  * pgproxy_conninfo returns a malloc'd string. */

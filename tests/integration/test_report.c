@@ -1186,7 +1186,8 @@ static void one_reproduction_at_a_time(int port, const char *auth, const char *r
     for (int tries = 0; tries < 200 && !waiting; tries++) {
         usleep(50000);
         waiting = harness_long(db, "SELECT count(*) FROM pg_stat_activity"
-                                   " WHERE wait_event_type = 'Lock'"
+                                   " WHERE datname = current_database()"
+                                   " AND wait_event_type = 'Lock'"
                                    " AND query LIKE '%unnest($1::bigint[] || coalesce%'");
     }
     ck_assert_msg(waiting == 1, "the reproduction never waited at the runs");

@@ -46,8 +46,16 @@ export const checks = [
         assert.deepEqual(rows.map((r) => r.who), log.map((e) => e.who ?? '系统'));
         for (const r of rows) assert.equal(r.time, shanghai(r.at), `row ${r.id}`);
         assert.match(await p.locator('.audit-note').textContent(), /Asia\/Shanghai/);
-        // the page's own read is a row of the log
-        assert.ok(log.some((e) => e.action === 'audit_read' && e.who === user.name), 'no audit_read row of this user');
+        // the page's own read is a row of the log, after the rows it read (written off the
+        // request's thread: waited for), with the rows it answered
+        let own = null;
+        for (let i = 0; i < 50 && !own; i++) {
+          const reads = (await lib.api(p, base, '/api/v1/audit?action=audit_read&limit=20')).body.entries;
+          own = reads.find((e) => e.id > first && e.who === user.name && e.params.limit === '100' &&
+            e.params.rows === rows.length && e.params.since === null);
+          if (!own) await p.waitForTimeout(100);
+        }
+        assert.ok(own, 'no audit_read row of the page\'s read');
       } finally {
         await context.close();
       }
