@@ -6,11 +6,12 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 
 // RETENTIOND_URL, RETENTIOND_LOGINS (lines NAME:ROLE:BRANCH:PASSWORD),
-// RETENTIOND_SHOTS (the screenshots' folder).
+// RETENTIOND_SHOTS (the screenshots' folder; "none": none taken, shots null).
 export function config() {
   const url = process.env.RETENTIOND_URL;
   if (!url) throw new Error('RETENTIOND_URL is not set (tests/browser/run sets it)');
@@ -19,7 +20,18 @@ export function config() {
     const label = role === 'branch_manager' ? `manager-${branch}` : role;
     return { name, role, branch: branch || null, password: rest.join(':'), label };
   });
-  return { url: url.replace(/\/$/, ''), users, shots: process.env.RETENTIOND_SHOTS || 'screenshots' };
+  const shots = process.env.RETENTIOND_SHOTS || 'screenshots';
+  return { url: url.replace(/\/$/, ''), users, shots: shots === 'none' ? null : shots };
+}
+
+// A screenshot of page for people to look at, as NAME.png in the
+// screenshots' folder; none when RETENTIOND_SHOTS is "none" (CI, where
+// nobody looks: a full page at 390 px costs about a second).
+export async function shot(page, name, options = {}) {
+  const { shots } = config();
+  if (!shots) return;
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), ...options });
 }
 
 export function launch() {

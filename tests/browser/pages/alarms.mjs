@@ -136,7 +136,7 @@ checks.push({
       return { top: th.top, bottom: th.bottom, legend: legend.bottom, tableTop: table.top };
     });
     const h = await heads();
-    await page.screenshot({ path: `${lib.config().shots}/alarms-heads-1366.png` });
+    await lib.shot(page, 'alarms-heads-1366');
     assert.ok(h.tableTop < 0, `the grid is not scrolled past its top (${Math.round(h.tableTop)})`);
     assert.ok(h.top >= h.legend - 1 && h.top <= h.legend + 2,
       `the heads are not under the legend: top ${Math.round(h.top)}, the legend's bottom ${Math.round(h.legend)}`);

@@ -3,7 +3,6 @@
 // its newest export row with the file's SHA-256; the filters load the
 // rows they name; a full page links to the older rows and back.
 import crypto from 'node:crypto';
-import path from 'node:path';
 import * as lib from '../lib.mjs';
 import { fitCheck, narrowAxeCheck } from '../lib.mjs';
 
@@ -94,7 +93,7 @@ export const checks = [
       assert.equal(await verdict.getAttribute('data-verdict'), 'same_bytes', await verdict.textContent());
       assert.ok((await verdict.textContent()).includes(sha), await verdict.textContent());
       assert.equal(await page.locator('table.audit tr:not([data-action=export]) button.reproduce').count(), 0);
-      await page.screenshot({ path: path.join(process.env.RETENTIOND_SHOTS || 'screenshots', 'auditor-audit-reproduced-1366.png') });
+      await lib.shot(page, 'auditor-audit-reproduced-1366');
     },
   },
   {

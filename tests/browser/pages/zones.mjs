@@ -49,7 +49,7 @@ checks.push({
           widths: tabs.map((a) => Math.round(a.getBoundingClientRect().width)).join(' + '),
           room: Math.round(document.querySelector('header nav').getBoundingClientRect().width) };
       });
-      await page.screenshot({ path: `${lib.config().shots}/tabs-360-${lang}.png` });
+      await lib.shot(page, `tabs-360-${lang}`);
       if (rows > 1) broken.push(`${lang}: the tabs take ${rows} rows (${widths} in ${room} px)`);
     }
     assert.ok(broken.length === 0, broken.join('\n'));
