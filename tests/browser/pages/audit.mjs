@@ -25,17 +25,27 @@ async function open(page, base, path, assert) {
 // YYYY-MM-DD HH:MM:SS of an ISO instant in Asia/Shanghai (UTC+8, no DST).
 const shanghai = (iso) => new Date(Date.parse(iso) + 8 * 3600e3).toISOString().replace('T', ' ').slice(0, 19);
 
+// Runs fn(p) on the audit page signed in as user in a browser context of
+// its own in time zone `zone` (the machine runs UTC), closed afterwards.
+async function inZone(page, base, user, zone, fn) {
+  const context = await page.context().browser().newContext({ timezoneId: zone });
+  try {
+    const p = await context.newPage();
+    await lib.signIn(p, base, user, { next: '/audit' });
+    await lib.waitDone(p);
+    await fn(p);
+  } finally {
+    await context.close();
+  }
+}
+
 export const checks = [
   {
     name: 'the rows are the API\'s, newest first, at the time of the viewer\'s zone (Asia/Shanghai)',
     users: ['auditor'],
     async run({ page, base, user, assert }) {
-      // a context in the operator's zone, while the machine runs UTC
-      const context = await page.context().browser().newContext({ timezoneId: 'Asia/Shanghai' });
-      try {
-        const p = await context.newPage();
-        await lib.signIn(p, base, user, { next: '/audit' });
-        await lib.waitDone(p);
+      // in the operator's zone, while the machine runs UTC
+      await inZone(page, base, user, 'Asia/Shanghai', async (p) => {
         const rows = await shown(p);
         assert.ok(rows.length > 1, `${rows.length} rows`);
         const first = Number(rows[0].id);
@@ -55,9 +65,7 @@ export const checks = [
           if (!own) await p.waitForTimeout(100);
         }
         assert.ok(own, 'no audit_read row of the page\'s read');
-      } finally {
-        await context.close();
-      }
+      });
     },
   },
   {
@@ -100,11 +108,7 @@ export const checks = [
     name: 'a first day (the viewer\'s, New York, not the operator\'s) shows the rows from its 00:00 on; a later one none; the form keeps the filters; the CSV has them',
     users: ['auditor'],
     async run({ page, base, user, assert }) {
-      const context = await page.context().browser().newContext({ timezoneId: 'America/New_York' });
-      try {
-        const p = await context.newPage();
-        await lib.signIn(p, base, user, { next: '/audit' });
-        await lib.waitDone(p);
+      await inZone(page, base, user, 'America/New_York', async (p) => {
         const today = (await shown(p))[0].time.slice(0, 10); // the newest row's day in New York
         // its 00:00 in New York (UTC-5 in winter, UTC-4 in summer) as an instant
         const midnight = [4, 5].map((h) => new Date(Date.parse(`${today}T0${h}:00:00Z`)))
@@ -136,9 +140,7 @@ export const checks = [
         await open(p, base, '/audit?since=2999-01-01', assert);
         assert.equal(await p.locator('table.audit').count(), 0);
         assert.equal((await p.locator('main p.none').textContent()).trim(), '没有符合条件的记录。');
-      } finally {
-        await context.close();
-      }
+      });
     },
   },
   {
