@@ -49,7 +49,7 @@ function sinceInstant(since) {
 function valueText(value) {
   if (value === null) return w('no_value');
   if (Array.isArray(value)) return value.map(valueText).join(', ');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
@@ -144,7 +144,7 @@ function pager(entries) {
 function table(entries) {
   if (!entries.length) return el('p', { class: 'none' }, w('audit_none'));
   return scrollBox(el('table', { class: 'audit', role: 'table' },
-    el('caption', {}, w('audit_title')),
+    el('caption', { class: 'sr-only' }, w('audit_title')),
     el('thead', { role: 'rowgroup' }, el('tr', { role: 'row' },
       COLUMNS.map((k) => el('th', { scope: 'col', role: 'columnheader' }, w(k))))),
     el('tbody', { role: 'rowgroup' }, entries.map(row))));

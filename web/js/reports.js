@@ -59,7 +59,7 @@ function quarterly(list, code) {
     el('p', { class: 'note' }, w('reports_quarterly_note')),
     rows.length
       ? scrollBox(el('table', { class: 'reports quarterly' },
-        el('caption', {}, w('reports_quarterly')),
+        el('caption', { class: 'sr-only' }, w('reports_quarterly')),
         el('thead', {}, el('tr', {},
           el('th', { scope: 'col' }, w('reports_quarter')),
           el('th', { scope: 'col' }, w('reports_month_ends')),
@@ -81,7 +81,7 @@ function daily(runs, code) {
     el('h2', { id: 'daily-title' }, w('reports_daily')),
     el('p', { class: 'note' }, w('reports_daily_note')),
     scrollBox(el('table', { class: 'reports daily' },
-      el('caption', {}, w('reports_daily')),
+      el('caption', { class: 'sr-only' }, w('reports_daily')),
       el('thead', {}, el('tr', {},
         el('th', { scope: 'col' }, w('as_of')),
         el('th', { scope: 'col' }, w('reports_files')))),
