@@ -185,11 +185,17 @@ static void shared_teardown(void)
     sv = NULL; /* the daemon stays for the next read-only test; main() stops it */
 }
 
-static void own_setup(void)
+/* own served up afresh as tag (through a proxy of its own when proxied). */
+static void own_up(const char *tag, bool proxied)
 {
     served_down(&own, true); /* left by a setup that failed half-way (no teardown then) */
-    served_up(&own, "state");
+    served_up_as(&own, tag, proxied);
     sv = &own;
+}
+
+static void own_setup(void)
+{
+    own_up("state", false);
 }
 
 static void own_teardown(void)
@@ -1011,9 +1017,7 @@ END_TEST
 /* A daemon whose database a test takes away: through a proxy of its own. */
 static void outage_setup(void)
 {
-    served_down(&own, true);
-    served_up_as(&own, "outage", true);
-    sv = &own;
+    own_up("outage", true);
 }
 
 /* kpi.zone_members reads the zones the run's K5 counts came from: with both
