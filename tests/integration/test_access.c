@@ -232,6 +232,15 @@ static char *csrf_of(const char *cookie)
     return t;
 }
 
+/* The lines of a command's output (its newlines). */
+static int lines_in(const char *text)
+{
+    int n = 0;
+    for (const char *l = text; (l = strchr(l, '\n')); l++)
+        n++;
+    return n;
+}
+
 /* Runs SQL on the test database (aborts on failure). */
 static void sql(const char *text)
 {
@@ -1143,10 +1152,7 @@ START_TEST(a_users_role_branch_and_address_change)
     const char *page2[] = {"audit", "--action", "user_set", "--before", before, "--db", ci, NULL};
     ck_assert_msg(harness_run(page2, NULL, &lines, &err) == 0, "%s", err);
     free(err);
-    int n = 0;
-    for (const char *l = lines; (l = strchr(l, '\n')); l++)
-        n++;
-    ck_assert_msg(n == 2 && atoll(lines) < second, "%s", lines);
+    ck_assert_msg(lines_in(lines) == 2 && atoll(lines) < second, "%s", lines);
     free(lines);
     const char *bad[] = {"audit", "--before", "0x10", "--db", ci, NULL};
     ck_assert_int_eq(harness_run(bad, NULL, NULL, &err), 2);
@@ -1586,9 +1592,7 @@ static int probes_printed(const char *since)
     const char *args[] = {"audit", "--action", "since_probe", "--since", since, "--db", ci, NULL};
     char *out = NULL, *err = NULL;
     ck_assert_msg(harness_run(args, NULL, &out, &err) == 0, "%s", err);
-    int n = 0;
-    for (const char *l = out; (l = strchr(l, '\n')); l++)
-        n++;
+    int n = lines_in(out);
     free(out);
     free(err);
     return n;
