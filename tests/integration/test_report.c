@@ -1141,11 +1141,17 @@ static json_t *get_json(int port, const char *auth, const char *path, long want)
     return j;
 }
 
+/* The route that makes audit row `row`'s export again. */
+static void reproduction_path(char path[128], const char *row)
+{
+    snprintf(path, 128, "/api/v1/audit/%s/reproduction", row);
+}
+
 /* The reproduction of audit row `row` as auth: 200 and its verdict. */
 static json_t *reproduction(int port, const char *auth, const char *row)
 {
     char path[128];
-    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", row);
+    reproduction_path(path, row);
     return get_json(port, auth, path, 200);
 }
 
@@ -1161,9 +1167,8 @@ static void *reproduce_held(void *arg)
 {
     struct held *h = arg;
     char path[128];
-    size_t len = 0;
-    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", h->row);
-    h->status = harness_http_len(h->port, "GET", path, h->auth, &h->body, &len, NULL);
+    reproduction_path(path, h->row);
+    h->status = harness_http(h->port, "GET", path, h->auth, &h->body, NULL);
     return NULL;
 }
 
@@ -1192,9 +1197,8 @@ static void one_reproduction_at_a_time(int port, const char *auth, const char *r
     }
     ck_assert_msg(waiting == 1, "the reproduction never waited at the runs");
     char path[128], *body = NULL, *headers = NULL;
-    size_t len = 0;
-    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", row);
-    ck_assert_int_eq(harness_http_len(port, "GET", path, auth, &body, &len, &headers), 503);
+    reproduction_path(path, row);
+    ck_assert_int_eq(harness_http(port, "GET", path, auth, &body, &headers), 503);
     ck_assert_msg(strstr(body, "\"report_busy\""), "%s", body);
     ck_assert_msg(strstr(headers, "Retry-After: 1"), "%s", headers);
     free(body);
@@ -1285,7 +1289,7 @@ START_TEST(the_daemon_makes_an_export_again)
     char *other = harness_text(db, "SELECT min(audit_id)::text FROM kpi.audit_log"
                                    " WHERE action <> 'export'");
     char path[128];
-    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", other);
+    reproduction_path(path, other);
     r = get_json(d.port, auth, path, 400);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "error"), "param")),
                      "id");
@@ -1297,7 +1301,7 @@ START_TEST(the_daemon_makes_an_export_again)
                                           "/api/v1/audit/"};
     for (size_t i = 0; i < sizeof not_ids / sizeof not_ids[0]; i++)
         json_decref(get_json(d.port, auth, not_ids[i], 404));
-    snprintf(path, sizeof path, "/api/v1/audit/%s/reproduction", rows[0]);
+    reproduction_path(path, rows[0]);
     r = get_json(d.port, exec_auth, path, 403);
     json_decref(r);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
