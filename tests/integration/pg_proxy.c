@@ -90,8 +90,19 @@ static void start_copier(struct link *l, int from, int to)
     pthread_detach(t);
 }
 
-/* A client accepted: its link to the server, or nothing when the server
- * cannot be reached (the client's socket closed). */
+/* A connection reset at once (SO_LINGER 0): what a client of a server
+ * that stopped meets. */
+static void reset(int fd)
+{
+    struct linger now = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    close(fd);
+}
+
+/* A client accepted: its link to the server; nothing when the server
+ * cannot be reached (the client's socket closed) or the proxy is cut (it
+ * is reset: the flag is read where the link would be registered, under
+ * the lock pgproxy_cut takes, so that no link outlives a cut). */
 static void join(struct pgproxy *p, int client)
 {
     int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -104,6 +115,13 @@ static void join(struct pgproxy *p, int client)
     struct link *l = calloc(1, sizeof *l);
     *l = (struct link){.p = p, .fd = {client, server}, .live = 2};
     pthread_mutex_lock(&p->mu);
+    if (p->cut) {
+        pthread_mutex_unlock(&p->mu);
+        free(l);
+        close(server);
+        reset(client);
+        return;
+    }
     int slot = 0;
     while (slot < MAX_LINKS && p->links[slot])
         slot++;
@@ -115,15 +133,6 @@ static void join(struct pgproxy *p, int client)
     start_copier(l, server, client);
 }
 
-/* A connection reset at once (SO_LINGER 0): what a client of a server
- * that stopped meets. */
-static void reset(int fd)
-{
-    struct linger now = {.l_onoff = 1, .l_linger = 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
-    close(fd);
-}
-
 static void *acceptor(void *arg)
 {
     struct pgproxy *p = arg;
@@ -131,7 +140,7 @@ static void *acceptor(void *arg)
         /* not inherited by a daemon the test starts: it would hold the link */
         int client = accept4(p->listener, NULL, NULL, SOCK_CLOEXEC);
         pthread_mutex_lock(&p->mu);
-        bool stopping = p->stopping, cut = p->cut;
+        bool stopping = p->stopping;
         pthread_mutex_unlock(&p->mu);
         if (stopping) {
             if (client >= 0)
@@ -142,10 +151,7 @@ static void *acceptor(void *arg)
             usleep(10000); /* EINTR, ECONNABORTED, EMFILE: the next one */
             continue;
         }
-        if (cut)
-            reset(client);
-        else
-            join(p, client);
+        join(p, client);
     }
 }
 
