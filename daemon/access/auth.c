@@ -83,13 +83,14 @@ static enum auth_result from_pool(enum pool_status st)
     return st == POOL_OK ? AUTH_OK : st == POOL_BUSY ? AUTH_BUSY : AUTH_ERROR;
 }
 
-/* A sign-in's audit row. A name no user can have (too long, other bytes)
- * is not stored whole: its length and its first bytes, escaped, so that a
- * form field of 60 KB is not 60 KB of the append-only log. Throttled
- * refusals are written at most once a second; the row says how many
- * were not. */
+/* A sign-in's audit row (or a password change's), with the fields of
+ * extra (borrowed; NULL: none). A name no user can have (too long, other
+ * bytes) is not stored whole: its length and its first bytes, escaped, so
+ * that a form field of 60 KB is not 60 KB of the append-only log.
+ * Throttled refusals are written at most once a second; the row says how
+ * many were not. */
 static void audit_login(struct auth *a, const char *name, const char *client, const char *action,
-                        const char *outcome, const char *session)
+                        const char *outcome, const char *session, json_t *extra)
 {
     bool possible = principal_name_ok(name), throttled = strcmp(outcome, "throttled") == 0;
     size_t len = strlen(name);
@@ -108,6 +109,8 @@ static void audit_login(struct auth *a, const char *name, const char *client, co
         json_object_set_new(params, "user_bytes", json_integer((json_int_t)len));
     if (session)
         json_object_set_new(params, "session", json_string(session));
+    if (extra)
+        json_object_update(params, extra);
     long long unwritten = throttled ? atomic_exchange(&a->throttled_unwritten, 0) : 0;
     if (unwritten)
         json_object_set_new(params, "throttled_unwritten", json_integer(unwritten));
@@ -159,14 +162,23 @@ static void principal_read(const struct db_result *res, struct principal *p)
     snprintf(p->branch, sizeof p->branch, "%s", db_value(res, 0, 3));
 }
 
+/* A new session's secrets: its id into session_id, its hash into
+ * p->session and its CSRF token into p->csrf. */
+static bool new_secrets(struct principal *p, char session_id[AUTH_SESSION_LEN + 1])
+{
+    if (!random_hex(AUTH_SESSION_LEN / 2, session_id) || !random_hex(32, p->csrf))
+        return false;
+    digest_sha256_hex(session_id, strlen(session_id), p->session);
+    return true;
+}
+
 /* Stores a new session for p; fills session_id, p->session and p->csrf. */
 static enum auth_result new_session(struct auth *a, struct principal *p, const char *client,
                                     char session_id[AUTH_SESSION_LEN + 1])
 {
     char user[32];
-    if (!random_hex(AUTH_SESSION_LEN / 2, session_id) || !random_hex(32, p->csrf))
+    if (!new_secrets(p, session_id))
         return AUTH_ERROR;
-    digest_sha256_hex(session_id, strlen(session_id), p->session);
     snprintf(user, sizeof user, "%lld", p->user_id);
     const char *params[] = {p->session, user, p->csrf, client};
     return from_pool(
@@ -206,7 +218,7 @@ enum auth_result auth_login(struct auth *a, const char *name, const char *passwo
     /* pending until settled: attempts made at once count against each other */
     *retry_after = throttle_attempt(a->throttle, ukey, akey, now);
     if (*retry_after > 0) {
-        audit_login(a, name, client, "login_failed", "throttled", NULL);
+        audit_login(a, name, client, "login_failed", "throttled", NULL, NULL);
         return AUTH_THROTTLED;
     }
     enum auth_result r = find_user(a, name, &user);
@@ -217,14 +229,14 @@ enum auth_result auth_login(struct auth *a, const char *name, const char *passwo
     throttle_settle(a->throttle, ukey, r == AUTH_DENIED, time(NULL));
     throttle_settle(a->throttle, akey, r == AUTH_DENIED, time(NULL));
     if (r == AUTH_DENIED)
-        audit_login(a, name, client, "login_failed", "denied", NULL);
+        audit_login(a, name, client, "login_failed", "denied", NULL, NULL);
     if (r == AUTH_OK) {
         principal_read(user, out);
         r = new_session(a, out, client, session_id);
     }
     if (r == AUTH_OK) {
         throttle_clear(a->throttle, ukey);
-        audit_login(a, name, client, "login", "ok", out->session);
+        audit_login(a, name, client, "login", "ok", out->session, NULL);
         purge(a, now);
     }
     db_result_free(user);
@@ -420,6 +432,103 @@ enum auth_result auth_token(struct auth *a, const char *token, const char *clien
     return AUTH_OK;
 }
 
+/* ---- a new password -------------------------------------------------------------------------- */
+
+/* The new password's PHC string into *phc (the caller frees). */
+static enum auth_result hash_new(const char *password, char **phc)
+{
+    enum password_result r = password_hash(password, phc);
+    return r == PASSWORD_OK ? AUTH_OK : r == PASSWORD_BUSY ? AUTH_BUSY : AUTH_ERROR;
+}
+
+/* Drops the cached sessions whose hashes `hashes` lists (space-separated),
+ * so that this daemon ends them at once, not after access.session_cache. */
+static void uncache_sessions(struct auth *a, const char *hashes)
+{
+    char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
+    for (const char *h = hashes; strlen(h) >= DIGEST_HEX_LEN;
+         h += strspn(h + DIGEST_HEX_LEN, " ") + DIGEST_HEX_LEN) {
+        memcpy(hash, h, DIGEST_HEX_LEN);
+        hash[DIGEST_HEX_LEN] = '\0';
+        secret_key(key, 's', hash);
+        cache_remove(a->cache, key);
+    }
+}
+
+/* In one statement: the new hash replaces old_phc (not a hash changed
+ * meanwhile, not a user disabled meanwhile), every live session of the
+ * user ends and a new one begins for out. *ended: the sessions ended. */
+static enum auth_result replace_password(struct auth *a, struct principal *out, const char *old_phc,
+                                         const char *new_phc, const char *client,
+                                         char session_id[AUTH_SESSION_LEN + 1], long long *ended)
+{
+    char user[32];
+    struct db_result *res = NULL;
+    if (!new_secrets(out, session_id))
+        return AUTH_ERROR;
+    snprintf(user, sizeof user, "%lld", out->user_id);
+    const char *params[] = {user, new_phc, old_phc, out->session, out->csrf, client};
+    enum auth_result r = from_pool(pool_query(
+        a->pool,
+        "WITH u AS (UPDATE kpi.app_user SET password_hash = $2, changed_at = now()"
+        " WHERE user_id = $1::bigint AND password_hash = $3 AND NOT disabled RETURNING user_id),"
+        " e AS (UPDATE kpi.session SET ended_at = now()"
+        " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL RETURNING id_hash),"
+        " n AS (INSERT INTO kpi.session (id_hash, user_id, csrf_token, client_addr)"
+        " SELECT $4, user_id, $5, $6 FROM u RETURNING user_id)"
+        " SELECT (SELECT count(*) FROM n)::text, count(*)::text,"
+        " coalesce(string_agg(id_hash, ' '), '') FROM e",
+        6, params, &res));
+    if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0)
+        r = AUTH_DENIED;
+    if (r == AUTH_OK) {
+        *ended = atoll(db_value(res, 0, 1));
+        uncache_sessions(a, db_value(res, 0, 2));
+    }
+    db_result_free(res);
+    return r;
+}
+
+enum auth_result auth_change_password(struct auth *a, const struct principal *p,
+                                      const char *current, const char *password, const char *client,
+                                      char session_id[AUTH_SESSION_LEN + 1], struct principal *out,
+                                      long *retry_after)
+{
+    char ukey[128], akey[128], *phc = NULL;
+    struct db_result *user = NULL;
+    long long ended = 0;
+    snprintf(ukey, sizeof ukey, "user:%.100s", p->name);
+    snprintf(akey, sizeof akey, "addr:%.100s", client);
+    *out = *p;
+    *retry_after = throttle_attempt(a->throttle, ukey, akey, time(NULL));
+    if (*retry_after > 0) {
+        audit_login(a, p->name, client, "password_change", "throttled", NULL, NULL);
+        return AUTH_THROTTLED;
+    }
+    enum auth_result r = find_user(a, p->name, &user);
+    if (r == AUTH_OK)
+        r = check_password(user, current);
+    if (r == AUTH_OK && atoll(db_value(user, 0, 0)) != p->user_id)
+        r = AUTH_DENIED;
+    throttle_settle(a->throttle, ukey, r == AUTH_DENIED, time(NULL));
+    throttle_settle(a->throttle, akey, r == AUTH_DENIED, time(NULL));
+    if (r == AUTH_DENIED)
+        audit_login(a, p->name, client, "password_change", "denied", NULL, NULL);
+    if (r == AUTH_OK)
+        r = hash_new(password, &phc);
+    if (r == AUTH_OK)
+        r = replace_password(a, out, db_value(user, 0, 4), phc, client, session_id, &ended);
+    if (r == AUTH_OK) {
+        json_t *extra = json_pack("{s:I}", "sessions_ended", (json_int_t)ended);
+        throttle_clear(a->throttle, ukey);
+        audit_login(a, p->name, client, "password_change", "ok", out->session, extra);
+        json_decref(extra);
+    }
+    free(phc);
+    db_result_free(user);
+    return r;
+}
+
 void auth_logout(struct auth *a, const struct principal *p, const char *client)
 {
     char key[DIGEST_HEX_LEN + 3];
@@ -431,5 +540,5 @@ void auth_logout(struct auth *a, const struct principal *p, const char *client)
     enum pool_status st = pool_query(
         a->pool, "UPDATE kpi.session SET ended_at = now() WHERE id_hash = $1 AND ended_at IS NULL",
         1, params, NULL);
-    audit_login(a, p->name, client, "logout", st == POOL_OK ? "ok" : "failed", p->session);
+    audit_login(a, p->name, client, "logout", st == POOL_OK ? "ok" : "failed", p->session, NULL);
 }

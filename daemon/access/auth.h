@@ -16,6 +16,9 @@
  * - auth_token(): a bearer token to a principal (tokens are stored as
  *   their SHA-256); each token's use is audited at most once in ten minutes.
  * - auth_logout(): ends the session on the server.
+ * - auth_change_password(): a signed-in user's new password, the current
+ *   one checked and throttled as a sign-in; every session of the user
+ *   ends and the browser that asked gets a new one.
  *
  * Every sign-in, failed sign-in and sign-out is written to the audit log.
  * Passwords, session ids and tokens are never logged (a session is named
@@ -66,6 +69,20 @@ enum auth_result auth_token(struct auth *a, const char *token, const char *clien
                             struct principal *out);
 /* Ends p's session (a no-op for a token) and audits it. */
 void auth_logout(struct auth *a, const struct principal *p, const char *client);
+
+/* Changes the password of p (a session's principal) from `current` to
+ * `password` (acceptable: users_password_ok()), asked from client. The
+ * current password is checked as a sign-in's, and throttled with the
+ * sign-ins of p's account and client: a wrong one counts as a failed
+ * sign-in (AUTH_DENIED; AUTH_THROTTLED with *retry_after). On AUTH_OK the
+ * new hash, the end of every live session of the user (this one too) and
+ * a new session for client commit together: session_id receives its id
+ * (the new cookie) and out its principal. Audited as password_change (ok
+ * with the new session's hash and sessions_ended, denied, throttled). */
+enum auth_result auth_change_password(struct auth *a, const struct principal *p,
+                                      const char *current, const char *password,
+                                      const char *client, char session_id[AUTH_SESSION_LEN + 1],
+                                      struct principal *out, long *retry_after);
 
 /* Whether two secrets are equal, in time independent of where they differ. */
 bool auth_same_secret(const char *a, const char *b);

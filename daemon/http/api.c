@@ -32,6 +32,7 @@ static const char *const p_page_reports[] = {"lang", "branch", NULL};
 static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
 static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
 static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
+static const char *const p_page_account[] = {"lang", "error", "changed", NULL};
 static const char *const p_page_audit[] = {"lang", "since", "action", "before", NULL};
 static const char *const p_audit[] = {"since", "action", "limit", "before", NULL};
 static const char *const p_asset[] = {"v", NULL};
@@ -75,6 +76,7 @@ static const struct http_route routes[] = {
     {"GET", "/login", api_h_login_page, p_login, PUBLIC, PAGE},
     {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},
     {"POST", "/logout", api_h_logout, p_none, SIGNED_IN, BODY},
+    {"POST", "/account/password", api_h_password, p_none, SIGNED_IN, BODY},
     {"GET", "/assets/", api_h_asset, p_asset, PUBLIC, PREFIX},
     {"GET", "/favicon.ico", api_h_favicon, p_none, PUBLIC, 0},
     {"GET", "/", api_h_dashboard, p_page, SIGNED_IN, PAGE},
@@ -84,6 +86,7 @@ static const struct http_route routes[] = {
     {"GET", "/reports", api_h_reports_page, p_page_reports, SIGNED_IN, PAGE},
     /* the audit log's page: its role check is the page's (a 403 page) */
     {"GET", "/audit", api_h_audit_page, p_page_audit, SIGNED_IN, PAGE},
+    {"GET", "/account", api_h_account_page, p_page_account, SIGNED_IN, PAGE},
     {"GET", "/branch/", api_h_branch_page, p_page_branch, SIGNED_IN, PAGE | PREFIX},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };

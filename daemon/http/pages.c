@@ -82,6 +82,9 @@ static bool audit_request_ok(const struct http_request *req, struct view_error *
 static const struct page_kind audit = {"audit", "js/audit.js", "audit_title", VIEW_NKINDS,
                                        audit_request_ok};
 
+static const struct page_kind account = {"account", "js/account.js", "account_title", VIEW_NKINDS,
+                                         NULL};
+
 /* The user's scope: the branch whose subtree they see, as JSON. */
 static json_t *scope_json(const struct snap *s, const struct principal *p)
 {
@@ -163,6 +166,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
                            labels_word(l, "nav_satisfaction"),
                            "nav_zones",
                            labels_word(l, "nav_zones"),
+                           "nav_account",
+                           labels_word(l, "nav_account"),
                            "other_lang",
                            other.data,
                            "other_html_lang",
@@ -197,8 +202,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
  * branch page, its path). */
 static json_t *page_params(const struct http_request *req, const char *code)
 {
-    static const char *const names[] = {"branch", "date",   "kpi",   "month",
-                                        "since",  "action", "before"};
+    static const char *const names[] = {"branch", "date",   "kpi",   "month",  "since",
+                                        "action", "before", "error", "changed"};
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (http_arg(req, names[i]))
@@ -312,6 +317,11 @@ void api_h_reports_page(struct http_request *req, struct http_reply *reply, void
 void api_h_audit_page(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     serve_page(req, reply, ctx, &audit, NULL);
+}
+
+void api_h_account_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &account, NULL);
 }
 
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx)

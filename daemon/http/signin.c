@@ -1,8 +1,12 @@
-/* Signing in and out, and who am I (docs/access.md). The sign-in form
- * posts back to /login; every outcome is a 303, so that a browser never
- * re-posts a password on reload: home (or `next`) with the session cookie,
- * or the sign-in page again with one generic message. */
+/* Signing in and out, changing one's password, and who am I
+ * (docs/access.md). The sign-in form posts back to /login, the password
+ * form to /account/password; every outcome is a 303, so that a browser
+ * never re-posts a password on reload: home (or `next`, or the account
+ * page) with the session cookie, or the form's page again with its
+ * message. */
 #include "handlers.h"
+
+#include "users.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +133,14 @@ static void sign_in_again(struct http_reply *reply, const char *error, const cha
     buf_release(&location);
 }
 
+/* The cookie of a new session (Secure under TLS). */
+static void set_session_cookie(const struct http_request *req, struct http_reply *reply,
+                               const char *session_id)
+{
+    http_reply_header(reply, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+                      API_SESSION_COOKIE, session_id, http_is_tls(req) ? "; Secure" : "");
+}
+
 /* A live session the request already carries ends: a sign-in always
  * starts a new one, and the old one must not linger. */
 static void end_previous(struct api *api, const struct http_request *req)
@@ -177,8 +189,7 @@ void api_h_login(struct http_request *req, struct http_reply *reply, void *ctx)
     switch (r) {
     case AUTH_OK:
         end_previous(api, req);
-        http_reply_header(reply, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-                          API_SESSION_COOKIE, session_id, http_is_tls(req) ? "; Secure" : "");
+        set_session_cookie(req, reply, session_id);
         back_to(&back, next, en);
         api_redirect(reply, back.len < sizeof reply->headers[0].value ? back.data : "/");
         break;
@@ -208,6 +219,78 @@ void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx)
     api_clear_cookie(req, reply);
     api_redirect(reply, lang && strcmp(lang, "en") == 0 ? "/login?error=signed_out&lang=en"
                                                         : "/login?error=signed_out");
+}
+
+/* Back to the account page with ?WHAT (error=WHY or changed=1), in the
+ * form's language. */
+static void to_account(struct http_reply *reply, const char *what, bool en)
+{
+    char location[80];
+    snprintf(location, sizeof location, "/account?%s%s", what, en ? "&lang=en" : "");
+    api_redirect(reply, location);
+}
+
+/* What is wrong with a new password before any hash: NULL when nothing. */
+static const char *new_password_refusal(const struct principal *p, const char *current,
+                                        const char *password, const char *confirm)
+{
+    char why[80];
+    if (strcmp(password, confirm) != 0)
+        return "error=mismatch";
+    if (!users_password_ok(password, why, sizeof why))
+        return "error=length";
+    if (strcmp(password, current) == 0)
+        return "error=same";
+    if (strcmp(password, p->name) == 0)
+        return "error=name";
+    return NULL;
+}
+
+void api_h_password(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct api *api = ctx;
+    const struct principal *p = api_principal(req);
+    const char *lang = http_form(req, "lang");
+    bool en = lang && strcmp(lang, "en") == 0;
+    char session_id[AUTH_SESSION_LEN + 1] = "";
+    struct principal now;
+    long retry = 0;
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (!*p->session) {
+        http_reply_error(reply, 403, "session_required",
+                         "a password is changed in a signed-in browser, not with a token", NULL);
+        return;
+    }
+    if (!required_field(req, reply, "current") || !required_field(req, reply, "password") ||
+        !required_field(req, reply, "confirm"))
+        return;
+    const char *current = http_form(req, "current"), *password = http_form(req, "password");
+    const char *refusal = new_password_refusal(p, current, password, http_form(req, "confirm"));
+    if (refusal) {
+        to_account(reply, refusal, en);
+        return;
+    }
+    switch (auth_change_password(api->auth, p, current, password, http_client_addr(req), session_id,
+                                 &now, &retry)) {
+    case AUTH_OK:
+        set_session_cookie(req, reply, session_id);
+        to_account(reply, "changed=1", en);
+        break;
+    case AUTH_THROTTLED:
+        to_account(reply, "error=throttled", en);
+        http_reply_header(reply, "Retry-After", "%ld", retry);
+        break;
+    case AUTH_BUSY:
+        to_account(reply, "error=busy", en);
+        http_reply_header(reply, "Retry-After", "1");
+        break;
+    case AUTH_ERROR:
+        to_account(reply, "error=unavailable", en);
+        break;
+    default:
+        to_account(reply, "error=wrong", en);
+    }
+    memset(session_id, 0, sizeof session_id);
 }
 
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx)

@@ -11,17 +11,23 @@ import path from 'node:path';
 const require = createRequire(import.meta.url);
 
 // RETENTIOND_URL, RETENTIOND_LOGINS (lines NAME:ROLE:BRANCH:PASSWORD),
-// RETENTIOND_SHOTS (the screenshots' folder; "none": none taken, shots null).
+// RETENTIOND_SPARE_USER (the name of a login that visits no page: the one
+// whose password a case changes, so that no other case signs in with a
+// password gone stale; spare, null without one), RETENTIOND_SHOTS (the
+// screenshots' folder; "none": none taken, shots null).
 export function config() {
   const url = process.env.RETENTIOND_URL;
   if (!url) throw new Error('RETENTIOND_URL is not set (tests/browser/run sets it)');
-  const users = (process.env.RETENTIOND_LOGINS || '').split('\n').filter(Boolean).map((line) => {
+  const logins = (process.env.RETENTIOND_LOGINS || '').split('\n').filter(Boolean).map((line) => {
     const [name, role, branch, ...rest] = line.split(':');
     const label = role === 'branch_manager' ? `manager-${branch}` : role;
     return { name, role, branch: branch || null, password: rest.join(':'), label };
   });
+  const spareName = process.env.RETENTIOND_SPARE_USER;
+  const users = logins.filter((u) => u.name !== spareName);
+  const spare = logins.find((u) => u.name === spareName) ?? null;
   const shots = process.env.RETENTIOND_SHOTS || 'screenshots';
-  return { url: url.replace(/\/$/, ''), users, shots: shots === 'none' ? null : shots };
+  return { url: url.replace(/\/$/, ''), users, spare, shots: shots === 'none' ? null : shots };
 }
 
 // A screenshot of page for people to look at, as NAME.png in the

@@ -21,6 +21,9 @@ export const PAGES = [
   { name: 'zones', path: '/zones' },
   { name: 'reports', path: '/reports', users: ['manager-420101', 'manager-420100', 'auditor'] },
   { name: 'audit', path: '/audit', users: ['auditor'] },
+  // the password form: one user's generic cases; its own checks change the
+  // spare user's password (pages/account.mjs)
+  { name: 'account', path: '/account', users: ['manager-420100'] },
   { name: 'branch-420101', path: '/branch/420101' },
   // the demo's county outside every city (待划分网格), as the warehouse has one
   { name: 'home-unassigned', path: '/?branch=429999', users: ['executive'] },

@@ -360,6 +360,7 @@ static void setup(void)
     add_user("session", "executive", NULL);
     add_user("leaver", "branch_manager", "420102");
     add_user("clerk", "branch_manager", "420101");
+    add_user("pw.changer", "executive", NULL);
     snprintf(datadir, sizeof datadir, "/tmp/rt_it_access_%d", (int)getpid());
     mkdir(datadir, 0700);
     config_path = write_config(datadir, "");
@@ -458,6 +459,8 @@ static const struct route routes[] = {
     {"/api/v1/audit.csv?limit=5", AUDITING},
     {"/audit", PAGE_AUDITING},
     {"/audit?action=export&lang=en", PAGE_AUDITING},
+    {"/account", PAGE},
+    {"/account?error=wrong&lang=en", PAGE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -1291,6 +1294,187 @@ START_TEST(a_session_in_use_outlives_a_short_idle_timeout)
 }
 END_TEST
 
+/* ---- one's own password --------------------------------------------------------------------- */
+
+/* POST /account/password on port as the session of cookie (CSRF token
+ * csrf): current, password, confirm, and lang when not NULL. Spaces are
+ * sent as '+' (the tests' passwords have no other special character). */
+static struct resp change_password(int port, const char *cookie, const char *csrf,
+                                   const char *current, const char *password, const char *confirm,
+                                   const char *lang)
+{
+    char *form = strf("csrf=%s&current=%s&password=%s&confirm=%s%s%s", csrf, current, password,
+                      confirm, lang ? "&lang=" : "", lang ? lang : "");
+    for (char *c = form; *c; c++)
+        if (*c == ' ')
+            *c = '+';
+    struct resp r = perform(&(struct req){.method = "POST",
+                                          .path = "/account/password",
+                                          .form = form,
+                                          .port = port,
+                                          .headers = {cookie}});
+    free(form);
+    return r;
+}
+
+/* The answer was a 303 to location, with no new session. */
+static void refused_to(struct resp *r, const char *location)
+{
+    char *loc = header(r, "Location");
+    ck_assert_msg(r->status == 303 && loc && strcmp(loc, location) == 0, "%ld to %s, want %s",
+                  r->status, loc ? loc : "(none)", location);
+    ck_assert(!header_has(r, "Set-Cookie", "rt_session"));
+    free(loc);
+    resp_free(r);
+}
+
+/* Waits up to 5 s until sql counts want (the daemon's audit rows are
+ * written off the request's thread). */
+static long count_soon(const char *q, long want)
+{
+    struct db *db = NULL;
+    long n = -1;
+    ck_assert(db_connect(ci, 0, &db));
+    for (int i = 0; i < 50 && (n = harness_long(db, q)) != want; i++)
+        usleep(100000);
+    db_close(db);
+    return n;
+}
+
+#define NEW_PASSWORD "another password 2"
+
+START_TEST(a_user_changes_their_password)
+{
+    char *cookie = sign_in("pw.changer"), *elsewhere = sign_in("pw.changer"),
+         *csrf = csrf_of(cookie);
+    char *token = token_of("pw.changer"), code[64];
+    /* refused before anything is checked: a token, no CSRF token */
+    struct resp r = perform(&(struct req){.method = "POST",
+                                          .path = "/account/password",
+                                          .form = "current=x&password=y&confirm=y",
+                                          .headers = {token}});
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "session_required");
+    resp_free(&r);
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/account/password",
+                              .form = "current=x&password=y&confirm=y",
+                              .headers = {cookie}});
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "csrf_failed");
+    resp_free(&r);
+    r = change_password(d.port, cookie, csrf, PASSWORD, NEW_PASSWORD, "", NULL);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert(strstr(r.body, "\"param\":\"confirm\""));
+    resp_free(&r);
+    /* refused with the form's message, in the form's language */
+    r = change_password(d.port, cookie, csrf, PASSWORD, NEW_PASSWORD, "another password 3", NULL);
+    refused_to(&r, "/account?error=mismatch");
+    r = change_password(d.port, cookie, csrf, PASSWORD, "short", "short", "en");
+    refused_to(&r, "/account?error=length&lang=en");
+    r = change_password(d.port, cookie, csrf, PASSWORD, PASSWORD, PASSWORD, NULL);
+    refused_to(&r, "/account?error=same");
+    r = change_password(d.port, cookie, csrf, PASSWORD, "pw.changer", "pw.changer", NULL);
+    refused_to(&r, "/account?error=name");
+    r = change_password(d.port, cookie, csrf, "a wrong password", NEW_PASSWORD, NEW_PASSWORD, NULL);
+    refused_to(&r, "/account?error=wrong");
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'pw.changer'"
+                                " AND action = 'password_change' AND outcome = 'denied'",
+                                1),
+                     1);
+    /* nothing changed: both sessions live, the password the same */
+    expect_status(cookie, "/api/v1/me", 200);
+    expect_status(elsewhere, "/api/v1/me", 200);
+    /* changed: a new session for this browser, every other one ended */
+    r = change_password(d.port, cookie, csrf, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, "en");
+    ck_assert_int_eq(r.status, 303);
+    char *loc = header(&r, "Location"), *set = header(&r, "Set-Cookie");
+    ck_assert_str_eq(loc, "/account?changed=1&lang=en");
+    ck_assert_msg(set && strncmp(set, "rt_session=", 11) == 0 && strstr(set, "HttpOnly") &&
+                      strstr(set, "SameSite=Strict"),
+                  "%s", set ? set : "(no cookie)");
+    char *fresh = strf("Cookie: %.75s", set);
+    resp_free(&r);
+    ck_assert_str_ne(fresh, cookie);
+    expect_status(fresh, "/api/v1/me", 200);
+    expect_status(fresh, "/account", 200);
+    expect_status(cookie, "/api/v1/me", 401);
+    expect_status(elsewhere, "/api/v1/me", 401);
+    expect_status(token, "/api/v1/me", 200); /* tokens are not sessions */
+    /* (the old password's refusal is not tried here: this daemon's address
+     * count of failures is shared by the suite's cases) */
+    char *again = sign_in_at(d.port, NULL, NULL, "pw.changer", NEW_PASSWORD, NULL);
+    ck_assert_ptr_nonnull(again);
+    char h[DIGEST_HEX_LEN + 1], q[400];
+    session_hash(fresh, h);
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE who = 'pw.changer' AND action ="
+             " 'password_change' AND outcome = 'ok' AND params->>'session' = '%s'"
+             " AND (params->>'sessions_ended')::int = 2 AND client_addr = '127.0.0.1'",
+             h);
+    ck_assert_int_eq(count_soon(q, 1), 1);
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.app_user WHERE name = 'pw.changer'"
+                                " AND password_hash LIKE '$argon2id$v=19$m=19456,t=2,p=1$%'"
+                                " AND changed_at > now() - interval '1 minute'",
+                                1),
+                     1);
+    free(loc);
+    free(set);
+    free(fresh);
+    free(again);
+    free(cookie);
+    free(elsewhere);
+    free(csrf);
+    free(token);
+}
+END_TEST
+
+START_TEST(wrong_current_passwords_are_throttled)
+{
+    /* a daemon of its own: the throttle counts per process */
+    struct other o;
+    other_up(&o, "pw", "");
+    add_user("guessed", "executive", NULL);
+    char *cookie = sign_in_at(o.d.port, NULL, NULL, "guessed", PASSWORD, NULL);
+    ck_assert_ptr_nonnull(cookie);
+    struct resp me =
+        perform(&(struct req){.path = "/api/v1/me", .port = o.d.port, .headers = {cookie}});
+    json_t *j = json_loads(me.body, 0, NULL);
+    char *csrf = strdup(json_string_value(json_object_get(j, "csrf")));
+    json_decref(j);
+    resp_free(&me);
+    for (int i = 0; i < 3; i++) {
+        struct resp r = change_password(o.d.port, cookie, csrf, "guess number 1", NEW_PASSWORD,
+                                        NEW_PASSWORD, NULL);
+        refused_to(&r, "/account?error=wrong");
+    }
+    /* the right password too, now, before any hash; so is a sign-in of
+     * the account: a stolen session cannot guess its way to the password */
+    struct resp r =
+        change_password(o.d.port, cookie, csrf, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, NULL);
+    char *retry = header(&r, "Retry-After");
+    ck_assert_ptr_nonnull(retry);
+    ck_assert_int_ge(atoi(retry), 1);
+    refused_to(&r, "/account?error=throttled");
+    char *loc = NULL;
+    ck_assert_ptr_null(sign_in_at(o.d.port, NULL, NULL, "guessed", PASSWORD, &loc));
+    ck_assert_str_eq(loc, "/login?error=throttled");
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'guessed'"
+                                " AND action = 'password_change' AND outcome = 'throttled'",
+                                1),
+                     1);
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'guessed'"
+                                " AND action = 'password_change' AND outcome = 'ok'",
+                                0),
+                     0);
+    free(loc);
+    free(retry);
+    free(csrf);
+    free(cookie);
+    other_down(&o);
+}
+END_TEST
+
 /* ---- throttling, the audit log, secrets ----------------------------------------------------- */
 
 START_TEST(throttling_engages_and_releases)
@@ -2064,6 +2248,8 @@ int main(void)
     tcase_add_test(tc, no_open_redirect);
     tcase_add_test(tc, sessions_live_in_the_database);
     tcase_add_test(tc, throttling_engages_and_releases);
+    tcase_add_test(tc, a_user_changes_their_password);
+    tcase_add_test(tc, wrong_current_passwords_are_throttled);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);

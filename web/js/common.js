@@ -217,7 +217,7 @@ async function settle() {
 // The header: the current page marked, the language link keeping the
 // page's parameters.
 function header() {
-  for (const a of document.querySelectorAll('nav a[data-nav]')) {
+  for (const a of document.querySelectorAll('header a[data-nav]')) {
     if (a.dataset.nav === boot.page) a.setAttribute('aria-current', 'page');
   }
   const lang = document.querySelector('a.lang');
