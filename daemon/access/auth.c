@@ -125,13 +125,15 @@ static void audit_login(struct auth *a, const char *name, const char *client, co
 
 /* ---- signing in ----------------------------------------------------------------------------- */
 
-/* The user's row: id, name, role, branch, password hash, disabled. */
+/* The user's row: id, name, role, branch, password hash, disabled,
+ * must_change. */
 static enum auth_result find_user(struct auth *a, const char *name, struct db_result **res)
 {
     const char *params[] = {name};
     return from_pool(pool_query(a->pool,
                                 "SELECT user_id::text, name, role, coalesce(branch_code, ''),"
-                                " password_hash, disabled FROM kpi.app_user WHERE name = $1",
+                                " password_hash, disabled, must_change FROM kpi.app_user"
+                                " WHERE name = $1",
                                 1, params, res));
 }
 
@@ -232,6 +234,7 @@ enum auth_result auth_login(struct auth *a, const char *name, const char *passwo
         audit_login(a, name, client, "login_failed", "denied", NULL, NULL);
     if (r == AUTH_OK) {
         principal_read(user, out);
+        out->must_change = strcmp(db_value(user, 0, 6), "t") == 0;
         r = new_session(a, out, client, session_id);
     }
     if (r == AUTH_OK) {
@@ -280,7 +283,7 @@ static enum auth_result read_session(struct auth *a, const char *id_hash, struct
         a->pool,
         "SELECT u.user_id::text, u.name, u.role, coalesce(u.branch_code, ''), s.csrf_token,"
         " extract(epoch FROM s.last_seen)::bigint::text,"
-        " extract(epoch FROM s.created_at)::bigint::text"
+        " extract(epoch FROM s.created_at)::bigint::text, u.must_change"
         " FROM kpi.session s JOIN kpi.app_user u ON u.user_id = s.user_id"
         " WHERE s.id_hash = $1 AND s.ended_at IS NULL AND NOT u.disabled"
         " AND s.last_seen > now() - make_interval(secs => $2::int)"
@@ -294,6 +297,7 @@ static enum auth_result read_session(struct auth *a, const char *id_hash, struct
         snprintf(c->p.session, sizeof c->p.session, "%s", id_hash);
         c->touched = (time_t)atoll(db_value(res, 0, 5));
         c->created = (time_t)atoll(db_value(res, 0, 6));
+        c->p.must_change = strcmp(db_value(res, 0, 7), "t") == 0;
         c->fetched = time(NULL);
     }
     db_result_free(res);
@@ -470,8 +474,9 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     const char *params[] = {user, new_phc, old_phc, out->session, out->csrf, client};
     enum auth_result r = from_pool(pool_query(
         a->pool,
-        "WITH u AS (UPDATE kpi.app_user SET password_hash = $2, changed_at = now()"
-        " WHERE user_id = $1::bigint AND password_hash = $3 AND NOT disabled RETURNING user_id),"
+        "WITH u AS (UPDATE kpi.app_user SET password_hash = $2, must_change = false,"
+        " changed_at = now() WHERE user_id = $1::bigint AND password_hash = $3 AND NOT disabled "
+        "RETURNING user_id),"
         " e AS (UPDATE kpi.session SET ended_at = now()"
         " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL RETURNING id_hash),"
         " n AS (INSERT INTO kpi.session (id_hash, user_id, csrf_token, client_addr)"
@@ -482,6 +487,7 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0)
         r = AUTH_DENIED;
     if (r == AUTH_OK) {
+        out->must_change = false;
         *ended = atoll(db_value(res, 0, 1));
         uncache_sessions(a, db_value(res, 0, 2));
     }

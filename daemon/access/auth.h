@@ -80,9 +80,9 @@ void auth_logout(struct auth *a, const struct principal *p, const char *client);
  * (the new cookie) and out its principal. Audited as password_change (ok
  * with the new session's hash and sessions_ended, denied, throttled). */
 enum auth_result auth_change_password(struct auth *a, const struct principal *p,
-                                      const char *current, const char *password,
-                                      const char *client, char session_id[AUTH_SESSION_LEN + 1],
-                                      struct principal *out, long *retry_after);
+                                      const char *current, const char *password, const char *client,
+                                      char session_id[AUTH_SESSION_LEN + 1], struct principal *out,
+                                      long *retry_after);
 
 /* Whether two secrets are equal, in time independent of where they differ. */
 bool auth_same_secret(const char *a, const char *b);

@@ -17,6 +17,9 @@ struct principal {
     char csrf[65];      /* the session's CSRF token; "" for a bearer token */
     char session[65];   /* hex SHA-256 of the session id; "" for a bearer token */
     long long token_id; /* the bearer token's id; 0 for a session */
+    /* a session's user has a temporary password to change before anything
+     * else (kpi.app_user.must_change); false for a bearer token */
+    bool must_change;
 };
 
 const char *role_name(enum role r);

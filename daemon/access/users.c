@@ -95,7 +95,7 @@ static void why_not_added(struct db *db, const char *name, const char *branch, c
 }
 
 bool users_add(struct db *db, const char *name, const char *role, const char *branch,
-               const char *email, const char *password, char *err, size_t errlen)
+               const char *email, const char *password, bool temporary, char *err, size_t errlen)
 {
     char *phc = NULL;
     bool applied = false, ok = false;
@@ -123,16 +123,16 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
         return false;
     if (password_hash(password, &phc) != PASSWORD_OK)
         return false; /* logged */
-    const char *params[] = {name, role, branch, email, phc};
+    const char *params[] = {name, role, branch, email, phc, temporary ? "true" : "false"};
     ok = change(db,
-                "INSERT INTO kpi.app_user (name, role, branch_code, email, password_hash)"
-                " SELECT $1, $2, $3, $4, $5"
+                "INSERT INTO kpi.app_user (name, role, branch_code, email, password_hash,"
+                " must_change) SELECT $1, $2, $3, $4, $5, $6::boolean"
                 " WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM dw.branch WHERE code = $3)"
                 " ON CONFLICT (name) DO NOTHING RETURNING user_id",
-                5, params, "user_add", name,
-                json_pack("{s:s, s:s, s:o, s:o}", "name", name, "role", role, "branch",
+                6, params, "user_add", name,
+                json_pack("{s:s, s:s, s:o, s:o, s:b}", "name", name, "role", role, "branch",
                           branch ? json_string(branch) : json_null(), "email",
-                          email ? json_string(email) : json_null()),
+                          email ? json_string(email) : json_null(), "temporary", temporary),
                 &applied);
     free(phc);
     if (ok && !applied)
@@ -140,21 +140,24 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
     return ok && applied;
 }
 
-bool users_passwd(struct db *db, const char *name, const char *password, char *err, size_t errlen)
+bool users_passwd(struct db *db, const char *name, const char *password, bool temporary, char *err,
+                  size_t errlen)
 {
     char *phc = NULL;
     bool applied = false;
     err[0] = '\0';
     if (!users_password_ok(password, err, errlen) || password_hash(password, &phc) != PASSWORD_OK)
         return false;
-    const char *params[] = {name, phc};
+    const char *params[] = {name, phc, temporary ? "true" : "false"};
     bool ok = change(db,
-                     "WITH u AS (UPDATE kpi.app_user SET password_hash = $2, changed_at = now()"
+                     "WITH u AS (UPDATE kpi.app_user SET password_hash = $2,"
+                     " must_change = $3::boolean, changed_at = now()"
                      " WHERE name = $1 RETURNING user_id),"
                      " s AS (UPDATE kpi.session SET ended_at = now()"
                      " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL)"
                      " SELECT user_id FROM u",
-                     2, params, "user_passwd", name, json_pack("{s:s}", "name", name), &applied);
+                     3, params, "user_passwd", name,
+                     json_pack("{s:s, s:b}", "name", name, "temporary", temporary), &applied);
     free(phc);
     if (ok && !applied)
         snprintf(err, errlen, "no user named '%s'", name);

@@ -20,10 +20,14 @@
 /* Each returns false with one line in err for a refusal (bad name, role,
  * branch, password; an unknown or duplicate user), or with err empty after
  * a database error (logged). */
+/* temporary: the user must change the password (on /account) before
+ * their sessions reach anything else (kpi.app_user.must_change). */
 bool users_add(struct db *db, const char *name, const char *role, const char *branch,
-               const char *email, const char *password, char *err, size_t errlen);
-/* A new password ends the user's sessions. */
-bool users_passwd(struct db *db, const char *name, const char *password, char *err, size_t errlen);
+               const char *email, const char *password, bool temporary, char *err, size_t errlen);
+/* A new password ends the user's sessions; temporary as users_add's (a
+ * password that is not clears the mark). */
+bool users_passwd(struct db *db, const char *name, const char *password, bool temporary, char *err,
+                  size_t errlen);
 /* A disabled user's sessions end and tokens stop working. */
 bool users_disable(struct db *db, const char *name, char *err, size_t errlen);
 /* A disabled user may sign in again (with the password they had; their

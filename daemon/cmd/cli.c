@@ -58,14 +58,16 @@ static const struct command_def commands[] = {
      "  red value must clear to turn green. The next compute run uses them.\n"},
     {"user", CLI_USER,
      "usage: retentiond user add NAME --role ROLE [--branch CODE] [--email ADDR] --password-stdin\n"
+     "                           [--temporary]\n"
      "       retentiond user set NAME [--role ROLE] [--branch CODE] [--email ADDR | --no-email]\n"
-     "       retentiond user passwd NAME --password-stdin\n"
+     "       retentiond user passwd NAME --password-stdin [--temporary]\n"
      "       retentiond user disable NAME\n"
      "       retentiond user enable NAME\n"
      "       retentiond user list\n"
      "  Manage who may sign in. ROLE: executive, branch_manager (with --branch: the\n"
      "  branch whose subtree they see), auditor, admin. The password is read from the\n"
-     "  first line of standard input and stored as an argon2id hash. 'set' changes a\n"
+     "  first line of standard input and stored as an argon2id hash; with --temporary\n"
+     "  the user must change it on the page /account before anything else. 'set' changes a\n"
      "  user's role, branch or address (a role other than branch_manager drops the\n"
      "  branch). A new password, role or branch, or disabling a user, ends their\n"
      "  sessions. Every change is audited.\n"},
@@ -218,6 +220,7 @@ static const struct option_def options[] = {
     {"--branch", OPT_VALUE, offsetof(struct cli_args, user_branch), CMD(CLI_USER)},
     {"--email", OPT_VALUE, offsetof(struct cli_args, email), CMD(CLI_USER)},
     {"--no-email", OPT_FLAG, offsetof(struct cli_args, no_email), CMD(CLI_USER)},
+    {"--temporary", OPT_FLAG, offsetof(struct cli_args, temporary), CMD(CLI_USER)},
     {"--password-stdin", OPT_FLAG, offsetof(struct cli_args, password_stdin), CMD(CLI_USER)},
     {"--user", OPT_VALUE, offsetof(struct cli_args, user), CMD(CLI_TOKEN)},
     {"--since", OPT_VALUE, offsetof(struct cli_args, since), CMD(CLI_AUDIT)},
@@ -411,6 +414,8 @@ static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
     else if (a->command == CLI_USER && a->password_stdin && strcmp(verb, "add") != 0 &&
              strcmp(verb, "passwd") != 0)
         bad = "retentiond: --password-stdin goes with user add or passwd";
+    else if (a->command == CLI_USER && a->temporary && !a->password_stdin)
+        bad = "retentiond: --temporary goes with user add or passwd";
     else if (a->command == CLI_TOKEN && strcmp(verb, "add") == 0 && !a->user)
         bad = "retentiond: token add needs --user NAME";
     else if (a->since && !date_valid(a->since) && !date_instant_valid(a->since))

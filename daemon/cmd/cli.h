@@ -44,11 +44,12 @@ struct cli_args {
      * extension .png/.svg/.pdf is the format; "-" = stdout, needs --format) */
     const char *kind, *kpi, *branch, *dim, *campaign, *date;
     const char *width, *height, *scale, *font, *arrows, *out;
-    /* user add/set/passwd: --role, --branch, --email, --no-email, --password-stdin;
+    /* user add/set/passwd: --role, --branch, --email, --no-email, --password-stdin,
+     * --temporary (add, passwd: the user must change it before anything else);
      * token add: --user;
      * audit: --since (validated), --action, --limit, --before */
     const char *role, *user_branch, *email, *user, *since, *action, *limit, *before;
-    bool password_stdin, no_email;
+    bool password_stdin, no_email, temporary;
     /* alarms set: --target-path, --period, --step, --recover-margin */
     const char *target_path, *period, *step, *recover_margin;
     /* bulletin: --date (required), --branch, --format html|pdf|png, --out, --lang zh|en,

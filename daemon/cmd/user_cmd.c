@@ -81,15 +81,18 @@ int cmd_user(const struct cli_args *args)
     if (!db_connect(cmd_conninfo(args), 0, &db))
         goto done; /* logged */
     snprintf(done, sizeof done, "user %s: %s", name,
-             strcmp(verb, "add") == 0      ? "added"
-             : strcmp(verb, "passwd") == 0 ? "password changed, sessions ended"
+             strcmp(verb, "add") == 0
+                 ? (args->temporary ? "added, to change the password first" : "added")
+             : strcmp(verb, "passwd") == 0
+                 ? (args->temporary ? "password changed, sessions ended, to change it first"
+                                    : "password changed, sessions ended")
              : strcmp(verb, "enable") == 0 ? "enabled"
                                            : "disabled, sessions ended");
     if (strcmp(verb, "add") == 0)
-        ok = users_add(db, name, args->role, args->user_branch, args->email, password, err,
-                       sizeof err);
+        ok = users_add(db, name, args->role, args->user_branch, args->email, password,
+                       args->temporary, err, sizeof err);
     else if (strcmp(verb, "passwd") == 0)
-        ok = users_passwd(db, name, password, err, sizeof err);
+        ok = users_passwd(db, name, password, args->temporary, err, sizeof err);
     else if (strcmp(verb, "disable") == 0)
         ok = users_disable(db, name, err, sizeof err);
     else if (strcmp(verb, "enable") == 0) {

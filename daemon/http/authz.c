@@ -147,6 +147,30 @@ static bool unauthenticated(const struct http_request *req, struct http_reply *r
     return false;
 }
 
+/* What a session whose user must first change a temporary password may
+ * use: the account page and its form, the sign-out, who am I. */
+static bool before_password_change(const struct http_route *route)
+{
+    static const char *const open[] = {"/account", "/account/password", "/logout", "/api/v1/me"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        if (strcmp(route->path, open[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Anything else: a page goes to the account page (in its language), the
+ * rest is refused. */
+static bool password_first(const struct http_request *req, struct http_reply *reply)
+{
+    const char *lang = http_arg(req, "lang");
+    if (http_for_people(req) && safe_method(req))
+        api_redirect(reply, lang && strcmp(lang, "en") == 0 ? "/account?lang=en" : "/account");
+    else
+        http_reply_error(reply, 403, "password_change_required",
+                         "change the temporary password first (the page /account)", NULL);
+    return false;
+}
+
 bool api_authorize(void *ctx, struct http_request *req, const struct http_route *route,
                    struct http_reply *reply)
 {
@@ -183,6 +207,8 @@ bool api_authorize(void *ctx, struct http_request *req, const struct http_route 
     }
     http_set_principal(req, p.name);
     http_set_user(req, &p, sizeof p);
+    if (p.must_change && !before_password_change(route))
+        return password_first(req, reply);
     if (api_role_reaches(p.role, route->access))
         return true;
     http_reply_error(reply, 403, "forbidden", "your role may not use this route", NULL);

@@ -111,6 +111,7 @@ static char *boot_json(const struct api *api, const struct http_request *req, co
     for (size_t i = 0; s && i < s->nindicators; i++)
         json_object_set_new(indicators, s->indicators[i].code, json_string(s->indicators[i].name));
     json_object_set_new(boot, "root_indicator", root ? json_string(root) : json_null());
+    json_object_set_new(boot, "must_change", json_boolean(p->must_change));
     json_object_set_new(boot, "indicators", indicators);
     char *text = json_dumps(boot, JSON_COMPACT);
     json_decref(boot);

@@ -303,10 +303,11 @@ void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx)
     json_t *scope = b < 0 ? json_null()
                           : json_pack("{s:s, s:s, s:i}", "code", s->branches[b].code, "name",
                                       s->branches[b].name, "level", s->branches[b].level);
-    json_t *me = json_pack(
-        "{s:s, s:s, s:o, s:o, s:s, s:o}", "user", p->name, "role", role_name(p->role), "branch",
-        *p->branch ? json_string(p->branch) : json_null(), "scope", scope, "via",
-        *p->session ? "session" : "token", "csrf", *p->csrf ? json_string(p->csrf) : json_null());
+    json_t *me =
+        json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:b}", "user", p->name, "role",
+                  role_name(p->role), "branch", *p->branch ? json_string(p->branch) : json_null(),
+                  "scope", scope, "via", *p->session ? "session" : "token", "csrf",
+                  *p->csrf ? json_string(p->csrf) : json_null(), "must_change", p->must_change);
     char *text = json_dumps(me, JSON_COMPACT);
     buf_puts(&reply->body, text ? text : "{}");
     free(text);

@@ -180,6 +180,7 @@ static const struct label_word zh_words[] = {
     {"account_hint",
      "8 至 1024 字节，不能与用户名或当前密码相同。修改后，您在其他设备上的登录将全部退出。"},
     {"account_submit", "修改密码"},
+    {"account_temporary", "管理员为您设置的是临时密码：请先修改密码，之后才能查看其他页面。"},
     {"account_changed", "密码已修改。您在其他设备上的登录已全部退出。"},
     {"account_error_wrong", "当前密码不正确。"},
     {"account_error_mismatch", "两次输入的新密码不一致。"},
@@ -584,6 +585,8 @@ static const struct label_word en_words[] = {
     {"account_hint", "8 to 1024 bytes, neither your user name nor your current password. Once it "
                      "is changed, your sessions on other devices end."},
     {"account_submit", "Change password"},
+    {"account_temporary", "Your administrator gave you a temporary password: change it before you "
+                          "go on to the other pages."},
     {"account_changed", "Your password was changed. Your sessions on other devices have ended."},
     {"account_error_wrong", "The current password is wrong."},
     {"account_error_mismatch", "The two new passwords differ."},

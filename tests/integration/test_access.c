@@ -1119,6 +1119,7 @@ START_TEST(a_users_role_branch_and_address_change)
         {"mover", "--email", "not-an-address", NULL},
         {"mover", "--email", "a\nb@x.example", NULL},
         {"mover", "--email", "a@b.example", "--no-email", NULL},
+        {"mover", "--temporary", NULL},
         {"nobody-of-that-name", "--role", "admin", NULL},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -1424,6 +1425,103 @@ START_TEST(a_user_changes_their_password)
     free(again);
     free(cookie);
     free(elsewhere);
+    free(csrf);
+    free(token);
+}
+END_TEST
+
+/* Whether GET /api/v1/me says the session's user must change their password. */
+static bool must_change(const char *cookie)
+{
+    struct resp r = get_as(cookie, "/api/v1/me");
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    bool must = json_is_true(json_object_get(j, "must_change"));
+    json_decref(j);
+    resp_free(&r);
+    return must;
+}
+
+/* GET path as cookie answers 303 to location. */
+static void redirected(const char *cookie, const char *path, const char *location)
+{
+    struct resp r = get_as(cookie, path);
+    char *loc = header(&r, "Location");
+    ck_assert_msg(r.status == 303 && loc && strcmp(loc, location) == 0, "%s: %ld to %s", path,
+                  r.status, loc ? loc : "(none)");
+    free(loc);
+    resp_free(&r);
+}
+
+/* `retentiond user VERB newcomer ...` with PASSWORD on stdin: its output (malloc'd). */
+static char *newcomer(const char *verb, bool temporary)
+{
+    const char *args[] = {
+        "user", verb, "newcomer", "--password-stdin", "--db", ci, temporary ? "--temporary" : NULL,
+        NULL};
+    const char *add[] = {"user",           "add",      "newcomer", "--role",
+                         "branch_manager", "--branch", "420101",   "--password-stdin",
+                         "--temporary",    "--db",     ci,         NULL};
+    char *out = NULL, *err = NULL;
+    int rc =
+        harness_run_input(strcmp(verb, "add") == 0 ? add : args, NULL, PASSWORD "\n", &out, &err);
+    ck_assert_msg(rc == 0, "user %s: %s", verb, err);
+    free(err);
+    return out;
+}
+
+START_TEST(a_temporary_password_is_changed_first)
+{
+    char *out = newcomer("add", true), code[64];
+    ck_assert_msg(strstr(out, "added, to change the password first"), "%s", out);
+    free(out);
+    char *cookie = sign_in("newcomer"), *csrf = csrf_of(cookie), *token = token_of("newcomer");
+    /* until it is changed: pages go to the account page (in their
+     * language), the API is refused, the account page and who-am-I answer */
+    redirected(cookie, "/", "/account");
+    redirected(cookie, "/alarms?lang=en", "/account?lang=en");
+    redirected(cookie, "/branch/420101", "/account");
+    struct resp r = get_as(cookie, "/api/v1/kpis");
+    ck_assert_int_eq(r.status, 403);
+    ck_assert_str_eq(error_code(&r, code, sizeof code), "password_change_required");
+    resp_free(&r);
+    expect_status(cookie, "/account", 200);
+    ck_assert(must_change(cookie));
+    expect_status(token, "/api/v1/kpis", 200); /* a token is a machine's, not the user's */
+    /* changed on the account page: everything, in a new session */
+    r = change_password(d.port, cookie, csrf, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, NULL);
+    char *set = header(&r, "Set-Cookie");
+    ck_assert_int_eq(r.status, 303);
+    ck_assert(header_has(&r, "Location", "/account?changed=1"));
+    ck_assert_ptr_nonnull(set);
+    char *fresh = strf("Cookie: %.75s", set);
+    resp_free(&r);
+    expect_status(fresh, "/", 200);
+    expect_status(fresh, "/api/v1/kpis", 200);
+    ck_assert(!must_change(fresh));
+    /* a temporary one again: the sessions end, the next is sent to the page */
+    out = newcomer("passwd", true);
+    ck_assert_msg(strstr(out, "to change it first"), "%s", out);
+    free(out);
+    expect_status(fresh, "/api/v1/me", 401);
+    char *again = sign_in("newcomer");
+    redirected(again, "/", "/account");
+    /* one that is not temporary clears the mark */
+    free(newcomer("passwd", false));
+    free(again);
+    again = sign_in("newcomer");
+    expect_status(again, "/", 200);
+    ck_assert(!must_change(again));
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who LIKE 'cli:%'"
+                                " AND params->>'name' = 'newcomer' AND ((action = 'user_add'"
+                                " AND params->>'temporary' = 'true') OR (action = 'user_passwd'"
+                                " AND params->>'temporary' IN ('true', 'false')))",
+                                3),
+                     3);
+    free(again);
+    free(fresh);
+    free(set);
+    free(cookie);
     free(csrf);
     free(token);
 }
@@ -2250,6 +2348,7 @@ int main(void)
     tcase_add_test(tc, throttling_engages_and_releases);
     tcase_add_test(tc, a_user_changes_their_password);
     tcase_add_test(tc, wrong_current_passwords_are_throttled);
+    tcase_add_test(tc, a_temporary_password_is_changed_first);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);

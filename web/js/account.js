@@ -2,7 +2,9 @@
 // see) and the form that changes their password. The form posts to
 // /account/password without a script's help, and the server sends the
 // browser back here with ?changed=1 or ?error=WHY (docs/access.md); this
-// page says which, on the field it is about.
+// page says which, on the field it is about. A user whose password is a
+// temporary one (`user add|passwd --temporary`) is sent here from every
+// other page until they change it, and is told so.
 import { boot, el, params, start, w } from './common.js';
 
 // The field each refusal is about; the others are about none.
@@ -49,6 +51,8 @@ function passwordForm(error) {
 
 start(async (main) => {
   const error = ERRORS.has(params.error) ? params.error : null;
+  // a temporary password: every other page and API call sends the user here
+  if (boot.must_change) main.append(el('p', { class: 'banner temporary', role: 'status' }, w('account_temporary')));
   main.append(who(), passwordForm(error));
   if (error) main.querySelector(`#account-${FIELD_OF[error] ?? 'current'}`).focus();
 });

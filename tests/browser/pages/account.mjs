@@ -1,8 +1,10 @@
-// The account page's own checks: it names who is signed in; the password
-// form says what is wrong on the field it is about, and a good change keeps
-// this browser signed in, ends the user's other sessions, and the new
-// password signs in where the old one no longer does. The changes are the
-// spare user's (lib.config().spare), whom no other case signs in as.
+// The account page's own checks: it names who is signed in; a temporary
+// password sends its user there from any other page; the password form says
+// what is wrong on the field it is about, and a good change keeps this
+// browser signed in, ends the user's other sessions, and the new password
+// signs in where the old one no longer does. The changes are the spare
+// user's (lib.config().spare, with a temporary password), whom no other
+// case signs in as.
 import crypto from 'node:crypto';
 import * as lib from '../lib.mjs';
 
@@ -31,7 +33,8 @@ const state = (page) => page.evaluate(() => {
 const status = async (page, base) => (await lib.api(page, base, '/api/v1/me')).status;
 
 // Runs fn(page, other) signed in as the spare user twice, in two browser
-// contexts of their own (closed afterwards): page on /account.
+// contexts of their own (closed afterwards): page signed in on its way to
+// /alarms, which its temporary password sends to /account.
 async function asSpare(page, base, fn) {
   const { spare } = lib.config();
   if (!spare) throw new Error('no spare login (RETENTIOND_SPARE_USER)');
@@ -40,7 +43,7 @@ async function asSpare(page, base, fn) {
   try {
     const [p, other] = await Promise.all(contexts.map((c) => c.newPage()));
     await lib.signIn(other, base, spare);
-    await lib.signIn(p, base, spare, { next: '/account' });
+    await lib.signIn(p, base, spare, { next: '/alarms' });
     await lib.waitDone(p);
     await fn(p, other, spare);
   } finally {
@@ -66,6 +69,11 @@ export const checks = [
     users: ['manager-420100'],
     async run({ page, base, assert }) {
       await asSpare(page, base, async (p, other, spare) => {
+        // a temporary password: on the account page, told why; the API refused
+        assert.equal(new URL(p.url()).pathname, '/account', 'signed in with a temporary password');
+        assert.match(await p.locator('p.banner.temporary').textContent(), /临时密码/);
+        await lib.shot(p, 'spare-account-temporary', { fullPage: true });
+        assert.equal((await lib.api(p, base, '/api/v1/kpis')).status, 403, '/api/v1/kpis before the change');
         const fresh = `new-${crypto.randomBytes(9).toString('base64url')}`;
         await submit(p, 'not the password', fresh);
         assert.deepEqual(await state(p),
@@ -82,7 +90,9 @@ export const checks = [
         assert.match(done.message, /^密码已修改。/);
         assert.deepEqual(done.invalid, []);
         await lib.shot(p, 'spare-account-changed', { fullPage: true });
+        assert.equal(await p.locator('p.banner.temporary').count(), 0, 'the temporary banner after the change');
         assert.equal(await status(p, base), 200, 'this browser after the change');
+        assert.equal((await lib.api(p, base, '/api/v1/kpis')).status, 200, '/api/v1/kpis after the change');
         assert.equal(await status(other, base), 401, 'another browser after the change');
         // signed out: the old password is refused, the new one signs in
         await Promise.all([p.waitForURL((u) => u.pathname === '/login'),
