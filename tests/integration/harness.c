@@ -1,3 +1,5 @@
+/* F_SETPIPE_SZ */
+#define _GNU_SOURCE
 #include "harness.h"
 
 #include "buf.h"
@@ -466,6 +468,12 @@ bool harness_daemon_start(struct harness_daemon *d, const char *config_path, con
     close(fds[1]);
     d->err_fd = fds[0];
     fcntl(d->err_fd, F_SETFL, O_NONBLOCK);
+    /* The daemon's stderr is read only when a test waits on it: at debug
+     * level a line a request filled the default 64 KB between two reads
+     * in the access matrix, and the daemon's HTTP threads blocked in their
+     * request log line with their replies unsent. 1 MB holds the busiest
+     * suite's lines (where the system refuses it, the pipe keeps 64 KB). */
+    (void)fcntl(d->err_fd, F_SETPIPE_SZ, 1 << 20);
     if (!harness_daemon_wait_log(d, "msg=listening", 15000))
         return false;
     const char *url = strstr(d->log, "url=http"); /* http:// or https:// */
