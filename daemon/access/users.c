@@ -22,15 +22,19 @@ bool users_password_ok(const char *password, char *err, size_t errlen)
     return false;
 }
 
-/* One row of the audit log for a command's change, in its transaction. */
-static bool audit_change(struct db *db, const char *action, const char *user, json_t *params)
+/* One row of the audit log for a change, in its transaction: by an
+ * administrator over HTTP (by), or by a command (by NULL: who is cli:ROLE,
+ * the database role running it). */
+static bool audit_change(struct db *db, const struct users_by *by, const char *action,
+                         const char *user, json_t *params)
 {
     struct db_result *res = NULL;
-    bool ok = db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res);
+    bool ok = by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res);
     if (ok) {
-        struct audit_row row = {.who = db_value(res, 0, 0),
+        struct audit_row row = {.who = by ? by->who : db_value(res, 0, 0),
                                 .action = action,
                                 .params = params,
+                                .client = by ? by->client : NULL,
                                 .outcome = "ok",
                                 .detail = user};
         ok = audit_insert(db, &row);
@@ -42,8 +46,9 @@ static bool audit_change(struct db *db, const char *action, const char *user, js
 
 /* Runs sql (one row back when it applied) and the audit row in one
  * transaction; *applied tells whether a row came back. */
-static bool change(struct db *db, const char *sql, int n, const char *const *params,
-                   const char *action, const char *user, json_t *audit_params, bool *applied)
+static bool change(struct db *db, const struct users_by *by, const char *sql, int n,
+                   const char *const *params, const char *action, const char *user,
+                   json_t *audit_params, bool *applied)
 {
     struct db_result *res = NULL;
     *applied = false;
@@ -54,7 +59,7 @@ static bool change(struct db *db, const char *sql, int n, const char *const *par
     bool ok = db_query(db, sql, n, params, &res);
     *applied = ok && db_rows(res) > 0;
     db_result_free(res);
-    ok = ok && (!*applied || audit_change(db, action, user, audit_params));
+    ok = ok && (!*applied || audit_change(db, by, action, user, audit_params));
     if (!*applied)
         json_decref(audit_params);
     if (ok && db_commit(db))
@@ -63,8 +68,7 @@ static bool change(struct db *db, const char *sql, int n, const char *const *par
     return false;
 }
 
-/* An address with one @ and no spaces (the table's CHECK). */
-static bool email_ok(const char *email)
+bool users_email_ok(const char *email)
 {
     const char *at = strchr(email, '@');
     return at && at != email && at[1] && !strchr(at + 1, '@') && !strpbrk(email, " \t\r\n");
@@ -94,8 +98,9 @@ static void why_not_added(struct db *db, const char *name, const char *branch, c
                  log_quote(q, sizeof q, branch));
 }
 
-bool users_add(struct db *db, const char *name, const char *role, const char *branch,
-               const char *email, const char *password, bool temporary, char *err, size_t errlen)
+bool users_add(struct db *db, const struct users_by *by, const char *name, const char *role,
+               const char *branch, const char *email, const char *password, bool temporary,
+               char *err, size_t errlen)
 {
     char *phc = NULL;
     bool applied = false, ok = false;
@@ -105,7 +110,7 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
         snprintf(err, errlen, "a user name has 1 to 64 letters, digits, '_', '.', '@' or '-'");
         return false;
     }
-    if (email && !email_ok(email)) {
+    if (email && !users_email_ok(email)) {
         char q[120];
         snprintf(err, errlen, "--email '%s' is not an e-mail address",
                  log_quote(q, sizeof q, email));
@@ -124,7 +129,7 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
     if (password_hash(password, &phc) != PASSWORD_OK)
         return false; /* logged */
     const char *params[] = {name, role, branch, email, phc, temporary ? "true" : "false"};
-    ok = change(db,
+    ok = change(db, by,
                 "INSERT INTO kpi.app_user (name, role, branch_code, email, password_hash,"
                 " must_change) SELECT $1, $2, $3, $4, $5, $6::boolean"
                 " WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM dw.branch WHERE code = $3)"
@@ -140,8 +145,8 @@ bool users_add(struct db *db, const char *name, const char *role, const char *br
     return ok && applied;
 }
 
-bool users_passwd(struct db *db, const char *name, const char *password, bool temporary, char *err,
-                  size_t errlen)
+bool users_passwd(struct db *db, const struct users_by *by, const char *name, const char *password,
+                  bool temporary, char *err, size_t errlen)
 {
     char *phc = NULL;
     bool applied = false;
@@ -149,7 +154,7 @@ bool users_passwd(struct db *db, const char *name, const char *password, bool te
     if (!users_password_ok(password, err, errlen) || password_hash(password, &phc) != PASSWORD_OK)
         return false;
     const char *params[] = {name, phc, temporary ? "true" : "false"};
-    bool ok = change(db,
+    bool ok = change(db, by,
                      "WITH u AS (UPDATE kpi.app_user SET password_hash = $2,"
                      " must_change = $3::boolean, changed_at = now()"
                      " WHERE name = $1 RETURNING user_id),"
@@ -164,12 +169,13 @@ bool users_passwd(struct db *db, const char *name, const char *password, bool te
     return ok && applied;
 }
 
-bool users_disable(struct db *db, const char *name, char *err, size_t errlen)
+bool users_disable(struct db *db, const struct users_by *by, const char *name, char *err,
+                   size_t errlen)
 {
     bool applied = false;
     const char *params[] = {name};
     err[0] = '\0';
-    bool ok = change(db,
+    bool ok = change(db, by,
                      "WITH u AS (UPDATE kpi.app_user SET disabled = true, changed_at = now()"
                      " WHERE name = $1 RETURNING user_id),"
                      " s AS (UPDATE kpi.session SET ended_at = now()"
@@ -181,13 +187,14 @@ bool users_disable(struct db *db, const char *name, char *err, size_t errlen)
     return ok && applied;
 }
 
-bool users_enable(struct db *db, const char *name, bool *already, char *err, size_t errlen)
+bool users_enable(struct db *db, const struct users_by *by, const char *name, bool *already,
+                  char *err, size_t errlen)
 {
     bool applied = false;
     const char *params[] = {name};
     err[0] = '\0';
     *already = false;
-    bool ok = change(db,
+    bool ok = change(db, by,
                      "UPDATE kpi.app_user SET disabled = false, changed_at = now()"
                      " WHERE name = $1 AND disabled RETURNING user_id",
                      1, params, "user_enable", name, json_pack("{s:s}", "name", name), &applied);
@@ -207,7 +214,7 @@ static bool set_args_ok(const struct user_change *c, char *err, size_t errlen)
         why = "--email and --no-email cannot be given together";
     else if (c->role && role_parse(c->role) < 0)
         why = "--role must be executive, branch_manager, auditor or admin";
-    bool bad_email = !why && c->email && !email_ok(c->email);
+    bool bad_email = !why && c->email && !users_email_ok(c->email);
     if (why)
         snprintf(err, errlen, "%s", why);
     else if (bad_email)
@@ -238,8 +245,9 @@ static bool same_text(const char *a, const char *b)
 
 /* Writes the new values (ending the sessions when the scope changed) and
  * the audit row; false with err when the branch is unknown. */
-static bool set_write(struct db *db, const char *name, const char *const old[3],
-                      const char *const now[3], bool ended, char *err, size_t errlen)
+static bool set_write(struct db *db, const struct users_by *by, const char *name,
+                      const char *const old[3], const char *const now[3], bool ended, char *err,
+                      size_t errlen)
 {
     char q[200];
     struct db_result *res = NULL;
@@ -260,7 +268,7 @@ static bool set_write(struct db *db, const char *name, const char *const old[3],
                  log_quote(q, sizeof q, now[1]));
     return applied &&
            audit_change(
-               db, "user_set", name,
+               db, by, "user_set", name,
                json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:o, s:o}, s:b}", "name", name, "role",
                          now[0], "branch", now[1] ? json_string(now[1]) : json_null(), "email",
                          now[2] ? json_string(now[2]) : json_null(), "before", "role", old[0],
@@ -268,8 +276,8 @@ static bool set_write(struct db *db, const char *name, const char *const old[3],
                          old[2] ? json_string(old[2]) : json_null(), "sessions_ended", ended));
 }
 
-bool users_set(struct db *db, const char *name, const struct user_change *c, bool *ended,
-               bool *unchanged, char *err, size_t errlen)
+bool users_set(struct db *db, const struct users_by *by, const char *name,
+               const struct user_change *c, bool *ended, bool *unchanged, char *err, size_t errlen)
 {
     struct db_result *res = NULL;
     const char *params[] = {name}, *old[3], *now[3];
@@ -293,7 +301,7 @@ bool users_set(struct db *db, const char *name, const struct user_change *c, boo
         goto done;
     *ended = !same_text(old[0], now[0]) || !same_text(old[1], now[1]);
     *unchanged = !*ended && same_text(old[2], now[2]);
-    ok = *unchanged || set_write(db, name, old, now, *ended, err, errlen);
+    ok = *unchanged || set_write(db, by, name, old, now, *ended, err, errlen);
     ok = ok && db_commit(db);
 done:
     if (!ok)
@@ -350,7 +358,7 @@ bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long l
         goto done;
     }
     *id = atoll(db_value(res, 0, 0));
-    ok = audit_change(db, "token_add", user,
+    ok = audit_change(db, NULL, "token_add", user,
                       json_pack("{s:s, s:I}", "user", user, "token_id", (json_int_t)*id)) &&
          db_commit(db);
 done:
@@ -368,7 +376,7 @@ bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen)
     snprintf(text, sizeof text, "%lld", id);
     const char *params[] = {text};
     err[0] = '\0';
-    bool ok = change(db,
+    bool ok = change(db, NULL,
                      "UPDATE kpi.api_token SET revoked_at = now()"
                      " WHERE token_id = $1::bigint AND revoked_at IS NULL RETURNING token_id",
                      1, params, "token_revoke", NULL,

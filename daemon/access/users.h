@@ -17,23 +17,34 @@
 /* A bearer token: "rt_" and 64 hex digits (256 bits from the CSPRNG). */
 #define TOKEN_LEN 67
 
+/* Who makes a change over HTTP: an administrator's name and client
+ * address, for the audit row. The commands pass NULL (who: cli:ROLE, the
+ * database role running them). Borrowed for the call. */
+struct users_by {
+    const char *who;
+    const char *client;
+};
+
 /* Each returns false with one line in err for a refusal (bad name, role,
  * branch, password; an unknown or duplicate user), or with err empty after
  * a database error (logged). */
 /* temporary: the user must change the password (on /account) before
  * their sessions reach anything else (kpi.app_user.must_change). */
-bool users_add(struct db *db, const char *name, const char *role, const char *branch,
-               const char *email, const char *password, bool temporary, char *err, size_t errlen);
+bool users_add(struct db *db, const struct users_by *by, const char *name, const char *role,
+               const char *branch, const char *email, const char *password, bool temporary,
+               char *err, size_t errlen);
 /* A new password ends the user's sessions; temporary as users_add's (a
  * password that is not clears the mark). */
-bool users_passwd(struct db *db, const char *name, const char *password, bool temporary, char *err,
-                  size_t errlen);
+bool users_passwd(struct db *db, const struct users_by *by, const char *name, const char *password,
+                  bool temporary, char *err, size_t errlen);
 /* A disabled user's sessions end and tokens stop working. */
-bool users_disable(struct db *db, const char *name, char *err, size_t errlen);
+bool users_disable(struct db *db, const struct users_by *by, const char *name, char *err,
+                   size_t errlen);
 /* A disabled user may sign in again (with the password they had; their
  * tokens that were not revoked work again). *already: the user was
  * enabled (nothing changed, nothing audited). */
-bool users_enable(struct db *db, const char *name, bool *already, char *err, size_t errlen);
+bool users_enable(struct db *db, const struct users_by *by, const char *name, bool *already,
+                  char *err, size_t errlen);
 /* What `user set` changes; NULL fields keep what the user has. */
 struct user_change {
     const char *role;   /* a role; away from branch_manager drops the branch */
@@ -45,8 +56,8 @@ struct user_change {
  * ends the user's sessions (*ended): their pages were of the old scope.
  * *unchanged: the user had all that already (nothing written, nothing
  * audited). */
-bool users_set(struct db *db, const char *name, const struct user_change *c, bool *ended,
-               bool *unchanged, char *err, size_t errlen);
+bool users_set(struct db *db, const struct users_by *by, const char *name,
+               const struct user_change *c, bool *ended, bool *unchanged, char *err, size_t errlen);
 /* One line per user: name, role, branch, email, disabled, live sessions, tokens. */
 bool users_list(struct db *db, struct buf *out);
 
@@ -60,6 +71,8 @@ bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen);
  * (err), not an empty list. */
 bool tokens_list(struct db *db, const char *user, struct buf *out, char *err, size_t errlen);
 
+/* Whether an address has one @ and no spaces (kpi.app_user's CHECK). */
+bool users_email_ok(const char *email);
 /* Whether a password is acceptable (length PASSWORD_MIN_LENGTH..MAX). */
 bool users_password_ok(const char *password, char *err, size_t errlen);
 

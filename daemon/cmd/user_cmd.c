@@ -58,7 +58,7 @@ static bool user_set(struct db *db, const struct cli_args *args, char *done, siz
                             .email = args->email,
                             .no_email = args->no_email};
     bool ended = false, unchanged = false;
-    if (!users_set(db, name, &c, &ended, &unchanged, err, errlen))
+    if (!users_set(db, NULL, name, &c, &ended, &unchanged, err, errlen))
         return false;
     snprintf(done, donelen, "user %s: %s", name,
              unchanged ? "unchanged (it had these already)"
@@ -89,14 +89,14 @@ int cmd_user(const struct cli_args *args)
              : strcmp(verb, "enable") == 0 ? "enabled"
                                            : "disabled, sessions ended");
     if (strcmp(verb, "add") == 0)
-        ok = users_add(db, name, args->role, args->user_branch, args->email, password,
+        ok = users_add(db, NULL, name, args->role, args->user_branch, args->email, password,
                        args->temporary, err, sizeof err);
     else if (strcmp(verb, "passwd") == 0)
-        ok = users_passwd(db, name, password, args->temporary, err, sizeof err);
+        ok = users_passwd(db, NULL, name, password, args->temporary, err, sizeof err);
     else if (strcmp(verb, "disable") == 0)
-        ok = users_disable(db, name, err, sizeof err);
+        ok = users_disable(db, NULL, name, err, sizeof err);
     else if (strcmp(verb, "enable") == 0) {
-        ok = users_enable(db, name, &already, err, sizeof err);
+        ok = users_enable(db, NULL, name, &already, err, sizeof err);
         if (ok && already)
             snprintf(done, sizeof done, "user %s: enabled already", name);
     } else if (strcmp(verb, "set") == 0) {

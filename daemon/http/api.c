@@ -32,6 +32,7 @@ static const char *const p_page_reports[] = {"lang", "branch", NULL};
 static const char *const p_page_sat[] = {"lang", "branch", "month", "kpi", NULL};
 static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
 static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
+static const char *const p_page_lang[] = {"lang", NULL};
 static const char *const p_page_account[] = {"lang", "error", "changed", NULL};
 static const char *const p_page_audit[] = {"lang", "since", "action", "before", NULL};
 static const char *const p_audit[] = {"since", "action", "limit", "before", NULL};
@@ -41,6 +42,7 @@ static const char *const p_asset[] = {"v", NULL};
 #define SIGNED_IN HTTP_ACCESS_SIGNED_IN
 #define PROVINCE  HTTP_ACCESS_PROVINCE
 #define AUDIT     HTTP_ACCESS_AUDIT
+#define ADMIN     HTTP_ACCESS_ADMIN
 #define PAGE      HTTP_ROUTE_PAGE
 #define BODY      HTTP_ROUTE_BODY
 #define PREFIX    HTTP_ROUTE_PREFIX
@@ -77,6 +79,9 @@ static const struct http_route routes[] = {
     {"POST", "/login", api_h_login, p_none, PUBLIC, BODY},
     {"POST", "/logout", api_h_logout, p_none, SIGNED_IN, BODY},
     {"POST", "/account/password", api_h_password, p_none, SIGNED_IN, BODY},
+    {"GET", "/api/v1/users", api_h_users, p_none, ADMIN, 0},
+    {"POST", "/api/v1/users", api_h_user_add, p_none, ADMIN, BODY},
+    {"POST", "/api/v1/users/", api_h_user_change, p_none, ADMIN, PREFIX | BODY},
     {"GET", "/assets/", api_h_asset, p_asset, PUBLIC, PREFIX},
     {"GET", "/favicon.ico", api_h_favicon, p_none, PUBLIC, 0},
     {"GET", "/", api_h_dashboard, p_page, SIGNED_IN, PAGE},
@@ -87,6 +92,8 @@ static const struct http_route routes[] = {
     /* the audit log's page: its role check is the page's (a 403 page) */
     {"GET", "/audit", api_h_audit_page, p_page_audit, SIGNED_IN, PAGE},
     {"GET", "/account", api_h_account_page, p_page_account, SIGNED_IN, PAGE},
+    /* the users' page: its role check is the page's (a 403 page) */
+    {"GET", "/admin/users", api_h_users_page, p_page_lang, SIGNED_IN, PAGE},
     {"GET", "/branch/", api_h_branch_page, p_page_branch, SIGNED_IN, PAGE | PREFIX},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };

@@ -77,6 +77,14 @@ void api_h_logout(struct http_request *req, struct http_reply *reply, void *ctx)
  * lang): a session's user changes their password; every outcome is a 303
  * to /account (?changed=1 with the new session's cookie, or ?error=WHY). */
 void api_h_password(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET /api/v1/users (administrators): every user, as sql/api/users_list.sql
+ * makes them. POST /api/v1/users (form name, role, branch, email): a new
+ * user with a temporary password, answered once (201). POST
+ * /api/v1/users/NAME/password (a new temporary password; their sessions
+ * end), /disable, /enable. Each change audited as the commands' are. */
+void api_h_users(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_user_change(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
 /* GET /api/v1/audit.csv: the same rows as CSV (limit 1-100000, default
@@ -91,7 +99,8 @@ void api_h_audit_reproduction(struct http_request *req, struct http_reply *reply
  * parameter; limit receives the number of rows (default 100). */
 bool api_audit_params(const struct http_request *req, char limit[16], struct view_error *err);
 /* The pages (web/page.html and web/js/): GET /, /alarms, /satisfaction,
- * /zones, /reports, /audit, /account, /branch/CODE; GET /assets/NAME */
+ * /zones, /reports, /audit, /account, /admin/users, /branch/CODE; GET
+ * /assets/NAME */
 void api_h_dashboard(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_alarms_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_satisfaction_page(struct http_request *req, struct http_reply *reply, void *ctx);
@@ -99,6 +108,7 @@ void api_h_zones_page(struct http_request *req, struct http_reply *reply, void *
 void api_h_reports_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_account_page(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_users_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_asset(struct http_request *req, struct http_reply *reply, void *ctx);
 /* /favicon.ico, which a browser asks for on a page that names no icon (the

@@ -85,6 +85,17 @@ static const struct page_kind audit = {"audit", "js/audit.js", "audit_title", VI
 static const struct page_kind account = {"account", "js/account.js", "account_title", VIEW_NKINDS,
                                          NULL};
 
+/* The users' page: administrators (as /api/v1/users). */
+static bool users_request_ok(const struct http_request *req, struct view_error *err)
+{
+    if (!api_role_reaches(api_principal(req)->role, HTTP_ACCESS_ADMIN))
+        return view_fail(err, 403, "forbidden", NULL, "your role may not manage users");
+    return true;
+}
+
+static const struct page_kind users = {"users", "js/users.js", "users_title", VIEW_NKINDS,
+                                       users_request_ok};
+
 /* The user's scope: the branch whose subtree they see, as JSON. */
 static json_t *scope_json(const struct snap *s, const struct principal *p)
 {
@@ -323,6 +334,11 @@ void api_h_audit_page(struct http_request *req, struct http_reply *reply, void *
 void api_h_account_page(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     serve_page(req, reply, ctx, &account, NULL);
+}
+
+void api_h_users_page(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    serve_page(req, reply, ctx, &users, NULL);
 }
 
 void api_h_branch_page(struct http_request *req, struct http_reply *reply, void *ctx)

@@ -398,7 +398,9 @@ enum level {
     PUBLISHED,
     PROVINCE,
     AUDITING,
-    PAGE_AUDITING
+    PAGE_AUDITING,
+    ADMINISTERING,
+    PAGE_ADMINISTERING
 };
 
 struct route {
@@ -460,6 +462,9 @@ static const struct route routes[] = {
     {"/audit", PAGE_AUDITING},
     {"/audit?action=export&lang=en", PAGE_AUDITING},
     {"/account", PAGE},
+    {"/api/v1/users", ADMINISTERING},
+    {"/admin/users", PAGE_ADMINISTERING},
+    {"/admin/users?lang=en", PAGE_ADMINISTERING},
     {"/account?error=wrong&lang=en", PAGE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -469,18 +474,18 @@ struct who {
     const char *scope;                  /* a branch manager's branch; NULL: every branch */
     const char *inside, *outside;       /* branches of a scoped route */
     const char *parent_in, *parent_out; /* parents of a published ranking */
-    bool province, auditing;
+    bool province, auditing, admin;
 };
 
 static const struct who people[] = {
-    {NULL, NULL, "420101", "420102", "420100", "420200", false, false},
-    {"exec", NULL, "420101", "420202", "420100", "420200", true, false},
-    {"county", "420101", "420101", "420102", "420100", "420200", false, false},
-    {"county", "420101", "420101", "420000", "420000", "420200", false, false},
-    {"city", "420100", "420103", "420201", "420100", "420000", false, false},
-    {"city", "420100", "420100", "420000", "420200", "420000", false, false},
-    {"audit", NULL, "420101", "420301", "420300", "420000", true, true},
-    {"admin", NULL, "420101", "420301", "420300", "420000", true, true},
+    {NULL, NULL, "420101", "420102", "420100", "420200", false, false, false},
+    {"exec", NULL, "420101", "420202", "420100", "420200", true, false, false},
+    {"county", "420101", "420101", "420102", "420100", "420200", false, false, false},
+    {"county", "420101", "420101", "420000", "420000", "420200", false, false, false},
+    {"city", "420100", "420103", "420201", "420100", "420000", false, false, false},
+    {"city", "420100", "420100", "420000", "420200", "420000", false, false, false},
+    {"audit", NULL, "420101", "420301", "420300", "420000", true, true, false},
+    {"admin", NULL, "420101", "420301", "420300", "420000", true, true, true},
 };
 #define NPEOPLE (sizeof people / sizeof people[0])
 
@@ -571,13 +576,19 @@ static long expected(const struct who *w, const struct route *r, bool inside)
     if (r->level == PUBLIC)
         return 200;
     if (!w->user)
-        return r->level == PAGE || r->level == PAGE_SCOPED || r->level == PAGE_AUDITING ? 303 : 401;
+        return r->level == PAGE || r->level == PAGE_SCOPED || r->level == PAGE_AUDITING ||
+                       r->level == PAGE_ADMINISTERING
+                   ? 303
+                   : 401;
     switch (r->level) {
     case PROVINCE:
         return w->province ? 200 : 403;
     case AUDITING:
     case PAGE_AUDITING:
         return w->auditing ? 200 : 403;
+    case ADMINISTERING:
+    case PAGE_ADMINISTERING:
+        return w->admin ? 200 : 403;
     case SCOPED:
     case PAGE_SCOPED:
     case BULLETIN:
@@ -606,14 +617,14 @@ static void check_one(const struct who *w, const char *auth, const struct route 
                   path, x.status, want, x.body);
     if (want == 401)
         ck_assert_str_eq(error_code(&x, code, sizeof code), "unauthenticated");
-    if (want == 403 && (r->level == PAGE_SCOPED || r->level == PAGE_AUDITING)) {
+    bool role_page = r->level == PAGE_AUDITING || r->level == PAGE_ADMINISTERING;
+    if (want == 403 && (r->level == PAGE_SCOPED || role_page)) {
         ck_assert_msg(strstr(x.body, "<!DOCTYPE html>"), "%s: a 403 page, not %.200s", path,
                       x.body);
-        /* the audit log's says why: the role, not a branch */
-        ck_assert_msg(r->level != PAGE_AUDITING ||
-                          strstr(x.body, strstr(path, "lang=en")
-                                             ? "Your role may not see this page."
-                                             : "您的角色无权查看此页。"),
+        /* the audit log's and the users' say why: the role, not a branch */
+        ck_assert_msg(!role_page || strstr(x.body, strstr(path, "lang=en")
+                                                       ? "Your role may not see this page."
+                                                       : "您的角色无权查看此页。"),
                       "%s: the 403 page does not say why: %.400s", path, x.body);
     } else if (want == 403)
         ck_assert_str_eq(error_code(&x, code, sizeof code),
@@ -1527,6 +1538,159 @@ START_TEST(a_temporary_password_is_changed_first)
 }
 END_TEST
 
+/* POST form to path as cookie (with the session's CSRF token): the response. */
+static struct resp post_as(const char *cookie, const char *csrf, const char *path, const char *form)
+{
+    char *token = strf("X-CSRF-Token: %s", csrf);
+    struct resp r = perform(&(struct req){
+        .method = "POST", .path = path, .form = form ? form : "", .headers = {cookie, token}});
+    free(token);
+    return r;
+}
+
+/* A 4xx answer's status, code and param, as "STATUS CODE PARAM". */
+static char *refusal(struct resp *r)
+{
+    json_t *j = json_loads(r->body, 0, NULL), *e = json_object_get(j, "error");
+    const char *param = json_string_value(json_object_get(e, "param"));
+    char *out = strf("%ld %s %s", r->status, json_string_value(json_object_get(e, "code")),
+                     param ? param : "-");
+    json_decref(j);
+    resp_free(r);
+    return out;
+}
+
+/* The "password" of a 200 or 201 answer (malloc'd). */
+static char *password_of(struct resp *r, long status)
+{
+    ck_assert_msg(r->status == status, "%ld: %s", r->status, r->body);
+    json_t *j = json_loads(r->body, 0, NULL);
+    const char *pw = json_string_value(json_object_get(j, "password"));
+    ck_assert_msg(pw && strlen(pw) == 19 && pw[4] == '-' && pw[9] == '-' && pw[14] == '-', "%s",
+                  r->body);
+    char *out = strdup(pw);
+    ck_assert(json_is_true(json_object_get(j, "must_change")));
+    json_decref(j);
+    resp_free(r);
+    return out;
+}
+
+START_TEST(administrators_manage_users_over_http)
+{
+    char *admin = sign_in("admin"), *csrf = csrf_of(admin), *exec = sign_in("exec");
+    char *exec_csrf = csrf_of(exec);
+    /* refused: another role, no CSRF token, a bad field (named), a taken
+     * name, an unknown branch, one's own account */
+    static const struct {
+        const char *path, *form, *want;
+    } refused[] = {
+        {"/api/v1/users", "name=bad name&role=executive", "400 invalid_parameter name"},
+        {"/api/v1/users", "name=hired&role=king", "400 invalid_parameter role"},
+        {"/api/v1/users", "name=hired&role=branch_manager", "400 invalid_parameter branch"},
+        {"/api/v1/users", "name=hired&role=executive&branch=420101",
+         "400 invalid_parameter branch"},
+        {"/api/v1/users", "name=hired&role=branch_manager&branch=999999",
+         "400 invalid_parameter branch"},
+        {"/api/v1/users", "name=hired&role=executive&email=no-address",
+         "400 invalid_parameter email"},
+        {"/api/v1/users", "name=exec&role=executive", "409 conflict name"},
+        {"/api/v1/users/admin/disable", NULL, "400 invalid_parameter name"},
+        {"/api/v1/users/admin/password", NULL, "400 invalid_parameter name"},
+        {"/api/v1/users/nobody/disable", NULL, "404 not_found name"},
+        {"/api/v1/users/exec/delete", NULL, "404 not_found -"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct resp r = post_as(admin, csrf, refused[i].path, refused[i].form);
+        char *got = refusal(&r);
+        ck_assert_msg(strcmp(got, refused[i].want) == 0, "%s %s: %s, want %s", refused[i].path,
+                      refused[i].form ? refused[i].form : "", got, refused[i].want);
+        free(got);
+    }
+    struct resp r = post_as(exec, exec_csrf, "/api/v1/users", "name=hired&role=executive");
+    char *got = refusal(&r);
+    ck_assert_str_eq(got, "403 forbidden -");
+    free(got);
+    r = perform(&(struct req){.method = "POST",
+                              .path = "/api/v1/users",
+                              .form = "name=hired&role=executive",
+                              .headers = {admin}});
+    got = refusal(&r);
+    ck_assert_str_eq(got, "403 csrf_failed csrf");
+    free(got);
+    /* added: a temporary password, answered once; the user signs in with it
+     * and is sent to change it */
+    r = post_as(admin, csrf, "/api/v1/users",
+                "name=hired&role=branch_manager&branch=420101&email=hired%40example.org");
+    char *first = password_of(&r, 201);
+    char *hired = sign_in_at(d.port, NULL, NULL, "hired", first, NULL);
+    ck_assert_ptr_nonnull(hired);
+    redirected(hired, "/", "/account");
+    ck_assert(must_change(hired));
+    r = get_as(admin, "/api/v1/users");
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL), *u;
+    size_t i;
+    bool listed = false;
+    json_array_foreach(json_object_get(j, "users"), i, u)
+    {
+        if (strcmp(json_string_value(json_object_get(u, "name")), "hired") != 0)
+            continue;
+        listed = strcmp(json_string_value(json_object_get(u, "role")), "branch_manager") == 0 &&
+                 strcmp(json_string_value(json_object_get(u, "branch")), "420101") == 0 &&
+                 strcmp(json_string_value(json_object_get(u, "email")), "hired@example.org") == 0 &&
+                 json_is_true(json_object_get(u, "must_change")) &&
+                 json_integer_value(json_object_get(u, "sessions")) == 1 &&
+                 json_is_false(json_object_get(u, "disabled"));
+    }
+    ck_assert_msg(listed, "%s", r.body);
+    ck_assert_msg(!strstr(r.body, "argon2"), "the list shows a hash");
+    json_decref(j);
+    resp_free(&r);
+    /* a new temporary password: the sessions end, the new one signs in */
+    r = post_as(admin, csrf, "/api/v1/users/hired/password", NULL);
+    char *second = password_of(&r, 200);
+    ck_assert_str_ne(first, second);
+    expect_status(hired, "/api/v1/me", 401);
+    free(hired);
+    hired = sign_in_at(d.port, NULL, NULL, "hired", second, NULL);
+    ck_assert_ptr_nonnull(hired);
+    /* disabled: the session ends; enabled: again, and once more changes nothing */
+    r = post_as(admin, csrf, "/api/v1/users/hired/disable", NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strstr(r.body, "\"disabled\":true"), "%s", r.body);
+    resp_free(&r);
+    expect_status(hired, "/api/v1/me", 401);
+    r = post_as(admin, csrf, "/api/v1/users/hired/enable", NULL);
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"already\":false"), "%s", r.body);
+    resp_free(&r);
+    r = post_as(admin, csrf, "/api/v1/users/hired/enable", NULL);
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"already\":true"), "%s", r.body);
+    resp_free(&r);
+    /* each change audited as the administrator's, from their address; the
+     * passwords in no row and no log line */
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'admin'"
+                                " AND client_addr = '127.0.0.1' AND detail = 'hired' AND action IN"
+                                " ('user_add', 'user_passwd', 'user_disable', 'user_enable')",
+                                4),
+                     4);
+    char q[300];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM kpi.audit_log WHERE params::text LIKE '%%%s%%'"
+             " OR params::text LIKE '%%%s%%'",
+             first, second);
+    ck_assert_int_eq(count_soon(q, 0), 0);
+    harness_daemon_wait_log(&d, "never appears", 300);
+    ck_assert(!strstr(d.log, first) && !strstr(d.log, second));
+    free(first);
+    free(second);
+    free(hired);
+    free(admin);
+    free(csrf);
+    free(exec);
+    free(exec_csrf);
+}
+END_TEST
+
 START_TEST(wrong_current_passwords_are_throttled)
 {
     /* a daemon of its own: the throttle counts per process */
@@ -2349,6 +2513,7 @@ int main(void)
     tcase_add_test(tc, a_user_changes_their_password);
     tcase_add_test(tc, wrong_current_passwords_are_throttled);
     tcase_add_test(tc, a_temporary_password_is_changed_first);
+    tcase_add_test(tc, administrators_manage_users_over_http);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);

@@ -5,7 +5,7 @@
 // page says which, on the field it is about. A user whose password is a
 // temporary one (`user add|passwd --temporary`) is sent here from every
 // other page until they change it, and is told so.
-import { boot, el, params, start, w } from './common.js';
+import { boot, el, pageUrl, params, start, w } from './common.js';
 
 // The field each refusal is about; the others are about none.
 const FIELD_OF = { wrong: 'current', mismatch: 'confirm', length: 'password', same: 'password', name: 'password' };
@@ -54,5 +54,6 @@ start(async (main) => {
   // a temporary password: every other page and API call sends the user here
   if (boot.must_change) main.append(el('p', { class: 'banner temporary', role: 'status' }, w('account_temporary')));
   main.append(who(), passwordForm(error));
+  if (boot.role === 'admin') main.append(el('p', { class: 'reports-link' }, el('a', { href: pageUrl('/admin/users') }, `${w('users_link')} →`)));
   if (error) main.querySelector(`#account-${FIELD_OF[error] ?? 'current'}`).focus();
 });
