@@ -445,9 +445,7 @@ static enum auth_result hash_new(const char *password, char **phc)
     return r == PASSWORD_OK ? AUTH_OK : r == PASSWORD_BUSY ? AUTH_BUSY : AUTH_ERROR;
 }
 
-/* Drops the cached sessions whose hashes `hashes` lists (space-separated),
- * so that this daemon ends them at once, not after access.session_cache. */
-static void uncache_sessions(struct auth *a, const char *hashes)
+void auth_forget_sessions(struct auth *a, const char *hashes)
 {
     char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
     for (const char *h = hashes; strlen(h) >= DIGEST_HEX_LEN;
@@ -489,7 +487,7 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     if (r == AUTH_OK) {
         out->must_change = false;
         *ended = atoll(db_value(res, 0, 1));
-        uncache_sessions(a, db_value(res, 0, 2));
+        auth_forget_sessions(a, db_value(res, 0, 2));
     }
     db_result_free(res);
     return r;

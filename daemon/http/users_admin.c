@@ -7,6 +7,7 @@
  * logged but as its hash: the user changes it at their first sign-in. */
 #include "handlers.h"
 
+#include "mem.h"
 #include "random.h"
 #include "sql_embed.h"
 #include "users.h"
@@ -52,6 +53,7 @@ struct change {
     struct users_by by;
     const char *name, *role, *branch, *email, *password;
     bool done, already;
+    char *ended; /* the user's live sessions' hashes, space-separated (malloc'd) */
     /* a refusal: the answer's status, code and parameter */
     int status;
     const char *code, *param;
@@ -98,12 +100,31 @@ static bool preconditions(struct db *db, struct change *c, bool *failed)
     return !*failed;
 }
 
+/* The hashes of the user's live sessions into c->ended: the ones a new
+ * password or disabling ends. */
+static bool live_sessions(struct db *db, struct change *c)
+{
+    struct db_result *res = NULL;
+    const char *params[] = {c->name};
+    bool ok = db_query(db,
+                       "SELECT coalesce(string_agg(s.id_hash, ' '), '') FROM kpi.session s"
+                       " JOIN kpi.app_user u USING (user_id) WHERE u.name = $1"
+                       " AND s.ended_at IS NULL",
+                       1, params, &res);
+    if (ok)
+        c->ended = xstrdup(db_value(res, 0, 0));
+    db_result_free(res);
+    return ok;
+}
+
 static bool run_change(struct db *db, void *ctx)
 {
     struct change *c = ctx;
     bool failed = false;
     if (!preconditions(db, c, &failed))
         return !failed;
+    if ((c->verb == VERB_PASSWORD || c->verb == VERB_DISABLE) && !live_sessions(db, c))
+        return false;
     switch (c->verb) {
     case VERB_ADD:
         c->done = users_add(db, &c->by, c->name, c->role, c->branch, c->email, c->password, true,
@@ -139,6 +160,8 @@ static void answer_change(struct api *api, struct http_reply *reply, struct chan
         http_reply_error(reply, c->status, c->code, c->err, c->param);
         return;
     }
+    if (c->ended)
+        auth_forget_sessions(api->auth, c->ended);
     json_t *o = json_pack("{s:s}", "name", c->name);
     if (c->password)
         json_object_set_new(o, "password", json_string(c->password));
@@ -199,6 +222,7 @@ void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ct
     else
         answer_change(ctx, reply, &c);
     memset(password, 0, sizeof password);
+    free(c.ended);
 }
 
 /* POST /api/v1/users/NAME/VERB: the name and the verb of the path. */
@@ -240,4 +264,5 @@ void api_h_user_change(struct http_request *req, struct http_reply *reply, void 
         answer_change(ctx, reply, &c);
     }
     memset(password, 0, sizeof password);
+    free(c.ended);
 }

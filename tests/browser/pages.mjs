@@ -24,6 +24,7 @@ export const PAGES = [
   // the password form: one user's generic cases; its own checks change the
   // spare user's password (pages/account.mjs)
   { name: 'account', path: '/account', users: ['manager-420100'] },
+  { name: 'users', path: '/admin/users', users: ['admin'] },
   { name: 'branch-420101', path: '/branch/420101' },
   // the demo's county outside every city (待划分网格), as the warehouse has one
   { name: 'home-unassigned', path: '/?branch=429999', users: ['executive'] },

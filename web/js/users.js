@@ -42,7 +42,7 @@ function say(box, text, password = null, error = false) {
 }
 
 function statusCell(u) {
-  return el('td', { class: 'status', dataset: { label: w('users_status') } },
+  return el('td', { class: 'state', dataset: { label: w('users_status') } },
     el('span', { class: u.disabled ? 'off' : 'on' }, w(u.disabled ? 'users_disabled' : 'users_enabled')),
     u.must_change ? el('span', { class: 'temporary' }, w('users_must_change')) : null);
 }

@@ -1,0 +1,89 @@
+// The users' page's own checks (administrators): its rows are the API's;
+// a user added on the page signs in with the temporary password it shows
+// once and is sent to change it; a reset gives another; disabling ends the
+// user's session, enabling lets them in again; a refused field is marked.
+import crypto from 'node:crypto';
+import * as lib from '../lib.mjs';
+
+// Clicks the row's button and waits for the page to say how it went.
+async function act(page, name, button) {
+  const before = await page.locator('.users-result').textContent();
+  await page.locator(`table.users tr[data-name="${name}"] button.${button}`).click();
+  await page.waitForFunction((t) => document.querySelector('.users-result').textContent !== t, before);
+  await lib.waitDone(page);
+}
+
+const password = (page) => page.locator('.users-result .password code').textContent();
+
+export const checks = [
+  {
+    name: 'the rows are the API\'s users, by name',
+    users: ['admin'],
+    async run({ page, base, assert }) {
+      const api = (await lib.api(page, base, '/api/v1/users')).body.users;
+      const rows = await page.locator('table.users tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+      assert.deepEqual(rows, api.map((u) => u.name));
+      assert.ok(rows.length >= 5, `${rows.length} users`);
+    },
+  },
+  {
+    name: 'an added user signs in with the password shown once and must change it; reset, disable, enable',
+    users: ['admin'],
+    async run({ page, base, assert }) {
+      page.on('dialog', (d) => d.accept());
+      const name = `e2e.new-${crypto.randomBytes(3).toString('hex')}`;
+      await page.locator('#user-name').fill(name);
+      await page.locator('#user-role').selectOption('branch_manager');
+      await page.locator('#user-branch').selectOption('420101');
+      await page.locator('#user-email').fill(`${name}@example.org`);
+      await page.locator('form.user-add button[type=submit]').click();
+      await page.locator(`table.users tr[data-name="${name}"]`).waitFor();
+      await lib.waitDone(page);
+      const first = await password(page);
+      assert.match(first, /^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+      assert.match(await page.locator('.users-result').textContent(), new RegExp(`已新增用户 ${name.replace('.', '\\.')}`));
+      const row = page.locator(`table.users tr[data-name="${name}"]`);
+      assert.match(await row.locator('td.state').textContent(), /待修改临时密码/);
+      assert.match(await row.locator('td.branch').textContent(), /420101/);
+      await lib.shot(page, 'admin-users-added', { fullPage: true });
+      // the new user, in a browser of their own
+      const context = await page.context().browser().newContext();
+      try {
+        const p = await context.newPage();
+        await lib.signIn(p, base, { name, password: first }, { next: '/alarms' });
+        await lib.waitDone(p);
+        assert.equal(new URL(p.url()).pathname, '/account', 'a new user is sent to change the password');
+        assert.equal(await p.locator('p.banner.temporary').count(), 1);
+        // a new temporary password: the session ends, the old password no longer signs in
+        await act(page, name, 'password');
+        const second = await password(page);
+        assert.notEqual(second, first);
+        assert.equal((await lib.api(p, base, '/api/v1/me')).status, 401, 'the session after a reset');
+        await lib.signIn(p, base, { name, password: second });
+        assert.equal((await lib.api(p, base, '/api/v1/me')).status, 200, 'signed in with the reset password');
+        // disabled: the session ends; enabled again: the row says so
+        await act(page, name, 'disable');
+        assert.match(await row.locator('td.state').textContent(), /已停用/);
+        assert.equal((await lib.api(p, base, '/api/v1/me')).status, 401, 'the session of a disabled user');
+        await act(page, name, 'enable');
+        assert.match(await row.locator('td.state').textContent(), /正常/);
+        assert.equal(await row.locator('button.disable').count(), 1);
+      } finally {
+        await context.close();
+      }
+    },
+  },
+  {
+    name: 'a branch manager without a branch is refused on the branch field',
+    users: ['admin'],
+    async run({ page, assert }) {
+      await page.locator('#user-name').fill(`e2e.nobranch-${crypto.randomBytes(3).toString('hex')}`);
+      await page.locator('#user-role').selectOption('branch_manager');
+      await page.locator('form.user-add button[type=submit]').click();
+      await page.locator('.users-result.error').waitFor();
+      assert.equal(await page.locator('#user-branch').getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'user-branch');
+      assert.match(await page.locator('.users-result').textContent(), /^操作失败：.*branch/);
+    },
+  },
+];
