@@ -21,8 +21,9 @@
 struct cached {
     struct principal p;
     time_t fetched;
-    time_t touched; /* when last_seen (or a token's use) was last written */
-    time_t created; /* a session's sign-in */
+    time_t touched;  /* when last_seen (or a token's use) was last written */
+    time_t created;  /* a session's sign-in */
+    long long epoch; /* auth.epoch when it was read */
 };
 
 #define CACHE_BYTES (4 * 1024 * 1024)
@@ -37,6 +38,7 @@ struct auth {
     struct cache *cache;
     atomic_int idle, absolute, cache_seconds;
     atomic_llong purged; /* when ended sessions were last purged */
+    atomic_llong epoch;  /* auth_forget_all() makes every cached principal stale */
     /* the second of the last throttled sign-in audited, and how many were
      * not written since */
     atomic_llong throttled_audited, throttled_unwritten;
@@ -262,7 +264,8 @@ static bool cached_read(struct auth *a, const char *key, struct cached *out)
 /* Whether a cached principal was read within cache_seconds. */
 static bool fresh(struct auth *a, const struct cached *c)
 {
-    return time(NULL) - c->fetched < atomic_load(&a->cache_seconds);
+    return time(NULL) - c->fetched < atomic_load(&a->cache_seconds) &&
+           c->epoch == atomic_load(&a->epoch);
 }
 
 static void cached_put(struct auth *a, const char *key, const struct cached *c)
@@ -278,6 +281,7 @@ static enum auth_result read_session(struct auth *a, const char *id_hash, struct
     struct db_result *res = NULL;
     snprintf(idle, sizeof idle, "%d", atomic_load(&a->idle));
     snprintf(absolute, sizeof absolute, "%d", atomic_load(&a->absolute));
+    c->epoch = atomic_load(&a->epoch); /* before the read: a forget meanwhile makes it stale */
     const char *params[] = {id_hash, idle, absolute};
     enum auth_result r = from_pool(pool_query(
         a->pool,
@@ -371,6 +375,7 @@ static enum auth_result read_token(struct auth *a, const char *hash, struct cach
 {
     struct db_result *res = NULL;
     const char *params[] = {hash};
+    c->epoch = atomic_load(&a->epoch); /* before the read: a forget meanwhile makes it stale */
     enum auth_result r = from_pool(pool_query(
         a->pool,
         "SELECT u.user_id::text, u.name, u.role, coalesce(u.branch_code, ''), t.token_id::text"
@@ -445,7 +450,9 @@ static enum auth_result hash_new(const char *password, char **phc)
     return r == PASSWORD_OK ? AUTH_OK : r == PASSWORD_BUSY ? AUTH_BUSY : AUTH_ERROR;
 }
 
-void auth_forget_sessions(struct auth *a, const char *hashes)
+/* Drops the cached sessions whose hashes `hashes` lists (space-separated),
+ * so that this daemon ends them at once, not after access.session_cache. */
+static void uncache_sessions(struct auth *a, const char *hashes)
 {
     char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
     for (const char *h = hashes; strlen(h) >= DIGEST_HEX_LEN;
@@ -482,12 +489,15 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
         " SELECT (SELECT count(*) FROM n)::text, count(*)::text,"
         " coalesce(string_agg(id_hash, ' '), '') FROM e",
         6, params, &res));
-    if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0)
-        r = AUTH_DENIED;
+    if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0) {
+        log_warn("msg=\"password not changed: changed or disabled meanwhile\" user=%lld",
+                 out->user_id);
+        r = AUTH_ERROR;
+    }
     if (r == AUTH_OK) {
         out->must_change = false;
         *ended = atoll(db_value(res, 0, 1));
-        auth_forget_sessions(a, db_value(res, 0, 2));
+        uncache_sessions(a, db_value(res, 0, 2));
     }
     db_result_free(res);
     return r;
@@ -531,6 +541,11 @@ enum auth_result auth_change_password(struct auth *a, const struct principal *p,
     free(phc);
     db_result_free(user);
     return r;
+}
+
+void auth_forget_all(struct auth *a)
+{
+    atomic_fetch_add(&a->epoch, 1);
 }
 
 void auth_logout(struct auth *a, const struct principal *p, const char *client)

@@ -84,10 +84,11 @@ enum auth_result auth_change_password(struct auth *a, const struct principal *p,
                                       char session_id[AUTH_SESSION_LEN + 1], struct principal *out,
                                       long *retry_after);
 
-/* Drops the sessions whose hashes `hashes` lists (space-separated) from
- * this daemon's cache: sessions ended in the database (a new password, a
- * disabled user) end here at once, not after access.session_cache. */
-void auth_forget_sessions(struct auth *a, const char *hashes);
+/* Makes every session and token this daemon has cached be read again from
+ * the database at its next use: what a change there ended (an
+ * administrator's new password for a user, a disabled user) ends here at
+ * once, not after access.session_cache. */
+void auth_forget_all(struct auth *a);
 
 /* Whether two secrets are equal, in time independent of where they differ. */
 bool auth_same_secret(const char *a, const char *b);

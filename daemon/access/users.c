@@ -103,6 +103,20 @@ bool users_add(struct db *db, const struct users_by *by, const char *name, const
                char *err, size_t errlen)
 {
     char *phc = NULL;
+    err[0] = '\0';
+    if (!users_password_ok(password, err, errlen))
+        return false;
+    if (password_hash(password, &phc) != PASSWORD_OK)
+        return false; /* logged */
+    bool ok = users_add_phc(db, by, name, role, branch, email, phc, temporary, err, errlen);
+    free(phc);
+    return ok;
+}
+
+bool users_add_phc(struct db *db, const struct users_by *by, const char *name, const char *role,
+                   const char *branch, const char *email, const char *phc, bool temporary,
+                   char *err, size_t errlen)
+{
     bool applied = false, ok = false;
     err[0] = '\0';
     int r = role_parse(role);
@@ -124,10 +138,6 @@ bool users_add(struct db *db, const struct users_by *by, const char *name, const
         snprintf(err, errlen, "a branch_manager needs --branch CODE; other roles take none");
         return false;
     }
-    if (!users_password_ok(password, err, errlen))
-        return false;
-    if (password_hash(password, &phc) != PASSWORD_OK)
-        return false; /* logged */
     const char *params[] = {name, role, branch, email, phc, temporary ? "true" : "false"};
     ok = change(db, by,
                 "INSERT INTO kpi.app_user (name, role, branch_code, email, password_hash,"
@@ -139,7 +149,6 @@ bool users_add(struct db *db, const struct users_by *by, const char *name, const
                           branch ? json_string(branch) : json_null(), "email",
                           email ? json_string(email) : json_null(), "temporary", temporary),
                 &applied);
-    free(phc);
     if (ok && !applied)
         why_not_added(db, name, branch, err, errlen);
     return ok && applied;
@@ -149,10 +158,19 @@ bool users_passwd(struct db *db, const struct users_by *by, const char *name, co
                   bool temporary, char *err, size_t errlen)
 {
     char *phc = NULL;
-    bool applied = false;
     err[0] = '\0';
     if (!users_password_ok(password, err, errlen) || password_hash(password, &phc) != PASSWORD_OK)
         return false;
+    bool ok = users_passwd_phc(db, by, name, phc, temporary, err, errlen);
+    free(phc);
+    return ok;
+}
+
+bool users_passwd_phc(struct db *db, const struct users_by *by, const char *name, const char *phc,
+                      bool temporary, char *err, size_t errlen)
+{
+    bool applied = false;
+    err[0] = '\0';
     const char *params[] = {name, phc, temporary ? "true" : "false"};
     bool ok = change(db, by,
                      "WITH u AS (UPDATE kpi.app_user SET password_hash = $2,"
@@ -163,7 +181,6 @@ bool users_passwd(struct db *db, const struct users_by *by, const char *name, co
                      " SELECT user_id FROM u",
                      3, params, "user_passwd", name,
                      json_pack("{s:s, s:b}", "name", name, "temporary", temporary), &applied);
-    free(phc);
     if (ok && !applied)
         snprintf(err, errlen, "no user named '%s'", name);
     return ok && applied;

@@ -1,7 +1,8 @@
 /* Users and bearer tokens (kpi.app_user, kpi.api_token), managed by the
- * commands `retentiond user ...` and `retentiond token ...`. Every change is
+ * commands `retentiond user ...` and `retentiond token ...`, and users also
+ * by administrators over HTTP (daemon/http/users_admin.c). Every change is
  * written to the audit log in the same transaction ("who" is the database
- * role running the command, as cli:ROLE).
+ * role running the command, as cli:ROLE, or the administrator: users_by).
  *
  * Ownership: strings are borrowed for the call; the caller's buffers
  * receive the results. */
@@ -33,10 +34,18 @@ struct users_by {
 bool users_add(struct db *db, const struct users_by *by, const char *name, const char *role,
                const char *branch, const char *email, const char *password, bool temporary,
                char *err, size_t errlen);
+/* users_add with the password's PHC string (password_hash()'s), for a
+ * caller that hashes before it holds a connection. */
+bool users_add_phc(struct db *db, const struct users_by *by, const char *name, const char *role,
+                   const char *branch, const char *email, const char *phc, bool temporary,
+                   char *err, size_t errlen);
 /* A new password ends the user's sessions; temporary as users_add's (a
  * password that is not clears the mark). */
 bool users_passwd(struct db *db, const struct users_by *by, const char *name, const char *password,
                   bool temporary, char *err, size_t errlen);
+/* users_passwd with the password's PHC string. */
+bool users_passwd_phc(struct db *db, const struct users_by *by, const char *name, const char *phc,
+                      bool temporary, char *err, size_t errlen);
 /* A disabled user's sessions end and tokens stop working. */
 bool users_disable(struct db *db, const struct users_by *by, const char *name, char *err,
                    size_t errlen);

@@ -7,7 +7,7 @@
  * logged but as its hash: the user changes it at their first sign-in. */
 #include "handlers.h"
 
-#include "mem.h"
+#include "password.h"
 #include "random.h"
 #include "sql_embed.h"
 #include "users.h"
@@ -51,22 +51,24 @@ enum verb { VERB_ADD, VERB_PASSWORD, VERB_DISABLE, VERB_ENABLE };
 struct change {
     enum verb verb;
     struct users_by by;
-    const char *name, *role, *branch, *email, *password;
+    const char *name, *role, *branch, *email;
+    const char *password, *phc; /* the temporary password made, its hash (NULL: none) */
     bool done, already;
-    char *ended; /* the user's live sessions' hashes, space-separated (malloc'd) */
     /* a refusal: the answer's status, code and parameter */
     int status;
     const char *code, *param;
     char err[300];
 };
 
+/* A refusal; message may be c->err itself (a users_* refusal). */
 static bool refuse(struct change *c, int status, const char *code, const char *param,
                    const char *message)
 {
     c->status = status;
     c->code = code;
     c->param = param;
-    snprintf(c->err, sizeof c->err, "%s", message);
+    if (message != c->err)
+        snprintf(c->err, sizeof c->err, "%s", message);
     return false;
 }
 
@@ -100,38 +102,19 @@ static bool preconditions(struct db *db, struct change *c, bool *failed)
     return !*failed;
 }
 
-/* The hashes of the user's live sessions into c->ended: the ones a new
- * password or disabling ends. */
-static bool live_sessions(struct db *db, struct change *c)
-{
-    struct db_result *res = NULL;
-    const char *params[] = {c->name};
-    bool ok = db_query(db,
-                       "SELECT coalesce(string_agg(s.id_hash, ' '), '') FROM kpi.session s"
-                       " JOIN kpi.app_user u USING (user_id) WHERE u.name = $1"
-                       " AND s.ended_at IS NULL",
-                       1, params, &res);
-    if (ok)
-        c->ended = xstrdup(db_value(res, 0, 0));
-    db_result_free(res);
-    return ok;
-}
-
 static bool run_change(struct db *db, void *ctx)
 {
     struct change *c = ctx;
     bool failed = false;
     if (!preconditions(db, c, &failed))
         return !failed;
-    if ((c->verb == VERB_PASSWORD || c->verb == VERB_DISABLE) && !live_sessions(db, c))
-        return false;
     switch (c->verb) {
     case VERB_ADD:
-        c->done = users_add(db, &c->by, c->name, c->role, c->branch, c->email, c->password, true,
-                            c->err, sizeof c->err);
+        c->done = users_add_phc(db, &c->by, c->name, c->role, c->branch, c->email, c->phc, true,
+                                c->err, sizeof c->err);
         break;
     case VERB_PASSWORD:
-        c->done = users_passwd(db, &c->by, c->name, c->password, true, c->err, sizeof c->err);
+        c->done = users_passwd_phc(db, &c->by, c->name, c->phc, true, c->err, sizeof c->err);
         break;
     case VERB_DISABLE:
         c->done = users_disable(db, &c->by, c->name, c->err, sizeof c->err);
@@ -145,11 +128,32 @@ static bool run_change(struct db *db, void *ctx)
     return c->done || c->err[0];
 }
 
+/* Hashes the temporary password (before a connection is taken: a hash
+ * waits for a place up to 2 s); false after answering 503. */
+static bool hash_first(struct change *c, char **phc, struct http_reply *reply)
+{
+    enum password_result r = c->password ? password_hash(c->password, phc) : PASSWORD_OK;
+    if (r == PASSWORD_OK) {
+        c->phc = *phc;
+        return true;
+    }
+    http_reply_error(reply, 503, r == PASSWORD_BUSY ? "busy" : "internal",
+                     r == PASSWORD_BUSY ? "every password hash place is busy: retry in 1 s"
+                                        : "the password cannot be hashed (see the log)",
+                     NULL);
+    http_reply_header(reply, "Retry-After", "1");
+    return false;
+}
+
 /* Makes the change and answers it: the user, and the temporary password
  * when one was made. */
 static void answer_change(struct api *api, struct http_reply *reply, struct change *c)
 {
+    char *phc = NULL;
+    if (!hash_first(c, &phc, reply))
+        return;
     enum pool_status st = pool_run(api->pool, run_change, c);
+    free(phc);
     if (st != POOL_OK || (!c->done && !c->status)) {
         http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
                          "users are kept in the database, which cannot answer now", NULL);
@@ -160,8 +164,8 @@ static void answer_change(struct api *api, struct http_reply *reply, struct chan
         http_reply_error(reply, c->status, c->code, c->err, c->param);
         return;
     }
-    if (c->ended)
-        auth_forget_sessions(api->auth, c->ended);
+    if (c->verb == VERB_PASSWORD || c->verb == VERB_DISABLE)
+        auth_forget_all(api->auth); /* the sessions (and tokens) it ended, here at once */
     json_t *o = json_pack("{s:s}", "name", c->name);
     if (c->password)
         json_object_set_new(o, "password", json_string(c->password));
@@ -222,7 +226,6 @@ void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ct
     else
         answer_change(ctx, reply, &c);
     memset(password, 0, sizeof password);
-    free(c.ended);
 }
 
 /* POST /api/v1/users/NAME/VERB: the name and the verb of the path. */
@@ -264,5 +267,4 @@ void api_h_user_change(struct http_request *req, struct http_reply *reply, void 
         answer_change(ctx, reply, &c);
     }
     memset(password, 0, sizeof password);
-    free(c.ended);
 }
