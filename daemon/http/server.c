@@ -1205,13 +1205,17 @@ void http_stop(struct http_server *srv)
         return;
     atomic_store(&srv->stopping, true);
     MHD_socket fd = MHD_quiesce_daemon(srv->mhd);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     /* the requests in flight finish (their connections close after the
      * answer), within HTTP_DRAIN_MS */
     for (int waited = 0; atomic_load(&srv->inflight) > 0 && waited < HTTP_DRAIN_MS; waited += 10)
         nanosleep(&(struct timespec){.tv_nsec = 10000000L}, NULL);
     MHD_stop_daemon(srv->mhd); /* its threads' memos freed as they ended */
+    /* the listening socket is closed only now: MHD's threads drop it from
+     * their epoll sets some time after MHD_quiesce_daemon, and one that
+     * found it closed aborted the process ("Failed to remove listen FD
+     * from epoll set", unit-http, once) */
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     deadlines_stop(srv->deadlines);
     pthread_key_delete(srv->memo_key);
     free(srv);
