@@ -441,6 +441,11 @@ enum auth_result auth_token(struct auth *a, const char *token, const char *clien
     return AUTH_OK;
 }
 
+void auth_forget_all(struct auth *a)
+{
+    atomic_fetch_add(&a->epoch, 1);
+}
+
 /* ---- a new password -------------------------------------------------------------------------- */
 
 /* The new password's PHC string into *phc (the caller frees). */
@@ -448,20 +453,6 @@ static enum auth_result hash_new(const char *password, char **phc)
 {
     enum password_result r = password_hash(password, phc);
     return r == PASSWORD_OK ? AUTH_OK : r == PASSWORD_BUSY ? AUTH_BUSY : AUTH_ERROR;
-}
-
-/* Drops the cached sessions whose hashes `hashes` lists (space-separated),
- * so that this daemon ends them at once, not after access.session_cache. */
-static void uncache_sessions(struct auth *a, const char *hashes)
-{
-    char key[DIGEST_HEX_LEN + 3], hash[DIGEST_HEX_LEN + 1];
-    for (const char *h = hashes; strlen(h) >= DIGEST_HEX_LEN;
-         h += strspn(h + DIGEST_HEX_LEN, " ") + DIGEST_HEX_LEN) {
-        memcpy(hash, h, DIGEST_HEX_LEN);
-        hash[DIGEST_HEX_LEN] = '\0';
-        secret_key(key, 's', hash);
-        cache_remove(a->cache, key);
-    }
 }
 
 /* In one statement: the new hash replaces old_phc (not a hash changed
@@ -483,11 +474,10 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
         " changed_at = now() WHERE user_id = $1::bigint AND password_hash = $3 AND NOT disabled "
         "RETURNING user_id),"
         " e AS (UPDATE kpi.session SET ended_at = now()"
-        " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL RETURNING id_hash),"
+        " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL RETURNING 1),"
         " n AS (INSERT INTO kpi.session (id_hash, user_id, csrf_token, client_addr)"
         " SELECT $4, user_id, $5, $6 FROM u RETURNING user_id)"
-        " SELECT (SELECT count(*) FROM n)::text, count(*)::text,"
-        " coalesce(string_agg(id_hash, ' '), '') FROM e",
+        " SELECT (SELECT count(*) FROM n)::text, count(*)::text FROM e",
         6, params, &res));
     if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0) {
         log_warn("msg=\"password not changed: changed or disabled meanwhile\" user=%lld",
@@ -497,7 +487,7 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     if (r == AUTH_OK) {
         out->must_change = false;
         *ended = atoll(db_value(res, 0, 1));
-        uncache_sessions(a, db_value(res, 0, 2));
+        auth_forget_all(a); /* the sessions it ended end here at once */
     }
     db_result_free(res);
     return r;
@@ -541,11 +531,6 @@ enum auth_result auth_change_password(struct auth *a, const struct principal *p,
     free(phc);
     db_result_free(user);
     return r;
-}
-
-void auth_forget_all(struct auth *a)
-{
-    atomic_fetch_add(&a->epoch, 1);
 }
 
 void auth_logout(struct auth *a, const struct principal *p, const char *client)

@@ -85,8 +85,8 @@ enum auth_result auth_change_password(struct auth *a, const struct principal *p,
                                       long *retry_after);
 
 /* Makes every session and token this daemon has cached be read again from
- * the database at its next use: what a change there ended (an
- * administrator's new password for a user, a disabled user) ends here at
+ * the database at its next use: what a change there ended (a new password,
+ * the user's own or an administrator's, a disabled user) ends here at
  * once, not after access.session_cache. */
 void auth_forget_all(struct auth *a);
 

@@ -51,50 +51,49 @@ const struct labels *api_labels(const struct http_request *req)
 
 /* What a page is: its name (body data-page, the nav's data-nav), its
  * script, the word of its title, and the view that checks its parameters
- * (VIEW_NKINDS: none), or a check of its own of the request. */
+ * (VIEW_NKINDS: none), or a check of its own of the request; the level a
+ * role must reach to see it (another role: a 403 page, as its API answers
+ * 403). */
+#define SIGNED_IN HTTP_ACCESS_SIGNED_IN
 struct page_kind {
     const char *name, *script, *title;
     enum view_kind check;
     bool (*check_request)(const struct http_request *req, struct view_error *err);
+    enum http_access reach;
 };
 
-static const struct page_kind dashboard = {"dashboard", "js/dashboard.js", "nav_dashboard",
-                                           VIEW_GRID, NULL};
-static const struct page_kind alarms = {"alarms", "js/alarms.js", "alarms_title", VIEW_GRID, NULL};
-static const struct page_kind satisfaction = {"satisfaction", "js/satisfaction.js",
-                                              "satisfaction_title", VIEW_SATISFACTION, NULL};
-static const struct page_kind zones = {"zones", "js/zones.js", "zones_title", VIEW_ZONES, NULL};
-static const struct page_kind branch = {"branch", "js/branch.js", "branch_title", VIEW_KPIS, NULL};
+static const struct page_kind dashboard = {
+    "dashboard", "js/dashboard.js", "nav_dashboard", VIEW_GRID, NULL, SIGNED_IN};
+static const struct page_kind alarms = {"alarms",  "js/alarms.js", "alarms_title",
+                                        VIEW_GRID, NULL,           SIGNED_IN};
+static const struct page_kind satisfaction = {
+    "satisfaction", "js/satisfaction.js", "satisfaction_title", VIEW_SATISFACTION, NULL, SIGNED_IN};
+static const struct page_kind zones = {"zones",    "js/zones.js", "zones_title",
+                                       VIEW_ZONES, NULL,          SIGNED_IN};
+static const struct page_kind branch = {"branch",  "js/branch.js", "branch_title",
+                                        VIEW_KPIS, NULL,           SIGNED_IN};
 static const struct page_kind reports = {"reports", "js/reports.js", "reports_title", VIEW_GRID,
-                                         NULL};
-static const struct page_kind error = {"error", "js/error.js", "error_title", VIEW_NKINDS, NULL};
+                                         NULL,      SIGNED_IN};
+static const struct page_kind error = {"error",     "js/error.js", "error_title",
+                                       VIEW_NKINDS, NULL,          SIGNED_IN};
 
-/* The audit log's page: auditors and admins (as GET /api/v1/audit), its
- * filters checked as the API checks them. */
+/* The audit log's page: its filters checked as the API checks them. */
 static bool audit_request_ok(const struct http_request *req, struct view_error *err)
 {
     char limit[16];
-    if (!api_role_reaches(api_principal(req)->role, HTTP_ACCESS_AUDIT))
-        return view_fail(err, 403, "forbidden", NULL, "your role may not read the audit log");
     return api_audit_params(req, limit, err);
 }
 
-static const struct page_kind audit = {"audit", "js/audit.js", "audit_title", VIEW_NKINDS,
-                                       audit_request_ok};
+/* auditors and admins, as GET /api/v1/audit */
+static const struct page_kind audit = {"audit",     "js/audit.js",    "audit_title",
+                                       VIEW_NKINDS, audit_request_ok, HTTP_ACCESS_AUDIT};
 
 static const struct page_kind account = {"account", "js/account.js", "account_title", VIEW_NKINDS,
-                                         NULL};
+                                         NULL,      SIGNED_IN};
 
-/* The users' page: administrators (as /api/v1/users). */
-static bool users_request_ok(const struct http_request *req, struct view_error *err)
-{
-    if (!api_role_reaches(api_principal(req)->role, HTTP_ACCESS_ADMIN))
-        return view_fail(err, 403, "forbidden", NULL, "your role may not manage users");
-    return true;
-}
-
-static const struct page_kind users = {"users", "js/users.js", "users_title", VIEW_NKINDS,
-                                       users_request_ok};
+/* administrators, as /api/v1/users */
+static const struct page_kind users = {"users",     "js/users.js", "users_title",
+                                       VIEW_NKINDS, NULL,          HTTP_ACCESS_ADMIN};
 
 /* The user's scope: the branch whose subtree they see, as JSON. */
 static json_t *scope_json(const struct snap *s, const struct principal *p)
@@ -289,6 +288,8 @@ static void serve_page(struct http_request *req, struct http_reply *reply, struc
     http_reply_header(reply, "Cache-Control", "no-store");
     if ((lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0 &&
          !view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en")) ||
+        (!api_role_reaches(api_principal(req)->role, k->reach) &&
+         !view_fail(&err, 403, "forbidden", NULL, "your role may not see this page")) ||
         (k->check_request && !k->check_request(req, &err)) ||
         (s && k->check != VIEW_NKINDS && !view_validate(k->check, s, &p, &err))) {
         char *message = page_message(l, &err, false);

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "xxxx-xxxx-xxxx-xxxx": 16 hex digits in four groups. */
+/* A temporary password's length: 16 hex digits in four groups joined by
+ * '-', such as 3f9a-07c2-b41e-d58a. */
 #define TEMPORARY_LEN 19
 
 static bool temporary_password(char out[TEMPORARY_LEN + 1])

@@ -220,16 +220,21 @@ static char *sign_in(const char *user)
     return cookie;
 }
 
-/* The session's CSRF token (GET /api/v1/me), malloc'd. */
-static char *csrf_of(const char *cookie)
+/* The session's CSRF token (GET /api/v1/me on port; csrf_of: on the suite's daemon), malloc'd. */
+static char *csrf_at(int port, const char *cookie)
 {
-    struct resp r = get_as(cookie, "/api/v1/me");
+    struct resp r = perform(&(struct req){.path = "/api/v1/me", .port = port, .headers = {cookie}});
     ck_assert_int_eq(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL);
     char *t = strdup(json_string_value(json_object_get(j, "csrf")));
     json_decref(j);
     resp_free(&r);
     return t;
+}
+
+static char *csrf_of(const char *cookie)
+{
+    return csrf_at(d.port, cookie);
 }
 
 /* The lines of a command's output (its newlines). */
@@ -1699,12 +1704,7 @@ START_TEST(wrong_current_passwords_are_throttled)
     add_user("guessed", "executive", NULL);
     char *cookie = sign_in_at(o.d.port, NULL, NULL, "guessed", PASSWORD, NULL);
     ck_assert_ptr_nonnull(cookie);
-    struct resp me =
-        perform(&(struct req){.path = "/api/v1/me", .port = o.d.port, .headers = {cookie}});
-    json_t *j = json_loads(me.body, 0, NULL);
-    char *csrf = strdup(json_string_value(json_object_get(j, "csrf")));
-    json_decref(j);
-    resp_free(&me);
+    char *csrf = csrf_at(o.d.port, cookie);
     for (int i = 0; i < 3; i++) {
         struct resp r = change_password(o.d.port, cookie, csrf, "guess number 1", NEW_PASSWORD,
                                         NEW_PASSWORD, NULL);
