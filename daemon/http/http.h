@@ -154,9 +154,10 @@ struct http_options {
 bool http_start(const struct http_options *opts, struct http_server **out);
 /* The port actually bound (useful with port 0). */
 int http_port(const struct http_server *srv);
-/* Stops accepting, lets the requests in flight finish (their answers sent
- * with Connection: close) for at most HTTP_DRAIN_MS, closes every
- * connection, frees the server. NULL ok. */
+/* Closes every new connection at once (without an answer), lets the
+ * requests in flight finish (their answers sent with Connection: close) for
+ * at most HTTP_DRAIN_MS, closes every connection, frees the server. NULL
+ * ok. */
 #define HTTP_DRAIN_MS 4000
 void http_stop(struct http_server *srv);
 

@@ -1037,6 +1037,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return finish(req);
 }
 
+/* A new connection while http_stop() drains is closed at once: libmicrohttpd's
+ * own way to stop accepting, MHD_quiesce_daemon, races its epoll workers
+ * (a worker that finds the listening socket already gone from its epoll set
+ * aborts the process: "Failed to remove listen FD from epoll set", seen in
+ * unit-http with the socket closed after MHD_stop_daemon too) */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addr;
+    (void)addrlen;
+    const struct http_server *srv = cls;
+    return atomic_load(&srv->stopping) ? MHD_NO : MHD_YES;
+}
+
 /* A connection's start and end: its client address is written once, as
  * text, into its header deadline (the socket context), which each request
  * copies. */
@@ -1174,7 +1187,7 @@ bool http_start(const struct http_options *opts, struct http_server **out)
         tls[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES};
     }
     srv->mhd = MHD_start_daemon(
-        flags, (uint16_t)opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        flags, (uint16_t)opts->port, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
@@ -1203,19 +1216,13 @@ void http_stop(struct http_server *srv)
 {
     if (!srv)
         return;
-    atomic_store(&srv->stopping, true);
-    MHD_socket fd = MHD_quiesce_daemon(srv->mhd);
-    /* the requests in flight finish (their connections close after the
+    /* from now on a new connection is closed at once (on_accept) and the
+     * requests in flight finish (their connections close after the
      * answer), within HTTP_DRAIN_MS */
+    atomic_store(&srv->stopping, true);
     for (int waited = 0; atomic_load(&srv->inflight) > 0 && waited < HTTP_DRAIN_MS; waited += 10)
         nanosleep(&(struct timespec){.tv_nsec = 10000000L}, NULL);
     MHD_stop_daemon(srv->mhd); /* its threads' memos freed as they ended */
-    /* the listening socket is closed only now: MHD's threads drop it from
-     * their epoll sets some time after MHD_quiesce_daemon, and one that
-     * found it closed aborted the process ("Failed to remove listen FD
-     * from epoll set", unit-http, once) */
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     deadlines_stop(srv->deadlines);
     pthread_key_delete(srv->memo_key);
     free(srv);

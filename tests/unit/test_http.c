@@ -83,10 +83,23 @@ static void h_shared(struct http_request *req, struct http_reply *reply, void *c
     http_reply_header(reply, "X-V", "%s", http_arg(req, "v") ? http_arg(req, "v") : "");
 }
 
+/* /slow: answers after 1 s; slow_started counts the calls begun */
+static atomic_int slow_started;
+
+static void h_slow(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)req;
+    (void)ctx;
+    atomic_fetch_add(&slow_started, 1);
+    usleep(1000000);
+    reply->content_type = "text/plain";
+    buf_puts(&reply->body, "slow");
+}
+
 static const char *const p_echo[] = {"a", "b", NULL};
 static const char *const p_shared[] = {"v", "n", NULL};
 
-enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY, R_SHARED };
+enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY, R_SHARED, R_SLOW };
 
 static const struct http_route routes[] = {
     [R_ECHO] = {"GET", "/echo", h_echo, p_echo, HTTP_ACCESS_PUBLIC, 0},
@@ -95,6 +108,7 @@ static const struct http_route routes[] = {
     [R_FORM] = {"POST", "/form", h_form, NULL, HTTP_ACCESS_PUBLIC, HTTP_ROUTE_BODY},
     [R_NOBODY] = {"POST", "/nobody", h_echo, NULL, HTTP_ACCESS_PUBLIC, 0},
     [R_SHARED] = {"GET", "/shared", h_shared, p_shared, HTTP_ACCESS_PUBLIC, 0},
+    [R_SLOW] = {"GET", "/slow", h_slow, NULL, HTTP_ACCESS_PUBLIC, 0},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };
 
@@ -1031,6 +1045,65 @@ START_TEST(a_kept_alive_connection_waits_between_requests)
 }
 END_TEST
 
+/* Sends req (if not NULL) on fd, then reads until the server closes or 3 s
+ * pass; what was read, malloc'd ("" when closed without an answer). */
+static char *answer_of(int fd, const char *req)
+{
+    struct buf b;
+    buf_init(&b);
+    if (!req || send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req)) {
+        char chunk[4096];
+        ssize_t n = -1;
+        for (int waits = 0; waits < 15 && n != 0; waits++)
+            while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0)
+                buf_append(&b, chunk, (size_t)n);
+    }
+    return buf_detach(&b, NULL);
+}
+
+static void *stop_server(void *srv)
+{
+    http_stop(srv);
+    return NULL;
+}
+
+/* A stop lets the request in flight finish (its answer whole, with
+ * Connection: close) and closes a connection opened meanwhile at once,
+ * without an answer; repeated, as the stop once raced libmicrohttpd's own threads. */
+START_TEST(a_stop_finishes_requests_in_flight_and_takes_no_new_ones)
+{
+    for (int round = 0; round < 3; round++) {
+        struct http_server *srv = start(NULL, NULL);
+        int busy = connect_to(srv);
+        int started = atomic_load(&slow_started);
+        const char req[] = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
+        ck_assert_int_eq(send(busy, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+        for (int i = 0; i < 200 && atomic_load(&slow_started) == started; i++)
+            usleep(5000);
+        ck_assert_int_gt(atomic_load(&slow_started), started);
+        pthread_t stopper;
+        ck_assert_int_eq(pthread_create(&stopper, NULL, stop_server, srv), 0);
+        usleep(200000); /* the stop has begun; /slow still runs */
+        int late = connect_to(srv);
+        char *refused = answer_of(late, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+        ck_assert_msg(refused[0] == '\0', "a connection during the stop got: %s", refused);
+        /* closed at once, not when the server is gone: /slow has not answered yet */
+        char peek;
+        ck_assert_int_eq(recv(busy, &peek, 1, MSG_PEEK | MSG_DONTWAIT), -1);
+        char *finished = answer_of(busy, NULL);
+        ck_assert_msg(strncmp(finished, "HTTP/1.1 200", 12) == 0 &&
+                          strstr(finished, "\r\n\r\nslow"),
+                      "the request in flight got: %s", finished);
+        ck_assert_msg(strstr(finished, "\r\nConnection: close\r\n"), "%s", finished);
+        ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+        free(refused);
+        free(finished);
+        close(late);
+        close(busy);
+    }
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -1038,6 +1111,7 @@ static Suite *http_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, head_is_get_without_the_body);
+    tcase_add_test(tc, a_stop_finishes_requests_in_flight_and_takes_no_new_ones);
     tcase_add_test(tc, connections_are_kept_alive);
     tcase_add_loop_test(tc, bad_parameters_name_themselves_in_json, 0,
                         (int)(sizeof bad_queries / sizeof bad_queries[0]));
