@@ -80,8 +80,10 @@ void api_h_password(struct http_request *req, struct http_reply *reply, void *ct
 /* GET /api/v1/users (administrators): every user, as sql/api/users_list.sql
  * makes them. POST /api/v1/users (form name, role, branch, email): a new
  * user with a temporary password, answered once (201). POST
- * /api/v1/users/NAME/password (a new temporary password; their sessions
- * end), /disable, /enable. Each change audited as the commands' are. */
+ * /api/v1/users/NAME/set (form role, branch, email: all three; a new role
+ * or branch ends their sessions), /password (a new temporary password;
+ * their sessions end), /disable, /enable. Each change audited as the
+ * commands' are. */
 void api_h_users(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_user_change(struct http_request *req, struct http_reply *reply, void *ctx);

@@ -1,6 +1,6 @@
 /* Users over HTTP, for administrators (docs/access.md, "Users on the
  * page"): the list (GET /api/v1/users) and what `retentiond user` does
- * (POST /api/v1/users; POST /api/v1/users/NAME/password|disable|enable),
+ * (POST /api/v1/users; POST /api/v1/users/NAME/set|password|disable|enable),
  * each change audited in its transaction with the administrator's name and
  * address. A new user's password, and a reset one, is a temporary password
  * made here (64 bits from the CSPRNG), answered once and never stored or
@@ -46,7 +46,7 @@ void api_h_users(struct http_request *req, struct http_reply *reply, void *ctx)
 /* ---- changes ----------------------------------------------------------------------------------
  */
 
-enum verb { VERB_ADD, VERB_PASSWORD, VERB_DISABLE, VERB_ENABLE };
+enum verb { VERB_ADD, VERB_SET, VERB_PASSWORD, VERB_DISABLE, VERB_ENABLE };
 
 /* One change, made on a pooled connection (run_change). */
 struct change {
@@ -55,6 +55,7 @@ struct change {
     const char *name, *role, *branch, *email;
     const char *password, *phc; /* the temporary password made, its hash (NULL: none) */
     bool done, already;
+    bool ended, unchanged; /* VERB_SET: the sessions ended (a new scope); nothing to change */
     /* a refusal: the answer's status, code and parameter */
     int status;
     const char *code, *param;
@@ -96,7 +97,7 @@ static bool preconditions(struct db *db, struct change *c, bool *failed)
         return refuse(c, 409, "conflict", "name", "a user of that name exists already");
     if (c->verb != VERB_ADD && !known)
         return refuse(c, 404, "not_found", "name", "no user of that name");
-    if (c->verb != VERB_ADD || !c->branch)
+    if ((c->verb != VERB_ADD && c->verb != VERB_SET) || !c->branch)
         return true;
     if (!exists(db, "SELECT 1 FROM dw.branch WHERE code = $1", c->branch, failed) && !*failed)
         return refuse(c, 400, "invalid_parameter", "branch", "no branch with that code");
@@ -114,6 +115,12 @@ static bool run_change(struct db *db, void *ctx)
         c->done = users_add_phc(db, &c->by, c->name, c->role, c->branch, c->email, c->phc, true,
                                 c->err, sizeof c->err);
         break;
+    case VERB_SET: {
+        struct user_change uc = {c->role, c->branch, c->email, !c->email};
+        c->done =
+            users_set(db, &c->by, c->name, &uc, &c->ended, &c->unchanged, c->err, sizeof c->err);
+        break;
+    }
     case VERB_PASSWORD:
         c->done = users_passwd_phc(db, &c->by, c->name, c->phc, true, c->err, sizeof c->err);
         break;
@@ -165,9 +172,13 @@ static void answer_change(struct api *api, struct http_reply *reply, struct chan
         http_reply_error(reply, c->status, c->code, c->err, c->param);
         return;
     }
-    if (c->verb == VERB_PASSWORD || c->verb == VERB_DISABLE)
+    if (c->verb == VERB_PASSWORD || c->verb == VERB_DISABLE || c->ended)
         auth_forget_all(api->auth); /* the sessions (and tokens) it ended, here at once */
     json_t *o = json_pack("{s:s}", "name", c->name);
+    if (c->verb == VERB_SET)
+        json_object_update_new(o, json_pack("{s:s, s:s?, s:s?, s:b, s:b}", "role", c->role,
+                                            "branch", c->branch, "email", c->email,
+                                            "sessions_ended", c->ended, "unchanged", c->unchanged));
     if (c->password)
         json_object_set_new(o, "password", json_string(c->password));
     if (c->verb == VERB_ADD || c->verb == VERB_PASSWORD)
@@ -190,13 +201,11 @@ static const char *field(const struct http_request *req, const char *name)
     return v && *v ? v : NULL;
 }
 
-/* The new user's fields, checked before the database is asked. */
-static bool add_fields_ok(struct change *c)
+/* A user's role, branch and address (a new user's, or all three that
+ * `set` gives), checked before the database is asked. */
+static bool fields_ok(struct change *c)
 {
     int role = c->role ? role_parse(c->role) : -1;
-    if (!c->name || !principal_name_ok(c->name))
-        return refuse(c, 400, "invalid_parameter", "name",
-                      "name has 1 to 64 letters, digits, '_', '.', '@' or '-'");
     if (role < 0)
         return refuse(c, 400, "invalid_parameter", "role",
                       "role is executive, branch_manager, auditor or admin");
@@ -206,6 +215,14 @@ static bool add_fields_ok(struct change *c)
     if (c->email && !users_email_ok(c->email))
         return refuse(c, 400, "invalid_parameter", "email", "email is not an e-mail address");
     return true;
+}
+
+static bool add_fields_ok(struct change *c)
+{
+    if (!c->name || !principal_name_ok(c->name))
+        return refuse(c, 400, "invalid_parameter", "name",
+                      "name has 1 to 64 letters, digits, '_', '.', '@' or '-'");
+    return fields_ok(c);
 }
 
 void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ctx)
@@ -229,10 +246,20 @@ void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ct
     memset(password, 0, sizeof password);
 }
 
+/* set's fields: all three, as the page's form sends them (an empty or
+ * absent email: none). */
+static bool set_fields(const struct http_request *req, struct change *c)
+{
+    c->role = field(req, "role");
+    c->branch = field(req, "branch");
+    c->email = field(req, "email");
+    return fields_ok(c);
+}
+
 /* POST /api/v1/users/NAME/VERB: the name and the verb of the path. */
 static bool parse_path(const char *path, char name[65], enum verb *verb)
 {
-    static const char *const verbs[] = {"password", "disable", "enable"};
+    static const char *const verbs[] = {"set", "password", "disable", "enable"};
     const char *rest = path + strlen("/api/v1/users/"), *slash = strchr(rest, '/');
     size_t n = slash ? (size_t)(slash - rest) : 0;
     if (!slash || n == 0 || n > 64)
@@ -241,7 +268,7 @@ static bool parse_path(const char *path, char name[65], enum verb *verb)
     name[n] = '\0';
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(slash + 1, verbs[i]) == 0) {
-            *verb = (enum verb)(VERB_PASSWORD + (int)i);
+            *verb = (enum verb)(VERB_SET + (int)i);
             return principal_name_ok(name);
         }
     return false;
@@ -255,12 +282,15 @@ void api_h_user_change(struct http_request *req, struct http_reply *reply, void 
     http_reply_header(reply, "Cache-Control", "no-store");
     if (!parse_path(http_path(req), name, &c.verb))
         http_reply_error(reply, 404, "not_found",
-                         "no such route: /api/v1/users/NAME/password, disable or enable", NULL);
+                         "no such route: /api/v1/users/NAME/set, password, disable or enable",
+                         NULL);
     else if (strcmp(name, p->name) == 0 && c.verb != VERB_ENABLE)
         http_reply_error(reply, 400, "invalid_parameter",
                          "not one's own account: the password is changed on /account, and "
-                         "another administrator disables",
+                         "another administrator changes or disables",
                          "name");
+    else if (c.verb == VERB_SET && !set_fields(req, &c))
+        http_reply_error(reply, c.status, c.code, c.err, c.param);
     else if (c.verb == VERB_PASSWORD && !temporary_password(password))
         http_reply_error(reply, 500, "internal", "no random bytes for a password", NULL);
     else {

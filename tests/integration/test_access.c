@@ -1696,6 +1696,114 @@ START_TEST(administrators_manage_users_over_http)
 }
 END_TEST
 
+/* The user's fields in GET /api/v1/users as "role branch email" ('-' for
+ * null), malloc'd. */
+static char *listed_as(const char *admin, const char *name)
+{
+    struct resp r = get_as(admin, "/api/v1/users");
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL), *u;
+    size_t i;
+    char *out = NULL;
+    json_array_foreach(json_object_get(j, "users"), i, u)
+    {
+        if (strcmp(json_string_value(json_object_get(u, "name")), name) != 0)
+            continue;
+        const char *branch = json_string_value(json_object_get(u, "branch")),
+                   *email = json_string_value(json_object_get(u, "email"));
+        out = strf("%s %s %s", json_string_value(json_object_get(u, "role")), branch ? branch : "-",
+                   email ? email : "-");
+    }
+    ck_assert_msg(out, "%s is not listed: %s", name, r.body);
+    json_decref(j);
+    resp_free(&r);
+    return out;
+}
+
+/* POST /api/v1/users/moved/set with form: 200 and the answer's
+ * sessions_ended and unchanged as "ended=B unchanged=B". */
+static char *set_moved(const char *admin, const char *csrf, const char *form)
+{
+    struct resp r = post_as(admin, csrf, "/api/v1/users/moved/set", form);
+    ck_assert_msg(r.status == 200, "%s: %ld %s", form, r.status, r.body);
+    json_t *j = json_loads(r.body, 0, NULL);
+    char *out = strf("ended=%d unchanged=%d", json_is_true(json_object_get(j, "sessions_ended")),
+                     json_is_true(json_object_get(j, "unchanged")));
+    json_decref(j);
+    resp_free(&r);
+    return out;
+}
+
+START_TEST(administrators_change_a_users_role_branch_and_address)
+{
+    char *admin = sign_in("admin"), *csrf = csrf_of(admin);
+    add_user("moved", "branch_manager", "420101");
+    static const struct {
+        const char *path, *form, *want;
+    } refused[] = {
+        {"/api/v1/users/moved/set", "role=king", "400 invalid_parameter role"},
+        {"/api/v1/users/moved/set", "", "400 invalid_parameter role"},
+        {"/api/v1/users/moved/set", "role=branch_manager", "400 invalid_parameter branch"},
+        {"/api/v1/users/moved/set", "role=auditor&branch=420101", "400 invalid_parameter branch"},
+        {"/api/v1/users/moved/set", "role=branch_manager&branch=999999",
+         "400 invalid_parameter branch"},
+        {"/api/v1/users/moved/set", "role=auditor&email=no-address", "400 invalid_parameter email"},
+        {"/api/v1/users/admin/set", "role=executive", "400 invalid_parameter name"},
+        {"/api/v1/users/nobody/set", "role=executive", "404 not_found name"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct resp r = post_as(admin, csrf, refused[i].path, refused[i].form);
+        char *got = refusal(&r);
+        ck_assert_msg(strcmp(got, refused[i].want) == 0, "%s %s: %s, want %s", refused[i].path,
+                      refused[i].form, got, refused[i].want);
+        free(got);
+    }
+    char *moved = sign_in("moved"), *got = listed_as(admin, "moved");
+    ck_assert_str_eq(got, "branch_manager 420101 -");
+    free(got);
+    /* an address: the scope is the same, the session stays; again: nothing */
+    const char *with_address = "role=branch_manager&branch=420101&email=moved%40example.org";
+    got = set_moved(admin, csrf, with_address);
+    ck_assert_str_eq(got, "ended=0 unchanged=0");
+    free(got);
+    expect_status(moved, "/api/v1/me", 200);
+    got = set_moved(admin, csrf, with_address);
+    ck_assert_str_eq(got, "ended=0 unchanged=1");
+    free(got);
+    /* another branch: the session ends at once (a page of the old scope may
+     * be open); signed in again, the new scope */
+    got = set_moved(admin, csrf, "role=branch_manager&branch=420102&email=moved%40example.org");
+    ck_assert_str_eq(got, "ended=1 unchanged=0");
+    free(got);
+    expect_status(moved, "/api/v1/me", 401);
+    free(moved);
+    moved = sign_in("moved");
+    struct resp r = get_as(moved, "/api/v1/me");
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"branch\":\"420102\""), "%s", r.body);
+    resp_free(&r);
+    /* another role without an address: the branch and the address go */
+    got = set_moved(admin, csrf, "role=auditor&email=");
+    ck_assert_str_eq(got, "ended=1 unchanged=0");
+    free(got);
+    expect_status(moved, "/api/v1/me", 401);
+    got = listed_as(admin, "moved");
+    ck_assert_str_eq(got, "auditor - -");
+    free(got);
+    /* three changes audited as the administrator's, each with what was before */
+    ck_assert_int_eq(
+        count_soon(
+            "SELECT count(*) FROM kpi.audit_log WHERE who = 'admin' AND action = 'user_set'"
+            " AND client_addr = '127.0.0.1' AND detail = 'moved' AND params->'before'->>'role'"
+            " = 'branch_manager' AND (params->>'sessions_ended')::boolean ="
+            " (params->>'branch' IS DISTINCT FROM params->'before'->>'branch')",
+            3),
+        3);
+    free(moved);
+    free(admin);
+    free(csrf);
+}
+END_TEST
+
 START_TEST(wrong_current_passwords_are_throttled)
 {
     /* a daemon of its own: the throttle counts per process */
@@ -2514,6 +2622,7 @@ int main(void)
     tcase_add_test(tc, wrong_current_passwords_are_throttled);
     tcase_add_test(tc, a_temporary_password_is_changed_first);
     tcase_add_test(tc, administrators_manage_users_over_http);
+    tcase_add_test(tc, administrators_change_a_users_role_branch_and_address);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);

@@ -1,6 +1,7 @@
 // The users' page (/admin/users, administrators): every user with their
 // role, branch, address, status and last use; a form that adds one; per
-// user, a new temporary password, disable and enable. A password made here
+// user, a dialog that changes their role, branch and address, a new
+// temporary password, disable and enable. A password made here
 // is shown once, in the page, for the administrator to hand over: the user
 // changes it at their first sign-in (docs/access.md).
 import { ApiError, api, boot, el, start, track, w } from './common.js';
@@ -38,7 +39,21 @@ const when = (iso) => (iso ? new Date(iso).toLocaleString(boot.lang === 'en' ? '
 // is shown there (and nowhere else) for the administrator to copy.
 function say(box, text, password = null, error = false) {
   box.className = `users-result${error ? ' error' : ''}`;
-  box.replaceChildren(el('p', {}, text), password ? el('p', { class: 'password' }, el('code', {}, password)) : null);
+  box.replaceChildren(el('p', {}, text));
+  if (password) box.append(el('p', { class: 'password' }, el('code', {}, password)));
+}
+
+// A refusal in the page's language where its code and field are known
+// (a bad field, a name taken, no such user), else the server's words.
+const REFUSALS = {
+  invalid_parameter: (param) => `users_error_${param}`,
+  conflict: () => 'users_error_conflict',
+  not_found: () => 'users_error_not_found',
+};
+function refusal(e) {
+  const key = REFUSALS[e.code]?.(e.param);
+  const text = key ? w(key) : null;
+  return `${w('users_failed')}${text && text !== key ? text : e.message}`;
 }
 
 function statusCell(u) {
@@ -53,7 +68,8 @@ function actions(u, act) {
     type: 'button', class: verb, 'aria-label': `${label} · ${u.name}`,
     onclick: () => { if (!confirmKey || window.confirm(w(confirmKey, { name: u.name }))) act(u, verb); },
   }, label);
-  return el('td', { class: 'actions' }, button('password', w('users_reset'), 'users_confirm_reset'),
+  return el('td', { class: 'actions' }, button('set', w('users_edit')),
+    button('password', w('users_reset'), 'users_confirm_reset'),
     u.disabled ? button('enable', w('users_enable')) : button('disable', w('users_disable'), 'users_confirm_disable'));
 }
 
@@ -79,22 +95,65 @@ function table(users, act) {
     el('tbody', {}, users.map((u) => row(u, act))));
 }
 
-function addForm(tree, onAdd) {
-  const input = (name, type, label, extra = {}) => [el('label', { for: `user-${name}` }, label),
-    el('input', { id: `user-${name}`, name, type, ...extra })];
-  const branch = el('select', { id: 'user-branch', name: 'branch', disabled: true },
+// A user's role, branch (a branch manager's only) and address, labelled,
+// their ids prefixed; u's values when given.
+function userFields(tree, prefix, u = {}) {
+  const branch = el('select', { id: `${prefix}-branch`, name: 'branch', disabled: u.role !== 'branch_manager' },
     el('option', { value: '' }, w('users_branch_none')), branchOptions(tree));
-  const role = el('select', { id: 'user-role', name: 'role' },
+  branch.value = u.branch ?? '';
+  const role = el('select', { id: `${prefix}-role`, name: 'role' },
     ROLES.map((r) => el('option', { value: r }, w(`role_${r}`))));
+  role.value = u.role ?? ROLES[0];
   role.addEventListener('change', () => {
     branch.disabled = role.value !== 'branch_manager';
     if (branch.disabled) branch.value = '';
   });
+  return [el('label', { for: `${prefix}-role` }, w('users_role')), role,
+    el('label', { for: `${prefix}-branch` }, w('users_branch')), branch,
+    el('label', { for: `${prefix}-email` }, w('users_email_optional')),
+    el('input', { id: `${prefix}-email`, name: 'email', type: 'email', autocomplete: 'off', value: u.email ?? '' })];
+}
+
+// Marks the field an error names (param) in form, and focuses it.
+function markInvalid(form, param) {
+  form?.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
+  const field = param && form?.querySelector(`[name="${param}"]`);
+  if (field) {
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  }
+}
+
+// The dialog that changes u's role, branch and address: save(form) posts
+// it (a promise of the answer); the dialog closes when it is done, then
+// saved(answer); a refusal is said in the dialog, on its field.
+function editDialog(tree, u, save, saved) {
+  const error = el('p', { class: 'error', role: 'alert' });
+  const form = el('form', { class: 'user-add user-edit' }, userFields(tree, 'edit', u),
+    el('p', { class: 'hint' }, w('users_edit_hint')), error,
+    el('div', { class: 'buttons' }, el('button', { type: 'submit' }, w('users_save')),
+      el('button', { type: 'button', class: 'cancel', onclick: () => dialog.close() }, w('users_cancel'))));
+  const dialog = el('dialog', { class: 'user-edit-dialog', 'aria-labelledby': 'edit-title' },
+    el('h2', { id: 'edit-title' }, w('users_edit_title', { name: u.name })), form);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    save(form).then((r) => {
+      dialog.close();
+      saved(r);
+    }, (e) => {
+      markInvalid(form, e.param);
+      error.textContent = refusal(e);
+    });
+  });
+  dialog.addEventListener('close', () => dialog.remove());
+  return dialog;
+}
+
+function addForm(tree, onAdd) {
   const form = el('form', { class: 'user-add' },
-    input('name', 'text', w('users_name'), { required: true, autocomplete: 'off', spellcheck: 'false', maxlength: 64 }),
-    el('label', { for: 'user-role' }, w('users_role')), role,
-    el('label', { for: 'user-branch' }, w('users_branch')), branch,
-    input('email', 'email', w('users_email_optional'), { autocomplete: 'off' }),
+    el('label', { for: 'user-name' }, w('users_name')),
+    el('input', { id: 'user-name', name: 'name', type: 'text', required: true, autocomplete: 'off', spellcheck: 'false', maxlength: 64 }),
+    userFields(tree, 'user'),
     el('button', { type: 'submit' }, w('users_submit_add')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -110,34 +169,38 @@ start(async (main) => {
   const holder = el('section', { class: 'users-list', 'aria-labelledby': 'users-list-title' },
     el('h2', { id: 'users-list-title' }, w('users_list')));
   const failed = (e, form) => {
-    form?.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
-    const field = e.param && form?.querySelector(`[name="${e.param}"]`);
-    if (field) {
-      field.setAttribute('aria-invalid', 'true');
-      field.focus();
-    }
-    say(result, `${w('users_failed')}${e.message}`, null, true);
+    markInvalid(form, e.param);
+    say(result, refusal(e), null, true);
   };
-  let draw;
-  const act = (u, verb) => post(`/api/v1/users/${encodeURIComponent(u.name)}/${verb}`)
-    .then((r) => {
-      say(result, r.password ? w('users_password_once', { name: r.name }) : w(`users_done_${verb}`, { name: r.name }),
-        r.password);
-      return draw();
-    }).catch((e) => failed(e));
-  draw = async () => {
+  const path = (u, verb) => `/api/v1/users/${encodeURIComponent(u.name)}/${verb}`;
+  const changed = (r) => {
+    if (r.unchanged) return w('users_done_unchanged', { name: r.name });
+    return w(r.sessions_ended ? 'users_done_set_ended' : 'users_done_set', { name: r.name });
+  };
+  const edit = (u) => {
+    const dialog = editDialog(tree, u, (form) => post(path(u, 'set'), Object.fromEntries(new FormData(form))),
+      (r) => done(changed(r)));
+    main.append(dialog);
+    dialog.showModal();
+  };
+  const act = (u, verb) => (verb === 'set' ? edit(u) : post(path(u, verb))
+    .then((r) => done(r.password ? w('users_password_once', { name: r.name }) : w(`users_done_${verb}`, { name: r.name }),
+      r.password), (e) => failed(e)));
+  const draw = async () => {
     const users = (await api('/api/v1/users')).users;
     holder.querySelector('table')?.remove();
     holder.append(table(users, act));
   };
+  // a change made: the list drawn again, then said (with a password made,
+  // which is said even when the list cannot be drawn again)
+  const done = (text, password = null) => draw().catch(() => {}).then(() => say(result, text, password));
   const add = (form) => post('/api/v1/users', Object.fromEntries(new FormData(form)))
     .then((r) => {
       form.reset();
       form.querySelector('#user-branch').disabled = true;
       form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
-      say(result, `${w('users_added', { name: r.name })} ${w('users_password_once', { name: r.name })}`, r.password);
-      return draw();
-    }).catch((e) => failed(e, form));
+      return done(`${w('users_added', { name: r.name })} ${w('users_password_once', { name: r.name })}`, r.password);
+    }, (e) => failed(e, form));
   holder.append(table(list.users, act));
   main.append(addForm(tree, add), result, holder);
 });

@@ -1,7 +1,8 @@
 // The users' page's own checks (administrators): its rows are the API's;
 // a user added on the page signs in with the temporary password it shows
 // once and is sent to change it; a reset gives another; disabling ends the
-// user's session, enabling lets them in again; a refused field is marked.
+// user's session, enabling lets them in again; a new branch, given in the
+// edit dialog, ends it too; a refused field is marked.
 import crypto from 'node:crypto';
 import * as lib from '../lib.mjs';
 
@@ -27,7 +28,7 @@ export const checks = [
     },
   },
   {
-    name: 'an added user signs in with the password shown once and must change it; reset, disable, enable',
+    name: 'an added user signs in with the password shown once and must change it; reset, disable, enable, edit',
     users: ['admin'],
     async run({ page, base, assert }) {
       page.on('dialog', (d) => d.accept());
@@ -69,6 +70,33 @@ export const checks = [
         await act(page, name, 'enable');
         assert.match(await row.locator('td.state').textContent(), /正常/);
         assert.equal(await row.locator('button.disable').count(), 1);
+        assert.equal(await page.locator('.users-result').textContent(), `已启用 ${name}。`);
+        // edited in the dialog: a refused branch is marked there, the dialog
+        // stays; another branch ends the session; the row says the new one
+        await lib.signIn(p, base, { name, password: second });
+        await row.locator('button.set').click();
+        const dialog = page.locator('dialog.user-edit-dialog');
+        await dialog.waitFor();
+        assert.equal(await dialog.locator('#edit-role').inputValue(), 'branch_manager');
+        assert.equal(await dialog.locator('#edit-branch').inputValue(), '420101');
+        await dialog.locator('#edit-branch').selectOption('');
+        await dialog.locator('button[type=submit]').click();
+        await dialog.locator('p.error:not(:empty)').waitFor();
+        assert.equal(await dialog.locator('#edit-branch').getAttribute('aria-invalid'), 'true');
+        assert.match(await dialog.locator('p.error').textContent(), /^操作失败：分公司经理须选择分公司/);
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'edit-branch');
+        await dialog.locator('#edit-branch').selectOption('420102');
+        await lib.shot(page, 'admin-users-edit');
+        const violations = await lib.axeViolations(page);
+        assert.equal(violations.length, 0, `the open dialog: ${lib.formatViolations(violations)}`);
+        const before = await page.locator('.users-result').textContent();
+        await dialog.locator('button[type=submit]').click();
+        await page.waitForFunction((t) => document.querySelector('.users-result').textContent !== t, before);
+        await lib.waitDone(page);
+        assert.equal(await dialog.count(), 0, 'the dialog closes after a save');
+        assert.match(await page.locator('.users-result').textContent(), /角色或分公司已变，其所有登录已退出/);
+        assert.match(await row.locator('td.branch').textContent(), /420102/);
+        assert.equal((await lib.api(p, base, '/api/v1/me')).status, 401, 'the session after a new branch');
       } finally {
         await context.close();
       }
@@ -84,7 +112,7 @@ export const checks = [
       await page.locator('.users-result.error').waitFor();
       assert.equal(await page.locator('#user-branch').getAttribute('aria-invalid'), 'true');
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'user-branch');
-      assert.match(await page.locator('.users-result').textContent(), /^操作失败：.*branch/);
+      assert.match(await page.locator('.users-result').textContent(), /^操作失败：分公司经理须选择分公司/);
     },
   },
 ];
