@@ -350,8 +350,8 @@ bool users_list(struct db *db, struct buf *out)
     return true;
 }
 
-bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long long *id, char *err,
-                size_t errlen)
+bool tokens_add(struct db *db, const struct users_by *by, const char *user, char out[TOKEN_LEN + 1],
+                long long *id, char *err, size_t errlen)
 {
     char secret[65], hash[DIGEST_HEX_LEN + 1];
     struct db_result *res = NULL;
@@ -361,21 +361,33 @@ bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long l
         return false;
     snprintf(out, TOKEN_LEN + 1, "rt_%s", secret);
     digest_sha256_hex(out, strlen(out), hash);
-    const char *params[] = {user, hash};
+    char max[16];
+    snprintf(max, sizeof max, "%d", TOKENS_MAX);
+    const char *params[] = {user, hash, max};
     if (!db_begin(db))
         goto done;
+    /* the user's row locked first (a statement of its own: the count below
+     * sees what a concurrent add committed), so that two adds at once count
+     * one another */
+    if (!db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1 FOR UPDATE", 1, params, &res))
+        goto done;
+    db_result_free(res);
+    res = NULL;
     if (!db_query(db,
                   "INSERT INTO kpi.api_token (user_id, token_hash)"
-                  " SELECT user_id, $2 FROM kpi.app_user WHERE name = $1 AND NOT disabled"
+                  " SELECT u.user_id, $2 FROM kpi.app_user u WHERE u.name = $1 AND NOT u.disabled"
+                  " AND (SELECT count(*) FROM kpi.api_token t WHERE t.user_id = u.user_id"
+                  " AND t.revoked_at IS NULL) < $3::int"
                   " RETURNING token_id::text",
-                  2, params, &res))
+                  3, params, &res))
         goto done;
     if (db_rows(res) == 0) {
-        snprintf(err, errlen, "no enabled user named '%s'", user);
+        snprintf(err, errlen, "no enabled user named '%s' with fewer than %d live tokens", user,
+                 TOKENS_MAX);
         goto done;
     }
     *id = atoll(db_value(res, 0, 0));
-    ok = audit_change(db, NULL, "token_add", user,
+    ok = audit_change(db, by, "token_add", user,
                       json_pack("{s:s, s:I}", "user", user, "token_id", (json_int_t)*id)) &&
          db_commit(db);
 done:
@@ -386,17 +398,20 @@ done:
     return ok;
 }
 
-bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen)
+bool tokens_revoke(struct db *db, const struct users_by *by, long long id, const char *owner,
+                   char *err, size_t errlen)
 {
     char text[32];
     bool applied = false;
     snprintf(text, sizeof text, "%lld", id);
-    const char *params[] = {text};
+    const char *params[] = {text, owner};
     err[0] = '\0';
-    bool ok = change(db, NULL,
-                     "UPDATE kpi.api_token SET revoked_at = now()"
-                     " WHERE token_id = $1::bigint AND revoked_at IS NULL RETURNING token_id",
-                     1, params, "token_revoke", NULL,
+    bool ok = change(db, by,
+                     "UPDATE kpi.api_token t SET revoked_at = now() FROM kpi.app_user u"
+                     " WHERE t.token_id = $1::bigint AND t.revoked_at IS NULL"
+                     " AND u.user_id = t.user_id AND ($2::text IS NULL OR u.name = $2)"
+                     " RETURNING t.token_id",
+                     2, params, "token_revoke", owner,
                      json_pack("{s:I}", "token_id", (json_int_t)id), &applied);
     if (ok && !applied)
         snprintf(err, errlen, "no live token with id %lld", id);

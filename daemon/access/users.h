@@ -70,11 +70,17 @@ bool users_set(struct db *db, const struct users_by *by, const char *name,
 /* One line per user: name, role, branch, email, disabled, live sessions, tokens. */
 bool users_list(struct db *db, struct buf *out);
 
-/* A new token for the user: out receives it (shown once; only its SHA-256
- * is stored) and *id its id. */
-bool tokens_add(struct db *db, const char *user, char out[TOKEN_LEN + 1], long long *id, char *err,
-                size_t errlen);
-bool tokens_revoke(struct db *db, long long id, char *err, size_t errlen);
+/* A user's live (not revoked) tokens at most: an add beyond is refused. */
+#define TOKENS_MAX 20
+/* A new token for the user (enabled, with fewer than TOKENS_MAX live
+ * tokens): out receives it (shown once; only its SHA-256 is stored) and
+ * *id its id. by: who asks (NULL: a command). */
+bool tokens_add(struct db *db, const struct users_by *by, const char *user, char out[TOKEN_LEN + 1],
+                long long *id, char *err, size_t errlen);
+/* Revokes the live token id; owner: only when it is that user's (NULL: any
+ * user's). A token not live (or not owner's) is refused with err. */
+bool tokens_revoke(struct db *db, const struct users_by *by, long long id, const char *owner,
+                   char *err, size_t errlen);
 /* One line per token (of user, or of all when NULL): id, user, created,
  * last used, revoked (UTC); never the token. An unknown user is refused
  * (err), not an empty list. */

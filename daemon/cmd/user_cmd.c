@@ -142,12 +142,12 @@ int cmd_token(const struct cli_args *args)
         return finish(ok, err, NULL);
     }
     if (strcmp(args->positional[0], "add") == 0) {
-        ok = tokens_add(db, args->user, token, &id, err, sizeof err);
+        ok = tokens_add(db, NULL, args->user, token, &id, err, sizeof err);
         /* shown once: only its hash is kept */
         snprintf(done, sizeof done, "token %lld for %s: %s", id, args->user, ok ? token : "");
         memset(token, 0, sizeof token);
     } else {
-        ok = tokens_revoke(db, id, err, sizeof err);
+        ok = tokens_revoke(db, NULL, id, NULL, err, sizeof err);
         snprintf(done, sizeof done, "token %lld revoked", id);
     }
     db_close(db);

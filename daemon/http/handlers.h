@@ -88,6 +88,14 @@ void api_h_users(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_user_change(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET /api/v1/me/tokens: the user's own tokens (sql/api/my_tokens.sql).
+ * POST /api/v1/me/tokens: a new one (201 {id, token}, the token answered
+ * once; 409 too_many at TOKENS_MAX live ones). POST
+ * /api/v1/me/tokens/ID/revoke: one of theirs (404 when not a live token of
+ * theirs). Both need a session (403 session_required for a token). */
+void api_h_my_tokens(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_my_token_add(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_my_token_revoke(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
 /* GET /api/v1/audit.csv: the same rows as CSV (limit 1-100000, default
  * 10000). */

@@ -15,6 +15,7 @@
  * - the audit table refuses UPDATE and DELETE from the daemon's role. */
 #include "harness.h"
 #include "pg_proxy.h"
+#include "users.h"
 
 #include "buf.h"
 #include "digest.h"
@@ -438,6 +439,7 @@ static const struct route routes[] = {
     {"/reports/2026Q4.csv?branch=%s", EXPORT},
     {"/reports/2026Q4.pdf?branch=%s", EXPORT},
     {"/api/v1/me", SIGNED},
+    {"/api/v1/me/tokens", SIGNED},
     {"/api/v1/branches", SCOPED},
     {"/api/v1/kpis", SCOPED},
     {"/api/v1/kpis?kpi=retention_rate", SCOPED},
@@ -1804,6 +1806,104 @@ START_TEST(administrators_change_a_users_role_branch_and_address)
 }
 END_TEST
 
+/* POST /api/v1/me/tokens as cookie: the new token's id (*id) and its
+ * "Authorization: Bearer ..." header (malloc'd). */
+static char *my_token(const char *cookie, const char *csrf, long long *id)
+{
+    struct resp r = post_as(cookie, csrf, "/api/v1/me/tokens", NULL);
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+    ck_assert(header_has(&r, "Cache-Control", "no-store"));
+    json_t *j = json_loads(r.body, 0, NULL);
+    const char *token = json_string_value(json_object_get(j, "token"));
+    ck_assert_msg(token && strlen(token) == TOKEN_LEN && strncmp(token, "rt_", 3) == 0, "%s",
+                  r.body);
+    *id = json_integer_value(json_object_get(j, "id"));
+    char *out = strf("Authorization: Bearer %s", token);
+    json_decref(j);
+    resp_free(&r);
+    return out;
+}
+
+START_TEST(a_user_manages_their_own_tokens)
+{
+    add_user("tokened", "executive", NULL);
+    char *cookie = sign_in("tokened"), *csrf = csrf_of(cookie), *path = NULL, *got;
+    long long id = 0, other = 0;
+    char *bearer = my_token(cookie, csrf, &id);
+    /* it acts as its user; the list names it, never the token */
+    struct resp r = get_as(bearer, "/api/v1/me");
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"user\":\"tokened\""), "%s", r.body);
+    resp_free(&r);
+    r = get_as(bearer, "/api/v1/me/tokens");
+    ck_assert_int_eq(r.status, 200);
+    json_t *list = json_loads(r.body, 0, NULL),
+           *first = json_array_get(json_object_get(list, "tokens"), 0);
+    ck_assert_msg(json_integer_value(json_object_get(first, "id")) == id &&
+                      json_is_null(json_object_get(first, "revoked_at")),
+                  "%s", r.body);
+    ck_assert_msg(!strstr(r.body, bearer + strlen("Authorization: Bearer ")), "the list shows it");
+    json_decref(list);
+    resp_free(&r);
+    /* refused: a token makes none, no CSRF token, another user's, not a path */
+    r = perform(&(struct req){.method = "POST", .path = "/api/v1/me/tokens", .headers = {bearer}});
+    got = refusal(&r);
+    ck_assert_str_eq(got, "403 session_required -");
+    free(got);
+    r = perform(&(struct req){.method = "POST", .path = "/api/v1/me/tokens", .headers = {cookie}});
+    got = refusal(&r);
+    ck_assert_str_eq(got, "403 csrf_failed csrf");
+    free(got);
+    char *exec_token = token_of("exec");
+    free(exec_token);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    other = harness_long(db, "SELECT max(token_id) FROM kpi.api_token JOIN kpi.app_user"
+                             " USING (user_id) WHERE name = 'exec' AND revoked_at IS NULL");
+    db_close(db);
+    path = strf("/api/v1/me/tokens/%lld/revoke", other);
+    r = post_as(cookie, csrf, path, NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "404 not_found id");
+    free(got);
+    free(path);
+    r = post_as(cookie, csrf, "/api/v1/me/tokens/x1/revoke", NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "404 not_found -");
+    free(got);
+    /* revoked: it stops at once; again: no live token */
+    path = strf("/api/v1/me/tokens/%lld/revoke", id);
+    r = post_as(cookie, csrf, path, NULL);
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"revoked\":true"), "%s", r.body);
+    resp_free(&r);
+    expect_status(bearer, "/api/v1/me", 401);
+    r = post_as(cookie, csrf, path, NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "404 not_found id");
+    free(got);
+    /* at most TOKENS_MAX live ones */
+    for (int i = 0; i < TOKENS_MAX; i++) {
+        long long n;
+        free(my_token(cookie, csrf, &n));
+    }
+    r = post_as(cookie, csrf, "/api/v1/me/tokens", NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "409 too_many -");
+    free(got);
+    /* audited as the user's, from their address */
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'tokened'"
+                                " AND client_addr = '127.0.0.1' AND detail = 'tokened'"
+                                " AND action IN ('token_add', 'token_revoke')",
+                                TOKENS_MAX + 2),
+                     TOKENS_MAX + 2);
+    harness_daemon_wait_log(&d, "never appears", 300);
+    ck_assert(!strstr(d.log, bearer + strlen("Authorization: Bearer ")));
+    free(path);
+    free(bearer);
+    free(cookie);
+    free(csrf);
+}
+END_TEST
+
 START_TEST(wrong_current_passwords_are_throttled)
 {
     /* a daemon of its own: the throttle counts per process */
@@ -2623,6 +2723,7 @@ int main(void)
     tcase_add_test(tc, a_temporary_password_is_changed_first);
     tcase_add_test(tc, administrators_manage_users_over_http);
     tcase_add_test(tc, administrators_change_a_users_role_branch_and_address);
+    tcase_add_test(tc, a_user_manages_their_own_tokens);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);

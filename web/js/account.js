@@ -4,8 +4,9 @@
 // browser back here with ?changed=1 or ?error=WHY (docs/access.md); this
 // page says which, on the field it is about. A user whose password is a
 // temporary one (`user add|passwd --temporary`) is sent here from every
-// other page until they change it, and is told so.
-import { boot, el, pageUrl, params, start, w } from './common.js';
+// other page until they change it, and is told so. Below, the user's API
+// tokens: a new one is shown once; each may be revoked.
+import { api, boot, el, pageUrl, params, post, start, w, when } from './common.js';
 
 // The field each refusal is about; the others are about none.
 const FIELD_OF = { wrong: 'current', mismatch: 'confirm', length: 'password', same: 'password', name: 'password' };
@@ -49,11 +50,63 @@ function passwordForm(error) {
     el('h2', { id: 'account-password-title' }, w('account_password')), form);
 }
 
+// One row of the tokens' table: its number, when made and last used, and
+// revoke (asked to confirm) while it is live.
+function tokenRow(t, revoke) {
+  const cell = (cls, label, ...content) => el('td', { class: cls, dataset: { label } }, ...content);
+  const live = !t.revoked_at;
+  return el('tr', { dataset: { id: String(t.id) } },
+    el('th', { scope: 'row' }, `#${t.id}`),
+    cell('created', w('tokens_created'), when(t.created_at)),
+    cell('used', w('tokens_last_used'), when(t.last_used_at, w('users_never'))),
+    cell('state', w('tokens_state'), live ? w('tokens_live') : w('tokens_revoked_at', { when: when(t.revoked_at) })),
+    cell('actions', w('users_actions'), live ? el('button', {
+      type: 'button', class: 'revoke', 'aria-label': `${w('tokens_revoke')} · #${t.id}`,
+      onclick: () => { if (window.confirm(w('tokens_confirm_revoke', { id: t.id }))) revoke(t); },
+    }, w('tokens_revoke')) : ''));
+}
+
+function tokenTable(tokens, revoke) {
+  if (!tokens.length) return el('p', { class: 'tokens-none' }, w('tokens_none'));
+  const heads = ['tokens_id', 'tokens_created', 'tokens_last_used', 'tokens_state', 'users_actions'];
+  return el('table', { class: 'users tokens' },
+    el('caption', { class: 'sr-only' }, w('tokens_title')),
+    el('thead', {}, el('tr', {}, heads.map((h) => el('th', { scope: 'col' }, w(h))))),
+    el('tbody', {}, tokens.map((t) => tokenRow(t, revoke))));
+}
+
+// The tokens' panel: what a token is for, "new token" (the token shown
+// once, in the result), the list; a change said after the list is drawn
+// again.
+async function tokensPanel() {
+  const result = el('div', { class: 'users-result', role: 'status', 'aria-live': 'polite' });
+  const list = el('div', { class: 'tokens-list' });
+  const say = (text, token = null, error = false) => {
+    result.className = `users-result${error ? ' error' : ''}`;
+    result.replaceChildren(el('p', {}, text));
+    if (token) result.append(el('p', { class: 'password' }, el('code', {}, token)));
+  };
+  const done = (text, token) => draw().catch(() => {}).then(() => say(text, token));
+  const failed = (e) => say(`${w('users_failed')}${e.code === 'too_many' ? w('tokens_too_many') : e.message}`, null, true);
+  const revoke = (t) => post(`/api/v1/me/tokens/${t.id}/revoke`)
+    .then(() => done(w('tokens_done_revoke', { id: t.id })), failed);
+  const draw = async () => list.replaceChildren(tokenTable((await api('/api/v1/me/tokens')).tokens, revoke));
+  const add = el('button', { type: 'button', class: 'token-add',
+    onclick: () => post('/api/v1/me/tokens').then((r) => done(w('tokens_done_add', { id: r.id }), r.token), failed) },
+  w('tokens_add'));
+  await draw();
+  return el('section', { class: 'panel account-tokens', 'aria-labelledby': 'account-tokens-title' },
+    el('h2', { id: 'account-tokens-title' }, w('tokens_title')),
+    el('p', { class: 'hint' }, w('tokens_hint')), add, result, list);
+}
+
 start(async (main) => {
   const error = ERRORS.has(params.error) ? params.error : null;
   // a temporary password: every other page and API call sends the user here
   if (boot.must_change) main.append(el('p', { class: 'banner temporary', role: 'status' }, w('account_temporary')));
   main.append(who(), passwordForm(error));
   if (boot.role === 'admin') main.append(el('p', { class: 'reports-link' }, el('a', { href: pageUrl('/admin/users') }, `${w('users_link')} →`)));
+  // tokens wait for a password of one's own (the API refuses them meanwhile)
+  if (!boot.must_change) main.append(await tokensPanel());
   if (error) main.querySelector(`#account-${FIELD_OF[error] ?? 'current'}`).focus();
 });

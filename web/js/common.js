@@ -169,6 +169,24 @@ export function api(path, values = {}) {
   })());
 }
 
+// POST a form to a JSON route with the session's CSRF token: the answer's
+// body, or an ApiError.
+export function post(path, fields = {}) {
+  return track((async () => {
+    const res = await fetch(path, {
+      method: 'POST', credentials: 'same-origin', body: new URLSearchParams(fields),
+      headers: { Accept: 'application/json', 'X-CSRF-Token': boot.csrf },
+    });
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, body);
+    return body;
+  })());
+}
+
+// A date and time in the page's language; `never` when there is none.
+export const when = (iso, never = w('no_value')) => (iso
+  ? new Date(iso).toLocaleString(boot.lang === 'en' ? 'en-GB' : 'zh-CN') : never);
+
 // A chart image of /charts/KIND.png (1x and 2x) or .svg, with its text
 // alternative; the page is ready once it has loaded (or failed).
 export function chart(kind, values, alt, width, height, { format = 'png', cls = 'chart' } = {}) {

@@ -4,23 +4,9 @@
 // temporary password, disable and enable. A password made here
 // is shown once, in the page, for the administrator to hand over: the user
 // changes it at their first sign-in (docs/access.md).
-import { ApiError, api, boot, el, start, track, w } from './common.js';
+import { api, boot, el, post, start, w, when as at } from './common.js';
 
 const ROLES = ['executive', 'branch_manager', 'auditor', 'admin'];
-
-// POST a form to path with the session's CSRF token: the answer's body,
-// or an ApiError.
-function post(path, fields = {}) {
-  return track((async () => {
-    const res = await fetch(path, {
-      method: 'POST', credentials: 'same-origin', body: new URLSearchParams(fields),
-      headers: { Accept: 'application/json', 'X-CSRF-Token': boot.csrf },
-    });
-    const body = await res.json().catch(() => null);
-    if (!res.ok) throw new ApiError(res.status, body);
-    return body;
-  })());
-}
 
 // Every branch of the tree, cities and their counties, as options.
 function branchOptions(tree) {
@@ -33,7 +19,7 @@ function branchOptions(tree) {
   return out;
 }
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString(boot.lang === 'en' ? 'en-GB' : 'zh-CN') : w('users_never'));
+const when = (iso) => at(iso, w('users_never'));
 
 // The result of the last action, said in a live region; a password made
 // is shown there (and nowhere else) for the administrator to copy.

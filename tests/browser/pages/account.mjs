@@ -2,7 +2,8 @@
 // password sends its user there from any other page; the password form says
 // what is wrong on the field it is about, and a good change keeps this
 // browser signed in, ends the user's other sessions, and the new password
-// signs in where the old one no longer does. The changes are the spare
+// signs in where the old one no longer does; a token made here works until
+// it is revoked. The password changes are the spare
 // user's (lib.config().spare, with a temporary password), whom no other
 // case signs in as.
 import crypto from 'node:crypto';
@@ -115,6 +116,40 @@ export const checks = [
       assert.deepEqual(await state(page),
         { message: 'A new password has 8 to 1024 bytes.', role: 'alert', invalid: ['password'], focused: 'password' });
       assert.equal(await page.locator('form.password-form input[name=lang]').inputValue(), 'en');
+    },
+  },
+  {
+    name: 'a token made here is shown once, reads the API as its user, and stops when revoked',
+    users: ['manager-420100'],
+    async run({ page, base, user, assert }) {
+      page.on('dialog', (d) => d.accept());
+      const result = page.locator('.account-tokens .users-result');
+      await page.locator('button.token-add').click();
+      await result.locator('.password code').waitFor();
+      const token = await result.locator('.password code').textContent();
+      assert.match(token, /^rt_[0-9a-f]{64}$/);
+      const id = (await result.textContent()).match(/#(\d+)/)[1];
+      const row = page.locator(`table.tokens tr[data-id="${id}"]`);
+      assert.match(await row.locator('td.state').textContent(), /有效/);
+      await lib.shot(page, 'account-token-made', { fullPage: true });
+      // a client without the browser's cookie
+      const context = await page.context().browser().newContext();
+      try {
+        const me = async () => {
+          const r = await context.request.get(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+          return { status: r.status(), user: r.ok() ? (await r.json()).user : null };
+        };
+        assert.deepEqual(await me(), { status: 200, user: user.name });
+        await row.locator('button.revoke').click();
+        await page.waitForFunction((t) => document.querySelector('.account-tokens .users-result').textContent.includes(t),
+          `#${id}。`);
+        assert.match(await result.textContent(), new RegExp(`^已撤销令牌 #${id}。$`));
+        assert.match(await row.locator('td.state').textContent(), /已撤销/);
+        assert.equal(await row.locator('button.revoke').count(), 0);
+        assert.equal((await me()).status, 401, 'a revoked token');
+      } finally {
+        await context.close();
+      }
     },
   },
 ];

@@ -1,0 +1,116 @@
+/* One's own API tokens (docs/access.md, "Tokens on the account page"):
+ * the list (GET /api/v1/me/tokens), a new one (POST /api/v1/me/tokens,
+ * answered once) and a revocation (POST /api/v1/me/tokens/ID/revoke).
+ * Adding and revoking need a signed-in browser's session, not a token; each
+ * is audited as `retentiond token add|revoke` is, with the user's name and
+ * address. */
+#include "handlers.h"
+
+#include "sql_embed.h"
+#include "users.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void api_h_my_tokens(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    struct db_result *res = NULL;
+    struct view_error err = {0};
+    const char *params[] = {api_principal(req)->name};
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (!api_query(ctx, "the tokens", sql_embed_get("api/my_tokens.sql"), 1, params, &res, &err)) {
+        api_reply_error(reply, &err);
+        return;
+    }
+    buf_printf(&reply->body, "{\"tokens\":%s}", db_value(res, 0, 0));
+    db_result_free(res);
+}
+
+/* An add or a revocation, made on a pooled connection (run_change). */
+struct token_change {
+    struct users_by by;
+    long long id; /* the token revoked, or the one made */
+    char token[TOKEN_LEN + 1];
+    bool revoke, done;
+    char err[300];
+};
+
+static bool run_change(struct db *db, void *ctx)
+{
+    struct token_change *c = ctx;
+    c->done = c->revoke
+                  ? tokens_revoke(db, &c->by, c->id, c->by.who, c->err, sizeof c->err)
+                  : tokens_add(db, &c->by, c->by.who, c->token, &c->id, c->err, sizeof c->err);
+    return c->done || c->err[0]; /* a refusal is an answer; an empty err, a failure */
+}
+
+/* Makes the change; false after answering a refusal or 503. */
+static bool changed(struct api *api, struct http_reply *reply, struct token_change *c)
+{
+    enum pool_status st = pool_run(api->pool, run_change, c);
+    if (st != POOL_OK || (!c->done && !c->err[0])) {
+        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
+                         "tokens are kept in the database, which cannot answer now", NULL);
+        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        return false;
+    }
+    if (!c->done && c->revoke)
+        http_reply_error(reply, 404, "not_found", "no live token of yours with that id", "id");
+    else if (!c->done)
+        http_reply_error(reply, 409, "too_many",
+                         "you have the most live tokens a user may have: revoke one first", NULL);
+    return c->done;
+}
+
+/* A session's request (a token may not make or revoke tokens); false after
+ * answering 403. */
+static bool by_session(const struct principal *p, struct http_reply *reply)
+{
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (*p->session)
+        return true;
+    http_reply_error(reply, 403, "session_required",
+                     "tokens are made and revoked in a signed-in browser, not with a token", NULL);
+    return false;
+}
+
+void api_h_my_token_add(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    const struct principal *p = api_principal(req);
+    struct token_change c = {.by = {p->name, http_client_addr(req)}};
+    if (by_session(p, reply) && changed(ctx, reply, &c)) {
+        reply->status = 201;
+        buf_printf(&reply->body, "{\"id\":%lld,\"token\":\"%s\"}", c.id, c.token);
+    }
+    memset(c.token, 0, sizeof c.token);
+}
+
+/* The ID of /api/v1/me/tokens/ID/revoke; false when the path is not that. */
+static bool revoke_id(const char *path, long long *id)
+{
+    const char *digits = path + strlen("/api/v1/me/tokens/");
+    char *end = NULL;
+    if (*digits < '1' || *digits > '9')
+        return false;
+    errno = 0;
+    *id = strtoll(digits, &end, 10);
+    return errno == 0 && strcmp(end, "/revoke") == 0;
+}
+
+void api_h_my_token_revoke(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    const struct principal *p = api_principal(req);
+    struct token_change c = {.by = {p->name, http_client_addr(req)}, .revoke = true};
+    if (!revoke_id(http_path(req), &c.id)) {
+        http_reply_header(reply, "Cache-Control", "no-store");
+        http_reply_error(reply, 404, "not_found", "no such route: /api/v1/me/tokens/ID/revoke",
+                         NULL);
+        return;
+    }
+    if (!by_session(p, reply) || !changed(ctx, reply, &c))
+        return;
+    auth_forget_all(((struct api *)ctx)->auth); /* the token stops here at once */
+    buf_printf(&reply->body, "{\"id\":%lld,\"revoked\":true}", c.id);
+}
