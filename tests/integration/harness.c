@@ -1,4 +1,3 @@
-/* F_SETPIPE_SZ */
 #define _GNU_SOURCE
 #include "harness.h"
 
@@ -10,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,27 +429,112 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int ms)
+/* The thread that reads a daemon's stderr as it comes: the daemon writes a
+ * line a request at debug level, and a pipe read only when a test waits
+ * filled between two waits (the daemon's HTTP threads then blocked in
+ * their log line, their replies unsent). */
+struct harness_reader {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t more; /* text grew, or the end came */
+    struct buf text;     /* everything read so far */
+    bool end;            /* the pipe's end, or stop asked and nothing left */
+    bool stop;           /* the daemon has exited: read what is left, then end */
+    int fd;
+};
+
+static void *reader_main(void *arg)
 {
-    long deadline = now_ms() + ms;
-    struct buf b = BUF_INIT;
-    if (d->log)
-        buf_puts(&b, d->log);
-    free(d->log);
-    d->log = NULL;
-    bool found = b.data && strstr(b.data, needle);
-    while (!found && now_ms() < deadline) {
-        struct pollfd p = {.fd = d->err_fd, .events = POLLIN};
-        if (poll(&p, 1, 50) <= 0)
+    struct harness_reader *r = arg;
+    char chunk[8192];
+    for (;;) {
+        struct pollfd p = {.fd = r->fd, .events = POLLIN};
+        int ready = poll(&p, 1, 50);
+        pthread_mutex_lock(&r->mu);
+        bool stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (ready == 0 && stop)
+            break;
+        ssize_t n = ready > 0 ? read(r->fd, chunk, sizeof chunk) : -1;
+        if (n < 0 && (ready <= 0 || errno == EAGAIN || errno == EINTR))
             continue;
-        char chunk[4096];
-        ssize_t n = read(d->err_fd, chunk, sizeof chunk);
         if (n <= 0)
             break;
-        buf_append(&b, chunk, (size_t)n);
-        found = strstr(b.data, needle) != NULL;
+        pthread_mutex_lock(&r->mu);
+        buf_append(&r->text, chunk, (size_t)n);
+        pthread_cond_broadcast(&r->more);
+        pthread_mutex_unlock(&r->mu);
     }
-    d->log = buf_detach(&b, NULL);
+    pthread_mutex_lock(&r->mu);
+    r->end = true;
+    pthread_cond_broadcast(&r->more);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static struct harness_reader *reader_start(int fd)
+{
+    struct harness_reader *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->more, &attr);
+    pthread_condattr_destroy(&attr);
+    buf_init(&r->text);
+    r->fd = fd;
+    ck_assert_int_eq(pthread_create(&r->thread, NULL, reader_main, r), 0);
+    return r;
+}
+
+/* Ends the reader once the daemon has exited (what is left in the pipe
+ * read first); d->log gets everything. */
+static void reader_stop(struct harness_daemon *d)
+{
+    struct harness_reader *r = d->reader;
+    pthread_mutex_lock(&r->mu);
+    r->stop = true;
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->thread, NULL);
+    free(d->log);
+    d->log = buf_detach(&r->text, NULL);
+    if (!d->log)
+        d->log = strdup("");
+    pthread_cond_destroy(&r->more);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+    d->reader = NULL;
+}
+
+bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int ms)
+{
+    struct harness_reader *r = d->reader;
+    if (!r) /* stopped: all it wrote is in d->log */
+        return d->log && strstr(d->log, needle);
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    size_t from = 0, keep = strlen(needle);
+    bool found = false;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        /* only what is new since the last look, with a needle's length before it */
+        found = r->text.data && strstr(r->text.data + from, needle);
+        from = r->text.len > keep ? r->text.len - keep : 0;
+        if (found || r->end || pthread_cond_timedwait(&r->more, &r->mu, &until) == ETIMEDOUT)
+            break;
+    }
+    found = found || (r->text.data && strstr(r->text.data + from, needle));
+    free(d->log);
+    d->log = strdup(r->text.data ? r->text.data : "");
+    pthread_mutex_unlock(&r->mu);
+    ck_assert_ptr_nonnull(d->log);
     return found;
 }
 
@@ -468,12 +553,7 @@ bool harness_daemon_start(struct harness_daemon *d, const char *config_path, con
     close(fds[1]);
     d->err_fd = fds[0];
     fcntl(d->err_fd, F_SETFL, O_NONBLOCK);
-    /* The daemon's stderr is read only when a test waits on it: at debug
-     * level a line a request filled the default 64 KB between two reads
-     * in the access matrix, and the daemon's HTTP threads blocked in their
-     * request log line with their replies unsent. 1 MB holds the busiest
-     * suite's lines (where the system refuses it, the pipe keeps 64 KB). */
-    (void)fcntl(d->err_fd, F_SETPIPE_SZ, 1 << 20);
+    d->reader = reader_start(d->err_fd);
     if (!harness_daemon_wait_log(d, "msg=listening", 15000))
         return false;
     const char *url = strstr(d->log, "url=http"); /* http:// or https:// */
@@ -498,19 +578,15 @@ int harness_daemon_stop(struct harness_daemon *d, int sig, int ms)
     int status = 0;
     pid_t r = 0;
     while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
-        harness_daemon_wait_log(d, "\x01never", 20);
+        usleep(20000);
     if (r == 0) {
         kill(d->pid, SIGKILL);
         waitpid(d->pid, &status, 0);
         status = -1;
     }
-    /* the daemon has exited: read what it wrote last, up to the end of the pipe */
-    struct buf b = BUF_INIT;
-    if (d->log)
-        buf_puts(&b, d->log);
-    free(d->log);
-    drain(d->err_fd, &b);
-    d->log = buf_detach(&b, NULL);
+    /* the daemon has exited: what it wrote last, up to the end of the pipe */
+    if (d->reader)
+        reader_stop(d);
     close(d->err_fd);
     d->pid = 0;
     if (status == -1)

@@ -36,7 +36,6 @@ void harness_drop_db(const char *name);
  * report an assertion): false, with a line on stderr, on failure. */
 bool harness_drop_db_unchecked(const char *name);
 
-
 /* The shard servers (scripts/pg start --shards N), from
  * RETENTIOND_TEST_SHARDS: one conninfo per line, without dbname. Fills
  * *servers (malloc'd array of malloc'd strings) and returns how many; exits
@@ -92,16 +91,21 @@ int harness_run(const char *const *args, const char *env_db, char **out, char **
  * test when it fails. */
 void harness_compute(const char *conninfo, const char *date);
 
+struct harness_reader;
+
 struct harness_daemon {
     pid_t pid;
     int port;
-    int err_fd; /* read end of the daemon's stderr */
-    char *log;  /* everything read from stderr so far */
+    int err_fd;                    /* read end of the daemon's stderr */
+    char *log;                     /* its stderr as of the last wait (or the stop); owned */
+    struct harness_reader *reader; /* the thread that reads err_fd all along; owned */
 };
 
 /* Starts `retentiond serve --config path` and waits for its listening line. */
 bool harness_daemon_start(struct harness_daemon *d, const char *config_path, const char *env_db);
-/* Reads more stderr for up to ms milliseconds; true when `needle` appears. */
+/* Waits up to ms milliseconds for `needle` in the daemon's stderr (read
+ * all along by a thread of its own, so that the daemon never blocks on a
+ * full pipe); true when it appears. d->log is then everything read so far. */
 bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int ms);
 /* Sends sig and waits up to ms for exit; returns the exit status or -1. */
 int harness_daemon_stop(struct harness_daemon *d, int sig, int ms);
