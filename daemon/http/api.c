@@ -24,7 +24,7 @@ static const char *const p_chart[] = {"kpi",   "branch", "dim",   "campaign", "d
                                       "width", "height", "scale", "lang",     NULL};
 
 static const char *const p_bulletin[] = {"branch", "format", "lang", NULL};
-static const char *const p_bulletins[] = {"date", "branch", "limit", NULL};
+static const char *const p_bulletins[] = {"date", "branch", "limit", "subtree", NULL};
 static const char *const p_report[] = {"branch", "lang", NULL};
 static const char *const p_login[] = {"next", "error", "lang", NULL};
 static const char *const p_page[] = {"lang", "branch", "date", NULL};

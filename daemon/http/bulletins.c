@@ -148,11 +148,11 @@ done:
 
 /* The codes of branch's subtree as a PostgreSQL text[] literal (codes are
  * [0-9A-Za-z] in the warehouse contract; quoted all the same). */
-static void subtree_literal(const struct snap *s, int branch, struct buf *out)
+static void subtree_literal(const struct snap *s, int branch, bool subtree, struct buf *out)
 {
     buf_puts(out, "{");
     for (size_t b = 0, n = 0; b < s->nbranches; b++) {
-        if (!snap_branch_within(s, (int)b, branch))
+        if (subtree ? !snap_branch_within(s, (int)b, branch) : (int)b != branch)
             continue;
         buf_puts(out, n++ ? ",\"" : "\"");
         for (const char *c = s->branches[b].code; *c; c++)
@@ -160,6 +160,17 @@ static void subtree_literal(const struct snap *s, int branch, struct buf *out)
         buf_puts(out, "\"");
     }
     buf_puts(out, "}");
+}
+
+/* subtree: true (the default: the branch and every branch below it) or
+ * false (the branch alone). */
+static bool log_subtree(const struct http_request *req, bool *subtree, struct view_error *err)
+{
+    const char *v = http_arg(req, "subtree");
+    *subtree = !v || strcmp(v, "true") == 0;
+    if (v && !*subtree && strcmp(v, "false") != 0)
+        return view_fail(err, 400, "invalid_parameter", "subtree", "subtree is true or false");
+    return true;
 }
 
 /* limit: 1..1000, default 50. */
@@ -183,15 +194,17 @@ void api_h_bulletin_log(struct http_request *req, struct http_reply *reply, void
     struct db_result *res = NULL;
     char date[11], limit[8];
     int branch = -1;
+    bool subtree = true;
     struct snap *s = refresh_acquire(api->refresh, NULL);
     if (!s) {
         view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
         goto failed;
     }
     if (!view_param_date(&p, "date", date, &err) ||
-        !view_param_branch(s, &p, "branch", &branch, &err) || !log_limit(req, limit, &err))
+        !view_param_branch(s, &p, "branch", &branch, &err) || !log_limit(req, limit, &err) ||
+        !log_subtree(req, &subtree, &err))
         goto failed;
-    subtree_literal(s, branch, &codes);
+    subtree_literal(s, branch, subtree, &codes);
     const char *params[] = {*date ? date : NULL, codes.data, limit};
     enum pool_status st =
         pool_query(api->pool, sql_embed_get("api/bulletin_log.sql"), 3, params, &res);

@@ -4,6 +4,7 @@
 // the figures of a page (tests/browser/README.md).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,23 @@ export function config() {
   const spare = logins.find((u) => u.name === spareName) ?? null;
   const shots = process.env.RETENTIOND_SHOTS || 'screenshots';
   return { url: url.replace(/\/$/, ''), users, spare, shots: shots === 'none' ? null : shots };
+}
+
+// Runs one SQL statement on the tests' database (psql, its conninfo from
+// tests/browser/run): what it prints, unaligned, trimmed. For rows a case
+// needs that no page makes (and removes again), never for a figure.
+// The conninfo's words go to psql as its environment (PGHOST, ...), so that
+// a failing statement's message does not show the password.
+export function sql(statement) {
+  const db = process.env.RETENTIOND_BROWSER_DB;
+  if (!db) throw new Error('RETENTIOND_BROWSER_DB is not set (tests/browser/run sets it)');
+  const env = { ...process.env };
+  for (const word of db.split(/\s+/).filter(Boolean)) {
+    const [key, ...value] = word.split('=');
+    env[`PG${key === 'dbname' ? 'DATABASE' : key.toUpperCase()}`] = value.join('=');
+  }
+  return execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-tA', '-c', statement],
+    { encoding: 'utf8', env }).trim();
 }
 
 // A screenshot of page for people to look at, as NAME.png in the

@@ -689,6 +689,22 @@ START_TEST(two_daemons_on_one_database_send_once)
     ck_assert_int_eq(json_array_size(all), 2);
     json_decref(all);
     free(body);
+    /* the province's alone (subtree=false, as the reports page asks) */
+    ck_assert_int_eq(harness_http(d[0].port, "GET",
+                                  "/api/v1/bulletins?branch=" PROVINCE "&subtree=false", auth,
+                                  &body, NULL),
+                     200);
+    all = json_loads(body, 0, NULL);
+    ck_assert_msg(json_array_size(all) == 1 &&
+                      strcmp(json_string_value(json_object_get(json_array_get(all, 0), "branch")),
+                             PROVINCE) == 0,
+                  "%s", body);
+    json_decref(all);
+    free(body);
+    ck_assert_int_eq(
+        harness_http(d[0].port, "GET", "/api/v1/bulletins?subtree=maybe", auth, &body, NULL), 400);
+    ck_assert_msg(strstr(body, "\"subtree\""), "%s", body);
+    free(body);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", mgr);
     ck_assert_int_eq(harness_http(d[1].port, "GET", "/api/v1/bulletins", auth, &body, NULL), 200);
     json_t *own = json_loads(body, 0, NULL);

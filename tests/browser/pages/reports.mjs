@@ -1,7 +1,8 @@
 // The reports page's own checks: the quarters it lists are those whose
 // three month ends have a run (/api/v1/runs), the dates its bulletins'; its
 // links answer the files they name, for the branch shown and in the
-// user's scope only; the home page links to it.
+// user's scope only; each date says how its bulletin was mailed; the home
+// page links to it.
 import * as lib from '../lib.mjs';
 import { narrowAxeCheck } from '../lib.mjs';
 
@@ -60,6 +61,44 @@ export const checks = [
       }
       assert.deepEqual(types, [{ status: 200, type: 'text/html' }, { status: 200, type: 'application/pdf' },
         { status: 200, type: 'image/png' }]);
+    },
+  },
+  {
+    name: 'the mailing says how each recipient\'s delivery went; a date without a bulletin says so',
+    users: ['manager-420101'],
+    async run({ page, base, user, assert, api }) {
+      const runs = (await api('/api/v1/runs')).body.runs;
+      const [date, earlier] = [...new Set(runs.map((r) => r.as_of))].sort().reverse();
+      const run = runs.find((r) => r.as_of === date).run_id;
+      // a bulletin of the branch as the schedule records one: a recipient
+      // reached, one refused by the server after three attempts (the rows
+      // go again afterwards: the reliability suites reuse this database)
+      const id = lib.sql(`INSERT INTO kpi.bulletin (as_of, branch_code, version, run_id, data_as_of, lang, path,
+          html_sha256, pdf_sha256, png_sha256, html_bytes, pdf_bytes, png_bytes, generated_by, mailed)
+        VALUES ('${date}', '${user.branch}', 1, ${run}, '${date}', 'zh', 'bulletins/${date}/${user.branch}.v1',
+          'x', 'x', 'x', 1, 1, 1, 'browser-test', true) RETURNING bulletin_id`);
+      try {
+        lib.sql(`INSERT INTO kpi.bulletin_delivery (bulletin_id, address, user_name, status, claimed_by, attempts,
+            sent_at, message_id, smtp_reply, error) VALUES
+          (${id}, 'zhang@jiangan.test', '${user.name}', 'sent', 'browser-test', 1, now(), '<a@test>', 250, NULL),
+          (${id}, 'office@jiangan.test', NULL, 'failed', 'browser-test', 3, NULL, '<b@test>', 550,
+           'RCPT failed: 550 No such user')`);
+        await page.reload();
+        await lib.waitDone(page);
+        const cell = page.locator(`table.daily tr[data-date="${date}"] td.mailing`);
+        assert.equal(await cell.getAttribute('class'), 'mailing failed');
+        assert.equal(await cell.locator('summary').textContent(), '✖ 已发送 1/2 · 失败 1');
+        await cell.locator('summary').click();
+        const items = await cell.locator('li').allTextContents();
+        assert.equal(items.length, 2);
+        assert.equal(items[0], '✖ office@jiangan.test：失败；尝试 3 次；RCPT failed: 550 No such user');
+        assert.match(items[1], new RegExp(`^✔ zhang@jiangan\\.test（${user.name.replace('.', '\\.')}）：已发送；\\d{4}/`));
+        await lib.shot(page, 'reports-mailing');
+        const none = page.locator(`table.daily tr[data-date="${earlier}"] td.mailing`);
+        assert.equal(await none.textContent(), '未生成');
+      } finally {
+        lib.sql(`DELETE FROM kpi.bulletin_delivery WHERE bulletin_id = ${id}; DELETE FROM kpi.bulletin WHERE bulletin_id = ${id}`);
+      }
     },
   },
   {
