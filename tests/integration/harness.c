@@ -438,6 +438,7 @@ struct harness_reader {
     pthread_mutex_t mu;
     pthread_cond_t more; /* text grew, or the end came */
     struct buf text;     /* everything read so far */
+    size_t start, given; /* where d->log begins in text, and where it ends */
     bool end;            /* the pipe's end, or stop asked and nothing left */
     bool stop;           /* the daemon has exited: read what is left, then end */
     int fd;
@@ -497,10 +498,11 @@ static void reader_stop(struct harness_daemon *d)
     r->stop = true;
     pthread_mutex_unlock(&r->mu);
     pthread_join(r->thread, NULL);
+    if (!d->log) /* the test dropped what it had read: what came after it */
+        r->start = r->given;
     free(d->log);
-    d->log = buf_detach(&r->text, NULL);
-    if (!d->log)
-        d->log = strdup("");
+    d->log = strdup(r->text.data ? r->text.data + r->start : "");
+    buf_release(&r->text);
     pthread_cond_destroy(&r->more);
     pthread_mutex_destroy(&r->mu);
     free(r);
@@ -520,19 +522,25 @@ bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int m
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    size_t from = 0, keep = strlen(needle);
+    size_t keep = strlen(needle);
     bool found = false;
     pthread_mutex_lock(&r->mu);
+    /* a test that dropped d->log (freed, NULL) waits for what comes after
+     * what it had */
+    if (!d->log)
+        r->start = r->given;
+    size_t from = r->start;
     for (;;) {
         /* only what is new since the last look, with a needle's length before it */
         found = r->text.data && strstr(r->text.data + from, needle);
-        from = r->text.len > keep ? r->text.len - keep : 0;
+        from = r->text.len > r->start + keep ? r->text.len - keep : r->start;
         if (found || r->end || pthread_cond_timedwait(&r->more, &r->mu, &until) == ETIMEDOUT)
             break;
     }
     found = found || (r->text.data && strstr(r->text.data + from, needle));
     free(d->log);
-    d->log = strdup(r->text.data ? r->text.data : "");
+    d->log = strdup(r->text.data ? r->text.data + r->start : "");
+    r->given = r->text.len;
     pthread_mutex_unlock(&r->mu);
     ck_assert_ptr_nonnull(d->log);
     return found;

@@ -105,7 +105,9 @@ struct harness_daemon {
 bool harness_daemon_start(struct harness_daemon *d, const char *config_path, const char *env_db);
 /* Waits up to ms milliseconds for `needle` in the daemon's stderr (read
  * all along by a thread of its own, so that the daemon never blocks on a
- * full pipe); true when it appears. d->log is then everything read so far. */
+ * full pipe); true when it appears. d->log is then everything read so far
+ * (or, when the test freed it and set it NULL, everything after what it
+ * held). */
 bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int ms);
 /* Sends sig and waits up to ms for exit; returns the exit status or -1. */
 int harness_daemon_stop(struct harness_daemon *d, int sig, int ms);
