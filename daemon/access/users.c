@@ -68,6 +68,39 @@ static bool change(struct db *db, const struct users_by *by, const char *sql, in
     return false;
 }
 
+bool recipients_address_ok(const char *address)
+{
+    return users_email_ok(address) && !strpbrk(address, "<>\",") && strlen(address) <= 254;
+}
+
+bool recipients_add(struct db *db, const struct users_by *by, const char *branch,
+                    const char *address, bool *exists)
+{
+    const char *params[] = {branch, address};
+    bool applied = false;
+    bool ok = change(db, by,
+                     "INSERT INTO kpi.bulletin_recipient (branch_code, address)"
+                     " SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM kpi.bulletin_recipient"
+                     " WHERE branch_code = $1 AND lower(address) = lower($2))"
+                     " ON CONFLICT DO NOTHING RETURNING 1",
+                     2, params, "bulletin_recipient_add", branch,
+                     json_pack("{s:s, s:s}", "branch", branch, "address", address), &applied);
+    *exists = ok && !applied;
+    return ok;
+}
+
+bool recipients_remove(struct db *db, const struct users_by *by, const char *branch,
+                       const char *address, bool *found)
+{
+    const char *params[] = {branch, address};
+    bool ok = change(db, by,
+                     "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1"
+                     " AND lower(address) = lower($2) RETURNING 1",
+                     2, params, "bulletin_recipient_remove", branch,
+                     json_pack("{s:s, s:s}", "branch", branch, "address", address), found);
+    return ok;
+}
+
 bool users_email_ok(const char *email)
 {
     const char *at = strchr(email, '@');

@@ -1,6 +1,9 @@
 /* Users and bearer tokens (kpi.app_user, kpi.api_token), managed by the
  * commands `retentiond user ...` and `retentiond token ...`, and users also
- * by administrators over HTTP (daemon/http/users_admin.c). Every change is
+ * by administrators over HTTP (daemon/http/users_admin.c); and the
+ * bulletin's extra recipients (kpi.bulletin_recipient: who else receives a
+ * branch's figures), by `retentiond bulletin recipients ...` and
+ * administrators over HTTP (daemon/http/recipients_admin.c). Every change is
  * written to the audit log in the same transaction ("who" is the database
  * role running the command, as cli:ROLE, or the administrator: users_by).
  *
@@ -85,6 +88,19 @@ bool tokens_revoke(struct db *db, const struct users_by *by, long long id, const
  * last used, revoked (UTC); never the token. An unknown user is refused
  * (err), not an empty list. */
 bool tokens_list(struct db *db, const char *user, struct buf *out, char *err, size_t errlen);
+
+/* An extra recipient of a branch's bulletin: added unless the branch has
+ * the address already, in any case (*exists); removed in any case (*found
+ * false when it was not there). The branch must exist, the address pass
+ * recipients_address_ok (else the database refuses: false). A change is
+ * audited in its transaction (bulletin_recipient_add|remove, by). */
+bool recipients_add(struct db *db, const struct users_by *by, const char *branch,
+                    const char *address, bool *exists);
+bool recipients_remove(struct db *db, const struct users_by *by, const char *branch,
+                       const char *address, bool *found);
+/* Whether an address fits kpi.bulletin_recipient's CHECK: one @, text on
+ * both sides, no spaces, no < > " or comma. */
+bool recipients_address_ok(const char *address);
 
 /* Whether an address has one @ and no spaces (kpi.app_user's CHECK). */
 bool users_email_ok(const char *email);

@@ -17,6 +17,7 @@
 #include "mem.h"
 #include "snap_load.h"
 #include "sql_embed.h"
+#include "users.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -289,7 +290,6 @@ static int recipients(const struct cli_args *a)
 {
     struct db *db = NULL;
     const char *verb = a->positional[1];
-    const char *action = NULL; /* the audit log's, when something changed */
     bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
     if (ok && strcmp(verb, "list") != 0 &&
         !recipient_valid(db, a->positional[2], a->positional[3])) {
@@ -303,28 +303,23 @@ static int recipients(const struct cli_args *a)
         for (int i = 0; ok && i < db_rows(res); i++)
             printf("%s\t%s\n", db_value(res, i, 0), db_value(res, i, 1));
         db_result_free(res);
-    } else if (ok && strcmp(verb, "add") == 0) {
-        ok = bstore_recipient_add(db, a->positional[2], a->positional[3], &flag);
-        if (ok)
-            printf("%s: %s %s\n", a->positional[2], a->positional[3],
-                   flag ? "was already a recipient" : "added");
-        action = ok && !flag ? "bulletin_recipient_add" : NULL;
     } else if (ok) {
-        ok = bstore_recipient_remove(db, a->positional[2], a->positional[3], &flag);
+        /* a change is audited in its transaction: who may receive which
+         * branch's figures */
+        const struct users_by by = {cmd_system_user(), NULL};
+        bool add = strcmp(verb, "add") == 0;
+        ok = add ? recipients_add(db, &by, a->positional[2], a->positional[3], &flag)
+                 : recipients_remove(db, &by, a->positional[2], a->positional[3], &flag);
         if (ok)
             printf("%s: %s %s\n", a->positional[2], a->positional[3],
-                   flag ? "removed" : "was not a recipient");
-        action = ok && flag ? "bulletin_recipient_remove" : NULL;
+                   add ? (flag ? "was already a recipient" : "added")
+                       : (flag ? "removed" : "was not a recipient"));
     }
     if (!ok)
         fprintf(stderr, "retentiond: bulletin recipients: %s\n",
                 db ? db_errmsg(db) : "cannot connect to the database");
-    /* a change is audited: who may receive which branch's figures */
-    bool audited = !action || cmd_audit_change(db, action,
-                                               json_pack("{s:s, s:s}", "branch", a->positional[2],
-                                                         "address", a->positional[3]));
     db_close(db);
-    return ok && audited ? 0 : 1;
+    return ok ? 0 : 1;
 }
 
 int cmd_bulletin(const struct cli_args *a)

@@ -88,6 +88,14 @@ void api_h_users(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_user_change(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_me(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET /api/v1/bulletin-recipients (administrators): the bulletin's extra
+ * recipients (sql/api/recipients_list.sql). POST
+ * /api/v1/bulletin-recipients (form branch, address): one more (201, or
+ * 200 with already: true); POST /api/v1/bulletin-recipients/remove: one
+ * fewer (404 when the branch had no such address). */
+void api_h_recipients(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_recipient_add(struct http_request *req, struct http_reply *reply, void *ctx);
+void api_h_recipient_remove(struct http_request *req, struct http_reply *reply, void *ctx);
 /* GET /api/v1/me/tokens: the user's own tokens (sql/api/my_tokens.sql).
  * POST /api/v1/me/tokens: a new one (201 {id, token}, the token answered
  * once; 409 too_many at TOKENS_MAX live ones). POST

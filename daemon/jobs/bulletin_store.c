@@ -345,34 +345,3 @@ bool bstore_finish(struct db *db, const struct bstore_delivery *d, const char *m
                     " WHERE delivery_id = $1::bigint AND claimed_by = $2",
                     7, params, NULL);
 }
-
-bool bstore_recipient_add(struct db *db, const char *branch_code, const char *address, bool *exists)
-{
-    struct db_result *res = NULL;
-    const char *params[] = {branch_code, address};
-    if (!db_query(db,
-                  "INSERT INTO kpi.bulletin_recipient (branch_code, address)"
-                  " SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM kpi.bulletin_recipient"
-                  " WHERE branch_code = $1 AND lower(address) = lower($2))"
-                  " ON CONFLICT DO NOTHING RETURNING 1",
-                  2, params, &res))
-        return false;
-    *exists = db_rows(res) == 0;
-    db_result_free(res);
-    return true;
-}
-
-bool bstore_recipient_remove(struct db *db, const char *branch_code, const char *address,
-                             bool *found)
-{
-    struct db_result *res = NULL;
-    const char *params[] = {branch_code, address};
-    if (!db_query(db,
-                  "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1"
-                  " AND lower(address) = lower($2) RETURNING 1",
-                  2, params, &res))
-        return false;
-    *found = db_rows(res) > 0;
-    db_result_free(res);
-    return true;
-}

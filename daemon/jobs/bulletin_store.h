@@ -109,11 +109,4 @@ bool bstore_release(struct db *db, const struct bstore_delivery *d, const char *
 bool bstore_finish(struct db *db, const struct bstore_delivery *d, const char *me, bool sent,
                    int attempts, bool pdf_linked, long reply, const char *error);
 
-/* Extra recipients: add (false with *exists when already there), remove
- * (*found false when not there), and the list as rows of text. */
-bool bstore_recipient_add(struct db *db, const char *branch_code, const char *address,
-                          bool *exists);
-bool bstore_recipient_remove(struct db *db, const char *branch_code, const char *address,
-                             bool *found);
-
 #endif

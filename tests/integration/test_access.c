@@ -470,6 +470,7 @@ static const struct route routes[] = {
     {"/audit?action=export&lang=en", PAGE_AUDITING},
     {"/account", PAGE},
     {"/api/v1/users", ADMINISTERING},
+    {"/api/v1/bulletin-recipients", ADMINISTERING},
     {"/admin/users", PAGE_ADMINISTERING},
     {"/admin/users?lang=en", PAGE_ADMINISTERING},
     {"/account?error=wrong&lang=en", PAGE},
@@ -1904,6 +1905,84 @@ START_TEST(a_user_manages_their_own_tokens)
 }
 END_TEST
 
+START_TEST(administrators_manage_bulletin_recipients)
+{
+    char *admin = sign_in("admin"), *csrf = csrf_of(admin), *exec = sign_in("exec");
+    char *exec_csrf = csrf_of(exec);
+    static const struct {
+        const char *path, *form, *want;
+    } refused[] = {
+        {"/api/v1/bulletin-recipients", "address=desk%40county.test",
+         "400 invalid_parameter branch"},
+        {"/api/v1/bulletin-recipients", "branch=420101&address=desk",
+         "400 invalid_parameter address"},
+        {"/api/v1/bulletin-recipients", "branch=420101&address=%3Cdesk%40county.test%3E",
+         "400 invalid_parameter address"},
+        {"/api/v1/bulletin-recipients", "branch=999999&address=desk%40county.test",
+         "400 invalid_parameter branch"},
+        {"/api/v1/bulletin-recipients/remove", "branch=420101&address=nobody%40county.test",
+         "404 not_found address"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct resp r = post_as(admin, csrf, refused[i].path, refused[i].form);
+        char *got = refusal(&r);
+        ck_assert_msg(strcmp(got, refused[i].want) == 0, "%s %s: %s, want %s", refused[i].path,
+                      refused[i].form, got, refused[i].want);
+        free(got);
+    }
+    struct resp r = post_as(exec, exec_csrf, "/api/v1/bulletin-recipients",
+                            "branch=420101&address=desk%40county.test");
+    char *got = refusal(&r);
+    ck_assert_str_eq(got, "403 forbidden -");
+    free(got);
+    /* added; the same address in other letters is there already */
+    r = post_as(admin, csrf, "/api/v1/bulletin-recipients",
+                "branch=420101&address=desk%40county.test");
+    ck_assert_msg(r.status == 201 && strstr(r.body, "\"already\":false"), "%ld %s", r.status,
+                  r.body);
+    resp_free(&r);
+    r = post_as(admin, csrf, "/api/v1/bulletin-recipients",
+                "branch=420101&address=DESK%40county.test");
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"already\":true"), "%ld %s", r.status,
+                  r.body);
+    resp_free(&r);
+    r = get_as(admin, "/api/v1/bulletin-recipients");
+    ck_assert_int_eq(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL),
+           *first = json_array_get(json_object_get(j, "recipients"), 0);
+    ck_assert_msg(
+        json_array_size(json_object_get(j, "recipients")) == 1 &&
+            strcmp(json_string_value(json_object_get(first, "branch")), "420101") == 0 &&
+            strcmp(json_string_value(json_object_get(first, "address")), "desk@county.test") == 0 &&
+            json_is_string(json_object_get(first, "branch_name")),
+        "%s", r.body);
+    json_decref(j);
+    resp_free(&r);
+    /* removed in any letters */
+    r = post_as(admin, csrf, "/api/v1/bulletin-recipients/remove",
+                "branch=420101&address=Desk%40County.test");
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"removed\":true"), "%ld %s", r.status,
+                  r.body);
+    resp_free(&r);
+    r = get_as(admin, "/api/v1/bulletin-recipients");
+    ck_assert_msg(r.status == 200 && strcmp(r.body, "{\"recipients\":[]}") == 0, "%s", r.body);
+    resp_free(&r);
+    /* each change audited as the administrator's, from their address */
+    ck_assert_int_eq(
+        count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'admin'"
+                   " AND client_addr = '127.0.0.1' AND detail = '420101'"
+                   " AND params->>'address' IN ('desk@county.test', 'Desk@County.test')"
+                   " AND action IN ('bulletin_recipient_add',"
+                   " 'bulletin_recipient_remove')",
+                   2),
+        2);
+    free(admin);
+    free(csrf);
+    free(exec);
+    free(exec_csrf);
+}
+END_TEST
+
 START_TEST(wrong_current_passwords_are_throttled)
 {
     /* a daemon of its own: the throttle counts per process */
@@ -2724,6 +2803,7 @@ int main(void)
     tcase_add_test(tc, administrators_manage_users_over_http);
     tcase_add_test(tc, administrators_change_a_users_role_branch_and_address);
     tcase_add_test(tc, a_user_manages_their_own_tokens);
+    tcase_add_test(tc, administrators_manage_bulletin_recipients);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);
     tcase_add_test(tc, behind_a_trusted_proxy);

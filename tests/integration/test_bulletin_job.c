@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "sink.h"
 #include "snap_load.h"
+#include "users.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -98,7 +99,7 @@ static void add_recipients(unsigned who)
                      0, NULL, NULL));
     }
     if (who & EXTRA) {
-        ck_assert(bstore_recipient_add(db, COUNTY2, "office@jianghan.test", &exists));
+        ck_assert(recipients_add(db, NULL, COUNTY2, "office@jianghan.test", &exists));
         ck_assert(!exists);
     }
 }
@@ -751,9 +752,9 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     /* the executive's address again, in other cases: one mailbox, one
      * message; and once more: already there */
     bool exists = true;
-    ck_assert(bstore_recipient_add(db, PROVINCE, "Zhao@HQ.test", &exists));
+    ck_assert(recipients_add(db, NULL, PROVINCE, "Zhao@HQ.test", &exists));
     ck_assert(!exists);
-    ck_assert(bstore_recipient_add(db, PROVINCE, "ZHAO@hq.TEST", &exists));
+    ck_assert(recipients_add(db, NULL, PROVINCE, "ZHAO@hq.TEST", &exists));
     ck_assert(exists);
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE NOT mailed"), 1);
@@ -839,8 +840,8 @@ START_TEST(bulletins_drawn_on_threads_are_the_bytes_of_one_thread)
     for (char *c = strtok_r(codes, " ", &save); c; c = strtok_r(NULL, " ", &save), n++) {
         char addr[64];
         snprintf(addr, sizeof addr, "office%d@branch.test", n);
-        ck_assert(bstore_recipient_add(db, c, addr, &exists));
-        ck_assert(bstore_recipient_add(db2, c, addr, &exists));
+        ck_assert(recipients_add(db, NULL, c, addr, &exists));
+        ck_assert(recipients_add(db2, NULL, c, addr, &exists));
     }
     free(codes);
     ck_assert_int_eq(n, 13);

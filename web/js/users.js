@@ -4,22 +4,23 @@
 // temporary password, disable and enable. A password made here
 // is shown once, in the page, for the administrator to hand over: the user
 // changes it at their first sign-in (docs/access.md).
-import { api, boot, el, post, start, w, when as at } from './common.js';
+import { api, boot, el, post, start, w, when } from './common.js';
 
 const ROLES = ['executive', 'branch_manager', 'auditor', 'admin'];
 
-// Every branch of the tree, cities and their counties, as options.
-function branchOptions(tree) {
+// Every branch of the tree, cities and their counties (and the province
+// itself when withRoot), as options.
+function branchOptions(tree, withRoot = false) {
   const out = [];
   const walk = (node, depth) => {
-    if (depth > 0) out.push(el('option', { value: node.code }, `${'\u3000'.repeat(depth - 1)}${node.code} ${node.name}`));
+    if (depth > 0 || withRoot) out.push(el('option', { value: node.code }, `${'\u3000'.repeat(withRoot ? depth : depth - 1)}${node.code} ${node.name}`));
     for (const c of node.children || []) walk(c, depth + 1);
   };
   for (const root of tree.branches || []) walk(root, 0);
   return out;
 }
 
-const when = (iso) => at(iso, w('users_never'));
+const seen = (iso) => when(iso, w('users_never'));
 
 // The result of the last action, said in a live region; a password made
 // is shown there (and nowhere else) for the administrator to copy.
@@ -68,7 +69,7 @@ function row(u, act) {
     cell('email', w('users_email'), u.email ?? ''),
     statusCell(u),
     cell('sessions num', w('users_sessions'), String(u.sessions)),
-    cell('seen', w('users_last_seen'), when(u.last_seen)),
+    cell('seen', w('users_last_seen'), seen(u.last_seen)),
     actions(u, act));
 }
 
@@ -149,6 +150,68 @@ function addForm(tree, onAdd) {
     el('h2', { id: 'users-add-title' }, w('users_add')), form);
 }
 
+// The bulletin's extra recipients: who else gets a branch's bulletin (a
+// department's mailbox, say); a form that adds one, remove per row.
+function recipientsPanel(tree) {
+  const result = el('div', { class: 'recipients-result', role: 'status', 'aria-live': 'polite' });
+  const holder = el('div', { class: 'recipients-list' });
+  const say = (text, error = false) => {
+    result.className = `recipients-result${error ? ' error' : ''}`;
+    result.replaceChildren(el('p', {}, text));
+  };
+  const failed = (e, form) => {
+    markInvalid(form, e.param);
+    say(refusal(e), true);
+  };
+  // a change made: the list drawn again, then said
+  let draw;
+  const done = (text) => draw().catch(() => {}).then(() => say(text));
+  const branchName = (code) => {
+    let name = code;
+    const walk = (node) => { if (node.code === code) name = node.name; (node.children || []).forEach(walk); };
+    (tree.branches || []).forEach(walk);
+    return name;
+  };
+  const named = (r) => ({ address: r.address, branch: branchName(r.branch) });
+  draw = async () => {
+    const rows = (await api('/api/v1/bulletin-recipients')).recipients;
+    holder.replaceChildren(rows.length ? el('table', { class: 'users recipients' },
+      el('caption', { class: 'sr-only' }, w('recipients_title')),
+      el('thead', {}, el('tr', {}, ['users_branch', 'recipients_address', 'recipients_added_at', 'users_actions']
+        .map((h) => el('th', { scope: 'col' }, w(h))))),
+      el('tbody', {}, rows.map((r) => el('tr', { dataset: { branch: r.branch, address: r.address } },
+        el('td', { class: 'branch', dataset: { label: w('users_branch') } }, `${r.branch_name ?? ''} (${r.branch})`),
+        el('th', { scope: 'row', class: 'email' }, r.address),
+        el('td', { class: 'seen', dataset: { label: w('recipients_added_at') } }, when(r.added_at)),
+        el('td', { class: 'actions' }, el('button', {
+          type: 'button', class: 'remove', 'aria-label': `${w('recipients_remove')} · ${r.address}`,
+          onclick: () => {
+            if (!window.confirm(w('recipients_confirm_remove', named(r)))) return;
+            post('/api/v1/bulletin-recipients/remove', { branch: r.branch, address: r.address })
+              .then(() => done(w('recipients_done_remove', named(r))), (e) => failed(e));
+          },
+        }, w('recipients_remove'))))))) : el('p', { class: 'tokens-none' }, w('recipients_none')));
+  };
+  const form = el('form', { class: 'recipient-add' },
+    el('label', { for: 'recipient-branch' }, w('users_branch')),
+    el('select', { id: 'recipient-branch', name: 'branch' }, branchOptions(tree, true)),
+    el('label', { for: 'recipient-address' }, w('recipients_address')),
+    el('input', { id: 'recipient-address', name: 'address', type: 'email', required: true, autocomplete: 'off' }),
+    el('button', { type: 'submit' }, w('recipients_add')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form));
+    post('/api/v1/bulletin-recipients', fields).then((r) => {
+      form.querySelector('#recipient-address').value = '';
+      markInvalid(form, null);
+      return done(w(r.already ? 'recipients_done_already' : 'recipients_done_add', named(r)));
+    }, (e) => failed(e, form));
+  });
+  return { panel: el('section', { class: 'panel recipients-panel', 'aria-labelledby': 'recipients-title' },
+    el('h2', { id: 'recipients-title' }, w('recipients_title')),
+    el('p', { class: 'hint' }, w('recipients_hint')), form, result, holder), draw };
+}
+
 start(async (main) => {
   const [tree, list] = await Promise.all([api('/api/v1/branches'), api('/api/v1/users')]);
   const result = el('div', { class: 'users-result', role: 'status', 'aria-live': 'polite' });
@@ -188,5 +251,7 @@ start(async (main) => {
       return done(`${w('users_added', { name: r.name })} ${w('users_password_once', { name: r.name })}`, r.password);
     }, (e) => failed(e, form));
   holder.append(table(list.users, act));
-  main.append(addForm(tree, add), result, holder);
+  const recipients = recipientsPanel(tree);
+  await recipients.draw();
+  main.append(addForm(tree, add), result, holder, recipients.panel);
 });
