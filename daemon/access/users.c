@@ -104,7 +104,15 @@ bool recipients_remove(struct db *db, const struct users_by *by, const char *bra
 bool users_email_ok(const char *email)
 {
     const char *at = strchr(email, '@');
-    return at && at != email && at[1] && !strchr(at + 1, '@') && !strpbrk(email, " \t\r\n");
+    if (!at || at == email || !at[1] || strchr(at + 1, '@'))
+        return false;
+    /* printable ASCII only: the tables' CHECK refuses any [:space:] (in a
+     * UTF-8 database also U+3000 and U+00A0, which an input method types),
+     * and mail is sent to ASCII addresses only (mail/) */
+    for (const unsigned char *c = (const unsigned char *)email; *c; c++)
+        if (*c <= ' ' || *c >= 0x7f)
+            return false;
+    return true;
 }
 
 /* Whether a user of that name exists (false also on a database error,

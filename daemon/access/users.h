@@ -5,7 +5,9 @@
  * branch's figures), by `retentiond bulletin recipients ...` and
  * administrators over HTTP (daemon/http/recipients_admin.c). Every change is
  * written to the audit log in the same transaction ("who" is the database
- * role running the command, as cli:ROLE, or the administrator: users_by).
+ * role running the command, as cli:ROLE, when by is NULL; else by's who:
+ * the administrator or user over HTTP, or the system user running
+ * `bulletin recipients`).
  *
  * Ownership: strings are borrowed for the call; the caller's buffers
  * receive the results. */
@@ -102,7 +104,9 @@ bool recipients_remove(struct db *db, const struct users_by *by, const char *bra
  * both sides, no spaces, no < > " or comma. */
 bool recipients_address_ok(const char *address);
 
-/* Whether an address has one @ and no spaces (kpi.app_user's CHECK). */
+/* Whether an address has one @ with text on both sides, and only
+ * printable ASCII without spaces (kpi.app_user's CHECK, and what mail/
+ * sends to). */
 bool users_email_ok(const char *email);
 /* Whether a password is acceptable (length PASSWORD_MIN_LENGTH..MAX). */
 bool users_password_ok(const char *password, char *err, size_t errlen);

@@ -18,6 +18,16 @@ const struct principal *api_principal(const struct http_request *req)
     return http_user(req);
 }
 
+bool api_session_only(const struct http_request *req, struct http_reply *reply, const char *what)
+{
+    if (*api_principal(req)->session)
+        return true;
+    char message[200];
+    snprintf(message, sizeof message, "%s in a signed-in browser, not with a token", what);
+    http_reply_error(reply, 403, "session_required", message, NULL);
+    return false;
+}
+
 static bool safe_method(const struct http_request *req)
 {
     const char *m = http_method(req);

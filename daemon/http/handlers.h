@@ -41,6 +41,11 @@ void api_reply_cached(struct http_reply *reply, const struct snap *s, const stru
 /* The request's principal (set by api_authorize), or NULL on a public
  * route. */
 const struct principal *api_principal(const struct http_request *req);
+/* Whether the request comes with a session (not a bearer token); else
+ * answers 403 session_required saying that `what` is done in a signed-in
+ * browser: what would last as long as a leaked token's script (new users,
+ * roles, recipients, tokens) needs a person signed in. */
+bool api_session_only(const struct http_request *req, struct http_reply *reply, const char *what);
 /* Whether role r may use a route of access level `level` (docs/access.md). */
 bool api_role_reaches(enum role r, enum http_access level);
 /* A 303 to location (a path of this site). */

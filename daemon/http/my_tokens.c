@@ -64,23 +64,12 @@ static bool changed(struct api *api, struct http_reply *reply, struct token_chan
     return c->done;
 }
 
-/* A session's request (a token may not make or revoke tokens); false after
- * answering 403. */
-static bool by_session(const struct principal *p, struct http_reply *reply)
-{
-    http_reply_header(reply, "Cache-Control", "no-store");
-    if (*p->session)
-        return true;
-    http_reply_error(reply, 403, "session_required",
-                     "tokens are made and revoked in a signed-in browser, not with a token", NULL);
-    return false;
-}
-
 void api_h_my_token_add(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     const struct principal *p = api_principal(req);
     struct token_change c = {.by = {p->name, http_client_addr(req)}};
-    if (by_session(p, reply) && changed(ctx, reply, &c)) {
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (api_session_only(req, reply, "tokens are made") && changed(ctx, reply, &c)) {
         reply->status = 201;
         buf_printf(&reply->body, "{\"id\":%lld,\"token\":\"%s\"}", c.id, c.token);
     }
@@ -109,7 +98,8 @@ void api_h_my_token_revoke(struct http_request *req, struct http_reply *reply, v
                          NULL);
         return;
     }
-    if (!by_session(p, reply) || !changed(ctx, reply, &c))
+    http_reply_header(reply, "Cache-Control", "no-store");
+    if (!api_session_only(req, reply, "tokens are revoked") || !changed(ctx, reply, &c))
         return;
     auth_forget_all(((struct api *)ctx)->auth); /* the token stops here at once */
     buf_printf(&reply->body, "{\"id\":%lld,\"revoked\":true}", c.id);

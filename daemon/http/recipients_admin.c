@@ -10,7 +10,9 @@
 #include "sql_embed.h"
 #include "users.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void api_h_recipients(struct http_request *req, struct http_reply *reply, void *ctx)
@@ -77,7 +79,8 @@ static void change(struct http_request *req, struct http_reply *reply, struct ap
     const struct principal *p = api_principal(req);
     struct recipient_change c = {.by = {p->name, http_client_addr(req)}, .remove = remove};
     http_reply_header(reply, "Cache-Control", "no-store");
-    if (!fields_ok(req, &c, reply))
+    if (!api_session_only(req, reply, "the bulletin's recipients are changed") ||
+        !fields_ok(req, &c, reply))
         return;
     enum pool_status st = pool_run(api->pool, run_change, &c);
     if (st != POOL_OK) {

@@ -237,6 +237,8 @@ void api_h_user_add(struct http_request *req, struct http_reply *reply, void *ct
                        .email = field(req, "email"),
                        .password = password};
     http_reply_header(reply, "Cache-Control", "no-store");
+    if (!api_session_only(req, reply, "users are added"))
+        return;
     if (!add_fields_ok(&c))
         http_reply_error(reply, c.status, c.code, c.err, c.param);
     else if (!temporary_password(password))
@@ -280,6 +282,8 @@ void api_h_user_change(struct http_request *req, struct http_reply *reply, void 
     char name[65], password[TEMPORARY_LEN + 1] = "";
     struct change c = {.by = {p->name, http_client_addr(req)}, .name = name};
     http_reply_header(reply, "Cache-Control", "no-store");
+    if (!api_session_only(req, reply, "users are changed"))
+        return;
     if (!parse_path(http_path(req), name, &c.verb))
         http_reply_error(reply, 404, "not_found",
                          "no such route: /api/v1/users/NAME/set, password, disable or enable",

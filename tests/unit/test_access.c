@@ -7,6 +7,7 @@
 #include "principal.h"
 #include "random.h"
 #include "throttle.h"
+#include "users.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -256,6 +257,40 @@ START_TEST(secrets)
 }
 END_TEST
 
+/* Addresses as the tables' CHECKs and mail/ take them: one @ with text on
+ * both sides, printable ASCII, no space of any kind (an input method's
+ * U+3000 and U+00A0 too: the database refused them, answered as 503);
+ * a recipient also without < > " or a comma. */
+START_TEST(addresses)
+{
+    static const char *const good[] = {"a@b", "zhang.wei+kpi@jiangan.test", "o'neil@x.cn"};
+    static const char *const bad[] = {"",
+                                      "@b",
+                                      "a@",
+                                      "a@b@c",
+                                      "a b@c",
+                                      "a@b\t",
+                                      "a@b\v",
+                                      "a@b\f",
+                                      "\xe3\x80\x80"
+                                      "a@b",
+                                      "a@b\xc2\xa0",
+                                      "张@b.cn",
+                                      "a@b\x7f"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        ck_assert_msg(users_email_ok(good[i]), "%s", good[i]);
+        ck_assert_msg(recipients_address_ok(good[i]), "%s", good[i]);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!users_email_ok(bad[i]), "%s", bad[i]);
+        ck_assert_msg(!recipients_address_ok(bad[i]), "%s", bad[i]);
+    }
+    ck_assert(users_email_ok("a,b@c") && !recipients_address_ok("a,b@c"));
+    ck_assert(!recipients_address_ok("<a@c>"));
+    ck_assert(!recipients_address_ok("\"a\"@c"));
+}
+END_TEST
+
 /* ---- HTML ----------------------------------------------------------------------------------- */
 
 START_TEST(html_escapes)
@@ -310,6 +345,7 @@ static Suite *suite(void)
     tc = tcase_create("principal");
     tcase_add_test(tc, roles_and_scopes);
     tcase_add_test(tc, secrets);
+    tcase_add_test(tc, addresses);
     suite_add_tcase(s, tc);
     tc = tcase_create("html");
     tcase_add_test(tc, html_escapes);

@@ -94,7 +94,8 @@ async function tokensPanel() {
   const add = el('button', { type: 'button', class: 'token-add',
     onclick: () => post('/api/v1/me/tokens').then((r) => done(w('tokens_done_add', { id: r.id }), r.token), failed) },
   w('tokens_add'));
-  await draw();
+  // the rest of the page shows without the list: a failure is said here
+  await draw().catch(failed);
   return el('section', { class: 'panel account-tokens', 'aria-labelledby': 'account-tokens-title' },
     el('h2', { id: 'account-tokens-title' }, w('tokens_title')),
     el('p', { class: 'hint' }, w('tokens_hint')), add, result, list);

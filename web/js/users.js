@@ -209,7 +209,9 @@ function recipientsPanel(tree) {
   });
   return { panel: el('section', { class: 'panel recipients-panel', 'aria-labelledby': 'recipients-title' },
     el('h2', { id: 'recipients-title' }, w('recipients_title')),
-    el('p', { class: 'hint' }, w('recipients_hint')), form, result, holder), draw };
+    el('p', { class: 'hint' }, w('recipients_hint')), form, result, holder),
+  // the users show without the list: a failure is said in the panel
+  load: () => draw().catch((e) => failed(e)) };
 }
 
 start(async (main) => {
@@ -252,6 +254,6 @@ start(async (main) => {
     }, (e) => failed(e, form));
   holder.append(table(list.users, act));
   const recipients = recipientsPanel(tree);
-  await recipients.draw();
+  await recipients.load();
   main.append(addForm(tree, add), result, holder, recipients.panel);
 });
