@@ -493,31 +493,63 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     return r;
 }
 
+/* p's current password checked as a sign-in's, throttled with the
+ * sign-ins of p's account and client (ukey: the account's key); a wrong
+ * one or a throttled attempt audited as `action`. *user: p's row on
+ * AUTH_OK (the caller frees it). */
+static enum auth_result confirm(struct auth *a, const struct principal *p, const char *current,
+                                const char *client, const char *action, char ukey[128],
+                                struct db_result **user, long *retry_after)
+{
+    char akey[128];
+    snprintf(ukey, 128, "user:%.100s", p->name);
+    snprintf(akey, sizeof akey, "addr:%.100s", client);
+    *user = NULL;
+    *retry_after = throttle_attempt(a->throttle, ukey, akey, time(NULL));
+    if (*retry_after > 0) {
+        audit_login(a, p->name, client, action, "throttled", NULL, NULL);
+        return AUTH_THROTTLED;
+    }
+    enum auth_result r = find_user(a, p->name, user);
+    if (r == AUTH_OK)
+        r = check_password(*user, current);
+    if (r == AUTH_OK && atoll(db_value(*user, 0, 0)) != p->user_id)
+        r = AUTH_DENIED;
+    throttle_settle(a->throttle, ukey, r == AUTH_DENIED, time(NULL));
+    throttle_settle(a->throttle, akey, r == AUTH_DENIED, time(NULL));
+    if (r == AUTH_DENIED)
+        audit_login(a, p->name, client, action, "denied", NULL, NULL);
+    if (r != AUTH_OK) {
+        db_result_free(*user);
+        *user = NULL;
+    }
+    return r;
+}
+
+enum auth_result auth_confirm_password(struct auth *a, const struct principal *p,
+                                       const char *current, const char *client, const char *action,
+                                       long *retry_after)
+{
+    char ukey[128];
+    struct db_result *user = NULL;
+    enum auth_result r = confirm(a, p, current, client, action, ukey, &user, retry_after);
+    if (r == AUTH_OK)
+        throttle_clear(a->throttle, ukey);
+    db_result_free(user);
+    return r;
+}
+
 enum auth_result auth_change_password(struct auth *a, const struct principal *p,
                                       const char *current, const char *password, const char *client,
                                       char session_id[AUTH_SESSION_LEN + 1], struct principal *out,
                                       long *retry_after)
 {
-    char ukey[128], akey[128], *phc = NULL;
+    char ukey[128], *phc = NULL;
     struct db_result *user = NULL;
     long long ended = 0;
-    snprintf(ukey, sizeof ukey, "user:%.100s", p->name);
-    snprintf(akey, sizeof akey, "addr:%.100s", client);
     *out = *p;
-    *retry_after = throttle_attempt(a->throttle, ukey, akey, time(NULL));
-    if (*retry_after > 0) {
-        audit_login(a, p->name, client, "password_change", "throttled", NULL, NULL);
-        return AUTH_THROTTLED;
-    }
-    enum auth_result r = find_user(a, p->name, &user);
-    if (r == AUTH_OK)
-        r = check_password(user, current);
-    if (r == AUTH_OK && atoll(db_value(user, 0, 0)) != p->user_id)
-        r = AUTH_DENIED;
-    throttle_settle(a->throttle, ukey, r == AUTH_DENIED, time(NULL));
-    throttle_settle(a->throttle, akey, r == AUTH_DENIED, time(NULL));
-    if (r == AUTH_DENIED)
-        audit_login(a, p->name, client, "password_change", "denied", NULL, NULL);
+    enum auth_result r =
+        confirm(a, p, current, client, "password_change", ukey, &user, retry_after);
     if (r == AUTH_OK)
         r = hash_new(password, &phc);
     if (r == AUTH_OK)

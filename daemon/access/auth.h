@@ -84,6 +84,14 @@ enum auth_result auth_change_password(struct auth *a, const struct principal *p,
                                       char session_id[AUTH_SESSION_LEN + 1], struct principal *out,
                                       long *retry_after);
 
+/* Checks p's current password as auth_change_password does (throttled with
+ * the sign-ins of p's account and client; a wrong one counts as a failed
+ * sign-in): for what a stolen session must not do alone (make a token).
+ * A wrong or throttled attempt is audited as `action`. */
+enum auth_result auth_confirm_password(struct auth *a, const struct principal *p,
+                                       const char *current, const char *client, const char *action,
+                                       long *retry_after);
+
 /* Makes every session and token this daemon has cached be read again from
  * the database at its next use: what a change there ended (a new password,
  * the user's own or an administrator's, a disabled user) ends here at

@@ -1,11 +1,12 @@
-/* One's own API tokens (docs/access.md, "Tokens on the account page"):
- * the list (GET /api/v1/me/tokens), a new one (POST /api/v1/me/tokens,
- * answered once) and a revocation (POST /api/v1/me/tokens/ID/revoke).
- * Adding and revoking need a signed-in browser's session, not a token; each
- * is audited as `retentiond token add|revoke` is, with the user's name and
- * address. */
+/* One's own API tokens (docs/access.md, "One's own tokens"): the list
+ * (GET /api/v1/me/tokens), a new one (POST /api/v1/me/tokens, with the
+ * current password; the token answered once) and a revocation (POST
+ * /api/v1/me/tokens/ID/revoke). Adding and revoking need a signed-in
+ * browser's session, not a token; each is audited as `retentiond token
+ * add|revoke` is, with the user's name and address. */
 #include "handlers.h"
 
+#include "auth.h"
 #include "sql_embed.h"
 #include "users.h"
 
@@ -64,12 +65,46 @@ static bool changed(struct api *api, struct http_reply *reply, struct token_chan
     return c->done;
 }
 
+/* The current password (form field `password`), checked as a sign-in's:
+ * a stolen session alone makes no token that would outlive it. false
+ * after answering the refusal. */
+static bool password_confirmed(struct api *api, const struct http_request *req,
+                               struct http_reply *reply)
+{
+    const char *current = http_form(req, "password");
+    long retry = 0;
+    if (!current || !*current) {
+        http_reply_error(reply, 400, "invalid_parameter",
+                         "password (your current one) is needed to make a token", "password");
+        return false;
+    }
+    switch (auth_confirm_password(api->auth, api_principal(req), current, http_client_addr(req),
+                                  "token_add", &retry)) {
+    case AUTH_OK:
+        return true;
+    case AUTH_DENIED:
+        http_reply_error(reply, 403, "wrong_password", "that is not your current password",
+                         "password");
+        break;
+    case AUTH_THROTTLED:
+        http_reply_error(reply, 429, "throttled", "too many wrong passwords: wait", "password");
+        http_reply_header(reply, "Retry-After", "%ld", retry);
+        break;
+    default:
+        http_reply_error(reply, 503, "busy", "the password cannot be checked now: retry", NULL);
+        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        break;
+    }
+    return false;
+}
+
 void api_h_my_token_add(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     const struct principal *p = api_principal(req);
     struct token_change c = {.by = {p->name, http_client_addr(req)}};
     http_reply_header(reply, "Cache-Control", "no-store");
-    if (api_session_only(req, reply, "tokens are made") && changed(ctx, reply, &c)) {
+    if (api_session_only(req, reply, "tokens are made") && password_confirmed(ctx, req, reply) &&
+        changed(ctx, reply, &c)) {
         reply->status = 201;
         buf_printf(&reply->body, "{\"id\":%lld,\"token\":\"%s\"}", c.id, c.token);
     }

@@ -211,6 +211,7 @@ static const struct label_word zh_words[] = {
      "令牌供脚本和其他系统调用 API（请求头 Authorization: Bearer 令牌），以您的身份和可查看范围"
      "读取数据；新建时只显示一次。不再使用的令牌请撤销。"},
     {"tokens_add", "新建令牌"},
+    {"tokens_password", "当前密码（新建令牌须再次确认）"},
     {"tokens_id", "令牌"},
     {"tokens_created", "创建时间"},
     {"tokens_last_used", "最近使用"},
@@ -709,6 +710,7 @@ static const struct label_word en_words[] = {
      "Bearer TOKEN) as you, seeing what you see; it is shown once, when made. Revoke "
      "the tokens no longer used."},
     {"tokens_add", "New token"},
+    {"tokens_password", "Your current password (asked again for a new token)"},
     {"tokens_id", "Token"},
     {"tokens_created", "Created"},
     {"tokens_last_used", "Last used"},

@@ -35,7 +35,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PASSWORD "a demo password 1"
+#define PASSWORD      "a demo password 1"
+#define PASSWORD_FORM "a+demo+password+1" /* PASSWORD in a form body */
 
 static char dbname[64];
 static char *ci;
@@ -1811,7 +1812,7 @@ END_TEST
  * "Authorization: Bearer ..." header (malloc'd). */
 static char *my_token(const char *cookie, const char *csrf, long long *id)
 {
-    struct resp r = post_as(cookie, csrf, "/api/v1/me/tokens", NULL);
+    struct resp r = post_as(cookie, csrf, "/api/v1/me/tokens", "password=" PASSWORD_FORM);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
     ck_assert(header_has(&r, "Cache-Control", "no-store"));
     json_t *j = json_loads(r.body, 0, NULL);
@@ -1854,6 +1855,19 @@ START_TEST(a_user_manages_their_own_tokens)
     got = refusal(&r);
     ck_assert_str_eq(got, "403 csrf_failed csrf");
     free(got);
+    /* the current password: a stolen session alone makes none */
+    r = post_as(cookie, csrf, "/api/v1/me/tokens", NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "400 invalid_parameter password");
+    free(got);
+    r = post_as(cookie, csrf, "/api/v1/me/tokens", "password=not+it+at+all");
+    got = refusal(&r);
+    ck_assert_str_eq(got, "403 wrong_password password");
+    free(got);
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'tokened'"
+                                " AND action = 'token_add' AND outcome = 'denied'",
+                                1),
+                     1);
     char *exec_token = token_of("exec");
     free(exec_token);
     struct db *db = NULL;
@@ -1886,14 +1900,14 @@ START_TEST(a_user_manages_their_own_tokens)
         long long n;
         free(my_token(cookie, csrf, &n));
     }
-    r = post_as(cookie, csrf, "/api/v1/me/tokens", NULL);
+    r = post_as(cookie, csrf, "/api/v1/me/tokens", "password=" PASSWORD_FORM);
     got = refusal(&r);
     ck_assert_str_eq(got, "409 too_many -");
     free(got);
     /* audited as the user's, from their address */
     ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'tokened'"
                                 " AND client_addr = '127.0.0.1' AND detail = 'tokened'"
-                                " AND action IN ('token_add', 'token_revoke')",
+                                " AND outcome = 'ok' AND action IN ('token_add', 'token_revoke')",
                                 TOKENS_MAX + 2),
                      TOKENS_MAX + 2);
     harness_daemon_wait_log(&d, "never appears", 300);

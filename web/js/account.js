@@ -87,13 +87,30 @@ async function tokensPanel() {
     if (token) result.append(el('p', { class: 'password' }, el('code', {}, token)));
   };
   const done = (text, token) => draw().catch(() => {}).then(() => say(text, token));
-  const failed = (e) => say(`${w('users_failed')}${e.code === 'too_many' ? w('tokens_too_many') : e.message}`, null, true);
+  const refusal = (e) => (e.code === 'too_many' ? w('tokens_too_many')
+    : e.code === 'wrong_password' ? w('account_error_wrong')
+      : e.code === 'throttled' ? w('account_error_throttled') : e.message);
+  const failed = (e) => say(`${w('users_failed')}${refusal(e)}`, null, true);
   const revoke = (t) => post(`/api/v1/me/tokens/${t.id}/revoke`)
     .then(() => done(w('tokens_done_revoke', { id: t.id })), failed);
   const draw = async () => list.replaceChildren(tokenTable((await api('/api/v1/me/tokens')).tokens, revoke));
-  const add = el('button', { type: 'button', class: 'token-add',
-    onclick: () => post('/api/v1/me/tokens').then((r) => done(w('tokens_done_add', { id: r.id }), r.token), failed) },
-  w('tokens_add'));
+  // a token outlives the session: the current password is asked again
+  const password = el('input', { id: 'token-password', name: 'password', type: 'password',
+    autocomplete: 'current-password', required: true });
+  const add = el('form', { class: 'token-add' },
+    el('label', { for: 'token-password' }, w('tokens_password')), password,
+    el('button', { type: 'submit' }, w('tokens_add')));
+  add.addEventListener('submit', (event) => {
+    event.preventDefault();
+    post('/api/v1/me/tokens', { password: password.value }).then((r) => {
+      password.value = '';
+      password.removeAttribute('aria-invalid');
+      return done(w('tokens_done_add', { id: r.id }), r.token);
+    }, (e) => {
+      if (e.param === 'password') password.setAttribute('aria-invalid', 'true');
+      failed(e);
+    });
+  });
   // the rest of the page shows without the list: a failure is said here
   await draw().catch(failed);
   return el('section', { class: 'panel account-tokens', 'aria-labelledby': 'account-tokens-title' },

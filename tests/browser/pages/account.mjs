@@ -124,7 +124,14 @@ export const checks = [
     async run({ page, base, user, assert }) {
       page.on('dialog', (d) => d.accept().catch(() => {})); // another case's handler may have accepted it
       const result = page.locator('.account-tokens .users-result');
-      await page.locator('button.token-add').click();
+      // the current password is asked again: a wrong one is refused on its field
+      await page.locator('#token-password').fill('not the password');
+      await page.locator('form.token-add button[type=submit]').click();
+      await result.locator('p').waitFor();
+      assert.equal(await result.textContent(), '操作失败：当前密码不正确。');
+      assert.equal(await page.locator('#token-password').getAttribute('aria-invalid'), 'true');
+      await page.locator('#token-password').fill(user.password);
+      await page.locator('form.token-add button[type=submit]').click();
       await result.locator('.password code').waitFor();
       const token = await result.locator('.password code').textContent();
       assert.match(token, /^rt_[0-9a-f]{64}$/);
