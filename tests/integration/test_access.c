@@ -1569,6 +1569,24 @@ static char *refusal(struct resp *r)
     return out;
 }
 
+/* A POST that must be refused: its path, form and "STATUS CODE PARAM". */
+struct refused_post {
+    const char *path, *form, *want;
+};
+
+/* Posts each case as cookie and asserts its refusal. */
+static void refusals_are(const char *cookie, const char *csrf, const struct refused_post *cases,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct resp r = post_as(cookie, csrf, cases[i].path, cases[i].form);
+        char *got = refusal(&r);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0, "%s %s: %s, want %s", cases[i].path,
+                      cases[i].form ? cases[i].form : "", got, cases[i].want);
+        free(got);
+    }
+}
+
 /* The "password" of a 200 or 201 answer (malloc'd). */
 static char *password_of(struct resp *r, long status)
 {
@@ -1590,9 +1608,7 @@ START_TEST(administrators_manage_users_over_http)
     char *exec_csrf = csrf_of(exec);
     /* refused: another role, no CSRF token, a bad field (named), a taken
      * name, an unknown branch, one's own account */
-    static const struct {
-        const char *path, *form, *want;
-    } refused[] = {
+    static const struct refused_post refused[] = {
         {"/api/v1/users", "name=bad name&role=executive", "400 invalid_parameter name"},
         {"/api/v1/users", "name=hired&role=king", "400 invalid_parameter role"},
         {"/api/v1/users", "name=hired&role=branch_manager", "400 invalid_parameter branch"},
@@ -1608,13 +1624,7 @@ START_TEST(administrators_manage_users_over_http)
         {"/api/v1/users/nobody/disable", NULL, "404 not_found name"},
         {"/api/v1/users/exec/delete", NULL, "404 not_found -"},
     };
-    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        struct resp r = post_as(admin, csrf, refused[i].path, refused[i].form);
-        char *got = refusal(&r);
-        ck_assert_msg(strcmp(got, refused[i].want) == 0, "%s %s: %s, want %s", refused[i].path,
-                      refused[i].form ? refused[i].form : "", got, refused[i].want);
-        free(got);
-    }
+    refusals_are(admin, csrf, refused, sizeof refused / sizeof refused[0]);
     struct resp r = post_as(exec, exec_csrf, "/api/v1/users", "name=hired&role=executive");
     char *got = refusal(&r);
     ck_assert_str_eq(got, "403 forbidden -");
@@ -1742,9 +1752,7 @@ START_TEST(administrators_change_a_users_role_branch_and_address)
 {
     char *admin = sign_in("admin"), *csrf = csrf_of(admin);
     add_user("moved", "branch_manager", "420101");
-    static const struct {
-        const char *path, *form, *want;
-    } refused[] = {
+    static const struct refused_post refused[] = {
         {"/api/v1/users/moved/set", "role=king", "400 invalid_parameter role"},
         {"/api/v1/users/moved/set", "", "400 invalid_parameter role"},
         {"/api/v1/users/moved/set", "role=branch_manager", "400 invalid_parameter branch"},
@@ -1755,13 +1763,7 @@ START_TEST(administrators_change_a_users_role_branch_and_address)
         {"/api/v1/users/admin/set", "role=executive", "400 invalid_parameter name"},
         {"/api/v1/users/nobody/set", "role=executive", "404 not_found name"},
     };
-    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        struct resp r = post_as(admin, csrf, refused[i].path, refused[i].form);
-        char *got = refusal(&r);
-        ck_assert_msg(strcmp(got, refused[i].want) == 0, "%s %s: %s, want %s", refused[i].path,
-                      refused[i].form, got, refused[i].want);
-        free(got);
-    }
+    refusals_are(admin, csrf, refused, sizeof refused / sizeof refused[0]);
     char *moved = sign_in("moved"), *got = listed_as(admin, "moved");
     ck_assert_str_eq(got, "branch_manager 420101 -");
     free(got);
@@ -1923,9 +1925,7 @@ START_TEST(administrators_manage_bulletin_recipients)
 {
     char *admin = sign_in("admin"), *csrf = csrf_of(admin), *exec = sign_in("exec");
     char *exec_csrf = csrf_of(exec);
-    static const struct {
-        const char *path, *form, *want;
-    } refused[] = {
+    static const struct refused_post refused[] = {
         {"/api/v1/bulletin-recipients", "address=desk%40county.test",
          "400 invalid_parameter branch"},
         {"/api/v1/bulletin-recipients", "branch=420101&address=desk",
@@ -1937,13 +1937,7 @@ START_TEST(administrators_manage_bulletin_recipients)
         {"/api/v1/bulletin-recipients/remove", "branch=420101&address=nobody%40county.test",
          "404 not_found address"},
     };
-    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        struct resp r = post_as(admin, csrf, refused[i].path, refused[i].form);
-        char *got = refusal(&r);
-        ck_assert_msg(strcmp(got, refused[i].want) == 0, "%s %s: %s, want %s", refused[i].path,
-                      refused[i].form, got, refused[i].want);
-        free(got);
-    }
+    refusals_are(admin, csrf, refused, sizeof refused / sizeof refused[0]);
     struct resp r = post_as(exec, exec_csrf, "/api/v1/bulletin-recipients",
                             "branch=420101&address=desk%40county.test");
     char *got = refusal(&r);
