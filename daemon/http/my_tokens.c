@@ -127,13 +127,12 @@ void api_h_my_token_revoke(struct http_request *req, struct http_reply *reply, v
 {
     const struct principal *p = api_principal(req);
     struct token_change c = {.by = {p->name, http_client_addr(req)}, .revoke = true};
+    http_reply_header(reply, "Cache-Control", "no-store");
     if (!revoke_id(http_path(req), &c.id)) {
-        http_reply_header(reply, "Cache-Control", "no-store");
         http_reply_error(reply, 404, "not_found", "no such route: /api/v1/me/tokens/ID/revoke",
                          NULL);
         return;
     }
-    http_reply_header(reply, "Cache-Control", "no-store");
     if (!api_session_only(req, reply, "tokens are revoked") || !changed(ctx, reply, &c))
         return;
     auth_forget_all(((struct api *)ctx)->auth); /* the token stops here at once */
