@@ -150,8 +150,8 @@ export function formatViolations(violations) {
     (v.nodes.length > 5 ? `\n      ... and ${v.nodes.length - 5} more` : '')).join('\n    ');
 }
 
-// The controls the keyboard must reach: visible, enabled, not taken out of
-// the tab order. Each gets data-kb="N"; returns [{kb, what}].
+// The controls the keyboard must reach: visible (not in a closed
+// <details>), enabled, not taken out of the tab order. Each gets data-kb="N"; returns [{kb, what}].
 const FOCUSABLE = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
 export async function markControls(page) {
   return page.evaluate((selector) => {
@@ -159,8 +159,10 @@ export async function markControls(page) {
     document.querySelectorAll(selector).forEach((el, i) => {
       const s = getComputedStyle(el);
       const r = el.getBoundingClientRect();
+      // checkVisibility: not inside a closed <details> either (its content
+      // keeps a box there, but Tab passes it by)
       if (el.disabled || el.tabIndex < 0 || el.closest('[inert]') || s.visibility !== 'visible' ||
-          (r.width === 0 && r.height === 0)) return;
+          (r.width === 0 && r.height === 0) || !el.checkVisibility()) return;
       el.dataset.kb = String(i);
       const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30);
       out.push({ kb: String(i), what: `<${el.localName}${el.id ? '#' + el.id : ''}>${text}` +

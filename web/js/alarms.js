@@ -41,6 +41,8 @@ function cellLink(row, kpi) {
   return pageUrl(`/branch/${row.code}`, { kpi, date: params.date }) + `#kpi-${kpi}`;
 }
 
+const SHOWN = 8; // the lines of a change list shown before "the other N"
+
 function changeList(title, id, rows, kpis, test) {
   const items = [];
   for (const row of rows) {
@@ -51,9 +53,14 @@ function changeList(title, id, rows, kpis, test) {
         c.reasons.length ? ` (${reasonText(c.reasons)})` : ''));
     });
   }
+  // the first SHOWN in view (worst rows first, as the grid), the rest one
+  // click away: a long list put the grid a phone's ten screens down
+  const rest = items.splice(SHOWN);
   return el('section', { class: 'panel', id },
-    el('h2', {}, `${title} (${items.length})`),
-    items.length ? el('ul', {}, items) : el('p', {}, w('none_listed')));
+    el('h2', {}, `${title} (${items.length + rest.length})`),
+    items.length ? el('ul', {}, items) : el('p', {}, w('none_listed')),
+    rest.length ? el('details', { class: 'more' },
+      el('summary', {}, w('show_the_rest', { n: rest.length })), el('ul', {}, rest)) : null);
 }
 
 function cell(row, kpi, c) {

@@ -1,6 +1,7 @@
 // The alarm grid's own checks: every cell's status (data-status, its class,
 // its glyph) and value are /api/v1/grid's, in its order (worst first); the
-// turned-red and recovered lists count what the grid says.
+// turned-red and recovered lists count what the grid says (eight lines in
+// view, the rest behind "展开其余 N 条").
 import * as lib from '../lib.mjs';
 import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
@@ -45,6 +46,17 @@ export const checks = [
       }
       assert.equal(await page.locator('#turned-red li').count(), turned);
       assert.equal(await page.locator('#recovered li').count(), recovered);
+      // eight lines in view, the others one click away
+      for (const [id, n] of [['turned-red', turned], ['recovered', recovered]]) {
+        assert.equal(await page.locator(`#${id} > ul > li`).count(), Math.min(n, 8), id);
+        assert.equal(await page.locator(`#${id} details.more`).count(), n > 8 ? 1 : 0, id);
+        if (n <= 8) continue;
+        const more = page.locator(`#${id} details.more`);
+        assert.equal(await more.locator('summary').textContent(), `展开其余 ${n - 8} 条`);
+        assert.ok(!(await more.locator('li').first().isVisible()), `${id}: the rest shown before a click`);
+        await more.locator('summary').click();
+        assert.ok(await more.locator('li').last().isVisible(), `${id}: the rest hidden after a click`);
+      }
     },
   },
   {
