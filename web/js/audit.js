@@ -49,7 +49,10 @@ function sinceInstant(since) {
 function valueText(value) {
   if (value === null) return w('no_value');
   if (Array.isArray(value)) return value.map(valueText).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
+  // an object (user_set's `before`): its members, each said as a value is
+  if (typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${k}: ${valueText(v)}`).join(', ')}}`;
+  }
   return String(value);
 }
 
