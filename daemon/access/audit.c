@@ -1,5 +1,6 @@
 #include "audit.h"
 
+#include "clock.h"
 #include "csv.h"
 #include "log.h"
 #include "mem.h"
@@ -265,11 +266,7 @@ static void written(struct audit *a, struct queued *q)
 /* Waits ms before the next try, or until audit_stop() asks. */
 static void pause_ms(struct audit *a, int ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    long ns = until.tv_nsec + (long)(ms % 1000) * 1000000L;
-    until.tv_sec += ms / 1000 + ns / 1000000000L;
-    until.tv_nsec = ns % 1000000000L;
+    struct timespec until = clock_in_ms(CLOCK_REALTIME, ms);
     pthread_mutex_lock(&a->mu);
     a->down = true;
     if (!a->stopping)

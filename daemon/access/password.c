@@ -1,5 +1,6 @@
 #include "password.h"
 
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "random.h"
@@ -32,12 +33,8 @@ void password_set_limit(int new_limit, int new_wait_ms)
 /* A place among the hashes running at once, waiting up to wait_ms. */
 static bool enter(void)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    struct timespec until = clock_in_ms(CLOCK_REALTIME, wait_ms);
     pthread_mutex_lock(&mu);
-    long ns = until.tv_nsec + (long)wait_ms % 1000 * 1000000L;
-    until.tv_sec += wait_ms / 1000 + ns / 1000000000L;
-    until.tv_nsec = ns % 1000000000L;
     int rc = 0;
     while (running >= limit && rc != ETIMEDOUT)
         rc = pthread_cond_timedwait(&freed, &mu, &until);

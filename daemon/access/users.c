@@ -115,16 +115,34 @@ bool users_email_ok(const char *email)
     return true;
 }
 
+/* Whether `sql` ($1 = value) finds a row (*found); false on a database
+ * error (logged). */
+static bool row_found(struct db *db, const char *sql, const char *value, bool *found)
+{
+    const char *params[] = {value};
+    struct db_result *res = NULL;
+    bool ok = db_query(db, sql, 1, params, &res);
+    *found = ok && db_rows(res) > 0;
+    db_result_free(res);
+    return ok;
+}
+
+bool users_known(struct db *db, const char *name, bool *known)
+{
+    return row_found(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", name, known);
+}
+
+bool users_branch_known(struct db *db, const char *code, bool *known)
+{
+    return row_found(db, "SELECT 1 FROM dw.branch WHERE code = $1", code, known);
+}
+
 /* Whether a user of that name exists (false also on a database error,
  * logged). */
 static bool user_exists(struct db *db, const char *name)
 {
-    const char *params[] = {name};
-    struct db_result *res = NULL;
-    bool found = db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", 1, params, &res) &&
-                 db_rows(res) > 0;
-    db_result_free(res);
-    return found;
+    bool known = false;
+    return users_known(db, name, &known) && known;
 }
 
 /* Why a user was not added: the name taken, or the branch unknown. */

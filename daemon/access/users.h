@@ -104,6 +104,11 @@ bool recipients_remove(struct db *db, const struct users_by *by, const char *bra
  * both sides, no spaces, no < > " or comma. */
 bool recipients_address_ok(const char *address);
 
+/* Whether a user of that name exists, or a branch of that code in
+ * dw.branch (*known); false on a database error (logged). */
+bool users_known(struct db *db, const char *name, bool *known);
+bool users_branch_known(struct db *db, const char *code, bool *known);
+
 /* Whether an address has one @ with text on both sides, and only
  * printable ASCII without spaces (kpi.app_user's CHECK, and what mail/
  * sends to). */

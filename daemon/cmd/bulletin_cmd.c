@@ -275,11 +275,8 @@ static bool recipient_valid(struct db *db, const char *code, const char *address
                 log_quote(q, sizeof q, address));
         return false;
     }
-    const char *params[] = {code};
-    struct db_result *res = NULL;
-    ok = db_query(db, "SELECT 1 FROM dw.branch WHERE code = $1", 1, params, &res) &&
-         db_rows(res) == 1;
-    db_result_free(res);
+    bool known = false;
+    ok = users_branch_known(db, code, &known) && known;
     if (!ok)
         fprintf(stderr, "retentiond: bulletin recipients: no branch \"%s\" in the warehouse\n",
                 log_quote(q, sizeof q, code));

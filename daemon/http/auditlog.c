@@ -35,6 +35,15 @@ bool api_query(struct api *api, const char *what, const char *sql, int nparams,
     return true;
 }
 
+void api_reply_db_down(struct http_reply *reply, enum pool_status st, const char *subject)
+{
+    char message[200];
+    snprintf(message, sizeof message, "%s in the database, which cannot answer now", subject);
+    http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
+                     message, NULL);
+    http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+}
+
 /* Whether a refusal's row is written: at most API_REFUSALS_AUDITED a
  * second (a signed-in user asking for a foreign branch in a loop wrote a
  * row per request to the append-only log). */
@@ -128,9 +137,7 @@ static void serve_audit(struct http_request *req, struct http_reply *reply, stru
     enum pool_status st = pool_query(api->pool, audit_select_sql(), 5, params, &res);
     free(zone);
     if (st != POOL_OK) {
-        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
-                         "the audit log is in the database, which cannot answer now", NULL);
-        http_reply_header(reply, "Retry-After", "1");
+        api_reply_db_down(reply, st, "the audit log is");
         return;
     }
     if (csv) {
@@ -294,9 +301,7 @@ void api_h_audit_reproduction(struct http_request *req, struct http_reply *reply
     } else if (st == POOL_ERROR && r.row_ok && !r.err.db_failed && *r.err.message) {
         http_reply_error(reply, 500, "render_failed", r.err.message, NULL);
     } else {
-        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
-                         "the export's runs are in the database, which cannot answer now", NULL);
-        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        api_reply_db_down(reply, st, "the export's runs are");
     }
     free(r.gone);
     rmake_export_free(&r.e);

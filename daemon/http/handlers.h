@@ -67,6 +67,12 @@ const struct labels *api_labels(const struct http_request *req);
 #define API_RETRY_AFTER 1
 bool api_query(struct api *api, const char *what, const char *sql, int nparams,
                const char *const *params, struct db_result **res, struct view_error *err);
+/* Answers 503 for database work that did not get through: database_busy
+ * when st is POOL_BUSY (every connection stayed busy), else
+ * database_unavailable, saying "SUBJECT in the database, which cannot
+ * answer now" (subject e.g. "users are kept"), with Retry-After
+ * API_RETRY_AFTER. */
+void api_reply_db_down(struct http_reply *reply, enum pool_status st, const char *subject);
 /* Writes an audit row of the request (who, client address) off this
  * thread; params: a JSON object, borrowed. A refusal (outcome "refused")
  * is written at most API_REFUSALS_AUDITED times a second; the next one

@@ -52,9 +52,7 @@ static bool changed(struct api *api, struct http_reply *reply, struct token_chan
 {
     enum pool_status st = pool_run(api->pool, run_change, c);
     if (st != POOL_OK || (!c->done && !c->err[0])) {
-        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
-                         "tokens are kept in the database, which cannot answer now", NULL);
-        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        api_reply_db_down(reply, st, "tokens are kept");
         return false;
     }
     if (!c->done && c->revoke)

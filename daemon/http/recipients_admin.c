@@ -43,12 +43,8 @@ struct recipient_change {
 static bool run_change(struct db *db, void *ctx)
 {
     struct recipient_change *c = ctx;
-    const char *params[] = {c->branch};
-    struct db_result *res = NULL;
-    if (!db_query(db, "SELECT 1 FROM dw.branch WHERE code = $1", 1, params, &res))
+    if (!users_branch_known(db, c->branch, &c->known))
         return false;
-    c->known = db_rows(res) > 0;
-    db_result_free(res);
     if (!c->known && !c->remove) /* a gone branch's address may still be removed */
         return true;
     c->done = c->remove ? recipients_remove(db, &c->by, c->branch, c->address, &c->flag)
@@ -84,9 +80,7 @@ static void change(struct http_request *req, struct http_reply *reply, struct ap
         return;
     enum pool_status st = pool_run(api->pool, run_change, &c);
     if (st != POOL_OK) {
-        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
-                         "the recipients are kept in the database, which cannot answer now", NULL);
-        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        api_reply_db_down(reply, st, "the recipients are kept");
         return;
     }
     if (!c.known && !remove) {

@@ -74,23 +74,12 @@ static bool refuse(struct change *c, int status, const char *code, const char *p
     return false;
 }
 
-/* Whether the row of `sql` with $1 = value exists (false also on an error,
- * which *failed says). */
-static bool exists(struct db *db, const char *sql, const char *value, bool *failed)
-{
-    struct db_result *res = NULL;
-    const char *params[] = {value};
-    *failed = !db_query(db, sql, 1, params, &res);
-    bool found = !*failed && db_rows(res) > 0;
-    db_result_free(res);
-    return found;
-}
-
 /* What the database must hold first: the user (or, to add one, not), the
  * branch. false: refused (c says why) or *failed. */
 static bool preconditions(struct db *db, struct change *c, bool *failed)
 {
-    bool known = exists(db, "SELECT 1 FROM kpi.app_user WHERE name = $1", c->name, failed);
+    bool known = false;
+    *failed = !users_known(db, c->name, &known);
     if (*failed)
         return false;
     if (c->verb == VERB_ADD && known)
@@ -99,7 +88,8 @@ static bool preconditions(struct db *db, struct change *c, bool *failed)
         return refuse(c, 404, "not_found", "name", "no user of that name");
     if ((c->verb != VERB_ADD && c->verb != VERB_SET) || !c->branch)
         return true;
-    if (!exists(db, "SELECT 1 FROM dw.branch WHERE code = $1", c->branch, failed) && !*failed)
+    *failed = !users_branch_known(db, c->branch, &known);
+    if (!*failed && !known)
         return refuse(c, 400, "invalid_parameter", "branch", "no branch with that code");
     return !*failed;
 }
@@ -163,9 +153,7 @@ static void answer_change(struct api *api, struct http_reply *reply, struct chan
     enum pool_status st = pool_run(api->pool, run_change, c);
     free(phc);
     if (st != POOL_OK || (!c->done && !c->status)) {
-        http_reply_error(reply, 503, st == POOL_BUSY ? "database_busy" : "database_unavailable",
-                         "users are kept in the database, which cannot answer now", NULL);
-        http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
+        api_reply_db_down(reply, st, "users are kept");
         return;
     }
     if (!c->done) {

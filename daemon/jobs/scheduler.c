@@ -3,6 +3,7 @@
 
 #include "archive_id.h"
 #include "bulletin_job.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "run_prune.h"
@@ -36,14 +37,7 @@ struct scheduler {
 static void sleep_ms(void *ctx, long ms)
 {
     struct scheduler *s = ctx;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_in_ms(CLOCK_REALTIME, ms);
     pthread_mutex_lock(&s->lock);
     while (!s->stopping && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
         ;

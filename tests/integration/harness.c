@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "buf.h"
+#include "clock.h"
 #include "digest.h"
 
 #include <check.h>
@@ -514,14 +515,7 @@ bool harness_daemon_wait_log(struct harness_daemon *d, const char *needle, int m
     struct harness_reader *r = d->reader;
     if (!r) /* stopped: all it wrote is in d->log */
         return d->log && strstr(d->log, needle);
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_in_ms(CLOCK_MONOTONIC, ms);
     size_t keep = strlen(needle);
     bool found = false;
     pthread_mutex_lock(&r->mu);

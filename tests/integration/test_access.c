@@ -1574,6 +1574,17 @@ struct refused_post {
     const char *path, *form, *want;
 };
 
+/* POSTs form to path as cookie: asserts the answer's status and a piece
+ * of its body. */
+static void posted(const char *cookie, const char *csrf, const char *path, const char *form,
+                   long status, const char *piece)
+{
+    struct resp r = post_as(cookie, csrf, path, form);
+    ck_assert_msg(r.status == status && strstr(r.body, piece), "%s: %ld %s, want %ld with %s", path,
+                  r.status, r.body, status, piece);
+    resp_free(&r);
+}
+
 /* Posts each case as cookie and asserts its refusal. */
 static void refusals_are(const char *cookie, const char *csrf, const struct refused_post *cases,
                          size_t n)
@@ -1674,17 +1685,10 @@ START_TEST(administrators_manage_users_over_http)
     hired = sign_in_at(d.port, NULL, NULL, "hired", second, NULL);
     ck_assert_ptr_nonnull(hired);
     /* disabled: the session ends; enabled: again, and once more changes nothing */
-    r = post_as(admin, csrf, "/api/v1/users/hired/disable", NULL);
-    ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(strstr(r.body, "\"disabled\":true"), "%s", r.body);
-    resp_free(&r);
+    posted(admin, csrf, "/api/v1/users/hired/disable", NULL, 200, "\"disabled\":true");
     expect_status(hired, "/api/v1/me", 401);
-    r = post_as(admin, csrf, "/api/v1/users/hired/enable", NULL);
-    ck_assert_msg(r.status == 200 && strstr(r.body, "\"already\":false"), "%s", r.body);
-    resp_free(&r);
-    r = post_as(admin, csrf, "/api/v1/users/hired/enable", NULL);
-    ck_assert_msg(r.status == 200 && strstr(r.body, "\"already\":true"), "%s", r.body);
-    resp_free(&r);
+    posted(admin, csrf, "/api/v1/users/hired/enable", NULL, 200, "\"already\":false");
+    posted(admin, csrf, "/api/v1/users/hired/enable", NULL, 200, "\"already\":true");
     /* each change audited as the administrator's, from their address; the
      * passwords in no row and no log line */
     ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'admin'"
@@ -1889,9 +1893,7 @@ START_TEST(a_user_manages_their_own_tokens)
     free(got);
     /* revoked: it stops at once; again: no live token */
     path = strf("/api/v1/me/tokens/%lld/revoke", id);
-    r = post_as(cookie, csrf, path, NULL);
-    ck_assert_msg(r.status == 200 && strstr(r.body, "\"revoked\":true"), "%s", r.body);
-    resp_free(&r);
+    posted(cookie, csrf, path, NULL, 200, "\"revoked\":true");
     expect_status(bearer, "/api/v1/me", 401);
     r = post_as(cookie, csrf, path, NULL);
     got = refusal(&r);
@@ -1959,16 +1961,10 @@ START_TEST(administrators_manage_bulletin_recipients)
     }
     free(admin_token);
     /* added; the same address in other letters is there already */
-    r = post_as(admin, csrf, "/api/v1/bulletin-recipients",
-                "branch=420101&address=desk%40county.test");
-    ck_assert_msg(r.status == 201 && strstr(r.body, "\"already\":false"), "%ld %s", r.status,
-                  r.body);
-    resp_free(&r);
-    r = post_as(admin, csrf, "/api/v1/bulletin-recipients",
-                "branch=420101&address=DESK%40county.test");
-    ck_assert_msg(r.status == 200 && strstr(r.body, "\"already\":true"), "%ld %s", r.status,
-                  r.body);
-    resp_free(&r);
+    posted(admin, csrf, "/api/v1/bulletin-recipients", "branch=420101&address=desk%40county.test",
+           201, "\"already\":false");
+    posted(admin, csrf, "/api/v1/bulletin-recipients", "branch=420101&address=DESK%40county.test",
+           200, "\"already\":true");
     r = get_as(admin, "/api/v1/bulletin-recipients");
     ck_assert_int_eq(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL),
@@ -1982,11 +1978,8 @@ START_TEST(administrators_manage_bulletin_recipients)
     json_decref(j);
     resp_free(&r);
     /* removed in any letters */
-    r = post_as(admin, csrf, "/api/v1/bulletin-recipients/remove",
-                "branch=420101&address=Desk%40County.test");
-    ck_assert_msg(r.status == 200 && strstr(r.body, "\"removed\":true"), "%ld %s", r.status,
-                  r.body);
-    resp_free(&r);
+    posted(admin, csrf, "/api/v1/bulletin-recipients/remove",
+           "branch=420101&address=Desk%40County.test", 200, "\"removed\":true");
     r = get_as(admin, "/api/v1/bulletin-recipients");
     ck_assert_msg(r.status == 200 && strcmp(r.body, "{\"recipients\":[]}") == 0, "%s", r.body);
     resp_free(&r);

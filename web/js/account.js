@@ -6,7 +6,7 @@
 // temporary one (`user add|passwd --temporary`) is sent here from every
 // other page until they change it, and is told so. Below, the user's API
 // tokens: a new one is shown once; each may be revoked.
-import { api, boot, el, pageUrl, params, post, start, w, when } from './common.js';
+import { api, boot, el, pageUrl, params, post, say, start, w, when } from './common.js';
 
 // The field each refusal is about; the others are about none.
 const FIELD_OF = { wrong: 'current', mismatch: 'confirm', length: 'password', same: 'password', name: 'password' };
@@ -81,16 +81,11 @@ function tokenTable(tokens, revoke) {
 async function tokensPanel() {
   const result = el('div', { class: 'users-result', role: 'status', 'aria-live': 'polite' });
   const list = el('div', { class: 'tokens-list' });
-  const say = (text, token = null, error = false) => {
-    result.className = `users-result${error ? ' error' : ''}`;
-    result.replaceChildren(el('p', {}, text));
-    if (token) result.append(el('p', { class: 'password' }, el('code', {}, token)));
-  };
-  const done = (text, token) => draw().catch(() => {}).then(() => say(text, token));
+  const done = (text, token) => draw().catch(() => {}).then(() => say(result, text, token));
   const refusal = (e) => (e.code === 'too_many' ? w('tokens_too_many')
     : e.code === 'wrong_password' ? w('account_error_wrong')
       : e.code === 'throttled' ? w('account_error_throttled') : e.message);
-  const failed = (e) => say(`${w('users_failed')}${refusal(e)}`, null, true);
+  const failed = (e) => say(result, `${w('users_failed')}${refusal(e)}`, null, true);
   const revoke = (t) => post(`/api/v1/me/tokens/${t.id}/revoke`)
     .then(() => done(w('tokens_done_revoke', { id: t.id })), failed);
   const draw = async () => list.replaceChildren(tokenTable((await api('/api/v1/me/tokens')).tokens, revoke));

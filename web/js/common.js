@@ -183,6 +183,15 @@ export function post(path, fields = {}) {
   })());
 }
 
+// The result of the last action, said in a live region box (marked
+// `error` for a refusal); a secret made (a password, a token) is shown
+// below it, there and nowhere else, for the reader to copy.
+export function say(box, text, secret = null, error = false) {
+  box.classList.toggle('error', error);
+  box.replaceChildren(el('p', {}, text));
+  if (secret) box.append(el('p', { class: 'password' }, el('code', {}, secret)));
+}
+
 // A date and time in the page's language; `never` when there is none.
 export const when = (iso, never = w('no_value')) => (iso
   ? new Date(iso).toLocaleString(boot.lang === 'en' ? 'en-GB' : 'zh-CN') : never);

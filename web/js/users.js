@@ -4,7 +4,7 @@
 // temporary password, disable and enable. A password made here
 // is shown once, in the page, for the administrator to hand over: the user
 // changes it at their first sign-in (docs/access.md).
-import { api, boot, el, post, start, w, when } from './common.js';
+import { api, boot, el, post, say, start, w, when } from './common.js';
 
 const ROLES = ['executive', 'branch_manager', 'auditor', 'admin'];
 
@@ -21,14 +21,6 @@ function branchOptions(tree, withRoot = false) {
 }
 
 const seen = (iso) => when(iso, w('users_never'));
-
-// The result of the last action, said in a live region; a password made
-// is shown there (and nowhere else) for the administrator to copy.
-function say(box, text, password = null, error = false) {
-  box.className = `users-result${error ? ' error' : ''}`;
-  box.replaceChildren(el('p', {}, text));
-  if (password) box.append(el('p', { class: 'password' }, el('code', {}, password)));
-}
 
 // A refusal in the page's language where its code and field are known
 // (a bad field, a name taken, no such user), else the server's words.
@@ -155,17 +147,13 @@ function addForm(tree, onAdd) {
 function recipientsPanel(tree) {
   const result = el('div', { class: 'recipients-result', role: 'status', 'aria-live': 'polite' });
   const holder = el('div', { class: 'recipients-list' });
-  const say = (text, error = false) => {
-    result.className = `recipients-result${error ? ' error' : ''}`;
-    result.replaceChildren(el('p', {}, text));
-  };
   const failed = (e, form) => {
     markInvalid(form, e.param);
-    say(refusal(e), true);
+    say(result, refusal(e), null, true);
   };
   // a change made: the list drawn again, then said
   let draw;
-  const done = (text) => draw().catch(() => {}).then(() => say(text));
+  const done = (text) => draw().catch(() => {}).then(() => say(result, text));
   const branchName = (code) => {
     let name = code;
     const walk = (node) => { if (node.code === code) name = node.name; (node.children || []).forEach(walk); };
