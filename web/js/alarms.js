@@ -14,7 +14,10 @@ const recovered = (c) => c && c.previous_status === 'red' && (c.status === 'gree
 // screen), the heads sit under the legend (--legend-height) and what the
 // keyboard focuses is scrolled clear of both, not under them (WCAG 2.4.11).
 // The heads stick only while the grid fits its box (class "fits"): a wider
-// grid keeps scrolling in its box, not the page sideways.
+// grid keeps scrolling in its box, not the page sideways, its branch column
+// stuck at the box's left edge (style.css) and a focused cell scrolled clear
+// of that column (clearOfColumn: the browser scrolls a cell in part under it
+// no further, scroll-padding or not).
 const clearance = new ResizeObserver(() => {
   const legend = document.querySelector('.legend');
   const head = document.querySelector('table.grid thead');
@@ -23,10 +26,17 @@ const clearance = new ResizeObserver(() => {
   const sticky = (e) => e && getComputedStyle(e).position === 'sticky';
   const root = document.documentElement.style;
   const top = sticky(legend) ? legend.offsetHeight : 0;
-  const heads = sticky(head?.querySelector('th')) ? head.offsetHeight : 0;
+  const heads = sticky(head?.querySelector('th:last-child')) ? head.offsetHeight : 0;
   root.setProperty('--legend-height', `${top}px`);
   root.scrollPaddingTop = top || heads ? `${top + heads + 8}px` : '';
 });
+
+function clearOfColumn(box, e) {
+  const column = box.querySelector('table.grid thead th');
+  if (box.classList.contains('fits') || !e.target.closest('td')) return;
+  const under = column.getBoundingClientRect().right - e.target.getBoundingClientRect().left;
+  if (under > 0) box.scrollLeft -= under + 8;
+}
 
 function legend() {
   const box = el('section', { class: 'legend', 'aria-label': w('legend') },
@@ -85,6 +95,7 @@ function grid(data, rows) {
       el('th', { scope: 'row' }, row.name),
       row.cells.map((c, i) => cell(row, data.kpis[i], c)))))));
   box.classList.add('grid-box');
+  box.addEventListener('focusin', (e) => clearOfColumn(box, e));
   clearance.observe(grid.box = box);
   return box;
 }

@@ -167,7 +167,8 @@ checks.push({
     }
     assert.ok(covered.length === 0, `${covered.length} focused cells under the heads:\n${covered.slice(0, 5).join('\n')}`);
     await page.setViewportSize({ width: 390, height: 844 });
-    const position = await page.evaluate(() => getComputedStyle(document.querySelector('table.grid thead th')).position);
+    // (the first head, the branch column's, sticks to the left there)
+    const position = await page.evaluate(() => getComputedStyle(document.querySelector('table.grid thead th:last-child')).position);
     assert.notEqual(position, 'sticky', 'the heads are sticky on a phone');
     // between a phone and a wide screen, in English (the widest heads), a
     // grid wider than its box scrolls in it: the page does not scroll sideways
@@ -178,6 +179,57 @@ checks.push({
       const w = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: innerWidth,
         grid: document.querySelector('table.grid').offsetWidth }));
       assert.ok(w.page <= w.view, `${width} px en: the page scrolls sideways (${w.page} > ${w.view}; the grid ${w.grid} px)`);
+    }
+  },
+});
+
+// On a phone the grid is wider than its box and scrolls in it sideways: the
+// branch column stays at the box's left edge, so that the last KPI's cells
+// are read with their branch's name, and a cell the keyboard focuses is
+// scrolled clear of that column, never under it (WCAG 2.4.11).
+checks.push({
+  name: 'at 390 px the branch column stays in view while the grid scrolls sideways, and hides no focus',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    for (const lang of ['zh', 'en']) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${base}/alarms${lang === 'en' ? '?lang=en' : ''}`);
+      await lib.waitDone(page);
+      const box = page.locator('.grid-box');
+      const scrolled = await box.evaluate((b) => {
+        b.scrollLeft = b.scrollWidth;
+        const left = b.getBoundingClientRect().left;
+        const heads = [...b.querySelectorAll('table.grid th[scope=row], table.grid thead th:first-child')];
+        const off = heads.filter((h) => Math.abs(h.getBoundingClientRect().left - left) > 1);
+        const last = b.querySelector('table.grid tbody tr td:last-child').getBoundingClientRect();
+        const name = heads[1].getBoundingClientRect();
+        return { scroll: b.scrollLeft, wider: b.scrollWidth > b.clientWidth, heads: heads.length, off: off.length,
+          lastVisible: last.left >= name.right - 1 && last.right <= b.getBoundingClientRect().right + 1 };
+      });
+      assert.ok(scrolled.wider && scrolled.scroll > 0, `${lang}: the grid does not scroll sideways at 390 px`);
+      assert.equal(scrolled.off, 0, `${lang}: ${scrolled.off} of ${scrolled.heads} branch cells left the box's edge`);
+      assert.ok(scrolled.lastVisible, `${lang}: the last KPI's cell is not in view beside its branch's name`);
+      if (lang === 'zh') {
+        await box.evaluate((b) => b.scrollIntoView());
+        await lib.shot(page, 'alarms-scrolled-390');
+      }
+      // from the last cell of a row back to its first, Shift+Tab: each
+      // focused cell right of the branch column
+      await page.locator('table.grid tbody tr:first-child td:last-child a').focus();
+      const cells = await page.locator('table.grid tbody tr:first-child td').count();
+      const covered = [];
+      for (let i = 0; i < cells - 1; i++) {
+        await page.keyboard.press('Shift+Tab');
+        const hit = await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el?.closest('table.grid tbody')) return 'the focus left the grid';
+          const a = el.getBoundingClientRect();
+          const name = el.closest('tr').querySelector('th').getBoundingClientRect();
+          return a.left < name.right - 1 ? `${el.getAttribute('aria-label')} (left ${Math.round(a.left)}, the column's right ${Math.round(name.right)})` : null;
+        });
+        if (hit) covered.push(hit);
+      }
+      assert.ok(covered.length === 0, `${lang}: ${covered.length} focused cells under the branch column:\n${covered.join('\n')}`);
     }
   },
 });
