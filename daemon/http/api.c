@@ -88,6 +88,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/users", api_h_users, p_none, ADMIN, 0},
     {"POST", "/api/v1/users", api_h_user_add, p_none, ADMIN, BODY},
     {"POST", "/api/v1/users/", api_h_user_change, p_none, ADMIN, PREFIX | BODY},
+    {"GET", "/api/v1/users/", api_h_user_tokens, p_none, ADMIN, PREFIX},
     {"GET", "/assets/", api_h_asset, p_asset, PUBLIC, PREFIX},
     {"GET", "/favicon.ico", api_h_favicon, p_none, PUBLIC, 0},
     {"GET", "/", api_h_dashboard, p_page, SIGNED_IN, PAGE},

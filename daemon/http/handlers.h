@@ -115,6 +115,13 @@ void api_h_recipient_remove(struct http_request *req, struct http_reply *reply, 
 void api_h_my_tokens(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_my_token_add(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_my_token_revoke(struct http_request *req, struct http_reply *reply, void *ctx);
+/* GET /api/v1/users/NAME/tokens (administrators): NAME's tokens, as
+ * /api/v1/me/tokens answers them (404 naming `name` for no such user). */
+void api_h_user_tokens(struct http_request *req, struct http_reply *reply, void *ctx);
+/* POST /api/v1/users/NAME/tokens/ID/revoke (administrators, a session):
+ * NAME's token ID (404 naming `id` when not a live one of NAME's); false
+ * when the path is not /api/v1/users/NAME/tokens... (nothing answered). */
+bool api_user_token_revoke(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_audit(struct http_request *req, struct http_reply *reply, void *ctx);
 /* GET /api/v1/audit.csv: the same rows as CSV (limit 1-100000, default
  * 10000). */

@@ -1,6 +1,7 @@
 /* Users over HTTP, for administrators (docs/access.md, "Users on the
  * page"): the list (GET /api/v1/users) and what `retentiond user` does
- * (POST /api/v1/users; POST /api/v1/users/NAME/set|password|disable|enable),
+ * (POST /api/v1/users; POST /api/v1/users/NAME/set|password|disable|enable;
+ * NAME/tokens/ID/revoke is my_tokens.c's),
  * each change audited in its transaction with the administrator's name and
  * address. A new user's password, and a reset one, is a temporary password
  * made here (64 bits from the CSPRNG), answered once and never stored or
@@ -269,12 +270,15 @@ void api_h_user_change(struct http_request *req, struct http_reply *reply, void 
     const struct principal *p = api_principal(req);
     char name[65], password[TEMPORARY_LEN + 1] = "";
     struct change c = {.by = {p->name, http_client_addr(req)}, .name = name};
+    if (api_user_token_revoke(req, reply, ctx)) /* POST /api/v1/users/NAME/tokens/ID/revoke */
+        return;
     http_reply_header(reply, "Cache-Control", "no-store");
     if (!api_session_only(req, reply, "users are changed"))
         return;
     if (!parse_path(http_path(req), name, &c.verb))
         http_reply_error(reply, 404, "not_found",
-                         "no such route: /api/v1/users/NAME/set, password, disable or enable",
+                         "no such route: /api/v1/users/NAME/set, password, disable, enable or "
+                         "tokens/ID/revoke",
                          NULL);
     else if (strcmp(name, p->name) == 0 && c.verb != VERB_ENABLE)
         http_reply_error(reply, 400, "invalid_parameter",

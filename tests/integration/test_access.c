@@ -471,6 +471,7 @@ static const struct route routes[] = {
     {"/audit?action=export&lang=en", PAGE_AUDITING},
     {"/account", PAGE},
     {"/api/v1/users", ADMINISTERING},
+    {"/api/v1/users/exec/tokens", ADMINISTERING},
     {"/api/v1/bulletin-recipients", ADMINISTERING},
     {"/admin/users", PAGE_ADMINISTERING},
     {"/admin/users?lang=en", PAGE_ADMINISTERING},
@@ -1923,6 +1924,100 @@ START_TEST(a_user_manages_their_own_tokens)
 }
 END_TEST
 
+/* The id and revoked_at of the newest token in a GET .../tokens answer
+ * (r freed); *n the number listed. */
+static long long newest_token(struct resp *r, bool *revoked, size_t *n)
+{
+    ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+    json_t *j = json_loads(r->body, 0, NULL), *tokens = json_object_get(j, "tokens");
+    json_t *first = json_array_get(tokens, 0);
+    long long id = json_integer_value(json_object_get(first, "id"));
+    *revoked = !json_is_null(json_object_get(first, "revoked_at"));
+    *n = json_array_size(tokens);
+    json_decref(j);
+    resp_free(r);
+    return id;
+}
+
+START_TEST(administrators_revoke_another_users_tokens)
+{
+    add_user("scripted", "auditor", NULL);
+    char *owner = sign_in("scripted"), *owner_csrf = csrf_of(owner), *got;
+    char *admin = sign_in("admin"), *csrf = csrf_of(admin);
+    long long id = 0, kept = 0;
+    free(my_token(owner, owner_csrf, &kept));
+    char *bearer = my_token(owner, owner_csrf, &id);
+    bool revoked = false;
+    size_t n = 0;
+    struct resp r = get_as(admin, "/api/v1/users/scripted/tokens");
+    ck_assert(header_has(&r, "Cache-Control", "no-store"));
+    ck_assert_msg(!strstr(r.body, bearer + strlen("Authorization: Bearer ")), "the list shows it");
+    ck_assert_int_eq(newest_token(&r, &revoked, &n), id);
+    ck_assert(!revoked && n == 2);
+    /* refused: no such user, not a path, another user's id, someone not an
+     * administrator, an administrator's token */
+    r = get_as(admin, "/api/v1/users/nobody/tokens");
+    got = refusal(&r);
+    ck_assert_str_eq(got, "404 not_found name");
+    free(got);
+    r = get_as(admin, "/api/v1/users/scripted/sessions");
+    ck_assert_int_eq(r.status, 404);
+    resp_free(&r);
+    static const struct refused_post refused[] = {
+        {"/api/v1/users/scripted/tokens/x1/revoke", NULL, "404 not_found -"},
+        {"/api/v1/users/scripted/tokens/1/cancel", NULL, "404 not_found -"},
+        {"/api/v1/users/bad%20name/tokens/1/revoke", NULL, "404 not_found -"},
+        {"/api/v1/users/nobody/tokens/1/revoke", NULL, "404 not_found id"},
+    };
+    refusals_are(admin, csrf, refused, sizeof refused / sizeof refused[0]);
+    char *path = strf("/api/v1/users/exec/tokens/%lld/revoke", id);
+    r = post_as(admin, csrf, path, NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "404 not_found id");
+    free(got);
+    free(path);
+    path = strf("/api/v1/users/scripted/tokens/%lld/revoke", id);
+    r = post_as(owner, owner_csrf, path, NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "403 forbidden -");
+    free(got);
+    char *admin_token = token_of("admin");
+    r = perform(&(struct req){.method = "POST", .path = path, .headers = {admin_token}});
+    got = refusal(&r);
+    ck_assert_str_eq(got, "403 session_required -");
+    free(got);
+    expect_status(bearer, "/api/v1/me", 200);
+    /* revoked: it stops at once, the other token of the user does not;
+     * again: no live token */
+    posted(admin, csrf, path, NULL, 200, "\"revoked\":true");
+    expect_status(bearer, "/api/v1/me", 401);
+    r = get_as(admin, "/api/v1/users/scripted/tokens");
+    ck_assert_int_eq(newest_token(&r, &revoked, &n), id);
+    ck_assert(revoked && n == 2);
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.api_token JOIN kpi.app_user"
+                                " USING (user_id) WHERE name = 'scripted' AND revoked_at IS NULL",
+                                1),
+                     1);
+    r = post_as(admin, csrf, path, NULL);
+    got = refusal(&r);
+    ck_assert_str_eq(got, "404 not_found id");
+    free(got);
+    /* audited as the administrator's, about the user */
+    ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'admin'"
+                                " AND action = 'token_revoke' AND detail = 'scripted'"
+                                " AND outcome = 'ok' AND client_addr = '127.0.0.1'",
+                                1),
+                     1);
+    free(path);
+    free(admin_token);
+    free(bearer);
+    free(owner);
+    free(owner_csrf);
+    free(admin);
+    free(csrf);
+}
+END_TEST
+
 START_TEST(administrators_manage_bulletin_recipients)
 {
     char *admin = sign_in("admin"), *csrf = csrf_of(admin), *exec = sign_in("exec");
@@ -2819,6 +2914,7 @@ int main(void)
     tcase_add_test(tc, administrators_manage_users_over_http);
     tcase_add_test(tc, administrators_change_a_users_role_branch_and_address);
     tcase_add_test(tc, a_user_manages_their_own_tokens);
+    tcase_add_test(tc, administrators_revoke_another_users_tokens);
     tcase_add_test(tc, administrators_manage_bulletin_recipients);
     tcase_add_test(tc, throttling_counts_sign_ins_made_at_once);
     tcase_add_test(tc, refused_sign_ins_cannot_flood_the_audit_log);

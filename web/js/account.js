@@ -6,7 +6,7 @@
 // temporary one (`user add|passwd --temporary`) is sent here from every
 // other page until they change it, and is told so. Below, the user's API
 // tokens: a new one is shown once; each may be revoked.
-import { api, boot, el, pageUrl, params, post, say, start, w, when } from './common.js';
+import { api, boot, el, pageUrl, params, post, say, start, tokenTable, w } from './common.js';
 
 // The field each refusal is about; the others are about none.
 const FIELD_OF = { wrong: 'current', mismatch: 'confirm', length: 'password', same: 'password', name: 'password' };
@@ -48,31 +48,6 @@ function passwordForm(error) {
     el('button', { type: 'submit' }, w('account_submit')));
   return el('section', { class: 'panel account-password', 'aria-labelledby': 'account-password-title' },
     el('h2', { id: 'account-password-title' }, w('account_password')), form);
-}
-
-// One row of the tokens' table: its number, when made and last used, and
-// revoke (asked to confirm) while it is live.
-function tokenRow(t, revoke) {
-  const cell = (cls, label, ...content) => el('td', { class: cls, dataset: { label } }, ...content);
-  const live = !t.revoked_at;
-  return el('tr', { dataset: { id: String(t.id) } },
-    el('th', { scope: 'row' }, `#${t.id}`),
-    cell('created', w('tokens_created'), when(t.created_at)),
-    cell('used', w('tokens_last_used'), when(t.last_used_at, w('users_never'))),
-    cell('state', w('tokens_state'), live ? w('tokens_live') : w('tokens_revoked_at', { when: when(t.revoked_at) })),
-    cell('actions', w('users_actions'), live ? el('button', {
-      type: 'button', class: 'revoke', 'aria-label': `${w('tokens_revoke')} · #${t.id}`,
-      onclick: () => { if (window.confirm(w('tokens_confirm_revoke', { id: t.id }))) revoke(t); },
-    }, w('tokens_revoke')) : ''));
-}
-
-function tokenTable(tokens, revoke) {
-  if (!tokens.length) return el('p', { class: 'tokens-none' }, w('tokens_none'));
-  const heads = ['tokens_id', 'tokens_created', 'tokens_last_used', 'tokens_state', 'users_actions'];
-  return el('table', { class: 'users tokens' },
-    el('caption', { class: 'sr-only' }, w('tokens_title')),
-    el('thead', {}, el('tr', {}, heads.map((h) => el('th', { scope: 'col' }, w(h))))),
-    el('tbody', {}, tokens.map((t) => tokenRow(t, revoke))));
 }
 
 // The tokens' panel: what a token is for, "new token" (the token shown

@@ -196,6 +196,32 @@ export function say(box, text, secret = null, error = false) {
 export const when = (iso, never = w('no_value')) => (iso
   ? new Date(iso).toLocaleString(boot.lang === 'en' ? 'en-GB' : 'zh-CN') : never);
 
+// One row of a user's tokens (/account, and an administrator's dialog on
+// /admin/users): its number, when made and last used, and revoke (asked to
+// confirm) while it is live.
+function tokenRow(t, revoke) {
+  const cell = (cls, label, ...content) => el('td', { class: cls, dataset: { label } }, ...content);
+  const live = !t.revoked_at;
+  return el('tr', { dataset: { id: String(t.id) } },
+    el('th', { scope: 'row' }, `#${t.id}`),
+    cell('created', w('tokens_created'), when(t.created_at)),
+    cell('used', w('tokens_last_used'), when(t.last_used_at, w('users_never'))),
+    cell('state', w('tokens_state'), live ? w('tokens_live') : w('tokens_revoked_at', { when: when(t.revoked_at) })),
+    cell('actions', w('users_actions'), live ? el('button', {
+      type: 'button', class: 'revoke', 'aria-label': `${w('tokens_revoke')} · #${t.id}`,
+      onclick: () => { if (window.confirm(w('tokens_confirm_revoke', { id: t.id }))) revoke(t); },
+    }, w('tokens_revoke')) : ''));
+}
+
+export function tokenTable(tokens, revoke, none = w('tokens_none')) {
+  if (!tokens.length) return el('p', { class: 'tokens-none' }, none);
+  const heads = ['tokens_id', 'tokens_created', 'tokens_last_used', 'tokens_state', 'users_actions'];
+  return el('table', { class: 'users tokens' },
+    el('caption', { class: 'sr-only' }, w('tokens_title')),
+    el('thead', {}, el('tr', {}, heads.map((h) => el('th', { scope: 'col' }, w(h))))),
+    el('tbody', {}, tokens.map((t) => tokenRow(t, revoke))));
+}
+
 // A chart image of /charts/KIND.png (1x and 2x) or .svg, with its text
 // alternative; the page is ready once it has loaded (or failed).
 export function chart(kind, values, alt, width, height, { format = 'png', cls = 'chart' } = {}) {

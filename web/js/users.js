@@ -1,10 +1,11 @@
 // The users' page (/admin/users, administrators): every user with their
 // role, branch, address, status and last use; a form that adds one; per
 // user, a dialog that changes their role, branch and address, a new
-// temporary password, disable and enable. A password made here
+// temporary password, disable and enable, and a dialog of their API tokens
+// that revokes one (a leaked script's, say). A password made here
 // is shown once, in the page, for the administrator to hand over: the user
 // changes it at their first sign-in (docs/access.md).
-import { api, boot, el, post, say, start, w, when } from './common.js';
+import { api, boot, el, post, say, start, tokenTable, w, when } from './common.js';
 
 const ROLES = ['executive', 'branch_manager', 'auditor', 'admin'];
 
@@ -48,6 +49,7 @@ function actions(u, act) {
     onclick: () => { if (!confirmKey || window.confirm(w(confirmKey, { name: u.name }))) act(u, verb); },
   }, label);
   return el('td', { class: 'actions' }, button('set', w('users_edit')),
+    button('tokens', w('users_tokens', { n: u.tokens })),
     button('password', w('users_reset'), 'users_confirm_reset'),
     u.disabled ? button('enable', w('users_enable')) : button('disable', w('users_disable'), 'users_confirm_disable'));
 }
@@ -126,6 +128,28 @@ function editDialog(tree, u, save, saved) {
   });
   dialog.addEventListener('close', () => dialog.remove());
   return dialog;
+}
+
+// The dialog of u's API tokens, the revoked ones too: revoke per live one
+// (asked to confirm), said in the dialog; revoked() after each, so that
+// the list of users shows the new count.
+function tokensDialog(u, revoked) {
+  const result = el('div', { class: 'tokens-result', role: 'status', 'aria-live': 'polite' });
+  const list = el('div', { class: 'tokens-list' });
+  const base = `/api/v1/users/${encodeURIComponent(u.name)}/tokens`;
+  const draw = async () => list.replaceChildren(tokenTable((await api(base)).tokens, revoke,
+    w('users_tokens_none', { name: u.name })));
+  const revoke = (t) => post(`${base}/${t.id}/revoke`).then(() => {
+    revoked();
+    return draw().catch(() => {}).then(() => say(result, w('tokens_done_revoke', { id: t.id })));
+  }, (e) => say(result, refusal(e), null, true));
+  const dialog = el('dialog', { class: 'user-tokens-dialog', 'aria-labelledby': 'tokens-title' },
+    el('h2', { id: 'tokens-title' }, w('users_tokens_title', { name: u.name })),
+    el('p', { class: 'hint' }, w('users_tokens_hint')), result, list,
+    el('div', { class: 'buttons' },
+      el('button', { type: 'button', class: 'cancel', onclick: () => dialog.close() }, w('users_close'))));
+  dialog.addEventListener('close', () => dialog.remove());
+  return { dialog, load: () => draw().catch((e) => say(result, refusal(e), null, true)) };
 }
 
 function addForm(tree, onAdd) {
@@ -222,7 +246,13 @@ start(async (main) => {
     main.append(dialog);
     dialog.showModal();
   };
-  const act = (u, verb) => (verb === 'set' ? edit(u) : post(path(u, verb))
+  const tokens = async (u) => {
+    const t = tokensDialog(u, () => draw().catch(() => {}));
+    await t.load();
+    main.append(t.dialog);
+    t.dialog.showModal();
+  };
+  const act = (u, verb) => (verb === 'tokens' ? tokens(u) : verb === 'set' ? edit(u) : post(path(u, verb))
     .then((r) => done(r.password ? w('users_password_once', { name: r.name }) : w(`users_done_${verb}`, { name: r.name }),
       r.password), (e) => failed(e)));
   const draw = async () => {

@@ -103,6 +103,59 @@ export const checks = [
     },
   },
   {
+    name: 'another user\'s token is listed and revoked in the tokens dialog, and stops at once',
+    users: ['admin'],
+    async run({ page, base, assert }) {
+      page.on('dialog', (d) => d.accept().catch(() => {})); // another case's handler may have accepted it
+      const owner = lib.config().users.find((u) => u.role === 'auditor');
+      const context = await page.context().browser().newContext();
+      let id = null;
+      try {
+        // the auditor makes a token for a script, in a browser of their own
+        const p = await context.newPage();
+        await lib.signIn(p, base, owner);
+        const made = await p.evaluate(async (password) => {
+          const csrf = JSON.parse(document.body.dataset.boot).csrf;
+          const r = await fetch('/api/v1/me/tokens', { method: 'POST', headers: { 'X-CSRF-Token': csrf },
+            body: new URLSearchParams({ password }) });
+          return { status: r.status, body: await r.json() };
+        }, owner.password);
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+        id = made.body.id;
+        // a script's client: no cookie
+        const me = async () => (await fetch(`${base}/api/v1/me`,
+          { headers: { Authorization: `Bearer ${made.body.token}` } })).status;
+        assert.equal(await me(), 200, 'the token before');
+        await page.reload();
+        await lib.waitDone(page);
+        const row = page.locator(`table.users tr[data-name="${owner.name}"]`);
+        const button = row.locator('button.tokens');
+        assert.match(await button.textContent(), /^令牌（[1-9]\d*）$/);
+        await button.click();
+        const dialog = page.locator('dialog.user-tokens-dialog');
+        await dialog.waitFor();
+        assert.equal(await dialog.locator('h2').textContent(), `${owner.name} 的 API 令牌`);
+        const line = dialog.locator(`table.tokens tr[data-id="${id}"]`);
+        assert.equal(await line.locator('td.state').textContent(), '有效');
+        assert.ok(!(await dialog.textContent()).includes(made.body.token), 'the dialog shows the token');
+        await lib.shot(page, 'admin-users-tokens');
+        const violations = await lib.axeViolations(page);
+        assert.equal(violations.length, 0, `the open dialog: ${lib.formatViolations(violations)}`);
+        await line.locator('button.revoke').click();
+        await page.waitForFunction(() => document.querySelector('dialog .tokens-result')?.textContent);
+        assert.equal(await dialog.locator('.tokens-result').textContent(), `已撤销令牌 #${id}。`);
+        assert.match(await line.locator('td.state').textContent(), /^已撤销/);
+        assert.equal(await me(), 401, 'the token after the revocation');
+        assert.equal((await lib.api(p, base, '/api/v1/me')).status, 200, 'the user\'s session goes on');
+        await dialog.locator('button.cancel').click();
+        assert.equal(await dialog.count(), 0, 'the dialog closes');
+      } finally {
+        await context.close();
+        if (id) lib.sql(`DELETE FROM kpi.api_token WHERE token_id = ${Number(id)}`);
+      }
+    },
+  },
+  {
     name: 'an extra recipient of a branch\'s bulletin is added and removed on the page',
     users: ['admin'],
     async run({ page, assert }) {
