@@ -79,9 +79,8 @@ bool recipients_add(struct db *db, const struct users_by *by, const char *branch
     const char *params[] = {branch, address};
     bool applied = false;
     bool ok = change(db, by,
-                     "INSERT INTO kpi.bulletin_recipient (branch_code, address)"
-                     " SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM kpi.bulletin_recipient"
-                     " WHERE branch_code = $1 AND lower(address) = lower($2))"
+                     /* one row per branch and lower(address): migration 017 */
+                     "INSERT INTO kpi.bulletin_recipient (branch_code, address) VALUES ($1, $2)"
                      " ON CONFLICT DO NOTHING RETURNING 1",
                      2, params, "bulletin_recipient_add", branch,
                      json_pack("{s:s, s:s}", "branch", branch, "address", address), &applied);

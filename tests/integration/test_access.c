@@ -2745,6 +2745,41 @@ START_TEST(migrate_gives_the_daemon_new_tables)
 }
 END_TEST
 
+/* An upgrade to 17: a branch's extra recipients in other letters (two adds
+ * at once had both passed the check) are one row afterwards, the first
+ * added, the others' removal audited as the system's; from then on the
+ * database refuses a second one, whoever inserts it. */
+START_TEST(migrate_makes_recipients_one_per_mailbox)
+{
+    sql("DROP INDEX kpi.bulletin_recipient_address_case;"
+        " DELETE FROM kpi.schema_version WHERE version = 17;"
+        " INSERT INTO kpi.bulletin_recipient (branch_code, address, added_at) VALUES"
+        " ('420101', 'Twice@Case.test', '2026-11-01'), ('420101', 'twice@case.test', '2026-11-02'),"
+        " ('420101', 'TWICE@CASE.TEST', '2026-11-03'), ('420102', 'twice@case.test', "
+        "'2026-11-04')");
+    migrate();
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.bulletin_recipient"
+                                      " WHERE lower(address) = 'twice@case.test'"),
+                     2);
+    ck_assert_int_eq(harness_long(db,
+                                  "SELECT count(*) FROM kpi.bulletin_recipient"
+                                  " WHERE address = 'Twice@Case.test' AND branch_code = '420101'"),
+                     1);
+    ck_assert_int_eq(
+        harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who IS NULL"
+                         " AND action = 'bulletin_recipient_remove' AND detail = '420101'"
+                         " AND params->>'address' IN ('twice@case.test', 'TWICE@CASE.TEST')"),
+        2);
+    ck_assert(!db_exec_script(db, "a second one",
+                              "INSERT INTO kpi.bulletin_recipient (branch_code, address)"
+                              " VALUES ('420101', 'twICE@case.test')"));
+    db_close(db);
+    sql("DELETE FROM kpi.bulletin_recipient WHERE lower(address) = 'twice@case.test'");
+}
+END_TEST
+
 START_TEST(audit_rows_cannot_be_changed)
 {
     char role[64], q[300];
@@ -2925,6 +2960,7 @@ int main(void)
     tcase_add_test(tc, tls_with_a_certificate);
     tcase_add_test(tc, audit_rows_cannot_be_changed);
     tcase_add_test(tc, migrate_gives_the_daemon_new_tables);
+    tcase_add_test(tc, migrate_makes_recipients_one_per_mailbox);
     suite_add_tcase(s, tc);
     /* takes the database away from its daemon (a proxy of its own): a
      * process of its own (meson's integration-access-outage) beside the
