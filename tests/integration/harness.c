@@ -348,29 +348,66 @@ static const char *binary(void)
     return bin;
 }
 
-static void exec_child(const char *const *args, const char *env_db, int out_fd, int err_fd)
+/* What a child runs, made before the fork: the child of a process with
+ * threads (each daemon's stderr reader, a test's own) may make only
+ * async-signal-safe calls until it execs, and setenv or strdup there
+ * could wait forever on a lock another thread held at the fork. */
+struct child_exec {
+    const char *argv[64];
+    char *wrapper; /* the words of RETENTIOND_WRAPPER, split in place */
+    char **envp;   /* environ, with RETENTIOND_DB set or removed */
+    char *db;      /* its RETENTIOND_DB=... entry */
+};
+
+static void child_exec_prepare(struct child_exec *c, const char *const *args, const char *env_db)
 {
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    if (env_db)
-        setenv("RETENTIOND_DB", env_db, 1);
-    else
-        unsetenv("RETENTIOND_DB");
+    extern char **environ;
+    size_t n = 0, k = 0;
+    int a = 0;
+    memset(c, 0, sizeof *c);
+    while (environ[n])
+        n++;
+    c->envp = calloc(n + 2, sizeof *c->envp);
+    ck_assert_ptr_nonnull(c->envp);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "RETENTIOND_DB=", strlen("RETENTIOND_DB=")) != 0)
+            c->envp[k++] = environ[i];
+    if (env_db) {
+        ck_assert_int_ge(asprintf(&c->db, "RETENTIOND_DB=%s", env_db), 0);
+        c->envp[k++] = c->db;
+    }
     /* RETENTIOND_WRAPPER: a command the binary runs under (words split at
      * spaces), e.g. valgrind with its options (tests/reliability/memcheck) */
-    const char *argv[64];
-    int n = 0;
-    char *wrapper = getenv("RETENTIOND_WRAPPER") ? strdup(getenv("RETENTIOND_WRAPPER")) : NULL;
-    for (char *w = wrapper ? strtok(wrapper, " ") : NULL; w && n < 30; w = strtok(NULL, " "))
-        argv[n++] = w;
-    argv[n++] = binary();
-    for (int i = 0; args[i] && n < 62; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    if (wrapper)
-        execvp(argv[0], (char *const *)argv);
+    const char *wrapper = getenv("RETENTIOND_WRAPPER");
+    c->wrapper = wrapper ? strdup(wrapper) : NULL;
+    char *save = NULL;
+    for (char *w = c->wrapper ? strtok_r(c->wrapper, " ", &save) : NULL; w && a < 30;
+         w = strtok_r(NULL, " ", &save))
+        c->argv[a++] = w;
+    c->argv[a++] = binary();
+    for (int i = 0; args[i] && a < 62; i++)
+        c->argv[a++] = args[i];
+    c->argv[a] = NULL;
+}
+
+static void child_exec_release(struct child_exec *c)
+{
+    free(c->envp);
+    free(c->db);
+    free(c->wrapper);
+}
+
+/* In the child: the descriptors, then the exec; nothing that allocates. */
+static void exec_child(const struct child_exec *c, int out_fd, int err_fd)
+{
+    extern char **environ;
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    environ = c->envp;
+    if (c->wrapper)
+        execvp(c->argv[0], (char *const *)c->argv);
     else
-        execv(argv[0], (char *const *)argv);
+        execv(c->argv[0], (char *const *)c->argv);
     _exit(127);
 }
 
@@ -397,12 +434,15 @@ int harness_run_input(const char *const *args, const char *env_db, const char *i
         fflush(fi);
         rewind(fi);
     }
+    struct child_exec c;
+    child_exec_prepare(&c, args, env_db);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         dup2(fileno(fi), 0);
-        exec_child(args, env_db, fileno(fo), fileno(fe));
+        exec_child(&c, fileno(fo), fileno(fe));
     }
+    child_exec_release(&c);
     fclose(fi);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -545,13 +585,16 @@ bool harness_daemon_start(struct harness_daemon *d, const char *config_path, con
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     memset(d, 0, sizeof *d);
+    const char *args[] = {"serve", "--config", config_path, NULL};
+    struct child_exec c;
+    child_exec_prepare(&c, args, env_db);
     d->pid = fork();
     ck_assert_int_ge(d->pid, 0);
     if (d->pid == 0) {
         close(fds[0]);
-        const char *args[] = {"serve", "--config", config_path, NULL};
-        exec_child(args, env_db, 1, fds[1]);
+        exec_child(&c, 1, fds[1]);
     }
+    child_exec_release(&c);
     close(fds[1]);
     d->err_fd = fds[0];
     fcntl(d->err_fd, F_SETFL, O_NONBLOCK);

@@ -66,16 +66,11 @@ static int read_port(int fd)
     return sscanf(line, "PORT %d", &port) == 1 ? port : 0;
 }
 
-static void sink_exec(const char *dir, const char *const *extra, int out_fd)
+/* In the child: nothing that allocates (the test process has threads). */
+static void sink_exec(const char *const *argv, int out_fd)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* the sink ends with the test, even a failed one */
     dup2(out_fd, STDOUT_FILENO);
-    char *script = source_path("tests/integration/smtp_sink.py");
-    const char *argv[16] = {PYTHON, script, "--dir", dir};
-    int argc = 4;
-    for (int i = 0; extra && extra[i] && argc < 15; i++)
-        argv[argc++] = extra[i];
-    argv[argc] = NULL;
     execv(PYTHON, (char *const *)argv);
     _exit(127);
 }
@@ -87,12 +82,19 @@ void sink_start(struct sink *s, const char *const *extra)
     ck_assert_ptr_nonnull(mkdtemp(s->dir));
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
+    char *script = source_path("tests/integration/smtp_sink.py");
+    const char *argv[16] = {PYTHON, script, "--dir", s->dir};
+    int argc = 4;
+    for (int i = 0; extra && extra[i] && argc < 15; i++)
+        argv[argc++] = extra[i];
+    argv[argc] = NULL;
     s->pid = fork();
     ck_assert_int_ge(s->pid, 0);
     if (s->pid == 0) {
         close(fds[0]);
-        sink_exec(s->dir, extra, fds[1]);
+        sink_exec(argv, fds[1]);
     }
+    free(script);
     close(fds[1]);
     s->port = read_port(fds[0]);
     close(fds[0]);
