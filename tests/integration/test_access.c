@@ -1971,16 +1971,10 @@ START_TEST(administrators_revoke_another_users_tokens)
     };
     refusals_are(admin, csrf, refused, sizeof refused / sizeof refused[0]);
     char *path = strf("/api/v1/users/exec/tokens/%lld/revoke", id);
-    r = post_as(admin, csrf, path, NULL);
-    got = refusal(&r);
-    ck_assert_str_eq(got, "404 not_found id");
-    free(got);
+    refusals_are(admin, csrf, &(struct refused_post){path, NULL, "404 not_found id"}, 1);
     free(path);
     path = strf("/api/v1/users/scripted/tokens/%lld/revoke", id);
-    r = post_as(owner, owner_csrf, path, NULL);
-    got = refusal(&r);
-    ck_assert_str_eq(got, "403 forbidden -");
-    free(got);
+    refusals_are(owner, owner_csrf, &(struct refused_post){path, NULL, "403 forbidden -"}, 1);
     char *admin_token = token_of("admin");
     r = perform(&(struct req){.method = "POST", .path = path, .headers = {admin_token}});
     got = refusal(&r);
@@ -1998,10 +1992,7 @@ START_TEST(administrators_revoke_another_users_tokens)
                                 " USING (user_id) WHERE name = 'scripted' AND revoked_at IS NULL",
                                 1),
                      1);
-    r = post_as(admin, csrf, path, NULL);
-    got = refusal(&r);
-    ck_assert_str_eq(got, "404 not_found id");
-    free(got);
+    refusals_are(admin, csrf, &(struct refused_post){path, NULL, "404 not_found id"}, 1);
     /* audited as the administrator's, about the user */
     ck_assert_int_eq(count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'admin'"
                                 " AND action = 'token_revoke' AND detail = 'scripted'"
