@@ -45,10 +45,12 @@ static bool audit_change(struct db *db, const struct users_by *by, const char *a
 }
 
 /* Runs sql (one row back when it applied) and the audit row in one
- * transaction; *applied tells whether a row came back. */
-static bool change(struct db *db, const struct users_by *by, const char *sql, int n,
-                   const char *const *params, const char *action, const char *user,
-                   json_t *audit_params, bool *applied)
+ * transaction; *applied tells whether a row came back. With key, the audit
+ * row's params[key] is the first value of that row: what the statement
+ * found, not what was typed. */
+static bool change_returning(struct db *db, const struct users_by *by, const char *sql, int n,
+                             const char *const *params, const char *action, const char *user,
+                             json_t *audit_params, const char *key, bool *applied)
 {
     struct db_result *res = NULL;
     *applied = false;
@@ -58,6 +60,8 @@ static bool change(struct db *db, const struct users_by *by, const char *sql, in
     }
     bool ok = db_query(db, sql, n, params, &res);
     *applied = ok && db_rows(res) > 0;
+    if (*applied && key)
+        json_object_set_new(audit_params, key, json_string(db_value(res, 0, 0)));
     db_result_free(res);
     ok = ok && (!*applied || audit_change(db, by, action, user, audit_params));
     if (!*applied)
@@ -66,6 +70,13 @@ static bool change(struct db *db, const struct users_by *by, const char *sql, in
         return true;
     db_rollback(db);
     return false;
+}
+
+static bool change(struct db *db, const struct users_by *by, const char *sql, int n,
+                   const char *const *params, const char *action, const char *user,
+                   json_t *audit_params, bool *applied)
+{
+    return change_returning(db, by, sql, n, params, action, user, audit_params, NULL, applied);
 }
 
 bool recipients_address_ok(const char *address)
@@ -92,11 +103,13 @@ bool recipients_remove(struct db *db, const struct users_by *by, const char *bra
                        const char *address, bool *found)
 {
     const char *params[] = {branch, address};
-    bool ok = change(db, by,
-                     "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1"
-                     " AND lower(address) = lower($2) RETURNING 1",
-                     2, params, "bulletin_recipient_remove", branch,
-                     json_pack("{s:s, s:s}", "branch", branch, "address", address), found);
+    /* audited as stored (the address a bulletin went to), not as typed */
+    bool ok = change_returning(db, by,
+                               "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1"
+                               " AND lower(address) = lower($2) RETURNING address",
+                               2, params, "bulletin_recipient_remove", branch,
+                               json_pack("{s:s, s:s}", "branch", branch, "address", address),
+                               "address", found);
     return ok;
 }
 

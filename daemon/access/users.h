@@ -95,7 +95,8 @@ bool tokens_list(struct db *db, const char *user, struct buf *out, char *err, si
  * the address already, in any case (*exists); removed in any case (*found
  * false when it was not there). The branch must exist, the address pass
  * recipients_address_ok (else the database refuses: false). A change is
- * audited in its transaction (bulletin_recipient_add|remove, by). */
+ * audited in its transaction (bulletin_recipient_add|remove, by; a removal
+ * names the address as it was stored, not as typed). */
 bool recipients_add(struct db *db, const struct users_by *by, const char *branch,
                     const char *address, bool *exists);
 bool recipients_remove(struct db *db, const struct users_by *by, const char *branch,

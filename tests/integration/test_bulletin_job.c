@@ -811,9 +811,11 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.audit_log WHERE action ="
                            " 'bulletin_recipient_add' AND params->>'address' = 'desk@county.test'"),
                      1);
-    ck_assert_int_eq(count("SELECT count(*) FROM kpi.audit_log"
-                           " WHERE action = 'bulletin_recipient_remove'"),
-                     1);
+    /* the removal names the address as stored, not as typed */
+    ck_assert_int_eq(
+        count("SELECT count(*) FROM kpi.audit_log WHERE action ="
+              " 'bulletin_recipient_remove' AND params->>'address' = 'desk@county.test'"),
+        1);
     unlink(config);
     free(config);
     sink_stop(&s);
