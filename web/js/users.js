@@ -54,6 +54,22 @@ function actions(u, act) {
     u.disabled ? button('enable', w('users_enable')) : button('disable', w('users_disable'), 'users_confirm_disable'));
 }
 
+// Focuses the button of an action (verb) in the row of the user named
+// name in holder's list, or the one that took its place (disable and
+// enable swap): the list is drawn again after every change, and a dialog
+// closing gives the focus back to its opener, which that removed.
+function focusAction(holder, name, verb) {
+  const swap = { disable: 'enable', enable: 'disable' };
+  const tr = [...holder.querySelectorAll('table.users tbody tr')].find((r) => r.dataset.name === name);
+  (tr?.querySelector(`button.${verb}`) ?? (swap[verb] && tr?.querySelector(`button.${swap[verb]}`)))?.focus();
+}
+
+// The [name, verb] of the action button of table t that has the focus.
+function focusedAction(t) {
+  const b = document.activeElement;
+  return t && b?.localName === 'button' && t.contains(b) ? [b.closest('tr').dataset.name, b.classList[0]] : null;
+}
+
 function row(u, act) {
   const cell = (cls, label, ...content) => el('td', { class: cls, dataset: { label } }, ...content);
   return el('tr', { dataset: { name: u.name } },
@@ -249,6 +265,7 @@ start(async (main) => {
   const tokens = async (u) => {
     const t = tokensDialog(u, () => draw().catch(() => {}));
     await t.load();
+    t.dialog.addEventListener('close', () => focusAction(holder, u.name, 'tokens'));
     main.append(t.dialog);
     t.dialog.showModal();
   };
@@ -257,8 +274,11 @@ start(async (main) => {
       r.password), (e) => failed(e)));
   const draw = async () => {
     const users = (await api('/api/v1/users')).users;
-    holder.querySelector('table')?.remove();
+    const old = holder.querySelector('table');
+    const at = focusedAction(old);
+    old?.remove();
     holder.append(table(users, act));
+    if (at) focusAction(holder, ...at);
   };
   // a change made: the list drawn again, then said (with a password made,
   // which is said even when the list cannot be drawn again)

@@ -16,6 +16,14 @@ async function act(page, name, button) {
 
 const password = (page) => page.locator('.users-result .password code').textContent();
 
+// What has the focus: "NAME VERB" for a button of the list's row of NAME,
+// else the element's tag (the list is drawn again after every change)
+const focus = (page) => page.evaluate(() => {
+  const b = document.activeElement;
+  const tr = b?.closest('table.users tbody tr');
+  return tr && b.localName === 'button' ? `${tr.dataset.name} ${b.className}` : b?.localName ?? '';
+});
+
 export const checks = [
   {
     name: 'the rows are the API\'s users, by name',
@@ -60,16 +68,19 @@ export const checks = [
         await act(page, name, 'password');
         const second = await password(page);
         assert.notEqual(second, first);
+        assert.equal(await focus(page), `${name} password`, 'the focus after the list is drawn again');
         assert.equal((await lib.api(p, base, '/api/v1/me')).status, 401, 'the session after a reset');
         await lib.signIn(p, base, { name, password: second });
         assert.equal((await lib.api(p, base, '/api/v1/me')).status, 200, 'signed in with the reset password');
         // disabled: the session ends; enabled again: the row says so
         await act(page, name, 'disable');
         assert.match(await row.locator('td.state').textContent(), /已停用/);
+        assert.equal(await focus(page), `${name} enable`, 'the focus on the button in the place of disable');
         assert.equal((await lib.api(p, base, '/api/v1/me')).status, 401, 'the session of a disabled user');
         await act(page, name, 'enable');
         assert.match(await row.locator('td.state').textContent(), /正常/);
         assert.equal(await row.locator('button.disable').count(), 1);
+        assert.equal(await focus(page), `${name} disable`, 'the focus on the button in the place of enable');
         assert.equal(await page.locator('.users-result').textContent(), `已启用 ${name}。`);
         // edited in the dialog: a refused branch is marked there, the dialog
         // stays; another branch ends the session; the row says the new one
@@ -94,6 +105,7 @@ export const checks = [
         await page.waitForFunction((t) => document.querySelector('.users-result').textContent !== t, before);
         await lib.waitDone(page);
         assert.equal(await dialog.count(), 0, 'the dialog closes after a save');
+        assert.equal(await focus(page), `${name} set`, 'the focus back on the button that opened the dialog');
         assert.match(await page.locator('.users-result').textContent(), /角色或分公司已变，其所有登录已退出/);
         assert.match(await row.locator('td.branch').textContent(), /420102/);
         assert.equal((await lib.api(p, base, '/api/v1/me')).status, 401, 'the session after a new branch');
@@ -131,6 +143,7 @@ export const checks = [
         const row = page.locator(`table.users tr[data-name="${owner.name}"]`);
         const button = row.locator('button.tokens');
         assert.match(await button.textContent(), /^令牌（[1-9]\d*）$/);
+        const before = Number((await button.textContent()).match(/\d+/)[0]);
         await button.click();
         const dialog = page.locator('dialog.user-tokens-dialog');
         await dialog.waitFor();
@@ -149,6 +162,12 @@ export const checks = [
         assert.equal((await lib.api(p, base, '/api/v1/me')).status, 200, 'the user\'s session goes on');
         await dialog.locator('button.cancel').click();
         assert.equal(await dialog.count(), 0, 'the dialog closes');
+        // the list is drawn again after the revocation (not waited for by
+        // the dialog): the count goes down, the focus stays on the button
+        await page.waitForFunction(([name, text]) => [...document.querySelectorAll('table.users tbody tr')]
+          .find((tr) => tr.dataset.name === name)?.querySelector('button.tokens')?.textContent === text,
+        [owner.name, `令牌（${before - 1}）`]);
+        assert.equal(await focus(page), `${owner.name} tokens`, 'the focus back on the button that opened the dialog');
       } finally {
         await context.close();
         if (id) lib.sql(`DELETE FROM kpi.api_token WHERE token_id = ${Number(id)}`);
