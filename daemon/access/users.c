@@ -103,13 +103,12 @@ bool recipients_remove(struct db *db, const struct users_by *by, const char *bra
                        const char *address, bool *found)
 {
     const char *params[] = {branch, address};
-    /* audited as stored (the address a bulletin went to), not as typed */
+    /* the address audited as stored (the address a bulletin went to), not as typed */
     bool ok = change_returning(db, by,
                                "DELETE FROM kpi.bulletin_recipient WHERE branch_code = $1"
                                " AND lower(address) = lower($2) RETURNING address",
                                2, params, "bulletin_recipient_remove", branch,
-                               json_pack("{s:s, s:s}", "branch", branch, "address", address),
-                               "address", found);
+                               json_pack("{s:s}", "branch", branch), "address", found);
     return ok;
 }
 

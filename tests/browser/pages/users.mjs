@@ -168,6 +168,7 @@ export const checks = [
           .find((tr) => tr.dataset.name === name)?.querySelector('button.tokens')?.textContent === text,
         [owner.name, `令牌（${before - 1}）`]);
         assert.equal(await focus(page), `${owner.name} tokens`, 'the focus back on the button that opened the dialog');
+        await lib.shot(page, 'admin-users-tokens-closed');
       } finally {
         await context.close();
         if (id) lib.sql(`DELETE FROM kpi.api_token WHERE token_id = ${Number(id)}`);
