@@ -3,7 +3,9 @@
 // time; filtered by action and by a first day (the viewer's); each row's
 // parameters as the log holds them. Reading it is itself a row of the log
 // (the API's).
-import { api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w } from './common.js';
+import {
+  api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w, when,
+} from './common.js';
 
 const PAGE = 100;
 const ACTION_WORD = 'audit_action_';
@@ -22,16 +24,6 @@ function word(prefix, code) {
 
 // The viewer's zone, in which times are shown.
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-const TIME = new Intl.DateTimeFormat('en-CA', {
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-  second: '2-digit', hourCycle: 'h23',
-});
-
-// An instant of the log (ISO 8601, UTC) as YYYY-MM-DD HH:MM:SS in the zone.
-function localTime(iso) {
-  const parts = Object.fromEntries(TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-}
 
 // The API's since of the page's: a date (the filter's) is the viewer's
 // day, from its 00:00 in the viewer's zone (the API would take the
@@ -112,7 +104,7 @@ function row(entry) {
   const cell = (cls, ...content) => el('td', { class: cls, role: 'cell' }, ...content);
   return el('tr', { role: 'row', dataset: { id: entry.id, action: entry.action, outcome: entry.outcome } },
     el('th', { scope: 'row', role: 'rowheader' }, entry.id),
-    cell('at', el('time', { datetime: entry.at }, localTime(entry.at))),
+    cell('at', el('time', { datetime: entry.at }, when(entry.at))),
     el('td', { class: 'user', role: 'cell', dataset: { label: w('audit_who') } }, entry.who ?? w('audit_system')),
     cell('action', word(ACTION_WORD, entry.action), ' ',
       el('code', {}, entry.action), reproducible(entry) ? reproduceControl(entry) : null),

@@ -192,9 +192,18 @@ export function say(box, text, secret = null, error = false) {
   if (secret) box.append(el('p', { class: 'password' }, el('code', {}, secret)));
 }
 
-// A date and time in the page's language; `never` when there is none.
-export const when = (iso, never = w('no_value')) => (iso
-  ? new Date(iso).toLocaleString(boot.lang === 'en' ? 'en-GB' : 'zh-CN') : never);
+// An instant (ISO 8601) as YYYY-MM-DD HH:MM:SS in the viewer's zone, in
+// both languages (as every date of the pages is written: en-GB's 02/12/2026
+// reads as 12 February to some); `never` when there is none.
+const TIME = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  second: '2-digit', hourCycle: 'h23',
+});
+export function when(iso, never = w('no_value')) {
+  if (!iso) return never;
+  const parts = Object.fromEntries(TIME.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
 
 // One row of a user's tokens (/account, and an administrator's dialog on
 // /admin/users): its number, when made and last used, and revoke (asked to

@@ -92,7 +92,7 @@ export const checks = [
         const items = await cell.locator('li').allTextContents();
         assert.equal(items.length, 2);
         assert.equal(items[0], '✖ office@jiangan.test：失败；尝试 3 次；RCPT failed: 550 No such user');
-        assert.match(items[1], new RegExp(`^✔ zhang@jiangan\\.test（${user.name.replace('.', '\\.')}）：已发送；\\d{4}/`));
+        assert.match(items[1], new RegExp(`^✔ zhang@jiangan\\.test（${user.name.replace('.', '\\.')}）：已发送；\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$`));
         await lib.shot(page, 'reports-mailing');
         const none = page.locator(`table.daily tr[data-date="${earlier}"] td.mailing`);
         assert.equal(await none.textContent(), '未生成');

@@ -33,6 +33,14 @@ export const checks = [
       const rows = await page.locator('table.users tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
       assert.deepEqual(rows, api.map((u) => u.name));
       assert.ok(rows.length >= 5, `${rows.length} users`);
+      // last seen: the API's instant as YYYY-MM-DD HH:MM:SS in the viewer's
+      // zone (not en-GB's 02/12/2026), a user never seen said so
+      const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+      const local = (iso) => new Date(iso).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' });
+      const seen = await page.locator('table.users tbody td.seen').allTextContents();
+      const never = await page.evaluate(() => JSON.parse(document.body.dataset.boot).labels.words.users_never);
+      assert.deepEqual(seen, api.map((u) => (u.last_seen ? local(u.last_seen) : never)));
+      assert.ok(seen.some((t) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t)), seen.join(', '));
     },
   },
   {
