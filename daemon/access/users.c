@@ -6,6 +6,7 @@
 #include "password.h"
 #include "principal.h"
 #include "random.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -82,6 +83,17 @@ static bool change(struct db *db, const struct users_by *by, const char *sql, in
 bool recipients_address_ok(const char *address)
 {
     return users_email_ok(address) && !strpbrk(address, "<>\",") && strlen(address) <= 254;
+}
+
+bool recipients_removal_ok(const char *address)
+{
+    size_t n = strlen(address);
+    if (n == 0 || n > 320 || !strchr(address, '@') || !utf8_valid(address, n))
+        return false;
+    for (const unsigned char *c = (const unsigned char *)address; *c; c++)
+        if (*c <= ' ' || *c == 0x7f)
+            return false;
+    return true;
 }
 
 bool recipients_add(struct db *db, const struct users_by *by, const char *branch,

@@ -104,6 +104,11 @@ bool recipients_remove(struct db *db, const struct users_by *by, const char *bra
 /* Whether an address fits kpi.bulletin_recipient's CHECK: one @, text on
  * both sides, no spaces, no < > " or comma. */
 bool recipients_address_ok(const char *address);
+/* Whether an address may name a stored recipient to remove: any the table
+ * may hold, also what recipients_address_ok refuses now and an earlier
+ * version let in (non-ASCII): one line of UTF-8, 1-320 bytes, with an @ and
+ * no ASCII space. Whether it is there, the removal says. */
+bool recipients_removal_ok(const char *address);
 
 /* Whether a user of that name exists, or a branch of that code in
  * dw.branch (*known); false on a database error (logged). */

@@ -260,13 +260,16 @@ done:
     return rc;
 }
 
-/* An extra recipient: a bare address (local@domain, as GMime reads one)
- * and a branch of the warehouse; false after one line on stderr. */
-static bool recipient_valid(struct db *db, const char *code, const char *address)
+/* An extra recipient to add: a bare address (local@domain, as GMime reads
+ * one) and a branch of the warehouse; to remove: any address the table may
+ * hold (recipients_removal_ok), of any branch. False after one line on
+ * stderr. */
+static bool recipient_valid(struct db *db, const char *code, const char *address, bool add)
 {
     char *name = NULL, *addr = NULL;
-    bool ok = mail_message_parse_mailbox(address, &name, &addr) && !name &&
-              strcmp(addr, address) == 0 && strchr(addr, '@');
+    bool ok = add ? mail_message_parse_mailbox(address, &name, &addr) && !name &&
+                        strcmp(addr, address) == 0 && strchr(addr, '@')
+                  : recipients_removal_ok(address);
     free(name);
     free(addr);
     char q[600];
@@ -275,6 +278,8 @@ static bool recipient_valid(struct db *db, const char *code, const char *address
                 log_quote(q, sizeof q, address));
         return false;
     }
+    if (!add) /* a gone branch's address may still be removed */
+        return true;
     bool known = false;
     ok = users_branch_known(db, code, &known) && known;
     if (!ok)
@@ -289,7 +294,7 @@ static int recipients(const struct cli_args *a)
     const char *verb = a->positional[1];
     bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
     if (ok && strcmp(verb, "list") != 0 &&
-        !recipient_valid(db, a->positional[2], a->positional[3])) {
+        !recipient_valid(db, a->positional[2], a->positional[3], strcmp(verb, "add") == 0)) {
         db_close(db);
         return 2;
     }

@@ -61,7 +61,11 @@ static bool fields_ok(const struct http_request *req, struct recipient_change *c
     c->address = http_form(req, "address");
     if (!c->branch || !*c->branch || strlen(c->branch) > 32)
         http_reply_error(reply, 400, "invalid_parameter", "branch is a branch's code", "branch");
-    else if (!c->address || !recipients_address_ok(c->address))
+    else if (c->remove && (!c->address || !recipients_removal_ok(c->address)))
+        http_reply_error(reply, 400, "invalid_parameter",
+                         "address is a recipient's address as listed (UTF-8, with an @)",
+                         "address");
+    else if (!c->remove && (!c->address || !recipients_address_ok(c->address)))
         http_reply_error(reply, 400, "invalid_parameter",
                          "address is an e-mail address (one @, no spaces, no < > \" or comma)",
                          "address");

@@ -2069,6 +2069,29 @@ START_TEST(administrators_manage_bulletin_recipients)
     r = get_as(admin, "/api/v1/bulletin-recipients");
     ck_assert_msg(r.status == 200 && strcmp(r.body, "{\"recipients\":[]}") == 0, "%s", r.body);
     resp_free(&r);
+    /* any address listed can be removed: one an earlier version let in
+     * (non-ASCII, which an addition refuses now), of a branch gone from the
+     * warehouse; not a line of two, nor one without an @ */
+    sql("INSERT INTO kpi.bulletin_recipient (branch_code, address) VALUES"
+        " ('420101', '张三@县.test'), ('999999', 'old@gone.test')");
+    posted(admin, csrf, "/api/v1/bulletin-recipients", "branch=420101&address=%E6%9D%8E@x.test",
+           400, "\"param\":\"address\"");
+    static const struct refused_post removal_refused[] = {
+        {"/api/v1/bulletin-recipients/remove", "branch=420101&address=a%40b.test%0D%0Ax",
+         "400 invalid_parameter address"},
+        {"/api/v1/bulletin-recipients/remove", "branch=420101&address=%E5%BC%A0%E4%B8%89",
+         "400 invalid_parameter address"},
+        {"/api/v1/bulletin-recipients/remove", "branch=420101&address=%FF%40x.test",
+         "400 invalid_encoding address"},
+    };
+    refusals_are(admin, csrf, removal_refused, sizeof removal_refused / sizeof removal_refused[0]);
+    posted(admin, csrf, "/api/v1/bulletin-recipients/remove",
+           "branch=420101&address=%E5%BC%A0%E4%B8%89%40%E5%8E%BF.test", 200, "\"removed\":true");
+    posted(admin, csrf, "/api/v1/bulletin-recipients/remove",
+           "branch=999999&address=old%40gone.test", 200, "\"removed\":true");
+    r = get_as(admin, "/api/v1/bulletin-recipients");
+    ck_assert_msg(r.status == 200 && strcmp(r.body, "{\"recipients\":[]}") == 0, "%s", r.body);
+    resp_free(&r);
     /* each change audited as the administrator's, from their address */
     ck_assert_int_eq(
         count_soon("SELECT count(*) FROM kpi.audit_log WHERE who = 'admin'"

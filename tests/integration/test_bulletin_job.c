@@ -782,7 +782,8 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     const char *bad[][8] = {
         {"bulletin", "recipients", "add", COUNTY, "not an address", "--db", ci, NULL},
         {"bulletin", "recipients", "add", COUNTY, "a@b.test\r\nBcc: c@d.test", "--db", ci, NULL},
-        {"bulletin", "recipients", "remove", "999999", "a@b.test", "--db", ci, NULL},
+        {"bulletin", "recipients", "add", "999999", "a@b.test", "--db", ci, NULL},
+        {"bulletin", "recipients", "remove", COUNTY, "a@b.test\nx", "--db", ci, NULL},
         {"bulletin", "log", "--branch", "999999", "--db", ci, NULL},
         {"bulletin", "--date", "2026-13-01", "--send", NULL},
         {"bulletin", "log", "--limit", "0", NULL},
@@ -816,6 +817,27 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
         count("SELECT count(*) FROM kpi.audit_log WHERE action ="
               " 'bulletin_recipient_remove' AND params->>'address' = 'desk@county.test'"),
         1);
+    /* any address listed can be removed: one an earlier version let in
+     * (non-ASCII, which add refuses now), one of a branch gone from the
+     * warehouse */
+    ck_assert(db_query(db,
+                       "INSERT INTO kpi.bulletin_recipient (branch_code, address) VALUES"
+                       " ('" COUNTY "', '张三@县.test'), ('999999', 'old@gone.test')",
+                       0, NULL, NULL));
+    const char *legacy[][8] = {
+        {"bulletin", "recipients", "add", COUNTY, "李@x.test", "--db", ci, NULL},
+        {"bulletin", "recipients", "remove", COUNTY, "张三@县.test", "--db", ci, NULL},
+        {"bulletin", "recipients", "remove", "999999", "old@gone.test", "--db", ci, NULL},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(harness_run(legacy[i], NULL, &out, &err), i == 0 ? 2 : 0);
+        ck_assert_msg(i == 0 || strstr(out, "removed"), "%s %s", out, err);
+        free(out);
+        free(err);
+    }
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin_recipient"
+                           " WHERE address IN ('张三@县.test', 'old@gone.test', '李@x.test')"),
+                     0);
     unlink(config);
     free(config);
     sink_stop(&s);
