@@ -65,6 +65,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/zones/customers", api_h_customers, p_customers, SIGNED_IN, 0},
     {"GET", "/api/v1/data-quality", api_h_data_quality, p_date, PROVINCE, 0},
     {"GET", "/api/v1/grid", api_h_grid, p_grid, SIGNED_IN, 0},
+    {"GET", "/api/v1/grid.csv", api_h_grid_csv, p_grid, SIGNED_IN, 0},
     {"GET", "/api/v1/runs", api_h_runs, p_date, SIGNED_IN, 0},
     {"GET", "/api/v1/bulletin", api_h_bulletin, p_grid, SIGNED_IN, 0},
     {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},

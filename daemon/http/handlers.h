@@ -170,6 +170,8 @@ void api_h_zones(struct http_request *req, struct http_reply *reply, void *ctx);
 void api_h_data_quality(struct http_request *req, struct http_reply *reply, void *ctx);
 /* /api/v1/zones/customers (CSV) */
 void api_h_customers(struct http_request *req, struct http_reply *reply, void *ctx);
+/* /api/v1/grid.csv: the values behind the alarm grid (grid_csv.c) */
+void api_h_grid_csv(struct http_request *req, struct http_reply *reply, void *ctx);
 /* /charts/{kind}.{png,svg,pdf} */
 void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx);
 /* /healthz, /readyz, /metrics */

@@ -79,6 +79,7 @@ static const struct label_word zh_words[] = {
     {"all", "全部"},
     {"only_red", "仅未达标"},
     {"rows_shown", "显示 {n} 个分公司"},
+    {"grid_csv", "下载全部数据（CSV，含分子、分母、目标与状态，不按筛选）"},
     {"reason", "原因"},
     {"reason_below_base", "低于基础目标"},
     {"reason_below_base_path", "低于基础时序进度"},
@@ -579,6 +580,8 @@ static const struct label_word en_words[] = {
     {"all", "all"},
     {"only_red", "red only"},
     {"rows_shown", "{n} branches shown"},
+    {"grid_csv", "Download all figures as CSV (with numerators, denominators, targets and status; "
+                 "not filtered)"},
     {"reason", "Reason"},
     {"reason_below_base", "below the base target"},
     {"reason_below_base_path", "below the base path"},

@@ -432,6 +432,8 @@ static const struct route routes[] = {
     {"/api/v1/runs", SIGNED},
     {"/api/v1/grid", SCOPED},
     {"/api/v1/grid?branch=%s", SCOPED},
+    {"/api/v1/grid.csv", SCOPED},
+    {"/api/v1/grid.csv?branch=%s", SCOPED},
     {"/api/v1/bulletin", BULLETIN},
     {"/api/v1/bulletin?branch=%s", BULLETIN},
     {"/api/v1/bulletins", SCOPED},
@@ -696,6 +698,136 @@ START_TEST(sessions_see_what_tokens_see)
     resp_free(&out);
     resp_free(&tree);
     free(cookie);
+}
+END_TEST
+
+/* The fields of one CSV record at *p (RFC 4180: a quoted field's doubled
+ * quotes read as one), malloc'd into f[0..max); *p moves past its CRLF.
+ * Returns the number of fields; -1 when the record does not end in CRLF. */
+static int csv_record(const char **p, char **f, int max)
+{
+    int n = 0;
+    for (;;) {
+        struct buf field = BUF_INIT;
+        const char *c = *p;
+        if (*c == '"') {
+            for (c++; *c && !(c[0] == '"' && c[1] != '"'); c += c[0] == '"' ? 2 : 1)
+                buf_append(&field, c, 1);
+            c += *c == '"';
+        } else {
+            size_t k = strcspn(c, ",\r\n");
+            buf_append(&field, c, k);
+            c += k;
+        }
+        buf_append(&field, "", 0);
+        if (n < max)
+            f[n++] = buf_detach(&field, NULL);
+        else
+            buf_release(&field);
+        *p = c + 1;
+        if (*c == ',')
+            continue;
+        return c[0] == '\r' && c[1] == '\n' ? (*p = c + 2, n) : -1;
+    }
+}
+
+/* A JSON number or null as the CSV writes it (%.12g; null: ""). */
+static void csv_number(const json_t *x, char *out, size_t n)
+{
+    if (json_is_number(x))
+        snprintf(out, n, "%.12g", json_number_value(x));
+    else
+        snprintf(out, n, "%s", "");
+}
+
+/* The value of /api/v1/kpis (values v) of branch, kpi, dim and campaign
+ * (CSV text: "" for none), or NULL. */
+static json_t *value_of(json_t *v, char **f)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x)
+    {
+        const char *dim = json_string_value(json_object_get(x, "dim"));
+        json_t *camp = json_object_get(x, "campaign");
+        char c[24] = "";
+        if (json_is_integer(camp))
+            snprintf(c, sizeof c, "%lld", (long long)json_integer_value(camp));
+        if (strcmp(json_string_value(json_object_get(x, "branch")), f[1]) == 0 &&
+            strcmp(json_string_value(json_object_get(x, "kpi")), f[4]) == 0 &&
+            strcmp(dim ? dim : "", f[5]) == 0 && strcmp(c, f[6]) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+/* /api/v1/grid.csv: a spreadsheet's file (BOM, CRLF, attachment) of every
+ * value of the branch and its subtree in the run, each the API's: value,
+ * numerator, denominator, targets, status, reason (a quoted field of
+ * commas), previous status, the run. */
+START_TEST(the_grid_as_csv)
+{
+    static const char head[] =
+        "\xef\xbb\xbf"
+        "as_of,branch_code,branch_name,level,kpi,dim,campaign,period,numerator,denominator,value,"
+        "target_base,target_challenge,path_base,path_challenge,status,reason,previous_status,"
+        "run_id,partial\r\n";
+    char *exec = token_of("exec"), want[200], *f[20];
+    struct resp api = get_as(exec, "/api/v1/kpis");
+    struct resp r = get_as(exec, "/api/v1/grid.csv?branch=420100");
+    json_t *j = json_loads(api.body, 0, NULL), *values = json_object_get(j, "values");
+    const char *as_of = json_string_value(json_object_get(j, "as_of"));
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(header_has(&r, "Content-Type", "text/csv; charset=utf-8"));
+    snprintf(want, sizeof want, "attachment; filename=\"kpis-420100-%s.csv\"", as_of);
+    ck_assert(header_has(&r, "Content-Disposition", want));
+    ck_assert_msg(strncmp(r.body, head, strlen(head)) == 0, "%.300s", r.body);
+    long rows = 0, reasons = 0, run = (long)json_integer_value(json_object_get(j, "run_id"));
+    for (const char *p = r.body + strlen(head); *p; rows++) {
+        int n = csv_record(&p, f, 20);
+        ck_assert_msg(n == 20, "line %ld: %d fields", rows + 2, n);
+        json_t *x = value_of(values, f);
+        ck_assert_msg(x && strcmp(f[0], as_of) == 0 && atol(f[18]) == run, "%s %s %s %s", f[1],
+                      f[4], f[5], f[6]);
+        static const char *const fields[] = {"numerator",     "denominator",      "value",
+                                             "target_base",   "target_challenge", "path_base",
+                                             "path_challenge"};
+        for (int k = 0; k < 7; k++) {
+            char num[40];
+            csv_number(json_object_get(x, fields[k]), num, sizeof num);
+            ck_assert_msg(strcmp(num, f[8 + k]) == 0, "%s %s %s: %s %s, want %s", f[1], f[4], f[5],
+                          fields[k], f[8 + k], num);
+        }
+        const char *st = json_string_value(json_object_get(x, "status")),
+                   *why = json_string_value(json_object_get(x, "reason")),
+                   *was = json_string_value(json_object_get(x, "previous_status"));
+        ck_assert_str_eq(f[15], st ? st : "");
+        ck_assert_str_eq(f[16], why ? why : "");
+        ck_assert_str_eq(f[17], was ? was : "");
+        reasons += strchr(f[16], ',') != NULL;
+        for (int k = 0; k < n; k++)
+            free(f[k]);
+    }
+    char q[400];
+    snprintf(q, sizeof q,
+             "WITH RECURSIVE t AS (SELECT branch_id FROM dw.branch WHERE code = '420100'"
+             " UNION SELECT b.branch_id FROM dw.branch b JOIN t ON b.parent_id = t.branch_id)"
+             " SELECT count(*) FROM kpi.value WHERE run_id = %ld"
+             " AND branch_id IN (SELECT branch_id FROM t)",
+             run);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(rows, harness_long(db, q));
+    db_close(db);
+    ck_assert_int_gt(rows, 100);
+    ck_assert_msg(reasons > 0, "no reason of two words: the quoting untested");
+    json_decref(j);
+    resp_free(&api);
+    resp_free(&r);
+    /* the grid's refusals */
+    expect_status(exec, "/api/v1/grid.csv?date=2026-13-01", 400);
+    expect_status(exec, "/api/v1/grid.csv?branch=999999", 400);
+    free(exec);
 }
 END_TEST
 
@@ -2959,6 +3091,7 @@ int main(void)
     tcase_add_loop_test(tc, every_role_every_route, 0, NPEOPLE);
     tcase_add_test(tc, sessions_see_what_tokens_see);
     tcase_add_test(tc, etags_tell_scopes_apart);
+    tcase_add_test(tc, the_grid_as_csv);
     tcase_add_test(tc, data_quality_is_not_a_scopes);
     tcase_add_test(tc, sign_in_sets_a_strict_cookie);
     tcase_add_test(tc, failures_say_one_thing);

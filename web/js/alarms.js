@@ -3,7 +3,7 @@
 // link to the branch page at that KPI with its reason. What turned red since
 // the previous period, and what recovered, on top; the legend always shown.
 import {
-  api, breadcrumbs, branchPath, el, figure, fmt, glyph, kpiTitle, pageUrl, params, reasonText,
+  api, apiUrl, breadcrumbs, branchPath, el, figure, fmt, glyph, kpiTitle, pageUrl, params, reasonText,
   runBar, scrollBox, start, statusName, w,
 } from './common.js';
 
@@ -118,6 +118,16 @@ function filters(data, onChange) {
   return { box, apply };
 }
 
+// The grid's figures for a spreadsheet: every value of the branch and its
+// subtree in the run (each KPI, dim and campaign, with numerator,
+// denominator, targets and status), whatever the filters show.
+function csvLink(data) {
+  const href = apiUrl('/api/v1/grid.csv', { branch: data.branch, date: data.as_of });
+  return el('p', { class: 'grid-csv' }, el('a', {
+    href, download: `kpis-${data.branch}-${data.as_of}.csv`, type: 'text/csv',
+  }, w('grid_csv')));
+}
+
 start(async (main) => {
   const runs = await api('/api/v1/runs', { date: params.date });
   const [data, tree] = await Promise.all([
@@ -139,6 +149,6 @@ start(async (main) => {
     holder.replaceChildren(grid(data, rows));
     count.textContent = w('rows_shown', { n: rows.length });
   });
-  main.append(box, holder);
+  main.append(box, csvLink(data), holder);
   apply();
 });

@@ -2,6 +2,7 @@
 // its glyph) and value are /api/v1/grid's, in its order (worst first); the
 // turned-red and recovered lists count what the grid says (eight lines in
 // view, the rest behind "展开其余 N 条").
+import fs from 'node:fs';
 import * as lib from '../lib.mjs';
 import { narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
@@ -32,6 +33,28 @@ export const checks = [
           const raw = got.raw === '' || got.raw === null ? null : Number(got.raw);
           assert.ok(c === null ? raw === null : Math.abs(raw - c.value) < 1e-9, `${where}: value ${raw} vs ${c?.value}`);
         });
+      });
+    },
+  },
+  {
+    name: 'its CSV link downloads every value of the grid\'s branches, each cell\'s value among them',
+    async run({ page, assert, api }) {
+      const grid = (await api('/api/v1/grid')).body;
+      const [download] = await Promise.all([page.waitForEvent('download'),
+        page.locator('p.grid-csv a').click()]);
+      assert.equal(download.suggestedFilename(), `kpis-${grid.branch}-${grid.as_of}.csv`);
+      const text = fs.readFileSync(await download.path(), 'utf8');
+      assert.ok(text.startsWith('\ufeffas_of,branch_code,branch_name,level,kpi,dim,campaign,'), text.slice(0, 80));
+      assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'CRLF line ends');
+      // the fields before the reason (a quoted list) hold no comma: split
+      const lines = text.split('\r\n').slice(1, -1).map((l) => l.split(','));
+      assert.ok(lines.every((f) => f[0] === grid.as_of), 'every line of the grid\'s date');
+      const codes = new Set(lines.map((f) => f[1]));
+      assert.deepEqual([...codes].sort(), grid.rows.filter((r) => r.cells.some((c) => c)).map((r) => r.code).sort());
+      for (const r of grid.rows) r.cells.forEach((c, k) => {
+        if (!c || c.value === null) return;
+        const found = lines.some((f) => f[1] === r.code && f[4] === grid.kpis[k] && Math.abs(Number(f[10]) - c.value) < 1e-9);
+        assert.ok(found, `${r.code} ${grid.kpis[k]} ${c.value} not in the CSV`);
       });
     },
   },
