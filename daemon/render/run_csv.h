@@ -13,7 +13,7 @@
 #define RETENTIOND_RUN_CSV_H
 
 #include "buf.h"
-#include "snap.h"
+#include "view.h"
 
 /* The byte-order mark and the header line; the first column is named
  * date_column (the report's "month_end", the grid's "as_of"). */
