@@ -138,7 +138,7 @@ static void fmt_status(const struct bul *b, const struct snap_value *x, struct b
  * 下降 2 位", the unchanged word, or the new word when it was not ranked
  * then. brief: the ranking table's cell, "▲ 升3" held on one line by
  * no-break spaces (the long words took four lines of a column on a phone). */
-static void fmt_rank_change(const struct bul *b, const struct view_bulletin_row *r, bool brief,
+static void fmt_rank_change(const struct bul *b, const struct view_rank *r, bool brief,
                             struct buf *out)
 {
     int up = r->previous_rank - r->rank;
@@ -424,7 +424,7 @@ static void zones(struct bul *b)
 
 /* Whether row r is the bulletin's branch or below it (not for the
  * province: every county is). */
-static bool own_row(const struct bul *b, const struct view_bulletin_row *r)
+static bool own_row(const struct bul *b, const struct view_rank *r)
 {
     return b->v->branch != snap_branch_root(b->s) &&
            snap_branch_within(b->s, r->branch, b->v->branch);
@@ -479,7 +479,7 @@ static void ranking_table(struct bul *b)
             doc_column_nowrap(b->d, k);
 }
 
-static void ranking_row(struct bul *b, const struct view_bulletin_row *r)
+static void ranking_row(struct bul *b, const struct view_rank *r)
 {
     const struct snap_value *x = r->v, *was = r->was;
     struct buf t[NCOLS];
@@ -629,7 +629,7 @@ static void rank_line(struct bul *b, const struct view_bulletin_campaign *c)
 {
     if (c->own < 0)
         return;
-    const struct view_bulletin_row *r = &c->rows[c->own];
+    const struct view_rank *r = &c->rows[c->own];
     struct buf change = BUF_INIT;
     char rank[16], n[24];
     if (r->previous_rank >= 0)

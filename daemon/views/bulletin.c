@@ -31,33 +31,19 @@ static const struct snap_campaign *campaign_of(const struct snap *s, int id)
     return NULL;
 }
 
-static int by_coverage(const void *x, const void *y)
-{
-    const struct view_bulletin_row *a = x, *b = y;
-    double va = a->v->f[SNAP_VALUE], vb = b->v->f[SNAP_VALUE];
-    if (va != vb)
-        return va < vb ? 1 : -1;
-    return a->branch - b->branch; /* branches are sorted by code */
-}
-
 /* The counties with a coverage of campaign `id` in run, ranked (ties share
  * a rank); out has room for every branch. */
 static size_t rank_counties(const struct snap *s, const struct snap_run *run, int id,
-                            struct view_bulletin_row *out)
+                            struct view_rank *out)
 {
     size_t n = 0;
     for (size_t b = 0; run && b < s->nbranches; b++) {
         const struct snap_value *v =
             s->branches[b].level == 2 ? snap_find(run, SNAP_BUNDLING, (int)b, NULL, id) : NULL;
         if (v && !isnan(v->f[SNAP_VALUE]))
-            out[n++] = (struct view_bulletin_row){.branch = (int)b, .v = v, .previous_rank = -1};
+            out[n++] = (struct view_rank){.branch = (int)b, .v = v, .previous_rank = -1};
     }
-    if (n > 1)
-        qsort(out, n, sizeof *out, by_coverage);
-    for (size_t i = 0; i < n; i++)
-        out[i].rank = i > 0 && out[i].v->f[SNAP_VALUE] == out[i - 1].v->f[SNAP_VALUE]
-                          ? out[i - 1].rank
-                          : (int)i + 1;
+    view_rank_order(out, n);
     return n;
 }
 
@@ -65,29 +51,18 @@ static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
                            struct view_bulletin_campaign *c)
 {
     const struct snap *s = v->s;
-    struct view_bulletin_row *before = xcalloc(s->nbranches + 1, sizeof *before);
+    struct view_rank *before = xcalloc(s->nbranches + 1, sizeof *before);
     c->campaign = campaign_of(s, id);
     c->total = snap_find(v->run, SNAP_BUNDLING, v->branch, NULL, id);
     c->total_was = v->prev ? snap_find(v->prev, SNAP_BUNDLING, v->branch, NULL, id) : NULL;
     c->rows = xcalloc(s->nbranches + 1, sizeof *c->rows);
     c->n = rank_counties(s, v->run, id, c->rows);
     size_t nprev = rank_counties(s, v->prev, id, before);
+    c->nbottom = view_rank_compare(c->rows, c->n, before, nprev, bottom_n);
     c->own = -1;
-    for (size_t i = 0; i < c->n; i++) {
-        struct view_bulletin_row *r = &c->rows[i];
-        for (size_t k = 0; k < nprev; k++)
-            if (before[k].branch == r->branch) {
-                r->previous_rank = before[k].rank;
-                r->was = before[k].v;
-            }
-        size_t last = i; /* of its tie */
-        while (last + 1 < c->n && c->rows[last + 1].rank == r->rank)
-            last++;
-        r->bottom = view_in_bottom(last + 1, r->rank, c->n, bottom_n);
-        c->nbottom += r->bottom;
-        if (r->branch == v->branch)
+    for (size_t i = 0; i < c->n; i++)
+        if (c->rows[i].branch == v->branch)
             c->own = (int)i;
-    }
     c->bottom_tied = bottom_n > 0 && c->nbottom > (size_t)bottom_n;
     free(before);
 }
@@ -245,7 +220,7 @@ static json_t *coverage_json(const struct snap *s, const struct snap_value *x,
     return o;
 }
 
-static json_t *row_json(const struct snap *s, const struct view_bulletin_row *r)
+static json_t *row_json(const struct snap *s, const struct view_rank *r)
 {
     const struct snap_branch *b = &s->branches[r->branch];
     json_t *o = coverage_json(s, r->v, r->was);

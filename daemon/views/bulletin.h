@@ -18,17 +18,10 @@
 
 #include "view.h"
 
-struct view_bulletin_row {
-    int branch;                       /* a county */
-    const struct snap_value *v, *was; /* coverage on D and the day before (NULL: none) */
-    int rank, previous_rank;          /* among the counties; previous -1: not ranked then */
-    bool bottom;
-};
-
 struct view_bulletin_campaign {
     const struct snap_campaign *campaign;
     const struct snap_value *total, *total_was; /* the bulletin's branch */
-    struct view_bulletin_row *rows;             /* by rank */
+    struct view_rank *rows; /* the counties by coverage (was: the day before's), by rank */
     size_t n;
     int own; /* the branch's row (a county), or -1 */
     /* the rows flagged bottom; tied: more than bottom_n of them, a tie

@@ -59,15 +59,6 @@ bool view_ranking_check(const struct snap *s, const struct view_params *p, struc
     return ranking_parse(s, p, &rq, err);
 }
 
-static int cmp_rank(const void *x, const void *y)
-{
-    const struct view_rank *a = x, *b = y;
-    double va = a->v->f[SNAP_VALUE], vb = b->v->f[SNAP_VALUE];
-    if (va != vb)
-        return va < vb ? 1 : -1;
-    return a->branch - b->branch; /* branches are sorted by code */
-}
-
 /* The children of the parent with a value in run, ranked (ties share a
  * rank); out has room for every child. */
 static size_t rank_children(const struct snap *s, const struct snap_run *run,
@@ -81,11 +72,7 @@ static size_t rank_children(const struct snap *s, const struct snap_run *run,
         if (v && !isnan(v->f[SNAP_VALUE]))
             out[n++] = (struct view_rank){.branch = p->children[i], .v = v, .previous_rank = -1};
     }
-    qsort(out, n, sizeof *out, cmp_rank);
-    for (size_t i = 0; i < n; i++)
-        out[i].rank = i > 0 && out[i].v->f[SNAP_VALUE] == out[i - 1].v->f[SNAP_VALUE]
-                          ? out[i - 1].rank
-                          : (int)i + 1;
+    view_rank_order(out, n);
     return n;
 }
 
@@ -110,16 +97,7 @@ bool view_ranking_build(const struct snap *s, const struct view_params *p, struc
     out->entries = xcalloc(cap, sizeof *out->entries);
     out->n = rank_children(s, rq.run, &rq, out->entries);
     size_t nprev = rank_children(s, out->prev, &rq, before);
-    for (size_t i = 0; i < out->n; i++) {
-        struct view_rank *e = &out->entries[i];
-        for (size_t k = 0; k < nprev; k++)
-            if (before[k].branch == e->branch)
-                e->previous_rank = before[k].rank;
-        size_t last = i; /* of its tie */
-        while (last + 1 < out->n && out->entries[last + 1].rank == e->rank)
-            last++;
-        e->bottom = view_in_bottom(last + 1, e->rank, out->n, p->bottom_n);
-    }
+    view_rank_compare(out->entries, out->n, before, nprev, p->bottom_n);
     free(before);
     return true;
 }

@@ -8,14 +8,6 @@
 
 #include "view.h"
 
-struct view_rank {
-    int rank; /* ties share a rank */
-    int branch;
-    const struct snap_value *v;
-    int previous_rank; /* -1: not ranked then */
-    bool bottom;
-};
-
 struct view_ranking {
     const struct snap *s;
     int kpi, parent, campaign; /* campaign -1: none */

@@ -55,6 +55,45 @@ bool view_in_bottom(size_t tie_last, int rank, size_t n, int bottom_n)
     return bottom_n > 0 && (long)tie_last > above && (rank > 1 || rank > above);
 }
 
+static int best_first(const void *x, const void *y)
+{
+    const struct view_rank *a = x, *b = y;
+    double va = a->v->f[SNAP_VALUE], vb = b->v->f[SNAP_VALUE];
+    if (va != vb)
+        return va < vb ? 1 : -1;
+    return a->branch - b->branch; /* branches are sorted by code */
+}
+
+void view_rank_order(struct view_rank *rows, size_t n)
+{
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, best_first);
+    for (size_t i = 0; i < n; i++)
+        rows[i].rank = i > 0 && rows[i].v->f[SNAP_VALUE] == rows[i - 1].v->f[SNAP_VALUE]
+                           ? rows[i - 1].rank
+                           : (int)i + 1;
+}
+
+size_t view_rank_compare(struct view_rank *rows, size_t n, const struct view_rank *before,
+                         size_t nbefore, int bottom_n)
+{
+    size_t named = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct view_rank *r = &rows[i];
+        for (size_t k = 0; k < nbefore; k++)
+            if (before[k].branch == r->branch) {
+                r->previous_rank = before[k].rank;
+                r->was = before[k].v;
+            }
+        size_t last = i; /* of its tie */
+        while (last + 1 < n && rows[last + 1].rank == r->rank)
+            last++;
+        r->bottom = view_in_bottom(last + 1, r->rank, n, bottom_n);
+        named += r->bottom;
+    }
+    return named;
+}
+
 const char *view_arg(const struct view_params *p, const char *name)
 {
     return p->arg ? p->arg(p->ctx, name) : NULL;

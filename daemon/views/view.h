@@ -62,6 +62,28 @@ struct view_params {
  * bottom five" of eighteen). */
 bool view_in_bottom(size_t tie_last, int rank, size_t n, int bottom_n);
 
+/* A branch's place in a ranking of branches by a value (the ranking view,
+ * the bulletin's county ranking). */
+struct view_rank {
+    int rank; /* ties share a rank */
+    int branch;
+    const struct snap_value *v;
+    const struct snap_value *was; /* its value in the previous ranking (NULL: not ranked then) */
+    int previous_rank;            /* -1: not ranked then */
+    bool bottom;
+};
+
+/* Sorts rows[0..n) best first (the higher value first, equal values in the
+ * branches' order, which is by code) and gives each its rank: ties share
+ * the best of their places. */
+void view_rank_order(struct view_rank *rows, size_t n);
+
+/* Each row's rank and value in the previous ranking `before` (as
+ * view_rank_order left it), and whether it is named among the bottom
+ * bottom_n (view_in_bottom). Returns how many are named. */
+size_t view_rank_compare(struct view_rank *rows, size_t n, const struct view_rank *before,
+                         size_t nbefore, int bottom_n);
+
 /* Parameters from a name/value list (NULL-terminated; NULL values are left
  * out), with the default thresholds and no scope. */
 void view_params_list(struct view_params *p, const char *const *pairs);

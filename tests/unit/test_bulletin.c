@@ -519,7 +519,7 @@ START_TEST(pdf_breaks_between_rows)
     build(snap, NULL, NULL, -1, &v);
     struct view_bulletin_campaign *c = &v.campaigns[0];
     size_t n = c->n * 80;
-    struct view_bulletin_row *rows = xcalloc(n, sizeof *rows);
+    struct view_rank *rows = xcalloc(n, sizeof *rows);
     for (size_t i = 0; i < n; i++) {
         rows[i] = c->rows[i % c->n];
         rows[i].rank = (int)i + 1;
