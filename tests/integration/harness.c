@@ -796,6 +796,26 @@ char *harness_pdf_text(const char *bytes, size_t len)
     return harness_tool_text("pdftotext -q", bytes, len);
 }
 
+json_t *harness_csv_records(const char *bytes, size_t len)
+{
+    static const char script[] =
+        "import csv, json, sys\n"
+        "raw = open(sys.argv[1], 'rb').read()\n"
+        "assert raw.startswith(b'\\xef\\xbb\\xbf'), 'no byte-order mark'\n"
+        "assert raw.endswith(b'\\r\\n') and b'\\n' not in raw.replace(b'\\r\\n', b''), 'not CRLF'\n"
+        "print(json.dumps(list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', "
+        "newline='')))))\n";
+    char *py = harness_temp_file(script), cmd[300];
+    snprintf(cmd, sizeof cmd, "%s '%s'", PYTHON, py);
+    char *text = harness_tool_text(cmd, bytes, len);
+    json_t *records = json_loads(text, 0, NULL);
+    ck_assert_msg(json_is_array(records), "not CSV: %.300s", text);
+    unlink(py);
+    free(py);
+    free(text);
+    return records;
+}
+
 void harness_compute(const char *conninfo, const char *date)
 {
     const char *args[] = {"compute", "--db", conninfo, "--as-of", date, NULL};

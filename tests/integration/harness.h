@@ -15,6 +15,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* Debian's interpreter, whose python3-aiosmtpd the mail tests use (the
+ * python3 first on the PATH may be another). */
+#define PYTHON "/usr/bin/python3"
+
 /* Exit code meson reads as "skipped". */
 #define HARNESS_SKIP 77
 
@@ -134,6 +138,11 @@ char *harness_temp_file(const char *text);
 char *harness_tool_text(const char *command, const char *bytes, size_t len);
 /* The text of a PDF's len bytes by pdftotext -q (harness_tool_text). */
 char *harness_pdf_text(const char *bytes, size_t len);
+/* The records of a CSV file's len bytes as Python's csv module reads them
+ * (a JSON array of arrays of strings, the header first; the caller
+ * json_decrefs it), after it found the byte-order mark and CRLF line ends
+ * (else the test fails). */
+json_t *harness_csv_records(const char *bytes, size_t len);
 
 /* ---- access control (docs/access.md) ---- */
 

@@ -10,11 +10,11 @@
 #ifndef RETENTIOND_TEST_SINK_H
 #define RETENTIOND_TEST_SINK_H
 
+#include "harness.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
-
-#define PYTHON "/usr/bin/python3"
 
 struct sink {
     pid_t pid;

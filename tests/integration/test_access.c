@@ -701,36 +701,6 @@ START_TEST(sessions_see_what_tokens_see)
 }
 END_TEST
 
-/* The fields of one CSV record at *p (RFC 4180: a quoted field's doubled
- * quotes read as one), malloc'd into f[0..max); *p moves past its CRLF.
- * Returns the number of fields; -1 when the record does not end in CRLF. */
-static int csv_record(const char **p, char **f, int max)
-{
-    int n = 0;
-    for (;;) {
-        struct buf field = BUF_INIT;
-        const char *c = *p;
-        if (*c == '"') {
-            for (c++; *c && !(c[0] == '"' && c[1] != '"'); c += c[0] == '"' ? 2 : 1)
-                buf_append(&field, c, 1);
-            c += *c == '"';
-        } else {
-            size_t k = strcspn(c, ",\r\n");
-            buf_append(&field, c, k);
-            c += k;
-        }
-        buf_append(&field, "", 0);
-        if (n < max)
-            f[n++] = buf_detach(&field, NULL);
-        else
-            buf_release(&field);
-        *p = c + 1;
-        if (*c == ',')
-            continue;
-        return c[0] == '\r' && c[1] == '\n' ? (*p = c + 2, n) : -1;
-    }
-}
-
 /* A JSON number or null as the CSV writes it (%.12g; null: ""). */
 static void csv_number(const json_t *x, char *out, size_t n)
 {
@@ -742,7 +712,7 @@ static void csv_number(const json_t *x, char *out, size_t n)
 
 /* The value of /api/v1/kpis (values v) of branch, kpi, dim and campaign
  * (CSV text: "" for none), or NULL. */
-static json_t *value_of(json_t *v, char **f)
+static json_t *value_of(json_t *v, const char *const *f)
 {
     size_t i;
     json_t *x;
@@ -761,8 +731,9 @@ static json_t *value_of(json_t *v, char **f)
     return NULL;
 }
 
-/* /api/v1/grid.csv: a spreadsheet's file (BOM, CRLF, attachment) of every
- * value of the branch and its subtree in the run, each the API's: value,
+/* /api/v1/grid.csv: a spreadsheet's file (BOM, CRLF, attachment; read by
+ * Python's csv module) of every value of the branch and its subtree in the
+ * run, each the API's: value,
  * numerator, denominator, targets, status, reason (a quoted field of
  * commas), previous status, the run. */
 START_TEST(the_grid_as_csv)
@@ -772,7 +743,8 @@ START_TEST(the_grid_as_csv)
         "as_of,branch_code,branch_name,level,kpi,dim,campaign,period,numerator,denominator,value,"
         "target_base,target_challenge,path_base,path_challenge,status,reason,previous_status,"
         "run_id,partial\r\n";
-    char *exec = token_of("exec"), want[200], *f[20];
+    char *exec = token_of("exec"), want[200];
+    const char *f[20];
     struct resp api = get_as(exec, "/api/v1/kpis");
     struct resp r = get_as(exec, "/api/v1/grid.csv?branch=420100");
     json_t *j = json_loads(api.body, 0, NULL), *values = json_object_get(j, "values");
@@ -782,10 +754,18 @@ START_TEST(the_grid_as_csv)
     snprintf(want, sizeof want, "attachment; filename=\"kpis-420100-%s.csv\"", as_of);
     ck_assert(header_has(&r, "Content-Disposition", want));
     ck_assert_msg(strncmp(r.body, head, strlen(head)) == 0, "%.300s", r.body);
-    long rows = 0, reasons = 0, run = (long)json_integer_value(json_object_get(j, "run_id"));
-    for (const char *p = r.body + strlen(head); *p; rows++) {
-        int n = csv_record(&p, f, 20);
-        ck_assert_msg(n == 20, "line %ld: %d fields", rows + 2, n);
+    json_t *records = harness_csv_records(r.body, r.len), *rec;
+    long rows = (long)json_array_size(records) - 1, reasons = 0,
+         run = (long)json_integer_value(json_object_get(j, "run_id"));
+    size_t line;
+    json_array_foreach(records, line, rec)
+    {
+        ck_assert_msg(json_array_size(rec) == 20, "line %zu: %zu fields", line + 1,
+                      json_array_size(rec));
+        for (size_t k = 0; k < 20; k++)
+            f[k] = json_string_value(json_array_get(rec, k));
+        if (line == 0) /* the header, checked above */
+            continue;
         json_t *x = value_of(values, f);
         ck_assert_msg(x && strcmp(f[0], as_of) == 0 && atol(f[18]) == run, "%s %s %s %s", f[1],
                       f[4], f[5], f[6]);
@@ -805,9 +785,8 @@ START_TEST(the_grid_as_csv)
         ck_assert_str_eq(f[16], why ? why : "");
         ck_assert_str_eq(f[17], was ? was : "");
         reasons += strchr(f[16], ',') != NULL;
-        for (int k = 0; k < n; k++)
-            free(f[k]);
     }
+    json_decref(records);
     char q[400];
     snprintf(q, sizeof q,
              "WITH RECURSIVE t AS (SELECT branch_id FROM dw.branch WHERE code = '420100'"

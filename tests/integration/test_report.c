@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PYTHON "/usr/bin/python3"
-
 /* The subtree of the big PDF: the province (164 branches, ~290 pages) in
  * the debug build; under the sanitizers, which multiply the cost of every
  * page drawn, the city of Wuhan (the same code, 14 branches). */
