@@ -347,6 +347,20 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of, struc
     return run_on_shards(db, &step);
 }
 
+/* K3 keeps a target's policies as the bits of a bigint (k3_bundling.sql):
+ * a running campaign listing more than 63 is an error naming it. */
+static bool policies_fit(struct db *db, const char *const *campaigns)
+{
+    char over[4096];
+    if (!file_value(db, "kpi/k3_policy_limit.sql", 1, campaigns, over, sizeof over))
+        return false;
+    if (over[0] != '\0') {
+        log_error("msg=\"campaign lists more than 63 policies\" campaigns=%s", over);
+        return false;
+    }
+    return true;
+}
+
 /* K3: re-takes the stored target lists that no longer match the warehouse,
  * then computes the coverage from them. */
 static bool compute_k3(struct db *db, const char *as_of, struct taken *taken)
@@ -369,7 +383,7 @@ static bool compute_k3(struct db *db, const char *as_of, struct taken *taken)
     const struct shard_step bundling = {
         "kpi/k3_bundling.sql", 2, k3, "kpi/k3_bundling_store.sql", 1, c, NULL, 0};
     if (!file_value(db, "kpi/k3_campaigns.sql", 1, d, campaigns, sizeof campaigns) ||
-        !run_on_shards(db, &check))
+        !policies_fit(db, c) || !run_on_shards(db, &check))
         return false;
     bool retake = strcmp(stale, "{}") != 0;
     taken->state = taken->state || retake;

@@ -21,10 +21,13 @@ cancelled AS (
 per_held AS (
     -- per campaign (one campaign at a time: each join below is on sub_id
     -- alone), per branch and per set of policies held: the targets, and the
-    -- target rows of unknown subscribers. held is a bit string (bit i-1 set =
-    -- holds the policy first listed at position i of the campaign's
-    -- policies; a policy held twice counts once), NULL for a target not
-    -- bundled.
+    -- target rows of unknown subscribers. held is a bigint mask (bit i-1 set
+    -- = holds the policy first listed at position i of the campaign's
+    -- policies, at most 63 of them: k3_policy_limit.sql; a policy held twice
+    -- counts once), NULL for a target not bundled. A bigint, not a bit
+    -- string, because a bigint can be hashed: the targets are grouped in a
+    -- hash table instead of sorted (docs/kpis.md, "K3 counted one campaign
+    -- at a time").
     SELECT c.campaign_id, b.*
     FROM campaign c
     CROSS JOIN LATERAL (
@@ -36,17 +39,22 @@ per_held AS (
             -- every target: known to dw.subscriber when its list was taken,
             -- or since (only the targets unknown then are looked up again,
             -- through the primary key; the warehouse never deletes a
-            -- subscriber)
-            SELECT ct.sub_id, ct.branch_id, ct.rows,
-                   ct.known OR EXISTS (SELECT 1 FROM dw.subscriber s WHERE s.sub_id = ct.sub_id) AS known
+            -- subscriber). Two branches, so that the planner costs the
+            -- look-up for the few unknown targets only: costed for all of
+            -- them, it hid the hash aggregate's lower cost below.
+            SELECT ct.sub_id, ct.branch_id, ct.rows, true AS known
             FROM kpi.campaign_target ct
-            WHERE ct.campaign_id = c.campaign_id
+            WHERE ct.campaign_id = c.campaign_id AND ct.known
+            UNION ALL
+            SELECT ct.sub_id, ct.branch_id, ct.rows,
+                   EXISTS (SELECT 1 FROM dw.subscriber s WHERE s.sub_id = ct.sub_id)
+            FROM kpi.campaign_target ct
+            WHERE ct.campaign_id = c.campaign_id AND NOT ct.known
         ) t
         LEFT JOIN (
             -- each subscriber with the campaign's policies it holds at $1
             SELECT k.sub_id,
-                   bit_or(set_bit(repeat('0', cardinality(c.policies))::varbit,
-                                  array_position(c.policies, k.policy) - 1, 1)) AS held
+                   bit_or(1::bigint << (array_position(c.policies, k.policy) - 1)) AS held
             FROM dw.bundle_contract k
             WHERE k.policy = ANY (c.policies)
               AND k.signed_on BETWEEN c.starts_on AND $1::date
@@ -71,5 +79,5 @@ GROUP BY campaign_id, branch_id
 UNION ALL
 SELECT ph.campaign_id, ph.branch_id, p.policy, sum(ph.targets), NULL, NULL
 FROM per_held ph
-JOIN policy p ON p.campaign_id = ph.campaign_id AND get_bit(ph.held, p.bit) = 1
+JOIN policy p ON p.campaign_id = ph.campaign_id AND (ph.held >> p.bit) & 1 = 1
 GROUP BY ph.campaign_id, ph.branch_id, p.policy

@@ -555,6 +555,46 @@ START_TEST(a_failing_run_leaves_nothing)
 }
 END_TEST
 
+/* K3 keeps the policies a target holds as the bits of a bigint: campaign
+ * 1's two policies moved to positions 31 and 63 of its list (bits 30 and
+ * 62, which a 32-bit mask would alias) are counted as at the front; a 64th
+ * policy stops the compute with one line naming the campaign, nothing
+ * stored. */
+START_TEST(k3_policies_at_the_mask_limit)
+{
+    char name[64], *ci = NULL;
+    snprintf(name, sizeof name, "rt_it_kpi_policies_%d", (int)getpid());
+    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_exec_script(db, "pad",
+                             "UPDATE dw.bundle_campaign SET policies ="
+                             " ARRAY(SELECT 'p' || i FROM generate_series(1, 30) i)"
+                             " || '{prepay_credit}'"
+                             " || ARRAY(SELECT 'p' || i FROM generate_series(32, 62) i)"
+                             " || '{family_plan,p64}' WHERE campaign_id = 1"));
+    expect_failed_compute(ci, "campaign lists more than 63 policies\" campaigns=1", true);
+    ck_assert(db_exec_script(db, "unpad",
+                             "UPDATE dw.bundle_campaign SET policies = policies[:63]"
+                             " WHERE campaign_id = 1"));
+    ck_assert_int_eq(harness_long(db, "SELECT cardinality(policies) FROM dw.bundle_campaign"
+                                      " WHERE campaign_id = 1"),
+                     63);
+    db_close(db);
+    json_t *run = compute(ci, "2026-11-22");
+    expect(run, "bundling_coverage", "A", NULL, 2, 6, 2.0 / 6, "green");
+    expect(run, "bundling_coverage", "A", "prepay_credit", 1, 6, 1.0 / 6, NULL);
+    expect(run, "bundling_coverage", "A", "family_plan", 1, 6, 1.0 / 6, NULL);
+    expect(run, "bundling_coverage", "A", "p61", 0, 6, 0.0, NULL);
+    expect(run, "bundling_coverage", "Z", NULL, 1, 2, 0.5, "excellent");
+    expect(run, "bundling_coverage", "Z", "prepay_credit", 1, 2, 0.5, NULL);
+    expect(run, "bundling_coverage", "Z", "family_plan", 1, 2, 0.5, NULL);
+    json_decref(run);
+    harness_drop_db(name);
+    free(ci);
+}
+END_TEST
+
 /* A date years after the warehouse's data (a typo, 2030 for 2026) once a
  * run knows that data: refused in one line before anything is computed, so
  * that it cannot become every page's newest run; a date within a year of
@@ -1006,6 +1046,7 @@ static Suite *kpi_suite(void)
     tcase_add_loop_test(other, broken_warehouse_one_line_no_run, 0,
                         (int)(sizeof broken / sizeof broken[0]));
     tcase_add_test(other, a_failing_run_leaves_nothing);
+    tcase_add_test(other, k3_policies_at_the_mask_limit);
     tcase_add_test(other, a_date_years_after_the_data_is_refused);
     suite_add_tcase(s, other);
     TCase *state = tcase_create("state");
