@@ -159,6 +159,14 @@ void api_cache_key(const struct http_request *req, const struct view_params *p, 
     }
 }
 
+struct snap *api_snapshot(struct api *api, struct refresh_status *st, struct view_error *err)
+{
+    struct snap *s = refresh_acquire(api->refresh, st);
+    if (!s)
+        view_fail(err, 503, "no_snapshot", NULL, "no snapshot yet: the database has not answered");
+    return s;
+}
+
 void api_reply_error(struct http_reply *reply, const struct view_error *err)
 {
     http_reply_error(reply, err->status, err->code, err->message, err->param);

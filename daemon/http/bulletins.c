@@ -98,10 +98,8 @@ void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, voi
     struct snap *s = NULL;
     if (!bulletin_request(req, &args.date, &format, &err))
         goto failed;
-    if (!(s = refresh_acquire(api->refresh, &st))) {
-        view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
+    if (!(s = api_snapshot(api, &st, &err)))
         goto failed;
-    }
     p.arg = bulletin_arg;
     p.ctx = &args;
     if (!view_bulletin_check(s, &p, &err))
@@ -195,11 +193,9 @@ void api_h_bulletin_log(struct http_request *req, struct http_reply *reply, void
     char date[11], limit[8];
     int branch = -1;
     bool subtree = true;
-    struct snap *s = refresh_acquire(api->refresh, NULL);
-    if (!s) {
-        view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
+    struct snap *s = api_snapshot(api, NULL, &err);
+    if (!s)
         goto failed;
-    }
     if (!view_param_date(&p, "date", date, &err) ||
         !view_param_branch(s, &p, "branch", &branch, &err) || !log_limit(req, limit, &err) ||
         !log_subtree(req, &subtree, &err))

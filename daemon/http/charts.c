@@ -72,10 +72,8 @@ void api_h_chart(struct http_request *req, struct http_reply *reply, void *ctx)
         goto failed;
     if (rq.kind == PLOT_RANKING)
         p.scope = NULL; /* published to every role */
-    if (!(s = refresh_acquire(api->refresh, &st))) {
-        view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
+    if (!(s = api_snapshot(api, &st, &err)))
         goto failed;
-    }
     api_reply_age(reply, st.age);
     if (!plot_check(s, &p, &rq, max_pixels, &err))
         goto failed;

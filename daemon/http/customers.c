@@ -74,9 +74,9 @@ void api_h_customers(struct http_request *req, struct http_reply *reply, void *c
     struct view_params p = api_params(api, req);
     struct view_customers v = {0};
     struct view_error err = {0};
-    struct snap *s = refresh_acquire(api->refresh, &st);
+    struct snap *s = api_snapshot(api, &st, &err);
     if (!s) {
-        http_reply_error(reply, 503, "no_snapshot", "no snapshot yet", NULL);
+        api_reply_error(reply, &err);
         return;
     }
     bool ok = view_customers_build(s, &p, &v, &err);

@@ -14,10 +14,9 @@ void api_h_grid_csv(struct http_request *req, struct http_reply *reply, void *ct
     struct view_params p = api_params(api, req);
     struct view_grid v = {0};
     struct view_error err = {0};
-    struct snap *s = refresh_acquire(api->refresh, &st);
+    struct snap *s = api_snapshot(api, &st, &err);
     if (!s) {
-        http_reply_error(reply, 503, "no_snapshot",
-                         "no snapshot yet: the database has not answered", NULL);
+        api_reply_error(reply, &err);
         return;
     }
     api_reply_age(reply, st.age);

@@ -18,6 +18,11 @@ struct view_params api_params(struct api *api, const struct http_request *req);
  * the route's order) and its scope. */
 void api_cache_key(const struct http_request *req, const struct view_params *p, struct buf *key);
 
+/* The current snapshot (a reference the caller drops with snap_unref), its
+ * status in *st when st is not NULL; NULL with err set to 503 no_snapshot
+ * before the first snapshot was read. */
+struct snap *api_snapshot(struct api *api, struct refresh_status *st, struct view_error *err);
+
 /* The JSON error body of err, with Retry-After when it says when to retry. */
 void api_reply_error(struct http_reply *reply, const struct view_error *err);
 /* The error page of err, in the request's language (the error page of

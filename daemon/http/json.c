@@ -33,15 +33,14 @@ static void serve_view(struct http_request *req, struct http_reply *reply, struc
                        enum view_kind kind)
 {
     struct refresh_status st;
-    struct snap *s = refresh_acquire(api->refresh, &st);
     struct view_params p = api_params(api, req);
     struct view_error err = {0};
     struct buf key = BUF_INIT;
     bool cacheable = false;
     char *text = NULL;
+    struct snap *s = api_snapshot(api, &st, &err);
     if (!s) {
-        http_reply_error(reply, 503, "no_snapshot",
-                         "no snapshot yet: the database has not answered", NULL);
+        api_reply_error(reply, &err);
         return;
     }
     api_reply_age(reply, st.age);

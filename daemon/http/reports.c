@@ -197,10 +197,8 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     bool ok = false;
     if (!report_request(req, quarter, &format, &err))
         goto done;
-    if (!(s = refresh_acquire(api->refresh, NULL))) {
-        view_fail(&err, 503, "no_snapshot", NULL, "no snapshot yet");
+    if (!(s = api_snapshot(api, NULL, &err)))
         goto done;
-    }
     p.arg = report_arg;
     p.ctx = &args;
     if (!report_build(api, &s, &p, quarter, &v, &err))
