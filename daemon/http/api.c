@@ -71,7 +71,7 @@ static const struct http_route routes[] = {
     {"GET", "/charts/", api_h_chart, p_chart, SIGNED_IN, PREFIX},
     {"GET", "/bulletins/", api_h_bulletin_file, p_bulletin, SIGNED_IN, PREFIX | PEOPLE},
     {"GET", "/api/v1/bulletins", api_h_bulletin_log, p_bulletins, SIGNED_IN, 0},
-    {"GET", "/reports/", api_h_report, p_report, SIGNED_IN, PREFIX},
+    {"GET", "/reports/", api_h_report, p_report, SIGNED_IN, PREFIX | PEOPLE},
     {"GET", "/api/v1/me", api_h_me, p_none, SIGNED_IN, 0},
     {"GET", "/api/v1/me/tokens", api_h_my_tokens, p_none, SIGNED_IN, 0},
     {"POST", "/api/v1/me/tokens", api_h_my_token_add, p_none, SIGNED_IN, BODY},

@@ -124,16 +124,7 @@ void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, voi
     goto done;
 failed:
     reply->csp = NULL;
-    if (http_for_people(req)) {
-        /* the page's header names the reader's scope: from a snapshot, also
-         * when the path was refused before one was taken */
-        struct snap *page = s ? s : refresh_acquire(api->refresh, NULL);
-        api_page_error(api, req, reply, page, &err);
-        if (page != s)
-            snap_unref(page);
-    } else {
-        api_reply_error(reply, &err);
-    }
+    api_reply_refusal(api, req, reply, s, &err);
 done:
     view_bulletin_free(&v);
     free(bytes);

@@ -25,13 +25,14 @@ struct snap *api_snapshot(struct api *api, struct refresh_status *st, struct vie
 
 /* The JSON error body of err, with Retry-After when it says when to retry. */
 void api_reply_error(struct http_reply *reply, const struct view_error *err);
-/* The error page of err, in the request's language (the error page of
- * /, /alarms, ...: 无法显示此页 and why), for a person's request to a
- * route that also answers programs (http_for_people: /bulletins/DATE, whose
- * `date` in error is the link's); s: the snapshot for the header's scope,
- * or NULL. */
-void api_page_error(struct api *api, const struct http_request *req, struct http_reply *reply,
-                    const struct snap *s, const struct view_error *err);
+/* The refusal err of a route for people and programs (HTTP_ROUTE_PEOPLE:
+ * /bulletins/DATE, /reports/QUARTER.pdf): to a person's request
+ * (http_for_people) the error page in the request's language (the one of
+ * /, /alarms, ...: 无法显示此页 and why), its header scoped by s (or by
+ * the current snapshot when s is NULL; borrowed); to any other the JSON
+ * error of api_reply_error. */
+void api_reply_refusal(struct api *api, const struct http_request *req, struct http_reply *reply,
+                       const struct snap *s, const struct view_error *err);
 /* The X-Snapshot-Age header: age in whole seconds, as "%.0f" prints it. */
 void api_reply_age(struct http_reply *reply, double age);
 /* Tags a body that depends on nothing but snapshot s and the scope of p

@@ -256,21 +256,35 @@ static char *page_message(const struct labels *l, const struct view_error *err, 
         return xstrdup(labels_word(l, "page_bad_date"));
     if (err->status == 400)
         return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
-    if (err->status == 404)
-        return xstrdup(labels_word(l, strcmp(err->code, "no_run") == 0      ? "page_no_run"
-                                      : strcmp(err->code, "not_found") == 0 ? "not_found"
-                                                                            : "page_no_data"));
-    return xstrdup(err->message);
+    if (err->status != 404)
+        return xstrdup(err->message);
+    const char *word = "page_no_data";
+    if (strcmp(err->code, "quarter_not_ended") == 0)
+        word = "page_quarter_not_ended";
+    else if (strcmp(err->code, "no_run") == 0)
+        word = err->param && strcmp(err->param, "quarter") == 0 ? "page_quarter_no_run"
+                                                                : "page_no_run";
+    else if (strcmp(err->code, "not_found") == 0)
+        word = "not_found";
+    return xstrdup(labels_word(l, word));
 }
 
-void api_page_error(struct api *api, const struct http_request *req, struct http_reply *reply,
-                    const struct snap *s, const struct view_error *err)
+void api_reply_refusal(struct api *api, const struct http_request *req, struct http_reply *reply,
+                       const struct snap *s, const struct view_error *err)
 {
-    char *message = page_message(api_labels(req), err, true);
     buf_reset(&reply->body);
+    if (!http_for_people(req)) {
+        api_reply_error(reply, err);
+        return;
+    }
+    /* the page's header names the reader's scope: from a snapshot, also
+     * when the path was refused before one was taken */
+    struct snap *own = s ? NULL : refresh_acquire(api->refresh, NULL);
+    char *message = page_message(api_labels(req), err, true);
     reply->status = err->status; /* no-store: the signed-in route's (api_authorize) */
-    fill_page(api, req, reply, s, &error, json_object(), message);
+    fill_page(api, req, reply, s ? s : own, &error, json_object(), message);
     free(message);
+    snap_unref(own);
 }
 
 static void serve_page(struct http_request *req, struct http_reply *reply, struct api *api,

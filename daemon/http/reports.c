@@ -218,7 +218,7 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
     ok = true;
 done:
     if (!ok)
-        api_reply_error(reply, &err);
+        api_reply_refusal(api, req, reply, s, &err);
     if (*quarter && strcmp(http_method(req), "HEAD") != 0) /* a HEAD exports nothing */
         audit_export(api, req, &v, reply, ok, quarter, format);
     view_report_free(&v);

@@ -346,6 +346,36 @@ START_TEST(http_exports_are_scoped_and_audited)
                   "%s", headers);
     free(body);
     free(headers);
+    /* a browser following the /reports page's links (it accepts
+     * text/html): signed out, to the sign-in page and back; refused, the
+     * error page in the page's language, not the JSON above */
+    const char *html = "Accept: text/html,application/xhtml+xml,*/*;q=0.8";
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/reports/2026Q3.pdf?branch=420101", html,
+                                      &body, &len, &headers),
+                     303);
+    ck_assert_msg(
+        strstr(headers, "Location: /login?next=%2Freports%2F2026Q3.pdf%3Fbranch%3D420101"), "%s",
+        headers);
+    free(body);
+    free(headers);
+    harness_http_auth(auth);
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/reports/2026Q3.pdf?branch=420102", html,
+                                      &body, &len, &headers),
+                     403);
+    ck_assert_msg(strstr(headers, "text/html") && strstr(body, "您无权查看该分公司。") &&
+                      !strstr(body, "out_of_scope") && !strstr(body, "420102"),
+                  "%s", body);
+    free(body);
+    free(headers);
+    ck_assert_int_eq(
+        harness_http_len(d.port, "GET", "/reports/2026Q4.pdf?lang=en", html, &body, &len, &headers),
+        404);
+    ck_assert_msg(strstr(headers, "text/html") &&
+                      strstr(body, "role=\"alert\">That quarter has not ended"),
+                  "%s", body);
+    free(body);
+    free(headers);
+    harness_http_auth(NULL);
     /* a HEAD exports nothing: not audited (the count of 3 below stays) */
     ck_assert_int_eq(harness_http(d.port, "HEAD", "/reports/2026Q3.csv", auth, &body, NULL), 200);
     free(body);
@@ -361,7 +391,7 @@ START_TEST(http_exports_are_scoped_and_audited)
                      3);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
                                       " AND outcome = 'refused'"),
-                     2);
+                     4);
     db_close(db);
     const char *verify[] = {"audit", "verify", cli, "--db", ci, NULL};
     char *out = NULL;
