@@ -65,22 +65,66 @@ static enum doc_tone tone(const struct snap_value *x)
                                                 : DOC_PLAIN;
 }
 
+/* A target cell: the period's target f, and under it, when x was judged
+ * against a point on the way to it (path_f), that point: "77.00%" over
+ * "进度 86.67%". */
+static void target(struct rep *r, struct buf *out, const struct snap_value *x, int f, int path_f)
+{
+    number(out, x, f, true);
+    if (!x || isnan(x->f[path_f]))
+        return;
+    struct buf point = BUF_INIT;
+    number(&point, x, path_f, true);
+    const char *pairs[] = {"value", point.data, NULL};
+    char *line = doc_fill(W(r, "report_path_point"), pairs);
+    buf_printf(out, "\n%s", line);
+    free(line);
+    buf_release(&point);
+}
+
+/* A status cell: the word, and under it the reasons when x has some (a
+ * value over its challenge target that is red for a step decline says
+ * so). */
+static void status_cell(struct rep *r, struct buf *out, const struct snap_value *x)
+{
+    buf_reset(out);
+    buf_puts(out, x ? r->l->status[x->status] : W(r, "no_data"));
+    struct buf why = BUF_INIT;
+    if (x && labels_reasons(r->l, snap_str(x->reason), &why))
+        buf_printf(out, "\n%s", why.data);
+    buf_release(&why);
+}
+
+/* A month-end cell; a satisfaction value's survey month under it (the run
+ * of a month end reads the newest month surveyed, the month its chart
+ * plots). */
+static void month_cell(struct rep *r, struct buf *out, const struct snap_value *x,
+                       const char *month_end)
+{
+    buf_reset(out);
+    buf_puts(out, month_end);
+    bool survey = x && (x->kpi == SNAP_SATISFACTION || x->kpi == SNAP_SATISFACTION_GOTONE);
+    const char *period = x ? snap_str(x->period) : NULL;
+    if (!survey || !period)
+        return;
+    const char *pairs[] = {"month", period, NULL};
+    char *line = doc_fill(W(r, "report_survey_month"), pairs);
+    buf_printf(out, "\n%s", line);
+    free(line);
+}
+
 /* The month-end figures of one branch: a row per KPI and month end. */
 static void figures_table(struct rep *r, int branch)
 {
     const struct doc_column_spec cols[] = {
-        {W(r, "report_kpi"), DOC_LEFT, 3},
-        {W(r, "report_month_end"), DOC_LEFT, 1.6},
-        {W(r, "report_value"), DOC_RIGHT, 1.3},
-        {W(r, "report_numerator"), DOC_RIGHT, 1.3},
-        {W(r, "report_denominator"), DOC_RIGHT, 1.3},
-        {W(r, "report_base"), DOC_RIGHT, 1.2},
-        {W(r, "report_challenge"), DOC_RIGHT, 1.2},
-        {W(r, "report_met"), DOC_LEFT, 1.6},
+        {W(r, "report_kpi"), DOC_LEFT, 2.4},          {W(r, "report_month_end"), DOC_LEFT, 1.6},
+        {W(r, "report_value"), DOC_RIGHT, 1.1},       {W(r, "report_numerator"), DOC_RIGHT, 1.3},
+        {W(r, "report_denominator"), DOC_RIGHT, 1.4}, {W(r, "report_base"), DOC_RIGHT, 1.3},
+        {W(r, "report_challenge"), DOC_RIGHT, 1.3},   {W(r, "report_met"), DOC_LEFT, 2.1},
     };
     static const int kpis[] = {SNAP_RETENTION, SNAP_IN_NETWORK, SNAP_BUNDLING, SNAP_SATISFACTION,
                                SNAP_SATISFACTION_GOTONE};
-    struct buf f[5] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+    struct buf f[7] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
     doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
     for (size_t k = 0; k < sizeof kpis / sizeof kpis[0]; k++)
         for (int m = 0; m < 3; m++) {
@@ -88,22 +132,23 @@ static void figures_table(struct rep *r, int branch)
             number(&f[0], x, SNAP_VALUE, true);
             number(&f[1], x, SNAP_NUM, false);
             number(&f[2], x, SNAP_DEN, false);
-            number(&f[3], x, SNAP_BASE, true);
-            number(&f[4], x, SNAP_CHALLENGE, true);
-            const char *status = x ? r->l->status[x->status] : "-";
+            target(r, &f[3], x, SNAP_BASE, SNAP_PATH_BASE);
+            target(r, &f[4], x, SNAP_CHALLENGE, SNAP_PATH_CHALLENGE);
+            status_cell(r, &f[5], x);
+            month_cell(r, &f[6], x, r->v->month_end[m]);
             const struct doc_cell_spec cells[] = {
                 {m == 0 ? r->l->kpi[kpis[k]] : "", DOC_PLAIN},
-                {r->v->month_end[m], DOC_PLAIN},
+                {f[6].data, DOC_PLAIN},
                 {f[0].data, tone(x)},
                 {f[1].data, DOC_PLAIN},
                 {f[2].data, DOC_PLAIN},
                 {f[3].data, DOC_MUTED},
                 {f[4].data, DOC_MUTED},
-                {status, tone(x)},
+                {f[5].data, tone(x)},
             };
             doc_row(r->d, 0, cells);
         }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 7; i++)
         buf_release(&f[i]);
 }
 

@@ -542,6 +542,34 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
     json_t *ef = read_pdf(en);
     const char *etext = json_string_value(json_object_get(ef, "lines"));
     ck_assert_msg(strstr(etext, "Denominator Base Challenge"), "%.3000s", etext);
+    /* what a status was judged against is on the page: a target's point on
+     * its path under it, the reasons under the status, and a satisfaction
+     * value's survey month (the month its chart plots; "text" is without
+     * white space: a cell may wrap) */
+    struct db *edb = NULL;
+    ck_assert(db_connect(ci, 0, &edb));
+    char *k1 = harness_text(
+        edb, "SELECT 'path ' || to_char(100 * path_base, 'FM990.00') || '%|path '"
+             " || to_char(100 * path_challenge, 'FM990.00') || '%|' || status || '|'"
+             " || coalesce(reason, '') FROM kpi.value v JOIN kpi.run r USING (run_id)"
+             " WHERE r.as_of = '2026-09-30' AND v.kpi = 'retention_rate'"
+             " AND v.branch_code = '420101' AND v.dim IS NULL ORDER BY run_id DESC LIMIT 1");
+    char *survey = harness_text(edb, "SELECT 'surveyed' || max(period) FROM kpi.value v"
+                                     " JOIN kpi.run r USING (run_id) WHERE r.as_of = '2026-09-30'"
+                                     " AND v.kpi = 'satisfaction' AND v.branch_code = '420101'");
+    db_close(edb);
+    char *pb = strtok(k1, "|"), *pc = strtok(NULL, "|"), *status = strtok(NULL, "|");
+    char both[64]; /* side by side in the table (the chart writes each apart) */
+    snprintf(both, sizeof both, "%s %s", pb, pc);
+    ck_assert_msg(strstr(etext, both), "no %s in %.3000s", both, etext);
+    ck_assert_msg(strstr(json_string_value(json_object_get(ef, "text")), survey), "no %s", survey);
+    const char *words = strcmp(status, "excellent") == 0 ? "atorabovethechallengepath"
+                        : strcmp(status, "red") == 0     ? "belowthebasepath"
+                                                         : NULL;
+    ck_assert_msg(!words || strstr(json_string_value(json_object_get(ef, "text")), words),
+                  "no reason %s", words ? words : "");
+    free(k1);
+    free(survey);
     json_decref(ef);
     ck_assert_msg(report("2026Q3", BIG_ROOT, csv, &err) == 0, "%s", err);
     free(err);
