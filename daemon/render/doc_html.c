@@ -3,6 +3,7 @@
 #include "html.h"
 #include "mem.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +21,52 @@ static const char *hex(uint32_t rgb, char out[8])
 
 static const char *const align_name[] = {"left", "center", "right"};
 
-/* text escaped, its '\n' as <br>. */
+/* The length of the date (YYYY-MM-DD) or month (YYYY-MM) at p, not part
+ * of a longer run of digits; 0 when there is none. */
+static size_t date_at(const char *text, const char *p)
+{
+    static const char shape[] = "dddd-dd-dd";
+    if (p > text && isdigit((unsigned char)p[-1]))
+        return 0;
+    size_t n = 0;
+    while (shape[n] && (shape[n] == 'd' ? isdigit((unsigned char)p[n]) : p[n] == shape[n]))
+        n++;
+    size_t len = n == 10 ? 10 : n >= 7 ? 7 : 0;
+    return len && !isdigit((unsigned char)p[len]) ? len : 0;
+}
+
+/* text escaped, a date or month in it kept on one line: a phone's narrow
+ * column broke "2026-12-01" after its first hyphen. */
+static void html_text(struct buf *out, const char *text)
+{
+    const char *from = text;
+    for (const char *p = text; *p; p++) {
+        size_t len = date_at(text, p);
+        if (!len)
+            continue;
+        char *part = xstrndup(from, (size_t)(p - from));
+        html_escape(out, part);
+        free(part);
+        part = xstrndup(p, len);
+        buf_printf(out, "<span style=\"white-space:nowrap;\">%s</span>", part);
+        free(part);
+        p += len - 1;
+        from = p + 1;
+    }
+    html_escape(out, from);
+}
+
+/* text escaped (html_text), its '\n' as <br>. */
 static void html_lines(struct buf *out, const char *text)
 {
     const char *p = text;
     for (const char *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
         char *line = xstrndup(p, (size_t)(nl - p));
-        html_escape(out, line);
+        html_text(out, line);
         free(line);
         buf_puts(out, "<br>");
     }
-    html_escape(out, p);
+    html_text(out, p);
 }
 
 /* A row of the page's column holding one block: <tr><td style="..."> */
@@ -200,7 +236,7 @@ static void table_row(struct buf *out, const struct doc_block *b, const struct d
     for (size_t c = 0; c < b->ncols; c++) {
         cell_open(out, b->cols[c].align, tint, r->cells[c].tone, (r->flags & DOC_ROW_OWN) != 0,
                   b->cols[c].nowrap ? "white-space:nowrap;" : "");
-        html_escape(out, r->cells[c].text);
+        html_text(out, r->cells[c].text);
         buf_puts(out, "</td>");
     }
     buf_puts(out, "</tr>\n");
