@@ -769,9 +769,14 @@ static void settings_appendix(struct rep *r)
     json_t *x;
     json_object_foreach(keys, key, x) names[i++] = key;
     qsort(names, n, sizeof *names, cmp_str);
-    char id[3][24];
-    for (int m = 0; m < 3; m++)
-        snprintf(id[m], sizeof id[m], "%s %lld", v->month_end[m], v->runs[m]->run_id);
+    char id[3][80], run[24];
+    for (int m = 0; m < 3; m++) {
+        snprintf(run, sizeof run, "%lld", v->runs[m]->run_id);
+        const char *pairs[] = {"date", v->month_end[m], "run", run, NULL};
+        char *head = doc_fill(W(r, "report_setting_run"), pairs);
+        snprintf(id[m], sizeof id[m], "%s", head);
+        free(head);
+    }
     const struct doc_column_spec cols[] = {{W(r, "report_setting"), DOC_LEFT, 3},
                                            {id[0], DOC_RIGHT, 1.3},
                                            {id[1], DOC_RIGHT, 1.3},

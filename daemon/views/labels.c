@@ -402,6 +402,7 @@ static const struct label_word zh_words[] = {
     {"report_no_alarms", "本季度无红色预警。"},
     {"report_runs", "附录一：计算批次"},
     {"report_settings", "附录二：计算设置（各月末批次）"},
+    {"report_setting_run", "{date}（批次 {run}）"},
     {"report_definitions", "附录三：指标口径（按 {date} 批次的设置）"},
     {"report_dq", "附录四：数据质量计数（{date}）"},
     {"report_days", "预警历史取自本季度每日最新的计算批次，共 {n} 个（{first} 至 {last}），"
@@ -924,6 +925,7 @@ static const struct label_word en_words[] = {
     {"report_no_alarms", "No value was red in the quarter."},
     {"report_runs", "Appendix 1: compute runs"},
     {"report_settings", "Appendix 2: compute settings (the month-end runs)"},
+    {"report_setting_run", "{date} (run {run})"},
     {"report_definitions", "Appendix 3: the KPIs as computed (settings of the run of {date})"},
     {"report_dq", "Appendix 4: data-quality counts ({date})"},
     {"report_days",
