@@ -1949,7 +1949,8 @@ START_TEST(labels_json_for_the_pages)
     ck_assert_str_eq(json_string_value(get(get(zh, "kpi"), "retention_rate")), "中高端客户保有率");
     ck_assert_str_eq(json_string_value(get(get(en, "status"), "red")), "off target");
     ck_assert_str_eq(json_string_value(get(get(zh, "zone"), "white")), "流失区");
-    ck_assert_str_eq(json_string_value(get(get(en, "words"), "watermark")), "Data up to");
+    ck_assert_str_eq(json_string_value(get(get(en, "words"), "watermark")),
+                     "Warehouse when computed");
     json_decref(zh);
     json_decref(en);
 }
