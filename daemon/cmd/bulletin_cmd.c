@@ -362,8 +362,11 @@ int cmd_bulletin(const struct cli_args *a)
     const char *pairs[] = {"date", a->date, "branch", a->branch, NULL};
     view_params_list(&p, pairs);
     if (!view_bulletin_build(s, &p, &v, &err)) {
-        fprintf(stderr, "retentiond: bulletin: %s%s%s%s\n", err.param ? "--" : "",
-                err.param ? err.param : "", err.param ? ": " : "", err.message);
+        bool no_run = strcmp(err.code, "no_run") == 0 && a->date;
+        fprintf(stderr, "retentiond: bulletin: %s%s%s%s%s%s%s\n", err.param ? "--" : "",
+                err.param ? err.param : "", err.param ? ": " : "", err.message,
+                no_run ? " (retentiond compute --as-of " : "", no_run ? a->date : "",
+                no_run ? " computes it)" : "");
         rc = err.status == 400 ? 2 : 1; /* a bad argument, as the other commands */
         goto done;
     }

@@ -298,7 +298,9 @@ START_TEST(a_late_run_is_waited_for_then_the_bulletin_says_data_as_of)
     size_t n = fread(html, 1, sizeof html - 1, in);
     html[n] = '\0';
     fclose(in);
-    ck_assert_msg(strstr(html, "数据截至 2026-11-22") && strstr(html, "日通报（2026-11-23）"),
+    /* the date in the text held on one line (docs/bulletin.md) */
+    ck_assert_msg(strstr(html, "数据截至 <span style=\"white-space:nowrap;\">2026-11-22</span>") &&
+                      strstr(html, "日通报（2026-11-23）"),
                   "the late note or the date is missing");
     buf_release(&full);
 }
@@ -777,6 +779,19 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
     ck_assert_int_eq(harness_run(early, NULL, &out, &err), 1);
     ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "no compute run"),
                   "not one line: %s", err);
+    free(out);
+    free(err);
+    /* asked for a file of it: the line says how to compute the date */
+    char none[600];
+    snprintf(none, sizeof none, "%s/none.html", datadir);
+    const char *file[] = {"bulletin", "--date", "2020-01-01", "--format", "html",
+                          "--out",    none,     "--db",       ci,         NULL};
+    ck_assert_int_eq(harness_run(file, NULL, &out, &err), 1);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') &&
+                      strstr(err, "no compute run for 2020-01-01 (retentiond compute --as-of "
+                                  "2020-01-01 computes it)"),
+                  "%s", err);
+    ck_assert_int_eq(access(none, F_OK), -1);
     free(out);
     free(err);
     const char *bad[][8] = {
