@@ -519,15 +519,24 @@ static const struct {
      "column dw.subscriber.cancelled_on is missing"},
 };
 
-START_TEST(broken_warehouse_one_line_no_run)
+/* A new database of the golden fixture (named rt_it_kpi_TAG_PID, into
+ * name) changed by script; its conninfo (free it). */
+static char *golden_changed(const char *tag, const char *script, char name[64])
 {
-    char name[64], *ci = NULL;
-    snprintf(name, sizeof name, "rt_it_kpi_broken_%d", (int)getpid());
+    char *ci = NULL;
+    snprintf(name, 64, "rt_it_kpi_%s_%d", tag, (int)getpid());
     load_fixture(name, "tests/fixtures/golden.sql", &ci);
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
-    ck_assert(db_exec_script(db, "break", broken[_i].breakage));
+    ck_assert(db_exec_script(db, tag, script));
     db_close(db);
+    return ci;
+}
+
+START_TEST(broken_warehouse_one_line_no_run)
+{
+    char name[64];
+    char *ci = golden_changed("broken", broken[_i].breakage, name);
     expect_failed_compute(ci, broken[_i].message, true);
     harness_drop_db(name);
     free(ci);
@@ -536,19 +545,15 @@ END_TEST
 
 START_TEST(a_failing_run_leaves_nothing)
 {
-    char name[64], *ci = NULL;
-    snprintf(name, sizeof name, "rt_it_kpi_fail_%d", (int)getpid());
-    load_fixture(name, "tests/fixtures/golden.sql", &ci);
-    struct db *db = NULL;
-    ck_assert(db_connect(ci, 0, &db));
     /* the contract holds, but a row makes the K3 step fail half-way (after
      * K1 froze its cohort): nothing of the run may remain */
-    ck_assert(db_exec_script(db, "poison",
-                             "ALTER TABLE dw.bundle_contract RENAME TO bundle_contract_t;"
-                             "CREATE VIEW dw.bundle_contract AS SELECT contract_id, sub_id,"
-                             " policy, signed_on, ended_on FROM dw.bundle_contract_t"
-                             " WHERE 1 / (contract_id - 5) IS NOT NULL"));
-    db_close(db);
+    char name[64];
+    char *ci = golden_changed("fail",
+                              "ALTER TABLE dw.bundle_contract RENAME TO bundle_contract_t;"
+                              "CREATE VIEW dw.bundle_contract AS SELECT contract_id, sub_id,"
+                              " policy, signed_on, ended_on FROM dw.bundle_contract_t"
+                              " WHERE 1 / (contract_id - 5) IS NOT NULL",
+                              name);
     expect_failed_compute(ci, "division by zero", false);
     harness_drop_db(name);
     free(ci);
@@ -562,18 +567,17 @@ END_TEST
  * stored. */
 START_TEST(k3_policies_at_the_mask_limit)
 {
-    char name[64], *ci = NULL;
-    snprintf(name, sizeof name, "rt_it_kpi_policies_%d", (int)getpid());
-    load_fixture(name, "tests/fixtures/golden.sql", &ci);
+    char name[64];
+    char *ci = golden_changed("policies",
+                              "UPDATE dw.bundle_campaign SET policies ="
+                              " ARRAY(SELECT 'p' || i FROM generate_series(1, 30) i)"
+                              " || '{prepay_credit}'"
+                              " || ARRAY(SELECT 'p' || i FROM generate_series(32, 62) i)"
+                              " || '{family_plan,p64}' WHERE campaign_id = 1",
+                              name);
+    expect_failed_compute(ci, "campaign lists more than 63 policies\" campaigns=1", true);
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
-    ck_assert(db_exec_script(db, "pad",
-                             "UPDATE dw.bundle_campaign SET policies ="
-                             " ARRAY(SELECT 'p' || i FROM generate_series(1, 30) i)"
-                             " || '{prepay_credit}'"
-                             " || ARRAY(SELECT 'p' || i FROM generate_series(32, 62) i)"
-                             " || '{family_plan,p64}' WHERE campaign_id = 1"));
-    expect_failed_compute(ci, "campaign lists more than 63 policies\" campaigns=1", true);
     ck_assert(db_exec_script(db, "unpad",
                              "UPDATE dw.bundle_campaign SET policies = policies[:63]"
                              " WHERE campaign_id = 1"));
