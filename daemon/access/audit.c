@@ -366,6 +366,11 @@ bool audit_insert(struct db *db, const struct audit_row *row)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
+const char *audit_action_seen_sql(void)
+{
+    return "SELECT 1 FROM kpi.audit_log WHERE action = $1 LIMIT 1";
+}
+
 const char *audit_select_sql(void)
 {
     return "SELECT audit_id::text, to_char(at AT TIME ZONE 'UTC', "

@@ -62,6 +62,8 @@ bool audit_insert(struct db *db, const struct audit_row *row);
  * CSV for a spreadsheet (UTF-8 with a byte-order mark, CRLF, a header row;
  * text cells escaped against formulas; params as its JSON). */
 const char *audit_select_sql(void);
+/* A row when some entry has action $1, none else. */
+const char *audit_action_seen_sql(void);
 json_t *audit_rows_json(const struct db_result *res);
 void audit_rows_text(const struct db_result *res, struct buf *out);
 void audit_rows_csv(const struct db_result *res, struct buf *out);

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "digest.h"
 #include "file.h"
+#include "labels.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,19 @@ done:
     return rc;
 }
 
+/* Whether action is one retentiond writes, or one some entry has (an
+ * older version's); a failed query: assumed so. */
+static bool action_logged(struct db *db, const char *action)
+{
+    if (labels_audit_action(action))
+        return true;
+    struct db_result *res = NULL;
+    const char *params[] = {action};
+    bool any = !db_query(db, audit_action_seen_sql(), 1, params, &res) || db_rows(res) > 0;
+    db_result_free(res);
+    return any;
+}
+
 int cmd_audit(const struct cli_args *args)
 {
     if (args->npositional == 2 && strcmp(args->positional[0], "reproduce") == 0)
@@ -72,6 +86,12 @@ int cmd_audit(const struct cli_args *args)
         fprintf(stderr, "retentiond: --before must be a row id (a whole number from 1)\n");
         return 2;
     }
+    size_t alen = args->action ? strlen(args->action) : 0;
+    if (args->action &&
+        (alen < 1 || alen > 40 || strspn(args->action, "abcdefghijklmnopqrstuvwxyz_") != alen)) {
+        fprintf(stderr, "retentiond: --action must be an action name (lower-case letters and _)\n");
+        return 2;
+    }
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%ld", limit);
     /* a date's 00:00 in UTC, the zone of the times printed */
@@ -79,6 +99,15 @@ int cmd_audit(const struct cli_args *args)
     if (!db_connect(cmd_conninfo(args), 0, &db) ||
         !db_query(db, audit_select_sql(), 5, params, &res))
         goto done; /* logged */
+    if (args->action && db_rows(res) == 0 && !action_logged(db, args->action)) {
+        /* a typo must not read as "nothing of that kind happened" */
+        fprintf(stderr,
+                "retentiond: --action: no entry matches, and '%s' is none of the actions "
+                "retentiond writes (docs/access.md lists them)\n",
+                args->action);
+        rc = 2;
+        goto done;
+    }
     audit_rows_text(res, &out);
     if (out.len) /* none: no buffer */
         fwrite(out.data, 1, out.len, stdout);

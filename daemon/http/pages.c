@@ -77,11 +77,19 @@ static const struct page_kind reports = {"reports", "js/reports.js", "reports_ti
 static const struct page_kind error = {"error",     "js/error.js", "error_title",
                                        VIEW_NKINDS, NULL,          SIGNED_IN};
 
-/* The audit log's page: its filters checked as the API checks them. */
+/* The audit log's page: its filters checked as the API checks them, and
+ * its action one of those its filter offers (a typo must not read as
+ * "no entry matches"). */
 static bool audit_request_ok(const struct http_request *req, struct view_error *err)
 {
     char limit[16];
-    return api_audit_params(req, limit, err);
+    const char *action = http_arg(req, "action");
+    if (!api_audit_params(req, limit, err))
+        return false;
+    if (action && !labels_audit_action(action))
+        return view_fail(err, 400, "invalid_parameter", "action",
+                         "action is none of the actions retentiond writes");
+    return true;
 }
 
 /* auditors and admins, as GET /api/v1/audit */

@@ -1096,6 +1096,13 @@ const char *labels_word(const struct labels *l, const char *name)
     return name;
 }
 
+bool labels_audit_action(const char *action)
+{
+    char name[96];
+    int n = snprintf(name, sizeof name, "audit_action_%s", action);
+    return n > 0 && (size_t)n < sizeof name && labels_word(labels_get("en"), name) != name;
+}
+
 bool labels_reasons(const struct labels *l, const char *reason, struct buf *out)
 {
     bool any = false;

@@ -35,6 +35,9 @@ struct labels {
 const struct labels *labels_get(const char *lang);
 /* The pages' word `name` in l; name itself when l has none. */
 const char *labels_word(const struct labels *l, const char *name);
+/* Whether action is one that retentiond writes to the audit log (the
+ * tables have its word, "audit_action_" + action). */
+bool labels_audit_action(const char *action);
 /* The words of a value's reasons ("below_base_path,step_decline"), joined
  * by the list separator, appended to out (a reason without a word: its
  * code); false when reason (may be NULL) names none. */

@@ -2649,6 +2649,28 @@ START_TEST(the_audit_log)
     ck_assert(strstr(r.body, "\"param\":\"limit\""));
     resp_free(&r);
     expect_status(auditor, "/api/v1/audit?since=yesterday", 400);
+    /* an action retentiond never writes, and no entry has (a typo): refused
+     * naming it, not answered "no entry"; one it writes, with no entry
+     * since the day asked: none */
+    r = get_as(auditor, "/api/v1/audit?action=exprot");
+    ck_assert_msg(r.status == 400 && strstr(r.body, "\"param\":\"action\"") &&
+                      strstr(r.body, "none of the actions"),
+                  "%ld %s", r.status, r.body);
+    resp_free(&r);
+    r = get_as(auditor, "/api/v1/audit?action=export&since=2099-01-01");
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"entries\":[]"), "%ld %s", r.status, r.body);
+    resp_free(&r);
+    r = get_as(auditor, "/audit?action=exprot");
+    ck_assert_msg(r.status == 400 && strstr(r.body, "链接中的参数 action 无效"), "%ld %.300s",
+                  r.status, r.body);
+    resp_free(&r);
+    const char *typo[] = {"audit", "--action", "exprot", "--db", ci, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(typo, NULL, &out, &err), 2);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "none of the actions"),
+                  "%s", err);
+    free(out);
+    free(err);
     since_is_the_operators_day(auditor);
     /* pages: before= the last id of a page gives the next, older rows, none
      * repeated, until every at_risk_list row was seen (pages of 10) */
