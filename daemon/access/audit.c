@@ -366,6 +366,12 @@ bool audit_insert(struct db *db, const struct audit_row *row)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
+bool audit_action_name_ok(const char *a)
+{
+    size_t n = strlen(a);
+    return n >= 1 && n <= 40 && strspn(a, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
 const char *audit_action_seen_sql(void)
 {
     return "SELECT 1 FROM kpi.audit_log WHERE action = $1 LIMIT 1";

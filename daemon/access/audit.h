@@ -62,6 +62,9 @@ bool audit_insert(struct db *db, const struct audit_row *row);
  * CSV for a spreadsheet (UTF-8 with a byte-order mark, CRLF, a header row;
  * text cells escaped against formulas; params as its JSON). */
 const char *audit_select_sql(void);
+/* Whether a is written as the log writes action names: [a-z_], 1 to 40
+ * characters. */
+bool audit_action_name_ok(const char *a);
 /* A row when some entry has action $1, none else. */
 const char *audit_action_seen_sql(void);
 json_t *audit_rows_json(const struct db_result *res);

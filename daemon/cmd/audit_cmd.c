@@ -86,9 +86,7 @@ int cmd_audit(const struct cli_args *args)
         fprintf(stderr, "retentiond: --before must be a row id (a whole number from 1)\n");
         return 2;
     }
-    size_t alen = args->action ? strlen(args->action) : 0;
-    if (args->action &&
-        (alen < 1 || alen > 40 || strspn(args->action, "abcdefghijklmnopqrstuvwxyz_") != alen)) {
+    if (args->action && !audit_action_name_ok(args->action)) {
         fprintf(stderr, "retentiond: --action must be an action name (lower-case letters and _)\n");
         return 2;
     }

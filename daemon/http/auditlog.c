@@ -79,13 +79,6 @@ void api_audit(struct api *api, const struct http_request *req, const char *acti
     audit_log(api->audit, &row);
 }
 
-/* An action name as the log writes them: [a-z_], 1 to 40 characters. */
-static bool action_ok(const char *a)
-{
-    size_t n = strlen(a);
-    return n >= 1 && n <= 40 && strspn(a, "abcdefghijklmnopqrstuvwxyz_") == n;
-}
-
 /* api_audit_params with the default and the largest number of rows. */
 static bool audit_params(const struct http_request *req, long dflt, long max, char limit[16],
                          struct view_error *err)
@@ -98,7 +91,7 @@ static bool audit_params(const struct http_request *req, long dflt, long max, ch
         return view_fail(err, 400, "invalid_date", "since",
                          "since must be a date YYYY-MM-DD or an instant such as "
                          "2026-11-30T00:00:00+08:00");
-    if (action && !action_ok(action))
+    if (action && !audit_action_name_ok(action))
         return view_fail(err, 400, "invalid_parameter", "action",
                          "action must be an action name (lower-case letters and _)");
     if (l && (!*l || *end || n < 1 || n > max))
