@@ -24,7 +24,7 @@ int cmd_alarms(const struct cli_args *args)
         fprintf(stderr, "retentiond: alarms set: %s\n", err);
         return 2;
     }
-    if (!db_connect(cmd_conninfo(args), 0, &db))
+    if (!cmd_db(args, &db))
         goto done; /* logged */
     if (list ? !rules_list(db, &out) : !rules_set(db, &c, err, sizeof err)) {
         if (!list && *err) {

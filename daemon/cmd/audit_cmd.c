@@ -30,7 +30,7 @@ static int verify(const struct cli_args *args)
     digest_sha256_hex(bytes, len, sha);
     free(bytes);
     const char *params[] = {sha};
-    if (!db_connect(cmd_conninfo(args), 0, &db) ||
+    if (!cmd_db(args, &db) ||
         !db_query(db,
                   "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
                   " coalesce(who, '-'), coalesce(client_addr, '-'), params::text, audit_id::text"
@@ -94,8 +94,7 @@ int cmd_audit(const struct cli_args *args)
     snprintf(limit_text, sizeof limit_text, "%ld", limit);
     /* a date's 00:00 in UTC, the zone of the times printed */
     const char *params[] = {args->since, args->action, limit_text, args->before, "UTC"};
-    if (!db_connect(cmd_conninfo(args), 0, &db) ||
-        !db_query(db, audit_select_sql(), 5, params, &res))
+    if (!cmd_db(args, &db) || !db_query(db, audit_select_sql(), 5, params, &res))
         goto done; /* logged */
     if (args->action && db_rows(res) == 0 && !action_logged(db, args->action)) {
         /* a typo must not read as "nothing of that kind happened" */

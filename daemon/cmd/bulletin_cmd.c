@@ -44,7 +44,7 @@ static struct snap *load(const struct cli_args *a)
 {
     struct db *db = NULL;
     struct snap *s = NULL;
-    if (db_connect(cmd_conninfo(a), 0, &db))
+    if (cmd_db(a, &db))
         snap_build_db(db, 92, NULL, &(const struct snap_filter){0}, &s); /* values only; logged */
     db_close(db);
     return s;
@@ -93,7 +93,7 @@ static int send_date(const struct cli_args *a)
     }
     struct bulletin_job_opts o;
     bulletin_job_opts_from_cfg(&cfg, me, &o);
-    if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
+    if (!cmd_db_cfg(a, &cfg, &db) ||
         !snap_build_db(db, cfg.history_days, NULL, &(const struct snap_filter){0}, &s))
         goto done; /* logged */
     if (!(job = bulletin_job_new(a->font ? a->font : cfg.chart_font, cfg.bulletin_threads, err,
@@ -156,8 +156,9 @@ static int prune(const struct cli_args *a)
     } else if (o.keep_days < 1) {
         printf("keep_days is 0: every bulletin is kept, nothing is pruned\n");
         rc = 0;
-    } else if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) ||
-               !bprune_run(db, &o, time(NULL), &r)) {
+    } else if (!cmd_db_cfg(a, &cfg, &db)) {
+        /* said why */
+    } else if (!bprune_run(db, &o, time(NULL), &r)) {
         fprintf(stderr, "retentiond: bulletin prune: the archive could not be pruned (the "
                         "database: see the log); what was done stays\n");
     } else if (r.busy) {
@@ -222,7 +223,7 @@ static int show_log(const struct cli_args *a)
     int rc = 1;
     const char *params[] = {a->date, NULL, a->limit ? a->limit : "50"};
     char *codes = NULL;
-    if (!db_connect(cmd_conninfo(a), 0, &db))
+    if (!cmd_db(a, &db))
         goto done;
     if (a->branch) {
         /* the branch's subtree, as the API reads it */
@@ -292,7 +293,7 @@ static int recipients(const struct cli_args *a)
 {
     struct db *db = NULL;
     const char *verb = a->positional[1];
-    bool flag = false, ok = db_connect(cmd_conninfo(a), 0, &db);
+    bool flag = false, ok = cmd_db(a, &db);
     if (ok && strcmp(verb, "list") != 0 &&
         !recipient_valid(db, a->positional[2], a->positional[3], strcmp(verb, "add") == 0)) {
         db_close(db);
@@ -317,9 +318,8 @@ static int recipients(const struct cli_args *a)
                    add ? (flag ? "was already a recipient" : "added")
                        : (flag ? "removed" : "was not a recipient"));
     }
-    if (!ok)
-        fprintf(stderr, "retentiond: bulletin recipients: %s\n",
-                db ? db_errmsg(db) : "cannot connect to the database");
+    if (!ok && db)
+        fprintf(stderr, "retentiond: bulletin recipients: %s\n", db_errmsg(db));
     db_close(db);
     return ok ? 0 : 1;
 }

@@ -42,7 +42,7 @@ static bool cli_request(const struct cli_args *a, struct plot_request *rq)
  * the fonts load: the database round trips and the font set-up each take
  * about a third of a one-shot run. */
 struct fetch {
-    const char *conninfo;
+    const struct cli_args *args;
     struct snap_filter filter;
     struct snap *snap; /* out, owned by the caller */
 };
@@ -51,7 +51,7 @@ static void *fetch_runs(void *arg)
 {
     struct fetch *f = arg;
     struct db *db = NULL;
-    if (db_connect(f->conninfo, 0, &db))
+    if (cmd_db(f->args, &db))
         snap_build_db(db, 92, NULL, &f->filter, &f->snap); /* failure logged */
     db_close(db);
     return NULL;
@@ -85,7 +85,7 @@ int cmd_chart(const struct cli_args *a)
     struct fetch f = {0};
     if (!cli_request(a, &rq))
         return 2;
-    f = (struct fetch){.conninfo = cmd_conninfo(a), .filter = chart_filter(&rq)};
+    f = (struct fetch){.args = a, .filter = chart_filter(&rq)};
     if (pthread_create(&fetcher, NULL, fetch_runs, &f) != 0) {
         fprintf(stderr, "retentiond: chart: cannot start a thread\n");
         return 1;

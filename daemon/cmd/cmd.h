@@ -19,6 +19,17 @@
  * defaults). */
 const char *cmd_conninfo(const struct cli_args *args);
 
+/* Connects a command to the database of cmd_conninfo(), with no statement
+ * time-out; false after one line on stderr naming where the connection
+ * string came from (--db, RETENTIOND_DB or libpq's defaults) and libpq's
+ * reason. The caller closes *db with db_close(). */
+bool cmd_db(const struct cli_args *args, struct db **db);
+
+/* The same for a command that acts as the daemon would: the conninfo and
+ * statement time-out of cfg (from cmd_config(), so --db or RETENTIOND_DB
+ * when given, else the configuration's [database] conninfo). */
+bool cmd_db_cfg(const struct cli_args *args, const struct cfg *cfg, struct db **db);
+
 /* Writes bytes to path through a temporary file renamed into place ("-":
  * standard output); false after one line on stderr. */
 bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len);

@@ -35,7 +35,7 @@ int cmd_cohort(const struct cli_args *args)
     struct db *db = NULL;
     long long cohort = -1, vips = -1;
     int rc = 1;
-    if (!db_connect(cmd_conninfo(args), 0, &db) || !year_begun(db, args->year, &rc) ||
+    if (!cmd_db(args, &db) || !year_begun(db, args->year, &rc) ||
         !kpi_refreeze(db, atoi(args->year), &cohort, &vips))
         goto done;
     if (cohort < 0)

@@ -22,7 +22,7 @@ int cmd_compute(const struct cli_args *args)
     struct kpi_run run = {0};
     int rc = 1;
     enum kpi_store store = args->if_changed ? KPI_STORE_IF_CHANGED : KPI_STORE_ALWAYS;
-    if (!db_connect(cmd_conninfo(args), 0, &db) || !kpi_compute(db, args->as_of, store, &run))
+    if (!cmd_db(args, &db) || !kpi_compute(db, args->as_of, store, &run))
         goto done; /* errors have been logged already */
     struct snap_filter one = {.run_id = run.run_id};
     if (!snap_build_db(db, 0, NULL, &one, &snap))

@@ -55,6 +55,36 @@ const char *cmd_conninfo(const struct cli_args *args)
     return env ? env : "";
 }
 
+/* Where a command's conninfo came from, for its failure line. */
+static const char *conninfo_from(const struct cli_args *args, const char *otherwise)
+{
+    if (args->db)
+        return "--db";
+    return getenv("RETENTIOND_DB") ? "RETENTIOND_DB" : otherwise;
+}
+
+static bool connect_named(const char *conninfo, const char *from, int timeout_ms, struct db **db)
+{
+    char why[512];
+    if (db_open(conninfo, timeout_ms, db, why, sizeof why))
+        return true;
+    fprintf(stderr, "retentiond: cannot connect to the database (%s): %s\n", from, why);
+    return false;
+}
+
+bool cmd_db(const struct cli_args *args, struct db **db)
+{
+    return connect_named(cmd_conninfo(args), conninfo_from(args, "libpq's defaults: no --db"), 0,
+                         db);
+}
+
+bool cmd_db_cfg(const struct cli_args *args, const struct cfg *cfg, struct db **db)
+{
+    return connect_named(cfg->conninfo,
+                         conninfo_from(args, "the configuration's [database] conninfo"),
+                         cfg->statement_timeout, db);
+}
+
 bool cmd_config(const struct cli_args *a, struct cfg *cfg)
 {
     char err[600];

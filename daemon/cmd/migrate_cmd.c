@@ -13,7 +13,7 @@ int cmd_migrate(const struct cli_args *args)
     struct db *db = NULL;
     int applied = 0, version = 0;
     int rc = 1;
-    if (!db_connect(cmd_conninfo(args), 0, &db))
+    if (!cmd_db(args, &db))
         goto done; /* errors have been logged already */
     if (!migrate_run(db, &applied) || !migrate_current(db, &version))
         goto done;

@@ -81,7 +81,7 @@ int cmd_report(const struct cli_args *a)
                                 .lang = a->lang,
                                 .user = cmd_system_user()};
     int rc = 1;
-    if (!db_connect(cmd_conninfo(a), 0, &db) || (rc = report_make(db, "report", &j, &o)) != 0)
+    if (!cmd_db(a, &db) || (rc = report_make(db, "report", &j, &o)) != 0)
         goto done; /* said */
     const struct buf *bytes = rmake_bytes(&j, &o);
     /* the row first: a file on disk without its audit row cannot be verified */
@@ -141,7 +141,7 @@ int cmd_audit_reproduce(const struct cli_args *a)
     char *gone = NULL;
     bool ok = false;
     int rc = 1;
-    if (!db_connect(cmd_conninfo(a), 0, &db) || (rc = export_read(db, id, &e)) != 0)
+    if (!cmd_db(a, &db) || (rc = export_read(db, id, &e)) != 0)
         goto done; /* said */
     rc = 1;
     gone = rmake_runs_gone(db, &e, &ok);

@@ -47,7 +47,9 @@ int cmd_runs(const struct cli_args *a)
     if (o.keep_days < 1) {
         printf("keep_days is 0: every run is kept, nothing is removed\n");
         rc = 0;
-    } else if (!db_connect(cfg.conninfo, cfg.statement_timeout, &db) || !rprune_run(db, &o, &r)) {
+    } else if (!cmd_db_cfg(a, &cfg, &db)) {
+        /* said why */
+    } else if (!rprune_run(db, &o, &r)) {
         fprintf(stderr, "retentiond: runs prune: the runs could not be pruned (the database: "
                         "see the log); the runs removed before stay removed\n");
     } else {

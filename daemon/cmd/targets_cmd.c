@@ -31,7 +31,7 @@ int cmd_targets(const struct cli_args *args)
     struct db *db = NULL;
     char err[512];
     int imported = 0, rc = 1;
-    if (!db_connect(cmd_conninfo(args), 0, &db))
+    if (!cmd_db(args, &db))
         goto done;
     if (!targets_import(db, args->positional[1], &imported, err, sizeof err)) {
         if (*err) {

@@ -78,7 +78,7 @@ int cmd_user(const struct cli_args *args)
     bool with_password = strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0;
     if (with_password && !read_password(password, sizeof password))
         return 2;
-    if (!db_connect(cmd_conninfo(args), 0, &db))
+    if (!cmd_db(args, &db))
         goto done; /* logged */
     snprintf(done, sizeof done, "user %s: %s", name,
              strcmp(verb, "add") == 0
@@ -131,7 +131,7 @@ int cmd_token(const struct cli_args *args)
     /* a bad argument is refused before the database is asked */
     if (strcmp(args->positional[0], "revoke") == 0 && !token_id(args->positional[1], &id))
         return 2;
-    if (!db_connect(cmd_conninfo(args), 0, &db))
+    if (!cmd_db(args, &db))
         return 1; /* logged */
     if (strcmp(args->positional[0], "list") == 0) {
         struct buf out = BUF_INIT;

@@ -33,13 +33,16 @@ static void on_notice(void *arg, const PGresult *res)
 static void one_line(char *dst, size_t len, const char *src)
 {
     snprintf(dst, len, "%s", src ? src : "");
-    for (char *p = dst; *p; p++) {
-        if (*p == '\n' || *p == '"')
-            *p = (*p == '"') ? '\'' : ' ';
+    size_t n = 0;
+    for (const char *p = dst; *p; p++) {
+        char c = (*p == '"') ? '\'' : ((unsigned char)*p < 0x20 ? ' ' : *p);
+        if (c == ' ' && (n == 0 || dst[n - 1] == ' '))
+            continue; /* libpq's "\n\t" between sentences: one space */
+        dst[n++] = c;
     }
-    size_t n = strlen(dst);
     while (n > 0 && dst[n - 1] == ' ')
-        dst[--n] = '\0';
+        n--;
+    dst[n] = '\0';
 }
 
 static void keep_error(struct db *db, const PGresult *res)
@@ -66,7 +69,8 @@ static bool timeout_given(const char *conninfo)
     return given;
 }
 
-bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
+bool db_open(const char *conninfo, int statement_timeout_ms, struct db **out, char *why,
+             size_t why_len)
 {
     struct db *db = xcalloc(1, sizeof *db);
     conninfo = conninfo ? conninfo : "";
@@ -75,8 +79,7 @@ bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
                                   NULL};
     db->conn = PQconnectdbParams(keys, values, 1); /* 1: dbname may be a whole conninfo */
     if (PQstatus(db->conn) != CONNECTION_OK) {
-        one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
-        log_error("msg=\"cannot connect to the database\" reason=\"%s\"", db->errmsg);
+        one_line(why, why_len, PQerrorMessage(db->conn));
         goto failed;
     }
     PQsetNoticeReceiver(db->conn, on_notice, NULL);
@@ -89,12 +92,25 @@ bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
                   " set_config('client_encoding', 'UTF8', false),"
                   " set_config('DateStyle', 'ISO, YMD', false),"
                   " set_config('jit', 'off', false)",
-                  1, params, NULL))
+                  1, params, NULL)) {
+        snprintf(why, why_len, "%s", db->errmsg);
         goto failed;
+    }
     *out = db;
     return true;
 failed:
     db_close(db);
+    return false;
+}
+
+bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out)
+{
+    char why[sizeof((struct db *)NULL)->errmsg];
+    if (db_open(conninfo, statement_timeout_ms, out, why, sizeof why))
+        return true;
+    char quoted[2 * sizeof why];
+    log_error("msg=\"cannot connect to the database\" reason=\"%s\"",
+              log_quote(quoted, sizeof quoted, why));
     return false;
 }
 

@@ -12,6 +12,7 @@
 #define RETENTIOND_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct db;
 struct db_result;
@@ -25,6 +26,14 @@ struct db_result;
  * service sets connect_timeout, and sets statement_timeout (ms, 0 = none),
  * client_encoding UTF8, DateStyle ISO. */
 bool db_connect(const char *conninfo, int statement_timeout_ms, struct db **out);
+
+/* As db_connect(), for a caller that says why itself (a command's one line
+ * on stderr): a server that cannot be reached or refuses is not logged, its
+ * reason written to why (why_len bytes, one line, NUL-terminated). A
+ * session setting refused after the connection is logged as any statement's
+ * error, and copied to why. */
+bool db_open(const char *conninfo, int statement_timeout_ms, struct db **out, char *why,
+             size_t why_len);
 void db_close(struct db *db);
 
 /* The options of a conninfo (key=value or URI) that are set, as the text
