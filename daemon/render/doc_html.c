@@ -131,13 +131,9 @@ static void text_block(struct buf *out, const struct doc_block *b)
     block_close(out);
 }
 
-static void figure_cell(struct buf *out, const struct doc_figure *f, int per_row)
+/* A figure's words: its label, value and status, and its detail lines. */
+static void figure_words(struct buf *out, const struct doc_figure *f)
 {
-    const char *card = HEX(DOC_TINT_CARD);
-    buf_printf(out,
-               "<td width=\"%d%%\" valign=\"top\" bgcolor=\"%s\" style=\"padding:8px 10px;"
-               "background-color:%s;border-left:3px solid %s;" FONT "\">",
-               100 / per_row, card, card, HEX(doc_tone_edge(f->tone)));
     buf_printf(out, "<span style=\"font-size:12px;line-height:17px;color:%s;\">",
                HEX(doc_tone_text(DOC_MUTED)));
     html_escape(out, f->label);
@@ -158,15 +154,24 @@ static void figure_cell(struct buf *out, const struct doc_figure *f, int per_row
         html_lines(out, f->detail);
         buf_puts(out, "</span>");
     }
+}
+
+static void figure_cell(struct buf *out, const struct doc_figure *f, int per_row)
+{
+    const char *card = HEX(DOC_TINT_CARD);
+    buf_printf(out,
+               "<td width=\"%d%%\" valign=\"top\" bgcolor=\"%s\" style=\"padding:8px 10px;"
+               "background-color:%s;border-left:3px solid %s;" FONT "\">",
+               100 / per_row, card, card, HEX(doc_tone_edge(f->tone)));
+    figure_words(out, f);
     buf_puts(out, "</td>");
 }
 
-static void figures_block(struct buf *out, const struct doc_block *b)
+/* Up to three figures to a row: a table, its columns in percent. */
+static void figures_table(struct buf *out, const struct doc_block *b, int per_row)
 {
-    block_open(out, "");
     buf_puts(out, "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" "
                   "cellspacing=\"4\" border=\"0\" style=\"width:100%;\">\n");
-    int per_row = b->per_row < (int)b->nfigures ? b->per_row : (int)b->nfigures;
     for (size_t i = 0; i < b->nfigures; i += (size_t)per_row) {
         buf_puts(out, "<tr>");
         for (size_t k = i; k < i + (size_t)per_row; k++)
@@ -177,6 +182,43 @@ static void figures_block(struct buf *out, const struct doc_block *b)
         buf_puts(out, "</tr>\n");
     }
     buf_puts(out, "</table>");
+}
+
+/* More to a row (the five zones) would not fit a phone side by side with a
+ * province's counts: each figure is a card of its share of the 552 px, an
+ * inline block that goes to the next line where the screen is narrower
+ * (three and two at 390 px). Outlook's Word engine, which lays out no
+ * inline block, reads the cards' cells of the table in its comments. */
+static void figures_fluid(struct buf *out, const struct doc_block *b, int per_row)
+{
+    const char *card = HEX(DOC_TINT_CARD);
+    int width = (DOC_HTML_WIDTH - 48) / per_row;
+    buf_puts(out, "<!--[if mso]><table role=\"presentation\" cellpadding=\"0\" "
+                  "cellspacing=\"0\" border=\"0\"><tr><![endif]-->");
+    for (size_t k = 0; k < b->nfigures; k++) {
+        const struct doc_figure *f = &b->figures[k];
+        if (k > 0 && k % (size_t)per_row == 0)
+            buf_puts(out, "<!--[if mso]></tr><tr><![endif]-->");
+        buf_printf(out, "<!--[if mso]><td width=\"%d\" valign=\"top\"><![endif]-->", width);
+        buf_printf(out,
+                   "<div style=\"display:inline-block;vertical-align:top;width:100%%;"
+                   "max-width:%dpx;\"><div style=\"margin:0 4px 4px 0;padding:8px 6px;"
+                   "background-color:%s;border-left:3px solid %s;" FONT "\">",
+                   width, card, HEX(doc_tone_edge(f->tone)));
+        figure_words(out, f);
+        buf_puts(out, "</div></div><!--[if mso]></td><![endif]-->");
+    }
+    buf_puts(out, "<!--[if mso]></tr></table><![endif]-->");
+}
+
+static void figures_block(struct buf *out, const struct doc_block *b)
+{
+    block_open(out, "");
+    int per_row = b->per_row < (int)b->nfigures ? b->per_row : (int)b->nfigures;
+    if (per_row > 3)
+        figures_fluid(out, b, per_row);
+    else
+        figures_table(out, b, per_row);
     block_close(out);
 }
 
@@ -242,7 +284,9 @@ static void table_row(struct buf *out, const struct doc_block *b, const struct d
     buf_puts(out, "</tr>\n");
 }
 
-static void table_block(struct buf *out, const struct doc_block *b)
+/* name: the box's name when the table has no caption (the heading above
+ * it). */
+static void table_block(struct buf *out, const struct doc_block *b, const char *name)
 {
     block_open(out, "");
     if (b->text[0]) {
@@ -253,13 +297,21 @@ static void table_block(struct buf *out, const struct doc_block *b)
         html_escape(out, b->text);
         buf_puts(out, "</div>");
     }
+    /* A table wider than a phone (the English ranking's nine heads need
+     * ~470 px) scrolls sideways in a box of its own, named and reached by
+     * Tab, no wider than the screen less the blocks' padding, and the page
+     * around it keeps the phone's width; a mail reader that knows neither
+     * overflow nor calc() shows it as before. */
+    buf_puts(out, "<div tabindex=\"0\" role=\"region\" aria-label=\"");
+    html_escape(out, b->text[0] ? b->text : name);
+    buf_puts(out, "\" style=\"overflow-x:auto;max-width:calc(100vw - 48px);\">");
     buf_puts(out, "<table width=\"100%\" cellpadding=\"3\" cellspacing=\"0\" border=\"0\" "
                   "style=\"width:100%;border-collapse:collapse;font-size:12px;" FONT
                   "color:#222222;\">\n");
     table_header(out, b);
     for (size_t r = 0; r < b->nrows; r++)
         table_row(out, b, &b->rows[r]);
-    buf_puts(out, "</table>");
+    buf_puts(out, "</table></div>");
     block_close(out);
 }
 
@@ -312,14 +364,17 @@ void doc_html_with_image(const struct doc *d, const struct doc_html_image *img, 
                "border=\"0\" bgcolor=\"#ffffff\" style=\"width:100%%;max-width:%dpx;"
                "background-color:#ffffff;\">\n",
                DOC_HTML_WIDTH, DOC_HTML_WIDTH);
+    const char *heading = d->title;
     for (size_t i = 0; i < d->n; i++) {
         const struct doc_block *b = &d->blocks[i];
         if (b->kind == DOC_FIGURES)
             figures_block(out, b);
         else if (b->kind == DOC_TABLE)
-            table_block(out, b);
+            table_block(out, b, heading);
         else
             text_block(out, b);
+        if (b->kind == DOC_HEADING)
+            heading = b->text;
     }
     if (img)
         image_block(out, img);

@@ -262,6 +262,18 @@ START_TEST(html_is_mail_safe)
     ck_assert_ptr_nonnull(strstr(html, "style=\"width:100%;max-width:600px;"));
     ck_assert_ptr_null(strstr(html, "\"width:600px"));
     ck_assert_ptr_null(strstr(html, ";width:600px"));
+    /* the five zones: cards of 110 px that wrap on a phone, in cells of a
+     * table only Word reads; the ranking in a box of its own that scrolls
+     * sideways where it is wider than the phone, named by its heading */
+    ck_assert_uint_eq(count_of(html, "<!--[if mso]><td width=\"110\" valign=\"top\"><![endif]-->"
+                                     "<div style=\"display:inline-block;vertical-align:top;"
+                                     "width:100%;max-width:110px;\">"),
+                      5);
+    ck_assert_uint_eq(count_of(html, "<!--[if mso]><table role=\"presentation\""), 1);
+    ck_assert_ptr_nonnull(strstr(html, "<div tabindex=\"0\" role=\"region\" aria-label=\""
+                                       "融合秋季：区县排名\" "
+                                       "style=\"overflow-x:auto;max-width:calc(100vw - 48px);\">"
+                                       "<table"));
     /* escaped, never raw */
     ck_assert_msg(strstr(html, ODD_HTML) != NULL, "%s", html);
     ck_assert_ptr_null(strstr(html, ODD_NAME));
