@@ -1,7 +1,7 @@
 // The audit log (/audit?action=&since=&before=), for auditors and admins:
 // the rows of GET /api/v1/audit, newest first, a page of PAGE rows at a
 // time; filtered by action and by a first day (the viewer's); each row's
-// parameters as the log holds them. Reading it is itself a row of the log
+// parameters named in the page's words. Reading it is itself a row of the log
 // (the API's).
 import {
   api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w, when,
@@ -36,24 +36,38 @@ function sinceInstant(since) {
   return year >= 1900 && year <= 9999 ? midnight.toISOString() : since; // else the operator's day
 }
 
-// A parameter's value as text: lists joined, objects as JSON, null as the
-// pages' "no value".
-function valueText(value) {
-  if (value === null) return w('no_value');
-  if (Array.isArray(value)) return value.map(valueText).join(', ');
-  // an object (user_set's `before`): its members, each said as a value is
-  if (typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${k}: ${valueText(v)}`).join(', ')}}`;
-  }
-  return String(value);
+const PARAM_WORD = 'audit_param_';
+
+// A parameter's name in the page's words (the action's own sense first:
+// user_set's `before` is what the user had, audit_read's a row id), else
+// as the log holds it.
+function paramName(action, name) {
+  const own = word(`${PARAM_WORD}${action}_`, name);
+  return own !== name ? own : word(PARAM_WORD, name);
 }
 
-// The row's parameters (and detail) as name-value pairs, as the log holds them.
+// A parameter's value as text: lists joined, objects with their members
+// named, yes or no, a role's word, null as the pages' "no value"; any
+// other value as the log holds it (the CSV has the same).
+function valueText(value, name = '') {
+  if (value === null) return w('no_value');
+  if (typeof value === 'boolean') return w(value ? 'audit_true' : 'audit_false');
+  if (Array.isArray(value)) return value.map((v) => valueText(v)).join(', ');
+  // an object (user_set's `before`): its members, each said as a value is
+  if (typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${word(PARAM_WORD, k)}: ${valueText(v, k)}`).join(', ')}}`;
+  }
+  return name === 'role' ? word('role_', value) : String(value);
+}
+
+// The row's parameters (and detail) as name-value pairs; each name as the
+// log holds it in data-key and its tooltip.
 function details(entry) {
   const pairs = Object.entries(entry.params || {});
   if (entry.detail) pairs.push(['detail', entry.detail]);
-  return el('ul', { class: 'params' }, pairs.map(([name, value]) => el('li', {},
-    el('span', { class: 'name' }, name), ' ', el('span', { class: 'value' }, valueText(value)))));
+  return el('ul', { class: 'params' }, pairs.map(([name, value]) => el('li', { dataset: { key: name } },
+    el('span', { class: 'name', title: name }, paramName(entry.action, name)), ' ',
+    el('span', { class: 'value' }, valueText(value, name)))));
 }
 
 // What making an export again found, in words.

@@ -69,6 +69,27 @@ export const checks = [
     },
   },
   {
+    name: 'a row\'s parameters in the page\'s words (zh, en): names, a role, yes or no; the log\'s own names kept',
+    users: ['auditor'],
+    async run({ page, base, assert }) {
+      const county = (await lib.api(page, base, '/api/v1/audit?action=user_add&limit=100')).body.entries
+        .find((e) => e.params.name === 'e2e.county');
+      assert.ok(county, 'no user_add row of e2e.county');
+      const want = {
+        zh: { name: ['用户名', 'e2e.county'], role: ['角色', '分公司经理'], temporary: ['临时密码', '否'], branch: ['分公司', '420101'] },
+        en: { name: ['user name', 'e2e.county'], role: ['role', 'branch manager'], temporary: ['temporary password', 'no'], branch: ['branch', '420101'] },
+      };
+      for (const lang of ['zh', 'en']) {
+        await page.goto(`${base}/audit?action=user_add&before=${county.id + 1}&lang=${lang}`);
+        await lib.waitDone(page);
+        const items = await page.locator(`table.audit tbody tr`).first().locator('ul.params li')
+          .evaluateAll((lis) => Object.fromEntries(lis.map((li) => [li.dataset.key,
+            [li.querySelector('.name').textContent, li.querySelector('.value').textContent]])));
+        for (const [key, pair] of Object.entries(want[lang])) assert.deepEqual(items[key], pair, `${lang} ${key}`);
+      }
+    },
+  },
+  {
     name: 'an export from the reports page is the newest export row, with the file\'s SHA-256; made again, the same bytes',
     users: ['auditor'],
     async run({ page, base, user, assert }) {
@@ -87,9 +108,14 @@ export const checks = [
       const rows = await shown(page);
       assert.ok(rows.length > 0 && rows.every((r) => r.action === 'export'), rows.map((r) => r.action).join(' '));
       assert.equal(rows[0].who, user.name);
-      const params = await page.locator('table.audit tbody tr').first().locator('ul.params li')
-        .evaluateAll((lis) => Object.fromEntries(lis.map((li) => [li.querySelector('.name').textContent,
-          li.querySelector('.value').textContent])));
+      const items = await page.locator('table.audit tbody tr').first().locator('ul.params li')
+        .evaluateAll((lis) => lis.map((li) => ({ key: li.dataset.key, name: li.querySelector('.name').textContent,
+          title: li.querySelector('.name').title, value: li.querySelector('.value').textContent })));
+      const params = Object.fromEntries(items.map((i) => [i.key, i.value]));
+      // each name in the page's words, the log's own in its tooltip
+      const named = Object.fromEntries(items.map((i) => [i.key, i.name]));
+      assert.deepEqual([named.quarter, named.branch, named.format, named.sha256], ['季度', '分公司', '格式', 'SHA-256']);
+      assert.ok(items.every((i) => i.title === i.key), JSON.stringify(items));
       assert.equal(params.sha256, sha, 'the row\'s SHA-256 is the file\'s');
       assert.equal(params.format, 'csv');
       assert.ok(href.includes(`/reports/${params.quarter}.csv`), `${href}: quarter ${params.quarter}`);
