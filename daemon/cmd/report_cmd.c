@@ -52,6 +52,35 @@ static bool audit_export(struct db *db, const struct rmake_job *j, const struct 
     return ok;
 }
 
+/* The export's row and its bytes at out. A file is written beside its
+ * place first, the row then, and the file renamed into place last: a file
+ * that cannot be written leaves no row (an auditor would read that it was
+ * exported), and no file stands without its row. On standard output the
+ * row comes first. False after one line on stderr (or logged). */
+static bool export_out(struct db *db, const struct rmake_job *j, const struct rmake_out *o,
+                       const char *out, struct reproduction r)
+{
+    const struct buf *bytes = rmake_bytes(j, o);
+    if (strcmp(out, "-") == 0)
+        return audit_export(db, j, o, out, r) &&
+               cmd_write_out(out, (const unsigned char *)bytes->data, bytes->len);
+    char err[4200];
+    struct file_staged staged = {0};
+    if (!file_stage(out, bytes->data, bytes->len, &staged, err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s\n", err);
+        return false;
+    }
+    if (!audit_export(db, j, o, out, r)) {
+        file_discard(&staged);
+        return false; /* logged */
+    }
+    if (!file_publish(&staged, err, sizeof err)) {
+        fprintf(stderr, "retentiond: %s (its audit row is written: the file is not there)\n", err);
+        return false;
+    }
+    return true;
+}
+
 /* Makes j's report into o (fonts and a drawing context for a PDF). 0, or
  * the exit status after one line on stderr (2: not a quarter, 1: a quarter
  * without its runs, or a database or drawing error, logged). */
@@ -83,12 +112,7 @@ int cmd_report(const struct cli_args *a)
     int rc = 1;
     if (!cmd_db(a, &db) || (rc = report_make(db, "report", &j, &o)) != 0)
         goto done; /* said */
-    const struct buf *bytes = rmake_bytes(&j, &o);
-    /* the row first: a file on disk without its audit row cannot be verified */
-    rc = audit_export(db, &j, &o, a->out, (struct reproduction){0}) &&
-                 cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len)
-             ? 0
-             : 1;
+    rc = export_out(db, &j, &o, a->out, (struct reproduction){0}) ? 0 : 1;
 done:
     rmake_out_free(&o);
     db_close(db);
@@ -163,8 +187,7 @@ int cmd_audit_reproduce(const struct cli_args *a)
     bool same = export_compare(say, &e, bytes);
     /* written either way (a file that differs is for comparing), its row
      * saying whether it is the export's */
-    if (a->out && !(audit_export(db, &j, &o, a->out, (struct reproduction){e.id, same}) &&
-                    cmd_write_out(a->out, (const unsigned char *)bytes->data, bytes->len)))
+    if (a->out && !export_out(db, &j, &o, a->out, (struct reproduction){e.id, same}))
         goto done;
     rc = same ? 0 : 1;
 done:

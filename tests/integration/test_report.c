@@ -264,6 +264,14 @@ START_TEST(bad_quarters_are_clear_errors_and_write_nothing)
                       outs[i], err);
         free(err);
     }
+    /* a place no file can be written (even as root): the write fails,
+     * and no row says it was exported */
+    char *err = NULL;
+    ck_assert_int_eq(report("2026Q3", NULL, "/proc/rt_report.csv", &err), 1);
+    ck_assert_msg(strstr(err, "cannot write /proc/rt_report.csv") &&
+                      strchr(err, '\n') == strrchr(err, '\n'),
+                  "%s", err);
+    free(err);
     struct stat st;
     ck_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
     ck_assert(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
