@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 struct db {
     PGconn *conn;
     PGcancel *cancel;
+    atomic_bool cancelled; /* db_cancel() asked: the statement's end is no error */
     char sqlstate[6];
     char errmsg[512];
 };
@@ -144,6 +146,8 @@ int db_notifications(struct db *db)
 void db_cancel(struct db *db)
 {
     char err[256], quoted[512];
+    if (db)
+        atomic_store(&db->cancelled, true);
     if (db && db->cancel && !PQcancel(db->cancel, err, sizeof err))
         log_warn("msg=\"cannot cancel the running statement\" reason=\"%s\"",
                  log_quote(quoted, sizeof quoted, err));
@@ -199,8 +203,12 @@ static bool check_result(struct db *db, PGresult *res, const char *what)
         return true;
     }
     keep_error(db, res);
-    log_error("msg=\"database error\" what=\"%s\" sqlstate=%s reason=\"%s\"", what, db->sqlstate,
-              db->errmsg);
+    /* query_canceled after db_cancel() (a stop): what was asked for */
+    if (atomic_exchange(&db->cancelled, false) && strcmp(db->sqlstate, "57014") == 0)
+        log_info("msg=\"statement cancelled\" what=\"%s\"", what);
+    else
+        log_error("msg=\"database error\" what=\"%s\" sqlstate=%s reason=\"%s\"", what,
+                  db->sqlstate, db->errmsg);
     return false;
 }
 

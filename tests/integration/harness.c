@@ -183,6 +183,28 @@ char *harness_read_file(const char *path)
     return buf_detach(&text, NULL);
 }
 
+void harness_capture_begin(struct harness_capture *c)
+{
+    fflush(stderr);
+    snprintf(c->path, sizeof c->path, "/tmp/rtnd-log-XXXXXX");
+    int fd = mkstemp(c->path);
+    ck_assert_int_ge(fd, 0);
+    c->saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+char *harness_capture_end(struct harness_capture *c)
+{
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    char *text = harness_read_file(c->path);
+    unlink(c->path);
+    fputs(text, stderr);
+    return text;
+}
+
 char *harness_read_source(const char *relpath)
 {
     const char *src = getenv("RETENTIOND_SRCDIR");

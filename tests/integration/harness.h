@@ -57,6 +57,16 @@ void harness_pg_shard(int k, const char *action);
 char *harness_read_source(const char *relpath);
 /* Reads a whole file ("" if empty); aborts the test if it cannot. */
 char *harness_read_file(const char *path);
+/* stderr into a temporary file for the time of a few calls, to read the
+ * log lines they write: harness_capture_begin() starts, and
+ * harness_capture_end() puts stderr back and returns what was written
+ * (malloc'd; also copied to the test's own stderr, its log). */
+struct harness_capture {
+    int saved;
+    char path[64];
+};
+void harness_capture_begin(struct harness_capture *c);
+char *harness_capture_end(struct harness_capture *c);
 /* Runs a source-tree SQL file on db; aborts the test on failure. */
 void harness_exec_file(struct db *db, const char *relpath);
 

@@ -6,6 +6,7 @@
  * AUTH) and the retry policy with an injected sleep. No database. */
 #include "buf.h"
 #include "cfg.h"
+#include "harness.h"
 #include "mail_message.h"
 #include "mail_retry.h"
 #include "mail_smtp.h"
@@ -167,34 +168,6 @@ static void assert_well_formed(json_t *facts)
                   json_dumps(json_object_get(facts, "defects"), 0));
 }
 
-/* stderr into a file for the time of a call, to read the log lines. */
-struct capture {
-    int saved;
-    char path[64];
-};
-
-static void capture_begin(struct capture *c)
-{
-    fflush(stderr);
-    snprintf(c->path, sizeof c->path, "/tmp/rtnd-mail-log-XXXXXX");
-    int fd = mkstemp(c->path);
-    ck_assert_int_ge(fd, 0);
-    c->saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *capture_end(struct capture *c)
-{
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    char *text = sink_read_file(c->path, NULL);
-    unlink(c->path);
-    fputs(text, stderr); /* still in the test's log */
-    return text;
-}
-
 /* ---- the message's shape ---- */
 
 START_TEST(full_message_arrives_with_its_shape)
@@ -331,10 +304,10 @@ START_TEST(over_budget_the_pdf_becomes_a_link)
     ck_assert_uint_gt(f.pdf_len, 40000);
     f.c.max_bytes = 20000;
     struct mail_message m;
-    struct capture cap;
-    capture_begin(&cap);
+    struct harness_capture cap;
+    harness_capture_begin(&cap);
     bool ok = mail_message_compose(&f.c, &m);
-    char *log = capture_end(&cap);
+    char *log = harness_capture_end(&cap);
     ck_assert(ok);
     ck_assert(m.pdf_linked);
     ck_assert_uint_le(m.len, 20000);
@@ -559,8 +532,8 @@ START_TEST(auth_with_user_and_password)
     struct mail_smtp_opts o = opts_for(&s, 10);
     struct mail_smtp_error err;
     const char *msg = "Subject: auth\r\n\r\nbody\r\n";
-    struct capture cap;
-    capture_begin(&cap);
+    struct harness_capture cap;
+    harness_capture_begin(&cap);
 
     /* no credentials: the server wants AUTH (530) */
     ck_assert(!mail_smtp_send(&o, TO_ADDR, msg, strlen(msg), &err));
@@ -577,7 +550,7 @@ START_TEST(auth_with_user_and_password)
     /* the right one */
     o.password = PASSWORD;
     bool ok = mail_smtp_send(&o, TO_ADDR, msg, strlen(msg), &err);
-    char *log = capture_end(&cap);
+    char *log = harness_capture_end(&cap);
     ck_assert_msg(ok, "%s", err.text);
     char env[128];
     json_t *envelope = load_json(sink_file(&s, 1, "json", env));

@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,50 @@ START_TEST(busy_past_the_deadline_fails_as_busy)
 }
 END_TEST
 
+static void *sleep_long(void *arg)
+{
+    struct db *db = arg;
+    return (void *)(intptr_t)db_query(db, "SELECT pg_sleep(30)", 0, NULL, NULL);
+}
+
+/* A statement cancelled at the daemon's request (db_cancel(): a stop) is
+ * logged as such, not as a database error, which alerting would pick up
+ * at every stop; a statement ended by its time-out still is an error. */
+START_TEST(a_cancel_asked_for_is_no_error)
+{
+    char dbname[64];
+    snprintf(dbname, sizeof dbname, "rt_it_pool_cancel_%d", (int)getpid());
+    char *ci = harness_create_db(dbname);
+    struct db *db = NULL, *timed = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_connect(ci, 200, &timed));
+    struct harness_capture cap;
+    harness_capture_begin(&cap);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, sleep_long, db), 0);
+    usleep(300000);
+    db_cancel(db);
+    void *ok = NULL;
+    pthread_join(t, &ok);
+    bool timed_ok = db_query(timed, "SELECT pg_sleep(5)", 0, NULL, NULL);
+    char *log = harness_capture_end(&cap);
+    ck_assert(!ok && !timed_ok);
+    ck_assert_str_eq(db_sqlstate(db), "57014");
+    ck_assert_msg(
+        strstr(log, "level=info msg=\"statement cancelled\" what=\"SELECT pg_sleep(30)\""), "%s",
+        log);
+    const char *error = strstr(log, "level=error");
+    ck_assert_msg(error && strstr(error, "sqlstate=57014") && !strstr(error + 1, "level=error"),
+                  "%s", log);
+    ck_assert_msg(strstr(error, "SELECT pg_sleep(5)"), "%s", log);
+    free(log);
+    db_close(timed);
+    db_close(db);
+    harness_drop_db(dbname);
+    free(ci);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool");
@@ -178,6 +223,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, size_bounds_connections_and_reconfigure_recovers);
     tcase_add_test(tc, busy_past_the_deadline_fails_as_busy);
+    tcase_add_test(tc, a_cancel_asked_for_is_no_error);
     suite_add_tcase(s, tc);
     int failed = harness_run_suite(s, false);
     return failed ? 1 : 0;
