@@ -510,24 +510,49 @@ static bool watermark(struct db *db, const char *run_id, const char *as_of)
     return run_on_shards(db, &step);
 }
 
-/* Refuses a run dated more than a year after its warehouse's newest data,
- * as the newest run knows it (sql/kpi/as_of_beyond_data.sql): stored, it
- * would be every page's newest. Before anything is computed: one line. */
-static bool as_of_plausible(struct db *db, const char *as_of)
+/* Whether the one row of sql (embedded, $1 = as_of) says "true" in its
+ * first column; its second into second. False on a database error
+ * (logged): *says is then false. */
+static bool as_of_test(struct db *db, const char *sql, const char *as_of, bool *says, char *second,
+                       size_t len)
 {
     const char *params[] = {as_of};
     struct db_result *res = NULL;
-    if (!db_query(db, sql_embed_get("kpi/as_of_beyond_data.sql"), 1, params, &res))
+    *says = false;
+    if (!db_query(db, sql_embed_get(sql), 1, params, &res))
         return false;
-    const char *beyond = db_rows(res) == 1 ? db_value(res, 0, 0) : NULL;
-    bool ok = !beyond || strcmp(beyond, "true") != 0;
-    if (!ok)
+    *says = db_rows(res) == 1 && strcmp(db_value(res, 0, 0), "true") == 0;
+    snprintf(second, len, "%s", *says ? db_value(res, 0, 1) : "");
+    db_result_free(res);
+    return true;
+}
+
+/* Refuses a run dated more than a year after its warehouse's newest data,
+ * as the newest run knows it (sql/kpi/as_of_beyond_data.sql): stored, it
+ * would be every page's newest; or before the warehouse's first month
+ * (as_of_before_data.sql): it would hold nothing and freeze its year's
+ * cohort and snapshot empty. Before anything is computed: one line. */
+static bool as_of_plausible(struct db *db, const char *as_of)
+{
+    char data[32];
+    bool beyond = false, before = false;
+    if (!as_of_test(db, "kpi/as_of_beyond_data.sql", as_of, &beyond, data, sizeof data))
+        return false;
+    if (beyond) {
         log_error(
             "msg=\"as-of date beyond the data\" as_of=%s newest_data=%s"
             " reason=\"more than a year after the warehouse's newest data: nothing computed\"",
-            as_of, db_value(res, 0, 1));
-    db_result_free(res);
-    return ok;
+            as_of, data);
+        return false;
+    }
+    if (!as_of_test(db, "kpi/as_of_before_data.sql", as_of, &before, data, sizeof data))
+        return false;
+    if (before)
+        log_error("msg=\"as-of date before the data\" as_of=%s first_month=%s"
+                  " reason=\"before the warehouse's first month (dw.billing_month): nothing "
+                  "computed\"",
+                  as_of, data);
+    return !before;
 }
 
 static bool compute_all(struct db *db, const char *as_of, const char *year,

@@ -602,7 +602,7 @@ END_TEST
 /* A date years after the warehouse's data (a typo, 2030 for 2026) once a
  * run knows that data: refused in one line before anything is computed, so
  * that it cannot become every page's newest run; a date within a year of
- * the data is computed. */
+ * the data is computed. A date before its first month is refused too. */
 START_TEST(a_date_years_after_the_data_is_refused)
 {
     char name[64], *ci = NULL;
@@ -622,6 +622,20 @@ START_TEST(a_date_years_after_the_data_is_refused)
     free(err);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), runs);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run WHERE as_of > '2027-12-31'"),
+                     0);
+    /* before the warehouse's first month (2025-10, a typo: 1999 for
+     * 2026): refused too, and no empty cohort or snapshot frozen for 1999 */
+    const char *early[] = {"compute", "--db", ci, "--as-of", "1999-01-01", NULL};
+    ck_assert_int_eq(harness_run(early, NULL, &out, &err), 1);
+    ck_assert_msg(strstr(err, "as-of date before the data") && strstr(err, "first_month=2025-10") &&
+                      strchr(err, '\n') == strrchr(err, '\n'),
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.run"), runs);
+    ck_assert_int_eq(harness_long(db,
+                                  "SELECT (SELECT count(*) FROM kpi.cohort WHERE year = 1999)"
+                                  " + (SELECT count(*) FROM kpi.vip_snapshot WHERE year = 1999)"),
                      0);
     db_close(db);
     json_decref(compute(ci, "2027-06-30"));
