@@ -859,13 +859,26 @@ bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct 
         snprintf(err, errlen, "mail.smtp_url is not set: nothing can be sent");
         return false;
     }
-    if (!run_until(s, date)) { /* said once, here, not also in the log */
+    const struct snap_run *run = run_until(s, date);
+    if (!run) { /* said once, here, not also in the log */
         snprintf(err, errlen, "no compute run on or before %s: nothing to send", date);
         return false;
     }
-    long pruned = 0;
-    if (!bstore_pruned(db, date, &pruned)) {
+    long recorded = 0, pruned = 0;
+    if (!bstore_date_counts(db, date, &recorded, &pruned)) {
         snprintf(err, errlen, "the archive of %s could not be read (see the log)", date);
+        return false;
+    }
+    /* A past date never computed (a typo, or a gap), with runs after it:
+     * its first bulletins would be an older run's figures mailed under its
+     * date. The schedule's late run (no run after the date) is waited for
+     * and marked as before; a date already archived is sent as it is. */
+    if (!recorded && strcmp(run->as_of, date) != 0 &&
+        strcmp(s->runs[s->nruns - 1]->as_of, date) > 0) {
+        snprintf(err, errlen,
+                 "no compute run of %s, and later runs exist: its bulletins would show the "
+                 "figures of %s under its date; 'retentiond compute --as-of %s' computes it",
+                 date, run->as_of, date);
         return false;
     }
     if (pruned) {

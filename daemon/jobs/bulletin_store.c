@@ -54,16 +54,16 @@ bool bstore_last_date(struct db *db, char out[11])
     return one_text(db, "SELECT max(as_of)::text FROM kpi.bulletin", 0, NULL, out, 11);
 }
 
-bool bstore_pruned(struct db *db, const char *date, long *count)
+bool bstore_date_counts(struct db *db, const char *date, long *recorded, long *pruned)
 {
-    char text[32];
+    struct db_result *res = NULL;
     const char *params[] = {date};
-    if (!one_text(db,
-                  "SELECT count(*) FROM kpi.bulletin WHERE as_of = $1::date"
-                  " AND pruned_at IS NOT NULL",
-                  1, params, text, sizeof text))
+    if (!db_query(db, "SELECT count(*), count(pruned_at) FROM kpi.bulletin WHERE as_of = $1::date",
+                  1, params, &res))
         return false;
-    *count = strtol(text, NULL, 10);
+    *recorded = strtol(db_value(res, 0, 0), NULL, 10);
+    *pruned = strtol(db_value(res, 0, 1), NULL, 10);
+    db_result_free(res);
     return true;
 }
 

@@ -26,8 +26,9 @@ bool bstore_due_date(struct db *db, time_t now, const char *zone, const char *se
                      char out[11]);
 bool bstore_deadline(struct db *db, const char *date, const char *zone, const char *send_at,
                      int wait_minutes, time_t *out);
-/* How many bulletins of date were pruned from the archive. */
-bool bstore_pruned(struct db *db, const char *date, long *count);
+/* How many bulletins of date are recorded (every branch and version), and
+ * how many of them were pruned from the archive. */
+bool bstore_date_counts(struct db *db, const char *date, long *recorded, long *pruned);
 /* The newest date of an archived bulletin; "" when none. */
 bool bstore_last_date(struct db *db, char out[11]);
 

@@ -781,6 +781,20 @@ START_TEST(the_command_sends_once_and_refuses_bad_input)
                   "not one line: %s", err);
     free(out);
     free(err);
+    /* a past date never computed, with runs after it (a gap, or a typo):
+     * refused in one line naming the run its bulletins would show, nothing
+     * archived or mailed */
+    ck_assert(db_query(db, "DELETE FROM kpi.run WHERE as_of = '2026-11-20'", 0, NULL, NULL));
+    const char *gap[] = {"bulletin", "--date", "2026-11-20", "--send", "--config", config, NULL};
+    ck_assert_int_eq(harness_run(gap, NULL, &out, &err), 1);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') &&
+                      strstr(err, "no compute run of 2026-11-20, and later runs exist: its "
+                                  "bulletins would show the figures of 2026-11-19"),
+                  "%s", err);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE as_of = '2026-11-20'"), 0);
+    ck_assert_int_eq(sink_count(&s), 1);
+    free(out);
+    free(err);
     /* asked for a file of it: the line says how to compute the date */
     char none[600];
     snprintf(none, sizeof none, "%s/none.html", datadir);
