@@ -521,8 +521,10 @@ static bool as_of_test(struct db *db, const char *sql, const char *as_of, bool *
     *says = false;
     if (!db_query(db, sql_embed_get(sql), 1, params, &res))
         return false;
-    *says = db_rows(res) == 1 && strcmp(db_value(res, 0, 0), "true") == 0;
-    snprintf(second, len, "%s", *says ? db_value(res, 0, 1) : "");
+    bool one = db_rows(res) == 1; /* no row, or a NULL (db_value): no */
+    const char *first = one ? db_value(res, 0, 0) : NULL, *other = one ? db_value(res, 0, 1) : NULL;
+    *says = first && strcmp(first, "true") == 0;
+    snprintf(second, len, "%s", other ? other : "");
     db_result_free(res);
     return true;
 }
