@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ID_FILE "archive-id"
@@ -71,8 +72,13 @@ bool archive_id(const char *data_dir, char out[ARCHIVE_ID_LEN + 1], char *err, s
         snprintf(err, errlen, "the data directory's path is too long");
         return false;
     }
-    if (!file_mkdirs(data_dir, err, errlen))
+    /* the directory itself, not its parents (docs/configuration.md): a
+     * typo in data_dir is not a second archive grown in a new tree */
+    if (mkdir(data_dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create the data directory %s: %s (its parent must exist)",
+                 data_dir, strerror(errno));
         return false;
+    }
     if (access(path, F_OK) != 0 && errno == ENOENT && !make_id(data_dir, path, err, errlen))
         return false;
     return read_id(path, out, err, errlen);

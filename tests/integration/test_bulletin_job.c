@@ -575,6 +575,23 @@ START_TEST(no_bulletin_without_the_archives_identity)
         free(out);
         free(err);
     }
+    /* a data directory whose parent is missing (a typo): refused the
+     * same way, and no tree made for it (its parents were created, and a
+     * second archive grew there) */
+    char missing[200];
+    snprintf(missing, sizeof missing, "%s/no-such/data", datadir);
+    char *typo = daemon_config(s.url, missing);
+    const char *again[] = {"bulletin", "--date", "2026-11-22", "--send", "--config", typo, NULL};
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(again, NULL, &out, &err), 1);
+    ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "its parent must exist"),
+                  "%s", err);
+    *strrchr(missing, '/') = '\0';
+    ck_assert_int_ne(access(missing, F_OK), 0);
+    free(out);
+    free(err);
+    unlink(typo);
+    free(typo);
     free(d.log);
     unlink(config);
     free(config);
