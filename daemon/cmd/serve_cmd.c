@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "cfg.h"
+#include "chart.h"
 #include "http.h"
 #include "kpi.h"
 #include "log.h"
@@ -164,20 +165,47 @@ static bool start_access(struct serve_ctx *ctx)
     ctx->auth = auth_new(ctx->auth_pool, ctx->audit, &ao);
     ctx->api.auth = ctx->auth;
     ctx->api.audit = ctx->audit;
-    if (*c->tls_cert || *c->tls_key) {
-        if (!*c->tls_cert || !*c->tls_key) {
-            log_error("msg=\"http.tls_cert and http.tls_key go together\"");
-            return false;
-        }
+    if (*c->tls_cert) /* with its key: config_usable() */
         return read_pem("http.tls_cert", c->tls_cert, &ctx->tls_cert) &&
                read_pem("http.tls_key", c->tls_key, &ctx->tls_key);
+    return true;
+}
+
+/* What the file's values name, checked before they are taken (at start
+ * and at a reload, which would otherwise accept what the next start
+ * refuses): the TLS pair and its files readable, the charts' font
+ * installed. False with "PATH: [section] key: reason" in err. */
+static bool config_usable(const char *path, const struct cfg *c, char *err, size_t errlen)
+{
+    char why[300];
+    if (!*c->tls_cert != !*c->tls_key) {
+        snprintf(err, errlen, "%s: [http] tls_cert and tls_key go together: %s is not set", path,
+                 *c->tls_cert ? "tls_key" : "tls_cert");
+        return false;
     }
+    const char *const pem[][2] = {{"tls_cert", c->tls_cert}, {"tls_key", c->tls_key}};
+    for (size_t i = 0; i < 2 && *c->tls_cert; i++) {
+        FILE *f = fopen(pem[i][1], "rb");
+        if (!f) {
+            snprintf(err, errlen, "%s: [http] %s: cannot read %s: %s", path, pem[i][0], pem[i][1],
+                     strerror(errno));
+            return false;
+        }
+        fclose(f);
+    }
+    chart_fonts *fonts = chart_fonts_new(c->chart_font, why, sizeof why);
+    if (!fonts) {
+        snprintf(err, errlen, "%s: [charts] font: %s", path, why);
+        return false;
+    }
+    chart_fonts_free(fonts);
     return true;
 }
 
 /* The configuration: path's, or the defaults when the default path is
- * absent; --db and --log-level over it. False with the reason in err
- * ("PATH:LINE: reason"), for the caller to say once. */
+ * absent; --db and --log-level over it; what it names usable
+ * (config_usable). False with the reason in err ("PATH:LINE: reason" or
+ * "PATH: [section] key: reason"), for the caller to say once. */
 static bool load_config(const char *path, bool explicit_path, const char *db_override,
                         const char *log_level, struct cfg *cfg, char *err, size_t errlen)
 {
@@ -188,7 +216,8 @@ static bool load_config(const char *path, bool explicit_path, const char *db_ove
         return false;
     }
     if ((db_override && !cfg_set(cfg, "database", "conninfo", db_override, err, errlen)) ||
-        (log_level && !cfg_set(cfg, "daemon", "log_level", log_level, err, errlen))) {
+        (log_level && !cfg_set(cfg, "daemon", "log_level", log_level, err, errlen)) ||
+        !config_usable(path, cfg, err, errlen)) {
         cfg_free(cfg);
         return false;
     }

@@ -56,6 +56,8 @@ struct http_server {
     pthread_key_t memo_key;      /* each HTTP thread's struct memo (owned by the thread) */
     atomic_int inflight;         /* requests begun and not completed */
     atomic_bool stopping;        /* http_stop() began: answers close their connection */
+    atomic_bool starting;        /* in MHD_start_daemon(): its messages kept in said */
+    char said[256];              /* libmicrohttpd's last message while starting */
 };
 
 /* A query parameter as libmicrohttpd decoded it (its strings, which live
@@ -1103,12 +1105,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* libmicrohttpd's own messages, as log lines. */
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct http_server *srv = cls;
     char text[512], quoted[1024];
     vsnprintf(text, sizeof text, fmt, ap);
     size_t len = strlen(text);
     while (len > 0 && text[len - 1] == '\n')
         text[--len] = '\0';
+    if (atomic_load(&srv->starting)) { /* no other thread yet: the reason of a failed start */
+        snprintf(srv->said, sizeof srv->said, "%.255s", text);
+        return;
+    }
     log_warn("msg=libmicrohttpd reason=\"%s\"", log_quote(quoted, sizeof quoted, text));
 }
 
@@ -1186,16 +1192,25 @@ bool http_start(const struct http_options *opts, struct http_server **out)
          * compliance scans flag */
         tls[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES};
     }
+    atomic_store(&srv->starting, true);
     srv->mhd = MHD_start_daemon(
         flags, (uint16_t)opts->port, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         thread_count(opts->threads), MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    atomic_store(&srv->starting, false);
+    if (srv->mhd && *srv->said) {
+        char said[600];
+        log_warn("msg=libmicrohttpd reason=\"%s\"", log_quote(said, sizeof said, srv->said));
+    }
     if (!srv->mhd) {
-        log_error("msg=\"cannot listen\" listen=\"%s\" port=%d", opts->listen, opts->port);
+        char quoted[600];
+        log_error("msg=\"cannot listen\" listen=\"%s\" port=%d reason=\"%s\"", opts->listen,
+                  opts->port,
+                  log_quote(quoted, sizeof quoted, *srv->said ? srv->said : "libmicrohttpd"));
         deadlines_stop(srv->deadlines);
         pthread_key_delete(srv->memo_key);
         free(srv);

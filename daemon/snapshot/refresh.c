@@ -330,7 +330,7 @@ static void load_persisted(struct refresh *r)
     snapshot_path(&r->opts, path, sizeof path);
     if (!snap_read_file(path, &s))
         return;
-    log_info("msg=\"serving the persisted snapshot until the database confirms it\" path=%s "
+    log_info("msg=\"persisted snapshot loaded, served until the database confirms it\" path=%s "
              "snapshot=%s runs=%zu",
              path, s->id, s->nruns);
     snap_cache_set_budget(s, r->opts.cache_bytes);

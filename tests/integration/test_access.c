@@ -2827,7 +2827,7 @@ START_TEST(tls_with_a_certificate)
     /* a key file that cannot be read: the daemon does not start */
     unlink(key);
     ck_assert(!harness_daemon_start(&o.d, o.conf, NULL));
-    ck_assert(strstr(o.d.log, "http.tls_key"));
+    ck_assert_msg(strstr(o.d.log, ": [http] tls_key: cannot read "), "%s", o.d.log);
     unlink(cert);
     other_down(&o);
 }

@@ -984,7 +984,7 @@ START_TEST(database_outage_served_stale_then_recovered)
     free(sv->d.log);
     ck_assert_msg(harness_daemon_start(&sv->d, sv->config_path, NULL), "%s",
                   sv->d.log ? sv->d.log : "");
-    ck_assert_ptr_nonnull(strstr(sv->d.log, "serving the persisted snapshot"));
+    ck_assert_ptr_nonnull(strstr(sv->d.log, "persisted snapshot loaded, served until"));
     j = get("/api/v1/kpis?kpi=retention_rate&branch=420000", &status);
     ck_assert_int_eq(status, 503);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")),

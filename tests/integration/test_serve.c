@@ -2,12 +2,14 @@
  * /healthz, error routes, HEAD, checked parameters, SIGHUP and SIGTERM. */
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int count_lines(const char *s)
@@ -100,6 +102,14 @@ START_TEST(migrate_without_database_fails_cleanly)
 }
 END_TEST
 
+/* serve --config path (a static array: one call at a time) */
+static const char *const *args_for(const char *path)
+{
+    static const char *args[] = {"serve", "--config", NULL, NULL};
+    args[2] = path;
+    return args;
+}
+
 START_TEST(bad_config_at_start_names_file_and_line)
 {
     char *path = harness_temp_file("[http]\nport = 0\nlisten = 127.0.0.1\n[daemon]\nfoo = 1\n");
@@ -111,6 +121,58 @@ START_TEST(bad_config_at_start_names_file_and_line)
     ck_assert_msg(strstr(err, want) != NULL, "%s", err);
     free(out);
     free(err);
+    unlink(path);
+    free(path);
+    /* what a value names, refused the same way: one line naming the file
+     * and the key (a font not installed, half a TLS pair, a key file
+     * that cannot be read), not a log line */
+    static const struct {
+        const char *conf, *says;
+    } named[] = {
+        {"[charts]\nfont = Comic Nope\n", "[charts] font: font family 'Comic Nope'"},
+        {"[http]\ntls_cert = /etc/hostname\n",
+         "[http] tls_cert and tls_key go together: tls_key is not set"},
+        {"[http]\ntls_cert = /etc/hostname\ntls_key = /no/such.pem\n",
+         "[http] tls_key: cannot read /no/such.pem: No such file or directory"},
+    };
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        path = harness_temp_file(named[i].conf);
+        ck_assert_int_eq(harness_run(args_for(path), NULL, &out, &err), 1);
+        snprintf(want, sizeof want, "retentiond: %s: %s", path, named[i].says);
+        ck_assert_msg(strncmp(err, want, strlen(want)) == 0 && count_lines(err) == 1, "%s", err);
+        free(out);
+        free(err);
+        unlink(path);
+        free(path);
+    }
+}
+END_TEST
+
+/* A port another process holds: the daemon does not start, and its one
+ * error line says why (libmicrohttpd's reason, which was a warning line of
+ * its own before it); nothing before it says the daemon serves. */
+START_TEST(a_port_in_use_is_refused_with_its_reason)
+{
+    int holder = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    ck_assert(bind(holder, (struct sockaddr *)&a, sizeof a) == 0 && listen(holder, 1) == 0 &&
+              getsockname(holder, (struct sockaddr *)&a, &alen) == 0);
+    char conf[200], want[200];
+    snprintf(conf, sizeof conf, "[bulletin]\nschedule = 0\n[http]\nlisten = 127.0.0.1\nport = %d\n",
+             ntohs(a.sin_port));
+    char *path = harness_temp_file(conf), *out = NULL, *err = NULL;
+    ck_assert_int_eq(harness_run(args_for(path), NULL, &out, &err), 1);
+    snprintf(want, sizeof want,
+             "level=error msg=\"cannot listen\" listen=\"127.0.0.1\" port=%d reason=\"Failed to "
+             "bind to port %d: Address already in use\"",
+             ntohs(a.sin_port), ntohs(a.sin_port));
+    ck_assert_msg(strstr(err, want) && !strstr(err, "msg=libmicrohttpd") &&
+                      !strstr(err, "level=warn") && !strstr(err, "serving"),
+                  "%s", err);
+    free(out);
+    free(err);
+    close(holder);
     unlink(path);
     free(path);
 }
@@ -159,6 +221,18 @@ START_TEST(healthz_errors_reload_and_stop)
     ck_assert_msg(strstr(reason, want), "%s", d.log);
     ck_assert_msg(!strstr(d.log, "\nretentiond: "), "%s", d.log);
     free(reason);
+    ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
+    free(body);
+    /* a font that is not installed: refused by the reload too (the next
+     * start would refuse it), said once */
+    f = fopen(path, "w");
+    fputs("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n[charts]\n"
+          "font = Comic Nope\n",
+          f);
+    fclose(f);
+    kill(d.pid, SIGHUP);
+    ck_assert(harness_daemon_wait_log(&d, "[charts] font: font family 'Comic Nope'", 5000));
+    ck_assert_msg(!strstr(d.log, "config reloaded"), "%s", d.log);
     ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
     free(body);
 
@@ -288,6 +362,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, cli_errors_exit_2_with_one_line);
     tcase_add_test(tc, migrate_is_idempotent_and_leaves_dw_alone);
     tcase_add_test(tc, migrate_without_database_fails_cleanly);
+    tcase_add_test(tc, a_port_in_use_is_refused_with_its_reason);
     tcase_add_test(tc, bad_config_at_start_names_file_and_line);
     tcase_add_test(tc, healthz_errors_reload_and_stop);
     tcase_add_test(tc, requests_are_checked_before_the_handlers);
