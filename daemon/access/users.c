@@ -195,6 +195,17 @@ bool users_add(struct db *db, const struct users_by *by, const char *name, const
     return ok;
 }
 
+/* Why a role and a branch do not go together: a branch manager's missing,
+ * or another role's given. */
+static void branch_said(const char *role, char *err, size_t errlen)
+{
+    if (strcmp(role, "branch_manager") == 0)
+        snprintf(err, errlen, "a branch_manager needs --branch CODE");
+    else
+        snprintf(err, errlen, "--branch: a%s %s has no branch (only a branch_manager has one)",
+                 role[0] && strchr("aeiou", role[0]) ? "n" : "", role);
+}
+
 bool users_add_phc(struct db *db, const struct users_by *by, const char *name, const char *role,
                    const char *branch, const char *email, const char *phc, bool temporary,
                    char *err, size_t errlen)
@@ -217,7 +228,7 @@ bool users_add_phc(struct db *db, const struct users_by *by, const char *name, c
         return false;
     }
     if ((r == ROLE_BRANCH_MANAGER) != (branch != NULL)) {
-        snprintf(err, errlen, "a branch_manager needs --branch CODE; other roles take none");
+        branch_said(role, err, errlen);
         return false;
     }
     const char *params[] = {name, role, branch, email, phc, temporary ? "true" : "false"};
@@ -333,7 +344,7 @@ static bool set_resolve(const char *const old[3], const struct user_change *c, c
     out[2] = c->no_email ? NULL : c->email ? c->email : old[2];
     if (manager == (out[1] != NULL) && (manager || !c->branch))
         return true;
-    snprintf(err, errlen, "a branch_manager needs --branch CODE; other roles take none");
+    branch_said(out[0], err, errlen);
     return false;
 }
 
@@ -451,8 +462,14 @@ bool tokens_add(struct db *db, const struct users_by *by, const char *user, char
     /* the user's row locked first (a statement of its own: the count below
      * sees what a concurrent add committed), so that two adds at once count
      * one another */
-    if (!db_query(db, "SELECT 1 FROM kpi.app_user WHERE name = $1 FOR UPDATE", 1, params, &res))
+    if (!db_query(db, "SELECT disabled FROM kpi.app_user WHERE name = $1 FOR UPDATE", 1, params,
+                  &res))
         goto done;
+    if (db_rows(res) == 0 || strcmp(db_value(res, 0, 0), "t") == 0) {
+        snprintf(err, errlen, db_rows(res) ? "the user '%s' is disabled" : "no user named '%s'",
+                 user);
+        goto done;
+    }
     db_result_free(res);
     res = NULL;
     if (!db_query(db,
@@ -464,7 +481,7 @@ bool tokens_add(struct db *db, const struct users_by *by, const char *user, char
                   3, params, &res))
         goto done;
     if (db_rows(res) == 0) {
-        snprintf(err, errlen, "no enabled user named '%s' with fewer than %d live tokens", user,
+        snprintf(err, errlen, "'%s' has %d live tokens, the most a user may have: revoke one", user,
                  TOKENS_MAX);
         goto done;
     }

@@ -395,14 +395,69 @@ static bool access_shape(const struct cli_args *a)
     }
 }
 
+/* What is wrong with the positional shape of user, token or audit, in
+ * err: the command missing or unknown (named when it is a word), or its
+ * argument missing or extra; with the forms it takes. */
+static void access_shape_said(const struct cli_args *a, char *err, size_t errlen)
+{
+    static const struct {
+        enum cli_command command;
+        const char *name, *forms;
+        const char *verbs[6], *with_arg[6]; /* its commands; those that take an argument */
+    } all[] = {
+        {CLI_USER,
+         "user",
+         "add|set|passwd|disable|enable NAME, or list",
+         {"add", "set", "passwd", "disable", "enable", "list"},
+         {"add", "set", "passwd", "disable", "enable"}},
+        {CLI_TOKEN,
+         "token",
+         "add --user NAME, list, or revoke ID",
+         {"add", "list", "revoke"},
+         {"revoke"}},
+        {CLI_AUDIT,
+         "audit",
+         "[--action A] [--since D] [--limit N] [--before ID], verify FILE, or reproduce ID "
+         "[--out FILE]",
+         {"verify", "reproduce"},
+         {"verify", "reproduce"}},
+    };
+    size_t k = 0;
+    while (k + 1 < sizeof all / sizeof all[0] && all[k].command != a->command)
+        k++;
+    const char *verb = a->npositional ? a->positional[0] : NULL;
+    bool known = false, with_arg = false;
+    for (size_t i = 0; verb && i < 6; i++) {
+        known = known || (all[k].verbs[i] && strcmp(all[k].verbs[i], verb) == 0);
+        with_arg = with_arg || (all[k].with_arg[i] && strcmp(all[k].with_arg[i], verb) == 0);
+    }
+    bool word = verb && *verb && strlen(verb) <= 20 &&
+                strspn(verb, "abcdefghijklmnopqrstuvwxyz_-") == strlen(verb);
+    if (!verb && a->command != CLI_AUDIT) /* audit alone prints the log */
+        snprintf(err, errlen, "retentiond: %s needs a command: %s", all[k].name, all[k].forms);
+    else if (!verb)
+        snprintf(err, errlen, "retentiond: audit: an option it does not take (it takes %s)",
+                 all[k].forms);
+    else if (!known)
+        snprintf(err, errlen, "retentiond: %s: unknown command %s%s%s (it takes %s)", all[k].name,
+                 word ? "'" : "", word ? verb : "(not a word)", word ? "'" : "", all[k].forms);
+    else
+        snprintf(err, errlen, "retentiond: %s %s: %s (%s takes %s)", all[k].name, verb,
+                 with_arg && a->npositional < 2 ? "its argument is missing"
+                                                : "an argument or option it does not take",
+                 all[k].name, all[k].forms);
+}
+
 static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
 {
     const char *verb = a->npositional ? a->positional[0] : "";
     const char *bad = NULL;
-    if (!access_shape(a))
-        bad = "retentiond: usage: see 'retentiond user --help', 'token --help', 'audit --help'";
-    else if (a->command == CLI_USER && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) &&
-             !a->password_stdin)
+    if (!access_shape(a)) {
+        access_shape_said(a, err, errlen);
+        return false;
+    }
+    if (a->command == CLI_USER && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) &&
+        !a->password_stdin)
         bad = "retentiond: user add/passwd read the password with --password-stdin";
     else if (a->command == CLI_USER && strcmp(verb, "add") == 0 && !a->role)
         bad = "retentiond: user add needs --role ROLE";
@@ -524,12 +579,15 @@ static bool validate(const struct cli_args *a, char *err, size_t errlen)
         snprintf(err, errlen, "retentiond: --lang must be zh or en");
         return false;
     }
-    if (a->command == CLI_REPORT &&
-        (!a->quarter || !a->out || !a->format ||
-         (strcmp(a->format, "csv") != 0 && strcmp(a->format, "pdf") != 0))) {
+    if (a->command == CLI_REPORT && (!a->quarter || !a->out || !a->format)) {
         snprintf(err, errlen,
                  "retentiond: report needs --quarter YYYYQn, --format csv|pdf and "
                  "--out FILE");
+        return false;
+    }
+    if (a->command == CLI_REPORT && strcmp(a->format, "csv") != 0 &&
+        strcmp(a->format, "pdf") != 0) {
+        snprintf(err, errlen, "retentiond: report --format must be csv or pdf");
         return false;
     }
     if (a->command == CLI_COHORT) {

@@ -1148,12 +1148,25 @@ START_TEST(a_disabled_users_session_ends)
         {"user", "add", "king1", "--role", "king", "--password-stdin", "--db", ci, NULL},
         {"user", "add", "mgr1", "--role", "branch_manager", "--branch", "999999",
          "--password-stdin", "--db", ci, NULL},
+        {"user", "add", "exec2", "--role", "executive", "--branch", "420101", "--password-stdin",
+         "--db", ci, NULL},
+        {"user", "add", "mgr2", "--role", "branch_manager", "--password-stdin", "--db", ci, NULL},
+        {"token", "add", "--user", "nobody-of-that-name", "--db", ci, NULL},
     };
+    /* each naming what is wrong */
+    static const char *const says[] = {
+        "",
+        "--role must be",
+        "",
+        "--branch: an executive has no branch (only a branch_manager",
+        "a branch_manager needs --branch CODE",
+        "no user named 'nobody-of-that-name'"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         int rc = harness_run_input(refused[i], NULL, PASSWORD "\n", NULL, &err);
         ck_assert_msg(rc == 2, "%s %s: exit %d: %s", refused[i][1], refused[i][2], rc, err);
-        ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "retentiond: "),
-                      "not one line: %s", err);
+        ck_assert_msg(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "retentiond: ") &&
+                          strstr(err, says[i]),
+                      "not one line saying '%s': %s", says[i], err);
         free(err);
     }
 }
