@@ -137,7 +137,10 @@ static const struct command_def commands[] = {
      "  goes whole with its values, under the compute's lock, audited (runs_prune).\n"
      "  It prints a line per run and a total; --dry-run changes nothing and prints what\n"
      "  it would remove. --keep-days 0: nothing is removed.\n"},
-    {"version", CLI_VERSION, "usage: retentiond version\n  Print the version.\n"},
+    {"version", CLI_VERSION,
+     "usage: retentiond version\n  Print the version and the SHA-256 of the KPI SQL (sql/kpi/), "
+     "which\n"
+     "  every run records.\n"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

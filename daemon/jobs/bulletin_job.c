@@ -393,7 +393,7 @@ static bool archive_one(struct db *db, const struct bulletin_job_opts *o, struct
     bool ok = !w->mail || add_deliveries(db, o, w, it->code, id);
     snprintf(st->said, sizeof st->said,
              "date=%s branch=%s version=%d run=%lld data_as_of=%s html_bytes=%zu pdf_bytes=%zu "
-             "png_bytes=%zu mailed=%s",
+             "png_bytes=%zu to_mail=%s",
              w->date, it->code, version, w->run->run_id, w->run->as_of, r->len[F_HTML],
              r->len[F_PDF], r->len[F_PNG], w->mail ? "yes" : "no");
     return ok;
