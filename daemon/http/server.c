@@ -787,7 +787,7 @@ static bool allowed(const char *const *params, const char *name)
 
 static bool check_params(struct http_request *req)
 {
-    char msg[200];
+    char msg[300];
     for (size_t i = 0; i < req->nargs; i++) {
         const struct arg *a = &req->args[i];
         if (usable_text(a->name, a->name_len) && (!a->value || usable_text(a->value, a->value_len)))
@@ -800,6 +800,16 @@ static bool check_params(struct http_request *req)
             continue;
         snprintf(msg, sizeof msg, "unknown parameter '%.100s'", req->args[i].name);
         return refuse(req, MHD_HTTP_BAD_REQUEST, "unknown_parameter", msg, req->args[i].name);
+    }
+    /* `?branch` with no '=': refused, not read as absent (a script's unset
+     * variable would get the caller's root, or the newest date) */
+    for (size_t i = 0; i < req->nargs; i++) {
+        if (req->args[i].value)
+            continue;
+        snprintf(msg, sizeof msg,
+                 "parameter '%.100s' has no value (write %.100s=VALUE, or leave it out)",
+                 req->args[i].name, req->args[i].name);
+        return refuse(req, MHD_HTTP_BAD_REQUEST, "invalid_parameter", msg, req->args[i].name);
     }
     const char **names = xcalloc(req->nargs, sizeof *names);
     for (size_t i = 0; i < req->nargs; i++)

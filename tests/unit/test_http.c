@@ -441,7 +441,10 @@ static const struct {
 } bad_queries[] = {
     {"/echo?a=1&a=2", 400, "duplicate_parameter", "a"},
     {"/echo?b=1&a=1&b=2&a=3", 400, "duplicate_parameter", "b"},
-    {"/echo?a&a", 400, "duplicate_parameter", "a"},
+    /* a name without '=' is no value, not an absent parameter */
+    {"/echo?a&a", 400, "invalid_parameter", "a"},
+    {"/echo?a", 400, "invalid_parameter", "a"},
+    {"/echo?b=1&a", 400, "invalid_parameter", "a"},
     {"/echo?%ff%fe=1", 400, "invalid_encoding", "\\xff\\xfe"},
     {"/echo?a=%c3%28", 400, "invalid_encoding", "a"},
     {"/echo?a=%ed%a0%80", 400, "invalid_encoding", "a"}, /* a surrogate */
