@@ -127,6 +127,28 @@ const char *http_header(const struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+/* Whether an Accept header takes text/html: a media range of that type
+ * (any case) whose q is not 0 (RFC 9110 12.5.1: q=0 is "not acceptable"). */
+static bool accepts_html(const char *accept)
+{
+    for (const char *p = accept; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        p += strspn(p, " \t");
+        size_t type = strcspn(p, ";, \t");
+        if (type != 9 || strncasecmp(p, "text/html", 9) != 0)
+            continue;
+        double q = 1;
+        const char *end = p + strcspn(p, ",");
+        for (const char *k = strchr(p, ';'); k && k < end; k = strchr(k + 1, ';')) {
+            const char *v = k + 1 + strspn(k + 1, " \t");
+            if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+                q = strtod(v + 2, NULL);
+        }
+        if (q > 0)
+            return true;
+    }
+    return false;
+}
+
 bool http_for_people(const struct http_request *req)
 {
     const struct http_route *r = req->route;
@@ -134,8 +156,7 @@ bool http_for_people(const struct http_request *req)
         return true;
     if (r ? !(r->flags & HTTP_ROUTE_PEOPLE) : strncmp(req->path, "/api/", 5) == 0)
         return false;
-    const char *accept = http_header(req, "Accept");
-    return accept && strstr(accept, "text/html");
+    return accepts_html(http_header(req, "Accept"));
 }
 
 const char *http_path(const struct http_request *req)

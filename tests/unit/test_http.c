@@ -96,10 +96,18 @@ static void h_slow(struct http_request *req, struct http_reply *reply, void *ctx
     buf_puts(&reply->body, "slow");
 }
 
+/* /people: whether the request is a person's (http_for_people) */
+static void h_people(struct http_request *req, struct http_reply *reply, void *ctx)
+{
+    (void)ctx;
+    reply->content_type = "text/plain";
+    buf_puts(&reply->body, http_for_people(req) ? "person" : "client");
+}
+
 static const char *const p_echo[] = {"a", "b", NULL};
 static const char *const p_shared[] = {"v", "n", NULL};
 
-enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY, R_SHARED, R_SLOW };
+enum { R_ECHO, R_UNDECLARED, R_MEMBERS, R_FORM, R_NOBODY, R_SHARED, R_SLOW, R_PEOPLE };
 
 static const struct http_route routes[] = {
     [R_ECHO] = {"GET", "/echo", h_echo, p_echo, HTTP_ACCESS_PUBLIC, 0},
@@ -109,6 +117,7 @@ static const struct http_route routes[] = {
     [R_NOBODY] = {"POST", "/nobody", h_echo, NULL, HTTP_ACCESS_PUBLIC, 0},
     [R_SHARED] = {"GET", "/shared", h_shared, p_shared, HTTP_ACCESS_PUBLIC, 0},
     [R_SLOW] = {"GET", "/slow", h_slow, NULL, HTTP_ACCESS_PUBLIC, 0},
+    [R_PEOPLE] = {"GET", "/people", h_people, NULL, HTTP_ACCESS_PUBLIC, HTTP_ROUTE_PEOPLE},
     {NULL, NULL, NULL, NULL, HTTP_ACCESS_UNDECLARED, 0},
 };
 
@@ -454,6 +463,34 @@ static const struct {
     {"/echo?%e4%b8%ad=1", 400, "unknown_parameter", "\xe4\xb8\xad"},
     {"/nowhere?a=1&a=1", 404, "not_found", NULL},
 };
+
+/* A person (HTML) or a client (JSON), on a route that serves both, by the
+ * Accept header: text/html in any case and with any q but 0. */
+START_TEST(people_are_told_from_clients_by_accept)
+{
+    static const struct {
+        const char *accept, *want;
+    } cases[] = {
+        {"Accept: text/html,application/xhtml+xml,*/*;q=0.8", "person"},
+        {"Accept: TEXT/HTML", "person"},
+        {"Accept: application/json, text/html;q=0.1", "person"},
+        {"Accept: application/json, text/html;q=0", "client"},
+        {"Accept: application/json, text/html ; q=0.0", "client"},
+        {"Accept: application/json", "client"},
+        {"Accept: text/htmlx", "client"},
+        {"Accept: */*", "client"},
+        {NULL, "client"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct answer a;
+        perform(plain, &(struct call){.path = "/people", .headers = {cases[i].accept}}, &a);
+        ck_assert_int_eq(a.status, 200);
+        ck_assert_msg(strcmp(a.body.data, cases[i].want) == 0, "%s: %s", cases[i].accept,
+                      a.body.data);
+        answer_free(&a);
+    }
+}
+END_TEST
 
 START_TEST(bad_parameters_name_themselves_in_json)
 {
@@ -1114,6 +1151,7 @@ static Suite *http_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, head_is_get_without_the_body);
+    tcase_add_test(tc, people_are_told_from_clients_by_accept);
     tcase_add_test(tc, a_stop_finishes_requests_in_flight_and_takes_no_new_ones);
     tcase_add_test(tc, connections_are_kept_alive);
     tcase_add_loop_test(tc, bad_parameters_name_themselves_in_json, 0,
