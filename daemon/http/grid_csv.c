@@ -28,6 +28,8 @@ void api_h_grid_csv(struct http_request *req, struct http_reply *reply, void *ct
         reply->content_type = "text/csv; charset=utf-8";
         http_reply_header(reply, "Content-Disposition", "attachment; filename=\"kpis-%s-%s.csv\"",
                           code, v.run->as_of);
+        if (!st.stale) /* as the JSON's: a stale body is not tagged */
+            api_reply_etag(reply, s, &p);
     } else {
         api_reply_error(reply, &err);
     }

@@ -614,9 +614,10 @@ static char *header_of(const char *headers, const char *name)
 START_TEST(head_answers_like_get)
 {
     static const char *const paths[] = {"/api/v1/kpis?kpi=retention_rate",
-                                        "/charts/trend.png?kpi=retention_rate&width=320"};
+                                        "/charts/trend.png?kpi=retention_rate&width=320",
+                                        "/api/v1/grid.csv"};
     static const char *const same[] = {"Content-Type", "Content-Length", "ETag"};
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         char *body = NULL, *headers = NULL, *none = NULL, *head_headers = NULL;
         size_t len = 0;
         ck_assert_int_eq(harness_http_len(sv->d.port, "GET", paths[i], NULL, &body, &len, &headers),
