@@ -751,9 +751,20 @@ static bool find_route(struct http_request *req)
             return true;
         }
     }
-    if (path_known)
+    if (path_known) {
+        /* the path's methods (RFC 9110 15.5.6), HEAD with GET */
+        char allow[64] = "";
+        for (const struct http_route *r = req->srv->routes; r->path; r++)
+            if (((r->flags & HTTP_ROUTE_PREFIX) ? strncmp(r->path, req->path, strlen(r->path))
+                                                : strcmp(r->path, req->path)) == 0 &&
+                !strstr(allow, r->method))
+                snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s%s",
+                         *allow ? ", " : "", r->method,
+                         strcmp(r->method, MHD_HTTP_METHOD_GET) == 0 ? ", HEAD" : "");
+        http_reply_header(&req->reply, "Allow", "%s", allow);
         return refuse(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                       "method not allowed on this path", NULL);
+    }
     return refuse(req, MHD_HTTP_NOT_FOUND, "not_found", "no such route", NULL);
 }
 

@@ -424,6 +424,16 @@ START_TEST(head_is_get_without_the_body)
     answer_free(&h);
     perform(plain, &(struct call){.method = "HEAD", .path = "/form"}, &h);
     ck_assert_int_eq(h.status, 405);
+    /* the methods the path takes (RFC 9110 15.5.6) */
+    char *allow = header_value(&h, "Allow");
+    ck_assert_msg(allow && strcmp(allow, "POST") == 0, "Allow: %s", allow);
+    free(allow);
+    answer_free(&h);
+    perform(plain, &(struct call){.method = "DELETE", .path = "/echo"}, &h);
+    ck_assert_int_eq(h.status, 405);
+    allow = header_value(&h, "Allow");
+    ck_assert_msg(allow && strcmp(allow, "GET, HEAD") == 0, "Allow: %s", allow);
+    free(allow);
     answer_free(&h);
 }
 END_TEST
