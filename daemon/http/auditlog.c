@@ -90,7 +90,7 @@ static bool audit_params(const struct http_request *req, long dflt, long max, ch
     if (since && !date_valid(since) && !date_instant_valid(since))
         return view_fail(err, 400, "invalid_date", "since",
                          "since must be a date YYYY-MM-DD or an instant such as "
-                         "2026-11-30T00:00:00+08:00");
+                         "2026-11-30T00:00:00%%2B08:00 (a + in a query is a space: %%2B)");
     if (action && !audit_action_name_ok(action))
         return view_fail(err, 400, "invalid_parameter", "action",
                          "action must be an action name (lower-case letters and _)");

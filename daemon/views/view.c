@@ -170,8 +170,8 @@ bool view_param_int(const struct view_params *p, const char *name, int *out, str
         return true;
     long n = strtol(v, &end, 10);
     if (end == v || *end || n < 0 || n > 1000000000)
-        return view_fail(err, 400, "invalid_parameter", name, "%s must be a non-negative integer",
-                         name);
+        return view_fail(err, 400, "invalid_parameter", name,
+                         "%s must be a whole number from 0 to 1000000000", name);
     *out = (int)n;
     return true;
 }
