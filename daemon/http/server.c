@@ -713,6 +713,13 @@ static bool refuse(struct http_request *req, unsigned status, const char *code, 
     } else {
         buf_release(&page);
     }
+    /* a refusal is never kept by a cache (a signed-in route's answers are
+     * not, and this one may come before its check) */
+    bool said = false;
+    for (int i = 0; i < req->reply.nheaders; i++)
+        said = said || strcasecmp(req->reply.headers[i].name, "Cache-Control") == 0;
+    if (!said)
+        http_reply_header(&req->reply, "Cache-Control", "no-store");
     req->refused = true;
     return false;
 }

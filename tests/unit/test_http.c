@@ -434,6 +434,10 @@ START_TEST(head_is_get_without_the_body)
     allow = header_value(&h, "Allow");
     ck_assert_msg(allow && strcmp(allow, "GET, HEAD") == 0, "Allow: %s", allow);
     free(allow);
+    /* a refusal made before any route's check is kept by no cache */
+    char *cache = header_value(&h, "Cache-Control");
+    ck_assert_msg(cache && strcmp(cache, "no-store") == 0, "Cache-Control: %s", cache);
+    free(cache);
     answer_free(&h);
 }
 END_TEST
