@@ -23,14 +23,30 @@ bool users_password_ok(const char *password, char *err, size_t errlen)
     return false;
 }
 
+/* Whether a change may end someone's access (a role, a branch, a
+ * password, a disabled user, a revoked token). */
+static bool ends_access(const char *action)
+{
+    static const char *const actions[] = {"user_set", "user_passwd", "user_disable",
+                                          "token_revoke"};
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(action, actions[i]) == 0)
+            return true;
+    return false;
+}
+
 /* One row of the audit log for a change, in its transaction: by an
  * administrator over HTTP (by), or by a command (by NULL: who is cli:ROLE,
- * the database role running it). */
+ * the database role running it). A change that may end access also
+ * notifies the daemons (retentiond_access, delivered at commit), which
+ * then read users and tokens again at once, not after
+ * access.session_cache. */
 static bool audit_change(struct db *db, const struct users_by *by, const char *action,
                          const char *user, json_t *params)
 {
     struct db_result *res = NULL;
-    bool ok = by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res);
+    bool ok = (!ends_access(action) || db_query(db, "NOTIFY retentiond_access", 0, NULL, NULL)) &&
+              (by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res));
     if (ok) {
         struct audit_row row = {.who = by ? by->who : db_value(res, 0, 0),
                                 .action = action,

@@ -76,6 +76,15 @@ static void hook_db_error(void *ctx)
     metrics_db_error(((struct serve_ctx *)ctx)->metrics);
 }
 
+/* A user or token changed by a command or another daemon: this one stops
+ * trusting what it read of them (access.session_cache) at once. */
+static void hook_access_changed(void *ctx)
+{
+    struct serve_ctx *c = ctx;
+    if (c->auth)
+        auth_forget_all(c->auth);
+}
+
 static struct refresh_options refresh_options(struct serve_ctx *ctx)
 {
     const struct cfg *c = &ctx->cfg;
@@ -91,7 +100,8 @@ static struct refresh_options refresh_options(struct serve_ctx *ctx)
                                               .compute = hook_compute,
                                               .computed = hook_computed,
                                               .refreshed = hook_refreshed,
-                                              .db_error = hook_db_error}};
+                                              .db_error = hook_db_error,
+                                              .access_changed = hook_access_changed}};
 }
 
 /* The settings the API reads at request time. */
@@ -294,12 +304,12 @@ static void stop(struct serve_ctx *ctx, struct http_server *srv)
 {
     http_stop(srv); /* no new connections; in-flight requests finish */
     scheduler_stop(ctx->scheduler);
+    refresh_stop(ctx->refresh); /* before auth_free(): its thread calls hook_access_changed() */
     auth_free(ctx->auth);
     audit_stop(ctx->audit); /* what the requests queued is written, or spooled */
     pool_free(ctx->auth_pool);
     free(ctx->tls_cert);
     free(ctx->tls_key);
-    refresh_stop(ctx->refresh);
     if (ctx->refresh)
         api_destroy(&ctx->api);
     metrics_free(ctx->metrics);

@@ -126,8 +126,10 @@ bool db_alive(const struct db *db)
     return PQstatus(db->conn) == CONNECTION_OK;
 }
 
-int db_notifications(struct db *db)
+int db_notifications(struct db *db, const char *channel, int *on_channel)
 {
+    if (on_channel)
+        *on_channel = 0;
     if (!PQconsumeInput(db->conn)) {
         one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
         log_warn("msg=\"database connection lost\" reason=\"%s\"", db->errmsg);
@@ -137,6 +139,8 @@ int db_notifications(struct db *db)
     PGnotify *note;
     while ((note = PQnotifies(db->conn)) != NULL) {
         log_debug("msg=notification channel=%s", note->relname);
+        if (on_channel && channel && strcmp(note->relname, channel) == 0)
+            (*on_channel)++;
         PQfreemem(note);
         n++;
     }

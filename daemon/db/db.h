@@ -55,8 +55,9 @@ int db_socket(const struct db *db);
 /* true while the connection is usable. */
 bool db_alive(const struct db *db);
 /* Reads what the server sent; returns how many notifications (LISTEN)
- * arrived, or -1 when the connection is lost. */
-int db_notifications(struct db *db);
+ * arrived, or -1 when the connection is lost; *on_channel (may be NULL)
+ * counts those of the channel named channel. */
+int db_notifications(struct db *db, const char *channel, int *on_channel);
 /* Asks the server to cancel what db is running. The only call that may be
  * made from another thread while db is in use (it must not be closed
  * meanwhile). */

@@ -20,6 +20,7 @@
 
 #define BACKOFF_MAX 30
 #define CHANNEL     "retentiond_refresh"
+#define ACCESS      "retentiond_access" /* users and tokens (access/users.c) */
 
 /* The options, owned copies. */
 struct opts {
@@ -130,7 +131,8 @@ static bool connect_db(struct refresh *r, const struct opts *o)
         db_error(r);
         return false;
     }
-    if (!db_query(db, "LISTEN " CHANNEL, 0, NULL, NULL)) {
+    if (!db_query(db, "LISTEN " CHANNEL, 0, NULL, NULL) ||
+        !db_query(db, "LISTEN " ACCESS, 0, NULL, NULL)) {
         db_close(db);
         db_error(r);
         return false;
@@ -271,10 +273,12 @@ static void wait_events(struct refresh *r, double deadline)
             ;
     }
     if (r->db && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-        int n = db_notifications(r->db);
+        int access = 0, n = db_notifications(r->db, ACCESS, &access);
+        if (access > 0 && r->hooks.access_changed)
+            r->hooks.access_changed(r->hooks.ctx);
         if (n < 0 || !db_alive(r->db))
             drop_db(r);
-        else if (n > 0)
+        else if (n > access)
             atomic_store(&r->want_compute, true);
     }
 }

@@ -39,6 +39,9 @@ struct refresh_hooks {
     void (*computed)(void *ctx, double seconds, bool ok);
     void (*refreshed)(void *ctx, double seconds, bool ok);
     void (*db_error)(void *ctx);
+    /* a user or token changed in the database (NOTIFY retentiond_access, by
+     * a command or another daemon): what was read of them is read again */
+    void (*access_changed)(void *ctx);
 };
 
 struct refresh_options {

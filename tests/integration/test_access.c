@@ -278,8 +278,9 @@ static char *write_config_to(const char *dir, const char *listen, const char *ex
             "[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = "
             "%s\n%s\n[database]\nconninfo = %s\n"
             "[daemon]\ndata_dir = %s\nauto_compute = 0\nrefresh_interval = 3600\n"
-            "log_level = debug\n[access]\nsession_cache = 0\n",
-            listen, extra, conninfo ? conninfo : ci, dir);
+            "log_level = debug\n%s",
+            listen, extra, conninfo ? conninfo : ci, dir,
+            strstr(extra, "session_cache") ? "" : "[access]\nsession_cache = 0\n");
     fclose(f);
     return path;
 }
@@ -2624,6 +2625,52 @@ static void since_is_the_operators_day(const char *auditor)
     ck_assert_int_eq(probes_printed("2026-11-30T00:00:00+08:00"), 2);
 }
 
+/* A change a command makes reaches a running daemon at once (NOTIFY
+ * retentiond_access at its commit), not after access.session_cache, here a
+ * minute: a revoked token and a disabled user stop within a second or
+ * two. */
+START_TEST(a_commands_change_reaches_a_caching_daemon_at_once)
+{
+    struct other o;
+    other_up(&o, "cached", "[access]\nsession_cache = 60");
+    add_user("cached1", "executive", NULL);
+    add_user("cached2", "executive", NULL);
+    char *first = token_of("cached1"), *second = token_of("cached2");
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char *id = harness_text(db, "SELECT max(t.token_id)::text FROM kpi.api_token t JOIN"
+                                " kpi.app_user u USING (user_id) WHERE u.name = 'cached1'");
+    db_close(db);
+    const char *revoke[] = {"token", "revoke", id, "--db", ci, NULL};
+    const char *disable[] = {"user", "disable", "cached2", "--db", ci, NULL};
+    const char *const *commands[] = {revoke, disable};
+    const char *tokens[] = {first, second};
+    for (int i = 0; i < 2; i++) {
+        struct resp r =
+            perform(&(struct req){.path = "/api/v1/me", .port = o.d.port, .headers = {tokens[i]}});
+        ck_assert_int_eq(r.status, 200); /* read, and kept for a minute */
+        resp_free(&r);
+        char *out = NULL, *err = NULL;
+        ck_assert_msg(harness_run(commands[i], NULL, &out, &err) == 0, "%s", err);
+        free(out);
+        free(err);
+        long status = 200;
+        for (int k = 0; k < 30 && status == 200; k++) {
+            usleep(100000);
+            r = perform(
+                &(struct req){.path = "/api/v1/me", .port = o.d.port, .headers = {tokens[i]}});
+            status = r.status;
+            resp_free(&r);
+        }
+        ck_assert_msg(status == 401, "%s still answers %ld after 3 s", commands[i][1], status);
+    }
+    free(id);
+    free(first);
+    free(second);
+    other_down(&o);
+}
+END_TEST
+
 /* The audit log over HTTP, and every row queued written at a clean stop. */
 START_TEST(the_audit_log)
 {
@@ -3141,6 +3188,7 @@ int main(void)
     tcase_add_test(tc, behind_a_trusted_proxy);
     tcase_add_test(tc, a_trusted_proxy_in_another_form);
     tcase_add_test(tc, the_audit_log);
+    tcase_add_test(tc, a_commands_change_reaches_a_caching_daemon_at_once);
     tcase_add_test(tc, secrets_stay_out_of_the_log);
     tcase_add_test(tc, tls_with_a_certificate);
     tcase_add_test(tc, audit_rows_cannot_be_changed);
