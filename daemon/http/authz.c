@@ -153,7 +153,11 @@ static bool unauthenticated(const struct http_request *req, struct http_reply *r
                      presented ? "the session has ended or the token is not valid: sign in again"
                                : "sign in first (a session cookie, or Authorization: Bearer TOKEN)",
                      NULL);
-    http_reply_header(reply, "WWW-Authenticate", "Bearer realm=\"retentiond\"");
+    /* RFC 6750 3.1: a token presented and not taken is invalid_token */
+    const char *auth = http_header(req, "Authorization");
+    bool token = presented && auth && strncasecmp(auth, "Bearer ", 7) == 0;
+    http_reply_header(reply, "WWW-Authenticate", "Bearer realm=\"retentiond\"%s",
+                      token ? ", error=\"invalid_token\"" : "");
     return false;
 }
 

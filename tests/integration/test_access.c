@@ -987,7 +987,14 @@ START_TEST(tampered_ids_are_refused)
     resp_free(&r);
     r = get_as("Authorization: Bearer rt_0000", "/api/v1/me");
     ck_assert_int_eq(r.status, 401);
-    ck_assert(header_has(&r, "WWW-Authenticate", "Bearer"));
+    ck_assert(
+        header_has(&r, "WWW-Authenticate", "Bearer realm=\"retentiond\", error=\"invalid_token\""));
+    resp_free(&r);
+    /* no credentials: the challenge alone (RFC 6750 3.1) */
+    r = perform(&(struct req){.path = "/api/v1/me"});
+    ck_assert_int_eq(r.status, 401);
+    ck_assert(header_has(&r, "WWW-Authenticate", "Bearer realm=\"retentiond\"") &&
+              !header_has(&r, "WWW-Authenticate", "error="));
     resp_free(&r);
     expect_status(cookie, "/api/v1/me", 200);
     free(bad);
