@@ -251,6 +251,9 @@ static int show_log(const struct cli_args *a)
     if (!db_query(db, sql_embed_get("api/bulletin_log.sql"), 3, params, &res))
         goto done;
     json_t *list = json_loads(db_value(res, 0, 0), 0, NULL);
+    if (json_array_size(list) == 0) /* a person reads this listing: say it is empty */
+        printf("no bulletin recorded%s%s%s%s\n", a->date ? " for " : "", a->date ? a->date : "",
+               a->branch ? " in the subtree of " : "", a->branch ? a->branch : "");
     print_log(list);
     json_decref(list);
     rc = 0;

@@ -745,7 +745,15 @@ START_TEST(two_daemons_on_one_database_send_once)
     const char *args[] = {"bulletin", "log", "--db", ci, NULL};
     char *out = NULL, *err = NULL;
     ck_assert_int_eq(harness_run(args, NULL, &out, &err), 0);
-    ck_assert_msg(strstr(out, "sent    qian@jiangan.test attempts 1"), "%s", out);
+    ck_assert_msg(strstr(out, "sent    qian@jiangan.test attempts 1") &&
+                      !strstr(out, "no bulletin"),
+                  "%s", out);
+    free(out);
+    free(err);
+    /* a date without one says so (it printed nothing) */
+    const char *none[] = {"bulletin", "log", "--date", "2020-01-01", "--db", ci, NULL};
+    ck_assert_int_eq(harness_run(none, NULL, &out, &err), 0);
+    ck_assert_str_eq(out, "no bulletin recorded for 2020-01-01\n");
     free(out);
     free(err);
     for (int i = 0; i < 2; i++) {
