@@ -139,6 +139,9 @@ static bool connect_db(struct refresh *r, const struct opts *o)
     }
     set_db(r, db);
     atomic_store(&r->db_up, true);
+    /* what was notified while no connection listened is not known */
+    if (r->hooks.access_changed)
+        r->hooks.access_changed(r->hooks.ctx);
     log_info("msg=\"database connected\" listen=" CHANNEL);
     return true;
 }
