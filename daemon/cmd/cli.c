@@ -375,27 +375,71 @@ static bool valid_row_id(const char *t)
 }
 
 /* The positional shape of user, token and audit. */
+/* The commands of user, token and audit: each one's name, whether it takes
+ * an argument (NAME, ID, FILE), and the forms said when one is wrong. */
+struct access_verb {
+    const char *name;
+    bool takes_arg;
+};
+
+static const struct access_form {
+    enum cli_command command;
+    const char *name, *forms;
+    struct access_verb verbs[7]; /* up to a NULL name */
+} access_forms[] = {
+    {CLI_USER,
+     "user",
+     "add|set|passwd|disable|enable NAME, or list",
+     {{"add", true},
+      {"set", true},
+      {"passwd", true},
+      {"disable", true},
+      {"enable", true},
+      {"list", false}}},
+    {CLI_TOKEN,
+     "token",
+     "add --user NAME, list, or revoke ID",
+     {{"add", false}, {"list", false}, {"revoke", true}}},
+    {CLI_AUDIT,
+     "audit",
+     "[--action A] [--since D] [--limit N] [--before ID], verify FILE, or reproduce ID "
+     "[--out FILE]",
+     {{"verify", true}, {"reproduce", true}}},
+};
+
+/* The form of user, token or audit (validate() calls for no other). */
+static const struct access_form *access_form_of(enum cli_command command)
+{
+    size_t k = 0;
+    while (k + 1 < sizeof access_forms / sizeof access_forms[0] &&
+           access_forms[k].command != command)
+        k++;
+    return &access_forms[k];
+}
+
+/* Verb of f named name, or NULL. */
+static const struct access_verb *access_verb_of(const struct access_form *f, const char *name)
+{
+    for (const struct access_verb *v = f->verbs; name && v->name; v++)
+        if (strcmp(v->name, name) == 0)
+            return v;
+    return NULL;
+}
+
+/* The positional shape of user, token and audit: a known command with its
+ * argument or without; audit alone prints the log, and its reproduce takes
+ * --out but no filter, the others no --out. */
 static bool access_shape(const struct cli_args *a)
 {
-    const char *verb = a->npositional ? a->positional[0] : "";
-    switch (a->command) {
-    case CLI_USER:
-        if (strcmp(verb, "list") == 0)
-            return a->npositional == 1;
-        return a->npositional == 2 && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0 ||
-                                       strcmp(verb, "set") == 0 || strcmp(verb, "disable") == 0 ||
-                                       strcmp(verb, "enable") == 0);
-    case CLI_TOKEN:
-        return (a->npositional == 1 && (strcmp(verb, "add") == 0 || strcmp(verb, "list") == 0)) ||
-               (a->npositional == 2 && strcmp(verb, "revoke") == 0);
-    case CLI_AUDIT:
-        if (strcmp(verb, "reproduce") == 0)
-            return a->npositional == 2 && !a->since && !a->action && !a->limit && !a->before;
-        return !a->out &&
-               (a->npositional == 0 || (a->npositional == 2 && strcmp(verb, "verify") == 0));
-    default:
-        return a->npositional == 0;
-    }
+    if (a->npositional == 0)
+        return a->command == CLI_AUDIT && !a->out;
+    const struct access_verb *v = access_verb_of(access_form_of(a->command), a->positional[0]);
+    if (!v || a->npositional != (v->takes_arg ? 2 : 1))
+        return false;
+    if (a->command != CLI_AUDIT)
+        return true;
+    return strcmp(v->name, "reproduce") == 0 ? !a->since && !a->action && !a->limit && !a->before
+                                             : !a->out;
 }
 
 /* What is wrong with the positional shape of user, token or audit, in
@@ -403,52 +447,24 @@ static bool access_shape(const struct cli_args *a)
  * argument missing or extra; with the forms it takes. */
 static void access_shape_said(const struct cli_args *a, char *err, size_t errlen)
 {
-    static const struct {
-        enum cli_command command;
-        const char *name, *forms;
-        const char *verbs[6], *with_arg[6]; /* its commands; those that take an argument */
-    } all[] = {
-        {CLI_USER,
-         "user",
-         "add|set|passwd|disable|enable NAME, or list",
-         {"add", "set", "passwd", "disable", "enable", "list"},
-         {"add", "set", "passwd", "disable", "enable"}},
-        {CLI_TOKEN,
-         "token",
-         "add --user NAME, list, or revoke ID",
-         {"add", "list", "revoke"},
-         {"revoke"}},
-        {CLI_AUDIT,
-         "audit",
-         "[--action A] [--since D] [--limit N] [--before ID], verify FILE, or reproduce ID "
-         "[--out FILE]",
-         {"verify", "reproduce"},
-         {"verify", "reproduce"}},
-    };
-    size_t k = 0;
-    while (k + 1 < sizeof all / sizeof all[0] && all[k].command != a->command)
-        k++;
+    const struct access_form *f = access_form_of(a->command);
     const char *verb = a->npositional ? a->positional[0] : NULL;
-    bool known = false, with_arg = false;
-    for (size_t i = 0; verb && i < 6; i++) {
-        known = known || (all[k].verbs[i] && strcmp(all[k].verbs[i], verb) == 0);
-        with_arg = with_arg || (all[k].with_arg[i] && strcmp(all[k].with_arg[i], verb) == 0);
-    }
+    const struct access_verb *v = access_verb_of(f, verb);
     bool word = verb && *verb && strlen(verb) <= 20 &&
                 strspn(verb, "abcdefghijklmnopqrstuvwxyz_-") == strlen(verb);
     if (!verb && a->command != CLI_AUDIT) /* audit alone prints the log */
-        snprintf(err, errlen, "retentiond: %s needs a command: %s", all[k].name, all[k].forms);
+        snprintf(err, errlen, "retentiond: %s needs a command: %s", f->name, f->forms);
     else if (!verb)
         snprintf(err, errlen, "retentiond: audit: an option it does not take (it takes %s)",
-                 all[k].forms);
-    else if (!known)
-        snprintf(err, errlen, "retentiond: %s: unknown command %s%s%s (it takes %s)", all[k].name,
-                 word ? "'" : "", word ? verb : "(not a word)", word ? "'" : "", all[k].forms);
+                 f->forms);
+    else if (!v)
+        snprintf(err, errlen, "retentiond: %s: unknown command %s%s%s (it takes %s)", f->name,
+                 word ? "'" : "", word ? verb : "(not a word)", word ? "'" : "", f->forms);
     else
-        snprintf(err, errlen, "retentiond: %s %s: %s (%s takes %s)", all[k].name, verb,
-                 with_arg && a->npositional < 2 ? "its argument is missing"
-                                                : "an argument or option it does not take",
-                 all[k].name, all[k].forms);
+        snprintf(err, errlen, "retentiond: %s %s: %s (%s takes %s)", f->name, verb,
+                 v->takes_arg && a->npositional < 2 ? "its argument is missing"
+                                                    : "an argument or option it does not take",
+                 f->name, f->forms);
 }
 
 static bool validate_access(const struct cli_args *a, char *err, size_t errlen)
