@@ -873,8 +873,7 @@ bool bulletin_job_send_date(struct bulletin_job *j, struct db *db, const struct 
      * its first bulletins would be an older run's figures mailed under its
      * date. The schedule's late run (no run after the date) is waited for
      * and marked as before; a date already archived is sent as it is. */
-    if (!recorded && strcmp(run->as_of, date) != 0 &&
-        strcmp(s->runs[s->nruns - 1]->as_of, date) > 0) {
+    if (!recorded && strcmp(run->as_of, date) != 0 && strcmp(snap_latest(s)->as_of, date) > 0) {
         snprintf(err, errlen,
                  "no compute run of %s, and later runs exist: its bulletins would show the "
                  "figures of %s under its date; 'retentiond compute --as-of %s' computes it",
