@@ -324,13 +324,16 @@ static void touch(struct auth *a, struct cached *c)
 }
 
 /* Whether a principal this daemon read before may stand in while the
- * database does not answer: read within the idle timeout, and (a session)
- * not past its absolute lifetime. Dashboards keep being served from the
- * snapshot during an outage; a new sign-in needs the database. */
+ * database does not answer (or no connection is free): read within the
+ * idle timeout, (a session) not past its absolute lifetime, and not read
+ * before auth_forget_all(): what a revocation, a disabled user or a new
+ * role ended stays ended. Dashboards keep being served from the snapshot
+ * during an outage; a new sign-in needs the database. */
 static bool outage_grace(struct auth *a, const struct cached *c, bool known)
 {
     time_t now = time(NULL);
-    return known && now - c->fetched < atomic_load(&a->idle) &&
+    return known && c->epoch == atomic_load(&a->epoch) &&
+           now - c->fetched < atomic_load(&a->idle) &&
            (!c->created || now - c->created < atomic_load(&a->absolute));
 }
 

@@ -46,7 +46,11 @@ async function test(name, fn, pending) {
       console.log(`pending ${name}: ${pending}\n        today: ${today}`);
     } else {
       counts.failed++;
-      failed.push(name);
+      // the list closing the run (scripts/test prints it last): each case
+      // with its message's first three lines on one line (node's assert
+      // puts the values below its first line)
+      const why = msg.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' | ');
+      failed.push(`${name}\n    ${why.slice(0, 300)}`);
       console.log(`FAIL    ${name} (${Date.now() - t0} ms)\n    ${msg.split('\n').join('\n    ')}`);
     }
   }

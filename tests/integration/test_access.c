@@ -3084,6 +3084,15 @@ START_TEST(sessions_this_daemon_knows_survive_an_outage)
     start(&d, config_path);
     char *known = sign_in("county"), *unseen = token_of("exec"), code[64], spool[200];
     snprintf(spool, sizeof spool, "%s/audit-spool.jsonl", datadir);
+    /* a token this daemon has read, then revoked: what it ended stays
+     * ended while the database is away (the session, read again after the
+     * revocation, keeps its grace) */
+    char *csrf = csrf_of(known), *revoke = NULL;
+    long long token_id = 0;
+    char *ended = my_token(known, csrf, &token_id);
+    expect_status(ended, "/api/v1/kpis?branch=420101", 200);
+    revoke = strf("/api/v1/me/tokens/%lld/revoke", token_id);
+    posted(known, csrf, revoke, NULL, 200, "\"revoked\":true");
     expect_status(known, "/api/v1/kpis?branch=420101", 200);
     long before = county_downloads();
     harness_daemon_wait_log(&d, "never appears", 1);
@@ -3092,6 +3101,9 @@ START_TEST(sessions_this_daemon_knows_survive_an_outage)
     time_t down_at = time(NULL);
     struct resp r = get_as(known, "/api/v1/kpis?branch=420101");
     long status = r.status;
+    resp_free(&r);
+    r = get_as(ended, "/api/v1/kpis?branch=420101");
+    long revoked = r.status;
     resp_free(&r);
     r = get_as(known, "/api/v1/kpis?branch=420102");
     long foreign = r.status;
@@ -3125,6 +3137,7 @@ START_TEST(sessions_this_daemon_knows_survive_an_outage)
         after = county_downloads();
     }
     ck_assert_int_eq(status, 200);
+    ck_assert_int_eq(revoked, 503); /* not 200 from the cache */
     ck_assert_int_eq(foreign, 403); /* the scope still holds */
     ck_assert_int_eq(unknown, 503);
     ck_assert_str_eq(code, "database_unavailable");
@@ -3151,6 +3164,9 @@ START_TEST(sessions_this_daemon_knows_survive_an_outage)
     free(loc);
     free(known);
     free(unseen);
+    free(csrf);
+    free(ended);
+    free(revoke);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     pgproxy_stop(proxy);
     free(via);
