@@ -7,6 +7,7 @@
 #include "password.h"
 #include "random.h"
 #include "throttle.h"
+#include "users.h"
 #include "utf8.h"
 
 #include <jansson.h>
@@ -480,7 +481,8 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
         " WHERE user_id IN (SELECT user_id FROM u) AND ended_at IS NULL RETURNING 1),"
         " n AS (INSERT INTO kpi.session (id_hash, user_id, csrf_token, client_addr)"
         " SELECT $4, user_id, $5, $6 FROM u RETURNING user_id)"
-        " SELECT (SELECT count(*) FROM n)::text, count(*)::text FROM e",
+        " SELECT (SELECT count(*) FROM n)::text, count(*)::text,"
+        " pg_notify('" USERS_ACCESS_CHANNEL "', '') FROM e",
         6, params, &res));
     if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0) {
         log_warn("msg=\"password not changed: changed or disabled meanwhile\" user=%lld",
@@ -576,8 +578,10 @@ void auth_logout(struct auth *a, const struct principal *p, const char *client)
     const char *params[] = {p->session};
     snprintf(key, sizeof key, "s:%s", p->session);
     cache_remove(a->cache, key);
-    enum pool_status st = pool_query(
-        a->pool, "UPDATE kpi.session SET ended_at = now() WHERE id_hash = $1 AND ended_at IS NULL",
-        1, params, NULL);
+    enum pool_status st = pool_query(a->pool,
+                                     "WITH e AS (UPDATE kpi.session SET ended_at = now()"
+                                     " WHERE id_hash = $1 AND ended_at IS NULL RETURNING 1)"
+                                     " SELECT pg_notify('" USERS_ACCESS_CHANNEL "', '') FROM e",
+                                     1, params, NULL);
     audit_login(a, p->name, client, "logout", st == POOL_OK ? "ok" : "failed", p->session, NULL);
 }

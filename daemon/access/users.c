@@ -45,8 +45,9 @@ static bool audit_change(struct db *db, const struct users_by *by, const char *a
                          const char *user, json_t *params)
 {
     struct db_result *res = NULL;
-    bool ok = (!ends_access(action) || db_query(db, "NOTIFY retentiond_access", 0, NULL, NULL)) &&
-              (by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res));
+    bool ok =
+        (!ends_access(action) || db_query(db, "NOTIFY " USERS_ACCESS_CHANNEL, 0, NULL, NULL)) &&
+        (by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res));
     if (ok) {
         struct audit_row row = {.who = by ? by->who : db_value(res, 0, 0),
                                 .action = action,

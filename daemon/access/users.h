@@ -23,6 +23,11 @@
 /* A bearer token: "rt_" and 64 hex digits (256 bits from the CSPRNG). */
 #define TOKEN_LEN 67
 
+/* The channel a change that may end someone's access is notified on, in
+ * its transaction: every daemon (snapshot/refresh.c LISTENs) then reads
+ * sessions and tokens again at once, not after access.session_cache. */
+#define USERS_ACCESS_CHANNEL "retentiond_access"
+
 /* Who makes a change over HTTP: an administrator's name and client
  * address, for the audit row. The commands pass NULL (who: cli:ROLE, the
  * database role running them). Borrowed for the call. */

@@ -20,7 +20,7 @@
 
 #define BACKOFF_MAX 30
 #define CHANNEL     "retentiond_refresh"
-#define ACCESS      "retentiond_access" /* users and tokens (access/users.c) */
+#define ACCESS      "retentiond_access" /* sessions, users and tokens (access/users.h) */
 
 /* The options, owned copies. */
 struct opts {

@@ -2632,6 +2632,20 @@ static void since_is_the_operators_day(const char *auditor)
     ck_assert_int_eq(probes_printed("2026-11-30T00:00:00+08:00"), 2);
 }
 
+/* Polls GET /api/v1/me on port with header h for up to 3 s while it
+ * answers 200: its last status. */
+static long me_while_ok(int port, const char *h)
+{
+    long status = 200;
+    for (int k = 0; k < 30 && status == 200; k++) {
+        usleep(100000);
+        struct resp r = perform(&(struct req){.path = "/api/v1/me", .port = port, .headers = {h}});
+        status = r.status;
+        resp_free(&r);
+    }
+    return status;
+}
+
 /* A change a command makes reaches a running daemon at once (NOTIFY
  * retentiond_access at its commit), not after access.session_cache, here a
  * minute: a revoked token and a disabled user stop within a second or
@@ -2661,19 +2675,45 @@ START_TEST(a_commands_change_reaches_a_caching_daemon_at_once)
         ck_assert_msg(harness_run(commands[i], NULL, &out, &err) == 0, "%s", err);
         free(out);
         free(err);
-        long status = 200;
-        for (int k = 0; k < 30 && status == 200; k++) {
-            usleep(100000);
-            r = perform(
-                &(struct req){.path = "/api/v1/me", .port = o.d.port, .headers = {tokens[i]}});
-            status = r.status;
-            resp_free(&r);
-        }
+        long status = me_while_ok(o.d.port, tokens[i]);
         ck_assert_msg(status == 401, "%s still answers %ld after 3 s", commands[i][1], status);
     }
     free(id);
     free(first);
     free(second);
+    other_down(&o);
+}
+END_TEST
+
+/* A sign-out and a user's own new password on one daemon end the
+ * sessions on another that caches them for a minute at once (NOTIFY
+ * retentiond_access in their statement), not after a minute. */
+START_TEST(a_sign_out_elsewhere_reaches_a_caching_daemon_at_once)
+{
+    struct other o;
+    other_up(&o, "cached", "[access]\nsession_cache = 60");
+    add_user("roaming", "executive", NULL);
+    for (int i = 0; i < 2; i++) {
+        char *cookie = sign_in("roaming"), *csrf = csrf_of(cookie);
+        struct resp r =
+            perform(&(struct req){.path = "/api/v1/me", .port = o.d.port, .headers = {cookie}});
+        ck_assert_int_eq(r.status, 200); /* read, and kept for a minute */
+        resp_free(&r);
+        if (i == 0) {
+            char *h = strf("X-CSRF-Token: %s", csrf);
+            r = perform(&(struct req){.method = "POST", .path = "/logout", .headers = {cookie, h}});
+            free(h);
+        } else {
+            r = change_password(d.port, cookie, csrf, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, NULL);
+        }
+        ck_assert_int_eq(r.status, 303);
+        resp_free(&r);
+        long status = me_while_ok(o.d.port, cookie);
+        ck_assert_msg(status == 401, "%s: the other daemon still answers %ld after 3 s",
+                      i == 0 ? "a sign-out" : "a new password", status);
+        free(cookie);
+        free(csrf);
+    }
     other_down(&o);
 }
 END_TEST
@@ -3212,6 +3252,7 @@ int main(void)
     tcase_add_test(tc, a_trusted_proxy_in_another_form);
     tcase_add_test(tc, the_audit_log);
     tcase_add_test(tc, a_commands_change_reaches_a_caching_daemon_at_once);
+    tcase_add_test(tc, a_sign_out_elsewhere_reaches_a_caching_daemon_at_once);
     tcase_add_test(tc, secrets_stay_out_of_the_log);
     tcase_add_test(tc, tls_with_a_certificate);
     tcase_add_test(tc, audit_rows_cannot_be_changed);
