@@ -221,7 +221,7 @@ static int show_log(const struct cli_args *a)
     struct db *db = NULL;
     struct db_result *res = NULL;
     int rc = 1;
-    const char *params[] = {a->date, NULL, a->limit ? a->limit : "50"};
+    const char *params[] = {a->date, NULL, a->limit ? a->limit : "50", "true"};
     char *codes = NULL;
     if (!cmd_db(a, &db))
         goto done;
@@ -248,7 +248,7 @@ static int show_log(const struct cli_args *a)
             goto done;
         }
     }
-    if (!db_query(db, sql_embed_get("api/bulletin_log.sql"), 3, params, &res))
+    if (!db_query(db, sql_embed_get("api/bulletin_log.sql"), 4, params, &res))
         goto done;
     json_t *list = json_loads(db_value(res, 0, 0), 0, NULL);
     if (json_array_size(list) == 0) /* a person reads this listing: say it is empty */

@@ -192,9 +192,11 @@ void api_h_bulletin_log(struct http_request *req, struct http_reply *reply, void
         !log_subtree(req, &subtree, &err))
         goto failed;
     subtree_literal(s, branch, subtree, &codes);
-    const char *params[] = {*date ? date : NULL, codes.data, limit};
+    enum role role = api_principal(req)->role;
+    const char *internals = role == ROLE_ADMIN || role == ROLE_AUDITOR ? "true" : "false";
+    const char *params[] = {*date ? date : NULL, codes.data, limit, internals};
     enum pool_status st =
-        pool_query(api->pool, sql_embed_get("api/bulletin_log.sql"), 3, params, &res);
+        pool_query(api->pool, sql_embed_get("api/bulletin_log.sql"), 4, params, &res);
     if (st != POOL_OK) {
         metrics_db_error(api->metrics);
         view_fail(&err, 503, "database_unavailable", NULL,

@@ -732,8 +732,29 @@ START_TEST(two_daemons_on_one_database_send_once)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(own, 0), "branch")), COUNTY);
     json_t *dl = json_object_get(json_array_get(own, 0), "deliveries");
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(dl, 0), "status")), "sent");
+    /* the archive's internals (a host, a process, a file) are not a
+     * branch manager's: null; an auditor's (and an administrator's) */
+    ck_assert_msg(json_is_null(json_object_get(json_array_get(own, 0), "generated_by")) &&
+                      json_is_null(json_object_get(json_array_get(own, 0), "path")) &&
+                      json_is_null(json_object_get(json_array_get(dl, 0), "claimed_by")),
+                  "%s", body);
     json_decref(own);
     free(body);
+    harness_user_add(ci, "li", "auditor", NULL, "a password nobody types");
+    char *audit = harness_token_add(ci, "li"), auth_audit[200];
+    snprintf(auth_audit, sizeof auth_audit, "Authorization: Bearer %s", audit);
+    ck_assert_int_eq(
+        harness_http(d[1].port, "GET", "/api/v1/bulletins?branch=" COUNTY, auth_audit, &body, NULL),
+        200);
+    own = json_loads(body, 0, NULL);
+    dl = json_object_get(json_array_get(own, 0), "deliveries");
+    ck_assert_msg(json_string_value(json_object_get(json_array_get(own, 0), "generated_by")) &&
+                      json_string_value(json_object_get(json_array_get(own, 0), "path")) &&
+                      json_string_value(json_object_get(json_array_get(dl, 0), "claimed_by")),
+                  "%s", body);
+    json_decref(own);
+    free(body);
+    free(audit);
     ck_assert_int_eq(
         harness_http(d[1].port, "GET", "/api/v1/bulletins?branch=" COUNTY2, auth, &body, NULL),
         403);
