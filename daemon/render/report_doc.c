@@ -850,8 +850,14 @@ static void definitions(struct rep *r)
     json_decref(o);
 }
 
+/* The warehouse's data-quality counts: the whole warehouse's, so in the
+ * province's report only (a branch's report, which a branch manager may
+ * read, would show them as if they were the branch's, and /api/v1/data-quality
+ * is the whole province's scope). */
 static void dq_appendix(struct rep *r)
 {
+    if (r->v->branch != snap_branch_root(r->v->s))
+        return;
     const struct snap_run *last = r->v->runs[2];
     char *h = doc_fill(W(r, "report_dq"), (const char *const[]){"date", last->as_of, NULL});
     const struct doc_column_spec dq[] = {{W(r, "report_rule"), DOC_LEFT, 3},

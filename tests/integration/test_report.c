@@ -612,6 +612,10 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
     ck_assert_msg(strstr(text, pct), "the root's retention %s is not in the PDF", pct);
     free(pct);
     ck_assert_msg(strstr(text, "下属单位排名"), "no rankings of the root's children");
+    /* the warehouse's data-quality counts: in the province's report only */
+    ck_assert_msg((strstr(text, "附录四：数据质量计数") != NULL) ==
+                      (strcmp(BIG_ROOT, "420000") == 0),
+                  "the data-quality appendix in the report of " BIG_ROOT);
     /* the contents give each section's page, and the heading is there */
     json_t *toc = check_contents(a);
     ck_assert_int_gt(json_integer_value(json_object_get(toc, "rows")), 10);
@@ -816,6 +820,9 @@ START_TEST(the_runs_record_the_program_and_the_kpi_sql)
     buf_printf(&want, "批次%ld（2026-09-30）由retentiond%s计算；其指标SQL（sql/kpi）的SHA-256：%s",
                run, ver, sha);
     ck_assert_msg(strstr(text, want.data), "the appendix does not say %s", want.data);
+    /* a county's report: not the warehouse's data-quality counts, which its
+     * manager may not see (and which are not the county's) */
+    ck_assert_msg(!strstr(text, "数据质量"), "a county's report has the data-quality appendix");
     buf_release(&want);
     json_decref(f);
 }
