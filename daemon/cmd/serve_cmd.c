@@ -306,7 +306,9 @@ static void stop(struct serve_ctx *ctx, struct http_server *srv)
     scheduler_stop(ctx->scheduler);
     refresh_stop(ctx->refresh); /* before auth_free(): its thread calls hook_access_changed() */
     auth_free(ctx->auth);
-    audit_stop(ctx->audit); /* what the requests queued is written, or spooled */
+    if (ctx->refresh)
+        api_audit_flush(&ctx->api); /* the refusals a second's limit left unwritten */
+    audit_stop(ctx->audit);         /* what the requests queued is written, or spooled */
     pool_free(ctx->auth_pool);
     free(ctx->tls_cert);
     free(ctx->tls_key);

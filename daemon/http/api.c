@@ -262,6 +262,7 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
     atomic_init(&api->arrows, CHART_ARROWS_CN);
     atomic_init(&api->old_report_busy, false);
     atomic_init(&api->reproduce_busy, false);
+    pthread_mutex_init(&api->refused_mu, NULL);
     api->pool = pool_new(pool_size);
     if (pthread_key_create(&api->chart_ctx, api_free_chart_ctx) != 0) {
         log_error("msg=\"no thread-specific key for the chart contexts\"");
@@ -292,6 +293,7 @@ void api_destroy(struct api *api)
         pthread_key_delete(api->chart_ctx);
     }
     chart_fonts_free(api->fonts);
+    pthread_mutex_destroy(&api->refused_mu);
     pool_free(api->pool);
     api->pool = NULL;
     api->fonts = NULL;

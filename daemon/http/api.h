@@ -63,12 +63,18 @@ struct api {
     /* An export is being made again (GET /api/v1/audit/ID/reproduction:
      * one at a time, http/auditlog.c). */
     atomic_bool reproduce_busy;
-    /* Refused requests' audit rows: at most API_REFUSALS_AUDITED a second
-     * (the second, the rows written in it, those left unwritten since the
-     * last one written: http/auditlog.c). */
-    atomic_llong refused_second;
-    atomic_int refused_in_second;
-    atomic_llong refused_unwritten;
+    /* Refused and failed requests' audit rows: at most
+     * API_REFUSALS_AUDITED a second per user, counted in a slot of each
+     * user who had one lately (http/auditlog.c; under refused_mu). */
+    pthread_mutex_t refused_mu;
+    struct api_refuser {
+        char who[72];        /* the user's name ("" none) */
+        const char *action;  /* of their last one (a literal) */
+        const char *outcome; /* of their last one (a literal) */
+        long long second;    /* the second counted */
+        int in_second;       /* rows written in it */
+        long long unwritten; /* not written since their last row */
+    } refusers[64];
 };
 
 #define API_REFUSALS_AUDITED 5
@@ -95,6 +101,10 @@ bool api_init(struct api *api, struct refresh *refresh, struct metrics *metrics,
 /* Database settings for the endpoints that query it (copied). */
 void api_set_database(struct api *api, const char *conninfo, int statement_timeout,
                       int pool_wait_ms);
+/* Writes the rows of the refusals (and failures) left unwritten by the
+ * limit of a second per user (http/auditlog.c): at a stop, before the
+ * audit log stops. */
+void api_audit_flush(struct api *api);
 void api_destroy(struct api *api);
 
 #endif

@@ -44,30 +44,100 @@ void api_reply_db_down(struct http_reply *reply, enum pool_status st, const char
     http_reply_header(reply, "Retry-After", "%d", API_RETRY_AFTER);
 }
 
-/* Whether a refusal's row is written: at most API_REFUSALS_AUDITED a
- * second (a signed-in user asking for a foreign branch in a loop wrote a
- * row per request to the append-only log). */
-static bool refusal_written(struct api *api)
+/* The slot of who (locked): theirs, a free one, or the one counted
+ * longest ago, whose unwritten count goes to *evicted (a row the caller
+ * writes). */
+static struct api_refuser *refuser(struct api *api, const char *who, struct api_refuser *evicted)
 {
-    long long now = (long long)time(NULL), second = atomic_load(&api->refused_second);
-    if (second != now && atomic_compare_exchange_strong(&api->refused_second, &second, now))
-        atomic_store(&api->refused_in_second, 0);
-    if (atomic_fetch_add(&api->refused_in_second, 1) < API_REFUSALS_AUDITED)
-        return true;
-    atomic_fetch_add(&api->refused_unwritten, 1);
-    return false;
+    struct api_refuser *oldest = &api->refusers[0];
+    size_t n = sizeof api->refusers / sizeof api->refusers[0];
+    for (size_t i = 0; i < n; i++) {
+        struct api_refuser *r = &api->refusers[i];
+        if (r->action && strcmp(r->who, who) == 0)
+            return r;
+        if (!r->action || (oldest->action && r->second < oldest->second))
+            oldest = r;
+    }
+    if (oldest->action && oldest->unwritten)
+        *evicted = *oldest;
+    *oldest = (struct api_refuser){0};
+    snprintf(oldest->who, sizeof oldest->who, "%s", who);
+    return oldest;
+}
+
+/* Writes the row of r's refusals not written (an evicted slot's, or at a
+ * stop): its user, its last action and outcome, refused_unwritten. */
+static void unwritten_row(struct api *api, const struct api_refuser *r)
+{
+    json_t *params = json_pack("{s:I}", "refused_unwritten", (json_int_t)r->unwritten);
+    struct audit_row row = {.who = *r->who ? r->who : NULL,
+                            .action = r->action,
+                            .params = params,
+                            .outcome = r->outcome};
+    audit_log(api->audit, &row);
+    json_decref(params);
+}
+
+/* Whether who's refusal (or failure) of action gets a row: at most
+ * API_REFUSALS_AUDITED a second per user (a signed-in user asking for a
+ * foreign branch in a loop wrote a row per request to the append-only
+ * log; one user's loop does not hide another's). *unwritten: the count
+ * the row written carries, of that user's refusals since their last row. */
+static bool refusal_written(struct api *api, const char *who, const char *action,
+                            const char *outcome, long long *unwritten)
+{
+    struct api_refuser evicted = {0};
+    long long now = (long long)time(NULL);
+    pthread_mutex_lock(&api->refused_mu);
+    struct api_refuser *r = refuser(api, who, &evicted);
+    if (r->second != now) {
+        r->second = now;
+        r->in_second = 0;
+    }
+    r->action = action;
+    r->outcome = outcome;
+    bool written = r->in_second < API_REFUSALS_AUDITED;
+    if (written) {
+        r->in_second++;
+        *unwritten = r->unwritten;
+        r->unwritten = 0;
+    } else {
+        r->unwritten++;
+    }
+    pthread_mutex_unlock(&api->refused_mu);
+    if (evicted.unwritten)
+        unwritten_row(api, &evicted);
+    return written;
+}
+
+void api_audit_flush(struct api *api)
+{
+    if (!api->audit)
+        return;
+    pthread_mutex_lock(&api->refused_mu);
+    for (size_t i = 0; i < sizeof api->refusers / sizeof api->refusers[0]; i++) {
+        if (api->refusers[i].unwritten)
+            unwritten_row(api, &api->refusers[i]);
+        api->refusers[i] = (struct api_refuser){0};
+    }
+    pthread_mutex_unlock(&api->refused_mu);
+}
+
+const char *api_audit_outcome(unsigned status)
+{
+    return status >= 200 && status < 300 ? "ok" : status == 403 ? "refused" : "failed";
 }
 
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
                const char *outcome)
 {
     const struct principal *p = api_principal(req);
+    long long unwritten = 0;
     if (!api->audit)
         return;
-    if (strcmp(outcome, "refused") == 0) {
-        if (!refusal_written(api))
+    if (strcmp(outcome, "ok") != 0) {
+        if (!refusal_written(api, p ? p->name : "", action, outcome, &unwritten))
             return;
-        long long unwritten = atomic_exchange(&api->refused_unwritten, 0);
         if (unwritten)
             json_object_set_new(params, "refused_unwritten", json_integer(unwritten));
     }

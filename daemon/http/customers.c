@@ -55,7 +55,8 @@ static bool from_database(struct api *api, const struct view_customers *v, struc
  * log: the parameters asked, the branch and month served, the rows. A HEAD
  * that is answered downloads nothing and writes no row. */
 static void audit_download(struct api *api, const struct http_request *req, const char *branch,
-                           const char *month, const struct buf *csv, unsigned status)
+                           const char *month, const struct buf *csv, unsigned status,
+                           const char *error)
 {
     if (status == 200 && strcmp(http_method(req), "HEAD") == 0)
         return; /* no list left the daemon (as a report's HEAD exports nothing) */
@@ -68,7 +69,9 @@ static void audit_download(struct api *api, const struct http_request *req, cons
                   branch, "month", month, "status", (int)status);
     if (status == 200)
         json_object_set_new(params, "rows", json_integer((json_int_t)(lines ? lines - 1 : 0)));
-    api_audit(api, req, "at_risk_list", params, status == 200 ? "ok" : "refused");
+    else if (error)
+        json_object_set_new(params, "error", json_string(error));
+    api_audit(api, req, "at_risk_list", params, api_audit_outcome(status));
     json_decref(params);
 }
 
@@ -100,7 +103,7 @@ void api_h_customers(struct http_request *req, struct http_reply *reply, void *c
                           "attachment; filename=\"at-risk-%s-%s.csv\"", code, v.month);
     }
     audit_download(api, req, ok ? s->branches[v.branch].code : NULL, ok ? v.month : NULL,
-                   &reply->body, ok ? 200 : err.status);
+                   &reply->body, ok ? 200 : err.status, ok ? NULL : err.code);
     view_customers_free(&v);
     snap_unref(s);
 }

@@ -80,11 +80,17 @@ bool api_query(struct api *api, const char *what, const char *sql, int nparams,
  * API_RETRY_AFTER. */
 void api_reply_db_down(struct http_reply *reply, enum pool_status st, const char *subject);
 /* Writes an audit row of the request (who, client address) off this
- * thread; params: a JSON object, borrowed. A refusal (outcome "refused")
- * is written at most API_REFUSALS_AUDITED times a second; the next one
- * written says how many were not ("refused_unwritten", set in params). */
+ * thread; params: a JSON object, borrowed. A row of another outcome than
+ * "ok" is written at most API_REFUSALS_AUDITED times a second per user;
+ * that user's next one written says how many were not
+ * ("refused_unwritten", set in params), and so does a row of its own when
+ * its slot is taken by another user or the daemon stops
+ * (api_audit_flush). */
 void api_audit(struct api *api, const struct http_request *req, const char *action, json_t *params,
                const char *outcome);
+/* The outcome of a download's row by its HTTP status: "ok" (2xx),
+ * "refused" (403: out of the caller's scope), else "failed". */
+const char *api_audit_outcome(unsigned status);
 
 /* GET /login, POST /login, POST /logout, GET /api/v1/me, GET /api/v1/audit */
 void api_h_login_page(struct http_request *req, struct http_reply *reply, void *ctx);

@@ -69,9 +69,12 @@ static const char *report_arg(const void *ctx, const char *name)
     return strcmp(name, "quarter") == 0 ? a->quarter : http_arg(a->req, name);
 }
 
+/* An export's row: ok, with what it stood on; else refused (403: out of
+ * the caller's scope) or failed (a quarter not ended, no run, the database
+ * away...), with the error's code. */
 static void audit_export(struct api *api, const struct http_request *req,
                          const struct view_report *v, const struct http_reply *reply, bool ok,
-                         const char *quarter, const char *format)
+                         const struct view_error *err, const char *quarter, const char *format)
 {
     char sha[DIGEST_HEX_LEN + 1];
     json_t *params = json_pack("{s:s, s:s?, s:s, s:s, s:i}", "kind", "report", "branch_asked",
@@ -85,8 +88,10 @@ static void audit_export(struct api *api, const struct http_request *req,
         json_object_set_new(params, "via", json_string("http"));
         json_object_set_new(params, "lang", json_string(api_labels(req)->lang));
         view_report_lineage(v, params);
+    } else if (err->code) {
+        json_object_set_new(params, "error", json_string(err->code));
     }
-    api_audit(api, req, "export", params, ok ? "ok" : "refused");
+    api_audit(api, req, "export", params, ok ? "ok" : api_audit_outcome(reply->status));
     json_decref(params);
 }
 
@@ -220,7 +225,7 @@ done:
     if (!ok)
         api_reply_refusal(api, req, reply, s, &err);
     if (*quarter && strcmp(http_method(req), "HEAD") != 0) /* a HEAD exports nothing */
-        audit_export(api, req, &v, reply, ok, quarter, format);
+        audit_export(api, req, &v, reply, ok, &err, quarter, format);
     view_report_free(&v);
     snap_history_free(&hist);
     snap_unref(s);
