@@ -59,6 +59,17 @@ void view_report_range(const struct view_report *v, char first[11], char last[11
     snprintf(last, 11, "%s", v->month_end[2]);
 }
 
+bool view_report_run_current(const struct view_report *v, int m, long long newest,
+                             struct view_error *err)
+{
+    if (newest == v->runs[m]->run_id)
+        return true;
+    return view_fail(err, 503, "stale_snapshot", NULL,
+                     "the run of %s changed since the snapshot was taken; try again after the "
+                     "next refresh",
+                     v->month_end[m]);
+}
+
 bool view_report_history(struct view_report *v, const struct snap_history *h,
                          struct view_error *err)
 {
@@ -68,11 +79,8 @@ bool view_report_history(struct view_report *v, const struct snap_history *h,
             if (strcmp(h->days[i].as_of, v->month_end[m]) == 0)
                 v->month_days[m] = &h->days[i];
     for (int m = 0; m < 3; m++)
-        if (!v->month_days[m] || v->month_days[m]->run_id != v->runs[m]->run_id)
-            return view_fail(err, 503, "stale_snapshot", NULL,
-                             "the run of %s changed since the snapshot was taken; try again "
-                             "after the next refresh",
-                             v->month_end[m]);
+        if (!view_report_run_current(v, m, v->month_days[m] ? v->month_days[m]->run_id : 0, err))
+            return false;
     v->alarms = xcalloc(h->nalarms + 1, sizeof *v->alarms);
     for (size_t i = 0; i < h->nalarms; i++)
         if (snap_branch_within(v->s, h->alarms[i].branch, v->branch))

@@ -35,6 +35,13 @@ bool view_report_build(const struct snap *s, const struct view_params *p, struct
  * quarter's first and last days. */
 void view_report_range(const struct view_report *v, char first[11], char last[11]);
 
+/* Whether newest, the newest finished run of v's month end m in the
+ * database (0: none), is the snapshot's run of it; else a 503
+ * stale_snapshot: a report would stand on a run a recompute has
+ * superseded (its figures no longer the newest run's). */
+bool view_report_run_current(const struct view_report *v, int m, long long newest,
+                             struct view_error *err);
+
 /* Takes the history h (borrowed: it must outlive v) of a built report: its
  * days, and its alarms of the report's subtree. A month end whose newest
  * run in h is not the snapshot's (a run stored since the snapshot was

@@ -925,6 +925,56 @@ START_TEST(a_month_end_computed_again_is_the_reports)
 }
 END_TEST
 
+/* A month end computed again while a daemon runs (a data correction, its
+ * snapshot not yet refreshed): neither the CSV nor the PDF is served from
+ * the superseded run (503 stale_snapshot, audited as failed), until the
+ * refresh, after which the CSV stands on the new run. The CSV was served
+ * with a 200 from the old run. */
+START_TEST(a_month_end_computed_after_the_snapshot_is_not_exported_from_it)
+{
+    struct harness_daemon d;
+    harness_user_add(ci, "feng", "executive", NULL, "a password nobody types");
+    char *token = harness_token_add(ci, "feng"), auth[200], *body = NULL;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    char *config_path = start_daemon(&d, "stale");
+    harness_compute(ci, "2026-08-31");
+    harness_compute(ci, "2026-09-30"); /* the runs in date order again, for the next cases */
+    static const char *const paths[] = {"/reports/2026Q3.csv?branch=420101",
+                                        "/reports/2026Q3.pdf?branch=420101"};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(harness_http(d.port, "GET", paths[i], auth, &body, NULL), 503);
+        ck_assert_msg(strstr(body, "\"stale_snapshot\"") && strstr(body, "2026-08-31"), "%s: %s",
+                      paths[i], body);
+        free(body);
+    }
+    ck_assert_int_eq(kill(d.pid, SIGUSR1), 0);
+    long status = 503;
+    for (int tries = 0; tries < 100 && status == 503; tries++) {
+        usleep(100000);
+        status = harness_http(d.port, "GET", paths[0], auth, &body, NULL);
+        free(body);
+    }
+    ck_assert_int_eq(status, 200);
+    ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
+    free(d.log);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(
+        harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE who = 'feng'"
+                         " AND outcome = 'failed' AND params->>'error' = 'stale_snapshot'"),
+        2);
+    ck_assert_int_eq(harness_long(db,
+                                  "SELECT count(*) FROM kpi.audit_log WHERE who = 'feng'"
+                                  " AND outcome = 'ok' AND (params->'runs'->>1)::bigint ="
+                                  " (SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-08-31')"),
+                     1);
+    db_close(db);
+    unlink(config_path);
+    free(config_path);
+    free(token);
+}
+END_TEST
+
 /* A month end computed again (a data correction) after a later month end:
  * the report stands on the new run beside the later month end's older one,
  * which cannot include the correction; the cover says so, naming both runs
@@ -1438,6 +1488,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, the_runs_record_the_program_and_the_kpi_sql);
     tcase_add_test(tc, a_red_stretch_ended_by_no_data_is_not_cleared);
     tcase_add_test(tc, a_month_end_computed_again_is_the_reports);
+    tcase_add_test(tc, a_month_end_computed_after_the_snapshot_is_not_exported_from_it);
     tcase_add_test(tc, a_month_end_corrected_before_a_later_one_is_flagged);
     tcase_add_test(tc, an_export_is_reproduced_after_a_recompute);
     tcase_add_test(tc, an_old_quarter_reads_the_same);
