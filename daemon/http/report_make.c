@@ -228,7 +228,8 @@ char *rmake_runs_gone(struct db *db, const struct rmake_export *e, bool *ok)
     char *gone = NULL;
     *ok = db_query(db,
                    "SELECT string_agg(x::text, ', ' ORDER BY x)"
-                   " FROM unnest($1::bigint[] || coalesce($2::bigint[], '{}')) AS x"
+                   " FROM (SELECT DISTINCT x"
+                   " FROM unnest($1::bigint[] || coalesce($2::bigint[], '{}')) AS x) AS ids"
                    " WHERE NOT EXISTS (SELECT 1 FROM kpi.run r"
                    " WHERE r.run_id = x AND r.finished_at IS NOT NULL)",
                    2, params, &res);
