@@ -212,8 +212,25 @@ START_TEST(the_csv_is_complete_reproducible_and_verified)
     ck_assert_msg(strstr(out, "not exported"), "%s", out);
     free(out);
     free(err);
+    /* a row written by hand naming the tampered file's hash, with a size no
+     * export of it had: said, and still not exported */
+    struct buf tb = BUF_INIT;
+    char tsha[DIGEST_HEX_LEN + 1], forged[300];
+    slurp(b, &tb);
+    digest_sha256_hex(tb.data, tb.len, tsha);
+    buf_release(&tb);
+    snprintf(forged, sizeof forged,
+             "INSERT INTO kpi.audit_log (who, action, params, outcome) VALUES ('forger', 'export',"
+             " '{\"sha256\": \"%s\", \"bytes\": 1}', 'ok')",
+             tsha);
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
+    ck_assert(db_query(db, forged, 0, NULL, NULL));
+    ck_assert_int_eq(harness_run(tampered, NULL, &out, &err), 1);
+    ck_assert_msg(strstr(out, "names this SHA-256 but 1 bytes") && strstr(out, "not exported"),
+                  "%s", out);
+    free(out);
+    free(err);
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"
                                       " AND params->>'quarter' = '2026Q3'"),
                      3);
