@@ -242,6 +242,24 @@ static void add_point(struct trend_chart *t, size_t i, int32_t day, double value
     t->pts[i][t->npts[i]++] = (chart_point){day, value};
 }
 
+/* A trend's series names (names[1] NULL without parent, -1): the
+ * branch's and its parent's, each with its code when the two are named
+ * alike (the county 荆州分公司 under the city 荆州分公司). */
+static void trend_names(const struct snap *s, int branch, int parent, char *names[2])
+{
+    const struct snap_branch *b = &s->branches[branch],
+                             *p = parent >= 0 ? &s->branches[parent] : NULL;
+    bool alike = p && strcmp(b->name, p->name) == 0;
+    struct buf n = BUF_INIT;
+    buf_printf(&n, alike ? "%s %s" : "%s", b->name, b->code);
+    names[0] = buf_detach(&n, NULL);
+    names[1] = NULL;
+    if (!p)
+        return;
+    buf_printf(&n, alike ? "%s %s" : "%s", p->name, p->code);
+    names[1] = buf_detach(&n, NULL);
+}
+
 /* The chart of kpi for branch, or NULL when no month end has its value. */
 static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
 {
@@ -258,8 +276,7 @@ static struct trend_chart *trend_of(struct rep *r, int kpi, int branch)
                               .challenge = NAN,
                               .words = {r->l->base, r->l->challenge, r->l->base_path,
                                         r->l->challenge_path, labels_word(r->l, "no_data")}};
-    t->names[0] = xstrdup(s->branches[branch].name);
-    t->names[1] = parent >= 0 ? xstrdup(s->branches[parent].name) : NULL;
+    trend_names(s, branch, parent, t->names);
     bool any = false;
     for (int m = 0; m < 3; m++) {
         int32_t end = 0;
@@ -540,8 +557,9 @@ static char *section_title(struct rep *r, size_t i, int branch)
     char n[24];
     snprintf(n, sizeof n, "%zu", i + 1);
     char *num = doc_fill(W(r, "report_section"), (const char *const[]){"n", n, NULL});
+    const struct snap_branch *b = &r->v->s->branches[branch];
     char *sum = doc_fill(W(r, "report_summary"),
-                         (const char *const[]){"branch", r->v->s->branches[branch].name, NULL});
+                         (const char *const[]){"branch", b->name, "code", b->code, NULL});
     struct buf t = BUF_INIT;
     buf_printf(&t, "%s %s", num, sum);
     free(num);

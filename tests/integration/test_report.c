@@ -865,6 +865,9 @@ START_TEST(the_runs_record_the_program_and_the_kpi_sql)
     /* a county's report: not the warehouse's data-quality counts, which its
      * manager may not see (and which are not the county's) */
     ck_assert_msg(!strstr(text, "数据质量"), "a county's report has the data-quality appendix");
+    /* a section's heading gives the branch's code (names repeat: a county
+     * named as its city), as the CSV keys its rows */
+    ck_assert_msg(strstr(text, "（420101）"), "no branch code in the section headings");
     /* the alarm rules name K2's own: a diamond or gold member cancelled */
     ck_assert_msg(strstr(text, "年初拍照的钻石卡、金卡客户有离网"),
                   "appendix 3 leaves out the key-account rule");
