@@ -111,6 +111,8 @@ static void month_cell(struct rep *r, struct buf *out, const struct snap_value *
     char *line = doc_fill(W(r, "report_survey_month"), pairs);
     buf_printf(out, "\n%s", line);
     free(line);
+    if (x->partial) /* a weighted mean without every child (the API's partial) */
+        buf_printf(out, "\n%s", W(r, "partial"));
 }
 
 /* The month-end figures of one branch: a row per KPI and month end. */
