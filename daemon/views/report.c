@@ -22,6 +22,17 @@ bool view_report_quarter(const char *text, char first[11], char last[11])
     return true;
 }
 
+/* Whether a run of v's month ends has a value of a branch of v's subtree
+ * (a branch without a parent and without customers has none). */
+static bool subtree_has_values(const struct view_report *v)
+{
+    for (int m = 0; m < 3; m++)
+        for (size_t i = 0; i < v->runs[m]->nvalues; i++)
+            if (snap_branch_within(v->s, v->runs[m]->values[i].branch, v->branch))
+                return true;
+    return false;
+}
+
 bool view_report_build(const struct snap *s, const struct view_params *p, struct view_report *out,
                        struct view_error *err)
 {
@@ -50,6 +61,10 @@ bool view_report_build(const struct snap *s, const struct view_params *p, struct
             return view_fail(err, 404, "no_run", "quarter",
                              "no stored run on %s, a month end of %s", out->month_end[m], q);
     }
+    if (!subtree_has_values(out))
+        return view_fail(err, 404, "no_data", "branch",
+                         "branch %s has no KPI value in the runs of %s's month ends: no report",
+                         s->branches[out->branch].code, q);
     return true;
 }
 

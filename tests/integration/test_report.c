@@ -263,6 +263,15 @@ START_TEST(bad_quarters_are_clear_errors_and_write_nothing)
         ck_assert_int_ne(access(path, F_OK), 0);
         free(err);
     }
+    /* a branch without a value in the quarter (the demo's county without
+     * a parent, 待划分网格): no header-only CSV, but the reason */
+    char *none = NULL;
+    ck_assert_int_eq(report("2026Q3", "429999", path, &none), 1);
+    ck_assert_msg(strstr(none, "--branch: branch 429999 has no KPI value in the runs of 2026Q3") &&
+                      strchr(none, '\n') == strrchr(none, '\n'),
+                  "%s", none);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    free(none);
     /* --out that is not a file to replace: refused before anything is
      * exported (no audit row), and left as it was (/dev/null stays a
      * device, a link a link) */
