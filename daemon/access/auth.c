@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,17 @@
 struct cached {
     struct principal p;
     time_t fetched;
-    time_t touched;  /* when last_seen (or a token's use) was last written */
-    time_t created;  /* a session's sign-in */
-    long long epoch; /* auth.epoch when it was read */
+    time_t touched;       /* when last_seen (or a token's use) was last written */
+    time_t created;       /* a session's sign-in */
+    long long epoch;      /* auth.epoch when it was read (-1: forgotten while read) */
+    long long user_epoch; /* its user's auth.user_epoch then */
 };
 
-#define CACHE_BYTES (4 * 1024 * 1024)
-#define TOUCH_EVERY 60   /* seconds between writes of a session's last_seen */
-#define TOKEN_AUDIT 600  /* seconds between audit rows of one token's use */
-#define PURGE_EVERY 3600 /* seconds between purges of sessions long over */
+#define CACHE_BYTES  (4 * 1024 * 1024)
+#define TOUCH_EVERY  60   /* seconds between writes of a session's last_seen */
+#define TOKEN_AUDIT  600  /* seconds between audit rows of one token's use */
+#define PURGE_EVERY  3600 /* seconds between purges of sessions long over */
+#define USER_BUCKETS 1024 /* of auth_forget_user(): a name's FNV-1a hash modulo this */
 
 struct auth {
     struct pool *pool;
@@ -40,6 +43,11 @@ struct auth {
     atomic_int idle, absolute, cache_seconds;
     atomic_llong purged; /* when ended sessions were last purged */
     atomic_llong epoch;  /* auth_forget_all() makes every cached principal stale */
+    /* auth_forget_user() makes the principals of the users whose names
+     * hash to a bucket stale; forgets counts every forget of either kind,
+     * so that a read can tell one happened meanwhile */
+    atomic_llong user_epoch[USER_BUCKETS];
+    atomic_llong forgets;
     /* the second of the last throttled sign-in audited, and how many were
      * not written since */
     atomic_llong throttled_audited, throttled_unwritten;
@@ -262,11 +270,38 @@ static bool cached_read(struct auth *a, const char *key, struct cached *out)
     return found;
 }
 
+/* The bucket of user_epoch a user's name falls in (FNV-1a; two names in
+ * one bucket: a forget of one reads the other again too). */
+static size_t user_bucket(const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = (h ^ *c) * 0x100000001b3u;
+    return (size_t)(h % USER_BUCKETS);
+}
+
+/* Stamps c, just read (begun: auth.forgets before the read), with the
+ * epochs it stands for; a forget while it was read makes it stale at
+ * once. */
+static void stamp(struct auth *a, struct cached *c, long long begun)
+{
+    c->epoch = atomic_load(&a->epoch);
+    c->user_epoch = atomic_load(&a->user_epoch[user_bucket(c->p.name)]);
+    if (atomic_load(&a->forgets) != begun)
+        c->epoch = -1;
+}
+
+/* Whether nothing was forgotten of c's user since c was read. */
+static bool not_forgotten(struct auth *a, const struct cached *c)
+{
+    return c->epoch == atomic_load(&a->epoch) &&
+           c->user_epoch == atomic_load(&a->user_epoch[user_bucket(c->p.name)]);
+}
+
 /* Whether a cached principal was read within cache_seconds. */
 static bool fresh(struct auth *a, const struct cached *c)
 {
-    return time(NULL) - c->fetched < atomic_load(&a->cache_seconds) &&
-           c->epoch == atomic_load(&a->epoch);
+    return time(NULL) - c->fetched < atomic_load(&a->cache_seconds) && not_forgotten(a, c);
 }
 
 static void cached_put(struct auth *a, const char *key, const struct cached *c)
@@ -282,7 +317,7 @@ static enum auth_result read_session(struct auth *a, const char *id_hash, struct
     struct db_result *res = NULL;
     snprintf(idle, sizeof idle, "%d", atomic_load(&a->idle));
     snprintf(absolute, sizeof absolute, "%d", atomic_load(&a->absolute));
-    c->epoch = atomic_load(&a->epoch); /* before the read: a forget meanwhile makes it stale */
+    long long begun = atomic_load(&a->forgets);
     const char *params[] = {id_hash, idle, absolute};
     enum auth_result r = from_pool(pool_query(
         a->pool,
@@ -304,6 +339,7 @@ static enum auth_result read_session(struct auth *a, const char *id_hash, struct
         c->created = (time_t)atoll(db_value(res, 0, 6));
         c->p.must_change = strcmp(db_value(res, 0, 7), "t") == 0;
         c->fetched = time(NULL);
+        stamp(a, c, begun);
     }
     db_result_free(res);
     return r;
@@ -327,14 +363,13 @@ static void touch(struct auth *a, struct cached *c)
 /* Whether a principal this daemon read before may stand in while the
  * database does not answer (or no connection is free): read within the
  * idle timeout, (a session) not past its absolute lifetime, and not read
- * before auth_forget_all(): what a revocation, a disabled user or a new
- * role ended stays ended. Dashboards keep being served from the snapshot
+ * before a forget of its user (or of all): what a revocation, a disabled
+ * user or a new role ended stays ended. Dashboards keep being served from the snapshot
  * during an outage; a new sign-in needs the database. */
 static bool outage_grace(struct auth *a, const struct cached *c, bool known)
 {
     time_t now = time(NULL);
-    return known && c->epoch == atomic_load(&a->epoch) &&
-           now - c->fetched < atomic_load(&a->idle) &&
+    return known && not_forgotten(a, c) && now - c->fetched < atomic_load(&a->idle) &&
            (!c->created || now - c->created < atomic_load(&a->absolute));
 }
 
@@ -379,7 +414,7 @@ static enum auth_result read_token(struct auth *a, const char *hash, struct cach
 {
     struct db_result *res = NULL;
     const char *params[] = {hash};
-    c->epoch = atomic_load(&a->epoch); /* before the read: a forget meanwhile makes it stale */
+    long long begun = atomic_load(&a->forgets);
     enum auth_result r = from_pool(pool_query(
         a->pool,
         "SELECT u.user_id::text, u.name, u.role, coalesce(u.branch_code, ''), t.token_id::text"
@@ -392,6 +427,7 @@ static enum auth_result read_token(struct auth *a, const char *hash, struct cach
         principal_read(res, &c->p);
         c->p.token_id = atoll(db_value(res, 0, 4));
         c->fetched = time(NULL);
+        stamp(a, c, begun);
     }
     db_result_free(res);
     return r;
@@ -447,7 +483,18 @@ enum auth_result auth_token(struct auth *a, const char *token, const char *clien
 
 void auth_forget_all(struct auth *a)
 {
+    atomic_fetch_add(&a->forgets, 1); /* first: see stamp() */
     atomic_fetch_add(&a->epoch, 1);
+}
+
+void auth_forget_user(struct auth *a, const char *name)
+{
+    if (!name || !*name) {
+        auth_forget_all(a);
+        return;
+    }
+    atomic_fetch_add(&a->forgets, 1);
+    atomic_fetch_add(&a->user_epoch[user_bucket(name)], 1);
 }
 
 /* ---- a new password -------------------------------------------------------------------------- */
@@ -471,7 +518,7 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     if (!new_secrets(out, session_id))
         return AUTH_ERROR;
     snprintf(user, sizeof user, "%lld", out->user_id);
-    const char *params[] = {user, new_phc, old_phc, out->session, out->csrf, client};
+    const char *params[] = {user, new_phc, old_phc, out->session, out->csrf, client, out->name};
     enum auth_result r = from_pool(pool_query(
         a->pool,
         "WITH u AS (UPDATE kpi.app_user SET password_hash = $2, must_change = false,"
@@ -482,8 +529,8 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
         " n AS (INSERT INTO kpi.session (id_hash, user_id, csrf_token, client_addr)"
         " SELECT $4, user_id, $5, $6 FROM u RETURNING user_id)"
         " SELECT (SELECT count(*) FROM n)::text, count(*)::text,"
-        " pg_notify('" USERS_ACCESS_CHANNEL "', '') FROM e",
-        6, params, &res));
+        " pg_notify('" USERS_ACCESS_CHANNEL "', $7) FROM e",
+        7, params, &res));
     if (r == AUTH_OK && strcmp(db_value(res, 0, 0), "1") != 0) {
         log_warn("msg=\"password not changed: changed or disabled meanwhile\" user=%lld",
                  out->user_id);
@@ -492,7 +539,7 @@ static enum auth_result replace_password(struct auth *a, struct principal *out, 
     if (r == AUTH_OK) {
         out->must_change = false;
         *ended = atoll(db_value(res, 0, 1));
-        auth_forget_all(a); /* the sessions it ended end here at once */
+        auth_forget_user(a, out->name); /* the sessions it ended end here at once */
     }
     db_result_free(res);
     return r;
@@ -575,13 +622,13 @@ void auth_logout(struct auth *a, const struct principal *p, const char *client)
     char key[DIGEST_HEX_LEN + 3];
     if (!*p->session)
         return;
-    const char *params[] = {p->session};
+    const char *params[] = {p->session, p->name};
     snprintf(key, sizeof key, "s:%s", p->session);
     cache_remove(a->cache, key);
     enum pool_status st = pool_query(a->pool,
                                      "WITH e AS (UPDATE kpi.session SET ended_at = now()"
                                      " WHERE id_hash = $1 AND ended_at IS NULL RETURNING 1)"
-                                     " SELECT pg_notify('" USERS_ACCESS_CHANNEL "', '') FROM e",
-                                     1, params, NULL);
+                                     " SELECT pg_notify('" USERS_ACCESS_CHANNEL "', $2) FROM e",
+                                     2, params, NULL);
     audit_login(a, p->name, client, "logout", st == POOL_OK ? "ok" : "failed", p->session, NULL);
 }

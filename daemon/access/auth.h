@@ -97,6 +97,11 @@ enum auth_result auth_confirm_password(struct auth *a, const struct principal *p
  * the user's own or an administrator's, a disabled user) ends here at
  * once, not after access.session_cache. */
 void auth_forget_all(struct auth *a);
+/* The same for one user's sessions and tokens (name: the user's; NULL or
+ * "": every user's). A user's new password, new role or branch, disabling
+ * and a revoked token forget that user: the others' stay cached (and keep
+ * standing in while the database is away). */
+void auth_forget_user(struct auth *a, const char *name);
 
 /* Whether two secrets are equal, in time independent of where they differ. */
 bool auth_same_secret(const char *a, const char *b);

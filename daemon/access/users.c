@@ -38,16 +38,17 @@ static bool ends_access(const char *action)
 /* One row of the audit log for a change, in its transaction: by an
  * administrator over HTTP (by), or by a command (by NULL: who is cli:ROLE,
  * the database role running it). A change that may end access also
- * notifies the daemons (retentiond_access, delivered at commit), which
- * then read users and tokens again at once, not after
- * access.session_cache. */
+ * notifies the daemons (retentiond_access, the user's name as payload, ""
+ * when not known: delivered at commit), which then read that user's
+ * sessions and tokens again at once, not after access.session_cache. */
 static bool audit_change(struct db *db, const struct users_by *by, const char *action,
                          const char *user, json_t *params)
 {
     struct db_result *res = NULL;
-    bool ok =
-        (!ends_access(action) || db_query(db, "NOTIFY " USERS_ACCESS_CHANNEL, 0, NULL, NULL)) &&
-        (by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res));
+    const char *notify[] = {user ? user : ""};
+    bool ok = (!ends_access(action) ||
+               db_query(db, "SELECT pg_notify('" USERS_ACCESS_CHANNEL "', $1)", 1, notify, NULL)) &&
+              (by || db_query(db, "SELECT 'cli:' || current_user", 0, NULL, &res));
     if (ok) {
         struct audit_row row = {.who = by ? by->who : db_value(res, 0, 0),
                                 .action = action,

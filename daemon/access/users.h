@@ -24,8 +24,10 @@
 #define TOKEN_LEN 67
 
 /* The channel a change that may end someone's access is notified on, in
- * its transaction: every daemon (snapshot/refresh.c LISTENs) then reads
- * sessions and tokens again at once, not after access.session_cache. */
+ * its transaction, with the user's name as payload ("" when not known:
+ * every user): every daemon (snapshot/refresh.c LISTENs) then reads that
+ * user's sessions and tokens again at once, not after
+ * access.session_cache. */
 #define USERS_ACCESS_CHANNEL "retentiond_access"
 
 /* Who makes a change over HTTP: an administrator's name and client

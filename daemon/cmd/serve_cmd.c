@@ -76,13 +76,14 @@ static void hook_db_error(void *ctx)
     metrics_db_error(((struct serve_ctx *)ctx)->metrics);
 }
 
-/* A user or token changed by a command or another daemon: this one stops
- * trusting what it read of them (access.session_cache) at once. */
-static void hook_access_changed(void *ctx)
+/* A user's access changed by a command or a daemon: this one stops
+ * trusting what it read of them (access.session_cache) at once; of every
+ * user when the notification names none. */
+static void hook_access_changed(void *ctx, const char *user)
 {
     struct serve_ctx *c = ctx;
     if (c->auth)
-        auth_forget_all(c->auth);
+        auth_forget_user(c->auth, user);
 }
 
 static struct refresh_options refresh_options(struct serve_ctx *ctx)

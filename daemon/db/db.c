@@ -126,10 +126,9 @@ bool db_alive(const struct db *db)
     return PQstatus(db->conn) == CONNECTION_OK;
 }
 
-int db_notifications(struct db *db, const char *channel, int *on_channel)
+int db_notifications(struct db *db, const char *channel,
+                     void (*on_channel)(void *ctx, const char *payload), void *ctx)
 {
-    if (on_channel)
-        *on_channel = 0;
     if (!PQconsumeInput(db->conn)) {
         one_line(db->errmsg, sizeof db->errmsg, PQerrorMessage(db->conn));
         log_warn("msg=\"database connection lost\" reason=\"%s\"", db->errmsg);
@@ -140,7 +139,7 @@ int db_notifications(struct db *db, const char *channel, int *on_channel)
     while ((note = PQnotifies(db->conn)) != NULL) {
         log_debug("msg=notification channel=%s", note->relname);
         if (on_channel && channel && strcmp(note->relname, channel) == 0)
-            (*on_channel)++;
+            on_channel(ctx, note->extra ? note->extra : "");
         PQfreemem(note);
         n++;
     }

@@ -55,9 +55,11 @@ int db_socket(const struct db *db);
 /* true while the connection is usable. */
 bool db_alive(const struct db *db);
 /* Reads what the server sent; returns how many notifications (LISTEN)
- * arrived, or -1 when the connection is lost; *on_channel (may be NULL)
- * counts those of the channel named channel. */
-int db_notifications(struct db *db, const char *channel, int *on_channel);
+ * arrived, or -1 when the connection is lost; each of the channel named
+ * channel is also given to on_channel (may be NULL) with its payload
+ * (borrowed for the call; "" when none) and ctx. */
+int db_notifications(struct db *db, const char *channel,
+                     void (*on_channel)(void *ctx, const char *payload), void *ctx);
 /* Asks the server to cancel what db is running. The only call that may be
  * made from another thread while db is in use (it must not be closed
  * meanwhile). */

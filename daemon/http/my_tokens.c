@@ -146,7 +146,7 @@ static void revoke(struct api *api, struct http_request *req, struct http_reply 
 {
     if (!api_session_only(req, reply, "tokens are revoked") || !changed(api, reply, c))
         return;
-    auth_forget_all(api->auth); /* the token stops here at once */
+    auth_forget_user(api->auth, c->owner); /* the token stops here at once */
     buf_printf(&reply->body, "{\"id\":%lld,\"revoked\":true}", c->id);
 }
 

@@ -162,7 +162,7 @@ static void answer_change(struct api *api, struct http_reply *reply, struct chan
         return;
     }
     if (c->verb == VERB_PASSWORD || c->verb == VERB_DISABLE || c->ended)
-        auth_forget_all(api->auth); /* the sessions (and tokens) it ended, here at once */
+        auth_forget_user(api->auth, c->name); /* the sessions (and tokens) it ended, at once */
     json_t *o = json_pack("{s:s}", "name", c->name);
     if (c->verb == VERB_SET)
         json_object_update_new(o, json_pack("{s:s, s:s?, s:s?, s:b, s:b}", "role", c->role,

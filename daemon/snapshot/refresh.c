@@ -141,7 +141,7 @@ static bool connect_db(struct refresh *r, const struct opts *o)
     atomic_store(&r->db_up, true);
     /* what was notified while no connection listened is not known */
     if (r->hooks.access_changed)
-        r->hooks.access_changed(r->hooks.ctx);
+        r->hooks.access_changed(r->hooks.ctx, NULL);
     log_info("msg=\"database connected\" listen=" CHANNEL);
     return true;
 }
@@ -260,6 +260,20 @@ static bool refresh_once(struct refresh *r, const struct opts *o, bool timer, bo
     return reload(r, o);
 }
 
+/* The notifications of ACCESS heard in one read, each passed on. */
+struct access_count {
+    struct refresh *r;
+    int n;
+};
+
+static void access_heard(void *ctx, const char *user)
+{
+    struct access_count *c = ctx;
+    c->n++;
+    if (c->r->hooks.access_changed)
+        c->r->hooks.access_changed(c->r->hooks.ctx, user);
+}
+
 /* Waits for the timer, a notification or a wake-up. */
 static void wait_events(struct refresh *r, double deadline)
 {
@@ -276,12 +290,11 @@ static void wait_events(struct refresh *r, double deadline)
             ;
     }
     if (r->db && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-        int access = 0, n = db_notifications(r->db, ACCESS, &access);
-        if (access > 0 && r->hooks.access_changed)
-            r->hooks.access_changed(r->hooks.ctx);
+        struct access_count c = {r, 0};
+        int n = db_notifications(r->db, ACCESS, access_heard, &c);
         if (n < 0 || !db_alive(r->db))
             drop_db(r);
-        else if (n > access)
+        else if (n > c.n)
             atomic_store(&r->want_compute, true);
     }
 }

@@ -39,9 +39,12 @@ struct refresh_hooks {
     void (*computed)(void *ctx, double seconds, bool ok);
     void (*refreshed)(void *ctx, double seconds, bool ok);
     void (*db_error)(void *ctx);
-    /* a user or token changed in the database (NOTIFY retentiond_access, by
-     * a command or another daemon): what was read of them is read again */
-    void (*access_changed)(void *ctx);
+    /* a user's access changed in the database (NOTIFY retentiond_access, by
+     * a command or a daemon, this one too): what was read of them is read
+     * again. user: the notification's payload, the user's name; NULL (or
+     * "") when not known (every user: also when the connection is made
+     * again, as what was notified meanwhile was not heard) */
+    void (*access_changed)(void *ctx, const char *user);
 };
 
 struct refresh_options {

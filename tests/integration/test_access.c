@@ -3124,16 +3124,16 @@ START_TEST(sessions_this_daemon_knows_survive_an_outage)
     start(&d, config_path);
     char *known = sign_in("county"), *unseen = token_of("exec"), code[64], spool[200];
     snprintf(spool, sizeof spool, "%s/audit-spool.jsonl", datadir);
-    /* a token this daemon has read, then revoked: what it ended stays
-     * ended while the database is away (the session, read again after the
-     * revocation, keeps its grace) */
-    char *csrf = csrf_of(known), *revoke = NULL;
+    expect_status(known, "/api/v1/kpis?branch=420101", 200);
+    /* another user's token this daemon has read, then revoked: what it
+     * ended stays ended while the database is away; the session of
+     * another user, read before the revocation, keeps its grace */
+    char *owner = sign_in("exec"), *csrf = csrf_of(owner), *revoke = NULL;
     long long token_id = 0;
-    char *ended = my_token(known, csrf, &token_id);
+    char *ended = my_token(owner, csrf, &token_id);
     expect_status(ended, "/api/v1/kpis?branch=420101", 200);
     revoke = strf("/api/v1/me/tokens/%lld/revoke", token_id);
-    posted(known, csrf, revoke, NULL, 200, "\"revoked\":true");
-    expect_status(known, "/api/v1/kpis?branch=420101", 200);
+    posted(owner, csrf, revoke, NULL, 200, "\"revoked\":true");
     long before = county_downloads();
     harness_daemon_wait_log(&d, "never appears", 1);
     size_t log_start = strlen(d.log);
@@ -3207,6 +3207,7 @@ START_TEST(sessions_this_daemon_knows_survive_an_outage)
     free(csrf);
     free(ended);
     free(revoke);
+    free(owner);
     ck_assert_int_eq(harness_daemon_stop(&d, SIGTERM, 10000), 0);
     pgproxy_stop(proxy);
     free(via);
