@@ -364,8 +364,8 @@ static void touch(struct auth *a, struct cached *c)
  * database does not answer (or no connection is free): read within the
  * idle timeout, (a session) not past its absolute lifetime, and not read
  * before a forget of its user (or of all): what a revocation, a disabled
- * user or a new role ended stays ended. Dashboards keep being served from the snapshot
- * during an outage; a new sign-in needs the database. */
+ * user or a new role ended stays ended. Dashboards keep being served from
+ * the snapshot during an outage; a new sign-in needs the database. */
 static bool outage_grace(struct auth *a, const struct cached *c, bool known)
 {
     time_t now = time(NULL);
