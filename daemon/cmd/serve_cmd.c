@@ -349,9 +349,15 @@ int cmd_serve(const struct cli_args *args)
         stop(&ctx, srv);
         return 1;
     }
-    log_info("msg=listening url=%s://%s%s%s:%d/ version=%s", ctx.tls_cert ? "https" : "http",
-             strchr(ctx.cfg.listen, ':') ? "[" : "", ctx.cfg.listen,
-             strchr(ctx.cfg.listen, ':') ? "]" : "", http_port(srv), RETENTIOND_VERSION);
+    /* where the database settings came from (not them: a password) */
+    const char *db_from = args->db            ? "--db"
+                          : db_override       ? "RETENTIOND_DB"
+                          : *ctx.cfg.conninfo ? "config"
+                                              : "libpq_defaults";
+    log_info("msg=listening url=%s://%s%s%s:%d/ version=%s database_from=%s",
+             ctx.tls_cert ? "https" : "http", strchr(ctx.cfg.listen, ':') ? "[" : "",
+             ctx.cfg.listen, strchr(ctx.cfg.listen, ':') ? "]" : "", http_port(srv),
+             RETENTIOND_VERSION, db_from);
     for (;;) {
         int sig = sigwaitinfo(&set, NULL);
         if (sig == SIGTERM || sig == SIGINT)

@@ -326,6 +326,7 @@ static char *start_daemon(struct harness_daemon *d, const char *sub)
     char *config_path = harness_temp_file(config);
     ck_assert_msg(harness_daemon_start(d, config_path, NULL), "%s", d->log ? d->log : "");
     ck_assert(harness_daemon_wait_log(d, "snapshot published", 20000));
+    ck_assert_msg(strstr(d->log, "database_from=config"), "%s", d->log);
     return config_path;
 }
 

@@ -184,6 +184,9 @@ START_TEST(healthz_errors_reload_and_stop)
         harness_temp_file("[bulletin]\nschedule = 0\n[http]\nport = 0\nlisten = 127.0.0.1\n");
     struct harness_daemon d;
     ck_assert_msg(harness_daemon_start(&d, path, NULL), "%s", d.log ? d.log : "");
+    /* the start says where the database settings came from (here none:
+     * libpq's defaults), not what they are */
+    ck_assert_msg(strstr(d.log, "database_from=libpq_defaults"), "%s", d.log);
 
     char *body = NULL;
     ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
