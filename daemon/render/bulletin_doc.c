@@ -135,14 +135,18 @@ static void fmt_status(const struct bul *b, const struct snap_value *x, struct b
 /* A rank's move against the day before, as a glyph and words, never the
  * glyph alone (a screen reader reads "▲" as a triangle, and a mail client
  * may drop the attributes that would say more): "▲ 上升 3 位" (up 3), "▼
- * 下降 2 位", the unchanged word, or the new word when it was not ranked
- * then. brief: the ranking table's cell, "▲ 升3" held on one line by
- * no-break spaces (the long words took four lines of a column on a phone). */
+ * 下降 2 位", the unchanged word, the new word when it was not ranked
+ * then, or no value when the day before has no run (not known, as the
+ * day's increment). brief: the ranking table's cell, "▲ 升3" held on one
+ * line by no-break spaces (the long words took four lines of a column on
+ * a phone). */
 static void fmt_rank_change(const struct bul *b, const struct view_rank *r, bool brief,
                             struct buf *out)
 {
     int up = r->previous_rank - r->rank;
-    if (r->previous_rank < 0) {
+    if (!b->v->prev) {
+        buf_puts(out, W(b, "no_value"));
+    } else if (r->previous_rank < 0) {
         buf_puts(out, W(b, "bulletin_new"));
     } else if (up == 0) {
         buf_puts(out, W(b, "bulletin_no_change"));
@@ -632,13 +636,23 @@ static void rank_line(struct bul *b, const struct view_bulletin_campaign *c)
     const struct view_rank *r = &c->rows[c->own];
     struct buf change = BUF_INIT;
     char rank[16], n[24];
-    if (r->previous_rank >= 0)
-        label(&change, "", W(b, "bulletin_day_change"));
-    fmt_rank_change(b, r, false, &change);
+    bool tied = false;
+    for (size_t i = 0; i < c->n && !tied; i++)
+        tied = (int)i != c->own && c->rows[i].rank == r->rank;
+    if (b->v->prev) { /* else no change is known: none said (the note above says why) */
+        buf_puts(&change, W(b, "paren_open"));
+        if (r->previous_rank >= 0)
+            label(&change, "", W(b, "bulletin_day_change"));
+        fmt_rank_change(b, r, false, &change);
+        buf_puts(&change, W(b, "paren_close"));
+    }
     snprintf(rank, sizeof rank, "%d", r->rank);
     snprintf(n, sizeof n, "%zu", c->n);
-    char *line = doc_fill(W(b, "bulletin_rank_line"),
-                          (const char *const[]){"n", n, "rank", rank, "change", T(&change), NULL});
+    char *line =
+        doc_fill(W(b, "bulletin_rank_line"),
+                 (const char *const[]){"n", n, "rank", rank, "tied",
+                                       W(b, tied ? "bulletin_rank_tied" : "bulletin_rank_alone"),
+                                       "change", b->v->prev ? change.data : "", NULL});
     doc_note(b->d, DOC_PLAIN, line, true);
     free(line);
     buf_release(&change);

@@ -348,6 +348,13 @@ START_TEST(a_tie_across_the_bottom_line_is_named_whole)
     html = html_of(&v, "en");
     ck_assert_ptr_nonnull(strstr(html, "Bottom five (2 with ties): 江岸, 硚口"));
     free(html);
+    /* a county's rank line says the tie */
+    struct view_bulletin own;
+    build(snap, "420101", NULL, 1, &own);
+    html = html_of(&own, "zh");
+    ck_assert_msg(strstr(html, "本单位在全省 3 个区县中并列第"), "%s", html);
+    free(html);
+    view_bulletin_free(&own);
     /* the MMS: both under a group row that says so */
     struct doc *d = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
     const struct doc_block *table = first_table(d);
@@ -737,6 +744,16 @@ START_TEST(without_the_day_before)
     size_t len;
     unsigned char *pdf = pdf_of(&v, "zh", &len);
     free(pdf);
+    free(html);
+    view_bulletin_free(&v);
+    /* a county's: no rank change said, none "new" (every row read 新, as
+     * if no county had been ranked the day before) */
+    build(snap, "420101", "2026-10-31", -1, &v);
+    html = html_of(&v, "zh");
+    const char *line = strstr(html, "本单位在全省 3 个区县中");
+    ck_assert_msg(line && strstr(line, "名") && strncmp(strstr(line, "名"), "名（", 4) != 0,
+                  "%.120s", line ? line : "no rank line");
+    ck_assert_msg(!strstr(html, ">新<") && !strstr(html, "名次 2 / 3 新"), "%s", html);
     free(html);
     view_bulletin_free(&v);
 }
