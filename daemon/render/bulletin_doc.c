@@ -197,6 +197,22 @@ static void heading(struct bul *b)
 
 /* ---- the summary ----------------------------------------------------------------------------- */
 
+/* The day's targets of a rate: "基础时序进度 79.02% · 挑战时序进度 84.49%". */
+static void targets_line(const struct bul *b, const struct snap_value *x, struct buf *line)
+{
+    bool path = isfinite(x->f[SNAP_PATH_BASE]) || isfinite(x->f[SNAP_PATH_CHALLENGE]);
+    double base = path ? x->f[SNAP_PATH_BASE] : x->f[SNAP_BASE],
+           challenge = path ? x->f[SNAP_PATH_CHALLENGE] : x->f[SNAP_CHALLENGE];
+    if (isfinite(base)) {
+        label(line, " · ", path ? b->l->base_path : b->l->base);
+        fmt_value(b, x->kpi, base, line);
+    }
+    if (isfinite(challenge)) {
+        label(line, " · ", path ? b->l->challenge_path : b->l->challenge);
+        fmt_value(b, x->kpi, challenge, line);
+    }
+}
+
 /* A card's detail: its lines, empty ones left out. */
 static void detail_add(struct buf *detail, const struct buf *line)
 {
@@ -212,7 +228,10 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
     buf_printf(&name, "%s · %s", b->l->kpi[SNAP_BUNDLING], c->campaign->name);
     fmt_value(b, SNAP_BUNDLING, x ? x->f[SNAP_VALUE] : NAN, &value);
     fmt_status(b, x, &status);
-    if (x) {
+    if (x) { /* the day's points on the path the gaps below are taken to */
+        targets_line(b, x, &line);
+        detail_add(&detail, &line);
+        buf_reset(&line);
         label(&line, "", W(b, "bulletin_bundled"));
         fmt_count(b, x->f[SNAP_NUM], false, &line);
         label(&line, " / ", W(b, "bulletin_targeted"));
@@ -253,22 +272,6 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
     buf_release(&status);
     buf_release(&line);
     buf_release(&detail);
-}
-
-/* The day's targets of a rate: "基础时序进度 79.02% · 挑战时序进度 84.49%". */
-static void targets_line(const struct bul *b, const struct snap_value *x, struct buf *line)
-{
-    bool path = isfinite(x->f[SNAP_PATH_BASE]) || isfinite(x->f[SNAP_PATH_CHALLENGE]);
-    double base = path ? x->f[SNAP_PATH_BASE] : x->f[SNAP_BASE],
-           challenge = path ? x->f[SNAP_PATH_CHALLENGE] : x->f[SNAP_CHALLENGE];
-    if (isfinite(base)) {
-        label(line, " · ", path ? b->l->base_path : b->l->base);
-        fmt_value(b, x->kpi, base, line);
-    }
-    if (isfinite(challenge)) {
-        label(line, " · ", path ? b->l->challenge_path : b->l->challenge);
-        fmt_value(b, x->kpi, challenge, line);
-    }
 }
 
 /* K1 or K2: the rate, its status, its day's targets, numerator and

@@ -555,7 +555,9 @@ static const struct label_word zh_words[] = {
     {"paren_open", "（"},
     {"paren_close", "）"},
     {"bulletin_ranking", "{campaign}：区县排名"},
-    {"bulletin_ranking_note", "按地市分组，名次为全省区县排名；后五名底色标出。"},
+    {"bulletin_ranking_note", "按地市分组，名次为全省区县排名；后五名底色标出（纯文本以 * 标记），"
+                              "本单位加粗（纯文本以 > 标记）。距基础、距挑战为与当日时序进度之差："
+                              "正为超出，负为差距。"},
     {"bulletin_bottom_line", "后五名：{names}"},
     {"bulletin_bottom_line_tied", "后五名（含并列，共 {n} 个）：{names}"},
     {"bulletin_bottom_tied", "后五名（含并列，共 {n} 个）"},
@@ -1155,7 +1157,9 @@ static const struct label_word en_words[] = {
     {"paren_close", ")"},
     {"bulletin_ranking", "{campaign}: county ranking"},
     {"bulletin_ranking_note", "Grouped by city; ranks are among all the province's counties; "
-                              "the bottom five are tinted."},
+                              "the bottom five are tinted (marked * in plain text), your own "
+                              "row bold (marked >). The gaps are to the day's points on the "
+                              "path: positive above, negative short."},
     {"bulletin_bottom_line", "Bottom five: {names}"},
     {"bulletin_bottom_line_tied", "Bottom five ({n} with ties): {names}"},
     {"bulletin_bottom_tied", "Bottom five ({n} with ties)"},

@@ -379,6 +379,10 @@ START_TEST(html_of_a_county)
     ck_assert_ptr_nonnull(strstr(html, "江岸日通报（2026-11-21）"));
     ck_assert_ptr_nonnull(strstr(html, "本单位在全省 3 个区县中排第 2 名（较昨日 ▼ 下降 1 位）"));
     ck_assert_ptr_nonnull(strstr(html, "名次 2 / 3 ▼ 下降 1 位"));
+    /* the K3 card gives the day's points on the path its gaps are taken
+     * to, before the gaps (they read as gaps to the campaign's targets) */
+    const char *gaps = strstr(html, "距基础"), *path = strstr(html, "基础时序进度");
+    ck_assert_msg(path && gaps && path < gaps, "%s", html);
     ck_assert_ptr_nonnull(strstr(html, "后五名：硚口"));
     /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
