@@ -661,11 +661,15 @@ static void names_of(const struct bulletin_job_opts *o, const struct bstore_deli
                      const struct rendered *r, struct names *n)
 {
     struct buf b = BUF_INIT;
-    const char *word = strcmp(d->lang, "en") == 0 ? "bulletin" : "日通报";
+    bool en = strcmp(d->lang, "en") == 0;
+    const char *word = en ? "bulletin" : "日通报";
     const char *branch = r->v.s->branches[r->v.branch].name;
-    buf_printf(&b, "%s-%s-%s.pdf", word, d->date, branch);
+    char version[24] = ""; /* a correction's files are told apart from the first's when saved */
+    if (d->version > 1)
+        snprintf(version, sizeof version, en ? "-v%d" : "-第%d版", d->version);
+    buf_printf(&b, "%s-%s-%s%s.pdf", word, d->date, branch, version);
     n->pdf = buf_detach(&b, NULL);
-    buf_printf(&b, "%s-%s-%s.png", word, d->date, branch);
+    buf_printf(&b, "%s-%s-%s%s.png", word, d->date, branch, version);
     n->png = buf_detach(&b, NULL);
     n->url = NULL;
     if (o->public_url && *o->public_url) {

@@ -350,6 +350,9 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
     json_t *f = message_to(&s, "qian@jiangan.test", NULL);
     const char *subject = json_string_value(json_object_get(f, "subject"));
     ck_assert_msg(strstr(subject, "江岸") && strstr(subject, "第 2 版"), "%s", subject);
+    /* the attachment saved is told apart from version 1's too */
+    const char *pdf = json_string_value(json_object_get(f, "pdf_filename"));
+    ck_assert_msg(pdf && strstr(pdf, "-第2版.pdf"), "%s", pdf ? pdf : "(no PDF attached)");
     json_decref(f);
     free(v1);
     free(still);
