@@ -413,7 +413,12 @@ bool chart_image_png(cairo_surface_t *image, bool palette, unsigned char **out, 
                      char *err, size_t errlen);
 
 /* Formats a value as the charts show it: "41.29%" (percent) or "82.00"
- * (score); "-" for NAN. Always NUL-terminates when n > 0. */
+ * (score); "-" for NAN. Always NUL-terminates when n > 0. Two decimals
+ * rounded half away from zero (四舍五入), as chart_round2(). */
 void chart_format_value(chart_axis axis, double value, char *buf, size_t n);
+/* v rounded to two decimals, a half away from zero: 28.125 is 28.13, as
+ * the dashboard's toFixed(2) shows it (printf's %.2f rounds an exact half
+ * to even: 28.12). Print the result with %.2f. */
+double chart_round2(double v);
 
 #endif

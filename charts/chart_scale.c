@@ -82,6 +82,12 @@ double chart_scale_map(const chart_scale *s, double v)
 
 /* ---- values ---- */
 
+double chart_round2(double v)
+{
+    double r = round(v * 100) / 100;
+    return r == 0 ? 0 : r; /* no "-0.00" */
+}
+
 void chart_format_value(chart_axis axis, double value, char *buf, size_t n)
 {
     if (n == 0)
@@ -90,9 +96,7 @@ void chart_format_value(chart_axis axis, double value, char *buf, size_t n)
         snprintf(buf, n, "-");
         return;
     }
-    double v = axis == CHART_AXIS_PERCENT ? value * 100 : value;
-    if (fabs(v) < 0.005)
-        v = 0; /* no "-0.00" */
+    double v = chart_round2(axis == CHART_AXIS_PERCENT ? value * 100 : value);
     snprintf(buf, n, axis == CHART_AXIS_PERCENT ? "%.2f%%" : "%.2f", v);
 }
 

@@ -97,7 +97,7 @@ static void fmt_points(const struct bul *b, double x, struct buf *out)
     if (!isfinite(x))
         buf_puts(out, W(b, "no_value"));
     else
-        buf_printf(out, "%+.2f", fabs(x) < 0.00005 ? 0.0 : x * 100);
+        buf_printf(out, "%+.2f", chart_round2(x * 100));
 }
 
 /* The day's base or challenge: on the path, else the target. */

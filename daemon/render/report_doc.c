@@ -49,11 +49,11 @@ static void number(struct buf *out, const struct snap_value *x, int f, bool rate
     if (!x || isnan(x->f[f]))
         buf_puts(out, "-");
     else if (rate && x->kpi != SNAP_SATISFACTION && x->kpi != SNAP_SATISFACTION_GOTONE)
-        buf_printf(out, "%.2f%%", 100 * x->f[f]);
+        buf_printf(out, "%.2f%%", chart_round2(100 * x->f[f]));
     else if (x->integer & (1u << f))
         buf_printf(out, "%.0f", x->f[f]);
     else
-        buf_printf(out, "%.2f", x->f[f]);
+        buf_printf(out, "%.2f", chart_round2(x->f[f]));
 }
 
 static enum doc_tone tone(const struct snap_value *x)

@@ -333,10 +333,20 @@ static const struct {
     double v;
     const char *want;
 } value_cases[] = {
-    {CHART_AXIS_PERCENT, 0.4129, "41.29%"}, {CHART_AXIS_PERCENT, 0.929293099, "92.93%"},
-    {CHART_AXIS_PERCENT, 1, "100.00%"},     {CHART_AXIS_PERCENT, -0.00001, "0.00%"},
-    {CHART_AXIS_PERCENT, NAN, "-"},         {CHART_AXIS_SCORE, 82, "82.00"},
-    {CHART_AXIS_SCORE, 84.266, "84.27"},    {CHART_AXIS_SCORE, -1.5, "-1.50"},
+    {CHART_AXIS_PERCENT, 0.4129, "41.29%"},
+    {CHART_AXIS_PERCENT, 0.929293099, "92.93%"},
+    {CHART_AXIS_PERCENT, 1, "100.00%"},
+    {CHART_AXIS_PERCENT, -0.00001, "0.00%"},
+    {CHART_AXIS_PERCENT, NAN, "-"},
+    {CHART_AXIS_SCORE, 82, "82.00"},
+    {CHART_AXIS_SCORE, 84.266, "84.27"},
+    {CHART_AXIS_SCORE, -1.5, "-1.50"},
+    /* an exact half away from zero (四舍五入), as the dashboard's toFixed(2):
+     * 9 / 32 is 28.125 %, which %.2f alone made 28.12 */
+    {CHART_AXIS_PERCENT, 9.0 / 32, "28.13%"},
+    {CHART_AXIS_SCORE, 86.125, "86.13"},
+    {CHART_AXIS_SCORE, -86.125, "-86.13"},
+    {CHART_AXIS_SCORE, -0.004, "0.00"},
 };
 
 START_TEST(values_have_two_decimals)
