@@ -39,12 +39,27 @@ static enum format format_of(const struct cli_args *a)
     return FMT_NONE;
 }
 
+/* The database as the daemon's configuration names it (--config, else the
+ * default file when there is one; --db or RETENTIOND_DB over it): 0, or
+ * the exit status after one line on stderr (2: the configuration). Every
+ * bulletin command takes --config: log, recipients and the rendering
+ * ignored it and read libpq's defaults. */
+static int config_db(const struct cli_args *a, struct db **db)
+{
+    struct cfg cfg;
+    if (!cmd_config(a, &cfg))
+        return 2;
+    int rc = cmd_db_cfg(a, &cfg, db) ? 0 : 1;
+    cfg_free(&cfg);
+    return rc;
+}
+
 /* The stored runs around the date: the history a daemon's snapshot holds. */
 static struct snap *load(const struct cli_args *a)
 {
     struct db *db = NULL;
     struct snap *s = NULL;
-    if (cmd_db(a, &db))
+    if (config_db(a, &db) == 0)
         snap_build_db(db, 92, NULL, &(const struct snap_filter){0}, &s); /* values only; logged */
     db_close(db);
     return s;
@@ -223,8 +238,11 @@ static int show_log(const struct cli_args *a)
     int rc = 1;
     const char *params[] = {a->date, NULL, a->limit ? a->limit : "50", "true"};
     char *codes = NULL;
-    if (!cmd_db(a, &db))
+    int got = config_db(a, &db);
+    if (got) {
+        rc = got;
         goto done;
+    }
     if (a->branch) {
         /* the branch's subtree, as the API reads it */
         const char *p[] = {a->branch};
@@ -296,7 +314,10 @@ static int recipients(const struct cli_args *a)
 {
     struct db *db = NULL;
     const char *verb = a->positional[1];
-    bool flag = false, ok = cmd_db(a, &db);
+    int got = config_db(a, &db);
+    bool flag = false, ok = got == 0;
+    if (got == 2)
+        return 2;
     if (ok && strcmp(verb, "list") != 0 &&
         !recipient_valid(db, a->positional[2], a->positional[3], strcmp(verb, "add") == 0)) {
         db_close(db);

@@ -101,13 +101,15 @@ static const struct command_def commands[] = {
      "  log with its SHA-256. FILE '-' writes to standard output.\n"},
     {"bulletin", CLI_BULLETIN,
      "usage: retentiond bulletin --date YYYY-MM-DD --out FILE [--branch CODE]\n"
-     "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--db CONNINFO]\n"
+     "         [--format html|pdf|png] [--lang zh|en] [--font FAMILY] [--config FILE]\n"
+     "         [--db CONNINFO]\n"
      "       retentiond bulletin --date YYYY-MM-DD --send [--config FILE] [--db CONNINFO]\n"
      "       retentiond bulletin log [--date YYYY-MM-DD] [--branch CODE] [--limit N]\n"
+     "         [--config FILE] [--db CONNINFO]\n"
      "       retentiond bulletin prune [--keep-days N] [--dry-run] [--config FILE] [--db "
      "CONNINFO]\n"
-     "       retentiond bulletin recipients add|remove CODE ADDR\n"
-     "       retentiond bulletin recipients list\n"
+     "       retentiond bulletin recipients add|remove CODE ADDR [--config FILE] [--db CONNINFO]\n"
+     "       retentiond bulletin recipients list [--config FILE] [--db CONNINFO]\n"
      "  Write the daily bulletin (日通报) of a date, for the province or a branch, as the\n"
      "  mail's HTML, the A4 PDF or the MMS PNG (docs/bulletin.md), from the stored runs.\n"
      "  The format is FILE's extension unless --format is given; FILE '-' writes to\n"

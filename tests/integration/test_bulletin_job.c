@@ -774,6 +774,13 @@ START_TEST(two_daemons_on_one_database_send_once)
                   "%s", out);
     free(out);
     free(err);
+    /* the daemon's configuration names the database (--config was taken
+     * and ignored: libpq's defaults) */
+    const char *configured[] = {"bulletin", "log", "--config", config[0], NULL};
+    ck_assert_msg(harness_run(configured, NULL, &out, &err) == 0, "%s", err);
+    ck_assert_msg(strstr(out, "sent    qian@jiangan.test attempts 1"), "%s", out);
+    free(out);
+    free(err);
     /* a date without one says so (it printed nothing) */
     const char *none[] = {"bulletin", "log", "--date", "2020-01-01", "--db", ci, NULL};
     ck_assert_int_eq(harness_run(none, NULL, &out, &err), 0);
