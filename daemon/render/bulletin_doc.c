@@ -120,12 +120,13 @@ static bool fmt_reasons(const struct bul *b, const struct snap_value *x, struct 
 
 /* A status as a glyph and a word, never as a colour alone: "▼ 低于基础时序
  * 进度" (the reasons when there are), "● 达标", "★ 达到挑战目标", "— 未评估"
- * (no status), "— 无数据" (no value). */
+ * (no status), "无数据" (no value: beside the value's own "—", a second
+ * dash read as a stutter). */
 static void fmt_status(const struct bul *b, const struct snap_value *x, struct buf *out)
 {
     static const char *const glyph[] = {"— ", "▼ ", "● ", "★ "};
     int st = x ? x->status : SNAP_STATUS_NONE;
-    buf_puts(out, glyph[st]);
+    buf_puts(out, x ? glyph[st] : "");
     if (!x)
         buf_puts(out, W(b, "no_data"));
     else if (st == SNAP_STATUS_GREEN || !fmt_reasons(b, x, out))
@@ -634,6 +635,9 @@ static void bottom_line(struct bul *b, const struct view_bulletin_campaign *c)
 /* A county's rank among all: "本单位在全省 151 个区县中排第 12 名（较昨日 ▲ 上升 3 位）". */
 static void rank_line(struct bul *b, const struct view_bulletin_campaign *c)
 {
+    const struct snap_branch *own = &b->s->branches[b->v->branch];
+    if (c->own < 0 && own->parent < 0 && own->level > 0) /* the county outside every city */
+        doc_note(b->d, DOC_PLAIN, W(b, "ranking_no_parent"), true);
     if (c->own < 0)
         return;
     const struct view_rank *r = &c->rows[c->own];

@@ -427,6 +427,20 @@ START_TEST(the_command_writes_the_daemons_bytes)
 }
 END_TEST
 
+/* The county outside every city (the demo's 429999, without customers):
+ * its bulletin says it is ranked nowhere, and its empty cards read "—
+ * 无数据", not "— — 无数据". */
+START_TEST(the_county_outside_every_city_says_it_is_ranked_nowhere)
+{
+    char *html = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(get(exec_auth, "/bulletins/" DATE "?branch=429999", &html, &len), 200);
+    ck_assert_msg(strstr(html, "该单位不属于任何上级单位，不参加排名。"), "%s", html);
+    ck_assert_msg(!strstr(html, "— — ") && !strstr(html, "—</span> —"), "%s", html);
+    free(html);
+}
+END_TEST
+
 /* A branch without a member of a K2 tier: none of them left (0), not an
  * unknown count ("钻石卡 — 人" before). */
 START_TEST(a_tier_without_members_left_none)
@@ -533,6 +547,7 @@ int main(void)
     tcase_add_test(tc, a_partial_satisfaction_is_flagged);
     tcase_add_test(tc, scope_and_errors);
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
+    tcase_add_test(tc, the_county_outside_every_city_says_it_is_ranked_nowhere);
     tcase_add_test(tc, every_bulletin_fits_before_gmail_clips_it);
     tcase_add_test(tc, a_tier_without_members_left_none);
     tcase_add_test(tc, the_key_members_gone_this_year_are_said);
