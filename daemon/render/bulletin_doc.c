@@ -414,16 +414,26 @@ static void zones(struct bul *b)
         doc_fill(W(b, "bulletin_zones"), (const char *const[]){"month", month ? month : "", NULL});
     doc_heading(b->d, h);
     free(h);
+    /* the counts are a closed month's: on the day a new month closed, the
+     * change is against the month before, and says so */
+    const struct snap_value *was =
+        v->prev ? snap_find(v->prev, SNAP_ZONES, v->branch, snap_str(any->dim), -1) : NULL;
+    const char *was_month = was ? snap_str(was->period) : NULL;
+    bool new_month = month && was_month && strcmp(month, was_month) != 0;
+    char *since = new_month ? doc_fill(W(b, "bulletin_zones_since"),
+                                       (const char *const[]){"month", was_month, NULL})
+                            : NULL;
     doc_figures(b->d, 5);
     struct buf count = BUF_INIT, detail = BUF_INIT;
     for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++) {
         buf_reset(&count);
         buf_reset(&detail);
         fmt_count(b, v->zones[z], false, &count);
-        label(&detail, "", W(b, "bulletin_day_change"));
+        label(&detail, "", since ? since : W(b, "bulletin_day_change"));
         fmt_count(b, v->zones[z] - v->zones_was[z], true, &detail);
         doc_figure(b->d, b->l->zone[z], T(&count), DOC_PLAIN, NULL, T(&detail));
     }
+    free(since);
     buf_release(&count);
     buf_release(&detail);
 }

@@ -763,6 +763,44 @@ START_TEST(without_the_day_before)
 }
 END_TEST
 
+/* The period of the zone counts of branch b in run r (0: none). */
+static uint16_t zone_month_of(const struct snap_run *r, int b)
+{
+    for (size_t i = 0; i < r->nvalues; i++)
+        if (r->values[i].kpi == SNAP_ZONES && r->values[i].branch == b && r->values[i].period)
+            return r->values[i].period;
+    return 0;
+}
+
+/* On the day a new month closed, the zones' change is against the month
+ * before, and says so (it read 较昨日 +410, a month's move): here the day
+ * before is a run whose zones are another month's. */
+START_TEST(the_zones_change_names_the_month_before)
+{
+    struct view_bulletin v;
+    build(snap, NULL, NULL, -1, &v);
+    char *html = html_of(&v, "zh");
+    ck_assert_msg(!strstr(html, "较上月（"), "a month named without a change of month");
+    free(html);
+    uint16_t now = zone_month_of(v.run, v.branch);
+    const struct snap_run *before = NULL;
+    for (size_t i = 0; i < snap->nruns && !before; i++) {
+        uint16_t m = zone_month_of(snap->runs[i], v.branch);
+        if (m && m != now)
+            before = snap->runs[i];
+    }
+    ck_assert_msg(now && before, "no run of the fixture has another month's zones");
+    v.prev = before;
+    const char *month = snap_str(zone_month_of(before, v.branch));
+    html = html_of(&v, "zh");
+    const char *said = strstr(html, "较上月（");
+    ck_assert_msg(said && strstr(said, month) && strstr(said, month) - said < 80, "%s",
+                  said ? said : html);
+    free(html);
+    view_bulletin_free(&v);
+}
+END_TEST
+
 /* Whether v lists kpi's total of the branch coded code as turned red. */
 static bool lists_turned_red(const struct view_bulletin *v, enum snap_kpi kpi, const char *code)
 {
@@ -960,6 +998,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, short_form_ranking);
     tcase_add_loop_test(tc, same_bytes_twice, 0, 2);
     tcase_add_test(tc, without_the_day_before);
+    tcase_add_test(tc, the_zones_change_names_the_month_before);
     tcase_add_test(tc, turned_red_is_since_the_day_before);
     tcase_add_test(tc, satisfaction_card_names_the_challenge);
     tcase_add_test(tc, a_partial_satisfaction_says_so);
