@@ -697,23 +697,40 @@ static void ranking(struct bul *b, const struct view_bulletin_campaign *c)
 
 /* ---- what turned red, what recovered --------------------------------------------------------- */
 
+/* A branch's name, with its code when another branch has the same name
+ * (the county 荆州分公司 under the city 荆州分公司): a list of cities and
+ * counties mixed cannot tell them apart otherwise. */
+static void branch_label(const struct bul *b, int branch, struct buf *out)
+{
+    const char *name = branch_name(b, branch);
+    buf_puts(out, name);
+    for (size_t i = 0; i < b->s->nbranches; i++)
+        if ((int)i != branch && strcmp(b->s->branches[i].name, name) == 0) {
+            buf_printf(out, "%s%s%s", W(b, "paren_open"), b->s->branches[branch].code,
+                       W(b, "paren_close"));
+            return;
+        }
+}
+
 static void change_row(struct bul *b, const struct snap_value *x)
 {
-    struct buf kpi = BUF_INIT, value = BUF_INIT, why = BUF_INIT;
+    struct buf kpi = BUF_INIT, value = BUF_INIT, why = BUF_INIT, name = BUF_INIT;
     buf_puts(&kpi, b->l->kpi[x->kpi]);
     for (size_t i = 0; x->campaign >= 0 && i < b->s->ncampaigns; i++)
         if (b->s->campaigns[i].id == x->campaign)
             part(&kpi, " · ", b->s->campaigns[i].name);
     fmt_value(b, x->kpi, x->f[SNAP_VALUE], &value);
     fmt_status(b, x, &why);
+    branch_label(b, x->branch, &name);
     doc_row(b->d, 0,
-            (const struct doc_cell_spec[]){{branch_name(b, x->branch), DOC_PLAIN},
+            (const struct doc_cell_spec[]){{T(&name), DOC_PLAIN},
                                            {T(&kpi), DOC_PLAIN},
                                            {T(&value), DOC_PLAIN},
                                            {T(&why), status_tone(x)}});
     buf_release(&kpi);
     buf_release(&value);
     buf_release(&why);
+    buf_release(&name);
 }
 
 static void change_table(struct bul *b, const char *word, const struct snap_value *const *list,
@@ -750,8 +767,8 @@ static void changes(struct bul *b)
     if (b->form == BULLETIN_SHORT) {
         doc_note(b->d, DOC_PLAIN, count, false);
     } else {
-        change_table(b, "turned_red", v->turned_red, v->nturned_red);
-        change_table(b, "recovered", v->recovered, v->nrecovered);
+        change_table(b, "bulletin_turned_red", v->turned_red, v->nturned_red);
+        change_table(b, "bulletin_recovered", v->recovered, v->nrecovered);
     }
     free(count);
     free(h);

@@ -572,6 +572,8 @@ static const struct label_word zh_words[] = {
     {"bulletin_changes_count", "新转红 {red} 项，已恢复 {recovered} 项。"},
     {"bulletin_zones", "五区预警客户（{month}）"},
     {"bulletin_zones_since", "较上月（{month}）"},
+    {"bulletin_turned_red", "较昨日新转红"},
+    {"bulletin_recovered", "较昨日已恢复"},
     {"bulletin_survey", "{month} 调查"},
     {"bulletin_page", "第 {n} 页 / 共 {m} 页"},
     {"bulletin_cut", "篇幅所限，其余 {n} 部分从略，完整通报见邮件。"},
@@ -1175,6 +1177,8 @@ static const struct label_word en_words[] = {
     {"bulletin_changes_count", "{red} turned red, {recovered} recovered."},
     {"bulletin_zones", "Customers by risk zone ({month})"},
     {"bulletin_zones_since", "vs {month}"},
+    {"bulletin_turned_red", "Turned red since the day before"},
+    {"bulletin_recovered", "Recovered since the day before"},
     {"bulletin_survey", "survey of {month}"},
     {"bulletin_page", "Page {n} of {m}"},
     {"bulletin_cut", "{n} more parts are left out to keep this image small: the whole bulletin "

@@ -292,7 +292,7 @@ START_TEST(html_is_mail_safe)
                                        "+2.00",
                                        "● 达标",
                                        "▼ 低于基础时序进度",
-                                       "本期新转红（",
+                                       "较昨日新转红（",
                                        "流失区"};
     /* read with the spans that keep each date on one line taken out */
     ck_assert_ptr_nonnull(strstr(html, "日变化对比 " NOWRAP "2026-11-20</span>"));
