@@ -583,6 +583,27 @@ static void own_extremes(const struct bul *b, const struct view_bulletin_campaig
 /* The top five, the branch's row (a county's, when neither; a city's best
  * and worst counties, when neither), the bottom five, under group rows
  * that name them. */
+/* "后五名：99 个区县并列（同为 0.00%），不逐一列出" (a new string) for a
+ * tie across the bottom line of more than twice the bottom's count (early
+ * in a campaign, a hundred counties at 0 %): said as a count and a value,
+ * not named one by one (the names pushed the ranking out of the MMS
+ * image); else NULL. */
+static char *bottom_crowd(const struct bul *b, const struct view_bulletin_campaign *c)
+{
+    if (!c->bottom_tied || c->nbottom <= 2 * c->bottom_n)
+        return NULL;
+    struct buf value = BUF_INIT;
+    char n[24];
+    for (size_t i = 0; i < c->n && !value.len; i++)
+        if (c->rows[i].bottom)
+            fmt_value(b, SNAP_BUNDLING, c->rows[i].v->f[SNAP_VALUE], &value);
+    snprintf(n, sizeof n, "%zu", c->nbottom);
+    char *line = doc_fill(W(b, "bulletin_bottom_crowd"),
+                          (const char *const[]){"n", n, "value", T(&value), NULL});
+    buf_release(&value);
+    return line;
+}
+
 static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
 {
     size_t top = c->n < 5 ? c->n : 5, first_bottom = c->n;
@@ -610,16 +631,20 @@ static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
     for (int k = 0; k < 2; k++)
         if (shown[k])
             ranking_row(b, &c->rows[ends[k]]);
+    char *crowd = bottom_crowd(b, c);
     if (first_bottom < c->n) {
         char n[24];
         snprintf(n, sizeof n, "%zu", c->nbottom);
-        char *head = doc_fill(W(b, c->bottom_tied ? "bulletin_bottom_tied" : "bottom"),
-                              (const char *const[]){"n", n, NULL});
-        group_row(b, head);
+        char *head = crowd ? NULL
+                           : doc_fill(W(b, c->bottom_tied ? "bulletin_bottom_tied" : "bottom"),
+                                      (const char *const[]){"n", n, NULL});
+        group_row(b, crowd ? crowd : head);
         free(head);
     }
     for (size_t i = first_bottom; i < c->n; i++)
-        ranking_row(b, &c->rows[i]);
+        if (!crowd || (int)i == c->own) /* a crowd: the own row only */
+            ranking_row(b, &c->rows[i]);
+    free(crowd);
 }
 
 /* "后五名：A、B、C、D、E"; with a tie across the line, named whole,
@@ -627,7 +652,12 @@ static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
 static void bottom_line(struct bul *b, const struct view_bulletin_campaign *c)
 {
     struct buf names = BUF_INIT;
-    char count[24];
+    char count[24], *crowd = bottom_crowd(b, c);
+    if (crowd) {
+        doc_note(b->d, DOC_WARN, crowd, true);
+        free(crowd);
+        return;
+    }
     for (size_t i = 0; i < c->n; i++)
         if (c->rows[i].bottom)
             part(&names, W(b, "bulletin_list_sep"), branch_name(b, c->rows[i].branch));

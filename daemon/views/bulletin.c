@@ -64,6 +64,7 @@ static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
         if (c->rows[i].branch == v->branch)
             c->own = (int)i;
     c->bottom_tied = bottom_n > 0 && c->nbottom > (size_t)bottom_n;
+    c->bottom_n = bottom_n > 0 ? (size_t)bottom_n : 0;
     free(before);
 }
 

@@ -28,6 +28,7 @@ struct view_bulletin_campaign {
      * across the line named whole */
     size_t nbottom;
     bool bottom_tied;
+    size_t bottom_n; /* the count asked for (bulletin.bottom_n) */
 };
 
 struct view_bulletin {

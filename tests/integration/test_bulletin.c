@@ -427,6 +427,54 @@ START_TEST(the_command_writes_the_daemons_bytes)
 }
 END_TEST
 
+/* A tie across the bottom line of more than twice the bottom's count
+ * (early in a campaign, a hundred counties at 0 %): said as a count and a
+ * value, not named one by one, and the MMS lists none of it but the own
+ * row (99 names pushed the ranking out of the image). Here every county
+ * but three is set to 0 % in DATE's run, and put back after. */
+START_TEST(a_crowd_at_the_bottom_is_counted_not_named)
+{
+    static const char k3[] =
+        " FROM kpi.value v JOIN dw.branch b ON b.branch_id = v.branch_id"
+        " WHERE v.run_id = (SELECT max(run_id) FROM kpi.run WHERE as_of = '" DATE "')"
+        " AND v.kpi = 'bundling_coverage' AND v.dim IS NULL AND b.level = 2";
+    char q[600];
+    snprintf(q, sizeof q, "CREATE TABLE public.k3_saved AS SELECT v.*%s", k3);
+    harness_exec_on(ci, q);
+    harness_exec_on(ci, "UPDATE kpi.value v SET numerator = 0, value = 0 FROM public.k3_saved s"
+                        " WHERE v.run_id = s.run_id AND v.kpi = s.kpi AND v.branch_id = s.branch_id"
+                        " AND v.dim IS NULL AND v.campaign_id = s.campaign_id"
+                        " AND s.branch_code NOT IN ('420102', '420103', '420104')");
+    char *html = harness_temp_file(""), *png = harness_temp_file(""), *err = NULL;
+    const char *args[] = {"bulletin", "--db",     ci,     "--date", DATE, "--branch",
+                          "420101",   "--format", "html", "--out",  html, NULL};
+    int rc = harness_run(args, NULL, NULL, &err);
+    free(err);
+    args[8] = "png";
+    args[10] = png;
+    int rc_png = harness_run(args, NULL, NULL, &err);
+    harness_exec_on(ci, "UPDATE kpi.value v SET numerator = s.numerator, value = s.value"
+                        " FROM public.k3_saved s WHERE v.run_id = s.run_id AND v.kpi = s.kpi"
+                        " AND v.branch_id = s.branch_id AND v.dim IS NULL"
+                        " AND v.campaign_id = s.campaign_id");
+    harness_exec_on(ci, "DROP TABLE public.k3_saved");
+    ck_assert_msg(rc == 0 && rc_png == 0, "%s", err);
+    free(err);
+    FILE *f = fopen(html, "rb");
+    ck_assert_ptr_nonnull(f);
+    char *text = calloc(1, 1 << 20);
+    size_t n = fread(text, 1, (1 << 20) - 1, f);
+    fclose(f);
+    ck_assert_msg(n > 0 && strstr(text, "个区县并列（同为 0.00%），不逐一列出"), "%s", text);
+    ck_assert_msg(!strstr(text, "后五名（含并列"), "named one by one");
+    free(text);
+    unlink(html);
+    unlink(png);
+    free(html);
+    free(png);
+}
+END_TEST
+
 /* The county outside every city (the demo's 429999, without customers):
  * its bulletin says it is ranked nowhere, and its empty cards read "—
  * 无数据", not "— — 无数据". */
@@ -548,6 +596,7 @@ int main(void)
     tcase_add_test(tc, scope_and_errors);
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
     tcase_add_test(tc, the_county_outside_every_city_says_it_is_ranked_nowhere);
+    tcase_add_test(tc, a_crowd_at_the_bottom_is_counted_not_named);
     tcase_add_test(tc, every_bulletin_fits_before_gmail_clips_it);
     tcase_add_test(tc, a_tier_without_members_left_none);
     tcase_add_test(tc, the_key_members_gone_this_year_are_said);
