@@ -580,9 +580,6 @@ static void own_extremes(const struct bul *b, const struct view_bulletin_campaig
         }
 }
 
-/* The top five, the branch's row (a county's, when neither; a city's best
- * and worst counties, when neither), the bottom five, under group rows
- * that name them. */
 /* "后五名：99 个区县并列（同为 0.00%），不逐一列出" (a new string) for a
  * tie across the bottom line of more than twice the bottom's count (early
  * in a campaign, a hundred counties at 0 %): said as a count and a value,
@@ -604,6 +601,9 @@ static char *bottom_crowd(const struct bul *b, const struct view_bulletin_campai
     return line;
 }
 
+/* The top five, the branch's row (a county's, when neither; a city's best
+ * and worst counties, when neither), the bottom five, under group rows
+ * that name them. */
 static void ranking_short(struct bul *b, const struct view_bulletin_campaign *c)
 {
     size_t top = c->n < 5 ? c->n : 5, first_bottom = c->n;
