@@ -7,6 +7,7 @@
 #include "bulletin_doc.h"
 #include "db.h"
 #include "doc.h"
+#include "file.h"
 #include "harness.h"
 #include "labels.h"
 #include "snap.h"
@@ -460,11 +461,11 @@ START_TEST(a_crowd_at_the_bottom_is_counted_not_named)
     harness_exec_on(ci, "DROP TABLE public.k3_saved");
     ck_assert_msg(rc == 0 && rc_png == 0, "%s", err);
     free(err);
-    FILE *f = fopen(html, "rb");
-    ck_assert_ptr_nonnull(f);
-    char *text = calloc(1, 1 << 20);
-    size_t n = fread(text, 1, (1 << 20) - 1, f);
-    fclose(f);
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    char why[300];
+    ck_assert_msg(file_read_all(html, (size_t)1 << 22, &bytes, &n, why, sizeof why), "%s", why);
+    char *text = (char *)bytes;
     ck_assert_msg(n > 0 && strstr(text, "个区县并列（同为 0.00%），不逐一列出"), "%s", text);
     ck_assert_msg(!strstr(text, "后五名（含并列"), "named one by one");
     free(text);
