@@ -12,6 +12,7 @@
 #include "mail_message.h"
 #include "mem.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -157,6 +158,23 @@ static void figures_digest(const struct view_bulletin *v, const char *lang, char
     free(text);
 }
 
+/* r's mail HTML (with its SHA-256), text and subject from its view, in
+ * place of any before. */
+static void render_words(const struct bulletin_job_opts *o, int version, struct rendered *r)
+{
+    char cid[96];
+    const struct labels *l = labels_get(o->lang);
+    struct buf html = BUF_INIT;
+    free(r->bytes[F_HTML]);
+    buf_reset(&r->text);
+    buf_reset(&r->subject);
+    image_cid(r->v.date, r->v.s->branches[r->v.branch].code, cid, sizeof cid);
+    bulletin_mail(&r->v, l, cid, &html, &r->text);
+    bulletin_subject(&r->v, l, version, &r->subject);
+    r->bytes[F_HTML] = (unsigned char *)buf_detach(&html, &r->len[F_HTML]);
+    digest_sha256_hex(r->bytes[F_HTML], r->len[F_HTML], r->sha[F_HTML]);
+}
+
 /* The view of (date, code) from `run`, and its HTML (with its SHA-256),
  * figures' digest, text and subject; named: the run it names (0: its own).
  * False (logged) on failure. */
@@ -166,8 +184,6 @@ static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
 {
     struct view_params p;
     struct view_error err = {0};
-    char cid[96];
-    const struct labels *l = labels_get(o->lang);
     const char *pairs[] = {"date", run->as_of, "branch", code, NULL};
     view_params_list(&p, pairs);
     p.bottom_n = o->bottom_n;
@@ -178,13 +194,60 @@ static bool render_text(const struct snap *s, const struct bulletin_job_opts *o,
     }
     snprintf(r->v.date, sizeof r->v.date, "%s", date);
     r->v.run_named = named;
-    image_cid(date, code, cid, sizeof cid);
-    struct buf html = BUF_INIT;
-    bulletin_mail(&r->v, l, cid, &html, &r->text);
-    bulletin_subject(&r->v, l, version, &r->subject);
-    r->bytes[F_HTML] = (unsigned char *)buf_detach(&html, &r->len[F_HTML]);
-    digest_sha256_hex(r->bytes[F_HTML], r->len[F_HTML], r->sha[F_HTML]);
+    render_words(o, version, r);
     figures_digest(&r->v, o->lang, r->figures_sha);
+    return true;
+}
+
+static double number_or_nan(const json_t *x)
+{
+    return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+/* Makes r's view version `version`, replacing the version before it made
+ * from run was_run (0: not known): the figures that changed since, read
+ * from the database. False (logged) on a database failure. */
+static bool correct_view(struct db *db, int version, long long was_run, struct rendered *r)
+{
+    const struct snap *s = r->v.s;
+    long long run = r->v.run_named ? r->v.run_named : r->v.run->run_id;
+    bool known = false;
+    json_t *changes = NULL;
+    if (was_run &&
+        !bstore_changes(db, was_run, run, s->branches[r->v.branch].code, &known, &changes))
+        return false;
+    size_t n = 0, i;
+    json_t *x;
+    struct view_bulletin_change *list = xcalloc(json_array_size(changes) + 1, sizeof *list);
+    json_array_foreach(changes, i, x)
+    {
+        struct view_bulletin_change *c = &list[n];
+        c->kpi = snap_kpi_parse(json_string_value(json_object_get(x, "kpi")));
+        const char *code = json_string_value(json_object_get(x, "branch"));
+        c->branch = code ? snap_branch_find(s, code) : -1;
+        c->campaign = (int32_t)json_integer_value(json_object_get(x, "campaign"));
+        const char *dim = json_string_value(json_object_get(x, "dim"));
+        snprintf(c->dim, sizeof c->dim, "%s", dim ? dim : "");
+        c->was = number_or_nan(json_object_get(x, "was"));
+        c->now = number_or_nan(json_object_get(x, "now"));
+        n += c->kpi >= 0 && c->branch >= 0; /* a branch or KPI this snapshot has not: not shown */
+    }
+    view_bulletin_correct(&r->v, version, version - 1, was_run, list, n, known);
+    free(list);
+    json_decref(changes);
+    return true;
+}
+
+/* r as version `version` (a correction from 2 on) of its bulletin:
+ * corrected and its words made again. */
+static bool corrected(struct db *db, const struct bulletin_job_opts *o, int version,
+                      long long was_run, struct rendered *r)
+{
+    if (version < 2)
+        return true;
+    if (!correct_view(db, version, was_run, r))
+        return false;
+    render_words(o, version, r);
     return true;
 }
 
@@ -351,7 +414,7 @@ static bool prepare_one(struct db *db, const struct bulletin_job_opts *o, struct
     if (!it->fresh)
         return !w->mail ||
                (bstore_set_mailed(db, it->id) && add_deliveries(db, o, w, it->code, it->id));
-    return true;
+    return !was.version || corrected(db, o, was.version + 1, was.run_id, &it->r);
 }
 
 /* The new version of a drawn item: its files staged in st, its record
@@ -616,7 +679,7 @@ static const struct snap_run *delivery_run(const struct snap *s, const struct bs
 
 /* The bytes to mail for d: the archive's, or rebuilt from the snapshot
  * when its HTML is the archived one. False with a reason in err. */
-static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
+static bool delivery_bytes(struct bulletin_job *j, struct db *db, const struct snap *s,
                            const struct bulletin_job_opts *o, const struct bstore_delivery *d,
                            struct rendered *r, char *err, size_t errlen)
 {
@@ -631,6 +694,7 @@ static bool delivery_bytes(struct bulletin_job *j, const struct snap *s,
     struct rendered archived = {0};
     bool have = read_archive(o, d, &archived);
     bool ok = render_text(s, &same, run, named, d->date, d->branch_code, d->version, r) &&
+              corrected(db, &same, d->version, d->replaces_run, r) &&
               (have || render_files(j->ctx[0], &same, r));
     if (ok && have) {
         for (int f = 0; f < NFILES; f++) {
@@ -713,7 +777,7 @@ static bool deliver_one(struct bulletin_job *j, struct db *db, const struct snap
         snprintf(err, sizeof err, "the bulletin was pruned from the archive: not sent");
         goto record;
     }
-    if (!delivery_bytes(j, s, o, d, &r, err, sizeof err))
+    if (!delivery_bytes(j, db, s, o, d, &r, err, sizeof err))
         goto record;
     if (!mail_message_parse_mailbox(o->smtp.from, &from_name, &from_addr)) {
         snprintf(err, sizeof err, "mail.from is not one mailbox");

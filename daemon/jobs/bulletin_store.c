@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "sql_embed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,31 @@ bool bstore_latest(struct db *db, const char *date, const char *branch, struct b
         snprintf(out->figures_sha, sizeof out->figures_sha, "%s", db_value(res, 0, 4));
     }
     db_result_free(res);
+    return true;
+}
+
+bool bstore_changes(struct db *db, long long was_run, long long run, const char *branch,
+                    bool *known, json_t **changes)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%lld", was_run);
+    snprintf(b, sizeof b, "%lld", run);
+    const char *params[] = {a, b, branch};
+    struct db_result *res = NULL;
+    json_error_t jerr;
+    *known = false;
+    *changes = NULL;
+    if (!db_query(db, sql_embed_get("jobs/bulletin_changes.sql"), 3, params, &res))
+        return false;
+    *known = strcmp(db_value(res, 0, 0), "t") == 0;
+    *changes = json_loads(db_value(res, 0, 1), 0, &jerr);
+    db_result_free(res);
+    if (!json_is_array(*changes)) {
+        log_error("msg=\"bulletin changes not read\" run=%lld reason=\"%s\"", run, jerr.text);
+        json_decref(*changes);
+        *changes = NULL;
+        return false;
+    }
     return true;
 }
 
@@ -264,7 +290,10 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
     if (!db_query(db,
                   "SELECT d.delivery_id, d.bulletin_id, b.run_id, b.as_of::text, b.branch_code,"
                   " d.address, d.message_id, b.path, b.lang, b.data_as_of::text, b.html_sha256,"
-                  " b.pdf_sha256, b.png_sha256, b.version, d.attempts, b.pruned_at IS NOT NULL"
+                  " b.pdf_sha256, b.png_sha256, b.version, d.attempts, b.pruned_at IS NOT NULL,"
+                  " coalesce((SELECT p.run_id FROM kpi.bulletin p WHERE p.as_of = b.as_of"
+                  "           AND p.branch_code = b.branch_code AND p.version = b.version - 1),"
+                  "          0)"
                   " FROM kpi.bulletin_delivery d JOIN kpi.bulletin b USING (bulletin_id)"
                   " WHERE d.status = 'sending' AND d.claimed_by = $1 ORDER BY d.delivery_id",
                   1, mine, &res))
@@ -290,6 +319,7 @@ bool bstore_claim(struct db *db, const char *me, int lease, const char *retry_da
             .version = atoi(db_value(res, r, 13)),
             .attempts = atoi(db_value(res, r, 14)),
             .pruned = strcmp(db_value(res, r, 15), "t") == 0,
+            .replaces_run = strtoll(db_value(res, r, 16), NULL, 10),
         };
     }
     *n = rows;

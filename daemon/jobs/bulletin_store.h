@@ -16,6 +16,7 @@
 
 #include "db.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -47,6 +48,14 @@ struct bstore_version {
     char figures_sha[65];
 };
 bool bstore_latest(struct db *db, const char *date, const char *branch, struct bstore_version *out);
+
+/* The values that differ between run was_run and run, of branch and of
+ * every branch's K3 totals (sql/jobs/bulletin_changes.sql): *changes (the
+ * caller's: json_decref) an array of objects {kpi, branch, dim ("": none),
+ * campaign (-1: none), was, now (null: none)}; *known false when was_run
+ * has no values left. */
+bool bstore_changes(struct db *db, long long was_run, long long run, const char *branch,
+                    bool *known, json_t **changes);
 
 /* The bulletin is to be mailed (its deliveries are being added); nothing
  * for a pruned one. */
@@ -87,6 +96,7 @@ bool bstore_add_delivery(struct db *db, long long bulletin_id, const char *addre
 
 struct bstore_delivery {
     long long delivery_id, bulletin_id, run_id;
+    long long replaces_run; /* the run of version - 1 of its date and branch (0: none) */
     char *date, *branch_code, *address, *message_id, *path, *lang, *data_as_of;
     char *html_sha, *pdf_sha, *png_sha;
     int version, attempts;

@@ -32,6 +32,21 @@ static const char *branch_name(const struct bul *b, int branch)
     return b->s->branches[branch].name;
 }
 
+/* A branch's name, with its code when another branch has the same name
+ * (the county 荆州分公司 under the city 荆州分公司): a list of cities and
+ * counties mixed cannot tell them apart otherwise. */
+static void branch_label(const struct bul *b, int branch, struct buf *out)
+{
+    const char *name = branch_name(b, branch);
+    buf_puts(out, name);
+    for (size_t i = 0; i < b->s->nbranches; i++)
+        if ((int)i != branch && strcmp(b->s->branches[i].name, name) == 0) {
+            buf_printf(out, "%s%s%s", W(b, "paren_open"), b->s->branches[branch].code,
+                       W(b, "paren_close"));
+            return;
+        }
+}
+
 /* A buffer's text ("" while empty). */
 static const char *T(const struct buf *t)
 {
@@ -162,16 +177,165 @@ static void fmt_rank_change(const struct bul *b, const struct view_rank *r, bool
     }
 }
 
+/* ---- a correction ---------------------------------------------------------------------------- */
+
+enum { CORRECTION_NAMES = 5 }; /* the counties named, the rest counted */
+
+static const char *campaign_name(const struct bul *b, int32_t id)
+{
+    for (size_t i = 0; i < b->v->ncampaigns; i++)
+        if (b->v->campaigns[i].campaign->id == id)
+            return b->v->campaigns[i].campaign->name;
+    return "";
+}
+
+/* A changed figure's value: a count for the zones, else as the cards. */
+static void change_value(const struct bul *b, const struct view_bulletin_change *x, double value,
+                         struct buf *out)
+{
+    if (x->kpi == SNAP_ZONES)
+        fmt_count(b, value, false, out);
+    else
+        fmt_value(b, x->kpi, value, out);
+}
+
+/* "中高端客户融合率 · 融合活动 28.13% → 29.00%" (own: what it is), or
+ * "沙市区分公司 17.91% → 19.40%" (a county of the ranking: whose), with the
+ * campaign when more than one runs. */
+static void change_item(const struct bul *b, const struct view_bulletin_change *x, bool county,
+                        struct buf *out)
+{
+    int zone = x->kpi == SNAP_ZONES ? snap_zone_parse(x->dim) : -1;
+    if (county)
+        branch_label(b, x->branch, out);
+    else
+        buf_puts(out, zone >= 0 ? b->l->zone[zone] : b->l->kpi[x->kpi]);
+    if (x->kpi == SNAP_BUNDLING && (!county || b->v->ncampaigns > 1))
+        buf_printf(out, " · %s", campaign_name(b, x->campaign));
+    buf_puts(out, " ");
+    change_value(b, x, x->was, out);
+    buf_puts(out, " → ");
+    change_value(b, x, x->now, out);
+}
+
+/* The branch's own changed figures, and a county's rank before in each
+ * campaign where it moved. */
+static void correction_own(struct bul *b)
+{
+    const struct view_bulletin_correction *k = &b->v->correction;
+    struct buf list = BUF_INIT;
+    for (size_t i = 0; i < k->nown; i++) {
+        part(&list, W(b, "bulletin_correction_sep"), "");
+        change_item(b, &k->own[i], false, &list);
+    }
+    for (size_t i = 0; k->rank_was && i < b->v->ncampaigns; i++) {
+        const struct view_bulletin_campaign *c = &b->v->campaigns[i];
+        int now = c->own >= 0 ? c->rows[c->own].rank : 0;
+        if (k->rank_was[i] == now)
+            continue;
+        char was_text[16], now_text[16];
+        snprintf(was_text, sizeof was_text, "%d", k->rank_was[i]);
+        snprintf(now_text, sizeof now_text, "%d", now);
+        char *rank = doc_fill(
+            W(b, b->v->ncampaigns > 1 ? "bulletin_correction_rank_in" : "bulletin_correction_rank"),
+            (const char *const[]){"campaign", c->campaign->name, "was",
+                                  k->rank_was[i] ? was_text : W(b, "no_value"), "now",
+                                  now ? now_text : W(b, "no_value"), NULL});
+        part(&list, W(b, "bulletin_correction_sep"), rank);
+        free(rank);
+    }
+    const char *name = branch_name(b, b->v->branch);
+    char *text = list.len ? doc_fill(W(b, "bulletin_correction_own"),
+                                     (const char *const[]){"branch", name, "list", T(&list), NULL})
+                          : doc_fill(W(b, "bulletin_correction_own_same"),
+                                     (const char *const[]){"branch", name, NULL});
+    doc_note(b->d, DOC_WARN, text, false);
+    free(text);
+    buf_release(&list);
+}
+
+/* The counties of the published ranking whose K3 changed: five named, the
+ * rest counted. */
+static void correction_counties(struct bul *b)
+{
+    const struct view_bulletin_correction *k = &b->v->correction;
+    if (!k->ncounties)
+        return;
+    struct buf list = BUF_INIT;
+    for (size_t i = 0; i < k->ncounties && i < CORRECTION_NAMES; i++) {
+        part(&list, W(b, "bulletin_correction_sep"), "");
+        change_item(b, &k->counties[i], true, &list);
+    }
+    if (k->ncounties > CORRECTION_NAMES) {
+        char n[24];
+        snprintf(n, sizeof n, "%zu", k->ncounties - CORRECTION_NAMES);
+        char *more =
+            doc_fill(W(b, "bulletin_correction_more"), (const char *const[]){"n", n, NULL});
+        buf_puts(&list, more);
+        free(more);
+    }
+    char *text = doc_fill(W(b, "bulletin_correction_counties"),
+                          (const char *const[]){"list", T(&list), NULL});
+    doc_note(b->d, DOC_WARN, text, false);
+    free(text);
+    buf_release(&list);
+}
+
+/* A correction (version 2 on): which version and run it replaces, and what
+ * changed of what the bulletin shows. */
+static void correction(struct bul *b)
+{
+    const struct view_bulletin_correction *k = &b->v->correction;
+    if (k->version < 2)
+        return;
+    char replaces[16], run[24];
+    snprintf(replaces, sizeof replaces, "%d", k->replaces);
+    snprintf(run, sizeof run, "%lld", k->replaces_run);
+    char *text =
+        doc_fill(W(b, k->replaces_run ? "bulletin_correction" : "bulletin_correction_norun"),
+                 (const char *const[]){"replaces", replaces, "run", run, NULL});
+    doc_note(b->d, DOC_WARN, text, false);
+    free(text);
+    if (!k->known) {
+        text = doc_fill(W(b, "bulletin_correction_unknown"),
+                        (const char *const[]){"replaces", replaces, NULL});
+        doc_note(b->d, DOC_WARN, text, false);
+        free(text);
+        return;
+    }
+    correction_own(b);
+    correction_counties(b);
+}
+
 /* ---- the heading ----------------------------------------------------------------------------- */
+
+/* "荆州分公司日通报（2026-12-01）", from version 2 on with "（第 2 版，更正）"
+ * (malloc'd). */
+static char *bulletin_title(const struct view_bulletin *v, const struct labels *l, int version)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", version);
+    struct buf out = BUF_INIT;
+    char *title = doc_fill(
+        labels_word(l, "bulletin_title"),
+        (const char *const[]){"branch", v->s->branches[v->branch].name, "date", v->date, NULL});
+    buf_puts(&out, title);
+    free(title);
+    if (version > 1) {
+        char *more =
+            doc_fill(labels_word(l, "bulletin_version"), (const char *const[]){"version", n, NULL});
+        buf_puts(&out, more);
+        free(more);
+    }
+    return buf_detach(&out, NULL);
+}
 
 static void heading(struct bul *b)
 {
     const struct view_bulletin *v = b->v;
     char run[24], before[11];
     snprintf(run, sizeof run, "%lld", v->run_named ? v->run_named : v->run->run_id);
-    const char *name = branch_name(b, v->branch);
-    char *title = doc_fill(W(b, "bulletin_title"),
-                           (const char *const[]){"branch", name, "date", v->date, NULL});
+    char *title = bulletin_title(v, b->l, v->correction.version);
     char *sub = doc_fill(W(b, v->prev ? "bulletin_subtitle" : "bulletin_subtitle_alone"),
                          (const char *const[]){"date", v->run->as_of, "run", run, "previous",
                                                v->prev ? v->prev->as_of : "", NULL});
@@ -192,6 +356,7 @@ static void heading(struct bul *b)
         doc_note(b->d, DOC_WARN, note, false);
         free(note);
     }
+    correction(b);
     free(sub);
     free(title);
 }
@@ -727,21 +892,6 @@ static void ranking(struct bul *b, const struct view_bulletin_campaign *c)
 
 /* ---- what turned red, what recovered --------------------------------------------------------- */
 
-/* A branch's name, with its code when another branch has the same name
- * (the county 荆州分公司 under the city 荆州分公司): a list of cities and
- * counties mixed cannot tell them apart otherwise. */
-static void branch_label(const struct bul *b, int branch, struct buf *out)
-{
-    const char *name = branch_name(b, branch);
-    buf_puts(out, name);
-    for (size_t i = 0; i < b->s->nbranches; i++)
-        if ((int)i != branch && strcmp(b->s->branches[i].name, name) == 0) {
-            buf_printf(out, "%s%s%s", W(b, "paren_open"), b->s->branches[branch].code,
-                       W(b, "paren_close"));
-            return;
-        }
-}
-
 static void change_row(struct bul *b, const struct snap_value *x)
 {
     struct buf kpi = BUF_INIT, value = BUF_INIT, why = BUF_INIT, name = BUF_INIT;
@@ -847,19 +997,8 @@ void bulletin_mail(const struct view_bulletin *v, const struct labels *l, const 
 void bulletin_subject(const struct view_bulletin *v, const struct labels *l, int version,
                       struct buf *out)
 {
-    const struct labels *w = l ? l : labels_get(NULL);
-    char n[16];
-    snprintf(n, sizeof n, "%d", version);
-    char *title = doc_fill(
-        labels_word(w, "bulletin_title"),
-        (const char *const[]){"branch", v->s->branches[v->branch].name, "date", v->date, NULL});
+    char *title = bulletin_title(v, l ? l : labels_get(NULL), version);
     buf_puts(out, title);
-    if (version > 1) {
-        char *more =
-            doc_fill(labels_word(w, "bulletin_version"), (const char *const[]){"version", n, NULL});
-        buf_puts(out, more);
-        free(more);
-    }
     free(title);
 }
 

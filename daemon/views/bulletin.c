@@ -300,10 +300,111 @@ json_t *view_bulletin_json(const struct view_bulletin *v)
     return o;
 }
 
+/* ---- a correction -----------------------------------------------------------------------------
+ */
+
+static bool str_is(const char *a, const char *b)
+{
+    return strcmp(a, b ? b : "") == 0;
+}
+
+/* Whether x is a figure of the bulletin's own summary or zones. */
+static bool shown_own(const struct view_bulletin *v, const struct view_bulletin_change *x)
+{
+    if (x->branch != v->branch)
+        return false;
+    switch (x->kpi) {
+    case SNAP_RETENTION:
+    case SNAP_IN_NETWORK:
+        return !*x->dim;
+    case SNAP_SATISFACTION:
+    case SNAP_SATISFACTION_GOTONE:
+        return str_is(x->dim, view_default_dim(v->s, x->kpi));
+    case SNAP_ZONES:
+        return snap_zone_parse(x->dim) >= 0;
+    default:
+        return false; /* K3's totals: shown_campaign() */
+    }
+}
+
+/* The index of x's running campaign when x is a K3 total of it; -1 else. */
+static int shown_campaign(const struct view_bulletin *v, const struct view_bulletin_change *x)
+{
+    if (x->kpi != SNAP_BUNDLING || *x->dim)
+        return -1;
+    for (size_t i = 0; i < v->ncampaigns; i++)
+        if (v->campaigns[i].campaign->id == x->campaign)
+            return (int)i;
+    return -1;
+}
+
+/* A county's rank in c before the correction: its value then against every
+ * county's then (a changed one's was, the others' now), ties sharing the
+ * best place as view_rank_order() does; 0 when it had no value. */
+static int rank_before(const struct view_bulletin *v, const struct view_bulletin_campaign *c,
+                       double own_was)
+{
+    const struct view_bulletin_correction *k = &v->correction;
+    if (!isfinite(own_was))
+        return 0;
+    int rank = 1;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct view_rank *r = &c->rows[i];
+        if (r->branch == v->branch)
+            continue; /* its own value then is own_was */
+        double then = r->v ? r->v->f[SNAP_VALUE] : NAN;
+        for (size_t j = 0; j < k->ncounties; j++)
+            if (k->counties[j].branch == r->branch && k->counties[j].campaign == c->campaign->id)
+                then = k->counties[j].was;
+        rank += isfinite(then) && then > own_was;
+    }
+    return rank;
+}
+
+static void own_ranks_before(struct view_bulletin *v)
+{
+    struct view_bulletin_correction *k = &v->correction;
+    if (v->s->branches[v->branch].level != 2 || !v->ncampaigns)
+        return;
+    k->rank_was = xcalloc(v->ncampaigns, sizeof *k->rank_was);
+    for (size_t i = 0; i < v->ncampaigns; i++) {
+        const struct view_bulletin_campaign *c = &v->campaigns[i];
+        double was = c->total ? c->total->f[SNAP_VALUE] : NAN;
+        for (size_t j = 0; j < k->nown; j++)
+            if (k->own[j].kpi == SNAP_BUNDLING && k->own[j].campaign == c->campaign->id)
+                was = k->own[j].was;
+        k->rank_was[i] = rank_before(v, c, was);
+    }
+}
+
+void view_bulletin_correct(struct view_bulletin *v, int version, int replaces,
+                           long long replaces_run, const struct view_bulletin_change *changes,
+                           size_t n, bool known)
+{
+    struct view_bulletin_correction *k = &v->correction;
+    *k = (struct view_bulletin_correction){
+        .version = version, .replaces = replaces, .replaces_run = replaces_run, .known = known};
+    k->own = xcalloc(n ? n : 1, sizeof *k->own);
+    k->counties = xcalloc(n ? n : 1, sizeof *k->counties);
+    for (size_t i = 0; i < n; i++) {
+        const struct view_bulletin_change *x = &changes[i];
+        bool campaign = shown_campaign(v, x) >= 0;
+        if (shown_own(v, x) || (campaign && x->branch == v->branch))
+            k->own[k->nown++] = *x;
+        if (campaign && x->branch != v->branch && v->s->branches[x->branch].level == 2)
+            k->counties[k->ncounties++] = *x;
+    }
+    if (known)
+        own_ranks_before(v);
+}
+
 void view_bulletin_free(struct view_bulletin *v)
 {
     if (!v)
         return;
+    free(v->correction.own);
+    free(v->correction.counties);
+    free(v->correction.rank_was);
     for (size_t i = 0; i < v->ncampaigns; i++)
         free(v->campaigns[i].rows);
     free(v->campaigns);

@@ -31,6 +31,33 @@ struct view_bulletin_campaign {
     size_t bottom_n; /* the count asked for (bulletin.bottom_n) */
 };
 
+/* A value that differs between two runs of one date (the bulletin job reads
+ * them, sql/jobs/bulletin_changes.sql): was in the earlier run, now in the
+ * bulletin's; NAN where a run has none. */
+struct view_bulletin_change {
+    int kpi;          /* enum snap_kpi */
+    int branch;       /* index into the snapshot's branches */
+    int32_t campaign; /* -1: none */
+    char dim[32];     /* "": none */
+    double was, now;
+};
+
+/* What a corrected bulletin (version 2 on) says about the version it
+ * replaces: that version's number and run, and of the changed values those
+ * the bulletin shows: the branch's own figures (its K3 totals of the
+ * running campaigns, K1, K2, the survey's scores, the zone counts) and the
+ * published ranking's counties; for a county, its rank in each campaign
+ * before (0: not ranked). known: false when the earlier run's values are
+ * gone (pruned), so nothing can be said of what changed. */
+struct view_bulletin_correction {
+    int version, replaces;
+    long long replaces_run;
+    bool known;
+    struct view_bulletin_change *own, *counties; /* the view's (view_bulletin_free) */
+    size_t nown, ncounties;
+    int *rank_was; /* per campaign (ncampaigns), a county's own rank before; NULL: none */
+};
+
 struct view_bulletin {
     const struct snap *s;
     const struct snap_run *run, *prev; /* prev: the day before, or NULL */
@@ -53,6 +80,7 @@ struct view_bulletin {
     double diamond_gone, gold_gone;
     const struct snap_value **turned_red, **recovered; /* headline values of the subtree */
     size_t nturned_red, nrecovered;
+    struct view_bulletin_correction correction; /* version 0: not a correction */
 };
 
 /* Parameters: date (default the newest run), branch (default the scope's
@@ -61,6 +89,14 @@ bool view_bulletin_check(const struct snap *s, const struct view_params *p, stru
 bool view_bulletin_build(const struct snap *s, const struct view_params *p,
                          struct view_bulletin *out, struct view_error *err);
 json_t *view_bulletin_json(const struct view_bulletin *v);
+/* Makes v version `version` of its bulletin, replacing version `replaces`
+ * made from run replaces_run; changes[0..n) (read during the call) are the
+ * values that differ between that run and v's, known false when that run's
+ * values are gone. Keeps of them what the bulletin shows. The view's JSON
+ * (the API's, the figures' digest) leaves the correction out. */
+void view_bulletin_correct(struct view_bulletin *v, int version, int replaces,
+                           long long replaces_run, const struct view_bulletin_change *changes,
+                           size_t n, bool known);
 void view_bulletin_free(struct view_bulletin *v);
 
 #endif

@@ -11,6 +11,7 @@
 #include "bulletin_job.h"
 #include "bulletin_store.h"
 #include "digest.h"
+#include "file.h"
 #include "harness.h"
 #include "sink.h"
 #include "snap_load.h"
@@ -125,6 +126,41 @@ static void assert_archived(const char *date, const char *branch, int version)
         free(want);
         free(bytes);
     }
+}
+
+/* The archived PDF of (date, branch, version) says it corrects the
+ * version before, and `says`; version 1's says neither. */
+static void assert_correction_in_pdf(const char *date, const char *branch, int version,
+                                     const char *says)
+{
+    for (int v = version - 1; v <= version; v++) {
+        char path[512], err[200];
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/bulletins/%s/%s.v%d.pdf", datadir, date, branch, v);
+        ck_assert_msg(file_read_all(path, 16u << 20, &bytes, &len, err, sizeof err), "%s", err);
+        char *text = harness_pdf_text((const char *)bytes, len);
+        bool corrected = strstr(text, "本版为更正版") && strstr(text, says);
+        ck_assert_msg(corrected == (v == version), "version %d of %s: %s", v, branch, text);
+        free(text);
+        free(bytes);
+    }
+}
+
+/* A data correction in the warehouse: the county's targets not yet
+ * bundled sign on 2026-11-22; that date computed again and loaded. */
+static void correct_county_contracts(void)
+{
+    ck_assert(db_query(db,
+                       "INSERT INTO dw.bundle_contract (contract_id, sub_id, policy, signed_on)"
+                       " SELECT 900000000 + row_number() OVER (), t.sub_id, 'family_plan',"
+                       " '2026-11-22' FROM dw.bundle_target t WHERE t.branch_id ="
+                       " (SELECT branch_id FROM dw.branch WHERE code = '" COUNTY "')"
+                       " AND NOT EXISTS (SELECT 1 FROM dw.bundle_contract c"
+                       "  WHERE c.sub_id = t.sub_id) LIMIT 40",
+                       0, NULL, NULL));
+    harness_compute(ci, "2026-11-22");
+    reload_snapshot();
 }
 
 /* The newest message received for address: its facts (tree, subject,
@@ -326,16 +362,7 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
-    ck_assert(db_query(db,
-                       "INSERT INTO dw.bundle_contract (contract_id, sub_id, policy, signed_on)"
-                       " SELECT 900000000 + row_number() OVER (), t.sub_id, 'family_plan',"
-                       " '2026-11-22' FROM dw.bundle_target t WHERE t.branch_id ="
-                       " (SELECT branch_id FROM dw.branch WHERE code = '" COUNTY "')"
-                       " AND NOT EXISTS (SELECT 1 FROM dw.bundle_contract c"
-                       "  WHERE c.sub_id = t.sub_id) LIMIT 40",
-                       0, NULL, NULL));
-    harness_compute(ci, "2026-11-22");
-    reload_snapshot();
+    correct_county_contracts();
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
     ck_assert_int_eq(sink_count(&s), 2);
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 30)));
@@ -353,9 +380,47 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
     /* the attachment saved is told apart from version 1's too */
     const char *pdf = json_string_value(json_object_get(f, "pdf_filename"));
     ck_assert_msg(pdf && strstr(pdf, "-第2版.pdf"), "%s", pdf ? pdf : "(no PDF attached)");
+    /* the body says so and what changed: the county's coverage, from
+     * version 1's run to this one's, and its rank then (108: the counties
+     * above 11.11 % in that run) and now */
+    const char *text = json_string_value(json_object_get(f, "text"));
+    ck_assert_msg(strstr(text, "（第 2 版，更正）") && strstr(text, "替换第 1 版") &&
+                      strstr(text, "江岸分公司变动的数字：中高端客户捆绑到位率") &&
+                      strstr(text, "11.11% → 88.89%") && strstr(text, "名次 108 → 5。"),
+                  "%s", text);
+    ck_assert_msg(strstr(json_string_value(json_object_get(f, "html")), "替换第 1 版"),
+                  "the HTML does not say it is a correction");
+    assert_correction_in_pdf("2026-11-22", COUNTY, 2, "江岸分公司变动的数字");
+    assert_correction_in_pdf("2026-11-22", PROVINCE, 2, "排名中捆绑到位率变动的区县：江岸分公司");
     json_decref(f);
     free(v1);
     free(still);
+    sink_stop(&s);
+}
+END_TEST
+
+/* A correction whose replaced run's values are gone (pruned) cannot list
+ * what changed: it says it corrects version 1 and that, not a list. */
+START_TEST(a_correction_of_a_pruned_run_says_it_cannot_list_the_changes)
+{
+    struct sink s;
+    sink_start(&s, NULL);
+    opts.smtp.url = s.url;
+    add_recipients(MANAGER);
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 8, 30)));
+    ck_assert(db_query(db,
+                       "DELETE FROM kpi.value WHERE run_id = (SELECT run_id FROM kpi.bulletin"
+                       " WHERE branch_code = '" COUNTY "' AND version = 1)",
+                       0, NULL, NULL));
+    correct_county_contracts();
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
+    ck_assert_int_eq(sink_count(&s), 2);
+    json_t *f = message_to(&s, "qian@jiangan.test", NULL);
+    const char *text = json_string_value(json_object_get(f, "text"));
+    ck_assert_msg(strstr(text, "替换第 1 版") && strstr(text, "无法列出变动的数字") &&
+                      !strstr(text, "变动的数字："),
+                  "%s", text);
+    json_decref(f);
     sink_stop(&s);
 }
 END_TEST
@@ -997,6 +1062,7 @@ static Suite *bulletin_job_suite(void)
     tcase_add_test(tc, after_two_missed_days_both_are_archived_and_the_newest_mailed_once);
     tcase_add_test(tc, a_late_run_is_waited_for_then_the_bulletin_says_data_as_of);
     tcase_add_test(tc, a_corrected_run_is_the_next_version_never_an_overwrite);
+    tcase_add_test(tc, a_correction_of_a_pruned_run_says_it_cannot_list_the_changes);
     tcase_add_test(tc, a_failed_delivery_outlives_a_recompute_of_its_date);
     tcase_add_test(tc, a_new_layout_of_the_same_figures_is_not_a_version);
     tcase_add_test(tc, smtp_down_then_up_is_retried_and_sent_once);
