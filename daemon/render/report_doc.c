@@ -429,23 +429,30 @@ static void branch_alarms(struct rep *r, int branch)
 }
 
 /* The branch's zone counts at the month ends and their change over the
- * quarter; nothing when no run has them. */
+ * quarter, each column headed by its list's month (a month end's run holds
+ * the last closed month's: June's at the end of July), or by the month end
+ * when it has none; nothing when no run has them. */
 static void zones(struct rep *r, int branch)
 {
     const struct view_report *v = r->v;
     const struct snap_value *c[SNAP_ZONE_GREEN + 1][3];
+    const char *head[3] = {v->month_end[0], v->month_end[1], v->month_end[2]};
     bool any = false;
     for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++)
         for (int m = 0; m < 3; m++) {
             c[z][m] =
                 snap_find(v->runs[m], SNAP_ZONES, branch, snap_zone_name((enum snap_zone)z), -1);
             any = any || c[z][m];
+            if (c[z][m] && snap_str(c[z][m]->period))
+                head[m] = snap_str(c[z][m]->period);
         }
     if (!any)
         return;
     const struct doc_column_spec cols[] = {
-        {W(r, "report_zone"), DOC_LEFT, 1.6},    {v->month_end[0], DOC_RIGHT, 1.2},
-        {v->month_end[1], DOC_RIGHT, 1.2},       {v->month_end[2], DOC_RIGHT, 1.2},
+        {W(r, "report_zone"), DOC_LEFT, 1.6},
+        {head[0], DOC_RIGHT, 1.2},
+        {head[1], DOC_RIGHT, 1.2},
+        {head[2], DOC_RIGHT, 1.2},
         {W(r, "report_change"), DOC_RIGHT, 1.2},
     };
     doc_table(r->d, W(r, "report_zones"), cols, sizeof cols / sizeof cols[0]);

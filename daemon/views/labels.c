@@ -500,7 +500,7 @@ static const struct label_word zh_words[] = {
      "批次 {run}（{date}）由 retentiond {version} 计算；其指标 SQL（sql/kpi）的 SHA-256：{sha}"},
     {"report_lineage_unknown", "批次 {run}（{date}）未记录计算程序及指标 SQL（早于该记录的批次）"},
     {"report_no_data_on", "{date} 无数据"},
-    {"report_zones", "五区变动（月末人数）"},
+    {"report_zones", "五区变动（人数，按名单所属月份）"},
     {"report_zone", "区"},
     {"report_change", "季度变动"},
     {"report_def_retention_rate",
@@ -1109,7 +1109,7 @@ static const struct label_word en_words[] = {
      "Run {run} ({date}) does not record its program and KPI SQL (a run older than that "
      "record)"},
     {"report_no_data_on", "{date} no data"},
-    {"report_zones", "Risk zones (members at each month end)"},
+    {"report_zones", "Risk zones (members, by the month of the list)"},
     {"report_zone", "Zone"},
     {"report_change", "Change"},
     {"report_def_retention_rate",
