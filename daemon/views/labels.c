@@ -62,6 +62,7 @@ static const struct label_word zh_words[] = {
     {"no_value", "—"},
     {"zones_tile", "五区预警客户"},
     {"zones_at_risk", "预警客户（流失、危险、异动区）"},
+    {"zones_month", "{month} 名单"},
     {"alarms_title", "红绿灯预警"},
     {"legend", "图例"},
     {"legend_red", "红 ✖ = 未达标：低于基础目标或其时序进度、环比下降超过阈值、重点客户销户，"
@@ -75,6 +76,9 @@ static const struct label_word zh_words[] = {
     {"show_the_rest", "展开其余 {n} 条"},
     {"filter_city", "地市"},
     {"filter_level", "层级"},
+    {"filter_order", "排列"},
+    {"order_worst", "最差在前"},
+    {"order_tree", "按地市分组"},
     {"filter_status", "状态"},
     {"all", "全部"},
     {"only_red", "仅未达标"},
@@ -428,6 +432,11 @@ static const struct label_word zh_words[] = {
     {"page_quarter_no_run", "该季度有月末日没有计算结果，无法生成季度报告。"},
     {"panorama_caption", "{kpi} · {month}（上月 {previous}）"},
     {"panorama_chart", "全景图"},
+    {"period_base", "期末基础目标"},
+    {"period_challenge", "期末挑战目标"},
+    {"panorama_rule",
+     "标记按全景规则：◆ 绩优 = 高于上月且高于目标，⚠ 示警 = 低于上月或低于目标，其余不标。"
+     "总览与排名的红绿状态另按基础、挑战目标判定，二者可以不同。"},
     {"cause_invalid", "请输入 0 到 100 之间的目标得分。"},
     {"cause_summary", "{node}：当前得分 {now}，目标得分 {goal}，还差 {need} 分。"},
     {"cause_summary_reached", "{node}：当前得分 {now}，不低于目标得分 {goal}。"},
@@ -649,6 +658,7 @@ static const struct label_word en_words[] = {
     {"no_value", "—"},
     {"zones_tile", "Customers by risk zone"},
     {"zones_at_risk", "At risk (white, red, yellow)"},
+    {"zones_month", "lists of {month}"},
     {"alarms_title", "Red/green alarms"},
     {"legend", "Legend"},
     {"legend_red", "red ✖ = off target: below the base target or its path, a step decline, a "
@@ -662,6 +672,9 @@ static const struct label_word en_words[] = {
     {"show_the_rest", "Show the other {n}"},
     {"filter_city", "City"},
     {"filter_level", "Level"},
+    {"filter_order", "Order"},
+    {"order_worst", "worst first"},
+    {"order_tree", "by city"},
     {"filter_status", "Status"},
     {"all", "all"},
     {"only_red", "red only"},
@@ -1028,6 +1041,13 @@ static const struct label_word en_words[] = {
     {"page_quarter_no_run", "A month end of that quarter has no computed run: no report."},
     {"panorama_caption", "{kpi} · {month} (last month {previous})"},
     {"panorama_chart", "As a chart"},
+    {"period_base", "period-end base"},
+    {"period_challenge", "period-end challenge"},
+    {"panorama_rule",
+     "Flags follow the panorama's rule: ◆ excellent = above last month and above "
+     "target; ⚠ warns = below last month or below target; else none. The overview's "
+     "and the rankings' status is judged against the base and challenge "
+     "targets instead: the two can differ."},
     {"cause_invalid", "Type a goal score from 0 to 100."},
     {"cause_summary", "{node}: now {now}, goal {goal}, {need} pt to go."},
     {"cause_summary_reached", "{node}: now {now}, at or above the goal {goal}."},

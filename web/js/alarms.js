@@ -1,5 +1,5 @@
 // The alarms (/alarms): every branch of the subtree by every KPI with a
-// status, worst first (/api/v1/grid); each cell glyph + colour + value and a
+// status, its root on top, then worst first (/api/v1/grid) or by city; each cell glyph + colour + value and a
 // link to the branch page at that KPI with its reason. What turned red since
 // the previous period, and what recovered, on top; the legend always shown.
 import {
@@ -83,7 +83,26 @@ function cell(row, kpi, c) {
       figure(kpi, row.code, 'value', c?.value, fmt(kpi, c?.value))));
 }
 
-function grid(data, rows) {
+// The rows in the order chosen: the subtree's root on top (the total the
+// rest is judged beside), then worst first (the API's order), each county
+// naming its city; or by city ("tree"): each city followed by its
+// counties, worst first within it, indented.
+function ordered(data, rows, order) {
+  const rest = rows.filter((r) => r.code !== data.branch);
+  const out = rows.filter((r) => r.code === data.branch);
+  if (order !== 'tree') return out.concat(rest);
+  const under = new Map();
+  for (const r of rest) under.set(r.parent, [...(under.get(r.parent) || []), r]);
+  const walk = (code) => (under.get(code) || []).forEach((r) => { out.push(r); walk(r.code); });
+  walk(data.branch);
+  return out.concat(rest.filter((r) => !out.includes(r))); // a filter left out their city
+}
+
+function grid(data, rows, order) {
+  const names = new Map(data.rows.map((r) => [r.code, r.name]));
+  // worst first, a county's city beside its name (not the tree's indent)
+  const city = (row) => (order !== 'tree' && row.parent && row.parent !== data.branch
+    ? el('span', { class: 'parent' }, names.get(row.parent) ?? row.parent) : null);
   const head = el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('branch')),
     data.kpis.map((k) => el('th', { scope: 'col' }, kpiTitle(k)))));
   for (const old of [grid.head, grid.box]) if (old) clearance.unobserve(old); // the previous filters' grid
@@ -91,8 +110,11 @@ function grid(data, rows) {
   const box = scrollBox(el('table', { class: 'grid' },
     el('caption', {}, `${w('alarms_title')} · ${data.as_of}`),
     head,
-    el('tbody', {}, rows.map((row) => el('tr', { class: `level-${row.level}`, dataset: { branch: row.code, level: row.level, parent: row.parent || '' } },
-      el('th', { scope: 'row' }, row.name),
+    el('tbody', {}, ordered(data, rows, order).map((row) => el('tr', {
+      class: [order === 'tree' ? `level-${row.level}` : '', row.code === data.branch ? 'root' : ''].join(' ').trim() || null,
+      dataset: { branch: row.code, level: row.level, parent: row.parent || '' },
+    },
+      el('th', { scope: 'row' }, row.name, city(row)),
       row.cells.map((c, i) => cell(row, data.kpis[i], c)))))));
   box.classList.add('grid-box');
   box.addEventListener('focusin', (e) => clearOfColumn(box, e));
@@ -100,7 +122,8 @@ function grid(data, rows) {
   return box;
 }
 
-// Filters: the city (a level-1 branch and its counties), the level, red only.
+// Filters: the city (a level-1 branch and its counties), the level, red
+// only; and the rows' order.
 function filters(data, onChange) {
   const cities = data.rows.filter((r) => r.level === 1).sort((a, b) => a.code.localeCompare(b.code));
   const city = el('select', { id: 'f-city' }, el('option', { value: '' }, w('all')),
@@ -108,12 +131,15 @@ function filters(data, onChange) {
   const level = el('select', { id: 'f-level' }, el('option', { value: '' }, w('all')),
     [1, 2].map((l) => el('option', { value: String(l) }, w(`level_${l}`))));
   const red = el('input', { id: 'f-red', type: 'checkbox' });
+  const order = el('select', { id: 'f-order' },
+    ['worst', 'tree'].map((o) => el('option', { value: o }, w(`order_${o}`))));
   const count = el('p', { class: 'count', role: 'status' });
-  const apply = () => onChange({ city: city.value, level: level.value, red: red.checked }, count);
-  for (const c of [city, level, red]) c.addEventListener('change', apply);
+  const apply = () => onChange({ city: city.value, level: level.value, red: red.checked, order: order.value }, count);
+  for (const c of [city, level, red, order]) c.addEventListener('change', apply);
   const box = el('div', { class: 'filters' },
     cities.length ? el('label', { for: 'f-city' }, w('filter_city'), city) : null,
     el('label', { for: 'f-level' }, w('filter_level'), level),
+    cities.length ? el('label', { for: 'f-order' }, w('filter_order'), order) : null,
     el('label', { for: 'f-red' }, red, w('only_red')), count);
   return { box, apply };
 }
@@ -146,7 +172,7 @@ start(async (main) => {
     const rows = data.rows.filter((r) =>
       (!f.city || r.code === f.city || r.parent === f.city) &&
       (!f.level || String(r.level) === f.level) && (!f.red || r.red > 0));
-    holder.replaceChildren(grid(data, rows));
+    holder.replaceChildren(grid(data, rows, f.order));
     count.textContent = w('rows_shown', { n: rows.length });
   });
   main.append(box, csvLink(data), holder);

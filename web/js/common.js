@@ -393,12 +393,17 @@ export function pointsText(kpi, points, max = 12) {
 // A value's base and challenge as the status judges them: the day's points
 // on the path to the period-end targets when the KPI has a path, else the
 // targets; each with its own word and the API field it comes from.
+// A KPI judged on the path to its period-end target (K1, K3) shows the
+// path's point of the day and, beside it, the period-end targets.
 export function targets(kpi, branch, value) {
   const path = value?.path_base !== null && value?.path_base !== undefined;
-  const one = (which) => {
-    const field = path ? `path_${which}` : `target_${which}`;
+  const one = (field, word) => {
     const raw = value?.[field] ?? null;
-    return [`${w(path ? `${which}_path` : which)} `, figure(kpi, branch, field, raw, fmt(kpi, raw))];
+    return [`${w(word)} `, figure(kpi, branch, field, raw, fmt(kpi, raw))];
   };
-  return el('p', { class: 'targets' }, ...one('base'), ' · ', ...one('challenge'));
+  if (!path)
+    return el('p', { class: 'targets' }, ...one('target_base', 'base'), ' · ', ...one('target_challenge', 'challenge'));
+  return [el('p', { class: 'targets' }, ...one('path_base', 'base_path'), ' · ', ...one('path_challenge', 'challenge_path')),
+    el('p', { class: 'targets period-end' }, ...one('target_base', 'period_base'), ' · ',
+      ...one('target_challenge', 'period_challenge'))];
 }

@@ -41,6 +41,8 @@ function tile(kpi, code, value, trend, date) {
     el('h2', {}, el('a', { href: pageUrl(`/branch/${code}`, { kpi, date: params.date }) }, title)),
     el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value)),
       ' ', statusBadge(value?.status)),
+    // a survey is a month's: which one, beside its score
+    value?.period ? el('p', { class: 'period' }, w('bulletin_survey', { month: value.period })) : null,
     value?.partial ? el('p', {}, partialTag(value)) : null,
     value?.reason ? el('p', { class: 'reason' }, reasonText(value.reason.split(','))) : null,
     changeLine(kpi, code, now, before),
@@ -55,7 +57,14 @@ function tile(kpi, code, value, trend, date) {
       { format: 'svg', cls: 'spark' }) : null);
 }
 
-function zonesTile(values, code) {
+// The month before a date's (YYYY-MM): a run's zone lists are the last
+// closed month's (domain.md, K5).
+function monthBefore(date) {
+  const [y, m] = date.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+function zonesTile(values, code, asOf) {
   const counts = Object.fromEntries(values.filter((v) => v.kpi === 'zone_count' && v.branch === code)
     .map((v) => [v.dim, v.value]));
   // no zone counted (a branch without members): no total either, not 0
@@ -65,6 +74,7 @@ function zonesTile(values, code) {
     el('h2', {}, el('a', { href: pageUrl('/zones', { branch: code }) }, w('zones_tile'))),
     el('p', { class: 'value' }, figure('zone_count', code, 'at_risk', atRisk, fmtCount(atRisk)),
       ` ${w('zones_at_risk')}`),
+    asOf ? el('p', { class: 'period' }, w('zones_month', { month: monthBefore(asOf) })) : null,
     el('ul', { class: 'zone-counts' }, AT_RISK.map((z) => el('li', { class: `zone-${z}` },
       el('span', { class: 'swatch', 'aria-hidden': 'true' }),
       `${kpiZone(z)} `, figure('zone_count', code, z, counts[z] ?? null, fmtCount(counts[z] ?? null))))));
@@ -151,7 +161,7 @@ start(async (main) => {
     el('a', { href: pageUrl('/reports', { branch: params.branch }) }, `${w('reports_link')} →`)));
   main.append(el('div', { class: 'tiles' },
     KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
-    zonesTile(kpis.values, code)));
+    zonesTile(kpis.values, code, kpis.as_of)));
 
   // The trend of one KPI and the ranking by it; the picker chooses.
   const picker = el('select', { id: 'kpi-pick' }, KPIS.map((k) => el('option', { value: k }, kpiTitle(k))));

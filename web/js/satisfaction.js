@@ -11,7 +11,8 @@ import { analyse, causeNodes, defaultGoal, findNode, parseGoal } from './cause.j
 
 const BRANDS = ['satisfaction', 'satisfaction_gotone'];
 const ARROW = { up: '▲', down: '▼' };
-const FLAG = { warn: '⚠', excellent: '★' };
+// the panorama's excellent is not the alarms' (★: the challenge reached)
+const FLAG = { warn: '⚠', excellent: '◆' };
 const PERCENT = new Intl.NumberFormat(boot.lang === 'en' ? 'en' : 'zh-CN',
   { style: 'percent', maximumFractionDigits: 2 });
 
@@ -262,7 +263,7 @@ start(async (main) => {
 
   const rows = flat(sat.indicators);
   main.append(el('section', { class: 'panel panorama', 'aria-label': w('satisfaction_title') },
-    panoramaTable(sat, rows)));
+    panoramaTable(sat, rows), el('p', { class: 'note', id: 'panorama-rule' }, w('panorama_rule'))));
 
   // The chart beside the branches below (when there are any), then 由果推因.
   const chartBox = el('section', { class: 'panel', 'aria-labelledby': 'chart-title' },

@@ -20,8 +20,10 @@ export const checks = [
           text: td.textContent.trim(), raw: td.querySelector('[data-raw]')?.dataset.raw ?? null,
         })),
       })));
-      assert.deepEqual(rows.map((r) => r.branch), grid.rows.map((r) => r.code), 'rows in the API\'s order');
-      grid.rows.forEach((want, i) => {
+      // the subtree's root on top, then the API's order (worst first)
+      const order = [grid.rows.find((r) => r.code === grid.branch), ...grid.rows.filter((r) => r.code !== grid.branch)];
+      assert.deepEqual(rows.map((r) => r.branch), order.map((r) => r.code), 'the root, then the API\'s order');
+      order.forEach((want, i) => {
         want.cells.forEach((c, k) => {
           const got = rows[i].cells[k];
           const status = c?.status || 'none';
@@ -34,6 +36,37 @@ export const checks = [
           assert.ok(c === null ? raw === null : Math.abs(raw - c.value) < 1e-9, `${where}: value ${raw} vs ${c?.value}`);
         });
       });
+    },
+  },
+  {
+    // worst first, a county's row names its city (the tree's indent put
+    // counties under whatever city sorted above them); by city, each city
+    // is followed by its own counties
+    name: 'worst first each county names its city; by city each city leads its counties',
+    users: ['executive'],
+    async run({ page, assert, api }) {
+      const grid = (await api('/api/v1/grid')).body;
+      const names = new Map(grid.rows.map((r) => [r.code, r.name]));
+      const heads = () => page.locator('table.grid tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+        branch: tr.dataset.branch, parent: tr.dataset.parent, level: tr.dataset.level,
+        city: tr.querySelector('th .parent')?.textContent ?? null, indented: tr.classList.contains('level-2'),
+      })));
+      const worst = await heads();
+      const counties = worst.filter((r) => r.level === '2' && r.parent !== grid.branch);
+      assert.ok(counties.length > 0, 'no county under a city');
+      for (const r of counties) assert.equal(r.city, names.get(r.parent), `${r.branch}: its city`);
+      assert.ok(worst.every((r) => !r.indented), 'indented while worst first');
+      await page.locator('#f-order').selectOption('tree');
+      const tree = await heads();
+      assert.equal(tree.length, worst.length);
+      assert.equal(tree[0].branch, grid.branch, 'the root first');
+      let city = null;
+      for (const r of tree.slice(1)) {
+        if (r.level === '1') city = r.branch;
+        else if (r.parent !== grid.branch) assert.equal(r.parent, city, `${r.branch} not under its city ${r.parent}`);
+        assert.equal(r.city, null, `${r.branch}: a city named in the tree`);
+      }
+      await page.locator('#f-order').selectOption('worst');
     },
   },
   {

@@ -61,6 +61,22 @@ checks.push({
   },
 });
 
+// Beside the path's point of the day, the period-end targets are still
+// shown (domain.md, "Alarms"): the tile said only 基础时序进度 79.46 %.
+checks.push({
+  name: 'a tile judged on the path shows the period-end targets too',
+  async run({ page, assert, api }) {
+    const code = (await api('/api/v1/me')).body.scope.code;
+    const kpis = (await api(`/api/v1/kpis?branch=${code}&kpi=retention_rate`)).body;
+    const v = kpis.values.find((x) => x.branch === code && x.dim == null);
+    assert.ok(v.path_base != null && v.target_base != null, 'K1 judged on its path, with a target');
+    const line = page.locator('.tile[data-kpi="retention_rate"] .targets.period-end');
+    assert.match(await line.innerText(), /期末基础目标|period-end base/);
+    const raw = await line.locator('.figure').first().getAttribute('data-raw');
+    assert.ok(Math.abs(Number(raw) - v.target_base) < 1e-9, `shown ${raw}, API ${v.target_base}`);
+  },
+});
+
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive', 'manager-420101']));
 checks.push(narrowAxeCheck(['executive']));

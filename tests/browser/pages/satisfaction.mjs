@@ -29,6 +29,18 @@ export const checks = [
       assert.ok(diffs.length === 0, `${diffs.length} figures differ:\n${diffs.join('\n')}`);
     },
   },
+  {
+    // the panorama's 绩优 (above last month and target) is not the alarms'
+    // (★: the challenge reached): its own mark, and the rule said under it
+    name: 'the panorama flags have their own mark and rule',
+    async run({ page, assert }) {
+      const glyphs = await page.locator('table.panorama .flag .glyph').allTextContents();
+      assert.ok(glyphs.length > 0, 'no flagged indicator');
+      assert.ok(glyphs.every((g) => g === '◆' || g === '⚠'), `marks: ${[...new Set(glyphs)].join(' ')}`);
+      const rule = await page.locator('.panorama #panorama-rule').textContent();
+      assert.ok(rule.includes('高于上月且高于目标'), `the rule: ${rule}`);
+    },
+  },
 ];
 
 // the month and brand pickers: by the keyboard without a reload at each arrow key
