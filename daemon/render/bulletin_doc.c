@@ -78,15 +78,7 @@ static void fmt_count(const struct bul *b, double x, bool sign, struct buf *out)
         buf_puts(out, W(b, "no_value"));
         return;
     }
-    long long n = llround(x);
-    char digits[32];
-    int nd = snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
-    buf_puts(out, n < 0 ? "-" : sign && n > 0 ? "+" : "");
-    for (int i = 0; i < nd; i++) {
-        if (i > 0 && (nd - i) % 3 == 0)
-            buf_puts(out, ",");
-        buf_append(out, &digits[i], 1);
-    }
+    doc_count(out, x, sign);
 }
 
 static bool is_score(int kpi)
@@ -363,27 +355,46 @@ static void heading(struct bul *b)
 
 /* ---- the summary ----------------------------------------------------------------------------- */
 
-/* The day's targets of a rate: "基础时序进度 79.02% · 挑战时序进度 84.49%". */
-static void targets_line(const struct bul *b, const struct snap_value *x, struct buf *line)
-{
-    bool path = isfinite(x->f[SNAP_PATH_BASE]) || isfinite(x->f[SNAP_PATH_CHALLENGE]);
-    double base = path ? x->f[SNAP_PATH_BASE] : x->f[SNAP_BASE],
-           challenge = path ? x->f[SNAP_PATH_CHALLENGE] : x->f[SNAP_CHALLENGE];
-    if (isfinite(base)) {
-        label(line, " · ", path ? b->l->base_path : b->l->base);
-        fmt_value(b, x->kpi, base, line);
-    }
-    if (isfinite(challenge)) {
-        label(line, " · ", path ? b->l->challenge_path : b->l->challenge);
-        fmt_value(b, x->kpi, challenge, line);
-    }
-}
-
 /* A card's detail: its lines, empty ones left out. */
 static void detail_add(struct buf *detail, const struct buf *line)
 {
     if (line->len)
         part(detail, "\n", line->data);
+}
+
+/* "base · challenge" of x's fields fb and fc, each after its word, into
+ * line; nothing of a missing one. */
+static void target_pair(const struct bul *b, const struct snap_value *x, int fb, const char *wb,
+                        int fc, const char *wc, struct buf *line)
+{
+    if (isfinite(x->f[fb])) {
+        label(line, " · ", wb);
+        fmt_value(b, x->kpi, x->f[fb], line);
+    }
+    if (isfinite(x->f[fc])) {
+        label(line, " · ", wc);
+        fmt_value(b, x->kpi, x->f[fc], line);
+    }
+}
+
+/* The day's targets of a rate as detail lines: "基础时序进度 79.02% ·
+ * 挑战时序进度 84.49%" and, for one judged on the path, the period-end
+ * targets beside them (domain.md: still shown), "期末基础目标 77.00% ·
+ * 期末挑战目标 83.00%"; else "基础目标 99.00% · 挑战目标 99.80%". */
+static void targets_lines(const struct bul *b, const struct snap_value *x, struct buf *detail)
+{
+    struct buf line = BUF_INIT;
+    bool path = isfinite(x->f[SNAP_PATH_BASE]) || isfinite(x->f[SNAP_PATH_CHALLENGE]);
+    if (path) {
+        target_pair(b, x, SNAP_PATH_BASE, b->l->base_path, SNAP_PATH_CHALLENGE,
+                    b->l->challenge_path, &line);
+        detail_add(detail, &line);
+        buf_reset(&line);
+    }
+    target_pair(b, x, SNAP_BASE, path ? W(b, "period_base") : b->l->base, SNAP_CHALLENGE,
+                path ? W(b, "period_challenge") : b->l->challenge, &line);
+    detail_add(detail, &line);
+    buf_release(&line);
 }
 
 static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
@@ -395,9 +406,7 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
     fmt_value(b, SNAP_BUNDLING, x ? x->f[SNAP_VALUE] : NAN, &value);
     fmt_status(b, x, &status);
     if (x) { /* the day's points on the path the gaps below are taken to */
-        targets_line(b, x, &line);
-        detail_add(&detail, &line);
-        buf_reset(&line);
+        targets_lines(b, x, &detail);
         label(&line, "", W(b, "bulletin_bundled"));
         fmt_count(b, x->f[SNAP_NUM], false, &line);
         label(&line, " / ", W(b, "bulletin_targeted"));
@@ -449,9 +458,7 @@ static void rate_card(struct bul *b, int kpi, const struct snap_value *x, const 
     fmt_value(b, kpi, x ? x->f[SNAP_VALUE] : NAN, &value);
     fmt_status(b, x, &status);
     if (x) {
-        targets_line(b, x, &line);
-        detail_add(&detail, &line);
-        buf_reset(&line);
+        targets_lines(b, x, &detail);
         label(&line, "", W(b, "numerator"));
         fmt_count(b, x->f[SNAP_NUM], false, &line);
         label(&line, " / ", W(b, "denominator"));

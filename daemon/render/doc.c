@@ -3,6 +3,8 @@
 #include "buf.h"
 #include "mem.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,4 +237,17 @@ char *doc_fill(const char *tmpl, const char *const *pairs)
         p = close + 1;
     }
     return buf_detach(&out, NULL);
+}
+
+void doc_count(struct buf *out, double x, bool sign)
+{
+    long long n = llround(x);
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
+    buf_puts(out, n < 0 ? "-" : sign && n > 0 ? "+" : "");
+    for (int i = 0; i < nd; i++) {
+        if (i > 0 && (nd - i) % 3 == 0)
+            buf_puts(out, ",");
+        buf_append(out, &digits[i], 1);
+    }
 }

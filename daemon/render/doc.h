@@ -184,6 +184,12 @@ void doc_chart(struct doc *d, doc_draw_fn draw, void *data, void (*release)(void
 
 /* Whether block i is kept with the block after it (a heading, a kept note). */
 bool doc_keep_with_next(const struct doc *d, size_t i);
+
+struct buf;
+/* Appends the count x (rounded to an integer) as a reader reads it, with
+ * thousands separators ("62,968"), signed when `sign` ("+290", "-3", "0");
+ * x must be finite. */
+void doc_count(struct buf *out, double x, bool sign);
 /* The index the next block added will have. */
 size_t doc_next_block(const struct doc *d);
 /* Row `row` of table block `table` shows the page of heading block

@@ -51,7 +51,7 @@ static void number(struct buf *out, const struct snap_value *x, int f, bool rate
     else if (rate && x->kpi != SNAP_SATISFACTION && x->kpi != SNAP_SATISFACTION_GOTONE)
         buf_printf(out, "%.2f%%", chart_round2(100 * x->f[f]));
     else if (x->integer & (1u << f))
-        buf_printf(out, "%.0f", x->f[f]);
+        doc_count(out, x->f[f], false);
     else
         buf_printf(out, "%.2f", chart_round2(x->f[f]));
 }
@@ -460,17 +460,20 @@ static void zones(struct rep *r, int branch)
     for (int z = SNAP_ZONE_WHITE; z <= SNAP_ZONE_GREEN; z++) {
         for (int m = 0; m < 3; m++)
             number(&f[m], c[z][m], SNAP_VALUE, false);
-        char change[32] = "-";
+        struct buf change = BUF_INIT;
         double delta = c[z][0] && c[z][2] ? c[z][2]->f[SNAP_VALUE] - c[z][0]->f[SNAP_VALUE] : NAN;
         if (isfinite(delta))
-            snprintf(change, sizeof change, delta != 0 ? "%+.0f" : "%.0f", delta);
+            doc_count(&change, delta, true);
+        else
+            buf_puts(&change, "-");
         enum doc_tone t = SNAP_AT_RISK(z) && delta > 0 ? DOC_WARN : DOC_PLAIN;
         doc_row(r->d, 0,
                 (const struct doc_cell_spec[]){{r->l->zone[z], DOC_PLAIN},
                                                {f[0].data, DOC_PLAIN},
                                                {f[1].data, DOC_PLAIN},
                                                {f[2].data, DOC_PLAIN},
-                                               {change, t}});
+                                               {change.data, t}});
+        buf_release(&change);
     }
     for (int i = 0; i < 3; i++)
         buf_release(&f[i]);

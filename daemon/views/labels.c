@@ -433,6 +433,7 @@ static const struct label_word zh_words[] = {
     {"panorama_caption", "{kpi} · {month}（上月 {previous}）"},
     {"panorama_chart", "全景图"},
     {"period_base", "期末基础目标"},
+    {"base_short", "基础"},
     {"period_challenge", "期末挑战目标"},
     {"panorama_rule",
      "标记按全景规则：◆ 绩优 = 高于上月且高于目标，⚠ 示警 = 低于上月或低于目标，其余不标。"
@@ -1042,6 +1043,7 @@ static const struct label_word en_words[] = {
     {"panorama_caption", "{kpi} · {month} (last month {previous})"},
     {"panorama_chart", "As a chart"},
     {"period_base", "period-end base"},
+    {"base_short", "base"},
     {"period_challenge", "period-end challenge"},
     {"panorama_rule",
      "Flags follow the panorama's rule: ◆ excellent = above last month and above "

@@ -663,6 +663,15 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
                                  " ORDER BY run_id DESC LIMIT 1");
     ck_assert_msg(strstr(text, pct), "the root's retention %s is not in the PDF", pct);
     free(pct);
+    /* its denominator as a reader reads a count, as the bulletin's:
+     * thousands separated (doc_count, unit-bulletin) */
+    char *den = harness_text(db, "SELECT to_char(denominator, 'FM999,999,990')"
+                                 " FROM kpi.value v JOIN kpi.run r USING (run_id)"
+                                 " WHERE r.as_of = '2026-09-30' AND v.kpi = 'retention_rate'"
+                                 " AND v.branch_code = '" BIG_ROOT "' AND v.dim IS NULL"
+                                 " ORDER BY run_id DESC LIMIT 1");
+    ck_assert_msg(strstr(text, den), "the root's K1 denominator %s", den);
+    free(den);
     ck_assert_msg(strstr(text, "下属单位排名"), "no rankings of the root's children");
     /* a weighted satisfaction mean without every child says so, as the CSV's
      * partial column (the province's has some) */

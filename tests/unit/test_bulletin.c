@@ -383,6 +383,9 @@ START_TEST(html_of_a_county)
      * to, before the gaps (they read as gaps to the campaign's targets) */
     const char *gaps = strstr(html, "距基础"), *path = strstr(html, "基础时序进度");
     ck_assert_msg(path && gaps && path < gaps, "%s", html);
+    /* and the campaign's own targets beside them (domain.md: still shown) */
+    const char *end = strstr(html, "期末基础目标");
+    ck_assert_msg(end && path < end && end < gaps && strstr(end, "期末挑战目标"), "%s", html);
     ck_assert_ptr_nonnull(strstr(html, "后五名：硚口"));
     /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
@@ -978,6 +981,30 @@ START_TEST(samples)
 }
 END_TEST
 
+/* Counts as a reader reads them: thousands separated, signed on demand. */
+START_TEST(counts_are_thousands_separated)
+{
+    static const struct {
+        double x;
+        bool sign;
+        const char *want;
+    } cases[] = {{0, true, "0"},
+                 {7, true, "+7"},
+                 {-3, true, "-3"},
+                 {999, false, "999"},
+                 {1000, false, "1,000"},
+                 {62968, false, "62,968"},
+                 {-1234567, true, "-1,234,567"},
+                 {1e9, true, "+1,000,000,000"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf out = BUF_INIT;
+        doc_count(&out, cases[i].x, cases[i].sign);
+        ck_assert_str_eq(out.data, cases[i].want);
+        buf_release(&out);
+    }
+}
+END_TEST
+
 static Suite *bulletin_suite(void)
 {
     Suite *s = suite_create("bulletin");
@@ -987,6 +1014,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_is_mail_safe);
     tcase_add_test(tc, html_in_english);
     tcase_add_test(tc, html_of_a_county);
+    tcase_add_test(tc, counts_are_thousands_separated);
     tcase_add_test(tc, a_tie_across_the_bottom_line_is_named_whole);
     tcase_add_test(tc, rank_change_in_words);
     tcase_add_test(tc, pdf_reads_back);

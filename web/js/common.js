@@ -276,11 +276,20 @@ async function settle() {
   document.body.dataset.ready = '1';
 }
 
-// The header: the current page marked, the language link keeping the
-// page's parameters.
+// The pages a tab keeps the branch shown on, and those the date too.
+const KEEPS_BRANCH = ['dashboard', 'alarms', 'satisfaction', 'zones'];
+const KEEPS_DATE = ['dashboard', 'alarms'];
+
+// The header: the current page marked, the tabs keeping the branch (and
+// the date) shown, the language link keeping the page's parameters.
 function header() {
   for (const a of document.querySelectorAll('header a[data-nav]')) {
     if (a.dataset.nav === boot.page) a.setAttribute('aria-current', 'page');
+    if (!KEEPS_BRANCH.includes(a.dataset.nav)) continue;
+    const url = new URL(a.href);
+    if (params.branch) url.searchParams.set('branch', params.branch);
+    if (params.date && KEEPS_DATE.includes(a.dataset.nav)) url.searchParams.set('date', params.date);
+    a.href = url.pathname + url.search;
   }
   const lang = document.querySelector('a.lang');
   if (lang) {

@@ -57,14 +57,9 @@ function tile(kpi, code, value, trend, date) {
       { format: 'svg', cls: 'spark' }) : null);
 }
 
-// The month before a date's (YYYY-MM): a run's zone lists are the last
-// closed month's (domain.md, K5).
-function monthBefore(date) {
-  const [y, m] = date.split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
-
-function zonesTile(values, code, asOf) {
+// month: the zone lists' (the warehouse's last closed month at the run's
+// date, domain.md K5), from the zones' trend; null: not known
+function zonesTile(values, code, month) {
   const counts = Object.fromEntries(values.filter((v) => v.kpi === 'zone_count' && v.branch === code)
     .map((v) => [v.dim, v.value]));
   // no zone counted (a branch without members): no total either, not 0
@@ -74,7 +69,7 @@ function zonesTile(values, code, asOf) {
     el('h2', {}, el('a', { href: pageUrl('/zones', { branch: code }) }, w('zones_tile'))),
     el('p', { class: 'value' }, figure('zone_count', code, 'at_risk', atRisk, fmtCount(atRisk)),
       ` ${w('zones_at_risk')}`),
-    asOf ? el('p', { class: 'period' }, w('zones_month', { month: monthBefore(asOf) })) : null,
+    month ? el('p', { class: 'period' }, w('zones_month', { month })) : null,
     el('ul', { class: 'zone-counts' }, AT_RISK.map((z) => el('li', { class: `zone-${z}` },
       el('span', { class: 'swatch', 'aria-hidden': 'true' }),
       `${kpiZone(z)} `, figure('zone_count', code, z, counts[z] ?? null, fmtCount(counts[z] ?? null))))));
@@ -92,7 +87,15 @@ function rankChange(change) {
     el('span', { class: 'sr-only' }, w(change > 0 ? 'rank_up' : 'rank_down', { n }))];
 }
 
+// Each entry's status is judged against its own base (a city's target is
+// not its counties'), the path's point of the day for a KPI judged on its
+// path (K1, K3): one base for all said in the caption, else each beside
+// its status.
 function rankingTable(ranking, code, kpi, nodes, siblings) {
+  const path = ranking.entries.some((e) => e.path_base !== null && e.path_base !== undefined);
+  const baseField = path ? 'path_base' : 'target_base';
+  const bases = [...new Set(ranking.entries.map((e) => e[baseField] ?? null))];
+  const column = bases.length > 1;
   const rows = ranking.entries.map((e) => {
     const node = nodes.get(e.branch);
     const drill = node && node.children && node.children.length;
@@ -106,13 +109,20 @@ function rankingTable(ranking, code, kpi, nodes, siblings) {
         : branchName(e.name),
         e.bottom ? el('span', { class: 'tag' }, w('bottom')) : null),
       el('td', { class: 'num' }, figure(kpi, e.branch, 'value', e.value, fmt(kpi, e.value))),
+      column ? el('td', { class: 'num base' }, figure(kpi, e.branch, baseField, e[baseField] ?? null, fmt(kpi, e[baseField] ?? null))) : null,
       el('td', {}, statusBadge(e.status)),
       el('td', { class: 'num' }, rankChange(change)));
   });
   return el('table', { class: 'ranking' },
-    el('caption', {}, `${siblings ? w('ranking_siblings') : w('ranking')} · ${kpiTitle(kpi)}`),
-    el('thead', {}, el('tr', {}, [w('rank'), w('branch'), w('value'), w('status'), w('rank_change')]
-      .map((h) => el('th', { scope: 'col' }, h)))),
+    el('caption', {}, `${siblings ? w('ranking_siblings') : w('ranking')} · ${kpiTitle(kpi)}`,
+      !column && bases[0] !== null && bases[0] !== undefined
+        ? el('span', { class: 'base' }, ` · ${w(path ? 'base_path' : 'base')} `, figure(kpi, '', baseField, bases[0], fmt(kpi, bases[0])))
+        : null),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, w('rank')), el('th', { scope: 'col' }, w('branch')),
+      el('th', { scope: 'col' }, w('value')),
+      // narrow: the short word, the whole one its title
+      column ? el('th', { scope: 'col', class: 'num base', title: w(path ? 'base_path' : 'base') }, w('base_short')) : null,
+      [w('status'), w('rank_change')].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, rows));
 }
 
@@ -146,12 +156,16 @@ start(async (main) => {
     const where = rankingWhere(flatten(tree).get(code), code);
     return where ? api('/api/v1/ranking', { kpi: KPIS[0], ...where, date: params.date }) : null;
   });
-  const [runs, kpis, tree, trends] = await Promise.all([
+  const [runs, kpis, tree, trends, zoneTrend] = await Promise.all([
     api('/api/v1/runs', { date: params.date }),
     api('/api/v1/kpis', { branch: code, date: params.date }), treeP,
     Promise.all(KPIS.map((kpi) => api('/api/v1/trend', { kpi, branch: code, to: params.date, dim: dimOf(kpi) })
       .catch(() => ({ series: [] })))),
+    api('/api/v1/trend', { kpi: 'zone_count', branch: code, to: params.date, dim: AT_RISK[0] })
+      .catch(() => ({ series: [] })),
   ]);
+  const zonePoints = zoneTrend.series[0]?.points ?? [];
+  const zonePoint = zonePoints[zonePoints.length - 1];
   const nodes = flatten(tree);
   const node = nodes.get(code);
   main.querySelector('h1').textContent = `${w('nav_dashboard')} · ${node?.name ?? ''}`;
@@ -161,7 +175,7 @@ start(async (main) => {
     el('a', { href: pageUrl('/reports', { branch: params.branch }) }, `${w('reports_link')} →`)));
   main.append(el('div', { class: 'tiles' },
     KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
-    zonesTile(kpis.values, code, kpis.as_of)));
+    zonesTile(kpis.values, code, zonePoint?.date === kpis.as_of ? zonePoint.period : null)));
 
   // The trend of one KPI and the ranking by it; the picker chooses.
   const picker = el('select', { id: 'kpi-pick' }, KPIS.map((k) => el('option', { value: k }, kpiTitle(k))));

@@ -61,6 +61,32 @@ checks.push({
   },
 });
 
+// The tabs keep the branch shown (and between the overview and the
+// alarms the date): an executive on a city's overview who opens 预警 sees
+// that city's alarms, not the province's again.
+checks.push({
+  name: 'the tabs keep the branch and the date shown',
+  users: ['executive'],
+  async run({ page, base, assert, api }) {
+    const runs = (await api('/api/v1/runs')).body.runs;
+    const date = runs[1]?.as_of ?? runs[0].as_of;
+    const city = (await api('/api/v1/branches')).body.branches[0].children.find((c) => c.children.length);
+    await page.goto(`${base}/?branch=${city.code}&date=${date}`);
+    await lib.waitDone(page);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/alarms'),
+      page.locator('header nav a[data-nav="alarms"]').click()]);
+    await lib.waitDone(page);
+    const u = new URL(page.url());
+    assert.equal(u.searchParams.get('branch'), city.code);
+    assert.equal(u.searchParams.get('date'), date);
+    assert.match(await page.locator('h1').innerText(), new RegExp(city.name));
+    assert.equal(await page.locator('table.grid caption').innerText().then((t) => t.includes(date)), true);
+    const sat = new URL(await page.locator('header nav a[data-nav="satisfaction"]').getAttribute('href'), base);
+    assert.equal(sat.searchParams.get('branch'), city.code);
+    assert.equal(sat.searchParams.get('date'), null, 'satisfaction takes a month, not a date');
+  },
+});
+
 // Beside the path's point of the day, the period-end targets are still
 // shown (domain.md, "Alarms"): the tile said only 基础时序进度 79.46 %.
 checks.push({
@@ -74,6 +100,23 @@ checks.push({
     assert.match(await line.innerText(), /期末基础目标|period-end base/);
     const raw = await line.locator('.figure').first().getAttribute('data-raw');
     assert.ok(Math.abs(Number(raw) - v.target_base) < 1e-9, `shown ${raw}, API ${v.target_base}`);
+  },
+});
+
+// A month's figures say which month: the survey's under a satisfaction
+// score, the zone lists' under the zones (the warehouse's last closed
+// month, not the month before the date: 2026-10 on 2026-12-03).
+checks.push({
+  name: 'the satisfaction and zones tiles name their data\'s month',
+  async run({ page, assert, api }) {
+    const code = (await api('/api/v1/me')).body.scope.code;
+    const kpis = (await api(`/api/v1/kpis?branch=${code}&kpi=satisfaction`)).body;
+    const sat = kpis.values.find((x) => x.branch === code && x.dim === 'csi');
+    const satLine = await page.locator('.tile[data-kpi="satisfaction"] .period').innerText();
+    assert.ok(satLine.includes(sat.period), `satisfaction tile: "${satLine}", API ${sat.period}`);
+    const zones = (await api(`/api/v1/zones?branch=${code}`)).body;
+    const zoneLine = await page.locator('.tile[data-kpi="zone_count"] .period').innerText();
+    assert.ok(zoneLine.includes(zones.month), `zones tile: "${zoneLine}", API ${zones.month}`);
   },
 });
 
@@ -135,6 +178,45 @@ checks.push({
     assert.ok(ranking.body.entries.some((e) => e.rank_change), `no rank change in the rankings of ${dates.slice(0, 10)}`);
   },
 });
+
+// A ranking's statuses are each judged against the entry's own base (a
+// city's, a county's): that base is shown beside them, the day's path
+// point for K1.
+checks.push({
+  name: 'the ranking shows each entry\'s own base beside its status (K1: one for all, K3: 武汉 has its own)',
+  users: ['executive'],
+  async run({ page, assert, api }) {
+    for (const kpi of ['retention_rate', 'bundling_coverage']) await rankingBases(page, assert, api, kpi);
+    await page.locator('#kpi-pick').selectOption('retention_rate');
+  },
+});
+
+async function rankingBases(page, assert, api, kpi) {
+  if (kpi !== 'retention_rate') { // the ranking replaced: another caption
+    const was = await page.locator('table.ranking caption').innerText();
+    await page.locator('#kpi-pick').selectOption(kpi);
+    await page.waitForFunction((t) => document.querySelector('table.ranking caption')?.innerText !== t, was);
+  }
+  const r = (await api(`/api/v1/ranking?kpi=${kpi}`)).body;
+  const shown = await page.locator('table.ranking tbody tr').evaluateAll((trs) => trs.map((tr) => {
+    const f = tr.querySelector('td.base .figure') || tr.closest('table').querySelector('caption .base .figure');
+    return { branch: tr.dataset.branch, field: f?.dataset.field, raw: f?.dataset.raw };
+  }));
+  assert.equal(shown.length, r.entries.length, 'rows');
+  const one = new Set(r.entries.map((e) => e.path_base)).size === 1;
+  // one base for all: in the caption, no column; else a column
+  assert.equal(await page.locator('table.ranking thead th.base').count(), one ? 0 : 1);
+  assert.match(one ? await page.locator('table.ranking caption').innerText()
+    : await page.locator('table.ranking thead th.base').getAttribute('title'), /基础时序进度|base path/);
+  for (const e of r.entries) {
+    const s = shown.find((x) => x.branch === e.branch);
+    assert.ok(s && s.field === 'path_base' && Math.abs(Number(s.raw) - e.path_base) < 1e-9,
+      `${kpi} ${e.branch}: shown ${s?.field} ${s?.raw}, API ${e.path_base}`);
+  }
+  // the demo gives 武汉 its own K3 target: there, a column
+  if (kpi === 'bundling_coverage') assert.ok(!one, 'K3\'s cities share one base');
+}
+
 
 // the ranking on a phone: every column in view (the rank change), no badge or
 // caption cut (★ ex, ✖ off in English before); 420100's counties have the longest names
