@@ -98,13 +98,17 @@ static void fmt_value(const struct bul *b, int kpi, double x, struct buf *out)
     buf_puts(out, text);
 }
 
-/* A difference of rates in percentage points, signed: "+1.16", "-11.80". */
+/* A difference of rates in percentage points, signed: "+1.16", "-11.80",
+ * "±0.00". */
 static void fmt_points(const struct bul *b, double x, struct buf *out)
 {
-    if (!isfinite(x))
+    double r = isfinite(x) ? chart_round2(x * 100) : NAN;
+    if (!isfinite(r))
         buf_puts(out, W(b, "no_value"));
+    else if (r == 0) /* neither up nor down: ±0.00, as the dashboard and the charts */
+        buf_puts(out, "±0.00");
     else
-        buf_printf(out, "%+.2f", chart_round2(x * 100));
+        buf_printf(out, "%+.2f", r);
 }
 
 /* The day's base or challenge: on the path, else the target. */
@@ -483,6 +487,25 @@ static void rate_card(struct bul *b, int kpi, const struct snap_value *x, const 
     buf_release(&detail);
 }
 
+/* "较 2026-10 调查 +0.04 分" on a new line of detail: the score x against
+ * the survey month before (was); nothing without it. */
+static void survey_change(const struct bul *b, const struct snap_value *x,
+                          const struct snap_value *was, struct buf *detail)
+{
+    if (!x || !was || !isfinite(x->f[SNAP_VALUE]) || !isfinite(was->f[SNAP_VALUE]))
+        return;
+    char *word = doc_fill(W(b, "bulletin_month_change"),
+                          (const char *const[]){"month", snap_str(was->period), NULL});
+    double d = chart_round2(x->f[SNAP_VALUE] - was->f[SNAP_VALUE]);
+    part(detail, "\n", word);
+    if (d == 0)
+        buf_puts(detail, " ±0.00");
+    else
+        buf_printf(detail, " %+.2f", d);
+    part(detail, " ", W(b, "score_points"));
+    free(word);
+}
+
 static void satisfaction_card(struct bul *b)
 {
     const struct snap_value *x = b->v->satisfaction, *g = b->v->gotone;
@@ -505,6 +528,7 @@ static void satisfaction_card(struct bul *b)
     }
     if (x && x->partial) /* a child without a score: the weights renormalised */
         buf_printf(&detail, "\n◐ %s", W(b, "partial"));
+    survey_change(b, x, b->v->satisfaction_was, &detail);
     if (g) { /* GoTone's score with its status in words (its colour is the card's) */
         struct buf gs = BUF_INIT;
         label(&detail, "\n", b->l->kpi[SNAP_SATISFACTION_GOTONE]);

@@ -2,6 +2,7 @@
 
 #include "alarms.h"
 #include "contract.h"
+#include "date.h"
 #include "mem.h"
 
 #include <math.h>
@@ -157,6 +158,21 @@ static void build_changes(struct view_bulletin *v)
     }
 }
 
+/* x's value (a survey score of branch) of the month before its own, from
+ * the newest run that has it; NULL when none does. */
+static const struct snap_value *survey_before(const struct snap *s, const struct snap_value *x,
+                                              int branch)
+{
+    char month[8], day[11];
+    if (!x || !snap_str(x->period))
+        return NULL;
+    snprintf(day, sizeof day, "%.7s-01", snap_str(x->period));
+    date_month_before(day, month);
+    const char *dim = snap_str(x->dim);
+    const struct snap_run *run = view_run_of_period(s, x->kpi, branch, dim, month);
+    return run ? snap_find(run, (enum snap_kpi)x->kpi, branch, dim, -1) : NULL;
+}
+
 bool view_bulletin_build(const struct snap *s, const struct view_params *p,
                          struct view_bulletin *out, struct view_error *err)
 {
@@ -173,6 +189,7 @@ bool view_bulletin_build(const struct snap *s, const struct view_params *p,
         snap_find(out->run, SNAP_SATISFACTION, b, view_default_dim(s, SNAP_SATISFACTION), -1);
     out->gotone = snap_find(out->run, SNAP_SATISFACTION_GOTONE, b,
                             view_default_dim(s, SNAP_SATISFACTION_GOTONE), -1);
+    out->satisfaction_was = survey_before(s, out->satisfaction, b);
     for (int z = 0; z < SNAP_NZONES; z++) {
         const char *zone = snap_zone_name((enum snap_zone)z);
         out->zones[z] = figure(out->run, SNAP_ZONES, b, zone, SNAP_VALUE);

@@ -73,6 +73,10 @@ struct view_bulletin {
     struct view_bulletin_campaign *campaigns;
     size_t ncampaigns;
     const struct snap_value *retention, *in_network, *satisfaction, *gotone;
+    /* satisfaction's root indicator of the survey month before (NULL: none);
+     * shown as the month's change, not in the view's JSON: a figure of an
+     * earlier run (the API's /satisfaction gives it as last_month) */
+    const struct snap_value *satisfaction_was;
     double zones[SNAP_NZONES], zones_was[SNAP_NZONES]; /* white..green; NAN: none */
     double diamond_left, gold_left; /* members who left since the day before; NAN: unknown */
     /* Members of the year's K2 snapshot no longer in the network (its

@@ -293,6 +293,8 @@ START_TEST(html_is_mail_safe)
                                        "● 达标",
                                        "▼ 低于基础时序进度",
                                        "较昨日新转红（",
+                                       /* the survey against the month before's (run 10) */
+                                       "较 2026-09 调查 +4.50 分",
                                        "流失区"};
     /* read with the spans that keep each date on one line taken out */
     ck_assert_ptr_nonnull(strstr(html, "日变化对比 " NOWRAP "2026-11-20</span>"));
