@@ -444,6 +444,11 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
         buf_printf(&line, "%d / %zu ", c->rows[c->own].rank, c->n);
         fmt_rank_change(b, &c->rows[c->own], false, &line);
         detail_add(&detail, &line);
+    } else if (c->city.rank > 0) { /* a city: among the cities, "地市名次 3 / 17 持平" */
+        label(&line, "", W(b, "bulletin_rank_cities"));
+        buf_printf(&line, "%d / %zu ", c->city.rank, c->ncities);
+        fmt_rank_change(b, &c->city, false, &line);
+        detail_add(&detail, &line);
     }
     doc_figure(b->d, T(&name), T(&value), status_tone(x), T(&status), T(&detail));
     buf_release(&name);

@@ -48,6 +48,42 @@ static size_t rank_counties(const struct snap *s, const struct snap_run *run, in
     return n;
 }
 
+/* The cities under `parent` with a value of campaign id in run, ranked as
+ * rank_counties() does; out has room for every branch. */
+static size_t rank_cities(const struct snap *s, const struct snap_run *run, int id, int parent,
+                          struct view_rank *out)
+{
+    size_t n = 0;
+    for (size_t b = 0; run && b < s->nbranches; b++) {
+        const struct snap_value *v = s->branches[b].level == 1 && s->branches[b].parent == parent
+                                         ? snap_find(run, SNAP_BUNDLING, (int)b, NULL, id)
+                                         : NULL;
+        if (v && !isnan(v->f[SNAP_VALUE]))
+            out[n++] = (struct view_rank){.branch = (int)b, .v = v, .previous_rank = -1};
+    }
+    view_rank_order(out, n);
+    return n;
+}
+
+/* A city's place among its siblings in c, with its rank the day before. */
+static void rank_city(const struct view_bulletin *v, int id, struct view_bulletin_campaign *c)
+{
+    const struct snap *s = v->s;
+    int parent = s->branches[v->branch].parent;
+    struct view_rank *now = xcalloc(s->nbranches + 1, sizeof *now),
+                     *before = xcalloc(s->nbranches + 1, sizeof *before);
+    size_t n = rank_cities(s, v->run, id, parent, now);
+    size_t nbefore = rank_cities(s, v->prev, id, parent, before);
+    view_rank_compare(now, n, before, nbefore, 0);
+    for (size_t i = 0; i < n; i++)
+        if (now[i].branch == v->branch) {
+            c->city = now[i];
+            c->ncities = n;
+        }
+    free(now);
+    free(before);
+}
+
 static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
                            struct view_bulletin_campaign *c)
 {
@@ -66,6 +102,8 @@ static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
             c->own = (int)i;
     c->bottom_tied = bottom_n > 0 && c->nbottom > (size_t)bottom_n;
     c->bottom_n = bottom_n > 0 ? (size_t)bottom_n : 0;
+    if (s->branches[v->branch].level == 1)
+        rank_city(v, id, c);
     free(before);
 }
 

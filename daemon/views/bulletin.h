@@ -24,6 +24,11 @@ struct view_bulletin_campaign {
     struct view_rank *rows; /* the counties by coverage (was: the day before's), by rank */
     size_t n;
     int own; /* the branch's row (a county), or -1 */
+    /* a city's place among its parent's cities by its total (rank 0: not
+     * a city, or none); not in the view's JSON: it follows from the
+     * counties' rows, which are */
+    struct view_rank city;
+    size_t ncities;
     /* the rows flagged bottom; tied: more than bottom_n of them, a tie
      * across the line named whole */
     size_t nbottom;

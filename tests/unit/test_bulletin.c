@@ -983,6 +983,29 @@ START_TEST(samples)
 }
 END_TEST
 
+/* A city's bulletin gives its place among the cities (its siblings) by
+ * its total; a county's its place among the counties, not the cities'. */
+START_TEST(a_city_has_its_rank_among_the_cities)
+{
+    struct view_bulletin v;
+    build(snap, "420100", NULL, 1, &v);
+    ck_assert_int_eq(v.campaigns[0].city.rank, 1);
+    ck_assert_uint_eq(v.campaigns[0].ncities, 1); /* 420200 has no total of the campaign */
+    char *html = html_of(&v, "zh");
+    char *text = unspanned(html);
+    ck_assert_msg(strstr(text, "地市名次 1 / 1 持平"), "%s", text);
+    free(text);
+    free(html);
+    view_bulletin_free(&v);
+    build(snap, "420101", NULL, 1, &v);
+    ck_assert_int_eq(v.campaigns[0].city.rank, 0);
+    html = html_of(&v, "zh");
+    ck_assert_msg(!strstr(html, "地市名次"), "a county ranked among the cities");
+    free(html);
+    view_bulletin_free(&v);
+}
+END_TEST
+
 /* Counts as a reader reads them: thousands separated, signed on demand. */
 START_TEST(counts_are_thousands_separated)
 {
@@ -1017,6 +1040,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_in_english);
     tcase_add_test(tc, html_of_a_county);
     tcase_add_test(tc, counts_are_thousands_separated);
+    tcase_add_test(tc, a_city_has_its_rank_among_the_cities);
     tcase_add_test(tc, a_tie_across_the_bottom_line_is_named_whole);
     tcase_add_test(tc, rank_change_in_words);
     tcase_add_test(tc, pdf_reads_back);
