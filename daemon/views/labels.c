@@ -27,6 +27,8 @@ static const struct label_word zh_words[] = {
     {"newest_contract", "合约"},
     {"newest_survey", "调查"},
     {"stale", "数据库暂时无法连接，页面显示的是 {age} 前确认的数据。"},
+    {"data_lag", "数据可能滞后：仓库中最新的数据为{feeds}，比数据日期 {date} "
+                 "早两天以上，当日数字未计入此后的数据。"},
     {"minutes", "分钟"},
     {"hours", "小时"},
     {"scope", "范围"},
@@ -626,6 +628,8 @@ static const struct label_word en_words[] = {
     {"newest_contract", "contracts"},
     {"newest_survey", "surveys"},
     {"stale", "The database cannot be reached: the figures shown were confirmed {age} ago."},
+    {"data_lag", "The data may lag: the warehouse's newest {feeds} is two days or more before "
+                 "the date {date}; the day's figures may miss what came after."},
     {"minutes", "min"},
     {"hours", "h"},
     {"scope", "Scope"},

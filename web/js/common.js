@@ -337,6 +337,16 @@ export function pickerForm(cls, children, go) {
 
 // The as-of date picker over the stored runs, the data watermark and, when
 // the daemon serves a snapshot the database has not confirmed, a banner.
+// The daily feeds (cancellations, contracts) whose newest row is two days
+// or more before the run's date: the day's figures may miss what the ETL
+// has not loaded yet (a run computed on unchanged data moves the path, not
+// the figures). As "销户 2026-12-01".
+const DAILY_FEEDS = ['newest_cancel', 'newest_contract'];
+function lags(asOf, wm) {
+  const day = (d) => Date.parse(`${d}T00:00:00Z`) / 864e5;
+  return DAILY_FEEDS.filter((k) => wm[k] && asOf && day(asOf) - day(wm[k]) >= 2).map((k) => `${w(k)} ${wm[k]}`);
+}
+
 export function runBar(runs, onDate) {
   const select = el('select', { id: 'as-of', name: 'date' },
     runs.runs.map((r) => el('option', { value: r.as_of, selected: r.as_of === runs.as_of }, r.as_of)));
@@ -349,6 +359,8 @@ export function runBar(runs, onDate) {
       () => onDate(select.value === runs.as_of ? params.date : select.value)),
     el('p', { class: 'watermark' }, `${w('watermark')}: ${parts.join(' · ')}`));
   const wrap = el('div', {}, bar);
+  const lagging = lags(runs.as_of, wm);
+  if (lagging.length) wrap.append(el('p', { class: 'banner lag', role: 'status' }, w('data_lag', { feeds: lagging.join(w('bulletin_list_sep')), date: runs.as_of })));
   if (runs.stale) {
     const age = runs.snapshot_age ?? 0;
     const text = age >= 3600 ? `${(age / 3600).toFixed(1)} ${w('hours')}` : `${Math.ceil(age / 60)} ${w('minutes')}`;

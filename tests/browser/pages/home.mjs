@@ -103,6 +103,34 @@ checks.push({
   },
 });
 
+// A run whose daily feeds lag (the ETL late: the newest contract three
+// days before the date) says so above the figures; the demo's are up to
+// date, so the run list's answer is altered on its way to the page.
+checks.push({
+  name: 'a run whose daily feeds lag two days or more says so',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    assert.equal(await page.locator('.banner.lag').count(), 0, 'the demo\'s feeds lag');
+    const before = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) - n * 864e5).toISOString().slice(0, 10);
+    let late = null;
+    await page.route('**/api/v1/runs*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      late = before(body.as_of, 3);
+      body.watermark = { ...body.watermark, newest_contract: late, newest_cancel: before(body.as_of, 1) };
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.goto(`${base}/`);
+      await lib.waitDone(page);
+      const text = await page.locator('.banner.lag').innerText();
+      assert.ok(text.includes(`合约 ${late}`) && !text.includes('销户'), text);
+    } finally {
+      await page.unroute('**/api/v1/runs*');
+    }
+  },
+});
+
 // A month's figures say which month: the survey's under a satisfaction
 // score, the zone lists' under the zones (the warehouse's last closed
 // month, not the month before the date: 2026-10 on 2026-12-03).
