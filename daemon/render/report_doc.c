@@ -115,6 +115,12 @@ static void month_cell(struct rep *r, struct buf *out, const struct snap_value *
         buf_printf(out, "\n%s", W(r, "partial"));
 }
 
+/* Whether run has any value of kpi (a K3 between campaigns has none). */
+static bool has_kpi(const struct snap_run *run, int kpi)
+{
+    return run && run->kpi_start[kpi] < run->kpi_start[kpi + 1];
+}
+
 /* The month-end figures of one branch: a row per KPI and month end. */
 static void figures_table(struct rep *r, int branch)
 {
@@ -137,6 +143,10 @@ static void figures_table(struct rep *r, int branch)
             target(r, &f[3], x, SNAP_BASE, SNAP_PATH_BASE);
             target(r, &f[4], x, SNAP_CHALLENGE, SNAP_PATH_CHALLENGE);
             status_cell(r, &f[5], x);
+            if (!x && kpis[k] == SNAP_BUNDLING && !has_kpi(r->v->runs[m], kpis[k])) {
+                buf_reset(&f[5]); /* between campaigns: not a lack of data */
+                buf_puts(&f[5], W(r, "report_no_campaign"));
+            }
             month_cell(r, &f[6], x, r->v->month_end[m]);
             const struct doc_cell_spec cells[] = {
                 {m == 0 ? r->l->kpi[kpis[k]] : "", DOC_PLAIN},
@@ -890,17 +900,24 @@ static void dq_appendix(struct rep *r)
         return;
     const struct snap_run *last = r->v->runs[2];
     char *h = doc_fill(W(r, "report_dq"), (const char *const[]){"date", last->as_of, NULL});
-    const struct doc_column_spec dq[] = {{W(r, "report_rule"), DOC_LEFT, 3},
+    const struct doc_column_spec dq[] = {{W(r, "report_rule"), DOC_LEFT, 4},
+                                         {W(r, "report_rule_code"), DOC_LEFT, 2},
                                          {W(r, "report_rows"), DOC_RIGHT, 1}};
     doc_heading(r->d, h);
     free(h);
-    doc_table(r->d, "", dq, 2);
+    doc_table(r->d, "", dq, 3);
     for (size_t i = 0; i < last->ndq; i++) {
-        char rows[24];
-        snprintf(rows, sizeof rows, "%lld", last->dq[i].rows);
+        struct buf rows = BUF_INIT, key = BUF_INIT;
+        const char *rule = snap_str(last->dq[i].rule);
+        buf_printf(&key, "dq_%s", rule);
+        const char *says = W(r, key.data);
+        doc_count(&rows, (double)last->dq[i].rows, false);
         doc_row(r->d, 0,
-                (const struct doc_cell_spec[]){{snap_str(last->dq[i].rule), DOC_PLAIN},
-                                               {rows, DOC_PLAIN}});
+                (const struct doc_cell_spec[]){{says == key.data ? "" : says, DOC_PLAIN},
+                                               {rule, DOC_PLAIN},
+                                               {rows.data, DOC_PLAIN}});
+        buf_release(&rows);
+        buf_release(&key);
     }
 }
 

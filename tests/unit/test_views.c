@@ -1947,7 +1947,7 @@ START_TEST(labels_json_for_the_pages)
     /* the languages' own words */
     json_t *zh = labels_json(labels_get("zh")), *en = labels_json(labels_get("en"));
     ck_assert_str_eq(json_string_value(get(get(zh, "kpi"), "retention_rate")), "中高端客户保有率");
-    ck_assert_str_eq(json_string_value(get(get(en, "status"), "red")), "off target");
+    ck_assert_str_eq(json_string_value(get(get(en, "status"), "red")), "alarm");
     ck_assert_str_eq(json_string_value(get(get(zh, "zone"), "white")), "流失区");
     ck_assert_str_eq(json_string_value(get(get(en, "words"), "watermark")),
                      "Warehouse when computed");

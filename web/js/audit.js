@@ -57,7 +57,8 @@ function valueText(value, name = '') {
   if (typeof value === 'object') {
     return `{${Object.entries(value).map(([k, v]) => `${word(PARAM_WORD, k)}: ${valueText(v, k)}`).join(', ')}}`;
   }
-  return name === 'role' ? word('role_', value) : String(value);
+  const coded = { role: 'role_', kind: 'audit_kind_', verdict: 'audit_verdict_' }[name];
+  return coded ? word(coded, value) : String(value);
 }
 
 // The row's parameters (and detail) as name-value pairs; each name as the

@@ -77,6 +77,21 @@ function zonesTile(values, code, month) {
 
 const kpiZone = (z) => boot.labels.zone[z] ?? z;
 
+// The run's data-quality counts (docs/kpis.md, "Data quality"): the rules
+// that found rows, each in words with what is done with them, beside its
+// code; the rules that found none counted.
+function qualityPanel(q) {
+  const found = q.data_quality.filter((r) => r.rows > 0);
+  const total = found.reduce((sum, r) => sum + r.rows, 0);
+  const said = (rule) => { const t = w(`dq_${rule}`); return t === `dq_${rule}` ? rule : t; };
+  return el('details', { class: 'panel dq', id: 'data-quality' },
+    el('summary', {}, w(found.length ? 'dq_summary' : 'dq_summary_none',
+      { date: q.as_of, rules: found.length, rows: fmtCount(total) })),
+    found.length ? el('ul', {}, found.map((r) => el('li', { dataset: { rule: r.rule, rows: String(r.rows) } },
+      `${said(r.rule)} `, el('code', {}, r.rule), ` · ${w('dq_rows', { rows: fmtCount(r.rows) })}`))) : null,
+    el('p', { class: 'note' }, w('dq_zero', { n: q.data_quality.length - found.length })));
+}
+
 // A rank change as shown (▲ 1) and as read (上升 1 位, up 1): the glyph is
 // not read.
 function rankChange(change) {
@@ -156,13 +171,18 @@ start(async (main) => {
     const where = rankingWhere(flatten(tree).get(code), code);
     return where ? api('/api/v1/ranking', { kpi: KPIS[0], ...where, date: params.date }) : null;
   });
-  const [runs, kpis, tree, trends, zoneTrend] = await Promise.all([
+  // the warehouse's data-quality counts: the province's overview, for the
+  // roles that see every branch (a branch manager's answer is a 403)
+  const qualityP = boot.scope?.level === 0 && code === boot.scope.code
+    ? api('/api/v1/data-quality', { date: params.date }).catch(() => null) : null;
+  const [runs, kpis, tree, trends, zoneTrend, quality] = await Promise.all([
     api('/api/v1/runs', { date: params.date }),
     api('/api/v1/kpis', { branch: code, date: params.date }), treeP,
     Promise.all(KPIS.map((kpi) => api('/api/v1/trend', { kpi, branch: code, to: params.date, dim: dimOf(kpi) })
       .catch(() => ({ series: [] })))),
     api('/api/v1/trend', { kpi: 'zone_count', branch: code, to: params.date, dim: AT_RISK[0] })
       .catch(() => ({ series: [] })),
+    qualityP,
   ]);
   const zonePoints = zoneTrend.series[0]?.points ?? [];
   const zonePoint = zonePoints[zonePoints.length - 1];
@@ -176,6 +196,8 @@ start(async (main) => {
   main.append(el('div', { class: 'tiles' },
     KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
     zonesTile(kpis.values, code, zonePoint?.date === kpis.as_of ? zonePoint.period : null)));
+
+  if (quality) main.append(qualityPanel(quality));
 
   // The trend of one KPI and the ranking by it; the picker chooses.
   const picker = el('select', { id: 'kpi-pick' }, KPIS.map((k) => el('option', { value: k }, kpiTitle(k))));

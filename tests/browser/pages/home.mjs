@@ -131,6 +131,31 @@ checks.push({
   },
 });
 
+// The warehouse's data-quality counts on the province's overview, for the
+// roles that see every branch: each rule with rows, as /api/v1/data-quality;
+// none for a branch manager (the API's 403) nor on a city's overview.
+checks.push({
+  name: 'the province\'s overview shows the run\'s data-quality counts to who may see them',
+  async run({ page, base, assert, api, user }) {
+    const me = (await api('/api/v1/me')).body;
+    const dq = await api('/api/v1/data-quality');
+    if (me.scope.level !== 0) {
+      assert.equal(dq.status, 403);
+      assert.equal(await page.locator('#data-quality').count(), 0, `${user.label} sees the warehouse\'s counts`);
+      return;
+    }
+    const found = dq.body.data_quality.filter((r) => r.rows > 0);
+    const shown = await page.locator('#data-quality li').evaluateAll((lis) => lis.map((li) =>
+      ({ rule: li.dataset.rule, rows: Number(li.dataset.rows), text: li.textContent })));
+    assert.deepEqual(shown.map((r) => [r.rule, r.rows]), found.map((r) => [r.rule, r.rows]));
+    assert.ok(shown.every((r) => !r.text.startsWith(r.rule)), 'a rule without its words');
+    const city = (await api('/api/v1/branches')).body.branches[0].children[0].code;
+    await page.goto(`${base}/?branch=${city}`);
+    await lib.waitDone(page);
+    assert.equal(await page.locator('#data-quality').count(), 0, 'on a city\'s overview');
+  },
+});
+
 // A month's figures say which month: the survey's under a satisfaction
 // score, the zone lists' under the zones (the warehouse's last closed
 // month, not the month before the date: 2026-10 on 2026-12-03).
