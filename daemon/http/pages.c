@@ -264,6 +264,9 @@ static char *page_message(const struct labels *l, const struct view_error *err, 
         return xstrdup(labels_word(l, "page_bad_date"));
     if (err->status == 400)
         return doc_fill(labels_word(l, "page_bad_parameter"), pairs);
+    if (err->status == 503) /* each in the reader's words, not the API's English */
+        return xstrdup(labels_word(
+            l, strcmp(err->code, "stale_snapshot") == 0 ? "page_stale_snapshot" : "page_busy"));
     if (err->status != 404)
         return xstrdup(err->message);
     const char *word = "page_no_data";

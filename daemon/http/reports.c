@@ -15,10 +15,13 @@
 #include "snap_load.h"
 #include "sql_embed.h"
 
-#include <stdlib.h>
-
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Seconds a refusal for a month end computed since the snapshot asks to
+ * wait: the reload it starts takes a few (docs/report.md) */
+enum { STALE_RETRY = 10 };
 
 /* QUARTER and its format ("csv", "pdf") from the path; false with err
  * set. */
@@ -249,6 +252,10 @@ void api_h_report(struct http_request *req, struct http_reply *reply, void *ctx)
                       quarter, code, format);
     ok = true;
 done:
+    if (!ok && strcmp(err.code, "stale_snapshot") == 0) {
+        refresh_reload(api->refresh); /* a month end computed again: the snapshot catches up */
+        err.retry_after = STALE_RETRY;
+    }
     if (!ok)
         api_reply_refusal(api, req, reply, s, &err);
     if (*quarter && strcmp(http_method(req), "HEAD") != 0) /* a HEAD exports nothing */

@@ -42,6 +42,7 @@ struct refresh {
     bool running;               /* the thread was started (refresh_run) */
     atomic_bool stopping;
     atomic_bool want_compute;
+    atomic_bool want_reload; /* a reload without a compute (refresh_reload) */
     atomic_bool stale;
     atomic_bool db_up;
     atomic_llong verified_at; /* unix time; 0 = never */
@@ -323,16 +324,19 @@ static void *thread_main(void *arg)
         if (r->db) {
             bool timer = clock_seconds() >= next_timer;
             bool compute = atomic_exchange(&r->want_compute, false);
+            bool reload = atomic_exchange(&r->want_reload, false);
             if (timer)
                 next_timer = clock_seconds() + o.refresh_interval;
-            if ((timer || compute) && !refresh_once(r, &o, timer, compute) && !db_alive(r->db))
+            if ((timer || compute || reload) && !refresh_once(r, &o, timer, compute) &&
+                !db_alive(r->db))
                 drop_db(r);
         }
         if (r->db && (!db_alive(r->db) || db_socket(r->db) < 0))
             drop_db(r); /* libpq closed it while reading a server error */
         double deadline = r->db ? next_timer : retry_at;
         opts_free(&o);
-        if (!atomic_load(&r->stopping) && !atomic_load(&r->want_compute))
+        if (!atomic_load(&r->stopping) && !atomic_load(&r->want_compute) &&
+            !atomic_load(&r->want_reload))
             wait_events(r, deadline);
     }
     struct db *db = r->db;
@@ -412,6 +416,12 @@ void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts)
 void refresh_request(struct refresh *r)
 {
     atomic_store(&r->want_compute, true);
+    wake(r);
+}
+
+void refresh_reload(struct refresh *r)
+{
+    atomic_store(&r->want_reload, true);
     wake(r);
 }
 

@@ -80,6 +80,9 @@ void refresh_reconfigure(struct refresh *r, const struct refresh_options *opts);
 char *refresh_timezone(struct refresh *r);
 /* Compute (with auto_compute) and refresh now, as a notification would. */
 void refresh_request(struct refresh *r);
+/* Reload the stored runs now, computing nothing (a request found a run
+ * newer than the snapshot's); requests meanwhile make one reload. */
+void refresh_reload(struct refresh *r);
 /* Cancels a running statement, joins the thread (if it runs), frees r.
  * NULL ok. */
 void refresh_stop(struct refresh *r);

@@ -438,6 +438,8 @@ static const struct label_word zh_words[] = {
     {"page_no_data", "暂无数据。"},
     {"page_quarter_not_ended", "该季度尚未结束：季末日的计算完成后才能导出季度报告。"},
     {"page_quarter_no_run", "该季度有月末日没有计算结果，无法生成季度报告。"},
+    {"page_stale_snapshot", "该季度的月末数据刚刚重新计算过，页面正在载入新的结果，请十秒后再试。"},
+    {"page_busy", "服务或数据库暂时繁忙，请稍后再试。"},
     {"panorama_caption", "{kpi} · {month}（上月 {previous}）"},
     {"panorama_chart", "全景图"},
     {"period_base", "期末基础目标"},
@@ -1075,6 +1077,9 @@ static const struct label_word en_words[] = {
     {"page_quarter_not_ended",
      "That quarter has not ended: its report can be exported once its last day is computed."},
     {"page_quarter_no_run", "A month end of that quarter has no computed run: no report."},
+    {"page_stale_snapshot", "A month end of this quarter was computed again: the new figures "
+                            "are being loaded. Please try again in ten seconds."},
+    {"page_busy", "The service or its database is busy. Please try again shortly."},
     {"panorama_caption", "{kpi} · {month} (last month {previous})"},
     {"panorama_chart", "As a chart"},
     {"period_base", "period-end base"},
