@@ -1029,6 +1029,19 @@ START_TEST(a_month_end_computed_after_the_snapshot_is_not_exported_from_it)
                                   " AND outcome = 'ok' AND (params->'runs'->>1)::bigint ="
                                   " (SELECT max(run_id) FROM kpi.run WHERE as_of = '2026-08-31')"),
                      1);
+    /* each compute by hand is in the audit log, a recompute naming the run
+     * it supersedes (the setup's first computes of the date: none) */
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'compute'"
+                                      " AND params->>'as_of' = '2026-08-31'"
+                                      " AND (params->>'stored')::boolean"
+                                      " AND (params->>'supersedes')::bigint IN (SELECT run_id"
+                                      "  FROM kpi.run WHERE as_of = '2026-08-31'"
+                                      "  AND run_id < (params->>'run')::bigint)"),
+                     2);
+    ck_assert_int_ge(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'compute'"
+                                      " AND params->>'as_of' = '2026-07-31'"
+                                      " AND params->'supersedes' = 'null'::jsonb"),
+                     1);
     db_close(db);
     unlink(config_path);
     free(config_path);
