@@ -5,14 +5,16 @@
 #include "db.h"
 #include "rules.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_alarms(const struct cli_args *args)
 {
     struct db *db = NULL;
     struct buf out = BUF_INIT;
-    char err[256] = "";
+    char err[256] = "", *before = NULL;
     int rc = 1;
     struct rules_change c = {.kpi = args->positional[1],
                              .target_path = args->target_path,
@@ -26,7 +28,7 @@ int cmd_alarms(const struct cli_args *args)
     }
     if (!cmd_db(args, &db))
         goto done; /* logged */
-    if (list ? !rules_list(db, &out) : !rules_set(db, &c, err, sizeof err)) {
+    if (list ? !rules_list(db, &out) : !rules_set(db, &c, &before, err, sizeof err)) {
         if (!list && *err) {
             fprintf(stderr, "retentiond: alarms set: %s\n", err);
             rc = 2; /* refused (an unknown KPI): a bad argument */
@@ -38,12 +40,14 @@ int cmd_alarms(const struct cli_args *args)
     else
         printf("%s: alarm rule changed (used from the next compute run)\n", c.kpi);
     rc = list || cmd_audit_change(db, "alarm_rule_set",
-                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}", "kpi", c.kpi,
+                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:o?}", "kpi", c.kpi,
                                             "target_path", c.target_path, "period", c.period,
-                                            "step", c.step, "recover_margin", c.recover_margin))
+                                            "step", c.step, "recover_margin", c.recover_margin,
+                                            "before", json_loads(before, 0, NULL)))
              ? 0
              : 1;
 done:
+    free(before);
     buf_release(&out);
     db_close(db);
     return rc;

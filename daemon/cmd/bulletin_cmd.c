@@ -333,7 +333,7 @@ static int recipients(const struct cli_args *a)
     } else if (ok) {
         /* a change is audited in its transaction: who may receive which
          * branch's figures */
-        const struct users_by by = {cmd_system_user(), NULL};
+        const struct users_by by = {cmd_system_user(), cmd_client(db)};
         bool add = strcmp(verb, "add") == 0;
         ok = add ? recipients_add(db, &by, a->positional[2], a->positional[3], &flag)
                  : recipients_remove(db, &by, a->positional[2], a->positional[3], &flag);

@@ -36,9 +36,13 @@ bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len);
 
 /* The name of the system user running the command. */
 const char *cmd_system_user(void);
+/* A command's audit rows' client: "cli:HOST role:ROLE", the host it runs
+ * on and the database role it connected as (one static buffer, valid until
+ * the next call). */
+const char *cmd_client(struct db *db);
 
 /* Records a command's change in the audit log at once (kpi.audit_log: the
- * system user, action, params, outcome ok), after the change committed;
+ * system user, cmd_client(), action, params, outcome ok), after the change committed;
  * false after one line on stderr (the change stands, unaudited: said so).
  * params is consumed. */
 bool cmd_audit_change(struct db *db, const char *action, json_t *params);

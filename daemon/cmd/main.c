@@ -36,10 +36,27 @@ const char *cmd_system_user(void)
     return pw ? pw->pw_name : "unknown";
 }
 
+const char *cmd_client(struct db *db)
+{
+    static char client[320];
+    char host[128] = "";
+    struct db_result *res = NULL;
+    if (gethostname(host, sizeof host) != 0 || !*host)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    bool role = db_query(db, "SELECT current_user", 0, NULL, &res);
+    snprintf(client, sizeof client, "cli:%s role:%s", host, role ? db_value(res, 0, 0) : "unknown");
+    db_result_free(res);
+    return client;
+}
+
 bool cmd_audit_change(struct db *db, const char *action, json_t *params)
 {
-    struct audit_row row = {
-        .who = cmd_system_user(), .action = action, .params = params, .outcome = "ok"};
+    struct audit_row row = {.who = cmd_system_user(),
+                            .action = action,
+                            .params = params,
+                            .client = cmd_client(db),
+                            .outcome = "ok"};
     bool ok = audit_insert(db, &row);
     if (!ok)
         fprintf(stderr, "retentiond: %s: done, but its audit row could not be written\n", action);

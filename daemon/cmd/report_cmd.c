@@ -45,8 +45,11 @@ static bool audit_export(struct db *db, const struct rmake_job *j, const struct 
     free(file);
     /* the language: the same runs give other bytes in English */
     json_object_set_new(params, "lang", json_string(j->lang ? j->lang : "zh"));
-    struct audit_row row = {
-        .who = cmd_system_user(), .action = "export", .params = params, .outcome = "ok"};
+    struct audit_row row = {.who = cmd_system_user(),
+                            .action = "export",
+                            .params = params,
+                            .client = cmd_client(db),
+                            .outcome = "ok"};
     bool ok = audit_insert(db, &row);
     json_decref(params);
     return ok;

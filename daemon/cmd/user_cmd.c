@@ -49,8 +49,8 @@ static int finish(bool ok, const char *err, const char *done)
 }
 
 /* user set: what changed, into done. */
-static bool user_set(struct db *db, const struct cli_args *args, char *done, size_t donelen,
-                     char *err, size_t errlen)
+static bool user_set(struct db *db, const struct users_by *by, const struct cli_args *args,
+                     char *done, size_t donelen, char *err, size_t errlen)
 {
     const char *name = args->positional[1];
     struct user_change c = {.role = args->role,
@@ -58,7 +58,7 @@ static bool user_set(struct db *db, const struct cli_args *args, char *done, siz
                             .email = args->email,
                             .no_email = args->no_email};
     bool ended = false, unchanged = false;
-    if (!users_set(db, NULL, name, &c, &ended, &unchanged, err, errlen))
+    if (!users_set(db, by, name, &c, &ended, &unchanged, err, errlen))
         return false;
     snprintf(done, donelen, "user %s: %s", name,
              unchanged ? "unchanged (it had these already)"
@@ -79,7 +79,8 @@ int cmd_user(const struct cli_args *args)
     if (with_password && !read_password(password, sizeof password))
         return 2;
     if (!cmd_db(args, &db))
-        goto done; /* logged */
+        goto done;                                                  /* logged */
+    const struct users_by by = {cmd_system_user(), cmd_client(db)}; /* the audit rows' */
     snprintf(done, sizeof done, "user %s: %s", name,
              strcmp(verb, "add") == 0
                  ? (args->temporary ? "added, to change the password first" : "added")
@@ -89,18 +90,18 @@ int cmd_user(const struct cli_args *args)
              : strcmp(verb, "enable") == 0 ? "enabled"
                                            : "disabled, sessions ended");
     if (strcmp(verb, "add") == 0)
-        ok = users_add(db, NULL, name, args->role, args->user_branch, args->email, password,
+        ok = users_add(db, &by, name, args->role, args->user_branch, args->email, password,
                        args->temporary, err, sizeof err);
     else if (strcmp(verb, "passwd") == 0)
-        ok = users_passwd(db, NULL, name, password, args->temporary, err, sizeof err);
+        ok = users_passwd(db, &by, name, password, args->temporary, err, sizeof err);
     else if (strcmp(verb, "disable") == 0)
-        ok = users_disable(db, NULL, name, err, sizeof err);
+        ok = users_disable(db, &by, name, err, sizeof err);
     else if (strcmp(verb, "enable") == 0) {
-        ok = users_enable(db, NULL, name, &already, err, sizeof err);
+        ok = users_enable(db, &by, name, &already, err, sizeof err);
         if (ok && already)
             snprintf(done, sizeof done, "user %s: enabled already", name);
     } else if (strcmp(verb, "set") == 0) {
-        ok = user_set(db, args, done, sizeof done, err, sizeof err);
+        ok = user_set(db, &by, args, done, sizeof done, err, sizeof err);
     } else if ((ok = users_list(db, &out)))
         fwrite(out.data, 1, out.len, stdout);
 done:
@@ -132,7 +133,8 @@ int cmd_token(const struct cli_args *args)
     if (strcmp(args->positional[0], "revoke") == 0 && !token_id(args->positional[1], &id))
         return 2;
     if (!cmd_db(args, &db))
-        return 1; /* logged */
+        return 1;                                                   /* logged */
+    const struct users_by by = {cmd_system_user(), cmd_client(db)}; /* the audit rows' */
     if (strcmp(args->positional[0], "list") == 0) {
         struct buf out = BUF_INIT;
         if ((ok = tokens_list(db, args->user, &out, err, sizeof err)))
@@ -142,12 +144,12 @@ int cmd_token(const struct cli_args *args)
         return finish(ok, err, NULL);
     }
     if (strcmp(args->positional[0], "add") == 0) {
-        ok = tokens_add(db, NULL, args->user, token, &id, err, sizeof err);
+        ok = tokens_add(db, &by, args->user, token, &id, err, sizeof err);
         /* shown once: only its hash is kept */
         snprintf(done, sizeof done, "token %lld for %s: %s", id, args->user, ok ? token : "");
         memset(token, 0, sizeof token);
     } else {
-        ok = tokens_revoke(db, NULL, id, NULL, err, sizeof err);
+        ok = tokens_revoke(db, &by, id, NULL, err, sizeof err);
         snprintf(done, sizeof done, "token %lld revoked", id);
     }
     db_close(db);

@@ -1,5 +1,7 @@
 #include "rules.h"
 
+#include "mem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,13 +76,14 @@ bool rules_list(struct db *db, struct buf *out)
     return true;
 }
 
-bool rules_set(struct db *db, const struct rules_change *c, char *err, size_t errlen)
+bool rules_set(struct db *db, const struct rules_change *c, char **before, char *err, size_t errlen)
 {
     /* a path is for the KPIs with a period-end target (the CHECK of
      * schema/008_alarm_rules.sql), told apart here so that the answer is a
      * reason, not a constraint violation */
     static const char update[] =
-        "WITH rule AS (SELECT kpi FROM kpi.alarm_rule WHERE kpi = $1),"
+        "WITH rule AS (SELECT kpi, target_path, period, coalesce(step::text, 'none') AS step,"
+        " recover_margin::text AS recover_margin FROM kpi.alarm_rule WHERE kpi = $1),"
         " changed AS (UPDATE kpi.alarm_rule SET target_path = coalesce($2::text, target_path),"
         " period = coalesce($3::text, period),"
         " step = CASE WHEN $4::text IS NULL THEN step WHEN $4::text = 'none' THEN NULL"
@@ -89,14 +92,18 @@ bool rules_set(struct db *db, const struct rules_change *c, char *err, size_t er
         " WHERE kpi = $1 AND (coalesce($2::text, target_path) = 'none'"
         "  OR kpi IN ('retention_rate', 'in_network_rate', 'bundling_coverage'))"
         " RETURNING kpi)"
-        " SELECT (SELECT count(*) FROM rule), (SELECT count(*) FROM changed)";
+        " SELECT (SELECT count(*) FROM rule), (SELECT count(*) FROM changed),"
+        " (SELECT json_build_object('target_path', target_path, 'period', period, 'step', step,"
+        "  'recover_margin', recover_margin) FROM rule)";
     const char *params[] = {c->kpi, c->target_path, c->period, c->step, c->recover_margin};
     struct db_result *res = NULL;
     err[0] = '\0';
+    *before = NULL;
     if (!db_query(db, update, 5, params, &res))
         return false;
     bool known = strcmp(db_value(res, 0, 0), "1") == 0;
     bool changed = strcmp(db_value(res, 0, 1), "1") == 0;
+    *before = changed ? xstrdup(db_value(res, 0, 2)) : NULL;
     db_result_free(res);
     if (!known)
         snprintf(err, errlen, "no KPI named '%s'", c->kpi);

@@ -30,9 +30,12 @@ bool rules_check(const struct rules_change *c, char *err, size_t errlen);
 /* Appends one line per KPI: kpi, target_path, period, step, recover_margin. */
 bool rules_list(struct db *db, struct buf *out);
 
-/* Applies c. False with a reason in err for an unknown KPI or a rule the
- * KPI cannot take (a path for a KPI without a period-end target); database
- * errors are logged and leave err empty. */
-bool rules_set(struct db *db, const struct rules_change *c, char *err, size_t errlen);
+/* Applies c; *before (the caller's: free) the KPI's rule before it, as a
+ * JSON object {target_path, period, step, recover_margin}. False with a
+ * reason in err for an unknown KPI or a rule the KPI cannot take (a path
+ * for a KPI without a period-end target); database errors are logged and
+ * leave err empty; *before NULL then. */
+bool rules_set(struct db *db, const struct rules_change *c, char **before, char *err,
+               size_t errlen);
 
 #endif

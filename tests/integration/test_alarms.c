@@ -200,13 +200,16 @@ START_TEST(k3_campaign_days_margin_and_transitions)
     import_targets("kpi,branch,dim,period,base,challenge\nbundling_coverage,B,,,0.5,0.7\n");
     const char *margin[] = {"alarms", "set", "bundling_coverage", "--recover-margin", "0.05", NULL};
     run_ok(margin);
-    /* the change is audited, with what was set */
+    /* the change is audited, with what was set and the rule before it */
     struct db *db = NULL;
     ck_assert(db_connect(ci, 0, &db));
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log"
                                       " WHERE action = 'alarm_rule_set'"
                                       " AND params->>'kpi' = 'bundling_coverage'"
-                                      " AND params->>'recover_margin' = '0.05'"),
+                                      " AND params->>'recover_margin' = '0.05'"
+                                      " AND (params->'before'->>'recover_margin')::numeric"
+                                      "  IS DISTINCT FROM 0.05"
+                                      " AND params->'before'->>'target_path' = 'linear'"),
                      1);
     db_close(db);
     /* the first day: the path starts at 0 %, which every value reaches */
