@@ -664,8 +664,9 @@ static void rankings(struct rep *r)
     ranking(r, SNAP_IN_NETWORK);
 }
 
-/* Per KPI, the alarms of the subtree in the quarter: raised, cleared,
- * still red at its end, ended without data. */
+/* Per KPI, the alarms of the subtree in the quarter: raised in it, red
+ * already before it (carried in: not raised in the quarter), and how they
+ * ended: cleared, still red at its end, ended without data. */
 static void alarms(struct rep *r)
 {
     const struct view_report *v = r->v;
@@ -680,30 +681,34 @@ static void alarms(struct rep *r)
     const struct doc_column_spec cols[] = {
         {W(r, "report_kpi"), DOC_LEFT, 3},
         {W(r, "report_raised_count"), DOC_RIGHT, 1},
+        {W(r, "report_carried_count"), DOC_RIGHT, 1},
         {W(r, "report_cleared_count"), DOC_RIGHT, 1},
         {W(r, "report_open_count"), DOC_RIGHT, 1},
         {W(r, "report_no_data_count"), DOC_RIGHT, 1},
     };
     doc_table(r->d, "", cols, sizeof cols / sizeof cols[0]);
     for (int k = 0; k < SNAP_NKPI; k++) {
-        long long count[4] = {0}; /* raised, cleared, still red, no data */
+        long long count[5] = {0}; /* raised, carried in, cleared, still red, no data */
         for (size_t i = 0; i < v->nalarms; i++)
             if (v->alarms[i]->kpi == k) {
                 const struct snap_alarm *a = v->alarms[i];
-                count[0]++;
-                count[a->no_data ? 3 : *a->cleared ? 1 : 2]++;
+                count[a->carried_in ? 1 : 0]++;
+                count[a->no_data ? 4 : *a->cleared ? 2 : 3]++;
             }
-        if (!count[0])
+        if (!count[0] && !count[1])
             continue;
-        char n[4][24];
-        for (int c = 0; c < 4; c++)
-            snprintf(n[c], sizeof n[c], "%lld", count[c]);
+        struct buf n[5] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+        for (int c = 0; c < 5; c++)
+            doc_count(&n[c], (double)count[c], false);
         doc_row(r->d, 0,
                 (const struct doc_cell_spec[]){{r->l->kpi[k], DOC_PLAIN},
-                                               {n[0], DOC_PLAIN},
-                                               {n[1], DOC_GOOD},
-                                               {n[2], count[2] ? DOC_WARN : DOC_PLAIN},
-                                               {n[3], DOC_MUTED}});
+                                               {n[0].data, DOC_PLAIN},
+                                               {n[1].data, DOC_MUTED},
+                                               {n[2].data, DOC_GOOD},
+                                               {n[3].data, count[3] ? DOC_WARN : DOC_PLAIN},
+                                               {n[4].data, DOC_MUTED}});
+        for (int c = 0; c < 5; c++)
+            buf_release(&n[c]);
     }
 }
 

@@ -801,6 +801,19 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     /* the quarter's alarms per KPI and the alarm rules' definition, under
      * their own words (a word missing from the labels shows its key) */
     ck_assert_msg(strstr(text, "本季度预警汇总"), "no heading over the quarter's alarms");
+    /* its K1 row: the alarms raised in the quarter apart from those red
+     * before it (the county is red on 08-10 only: raised, none carried),
+     * and they end one way each */
+    const char *summary = strstr(lines, "\n指标 本季新转红 季初已红 已恢复 季末仍红 转为无数据\n");
+    ck_assert_msg(summary, "the summary's heads");
+    const char *k1 = strstr(summary, "\n中高端客户保有率 ");
+    int n[5] = {0};
+    ck_assert_msg(k1 && sscanf(k1 + strlen("\n中高端客户保有率 "), "%d %d %d %d %d", &n[0], &n[1],
+                               &n[2], &n[3], &n[4]) == 5,
+                  "no K1 row in the summary");
+    ck_assert_msg(n[0] == 1 && n[1] == 0 && n[0] + n[1] == n[2] + n[3] + n[4],
+                  "K1: raised %d, carried in %d, cleared %d, red %d, no data %d", n[0], n[1], n[2],
+                  n[3], n[4]);
     ck_assert_msg(strstr(text, "红绿预警"), "no definition of the alarm rules");
     ck_assert_msg(!strstr(text, "snap_"), "a label key instead of its words");
     ck_assert_msg(!strstr(text, "下属单位排名"),
@@ -930,8 +943,8 @@ START_TEST(a_red_stretch_ended_by_no_data_is_not_cleared)
     const char *at = strstr(lines, "2026-08-20");
     ck_assert_msg(strstr(lines, "中高端客户保有率 2026-08-20 2026-08-21 无数据 1 低于基础时序进度"),
                   "the stretch of %s reads: %.200s", county, at ? at - 20 : lines);
-    /* raised 1, cleared 0, still red 0, no data after 1 */
-    ck_assert_msg(strstr(lines, "中高端客户保有率 1 0 0 1\n"), "the quarter's K1 alarms of %s",
+    /* raised 1, carried in 0, cleared 0, still red 0, no data after 1 */
+    ck_assert_msg(strstr(lines, "中高端客户保有率 1 0 0 0 1\n"), "the quarter's K1 alarms of %s",
                   county);
     json_decref(f);
     free(county);
