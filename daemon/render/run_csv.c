@@ -26,7 +26,23 @@ static const char *const columns[] = {
     "previous_status",
     "run_id",
     "partial",
+    "unit",
 };
+
+/* What a KPI's value is: a fraction of its denominator (the rates), a
+ * survey score from 0 to 100, or a count of members (the zones). */
+static const char *unit(int kpi)
+{
+    switch (kpi) {
+    case SNAP_SATISFACTION:
+    case SNAP_SATISFACTION_GOTONE:
+        return "score";
+    case SNAP_ZONES:
+        return "count";
+    default:
+        return "ratio";
+    }
+}
 
 static void number(struct buf *out, double x)
 {
@@ -68,7 +84,7 @@ static void row(struct buf *out, const struct snap *s, const struct snap_run *ru
     /* satisfaction's weighted mean without every child (as the API says) */
     if (x->kpi == SNAP_SATISFACTION || x->kpi == SNAP_SATISFACTION_GOTONE)
         buf_puts(out, x->partial ? "true" : "false");
-    buf_puts(out, "\r\n");
+    buf_printf(out, ",%s\r\n", unit(x->kpi));
 }
 
 void run_csv_header(struct buf *out, const char *date_column)

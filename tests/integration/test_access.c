@@ -745,9 +745,9 @@ START_TEST(the_grid_as_csv)
         "\xef\xbb\xbf"
         "as_of,branch_code,branch_name,level,kpi,dim,campaign,period,numerator,denominator,value,"
         "target_base,target_challenge,path_base,path_challenge,status,reason,previous_status,"
-        "run_id,partial\r\n";
+        "run_id,partial,unit\r\n";
     char *exec = token_of("exec"), want[200];
-    const char *f[20];
+    const char *f[21];
     struct resp api = get_as(exec, "/api/v1/kpis");
     struct resp r = get_as(exec, "/api/v1/grid.csv?branch=420100");
     json_t *j = json_loads(api.body, 0, NULL), *values = json_object_get(j, "values");
@@ -763,9 +763,9 @@ START_TEST(the_grid_as_csv)
     size_t line;
     json_array_foreach(records, line, rec)
     {
-        ck_assert_msg(json_array_size(rec) == 20, "line %zu: %zu fields", line + 1,
+        ck_assert_msg(json_array_size(rec) == 21, "line %zu: %zu fields", line + 1,
                       json_array_size(rec));
-        for (size_t k = 0; k < 20; k++)
+        for (size_t k = 0; k < 21; k++)
             f[k] = json_string_value(json_array_get(rec, k));
         if (line == 0) /* the header, checked above */
             continue;
@@ -787,6 +787,10 @@ START_TEST(the_grid_as_csv)
         ck_assert_str_eq(f[15], st ? st : "");
         ck_assert_str_eq(f[16], why ? why : "");
         ck_assert_str_eq(f[17], was ? was : "");
+        /* what the value is: a K4 score, a K5 count, else a fraction */
+        ck_assert_str_eq(f[20], strncmp(f[4], "satisfaction", 12) == 0 ? "score"
+                                : strcmp(f[4], "zone_count") == 0      ? "count"
+                                                                       : "ratio");
         reasons += strchr(f[16], ',') != NULL;
     }
     json_decref(records);

@@ -124,7 +124,10 @@ static json_t *read_csv(const char *path)
         "others = {r['partial'] for r in rows if r['kpi'] not in k4}\n"
         "partial = sum(r['partial'] == 'true' for r in rows)\n"
         "assert flags and flags <= {'true', 'false'} and others == {''}, (flags, others)\n"
-        "assert list(rows[0])[-1] == 'partial', list(rows[0])\n"
+        "assert list(rows[0])[-2:] == ['partial', 'unit'], list(rows[0])\n"
+        "units = {r['kpi']: r['unit'] for r in rows}\n"
+        "assert units.get('retention_rate') == 'ratio' and units.get('satisfaction') == 'score'"
+        " and units.get('zone_count') == 'count', units\n"
         "names = [r['branch_name'] for r in rows if r['branch_code'] == '420102']\n"
         "print(json.dumps({'rows': len(rows), 'checked': checked, 'worst': worst,\n"
         "  'branches': sorted({r['branch_code'] for r in rows}),\n"
@@ -991,7 +994,7 @@ START_TEST(a_month_end_computed_again_is_the_reports)
     free(err);
     struct buf bytes = BUF_INIT;
     slurp(csv, &bytes);
-    snprintf(want, sizeof want, ",%ld,\r\n", id); /* run_id, partial (empty: not K4) */
+    snprintf(want, sizeof want, ",%ld,,ratio\r\n", id); /* run_id, partial (not K4), unit */
     ck_assert_msg(strstr(bytes.data, want), "the CSV does not stand on run %ld", id);
     buf_release(&bytes);
 }
