@@ -372,6 +372,16 @@ bool audit_action_name_ok(const char *a)
     return n >= 1 && n <= 40 && strspn(a, "abcdefghijklmnopqrstuvwxyz_") == n;
 }
 
+bool audit_outcome_ok(const char *o)
+{
+    static const char *const outcomes[] = {"ok",     "denied", "refused",
+                                           "failed", "error",  "throttled"};
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+        if (strcmp(o, outcomes[i]) == 0)
+            return true;
+    return false;
+}
+
 const char *audit_action_seen_sql(void)
 {
     return "SELECT 1 FROM kpi.audit_log WHERE action = $1 LIMIT 1";
@@ -387,6 +397,7 @@ const char *audit_select_sql(void)
            "   THEN $1::date::timestamp AT TIME ZONE $5 ELSE $1::timestamptz END)"
            " AND ($2::text IS NULL OR action = $2)"
            " AND ($4::bigint IS NULL OR audit_log.audit_id < $4::bigint)"
+           " AND ($6::text IS NULL OR who = $6) AND ($7::text IS NULL OR outcome = $7)"
            " ORDER BY audit_log.audit_id DESC LIMIT $3::int"; /* the column, not its text */
 }
 

@@ -56,7 +56,7 @@ bool audit_insert(struct db *db, const struct audit_row *row);
  * 00:00 in the zone $5, or an RFC 3339 instant (date_instant_valid), or
  * NULL; $2 one action or NULL, $3 at most that many rows, $4 only rows
  * older than that id or NULL (the next page: the last id of one page);
- * newest first),
+ * $6 one user (who) or NULL, $7 one outcome or NULL; newest first),
  * and its rows as JSON ({"entries": [{id, at, who, action, params, client,
  * outcome, detail}]}, a new reference), as text lines for people, or as
  * CSV for a spreadsheet (UTF-8 with a byte-order mark, CRLF, a header row;
@@ -65,6 +65,9 @@ const char *audit_select_sql(void);
 /* Whether a is written as the log writes action names: [a-z_], 1 to 40
  * characters. */
 bool audit_action_name_ok(const char *a);
+/* Whether o is an outcome the log writes (ok, denied, refused, failed,
+ * error, throttled). */
+bool audit_outcome_ok(const char *o);
 /* A row when some entry has action $1, none else. */
 const char *audit_action_seen_sql(void);
 json_t *audit_rows_json(const struct db_result *res);

@@ -116,8 +116,9 @@ int cmd_audit(const struct cli_args *args)
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%ld", limit);
     /* a date's 00:00 in UTC, the zone of the times printed */
-    const char *params[] = {args->since, args->action, limit_text, args->before, "UTC"};
-    if (!cmd_db(args, &db) || !db_query(db, audit_select_sql(), 5, params, &res))
+    const char *params[] = {args->since, args->action, limit_text, args->before,
+                            "UTC",       NULL,         NULL}; /* every user and outcome */
+    if (!cmd_db(args, &db) || !db_query(db, audit_select_sql(), 7, params, &res))
         goto done; /* logged */
     if (args->action && db_rows(res) == 0 && !action_logged(db, args->action)) {
         /* a typo must not read as "nothing of that kind happened" */

@@ -34,8 +34,9 @@ static const char *const p_page_zones[] = {"lang", "branch", "month", NULL};
 static const char *const p_page_branch[] = {"lang", "date", "kpi", NULL};
 static const char *const p_page_lang[] = {"lang", NULL};
 static const char *const p_page_account[] = {"lang", "error", "changed", NULL};
-static const char *const p_page_audit[] = {"lang", "since", "action", "before", NULL};
-static const char *const p_audit[] = {"since", "action", "limit", "before", NULL};
+static const char *const p_page_audit[] = {"lang", "since",   "action", "before",
+                                           "who",  "outcome", NULL};
+static const char *const p_audit[] = {"since", "action", "limit", "before", "who", "outcome", NULL};
 static const char *const p_asset[] = {"v", NULL};
 
 #define PUBLIC    HTTP_ACCESS_PUBLIC

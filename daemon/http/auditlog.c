@@ -164,6 +164,13 @@ static bool audit_params(const struct http_request *req, long dflt, long max, ch
     if (action && !audit_action_name_ok(action))
         return view_fail(err, 400, "invalid_parameter", "action",
                          "action must be an action name (lower-case letters and _)");
+    const char *who = http_arg(req, "who"), *outcome = http_arg(req, "outcome");
+    if (who && (!*who || strlen(who) > 128))
+        return view_fail(err, 400, "invalid_parameter", "who",
+                         "who must be a user's name (1 to 128 bytes)");
+    if (outcome && !audit_outcome_ok(outcome))
+        return view_fail(err, 400, "invalid_parameter", "outcome",
+                         "outcome must be ok, denied, refused, failed, error or throttled");
     if (l && (!*l || *end || n < 1 || n > max))
         return view_fail(err, 400, "invalid_parameter", "limit",
                          "limit must be a whole number from 1 to %ld", max);
@@ -209,9 +216,10 @@ static void serve_audit(struct http_request *req, struct http_reply *reply, stru
         return;
     }
     char *zone = refresh_timezone(api->refresh); /* a date's 00:00 is the operator's */
-    const char *params[] = {http_arg(req, "since"), http_arg(req, "action"), limit,
-                            http_arg(req, "before"), zone};
-    enum pool_status st = pool_query(api->pool, audit_select_sql(), 5, params, &res);
+    const char *params[] = {
+        http_arg(req, "since"), http_arg(req, "action"), limit, http_arg(req, "before"), zone,
+        http_arg(req, "who"),   http_arg(req, "outcome")};
+    enum pool_status st = pool_query(api->pool, audit_select_sql(), 7, params, &res);
     free(zone);
     if (st != POOL_OK) {
         api_reply_db_down(reply, st, "the audit log is");
@@ -238,9 +246,9 @@ static void serve_audit(struct http_request *req, struct http_reply *reply, stru
         free(text);
         json_decref(body);
     }
-    json_t *logged =
-        json_pack("{s:s?, s:s?, s:s, s:s?, s:i}", "since", params[0], "action", params[1], "limit",
-                  limit, "before", params[3], "rows", db_rows(res));
+    json_t *logged = json_pack("{s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:i}", "since", params[0],
+                               "action", params[1], "limit", limit, "before", params[3], "who",
+                               params[5], "outcome", params[6], "rows", db_rows(res));
     if (csv)
         json_object_set_new(logged, "format", json_string("csv"));
     db_result_free(res);

@@ -221,8 +221,8 @@ static void fill_page(struct api *api, const struct http_request *req, struct ht
  * branch page, its path). */
 static json_t *page_params(const struct http_request *req, const char *code)
 {
-    static const char *const names[] = {"branch", "date",   "kpi",   "month",  "since",
-                                        "action", "before", "error", "changed"};
+    static const char *const names[] = {"branch", "date",  "kpi",     "month", "since",  "action",
+                                        "before", "error", "changed", "who",   "outcome"};
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (http_arg(req, names[i]))

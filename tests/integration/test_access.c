@@ -2765,6 +2765,20 @@ START_TEST(the_audit_log)
     ck_assert_str_eq(json_string_value(json_object_get(e, "outcome")), "refused");
     json_decref(j);
     resp_free(&r);
+    /* one user's rows, one outcome's: the clerk's one refusal among 26 */
+    r = get_as(auditor, "/api/v1/audit?action=at_risk_list&who=clerk&outcome=refused");
+    j = json_loads(r.body, 0, NULL);
+    ck_assert_msg(r.status == 200 && json_array_size(json_object_get(j, "entries")) == 1, "%ld %s",
+                  r.status, r.body);
+    json_decref(j);
+    resp_free(&r);
+    r = get_as(auditor, "/api/v1/audit?who=nobody-of-that-name");
+    ck_assert_msg(r.status == 200 && strstr(r.body, "\"entries\":[]"), "%ld %s", r.status, r.body);
+    resp_free(&r);
+    r = get_as(auditor, "/api/v1/audit?outcome=maybe");
+    ck_assert_msg(r.status == 400 && strstr(r.body, "\"param\":\"outcome\""), "%ld %s", r.status,
+                  r.body);
+    resp_free(&r);
     r = get_as(auditor, "/api/v1/audit?limit=0");
     ck_assert_int_eq(r.status, 400);
     ck_assert(strstr(r.body, "\"param\":\"limit\""));

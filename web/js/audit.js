@@ -128,20 +128,34 @@ function row(entry) {
     el('td', { class: 'client', role: 'cell', dataset: { label: w('audit_client') } }, entry.client ?? ''));
 }
 
+const OUTCOMES = ['ok', 'denied', 'refused', 'failed', 'error', 'throttled'];
+
+// The filters the page keeps (action, since, who, outcome), as given.
+const kept = () => ({ action: params.action, since: params.since, who: params.who, outcome: params.outcome });
+
 function filters() {
   const select = el('select', { id: 'audit-action', name: 'action' },
     el('option', { value: '' }, w('audit_all')),
     actions.map((a) => el('option', { value: a, selected: a === params.action }, word(ACTION_WORD, a))));
   const since = el('input', { id: 'audit-since', name: 'since', type: 'date', value: params.since });
+  const who = el('input', { id: 'audit-who', name: 'who', type: 'text', value: params.who, size: 12,
+    autocomplete: 'off', spellcheck: 'false' });
+  const outcome = el('select', { id: 'audit-outcome', name: 'outcome' },
+    el('option', { value: '' }, w('audit_all')),
+    OUTCOMES.map((o) => el('option', { value: o, selected: o === params.outcome }, word('audit_outcome_', o))));
   return pickerForm('audit-filters', [
     el('label', { for: 'audit-action' }, w('audit_action')), select,
     el('label', { for: 'audit-since' }, w('audit_since')), since,
-  ], () => location.assign(pageUrl('/audit', { action: select.value, since: since.value })));
+    el('label', { for: 'audit-who' }, w('audit_who')), who,
+    el('label', { for: 'audit-outcome' }, w('audit_outcome')), outcome,
+  ], () => location.assign(pageUrl('/audit', {
+    action: select.value, since: since.value, who: who.value.trim(), outcome: outcome.value,
+  })));
 }
 
 // Links to the older rows (after a full page) and back to the newest.
 function pager(entries) {
-  const keep = { action: params.action, since: params.since };
+  const keep = kept();
   const links = [];
   if (params.before) links.push(el('a', { href: pageUrl('/audit', keep), rel: 'first' }, `← ${w('audit_newest')}`));
   if (entries.length === PAGE) {
@@ -163,13 +177,13 @@ function table(entries) {
 start(async (main) => {
   main.querySelector('h1').textContent = w('audit_title');
   const since = sinceInstant(params.since);
-  const log = await api('/api/v1/audit', { action: params.action, since, before: params.before, limit: PAGE });
+  const log = await api('/api/v1/audit', { ...kept(), since, before: params.before, limit: PAGE });
   const entries = log.entries || [];
   main.append(...[
     el('p', { class: 'audit-note' }, w('audit_note', { zone: ZONE })),
     filters(),
     el('p', { class: 'audit-csv' }, el('a', {
-      href: apiUrl('/api/v1/audit.csv', { action: params.action, since }), type: 'text/csv',
+      href: apiUrl('/api/v1/audit.csv', { ...kept(), since }), type: 'text/csv',
     }, w('audit_csv'))),
     entries.length
       ? el('p', { class: 'audit-count' }, w('audit_count', {

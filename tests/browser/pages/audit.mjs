@@ -41,6 +41,30 @@ async function inZone(page, base, user, zone, fn) {
 
 export const checks = [
   {
+    // what one user did, and with which outcome: the form's user and
+    // outcome filters, kept by the form, the older rows' link and the CSV
+    name: 'the user and outcome filters show one user\'s rows of one outcome, kept by the form and the CSV',
+    users: ['auditor'],
+    async run({ page, base, assert, api }) {
+      const me = (await api('/api/v1/me')).body.user;
+      await page.locator('#audit-who').fill(me);
+      await page.locator('#audit-outcome').selectOption('ok');
+      await Promise.all([page.waitForURL((u) => u.searchParams.get('who') === me),
+        page.locator('form.audit-filters button[type=submit]').click()]);
+      await lib.waitDone(page);
+      const rows = await shown(page);
+      assert.ok(rows.length > 0, 'none of the auditor\'s rows');
+      assert.ok(rows.every((r) => r.who === me && r.outcome === 'ok'), JSON.stringify(rows.slice(0, 3)));
+      assert.equal(await page.locator('#audit-who').inputValue(), me);
+      assert.equal(await page.locator('#audit-outcome').inputValue(), 'ok');
+      const csv = new URL(await page.locator('p.audit-csv a').getAttribute('href'), base);
+      assert.equal(csv.searchParams.get('who'), me);
+      assert.equal(csv.searchParams.get('outcome'), 'ok');
+      const api2 = (await api(`/api/v1/audit?who=${encodeURIComponent(me)}&outcome=denied`)).body;
+      assert.ok(api2.entries.every((e) => e.who === me && e.outcome === 'denied'));
+    },
+  },
+  {
     name: 'the rows are the API\'s, newest first, at the time of the viewer\'s zone (Asia/Shanghai)',
     users: ['auditor'],
     async run({ page, base, user, assert }) {
