@@ -565,6 +565,19 @@ static json_t *check_contents(const char *path)
     return python_facts(script, path);
 }
 
+/* `expr` (constant SQL over kpi.value v) of BIG_ROOT's K1 total at the
+ * newest run of 2026-09-30, as text (malloc'd). */
+static char *root_k1(struct db *db, const char *expr)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT %s FROM kpi.value v JOIN kpi.run r USING (run_id)"
+             " WHERE r.as_of = '2026-09-30' AND v.kpi = 'retention_rate'"
+             " AND v.branch_code = '" BIG_ROOT "' AND v.dim IS NULL ORDER BY run_id DESC LIMIT 1",
+             expr);
+    return harness_text(db, sql);
+}
+
 /* The province's PDF: many pages, every city a bookmark, every branch's
  * name and the province's figures in its text, the CSV's SHA-256 on the
  * cover; a city's twice: the same bytes; audited like the CSV. */
@@ -659,20 +672,12 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
         ck_assert_msg(marked || atoi(db_value(res, i, 1)) == 2, "city %s is not bookmarked", name);
     }
     db_result_free(res);
-    char *pct = harness_text(db, "SELECT to_char(100 * numerator / denominator, 'FM990.00') || '%'"
-                                 " FROM kpi.value v JOIN kpi.run r USING (run_id)"
-                                 " WHERE r.as_of = '2026-09-30' AND v.kpi = 'retention_rate'"
-                                 " AND v.branch_code = '" BIG_ROOT "' AND v.dim IS NULL"
-                                 " ORDER BY run_id DESC LIMIT 1");
+    char *pct = root_k1(db, "to_char(100 * numerator / denominator, 'FM990.00') || '%'");
     ck_assert_msg(strstr(text, pct), "the root's retention %s is not in the PDF", pct);
     free(pct);
     /* its denominator as a reader reads a count, as the bulletin's:
      * thousands separated (doc_count, unit-bulletin) */
-    char *den = harness_text(db, "SELECT to_char(denominator, 'FM999,999,990')"
-                                 " FROM kpi.value v JOIN kpi.run r USING (run_id)"
-                                 " WHERE r.as_of = '2026-09-30' AND v.kpi = 'retention_rate'"
-                                 " AND v.branch_code = '" BIG_ROOT "' AND v.dim IS NULL"
-                                 " ORDER BY run_id DESC LIMIT 1");
+    char *den = root_k1(db, "to_char(denominator, 'FM999,999,990')");
     ck_assert_msg(strstr(text, den), "the root's K1 denominator %s", den);
     free(den);
     ck_assert_msg(strstr(text, "下属单位排名"), "no rankings of the root's children");
