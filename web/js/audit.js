@@ -141,7 +141,7 @@ function filters() {
   const who = el('input', { id: 'audit-who', name: 'who', type: 'text', value: params.who, size: 12,
     autocomplete: 'off', spellcheck: 'false' });
   const outcome = el('select', { id: 'audit-outcome', name: 'outcome' },
-    el('option', { value: '' }, w('audit_all')),
+    el('option', { value: '' }, w('audit_all_outcomes')),
     OUTCOMES.map((o) => el('option', { value: o, selected: o === params.outcome }, word('audit_outcome_', o))));
   return pickerForm('audit-filters', [
     el('label', { for: 'audit-action' }, w('audit_action')), select,
