@@ -798,7 +798,7 @@ static const struct label_word en_words[] = {
      "your time zone ({zone})."},
     {"audit_action", "Action"},
     {"audit_all", "All actions"},
-    {"audit_all_outcomes", "all outcomes"},
+    {"audit_all_outcomes", "All outcomes"},
     {"audit_since", "Since"},
     {"audit_id", "No."},
     {"audit_at", "Time"},
