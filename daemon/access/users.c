@@ -35,9 +35,10 @@ static bool ends_access(const char *action)
     return false;
 }
 
-/* One row of the audit log for a change, in its transaction: by an
- * administrator over HTTP (by), or by a command (by NULL: who is cli:ROLE,
- * the database role running it). A change that may end access also
+/* One row of the audit log for a change, in its transaction: by who and
+ * from where (by: an administrator over HTTP, or a command: the system user
+ * from cli:HOST role:ROLE), or with by NULL (a test's setup) by cli:ROLE,
+ * the database role running it. A change that may end access also
  * notifies the daemons (retentiond_access, the user's name as payload, ""
  * when not known: delivered at commit), which then read that user's
  * sessions and tokens again at once, not after access.session_cache. */

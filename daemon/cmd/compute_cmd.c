@@ -17,30 +17,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The date's newest stored run before the compute (0: none), which a
- * stored run supersedes; -1 on a database failure (logged). */
-static long long newest_run(struct db *db, const char *as_of)
+/* The audit row of a compute asked by hand (a data correction): the date,
+ * the run stored (or the stored one it equalled), and the date's newest
+ * run before it, which a stored run supersedes (null: none), so that an
+ * export reading the new run can be traced to it. */
+static bool audit_compute(struct db *db, const char *as_of, const struct kpi_run *run)
 {
     struct db_result *res = NULL;
-    const char *params[] = {as_of};
-    if (!db_query(db, "SELECT coalesce(max(run_id), 0) FROM kpi.run WHERE as_of = $1::date", 1,
-                  params, &res))
-        return -1;
-    long long id = strtoll(db_value(res, 0, 0), NULL, 10);
+    char id[24];
+    snprintf(id, sizeof id, "%lld", run->run_id);
+    const char *params[] = {as_of, id};
+    if (!db_query(db,
+                  "SELECT max(run_id) FROM kpi.run WHERE as_of = $1::date AND run_id < $2::bigint",
+                  2, params, &res))
+        return false;
+    const char *before = db_value(res, 0, 0); /* NULL: the date's first run */
+    json_t *row =
+        json_pack("{s:s, s:I, s:b, s:o}", "as_of", as_of, "run", (json_int_t)run->run_id, "stored",
+                  run->stored, "supersedes",
+                  run->stored && before ? json_integer(strtoll(before, NULL, 10)) : json_null());
     db_result_free(res);
-    return id;
-}
-
-/* The audit row of a compute asked by hand (a data correction): the date,
- * the run stored (or the stored one it equalled), and the run it
- * supersedes, so that an export reading the new run can be traced to it. */
-static bool audit_compute(struct db *db, const char *as_of, const struct kpi_run *run,
-                          long long before)
-{
-    json_t *params = json_pack("{s:s, s:I, s:b, s:o}", "as_of", as_of, "run",
-                               (json_int_t)run->run_id, "stored", run->stored, "supersedes",
-                               run->stored && before > 0 ? json_integer(before) : json_null());
-    return cmd_audit_change(db, "compute", params);
+    return cmd_audit_change(db, "compute", row);
 }
 
 int cmd_compute(const struct cli_args *args)
@@ -50,10 +47,8 @@ int cmd_compute(const struct cli_args *args)
     struct buf out = BUF_INIT;
     struct kpi_run run = {0};
     int rc = 1;
-    long long before = -1;
     enum kpi_store store = args->if_changed ? KPI_STORE_IF_CHANGED : KPI_STORE_ALWAYS;
-    if (!cmd_db(args, &db) || (before = newest_run(db, args->as_of)) < 0 ||
-        !kpi_compute(db, args->as_of, store, &run) || !audit_compute(db, args->as_of, &run, before))
+    if (!cmd_db(args, &db) || !kpi_compute(db, args->as_of, store, &run))
         goto done; /* errors have been logged already */
     struct snap_filter one = {.run_id = run.run_id};
     if (!snap_build_db(db, 0, NULL, &one, &snap))
@@ -67,7 +62,9 @@ int cmd_compute(const struct cli_args *args)
     else
         contract_print_json(snap, snap->runs[0], &out);
     fwrite(out.data, 1, out.len, stdout);
-    rc = fflush(stdout) == 0 ? 0 : 1;
+    /* the run stands whatever: printed first, then audited (a row that
+     * cannot be written says so on stderr, exit 1) */
+    rc = fflush(stdout) == 0 && audit_compute(db, args->as_of, &run) ? 0 : 1;
 done:
     snap_unref(snap);
     buf_release(&out);

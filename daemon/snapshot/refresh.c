@@ -335,8 +335,10 @@ static void *thread_main(void *arg)
             drop_db(r); /* libpq closed it while reading a server error */
         double deadline = r->db ? next_timer : retry_at;
         opts_free(&o);
-        if (!atomic_load(&r->stopping) && !atomic_load(&r->want_compute) &&
-            !atomic_load(&r->want_reload))
+        /* a request waiting goes on at once, with a connection to serve it;
+         * without one the loop waits for the reconnection's time (no spin) */
+        bool asked = atomic_load(&r->want_compute) || atomic_load(&r->want_reload);
+        if (!atomic_load(&r->stopping) && !(r->db && asked))
             wait_events(r, deadline);
     }
     struct db *db = r->db;

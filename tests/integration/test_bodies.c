@@ -6,7 +6,8 @@
  * before the daemon was reorganised into layers (recorded again, the daemon
  * unchanged, when the demo generator's branches changed for issue 20; two
  * rankings' "bottom" flags when a tie across the bottom line came to be
- * named whole, their bytes otherwise the same). A
+ * named whole, their bytes otherwise the same; the ranking chart when red's
+ * word became 预警, its glyphs the only change). A
  * body that differs is written under the build directory (bodies-now/NAME)
  * to diff.
  *

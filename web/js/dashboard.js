@@ -173,7 +173,7 @@ start(async (main) => {
   });
   // the warehouse's data-quality counts: the province's overview, for the
   // roles that see every branch (a branch manager's answer is a 403)
-  const qualityP = boot.scope?.level === 0 && code === boot.scope.code
+  const qualityP = boot.role !== 'branch_manager' && boot.scope?.level === 0 && code === boot.scope.code
     ? api('/api/v1/data-quality', { date: params.date }).catch(() => null) : null;
   const [runs, kpis, tree, trends, zoneTrend, quality] = await Promise.all([
     api('/api/v1/runs', { date: params.date }),
