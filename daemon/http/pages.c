@@ -293,7 +293,7 @@ void api_reply_refusal(struct api *api, const struct http_request *req, struct h
     struct snap *own = s ? NULL : refresh_acquire(api->refresh, NULL);
     char *message = page_message(api_labels(req), err, true);
     reply->status = err->status; /* no-store: the signed-in route's (api_authorize) */
-    if (err->retry_after) /* a 503 that passes: when, for a person's page too */
+    if (err->retry_after)        /* a 503 that passes: when, for a person's page too */
         http_reply_header(reply, "Retry-After", "%u", err->retry_after);
     fill_page(api, req, reply, s ? s : own, &error, json_object(), message);
     free(message);
