@@ -277,6 +277,7 @@ START_TEST(html_is_mail_safe)
     /* escaped, never raw */
     ck_assert_msg(strstr(html, ODD_HTML) != NULL, "%s", html);
     ck_assert_ptr_null(strstr(html, ODD_NAME));
+    /* ... and the survey against the month before's (run 10's 2026-09) */
     static const char *const want[] = {"湖北省公司日通报（2026-11-21）",
                                        "数据日期 2026-11-21（计算批次 12），日变化对比 2026-11-20",
                                        "30.00%",
@@ -293,7 +294,6 @@ START_TEST(html_is_mail_safe)
                                        "● 达标",
                                        "▼ 低于基础时序进度",
                                        "较昨日新转红（",
-                                       /* the survey against the month before's (run 10) */
                                        "较 2026-09 调查 +4.50 分",
                                        "流失区"};
     /* read with the spans that keep each date on one line taken out */
@@ -534,6 +534,7 @@ START_TEST(pdf_reads_back)
     ck_assert_msg(strstr(info, "(A4)") != NULL, "%s", info);
     ck_assert_msg(strstr(info, "CreationDate:") && strstr(info, "2026"), "%s", info);
     char *text = pdf_tool("pdftotext -layout -enc UTF-8", pdf, len);
+    /* ... and the survey against the month before's (run 10's 2026-09) */
     static const char *const want[] = {"湖北省公司日通报（2026-11-21）",
                                        "江汉",
                                        "江岸",
