@@ -32,32 +32,21 @@ static const struct snap_campaign *campaign_of(const struct snap *s, int id)
     return NULL;
 }
 
-/* The counties with a coverage of campaign `id` in run, ranked (ties share
- * a rank); out has room for every branch. */
-static size_t rank_counties(const struct snap *s, const struct snap_run *run, int id,
-                            struct view_rank *out)
-{
-    size_t n = 0;
-    for (size_t b = 0; run && b < s->nbranches; b++) {
-        const struct snap_value *v =
-            s->branches[b].level == 2 ? snap_find(run, SNAP_BUNDLING, (int)b, NULL, id) : NULL;
-        if (v && !isnan(v->f[SNAP_VALUE]))
-            out[n++] = (struct view_rank){.branch = (int)b, .v = v, .previous_rank = -1};
-    }
-    view_rank_order(out, n);
-    return n;
-}
+enum { ANY_PARENT = -2 }; /* rank_level: under any parent */
 
-/* The cities under `parent` with a value of campaign id in run, ranked as
- * rank_counties() does; out has room for every branch. */
-static size_t rank_cities(const struct snap *s, const struct snap_run *run, int id, int parent,
-                          struct view_rank *out)
+/* The branches of `level` (under `parent`, or ANY_PARENT) with a coverage
+ * of campaign `id` in run, ranked (ties share a rank); out has room for
+ * every branch. */
+static size_t rank_level(const struct snap *s, const struct snap_run *run, int id, int level,
+                         int parent, struct view_rank *out)
 {
     size_t n = 0;
     for (size_t b = 0; run && b < s->nbranches; b++) {
-        const struct snap_value *v = s->branches[b].level == 1 && s->branches[b].parent == parent
-                                         ? snap_find(run, SNAP_BUNDLING, (int)b, NULL, id)
-                                         : NULL;
+        const struct snap_branch *br = &s->branches[b];
+        const struct snap_value *v =
+            br->level == level && (parent == ANY_PARENT || br->parent == parent)
+                ? snap_find(run, SNAP_BUNDLING, (int)b, NULL, id)
+                : NULL;
         if (v && !isnan(v->f[SNAP_VALUE]))
             out[n++] = (struct view_rank){.branch = (int)b, .v = v, .previous_rank = -1};
     }
@@ -72,8 +61,8 @@ static void rank_city(const struct view_bulletin *v, int id, struct view_bulleti
     int parent = s->branches[v->branch].parent;
     struct view_rank *now = xcalloc(s->nbranches + 1, sizeof *now),
                      *before = xcalloc(s->nbranches + 1, sizeof *before);
-    size_t n = rank_cities(s, v->run, id, parent, now);
-    size_t nbefore = rank_cities(s, v->prev, id, parent, before);
+    size_t n = rank_level(s, v->run, id, 1, parent, now);
+    size_t nbefore = rank_level(s, v->prev, id, 1, parent, before);
     view_rank_compare(now, n, before, nbefore, 0);
     for (size_t i = 0; i < n; i++)
         if (now[i].branch == v->branch) {
@@ -93,8 +82,8 @@ static void build_campaign(const struct view_bulletin *v, int id, int bottom_n,
     c->total = snap_find(v->run, SNAP_BUNDLING, v->branch, NULL, id);
     c->total_was = v->prev ? snap_find(v->prev, SNAP_BUNDLING, v->branch, NULL, id) : NULL;
     c->rows = xcalloc(s->nbranches + 1, sizeof *c->rows);
-    c->n = rank_counties(s, v->run, id, c->rows);
-    size_t nprev = rank_counties(s, v->prev, id, before);
+    c->n = rank_level(s, v->run, id, 2, ANY_PARENT, c->rows);
+    size_t nprev = rank_level(s, v->prev, id, 2, ANY_PARENT, before);
     c->nbottom = view_rank_compare(c->rows, c->n, before, nprev, bottom_n);
     c->own = -1;
     for (size_t i = 0; i < c->n; i++)
@@ -355,8 +344,7 @@ json_t *view_bulletin_json(const struct view_bulletin *v)
     return o;
 }
 
-/* ---- a correction -----------------------------------------------------------------------------
- */
+/* ---- a correction ---------------------------------------------------------------------------- */
 
 static bool str_is(const char *a, const char *b)
 {
