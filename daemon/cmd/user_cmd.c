@@ -79,8 +79,9 @@ int cmd_user(const struct cli_args *args)
     if (with_password && !read_password(password, sizeof password))
         return 2;
     if (!cmd_db(args, &db))
-        goto done;                                                  /* logged */
-    const struct users_by by = {cmd_system_user(), cmd_client(db)}; /* the audit rows' */
+        goto done; /* logged */
+    /* who the audit rows name, and from where */
+    const struct users_by by = {cmd_system_user(), cmd_client(db)};
     snprintf(done, sizeof done, "user %s: %s", name,
              strcmp(verb, "add") == 0
                  ? (args->temporary ? "added, to change the password first" : "added")
@@ -133,8 +134,9 @@ int cmd_token(const struct cli_args *args)
     if (strcmp(args->positional[0], "revoke") == 0 && !token_id(args->positional[1], &id))
         return 2;
     if (!cmd_db(args, &db))
-        return 1;                                                   /* logged */
-    const struct users_by by = {cmd_system_user(), cmd_client(db)}; /* the audit rows' */
+        return 1; /* logged */
+    /* who the audit rows name, and from where */
+    const struct users_by by = {cmd_system_user(), cmd_client(db)};
     if (strcmp(args->positional[0], "list") == 0) {
         struct buf out = BUF_INIT;
         if ((ok = tokens_list(db, args->user, &out, err, sizeof err)))
