@@ -20,7 +20,8 @@ int cmd_alarms(const struct cli_args *args)
                              .target_path = args->target_path,
                              .period = args->period,
                              .step = args->step,
-                             .recover_margin = args->recover_margin};
+                             .recover_margin = args->recover_margin,
+                             .key_account_days = args->key_account_days};
     bool list = strcmp(args->positional[0], "list") == 0;
     if (!list && !rules_check(&c, err, sizeof err)) {
         fprintf(stderr, "retentiond: alarms set: %s\n", err);
@@ -40,10 +41,11 @@ int cmd_alarms(const struct cli_args *args)
     else
         printf("%s: alarm rule changed (used from the next compute run)\n", c.kpi);
     rc = list || cmd_audit_change(db, "alarm_rule_set",
-                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:o?}", "kpi", c.kpi,
-                                            "target_path", c.target_path, "period", c.period,
+                                  json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:o?}", "kpi",
+                                            c.kpi, "target_path", c.target_path, "period", c.period,
                                             "step", c.step, "recover_margin", c.recover_margin,
-                                            "before", json_loads(before, 0, NULL)))
+                                            "key_account_days", c.key_account_days, "before",
+                                            json_loads(before, 0, NULL)))
              ? 0
              : 1;
 done:

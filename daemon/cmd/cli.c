@@ -51,11 +51,13 @@ static const struct command_def commands[] = {
     {"alarms", CLI_ALARMS,
      "usage: retentiond alarms list [--db CONNINFO]\n"
      "       retentiond alarms set KPI [--target-path linear|none] [--period day|month]\n"
-     "         [--step N|none] [--recover-margin N] [--db CONNINFO]\n"
+     "         [--step N|none] [--recover-margin N] [--key-account-days N] [--db CONNINFO]\n"
      "  Show or change how each KPI's status is judged (docs/kpis.md): against the\n"
      "  path to its period-end targets or the targets directly, the previous period\n"
-     "  (steps and transitions), the step that turns a fall red, and the margin a\n"
-     "  red value must clear to turn green. The next compute run uses them.\n"},
+     "  (steps and transitions), the step that turns a fall red, the margin a red\n"
+     "  value must clear to turn green, and (in_network_rate) for how many days a\n"
+     "  diamond or gold member's cancellation keeps the branch red (1-366; 366: the\n"
+     "  rest of the year). The next compute run uses them.\n"},
     {"user", CLI_USER,
      "usage: retentiond user add NAME --role ROLE [--branch CODE] [--email ADDR] --password-stdin\n"
      "                           [--temporary]\n"
@@ -221,6 +223,7 @@ static const struct option_def options[] = {
     {"--period", OPT_VALUE, offsetof(struct cli_args, period), CMD(CLI_ALARMS)},
     {"--step", OPT_VALUE, offsetof(struct cli_args, step), CMD(CLI_ALARMS)},
     {"--recover-margin", OPT_VALUE, offsetof(struct cli_args, recover_margin), CMD(CLI_ALARMS)},
+    {"--key-account-days", OPT_VALUE, offsetof(struct cli_args, key_account_days), CMD(CLI_ALARMS)},
     {"--role", OPT_VALUE, offsetof(struct cli_args, role), CMD(CLI_USER)},
     {"--branch", OPT_VALUE, offsetof(struct cli_args, user_branch), CMD(CLI_USER)},
     {"--email", OPT_VALUE, offsetof(struct cli_args, email), CMD(CLI_USER)},

@@ -51,7 +51,7 @@ struct cli_args {
     const char *role, *user_branch, *email, *user, *since, *action, *limit, *before;
     bool password_stdin, no_email, temporary;
     /* alarms set: --target-path, --period, --step, --recover-margin */
-    const char *target_path, *period, *step, *recover_margin;
+    const char *target_path, *period, *step, *recover_margin, *key_account_days;
     /* bulletin: --date (required), --branch, --format html|pdf|png, --out, --lang zh|en,
      * --font (shared with chart) */
     const char *lang;

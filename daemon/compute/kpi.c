@@ -341,9 +341,16 @@ static bool compute_k2(struct db *db, const char *year, const char *as_of, struc
         return false;
     if (!is && !freeze_vips(db, year, "freeze", &taken->vips))
         return false;
-    const char *params[] = {year, as_of};
+    /* the key-account alarm's window (schema/018_key_account_days.sql) */
+    char days[16];
+    if (!query_value(db,
+                     "SELECT key_account_days::text FROM kpi.alarm_rule"
+                     " WHERE kpi = 'in_network_rate'",
+                     0, NULL, days, sizeof days))
+        return false;
+    const char *params[] = {year, as_of, days};
     const struct shard_step step = {
-        "kpi/k2_in_network.sql", 2, params, "kpi/k2_in_network_store.sql", 1, params, NULL, 0};
+        "kpi/k2_in_network.sql", 3, params, "kpi/k2_in_network_store.sql", 1, params, NULL, 0};
     return run_on_shards(db, &step);
 }
 

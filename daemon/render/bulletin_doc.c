@@ -571,8 +571,8 @@ static void tier_line(const struct bul *b, const char *word, double diamond, dou
 }
 
 /* K2's key members who left: since the day before (without it, not said)
- * and, when any did, since the year's snapshot: the cause of a
- * key_account_cancellation, red all year. */
+ * and, when any did, since the year's snapshot (a key_account_cancellation
+ * is red for the alarm rule's key_account_days after each). */
 static void left_lines(const struct bul *b, struct buf *detail)
 {
     const struct view_bulletin *v = b->v;

@@ -67,7 +67,7 @@ static const struct label_word zh_words[] = {
     {"zones_month", "{month} 名单"},
     {"alarms_title", "红绿灯预警"},
     {"legend", "图例"},
-    {"legend_red", "红 ✖ = 预警：低于基础目标或其时序进度、环比下降超过阈值、重点客户销户，"
+    {"legend_red", "红 ✖ = 预警：低于基础目标或其时序进度、环比下降超过阈值、近期重点客户销户，"
                    "或上期预警、尚未超出恢复余量"},
     {"legend_green", "绿 ✔ = 达标"},
     {"legend_excellent", "金 ★ = 绩优：达到挑战目标或其时序进度"},
@@ -90,7 +90,7 @@ static const struct label_word zh_words[] = {
     {"reason_below_base", "低于基础目标"},
     {"reason_below_base_path", "低于基础时序进度"},
     {"reason_step_decline", "环比下降超过阈值"},
-    {"reason_key_account_cancellation", "重点客户销户"},
+    {"reason_key_account_cancellation", "近期重点客户销户"},
     {"reason_within_recover_margin", "上期预警，尚未超出恢复余量"},
     {"reason_at_or_above_challenge", "达到挑战目标"},
     {"reason_at_or_above_challenge_path", "达到挑战时序进度"},
@@ -241,6 +241,7 @@ static const struct label_word zh_words[] = {
     {"audit_param_period", "周期"},
     {"audit_param_step", "步长"},
     {"audit_param_recover_margin", "恢复余量"},
+    {"audit_param_key_account_days", "重点客户销户预警天数"},
     {"audit_param_year", "年度"},
     {"audit_param_cohort", "K1 客户群人数"},
     {"audit_param_vip_snapshot", "K2 快照人数"},
@@ -702,7 +703,8 @@ static const struct label_word en_words[] = {
     {"alarms_title", "Red/green alarms"},
     {"legend", "Legend"},
     {"legend_red", "red ✖ = alarm: below the base target or its path, a step decline, a "
-                   "key account cancelled, or red before and not yet clear of the recover margin"},
+                   "key account cancelled recently, or red before and not yet clear of the recover "
+                   "margin"},
     {"legend_green", "green ✔ = on target"},
     {"legend_excellent", "gold ★ = excellent: at or above the challenge target or its path"},
     {"legend_none", "grey — = no data or no target (never green)"},
@@ -725,7 +727,7 @@ static const struct label_word en_words[] = {
     {"reason_below_base", "below the base target"},
     {"reason_below_base_path", "below the base path"},
     {"reason_step_decline", "a step decline"},
-    {"reason_key_account_cancellation", "a key account cancelled"},
+    {"reason_key_account_cancellation", "a key account cancelled recently"},
     {"reason_within_recover_margin", "red before, not yet clear of the recover margin"},
     {"reason_at_or_above_challenge", "at or above the challenge target"},
     {"reason_at_or_above_challenge_path", "at or above the challenge path"},
@@ -880,6 +882,7 @@ static const struct label_word en_words[] = {
     {"audit_param_period", "period"},
     {"audit_param_step", "step"},
     {"audit_param_recover_margin", "recovery margin"},
+    {"audit_param_key_account_days", "days a key account's cancellation stays red"},
     {"audit_param_year", "year"},
     {"audit_param_cohort", "K1 cohort size"},
     {"audit_param_vip_snapshot", "K2 snapshot size"},

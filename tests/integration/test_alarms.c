@@ -193,6 +193,60 @@ START_TEST(k2_path_on_1_january_and_in_a_leap_year)
 }
 END_TEST
 
+/* A key account's cancellation keeps K2 red for key_account_days (30 by
+ * default), the day of the cancellation included, then the branch recovers
+ * (tests/fixtures/alarms.sql: D's gold member cancels on 10 May 2026). */
+START_TEST(k2_key_account_alarm_lasts_its_days)
+{
+    json_t *run = compute("2026-05-09");
+    expect_status(run, "in_network_rate", "D", "green", NULL, NULL);
+    json_decref(run);
+    run = compute("2026-05-10");
+    expect_status(run, "in_network_rate", "D", "red", "key_account_cancellation", "green");
+    json_t *gold = value(run, "in_network_rate", "D", "gold");
+    expect_num(gold, "value", 0);
+    expect_text(gold, "reason", "key_account_cancellation");
+    /* up the tree too */
+    expect_status(run, "in_network_rate", "P", "red", "key_account_cancellation", "green");
+    expect_status(run, "in_network_rate", "A", "green", NULL, "green");
+    json_decref(run);
+    /* 8 June: the 30th day, 10 May included */
+    run = compute("2026-06-08");
+    expect_status(run, "in_network_rate", "D", "red", "key_account_cancellation", "red");
+    json_decref(run);
+    /* 9 June: recovered, the member still gone (0 of 1 kept; no target) */
+    run = compute("2026-06-09");
+    expect_status(run, "in_network_rate", "D", "green", NULL, "red");
+    expect_num(value(run, "in_network_rate", "D", "gold"), "value", 0);
+    json_decref(run);
+    /* the window as before this rule had one: the rest of the year */
+    const char *year[] = {"alarms", "set", "in_network_rate", "--key-account-days", "366", NULL};
+    run_ok(year);
+    run = compute("2026-12-31");
+    expect_status(run, "in_network_rate", "D", "red", "key_account_cancellation", "green");
+    json_decref(run);
+    /* one day: red on the day of the cancellation only; the change is
+     * audited with the rule before it, and the run records the rule */
+    const char *one[] = {"alarms", "set", "in_network_rate", "--key-account-days", "1", NULL};
+    run_ok(one);
+    run = compute("2026-05-11");
+    expect_status(run, "in_network_rate", "D", "green", NULL, "red");
+    json_decref(run);
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log"
+                                      " WHERE action = 'alarm_rule_set'"
+                                      " AND params->>'key_account_days' = '1'"
+                                      " AND params->'before'->>'key_account_days' = '366'"),
+                     1);
+    ck_assert_int_eq(harness_long(db, "SELECT (settings->'alarm_rules'->'in_network_rate'"
+                                      "->>'key_account_days')::int FROM kpi.run"
+                                      " WHERE as_of = '2026-05-11'"),
+                     1);
+    db_close(db);
+}
+END_TEST
+
 /* Campaign 1 runs 1..11 July (10 days); B's own targets are 50 % / 70 %;
  * bundling's recover margin is 5 points. */
 START_TEST(k3_campaign_days_margin_and_transitions)
@@ -309,6 +363,11 @@ START_TEST(rules_switched_to_none_and_cli_errors)
         {{"alarms", "set", "zone_count", "--step", "1"}, 2, "zone_count has no status"},
         {{"alarms", "set", "in_network_rate", "--recover-margin", "2"}, 2, "a fraction under 1"},
         {{"alarms", "set", "bundling_coverage", "--step", "1"}, 2, "a fraction under 1"},
+        {{"alarms", "set", "in_network_rate", "--key-account-days", "0"}, 2, "from 1 to 366"},
+        {{"alarms", "set", "in_network_rate", "--key-account-days", "367"}, 2, "from 1 to 366"},
+        {{"alarms", "set", "in_network_rate", "--key-account-days", "7d"}, 2, "from 1 to 366"},
+        {{"alarms", "set", "in_network_rate", "--key-account-days", "-5"}, 2, "from 1 to 366"},
+        {{"alarms", "set", "satisfaction", "--key-account-days", "7"}, 2, "in_network_rate's"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[12];
@@ -331,8 +390,12 @@ START_TEST(rules_switched_to_none_and_cli_errors)
     const char *list[] = {"alarms", "list", "--db", ci, NULL};
     char *out = NULL;
     ck_assert_int_eq(harness_run(list, NULL, &out, NULL), 0);
-    ck_assert_msg(strstr(out, "retention_rate       none        day    none     0") != NULL, "%s",
-                  out);
+    ck_assert_msg(
+        strstr(out, "retention_rate       none        day    none     0              -\n") != NULL,
+        "%s", out);
+    ck_assert_msg(
+        strstr(out, "in_network_rate      none        day    none     0              30\n") != NULL,
+        "%s", out);
     free(out);
 }
 END_TEST
@@ -517,6 +580,7 @@ static Suite *alarms_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, k1_is_judged_on_the_year_path);
     tcase_add_test(tc, k2_path_on_1_january_and_in_a_leap_year);
+    tcase_add_test(tc, k2_key_account_alarm_lasts_its_days);
     tcase_add_test(tc, k3_campaign_days_margin_and_transitions);
     tcase_add_test(tc, rules_switched_to_none_and_cli_errors);
     tcase_add_test(tc, alarms_and_ranking_carry_the_transitions);

@@ -533,8 +533,9 @@ static long long tier_gone(json_t *kpis, const char *code, const char *tier)
 }
 
 /* The bulletin says how many diamond and gold members left since the
- * year's snapshot, what keeps K2 red for a key account all year: the
- * day's count alone (0 on most days) left the red without its cause. */
+ * year's snapshot, the cause of a key account's red for the days after
+ * each cancellation: the day's count alone (0 on most days) left the red
+ * without its cause. */
 START_TEST(the_key_members_gone_this_year_are_said)
 {
     json_t *kpis = get_json(exec_auth, "/api/v1/kpis?kpi=in_network_rate&date=" DATE);
