@@ -1,7 +1,9 @@
 /* /bulletins/DATE?branch=&format=&lang=: the daily bulletin of DATE for a
  * branch within the caller's scope (default: the caller's root), as the
  * mail's HTML (default), the A4 PDF or the MMS PNG (render/bulletin_doc.h);
- * rendered once per snapshot and kept in its cache like the charts.
+ * rendered once per snapshot and kept in its cache like the charts. Every
+ * bulletin served, and every refusal, is a row of the audit log
+ * (bulletin_download).
  *
  * /api/v1/bulletins?date=&branch=&limit=: what the schedule archived and
  * mailed (sql/api/bulletin_log.sql), for the branches of the caller's
@@ -10,6 +12,7 @@
 
 #include "bulletin_doc.h"
 #include "date.h"
+#include "digest.h"
 #include "sql_embed.h"
 
 #include <stdlib.h>
@@ -82,6 +85,41 @@ static bool render(struct api *api, const struct view_bulletin *v, const struct 
     return ok || view_fail(err, 500, "render_failed", NULL, "%s", msg);
 }
 
+/* A served bulletin's row: the date and branch asked, the branch, run and
+ * format served, the bytes' SHA-256 (the same bytes the archive would
+ * have for that run, docs/bulletin.md); or the refusal's code. A HEAD
+ * that is answered sends no bulletin and writes no row. */
+static void audit_download(struct api *api, const struct http_request *req, const char *date,
+                           const struct snap *s, const struct snap_run *run, int branch,
+                           const struct http_reply *reply, const struct view_error *err)
+{
+    static const char *const names[] = {"html", "pdf", "png"};
+    bool ok = reply->status >= 200 && reply->status < 300;
+    if (ok && strcmp(http_method(req), "HEAD") == 0)
+        return;
+    const char *format = http_arg(req, "format");
+    json_t *params =
+        json_pack("{s:s*, s:s*, s:s*, s:i}", "date", date, "branch_asked", http_arg(req, "branch"),
+                  "format_asked", format, "status", (int)reply->status);
+    if (ok) {
+        char sha[DIGEST_HEX_LEN + 1];
+        const char *body = reply->shared ? reply->shared : reply->body.data;
+        size_t len = reply->shared ? reply->shared_len : reply->body.len;
+        digest_sha256_hex(body, len, sha);
+        json_object_del(params, "format_asked");
+        json_object_set_new(params, "format", json_string(format ? format : names[0]));
+        json_object_set_new(params, "branch", json_string(s->branches[branch].code));
+        json_object_set_new(params, "run", json_integer(run->run_id));
+        json_object_set_new(params, "lang", json_string(api_labels(req)->lang));
+        json_object_set_new(params, "sha256", json_string(sha));
+        json_object_set_new(params, "bytes", json_integer((json_int_t)len));
+    } else if (err->code) {
+        json_object_set_new(params, "error", json_string(err->code));
+    }
+    api_audit(api, req, "bulletin_download", params, api_audit_outcome(reply->status));
+    json_decref(params);
+}
+
 void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, void *ctx)
 {
     static const char *const types[] = {"text/html; charset=utf-8", "application/pdf", "image/png"};
@@ -96,13 +134,15 @@ void api_h_bulletin_file(struct http_request *req, struct http_reply *reply, voi
     enum bulletin_format format = FMT_HTML;
     struct bulletin_args args = {req, NULL};
     struct snap *s = NULL;
+    const struct snap_run *run = NULL;
+    int branch = -1;
     if (!bulletin_request(req, &args.date, &format, &err))
         goto failed;
     if (!(s = api_snapshot(api, &st, &err)))
         goto failed;
     p.arg = bulletin_arg;
     p.ctx = &args;
-    if (!view_bulletin_check(s, &p, &err))
+    if (!view_bulletin_pick(s, &p, &run, &branch, &err))
         goto failed;
     reply->content_type = types[format];
     if (format == FMT_HTML) /* the mail's layout: its styles are inline, it has no script */
@@ -126,6 +166,8 @@ failed:
     reply->csp = NULL;
     api_reply_refusal(api, req, reply, s, &err);
 done:
+    audit_download(api, req, args.date && date_shaped(args.date) ? args.date : NULL, s, run, branch,
+                   reply, &err);
     view_bulletin_free(&v);
     free(bytes);
     buf_release(&key);

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool bulletin_parse(const struct snap *s, const struct view_params *p,
-                           const struct snap_run **run, int *branch, struct view_error *err)
+bool view_bulletin_pick(const struct snap *s, const struct view_params *p,
+                        const struct snap_run **run, int *branch, struct view_error *err)
 {
     char date[11];
     return view_param_date(p, "date", date, err) &&
@@ -21,7 +21,7 @@ bool view_bulletin_check(const struct snap *s, const struct view_params *p, stru
 {
     const struct snap_run *run;
     int branch;
-    return bulletin_parse(s, p, &run, &branch, err);
+    return view_bulletin_pick(s, p, &run, &branch, err);
 }
 
 static const struct snap_campaign *campaign_of(const struct snap *s, int id)
@@ -204,7 +204,7 @@ bool view_bulletin_build(const struct snap *s, const struct view_params *p,
                          struct view_bulletin *out, struct view_error *err)
 {
     *out = (struct view_bulletin){.s = s};
-    if (!bulletin_parse(s, p, &out->run, &out->branch, err))
+    if (!view_bulletin_pick(s, p, &out->run, &out->branch, err))
         return false;
     snprintf(out->date, sizeof out->date, "%s", out->run->as_of);
     out->prev = snap_run_previous_day(s, out->run->as_of);

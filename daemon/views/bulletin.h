@@ -95,6 +95,10 @@ struct view_bulletin {
 /* Parameters: date (default the newest run), branch (default the scope's
  * root). */
 bool view_bulletin_check(const struct snap *s, const struct view_params *p, struct view_error *err);
+/* view_bulletin_check, giving the run (s's) and the branch's index the
+ * bulletin would be built of. */
+bool view_bulletin_pick(const struct snap *s, const struct view_params *p,
+                        const struct snap_run **run, int *branch, struct view_error *err);
 bool view_bulletin_build(const struct snap *s, const struct view_params *p,
                          struct view_bulletin *out, struct view_error *err);
 json_t *view_bulletin_json(const struct view_bulletin *v);

@@ -3,9 +3,10 @@
  * then /api/v1/bulletin, /bulletins/DATE as HTML, PDF (read back with
  * pdftotext and pdfinfo) and PNG, and `retentiond bulletin`: the same
  * figures in every form, the PNG within the MMS limits, the scope kept, the
- * command's bytes the daemon's. */
+ * command's bytes the daemon's, every bulletin served in the audit log. */
 #include "bulletin_doc.h"
 #include "db.h"
+#include "digest.h"
 #include "doc.h"
 #include "file.h"
 #include "harness.h"
@@ -271,6 +272,92 @@ START_TEST(scope_and_errors)
     free(body);
     free(headers);
     harness_http_auth(NULL);
+}
+END_TEST
+
+/* The count of audit rows that `where` selects, once the daemon's writer
+ * has had up to ten seconds to write them (it writes off the HTTP
+ * threads). */
+static long audit_rows(const char *where, long want)
+{
+    struct db *db = NULL;
+    ck_assert(db_connect(ci, 0, &db));
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM kpi.audit_log WHERE action = 'bulletin_download' AND %s", where);
+    long n = harness_long(db, sql);
+    for (int i = 0; i < 100 && n < want; i++) {
+        usleep(100000);
+        n = harness_long(db, sql);
+    }
+    db_close(db);
+    return n;
+}
+
+/* Who read or downloaded which bulletin, in which form: each served one is
+ * a row with the run it was made of and its bytes' SHA-256, each refusal a
+ * row with its code; a HEAD sends nothing and writes nothing. */
+START_TEST(every_bulletin_served_is_audited)
+{
+    char *body = NULL, sha[DIGEST_HEX_LEN + 1], where[512];
+    size_t len = 0;
+    json_t *b = get_json(county_auth, "/api/v1/bulletin?date=" DATE);
+    long long run = json_integer_value(json_object_get(b, "run_id"));
+    json_decref(b);
+    ck_assert_int_gt(run, 0);
+    /* twice: made, then from the cache; a row each */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?format=pdf&lang=en", &body, &len),
+                         200);
+        digest_sha256_hex(body, len, sha);
+        free(body);
+    }
+    snprintf(where, sizeof where,
+             "who = 'county' AND outcome = 'ok' AND params->>'date' = '" DATE "'"
+             " AND params->>'branch' = '420101' AND params->>'branch_asked' IS NULL"
+             " AND params->>'format' = 'pdf' AND params->>'lang' = 'en'"
+             " AND (params->>'run')::bigint = %lld AND params->>'sha256' = '%s'"
+             " AND (params->>'bytes')::bigint = %zu AND (params->>'status')::int = 200",
+             run, sha, len);
+    ck_assert_int_eq(audit_rows(where, 2), 2);
+    ck_assert_int_eq(get(county_auth, "/bulletins/2026-11-21?branch=420102", &body, &len), 403);
+    free(body);
+    ck_assert_int_eq(
+        audit_rows("who = 'county' AND outcome = 'refused' AND params->>'date' = '2026-11-21'"
+                   " AND params->>'branch_asked' = '420102'"
+                   " AND params->>'error' = 'out_of_scope'"
+                   " AND params->>'sha256' IS NULL",
+                   1),
+        1);
+    /* a failure: in a second of its own, past the five refusals a second
+     * of a user's that scope_and_errors wrote (the sixth is counted, not
+     * written) */
+    sleep(1);
+    ck_assert_int_eq(get(exec_auth, "/bulletins/2026-11-21?format=gif", &body, &len), 400);
+    free(body);
+    ck_assert_int_eq(
+        audit_rows("who = 'exec' AND outcome = 'failed' AND params->>'date' = '2026-11-21'"
+                   " AND params->>'format_asked' = 'gif'"
+                   " AND params->>'error' = 'invalid_parameter'",
+                   1),
+        1);
+    /* a HEAD: no row (the day before's, asked by no other test) */
+    ck_assert_int_eq(harness_http_len(d.port, "HEAD", "/bulletins/2026-11-21?branch=420101&lang=zh",
+                                      exec_auth, &body, &len, NULL),
+                     200);
+    free(body);
+    ck_assert_int_eq(get(exec_auth, "/bulletins/2026-11-21?branch=420101", &body, &len), 200);
+    free(body);
+    ck_assert_int_eq(audit_rows("who = 'exec' AND outcome = 'ok' AND params->>'date' = '2026-11-21'"
+                                " AND params->>'branch_asked' = '420101'"
+                                " AND params->>'format' = 'html' AND params->>'lang' = 'zh'",
+                                1),
+                     1);
+    usleep(300000); /* a HEAD's row, were one written, would be there by now */
+    ck_assert_int_eq(audit_rows("who = 'exec' AND outcome = 'ok' AND params->>'date' = '2026-11-21'"
+                                " AND params->>'branch_asked' = '420101'",
+                                1),
+                     1);
 }
 END_TEST
 
@@ -596,6 +683,7 @@ int main(void)
     tcase_add_test(tc, every_form_shows_the_api_figures);
     tcase_add_test(tc, a_partial_satisfaction_is_flagged);
     tcase_add_test(tc, scope_and_errors);
+    tcase_add_test(tc, every_bulletin_served_is_audited);
     tcase_add_test(tc, the_command_writes_the_daemons_bytes);
     tcase_add_test(tc, the_county_outside_every_city_says_it_is_ranked_nowhere);
     tcase_add_test(tc, a_crowd_at_the_bottom_is_counted_not_named);
