@@ -1,6 +1,7 @@
 /* `retentiond audit`: the audit log, newest first; `audit verify FILE`:
- * whether a file's bytes were exported (an export row with its SHA-256);
- * `audit reproduce ID` is report_cmd.c's. */
+ * whether a file's bytes were exported (an export row with its SHA-256) or
+ * are a bulletin's (archived, or served by the daemon); `audit reproduce
+ * ID` is report_cmd.c's. */
 #include "cmd.h"
 
 #include "audit.h"
@@ -35,6 +36,42 @@ static int verified_rows(const char *path, size_t len, struct db_result *res)
     return found;
 }
 
+/* The bulletins whose archived files, or whose bytes served at
+ * /bulletins/DATE (bulletin_download rows), have FILE's SHA-256 and size:
+ * one line each; the number printed, or -1 on a database error (logged). */
+static int verified_bulletins(struct db *db, const char *path, const char *sha, size_t len)
+{
+    static const char sql[] =
+        "SELECT format('archived as the %s of the bulletin of %s for %s, version %s (run %s),"
+        " generated %s by %s', f.format, b.as_of, b.branch_code, b.version, b.run_id,"
+        " to_char(b.generated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " b.generated_by), b.generated_at"
+        " FROM kpi.bulletin b CROSS JOIN LATERAL (VALUES ('HTML', b.html_sha256, b.html_bytes),"
+        "  ('PDF', b.pdf_sha256, b.pdf_bytes), ('PNG', b.png_sha256, b.png_bytes)) f(format, sha,"
+        "  bytes)"
+        " WHERE f.sha = $1 AND f.bytes = $2::bigint"
+        " UNION ALL"
+        " SELECT format('served as the bulletin of %s for %s (run %s, %s) %s to %s from %s (row "
+        "%s)',"
+        " params->>'date', params->>'branch', params->>'run', params->>'format',"
+        " to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(who, '-'),"
+        " coalesce(client_addr, '-'), audit_id), at"
+        " FROM kpi.audit_log WHERE action = 'bulletin_download' AND outcome = 'ok'"
+        " AND params->>'sha256' = $1 AND params->>'bytes' = $2::text"
+        " ORDER BY 2";
+    char size[32];
+    snprintf(size, sizeof size, "%zu", len);
+    const char *params[] = {sha, size};
+    struct db_result *res = NULL;
+    if (!db_query(db, sql, 2, params, &res))
+        return -1;
+    int n = db_rows(res);
+    for (int i = 0; i < n; i++)
+        printf("%s: %s\n", path, db_value(res, i, 0));
+    db_result_free(res);
+    return n;
+}
+
 static int verify(const struct cli_args *args)
 {
     const char *path = args->positional[1];
@@ -60,14 +97,20 @@ static int verify(const struct cli_args *args)
                   " AND params->>'sha256' = $1 ORDER BY at, audit_id",
                   1, params, &res))
         goto done; /* logged */
-    if (verified_rows(path, len, res) == 0) {
-        printf("%s: not exported (no export in the audit log has SHA-256 %s and %zu bytes)\n", path,
-               sha, len);
+    int exports = verified_rows(path, len, res);
+    int bulletins = verified_bulletins(db, path, sha, len);
+    if (bulletins < 0)
+        goto done; /* logged */
+    if (exports + bulletins == 0) {
+        printf("%s: not exported (no export in the audit log, and no bulletin archived or served, "
+               "has SHA-256 %s and %zu bytes)\n",
+               path, sha, len);
         goto done;
     }
-    printf("%s: a row's hash shows these bytes were recorded; `retentiond audit reproduce ID` "
-           "makes the report again from the runs it names\n",
-           path);
+    if (exports)
+        printf("%s: a row's hash shows these bytes were recorded; `retentiond audit reproduce ID` "
+               "makes the report again from the runs it names\n",
+               path);
     rc = 0;
 done:
     db_result_free(res);

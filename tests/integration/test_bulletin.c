@@ -320,6 +320,25 @@ START_TEST(every_bulletin_served_is_audited)
              " AND (params->>'bytes')::bigint = %zu AND (params->>'status')::int = 200",
              run, sha, len);
     ck_assert_int_eq(audit_rows(where, 2), 2);
+    /* `audit verify` on the served bytes names both */
+    char file[256];
+    snprintf(file, sizeof file, "%s/served.pdf", datadir);
+    ck_assert_int_eq(get(county_auth, "/bulletins/" DATE "?format=pdf&lang=en", &body, &len), 200);
+    FILE *fp = fopen(file, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(body, 1, len, fp), len);
+    fclose(fp);
+    free(body);
+    const char *verify[] = {"audit", "verify", file, "--db", ci, NULL};
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(verify, NULL, &out, NULL), 0);
+    char served[160];
+    snprintf(served, sizeof served,
+             "served as the bulletin of " DATE " for 420101 (run %lld, pdf) ", run);
+    const char *first = strstr(out, served);
+    ck_assert_msg(first && strstr(first + 1, served) && strstr(out, " to county from "), "%s", out);
+    free(out);
+    unlink(file);
     ck_assert_int_eq(get(county_auth, "/bulletins/2026-11-21?branch=420102", &body, &len), 403);
     free(body);
     ck_assert_int_eq(

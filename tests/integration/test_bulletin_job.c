@@ -269,6 +269,23 @@ START_TEST(each_recipient_gets_their_own_branch_bulletin_once)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "pdfinfo '%s' >/dev/null", pdf);
     ck_assert_int_eq(system(cmd), 0);
+    /* the attachment a recipient passes on is the archived bulletin's
+     * PDF, as `audit verify` says; one byte more is not */
+    const char *verify[] = {"audit", "verify", pdf, "--db", ci, NULL};
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(verify, NULL, &out, NULL), 0);
+    ck_assert_msg(strstr(out, "archived as the PDF of the bulletin of 2026-11-22 for " COUNTY
+                              ", version 1 (run ") &&
+                      strchr(out, '\n') == strrchr(out, '\n'),
+                  "%s", out);
+    free(out);
+    FILE *grown = fopen(pdf, "a");
+    ck_assert_ptr_nonnull(grown);
+    fputc('\n', grown);
+    fclose(grown);
+    ck_assert_int_eq(harness_run(verify, NULL, &out, NULL), 1);
+    ck_assert_msg(strstr(out, ": not exported ("), "%s", out);
+    free(out);
     f = message_to(&s, "zhao@hq.test", NULL);
     ck_assert_msg(strstr(json_string_value(json_object_get(f, "text")), "湖北省公司概况"),
                   "the executive's is the province's");

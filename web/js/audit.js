@@ -4,7 +4,7 @@
 // parameters named in the page's words. Reading it is itself a row of the log
 // (the API's).
 import {
-  api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w, when,
+  api, apiUrl, boot, el, pageUrl, params, pickerForm, scrollBox, start, w, when, word,
 } from './common.js';
 
 const PAGE = 100;
@@ -14,13 +14,6 @@ const ACTION_WORD = 'audit_action_';
 const actions = Object.keys(boot.labels?.words || {})
   .filter((k) => k.startsWith(ACTION_WORD))
   .map((k) => k.slice(ACTION_WORD.length));
-
-// A word of the log's vocabulary, or the code itself when it has none.
-function word(prefix, code) {
-  const key = `${prefix}${code}`;
-  const text = w(key);
-  return text === key ? code : text;
-}
 
 // The viewer's zone, in which times are shown.
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

@@ -5,16 +5,16 @@
 import {
   KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
   pageUrl, params, partialTag, pointsText, targets, reasonText, runBar, scrollBox, start, statusBadge, w,
-  widthIn, zoneName,
+  widthIn, word, zoneName,
 } from './common.js';
 
 const indicator = (d) => boot.indicators?.[d] ?? d;
 // A tier's or policy's word; a code the labels do not know (an operator's
 // own policy) is shown as it is.
-const word = (prefix) => (d) => (w(`${prefix}${d}`) === `${prefix}${d}` ? d : w(`${prefix}${d}`));
+const wordOf = (prefix) => (d) => word(prefix, d);
 const DIM_WORD = {
-  in_network_rate: word('tier_'),
-  bundling_coverage: word('policy_'),
+  in_network_rate: wordOf('tier_'),
+  bundling_coverage: wordOf('policy_'),
   satisfaction: indicator,
   satisfaction_gotone: indicator,
 };

@@ -14,6 +14,14 @@ export function w(key, vars = {}) {
   return text;
 }
 
+// The word of a code in a vocabulary (the word `${prefix}${code}`), or the
+// code itself when the vocabulary has none.
+export function word(prefix, code) {
+  const key = `${prefix}${code}`;
+  const text = w(key);
+  return text === key ? code : text;
+}
+
 export const kpiTitle = (kpi) => labels.kpi[kpi] ?? kpi;
 export const statusName = (status) => labels.status[status] ?? w('no_status');
 export const zoneName = (zone) => labels.zone[zone] ?? zone;

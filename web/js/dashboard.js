@@ -5,7 +5,7 @@
 import {
   KPIS, api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
   kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
-  partialTag, statusBadge, w,
+  partialTag, statusBadge, w, word,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -83,12 +83,11 @@ const kpiZone = (z) => boot.labels.zone[z] ?? z;
 function qualityPanel(q) {
   const found = q.data_quality.filter((r) => r.rows > 0);
   const total = found.reduce((sum, r) => sum + r.rows, 0);
-  const said = (rule) => { const t = w(`dq_${rule}`); return t === `dq_${rule}` ? rule : t; };
   return el('details', { class: 'panel dq', id: 'data-quality' },
     el('summary', {}, w(found.length ? 'dq_summary' : 'dq_summary_none',
       { date: q.as_of, rules: found.length, rows: fmtCount(total) })),
     found.length ? el('ul', {}, found.map((r) => el('li', { dataset: { rule: r.rule, rows: String(r.rows) } },
-      `${said(r.rule)} `, el('code', {}, r.rule), ` · ${w('dq_rows', { rows: fmtCount(r.rows) })}`))) : null,
+      `${word('dq_', r.rule)} `, el('code', {}, r.rule), ` · ${w('dq_rows', { rows: fmtCount(r.rows) })}`))) : null,
     el('p', { class: 'note' }, w('dq_zero', { n: q.data_quality.length - found.length })));
 }
 
