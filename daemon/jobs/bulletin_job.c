@@ -384,7 +384,9 @@ static bool same_figures(const struct bulletin_job_opts *o, struct rendered *r,
 }
 
 /* Whether r says something the archived version `was` does not: no version
- * yet; figures of their own (by their digest, whatever the layout); for a
+ * yet; figures of their own (by their digest, whatever the layout, and
+ * whatever the language: the same figures after bulletin.lang changed are
+ * not a correction, and the archived version stays the date's); for a
  * version archived before the digest was recorded, another HTML that is not
  * the same figures from another run. */
 static bool new_figures(const struct bulletin_job_opts *o, struct rendered *r,
@@ -392,8 +394,11 @@ static bool new_figures(const struct bulletin_job_opts *o, struct rendered *r,
 {
     if (!was->version)
         return true;
-    if (*was->figures_sha)
-        return strcmp(r->figures_sha, was->figures_sha) != 0;
+    if (*was->figures_sha) {
+        char in_its_language[DIGEST_HEX_LEN + 1];
+        figures_digest(&r->v, was->lang, in_its_language);
+        return strcmp(in_its_language, was->figures_sha) != 0;
+    }
     return strcmp(r->sha[F_HTML], was->html_sha) != 0 && !same_figures(o, r, was);
 }
 

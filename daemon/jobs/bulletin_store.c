@@ -83,7 +83,7 @@ bool bstore_latest(struct db *db, const char *date, const char *branch, struct b
     const char *params[] = {date, branch};
     if (!db_query(db,
                   "SELECT version, bulletin_id, run_id, html_sha256,"
-                  " coalesce(figures_sha256, '') FROM kpi.bulletin"
+                  " coalesce(figures_sha256, ''), lang FROM kpi.bulletin"
                   " WHERE as_of = $1::date AND branch_code = $2 ORDER BY version DESC LIMIT 1",
                   2, params, &res))
         return false;
@@ -94,6 +94,7 @@ bool bstore_latest(struct db *db, const char *date, const char *branch, struct b
         out->run_id = strtoll(db_value(res, 0, 2), NULL, 10);
         snprintf(out->html_sha, sizeof out->html_sha, "%s", db_value(res, 0, 3));
         snprintf(out->figures_sha, sizeof out->figures_sha, "%s", db_value(res, 0, 4));
+        snprintf(out->lang, sizeof out->lang, "%s", db_value(res, 0, 5));
     }
     db_result_free(res);
     return true;

@@ -46,6 +46,7 @@ struct bstore_version {
     /* its figures' SHA-256 (bulletin_job.c; "": none, or archived before
      * the schema recorded it) */
     char figures_sha[65];
+    char lang[8]; /* the language it is in ("": none) */
 };
 bool bstore_latest(struct db *db, const char *date, const char *branch, struct bstore_version *out);
 

@@ -379,6 +379,16 @@ START_TEST(a_corrected_run_is_the_next_version_never_an_overwrite)
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 0)));
     ck_assert_int_eq(sink_count(&s), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
+    /* nor after bulletin.lang changed: the same figures in another language
+     * are no correction (they were a version 2 saying "corrected" over an
+     * empty list of changes); the date's bulletin stays version 1's */
+    opts.lang = "en";
+    harness_compute(ci, "2026-11-22");
+    reload_snapshot();
+    ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 10, 30)));
+    ck_assert_int_eq(sink_count(&s), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM kpi.bulletin WHERE version = 2"), 0);
+    opts.lang = "zh";
     correct_county_contracts();
     ck_assert(bulletin_job_tick(job, db, snap, &opts, bfix_shanghai(22, 11, 0)));
     ck_assert_int_eq(sink_count(&s), 2);
