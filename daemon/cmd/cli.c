@@ -89,11 +89,12 @@ static const struct command_def commands[] = {
      "  gives the rows older than row ID (the next page). --since YYYY-MM-DD keeps\n"
      "  the rows from that day's 00:00 UTC on, --since 2026-11-30T00:00:00+08:00\n"
      "  those from that instant on. 'verify' says\n"
-     "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how\n"
-     "  (exit 0), or that they were not (exit 1). 'reproduce' makes the quarterly\n"
-     "  report of export row ID again from the runs it read, even after a recompute,\n"
-     "  and says whether its SHA-256 is the export's (exit 0) or not (exit 1); --out\n"
-     "  writes it (an export of its own, audited).\n"},
+     "  whether FILE's bytes (their SHA-256) were exported, when, by whom and how,\n"
+     "  or are a daily bulletin's, archived or served (exit 0), or neither (exit 1).\n"
+     "  'reproduce' makes the quarterly report of export row ID again from the runs\n"
+     "  it read, even after a recompute, and says whether its SHA-256 is the\n"
+     "  export's (exit 0) or not (exit 1); --out writes it (an export of its own,\n"
+     "  audited).\n"},
     {"report", CLI_REPORT,
      "usage: retentiond report --quarter YYYYQn [--branch CODE] --format csv|pdf --out FILE\n"
      "         [--lang zh|en] [--db CONNINFO]\n"

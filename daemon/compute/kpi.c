@@ -334,23 +334,31 @@ static bool compute_k1(struct db *db, const char *year, const char *as_of, const
     return fold_months(db, year, as_of, low_bill, taken) && k1_retention(db, year, as_of, s);
 }
 
-static bool compute_k2(struct db *db, const char *year, const char *as_of, struct taken *taken)
+static bool compute_k2(struct db *db, const char *year, const char *as_of, const char *run_id,
+                       struct taken *taken)
 {
     bool is = false;
     if (!is_frozen(db, "SELECT count(*) FROM kpi.vip_snapshot WHERE year = $1::int", year, &is))
         return false;
     if (!is && !freeze_vips(db, year, "freeze", &taken->vips))
         return false;
-    /* the key-account alarm's window (schema/018_key_account_days.sql) */
+    /* the key-account alarm's window (schema/018_key_account_days.sql), as
+     * the run recorded its rules */
     char days[16];
+    const char *run[] = {run_id};
     if (!query_value(db,
-                     "SELECT key_account_days::text FROM kpi.alarm_rule"
-                     " WHERE kpi = 'in_network_rate'",
-                     0, NULL, days, sizeof days))
+                     "SELECT settings->'alarm_rules'->'in_network_rate'->>'key_account_days'"
+                     " FROM kpi.run WHERE run_id = $1::bigint",
+                     1, run, days, sizeof days))
         return false;
+    if (!*days) {
+        log_error("msg=\"K2 has no key-account window\" reason=\"kpi.alarm_rule has no"
+                  " key_account_days for in_network_rate: migrate the database\"");
+        return false;
+    }
     const char *params[] = {year, as_of, days};
     const struct shard_step step = {
-        "kpi/k2_in_network.sql", 3, params, "kpi/k2_in_network_store.sql", 1, params, NULL, 0};
+        "kpi/k2_in_network.sql", 3, params, "kpi/k2_in_network_store.sql", 3, params, NULL, 0};
     return run_on_shards(db, &step);
 }
 
@@ -496,7 +504,8 @@ static bool start_run(struct db *db, const char *as_of, char *run_id, size_t len
                        "INSERT INTO kpi.run (as_of, started_at, settings)"
                        " SELECT $1::date, clock_timestamp(), jsonb_object_agg(key, value)"
                        " || jsonb_build_object('alarm_rules', (SELECT jsonb_object_agg(kpi,"
-                       " to_jsonb(r) - 'kpi') FROM kpi.alarm_rule r),"
+                       " to_jsonb(r) - 'kpi' - CASE WHEN r.key_account_days IS NULL"
+                       " THEN 'key_account_days' ELSE '' END) FROM kpi.alarm_rule r),"
                        " 'retentiond', $2::text, 'kpi_sql_sha256', $3::text)"
                        " FROM kpi.setting RETURNING run_id",
                        3, params, run_id, len);
@@ -573,7 +582,7 @@ static bool compute_all(struct db *db, const char *as_of, const char *year,
     return run_file(db, "kpi/00_temp_tables.sql", 0, NULL) &&
            run_file(db, "kpi/01_branch_closure.sql", 0, NULL) &&
            compute_k1(db, year, as_of, s, &have_cohort, taken) &&
-           compute_k2(db, year, as_of, taken) && compute_k3(db, as_of, taken) &&
+           compute_k2(db, year, as_of, run_id, taken) && compute_k3(db, as_of, taken) &&
            compute_k4(db, as_of) && (!have_cohort || compute_k5(db, year, as_of, s, taken)) &&
            run_file(db, "kpi/finalize.sql", 2, fin) && count_usage_dq(db, as_of, year, taken) &&
            run_file(db, "kpi/data_quality.sql", 3, dqrun) && watermark(db, run_id, as_of);

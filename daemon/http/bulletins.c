@@ -88,32 +88,36 @@ static bool render(struct api *api, const struct view_bulletin *v, const struct 
 /* A served bulletin's row: the date and branch asked, the branch, run and
  * format served, the bytes' SHA-256 (the same bytes the archive would
  * have for that run, docs/bulletin.md); or the refusal's code. A HEAD
- * that is answered sends no bulletin and writes no row. */
+ * that is answered sends no bulletin and writes no row; a browser's copy
+ * revalidated (304) is a row with status 304 and no bytes. */
 static void audit_download(struct api *api, const struct http_request *req, const char *date,
                            const struct snap *s, const struct snap_run *run, int branch,
                            const struct http_reply *reply, const struct view_error *err)
 {
     static const char *const names[] = {"html", "pdf", "png"};
     bool ok = reply->status >= 200 && reply->status < 300;
-    if (ok && strcmp(http_method(req), "HEAD") == 0)
+    if (!api->audit || (ok && strcmp(http_method(req), "HEAD") == 0))
         return;
+    bool unchanged = http_not_modified(req, reply);
     const char *format = http_arg(req, "format");
     json_t *params =
         json_pack("{s:s*, s:s*, s:s*, s:i}", "date", date, "branch_asked", http_arg(req, "branch"),
-                  "format_asked", format, "status", (int)reply->status);
+                  "format_asked", format, "status", unchanged ? 304 : (int)reply->status);
     if (ok) {
-        char sha[DIGEST_HEX_LEN + 1];
-        const char *body = reply->shared ? reply->shared : reply->body.data;
-        size_t len = reply->shared ? reply->shared_len : reply->body.len;
-        digest_sha256_hex(body, len, sha);
         json_object_del(params, "format_asked");
         json_object_set_new(params, "format", json_string(format ? format : names[0]));
         json_object_set_new(params, "branch", json_string(s->branches[branch].code));
         json_object_set_new(params, "run", json_integer(run->run_id));
         json_object_set_new(params, "lang", json_string(api_labels(req)->lang));
+    }
+    if (ok && !unchanged) {
+        char sha[DIGEST_HEX_LEN + 1];
+        const char *body = reply->shared ? reply->shared : reply->body.data;
+        size_t len = reply->shared ? reply->shared_len : reply->body.len;
+        digest_sha256_hex(body, len, sha);
         json_object_set_new(params, "sha256", json_string(sha));
         json_object_set_new(params, "bytes", json_integer((json_int_t)len));
-    } else if (err->code) {
+    } else if (!ok && err->code) {
         json_object_set_new(params, "error", json_string(err->code));
     }
     api_audit(api, req, "bulletin_download", params, api_audit_outcome(reply->status));

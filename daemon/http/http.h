@@ -201,6 +201,9 @@ const void *http_user(const struct http_request *req);
 bool http_for_people(const struct http_request *req);
 /* The index of the matched route in the table, or -1. */
 int http_route_index(const struct http_request *req);
+/* Whether reply, as the handler left it, will be sent as 304 Not Modified
+ * (its ETag is one the request's If-None-Match names): no body is sent. */
+bool http_not_modified(const struct http_request *req, const struct http_reply *reply);
 /* The status sent (0 before the response is queued). */
 unsigned http_status(const struct http_request *req);
 /* Seconds from the request's first callback until its response was queued. */

@@ -364,6 +364,11 @@ static bool etag_matches(struct MHD_Connection *conn, const char *etag)
     return p != NULL;
 }
 
+bool http_not_modified(const struct http_request *req, const struct http_reply *reply)
+{
+    return reply->status == MHD_HTTP_OK && etag_matches(req->conn, reply->etag);
+}
+
 /* Adds the headers of reply (its status and body aside) to resp. */
 static void add_headers(struct MHD_Response *resp, const struct http_reply *reply, bool tls)
 {

@@ -852,6 +852,27 @@ static void settings_appendix(struct rep *r)
     json_decref(keys);
 }
 
+/* The alarms' definition (malloc'd) with K2's key-account window of the
+ * run whose settings are o: its days, or the rest of the year (366, or a
+ * run from before the window was a rule). */
+static char *key_account_rule(const struct rep *r, const json_t *o)
+{
+    const json_t *days = json_object_get(
+        json_object_get(json_object_get(o, "alarm_rules"), "in_network_rate"), "key_account_days");
+    char n[16];
+    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(days));
+    bool window = json_is_integer(days) && json_integer_value(days) < 366;
+    char *phrase =
+        window ? doc_fill(W(r, "report_key_account_days"), (const char *const[]){"days", n, NULL})
+               : NULL;
+    char *text =
+        doc_fill(W(r, "report_def_alarms"),
+                 (const char *const[]){"key_account",
+                                       phrase ? phrase : W(r, "report_key_account_year"), NULL});
+    free(phrase);
+    return text;
+}
+
 /* The KPI definitions, their thresholds from the last month end's run. */
 static void definitions(struct rep *r)
 {
@@ -886,9 +907,11 @@ static void definitions(struct rep *r)
                 (const struct doc_cell_spec[]){{r->l->kpi[kpis[k]], DOC_PLAIN}, {def, DOC_PLAIN}});
         free(def);
     }
+    char *alarms = key_account_rule(r, o);
     doc_row(r->d, 0,
             (const struct doc_cell_spec[]){{W(r, "report_alarm_rules"), DOC_PLAIN},
-                                           {W(r, "report_def_alarms"), DOC_PLAIN}});
+                                           {alarms, DOC_PLAIN}});
+    free(alarms);
     buf_release(&name);
     for (size_t i = 0; i < NSET; i++)
         buf_release(&values[i]);

@@ -556,8 +556,11 @@ static const struct label_word zh_words[] = {
     {"report_alarm_rules", "红绿预警"},
     {"report_def_alarms",
      "红色：低于基础目标（或当日基础时序进度），或较上期下降超过阈值，或（VIP客户在网率）"
-     "年初拍照的钻石卡、金卡客户有离网（该级别、该分公司合计及其上级均为红）；达到挑战目标为优秀；"
+     "年初拍照的钻石卡、金卡客户{key_account}有离网（该级别、该分公司合计及其上级均为红）；"
+     "达到挑战目标为优秀；"
      "其余为达标。上期为红者须超出恢复余量方转为达标。各指标的判定规则见附录二。"},
+    {"report_key_account_days", "近 {days} 天内"},
+    {"report_key_account_year", "本年内"},
     {"report_month_end", "月末"},
     {"report_kpi", "指标"},
     {"report_value", "数值"},
@@ -1227,10 +1230,12 @@ static const struct label_word en_words[] = {
     {"report_def_alarms",
      "Red: below the base target (or the day's base point on the path), fallen by more "
      "than the step since the previous period, or (VIP in-network) a diamond or gold member "
-     "of the year's snapshot cancelled (red on that tier, the branch's total and up the "
-     "tree); excellent: at the challenge; green otherwise. "
+     "of the year's snapshot cancelled {key_account} (red on that tier, the branch's total "
+     "and up the tree); excellent: at the challenge; green otherwise. "
      "A value red before turns green only past its recovery margin. Each KPI's rules are in "
      "appendix 2."},
+    {"report_key_account_days", "in the last {days} days"},
+    {"report_key_account_year", "this year"},
     {"report_month_end", "Month end"},
     {"report_kpi", "KPI"},
     {"report_value", "Value"},

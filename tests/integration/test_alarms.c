@@ -219,6 +219,24 @@ START_TEST(k2_key_account_alarm_lasts_its_days)
     expect_status(run, "in_network_rate", "D", "green", NULL, "red");
     expect_num(value(run, "in_network_rate", "D", "gold"), "value", 0);
     json_decref(run);
+    /* a cancellation the warehouse receives late (dated 1 April, loaded
+     * after the run of 20 June) is an alarm from the day it arrives, for
+     * as many days: more key members are gone than in the run 30 days
+     * before */
+    run = compute("2026-06-20");
+    expect_status(run, "in_network_rate", "B", "green", NULL, "green");
+    json_decref(run);
+    harness_exec_on(ci, "UPDATE dw.subscriber SET cancelled_on = '2026-04-01' WHERE sub_id = 2999");
+    run = compute("2026-06-21");
+    expect_status(run, "in_network_rate", "B", "red", "key_account_cancellation", "green");
+    expect_status(run, "in_network_rate", "D", "green", NULL, "green");
+    json_decref(run);
+    run = compute("2026-07-20");
+    expect_status(run, "in_network_rate", "B", "red", "key_account_cancellation", "red");
+    json_decref(run);
+    run = compute("2026-07-21");
+    expect_status(run, "in_network_rate", "B", "green", NULL, "red");
+    json_decref(run);
     /* the window as before this rule had one: the rest of the year */
     const char *year[] = {"alarms", "set", "in_network_rate", "--key-account-days", "366", NULL};
     run_ok(year);

@@ -372,6 +372,33 @@ START_TEST(every_bulletin_served_is_audited)
                                 " AND params->>'format' = 'html' AND params->>'lang' = 'zh'",
                                 1),
                      1);
+    /* a browser's copy revalidated: 304, a row with no bytes (none sent) */
+    char *headers = NULL, etag[96] = "", inm[128];
+    ck_assert_int_eq(get(exec_auth, "/bulletins/2026-11-21?format=png", &body, &len), 200);
+    free(body);
+    harness_http_auth(exec_auth);
+    ck_assert_int_eq(harness_http_len(d.port, "GET", "/bulletins/2026-11-21?format=png", NULL,
+                                      &body, &len, &headers),
+                     200);
+    free(body);
+    const char *tag = strstr(headers, "ETag: ");
+    ck_assert_msg(tag && sscanf(tag, "ETag: %95s", etag) == 1, "%s", headers);
+    free(headers);
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    ck_assert_int_eq(
+        harness_http_len(d.port, "GET", "/bulletins/2026-11-21?format=png", inm, &body, &len, NULL),
+        304);
+    free(body);
+    harness_http_auth(NULL);
+    ck_assert_int_eq(audit_rows("who = 'exec' AND outcome = 'ok' AND params->>'date' = '2026-11-21'"
+                                " AND params->>'format' = 'png' AND params->>'status' = '304'"
+                                " AND NOT params ? 'sha256' AND NOT params ? 'bytes'",
+                                1),
+                     1);
+    ck_assert_int_eq(audit_rows("who = 'exec' AND outcome = 'ok' AND params->>'date' = '2026-11-21'"
+                                " AND params->>'format' = 'png' AND params ? 'sha256'",
+                                2),
+                     2);
     usleep(300000); /* a HEAD's row, were one written, would be there by now */
     ck_assert_int_eq(audit_rows("who = 'exec' AND outcome = 'ok' AND params->>'date' = '2026-11-21'"
                                 " AND params->>'branch_asked' = '420101'",

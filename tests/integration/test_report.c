@@ -925,9 +925,10 @@ START_TEST(the_runs_record_the_program_and_the_kpi_sql)
     /* a section's heading gives the branch's code (names repeat: a county
      * named as its city), as the CSV keys its rows */
     ck_assert_msg(strstr(text, "（420101）"), "no branch code in the section headings");
-    /* the alarm rules name K2's own: a diamond or gold member cancelled */
-    ck_assert_msg(strstr(text, "年初拍照的钻石卡、金卡客户有离网"),
-                  "appendix 3 leaves out the key-account rule");
+    /* the alarm rules name K2's own: a diamond or gold member cancelled,
+     * within the window the month end's run judged by */
+    ck_assert_msg(strstr(text, "年初拍照的钻石卡、金卡客户近30天内有离网"),
+                  "appendix 3 leaves out the key-account rule or its days");
     buf_release(&want);
     json_decref(f);
 }
