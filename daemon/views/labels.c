@@ -136,7 +136,7 @@ static const struct label_word zh_words[] = {
     {"reports_daily_note",
      "每日通报与邮件中的相同：网页、A4 PDF 和彩信图片；发送情况为每位收件人的投递记录。"},
     {"reports_mailing", "发送情况"},
-    {"reports_mail_none", "未生成"},
+    {"reports_mail_none", "未归档（只为有收件人的单位生成）"},
     {"reports_mail_archived", "仅归档，未发送"},
     {"reports_mail_nobody", "无收件人"},
     {"reports_mail_sent", "已发送 {sent}/{total}"},
@@ -781,7 +781,7 @@ static const struct label_word en_words[] = {
      "The bulletin as it is mailed: a web page, an A4 PDF and the MMS image; the mailing, "
      "recipient by recipient."},
     {"reports_mailing", "Mailing"},
-    {"reports_mail_none", "not made"},
+    {"reports_mail_none", "not archived (made for branches with a recipient)"},
     {"reports_mail_archived", "archived, not mailed"},
     {"reports_mail_nobody", "no recipients"},
     {"reports_mail_sent", "sent {sent}/{total}"},
