@@ -396,8 +396,12 @@ static bool new_figures(const struct bulletin_job_opts *o, struct rendered *r,
         return true;
     if (*was->figures_sha) {
         char in_its_language[DIGEST_HEX_LEN + 1];
-        figures_digest(&r->v, was->lang, in_its_language);
-        return strcmp(in_its_language, was->figures_sha) != 0;
+        const char *sha = r->figures_sha; /* render_text()'s, in o->lang */
+        if (!o->lang || strcmp(was->lang, o->lang) != 0) {
+            figures_digest(&r->v, was->lang, in_its_language);
+            sha = in_its_language;
+        }
+        return strcmp(sha, was->figures_sha) != 0;
     }
     return strcmp(r->sha[F_HTML], was->html_sha) != 0 && !same_figures(o, r, was);
 }

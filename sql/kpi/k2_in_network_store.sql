@@ -35,7 +35,7 @@ base_gone AS (
     SELECT v.branch_id, v.dim AS tier, v.denominator - v.numerator AS gone
     FROM base b
     JOIN kpi.value v ON v.run_id = b.run_id
-    WHERE NOT b.earlier_year AND v.kpi = 'in_network_rate' AND v.period = $1::text
+    WHERE v.kpi = 'in_network_rate' AND v.period = $1::text
       AND v.dim IN ('diamond', 'gold')
 ),
 judged AS (
