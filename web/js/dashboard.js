@@ -5,7 +5,7 @@
 import {
   KPIS, api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
   kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
-  partialTag, statusBadge, w, word,
+  partialTag, statusBadge, w, word, zoneName,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -72,10 +72,8 @@ function zonesTile(values, code, month) {
     month ? el('p', { class: 'period' }, w('zones_month', { month })) : null,
     el('ul', { class: 'zone-counts' }, AT_RISK.map((z) => el('li', { class: `zone-${z}` },
       el('span', { class: 'swatch', 'aria-hidden': 'true' }),
-      `${kpiZone(z)} `, figure('zone_count', code, z, counts[z] ?? null, fmtCount(counts[z] ?? null))))));
+      `${zoneName(z)} `, figure('zone_count', code, z, counts[z] ?? null, fmtCount(counts[z] ?? null))))));
 }
-
-const kpiZone = (z) => boot.labels.zone[z] ?? z;
 
 // The run's data-quality counts (docs/kpis.md, "Data quality"): the rules
 // that found rows, each in words with what is done with them, beside its
