@@ -134,9 +134,10 @@ static const struct label_word zh_words[] = {
     {"reports_no_quarter", "还没有三个月末都有计算结果的季度。"},
     {"reports_daily", "日通报"},
     {"reports_daily_note",
-     "每日通报与邮件中的相同：网页、A4 PDF 和彩信图片；发送情况为每位收件人的投递记录。"},
+     "每日通报与邮件中的相同：网页、A4 PDF 和彩信图片；发送情况为每位收件人的投递记录。"
+     "通报只为有收件人的单位生成和归档，其余单位显示“未归档”，仍可在此查看。"},
     {"reports_mailing", "发送情况"},
-    {"reports_mail_none", "未归档（只为有收件人的单位生成）"},
+    {"reports_mail_none", "未归档"},
     {"reports_mail_archived", "仅归档，未发送"},
     {"reports_mail_nobody", "无收件人"},
     {"reports_mail_sent", "已发送 {sent}/{total}"},
@@ -155,8 +156,9 @@ static const struct label_word zh_words[] = {
     {"forbidden_role", "您的角色无权查看此页。"},
     {"audit_title", "审计日志"},
     {"audit_link", "审计日志：谁在何时登录、导出、修改了什么"},
-    {"audit_note", "系统记录的每一次登录、导出、名单下载和管理操作，最新的在前；查看本页也会记入日"
-                   "志。时间和起始日期均按您的时区（{zone}）。"},
+    {"audit_note",
+     "系统记录的每一次登录、导出、名单下载、日通报查看和管理操作，最新的在前；查看本页"
+     "也会记入日志。时间和起始日期均按您的时区（{zone}）。"},
     {"audit_action", "操作"},
     {"audit_all", "全部操作"},
     {"audit_all_outcomes", "全部结果"},
@@ -779,9 +781,10 @@ static const struct label_word en_words[] = {
     {"reports_daily", "Daily bulletins"},
     {"reports_daily_note",
      "The bulletin as it is mailed: a web page, an A4 PDF and the MMS image; the mailing, "
-     "recipient by recipient."},
+     "recipient by recipient. Bulletins are made and archived for the branches with a "
+     "recipient; the others read \"not archived\" and can still be viewed here."},
     {"reports_mailing", "Mailing"},
-    {"reports_mail_none", "not archived (made for branches with a recipient)"},
+    {"reports_mail_none", "not archived"},
     {"reports_mail_archived", "archived, not mailed"},
     {"reports_mail_nobody", "no recipients"},
     {"reports_mail_sent", "sent {sent}/{total}"},
@@ -801,8 +804,9 @@ static const struct label_word en_words[] = {
     {"audit_title", "Audit log"},
     {"audit_link", "Audit log: who signed in, exported or changed what, and when"},
     {"audit_note",
-     "Every sign-in, export, at-risk list and administrative change the system recorded, newest "
-     "first; reading this page is recorded too. Times, and the day the list starts from, in "
+     "Every sign-in, export, at-risk list, bulletin viewed and administrative change the system "
+     "recorded, newest first; reading this page is recorded too. Times, and the day the list "
+     "starts from, in "
      "your time zone ({zone})."},
     {"audit_action", "Action"},
     {"audit_all", "All actions"},
