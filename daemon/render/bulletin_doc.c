@@ -117,6 +117,18 @@ static double day_target(const struct snap_value *x, int path, int target)
     return !x ? NAN : isfinite(x->f[path]) ? x->f[path] : x->f[target];
 }
 
+/* The day's base or challenge of a coverage in customers: how many more
+ * are bundled than the fewest that reach it (the path's point times the
+ * targets, rounded up), negative when that many are missing; NAN without
+ * the point or the targets. */
+static double customers_gap(const struct snap_value *x, int path, int target)
+{
+    double point = day_target(x, path, target);
+    if (!x || !isfinite(point) || !isfinite(x->f[SNAP_NUM]) || !isfinite(x->f[SNAP_DEN]))
+        return NAN;
+    return x->f[SNAP_NUM] - ceil(point * x->f[SNAP_DEN] - 1e-9);
+}
+
 static enum doc_tone status_tone(const struct snap_value *x)
 {
     static const enum doc_tone tones[] = {DOC_PLAIN, DOC_WARN, DOC_GOOD, DOC_EXCELLENT};
@@ -401,6 +413,23 @@ static void targets_lines(const struct bul *b, const struct snap_value *x, struc
     buf_release(&line);
 }
 
+/* The gaps again in customers, the figure a manager acts on: "折合客户
+ * 距基础 +3 · 距挑战 -7 户". */
+static void gaps_in_customers(const struct bul *b, const struct snap_value *x, struct buf *detail)
+{
+    struct buf line = BUF_INIT;
+    label(&line, "", W(b, "bulletin_gap_customers"));
+    label(&line, "", W(b, "bulletin_gap_base"));
+    fmt_count(b, customers_gap(x, SNAP_PATH_BASE, SNAP_BASE), true, &line);
+    label(&line, " · ", W(b, "bulletin_gap_challenge"));
+    fmt_count(b, customers_gap(x, SNAP_PATH_CHALLENGE, SNAP_CHALLENGE), true, &line);
+    const char *unit = W(b, "bulletin_customers_unit");
+    if (*unit) /* "户" after the figures; English names the unit before them */
+        part(&line, " ", unit);
+    detail_add(detail, &line);
+    buf_release(&line);
+}
+
 static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
 {
     const struct snap_value *x = c->total, *was = c->total_was;
@@ -438,6 +467,7 @@ static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)
         part(&line, " ", W(b, "points"));
         detail_add(&detail, &line);
         buf_reset(&line);
+        gaps_in_customers(b, x, &detail);
     }
     if (c->own >= 0) { /* a county: its rank, "名次 12 / 151 ▲ 上升 3 位" */
         label(&line, "", W(b, "rank"));

@@ -388,6 +388,13 @@ START_TEST(html_of_a_county)
     /* and the campaign's own targets beside them (domain.md: still shown) */
     const char *end = strstr(html, "期末基础目标");
     ck_assert_msg(end && path < end && end < gaps && strstr(end, "期末挑战目标"), "%s", html);
+    /* the gaps again in customers: 30 bundled of 100, the day's points 20
+     * and 28 customers (20 % and 28 % of 100, not one more for the
+     * rounding of 0.28 * 100) */
+    ck_assert_msg(strstr(gaps, "折合客户 距基础 +10 · 距挑战 +2 户"), "%s", html);
+    char *en = html_of(&v, "en");
+    ck_assert_msg(strstr(en, "in customers: gap to base +10 · gap to challenge +2<"), "%s", en);
+    free(en);
     ck_assert_ptr_nonnull(strstr(html, "后五名：硚口"));
     /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
