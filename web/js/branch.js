@@ -28,10 +28,16 @@ const SUM = new Intl.NumberFormat(boot.lang === 'en' ? 'en' : 'zh-CN',
   { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const amount = (kpi, x) => (isRate(kpi) ? fmtCount(x) : SUM.format(x));
 
+// K2's tiers from the highest down (the API lists dims by their codes:
+// diamond, gold, member, silver)
+const TIERS = ['diamond', 'gold', 'silver', 'member'];
+const tierOrder = (a, b) => (TIERS.indexOf(a.dim) + 1 || 99) - (TIERS.indexOf(b.dim) + 1 || 99);
+
 function breakdown(kpi, code, values, value) {
   const rows = values.filter((v) => v.kpi === kpi && v.branch === code && v.dim !== null &&
     v.dim !== boot.root_indicator && (value?.campaign === undefined || v.campaign === value.campaign));
   if (!rows.length) return null;
+  if (kpi === 'in_network_rate') rows.sort(tierOrder);
   const name = DIM_WORD[kpi] || ((d) => d);
   return scrollBox(el('table', { class: 'breakdown' },
     el('caption', {}, `${w('breakdown')} · ${kpiTitle(kpi)}`),
@@ -44,7 +50,7 @@ function breakdown(kpi, code, values, value) {
       el('th', { scope: 'row' }, name(v.dim), v.partial ? ' ' : null, partialTag(v)),
       el('td', { class: 'num' }, figure(kpi, code, 'value', v.value, fmt(kpi, v.value), { dim: v.dim })),
       // why, beside a status that is not the value against the targets shown
-      el('td', {}, statusBadge(v.status),
+      el('td', {}, statusBadge(v.status, v.target_base === null),
         v.reason ? el('span', { class: 'reason' }, ` ${reasonText(v.reason.split(','))}`) : null),
       el('td', { class: 'num' }, v.numerator === null ? w('no_value') : amount(kpi, v.numerator)),
       // a K4 leaf's denominator is its number of responses: a count

@@ -89,9 +89,12 @@ export function branchName(name) {
   return m ? [m[1], el('wbr'), m[2]] : name;
 }
 
-export function statusBadge(status) {
+// `untargeted`: a value without a base target, green only because no alarm
+// rule fired (K2's tiers: kpis.md): "无预警", not "达标" (on target).
+export function statusBadge(status, untargeted = false) {
+  const name = status === 'green' && untargeted ? w('status_no_alarm') : statusName(status);
   return el('span', { class: `status st-${status || 'none'}`, dataset: { status: status || 'none' } },
-    el('span', { 'aria-hidden': 'true', class: 'glyph' }, glyph(status)), ' ', statusName(status));
+    el('span', { 'aria-hidden': 'true', class: 'glyph' }, glyph(status)), ' ', name);
 }
 
 // A K4 score from a tree with a child that has no score (its weights

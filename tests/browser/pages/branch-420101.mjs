@@ -56,6 +56,33 @@ checks.push({
   },
 });
 
+// K2's tiers have no target of their own: green there means no alarm rule
+// fired, and the breakdown says 无预警, not 达标 (on target) beside a total
+// judged against its 99 % (the tiers' values from /api/v1/kpis).
+checks.push({
+  name: 'K2\'s tiers from the highest down; one without a target reads 无预警, not 达标',
+  users: ['executive'],
+  async run({ page, base, p, assert }) {
+    const { body } = await lib.api(page, base, '/api/v1/kpis?kpi=in_network_rate&branch=420101');
+    const tiers = body.values.filter((v) => v.branch === '420101' && v.dim !== null);
+    assert.ok(tiers.some((v) => v.status === 'green' && v.target_base === null),
+      `no green tier without a target: ${JSON.stringify(tiers)}`);
+    await page.goto(base + p.path);
+    await lib.waitDone(page);
+    const shown = await page.$$eval('#kpi-in_network_rate table.breakdown tbody tr .status',
+      (ss) => ss.map((s) => ({ status: s.dataset.status, text: s.innerText.trim() })));
+    assert.equal(shown.length, tiers.length, 'a row per tier');
+    for (const s of shown.filter((x) => x.status === 'green'))
+      assert.match(s.text, /无预警/, `a tier's green reads ${s.text}`);
+    // the tiers from the highest down, not by their codes (member before silver)
+    const names = await page.$$eval('#kpi-in_network_rate table.breakdown tbody th', (ts) => ts.map((t) => t.innerText.trim()));
+    assert.deepEqual(names, ['钻石卡', '金卡', '银卡', '全球通会员'].filter((n) => names.includes(n)));
+    assert.ok(names.includes('银卡') && names.includes('全球通会员'), `tiers: ${names}`);
+    const head = await page.$eval('#kpi-in_network_rate .head .status', (s) => s.innerText.trim());
+    assert.doesNotMatch(head, /无预警/, 'the total has its target: its status is not "no alarm"');
+  },
+});
+
 // the as-of date or month picker: by the keyboard without a reload at each arrow key
 checks.push(pickerCheck('#as-of', 'date', ['executive']));
 checks.push(narrowAxeCheck(['executive'], ['/branch/420101', '/branch/420100']));
