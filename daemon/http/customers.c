@@ -1,4 +1,4 @@
-/* /api/v1/zones/customers: the at-risk list as CSV, from the members the
+/* /api/v1/zones/customers?lang=: the at-risk list as CSV, from the members the
  * snapshot holds; the zones it does not hold (blue, green) are read from
  * the database on a pooled connection (sql/api/zone_members.sql), waiting
  * at most database.pool_wait_ms: then 503 database_busy and Retry-After. */
@@ -22,9 +22,9 @@ static void zones_literal(unsigned zones, struct buf *out)
     buf_puts(out, "}");
 }
 
-/* The list read from the database into out. */
-static bool from_database(struct api *api, const struct view_customers *v, struct buf *out,
-                          struct view_error *err)
+/* The list read from the database into out, its words in l's language. */
+static bool from_database(struct api *api, const struct view_customers *v, const struct labels *l,
+                          struct buf *out, struct view_error *err)
 {
     char id[32], first[11];
     struct buf zones = BUF_INIT, figures = BUF_INIT;
@@ -40,10 +40,13 @@ static bool from_database(struct api *api, const struct view_customers *v, struc
         return false;
     view_customers_header(out);
     for (int i = 0; i < db_rows(res); i++) {
+        const char *code = db_value(res, i, 1);
+        int branch = snap_branch_find(v->s, code);
         buf_reset(&figures);
         buf_printf(&figures, "%s,%s,%s,%s", db_value(res, i, 3), db_value(res, i, 4),
                    db_value(res, i, 5), db_value(res, i, 6));
-        view_customers_line(out, db_value(res, i, 0), db_value(res, i, 1), db_value(res, i, 2),
+        view_customers_line(out, l, db_value(res, i, 0), code,
+                            branch >= 0 ? v->s->branches[branch].name : NULL, db_value(res, i, 2),
                             figures.data);
     }
     buf_release(&figures);
@@ -87,11 +90,14 @@ void api_h_customers(struct http_request *req, struct http_reply *reply, void *c
         api_reply_error(reply, &err);
         return;
     }
-    bool ok = view_customers_build(s, &p, &v, &err);
+    const char *lang = http_arg(req, "lang");
+    bool ok = !lang || strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0 ||
+              view_fail(&err, 400, "invalid_parameter", "lang", "lang is zh or en");
+    ok = ok && view_customers_build(s, &p, &v, &err);
     if (ok && v.in_snapshot)
-        view_customers_csv(&v, &reply->body);
+        view_customers_csv(&v, api_labels(req), &reply->body);
     else if (ok)
-        ok = from_database(api, &v, &reply->body, &err);
+        ok = from_database(api, &v, api_labels(req), &reply->body, &err);
     if (!ok) {
         buf_reset(&reply->body);
         api_reply_error(reply, &err);

@@ -417,17 +417,16 @@ static void targets_lines(const struct bul *b, const struct snap_value *x, struc
  * 距基础 +3 · 距挑战 -7 户". */
 static void gaps_in_customers(const struct bul *b, const struct snap_value *x, struct buf *detail)
 {
-    struct buf line = BUF_INIT;
-    label(&line, "", W(b, "bulletin_gap_customers"));
-    label(&line, "", W(b, "bulletin_gap_base"));
-    fmt_count(b, customers_gap(x, SNAP_PATH_BASE, SNAP_BASE), true, &line);
-    label(&line, " · ", W(b, "bulletin_gap_challenge"));
-    fmt_count(b, customers_gap(x, SNAP_PATH_CHALLENGE, SNAP_CHALLENGE), true, &line);
-    const char *unit = W(b, "bulletin_customers_unit");
-    if (*unit) /* "户" after the figures; English names the unit before them */
-        part(&line, " ", unit);
-    detail_add(detail, &line);
-    buf_release(&line);
+    struct buf base = BUF_INIT, challenge = BUF_INIT;
+    fmt_count(b, customers_gap(x, SNAP_PATH_BASE, SNAP_BASE), true, &base);
+    fmt_count(b, customers_gap(x, SNAP_PATH_CHALLENGE, SNAP_CHALLENGE), true, &challenge);
+    char *line =
+        doc_fill(W(b, "bulletin_gap_customers"),
+                 (const char *const[]){"base", T(&base), "challenge", T(&challenge), NULL});
+    part(detail, "\n", line);
+    free(line);
+    buf_release(&base);
+    buf_release(&challenge);
 }
 
 static void coverage_card(struct bul *b, const struct view_bulletin_campaign *c)

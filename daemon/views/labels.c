@@ -472,7 +472,8 @@ static const struct label_word zh_words[] = {
     {"at_risk_total", "预警客户合计"},
     {"downloads", "预警客户清单"},
     {"downloads_note",
-     "CSV 每行一位客户：用户编号、分公司、所在区，上月与本月的出账金额和通话分钟。"},
+     "CSV 每行一位客户：用户编号、分公司（编码和名称）、"
+     "所在区（编码和名称），上月与本月的出账金额和通话分钟；流失区在前，其次危险区、异动区。"},
     {"bulletin_title", "{branch}日通报（{date}）"},
     {"bulletin_subtitle", "数据日期 {date}（计算批次 {run}），日变化对比 {previous}"},
     {"bulletin_subtitle_alone", "数据日期 {date}（计算批次 {run}）"},
@@ -609,8 +610,7 @@ static const struct label_word zh_words[] = {
     {"bulletin_increment", "当日新增"},
     {"bulletin_gap_base", "距基础"},
     {"bulletin_gap_challenge", "距挑战"},
-    {"bulletin_gap_customers", "折合客户"},
-    {"bulletin_customers_unit", "户"},
+    {"bulletin_gap_customers", "折合客户 距基础 {base} · 距挑战 {challenge} 户"},
     {"bulletin_gap_base_pt", "距基础\n（百分点）"},
     {"bulletin_gap_challenge_pt", "距挑战\n（百分点）"},
     {"bulletin_coverage", "到位率"},
@@ -1134,8 +1134,9 @@ static const struct label_word en_words[] = {
     {"zones_caption", "Customers per zone, {month} (previous month {previous})"},
     {"at_risk_total", "At risk, total"},
     {"downloads", "At-risk customer lists"},
-    {"downloads_note", "One customer a line: subscriber, branch, zone, and the bill and minutes of "
-                       "the previous month and the month."},
+    {"downloads_note", "One customer a line: subscriber, branch (code and name), zone (code and "
+                       "name), and the bill and minutes of the previous month and the month; the "
+                       "white zone first, then red, then yellow."},
     {"bulletin_title", "{branch}: daily bulletin of {date}"},
     {"bulletin_subtitle", "Data as of {date} (run {run}); the day's changes against {previous}"},
     {"bulletin_subtitle_alone", "Data as of {date} (run {run})"},
@@ -1293,8 +1294,7 @@ static const struct label_word en_words[] = {
     {"bulletin_increment", "New today"},
     {"bulletin_gap_base", "gap to base"},
     {"bulletin_gap_challenge", "gap to challenge"},
-    {"bulletin_gap_customers", "in customers:"},
-    {"bulletin_customers_unit", ""},
+    {"bulletin_gap_customers", "in customers: gap to base {base} · gap to challenge {challenge}"},
     {"bulletin_gap_base_pt", "Gap to base\n(pt)"},
     {"bulletin_gap_challenge_pt", "Gap to\nchallenge (pt)"},
     {"bulletin_coverage", "Coverage"},

@@ -178,28 +178,65 @@ void view_customers_free(struct view_customers *v)
 
 void view_customers_header(struct buf *out)
 {
-    buf_puts(out, "\xEF\xBB\xBFsub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\r\n");
+    buf_puts(out, "\xEF\xBB\xBFsub_id,branch,branch_name,zone,zone_name,bill_prev,minutes_prev,"
+                  "bill,minutes\r\n");
 }
 
-void view_customers_line(struct buf *out, const char *sub_id, const char *branch, const char *zone,
-                         const char *figures)
+void view_customers_line(struct buf *out, const struct labels *l, const char *sub_id,
+                         const char *code, const char *name, const char *zone, const char *figures)
 {
+    int z = snap_zone_parse(zone);
     csv_field(out, sub_id);
     buf_puts(out, ",");
-    csv_text(out, branch);
+    csv_text(out, code);
+    buf_puts(out, ",");
+    csv_text(out, name ? name : "");
     buf_puts(out, ",");
     csv_field(out, zone);
+    buf_puts(out, ",");
+    csv_text(out, z >= 0 ? l->zone[z] : "");
     buf_printf(out, ",%s\r\n", figures);
 }
 
-void view_customers_csv(const struct view_customers *v, struct buf *out)
+/* A member with what it is sorted by (qsort's comparator has no context). */
+struct keyed {
+    int zone;
+    const char *code;
+    const struct snap_member *m;
+};
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const struct keyed *a = x, *b = y;
+    if (a->zone != b->zone)
+        return a->zone < b->zone ? -1 : 1;
+    int c = strcmp(a->code, b->code);
+    return c ? c : (a->m->sub_id > b->m->sub_id) - (a->m->sub_id < b->m->sub_id);
+}
+
+/* v's members in the list's order (zones.h). */
+static void sort_members(const struct view_customers *v)
+{
+    struct keyed *k = xcalloc(v->n ? v->n : 1, sizeof *k);
+    for (size_t i = 0; i < v->n; i++)
+        k[i] = (struct keyed){v->members[i]->zone, v->s->branches[v->members[i]->branch].code,
+                              v->members[i]};
+    qsort(k, v->n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < v->n; i++)
+        v->members[i] = k[i].m;
+    free(k);
+}
+
+void view_customers_csv(const struct view_customers *v, const struct labels *l, struct buf *out)
 {
     view_customers_header(out);
+    sort_members(v);
     for (size_t i = 0; i < v->n; i++) {
         const struct snap_member *m = v->members[i];
         char id[24];
         snprintf(id, sizeof id, "%lld", m->sub_id);
-        view_customers_line(out, id, v->s->branches[m->branch].code,
-                            snap_zone_name((enum snap_zone)m->zone), m->figures);
+        const struct snap_branch *b = &v->s->branches[m->branch];
+        view_customers_line(out, l, id, b->code, b->name, snap_zone_name((enum snap_zone)m->zone),
+                            m->figures);
     }
 }

@@ -9,6 +9,7 @@
 #define RETENTIOND_VIEW_ZONES_H
 
 #include "buf.h"
+#include "labels.h"
 #include "view.h"
 
 /* The five zones, in the order of the view (white, red, yellow, blue,
@@ -63,13 +64,19 @@ void view_customers_free(struct view_customers *v);
 
 /* The CSV as a spreadsheet opens it (as the report's): UTF-8 with a byte
  * order mark before the header line, lines ended CR LF (RFC 4180 quoting;
- * a branch code a spreadsheet would take for a formula escaped, csv_text). */
+ * a branch code or name a spreadsheet would take for a formula escaped,
+ * csv_text). Columns: sub_id, branch (code), branch_name, zone (code),
+ * zone_name (in l's language), bill_prev, minutes_prev, bill, minutes. */
 void view_customers_header(struct buf *out);
-/* One member's line from its fields as text: sub_id, branch code, zone,
- * bill and minutes of M-1 and M (the last four: figures "a,b,c,d"). */
-void view_customers_line(struct buf *out, const char *sub_id, const char *branch, const char *zone,
-                         const char *figures);
-/* The whole CSV of a view whose members are in the snapshot. */
-void view_customers_csv(const struct view_customers *v, struct buf *out);
+/* One member's line from its sub_id, branch code and name (NULL: a branch
+ * the snapshot does not know yet, its name left empty), zone code (its
+ * name follows) and figures "a,b,c,d" (bill and minutes of M-1 and M). */
+void view_customers_line(struct buf *out, const struct labels *l, const char *sub_id,
+                         const char *code, const char *name, const char *zone, const char *figures);
+/* The whole CSV of a view whose members are in the snapshot, the most
+ * urgent first: by zone (white, red, yellow), then branch code, then
+ * sub_id (sql/api/zone_members.sql orders the zones read from the
+ * database the same way). Sorts v's members. */
+void view_customers_csv(const struct view_customers *v, const struct labels *l, struct buf *out);
 
 #endif

@@ -11,12 +11,17 @@ WITH z AS (
     JOIN dw.branch b ON b.branch_id = z.branch_id
     WHERE root.code = $3
 )
-SELECT coalesce(prev_zone, 'out'), coalesce(zone, 'out'), count(*)::text, NULL, NULL, NULL, NULL
+-- The last four columns order the rows only: the moves by their zones'
+-- codes, the list as the at-risk list is (views/zones.h): the most urgent
+-- zone first, then the branch code, then the subscriber.
+SELECT coalesce(prev_zone, 'out'), coalesce(zone, 'out'), count(*)::text, NULL, NULL, NULL, NULL,
+       0, coalesce(prev_zone, 'out'), coalesce(zone, 'out'), 0::bigint
 FROM z
 WHERE $4 = 'moves' AND (prev_zone IS NOT NULL OR zone IS NOT NULL)
 GROUP BY 1, 2
 UNION ALL
-SELECT sub_id::text, code, zone, prev_bill::text, prev_mou::text, bill::text, mou::text
+SELECT sub_id::text, code, zone, prev_bill::text, prev_mou::text, bill::text, mou::text,
+       array_position(ARRAY['white', 'red', 'yellow', 'blue', 'green'], zone), code, '', sub_id
 FROM z
 WHERE $4 = 'list' AND zone = ANY ($5::text[])
-ORDER BY 1, 2
+ORDER BY 8, 9, 10, 11

@@ -493,9 +493,22 @@ START_TEST(satisfaction_zones_data_quality)
     ck_assert_msg(strstr(headers, "filename=\"at-risk-420100-2026-10.csv\""), "%s", headers);
     /* as a spreadsheet opens it (Excel reads UTF-8 only after a BOM): the
      * byte order mark, the header, lines ended CR LF */
-    ck_assert(
-        strstr(csv, "\xEF\xBB\xBFsub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\r\n") ==
-        csv);
+    ck_assert(strstr(csv, "\xEF\xBB\xBFsub_id,branch,branch_name,zone,zone_name,bill_prev,"
+                          "minutes_prev,bill,minutes\r\n") == csv);
+    /* the most urgent first: the white (流失区) lines, then the red, then
+     * the yellow, each branch's together; every line names its branch and
+     * zone */
+    int last_zone = 0;
+    for (const char *line = strstr(csv, "\r\n") + 2; *line; line = strstr(line, "\r\n") + 2) {
+        static const char *const order[] = {",white,流失区,", ",red,危险区,", ",yellow,异动区,"};
+        int zone = 0;
+        while (zone < 3 &&
+               !(strstr(line, order[zone]) && strstr(line, order[zone]) < strstr(line, "\r\n")))
+            zone++;
+        ck_assert_msg(zone < 3, "a line without its zone and name: %.80s", line);
+        ck_assert_msg(zone >= last_zone, "a %s line after a %s one", order[zone], order[last_zone]);
+        last_zone = zone;
+    }
     for (const char *c = csv; *c; c++)
         ck_assert_msg(*c != '\n' || (c > csv && c[-1] == '\r'), "a line of the CSV ends LF alone");
     int lines = 0;
@@ -513,6 +526,28 @@ START_TEST(satisfaction_zones_data_quality)
         lines += *c == '\n';
     ck_assert_int_eq(lines - 1, (int)red);
     ck_assert_ptr_null(strstr(csv, ",white,"));
+    free(csv);
+    /* a zone the snapshot does not hold, read from the database: the same
+     * columns, its words in the language asked, by branch code then sub_id */
+    ck_assert_int_eq(harness_http(sv->d.port, "GET",
+                                  "/api/v1/zones/customers?branch=420100&zone=green&lang=en", NULL,
+                                  &csv, NULL),
+                     200);
+    ck_assert_msg(strstr(csv, ",green,green (stable),"), "%.300s", csv);
+    ck_assert_ptr_null(strstr(csv, "稳定区"));
+    char last[64] = "";
+    long long last_id = -1;
+    for (const char *line = strstr(csv, "\r\n") + 2; *line; line = strstr(line, "\r\n") + 2) {
+        long long id = atoll(line);
+        char code[64] = "";
+        sscanf(strchr(line, ',') + 1, "%63[^,]", code);
+        int c = strcmp(code, last);
+        ck_assert_msg(c > 0 || (c == 0 && id > last_id), "%s %lld after %s %lld", code, id, last,
+                      last_id);
+        snprintf(last, sizeof last, "%s", code);
+        last_id = id;
+    }
+    ck_assert_int_ge(last_id, 0);
     free(csv);
 
     got = get_ok("/api/v1/data-quality?date=2026-11-21");
@@ -545,6 +580,7 @@ START_TEST(errors_name_the_parameter)
         {"/api/v1/ranking?kpi=retention_rate&parent=nope", 400, "unknown_branch", "parent"},
         {"/api/v1/zones?month=2026-13", 400, "invalid_month", "month"},
         {"/api/v1/zones/customers?zone=pink", 400, "invalid_parameter", "zone"},
+        {"/api/v1/zones/customers?lang=fr", 400, "invalid_parameter", "lang"},
         {"/api/v1/trend?kpi=bundling_coverage&campaign=-3", 400, "invalid_parameter", "campaign"},
         {"/api/v1/ranking?kpi=bundling_coverage&campaign=99", 400, "invalid_parameter", "campaign"},
         {"/api/v1/ranking?kpi=in_network_rate&dim=platinum", 400, "invalid_parameter", "dim"},

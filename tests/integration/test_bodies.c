@@ -7,7 +7,9 @@
  * unchanged, when the demo generator's branches changed for issue 20; two
  * rankings' "bottom" flags when a tie across the bottom line came to be
  * named whole, their bytes otherwise the same; the ranking chart when red's
- * word became 预警, its glyphs the only change). A
+ * word became 预警, its glyphs the only change; the at-risk lists when
+ * they came to name each line's branch and zone and to list the most urgent
+ * zone first). A
  * body that differs is written under the build directory (bodies-now/NAME)
  * to diff.
  *

@@ -1393,7 +1393,8 @@ START_TEST(customers_errors_by_table)
 }
 END_TEST
 
-static char *customers_csv(const char *const *args, const char *scope, bool *in_snapshot)
+static char *customers_csv(const char *const *args, const char *scope, const char *lang,
+                           bool *in_snapshot)
 {
     struct view_params p = params(args, scope);
     struct view_customers v;
@@ -1402,7 +1403,7 @@ static char *customers_csv(const char *const *args, const char *scope, bool *in_
     ck_assert_msg(view_customers_build(snap, &p, &v, &err), "%s", err.message);
     *in_snapshot = v.in_snapshot;
     if (v.in_snapshot)
-        view_customers_csv(&v, &out);
+        view_customers_csv(&v, labels_get(lang), &out);
     view_customers_free(&v);
     return buf_detach(&out, NULL);
 }
@@ -1410,40 +1411,46 @@ static char *customers_csv(const char *const *args, const char *scope, bool *in_
 /* as a spreadsheet opens it: a byte order mark, CR LF */
 #define CSV_HEADER                                                                                 \
     "\xEF\xBB\xBF"                                                                                 \
-    "sub_id,branch,zone,bill_prev,minutes_prev,bill,minutes\r\n"
+    "sub_id,branch,branch_name,zone,zone_name,bill_prev,minutes_prev,bill,minutes\r\n"
 
 START_TEST(customers_at_risk_csv)
 {
     bool in = false;
-    /* the three zones at risk by default, 420100's subtree, the list's order;
-     * RFC 4180: the code with a comma and quotes quoted, its quotes doubled */
-    char *csv = customers_csv(ARGS("branch", "420100"), NULL, &in);
+    /* the three zones at risk by default, 420100's subtree, the most urgent
+     * first: by zone (white, red, yellow), then branch code, then sub_id as
+     * a number (998 before 1002 was after it); each code with its name, in
+     * the language asked; RFC 4180: the code with a comma and quotes
+     * quoted, its quotes doubled */
+    char *csv = customers_csv(ARGS("branch", "420100"), NULL, NULL, &in);
     ck_assert(in);
-    ck_assert_str_eq(csv, CSV_HEADER "1001,420101,white,12.00,30,0.00,0\r\n"
-                                     "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\r\n"
-                                     "1003,420102,yellow,120.00,800,95.00,610\r\n"
-                                     "998,420101,red,45.00,100,10.00,5\r\n");
+    ck_assert_str_eq(csv,
+                     CSV_HEADER "1001,420101,江岸,white,流失区,12.00,30,0.00,0\r\n"
+                                "998,420101,江岸,red,危险区,45.00,100,10.00,5\r\n"
+                                "1002,\"420103,\"\"Q\"\"\",硚口,red,危险区,88.50,310,41.20,95\r\n"
+                                "1003,420102,江汉,yellow,异动区,120.00,800,95.00,610\r\n");
     free(csv);
-    csv = customers_csv(ARGS("branch", "420100", "zone", "red"), NULL, &in);
-    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\r\n"
-                                     "998,420101,red,45.00,100,10.00,5\r\n");
+    csv = customers_csv(ARGS("branch", "420100", "zone", "red"), NULL, "en", &in);
+    ck_assert_str_eq(csv, CSV_HEADER
+                     "998,420101,江岸,red,red (danger),45.00,100,10.00,5\r\n"
+                     "1002,\"420103,\"\"Q\"\"\",硚口,red,red (danger),88.50,310,41.20,95\r\n");
     free(csv);
     /* the province: 420201's member too */
-    csv = customers_csv(ARGS("zone", "red"), NULL, &in);
-    ck_assert_str_eq(csv, CSV_HEADER "1002,\"420103,\"\"Q\"\"\",red,88.50,310,41.20,95\r\n"
-                                     "1004,420201,red,60.00,200,20.00,15\r\n"
-                                     "998,420101,red,45.00,100,10.00,5\r\n");
+    csv = customers_csv(ARGS("zone", "red"), NULL, NULL, &in);
+    ck_assert_str_eq(csv,
+                     CSV_HEADER "998,420101,江岸,red,危险区,45.00,100,10.00,5\r\n"
+                                "1002,\"420103,\"\"Q\"\"\",硚口,red,危险区,88.50,310,41.20,95\r\n"
+                                "1004,420201,下陆,red,危险区,60.00,200,20.00,15\r\n");
     free(csv);
     /* the scope's root by default */
-    csv = customers_csv(ARGS("zone", "yellow"), "420100", &in);
-    ck_assert_str_eq(csv, CSV_HEADER "1003,420102,yellow,120.00,800,95.00,610\r\n");
+    csv = customers_csv(ARGS("zone", "yellow"), "420100", NULL, &in);
+    ck_assert_str_eq(csv, CSV_HEADER "1003,420102,江汉,yellow,异动区,120.00,800,95.00,610\r\n");
     free(csv);
     /* blue and green are not held (the handler reads the database), nor the
      * members of a month without a zone month */
-    csv = customers_csv(ARGS("zone", "blue"), NULL, &in);
+    csv = customers_csv(ARGS("zone", "blue"), NULL, NULL, &in);
     ck_assert(!in);
     free(csv);
-    csv = customers_csv(ARGS("month", "2026-09"), NULL, &in);
+    csv = customers_csv(ARGS("month", "2026-09"), NULL, NULL, &in);
     ck_assert(!in);
     free(csv);
 }
@@ -1452,12 +1459,13 @@ END_TEST
 START_TEST(customers_line_quotes_every_field)
 {
     struct buf out = BUF_INIT;
-    view_customers_line(&out, "7", "a\"b", "red", "1,2,3,4");
-    view_customers_line(&out, "8", "line\nbreak", "white", "0,0,0,0");
-    view_customers_line(&out, "9", "=1+2", "red", "0,0,0,0"); /* a formula, escaped */
-    ck_assert_str_eq(out.data, "7,\"a\"\"b\",red,1,2,3,4\r\n"
-                               "8,\"line\nbreak\",white,0,0,0,0\r\n"
-                               "9,'=1+2,red,0,0,0,0\r\n");
+    const struct labels *zh = labels_get("zh"), *en = labels_get("en");
+    view_customers_line(&out, zh, "7", "a\"b", "c,\nd", "red", "1,2,3,4");
+    view_customers_line(&out, en, "8", "420101", "=1+2", "white", "0,0,0,0"); /* a formula */
+    view_customers_line(&out, zh, "9", "420199", NULL, "yellow", "0,0,0,0");  /* no name yet */
+    ck_assert_str_eq(out.data, "7,\"a\"\"b\",\"c,\nd\",red,危险区,1,2,3,4\r\n"
+                               "8,420101,'=1+2,white,white (lost),0,0,0,0\r\n"
+                               "9,420199,,yellow,异动区,0,0,0,0\r\n");
     buf_release(&out);
 }
 END_TEST

@@ -63,7 +63,8 @@ function countsTable(z) {
 
 function downloads(z) {
   const link = (zone, text) => {
-    const href = apiUrl('/api/v1/zones/customers', { branch: z.branch, month: z.month, zone });
+    const href = apiUrl('/api/v1/zones/customers',
+      { branch: z.branch, month: z.month, zone, lang: boot.lang === 'en' ? 'en' : null });
     return el('a', { href, download: `at-risk-${z.branch}-${z.month}${zone ? `-${zone}` : ''}.csv`,
       type: 'text/csv', dataset: { zone: zone || 'at_risk' } }, text);
   };

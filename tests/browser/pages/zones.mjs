@@ -55,3 +55,29 @@ checks.push({
     assert.ok(broken.length === 0, broken.join('\n'));
   },
 });
+
+// The at-risk lists a phone manager downloads: each line names its branch
+// and zone in the page's language, the most urgent zone first (the links
+// the page gives, followed as the browser would, with its session).
+checks.push({
+  name: 'the downloaded at-risk list names branch and zone in the page\'s language, white first',
+  users: ['manager-420100'],
+  async run({ page, base, assert }) {
+    for (const [lang, words] of [['zh', ['流失区', '危险区', '异动区']],
+      ['en', ['white (lost)', 'red (danger)', 'yellow (moving)']]]) {
+      await page.goto(`${base}/zones${lang === 'en' ? '?lang=en' : ''}`);
+      await lib.waitDone(page);
+      const href = await page.$eval('.downloads li.all a', (a) => a.getAttribute('href'));
+      const { status, body } = await lib.api(page, base, href);
+      assert.equal(status, 200, `${lang}: ${href}`);
+      const [head, ...lines] = body.replace(/^\uFEFF/, '').trim().split('\r\n');
+      assert.equal(head, 'sub_id,branch,branch_name,zone,zone_name,bill_prev,minutes_prev,bill,minutes');
+      assert.ok(lines.length > 0, `${lang}: an empty list`);
+      const zones = lines.map((l) => l.split(',')[4]);
+      assert.ok(zones.every((z) => words.includes(z)), `${lang}: zone names ${[...new Set(zones)]}`);
+      const rank = zones.map((z) => words.indexOf(z));
+      assert.deepEqual(rank, [...rank].sort((a, b) => a - b), `${lang}: not the most urgent first`);
+      assert.ok(lines.every((l) => /[\u4e00-\u9fff]/.test(l.split(',')[2])), `${lang}: a line without its branch's name`);
+    }
+  },
+});
