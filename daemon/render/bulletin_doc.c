@@ -1003,15 +1003,16 @@ static void changes(struct bul *b)
     const struct view_bulletin *v = b->v;
     char *h = doc_fill(W(b, "bulletin_changes"),
                        (const char *const[]){"branch", branch_name(b, v->branch), NULL});
-    char red[24], recovered[24];
+    char now[24], red[24], recovered[24];
+    snprintf(now, sizeof now, "%zu", v->nred);
     snprintf(red, sizeof red, "%zu", v->nturned_red);
     snprintf(recovered, sizeof recovered, "%zu", v->nrecovered);
-    char *count = doc_fill(W(b, "bulletin_changes_count"),
-                           (const char *const[]){"red", red, "recovered", recovered, NULL});
+    char *count =
+        doc_fill(W(b, "bulletin_changes_count"),
+                 (const char *const[]){"now", now, "red", red, "recovered", recovered, NULL});
     doc_heading(b->d, h);
-    if (b->form == BULLETIN_SHORT) {
-        doc_note(b->d, DOC_PLAIN, count, false);
-    } else {
+    doc_note(b->d, DOC_PLAIN, count, false);
+    if (b->form == BULLETIN_FULL) {
         change_table(b, "bulletin_turned_red", v->turned_red, v->nturned_red);
         change_table(b, "bulletin_recovered", v->recovered, v->nrecovered);
     }

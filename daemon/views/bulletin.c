@@ -163,7 +163,7 @@ static enum snap_status status_before(const struct view_bulletin *v, const struc
     return (enum snap_status)(w && w->status != SNAP_STATUS_NONE ? w->status : x->previous);
 }
 
-/* What turned red since the day before and what recovered: against the
+/* What is red, what turned red since the day before and what recovered: against the
  * day before's status, so that a monthly KPI's change is told on the day it
  * happens and not again every day of the month (the status stored with a
  * value, its previous period's, is last month's). */
@@ -177,6 +177,7 @@ static void build_changes(struct view_bulletin *v)
         if (!headline(v->s, x) || !snap_branch_within(v->s, x->branch, v->branch))
             continue;
         enum snap_status was = status_before(v, x);
+        v->nred += x->status == SNAP_STATUS_RED;
         if (x->status == SNAP_STATUS_RED && was != SNAP_STATUS_NONE && was != SNAP_STATUS_RED)
             v->turned_red[v->nturned_red++] = x;
         if (was == SNAP_STATUS_RED &&
@@ -341,6 +342,7 @@ json_t *view_bulletin_json(const struct view_bulletin *v)
                           "diamond", count(v->diamond_gone), "gold", count(v->gold_gone));
     json_object_set_new(o, "turned_red", values_json(v->s, v->turned_red, v->nturned_red));
     json_object_set_new(o, "recovered", values_json(v->s, v->recovered, v->nrecovered));
+    json_object_set_new(o, "red_count", json_integer((json_int_t)v->nred));
     return o;
 }
 

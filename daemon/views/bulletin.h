@@ -89,6 +89,7 @@ struct view_bulletin {
     double diamond_gone, gold_gone;
     const struct snap_value **turned_red, **recovered; /* headline values of the subtree */
     size_t nturned_red, nrecovered;
+    size_t nred; /* the subtree's headline values red now (turned red today or before) */
     struct view_bulletin_correction correction; /* version 0: not a correction */
 };
 

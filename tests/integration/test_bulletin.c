@@ -166,6 +166,43 @@ START_TEST(every_form_shows_the_api_figures)
 }
 END_TEST
 
+/* How many indicators are red now in the province: the bulletin API's
+ * count is the KPIs' own red totals (/api/v1/kpis: no dim, or
+ * satisfaction's root; the zone counts have no status), and the HTML and
+ * the PDF say it. */
+START_TEST(the_reds_now_are_counted)
+{
+    json_t *b = get_json(exec_auth, "/api/v1/bulletin?date=" DATE);
+    json_t *kpis = get_json(exec_auth, "/api/v1/kpis?date=" DATE);
+    size_t k;
+    json_t *x;
+    json_int_t red = 0;
+    json_array_foreach(json_object_get(kpis, "values"), k, x)
+    {
+        const char *kpi = json_string_value(json_object_get(x, "kpi")),
+                   *dim = json_string_value(json_object_get(x, "dim")),
+                   *status = json_string_value(json_object_get(x, "status"));
+        bool headline = !dim || (strncmp(kpi, "satisfaction", 12) == 0 && strcmp(dim, "csi") == 0);
+        red += headline && status && strcmp(status, "red") == 0;
+    }
+    ck_assert_int_gt(red, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(b, "red_count")), red);
+    char *html = NULL, *pdf = NULL, now[48];
+    size_t hlen = 0, plen = 0;
+    ck_assert_int_eq(get(exec_auth, "/bulletins/" DATE, &html, &hlen), 200);
+    ck_assert_int_eq(get(exec_auth, "/bulletins/" DATE "?format=pdf", &pdf, &plen), 200);
+    char *text = harness_tool_text("pdftotext -q -layout", pdf, plen);
+    snprintf(now, sizeof now, "当前预警 %lld 项", (long long)red);
+    ck_assert_msg(strstr(html, now), "the HTML lacks %s", now);
+    ck_assert_msg(strstr(text, now), "the PDF lacks %s", now);
+    free(text);
+    free(html);
+    free(pdf);
+    json_decref(kpis);
+    json_decref(b);
+}
+END_TEST
+
 /* A satisfaction score from a tree with a child that has no score says so
  * (domain.md: flagged as partial), the composite's and GoTone's each: in
  * every county's bulletin the words as often as the API's flags; the demo
@@ -727,6 +764,7 @@ int main(void)
     tcase_set_timeout(tc, 240);
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_form_shows_the_api_figures);
+    tcase_add_test(tc, the_reds_now_are_counted);
     tcase_add_test(tc, a_partial_satisfaction_is_flagged);
     tcase_add_test(tc, scope_and_errors);
     tcase_add_test(tc, every_bulletin_served_is_audited);

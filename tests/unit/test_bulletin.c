@@ -20,6 +20,7 @@
 #include "bulletin_doc.h"
 #include "doc.h"
 #include "doc_paint.h"
+#include "doc_text.h"
 #include "mem.h"
 #include "view.h"
 
@@ -850,6 +851,40 @@ START_TEST(turned_red_is_since_the_day_before)
 }
 END_TEST
 
+/* How many of the subtree's indicators are red now, beside what changed
+ * since the day before: one more red value is one more in the count, in
+ * the HTML (full form) and in the MMS image's text (short form). */
+START_TEST(red_now_is_counted)
+{
+    struct snap_value *k1 =
+        (struct snap_value *)snap_find(snap_run_on(snap, "2026-11-21"), SNAP_RETENTION,
+                                       snap_branch_find(snap, "420100"), NULL, -1);
+    ck_assert_ptr_nonnull(k1);
+    uint8_t status = k1->status;
+    k1->status = SNAP_STATUS_GREEN;
+    struct view_bulletin v;
+    build(snap, NULL, "2026-11-21", -1, &v);
+    size_t before = v.nred;
+    view_bulletin_free(&v);
+    k1->status = SNAP_STATUS_RED;
+    build(snap, NULL, "2026-11-21", -1, &v);
+    ck_assert_uint_eq(v.nred, before + 1);
+    char want[64];
+    snprintf(want, sizeof want, "当前预警 %zu 项；", before + 1);
+    char *html = html_of(&v, "zh");
+    ck_assert_msg(strstr(html, want), "%s", html);
+    struct doc *d = bulletin_doc(&v, labels_get("zh"), BULLETIN_SHORT);
+    struct buf text = BUF_INIT;
+    doc_text(d, &text);
+    ck_assert_msg(strstr(text.data, want), "%s", text.data);
+    buf_release(&text);
+    doc_free(d);
+    free(html);
+    view_bulletin_free(&v);
+    k1->status = status;
+}
+END_TEST
+
 /* The satisfaction card names the challenge beside the base (a status
  * may be judged against it), and GoTone's status in words. */
 START_TEST(satisfaction_card_names_the_challenge)
@@ -1047,6 +1082,7 @@ static Suite *bulletin_suite(void)
     tcase_add_test(tc, html_is_mail_safe);
     tcase_add_test(tc, html_in_english);
     tcase_add_test(tc, html_of_a_county);
+    tcase_add_test(tc, red_now_is_counted);
     tcase_add_test(tc, counts_are_thousands_separated);
     tcase_add_test(tc, a_city_has_its_rank_among_the_cities);
     tcase_add_test(tc, a_tie_across_the_bottom_line_is_named_whole);
