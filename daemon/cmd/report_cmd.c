@@ -55,18 +55,43 @@ static bool audit_export(struct db *db, const struct rmake_job *j, const struct 
     return ok;
 }
 
+/* The export's row, and its bytes on standard output: the row written in
+ * a transaction committed once the bytes are all out, so that output cut
+ * short (a full disk, a closed pipe; SIGPIPE ends the process and the
+ * server rolls back) leaves no row saying it was exported. */
+static bool export_stdout(struct db *db, const struct rmake_job *j, const struct rmake_out *o,
+                          struct reproduction r)
+{
+    const struct buf *bytes = rmake_bytes(j, o);
+    if (!db_begin(db) || !audit_export(db, j, o, "-", r)) {
+        db_rollback(db);
+        return false; /* logged */
+    }
+    if (!cmd_write_out("-", (const unsigned char *)bytes->data, bytes->len)) {
+        db_rollback(db);
+        fprintf(stderr, "retentiond: the report could not be written whole to standard output "
+                        "(no audit row written)\n");
+        return false;
+    }
+    if (!db_commit(db)) {
+        fprintf(stderr, "retentiond: the report was written, its audit row could not be: %s\n",
+                db_errmsg(db));
+        return false;
+    }
+    return true;
+}
+
 /* The export's row and its bytes at out. A file is written beside its
  * place first, the row then, and the file renamed into place last: a file
  * that cannot be written leaves no row (an auditor would read that it was
- * exported), and no file stands without its row. On standard output the
- * row comes first. False after one line on stderr (or logged). */
+ * exported), and no file stands without its row. On standard output:
+ * export_stdout. False after one line on stderr (or logged). */
 static bool export_out(struct db *db, const struct rmake_job *j, const struct rmake_out *o,
                        const char *out, struct reproduction r)
 {
     const struct buf *bytes = rmake_bytes(j, o);
     if (strcmp(out, "-") == 0)
-        return audit_export(db, j, o, out, r) &&
-               cmd_write_out(out, (const unsigned char *)bytes->data, bytes->len);
+        return export_stdout(db, j, o, r);
     char err[4200];
     struct file_staged staged = {0};
     if (!file_stage(out, bytes->data, bytes->len, &staged, err, sizeof err)) {

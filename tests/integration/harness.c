@@ -485,6 +485,32 @@ int harness_run_input(const char *const *args, const char *env_db, const char *i
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int harness_run_to(const char *const *args, const char *env_db, const char *out_path, char **err)
+{
+    FILE *fe = tmpfile();
+    int fo = open(out_path, O_WRONLY);
+    ck_assert_msg(fe && fo >= 0, "cannot open %s", out_path);
+    struct child_exec c;
+    child_exec_prepare(&c, args, env_db);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        exec_child(&c, fo, fileno(fe));
+    child_exec_release(&c);
+    close(fo);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    struct buf be = BUF_INIT;
+    lseek(fileno(fe), 0, SEEK_SET);
+    drain(fileno(fe), &be);
+    fclose(fe);
+    if (err)
+        *err = buf_detach(&be, NULL);
+    buf_release(&be);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static long now_ms(void)
 {
     struct timespec ts;

@@ -101,6 +101,9 @@ char *harness_kept_state(struct db *db);
  * stdout/stderr into malloc'd strings (either may be NULL); returns the exit
  * status (or -1). env_db, if not NULL, is exported as RETENTIOND_DB. */
 int harness_run(const char *const *args, const char *env_db, char **out, char **err);
+/* harness_run with its standard output the file at out_path (opened for
+ * writing: /dev/full, a file that cannot take it); stderr into *err. */
+int harness_run_to(const char *const *args, const char *env_db, const char *out_path, char **err);
 /* `retentiond compute --as-of date` on the database of conninfo; aborts the
  * test when it fails. */
 void harness_compute(const char *conninfo, const char *date);

@@ -9,6 +9,7 @@
 #include "harness.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -306,8 +307,29 @@ START_TEST(bad_quarters_are_clear_errors_and_write_nothing)
     ck_assert(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
     ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"),
                      exports);
+    /* standard output that cannot take the report (a full device): exit 1,
+     * one line, and no row (it was written before the bytes, "ok") */
+    const char *to_stdout[] = {"report", "--quarter", "2026Q3", "--format", "csv",
+                               "--out",  "-",         "--db",   ci,         NULL};
+    ck_assert_int_eq(harness_run_to(to_stdout, NULL, "/dev/full", &err), 1);
+    ck_assert_msg(strstr(err, "standard output") && strchr(err, '\n') == strrchr(err, '\n'), "%s",
+                  err);
+    free(err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"),
+                     exports);
+    /* one that takes it whole: its row */
+    char whole[256];
+    snprintf(whole, sizeof whole, "%s/stdout.csv", dir);
+    int fd = open(whole, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(harness_run_to(to_stdout, NULL, whole, &err), 0);
+    free(err);
+    ck_assert_int_eq(harness_long(db, "SELECT count(*) FROM kpi.audit_log WHERE action = 'export'"),
+                     exports + 1);
     db_close(db);
     unlink(link);
+    unlink(whole);
 }
 END_TEST
 
