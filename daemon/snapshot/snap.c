@@ -314,6 +314,13 @@ void snap_run_index(struct snap_run *r)
     }
 }
 
+const char *snap_zone_limit_name(int limit)
+{
+    static const char *const names[SNAP_NZONE_LIMITS] = {"k5_bill_a", "k5_minutes_b",
+                                                         "k5_minutes_c"};
+    return limit >= 0 && limit < SNAP_NZONE_LIMITS ? names[limit] : "";
+}
+
 struct snap_run *snap_run_new(long long run_id, const char *as_of, size_t nvalues)
 {
     struct snap_run *r = xcalloc(1, sizeof *r);
@@ -321,6 +328,8 @@ struct snap_run *snap_run_new(long long run_id, const char *as_of, size_t nvalue
     atomic_init(&r->refs, 1);
     r->run_id = run_id;
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
+    for (int i = 0; i < SNAP_NZONE_LIMITS; i++)
+        r->zone_limits[i] = NAN;
     return r;
 }
 

@@ -84,6 +84,8 @@ enum snap_watermark {
     SNAP_NWATERMARK
 };
 
+enum { SNAP_ZONE_BILL_A, SNAP_ZONE_MINUTES_B, SNAP_ZONE_MINUTES_C, SNAP_NZONE_LIMITS };
+
 struct snap_run {
     atomic_int refs;
     long long run_id;
@@ -91,6 +93,9 @@ struct snap_run {
     /* The data watermark (kpi.run): dates YYYY-MM-DD, "" when unknown; see
      * snap_watermark_name(). */
     char watermark[SNAP_NWATERMARK][11];
+    /* K5's thresholds the run computed with (kpi.run.settings k5_bill_a,
+     * k5_minutes_b, k5_minutes_c: domain.md's A, B, C); NAN: unknown. */
+    double zone_limits[SNAP_NZONE_LIMITS];
     /* Sorted as `retentiond compute` prints them: by KPI, campaign,
      * branch code, dim (NULL first). values of KPI k are
      * [kpi_start[k], kpi_start[k + 1]). */
@@ -213,6 +218,8 @@ const char *snap_status_name(enum snap_status st);      /* NULL for NONE */
 const char *snap_zone_name(enum snap_zone z);           /* "white" .. "green", "none", "out" */
 int snap_zone_parse(const char *name);                  /* -1 when unknown */
 const char *snap_watermark_name(enum snap_watermark w); /* the kpi.run column */
+/* The setting of a zone limit (kpi.run.settings): "k5_bill_a", ... */
+const char *snap_zone_limit_name(int limit);
 
 /* ---- lookups (all return indexes, or -1 / NULL when absent) ----------------- */
 

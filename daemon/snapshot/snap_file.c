@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SNAP_FORMAT "retentiond-snapshot/2"
+#define SNAP_FORMAT "retentiond-snapshot/3"
 
 /* ---- the file ------------------------------------------------------------------------------
  * JSON lines: a header object (format, id, built_at, branches, indicators,
@@ -91,8 +91,13 @@ static json_t *run_json(const struct snap *s, const struct snap_run *r)
     for (int w = 0; w < SNAP_NWATERMARK; w++)
         if (*r->watermark[w])
             json_object_set_new(wm, snap_watermark_name(w), json_string(r->watermark[w]));
-    return json_pack("{s:I, s:s, s:o, s:o, s:o}", "run_id", (json_int_t)r->run_id, "as_of",
-                     r->as_of, "watermark", wm, "values", values, "data_quality", dq);
+    json_t *limits = json_object();
+    for (int z = 0; z < SNAP_NZONE_LIMITS; z++)
+        if (isfinite(r->zone_limits[z]))
+            json_object_set_new(limits, snap_zone_limit_name(z), json_real(r->zone_limits[z]));
+    return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o}", "run_id", (json_int_t)r->run_id, "as_of",
+                     r->as_of, "watermark", wm, "zone_limits", limits, "values", values,
+                     "data_quality", dq);
 }
 
 static bool write_line(FILE *f, json_t *obj)
@@ -210,6 +215,12 @@ static bool read_run_json(json_t *obj, struct snap *s)
         const char *date = json_string_value(json_object_get(wm, snap_watermark_name(w)));
         if (date && strlen(date) < sizeof r->watermark[w])
             strcpy(r->watermark[w], date);
+    }
+    json_t *limits = json_object_get(obj, "zone_limits"); /* absent in older files */
+    for (int z = 0; z < SNAP_NZONE_LIMITS; z++) {
+        json_t *x = json_object_get(limits, snap_zone_limit_name(z));
+        if (json_is_number(x))
+            r->zone_limits[z] = json_number_value(x);
     }
     size_t i, skipped = 0;
     json_t *row;

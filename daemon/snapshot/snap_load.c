@@ -6,6 +6,7 @@
 #include "snap_int.h"
 #include "sql_embed.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static bool read_reference(struct db *db, struct snap *s)
 
 /* One query's runs: positions `at` in the run list, filled into its slots. */
 struct batch {
-    const struct db_result *runs; /* run_id, as_of, the watermark's dates */
+    const struct db_result *runs; /* run_id, as_of, the watermark's dates, the zone limits */
     struct snap_run **slots;
     const int *at;
     size_t n;
@@ -109,6 +110,10 @@ static int batch_values(const struct snap *s, const struct batch *b, const struc
         for (int w = 0; w < SNAP_NWATERMARK; w++) {
             const char *date = db_value(b->runs, b->at[k], 2 + w);
             snprintf((*slot)->watermark[w], sizeof(*slot)->watermark[w], "%s", date ? date : "");
+        }
+        for (int z = 0; z < SNAP_NZONE_LIMITS; z++) {
+            const char *limit = db_value(b->runs, b->at[k], 2 + SNAP_NWATERMARK + z);
+            (*slot)->zone_limits[z] = limit ? strtod(limit, NULL) : NAN;
         }
     }
     return skipped;

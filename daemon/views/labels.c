@@ -469,6 +469,16 @@ static const struct label_word zh_words[] = {
     {"cause_unreachable_detail", "需 +{rise}，最多 +{cap}"},
     {"zone_counts", "各区人数"},
     {"zones_caption", "{month} 各区人数（上月 {previous}）"},
+    {"zone_defs", "各区定义（M = {month}，M-1 = {previous}）"},
+    {"zone_def_white", "M 月停机或预销户。"},
+    {"zone_def_red",
+     "M-1 月账单 ≥ {a} 元且通话 > {b} 分钟，M 月账单仍 ≥ {a} 元但通话 < {c} 分钟。"},
+    {"zone_def_yellow", "M-1 月账单 ≥ {a} 元且通话 > {b} 分钟，M 月账单 < {a} 元。"},
+    {"zone_def_blue", "M 月账单 ≥ {a} 元且通话 > {b} 分钟，有保底消费承诺。"},
+    {"zone_def_green", "M 月账单 ≥ {a} 元且通话 > {b} 分钟，无保底消费承诺。"},
+    {"zone_defs_note",
+     "人群为仍在网的年初拍照客户；一人只入一区，依流失区、危险区、异动区、安全区或稳定区的顺序；"
+     "其余不入区。金额与分钟数为本次计算所用的阈值。"},
     {"at_risk_total", "预警客户合计"},
     {"downloads", "预警客户清单"},
     {"downloads_note",
@@ -1132,6 +1142,17 @@ static const struct label_word en_words[] = {
     {"cause_unreachable_detail", "needs +{rise}, at most +{cap}"},
     {"zone_counts", "Customers per zone"},
     {"zones_caption", "Customers per zone, {month} (previous month {previous})"},
+    {"zone_defs", "What each zone is (M = {month}, M-1 = {previous})"},
+    {"zone_def_white", "suspended or pre-cancelled in M."},
+    {"zone_def_red", "bill ≥ {a} yuan and minutes > {b} in M-1; bill still ≥ {a} yuan but "
+                     "minutes < {c} in M."},
+    {"zone_def_yellow", "bill ≥ {a} yuan and minutes > {b} in M-1; bill < {a} yuan in M."},
+    {"zone_def_blue", "bill ≥ {a} yuan and minutes > {b} in M, with a minimum-spend commitment."},
+    {"zone_def_green", "bill ≥ {a} yuan and minutes > {b} in M, without one."},
+    {"zone_defs_note", "The customers are the year's cohort still in the network; each is in one "
+                       "zone at most, the first that applies in the order white, red, yellow, "
+                       "blue or green; the others are in none. The amounts are the thresholds "
+                       "this run computed with."},
     {"at_risk_total", "At risk, total"},
     {"downloads", "At-risk customer lists"},
     {"downloads_note", "One customer a line: subscriber, branch (code and name), zone (code and "

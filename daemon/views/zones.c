@@ -4,6 +4,7 @@
 #include "date.h"
 #include "mem.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +103,15 @@ json_t *view_zones_json(const struct view_zones *v)
                                                    snap_zone_name(v->moves[i].to), "members",
                                                    (json_int_t)v->moves[i].members));
     }
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "branch", v->s->branches[v->branch].code,
-                     "month", v->month, "previous_month", v->previous_month, "as_of", v->run->as_of,
-                     "zones", zones, "moves", moves);
+    json_t *limits = json_object();
+    for (int z = 0; z < SNAP_NZONE_LIMITS; z++)
+        json_object_set_new(limits, snap_zone_limit_name(z),
+                            isfinite(v->run->zone_limits[z]) ? json_real(v->run->zone_limits[z])
+                                                             : json_null());
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "branch",
+                     v->s->branches[v->branch].code, "month", v->month, "previous_month",
+                     v->previous_month, "as_of", v->run->as_of, "limits", limits, "zones", zones,
+                     "moves", moves);
 }
 
 void view_zones_free(struct view_zones *v)

@@ -4,7 +4,7 @@
 -- for the 24 months before, the newest run of each calendar month (monthly
 -- series, month-on-month comparisons); and the month ends' runs from $2 to
 -- $3 (dates, NULL: none: an old quarter's for its report). Oldest first,
--- with each run's data watermark.
+-- with each run's data watermark and K5's thresholds (its settings).
 WITH latest AS (
     SELECT DISTINCT ON (as_of) run_id, as_of
     FROM kpi.run
@@ -21,7 +21,8 @@ month_ends AS (
     ORDER BY date_trunc('month', l.as_of), l.as_of DESC
 )
 SELECT l.run_id::text, l.as_of::text, r.last_closed_month::text, r.newest_usage::text,
-       r.newest_cancel::text, r.newest_contract::text, r.newest_survey::text
+       r.newest_cancel::text, r.newest_contract::text, r.newest_survey::text,
+       r.settings->>'k5_bill_a', r.settings->>'k5_minutes_b', r.settings->>'k5_minutes_c'
 FROM latest l JOIN kpi.run r USING (run_id), newest n
 WHERE l.as_of > n.as_of - $1::int
    OR l.run_id IN (SELECT run_id FROM month_ends)

@@ -452,6 +452,11 @@ START_TEST(satisfaction_zones_data_quality)
     json_decref(got);
 
     got = get_ok("/api/v1/zones?branch=420100");
+    /* the thresholds the run computed its zones with: the demo's settings */
+    json_t *limits = json_object_get(got, "limits");
+    ck_assert_double_eq(json_number_value(json_object_get(limits, "k5_bill_a")), 120);
+    ck_assert_double_eq(json_number_value(json_object_get(limits, "k5_minutes_b")), 300);
+    ck_assert_double_eq(json_number_value(json_object_get(limits, "k5_minutes_c")), 150);
     size_t i;
     json_t *z;
     json_array_foreach(json_object_get(got, "zones"), i, z)
@@ -1046,6 +1051,10 @@ START_TEST(database_outage_served_stale_then_recovered)
     j = get_ok("/api/v1/zones?branch=420000");
     ck_assert_msg(json_array_size(json_object_get(j, "moves")) > 0, "moves after recovery: %s",
                   json_dumps(j, 0));
+    /* the run's zone thresholds came through the file (the run is the
+     * file's, not read again) */
+    ck_assert_double_eq(
+        json_number_value(json_object_get(json_object_get(j, "limits"), "k5_minutes_c")), 150);
     json_decref(j);
     json_decref(fresh);
 }

@@ -9,7 +9,8 @@
  * named whole, their bytes otherwise the same; the ranking chart when red's
  * word became 预警, its glyphs the only change; the at-risk lists when
  * they came to name each line's branch and zone and to list the most urgent
- * zone first). A
+ * zone first; the zones when they came to give the run's thresholds,
+ * `limits`). A
  * body that differs is written under the build directory (bodies-now/NAME)
  * to diff.
  *

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HEADER_START "{\"format\":\"retentiond-snapshot/2\",\"id\":\"7-abc\",\"built_at\":1"
+#define HEADER_START "{\"format\":\"retentiond-snapshot/3\",\"id\":\"7-abc\",\"built_at\":1"
 #define PROVINCE     "[1,\"420000\",\"湖北省公司\",null,0]"
 #define CITY         "[2,\"420100\",\"武汉\",1,1]"
 #define INDICATOR    "[\"S1\",\"总体满意度\",null,1.0]"

@@ -1288,6 +1288,11 @@ START_TEST(zones_counts_and_moves_of_a_subtree)
     ck_assert_str_eq(json_string_value(get(got, "month")), "2026-10");
     ck_assert_str_eq(json_string_value(get(got, "previous_month")), "2026-09");
     ck_assert_str_eq(json_string_value(get(got, "as_of")), "2026-11-21");
+    /* the thresholds the run computed its zones with (its settings) */
+    json_t *limits = get(got, "limits");
+    ck_assert_double_eq(json_number_value(json_object_get(limits, "k5_bill_a")), 120);
+    ck_assert_double_eq(json_number_value(json_object_get(limits, "k5_minutes_b")), 300);
+    ck_assert_double_eq(json_number_value(json_object_get(limits, "k5_minutes_c")), 150);
     expect_pick(get(got, "zones"),
                 "white:3:2:1 red:5:6:-1 yellow:8:8:0 blue:40:38:2 green:100:99:1", ZONE_KEYS);
     expect_pick(get(got, "moves"),
@@ -1327,6 +1332,9 @@ START_TEST(zones_moves_unknown)
     json_t *got = view_ok_p("zones", &p, &complete);
     ck_assert(!complete);
     ck_assert(json_is_null(get(got, "moves")));
+    /* a run that did not record its thresholds: each null */
+    ck_assert(json_is_null(json_object_get(get(got, "limits"), "k5_bill_a")));
+    ck_assert(json_is_null(json_object_get(get(got, "limits"), "k5_minutes_c")));
     expect_pick(get(got, "zones"),
                 "white:2:null:null red:6:null:null yellow:8:null:null blue:38:null:null "
                 "green:99:null:null",

@@ -140,6 +140,25 @@ function movesTable(z) {
       { from: m.from, to: m.to })))))));
 }
 
+// ---- what each zone is --------------------------------------------------------------
+
+// The zones' rules (domain.md) with the thresholds the run computed with
+// (the API's limits; — when the run did not record them).
+function definitions(z) {
+  const L = z.limits || {};
+  const money = new Intl.NumberFormat(boot.lang === 'en' ? 'en' : 'zh-CN',
+    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const num = (x, f) => (x === null || x === undefined ? w('no_value') : f(x));
+  const values = { a: num(L.k5_bill_a, (x) => money.format(x)), b: num(L.k5_minutes_b, fmtCount),
+    c: num(L.k5_minutes_c, fmtCount) };
+  return el('section', { class: 'panel zone-defs', 'aria-labelledby': 'zone-defs-title' },
+    el('h2', { id: 'zone-defs-title' }, w('zone_defs', { month: z.month, previous: z.previous_month })),
+    el('dl', {}, ZONES.flatMap((zone) => [
+      el('dt', { class: `zone-${zone}` }, swatch(zone), zoneName(zone)),
+      el('dd', { dataset: { zone } }, w(`zone_def_${zone}`, values))])),
+    el('p', { class: 'note' }, w('zone_defs_note')));
+}
+
 // ---- the page ---------------------------------------------------------------------
 
 function monthPicker(z, months) {
@@ -175,7 +194,8 @@ start(async (main) => {
   const children = node.children || [];
   const chartBox = el('section', { class: 'panel', 'aria-labelledby': 'chart-title' },
     el('h2', { id: 'chart-title' }, children.length ? w('branches_below') : w('zones_title')));
-  main.append(chartBox, el('section', { class: 'panel moves', 'aria-label': w('moves') }, movesTable(z)));
+  main.append(chartBox, el('section', { class: 'panel moves', 'aria-label': w('moves') }, movesTable(z)),
+    definitions(z));
   const kpis = await Promise.all(children.map((c) =>
     api('/api/v1/kpis', { kpi: 'zone_count', branch: c.code, date: z.as_of }).catch(() => null)));
   const counts = children.map((c, i) => countsOf(kpis[i], c.code));

@@ -81,3 +81,24 @@ checks.push({
     }
   },
 });
+
+// What each zone is, with the thresholds the run computed with (the API's
+// limits): a phone manager reads why a customer is in 危险区.
+checks.push({
+  name: 'each zone is defined with the run\'s thresholds',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    const z = (await lib.api(page, base, '/api/v1/zones')).body;
+    const { k5_bill_a: a, k5_minutes_b: b, k5_minutes_c: c } = z.limits;
+    assert.ok(a > 0 && b > 0 && c > 0, `limits ${JSON.stringify(z.limits)}`);
+    await page.goto(`${base}/zones`);
+    await lib.waitDone(page);
+    const defs = Object.fromEntries(await page.$$eval('.zone-defs dd',
+      (dds) => dds.map((d) => [d.dataset.zone, d.innerText])));
+    assert.deepEqual(Object.keys(defs), ['white', 'red', 'yellow', 'blue', 'green']);
+    const money = a.toFixed(2);
+    assert.ok(defs.red.includes(`${money} 元`) && defs.red.includes(`> ${b} 分钟`) &&
+      defs.red.includes(`< ${c} 分钟`), `red: ${defs.red}`);
+    assert.ok(defs.yellow.includes(`< ${money} 元`), `yellow: ${defs.yellow}`);
+  },
+});
