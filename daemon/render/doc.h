@@ -122,7 +122,8 @@ struct doc_block {
 struct doc {
     char *lang;      /* the HTML's lang */
     char *title;     /* the HTML's <title>, the PDF's title */
-    char *date;      /* YYYY-MM-DD: the PDF's creation date (the data's, not the clock's) */
+    char *date;      /* YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS in UTC: the PDF's creation date (the
+                      * data's, not the clock's) */
     char *footer;    /* a PDF page's footer, left of the page number */
     char *page_text; /* a PDF page's number: "{n}" the page, "{m}" the pages */
     char *cut_text;  /* a cut PNG's last line: "{n}" the blocks left out */

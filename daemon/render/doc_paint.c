@@ -713,6 +713,8 @@ static cairo_surface_t *pdf_surface(const struct doc *d, struct buf *bytes)
     char date[40] = "2000-01-01T00:00:00";
     if (strlen(d->date) == 10)
         snprintf(date, sizeof date, "%sT00:00:00", d->date);
+    else if (strlen(d->date) == 19 && d->date[10] == ' ') /* a time of day, UTC */
+        snprintf(date, sizeof date, "%.10sT%sZ", d->date, d->date + 11);
     source_date(date, sizeof date);
     /* The data's date, not the clock's: cairo would write the time now. */
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date);

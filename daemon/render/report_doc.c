@@ -544,6 +544,20 @@ static void order_notes(struct rep *r)
     }
 }
 
+/* The PDF's creation date: when the newest of the month ends' runs
+ * finished (UTC), the data's time and not the clock's, so that the same
+ * runs give the same bytes; the last month end's day when no run says. */
+static const char *newest_finished(const struct view_report *v)
+{
+    const char *newest = NULL;
+    for (int m = 0; m < 3; m++) {
+        const struct snap_day *d = v->month_days[m];
+        if (d && strlen(d->finished) == 19 && (!newest || strcmp(d->finished, newest) > 0))
+            newest = d->finished;
+    }
+    return newest ? newest : v->month_end[2];
+}
+
 static void cover(struct rep *r, const char *who, const char *csv_sha)
 {
     const struct view_report *v = r->v;
@@ -562,7 +576,7 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
         doc_fill(W(r, "report_lineage"),
                  (const char *const[]){"watermark", month, "finished", v->month_days[2]->finished,
                                        "who", who, "sha", csv_sha, NULL});
-    r->d = doc_new(r->l->lang, title, v->month_end[2]);
+    r->d = doc_new(r->l->lang, title, newest_finished(v));
     doc_set_pages(r->d, title, W(r, "report_page"), "");
     doc_title(r->d, title);
     doc_subtitle(r->d, sub);

@@ -905,6 +905,25 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     ck_assert_int_eq(pclose(p), 0);
     ck_assert_msg(strstr(info, "2023-11-14T22:13:20Z"),
                   "SOURCE_DATE_EPOCH is not the PDF's date: %s", info);
+    /* without it, the date is the data's: when the newest of the month
+     * ends' runs finished (it read the quarter's last day at midnight, as
+     * if made before the quarter had ended) */
+    rc = harness_run(args, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    char *newest = harness_text(
+        db, "SELECT to_char(max(f) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
+            "(SELECT DISTINCT ON (as_of) finished_at AS f FROM kpi.run WHERE finished_at IS NOT "
+            "NULL AND as_of IN ('2026-07-31', '2026-08-31', '2026-09-30') "
+            "ORDER BY as_of, run_id DESC) x");
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    len = fread(info, 1, sizeof info - 1, p);
+    info[len] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_msg(strstr(info, newest), "not %s: %s", newest, info);
+    free(newest);
     free(county);
     db_close(db);
 }
