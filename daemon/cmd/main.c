@@ -32,8 +32,22 @@ bool cmd_write_out(const char *path, const unsigned char *bytes, size_t len)
 
 const char *cmd_system_user(void)
 {
+    static char who[160];
     const struct passwd *pw = getpwuid(geteuid());
-    return pw ? pw->pw_name : "unknown";
+    const char *name = pw ? pw->pw_name : "unknown";
+    /* root by sudo: the person who ran it, as sudo names them (a name of
+     * the characters user names take, else left out) */
+    const char *by = geteuid() == 0 ? getenv("SUDO_USER") : NULL;
+    size_t n = by ? strlen(by) : 0;
+    bool named =
+        n > 0 && n < 64 &&
+        strspn(by, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n &&
+        strcmp(by, name) != 0;
+    if (named)
+        snprintf(who, sizeof who, "%s (sudo %s)", name, by);
+    else
+        snprintf(who, sizeof who, "%s", name);
+    return who;
 }
 
 const char *cmd_client(struct db *db)

@@ -1001,8 +1001,9 @@ static void change_table(struct bul *b, const char *word, const struct snap_valu
 static void changes(struct bul *b)
 {
     const struct view_bulletin *v = b->v;
-    char *h = doc_fill(W(b, "bulletin_changes"),
-                       (const char *const[]){"branch", branch_name(b, v->branch), NULL});
+    char *h = doc_fill(
+        W(b, b->s->branches[v->branch].nchildren ? "bulletin_changes" : "bulletin_changes_leaf"),
+        (const char *const[]){"branch", branch_name(b, v->branch), NULL});
     char now[24], red[24], recovered[24];
     snprintf(now, sizeof now, "%zu", v->nred);
     snprintf(red, sizeof red, "%zu", v->nturned_red);

@@ -684,8 +684,9 @@ static void rankings(struct rep *r)
 static void alarms(struct rep *r)
 {
     const struct view_report *v = r->v;
-    char *h = doc_fill(W(r, "report_alarms"),
-                       (const char *const[]){"branch", v->s->branches[v->branch].name, NULL});
+    const struct snap_branch *own = &v->s->branches[v->branch];
+    char *h = doc_fill(W(r, own->nchildren ? "report_alarms" : "report_alarms_leaf"),
+                       (const char *const[]){"branch", own->name, NULL});
     doc_heading(r->d, h);
     free(h);
     if (!v->nalarms) {

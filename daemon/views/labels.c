@@ -514,6 +514,7 @@ static const struct label_word zh_words[] = {
     {"report_section", "第 {n} 节"},
     {"report_summary", "{branch}（{code}）"},
     {"report_alarms", "本季度预警汇总（{branch}及下属）"},
+    {"report_alarms_leaf", "本季度预警汇总（{branch}）"},
     {"report_no_alarms", "本季度无红色预警。"},
     {"report_runs", "附录一：计算批次"},
     {"report_settings", "附录二：计算设置（各月末批次）"},
@@ -571,7 +572,7 @@ static const struct label_word zh_words[] = {
     {"report_def_alarms",
      "红色：低于基础目标（或当日基础时序进度），或较上期下降超过阈值，或（VIP客户在网率）"
      "年初拍照的钻石卡、金卡客户{key_account}有离网（该级别、该分公司合计及其上级均为红）；"
-     "达到挑战目标为优秀；"
+     "达到挑战目标为绩优；"
      "其余为达标。上期为红者须超出恢复余量方转为达标。各指标的判定规则见附录二。"},
     {"report_key_account_days", "近 {days} 天内"},
     {"report_key_account_year", "本年内"},
@@ -583,7 +584,7 @@ static const struct label_word zh_words[] = {
     {"report_numerator", "分子"},
     {"report_denominator", "分母"},
     {"report_met", "状态"},
-    {"report_path_point", "进度 {value}"},
+    {"report_path_point", "时序进度 {value}"},
     {"report_survey_month", "调查月 {month}"},
     {"report_branch", "单位"},
     {"report_reason", "原因"},
@@ -650,6 +651,7 @@ static const struct label_word zh_words[] = {
     {"bulletin_no_change", "持平"},
     {"bulletin_list_sep", "、"},
     {"bulletin_changes", "预警变化（{branch}及下属）"},
+    {"bulletin_changes_leaf", "预警变化（{branch}）"},
     {"bulletin_changes_count", "当前预警 {now} 项；较昨日新转红 {red} 项，已恢复 {recovered} 项。"},
     {"bulletin_zones", "五区预警客户（{month}）"},
     {"bulletin_zones_since", "较上月（{month}）"},
@@ -1193,6 +1195,7 @@ static const struct label_word en_words[] = {
     {"report_section", "Section {n}"},
     {"report_summary", "{branch} ({code})"},
     {"report_alarms", "The quarter's alarms ({branch} and below)"},
+    {"report_alarms_leaf", "The quarter's alarms ({branch})"},
     {"report_no_alarms", "No value was red in the quarter."},
     {"report_runs", "Appendix 1: compute runs"},
     {"report_settings", "Appendix 2: compute settings (the month-end runs)"},
@@ -1347,6 +1350,7 @@ static const struct label_word en_words[] = {
     {"bulletin_no_change", "same"},
     {"bulletin_list_sep", ", "},
     {"bulletin_changes", "Alarm changes ({branch} and below)"},
+    {"bulletin_changes_leaf", "Alarm changes ({branch})"},
     {"bulletin_changes_count",
      "{now} red now; since the day before {red} turned red, {recovered} recovered."},
     {"bulletin_zones", "Customers by risk zone ({month})"},

@@ -11,6 +11,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,7 +197,9 @@ START_TEST(the_csv_is_complete_reproducible_and_verified)
     char cwd[512], rel_path[300];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     ck_assert_int_eq(chdir(dir), 0);
+    setenv("SUDO_USER", "alice", 1); /* root by sudo: the row names who ran sudo */
     int rel_rc = report("2026Q3", "420101", "rel.csv", &err);
+    unsetenv("SUDO_USER");
     ck_assert_int_eq(chdir(cwd), 0);
     ck_assert_msg(rel_rc == 0, "%s", err);
     free(err);
@@ -204,7 +207,14 @@ START_TEST(the_csv_is_complete_reproducible_and_verified)
     ck_assert(db_connect(ci, 0, &adb));
     char *file = harness_text(adb, "SELECT params->>'file' FROM kpi.audit_log WHERE action ="
                                    " 'export' ORDER BY audit_id DESC LIMIT 1");
+    char *who = harness_text(adb, "SELECT who FROM kpi.audit_log WHERE action = 'export'"
+                                  " ORDER BY audit_id DESC LIMIT 1");
     db_close(adb);
+    const struct passwd *pw = getpwuid(geteuid());
+    char want_who[160];
+    snprintf(want_who, sizeof want_who, geteuid() == 0 ? "%s (sudo alice)" : "%s", pw->pw_name);
+    ck_assert_str_eq(who, want_who);
+    free(who);
     snprintf(rel_path, sizeof rel_path, "%s/rel.csv", dir);
     ck_assert_str_eq(file, rel_path);
     free(file);
@@ -869,6 +879,9 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     ck_assert_msg(!strstr(text, db_value(res, 0, 0)), "the county's report names its city %s",
                   db_value(res, 0, 0));
     db_result_free(res);
+    /* a county has nothing below it: its alarms are its own, not "及下属" */
+    ck_assert_msg(strstr(lines, "本季度预警汇总（") && !strstr(lines, "及下属）"),
+                  "the county's alarms heading says 及下属");
     /* the zone lists' columns headed by the lists' months (the run of a
      * month end holds the month before's), not by the month ends */
     const char *zones = strstr(lines, "五区变动");
@@ -885,7 +898,7 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     free(bill);
     json_decref(f);
     /* SOURCE_DATE_EPOCH stands for the dates (1700000000: 2023-11-14
-     * 22:13:20 UTC); without it, the quarter's last day */
+     * 22:13:20 UTC); without it, the runs' */
     char path[256], *err = NULL, *out = NULL;
     snprintf(path, sizeof path, "%s/alarms.pdf", dir);
     const char *args[] = {"report", "--quarter", "2026Q3", "--format", "pdf",  "--out",

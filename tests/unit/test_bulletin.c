@@ -397,6 +397,8 @@ START_TEST(html_of_a_county)
     ck_assert_msg(strstr(en, "in customers: gap to base +10 · gap to challenge +2<"), "%s", en);
     free(en);
     ck_assert_ptr_nonnull(strstr(html, "后五名：硚口"));
+    /* a county has nothing below it: its own alarm changes, not "及下属" */
+    ck_assert_ptr_nonnull(strstr(html, "预警变化（江岸）"));
     /* the own row: tinted (#d9e8f5) and bold; the bottom one tinted (#fbe3d6) */
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#d9e8f5\""), 9);
     ck_assert_uint_eq(count_of(html, "bgcolor=\"#fbe3d6\""), 9);
