@@ -26,7 +26,7 @@ static const struct label_word zh_words[] = {
     {"newest_cancel", "销户"},
     {"newest_contract", "合约"},
     {"newest_survey", "调查"},
-    {"stale", "数据库暂时无法连接，页面显示的是 {age} 前确认的数据。"},
+    {"stale", "数据库暂时无法连接，页面显示的是 {age}前确认的数据。"},
     {"data_lag", "数据可能滞后：仓库中最新的数据为{feeds}，比数据日期 {date} "
                  "早两天以上，当日数字未计入此后的数据。"},
     {"minutes", "分钟"},

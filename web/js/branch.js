@@ -3,7 +3,7 @@
 // breakdown (tiers, policies, indicators), the branch's alarms and zones.
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
-  KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
+  COLON, KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
   pageUrl, params, partialTag, pointsText, targets, reasonText, runBar, scrollBox, start, statusBadge, w,
   widthIn, word, zoneName,
 } from './common.js';
@@ -61,7 +61,7 @@ function rankLine(kpi, code, ranking, unranked) {
   if (unranked) return el('p', { class: 'rank' }, w('ranking_no_parent'));
   const entry = ranking?.entries.find((e) => e.branch === code);
   if (!entry) return null;
-  return el('p', { class: 'rank' }, `${w('rank_among')}: `,
+  return el('p', { class: 'rank' }, `${w('rank_among')}${COLON}`,
     figure(kpi, code, 'rank', entry.rank, String(entry.rank)), ` ${w('of_n', { n: ranking.entries.length })}`,
     entry.bottom ? el('span', { class: 'tag' }, w('bottom')) : null);
 }
@@ -76,7 +76,7 @@ function block(kpi, code, kpis, ranking, trend, date, unranked) {
       el('h2', {}, kpiTitle(kpi)),
       el('p', { class: 'value' }, figure(kpi, code, 'value', value?.value, fmt(kpi, value?.value))),
       statusBadge(value?.status), partialTag(value)),
-    value?.reason ? el('p', { class: 'reason' }, `${w('reason')}: ${reasonText(value.reason.split(','))}`) : null,
+    value?.reason ? el('p', { class: 'reason' }, `${w('reason')}${COLON}${reasonText(value.reason.split(','))}`) : null,
     targets(kpi, code, value),
     rankLine(kpi, code, ranking, unranked),
     el('div', { class: 'two' },

@@ -176,8 +176,24 @@ export function api(path, values = {}) {
     }
     const body = await res.json().catch(() => null);
     if (!res.ok) throw new ApiError(res.status, body);
+    if (body?.stale === true) staleBanner(body.snapshot_age);
     return body;
   })());
+}
+
+// The words between a label and its value: "：" in Chinese, ": " in English.
+export const COLON = boot.lang === 'en' ? ': ' : '：';
+
+// Figures from a snapshot the database has not confirmed for a while (any
+// API answer says so): one banner under the page's title, on every page.
+function staleBanner(age = 0) {
+  const m = main();
+  if (!m || m.querySelector('.banner.stale')) return;
+  const text = age >= 3600 ? `${(age / 3600).toFixed(1)} ${w('hours')}` : `${Math.ceil(age / 60)} ${w('minutes')}`;
+  const banner = el('p', { class: 'banner stale', role: 'alert' }, w('stale', { age: text }));
+  const title = m.querySelector('h1');
+  if (title) title.after(banner);
+  else m.prepend(banner);
 }
 
 // POST a form to a JSON route with the session's CSRF token: the answer's
@@ -368,16 +384,11 @@ export function runBar(runs, onDate) {
   const bar = el('div', { class: 'runbar' },
     pickerForm('as-of', [el('label', { for: 'as-of' }, w('as_of')), select],
       () => onDate(select.value === runs.as_of ? params.date : select.value)),
-    el('p', { class: 'watermark' }, `${w('watermark')}: ${parts.join(' · ')}`));
+    el('p', { class: 'watermark' }, `${w('watermark')}${COLON}${parts.join(' · ')}`));
   const wrap = el('div', {}, bar);
   const lagging = lags(runs.as_of, wm);
   if (lagging.length) wrap.append(el('p', { class: 'banner lag', role: 'status' }, w('data_lag', { feeds: lagging.join(w('bulletin_list_sep')), date: runs.as_of })));
-  if (runs.stale) {
-    const age = runs.snapshot_age ?? 0;
-    const text = age >= 3600 ? `${(age / 3600).toFixed(1)} ${w('hours')}` : `${Math.ceil(age / 60)} ${w('minutes')}`;
-    wrap.prepend(el('p', { class: 'banner stale', role: 'alert' }, w('stale', { age: text })));
-  }
-  return wrap;
+  return wrap; /* a stale snapshot: the banner api() put under the title */
 }
 
 // The path from the user's root to `code` in the branch tree, as nodes.
