@@ -68,9 +68,19 @@ void chart_glyph_draw(cairo_t *cr, chart_glyph g, double cx, double cy, double s
     case CHART_GLYPH_DIAMOND:
         polygon(cr, diamond, 4, cx, cy, r);
         break;
+    case CHART_GLYPH_WARNING: /* the mark's bar and dot are holes (even-odd) */
+        polygon(cr, up, 3, cx, cy, r * 1.1);
+        cairo_rectangle(cr, cx - r * 0.11, cy - r * 0.3, r * 0.22, r * 0.55);
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, cx, cy + r * 0.48, r * 0.13, 0, 2 * M_PI);
+        break;
     }
     chart_set_rgb(cr, c);
+    cairo_fill_rule_t rule = cairo_get_fill_rule(cr);
+    if (g == CHART_GLYPH_WARNING)
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_fill(cr);
+    cairo_set_fill_rule(cr, rule);
 }
 
 void chart_arrow_draw(cairo_t *cr, bool up, double cx, double cy, double size, chart_rgb c)

@@ -157,7 +157,12 @@ static void panorama_row(chart_ctx *ctx, const chart_panorama *in, size_t i, dou
     panorama_marked(ctx, v, nd->target_arrow, 10 + w * col[4], cy, font, false);
     chart_rgb sc = chart_status_colour(nd->status);
     double gx = 10 + w * col[5] + font / 2;
-    chart_glyph_draw(ctx->cr, chart_status_glyph(nd->status), gx, cy, font, sc);
+    /* the page's flags, ⚠ 示警 and ◆ 绩优: not the alarms' ▼ and ★, which
+     * read as a fall and as the challenge reached */
+    chart_glyph g = nd->status == CHART_STATUS_RED         ? CHART_GLYPH_WARNING
+                    : nd->status == CHART_STATUS_EXCELLENT ? CHART_GLYPH_DIAMOND
+                                                           : chart_status_glyph(nd->status);
+    chart_glyph_draw(ctx->cr, g, gx, cy, font, sc);
     const char *t =
         in->status_text[nd->status] ? in->status_text[nd->status] : status_default[nd->status];
     chart_textstyle ss = {.size = font,

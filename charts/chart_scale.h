@@ -75,6 +75,7 @@ typedef enum {
     CHART_GLYPH_SQUARE,
     CHART_GLYPH_DIAMOND,
     CHART_GLYPH_TRIANGLE_UP,
+    CHART_GLYPH_WARNING, /* ⚠: a triangle with an exclamation mark cut out */
 } chart_glyph;
 chart_glyph chart_status_glyph(chart_status s);
 /* Marker shape of series i (circle, square, diamond, triangle, ...). */

@@ -458,8 +458,11 @@ static bool draw_panorama(struct drawing *d, chart_ctx *ctx, unsigned char **out
     for (size_t i = 0; i < v.n; i++) {
         const struct view_indicator *nd = &v.nodes[i];
         const struct snap_indicator *in = &d->s->indicators[nd->indicator];
-        nodes[i] = (chart_panorama_node){.code = in->code,
-                                         .label = in->name,
+        /* the indicator's name; its code only when it has none (a
+         * manager reads 客户关怀, not comm_care 客户关怀) */
+        bool named = in->name && *in->name;
+        nodes[i] = (chart_panorama_node){.code = named ? NULL : in->code,
+                                         .label = named ? in->name : NULL,
                                          .parent = nd->parent,
                                          .value = nd->v ? nd->v->f[SNAP_VALUE] : NAN,
                                          .last = nd->last ? nd->last->f[SNAP_VALUE] : NAN,

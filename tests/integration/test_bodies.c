@@ -10,7 +10,8 @@
  * word became 预警, its glyphs the only change; the at-risk lists when
  * they came to name each line's branch and zone and to list the most urgent
  * zone first; the zones when they came to give the run's thresholds,
- * `limits`). A
+ * `limits`; the panorama when its flags became ⚠ and ◆, as the page's,
+ * and its rows the indicators' names without their codes). A
  * body that differs is written under the build directory (bodies-now/NAME)
  * to diff.
  *

@@ -796,7 +796,7 @@ static const char *const digests[KIND_N] = {
     "8f4fbca6ae8ad5eed262fb7d75b2ab44275d88bab48ff8ff5f49744a46526be4", /* ranking */
     "b6757291969e8c52c954ae913152bf52f50637b9815a007c2b2b28eda7729e22", /* bullet */
     "80d190e061a31721027c5a9b2f27e88bc1ecced1ed59e3cc1e75a764e0ffda85", /* zones */
-    "e658c2108a19c114fccc488cab6d8479c76ca55f648403e86be0e6541ae157ed", /* panorama */
+    "70712995dcb72f495260bdd0ba84c69b15005684f56d3ce9e672eb18dfd25d0c", /* panorama */
     "970194c4ed8ae0290a309b40973689db1537721cf5de16cfc471a45ac09322bb", /* sparkline */
 };
 
