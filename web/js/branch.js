@@ -87,7 +87,9 @@ function block(kpi, code, kpis, ranking, trend, date, unranked) {
 }
 
 function alarmsPanel(alarms, code) {
-  const mine = alarms.alarms.filter((a) => a.branch === code && isHeadline(a));
+  // the red first, then the excellent (the API lists both)
+  const mine = alarms.alarms.filter((a) => a.branch === code && isHeadline(a))
+    .sort((a, b) => (a.status === 'red' ? 0 : 1) - (b.status === 'red' ? 0 : 1));
   return el('section', { class: 'panel', id: 'alarms' }, el('h2', {}, w('alarms_here')),
     mine.length ? el('ul', {}, mine.map((a) => el('li', {}, statusBadge(a.status), ' ',
       el('a', { href: `#kpi-${a.kpi}` }, kpiTitle(a.kpi)), ` ${fmt(a.kpi, a.value)} · `,

@@ -410,7 +410,9 @@ export function branchPath(tree, code) {
 }
 
 // Breadcrumbs root → code; each step links to `page` at that branch.
+// Nothing for the root alone: the page's title names it already.
 export function breadcrumbs(path, linkOf) {
+  if (path.length < 2) return document.createDocumentFragment();
   return el('nav', { class: 'crumbs', 'aria-label': w('scope') },
     el('ol', {}, path.map((node, i) => el('li', {},
       i === path.length - 1

@@ -29,7 +29,19 @@ function changeLine(kpi, code, now, before) {
     ` ${w('vs_previous')} (${before.period || before.date})`);
 }
 
-function tile(kpi, code, value, trend, date) {
+// How many of the branch's children are red on kpi, from the grid:
+// "12 个地市中 6 个预警", linking to the alarm grid; null for a county.
+function childrenLine(kpi, code, grid) {
+  const k = grid?.kpis.indexOf(kpi) ?? -1;
+  const children = grid ? grid.rows.filter((r) => r.parent === code) : [];
+  if (k < 0 || !children.length) return null;
+  const red = children.filter((r) => r.cells[k]?.status === 'red').length;
+  return el('p', { class: `children${red ? ' some-red' : ''}` },
+    el('a', { href: pageUrl('/alarms', { branch: code, date: params.date }) },
+      w('tile_children_red', { n: children.length, level: w(`level_${children[0].level}`), red })));
+}
+
+function tile(kpi, code, value, trend, date, grid) {
   const campaign = value?.campaign ?? null;
   const { points, now, before } = lastTwo(trend, campaign);
   const dim = kpi.startsWith('satisfaction') ? boot.root_indicator : null;
@@ -46,6 +58,7 @@ function tile(kpi, code, value, trend, date) {
     value?.partial ? el('p', {}, partialTag(value)) : null,
     value?.reason ? el('p', { class: 'reason' }, reasonText(value.reason.split(','))) : null,
     changeLine(kpi, code, now, before),
+    childrenLine(kpi, code, grid),
     // the bullet draws the day's points on the path when the KPI has one
     value ? chart('bullet', chartParams, w(value.path_base != null ? 'chart_alt_bullet_path'
       : 'chart_alt_bullet', {
@@ -172,7 +185,10 @@ start(async (main) => {
   // roles that see every branch (a branch manager's answer is a 403)
   const qualityP = boot.role !== 'branch_manager' && boot.scope?.level === 0 && code === boot.scope.code
     ? api('/api/v1/data-quality', { date: params.date }).catch(() => null) : null;
-  const [runs, kpis, tree, trends, zoneTrend, quality] = await Promise.all([
+  // the children's statuses, for each tile's count of the red ones (a
+  // county has none: its grid is its own row)
+  const gridP = api('/api/v1/grid', { branch: code, date: params.date }).catch(() => null);
+  const [runs, kpis, tree, trends, zoneTrend, quality, grid] = await Promise.all([
     api('/api/v1/runs', { date: params.date }),
     api('/api/v1/kpis', { branch: code, date: params.date }), treeP,
     Promise.all(KPIS.map((kpi) => api('/api/v1/trend', { kpi, branch: code, to: params.date, dim: dimOf(kpi) })
@@ -180,6 +196,7 @@ start(async (main) => {
     api('/api/v1/trend', { kpi: 'zone_count', branch: code, to: params.date, dim: AT_RISK[0] })
       .catch(() => ({ series: [] })),
     qualityP,
+    gridP,
   ]);
   const zonePoints = zoneTrend.series[0]?.points ?? [];
   const zonePoint = zonePoints[zonePoints.length - 1];
@@ -191,7 +208,7 @@ start(async (main) => {
   main.append(el('p', { class: 'reports-link' },
     el('a', { href: pageUrl('/reports', { branch: params.branch }) }, `${w('reports_link')} →`)));
   main.append(el('div', { class: 'tiles' },
-    KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date)),
+    KPIS.map((kpi, i) => tile(kpi, code, headline(kpis.values, kpi, code), trends[i], params.date, grid)),
     zonesTile(kpis.values, code, zonePoint?.date === kpis.as_of ? zonePoint.period : null)));
 
   if (quality) main.append(qualityPanel(quality));

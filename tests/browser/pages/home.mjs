@@ -305,3 +305,30 @@ checks.push({
     }
   },
 });
+
+// Each KPI tile of a branch with children says how many of them are red
+// ("12 个地市中 6 个预警"): the counts of /api/v1/kpis's headline values of
+// the children (/api/v1/branches), not the grid the page reads them from.
+checks.push({
+  name: 'each tile counts the red among the branch\'s children',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    const tree = (await lib.api(page, base, '/api/v1/branches')).body;
+    const root = tree.branches[0];
+    const children = new Set(root.children.map((c) => c.code));
+    const { values } = (await lib.api(page, base, '/api/v1/kpis')).body;
+    await page.goto(`${base}/`);
+    await lib.waitDone(page);
+    let reds = 0;
+    for (const kpi of ['retention_rate', 'in_network_rate', 'bundling_coverage', 'satisfaction', 'satisfaction_gotone']) {
+      const headline = (v) => (kpi.startsWith('satisfaction') ? v.dim === 'csi' : v.dim === null);
+      const red = values.filter((v) => v.kpi === kpi && children.has(v.branch) && headline(v) &&
+        v.status === 'red' && (v.campaign === undefined || v.campaign === null ||
+          v.campaign === values.find((x) => x.kpi === kpi && x.branch === v.branch && headline(x)).campaign)).length;
+      const text = await page.locator(`.tile[data-kpi="${kpi}"] .children`).innerText();
+      assert.equal(text, `${children.size} 个地市中 ${red} 个预警`, kpi);
+      reds += red;
+    }
+    assert.ok(reds > 0, 'no city red on any KPI: the check proves little');
+  },
+});
