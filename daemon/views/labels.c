@@ -77,6 +77,8 @@ static const struct label_word zh_words[] = {
     {"turned_red", "本期新转红"},
     {"recovered", "本期已恢复"},
     {"none_listed", "无"},
+    {"change_survey", "{month} 调查，较上月"},
+    {"changes_split", "当日 {day} 条（较前一批次），月度调查 {month} 条（较上月调查，整月列出）。"},
     {"show_the_rest", "展开其余 {n} 条"},
     {"filter_city", "地市"},
     {"filter_level", "层级"},
@@ -737,6 +739,9 @@ static const struct label_word en_words[] = {
     {"turned_red", "Turned red since the previous period"},
     {"recovered", "Recovered since the previous period"},
     {"none_listed", "none"},
+    {"change_survey", "{month} survey, against the month before"},
+    {"changes_split", "{day} of the day (against the run before), {month} of the monthly survey "
+                      "(against the month before, listed all month)."},
     {"show_the_rest", "Show the other {n}"},
     {"filter_city", "City"},
     {"filter_level", "Level"},

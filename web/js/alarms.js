@@ -53,21 +53,33 @@ function cellLink(row, kpi) {
 
 const SHOWN = 8; // the lines of a change list shown before "the other N"
 
+// The monthly KPIs (a survey's): their changes are a month's, told all the
+// month long; the others' are the day's.
+const MONTHLY = new Set(['satisfaction', 'satisfaction_gotone']);
+
+// The changes of the rows shown: the day's first, then the month's survey
+// (each tagged with its month: 46 of the 52 lines were last month's survey
+// and buried the day's), each part from the top of the tree down (the
+// subtree's root, the cities, the counties; worst rows first within a
+// level, as the grid).
 function changeList(title, id, rows, kpis, test) {
-  const items = [];
-  for (const row of rows) {
-    row.cells.forEach((c, i) => {
-      if (!test(c)) return;
-      items.push(el('li', {}, el('a', { href: cellLink(row, kpis[i]) },
-        `${row.name} · ${kpiTitle(kpis[i])}`), ` ${glyph(c.status)} ${fmt(kpis[i], c.value)}`,
-        c.reasons.length ? ` (${reasonText(c.reasons)})` : ''));
-    });
-  }
-  // the first SHOWN in view (worst rows first, as the grid), the rest one
-  // click away: a long list put the grid a phone's ten screens down
+  const lines = [];
+  rows.forEach((row, order) => row.cells.forEach((c, i) => {
+    if (test(c)) lines.push({ row, c, kpi: kpis[i], order, monthly: MONTHLY.has(kpis[i]) });
+  }));
+  lines.sort((a, b) => (a.monthly - b.monthly) || (a.row.level - b.row.level) || (a.order - b.order));
+  const items = lines.map(({ row, c, kpi, monthly }) => el('li', { dataset: { kpi, level: row.level } },
+    el('a', { href: cellLink(row, kpi) }, `${row.name} · ${kpiTitle(kpi)}`),
+    ` ${glyph(c.status)} ${fmt(kpi, c.value)}`,
+    c.reasons.length ? ` (${reasonText(c.reasons)})` : '',
+    monthly && c.period ? el('span', { class: 'when' }, ` · ${w('change_survey', { month: c.period })}`) : null));
+  const daily = lines.filter((l) => !l.monthly).length;
+  // the first SHOWN in view, the rest one click away: a long list put the
+  // grid a phone's ten screens down
   const rest = items.splice(SHOWN);
   return el('section', { class: 'panel', id },
-    el('h2', {}, `${title} (${items.length + rest.length})`),
+    el('h2', {}, `${title} (${lines.length})`),
+    lines.length ? el('p', { class: 'note' }, w('changes_split', { day: daily, month: lines.length - daily })) : null,
     items.length ? el('ul', {}, items) : el('p', {}, w('none_listed')),
     rest.length ? el('details', { class: 'more' },
       el('summary', {}, w('show_the_rest', { n: rest.length })), el('ul', {}, rest)) : null);
@@ -164,14 +176,16 @@ start(async (main) => {
   main.append(breadcrumbs(path, (n) => pageUrl('/alarms', { branch: n.code, date: params.date })));
   main.append(runBar(runs, (d) => location.assign(pageUrl('/alarms', { branch: params.branch, date: d }))));
   main.append(legend());
-  main.append(el('div', { class: 'changes' },
-    changeList(w('turned_red'), 'turned-red', data.rows, data.kpis, turnedRed),
-    changeList(w('recovered'), 'recovered', data.rows, data.kpis, recovered)));
+  // the changes of the rows the filters show (a city, a level), as the grid
+  const changes = el('div', { class: 'changes' });
+  main.append(changes);
   const holder = el('div', {});
   const { box, apply } = filters(data, (f, count) => {
     const rows = data.rows.filter((r) =>
       (!f.city || r.code === f.city || r.parent === f.city) &&
       (!f.level || String(r.level) === f.level) && (!f.red || r.red > 0));
+    changes.replaceChildren(changeList(w('turned_red'), 'turned-red', rows, data.kpis, turnedRed),
+      changeList(w('recovered'), 'recovered', rows, data.kpis, recovered));
     holder.replaceChildren(grid(data, rows, f.order));
     count.textContent = w('rows_shown', { n: rows.length });
   });

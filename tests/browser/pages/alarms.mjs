@@ -289,3 +289,29 @@ checks.push({
     }
   },
 });
+
+// The day's changes come before the monthly survey's (tagged with their
+// month: a month's survey changes are listed all month and buried the
+// day's), each part from the cities down; and the level filter narrows the
+// lists as it narrows the grid.
+checks.push({
+  name: 'the changes: the day\'s first, cities before counties, narrowed by the filters',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    await page.goto(`${base}/alarms`);
+    await lib.waitDone(page);
+    for (const id of ['turned-red', 'recovered']) {
+      const lines = await page.$$eval(`#${id} li`, (lis) => lis.map((li) => ({
+        kpi: li.dataset.kpi, level: Number(li.dataset.level), when: li.querySelector('.when')?.textContent || '' })));
+      const monthly = (k) => k.startsWith('satisfaction');
+      const rank = lines.map((l) => (monthly(l.kpi) ? 10 : 0) + l.level);
+      assert.deepEqual(rank, [...rank].sort((a, b) => a - b), `${id}: not the day's first, then by level`);
+      for (const l of lines) assert.equal(monthly(l.kpi), /调查，较上月/.test(l.when), `${id}: ${l.kpi} ${l.when}`);
+    }
+    const all = await page.locator('#turned-red li, #recovered li').count();
+    await page.selectOption('#f-level', '1');
+    const levels = await page.$$eval('#turned-red li, #recovered li', (lis) => lis.map((li) => li.dataset.level));
+    assert.ok(levels.every((l) => l === '1'), `levels after the city filter: ${[...new Set(levels)]}`);
+    assert.ok(levels.length < all, `the level filter left all ${all} lines`);
+  },
+});
