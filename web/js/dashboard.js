@@ -4,7 +4,7 @@
 // the zones at risk; drill-down by click, the as-of date picker.
 import {
   KPIS, api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
-  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
+  isRate, kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
   partialTag, statusBadge, w, word, zoneName,
 } from './common.js';
 
@@ -21,12 +21,18 @@ function changeLine(kpi, code, now, before) {
   if (!now || !before || now.value === null || before.value === null) {
     return el('p', { class: 'change' }, w('no_previous'));
   }
-  const delta = now.value - before.value;
+  // the change of the values as shown (84.43 against 84.40: +0.03, not
+  // the +0.04 of their unrounded scores)
+  const shown = (x) => Number(fmt(kpi, x).replace('%', ''));
+  const delta = (shown(now.value) - shown(before.value)) / (isRate(kpi) ? 100 : 1);
   const arrow = delta > 0 ? '▲' : delta < 0 ? '▼' : '▬';
+  // against what: a survey's month; else the run's date (K1's series is
+  // monthly: its point before is the last month's end, 11-30, not "2026-11")
+  const when = kpi.startsWith('satisfaction') ? before.period || before.date : before.date || before.period;
   return el('p', { class: 'change' },
     el('span', { 'aria-hidden': 'true' }, `${arrow} `),
     figure(kpi, code, 'change', delta, fmtChange(kpi, delta)),
-    ` ${w('vs_previous')} (${before.period || before.date})`);
+    ` ${w('vs_previous')} (${when})`);
 }
 
 // How many of the branch's children are red on kpi, from the grid:

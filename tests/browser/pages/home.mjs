@@ -332,3 +332,28 @@ checks.push({
     assert.ok(reds > 0, 'no city red on any KPI: the check proves little');
   },
 });
+
+// A tile's change is the difference of the values as shown (84.43 against
+// 84.40 reads +0.03, not the +0.04 of the unrounded scores), against a
+// named date for the run series (K1's point before is the month's end,
+// 2026-11-30, not "2026-11") and the survey's month for satisfaction.
+checks.push({
+  name: 'a tile\'s change is of the shown values, against a named date',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    await page.goto(`${base}/`);
+    await lib.waitDone(page);
+    for (const [kpi, dim, scale, unit] of [['retention_rate', '', 100, '个百分点'], ['satisfaction', 'csi', 1, '分']]) {
+      const { series } = (await lib.api(page, base, `/api/v1/trend?kpi=${kpi}${dim ? `&dim=${dim}` : ''}`)).body;
+      const pts = series[0].points;
+      const [before, now] = pts.slice(-2);
+      const shown = (x) => Math.round(x * scale * 100) / 100;
+      const d = shown(now.value) - shown(before.value);
+      const sign = d > 0.000001 ? '+' : d < -0.000001 ? '−' : '±';
+      const when = kpi === 'satisfaction' ? before.period : before.date;
+      const text = await page.locator(`.tile[data-kpi="${kpi}"] .change`).innerText();
+      assert.ok(text.includes(`${sign}${Math.abs(d).toFixed(2)} ${unit}`) && text.includes(`(${when})`),
+        `${kpi}: "${text}", want ${sign}${Math.abs(d).toFixed(2)} against ${when}`);
+    }
+  },
+});
