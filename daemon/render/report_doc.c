@@ -505,6 +505,30 @@ static size_t sections(const struct view_report *v, int *out)
     return n;
 }
 
+/* A warning when days of the quarter have no run: an alarm's first and
+ * last red days are then days with a run, and what happened between two
+ * runs is not known (an auditor read "变红 2026-08-31" as the day it
+ * turned, with three runs in 92 days). */
+static void gaps_note(struct rep *r)
+{
+    char first[11], last[11], day[11];
+    view_report_range(r->v, first, last);
+    size_t days = 0; /* first to last, both counted (92 at most) */
+    snprintf(day, sizeof day, "%s", first);
+    while (days < 100 && strcmp(day, last) <= 0)
+        date_shift(first, 0, (int)++days, day);
+    size_t with = r->v->history->ndays;
+    if (with >= days)
+        return;
+    char n[24], m[24];
+    snprintf(n, sizeof n, "%zu", days);
+    snprintf(m, sizeof m, "%zu", with);
+    char *t =
+        doc_fill(W(r, "report_days_missing"), (const char *const[]){"days", n, "with", m, NULL});
+    doc_note(r->d, DOC_WARN, t, false);
+    free(t);
+}
+
 /* Which daily runs the alarm history comes from. */
 static void days_note(struct rep *r)
 {
@@ -518,6 +542,7 @@ static void days_note(struct rep *r)
                                              "sha", h->days_sha, NULL});
     doc_note(r->d, DOC_MUTED, t, false);
     free(t);
+    gaps_note(r);
 }
 
 /* A warning for each month end whose run is older than an earlier month

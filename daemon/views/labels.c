@@ -526,6 +526,9 @@ static const struct label_word zh_words[] = {
     {"report_dq", "附录四：数据质量计数（{date}）"},
     {"report_days", "预警历史取自本季度每日最新的计算批次，共 {n} 个（{first} 至 {last}），"
                     "批次号列表的 SHA-256：{sha}"},
+    {"report_days_missing",
+     "注意：本季度 {days} 天中只有 {with} 天有计算批次。预警的变红、恢复日期是有批次的日期，"
+     "两个批次之间何时变化无从得知。"},
     {"report_out_of_order",
      "注意：{later} 的月末批次 {later_run} 先于 {earlier} 的月末批次 {earlier_run} 计算："
      "{earlier} 已重新计算（如数据更正），{later} 的数字未随之更新，两者可能不一致。"
@@ -1212,6 +1215,9 @@ static const struct label_word en_words[] = {
     {"report_days",
      "The alarm history comes from the newest run of each day of the quarter: {n} runs "
      "({first} to {last}); SHA-256 of their run ids: {sha}"},
+    {"report_days_missing",
+     "Note: only {with} of the quarter's {days} days have a run. The days an alarm turned red "
+     "or recovered are days with a run; when it changed between two runs is not known."},
     {"report_out_of_order",
      "Caution: the month-end run {later_run} of {later} was computed before the month-end run "
      "{earlier_run} of {earlier}: {earlier} was computed again (a data correction, say) and "

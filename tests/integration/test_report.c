@@ -879,6 +879,15 @@ START_TEST(the_pdf_has_the_alarms_of_the_quarter_with_the_day_each_cleared)
     ck_assert_msg(!strstr(text, db_value(res, 0, 0)), "the county's report names its city %s",
                   db_value(res, 0, 0));
     db_result_free(res);
+    /* days of the quarter without a run: said, with how many have one */
+    char *with = harness_text(db, "SELECT count(DISTINCT as_of)::text FROM kpi.run WHERE"
+                                  " finished_at IS NOT NULL AND as_of BETWEEN '2026-07-01'"
+                                  " AND '2026-09-30'");
+    struct buf gap = BUF_INIT;
+    buf_printf(&gap, "本季度92天中只有%s天有计算批次", with);
+    ck_assert_msg(atoi(with) == 92 || strstr(text, gap.data), "no \"%s\"", gap.data);
+    buf_release(&gap);
+    free(with);
     /* a county has nothing below it: its alarms are its own, not "及下属" */
     ck_assert_msg(strstr(lines, "本季度预警汇总（") && !strstr(lines, "及下属）"),
                   "the county's alarms heading says 及下属");
