@@ -75,6 +75,7 @@ void doc_free(struct doc *d)
     free(d->footer);
     free(d->page_text);
     free(d->cut_text);
+    free(d->running_text);
     free(d);
 }
 
@@ -86,6 +87,12 @@ void doc_set_pages(struct doc *d, const char *footer, const char *page_text, con
     d->footer = dup(footer);
     d->page_text = dup(page_text);
     d->cut_text = dup(cut_text);
+}
+
+void doc_set_running(struct doc *d, const char *running_text)
+{
+    free(d->running_text);
+    d->running_text = running_text ? dup(running_text) : NULL;
 }
 
 static struct doc_block *add(struct doc *d, enum doc_kind kind, const char *text)

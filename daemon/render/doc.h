@@ -127,6 +127,10 @@ struct doc {
     char *footer;    /* a PDF page's footer, left of the page number */
     char *page_text; /* a PDF page's number: "{n}" the page, "{m}" the pages */
     char *cut_text;  /* a cut PNG's last line: "{n}" the blocks left out */
+    /* A PDF page that does not begin with a heading is headed, in its top
+     * margin, by the last heading before it: "{heading}" in this text
+     * ("{heading}（续）"); NULL: no such line. */
+    char *running_text;
     struct doc_block *blocks;
     size_t n, cap;
 };
@@ -140,6 +144,8 @@ void doc_free(struct doc *d);
  * the line that ends a PNG cut to its byte budget ("{n} more in the
  * mail"). */
 void doc_set_pages(struct doc *d, const char *footer, const char *page_text, const char *cut_text);
+/* The running head of a PDF's pages (doc.running_text; NULL: none). */
+void doc_set_running(struct doc *d, const char *running_text);
 
 void doc_title(struct doc *d, const char *text);
 void doc_subtitle(struct doc *d, const char *text);

@@ -89,6 +89,8 @@ struct lay {
     double *ends;         /* each block's bottom (d->n) */
     int *page_of;         /* each block's last page, from the measuring pass (d->n) */
     struct table *tables; /* each table block's geometry, made on first use (d->n) */
+    const char *section;  /* the last heading laid out (the running head's) */
+    bool heading_next;    /* the block about to be laid out is a heading */
     bool failed;          /* a text was refused (not UTF-8?), or a chart */
     char chart_err[200];  /* why a chart failed ("" none) */
 };
@@ -157,6 +159,19 @@ static void page_footer(struct lay *l)
     free(number);
 }
 
+/* A page that does not begin with a heading: the last heading before it,
+ * in the top margin ("第 2 节 武汉分公司（420100）（续）"). */
+static void running_head(struct lay *l)
+{
+    const struct style *st = l->st;
+    if (!l->cr || !l->d->running_text || !l->section || l->heading_next)
+        return;
+    char *head = doc_fill(l->d->running_text, (const char *const[]){"heading", l->section, NULL});
+    text(l, head, st->mx, st->mt - st->foot - 12, st->foot, false, doc_tone_text(DOC_MUTED), l->cw,
+         CHART_ALIGN_LEFT);
+    free(head);
+}
+
 /* Starts a new page when h does not fit below y on this one (a paged
  * document, not at a page's top already). Returns whether it did. */
 static bool lay_need(struct lay *l, double h)
@@ -170,6 +185,7 @@ static bool lay_need(struct lay *l, double h)
     }
     l->page++;
     l->y = st->mt;
+    running_head(l);
     return true;
 }
 
@@ -636,6 +652,7 @@ static void lay_blocks(struct lay *l, size_t n)
         const struct doc_block *b = &l->d->blocks[i];
         if (i > 0)
             l->y += gap_after(l, &l->d->blocks[i - 1]);
+        l->heading_next = b->kind == DOC_HEADING; /* a page it begins needs no running head */
         keep_together(l, i);
         if (b->kind == DOC_FIGURES)
             figures_block(l, b);
@@ -645,6 +662,9 @@ static void lay_blocks(struct lay *l, size_t n)
             charts_block(l, b);
         else
             text_block(l, b);
+        if (b->kind == DOC_HEADING)
+            l->section = b->text;
+        l->heading_next = false;
         l->ends[i] = l->y;
         if (!l->cr)
             l->page_of[i] = l->page;

@@ -603,6 +603,7 @@ static void cover(struct rep *r, const char *who, const char *csv_sha)
                                        "who", who, "sha", csv_sha, NULL});
     r->d = doc_new(r->l->lang, title, newest_finished(v));
     doc_set_pages(r->d, title, W(r, "report_page"), "");
+    doc_set_running(r->d, W(r, "report_running"));
     doc_title(r->d, title);
     doc_subtitle(r->d, sub);
     doc_note(r->d, DOC_MUTED, lineage, false);

@@ -526,6 +526,7 @@ static const struct label_word zh_words[] = {
     {"report_dq", "附录四：数据质量计数（{date}）"},
     {"report_days", "预警历史取自本季度每日最新的计算批次，共 {n} 个（{first} 至 {last}），"
                     "批次号列表的 SHA-256：{sha}"},
+    {"report_running", "{heading}（续）"},
     {"report_days_missing",
      "注意：本季度 {days} 天中只有 {with} 天有计算批次。预警的变红、恢复日期是有批次的日期，"
      "两个批次之间何时变化无从得知。"},
@@ -1215,6 +1216,7 @@ static const struct label_word en_words[] = {
     {"report_days",
      "The alarm history comes from the newest run of each day of the quarter: {n} runs "
      "({first} to {last}); SHA-256 of their run ids: {sha}"},
+    {"report_running", "{heading} (continued)"},
     {"report_days_missing",
      "Note: only {with} of the quarter's {days} days have a run. The days an alarm turned red "
      "or recovered are days with a run; when it changed between two runs is not known."},

@@ -613,6 +613,56 @@ static char *root_k1(struct db *db, const char *expr)
 /* The province's PDF: many pages, every city a bookmark, every branch's
  * name and the province's figures in its text, the CSV's SHA-256 on the
  * cover; a city's twice: the same bytes; audited like the CSV. */
+/* A page that begins inside a section (a branch's, an appendix) is headed
+ * by the section it continues, "第 2 节 武汉分公司（420100）（续）" (184 of 248 pages began with
+ * a table's head or a chart and no word of whose they were); a page that
+ * begins with a section's own heading is not. */
+static void running_heads(const char *pdf)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    struct buf text = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&text, chunk, n);
+    ck_assert_int_eq(pclose(p), 0);
+    char section[300] = "", *save = NULL;
+    int headed = 0, pages = 0;
+    for (char *page = strtok_r(text.data, "\f", &save); page; page = strtok_r(NULL, "\f", &save)) {
+        pages++;
+        char first[300] = "";
+        sscanf(page, " %299[^\n]", first);
+        size_t len = strlen(first);
+        while (len && first[len - 1] == ' ')
+            first[--len] = '\0';
+        const char *cont = "（续）";
+        if (len > strlen(cont) && strcmp(first + len - strlen(cont), cont) == 0) {
+            first[len - strlen(cont)] = '\0';
+            ck_assert_msg(strcmp(first, section) == 0, "page %d continues \"%s\" after \"%s\"",
+                          pages, first, section);
+            headed++;
+        }
+        for (char *line = page; line && *line;
+             line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+            if ((strncmp(line, "第 ", strlen("第 ")) == 0 && strstr(line, " 节 ")) ||
+                strncmp(line, "附录", strlen("附录")) == 0) {
+                char heading[300] = "";
+                sscanf(line, "%299[^\n]", heading);
+                size_t k = strlen(heading);
+                while (k && heading[k - 1] == ' ')
+                    heading[--k] = '\0';
+                if (k < strlen(cont) || strcmp(heading + k - strlen(cont), cont) != 0)
+                    memcpy(section, heading, k + 1); /* a heading, not a running head */
+            }
+    }
+    ck_assert_msg(headed > 0 && headed < pages, "%d of %d pages with a running head", headed,
+                  pages);
+    buf_release(&text);
+}
+
 START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
 {
     char a[256], b[256], csv[256], *err = NULL;
@@ -637,6 +687,7 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
         free(err);
     }
     ck_assert_msg(same_file(b, c2), "two PDFs of the same runs differ");
+    running_heads(b);
     /* in English, the figures' heads are words of their own ("Base", not
      * the "base" written inside a sentence) */
     char en[300];
