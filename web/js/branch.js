@@ -3,7 +3,7 @@
 // breakdown (tiers, policies, indicators), the branch's alarms and zones.
 // ?kpi= opens the page at that KPI (the alarm grid's cells link here).
 import {
-  COLON, KPIS, api, boot, branchPath, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
+  COLON, KPIS, api, boot, branchPath, gapsLine, breadcrumbs, chart, el, figure, fmt, fmtCount, headline, isRate, kpiTitle,
   pageUrl, params, partialTag, pointsText, targets, reasonText, runBar, scrollBox, start, statusBadge, w,
   widthIn, word, zoneName,
 } from './common.js';
@@ -78,6 +78,7 @@ function block(kpi, code, kpis, ranking, trend, date, unranked) {
       statusBadge(value?.status), partialTag(value)),
     value?.reason ? el('p', { class: 'reason' }, `${w('reason')}${COLON}${reasonText(value.reason.split(','))}`) : null,
     targets(kpi, code, value),
+    gapsLine(kpi, value),
     rankLine(kpi, code, ranking, unranked),
     el('div', { class: 'two' },
       points.length ? chart('trend', { kpi, branch: code, date, dim, campaign: value?.campaign ?? null },

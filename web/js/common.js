@@ -435,6 +435,27 @@ export function pointsText(kpi, points, max = 12) {
   return points.slice(-max).map((p) => `${p.period || p.date} ${fmt(kpi, p.value)}`).join(', ');
 }
 
+// How far a value is from the base and the challenge it is judged against
+// today (the path's points, else the targets), of the values as shown:
+// "距基础 −0.05 个百分点 · 距挑战 −5.59 个百分点"; a coverage also in
+// customers, the figure a manager acts on ("（−7 户）": bundled minus the
+// fewest that reach the point, as the bulletin says). Null without targets.
+export function gapsLine(kpi, value) {
+  if (!value || value.value === null || value.value === undefined) return null;
+  const shown = (x) => Number(fmt(kpi, x).replace('%', ''));
+  const part = (point, word) => {
+    if (point === null || point === undefined) return null;
+    const gap = (shown(value.value) - shown(point)) / (isRate(kpi) ? 100 : 1);
+    const customers = kpi === 'bundling_coverage' && value.denominator > 0
+      ? value.numerator - Math.ceil(point * value.denominator - 1e-9) : null;
+    return `${w(word)} ${fmtChange(kpi, gap)}` +
+      (customers === null ? '' : w('gap_customers', { n: customers > 0 ? `+${customers}` : customers < 0 ? `−${-customers}` : '0' }));
+  };
+  const parts = [part(value.path_base ?? value.target_base, 'bulletin_gap_base'),
+    part(value.path_challenge ?? value.target_challenge, 'bulletin_gap_challenge')].filter(Boolean);
+  return parts.length ? el('p', { class: 'gaps' }, parts.join(' · ')) : null;
+}
+
 // A value's base and challenge as the status judges them: the day's points
 // on the path to the period-end targets when the KPI has a path, else the
 // targets; each with its own word and the API field it comes from.

@@ -112,3 +112,26 @@ checks.push({
     }
   },
 });
+
+// Each KPI says how far it is from what it is judged against today (the
+// values as shown), a coverage also in customers (as the bulletin).
+checks.push({
+  name: 'the gaps to base and challenge, K3\'s also in customers',
+  users: ['executive'],
+  async run({ page, base, p, assert }) {
+    const { body } = await lib.api(page, base, '/api/v1/kpis?kpi=bundling_coverage&branch=420101');
+    const v = body.values.find((x) => x.branch === '420101' && x.dim === null);
+    await page.goto(base + p.path);
+    await lib.waitDone(page);
+    const text = await page.locator('#kpi-bundling_coverage .gaps').innerText();
+    const shown = (x) => Math.round(x * 10000) / 100;
+    const want = (point, word) => {
+      const pt = shown(v.value) - shown(point);
+      const n = v.numerator - Math.ceil(point * v.denominator - 1e-9);
+      const signed = (x, s) => (x > 1e-9 ? `+${s}` : x < -1e-9 ? `−${s.replace('-', '')}` : `±${s}`);
+      return `${word} ${signed(pt, Math.abs(pt).toFixed(2))} 个百分点（${n ? signed(n, String(Math.abs(n))) : '0'} 户）`;
+    };
+    assert.equal(text, `${want(v.path_base, '距基础')} · ${want(v.path_challenge, '距挑战')}`);
+    assert.ok(await page.locator('#kpi-retention_rate .gaps').count() === 1, 'K1 without its gaps');
+  },
+});
