@@ -302,6 +302,10 @@ typedef struct {
     const double *values;
     size_t n;
     double reference; /* NAN: none */
+    /* The values' days (days since 1970-01-01, ascending), placing each at
+     * its date: a month between two points is wider than a day; NULL: the
+     * values evenly spaced. */
+    const int32_t *days;
 } chart_sparkline;
 
 /* ---- rendering (see the contract at the top) ------------------------------ */

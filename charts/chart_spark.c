@@ -16,7 +16,18 @@ static bool spark_check(const void *input, char *err, size_t errlen)
         chart_err(err, errlen, "sparkline: no input");
         return false;
     }
+    for (size_t i = 1; in->days && i < in->n; i++)
+        if (in->days[i] <= in->days[i - 1]) {
+            chart_err(err, errlen, "sparkline: day %zu is not after the one before", i);
+            return false;
+        }
     return true;
+}
+
+/* Where value i goes along x: its day, or its index. */
+static double at(const chart_sparkline *in, size_t i)
+{
+    return in->days ? (double)in->days[i] : (double)i;
 }
 
 static bool spark_draw(chart_ctx *ctx, const void *input, char *err, size_t errlen)
@@ -37,7 +48,10 @@ static bool spark_draw(chart_ctx *ctx, const void *input, char *err, size_t errl
         hi += 1;
     }
     double pad = 3.5;
-    chart_scale x = {0, in->n > 1 ? (double)(in->n - 1) : 1, pad, ctx->width - pad};
+    /* x: each value's day, or its index */
+    double x0 = in->days && in->n ? in->days[0] : 0,
+           x1 = in->n > 1 ? (in->days ? in->days[in->n - 1] : (double)(in->n - 1)) : x0 + 1;
+    chart_scale x = {x0, x1, pad, ctx->width - pad};
     chart_scale y = {lo, hi, ctx->height - pad, pad};
     if (isfinite(in->reference))
         chart_hline(ctx->cr, pad, ctx->width - pad, chart_scale_map(&y, in->reference), 1,
@@ -48,7 +62,7 @@ static bool spark_draw(chart_ctx *ctx, const void *input, char *err, size_t errl
             down = false;
             continue;
         }
-        double px = chart_scale_map(&x, (double)i), py = chart_scale_map(&y, in->values[i]);
+        double px = chart_scale_map(&x, at(in, i)), py = chart_scale_map(&y, in->values[i]);
         if (down)
             cairo_line_to(ctx->cr, px, py);
         else
@@ -60,7 +74,7 @@ static bool spark_draw(chart_ctx *ctx, const void *input, char *err, size_t errl
     chart_set_rgb(ctx->cr, chart_series_colour(0));
     cairo_stroke(ctx->cr);
     if (last < in->n)
-        chart_glyph_draw(ctx->cr, CHART_GLYPH_CIRCLE, chart_scale_map(&x, (double)last),
+        chart_glyph_draw(ctx->cr, CHART_GLYPH_CIRCLE, chart_scale_map(&x, at(in, last)),
                          chart_scale_map(&y, in->values[last]), 6, chart_series_colour(0));
     return true;
 }

@@ -266,11 +266,17 @@ static bool draw_trend(struct drawing *d, chart_ctx *ctx, unsigned char **out, s
     if (d->rq.kind == PLOT_SPARKLINE) {
         size_t count = t.n ? t.series[t.n - 1].n : 0;
         double *values = xcalloc(count + 1, sizeof *values);
-        for (size_t i = 0; i < count; i++)
+        int32_t *days = xcalloc(count + 1, sizeof *days);
+        for (size_t i = 0; i < count; i++) {
             values[i] = t.series[t.n - 1].points[i].value;
-        chart_sparkline sp = {.values = values, .n = count, .reference = t.base};
+            days[i] = t.series[t.n - 1].points[i].day;
+        }
+        /* each point at its date (the series has a point a month, then a
+         * point a day: evenly spaced, a day looked as long as a month) */
+        chart_sparkline sp = {.values = values, .n = count, .reference = t.base, .days = days};
         ok = chart_render_sparkline(ctx, &d->opts, &sp, out, len, msg, msglen);
         free(values);
+        free(days);
     } else {
         chart_trend tr = {.axis = plot_axis(d->kpi),
                           .series = t.series,

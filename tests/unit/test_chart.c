@@ -200,7 +200,7 @@ static bool sample_kind(int k, chart_opts *o, cairo_t *cr, const chart_rect *whe
         return chart_render_panorama(ctx, o, &p, out, len, err, errlen);
     }
     default: {
-        chart_sparkline s = {spark_values, N_ELEMS(spark_values), 0.83};
+        chart_sparkline s = {spark_values, N_ELEMS(spark_values), 0.83, NULL};
         if (!sized) {
             o->width = 120;
             o->height = 32;
@@ -443,7 +443,7 @@ START_TEST(options_are_checked)
     ck_assert(!chart_opts_check(&o, err, sizeof err));
     ck_assert_msg(strstr(err, bad_opts[_i].want) != NULL, "got '%s'", err);
     /* and a render refuses them without output */
-    chart_sparkline s = {spark_values, N_ELEMS(spark_values), NAN};
+    chart_sparkline s = {spark_values, N_ELEMS(spark_values), NAN, NULL};
     unsigned char *out = (unsigned char *)"x";
     size_t len = 1;
     ck_assert(!chart_render_sparkline(ctx, &o, &s, &out, &len, err, sizeof err));
@@ -1197,6 +1197,52 @@ static uint32_t pixel_at(cairo_surface_t *img, int x, int y)
     return px & 0xFFFFFF; /* RGB24: the top byte is unused */
 }
 
+/* The column of the highest drawn pixel (the line's peak) of a sparkline
+ * of 0, 1, 0 drawn into a 200 x 60 image, with days or evenly spaced. */
+static int spark_peak(const int32_t *days)
+{
+    static const double v[] = {0, 1, 0};
+    chart_sparkline s = {v, 3, NAN, days};
+    cairo_t *cr = backdrop_cairo(200, 60);
+    chart_opts o;
+    chart_opts_default(&o);
+    chart_rect where = {0, 0, 200, 60};
+    char err[256] = "";
+    ck_assert_msg(chart_draw_sparkline(ctx, cr, &where, &o, &s, err, sizeof err), "%s", err);
+    cairo_surface_t *img = cairo_get_target(cr);
+    uint32_t ground = pixel_at(img, 199, 59);
+    int peak = -1;
+    for (int y = 0; y < 60 && peak < 0; y++)
+        for (int x = 0; x < 200 && peak < 0; x++)
+            if (pixel_at(img, x, y) != ground)
+                peak = x;
+    cairo_destroy(cr);
+    return peak;
+}
+
+/* A sparkline places its points at their days: a point a month after the
+ * first and a day before the last is drawn near the last, not halfway
+ * (a monthly series then a daily one looked as if a month were a day). */
+START_TEST(sparkline_points_at_their_days)
+{
+    static const int32_t days[] = {0, 29, 30};
+    int even = spark_peak(NULL), dated = spark_peak(days);
+    ck_assert_msg(even > 80 && even < 120, "evenly spaced: the peak at %d", even);
+    ck_assert_msg(dated > 170, "at its day: the peak at %d", dated);
+    static const double v[] = {0, 1, 0};
+    static const int32_t back[] = {0, 30, 29};
+    chart_sparkline s = {v, 3, NAN, back};
+    cairo_t *cr = backdrop_cairo(200, 60);
+    chart_opts o;
+    chart_opts_default(&o);
+    chart_rect where = {0, 0, 200, 60};
+    char err[256] = "";
+    ck_assert(!chart_draw_sparkline(ctx, cr, &where, &o, &s, err, sizeof err));
+    ck_assert_str_eq(err, "sparkline: day 2 is not after the one before");
+    cairo_destroy(cr);
+}
+END_TEST
+
 /* Pixels of the image that differ from `want` (another image, dx, dy
  * pixels to the left and up) inside [x0, x1) x [y0, y1), or from the
  * backdrop outside it when want is NULL. */
@@ -1396,7 +1442,7 @@ END_TEST
 START_TEST(draw_errors_are_reported)
 {
     cairo_t *cr = backdrop_cairo(200, 100);
-    chart_sparkline s = {spark_values, N_ELEMS(spark_values), NAN};
+    chart_sparkline s = {spark_values, N_ELEMS(spark_values), NAN, NULL};
     chart_opts o;
     chart_opts_default(&o);
     chart_rect where = {10, 10, 120, 32};
@@ -1968,6 +2014,7 @@ static Suite *chart_suite(void)
     tcase_add_loop_test(draw, draw_stays_in_its_rectangle, 0, KIND_N + 1);
     tcase_add_test(draw, draw_two_charts_on_a_pdf_page);
     tcase_add_test(draw, draw_errors_are_reported);
+    tcase_add_test(draw, sparkline_points_at_their_days);
     suite_add_tcase(s, draw);
 
     TCase *text = tcase_create("text");
