@@ -484,6 +484,8 @@ static const struct label_word zh_words[] = {
      "人群为仍在网的年初拍照客户；一人只入一区，依流失区、危险区、异动区、安全区或稳定区的顺序；"
      "其余不入区。金额与分钟数为本次计算所用的阈值。"},
     {"at_risk_total", "预警客户合计"},
+    {"at_risk_share", "预警占比"},
+    {"at_risk_share_title", "流失、危险、异动区人数占五区合计的比例"},
     {"downloads", "预警客户清单"},
     {"downloads_note",
      "CSV 每行一位客户：用户编号、分公司（编码和名称）、"
@@ -1169,6 +1171,8 @@ static const struct label_word en_words[] = {
                        "blue or green; the others are in none. The amounts are the thresholds "
                        "this run computed with."},
     {"at_risk_total", "At risk, total"},
+    {"at_risk_share", "Share at risk"},
+    {"at_risk_share_title", "white, red and yellow as a share of the five zones"},
     {"downloads", "At-risk customer lists"},
     {"downloads_note", "One customer a line: subscriber, branch (code and name), zone (code and "
                        "name), and the bill and minutes of the previous month and the month; the "

@@ -85,25 +85,33 @@ function countsOf(kpis, code) {
   return out;
 }
 
+// The branches below, the largest share at risk first (a count alone
+// ranks the big branches worst: 武汉's 19 of 763 beside 十堰's 16 of 318).
 function childrenTable(z, children, counts) {
+  const PCT = new Intl.NumberFormat(boot.lang === 'en' ? 'en' : 'zh-CN',
+    { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const rows = children.map((c, i) => {
+    const n = counts[i];
+    const any = Object.keys(n).length > 0;
+    const atRisk = any ? AT_RISK.reduce((sum, k) => sum + (n[k] ?? 0), 0) : null;
+    const all = any ? ZONES.reduce((sum, k) => sum + (n[k] ?? 0), 0) : 0;
+    return { c, n, any, atRisk, share: all > 0 ? atRisk / all : null };
+  }).sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
   return scrollBox(el('table', { class: 'children' },
     el('caption', {}, `${w('zone_counts')} · ${z.month}`),
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col' }, w('branch')),
       ZONES.map((zone) => el('th', { scope: 'col', class: 'num' }, swatch(zone), zoneName(zone))),
-      el('th', { scope: 'col', class: 'num', title: w('zones_at_risk') }, w('at_risk_total')))),
-    el('tbody', {}, children.map((c, i) => {
-      const n = counts[i];
-      const any = Object.keys(n).length > 0;
-      const atRisk = any ? AT_RISK.reduce((sum, k) => sum + (n[k] ?? 0), 0) : null;
-      return el('tr', { dataset: { branch: c.code } },
-        el('th', { scope: 'row' }, any
-          ? el('a', { href: pageUrl('/zones', { branch: c.code, month: params.month }), title: w('drill') }, c.name)
-          : c.name),
-        ZONES.map((zone) => el('td', { class: 'num' },
-          figure('zone_count', c.code, zone, n[zone] ?? null, fmtCount(n[zone] ?? null), { zone }))),
-        el('td', { class: 'num' }, figure('zone_count', c.code, 'at_risk', atRisk, fmtCount(atRisk))));
-    }))));
+      el('th', { scope: 'col', class: 'num', title: w('zones_at_risk') }, w('at_risk_total')),
+      el('th', { scope: 'col', class: 'num', title: w('at_risk_share_title') }, w('at_risk_share')))),
+    el('tbody', {}, rows.map(({ c, n, any, atRisk, share }) => el('tr', { dataset: { branch: c.code } },
+      el('th', { scope: 'row' }, any
+        ? el('a', { href: pageUrl('/zones', { branch: c.code, month: params.month }), title: w('drill') }, c.name)
+        : c.name),
+      ZONES.map((zone) => el('td', { class: 'num' },
+        figure('zone_count', c.code, zone, n[zone] ?? null, fmtCount(n[zone] ?? null), { zone }))),
+      el('td', { class: 'num' }, figure('zone_count', c.code, 'at_risk', atRisk, fmtCount(atRisk))),
+      el('td', { class: 'num share' }, share === null ? w('no_value') : PCT.format(share)))))));
 }
 
 // The chart draws the branches below (a branch without any: itself).

@@ -102,3 +102,22 @@ checks.push({
     assert.ok(defs.yellow.includes(`< ${money} 元`), `yellow: ${defs.yellow}`);
   },
 });
+
+// The branches below with their share at risk (white, red and yellow of
+// the five zones), the largest first: a count alone ranks the big worst.
+checks.push({
+  name: 'the branches below by their share at risk, the largest first',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    await page.goto(`${base}/zones`);
+    await lib.waitDone(page);
+    const rows = await page.$$eval('table.children tbody tr', (trs) => trs.map((tr) => {
+      const n = [...tr.querySelectorAll('td')].slice(0, 5).map((td) => Number(td.querySelector('.figure')?.dataset.raw ?? NaN));
+      return { n, share: tr.querySelector('td.share').innerText };
+    }));
+    assert.ok(rows.length >= 5, `${rows.length} branches below`);
+    const shares = rows.map(({ n }) => (n[0] + n[1] + n[2]) / n.reduce((a, b) => a + b, 0));
+    rows.forEach((r, i) => assert.equal(r.share, `${(shares[i] * 100).toFixed(1)}%`, `row ${i}`));
+    assert.deepEqual(shares, [...shares].sort((a, b) => b - a), 'not the largest share first');
+  },
+});
