@@ -74,12 +74,13 @@ static json_t *cell_json(const struct snap_value *v)
 {
     if (!v)
         return json_null();
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "value", snap_field_json(v, SNAP_VALUE),
-                     "status", snap_text_json(snap_status_name(v->status)), "previous_status",
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "value",
+                     snap_field_json(v, SNAP_VALUE), "status",
+                     snap_text_json(snap_status_name(v->status)), "previous_status",
                      snap_text_json(snap_status_name(v->previous)), "reasons",
                      view_alarm_reasons_json(v), "target_base", snap_field_json(v, SNAP_BASE),
                      "path_base", snap_field_json(v, SNAP_PATH_BASE), "period",
-                     snap_text_json(snap_str(v->period)));
+                     snap_text_json(snap_str(v->period)), "partial", v->partial);
 }
 
 json_t *view_grid_json(const struct view_grid *v)

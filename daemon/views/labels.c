@@ -566,7 +566,7 @@ static const struct label_word zh_words[] = {
      "月份累计达到 {k1_low_months} 个。年内按时序进度评估（1 月 1 日 100% 至年末目标的直线）。"},
     {"report_def_in_network_rate",
      "年初第一天的大客户（钻石卡、金卡、银卡、全球通会员）中，截至数据日期未离网者的比例，"
-     "分级别及合计；停机和预销户仍计为在网。"},
+     "分级别及合计（正文列合计，各级别见同批次导出的 CSV）；停机和预销户仍计为在网。"},
     {"report_def_bundling_coverage",
      "营销活动开始时固定的目标客户中，已有效捆绑（在网，且持有活动期内签订、未终止的活动政策"
      "合约）者的比例；按活动时序进度评估（首日 0% 至活动末目标的直线）。"},
@@ -1264,8 +1264,9 @@ static const struct label_word en_words[] = {
      "year-end target)."},
     {"report_def_in_network_rate",
      "Of the VIP members (diamond, gold, silver, member) on the year's first day, the share "
-     "still in the network at the as-of date, per tier and over all; suspension and "
-     "pre-cancellation count as in the network."},
+     "still in the network at the as-of date, per tier and over all (the report gives the "
+     "total, the CSV of the same runs every tier); suspension and pre-cancellation count as "
+     "in the network."},
     {"report_def_bundling_coverage",
      "Of a campaign's target list, fixed at its start, the share effectively bundled (in the "
      "network, holding a contract of one of its policies signed in the window and not ended); "

@@ -88,11 +88,13 @@ function changeList(title, id, rows, kpis, test) {
 function cell(row, kpi, c) {
   const status = c?.status || 'none';
   const label = `${row.name} · ${kpiTitle(kpi)}: ${fmt(kpi, c?.value)} ${statusName(c?.status)}` +
-    (c?.reasons?.length ? ` · ${reasonText(c.reasons)}` : '');
+    (c?.partial ? ` · ${w('partial')}` : '') + (c?.reasons?.length ? ` · ${reasonText(c.reasons)}` : '');
   return el('td', { class: `st-${status}`, dataset: { kpi, branch: row.code, status } },
     el('a', { href: cellLink(row, kpi), 'aria-label': label, title: label },
       el('span', { 'aria-hidden': 'true' }, `${glyph(c?.status)} `),
-      figure(kpi, row.code, 'value', c?.value, fmt(kpi, c?.value))));
+      figure(kpi, row.code, 'value', c?.value, fmt(kpi, c?.value)),
+      // a score from a tree with a child without one, as everywhere else
+      c?.partial ? el('span', { class: 'partial', 'aria-hidden': 'true' }, ' ◐') : null));
 }
 
 // The rows in the order chosen: the subtree's root on top (the total the

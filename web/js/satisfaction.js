@@ -52,28 +52,30 @@ function flagMark(flag) {
 
 function panoramaRow(kpi, code, node, depth) {
   const dim = { dim: node.code };
-  const name = el('th', { scope: 'row', class: `indicator depth-${depth}` },
-    node.name, ' ', el('span', { class: 'code' }, node.code),
-    partialTag(node));
+  // the indicator's name; its code (the CSV's) only on hover, as a title
+  const name = el('th', { scope: 'row', class: `indicator depth-${depth}`, title: node.code },
+    node.name, partialTag(node) ? ' ' : null, partialTag(node));
   name.style.paddingLeft = `${0.5 + depth * 1.25}rem`;
   const change = node.change === null || node.change === undefined ? w('no_value')
     : figure(kpi, code, 'change', node.change, fmtChange(kpi, node.change), dim);
   return el('tr', { class: [`depth-${depth}`, node.partial ? 'partial' : '', node.flag ? `flag-${node.flag}` : ''].join(' ').trim(),
     dataset: { indicator: node.code, depth: String(depth) } },
+  // the score and its flag first: on a phone the rest scrolls, what is
+  // judged stays in view (the flag was the last column, off screen)
   name,
-  el('td', { class: 'num' }, figure(kpi, code, 'weight', node.weight, weightText(node.weight), dim)),
   el('td', { class: 'num' }, figure(kpi, code, 'value', node.value, fmt(kpi, node.value), dim)),
+  el('td', {}, flagMark(node.flag)),
+  el('td', { class: 'num change' }, change, node.arrow ? ' ' : null, arrowMark(node.arrow)),
   el('td', { class: 'num' }, figure(kpi, code, 'target_base', node.target_base, fmt(kpi, node.target_base), dim)),
   el('td', { class: 'num' }, figure(kpi, code, 'last_month', node.last_month, fmt(kpi, node.last_month), dim)),
-  el('td', { class: 'num change' }, change, node.arrow ? ' ' : null, arrowMark(node.arrow)),
-  el('td', {}, flagMark(node.flag)));
+  el('td', { class: 'num' }, figure(kpi, code, 'weight', node.weight, weightText(node.weight), dim)));
 }
 
 function panoramaTable(sat, rows) {
-  const head = [w('indicator'), w('weight'), w('score'), w('target'), w('last_month'), w('change'), w('flag')];
+  const head = [w('indicator'), w('score'), w('flag'), w('change'), w('target'), w('last_month'), w('weight')];
   return scrollBox(el('table', { class: 'panorama' },
     el('caption', {}, w('panorama_caption', { kpi: kpiTitle(sat.kpi), month: sat.month, previous: sat.previous_month })),
-    el('thead', {}, el('tr', {}, head.map((h, i) => el('th', { scope: 'col', class: i > 0 && i < 6 ? 'num' : null }, h)))),
+    el('thead', {}, el('tr', {}, head.map((h, i) => el('th', { scope: 'col', class: i > 0 && i !== 2 ? 'num' : null }, h)))),
     el('tbody', {}, rows.map(({ node, depth }) => panoramaRow(sat.kpi, sat.branch, node, depth)))));
 }
 

@@ -315,3 +315,21 @@ checks.push({
     assert.ok(levels.length < all, `the level filter left all ${all} lines`);
   },
 });
+
+// A partial satisfaction score is flagged ◐ in the grid as on every other
+// page (the grid said nothing of it beside a red step decline).
+checks.push({
+  name: 'a partial score is flagged in the grid',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    const grid = (await lib.api(page, base, '/api/v1/grid')).body;
+    const want = [];
+    for (const r of grid.rows) r.cells.forEach((c, k) => { if (c?.partial) want.push(`${r.code} ${grid.kpis[k]}`); });
+    assert.ok(want.length > 0, 'the demo has no partial score');
+    await page.goto(`${base}/alarms`);
+    await lib.waitDone(page);
+    const shown = await page.$$eval('table.grid td', (tds) => tds.filter((td) => td.querySelector('.partial'))
+      .map((td) => `${td.dataset.branch} ${td.dataset.kpi}`));
+    assert.deepEqual(shown.sort(), want.sort());
+  },
+});

@@ -1,5 +1,6 @@
 // The satisfaction page's own checks: the panorama's figures are
 // /api/v1/satisfaction's, indicator by indicator.
+import * as lib from '../lib.mjs';
 import { fitCheck, narrowAxeCheck, pickerCheck } from '../lib.mjs';
 
 function flatten(nodes, out = []) {
@@ -48,3 +49,25 @@ checks.push(pickerCheck('#month', 'month', ['executive']));
 checks.push(pickerCheck('#brand', 'kpi', ['executive']));
 checks.push(narrowAxeCheck(['executive']));
 checks.push(fitCheck('table.ranking', ['executive']));
+
+// On a phone the panorama table scrolls sideways; each row's score and
+// flag are in view without scrolling (the flag was the last column), and
+// the indicators are named without their codes (the code is a title).
+checks.push({
+  name: 'at 390 px each indicator\'s score and flag are in view, no code beside its name',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/satisfaction`);
+    await lib.waitDone(page);
+    const rows = await page.$$eval('table.panorama tbody tr', (trs) => trs.map((tr) => {
+      const box = tr.closest('.scroll').getBoundingClientRect();
+      const flag = tr.cells[2].getBoundingClientRect();
+      return { code: tr.dataset.indicator, out: flag.right > box.right + 1, text: tr.cells[0].innerText };
+    }));
+    assert.ok(rows.length >= 5, `${rows.length} rows`);
+    assert.deepEqual(rows.filter((r) => r.out).map((r) => r.code), [], 'flags out of view');
+    const coded = rows.filter((r) => r.text.includes(r.code)).map((r) => r.code);
+    assert.deepEqual(coded, [], 'codes beside the names');
+  },
+});
