@@ -1628,26 +1628,27 @@ START_TEST(grid_province_worst_first)
     expect_json(json_array_get(get(jianghan, "cells"), 0),
                 "{'value': 0.75, 'status': 'red', 'previous_status': 'red',"
                 " 'reasons': ['below_base_path', 'step_decline'], 'target_base': 0.86,"
-                " 'path_base': 0.85, 'period': '2026'}");
+                " 'path_base': 0.85, 'period': '2026', 'partial': false}");
     ck_assert(json_is_null(json_array_get(get(jianghan, "cells"), 1)));
     /* turned red: was green */
     expect_json(json_array_get(get(json_array_get(rows, 0), "cells"), 0),
                 "{'value': 0.85, 'status': 'red', 'previous_status': 'green',"
                 " 'reasons': ['below_base_path'], 'target_base': 0.9, 'path_base': 0.88,"
-                " 'period': '2026'}");
+                " 'period': '2026', 'partial': false}");
     /* K3 on campaign 1, no period */
     expect_json(json_array_get(get(grid_row(got, "420101"), "cells"), 2),
                 "{'value': 0.3, 'status': 'excellent', 'previous_status': 'green',"
                 " 'reasons': ['at_or_above_challenge_path'], 'target_base': 0.25,"
-                " 'path_base': 0.2, 'period': null}");
-    /* K4 on S (the partial province figure), no reason: an empty list */
+                " 'path_base': 0.2, 'period': null, 'partial': false}");
+    /* K4 on S (the partial province figure: partial), no reason: an empty list */
     expect_json(json_array_get(get(grid_row(got, "420000"), "cells"), 3),
                 "{'value': 85.0, 'status': 'green', 'previous_status': 'green', 'reasons': [],"
-                " 'target_base': 82, 'path_base': null, 'period': '2026-10'}");
+                " 'target_base': 82, 'path_base': null, 'period': '2026-10', 'partial': true}");
     /* GoTone on S, of an older survey month, without a status */
     expect_json(json_array_get(get(grid_row(got, "420200"), "cells"), 4),
                 "{'value': 71.0, 'status': null, 'previous_status': null, 'reasons': [],"
-                " 'target_base': null, 'path_base': null, 'period': '2026-09'}");
+                " 'target_base': null, 'path_base': null, 'period': '2026-09',"
+                " 'partial': false}");
     json_decref(got);
 }
 END_TEST
