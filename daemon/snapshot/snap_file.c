@@ -216,7 +216,7 @@ static bool read_run_json(json_t *obj, struct snap *s)
         if (date && strlen(date) < sizeof r->watermark[w])
             strcpy(r->watermark[w], date);
     }
-    json_t *limits = json_object_get(obj, "zone_limits"); /* absent in older files */
+    json_t *limits = json_object_get(obj, "zone_limits"); /* absent or partial: unknown */
     for (int z = 0; z < SNAP_NZONE_LIMITS; z++) {
         json_t *x = json_object_get(limits, snap_zone_limit_name(z));
         if (json_is_number(x))
