@@ -42,7 +42,8 @@ function legend() {
   const box = el('section', { class: 'legend', 'aria-label': w('legend') },
     el('h2', {}, w('legend')),
     el('ul', {}, ['red', 'green', 'excellent', 'none'].map((s) =>
-      el('li', {}, el('span', { class: `status st-${s}` }, w(`legend_${s}`))))));
+      el('li', {}, el('span', { class: `status st-${s}` }, w(`legend_${s}`)))),
+    el('li', { class: 'why' }, w('legend_why'))));
   clearance.observe(box);
   return box;
 }
@@ -85,6 +86,14 @@ function changeList(title, id, rows, kpis, test) {
       el('summary', {}, w('show_the_rest', { n: rest.length })), el('ul', {}, rest)) : null);
 }
 
+// The reasons of a red cell other than a target missed, in a word each:
+// "环比↓", "销户", "待恢复" (the cell's label says them in full).
+function shortReasons(reasons = []) {
+  const other = reasons.filter((r) => !r.startsWith('below_base'));
+  return other.length ? el('span', { class: 'why', 'aria-hidden': 'true' },
+    ` ${other.map((r) => w(`reason_short_${r}`)).join(' ')}`) : null;
+}
+
 function cell(row, kpi, c) {
   const status = c?.status || 'none';
   const label = `${row.name} · ${kpiTitle(kpi)}: ${fmt(kpi, c?.value)} ${statusName(c?.status)}` +
@@ -94,7 +103,11 @@ function cell(row, kpi, c) {
       el('span', { 'aria-hidden': 'true' }, `${glyph(c?.status)} `),
       figure(kpi, row.code, 'value', c?.value, fmt(kpi, c?.value)),
       // a score from a tree with a child without one, as everywhere else
-      c?.partial ? el('span', { class: 'partial', 'aria-hidden': 'true' }, ' ◐') : null));
+      c?.partial ? el('span', { class: 'partial', 'aria-hidden': 'true' }, ' ◐') : null),
+    // a red that is not a target missed says why in the cell (a red 86.67
+    // above its 86 challenge read as an error; the reason was a tooltip),
+    // beside the link, whose label says it in full
+    c?.status === 'red' ? shortReasons(c.reasons) : null);
 }
 
 // The rows in the order chosen: the subtree's root on top (the total the

@@ -333,3 +333,25 @@ checks.push({
     assert.deepEqual(shown.sort(), want.sort());
   },
 });
+
+// A red cell says in a word a reason other than a target missed (环比↓ for
+// a step decline: a red score above its challenge read as an error), and
+// nothing more for a target missed alone; the legend says the words.
+checks.push({
+  name: 'a red cell names a reason other than a target missed',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    const grid = (await lib.api(page, base, '/api/v1/grid')).body;
+    const want = new Map();
+    for (const r of grid.rows) r.cells.forEach((c, k) => {
+      if (c?.status === 'red') want.set(`${r.code} ${grid.kpis[k]}`, c.reasons.includes('step_decline'));
+    });
+    assert.ok([...want.values()].some(Boolean), 'no step decline in the demo');
+    await page.goto(`${base}/alarms`);
+    await lib.waitDone(page);
+    const shown = new Map(await page.$$eval('table.grid td.st-red', (tds) => tds.map((td) =>
+      [`${td.dataset.branch} ${td.dataset.kpi}`, td.querySelector('.why')?.textContent.includes('环比↓') ?? false])));
+    assert.deepEqual([...shown.entries()].sort(), [...want.entries()].sort());
+    assert.match(await page.locator('.legend .why').innerText(), /环比↓ 环比下降超过阈值/);
+  },
+});
