@@ -959,35 +959,55 @@ static void definitions(struct rep *r)
     json_decref(o);
 }
 
-/* The warehouse's data-quality counts: the whole warehouse's, so in the
- * province's report only (a branch's report, which a branch manager may
- * read, would show them as if they were the branch's, and /api/v1/data-quality
- * is the whole province's scope). */
+/* The rows a run counted for a rule, as text ("—": the run did not count
+ * it), into out. */
+static void dq_rows(const struct snap_run *run, const char *rule, struct buf *out)
+{
+    buf_reset(out);
+    for (size_t i = 0; i < run->ndq; i++)
+        if (strcmp(snap_str(run->dq[i].rule), rule) == 0) {
+            doc_count(out, (double)run->dq[i].rows, false);
+            return;
+        }
+    buf_puts(out, "—");
+}
+
+/* The warehouse's data-quality counts of each month end's run (they
+ * differed from month to month: the last month's alone hid July's): the
+ * whole warehouse's, so in the province's report only (a branch's report,
+ * which a branch manager may read, would show them as if they were the
+ * branch's, and /api/v1/data-quality is the whole province's scope). The
+ * rules are the last run's (every rule, zero included). */
 static void dq_appendix(struct rep *r)
 {
     if (r->v->branch != snap_branch_root(r->v->s))
         return;
     const struct snap_run *last = r->v->runs[2];
-    char *h = doc_fill(W(r, "report_dq"), (const char *const[]){"date", last->as_of, NULL});
     const struct doc_column_spec dq[] = {{W(r, "report_rule"), DOC_LEFT, 4},
                                          {W(r, "report_rule_code"), DOC_LEFT, 2},
-                                         {W(r, "report_rows"), DOC_RIGHT, 1}};
-    doc_heading(r->d, h);
-    free(h);
-    doc_table(r->d, "", dq, 3);
+                                         {r->v->month_end[0], DOC_RIGHT, 1},
+                                         {r->v->month_end[1], DOC_RIGHT, 1},
+                                         {r->v->month_end[2], DOC_RIGHT, 1}};
+    doc_heading(r->d, W(r, "report_dq"));
+    doc_table(r->d, W(r, "report_rows"), dq, 5);
+    struct buf rows[3] = {BUF_INIT, BUF_INIT, BUF_INIT}, key = BUF_INIT;
     for (size_t i = 0; i < last->ndq; i++) {
-        struct buf rows = BUF_INIT, key = BUF_INIT;
         const char *rule = snap_str(last->dq[i].rule);
+        buf_reset(&key);
         buf_printf(&key, "dq_%s", rule);
         const char *says = W(r, key.data);
-        doc_count(&rows, (double)last->dq[i].rows, false);
+        for (int m = 0; m < 3; m++)
+            dq_rows(r->v->runs[m], rule, &rows[m]);
         doc_row(r->d, 0,
                 (const struct doc_cell_spec[]){{says == key.data ? "" : says, DOC_PLAIN},
                                                {rule, DOC_PLAIN},
-                                               {rows.data, DOC_PLAIN}});
-        buf_release(&rows);
-        buf_release(&key);
+                                               {rows[0].data, DOC_PLAIN},
+                                               {rows[1].data, DOC_PLAIN},
+                                               {rows[2].data, DOC_PLAIN}});
     }
+    for (int m = 0; m < 3; m++)
+        buf_release(&rows[m]);
+    buf_release(&key);
 }
 
 bool report_pdf(const struct view_report *v, const struct labels *l, const char *who,

@@ -778,6 +778,22 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
                       (strstr(text, "用量记录账单为空：按0.00计（低消费月，不满足基线）") &&
                        strstr(text, "usage_null_bill")),
                   "a data-quality rule without its words");
+    /* each month end's count (the last month's alone hid July's): a rule's
+     * three counts, as the three runs stored them */
+    if (strcmp(BIG_ROOT, "420000") == 0) {
+        char *three = harness_text(
+            db, "SELECT string_agg(q.rows::text, ' ' ORDER BY r.as_of) FROM kpi.data_quality q"
+                " JOIN (SELECT DISTINCT ON (as_of) run_id, as_of FROM kpi.run WHERE finished_at"
+                " IS NOT NULL AND as_of IN ('2026-07-31', '2026-08-31', '2026-09-30')"
+                " ORDER BY as_of, run_id DESC) r USING (run_id) WHERE q.rule = 'usage_null_bill'");
+        struct buf want = BUF_INIT;
+        buf_printf(&want, "usage_null_bill %s\n", three); /* the layout's line */
+        const char *lines = json_string_value(json_object_get(f, "lines"));
+        const char *at = strstr(lines, "usage_null_bill");
+        ck_assert_msg(strstr(lines, want.data), "not %s: %.60s", want.data, at ? at : "");
+        buf_release(&want);
+        free(three);
+    }
     /* the contents give each section's page, and the heading is there */
     json_t *toc = check_contents(a);
     ck_assert_int_gt(json_integer_value(json_object_get(toc, "rows")), 10);
