@@ -153,7 +153,10 @@ function rankingTable(ranking, code, kpi, nodes, siblings) {
       el('th', { scope: 'col' }, w('value')),
       // narrow: the short word, the whole one its title
       column ? el('th', { scope: 'col', class: 'num base', title: w(path ? 'base_path' : 'base') }, w('base_short')) : null,
-      [w('status'), w('rank_change')].map((h) => el('th', { scope: 'col' }, h)))),
+      el('th', { scope: 'col' }, w('status')),
+      // against which run: K1's month before (11-30), K3's day before (12-02)
+      el('th', { scope: 'col' }, w('rank_change'), ranking.previous_date
+        ? el('span', { class: 'since' }, w('rank_change_since', { date: ranking.previous_date.slice(5) })) : null))),
     el('tbody', {}, rows));
 }
 

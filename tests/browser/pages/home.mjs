@@ -357,3 +357,18 @@ checks.push({
     }
   },
 });
+
+// The ranking's rank change says against which run (K1's month before,
+// 11-30; K3's day before): the API's previous_date.
+checks.push({
+  name: 'the ranking\'s rank change names the run it is against',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    const r = (await lib.api(page, base, '/api/v1/ranking?kpi=retention_rate&parent=420000')).body;
+    assert.ok(r.previous_date, 'no previous date in the ranking');
+    await page.goto(`${base}/`);
+    await lib.waitDone(page);
+    const head = await page.locator('table.ranking thead th').last().innerText();
+    assert.equal(head.replace(/\s+/g, ''), `名次变化（较${r.previous_date.slice(5)}）`);
+  },
+});
