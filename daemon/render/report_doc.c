@@ -707,6 +707,22 @@ static void rankings(struct rep *r)
 /* Per KPI, the alarms of the subtree in the quarter: raised in it, red
  * already before it (carried in: not raised in the quarter), and how they
  * ended: cleared, still red at its end, ended without data. */
+/* What the summary counts (red stretches of a value of a branch, dims
+ * included: its rows and the branches' tables, which group a KPI's dims,
+ * did not match), and how many branches they are of. */
+static void alarms_unit_note(struct rep *r)
+{
+    const struct view_report *v = r->v;
+    size_t branches = 0; /* the alarms come branch by branch (the history's order) */
+    for (size_t i = 0; i < v->nalarms; i++)
+        branches += i == 0 || v->alarms[i]->branch != v->alarms[i - 1]->branch;
+    char n[24];
+    snprintf(n, sizeof n, "%zu", branches);
+    char *t = doc_fill(W(r, "report_alarms_unit"), (const char *const[]){"branches", n, NULL});
+    doc_note(r->d, DOC_MUTED, t, false);
+    free(t);
+}
+
 static void alarms(struct rep *r)
 {
     const struct view_report *v = r->v;
@@ -751,6 +767,7 @@ static void alarms(struct rep *r)
         for (int c = 0; c < 5; c++)
             buf_release(&n[c]);
     }
+    alarms_unit_note(r);
 }
 
 /* Which program and KPI SQL computed month end m's run (its settings'

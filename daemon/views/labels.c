@@ -529,6 +529,10 @@ static const struct label_word zh_words[] = {
     {"report_alarms", "本季度预警汇总（{branch}及下属）"},
     {"report_alarms_leaf", "本季度预警汇总（{branch}）"},
     {"report_no_alarms", "本季度无红色预警。"},
+    {"report_alarms_unit",
+     "每一项为一个红色时段：一个分公司的一个数值（合计或分项：级别、政策、满意度各指标）从变红到恢"
+     "复"
+     "（或到季末、到无数据）；共涉及 {branches} 个分公司。各分公司的表按指标合并其分项。"},
     {"report_runs", "附录一：计算批次"},
     {"report_settings", "附录二：计算设置（各月末批次）"},
     {"report_setting_run", "{date}（批次 {run}）"},
@@ -1228,6 +1232,10 @@ static const struct label_word en_words[] = {
     {"report_alarms", "The quarter's alarms ({branch} and below)"},
     {"report_alarms_leaf", "The quarter's alarms ({branch})"},
     {"report_no_alarms", "No value was red in the quarter."},
+    {"report_alarms_unit",
+     "Each is a red stretch: one value of one branch (a total or a part: a tier, a policy, a "
+     "satisfaction indicator) from turning red to recovering (or to the quarter's end, or to no "
+     "data); of {branches} branches in all. Each branch's table groups a KPI's parts."},
     {"report_runs", "Appendix 1: compute runs"},
     {"report_settings", "Appendix 2: compute settings (the month-end runs)"},
     {"report_setting_run", "{date} (run {run})"},

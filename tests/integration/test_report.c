@@ -768,6 +768,21 @@ START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)
      * partial column (the province's has some) */
     ck_assert_msg(strcmp(BIG_ROOT, "420000") != 0 || strstr(text, "部分指标无数据"),
                   "no partial satisfaction value marked in the PDF");
+    /* what the alarm summary counts, and of how many branches: those with a
+     * red value in a run of the quarter */
+    char *red_branches = harness_text(
+        db,
+        "WITH RECURSIVE sub AS (SELECT branch_id FROM dw.branch WHERE code = '" BIG_ROOT "'"
+        " UNION ALL SELECT b.branch_id FROM dw.branch b JOIN sub ON b.parent_id = sub.branch_id)"
+        " SELECT count(DISTINCT v.branch_id)::text FROM kpi.value v JOIN kpi.run r USING (run_id)"
+        " WHERE r.finished_at IS NOT NULL AND r.as_of BETWEEN '2026-07-01' AND '2026-09-30'"
+        " AND v.status = 'red' AND v.branch_id IN (SELECT branch_id FROM sub)");
+    struct buf unit = BUF_INIT;
+    buf_printf(&unit, "共涉及%s个分公司", red_branches);
+    ck_assert_msg(strstr(text, "每一项为一个红色时段") && strstr(text, unit.data), "no \"%s\"",
+                  unit.data);
+    buf_release(&unit);
+    free(red_branches);
     /* the warehouse's data-quality counts: in the province's report only */
     ck_assert_msg((strstr(text, "附录四：数据质量计数") != NULL) ==
                       (strcmp(BIG_ROOT, "420000") == 0),
