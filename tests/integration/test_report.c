@@ -619,19 +619,13 @@ static char *root_k1(struct db *db, const char *expr)
  * begins with a section's own heading is not. */
 static void running_heads(const char *pdf)
 {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    struct buf text = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        buf_append(&text, chunk, n);
-    ck_assert_int_eq(pclose(p), 0);
+    struct buf bytes = BUF_INIT;
+    slurp(pdf, &bytes);
+    char *text = harness_tool_text("pdftotext -q -layout", bytes.data, bytes.len);
+    buf_release(&bytes);
     char section[300] = "", *save = NULL;
     int headed = 0, pages = 0;
-    for (char *page = strtok_r(text.data, "\f", &save); page; page = strtok_r(NULL, "\f", &save)) {
+    for (char *page = strtok_r(text, "\f", &save); page; page = strtok_r(NULL, "\f", &save)) {
         pages++;
         char first[300] = "";
         sscanf(page, " %299[^\n]", first);
@@ -660,7 +654,7 @@ static void running_heads(const char *pdf)
     }
     ck_assert_msg(headed > 0 && headed < pages, "%d of %d pages with a running head", headed,
                   pages);
-    buf_release(&text);
+    free(text);
 }
 
 START_TEST(the_pdf_has_every_branch_bookmarked_and_is_reproducible)

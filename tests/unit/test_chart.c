@@ -1198,8 +1198,9 @@ static uint32_t pixel_at(cairo_surface_t *img, int x, int y)
 }
 
 /* The column of the highest drawn pixel (the line's peak) of a sparkline
- * of 0, 1, 0 drawn into a 200 x 60 image, with days or evenly spaced. */
-static int spark_peak(const int32_t *days)
+ * of 0, 1, 0 drawn into a 200 x 60 image, with days or evenly spaced; -2
+ * when the drawing is refused (why in err). */
+static int spark_peak(const int32_t *days, char err[256])
 {
     static const double v[] = {0, 1, 0};
     chart_sparkline s = {v, 3, NAN, days};
@@ -1207,39 +1208,32 @@ static int spark_peak(const int32_t *days)
     chart_opts o;
     chart_opts_default(&o);
     chart_rect where = {0, 0, 200, 60};
-    char err[256] = "";
-    ck_assert_msg(chart_draw_sparkline(ctx, cr, &where, &o, &s, err, sizeof err), "%s", err);
-    cairo_surface_t *img = cairo_get_target(cr);
-    uint32_t ground = pixel_at(img, 199, 59);
-    int peak = -1;
-    for (int y = 0; y < 60 && peak < 0; y++)
-        for (int x = 0; x < 200 && peak < 0; x++)
-            if (pixel_at(img, x, y) != ground)
-                peak = x;
+    int peak = -2;
+    if (chart_draw_sparkline(ctx, cr, &where, &o, &s, err, 256)) {
+        cairo_surface_t *img = cairo_get_target(cr);
+        uint32_t ground = pixel_at(img, 199, 59);
+        for (int y = 0, found = 0; y < 60 && !found; y++)
+            for (int x = 0; x < 200 && !found; x++)
+                if ((found = pixel_at(img, x, y) != ground))
+                    peak = x;
+    }
     cairo_destroy(cr);
     return peak;
 }
 
 /* A sparkline places its points at their days: a point a month after the
  * first and a day before the last is drawn near the last, not halfway
- * (a monthly series then a daily one looked as if a month were a day). */
+ * (a monthly series then a daily one looked as if a month were a day);
+ * days not ascending are refused. */
 START_TEST(sparkline_points_at_their_days)
 {
-    static const int32_t days[] = {0, 29, 30};
-    int even = spark_peak(NULL), dated = spark_peak(days);
-    ck_assert_msg(even > 80 && even < 120, "evenly spaced: the peak at %d", even);
-    ck_assert_msg(dated > 170, "at its day: the peak at %d", dated);
-    static const double v[] = {0, 1, 0};
-    static const int32_t back[] = {0, 30, 29};
-    chart_sparkline s = {v, 3, NAN, back};
-    cairo_t *cr = backdrop_cairo(200, 60);
-    chart_opts o;
-    chart_opts_default(&o);
-    chart_rect where = {0, 0, 200, 60};
+    static const int32_t days[] = {0, 29, 30}, back[] = {0, 30, 29};
     char err[256] = "";
-    ck_assert(!chart_draw_sparkline(ctx, cr, &where, &o, &s, err, sizeof err));
+    int even = spark_peak(NULL, err), dated = spark_peak(days, err);
+    ck_assert_msg(even > 80 && even < 120, "evenly spaced: the peak at %d (%s)", even, err);
+    ck_assert_msg(dated > 170, "at its day: the peak at %d (%s)", dated, err);
+    ck_assert_int_eq(spark_peak(back, err), -2);
     ck_assert_str_eq(err, "sparkline: day 2 is not after the one before");
-    cairo_destroy(cr);
 }
 END_TEST
 
