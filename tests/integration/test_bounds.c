@@ -138,6 +138,9 @@ START_TEST(busy_pool_answers_503_database_busy)
     ck_assert_int_eq(harness_http(d.port, "GET", "/healthz", NULL, &body, NULL), 200);
     free(body);
     ck_assert(db_query(db, "BEGIN", 0, NULL, NULL));
+    /* should a check below fail with the lock held, the server ends this
+     * session within a minute: a clear failure, not the suite's time-out */
+    ck_assert(db_query(db, "SET LOCAL idle_in_transaction_session_timeout = '60s'", 0, NULL, NULL));
     ck_assert(db_query(db, "LOCK TABLE dw.branch IN ACCESS EXCLUSIVE MODE", 0, NULL, NULL));
 
     struct slow_request slow = {0};
