@@ -108,8 +108,22 @@ bool view_quality_check(const struct snap *s, const struct view_params *p, struc
     return view_quality_build(s, p, &v, err); /* nothing to free: no values */
 }
 
+/* The branches the rule branch_without_parent counts, as the snapshot's
+ * tree has them today: each without a parent but the root ({code, name}). */
+static json_t *without_parent(const struct snap *s)
+{
+    json_t *arr = json_array();
+    int root = snap_branch_root(s);
+    for (size_t i = 0; i < s->nbranches; i++)
+        if (s->branches[i].parent < 0 && (int)i != root)
+            json_array_append_new(arr, json_pack("{s:s, s:s}", "code", s->branches[i].code, "name",
+                                                 s->branches[i].name));
+    return arr;
+}
+
 json_t *view_quality_json(const struct view_kpis *v)
 {
-    return json_pack("{s:s, s:I, s:o}", "as_of", v->run->as_of, "run_id",
-                     (json_int_t)v->run->run_id, "data_quality", contract_quality_json(v->run));
+    return json_pack("{s:s, s:I, s:o, s:o}", "as_of", v->run->as_of, "run_id",
+                     (json_int_t)v->run->run_id, "data_quality", contract_quality_json(v->run),
+                     "branches_without_parent", without_parent(v->s));
 }

@@ -631,6 +631,7 @@ static const struct label_word zh_words[] = {
     {"dq_survey_duplicate",
      "满意度调查重复记录（分公司、品牌、日期、指标、得分均相同）：保留并计数"},
     {"dq_branch_without_parent", "分公司缺少上级或上级不存在：单独统计，不向上汇总"},
+    {"dq_which", "：今日树中为 "},
     {"dq_bundle_target_unknown_subscriber", "捆绑目标客户不在用户表：计入分母，不会计为已捆绑"},
     {"report_rank", "名次"},
     {"report_rank_before", "上月名次"},
@@ -1350,6 +1351,7 @@ static const struct label_word en_words[] = {
                             "score): kept, counted"},
     {"dq_branch_without_parent", "branch without a known parent: its values stand alone, not "
                                  "rolled up"},
+    {"dq_which", ": in today's tree "},
     {"dq_bundle_target_unknown_subscriber", "bundling target not in dw.subscriber: in the "
                                             "denominator, never bundled"},
     {"report_rank", "Rank"},

@@ -11,7 +11,8 @@
  * they came to name each line's branch and zone and to list the most urgent
  * zone first; the zones when they came to give the run's thresholds,
  * `limits`; the panorama when its flags became ⚠ and ◆, as the page's,
- * and its rows the indicators' names without their codes). A
+ * and its rows the indicators' names without their codes; the data
+ * quality when it came to name the branches without a parent). A
  * body that differs is written under the build directory (bodies-now/NAME)
  * to diff.
  *

@@ -582,12 +582,14 @@ START_TEST(quality_of_a_run)
     json_t *got = view_ok("data-quality", NOARGS);
     expect_json(got,
                 "{'as_of': '2026-11-21', 'run_id': 12, 'data_quality':"
-                " [{'rule': 'orphan_rows', 'rows': 3}, {'rule': 'usage_null_bill', 'rows': 492}]}");
+                " [{'rule': 'orphan_rows', 'rows': 3}, {'rule': 'usage_null_bill', 'rows': 492}],"
+                " 'branches_without_parent': [{'code': '429901', 'name': '孤儿县'}]}");
     json_decref(got);
     got = view_ok("data-quality", ARGS("date", "2026-11-20"));
     expect_json(got,
                 "{'as_of': '2026-11-20', 'run_id': 11, 'data_quality':"
-                " [{'rule': 'orphan_rows', 'rows': 0}, {'rule': 'usage_null_bill', 'rows': 480}]}");
+                " [{'rule': 'orphan_rows', 'rows': 0}, {'rule': 'usage_null_bill', 'rows': 480}],"
+                " 'branches_without_parent': [{'code': '429901', 'name': '孤儿县'}]}");
     json_decref(got);
 }
 END_TEST

@@ -104,7 +104,13 @@ function qualityPanel(q) {
     el('summary', {}, w(found.length ? 'dq_summary' : 'dq_summary_none',
       { date: q.as_of, rules: found.length, rows: fmtCount(total) })),
     found.length ? el('ul', {}, found.map((r) => el('li', { dataset: { rule: r.rule, rows: String(r.rows) } },
-      `${word('dq_', r.rule)} `, el('code', {}, r.rule), ` · ${w('dq_rows', { rows: fmtCount(r.rows) })}`))) : null,
+      `${word('dq_', r.rule)} `, el('code', {}, r.rule), ` · ${w('dq_rows', { rows: fmtCount(r.rows) })}`,
+      // which branches stand alone, each to its page (the rule said they
+      // are counted apart, and none was named anywhere)
+      r.rule === 'branch_without_parent' && q.branches_without_parent?.length
+        ? [w('dq_which'), ...q.branches_without_parent.flatMap((b, i) => [i ? w('bulletin_list_sep') : '',
+          el('a', { href: pageUrl(`/branch/${b.code}`, { date: params.date }) }, `${b.name}（${b.code}）`)])]
+        : null))) : null,
     el('p', { class: 'note' }, w('dq_zero', { n: q.data_quality.length - found.length })));
 }
 

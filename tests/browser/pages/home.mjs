@@ -372,3 +372,22 @@ checks.push({
     assert.equal(head.replace(/\s+/g, ''), `名次变化（较${r.previous_date.slice(5)}）`);
   },
 });
+
+// The branches the rule branch_without_parent counts are named, each to its
+// page (the rule says they are counted apart; none was named anywhere).
+checks.push({
+  name: 'the branches without a parent are named in the data-quality panel, each to its page',
+  users: ['executive'],
+  async run({ page, base, assert }) {
+    const dq = (await lib.api(page, base, '/api/v1/data-quality')).body;
+    const rule = dq.data_quality.find((r) => r.rule === 'branch_without_parent');
+    assert.ok(rule?.rows > 0 && dq.branches_without_parent.length > 0, 'the demo has no branch without a parent');
+    await page.goto(`${base}/`);
+    await lib.waitDone(page);
+    const links = await page.$$eval('#data-quality li[data-rule="branch_without_parent"] a',
+      (as) => as.map((a) => ({ text: a.textContent, href: new URL(a.href).pathname })));
+    assert.deepEqual(links, dq.branches_without_parent.map((b) => ({ text: `${b.name}（${b.code}）`, href: `/branch/${b.code}` })));
+    const res = await page.goto(base + links[0].href);
+    assert.equal(res.status(), 200, `${links[0].href}: ${res.status()}`);
+  },
+});
