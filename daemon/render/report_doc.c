@@ -511,12 +511,12 @@ static size_t sections(const struct view_report *v, int *out)
  * turned, with three runs in 92 days). */
 static void gaps_note(struct rep *r)
 {
-    char first[11], last[11], day[11];
+    char first[11], last[11];
+    int32_t d0 = 0, d1 = -1;
     view_report_range(r->v, first, last);
-    size_t days = 0; /* first to last, both counted (92 at most) */
-    snprintf(day, sizeof day, "%s", first);
-    while (days < 100 && strcmp(day, last) <= 0)
-        date_shift(first, 0, (int)++days, day);
+    chart_date_parse(first, &d0);
+    chart_date_parse(last, &d1);
+    size_t days = d1 >= d0 ? (size_t)(d1 - d0 + 1) : 0; /* first to last, both counted */
     size_t with = r->v->history->ndays;
     if (with >= days)
         return;

@@ -435,6 +435,14 @@ export function pointsText(kpi, points, max = 12) {
   return points.slice(-max).map((p) => `${p.period || p.date} ${fmt(kpi, p.value)}`).join(', ');
 }
 
+// a - b of two values as fmt shows them, in the KPI's unit (84.43 against
+// 84.40: +0.03, not the +0.04 of their unrounded scores; a rate's 81.83% and
+// 78.77%: 0.0306)
+export function shownDiff(kpi, a, b) {
+  const shown = (x) => Number(fmt(kpi, x).replace('%', ''));
+  return (shown(a) - shown(b)) / (isRate(kpi) ? 100 : 1);
+}
+
 // How far a value is from the base and the challenge it is judged against
 // today (the path's points, else the targets), of the values as shown:
 // "距基础 −0.05 个百分点 · 距挑战 −5.59 个百分点"; a coverage also in
@@ -442,10 +450,9 @@ export function pointsText(kpi, points, max = 12) {
 // fewest that reach the point, as the bulletin says). Null without targets.
 export function gapsLine(kpi, value) {
   if (!value || value.value === null || value.value === undefined) return null;
-  const shown = (x) => Number(fmt(kpi, x).replace('%', ''));
   const part = (point, word) => {
     if (point === null || point === undefined) return null;
-    const gap = (shown(value.value) - shown(point)) / (isRate(kpi) ? 100 : 1);
+    const gap = shownDiff(kpi, value.value, point);
     const customers = kpi === 'bundling_coverage' && value.denominator > 0
       ? value.numerator - Math.ceil(point * value.denominator - 1e-9) : null;
     return `${w(word)} ${fmtChange(kpi, gap)}` +

@@ -4,8 +4,8 @@
 // the zones at risk; drill-down by click, the as-of date picker.
 import {
   KPIS, api, boot, branchName, branchPath, breadcrumbs, chart, el, figure, fmt, fmtChange, fmtCount, headline,
-  isRate, kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
-  partialTag, statusBadge, w, word, zoneName,
+  kpiTitle, pageUrl, params, pointsText, reasonText, targets, runBar, scrollBox, widthIn, start,
+  partialTag, shownDiff, statusBadge, w, word, zoneName,
 } from './common.js';
 
 const AT_RISK = ['white', 'red', 'yellow'];
@@ -21,10 +21,7 @@ function changeLine(kpi, code, now, before) {
   if (!now || !before || now.value === null || before.value === null) {
     return el('p', { class: 'change' }, w('no_previous'));
   }
-  // the change of the values as shown (84.43 against 84.40: +0.03, not
-  // the +0.04 of their unrounded scores)
-  const shown = (x) => Number(fmt(kpi, x).replace('%', ''));
-  const delta = (shown(now.value) - shown(before.value)) / (isRate(kpi) ? 100 : 1);
+  const delta = shownDiff(kpi, now.value, before.value);
   const arrow = delta > 0 ? '▲' : delta < 0 ? '▼' : '▬';
   // against what: a survey's month; else the run's date (K1's series is
   // monthly: its point before is the last month's end, 11-30, not "2026-11")
